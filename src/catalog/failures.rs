@@ -1,0 +1,215 @@
+//! Failure classes and their default rates and repair times, from published
+//! large-cluster figures where they exist and marked as estimates where not.
+//!
+//! The main source is the interruption table of Meta's Llama 3 405B
+//! pre-training run: 419 unexpected interruptions over a 54-day snapshot of
+//! 16,384 H100 GPUs in 2,048 eight-GPU servers ("The Llama 3 Herd of Models",
+//! arXiv 2407.21783, Table 5, as reproduced in `shared/reference/facts.md`
+//! §3a). Exposure: 16,384 × 54 × 24 = 21,233,664 GPU-hours, or 2,048 × 54 ×
+//! 24 = 2,654,208 server-hours. Software causes (bugs, NCCL timeouts) are not
+//! hardware failures and are not modelled.
+
+/// GPU-hours of the Llama 3 snapshot: 16,384 GPUs × 54 days × 24 h.
+const LLAMA3_GPU_HOURS: f64 = 16_384.0 * 54.0 * 24.0;
+/// Server-hours of the Llama 3 snapshot: 2,048 servers × 54 days × 24 h.
+const LLAMA3_NODE_HOURS: f64 = 2_048.0 * 54.0 * 24.0;
+/// Hours in a (365-day) year.
+const HOURS_PER_YEAR: f64 = 8_760.0;
+
+/// What a failure class is counted against, and what it takes down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// Rate per chip-hour; the chip's node goes down.
+    Chip,
+    /// Rate per node-hour; the node goes down.
+    Node,
+    /// Rate per chip-hour of a rack; the rack's uplink goes down.
+    RackUplink,
+    /// Rate per rack-hour; the whole rack loses power.
+    Rack,
+    /// Rate per site-hour; the whole site goes dark.
+    Site,
+    /// Rate per link-hour; one inter-site link is cut.
+    Link,
+}
+
+/// The failure classes, in report order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FailureKind {
+    /// A faulty GPU (including its NVLink).
+    Gpu,
+    /// An HBM failure.
+    Hbm,
+    /// A host failure: CPU, memory, disk, power supply, chassis, board.
+    Host,
+    /// A network interface card.
+    Nic,
+    /// A switch or cable: the rack's uplink to the spine.
+    SwitchCable,
+    /// Rack power: PDU, busway or power shelf.
+    RackPower,
+    /// A whole-site outage.
+    SiteOutage,
+    /// A cut of an inter-site link.
+    DciLink,
+}
+
+impl FailureKind {
+    /// Every class, in report order.
+    pub const ALL: [FailureKind; 8] = [
+        FailureKind::Gpu,
+        FailureKind::Hbm,
+        FailureKind::Host,
+        FailureKind::Nic,
+        FailureKind::SwitchCable,
+        FailureKind::RackPower,
+        FailureKind::SiteOutage,
+        FailureKind::DciLink,
+    ];
+
+    /// The key used in scenario files and column names.
+    pub fn key(self) -> &'static str {
+        match self {
+            FailureKind::Gpu => "gpu",
+            FailureKind::Hbm => "hbm",
+            FailureKind::Host => "host",
+            FailureKind::Nic => "nic",
+            FailureKind::SwitchCable => "switch_cable",
+            FailureKind::RackPower => "rack_power",
+            FailureKind::SiteOutage => "site_outage",
+            FailureKind::DciLink => "dci_link",
+        }
+    }
+
+    /// Position in [`FailureKind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// What the rate is counted against.
+    pub fn basis(self) -> Basis {
+        match self {
+            FailureKind::Gpu | FailureKind::Hbm => Basis::Chip,
+            FailureKind::Host | FailureKind::Nic => Basis::Node,
+            FailureKind::SwitchCable => Basis::RackUplink,
+            FailureKind::RackPower => Basis::Rack,
+            FailureKind::SiteOutage => Basis::Site,
+            FailureKind::DciLink => Basis::Link,
+        }
+    }
+}
+
+/// Default figures of one failure class.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FailureDefaults {
+    /// The class.
+    pub kind: FailureKind,
+    /// Failures per million component-hours of its [`Basis`]. For chip
+    /// classes this is the H100 figure; each chip's catalog entry may differ.
+    pub rate_per_million_hours: f64,
+    /// Mean repair time [h] (exponential by default).
+    pub repair_mean_hours: f64,
+    /// Where the figures come from, and whether they are estimates.
+    pub source: &'static str,
+}
+
+/// The defaults of every class, in [`FailureKind::ALL`] order.
+pub fn defaults() -> [FailureDefaults; 8] {
+    [
+        FailureDefaults {
+            kind: FailureKind::Gpu,
+            rate_per_million_hours: 148.0 / LLAMA3_GPU_HOURS * 1e6,
+            repair_mean_hours: 96.0,
+            source: "rate: Llama 3 Table 5, 148 faulty-GPU interruptions / 21,233,664 \
+                     GPU-hours; repair: 4 days, the middle of the 3-5 day physical GPU \
+                     replacement time quoted from the NTP paper (weak)",
+        },
+        FailureDefaults {
+            kind: FailureKind::Hbm,
+            rate_per_million_hours: 72.0 / LLAMA3_GPU_HOURS * 1e6,
+            repair_mean_hours: 2.2,
+            source: "rate: Llama 3 Table 5, 72 HBM3 interruptions / 21,233,664 GPU-hours; \
+                     repair: ~2.2 h recovery measured on Delta's A100/H100 (arXiv 2503.11901)",
+        },
+        FailureDefaults {
+            kind: FailureKind::Host,
+            rate_per_million_hours: 46.0 / LLAMA3_NODE_HOURS * 1e6,
+            repair_mean_hours: 24.0,
+            source: "rate: Llama 3 Table 5, 46 host interruptions (unplanned host \
+                     maintenance 32, SSD 3, power supply 3, chassis 2, IO board 2, CPU 2, \
+                     memory 2) / 2,654,208 server-hours; repair: 24 h, an estimate (no \
+                     public figure)",
+        },
+        FailureDefaults {
+            kind: FailureKind::Nic,
+            rate_per_million_hours: 7.0 / LLAMA3_NODE_HOURS * 1e6,
+            repair_mean_hours: 8.0,
+            source: "rate: Llama 3 Table 5, 7 NIC interruptions / 2,654,208 server-hours; \
+                     repair: 8 h, an estimate (no public figure)",
+        },
+        FailureDefaults {
+            kind: FailureKind::SwitchCable,
+            rate_per_million_hours: 35.0 / LLAMA3_GPU_HOURS * 1e6,
+            repair_mean_hours: 4.0,
+            source: "rate: Llama 3 Table 5, 35 switch/cable interruptions / 21,233,664 \
+                     GPU-hours, counted per GPU because the fabric grows with the GPUs; \
+                     repair: 4 h, an estimate (no public figure)",
+        },
+        FailureDefaults {
+            kind: FailureKind::RackPower,
+            rate_per_million_hours: 0.1 / HOURS_PER_YEAR * 1e6,
+            repair_mean_hours: 8.0,
+            source: "estimate: one rack power failure per rack per 10 years (0.1 per \
+                     rack-year) and 8 h to repair; no public figure was found",
+        },
+        FailureDefaults {
+            kind: FailureKind::SiteOutage,
+            rate_per_million_hours: 0.4 / HOURS_PER_YEAR * 1e6,
+            repair_mean_hours: 4.0,
+            source: "estimate: 0.4 outages per site-year of 4 h each, i.e. 1.6 h of \
+                     downtime a year, the downtime allowed by the Uptime Institute Tier III \
+                     availability of 99.982%; not in shared/reference",
+        },
+        FailureDefaults {
+            kind: FailureKind::DciLink,
+            rate_per_million_hours: 1.0 / HOURS_PER_YEAR * 1e6,
+            repair_mean_hours: 8.0,
+            source: "estimate: one cut per inter-site link per year, 8 h to restore; no \
+                     public figure was found",
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_in_report_order_with_hand_checked_rates() {
+        let d = defaults();
+        for (i, f) in d.iter().enumerate() {
+            assert_eq!(f.kind, FailureKind::ALL[i]);
+            assert_eq!(f.kind.index(), i);
+            assert!(f.rate_per_million_hours > 0.0 && f.repair_mean_hours > 0.0);
+            assert!(!f.source.is_empty());
+        }
+        // 148 / 21,233,664 h = 6.97 per million GPU-hours: about 6.1% a year.
+        assert!((d[0].rate_per_million_hours - 6.970).abs() < 1e-3);
+        assert!((d[0].rate_per_million_hours * 8_760.0 / 1e6 - 0.061).abs() < 1e-3);
+        // 46 / 2,654,208 h = 17.33 per million server-hours.
+        assert!((d[2].rate_per_million_hours - 17.331).abs() < 1e-3);
+        // Tier III: 0.4 × 4 h = 1.6 h a year.
+        assert!(
+            (d[6].rate_per_million_hours * 8_760.0 / 1e6 * d[6].repair_mean_hours - 1.6).abs()
+                < 1e-9
+        );
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let mut keys: Vec<_> = FailureKind::ALL.iter().map(|k| k.key()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 8);
+    }
+}

@@ -1,0 +1,9 @@
+pub mod bench;
+pub mod catalog;
+pub mod engine;
+pub mod output;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod units;
+pub mod world;

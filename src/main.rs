@@ -1,0 +1,298 @@
+//! The `dcsim` command: parse arguments, call the library, map the outcome to
+//! an exit code (0 ok, 1 internal error, 2 bad input).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use dcsim::bench::phold::{self, Size};
+use dcsim::catalog::Catalog;
+use dcsim::output::csv::CsvRecorder;
+use dcsim::report::{self, CatalogPart};
+use dcsim::scenario::{self, Overrides, Scenario, ScenarioError};
+
+const EXAMPLES: &str = "\
+Examples:
+  dcsim run                                   run the built-in default scenario
+  dcsim run scenarios/two-sites.toml          run a scenario file
+  dcsim run scenarios/two-sites.toml --seed 7 --set sites.ohio.grid_mw=450
+  dcsim validate scenarios/*.toml             check files without running them
+  dcsim catalog                               list built-in chips, racks, failure classes
+  dcsim catalog --format csv --only chips     the chips as CSV
+  dcsim bench phold                           engine benchmark against a bare binary heap
+
+Exit codes: 0 success, 1 internal error, 2 bad input (scenario, arguments or files).";
+
+/// A discrete-event simulator of AI datacenters over the life of a capacity
+/// contract: build-out, power, network, failures and repairs.
+#[derive(Parser, Debug)]
+#[command(name = "dcsim", version, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and write its CSV files.
+    #[command(
+        after_help = "Writes <out>/<scenario name>/timeseries.csv, buildout.csv, summary.csv\n\
+        (and failures.csv when [output] failures_log = true)."
+    )]
+    Run {
+        /// Scenario file (TOML). Without it, the built-in default scenario runs.
+        scenario: Option<PathBuf>,
+        /// Folder that receives `<scenario name>/`.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Seed of every random stream (replaces the file's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Change one field, e.g. `--set sites[0].grid_mw=450` or
+        /// `--set sites.ohio.pue=1.3`. Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// No progress bar and no summary on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check scenario files without running them: prints `ok` or every problem.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the built-in chips, racks and failure classes with their sources.
+    Catalog {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Print only one part.
+        #[arg(long, value_enum, default_value = "all")]
+        only: CatalogPart,
+    },
+    /// Performance benchmarks.
+    Bench {
+        #[command(subcommand)]
+        which: Bench,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum Bench {
+    /// PHOLD on dcsim's engine next to a bare BinaryHeap loop (integer time).
+    Phold {
+        /// Sizes to run (default: all three).
+        #[arg(long, value_enum)]
+        size: Vec<Size>,
+        /// Events to process per run.
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        /// Runs of each implementation per size (interleaved; medians reported).
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Aligned columns with sources.
+    Table,
+    /// Comma-separated values.
+    Csv,
+}
+
+/// How a command failed.
+enum Failure {
+    /// The user's input is wrong (exit 2).
+    BadInput(String),
+    /// Something went wrong that is not the user's fault (exit 1).
+    Internal(anyhow::Error),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure::BadInput(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("dcsim: internal error: {info}");
+        eprintln!(
+            "dcsim: this is a bug in dcsim; please report it with the scenario that caused it"
+        );
+    }));
+    let cli = Cli::parse();
+    let outcome = std::panic::catch_unwind(|| match cli.command {
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            sets,
+            quiet,
+        } => run(scenario.as_deref(), &out, Overrides { sets, seed }, quiet),
+        Command::Validate { files } => validate(&files),
+        Command::Catalog { format, only } => {
+            let c = Catalog::builtin();
+            match format {
+                Format::Table => print!("{}", report::catalog_table(&c, only)),
+                Format::Csv => print!("{}", report::catalog_csv(&c, only)),
+            }
+            Ok(())
+        }
+        Command::Bench {
+            which:
+                Bench::Phold {
+                    size,
+                    events,
+                    repeat,
+                },
+        } => bench_phold(&size, events, repeat),
+    });
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(Failure::BadInput(message))) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+        Ok(Err(Failure::Internal(e))) => {
+            eprintln!("dcsim: error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+    match path {
+        Some(p) => scenario::load_file(p, overrides),
+        None => scenario::load_str(
+            scenario::DEFAULT_SCENARIO_LABEL,
+            scenario::DEFAULT_SCENARIO,
+            None,
+            overrides,
+        ),
+    }
+}
+
+fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Result<(), Failure> {
+    let scenario = load(path, &overrides)?;
+    let dir = out.join(&scenario.name);
+    let recorder = CsvRecorder::create(&dir, scenario.failures_log).map_err(|e| {
+        Failure::BadInput(format!(
+            "{}: cannot write the output folder: {e}; choose another with --out",
+            dir.display()
+        ))
+    })?;
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(1000);
+        b.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {percent}% ({elapsed})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        b.set_message(scenario.name.clone());
+        b
+    };
+    let started = Instant::now();
+    let (recorder, summary) = dcsim::sim::run(&scenario, recorder, &mut |done| {
+        bar.set_position((done * 1000.0) as u64);
+    });
+    bar.finish_and_clear();
+    let wall = started.elapsed().as_secs_f64();
+    let written = recorder
+        .finish()
+        .map_err(|e| Failure::Internal(anyhow::anyhow!("writing {}: {e}", dir.display())))?;
+    if !quiet {
+        print!("{}", report::run_summary(&summary, wall));
+        let names: Vec<String> = written
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        println!("wrote {}/ {}", dir.display(), names.join(", "));
+    }
+    Ok(())
+}
+
+fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut failed = Vec::new();
+    for f in files {
+        match scenario::load_file(f, &Overrides::default()) {
+            Ok(_) => println!("{}: ok", f.display()),
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::BadInput(failed.join("\n")))
+    }
+}
+
+fn bench_phold(sizes: &[Size], events: u64, repeat: usize) -> Result<(), Failure> {
+    let sizes = if sizes.is_empty() {
+        Size::ALL.to_vec()
+    } else {
+        sizes.to_vec()
+    };
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    let mut summary = Vec::new();
+    for size in sizes {
+        if events < size.lps() * size.init() {
+            return Err(Failure::BadInput(format!(
+                "--events {events} is below the {} size's {} initial events; PHOLD processes at least that many",
+                size.name(),
+                size.lps() * size.init()
+            )));
+        }
+        let mut engine_rates = Vec::new();
+        let mut heap_rates = Vec::new();
+        for _ in 0..repeat {
+            let e = phold::run_engine(size, events);
+            println!("{}", e.json());
+            let b = phold::run_bare_heap(size, events);
+            println!("{}", b.json());
+            if e.conforms() == Some(false)
+                || (e.final_time_us, e.digest) != (b.final_time_us, b.digest)
+            {
+                return Err(Failure::Internal(anyhow::anyhow!(
+                    "PHOLD checksums differ from the reference: engine {:?}, heap {:?}",
+                    (e.final_time_us, e.digest),
+                    (b.final_time_us, b.digest)
+                )));
+            }
+            engine_rates.push(e.events_per_s());
+            heap_rates.push(b.events_per_s());
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (e, b) = (median(&mut engine_rates), median(&mut heap_rates));
+        summary.push(format!(
+            "{:<6}  engine {:>6.2} M events/s   bare heap {:>6.2} M events/s   ratio {:.2}",
+            size.name(),
+            e / 1e6,
+            b / 1e6,
+            e / b
+        ));
+    }
+    eprintln!("PHOLD integer time, {events} events, median of {repeat}:");
+    for line in summary {
+        eprintln!("  {line}");
+    }
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! A recorder that keeps every row in memory, for tests and for callers that
+//! post-process a run themselves.
+
+use super::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
+
+/// Every row of a run, in the order recorded.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryRecorder {
+    /// Timeseries samples.
+    pub samples: Vec<SampleRow>,
+    /// Failures (when the failure log is on).
+    pub failures: Vec<FailureRow>,
+    /// Build-out phases.
+    pub buildout: Vec<BuildoutRow>,
+    /// The summary, once the run has finished.
+    pub summary: Option<SummaryRow>,
+}
+
+impl Recorder for MemoryRecorder {
+    fn sample(&mut self, row: &SampleRow) {
+        self.samples.push(row.clone());
+    }
+    fn failure(&mut self, row: &FailureRow) {
+        self.failures.push(row.clone());
+    }
+    fn buildout(&mut self, row: &BuildoutRow) {
+        self.buildout.push(row.clone());
+    }
+    fn summary(&mut self, row: &SummaryRow) {
+        self.summary = Some(row.clone());
+    }
+}

@@ -1,0 +1,364 @@
+//! Text for the terminal: the catalog as a table or CSV, and the short report
+//! printed after a run. Files of a run are written by [`crate::output`].
+
+use std::fmt::Write as _;
+
+use crate::catalog::failures::{self, FailureKind};
+use crate::catalog::{Catalog, ChipSpec, RackSpec};
+use crate::output::SummaryRow;
+
+/// Which part of the catalog to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogPart {
+    /// Chips, racks and failure classes.
+    All,
+    /// Chips only.
+    Chips,
+    /// Racks only.
+    Racks,
+    /// Failure classes only.
+    Failures,
+}
+
+fn opt(x: Option<f64>, decimals: usize) -> String {
+    x.map_or_else(|| "-".to_string(), |v| format!("{v:.decimals$}"))
+}
+
+/// Lays out rows as aligned columns (first row is the header).
+fn columns(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                if c == 0 || c == 1 {
+                    format!("{cell:<w$}", w = widths[c])
+                } else {
+                    format!("{cell:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if i == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+            out.push_str(&"-".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn chip_fields(c: &ChipSpec) -> Vec<String> {
+    vec![
+        c.name.clone(),
+        c.model.clone(),
+        c.year.to_string(),
+        format!("{:.1}", c.bf16.tflops()),
+        opt(c.fp8.map(|f| f.tflops()), 1),
+        format!("{:.0}", c.hbm.gb()),
+        format!("{:.2}", c.hbm_bandwidth.tbps()),
+        format!("{:.0}", c.tdp.0),
+        format!("{:.0}", c.idle.0),
+        format!("{:.0}", c.scaleup_bandwidth.gbps()),
+        opt(c.price.map(|p| p.0), 0),
+        format!("{:.2}", c.gpu_failures_per_mhr),
+        format!("{:.2}", c.hbm_failures_per_mhr),
+    ]
+}
+
+const CHIP_HEADER: [&str; 13] = [
+    "name",
+    "model",
+    "year",
+    "bf16_tflops",
+    "fp8_tflops",
+    "hbm_gb",
+    "hbm_tb_per_s",
+    "tdp_w",
+    "idle_w",
+    "scaleup_gb_per_s",
+    "price_usd",
+    "gpu_failures_per_mhr",
+    "hbm_failures_per_mhr",
+];
+
+fn rack_fields(r: &RackSpec, catalog: &Catalog) -> Vec<String> {
+    let nameplate = catalog.chip(&r.chip).map(|c| r.nameplate_power(c).kw());
+    vec![
+        r.name.clone(),
+        r.model.clone(),
+        r.chip.clone(),
+        r.chips.to_string(),
+        r.nodes.to_string(),
+        r.scaleup_domain.to_string(),
+        format!("{:.1}", r.overhead.kw()),
+        opt(nameplate, 1),
+        format!("{:.0}", r.scaleout_per_chip.gbps()),
+        opt(r.price.map(|p| p.0), 0),
+    ]
+}
+
+const RACK_HEADER: [&str; 10] = [
+    "name",
+    "model",
+    "chip",
+    "chips",
+    "nodes",
+    "scaleup_domain",
+    "overhead_kw",
+    "nameplate_kw",
+    "scaleout_gbit_per_s",
+    "price_usd",
+];
+
+fn header(h: &[&str]) -> Vec<String> {
+    h.iter().map(|s| s.to_string()).collect()
+}
+
+/// The catalog as aligned tables, each followed by its sources.
+pub fn catalog_table(catalog: &Catalog, part: CatalogPart) -> String {
+    let mut out = String::new();
+    if matches!(part, CatalogPart::All | CatalogPart::Chips) {
+        let mut rows = vec![header(&CHIP_HEADER)];
+        rows.extend(catalog.chips.iter().map(chip_fields));
+        let _ = writeln!(
+            out,
+            "CHIPS ({}): dense TFLOP/s, GB, TB/s, W, GB/s, USD, failures per million chip-hours\n",
+            catalog.chips.len()
+        );
+        out.push_str(&columns(&rows));
+        out.push_str("\nSources and estimates:\n");
+        for c in &catalog.chips {
+            let _ = writeln!(out, "  {}: {}", c.name, c.source);
+            if !c.estimates.is_empty() {
+                let _ = writeln!(out, "  {} (estimates): {}", c.name, c.estimates);
+            }
+        }
+        out.push('\n');
+    }
+    if matches!(part, CatalogPart::All | CatalogPart::Racks) {
+        let mut rows = vec![header(&RACK_HEADER)];
+        rows.extend(catalog.racks.iter().map(|r| rack_fields(r, catalog)));
+        let _ = writeln!(
+            out,
+            "RACKS ({}): kW, Gbit/s per chip, USD\n",
+            catalog.racks.len()
+        );
+        out.push_str(&columns(&rows));
+        out.push_str("\nSources and estimates:\n");
+        for r in &catalog.racks {
+            let _ = writeln!(out, "  {}: {}", r.name, r.source);
+            if !r.estimates.is_empty() {
+                let _ = writeln!(out, "  {} (estimates): {}", r.name, r.estimates);
+            }
+        }
+        out.push('\n');
+    }
+    if matches!(part, CatalogPart::All | CatalogPart::Failures) {
+        let mut rows = vec![header(&[
+            "class",
+            "counted per",
+            "rate_per_million_hours",
+            "repair_mean_h",
+        ])];
+        for d in failures::defaults() {
+            rows.push(vec![
+                d.kind.key().to_string(),
+                basis_name(d.kind).to_string(),
+                format!("{:.2}", d.rate_per_million_hours),
+                format!("{:.1}", d.repair_mean_hours),
+            ]);
+        }
+        let _ = writeln!(
+            out,
+            "FAILURE CLASSES (defaults; exponential lifetimes and repairs)\n"
+        );
+        out.push_str(&columns(&rows));
+        out.push_str("\nSources and estimates:\n");
+        for d in failures::defaults() {
+            let _ = writeln!(out, "  {}: {}", d.kind.key(), d.source);
+        }
+    }
+    out
+}
+
+fn basis_name(kind: FailureKind) -> &'static str {
+    match kind.basis() {
+        failures::Basis::Chip => "chip-hour",
+        failures::Basis::Node => "node-hour",
+        failures::Basis::RackUplink => "chip-hour of the rack",
+        failures::Basis::Rack => "rack-hour",
+        failures::Basis::Site => "site-hour",
+        failures::Basis::Link => "link-hour",
+    }
+}
+
+fn csv_text(rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).expect("writing to memory cannot fail");
+    }
+    String::from_utf8(w.into_inner().expect("memory writer")).expect("CSV of UTF-8 fields is UTF-8")
+}
+
+/// The catalog as CSV. With [`CatalogPart::All`], chips then racks then
+/// failure classes, each with its own header, separated by an empty line.
+pub fn catalog_csv(catalog: &Catalog, part: CatalogPart) -> String {
+    let mut parts = Vec::new();
+    if matches!(part, CatalogPart::All | CatalogPart::Chips) {
+        let mut h = header(&CHIP_HEADER);
+        h.extend(["vendor".to_string(), "source".into(), "estimates".into()]);
+        let mut rows = vec![h];
+        for c in &catalog.chips {
+            let mut r = chip_fields(c);
+            r.extend([c.vendor.clone(), c.source.clone(), c.estimates.clone()]);
+            rows.push(r);
+        }
+        parts.push(csv_text(&rows));
+    }
+    if matches!(part, CatalogPart::All | CatalogPart::Racks) {
+        let mut h = header(&RACK_HEADER);
+        h.extend(["source".to_string(), "estimates".into()]);
+        let mut rows = vec![h];
+        for r in &catalog.racks {
+            let mut f = rack_fields(r, catalog);
+            f.extend([r.source.clone(), r.estimates.clone()]);
+            rows.push(f);
+        }
+        parts.push(csv_text(&rows));
+    }
+    if matches!(part, CatalogPart::All | CatalogPart::Failures) {
+        let mut rows = vec![header(&[
+            "class",
+            "counted_per",
+            "rate_per_million_hours",
+            "repair_mean_h",
+            "source",
+        ])];
+        for d in failures::defaults() {
+            rows.push(vec![
+                d.kind.key().to_string(),
+                basis_name(d.kind).to_string(),
+                format!("{:.4}", d.rate_per_million_hours),
+                format!("{:.1}", d.repair_mean_hours),
+                d.source.to_string(),
+            ]);
+        }
+        parts.push(csv_text(&rows));
+    }
+    parts.join("\n")
+}
+
+/// Thousands separators for whole numbers.
+fn grouped(x: f64) -> String {
+    let n = x.round() as i128;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A few lines summing up a finished run.
+pub fn run_summary(s: &SummaryRow, wall_seconds: f64) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {} (seed {}): {} site(s), {} to {} ({:.0} h)",
+        s.scenario, s.seed, s.sites, s.start, s.end, s.hours
+    );
+    let _ = writeln!(
+        out,
+        "  racks commissioned {} (refused {}, still waiting for grid room {}); chips online at end {} (peak {})",
+        grouped(s.racks_commissioned as f64),
+        grouped(s.racks_refused as f64),
+        grouped(s.racks_deferred_at_end as f64),
+        grouped(s.chips_online_at_end as f64),
+        grouped(s.peak_chips_online as f64)
+    );
+    let _ = writeln!(
+        out,
+        "  energy {} MWh (IT {} MWh), peak {:.1} MW; cost ${}; carbon {} tCO2e",
+        grouped(s.energy_mwh),
+        grouped(s.it_energy_mwh),
+        s.peak_facility_mw,
+        grouped(s.energy_cost_usd),
+        grouped(s.carbon_tco2e)
+    );
+    let by_class: Vec<String> = FailureKind::ALL
+        .iter()
+        .zip(s.failures)
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {}", k.key(), grouped(n as f64)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  failures {} ({}); chip availability {:.3}%; throttled {} chip-h",
+        grouped(s.failures_total() as f64),
+        if by_class.is_empty() {
+            "none".to_string()
+        } else {
+            by_class.join(", ")
+        },
+        s.availability * 100.0,
+        grouped(s.throttled_chip_hours)
+    );
+    let _ = writeln!(
+        out,
+        "  {} events in {:.2} s ({:.1} M events/s)",
+        grouped(s.events as f64),
+        wall_seconds,
+        s.events as f64 / wall_seconds.max(1e-9) / 1e6
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping() {
+        assert_eq!(grouped(0.0), "0");
+        assert_eq!(grouped(999.0), "999");
+        assert_eq!(grouped(1234567.4), "1,234,567");
+        assert_eq!(grouped(-1000.0), "-1,000");
+    }
+
+    #[test]
+    fn catalog_table_lists_every_chip_and_rack_with_sources() {
+        let c = Catalog::builtin();
+        let t = catalog_table(&c, CatalogPart::All);
+        for chip in &c.chips {
+            assert!(
+                t.contains(&format!("  {}: ", chip.name)),
+                "{} has no source line",
+                chip.name
+            );
+        }
+        for rack in &c.racks {
+            assert!(t.contains(&format!("  {}: ", rack.name)));
+        }
+        assert!(t.contains("CHIPS (15)"));
+    }
+
+    #[test]
+    fn catalog_csv_parses_back() {
+        let c = Catalog::builtin();
+        let text = catalog_csv(&c, CatalogPart::Chips);
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<_> = r.records().collect::<Result<_, _>>().unwrap();
+        assert_eq!(rows.len(), 15);
+        assert_eq!(&rows[0][0], "h100");
+        assert_eq!(&rows[0][7], "700");
+    }
+}

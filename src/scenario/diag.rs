@@ -1,0 +1,150 @@
+//! Problems found in a scenario, each with where it is and how to fix it.
+
+use std::fmt;
+
+/// Where a problem is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Location {
+    /// A position in a file (line and column count from 1; column in
+    /// characters).
+    File {
+        /// The file as the user named it.
+        file: String,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+    },
+    /// A whole file (it could not be read at all).
+    WholeFile {
+        /// The file as the user named it.
+        file: String,
+    },
+    /// A `--set PATH=VALUE` argument of the command line.
+    SetArgument {
+        /// The argument as given.
+        argument: String,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
+            Location::WholeFile { file } => write!(f, "{file}"),
+            Location::SetArgument { argument } => write!(f, "--set {argument}"),
+        }
+    }
+}
+
+/// One problem in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    /// Where it is.
+    pub location: Location,
+    /// The field path, e.g. `sites[1].buildout[0].count`; empty for problems
+    /// of the file as a whole.
+    pub field: String,
+    /// What is wrong and how to fix it, in one sentence or two.
+    pub message: String,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.location, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.location, self.field, self.message)
+        }
+    }
+}
+
+/// A scenario that cannot be run, with every problem found.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    /// The problems, in file order.
+    pub issues: Vec<Issue>,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, issue) in self.issues.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{issue}")?;
+        }
+        Ok(())
+    }
+}
+
+impl ScenarioError {
+    /// An error with a single problem.
+    pub fn single(location: Location, field: &str, message: impl Into<String>) -> Self {
+        ScenarioError {
+            issues: vec![Issue {
+                location,
+                field: field.to_string(),
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a
+/// plausible misspelling.
+pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::normalized_damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase());
+        if score >= 0.5 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// `"; did you mean `x`?"`, or nothing.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    match closest(word, candidates) {
+        Some(c) => format!("; did you mean `{c}`?"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let keys = ["grid_mw", "pue", "buildout", "name"];
+        assert_eq!(closest("gird_mw", keys), Some("grid_mw"));
+        assert_eq!(closest("buildot", keys), Some("buildout"));
+        assert_eq!(closest("completely_else", keys), None);
+        assert_eq!(did_you_mean("nmae", keys), "; did you mean `name`?");
+    }
+
+    #[test]
+    fn issue_display_is_one_line_with_location_and_field() {
+        let i = Issue {
+            location: Location::File {
+                file: "a.toml".into(),
+                line: 3,
+                column: 7,
+            },
+            field: "sites[0].grid_mw".into(),
+            message: "must be greater than 0".into(),
+        };
+        assert_eq!(
+            i.to_string(),
+            "a.toml:3:7: sites[0].grid_mw: must be greater than 0"
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Scenario files: reading, `--set` overrides, and the one validation
+//! boundary that turns them into a runnable [`Scenario`].
+//!
+//! The path of a file through this module:
+//! 1. read the bytes (unreadable or non-UTF-8 files are reported as such);
+//! 2. parse TOML into a tree that remembers each value's position
+//!    ([`tree`]), and apply `--set PATH=VALUE` overrides to it;
+//! 3. deserialize the plain [`spec::ScenarioSpec`] structs, collecting every
+//!    unknown key, wrong type and missing key at once ([`de`]);
+//! 4. check meaning and resolve names ([`validate`]), collecting every
+//!    problem again.
+//!
+//! Every problem becomes an [`Issue`] with `file:line:column`, the field path
+//! and a message that says what was found, what was expected and, for
+//! misspelled keys and names, the closest correct one.
+//!
+//! This module depends on the catalog alone among the model modules.
+
+pub mod de;
+pub mod diag;
+pub mod model;
+pub mod spec;
+pub mod tree;
+pub mod validate;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub use diag::{Issue, Location, ScenarioError};
+pub use model::Scenario;
+
+use tree::{FieldPath, Source};
+
+/// The built-in default scenario (`scenarios/default.toml`), compiled in.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+/// The name under which the built-in scenario is reported.
+pub const DEFAULT_SCENARIO_LABEL: &str = "scenarios/default.toml (built in)";
+
+/// What to change on top of the file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `PATH=VALUE` assignments, applied in order.
+    pub sets: Vec<String>,
+    /// Replaces the file's seed.
+    pub seed: Option<u64>,
+}
+
+/// Reads and validates a scenario file.
+pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        let fix = match e.kind() {
+            std::io::ErrorKind::NotFound => "; check the path (scenarios/ holds the examples)",
+            std::io::ErrorKind::PermissionDenied => "; check the file's permissions",
+            _ => "",
+        };
+        ScenarioError::single(
+            Location::WholeFile {
+                file: shown.clone(),
+            },
+            "",
+            format!("cannot read the scenario file: {e}{fix}"),
+        )
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(ScenarioError::single(
+                Location::File {
+                    file: shown,
+                    line,
+                    column,
+                },
+                "",
+                "the file is not UTF-8 text (invalid byte here); save it as UTF-8",
+            ));
+        }
+    };
+    load_str(&shown, &text, path.parent(), overrides)
+}
+
+/// Validates scenario text. `file` names it in messages; `base_dir` is where
+/// files it refers to (hourly CSVs) are looked up.
+pub fn load_str(
+    file: &str,
+    text: &str,
+    base_dir: Option<&Path>,
+    overrides: &Overrides,
+) -> Result<Scenario, ScenarioError> {
+    let mut source = Source::new(file, text);
+    source.set_arguments = overrides.sets.clone();
+    let mut root = tree::parse(&source).map_err(|issues| ScenarioError { issues })?;
+
+    let mut set_issues = Vec::new();
+    for (i, arg) in overrides.sets.iter().enumerate() {
+        if let Err(message) = tree::apply_set(&mut root, arg, i) {
+            set_issues.push(Issue {
+                location: Location::SetArgument {
+                    argument: arg.clone(),
+                },
+                field: String::new(),
+                message,
+            });
+        }
+    }
+    if !set_issues.is_empty() {
+        return Err(ScenarioError { issues: set_issues });
+    }
+
+    let outcome = de::deserialize::<spec::ScenarioSpec>(&root);
+    let mut issues: Vec<Issue> = outcome
+        .issues
+        .iter()
+        .map(|raw| source.issue(&tree::Span::from(&raw.span), &raw.path, raw.message.clone()))
+        .collect();
+
+    // Check meaning even when some fields were unusable, so one run reports
+    // everything; stay quiet about the unusable fields themselves.
+    if let Some(mut spec) = outcome.value.or(outcome.partial) {
+        if let Some(seed) = overrides.seed {
+            spec.seed = Some(seed);
+        }
+        match validate::validate(&spec, base_dir) {
+            Ok(scenario) if issues.is_empty() => return Ok(scenario),
+            Ok(_) => {}
+            Err(problems) => {
+                for (path, message) in problems.by_path {
+                    if is_poisoned(&outcome.poisoned, &path) {
+                        continue;
+                    }
+                    issues.push(locate(&source, &root, &path, message));
+                }
+                issues.extend(problems.located);
+            }
+        }
+    }
+    issues.sort_by(|a, b| a.location.cmp(&b.location));
+    issues.dedup();
+    Err(ScenarioError { issues })
+}
+
+/// Whether `path` is at or under a path whose value was unusable.
+fn is_poisoned(poisoned: &BTreeSet<String>, path: &FieldPath) -> bool {
+    let p = path.to_string();
+    poisoned.iter().any(|bad| {
+        p == *bad
+            || (p.starts_with(bad.as_str())
+                && matches!(p.as_bytes().get(bad.len()), Some(b'.') | Some(b'[')))
+    })
+}
+
+/// An issue at the value of `path`, or at the closest enclosing table when
+/// the value is absent.
+fn locate(source: &Source, root: &tree::Node, path: &FieldPath, message: String) -> Issue {
+    let (node, depth) = root.lookup(path);
+    let span = if depth == path.0.len() {
+        node.span.clone()
+    } else {
+        // The key is absent: point at the table that should hold it, or at
+        // the key that names that table.
+        let parent = FieldPath(path.0[..depth].to_vec());
+        root.key_span(&parent).unwrap_or_else(|| node.span.clone())
+    };
+    source.issue(&span, &path.to_string(), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisoned_prefixes_cover_children_only() {
+        let poisoned: BTreeSet<String> =
+            ["sites[0].grid_mw".to_string(), "load".to_string()].into();
+        let p = |s: &str| FieldPath::parse(s).unwrap();
+        assert!(is_poisoned(&poisoned, &p("sites[0].grid_mw")));
+        assert!(is_poisoned(&poisoned, &p("load.utilization")));
+        assert!(!is_poisoned(&poisoned, &p("loads")));
+        assert!(!is_poisoned(&poisoned, &p("sites[0].grid_mw_extra")));
+        assert!(!is_poisoned(&poisoned, &p("sites[0].pue")));
+    }
+}

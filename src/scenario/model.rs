@@ -1,0 +1,395 @@
+//! A validated scenario: every name resolved, every quantity in its unit,
+//! every date turned into simulated time. Models read these types and never
+//! re-check them.
+
+use chrono::{Datelike, Weekday};
+use rand::RngExt;
+use rand_distr::{Distribution as _, Exp, LogNormal};
+
+use crate::catalog::failures::FailureKind;
+use crate::catalog::{Catalog, ChipSpec, RackSpec};
+use crate::engine::{Calendar, SimDuration, SimTime, StreamRng};
+use crate::units::{BitsPerSecond, Watts};
+
+pub use super::spec::{DaysSpec as Days, GridFullPolicy};
+
+/// A scenario ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Short name; the output folder is `output/<name>/`.
+    pub name: String,
+    /// Description for the reader.
+    pub description: String,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Calendar anchored at the start date.
+    pub calendar: Calendar,
+    /// End of the run (exclusive) as simulated time.
+    pub end: SimTime,
+    /// Interval between samples.
+    pub sample_every: SimDuration,
+    /// Fraction of each healthy chip's dynamic power range in use, 0–1.
+    pub utilization: f64,
+    /// The catalog after the scenario's additions and overrides.
+    pub catalog: Catalog,
+    /// The rack models the build-outs use, resolved with their chip.
+    pub rack_types: Vec<RackType>,
+    /// The sites.
+    pub sites: Vec<Site>,
+    /// Inter-site links.
+    pub links: Vec<Link>,
+    /// Failure classes, in [`FailureKind::ALL`] order.
+    pub failures: Vec<FailureClass>,
+    /// Time to swap a failed node for a spare.
+    pub swap_time: SimDuration,
+    /// Whether to write `failures.csv`.
+    pub failures_log: bool,
+}
+
+/// A rack model with its chip.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RackType {
+    /// The rack.
+    pub rack: RackSpec,
+    /// Its chip.
+    pub chip: ChipSpec,
+}
+
+impl RackType {
+    /// Nameplate IT power of one rack: every chip at TDP plus overhead [W].
+    pub fn nameplate(&self) -> Watts {
+        self.rack.nameplate_power(&self.chip)
+    }
+}
+
+/// One site.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Unique name.
+    pub name: String,
+    /// Grid connection over time: `(from, capacity)`, first at time zero,
+    /// ascending.
+    pub grid: Vec<(SimTime, Watts)>,
+    /// Power usage effectiveness.
+    pub pue: Pue,
+    /// What happens to a phase that does not fit.
+    pub when_grid_full: GridFullPolicy,
+    /// Admission limit as a multiple of the grid connection.
+    pub power_oversubscription: f64,
+    /// Leaf-to-spine oversubscription of each rack uplink (≥ 1 typically).
+    pub uplink_oversubscription: f64,
+    /// Electricity price [USD/MWh].
+    pub price: Tariff,
+    /// Carbon intensity [kgCO2e/MWh].
+    pub carbon: Tariff,
+    /// Delivery phases, in commissioning order.
+    pub phases: Vec<Phase>,
+}
+
+/// Power usage effectiveness: facility power / IT power.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pue {
+    /// The same all year.
+    Constant(f64),
+    /// January … December.
+    Monthly([f64; 12]),
+}
+
+impl Pue {
+    /// PUE in month `month` (1–12).
+    pub fn in_month(&self, month: u32) -> f64 {
+        match self {
+            Pue::Constant(p) => *p,
+            Pue::Monthly(m) => m[(month.clamp(1, 12) - 1) as usize],
+        }
+    }
+
+    /// The highest PUE of the year: the design value used to admit racks.
+    pub fn design(&self) -> f64 {
+        match self {
+            Pue::Constant(p) => *p,
+            Pue::Monthly(m) => m.iter().copied().fold(f64::MIN, f64::max),
+        }
+    }
+
+    /// Whether it changes over the year.
+    pub fn varies(&self) -> bool {
+        matches!(self, Pue::Monthly(_))
+    }
+}
+
+/// One delivery of racks.
+#[derive(Clone, Debug)]
+pub struct Phase {
+    /// Index into [`Scenario::rack_types`].
+    pub rack_type: usize,
+    /// Racks delivered.
+    pub count: u32,
+    /// Planned delivery.
+    pub planned: SimTime,
+    /// Random delay added to the planned date.
+    pub delay: Option<Distribution>,
+    /// Spare nodes delivered with the phase.
+    pub spare_nodes: u32,
+    /// Racks retire this long after commissioning.
+    pub end_of_life: Option<SimDuration>,
+}
+
+/// An inter-site link (both directions).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// Index of one site.
+    pub from: usize,
+    /// Index of the other site.
+    pub to: usize,
+    /// Capacity each way.
+    pub bandwidth: BitsPerSecond,
+    /// One-way latency.
+    pub latency: SimDuration,
+}
+
+/// A distribution of durations.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    /// Always this.
+    Fixed(SimDuration),
+    /// Uniform on `[min, max]`.
+    Uniform {
+        /// Lower bound.
+        min: SimDuration,
+        /// Upper bound.
+        max: SimDuration,
+    },
+    /// Exponential with this mean.
+    Exponential {
+        /// Mean.
+        mean: SimDuration,
+    },
+    /// Log-normal: `median · exp(sigma · Z)`, Z standard normal.
+    LogNormal {
+        /// Median.
+        median: SimDuration,
+        /// Standard deviation of the natural log.
+        sigma: f64,
+    },
+}
+
+impl Distribution {
+    /// One draw.
+    pub fn sample(&self, rng: &mut StreamRng) -> SimDuration {
+        match self {
+            Distribution::Fixed(d) => *d,
+            Distribution::Uniform { min, max } => {
+                if max.0 > min.0 {
+                    SimDuration(rng.random_range(min.0..=max.0))
+                } else {
+                    *min
+                }
+            }
+            Distribution::Exponential { mean } => {
+                let x: f64 = Exp::new(1.0).expect("rate 1 is valid").sample(rng);
+                SimDuration::from_secs_f64(x * mean.seconds())
+            }
+            Distribution::LogNormal { median, sigma } => {
+                let z: f64 = LogNormal::new(0.0, *sigma)
+                    .expect("validated sigma")
+                    .sample(rng);
+                SimDuration::from_secs_f64(z * median.seconds())
+            }
+        }
+    }
+
+    /// The mean [h].
+    pub fn mean_hours(&self) -> f64 {
+        match self {
+            Distribution::Fixed(d) => d.hours(),
+            Distribution::Uniform { min, max } => (min.hours() + max.hours()) / 2.0,
+            Distribution::Exponential { mean } => mean.hours(),
+            Distribution::LogNormal { median, sigma } => {
+                median.hours() * (sigma * sigma / 2.0).exp()
+            }
+        }
+    }
+}
+
+/// A value that follows the calendar: electricity price or carbon intensity.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tariff {
+    /// The same at all times.
+    Flat(f64),
+    /// A base value, overridden during bands (the last matching band wins).
+    Bands {
+        /// Value outside the bands.
+        base: f64,
+        /// The bands.
+        bands: Vec<Band>,
+    },
+    /// Values from a file: each applies from its time until the next.
+    Series(Vec<(SimTime, f64)>),
+}
+
+/// A band of hours on some days.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// Which days.
+    pub days: Days,
+    /// First hour, 0–23.
+    pub from_hour: u32,
+    /// End hour (exclusive), 1–24.
+    pub to_hour: u32,
+    /// The value during the band.
+    pub value: f64,
+}
+
+impl Tariff {
+    /// The value in force at `t`. Changes happen only on hour boundaries.
+    pub fn at(&self, calendar: &Calendar, t: SimTime) -> f64 {
+        match self {
+            Tariff::Flat(v) => *v,
+            Tariff::Bands { base, bands } => {
+                let hour = calendar.hour_of_day(t);
+                let weekend = matches!(calendar.date(t).weekday(), Weekday::Sat | Weekday::Sun);
+                bands
+                    .iter()
+                    .rev()
+                    .find(|b| {
+                        let day_ok = match b.days {
+                            Days::All => true,
+                            Days::Weekdays => !weekend,
+                            Days::Weekends => weekend,
+                        };
+                        day_ok && hour >= b.from_hour && hour < b.to_hour
+                    })
+                    .map_or(*base, |b| b.value)
+            }
+            Tariff::Series(points) => {
+                let i = points.partition_point(|(from, _)| *from <= t);
+                points[i.saturating_sub(1)].1
+            }
+        }
+    }
+
+    /// Whether it can change over time.
+    pub fn varies(&self) -> bool {
+        !matches!(self, Tariff::Flat(_))
+    }
+}
+
+/// One failure class as the scenario sets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureClass {
+    /// Which class.
+    pub kind: FailureKind,
+    /// Failures per component-hour; `None` for chip classes means "each
+    /// chip's catalog figure".
+    pub rate_per_hour: Option<f64>,
+    /// Time-to-failure law.
+    pub lifetime: Lifetime,
+    /// Repair time.
+    pub repair: Distribution,
+}
+
+/// Time-to-failure law of a class.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lifetime {
+    /// Constant hazard.
+    Exponential,
+    /// Weibull with this shape, scaled so the mean is `1 / rate`.
+    Weibull {
+        /// Shape k.
+        shape: f64,
+    },
+}
+
+impl Scenario {
+    /// Simulated time of the start of the calendar month after `t`.
+    pub fn next_month_start(&self, t: SimTime) -> SimTime {
+        let d = self.calendar.date(t);
+        let (y, m) = if d.month() == 12 {
+            (d.year() + 1, 1)
+        } else {
+            (d.year(), d.month() + 1)
+        };
+        let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).expect("valid month start");
+        self.calendar.time_of_date(first).unwrap_or(SimTime::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RngStreams;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn bands_override_the_base_on_their_days() {
+        // 2026-01-05 is a Monday.
+        let cal = Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap());
+        let t = Tariff::Bands {
+            base: 40.0,
+            bands: vec![Band {
+                days: Days::Weekdays,
+                from_hour: 7,
+                to_hour: 22,
+                value: 90.0,
+            }],
+        };
+        let h =
+            |d: u64, h: u64| SimTime::ZERO + SimDuration::from_days(d) + SimDuration::from_hours(h);
+        assert_eq!(t.at(&cal, h(0, 6)), 40.0);
+        assert_eq!(t.at(&cal, h(0, 7)), 90.0);
+        assert_eq!(t.at(&cal, h(0, 21)), 90.0);
+        assert_eq!(t.at(&cal, h(0, 22)), 40.0);
+        assert_eq!(t.at(&cal, h(5, 12)), 40.0, "Saturday");
+    }
+
+    #[test]
+    fn series_steps_at_each_point() {
+        let cal = Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let t = Tariff::Series(vec![(SimTime(0), 1.0), (SimTime(100), 2.0)]);
+        assert_eq!(t.at(&cal, SimTime(0)), 1.0);
+        assert_eq!(t.at(&cal, SimTime(99)), 1.0);
+        assert_eq!(t.at(&cal, SimTime(100)), 2.0);
+        assert_eq!(t.at(&cal, SimTime(10_000)), 2.0);
+    }
+
+    #[test]
+    fn distributions_have_their_means() {
+        let mut rng = RngStreams::new(3).stream("test");
+        let n = 200_000;
+        for d in [
+            Distribution::Exponential {
+                mean: SimDuration::from_hours(10),
+            },
+            Distribution::Uniform {
+                min: SimDuration::from_hours(2),
+                max: SimDuration::from_hours(6),
+            },
+            Distribution::LogNormal {
+                median: SimDuration::from_hours(4),
+                sigma: 0.5,
+            },
+        ] {
+            let mean: f64 = (0..n).map(|_| d.sample(&mut rng).hours()).sum::<f64>() / n as f64;
+            assert!(
+                (mean / d.mean_hours() - 1.0).abs() < 0.01,
+                "{d:?}: {mean} vs {}",
+                d.mean_hours()
+            );
+        }
+        assert_eq!(
+            Distribution::Fixed(SimDuration::from_hours(3)).sample(&mut rng),
+            SimDuration::from_hours(3)
+        );
+    }
+
+    #[test]
+    fn pue_design_is_the_worst_month() {
+        let mut m = [1.1; 12];
+        m[6] = 1.35;
+        let p = Pue::Monthly(m);
+        assert_eq!(p.design(), 1.35);
+        assert_eq!(p.in_month(7), 1.35);
+        assert_eq!(p.in_month(1), 1.1);
+    }
+}

@@ -1,0 +1,442 @@
+//! The scenario file, field by field, as plain serde data.
+//!
+//! These `*Spec` structs mirror the TOML one to one: every quantity keeps the
+//! text or number the user wrote, with its unit in the key name (`grid_mw`,
+//! `tdp_w`, `usd_per_mwh`) or, for durations, in the string (`"90s"`,
+//! `"15min"`, `"54d"`, `"7y"`). Nothing here is checked beyond its TOML type;
+//! [`super::validate`] turns them into model types and reports every problem.
+
+use serde::Deserialize;
+
+/// A whole scenario file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Short name; names the output folder `output/<name>/`.
+    pub name: String,
+    /// One or two sentences for the reader.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random stream.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// First day simulated, `YYYY-MM-DD` (midnight).
+    pub start: String,
+    /// Length of the run (`"7y"`); give this or `end`.
+    #[serde(default)]
+    pub duration: Option<String>,
+    /// Last instant simulated, `YYYY-MM-DD` (midnight, exclusive); give this
+    /// or `duration`.
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Interval between timeseries samples (default `"1h"`).
+    #[serde(default)]
+    pub sample_every: Option<String>,
+    /// How busy the chips are.
+    #[serde(default)]
+    pub load: Option<LoadSpec>,
+    /// Failure classes overriding the defaults.
+    #[serde(default)]
+    pub failures: Option<FailuresSpec>,
+    /// Spare-node handling.
+    #[serde(default)]
+    pub spares: Option<SparesSpec>,
+    /// Chips added to the catalog, or built-in chips with fields overridden.
+    #[serde(default)]
+    pub chips: Vec<ChipOverrideSpec>,
+    /// Racks added to the catalog, or built-in racks with fields overridden.
+    #[serde(default)]
+    pub racks: Vec<RackOverrideSpec>,
+    /// The datacenter sites.
+    #[serde(default)]
+    pub sites: Vec<SiteSpec>,
+    /// Inter-site links (data-center interconnect).
+    #[serde(default)]
+    pub links: Vec<LinkSpec>,
+    /// What to write besides the timeseries and summary.
+    #[serde(default)]
+    pub output: Option<OutputSpec>,
+}
+
+/// Constant utilization of the healthy chips.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadSpec {
+    /// Fraction of each chip's dynamic power range in use, 0 to 1.
+    pub utilization: f64,
+}
+
+/// Optional outputs.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Write `failures.csv`, one row per failure (default false).
+    #[serde(default)]
+    pub failures_log: Option<bool>,
+}
+
+/// Spare handling.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SparesSpec {
+    /// Time to swap a failed node for a spare (default `"4h"`).
+    #[serde(default)]
+    pub swap_time: Option<String>,
+}
+
+/// One failure class per key; absent classes keep their defaults.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailuresSpec {
+    /// Chip failures (rate per chip-hour; takes its node down).
+    #[serde(default)]
+    pub gpu: Option<FailureClassSpec>,
+    /// HBM failures (rate per chip-hour; takes its node down).
+    #[serde(default)]
+    pub hbm: Option<FailureClassSpec>,
+    /// Host failures: CPU, memory, disk, power supply (rate per node-hour).
+    #[serde(default)]
+    pub host: Option<FailureClassSpec>,
+    /// NIC failures (rate per node-hour).
+    #[serde(default)]
+    pub nic: Option<FailureClassSpec>,
+    /// Switch or cable failures cutting a rack's uplink (rate per chip-hour
+    /// of the rack).
+    #[serde(default)]
+    pub switch_cable: Option<FailureClassSpec>,
+    /// Rack power failures (rate per rack-hour).
+    #[serde(default)]
+    pub rack_power: Option<FailureClassSpec>,
+    /// Whole-site outages (rate per site-hour).
+    #[serde(default)]
+    pub site_outage: Option<FailureClassSpec>,
+    /// Inter-site link cuts (rate per link-hour).
+    #[serde(default)]
+    pub dci_link: Option<FailureClassSpec>,
+}
+
+/// One failure class.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureClassSpec {
+    /// Failures per million component-hours; 0 disables the class.
+    #[serde(default)]
+    pub rate_per_million_hours: Option<f64>,
+    /// Time to failure: `"exponential"` (default) or `"weibull"`.
+    #[serde(default)]
+    pub lifetime: Option<LifetimeKind>,
+    /// Weibull shape k: < 1 infant mortality, 1 exponential, > 1 wear-out.
+    #[serde(default)]
+    pub weibull_shape: Option<f64>,
+    /// Repair-time distribution.
+    #[serde(default)]
+    pub repair: Option<DistributionSpec>,
+}
+
+/// Time-to-failure law.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifetimeKind {
+    /// Constant hazard rate.
+    Exponential,
+    /// Weibull with the class's `weibull_shape`, scaled to the same mean.
+    Weibull,
+}
+
+/// A distribution of durations, e.g. `{ kind = "exponential", mean = "96h" }`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionSpec {
+    /// `"fixed"`, `"uniform"`, `"exponential"` or `"lognormal"`.
+    pub kind: DistributionKind,
+    /// `fixed`: the value.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// `uniform`: lower bound.
+    #[serde(default)]
+    pub min: Option<String>,
+    /// `uniform`: upper bound.
+    #[serde(default)]
+    pub max: Option<String>,
+    /// `exponential`: mean.
+    #[serde(default)]
+    pub mean: Option<String>,
+    /// `lognormal`: median.
+    #[serde(default)]
+    pub median: Option<String>,
+    /// `lognormal`: standard deviation of the log.
+    #[serde(default)]
+    pub sigma: Option<f64>,
+}
+
+/// Family of a [`DistributionSpec`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistributionKind {
+    /// Always the same value.
+    #[default]
+    Fixed,
+    /// Uniform between `min` and `max`.
+    Uniform,
+    /// Exponential with `mean`.
+    Exponential,
+    /// Log-normal with `median` and `sigma`.
+    Lognormal,
+}
+
+/// A chip to add, or a built-in chip to change (give its `name` and only the
+/// fields to change).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChipOverrideSpec {
+    /// Catalog key.
+    pub name: String,
+    /// Vendor's model name.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Vendor.
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// Year of first availability.
+    #[serde(default)]
+    pub year: Option<u16>,
+    /// Dense BF16 rate [TFLOP/s].
+    #[serde(default)]
+    pub bf16_tflops: Option<f64>,
+    /// Dense FP8 rate [TFLOP/s].
+    #[serde(default)]
+    pub fp8_tflops: Option<f64>,
+    /// HBM capacity [GB].
+    #[serde(default)]
+    pub hbm_gb: Option<f64>,
+    /// HBM bandwidth [TB/s].
+    #[serde(default)]
+    pub hbm_tb_per_s: Option<f64>,
+    /// Thermal design power [W].
+    #[serde(default)]
+    pub tdp_w: Option<f64>,
+    /// Idle draw [W].
+    #[serde(default)]
+    pub idle_w: Option<f64>,
+    /// Scale-up bandwidth per chip, bidirectional [GB/s].
+    #[serde(default)]
+    pub scaleup_gb_per_s: Option<f64>,
+    /// Price per chip [USD].
+    #[serde(default)]
+    pub price_usd: Option<f64>,
+    /// Chip failures per million chip-hours.
+    #[serde(default)]
+    pub gpu_failures_per_million_hours: Option<f64>,
+    /// HBM failures per million chip-hours.
+    #[serde(default)]
+    pub hbm_failures_per_million_hours: Option<f64>,
+    /// Where the figures come from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A rack to add, or a built-in rack to change.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RackOverrideSpec {
+    /// Catalog key.
+    pub name: String,
+    /// Descriptive name.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Catalog key of its chip.
+    #[serde(default)]
+    pub chip: Option<String>,
+    /// Chips per rack.
+    #[serde(default)]
+    pub chips: Option<u32>,
+    /// Nodes per rack.
+    #[serde(default)]
+    pub nodes: Option<u32>,
+    /// Chips per scale-up domain.
+    #[serde(default)]
+    pub scaleup_domain: Option<u32>,
+    /// Non-chip power of the rack [kW].
+    #[serde(default)]
+    pub overhead_kw: Option<f64>,
+    /// Scale-out bandwidth per chip [Gbit/s].
+    #[serde(default)]
+    pub scaleout_gbit_per_s: Option<f64>,
+    /// Price of the rack [USD].
+    #[serde(default)]
+    pub price_usd: Option<f64>,
+    /// Where the figures come from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// One datacenter site.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSpec {
+    /// Unique name.
+    pub name: String,
+    /// Grid connection [MW].
+    pub grid_mw: f64,
+    /// Later changes of the grid connection.
+    #[serde(default)]
+    pub grid_upgrades: Vec<GridUpgradeSpec>,
+    /// Constant power usage effectiveness (facility / IT power).
+    #[serde(default)]
+    pub pue: Option<f64>,
+    /// PUE for January … December, instead of `pue`.
+    #[serde(default)]
+    pub pue_monthly: Option<Vec<f64>>,
+    /// Phases that do not fit under the grid connection: `"defer"` (wait
+    /// for room, default) or `"refuse"`.
+    #[serde(default)]
+    pub when_grid_full: Option<GridFullPolicy>,
+    /// Admit racks until nameplate facility power reaches this multiple of
+    /// the grid connection (default 1.0; above 1, running load is capped).
+    #[serde(default)]
+    pub power_oversubscription: Option<f64>,
+    /// Leaf-to-spine oversubscription of each rack's uplink (default 1.0).
+    #[serde(default)]
+    pub uplink_oversubscription: Option<f64>,
+    /// Racks are decommissioned this long after commissioning (optional).
+    #[serde(default)]
+    pub end_of_life: Option<String>,
+    /// Electricity price.
+    #[serde(default)]
+    pub price: Option<PriceSpec>,
+    /// Grid carbon intensity.
+    #[serde(default)]
+    pub carbon: Option<CarbonSpec>,
+    /// Delivery phases, commissioned in this order.
+    #[serde(default)]
+    pub buildout: Vec<PhaseSpec>,
+}
+
+/// What happens to a phase that does not fit under the grid connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GridFullPolicy {
+    /// Wait until there is room (a grid upgrade, or racks retired).
+    #[default]
+    Defer,
+    /// Give up on the phase.
+    Refuse,
+}
+
+/// A change of the grid connection on a date.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridUpgradeSpec {
+    /// When, `YYYY-MM-DD`.
+    pub date: String,
+    /// New grid connection [MW].
+    pub grid_mw: f64,
+}
+
+/// Electricity price: flat, time-of-use bands over a base, or an hourly CSV.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceSpec {
+    /// Flat price, or the base under the bands [USD/MWh].
+    #[serde(default)]
+    pub usd_per_mwh: Option<f64>,
+    /// Time-of-use bands overriding the base.
+    #[serde(default)]
+    pub bands: Vec<PriceBandSpec>,
+    /// CSV file with columns `timestamp,usd_per_mwh`, one row per change.
+    #[serde(default)]
+    pub hourly_csv: Option<String>,
+}
+
+/// One time-of-use price band.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceBandSpec {
+    /// `"all"` (default), `"weekdays"` or `"weekends"`.
+    #[serde(default)]
+    pub days: Option<DaysSpec>,
+    /// First hour of the band, 0–23.
+    pub from_hour: u32,
+    /// Hour the band ends (exclusive), 1–24.
+    pub to_hour: u32,
+    /// Price during the band [USD/MWh].
+    pub usd_per_mwh: f64,
+}
+
+/// Grid carbon intensity: flat, bands, or an hourly CSV.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarbonSpec {
+    /// Flat intensity, or the base under the bands [kgCO2e/MWh].
+    #[serde(default)]
+    pub kg_per_mwh: Option<f64>,
+    /// Time-of-day bands overriding the base.
+    #[serde(default)]
+    pub bands: Vec<CarbonBandSpec>,
+    /// CSV file with columns `timestamp,kg_per_mwh`.
+    #[serde(default)]
+    pub hourly_csv: Option<String>,
+}
+
+/// One carbon-intensity band.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarbonBandSpec {
+    /// `"all"` (default), `"weekdays"` or `"weekends"`.
+    #[serde(default)]
+    pub days: Option<DaysSpec>,
+    /// First hour of the band, 0–23.
+    pub from_hour: u32,
+    /// Hour the band ends (exclusive), 1–24.
+    pub to_hour: u32,
+    /// Intensity during the band [kgCO2e/MWh].
+    pub kg_per_mwh: f64,
+}
+
+/// Which days a band applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DaysSpec {
+    /// Every day.
+    #[default]
+    All,
+    /// Monday to Friday.
+    Weekdays,
+    /// Saturday and Sunday.
+    Weekends,
+}
+
+/// One delivery of racks.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    /// Catalog key of the rack.
+    pub rack: String,
+    /// Number of racks.
+    pub count: u32,
+    /// Planned delivery date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Random delivery delay added to the date (optional).
+    #[serde(default)]
+    pub delay: Option<DistributionSpec>,
+    /// Spare nodes delivered with the phase (default 0).
+    #[serde(default)]
+    pub spare_nodes: Option<u32>,
+    /// Overrides the site's `end_of_life` for these racks.
+    #[serde(default)]
+    pub end_of_life: Option<String>,
+}
+
+/// A link between two sites, both directions.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// One end (site name).
+    pub from: String,
+    /// The other end (site name).
+    pub to: String,
+    /// Capacity in each direction [Gbit/s].
+    pub bandwidth_gbit_per_s: f64,
+    /// One-way latency (`"5ms"`).
+    pub latency: String,
+}

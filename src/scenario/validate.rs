@@ -1,0 +1,1387 @@
+//! The one boundary where a [`ScenarioSpec`] becomes a [`Scenario`]: every
+//! check of meaning (ranges, units, dates inside the horizon, names that refer
+//! to something) happens here, and every problem is collected, not just the
+//! first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::diag::{Issue, Location, did_you_mean};
+use super::model::{
+    Band, Distribution, FailureClass, Lifetime, Link, Phase, Pue, RackType, Scenario, Site, Tariff,
+};
+use super::spec::{
+    CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec, FailureClassSpec,
+    LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec, SiteSpec,
+};
+use super::tree::FieldPath;
+use crate::catalog::failures::{self, Basis, FailureKind};
+use crate::catalog::{Catalog, ChipSpec, RackSpec};
+use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
+use crate::engine::{Calendar, SimDuration, SimTime};
+use crate::units::{BitsPerSecond, Bytes, BytesPerSecond, FlopsPerSecond, Usd, Watts};
+
+/// Default seed when the file and the command line give none.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default utilization when the file has no `[load]` table.
+pub const DEFAULT_UTILIZATION: f64 = 0.7;
+
+/// Problems found by [`validate`]: by field path (located later against the
+/// tree), or already located (in a CSV file the scenario names).
+#[derive(Default)]
+pub struct Problems {
+    /// `(field, message)`.
+    pub by_path: Vec<(FieldPath, String)>,
+    /// Problems located in other files.
+    pub located: Vec<Issue>,
+}
+
+/// Parses a duration such as `"90s"`, `"15min"`, `"1.5h"`, `"54d"`, `"2w"` or
+/// `"7y"` (a year is 365 days), rounded to the microsecond.
+pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let example = "a duration like \"90s\", \"15min\", \"4h\", \"54d\" or \"7y\"";
+    let value: f64 = number
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("expected {example}, found \"{text}\""))?;
+    let micros_per_unit: u64 = match unit.trim() {
+        "us" | "µs" => 1,
+        "ms" => 1_000,
+        "s" => MICROS_PER_SECOND,
+        "min" => MICROS_PER_MINUTE,
+        "h" => MICROS_PER_HOUR,
+        "d" => MICROS_PER_DAY,
+        "w" => 7 * MICROS_PER_DAY,
+        "y" => 365 * MICROS_PER_DAY,
+        "" => return Err(format!("\"{text}\" has no unit; expected {example}")),
+        other => {
+            let hint = did_you_mean(other, ["us", "ms", "s", "min", "h", "d", "w", "y"]);
+            return Err(format!(
+                "unknown unit \"{other}\" in \"{text}\"{hint} (units: us, ms, s, min, h, d, w, y)"
+            ));
+        }
+    };
+    let micros = value * micros_per_unit as f64;
+    if !micros.is_finite() || micros >= u64::MAX as f64 / 4.0 {
+        return Err(format!("\"{text}\" is too long"));
+    }
+    Ok(SimDuration(micros.round() as u64))
+}
+
+/// Parses an ISO date `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date like \"2026-01-31\" (YYYY-MM-DD), found \"{text}\""))
+}
+
+struct Validator<'a> {
+    problems: Problems,
+    base_dir: Option<&'a Path>,
+    calendar: Calendar,
+    end: SimTime,
+}
+
+/// Converts a spec into a scenario, or returns every problem.
+pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario, Problems> {
+    let root = FieldPath::default();
+    let mut v = Validator {
+        problems: Problems::default(),
+        base_dir,
+        calendar: Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")),
+        end: SimTime::MAX,
+    };
+
+    if spec.name.trim().is_empty()
+        || !spec
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || spec.name.starts_with('.')
+    {
+        v.err(
+            &root.key("name"),
+            format!(
+                "\"{}\" cannot name an output folder; use letters, digits, '-', '_' or '.', e.g. name = \"two-sites\"",
+                spec.name
+            ),
+        );
+    }
+
+    let start = v.date(&root.key("start"), &spec.start);
+    if let Some(start) = start {
+        v.calendar = Calendar::new(start);
+    }
+    v.end = v.horizon(spec, start).unwrap_or(SimTime::MAX);
+
+    let sample_every = match &spec.sample_every {
+        Some(text) => v.positive_duration(&root.key("sample_every"), text),
+        None => Some(SimDuration::from_hours(1)),
+    };
+    if let Some(s) = sample_every
+        && v.end != SimTime::MAX
+        && s.0 > v.end.0
+    {
+        v.err(
+            &root.key("sample_every"),
+            format!("{s} is longer than the whole run; sample at least once, e.g. \"1h\""),
+        );
+    }
+
+    let utilization = match &spec.load {
+        Some(load) => v.fraction(&root.key("load").key("utilization"), load.utilization),
+        None => Some(DEFAULT_UTILIZATION),
+    };
+
+    let catalog = v.catalog(&spec.chips, &spec.racks);
+    let failures = v.failures(spec);
+    let swap_time = match spec.spares.as_ref().and_then(|s| s.swap_time.as_ref()) {
+        Some(text) => v.duration(&root.key("spares").key("swap_time"), text),
+        None => Some(SimDuration::from_hours(4)),
+    };
+
+    let mut rack_types: Vec<RackType> = Vec::new();
+    let mut sites = Vec::new();
+    if spec.sites.is_empty() {
+        v.err(
+            &root.key("sites"),
+            "the scenario has no site; add one with a [[sites]] table (name, grid_mw, pue and a [[sites.buildout]] phase)",
+        );
+    }
+    let mut seen_sites = BTreeSet::new();
+    for (i, site) in spec.sites.iter().enumerate() {
+        let p = root.key("sites").index(i);
+        if site.name.trim().is_empty() {
+            v.err(&p.key("name"), "a site needs a name, e.g. name = \"ohio\"");
+        } else if !seen_sites.insert(site.name.clone()) {
+            v.err(
+                &p.key("name"),
+                format!(
+                    "two sites are named \"{}\"; site names must be unique",
+                    site.name
+                ),
+            );
+        }
+        if let Some(s) = v.site(&p, site, &catalog, &mut rack_types) {
+            sites.push(s);
+        }
+    }
+
+    let site_names: Vec<&str> = spec.sites.iter().map(|s| s.name.as_str()).collect();
+    let mut links = Vec::new();
+    for (i, link) in spec.links.iter().enumerate() {
+        let p = root.key("links").index(i);
+        let from = v.site_ref(&p.key("from"), &link.from, &site_names);
+        let to = v.site_ref(&p.key("to"), &link.to, &site_names);
+        if from.is_some() && from == to {
+            v.err(&p.key("to"), "a link joins two different sites");
+        }
+        let bandwidth = v.positive(
+            &p.key("bandwidth_gbit_per_s"),
+            link.bandwidth_gbit_per_s,
+            "the link's capacity each way in Gbit/s, e.g. 3200",
+        );
+        let latency = v.duration(&p.key("latency"), &link.latency);
+        if let (Some(from), Some(to), Some(bw), Some(latency)) = (from, to, bandwidth, latency) {
+            links.push(Link {
+                from,
+                to,
+                bandwidth: BitsPerSecond::from_gbps(bw),
+                latency,
+            });
+        }
+    }
+
+    let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
+    match (ok, start, sample_every, utilization, failures, swap_time) {
+        (true, Some(_), Some(sample_every), Some(utilization), Some(failures), Some(swap_time)) => {
+            Ok(Scenario {
+                name: spec.name.clone(),
+                description: spec.description.trim().to_string(),
+                seed: spec.seed.unwrap_or(DEFAULT_SEED),
+                calendar: v.calendar,
+                end: v.end,
+                sample_every,
+                utilization,
+                catalog,
+                rack_types,
+                sites,
+                links,
+                failures,
+                swap_time,
+                failures_log: spec
+                    .output
+                    .as_ref()
+                    .and_then(|o| o.failures_log)
+                    .unwrap_or(false),
+            })
+        }
+        _ => Err(v.problems),
+    }
+}
+
+impl Validator<'_> {
+    fn err(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.problems.by_path.push((path.clone(), message.into()));
+    }
+
+    fn finite(&mut self, p: &FieldPath, x: f64) -> Option<f64> {
+        if x.is_finite() {
+            Some(x)
+        } else {
+            self.err(p, format!("expected a finite number, found {x}"));
+            None
+        }
+    }
+
+    fn positive(&mut self, p: &FieldPath, x: f64, what: &str) -> Option<f64> {
+        let x = self.finite(p, x)?;
+        if x > 0.0 {
+            Some(x)
+        } else {
+            self.err(p, format!("must be greater than 0, found {x} ({what})"));
+            None
+        }
+    }
+
+    fn non_negative(&mut self, p: &FieldPath, x: f64, what: &str) -> Option<f64> {
+        let x = self.finite(p, x)?;
+        if x >= 0.0 {
+            Some(x)
+        } else {
+            self.err(p, format!("must be 0 or more, found {x} ({what})"));
+            None
+        }
+    }
+
+    fn fraction(&mut self, p: &FieldPath, x: f64) -> Option<f64> {
+        let x = self.finite(p, x)?;
+        if (0.0..=1.0).contains(&x) {
+            Some(x)
+        } else {
+            self.err(
+                p,
+                format!("must be between 0 and 1, found {x} (a fraction: 0.7 means 70%)"),
+            );
+            None
+        }
+    }
+
+    fn positive_int(&mut self, p: &FieldPath, n: u32, what: &str) -> Option<u32> {
+        if n > 0 {
+            Some(n)
+        } else {
+            self.err(p, format!("must be at least 1, found 0 ({what})"));
+            None
+        }
+    }
+
+    fn duration(&mut self, p: &FieldPath, text: &str) -> Option<SimDuration> {
+        match parse_duration(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(p, e);
+                None
+            }
+        }
+    }
+
+    fn positive_duration(&mut self, p: &FieldPath, text: &str) -> Option<SimDuration> {
+        let d = self.duration(p, text)?;
+        if d.0 == 0 {
+            self.err(p, format!("must be longer than zero, found \"{text}\""));
+            return None;
+        }
+        Some(d)
+    }
+
+    fn date(&mut self, p: &FieldPath, text: &str) -> Option<NaiveDate> {
+        match parse_date(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(p, e);
+                None
+            }
+        }
+    }
+
+    /// A date that must fall inside the simulated horizon.
+    fn date_in_horizon(&mut self, p: &FieldPath, text: &str) -> Option<SimTime> {
+        let date = self.date(p, text)?;
+        let start = self.calendar.start();
+        let end_date = (self.end != SimTime::MAX).then(|| self.calendar.date(self.end));
+        match self.calendar.time_of_date(date) {
+            Some(t) if t < self.end => Some(t),
+            _ => {
+                let horizon = match end_date {
+                    Some(e) => format!("from {start} up to (not including) {e}"),
+                    None => format!("on or after {start}"),
+                };
+                self.err(
+                    p,
+                    format!("{date} is outside the simulated horizon; use a date {horizon}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn horizon(&mut self, spec: &ScenarioSpec, start: Option<NaiveDate>) -> Option<SimTime> {
+        let root = FieldPath::default();
+        match (&spec.duration, &spec.end) {
+            (Some(_), Some(_)) => {
+                self.err(
+                    &root.key("end"),
+                    "give either `duration` or `end`, not both",
+                );
+                None
+            }
+            (None, None) => {
+                self.err(
+                    &root.key("duration"),
+                    "missing: say how long to simulate with duration = \"7y\" or end = \"2033-01-01\"",
+                );
+                None
+            }
+            (Some(text), None) => {
+                let d = self.positive_duration(&root.key("duration"), text)?;
+                Some(SimTime(d.0))
+            }
+            (None, Some(text)) => {
+                let end = self.date(&root.key("end"), text)?;
+                let start = start?;
+                if end <= start {
+                    self.err(
+                        &root.key("end"),
+                        format!("{end} is not after the start date {start}"),
+                    );
+                    return None;
+                }
+                self.calendar.time_of_date(end)
+            }
+        }
+    }
+
+    fn site_ref(&mut self, p: &FieldPath, name: &str, names: &[&str]) -> Option<usize> {
+        match names.iter().position(|n| *n == name) {
+            Some(i) => Some(i),
+            None => {
+                let hint = did_you_mean(name, names.iter().copied());
+                self.err(
+                    p,
+                    format!(
+                        "no site is named \"{name}\"{hint} (sites: {})",
+                        names.join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn distribution(&mut self, p: &FieldPath, d: &DistributionSpec) -> Option<Distribution> {
+        let given: [(&str, bool); 6] = [
+            ("value", d.value.is_some()),
+            ("min", d.min.is_some()),
+            ("max", d.max.is_some()),
+            ("mean", d.mean.is_some()),
+            ("median", d.median.is_some()),
+            ("sigma", d.sigma.is_some()),
+        ];
+        let (kind_name, needs): (&str, &[&str]) = match d.kind {
+            DistributionKind::Fixed => ("fixed", &["value"]),
+            DistributionKind::Uniform => ("uniform", &["min", "max"]),
+            DistributionKind::Exponential => ("exponential", &["mean"]),
+            DistributionKind::Lognormal => ("lognormal", &["median", "sigma"]),
+        };
+        let mut ok = true;
+        for (key, present) in given {
+            if present && !needs.contains(&key) {
+                self.err(
+                    &p.key(key),
+                    format!(
+                        "`{key}` does not apply to kind = \"{kind_name}\", which takes {}",
+                        needs.join(" and ")
+                    ),
+                );
+                ok = false;
+            }
+            if !present && needs.contains(&key) {
+                self.err(
+                    &p.key(key),
+                    format!(
+                        "missing: kind = \"{kind_name}\" needs {}",
+                        needs.join(" and ")
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let dur = |v: &mut Self, key: &str, text: &Option<String>| {
+            v.duration(&p.key(key), text.as_deref().unwrap_or_default())
+        };
+        match d.kind {
+            DistributionKind::Fixed => Some(Distribution::Fixed(dur(self, "value", &d.value)?)),
+            DistributionKind::Uniform => {
+                let min = dur(self, "min", &d.min);
+                let max = dur(self, "max", &d.max);
+                let (min, max) = (min?, max?);
+                if max < min {
+                    self.err(&p.key("max"), format!("{max} is less than min = {min}"));
+                    return None;
+                }
+                Some(Distribution::Uniform { min, max })
+            }
+            DistributionKind::Exponential => {
+                let mean =
+                    self.positive_duration(&p.key("mean"), d.mean.as_deref().unwrap_or_default())?;
+                Some(Distribution::Exponential { mean })
+            }
+            DistributionKind::Lognormal => {
+                let median = self
+                    .positive_duration(&p.key("median"), d.median.as_deref().unwrap_or_default());
+                let sigma = self.non_negative(
+                    &p.key("sigma"),
+                    d.sigma.unwrap_or_default(),
+                    "the spread of the log, e.g. 0.5",
+                );
+                Some(Distribution::LogNormal {
+                    median: median?,
+                    sigma: sigma?,
+                })
+            }
+        }
+    }
+
+    fn failures(&mut self, spec: &ScenarioSpec) -> Option<Vec<FailureClass>> {
+        let p = FieldPath::default().key("failures");
+        let given = spec.failures.clone().unwrap_or_default();
+        let by_kind: [Option<&FailureClassSpec>; 8] = [
+            given.gpu.as_ref(),
+            given.hbm.as_ref(),
+            given.host.as_ref(),
+            given.nic.as_ref(),
+            given.switch_cable.as_ref(),
+            given.rack_power.as_ref(),
+            given.site_outage.as_ref(),
+            given.dci_link.as_ref(),
+        ];
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (d, class) in failures::defaults().iter().zip(by_kind) {
+            let cp = p.key(d.kind.key());
+            let default_repair = Distribution::Exponential {
+                mean: SimDuration::from_hours_f64(d.repair_mean_hours),
+            };
+            let default_rate = match d.kind.basis() {
+                Basis::Chip => None,
+                _ => Some(d.rate_per_million_hours / 1e6),
+            };
+            let Some(c) = class else {
+                out.push(FailureClass {
+                    kind: d.kind,
+                    rate_per_hour: default_rate,
+                    lifetime: Lifetime::Exponential,
+                    repair: default_repair,
+                });
+                continue;
+            };
+            let rate = match c.rate_per_million_hours {
+                Some(r) => self
+                    .non_negative(
+                        &cp.key("rate_per_million_hours"),
+                        r,
+                        "failures per million component-hours; 0 turns the class off",
+                    )
+                    .map(|r| Some(r / 1e6)),
+                None => Some(default_rate),
+            };
+            let lifetime = match (c.lifetime, c.weibull_shape) {
+                (Some(LifetimeKind::Weibull), Some(k)) => self
+                    .positive(
+                        &cp.key("weibull_shape"),
+                        k,
+                        "below 1: infant mortality, above 1: wear-out",
+                    )
+                    .map(|shape| Lifetime::Weibull { shape }),
+                (Some(LifetimeKind::Weibull), None) => {
+                    self.err(
+                        &cp.key("weibull_shape"),
+                        "missing: lifetime = \"weibull\" needs weibull_shape, e.g. 0.7 (infant mortality) or 2.0 (wear-out)",
+                    );
+                    None
+                }
+                (_, Some(_)) => {
+                    self.err(
+                        &cp.key("weibull_shape"),
+                        "weibull_shape only applies with lifetime = \"weibull\"",
+                    );
+                    None
+                }
+                _ => Some(Lifetime::Exponential),
+            };
+            let repair = match &c.repair {
+                Some(r) => self.distribution(&cp.key("repair"), r),
+                None => Some(default_repair),
+            };
+            match (rate, lifetime, repair) {
+                (Some(rate_per_hour), Some(lifetime), Some(repair)) => out.push(FailureClass {
+                    kind: d.kind,
+                    rate_per_hour,
+                    lifetime,
+                    repair,
+                }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn catalog(&mut self, chips: &[ChipOverrideSpec], racks: &[RackOverrideSpec]) -> Catalog {
+        let mut catalog = Catalog::builtin();
+        let builtin_chips: Vec<String> = catalog.chips.iter().map(|c| c.name.clone()).collect();
+        let mut seen = BTreeSet::new();
+        for (i, c) in chips.iter().enumerate() {
+            let p = FieldPath::default().key("chips").index(i);
+            if !seen.insert(c.name.clone()) {
+                self.err(
+                    &p.key("name"),
+                    format!(
+                        "chip \"{}\" is defined twice; merge the two [[chips]] tables",
+                        c.name
+                    ),
+                );
+                continue;
+            }
+            let base = catalog.chip(&c.name).cloned();
+            if let Some(chip) = self.chip(&p, c, base, &builtin_chips) {
+                match catalog.chips.iter_mut().find(|x| x.name == chip.name) {
+                    Some(slot) => *slot = chip,
+                    None => catalog.chips.push(chip),
+                }
+            }
+        }
+        let builtin_racks: Vec<String> = catalog.racks.iter().map(|r| r.name.clone()).collect();
+        let mut seen = BTreeSet::new();
+        for (i, r) in racks.iter().enumerate() {
+            let p = FieldPath::default().key("racks").index(i);
+            if !seen.insert(r.name.clone()) {
+                self.err(
+                    &p.key("name"),
+                    format!(
+                        "rack \"{}\" is defined twice; merge the two [[racks]] tables",
+                        r.name
+                    ),
+                );
+                continue;
+            }
+            let base = catalog.rack(&r.name).cloned();
+            if let Some(rack) = self.rack(&p, r, base, &builtin_racks, &catalog) {
+                match catalog.racks.iter_mut().find(|x| x.name == rack.name) {
+                    Some(slot) => *slot = rack,
+                    None => catalog.racks.push(rack),
+                }
+            }
+        }
+        catalog
+    }
+
+    /// Reports a field a new catalog entry must have.
+    fn required<T: Copy>(
+        &mut self,
+        p: &FieldPath,
+        key: &str,
+        value: Option<T>,
+        what: &str,
+        name: &str,
+        builtins: &[String],
+    ) -> Option<T> {
+        if value.is_none() {
+            let hint = did_you_mean(name, builtins.iter().map(String::as_str));
+            self.err(
+                &p.key(key),
+                format!(
+                    "missing: \"{name}\" is not a built-in {what}{hint}, so a new {what} needs `{key}`"
+                ),
+            );
+        }
+        value
+    }
+
+    fn chip(
+        &mut self,
+        p: &FieldPath,
+        c: &ChipOverrideSpec,
+        base: Option<ChipSpec>,
+        builtins: &[String],
+    ) -> Option<ChipSpec> {
+        if c.name.trim().is_empty() {
+            self.err(&p.key("name"), "a chip needs a name, e.g. name = \"h100\"");
+            return None;
+        }
+        let is_new = base.is_none();
+        let mut chip = base.unwrap_or_else(|| ChipSpec {
+            name: c.name.clone(),
+            model: c.name.clone(),
+            vendor: "custom".into(),
+            year: 0,
+            bf16: FlopsPerSecond::ZERO,
+            fp8: None,
+            hbm: Bytes::ZERO,
+            hbm_bandwidth: BytesPerSecond::ZERO,
+            tdp: Watts::ZERO,
+            idle: Watts::ZERO,
+            scaleup_bandwidth: BytesPerSecond::ZERO,
+            price: None,
+            gpu_failures_per_mhr: failures::defaults()[0].rate_per_million_hours,
+            hbm_failures_per_mhr: failures::defaults()[1].rate_per_million_hours,
+            source: "defined in the scenario".into(),
+            estimates: String::new(),
+        });
+        let before = self.problems.by_path.len();
+        if is_new {
+            for (key, present) in [
+                ("bf16_tflops", c.bf16_tflops.is_some()),
+                ("hbm_gb", c.hbm_gb.is_some()),
+                ("hbm_tb_per_s", c.hbm_tb_per_s.is_some()),
+                ("tdp_w", c.tdp_w.is_some()),
+                ("scaleup_gb_per_s", c.scaleup_gb_per_s.is_some()),
+            ] {
+                self.required(p, key, present.then_some(()), "chip", &c.name, builtins);
+            }
+        }
+        if let Some(x) = &c.model {
+            chip.model = x.clone();
+        }
+        if let Some(x) = &c.vendor {
+            chip.vendor = x.clone();
+        }
+        if let Some(x) = c.year {
+            chip.year = x;
+        }
+        if let Some(x) = c.bf16_tflops
+            && let Some(x) = self.positive(&p.key("bf16_tflops"), x, "dense BF16 TFLOP/s")
+        {
+            chip.bf16 = FlopsPerSecond::from_tflops(x);
+        }
+        if let Some(x) = c.fp8_tflops
+            && let Some(x) = self.positive(&p.key("fp8_tflops"), x, "dense FP8 TFLOP/s")
+        {
+            chip.fp8 = Some(FlopsPerSecond::from_tflops(x));
+        }
+        if let Some(x) = c.hbm_gb
+            && let Some(x) = self.positive(&p.key("hbm_gb"), x, "HBM capacity in GB")
+        {
+            chip.hbm = Bytes::from_gb(x);
+        }
+        if let Some(x) = c.hbm_tb_per_s
+            && let Some(x) = self.positive(&p.key("hbm_tb_per_s"), x, "HBM bandwidth in TB/s")
+        {
+            chip.hbm_bandwidth = BytesPerSecond::from_tbps(x);
+        }
+        if let Some(x) = c.tdp_w
+            && let Some(x) =
+                self.positive(&p.key("tdp_w"), x, "thermal design power in W, e.g. 700")
+        {
+            chip.tdp = Watts(x);
+            if c.idle_w.is_none() && is_new {
+                chip.idle = Watts(x * 0.15);
+                chip.estimates = "idle: assumed 15% of TDP".into();
+            }
+        }
+        if let Some(x) = c.idle_w
+            && let Some(x) = self.non_negative(&p.key("idle_w"), x, "idle draw in W")
+        {
+            chip.idle = Watts(x);
+        }
+        if let Some(x) = c.scaleup_gb_per_s
+            && let Some(x) = self.positive(&p.key("scaleup_gb_per_s"), x, "scale-up GB/s per chip")
+        {
+            chip.scaleup_bandwidth = BytesPerSecond::from_gbps(x);
+        }
+        if let Some(x) = c.price_usd
+            && let Some(x) = self.non_negative(&p.key("price_usd"), x, "price per chip in USD")
+        {
+            chip.price = Some(Usd(x));
+        }
+        if let Some(x) = c.gpu_failures_per_million_hours
+            && let Some(x) = self.non_negative(
+                &p.key("gpu_failures_per_million_hours"),
+                x,
+                "chip failures per million chip-hours",
+            )
+        {
+            chip.gpu_failures_per_mhr = x;
+        }
+        if let Some(x) = c.hbm_failures_per_million_hours
+            && let Some(x) = self.non_negative(
+                &p.key("hbm_failures_per_million_hours"),
+                x,
+                "HBM failures per million chip-hours",
+            )
+        {
+            chip.hbm_failures_per_mhr = x;
+        }
+        if let Some(x) = &c.source {
+            chip.source = x.clone();
+        }
+        if self.problems.by_path.len() == before && chip.idle.0 >= chip.tdp.0 {
+            self.err(
+                &p.key(if c.idle_w.is_some() {
+                    "idle_w"
+                } else {
+                    "tdp_w"
+                }),
+                format!(
+                    "idle draw ({} W) must be below TDP ({} W)",
+                    chip.idle.0, chip.tdp.0
+                ),
+            );
+        }
+        (self.problems.by_path.len() == before).then_some(chip)
+    }
+
+    fn rack(
+        &mut self,
+        p: &FieldPath,
+        r: &RackOverrideSpec,
+        base: Option<RackSpec>,
+        builtins: &[String],
+        catalog: &Catalog,
+    ) -> Option<RackSpec> {
+        if r.name.trim().is_empty() {
+            self.err(
+                &p.key("name"),
+                "a rack needs a name, e.g. name = \"my-rack\"",
+            );
+            return None;
+        }
+        let is_new = base.is_none();
+        let before = self.problems.by_path.len();
+        if is_new {
+            for (key, present) in [
+                ("chip", r.chip.is_some()),
+                ("chips", r.chips.is_some()),
+                ("nodes", r.nodes.is_some()),
+                ("overhead_kw", r.overhead_kw.is_some()),
+                ("scaleout_gbit_per_s", r.scaleout_gbit_per_s.is_some()),
+            ] {
+                self.required(p, key, present.then_some(()), "rack", &r.name, builtins);
+            }
+        }
+        let mut rack = base.unwrap_or_else(|| RackSpec {
+            name: r.name.clone(),
+            model: r.name.clone(),
+            chip: String::new(),
+            chips: 1,
+            nodes: 1,
+            scaleup_domain: 0,
+            overhead: Watts::ZERO,
+            scaleout_per_chip: BitsPerSecond::ZERO,
+            price: None,
+            source: "defined in the scenario".into(),
+            estimates: String::new(),
+        });
+        if let Some(x) = &r.model {
+            rack.model = x.clone();
+        }
+        if let Some(chip) = &r.chip {
+            if catalog.chip(chip).is_some() {
+                rack.chip = chip.clone();
+            } else {
+                let hint = did_you_mean(chip, catalog.chips.iter().map(|c| c.name.as_str()));
+                self.err(
+                    &p.key("chip"),
+                    format!(
+                        "no chip is named \"{chip}\"{hint} (`dcsim catalog` lists them, or define it in [[chips]])"
+                    ),
+                );
+            }
+        }
+        if let Some(x) = r.chips
+            && let Some(x) = self.positive_int(&p.key("chips"), x, "chips per rack")
+        {
+            rack.chips = x;
+        }
+        if let Some(x) = r.nodes
+            && let Some(x) = self.positive_int(&p.key("nodes"), x, "servers or trays per rack")
+        {
+            rack.nodes = x;
+        }
+        if let Some(x) = r.scaleup_domain
+            && let Some(x) =
+                self.positive_int(&p.key("scaleup_domain"), x, "chips per scale-up domain")
+        {
+            rack.scaleup_domain = x;
+        }
+        if let Some(x) = r.overhead_kw
+            && let Some(x) =
+                self.non_negative(&p.key("overhead_kw"), x, "non-chip power of the rack in kW")
+        {
+            rack.overhead = Watts::from_kw(x);
+        }
+        if let Some(x) = r.scaleout_gbit_per_s
+            && let Some(x) = self.positive(
+                &p.key("scaleout_gbit_per_s"),
+                x,
+                "NIC Gbit/s per chip, e.g. 400",
+            )
+        {
+            rack.scaleout_per_chip = BitsPerSecond::from_gbps(x);
+        }
+        if let Some(x) = r.price_usd
+            && let Some(x) = self.non_negative(&p.key("price_usd"), x, "price of the rack in USD")
+        {
+            rack.price = Some(Usd(x));
+        }
+        if let Some(x) = &r.source {
+            rack.source = x.clone();
+        }
+        if self.problems.by_path.len() != before {
+            return None;
+        }
+        if rack.scaleup_domain == 0 {
+            rack.scaleup_domain = rack.chips / rack.nodes.max(1);
+        }
+        if !rack.chips.is_multiple_of(rack.nodes) {
+            self.err(
+                &p.key("nodes"),
+                format!(
+                    "{} chips cannot be split evenly into {} nodes",
+                    rack.chips, rack.nodes
+                ),
+            );
+        }
+        if !rack.chips.is_multiple_of(rack.scaleup_domain) {
+            self.err(
+                &p.key("scaleup_domain"),
+                format!(
+                    "{} chips cannot be split evenly into scale-up domains of {}",
+                    rack.chips, rack.scaleup_domain
+                ),
+            );
+        }
+        (self.problems.by_path.len() == before).then_some(rack)
+    }
+
+    fn site(
+        &mut self,
+        p: &FieldPath,
+        s: &SiteSpec,
+        catalog: &Catalog,
+        rack_types: &mut Vec<RackType>,
+    ) -> Option<Site> {
+        let before = self.problems.by_path.len() + self.problems.located.len();
+        let grid_mw = self.positive(
+            &p.key("grid_mw"),
+            s.grid_mw,
+            "the site's grid connection in MW, e.g. grid_mw = 300",
+        );
+        let mut grid = vec![(SimTime::ZERO, Watts::from_mw(grid_mw.unwrap_or(0.0)))];
+        for (i, u) in s.grid_upgrades.iter().enumerate() {
+            let up = p.key("grid_upgrades").index(i);
+            let at = self.date_in_horizon(&up.key("date"), &u.date);
+            let mw = self.positive(
+                &up.key("grid_mw"),
+                u.grid_mw,
+                "the new grid connection in MW",
+            );
+            if let (Some(at), Some(mw)) = (at, mw) {
+                grid.push((at, Watts::from_mw(mw)));
+            }
+        }
+        grid.sort_by_key(|g| g.0);
+
+        let pue = match (s.pue, &s.pue_monthly) {
+            (Some(_), Some(_)) => {
+                self.err(
+                    &p.key("pue_monthly"),
+                    "give either `pue` or `pue_monthly`, not both",
+                );
+                None
+            }
+            (None, None) => {
+                self.err(
+                    &p.key("pue"),
+                    "missing: give the site's power usage effectiveness, e.g. pue = 1.2, or pue_monthly = [twelve values]",
+                );
+                None
+            }
+            (Some(x), None) => self.pue_value(&p.key("pue"), x).map(Pue::Constant),
+            (None, Some(months)) => {
+                if months.len() != 12 {
+                    self.err(
+                        &p.key("pue_monthly"),
+                        format!(
+                            "needs 12 values, January to December; found {}",
+                            months.len()
+                        ),
+                    );
+                    None
+                } else {
+                    let mut m = [0.0; 12];
+                    let mut ok = true;
+                    for (i, x) in months.iter().enumerate() {
+                        match self.pue_value(&p.key("pue_monthly").index(i), *x) {
+                            Some(x) => m[i] = x,
+                            None => ok = false,
+                        }
+                    }
+                    ok.then_some(Pue::Monthly(m))
+                }
+            }
+        };
+        let power_oversubscription = match s.power_oversubscription {
+            Some(x) => self.positive(
+                &p.key("power_oversubscription"),
+                x,
+                "admit racks up to this multiple of the grid connection; 1.0 admits only what always fits",
+            ),
+            None => Some(1.0),
+        };
+        let uplink_oversubscription = match s.uplink_oversubscription {
+            Some(x) => self.positive(
+                &p.key("uplink_oversubscription"),
+                x,
+                "rack NIC bandwidth / uplink bandwidth, e.g. 1.0 for non-blocking",
+            ),
+            None => Some(1.0),
+        };
+        let end_of_life = match &s.end_of_life {
+            Some(t) => self.positive_duration(&p.key("end_of_life"), t).map(Some),
+            None => Some(None),
+        };
+        let price = self.price(&p.key("price"), s.price.as_ref());
+        let carbon = self.carbon(&p.key("carbon"), s.carbon.as_ref());
+
+        if s.buildout.is_empty() {
+            self.err(
+                &p.key("buildout"),
+                "the build-out is empty: add at least one [[sites.buildout]] phase with rack, count and date",
+            );
+        }
+        let rack_names: Vec<&str> = catalog.racks.iter().map(|r| r.name.as_str()).collect();
+        let mut phases = Vec::new();
+        for (i, ph) in s.buildout.iter().enumerate() {
+            let pp = p.key("buildout").index(i);
+            let rack_type = match catalog.rack(&ph.rack) {
+                Some(r) => match rack_types.iter().position(|t| t.rack.name == r.name) {
+                    Some(i) => Some(i),
+                    None => {
+                        let chip = catalog.chip(&r.chip).cloned();
+                        match chip {
+                            Some(chip) => {
+                                rack_types.push(RackType {
+                                    rack: r.clone(),
+                                    chip,
+                                });
+                                Some(rack_types.len() - 1)
+                            }
+                            None => None,
+                        }
+                    }
+                },
+                None => {
+                    let hint = did_you_mean(&ph.rack, rack_names.iter().copied());
+                    self.err(
+                        &pp.key("rack"),
+                        format!(
+                            "no rack is named \"{}\"{hint} (`dcsim catalog` lists them, or define it in [[racks]])",
+                            ph.rack
+                        ),
+                    );
+                    None
+                }
+            };
+            let count = self.positive_int(&pp.key("count"), ph.count, "racks in this phase");
+            let planned = self.date_in_horizon(&pp.key("date"), &ph.date);
+            let delay = match &ph.delay {
+                Some(d) => self.distribution(&pp.key("delay"), d).map(Some),
+                None => Some(None),
+            };
+            let eol = match &ph.end_of_life {
+                Some(t) => self.positive_duration(&pp.key("end_of_life"), t).map(Some),
+                None => end_of_life,
+            };
+            if let (Some(rack_type), Some(count), Some(planned), Some(delay), Some(eol)) =
+                (rack_type, count, planned, delay, eol)
+            {
+                phases.push(Phase {
+                    rack_type,
+                    count,
+                    planned,
+                    delay,
+                    spare_nodes: ph.spare_nodes.unwrap_or(0),
+                    end_of_life: eol,
+                });
+            }
+        }
+        let after = self.problems.by_path.len() + self.problems.located.len();
+        if after != before {
+            return None;
+        }
+        Some(Site {
+            name: s.name.clone(),
+            grid,
+            pue: pue?,
+            when_grid_full: s.when_grid_full.unwrap_or_default(),
+            power_oversubscription: power_oversubscription?,
+            uplink_oversubscription: uplink_oversubscription?,
+            price: price?,
+            carbon: carbon?,
+            phases,
+        })
+    }
+
+    fn pue_value(&mut self, p: &FieldPath, x: f64) -> Option<f64> {
+        let x = self.finite(p, x)?;
+        if (1.0..=5.0).contains(&x) {
+            Some(x)
+        } else {
+            self.err(
+                p,
+                format!(
+                    "a PUE is facility power / IT power, so between 1.0 and 5.0; found {x} (typical: 1.1 to 1.6)"
+                ),
+            );
+            None
+        }
+    }
+
+    fn price(&mut self, p: &FieldPath, spec: Option<&PriceSpec>) -> Option<Tariff> {
+        let Some(s) = spec else {
+            return Some(Tariff::Flat(0.0));
+        };
+        let bands: Vec<(Option<super::spec::DaysSpec>, u32, u32, f64)> = s
+            .bands
+            .iter()
+            .map(|b| (b.days, b.from_hour, b.to_hour, b.usd_per_mwh))
+            .collect();
+        self.tariff(
+            p,
+            s.usd_per_mwh,
+            &bands,
+            s.hourly_csv.as_deref(),
+            "usd_per_mwh",
+            false,
+        )
+    }
+
+    fn carbon(&mut self, p: &FieldPath, spec: Option<&CarbonSpec>) -> Option<Tariff> {
+        let Some(s) = spec else {
+            return Some(Tariff::Flat(0.0));
+        };
+        let bands: Vec<(Option<super::spec::DaysSpec>, u32, u32, f64)> = s
+            .bands
+            .iter()
+            .map(|b| (b.days, b.from_hour, b.to_hour, b.kg_per_mwh))
+            .collect();
+        self.tariff(
+            p,
+            s.kg_per_mwh,
+            &bands,
+            s.hourly_csv.as_deref(),
+            "kg_per_mwh",
+            true,
+        )
+    }
+
+    /// Shared by price and carbon: a flat value, a base with bands, or a CSV.
+    fn tariff(
+        &mut self,
+        p: &FieldPath,
+        base: Option<f64>,
+        bands: &[(Option<super::spec::DaysSpec>, u32, u32, f64)],
+        csv: Option<&str>,
+        value_key: &str,
+        non_negative: bool,
+    ) -> Option<Tariff> {
+        let check = |v: &mut Self, path: &FieldPath, x: f64| {
+            if non_negative {
+                v.non_negative(path, x, "intensity in kgCO2e per MWh")
+            } else {
+                v.finite(path, x)
+            }
+        };
+        match (base, csv) {
+            (Some(_), Some(_)) => {
+                self.err(
+                    &p.key("hourly_csv"),
+                    format!(
+                        "give either `{value_key}` (with optional bands) or `hourly_csv`, not both"
+                    ),
+                );
+                None
+            }
+            (None, None) => {
+                self.err(
+                    &p.key(value_key),
+                    format!("missing: give `{value_key}` or `hourly_csv`"),
+                );
+                None
+            }
+            (None, Some(file)) => {
+                if !bands.is_empty() {
+                    self.err(
+                        &p.key("bands"),
+                        "bands apply over a base value, not over `hourly_csv`",
+                    );
+                    return None;
+                }
+                self.series(&p.key("hourly_csv"), file, value_key, non_negative)
+                    .map(Tariff::Series)
+            }
+            (Some(b), None) => {
+                let base = check(self, &p.key(value_key), b)?;
+                if bands.is_empty() {
+                    return Some(Tariff::Flat(base));
+                }
+                let mut out = Vec::new();
+                let mut ok = true;
+                for (i, (days, from, to, value)) in bands.iter().enumerate() {
+                    let bp = p.key("bands").index(i);
+                    if *from > 23 {
+                        self.err(
+                            &bp.key("from_hour"),
+                            format!("an hour of the day is 0 to 23, found {from}"),
+                        );
+                        ok = false;
+                    }
+                    if *to == 0 || *to > 24 || to <= from {
+                        self.err(
+                            &bp.key("to_hour"),
+                            format!("must be after from_hour ({from}) and at most 24, found {to}"),
+                        );
+                        ok = false;
+                    }
+                    match check(self, &bp.key(value_key), *value) {
+                        Some(value) => out.push(Band {
+                            days: days.unwrap_or_default(),
+                            from_hour: *from,
+                            to_hour: *to,
+                            value,
+                        }),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(Tariff::Bands { base, bands: out })
+            }
+        }
+    }
+
+    /// Reads a `timestamp,<value_key>` CSV; problems are located in it.
+    fn series(
+        &mut self,
+        p: &FieldPath,
+        file: &str,
+        value_key: &str,
+        non_negative: bool,
+    ) -> Option<Vec<(SimTime, f64)>> {
+        let path = match self.base_dir {
+            Some(dir) => dir.join(file),
+            None => Path::new(file).to_path_buf(),
+        };
+        let shown = path.display().to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.err(
+                    p,
+                    format!(
+                        "cannot read \"{shown}\": {e} (paths are relative to the scenario file)"
+                    ),
+                );
+                return None;
+            }
+        };
+        let located = |line: u64, message: String| Issue {
+            location: Location::File {
+                file: shown.clone(),
+                line: line as usize,
+                column: 1,
+            },
+            field: p.to_string(),
+            message,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.problems
+                    .located
+                    .push(located(1, format!("not a CSV file: {e}")));
+                return None;
+            }
+        };
+        let (Some(ti), Some(vi)) = (
+            headers.iter().position(|h| h == "timestamp"),
+            headers.iter().position(|h| h == value_key),
+        ) else {
+            self.problems.located.push(located(
+                1,
+                format!("the header must have columns `timestamp` and `{value_key}`"),
+            ));
+            return None;
+        };
+        let start = self.calendar.datetime(SimTime::ZERO);
+        let mut points: Vec<(SimTime, f64)> = Vec::new();
+        let mut last: Option<NaiveDateTime> = None;
+        let errors_before = self.problems.located.len();
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.problems
+                        .located
+                        .push(located(line, format!("unreadable row: {e}")));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            let stamp = record.get(ti).unwrap_or_default();
+            let Some(dt) = parse_timestamp(stamp) else {
+                self.problems.located.push(located(
+                    line,
+                    format!("timestamp \"{stamp}\" is not like \"2026-01-01 13:00\""),
+                ));
+                continue;
+            };
+            let raw = record.get(vi).unwrap_or_default();
+            let value: f64 = match raw.parse::<f64>() {
+                Ok(v) if v.is_finite() && (!non_negative || v >= 0.0) => v,
+                _ => {
+                    self.problems.located.push(located(
+                        line,
+                        format!(
+                            "`{value_key}` must be a finite number{}, found \"{raw}\"",
+                            if non_negative { " ≥ 0" } else { "" }
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            if last.is_some_and(|l| dt <= l) {
+                self.problems.located.push(located(
+                    line,
+                    format!("timestamps must increase; {stamp} is not after the row before"),
+                ));
+                continue;
+            }
+            last = Some(dt);
+            let t = if dt <= start {
+                SimTime::ZERO
+            } else {
+                SimTime(((dt - start).num_microseconds().unwrap_or(i64::MAX)) as u64)
+            };
+            // Rows at or before the start: only the latest applies.
+            if t == SimTime::ZERO {
+                points.clear();
+            }
+            points.push((t, value));
+        }
+        if self.problems.located.len() != errors_before {
+            return None;
+        }
+        match points.first() {
+            Some((t, _)) if *t == SimTime::ZERO => Some(points),
+            Some(_) => {
+                self.problems.located.push(located(
+                    2,
+                    format!("the first row must be at or before the scenario start ({start})"),
+                ));
+                None
+            }
+            None => {
+                self.problems
+                    .located
+                    .push(located(1, "the file has no data rows".into()));
+                None
+            }
+        }
+    }
+}
+
+fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(text, fmt) {
+            return Some(dt);
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// The failure class of each kind, for lookups by kind.
+pub fn by_kind(classes: &[FailureClass]) -> BTreeMap<FailureKind, &FailureClass> {
+    classes.iter().map(|c| (c.kind, c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_with_units() {
+        assert_eq!(parse_duration("90s").unwrap(), SimDuration::from_secs(90));
+        assert_eq!(
+            parse_duration("15min").unwrap(),
+            SimDuration::from_secs(900)
+        );
+        assert_eq!(parse_duration("54d").unwrap(), SimDuration::from_days(54));
+        assert_eq!(
+            parse_duration("7y").unwrap(),
+            SimDuration::from_days(7 * 365)
+        );
+        assert_eq!(
+            parse_duration("1.5h").unwrap(),
+            SimDuration::from_secs(5400)
+        );
+        assert_eq!(parse_duration("2w").unwrap(), SimDuration::from_days(14));
+        assert_eq!(parse_duration("250ms").unwrap(), SimDuration(250_000));
+        assert!(parse_duration("90").unwrap_err().contains("no unit"));
+        assert!(
+            parse_duration("5 days")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(
+            parse_duration("5mn")
+                .unwrap_err()
+                .contains("did you mean `min`?")
+        );
+        assert!(parse_duration("abc").is_err());
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        assert!(parse_date("2026-02-28").is_ok());
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("02/03/2026").unwrap_err().contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn timestamps_in_several_forms() {
+        let a = parse_timestamp("2026-01-01 13:00").unwrap();
+        assert_eq!(parse_timestamp("2026-01-01T13:00:00"), Some(a));
+        assert!(parse_timestamp("2026-01-01").is_some());
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+}
