@@ -22,7 +22,8 @@ pub struct ScenarioSpec {
     pub seed: Option<u64>,
     /// First day simulated, `YYYY-MM-DD` (midnight).
     pub start: String,
-    /// Length of the run (`"7y"`); give this or `end`.
+    /// Length of the run (`"7y"`, `"90d"`); give this or `end`. Whole years
+    /// are calendar years: `"7y"` ends on the same day seven years later.
     #[serde(default)]
     pub duration: Option<String>,
     /// Last instant simulated, `YYYY-MM-DD` (midnight, exclusive); give this

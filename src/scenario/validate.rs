@@ -39,7 +39,8 @@ pub struct Problems {
 }
 
 /// Parses a duration such as `"90s"`, `"15min"`, `"1.5h"`, `"54d"`, `"2w"` or
-/// `"7y"` (a year is 365 days), rounded to the microsecond.
+/// `"7y"` (a year is 365 days), rounded to the microsecond. (The scenario's
+/// `duration` alone treats whole years as calendar years.)
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let t = text.trim();
     let split = t
@@ -351,7 +352,19 @@ impl Validator<'_> {
             }
             (Some(text), None) => {
                 let d = self.positive_duration(&root.key("duration"), text)?;
-                Some(SimTime(d.0))
+                // Whole years run to the same calendar day: "7y" from
+                // 2025-11-01 ends on 2032-11-01, leap days included.
+                let years = text
+                    .trim()
+                    .strip_suffix('y')
+                    .and_then(|n| n.parse::<u32>().ok());
+                match (years, start) {
+                    (Some(n), Some(start)) => start
+                        .checked_add_months(chrono::Months::new(12 * n))
+                        .and_then(|end| self.calendar.time_of_date(end))
+                        .or(Some(SimTime(d.0))),
+                    _ => Some(SimTime(d.0)),
+                }
             }
             (None, Some(text)) => {
                 let end = self.date(&root.key("end"), text)?;
@@ -1023,6 +1036,34 @@ impl Validator<'_> {
                     spare_nodes: ph.spare_nodes.unwrap_or(0),
                     end_of_life: eol,
                 });
+            }
+        }
+        // A phase larger than the site's biggest grid connection can never
+        // be commissioned: say so now rather than after a seven-year run.
+        if let (Some(pue), Some(oversub), true) = (
+            &pue,
+            power_oversubscription,
+            phases.len() == s.buildout.len(),
+        ) {
+            let max_grid = grid.iter().map(|g| g.1).fold(Watts::ZERO, Watts::max);
+            for (i, ph) in phases.iter().enumerate() {
+                let t = &rack_types[ph.rack_type];
+                let need = t.nameplate() * pue.design() * f64::from(ph.count);
+                if need.0 > max_grid.0 * oversub * (1.0 + 1e-12) {
+                    self.err(
+                        &p.key("buildout").index(i).key("count"),
+                        format!(
+                            "{} racks of {} need {:.1} MW (nameplate {:.1} kW each × design PUE {}), more than this site's grid connection ever allows ({:.1} MW × power_oversubscription {}); split the phase, lower count or raise grid_mw",
+                            ph.count,
+                            t.rack.name,
+                            need.mw(),
+                            t.nameplate().kw(),
+                            pue.design(),
+                            max_grid.mw(),
+                            oversub
+                        ),
+                    );
+                }
             }
         }
         let after = self.problems.by_path.len() + self.problems.located.len();
