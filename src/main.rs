@@ -24,6 +24,7 @@ Examples:
   dcsim catalog                               list built-in chips, racks, failure classes
   dcsim catalog --format csv --only chips     the chips as CSV
   dcsim bench phold                           engine benchmark against a bare binary heap
+  dcsim bench scale                           416,000 chips over seven years: time and memory
 
 Exit codes: 0 success, 1 internal error, 2 bad input (scenario, arguments or files).";
 
@@ -96,6 +97,15 @@ enum Bench {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Time a whole scenario (default: the built-in 416,000-chip, seven-year
+    /// scale-400k): wall time, events/s, peak memory.
+    Scale {
+        /// Scenario file; without it, the built-in scale-400k.
+        scenario: Option<PathBuf>,
+        /// Folder that receives `<scenario name>/` CSV files.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -153,6 +163,9 @@ fn main() -> ExitCode {
                     repeat,
                 },
         } => bench_phold(&size, events, repeat),
+        Command::Bench {
+            which: Bench::Scale { scenario, out },
+        } => bench_scale(scenario.as_deref(), &out),
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
@@ -249,7 +262,7 @@ fn bench_phold(sizes: &[Size], events: u64, repeat: usize) -> Result<(), Failure
     if repeat == 0 {
         return Err(Failure::BadInput("--repeat must be at least 1".into()));
     }
-    let mut summary = Vec::new();
+    let mut lines = Vec::new();
     for size in sizes {
         if events < size.lps() * size.init() {
             return Err(Failure::BadInput(format!(
@@ -258,41 +271,60 @@ fn bench_phold(sizes: &[Size], events: u64, repeat: usize) -> Result<(), Failure
                 size.lps() * size.init()
             )));
         }
-        let mut engine_rates = Vec::new();
-        let mut heap_rates = Vec::new();
-        for _ in 0..repeat {
-            let e = phold::run_engine(size, events);
-            println!("{}", e.json());
-            let b = phold::run_bare_heap(size, events);
-            println!("{}", b.json());
-            if e.conforms() == Some(false)
-                || (e.final_time_us, e.digest) != (b.final_time_us, b.digest)
-            {
-                return Err(Failure::Internal(anyhow::anyhow!(
-                    "PHOLD checksums differ from the reference: engine {:?}, heap {:?}",
-                    (e.final_time_us, e.digest),
-                    (b.final_time_us, b.digest)
-                )));
-            }
-            engine_rates.push(e.events_per_s());
-            heap_rates.push(b.events_per_s());
-        }
-        let median = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
-        let (e, b) = (median(&mut engine_rates), median(&mut heap_rates));
-        summary.push(format!(
+        let c = phold::compare(size, events, repeat, &mut |r| println!("{}", r.json()))
+            .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
+        lines.push(format!(
             "{:<6}  engine {:>6.2} M events/s   bare heap {:>6.2} M events/s   ratio {:.2}",
             size.name(),
-            e / 1e6,
-            b / 1e6,
-            e / b
+            c.engine_events_per_s() / 1e6,
+            c.heap_events_per_s() / 1e6,
+            c.ratio()
         ));
     }
     eprintln!("PHOLD integer time, {events} events, median of {repeat}:");
-    for line in summary {
+    for line in lines {
         eprintln!("  {line}");
     }
+    Ok(())
+}
+
+fn bench_scale(path: Option<&Path>, out: &Path) -> Result<(), Failure> {
+    let scenario = match path {
+        Some(p) => scenario::load_file(p, &Overrides::default())?,
+        None => scenario::load_str(
+            "scenarios/scale-400k.toml (built in)",
+            dcsim::bench::scale::SCALE_SCENARIO,
+            None,
+            &Overrides::default(),
+        )?,
+    };
+    let dir = out.join(&scenario.name);
+    eprintln!(
+        "running {} twice (rows discarded, then CSV into {}) ...",
+        scenario.name,
+        dir.display()
+    );
+    let r = dcsim::bench::scale::run(&scenario, &dir)
+        .map_err(|e| Failure::Internal(anyhow::anyhow!("writing {}: {e}", dir.display())))?;
+    let s = &r.summary;
+    println!(
+        "scale {}: {} chips at peak, {} sites, {:.0} simulated hours, {} events",
+        s.scenario, s.peak_chips_online, s.sites, s.hours, s.events
+    );
+    println!(
+        "  simulate only: {:.3} s ({:.2} M events/s); with CSV output: {:.3} s",
+        r.simulate_s,
+        r.events_per_s() / 1e6,
+        r.with_csv_s
+    );
+    match r.peak_rss_kib {
+        Some(kib) => println!("  peak resident memory: {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("  peak resident memory: not reported by this system"),
+    }
+    println!(
+        "  baseline (bare binary-heap PHOLD, medium): {:.2} M events/s; simulation / baseline = {:.3}",
+        r.baseline_events_per_s / 1e6,
+        r.events_per_s() / r.baseline_events_per_s
+    );
     Ok(())
 }

@@ -4,3 +4,4 @@
 //! are shared and noisy.
 
 pub mod phold;
+pub mod scale;

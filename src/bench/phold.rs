@@ -286,6 +286,75 @@ pub fn run_bare_heap(size: Size, events: u64) -> PholdResult {
     }
 }
 
+/// Interleaved runs of both implementations at one size.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The size.
+    pub size: Size,
+    /// Runs through dcsim's engine.
+    pub engine: Vec<PholdResult>,
+    /// Runs of the bare binary-heap loop.
+    pub heap: Vec<PholdResult>,
+}
+
+fn median(rates: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = rates.collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+impl Comparison {
+    /// Median events/s through the engine.
+    pub fn engine_events_per_s(&self) -> f64 {
+        median(self.engine.iter().map(PholdResult::events_per_s))
+    }
+    /// Median events/s of the bare heap.
+    pub fn heap_events_per_s(&self) -> f64 {
+        median(self.heap.iter().map(PholdResult::events_per_s))
+    }
+    /// Engine speed as a multiple of the bare heap's.
+    pub fn ratio(&self) -> f64 {
+        self.engine_events_per_s() / self.heap_events_per_s()
+    }
+}
+
+/// Runs the engine and the bare heap `repeat` times each, interleaved so
+/// that drift of a noisy machine hits both alike, checking every run's
+/// checksums against each other and the reference. `each` sees every result.
+pub fn compare(
+    size: Size,
+    events: u64,
+    repeat: usize,
+    each: &mut dyn FnMut(&PholdResult),
+) -> Result<Comparison, String> {
+    let mut c = Comparison {
+        size,
+        engine: Vec::new(),
+        heap: Vec::new(),
+    };
+    for _ in 0..repeat.max(1) {
+        let e = run_engine(size, events);
+        each(&e);
+        let h = run_bare_heap(size, events);
+        each(&h);
+        if e.conforms() == Some(false) || (e.final_time_us, e.digest) != (h.final_time_us, h.digest)
+        {
+            return Err(format!(
+                "PHOLD {} checksums disagree: engine (final_time_us {}, digest {}), bare heap ({}, {}), reference {:?}",
+                size.name(),
+                e.final_time_us,
+                e.digest,
+                h.final_time_us,
+                h.digest,
+                reference(size, events)
+            ));
+        }
+        c.engine.push(e);
+        c.heap.push(h);
+    }
+    Ok(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

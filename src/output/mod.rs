@@ -7,6 +7,7 @@
 
 pub mod csv;
 pub mod memory;
+pub mod null;
 
 use crate::catalog::failures::FailureKind;
 
