@@ -1,3 +1,35 @@
+//! dcsim: a discrete-event simulator of AI datacenters over the life of a
+//! capacity contract.
+//!
+//! # Architecture
+//!
+//! Data flows one way. A scenario file (TOML) is parsed and checked by
+//! [`scenario`], which reports every problem with its file, line, column and
+//! field path, and turns the plain `*Spec` structs into a validated
+//! [`scenario::Scenario`] (catalog entries resolved from [`catalog`], dates
+//! turned into simulated time). The physical model, [`world::World`], is
+//! built from it and runs on the [`engine`]: an integer-microsecond clock, a
+//! queue ordered by `(time, sequence)`, cancellation and named random
+//! streams, which knows nothing of datacenters. The model records rows
+//! (samples, failures, build-out, summary) through an [`output::Recorder`];
+//! [`output::csv::CsvRecorder`] streams them to CSV files under temporary
+//! names. [`sim::run`] ties a scenario, a world and an engine together.
+//!
+//! Dependencies point inward: `engine` depends on nothing of the project;
+//! `scenario` on the catalog alone; `world` on the engine, the validated
+//! scenario and the output rows; the binary (`main.rs`) on all of them.
+//!
+//! # Resolution
+//!
+//! Every state change that matters over years is an event — deliveries,
+//! commissioning, failures, repairs, grid changes, hourly tariff changes,
+//! samples — and every aggregate (chips healthy, IT power, energy so far) is
+//! kept incrementally, so no event or sample loops over every chip or rack.
+//! Identical components with exponential lifetimes share one superposed
+//! failure process per fleet instead of one pending event each.
+
+#![warn(missing_docs)]
+
 pub mod bench;
 pub mod catalog;
 pub mod engine;

@@ -37,6 +37,10 @@ pub(super) const GPU_FAILURES_PER_MHR: f64 = 148.0 / LLAMA3_CHIP_HOURS * 1e6;
 /// 72 / (16,384 × 54 × 24) × 1e6 ≈ 3.39, from Llama 3's Table 5.
 pub(super) const HBM_FAILURES_PER_MHR: f64 = 72.0 / LLAMA3_CHIP_HOURS * 1e6;
 
+/// Gigabytes in a gibibyte: AWS publishes Trainium and Inferentia memory in
+/// GiB (2^30 B), converted here to GB (1e9 B) = 1.073741824 GB per GiB.
+pub(super) const GB_PER_GIB: f64 = 1.073_741_824;
+
 /// `x` rounded to the nearest multiple of 5 (halves away from zero) [same unit as `x`].
 pub(super) fn round_to_5(x: f64) -> f64 {
     (x / 5.0).round() * 5.0
@@ -365,15 +369,15 @@ pub(super) fn builtin() -> Vec<ChipSpec> {
             year: 2022,
             bf16_tflops: 190.0,
             fp8_tflops: Some(190.0),
-            hbm_gb: 32.0,
-            hbm_tbps: 0.82,
+            hbm_gb: 32.0 * GB_PER_GIB,
+            hbm_tbps: 0.82 * GB_PER_GIB,
             tdp_w: None,
             scaleup_gbps: 384.0,
             price_usd: None,
             llama3_measured: false,
             source: "BF16 and cFP8 190 TFLOP/s, 32 GiB HBM at 820 GiB/s: AWS Neuron docs \
-                     trainium.rst (memory stored as 32 GB and 0.82 TB/s as in the reference \
-                     table; GiB would be 7% more); inter-chip 384 GB/s per chip (direction not \
+                     trainium.rst (converted: 34.4 GB, 0.88 TB/s; the reference table prints \
+                     the GiB numbers as GB); inter-chip 384 GB/s per chip (direction not \
                      stated): comparison table in AWS Neuron trainium2.rst; TDP: not published, \
                      see estimates; price: none (rented, not sold)",
         },
@@ -384,7 +388,7 @@ pub(super) fn builtin() -> Vec<ChipSpec> {
             year: 2024,
             bf16_tflops: 667.0,
             fp8_tflops: Some(1_299.0),
-            hbm_gb: 96.0,
+            hbm_gb: 96.0 * GB_PER_GIB,
             hbm_tbps: 2.9,
             tdp_w: None,
             scaleup_gbps: 1_280.0,
@@ -392,8 +396,8 @@ pub(super) fn builtin() -> Vec<ChipSpec> {
             llama3_measured: false,
             source: "BF16 667 / FP8 1,299 TFLOP/s dense, 96 GiB HBM at 2.9 TB/s and \
                      NeuronLink-v3 1,280 GB/s per chip (direction not stated): AWS Neuron docs \
-                     trainium2.rst (memory stored as 96 GB as in the reference table; 96 GiB = \
-                     103.1 GB); TDP: not published, see estimates; price: none (rented, not \
+                     trainium2.rst (memory converted: 96 GiB = 103.1 GB; the reference table \
+                     prints 96 GB); TDP: not published, see estimates; price: none (rented, not \
                      sold)",
         },
         Row {
@@ -403,7 +407,7 @@ pub(super) fn builtin() -> Vec<ChipSpec> {
             year: 2025,
             bf16_tflops: 671.0,
             fp8_tflops: Some(2_517.0),
-            hbm_gb: 144.0,
+            hbm_gb: 144.0 * GB_PER_GIB,
             hbm_tbps: 4.9,
             tdp_w: None,
             scaleup_gbps: 2_560.0,
@@ -412,8 +416,8 @@ pub(super) fn builtin() -> Vec<ChipSpec> {
             source: "BF16 671 / MXFP8 2,517 TFLOP/s, 144 GiB HBM at 4.9 TB/s and NeuronLink-v4 \
                      2,560 GB/s per device (direction not stated; the Trn3 architecture page \
                      lists 2,048 GiB/s): AWS Neuron docs trainium3.rst and trn3-arch.rst, \
-                     2 Dec 2025 (memory stored as 144 GB as in the reference table; 144 GiB = \
-                     154.6 GB); TDP: not published, see estimates; price: none (rented, not \
+                     2 Dec 2025 (memory converted: 144 GiB = 154.6 GB; the reference table \
+                     prints 144 GB); TDP: not published, see estimates; price: none (rented, not \
                      sold)",
         },
         Row {
@@ -423,16 +427,16 @@ pub(super) fn builtin() -> Vec<ChipSpec> {
             year: 2023,
             bf16_tflops: 190.0,
             fp8_tflops: Some(190.0),
-            hbm_gb: 32.0,
-            hbm_tbps: 0.82,
+            hbm_gb: 32.0 * GB_PER_GIB,
+            hbm_tbps: 0.82 * GB_PER_GIB,
             tdp_w: None,
-            scaleup_gbps: 192.0,
+            scaleup_gbps: 192.0 * GB_PER_GIB,
             price_usd: None,
             llama3_measured: false,
             source: "BF16 and cFP8 190 TFLOP/s, 32 GiB HBM at 820 GiB/s and NeuronLink-v2 \
                      192 GiB/s per device: AWS Neuron docs inferentia2.rst and inf2-arch.rst \
-                     (stored as 32 GB, 0.82 TB/s and 192 GB/s as in the reference table; the \
-                     GiB figures are 7% larger); TDP: not published, see estimates; price: none \
+                     (converted: 34.4 GB, 0.88 TB/s and 206 GB/s; the reference table prints the \
+                     GiB numbers as GB); TDP: not published, see estimates; price: none \
                      (rented, not sold)",
         },
     ]

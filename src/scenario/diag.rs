@@ -118,6 +118,18 @@ where
     }
 }
 
+/// `"; did you mean \"x\"?"` for a misspelled value (a name that refers
+/// to something), or nothing.
+pub fn did_you_mean_value<'a, I>(word: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    match closest(word, candidates) {
+        Some(c) => format!("; did you mean \"{c}\"?"),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,12 +3,12 @@
 //! to something) happens here, and every problem is collected, not just the
 //! first.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::diag::{Issue, Location, did_you_mean};
+use super::diag::{Issue, Location, did_you_mean_value};
 use super::model::{
     Band, Distribution, FailureClass, Lifetime, Link, Phase, Pue, RackType, Scenario, Site, Tariff,
 };
@@ -17,7 +17,7 @@ use super::spec::{
     LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec, SiteSpec,
 };
 use super::tree::FieldPath;
-use crate::catalog::failures::{self, Basis, FailureKind};
+use crate::catalog::failures::{self, Basis};
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
 use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
 use crate::engine::{Calendar, SimDuration, SimTime};
@@ -63,7 +63,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         "y" => 365 * MICROS_PER_DAY,
         "" => return Err(format!("\"{text}\" has no unit; expected {example}")),
         other => {
-            let hint = did_you_mean(other, ["us", "ms", "s", "min", "h", "d", "w", "y"]);
+            let hint = did_you_mean_value(other, ["us", "ms", "s", "min", "h", "d", "w", "y"]);
             return Err(format!(
                 "unknown unit \"{other}\" in \"{text}\"{hint} (units: us, ms, s, min, h, d, w, y)"
             ));
@@ -385,7 +385,7 @@ impl Validator<'_> {
         match names.iter().position(|n| *n == name) {
             Some(i) => Some(i),
             None => {
-                let hint = did_you_mean(name, names.iter().copied());
+                let hint = did_you_mean_value(name, names.iter().copied());
                 self.err(
                     p,
                     format!(
@@ -619,7 +619,7 @@ impl Validator<'_> {
         builtins: &[String],
     ) -> Option<T> {
         if value.is_none() {
-            let hint = did_you_mean(name, builtins.iter().map(String::as_str));
+            let hint = did_you_mean_value(name, builtins.iter().map(String::as_str));
             self.err(
                 &p.key(key),
                 format!(
@@ -811,7 +811,7 @@ impl Validator<'_> {
             if catalog.chip(chip).is_some() {
                 rack.chip = chip.clone();
             } else {
-                let hint = did_you_mean(chip, catalog.chips.iter().map(|c| c.name.as_str()));
+                let hint = did_you_mean_value(chip, catalog.chips.iter().map(|c| c.name.as_str()));
                 self.err(
                     &p.key("chip"),
                     format!(
@@ -1004,7 +1004,7 @@ impl Validator<'_> {
                     }
                 },
                 None => {
-                    let hint = did_you_mean(&ph.rack, rack_names.iter().copied());
+                    let hint = did_you_mean_value(&ph.rack, rack_names.iter().copied());
                     self.err(
                         &pp.key("rack"),
                         format!(
@@ -1370,11 +1370,6 @@ fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
         .and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
-/// The failure class of each kind, for lookups by kind.
-pub fn by_kind(classes: &[FailureClass]) -> BTreeMap<FailureKind, &FailureClass> {
-    classes.iter().map(|c| (c.kind, c)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1406,7 +1401,7 @@ mod tests {
         assert!(
             parse_duration("5mn")
                 .unwrap_err()
-                .contains("did you mean `min`?")
+                .contains("did you mean \"min\"?")
         );
         assert!(parse_duration("abc").is_err());
     }
