@@ -1,0 +1,8 @@
+//! Integration tests of dcsim, one module per behaviour. Fixtures live in
+//! `tests/fixtures/` (bad input in `tests/fixtures/bad/`).
+//!
+//! Run with `cargo test --release --test dcsim [filter]`.
+
+mod common;
+
+mod cli;
