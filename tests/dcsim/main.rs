@@ -6,3 +6,5 @@
 mod common;
 
 mod cli;
+mod determinism;
+mod physics;
