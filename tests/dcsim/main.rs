@@ -8,3 +8,5 @@ mod common;
 mod cli;
 mod determinism;
 mod physics;
+mod conservation;
+mod grid;
