@@ -86,7 +86,10 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     assert_eq!(column(&dir.join("summary.csv"), "hours"), ["8760.000"]);
     // 10 × gb200-nvl72 = 720 chips commissioned on the first day.
     assert_eq!(column(&dir.join("buildout.csv"), "chips"), ["720"]);
-    assert_eq!(column(&dir.join("buildout.csv"), "status"), ["commissioned"]);
+    assert_eq!(
+        column(&dir.join("buildout.csv"), "status"),
+        ["commissioned"]
+    );
 }
 
 #[test]
@@ -270,7 +273,12 @@ fn seed_changes_the_draws_and_repeats_exactly() {
     let files = names_in(&one);
     assert_eq!(
         files,
-        ["buildout.csv", "failures.csv", "summary.csv", "timeseries.csv"]
+        [
+            "buildout.csv",
+            "failures.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ]
     );
     for f in &files {
         assert!(
@@ -303,7 +311,9 @@ fn catalog_lists_every_chip_with_a_source() {
         .expect("a sources section");
     for chip in CHIPS {
         assert!(
-            stdout.lines().any(|l| l.split_whitespace().next() == Some(chip)),
+            stdout
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(chip)),
             "no table row for {chip}"
         );
         let line = sources

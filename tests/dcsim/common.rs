@@ -96,7 +96,11 @@ pub fn assert_rel(a: f64, b: f64, rel: f64, what: &str) {
     assert!(
         (a - b).abs() <= rel * scale,
         "{what}: {a} vs {b} (relative difference {:e} > {rel:e})",
-        if scale > 0.0 { (a - b).abs() / scale } else { 0.0 }
+        if scale > 0.0 {
+            (a - b).abs() / scale
+        } else {
+            0.0
+        }
     );
 }
 
@@ -110,7 +114,12 @@ pub fn assert_abs(a: f64, b: f64, tol: f64, what: &str) {
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let header = r.headers().expect("header").iter().map(String::from).collect();
+    let header = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     let rows = r
         .records()
         .map(|rec| rec.expect("row").iter().map(String::from).collect())

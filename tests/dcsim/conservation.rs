@@ -40,8 +40,16 @@ fn chip_states_add_up_at_every_sample() {
         }
         // The run exercises every state: swaps pending, repairs, a dark site.
         let any = |f: &dyn Fn(&dcsim::output::SampleRow) -> bool| rec.samples.iter().any(f);
-        assert!(any(&|r| r.chips_failed > 0), "seed {}: no swap pending", s.seed);
-        assert!(any(&|r| r.chips_in_repair > 0), "seed {}: no repair", s.seed);
+        assert!(
+            any(&|r| r.chips_failed > 0),
+            "seed {}: no swap pending",
+            s.seed
+        );
+        assert!(
+            any(&|r| r.chips_in_repair > 0),
+            "seed {}: no repair",
+            s.seed
+        );
         assert!(any(&|r| r.links_down > 0), "seed {}: no link down", s.seed);
         assert!(
             any(&|r| r.chips_online > 0 && r.chips_healthy == 0),
@@ -87,9 +95,8 @@ fn facility_power_is_it_power_times_pue() {
 #[test]
 fn interval_totals_add_up_to_the_summary() {
     for (rec, s) in runs() {
-        let total = |f: fn(&dcsim::output::SampleRow) -> f64| -> f64 {
-            rec.samples.iter().map(f).sum()
-        };
+        let total =
+            |f: fn(&dcsim::output::SampleRow) -> f64| -> f64 { rec.samples.iter().map(f).sum() };
         let what = |w: &str| format!("seed {}: Σ {w}", s.seed);
         assert_rel(total(|r| r.energy_mwh), s.energy_mwh, REL, &what("energy"));
         assert_rel(

@@ -18,7 +18,12 @@ fn two_cli_runs_write_identical_files() {
         assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
         dirs.push(out_dir.join("conservation"));
     }
-    let names = ["timeseries.csv", "buildout.csv", "failures.csv", "summary.csv"];
+    let names = [
+        "timeseries.csv",
+        "buildout.csv",
+        "failures.csv",
+        "summary.csv",
+    ];
     for name in names {
         let a = std::fs::read(dirs[0].join(name)).unwrap();
         let b = std::fs::read(dirs[1].join(name)).unwrap();
@@ -70,10 +75,7 @@ fn the_cli_writes_what_the_library_computes() {
         column(&summary_csv, "failures_total"),
         [summary.failures_total().to_string()]
     );
-    assert_eq!(
-        column(&summary_csv, "events"),
-        [summary.events.to_string()]
-    );
+    assert_eq!(column(&summary_csv, "events"), [summary.events.to_string()]);
     let classes = column(&dir.join("failures.csv"), "class");
     assert_eq!(classes.len(), rec.failures.len());
     for (csv_class, row) in classes.iter().zip(&rec.failures) {

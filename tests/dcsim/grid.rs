@@ -25,7 +25,10 @@ fn expected(h: f64) -> (f64, f64) {
     if demand <= limit {
         (demand, 1.0)
     } else {
-        (limit, ((limit - overhead - idle) / (U * dynamic)).clamp(0.0, 1.0))
+        (
+            limit,
+            ((limit - overhead - idle) / (U * dynamic)).clamp(0.0, 1.0),
+        )
     }
 }
 
@@ -87,8 +90,18 @@ fn the_cap_follows_failures_and_never_lets_the_site_exceed_its_grid() {
     for r in &rec.samples {
         assert_within_grid(r);
         let (it_kw, cap) = expected(r.chips_healthy as f64);
-        assert_rel(r.power_cap_factor, cap, REL, &format!("cap at {}", r.timestamp));
-        assert_rel(r.it_power_mw, it_kw / 1000.0, REL, &format!("IT at {}", r.timestamp));
+        assert_rel(
+            r.power_cap_factor,
+            cap,
+            REL,
+            &format!("cap at {}", r.timestamp),
+        );
+        assert_rel(
+            r.it_power_mw,
+            it_kw / 1000.0,
+            REL,
+            &format!("IT at {}", r.timestamp),
+        );
         if r.power_cap_factor < 1.0 {
             capped += 1;
             assert!(
@@ -103,7 +116,10 @@ fn the_cap_follows_failures_and_never_lets_the_site_exceed_its_grid() {
         // Throttled chip-hours never exceed the healthy chip-hours of an hour.
         assert!(r.throttled_chip_hours <= 100.0 + 1e-9);
     }
-    assert!(capped > 20 && free > 20, "{capped} capped, {free} free samples");
+    assert!(
+        capped > 20 && free > 20,
+        "{capped} capped, {free} free samples"
+    );
     assert!(s.throttled_chip_hours > 0.0);
 }
 

@@ -5,8 +5,9 @@
 
 mod common;
 
+mod buildout;
 mod cli;
-mod determinism;
-mod physics;
 mod conservation;
+mod determinism;
 mod grid;
+mod physics;

@@ -39,7 +39,10 @@ fn one_rack_for_one_day() {
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r.time_h, (i + 1) as f64);
         assert_eq!(r.site, "lab");
-        assert_eq!((r.racks_online, r.chips_online, r.chips_healthy), (1, 10, 10));
+        assert_eq!(
+            (r.racks_online, r.chips_online, r.chips_healthy),
+            (1, 10, 10)
+        );
         assert_rel(r.it_power_mw, 0.008, REL, "IT power");
         assert_rel(r.facility_power_mw, 0.010, REL, "facility power");
         assert_eq!(r.pue, 1.25);
@@ -92,7 +95,12 @@ fn time_of_use_prices_and_carbon_bands_over_a_week() {
     // The week: 5 × 16.80 + 2 × 10.80 = $105.60.
     assert_eq!(rec.samples.len(), 168);
     assert_rel(s.energy_mwh, 0.01 * 168.0, REL, "facility energy");
-    assert_rel(s.energy_cost_usd, 5.0 * 16.8 + 2.0 * 10.8, REL, "weekly cost");
+    assert_rel(
+        s.energy_cost_usd,
+        5.0 * 16.8 + 2.0 * 10.8,
+        REL,
+        "weekly cost",
+    );
     assert_rel(
         sum(&rec.samples, |r| r.energy_cost_usd),
         105.6,
@@ -154,7 +162,12 @@ fn monthly_pue_across_a_year_boundary() {
     assert_rel(energy(dec), 6.8448, REL, "December facility energy");
     assert_rel(energy(jan), 6.5472, REL, "January facility energy");
     assert_rel(energy(feb), 6.4512, REL, "February facility energy");
-    assert_rel(s.energy_mwh, 6.8448 + 6.5472 + 6.4512, REL, "facility energy");
+    assert_rel(
+        s.energy_mwh,
+        6.8448 + 6.5472 + 6.4512,
+        REL,
+        "facility energy",
+    );
     assert_rel(s.it_energy_mwh, 0.008 * 2160.0, REL, "IT energy");
     assert_rel(s.energy_cost_usd, 19.8432 * 50.0, REL, "cost");
     for (month, pue) in [(dec, 1.15), (jan, 1.10), (feb, 1.20)] {
