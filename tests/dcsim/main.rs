@@ -9,5 +9,7 @@ mod buildout;
 mod cli;
 mod conservation;
 mod determinism;
+mod failures;
 mod grid;
+mod phold;
 mod physics;
