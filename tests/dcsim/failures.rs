@@ -164,27 +164,34 @@ fn gamma_1_plus_inverse(k: f64) -> f64 {
     }
 }
 
-/// Runs the Weibull fixture and compares the ages at failure with
-/// `F(t) = 1 − exp(−(t/η)^k)`, `η = 1 / (λ Γ(1 + 1/k))`.
-fn check_weibull(shape: f64, rate_per_million_hours: f64, points: &[f64]) {
+/// Runs the Weibull fixture with `nodes` racks of one node of `chips`
+/// chips and compares the nodes' ages at failure with the first of `chips`
+/// Weibull lifetimes: `F(t) = 1 − exp(−chips · (t/η)^k)`,
+/// `η = 1 / (λ Γ(1 + 1/k))`.
+fn check_weibull(shape: f64, rate_per_million_hours: f64, chips: u32, nodes: u32, points: &[f64]) {
     let (rec, s) = run_fixture(
         "failures_weibull.toml",
         &[
             &format!("failures.gpu.weibull_shape={shape}"),
             &format!("failures.gpu.rate_per_million_hours={rate_per_million_hours}"),
+            &format!("racks[0].chips={chips}"),
+            &format!("sites[0].buildout[0].count={nodes}"),
+            // Room for up to 5,000 × 8 kW × PUE 1.2 = 48 MW.
+            "sites[0].grid_mw=100",
         ],
     );
-    let n = 20_000.0;
+    assert_eq!(s.racks_commissioned, u64::from(nodes));
+    let n = f64::from(nodes);
     let eta = 1e6 / (rate_per_million_hours * gamma_1_plus_inverse(shape));
-    let cdf = |t: f64| 1.0 - (-(t / eta).powf(shape)).exp();
+    let cdf = |t: f64| 1.0 - (-f64::from(chips) * (t / eta).powf(shape)).exp();
     let mut ages: Vec<f64> = rec.failures.iter().map(|f| f.age_h).collect();
     assert_eq!(ages.len() as u64, s.failures_total());
     // Each node fails at most once: the ages are first lifetimes, counted
     // from commissioning at the start.
-    let mut nodes: Vec<&str> = rec.failures.iter().map(|f| f.component.as_str()).collect();
-    nodes.sort_unstable();
-    nodes.dedup();
-    assert_eq!(nodes.len(), ages.len(), "a node failed twice");
+    let mut failed: Vec<&str> = rec.failures.iter().map(|f| f.component.as_str()).collect();
+    failed.sort_unstable();
+    failed.dedup();
+    assert_eq!(failed.len(), ages.len(), "a node failed twice");
     for f in &rec.failures {
         assert_abs(f.age_h, f.time_h, HOUR_EPS, "age = time since the start");
     }
@@ -202,7 +209,7 @@ fn check_weibull(shape: f64, rate_per_million_hours: f64, points: &[f64]) {
     }
     // Over the whole horizon: the largest gap between the empirical and the
     // true (sub-)distribution stays under the 0.1 % Kolmogorov-Smirnov
-    // bound 1.95 / √n ≈ 0.0138.
+    // bound 1.95 / √n (0.0138 for 20,000 nodes).
     let mut worst: f64 = 0.0;
     for (i, &a) in ages.iter().enumerate() {
         let f = cdf(a);
@@ -222,12 +229,20 @@ fn check_weibull(shape: f64, rate_per_million_hours: f64, points: &[f64]) {
 fn weibull_infant_mortality_shape() {
     // k = 0.5, λ = 50 per million hours: η = 10⁶ / (50 × Γ(3)) = 10,000 h;
     // F(100 h) = 1 − e^−0.1 = 0.095, F(8,000 h) = 1 − e^−0.894 = 0.591.
-    check_weibull(0.5, 50.0, &[100.0, 1_000.0, 4_000.0, 8_000.0]);
+    check_weibull(0.5, 50.0, 1, 20_000, &[100.0, 1_000.0, 4_000.0, 8_000.0]);
 }
 
 #[test]
 fn weibull_wear_out_shape() {
     // k = 3, λ = 120 per million hours: η = 10⁶ / (120 × Γ(4/3)) = 9,332 h;
     // F(3,000 h) = 0.033, F(6,000 h) = 0.233, F(8,500 h) = 0.530.
-    check_weibull(3.0, 120.0, &[3_000.0, 6_000.0, 8_500.0]);
+    check_weibull(3.0, 120.0, 1, 20_000, &[3_000.0, 6_000.0, 8_500.0]);
+}
+
+#[test]
+fn weibull_node_of_eight_chips_fails_at_the_first_chip() {
+    // 5,000 nodes of 8 chips, k = 0.5, λ = 2 per million chip-hours:
+    // η = 10⁶ / (2 × 2) = 250,000 h per chip; the node's first failure has
+    // F(t) = 1 − exp(−8 √(t / η)): F(100 h) = 0.148, F(8,000 h) = 0.761.
+    check_weibull(0.5, 2.0, 8, 5_000, &[100.0, 1_000.0, 3_000.0, 8_000.0]);
 }
