@@ -267,9 +267,14 @@ fn run_seed(seed: u64, out_dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn seed_changes_the_draws_and_repeats_exactly() {
-    let one = run_seed(1, &temp_dir("cli-seed-1a"));
-    let again = run_seed(1, &temp_dir("cli-seed-1b"));
-    let two = run_seed(2, &temp_dir("cli-seed-2"));
+    let dirs = [
+        temp_dir("cli-seed-1a"),
+        temp_dir("cli-seed-1b"),
+        temp_dir("cli-seed-2"),
+    ];
+    let one = run_seed(1, &dirs[0]);
+    let again = run_seed(1, &dirs[1]);
+    let two = run_seed(2, &dirs[2]);
     let files = names_in(&one);
     assert_eq!(
         files,
@@ -349,4 +354,63 @@ fn help_states_the_exit_codes() {
         stdout.contains("Exit codes: 0 success, 1 internal error, 2 bad input"),
         "{stdout}"
     );
+}
+
+#[test]
+fn validate_checks_every_file_and_fails_if_any_is_bad() {
+    let good = fixture("physics_day.toml");
+    let bad = fixture("bad/five_mistakes.toml");
+    let out = dcsim(["validate", &path(&good), &path(&bad)]);
+    let stderr = assert_bad_input(&out);
+    let (stdout, _) = text(&out);
+    assert_eq!(stdout, format!("{}: ok\n", good.display()));
+    assert_eq!(stderr.lines().count(), 5, "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|l| l.starts_with(&format!("{}:", bad.display()))),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_made_is_bad_input() {
+    let dir = temp_dir("cli-out-file");
+    let file = dir.join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let out = dcsim([
+        "run",
+        &path(&fixture("physics_day.toml")),
+        "--quiet",
+        "--out",
+        &path(&file),
+    ]);
+    let stderr = assert_bad_input(&out);
+    assert!(
+        stderr.contains(&file.join("physics-day").display().to_string()),
+        "names the folder: {stderr}"
+    );
+    assert!(stderr.contains("--out"), "says how to fix it: {stderr}");
+}
+
+#[test]
+fn a_run_reports_its_summary_unless_quiet() {
+    let out_dir = temp_dir("cli-loud");
+    let out = dcsim([
+        "run",
+        &path(&fixture("physics_day.toml")),
+        "--out",
+        &path(&out_dir),
+    ]);
+    let stdout = assert_ok(&out);
+    assert!(stdout.contains("scenario physics-day (seed 1)"), "{stdout}");
+    assert!(stdout.contains("wrote "), "{stdout}");
+    let quiet = dcsim([
+        "run",
+        &path(&fixture("physics_day.toml")),
+        "--quiet",
+        "--out",
+        &path(&out_dir),
+    ]);
+    assert_eq!(assert_ok(&quiet), "");
 }

@@ -56,8 +56,25 @@ pub fn run_fixture(name: &str, sets: &[&str]) -> (MemoryRecorder, SummaryRow) {
     run(&load(name, sets))
 }
 
-/// A fresh, empty folder under the system temp dir, unique per call.
-pub fn temp_dir(tag: &str) -> PathBuf {
+/// A fresh, empty folder under the system temp dir, unique per call,
+/// removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A [`TempDir`] named after `tag`.
+pub fn temp_dir(tag: &str) -> TempDir {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir()
@@ -65,7 +82,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
         .join(format!("{tag}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    TempDir(dir)
 }
 
 /// Runs the real `dcsim` binary.

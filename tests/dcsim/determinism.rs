@@ -5,9 +5,9 @@ use crate::common::{column, dcsim, fixture, load, run, temp_dir, text};
 #[test]
 fn two_cli_runs_write_identical_files() {
     let fixture = fixture("conservation.toml");
+    let temps = [temp_dir("det-a"), temp_dir("det-b")];
     let mut dirs = Vec::new();
-    for tag in ["det-a", "det-b"] {
-        let out_dir = temp_dir(tag);
+    for out_dir in &temps {
         let out = dcsim([
             "run",
             fixture.to_str().unwrap(),
