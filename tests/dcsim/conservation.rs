@@ -178,3 +178,62 @@ fn chips_online_follow_the_build_out() {
         );
     }
 }
+
+#[test]
+fn each_sample_counts_the_failures_logged_in_its_interval() {
+    for (rec, s) in runs() {
+        // Failures logged in (previous sample, this sample], per site and class.
+        let mut previous: std::collections::HashMap<&str, f64> = Default::default();
+        for r in &rec.samples {
+            let from = previous.insert(r.site.as_str(), r.time_h).unwrap_or(0.0);
+            let mut logged = [0u64; CLASSES];
+            for f in rec
+                .failures
+                .iter()
+                .filter(|f| f.site == r.site && f.time_h > from && f.time_h <= r.time_h)
+            {
+                logged[FailureKind::ALL.iter().position(|c| *c == f.class).unwrap()] += 1;
+            }
+            assert_eq!(
+                logged, r.failures,
+                "seed {} {} at {}",
+                s.seed, r.site, r.timestamp
+            );
+        }
+    }
+}
+
+#[test]
+fn the_summary_agrees_with_the_rows() {
+    for (rec, s) in runs() {
+        let sites = 3;
+        let mut peak = 0;
+        for at_once in rec.samples.chunks(sites) {
+            assert!(at_once.iter().all(|r| r.time_h == at_once[0].time_h));
+            peak = peak.max(at_once.iter().map(|r| r.chips_online).sum::<u64>());
+        }
+        assert_eq!(s.peak_chips_online, peak, "seed {}", s.seed);
+        let last = &rec.samples[rec.samples.len() - sites..];
+        assert_eq!(
+            s.chips_online_at_end,
+            last.iter().map(|r| r.chips_online).sum::<u64>()
+        );
+        let racks = |status: &str| -> u64 {
+            rec.buildout
+                .iter()
+                .filter(|b| b.status == status)
+                .map(|b| u64::from(b.racks))
+                .sum()
+        };
+        assert_eq!(s.racks_commissioned, racks("commissioned"));
+        assert_eq!(s.racks_deferred_at_end, racks("deferred"));
+        assert_eq!(
+            s.racks_deferred_at_end,
+            last.iter()
+                .map(|r| u64::from(r.racks_deferred))
+                .sum::<u64>()
+        );
+        assert_eq!(s.racks_refused, racks("refused"));
+        assert!(s.availability > 0.5 && s.availability < 1.0);
+    }
+}

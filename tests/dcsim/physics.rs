@@ -254,3 +254,45 @@ fn a_price_change_off_the_hour_applies_from_its_time_or_is_refused() {
     assert_rel(rec.samples[2].energy_cost_usd, 10.0, REL, "02:00-03:00");
     assert_rel(s.energy_cost_usd, 17.25, REL, "the day");
 }
+
+#[test]
+fn the_built_in_scenario_with_catalog_figures() {
+    // scenarios/default.toml: 10 × gb200-nvl72 at PUE 1.2 for 1y (8,760 h),
+    // default utilization 0.7. Catalog: 72 gb200 chips (TDP 1,200 W, idle
+    // 180 W) and 33.6 kW overhead per rack. With failures off, IT power is
+    // 10 × (33,600 + 72 × (180 + 0.7 × 1,020)) = 10 × 97,968 W = 0.97968 MW.
+    let sets: Vec<String> = [
+        "gpu",
+        "hbm",
+        "host",
+        "nic",
+        "switch_cable",
+        "rack_power",
+        "site_outage",
+        "dci_link",
+    ]
+    .iter()
+    .map(|c| format!("failures.{c}.rate_per_million_hours=0"))
+    .collect();
+    let scenario = dcsim::scenario::load_str(
+        dcsim::scenario::DEFAULT_SCENARIO_LABEL,
+        dcsim::scenario::DEFAULT_SCENARIO,
+        None,
+        &dcsim::scenario::Overrides { sets, seed: None },
+    )
+    .expect("the built-in scenario loads");
+    let (rec, s) = crate::common::run(&scenario);
+    assert_eq!(rec.samples.len(), 8_760);
+    assert_rel(rec.samples[0].it_power_mw, 0.97968, REL, "IT power");
+    assert_rel(s.it_energy_mwh, 0.97968 * 8_760.0, REL, "IT energy");
+    assert_rel(
+        s.energy_mwh,
+        0.97968 * 1.2 * 8_760.0,
+        REL,
+        "facility energy",
+    );
+    assert_eq!(s.failures_total(), 0);
+    assert_eq!(s.availability, 1.0);
+    // Nameplate: 10 × (72 × 1,200 + 33,600) W × 1.2 = 1.44 MW.
+    assert_rel(rec.buildout[0].nameplate_mw, 1.44, REL, "nameplate");
+}
