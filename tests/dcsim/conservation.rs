@@ -160,15 +160,13 @@ fn chips_online_follow_the_build_out() {
     let (rec, _) = run(&load_with("conservation.toml", &[], None));
     // ohio: 20 × gb200-nvl72 (1,440 chips) from the start; 40 × hgx-h100
     // (1,280 chips) commissioned 2026-02-10 (day 40, 960 h) and retired
-    // 45 d later (day 85, 2,040 h).
+    // 45 d later (day 85, 2,040 h). A sample at the instant of a change
+    // sees it.
     for r in rec.samples.iter().filter(|r| r.site == "ohio") {
-        let t = r.time_h;
-        let (racks, chips) = if t > 960.0 && t < 2040.0 {
+        let (racks, chips) = if (960.0..2040.0).contains(&r.time_h) {
             (20 + 40, 1_440 + 1_280)
-        } else if t < 960.0 || t > 2040.0 {
-            (20, 1_440)
         } else {
-            continue; // the boundary instants
+            (20, 1_440)
         };
         assert_eq!(
             (r.racks_online, r.chips_online),
