@@ -344,7 +344,8 @@ pub struct PriceSpec {
     /// Time-of-use bands overriding the base.
     #[serde(default)]
     pub bands: Vec<PriceBandSpec>,
-    /// CSV file with columns `timestamp,usd_per_mwh`, one row per change.
+    /// CSV file with columns `timestamp,usd_per_mwh`, one row per change,
+    /// each on a whole hour; relative to the scenario file.
     #[serde(default)]
     pub hourly_csv: Option<String>,
 }
@@ -374,7 +375,8 @@ pub struct CarbonSpec {
     /// Time-of-day bands overriding the base.
     #[serde(default)]
     pub bands: Vec<CarbonBandSpec>,
-    /// CSV file with columns `timestamp,kg_per_mwh`.
+    /// CSV file with columns `timestamp,kg_per_mwh`, one row per change,
+    /// each on a whole hour; relative to the scenario file.
     #[serde(default)]
     pub hourly_csv: Option<String>,
 }

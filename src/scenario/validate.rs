@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 
 use super::diag::{Issue, Location, did_you_mean_value};
 use super::model::{
@@ -900,6 +900,7 @@ impl Validator<'_> {
             "the site's grid connection in MW, e.g. grid_mw = 300",
         );
         let mut grid = vec![(SimTime::ZERO, Watts::from_mw(grid_mw.unwrap_or(0.0)))];
+        let mut grid_ok = grid_mw.is_some();
         for (i, u) in s.grid_upgrades.iter().enumerate() {
             let up = p.key("grid_upgrades").index(i);
             let at = self.date_in_horizon(&up.key("date"), &u.date);
@@ -910,6 +911,8 @@ impl Validator<'_> {
             );
             if let (Some(at), Some(mw)) = (at, mw) {
                 grid.push((at, Watts::from_mw(mw)));
+            } else {
+                grid_ok = false;
             }
         }
         grid.sort_by_key(|g| g.0);
@@ -1043,7 +1046,7 @@ impl Validator<'_> {
         if let (Some(pue), Some(oversub), true) = (
             &pue,
             power_oversubscription,
-            phases.len() == s.buildout.len(),
+            grid_ok && phases.len() == s.buildout.len(),
         ) {
             let max_grid = grid.iter().map(|g| g.1).fold(Watts::ZERO, Watts::max);
             for (i, ph) in phases.iter().enumerate() {
@@ -1299,6 +1302,16 @@ impl Validator<'_> {
                 ));
                 continue;
             };
+            if dt.time().minute() != 0 || dt.time().second() != 0 || dt.time().nanosecond() != 0 {
+                self.problems.located.push(located(
+                    line,
+                    format!(
+                        "timestamp \"{stamp}\" is not on the hour; values of an hourly CSV change on whole hours (write {})",
+                        dt.format("%Y-%m-%d %H:00")
+                    ),
+                ));
+                continue;
+            }
             let raw = record.get(vi).unwrap_or_default();
             let value: f64 = match raw.parse::<f64>() {
                 Ok(v) if v.is_finite() && (!non_negative || v >= 0.0) => v,

@@ -1,0 +1,248 @@
+//! Failure processes: counts against rate × exposure, spare swaps replayed
+//! from the failures log, and Weibull lifetimes against their CDF.
+
+use std::collections::HashMap;
+
+use dcsim::catalog::failures::FailureKind;
+use dcsim::output::FailureRow;
+
+use crate::common::{assert_abs, assert_rel, run_fixture};
+
+/// Times in the log are hours from microseconds; allow for the rounding.
+const HOUR_EPS: f64 = 1e-6;
+
+#[test]
+fn exponential_failures_match_rate_times_exposure() {
+    let (rec, s) = run_fixture("failures_poisson.toml", &[]);
+    // 2,000 racks × 8 chips online for the whole year.
+    let hours = 8_760.0;
+    let online_chip_hours = 16_000.0 * hours;
+    let healthy_chip_hours = s.availability * online_chip_hours;
+    // Only the gpu class is on.
+    let gpu = s.failures[0];
+    assert_eq!(s.failures_total(), gpu);
+    // Each chip fails at 50 per million chip-hours while healthy, taking its
+    // 8-chip node down: failures = λ × healthy chip-hours, Poisson.
+    let expected = 50e-6 * healthy_chip_hours;
+    let sigma = expected.sqrt();
+    assert!(
+        (gpu as f64 - expected).abs() < 4.0 * sigma,
+        "{gpu} gpu failures, expected {expected:.0} ± {sigma:.0}"
+    );
+    // Same for each quarter of the year, from the samples (one a day).
+    for q in 0..4 {
+        let rows = &rec.samples[q * 91..if q == 3 { 365 } else { (q + 1) * 91 }];
+        let n: u64 = rows.iter().map(|r| r.failures[0]).sum();
+        // Healthy chip-hours of the quarter ≈ Σ chips healthy × 24 h.
+        let e = 50e-6
+            * rows
+                .iter()
+                .map(|r| r.chips_healthy as f64 * 24.0)
+                .sum::<f64>();
+        assert!(
+            (n as f64 - e).abs() < 4.0 * e.sqrt() + 0.01 * e,
+            "quarter {q}: {n} failures, expected {e:.0}"
+        );
+    }
+    // Exposure bookkeeping, exactly: each failure takes 8 chips down for
+    // 24 h, or until the end of the run.
+    assert_eq!(rec.failures.len() as u64, gpu);
+    let down: f64 = rec
+        .failures
+        .iter()
+        .map(|f| {
+            assert_eq!(
+                (f.chips_down, f.remedy, f.downtime_h),
+                (8, "repair_in_place", 24.0)
+            );
+            8.0 * f.downtime_h.min(hours - f.time_h)
+        })
+        .sum();
+    assert_rel(
+        online_chip_hours - healthy_chip_hours,
+        down,
+        1e-9,
+        "chip-hours down",
+    );
+}
+
+/// Replays the spare pool and every node's history from the log.
+#[test]
+fn spares_are_swapped_in_and_the_node_comes_back_after_the_swap_time() {
+    let (rec, s) = run_fixture("failures_spares.toml", &[]);
+    let log = &rec.failures;
+    assert_eq!(log.len() as u64, s.failures_total());
+    let (swap, repair, spares) = (2.0, 100.0, 2);
+    // The pool: 2 spares; a swap takes one, and the broken node rejoins
+    // the pool once repaired, 100 h later.
+    let mut away: Vec<f64> = Vec::new(); // when each lent spare comes back
+    let mut back_in_service: HashMap<&str, f64> = HashMap::new();
+    let (mut swaps, mut in_place) = (0, 0);
+    for f in log {
+        assert_eq!(
+            (f.class, f.chips_down, f.rack.as_str()),
+            (FailureKind::Gpu, 2, "quad")
+        );
+        away.retain(|&t| t > f.time_h);
+        if away.len() < spares {
+            assert_eq!(
+                f.remedy, "spare_swap",
+                "a spare was ready at {}",
+                f.timestamp
+            );
+            assert_abs(f.downtime_h, swap, HOUR_EPS, "swap time");
+            away.push(f.time_h + repair);
+            swaps += 1;
+        } else {
+            assert_eq!(f.remedy, "repair_in_place", "no spare at {}", f.timestamp);
+            assert_abs(f.downtime_h, repair, HOUR_EPS, "repair time");
+            in_place += 1;
+        }
+        // The node was back in service, and its age counts from then.
+        let since = back_in_service
+            .get(f.component.as_str())
+            .copied()
+            .unwrap_or(0.0);
+        assert!(f.time_h >= since, "{} failed while down", f.component);
+        assert_abs(
+            f.age_h,
+            f.time_h - since,
+            HOUR_EPS,
+            "age since back in service",
+        );
+        back_in_service.insert(&f.component, f.time_h + f.downtime_h);
+    }
+    assert!(
+        swaps >= 5 && in_place >= 5,
+        "{swaps} swaps, {in_place} repairs in place"
+    );
+
+    // Hourly samples see the same story: 2 chips per node awaiting a swap
+    // for 2 h, in repair for 100 h, and spares away for 100 h.
+    let within = |f: &FailureRow, t: f64, d: f64| f.time_h <= t && t < f.time_h + d;
+    for r in &rec.samples {
+        let t = r.time_h;
+        let awaiting = log
+            .iter()
+            .filter(|f| f.remedy == "spare_swap" && within(f, t, swap));
+        let repairing = log
+            .iter()
+            .filter(|f| f.remedy == "repair_in_place" && within(f, t, repair));
+        let lent = log
+            .iter()
+            .filter(|f| f.remedy == "spare_swap" && within(f, t, repair));
+        assert_eq!(
+            r.chips_failed,
+            2 * awaiting.count() as u64,
+            "failed at {}",
+            r.timestamp
+        );
+        assert_eq!(
+            r.chips_in_repair,
+            2 * repairing.count() as u64,
+            "in repair at {}",
+            r.timestamp
+        );
+        assert_eq!(
+            r.spare_nodes,
+            spares as u64 - lent.count() as u64,
+            "spares at {}",
+            r.timestamp
+        );
+    }
+    assert!(rec.samples.iter().any(|r| r.chips_failed > 0));
+}
+
+/// Γ(1 + 1/k) for the shapes used here.
+fn gamma_1_plus_inverse(k: f64) -> f64 {
+    if k == 0.5 {
+        2.0 // Γ(3)
+    } else if k == 3.0 {
+        0.892_979_511_569_249_2 // Γ(4/3)
+    } else {
+        panic!("no Γ(1 + 1/k) for k = {k}")
+    }
+}
+
+/// Runs the Weibull fixture with `nodes` racks of one node of `chips`
+/// chips and compares the nodes' ages at failure with the first of `chips`
+/// Weibull lifetimes: `F(t) = 1 − exp(−chips · (t/η)^k)`,
+/// `η = 1 / (λ Γ(1 + 1/k))`.
+fn check_weibull(shape: f64, rate_per_million_hours: f64, chips: u32, nodes: u32, points: &[f64]) {
+    let (rec, s) = run_fixture(
+        "failures_weibull.toml",
+        &[
+            &format!("failures.gpu.weibull_shape={shape}"),
+            &format!("failures.gpu.rate_per_million_hours={rate_per_million_hours}"),
+            &format!("racks[0].chips={chips}"),
+            &format!("sites[0].buildout[0].count={nodes}"),
+            // Room for up to 5,000 × 8 kW × PUE 1.2 = 48 MW.
+            "sites[0].grid_mw=100",
+        ],
+    );
+    assert_eq!(s.racks_commissioned, u64::from(nodes));
+    let n = f64::from(nodes);
+    let eta = 1e6 / (rate_per_million_hours * gamma_1_plus_inverse(shape));
+    let cdf = |t: f64| 1.0 - (-f64::from(chips) * (t / eta).powf(shape)).exp();
+    let mut ages: Vec<f64> = rec.failures.iter().map(|f| f.age_h).collect();
+    assert_eq!(ages.len() as u64, s.failures_total());
+    // Each node fails at most once: the ages are first lifetimes, counted
+    // from commissioning at the start.
+    let mut failed: Vec<&str> = rec.failures.iter().map(|f| f.component.as_str()).collect();
+    failed.sort_unstable();
+    failed.dedup();
+    assert_eq!(failed.len(), ages.len(), "a node failed twice");
+    for f in &rec.failures {
+        assert_abs(f.age_h, f.time_h, HOUR_EPS, "age = time since the start");
+    }
+    ages.sort_by(f64::total_cmp);
+    let empirical = |t: f64| ages.partition_point(|&a| a <= t) as f64 / n;
+    // At a few points: binomial, σ = √(F (1 − F) / n); allow 4σ.
+    for &t in points {
+        let f = cdf(t);
+        let sigma = (f * (1.0 - f) / n).sqrt();
+        let e = empirical(t);
+        assert!(
+            (e - f).abs() < 4.0 * sigma,
+            "shape {shape}: F({t} h) = {f:.4}, empirical {e:.4} (σ {sigma:.4})"
+        );
+    }
+    // Over the whole horizon: the largest gap between the empirical and the
+    // true (sub-)distribution stays under the 0.1 % Kolmogorov-Smirnov
+    // bound 1.95 / √n (0.0138 for 20,000 nodes).
+    let mut worst: f64 = 0.0;
+    for (i, &a) in ages.iter().enumerate() {
+        let f = cdf(a);
+        worst = worst
+            .max((f - i as f64 / n).abs())
+            .max((f - (i + 1) as f64 / n).abs());
+    }
+    let horizon = 8_760.0;
+    worst = worst.max((cdf(horizon) - ages.len() as f64 / n).abs());
+    assert!(
+        worst < 1.95 / n.sqrt(),
+        "shape {shape}: KS distance {worst:.4}"
+    );
+}
+
+#[test]
+fn weibull_infant_mortality_shape() {
+    // k = 0.5, λ = 50 per million hours: η = 10⁶ / (50 × Γ(3)) = 10,000 h;
+    // F(100 h) = 1 − e^−0.1 = 0.095, F(8,000 h) = 1 − e^−0.894 = 0.591.
+    check_weibull(0.5, 50.0, 1, 20_000, &[100.0, 1_000.0, 4_000.0, 8_000.0]);
+}
+
+#[test]
+fn weibull_wear_out_shape() {
+    // k = 3, λ = 120 per million hours: η = 10⁶ / (120 × Γ(4/3)) = 9,332 h;
+    // F(3,000 h) = 0.033, F(6,000 h) = 0.233, F(8,500 h) = 0.530.
+    check_weibull(3.0, 120.0, 1, 20_000, &[3_000.0, 6_000.0, 8_500.0]);
+}
+
+#[test]
+fn weibull_node_of_eight_chips_fails_at_the_first_chip() {
+    // 5,000 nodes of 8 chips, k = 0.5, λ = 2 per million chip-hours:
+    // η = 10⁶ / (2 × 2) = 250,000 h per chip; the node's first failure has
+    // F(t) = 1 − exp(−8 √(t / η)): F(100 h) = 0.148, F(8,000 h) = 0.761.
+    check_weibull(0.5, 2.0, 8, 5_000, &[100.0, 1_000.0, 3_000.0, 8_000.0]);
+}

@@ -1,0 +1,167 @@
+//! The grid connection is a hard limit: a site admitted beyond it
+//! (`power_oversubscription` > 1) has its chips' dynamic power capped.
+//!
+//! Fixture `grid_capped.toml`: 100 racks of one 1,000 W / 200 W idle chip
+//! and 0.1 kW overhead, PUE 1.25, grid G = 100 kW, utilization u = 0.9.
+//! Cap factor with H healthy chips:
+//!   s = (G / PUE − overhead − idle) / (u · dynamic)
+//!     = (80 − 100 × 0.1 − H × 0.2) / (0.9 × H × 0.8)   [kW]
+
+use dcsim::output::SampleRow;
+
+use crate::common::{assert_abs, assert_rel, run_fixture};
+
+const REL: f64 = 1e-9;
+const GRID_MW: f64 = 0.1;
+const PUE: f64 = 1.25;
+const U: f64 = 0.9;
+
+/// Hand model of the fixture: (IT power [kW], cap factor) with `h` healthy
+/// chips on 100 powered racks.
+fn expected(h: f64) -> (f64, f64) {
+    let (overhead, idle, dynamic) = (100.0 * 0.1, h * 0.2, h * 0.8);
+    let demand = overhead + idle + U * dynamic;
+    let limit = GRID_MW * 1000.0 / PUE; // 80 kW
+    if demand <= limit {
+        (demand, 1.0)
+    } else {
+        (
+            limit,
+            ((limit - overhead - idle) / (U * dynamic)).clamp(0.0, 1.0),
+        )
+    }
+}
+
+#[track_caller]
+fn assert_within_grid(r: &SampleRow) {
+    assert!(
+        r.facility_power_mw <= r.grid_mw * (1.0 + REL),
+        "{}: {} MW drawn on a {} MW grid",
+        r.timestamp,
+        r.facility_power_mw,
+        r.grid_mw
+    );
+}
+
+#[test]
+fn an_oversubscribed_site_is_capped_at_its_grid() {
+    let (rec, s) = run_fixture("grid_capped.toml", &[]);
+    // All 100 racks admitted: 100 × 1,375 W = 137.5 kW ≤ 1.4 × 100 kW.
+    assert_eq!(s.racks_commissioned, 100);
+    // s = (80 − 10 − 20) / (0.9 × 80) = 50 / 72.
+    let cap = 50.0 / 72.0;
+    assert_eq!(expected(100.0), (80.0, cap));
+    let lost_per_hour = 100.0 * U * (1.0 - cap.cbrt());
+    assert_eq!(rec.samples.len(), 24);
+    for r in &rec.samples {
+        assert_within_grid(r);
+        assert_rel(r.power_cap_factor, cap, REL, "cap factor");
+        assert_rel(r.facility_power_mw, GRID_MW, REL, "facility power");
+        assert_rel(r.it_power_mw, 0.08, REL, "IT power = G / PUE");
+        assert_rel(r.throttled_chip_hours, 100.0, REL, "100 chips × 1 h");
+        assert_rel(r.throttle_lost_chip_hours, lost_per_hour, REL, "lost");
+        assert_rel(r.energy_mwh, GRID_MW, REL, "energy per hour");
+    }
+    assert_rel(s.energy_mwh, GRID_MW * 24.0, REL, "facility energy");
+    assert_rel(s.throttled_chip_hours, 2_400.0, REL, "throttled chip-hours");
+    assert_rel(
+        s.throttle_lost_chip_hours,
+        24.0 * lost_per_hour,
+        REL,
+        "lost chip-hours",
+    );
+    assert_rel(s.peak_facility_mw, GRID_MW, REL, "peak");
+}
+
+#[test]
+fn the_cap_follows_failures_and_never_lets_the_site_exceed_its_grid() {
+    // GPU failures at 20,000 per million chip-hours with 12 h repairs keep
+    // about 20 of the 100 chips down, sometimes more than the 24 whose loss
+    // lifts the cap (demand 1.25 × (10 + 0.92 H) kW ≤ 100 kW for H ≤ 76).
+    let (rec, s) = run_fixture(
+        "grid_capped.toml",
+        &[
+            "failures.gpu.rate_per_million_hours=20000",
+            "duration=\"21d\"",
+        ],
+    );
+    assert!(s.failures[0] > 50, "{} gpu failures", s.failures[0]);
+    let (mut capped, mut free) = (0, 0);
+    for r in &rec.samples {
+        assert_within_grid(r);
+        let (it_kw, cap) = expected(r.chips_healthy as f64);
+        assert_rel(
+            r.power_cap_factor,
+            cap,
+            REL,
+            &format!("cap at {}", r.timestamp),
+        );
+        assert_rel(
+            r.it_power_mw,
+            it_kw / 1000.0,
+            REL,
+            &format!("IT at {}", r.timestamp),
+        );
+        if r.power_cap_factor < 1.0 {
+            capped += 1;
+            assert!(
+                r.throttled_chip_hours > 0.0 && r.throttle_lost_chip_hours > 0.0,
+                "capped at {} but nothing throttled over the interval",
+                r.timestamp
+            );
+            assert_rel(r.facility_power_mw, GRID_MW, REL, "capped facility power");
+        } else {
+            free += 1;
+        }
+        // Throttled chip-hours never exceed the healthy chip-hours of an hour.
+        assert!(r.throttled_chip_hours <= 100.0 + 1e-9);
+    }
+    assert!(
+        capped > 20 && free > 20,
+        "{capped} capped, {free} free samples"
+    );
+    assert!(s.throttled_chip_hours > 0.0);
+}
+
+#[test]
+fn admitted_at_nameplate_the_cap_never_binds() {
+    // 72 racks × 1,375 W = 99 kW ≤ 100 kW at oversubscription 1.0; even at
+    // u = 1 they draw 72 × 1.1 kW × 1.25 = 99 kW.
+    let (rec, s) = run_fixture(
+        "grid_capped.toml",
+        &[
+            "sites[0].power_oversubscription=1.0",
+            "sites[0].buildout[0].count=72",
+            "load.utilization=1.0",
+        ],
+    );
+    assert_eq!(s.racks_commissioned, 72);
+    for r in &rec.samples {
+        assert_eq!(r.power_cap_factor, 1.0);
+        assert_rel(r.facility_power_mw, 0.099, REL, "facility power");
+        assert_eq!(r.throttled_chip_hours, 0.0);
+    }
+    assert_eq!(s.throttled_chip_hours, 0.0);
+}
+
+#[test]
+fn idle_draw_beyond_the_grid_pins_power_at_the_grid() {
+    // 360 racks at oversubscription 5 (360 × 1,375 W = 495 kW ≤ 500 kW):
+    // overhead + idle alone are 360 × 0.3 kW = 108 kW > 80 kW = G / PUE,
+    // so the cap factor is 0 and IT power is pinned at 80 kW.
+    let (rec, s) = run_fixture(
+        "grid_capped.toml",
+        &[
+            "sites[0].power_oversubscription=5",
+            "sites[0].buildout[0].count=360",
+        ],
+    );
+    assert_eq!(s.racks_commissioned, 360);
+    for r in &rec.samples {
+        assert_eq!(r.power_cap_factor, 0.0);
+        assert_rel(r.facility_power_mw, GRID_MW, REL, "facility power");
+        assert_rel(r.throttled_chip_hours, 360.0, REL, "throttled");
+        // Speed s^(1/3) = 0: all of the work is lost, 360 × 0.9 per hour.
+        assert_abs(r.throttle_lost_chip_hours, 324.0, 1e-9, "lost");
+    }
+}

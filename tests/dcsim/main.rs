@@ -1,0 +1,17 @@
+//! Integration tests of dcsim, one module per behaviour. Fixtures live in
+//! `tests/fixtures/` (bad input in `tests/fixtures/bad/`).
+//!
+//! Run with `cargo test --release --test dcsim [filter]`.
+
+mod common;
+
+mod buildout;
+mod cli;
+mod conservation;
+mod determinism;
+mod examples;
+mod exporters;
+mod failures;
+mod grid;
+mod phold;
+mod physics;
