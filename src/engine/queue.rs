@@ -256,7 +256,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Adds an entry. `time` must be ≥ the last popped time.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: u64, seq: u64, event: E) {
         debug_assert!(time >= self.floor);
         let e = Entry { time, seq, event };
@@ -272,7 +272,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Removes and returns the entry with the smallest `(time, seq)`.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<Entry<E>> {
         let e = match &mut self.radix {
             Some(r) => {
@@ -296,6 +296,8 @@ impl<E> EventQueue<E> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn switch_to_radix(&mut self) {
         let mut r = RadixHeap::new(self.floor);
         // Ascending (time, seq) so that equal times stay first in, first out.
@@ -311,6 +313,8 @@ impl<E> EventQueue<E> {
         self.radix = Some(r);
     }
 
+    #[cold]
+    #[inline(never)]
     fn switch_to_heap(&mut self) {
         if let Some(mut r) = self.radix.take() {
             self.heap = r.drain_all().into_iter().map(MinFirst).collect();
