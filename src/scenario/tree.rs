@@ -223,14 +223,25 @@ impl Source {
 pub fn parse(source: &Source) -> Result<Node, Vec<Issue>> {
     let (table, errors) = DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {
-        return Err(errors
-            .iter()
-            .map(|e| {
-                let span = Span::File(e.span().unwrap_or(0..0));
-                let message = e.message().trim().replace('\n', " ");
-                source.issue(&span, "", format!("TOML syntax error: {message}"))
-            })
-            .collect());
+        // The parser recovers and may report one typo several times: keep
+        // the first error of each line.
+        let mut issues: Vec<Issue> = Vec::new();
+        for e in &errors {
+            let span = Span::File(e.span().unwrap_or(0..0));
+            let message = e.message().trim().replace('\n', " ");
+            let issue = source.issue(&span, "", format!("TOML syntax error: {message}"));
+            let same_line = |a: &Location, b: &Location| match (a, b) {
+                (Location::File { line: x, .. }, Location::File { line: y, .. }) => x == y,
+                _ => false,
+            };
+            if !issues
+                .iter()
+                .any(|i| same_line(&i.location, &issue.location))
+            {
+                issues.push(issue);
+            }
+        }
+        return Err(issues);
     }
     let span = table.span();
     Ok(Node {

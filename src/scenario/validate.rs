@@ -27,6 +27,10 @@ use crate::units::{BitsPerSecond, Bytes, BytesPerSecond, FlopsPerSecond, Usd, Wa
 pub const DEFAULT_SEED: u64 = 1;
 /// Default utilization when the file has no `[load]` table.
 pub const DEFAULT_UTILIZATION: f64 = 0.7;
+/// Most timeseries samples per site a run may take.
+pub const MAX_SAMPLES_PER_SITE: u64 = 10_000_000;
+/// Most nodes a scenario may build (per-node state is kept in memory).
+pub const MAX_NODES: u64 = 25_000_000;
 
 /// Problems found by [`validate`]: by field path (located later against the
 /// tree), or already located (in a CSV file the scenario names).
@@ -197,6 +201,34 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
                 latency,
             });
         }
+    }
+
+    // Limits that keep a typo from running for days or exhausting memory.
+    if let Some(every) = sample_every
+        && v.end != SimTime::MAX
+        && every.0 > 0
+        && v.end.0 / every.0 > MAX_SAMPLES_PER_SITE
+    {
+        v.err(
+            &root.key("sample_every"),
+            format!(
+                "{every} gives {} samples per site over the run, more than the {MAX_SAMPLES_PER_SITE} allowed; sample less often (e.g. \"1h\" or \"1d\")",
+                v.end.0 / every.0
+            ),
+        );
+    }
+    let nodes: u64 = sites
+        .iter()
+        .flat_map(|s| &s.phases)
+        .map(|p| u64::from(p.count) * u64::from(rack_types[p.rack_type].rack.nodes))
+        .sum();
+    if nodes > MAX_NODES {
+        v.err(
+            &root.key("sites"),
+            format!(
+                "the build-outs add up to {nodes} nodes; dcsim keeps state per node and allows at most {MAX_NODES} (about 100 million chips)"
+            ),
+        );
     }
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();

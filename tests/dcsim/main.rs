@@ -5,6 +5,7 @@
 
 mod common;
 
+mod bad_input;
 mod buildout;
 mod cli;
 mod conservation;
