@@ -107,15 +107,12 @@ where
     best.map(|(_, c)| c)
 }
 
-/// `"; did you mean `x`?"`, or nothing.
+/// `"; did you mean `x`?"` for a misspelled key, or nothing.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> String
 where
     I: IntoIterator<Item = &'a str>,
 {
-    match closest(word, candidates) {
-        Some(c) => format!("; did you mean `{c}`?"),
-        None => String::new(),
-    }
+    suggestion(word, candidates, '`', '`')
 }
 
 /// `"; did you mean \"x\"?"` for a misspelled value (a name that refers
@@ -124,10 +121,16 @@ pub fn did_you_mean_value<'a, I>(word: &str, candidates: I) -> String
 where
     I: IntoIterator<Item = &'a str>,
 {
-    match closest(word, candidates) {
-        Some(c) => format!("; did you mean \"{c}\"?"),
-        None => String::new(),
-    }
+    suggestion(word, candidates, '"', '"')
+}
+
+fn suggestion<'a, I>(word: &str, candidates: I, open: char, close: char) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    closest(word, candidates)
+        .map(|c| format!("; did you mean {open}{c}{close}?"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
