@@ -177,12 +177,26 @@ struct Clock {
 /// A failure as the log reports it.
 struct Outage {
     class: FailureKind,
-    component: String,
-    rack: String,
+    component: Component,
     chips_down: u64,
     remedy: &'static str,
     downtime: SimDuration,
     since: SimTime,
+}
+
+/// What failed; turned into text only when the failure log is on.
+#[derive(Clone, Copy, Debug)]
+enum Component {
+    /// Node `index` of a rack.
+    Node { rack: u32, index: u32 },
+    /// A rack's power.
+    Rack(u32),
+    /// A rack's uplink.
+    Uplink(u32),
+    /// The site.
+    Site,
+    /// An inter-site link.
+    Link(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,9 +239,8 @@ struct PhaseState {
 }
 
 /// Per rack model: figures the handlers need, precomputed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct TypeInfo {
-    name: String,
     chips: u32,
     nodes: u32,
     chips_per_node: u32,
@@ -236,15 +249,20 @@ struct TypeInfo {
     overhead: Watts,
     nameplate: Watts,
     nic_per_chip: BitsPerSecond,
-    /// Exponential node classes with their rate per node [1/h].
-    node_exp: Vec<(FailureKind, f64)>,
-    /// Weibull node classes: (class, rate per component [1/h], shape,
-    /// components per node).
-    node_weibull: Vec<(FailureKind, f64, f64, u32)>,
     /// Switch/cable rate per rack [1/h] and law.
     uplink: (f64, Lifetime),
     /// Rack power rate per rack [1/h] and law.
     rack_power: (f64, Lifetime),
+}
+
+/// Per rack model: the node failure classes.
+#[derive(Clone, Debug, Default)]
+struct NodeClasses {
+    /// Exponential classes with their rate per node [1/h].
+    exponential: Vec<(FailureKind, f64)>,
+    /// Weibull classes: (class, rate per component [1/h], shape, components
+    /// per node).
+    weibull: Vec<(FailureKind, f64, f64, u32)>,
 }
 
 /// Per site: state and counters.
@@ -285,6 +303,7 @@ pub struct World<'s, R: Recorder> {
     recorder: R,
     now: SimTime,
     types: Vec<TypeInfo>,
+    node_classes: Vec<NodeClasses>,
     sites: Vec<SiteState>,
     racks: Vec<Rack>,
     node_state: Vec<NodeState>,
@@ -319,6 +338,7 @@ impl<'s, R: Recorder> World<'s, R> {
     pub fn new(scenario: &'s Scenario, recorder: R, engine: &mut Engine<Event>) -> Self {
         let streams_root = RngStreams::new(scenario.seed);
         let class = |k: FailureKind| &scenario.failures[k.index()];
+        let mut node_classes: Vec<NodeClasses> = Vec::new();
         let types: Vec<TypeInfo> = scenario
             .rack_types
             .iter()
@@ -330,8 +350,7 @@ impl<'s, R: Recorder> World<'s, R> {
                         _ => t.chip.hbm_failures_per_mhr / 1e6,
                     })
                 };
-                let mut node_exp = Vec::new();
-                let mut node_weibull = Vec::new();
+                let mut classes = NodeClasses::default();
                 for k in [
                     FailureKind::Gpu,
                     FailureKind::Hbm,
@@ -343,14 +362,16 @@ impl<'s, R: Recorder> World<'s, R> {
                         _ => (class(k).rate_per_hour.unwrap_or(0.0), 1),
                     };
                     match class(k).lifetime {
-                        Lifetime::Exponential => node_exp.push((k, rate * f64::from(per))),
-                        Lifetime::Weibull { shape } => node_weibull.push((k, rate, shape, per)),
+                        Lifetime::Exponential => {
+                            classes.exponential.push((k, rate * f64::from(per)))
+                        }
+                        Lifetime::Weibull { shape } => classes.weibull.push((k, rate, shape, per)),
                     }
                 }
+                node_classes.push(classes);
                 let sc = class(FailureKind::SwitchCable);
                 let rp = class(FailureKind::RackPower);
                 TypeInfo {
-                    name: t.rack.name.clone(),
                     chips: t.rack.chips,
                     nodes: t.rack.nodes,
                     chips_per_node: cpn,
@@ -359,8 +380,6 @@ impl<'s, R: Recorder> World<'s, R> {
                     overhead: t.rack.overhead,
                     nameplate: t.nameplate(),
                     nic_per_chip: t.rack.scaleout_per_chip,
-                    node_exp,
-                    node_weibull,
                     uplink: (
                         sc.rate_per_hour.unwrap_or(0.0) * f64::from(t.rack.chips),
                         sc.lifetime,
@@ -398,7 +417,7 @@ impl<'s, R: Recorder> World<'s, R> {
                     Scope::Nodes,
                     Some(si),
                     failure_stream,
-                    t.node_exp.clone(),
+                    node_classes[ti].exponential.clone(),
                 ));
                 fleets.push(Fleet::new(
                     Scope::RackPower,
@@ -491,6 +510,7 @@ impl<'s, R: Recorder> World<'s, R> {
             recorder,
             now: SimTime::ZERO,
             types,
+            node_classes,
             sites,
             racks: Vec::new(),
             node_state: Vec::new(),
@@ -656,9 +676,10 @@ impl<'s, R: Recorder> World<'s, R> {
     fn schedule_node_weibull(&mut self, engine: &mut Engine<Event>, node: u32) {
         let rack = &self.racks[self.node_rack[node as usize] as usize];
         let stream = self.sites[rack.site as usize].failure_stream;
-        let classes = self.types[rack.rack_type as usize].node_weibull.clone();
+        let rack_type = rack.rack_type as usize;
         let generation = self.node_generation[node as usize];
-        for (kind, rate, shape, count) in classes {
+        for i in 0..self.node_classes[rack_type].weibull.len() {
+            let (kind, rate, shape, count) = self.node_classes[rack_type].weibull[i];
             self.schedule_weibull(
                 engine,
                 Clock {
@@ -713,7 +734,7 @@ impl<'s, R: Recorder> World<'s, R> {
         self.touch(site);
         let phase = &self.scenario.sites[site].phases[pi];
         let ti = phase.rack_type;
-        let t = self.types[ti].clone();
+        let t = self.types[ti];
         let [node_fleet, power_fleet, uplink_fleet] =
             self.sites[site].fleets[ti].expect("fleets exist for the site's rack models");
         let uplink_capacity =
@@ -819,7 +840,7 @@ impl<'s, R: Recorder> World<'s, R> {
         self.touch(site);
         let phase = &self.scenario.sites[site].phases[pi];
         let ti = phase.rack_type;
-        let t = self.types[ti].clone();
+        let t = self.types[ti];
         let [node_fleet, power_fleet, uplink_fleet] =
             self.sites[site].fleets[ti].expect("fleets exist");
         let first = self.sites[site].phases[pi].first_rack;
@@ -879,21 +900,44 @@ impl<'s, R: Recorder> World<'s, R> {
 
     fn log_failure(&mut self, site: usize, o: Outage) {
         self.sites[site].failures[o.class.index()] += 1;
-        if self.scenario.failures_log {
-            let row = FailureRow {
-                time_h: self.now.hours(),
-                timestamp: self.scenario.calendar.format(self.now),
-                site: self.scenario.sites[site].name.clone(),
-                class: o.class,
-                component: o.component,
-                rack: o.rack,
-                chips_down: o.chips_down,
-                remedy: o.remedy,
-                downtime_h: o.downtime.hours(),
-                age_h: self.now.since(o.since).hours(),
-            };
-            self.recorder.failure(&row);
+        if !self.scenario.failures_log {
+            return;
         }
+        let rack_model = |r: u32| {
+            self.scenario.rack_types[self.racks[r as usize].rack_type as usize]
+                .rack
+                .name
+                .clone()
+        };
+        let (component, rack) = match o.component {
+            Component::Node { rack, index } => {
+                (format!("rack {rack} node {index}"), rack_model(rack))
+            }
+            Component::Rack(r) => (format!("rack {r}"), rack_model(r)),
+            Component::Uplink(r) => (format!("rack {r} uplink"), rack_model(r)),
+            Component::Site => ("site".to_string(), String::new()),
+            Component::Link(l) => {
+                let (from, to) = (self.network.dci[l].from, self.network.dci[l].to);
+                let names = &self.scenario.sites;
+                (
+                    format!("link {}-{}", names[from].name, names[to].name),
+                    String::new(),
+                )
+            }
+        };
+        let row = FailureRow {
+            time_h: self.now.hours(),
+            timestamp: self.scenario.calendar.format(self.now),
+            site: self.scenario.sites[site].name.clone(),
+            class: o.class,
+            component,
+            rack,
+            chips_down: o.chips_down,
+            remedy: o.remedy,
+            downtime_h: o.downtime.hours(),
+            age_h: self.now.since(o.since).hours(),
+        };
+        self.recorder.failure(&row);
     }
 
     fn fail_node(&mut self, engine: &mut Engine<Event>, node: u32, kind: FailureKind) {
@@ -907,7 +951,6 @@ impl<'s, R: Recorder> World<'s, R> {
         let t = &self.types[ti];
         let cpn = u64::from(t.chips_per_node);
         let (idle, dynamic) = (t.idle * cpn as f64, t.dynamic * cpn as f64);
-        let rack_name = t.name.clone();
         self.touch(site);
         let [node_fleet, _, _] = self.fleets_of(&rack);
         let s = &mut self.sites[site];
@@ -962,8 +1005,10 @@ impl<'s, R: Recorder> World<'s, R> {
             site,
             Outage {
                 class: kind,
-                component: format!("rack {r} node {index}"),
-                rack: rack_name,
+                component: Component::Node {
+                    rack: r as u32,
+                    index,
+                },
                 chips_down: cpn,
                 remedy,
                 downtime,
@@ -1016,7 +1061,7 @@ impl<'s, R: Recorder> World<'s, R> {
             return;
         }
         let site = rack.site as usize;
-        let t = self.types[rack.rack_type as usize].clone();
+        let t = self.types[rack.rack_type as usize];
         self.touch(site);
         let [node_fleet, power_fleet, _] = self.fleets_of(&rack);
         for node in rack.first_node..rack.first_node + t.nodes {
@@ -1058,8 +1103,7 @@ impl<'s, R: Recorder> World<'s, R> {
             site,
             Outage {
                 class: FailureKind::RackPower,
-                component: format!("rack {r}"),
-                rack: t.name.clone(),
+                component: Component::Rack(r),
                 chips_down: chips,
                 remedy: "rack_repair",
                 downtime: repair,
@@ -1074,7 +1118,7 @@ impl<'s, R: Recorder> World<'s, R> {
             return;
         }
         let site = rack.site as usize;
-        let t = self.types[rack.rack_type as usize].clone();
+        let t = self.types[rack.rack_type as usize];
         self.touch(site);
         let [node_fleet, power_fleet, _] = self.fleets_of(&rack);
         for node in rack.first_node..rack.first_node + t.nodes {
@@ -1147,13 +1191,11 @@ impl<'s, R: Recorder> World<'s, R> {
                 generation,
             },
         );
-        let name = self.types[rack.rack_type as usize].name.clone();
         self.log_failure(
             site,
             Outage {
                 class: FailureKind::SwitchCable,
-                component: format!("rack {r} uplink"),
-                rack: name,
+                component: Component::Uplink(r),
                 chips_down: 0,
                 remedy: "link_repair",
                 downtime: repair,
@@ -1240,8 +1282,7 @@ impl<'s, R: Recorder> World<'s, R> {
             site,
             Outage {
                 class: FailureKind::SiteOutage,
-                component: "site".into(),
-                rack: String::new(),
+                component: Component::Site,
                 chips_down: chips,
                 remedy: "site_restore",
                 downtime: repair,
@@ -1293,7 +1334,7 @@ impl<'s, R: Recorder> World<'s, R> {
         let l = &mut self.network.dci[link];
         l.failed = true;
         l.generation += 1;
-        let (generation, from, to) = (l.generation, l.from, l.to);
+        let (generation, from) = (l.generation, l.from);
         let stream = self.sites[from].repair_stream;
         let repair = self.scenario.failures[FailureKind::DciLink.index()]
             .repair
@@ -1306,15 +1347,12 @@ impl<'s, R: Recorder> World<'s, R> {
                 generation,
             },
         );
-        let names = &self.scenario.sites;
-        let component = format!("link {}-{}", names[from].name, names[to].name);
         let since = self.dci_since[link];
         self.log_failure(
             from,
             Outage {
                 class: FailureKind::DciLink,
-                component,
-                rack: String::new(),
+                component: Component::Link(link),
                 chips_down: 0,
                 remedy: "link_repair",
                 downtime: repair,
@@ -1522,7 +1560,7 @@ impl<'s, R: Recorder> World<'s, R> {
                 let row = BuildoutRow {
                     site: spec.name.clone(),
                     phase: pi,
-                    rack: t.name.clone(),
+                    rack: sc.rack_types[phase.rack_type].rack.name.clone(),
                     racks: phase.count,
                     chips: u64::from(t.chips) * u64::from(phase.count),
                     planned: cal.date(phase.planned).to_string(),
