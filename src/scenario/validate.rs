@@ -29,6 +29,14 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_UTILIZATION: f64 = 0.7;
 /// Most timeseries samples per site a run may take.
 pub const MAX_SAMPLES_PER_SITE: u64 = 10_000_000;
+/// Smallest Weibull shape accepted (smaller ones put almost every failure
+/// at time zero and overflow Γ(1 + 1/k)).
+pub const MIN_WEIBULL_SHAPE: f64 = 0.1;
+/// Largest Weibull shape accepted.
+pub const MAX_WEIBULL_SHAPE: f64 = 20.0;
+/// Highest failure rate accepted [per million component-hours]: a mean life
+/// of one hour.
+pub const MAX_RATE_PER_MILLION_HOURS: f64 = 1e6;
 /// Most nodes a scenario may build (per-node state is kept in memory).
 pub const MAX_NODES: u64 = 25_000_000;
 
@@ -547,17 +555,40 @@ impl Validator<'_> {
                         r,
                         "failures per million component-hours; 0 turns the class off",
                     )
-                    .map(|r| Some(r / 1e6)),
+                    .and_then(|r| {
+                        if r > MAX_RATE_PER_MILLION_HOURS {
+                            self.err(
+                                &cp.key("rate_per_million_hours"),
+                                format!(
+                                    "{r} failures per million hours is a mean life under an hour; at most {MAX_RATE_PER_MILLION_HOURS} is allowed"
+                                ),
+                            );
+                            None
+                        } else {
+                            Some(Some(r / 1e6))
+                        }
+                    }),
                 None => Some(default_rate),
             };
             let lifetime = match (c.lifetime, c.weibull_shape) {
-                (Some(LifetimeKind::Weibull), Some(k)) => self
-                    .positive(
-                        &cp.key("weibull_shape"),
-                        k,
-                        "below 1: infant mortality, above 1: wear-out",
-                    )
-                    .map(|shape| Lifetime::Weibull { shape }),
+                (Some(LifetimeKind::Weibull), Some(k)) => {
+                    let shape = self.finite(&cp.key("weibull_shape"), k);
+                    if let Some(shape) =
+                        shape.filter(|k| (MIN_WEIBULL_SHAPE..=MAX_WEIBULL_SHAPE).contains(k))
+                    {
+                        Some(Lifetime::Weibull { shape })
+                    } else if let Some(shape) = shape {
+                        self.err(
+                            &cp.key("weibull_shape"),
+                            format!(
+                                "must be between {MIN_WEIBULL_SHAPE} and {MAX_WEIBULL_SHAPE}, found {shape} (below 1: infant mortality, 1: exponential, above 1: wear-out)"
+                            ),
+                        );
+                        None
+                    } else {
+                        None
+                    }
+                }
                 (Some(LifetimeKind::Weibull), None) => {
                     self.err(
                         &cp.key("weibull_shape"),

@@ -186,10 +186,11 @@ pub fn weibull_time_to_failure(
         return None;
     }
     let scale = weibull_scale_hours(rate_per_hour, shape) * f64::from(count).powf(-1.0 / shape);
-    let hours: f64 = Weibull::new(scale, shape)
-        .expect("validated shape")
-        .sample(rng);
-    Some(SimDuration::from_hours_f64(hours))
+    match Weibull::new(scale, shape) {
+        Ok(law) => Some(SimDuration::from_hours_f64(law.sample(rng))),
+        // A scale that underflows to zero: the component fails at once.
+        Err(_) => Some(SimDuration::ZERO),
+    }
 }
 
 /// Weibull scale η [h] giving mean `1 / rate_per_hour` at shape `k`:

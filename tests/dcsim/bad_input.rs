@@ -281,3 +281,25 @@ fn too_many_samples_or_nodes_are_refused_before_running() {
     let e = errors(&with("count = 2", "count = 2000000").replace("grid_mw = 20", "grid_mw = 1e9"));
     assert!(e.to_string().contains("nodes"), "{e}");
 }
+
+/// Regression: a Weibull shape of 0.001 used to reach the sampler and panic
+/// (Γ(1 + 1/k) overflowed); shapes and rates are now bounded.
+#[test]
+fn extreme_failure_laws_are_refused() {
+    let text = format!("{GOOD}\n[failures.gpu]\nlifetime = \"weibull\"\nweibull_shape = 0.001\n");
+    expect_one(
+        &text,
+        17,
+        17,
+        "failures.gpu.weibull_shape",
+        &["between 0.1 and 20"],
+    );
+    let text = format!("{GOOD}\n[failures.host]\nrate_per_million_hours = 1e9\n");
+    expect_one(
+        &text,
+        16,
+        26,
+        "failures.host.rate_per_million_hours",
+        &["at most 1000000"],
+    );
+}
