@@ -27,6 +27,13 @@ use crate::units::{BitsPerSecond, Bytes, BytesPerSecond, FlopsPerSecond, Usd, Wa
 pub const DEFAULT_SEED: u64 = 1;
 /// Default utilization when the file has no `[load]` table.
 pub const DEFAULT_UTILIZATION: f64 = 0.7;
+/// Largest magnitude accepted for any number, in the unit of its key: far
+/// beyond any real figure, small enough that unit conversions and sums over
+/// a whole scenario stay finite.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+/// Smallest value accepted where a positive number is needed, in the unit of
+/// its key (1e-6 MW is one watt).
+pub const MIN_POSITIVE: f64 = 1e-6;
 /// Most timeseries samples per site a run may take.
 pub const MAX_SAMPLES_PER_SITE: u64 = 10_000_000;
 /// Smallest Weibull shape accepted (smaller ones put almost every failure
@@ -273,21 +280,33 @@ impl Validator<'_> {
     }
 
     fn finite(&mut self, p: &FieldPath, x: f64) -> Option<f64> {
-        if x.is_finite() {
-            Some(x)
-        } else {
+        if !x.is_finite() {
             self.err(p, format!("expected a finite number, found {x}"));
             None
+        } else if x.abs() > MAX_MAGNITUDE {
+            self.err(
+                p,
+                format!("{x} is beyond any plausible value (the limit is ±{MAX_MAGNITUDE:e}); check the unit in the key name"),
+            );
+            None
+        } else {
+            Some(x)
         }
     }
 
     fn positive(&mut self, p: &FieldPath, x: f64, what: &str) -> Option<f64> {
         let x = self.finite(p, x)?;
-        if x > 0.0 {
-            Some(x)
-        } else {
+        if x <= 0.0 {
             self.err(p, format!("must be greater than 0, found {x} ({what})"));
             None
+        } else if x < MIN_POSITIVE {
+            self.err(
+                p,
+                format!("{x} is too small to be meant (the smallest accepted is {MIN_POSITIVE:e}; {what})"),
+            );
+            None
+        } else {
+            Some(x)
         }
     }
 

@@ -16,3 +16,4 @@ mod failures;
 mod grid;
 mod phold;
 mod physics;
+mod robustness;
