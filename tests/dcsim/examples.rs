@@ -180,3 +180,27 @@ fn scale_scenario_reaches_416k_chips_and_retires_the_h100s() {
     assert!(sum.failures_total() > 100_000);
     assert!(sum.availability > 0.99 && sum.availability < 1.0);
 }
+
+/// The commented example in README.md's "Scenario files" section is a valid
+/// scenario (its `[[chips]]` and `[[racks]]` included).
+#[test]
+fn the_readme_example_validates() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .find("## Scenario files")
+        .expect("README has the section");
+    let start =
+        readme[section..].find("```toml\n").expect("a toml block") + section + "```toml\n".len();
+    let end = readme[start..].find("```").unwrap() + start;
+    let s = dcsim::scenario::load_str(
+        "README.md example",
+        &readme[start..end],
+        None,
+        &Overrides::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.sites.len(), 2);
+    assert!(s.catalog.rack("my-h100-rack").is_some());
+    assert_eq!(s.catalog.chip("h100").unwrap().tdp.0, 650.0);
+}
