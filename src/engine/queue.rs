@@ -11,10 +11,12 @@
 //!   guarantees. An event waits in the bucket named by the first digit where
 //!   its time differs from the last popped time (position and value); events
 //!   *at* the last popped time wait in a first-in, first-out list. Taking the
-//!   minimum empties the lowest non-empty bucket into lower ones (a bucket
-//!   holding a single event is simply taken), so each event moves at most 11
-//!   times and in practice two or three, through plain vectors: far fewer
-//!   cache misses than sifting a binary heap of a million entries.
+//!   minimum empties the lowest non-empty bucket into lower ones, so each
+//!   event moves at most 11 times and in practice two or three, through
+//!   plain vectors: far fewer cache misses than sifting a binary heap of a
+//!   million entries. A lowest bucket of a single event is simply taken, and
+//!   one of a few hundred is sorted in place into a *run* that pops from its
+//!   end, saving the last moves.
 //!
 //! The queue switches from heap to radix heap above [`RADIX_ABOVE`] pending
 //! events and back below [`HEAP_BELOW`] (hysteresis, so it does not flap).
@@ -93,6 +95,12 @@ const LEVELS: usize = 64_usize.div_ceil(DIGIT_BITS as usize);
 /// since the new `last` agrees with the old one on every digit above `level`
 /// and on `level` itself differs from them as before. An event moves at most
 /// once per level, so at most [`LEVELS`] times.
+///
+/// A lowest bucket of at most [`RUN_MAX`] events is not spread over the
+/// lower levels: it is sorted into `run`, and pops take the smaller of the
+/// run's head and the radix minimum. A tie in time goes to the run: every
+/// event still in the radix when the run was made is later than the whole
+/// run, and every event pushed since has a larger sequence number.
 struct RadixHeap<E> {
     /// Time of the last event popped: every pending time is ≥ it.
     last: u64,
@@ -107,7 +115,13 @@ struct RadixHeap<E> {
     levels: u64,
     /// Per level, bit `digit` set when that bucket is non-empty.
     digits: [u64; LEVELS],
+    /// A former lowest bucket, sorted by descending `(time, seq)`: its
+    /// smallest entry is at the end.
+    run: Vec<Entry<E>>,
 }
+
+/// Largest bucket sorted into the run rather than redistributed.
+const RUN_MAX: usize = 256;
 
 impl<E> RadixHeap<E> {
     fn new(last: u64) -> Self {
@@ -119,6 +133,7 @@ impl<E> RadixHeap<E> {
             mins: vec![u64::MAX; LEVELS * DIGITS],
             levels: 0,
             digits: [0; LEVELS],
+            run: Vec::new(),
         }
     }
 
@@ -182,19 +197,43 @@ impl<E> RadixHeap<E> {
         }
     }
 
+    /// Smallest time in the radix part (excluding the run).
+    #[inline]
+    fn radix_min(&self) -> Option<u64> {
+        if !self.at_last.is_empty() {
+            Some(self.last)
+        } else {
+            self.lowest().map(|b| self.mins[b])
+        }
+    }
+
     #[inline]
     fn pop(&mut self) -> Option<Entry<E>> {
+        let radix = self.radix_min();
+        if let Some(head) = self.run.last()
+            && radix.is_none_or(|t| head.time <= t)
+        {
+            self.len -= 1;
+            return self.run.pop();
+        }
+        radix?;
         if self.at_last.is_empty() {
-            let b = self.lowest()?;
-            if self.buckets[b].len() == 1 {
-                // A lone entry in the lowest bucket is the minimum: take it
-                // without moving it through `at_last`.
-                let e = self.buckets[b].pop().expect("one entry");
+            let b = self.lowest().expect("the radix part is not empty");
+            let n = self.buckets[b].len();
+            if n == 1 || (n <= RUN_MAX && self.run.is_empty()) {
+                // Take the whole lowest bucket: a lone entry is the minimum;
+                // a small bucket is cheaper sorted than spread over levels.
                 self.clear_bit(b);
+                self.last = self.mins[b];
                 self.mins[b] = u64::MAX;
-                self.last = e.time;
                 self.len -= 1;
-                return Some(e);
+                if n == 1 {
+                    return self.buckets[b].pop();
+                }
+                std::mem::swap(&mut self.run, &mut self.buckets[b]);
+                self.run
+                    .sort_unstable_by_key(|e| std::cmp::Reverse((e.time, e.seq)));
+                return self.run.pop();
             }
             self.settle(b);
         }
@@ -204,16 +243,18 @@ impl<E> RadixHeap<E> {
     }
 
     fn peek_time(&self) -> Option<u64> {
-        if !self.at_last.is_empty() {
-            Some(self.last)
-        } else {
-            self.lowest().map(|b| self.mins[b])
+        let radix = self.radix_min();
+        match (self.run.last(), radix) {
+            (Some(head), Some(t)) => Some(head.time.min(t)),
+            (Some(head), None) => Some(head.time),
+            (None, t) => t,
         }
     }
 
     /// Removes every entry, in no particular order.
     fn drain_all(&mut self) -> Vec<Entry<E>> {
         let mut out = Vec::with_capacity(self.len);
+        out.append(&mut self.run);
         out.extend(self.at_last.drain(..));
         for (bucket, min) in self.buckets.iter_mut().zip(self.mins.iter_mut()) {
             out.append(bucket);
@@ -408,6 +449,42 @@ mod tests {
             assert_eq!(q.peek_time(), reference.first().map(|k| k.0));
         }
         assert!(switched >= 4, "the test must exercise both representations");
+    }
+
+    /// A small lowest bucket becomes the sorted run; events pushed later at
+    /// the same times must come out after the run's, and earlier-time pushes
+    /// before the run's later entries.
+    #[test]
+    fn the_sorted_run_keeps_time_then_sequence_order() {
+        let mut q = EventQueue::new();
+        let mut reference = std::collections::BTreeSet::new();
+        let mut seq = 0;
+        // Enough events to be a radix heap, spread so the lowest bucket is small.
+        for i in 0..(RADIX_ABOVE as u64 * 4) {
+            let t = 1_000 + (i % 97) * 64 + (i % 3);
+            q.push(t, seq, 0);
+            reference.insert((t, seq));
+            seq += 1;
+        }
+        assert!(q.is_radix());
+        let first = q.pop().unwrap();
+        assert_eq!((first.time, first.seq), reference.pop_first().unwrap());
+        // Now push at the run's own times, and between them.
+        for t in [
+            first.time,
+            first.time,
+            first.time + 1,
+            first.time + 2,
+            first.time + 64,
+        ] {
+            q.push(t, seq, 0);
+            reference.insert((t, seq));
+            seq += 1;
+        }
+        while let Some(e) = q.pop() {
+            assert_eq!((e.time, e.seq), reference.pop_first().unwrap());
+        }
+        assert!(reference.is_empty());
     }
 
     #[test]
