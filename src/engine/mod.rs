@@ -143,10 +143,10 @@ impl<E> Engine<E> {
         self.schedule_at(at, event)
     }
 
-    /// Cancels a pending event. Returns `false` if it already ran or was
-    /// already cancelled.
+    /// Cancels a pending event. Returns `false` if it already ran, was
+    /// already cancelled, or was never scheduled by this engine.
     pub fn cancel(&mut self, id: EventId) -> bool {
-        if self.last_key.is_some_and(|k| (id.time.0, id.seq) <= k) {
+        if id.seq >= self.next_seq || self.last_key.is_some_and(|k| (id.time.0, id.seq) <= k) {
             return false;
         }
         self.cancelled.insert(id.seq)
@@ -306,6 +306,9 @@ mod tests {
         while e.step(&mut m) {}
         assert_eq!(m.seen, vec![(1, Ev::Log(1)), (3, Ev::Log(3))]);
         assert!(!e.cancel(a), "an event that ran cannot be cancelled");
+        let mut other: Engine<Ev> = Engine::new();
+        assert!(!other.cancel(b), "an id this engine never issued");
+        assert_eq!(other.pending(), 0);
         assert_eq!(e.events_processed(), 2);
         assert_eq!(e.pending(), 0);
     }
