@@ -208,7 +208,7 @@ enum NodeState {
 }
 
 /// One rack, from commissioning on.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Rack {
     site: u32,
     rack_type: u32,
@@ -811,9 +811,7 @@ impl<'s, R: Recorder> World<'s, R> {
         let need = self.nameplate_facility(site, ti) * f64::from(count);
         let s = &mut self.sites[site];
         s.power.chips_online += chips;
-        s.power.chips_available += chips;
-        s.power.idle += t.idle * chips as f64;
-        s.power.dynamic += t.dynamic * chips as f64;
+        s.power.add_available(chips, t.idle, t.dynamic);
         s.power.overhead += t.overhead * f64::from(count);
         s.committed += need;
         s.racks_online += count;
@@ -846,15 +844,13 @@ impl<'s, R: Recorder> World<'s, R> {
         let first = self.sites[site].phases[pi].first_rack;
         let cpn = u64::from(t.chips_per_node);
         for r in first..first + phase.count {
-            let rack = self.racks[r as usize].clone();
+            let rack = self.racks[r as usize];
             for node in rack.first_node..rack.first_node + t.nodes {
                 let s = &mut self.sites[site];
                 match self.node_state[node as usize] {
                     NodeState::Healthy if rack.power_down => s.chips_unpowered -= cpn,
                     NodeState::Healthy => {
-                        s.power.chips_available -= cpn;
-                        s.power.idle -= t.idle * cpn as f64;
-                        s.power.dynamic -= t.dynamic * cpn as f64;
+                        s.power.remove_available(cpn, t.idle, t.dynamic);
                         self.fleets[node_fleet]
                             .members
                             .remove(node, &mut self.node_pos);
@@ -945,21 +941,18 @@ impl<'s, R: Recorder> World<'s, R> {
             return;
         }
         let r = self.node_rack[node as usize] as usize;
-        let rack = self.racks[r].clone();
+        let rack = self.racks[r];
         let site = rack.site as usize;
         let ti = rack.rack_type as usize;
-        let t = &self.types[ti];
+        let t = self.types[ti];
         let cpn = u64::from(t.chips_per_node);
-        let (idle, dynamic) = (t.idle * cpn as f64, t.dynamic * cpn as f64);
         self.touch(site);
         let [node_fleet, _, _] = self.fleets_of(&rack);
         let s = &mut self.sites[site];
         if rack.power_down {
             s.chips_unpowered -= cpn;
         } else {
-            s.power.chips_available -= cpn;
-            s.power.idle -= idle;
-            s.power.dynamic -= dynamic;
+            s.power.remove_available(cpn, t.idle, t.dynamic);
             self.fleets[node_fleet]
                 .members
                 .remove(node, &mut self.node_pos);
@@ -1025,11 +1018,10 @@ impl<'s, R: Recorder> World<'s, R> {
             return;
         }
         let r = self.node_rack[node as usize] as usize;
-        let rack = self.racks[r].clone();
+        let rack = self.racks[r];
         let site = rack.site as usize;
-        let t = &self.types[rack.rack_type as usize];
+        let t = self.types[rack.rack_type as usize];
         let cpn = u64::from(t.chips_per_node);
-        let (idle, dynamic) = (t.idle * cpn as f64, t.dynamic * cpn as f64);
         self.touch(site);
         let [node_fleet, _, _] = self.fleets_of(&rack);
         let s = &mut self.sites[site];
@@ -1040,9 +1032,7 @@ impl<'s, R: Recorder> World<'s, R> {
         if rack.power_down {
             s.chips_unpowered += cpn;
         } else {
-            s.power.chips_available += cpn;
-            s.power.idle += idle;
-            s.power.dynamic += dynamic;
+            s.power.add_available(cpn, t.idle, t.dynamic);
             self.fleets[node_fleet]
                 .members
                 .insert(node, &mut self.node_pos);
@@ -1056,7 +1046,7 @@ impl<'s, R: Recorder> World<'s, R> {
     }
 
     fn fail_rack_power(&mut self, engine: &mut Engine<Event>, r: u32) {
-        let rack = self.racks[r as usize].clone();
+        let rack = self.racks[r as usize];
         if rack.power_down || rack.retired {
             return;
         }
@@ -1078,9 +1068,7 @@ impl<'s, R: Recorder> World<'s, R> {
         self.mark_fleet(power_fleet);
         let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
         let s = &mut self.sites[site];
-        s.power.chips_available -= chips;
-        s.power.idle -= t.idle * chips as f64;
-        s.power.dynamic -= t.dynamic * chips as f64;
+        s.power.remove_available(chips, t.idle, t.dynamic);
         s.power.overhead -= t.overhead;
         s.chips_unpowered += chips;
         let rack_mut = &mut self.racks[r as usize];
@@ -1113,7 +1101,7 @@ impl<'s, R: Recorder> World<'s, R> {
     }
 
     fn restore_rack_power(&mut self, engine: &mut Engine<Event>, r: u32, generation: u32) {
-        let rack = self.racks[r as usize].clone();
+        let rack = self.racks[r as usize];
         if rack.power_generation != generation || !rack.power_down || rack.retired {
             return;
         }
@@ -1135,9 +1123,7 @@ impl<'s, R: Recorder> World<'s, R> {
         self.mark_fleet(power_fleet);
         let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
         let s = &mut self.sites[site];
-        s.power.chips_available += chips;
-        s.power.idle += t.idle * chips as f64;
-        s.power.dynamic += t.dynamic * chips as f64;
+        s.power.add_available(chips, t.idle, t.dynamic);
         s.power.overhead += t.overhead;
         s.chips_unpowered -= chips;
         let stream = s.failure_stream;
@@ -1164,7 +1150,7 @@ impl<'s, R: Recorder> World<'s, R> {
     }
 
     fn fail_uplink(&mut self, engine: &mut Engine<Event>, r: u32) {
-        let rack = self.racks[r as usize].clone();
+        let rack = self.racks[r as usize];
         if rack.uplink_failed || rack.retired {
             return;
         }
@@ -1205,7 +1191,7 @@ impl<'s, R: Recorder> World<'s, R> {
     }
 
     fn repair_uplink(&mut self, engine: &mut Engine<Event>, r: u32, generation: u32) {
-        let rack = self.racks[r as usize].clone();
+        let rack = self.racks[r as usize];
         if rack.uplink_generation != generation || !rack.uplink_failed || rack.retired {
             return;
         }

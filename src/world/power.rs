@@ -105,6 +105,21 @@ impl SitePower {
         self.it * self.pue
     }
 
+    /// Makes `chips` chips of one model (idle draw `idle`, TDP − idle
+    /// `dynamic`, per chip) available: they count and draw from now on.
+    pub fn add_available(&mut self, chips: u64, idle: Watts, dynamic: Watts) {
+        self.chips_available += chips;
+        self.idle += idle * chips as f64;
+        self.dynamic += dynamic * chips as f64;
+    }
+
+    /// The reverse of [`add_available`](Self::add_available).
+    pub fn remove_available(&mut self, chips: u64, idle: Watts, dynamic: Watts) {
+        self.chips_available -= chips;
+        self.idle -= idle * chips as f64;
+        self.dynamic -= dynamic * chips as f64;
+    }
+
     /// Chips actually drawing power now.
     pub fn chips_powered(&self) -> u64 {
         if self.dark { 0 } else { self.chips_available }
