@@ -13,6 +13,7 @@ mod determinism;
 mod examples;
 mod exporters;
 mod failures;
+mod golden;
 mod grid;
 mod phold;
 mod physics;
