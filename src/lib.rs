@@ -11,13 +11,13 @@
 //! built from it and runs on the [`engine`]: an integer-microsecond clock, a
 //! queue ordered by `(time, sequence)`, cancellation and named random
 //! streams, which knows nothing of datacenters. The model records rows
-//! (samples, failures, build-out, summary) through an [`output::Recorder`];
+//! (samples, failures, build-out, summary) through a [`record::Recorder`];
 //! [`output::csv::CsvRecorder`] streams them to CSV files under temporary
 //! names. [`sim::run`] ties a scenario, a world and an engine together.
 //!
 //! Dependencies point inward: `engine` depends on nothing of the project;
 //! `scenario` on the catalog alone; `world` on the engine, the validated
-//! scenario and the output rows; the binary (`main.rs`) on all of them.
+//! scenario and the rows of [`record`]; the binary (`main.rs`) on all of them.
 //!
 //! # Resolution
 //!
@@ -34,6 +34,7 @@ pub mod bench;
 pub mod catalog;
 pub mod engine;
 pub mod output;
+pub mod record;
 pub mod report;
 pub mod scenario;
 pub mod sim;

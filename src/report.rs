@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::catalog::failures::{self, FailureKind};
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
-use crate::output::SummaryRow;
+use crate::record::SummaryRow;
 
 /// Which part of the catalog to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

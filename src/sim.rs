@@ -3,7 +3,7 @@
 //! the summary.
 
 use crate::engine::{Engine, SimTime};
-use crate::output::{Recorder, SummaryRow};
+use crate::record::{Recorder, SummaryRow};
 use crate::scenario::Scenario;
 use crate::world::{Event, World};
 

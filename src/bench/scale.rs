@@ -8,9 +8,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::phold::{self, Size};
-use crate::output::SummaryRow;
 use crate::output::csv::CsvRecorder;
 use crate::output::null::NullRecorder;
+use crate::record::SummaryRow;
 use crate::scenario::Scenario;
 
 /// The built-in scale scenario (`scenarios/scale-400k.toml`).

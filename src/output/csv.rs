@@ -12,8 +12,8 @@ use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
-use super::{BuildoutRow, CLASSES, FailureRow, Recorder, SampleRow, SummaryRow};
 use crate::catalog::failures::FailureKind;
+use crate::record::{BuildoutRow, CLASSES, FailureRow, Recorder, SampleRow, SummaryRow};
 
 /// One CSV file being written.
 struct Sink {

@@ -1,7 +1,7 @@
 //! A recorder that keeps every row in memory, for tests and for callers that
 //! post-process a run themselves.
 
-use super::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
+use crate::record::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
 
 /// Every row of a run, in the order recorded.
 #[derive(Clone, Debug, Default)]

@@ -1,6 +1,6 @@
 //! A recorder that discards every row: for measuring the simulation alone.
 
-use super::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
+use crate::record::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
 
 /// Discards every row it receives.
 #[derive(Clone, Copy, Debug, Default)]

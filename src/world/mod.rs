@@ -47,7 +47,7 @@ use std::collections::VecDeque;
 
 use crate::catalog::failures::{Basis, FailureKind};
 use crate::engine::{Engine, Handler, RngStreams, SimDuration, SimTime, StreamRng};
-use crate::output::{BuildoutRow, CLASSES, FailureRow, Recorder, SampleRow, SummaryRow};
+use crate::record::{BuildoutRow, CLASSES, FailureRow, Recorder, SampleRow, SummaryRow};
 use crate::scenario::model::{GridFullPolicy, Lifetime, Scenario};
 use crate::units::{BitsPerSecond, Watts};
 

@@ -5,7 +5,7 @@
 //! draws 2,000 + 10 × 600 = 8 kW IT.
 
 use chrono::{Duration, NaiveDate};
-use dcsim::output::{BuildoutRow, SampleRow};
+use dcsim::record::{BuildoutRow, SampleRow};
 
 use crate::common::{assert_rel, load_with, run, run_fixture};
 

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dcsim::output::SummaryRow;
 use dcsim::output::memory::MemoryRecorder;
+use dcsim::record::SummaryRow;
 use dcsim::scenario::{self, Overrides, Scenario};
 
 /// `tests/fixtures/<name>`.

@@ -7,7 +7,7 @@
 
 use dcsim::catalog::failures::FailureKind;
 use dcsim::output::memory::MemoryRecorder;
-use dcsim::output::{CLASSES, SummaryRow};
+use dcsim::record::{CLASSES, SummaryRow};
 
 use crate::common::{assert_rel, load_with, run};
 
@@ -39,7 +39,7 @@ fn chip_states_add_up_at_every_sample() {
             );
         }
         // The run exercises every state: swaps pending, repairs, a dark site.
-        let any = |f: &dyn Fn(&dcsim::output::SampleRow) -> bool| rec.samples.iter().any(f);
+        let any = |f: &dyn Fn(&dcsim::record::SampleRow) -> bool| rec.samples.iter().any(f);
         assert!(
             any(&|r| r.chips_failed > 0),
             "seed {}: no swap pending",
@@ -96,7 +96,7 @@ fn facility_power_is_it_power_times_pue() {
 fn interval_totals_add_up_to_the_summary() {
     for (rec, s) in runs() {
         let total =
-            |f: fn(&dcsim::output::SampleRow) -> f64| -> f64 { rec.samples.iter().map(f).sum() };
+            |f: fn(&dcsim::record::SampleRow) -> f64| -> f64 { rec.samples.iter().map(f).sum() };
         let what = |w: &str| format!("seed {}: Σ {w}", s.seed);
         assert_rel(total(|r| r.energy_mwh), s.energy_mwh, REL, &what("energy"));
         assert_rel(

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use dcsim::output::memory::MemoryRecorder;
-use dcsim::output::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
+use dcsim::record::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
 use dcsim::scenario::{Overrides, Scenario, load_file};
 
 fn example(name: &str) -> Scenario {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use dcsim::catalog::failures::FailureKind;
-use dcsim::output::FailureRow;
+use dcsim::record::FailureRow;
 
 use crate::common::{assert_abs, assert_rel, run_fixture};
 

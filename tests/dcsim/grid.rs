@@ -7,7 +7,7 @@
 //!   s = (G / PUE − overhead − idle) / (u · dynamic)
 //!     = (80 − 100 × 0.1 − H × 0.2) / (0.9 × H × 0.8)   [kW]
 
-use dcsim::output::SampleRow;
+use dcsim::record::SampleRow;
 
 use crate::common::{assert_abs, assert_rel, run_fixture};
 

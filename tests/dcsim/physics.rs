@@ -5,7 +5,7 @@
 //! 2 kW overhead. At utilization u its IT power is
 //! `2,000 + 10 × (200 + u × 800)` W: 8,000 W at u = 0.5.
 
-use dcsim::output::SampleRow;
+use dcsim::record::SampleRow;
 
 use crate::common::{assert_abs, assert_rel, run_fixture};
 

@@ -1,0 +1,186 @@
+//! The rows a run reports and the [`Recorder`] that receives them.
+//!
+//! Every model layer (world, and later workloads and economics) reports
+//! through these types, and every output format consumes them, so they live
+//! here, below both: a model depends on `record`, never on `output`. Rows are
+//! plain data with units in their field names.
+
+use crate::catalog::failures::FailureKind;
+
+/// Number of failure classes, the length of per-class counters.
+pub const CLASSES: usize = FailureKind::ALL.len();
+
+/// One site at one sample time. Energy, cost, carbon, chip-hours and failure
+/// counts cover the interval since the previous sample; power and counts of
+/// chips are the state at the sample instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleRow {
+    /// Hours since the start.
+    pub time_h: f64,
+    /// Calendar time, `YYYY-MM-DDTHH:MM:SS`.
+    pub timestamp: String,
+    /// Site name.
+    pub site: String,
+    /// Racks commissioned and not retired.
+    pub racks_online: u32,
+    /// Racks delivered but waiting for room under the grid connection.
+    pub racks_deferred: u32,
+    /// Chips in online racks.
+    pub chips_online: u64,
+    /// Online chips that are up and powered.
+    pub chips_healthy: u64,
+    /// Online chips down and waiting for a spare swap.
+    pub chips_failed: u64,
+    /// Online chips down for repair: their node is repaired in place, or
+    /// their rack or site has lost power.
+    pub chips_in_repair: u64,
+    /// Spare nodes ready to swap in.
+    pub spare_nodes: u64,
+    /// Rack uplinks and inter-site links (from this site) that are down.
+    pub links_down: u32,
+    /// Grid connection [MW].
+    pub grid_mw: f64,
+    /// IT power at the sample instant [MW].
+    pub it_power_mw: f64,
+    /// Facility power = IT power × PUE [MW].
+    pub facility_power_mw: f64,
+    /// PUE in force.
+    pub pue: f64,
+    /// Share of the chips' dynamic power allowed by the power cap (1 = no cap).
+    pub power_cap_factor: f64,
+    /// IT energy over the interval [MWh].
+    pub it_energy_mwh: f64,
+    /// Facility energy over the interval [MWh].
+    pub energy_mwh: f64,
+    /// Energy cost over the interval [USD].
+    pub energy_cost_usd: f64,
+    /// Emissions over the interval [tCO2e].
+    pub carbon_tco2e: f64,
+    /// Chip-hours run under a power cap over the interval.
+    pub throttled_chip_hours: f64,
+    /// Chip-hours of work lost to the cap's slowdown over the interval.
+    pub throttle_lost_chip_hours: f64,
+    /// Failures over the interval, by class ([`FailureKind::ALL`] order).
+    pub failures: [u64; CLASSES],
+}
+
+/// One failure, for the optional `failures.csv` log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureRow {
+    /// Hours since the start.
+    pub time_h: f64,
+    /// Calendar time.
+    pub timestamp: String,
+    /// Site name.
+    pub site: String,
+    /// Failure class.
+    pub class: FailureKind,
+    /// What failed, e.g. `rack 12 node 3`.
+    pub component: String,
+    /// Rack model of the component (empty for sites and inter-site links).
+    pub rack: String,
+    /// Chips taken out of service.
+    pub chips_down: u64,
+    /// How it is fixed: `spare_swap`, `repair_in_place`, `rack_repair`,
+    /// `link_repair`, `site_restore`.
+    pub remedy: &'static str,
+    /// Time until the component is back in service [h].
+    pub downtime_h: f64,
+    /// Age of the component since commissioning or its last repair [h].
+    pub age_h: f64,
+}
+
+/// What became of one build-out phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildoutRow {
+    /// Site name.
+    pub site: String,
+    /// Position of the phase in the site's build-out (from 0).
+    pub phase: usize,
+    /// Rack model.
+    pub rack: String,
+    /// Racks in the phase.
+    pub racks: u32,
+    /// Chips in the phase.
+    pub chips: u64,
+    /// Planned delivery date.
+    pub planned: String,
+    /// Actual delivery date (planned + random delay), empty if after the end.
+    pub delivered: String,
+    /// Commissioning date; empty if never.
+    pub commissioned: String,
+    /// `commissioned`, `refused`, `deferred` (still waiting at the end) or
+    /// `not_delivered` (delivery after the end).
+    pub status: &'static str,
+    /// Days waiting for grid room (or behind a waiting phase).
+    pub deferred_days: f64,
+    /// Nameplate facility power of the phase at design PUE [MW].
+    pub nameplate_mw: f64,
+}
+
+/// Headline figures of a whole run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Number of sites.
+    pub sites: usize,
+    /// First day.
+    pub start: String,
+    /// End (exclusive).
+    pub end: String,
+    /// Simulated hours.
+    pub hours: f64,
+    /// Racks commissioned over the run.
+    pub racks_commissioned: u64,
+    /// Racks refused for lack of grid room.
+    pub racks_refused: u64,
+    /// Racks still waiting for grid room at the end.
+    pub racks_deferred_at_end: u64,
+    /// Most chips online at once (sampled).
+    pub peak_chips_online: u64,
+    /// Chips online at the end.
+    pub chips_online_at_end: u64,
+    /// Healthy chip-hours / online chip-hours.
+    pub availability: f64,
+    /// IT energy [MWh].
+    pub it_energy_mwh: f64,
+    /// Facility energy [MWh].
+    pub energy_mwh: f64,
+    /// Highest facility power at a sample instant, summed over sites [MW].
+    pub peak_facility_mw: f64,
+    /// Energy cost [USD].
+    pub energy_cost_usd: f64,
+    /// Emissions [tCO2e].
+    pub carbon_tco2e: f64,
+    /// Chip-hours run under a power cap.
+    pub throttled_chip_hours: f64,
+    /// Chip-hours of work lost to power caps.
+    pub throttle_lost_chip_hours: f64,
+    /// Failures by class.
+    pub failures: [u64; CLASSES],
+    /// Events the engine processed.
+    pub events: u64,
+}
+
+impl SummaryRow {
+    /// Total failures of every class.
+    pub fn failures_total(&self) -> u64 {
+        self.failures.iter().sum()
+    }
+}
+
+/// Receives rows as the run produces them.
+pub trait Recorder {
+    /// A timeseries sample of one site.
+    fn sample(&mut self, row: &SampleRow);
+    /// A failure (only called when the failure log is on).
+    fn failure(&mut self, row: &FailureRow);
+    /// The fate of a build-out phase, once known (at the end of the run at
+    /// the latest).
+    fn buildout(&mut self, row: &BuildoutRow);
+    /// The summary, last.
+    fn summary(&mut self, row: &SummaryRow);
+}
