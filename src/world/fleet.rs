@@ -109,8 +109,10 @@ pub struct Fleet {
     pub scope: Scope,
     /// The site whose outage suspends this fleet, if any.
     pub site: Option<usize>,
-    /// Index of the random stream this fleet draws from.
+    /// Index of the random stream this fleet draws its failures from.
     pub stream: usize,
+    /// Index of the random stream this fleet draws its repair times from.
+    pub repair_stream: usize,
     /// Current members (those at risk).
     pub members: Members,
     /// Exponential classes and their rate per member [1/h].
@@ -128,7 +130,7 @@ impl Fleet {
     pub fn new(
         scope: Scope,
         site: Option<usize>,
-        stream: usize,
+        (stream, repair_stream): (usize, usize),
         classes: Vec<(FailureKind, f64)>,
     ) -> Self {
         let classes: Vec<_> = classes.into_iter().filter(|(_, r)| *r > 0.0).collect();
@@ -137,6 +139,7 @@ impl Fleet {
             scope,
             site,
             stream,
+            repair_stream,
             members: Members::default(),
             classes,
             rate_per_member,
@@ -236,7 +239,7 @@ mod tests {
         let f = Fleet::new(
             Scope::Nodes,
             None,
-            0,
+            (0, 0),
             vec![
                 (FailureKind::Gpu, 3.0),
                 (FailureKind::Host, 1.0),

@@ -292,8 +292,6 @@ struct SiteState {
     outage_fleet: usize,
     /// Spare pools by rack model: (ready, in repair).
     pools: Vec<(u64, u64)>,
-    failure_stream: usize,
-    repair_stream: usize,
     dirty: bool,
 }
 
@@ -319,7 +317,8 @@ pub struct World<'s, R: Recorder> {
     fleets: Vec<Fleet>,
     dirty_fleets: Vec<usize>,
     dirty_sites: Vec<usize>,
-    dci_fleet: usize,
+    /// The fleet of each inter-site link.
+    dci_fleets: Vec<usize>,
     dci_since: Vec<SimTime>,
     network: Network,
     streams: Vec<StreamRng>,
@@ -398,10 +397,14 @@ impl<'s, R: Recorder> World<'s, R> {
         let mut sites = Vec::new();
         let mut buildout_rng = Vec::new();
         for (si, site) in scenario.sites.iter().enumerate() {
-            streams.push(streams_root.stream(&format!("failures/{}", site.name)));
-            let failure_stream = streams.len() - 1;
-            streams.push(streams_root.stream(&format!("repairs/{}", site.name)));
-            let repair_stream = streams.len() - 1;
+            // Every fleet draws its failures and repairs from streams of its
+            // own, named after it, so adding a rack model, a site or a link
+            // never moves another fleet's luck (common random numbers).
+            let mut pair = |name: &str| {
+                streams.push(streams_root.stream(&format!("failures/{}/{name}", site.name)));
+                streams.push(streams_root.stream(&format!("repairs/{}/{name}", site.name)));
+                (streams.len() - 2, streams.len() - 1)
+            };
             buildout_rng.push(streams_root.stream(&format!("buildout/{}", site.name)));
             let mut site_fleets = vec![None; types.len()];
             for (ti, fleet_slot) in site_fleets.iter_mut().enumerate() {
@@ -413,22 +416,23 @@ impl<'s, R: Recorder> World<'s, R> {
                     Lifetime::Exponential => vec![(k, rate)],
                     Lifetime::Weibull { .. } => Vec::new(),
                 };
+                let rack_name = &scenario.rack_types[ti].rack.name;
                 fleets.push(Fleet::new(
                     Scope::Nodes,
                     Some(si),
-                    failure_stream,
+                    pair(&format!("{rack_name}/nodes")),
                     node_classes[ti].exponential.clone(),
                 ));
                 fleets.push(Fleet::new(
                     Scope::RackPower,
                     Some(si),
-                    failure_stream,
+                    pair(&format!("{rack_name}/rack_power")),
                     exp_only(t.rack_power, FailureKind::RackPower),
                 ));
                 fleets.push(Fleet::new(
                     Scope::Uplinks,
                     Some(si),
-                    failure_stream,
+                    pair(&format!("{rack_name}/uplinks")),
                     exp_only(t.uplink, FailureKind::SwitchCable),
                 ));
                 let n = fleets.len();
@@ -437,7 +441,7 @@ impl<'s, R: Recorder> World<'s, R> {
             fleets.push(Fleet::new(
                 Scope::Site,
                 None,
-                failure_stream,
+                pair("outage"),
                 match site_outage.1 {
                     Lifetime::Exponential => vec![(FailureKind::SiteOutage, site_outage.0)],
                     Lifetime::Weibull { .. } => Vec::new(),
@@ -482,23 +486,29 @@ impl<'s, R: Recorder> World<'s, R> {
                 fleets: site_fleets,
                 outage_fleet,
                 pools: vec![(0, 0); types.len()],
-                failure_stream,
-                repair_stream,
                 dirty: false,
             });
         }
-        streams.push(streams_root.stream("failures/links"));
-        let link_stream = streams.len() - 1;
-        fleets.push(Fleet::new(
-            Scope::Dci,
-            None,
-            link_stream,
-            match dci_class.1 {
-                Lifetime::Exponential => vec![(FailureKind::DciLink, dci_class.0)],
-                Lifetime::Weibull { .. } => Vec::new(),
-            },
-        ));
-        let dci_fleet = fleets.len() - 1;
+        // One fleet per inter-site link, each with its own streams.
+        let mut dci_fleets = Vec::with_capacity(scenario.links.len());
+        for (i, link) in scenario.links.iter().enumerate() {
+            let name = format!(
+                "link/{}-{}/{i}",
+                scenario.sites[link.from].name, scenario.sites[link.to].name
+            );
+            streams.push(streams_root.stream(&format!("failures/{name}")));
+            streams.push(streams_root.stream(&format!("repairs/{name}")));
+            fleets.push(Fleet::new(
+                Scope::Dci,
+                None,
+                (streams.len() - 2, streams.len() - 1),
+                match dci_class.1 {
+                    Lifetime::Exponential => vec![(FailureKind::DciLink, dci_class.0)],
+                    Lifetime::Weibull { .. } => Vec::new(),
+                },
+            ));
+            dci_fleets.push(fleets.len() - 1);
+        }
         let network = Network::new(scenario.sites.len(), &scenario.links);
         let varying = scenario
             .sites
@@ -525,7 +535,7 @@ impl<'s, R: Recorder> World<'s, R> {
             fleets,
             dirty_fleets: Vec::new(),
             dirty_sites: Vec::new(),
-            dci_fleet,
+            dci_fleets,
             dci_since: vec![SimTime::ZERO; scenario.links.len()],
             network,
             streams,
@@ -642,8 +652,9 @@ impl<'s, R: Recorder> World<'s, R> {
         }
     }
 
-    fn draw_repair(&mut self, site: usize, kind: FailureKind) -> SimDuration {
-        let stream = self.sites[site].repair_stream;
+    /// Draws a repair time of class `kind` from `fleet`'s repair stream.
+    fn draw_repair(&mut self, fleet: usize, kind: FailureKind) -> SimDuration {
+        let stream = self.fleets[fleet].repair_stream;
         self.scenario.failures[kind.index()]
             .repair
             .sample(&mut self.streams[stream])
@@ -675,7 +686,7 @@ impl<'s, R: Recorder> World<'s, R> {
 
     fn schedule_node_weibull(&mut self, engine: &mut Engine<Event>, node: u32) {
         let rack = &self.racks[self.node_rack[node as usize] as usize];
-        let stream = self.sites[rack.site as usize].failure_stream;
+        let stream = self.fleets[self.fleets_of(rack)[0]].stream;
         let rack_type = rack.rack_type as usize;
         let generation = self.node_generation[node as usize];
         for i in 0..self.node_classes[rack_type].weibull.len() {
@@ -740,7 +751,10 @@ impl<'s, R: Recorder> World<'s, R> {
         let uplink_capacity =
             t.nic_per_chip * f64::from(t.chips) / self.scenario.sites[site].uplink_oversubscription;
         let first_rack = self.racks.len() as u32;
-        let stream = self.sites[site].failure_stream;
+        let (power_stream, uplink_stream) = (
+            self.fleets[power_fleet].stream,
+            self.fleets[uplink_fleet].stream,
+        );
         for _ in 0..phase.count {
             let rack_id = self.racks.len() as u32;
             let first_node = self.node_state.len() as u32;
@@ -788,7 +802,7 @@ impl<'s, R: Recorder> World<'s, R> {
                     count: 1,
                 },
                 0,
-                stream,
+                power_stream,
             );
             self.schedule_weibull(
                 engine,
@@ -800,7 +814,7 @@ impl<'s, R: Recorder> World<'s, R> {
                     count: 1,
                 },
                 0,
-                stream,
+                uplink_stream,
             );
         }
         for f in [node_fleet, power_fleet, uplink_fleet] {
@@ -961,7 +975,7 @@ impl<'s, R: Recorder> World<'s, R> {
         self.racks[r].healthy_nodes -= 1;
         self.node_generation[node as usize] += 1;
         let generation = self.node_generation[node as usize];
-        let repair = self.draw_repair(site, kind);
+        let repair = self.draw_repair(node_fleet, kind);
         let s = &mut self.sites[site];
         let (remedy, downtime) = if s.pools[ti].0 > 0 {
             s.pools[ti].0 -= 1;
@@ -1078,7 +1092,7 @@ impl<'s, R: Recorder> World<'s, R> {
         if !rack.uplink_failed {
             self.network.set_rack_up(r as usize, false);
         }
-        let repair = self.draw_repair(site, FailureKind::RackPower);
+        let repair = self.draw_repair(power_fleet, FailureKind::RackPower);
         self.schedule(
             engine,
             self.now + repair,
@@ -1126,7 +1140,7 @@ impl<'s, R: Recorder> World<'s, R> {
         s.power.add_available(chips, t.idle, t.dynamic);
         s.power.overhead += t.overhead;
         s.chips_unpowered -= chips;
-        let stream = s.failure_stream;
+        let stream = self.fleets[power_fleet].stream;
         let rack_mut = &mut self.racks[r as usize];
         rack_mut.power_down = false;
         rack_mut.power_generation += 1;
@@ -1168,7 +1182,7 @@ impl<'s, R: Recorder> World<'s, R> {
         if !rack.power_down {
             self.network.set_rack_up(r as usize, false);
         }
-        let repair = self.draw_repair(site, FailureKind::SwitchCable);
+        let repair = self.draw_repair(uplink_fleet, FailureKind::SwitchCable);
         self.schedule(
             engine,
             self.now + repair,
@@ -1202,7 +1216,7 @@ impl<'s, R: Recorder> World<'s, R> {
             .insert(r, &mut self.rack_uplink_pos);
         self.mark_fleet(uplink_fleet);
         self.sites[site].uplinks_down -= 1;
-        let stream = self.sites[site].failure_stream;
+        let stream = self.fleets[uplink_fleet].stream;
         let rack_mut = &mut self.racks[r as usize];
         rack_mut.uplink_failed = false;
         rack_mut.uplink_generation += 1;
@@ -1255,7 +1269,7 @@ impl<'s, R: Recorder> World<'s, R> {
         let generation = s.generation;
         let chips = s.power.chips_available;
         let since = s.since;
-        let repair = self.draw_repair(site, FailureKind::SiteOutage);
+        let repair = self.draw_repair(outage_fleet, FailureKind::SiteOutage);
         self.schedule(
             engine,
             self.now + repair,
@@ -1292,7 +1306,8 @@ impl<'s, R: Recorder> World<'s, R> {
         s.power.dark = false;
         s.generation += 1;
         s.since = self.now;
-        let (generation, stream) = (s.generation, s.failure_stream);
+        let generation = s.generation;
+        let stream = self.fleets[outage_fleet].stream;
         let (rate, law) = self.site_outage;
         self.schedule_weibull(
             engine,
@@ -1312,19 +1327,17 @@ impl<'s, R: Recorder> World<'s, R> {
         if self.network.dci[link].failed {
             return;
         }
-        self.fleets[self.dci_fleet]
+        let fleet = self.dci_fleets[link];
+        self.fleets[fleet]
             .members
             .remove(link as u32, &mut self.dci_pos);
-        self.mark_fleet(self.dci_fleet);
+        self.mark_fleet(fleet);
         self.network.set_dci_up(link, false);
         let l = &mut self.network.dci[link];
         l.failed = true;
         l.generation += 1;
         let (generation, from) = (l.generation, l.from);
-        let stream = self.sites[from].repair_stream;
-        let repair = self.scenario.failures[FailureKind::DciLink.index()]
-            .repair
-            .sample(&mut self.streams[stream]);
+        let repair = self.draw_repair(fleet, FailureKind::DciLink);
         self.schedule(
             engine,
             self.now + repair,
@@ -1349,17 +1362,18 @@ impl<'s, R: Recorder> World<'s, R> {
 
     /// Puts an inter-site link in service (at the start, or after a cut).
     fn dci_up(&mut self, engine: &mut Engine<Event>, link: usize) {
-        self.fleets[self.dci_fleet]
+        let fleet = self.dci_fleets[link];
+        self.fleets[fleet]
             .members
             .insert(link as u32, &mut self.dci_pos);
-        self.mark_fleet(self.dci_fleet);
+        self.mark_fleet(fleet);
         self.network.set_dci_up(link, true);
         let l = &mut self.network.dci[link];
         l.failed = false;
         l.generation += 1;
         let generation = l.generation;
         self.dci_since[link] = self.now;
-        let stream = self.fleets[self.dci_fleet].stream;
+        let stream = self.fleets[fleet].stream;
         let (rate, law) = self.dci_class;
         self.schedule_weibull(
             engine,
