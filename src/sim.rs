@@ -1,14 +1,114 @@
-//! Runs a scenario from start to end: builds the world on an engine, steps
-//! it to the end in slices (reporting progress between them) and collects
-//! the summary.
+//! The composition root: one top-level event type wrapping each layer's own
+//! events, one handler that dispatches them, the recorder and the samples.
+//!
+//! The engine is generic and knows nothing of datacenters; the world knows
+//! nothing of the engine or the recorder. [`Model`] ties them: it hands each
+//! [`world::Event`] to the [`World`], then schedules the events the world
+//! asked for (in the order asked), records its failure rows, and collects
+//! its notices for the workloads (none yet: they are dropped). Samples are
+//! events of this root. Later layers (training jobs, inference services,
+//! the month end) add their own variants here.
 
-use crate::engine::{Engine, SimTime};
+use crate::engine::{Engine, Handler, SimTime};
 use crate::record::{Recorder, SummaryRow};
 use crate::scenario::Scenario;
-use crate::world::{Event, World};
+use crate::world::{self, World};
 
 /// Number of progress reports over a run.
 const PROGRESS_STEPS: u64 = 200;
+
+/// Every event of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Event {
+    /// An event of the physical world.
+    World(world::Event),
+    /// Record a timeseries sample of every site.
+    Sample,
+}
+
+// Events are copied in and out of the queue millions of times: keep them
+// small (the PHOLD and scale benchmarks depend on it).
+const _: () = assert!(std::mem::size_of::<Event>() <= 24);
+
+/// The model of a whole run: the world, the recorder and the sampling.
+pub struct Model<'s, R: Recorder> {
+    scenario: &'s Scenario,
+    world: World<'s>,
+    recorder: R,
+}
+
+impl<'s, R: Recorder> Model<'s, R> {
+    /// Builds the model of `scenario` and schedules its first events.
+    pub fn new(scenario: &'s Scenario, recorder: R, engine: &mut Engine<Event>) -> Self {
+        let mut model = Model {
+            scenario,
+            world: World::new(scenario),
+            recorder,
+        };
+        model.flush(engine);
+        let first = (SimTime::ZERO + scenario.sample_every).min(scenario.end);
+        engine
+            .schedule_at(first, Event::Sample)
+            .expect("samples are in the future");
+        model.world.schedule_first_tick();
+        model.flush(engine);
+        model
+    }
+
+    /// The world, for tests and reports that read it.
+    pub fn world(&self) -> &World<'s> {
+        &self.world
+    }
+
+    /// The recorder, for tests that read the rows so far.
+    pub fn recorder(&self) -> &R {
+        &self.recorder
+    }
+
+    /// Schedules what the world asked for and records its failure rows.
+    fn flush(&mut self, engine: &mut Engine<Event>) {
+        for (at, event) in self.world.drain_scheduled() {
+            engine
+                .schedule_at(at, Event::World(event))
+                .expect("the world never schedules in the past");
+        }
+        for row in self.world.drain_failure_rows() {
+            self.recorder.failure(&row);
+        }
+        // No workload reads the notices yet.
+        self.world.drain_notices().for_each(drop);
+    }
+
+    fn sample(&mut self, engine: &mut Engine<Event>) {
+        let now = engine.now();
+        self.world.sample(now, &mut self.recorder);
+        if now < self.scenario.end {
+            let next = (now + self.scenario.sample_every).min(self.scenario.end);
+            engine
+                .schedule_at(next, Event::Sample)
+                .expect("samples move forward");
+        }
+    }
+
+    /// Records the build-out and the summary, and hands back the recorder
+    /// with the summary. Call once the engine has run to the end.
+    pub fn finish(mut self, engine: &Engine<Event>) -> (R, SummaryRow) {
+        let mut summary = self.world.finish(&mut self.recorder);
+        summary.events = engine.events_processed();
+        self.recorder.summary(&summary);
+        (self.recorder, summary)
+    }
+}
+
+impl<R: Recorder> Handler<Event> for Model<'_, R> {
+    fn handle(&mut self, engine: &mut Engine<Event>, event: Event) {
+        match event {
+            Event::World(e) => self.world.handle(engine.now(), e),
+            Event::Sample => self.sample(engine),
+        }
+        self.flush(engine);
+    }
+}
 
 /// Runs `scenario` to its end, sending rows to `recorder`. `progress` is
 /// called with the fraction of simulated time done, from 0 to 1.
@@ -18,13 +118,13 @@ pub fn run<R: Recorder>(
     progress: &mut dyn FnMut(f64),
 ) -> (R, SummaryRow) {
     let mut engine: Engine<Event> = Engine::new();
-    let mut world = World::new(scenario, recorder, &mut engine);
+    let mut model = Model::new(scenario, recorder, &mut engine);
     let end = scenario.end.micros();
     for step in 1..=PROGRESS_STEPS {
         let until =
             SimTime((u128::from(end) * u128::from(step) / u128::from(PROGRESS_STEPS)) as u64);
-        engine.run_until(&mut world, until);
+        engine.run_until(&mut model, until);
         progress(step as f64 / PROGRESS_STEPS as f64);
     }
-    world.finish(&engine)
+    model.finish(&engine)
 }

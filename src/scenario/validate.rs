@@ -956,6 +956,21 @@ impl Validator<'_> {
                 ),
             );
         }
+        if rack.nodes > 0
+            && rack.chips.is_multiple_of(rack.nodes)
+            && !rack.scaleup_domain.is_multiple_of(rack.chips / rack.nodes)
+        {
+            self.err(
+                &p.key("scaleup_domain"),
+                format!(
+                    "a scale-up domain of {} chips does not hold whole nodes of {} chips: \
+                     domains must nest nodes (make it a multiple of {})",
+                    rack.scaleup_domain,
+                    rack.chips / rack.nodes,
+                    rack.chips / rack.nodes
+                ),
+            );
+        }
         if !rack.chips.is_multiple_of(rack.scaleup_domain) {
             self.err(
                 &p.key("scaleup_domain"),

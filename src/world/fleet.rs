@@ -54,20 +54,21 @@ impl Members {
         self.ids.is_empty()
     }
 
-    /// Adds `id` (no-op if already a member).
-    pub fn insert(&mut self, id: u32, pos: &mut [u32]) {
+    /// Adds `id` (no-op if already a member); true if it was added.
+    pub fn insert(&mut self, id: u32, pos: &mut [u32]) -> bool {
         if pos[id as usize] != NOT_MEMBER {
-            return;
+            return false;
         }
         pos[id as usize] = self.ids.len() as u32;
         self.ids.push(id);
+        true
     }
 
-    /// Removes `id` (no-op if not a member).
-    pub fn remove(&mut self, id: u32, pos: &mut [u32]) {
+    /// Removes `id` (no-op if not a member); true if it was removed.
+    pub fn remove(&mut self, id: u32, pos: &mut [u32]) -> bool {
         let p = pos[id as usize];
         if p == NOT_MEMBER {
-            return;
+            return false;
         }
         let last = self.ids.pop().expect("a member exists");
         if last != id {
@@ -75,6 +76,12 @@ impl Members {
             pos[last as usize] = p;
         }
         pos[id as usize] = NOT_MEMBER;
+        true
+    }
+
+    /// The members, in no particular order.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
     }
 
     /// A member chosen uniformly at random.
@@ -87,7 +94,8 @@ impl Members {
     }
 }
 
-/// What kind of component a fleet holds.
+/// What kind of component a fleet holds (also the index of the component
+/// kind's table in the world).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// Nodes (by node id) of one rack model at one site.

@@ -4,21 +4,32 @@
 //!
 //! - A healthy, powered chip at utilization `u` draws
 //!   `P_chip = P_idle + (P_tdp − P_idle) · u`; a failed or unpowered chip draws 0.
-//! - IT power = Σ chips + Σ overhead of powered racks.
-//!   The site keeps `Σ P_idle` and `Σ (P_tdp − P_idle)` over its available
-//!   chips, updated by each event that changes a chip's state, so
-//!   `IT = overhead + idle + u · dynamic` costs O(1).
+//! - **Which `u`.** A chip held by an allocation (a workload's gang of scale-up
+//!   domains) runs at that allocation's utilization. A chip no allocation
+//!   holds runs at the *background* utilization: in a scenario without
+//!   workloads that is `[load] utilization`, so every healthy chip carries
+//!   the same synthetic load.
+//! - IT power = Σ chips + Σ overhead of powered racks. The site keeps, over
+//!   its available chips, `Σ P_idle`, `Σ (P_tdp − P_idle)`, and over the
+//!   chips allocations hold, `Σ (P_tdp − P_idle)` and `Σ (P_tdp − P_idle) · u`,
+//!   all in **integer milliwatts**, so adds and removes over seven years
+//!   cannot drift, and each event that changes a chip's state or an
+//!   allocation's utilization updates them in O(1). Then
+//!   `IT = overhead + idle + load`, with
+//!   `load = Σ_alloc dyn·u + background · (Σ dyn − Σ_alloc dyn)`.
 //! - Facility power = IT × PUE(t).
 //! - **Power cap.** The site never draws more than its grid connection `G`.
-//!   When `(overhead + idle + u · dynamic) · PUE > G`, the chips' dynamic power
-//!   is scaled by the cap factor `s = (G / PUE − overhead − idle) / (u ·
-//!   dynamic)`, clamped to `[0, 1]`; if even idle draw does not fit, IT power is
-//!   pinned at `G / PUE` (chips held in a low-power state). A capped chip runs
-//!   slower: with dynamic power ∝ f·V² and V ∝ f, power ∝ f³, so its speed is
-//!   `s^(1/3)` of full speed (the DVFS cube law; a simplification — real
-//!   accelerators lose less at mild caps). The site reports the chip-hours run
-//!   under a cap and the chip-hours of work lost,
-//!   `Σ chips · u · (1 − s^(1/3)) · Δt`.
+//!   When `(overhead + idle + load) · PUE > G`, the chips' dynamic power
+//!   is scaled by the cap factor `s = (G / PUE − overhead − idle) / load`,
+//!   clamped to `[0, 1]`. A capped chip runs slower: with dynamic power ∝ f·V²
+//!   and V ∝ f, power ∝ f³, so its speed is `s^(1/3)` of full speed (the DVFS
+//!   cube law; a simplification — real accelerators lose less at mild caps).
+//!   The site reports the chip-hours run under a cap and the chip-hours of
+//!   work lost, `Σ chips · u · (1 − s^(1/3)) · Δt`.
+//! - **Floor.** Overhead and idle draw cannot be capped: build-out admission
+//!   keeps them under the grid (see the crate's build-out docs), and were
+//!   they ever above it the site would draw them anyway (`s = 0`), never
+//!   less than what its powered racks draw.
 //! - Power is constant between events, so energy is integrated exactly:
 //!   `E += P · Δt` whenever anything changes, and cost and carbon use the price
 //!   and intensity in force over that interval (they change only on hour
@@ -67,12 +78,22 @@ impl EnergyTotals {
 /// The electrical state of one site.
 #[derive(Clone, Debug, Default)]
 pub struct SitePower {
-    /// Σ idle draw of available chips [W].
-    pub idle: Watts,
-    /// Σ (TDP − idle) of available chips [W].
-    pub dynamic: Watts,
-    /// Σ overhead of powered racks [W].
-    pub overhead: Watts,
+    /// Σ idle draw of available chips [mW].
+    pub idle_mw: i64,
+    /// Σ (TDP − idle) of available chips [mW].
+    pub dynamic_mw: i64,
+    /// Σ overhead of powered racks [mW].
+    pub overhead_mw: i64,
+    /// Σ (TDP − idle) of available chips held by allocations [mW].
+    pub held_dynamic_mw: i64,
+    /// Σ (TDP − idle) · u of available chips held by allocations [mW].
+    pub held_load_mw: i64,
+    /// Σ u of available chips held by allocations [millionths of a chip].
+    pub held_chip_micros: i64,
+    /// Available chips held by allocations.
+    pub held_chips: u64,
+    /// Utilization of chips no allocation holds, 0–1.
+    pub background: f64,
     /// Grid connection in force [W].
     pub grid: Watts,
     /// PUE in force.
@@ -99,25 +120,50 @@ pub struct SitePower {
     pub totals: EnergyTotals,
 }
 
+fn watts(mw: i64) -> Watts {
+    Watts(mw as f64 / 1000.0)
+}
+
 impl SitePower {
     /// Facility power now [W].
     pub fn facility(&self) -> Watts {
         self.it * self.pue
     }
 
-    /// Makes `chips` chips of one model (idle draw `idle`, TDP − idle
-    /// `dynamic`, per chip) available: they count and draw from now on.
-    pub fn add_available(&mut self, chips: u64, idle: Watts, dynamic: Watts) {
+    /// Makes `chips` chips of one model (idle draw `idle_mw`, TDP − idle
+    /// `dynamic_mw`, per chip [mW]) available: they count and draw from now
+    /// on, at the background utilization.
+    pub fn add_available(&mut self, chips: u64, idle_mw: i64, dynamic_mw: i64) {
         self.chips_available += chips;
-        self.idle += idle * chips as f64;
-        self.dynamic += dynamic * chips as f64;
+        self.idle_mw += idle_mw * chips as i64;
+        self.dynamic_mw += dynamic_mw * chips as i64;
     }
 
     /// The reverse of [`add_available`](Self::add_available).
-    pub fn remove_available(&mut self, chips: u64, idle: Watts, dynamic: Watts) {
+    pub fn remove_available(&mut self, chips: u64, idle_mw: i64, dynamic_mw: i64) {
         self.chips_available -= chips;
-        self.idle -= idle * chips as f64;
-        self.dynamic -= dynamic * chips as f64;
+        self.idle_mw -= idle_mw * chips as i64;
+        self.dynamic_mw -= dynamic_mw * chips as i64;
+    }
+
+    /// Moves `chips` available chips (TDP − idle `dynamic_mw` each) under an
+    /// allocation running them at `load_mw` each (`dynamic_mw · u`, rounded)
+    /// and utilization `u_micros` millionths.
+    pub fn hold(&mut self, chips: u64, dynamic_mw: i64, load_mw: i64, u_micros: i64) {
+        let n = chips as i64;
+        self.held_chips += chips;
+        self.held_dynamic_mw += dynamic_mw * n;
+        self.held_load_mw += load_mw * n;
+        self.held_chip_micros += u_micros * n;
+    }
+
+    /// The reverse of [`hold`](Self::hold).
+    pub fn release(&mut self, chips: u64, dynamic_mw: i64, load_mw: i64, u_micros: i64) {
+        let n = chips as i64;
+        self.held_chips -= chips;
+        self.held_dynamic_mw -= dynamic_mw * n;
+        self.held_load_mw -= load_mw * n;
+        self.held_chip_micros -= u_micros * n;
     }
 
     /// Chips actually drawing power now.
@@ -125,9 +171,25 @@ impl SitePower {
         if self.dark { 0 } else { self.chips_available }
     }
 
+    /// Σ chips · u over powered chips: the chips' work rate in chip units.
+    fn busy_chips(&self) -> f64 {
+        let free = (self.chips_available - self.held_chips) as f64;
+        free * self.background + self.held_chip_micros as f64 / 1e6
+    }
+
+    /// The chips' dynamic draw before any cap [W].
+    fn load(&self) -> Watts {
+        watts(self.dynamic_mw - self.held_dynamic_mw) * self.background + watts(self.held_load_mw)
+    }
+
+    /// Speed of the site's chips under the cap now, `s^(1/3)` (1 = full).
+    pub fn speed(&self) -> f64 {
+        self.cap.cbrt()
+    }
+
     /// Integrates energy, cost, carbon and chip-hours from the last update to
     /// `now` at the current (constant) power. Call before changing anything.
-    pub fn advance(&mut self, now: SimTime, utilization: f64) {
+    pub fn advance(&mut self, now: SimTime) {
         let dt = now.since(self.updated);
         if dt.0 == 0 {
             return;
@@ -137,6 +199,11 @@ impl SitePower {
         let it = self.it.over_seconds(seconds);
         let facility = self.facility().over_seconds(seconds);
         let mwh = facility.0 / JOULES_PER_MWH;
+        let busy = if self.cap < 1.0 && !self.dark {
+            self.busy_chips()
+        } else {
+            0.0
+        };
         let t = &mut self.totals;
         t.it += it;
         t.facility += facility;
@@ -147,27 +214,28 @@ impl SitePower {
         t.healthy_chip_hours += powered * hours;
         if self.cap < 1.0 {
             t.throttled_chip_hours += powered * hours;
-            t.lost_chip_hours += powered * utilization * (1.0 - self.cap.cbrt()) * hours;
+            t.lost_chip_hours += busy * (1.0 - self.cap.cbrt()) * hours;
         }
         self.updated = now;
     }
 
     /// Recomputes IT power and the cap factor from the sums. Call after any
     /// change (having called [`advance`](Self::advance) before it).
-    pub fn refresh(&mut self, utilization: f64) {
+    pub fn refresh(&mut self) {
         if self.dark {
             self.it = Watts::ZERO;
             self.cap = 1.0;
             return;
         }
-        let dynamic = self.dynamic * utilization;
-        let demand = self.overhead + self.idle + dynamic;
+        let dynamic = self.load();
+        let floor = watts(self.overhead_mw) + watts(self.idle_mw);
+        let demand = floor + dynamic;
         let limit = self.grid / self.pue;
         if demand <= limit {
             self.it = demand;
             self.cap = 1.0;
         } else {
-            let room = limit - self.overhead - self.idle;
+            let room = limit - floor;
             self.cap = if dynamic.0 > 0.0 {
                 (room / dynamic).clamp(0.0, 1.0)
             } else {
@@ -199,16 +267,15 @@ mod tests {
     #[test]
     fn one_rack_for_a_day() {
         let mut s = site();
-        s.idle = Watts(72.0 * 180.0);
-        s.dynamic = Watts(72.0 * (1200.0 - 180.0));
-        s.overhead = Watts(33_600.0);
-        s.chips_available = 72;
+        s.add_available(72, 180_000, 1_020_000);
+        s.overhead_mw = 33_600_000;
+        s.background = 0.5;
         s.chips_online = 72;
-        s.refresh(0.5);
+        s.refresh();
         // IT = 33,600 + 72 × 180 + 0.5 × 72 × 1,020 = 33,600 + 12,960 + 36,720 = 83,280 W.
         assert!((s.it.0 - 83_280.0).abs() < 1e-9);
         let day = SimTime::ZERO + SimDuration::from_days(1);
-        s.advance(day, 0.5);
+        s.advance(day);
         // Facility energy = 83,280 W × 1.25 × 24 h = 2.4984 MWh.
         assert!((s.totals.facility.mwh() - 2.4984).abs() < 1e-12);
         assert!((s.totals.it.mwh() - 1.99872).abs() < 1e-12);
@@ -224,15 +291,14 @@ mod tests {
         let mut s = site();
         // Demand: 100 kW overhead + 200 kW idle + 1 × 700 kW dynamic = 1 MW IT,
         // 1.25 MW facility against a 1 MW grid: limit IT = 800 kW.
-        s.overhead = Watts::from_kw(100.0);
-        s.idle = Watts::from_kw(200.0);
-        s.dynamic = Watts::from_kw(700.0);
-        s.chips_available = 1000;
-        s.refresh(1.0);
+        s.overhead_mw = 100_000_000;
+        s.add_available(1000, 200_000, 700_000);
+        s.background = 1.0;
+        s.refresh();
         assert!((s.facility().0 - 1e6).abs() < 1e-6);
         // Cap = (800 − 100 − 200) / 700 = 5/7.
         assert!((s.cap - 5.0 / 7.0).abs() < 1e-12);
-        s.advance(SimTime::ZERO + SimDuration::from_hours(2), 1.0);
+        s.advance(SimTime::ZERO + SimDuration::from_hours(2));
         assert!((s.totals.throttled_chip_hours - 2000.0).abs() < 1e-9);
         let lost = 1000.0 * (1.0 - (5.0f64 / 7.0).cbrt()) * 2.0;
         assert!((s.totals.lost_chip_hours - lost).abs() < 1e-9);
@@ -241,20 +307,43 @@ mod tests {
     #[test]
     fn idle_beyond_the_grid_pins_power_at_the_grid() {
         let mut s = site();
-        s.overhead = Watts::from_kw(500.0);
-        s.idle = Watts::from_kw(500.0);
-        s.dynamic = Watts::from_kw(100.0);
-        s.refresh(0.5);
+        s.overhead_mw = 500_000_000;
+        s.add_available(1000, 500_000, 100_000);
+        s.background = 0.5;
+        s.refresh();
         assert_eq!(s.cap, 0.0);
         assert!((s.facility().0 - 1e6).abs() < 1e-6);
+    }
+
+    /// Two 8-chip allocations at u = 1 and u = 0.25 beside 84 free chips at
+    /// the background 0.5: each chip's dynamic range is 1,000 W.
+    #[test]
+    fn allocations_draw_at_their_own_utilization() {
+        let mut s = site();
+        s.add_available(100, 100_000, 1_000_000);
+        s.background = 0.5;
+        s.hold(8, 1_000_000, 1_000_000, 1_000_000);
+        s.hold(8, 1_000_000, 250_000, 250_000);
+        s.refresh();
+        // IT = 100 × 100 W + 8 × 1,000 W + 8 × 250 W + 84 × 500 W = 62,000 W.
+        assert!((s.it.0 - 62_000.0).abs() < 1e-9, "{}", s.it.0);
+        // Releasing and re-holding in any order returns to the same integer sums.
+        s.release(8, 1_000_000, 250_000, 250_000);
+        s.hold(8, 1_000_000, 250_000, 250_000);
+        s.release(8, 1_000_000, 1_000_000, 1_000_000);
+        s.release(8, 1_000_000, 250_000, 250_000);
+        assert_eq!((s.held_chips, s.held_load_mw, s.held_dynamic_mw), (0, 0, 0));
+        s.refresh();
+        // Every chip at the background: 100 × (100 + 500) W.
+        assert!((s.it.0 - 60_000.0).abs() < 1e-9);
     }
 
     #[test]
     fn a_dark_site_draws_nothing() {
         let mut s = site();
-        s.overhead = Watts::from_kw(500.0);
+        s.overhead_mw = 500_000_000;
         s.dark = true;
-        s.refresh(0.5);
+        s.refresh();
         assert_eq!(s.it, Watts::ZERO);
     }
 }

@@ -9,6 +9,7 @@ mod bad_input;
 mod buildout;
 mod cli;
 mod conservation;
+mod contract;
 mod crn;
 mod determinism;
 mod examples;

@@ -1,0 +1,259 @@
+//! Build-out: phases delivered, admitted under the grid connection,
+//! commissioned in order, and retired at end of life.
+//!
+//! A phase is delivered at its planned date plus its random delay
+//! (`buildout/<site>` stream, drawn in phase order at the start). Phases are
+//! commissioned in build-out order: the first waiting phase fits if the
+//! site's committed power — Σ nameplate IT power × design (worst-month) PUE
+//! of its online racks — plus the phase's stays within
+//! `grid × power_oversubscription`. One that does not fit waits (`defer`,
+//! blocking the phases after it) until a grid upgrade or a retirement makes
+//! room, or is dropped (`refuse`). Commissioning creates the phase's racks,
+//! domains and nodes, puts them at risk of failure, adds the phase's spares to
+//! its pool and tells the workloads ([`Notice::RacksCommissioned`]).
+
+use crate::engine::SimTime;
+use crate::scenario::model::GridFullPolicy;
+use crate::units::Watts;
+
+use super::contract::{DownCause, NO_ALLOCATION, Notice};
+use super::failures::Target;
+use super::fleet::{NOT_MEMBER, Scope};
+use super::topology::{NodeState, Rack, RackId, RackTypeId, SiteId};
+use super::{Event, World};
+
+/// What became of a phase so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum PhaseStatus {
+    /// Not yet commissioned (not delivered, or waiting for grid room).
+    #[default]
+    Pending,
+    /// Its racks are (or were, until retired) online.
+    Commissioned,
+    /// Dropped for lack of grid room.
+    Refused,
+}
+
+/// A phase's dates and fate.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PhaseState {
+    pub delivered: Option<SimTime>,
+    pub commissioned: Option<SimTime>,
+    pub first_rack: u32,
+    pub status: PhaseStatus,
+}
+
+impl World<'_> {
+    /// Nameplate facility power of one rack of a model at a site, at the
+    /// site's design PUE [W].
+    pub(crate) fn nameplate_facility(&self, site: usize, rack_type: usize) -> Watts {
+        self.topo.types[rack_type].nameplate * self.scenario.sites[site].pue.design()
+    }
+
+    pub(crate) fn delivered(&mut self, site: usize, phase: usize) {
+        let s = &mut self.sites[site];
+        s.phases[phase].delivered = Some(self.now);
+        s.racks_deferred += self.scenario.sites[site].phases[phase].count;
+        self.try_commission(site);
+    }
+
+    pub(crate) fn grid_change(&mut self, site: usize, step: usize) {
+        self.touch(site);
+        self.sites[site].power.grid = self.scenario.sites[site].grid[step].1;
+        self.try_commission(site);
+    }
+
+    /// Commissions the waiting phases of a site, in order, while they fit.
+    fn try_commission(&mut self, site: usize) {
+        let spec = &self.scenario.sites[site];
+        while let Some(&pi) = self.sites[site].queue.front() {
+            if self.sites[site].phases[pi].delivered.is_none() {
+                break;
+            }
+            let phase = &spec.phases[pi];
+            let need = self.nameplate_facility(site, phase.rack_type) * f64::from(phase.count);
+            let s = &self.sites[site];
+            let limit = s.power.grid * spec.power_oversubscription;
+            if (s.committed + need).0 <= limit.0 * (1.0 + 1e-12) {
+                self.commission(site, pi);
+            } else if spec.when_grid_full == GridFullPolicy::Refuse {
+                let s = &mut self.sites[site];
+                s.phases[pi].status = PhaseStatus::Refused;
+                s.racks_deferred -= phase.count;
+                s.racks_refused += u64::from(phase.count);
+            } else {
+                break;
+            }
+            self.sites[site].queue.pop_front();
+        }
+    }
+
+    fn commission(&mut self, site: usize, pi: usize) {
+        self.touch(site);
+        let phase = &self.scenario.sites[site].phases[pi];
+        let ti = phase.rack_type;
+        let t = self.topo.types[ti];
+        let uplink_capacity =
+            t.nic_per_chip * f64::from(t.chips) / self.scenario.sites[site].uplink_oversubscription;
+        let first_rack = self.topo.racks.len() as u32;
+        let pool = self.spares.pool(site, ti);
+        for _ in 0..phase.count {
+            let rack_id = self.topo.racks.len() as u32;
+            let first_node = self.topo.node_state.len() as u32;
+            let first_domain = self.topo.domain_rack.len() as u32;
+            self.topo.racks.push(Rack {
+                site: site as u32,
+                rack_type: ti as u32,
+                first_node,
+                first_domain,
+                power_down: false,
+                uplink_failed: false,
+                retired: false,
+                healthy_nodes: t.nodes,
+            });
+            self.network.add_rack(uplink_capacity);
+            for scope in [Scope::RackPower, Scope::Uplinks] {
+                self.parts[scope as usize].extend(1, self.now);
+            }
+            self.parts[Scope::Nodes as usize].extend(t.nodes as usize, self.now);
+            self.topo
+                .node_state
+                .extend(std::iter::repeat_n(NodeState::Healthy, t.nodes as usize));
+            self.topo
+                .node_rack
+                .extend(std::iter::repeat_n(rack_id, t.nodes as usize));
+            for d in first_domain..first_domain + t.domains {
+                self.topo.domain_rack.push(rack_id);
+                self.topo.domain_down_nodes.push(0);
+                self.domain_alloc.push(NO_ALLOCATION);
+                self.free_pos.push(NOT_MEMBER);
+                self.free[pool].insert(d, &mut self.free_pos);
+            }
+            self.join_fleet_at_commissioning(Target::RackPower(rack_id));
+            self.join_fleet_at_commissioning(Target::Uplink(rack_id));
+            for node in first_node..first_node + t.nodes {
+                self.join_fleet_at_commissioning(Target::Node(node));
+                self.schedule_clocks(Target::Node(node), 0);
+            }
+            self.schedule_clocks(Target::RackPower(rack_id), 0);
+            self.schedule_clocks(Target::Uplink(rack_id), 0);
+        }
+        let count = phase.count;
+        let chips = u64::from(t.chips) * u64::from(count);
+        let need = self.nameplate_facility(site, ti) * f64::from(count);
+        let s = &mut self.sites[site];
+        s.power.chips_online += chips;
+        s.power.add_available(chips, t.idle_mw, t.dynamic_mw);
+        s.power.overhead_mw += t.overhead_mw * i64::from(count);
+        s.committed += need;
+        s.racks_online += count;
+        s.racks_deferred -= count;
+        s.racks_commissioned += u64::from(count);
+        self.spares.add(pool, u64::from(phase.spare_nodes));
+        let ps = &mut s.phases[pi];
+        ps.status = PhaseStatus::Commissioned;
+        ps.commissioned = Some(self.now);
+        ps.first_rack = first_rack;
+        self.notices.push(Notice::RacksCommissioned {
+            site: SiteId(site as u32),
+            rack_type: RackTypeId(ti as u32),
+            first: RackId(first_rack),
+            count,
+        });
+        if let Some(eol) = phase.end_of_life {
+            self.schedule(
+                self.now + eol,
+                Event::Retire {
+                    site: site as u32,
+                    phase: pi as u32,
+                },
+            );
+        }
+    }
+
+    /// Adds a new part to its fleet (its fleet is redrawn once, after the
+    /// event).
+    fn join_fleet_at_commissioning(&mut self, target: Target) {
+        let fleet = match target {
+            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize])[0],
+            Target::RackPower(r) => self.rack_fleets(r)[1],
+            Target::Uplink(r) => self.rack_fleets(r)[2],
+            _ => unreachable!("only rack parts are commissioned"),
+        };
+        let pos = &mut self.parts[target.scope() as usize].pos;
+        self.fleets[fleet].members.insert(target.id(), pos);
+        self.mark_fleet(fleet);
+    }
+
+    pub(crate) fn retire(&mut self, site: usize, pi: usize) {
+        self.touch(site);
+        let phase = &self.scenario.sites[site].phases[pi];
+        let ti = phase.rack_type;
+        let t = self.topo.types[ti];
+        let [node_fleet, power_fleet, uplink_fleet] =
+            self.sites[site].fleets[ti].expect("fleets exist");
+        let first = self.sites[site].phases[pi].first_rack;
+        let cpn = u64::from(t.chips_per_node);
+        self.notices.push(Notice::RacksRetiring {
+            site: SiteId(site as u32),
+            rack_type: RackTypeId(ti as u32),
+            first: RackId(first),
+            count: phase.count,
+        });
+        for r in first..first + phase.count {
+            let rack = self.topo.racks[r as usize];
+            for d in rack.first_domain..rack.first_domain + t.domains {
+                if self.topo.domain_healthy(d) {
+                    self.domain_lost(d, DownCause::Retired);
+                }
+                if !rack.power_down {
+                    self.hold_domain_chips(d, false);
+                }
+            }
+            for node in rack.first_node..rack.first_node + t.nodes {
+                let s = &mut self.sites[site];
+                match self.topo.node_state[node as usize] {
+                    NodeState::Healthy if rack.power_down => s.chips_unpowered -= cpn,
+                    NodeState::Healthy => {
+                        s.power.remove_available(cpn, t.idle_mw, t.dynamic_mw);
+                        self.fleets[node_fleet]
+                            .members
+                            .remove(node, &mut self.parts[Scope::Nodes as usize].pos);
+                    }
+                    NodeState::AwaitingSwap => s.chips_failed -= cpn,
+                    NodeState::InRepair => s.chips_repair -= cpn,
+                    NodeState::Retired => {}
+                }
+                self.topo.node_state[node as usize] = NodeState::Retired;
+                self.bump_generation(Target::Node(node));
+            }
+            let s = &mut self.sites[site];
+            if !rack.power_down {
+                s.power.overhead_mw -= t.overhead_mw;
+            }
+            if rack.uplink_failed {
+                s.uplinks_down -= 1;
+            }
+            self.fleets[power_fleet]
+                .members
+                .remove(r, &mut self.parts[Scope::RackPower as usize].pos);
+            self.fleets[uplink_fleet]
+                .members
+                .remove(r, &mut self.parts[Scope::Uplinks as usize].pos);
+            let changes = self.network.set_rack_up(r as usize, false);
+            self.flow_notices(changes);
+            self.topo.racks[r as usize].retired = true;
+            self.bump_generation(Target::RackPower(r));
+            self.bump_generation(Target::Uplink(r));
+        }
+        for f in [node_fleet, power_fleet, uplink_fleet] {
+            self.mark_fleet(f);
+        }
+        let need = self.nameplate_facility(site, ti) * f64::from(phase.count);
+        let s = &mut self.sites[site];
+        s.power.chips_online -= u64::from(t.chips) * u64::from(phase.count);
+        s.racks_online -= phase.count;
+        s.committed -= need;
+        self.try_commission(site);
+    }
+}

@@ -1,0 +1,613 @@
+//! Failures and repairs of every kind of part, through one table.
+//!
+//! Five kinds of part fail: nodes (GPU, HBM, host, NIC classes), a rack's
+//! power, a rack's uplink (switch/cable), a whole site (outage) and an
+//! inter-site link. Each kind has a [`PartTable`] — generation, time back
+//! in service, position in its fleet — indexed by the part's id, and goes
+//! through the same two steps:
+//!
+//! - [`World::fail`]: if the part is at risk, take it out of its fleet, bump
+//!   its generation (so its pending events go stale), draw the repair time
+//!   from its fleet's repair stream, apply the kind's effect (power, network,
+//!   capacity), schedule [`Event::Restored`], and log the failure;
+//! - [`World::restore`]: if the part is still down and the event is of its
+//!   current generation, undo the effect, put the part back at risk (a new
+//!   Weibull clock if its class has one) and record when it came back.
+//!
+//! A part is at risk when it can fail: a healthy node (a node of a rack
+//! whose power is down can still be struck by its Weibull clock, not by its
+//! fleet); a powered rack; the uplink of a powered rack; a site that is up;
+//! a link that is up.
+
+use crate::catalog::failures::FailureKind;
+use crate::engine::{SimDuration, SimTime};
+use crate::record::FailureRow;
+use crate::scenario::model::Lifetime;
+
+use super::contract::DownCause;
+use super::fleet::{NOT_MEMBER, Scope, weibull_time_to_failure};
+use super::topology::NodeState;
+use super::{Event, World};
+
+/// A part that fails and is repaired, by kind and id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A node, by id.
+    Node(u32),
+    /// A rack's power, by rack id.
+    RackPower(u32),
+    /// A rack's uplink, by rack id.
+    Uplink(u32),
+    /// A site, by index.
+    Site(u32),
+    /// An inter-site link, by index.
+    Dci(u32),
+}
+
+impl Target {
+    /// The kind of part, which is also its fleet's scope.
+    pub fn scope(self) -> Scope {
+        match self {
+            Target::Node(_) => Scope::Nodes,
+            Target::RackPower(_) => Scope::RackPower,
+            Target::Uplink(_) => Scope::Uplinks,
+            Target::Site(_) => Scope::Site,
+            Target::Dci(_) => Scope::Dci,
+        }
+    }
+
+    /// The part's id within its kind.
+    pub fn id(self) -> u32 {
+        match self {
+            Target::Node(i)
+            | Target::RackPower(i)
+            | Target::Uplink(i)
+            | Target::Site(i)
+            | Target::Dci(i) => i,
+        }
+    }
+}
+
+/// How a failure is fixed, as the failure log reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// A spare node swapped into the failed node's slot.
+    SpareSwap,
+    /// The node repaired where it stands.
+    RepairInPlace,
+    /// The rack's power repaired.
+    RackRepair,
+    /// A switch, cable or inter-site link repaired.
+    LinkRepair,
+    /// The site's supply restored.
+    SiteRestore,
+}
+
+impl Remedy {
+    /// The name written in `failures.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Remedy::SpareSwap => "spare_swap",
+            Remedy::RepairInPlace => "repair_in_place",
+            Remedy::RackRepair => "rack_repair",
+            Remedy::LinkRepair => "link_repair",
+            Remedy::SiteRestore => "site_restore",
+        }
+    }
+}
+
+/// Per kind of part, by id: the generation of its pending events, when it
+/// was last put in service, and its position in its fleet.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PartTable {
+    pub generation: Vec<u32>,
+    pub since: Vec<SimTime>,
+    pub pos: Vec<u32>,
+}
+
+impl PartTable {
+    /// Adds `n` parts, in service since `now`.
+    pub fn extend(&mut self, n: usize, now: SimTime) {
+        self.generation.extend(std::iter::repeat_n(0, n));
+        self.since.extend(std::iter::repeat_n(now, n));
+        self.pos.extend(std::iter::repeat_n(NOT_MEMBER, n));
+    }
+}
+
+/// A failure as the log reports it.
+struct Outage {
+    site: usize,
+    class: FailureKind,
+    chips_down: u64,
+    remedy: Remedy,
+    downtime: SimDuration,
+    since: SimTime,
+}
+
+impl World<'_> {
+    /// The generation of a part's pending events.
+    pub(crate) fn generation(&self, target: Target) -> u32 {
+        self.parts[target.scope() as usize].generation[target.id() as usize]
+    }
+
+    pub(crate) fn bump_generation(&mut self, target: Target) -> u32 {
+        let g = &mut self.parts[target.scope() as usize].generation[target.id() as usize];
+        *g = g.wrapping_add(1);
+        *g
+    }
+
+    /// The fleet a part belongs to.
+    fn fleet_of_part(&self, target: Target) -> usize {
+        match target {
+            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize])[0],
+            Target::RackPower(r) => self.rack_fleets(r)[1],
+            Target::Uplink(r) => self.rack_fleets(r)[2],
+            Target::Site(s) => self.sites[s as usize].outage_fleet,
+            Target::Dci(l) => self.dci_fleets[l as usize],
+        }
+    }
+
+    /// The fleets (nodes, rack power, uplinks) of a rack's model at its site.
+    pub(crate) fn rack_fleets(&self, rack: u32) -> [usize; 3] {
+        let rack = &self.topo.racks[rack as usize];
+        self.sites[rack.site as usize].fleets[rack.rack_type as usize]
+            .expect("a fleet exists for every rack model of a site")
+    }
+
+    /// Takes a part out of its fleet (it is no longer at risk).
+    fn leave_fleet(&mut self, target: Target) {
+        let fleet = self.fleet_of_part(target);
+        let pos = &mut self.parts[target.scope() as usize].pos;
+        if self.fleets[fleet].members.remove(target.id(), pos) {
+            self.mark_fleet(fleet);
+        }
+    }
+
+    /// Puts a part in its fleet (at risk again).
+    fn join_fleet(&mut self, target: Target) {
+        let fleet = self.fleet_of_part(target);
+        let pos = &mut self.parts[target.scope() as usize].pos;
+        if self.fleets[fleet].members.insert(target.id(), pos) {
+            self.mark_fleet(fleet);
+        }
+    }
+
+    /// Draws a repair time of class `kind` from `fleet`'s repair stream.
+    fn draw_repair(&mut self, fleet: usize, kind: FailureKind) -> SimDuration {
+        let stream = self.fleets[fleet].repair_stream;
+        self.scenario.failures[kind.index()]
+            .repair
+            .sample(&mut self.streams[stream])
+    }
+
+    /// Whether a part is up (and so can fail).
+    fn is_up(&self, target: Target) -> bool {
+        let id = target.id() as usize;
+        match target {
+            Target::Node(_) => self.topo.node_state[id] == NodeState::Healthy,
+            Target::RackPower(_) => {
+                let r = &self.topo.racks[id];
+                !r.power_down && !r.retired
+            }
+            Target::Uplink(_) => {
+                let r = &self.topo.racks[id];
+                !r.uplink_failed && !r.retired
+            }
+            Target::Site(_) => !self.sites[id].power.dark,
+            Target::Dci(_) => !self.network.dci[id].failed,
+        }
+    }
+
+    /// Whether a part is down and waiting to come back.
+    fn is_down(&self, target: Target) -> bool {
+        let id = target.id() as usize;
+        match target {
+            Target::Node(_) => matches!(
+                self.topo.node_state[id],
+                NodeState::AwaitingSwap | NodeState::InRepair
+            ),
+            Target::RackPower(_) => {
+                let r = &self.topo.racks[id];
+                r.power_down && !r.retired
+            }
+            Target::Uplink(_) => {
+                let r = &self.topo.racks[id];
+                r.uplink_failed && !r.retired
+            }
+            Target::Site(_) => self.sites[id].power.dark,
+            Target::Dci(_) => self.network.dci[id].failed,
+        }
+    }
+
+    /// Fails a part with a failure of class `kind`, if it is up.
+    pub(crate) fn fail(&mut self, target: Target, kind: FailureKind) {
+        if !self.is_up(target) {
+            return;
+        }
+        let fleet = self.fleet_of_part(target);
+        let id = target.id();
+        let since = self.parts[target.scope() as usize].since[id as usize];
+        let outage = match target {
+            Target::Node(node) => self.node_down(node, kind, fleet, since),
+            Target::RackPower(r) => {
+                let rack = self.topo.racks[r as usize];
+                let site = rack.site as usize;
+                let t = self.topo.types[rack.rack_type as usize];
+                self.touch(site);
+                for node in rack.first_node..rack.first_node + t.nodes {
+                    if self.topo.node_state[node as usize] == NodeState::Healthy {
+                        self.leave_fleet(Target::Node(node));
+                    }
+                }
+                // Redrawn whether or not a node left it (a memoryless redraw
+                // is exact either way; kept so that draws stay as they were).
+                self.mark_fleet(self.rack_fleets(r)[0]);
+                self.leave_fleet(target);
+                let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
+                for d in rack.first_domain..rack.first_domain + t.domains {
+                    if self.topo.domain_healthy(d) {
+                        self.domain_lost(d, DownCause::RackPower);
+                    }
+                    self.hold_domain_chips(d, false);
+                }
+                let s = &mut self.sites[site];
+                s.power.remove_available(chips, t.idle_mw, t.dynamic_mw);
+                s.power.overhead_mw -= t.overhead_mw;
+                s.chips_unpowered += chips;
+                self.topo.racks[r as usize].power_down = true;
+                if !rack.uplink_failed {
+                    self.set_rack_network(r, false);
+                }
+                let repair = self.draw_repair(fleet, kind);
+                Outage {
+                    site,
+                    class: kind,
+                    chips_down: chips,
+                    remedy: Remedy::RackRepair,
+                    downtime: repair,
+                    since,
+                }
+            }
+            Target::Uplink(r) => {
+                let rack = self.topo.racks[r as usize];
+                let site = rack.site as usize;
+                self.leave_fleet(target);
+                self.sites[site].uplinks_down += 1;
+                self.topo.racks[r as usize].uplink_failed = true;
+                if !rack.power_down {
+                    self.set_rack_network(r, false);
+                }
+                let repair = self.draw_repair(fleet, kind);
+                Outage {
+                    site,
+                    class: kind,
+                    chips_down: 0,
+                    remedy: Remedy::LinkRepair,
+                    downtime: repair,
+                    since,
+                }
+            }
+            Target::Site(s) => {
+                let site = s as usize;
+                self.touch(site);
+                self.leave_fleet(target);
+                self.mark_site_fleets(site);
+                self.sites[site].power.dark = true;
+                self.site_dark_notices(site, true);
+                let chips = self.sites[site].power.chips_available;
+                let repair = self.draw_repair(fleet, kind);
+                Outage {
+                    site,
+                    class: kind,
+                    chips_down: chips,
+                    remedy: Remedy::SiteRestore,
+                    downtime: repair,
+                    since,
+                }
+            }
+            Target::Dci(l) => {
+                let link = l as usize;
+                self.leave_fleet(target);
+                let changes = self.network.set_dci_up(link, false);
+                self.flow_notices(changes);
+                self.network.dci[link].failed = true;
+                let from = self.network.dci[link].from;
+                self.sites[from].dci_down += 1;
+                let repair = self.draw_repair(fleet, kind);
+                Outage {
+                    site: from,
+                    class: kind,
+                    chips_down: 0,
+                    remedy: Remedy::LinkRepair,
+                    downtime: repair,
+                    since,
+                }
+            }
+        };
+        let generation = if matches!(target, Target::Node(_)) {
+            // The node's generation was bumped when it went down.
+            self.generation(target)
+        } else {
+            self.bump_generation(target)
+        };
+        if !matches!(target, Target::Node(_)) {
+            self.schedule(
+                self.now + outage.downtime,
+                Event::Restored { target, generation },
+            );
+        }
+        self.log_failure(target, outage);
+    }
+
+    /// A node goes down: to a spare swap if its pool has a spare ready,
+    /// else to repair in place.
+    fn node_down(&mut self, node: u32, kind: FailureKind, fleet: usize, since: SimTime) -> Outage {
+        let r = self.topo.node_rack[node as usize];
+        let rack = self.topo.racks[r as usize];
+        let site = rack.site as usize;
+        let ti = rack.rack_type as usize;
+        let t = self.topo.types[ti];
+        let cpn = u64::from(t.chips_per_node);
+        let domain = self.topo.domain_of(node);
+        self.touch(site);
+        if rack.power_down {
+            self.sites[site].chips_unpowered -= cpn;
+        } else {
+            self.chips_power(domain, cpn, false);
+            self.leave_fleet(Target::Node(node));
+        }
+        let was_healthy = self.topo.domain_healthy(domain);
+        self.topo.racks[r as usize].healthy_nodes -= 1;
+        self.topo.domain_down_nodes[domain as usize] += 1;
+        if was_healthy {
+            self.domain_lost(domain, DownCause::NodeFailure);
+        }
+        let generation = self.bump_generation(Target::Node(node));
+        let repair = self.draw_repair(fleet, kind);
+        let pool = self.spares.pool(site, ti);
+        let target = Target::Node(node);
+        let (remedy, downtime) = if self.spares.take(pool) {
+            self.sites[site].chips_failed += cpn;
+            self.topo.node_state[node as usize] = NodeState::AwaitingSwap;
+            let swap = self.scenario.swap_time;
+            self.schedule(self.now + swap, Event::Restored { target, generation });
+            self.schedule(
+                self.now + repair,
+                Event::SpareRepaired { pool: pool as u32 },
+            );
+            (Remedy::SpareSwap, swap)
+        } else {
+            self.sites[site].chips_repair += cpn;
+            self.topo.node_state[node as usize] = NodeState::InRepair;
+            self.schedule(self.now + repair, Event::Restored { target, generation });
+            (Remedy::RepairInPlace, repair)
+        };
+        Outage {
+            site,
+            class: kind,
+            chips_down: cpn,
+            remedy,
+            downtime,
+            since,
+        }
+    }
+
+    /// Brings a part back into service if it is down.
+    pub(crate) fn restore(&mut self, target: Target) {
+        if self.is_down(target) {
+            self.bring_up(target);
+        }
+    }
+
+    /// Puts a part in service: after a repair, or at the start (sites and
+    /// links) or at commissioning.
+    pub(crate) fn bring_up(&mut self, target: Target) {
+        let id = target.id();
+        match target {
+            Target::Node(node) => {
+                let r = self.topo.node_rack[node as usize];
+                let rack = self.topo.racks[r as usize];
+                let site = rack.site as usize;
+                let t = self.topo.types[rack.rack_type as usize];
+                let cpn = u64::from(t.chips_per_node);
+                let domain = self.topo.domain_of(node);
+                self.touch(site);
+                let s = &mut self.sites[site];
+                match self.topo.node_state[node as usize] {
+                    NodeState::AwaitingSwap => s.chips_failed -= cpn,
+                    _ => s.chips_repair -= cpn,
+                }
+                if rack.power_down {
+                    s.chips_unpowered += cpn;
+                } else {
+                    self.chips_power(domain, cpn, true);
+                    self.join_fleet(target);
+                }
+                self.topo.racks[r as usize].healthy_nodes += 1;
+                self.topo.node_state[node as usize] = NodeState::Healthy;
+                self.topo.domain_down_nodes[domain as usize] -= 1;
+                if self.topo.domain_healthy(domain) {
+                    self.domain_regained(domain);
+                }
+            }
+            Target::RackPower(r) => {
+                let rack = self.topo.racks[r as usize];
+                let site = rack.site as usize;
+                let t = self.topo.types[rack.rack_type as usize];
+                self.touch(site);
+                for node in rack.first_node..rack.first_node + t.nodes {
+                    if self.topo.node_state[node as usize] == NodeState::Healthy {
+                        self.join_fleet(Target::Node(node));
+                    }
+                }
+                self.mark_fleet(self.rack_fleets(r)[0]);
+                self.join_fleet(target);
+                let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
+                let s = &mut self.sites[site];
+                s.power.add_available(chips, t.idle_mw, t.dynamic_mw);
+                s.power.overhead_mw += t.overhead_mw;
+                s.chips_unpowered -= chips;
+                self.topo.racks[r as usize].power_down = false;
+                for d in rack.first_domain..rack.first_domain + t.domains {
+                    self.hold_domain_chips(d, true);
+                    if self.topo.domain_healthy(d) {
+                        self.domain_regained(d);
+                    }
+                }
+                if !rack.uplink_failed {
+                    self.set_rack_network(r, true);
+                }
+            }
+            Target::Uplink(r) => {
+                let rack = self.topo.racks[r as usize];
+                self.join_fleet(target);
+                self.sites[rack.site as usize].uplinks_down -= 1;
+                self.topo.racks[r as usize].uplink_failed = false;
+                if !rack.power_down {
+                    self.set_rack_network(r, true);
+                }
+            }
+            Target::Site(s) => {
+                let site = s as usize;
+                self.touch(site);
+                self.join_fleet(target);
+                self.mark_site_fleets(site);
+                let was_dark = self.sites[site].power.dark;
+                self.sites[site].power.dark = false;
+                if was_dark {
+                    self.site_dark_notices(site, false);
+                }
+            }
+            Target::Dci(l) => {
+                let link = l as usize;
+                self.join_fleet(target);
+                let changes = self.network.set_dci_up(link, true);
+                self.flow_notices(changes);
+                let was_failed = self.network.dci[link].failed;
+                self.network.dci[link].failed = false;
+                if was_failed {
+                    self.sites[self.network.dci[link].from].dci_down -= 1;
+                }
+            }
+        }
+        let generation = self.bump_generation(target);
+        self.parts[target.scope() as usize].since[id as usize] = self.now;
+        self.schedule_clocks(target, generation);
+    }
+
+    /// Marks every fleet of a site for a redraw (its outage suspends them).
+    fn mark_site_fleets(&mut self, site: usize) {
+        for ti in 0..self.sites[site].fleets.len() {
+            if let Some(fleets) = self.sites[site].fleets[ti] {
+                for f in fleets {
+                    self.mark_fleet(f);
+                }
+            }
+        }
+    }
+
+    /// Schedules the Weibull failures of a part put in service, for the
+    /// classes of its kind that have that law.
+    pub(crate) fn schedule_clocks(&mut self, target: Target, generation: u32) {
+        let stream = self.fleets[self.fleet_of_part(target)].stream;
+        let single = |(rate, law): (f64, Lifetime), kind| match law {
+            Lifetime::Weibull { shape } => vec![(kind, rate, shape, 1)],
+            Lifetime::Exponential => Vec::new(),
+        };
+        let clocks = match target {
+            Target::Node(node) => {
+                let rack = &self.topo.racks[self.topo.node_rack[node as usize] as usize];
+                self.node_classes[rack.rack_type as usize].weibull.clone()
+            }
+            Target::RackPower(r) => {
+                let t = &self.topo.types[self.topo.racks[r as usize].rack_type as usize];
+                single(t.rack_power, FailureKind::RackPower)
+            }
+            Target::Uplink(r) => {
+                let t = &self.topo.types[self.topo.racks[r as usize].rack_type as usize];
+                single(t.uplink, FailureKind::SwitchCable)
+            }
+            Target::Site(_) => single(self.site_outage, FailureKind::SiteOutage),
+            Target::Dci(_) => single(self.dci_class, FailureKind::DciLink),
+        };
+        for (kind, rate, shape, count) in clocks {
+            if let Some(dt) = weibull_time_to_failure(rate, shape, count, &mut self.streams[stream])
+            {
+                self.schedule(
+                    self.now + dt,
+                    Event::WeibullFailure {
+                        target,
+                        kind,
+                        generation,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The next failure of a superposed fleet.
+    pub(crate) fn fleet_failure(&mut self, i: usize, generation: u32) {
+        let fleet = &self.fleets[i];
+        if fleet.generation != generation {
+            return;
+        }
+        let rng = &mut self.streams[fleet.stream];
+        let kind = fleet.draw_class(rng);
+        let Some(member) = fleet.members.pick(rng) else {
+            return;
+        };
+        let target = match fleet.scope {
+            Scope::Nodes => Target::Node(member),
+            Scope::RackPower => Target::RackPower(member),
+            Scope::Uplinks => Target::Uplink(member),
+            Scope::Site => Target::Site(member),
+            Scope::Dci => Target::Dci(member),
+        };
+        // The pending draw is used up: draw the next one after this event.
+        self.mark_fleet(i);
+        self.fail(target, kind);
+    }
+
+    fn log_failure(&mut self, target: Target, o: Outage) {
+        self.sites[o.site].failures[o.class.index()] += 1;
+        if !self.scenario.failures_log {
+            return;
+        }
+        let rack_model = |r: u32| {
+            self.scenario.rack_types[self.topo.racks[r as usize].rack_type as usize]
+                .rack
+                .name
+                .clone()
+        };
+        let (component, rack) = match target {
+            Target::Node(node) => {
+                let r = self.topo.node_rack[node as usize];
+                let index = node - self.topo.racks[r as usize].first_node;
+                (format!("rack {r} node {index}"), rack_model(r))
+            }
+            Target::RackPower(r) => (format!("rack {r}"), rack_model(r)),
+            Target::Uplink(r) => (format!("rack {r} uplink"), rack_model(r)),
+            Target::Site(_) => ("site".to_string(), String::new()),
+            Target::Dci(l) => {
+                let l = &self.network.dci[l as usize];
+                let names = &self.scenario.sites;
+                (
+                    format!("link {}-{}", names[l.from].name, names[l.to].name),
+                    String::new(),
+                )
+            }
+        };
+        self.log.push(FailureRow {
+            time_h: self.now.hours(),
+            timestamp: self.scenario.calendar.format(self.now),
+            site: self.scenario.sites[o.site].name.clone(),
+            class: o.class,
+            component,
+            rack,
+            chips_down: o.chips_down,
+            remedy: o.remedy.key(),
+            downtime_h: o.downtime.hours(),
+            age_h: self.now.since(o.since).hours(),
+        });
+    }
+}

@@ -1,0 +1,158 @@
+//! The rows the world reports: a timeseries sample per site, the fate of
+//! each build-out phase, and its share of the run's summary. Each reads
+//! counters the events keep, so a sample costs O(sites).
+
+use crate::engine::{SimDuration, SimTime};
+use crate::record::{BuildoutRow, CLASSES, Recorder, SampleRow, SummaryRow};
+use crate::units::Watts;
+
+use super::World;
+use super::buildout::PhaseStatus;
+use super::power::EnergyTotals;
+
+impl World<'_> {
+    /// Records one sample row per site at `now`: power and counts are the
+    /// state in force at that instant; energy, cost, carbon, chip-hours and
+    /// failure counts cover the interval since the previous sample.
+    pub fn sample<R: Recorder>(&mut self, now: SimTime, recorder: &mut R) {
+        self.now = now;
+        let sc = self.scenario;
+        let timestamp = sc.calendar.format(now);
+        let mut chips_online = 0;
+        let mut facility = Watts::ZERO;
+        for i in 0..self.sites.len() {
+            self.touch(i);
+            let s = &mut self.sites[i];
+            let interval = s.power.totals.since(&s.last_totals);
+            let mut failures = [0; CLASSES];
+            for (k, f) in failures.iter_mut().enumerate() {
+                *f = s.failures[k] - s.last_failures[k];
+            }
+            s.last_totals = s.power.totals;
+            s.last_failures = s.failures;
+            let dark = s.power.dark;
+            let available = s.power.chips_available;
+            // The refresh of dirty sites happens after each event, so this
+            // reads the power in force since the last change.
+            let row = SampleRow {
+                time_h: now.hours(),
+                timestamp: timestamp.clone(),
+                site: sc.sites[i].name.clone(),
+                racks_online: s.racks_online,
+                racks_deferred: s.racks_deferred,
+                chips_online: s.power.chips_online,
+                chips_healthy: if dark { 0 } else { available },
+                chips_failed: s.chips_failed,
+                chips_in_repair: s.chips_repair
+                    + s.chips_unpowered
+                    + if dark { available } else { 0 },
+                spare_nodes: self.spares.ready_at(i),
+                links_down: s.uplinks_down + s.dci_down,
+                grid_mw: s.power.grid.mw(),
+                it_power_mw: s.power.it.mw(),
+                facility_power_mw: s.power.facility().mw(),
+                pue: s.power.pue,
+                power_cap_factor: s.power.cap,
+                it_energy_mwh: interval.it.mwh(),
+                energy_mwh: interval.facility.mwh(),
+                energy_cost_usd: interval.cost.0,
+                carbon_tco2e: interval.carbon.tonnes(),
+                throttled_chip_hours: interval.throttled_chip_hours,
+                throttle_lost_chip_hours: interval.lost_chip_hours,
+                failures,
+            };
+            chips_online += row.chips_online;
+            facility += s.power.facility();
+            recorder.sample(&row);
+        }
+        self.peak_chips_online = self.peak_chips_online.max(chips_online);
+        self.peak_facility = self.peak_facility.max(facility);
+        self.settle();
+    }
+
+    /// Records the fate of every build-out phase and returns the summary
+    /// of the run (with `events` left at 0 for the caller to fill in). Call
+    /// once, at the end.
+    pub fn finish<R: Recorder>(&mut self, recorder: &mut R) -> SummaryRow {
+        let sc = self.scenario;
+        let cal = &sc.calendar;
+        for (si, spec) in sc.sites.iter().enumerate() {
+            for (pi, phase) in spec.phases.iter().enumerate() {
+                let st = &self.sites[si].phases[pi];
+                let t = &self.topo.types[phase.rack_type];
+                let date =
+                    |t: Option<SimTime>| t.map(|t| cal.date(t).to_string()).unwrap_or_default();
+                let status = match (st.status, st.delivered) {
+                    (PhaseStatus::Commissioned, _) => "commissioned",
+                    (PhaseStatus::Refused, _) => "refused",
+                    (PhaseStatus::Pending, Some(_)) => "deferred",
+                    (PhaseStatus::Pending, None) => "not_delivered",
+                };
+                let waited = match (st.delivered, st.commissioned) {
+                    (Some(d), Some(c)) => c.since(d),
+                    (Some(d), None) if st.status == PhaseStatus::Pending => sc.end.since(d),
+                    _ => SimDuration::ZERO,
+                };
+                let row = BuildoutRow {
+                    site: spec.name.clone(),
+                    phase: pi,
+                    rack: sc.rack_types[phase.rack_type].rack.name.clone(),
+                    racks: phase.count,
+                    chips: u64::from(t.chips) * u64::from(phase.count),
+                    planned: cal.date(phase.planned).to_string(),
+                    delivered: date(st.delivered),
+                    commissioned: date(st.commissioned),
+                    status,
+                    deferred_days: waited.hours() / 24.0,
+                    nameplate_mw: (self.nameplate_facility(si, phase.rack_type)
+                        * f64::from(phase.count))
+                    .mw(),
+                };
+                recorder.buildout(&row);
+            }
+        }
+        let mut totals = EnergyTotals::default();
+        let mut failures = [0u64; CLASSES];
+        for s in &self.sites {
+            let t = &s.power.totals;
+            totals.it += t.it;
+            totals.facility += t.facility;
+            totals.cost += t.cost;
+            totals.carbon += t.carbon;
+            totals.throttled_chip_hours += t.throttled_chip_hours;
+            totals.lost_chip_hours += t.lost_chip_hours;
+            totals.online_chip_hours += t.online_chip_hours;
+            totals.healthy_chip_hours += t.healthy_chip_hours;
+            for (k, f) in failures.iter_mut().enumerate() {
+                *f += s.failures[k];
+            }
+        }
+        SummaryRow {
+            scenario: sc.name.clone(),
+            seed: sc.seed,
+            sites: sc.sites.len(),
+            start: cal.start().to_string(),
+            end: cal.date(sc.end).to_string(),
+            hours: sc.end.hours(),
+            racks_commissioned: self.sites.iter().map(|s| s.racks_commissioned).sum(),
+            racks_refused: self.sites.iter().map(|s| s.racks_refused).sum(),
+            racks_deferred_at_end: self.sites.iter().map(|s| u64::from(s.racks_deferred)).sum(),
+            peak_chips_online: self.peak_chips_online,
+            chips_online_at_end: self.sites.iter().map(|s| s.power.chips_online).sum(),
+            availability: if totals.online_chip_hours > 0.0 {
+                totals.healthy_chip_hours / totals.online_chip_hours
+            } else {
+                0.0
+            },
+            it_energy_mwh: totals.it.mwh(),
+            energy_mwh: totals.facility.mwh(),
+            peak_facility_mw: self.peak_facility.mw(),
+            energy_cost_usd: totals.cost.0,
+            carbon_tco2e: totals.carbon.tonnes(),
+            throttled_chip_hours: totals.throttled_chip_hours,
+            throttle_lost_chip_hours: totals.lost_chip_hours,
+            failures,
+            events: 0,
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Spare nodes, pooled per site and rack model.
+//!
+//! A phase brings `spare_nodes` spares into its site's pool for its rack
+//! model. When a node fails and the pool has a spare ready, the spare is
+//! swapped into the failed node's slot (the node is back after the swap
+//! time) and the broken node goes to repair; once repaired it rejoins the
+//! pool as a ready spare. With no spare ready the node is repaired in place.
+//! A pool is shared by every phase of its site and model, and a spare is
+//! never moved between sites or models.
+
+/// The spare pools of every (site, rack model).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SparePools {
+    /// Rack models per site (the stride of `pools`).
+    types: usize,
+    /// By `site · types + model`: (ready, in repair).
+    pools: Vec<(u64, u64)>,
+}
+
+impl SparePools {
+    /// Empty pools for `sites` sites and `types` rack models.
+    pub fn new(sites: usize, types: usize) -> Self {
+        SparePools {
+            types,
+            pools: vec![(0, 0); sites * types],
+        }
+    }
+
+    /// The pool of a site and rack model, as one index.
+    pub fn pool(&self, site: usize, rack_type: usize) -> usize {
+        site * self.types + rack_type
+    }
+
+    /// Adds `n` ready spares (a phase's spares at its commissioning).
+    pub fn add(&mut self, pool: usize, n: u64) {
+        self.pools[pool].0 += n;
+    }
+
+    /// Takes a ready spare for a swap, sending the broken node to repair;
+    /// false if none is ready.
+    pub fn take(&mut self, pool: usize) -> bool {
+        let p = &mut self.pools[pool];
+        if p.0 == 0 {
+            return false;
+        }
+        p.0 -= 1;
+        p.1 += 1;
+        true
+    }
+
+    /// A broken node sent to repair is back as a ready spare.
+    pub fn repaired(&mut self, pool: usize) {
+        let p = &mut self.pools[pool];
+        p.1 -= 1;
+        p.0 += 1;
+    }
+
+    /// Ready spares of a site, over its rack models.
+    pub fn ready_at(&self, site: usize) -> u64 {
+        self.pools[site * self.types..(site + 1) * self.types]
+            .iter()
+            .map(|p| p.0)
+            .sum()
+    }
+}
