@@ -35,6 +35,8 @@ pub struct Model<'s, R: Recorder> {
     scenario: &'s Scenario,
     world: World<'s>,
     recorder: R,
+    /// Samples put back behind same-instant events (not counted as events).
+    requeued: u64,
 }
 
 impl<'s, R: Recorder> Model<'s, R> {
@@ -44,6 +46,7 @@ impl<'s, R: Recorder> Model<'s, R> {
             scenario,
             world: World::new(scenario),
             recorder,
+            requeued: 0,
         };
         model.flush(engine);
         let first = (SimTime::ZERO + scenario.sample_every).min(scenario.end);
@@ -81,6 +84,16 @@ impl<'s, R: Recorder> Model<'s, R> {
 
     fn sample(&mut self, engine: &mut Engine<Event>) {
         let now = engine.now();
+        // A sample shows the state at its instant: every other event due at
+        // the same microsecond (an hourly tariff or PUE change, a delivery)
+        // runs first. Re-queued behind them, the sample runs last.
+        if engine.peek_time() == Some(now) {
+            engine
+                .schedule_at(now, Event::Sample)
+                .expect("now is not in the past");
+            self.requeued += 1;
+            return;
+        }
         self.world.sample(now, &mut self.recorder);
         if now < self.scenario.end {
             let next = (now + self.scenario.sample_every).min(self.scenario.end);
@@ -94,7 +107,7 @@ impl<'s, R: Recorder> Model<'s, R> {
     /// with the summary. Call once the engine has run to the end.
     pub fn finish(mut self, engine: &Engine<Event>) -> (R, SummaryRow) {
         let mut summary = self.world.finish(&mut self.recorder);
-        summary.events = engine.events_processed();
+        summary.events = engine.events_processed() - self.requeued;
         self.recorder.summary(&summary);
         (self.recorder, summary)
     }

@@ -998,9 +998,11 @@ impl Validator<'_> {
         );
         let mut grid = vec![(SimTime::ZERO, Watts::from_mw(grid_mw.unwrap_or(0.0)))];
         let mut grid_ok = grid_mw.is_some();
+        let mut upgrade_times = Vec::with_capacity(s.grid_upgrades.len());
         for (i, u) in s.grid_upgrades.iter().enumerate() {
             let up = p.key("grid_upgrades").index(i);
             let at = self.date_in_horizon(&up.key("date"), &u.date);
+            upgrade_times.push(at);
             let mw = self.positive(
                 &up.key("grid_mw"),
                 u.grid_mw,
@@ -1146,6 +1148,37 @@ impl Validator<'_> {
             grid_ok && phases.len() == s.buildout.len(),
         ) {
             let max_grid = grid.iter().map(|g| g.1).fold(Watts::ZERO, Watts::max);
+            // Overhead and idle draw cannot be capped: a grid connection that
+            // falls below the floor of the racks that may be online then
+            // (every phase planned by that date, at design PUE; a bound, as
+            // deferral, refusal or retirement may leave fewer) is refused.
+            for (i, (u, at)) in s.grid_upgrades.iter().zip(&upgrade_times).enumerate() {
+                let Some(at) = *at else {
+                    continue;
+                };
+                let floor: Watts = phases
+                    .iter()
+                    .filter(|ph| ph.planned <= at)
+                    .map(|ph| {
+                        let t = &rack_types[ph.rack_type];
+                        (t.rack.overhead + t.chip.idle * f64::from(t.rack.chips))
+                            * pue.design()
+                            * f64::from(ph.count)
+                    })
+                    .fold(Watts::ZERO, |a, b| a + b);
+                if floor.0 > Watts::from_mw(u.grid_mw).0 * (1.0 + 1e-12) {
+                    self.err(
+                        &p.key("grid_upgrades").index(i).key("grid_mw"),
+                        format!(
+                            "{} MW is below the idle floor of the racks planned by {} ({:.3} MW: rack overhead + chips at idle, × design PUE {}), which cannot be capped; keep grid_mw at least that, or plan fewer racks before this date",
+                            u.grid_mw,
+                            u.date,
+                            floor.mw(),
+                            pue.design()
+                        ),
+                    );
+                }
+            }
             for (i, ph) in phases.iter().enumerate() {
                 let t = &rack_types[ph.rack_type];
                 let need = t.nameplate() * pue.design() * f64::from(ph.count);

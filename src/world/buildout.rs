@@ -6,7 +6,10 @@
 //! commissioned in build-out order: the first waiting phase fits if the
 //! site's committed power — Σ nameplate IT power × design (worst-month) PUE
 //! of its online racks — plus the phase's stays within
-//! `grid × power_oversubscription`. One that does not fit waits (`defer`,
+//! `grid × power_oversubscription`, and its *floor* — overhead plus idle
+//! draw, × design PUE, which no power cap can remove — plus the site's stays
+//! within the grid itself (this binds only with `power_oversubscription`
+//! above 1). One that does not fit waits (`defer`,
 //! blocking the phases after it) until a grid upgrade or a retirement makes
 //! room, or is dropped (`refuse`). Commissioning creates the phase's racks,
 //! domains and nodes, puts them at risk of failure, adds the phase's spares to
@@ -50,6 +53,14 @@ impl World<'_> {
         self.topo.types[rack_type].nameplate * self.scenario.sites[site].pue.design()
     }
 
+    /// Overhead + idle draw of one rack of a model at a site, at the site's
+    /// design PUE [W].
+    fn floor_facility(&self, site: usize, rack_type: usize) -> Watts {
+        let t = &self.topo.types[rack_type];
+        let mw = t.overhead_mw + t.idle_mw * i64::from(t.chips);
+        Watts(mw as f64 / 1000.0) * self.scenario.sites[site].pue.design()
+    }
+
     pub(crate) fn delivered(&mut self, site: usize, phase: usize) {
         let s = &mut self.sites[site];
         s.phases[phase].delivered = Some(self.now);
@@ -72,9 +83,12 @@ impl World<'_> {
             }
             let phase = &spec.phases[pi];
             let need = self.nameplate_facility(site, phase.rack_type) * f64::from(phase.count);
+            let floor = self.floor_facility(site, phase.rack_type) * f64::from(phase.count);
             let s = &self.sites[site];
             let limit = s.power.grid * spec.power_oversubscription;
-            if (s.committed + need).0 <= limit.0 * (1.0 + 1e-12) {
+            let fits = (s.committed + need).0 <= limit.0 * (1.0 + 1e-12)
+                && (s.floor + floor).0 <= s.power.grid.0 * (1.0 + 1e-12);
+            if fits {
                 self.commission(site, pi);
             } else if spec.when_grid_full == GridFullPolicy::Refuse {
                 let s = &mut self.sites[site];
@@ -141,7 +155,9 @@ impl World<'_> {
         let count = phase.count;
         let chips = u64::from(t.chips) * u64::from(count);
         let need = self.nameplate_facility(site, ti) * f64::from(count);
+        let floor = self.floor_facility(site, ti) * f64::from(count);
         let s = &mut self.sites[site];
+        s.floor += floor;
         s.power.chips_online += chips;
         s.power.add_available(chips, t.idle_mw, t.dynamic_mw);
         s.power.overhead_mw += t.overhead_mw * i64::from(count);
@@ -250,7 +266,11 @@ impl World<'_> {
             self.mark_fleet(f);
         }
         let need = self.nameplate_facility(site, ti) * f64::from(phase.count);
+        let floor = self.floor_facility(site, ti) * f64::from(phase.count);
+        let pool = self.spares.pool(site, ti);
+        self.spares.retire(pool, u64::from(phase.spare_nodes));
         let s = &mut self.sites[site];
+        s.floor -= floor;
         s.power.chips_online -= u64::from(t.chips) * u64::from(phase.count);
         s.racks_online -= phase.count;
         s.committed -= need;

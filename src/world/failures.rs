@@ -16,8 +16,9 @@
 //!
 //! A part is at risk when it can fail: a healthy node (a node of a rack
 //! whose power is down can still be struck by its Weibull clock, not by its
-//! fleet); a powered rack; the uplink of a powered rack; a site that is up;
-//! a link that is up.
+//! fleet); a powered rack; the uplink of a powered rack (its switch is dark
+//! with the rack; its Weibull clock restarts when the power is back); a site
+//! that is up; a link that is up.
 
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
@@ -191,7 +192,7 @@ impl World<'_> {
             }
             Target::Uplink(_) => {
                 let r = &self.topo.racks[id];
-                !r.uplink_failed && !r.retired
+                !r.uplink_failed && !r.retired && !r.power_down
             }
             Target::Site(_) => !self.sites[id].power.dark,
             Target::Dci(_) => !self.network.dci[id].failed,
@@ -243,6 +244,9 @@ impl World<'_> {
                 // is exact either way; kept so that draws stay as they were).
                 self.mark_fleet(self.rack_fleets(r)[0]);
                 self.leave_fleet(target);
+                // The rack's switch is dark too: its uplink cannot fail
+                // until the power is back.
+                self.leave_fleet(Target::Uplink(r));
                 let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
                 for d in rack.first_domain..rack.first_domain + t.domains {
                     if self.topo.domain_healthy(d) {
@@ -456,11 +460,18 @@ impl World<'_> {
                 }
                 if !rack.uplink_failed {
                     self.set_rack_network(r, true);
+                    // Back at risk, with a fresh Weibull clock if its class
+                    // has one (a clock that struck while dark was void).
+                    self.join_fleet(Target::Uplink(r));
+                    let g = self.bump_generation(Target::Uplink(r));
+                    self.schedule_clocks(Target::Uplink(r), g);
                 }
             }
             Target::Uplink(r) => {
                 let rack = self.topo.racks[r as usize];
-                self.join_fleet(target);
+                if !rack.power_down {
+                    self.join_fleet(target);
+                }
                 self.sites[rack.site as usize].uplinks_down -= 1;
                 self.topo.racks[r as usize].uplink_failed = false;
                 if !rack.power_down {

@@ -155,6 +155,9 @@ struct SiteState {
     queue: VecDeque<usize>,
     /// Σ nameplate IT × design PUE of online racks [W].
     committed: Watts,
+    /// Σ (overhead + idle) × design PUE of online racks [W]: the draw no
+    /// cap can remove.
+    floor: Watts,
     racks_online: u32,
     racks_deferred: u32,
     racks_refused: u64,
@@ -347,6 +350,7 @@ impl<'s> World<'s> {
                 phases: site.phases.iter().map(|_| PhaseState::default()).collect(),
                 queue: (0..site.phases.len()).collect(),
                 committed: Watts::ZERO,
+                floor: Watts::ZERO,
                 racks_online: 0,
                 racks_deferred: 0,
                 racks_refused: 0,

@@ -241,7 +241,9 @@ impl SitePower {
             } else {
                 0.0
             };
-            self.it = limit;
+            // Never below what the powered racks draw at idle (admission and
+            // validation keep the floor under the grid; this is the guard).
+            self.it = if limit < floor { floor } else { limit };
         }
     }
 }
@@ -305,14 +307,16 @@ mod tests {
     }
 
     #[test]
-    fn idle_beyond_the_grid_pins_power_at_the_grid() {
+    fn idle_beyond_the_grid_is_drawn_not_hidden() {
         let mut s = site();
         s.overhead_mw = 500_000_000;
         s.add_available(1000, 500_000, 100_000);
         s.background = 0.5;
         s.refresh();
+        // Overhead + idle = 1 MW IT, 1.25 MW facility > the 1 MW grid: no
+        // cap removes it, so the site draws it (dynamic power capped to 0).
         assert_eq!(s.cap, 0.0);
-        assert!((s.facility().0 - 1e6).abs() < 1e-6);
+        assert!((s.it.0 - 1e6).abs() < 1e-6);
     }
 
     /// Two 8-chip allocations at u = 1 and u = 0.25 beside 84 free chips at

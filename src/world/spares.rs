@@ -6,7 +6,9 @@
 //! time) and the broken node goes to repair; once repaired it rejoins the
 //! pool as a ready spare. With no spare ready the node is repaired in place.
 //! A pool is shared by every phase of its site and model, and a spare is
-//! never moved between sites or models.
+//! never moved between sites or models. When a phase retires, its spares
+//! leave the pool with it: as many ready spares as it brought, and, if
+//! fewer are ready, the rest as they come back from repair.
 
 /// The spare pools of every (site, rack model).
 #[derive(Clone, Debug, Default)]
@@ -15,6 +17,8 @@ pub(crate) struct SparePools {
     types: usize,
     /// By `site · types + model`: (ready, in repair).
     pools: Vec<(u64, u64)>,
+    /// By pool: spares of retired phases still to leave when repaired.
+    owed: Vec<u64>,
 }
 
 impl SparePools {
@@ -23,6 +27,7 @@ impl SparePools {
         SparePools {
             types,
             pools: vec![(0, 0); sites * types],
+            owed: vec![0; sites * types],
         }
     }
 
@@ -48,11 +53,25 @@ impl SparePools {
         true
     }
 
-    /// A broken node sent to repair is back as a ready spare.
+    /// A broken node sent to repair is back as a ready spare (or leaves,
+    /// owed to a retired phase).
     pub fn repaired(&mut self, pool: usize) {
         let p = &mut self.pools[pool];
         p.1 -= 1;
-        p.0 += 1;
+        if self.owed[pool] > 0 {
+            self.owed[pool] -= 1;
+        } else {
+            p.0 += 1;
+        }
+    }
+
+    /// A phase that brought `n` spares retires: they leave the pool.
+    pub fn retire(&mut self, pool: usize, n: u64) {
+        let p = &mut self.pools[pool];
+        let now = n.min(p.0);
+        p.0 -= now;
+        // Those in repair leave as they come back (no more than are out).
+        self.owed[pool] += (n - now).min(p.1.saturating_sub(self.owed[pool]));
     }
 
     /// Ready spares of a site, over its rack models.

@@ -9,7 +9,7 @@
 
 use dcsim::record::SampleRow;
 
-use crate::common::{assert_abs, assert_rel, run_fixture};
+use crate::common::{assert_rel, run_fixture};
 
 const REL: f64 = 1e-9;
 const GRID_MW: f64 = 0.1;
@@ -144,24 +144,68 @@ fn admitted_at_nameplate_the_cap_never_binds() {
     assert_eq!(s.throttled_chip_hours, 0.0);
 }
 
+/// Issue 6, item 8: overhead and idle draw cannot be capped, so a phase
+/// whose floor would not fit under the grid is not admitted, however
+/// oversubscribed the site, and the energy reported is never below what the
+/// powered racks draw.
 #[test]
-fn idle_draw_beyond_the_grid_pins_power_at_the_grid() {
-    // 360 racks at oversubscription 5 (360 × 1,375 W = 495 kW ≤ 500 kW):
-    // overhead + idle alone are 360 × 0.3 kW = 108 kW > 80 kW = G / PUE,
-    // so the cap factor is 0 and IT power is pinned at 80 kW.
-    let (rec, s) = run_fixture(
+fn racks_whose_idle_floor_exceeds_the_grid_are_not_admitted() {
+    // Floor per rack: (0.1 kW overhead + 0.2 kW idle) × PUE 1.25 = 0.375 kW.
+    // 360 racks: 135 kW > the 100 kW grid, although their nameplate
+    // (360 × 1.375 kW = 495 kW) is within 5 × the grid: deferred whole.
+    let (_, s) = run_fixture(
         "grid_capped.toml",
         &[
             "sites[0].power_oversubscription=5",
             "sites[0].buildout[0].count=360",
         ],
     );
-    assert_eq!(s.racks_commissioned, 360);
+    assert_eq!(s.racks_commissioned, 0);
+    assert_eq!(s.racks_deferred_at_end, 360);
+    // 266 racks: floor 99.75 kW ≤ 100 kW, admitted. IT floor 266 × 0.3 =
+    // 79.8 kW under the 80 kW limit (G / PUE): the cap leaves the chips
+    // (80 − 79.8) / (266 × 0.8 kW × 0.9) of their dynamic power.
+    let (rec, s) = run_fixture(
+        "grid_capped.toml",
+        &[
+            "sites[0].power_oversubscription=5",
+            "sites[0].buildout[0].count=266",
+        ],
+    );
+    assert_eq!(s.racks_commissioned, 266);
+    let cap = 0.2 / (266.0 * 0.8 * 0.9);
     for r in &rec.samples {
-        assert_eq!(r.power_cap_factor, 0.0);
+        assert_rel(r.power_cap_factor, cap, 1e-9, "cap factor");
         assert_rel(r.facility_power_mw, GRID_MW, REL, "facility power");
-        assert_rel(r.throttled_chip_hours, 360.0, REL, "throttled");
-        // Speed s^(1/3) = 0: all of the work is lost, 360 × 0.9 per hour.
-        assert_abs(r.throttle_lost_chip_hours, 324.0, 1e-9, "lost");
+        assert!(
+            r.it_power_mw >= 266.0 * 0.3e-3 * (1.0 - 1e-12),
+            "IT ≥ floor"
+        );
     }
+}
+
+/// A grid connection that falls below the idle floor of the racks planned
+/// by then is refused at validation, at the field to change.
+#[test]
+fn a_grid_downgrade_below_the_idle_floor_is_refused() {
+    let text = std::fs::read_to_string(crate::common::fixture("grid_capped.toml"))
+        .unwrap()
+        .replace(
+            "grid_mw = 0.1\n",
+            "grid_mw = 0.1\ngrid_upgrades = [ { date = \"2026-01-01\", grid_mw = 0.03 } ]\n",
+        );
+    assert!(text.contains("grid_upgrades"), "fixture edited");
+    let err = dcsim::scenario::load_str(
+        "downgrade.toml",
+        &text,
+        None,
+        &dcsim::scenario::Overrides::default(),
+    )
+    .expect_err("a downgrade below the floor is refused")
+    .to_string();
+    // 100 racks × 0.3 kW × 1.25 = 0.0375 MW > 0.03 MW.
+    assert!(
+        err.contains("grid_upgrades[0].grid_mw") && err.contains("0.037"),
+        "{err}"
+    );
 }

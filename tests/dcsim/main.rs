@@ -19,4 +19,5 @@ mod golden;
 mod grid;
 mod phold;
 mod physics;
+mod retirement_and_dark_racks;
 mod robustness;

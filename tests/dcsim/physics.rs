@@ -170,11 +170,25 @@ fn monthly_pue_across_a_year_boundary() {
     );
     assert_rel(s.it_energy_mwh, 0.008 * 2160.0, REL, "IT energy");
     assert_rel(s.energy_cost_usd, 19.8432 * 50.0, REL, "cost");
-    for (month, pue) in [(dec, 1.15), (jan, 1.10), (feb, 1.20)] {
-        for r in month {
-            assert_eq!(r.pue, pue, "PUE of the hour ending {}", r.timestamp);
+    // Power and PUE are the state at the sample instant (issue 6, item 8):
+    // the row at a month's first midnight already shows the new month's PUE
+    // (its energy covers the hour before, of the old month). The run ends
+    // (exclusive) at 2027-03-01T00:00, where nothing changes any more: the
+    // last row keeps February's PUE.
+    for (month, pue, next) in [(dec, 1.15, 1.10), (jan, 1.10, 1.20), (feb, 1.20, 1.20)] {
+        let (last, rest) = month.split_last().unwrap();
+        for r in rest {
+            assert_eq!(r.pue, pue, "PUE at {}", r.timestamp);
             assert_rel(r.facility_power_mw, 0.008 * pue, REL, "facility power");
         }
+        assert_eq!(last.pue, next, "PUE at {}", last.timestamp);
+        assert_rel(last.facility_power_mw, 0.008 * next, REL, "facility power");
+        assert_rel(
+            last.energy_mwh,
+            0.008 * pue,
+            REL,
+            "energy of the hour before",
+        );
     }
     // The peak is February's 8 kW × 1.20 = 9.6 kW.
     assert_abs(s.peak_facility_mw, 0.0096, 1e-12, "peak facility power");
