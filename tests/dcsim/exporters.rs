@@ -9,6 +9,8 @@ use std::path::Path;
 use dcsim::output::csv::CsvRecorder;
 use dcsim::scenario::{Overrides, load_file};
 
+use crate::common::temp_dir;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -20,8 +22,7 @@ fn csv_files_match_their_snapshots() {
         &Overrides::default(),
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("dcsim-snapshot-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = temp_dir("snapshot");
     let rec = CsvRecorder::create(&dir, scenario.failures_log).unwrap();
     let (rec, summary) = dcsim::sim::run(&scenario, rec, &mut |_| {});
     rec.finish().unwrap();
@@ -55,5 +56,4 @@ fn csv_files_match_their_snapshots() {
         });
         assert_eq!(got, want, "{file} differs from {}", snap.display());
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
