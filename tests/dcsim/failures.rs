@@ -1,5 +1,8 @@
 //! Failure processes: counts against rate × exposure, spare swaps replayed
-//! from the failures log, and Weibull lifetimes against their CDF.
+//! from the failures log, and Weibull lifetimes against their CDF and their
+//! moments. Every statistical tolerance comes from the law being tested (4σ
+//! of the estimator, or a Kolmogorov-Smirnov quantile), never a fixed
+//! percentage; the seeds are fixed, so the tests are deterministic.
 
 use std::collections::HashMap;
 
@@ -153,15 +156,32 @@ fn spares_are_swapped_in_and_the_node_comes_back_after_the_swap_time() {
     assert!(rec.samples.iter().any(|r| r.chips_failed > 0));
 }
 
-/// Γ(1 + 1/k) for the shapes used here.
-fn gamma_1_plus_inverse(k: f64) -> f64 {
+/// `Γ(1 + r/k)` for r = 0 … 4 and the shapes used here, from tables and
+/// the recurrence Γ(x + 1) = x Γ(x) (not from the `libm::tgamma` the model
+/// uses, so the oracle is independent): Γ(4/3) = 0.892979511569249,
+/// Γ(5/3) = 0.902745292950934, Γ(7/3) = 4/3 Γ(4/3),
+/// Γ(11/3) = 8/3 · 5/3 · Γ(5/3).
+fn gamma_1_plus(k: f64) -> [f64; 5] {
+    const G43: f64 = 0.892_979_511_569_249_5; // Γ(4/3)
+    const G53: f64 = 0.902_745_292_950_933_6; // Γ(5/3)
     if k == 0.5 {
-        2.0 // Γ(3)
+        [1.0, 2.0, 24.0, 720.0, 40_320.0] // Γ(1), Γ(3), Γ(5), Γ(7), Γ(9)
+    } else if k == 1.0 {
+        [1.0, 1.0, 2.0, 6.0, 24.0] // Γ(1) … Γ(5)
+    } else if k == 1.5 {
+        // Γ(1), Γ(5/3), Γ(7/3), Γ(3), Γ(11/3)
+        [1.0, G53, 4.0 / 3.0 * G43, 2.0, 40.0 / 9.0 * G53]
     } else if k == 3.0 {
-        0.892_979_511_569_249_2 // Γ(4/3)
+        // Γ(1), Γ(4/3), Γ(5/3), Γ(2), Γ(7/3)
+        [1.0, G43, G53, 1.0, 4.0 / 3.0 * G43]
     } else {
-        panic!("no Γ(1 + 1/k) for k = {k}")
+        panic!("no Γ table for k = {k}")
     }
+}
+
+/// Γ(1 + 1/k): the mean of a Weibull(k, 1) lifetime.
+fn gamma_1_plus_inverse(k: f64) -> f64 {
+    gamma_1_plus(k)[1]
 }
 
 /// Runs the Weibull fixture with `nodes` racks of one node of `chips`
@@ -245,4 +265,109 @@ fn weibull_node_of_eight_chips_fails_at_the_first_chip() {
     // η = 10⁶ / (2 × 2) = 250,000 h per chip; the node's first failure has
     // F(t) = 1 − exp(−8 √(t / η)): F(100 h) = 0.148, F(8,000 h) = 0.761.
     check_weibull(0.5, 2.0, 8, 5_000, &[100.0, 1_000.0, 3_000.0, 8_000.0]);
+}
+
+/// Runs the Weibull fixture with `nodes` one-node racks of `chips` chips,
+/// each chip with mean life `chip_mean_h`, over a year that is long enough
+/// for every node to fail (`P(T > 8,760 h)` is below 1e-9 for each shape
+/// below), and checks the moments of the nodes' lifetimes against the law.
+///
+/// A node of `g` chips fails at the first of `g` Weibull(k, η) lifetimes,
+/// `η = mean / Γ(1 + 1/k)`: Weibull(k, η_g) with `η_g = η · g^(−1/k)`, so
+///   mean μ = η_g Γ(1 + 1/k), variance σ² = η_g² (Γ(1 + 2/k) − Γ(1 + 1/k)²),
+///   CV² = Γ(1 + 2/k) / Γ(1 + 1/k)² − 1 (independent of the scale),
+/// and `(T / η_g)^k` is exponential with mean 1 and standard deviation 1.
+///
+/// Tolerances are 4σ of each estimator over the n lifetimes (normal limit):
+///   sample mean:         σ = CV · μ / √n;
+///   sample variance:     σ = √((μ₄ − σ⁴) / n), μ₄ the 4th central moment;
+///   mean of (T / η_g)^k: σ = 1 / √n.
+/// So a heavy-tailed shape (k = 0.5: CV = 2.24, kurtosis 87.7) gets a wide
+/// band and a narrow one (k = 3: CV = 0.363, kurtosis 2.73) a tight band.
+fn check_weibull_moments(shape: f64, chip_mean_h: f64, chips: u32, nodes: u32) {
+    let (rec, s) = run_fixture(
+        "failures_weibull.toml",
+        &[
+            &format!("failures.gpu.weibull_shape={shape}"),
+            &format!("failures.gpu.rate_per_million_hours={}", 1e6 / chip_mean_h),
+            &format!("racks[0].chips={chips}"),
+            &format!("sites[0].buildout[0].count={nodes}"),
+            "sites[0].grid_mw=100",
+        ],
+    );
+    let g = gamma_1_plus(shape);
+    let eta = chip_mean_h / g[1];
+    let eta_g = eta * f64::from(chips).powf(-1.0 / shape);
+    let horizon = 8_760.0;
+    let survive = (-(horizon / eta_g).powf(shape)).exp();
+    assert!(
+        survive * f64::from(nodes) < 1e-5,
+        "the fixture censors lifetimes: P(T > 1 y) = {survive:e}"
+    );
+    // Every node failed exactly once (repairs take 100 years): the ages are
+    // n complete first lifetimes.
+    assert_eq!(s.failures_total(), u64::from(nodes), "shape {shape}");
+    let ages: Vec<f64> = rec.failures.iter().map(|f| f.age_h).collect();
+    let n = ages.len() as f64;
+
+    let mean = eta_g * g[1];
+    let cv = (g[2] / (g[1] * g[1]) - 1.0).sqrt();
+    let sample_mean = ages.iter().sum::<f64>() / n;
+    let tol = 4.0 * cv * mean / n.sqrt();
+    assert!(
+        (sample_mean - mean).abs() < tol,
+        "shape {shape}: mean life {sample_mean:.3} h, expected {mean:.3} ± {tol:.3} h (4σ, CV {cv:.3})"
+    );
+
+    // Central moments of Weibull(k, η_g) from the raw ones, m_r = η_g^r Γ(1 + r/k).
+    let m = |r: usize| eta_g.powi(r as i32) * g[r];
+    let var = m(2) - m(1) * m(1);
+    let mu4 = m(4) - 4.0 * m(3) * m(1) + 6.0 * m(2) * m(1) * m(1) - 3.0 * m(1).powi(4);
+    let sample_var = ages
+        .iter()
+        .map(|a| (a - sample_mean) * (a - sample_mean))
+        .sum::<f64>()
+        / (n - 1.0);
+    let tol = 4.0 * ((mu4 - var * var) / n).sqrt();
+    assert!(
+        (sample_var - var).abs() < tol,
+        "shape {shape}: variance {sample_var:.3} h², expected {var:.3} ± {tol:.3} h² (4σ, kurtosis {:.2})",
+        mu4 / (var * var)
+    );
+
+    let unit = ages.iter().map(|a| (a / eta_g).powf(shape)).sum::<f64>() / n;
+    let tol = 4.0 / n.sqrt();
+    assert!(
+        (unit - 1.0).abs() < tol,
+        "shape {shape}: mean of (T/η)^k {unit:.4}, expected 1 ± {tol:.4} (4σ)"
+    );
+}
+
+#[test]
+fn weibull_lifetime_moments_scale_with_the_shape() {
+    // k = 0.5, mean 20 h: η = 20 / Γ(3) = 10 h, P(T > 8,760 h) = e^−29.6;
+    //   CV = √(Γ(5)/Γ(3)² − 1) = √5 = 2.236: mean within 4 × 2.236 × 20 / √20,000
+    //   = ±1.26 h (6.3 %).
+    check_weibull_moments(0.5, 20.0, 1, 20_000);
+    // k = 1 (exponential), mean 300 h: P(T > 8,760 h) = e^−29.2; CV = 1,
+    //   mean within 4 × 300 / √20,000 = ±8.5 h (2.8 %).
+    check_weibull_moments(1.0, 300.0, 1, 20_000);
+    // k = 1.5, mean 500 h: η = 500 / Γ(5/3) = 553.9 h, P(T > 8,760 h) = e^−62.9;
+    //   CV = √(Γ(7/3)/Γ(5/3)² − 1) = 0.679: mean within ±9.6 h (1.9 %).
+    check_weibull_moments(1.5, 500.0, 1, 20_000);
+    // k = 3, mean 1,000 h: η = 1,000 / Γ(4/3) = 1,119.8 h, P(T > 8,760 h) = e^−479;
+    //   CV = √(Γ(5/3)/Γ(4/3)² − 1) = 0.363: mean within ±10.3 h (1.0 %).
+    check_weibull_moments(3.0, 1_000.0, 1, 20_000);
+}
+
+#[test]
+fn weibull_moments_of_a_node_of_eight_chips() {
+    // k = 0.5, chip mean 400 h: η = 200 h per chip; the node's first failure
+    // is Weibull(0.5, 200 × 8^−2 = 3.125 h), mean 6.25 h (= 400 / 8²), the
+    // same CV of 2.236 as one chip: mean within 4 × 2.236 × 6.25 / √5,000
+    // = ±0.79 h.
+    check_weibull_moments(0.5, 400.0, 8, 5_000);
+    // k = 3, chip mean 2,000 h: η = 2,239.7 h, node η = 2,239.7 / 2 = 1,119.8 h,
+    // mean 1,000 h (= 2,000 / 8^(1/3)), CV 0.363: within ±20.6 h.
+    check_weibull_moments(3.0, 2_000.0, 8, 5_000);
 }
