@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use dcsim::catalog::failures::FailureKind;
-use dcsim::record::FailureRow;
+use dcsim::record::{FailureRow, SampleRow};
 
 use crate::common::{assert_abs, assert_rel, run_fixture};
 
@@ -370,4 +370,547 @@ fn weibull_moments_of_a_node_of_eight_chips() {
     // k = 3, chip mean 2,000 h: η = 2,239.7 h, node η = 2,239.7 / 2 = 1,119.8 h,
     // mean 1,000 h (= 2,000 / 8^(1/3)), CV 0.363: within ±20.6 h.
     check_weibull_moments(3.0, 2_000.0, 8, 5_000);
+}
+
+// ----- replay of the failures log ------------------------------------------
+
+/// One component's story so far in the log: down until `until`, and back in
+/// service (or commissioned) at `back` [h].
+#[derive(Clone, Copy, Debug)]
+struct Spell {
+    until: f64,
+    back: f64,
+}
+
+impl Spell {
+    /// Down at `t`: the failure before `t` has not been repaired yet.
+    fn down_at(&self, t: f64) -> bool {
+        t < self.until
+    }
+}
+
+/// A node's spells, with what it needs for the chip counts.
+#[derive(Clone, Debug)]
+struct NodeSpell {
+    site: String,
+    rack: u32,
+    chips: u64,
+    spell: Spell,
+    /// Down awaiting a spare swap (else repaired in place).
+    swap: bool,
+}
+
+/// A rack seen in the log: its site, model, nodes and chips per node.
+#[derive(Clone, Debug, PartialEq)]
+struct RackSeen {
+    site: String,
+    model: String,
+    nodes: u64,
+    chips_per_node: u64,
+}
+
+/// The remedy as text (as `failures.csv` writes it).
+fn remedy_of(f: &FailureRow) -> String {
+    f.remedy.to_string()
+}
+
+/// What a `component` field names.
+#[derive(Debug, PartialEq)]
+enum Named<'a> {
+    Node(u32, u32),
+    RackPower(u32),
+    Uplink(u32),
+    Site,
+    Link(&'a str),
+}
+
+fn parse_component(text: &str) -> Named<'_> {
+    let words: Vec<&str> = text.split(' ').collect();
+    let num = |w: &str| w.parse::<u32>().unwrap_or_else(|_| panic!("{text:?}"));
+    match words.as_slice() {
+        ["rack", r, "node", i] => Named::Node(num(r), num(i)),
+        ["rack", r, "uplink"] => Named::Uplink(num(r)),
+        ["rack", r] => Named::RackPower(num(r)),
+        ["site"] => Named::Site,
+        ["link", l] => Named::Link(l),
+        _ => panic!("unknown component {text:?}"),
+    }
+}
+
+/// The log read back into per-component timelines, plus the spare pools.
+struct Replay<'s> {
+    scenario: &'s dcsim::scenario::Scenario,
+    nodes: HashMap<(u32, u32), NodeSpell>,
+    racks: HashMap<u32, RackSeen>,
+    power: HashMap<u32, Spell>,
+    uplinks: HashMap<u32, Spell>,
+    sites: HashMap<String, Spell>,
+    /// By link name: its `from` site and its spells.
+    links: HashMap<String, (String, Spell)>,
+    /// By (site, rack model): when each lent spare comes back from repair.
+    lent: HashMap<(String, String), Vec<f64>>,
+}
+
+impl Replay<'_> {
+    /// The phase of `model` at `site` (one per pair in the fixture).
+    fn phase(&self, site: &str, model: &str) -> &dcsim::scenario::model::Phase {
+        let sc = self.scenario;
+        let s = sc.sites.iter().find(|s| s.name == site).unwrap();
+        let mut of_model = s
+            .phases
+            .iter()
+            .filter(|p| sc.rack_types[p.rack_type].rack.name == model);
+        let p = of_model.next().expect("a phase of the model");
+        assert!(of_model.next().is_none(), "one phase per model and site");
+        p
+    }
+
+    /// Commissioning time [h] of the racks of `model` at `site`: the planned
+    /// date (the fixture has no delays and room on the grid; the test checks
+    /// the build-out rows say so).
+    fn commissioned(&self, site: &str, model: &str) -> f64 {
+        self.phase(site, model).planned.hours()
+    }
+
+    /// Chips online at `site` at `t`.
+    fn chips_online(&self, site: &str, t: f64) -> u64 {
+        let sc = self.scenario;
+        let s = sc.sites.iter().find(|s| s.name == site).unwrap();
+        s.phases
+            .iter()
+            .filter(|p| p.planned.hours() <= t)
+            .map(|p| u64::from(p.count) * u64::from(sc.rack_types[p.rack_type].rack.chips))
+            .sum()
+    }
+
+    /// Nodes of rack `r` down at `t`.
+    fn nodes_down(&self, r: u32, t: f64) -> u64 {
+        self.nodes
+            .values()
+            .filter(|n| n.rack == r && n.spell.down_at(t))
+            .count() as u64
+    }
+
+    /// Chips of the healthy nodes of rack `r` (what its power feeds).
+    fn healthy_chips(&self, r: u32, t: f64) -> u64 {
+        let rack = &self.racks[&r];
+        (rack.nodes - self.nodes_down(r, t)) * rack.chips_per_node
+    }
+
+    /// Chips at `site` at `t`: (awaiting a swap, repaired in place, healthy
+    /// but in a rack without power, healthy and powered).
+    fn chips(&self, site: &str, t: f64) -> (u64, u64, u64, u64) {
+        let down = |swap: bool| -> u64 {
+            self.nodes
+                .values()
+                .filter(|n| n.site == site && n.swap == swap && n.spell.down_at(t))
+                .map(|n| n.chips)
+                .sum()
+        };
+        let (failed, in_place) = (down(true), down(false));
+        let unpowered: u64 = self
+            .power
+            .iter()
+            .filter(|(r, p)| self.racks[*r].site == site && p.down_at(t))
+            .map(|(r, _)| self.healthy_chips(*r, t))
+            .sum();
+        let online = self.chips_online(site, t);
+        (
+            failed,
+            in_place,
+            unpowered,
+            online - failed - in_place - unpowered,
+        )
+    }
+
+    fn site_dark(&self, site: &str, t: f64) -> bool {
+        self.sites.get(site).is_some_and(|s| s.down_at(t))
+    }
+
+    /// Spare nodes ready at `site` at `t`, over its rack models.
+    fn spares_ready(&mut self, site: &str, t: f64) -> u64 {
+        let sc = self.scenario;
+        let s = sc.sites.iter().find(|s| s.name == site).unwrap();
+        s.phases
+            .iter()
+            .filter(|p| p.planned.hours() <= t)
+            .map(|p| {
+                let model = sc.rack_types[p.rack_type].rack.name.clone();
+                let lent = self
+                    .lent
+                    .get(&(site.to_string(), model))
+                    .map_or(0, |l| l.iter().filter(|&&back| back > t).count());
+                u64::from(p.spare_nodes) - lent as u64
+            })
+            .sum()
+    }
+
+    /// Checks one failure row against the timelines so far, then adds it.
+    fn failure(&mut self, f: &FailureRow) {
+        let sc = self.scenario;
+        let t = f.time_h;
+        let what = format!(
+            "{} {} {} at {}",
+            f.site,
+            f.component,
+            f.class.key(),
+            f.timestamp
+        );
+        let remedy = remedy_of(f);
+        // Failures strike only components at risk: nothing at a dark site
+        // fails, except the inter-site links it ends.
+        if f.class != FailureKind::DciLink {
+            assert!(!self.site_dark(&f.site, t), "{what}: the site is dark");
+        }
+        let check_age = |since: f64| {
+            assert_abs(f.age_h, t - since, HOUR_EPS, &format!("{what}: age"));
+        };
+        match parse_component(&f.component) {
+            Named::Node(r, i) => {
+                let rt = sc
+                    .rack_types
+                    .iter()
+                    .find(|rt| rt.rack.name == f.rack)
+                    .unwrap();
+                let cpn = u64::from(rt.rack.chips_per_node());
+                self.see_rack(r, f, rt);
+                assert!(
+                    matches!(
+                        f.class,
+                        FailureKind::Gpu | FailureKind::Hbm | FailureKind::Host | FailureKind::Nic
+                    ),
+                    "{what}: not a node class"
+                );
+                assert_eq!(f.chips_down, cpn, "{what}: a node's chips go down");
+                assert!(
+                    !self.power.get(&r).is_some_and(|p| p.down_at(t)),
+                    "{what}: the rack has no power"
+                );
+                let since = match self.nodes.get(&(r, i)) {
+                    Some(n) => {
+                        assert!(
+                            t >= n.spell.until - HOUR_EPS,
+                            "{what}: failed again while down until {} h",
+                            n.spell.until
+                        );
+                        n.spell.back
+                    }
+                    None => self.commissioned(&f.site, &f.rack),
+                };
+                check_age(since);
+                // The pool: a ready spare of the model at the site is
+                // swapped in; the broken node is back in the pool after its
+                // (fixed) repair.
+                let repair = sc.failures[f.class.index()].repair.mean_hours();
+                let spares = u64::from(self.phase(&f.site, &f.rack).spare_nodes);
+                let lent = self
+                    .lent
+                    .entry((f.site.clone(), f.rack.clone()))
+                    .or_default();
+                lent.retain(|&back| back > t);
+                let swap = (lent.len() as u64) < spares;
+                if swap {
+                    assert_eq!(remedy, "spare_swap", "{what}: a spare was ready");
+                    assert_abs(f.downtime_h, sc.swap_time.hours(), HOUR_EPS, &what);
+                    lent.push(t + repair);
+                } else {
+                    assert_eq!(remedy, "repair_in_place", "{what}: no spare ready");
+                    assert_abs(f.downtime_h, repair, HOUR_EPS, &what);
+                }
+                self.nodes.insert(
+                    (r, i),
+                    NodeSpell {
+                        site: f.site.clone(),
+                        rack: r,
+                        chips: cpn,
+                        spell: Spell {
+                            until: t + f.downtime_h,
+                            back: t + f.downtime_h,
+                        },
+                        swap,
+                    },
+                );
+            }
+            Named::RackPower(r) => {
+                let rt = sc
+                    .rack_types
+                    .iter()
+                    .find(|rt| rt.rack.name == f.rack)
+                    .unwrap();
+                self.see_rack(r, f, rt);
+                assert_eq!(
+                    (f.class, remedy.as_str()),
+                    (FailureKind::RackPower, "rack_repair"),
+                    "{what}"
+                );
+                // The rack's healthy nodes lose power; nodes already down
+                // stay counted as they were.
+                assert_eq!(f.chips_down, self.healthy_chips(r, t), "{what}: chips down");
+                let since = self.renew(Target::Power, r, f, &what);
+                check_age(since);
+            }
+            Named::Uplink(r) => {
+                let rt = sc
+                    .rack_types
+                    .iter()
+                    .find(|rt| rt.rack.name == f.rack)
+                    .unwrap();
+                self.see_rack(r, f, rt);
+                assert_eq!(
+                    (f.class, remedy.as_str(), f.chips_down),
+                    (FailureKind::SwitchCable, "link_repair", 0),
+                    "{what}"
+                );
+                let since = self.renew(Target::Uplink, r, f, &what);
+                check_age(since);
+            }
+            Named::Site => {
+                assert_eq!(
+                    (f.class, remedy.as_str(), f.rack.as_str()),
+                    (FailureKind::SiteOutage, "site_restore", ""),
+                    "{what}"
+                );
+                // Every healthy, powered chip of the site goes dark.
+                assert_eq!(f.chips_down, self.chips(&f.site, t).3, "{what}: chips down");
+                let since = self.sites.get(&f.site).map_or(0.0, |s| s.back);
+                check_age(since);
+                assert!(f.downtime_h > 0.0, "{what}");
+                self.sites.insert(
+                    f.site.clone(),
+                    Spell {
+                        until: t + f.downtime_h,
+                        back: t + f.downtime_h,
+                    },
+                );
+            }
+            Named::Link(name) => {
+                assert_eq!(
+                    (f.class, remedy.as_str(), f.chips_down, f.rack.as_str()),
+                    (FailureKind::DciLink, "link_repair", 0, ""),
+                    "{what}"
+                );
+                // Logged at the link's `from` site.
+                let link = &sc.links[0];
+                assert_eq!(
+                    name,
+                    format!("{}-{}", sc.sites[link.from].name, sc.sites[link.to].name)
+                );
+                assert_eq!(f.site, sc.sites[link.from].name);
+                let since = match self.links.get(name) {
+                    Some((_, s)) => {
+                        assert!(t >= s.until - HOUR_EPS, "{what}: cut again while down");
+                        s.back
+                    }
+                    None => 0.0,
+                };
+                check_age(since);
+                assert!(f.downtime_h > 0.0, "{what}");
+                self.links.insert(
+                    name.to_string(),
+                    (
+                        f.site.clone(),
+                        Spell {
+                            until: t + f.downtime_h,
+                            back: t + f.downtime_h,
+                        },
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Records what a row says about rack `r`, and checks it never changes.
+    fn see_rack(&mut self, r: u32, f: &FailureRow, rt: &dcsim::scenario::model::RackType) {
+        let seen = RackSeen {
+            site: f.site.clone(),
+            model: f.rack.clone(),
+            nodes: u64::from(rt.rack.nodes),
+            chips_per_node: u64::from(rt.rack.chips_per_node()),
+        };
+        let old = self.racks.entry(r).or_insert_with(|| seen.clone());
+        assert_eq!(*old, seen, "rack {r} changed site or model");
+    }
+
+    /// A rack's power or uplink fails: checks it was up, returns when it was
+    /// last back in service (first at commissioning), starts its new spell.
+    fn renew(&mut self, target: Target, r: u32, f: &FailureRow, what: &str) -> f64 {
+        let commissioned = self.commissioned(&f.site, &f.rack);
+        let map = match target {
+            Target::Power => &mut self.power,
+            Target::Uplink => &mut self.uplinks,
+        };
+        let since = match map.get(&r) {
+            Some(s) => {
+                assert!(
+                    f.time_h >= s.until - HOUR_EPS,
+                    "{what}: failed again while down until {} h",
+                    s.until
+                );
+                s.back
+            }
+            None => commissioned,
+        };
+        assert!(f.downtime_h > 0.0, "{what}");
+        map.insert(
+            r,
+            Spell {
+                until: f.time_h + f.downtime_h,
+                back: f.time_h + f.downtime_h,
+            },
+        );
+        since
+    }
+
+    /// Checks a sample row against the timelines at its instant.
+    fn sample(&mut self, r: &SampleRow) {
+        let t = r.time_h;
+        let what = format!("{} at {}", r.site, r.timestamp);
+        let (failed, in_place, unpowered, powered) = self.chips(&r.site, t);
+        let dark = self.site_dark(&r.site, t);
+        assert_eq!(r.chips_online, self.chips_online(&r.site, t), "{what}");
+        assert_eq!(r.chips_failed, failed, "{what}: chips awaiting a swap");
+        assert_eq!(
+            r.chips_healthy,
+            if dark { 0 } else { powered },
+            "{what}: healthy chips"
+        );
+        assert_eq!(
+            r.chips_in_repair,
+            in_place + unpowered + if dark { powered } else { 0 },
+            "{what}: chips in repair"
+        );
+        assert_eq!(
+            r.spare_nodes,
+            self.spares_ready(&r.site, t),
+            "{what}: spares"
+        );
+        let uplinks = self
+            .uplinks
+            .iter()
+            .filter(|(rack, s)| self.racks[*rack].site == r.site && s.down_at(t))
+            .count();
+        let links = self
+            .links
+            .values()
+            .filter(|(from, s)| *from == r.site && s.down_at(t))
+            .count();
+        assert_eq!(r.links_down as usize, uplinks + links, "{what}: links down");
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    Power,
+    Uplink,
+}
+
+/// Replays `failures_replay.toml`'s log, in time order and interleaved with
+/// the hourly samples, into one timeline per component (node, rack power,
+/// rack uplink, site, link) and the spare pools, and checks the model's
+/// rules (README "Failures and repairs", `src/world/mod.rs`):
+/// - a component never fails while it is down: its next failure comes after
+///   time + downtime_h (for a spare swap the node is back after the swap
+///   time; for every other remedy after the repair);
+/// - only components at risk fail (every class here is exponential): no node
+///   of a rack without power, nothing at a dark site but its link;
+/// - `age_h` is the time since the component was last back in service, first
+///   at its commissioning (the day-10 phase counts from day 10);
+/// - `chips_down` is the node's chips for node classes (by its rack model),
+///   the rack's healthy nodes' chips for rack power, the site's healthy
+///   powered chips for an outage, 0 for uplinks and links;
+/// - a spare is swapped in exactly when the pool has one ready; a lent
+///   spare returns after the broken node's (fixed) repair;
+/// - every sample's chip states, spares and links down follow from the
+///   timelines, and its failure counts are the log's rows in its interval;
+/// - the log's counts per class equal the summary's and the timeseries'.
+#[test]
+fn the_failures_log_replays_into_consistent_timelines() {
+    let scenario = crate::common::load("failures_replay.toml", &[]);
+    let (rec, s) = crate::common::run(&scenario);
+    for b in &rec.buildout {
+        assert_eq!(
+            (b.status, b.delivered.as_str(), b.commissioned.as_str()),
+            ("commissioned", b.planned.as_str(), b.planned.as_str()),
+            "{} phase {}: commissioned on its planned date",
+            b.site,
+            b.phase
+        );
+    }
+    let mut replay = Replay {
+        scenario: &scenario,
+        nodes: HashMap::new(),
+        racks: HashMap::new(),
+        power: HashMap::new(),
+        uplinks: HashMap::new(),
+        sites: HashMap::new(),
+        links: HashMap::new(),
+        lent: HashMap::new(),
+    };
+    let log = &rec.failures;
+    for pair in log.windows(2) {
+        assert!(pair[0].time_h <= pair[1].time_h, "the log is in time order");
+    }
+    let mut next = 0;
+    let mut previous_sample: HashMap<&str, f64> = HashMap::new();
+    for r in &rec.samples {
+        // Failures before the sample instant (none falls on one: their
+        // times are random microseconds).
+        while next < log.len() && log[next].time_h < r.time_h {
+            replay.failure(&log[next]);
+            next += 1;
+        }
+        replay.sample(r);
+        let since = previous_sample.insert(&r.site, r.time_h).unwrap_or(0.0);
+        for k in FailureKind::ALL {
+            let logged = log
+                .iter()
+                .filter(|f| {
+                    f.site == r.site && f.class == k && since < f.time_h && f.time_h <= r.time_h
+                })
+                .count() as u64;
+            assert_eq!(
+                r.failures[k.index()],
+                logged,
+                "{} {} failures in the hour ending {}",
+                r.site,
+                k.key(),
+                r.timestamp
+            );
+        }
+    }
+    while next < log.len() {
+        replay.failure(&log[next]);
+        next += 1;
+    }
+
+    // Counts per class: log = summary = Σ timeseries.
+    for k in FailureKind::ALL {
+        let logged = log.iter().filter(|f| f.class == k).count() as u64;
+        let sampled: u64 = rec.samples.iter().map(|r| r.failures[k.index()]).sum();
+        assert_eq!(logged, s.failures[k.index()], "{} in the summary", k.key());
+        assert_eq!(logged, sampled, "{} in the timeseries", k.key());
+        // The fixture exercises every class (about 9 to 31 each expected).
+        assert!(logged >= 3, "{}: only {logged} failures", k.key());
+    }
+    // ... and every remedy, and a first failure of the day-10 phase.
+    for remedy in [
+        "spare_swap",
+        "repair_in_place",
+        "rack_repair",
+        "link_repair",
+        "site_restore",
+    ] {
+        assert!(
+            log.iter().any(|f| remedy_of(f) == remedy),
+            "no {remedy} in the log"
+        );
+    }
+    assert!(log.iter().any(|f| f.rack == "solo"), "no solo failure");
+    assert!(rec.samples.iter().any(|r| r.chips_failed > 0));
+    assert!(
+        rec.samples
+            .iter()
+            .any(|r| r.chips_online > 0 && r.chips_healthy == 0),
+        "no site outage at a sample"
+    );
 }
