@@ -252,12 +252,10 @@ fn unreadable_file_names_the_file() {
 
 #[test]
 fn non_utf8_file_is_located() {
-    let dir = std::env::temp_dir().join(format!("dcsim-bad-input-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::temp_dir("bad-input");
     let path = dir.join("latin1.toml");
     std::fs::write(&path, b"name = \"ok\"\ndescription = \"caf\xe9\"\n").unwrap();
     let e = dcsim::scenario::load_file(&path, &Overrides::default()).unwrap_err();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(e.issues.len(), 1);
     match &e.issues[0].location {
         Location::File { line, column, .. } => assert_eq!((*line, *column), (2, 19)),

@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dcsim::output::memory::MemoryRecorder;
 use dcsim::record::SummaryRow;
@@ -56,33 +55,26 @@ pub fn run_fixture(name: &str, sets: &[&str]) -> (MemoryRecorder, SummaryRow) {
     run(&load(name, sets))
 }
 
-/// A fresh, empty folder under the system temp dir, unique per call,
-/// removed when dropped.
-pub struct TempDir(PathBuf);
+/// A fresh, empty folder under the system temp dir, unique per call, made by
+/// the `tempfile` crate and removed when dropped, also when a test panics
+/// (the value is dropped while the stack unwinds).
+pub struct TempDir(tempfile::TempDir);
 
 impl std::ops::Deref for TempDir {
     type Target = Path;
     fn deref(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A [`TempDir`] named after `tag`.
+/// A [`TempDir`] whose name starts with `dcsim-<tag>-`.
 pub fn temp_dir(tag: &str) -> TempDir {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir()
-        .join("dcsim-tests")
-        .join(format!("{tag}-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    TempDir(dir)
+    TempDir(
+        tempfile::Builder::new()
+            .prefix(&format!("dcsim-{tag}-"))
+            .tempdir()
+            .expect("create temp dir"),
+    )
 }
 
 /// Runs the real `dcsim` binary.

@@ -1,36 +1,39 @@
-//! Snapshot tests of the CSV exporter: a hand-checkable fixture is run into
+//! Snapshot tests of the CSV exporter: hand-checkable fixtures are run into
 //! CSV files, which must equal the committed snapshots in `tests/snapshots/`
-//! byte for byte. After an intended format change, regenerate them with
+//! byte for byte (`<fixture>-<file>`). After an intended format change, or a
+//! change of the random draws, regenerate them with
 //! `DCSIM_UPDATE_SNAPSHOTS=1 cargo test --release --test dcsim exporters`
 //! and review the diff.
+//!
+//! Two fixtures: `snapshot.toml` has no failures (its failures log is the
+//! header alone), `snapshot_failures.toml` a log with a row of every node,
+//! rack and uplink remedy.
 
 use std::path::Path;
 
 use dcsim::output::csv::CsvRecorder;
+use dcsim::record::SummaryRow;
 use dcsim::scenario::{Overrides, load_file};
+
+use crate::common::{assert_rel, temp_dir};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-#[test]
-fn csv_files_match_their_snapshots() {
+/// Runs `tests/fixtures/<stem>.toml` into CSV files and compares each with
+/// `tests/snapshots/<stem>-<file>` (or rewrites them when
+/// `DCSIM_UPDATE_SNAPSHOTS` is set). Returns the summary.
+fn check_snapshots(stem: &str) -> SummaryRow {
     let scenario = load_file(
-        &root().join("tests/fixtures/snapshot.toml"),
+        &root().join("tests/fixtures").join(format!("{stem}.toml")),
         &Overrides::default(),
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("dcsim-snapshot-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = temp_dir("snapshot");
     let rec = CsvRecorder::create(&dir, scenario.failures_log).unwrap();
     let (rec, summary) = dcsim::sim::run(&scenario, rec, &mut |_| {});
     rec.finish().unwrap();
-
-    // The figures in the snapshot, by hand: 8,000 W facility for 6 h.
-    assert!((summary.energy_mwh - 0.048).abs() < 1e-12);
-    // 2 h at $50, 2 h at $100 (02:00–04:00 band), 2 h at $50 on 0.016 MWh each.
-    assert!((summary.energy_cost_usd - (0.8 + 1.6 + 0.8)).abs() < 1e-9);
-    assert!((summary.carbon_tco2e - 0.048 * 0.5).abs() < 1e-12);
 
     let update = std::env::var_os("DCSIM_UPDATE_SNAPSHOTS").is_some();
     for file in [
@@ -42,7 +45,7 @@ fn csv_files_match_their_snapshots() {
         let got = std::fs::read_to_string(dir.join(file)).unwrap();
         let snap = root()
             .join("tests/snapshots")
-            .join(format!("snapshot-{file}"));
+            .join(format!("{stem}-{file}"));
         if update {
             std::fs::write(&snap, &got).unwrap();
             continue;
@@ -55,5 +58,54 @@ fn csv_files_match_their_snapshots() {
         });
         assert_eq!(got, want, "{file} differs from {}", snap.display());
     }
-    std::fs::remove_dir_all(&dir).unwrap();
+    summary
+}
+
+#[test]
+fn csv_files_match_their_snapshots() {
+    let summary = check_snapshots("snapshot");
+    // The figures in the snapshot, by hand: 8,000 W facility for 6 h.
+    assert!((summary.energy_mwh - 0.048).abs() < 1e-12);
+    // 2 h at $50, 2 h at $100 (02:00–04:00 band), 2 h at $50 on 0.016 MWh each.
+    assert!((summary.energy_cost_usd - (0.8 + 1.6 + 0.8)).abs() < 1e-9);
+    assert!((summary.carbon_tco2e - 0.048 * 0.5).abs() < 1e-12);
+    assert_eq!(summary.failures_total(), 0);
+}
+
+#[test]
+fn csv_files_with_failures_match_their_snapshots() {
+    let s = check_snapshots("snapshot_failures");
+    // The pinned failures (snapshot_failures-failures.csv), by hand. A chip
+    // draws 550 W, a node of 2 chips 1,100 W, a powered rack 1,000 W
+    // overhead + 4 × 550 W = 3,200 W; undisturbed, the two racks draw
+    // 6.4 kW × 24 h = 153.6 kWh of IT energy. Lost:
+    //   09.182464 h  gpu, rack 0 node 1, spare swap:   1.1 kW × 1 h       =  1.1 kWh
+    //   10.878625 h  gpu, rack 1 node 1, no spare left
+    //                (the one spare is in repair until 14.18 h):
+    //                repaired in place                1.1 kW × 5 h       =  5.5 kWh
+    //   19.703615 h  rack 1 uplink: no power lost                        =  0
+    //   21.241153 h  rack 1 power, 3 h cut at the end: 3.2 kW × 2.758847 h = 8.8283104 kWh
+    //   23.916836 h  rack 0 power, likewise:           3.2 kW × 0.083164 h = 0.2661248 kWh
+    // IT energy 153.6 − 15.6944352 = 137.9055648 kWh; facility × 1.25 =
+    // 172.381956 kWh; cost × $50/MWh = $8.6190978; carbon × 0.5 t/MWh =
+    // 0.086190978 t. Chip-hours down: 2 × 1 + 2 × 5 + 4 × 2.758847 +
+    // 4 × 0.083164 = 23.368044 of 8 × 24 = 192: availability 0.878291437.
+    // (The log's times have 6 decimals: ±5e-7 h, so 1e-7 relative.)
+    // If the draws change, regenerate the snapshots and redo these lines
+    // from the new failures file.
+    let rel = 1e-7;
+    assert_eq!(s.failures_total(), 5);
+    assert_eq!(s.failures[0], 2, "gpu");
+    assert_eq!(s.failures[4], 1, "switch_cable");
+    assert_eq!(s.failures[5], 2, "rack_power");
+    assert_rel(s.it_energy_mwh, 0.137_905_564_8, rel, "IT energy");
+    assert_rel(s.energy_mwh, 0.172_381_956, rel, "facility energy");
+    assert_rel(s.energy_cost_usd, 8.619_097_8, rel, "cost");
+    assert_rel(s.carbon_tco2e, 0.086_190_978, rel, "carbon");
+    assert_rel(
+        s.availability,
+        1.0 - 23.368_044 / 192.0,
+        rel,
+        "availability",
+    );
 }

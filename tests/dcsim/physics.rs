@@ -6,8 +6,9 @@
 //! `2,000 + 10 × (200 + u × 800)` W: 8,000 W at u = 0.5.
 
 use dcsim::record::SampleRow;
+use dcsim::scenario::Location;
 
-use crate::common::{assert_abs, assert_rel, run_fixture};
+use crate::common::{assert_abs, assert_rel, dcsim, fixture, run_fixture, temp_dir, text};
 
 const REL: f64 = 1e-9;
 
@@ -239,33 +240,63 @@ fn hourly_csv_prices_and_carbon() {
     }
 }
 
-/// A price file with a change at 01:30 (prices_half_hour.csv: 10, then 1,000
-/// from 01:30, then 10 from 03:00). The file format says each row applies
-/// from its time; either that holds, or the file is refused at line 3.
+/// A price file with a change at 01:30 (prices_half_hour.csv: 10 from
+/// 00:00, then 1,000 from 01:30, then 10 from 03:00). Values of an hourly
+/// CSV change on whole hours, so the file is refused, located at its line 3
+/// (the header is line 1), both by the library and by the CLI (exit 2,
+/// nothing written). Pinned: the test used to accept either a refusal or
+/// the value applied from 01:30.
 #[test]
-fn a_price_change_off_the_hour_applies_from_its_time_or_is_refused() {
+fn a_price_change_off_the_hour_is_refused_at_its_line() {
+    let set = "sites[0].price={ hourly_csv = \"prices_half_hour.csv\" }";
     let overrides = dcsim::scenario::Overrides {
-        sets: vec!["sites[0].price={ hourly_csv = \"prices_half_hour.csv\" }".into()],
+        sets: vec![set.into()],
         seed: None,
     };
-    let scenario =
-        match dcsim::scenario::load_file(&crate::common::fixture("physics_day.toml"), &overrides) {
-            Err(e) => {
-                assert!(
-                    e.to_string().contains("prices_half_hour.csv:3:"),
-                    "refused, but not at the 01:30 row: {e}"
-                );
-                return;
-            }
-            Ok(s) => s,
-        };
-    let (rec, s) = crate::common::run(&scenario);
-    // 10 kW facility: 01:00-02:00 is half at 10 and half at 1,000:
-    //   0.01 × (0.5 × 10 + 0.5 × 1,000) = $5.05; the day:
-    //   0.01 × (22.5 × 10 + 1.5 × 1,000) = $17.25.
-    assert_rel(rec.samples[1].energy_cost_usd, 5.05, REL, "01:00-02:00");
-    assert_rel(rec.samples[2].energy_cost_usd, 10.0, REL, "02:00-03:00");
-    assert_rel(s.energy_cost_usd, 17.25, REL, "the day");
+    let e = dcsim::scenario::load_file(&fixture("physics_day.toml"), &overrides)
+        .expect_err("a price row at 01:30 is refused");
+    assert_eq!(e.issues.len(), 1, "one issue, the 01:30 row: {e}");
+    let issue = &e.issues[0];
+    let csv = fixture("prices_half_hour.csv").display().to_string();
+    assert_eq!(
+        issue.location,
+        Location::File {
+            file: csv.clone(),
+            line: 3,
+            column: 1
+        },
+        "{e}"
+    );
+    assert_eq!(issue.field, "sites[0].price.hourly_csv");
+    assert!(
+        issue
+            .message
+            .contains("\"2026-01-05 01:30\" is not on the hour")
+            && issue.message.contains("2026-01-05 01:00"),
+        "the message names the stamp and the fix: {e}"
+    );
+    assert!(e.to_string().starts_with(&format!("{csv}:3:1: ")), "{e}");
+
+    // The CLI: exit 2, the same located line on stderr, no output folder.
+    let out_dir = temp_dir("physics-half-hour");
+    let out = dcsim([
+        "run",
+        fixture("physics_day.toml").to_str().unwrap(),
+        "--quiet",
+        "--set",
+        set,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.starts_with(&format!("{csv}:3:1: ")), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(&*out_dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
