@@ -64,6 +64,83 @@ pub struct SampleRow {
     pub failures: [u64; CLASSES],
 }
 
+/// How a failure is fixed, as the failure log reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// A spare node swapped into the failed node's slot.
+    SpareSwap,
+    /// The node repaired where it stands.
+    RepairInPlace,
+    /// The rack's power repaired.
+    RackRepair,
+    /// A switch, cable or inter-site link repaired.
+    LinkRepair,
+    /// The site's supply restored.
+    SiteRestore,
+}
+
+impl Remedy {
+    /// The name written in `failures.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Remedy::SpareSwap => "spare_swap",
+            Remedy::RepairInPlace => "repair_in_place",
+            Remedy::RackRepair => "rack_repair",
+            Remedy::LinkRepair => "link_repair",
+            Remedy::SiteRestore => "site_restore",
+        }
+    }
+}
+
+impl std::fmt::Display for Remedy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl PartialEq<&str> for Remedy {
+    fn eq(&self, other: &&str) -> bool {
+        self.key() == *other
+    }
+}
+
+/// What became of a build-out phase by the end of the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseOutcome {
+    /// Its racks were commissioned.
+    Commissioned,
+    /// Dropped for lack of grid room.
+    Refused,
+    /// Delivered, still waiting for grid room at the end.
+    Deferred,
+    /// Its delivery falls after the end of the run.
+    NotDelivered,
+}
+
+impl PhaseOutcome {
+    /// The name written in `buildout.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            PhaseOutcome::Commissioned => "commissioned",
+            PhaseOutcome::Refused => "refused",
+            PhaseOutcome::Deferred => "deferred",
+            PhaseOutcome::NotDelivered => "not_delivered",
+        }
+    }
+}
+
+impl std::fmt::Display for PhaseOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl PartialEq<&str> for PhaseOutcome {
+    fn eq(&self, other: &&str) -> bool {
+        self.key() == *other
+    }
+}
+
 /// One failure, for the optional `failures.csv` log.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailureRow {
@@ -81,9 +158,8 @@ pub struct FailureRow {
     pub rack: String,
     /// Chips taken out of service.
     pub chips_down: u64,
-    /// How it is fixed: `spare_swap`, `repair_in_place`, `rack_repair`,
-    /// `link_repair`, `site_restore`.
-    pub remedy: &'static str,
+    /// How it is fixed.
+    pub remedy: Remedy,
     /// Time until the component is back in service [h].
     pub downtime_h: f64,
     /// Age of the component since commissioning or its last repair [h].
@@ -109,9 +185,8 @@ pub struct BuildoutRow {
     pub delivered: String,
     /// Commissioning date; empty if never.
     pub commissioned: String,
-    /// `commissioned`, `refused`, `deferred` (still waiting at the end) or
-    /// `not_delivered` (delivery after the end).
-    pub status: &'static str,
+    /// What became of it.
+    pub status: PhaseOutcome,
     /// Days waiting for grid room (or behind a waiting phase).
     pub deferred_days: f64,
     /// Nameplate facility power of the phase at design PUE [MW].

@@ -1,6 +1,6 @@
 //! Built-in rack-scale systems.
 //!
-//! Figures come from the public reference notes (`/work/shared/reference/facts.md`
+//! Figures come from the public reference notes (`../shared/reference/facts.md`
 //! §1b and §2). A rack's `overhead` is its non-chip power. Where a system power
 //! is published it is derived as `system power − chips × chip TDP`; where none
 //! is, it is estimated either from the DGX H100's non-GPU draw per 8-GPU server

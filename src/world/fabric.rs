@@ -65,7 +65,6 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::fmt;
 
 use crate::units::BitsPerSecond;
 
@@ -107,42 +106,24 @@ pub struct RateChange {
 }
 
 /// Why a fabric call was refused. A refused call changes nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FabricError {
     /// The link id was not returned by this fabric's `add_link`.
+    #[error("unknown link {}", .0.0)]
     UnknownLink(LinkId),
     /// The flow id is unknown or stale (its flow has ended).
+    #[error("unknown or ended flow {} (generation {})", .0.index, .0.generation)]
     UnknownFlow(FlowId),
     /// The path crosses this link more than once.
+    #[error("path crosses link {} more than once", .0.0)]
     DuplicateLink(LinkId),
     /// The flow has an empty path and no cap, so its rate would be unbounded.
+    #[error("flow has an empty path and no rate cap")]
     Unbounded,
     /// A capacity or rate cap was not a finite number > 0 [bit/s].
+    #[error("capacity or rate cap is not a finite positive bit/s value")]
     NonPositiveCapacity,
 }
-
-impl fmt::Display for FabricError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::UnknownLink(l) => write!(f, "unknown link {}", l.0),
-            Self::UnknownFlow(id) => write!(
-                f,
-                "unknown or ended flow {} (generation {})",
-                id.index, id.generation
-            ),
-            Self::DuplicateLink(l) => write!(f, "path crosses link {} more than once", l.0),
-            Self::Unbounded => write!(f, "flow has an empty path and no rate cap"),
-            Self::NonPositiveCapacity => {
-                write!(
-                    f,
-                    "capacity or rate cap is not a finite positive bit/s value"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for FabricError {}
 
 /// One flow crossing one link: the flow's slab index and the position of the
 /// link in the flow's path.

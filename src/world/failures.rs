@@ -22,7 +22,7 @@
 
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
-use crate::record::FailureRow;
+use crate::record::{FailureRow, Remedy};
 use crate::scenario::model::Lifetime;
 
 use super::contract::DownCause;
@@ -65,34 +65,6 @@ impl Target {
             | Target::Uplink(i)
             | Target::Site(i)
             | Target::Dci(i) => i,
-        }
-    }
-}
-
-/// How a failure is fixed, as the failure log reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Remedy {
-    /// A spare node swapped into the failed node's slot.
-    SpareSwap,
-    /// The node repaired where it stands.
-    RepairInPlace,
-    /// The rack's power repaired.
-    RackRepair,
-    /// A switch, cable or inter-site link repaired.
-    LinkRepair,
-    /// The site's supply restored.
-    SiteRestore,
-}
-
-impl Remedy {
-    /// The name written in `failures.csv`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Remedy::SpareSwap => "spare_swap",
-            Remedy::RepairInPlace => "repair_in_place",
-            Remedy::RackRepair => "rack_repair",
-            Remedy::LinkRepair => "link_repair",
-            Remedy::SiteRestore => "site_restore",
         }
     }
 }
@@ -616,7 +588,7 @@ impl World<'_> {
             component,
             rack,
             chips_down: o.chips_down,
-            remedy: o.remedy.key(),
+            remedy: o.remedy,
             downtime_h: o.downtime.hours(),
             age_h: self.now.since(o.since).hours(),
         });

@@ -40,8 +40,6 @@ pub struct DciLink {
     pub backward: LinkId,
     /// Cut (a failure) and not yet restored.
     pub failed: bool,
-    /// Generation of its pending repair or Weibull failure event.
-    pub generation: u32,
 }
 
 /// Racks' uplinks, inter-site links and routes between sites.
@@ -70,26 +68,27 @@ impl Network {
                 forward: fabric.add_link(l.bandwidth, l.latency.micros()),
                 backward: fabric.add_link(l.bandwidth, l.latency.micros()),
                 failed: false,
-                generation: 0,
             })
             .collect();
+        // Neighbours of each site: (neighbour, link, whether the hop
+        // neighbour → site is the link's forward direction), in link order.
+        let mut adjacent: Vec<Vec<(usize, usize, bool)>> = vec![Vec::new(); sites];
+        for (i, l) in dci.iter().enumerate() {
+            adjacent[l.to].push((l.from, i, true));
+            adjacent[l.from].push((l.to, i, false));
+        }
         let mut next = vec![vec![None; sites]; sites];
-        // Breadth-first search from each destination: the first hop of every
-        // source towards it. Neighbours in link order make ties deterministic.
+        // Breadth-first search from each destination over the adjacency
+        // lists: the first hop of every source towards it, O(sites · (sites
+        // + links)) in all. Neighbours in link order make ties deterministic.
+        let mut seen = vec![false; sites];
+        let mut queue = VecDeque::new();
         for dest in 0..sites {
-            let mut seen = vec![false; sites];
+            seen.fill(false);
             seen[dest] = true;
-            let mut queue = VecDeque::from([dest]);
+            queue.push_back(dest);
             while let Some(at) = queue.pop_front() {
-                for (i, l) in dci.iter().enumerate() {
-                    // A hop `nb → at` over link i: forward if nb is `from`.
-                    let (nb, forward) = if l.to == at {
-                        (l.from, true)
-                    } else if l.from == at {
-                        (l.to, false)
-                    } else {
-                        continue;
-                    };
+                for &(nb, i, forward) in &adjacent[at] {
                     if !seen[nb] {
                         seen[nb] = true;
                         next[nb][dest] = Some((i, forward));
@@ -222,6 +221,37 @@ mod tests {
             ]
         );
         assert_eq!(n.fabric.path_latency_us(&across), 12_000);
+    }
+
+    /// Issue 7, item 9: routes come from adjacency lists, O(sites ×
+    /// (sites + links)) to build rather than O(sites² × links); they are
+    /// still the fewest-hop paths.
+    #[test]
+    fn routes_take_the_fewest_hops_in_a_ring_with_chords() {
+        // Ring 0-1-2-3-4-5-0 plus chord 0-3.
+        let mut links: Vec<Link> = (0..6).map(|i| link(i, (i + 1) % 6, 10.0, 1)).collect();
+        links.push(link(0, 3, 10.0, 1));
+        let mut n = Network::new(6, &links);
+        for _ in 0..6 {
+            n.add_rack(BitsPerSecond::from_gbps(1.0));
+        }
+        let hops = |n: &Network, a: usize, b: usize| n.route((a, a), (b, b)).unwrap().len() - 2;
+        assert_eq!(hops(&n, 0, 3), 1, "the chord");
+        assert_eq!(hops(&n, 1, 4), 3, "1-0-3-4 or 1-2-3-4");
+        assert_eq!(hops(&n, 5, 3), 2, "5-0-3 or 5-4-3");
+        // Ties are broken by the search from the destination, neighbours in
+        // link order: from 4, site 3 (link 3) is reached before 5, then 2
+        // from 3, so 1 goes 1-2-3-4 (link 1 forward first).
+        let path = n.route((1, 1), (4, 4)).unwrap();
+        assert_eq!(path[1], n.dci[1].forward);
+        // A full mesh of 400 sites (79,800 links) builds its routes.
+        let mesh: Vec<Link> = (0..400)
+            .flat_map(|a| (a + 1..400).map(move |b| link(a, b, 1.0, 1)))
+            .collect();
+        let mut m = Network::new(400, &mesh);
+        m.add_rack(BitsPerSecond::from_gbps(1.0));
+        m.add_rack(BitsPerSecond::from_gbps(1.0));
+        assert_eq!(m.route((0, 0), (1, 399)).unwrap().len(), 3);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! counters the events keep, so a sample costs O(sites).
 
 use crate::engine::{SimDuration, SimTime};
-use crate::record::{BuildoutRow, CLASSES, Recorder, SampleRow, SummaryRow};
+use crate::record::{BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SummaryRow};
 use crate::units::Watts;
 
 use super::World;
@@ -83,10 +83,10 @@ impl World<'_> {
                 let date =
                     |t: Option<SimTime>| t.map(|t| cal.date(t).to_string()).unwrap_or_default();
                 let status = match (st.status, st.delivered) {
-                    (PhaseStatus::Commissioned, _) => "commissioned",
-                    (PhaseStatus::Refused, _) => "refused",
-                    (PhaseStatus::Pending, Some(_)) => "deferred",
-                    (PhaseStatus::Pending, None) => "not_delivered",
+                    (PhaseStatus::Commissioned, _) => PhaseOutcome::Commissioned,
+                    (PhaseStatus::Refused, _) => PhaseOutcome::Refused,
+                    (PhaseStatus::Pending, Some(_)) => PhaseOutcome::Deferred,
+                    (PhaseStatus::Pending, None) => PhaseOutcome::NotDelivered,
                 };
                 let waited = match (st.delivered, st.commissioned) {
                     (Some(d), Some(c)) => c.since(d),

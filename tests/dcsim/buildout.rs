@@ -5,7 +5,7 @@
 //! draws 2,000 + 10 × 600 = 8 kW IT.
 
 use chrono::{Duration, NaiveDate};
-use dcsim::record::{BuildoutRow, SampleRow};
+use dcsim::record::{BuildoutRow, PhaseOutcome, SampleRow};
 
 use crate::common::{assert_rel, load_with, run, run_fixture};
 
@@ -46,7 +46,7 @@ fn a_phase_waits_for_a_grid_upgrade() {
     let p0 = phase(b, "grow", 0);
     assert_eq!(
         (p0.commissioned.as_str(), p0.status),
-        ("2026-01-01", "commissioned")
+        ("2026-01-01", PhaseOutcome::Commissioned)
     );
     assert_eq!(p0.deferred_days, 0.0);
     // 2 racks × 15 kW = 30 kW nameplate.
@@ -118,7 +118,7 @@ fn a_phase_still_waiting_at_the_end_is_deferred() {
     let p1 = phase(&rec.buildout, "grow", 1);
     assert_eq!(
         (p1.commissioned.as_str(), p1.status),
-        ("2026-03-15", "commissioned")
+        ("2026-03-15", PhaseOutcome::Commissioned)
     );
     let p2 = phase(&rec.buildout, "grow", 2);
     assert_eq!(p2.status, "deferred");
@@ -144,7 +144,7 @@ fn refuse_gives_up_on_a_phase_that_does_not_fit() {
     let p2 = phase(&rec.buildout, "grow", 2);
     assert_eq!(
         (p2.commissioned.as_str(), p2.status),
-        ("2026-02-10", "commissioned")
+        ("2026-02-10", PhaseOutcome::Commissioned)
     );
     // The refused racks never come online, even after the upgrade.
     assert_steps(

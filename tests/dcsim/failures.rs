@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use dcsim::catalog::failures::FailureKind;
-use dcsim::record::{FailureRow, SampleRow};
+use dcsim::record::{FailureRow, PhaseOutcome, Remedy, SampleRow};
 
 use crate::common::{assert_abs, assert_rel, run_fixture};
 
@@ -63,7 +63,7 @@ fn exponential_failures_match_rate_times_exposure() {
         .map(|f| {
             assert_eq!(
                 (f.chips_down, f.remedy, f.downtime_h),
-                (8, "repair_in_place", 24.0)
+                (8, Remedy::RepairInPlace, 24.0)
             );
             8.0 * f.downtime_h.min(hours - f.time_h)
         })
@@ -837,7 +837,11 @@ fn the_failures_log_replays_into_consistent_timelines() {
     for b in &rec.buildout {
         assert_eq!(
             (b.status, b.delivered.as_str(), b.commissioned.as_str()),
-            ("commissioned", b.planned.as_str(), b.planned.as_str()),
+            (
+                PhaseOutcome::Commissioned,
+                b.planned.as_str(),
+                b.planned.as_str()
+            ),
             "{} phase {}: commissioned on its planned date",
             b.site,
             b.phase
