@@ -8,16 +8,23 @@
 //! field path, and turns the plain `*Spec` structs into a validated
 //! [`scenario::Scenario`] (catalog entries resolved from [`catalog`], dates
 //! turned into simulated time). The physical model, [`world::World`], is
-//! built from it and runs on the [`engine`]: an integer-microsecond clock, a
-//! queue ordered by `(time, sequence)`, cancellation and named random
-//! streams, which knows nothing of datacenters. The model records rows
-//! (samples, failures, build-out, summary) through a [`record::Recorder`];
-//! [`output::csv::CsvRecorder`] streams them to CSV files under temporary
-//! names. [`sim::run`] ties a scenario, a world and an engine together.
+//! built from it: sites, racks, scale-up domains and nodes, power, network
+//! and failures, one file per concern, and the contract it offers workloads
+//! (capacity, notices, commands). The composition root, [`sim`], owns the
+//! top-level event enum (one variant per layer, each wrapping that layer's
+//! own `Copy` events), dispatches events from the [`engine`] — an
+//! integer-microsecond clock, a queue ordered by `(time, sequence)`,
+//! cancellation and named random streams, which knows nothing of
+//! datacenters — to the world, schedules what the world asks for, and hands
+//! the rows (samples, failures, build-out, summary; see [`record`]) to a
+//! [`record::Recorder`]; [`output::csv::CsvRecorder`] streams them to CSV
+//! files under temporary names. [`sim::run`] runs a scenario to its end.
 //!
 //! Dependencies point inward: `engine` depends on nothing of the project;
-//! `scenario` on the catalog alone; `world` on the engine, the validated
-//! scenario and the rows of [`record`]; the binary (`main.rs`) on all of them.
+//! `scenario` on the catalog alone; `record` on the catalog's failure
+//! classes; `world` on the engine, the validated scenario and `record`;
+//! `output` on `record`; `sim` on them all; the binary (`main.rs`) on `sim`,
+//! `scenario` and `output`.
 //!
 //! # Resolution
 //!
