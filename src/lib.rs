@@ -12,8 +12,8 @@
 //! queue ordered by `(time, sequence)`, cancellation and named random
 //! streams, which knows nothing of datacenters. The model records rows
 //! (samples, failures, build-out, summary) through a [`record::Recorder`];
-//! [`output::csv::CsvRecorder`] streams them to CSV files under temporary
-//! names. [`sim::run`] ties a scenario, a world and an engine together.
+//! [`output::csv::CsvRecorder`] streams them to CSV files that appear
+//! together ([`output::set`]). [`sim::run`] ties a scenario, a world and an engine together.
 //!
 //! Dependencies point inward: `engine` depends on nothing of the project;
 //! `scenario` on the catalog alone; `world` on the engine, the validated

@@ -14,6 +14,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::set::{OutputError, OutputSet};
 use crate::record::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
 
 /// Bytes gathered before they are handed to the file.
@@ -261,29 +262,30 @@ pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
 
 /// One CSV file being written: its columns, its line buffer and the file.
 struct Table<R: 'static> {
+    name: &'static str,
     columns: &'static [Column<R>],
     line: Line,
     file: File,
-    /// Where the file is written.
-    written: PathBuf,
-    /// Its final path, named in errors.
-    path: PathBuf,
 }
 
 impl<R> Table<R> {
-    fn new(columns: &'static [Column<R>], file: File, written: PathBuf, path: PathBuf) -> Self {
+    fn open(
+        set: &mut OutputSet,
+        name: &'static str,
+        columns: &'static [Column<R>],
+    ) -> Result<Self, OutputError> {
+        let file = set.create_file(name)?;
         let mut line = Line::new();
         for c in columns {
             line.text(c.name);
         }
         line.end();
-        Table {
+        Ok(Table {
+            name,
             columns,
             line,
             file,
-            written,
-            path,
-        }
+        })
     }
 
     fn row(&mut self, row: &R) -> io::Result<()> {
@@ -302,114 +304,82 @@ impl<R> Table<R> {
         self.line.buf.clear();
         result
     }
+
+    /// Writes what is buffered and syncs the file to disk.
+    fn close(&mut self, set: &OutputSet) -> Result<(), OutputError> {
+        self.flush()
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| set.write_error(self.name, e))
+    }
 }
 
 /// Writes `timeseries.csv`, `buildout.csv`, `summary.csv` and, when asked,
-/// `failures.csv` into one folder.
-///
-/// Each file is written under a temporary name (`.name.csv.partial`) and
-/// renamed to its real name only by [`CsvRecorder::finish`], so an
-/// interrupted run never leaves a file that looks complete. Dropping the
-/// recorder without finishing removes the partial files.
+/// `failures.csv` as one [`OutputSet`]: the files are written in a staging
+/// folder and appear in the target folder together, replacing the previous
+/// run's set, only when [`CsvRecorder::finish`] succeeds. Dropping the
+/// recorder without finishing removes the staging folder and leaves the
+/// target as it was.
 pub struct CsvRecorder {
+    set: OutputSet,
     timeseries: Table<SampleRow>,
     failures: Option<Table<FailureRow>>,
     buildout: Table<BuildoutRow>,
     summary: Table<SummaryRow>,
-    error: Option<io::Error>,
-    partials: Vec<PathBuf>,
-}
-
-fn open<R>(
-    dir: &Path,
-    name: &str,
-    columns: &'static [Column<R>],
-    partials: &mut Vec<PathBuf>,
-) -> io::Result<Table<R>> {
-    let path = dir.join(name);
-    let partial = dir.join(format!(".{name}.partial"));
-    let file = File::create(&partial)?;
-    partials.push(partial.clone());
-    Ok(Table::new(columns, file, partial, path))
+    /// The first write error: the file's name and the error.
+    error: Option<(&'static str, io::Error)>,
 }
 
 impl CsvRecorder {
-    /// Creates the folder (and parents) and opens the files.
-    pub fn create(dir: &Path, failures_log: bool) -> io::Result<CsvRecorder> {
-        std::fs::create_dir_all(dir)?;
-        let mut partials = Vec::new();
-        let timeseries = open(dir, "timeseries.csv", SAMPLE_COLUMNS, &mut partials)?;
+    /// Prepares the set for the folder `dir` (created with its parents when
+    /// the set is committed) and opens the files in its staging folder.
+    pub fn create(dir: &Path, failures_log: bool) -> Result<CsvRecorder, OutputError> {
+        let mut set = OutputSet::create(dir)?;
+        let timeseries = Table::open(&mut set, "timeseries.csv", SAMPLE_COLUMNS)?;
         let failures = if failures_log {
-            Some(open(dir, "failures.csv", FAILURE_COLUMNS, &mut partials)?)
+            Some(Table::open(&mut set, "failures.csv", FAILURE_COLUMNS)?)
         } else {
             None
         };
-        let buildout = open(dir, "buildout.csv", BUILDOUT_COLUMNS, &mut partials)?;
-        let summary = open(dir, "summary.csv", SUMMARY_COLUMNS, &mut partials)?;
+        let buildout = Table::open(&mut set, "buildout.csv", BUILDOUT_COLUMNS)?;
+        let summary = Table::open(&mut set, "summary.csv", SUMMARY_COLUMNS)?;
         Ok(CsvRecorder {
+            set,
             timeseries,
             failures,
             buildout,
             summary,
             error: None,
-            partials,
         })
     }
 
-    /// Flushes every file and gives each its final name. Returns the paths
-    /// written, or the first I/O error met during the run.
-    pub fn finish(mut self) -> io::Result<Vec<PathBuf>> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
+    /// Writes out every file and swaps the set into the target folder.
+    /// Returns the final paths, or the first error met during the run
+    /// (naming the file), in which case the target is left as it was.
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, OutputError> {
+        if let Some((name, e)) = self.error.take() {
+            return Err(self.set.write_error(name, e));
         }
-        let mut written = Vec::new();
-        self.timeseries.flush()?;
-        self.timeseries.file.sync_all()?;
-        written.push((
-            self.timeseries.written.clone(),
-            self.timeseries.path.clone(),
-        ));
-        self.buildout.flush()?;
-        self.buildout.file.sync_all()?;
-        written.push((self.buildout.written.clone(), self.buildout.path.clone()));
+        self.timeseries.close(&self.set)?;
+        self.buildout.close(&self.set)?;
         if let Some(t) = self.failures.as_mut() {
-            t.flush()?;
-            t.file.sync_all()?;
-            written.push((t.written.clone(), t.path.clone()));
+            t.close(&self.set)?;
         }
-        self.summary.flush()?;
-        self.summary.file.sync_all()?;
-        written.push((self.summary.written.clone(), self.summary.path.clone()));
-        let mut paths = Vec::new();
-        for (from, to) in written {
-            std::fs::rename(&from, &to)?;
-            paths.push(to);
-        }
-        self.partials.clear();
-        Ok(paths)
+        self.summary.close(&self.set)?;
+        self.set.commit()
     }
-}
 
-impl Drop for CsvRecorder {
-    fn drop(&mut self) {
-        for p in &self.partials {
-            let _ = std::fs::remove_file(p);
+    fn keep(&mut self, name: &'static str, result: io::Result<()>) {
+        if let Err(e) = result {
+            self.error = Some((name, e));
         }
-    }
-}
-
-fn keep<T>(error: &mut Option<io::Error>, result: io::Result<T>) {
-    if error.is_none()
-        && let Err(e) = result
-    {
-        *error = Some(e);
     }
 }
 
 impl Recorder for CsvRecorder {
     fn sample(&mut self, r: &SampleRow) {
         if self.error.is_none() {
-            keep(&mut self.error, self.timeseries.row(r));
+            let result = self.timeseries.row(r);
+            self.keep("timeseries.csv", result);
         }
     }
 
@@ -417,19 +387,22 @@ impl Recorder for CsvRecorder {
         if self.error.is_none()
             && let Some(t) = self.failures.as_mut()
         {
-            keep(&mut self.error, t.row(r));
+            let result = t.row(r);
+            self.keep("failures.csv", result);
         }
     }
 
     fn buildout(&mut self, r: &BuildoutRow) {
         if self.error.is_none() {
-            keep(&mut self.error, self.buildout.row(r));
+            let result = self.buildout.row(r);
+            self.keep("buildout.csv", result);
         }
     }
 
     fn summary(&mut self, r: &SummaryRow) {
         if self.error.is_none() {
-            keep(&mut self.error, self.summary.row(r));
+            let result = self.summary.row(r);
+            self.keep("summary.csv", result);
         }
     }
 }
@@ -516,21 +489,20 @@ mod tests {
 
     #[test]
     fn files_appear_only_when_finished() {
-        let dir = std::env::temp_dir().join(format!("dcsim-csv-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
         let rec = CsvRecorder::create(&dir, true).unwrap();
-        assert!(!dir.join("timeseries.csv").exists());
-        assert!(dir.join(".timeseries.csv.partial").exists());
+        assert!(!dir.exists(), "nothing in the target before finish");
         drop(rec);
-        assert!(
-            !dir.join(".timeseries.csv.partial").exists(),
-            "dropped: partial removed"
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            0,
+            "dropped: staging folder removed"
         );
         let rec = CsvRecorder::create(&dir, false).unwrap();
         let written = rec.finish().unwrap();
         assert_eq!(written.len(), 3);
         assert!(dir.join("timeseries.csv").exists());
         assert!(!dir.join("failures.csv").exists());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -15,6 +15,7 @@ mod exporters;
 mod failures;
 mod golden;
 mod grid;
+mod output_safety;
 mod phold;
 mod physics;
 mod robustness;
