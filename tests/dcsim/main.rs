@@ -15,6 +15,7 @@ mod exporters;
 mod failures;
 mod golden;
 mod grid;
+mod input_bounds;
 mod output_safety;
 mod phold;
 mod physics;
