@@ -75,7 +75,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
-        /// Print only one part.
+        /// Print only one part (required with `--format csv`: one table per
+        /// CSV stream).
         #[arg(long, value_enum, default_value = "all")]
         only: CatalogPart,
     },
@@ -161,14 +162,7 @@ fn main() -> ExitCode {
             quiet,
         } => run(scenario.as_deref(), &out, Overrides { sets, seed }, quiet),
         Command::Validate { files } => validate(&files),
-        Command::Catalog { format, only } => {
-            let c = Catalog::builtin();
-            match format {
-                Format::Table => print!("{}", report::catalog_table(&c, only)),
-                Format::Csv => print!("{}", report::catalog_csv(&c, only)),
-            }
-            Ok(())
-        }
+        Command::Catalog { format, only } => catalog(format, only),
         Command::Bench {
             which:
                 Bench::Phold {
@@ -268,6 +262,20 @@ fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Re
             })
             .collect();
         println!("wrote {}/ {}", dir.display(), names.join(", "));
+    }
+    Ok(())
+}
+
+fn catalog(format: Format, only: CatalogPart) -> Result<(), Failure> {
+    let c = Catalog::builtin();
+    match (format, only.table()) {
+        (Format::Table, _) => print!("{}", report::catalog_table(&c, only)),
+        (Format::Csv, Some(table)) => print!("{}", report::catalog_csv(&c, table)),
+        (Format::Csv, None) => {
+            return Err(Failure::BadInput(
+                "--format csv prints one table with one header: add --only chips, --only racks or --only failures".into(),
+            ));
+        }
     }
     Ok(())
 }

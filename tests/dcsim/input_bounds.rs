@@ -11,7 +11,7 @@ use dcsim::output::csv::CsvRecorder;
 use dcsim::scenario::model::Tariff;
 use dcsim::scenario::{Overrides, load_file, load_str};
 
-use crate::common::{load_text, read_csv, text};
+use crate::common::{dcsim, load_text, read_csv, text};
 
 /// A one-site scenario; `extra_site` is appended to the site's table and
 /// `top` to the top-level keys.
@@ -410,4 +410,25 @@ fn where_price_bands_overlap_the_last_one_applies() {
         "18–20 is in both bands: the later one applies"
     );
     assert_eq!(at(21), 70.0);
+}
+
+// Item 8: the catalog as CSV is one parseable table.
+
+#[test]
+fn the_catalog_as_csv_is_one_table_per_stream() {
+    let out = dcsim(["catalog", "--format", "csv"]);
+    let stderr = refused(&out);
+    assert!(
+        stderr.contains("add --only chips, --only racks or --only failures"),
+        "{stderr}"
+    );
+    for (only, rows) in [("chips", 15), ("racks", 10), ("failures", 8)] {
+        let out = dcsim(["catalog", "--format", "csv", "--only", only]);
+        assert_eq!(out.status.code(), Some(0));
+        let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        let width = reader.headers().unwrap().len();
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(records.len(), rows, "{only}");
+        assert!(records.iter().all(|r| r.len() == width), "{only}");
+    }
 }
