@@ -18,7 +18,7 @@
 //! datacenters — to the world, schedules what the world asks for, and hands
 //! the rows (samples, failures, build-out, summary; see [`record`]) to a
 //! [`record::Recorder`]; [`output::csv::CsvRecorder`] streams them to CSV
-//! files under temporary names. [`sim::run`] runs a scenario to its end.
+//! files that appear together ([`output::set`]). [`sim::run`] runs a scenario to its end.
 //!
 //! Dependencies point inward: `engine` depends on nothing of the project;
 //! `scenario` on the catalog alone; `record` on the catalog's failure

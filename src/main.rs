@@ -1,5 +1,6 @@
 //! The `dcsim` command: parse arguments, call the library, map the outcome to
-//! an exit code (0 ok, 1 internal error, 2 bad input).
+//! an exit code (0 ok, 1 output not written or internal error, 2 bad input,
+//! 130 / 143 interrupted by SIGINT / SIGTERM).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use dcsim::bench::phold::{self, Size};
 use dcsim::catalog::Catalog;
 use dcsim::output::csv::CsvRecorder;
+use dcsim::output::set::OutputError;
 use dcsim::report::{self, CatalogPart};
 use dcsim::scenario::{self, Overrides, Scenario, ScenarioError};
 
@@ -26,7 +28,8 @@ Examples:
   dcsim bench phold                           engine benchmark against a bare binary heap
   dcsim bench scale                           416,000 chips over seven years: time and memory
 
-Exit codes: 0 success, 1 internal error, 2 bad input (scenario, arguments or files).";
+Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
+arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
 
 /// A discrete-event simulator of AI datacenters over the life of a capacity
 /// contract: build-out, power, network, failures and repairs.
@@ -72,7 +75,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
-        /// Print only one part.
+        /// Print only one part (required with `--format csv`: one table per
+        /// CSV stream).
         #[arg(long, value_enum, default_value = "all")]
         only: CatalogPart,
     },
@@ -120,6 +124,8 @@ enum Format {
 enum Failure {
     /// The user's input is wrong (exit 2).
     BadInput(String),
+    /// The output files could not be written (exit 1).
+    Output(OutputError),
     /// Something went wrong that is not the user's fault (exit 1).
     Internal(anyhow::Error),
 }
@@ -138,6 +144,15 @@ fn main() -> ExitCode {
         );
     }));
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Run { .. }
+            | Command::Bench {
+                which: Bench::Scale { .. }
+            }
+    ) {
+        clean_up_on_interrupt();
+    }
     let outcome = std::panic::catch_unwind(|| match cli.command {
         Command::Run {
             scenario,
@@ -147,14 +162,7 @@ fn main() -> ExitCode {
             quiet,
         } => run(scenario.as_deref(), &out, Overrides { sets, seed }, quiet),
         Command::Validate { files } => validate(&files),
-        Command::Catalog { format, only } => {
-            let c = Catalog::builtin();
-            match format {
-                Format::Table => print!("{}", report::catalog_table(&c, only)),
-                Format::Csv => print!("{}", report::catalog_csv(&c, only)),
-            }
-            Ok(())
-        }
+        Command::Catalog { format, only } => catalog(format, only),
         Command::Bench {
             which:
                 Bench::Phold {
@@ -173,12 +181,39 @@ fn main() -> ExitCode {
             eprintln!("{message}");
             ExitCode::from(2)
         }
+        Ok(Err(Failure::Output(e))) => {
+            eprintln!("dcsim: {e}");
+            ExitCode::from(1)
+        }
         Ok(Err(Failure::Internal(e))) => {
             eprintln!("dcsim: error: {e:#}");
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(1),
     }
+}
+
+/// On SIGINT or SIGTERM: remove the output being staged (the target folders
+/// keep their previous sets) and exit 128 + the signal (130, 143).
+fn clean_up_on_interrupt() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            dcsim::output::set::abandon_all();
+            let name = if signal == SIGINT {
+                "SIGINT"
+            } else {
+                "SIGTERM"
+            };
+            eprintln!(
+                "\ndcsim: interrupted ({name}); the files being written were removed, the output folder keeps its previous files"
+            );
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
@@ -196,12 +231,7 @@ fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, Scenario
 fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Result<(), Failure> {
     let scenario = load(path, &overrides)?;
     let dir = out.join(&scenario.name);
-    let recorder = CsvRecorder::create(&dir, scenario.failures_log).map_err(|e| {
-        Failure::BadInput(format!(
-            "{}: cannot write the output folder: {e}; choose another with --out",
-            dir.display()
-        ))
-    })?;
+    let recorder = CsvRecorder::create(&dir, scenario.failures_log).map_err(Failure::Output)?;
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -220,9 +250,7 @@ fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Re
     });
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
-    let written = recorder
-        .finish()
-        .map_err(|e| Failure::Internal(anyhow::anyhow!("writing {}: {e}", dir.display())))?;
+    let written = recorder.finish().map_err(Failure::Output)?;
     if !quiet {
         print!("{}", report::run_summary(&summary, wall));
         let names: Vec<String> = written
@@ -234,6 +262,20 @@ fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Re
             })
             .collect();
         println!("wrote {}/ {}", dir.display(), names.join(", "));
+    }
+    Ok(())
+}
+
+fn catalog(format: Format, only: CatalogPart) -> Result<(), Failure> {
+    let c = Catalog::builtin();
+    match (format, only.table()) {
+        (Format::Table, _) => print!("{}", report::catalog_table(&c, only)),
+        (Format::Csv, Some(table)) => print!("{}", report::catalog_csv(&c, table)),
+        (Format::Csv, None) => {
+            return Err(Failure::BadInput(
+                "--format csv prints one table with one header: add --only chips, --only racks or --only failures".into(),
+            ));
+        }
     }
     Ok(())
 }
@@ -304,8 +346,7 @@ fn bench_scale(path: Option<&Path>, out: &Path) -> Result<(), Failure> {
         scenario.name,
         dir.display()
     );
-    let r = dcsim::bench::scale::run(&scenario, &dir)
-        .map_err(|e| Failure::Internal(anyhow::anyhow!("writing {}: {e}", dir.display())))?;
+    let r = dcsim::bench::scale::run(&scenario, &dir).map_err(Failure::Output)?;
     let s = &r.summary;
     println!(
         "scale {}: {} chips at peak, {} sites, {:.0} simulated hours, {} events",

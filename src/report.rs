@@ -206,52 +206,75 @@ fn csv_text(rows: &[Vec<String>]) -> String {
     String::from_utf8(w.into_inner().expect("memory writer")).expect("CSV of UTF-8 fields is UTF-8")
 }
 
-/// The catalog as CSV. With [`CatalogPart::All`], chips then racks then
-/// failure classes, each with its own header, separated by an empty line.
-pub fn catalog_csv(catalog: &Catalog, part: CatalogPart) -> String {
-    let mut parts = Vec::new();
-    if matches!(part, CatalogPart::All | CatalogPart::Chips) {
-        let mut h = header(&CHIP_HEADER);
-        h.extend(["vendor".to_string(), "source".into(), "estimates".into()]);
-        let mut rows = vec![h];
-        for c in &catalog.chips {
-            let mut r = chip_fields(c);
-            r.extend([c.vendor.clone(), c.source.clone(), c.estimates.clone()]);
-            rows.push(r);
+/// One table of the catalog, for CSV output: each has its own columns, so
+/// a CSV stream holds exactly one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatalogTable {
+    /// The chips.
+    Chips,
+    /// The rack-scale systems.
+    Racks,
+    /// The failure classes.
+    Failures,
+}
+
+impl CatalogPart {
+    /// The one table this part is, or `None` for [`CatalogPart::All`].
+    pub fn table(self) -> Option<CatalogTable> {
+        match self {
+            CatalogPart::All => None,
+            CatalogPart::Chips => Some(CatalogTable::Chips),
+            CatalogPart::Racks => Some(CatalogTable::Racks),
+            CatalogPart::Failures => Some(CatalogTable::Failures),
         }
-        parts.push(csv_text(&rows));
     }
-    if matches!(part, CatalogPart::All | CatalogPart::Racks) {
-        let mut h = header(&RACK_HEADER);
-        h.extend(["source".to_string(), "estimates".into()]);
-        let mut rows = vec![h];
-        for r in &catalog.racks {
-            let mut f = rack_fields(r, catalog);
-            f.extend([r.source.clone(), r.estimates.clone()]);
-            rows.push(f);
+}
+
+/// One table of the catalog as CSV: a header line, then one row per entry.
+pub fn catalog_csv(catalog: &Catalog, table: CatalogTable) -> String {
+    match table {
+        CatalogTable::Chips => {
+            let mut h = header(&CHIP_HEADER);
+            h.extend(["vendor".to_string(), "source".into(), "estimates".into()]);
+            let mut rows = vec![h];
+            for c in &catalog.chips {
+                let mut r = chip_fields(c);
+                r.extend([c.vendor.clone(), c.source.clone(), c.estimates.clone()]);
+                rows.push(r);
+            }
+            csv_text(&rows)
         }
-        parts.push(csv_text(&rows));
-    }
-    if matches!(part, CatalogPart::All | CatalogPart::Failures) {
-        let mut rows = vec![header(&[
-            "class",
-            "counted_per",
-            "rate_per_million_hours",
-            "repair_mean_h",
-            "source",
-        ])];
-        for d in failures::defaults() {
-            rows.push(vec![
-                d.kind.key().to_string(),
-                basis_name(d.kind).to_string(),
-                format!("{:.4}", d.rate_per_million_hours),
-                format!("{:.1}", d.repair_mean_hours),
-                d.source.to_string(),
-            ]);
+        CatalogTable::Racks => {
+            let mut h = header(&RACK_HEADER);
+            h.extend(["source".to_string(), "estimates".into()]);
+            let mut rows = vec![h];
+            for r in &catalog.racks {
+                let mut f = rack_fields(r, catalog);
+                f.extend([r.source.clone(), r.estimates.clone()]);
+                rows.push(f);
+            }
+            csv_text(&rows)
         }
-        parts.push(csv_text(&rows));
+        CatalogTable::Failures => {
+            let mut rows = vec![header(&[
+                "class",
+                "counted_per",
+                "rate_per_million_hours",
+                "repair_mean_h",
+                "source",
+            ])];
+            for d in failures::defaults() {
+                rows.push(vec![
+                    d.kind.key().to_string(),
+                    basis_name(d.kind).to_string(),
+                    format!("{:.4}", d.rate_per_million_hours),
+                    format!("{:.1}", d.repair_mean_hours),
+                    d.source.to_string(),
+                ]);
+            }
+            csv_text(&rows)
+        }
     }
-    parts.join("\n")
 }
 
 /// Thousands separators for whole numbers.
@@ -354,7 +377,7 @@ mod tests {
     #[test]
     fn catalog_csv_parses_back() {
         let c = Catalog::builtin();
-        let text = catalog_csv(&c, CatalogPart::Chips);
+        let text = catalog_csv(&c, CatalogTable::Chips);
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let rows: Vec<_> = r.records().collect::<Result<_, _>>().unwrap();
         assert_eq!(rows.len(), 15);

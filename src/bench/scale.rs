@@ -10,6 +10,7 @@ use std::time::Instant;
 use super::phold::{self, Size};
 use crate::output::csv::CsvRecorder;
 use crate::output::null::NullRecorder;
+use crate::output::set::OutputError;
 use crate::record::SummaryRow;
 use crate::scenario::Scenario;
 
@@ -53,7 +54,7 @@ pub fn peak_rss_kib() -> Option<u64> {
 
 /// Runs `scenario` twice (without and with CSV output into `out`) after a
 /// baseline PHOLD run.
-pub fn run(scenario: &Scenario, out: &Path) -> std::io::Result<ScaleResult> {
+pub fn run(scenario: &Scenario, out: &Path) -> Result<ScaleResult, OutputError> {
     let baseline = phold::run_bare_heap(Size::Medium, BASELINE_EVENTS);
     let started = Instant::now();
     let (_, summary) = crate::sim::run(scenario, NullRecorder, &mut |_| {});

@@ -1,180 +1,349 @@
-//! Streams rows to CSV files in one output folder.
+//! Streams rows to CSV files.
 //!
-//! Each file is written under a temporary name (`.name.csv.partial`) and
-//! renamed to its real name only by [`CsvRecorder::finish`], so an interrupted
-//! run never leaves a file that looks complete. Dropping the recorder without
-//! finishing removes the partial files.
+//! Each file's columns are one list of [`Column`]s — a header name and the
+//! function that writes a row's value — so the header and the rows cannot
+//! drift apart. Rows are written field by field into one reused line buffer:
+//! no string is built per field or per row.
 //!
 //! Numbers are written with a fixed number of decimals per unit (6 for MW,
-//! MWh and tCO2e, 2 for USD), so the same run always gives the same bytes.
+//! MWh and tCO2e, 2 for USD), so the same run always gives the same bytes;
+//! text fields are quoted exactly as the `csv` crate quotes them (only when
+//! they hold a comma, a quote or a line break).
 
 use std::fs::File;
-use std::io::{self, BufWriter};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::catalog::failures::FailureKind;
-use crate::record::{BuildoutRow, CLASSES, FailureRow, Recorder, SampleRow, SummaryRow};
+use super::set::{OutputError, OutputSet};
+use crate::record::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
 
-/// One CSV file being written.
-struct Sink {
-    partial: PathBuf,
-    path: PathBuf,
-    writer: csv::Writer<BufWriter<File>>,
+/// Bytes gathered before they are handed to the file.
+const FLUSH_AT: usize = 128 * 1024;
+
+/// A CSV line being written: fields are appended to one buffer that is
+/// reused for every row of a file.
+pub struct Line {
+    buf: Vec<u8>,
+    first: bool,
 }
 
-impl Sink {
-    fn create(dir: &Path, name: &str, header: &[String]) -> io::Result<Sink> {
-        let path = dir.join(name);
-        let partial = dir.join(format!(".{name}.partial"));
-        let file = File::create(&partial)?;
-        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
-        writer.write_record(header).map_err(io::Error::other)?;
-        Ok(Sink {
-            partial,
-            path,
-            writer,
+impl Line {
+    fn new() -> Line {
+        Line {
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            first: true,
+        }
+    }
+
+    fn separator(&mut self) {
+        if self.first {
+            self.first = false;
+        } else {
+            self.buf.push(b',');
+        }
+    }
+
+    /// A text field, quoted when it holds `,`, `"`, `\r` or `\n`.
+    pub fn text(&mut self, s: &str) {
+        self.separator();
+        if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+            self.buf.push(b'"');
+            for b in s.bytes() {
+                if b == b'"' {
+                    self.buf.push(b'"');
+                }
+                self.buf.push(b);
+            }
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(s.as_bytes());
+        }
+    }
+
+    /// A whole number.
+    pub fn int(&mut self, n: u64) {
+        self.separator();
+        push_u64(&mut self.buf, n);
+    }
+
+    /// A number with `decimals` digits after the point (at most 9), never
+    /// written as `-0.000`.
+    pub fn fixed(&mut self, x: f64, decimals: usize) {
+        self.separator();
+        push_fixed(&mut self.buf, x, decimals);
+    }
+
+    fn end(&mut self) {
+        self.buf.push(b'\n');
+        self.first = true;
+    }
+}
+
+/// Appends the decimal digits of `n`.
+fn push_u64(buf: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/// Appends `x` with `decimals` digits after the point, byte for byte as
+/// `format!("{x:.decimals$}")` writes it, except that a value that rounds to
+/// zero has no minus sign.
+///
+/// The fast path scales by 10^decimals and rounds to an integer. Scaling
+/// rounds once, by at most half an ulp of the scaled value, so the integer
+/// is the correctly rounded one unless the scaled value lies within that
+/// error of a half; those rare values, and values too large for the integer,
+/// go through the standard formatter.
+fn push_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
+    debug_assert!(decimals < POW10.len());
+    let scaled = x * POW10[decimals];
+    let magnitude = scaled.abs();
+    let frac = magnitude - magnitude.floor();
+    let near_half = (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON;
+    if magnitude.is_nan() || magnitude >= 9.0e15 || near_half {
+        slow_fixed(buf, x, decimals);
+        return;
+    }
+    let n = magnitude.round() as u64;
+    if n != 0 && x < 0.0 {
+        buf.push(b'-');
+    }
+    let unit = POW10[decimals] as u64;
+    push_u64(buf, n / unit);
+    if decimals > 0 {
+        buf.push(b'.');
+        let mut rest = n % unit;
+        let mut digits = [b'0'; 9];
+        for d in digits[..decimals].iter_mut().rev() {
+            *d = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        buf.extend_from_slice(&digits[..decimals]);
+    }
+}
+
+fn slow_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
+    let start = buf.len();
+    write!(buf, "{x:.decimals$}").expect("writing to a Vec cannot fail");
+    // Avoid "-0.000000" for values that round to zero.
+    if buf[start] == b'-' && buf[start + 1..].iter().all(|&c| c == b'0' || c == b'.') {
+        buf.remove(start);
+    }
+}
+
+/// One column of a CSV file: its header and how a row's value is written.
+pub struct Column<R> {
+    /// Header name, with its unit.
+    pub name: &'static str,
+    /// Writes the value of this column for one row.
+    pub put: fn(&R, &mut Line),
+}
+
+macro_rules! col {
+    ($name:literal, |$r:ident, $l:ident| $body:expr) => {
+        Column {
+            name: $name,
+            put: |$r, $l| $body,
+        }
+    };
+}
+
+/// Columns of `timeseries.csv`.
+pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
+    col!("time_h", |r, l| l.fixed(r.time_h, 3)),
+    col!("timestamp", |r, l| l.text(&r.timestamp)),
+    col!("site", |r, l| l.text(&r.site)),
+    col!("racks_online", |r, l| l.int(r.racks_online.into())),
+    col!("racks_deferred", |r, l| l.int(r.racks_deferred.into())),
+    col!("chips_online", |r, l| l.int(r.chips_online)),
+    col!("chips_healthy", |r, l| l.int(r.chips_healthy)),
+    col!("chips_failed", |r, l| l.int(r.chips_failed)),
+    col!("chips_in_repair", |r, l| l.int(r.chips_in_repair)),
+    col!("spare_nodes", |r, l| l.int(r.spare_nodes)),
+    col!("links_down", |r, l| l.int(r.links_down.into())),
+    col!("grid_mw", |r, l| l.fixed(r.grid_mw, 3)),
+    col!("it_power_mw", |r, l| l.fixed(r.it_power_mw, 6)),
+    col!("facility_power_mw", |r, l| l.fixed(r.facility_power_mw, 6)),
+    col!("pue", |r, l| l.fixed(r.pue, 4)),
+    col!("power_cap_factor", |r, l| l.fixed(r.power_cap_factor, 6)),
+    col!("it_energy_mwh", |r, l| l.fixed(r.it_energy_mwh, 6)),
+    col!("energy_mwh", |r, l| l.fixed(r.energy_mwh, 6)),
+    col!("energy_cost_usd", |r, l| l.fixed(r.energy_cost_usd, 2)),
+    col!("carbon_tco2e", |r, l| l.fixed(r.carbon_tco2e, 6)),
+    col!("throttled_chip_hours", |r, l| l
+        .fixed(r.throttled_chip_hours, 3)),
+    col!("throttle_lost_chip_hours", |r, l| l
+        .fixed(r.throttle_lost_chip_hours, 3)),
+    col!("failures_gpu", |r, l| l.int(r.failures[0])),
+    col!("failures_hbm", |r, l| l.int(r.failures[1])),
+    col!("failures_host", |r, l| l.int(r.failures[2])),
+    col!("failures_nic", |r, l| l.int(r.failures[3])),
+    col!("failures_switch_cable", |r, l| l.int(r.failures[4])),
+    col!("failures_rack_power", |r, l| l.int(r.failures[5])),
+    col!("failures_site_outage", |r, l| l.int(r.failures[6])),
+    col!("failures_dci_link", |r, l| l.int(r.failures[7])),
+];
+
+/// Columns of `failures.csv`.
+pub const FAILURE_COLUMNS: &[Column<FailureRow>] = &[
+    col!("time_h", |r, l| l.fixed(r.time_h, 6)),
+    col!("timestamp", |r, l| l.text(&r.timestamp)),
+    col!("site", |r, l| l.text(&r.site)),
+    col!("class", |r, l| l.text(r.class.key())),
+    col!("component", |r, l| l.text(&r.component)),
+    col!("rack", |r, l| l.text(&r.rack)),
+    col!("chips_down", |r, l| l.int(r.chips_down)),
+    col!("remedy", |r, l| l.text(r.remedy.key())),
+    col!("downtime_h", |r, l| l.fixed(r.downtime_h, 4)),
+    col!("age_h", |r, l| l.fixed(r.age_h, 4)),
+];
+
+/// Columns of `buildout.csv`.
+pub const BUILDOUT_COLUMNS: &[Column<BuildoutRow>] = &[
+    col!("site", |r, l| l.text(&r.site)),
+    col!("phase", |r, l| l.int(r.phase as u64)),
+    col!("rack", |r, l| l.text(&r.rack)),
+    col!("racks", |r, l| l.int(r.racks.into())),
+    col!("chips", |r, l| l.int(r.chips)),
+    col!("planned", |r, l| l.text(&r.planned)),
+    col!("delivered", |r, l| l.text(&r.delivered)),
+    col!("commissioned", |r, l| l.text(&r.commissioned)),
+    col!("status", |r, l| l.text(r.status.key())),
+    col!("deferred_days", |r, l| l.fixed(r.deferred_days, 3)),
+    col!("nameplate_mw", |r, l| l.fixed(r.nameplate_mw, 6)),
+];
+
+/// Columns of `summary.csv`.
+pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    col!("scenario", |r, l| l.text(&r.scenario)),
+    col!("seed", |r, l| l.int(r.seed)),
+    col!("sites", |r, l| l.int(r.sites as u64)),
+    col!("start", |r, l| l.text(&r.start)),
+    col!("end", |r, l| l.text(&r.end)),
+    col!("hours", |r, l| l.fixed(r.hours, 3)),
+    col!("racks_commissioned", |r, l| l.int(r.racks_commissioned)),
+    col!("racks_refused", |r, l| l.int(r.racks_refused)),
+    col!("racks_deferred_at_end", |r, l| l
+        .int(r.racks_deferred_at_end)),
+    col!("peak_chips_online", |r, l| l.int(r.peak_chips_online)),
+    col!("chips_online_at_end", |r, l| l.int(r.chips_online_at_end)),
+    col!("availability", |r, l| l.fixed(r.availability, 6)),
+    col!("it_energy_mwh", |r, l| l.fixed(r.it_energy_mwh, 6)),
+    col!("energy_mwh", |r, l| l.fixed(r.energy_mwh, 6)),
+    col!("peak_facility_mw", |r, l| l.fixed(r.peak_facility_mw, 6)),
+    col!("energy_cost_usd", |r, l| l.fixed(r.energy_cost_usd, 2)),
+    col!("carbon_tco2e", |r, l| l.fixed(r.carbon_tco2e, 6)),
+    col!("throttled_chip_hours", |r, l| l
+        .fixed(r.throttled_chip_hours, 3)),
+    col!("throttle_lost_chip_hours", |r, l| l
+        .fixed(r.throttle_lost_chip_hours, 3)),
+    col!("failures_total", |r, l| l.int(r.failures_total())),
+    col!("failures_gpu", |r, l| l.int(r.failures[0])),
+    col!("failures_hbm", |r, l| l.int(r.failures[1])),
+    col!("failures_host", |r, l| l.int(r.failures[2])),
+    col!("failures_nic", |r, l| l.int(r.failures[3])),
+    col!("failures_switch_cable", |r, l| l.int(r.failures[4])),
+    col!("failures_rack_power", |r, l| l.int(r.failures[5])),
+    col!("failures_site_outage", |r, l| l.int(r.failures[6])),
+    col!("failures_dci_link", |r, l| l.int(r.failures[7])),
+    col!("events", |r, l| l.int(r.events)),
+];
+
+/// One CSV file being written: its columns, its line buffer and the file.
+struct Table<R: 'static> {
+    name: &'static str,
+    columns: &'static [Column<R>],
+    line: Line,
+    file: File,
+}
+
+impl<R> Table<R> {
+    fn open(
+        set: &mut OutputSet,
+        name: &'static str,
+        columns: &'static [Column<R>],
+    ) -> Result<Self, OutputError> {
+        let file = set.create_file(name)?;
+        let mut line = Line::new();
+        for c in columns {
+            line.text(c.name);
+        }
+        line.end();
+        Ok(Table {
+            name,
+            columns,
+            line,
+            file,
         })
     }
 
-    fn row(&mut self, fields: &[String]) -> io::Result<()> {
-        self.writer.write_record(fields).map_err(io::Error::other)
+    fn row(&mut self, row: &R) -> io::Result<()> {
+        for c in self.columns {
+            (c.put)(row, &mut self.line);
+        }
+        self.line.end();
+        if self.line.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
     }
 
-    fn finish(mut self) -> io::Result<PathBuf> {
-        self.writer.flush()?;
-        let inner = self
-            .writer
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        inner.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&self.partial, &self.path)?;
-        Ok(self.path)
+    fn flush(&mut self) -> io::Result<()> {
+        let result = self.file.write_all(&self.line.buf);
+        self.line.buf.clear();
+        result
+    }
+
+    /// Writes what is buffered and syncs the file to disk.
+    fn close(&mut self, set: &OutputSet) -> Result<(), OutputError> {
+        self.flush()
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| set.write_error(self.name, e))
     }
 }
 
 /// Writes `timeseries.csv`, `buildout.csv`, `summary.csv` and, when asked,
-/// `failures.csv` into one folder.
+/// `failures.csv` as one [`OutputSet`]: the files are written in a staging
+/// folder and appear in the target folder together, replacing the previous
+/// run's set, only when [`CsvRecorder::finish`] succeeds. Dropping the
+/// recorder without finishing removes the staging folder and leaves the
+/// target as it was.
 pub struct CsvRecorder {
-    timeseries: Option<Sink>,
-    failures: Option<Sink>,
-    buildout: Option<Sink>,
-    summary: Option<Sink>,
-    error: Option<io::Error>,
-}
-
-fn f(x: f64, decimals: usize) -> String {
-    // Avoid "-0.000000" for values that round to zero.
-    let s = format!("{x:.decimals$}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn failure_columns() -> impl Iterator<Item = String> {
-    FailureKind::ALL
-        .iter()
-        .map(|k| format!("failures_{}", k.key()))
+    set: OutputSet,
+    timeseries: Table<SampleRow>,
+    failures: Option<Table<FailureRow>>,
+    buildout: Table<BuildoutRow>,
+    summary: Table<SummaryRow>,
+    /// The first write error: the file's name and the error.
+    error: Option<(&'static str, io::Error)>,
 }
 
 impl CsvRecorder {
-    /// Creates the folder (and parents) and opens the files.
-    pub fn create(dir: &Path, failures_log: bool) -> io::Result<CsvRecorder> {
-        std::fs::create_dir_all(dir)?;
-        let mut ts = strings(&[
-            "time_h",
-            "timestamp",
-            "site",
-            "racks_online",
-            "racks_deferred",
-            "chips_online",
-            "chips_healthy",
-            "chips_failed",
-            "chips_in_repair",
-            "spare_nodes",
-            "links_down",
-            "grid_mw",
-            "it_power_mw",
-            "facility_power_mw",
-            "pue",
-            "power_cap_factor",
-            "it_energy_mwh",
-            "energy_mwh",
-            "energy_cost_usd",
-            "carbon_tco2e",
-            "throttled_chip_hours",
-            "throttle_lost_chip_hours",
-        ]);
-        ts.extend(failure_columns());
-        let timeseries = Some(Sink::create(dir, "timeseries.csv", &ts)?);
+    /// Prepares the set for the folder `dir` (created with its parents when
+    /// the set is committed) and opens the files in its staging folder.
+    pub fn create(dir: &Path, failures_log: bool) -> Result<CsvRecorder, OutputError> {
+        let mut set = OutputSet::create(dir)?;
+        let timeseries = Table::open(&mut set, "timeseries.csv", SAMPLE_COLUMNS)?;
         let failures = if failures_log {
-            Some(Sink::create(
-                dir,
-                "failures.csv",
-                &strings(&[
-                    "time_h",
-                    "timestamp",
-                    "site",
-                    "class",
-                    "component",
-                    "rack",
-                    "chips_down",
-                    "remedy",
-                    "downtime_h",
-                    "age_h",
-                ]),
-            )?)
+            Some(Table::open(&mut set, "failures.csv", FAILURE_COLUMNS)?)
         } else {
             None
         };
-        let buildout = Some(Sink::create(
-            dir,
-            "buildout.csv",
-            &strings(&[
-                "site",
-                "phase",
-                "rack",
-                "racks",
-                "chips",
-                "planned",
-                "delivered",
-                "commissioned",
-                "status",
-                "deferred_days",
-                "nameplate_mw",
-            ]),
-        )?);
-        let mut sum = strings(&[
-            "scenario",
-            "seed",
-            "sites",
-            "start",
-            "end",
-            "hours",
-            "racks_commissioned",
-            "racks_refused",
-            "racks_deferred_at_end",
-            "peak_chips_online",
-            "chips_online_at_end",
-            "availability",
-            "it_energy_mwh",
-            "energy_mwh",
-            "peak_facility_mw",
-            "energy_cost_usd",
-            "carbon_tco2e",
-            "throttled_chip_hours",
-            "throttle_lost_chip_hours",
-            "failures_total",
-        ]);
-        sum.extend(failure_columns());
-        sum.push("events".into());
-        let summary = Some(Sink::create(dir, "summary.csv", &sum)?);
+        let buildout = Table::open(&mut set, "buildout.csv", BUILDOUT_COLUMNS)?;
+        let summary = Table::open(&mut set, "summary.csv", SUMMARY_COLUMNS)?;
         Ok(CsvRecorder {
+            set,
             timeseries,
             failures,
             buildout,
@@ -183,179 +352,157 @@ impl CsvRecorder {
         })
     }
 
-    fn write(sink: &mut Option<Sink>, error: &mut Option<io::Error>, fields: &[String]) {
-        if error.is_some() {
-            return;
+    /// Writes out every file and swaps the set into the target folder.
+    /// Returns the final paths, or the first error met during the run
+    /// (naming the file), in which case the target is left as it was.
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, OutputError> {
+        if let Some((name, e)) = self.error.take() {
+            return Err(self.set.write_error(name, e));
         }
-        if let Some(s) = sink
-            && let Err(e) = s.row(fields)
-        {
-            *error = Some(e);
+        self.timeseries.close(&self.set)?;
+        self.buildout.close(&self.set)?;
+        if let Some(t) = self.failures.as_mut() {
+            t.close(&self.set)?;
         }
+        self.summary.close(&self.set)?;
+        self.set.commit()
     }
 
-    /// Flushes every file and gives each its final name. Returns the paths
-    /// written, or the first I/O error met during the run.
-    pub fn finish(mut self) -> io::Result<Vec<PathBuf>> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        let mut written = Vec::new();
-        for sink in [
-            self.timeseries.take(),
-            self.buildout.take(),
-            self.failures.take(),
-            self.summary.take(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            written.push(sink.finish()?);
-        }
-        Ok(written)
-    }
-}
-
-impl Drop for CsvRecorder {
-    fn drop(&mut self) {
-        for sink in [
-            &self.timeseries,
-            &self.failures,
-            &self.buildout,
-            &self.summary,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let _ = std::fs::remove_file(&sink.partial);
+    fn keep(&mut self, name: &'static str, result: io::Result<()>) {
+        if let Err(e) = result {
+            self.error = Some((name, e));
         }
     }
-}
-
-fn counts(failures: &[u64; CLASSES]) -> impl Iterator<Item = String> + '_ {
-    failures.iter().map(|n| n.to_string())
 }
 
 impl Recorder for CsvRecorder {
     fn sample(&mut self, r: &SampleRow) {
-        let mut row = vec![
-            f(r.time_h, 3),
-            r.timestamp.clone(),
-            r.site.clone(),
-            r.racks_online.to_string(),
-            r.racks_deferred.to_string(),
-            r.chips_online.to_string(),
-            r.chips_healthy.to_string(),
-            r.chips_failed.to_string(),
-            r.chips_in_repair.to_string(),
-            r.spare_nodes.to_string(),
-            r.links_down.to_string(),
-            f(r.grid_mw, 3),
-            f(r.it_power_mw, 6),
-            f(r.facility_power_mw, 6),
-            f(r.pue, 4),
-            f(r.power_cap_factor, 6),
-            f(r.it_energy_mwh, 6),
-            f(r.energy_mwh, 6),
-            f(r.energy_cost_usd, 2),
-            f(r.carbon_tco2e, 6),
-            f(r.throttled_chip_hours, 3),
-            f(r.throttle_lost_chip_hours, 3),
-        ];
-        row.extend(counts(&r.failures));
-        Self::write(&mut self.timeseries, &mut self.error, &row);
+        if self.error.is_none() {
+            let result = self.timeseries.row(r);
+            self.keep("timeseries.csv", result);
+        }
     }
 
     fn failure(&mut self, r: &FailureRow) {
-        let row = vec![
-            f(r.time_h, 6),
-            r.timestamp.clone(),
-            r.site.clone(),
-            r.class.key().to_string(),
-            r.component.clone(),
-            r.rack.clone(),
-            r.chips_down.to_string(),
-            r.remedy.to_string(),
-            f(r.downtime_h, 4),
-            f(r.age_h, 4),
-        ];
-        Self::write(&mut self.failures, &mut self.error, &row);
+        if self.error.is_none()
+            && let Some(t) = self.failures.as_mut()
+        {
+            let result = t.row(r);
+            self.keep("failures.csv", result);
+        }
     }
 
     fn buildout(&mut self, r: &BuildoutRow) {
-        let row = vec![
-            r.site.clone(),
-            r.phase.to_string(),
-            r.rack.clone(),
-            r.racks.to_string(),
-            r.chips.to_string(),
-            r.planned.clone(),
-            r.delivered.clone(),
-            r.commissioned.clone(),
-            r.status.to_string(),
-            f(r.deferred_days, 3),
-            f(r.nameplate_mw, 6),
-        ];
-        Self::write(&mut self.buildout, &mut self.error, &row);
+        if self.error.is_none() {
+            let result = self.buildout.row(r);
+            self.keep("buildout.csv", result);
+        }
     }
 
     fn summary(&mut self, r: &SummaryRow) {
-        let mut row = vec![
-            r.scenario.clone(),
-            r.seed.to_string(),
-            r.sites.to_string(),
-            r.start.clone(),
-            r.end.clone(),
-            f(r.hours, 3),
-            r.racks_commissioned.to_string(),
-            r.racks_refused.to_string(),
-            r.racks_deferred_at_end.to_string(),
-            r.peak_chips_online.to_string(),
-            r.chips_online_at_end.to_string(),
-            f(r.availability, 6),
-            f(r.it_energy_mwh, 6),
-            f(r.energy_mwh, 6),
-            f(r.peak_facility_mw, 6),
-            f(r.energy_cost_usd, 2),
-            f(r.carbon_tco2e, 6),
-            f(r.throttled_chip_hours, 3),
-            f(r.throttle_lost_chip_hours, 3),
-            r.failures_total().to_string(),
-        ];
-        row.extend(counts(&r.failures));
-        row.push(r.events.to_string());
-        Self::write(&mut self.summary, &mut self.error, &row);
+        if self.error.is_none() {
+            let result = self.summary.row(r);
+            self.keep("summary.csv", result);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::failures::FailureKind;
+    use proptest::prelude::*;
+
+    fn fixed(x: f64, decimals: usize) -> String {
+        let mut buf = Vec::new();
+        push_fixed(&mut buf, x, decimals);
+        String::from_utf8(buf).unwrap()
+    }
+
+    /// The reference: the standard formatter without a negative zero.
+    fn reference(x: f64, decimals: usize) -> String {
+        let s = format!("{x:.decimals$}");
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+            s[1..].to_string()
+        } else {
+            s
+        }
+    }
 
     #[test]
     fn fixed_decimals_without_negative_zero() {
-        assert_eq!(f(1.0, 3), "1.000");
-        assert_eq!(f(-0.0000001, 3), "0.000");
-        assert_eq!(f(-1.5, 1), "-1.5");
+        assert_eq!(fixed(1.0, 3), "1.000");
+        assert_eq!(fixed(-0.0000001, 3), "0.000");
+        assert_eq!(fixed(-0.0, 2), "0.00");
+        assert_eq!(fixed(-1.5, 1), "-1.5");
+        assert_eq!(fixed(12.0, 0), "12");
+        assert_eq!(fixed(0.0005, 3), reference(0.0005, 3));
+        assert_eq!(fixed(2.675, 2), reference(2.675, 2), "2.675 is 2.67499…");
+        assert_eq!(fixed(1e300, 2), reference(1e300, 2));
+        assert_eq!(fixed(f64::NAN, 2), "NaN");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+        /// The fast path writes the same bytes as the standard formatter.
+        #[test]
+        fn fixed_matches_the_standard_formatter(x in prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO, d in 0usize..7) {
+            prop_assert_eq!(fixed(x, d), reference(x, d));
+        }
+
+        #[test]
+        fn fixed_matches_on_ties_and_money(cents in -10_000_000_000i64..10_000_000_000, d in 0usize..7) {
+            // Values near decimal halves, where rounding is hardest.
+            let x = cents as f64 / 1000.0 + 0.0005;
+            prop_assert_eq!(fixed(x, d), reference(x, d));
+        }
+    }
+
+    #[test]
+    fn text_is_quoted_as_the_csv_crate_quotes_it() {
+        let fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""];
+        let mut line = Line::new();
+        for f in fields {
+            line.text(f);
+        }
+        line.end();
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        w.write_record(fields).unwrap();
+        assert_eq!(line.buf, w.into_inner().unwrap());
+    }
+
+    #[test]
+    fn failure_columns_follow_the_classes() {
+        let names =
+            |cols: &[&'static str]| -> Vec<String> { cols.iter().map(|s| s.to_string()).collect() };
+        let classes: Vec<String> = FailureKind::ALL
+            .iter()
+            .map(|k| format!("failures_{}", k.key()))
+            .collect();
+        let sample: Vec<&str> = SAMPLE_COLUMNS.iter().map(|c| c.name).collect();
+        assert_eq!(names(&sample[sample.len() - 8..]), classes);
+        let summary: Vec<&str> = SUMMARY_COLUMNS.iter().map(|c| c.name).collect();
+        let n = summary.len();
+        assert_eq!(names(&summary[n - 9..n - 1]), classes);
     }
 
     #[test]
     fn files_appear_only_when_finished() {
-        let dir = std::env::temp_dir().join(format!("dcsim-csv-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
         let rec = CsvRecorder::create(&dir, true).unwrap();
-        assert!(!dir.join("timeseries.csv").exists());
-        assert!(dir.join(".timeseries.csv.partial").exists());
+        assert!(!dir.exists(), "nothing in the target before finish");
         drop(rec);
-        assert!(
-            !dir.join(".timeseries.csv.partial").exists(),
-            "dropped: partial removed"
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            0,
+            "dropped: staging folder removed"
         );
         let rec = CsvRecorder::create(&dir, false).unwrap();
         let written = rec.finish().unwrap();
         assert_eq!(written.len(), 3);
         assert!(dir.join("timeseries.csv").exists());
         assert!(!dir.join("failures.csv").exists());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

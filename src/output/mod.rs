@@ -3,9 +3,11 @@
 //! Models never write files: they hand rows (see [`crate::record`]) to a
 //! [`Recorder`](crate::record::Recorder). Each output format is one file of
 //! this module (`csv.rs` streams them to CSV files, `memory.rs` keeps them for
-//! tests, `null.rs` drops them). Charts and comparisons, later, read the same
+//! tests, `null.rs` drops them); `set.rs` makes the files of one run appear
+//! in the output folder together. Charts and comparisons, later, read the same
 //! rows.
 
 pub mod csv;
 pub mod memory;
 pub mod null;
+pub mod set;

@@ -2,7 +2,8 @@
 //! boundary that turns them into a runnable [`Scenario`].
 //!
 //! The path of a file through this module:
-//! 1. read the bytes (unreadable or non-UTF-8 files are reported as such);
+//! 1. read the bytes ([`input`]: regular files of bounded size only;
+//!    unreadable or non-UTF-8 files are reported as such);
 //! 2. parse TOML into a tree that remembers each value's position
 //!    ([`tree`]), and apply `--set PATH=VALUE` overrides to it;
 //! 3. deserialize the plain [`spec::ScenarioSpec`] structs, collecting every
@@ -18,6 +19,7 @@
 
 pub mod de;
 pub mod diag;
+pub mod input;
 pub mod model;
 pub mod spec;
 pub mod tree;
@@ -48,10 +50,16 @@ pub struct Overrides {
 /// Reads and validates a scenario file.
 pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        let fix = match e.kind() {
-            std::io::ErrorKind::NotFound => "; check the path (scenarios/ holds the examples)",
-            std::io::ErrorKind::PermissionDenied => "; check the file's permissions",
+    let bytes = input::read_regular_file(
+        path,
+        input::MAX_SCENARIO_BYTES,
+        "; a scenario is a short TOML file",
+    )
+    .map_err(|e| {
+        let fix = match &e {
+            input::InputError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                " (scenarios/ holds the examples)"
+            }
             _ => "",
         };
         ScenarioError::single(
@@ -143,12 +151,15 @@ pub fn load_str(
     Err(ScenarioError { issues })
 }
 
-/// Whether `path` is at or under a path whose value was unusable.
+/// Whether `path` is at or under a path whose value was unusable. An
+/// unusable `kind` makes its whole table unusable: what the other keys
+/// should be depends on it.
 fn is_poisoned(poisoned: &BTreeSet<String>, path: &FieldPath) -> bool {
     let p = path.to_string();
     poisoned.iter().any(|bad| {
+        let bad = bad.strip_suffix(".kind").unwrap_or(bad);
         p == *bad
-            || (p.starts_with(bad.as_str())
+            || (p.starts_with(bad)
                 && matches!(p.as_bytes().get(bad.len()), Some(b'.') | Some(b'[')))
     })
 }
@@ -182,5 +193,11 @@ mod tests {
         assert!(!is_poisoned(&poisoned, &p("loads")));
         assert!(!is_poisoned(&poisoned, &p("sites[0].grid_mw_extra")));
         assert!(!is_poisoned(&poisoned, &p("sites[0].pue")));
+        let kind: BTreeSet<String> = ["failures.gpu.repair.kind".to_string()].into();
+        assert!(is_poisoned(&kind, &p("failures.gpu.repair.value")));
+        assert!(!is_poisoned(
+            &kind,
+            &p("failures.gpu.rate_per_million_hours")
+        ));
     }
 }

@@ -148,6 +148,11 @@ pub struct Link {
     pub latency: SimDuration,
 }
 
+/// Longest duration one draw of a [`Distribution`] gives: 100 years of 365
+/// days. A longer draw (a heavy log-normal tail) is cut to it, so a repair
+/// or delay never pushes an event past the clock's range.
+pub const MAX_DRAW: SimDuration = SimDuration(100 * 365 * 86_400_000_000);
+
 /// A distribution of durations.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Distribution {
@@ -175,8 +180,13 @@ pub enum Distribution {
 }
 
 impl Distribution {
-    /// One draw.
+    /// One draw, at most [`MAX_DRAW`] (a longer draw is cut to it).
     pub fn sample(&self, rng: &mut StreamRng) -> SimDuration {
+        let d = self.draw(rng);
+        if d > MAX_DRAW { MAX_DRAW } else { d }
+    }
+
+    fn draw(&self, rng: &mut StreamRng) -> SimDuration {
         match self {
             Distribution::Fixed(d) => *d,
             Distribution::Uniform { min, max } => {

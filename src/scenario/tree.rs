@@ -228,7 +228,16 @@ pub fn parse(source: &Source) -> Result<Node, Vec<Issue>> {
         let mut issues: Vec<Issue> = Vec::new();
         for e in &errors {
             let span = Span::File(e.span().unwrap_or(0..0));
-            let message = e.message().trim().replace('\n', " ");
+            let mut message = e.message().trim().replace('\n', " ");
+            if message == "duplicate key"
+                && let Some(key) = e.span().and_then(|r| source.text.get(r))
+                && !key.trim().is_empty()
+            {
+                message = format!(
+                    "duplicate key `{}`: it is already set in this table; keep one",
+                    key.trim()
+                );
+            }
             let issue = source.issue(&span, "", format!("TOML syntax error: {message}"));
             let same_line = |a: &Location, b: &Location| match (a, b) {
                 (Location::File { line: x, .. }, Location::File { line: y, .. }) => x == y,

@@ -3,12 +3,13 @@
 //! to something) happens here, and every problem is collected, not just the
 //! first.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use chrono::{NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use super::diag::{Issue, Location, did_you_mean_value};
+use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
     Band, Distribution, FailureClass, Lifetime, Link, Phase, Pue, RackType, Scenario, Site, Tariff,
 };
@@ -46,6 +47,24 @@ pub const MAX_WEIBULL_SHAPE: f64 = 20.0;
 pub const MAX_RATE_PER_MILLION_HOURS: f64 = 1e6;
 /// Most nodes a scenario may build (per-node state is kept in memory).
 pub const MAX_NODES: u64 = 25_000_000;
+/// Most timeseries rows (sites × samples) a run may write: about 5 GB of
+/// `timeseries.csv`.
+pub const MAX_TIMESERIES_ROWS: u64 = 20_000_000;
+/// Size of a timeseries row, for the estimate given in messages [bytes].
+pub const TIMESERIES_ROW_BYTES: u64 = 250;
+/// Longest run [years].
+pub const MAX_RUN_YEARS: u64 = 100;
+/// Longest duration accepted anywhere [years of 365 days].
+pub const MAX_DURATION_YEARS: u64 = 1_000;
+/// Earliest year of a date.
+pub const MIN_YEAR: i32 = 1900;
+/// Latest year of a date.
+pub const MAX_YEAR: i32 = 2200;
+/// Largest log-normal `sigma`: a one-in-a-million draw is then at most
+/// e^(3 × 4.75) ≈ 1.6 million times the median.
+pub const MAX_LOGNORMAL_SIGMA: f64 = 3.0;
+/// Longest scenario name [characters]: it names a folder.
+pub const MAX_NAME_CHARS: usize = 100;
 
 /// Problems found by [`validate`]: by field path (located later against the
 /// tree), or already located (in a CSV file the scenario names).
@@ -89,16 +108,41 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         }
     };
     let micros = value * micros_per_unit as f64;
-    if !micros.is_finite() || micros >= u64::MAX as f64 / 4.0 {
-        return Err(format!("\"{text}\" is too long"));
+    if !micros.is_finite() || micros > (MAX_DURATION_YEARS * 365 * MICROS_PER_DAY) as f64 {
+        return Err(format!(
+            "\"{text}\" is too long; the longest duration accepted is \"{MAX_DURATION_YEARS}y\""
+        ));
     }
     Ok(SimDuration(micros.round() as u64))
 }
 
-/// Parses an ISO date `YYYY-MM-DD`.
+/// Parses an ISO date `YYYY-MM-DD`: four-digit year from [`MIN_YEAR`] to
+/// [`MAX_YEAR`], two-digit month and day.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("expected a date like \"2026-01-31\" (YYYY-MM-DD), found \"{text}\""))
+    let t = text.trim();
+    let shape_ok = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let wrong = || {
+        format!(
+            "expected a date like \"2026-01-31\" (YYYY-MM-DD: a four-digit year, two-digit month and day), found \"{text}\""
+        )
+    };
+    if !shape_ok {
+        return Err(wrong());
+    }
+    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| wrong())?;
+    if !(MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+        return Err(format!(
+            "{date} is outside the years dcsim accepts, {MIN_YEAR} to {MAX_YEAR}"
+        ));
+    }
+    Ok(date)
 }
 
 struct Validator<'a> {
@@ -118,7 +162,15 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         end: SimTime::MAX,
     };
 
-    if spec.name.trim().is_empty()
+    if spec.name.chars().count() > MAX_NAME_CHARS {
+        v.err(
+            &root.key("name"),
+            format!(
+                "the name is {} characters long; it names the output folder, so at most {MAX_NAME_CHARS} are allowed",
+                spec.name.chars().count()
+            ),
+        );
+    } else if spec.name.trim().is_empty()
         || !spec
             .name
             .chars()
@@ -140,6 +192,15 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
     }
     v.end = v.horizon(spec, start).unwrap_or(SimTime::MAX);
 
+    // Where a problem of the number of samples is shown: at `sample_every`
+    // if the file sets it, else at what sets the run's length.
+    let samples_key = if spec.sample_every.is_some() {
+        "sample_every"
+    } else if spec.end.is_some() && spec.duration.is_none() {
+        "end"
+    } else {
+        "duration"
+    };
     let sample_every = match &spec.sample_every {
         Some(text) => v.positive_duration(&root.key("sample_every"), text),
         None => Some(SimDuration::from_hours(1)),
@@ -149,7 +210,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         && s.0 > v.end.0
     {
         v.err(
-            &root.key("sample_every"),
+            &root.key(samples_key),
             format!("{s} is longer than the whole run; sample at least once, e.g. \"1h\""),
         );
     }
@@ -174,19 +235,26 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
             "the scenario has no site; add one with a [[sites]] table (name, grid_mw, pue and a [[sites.buildout]] phase)",
         );
     }
-    let mut seen_sites = BTreeSet::new();
+    let mut seen_sites: BTreeMap<String, String> = BTreeMap::new();
     for (i, site) in spec.sites.iter().enumerate() {
         let p = root.key("sites").index(i);
         if site.name.trim().is_empty() {
             v.err(&p.key("name"), "a site needs a name, e.g. name = \"ohio\"");
-        } else if !seen_sites.insert(site.name.clone()) {
-            v.err(
-                &p.key("name"),
+        } else if let Some(other) = seen_sites.get(&site.name.to_lowercase()) {
+            let message = if *other == site.name {
                 format!(
                     "two sites are named \"{}\"; site names must be unique",
                     site.name
-                ),
-            );
+                )
+            } else {
+                format!(
+                    "\"{}\" differs from the site \"{other}\" only in case; site names must differ by more than case",
+                    site.name
+                )
+            };
+            v.err(&p.key("name"), message);
+        } else {
+            seen_sites.insert(site.name.to_lowercase(), site.name.clone());
         }
         if let Some(s) = v.site(&p, site, &catalog, &mut rack_types) {
             sites.push(s);
@@ -218,19 +286,36 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         }
     }
 
-    // Limits that keep a typo from running for days or exhausting memory.
+    // Limits that keep a typo from running for days, exhausting memory or
+    // filling the disk.
     if let Some(every) = sample_every
         && v.end != SimTime::MAX
         && every.0 > 0
-        && v.end.0 / every.0 > MAX_SAMPLES_PER_SITE
     {
-        v.err(
-            &root.key("sample_every"),
-            format!(
-                "{every} gives {} samples per site over the run, more than the {MAX_SAMPLES_PER_SITE} allowed; sample less often (e.g. \"1h\" or \"1d\")",
-                v.end.0 / every.0
-            ),
-        );
+        let samples = v.end.0 / every.0;
+        let rows = samples.saturating_mul(spec.sites.len() as u64);
+        // The interval that would give the most rows allowed.
+        let sites = spec.sites.len().max(1) as u64;
+        let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / sites).clamp(1, MAX_SAMPLES_PER_SITE);
+        let hint = suggest_interval(SimDuration(fewest));
+        if samples > MAX_SAMPLES_PER_SITE {
+            v.err(
+                &root.key(samples_key),
+                format!(
+                    "sampling every {every} gives {samples} samples per site over the run, more than the {MAX_SAMPLES_PER_SITE} allowed; sample less often with sample_every (e.g. sample_every = \"{hint}\")"
+                ),
+            );
+        } else if rows > MAX_TIMESERIES_ROWS {
+            v.err(
+                &root.key(samples_key),
+                format!(
+                    "{} sites × {samples} samples (every {every}) is {rows} rows of timeseries.csv, about {:.1} GB; at most {MAX_TIMESERIES_ROWS} rows (about {:.0} GB) are allowed: sample less often with sample_every (e.g. sample_every = \"{hint}\")",
+                    spec.sites.len(),
+                    (rows * TIMESERIES_ROW_BYTES) as f64 / 1e9,
+                    (MAX_TIMESERIES_ROWS * TIMESERIES_ROW_BYTES) as f64 / 1e9
+                ),
+            );
+        }
     }
     let nodes: u64 = sites
         .iter()
@@ -286,7 +371,7 @@ impl Validator<'_> {
         } else if x.abs() > MAX_MAGNITUDE {
             self.err(
                 p,
-                format!("{x} is beyond any plausible value (the limit is ±{MAX_MAGNITUDE:e}); check the unit in the key name"),
+                format!("{} is beyond any plausible value (the limit is ±{MAX_MAGNITUDE:e}); check the unit in the key name", number(x)),
             );
             None
         } else {
@@ -297,12 +382,15 @@ impl Validator<'_> {
     fn positive(&mut self, p: &FieldPath, x: f64, what: &str) -> Option<f64> {
         let x = self.finite(p, x)?;
         if x <= 0.0 {
-            self.err(p, format!("must be greater than 0, found {x} ({what})"));
+            self.err(
+                p,
+                format!("must be greater than 0, found {} ({what})", number(x)),
+            );
             None
         } else if x < MIN_POSITIVE {
             self.err(
                 p,
-                format!("{x} is too small to be meant (the smallest accepted is {MIN_POSITIVE:e}; {what})"),
+                format!("{} is too small to be meant (the smallest accepted is {MIN_POSITIVE:e}; {what})", number(x)),
             );
             None
         } else {
@@ -315,7 +403,10 @@ impl Validator<'_> {
         if x >= 0.0 {
             Some(x)
         } else {
-            self.err(p, format!("must be 0 or more, found {x} ({what})"));
+            self.err(
+                p,
+                format!("must be 0 or more, found {} ({what})", number(x)),
+            );
             None
         }
     }
@@ -327,7 +418,10 @@ impl Validator<'_> {
         } else {
             self.err(
                 p,
-                format!("must be between 0 and 1, found {x} (a fraction: 0.7 means 70%)"),
+                format!(
+                    "must be between 0 and 1, found {} (a fraction: 0.7 means 70%)",
+                    number(x)
+                ),
             );
             None
         }
@@ -393,6 +487,27 @@ impl Validator<'_> {
     }
 
     fn horizon(&mut self, spec: &ScenarioSpec, start: Option<NaiveDate>) -> Option<SimTime> {
+        let end = self.horizon_end(spec, start)?;
+        let longest = MAX_RUN_YEARS * 36_525 * MICROS_PER_DAY / 100;
+        if end.0 > longest {
+            let key = if spec.duration.is_some() {
+                "duration"
+            } else {
+                "end"
+            };
+            self.err(
+                &FieldPath::default().key(key),
+                format!(
+                    "the run is {:.0} years long; at most {MAX_RUN_YEARS} years are allowed",
+                    end.0 as f64 / (365.25 * MICROS_PER_DAY as f64)
+                ),
+            );
+            return None;
+        }
+        Some(end)
+    }
+
+    fn horizon_end(&mut self, spec: &ScenarioSpec, start: Option<NaiveDate>) -> Option<SimTime> {
         let root = FieldPath::default();
         match (&spec.duration, &spec.end) {
             (Some(_), Some(_)) => {
@@ -521,11 +636,26 @@ impl Validator<'_> {
             DistributionKind::Lognormal => {
                 let median = self
                     .positive_duration(&p.key("median"), d.median.as_deref().unwrap_or_default());
-                let sigma = self.non_negative(
-                    &p.key("sigma"),
-                    d.sigma.unwrap_or_default(),
-                    "the spread of the log, e.g. 0.5",
-                );
+                let sigma = self
+                    .non_negative(
+                        &p.key("sigma"),
+                        d.sigma.unwrap_or_default(),
+                        "the spread of the log, e.g. 0.5",
+                    )
+                    .and_then(|sigma| {
+                        if sigma > MAX_LOGNORMAL_SIGMA {
+                            self.err(
+                                &p.key("sigma"),
+                                format!(
+                                    "must be at most {MAX_LOGNORMAL_SIGMA}, found {} (with sigma = {MAX_LOGNORMAL_SIGMA} one draw in a million is already 1.6 million times the median)",
+                                    number(sigma)
+                                ),
+                            );
+                            None
+                        } else {
+                            Some(sigma)
+                        }
+                    });
                 Some(Distribution::LogNormal {
                     median: median?,
                     sigma: sigma?,
@@ -1008,7 +1138,17 @@ impl Validator<'_> {
                 u.grid_mw,
                 "the new grid connection in MW",
             );
-            if let (Some(at), Some(mw)) = (at, mw) {
+            if let Some(at) = at
+                && let Some(j) = grid.iter().position(|g| g.0 == at)
+            {
+                let what = if j == 0 {
+                    "is the start date, where grid_mw applies; set grid_mw instead"
+                } else {
+                    "is also the date of an earlier grid upgrade; give one grid_mw per date"
+                };
+                self.err(&up.key("date"), format!("{} {what}", u.date.trim()));
+                grid_ok = false;
+            } else if let (Some(at), Some(mw)) = (at, mw) {
                 grid.push((at, Watts::from_mw(mw)));
             } else {
                 grid_ok = false;
@@ -1224,7 +1364,8 @@ impl Validator<'_> {
             self.err(
                 p,
                 format!(
-                    "a PUE is facility power / IT power, so between 1.0 and 5.0; found {x} (typical: 1.1 to 1.6)"
+                    "a PUE is facility power / IT power, so between 1.0 and 5.0; found {} (typical: 1.1 to 1.6)",
+                    number(x)
                 ),
             );
             None
@@ -1365,8 +1506,12 @@ impl Validator<'_> {
             None => Path::new(file).to_path_buf(),
         };
         let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        let bytes = match read_regular_file(
+            &path,
+            MAX_CSV_BYTES,
+            "; an hourly CSV needs about 30 bytes a row",
+        ) {
+            Ok(b) => b,
             Err(e) => {
                 self.err(
                     p,
@@ -1376,6 +1521,13 @@ impl Validator<'_> {
                 );
                 return None;
             }
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            self.err(
+                p,
+                format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 CSV"),
+            );
+            return None;
         };
         let located = |line: u64, message: String| Issue {
             location: Location::File {
@@ -1444,7 +1596,21 @@ impl Validator<'_> {
             }
             let raw = record.get(vi).unwrap_or_default();
             let value: f64 = match raw.parse::<f64>() {
-                Ok(v) if v.is_finite() && (!non_negative || v >= 0.0) => v,
+                Ok(v)
+                    if v.is_finite() && v.abs() <= MAX_MAGNITUDE && (!non_negative || v >= 0.0) =>
+                {
+                    v
+                }
+                Ok(v) if v.is_finite() && v.abs() > MAX_MAGNITUDE => {
+                    self.problems.located.push(located(
+                        line,
+                        format!(
+                            "`{value_key}` {} is beyond any plausible value (the limit is ±{MAX_MAGNITUDE:e}, as in the scenario file); check the unit in the column name",
+                            number(v)
+                        ),
+                    ));
+                    continue;
+                }
                 _ => {
                     self.problems.located.push(located(
                         line,
@@ -1494,6 +1660,28 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+}
+
+/// A round interval at least `d` long, for a suggestion: whole minutes,
+/// hours or days.
+fn suggest_interval(d: SimDuration) -> String {
+    let h = d.hours();
+    if h <= 1.0 {
+        format!("{}min", (h * 60.0).ceil().max(1.0))
+    } else if h <= 24.0 {
+        format!("{}h", h.ceil())
+    } else {
+        format!("{}d", (h / 24.0).ceil())
+    }
+}
+
+/// A number for a message: plain when short, `1e300` when huge or tiny.
+pub fn number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e12).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 

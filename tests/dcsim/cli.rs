@@ -356,7 +356,9 @@ fn catalog_chips_as_csv() {
 fn help_states_the_exit_codes() {
     let stdout = assert_ok(&dcsim(["--help"]));
     assert!(
-        stdout.contains("Exit codes: 0 success, 1 internal error, 2 bad input"),
+        stdout
+            .contains("Exit codes: 0 success, 1 output not written or internal error, 2 bad input")
+            && stdout.contains("130 / 143 interrupted"),
         "{stdout}"
     );
 }
@@ -378,8 +380,10 @@ fn validate_checks_every_file_and_fails_if_any_is_bad() {
     );
 }
 
+/// An output that cannot be written exits 1, as the README says (issue 7
+/// item 7: it exited 2).
 #[test]
-fn an_output_folder_that_cannot_be_made_is_bad_input() {
+fn an_output_folder_that_cannot_be_made_exits_1() {
     let dir = temp_dir("cli-out-file");
     let file = dir.join("not-a-folder");
     std::fs::write(&file, "x").unwrap();
@@ -390,7 +394,9 @@ fn an_output_folder_that_cannot_be_made_is_bad_input() {
         "--out",
         &path(&file),
     ]);
-    let stderr = assert_bad_input(&out);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(
         stderr.contains(&file.join("physics-day").display().to_string()),
         "names the folder: {stderr}"

@@ -190,9 +190,10 @@ fn racks_whose_idle_floor_exceeds_the_grid_are_not_admitted() {
 fn a_grid_downgrade_below_the_idle_floor_is_refused() {
     let text = std::fs::read_to_string(crate::common::fixture("grid_capped.toml"))
         .unwrap()
+        .replace("duration = \"1d\"", "duration = \"3d\"")
         .replace(
             "grid_mw = 0.1\n",
-            "grid_mw = 0.1\ngrid_upgrades = [ { date = \"2026-01-01\", grid_mw = 0.03 } ]\n",
+            "grid_mw = 0.1\ngrid_upgrades = [ { date = \"2026-01-02\", grid_mw = 0.03 } ]\n",
         );
     assert!(text.contains("grid_upgrades"), "fixture edited");
     let err = dcsim::scenario::load_str(

@@ -17,6 +17,8 @@ mod exporters;
 mod failures;
 mod golden;
 mod grid;
+mod input_bounds;
+mod output_safety;
 mod phold;
 mod physics;
 mod retirement_and_dark_racks;

@@ -1,7 +1,7 @@
 //! Bad input never panics: random edits of a valid scenario (numbers
 //! replaced by extreme values, lines dropped or duplicated, bytes inserted)
 //! either validate, and then run to the end, or are refused with located
-//! issues.
+//! issues. The hourly CSVs a scenario names are fuzzed the same way.
 
 use dcsim::output::null::NullRecorder;
 use dcsim::scenario::{Location, Overrides, load_str};
@@ -153,6 +153,159 @@ proptest! {
             Ok(scenario) => {
                 let (_, summary) = dcsim::sim::run(&scenario, NullRecorder, &mut |_| {});
                 prop_assert!(summary.energy_mwh.is_finite() && summary.energy_mwh >= 0.0);
+            }
+            Err(e) => {
+                prop_assert!(!e.issues.is_empty());
+                for issue in &e.issues {
+                    let located = matches!(&issue.location, Location::File { line, column, .. } if *line >= 1 && *column >= 1);
+                    prop_assert!(located, "unlocated: {}", issue);
+                    prop_assert!(!issue.message.is_empty());
+                }
+            }
+        }
+    }
+}
+
+/// The scenario the CSV fuzz loads: one site priced by `prices.csv` and
+/// with its carbon from `carbon.csv`.
+const CSV_SCENARIO: &str = r#"name = "fuzz-csv"
+start = "2026-01-01"
+duration = "3d"
+sample_every = "6h"
+[[sites]]
+name = "a"
+grid_mw = 3
+pue = 1.2
+[sites.price]
+hourly_csv = "prices.csv"
+[sites.carbon]
+hourly_csv = "carbon.csv"
+[[sites.buildout]]
+rack = "hgx-h100"
+count = 10
+date = "2026-01-01"
+"#;
+
+const PRICES: &str = "timestamp,usd_per_mwh
+2025-12-31 23:00,40
+2026-01-01 08:00,95.5
+2026-01-01T20:00:00,-12
+2026-01-02,38
+2026-01-02 13:00,1e3
+";
+
+const CARBON: &str = "timestamp,kg_per_mwh
+2026-01-01,300
+2026-01-01 12:00,150
+2026-01-02 00:00,410
+";
+
+/// Values a CSV field is replaced with.
+const CSV_EXTREMES: [&str; 14] = [
+    "1.7e308",
+    "-1.7e308",
+    "1e12",
+    "1.0000001e12",
+    "nan",
+    "inf",
+    "-0",
+    "",
+    "x",
+    "\"4,2\"",
+    "2026-13-01 00:00",
+    "2026-01-01 00:30",
+    "9999-01-01",
+    "1e-320",
+];
+
+#[derive(Debug, Clone)]
+enum CsvEdit {
+    /// Replace field `field` of line `line` by an extreme.
+    Field(usize, usize, usize),
+    /// Drop a line.
+    Drop(usize),
+    /// Duplicate a line.
+    Duplicate(usize),
+    /// Insert a character at a byte position.
+    Insert(usize, char),
+}
+
+fn apply_csv(text: &str, edit: &CsvEdit) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let n = lines.len();
+    match *edit {
+        CsvEdit::Field(l, f, v) => {
+            let line = &mut lines[l % n];
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            let k = f % fields.len();
+            fields[k] = CSV_EXTREMES[v % CSV_EXTREMES.len()].to_string();
+            *line = fields.join(",");
+        }
+        CsvEdit::Drop(l) => {
+            lines.remove(l % n);
+        }
+        CsvEdit::Duplicate(l) => {
+            let copy = lines[l % n].clone();
+            lines.insert(l % n, copy);
+        }
+        CsvEdit::Insert(at, c) => {
+            let mut s = lines.join("\n");
+            let mut at = at % (s.len() + 1);
+            while !s.is_char_boundary(at) {
+                at -= 1;
+            }
+            s.insert(at, c);
+            return s;
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+fn csv_edit() -> impl Strategy<Value = CsvEdit> {
+    prop_oneof![
+        4 => (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(l, f, v)| CsvEdit::Field(l, f, v)),
+        1 => any::<usize>().prop_map(CsvEdit::Drop),
+        1 => any::<usize>().prop_map(CsvEdit::Duplicate),
+        1 => (any::<usize>(), prop::char::any()).prop_map(|(a, c)| CsvEdit::Insert(a, c)),
+    ]
+}
+
+#[test]
+fn the_base_csv_scenario_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("prices.csv"), PRICES).unwrap();
+    std::fs::write(dir.path().join("carbon.csv"), CARBON).unwrap();
+    let s = load_str(
+        "fuzz.toml",
+        CSV_SCENARIO,
+        Some(dir.path()),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let (_, summary) = dcsim::sim::run(&s, NullRecorder, &mut |_| {});
+    assert!(summary.energy_cost_usd != 0.0 && summary.carbon_tco2e > 0.0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Edited hourly CSVs (issue 7 item 4): the scenario validates, and runs
+    /// to finite figures, or every problem is located in a file.
+    #[test]
+    fn edited_hourly_csvs_validate_or_are_refused_with_locations(
+        price_edits in prop::collection::vec(csv_edit(), 0..6),
+        carbon_edits in prop::collection::vec(csv_edit(), 0..4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let prices = price_edits.iter().fold(PRICES.to_string(), |t, e| apply_csv(&t, e));
+        let carbon = carbon_edits.iter().fold(CARBON.to_string(), |t, e| apply_csv(&t, e));
+        std::fs::write(dir.path().join("prices.csv"), &prices).unwrap();
+        std::fs::write(dir.path().join("carbon.csv"), &carbon).unwrap();
+        match load_str("fuzz.toml", CSV_SCENARIO, Some(dir.path()), &Overrides::default()) {
+            Ok(scenario) => {
+                let (_, summary) = dcsim::sim::run(&scenario, NullRecorder, &mut |_| {});
+                prop_assert!(summary.energy_cost_usd.is_finite());
+                prop_assert!(summary.carbon_tco2e.is_finite() && summary.carbon_tco2e >= 0.0);
             }
             Err(e) => {
                 prop_assert!(!e.issues.is_empty());

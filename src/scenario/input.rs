@@ -1,0 +1,130 @@
+//! Reading the files a scenario names — the scenario itself and its hourly
+//! CSVs — safely: only regular files, and no more than a stated size, so a
+//! path such as `/dev/zero`, `/dev/urandom` or a named pipe fails at once
+//! instead of reading forever or exhausting memory.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Largest scenario file accepted [bytes]: 1 MiB, about a hundred times the
+/// largest example.
+pub const MAX_SCENARIO_BYTES: u64 = 1024 * 1024;
+/// Largest hourly CSV accepted [bytes]: 256 MiB, several centuries of hourly
+/// rows.
+pub const MAX_CSV_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why an input file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The system could not open or read it.
+    #[error("{0}{hint}", hint = io_hint(.0))]
+    Io(#[source] io::Error),
+    /// It is not a regular file.
+    #[error("it is {0}, not a regular file; give the path of a file")]
+    NotRegular(&'static str),
+    /// It is larger than the limit.
+    #[error("it is larger than the {} MiB allowed ({} bytes or more){}", limit / (1024 * 1024), size, what)]
+    TooLarge {
+        /// The limit [bytes].
+        limit: u64,
+        /// Its size, or how much was read before stopping [bytes].
+        size: u64,
+        /// What the limit is for.
+        what: &'static str,
+    },
+}
+
+fn io_hint(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::NotFound => "; check the path",
+        io::ErrorKind::PermissionDenied => "; check the file's permissions",
+        _ => "",
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes. The file is opened
+/// without blocking (a named pipe without a writer does not hang), then its
+/// type is checked on the opened handle, so what is checked is what is read.
+pub fn read_regular_file(
+    path: &Path,
+    limit: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, InputError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC);
+    }
+    let file: File = options.open(path).map_err(InputError::Io)?;
+    let meta = file.metadata().map_err(InputError::Io)?;
+    if !meta.is_file() {
+        return Err(InputError::NotRegular(kind(&meta)));
+    }
+    if meta.len() > limit {
+        return Err(InputError::TooLarge {
+            limit,
+            size: meta.len(),
+            what,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(InputError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLarge {
+            limit,
+            size: bytes.len() as u64,
+            what,
+        });
+    }
+    Ok(bytes)
+}
+
+/// "a folder", "a character device", … for a file that is not regular.
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_folders_and_large_files_are_refused() {
+        let e = read_regular_file(Path::new("/dev/zero"), 100, "").unwrap_err();
+        assert!(e.to_string().contains("a character device"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_regular_file(dir.path(), 100, "").unwrap_err();
+        assert!(e.to_string().contains("a folder"), "{e}");
+        let big = dir.path().join("big");
+        std::fs::write(&big, [b'x'; 101]).unwrap();
+        let e = read_regular_file(&big, 100, "").unwrap_err();
+        assert!(matches!(e, InputError::TooLarge { size: 101, .. }), "{e}");
+        std::fs::write(&big, [b'x'; 100]).unwrap();
+        assert_eq!(read_regular_file(&big, 100, "").unwrap().len(), 100);
+    }
+}

@@ -1,0 +1,434 @@
+//! Inputs are read and bounded safely (issue 7 items 3, 4, 5, 7, 8): only
+//! regular files of bounded size are read, CSV numbers are held to the
+//! TOML limits, no output holds NaN or infinity, a run's output size is
+//! bounded, and messages point at the right key with the limit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use dcsim::output::csv::CsvRecorder;
+use dcsim::scenario::model::Tariff;
+use dcsim::scenario::{Overrides, load_file, load_str};
+
+use crate::common::{dcsim, load_text, read_csv, text};
+
+/// A one-site scenario; `extra_site` is appended to the site's table and
+/// `top` to the top-level keys.
+fn scenario(top: &str, extra_site: &str) -> String {
+    format!(
+        r#"name = "bounds"
+start = "2026-01-01"
+{top}
+[[sites]]
+name = "a"
+grid_mw = 10
+pue = 1.2
+{extra_site}
+[[sites.buildout]]
+rack = "hgx-h100"
+count = 2
+date = "2026-01-01"
+"#
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// `dcsim validate FILE`, killed (and failed) if it takes over 30 s.
+fn validate(file: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcsim"))
+        .arg("validate")
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("dcsim validate {} still reading after 30 s", file.display());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Exit 2 and the stderr text.
+#[track_caller]
+fn refused(out: &Output) -> String {
+    let (stdout, stderr) = text(out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+// Item 3: bounded reads.
+
+#[test]
+fn a_device_as_scenario_or_hourly_csv_fails_at_once() {
+    let stderr = refused(&validate(Path::new("/dev/zero")));
+    assert!(
+        stderr.contains(
+            "/dev/zero: cannot read the scenario file: it is a character device, not a regular file"
+        ),
+        "{stderr}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let file = write(
+            tmp.path(),
+            "s.toml",
+            &scenario(
+                "duration = \"30d\"",
+                &format!("[sites.price]\nhourly_csv = \"{device}\""),
+            ),
+        );
+        let stderr = refused(&validate(&file));
+        assert!(
+            stderr.contains("sites[0].price.hourly_csv")
+                && stderr.contains("a character device, not a regular file"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_named_pipe_does_not_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.toml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let stderr = refused(&validate(&fifo));
+    assert!(
+        stderr.contains("a named pipe, not a regular file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn files_over_the_size_limits_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut big = scenario("duration = \"30d\"", "");
+    big.push_str(&"# padding\n".repeat(110_000));
+    let file = write(tmp.path(), "big.toml", &big);
+    let stderr = refused(&validate(&file));
+    assert!(stderr.contains("larger than the 1 MiB allowed"), "{stderr}");
+
+    // A sparse 257 MiB CSV: refused by its size, without reading it.
+    let csv = tmp.path().join("prices.csv");
+    std::fs::File::create(&csv)
+        .unwrap()
+        .set_len(257 * 1024 * 1024)
+        .unwrap();
+    let file = write(
+        tmp.path(),
+        "s.toml",
+        &scenario(
+            "duration = \"30d\"",
+            "[sites.price]\nhourly_csv = \"prices.csv\"",
+        ),
+    );
+    let stderr = refused(&validate(&file));
+    assert!(
+        stderr.contains("larger than the 256 MiB allowed"),
+        "{stderr}"
+    );
+}
+
+// Item 4: CSV values under the TOML limits; no NaN or infinity out.
+
+#[test]
+fn csv_values_are_held_to_the_toml_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = write(
+        tmp.path(),
+        "prices.csv",
+        "timestamp,usd_per_mwh\n2026-01-01 00:00,40\n2026-01-02 00:00,1.7e308\n2026-01-03 00:00,-2e12\n",
+    );
+    let file = write(
+        tmp.path(),
+        "s.toml",
+        &scenario(
+            "duration = \"30d\"",
+            "[sites.price]\nhourly_csv = \"prices.csv\"",
+        ),
+    );
+    let stderr = refused(&validate(&file));
+    let shown = csv.display().to_string();
+    assert!(
+        stderr.contains(&format!("{shown}:3:1: sites[0].price.hourly_csv: `usd_per_mwh` 1.7e308 is beyond any plausible value")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{shown}:4:1")), "{stderr}");
+    assert!(stderr.contains("-2e12"), "{stderr}");
+    // The limit itself is accepted, and the run's outputs stay finite.
+    write(
+        tmp.path(),
+        "prices.csv",
+        "timestamp,usd_per_mwh\n2026-01-01 00:00,1e12\n",
+    );
+    let s = load_file(&file, &Overrides::default()).unwrap();
+    let (_, summary) = dcsim::sim::run(&s, dcsim::output::null::NullRecorder, &mut |_| {});
+    assert!(summary.energy_cost_usd.is_finite() && summary.energy_cost_usd > 0.0);
+}
+
+/// Every numeric field of every CSV in `dir` is finite.
+fn assert_all_finite(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let (header, rows) = read_csv(&path);
+        for (r, row) in rows.iter().enumerate() {
+            for (field, name) in row.iter().zip(&header) {
+                let lower = field.to_ascii_lowercase();
+                assert!(
+                    !["nan", "inf", "-inf", "infinity", "-infinity"].contains(&lower.as_str()),
+                    "{}: row {}, {name} = {field}",
+                    path.display(),
+                    r + 1
+                );
+                if let Ok(x) = field.parse::<f64>() {
+                    assert!(
+                        x.is_finite(),
+                        "{}: row {}, {name} = {field}",
+                        path.display(),
+                        r + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn no_output_of_any_example_holds_nan_or_infinity() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4);
+    for f in files {
+        let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
+        // The long examples, shortened (their build-outs end in 2026).
+        let sets = match stem.as_str() {
+            "scale-400k" | "default" => vec!["duration=\"2y\"".to_string()],
+            _ => vec![],
+        };
+        let s = load_file(&f, &Overrides { sets, seed: None }).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join(&s.name);
+        let rec = CsvRecorder::create(&out, true).unwrap();
+        let (rec, _) = dcsim::sim::run(&s, rec, &mut |_| {});
+        rec.finish().unwrap();
+        assert_all_finite(&out);
+    }
+}
+
+// Item 5: bounded output and draws.
+
+#[test]
+fn the_total_rows_of_a_run_are_bounded() {
+    let mut text = String::from(
+        "name = \"wide\"\nstart = \"2026-01-01\"\nduration = \"7y\"\nsample_every = \"30s\"\n",
+    );
+    for i in 0..301 {
+        text.push_str(&format!(
+            "[[sites]]\nname = \"s{i}\"\ngrid_mw = 10\npue = 1.2\n[[sites.buildout]]\nrack = \"hgx-h100\"\ncount = 1\ndate = \"2026-01-01\"\n"
+        ));
+    }
+    let e = load_str("wide.toml", &text, None, &Overrides::default()).unwrap_err();
+    let message = e.to_string();
+    assert!(
+        message
+            .starts_with("wide.toml:4:16: sample_every: 301 sites × 7364160 samples (every 30s)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("2216612160 rows of timeseries.csv, about 554.2 GB"),
+        "{message}"
+    );
+    assert!(message.contains("at most 20000000 rows"), "{message}");
+    assert!(message.contains("sample_every = \""), "{message}");
+}
+
+#[test]
+fn lognormal_sigma_is_bounded_and_draws_are_capped() {
+    let text = scenario(
+        "duration = \"30d\"\n[failures.gpu]\nrepair = { kind = \"lognormal\", median = \"2h\", sigma = 1000 }",
+        "",
+    );
+    let e = load_str("s.toml", &text, None, &Overrides::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("failures.gpu.repair.sigma: must be at most 3, found 1000"),
+        "{e}"
+    );
+    let text = scenario(
+        "duration = \"30d\"\n[failures.gpu]\nrepair = { kind = \"lognormal\", median = \"90y\", sigma = 3 }",
+        "",
+    );
+    let s = load_text(&text);
+    let mut rng = dcsim::engine::RngStreams::new(1).stream("test");
+    let repair = &s.failures[0].repair;
+    let longest = (0..10_000).map(|_| repair.sample(&mut rng)).max().unwrap();
+    assert_eq!(
+        longest,
+        dcsim::scenario::model::MAX_DRAW,
+        "draws are cut at 100 years"
+    );
+}
+
+// Item 7: located, precise messages.
+
+fn issues(text: &str) -> String {
+    load_str("s.toml", text, None, &Overrides::default())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn too_long_runs_are_reported_at_duration_with_the_limit() {
+    let m = issues(&scenario("duration = \"500y\"", ""));
+    assert_eq!(
+        m,
+        "s.toml:3:12: duration: the run is 500 years long; at most 100 years are allowed"
+    );
+    let m = issues(&scenario("duration = \"200000y\"", ""));
+    assert!(
+        m.contains("s.toml:3:12: duration: \"200000y\" is too long; the longest duration accepted is \"1000y\""),
+        "{m}"
+    );
+}
+
+#[test]
+fn dates_need_four_digit_years_in_range() {
+    let m = issues(
+        &scenario("duration = \"30d\"", "").replace("start = \"2026-01-01\"", "start = \"26-1-1\""),
+    );
+    assert!(
+        m.starts_with("s.toml:2:9: start: expected a date like \"2026-01-31\" (YYYY-MM-DD"),
+        "{m}"
+    );
+    let m = issues(
+        &scenario("duration = \"30d\"", "")
+            .replace("start = \"2026-01-01\"", "start = \"9999-01-01\""),
+    );
+    assert!(
+        m.contains("start: 9999-01-01 is outside the years dcsim accepts, 1900 to 2200"),
+        "{m}"
+    );
+}
+
+#[test]
+fn an_unknown_distribution_kind_is_the_only_message() {
+    let m = issues(&scenario(
+        "duration = \"30d\"\n[failures.gpu]\nrepair = { kind = \"gaussian\", mean = \"2h\" }",
+        "",
+    ));
+    assert_eq!(m.lines().count(), 1, "{m}");
+    assert!(
+        m.contains("failures.gpu.repair.kind: unknown value \"gaussian\""),
+        "{m}"
+    );
+}
+
+#[test]
+fn duplicate_keys_are_named_and_huge_numbers_are_short() {
+    let m = issues(&scenario("duration = \"30d\"\nduration = \"40d\"", ""));
+    assert!(m.contains("duplicate key `duration`"), "{m}");
+    let m = issues(&scenario("duration = \"30d\"", "").replace("grid_mw = 10", "grid_mw = 1e300"));
+    assert!(
+        m.contains("sites[0].grid_mw: 1e300 is beyond any plausible value"),
+        "{m}"
+    );
+    assert!(m.len() < 200, "{m}");
+}
+
+#[test]
+fn a_name_too_long_for_a_folder_is_refused() {
+    let name = "n".repeat(300);
+    let m = issues(
+        &scenario("duration = \"30d\"", "")
+            .replace("name = \"bounds\"", &format!("name = \"{name}\"")),
+    );
+    assert!(
+        m.contains(
+            "name: the name is 300 characters long; it names the output folder, so at most 100"
+        ),
+        "{m}"
+    );
+}
+
+#[test]
+fn grid_upgrades_on_one_date_and_sites_differing_in_case_are_refused() {
+    let m = issues(&scenario(
+        "duration = \"1y\"",
+        "[[sites.grid_upgrades]]\ndate = \"2026-06-01\"\ngrid_mw = 20\n[[sites.grid_upgrades]]\ndate = \"2026-06-01\"\ngrid_mw = 30",
+    ));
+    assert!(
+        m.contains(
+            "sites[0].grid_upgrades[1].date: 2026-06-01 is also the date of an earlier grid upgrade"
+        ),
+        "{m}"
+    );
+    let mut text = scenario("duration = \"30d\"", "");
+    text.push_str(
+        "[[sites]]\nname = \"A\"\ngrid_mw = 10\npue = 1.2\n[[sites.buildout]]\nrack = \"hgx-h100\"\ncount = 1\ndate = \"2026-01-01\"\n",
+    );
+    let m = issues(&text);
+    assert!(
+        m.contains("sites[1].name: \"A\" differs from the site \"a\" only in case"),
+        "{m}"
+    );
+}
+
+/// Overlapping bands are allowed, by a documented rule: where bands
+/// overlap, the one written last applies.
+#[test]
+fn where_price_bands_overlap_the_last_one_applies() {
+    let s = load_text(&scenario(
+        "duration = \"30d\"",
+        "[sites.price]\nusd_per_mwh = 40\nbands = [ { from_hour = 8, to_hour = 20, usd_per_mwh = 100 }, { from_hour = 18, to_hour = 22, usd_per_mwh = 70 } ]",
+    ));
+    let price = &s.sites[0].price;
+    assert!(matches!(price, Tariff::Bands { .. }));
+    let at = |h: u64| price.at(&s.calendar, dcsim::engine::SimTime(h * 3_600_000_000));
+    assert_eq!(at(7), 40.0);
+    assert_eq!(at(17), 100.0);
+    assert_eq!(
+        at(19),
+        70.0,
+        "18–20 is in both bands: the later one applies"
+    );
+    assert_eq!(at(21), 70.0);
+}
+
+// Item 8: the catalog as CSV is one parseable table.
+
+#[test]
+fn the_catalog_as_csv_is_one_table_per_stream() {
+    let out = dcsim(["catalog", "--format", "csv"]);
+    let stderr = refused(&out);
+    assert!(
+        stderr.contains("add --only chips, --only racks or --only failures"),
+        "{stderr}"
+    );
+    for (only, rows) in [("chips", 15), ("racks", 10), ("failures", 8)] {
+        let out = dcsim(["catalog", "--format", "csv", "--only", only]);
+        assert_eq!(out.status.code(), Some(0));
+        let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        let width = reader.headers().unwrap().len();
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(records.len(), rows, "{only}");
+        assert!(records.iter().all(|r| r.len() == width), "{only}");
+    }
+}
