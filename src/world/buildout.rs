@@ -111,6 +111,9 @@ impl World<'_> {
             t.nic_per_chip * f64::from(t.chips) / self.scenario.sites[site].uplink_oversubscription;
         let first_rack = self.topo.racks.len() as u32;
         let pool = self.spares.pool(site, ti);
+        let [node_fleet, power_fleet, uplink_fleet] =
+            self.sites[site].fleets[ti].expect("fleets exist for the site's rack models");
+        debug_assert_eq!([power_fleet, uplink_fleet], [node_fleet + 1, node_fleet + 2]);
         for _ in 0..phase.count {
             let rack_id = self.topo.racks.len() as u32;
             let first_node = self.topo.node_state.len() as u32;
@@ -120,6 +123,7 @@ impl World<'_> {
                 rack_type: ti as u32,
                 first_node,
                 first_domain,
+                node_fleet: node_fleet as u32,
                 power_down: false,
                 uplink_failed: false,
                 retired: false,
@@ -190,12 +194,7 @@ impl World<'_> {
     /// Adds a new part to its fleet (its fleet is redrawn once, after the
     /// event).
     fn join_fleet_at_commissioning(&mut self, target: Target) {
-        let fleet = match target {
-            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize])[0],
-            Target::RackPower(r) => self.rack_fleets(r)[1],
-            Target::Uplink(r) => self.rack_fleets(r)[2],
-            _ => unreachable!("only rack parts are commissioned"),
-        };
+        let fleet = self.fleet_of_part(target);
         let pos = &mut self.parts[target.scope() as usize].pos;
         self.fleets[fleet].members.insert(target.id(), pos);
         self.mark_fleet(fleet);

@@ -110,7 +110,7 @@ impl World<'_> {
     }
 
     /// The fleet a part belongs to.
-    fn fleet_of_part(&self, target: Target) -> usize {
+    pub(crate) fn fleet_of_part(&self, target: Target) -> usize {
         match target {
             Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize])[0],
             Target::RackPower(r) => self.rack_fleets(r)[1],
@@ -122,9 +122,8 @@ impl World<'_> {
 
     /// The fleets (nodes, rack power, uplinks) of a rack's model at its site.
     pub(crate) fn rack_fleets(&self, rack: u32) -> [usize; 3] {
-        let rack = &self.topo.racks[rack as usize];
-        self.sites[rack.site as usize].fleets[rack.rack_type as usize]
-            .expect("a fleet exists for every rack model of a site")
+        let first = self.topo.racks[rack as usize].node_fleet as usize;
+        [first, first + 1, first + 2]
     }
 
     /// Takes a part out of its fleet (it is no longer at risk).
@@ -494,13 +493,19 @@ impl World<'_> {
     pub(crate) fn schedule_clocks(&mut self, target: Target, generation: u32) {
         let stream = self.fleets[self.fleet_of_part(target)].stream;
         let single = |(rate, law): (f64, Lifetime), kind| match law {
-            Lifetime::Weibull { shape } => vec![(kind, rate, shape, 1)],
-            Lifetime::Exponential => Vec::new(),
+            Lifetime::Weibull { shape } => Some((kind, rate, shape, 1)),
+            Lifetime::Exponential => None,
         };
-        let clocks = match target {
+        let clock = match target {
             Target::Node(node) => {
                 let rack = &self.topo.racks[self.topo.node_rack[node as usize] as usize];
-                self.node_classes[rack.rack_type as usize].weibull.clone()
+                let ti = rack.rack_type as usize;
+                // One clock per Weibull class, by index (no allocation).
+                for i in 0..self.node_classes[ti].weibull.len() {
+                    let clock = self.node_classes[ti].weibull[i];
+                    self.schedule_clock(target, generation, stream, clock);
+                }
+                None
             }
             Target::RackPower(r) => {
                 let t = &self.topo.types[self.topo.racks[r as usize].rack_type as usize];
@@ -513,18 +518,29 @@ impl World<'_> {
             Target::Site(_) => single(self.site_outage, FailureKind::SiteOutage),
             Target::Dci(_) => single(self.dci_class, FailureKind::DciLink),
         };
-        for (kind, rate, shape, count) in clocks {
-            if let Some(dt) = weibull_time_to_failure(rate, shape, count, &mut self.streams[stream])
-            {
-                self.schedule(
-                    self.now + dt,
-                    Event::WeibullFailure {
-                        target,
-                        kind,
-                        generation,
-                    },
-                );
-            }
+        if let Some(clock) = clock {
+            self.schedule_clock(target, generation, stream, clock);
+        }
+    }
+
+    /// Draws one Weibull clock of a part — `(class, rate per component
+    /// [1/h], shape, components)` — and schedules its failure.
+    fn schedule_clock(
+        &mut self,
+        target: Target,
+        generation: u32,
+        stream: usize,
+        (kind, rate, shape, count): (FailureKind, f64, f64, u32),
+    ) {
+        if let Some(dt) = weibull_time_to_failure(rate, shape, count, &mut self.streams[stream]) {
+            self.schedule(
+                self.now + dt,
+                Event::WeibullFailure {
+                    target,
+                    kind,
+                    generation,
+                },
+            );
         }
     }
 

@@ -531,9 +531,9 @@ impl<'s> World<'s> {
         for s in std::mem::take(&mut self.dirty_sites) {
             let site = &mut self.sites[s];
             site.dirty = false;
-            let speed = site.power.speed();
+            let cap = site.power.cap;
             site.power.refresh();
-            if site.power.speed() != speed {
+            if site.power.cap != cap {
                 self.notices.push(Notice::SiteSpeed {
                     site: SiteId(s as u32),
                     speed: site.power.speed(),

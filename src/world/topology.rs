@@ -122,6 +122,10 @@ pub(crate) struct Rack {
     pub rack_type: u32,
     pub first_node: u32,
     pub first_domain: u32,
+    /// The fleet of its model's nodes at its site; the rack-power fleet is
+    /// the next one, the uplink fleet the one after (they are made
+    /// together).
+    pub node_fleet: u32,
     /// Its power is down (a rack power failure).
     pub power_down: bool,
     /// Its uplink is down (a switch or cable failure).
