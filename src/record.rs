@@ -10,6 +10,68 @@ use crate::catalog::failures::FailureKind;
 /// Number of failure classes, the length of per-class counters.
 pub const CLASSES: usize = FailureKind::ALL.len();
 
+/// Text shared by many rows (a site's name, a sample's timestamp): cloning
+/// it costs a reference count, not an allocation. Compares and prints as
+/// the text it holds.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SharedText(std::sync::Arc<str>);
+
+impl SharedText {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SharedText {
+    fn from(s: &str) -> Self {
+        SharedText(s.into())
+    }
+}
+
+impl From<String> for SharedText {
+    fn from(s: String) -> Self {
+        SharedText(s.into())
+    }
+}
+
+impl std::ops::Deref for SharedText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for SharedText {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SharedText {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for SharedText {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<SharedText> for String {
+    fn eq(&self, other: &SharedText) -> bool {
+        **self == *other.0
+    }
+}
+
 /// One site at one sample time. Energy, cost, carbon, chip-hours and failure
 /// counts cover the interval since the previous sample; power and counts of
 /// chips are the state at the sample instant.
@@ -18,9 +80,9 @@ pub struct SampleRow {
     /// Hours since the start.
     pub time_h: f64,
     /// Calendar time, `YYYY-MM-DDTHH:MM:SS`.
-    pub timestamp: String,
+    pub timestamp: SharedText,
     /// Site name.
-    pub site: String,
+    pub site: SharedText,
     /// Racks commissioned and not retired.
     pub racks_online: u32,
     /// Racks delivered but waiting for room under the grid connection.

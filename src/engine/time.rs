@@ -11,7 +11,7 @@
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 
-use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, Timelike, Weekday};
+use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, Weekday};
 
 /// Microseconds in one second.
 pub const MICROS_PER_SECOND: u64 = 1_000_000;
@@ -212,22 +212,72 @@ impl Calendar {
         self.date(t).month()
     }
 
-    /// `t` as `YYYY-MM-DDTHH:MM:SS` (seconds truncated).
+    /// `t` as `YYYY-MM-DDTHH:MM:SS` (seconds truncated). Written digit by
+    /// digit (a sample formats one per instant; no format string to parse).
     pub fn format(&self, t: SimTime) -> String {
-        let dt = self.datetime(t);
-        format!(
-            "{}T{:02}:{:02}:{:02}",
-            dt.date().format("%Y-%m-%d"),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        )
+        let date = self.date(t);
+        let seconds = (t.0 % MICROS_PER_DAY) / 1_000_000;
+        let mut out = String::with_capacity(20);
+        let year = date.year();
+        if (0..=9999).contains(&year) {
+            push_digits(&mut out, year as u64, 4);
+        } else {
+            // Outside four digits, as chrono writes it (validation keeps
+            // years in 1900–2200, so this is never reached by a run).
+            out.push_str(&date.format("%Y").to_string());
+        }
+        out.push('-');
+        push_digits(&mut out, u64::from(date.month()), 2);
+        out.push('-');
+        push_digits(&mut out, u64::from(date.day()), 2);
+        out.push('T');
+        push_digits(&mut out, seconds / 3600, 2);
+        out.push(':');
+        push_digits(&mut out, seconds / 60 % 60, 2);
+        out.push(':');
+        push_digits(&mut out, seconds % 60, 2);
+        out
+    }
+}
+
+/// Appends `n` with exactly `width` digits, zero-padded (`n < 10^width`).
+fn push_digits(out: &mut String, n: u64, width: u32) {
+    let mut div = 10u64.pow(width - 1);
+    while div > 0 {
+        out.push(char::from(b'0' + (n / div % 10) as u8));
+        div /= 10;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Timelike;
+
+    #[test]
+    fn format_matches_chrono() {
+        let cal = Calendar::new(NaiveDate::from_ymd_opt(2026, 12, 30).unwrap());
+        for t in [
+            0,
+            1,
+            59_999_999,
+            3_600_000_000,
+            86_399_999_999,
+            2 * 86_400_000_000 + 45_296_000_000,
+            7 * 365 * 86_400_000_000 + 1,
+        ] {
+            let t = SimTime(t);
+            let dt = cal.datetime(t);
+            let want = format!(
+                "{}T{:02}:{:02}:{:02}",
+                dt.date().format("%Y-%m-%d"),
+                dt.hour(),
+                dt.minute(),
+                dt.second()
+            );
+            assert_eq!(cal.format(t), want);
+        }
+    }
 
     fn cal() -> Calendar {
         Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())

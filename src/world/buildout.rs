@@ -22,7 +22,7 @@ use crate::units::Watts;
 use super::contract::{DownCause, NO_ALLOCATION, Notice};
 use super::failures::Target;
 use super::fleet::{NOT_MEMBER, Scope};
-use super::topology::{NodeState, Rack, RackId, RackTypeId, SiteId};
+use super::topology::{Domain, NodeState, Rack, RackId, RackTypeId, SiteId};
 use super::{Event, World};
 
 /// What became of a phase so far.
@@ -113,11 +113,14 @@ impl World<'_> {
         let pool = self.spares.pool(site, ti);
         let [node_fleet, power_fleet, uplink_fleet] =
             self.sites[site].fleets[ti].expect("fleets exist for the site's rack models");
-        debug_assert_eq!([power_fleet, uplink_fleet], [node_fleet + 1, node_fleet + 2]);
+        debug_assert_eq!(
+            [power_fleet, uplink_fleet],
+            [node_fleet + 1, node_fleet + 2]
+        );
         for _ in 0..phase.count {
             let rack_id = self.topo.racks.len() as u32;
             let first_node = self.topo.node_state.len() as u32;
-            let first_domain = self.topo.domain_rack.len() as u32;
+            let first_domain = self.topo.domains.len() as u32;
             self.topo.racks.push(Rack {
                 site: site as u32,
                 rack_type: ti as u32,
@@ -141,11 +144,13 @@ impl World<'_> {
                 .node_rack
                 .extend(std::iter::repeat_n(rack_id, t.nodes as usize));
             for d in first_domain..first_domain + t.domains {
-                self.topo.domain_rack.push(rack_id);
-                self.topo.domain_down_nodes.push(0);
-                self.domain_alloc.push(NO_ALLOCATION);
-                self.free_pos.push(NOT_MEMBER);
-                self.free[pool].insert(d, &mut self.free_pos);
+                self.topo.domains.push(Domain {
+                    rack: rack_id,
+                    down_nodes: 0,
+                    allocation: NO_ALLOCATION,
+                    free_pos: NOT_MEMBER,
+                });
+                self.free[pool].insert(d, &mut self.topo.domains);
             }
             self.join_fleet_at_commissioning(Target::RackPower(rack_id));
             self.join_fleet_at_commissioning(Target::Uplink(rack_id));

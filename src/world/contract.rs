@@ -208,7 +208,7 @@ impl World<'_> {
 
     /// The rack of a domain.
     pub fn domain_rack(&self, domain: DomainId) -> RackId {
-        RackId(self.topo.domain_rack[domain.index()])
+        RackId(self.topo.domains[domain.index()].rack)
     }
 
     /// The site of a rack.
@@ -249,10 +249,10 @@ impl World<'_> {
         let rack_of = |d: DomainId| -> Result<&super::topology::Rack, ContractError> {
             let r = self
                 .topo
-                .domain_rack
+                .domains
                 .get(d.index())
                 .ok_or(ContractError::UnknownDomain(d))?;
-            Ok(&self.topo.racks[*r as usize])
+            Ok(&self.topo.racks[r.rack as usize])
         };
         let head = rack_of(first)?;
         let (site, rack_type) = (head.site, head.rack_type);
@@ -266,7 +266,7 @@ impl World<'_> {
             if (r.site, r.rack_type) != (site, rack_type) {
                 return Err(ContractError::Mixed(d));
             }
-            if self.free_pos[d.index()] == super::fleet::NOT_MEMBER {
+            if self.topo.domains[d.index()].free_pos == super::fleet::NOT_MEMBER {
                 return Err(ContractError::NotFree(d));
             }
             sorted.push(d.0);
@@ -288,8 +288,8 @@ impl World<'_> {
             u_micros,
         }));
         for &d in domains {
-            self.free[pool].remove(d.0, &mut self.free_pos);
-            self.domain_alloc[d.index()] = id;
+            self.free[pool].remove(d.0, &mut self.topo.domains);
+            self.topo.domains[d.index()].allocation = id;
             self.hold_domain_chips(d.0, true);
         }
         self.settle();
@@ -318,8 +318,8 @@ impl World<'_> {
         for &d in &domains {
             self.hold_domain_chips(d, false);
         }
-        let rack_type =
-            self.topo.racks[self.topo.domain_rack[domains[0] as usize] as usize].rack_type as usize;
+        let rack_type = self.topo.racks[self.topo.domains[domains[0] as usize].rack as usize]
+            .rack_type as usize;
         let (load_mw, u_micros) = loads(self.topo.types[rack_type].dynamic, utilization);
         let a = self.allocations[id.0 as usize]
             .as_mut()
@@ -348,10 +348,10 @@ impl World<'_> {
         self.touch(site);
         for &d in &domains {
             self.hold_domain_chips(d, false);
-            self.domain_alloc[d as usize] = NO_ALLOCATION;
+            self.topo.domains[d as usize].allocation = NO_ALLOCATION;
             if self.topo.domain_healthy(d) {
                 let pool = self.pool_of_domain(d);
-                self.free[pool].insert(d, &mut self.free_pos);
+                self.free[pool].insert(d, &mut self.topo.domains);
             }
         }
         self.allocations[id.0 as usize] = None;
@@ -406,7 +406,7 @@ impl World<'_> {
 
     /// The (site, rack model) pool index of a domain.
     fn pool_of_domain(&self, d: u32) -> usize {
-        let rack = &self.topo.racks[self.topo.domain_rack[d as usize] as usize];
+        let rack = &self.topo.racks[self.topo.domains[d as usize].rack as usize];
         self.spares
             .pool(rack.site as usize, rack.rack_type as usize)
     }
@@ -414,7 +414,7 @@ impl World<'_> {
     /// `chips` chips of a domain become available (`up`) or not: the site's
     /// power sums follow, and the allocation holding the domain, if any.
     pub(crate) fn chips_power(&mut self, domain: u32, chips: u64, up: bool) {
-        let rack = &self.topo.racks[self.topo.domain_rack[domain as usize] as usize];
+        let rack = &self.topo.racks[self.topo.domains[domain as usize].rack as usize];
         let t = &self.topo.types[rack.rack_type as usize];
         let (idle, dynamic) = (t.idle_mw, t.dynamic_mw);
         let p = &mut self.sites[rack.site as usize].power;
@@ -423,7 +423,7 @@ impl World<'_> {
         } else {
             p.remove_available(chips, idle, dynamic);
         }
-        let a = self.domain_alloc[domain as usize];
+        let a = self.topo.domains[domain as usize].allocation;
         if a != NO_ALLOCATION {
             let a = self.allocations[a as usize].as_ref().expect("live");
             if up {
@@ -438,11 +438,11 @@ impl World<'_> {
     /// or out of it; no-op for a domain no allocation holds. The chips'
     /// availability is the caller's.
     pub(crate) fn hold_domain_chips(&mut self, domain: u32, up: bool) {
-        let a = self.domain_alloc[domain as usize];
+        let a = self.topo.domains[domain as usize].allocation;
         if a == NO_ALLOCATION {
             return;
         }
-        let rack = &self.topo.racks[self.topo.domain_rack[domain as usize] as usize];
+        let rack = &self.topo.racks[self.topo.domains[domain as usize].rack as usize];
         if rack.power_down || rack.retired {
             return;
         }
@@ -458,7 +458,7 @@ impl World<'_> {
     }
 
     fn allocation_of(&self, domain: u32) -> Option<AllocationId> {
-        let a = self.domain_alloc[domain as usize];
+        let a = self.topo.domains[domain as usize].allocation;
         (a != NO_ALLOCATION).then_some(AllocationId(a))
     }
 
@@ -468,7 +468,7 @@ impl World<'_> {
         let allocation = self.allocation_of(domain);
         if allocation.is_none() {
             let pool = self.pool_of_domain(domain);
-            self.free[pool].remove(domain, &mut self.free_pos);
+            self.free[pool].remove(domain, &mut self.topo.domains);
         }
         self.notices.push(Notice::DomainDown {
             domain: DomainId(domain),
@@ -483,7 +483,7 @@ impl World<'_> {
         let allocation = self.allocation_of(domain);
         if allocation.is_none() {
             let pool = self.pool_of_domain(domain);
-            self.free[pool].insert(domain, &mut self.free_pos);
+            self.free[pool].insert(domain, &mut self.topo.domains);
         }
         self.notices.push(Notice::DomainUp {
             domain: DomainId(domain),

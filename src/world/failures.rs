@@ -333,7 +333,7 @@ impl World<'_> {
         }
         let was_healthy = self.topo.domain_healthy(domain);
         self.topo.racks[r as usize].healthy_nodes -= 1;
-        self.topo.domain_down_nodes[domain as usize] += 1;
+        self.topo.domains[domain as usize].down_nodes += 1;
         if was_healthy {
             self.domain_lost(domain, DownCause::NodeFailure);
         }
@@ -400,7 +400,7 @@ impl World<'_> {
                 }
                 self.topo.racks[r as usize].healthy_nodes += 1;
                 self.topo.node_state[node as usize] = NodeState::Healthy;
-                self.topo.domain_down_nodes[domain as usize] -= 1;
+                self.topo.domains[domain as usize].down_nodes -= 1;
                 if self.topo.domain_healthy(domain) {
                     self.domain_regained(domain);
                 }

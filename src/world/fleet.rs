@@ -36,8 +36,27 @@ use crate::engine::{SimDuration, StreamRng};
 /// Marks a component that is not in any fleet.
 pub const NOT_MEMBER: u32 = u32::MAX;
 
+/// Where the members of a set sit in it, by id, kept by the set's owner:
+/// each member's index in the set, or [`NOT_MEMBER`].
+pub trait Positions {
+    /// The position of `id`.
+    fn position(&self, id: u32) -> u32;
+    /// Sets the position of `id`.
+    fn set_position(&mut self, id: u32, p: u32);
+}
+
+impl Positions for Vec<u32> {
+    fn position(&self, id: u32) -> u32 {
+        self[id as usize]
+    }
+    fn set_position(&mut self, id: u32, p: u32) {
+        self[id as usize] = p;
+    }
+}
+
 /// A set of component ids with O(1) insert, remove and uniform pick.
-/// `pos[id]` holds each member's index in the set (or [`NOT_MEMBER`]).
+/// A [`Positions`] table holds each member's index in the set (or
+/// [`NOT_MEMBER`]).
 #[derive(Clone, Debug, Default)]
 pub struct Members {
     ids: Vec<u32>,
@@ -55,27 +74,27 @@ impl Members {
     }
 
     /// Adds `id` (no-op if already a member); true if it was added.
-    pub fn insert(&mut self, id: u32, pos: &mut [u32]) -> bool {
-        if pos[id as usize] != NOT_MEMBER {
+    pub fn insert<P: Positions>(&mut self, id: u32, pos: &mut P) -> bool {
+        if pos.position(id) != NOT_MEMBER {
             return false;
         }
-        pos[id as usize] = self.ids.len() as u32;
+        pos.set_position(id, self.ids.len() as u32);
         self.ids.push(id);
         true
     }
 
     /// Removes `id` (no-op if not a member); true if it was removed.
-    pub fn remove(&mut self, id: u32, pos: &mut [u32]) -> bool {
-        let p = pos[id as usize];
+    pub fn remove<P: Positions>(&mut self, id: u32, pos: &mut P) -> bool {
+        let p = pos.position(id);
         if p == NOT_MEMBER {
             return false;
         }
         let last = self.ids.pop().expect("a member exists");
         if last != id {
             self.ids[p as usize] = last;
-            pos[last as usize] = p;
+            pos.set_position(last, p);
         }
-        pos[id as usize] = NOT_MEMBER;
+        pos.set_position(id, NOT_MEMBER);
         true
     }
 

@@ -74,7 +74,7 @@ use std::collections::VecDeque;
 
 use crate::catalog::failures::{Basis, FailureKind};
 use crate::engine::{RngStreams, SimDuration, SimTime, StreamRng};
-use crate::record::{CLASSES, FailureRow};
+use crate::record::{CLASSES, FailureRow, SharedText};
 use crate::scenario::model::{Lifetime, Scenario};
 use crate::units::Watts;
 
@@ -204,11 +204,6 @@ pub struct World<'s> {
     spares: SparePools,
     /// Free healthy domains by (site, rack model) pool index.
     free: Vec<Members>,
-    /// Position of each domain in its free set.
-    free_pos: Vec<u32>,
-    /// The allocation holding each domain ([`contract::NO_ALLOCATION`] if
-    /// none).
-    domain_alloc: Vec<u32>,
     allocations: Vec<Option<Allocation>>,
     /// Events the world asked for, to be scheduled by the caller in order.
     scheduled: Vec<(SimTime, Event)>,
@@ -216,6 +211,8 @@ pub struct World<'s> {
     log: Vec<FailureRow>,
     peak_chips_online: u64,
     peak_facility: Watts,
+    /// Site names, shared by every sample row.
+    site_names: Vec<SharedText>,
 }
 
 impl<'s> World<'s> {
@@ -417,14 +414,17 @@ impl<'s> World<'s> {
             dci_class,
             varying,
             free: vec![Members::default(); pools],
-            free_pos: Vec::new(),
-            domain_alloc: Vec::new(),
             allocations: Vec::new(),
             scheduled: Vec::new(),
             notices: Vec::new(),
             log: Vec::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
+            site_names: scenario
+                .sites
+                .iter()
+                .map(|s| SharedText::from(s.name.as_str()))
+                .collect(),
         };
         world.start();
         world

@@ -3,7 +3,9 @@
 //! counters the events keep, so a sample costs O(sites).
 
 use crate::engine::{SimDuration, SimTime};
-use crate::record::{BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SummaryRow};
+use crate::record::{
+    BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SharedText, SummaryRow,
+};
 use crate::units::Watts;
 
 use super::World;
@@ -17,7 +19,7 @@ impl World<'_> {
     pub fn sample<R: Recorder>(&mut self, now: SimTime, recorder: &mut R) {
         self.now = now;
         let sc = self.scenario;
-        let timestamp = sc.calendar.format(now);
+        let timestamp = SharedText::from(sc.calendar.format(now));
         let mut chips_online = 0;
         let mut facility = Watts::ZERO;
         for i in 0..self.sites.len() {
@@ -37,7 +39,7 @@ impl World<'_> {
             let row = SampleRow {
                 time_h: now.hours(),
                 timestamp: timestamp.clone(),
-                site: sc.sites[i].name.clone(),
+                site: self.site_names[i].clone(),
                 racks_online: s.racks_online,
                 racks_deferred: s.racks_deferred,
                 chips_online: s.power.chips_online,

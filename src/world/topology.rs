@@ -24,6 +24,8 @@ use crate::units::{BitsPerSecond, Watts};
 use crate::catalog::failures::FailureKind;
 use crate::scenario::model::Lifetime;
 
+use super::fleet::Positions;
+
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -147,10 +149,30 @@ pub(crate) struct Topology {
     pub racks: Vec<Rack>,
     pub node_state: Vec<NodeState>,
     pub node_rack: Vec<u32>,
-    /// By domain: its rack.
-    pub domain_rack: Vec<u32>,
-    /// By domain: how many of its nodes are not healthy.
-    pub domain_down_nodes: Vec<u32>,
+    /// By domain id.
+    pub domains: Vec<Domain>,
+}
+
+/// One scale-up domain's state, kept together (one cache line holds four).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Domain {
+    /// Its rack.
+    pub rack: u32,
+    /// How many of its nodes are not healthy.
+    pub down_nodes: u32,
+    /// The allocation holding it, or `contract::NO_ALLOCATION`.
+    pub allocation: u32,
+    /// Its position in its (site, rack model) free set, or `NOT_MEMBER`.
+    pub free_pos: u32,
+}
+
+impl Positions for Vec<Domain> {
+    fn position(&self, id: u32) -> u32 {
+        self[id as usize].free_pos
+    }
+    fn set_position(&mut self, id: u32, p: u32) {
+        self[id as usize].free_pos = p;
+    }
 }
 
 impl Topology {
@@ -164,15 +186,15 @@ impl Topology {
     /// Whether a domain can compute: all nodes healthy, rack powered and
     /// not retired (its site's state aside).
     pub fn domain_healthy(&self, domain: u32) -> bool {
-        let rack = &self.racks[self.domain_rack[domain as usize] as usize];
-        self.domain_down_nodes[domain as usize] == 0 && !rack.power_down && !rack.retired
+        let d = &self.domains[domain as usize];
+        let rack = &self.racks[d.rack as usize];
+        d.down_nodes == 0 && !rack.power_down && !rack.retired
     }
 
     /// Chips of a domain's healthy nodes.
     pub fn domain_healthy_chips(&self, domain: u32) -> u64 {
-        let rack = &self.racks[self.domain_rack[domain as usize] as usize];
-        let t = &self.types[rack.rack_type as usize];
-        u64::from(t.nodes_per_domain - self.domain_down_nodes[domain as usize])
-            * u64::from(t.chips_per_node)
+        let d = &self.domains[domain as usize];
+        let t = &self.types[self.racks[d.rack as usize].rack_type as usize];
+        u64::from(t.nodes_per_domain - d.down_nodes) * u64::from(t.chips_per_node)
     }
 }
