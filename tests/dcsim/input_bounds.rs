@@ -119,7 +119,10 @@ fn files_over_the_size_limits_are_refused() {
     big.push_str(&"# padding\n".repeat(3_400_000));
     let file = write(tmp.path(), "big.toml", &big);
     let stderr = refused(&validate(&file));
-    assert!(stderr.contains("larger than the 32 MiB allowed"), "{stderr}");
+    assert!(
+        stderr.contains("larger than the 32 MiB allowed"),
+        "{stderr}"
+    );
 
     // A sparse 257 MiB CSV: refused by its size, without reading it.
     let csv = tmp.path().join("prices.csv");
