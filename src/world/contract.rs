@@ -165,12 +165,16 @@ pub enum ContractError {
 pub(crate) struct Allocation {
     pub site: u32,
     pub domains: Vec<u32>,
-    /// Utilization, 0–1.
-    pub utilization: f64,
-    /// Dynamic draw per chip at this utilization [mW].
+    /// TDP − idle per chip of its rack model [W].
+    pub dynamic: crate::units::Watts,
+    /// TDP − idle per chip of its rack model [mW].
+    pub dynamic_mw: i64,
+    /// Dynamic draw per chip at its utilization [mW].
     pub load_mw: i64,
     /// Utilization in millionths.
     pub u_micros: i64,
+    /// Its chips that are healthy and powered now (drawing at its load).
+    pub held_chips: u64,
 }
 
 impl World<'_> {
@@ -283,9 +287,11 @@ impl World<'_> {
         self.allocations.push(Some(Allocation {
             site,
             domains: domains.iter().map(|d| d.0).collect(),
-            utilization,
+            dynamic: t.dynamic,
+            dynamic_mw: t.dynamic_mw,
             load_mw,
             u_micros,
+            held_chips: 0,
         }));
         for &d in domains {
             self.free[pool].remove(d.0, &mut self.topo.domains);
@@ -296,7 +302,7 @@ impl World<'_> {
         Ok(AllocationId(id))
     }
 
-    /// Sets an allocation's utilization (0–1) from `now` on.
+    /// Sets an allocation's utilization (0–1) from `now` on, in O(1).
     pub fn set_utilization(
         &mut self,
         now: SimTime,
@@ -306,30 +312,16 @@ impl World<'_> {
         if !(0.0..=1.0).contains(&utilization) {
             return Err(ContractError::Utilization(utilization));
         }
-        let a = self
-            .allocations
-            .get(id.0 as usize)
-            .and_then(Option::as_ref)
-            .ok_or(ContractError::UnknownAllocation(id))?;
-        let site = a.site as usize;
-        let domains = a.domains.clone();
+        let site = self.live(id)?.site as usize;
         self.now = now;
         self.touch(site);
-        for &d in &domains {
-            self.hold_domain_chips(d, false);
-        }
-        let rack_type = self.topo.racks[self.topo.domains[domains[0] as usize].rack as usize]
-            .rack_type as usize;
-        let (load_mw, u_micros) = loads(self.topo.types[rack_type].dynamic, utilization);
         let a = self.allocations[id.0 as usize]
             .as_mut()
-            .expect("checked above");
-        a.utilization = utilization;
-        a.load_mw = load_mw;
-        a.u_micros = u_micros;
-        for &d in &domains {
-            self.hold_domain_chips(d, true);
-        }
+            .expect("checked live");
+        let p = &mut self.sites[site].power;
+        p.release(a.held_chips, a.dynamic_mw, a.load_mw, a.u_micros);
+        (a.load_mw, a.u_micros) = loads(a.dynamic, utilization);
+        p.hold(a.held_chips, a.dynamic_mw, a.load_mw, a.u_micros);
         self.settle();
         Ok(())
     }
@@ -337,11 +329,7 @@ impl World<'_> {
     /// Releases an allocation from `now` on: its healthy domains become
     /// free; retired ones are gone.
     pub fn release(&mut self, now: SimTime, id: AllocationId) -> Result<(), ContractError> {
-        let a = self
-            .allocations
-            .get(id.0 as usize)
-            .and_then(Option::as_ref)
-            .ok_or(ContractError::UnknownAllocation(id))?;
+        let a = self.live(id)?;
         let site = a.site as usize;
         let domains = a.domains.clone();
         self.now = now;
@@ -411,6 +399,14 @@ impl World<'_> {
             .pool(rack.site as usize, rack.rack_type as usize)
     }
 
+    /// A live allocation.
+    fn live(&self, id: AllocationId) -> Result<&Allocation, ContractError> {
+        self.allocations
+            .get(id.0 as usize)
+            .and_then(Option::as_ref)
+            .ok_or(ContractError::UnknownAllocation(id))
+    }
+
     /// `chips` chips of a domain become available (`up`) or not: the site's
     /// power sums follow, and the allocation holding the domain, if any.
     pub(crate) fn chips_power(&mut self, domain: u32, chips: u64, up: bool) {
@@ -423,37 +419,38 @@ impl World<'_> {
         } else {
             p.remove_available(chips, idle, dynamic);
         }
-        let a = self.topo.domains[domain as usize].allocation;
-        if a != NO_ALLOCATION {
-            let a = self.allocations[a as usize].as_ref().expect("live");
-            if up {
-                p.hold(chips, dynamic, a.load_mw, a.u_micros);
-            } else {
-                p.release(chips, dynamic, a.load_mw, a.u_micros);
-            }
-        }
+        self.hold(domain, chips, up);
     }
 
     /// Moves a domain's healthy chips under its allocation's load (`up`)
-    /// or out of it; no-op for a domain no allocation holds. The chips'
-    /// availability is the caller's.
+    /// or out of it, when its rack is powered; the chips' availability is
+    /// the caller's.
     pub(crate) fn hold_domain_chips(&mut self, domain: u32, up: bool) {
-        let a = self.topo.domains[domain as usize].allocation;
-        if a == NO_ALLOCATION {
-            return;
-        }
         let rack = &self.topo.racks[self.topo.domains[domain as usize].rack as usize];
-        if rack.power_down || rack.retired {
+        if !rack.power_down && !rack.retired {
+            let chips = self.topo.domain_healthy_chips(domain);
+            self.hold(domain, chips, up);
+        }
+    }
+
+    /// `chips` chips of a domain start (`up`) or stop drawing at the load
+    /// of the allocation holding it; no-op for a domain no allocation holds.
+    fn hold(&mut self, domain: u32, chips: u64, up: bool) {
+        let d = &self.topo.domains[domain as usize];
+        if d.allocation == NO_ALLOCATION {
             return;
         }
-        let chips = self.topo.domain_healthy_chips(domain);
-        let dynamic = self.topo.types[rack.rack_type as usize].dynamic_mw;
-        let a = self.allocations[a as usize].as_ref().expect("live");
-        let p = &mut self.sites[rack.site as usize].power;
+        let site = self.topo.racks[d.rack as usize].site as usize;
+        let a = self.allocations[d.allocation as usize]
+            .as_mut()
+            .expect("a domain's allocation is live");
+        let p = &mut self.sites[site].power;
         if up {
-            p.hold(chips, dynamic, a.load_mw, a.u_micros);
+            a.held_chips += chips;
+            p.hold(chips, a.dynamic_mw, a.load_mw, a.u_micros);
         } else {
-            p.release(chips, dynamic, a.load_mw, a.u_micros);
+            a.held_chips -= chips;
+            p.release(chips, a.dynamic_mw, a.load_mw, a.u_micros);
         }
     }
 
@@ -542,4 +539,165 @@ impl World<'_> {
 /// Per-chip dynamic draw [mW] and utilization [millionths] at `u`.
 fn loads(dynamic: crate::units::Watts, u: f64) -> (i64, i64) {
     (milliwatts(dynamic * u), (u * 1e6).round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Engine, Handler};
+    use crate::scenario::{Overrides, load_str};
+    use crate::world::Event;
+    use rand::{RngExt, SeedableRng};
+
+    /// Two sites, two rack models, every failure class frequent.
+    const SCENARIO: &str = r#"
+name = "contract-props"
+start = "2026-01-01"
+duration = "300d"
+seed = 21
+[load]
+utilization = 0.4
+[spares]
+swap_time = "2h"
+[failures]
+gpu = { rate_per_million_hours = 3000 }
+host = { rate_per_million_hours = 3000 }
+switch_cable = { rate_per_million_hours = 300 }
+rack_power = { rate_per_million_hours = 2000 }
+site_outage = { rate_per_million_hours = 1000 }
+[[chips]]
+name = "unit"
+bf16_tflops = 100
+hbm_gb = 10
+hbm_tb_per_s = 1
+tdp_w = 1100
+idle_w = 100
+scaleup_gb_per_s = 100
+[[racks]]
+name = "quad"
+chip = "unit"
+chips = 8
+nodes = 4
+scaleup_domain = 4
+overhead_kw = 1
+scaleout_gbit_per_s = 100
+[[sites]]
+name = "a"
+grid_mw = 1
+pue = 1.2
+[[sites.buildout]]
+rack = "quad"
+count = 6
+date = "2026-01-01"
+spare_nodes = 1
+[[sites.buildout]]
+rack = "hgx-h100"
+count = 2
+date = "2026-01-01"
+end_of_life = "30d"
+[[sites]]
+name = "b"
+grid_mw = 1
+pue = 1.2
+[[sites.buildout]]
+rack = "quad"
+count = 4
+date = "2026-01-10"
+"#;
+
+    struct Driver<'s>(World<'s>);
+
+    impl Handler<Event> for Driver<'_> {
+        fn handle(&mut self, engine: &mut Engine<Event>, event: Event) {
+            self.0.handle(engine.now(), event);
+            for (at, e) in self.0.drain_scheduled() {
+                engine.schedule_at(at, e).unwrap();
+            }
+            self.0.drain_notices().for_each(drop);
+        }
+    }
+
+    /// Each site's integer power sums, recomputed from scratch over every
+    /// domain, equal the ones kept incrementally; and the free sets hold
+    /// exactly the healthy domains no allocation holds.
+    fn check(w: &World) {
+        let mut want = vec![(0i64, 0i64, 0i64, 0i64, 0u64); w.sites.len()];
+        for (i, d) in w.topo.domains.iter().enumerate() {
+            let rack = &w.topo.racks[d.rack as usize];
+            let t = &w.topo.types[rack.rack_type as usize];
+            let healthy = w.topo.domain_healthy(i as u32);
+            let free = d.free_pos != crate::world::fleet::NOT_MEMBER;
+            assert_eq!(free, healthy && d.allocation == NO_ALLOCATION, "domain {i}");
+            if rack.power_down || rack.retired {
+                continue;
+            }
+            let chips = w.topo.domain_healthy_chips(i as u32);
+            let s = &mut want[rack.site as usize];
+            s.0 += chips as i64 * t.idle_mw;
+            s.1 += chips as i64 * t.dynamic_mw;
+            if d.allocation != NO_ALLOCATION {
+                let a = w.allocations[d.allocation as usize].as_ref().unwrap();
+                s.2 += chips as i64 * a.load_mw;
+                s.3 += chips as i64 * t.dynamic_mw;
+                s.4 += chips;
+            }
+        }
+        for (site, s) in w.sites.iter().enumerate() {
+            let p = &s.power;
+            assert_eq!(
+                (
+                    p.idle_mw,
+                    p.dynamic_mw,
+                    p.held_load_mw,
+                    p.held_dynamic_mw,
+                    p.held_chips
+                ),
+                want[site],
+                "site {site}"
+            );
+        }
+    }
+
+    #[test]
+    fn power_and_capacity_stay_exact_under_random_commands_and_failures() {
+        let scenario = load_str("props.toml", SCENARIO, None, &Overrides::default()).unwrap();
+        let mut engine = Engine::new();
+        let mut d = Driver(World::new(&scenario));
+        for (at, e) in d.0.drain_scheduled() {
+            engine.schedule_at(at, e).unwrap();
+        }
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
+        let mut live: Vec<AllocationId> = Vec::new();
+        let mut steps = 0;
+        while engine.step(&mut d) {
+            steps += 1;
+            let now = engine.now();
+            let w = &mut d.0;
+            match rng.random_range(0..4) {
+                0 => {
+                    let site = SiteId(rng.random_range(0..2));
+                    let model = RackTypeId(rng.random_range(0..2));
+                    let free: Vec<DomainId> = w.free_domains(site, model).collect();
+                    if !free.is_empty() {
+                        let n = rng.random_range(1..=free.len().min(5));
+                        let u = rng.random_range(0.0..=1.0);
+                        live.push(w.allocate(now, &free[..n], u).unwrap());
+                    }
+                }
+                1 if !live.is_empty() => {
+                    let i = rng.random_range(0..live.len());
+                    w.set_utilization(now, live[i], rng.random_range(0.0..=1.0))
+                        .unwrap();
+                }
+                2 if !live.is_empty() => {
+                    let i = rng.random_range(0..live.len());
+                    w.release(now, live.swap_remove(i)).unwrap();
+                }
+                _ => {}
+            }
+            check(w);
+        }
+        assert!(steps > 3_000, "{steps} events");
+        assert!(!live.is_empty());
+    }
 }

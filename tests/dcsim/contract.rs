@@ -198,6 +198,12 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
     // The failed node's 2 chips draw nothing: 2,000 + 14 × 350 = 6,900 W.
     assert_eq!(d.world.site_it_power(SITE).0, 6_900.0);
     assert_eq!(d.world.capacity(SITE, QUAD), 0, "b keeps its domains");
+    // Utilization changes reach only b's 14 live chips:
+    // 2,000 + 14 × 100 + 14 × 1,000 = 17,400 W, then back to 6,900 W.
+    d.world.set_utilization(failed_at, b, 1.0).unwrap();
+    assert_eq!(d.world.site_it_power(SITE).0, 17_400.0);
+    d.world.set_utilization(failed_at, b, 0.25).unwrap();
+    assert_eq!(d.world.site_it_power(SITE).0, 6_900.0);
 
     // Repaired 10 h later: the domain is back, still b's.
     let up = d.until(
