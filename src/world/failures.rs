@@ -2,15 +2,15 @@
 //!
 //! Five kinds of part fail: nodes (GPU, HBM, host, NIC classes), a rack's
 //! power, a rack's uplink (switch/cable), a whole site (outage) and an
-//! inter-site link. Each kind has a [`PartTable`] — generation, time back
+//! inter-site link. Each kind has a `PartTable` — generation, time back
 //! in service, position in its fleet — indexed by the part's id, and goes
 //! through the same two steps:
 //!
-//! - [`World::fail`]: if the part is at risk, take it out of its fleet, bump
+//! - `World::fail`: if the part is at risk, take it out of its fleet, bump
 //!   its generation (so its pending events go stale), draw the repair time
 //!   from its fleet's repair stream, apply the kind's effect (power, network,
 //!   capacity), schedule [`Event::Restored`], and log the failure;
-//! - [`World::restore`]: if the part is still down and the event is of its
+//! - `World::restore`: if the part is still down and the event is of its
 //!   current generation, undo the effect, put the part back at risk (a new
 //!   Weibull clock if its class has one) and record when it came back.
 //!

@@ -45,9 +45,10 @@
 //! commissioned in build-out order once there is room under the grid: a
 //! phase fits if the site's *committed* power — Σ nameplate IT power × design
 //! (worst-month) PUE of its online racks — plus the phase's stays within
-//! `grid × power_oversubscription`. A phase that does not fit waits
-//! (`defer`, blocking the phases after it) until a grid upgrade or a
-//! retirement makes room, or is dropped (`refuse`).
+//! `grid × power_oversubscription`, and its idle floor (overhead + idle
+//! draw, × design PUE) stays within the grid itself. A phase that does not
+//! fit waits (`defer`, blocking the phases after it) until a grid upgrade or
+//! a retirement makes room, or is dropped (`refuse`). See [`buildout`].
 //!
 //! # Failures
 //!
@@ -56,8 +57,9 @@
 //! is swapped for a spare of its rack model at its site if one is ready
 //! (after the swap time; the broken node goes to repair and rejoins the spare
 //! pool), otherwise it is repaired in place. Failures strike only components
-//! at risk: healthy, powered nodes; powered racks; sites that are up.
-//! (Weibull clocks keep running through power losses: a simplification.)
+//! at risk: healthy, powered nodes; powered racks and their uplinks; sites
+//! and links that are up. (Weibull clocks of nodes keep running through
+//! power losses: a simplification.)
 
 pub mod buildout;
 pub mod contract;
