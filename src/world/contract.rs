@@ -14,6 +14,7 @@
 //!   is.
 //! - **Commands.** [`World::allocate`] a set of free domains of one site and
 //!   rack model at a utilization; [`World::set_utilization`];
+//!   [`World::set_background_utilization`] for the chips no allocation holds;
 //!   [`World::release`]; [`World::start_flow`] and [`World::end_flow`] between
 //!   racks. Links stay private to the world.
 //!
@@ -300,6 +301,27 @@ impl World<'_> {
         }
         self.settle();
         Ok(AllocationId(id))
+    }
+
+    /// Sets the utilization of every healthy chip no allocation holds (0–1)
+    /// from `now` on, at every site. A scenario without workloads keeps
+    /// `[load] utilization` (its synthetic load); the workload layer sets
+    /// its own background (0 for chips that idle) when it takes over.
+    pub fn set_background_utilization(
+        &mut self,
+        now: SimTime,
+        utilization: f64,
+    ) -> Result<(), ContractError> {
+        if !(0.0..=1.0).contains(&utilization) {
+            return Err(ContractError::Utilization(utilization));
+        }
+        self.now = now;
+        for site in 0..self.sites.len() {
+            self.touch(site);
+            self.sites[site].power.background = utilization;
+        }
+        self.settle();
+        Ok(())
     }
 
     /// Sets an allocation's utilization (0–1) from `now` on, in O(1).

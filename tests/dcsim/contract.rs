@@ -174,6 +174,14 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
         Err(ContractError::UnknownAllocation(a))
     );
 
+    // Chips no allocation holds idle: 2,000 + 1,600 + 8 × 250 = 5,600 W.
+    let c = d.world.allocate(now, &free[..2], 0.25).unwrap();
+    d.world.set_background_utilization(now, 0.0).unwrap();
+    assert_eq!(d.world.site_it_power(SITE).0, 5_600.0);
+    d.world.set_background_utilization(now, 0.5).unwrap();
+    d.world.release(now, c).unwrap();
+    assert_eq!(d.world.site_it_power(SITE).0, 11_600.0);
+
     // All four domains at 0.25: 2,000 + 16 × (100 + 250) = 7,600 W.
     let all: Vec<DomainId> = d.world.free_domains(SITE, QUAD).collect();
     let b = d.world.allocate(now, &all, 0.25).unwrap();
