@@ -137,6 +137,14 @@ impl From<ScenarioError> for Failure {
 }
 
 fn main() -> ExitCode {
+    // Like any command-line tool, stop quietly when the reader of stdout
+    // goes away (`dcsim catalog | head`): restore the default SIGPIPE action,
+    // which Rust's runtime replaces with "ignore" (and a panic on the next
+    // print). SAFETY: called first thing, before any thread exists.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     std::panic::set_hook(Box::new(|info| {
         eprintln!("dcsim: internal error: {info}");
         eprintln!(

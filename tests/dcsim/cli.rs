@@ -425,3 +425,26 @@ fn a_run_reports_its_summary_unless_quiet() {
     ]);
     assert_eq!(assert_ok(&quiet), "");
 }
+
+/// A reader that goes away ends dcsim quietly (SIGPIPE, as any Unix tool),
+/// never with a panic message.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_catalog_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    // The pipe's reading end is closed before dcsim starts: its first write
+    // meets a broken pipe, every time.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_dcsim"))
+        .args(["catalog", "--format", "csv", "--only", "chips"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    const SIGPIPE: i32 = 13;
+    assert_eq!(out.status.signal(), Some(SIGPIPE), "{:?}", out.status);
+}
