@@ -309,6 +309,86 @@ impl SummaryRow {
     }
 }
 
+/// Why a training job lost its chips, as `jobs.csv` counts interruptions.
+pub const INTERRUPTION_CAUSES: [&str; 4] = ["node", "rack_power", "site_outage", "retired"];
+
+/// Where a training job stands at the end of the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobStatus {
+    /// All its work is done.
+    Completed,
+    /// It holds chips (computing, checkpointing, restarting or waiting for
+    /// a repair).
+    RunningAtEnd,
+    /// It waits in the queue.
+    QueuedAtEnd,
+}
+
+impl JobStatus {
+    /// The name written in `jobs.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            JobStatus::Completed => "completed",
+            JobStatus::RunningAtEnd => "running_at_end",
+            JobStatus::QueuedAtEnd => "queued_at_end",
+        }
+    }
+}
+
+impl PartialEq<&str> for JobStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.key() == *other
+    }
+}
+
+/// One training job over the whole run, for `jobs.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRow {
+    /// Position in the scenario's job list (from 0).
+    pub id: u32,
+    /// Job name.
+    pub name: String,
+    /// Hours since the start when it was submitted.
+    pub submit_h: f64,
+    /// Calendar time of the submission.
+    pub submit: String,
+    /// Hours since the start when it first held chips, if it did.
+    pub first_start_h: Option<f64>,
+    /// Hours since the start when it completed, if it did.
+    pub end_h: Option<f64>,
+    /// From submission to first start (to the end of the run if it never
+    /// started) [h].
+    pub queue_wait_h: f64,
+    /// Chips it holds.
+    pub chips: u32,
+    /// Rack model.
+    pub rack: String,
+    /// Site of its last placement (empty if never placed).
+    pub site: String,
+    /// Where it stands at the end.
+    pub status: JobStatus,
+    /// Interruptions by cause ([`INTERRUPTION_CAUSES`] order).
+    pub interruptions: [u64; 4],
+    /// Chip-hours of computation lost (work since the last checkpoint).
+    pub lost_chip_hours: f64,
+    /// Hours spent writing checkpoints.
+    pub checkpoint_hours: f64,
+    /// Hours spent restarting from checkpoints.
+    pub restart_hours: f64,
+    /// Productive compute time ÷ wall time from first start to its end (or
+    /// the run's end); none if it never started.
+    pub ettr: Option<f64>,
+    /// Work done and kept [FLOP].
+    pub flops_done: f64,
+}
+
+impl JobRow {
+    /// Interruptions of every cause.
+    pub fn interruptions_total(&self) -> u64 {
+        self.interruptions.iter().sum()
+    }
+}
+
 /// Receives rows as the run produces them.
 pub trait Recorder {
     /// A timeseries sample of one site.
@@ -318,6 +398,11 @@ pub trait Recorder {
     /// The fate of a build-out phase, once known (at the end of the run at
     /// the latest).
     fn buildout(&mut self, row: &BuildoutRow);
+    /// A training job, at the end of the run (before the summary). Only
+    /// scenarios with jobs call it; the default ignores the row.
+    fn job(&mut self, row: &JobRow) {
+        let _ = row;
+    }
     /// The summary, last.
     fn summary(&mut self, row: &SummaryRow);
 }

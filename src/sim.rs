@@ -4,14 +4,21 @@
 //! The engine is generic and knows nothing of datacenters; the world knows
 //! nothing of the engine or the recorder. [`Model`] ties them: it hands each
 //! [`world::Event`] to the [`World`], then schedules the events the world
-//! asked for (in the order asked), records its failure rows, and collects
-//! its notices for the workloads (none yet: they are dropped). Samples are
-//! events of this root. Later layers (training jobs, inference services,
-//! the month end) add their own variants here.
+//! asked for (in the order asked), records its failure rows, and hands its
+//! notices to the training jobs ([`Training`]), whose commands may raise
+//! more notices (handed on in turn) and whose own events it schedules.
+//! Samples are events of this root. Later layers (inference services, the
+//! month end) add their own variants here.
+//!
+//! A scenario with training jobs sets the background utilization to 0 at
+//! the start (chips no job holds idle); one without keeps `[load]
+//! utilization` and runs exactly as before.
 
 use crate::engine::{Engine, Handler, SimTime};
 use crate::record::{Recorder, SummaryRow};
 use crate::scenario::Scenario;
+use crate::workload::training::{self, Training};
+use crate::world::contract::Notice;
 use crate::world::{self, World};
 
 /// Number of progress reports over a run.
@@ -24,6 +31,8 @@ pub enum Event {
     World(world::Event),
     /// Record a timeseries sample of every site.
     Sample,
+    /// An event of the training jobs.
+    Training(training::Event),
 }
 
 // Events are copied in and out of the queue millions of times: keep them
@@ -34,6 +43,9 @@ const _: () = assert!(std::mem::size_of::<Event>() <= 24);
 pub struct Model<'s, R: Recorder> {
     scenario: &'s Scenario,
     world: World<'s>,
+    training: Training<'s>,
+    /// Notices being handed to the workloads (reused).
+    notices: Vec<Notice>,
     recorder: R,
     /// Samples put back behind same-instant events (not counted as events).
     requeued: u64,
@@ -45,9 +57,17 @@ impl<'s, R: Recorder> Model<'s, R> {
         let mut model = Model {
             scenario,
             world: World::new(scenario),
+            training: Training::new(scenario),
+            notices: Vec::new(),
             recorder,
             requeued: 0,
         };
+        if model.training.has_jobs() {
+            model
+                .world
+                .set_background_utilization(SimTime::ZERO, 0.0)
+                .expect("0 is a valid utilization");
+        }
         model.flush(engine);
         let first = (SimTime::ZERO + scenario.sample_every).min(scenario.end);
         engine
@@ -63,23 +83,43 @@ impl<'s, R: Recorder> Model<'s, R> {
         &self.world
     }
 
+    /// The training jobs, for tests that read their states.
+    pub fn training(&self) -> &Training<'s> {
+        &self.training
+    }
+
     /// The recorder, for tests that read the rows so far.
     pub fn recorder(&self) -> &R {
         &self.recorder
     }
 
-    /// Schedules what the world asked for and records its failure rows.
+    /// Hands the world's notices to the workloads (until their commands
+    /// raise no more), schedules what the world and the workloads asked
+    /// for, and records the world's failure rows.
     fn flush(&mut self, engine: &mut Engine<Event>) {
+        let now = engine.now();
+        loop {
+            self.notices.extend(self.world.drain_notices());
+            if self.notices.is_empty() {
+                break;
+            }
+            for notice in self.notices.drain(..) {
+                self.training.notice(now, notice, &mut self.world);
+            }
+        }
         for (at, event) in self.world.drain_scheduled() {
             engine
                 .schedule_at(at, Event::World(event))
                 .expect("the world never schedules in the past");
         }
+        for (at, event) in self.training.drain_scheduled() {
+            engine
+                .schedule_at(at, Event::Training(event))
+                .expect("jobs never schedule in the past");
+        }
         for row in self.world.drain_failure_rows() {
             self.recorder.failure(&row);
         }
-        // No workload reads the notices yet.
-        self.world.drain_notices().for_each(drop);
     }
 
     fn sample(&mut self, engine: &mut Engine<Event>) {
@@ -106,6 +146,7 @@ impl<'s, R: Recorder> Model<'s, R> {
     /// Records the build-out and the summary, and hands back the recorder
     /// with the summary. Call once the engine has run to the end.
     pub fn finish(mut self, engine: &Engine<Event>) -> (R, SummaryRow) {
+        self.training.finish(self.scenario.end, &mut self.recorder);
         let mut summary = self.world.finish(&mut self.recorder);
         summary.events = engine.events_processed() - self.requeued;
         self.recorder.summary(&summary);
@@ -118,6 +159,7 @@ impl<R: Recorder> Handler<Event> for Model<'_, R> {
         match event {
             Event::World(e) => self.world.handle(engine.now(), e),
             Event::Sample => self.sample(engine),
+            Event::Training(e) => self.training.handle(engine.now(), e, &mut self.world),
         }
         self.flush(engine);
     }

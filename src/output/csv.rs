@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::set::{OutputError, OutputSet};
-use crate::record::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
+use crate::record::{BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, SummaryRow};
 
 /// Bytes gathered before they are handed to the file.
 const FLUSH_AT: usize = 128 * 1024;
@@ -260,6 +260,40 @@ pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     col!("events", |r, l| l.int(r.events)),
 ];
 
+/// An optional number: empty when absent.
+fn maybe(l: &mut Line, x: Option<f64>, decimals: usize) {
+    match x {
+        Some(x) => l.fixed(x, decimals),
+        None => l.text(""),
+    }
+}
+
+/// Columns of `jobs.csv`.
+pub const JOB_COLUMNS: &[Column<JobRow>] = &[
+    col!("id", |r, l| l.int(r.id.into())),
+    col!("name", |r, l| l.text(&r.name)),
+    col!("submit", |r, l| l.text(&r.submit)),
+    col!("submit_h", |r, l| l.fixed(r.submit_h, 6)),
+    col!("first_start_h", |r, l| maybe(l, r.first_start_h, 6)),
+    col!("end_h", |r, l| maybe(l, r.end_h, 6)),
+    col!("queue_wait_h", |r, l| l.fixed(r.queue_wait_h, 6)),
+    col!("chips", |r, l| l.int(r.chips.into())),
+    col!("rack", |r, l| l.text(&r.rack)),
+    col!("site", |r, l| l.text(&r.site)),
+    col!("status", |r, l| l.text(r.status.key())),
+    col!("interruptions", |r, l| l.int(r.interruptions_total())),
+    col!("interruptions_node", |r, l| l.int(r.interruptions[0])),
+    col!("interruptions_rack_power", |r, l| l.int(r.interruptions[1])),
+    col!("interruptions_site_outage", |r, l| l
+        .int(r.interruptions[2])),
+    col!("interruptions_retired", |r, l| l.int(r.interruptions[3])),
+    col!("lost_chip_hours", |r, l| l.fixed(r.lost_chip_hours, 6)),
+    col!("checkpoint_hours", |r, l| l.fixed(r.checkpoint_hours, 6)),
+    col!("restart_hours", |r, l| l.fixed(r.restart_hours, 6)),
+    col!("ettr", |r, l| maybe(l, r.ettr, 6)),
+    col!("flops_done", |r, l| l.text(&format!("{:e}", r.flops_done))),
+];
+
 /// One CSV file being written: its columns, its line buffer and the file.
 struct Table<R: 'static> {
     name: &'static str,
@@ -313,8 +347,8 @@ impl<R> Table<R> {
     }
 }
 
-/// Writes `timeseries.csv`, `buildout.csv`, `summary.csv` and, when asked,
-/// `failures.csv` as one [`OutputSet`]: the files are written in a staging
+/// Writes `timeseries.csv`, `buildout.csv`, `summary.csv`, `failures.csv`
+/// when asked, and `jobs.csv` when the scenario has training jobs, as one [`OutputSet`]: the files are written in a staging
 /// folder and appear in the target folder together, replacing the previous
 /// run's set, only when [`CsvRecorder::finish`] succeeds. Dropping the
 /// recorder without finishing removes the staging folder and leaves the
@@ -324,6 +358,8 @@ pub struct CsvRecorder {
     timeseries: Table<SampleRow>,
     failures: Option<Table<FailureRow>>,
     buildout: Table<BuildoutRow>,
+    /// `jobs.csv`, opened at the first job row (scenarios with jobs only).
+    jobs: Option<Table<JobRow>>,
     summary: Table<SummaryRow>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
@@ -347,6 +383,7 @@ impl CsvRecorder {
             timeseries,
             failures,
             buildout,
+            jobs: None,
             summary,
             error: None,
         })
@@ -362,6 +399,9 @@ impl CsvRecorder {
         self.timeseries.close(&self.set)?;
         self.buildout.close(&self.set)?;
         if let Some(t) = self.failures.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.jobs.as_mut() {
             t.close(&self.set)?;
         }
         self.summary.close(&self.set)?;
@@ -397,6 +437,24 @@ impl Recorder for CsvRecorder {
             let result = self.buildout.row(r);
             self.keep("buildout.csv", result);
         }
+    }
+
+    fn job(&mut self, r: &JobRow) {
+        if self.error.is_some() {
+            return;
+        }
+        if self.jobs.is_none() {
+            match Table::open(&mut self.set, "jobs.csv", JOB_COLUMNS) {
+                Ok(t) => self.jobs = Some(t),
+                Err(e) => {
+                    let e = io::Error::other(e.to_string());
+                    self.keep("jobs.csv", Err(e));
+                    return;
+                }
+            }
+        }
+        let result = self.jobs.as_mut().expect("opened above").row(r);
+        self.keep("jobs.csv", result);
     }
 
     fn summary(&mut self, r: &SummaryRow) {

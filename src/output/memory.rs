@@ -1,7 +1,7 @@
 //! A recorder that keeps every row in memory, for tests and for callers that
 //! post-process a run themselves.
 
-use crate::record::{BuildoutRow, FailureRow, Recorder, SampleRow, SummaryRow};
+use crate::record::{BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, SummaryRow};
 
 /// Every row of a run, in the order recorded.
 #[derive(Clone, Debug, Default)]
@@ -12,6 +12,8 @@ pub struct MemoryRecorder {
     pub failures: Vec<FailureRow>,
     /// Build-out phases.
     pub buildout: Vec<BuildoutRow>,
+    /// Training jobs (scenarios with jobs only).
+    pub jobs: Vec<JobRow>,
     /// The summary, once the run has finished.
     pub summary: Option<SummaryRow>,
 }
@@ -25,6 +27,9 @@ impl Recorder for MemoryRecorder {
     }
     fn buildout(&mut self, row: &BuildoutRow) {
         self.buildout.push(row.clone());
+    }
+    fn job(&mut self, row: &JobRow) {
+        self.jobs.push(row.clone());
     }
     fn summary(&mut self, row: &SummaryRow) {
         self.summary = Some(row.clone());

@@ -39,6 +39,7 @@ pub const DCSIM_FILES: &[&str] = &[
     "buildout.csv",
     "summary.csv",
     "failures.csv",
+    "jobs.csv",
 ];
 
 /// Why an output set could not be written.

@@ -44,6 +44,8 @@ pub struct Scenario {
     pub swap_time: SimDuration,
     /// Whether to write `failures.csv`.
     pub failures_log: bool,
+    /// Training jobs, in the order the file lists them.
+    pub jobs: Vec<Job>,
 }
 
 /// A rack model with its chip.
@@ -282,6 +284,40 @@ impl Tariff {
     /// Whether it can change over time.
     pub fn varies(&self) -> bool {
         !matches!(self, Tariff::Flat(_))
+    }
+}
+
+/// A validated training job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    /// Unique name.
+    pub name: String,
+    /// Submission time.
+    pub submit: SimTime,
+    /// Index into [`Scenario::rack_types`].
+    pub rack_type: usize,
+    /// Chips held (a whole number of scale-up domains).
+    pub chips: u32,
+    /// Scale-up domains held.
+    pub domains: u32,
+    /// Total work [FLOP].
+    pub work: f64,
+    /// Model FLOPs utilization, 0–1.
+    pub mfu: f64,
+    /// Productive compute time between checkpoints.
+    pub checkpoint_every: SimDuration,
+    /// Time a checkpoint blocks the job.
+    pub checkpoint_time: SimDuration,
+    /// Time to resume from a checkpoint once the chips are whole.
+    pub restart_overhead: SimDuration,
+    /// Higher runs first.
+    pub priority: i32,
+}
+
+impl Job {
+    /// Its rate at full speed: chips × peak BF16 × MFU [FLOP/s].
+    pub fn full_rate(&self, rack: &RackType) -> f64 {
+        f64::from(self.chips) * rack.chip.bf16.value() * self.mfu
     }
 }
 

@@ -57,6 +57,10 @@ pub struct ScenarioSpec {
     /// What to write besides the timeseries and summary.
     #[serde(default)]
     pub output: Option<OutputSpec>,
+    /// Training jobs, in the order given (optional; a scenario without
+    /// jobs runs the synthetic `[load]` alone).
+    #[serde(default)]
+    pub jobs: Vec<JobSpec>,
 }
 
 /// Constant utilization of the healthy chips.
@@ -442,4 +446,50 @@ pub struct LinkSpec {
     pub bandwidth_gbit_per_s: f64,
     /// One-way latency (`"5ms"`).
     pub latency: String,
+}
+
+/// One training job. Work is given exactly one way: `params` and `tokens`
+/// (6·N·D FLOPs), `flops`, or `ideal_duration` (the time it would take on
+/// its chips at full speed without checkpoints or failures).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSpec {
+    /// Unique name.
+    pub name: String,
+    /// When it is submitted: a date (`"2026-02-01"`) or an offset from the
+    /// start (`"12h"`); default the start.
+    #[serde(default)]
+    pub submit: Option<String>,
+    /// Rack model (a built one) whose chips and scale-up domains it uses.
+    pub rack: String,
+    /// Chips it holds, a whole number of the rack model's scale-up domains.
+    pub chips: u32,
+    /// Model parameters N.
+    #[serde(default)]
+    pub params: Option<f64>,
+    /// Training tokens D.
+    #[serde(default)]
+    pub tokens: Option<f64>,
+    /// Total work [FLOP].
+    #[serde(default)]
+    pub flops: Option<f64>,
+    /// Failure-free compute time at full speed (`"30d"`).
+    #[serde(default)]
+    pub ideal_duration: Option<String>,
+    /// Model FLOPs utilization, 0–1 (default 0.4).
+    #[serde(default)]
+    pub mfu: Option<f64>,
+    /// Productive compute time between checkpoints (default `"2h"`).
+    #[serde(default)]
+    pub checkpoint_every: Option<String>,
+    /// Time a checkpoint blocks the job (default `"1min"`).
+    #[serde(default)]
+    pub checkpoint_time: Option<String>,
+    /// Time to restart from a checkpoint once the job's chips are whole
+    /// (default `"10min"`).
+    #[serde(default)]
+    pub restart_overhead: Option<String>,
+    /// Higher runs first (default 0).
+    #[serde(default)]
+    pub priority: Option<i32>,
 }

@@ -11,10 +11,11 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::diag::{Issue, Location, did_you_mean_value};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
-    Band, Distribution, FailureClass, Lifetime, Link, Phase, Pue, RackType, Scenario, Site, Tariff,
+    Band, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType, Scenario, Site,
+    Tariff,
 };
 use super::spec::{
-    CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec, FailureClassSpec,
+    CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec, FailureClassSpec, JobSpec,
     LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec, SiteSpec,
 };
 use super::tree::FieldPath;
@@ -63,6 +64,12 @@ pub const MAX_YEAR: i32 = 2200;
 /// Largest log-normal `sigma`: a one-in-a-million draw is then at most
 /// e^(3 × 4.75) ≈ 1.6 million times the median.
 pub const MAX_LOGNORMAL_SIGMA: f64 = 3.0;
+/// Default model FLOPs utilization of a training job.
+pub const DEFAULT_MFU: f64 = 0.4;
+/// Largest parameter count, token count or FLOPs a job may give: beyond any
+/// real run (the largest today are near 1e26 FLOPs), small enough to stay
+/// exact enough in f64 arithmetic.
+pub const MAX_JOB_QUANTITY: f64 = 1e32;
 /// Longest scenario name [characters]: it names a folder.
 pub const MAX_NAME_CHARS: usize = 100;
 
@@ -331,6 +338,8 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         );
     }
 
+    let jobs = v.jobs(&spec.jobs, &catalog, &rack_types, &sites);
+
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
     match (ok, start, sample_every, utilization, failures, swap_time) {
         (true, Some(_), Some(sample_every), Some(utilization), Some(failures), Some(swap_time)) => {
@@ -353,6 +362,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
                     .as_ref()
                     .and_then(|o| o.failures_log)
                     .unwrap_or(false),
+                jobs,
             })
         }
         _ => Err(v.problems),
@@ -360,6 +370,281 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
 }
 
 impl Validator<'_> {
+    /// The training jobs: names unique, work given one way, a rack model
+    /// some site builds, and no more domains than one site can ever hold.
+    fn jobs(
+        &mut self,
+        specs: &[JobSpec],
+        catalog: &Catalog,
+        rack_types: &[RackType],
+        sites: &[Site],
+    ) -> Vec<Job> {
+        let root = FieldPath::default().key("jobs");
+        // Most domains of each rack model one site builds over the run.
+        let mut most = vec![0u64; rack_types.len()];
+        for site in sites {
+            let mut here = vec![0u64; rack_types.len()];
+            for phase in &site.phases {
+                let r = &rack_types[phase.rack_type].rack;
+                here[phase.rack_type] +=
+                    u64::from(phase.count) * u64::from(r.chips / r.scaleup_domain.max(1));
+            }
+            for (m, h) in most.iter_mut().zip(here) {
+                *m = (*m).max(h);
+            }
+        }
+        let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut jobs = Vec::with_capacity(specs.len());
+        for (i, j) in specs.iter().enumerate() {
+            let p = root.index(i);
+            let before = self.problems.by_path.len() + self.problems.located.len();
+            if j.name.trim().is_empty() {
+                self.err(
+                    &p.key("name"),
+                    "a job needs a name, e.g. name = \"pretrain\"",
+                );
+            } else if !seen.insert(j.name.to_lowercase()) {
+                self.err(
+                    &p.key("name"),
+                    format!(
+                        "another job is already named \"{}\" (names are compared without case); job names must be unique",
+                        j.name
+                    ),
+                );
+            }
+            let submit = match &j.submit {
+                None => Some(SimTime::ZERO),
+                Some(text) => self.submit_time(&p.key("submit"), text),
+            };
+            let rack_type = match built.iter().position(|n| *n == j.rack) {
+                Some(t) => Some(t),
+                None => {
+                    let known = catalog.rack(&j.rack).is_some();
+                    let hint = did_you_mean_value(&j.rack, built.iter().copied());
+                    let message = if known {
+                        format!(
+                            "no site builds the rack model \"{}\", so no chip can run this job; use a built one ({}) or add a [[sites.buildout]] phase of it",
+                            j.rack,
+                            built.join(", ")
+                        )
+                    } else {
+                        format!(
+                            "no rack model is named \"{}\"{hint} (built: {})",
+                            j.rack,
+                            built.join(", ")
+                        )
+                    };
+                    self.err(&p.key("rack"), message);
+                    None
+                }
+            };
+            let chips = self.positive_int(&p.key("chips"), j.chips, "chips the job holds");
+            let mut domains = None;
+            if let (Some(t), Some(chips)) = (rack_type, chips) {
+                let per = rack_types[t].rack.scaleup_domain.max(1);
+                if chips % per != 0 {
+                    let up = chips.div_ceil(per) * per;
+                    self.err(
+                        &p.key("chips"),
+                        format!(
+                            "{chips} chips is not a whole number of {}'s scale-up domains of {per} chips; jobs hold whole domains, e.g. chips = {up}",
+                            j.rack
+                        ),
+                    );
+                } else if u64::from(chips / per) > most[t] {
+                    self.err(
+                        &p.key("chips"),
+                        format!(
+                            "{chips} chips ({} domains of {per}) is more than any site ever holds of {} (at most {} chips at one site); the job would wait forever",
+                            chips / per,
+                            j.rack,
+                            most[t] * u64::from(per)
+                        ),
+                    );
+                } else {
+                    domains = Some(chips / per);
+                }
+            }
+            let mfu = match j.mfu {
+                Some(x) => self.fraction(&p.key("mfu"), x).and_then(|x| {
+                    if x > 0.0 {
+                        Some(x)
+                    } else {
+                        self.err(
+                            &p.key("mfu"),
+                            "must be greater than 0 (model FLOPs utilization, e.g. 0.4)",
+                        );
+                        None
+                    }
+                }),
+                None => Some(DEFAULT_MFU),
+            };
+            let work = self.work(&p, j, rack_type.map(|t| &rack_types[t]), chips, mfu);
+            let mut dur = |key: &str, text: &Option<String>, default: &str, positive: bool| {
+                let text = text.as_deref().unwrap_or(default);
+                if positive {
+                    self.positive_duration(&p.key(key), text)
+                } else {
+                    self.duration(&p.key(key), text)
+                }
+            };
+            let checkpoint_every = dur("checkpoint_every", &j.checkpoint_every, "2h", true);
+            let checkpoint_time = dur("checkpoint_time", &j.checkpoint_time, "1min", false);
+            let restart_overhead = dur("restart_overhead", &j.restart_overhead, "10min", false);
+            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            if let (
+                true,
+                Some(submit),
+                Some(rack_type),
+                Some(chips),
+                Some(domains),
+                Some(work),
+                Some(mfu),
+                Some(checkpoint_every),
+                Some(checkpoint_time),
+                Some(restart_overhead),
+            ) = (
+                ok,
+                submit,
+                rack_type,
+                chips,
+                domains,
+                work,
+                mfu,
+                checkpoint_every,
+                checkpoint_time,
+                restart_overhead,
+            ) {
+                jobs.push(Job {
+                    name: j.name.clone(),
+                    submit,
+                    rack_type,
+                    chips,
+                    domains,
+                    work,
+                    mfu,
+                    checkpoint_every,
+                    checkpoint_time,
+                    restart_overhead,
+                    priority: j.priority.unwrap_or(0),
+                });
+            }
+        }
+        jobs
+    }
+
+    /// A job's submission: a date in the horizon or an offset from the start.
+    fn submit_time(&mut self, p: &FieldPath, text: &str) -> Option<SimTime> {
+        if parse_date(text).is_ok() {
+            return self.date_in_horizon(p, text);
+        }
+        match parse_duration(text) {
+            Ok(d) if SimTime::ZERO.checked_add(d).is_some_and(|t| t < self.end) => {
+                Some(SimTime::ZERO + d)
+            }
+            Ok(d) => {
+                self.err(
+                    p,
+                    format!(
+                        "{d} after the start is past the end of the run; submit the job earlier"
+                    ),
+                );
+                None
+            }
+            Err(_) => {
+                self.err(
+                    p,
+                    format!(
+                        "\"{text}\" is neither a date nor a duration; give a date such as \"2026-02-01\" or an offset from the start such as \"12h\""
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A job's work [FLOP], given exactly one way.
+    fn work(
+        &mut self,
+        p: &FieldPath,
+        j: &JobSpec,
+        rack: Option<&RackType>,
+        chips: Option<u32>,
+        mfu: Option<f64>,
+    ) -> Option<f64> {
+        let ways = [
+            j.params.is_some() || j.tokens.is_some(),
+            j.flops.is_some(),
+            j.ideal_duration.is_some(),
+        ];
+        let given = ways.iter().filter(|w| **w).count();
+        if given != 1 {
+            let key = if j.flops.is_some() {
+                "flops"
+            } else if j.ideal_duration.is_some() {
+                "ideal_duration"
+            } else {
+                "params"
+            };
+            let found = if given == 0 {
+                "none is given"
+            } else {
+                "more than one is given"
+            };
+            self.err(
+                &p.key(key),
+                format!(
+                    "give the job's work one way: params and tokens (6·N·D FLOPs), flops, or ideal_duration; {found}"
+                ),
+            );
+            return None;
+        }
+        let limit = |v: &mut Self, key: &str, x: f64, what: &str| -> Option<f64> {
+            if !x.is_finite() || x <= 0.0 || x > MAX_JOB_QUANTITY {
+                v.err(
+                    &p.key(key),
+                    format!(
+                        "must be a number greater than 0 and at most {MAX_JOB_QUANTITY:e}, found {} ({what})",
+                        number(x)
+                    ),
+                );
+                None
+            } else {
+                Some(x)
+            }
+        };
+        if let Some(text) = &j.ideal_duration {
+            let d = self.positive_duration(&p.key("ideal_duration"), text)?;
+            let (rack, chips, mfu) = (rack?, chips?, mfu?);
+            return Some(d.seconds() * f64::from(chips) * rack.chip.bf16.value() * mfu);
+        }
+        if let Some(f) = j.flops {
+            return limit(self, "flops", f, "total work in FLOPs, e.g. 3.8e25");
+        }
+        let n = match j.params {
+            Some(n) => limit(self, "params", n, "model parameters, e.g. 405e9"),
+            None => {
+                self.err(
+                    &p.key("tokens"),
+                    "tokens needs params (model parameters, e.g. params = 405e9)",
+                );
+                None
+            }
+        };
+        let d = match j.tokens {
+            Some(d) => limit(self, "tokens", d, "training tokens, e.g. 15.6e12"),
+            None => {
+                self.err(
+                    &p.key("params"),
+                    "params needs tokens (training tokens, e.g. tokens = 15.6e12)",
+                );
+                None
+            }
+        };
+        Some(6.0 * n? * d?)
+    }
+
     fn err(&mut self, path: &FieldPath, message: impl Into<String>) {
         self.problems.by_path.push((path.clone(), message.into()));
     }

@@ -23,3 +23,4 @@ mod phold;
 mod physics;
 mod retirement_and_dark_racks;
 mod robustness;
+mod training;

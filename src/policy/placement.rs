@@ -1,0 +1,126 @@
+//! Gang placement: a job takes whole scale-up domains of its rack model, all
+//! at one site, packed into as few racks as possible.
+//!
+//! Packing takes the racks with the most free domains first (fewest racks:
+//! no other choice of racks covers the job with fewer), then finishes with
+//! the rack of the fewest free domains that still covers the remainder (so
+//! whole free racks stay whole for the next job). Ties go to the lower rack
+//! id, domains within a rack in id order: deterministic.
+//!
+//! Cost: O(f log f) in the free domains `f` of the one (site, rack model)
+//! pool that has room, and only when it has room; a failed attempt costs one
+//! capacity read per site.
+
+use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
+
+/// Chooses `needed` domains among `free` (domain, its rack) packed into the
+/// fewest racks, or `None` if there are fewer than `needed`.
+pub fn pack(free: &[(DomainId, RackId)], needed: usize) -> Option<Vec<DomainId>> {
+    if needed == 0 || free.len() < needed {
+        return None;
+    }
+    let mut sorted = free.to_vec();
+    sorted.sort_unstable_by_key(|&(d, r)| (r, d));
+    // Racks as (free count, start in `sorted`).
+    let mut racks: Vec<(usize, usize)> = Vec::new();
+    for (i, &(_, r)) in sorted.iter().enumerate() {
+        match racks.last_mut() {
+            Some(last) if sorted[last.1].1 == r => last.0 += 1,
+            _ => racks.push((1, i)),
+        }
+    }
+    // Most free domains first; ties by rack id (start order).
+    racks.sort_unstable_by_key(|&(n, start)| (std::cmp::Reverse(n), start));
+    let mut chosen = Vec::with_capacity(needed);
+    let mut rest = needed;
+    let mut i = 0;
+    while rest > 0 {
+        let (n, start) = racks[i];
+        if n >= rest {
+            // The smallest rack from here on that covers the remainder
+            // (racks are in decreasing size: the last one with n ≥ rest).
+            let last = racks[i..]
+                .iter()
+                .rposition(|&(m, _)| m >= rest)
+                .map_or(i, |j| i + j);
+            let (_, start) = racks[last];
+            chosen.extend(sorted[start..start + rest].iter().map(|&(d, _)| d));
+            rest = 0;
+        } else {
+            chosen.extend(sorted[start..start + n].iter().map(|&(d, _)| d));
+            rest -= n;
+            i += 1;
+        }
+    }
+    Some(chosen)
+}
+
+/// Finds room for `needed` domains of `rack_type`: the first site (in
+/// scenario order) with enough free healthy domains, and the domains
+/// packed there.
+pub fn place(
+    world: &World,
+    sites: usize,
+    rack_type: RackTypeId,
+    needed: usize,
+) -> Option<(SiteId, Vec<DomainId>)> {
+    let site = (0..sites as u32)
+        .map(SiteId)
+        .find(|&s| world.capacity(s, rack_type) >= needed)?;
+    let free: Vec<(DomainId, RackId)> = world
+        .free_domains(site, rack_type)
+        .map(|d| (d, world.domain_rack(d)))
+        .collect();
+    pack(&free, needed).map(|d| (site, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Free domains given as (domain, rack) pairs.
+    fn free(pairs: &[(u32, u32)]) -> Vec<(DomainId, RackId)> {
+        pairs
+            .iter()
+            .map(|&(d, r)| (DomainId(d), RackId(r)))
+            .collect()
+    }
+
+    fn racks_of(chosen: &[DomainId], pool: &[(DomainId, RackId)]) -> Vec<u32> {
+        let mut r: Vec<u32> = chosen
+            .iter()
+            .map(|d| pool.iter().find(|p| p.0 == *d).unwrap().1.0)
+            .collect();
+        r.dedup();
+        r
+    }
+
+    #[test]
+    fn packs_into_the_fewest_racks_keeping_whole_racks_whole() {
+        // Rack 0: 1 free domain; rack 1: 4 free; rack 2: 2 free; rack 3: 4.
+        let pool = free(&[
+            (0, 0),
+            (4, 1),
+            (5, 1),
+            (6, 1),
+            (7, 1),
+            (9, 2),
+            (10, 2),
+            (12, 3),
+            (13, 3),
+            (14, 3),
+            (15, 3),
+        ]);
+        // 2 domains: one rack suffices; the smallest that covers is rack 2.
+        let two = pack(&pool, 2).unwrap();
+        assert_eq!(two, [DomainId(9), DomainId(10)]);
+        // 6 domains: 4 + 2, two racks (rack 1 whole, then rack 2), not 4+1+1.
+        let six = pack(&pool, 6).unwrap();
+        assert_eq!(racks_of(&six, &pool), [1, 2]);
+        // 9 domains: 4 + 4 + 1: three racks, finishing on rack 0.
+        let nine = pack(&pool, 9).unwrap();
+        assert_eq!(racks_of(&nine, &pool), [1, 3, 0]);
+        assert_eq!(pack(&pool, 12), None);
+        assert_eq!(pack(&pool, 11).unwrap().len(), 11);
+    }
+}

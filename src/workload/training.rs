@@ -1,0 +1,577 @@
+//! Training jobs: gang-scheduled runs that hold whole scale-up domains,
+//! progress continuously, checkpoint, and lose the work since their last
+//! checkpoint when anything they hold goes down.
+//!
+//! # The model
+//!
+//! - **Rate**: a computing job does `chips × peak BF16 × MFU × speed` FLOP/s,
+//!   where `speed` is its site's chip speed under the power cap
+//!   ([`Notice::SiteSpeed`], `s^(1/3)`; 1 uncapped). Progress is integrated
+//!   exactly between events: nothing steps.
+//! - **Checkpoints**: after every `checkpoint_every` of compute time since
+//!   the last checkpoint (or restart), the job blocks for `checkpoint_time`;
+//!   the work done so far is then safe. Only the *next* checkpoint is ever
+//!   scheduled, and the completion only when it falls no later than that
+//!   checkpoint (a tie completes without a last checkpoint).
+//! - **Interruptions**: a [`Notice::DomainDown`] naming the job's allocation
+//!   interrupts it: the work since the last completed checkpoint is lost
+//!   (its compute time counts as lost chip-hours), and the job keeps its
+//!   allocation and waits until every domain of it is back
+//!   ([`Notice::DomainUp`]: a spare swap, a repair, power or the site back,
+//!   whichever the world does first); then it restarts for
+//!   `restart_overhead` and resumes from the checkpoint. A domain that
+//!   retires never returns: the job releases its allocation and goes back
+//!   to the queue with its checkpointed work. Interruptions are counted by
+//!   cause (node, rack power, site outage, retirement); a second domain
+//!   going down while the job already waits is not a new interruption.
+//! - **Power**: a job's chips draw at utilization 1 while computing and 0
+//!   (idle) while checkpointing, restarting or waiting; chips no job holds
+//!   idle (background utilization 0, set at the start of any scenario with
+//!   jobs).
+//! - **Stale events**: each job has a generation, bumped whenever its plan
+//!   changes; an event of an older generation is ignored.
+//!
+//! Per event the work is O(log jobs) (the queue) plus, on a site's speed
+//! change, O(jobs computing at that site); nothing loops over all jobs or
+//! chips per event or per sample.
+
+use crate::engine::{SimDuration, SimTime};
+use crate::policy::placement;
+use crate::policy::queue::JobQueue;
+use crate::record::{JobRow, JobStatus, Recorder};
+use crate::scenario::Scenario;
+use crate::world::contract::{AllocationId, DownCause, Notice};
+use crate::world::{RackTypeId, World};
+
+/// An event of the training layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A job is submitted to the queue.
+    Submit {
+        /// Job index.
+        job: u32,
+    },
+    /// The phase a job is in ends (a checkpoint is due or written, a restart
+    /// is over, the work is done), if the job's generation still matches.
+    Due {
+        /// Job index.
+        job: u32,
+        /// The job's generation it was scheduled for.
+        generation: u32,
+    },
+}
+
+/// Where a job stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JobState {
+    /// Not submitted yet.
+    Pending,
+    /// In the queue.
+    Queued,
+    /// Computing on its chips.
+    Computing,
+    /// Writing a checkpoint.
+    Checkpointing,
+    /// Restarting from its last checkpoint.
+    Restarting,
+    /// Interrupted: waiting for its domains to come back.
+    Waiting,
+    /// Done.
+    Completed,
+}
+
+impl JobState {
+    /// Every state, in [`JobState::index`] order.
+    pub const ALL: [JobState; 7] = [
+        JobState::Pending,
+        JobState::Queued,
+        JobState::Computing,
+        JobState::Checkpointing,
+        JobState::Restarting,
+        JobState::Waiting,
+        JobState::Completed,
+    ];
+
+    /// Position in [`JobState::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What a computing job's next `Due` event means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    Checkpoint,
+    Completion,
+}
+
+/// Marks an allocation no job holds.
+const NO_JOB: u32 = u32::MAX;
+
+/// One job's progress and bookkeeping.
+#[derive(Clone, Debug)]
+struct Run {
+    state: JobState,
+    generation: u32,
+    next: Next,
+    allocation: Option<AllocationId>,
+    site: Option<u32>,
+    /// Position in its site's list of placed jobs.
+    site_pos: usize,
+    /// Domains of its allocation down now.
+    down: u32,
+    /// Start of the current phase (progress integrated up to here).
+    since: SimTime,
+    /// Rate while computing [FLOP/s].
+    rate: f64,
+    /// Work done and not lost [FLOP].
+    done: f64,
+    /// Work safe in the last checkpoint [FLOP].
+    saved: f64,
+    /// Compute time since the last checkpoint or restart.
+    segment: SimDuration,
+    /// Total compute time.
+    compute: SimDuration,
+    /// Compute time lost to interruptions.
+    lost: SimDuration,
+    checkpointing: SimDuration,
+    restarting: SimDuration,
+    first_start: Option<SimTime>,
+    end: Option<SimTime>,
+    interruptions: [u64; 4],
+}
+
+/// Every training job of a scenario, its queue and its events.
+pub struct Training<'s> {
+    scenario: &'s Scenario,
+    runs: Vec<Run>,
+    queue: JobQueue,
+    /// Job holding each allocation (by allocation id), or [`NO_JOB`].
+    by_allocation: Vec<u32>,
+    /// Jobs placed at each site (holding an allocation there).
+    placed: Vec<Vec<u32>>,
+    /// Chip speed factor of each site.
+    speed: Vec<f64>,
+    /// Jobs in each state ([`JobState::index`]).
+    counts: [usize; 7],
+    scheduled: Vec<(SimTime, Event)>,
+}
+
+impl<'s> Training<'s> {
+    /// The jobs of `scenario`, each pending its submission (scheduled).
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let run = Run {
+            state: JobState::Pending,
+            generation: 0,
+            next: Next::Checkpoint,
+            allocation: None,
+            site: None,
+            site_pos: 0,
+            down: 0,
+            since: SimTime::ZERO,
+            rate: 0.0,
+            done: 0.0,
+            saved: 0.0,
+            segment: SimDuration(0),
+            compute: SimDuration(0),
+            lost: SimDuration(0),
+            checkpointing: SimDuration(0),
+            restarting: SimDuration(0),
+            first_start: None,
+            end: None,
+            interruptions: [0; 4],
+        };
+        let mut counts = [0; 7];
+        counts[JobState::Pending.index()] = scenario.jobs.len();
+        Training {
+            scenario,
+            runs: vec![run; scenario.jobs.len()],
+            queue: JobQueue::default(),
+            by_allocation: Vec::new(),
+            placed: vec![Vec::new(); scenario.sites.len()],
+            speed: vec![1.0; scenario.sites.len()],
+            counts,
+            scheduled: scenario
+                .jobs
+                .iter()
+                .enumerate()
+                .map(|(i, j)| (j.submit, Event::Submit { job: i as u32 }))
+                .collect(),
+        }
+    }
+
+    /// Whether the scenario has any job.
+    pub fn has_jobs(&self) -> bool {
+        !self.runs.is_empty()
+    }
+
+    /// The events asked for since the last call, in order.
+    pub fn drain_scheduled(&mut self) -> std::vec::Drain<'_, (SimTime, Event)> {
+        self.scheduled.drain(..)
+    }
+
+    /// Number of jobs in each state ([`JobState::ALL`] order).
+    pub fn counts(&self) -> [usize; 7] {
+        self.counts
+    }
+
+    /// A job's state.
+    pub fn state(&self, job: usize) -> JobState {
+        self.runs[job].state
+    }
+
+    /// The allocation a job holds, if any.
+    pub fn allocation(&self, job: usize) -> Option<AllocationId> {
+        self.runs[job].allocation
+    }
+
+    /// Jobs in the queue.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    fn set_state(&mut self, job: usize, state: JobState) {
+        let run = &mut self.runs[job];
+        self.counts[run.state.index()] -= 1;
+        self.counts[state.index()] += 1;
+        run.state = state;
+    }
+
+    fn schedule(&mut self, at: SimTime, job: usize) {
+        let run = &mut self.runs[job];
+        run.generation = run.generation.wrapping_add(1);
+        let generation = run.generation;
+        self.scheduled.push((
+            at,
+            Event::Due {
+                job: job as u32,
+                generation,
+            },
+        ));
+    }
+
+    /// Handles one of its own events at `now`.
+    pub fn handle(&mut self, now: SimTime, event: Event, world: &mut World) {
+        match event {
+            Event::Submit { job } => {
+                let j = &self.scenario.jobs[job as usize];
+                self.set_state(job as usize, JobState::Queued);
+                self.queue.push(job, j.priority, j.submit);
+                self.start_queued(now, world);
+            }
+            Event::Due { job, generation } => {
+                let i = job as usize;
+                if self.runs[i].generation != generation {
+                    return;
+                }
+                match self.runs[i].state {
+                    JobState::Computing => {
+                        self.integrate(i, now);
+                        match self.runs[i].next {
+                            Next::Completion => self.complete(i, now, world),
+                            Next::Checkpoint => {
+                                self.set_state(i, JobState::Checkpointing);
+                                self.set_load(i, now, 0.0, world);
+                                let at = now + self.scenario.jobs[i].checkpoint_time;
+                                self.schedule(at, i);
+                            }
+                        }
+                    }
+                    JobState::Checkpointing => {
+                        let run = &mut self.runs[i];
+                        run.checkpointing = run.checkpointing + (now - run.since);
+                        run.saved = run.done;
+                        run.segment = SimDuration(0);
+                        self.compute(i, now, world);
+                    }
+                    JobState::Restarting => {
+                        let run = &mut self.runs[i];
+                        run.restarting = run.restarting + (now - run.since);
+                        self.compute(i, now, world);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Handles one notice of the world at `now`.
+    pub fn notice(&mut self, now: SimTime, notice: Notice, world: &mut World) {
+        if self.runs.is_empty() {
+            return;
+        }
+        match notice {
+            Notice::DomainDown {
+                allocation: Some(a),
+                cause,
+                ..
+            } => {
+                if let Some(job) = self.job_of(a) {
+                    self.domain_down(job, now, cause, world);
+                }
+            }
+            Notice::DomainUp {
+                allocation: Some(a),
+                ..
+            } => {
+                if let Some(job) = self.job_of(a) {
+                    let run = &mut self.runs[job];
+                    run.down = run.down.saturating_sub(1);
+                    if run.down == 0 && run.state == JobState::Waiting {
+                        run.since = now;
+                        self.set_state(job, JobState::Restarting);
+                        let at = now + self.scenario.jobs[job].restart_overhead;
+                        self.schedule(at, job);
+                    }
+                }
+            }
+            Notice::DomainUp {
+                allocation: None, ..
+            }
+            | Notice::RacksCommissioned { .. }
+            | Notice::SiteUp { .. } => self.start_queued(now, world),
+            Notice::SiteSpeed { site, speed } => {
+                self.speed[site.index()] = speed;
+                for k in 0..self.placed[site.index()].len() {
+                    let job = self.placed[site.index()][k] as usize;
+                    if self.runs[job].state == JobState::Computing {
+                        self.integrate(job, now);
+                        self.compute(job, now, world);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn job_of(&self, a: AllocationId) -> Option<usize> {
+        match self.by_allocation.get(a.0 as usize) {
+            Some(&j) if j != NO_JOB => Some(j as usize),
+            _ => None,
+        }
+    }
+
+    /// Adds the compute since the phase began to a computing job's progress.
+    fn integrate(&mut self, job: usize, now: SimTime) {
+        let run = &mut self.runs[job];
+        let dt = now - run.since;
+        run.done += run.rate * dt.seconds();
+        run.segment = run.segment + dt;
+        run.compute = run.compute + dt;
+        run.since = now;
+    }
+
+    /// (Re)starts computing from `now`: the rate at the site's speed, and
+    /// the next checkpoint or the completion, whichever comes first.
+    fn compute(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let j = &self.scenario.jobs[job];
+        let site = self.runs[job].site.expect("a computing job is placed") as usize;
+        let rate = j.full_rate(&self.scenario.rack_types[j.rack_type]) * self.speed[site];
+        if self.runs[job].state != JobState::Computing {
+            self.set_state(job, JobState::Computing);
+            self.set_load(job, now, 1.0, world);
+        }
+        let run = &mut self.runs[job];
+        run.since = now;
+        run.rate = rate;
+        let to_checkpoint = SimDuration(j.checkpoint_every.0.saturating_sub(run.segment.0));
+        let remaining = (j.work - run.done).max(0.0);
+        let to_completion = (rate > 0.0).then(|| remaining / rate);
+        let (next, after) = match to_completion {
+            Some(s) if s <= to_checkpoint.seconds() => {
+                (Next::Completion, SimDuration::from_secs_f64(s))
+            }
+            _ => (Next::Checkpoint, to_checkpoint),
+        };
+        run.next = next;
+        self.schedule(now + after, job);
+    }
+
+    fn set_load(&mut self, job: usize, now: SimTime, u: f64, world: &mut World) {
+        if let Some(a) = self.runs[job].allocation {
+            world
+                .set_utilization(now, a, u)
+                .expect("a job's allocation is live and u is 0 or 1");
+        }
+    }
+
+    fn complete(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let work = self.scenario.jobs[job].work;
+        let run = &mut self.runs[job];
+        run.done = work;
+        run.saved = work;
+        run.end = Some(now);
+        run.generation = run.generation.wrapping_add(1);
+        self.set_state(job, JobState::Completed);
+        self.unplace(job, now, world);
+        self.start_queued(now, world);
+    }
+
+    /// Releases a job's allocation and takes it off its site's list.
+    fn unplace(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let run = &mut self.runs[job];
+        let (Some(a), Some(site)) = (run.allocation.take(), run.site) else {
+            return;
+        };
+        run.down = 0;
+        let pos = run.site_pos;
+        self.by_allocation[a.0 as usize] = NO_JOB;
+        let list = &mut self.placed[site as usize];
+        list.swap_remove(pos);
+        if let Some(&moved) = list.get(pos) {
+            self.runs[moved as usize].site_pos = pos;
+        }
+        world
+            .release(now, a)
+            .expect("a job's allocation is live until released");
+    }
+
+    fn domain_down(&mut self, job: usize, now: SimTime, cause: DownCause, world: &mut World) {
+        let state = self.runs[job].state;
+        let cause_index = match cause {
+            DownCause::NodeFailure => 0,
+            DownCause::RackPower => 1,
+            DownCause::SiteOutage => 2,
+            DownCause::Retired => 3,
+        };
+        let running = matches!(
+            state,
+            JobState::Computing | JobState::Checkpointing | JobState::Restarting
+        );
+        if state == JobState::Computing {
+            self.integrate(job, now);
+        }
+        let run = &mut self.runs[job];
+        run.down += 1;
+        if running {
+            run.interruptions[cause_index] += 1;
+            match state {
+                JobState::Checkpointing => {
+                    run.checkpointing = run.checkpointing + (now - run.since)
+                }
+                JobState::Restarting => run.restarting = run.restarting + (now - run.since),
+                _ => {}
+            }
+            // The work since the last completed checkpoint is lost.
+            run.lost = run.lost + run.segment;
+            run.segment = SimDuration(0);
+            run.done = run.saved;
+            run.since = now;
+            run.generation = run.generation.wrapping_add(1);
+            self.set_state(job, JobState::Waiting);
+            self.set_load(job, now, 0.0, world);
+        }
+        if cause == DownCause::Retired && self.runs[job].allocation.is_some() {
+            // A retired domain never returns: give the rest back, queue again.
+            self.unplace(job, now, world);
+            let j = &self.scenario.jobs[job];
+            self.set_state(job, JobState::Queued);
+            self.queue.push(job as u32, j.priority, j.submit);
+            self.start_queued(now, world);
+        }
+    }
+
+    /// Starts queued jobs from the head for as long as the head finds room
+    /// (strict FIFO: a head that does not fit blocks the rest).
+    fn start_queued(&mut self, now: SimTime, world: &mut World) {
+        while let Some(head) = self.queue.head() {
+            let job = head as usize;
+            let j = &self.scenario.jobs[job];
+            let Some((site, domains)) = placement::place(
+                world,
+                self.scenario.sites.len(),
+                RackTypeId(j.rack_type as u32),
+                j.domains as usize,
+            ) else {
+                return;
+            };
+            self.queue.pop();
+            let allocation = world
+                .allocate(now, &domains, 1.0)
+                .expect("placement offers free healthy domains of one site and model");
+            let index = allocation.0 as usize;
+            if self.by_allocation.len() <= index {
+                self.by_allocation.resize(index + 1, NO_JOB);
+            }
+            self.by_allocation[index] = job as u32;
+            let list = &mut self.placed[site.index()];
+            let run = &mut self.runs[job];
+            run.allocation = Some(allocation);
+            run.site = Some(site.0);
+            run.site_pos = list.len();
+            run.down = 0;
+            list.push(job as u32);
+            run.since = now;
+            if run.first_start.is_none() {
+                run.first_start = Some(now);
+                self.set_state(job, JobState::Computing);
+                self.compute(job, now, world);
+            } else {
+                // Placed again after losing its domains: restart from the
+                // checkpoint first, chips idle.
+                self.set_state(job, JobState::Restarting);
+                self.set_load(job, now, 0.0, world);
+                self.schedule(now + j.restart_overhead, job);
+            }
+        }
+    }
+
+    /// Records one row per job, as things stand at `end`.
+    pub fn finish(&mut self, end: SimTime, recorder: &mut impl Recorder) {
+        for job in 0..self.runs.len() {
+            match self.runs[job].state {
+                JobState::Computing => self.integrate(job, end),
+                JobState::Checkpointing => {
+                    let run = &mut self.runs[job];
+                    run.checkpointing = run.checkpointing + (end - run.since);
+                }
+                JobState::Restarting => {
+                    let run = &mut self.runs[job];
+                    run.restarting = run.restarting + (end - run.since);
+                }
+                _ => {}
+            }
+            let j = &self.scenario.jobs[job];
+            let run = &self.runs[job];
+            let status = match run.state {
+                JobState::Completed => JobStatus::Completed,
+                JobState::Pending | JobState::Queued if run.first_start.is_none() => {
+                    JobStatus::QueuedAtEnd
+                }
+                JobState::Queued => JobStatus::QueuedAtEnd,
+                _ => JobStatus::RunningAtEnd,
+            };
+            let ettr = run.first_start.map(|start| {
+                let wall = run.end.unwrap_or(end) - start;
+                if wall.0 == 0 {
+                    0.0
+                } else {
+                    (run.compute.seconds() - run.lost.seconds()) / wall.seconds()
+                }
+            });
+            let calendar = &self.scenario.calendar;
+            recorder.job(&JobRow {
+                id: job as u32,
+                name: j.name.clone(),
+                submit_h: j.submit.hours(),
+                submit: calendar.format(j.submit),
+                first_start_h: run.first_start.map(SimTime::hours),
+                end_h: run.end.map(SimTime::hours),
+                queue_wait_h: (run.first_start.unwrap_or(end) - j.submit).hours(),
+                chips: j.chips,
+                rack: self.scenario.rack_types[j.rack_type].rack.name.clone(),
+                site: run
+                    .site
+                    .map(|s| self.scenario.sites[s as usize].name.clone())
+                    .unwrap_or_default(),
+                status,
+                interruptions: run.interruptions,
+                lost_chip_hours: f64::from(j.chips) * run.lost.hours(),
+                checkpoint_hours: run.checkpointing.hours(),
+                restart_hours: run.restarting.hours(),
+                ettr,
+                flops_done: run.done,
+            });
+        }
+    }
+}

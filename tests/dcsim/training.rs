@@ -1,0 +1,373 @@
+//! Training jobs on the world's contract (issue 8): exact completion times,
+//! lost work on an interruption, gang placement, the power of busy and idle
+//! chips, one state per job at every event, determinism, located bad input.
+
+use dcsim::engine::{Engine, SimTime};
+use dcsim::output::memory::MemoryRecorder;
+use dcsim::record::JobRow;
+use dcsim::scenario::{Overrides, load_str};
+use dcsim::sim::{Event, Model};
+use dcsim::workload::training::JobState;
+
+use crate::common::{load_text, run};
+
+/// One site "lab" of `RACKS` racks of 8 unit chips (4 nodes of 2, scale-up
+/// domains of 4 chips: 2 domains per rack). A chip: 100 TFLOP/s BF16,
+/// 100 W idle, 1,100 W TDP; 1 kW overhead per rack; PUE 1. No failures
+/// unless `FAILURES` sets some. Jobs follow.
+const BASE: &str = r#"
+name = "training"
+start = "2026-01-01"
+duration = "4d"
+seed = SEED
+
+[failures]
+gpu = { rate_per_million_hours = GPU_RATE, repair = { kind = "fixed", value = "10h" } }
+hbm = { rate_per_million_hours = 0 }
+host = { rate_per_million_hours = 0 }
+nic = { rate_per_million_hours = 0 }
+switch_cable = { rate_per_million_hours = 0 }
+rack_power = { rate_per_million_hours = 0 }
+site_outage = { rate_per_million_hours = 0 }
+dci_link = { rate_per_million_hours = 0 }
+
+[output]
+failures_log = true
+
+[[chips]]
+name = "unit"
+bf16_tflops = 100
+hbm_gb = 10
+hbm_tb_per_s = 1
+tdp_w = 1100
+idle_w = 100
+scaleup_gb_per_s = 100
+
+[[racks]]
+name = "quad"
+chip = "unit"
+chips = 8
+nodes = 4
+scaleup_domain = 4
+overhead_kw = 1
+scaleout_gbit_per_s = 100
+
+[[sites]]
+name = "lab"
+grid_mw = 1
+pue = 1.0
+
+[[sites.buildout]]
+rack = "quad"
+count = RACKS
+date = "2026-01-01"
+"#;
+
+fn scenario_text(racks: u32, gpu_rate: f64, seed: u64, jobs: &str) -> String {
+    BASE.replace("RACKS", &racks.to_string())
+        .replace("GPU_RATE", &gpu_rate.to_string())
+        .replace("SEED", &seed.to_string())
+        + jobs
+}
+
+/// 8 chips × 100 TFLOP/s × MFU 0.5 = 4e14 FLOP/s; 1.44e19 FLOP is 36,000 s
+/// = 10 h of compute. Checkpoints every 3 h of compute, 6 min each; restart
+/// 30 min.
+const TEN_HOUR_JOB: &str = r#"
+[[jobs]]
+name = "ten-hours"
+rack = "quad"
+chips = 8
+flops = 1.44e19
+mfu = 0.5
+checkpoint_every = "3h"
+checkpoint_time = "6min"
+restart_overhead = "30min"
+"#;
+
+fn job<'r>(rows: &'r [JobRow], name: &str) -> &'r JobRow {
+    rows.iter().find(|r| r.name == name).expect("job row")
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+#[test]
+fn a_failure_free_job_ends_at_work_over_rate_plus_its_checkpoints() {
+    let s = load_text(&scenario_text(1, 0.0, 1, TEN_HOUR_JOB));
+    let (rec, _) = run(&s);
+    let r = job(&rec.jobs, "ten-hours");
+    // 10 h of compute; checkpoints after 3, 6 and 9 h of compute (none at
+    // 10 h: the completion comes first): 3 × 0.1 h.
+    let end = 10.0 + 3.0 * 0.1;
+    assert_eq!(r.status, "completed");
+    assert_eq!(r.first_start_h, Some(0.0));
+    assert!(close(r.end_h.unwrap(), end), "{r:?}");
+    assert!(close(r.checkpoint_hours, 0.3), "{r:?}");
+    assert_eq!(r.interruptions_total(), 0);
+    assert_eq!(r.lost_chip_hours, 0.0);
+    assert_eq!(r.flops_done, 1.44e19);
+    // ETTR = 10 h productive / 10.3 h wall.
+    assert!(close(r.ettr.unwrap(), 10.0 / 10.3), "{r:?}");
+    assert_eq!(r.queue_wait_h, 0.0);
+}
+
+#[test]
+fn an_interrupted_job_loses_the_work_since_its_last_checkpoint() {
+    // GPU failures at 4,000 per 10⁶ chip-hours: 8 chips fail about once per
+    // 31 h; node repairs take 10 h in place (no spares). Failures do not
+    // depend on the jobs, so the failure log of a seed says when they
+    // strike: take the first seed whose first failure falls inside a
+    // compute phase of the job and is its only failure until it ends.
+    for seed in 1..=50 {
+        let s = load_text(&scenario_text(1, 4_000.0, seed, TEN_HOUR_JOB));
+        let (rec, _) = run(&s);
+        let Some(failure) = rec.failures.first() else {
+            continue;
+        };
+        let (t_f, downtime) = (failure.time_h, failure.downtime_h);
+        // Checkpoint k completes at k × 3.1 h (3 h compute + 0.1 h write).
+        let k = (t_f / 3.1).floor();
+        let since_checkpoint = t_f - k * 3.1;
+        // The job resumes from checkpoint k after the repair and the 0.5 h
+        // restart, then runs exactly as it would have from k × 3.1 h.
+        let expected_end = t_f + downtime + 0.5 + (10.3 - k * 3.1);
+        let only = rec.failures.get(1).is_none_or(|f| f.time_h > expected_end);
+        if t_f > 10.3 || since_checkpoint >= 3.0 || !only {
+            continue;
+        }
+        let r = job(&rec.jobs, "ten-hours");
+        assert!(close(downtime, 10.0));
+        assert_eq!(r.status, "completed");
+        assert_eq!(r.interruptions, [1, 0, 0, 0]);
+        assert!(
+            close(r.end_h.unwrap(), expected_end),
+            "{r:?} vs {expected_end}"
+        );
+        assert!(close(r.lost_chip_hours, 8.0 * since_checkpoint), "{r:?}");
+        assert!(close(r.restart_hours, 0.5), "{r:?}");
+        // 3 checkpoints, as without the failure.
+        assert!(close(r.checkpoint_hours, 0.3), "{r:?}");
+        // ETTR = 10 h productive over the wall time.
+        assert!(close(r.ettr.unwrap(), 10.0 / expected_end), "{r:?}");
+        assert_eq!(r.flops_done, 1.44e19);
+        return;
+    }
+    panic!("no seed in 1..=50 gives a single failure during the job");
+}
+
+/// Four jobs on 3 racks (6 domains of 4 chips), each of 20 h of compute
+/// but "four" (5 h, priority 1): "one" takes 1 domain at 0 h; "two" (1 h)
+/// and "three" (2 h) take 2 domains each; "four" (3 h, 2 domains) finds
+/// one free domain and waits.
+const THREE_JOBS: &str = r#"
+[[jobs]]
+name = "one"
+rack = "quad"
+chips = 4
+ideal_duration = "20h"
+[[jobs]]
+name = "two"
+rack = "quad"
+chips = 8
+submit = "1h"
+ideal_duration = "20h"
+[[jobs]]
+name = "three"
+rack = "quad"
+chips = 8
+submit = "2h"
+ideal_duration = "20h"
+[[jobs]]
+name = "four"
+rack = "quad"
+chips = 8
+submit = "3h"
+priority = 1
+ideal_duration = "5h"
+"#;
+
+/// Steps a model event by event, calling `check` after each.
+fn step_all<'s>(
+    scenario: &'s dcsim::scenario::Scenario,
+    mut check: impl FnMut(&Model<'s, MemoryRecorder>, SimTime),
+) -> MemoryRecorder {
+    let mut engine: Engine<Event> = Engine::new();
+    let mut model = Model::new(scenario, MemoryRecorder::default(), &mut engine);
+    while engine.peek_time().is_some_and(|t| t <= scenario.end) {
+        engine.run_until(&mut model, engine.peek_time().unwrap());
+        check(&model, engine.now());
+    }
+    model.finish(&engine).0
+}
+
+#[test]
+fn gang_placement_packs_into_the_fewest_racks() {
+    let s = load_text(&scenario_text(3, 0.0, 1, THREE_JOBS));
+    let mut racks_of: Vec<Option<Vec<u32>>> = vec![None; 4];
+    step_all(&s, |m, _| {
+        for (j, slot) in racks_of.iter_mut().enumerate() {
+            if slot.is_none()
+                && let Some(a) = m.training().allocation(j)
+            {
+                let mut racks: Vec<u32> = m
+                    .world()
+                    .allocation_domains(a)
+                    .unwrap()
+                    .iter()
+                    .map(|&d| m.world().domain_rack(d).0)
+                    .collect();
+                racks.sort_unstable();
+                racks.dedup();
+                *slot = Some(racks);
+            }
+        }
+    });
+    // Packed: "two" and "three" each take one whole rack, not the free
+    // half of rack 0 plus half of another; "four" waits for "one" to end
+    // (20 h + 9 checkpoints) and then takes its rack whole.
+    let r: Vec<Vec<u32>> = racks_of.into_iter().map(Option::unwrap).collect();
+    assert_eq!(r[0].len(), 1);
+    assert_eq!(r[1].len(), 1, "{r:?}");
+    assert_eq!(r[2].len(), 1, "{r:?}");
+    assert_ne!(r[1], r[0]);
+    assert_ne!(r[2], r[0]);
+    assert_ne!(r[1], r[2]);
+    assert_eq!(r[3], r[0], "four waits for one's rack");
+}
+
+#[test]
+fn every_job_is_in_exactly_one_state_at_every_event() {
+    let s = load_text(&scenario_text(3, 20_000.0, 7, THREE_JOBS));
+    let rec = step_all(&s, |m, _| {
+        let t = m.training();
+        let counts = t.counts();
+        assert_eq!(counts.iter().sum::<usize>(), 4);
+        for (i, state) in JobState::ALL.iter().enumerate() {
+            let n = (0..4).filter(|&j| t.state(j) == *state).count();
+            assert_eq!(n, counts[i], "{state:?}");
+        }
+        // A job holds an allocation exactly while it is placed.
+        for j in 0..4 {
+            let placed = matches!(
+                t.state(j),
+                JobState::Computing
+                    | JobState::Checkpointing
+                    | JobState::Restarting
+                    | JobState::Waiting
+            );
+            assert_eq!(t.allocation(j).is_some(), placed, "job {j}");
+        }
+        assert_eq!(t.queued(), counts[JobState::Queued.index()]);
+    });
+    let interrupted: u64 = rec.jobs.iter().map(JobRow::interruptions_total).sum();
+    assert!(interrupted > 0, "the failures interrupt some job");
+}
+
+#[test]
+fn busy_chips_draw_tdp_and_the_others_idle() {
+    // One job of 4 chips on 2 racks (16 chips), computing from 0 to 20 h
+    // (checkpoints every 2 h by default, 1 min each). At the 1 h sample:
+    // 2 racks × 1 kW overhead + 16 chips × 100 W idle + 4 busy chips ×
+    // 1,000 W dynamic = 2 + 1.6 + 4 = 7.6 kW. At 2 h 0 min 30 s it writes a
+    // checkpoint: every chip idles, 3.6 kW.
+    let jobs = r#"
+[[jobs]]
+name = "small"
+rack = "quad"
+chips = 4
+ideal_duration = "20h"
+"#;
+    let text = scenario_text(2, 0.0, 1, jobs).replace(
+        "duration = \"4d\"",
+        "duration = \"4d\"\nsample_every = \"30s\"",
+    );
+    let s = load_text(&text);
+    let (rec, _) = run(&s);
+    let at = |h: f64| {
+        rec.samples
+            .iter()
+            .find(|r| (r.time_h - h).abs() < 1e-9)
+            .unwrap()
+            .it_power_mw
+    };
+    assert!(close(at(1.0), 7.6e-3), "{}", at(1.0));
+    assert!(close(at(2.0 + 30.0 / 3600.0), 3.6e-3), "{}", at(2.0));
+    // After the job (20 h + 9 checkpoints of 1 min): every chip idles.
+    assert!(close(at(21.0), 3.6e-3), "{}", at(21.0));
+}
+
+#[test]
+fn runs_with_jobs_are_deterministic() {
+    let s = load_text(&scenario_text(3, 20_000.0, 3, THREE_JOBS));
+    let (a, sa) = run(&s);
+    let (b, sb) = run(&s);
+    assert_eq!(a.jobs, b.jobs);
+    assert_eq!(a.samples, b.samples);
+    assert_eq!(sa, sb);
+}
+
+#[test]
+fn bad_jobs_are_located_with_a_fix() {
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "rack = \"quad\"\nchips = 8\nflops",
+            "rack = \"quod\"\nchips = 8\nflops",
+            "jobs[0].rack",
+            &["did you mean \"quad\""],
+        ),
+        (
+            "chips = 8\nflops",
+            "chips = 6\nflops",
+            "jobs[0].chips",
+            &["scale-up domains of 4", "chips = 8"],
+        ),
+        (
+            "chips = 8\nflops",
+            "chips = 16\nflops",
+            "jobs[0].chips",
+            &["more than any site", "at most 8"],
+        ),
+        (
+            "mfu = 0.5",
+            "mfu = 0.5\nideal_duration = \"3h\"",
+            "jobs[0].flops",
+            &["one way"],
+        ),
+        (
+            "name = \"ten-hours\"",
+            "name = \"ten-hours\"\nsubmit = \"soon\"",
+            "jobs[0].submit",
+            &["neither a date nor a duration"],
+        ),
+        (
+            "name = \"ten-hours\"",
+            "name = \"ten-hours\"\nsubmit = \"2027-01-01\"",
+            "jobs[0].submit",
+            &["outside the simulated horizon"],
+        ),
+        (
+            "rack = \"quad\"\nchips = 8\nflops",
+            "rack = \"hgx-h100\"\nchips = 8\nflops",
+            "jobs[0].rack",
+            &["no site builds"],
+        ),
+    ];
+    for (from, to, field, fragments) in cases {
+        let good = scenario_text(1, 0.0, 1, TEN_HOUR_JOB);
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        let e = load_str("jobs.toml", &text, None, &Overrides::default()).expect_err("refused");
+        assert_eq!(e.issues.len(), 1, "{e}");
+        let issue = &e.issues[0];
+        assert_eq!(issue.field, *field, "{issue}");
+        assert!(
+            matches!(issue.location, dcsim::scenario::Location::File { ref file, line, .. } if file == "jobs.toml" && line > 46),
+            "{issue}"
+        );
+        for f in *fragments {
+            assert!(issue.message.contains(f), "`{f}` not in: {issue}");
+        }
+    }
+}
