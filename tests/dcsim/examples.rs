@@ -574,3 +574,25 @@ fn two_sites_failure_counts_match_rate_times_exposure() {
 fn scale_failure_counts_match_rate_times_exposure() {
     check_failure_counts("scale-400k.toml");
 }
+
+#[test]
+fn training_example_completes_its_runs_with_the_promised_figures() {
+    let s = example("training.toml");
+    let rec = run(&s);
+    assert_eq!(rec.jobs.len(), 5);
+    assert!(
+        rec.jobs.iter().all(|j| j.status == "completed"),
+        "{:?}",
+        rec.jobs
+    );
+    let pretrain = &rec.jobs[0];
+    // 3.8e25 FLOP ÷ (16,128 × 2.5e15 × 0.4) ≈ 24 days of compute, plus
+    // checkpoints, lost work, swaps and restarts.
+    let ettr = pretrain.ettr.unwrap();
+    assert!((0.6..0.8).contains(&ettr), "ETTR {ettr}");
+    let n = pretrain.interruptions_total();
+    assert!((150..300).contains(&n), "{n} interruptions");
+    let end_days = pretrain.end_h.unwrap() / 24.0;
+    assert!((30.0..50.0).contains(&end_days), "ends on day {end_days}");
+    assert!(rec.jobs[3].queue_wait_h > 12.0, "finetune-c queues");
+}
