@@ -62,6 +62,8 @@ impl<'s, R: Recorder> Model<'s, R> {
             recorder,
             requeued: 0,
         };
+        // Notices are made only for a workload that reads them.
+        model.world.set_listening(model.training.has_jobs());
         if model.training.has_jobs() {
             model
                 .world

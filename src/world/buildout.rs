@@ -179,7 +179,7 @@ impl World<'_> {
         ps.status = PhaseStatus::Commissioned;
         ps.commissioned = Some(self.now);
         ps.first_rack = first_rack;
-        self.notices.push(Notice::RacksCommissioned {
+        self.notify(Notice::RacksCommissioned {
             site: SiteId(site as u32),
             rack_type: RackTypeId(ti as u32),
             first: RackId(first_rack),
@@ -214,7 +214,7 @@ impl World<'_> {
             self.sites[site].fleets[ti].expect("fleets exist");
         let first = self.sites[site].phases[pi].first_rack;
         let cpn = u64::from(t.chips_per_node);
-        self.notices.push(Notice::RacksRetiring {
+        self.notify(Notice::RacksRetiring {
             site: SiteId(site as u32),
             rack_type: RackTypeId(ti as u32),
             first: RackId(first),

@@ -237,6 +237,23 @@ impl World<'_> {
         self.notices.drain(..)
     }
 
+    /// Whether the world makes notices (on by default). The composition
+    /// root turns them off when no workload reads them, so a run without
+    /// workloads pays nothing for them.
+    pub fn set_listening(&mut self, listening: bool) {
+        self.listening = listening;
+        if !listening {
+            self.notices.clear();
+        }
+    }
+
+    /// Queues a notice for the workloads, if any listen.
+    pub(crate) fn notify(&mut self, notice: Notice) {
+        if self.listening {
+            self.notices.push(notice);
+        }
+    }
+
     // ----- commands ------------------------------------------------------
 
     /// Allocates `domains` (free, healthy, of one site and rack model) at
@@ -489,7 +506,7 @@ impl World<'_> {
             let pool = self.pool_of_domain(domain);
             self.free[pool].remove(domain, &mut self.topo.domains);
         }
-        self.notices.push(Notice::DomainDown {
+        self.notify(Notice::DomainDown {
             domain: DomainId(domain),
             allocation,
             cause,
@@ -504,7 +521,7 @@ impl World<'_> {
             let pool = self.pool_of_domain(domain);
             self.free[pool].insert(domain, &mut self.topo.domains);
         }
-        self.notices.push(Notice::DomainUp {
+        self.notify(Notice::DomainUp {
             domain: DomainId(domain),
             allocation,
         });
@@ -514,8 +531,11 @@ impl World<'_> {
     /// healthy domain an allocation holds there (O(allocations); outages are
     /// rare).
     pub(crate) fn site_dark_notices(&mut self, site: usize, dark: bool) {
+        if !self.listening {
+            return;
+        }
         let s = SiteId(site as u32);
-        self.notices.push(if dark {
+        self.notify(if dark {
             Notice::SiteDown { site: s }
         } else {
             Notice::SiteUp { site: s }
@@ -544,6 +564,9 @@ impl World<'_> {
 
     /// Turns the fabric's rate changes into notices.
     pub(crate) fn flow_notices(&mut self, changes: Vec<RateChange>) {
+        if !self.listening {
+            return;
+        }
         self.notices
             .extend(changes.into_iter().map(|c| Notice::FlowRate {
                 flow: c.flow,

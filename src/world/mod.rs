@@ -210,6 +210,8 @@ pub struct World<'s> {
     /// Events the world asked for, to be scheduled by the caller in order.
     scheduled: Vec<(SimTime, Event)>,
     notices: Vec<Notice>,
+    /// Whether anyone reads the notices (else they are not made).
+    listening: bool,
     log: Vec<FailureRow>,
     peak_chips_online: u64,
     peak_facility: Watts,
@@ -419,6 +421,7 @@ impl<'s> World<'s> {
             allocations: Vec::new(),
             scheduled: Vec::new(),
             notices: Vec::new(),
+            listening: true,
             log: Vec::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
@@ -513,7 +516,9 @@ impl<'s> World<'s> {
 
     /// Redraws the fleets and refreshes the sites the event changed.
     fn settle(&mut self) {
-        for i in std::mem::take(&mut self.dirty_fleets) {
+        // The dirty lists keep their capacity from event to event.
+        let mut dirty = std::mem::take(&mut self.dirty_fleets);
+        for &i in &dirty {
             let fleet = &mut self.fleets[i];
             fleet.dirty = false;
             fleet.generation = fleet.generation.wrapping_add(1);
@@ -530,18 +535,24 @@ impl<'s> World<'s> {
                 );
             }
         }
-        for s in std::mem::take(&mut self.dirty_sites) {
+        dirty.clear();
+        self.dirty_fleets = dirty;
+        let mut dirty = std::mem::take(&mut self.dirty_sites);
+        for &s in &dirty {
             let site = &mut self.sites[s];
             site.dirty = false;
             let cap = site.power.cap;
             site.power.refresh();
             if site.power.cap != cap {
-                self.notices.push(Notice::SiteSpeed {
+                let speed = site.power.speed();
+                self.notify(Notice::SiteSpeed {
                     site: SiteId(s as u32),
-                    speed: site.power.speed(),
+                    speed,
                 });
             }
         }
+        dirty.clear();
+        self.dirty_sites = dirty;
     }
 
     /// Handles one event at time `now` (never earlier than the previous).
