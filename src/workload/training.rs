@@ -38,7 +38,7 @@
 use crate::engine::{SimDuration, SimTime};
 use crate::policy::placement;
 use crate::policy::queue::JobQueue;
-use crate::record::{JobRow, JobStatus, Recorder};
+use crate::record::{JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
 use crate::scenario::Scenario;
 use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::{RackTypeId, World};
@@ -98,6 +98,29 @@ impl JobState {
     }
 }
 
+/// How a state counts in its site's tally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Activity {
+    /// Computing, checkpointing or restarting.
+    Running,
+    /// Holding chips, interrupted.
+    Waiting,
+    /// Not holding chips (or done).
+    Elsewhere,
+}
+
+impl Activity {
+    fn of(state: JobState) -> Activity {
+        match state {
+            JobState::Computing | JobState::Checkpointing | JobState::Restarting => {
+                Activity::Running
+            }
+            JobState::Waiting => Activity::Waiting,
+            JobState::Pending | JobState::Queued | JobState::Completed => Activity::Elsewhere,
+        }
+    }
+}
+
 /// What a computing job's next `Due` event means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Next {
@@ -139,6 +162,43 @@ struct Run {
     first_start: Option<SimTime>,
     end: Option<SimTime>,
     interruptions: [u64; 4],
+    /// Rate its site's tally counts for it now [FLOP/s] (its rate while
+    /// computing, else 0).
+    counted_rate: f64,
+    /// When it last took an allocation.
+    held_since: SimTime,
+    /// Time it held allocations before the current one.
+    held: SimDuration,
+}
+
+/// The training figures of one site, kept as jobs change so that a sample
+/// reads them in O(1).
+#[derive(Clone, Copy, Debug, Default)]
+struct SiteTally {
+    /// Chips of the up domains jobs hold.
+    chips: u64,
+    /// Jobs computing, checkpointing or restarting.
+    running: u32,
+    /// Jobs waiting for their domains.
+    waiting: u32,
+    /// Jobs counted in `rate`.
+    computing: u32,
+    /// Sum of the computing jobs' rates [FLOP/s].
+    rate: f64,
+    /// Work computed is integrated up to here.
+    since: SimTime,
+    /// Work computed since the last sample [FLOP].
+    flops: f64,
+    /// Work lost since the last sample [FLOP].
+    flops_lost: f64,
+}
+
+impl SiteTally {
+    /// Adds the work of the computing jobs up to `now`.
+    fn advance(&mut self, now: SimTime) {
+        self.flops += self.rate * (now - self.since).seconds();
+        self.since = now;
+    }
 }
 
 /// Every training job of a scenario, its queue and its events.
@@ -154,6 +214,8 @@ pub struct Training<'s> {
     speed: Vec<f64>,
     /// Jobs in each state ([`JobState::index`]).
     counts: [usize; 7],
+    /// Training figures of each site.
+    tally: Vec<SiteTally>,
     scheduled: Vec<(SimTime, Event)>,
 }
 
@@ -180,6 +242,9 @@ impl<'s> Training<'s> {
             first_start: None,
             end: None,
             interruptions: [0; 4],
+            counted_rate: 0.0,
+            held_since: SimTime::ZERO,
+            held: SimDuration(0),
         };
         let mut counts = [0; 7];
         counts[JobState::Pending.index()] = scenario.jobs.len();
@@ -191,6 +256,7 @@ impl<'s> Training<'s> {
             placed: vec![Vec::new(); scenario.sites.len()],
             speed: vec![1.0; scenario.sites.len()],
             counts,
+            tally: vec![SiteTally::default(); scenario.sites.len()],
             scheduled: scenario
                 .jobs
                 .iter()
@@ -230,11 +296,78 @@ impl<'s> Training<'s> {
         self.queue.len()
     }
 
-    fn set_state(&mut self, job: usize, state: JobState) {
+    /// Moves a job to `state`, keeping the counts of states and its site's
+    /// tally (a job leaving `Computing` stops adding work at `now`).
+    fn set_state(&mut self, job: usize, now: SimTime, state: JobState) {
+        let old = self.runs[job].state;
+        if old == JobState::Computing && state != JobState::Computing {
+            self.count_rate(job, now, 0.0);
+        }
+        let placed = self.placed_site(job);
         let run = &mut self.runs[job];
-        self.counts[run.state.index()] -= 1;
+        self.counts[old.index()] -= 1;
         self.counts[state.index()] += 1;
         run.state = state;
+        if let Some(site) = placed {
+            let t = &mut self.tally[site];
+            match Activity::of(old) {
+                Activity::Running => t.running -= 1,
+                Activity::Waiting => t.waiting -= 1,
+                Activity::Elsewhere => {}
+            }
+            match Activity::of(state) {
+                Activity::Running => t.running += 1,
+                Activity::Waiting => t.waiting += 1,
+                Activity::Elsewhere => {}
+            }
+        }
+    }
+
+    /// The site of the allocation a job holds, if it holds one.
+    fn placed_site(&self, job: usize) -> Option<usize> {
+        let run = &self.runs[job];
+        run.allocation.and(run.site).map(|s| s as usize)
+    }
+
+    /// Makes a placed job's site count `rate` for it from `now`.
+    fn count_rate(&mut self, job: usize, now: SimTime, rate: f64) {
+        let Some(site) = self.placed_site(job) else {
+            return;
+        };
+        let run = &mut self.runs[job];
+        let t = &mut self.tally[site];
+        t.advance(now);
+        match (run.counted_rate > 0.0, rate > 0.0) {
+            (false, true) => t.computing += 1,
+            (true, false) => t.computing -= 1,
+            _ => {}
+        }
+        // Exactly 0 with nothing computing: no residue of additions.
+        t.rate = if t.computing == 0 {
+            0.0
+        } else {
+            t.rate - run.counted_rate + rate
+        };
+        run.counted_rate = rate;
+    }
+
+    /// The training figures of site `site` at `now` (a sample): counts at
+    /// `now`, work since the previous call. O(1).
+    pub fn sample(&mut self, site: usize, now: SimTime) -> TrainingSample {
+        let queued = self.queue.len() as u32;
+        let t = &mut self.tally[site];
+        t.advance(now);
+        let row = TrainingSample {
+            chips: t.chips,
+            jobs_running: t.running,
+            jobs_waiting: t.waiting,
+            jobs_queued_fleet: queued,
+            flops: t.flops,
+            flops_lost: t.flops_lost,
+        };
+        t.flops = 0.0;
+        t.flops_lost = 0.0;
+        row
     }
 
     fn schedule(&mut self, at: SimTime, job: usize) {
@@ -255,7 +388,7 @@ impl<'s> Training<'s> {
         match event {
             Event::Submit { job } => {
                 let j = &self.scenario.jobs[job as usize];
-                self.set_state(job as usize, JobState::Queued);
+                self.set_state(job as usize, now, JobState::Queued);
                 self.queue.push(job, j.priority, j.submit);
                 self.start_queued(now, world);
             }
@@ -270,7 +403,7 @@ impl<'s> Training<'s> {
                         match self.runs[i].next {
                             Next::Completion => self.complete(i, now, world),
                             Next::Checkpoint => {
-                                self.set_state(i, JobState::Checkpointing);
+                                self.set_state(i, now, JobState::Checkpointing);
                                 self.set_load(i, now, 0.0, world);
                                 let at = now + self.scenario.jobs[i].checkpoint_time;
                                 self.schedule(at, i);
@@ -315,11 +448,16 @@ impl<'s> Training<'s> {
                 ..
             } => {
                 if let Some(job) = self.job_of(a) {
+                    let site = self.placed_site(job).expect("a held allocation is placed");
+                    let j = &self.scenario.jobs[job];
                     let run = &mut self.runs[job];
-                    run.down = run.down.saturating_sub(1);
+                    if run.down > 0 {
+                        run.down -= 1;
+                        self.tally[site].chips += u64::from(j.chips / j.domains);
+                    }
                     if run.down == 0 && run.state == JobState::Waiting {
                         run.since = now;
-                        self.set_state(job, JobState::Restarting);
+                        self.set_state(job, now, JobState::Restarting);
                         let at = now + self.scenario.jobs[job].restart_overhead;
                         self.schedule(at, job);
                     }
@@ -368,9 +506,10 @@ impl<'s> Training<'s> {
         let site = self.runs[job].site.expect("a computing job is placed") as usize;
         let rate = j.full_rate(&self.scenario.rack_types[j.rack_type]) * self.speed[site];
         if self.runs[job].state != JobState::Computing {
-            self.set_state(job, JobState::Computing);
+            self.set_state(job, now, JobState::Computing);
             self.set_load(job, now, 1.0, world);
         }
+        self.count_rate(job, now, rate);
         let run = &mut self.runs[job];
         run.since = now;
         run.rate = rate;
@@ -397,19 +536,38 @@ impl<'s> Training<'s> {
 
     fn complete(&mut self, job: usize, now: SimTime, world: &mut World) {
         let work = self.scenario.jobs[job].work;
+        if let Some(site) = self.placed_site(job) {
+            // The completion falls on a whole microsecond: the site's
+            // integral takes the rounding the job's total takes.
+            let t = &mut self.tally[site];
+            t.advance(now);
+            t.flops += work - self.runs[job].done;
+        }
         let run = &mut self.runs[job];
         run.done = work;
         run.saved = work;
         run.end = Some(now);
         run.generation = run.generation.wrapping_add(1);
-        self.set_state(job, JobState::Completed);
+        self.set_state(job, now, JobState::Completed);
         self.unplace(job, now, world);
         self.start_queued(now, world);
     }
 
     /// Releases a job's allocation and takes it off its site's list.
     fn unplace(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let Some(site_index) = self.placed_site(job) else {
+            return;
+        };
+        let j = &self.scenario.jobs[job];
         let run = &mut self.runs[job];
+        let t = &mut self.tally[site_index];
+        t.chips -= u64::from(j.chips - run.down * (j.chips / j.domains));
+        match Activity::of(run.state) {
+            Activity::Running => t.running -= 1,
+            Activity::Waiting => t.waiting -= 1,
+            Activity::Elsewhere => {}
+        }
+        run.held = run.held + (now - run.held_since);
         let (Some(a), Some(site)) = (run.allocation.take(), run.site) else {
             return;
         };
@@ -441,9 +599,13 @@ impl<'s> Training<'s> {
         if state == JobState::Computing {
             self.integrate(job, now);
         }
+        let site = self.placed_site(job).expect("a held allocation is placed");
+        let j = &self.scenario.jobs[job];
+        self.tally[site].chips -= u64::from(j.chips / j.domains);
         let run = &mut self.runs[job];
         run.down += 1;
         if running {
+            self.tally[site].flops_lost += run.done - run.saved;
             run.interruptions[cause_index] += 1;
             match state {
                 JobState::Checkpointing => {
@@ -458,14 +620,14 @@ impl<'s> Training<'s> {
             run.done = run.saved;
             run.since = now;
             run.generation = run.generation.wrapping_add(1);
-            self.set_state(job, JobState::Waiting);
+            self.set_state(job, now, JobState::Waiting);
             self.set_load(job, now, 0.0, world);
         }
         if cause == DownCause::Retired && self.runs[job].allocation.is_some() {
             // A retired domain never returns: give the rest back, queue again.
             self.unplace(job, now, world);
             let j = &self.scenario.jobs[job];
-            self.set_state(job, JobState::Queued);
+            self.set_state(job, now, JobState::Queued);
             self.queue.push(job as u32, j.priority, j.submit);
             self.start_queued(now, world);
         }
@@ -495,7 +657,9 @@ impl<'s> Training<'s> {
             }
             self.by_allocation[index] = job as u32;
             let list = &mut self.placed[site.index()];
+            self.tally[site.index()].chips += u64::from(j.chips);
             let run = &mut self.runs[job];
+            run.held_since = now;
             run.allocation = Some(allocation);
             run.site = Some(site.0);
             run.site_pos = list.len();
@@ -504,12 +668,12 @@ impl<'s> Training<'s> {
             run.since = now;
             if run.first_start.is_none() {
                 run.first_start = Some(now);
-                self.set_state(job, JobState::Computing);
+                self.set_state(job, now, JobState::Computing);
                 self.compute(job, now, world);
             } else {
                 // Placed again after losing its domains: restart from the
                 // checkpoint first, chips idle.
-                self.set_state(job, JobState::Restarting);
+                self.set_state(job, now, JobState::Restarting);
                 self.set_load(job, now, 0.0, world);
                 self.schedule(now + j.restart_overhead, job);
             }
@@ -517,7 +681,20 @@ impl<'s> Training<'s> {
     }
 
     /// Records one row per job, as things stand at `end`.
-    pub fn finish(&mut self, end: SimTime, recorder: &mut impl Recorder) {
+    /// Returns the run's training summary (none in a scenario without
+    /// jobs).
+    pub fn finish(
+        &mut self,
+        end: SimTime,
+        recorder: &mut impl Recorder,
+    ) -> Option<TrainingSummary> {
+        let mut summary = TrainingSummary {
+            jobs: self.runs.len() as u64,
+            ..TrainingSummary::default()
+        };
+        let mut ettrs = Vec::new();
+        let mut submitted = 0u64;
+        let mut wait_h = 0.0;
         for job in 0..self.runs.len() {
             match self.runs[job].state {
                 JobState::Computing => self.integrate(job, end),
@@ -549,6 +726,23 @@ impl<'s> Training<'s> {
                     (run.compute.seconds() - run.lost.seconds()) / wall.seconds()
                 }
             });
+            let held = run.held
+                + if run.allocation.is_some() {
+                    end - run.held_since
+                } else {
+                    SimDuration(0)
+                };
+            let queue_wait_h = (run.first_start.unwrap_or(end) - j.submit).hours();
+            let lost_chip_hours = f64::from(j.chips) * run.lost.hours();
+            summary.jobs_completed += u64::from(run.state == JobState::Completed);
+            summary.chip_hours += f64::from(j.chips) * held.hours();
+            summary.interruptions += run.interruptions.iter().sum::<u64>();
+            summary.lost_chip_hours += lost_chip_hours;
+            if run.state != JobState::Pending {
+                submitted += 1;
+                wait_h += queue_wait_h;
+            }
+            ettrs.extend(ettr);
             let calendar = &self.scenario.calendar;
             recorder.job(&JobRow {
                 id: job as u32,
@@ -557,7 +751,7 @@ impl<'s> Training<'s> {
                 submit: calendar.format(j.submit),
                 first_start_h: run.first_start.map(SimTime::hours),
                 end_h: run.end.map(SimTime::hours),
-                queue_wait_h: (run.first_start.unwrap_or(end) - j.submit).hours(),
+                queue_wait_h,
                 chips: j.chips,
                 rack: self.scenario.rack_types[j.rack_type].rack.name.clone(),
                 site: run
@@ -566,12 +760,31 @@ impl<'s> Training<'s> {
                     .unwrap_or_default(),
                 status,
                 interruptions: run.interruptions,
-                lost_chip_hours: f64::from(j.chips) * run.lost.hours(),
+                lost_chip_hours,
                 checkpoint_hours: run.checkpointing.hours(),
                 restart_hours: run.restarting.hours(),
                 ettr,
                 flops_done: run.done,
             });
         }
+        if self.runs.is_empty() {
+            return None;
+        }
+        if !ettrs.is_empty() {
+            summary.ettr_mean = ettrs.iter().sum::<f64>() / ettrs.len() as f64;
+            summary.ettr_p10 = nearest_rank(&mut ettrs, 0.1);
+        }
+        if submitted > 0 {
+            summary.queue_wait_mean_h = wait_h / submitted as f64;
+        }
+        Some(summary)
     }
+}
+
+/// The `p`-quantile of `xs` by nearest rank: the ⌈p·n⌉-th smallest (the
+/// smallest for p·n ≤ 1). `xs` must not be empty; it is sorted in place.
+pub fn nearest_rank(xs: &mut [f64], p: f64) -> f64 {
+    xs.sort_unstable_by(f64::total_cmp);
+    let rank = ((p * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
+    xs[rank - 1]
 }

@@ -371,3 +371,196 @@ fn bad_jobs_are_located_with_a_fix() {
         }
     }
 }
+
+/// The sample of `rows` at `h` hours.
+fn sample_at(rows: &[dcsim::record::SampleRow], h: f64) -> dcsim::record::TrainingSample {
+    rows.iter()
+        .find(|r| (r.time_h - h).abs() < 1e-9)
+        .and_then(|r| r.training)
+        .expect("a sample with training figures")
+}
+
+#[test]
+fn samples_and_summary_carry_the_training_figures() {
+    // The ten-hour job, failure-free: compute 0–3 h, checkpoint 3–3.1 h,
+    // compute 3.1–6.1, checkpoint 6.1–6.2, compute 6.2–9.2, checkpoint
+    // 9.2–9.3, compute 9.3–10.3 h (done). 4e14 FLOP/s × 3,600 s = 1.44e18
+    // FLOP per hour of compute.
+    let s = load_text(&scenario_text(1, 0.0, 1, TEN_HOUR_JOB));
+    let (rec, summary) = run(&s);
+    let hour = 4e14 * 3600.0;
+    let at1 = sample_at(&rec.samples, 1.0);
+    assert_eq!(
+        (at1.chips, at1.jobs_running, at1.jobs_waiting),
+        (8, 1, 0),
+        "{at1:?}"
+    );
+    assert_eq!(at1.jobs_queued_fleet, 0);
+    assert!(close(at1.flops / hour, 1.0), "{at1:?}");
+    // 3–4 h: 0.9 h of compute after the 6-minute checkpoint.
+    assert!(close(sample_at(&rec.samples, 4.0).flops / hour, 0.9));
+    // 10–11 h: 0.3 h of compute, then the job is done and its chips free.
+    let at11 = sample_at(&rec.samples, 11.0);
+    assert!(close(at11.flops / hour, 0.3), "{at11:?}");
+    assert_eq!((at11.chips, at11.jobs_running), (0, 0));
+    let total: f64 = rec.samples.iter().map(|r| r.training.unwrap().flops).sum();
+    assert!(close(total / 1.44e19, 1.0), "{total}");
+    let t = summary.training.expect("a summary with training figures");
+    assert_eq!((t.jobs, t.jobs_completed, t.interruptions), (1, 1, 0));
+    // 8 chips held for 10.3 h.
+    assert!(close(t.chip_hours, 8.0 * 10.3), "{t:?}");
+    assert!(close(t.ettr_mean, 10.0 / 10.3), "{t:?}");
+    assert!(close(t.ettr_p10, 10.0 / 10.3), "{t:?}");
+    assert_eq!((t.lost_chip_hours, t.queue_wait_mean_h), (0.0, 0.0));
+}
+
+#[test]
+fn a_run_without_jobs_has_no_training_figures() {
+    let s = load_text(&scenario_text(1, 0.0, 1, ""));
+    let (rec, summary) = run(&s);
+    assert!(rec.samples.iter().all(|r| r.training.is_none()));
+    assert_eq!(summary.training, None);
+}
+
+/// Six jobs on two sites (3 racks at "lab", 2 at "annex"), GPU failures
+/// at 20,000 per 10⁶ chip-hours (8 chips fail about every 6 h), repairs
+/// of 10 h: jobs queue, get interrupted, wait, restart and complete.
+const SIX_JOBS: &str = r#"
+[[jobs]]
+name = "a"
+rack = "quad"
+chips = 8
+ideal_duration = "30h"
+checkpoint_every = "2h"
+[[jobs]]
+name = "b"
+rack = "quad"
+chips = 16
+submit = "1h"
+ideal_duration = "20h"
+[[jobs]]
+name = "c"
+rack = "quad"
+chips = 4
+submit = "2h"
+ideal_duration = "12h"
+[[jobs]]
+name = "d"
+rack = "quad"
+chips = 8
+submit = "3h"
+ideal_duration = "40h"
+checkpoint_every = "5h"
+[[jobs]]
+name = "e"
+rack = "quad"
+chips = 16
+submit = "5h"
+ideal_duration = "10h"
+[[jobs]]
+name = "f"
+rack = "quad"
+chips = 4
+submit = "90h"
+ideal_duration = "10h"
+
+[[sites]]
+name = "annex"
+grid_mw = 1
+pue = 1.0
+
+[[sites.buildout]]
+rack = "quad"
+count = 2
+date = "2026-01-01"
+"#;
+
+#[test]
+fn training_figures_are_conserved_at_every_sample() {
+    for seed in [1, 2, 3] {
+        let s = load_text(&scenario_text(3, 20_000.0, seed, SIX_JOBS));
+        let (rec, summary) = run(&s);
+        let jobs = rec.jobs.len();
+        let mut times: Vec<f64> = rec.samples.iter().map(|r| r.time_h).collect();
+        times.dedup();
+        for &t in &times {
+            let rows: Vec<_> = rec.samples.iter().filter(|r| r.time_h == t).collect();
+            assert_eq!(rows.len(), 2);
+            let mut placed = 0;
+            for r in &rows {
+                let tr = r.training.unwrap();
+                // Chips of up domains held by jobs are healthy chips.
+                assert!(tr.chips <= r.chips_healthy, "{t} h: {r:?}");
+                assert_eq!(
+                    tr.jobs_queued_fleet,
+                    rows[0].training.unwrap().jobs_queued_fleet
+                );
+                placed += (tr.jobs_running + tr.jobs_waiting) as usize;
+            }
+            // Every job in exactly one state: submitted after t (pending),
+            // done by t, placed at a site, or queued.
+            let pending = rec.jobs.iter().filter(|j| j.submit_h > t).count();
+            let done = rec
+                .jobs
+                .iter()
+                .filter(|j| j.end_h.is_some_and(|e| e <= t))
+                .count();
+            let queued = rows[0].training.unwrap().jobs_queued_fleet as usize;
+            assert_eq!(pending + done + placed + queued, jobs, "{t} h");
+        }
+        // Work computed less work lost, over every sample and site, is the
+        // work the jobs kept.
+        let net: f64 = rec
+            .samples
+            .iter()
+            .map(|r| r.training.unwrap().flops - r.training.unwrap().flops_lost)
+            .sum();
+        let kept: f64 = rec.jobs.iter().map(|j| j.flops_done).sum();
+        assert!((net - kept).abs() <= 1e-9 * kept, "{net} vs {kept}");
+        let lost: f64 = rec
+            .samples
+            .iter()
+            .map(|r| r.training.unwrap().flops_lost)
+            .sum();
+        let t = summary.training.unwrap();
+        assert!(t.interruptions > 0 && lost > 0.0, "seed {seed}: {t:?}");
+        assert_eq!(t.jobs, 6);
+        assert_eq!(
+            t.jobs_completed,
+            rec.jobs.iter().filter(|j| j.status == "completed").count() as u64
+        );
+        let lost_ch: f64 = rec.jobs.iter().map(|j| j.lost_chip_hours).sum();
+        assert!((t.lost_chip_hours - lost_ch).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn csv_carries_the_training_columns_only_when_asked() {
+    use dcsim::output::csv::{Columns, CsvRecorder};
+    let s = load_text(&scenario_text(1, 0.0, 1, TEN_HOUR_JOB));
+    let tmp = crate::common::temp_dir("training-columns");
+    let dir = tmp.join("run");
+    let rec = CsvRecorder::create_with(&dir, false, Columns::for_jobs(s.jobs.len())).unwrap();
+    let (rec, _) = dcsim::sim::run(&s, rec, &mut |_| {});
+    rec.finish().unwrap();
+    let (header, rows) = crate::common::read_csv(&dir.join("timeseries.csv"));
+    let n = header.len();
+    assert_eq!(
+        header[n - 6..],
+        [
+            "training_chips",
+            "training_jobs_running",
+            "training_jobs_waiting",
+            "training_jobs_queued_fleet",
+            "training_flops",
+            "training_flops_lost"
+        ]
+    );
+    // The 1 h sample: 8 chips, one job running, 1.44e18 FLOP.
+    assert_eq!(rows[0][n - 6..], ["8", "1", "0", "0", "1.44e18", "0e0"]);
+    let (header, rows) = crate::common::read_csv(&dir.join("summary.csv"));
+    let at = |name: &str| &rows[0][header.iter().position(|h| h == name).unwrap()];
+    assert_eq!(at("jobs_completed"), "1");
+    assert_eq!(at("training_chip_hours"), "82.400");
+    assert_eq!(Columns::for_jobs(0), Columns::Physical);
+}
