@@ -32,16 +32,26 @@
 //!   changes; an event of an older generation is ignored.
 //!
 //! Per event the work is O(log jobs) (the queue) plus, on a site's speed
-//! change, O(jobs computing at that site); nothing loops over all jobs or
-//! chips per event or per sample.
+//! change, O(jobs computing at that site), plus, when the queue's head does
+//! not fit, its reservation (a walk over the placed jobs of its rack model
+//! in order of estimated end) and at most [`BACKFILL_DEPTH`] backfill
+//! attempts. Each site keeps its training figures (chips held, jobs
+//! running and waiting, work computed and lost) as counters, so a sample
+//! costs O(1) per site: nothing loops over all jobs or chips per sample.
 
 use crate::engine::{SimDuration, SimTime};
 use crate::policy::placement;
-use crate::policy::queue::JobQueue;
+use std::collections::BTreeSet;
+
+use crate::policy::queue::{JobQueue, Reservation};
 use crate::record::{JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
 use crate::scenario::Scenario;
 use crate::world::contract::{AllocationId, DownCause, Notice};
-use crate::world::{RackTypeId, World};
+use crate::world::{DomainId, RackTypeId, SiteId, World};
+
+/// Queued jobs behind a blocked head that backfill considers per attempt
+/// (bounds its cost).
+pub const BACKFILL_DEPTH: usize = 64;
 
 /// An event of the training layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,6 +177,9 @@ struct Run {
     counted_rate: f64,
     /// When it last took an allocation.
     held_since: SimTime,
+    /// When its current placement ends by its estimate (see
+    /// [`Training::estimate`]).
+    estimated_end: SimTime,
     /// Time it held allocations before the current one.
     held: SimDuration,
 }
@@ -216,6 +229,11 @@ pub struct Training<'s> {
     counts: [usize; 7],
     /// Training figures of each site.
     tally: Vec<SiteTally>,
+    /// Placed jobs by (estimated end, job), per pool of (site, rack model):
+    /// the releases a head's reservation counts on.
+    ends: Vec<BTreeSet<(SimTime, u32)>>,
+    /// Backfill candidates (reused).
+    candidates: Vec<u32>,
     scheduled: Vec<(SimTime, Event)>,
 }
 
@@ -244,6 +262,7 @@ impl<'s> Training<'s> {
             interruptions: [0; 4],
             counted_rate: 0.0,
             held_since: SimTime::ZERO,
+            estimated_end: SimTime::ZERO,
             held: SimDuration(0),
         };
         let mut counts = [0; 7];
@@ -257,6 +276,8 @@ impl<'s> Training<'s> {
             speed: vec![1.0; scenario.sites.len()],
             counts,
             tally: vec![SiteTally::default(); scenario.sites.len()],
+            ends: vec![BTreeSet::new(); scenario.sites.len() * scenario.rack_types.len()],
+            candidates: Vec::new(),
             scheduled: scenario
                 .jobs
                 .iter()
@@ -568,6 +589,9 @@ impl<'s> Training<'s> {
             Activity::Elsewhere => {}
         }
         run.held = run.held + (now - run.held_since);
+        let key = (run.estimated_end, job as u32);
+        let pool = site_index * self.scenario.rack_types.len() + j.rack_type;
+        self.ends[pool].remove(&key);
         let (Some(a), Some(site)) = (run.allocation.take(), run.site) else {
             return;
         };
@@ -633,8 +657,8 @@ impl<'s> Training<'s> {
         }
     }
 
-    /// Starts queued jobs from the head for as long as the head finds room
-    /// (strict FIFO: a head that does not fit blocks the rest).
+    /// Starts queued jobs from the head for as long as the head finds room,
+    /// then backfills behind a head that does not fit.
     fn start_queued(&mut self, now: SimTime, world: &mut World) {
         while let Some(head) = self.queue.head() {
             let job = head as usize;
@@ -645,38 +669,143 @@ impl<'s> Training<'s> {
                 RackTypeId(j.rack_type as u32),
                 j.domains as usize,
             ) else {
+                self.backfill(job, now, world);
                 return;
             };
-            self.queue.pop();
-            let allocation = world
-                .allocate(now, &domains, 1.0)
-                .expect("placement offers free healthy domains of one site and model");
-            let index = allocation.0 as usize;
-            if self.by_allocation.len() <= index {
-                self.by_allocation.resize(index + 1, NO_JOB);
+            self.start(job, site, &domains, now, world);
+        }
+    }
+
+    /// EASY backfill behind `head`, which does not fit now: reserves its
+    /// start ([`Reservation::earliest`], from the placed jobs' estimated
+    /// ends), then starts, in queue order among the next
+    /// [`BACKFILL_DEPTH`] jobs, each that fits now and that the
+    /// reservation admits. No reservation (the head's room is held by
+    /// domains in repair, not by jobs): no backfill.
+    fn backfill(&mut self, head: usize, now: SimTime, world: &mut World) {
+        let Some(mut reservation) = self.reserve(head, now, world) else {
+            return;
+        };
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
+        candidates.extend(self.queue.iter().skip(1).take(BACKFILL_DEPTH));
+        for &c in &candidates {
+            let job = c as usize;
+            let j = &self.scenario.jobs[job];
+            let Some((site, domains)) = placement::place(
+                world,
+                self.scenario.sites.len(),
+                RackTypeId(j.rack_type as u32),
+                j.domains as usize,
+            ) else {
+                continue;
+            };
+            let end = now + self.estimate(job);
+            if reservation.admits(site.0, j.rack_type as u32, j.domains, end) {
+                self.start(job, site, &domains, now, world);
             }
-            self.by_allocation[index] = job as u32;
-            let list = &mut self.placed[site.index()];
-            self.tally[site.index()].chips += u64::from(j.chips);
-            let run = &mut self.runs[job];
-            run.held_since = now;
-            run.allocation = Some(allocation);
-            run.site = Some(site.0);
-            run.site_pos = list.len();
-            run.down = 0;
-            list.push(job as u32);
-            run.since = now;
-            if run.first_start.is_none() {
-                run.first_start = Some(now);
-                self.set_state(job, now, JobState::Computing);
-                self.compute(job, now, world);
-            } else {
-                // Placed again after losing its domains: restart from the
-                // checkpoint first, chips idle.
-                self.set_state(job, now, JobState::Restarting);
-                self.set_load(job, now, 0.0, world);
-                self.schedule(now + j.restart_overhead, job);
+        }
+        self.candidates = candidates;
+    }
+
+    /// The head's reservation: over the sites in order, the earliest time
+    /// a pool of its rack model holds its domains (ties to the first site).
+    fn reserve(&self, head: usize, now: SimTime, world: &World) -> Option<Reservation> {
+        let j = &self.scenario.jobs[head];
+        let model = RackTypeId(j.rack_type as u32);
+        let mut best: Option<Reservation> = None;
+        for s in 0..self.scenario.sites.len() {
+            let free = world.capacity(SiteId(s as u32), model) as u32;
+            let pool = &self.ends[self.pool(s, j.rack_type)];
+            let releases = pool
+                .iter()
+                .map(|&(at, job)| (at, self.scenario.jobs[job as usize].domains));
+            if let Some((at, extra)) = Reservation::earliest(now, free, j.domains, releases)
+                && best.is_none_or(|b| at < b.at)
+            {
+                best = Some(Reservation {
+                    at,
+                    site: s as u32,
+                    rack_type: j.rack_type as u32,
+                    extra,
+                });
             }
+        }
+        best
+    }
+
+    /// Index of the pool of (site, rack model) in `ends`.
+    fn pool(&self, site: usize, rack_type: usize) -> usize {
+        site * self.scenario.rack_types.len() + rack_type
+    }
+
+    /// A job's ideal remaining duration from a start now: its remaining
+    /// work `w` (since its last checkpoint) at full speed `r`, the
+    /// checkpoints on the way, `(⌈w/(r·E)⌉ − 1) · C`, and the restart
+    /// overhead if it resumes from a checkpoint.
+    fn estimate(&self, job: usize) -> SimDuration {
+        let j = &self.scenario.jobs[job];
+        let run = &self.runs[job];
+        let rate = j.full_rate(&self.scenario.rack_types[j.rack_type]);
+        let compute = (j.work - run.saved).max(0.0) / rate;
+        let every = j.checkpoint_every.seconds();
+        let checkpoints = if every > 0.0 {
+            ((compute / every).ceil() - 1.0).max(0.0)
+        } else {
+            0.0
+        };
+        let restart = if run.first_start.is_some() {
+            j.restart_overhead
+        } else {
+            SimDuration(0)
+        };
+        SimDuration::from_secs_f64(compute + checkpoints * j.checkpoint_time.seconds()) + restart
+    }
+
+    /// Places queued job `job` on `domains` of `site` and starts it (or
+    /// restarts it from its checkpoint).
+    fn start(
+        &mut self,
+        job: usize,
+        site: SiteId,
+        domains: &[DomainId],
+        now: SimTime,
+        world: &mut World,
+    ) {
+        let j = &self.scenario.jobs[job];
+        self.queue.remove(job as u32, j.priority, j.submit);
+        let estimated_end = now + self.estimate(job);
+        let pool = self.pool(site.index(), j.rack_type);
+        self.ends[pool].insert((estimated_end, job as u32));
+        let allocation = world
+            .allocate(now, domains, 1.0)
+            .expect("placement offers free healthy domains of one site and model");
+        let index = allocation.0 as usize;
+        if self.by_allocation.len() <= index {
+            self.by_allocation.resize(index + 1, NO_JOB);
+        }
+        self.by_allocation[index] = job as u32;
+        let list = &mut self.placed[site.index()];
+        self.tally[site.index()].chips += u64::from(j.chips);
+        let run = &mut self.runs[job];
+        run.estimated_end = estimated_end;
+        run.held_since = now;
+        run.allocation = Some(allocation);
+        run.site = Some(site.0);
+        run.site_pos = list.len();
+        run.down = 0;
+        list.push(job as u32);
+        run.since = now;
+        if run.first_start.is_none() {
+            run.first_start = Some(now);
+            self.set_state(job, now, JobState::Computing);
+            self.compute(job, now, world);
+        } else {
+            // Placed again after losing its domains: restart from the
+            // checkpoint first, chips idle.
+            self.set_state(job, now, JobState::Restarting);
+            self.set_load(job, now, 0.0, world);
+            self.schedule(now + j.restart_overhead, job);
         }
     }
 

@@ -564,3 +564,74 @@ fn csv_carries_the_training_columns_only_when_asked() {
     assert_eq!(at("training_chip_hours"), "82.400");
     assert_eq!(Columns::for_jobs(0), Columns::Physical);
 }
+
+/// On 6 domains (3 racks): "long" (4 domains, 10 h) at 0 h; the head
+/// "wide" (5 domains, 5 h) at 1 h cannot fit; then "short" (1, 5 h) at 2 h,
+/// "x" (1, 20 h) at 3 h, "y" (1, 20 h) at 4 h, "z" (1, 2 h) at 5 h. No
+/// checkpoints (every 100 h), no failures.
+const BACKFILL: &str = r#"
+[[jobs]]
+name = "long"
+rack = "quad"
+chips = 16
+ideal_duration = "10h"
+checkpoint_every = "100h"
+[[jobs]]
+name = "wide"
+rack = "quad"
+chips = 20
+submit = "1h"
+ideal_duration = "5h"
+checkpoint_every = "100h"
+[[jobs]]
+name = "short"
+rack = "quad"
+chips = 4
+submit = "2h"
+ideal_duration = "5h"
+checkpoint_every = "100h"
+[[jobs]]
+name = "x"
+rack = "quad"
+chips = 4
+submit = "3h"
+ideal_duration = "20h"
+checkpoint_every = "100h"
+[[jobs]]
+name = "y"
+rack = "quad"
+chips = 4
+submit = "4h"
+ideal_duration = "20h"
+checkpoint_every = "100h"
+[[jobs]]
+name = "z"
+rack = "quad"
+chips = 4
+submit = "5h"
+ideal_duration = "2h"
+checkpoint_every = "100h"
+"#;
+
+#[test]
+fn easy_backfill_starts_the_jobs_that_delay_no_reservation() {
+    let s = load_text(&scenario_text(3, 0.0, 1, BACKFILL));
+    let (rec, summary) = run(&s);
+    let start = |name: &str| job(&rec.jobs, name).first_start_h.unwrap();
+    let end = |name: &str| job(&rec.jobs, name).end_h.unwrap();
+    // "wide" needs 5 domains; 2 are free at 1 h; "long" gives back 4 at
+    // 10 h: reserved at 10 h with 6 − 5 = 1 spare domain.
+    // "short" fits at 2 h and ends at 7 h ≤ 10 h: backfilled.
+    assert_eq!((start("short"), end("short")), (2.0, 7.0));
+    // "x" fits at 3 h (1 free), runs to 23 h, past 10 h, on the spare.
+    assert_eq!(start("x"), 3.0);
+    // At 7 h "short" ends: 1 free, +4 at 10 h = 5, nothing spare. "y"
+    // (to 27 h) would delay "wide": refused; "z" (7 h to 9 h) ends in
+    // time: started, ahead of "y".
+    assert_eq!((start("z"), end("z")), (7.0, 9.0));
+    // "wide" starts exactly at its reservation, ends 5 h later.
+    assert_eq!((start("wide"), end("wide")), (10.0, 15.0));
+    // "y" gets a domain when "wide" gives back 5 at 15 h.
+    assert_eq!(start("y"), 15.0);
+    assert_eq!(summary.training.unwrap().jobs_completed, 6);
+}
