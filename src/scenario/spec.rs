@@ -479,7 +479,9 @@ pub struct JobSpec {
     /// Model FLOPs utilization, 0–1 (default 0.4).
     #[serde(default)]
     pub mfu: Option<f64>,
-    /// Productive compute time between checkpoints (default `"2h"`).
+    /// Productive compute time between checkpoints (default `"2h"`), or
+    /// `"young-daly"`: `sqrt(2 · checkpoint_time · MTBF)` from the rates of
+    /// the failures that interrupt the job.
     #[serde(default)]
     pub checkpoint_every: Option<String>,
     /// Time a checkpoint blocks the job (default `"1min"`).

@@ -12,7 +12,7 @@ use super::diag::{Issue, Location, did_you_mean_value};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
     Band, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType, Scenario, Site,
-    Tariff,
+    Tariff, job_failure_rate, young_daly,
 };
 use super::spec::{
     CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec, FailureClassSpec, JobSpec,
@@ -66,6 +66,8 @@ pub const MAX_YEAR: i32 = 2200;
 pub const MAX_LOGNORMAL_SIGMA: f64 = 3.0;
 /// Default model FLOPs utilization of a training job.
 pub const DEFAULT_MFU: f64 = 0.4;
+/// `checkpoint_every` value asking for the Young/Daly interval.
+pub const YOUNG_DALY: &str = "young-daly";
 /// Largest parameter count, token count or FLOPs a job may give: beyond any
 /// real run (the largest today are near 1e26 FLOPs), small enough to stay
 /// exact enough in f64 arithmetic.
@@ -338,7 +340,13 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         );
     }
 
-    let jobs = v.jobs(&spec.jobs, &catalog, &rack_types, &sites);
+    let jobs = v.jobs(
+        &spec.jobs,
+        &catalog,
+        &rack_types,
+        &sites,
+        failures.as_deref(),
+    );
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
     match (ok, start, sample_every, utilization, failures, swap_time) {
@@ -378,6 +386,7 @@ impl Validator<'_> {
         catalog: &Catalog,
         rack_types: &[RackType],
         sites: &[Site],
+        failures: Option<&[FailureClass]>,
     ) -> Vec<Job> {
         let root = FieldPath::default().key("jobs");
         // Most domains of each rack model one site builds over the run.
@@ -489,9 +498,25 @@ impl Validator<'_> {
                     self.duration(&p.key(key), text)
                 }
             };
-            let checkpoint_every = dur("checkpoint_every", &j.checkpoint_every, "2h", true);
             let checkpoint_time = dur("checkpoint_time", &j.checkpoint_time, "1min", false);
             let restart_overhead = dur("restart_overhead", &j.restart_overhead, "10min", false);
+            let young_daly = j.checkpoint_every.as_deref() == Some(YOUNG_DALY);
+            let fixed_every = if young_daly {
+                None
+            } else {
+                dur("checkpoint_every", &j.checkpoint_every, "2h", true)
+            };
+            let checkpoint_every = if young_daly {
+                self.young_daly_interval(
+                    &p.key("checkpoint_every"),
+                    failures,
+                    rack_type.map(|t| &rack_types[t]),
+                    chips,
+                    checkpoint_time,
+                )
+            } else {
+                fixed_every
+            };
             let ok = self.problems.by_path.len() + self.problems.located.len() == before;
             if let (
                 true,
@@ -532,6 +557,38 @@ impl Validator<'_> {
             }
         }
         jobs
+    }
+
+    /// A job's Young/Daly checkpoint interval `sqrt(2 · C · MTBF)`, MTBF
+    /// from [`job_failure_rate`]; none (reported) when C is 0 or nothing
+    /// can interrupt the job, none (silently) when what it depends on was
+    /// refused already.
+    fn young_daly_interval(
+        &mut self,
+        p: &FieldPath,
+        failures: Option<&[FailureClass]>,
+        rack: Option<&RackType>,
+        chips: Option<u32>,
+        checkpoint_time: Option<SimDuration>,
+    ) -> Option<SimDuration> {
+        let (failures, rack, chips, c) = (failures?, rack?, chips?, checkpoint_time?);
+        let rate = job_failure_rate(failures, rack, chips);
+        if rate <= 0.0 {
+            self.err(
+                p,
+                "\"young-daly\" needs failures that can interrupt the job, and every class it depends on (gpu, hbm, host, nic, rack_power, site_outage) has rate 0; give a fixed interval, e.g. checkpoint_every = \"2h\"",
+            );
+            return None;
+        }
+        let every = young_daly(c, rate);
+        if every.0 == 0 {
+            self.err(
+                p,
+                "\"young-daly\" is sqrt(2 · checkpoint_time · MTBF), 0 with checkpoint_time = 0; set checkpoint_time (e.g. \"1min\") or give a fixed interval",
+            );
+            return None;
+        }
+        Some(every)
     }
 
     /// A job's submission: a date in the horizon or an offset from the start.

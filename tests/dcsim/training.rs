@@ -635,3 +635,60 @@ fn easy_backfill_starts_the_jobs_that_delay_no_reservation() {
     assert_eq!(start("y"), 15.0);
     assert_eq!(summary.training.unwrap().jobs_completed, 6);
 }
+
+#[test]
+fn young_daly_interval_from_the_failure_rates_of_what_the_job_holds() {
+    // Per 10⁶ h: GPU 1,000 and HBM 1,000 per chip; host 2,000 and NIC
+    // 1,000 per node (2 chips); rack power 2,000 per rack (8 chips); site
+    // outage 2,000. Checkpoints take C = 6 min = 0.1 h.
+    let jobs = |chips: u32| {
+        TEN_HOUR_JOB
+            .replace("chips = 8", &format!("chips = {chips}"))
+            .replace(
+                "checkpoint_every = \"3h\"",
+                "checkpoint_every = \"young-daly\"",
+            )
+    };
+    let text = |chips: u32| {
+        scenario_text(2, 1_000.0, 1, &jobs(chips))
+            .replace(
+                "hbm = { rate_per_million_hours = 0 }",
+                "hbm = { rate_per_million_hours = 1000 }",
+            )
+            .replace(
+                "host = { rate_per_million_hours = 0 }",
+                "host = { rate_per_million_hours = 2000 }",
+            )
+            .replace(
+                "nic = { rate_per_million_hours = 0 }",
+                "nic = { rate_per_million_hours = 1000 }",
+            )
+            .replace(
+                "rack_power = { rate_per_million_hours = 0 }",
+                "rack_power = { rate_per_million_hours = 2000 }",
+            )
+            .replace(
+                "site_outage = { rate_per_million_hours = 0 }",
+                "site_outage = { rate_per_million_hours = 2000 }",
+            )
+    };
+    // 8 chips, 4 nodes, 1 rack, 1 site: λ = (8·2,000 + 4·3,000 + 2,000 +
+    // 2,000) / 10⁶ = 0.032 /h, MTBF 31.25 h; sqrt(2 · 0.1 · 31.25) = 2.5 h.
+    let s = load_text(&text(8));
+    assert_eq!(s.jobs[0].checkpoint_every.hours(), 2.5);
+    // 16 chips, 8 nodes, 2 racks: λ = (16·2,000 + 8·3,000 + 2·2,000 +
+    // 2,000) / 10⁶ = 0.062 /h.
+    let s = load_text(&text(16));
+    let expected = (2.0 * 0.1 / 0.062_f64).sqrt();
+    assert!(
+        (s.jobs[0].checkpoint_every.hours() - expected).abs() < 1e-9,
+        "{:?} vs {expected} h",
+        s.jobs[0].checkpoint_every
+    );
+    // A failure-free job with young-daly has no MTBF: refused, located.
+    let text = scenario_text(1, 0.0, 1, &jobs(8));
+    let e = load_str("jobs.toml", &text, None, &Overrides::default()).expect_err("refused");
+    assert_eq!(e.issues.len(), 1, "{e}");
+    assert_eq!(e.issues[0].field, "jobs[0].checkpoint_every");
+    assert!(e.issues[0].message.contains("fixed interval"), "{e}");
+}
