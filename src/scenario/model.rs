@@ -8,7 +8,7 @@ use rand_distr::{Distribution as _, Exp, LogNormal};
 
 use crate::catalog::failures::FailureKind;
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
-use crate::engine::{Calendar, SimDuration, SimTime, StreamRng};
+use crate::engine::{Calendar, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::units::{BitsPerSecond, Watts};
 
 pub use super::spec::{DaysSpec as Days, GridFullPolicy};
@@ -318,6 +318,82 @@ impl Job {
     /// Its rate at full speed: chips × peak BF16 × MFU [FLOP/s].
     pub fn full_rate(&self, rack: &RackType) -> f64 {
         f64::from(self.chips) * rack.chip.bf16.value() * self.mfu
+    }
+}
+
+/// A validated Poisson stream of training jobs (`[[arrivals]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrivals {
+    /// Name of the stream: its jobs are `<name>-<k>`, its random stream
+    /// `jobs/<name>`.
+    pub name: String,
+    /// Index into [`Scenario::rack_types`].
+    pub rack_type: usize,
+    /// Mean arrivals per hour.
+    pub rate_per_hour: f64,
+    /// Window start.
+    pub from: SimTime,
+    /// Window end (exclusive).
+    pub until: SimTime,
+    /// Sizes to draw from, uniformly: (chips, domains, checkpoint interval).
+    pub sizes: Vec<(u32, u32, SimDuration)>,
+    /// Failure-free compute time at full speed of each job.
+    pub ideal_duration: Distribution,
+    /// Model FLOPs utilization.
+    pub mfu: f64,
+    /// Time a checkpoint blocks a job.
+    pub checkpoint_time: SimDuration,
+    /// Time to restart from a checkpoint.
+    pub restart_overhead: SimDuration,
+    /// Priority of every job.
+    pub priority: i32,
+}
+
+impl Arrivals {
+    /// The stream's jobs, drawn from the random stream `jobs/<name>` of
+    /// `streams`: gaps between submissions exponential of mean `1 / rate`
+    /// from `from`, until `until`; per job, in this order, the gap, the
+    /// size (uniform over `sizes`) and the ideal duration `T` (work `T ×
+    /// chips × peak × MFU`).
+    pub fn generate(&self, streams: &RngStreams, rack: &RackType) -> Vec<Job> {
+        let mut rng = streams.stream(&format!("jobs/{}", self.name));
+        let gap = Exp::new(self.rate_per_hour).expect("validated positive rate");
+        let mut jobs = Vec::new();
+        let mut t = self.from;
+        loop {
+            let hours: f64 = gap.sample(&mut rng);
+            let Some(next) = t.checked_add(SimDuration::from_secs_f64(hours * 3600.0)) else {
+                break;
+            };
+            if next >= self.until {
+                break;
+            }
+            t = next;
+            let (chips, domains, checkpoint_every) =
+                self.sizes[rng.random_range(0..self.sizes.len())];
+            let ideal = self.ideal_duration.sample(&mut rng);
+            let mut job = Job {
+                name: format!("{}-{}", self.name, jobs.len()),
+                submit: t,
+                rack_type: self.rack_type,
+                chips,
+                domains,
+                work: 0.0,
+                mfu: self.mfu,
+                checkpoint_every,
+                checkpoint_time: self.checkpoint_time,
+                restart_overhead: self.restart_overhead,
+                priority: self.priority,
+            };
+            job.work = ideal.seconds() * job.full_rate(rack);
+            jobs.push(job);
+        }
+        jobs
+    }
+
+    /// Jobs expected over the window: rate × window.
+    pub fn expected(&self) -> f64 {
+        self.rate_per_hour * (self.until - self.from).hours()
     }
 }
 

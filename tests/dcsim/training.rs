@@ -692,3 +692,137 @@ fn young_daly_interval_from_the_failure_rates_of_what_the_job_holds() {
     assert_eq!(e.issues[0].field, "jobs[0].checkpoint_every");
     assert!(e.issues[0].message.contains("fixed interval"), "{e}");
 }
+
+/// A stream of 4-chip jobs (or 8) at `RATE` a day over the first 300 days of
+/// a year, each of 1 to 3 h of compute.
+const ARRIVALS: &str = r#"
+[[arrivals]]
+name = "finetune"
+rack = "quad"
+rate_per_day = RATE
+until = "300d"
+chips = [4, 8]
+ideal_duration = { kind = "uniform", min = "1h", max = "3h" }
+"#;
+
+fn arrivals_text(rate: f64, seed: u64) -> String {
+    scenario_text(4, 0.0, seed, &ARRIVALS.replace("RATE", &rate.to_string()))
+        .replace("duration = \"4d\"", "duration = \"1y\"")
+        .replace("grid_mw = 1", "grid_mw = 2")
+}
+
+#[test]
+fn poisson_arrivals_count_within_four_sigma_and_repeat_by_seed() {
+    // 10 a day over 300 days: N ~ Poisson(3,000), σ = √3,000 ≈ 54.8.
+    let mut counts = Vec::new();
+    for seed in 1..=5 {
+        let s = load_text(&arrivals_text(10.0, seed));
+        let n = s.jobs.len() as f64;
+        assert!(
+            (n - 3000.0).abs() <= 4.0 * 3000f64.sqrt(),
+            "seed {seed}: {n}"
+        );
+        // Submissions in the window, in order, named in order; sizes and
+        // work as drawn: ideal duration 1–3 h at 4e14 FLOP/s per 8 chips.
+        assert!(s.jobs.windows(2).all(|w| w[0].submit <= w[1].submit));
+        assert!(s.jobs.iter().all(|j| j.submit.hours() < 300.0 * 24.0));
+        assert_eq!(s.jobs[7].name, "finetune-7");
+        for j in &s.jobs {
+            assert!(j.chips == 4 || j.chips == 8);
+            let hours = j.work / (f64::from(j.chips) * 100e12 * 0.4) / 3600.0;
+            assert!((1.0 - 1e-9..=3.0 + 1e-9).contains(&hours), "{hours}");
+        }
+        counts.push(s.jobs.len());
+    }
+    // Seeds give different draws; one seed, the same draws.
+    counts.dedup();
+    assert!(counts.len() > 1, "{counts:?}");
+    let a = load_text(&arrivals_text(10.0, 3));
+    let b = load_text(&arrivals_text(10.0, 3));
+    assert_eq!(a.jobs, b.jobs);
+    // Its own stream: a second stream leaves the first one's draws as
+    // they were.
+    let two = arrivals_text(10.0, 3) + &ARRIVALS.replace("finetune", "eval").replace("RATE", "3");
+    let c = load_text(&two);
+    let first: Vec<_> = c
+        .jobs
+        .iter()
+        .filter(|j| j.name.starts_with("finetune-"))
+        .cloned()
+        .collect();
+    assert_eq!(first, a.jobs);
+    assert!(c.jobs.len() > a.jobs.len());
+}
+
+#[test]
+fn arrivals_run_and_conserve_their_jobs() {
+    // 2 a day over 300 days, 4 racks (8 domains of 4 chips): jobs of 1–3 h
+    // never wait long; every job completes by the end of the year.
+    let s = load_text(&arrivals_text(2.0, 1));
+    let (rec, summary) = run(&s);
+    let t = summary.training.unwrap();
+    assert_eq!(t.jobs as usize, s.jobs.len());
+    assert_eq!(t.jobs_completed, t.jobs);
+    assert_eq!(rec.jobs.len(), s.jobs.len());
+}
+
+#[test]
+fn bad_arrivals_are_located_with_a_fix() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "rate_per_day = 10",
+            "rate_per_day = 0",
+            "arrivals[0].rate_per_day",
+            "greater than 0",
+        ),
+        (
+            "chips = [4, 8]",
+            "chips = [4, 6]",
+            "arrivals[0].chips[1]",
+            "whole number",
+        ),
+        (
+            "chips = [4, 8]",
+            "chips = []",
+            "arrivals[0].chips",
+            "at least one",
+        ),
+        (
+            "rack = \"quad\"\nrate_per_day",
+            "rack = \"qaud\"\nrate_per_day",
+            "arrivals[0].rack",
+            "did you mean \"quad\"",
+        ),
+        (
+            "until = \"300d\"",
+            "until = \"2y\"",
+            "arrivals[0].until",
+            "past the end",
+        ),
+        (
+            "until = \"300d\"",
+            "until = \"300d\"\nfrom = \"301d\"",
+            "arrivals[0].until",
+            "before it starts",
+        ),
+        (
+            "rate_per_day = 10",
+            "rate_per_day = 1e7",
+            "arrivals[0].rate_per_day",
+            "at most",
+        ),
+    ];
+    for (from, to, field, fragment) in cases {
+        let good = arrivals_text(10.0, 1);
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        let e = load_str("arrivals.toml", &text, None, &Overrides::default()).expect_err("refused");
+        assert_eq!(e.issues.len(), 1, "{e}");
+        let issue = &e.issues[0];
+        assert_eq!(issue.field, *field, "{issue}");
+        assert!(
+            issue.message.contains(fragment),
+            "`{fragment}` not in: {issue}"
+        );
+    }
+}
