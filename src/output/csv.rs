@@ -76,6 +76,14 @@ impl Line {
         push_fixed(&mut self.buf, x, decimals);
     }
 
+    /// A number in the shortest scientific notation that reads back the
+    /// same (`1.44e18`, `0e0`), written straight into the line.
+    pub fn sci(&mut self, x: f64) {
+        use std::io::Write as _;
+        self.separator();
+        write!(self.buf, "{x:e}").expect("writing to a Vec cannot fail");
+    }
+
     fn end(&mut self) {
         self.buf.push(b'\n');
         self.first = true;
@@ -226,11 +234,11 @@ pub const TRAINING_SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
         |t, l| l.int(t.jobs_queued_fleet.into())
     )),
     col!("training_flops", |r, l| sample_training(l, r, |t, l| l
-        .text(&format!("{:e}", t.flops)))),
+        .sci(t.flops))),
     col!("training_flops_lost", |r, l| sample_training(
         l,
         r,
-        |t, l| l.text(&format!("{:e}", t.flops_lost))
+        |t, l| l.sci(t.flops_lost)
     )),
 ];
 
@@ -366,7 +374,7 @@ pub const JOB_COLUMNS: &[Column<JobRow>] = &[
     col!("checkpoint_hours", |r, l| l.fixed(r.checkpoint_hours, 6)),
     col!("restart_hours", |r, l| l.fixed(r.restart_hours, 6)),
     col!("ettr", |r, l| maybe(l, r.ettr, 6)),
-    col!("flops_done", |r, l| l.text(&format!("{:e}", r.flops_done))),
+    col!("flops_done", |r, l| l.sci(r.flops_done)),
 ];
 
 /// One CSV file being written: its columns, its line buffer and the file.

@@ -647,8 +647,12 @@ impl Validator<'_> {
                 } else {
                     fixed_every
                 };
-                if let (Some(d), Some(every)) = (d, every) {
-                    sizes.push((chips, *d, every));
+                match (d, every) {
+                    (Some(d), Some(every)) => sizes.push((chips, *d, every)),
+                    // The interval is refused for one size as for all (the
+                    // rate or C is 0): reported once.
+                    (_, None) if every_text == YOUNG_DALY => break,
+                    _ => {}
                 }
             }
             let ok = self.problems.by_path.len() + self.problems.located.len() == before;
