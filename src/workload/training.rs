@@ -692,18 +692,21 @@ impl<'s> Training<'s> {
         for &c in &candidates {
             let job = c as usize;
             let j = &self.scenario.jobs[job];
-            let Some((site, domains)) = placement::place(
-                world,
-                self.scenario.sites.len(),
-                RackTypeId(j.rack_type as u32),
-                j.domains as usize,
-            ) else {
+            let model = RackTypeId(j.rack_type as u32);
+            let needed = j.domains as usize;
+            // Admitted first: only a job that starts pays for its packing.
+            let Some(site) =
+                placement::site_with_room(world, self.scenario.sites.len(), model, needed)
+            else {
                 continue;
             };
             let end = now + self.estimate(job);
-            if reservation.admits(site.0, j.rack_type as u32, j.domains, end) {
-                self.start(job, site, &domains, now, world);
+            if !reservation.admits(site.0, j.rack_type as u32, j.domains, end) {
+                continue;
             }
+            let domains = placement::pack_at(world, site, model, needed)
+                .expect("the site has room for the job");
+            self.start(job, site, &domains, now, world);
         }
         self.candidates = candidates;
     }
