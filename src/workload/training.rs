@@ -312,6 +312,18 @@ impl<'s> Training<'s> {
         self.runs[job].allocation
     }
 
+    /// The site of the allocation a job holds, if it holds one.
+    pub fn site_of(&self, job: usize) -> Option<usize> {
+        self.placed_site(job)
+    }
+
+    /// A site's counters as kept: chips of the up domains jobs hold, jobs
+    /// running, jobs waiting.
+    pub fn site_counts(&self, site: usize) -> (u64, u32, u32) {
+        let t = &self.tally[site];
+        (t.chips, t.running, t.waiting)
+    }
+
     /// Jobs in the queue.
     pub fn queued(&self) -> usize {
         self.queue.len()

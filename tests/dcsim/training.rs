@@ -826,3 +826,42 @@ fn bad_arrivals_are_located_with_a_fix() {
         );
     }
 }
+
+#[test]
+fn site_counters_match_a_recount_at_every_event() {
+    // The counters a sample reads are kept incrementally; after every
+    // event they equal a recount over the jobs' states and sites.
+    let s = load_text(&scenario_text(3, 20_000.0, 2, SIX_JOBS));
+    let jobs = s.jobs.len();
+    let mut checked = 0;
+    step_all(&s, |m, _| {
+        let t = m.training();
+        for site in 0..2 {
+            let (chips, running, waiting) = t.site_counts(site);
+            let here = |st: &[JobState]| {
+                (0..jobs)
+                    .filter(|&j| t.site_of(j) == Some(site) && st.contains(&t.state(j)))
+                    .count() as u32
+            };
+            let run = [
+                JobState::Computing,
+                JobState::Checkpointing,
+                JobState::Restarting,
+            ];
+            assert_eq!(running, here(&run));
+            assert_eq!(waiting, here(&[JobState::Waiting]));
+            // Running jobs hold all their chips up; waiting ones some.
+            let held: u64 = (0..jobs)
+                .filter(|&j| t.site_of(j) == Some(site))
+                .map(|j| u64::from(s.jobs[j].chips))
+                .sum();
+            let up: u64 = (0..jobs)
+                .filter(|&j| t.site_of(j) == Some(site) && run.contains(&t.state(j)))
+                .map(|j| u64::from(s.jobs[j].chips))
+                .sum();
+            assert!(up <= chips && chips <= held, "{up} ≤ {chips} ≤ {held}");
+        }
+        checked += 1;
+    });
+    assert!(checked > 50, "{checked} events");
+}
