@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use dcsim::bench::phold::{self, Size};
 use dcsim::catalog::Catalog;
-use dcsim::output::csv::CsvRecorder;
+use dcsim::output::csv::{Columns, CsvRecorder};
 use dcsim::output::set::OutputError;
 use dcsim::report::{self, CatalogPart};
 use dcsim::scenario::{self, Overrides, Scenario, ScenarioError};
@@ -239,7 +239,12 @@ fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, Scenario
 fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Result<(), Failure> {
     let scenario = load(path, &overrides)?;
     let dir = out.join(&scenario.name);
-    let recorder = CsvRecorder::create(&dir, scenario.failures_log).map_err(Failure::Output)?;
+    let recorder = CsvRecorder::create_with(
+        &dir,
+        scenario.failures_log,
+        Columns::for_jobs(scenario.jobs.len()),
+    )
+    .map_err(Failure::Output)?;
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {

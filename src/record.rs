@@ -124,6 +124,31 @@ pub struct SampleRow {
     pub throttle_lost_chip_hours: f64,
     /// Failures over the interval, by class ([`FailureKind::ALL`] order).
     pub failures: [u64; CLASSES],
+    /// The training figures of the site, in scenarios with jobs only.
+    pub training: Option<TrainingSample>,
+}
+
+/// The training figures of one site at one sample: counts are the state at
+/// the sample instant, FLOPs cover the interval since the previous sample.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TrainingSample {
+    /// Chips of the up scale-up domains that jobs hold at the site (a held
+    /// domain that is down is not counted: its chips are failed or in
+    /// repair, or healthy but unusable while a node of it is down).
+    pub chips: u64,
+    /// Jobs at the site computing, checkpointing or restarting.
+    pub jobs_running: u32,
+    /// Jobs at the site holding chips but interrupted, waiting for their
+    /// domains to come back.
+    pub jobs_waiting: u32,
+    /// Jobs in the queue, fleet-wide (a queued job has no site): the same
+    /// figure on every site's row of a sample.
+    pub jobs_queued_fleet: u32,
+    /// Work computed at the site over the interval [FLOP].
+    pub flops: f64,
+    /// Work thrown away by interruptions at the site over the interval
+    /// (computed since the job's last checkpoint) [FLOP].
+    pub flops_lost: f64,
 }
 
 /// How a failure is fixed, as the failure log reports it.
@@ -300,6 +325,31 @@ pub struct SummaryRow {
     pub failures: [u64; CLASSES],
     /// Events the engine processed.
     pub events: u64,
+    /// The training figures of the run, in scenarios with jobs only.
+    pub training: Option<TrainingSummary>,
+}
+
+/// Headline training figures of a whole run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TrainingSummary {
+    /// Jobs in the scenario.
+    pub jobs: u64,
+    /// Jobs whose work is all done.
+    pub jobs_completed: u64,
+    /// Chip-hours held by jobs (from placement to release or the end).
+    pub chip_hours: f64,
+    /// Mean ETTR of the jobs that started (0 if none did).
+    pub ettr_mean: f64,
+    /// 10th percentile ETTR of the jobs that started, nearest rank (the
+    /// ⌈0.1·n⌉-th smallest; 0 if none did).
+    pub ettr_p10: f64,
+    /// Interruptions of every job, every cause.
+    pub interruptions: u64,
+    /// Chip-hours of computation lost to interruptions.
+    pub lost_chip_hours: f64,
+    /// Mean queue wait of the jobs submitted before the end (a job that
+    /// never started waits until the end) [h].
+    pub queue_wait_mean_h: f64,
 }
 
 impl SummaryRow {

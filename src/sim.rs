@@ -136,7 +136,11 @@ impl<'s, R: Recorder> Model<'s, R> {
             self.requeued += 1;
             return;
         }
-        self.world.sample(now, &mut self.recorder);
+        let training = &mut self.training;
+        let jobs = training.has_jobs();
+        self.world.sample(now, &mut self.recorder, |site| {
+            jobs.then(|| training.sample(site, now))
+        });
         if now < self.scenario.end {
             let next = (now + self.scenario.sample_every).min(self.scenario.end);
             engine
@@ -148,8 +152,9 @@ impl<'s, R: Recorder> Model<'s, R> {
     /// Records the build-out and the summary, and hands back the recorder
     /// with the summary. Call once the engine has run to the end.
     pub fn finish(mut self, engine: &Engine<Event>) -> (R, SummaryRow) {
-        self.training.finish(self.scenario.end, &mut self.recorder);
+        let training = self.training.finish(self.scenario.end, &mut self.recorder);
         let mut summary = self.world.finish(&mut self.recorder);
+        summary.training = training;
         summary.events = engine.events_processed() - self.requeued;
         self.recorder.summary(&summary);
         (self.recorder, summary)

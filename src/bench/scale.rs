@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::phold::{self, Size};
-use crate::output::csv::CsvRecorder;
+use crate::output::csv::{Columns, CsvRecorder};
 use crate::output::null::NullRecorder;
 use crate::output::set::OutputError;
 use crate::record::SummaryRow;
@@ -60,7 +60,11 @@ pub fn run(scenario: &Scenario, out: &Path) -> Result<ScaleResult, OutputError> 
     let (_, summary) = crate::sim::run(scenario, NullRecorder, &mut |_| {});
     let simulate_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let recorder = CsvRecorder::create(out, scenario.failures_log)?;
+    let recorder = CsvRecorder::create_with(
+        out,
+        scenario.failures_log,
+        Columns::for_jobs(scenario.jobs.len()),
+    )?;
     let (recorder, _) = crate::sim::run(scenario, recorder, &mut |_| {});
     recorder.finish()?;
     let with_csv_s = started.elapsed().as_secs_f64();

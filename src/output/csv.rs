@@ -15,7 +15,10 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::set::{OutputError, OutputSet};
-use crate::record::{BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, SummaryRow};
+use crate::record::{
+    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, SummaryRow, TrainingSample,
+    TrainingSummary,
+};
 
 /// Bytes gathered before they are handed to the file.
 const FLUSH_AT: usize = 128 * 1024;
@@ -71,6 +74,14 @@ impl Line {
     pub fn fixed(&mut self, x: f64, decimals: usize) {
         self.separator();
         push_fixed(&mut self.buf, x, decimals);
+    }
+
+    /// A number in the shortest scientific notation that reads back the
+    /// same (`1.44e18`, `0e0`), written straight into the line.
+    pub fn sci(&mut self, x: f64) {
+        use std::io::Write as _;
+        self.separator();
+        write!(self.buf, "{x:e}").expect("writing to a Vec cannot fail");
     }
 
     fn end(&mut self) {
@@ -195,6 +206,42 @@ pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
     col!("failures_dci_link", |r, l| l.int(r.failures[7])),
 ];
 
+/// An optional training figure of a sample: empty without one.
+fn sample_training(l: &mut Line, r: &SampleRow, put: fn(&TrainingSample, &mut Line)) {
+    match &r.training {
+        Some(t) => put(t, l),
+        None => l.text(""),
+    }
+}
+
+/// Columns appended to `timeseries.csv` in scenarios with training jobs.
+pub const TRAINING_SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
+    col!("training_chips", |r, l| sample_training(l, r, |t, l| l
+        .int(t.chips))),
+    col!("training_jobs_running", |r, l| sample_training(
+        l,
+        r,
+        |t, l| l.int(t.jobs_running.into())
+    )),
+    col!("training_jobs_waiting", |r, l| sample_training(
+        l,
+        r,
+        |t, l| l.int(t.jobs_waiting.into())
+    )),
+    col!("training_jobs_queued_fleet", |r, l| sample_training(
+        l,
+        r,
+        |t, l| l.int(t.jobs_queued_fleet.into())
+    )),
+    col!("training_flops", |r, l| sample_training(l, r, |t, l| l
+        .sci(t.flops))),
+    col!("training_flops_lost", |r, l| sample_training(
+        l,
+        r,
+        |t, l| l.sci(t.flops_lost)
+    )),
+];
+
 /// Columns of `failures.csv`.
 pub const FAILURE_COLUMNS: &[Column<FailureRow>] = &[
     col!("time_h", |r, l| l.fixed(r.time_h, 6)),
@@ -260,6 +307,42 @@ pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     col!("events", |r, l| l.int(r.events)),
 ];
 
+/// An optional training figure of the summary: empty without one.
+fn summary_training(l: &mut Line, r: &SummaryRow, put: fn(&TrainingSummary, &mut Line)) {
+    match &r.training {
+        Some(t) => put(t, l),
+        None => l.text(""),
+    }
+}
+
+/// Columns appended to `summary.csv` in scenarios with training jobs.
+pub const TRAINING_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    col!("jobs", |r, l| summary_training(l, r, |t, l| l.int(t.jobs))),
+    col!("jobs_completed", |r, l| summary_training(l, r, |t, l| l
+        .int(t.jobs_completed))),
+    col!("training_chip_hours", |r, l| summary_training(
+        l,
+        r,
+        |t, l| l.fixed(t.chip_hours, 3)
+    )),
+    col!("ettr_mean", |r, l| summary_training(l, r, |t, l| l
+        .fixed(t.ettr_mean, 6))),
+    col!("ettr_p10", |r, l| summary_training(l, r, |t, l| l
+        .fixed(t.ettr_p10, 6))),
+    col!("job_interruptions", |r, l| summary_training(
+        l,
+        r,
+        |t, l| l.int(t.interruptions)
+    )),
+    col!("lost_chip_hours", |r, l| summary_training(l, r, |t, l| l
+        .fixed(t.lost_chip_hours, 3))),
+    col!("queue_wait_mean_h", |r, l| summary_training(
+        l,
+        r,
+        |t, l| l.fixed(t.queue_wait_mean_h, 6)
+    )),
+];
+
 /// An optional number: empty when absent.
 fn maybe(l: &mut Line, x: Option<f64>, decimals: usize) {
     match x {
@@ -291,13 +374,15 @@ pub const JOB_COLUMNS: &[Column<JobRow>] = &[
     col!("checkpoint_hours", |r, l| l.fixed(r.checkpoint_hours, 6)),
     col!("restart_hours", |r, l| l.fixed(r.restart_hours, 6)),
     col!("ettr", |r, l| maybe(l, r.ettr, 6)),
-    col!("flops_done", |r, l| l.text(&format!("{:e}", r.flops_done))),
+    col!("flops_done", |r, l| l.sci(r.flops_done)),
 ];
 
 /// One CSV file being written: its columns, its line buffer and the file.
 struct Table<R: 'static> {
     name: &'static str,
     columns: &'static [Column<R>],
+    /// Columns after `columns` (empty unless the set asks for them).
+    extra: &'static [Column<R>],
     line: Line,
     file: File,
 }
@@ -308,22 +393,32 @@ impl<R> Table<R> {
         name: &'static str,
         columns: &'static [Column<R>],
     ) -> Result<Self, OutputError> {
+        Table::open_with(set, name, columns, &[])
+    }
+
+    fn open_with(
+        set: &mut OutputSet,
+        name: &'static str,
+        columns: &'static [Column<R>],
+        extra: &'static [Column<R>],
+    ) -> Result<Self, OutputError> {
         let file = set.create_file(name)?;
         let mut line = Line::new();
-        for c in columns {
+        for c in columns.iter().chain(extra) {
             line.text(c.name);
         }
         line.end();
         Ok(Table {
             name,
             columns,
+            extra,
             line,
             file,
         })
     }
 
     fn row(&mut self, row: &R) -> io::Result<()> {
-        for c in self.columns {
+        for c in self.columns.iter().chain(self.extra) {
             (c.put)(row, &mut self.line);
         }
         self.line.end();
@@ -347,6 +442,27 @@ impl<R> Table<R> {
     }
 }
 
+/// Which columns `timeseries.csv` and `summary.csv` carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Columns {
+    /// The physical world's only: a scenario without jobs.
+    Physical,
+    /// Those, then the training columns ([`TRAINING_SAMPLE_COLUMNS`],
+    /// [`TRAINING_SUMMARY_COLUMNS`]): a scenario with jobs.
+    WithTraining,
+}
+
+impl Columns {
+    /// The columns for a scenario with `jobs` training jobs.
+    pub fn for_jobs(jobs: usize) -> Columns {
+        if jobs == 0 {
+            Columns::Physical
+        } else {
+            Columns::WithTraining
+        }
+    }
+}
+
 /// Writes `timeseries.csv`, `buildout.csv`, `summary.csv`, `failures.csv`
 /// when asked, and `jobs.csv` when the scenario has training jobs, as one [`OutputSet`]: the files are written in a staging
 /// folder and appear in the target folder together, replacing the previous
@@ -367,17 +483,32 @@ pub struct CsvRecorder {
 
 impl CsvRecorder {
     /// Prepares the set for the folder `dir` (created with its parents when
-    /// the set is committed) and opens the files in its staging folder.
+    /// the set is committed) and opens the files in its staging folder,
+    /// with the physical columns only.
     pub fn create(dir: &Path, failures_log: bool) -> Result<CsvRecorder, OutputError> {
+        CsvRecorder::create_with(dir, failures_log, Columns::Physical)
+    }
+
+    /// As [`CsvRecorder::create`], with the columns `columns` asks for.
+    pub fn create_with(
+        dir: &Path,
+        failures_log: bool,
+        columns: Columns,
+    ) -> Result<CsvRecorder, OutputError> {
+        let (sample_extra, summary_extra) = match columns {
+            Columns::Physical => (&[][..], &[][..]),
+            Columns::WithTraining => (TRAINING_SAMPLE_COLUMNS, TRAINING_SUMMARY_COLUMNS),
+        };
         let mut set = OutputSet::create(dir)?;
-        let timeseries = Table::open(&mut set, "timeseries.csv", SAMPLE_COLUMNS)?;
+        let timeseries =
+            Table::open_with(&mut set, "timeseries.csv", SAMPLE_COLUMNS, sample_extra)?;
         let failures = if failures_log {
             Some(Table::open(&mut set, "failures.csv", FAILURE_COLUMNS)?)
         } else {
             None
         };
         let buildout = Table::open(&mut set, "buildout.csv", BUILDOUT_COLUMNS)?;
-        let summary = Table::open(&mut set, "summary.csv", SUMMARY_COLUMNS)?;
+        let summary = Table::open_with(&mut set, "summary.csv", SUMMARY_COLUMNS, summary_extra)?;
         Ok(CsvRecorder {
             set,
             timeseries,

@@ -19,8 +19,18 @@ pub fn pack(free: &[(DomainId, RackId)], needed: usize) -> Option<Vec<DomainId>>
     if needed == 0 || free.len() < needed {
         return None;
     }
-    let mut sorted = free.to_vec();
-    sorted.sort_unstable_by_key(|&(d, r)| (r, d));
+    // Sorted by (rack, domain), each pair as one u64 key: sorting plain
+    // integers is several times faster than sorting tuples, and pools can
+    // hold tens of thousands of free domains.
+    let mut keys: Vec<u64> = free
+        .iter()
+        .map(|&(d, r)| (u64::from(r.0) << 32) | u64::from(d.0))
+        .collect();
+    keys.sort_unstable();
+    let sorted: Vec<(DomainId, RackId)> = keys
+        .iter()
+        .map(|&k| (DomainId(k as u32), RackId((k >> 32) as u32)))
+        .collect();
     // Racks as (free count, start in `sorted`).
     let mut racks: Vec<(usize, usize)> = Vec::new();
     for (i, &(_, r)) in sorted.iter().enumerate() {
@@ -29,8 +39,22 @@ pub fn pack(free: &[(DomainId, RackId)], needed: usize) -> Option<Vec<DomainId>>
             _ => racks.push((1, i)),
         }
     }
-    // Most free domains first; ties by rack id (start order).
-    racks.sort_unstable_by_key(|&(n, start)| (std::cmp::Reverse(n), start));
+    // Most free domains first; ties by rack id (start order), again as
+    // one integer key each.
+    let mut order: Vec<u64> = racks
+        .iter()
+        .map(|&(n, start)| ((u64::from(u32::MAX) - n as u64) << 32) | start as u64)
+        .collect();
+    order.sort_unstable();
+    let racks: Vec<(usize, usize)> = order
+        .iter()
+        .map(|&k| {
+            (
+                (u64::from(u32::MAX) - (k >> 32)) as usize,
+                (k & 0xFFFF_FFFF) as usize,
+            )
+        })
+        .collect();
     let mut chosen = Vec::with_capacity(needed);
     let mut rest = needed;
     let mut i = 0;
@@ -64,14 +88,35 @@ pub fn place(
     rack_type: RackTypeId,
     needed: usize,
 ) -> Option<(SiteId, Vec<DomainId>)> {
-    let site = (0..sites as u32)
+    let site = site_with_room(world, sites, rack_type, needed)?;
+    pack_at(world, site, rack_type, needed).map(|d| (site, d))
+}
+
+/// The first site (in scenario order) with `needed` free healthy domains
+/// of `rack_type`: one capacity read per site, no sorting.
+pub fn site_with_room(
+    world: &World,
+    sites: usize,
+    rack_type: RackTypeId,
+    needed: usize,
+) -> Option<SiteId> {
+    (0..sites as u32)
         .map(SiteId)
-        .find(|&s| world.capacity(s, rack_type) >= needed)?;
+        .find(|&s| world.capacity(s, rack_type) >= needed)
+}
+
+/// `needed` free domains of `rack_type` at `site`, packed ([`pack`]).
+pub fn pack_at(
+    world: &World,
+    site: SiteId,
+    rack_type: RackTypeId,
+    needed: usize,
+) -> Option<Vec<DomainId>> {
     let free: Vec<(DomainId, RackId)> = world
         .free_domains(site, rack_type)
         .map(|d| (d, world.domain_rack(d)))
         .collect();
-    pack(&free, needed).map(|d| (site, d))
+    pack(&free, needed)
 }
 
 #[cfg(test)]

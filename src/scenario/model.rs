@@ -8,7 +8,7 @@ use rand_distr::{Distribution as _, Exp, LogNormal};
 
 use crate::catalog::failures::FailureKind;
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
-use crate::engine::{Calendar, SimDuration, SimTime, StreamRng};
+use crate::engine::{Calendar, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::units::{BitsPerSecond, Watts};
 
 pub use super::spec::{DaysSpec as Days, GridFullPolicy};
@@ -321,6 +321,118 @@ impl Job {
     }
 }
 
+/// A validated Poisson stream of training jobs (`[[arrivals]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrivals {
+    /// Name of the stream: its jobs are `<name>-<k>`, its random stream
+    /// `jobs/<name>`.
+    pub name: String,
+    /// Index into [`Scenario::rack_types`].
+    pub rack_type: usize,
+    /// Mean arrivals per hour.
+    pub rate_per_hour: f64,
+    /// Window start.
+    pub from: SimTime,
+    /// Window end (exclusive).
+    pub until: SimTime,
+    /// Sizes to draw from, uniformly: (chips, domains, checkpoint interval).
+    pub sizes: Vec<(u32, u32, SimDuration)>,
+    /// Failure-free compute time at full speed of each job.
+    pub ideal_duration: Distribution,
+    /// Model FLOPs utilization.
+    pub mfu: f64,
+    /// Time a checkpoint blocks a job.
+    pub checkpoint_time: SimDuration,
+    /// Time to restart from a checkpoint.
+    pub restart_overhead: SimDuration,
+    /// Priority of every job.
+    pub priority: i32,
+}
+
+impl Arrivals {
+    /// The stream's jobs, drawn from the random stream `jobs/<name>` of
+    /// `streams`: gaps between submissions exponential of mean `1 / rate`
+    /// from `from`, until `until`; per job, in this order, the gap, the
+    /// size (uniform over `sizes`) and the ideal duration `T` (work `T ×
+    /// chips × peak × MFU`).
+    pub fn generate(&self, streams: &RngStreams, rack: &RackType) -> Vec<Job> {
+        let mut rng = streams.stream(&format!("jobs/{}", self.name));
+        let gap = Exp::new(self.rate_per_hour).expect("validated positive rate");
+        let mut jobs = Vec::new();
+        let mut t = self.from;
+        loop {
+            let hours: f64 = gap.sample(&mut rng);
+            let Some(next) = t.checked_add(SimDuration::from_secs_f64(hours * 3600.0)) else {
+                break;
+            };
+            if next >= self.until {
+                break;
+            }
+            t = next;
+            let (chips, domains, checkpoint_every) =
+                self.sizes[rng.random_range(0..self.sizes.len())];
+            let ideal = self.ideal_duration.sample(&mut rng);
+            let mut job = Job {
+                name: format!("{}-{}", self.name, jobs.len()),
+                submit: t,
+                rack_type: self.rack_type,
+                chips,
+                domains,
+                work: 0.0,
+                mfu: self.mfu,
+                checkpoint_every,
+                checkpoint_time: self.checkpoint_time,
+                restart_overhead: self.restart_overhead,
+                priority: self.priority,
+            };
+            job.work = ideal.seconds() * job.full_rate(rack);
+            jobs.push(job);
+        }
+        jobs
+    }
+
+    /// Jobs expected over the window: rate × window.
+    pub fn expected(&self) -> f64 {
+        self.rate_per_hour * (self.until - self.from).hours()
+    }
+}
+
+/// Rate [per hour] of the failures that interrupt a job of `chips` chips of
+/// `rack`, from the classes' rates (each chip class falling back on the
+/// chip's catalog figure, as the world does): per chip GPU and HBM, per
+/// node host and NIC, per rack rack power (the job packed into the fewest
+/// racks, `⌈chips ÷ chips per rack⌉`), and its one site's outages. Switch
+/// and cable faults and inter-site links do not interrupt a job (it holds
+/// no flows yet).
+///
+/// `λ = chips·(λ_gpu + λ_hbm) + nodes·(λ_host + λ_nic) + racks·λ_rack_power
+/// + λ_site_outage`.
+pub fn job_failure_rate(failures: &[FailureClass], rack: &RackType, chips: u32) -> f64 {
+    let rate = |k: FailureKind| {
+        failures
+            .iter()
+            .find(|c| c.kind == k)
+            .and_then(|c| c.rate_per_hour)
+    };
+    let gpu = rate(FailureKind::Gpu).unwrap_or(rack.chip.gpu_failures_per_mhr / 1e6);
+    let hbm = rate(FailureKind::Hbm).unwrap_or(rack.chip.hbm_failures_per_mhr / 1e6);
+    let per_node = rate(FailureKind::Host).unwrap_or(0.0) + rate(FailureKind::Nic).unwrap_or(0.0);
+    let nodes = chips / rack.rack.chips_per_node().max(1);
+    let racks = chips.div_ceil(rack.rack.chips.max(1));
+    f64::from(chips) * (gpu + hbm)
+        + f64::from(nodes) * per_node
+        + f64::from(racks) * rate(FailureKind::RackPower).unwrap_or(0.0)
+        + rate(FailureKind::SiteOutage).unwrap_or(0.0)
+}
+
+/// Young/Daly's checkpoint interval `sqrt(2 · C · MTBF)` for checkpoint
+/// write time `checkpoint_time` and failure rate `rate_per_hour` (MTBF =
+/// 1 / rate), to the microsecond.
+pub fn young_daly(checkpoint_time: SimDuration, rate_per_hour: f64) -> SimDuration {
+    let mtbf_s = 3600.0 / rate_per_hour;
+    SimDuration::from_secs_f64((2.0 * checkpoint_time.seconds() * mtbf_s).sqrt())
+}
+
 /// One failure class as the scenario sets it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailureClass {
@@ -366,6 +478,49 @@ mod tests {
     use super::*;
     use crate::engine::RngStreams;
     use chrono::NaiveDate;
+
+    #[test]
+    fn job_failure_rate_falls_back_on_the_chip_catalog_and_young_daly_follows() {
+        let catalog = Catalog::builtin();
+        let rack = RackType {
+            rack: catalog.rack("hgx-h100").unwrap().clone(),
+            chip: catalog.chip("h100").unwrap().clone(),
+        };
+        let class = |kind, rate| FailureClass {
+            kind,
+            rate_per_hour: rate,
+            lifetime: Lifetime::Exponential,
+            repair: Distribution::Fixed(SimDuration::from_hours(1)),
+        };
+        // GPU and HBM from the catalog (148 and 72 per 21,233,664 chip-hours
+        // of Llama 3 405B), everything else off.
+        let mut classes: Vec<FailureClass> = FailureKind::ALL
+            .iter()
+            .map(|&k| class(k, Some(0.0)))
+            .collect();
+        classes[FailureKind::Gpu.index()].rate_per_hour = None;
+        classes[FailureKind::Hbm.index()].rate_per_hour = None;
+        // 16,384 chips over 54 days are the 21,233,664 chip-hours the rates
+        // come from: 148 + 72 = 220 interruptions expected.
+        let rate = job_failure_rate(&classes, &rack, 16_384);
+        assert!((rate * 54.0 * 24.0 - 220.0).abs() < 1e-9, "{rate}");
+        // MTBF = 21,233,664 / (220 · 16,384) h; C = 60 s.
+        let mtbf_s: f64 = 21_233_664.0 / (220.0 * 16_384.0) * 3600.0;
+        let every = young_daly(SimDuration::from_secs(60), rate);
+        assert_eq!(
+            every,
+            SimDuration::from_secs_f64((2.0 * 60.0 * mtbf_s).sqrt())
+        );
+        // Host and NIC per node (8 chips), rack power per rack (4 nodes):
+        // 16 chips = 2 nodes = 1 rack; 40 chips = 5 nodes = 2 racks.
+        classes[FailureKind::Gpu.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::Hbm.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::Host.index()].rate_per_hour = Some(1.0);
+        classes[FailureKind::RackPower.index()].rate_per_hour = Some(10.0);
+        classes[FailureKind::SiteOutage.index()].rate_per_hour = Some(100.0);
+        assert_eq!(job_failure_rate(&classes, &rack, 16), 2.0 + 10.0 + 100.0);
+        assert_eq!(job_failure_rate(&classes, &rack, 40), 5.0 + 20.0 + 100.0);
+    }
 
     #[test]
     fn bands_override_the_base_on_their_days() {

@@ -61,6 +61,10 @@ pub struct ScenarioSpec {
     /// jobs runs the synthetic `[load]` alone).
     #[serde(default)]
     pub jobs: Vec<JobSpec>,
+    /// Random streams of training jobs (Poisson arrivals), each drawn from
+    /// its own random stream.
+    #[serde(default)]
+    pub arrivals: Vec<ArrivalSpec>,
 }
 
 /// Constant utilization of the healthy chips.
@@ -479,7 +483,9 @@ pub struct JobSpec {
     /// Model FLOPs utilization, 0–1 (default 0.4).
     #[serde(default)]
     pub mfu: Option<f64>,
-    /// Productive compute time between checkpoints (default `"2h"`).
+    /// Productive compute time between checkpoints (default `"2h"`), or
+    /// `"young-daly"`: `sqrt(2 · checkpoint_time · MTBF)` from the rates of
+    /// the failures that interrupt the job.
     #[serde(default)]
     pub checkpoint_every: Option<String>,
     /// Time a checkpoint blocks the job (default `"1min"`).
@@ -487,6 +493,49 @@ pub struct JobSpec {
     pub checkpoint_time: Option<String>,
     /// Time to restart from a checkpoint once the job's chips are whole
     /// (default `"10min"`).
+    #[serde(default)]
+    pub restart_overhead: Option<String>,
+    /// Higher runs first (default 0).
+    #[serde(default)]
+    pub priority: Option<i32>,
+}
+
+/// A Poisson stream of training jobs over a window: each job's chips drawn
+/// uniformly from `chips`, its work as an `ideal_duration` drawn from a
+/// distribution. Jobs are named `<name>-<k>` (k from 0).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalSpec {
+    /// Unique name; names the random stream (`jobs/<name>`) and the jobs.
+    pub name: String,
+    /// Rack model (a built one) the jobs run on.
+    pub rack: String,
+    /// Mean arrivals per day.
+    pub rate_per_day: f64,
+    /// Start of the window: a date or an offset from the start (default
+    /// the start).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// End of the window (exclusive): a date or an offset from the start
+    /// (default the end of the run).
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Chip counts to draw from, uniformly; each a whole number of the rack
+    /// model's scale-up domains.
+    pub chips: Vec<u32>,
+    /// Failure-free compute time at full speed of each job.
+    pub ideal_duration: DistributionSpec,
+    /// Model FLOPs utilization, 0–1 (default 0.4).
+    #[serde(default)]
+    pub mfu: Option<f64>,
+    /// As [`JobSpec::checkpoint_every`] (default `"2h"`; `"young-daly"`
+    /// per job, from its chips).
+    #[serde(default)]
+    pub checkpoint_every: Option<String>,
+    /// Time a checkpoint blocks a job (default `"1min"`).
+    #[serde(default)]
+    pub checkpoint_time: Option<String>,
+    /// Time to restart from a checkpoint (default `"10min"`).
     #[serde(default)]
     pub restart_overhead: Option<String>,
     /// Higher runs first (default 0).

@@ -11,18 +11,18 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::diag::{Issue, Location, did_you_mean_value};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
-    Band, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType, Scenario, Site,
-    Tariff,
+    Arrivals, Band, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
+    Scenario, Site, Tariff, job_failure_rate, young_daly,
 };
 use super::spec::{
-    CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec, FailureClassSpec, JobSpec,
-    LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec, SiteSpec,
+    ArrivalSpec, CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec,
+    FailureClassSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec, SiteSpec,
 };
 use super::tree::FieldPath;
 use crate::catalog::failures::{self, Basis};
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
 use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
-use crate::engine::{Calendar, SimDuration, SimTime};
+use crate::engine::{Calendar, RngStreams, SimDuration, SimTime};
 use crate::units::{BitsPerSecond, Bytes, BytesPerSecond, FlopsPerSecond, Usd, Watts};
 
 /// Default seed when the file and the command line give none.
@@ -66,6 +66,10 @@ pub const MAX_YEAR: i32 = 2200;
 pub const MAX_LOGNORMAL_SIGMA: f64 = 3.0;
 /// Default model FLOPs utilization of a training job.
 pub const DEFAULT_MFU: f64 = 0.4;
+/// Most jobs one `[[arrivals]]` stream may expect (rate × window).
+pub const MAX_ARRIVAL_JOBS: f64 = 1e6;
+/// `checkpoint_every` value asking for the Young/Daly interval.
+pub const YOUNG_DALY: &str = "young-daly";
 /// Largest parameter count, token count or FLOPs a job may give: beyond any
 /// real run (the largest today are near 1e26 FLOPs), small enough to stay
 /// exact enough in f64 arithmetic.
@@ -338,7 +342,41 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         );
     }
 
-    let jobs = v.jobs(&spec.jobs, &catalog, &rack_types, &sites);
+    let mut jobs = v.jobs(
+        &spec.jobs,
+        &catalog,
+        &rack_types,
+        &sites,
+        failures.as_deref(),
+    );
+    let streams = RngStreams::new(spec.seed.unwrap_or(DEFAULT_SEED));
+    let listed: BTreeSet<String> = spec.jobs.iter().map(|j| j.name.to_lowercase()).collect();
+    for (i, a) in v
+        .arrivals(
+            &spec.arrivals,
+            &catalog,
+            &rack_types,
+            &sites,
+            failures.as_deref(),
+        )
+        .into_iter()
+        .enumerate()
+    {
+        let generated = a.generate(&streams, &rack_types[a.rack_type]);
+        if let Some(clash) = generated
+            .iter()
+            .find(|j| listed.contains(&j.name.to_lowercase()))
+        {
+            v.err(
+                &FieldPath::default().key("arrivals").index(i).key("name"),
+                format!(
+                    "this stream names its jobs \"{}-<k>\" and \"{}\" is also a [[jobs]] name; rename the stream or the job",
+                    a.name, clash.name
+                ),
+            );
+        }
+        jobs.extend(generated);
+    }
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
     match (ok, start, sample_every, utilization, failures, swap_time) {
@@ -378,21 +416,10 @@ impl Validator<'_> {
         catalog: &Catalog,
         rack_types: &[RackType],
         sites: &[Site],
+        failures: Option<&[FailureClass]>,
     ) -> Vec<Job> {
         let root = FieldPath::default().key("jobs");
-        // Most domains of each rack model one site builds over the run.
-        let mut most = vec![0u64; rack_types.len()];
-        for site in sites {
-            let mut here = vec![0u64; rack_types.len()];
-            for phase in &site.phases {
-                let r = &rack_types[phase.rack_type].rack;
-                here[phase.rack_type] +=
-                    u64::from(phase.count) * u64::from(r.chips / r.scaleup_domain.max(1));
-            }
-            for (m, h) in most.iter_mut().zip(here) {
-                *m = (*m).max(h);
-            }
-        }
+        let most = most_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut jobs = Vec::with_capacity(specs.len());
@@ -417,55 +444,14 @@ impl Validator<'_> {
                 None => Some(SimTime::ZERO),
                 Some(text) => self.submit_time(&p.key("submit"), text),
             };
-            let rack_type = match built.iter().position(|n| *n == j.rack) {
-                Some(t) => Some(t),
-                None => {
-                    let known = catalog.rack(&j.rack).is_some();
-                    let hint = did_you_mean_value(&j.rack, built.iter().copied());
-                    let message = if known {
-                        format!(
-                            "no site builds the rack model \"{}\", so no chip can run this job; use a built one ({}) or add a [[sites.buildout]] phase of it",
-                            j.rack,
-                            built.join(", ")
-                        )
-                    } else {
-                        format!(
-                            "no rack model is named \"{}\"{hint} (built: {})",
-                            j.rack,
-                            built.join(", ")
-                        )
-                    };
-                    self.err(&p.key("rack"), message);
-                    None
-                }
-            };
+            let rack_type = self.job_rack(&p.key("rack"), &j.rack, &built, catalog);
             let chips = self.positive_int(&p.key("chips"), j.chips, "chips the job holds");
-            let mut domains = None;
-            if let (Some(t), Some(chips)) = (rack_type, chips) {
-                let per = rack_types[t].rack.scaleup_domain.max(1);
-                if chips % per != 0 {
-                    let up = chips.div_ceil(per) * per;
-                    self.err(
-                        &p.key("chips"),
-                        format!(
-                            "{chips} chips is not a whole number of {}'s scale-up domains of {per} chips; jobs hold whole domains, e.g. chips = {up}",
-                            j.rack
-                        ),
-                    );
-                } else if u64::from(chips / per) > most[t] {
-                    self.err(
-                        &p.key("chips"),
-                        format!(
-                            "{chips} chips ({} domains of {per}) is more than any site ever holds of {} (at most {} chips at one site); the job would wait forever",
-                            chips / per,
-                            j.rack,
-                            most[t] * u64::from(per)
-                        ),
-                    );
-                } else {
-                    domains = Some(chips / per);
+            let domains = match (rack_type, chips) {
+                (Some(t), Some(chips)) => {
+                    self.job_domains(&p.key("chips"), chips, &rack_types[t], most[t])
                 }
-            }
+                _ => None,
+            };
             let mfu = match j.mfu {
                 Some(x) => self.fraction(&p.key("mfu"), x).and_then(|x| {
                     if x > 0.0 {
@@ -489,9 +475,25 @@ impl Validator<'_> {
                     self.duration(&p.key(key), text)
                 }
             };
-            let checkpoint_every = dur("checkpoint_every", &j.checkpoint_every, "2h", true);
             let checkpoint_time = dur("checkpoint_time", &j.checkpoint_time, "1min", false);
             let restart_overhead = dur("restart_overhead", &j.restart_overhead, "10min", false);
+            let young_daly = j.checkpoint_every.as_deref() == Some(YOUNG_DALY);
+            let fixed_every = if young_daly {
+                None
+            } else {
+                dur("checkpoint_every", &j.checkpoint_every, "2h", true)
+            };
+            let checkpoint_every = if young_daly {
+                self.young_daly_interval(
+                    &p.key("checkpoint_every"),
+                    failures,
+                    rack_type.map(|t| &rack_types[t]),
+                    chips,
+                    checkpoint_time,
+                )
+            } else {
+                fixed_every
+            };
             let ok = self.problems.by_path.len() + self.problems.located.len() == before;
             if let (
                 true,
@@ -532,6 +534,304 @@ impl Validator<'_> {
             }
         }
         jobs
+    }
+
+    /// The `[[arrivals]]` streams, validated (their jobs are drawn by the
+    /// caller). A stream with any problem is left out (and reported).
+    fn arrivals(
+        &mut self,
+        specs: &[ArrivalSpec],
+        catalog: &Catalog,
+        rack_types: &[RackType],
+        sites: &[Site],
+        failures: Option<&[FailureClass]>,
+    ) -> Vec<Arrivals> {
+        let root = FieldPath::default().key("arrivals");
+        let most = most_domains(rack_types, sites);
+        let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut out = Vec::new();
+        for (i, a) in specs.iter().enumerate() {
+            let p = root.index(i);
+            let before = self.problems.by_path.len() + self.problems.located.len();
+            if a.name.trim().is_empty() {
+                self.err(
+                    &p.key("name"),
+                    "a stream of arrivals needs a name, e.g. name = \"finetune\"",
+                );
+            } else if !seen.insert(a.name.to_lowercase()) {
+                self.err(
+                    &p.key("name"),
+                    format!(
+                        "another stream is already named \"{}\" (compared without case); names must be unique",
+                        a.name
+                    ),
+                );
+            }
+            let rack_type = self.job_rack(&p.key("rack"), &a.rack, &built, catalog);
+            let rate = self.positive(
+                &p.key("rate_per_day"),
+                a.rate_per_day,
+                "mean jobs submitted per day, e.g. 4",
+            );
+            let from = match &a.from {
+                None => Some(SimTime::ZERO),
+                Some(text) => self.submit_time(&p.key("from"), text),
+            };
+            let until = match &a.until {
+                None => Some(self.end),
+                Some(text) => self.window_end(&p.key("until"), text),
+            };
+            if let (Some(f), Some(u)) = (from, until)
+                && u <= f
+            {
+                self.err(
+                    &p.key("until"),
+                    "the window ends before it starts; give `until` after `from`",
+                );
+            }
+            if a.chips.is_empty() {
+                self.err(
+                    &p.key("chips"),
+                    "give at least one chip count to draw from, e.g. chips = [72, 144]",
+                );
+            }
+            let mut domains = Vec::with_capacity(a.chips.len());
+            for (k, &chips) in a.chips.iter().enumerate() {
+                let pk = p.key("chips").index(k);
+                let d = self
+                    .positive_int(&pk, chips, "chips of a job")
+                    .zip(rack_type)
+                    .and_then(|(c, t)| self.job_domains(&pk, c, &rack_types[t], most[t]));
+                domains.push(d);
+            }
+            let ideal_duration = self.distribution(&p.key("ideal_duration"), &a.ideal_duration);
+            let mfu = match a.mfu {
+                Some(x) => self.fraction(&p.key("mfu"), x).and_then(|x| {
+                    if x > 0.0 {
+                        Some(x)
+                    } else {
+                        self.err(
+                            &p.key("mfu"),
+                            "must be greater than 0 (model FLOPs utilization, e.g. 0.4)",
+                        );
+                        None
+                    }
+                }),
+                None => Some(DEFAULT_MFU),
+            };
+            let checkpoint_time = match &a.checkpoint_time {
+                Some(text) => self.duration(&p.key("checkpoint_time"), text),
+                None => self.duration(&p.key("checkpoint_time"), "1min"),
+            };
+            let restart_overhead = match &a.restart_overhead {
+                Some(text) => self.duration(&p.key("restart_overhead"), text),
+                None => self.duration(&p.key("restart_overhead"), "10min"),
+            };
+            let every_text = a.checkpoint_every.as_deref().unwrap_or("2h");
+            let fixed_every = if every_text == YOUNG_DALY {
+                None
+            } else {
+                self.positive_duration(&p.key("checkpoint_every"), every_text)
+            };
+            let mut sizes = Vec::with_capacity(a.chips.len());
+            for (&chips, d) in a.chips.iter().zip(&domains) {
+                let every = if every_text == YOUNG_DALY {
+                    self.young_daly_interval(
+                        &p.key("checkpoint_every"),
+                        failures,
+                        rack_type.map(|t| &rack_types[t]),
+                        Some(chips),
+                        checkpoint_time,
+                    )
+                } else {
+                    fixed_every
+                };
+                match (d, every) {
+                    (Some(d), Some(every)) => sizes.push((chips, *d, every)),
+                    // The interval is refused for one size as for all (the
+                    // rate or C is 0): reported once.
+                    (_, None) if every_text == YOUNG_DALY => break,
+                    _ => {}
+                }
+            }
+            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            let (
+                true,
+                Some(rack_type),
+                Some(rate),
+                Some(from),
+                Some(until),
+                Some(ideal_duration),
+                Some(mfu),
+                Some(checkpoint_time),
+                Some(restart_overhead),
+            ) = (
+                ok,
+                rack_type,
+                rate,
+                from,
+                until,
+                ideal_duration,
+                mfu,
+                checkpoint_time,
+                restart_overhead,
+            )
+            else {
+                continue;
+            };
+            let arrivals = Arrivals {
+                name: a.name.clone(),
+                rack_type,
+                rate_per_hour: rate / 24.0,
+                from,
+                until,
+                sizes,
+                ideal_duration,
+                mfu,
+                checkpoint_time,
+                restart_overhead,
+                priority: a.priority.unwrap_or(0),
+            };
+            let expected = arrivals.expected();
+            if expected > MAX_ARRIVAL_JOBS {
+                self.err(
+                    &p.key("rate_per_day"),
+                    format!(
+                        "{rate} jobs a day over the window is about {expected:.0} jobs; dcsim keeps every job and allows at most {MAX_ARRIVAL_JOBS:.0} per stream"
+                    ),
+                );
+                continue;
+            }
+            out.push(arrivals);
+        }
+        out
+    }
+
+    /// The end of a window: a date or an offset from the start, no later
+    /// than the end of the run.
+    fn window_end(&mut self, p: &FieldPath, text: &str) -> Option<SimTime> {
+        let t = if let Ok(date) = parse_date(text) {
+            self.calendar.time_of_date(date)
+        } else {
+            match parse_duration(text) {
+                Ok(d) => SimTime::ZERO.checked_add(d),
+                Err(_) => {
+                    self.err(
+                        p,
+                        format!(
+                            "\"{text}\" is neither a date nor a duration; give a date such as \"2027-01-01\" or an offset from the start such as \"90d\""
+                        ),
+                    );
+                    return None;
+                }
+            }
+        };
+        match t {
+            Some(t) if t <= self.end => Some(t),
+            _ => {
+                self.err(
+                    p,
+                    format!("\"{text}\" is past the end of the run; end the window by then"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The index of a job's rack model among the built ones.
+    fn job_rack(
+        &mut self,
+        p: &FieldPath,
+        rack: &str,
+        built: &[&str],
+        catalog: &Catalog,
+    ) -> Option<usize> {
+        if let Some(t) = built.iter().position(|n| *n == rack) {
+            return Some(t);
+        }
+        let known = catalog.rack(rack).is_some();
+        let hint = did_you_mean_value(rack, built.iter().copied());
+        let message = if known {
+            format!(
+                "no site builds the rack model \"{rack}\", so no chip can run this job; use a built one ({}) or add a [[sites.buildout]] phase of it",
+                built.join(", ")
+            )
+        } else {
+            format!(
+                "no rack model is named \"{rack}\"{hint} (built: {})",
+                built.join(", ")
+            )
+        };
+        self.err(p, message);
+        None
+    }
+
+    /// The scale-up domains `chips` chips of `rack` make: a whole number,
+    /// at most `most` (what one site ever holds).
+    fn job_domains(
+        &mut self,
+        p: &FieldPath,
+        chips: u32,
+        rack: &RackType,
+        most: u64,
+    ) -> Option<u32> {
+        let per = rack.rack.scaleup_domain.max(1);
+        let name = &rack.rack.name;
+        if !chips.is_multiple_of(per) {
+            let up = chips.div_ceil(per) * per;
+            self.err(
+                p,
+                format!(
+                    "{chips} chips is not a whole number of {name}'s scale-up domains of {per} chips; jobs hold whole domains, e.g. chips = {up}"
+                ),
+            );
+            None
+        } else if u64::from(chips / per) > most {
+            self.err(
+                p,
+                format!(
+                    "{chips} chips ({} domains of {per}) is more than any site ever holds of {name} (at most {} chips at one site); the job would wait forever",
+                    chips / per,
+                    most * u64::from(per)
+                ),
+            );
+            None
+        } else {
+            Some(chips / per)
+        }
+    }
+
+    /// A job's Young/Daly checkpoint interval `sqrt(2 · C · MTBF)`, MTBF
+    /// from [`job_failure_rate`]; none (reported) when C is 0 or nothing
+    /// can interrupt the job, none (silently) when what it depends on was
+    /// refused already.
+    fn young_daly_interval(
+        &mut self,
+        p: &FieldPath,
+        failures: Option<&[FailureClass]>,
+        rack: Option<&RackType>,
+        chips: Option<u32>,
+        checkpoint_time: Option<SimDuration>,
+    ) -> Option<SimDuration> {
+        let (failures, rack, chips, c) = (failures?, rack?, chips?, checkpoint_time?);
+        let rate = job_failure_rate(failures, rack, chips);
+        if rate <= 0.0 {
+            self.err(
+                p,
+                "\"young-daly\" needs failures that can interrupt the job, and every class it depends on (gpu, hbm, host, nic, rack_power, site_outage) has rate 0; give a fixed interval, e.g. checkpoint_every = \"2h\"",
+            );
+            return None;
+        }
+        let every = young_daly(c, rate);
+        if every.0 == 0 {
+            self.err(
+                p,
+                "\"young-daly\" is sqrt(2 · checkpoint_time · MTBF), 0 with checkpoint_time = 0; set checkpoint_time (e.g. \"1min\") or give a fixed interval",
+            );
+            return None;
+        }
+        Some(every)
     }
 
     /// A job's submission: a date in the horizon or an offset from the start.
@@ -1984,6 +2284,23 @@ fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// Most domains of each rack model one site builds over the run.
+fn most_domains(rack_types: &[RackType], sites: &[Site]) -> Vec<u64> {
+    let mut most = vec![0u64; rack_types.len()];
+    for site in sites {
+        let mut here = vec![0u64; rack_types.len()];
+        for phase in &site.phases {
+            let r = &rack_types[phase.rack_type].rack;
+            here[phase.rack_type] +=
+                u64::from(phase.count) * u64::from(r.chips / r.scaleup_domain.max(1));
+        }
+        for (m, h) in most.iter_mut().zip(here) {
+            *m = (*m).max(h);
+        }
+    }
+    most
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::record::{
-    BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SharedText, SummaryRow,
+    BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SharedText, SummaryRow, TrainingSample,
 };
 use crate::units::Watts;
 
@@ -16,7 +16,15 @@ impl World<'_> {
     /// Records one sample row per site at `now`: power and counts are the
     /// state in force at that instant; energy, cost, carbon, chip-hours and
     /// failure counts cover the interval since the previous sample.
-    pub fn sample<R: Recorder>(&mut self, now: SimTime, recorder: &mut R) {
+    ///
+    /// `workload` gives the figures of the workloads at each site (by site
+    /// index), which the world carries in the row without reading them.
+    pub fn sample<R: Recorder>(
+        &mut self,
+        now: SimTime,
+        recorder: &mut R,
+        mut workload: impl FnMut(usize) -> Option<TrainingSample>,
+    ) {
         self.now = now;
         let sc = self.scenario;
         let timestamp = SharedText::from(sc.calendar.format(now));
@@ -62,6 +70,7 @@ impl World<'_> {
                 throttled_chip_hours: interval.throttled_chip_hours,
                 throttle_lost_chip_hours: interval.lost_chip_hours,
                 failures,
+                training: workload(i),
             };
             chips_online += row.chips_online;
             facility += s.power.facility();
@@ -155,6 +164,7 @@ impl World<'_> {
             throttle_lost_chip_hours: totals.lost_chip_hours,
             failures,
             events: 0,
+            training: None,
         }
     }
 }
