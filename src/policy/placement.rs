@@ -7,9 +7,12 @@
 //! whole free racks stay whole for the next job). Ties go to the lower rack
 //! id, domains within a rack in id order: deterministic.
 //!
-//! Cost: O(f log f) in the free domains `f` of the one (site, rack model)
-//! pool that has room, and only when it has room; a failed attempt costs one
-//! capacity read per site.
+//! Cost: [`pack_at`] reads the world's per-rack free counts (kept in
+//! O(log racks) per change), so a placement costs O(domains per rack ×
+//! racks taken), not a sort of the pool; a failed attempt costs one
+//! capacity read per site. [`pack`] is the same choice from a plain list
+//! (O(f log f) in its free domains `f`), the reference the tests compare
+//! against.
 
 use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
 
@@ -105,18 +108,45 @@ pub fn site_with_room(
         .find(|&s| world.capacity(s, rack_type) >= needed)
 }
 
-/// `needed` free domains of `rack_type` at `site`, packed ([`pack`]).
+/// `needed` free domains of `rack_type` at `site`, packed as [`pack`]
+/// packs them (the same choice, ties included), from the world's per-rack
+/// free counts: O(domains per rack × racks taken + the racks' set
+/// look-ups), not a sort of the pool.
 pub fn pack_at(
     world: &World,
     site: SiteId,
     rack_type: RackTypeId,
     needed: usize,
 ) -> Option<Vec<DomainId>> {
-    let free: Vec<(DomainId, RackId)> = world
-        .free_domains(site, rack_type)
-        .map(|d| (d, world.domain_rack(d)))
-        .collect();
-    pack(&free, needed)
+    if needed == 0 || world.capacity(site, rack_type) < needed {
+        return None;
+    }
+    let max = world.domains_per_rack(rack_type);
+    let mut chosen = Vec::with_capacity(needed);
+    let mut taken: Vec<RackId> = Vec::new();
+    let mut rest = needed;
+    // Whole racks, most free domains first (ties: lower rack id), until one
+    // would cover the remainder.
+    'whole: for count in (1..=max).rev() {
+        for rack in world.racks_with_free(site, rack_type, count) {
+            if count >= rest {
+                break 'whole;
+            }
+            chosen.extend(world.free_domains_of_rack(rack));
+            taken.push(rack);
+            rest -= count;
+        }
+    }
+    // The rack with the fewest free domains that covers the remainder
+    // (ties: the higher rack id), as `pack` finishes.
+    let last = (rest..=max).find_map(|count| {
+        world
+            .racks_with_free(site, rack_type, count)
+            .rev()
+            .find(|r| !taken.contains(r))
+    })?;
+    chosen.extend(world.free_domains_of_rack(last).take(rest));
+    Some(chosen)
 }
 
 #[cfg(test)]

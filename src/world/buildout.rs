@@ -121,6 +121,7 @@ impl World<'_> {
             let rack_id = self.topo.racks.len() as u32;
             let first_node = self.topo.node_state.len() as u32;
             let first_domain = self.topo.domains.len() as u32;
+            self.rack_free.push(0);
             self.topo.racks.push(Rack {
                 site: site as u32,
                 rack_type: ti as u32,
@@ -150,7 +151,7 @@ impl World<'_> {
                     allocation: NO_ALLOCATION,
                     free_pos: NOT_MEMBER,
                 });
-                self.free[pool].insert(d, &mut self.topo.domains);
+                self.free_insert(pool, d);
             }
             self.join_fleet_at_commissioning(Target::RackPower(rack_id));
             self.join_fleet_at_commissioning(Target::Uplink(rack_id));

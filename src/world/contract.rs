@@ -237,13 +237,26 @@ impl World<'_> {
         self.notices.drain(..)
     }
 
-    /// Whether the world makes notices (on by default). The composition
-    /// root turns them off when no workload reads them, so a run without
-    /// workloads pays nothing for them.
+    /// Whether a workload uses the world (on by default): the world then
+    /// makes notices and keeps the per-rack free counts behind
+    /// [`racks_with_free`](Self::racks_with_free). The composition root
+    /// turns this off when no workload exists, so a run without workloads
+    /// pays for neither; turned on again, the counts are rebuilt from the
+    /// free sets (O(free domains), once).
     pub fn set_listening(&mut self, listening: bool) {
         self.listening = listening;
-        if !listening {
-            self.notices.clear();
+        self.notices.clear();
+        for sets in &mut self.free_racks {
+            sets.iter_mut().for_each(std::collections::BTreeSet::clear);
+        }
+        self.rack_free.iter_mut().for_each(|n| *n = 0);
+        if listening {
+            for pool in 0..self.free.len() {
+                for i in 0..self.free[pool].len() {
+                    let d = self.free[pool].ids()[i];
+                    self.move_rack(pool, self.topo.domains[d as usize].rack, 1);
+                }
+            }
         }
     }
 
@@ -312,7 +325,7 @@ impl World<'_> {
             held_chips: 0,
         }));
         for &d in domains {
-            self.free[pool].remove(d.0, &mut self.topo.domains);
+            self.free_remove(pool, d.0);
             self.topo.domains[d.index()].allocation = id;
             self.hold_domain_chips(d.0, true);
         }
@@ -378,7 +391,7 @@ impl World<'_> {
             self.topo.domains[d as usize].allocation = NO_ALLOCATION;
             if self.topo.domain_healthy(d) {
                 let pool = self.pool_of_domain(d);
-                self.free[pool].insert(d, &mut self.topo.domains);
+                self.free_insert(pool, d);
             }
         }
         self.allocations[id.0 as usize] = None;
@@ -498,13 +511,74 @@ impl World<'_> {
         (a != NO_ALLOCATION).then_some(AllocationId(a))
     }
 
+    /// Adds a domain to its pool's free set and its rack's free count.
+    pub(crate) fn free_insert(&mut self, pool: usize, domain: u32) {
+        if self.free[pool].insert(domain, &mut self.topo.domains) && self.listening {
+            self.move_rack(pool, self.topo.domains[domain as usize].rack, 1);
+        }
+    }
+
+    /// Removes a domain from its pool's free set and its rack's free count.
+    pub(crate) fn free_remove(&mut self, pool: usize, domain: u32) {
+        if self.free[pool].remove(domain, &mut self.topo.domains) && self.listening {
+            self.move_rack(pool, self.topo.domains[domain as usize].rack, -1);
+        }
+    }
+
+    /// A rack's free count changes by `delta`: it moves between the
+    /// per-count sets of its pool, O(log racks).
+    fn move_rack(&mut self, pool: usize, rack: u32, delta: i32) {
+        let old = self.rack_free[rack as usize];
+        let new = old.checked_add_signed(delta).expect("counts stay ≥ 0");
+        self.rack_free[rack as usize] = new;
+        let sets = &mut self.free_racks[pool];
+        if old > 0 {
+            sets[old as usize].remove(&rack);
+        }
+        if new > 0 {
+            sets[new as usize].insert(rack);
+        }
+    }
+
+    /// The racks of a rack model at a site that have exactly `count` free
+    /// healthy domains, in rack id order (none while the site is dark, and
+    /// none unless a workload listens: see
+    /// [`set_listening`](Self::set_listening)).
+    pub fn racks_with_free(
+        &self,
+        site: SiteId,
+        rack_type: RackTypeId,
+        count: usize,
+    ) -> impl DoubleEndedIterator<Item = RackId> + '_ {
+        let sets = &self.free_racks[self.spares.pool(site.index(), rack_type.index())];
+        let dark = self.sites[site.index()].power.dark;
+        sets.get(count)
+            .filter(|_| !dark && count > 0)
+            .into_iter()
+            .flat_map(|set| set.iter().map(|&r| RackId(r)))
+    }
+
+    /// Scale-up domains per rack of a rack model.
+    pub fn domains_per_rack(&self, rack_type: RackTypeId) -> usize {
+        self.topo.types[rack_type.index()].domains as usize
+    }
+
+    /// The free healthy domains of one rack, in id order.
+    pub fn free_domains_of_rack(&self, rack: RackId) -> impl Iterator<Item = DomainId> + '_ {
+        let r = &self.topo.racks[rack.index()];
+        let n = self.topo.types[r.rack_type as usize].domains;
+        (r.first_domain..r.first_domain + n)
+            .filter(|&d| self.topo.domains[d as usize].free_pos != super::fleet::NOT_MEMBER)
+            .map(DomainId)
+    }
+
     /// A healthy domain goes down: out of the free set, or noticed to its
     /// allocation.
     pub(crate) fn domain_lost(&mut self, domain: u32, cause: DownCause) {
         let allocation = self.allocation_of(domain);
         if allocation.is_none() {
             let pool = self.pool_of_domain(domain);
-            self.free[pool].remove(domain, &mut self.topo.domains);
+            self.free_remove(pool, domain);
         }
         self.notify(Notice::DomainDown {
             domain: DomainId(domain),
@@ -519,7 +593,7 @@ impl World<'_> {
         let allocation = self.allocation_of(domain);
         if allocation.is_none() {
             let pool = self.pool_of_domain(domain);
-            self.free[pool].insert(domain, &mut self.topo.domains);
+            self.free_insert(pool, domain);
         }
         self.notify(Notice::DomainUp {
             domain: DomainId(domain),
@@ -741,6 +815,29 @@ date = "2026-01-10"
                 _ => {}
             }
             check(w);
+            if steps % 500 == 0 {
+                // Off and on again: the per-rack counts are rebuilt.
+                w.set_listening(false);
+                w.set_listening(true);
+            }
+            // Packing from the per-rack index chooses what a sort of the
+            // whole pool chooses.
+            for site in [SiteId(0), SiteId(1)] {
+                for model in [RackTypeId(0), RackTypeId(1)] {
+                    let free: Vec<(DomainId, RackId)> = w
+                        .free_domains(site, model)
+                        .map(|d| (d, w.domain_rack(d)))
+                        .collect();
+                    for needed in [1, 2, 3, 5, 8] {
+                        let indexed = crate::policy::placement::pack_at(w, site, model, needed);
+                        let sorted = crate::policy::placement::pack(&free, needed);
+                        assert_eq!(
+                            indexed, sorted,
+                            "site {site:?} model {model:?} needed {needed}"
+                        );
+                    }
+                }
+            }
         }
         assert!(steps > 3_000, "{steps} events");
         assert!(!live.is_empty());

@@ -206,6 +206,11 @@ pub struct World<'s> {
     spares: SparePools,
     /// Free healthy domains by (site, rack model) pool index.
     free: Vec<Members>,
+    /// By pool, by count `c` of free domains: the racks with exactly `c`
+    /// free healthy domains, in rack id order (index 0 unused).
+    free_racks: Vec<Vec<std::collections::BTreeSet<u32>>>,
+    /// By rack: its free healthy domains.
+    rack_free: Vec<u32>,
     allocations: Vec<Option<Allocation>>,
     /// Events the world asked for, to be scheduled by the caller in order.
     scheduled: Vec<(SimTime, Event)>,
@@ -395,6 +400,8 @@ impl<'s> World<'s> {
         parts[Scope::Site as usize].extend(scenario.sites.len(), SimTime::ZERO);
         parts[Scope::Dci as usize].extend(scenario.links.len(), SimTime::ZERO);
         let pools = scenario.sites.len() * types.len();
+        let types_len = types.len().max(1);
+        let types_domains: Vec<usize> = types.iter().map(|t| t.domains as usize).collect();
 
         let mut world = World {
             scenario,
@@ -418,6 +425,10 @@ impl<'s> World<'s> {
             dci_class,
             varying,
             free: vec![Members::default(); pools],
+            free_racks: (0..pools)
+                .map(|p| vec![std::collections::BTreeSet::new(); types_domains[p % types_len] + 1])
+                .collect(),
+            rack_free: Vec::new(),
             allocations: Vec::new(),
             scheduled: Vec::new(),
             notices: Vec::new(),
