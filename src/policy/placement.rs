@@ -5,7 +5,8 @@
 //! no other choice of racks covers the job with fewer), then finishes with
 //! the rack of the fewest free domains that still covers the remainder (so
 //! whole free racks stay whole for the next job). Ties go to the lower rack
-//! id, domains within a rack in id order: deterministic.
+//! id while taking whole racks and to the higher one for the finishing rack,
+//! domains within a rack in id order: deterministic.
 //!
 //! Cost: [`pack_at`] reads the world's per-rack free counts (kept in
 //! O(log racks) per change), so a placement costs O(domains per rack ×
