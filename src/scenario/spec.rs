@@ -65,6 +65,10 @@ pub struct ScenarioSpec {
     /// its own random stream.
     #[serde(default)]
     pub arrivals: Vec<ArrivalSpec>,
+    /// Training jobs read from trace files (a generic CSV or the Alibaba
+    /// GPU v2023 task list), one job per admitted row.
+    #[serde(default)]
+    pub traces: Vec<TraceSpec>,
 }
 
 /// Constant utilization of the healthy chips.
@@ -525,6 +529,43 @@ pub struct ArrivalSpec {
     pub chips: Vec<u32>,
     /// Failure-free compute time at full speed of each job.
     pub ideal_duration: DistributionSpec,
+    /// Model FLOPs utilization, 0–1 (default 0.4).
+    #[serde(default)]
+    pub mfu: Option<f64>,
+    /// As [`JobSpec::checkpoint_every`] (default `"2h"`; `"young-daly"`
+    /// per job, from its chips).
+    #[serde(default)]
+    pub checkpoint_every: Option<String>,
+    /// Time a checkpoint blocks a job (default `"1min"`).
+    #[serde(default)]
+    pub checkpoint_time: Option<String>,
+    /// Time to restart from a checkpoint (default `"10min"`).
+    #[serde(default)]
+    pub restart_overhead: Option<String>,
+    /// Higher runs first (default 0).
+    #[serde(default)]
+    pub priority: Option<i32>,
+}
+
+/// Training jobs from a trace file: the generic CSV (`format = "csv"`,
+/// columns `submit`, `chips`, `ideal_duration` or `flops`, optional `name`
+/// and `rack`) or the Alibaba GPU v2023 task list (`format = "alibaba"`).
+/// Jobs are named `<name>-<line>` (the row's line in the file) unless the
+/// row names them.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceSpec {
+    /// Unique name; names the jobs.
+    pub name: String,
+    /// The trace file, relative to the scenario file.
+    pub file: String,
+    /// `"csv"` (default) or `"alibaba"`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Rack model (a built one) of the jobs whose row names none; required
+    /// for `"alibaba"`.
+    #[serde(default)]
+    pub rack: Option<String>,
     /// Model FLOPs utilization, 0–1 (default 0.4).
     #[serde(default)]
     pub mfu: Option<f64>,

@@ -17,6 +17,7 @@ use super::model::{
 use super::spec::{
     ArrivalSpec, CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec,
     FailureClassSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec, SiteSpec,
+    TraceSpec,
 };
 use super::tree::FieldPath;
 use crate::catalog::failures::{self, Basis};
@@ -377,6 +378,16 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         }
         jobs.extend(generated);
     }
+    let mut names: BTreeSet<String> = jobs.iter().map(|j| j.name.to_lowercase()).collect();
+    let traced = v.traces(
+        &spec.traces,
+        &catalog,
+        &rack_types,
+        &sites,
+        failures.as_deref(),
+        &mut names,
+    );
+    jobs.extend(traced);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
     match (ok, start, sample_every, utilization, failures, swap_time) {
@@ -776,29 +787,12 @@ impl Validator<'_> {
         rack: &RackType,
         most: u64,
     ) -> Option<u32> {
-        let per = rack.rack.scaleup_domain.max(1);
-        let name = &rack.rack.name;
-        if !chips.is_multiple_of(per) {
-            let up = chips.div_ceil(per) * per;
-            self.err(
-                p,
-                format!(
-                    "{chips} chips is not a whole number of {name}'s scale-up domains of {per} chips; jobs hold whole domains, e.g. chips = {up}"
-                ),
-            );
-            None
-        } else if u64::from(chips / per) > most {
-            self.err(
-                p,
-                format!(
-                    "{chips} chips ({} domains of {per}) is more than any site ever holds of {name} (at most {} chips at one site); the job would wait forever",
-                    chips / per,
-                    most * u64::from(per)
-                ),
-            );
-            None
-        } else {
-            Some(chips / per)
+        match domains_of(chips, rack, most) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(p, e);
+                None
+            }
         }
     }
 
@@ -2284,6 +2278,623 @@ fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// Most jobs one `[[traces]]` file may give.
+pub const MAX_TRACE_JOBS: usize = 1_000_000;
+
+/// Columns of the generic trace CSV.
+const TRACE_COLUMNS: [&str; 5] = ["submit", "chips", "ideal_duration", "flops", "name"];
+
+/// A trace's defaults, validated, applied to each of its rows.
+struct TraceDefaults {
+    name: String,
+    rack: Option<usize>,
+    mfu: f64,
+    checkpoint_time: SimDuration,
+    restart_overhead: SimDuration,
+    fixed_every: Option<SimDuration>,
+    priority: i32,
+}
+
+/// A trace row's work.
+enum RowWork {
+    Ideal(SimDuration),
+    Flops(f64),
+}
+
+/// One admitted trace row.
+struct TraceRow {
+    line: u64,
+    name: String,
+    rack: usize,
+    chips: u32,
+    submit: SimTime,
+    work: RowWork,
+}
+
+/// A number of a trace column: finite, within ±[`MAX_MAGNITUDE`] as TOML
+/// values are, and at least 0.
+fn trace_number(raw: &str, column: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) => Ok(x),
+        Ok(x) if x.is_finite() && x > MAX_MAGNITUDE => Err(format!(
+            "`{column}` {} is beyond any plausible value (the limit is {MAX_MAGNITUDE:e}, as in the scenario file)",
+            number(x)
+        )),
+        _ => Err(format!(
+            "`{column}` must be a finite number ≥ 0, found \"{raw}\""
+        )),
+    }
+}
+
+/// A whole count of a trace column (at most `u32::MAX`).
+fn trace_count(raw: &str, column: &str) -> Result<u32, String> {
+    raw.parse::<u32>().map_err(|_| {
+        format!(
+            "`{column}` must be a whole number from 0 to {}, found \"{raw}\"",
+            u32::MAX
+        )
+    })
+}
+
+impl Validator<'_> {
+    /// The `[[traces]]`: each file read and every admitted row made a job.
+    /// A trace with any problem gives no job (and is reported, its rows
+    /// located at their lines). `names` holds the jobs' names so far
+    /// (lowercase); trace jobs' names are added.
+    fn traces(
+        &mut self,
+        specs: &[TraceSpec],
+        catalog: &Catalog,
+        rack_types: &[RackType],
+        sites: &[Site],
+        failures: Option<&[FailureClass]>,
+        names: &mut BTreeSet<String>,
+    ) -> Vec<Job> {
+        let root = FieldPath::default().key("traces");
+        let most = most_domains(rack_types, sites);
+        let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut out = Vec::new();
+        for (i, t) in specs.iter().enumerate() {
+            let p = root.index(i);
+            let before = self.problems.by_path.len() + self.problems.located.len();
+            if t.name.trim().is_empty() {
+                self.err(
+                    &p.key("name"),
+                    "a trace needs a name, e.g. name = \"replay\"",
+                );
+            } else if !seen.insert(t.name.to_lowercase()) {
+                self.err(
+                    &p.key("name"),
+                    format!(
+                        "another trace is already named \"{}\" (compared without case); names must be unique",
+                        t.name
+                    ),
+                );
+            }
+            let alibaba = match t.format.as_deref() {
+                None | Some("csv") => Some(false),
+                Some("alibaba") => Some(true),
+                Some(other) => {
+                    let hint = did_you_mean_value(other, ["csv", "alibaba"]);
+                    self.err(
+                        &p.key("format"),
+                        format!(
+                            "unknown trace format \"{other}\"{hint}; give \"csv\" or \"alibaba\""
+                        ),
+                    );
+                    None
+                }
+            };
+            let rack = match &t.rack {
+                Some(r) => self.job_rack(&p.key("rack"), r, &built, catalog),
+                None => {
+                    if alibaba == Some(true) {
+                        self.err(
+                            &p.key("rack"),
+                            format!(
+                                "an Alibaba replay needs the rack model its tasks run on, e.g. rack = \"{}\"",
+                                built.first().copied().unwrap_or("hgx-h100")
+                            ),
+                        );
+                    }
+                    None
+                }
+            };
+            let mfu = match t.mfu {
+                Some(x) => self.fraction(&p.key("mfu"), x).and_then(|x| {
+                    if x > 0.0 {
+                        Some(x)
+                    } else {
+                        self.err(
+                            &p.key("mfu"),
+                            "must be greater than 0 (model FLOPs utilization, e.g. 0.4)",
+                        );
+                        None
+                    }
+                }),
+                None => Some(DEFAULT_MFU),
+            };
+            let checkpoint_time = self.duration(
+                &p.key("checkpoint_time"),
+                t.checkpoint_time.as_deref().unwrap_or("1min"),
+            );
+            let restart_overhead = self.duration(
+                &p.key("restart_overhead"),
+                t.restart_overhead.as_deref().unwrap_or("10min"),
+            );
+            let every_text = t.checkpoint_every.as_deref().unwrap_or("2h");
+            let fixed_every = if every_text == YOUNG_DALY {
+                None
+            } else {
+                self.positive_duration(&p.key("checkpoint_every"), every_text)
+            };
+            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            let (true, Some(alibaba), Some(mfu), Some(checkpoint_time), Some(restart_overhead)) =
+                (ok, alibaba, mfu, checkpoint_time, restart_overhead)
+            else {
+                continue;
+            };
+            let Some((shown, text)) = self.read_trace(&p.key("file"), &t.file) else {
+                continue;
+            };
+            let defaults = TraceDefaults {
+                name: t.name.clone(),
+                rack,
+                mfu,
+                checkpoint_time,
+                restart_overhead,
+                fixed_every,
+                priority: t.priority.unwrap_or(0),
+            };
+            let fp = p.key("file");
+            let rows = if alibaba {
+                self.alibaba_rows(&fp, &shown, &text, &defaults, rack_types, &most)
+            } else {
+                self.csv_rows(&fp, &shown, &text, &defaults, rack_types, &built, &most)
+            };
+            let Some(rows) = rows else { continue };
+            let mut jobs = Vec::with_capacity(rows.len());
+            let mut every_of: BTreeMap<(usize, u32), Option<SimDuration>> = BTreeMap::new();
+            let errors_before = self.problems.located.len() + self.problems.by_path.len();
+            for row in rows {
+                if !names.insert(row.name.to_lowercase()) {
+                    self.problems.located.push(Issue {
+                        location: Location::File {
+                            file: shown.clone(),
+                            line: row.line as usize,
+                            column: 1,
+                        },
+                        field: fp.to_string(),
+                        message: format!(
+                            "another job is already named \"{}\" (names are compared without case); job names must be unique",
+                            row.name
+                        ),
+                    });
+                    continue;
+                }
+                let rt = &rack_types[row.rack];
+                let every = match defaults.fixed_every {
+                    Some(e) => Some(e),
+                    None => *every_of.entry((row.rack, row.chips)).or_insert_with(|| {
+                        self.young_daly_interval(
+                            &p.key("checkpoint_every"),
+                            failures,
+                            Some(rt),
+                            Some(row.chips),
+                            Some(defaults.checkpoint_time),
+                        )
+                    }),
+                };
+                let Some(every) = every else { break };
+                let mut job = Job {
+                    name: row.name,
+                    submit: row.submit,
+                    rack_type: row.rack,
+                    chips: row.chips,
+                    domains: row.chips / rt.rack.scaleup_domain.max(1),
+                    work: 0.0,
+                    mfu: defaults.mfu,
+                    checkpoint_every: every,
+                    checkpoint_time: defaults.checkpoint_time,
+                    restart_overhead: defaults.restart_overhead,
+                    priority: defaults.priority,
+                };
+                job.work = match row.work {
+                    RowWork::Ideal(d) => d.seconds() * job.full_rate(rt),
+                    RowWork::Flops(f) => f,
+                };
+                jobs.push(job);
+            }
+            if self.problems.located.len() + self.problems.by_path.len() == errors_before {
+                out.extend(jobs);
+            }
+        }
+        out
+    }
+
+    /// Reads a trace file (relative to the scenario file) as UTF-8 text:
+    /// its name as shown and its text.
+    fn read_trace(&mut self, p: &FieldPath, file: &str) -> Option<(String, String)> {
+        let path = match self.base_dir {
+            Some(dir) => dir.join(file),
+            None => Path::new(file).to_path_buf(),
+        };
+        let shown = path.display().to_string();
+        let bytes =
+            match read_regular_file(&path, MAX_CSV_BYTES, "; a trace needs about 50 bytes a row") {
+                Ok(b) => b,
+                Err(e) => {
+                    self.err(
+                        p,
+                        format!(
+                            "cannot read \"{shown}\": {e} (paths are relative to the scenario file)"
+                        ),
+                    );
+                    return None;
+                }
+            };
+        match String::from_utf8(bytes) {
+            Ok(text) => Some((shown, text)),
+            Err(_) => {
+                self.err(
+                    p,
+                    format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 CSV"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Pushes a problem located at `line` of trace file `shown`.
+    fn at_line(&mut self, p: &FieldPath, shown: &str, line: u64, message: String) {
+        self.problems.located.push(Issue {
+            location: Location::File {
+                file: shown.to_string(),
+                line: line as usize,
+                column: 1,
+            },
+            field: p.to_string(),
+            message,
+        });
+    }
+
+    /// The header and records of a trace CSV; `None` (reported) when it
+    /// has no readable header or lacks a required column.
+    fn trace_reader<'t>(
+        &mut self,
+        p: &FieldPath,
+        shown: &str,
+        text: &'t str,
+        required: &[&str],
+    ) -> Option<(csv::StringRecord, csv::Reader<&'t [u8]>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.at_line(p, shown, 1, format!("not a CSV file: {e}"));
+                return None;
+            }
+        };
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !headers.iter().any(|h| h == *c))
+            .collect();
+        if !missing.is_empty() {
+            self.at_line(
+                p,
+                shown,
+                1,
+                format!(
+                    "the header lacks the column(s) {} (required: {})",
+                    missing.join(", "),
+                    required.join(", ")
+                ),
+            );
+            return None;
+        }
+        Some((headers, reader))
+    }
+
+    /// The rows of a generic trace CSV, each checked; `None` when any row
+    /// is refused (each located at its line).
+    #[allow(clippy::too_many_arguments)]
+    fn csv_rows(
+        &mut self,
+        p: &FieldPath,
+        shown: &str,
+        text: &str,
+        d: &TraceDefaults,
+        rack_types: &[RackType],
+        built: &[&str],
+        most: &[u64],
+    ) -> Option<Vec<TraceRow>> {
+        let (headers, mut reader) = self.trace_reader(p, shown, text, &[])?;
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        for h in headers.iter() {
+            if !TRACE_COLUMNS.contains(&h) && h != "rack" {
+                let hint = did_you_mean_value(h, TRACE_COLUMNS.iter().copied().chain(["rack"]));
+                self.at_line(
+                    p,
+                    shown,
+                    1,
+                    format!(
+                        "unknown column `{h}`{hint} (columns: submit, chips, ideal_duration or flops, name, rack)"
+                    ),
+                );
+                return None;
+            }
+        }
+        if col("submit").is_none() || col("chips").is_none() {
+            self.at_line(
+                p,
+                shown,
+                1,
+                "the header needs the columns `submit` and `chips`".into(),
+            );
+            return None;
+        }
+        if col("ideal_duration").is_none() && col("flops").is_none() {
+            self.at_line(
+                p,
+                shown,
+                1,
+                "the header needs a column `ideal_duration` or `flops` (the job's work)".into(),
+            );
+            return None;
+        }
+        let (si, ci) = (col("submit")?, col("chips")?);
+        let (di, fi, ni, ri) = (
+            col("ideal_duration"),
+            col("flops"),
+            col("name"),
+            col("rack"),
+        );
+        let errors_before = self.problems.located.len();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.at_line(p, shown, line, format!("unreadable row: {e}"));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if rows.len() >= MAX_TRACE_JOBS {
+                self.at_line(
+                    p,
+                    shown,
+                    line,
+                    format!("a trace gives at most {MAX_TRACE_JOBS} jobs; split the file"),
+                );
+                break;
+            }
+            match self.csv_row(
+                line,
+                &record,
+                (si, ci, di, fi, ni, ri),
+                d,
+                rack_types,
+                built,
+                most,
+            ) {
+                Ok(row) => rows.push(row),
+                Err(message) => self.at_line(p, shown, line, message),
+            }
+        }
+        (self.problems.located.len() == errors_before).then_some(rows)
+    }
+
+    /// One row of a generic trace CSV.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn csv_row(
+        &self,
+        line: u64,
+        record: &csv::StringRecord,
+        (si, ci, di, fi, ni, ri): (
+            usize,
+            usize,
+            Option<usize>,
+            Option<usize>,
+            Option<usize>,
+            Option<usize>,
+        ),
+        d: &TraceDefaults,
+        rack_types: &[RackType],
+        built: &[&str],
+        most: &[u64],
+    ) -> Result<TraceRow, String> {
+        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
+        let submit_text = get(Some(si));
+        let offset = parse_duration(submit_text)
+            .map_err(|e| format!("`submit` is an offset from the start of the run: {e}"))?;
+        let submit = SimTime::ZERO
+            .checked_add(offset)
+            .filter(|t| *t < self.end)
+            .ok_or_else(|| {
+                format!("`submit` {submit_text} after the start is past the end of the run")
+            })?;
+        let chips_text = get(Some(ci));
+        let chips = trace_count(chips_text, "chips")?;
+        if chips == 0 {
+            return Err("`chips` must be at least 1, found 0".into());
+        }
+        let rack_text = get(ri);
+        let rack = if rack_text.is_empty() {
+            d.rack.ok_or_else(|| {
+                "the row names no rack model and the trace gives no `rack`; add one to either"
+                    .to_string()
+            })?
+        } else {
+            built.iter().position(|n| *n == rack_text).ok_or_else(|| {
+                let hint = did_you_mean_value(rack_text, built.iter().copied());
+                format!(
+                    "no built rack model is named \"{rack_text}\"{hint} (built: {})",
+                    built.join(", ")
+                )
+            })?
+        };
+        domains_of(chips, &rack_types[rack], most[rack])?;
+        let (ideal, flops) = (get(di), get(fi));
+        let work = match (ideal.is_empty(), flops.is_empty()) {
+            (false, true) => {
+                let t = parse_duration(ideal).map_err(|e| format!("`ideal_duration`: {e}"))?;
+                if t.0 == 0 {
+                    return Err("`ideal_duration` must be longer than 0".into());
+                }
+                RowWork::Ideal(t)
+            }
+            (true, false) => {
+                // Held to the bound of the TOML `flops` key.
+                let f = flops.parse::<f64>().unwrap_or(f64::NAN);
+                if !f.is_finite() || f <= 0.0 || f > MAX_JOB_QUANTITY {
+                    return Err(format!(
+                        "`flops` must be greater than 0 and at most {MAX_JOB_QUANTITY:e}, found {flops}"
+                    ));
+                }
+                RowWork::Flops(f)
+            }
+            _ => {
+                return Err(
+                    "give the job's work one way: `ideal_duration` or `flops`, exactly one of them non-empty".into(),
+                );
+            }
+        };
+        let name = get(ni);
+        let name = if name.is_empty() {
+            format!("{}-{line}", d.name)
+        } else {
+            name.to_string()
+        };
+        Ok(TraceRow {
+            line,
+            name,
+            rack,
+            chips,
+            submit,
+            work,
+        })
+    }
+
+    /// The admitted rows of an Alibaba GPU v2023 task list (see the
+    /// README): a task becomes a job when it asks for whole GPUs
+    /// (`num_gpu` ≥ 1 and `gpu_milli` = 1000), was scheduled, ran for a
+    /// positive time (`deletion_time` > `scheduled_time`) and was created
+    /// before the end of the run. Malformed rows are located errors.
+    fn alibaba_rows(
+        &mut self,
+        p: &FieldPath,
+        shown: &str,
+        text: &str,
+        d: &TraceDefaults,
+        rack_types: &[RackType],
+        most: &[u64],
+    ) -> Option<Vec<TraceRow>> {
+        let required = [
+            "name",
+            "num_gpu",
+            "gpu_milli",
+            "creation_time",
+            "deletion_time",
+            "scheduled_time",
+        ];
+        let (headers, mut reader) = self.trace_reader(p, shown, text, &required)?;
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or(0);
+        let [ni, gi, mi, ci, di, si] = required.map(col);
+        let rack = d.rack?;
+        let rt = &rack_types[rack];
+        let per = rt.rack.scaleup_domain.max(1);
+        let errors_before = self.problems.located.len();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.at_line(p, shown, line, format!("unreadable row: {e}"));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if rows.len() >= MAX_TRACE_JOBS {
+                self.at_line(
+                    p,
+                    shown,
+                    line,
+                    format!("a trace gives at most {MAX_TRACE_JOBS} jobs; split the file"),
+                );
+                break;
+            }
+            let get = |i: usize| record.get(i).unwrap_or("");
+            let row = (|| -> Result<Option<TraceRow>, String> {
+                let gpus = trace_count(get(gi), "num_gpu")?;
+                let milli = trace_count(get(mi), "gpu_milli")?;
+                let created = trace_number(get(ci), "creation_time")?;
+                let deleted = trace_number(get(di), "deletion_time")?;
+                let scheduled = match get(si) {
+                    "" => None,
+                    raw => Some(trace_number(raw, "scheduled_time")?),
+                };
+                let Some(scheduled) = scheduled else {
+                    return Ok(None);
+                };
+                if gpus == 0 || milli != 1000 || deleted <= scheduled {
+                    return Ok(None);
+                }
+                let submit = SimTime::ZERO.checked_add(SimDuration::from_secs_f64(created));
+                let Some(submit) = submit.filter(|t| *t < self.end) else {
+                    return Ok(None);
+                };
+                let chips = gpus
+                    .checked_next_multiple_of(per)
+                    .ok_or_else(|| format!("`num_gpu` {gpus} is too large"))?;
+                domains_of(chips, rt, most[rack])?;
+                let ideal = SimDuration::from_secs_f64(deleted - scheduled);
+                Ok(Some(TraceRow {
+                    line,
+                    name: format!("{}-{}", d.name, get(ni)),
+                    rack,
+                    chips,
+                    submit,
+                    work: RowWork::Ideal(ideal),
+                }))
+            })();
+            match row {
+                Ok(Some(row)) => rows.push(row),
+                Ok(None) => {}
+                Err(message) => self.at_line(p, shown, line, message),
+            }
+        }
+        (self.problems.located.len() == errors_before).then_some(rows)
+    }
+}
+
+/// The scale-up domains `chips` chips of `rack` make: a whole number, at
+/// most `most` (what one site ever holds); else why not.
+fn domains_of(chips: u32, rack: &RackType, most: u64) -> Result<u32, String> {
+    let per = rack.rack.scaleup_domain.max(1);
+    let name = &rack.rack.name;
+    if !chips.is_multiple_of(per) {
+        let up = chips.div_ceil(per) * per;
+        Err(format!(
+            "{chips} chips is not a whole number of {name}'s scale-up domains of {per} chips; jobs hold whole domains, e.g. chips = {up}"
+        ))
+    } else if u64::from(chips / per) > most {
+        Err(format!(
+            "{chips} chips ({} domains of {per}) is more than any site ever holds of {name} (at most {} chips at one site); the job would wait forever",
+            chips / per,
+            most * u64::from(per)
+        ))
+    } else {
+        Ok(chips / per)
+    }
 }
 
 /// Most domains of each rack model one site builds over the run.

@@ -23,4 +23,5 @@ mod phold;
 mod physics;
 mod retirement_and_dark_racks;
 mod robustness;
+mod traces;
 mod training;

@@ -1,0 +1,384 @@
+//! Training jobs from trace files (issue 8): the generic CSV checked row by
+//! row against its fixture, the Alibaba GPU v2023 task list replayed with a
+//! job count computed independently from the file, and bad rows located at
+//! their lines.
+
+use std::path::{Path, PathBuf};
+
+use dcsim::engine::{SimDuration, SimTime};
+use dcsim::scenario::{Overrides, Scenario, ScenarioError, load_str};
+
+use crate::common::{dcsim, fixture, run, temp_dir, text};
+
+/// One site of `RACKS` racks "quad": 8 chips "unit" of 100 TFLOP/s BF16,
+/// scale-up domains of 4 chips. No failures. Traces follow.
+const BASE: &str = r#"
+name = "traces"
+start = "2026-01-01"
+duration = "DURATION"
+
+[failures]
+gpu = { rate_per_million_hours = 0 }
+hbm = { rate_per_million_hours = 0 }
+host = { rate_per_million_hours = 0 }
+nic = { rate_per_million_hours = 0 }
+switch_cable = { rate_per_million_hours = 0 }
+rack_power = { rate_per_million_hours = 0 }
+site_outage = { rate_per_million_hours = 0 }
+dci_link = { rate_per_million_hours = 0 }
+
+[[chips]]
+name = "unit"
+bf16_tflops = 100
+hbm_gb = 10
+hbm_tb_per_s = 1
+tdp_w = 1100
+idle_w = 100
+scaleup_gb_per_s = 100
+
+[[racks]]
+name = "quad"
+chip = "unit"
+chips = 8
+nodes = 4
+scaleup_domain = 4
+overhead_kw = 1
+scaleout_gbit_per_s = 100
+
+[[racks]]
+name = "gpu8"
+chip = "unit"
+chips = 8
+nodes = 8
+scaleup_domain = 1
+overhead_kw = 1
+scaleout_gbit_per_s = 100
+
+[[sites]]
+name = "lab"
+grid_mw = 10
+pue = 1.0
+
+[[sites.buildout]]
+rack = "quad"
+count = 2
+date = "2026-01-01"
+
+[[sites.buildout]]
+rack = "gpu8"
+count = 4
+date = "2026-01-01"
+"#;
+
+fn scenario(duration: &str, traces: &str) -> String {
+    BASE.replace("DURATION", duration) + traces
+}
+
+fn load_in(dir: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    load_str("traces.toml", text, Some(dir), &Overrides::default())
+}
+
+fn fixtures_dir() -> PathBuf {
+    fixture("trace_jobs.csv").parent().unwrap().to_path_buf()
+}
+
+fn alibaba_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/alibaba-gpu-v2023")
+}
+
+const FIXTURE_TRACE: &str = r#"
+[[traces]]
+name = "fx"
+file = "trace_jobs.csv"
+rack = "quad"
+mfu = 0.5
+priority = 3
+"#;
+
+#[test]
+fn a_csv_trace_gives_one_job_per_row_with_its_submit_and_duration() {
+    let s = load_in(&fixtures_dir(), &scenario("4d", FIXTURE_TRACE)).expect("loads");
+    // One job per data row of tests/fixtures/trace_jobs.csv, in file order.
+    assert_eq!(s.jobs.len(), 4);
+    let names: Vec<&str> = s.jobs.iter().map(|j| j.name.as_str()).collect();
+    // Unnamed rows are <trace>-<line>: lines 2, 4 and 5 (line 1 is the header).
+    assert_eq!(names, ["fx-2", "big", "fx-4", "fx-5"]);
+    let hours = |h: f64| SimTime::ZERO + SimDuration::from_secs_f64(h * 3600.0);
+    let submits: Vec<SimTime> = s.jobs.iter().map(|j| j.submit).collect();
+    // "0s", "90min", "2d", "36h".
+    assert_eq!(submits, [hours(0.0), hours(1.5), hours(48.0), hours(36.0)]);
+    let chips: Vec<u32> = s.jobs.iter().map(|j| j.chips).collect();
+    assert_eq!(chips, [4, 8, 4, 8]);
+    let domains: Vec<u32> = s.jobs.iter().map(|j| j.domains).collect();
+    assert_eq!(domains, [1, 2, 1, 2]);
+    // Work = ideal duration × chips × 1e14 FLOP/s × MFU 0.5, or `flops`.
+    let work: Vec<f64> = s.jobs.iter().map(|j| j.work).collect();
+    let expected = [
+        36_000.0 * 4.0 * 1e14 * 0.5,
+        1.44e19,
+        1_800.0 * 4.0 * 1e14 * 0.5,
+        9_000.0 * 8.0 * 1e14 * 0.5,
+    ];
+    for (w, e) in work.iter().zip(expected) {
+        assert!((w - e).abs() <= 1e-9 * e, "{w} vs {e}");
+    }
+    // Durations back from the work: work / (chips × peak × MFU).
+    let rack = &s.rack_types[s.jobs[0].rack_type];
+    let ideal_h: Vec<f64> = s
+        .jobs
+        .iter()
+        .map(|j| j.work / j.full_rate(rack) / 3600.0)
+        .collect();
+    for (h, e) in ideal_h.iter().zip([10.0, 10.0, 0.5, 2.5]) {
+        assert!((h - e).abs() < 1e-9, "{h} vs {e}");
+    }
+    assert!(s.jobs.iter().all(|j| j.priority == 3 && j.mfu == 0.5));
+    assert!(
+        s.jobs
+            .iter()
+            .all(|j| s.rack_types[j.rack_type].rack.name == "quad")
+    );
+
+    // The jobs run: failure-free, every one completes within 4 days.
+    let (rec, _) = run(&s);
+    let rows = rec.jobs;
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows.iter()
+            .all(|r| r.status == dcsim::record::JobStatus::Completed),
+        "{rows:?}"
+    );
+}
+
+/// Rows the README's rule admits, computed here from the CSV alone: whole
+/// GPUs (`num_gpu` ≥ 1, `gpu_milli` = 1000), scheduled, a positive run
+/// time, created before `end_s`.
+fn alibaba_admitted(end_s: f64) -> Vec<(String, f64, u32, f64)> {
+    let path = alibaba_dir().join("openb_pod_list_default.csv");
+    let mut reader = csv::Reader::from_path(&path).expect("the Alibaba trace is in ../shared/data");
+    let headers = reader.headers().unwrap().clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let (ni, gi, mi, ci, di, si) = (
+        col("name"),
+        col("num_gpu"),
+        col("gpu_milli"),
+        col("creation_time"),
+        col("deletion_time"),
+        col("scheduled_time"),
+    );
+    let mut out = Vec::new();
+    for r in reader.records() {
+        let r = r.unwrap();
+        let gpus: u32 = r[gi].parse().unwrap();
+        let milli: u32 = r[mi].parse().unwrap();
+        let created: f64 = r[ci].parse().unwrap();
+        let deleted: f64 = r[di].parse().unwrap();
+        if r[si].is_empty() || gpus == 0 || milli != 1000 || created >= end_s {
+            continue;
+        }
+        let scheduled: f64 = r[si].parse().unwrap();
+        if deleted <= scheduled {
+            continue;
+        }
+        out.push((r[ni].to_string(), created, gpus, deleted - scheduled));
+    }
+    out
+}
+
+const ALIBABA: &str = r#"
+[[traces]]
+name = "ali"
+file = "openb_pod_list_default.csv"
+format = "alibaba"
+rack = "RACK"
+"#;
+
+#[test]
+fn the_alibaba_trace_replays_the_rows_the_rule_admits() {
+    let text = scenario("150d", &ALIBABA.replace("RACK", "gpu8"));
+    let s = load_in(&alibaba_dir(), &text).expect("loads");
+    let admitted = alibaba_admitted(150.0 * 86_400.0);
+    // The README's figure for this file: 8,152 rows, 3,630 admitted over the
+    // whole 149-day span.
+    assert_eq!(admitted.len(), 3_630);
+    assert_eq!(s.jobs.len(), admitted.len());
+    let rack = &s.rack_types[s.jobs[0].rack_type];
+    for (job, (name, created, gpus, dur)) in s.jobs.iter().zip(&admitted) {
+        assert_eq!(job.name, format!("ali-{name}"));
+        assert_eq!(
+            job.submit,
+            SimTime::ZERO + SimDuration::from_secs_f64(*created)
+        );
+        // Domains of 1 GPU: chips = num_gpu exactly.
+        assert_eq!(job.chips, *gpus);
+        let ideal = job.work / job.full_rate(rack);
+        assert!(
+            (ideal - dur).abs() < 1e-6 * dur.max(1.0),
+            "{ideal} vs {dur}"
+        );
+    }
+
+    // A shorter run admits only the rows created before its end.
+    let s = load_in(
+        &alibaba_dir(),
+        &scenario("30d", &ALIBABA.replace("RACK", "gpu8")),
+    )
+    .expect("loads");
+    assert_eq!(s.jobs.len(), alibaba_admitted(30.0 * 86_400.0).len());
+
+    // On domains of 4 chips a task holds its GPUs rounded up to whole
+    // domains; the count is unchanged.
+    let s = load_in(
+        &alibaba_dir(),
+        &scenario("150d", &ALIBABA.replace("RACK", "quad")),
+    )
+    .expect("loads");
+    assert_eq!(s.jobs.len(), 3_630);
+    for (job, (_, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
+        assert_eq!(job.chips, gpus.div_ceil(4) * 4);
+    }
+}
+
+fn refused(dir: &Path, traces: &str) -> String {
+    match load_in(dir, &scenario("4d", traces)) {
+        Ok(s) => panic!("accepted: {:?}", s.jobs),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_trace_rows_are_located_at_their_line() {
+    let dir = temp_dir("traces-bad");
+    let csv = dir.join("bad.csv");
+    let shown = csv.display().to_string();
+    let trace = r#"
+[[traces]]
+name = "bad"
+file = "bad.csv"
+rack = "quad"
+"#;
+    let cases: [(&str, &str, &str); 9] = [
+        (
+            "0s,4,1h\n1h,x,1h\n",
+            ":3:1:",
+            "`chips` must be a whole number",
+        ),
+        (
+            "0s,4,1h\n1h,6,1h\n",
+            ":3:1:",
+            "not a whole number of quad's scale-up domains",
+        ),
+        (
+            "0s,4,1h\n1h,20,1h\n",
+            ":3:1:",
+            "more than any site ever holds",
+        ),
+        ("3,4,1h\n", ":2:1:", "has no unit"),
+        ("9d,4,1h\n", ":2:1:", "past the end of the run"),
+        ("0s,4,1h\n0s,4,0s\n", ":3:1:", "longer than 0"),
+        ("0s,4,1h\n0s,4,1hr\n", ":3:1:", "unknown unit"),
+        ("0s,4,1h\n0s,4\n", ":3:1:", "unreadable row"),
+        ("0s,0,1h\n", ":2:1:", "at least 1"),
+    ];
+    for (rows, at, what) in cases {
+        std::fs::write(
+            csv.as_path(),
+            format!("submit,chips,ideal_duration\n{rows}"),
+        )
+        .unwrap();
+        let e = refused(&dir, trace);
+        assert!(e.contains(&format!("{shown}{at}")), "{rows:?}: {e}");
+        assert!(e.contains(what), "{rows:?}: {e}");
+    }
+    // flops beyond the TOML bound, a work given two ways, an unknown rack.
+    let more: [(&str, &str, &str); 4] = [
+        ("submit,chips,flops\n0s,4,1e40\n", ":2:1:", "at most 1e32"),
+        (
+            "submit,chips,flops,ideal_duration\n0s,4,1e20,1h\n",
+            ":2:1:",
+            "exactly one of them",
+        ),
+        (
+            "submit,chips,ideal_duration,rack\n0s,4,1h,quadd\n",
+            ":2:1:",
+            "did you mean",
+        ),
+        ("submit,chipz,ideal_duration\n0s,4,1h\n", ":1:1:", "chipz"),
+    ];
+    for (body, at, what) in more {
+        std::fs::write(csv.as_path(), body).unwrap();
+        let e = refused(&dir, trace);
+        assert!(e.contains(&format!("{shown}{at}")), "{body:?}: {e}");
+        assert!(e.contains(what), "{body:?}: {e}");
+    }
+    // Two rows of one name, or a name a [[jobs]] entry has.
+    std::fs::write(
+        csv.as_path(),
+        "submit,chips,ideal_duration,name\n0s,4,1h,a\n0s,4,1h,A\n",
+    )
+    .unwrap();
+    let e = refused(&dir, trace);
+    assert!(
+        e.contains(&format!("{shown}:3:1:")) && e.contains("already named"),
+        "{e}"
+    );
+
+    // Alibaba: a malformed number names its line.
+    let ali = dir.join("ali.csv");
+    let shown = ali.display().to_string();
+    std::fs::write(
+        ali.as_path(),
+        "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+         p0,1,1,1,1000,,LS,Running,0,100,0\n\
+         p1,1,1,one,1000,,LS,Running,0,100,0\n\
+         p2,1,1,1,1000,,LS,Running,-5,100,0\n",
+    )
+    .unwrap();
+    let e = refused(
+        &dir,
+        "[[traces]]\nname = \"a\"\nfile = \"ali.csv\"\nformat = \"alibaba\"\nrack = \"gpu8\"\n",
+    );
+    assert!(
+        e.contains(&format!("{shown}:3:1:")) && e.contains("`num_gpu`"),
+        "{e}"
+    );
+    assert!(
+        e.contains(&format!("{shown}:4:1:")) && e.contains("`creation_time`"),
+        "{e}"
+    );
+    assert!(!e.contains(":2:1:"), "{e}");
+    // An Alibaba replay names its rack model; an unknown format is refused.
+    let e = refused(
+        &dir,
+        "[[traces]]\nname = \"a\"\nfile = \"ali.csv\"\nformat = \"alibab\"\n",
+    );
+    assert!(e.contains("did you mean \"alibaba\""), "{e}");
+    let e = refused(
+        &dir,
+        "[[traces]]\nname = \"a\"\nfile = \"ali.csv\"\nformat = \"alibaba\"\n",
+    );
+    assert!(e.contains("traces[0].rack"), "{e}");
+}
+
+#[test]
+fn the_cli_refuses_a_bad_trace_row_with_exit_2() {
+    let dir = temp_dir("traces-cli");
+    std::fs::write(
+        dir.join("t.csv"),
+        "submit,chips,ideal_duration\n0s,4,1h\n1h,4,soon\n",
+    )
+    .unwrap();
+    let toml = dir.join("t.toml");
+    std::fs::write(
+        &toml,
+        scenario(
+            "4d",
+            "[[traces]]\nname = \"t\"\nfile = \"t.csv\"\nrack = \"quad\"\n",
+        ),
+    )
+    .unwrap();
+    let out = dcsim(["validate", toml.to_str().unwrap()]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("t.csv:3:1:"), "{stderr}");
+}
