@@ -297,7 +297,23 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     let mut failed = Vec::new();
     for f in files {
         match scenario::load_file(f, &Overrides::default()) {
-            Ok(_) => println!("{}: ok", f.display()),
+            Ok(s) => {
+                println!("{}: ok", f.display());
+                for t in &s.traces {
+                    println!(
+                        "  trace {}: {} jobs from {}; rows skipped: {} ({} CPU-only, {} GPU-sharing, {} pending, {} of zero length, {} after the end)",
+                        t.name,
+                        t.jobs,
+                        t.file,
+                        t.skipped(),
+                        t.skipped_cpu_only,
+                        t.skipped_gpu_sharing,
+                        t.skipped_pending,
+                        t.skipped_zero_length,
+                        t.skipped_after_end
+                    );
+                }
+            }
             Err(e) => failed.push(e.to_string()),
         }
     }

@@ -46,6 +46,42 @@ pub struct Scenario {
     pub failures_log: bool,
     /// Training jobs, in the order the file lists them.
     pub jobs: Vec<Job>,
+    /// What each `[[traces]]` file gave, in the order listed.
+    pub traces: Vec<TraceReport>,
+}
+
+/// What one `[[traces]]` file gave: the jobs made and, for the Alibaba
+/// format, the rows skipped by the first admission rule they fail (the
+/// generic CSV skips no row).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TraceReport {
+    /// The trace's name.
+    pub name: String,
+    /// The file as read.
+    pub file: String,
+    /// Jobs made.
+    pub jobs: u64,
+    /// Rows skipped: no GPU (`num_gpu` = 0).
+    pub skipped_cpu_only: u64,
+    /// Rows skipped: a fraction of one GPU (`gpu_milli` < 1000).
+    pub skipped_gpu_sharing: u64,
+    /// Rows skipped: never scheduled (Pending).
+    pub skipped_pending: u64,
+    /// Rows skipped: `deletion_time` ≤ `scheduled_time`.
+    pub skipped_zero_length: u64,
+    /// Rows skipped: created at or after the end of the run.
+    pub skipped_after_end: u64,
+}
+
+impl TraceReport {
+    /// Rows skipped in all.
+    pub fn skipped(&self) -> u64 {
+        self.skipped_cpu_only
+            + self.skipped_gpu_sharing
+            + self.skipped_pending
+            + self.skipped_zero_length
+            + self.skipped_after_end
+    }
 }
 
 /// A rack model with its chip.

@@ -12,7 +12,7 @@ use super::diag::{Issue, Location, did_you_mean_value};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
     Arrivals, Band, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
-    Scenario, Site, Tariff, job_failure_rate, young_daly,
+    Scenario, Site, Tariff, TraceReport, job_failure_rate, young_daly,
 };
 use super::spec::{
     ArrivalSpec, CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec,
@@ -379,7 +379,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         jobs.extend(generated);
     }
     let mut names: BTreeSet<String> = jobs.iter().map(|j| j.name.to_lowercase()).collect();
-    let traced = v.traces(
+    let (traced, trace_reports) = v.traces(
         &spec.traces,
         &catalog,
         &rack_types,
@@ -412,6 +412,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
                     .and_then(|o| o.failures_log)
                     .unwrap_or(false),
                 jobs,
+                traces: trace_reports,
             })
         }
         _ => Err(v.problems),
@@ -2351,8 +2352,9 @@ impl Validator<'_> {
         sites: &[Site],
         failures: Option<&[FailureClass]>,
         names: &mut BTreeSet<String>,
-    ) -> Vec<Job> {
+    ) -> (Vec<Job>, Vec<TraceReport>) {
         let root = FieldPath::default().key("traces");
+        let mut reports = Vec::new();
         let most = most_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -2454,8 +2456,21 @@ impl Validator<'_> {
                 self.alibaba_rows(&fp, &shown, &text, &defaults, rack_types, &most)
             } else {
                 self.csv_rows(&fp, &shown, &text, &defaults, rack_types, &built, &most)
+                    .map(|rows| (rows, [0; 5]))
             };
-            let Some(rows) = rows else { continue };
+            let Some((rows, skipped)) = rows else {
+                continue;
+            };
+            let report = TraceReport {
+                name: t.name.clone(),
+                file: shown.clone(),
+                jobs: rows.len() as u64,
+                skipped_cpu_only: skipped[0],
+                skipped_gpu_sharing: skipped[1],
+                skipped_pending: skipped[2],
+                skipped_zero_length: skipped[3],
+                skipped_after_end: skipped[4],
+            };
             let mut jobs = Vec::with_capacity(rows.len());
             let mut every_of: BTreeMap<(usize, u32), Option<SimDuration>> = BTreeMap::new();
             let errors_before = self.problems.located.len() + self.problems.by_path.len();
@@ -2510,9 +2525,10 @@ impl Validator<'_> {
             }
             if self.problems.located.len() + self.problems.by_path.len() == errors_before {
                 out.extend(jobs);
+                reports.push(report);
             }
         }
-        out
+        (out, reports)
     }
 
     /// Reads a trace file (relative to the scenario file) as UTF-8 text:
@@ -2796,7 +2812,7 @@ impl Validator<'_> {
         d: &TraceDefaults,
         rack_types: &[RackType],
         most: &[u64],
-    ) -> Option<Vec<TraceRow>> {
+    ) -> Option<(Vec<TraceRow>, [u64; 5])> {
         let required = [
             "name",
             "num_gpu",
@@ -2813,6 +2829,7 @@ impl Validator<'_> {
         let per = rt.rack.scaleup_domain.max(1);
         let errors_before = self.problems.located.len();
         let mut rows = Vec::new();
+        let mut skipped = [0u64; 5];
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
@@ -2833,7 +2850,7 @@ impl Validator<'_> {
                 break;
             }
             let get = |i: usize| record.get(i).unwrap_or("");
-            let row = (|| -> Result<Option<TraceRow>, String> {
+            let row = (|| -> Result<Result<TraceRow, usize>, String> {
                 let gpus = trace_count(get(gi), "num_gpu")?;
                 let milli = trace_count(get(mi), "gpu_milli")?;
                 let created = trace_number(get(ci), "creation_time")?;
@@ -2842,22 +2859,29 @@ impl Validator<'_> {
                     "" => None,
                     raw => Some(trace_number(raw, "scheduled_time")?),
                 };
+                // Skipped by the first rule a row fails, in the README's order.
+                if gpus == 0 {
+                    return Ok(Err(0));
+                }
+                if milli != 1000 {
+                    return Ok(Err(1));
+                }
                 let Some(scheduled) = scheduled else {
-                    return Ok(None);
+                    return Ok(Err(2));
                 };
-                if gpus == 0 || milli != 1000 || deleted <= scheduled {
-                    return Ok(None);
+                if deleted <= scheduled {
+                    return Ok(Err(3));
                 }
                 let submit = SimTime::ZERO.checked_add(SimDuration::from_secs_f64(created));
                 let Some(submit) = submit.filter(|t| *t < self.end) else {
-                    return Ok(None);
+                    return Ok(Err(4));
                 };
                 let chips = gpus
                     .checked_next_multiple_of(per)
                     .ok_or_else(|| format!("`num_gpu` {gpus} is too large"))?;
                 domains_of(chips, rt, most[rack])?;
                 let ideal = SimDuration::from_secs_f64(deleted - scheduled);
-                Ok(Some(TraceRow {
+                Ok(Ok(TraceRow {
                     line,
                     name: format!("{}-{}", d.name, get(ni)),
                     rack,
@@ -2867,12 +2891,12 @@ impl Validator<'_> {
                 }))
             })();
             match row {
-                Ok(Some(row)) => rows.push(row),
-                Ok(None) => {}
+                Ok(Ok(row)) => rows.push(row),
+                Ok(Err(why)) => skipped[why] += 1,
                 Err(message) => self.at_line(p, shown, line, message),
             }
         }
-        (self.problems.located.len() == errors_before).then_some(rows)
+        (self.problems.located.len() == errors_before).then_some((rows, skipped))
     }
 }
 

@@ -218,13 +218,46 @@ fn the_alibaba_trace_replays_the_rows_the_rule_admits() {
         );
     }
 
+    // The rows skipped, counted by the first rule they fail, recounted here.
+    let path = alibaba_dir().join("openb_pod_list_default.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let (mut cpu, mut sharing, mut pending, mut rows) = (0u64, 0u64, 0u64, 0u64);
+    for r in reader.deserialize::<std::collections::HashMap<String, String>>() {
+        let r = r.unwrap();
+        rows += 1;
+        if r["num_gpu"] == "0" {
+            cpu += 1;
+        } else if r["gpu_milli"] != "1000" {
+            sharing += 1;
+        } else if r["scheduled_time"].is_empty() {
+            pending += 1;
+        }
+    }
+    let t = &s.traces[0];
+    assert_eq!(rows, 8_152);
+    assert_eq!(
+        (
+            t.jobs,
+            t.skipped_cpu_only,
+            t.skipped_gpu_sharing,
+            t.skipped_pending
+        ),
+        (3_630, cpu, sharing, pending)
+    );
+    // The README's figures: 1,088 + 3,078 + 356 skipped, none for length.
+    assert_eq!((cpu, sharing, pending), (1_088, 3_078, 356));
+    assert_eq!((t.skipped_zero_length, t.skipped_after_end), (0, 0));
+    assert_eq!(t.jobs + t.skipped(), rows);
+
     // A shorter run admits only the rows created before its end.
     let s = load_in(
         &alibaba_dir(),
         &scenario("30d", &ALIBABA.replace("RACK", "gpu8")),
     )
     .expect("loads");
-    assert_eq!(s.jobs.len(), alibaba_admitted(30.0 * 86_400.0).len());
+    let early = alibaba_admitted(30.0 * 86_400.0).len() as u64;
+    assert_eq!(s.jobs.len() as u64, early);
+    assert_eq!(s.traces[0].skipped_after_end, 3_630 - early);
 
     // On domains of 4 chips a task holds its GPUs rounded up to whole
     // domains; the count is unchanged.
@@ -314,6 +347,21 @@ rack = "quad"
     // Two rows of one name, or a name a [[jobs]] entry has.
     std::fs::write(
         csv.as_path(),
+        "submit,chips,ideal_duration,name\n0s,4,1h,Pre\n",
+    )
+    .unwrap();
+    let e = refused(
+        &dir,
+        &format!(
+            "{trace}[[jobs]]\nname = \"pre\"\nrack = \"quad\"\nchips = 4\nideal_duration = \"1h\"\n"
+        ),
+    );
+    assert!(
+        e.contains(&format!("{shown}:2:1:")) && e.contains("already named"),
+        "{e}"
+    );
+    std::fs::write(
+        csv.as_path(),
         "submit,chips,ideal_duration,name\n0s,4,1h,a\n0s,4,1h,A\n",
     )
     .unwrap();
@@ -361,6 +409,46 @@ rack = "quad"
 }
 
 #[test]
+fn young_daly_is_computed_per_row_as_for_a_listed_job() {
+    // With a GPU rate, each trace row gets the interval a [[jobs]] entry of
+    // its size gets.
+    let text = scenario(
+        "4d",
+        &(FIXTURE_TRACE.replace("priority = 3", "checkpoint_every = \"young-daly\"")
+            + r#"
+[[jobs]]
+name = "four"
+rack = "quad"
+chips = 4
+ideal_duration = "1h"
+checkpoint_every = "young-daly"
+
+[[jobs]]
+name = "eight"
+rack = "quad"
+chips = 8
+ideal_duration = "1h"
+checkpoint_every = "young-daly"
+"#),
+    )
+    .replace(
+        "gpu = { rate_per_million_hours = 0 }",
+        "gpu = { rate_per_million_hours = 5000 }",
+    );
+    let s = load_in(&fixtures_dir(), &text).expect("loads");
+    let every = |name: &str| {
+        s.jobs
+            .iter()
+            .find(|j| j.name == name)
+            .unwrap()
+            .checkpoint_every
+    };
+    assert_eq!(every("fx-2"), every("four"));
+    assert_eq!(every("big"), every("eight"));
+    assert_ne!(every("four"), every("eight"));
+}
+
+#[test]
 fn the_cli_refuses_a_bad_trace_row_with_exit_2() {
     let dir = temp_dir("traces-cli");
     std::fs::write(
@@ -381,4 +469,15 @@ fn the_cli_refuses_a_bad_trace_row_with_exit_2() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
     assert!(stderr.contains("t.csv:3:1:"), "{stderr}");
+
+    // Fixed, it validates and reports the trace's jobs.
+    std::fs::write(
+        dir.join("t.csv"),
+        "submit,chips,ideal_duration\n0s,4,1h\n1h,4,2h\n",
+    )
+    .unwrap();
+    let out = dcsim(["validate", toml.to_str().unwrap()]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("trace t: 2 jobs from"), "{stdout}");
 }
