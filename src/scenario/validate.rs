@@ -464,36 +464,18 @@ impl Validator<'_> {
                 }
                 _ => None,
             };
-            let mfu = match j.mfu {
-                Some(x) => self.fraction(&p.key("mfu"), x).and_then(|x| {
-                    if x > 0.0 {
-                        Some(x)
-                    } else {
-                        self.err(
-                            &p.key("mfu"),
-                            "must be greater than 0 (model FLOPs utilization, e.g. 0.4)",
-                        );
-                        None
-                    }
-                }),
-                None => Some(DEFAULT_MFU),
-            };
+            let mfu = self.job_mfu(&p.key("mfu"), j.mfu);
             let work = self.work(&p, j, rack_type.map(|t| &rack_types[t]), chips, mfu);
-            let mut dur = |key: &str, text: &Option<String>, default: &str, positive: bool| {
-                let text = text.as_deref().unwrap_or(default);
-                if positive {
-                    self.positive_duration(&p.key(key), text)
-                } else {
-                    self.duration(&p.key(key), text)
-                }
-            };
-            let checkpoint_time = dur("checkpoint_time", &j.checkpoint_time, "1min", false);
-            let restart_overhead = dur("restart_overhead", &j.restart_overhead, "10min", false);
+            let (checkpoint_time, restart_overhead) =
+                self.job_pauses(&p, &j.checkpoint_time, &j.restart_overhead);
             let young_daly = j.checkpoint_every.as_deref() == Some(YOUNG_DALY);
             let fixed_every = if young_daly {
                 None
             } else {
-                dur("checkpoint_every", &j.checkpoint_every, "2h", true)
+                self.positive_duration(
+                    &p.key("checkpoint_every"),
+                    j.checkpoint_every.as_deref().unwrap_or("2h"),
+                )
             };
             let checkpoint_every = if young_daly {
                 self.young_daly_interval(
@@ -618,28 +600,9 @@ impl Validator<'_> {
                 domains.push(d);
             }
             let ideal_duration = self.distribution(&p.key("ideal_duration"), &a.ideal_duration);
-            let mfu = match a.mfu {
-                Some(x) => self.fraction(&p.key("mfu"), x).and_then(|x| {
-                    if x > 0.0 {
-                        Some(x)
-                    } else {
-                        self.err(
-                            &p.key("mfu"),
-                            "must be greater than 0 (model FLOPs utilization, e.g. 0.4)",
-                        );
-                        None
-                    }
-                }),
-                None => Some(DEFAULT_MFU),
-            };
-            let checkpoint_time = match &a.checkpoint_time {
-                Some(text) => self.duration(&p.key("checkpoint_time"), text),
-                None => self.duration(&p.key("checkpoint_time"), "1min"),
-            };
-            let restart_overhead = match &a.restart_overhead {
-                Some(text) => self.duration(&p.key("restart_overhead"), text),
-                None => self.duration(&p.key("restart_overhead"), "10min"),
-            };
+            let mfu = self.job_mfu(&p.key("mfu"), a.mfu);
+            let (checkpoint_time, restart_overhead) =
+                self.job_pauses(&p, &a.checkpoint_time, &a.restart_overhead);
             let every_text = a.checkpoint_every.as_deref().unwrap_or("2h");
             let fixed_every = if every_text == YOUNG_DALY {
                 None
@@ -749,6 +712,42 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    /// A job's model FLOPs utilization: in (0, 1], default 0.4.
+    fn job_mfu(&mut self, p: &FieldPath, mfu: Option<f64>) -> Option<f64> {
+        let Some(x) = mfu else {
+            return Some(DEFAULT_MFU);
+        };
+        let x = self.fraction(p, x)?;
+        if x > 0.0 {
+            Some(x)
+        } else {
+            self.err(
+                p,
+                "must be greater than 0 (model FLOPs utilization, e.g. 0.4)",
+            );
+            None
+        }
+    }
+
+    /// A job's checkpoint write time (default 1 min) and restart overhead
+    /// (default 10 min), under `p`.
+    fn job_pauses(
+        &mut self,
+        p: &FieldPath,
+        checkpoint_time: &Option<String>,
+        restart_overhead: &Option<String>,
+    ) -> (Option<SimDuration>, Option<SimDuration>) {
+        let c = self.duration(
+            &p.key("checkpoint_time"),
+            checkpoint_time.as_deref().unwrap_or("1min"),
+        );
+        let r = self.duration(
+            &p.key("restart_overhead"),
+            restart_overhead.as_deref().unwrap_or("10min"),
+        );
+        (c, r)
     }
 
     /// The index of a job's rack model among the built ones.
@@ -2405,28 +2404,9 @@ impl Validator<'_> {
                     None
                 }
             };
-            let mfu = match t.mfu {
-                Some(x) => self.fraction(&p.key("mfu"), x).and_then(|x| {
-                    if x > 0.0 {
-                        Some(x)
-                    } else {
-                        self.err(
-                            &p.key("mfu"),
-                            "must be greater than 0 (model FLOPs utilization, e.g. 0.4)",
-                        );
-                        None
-                    }
-                }),
-                None => Some(DEFAULT_MFU),
-            };
-            let checkpoint_time = self.duration(
-                &p.key("checkpoint_time"),
-                t.checkpoint_time.as_deref().unwrap_or("1min"),
-            );
-            let restart_overhead = self.duration(
-                &p.key("restart_overhead"),
-                t.restart_overhead.as_deref().unwrap_or("10min"),
-            );
+            let mfu = self.job_mfu(&p.key("mfu"), t.mfu);
+            let (checkpoint_time, restart_overhead) =
+                self.job_pauses(&p, &t.checkpoint_time, &t.restart_overhead);
             let every_text = t.checkpoint_every.as_deref().unwrap_or("2h");
             let fixed_every = if every_text == YOUNG_DALY {
                 None
