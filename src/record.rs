@@ -149,6 +149,9 @@ pub struct TrainingSample {
     /// Work thrown away by interruptions at the site over the interval
     /// (computed since the job's last checkpoint) [FLOP].
     pub flops_lost: f64,
+    /// Scale-out traffic the site's racks sent for training all-reduces
+    /// over the interval [B].
+    pub scaleout_bytes: f64,
 }
 
 /// How a failure is fixed, as the failure log reports it.
@@ -359,8 +362,85 @@ impl SummaryRow {
     }
 }
 
-/// Why a training job lost its chips, as `jobs.csv` counts interruptions.
-pub const INTERRUPTION_CAUSES: [&str; 4] = ["node", "rack_power", "site_outage", "retired"];
+/// What interrupted a training job, as `jobs.csv` counts interruptions:
+/// the failure class of the node, uplink, rack power or site it held, a
+/// software fault of the job itself, or its racks' end of life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Interruption {
+    /// A node failure of class `gpu`.
+    Gpu,
+    /// A node failure of class `hbm`.
+    Hbm,
+    /// A node failure of class `host`.
+    Host,
+    /// A node failure of class `nic`.
+    Nic,
+    /// The uplink of a rack it held (class `switch_cable`).
+    SwitchCable,
+    /// The power of a rack it held (class `rack_power`).
+    RackPower,
+    /// Its site went dark (class `site_outage`).
+    SiteOutage,
+    /// A software fault of the job: a bug, an NCCL watchdog timeout, a
+    /// dependency.
+    Software,
+    /// A rack it held reached end of life.
+    Retired,
+}
+
+impl Interruption {
+    /// Every cause, in column order.
+    pub const ALL: [Interruption; 9] = [
+        Interruption::Gpu,
+        Interruption::Hbm,
+        Interruption::Host,
+        Interruption::Nic,
+        Interruption::SwitchCable,
+        Interruption::RackPower,
+        Interruption::SiteOutage,
+        Interruption::Software,
+        Interruption::Retired,
+    ];
+
+    /// Number of causes.
+    pub const COUNT: usize = Interruption::ALL.len();
+
+    /// The name in `jobs.csv` (after `interruptions_`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Interruption::Gpu => "gpu",
+            Interruption::Hbm => "hbm",
+            Interruption::Host => "host",
+            Interruption::Nic => "nic",
+            Interruption::SwitchCable => "switch_cable",
+            Interruption::RackPower => "rack_power",
+            Interruption::SiteOutage => "site_outage",
+            Interruption::Software => "software",
+            Interruption::Retired => "retired",
+        }
+    }
+
+    /// Position in [`Interruption::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The cause of a failure of class `kind` (a node class, or one that
+    /// takes down what a job holds).
+    pub fn of_class(kind: FailureKind) -> Interruption {
+        match kind {
+            FailureKind::Gpu => Interruption::Gpu,
+            FailureKind::Hbm => Interruption::Hbm,
+            FailureKind::Host => Interruption::Host,
+            FailureKind::Nic => Interruption::Nic,
+            FailureKind::SwitchCable => Interruption::SwitchCable,
+            FailureKind::RackPower => Interruption::RackPower,
+            FailureKind::SiteOutage => Interruption::SiteOutage,
+            // An inter-site link cut stalls flows; it takes no domain down.
+            FailureKind::DciLink => Interruption::SiteOutage,
+        }
+    }
+}
 
 /// Where a training job stands at the end of the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -413,12 +493,13 @@ pub struct JobRow {
     pub chips: u32,
     /// Rack model.
     pub rack: String,
-    /// Site of its last placement (empty if never placed).
+    /// Site(s) of its last placement, joined by `+` (empty if never
+    /// placed).
     pub site: String,
     /// Where it stands at the end.
     pub status: JobStatus,
-    /// Interruptions by cause ([`INTERRUPTION_CAUSES`] order).
-    pub interruptions: [u64; 4],
+    /// Interruptions by cause ([`Interruption::ALL`] order).
+    pub interruptions: [u64; Interruption::COUNT],
     /// Chip-hours of computation lost (work since the last checkpoint).
     pub lost_chip_hours: f64,
     /// Hours spent writing checkpoints.
@@ -430,6 +511,9 @@ pub struct JobRow {
     pub ettr: Option<f64>,
     /// Work done and kept [FLOP].
     pub flops_done: f64,
+    /// Tokens trained and kept: `flops_done ÷ (6·N)` for a job given as
+    /// params and tokens; none otherwise.
+    pub tokens_trained: Option<f64>,
 }
 
 impl JobRow {

@@ -108,6 +108,7 @@ impl<'s, R: Recorder> Model<'s, R> {
             for notice in self.notices.drain(..) {
                 self.training.notice(now, notice, &mut self.world);
             }
+            self.training.settle(now, &mut self.world);
         }
         for (at, event) in self.world.drain_scheduled() {
             engine

@@ -240,6 +240,11 @@ pub const TRAINING_SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
         r,
         |t, l| l.sci(t.flops_lost)
     )),
+    col!("training_scaleout_tb", |r, l| sample_training(
+        l,
+        r,
+        |t, l| l.fixed(t.scaleout_bytes / 1e12, 6)
+    )),
 ];
 
 /// Columns of `failures.csv`.
@@ -365,16 +370,26 @@ pub const JOB_COLUMNS: &[Column<JobRow>] = &[
     col!("site", |r, l| l.text(&r.site)),
     col!("status", |r, l| l.text(r.status.key())),
     col!("interruptions", |r, l| l.int(r.interruptions_total())),
-    col!("interruptions_node", |r, l| l.int(r.interruptions[0])),
-    col!("interruptions_rack_power", |r, l| l.int(r.interruptions[1])),
+    col!("interruptions_gpu", |r, l| l.int(r.interruptions[0])),
+    col!("interruptions_hbm", |r, l| l.int(r.interruptions[1])),
+    col!("interruptions_host", |r, l| l.int(r.interruptions[2])),
+    col!("interruptions_nic", |r, l| l.int(r.interruptions[3])),
+    col!("interruptions_switch_cable", |r, l| l
+        .int(r.interruptions[4])),
+    col!("interruptions_rack_power", |r, l| l.int(r.interruptions[5])),
     col!("interruptions_site_outage", |r, l| l
-        .int(r.interruptions[2])),
-    col!("interruptions_retired", |r, l| l.int(r.interruptions[3])),
+        .int(r.interruptions[6])),
+    col!("interruptions_software", |r, l| l.int(r.interruptions[7])),
+    col!("interruptions_retired", |r, l| l.int(r.interruptions[8])),
     col!("lost_chip_hours", |r, l| l.fixed(r.lost_chip_hours, 6)),
     col!("checkpoint_hours", |r, l| l.fixed(r.checkpoint_hours, 6)),
     col!("restart_hours", |r, l| l.fixed(r.restart_hours, 6)),
     col!("ettr", |r, l| maybe(l, r.ettr, 6)),
     col!("flops_done", |r, l| l.sci(r.flops_done)),
+    col!("tokens_trained", |r, l| match r.tokens_trained {
+        Some(t) => l.sci(t),
+        None => l.text(""),
+    }),
 ];
 
 /// One CSV file being written: its columns, its line buffer and the file.

@@ -1,5 +1,7 @@
 //! Gang placement: a job takes whole scale-up domains of its rack model, all
-//! at one site, packed into as few racks as possible.
+//! at one site, packed into as few racks as possible; a job allowed to span
+//! sites and that no one site can hold now takes them from the sites with
+//! the most free domains ([`place_across`]).
 //!
 //! Packing takes the racks with the most free domains first (fewest racks:
 //! no other choice of racks covers the job with fewer), then finishes with
@@ -94,6 +96,41 @@ pub fn place(
 ) -> Option<(SiteId, Vec<DomainId>)> {
     let site = site_with_room(world, sites, rack_type, needed)?;
     pack_at(world, site, rack_type, needed).map(|d| (site, d))
+}
+
+/// Room for `needed` domains of `rack_type` spread over several sites, for
+/// a job allowed to span sites that no one site can hold now: the sites
+/// with the most free domains first (ties: scenario order), each packed as
+/// [`pack_at`] packs, until the job is covered; so it crosses as few
+/// sites as the free domains allow. `None` if all sites together have
+/// fewer than `needed`. One capacity read per site, then one packing per
+/// site taken.
+pub fn place_across(
+    world: &World,
+    sites: usize,
+    rack_type: RackTypeId,
+    needed: usize,
+) -> Option<Vec<(SiteId, Vec<DomainId>)>> {
+    let mut free: Vec<(usize, SiteId)> = (0..sites as u32)
+        .map(SiteId)
+        .map(|s| (world.capacity(s, rack_type), s))
+        .filter(|&(n, _)| n > 0)
+        .collect();
+    if free.iter().map(|&(n, _)| n).sum::<usize>() < needed || needed == 0 {
+        return None;
+    }
+    free.sort_by_key(|&(n, s)| (std::cmp::Reverse(n), s.0));
+    let mut parts = Vec::new();
+    let mut rest = needed;
+    for (n, site) in free {
+        let take = n.min(rest);
+        parts.push((site, pack_at(world, site, rack_type, take)?));
+        rest -= take;
+        if rest == 0 {
+            break;
+        }
+    }
+    Some(parts)
 }
 
 /// The first site (in scenario order) with `needed` free healthy domains

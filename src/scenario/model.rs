@@ -44,6 +44,9 @@ pub struct Scenario {
     pub swap_time: SimDuration,
     /// Whether to write `failures.csv`.
     pub failures_log: bool,
+    /// Software interruptions of a running training job, per node-hour of
+    /// it (bugs, NCCL watchdog timeouts, dependencies) [1/h].
+    pub software_rate_per_node_hour: f64,
     /// Training jobs, in the order the file lists them.
     pub jobs: Vec<Job>,
     /// What each `[[traces]]` file gave, in the order listed.
@@ -348,6 +351,53 @@ pub struct Job {
     pub restart_overhead: SimDuration,
     /// Higher runs first.
     pub priority: i32,
+    /// Its data-parallel gradient exchange, if modelled.
+    pub comm: Option<Comm>,
+    /// Model parameters N, for a job given as params and tokens.
+    pub params: Option<f64>,
+    /// Whether it may hold domains at several sites (its all-reduce then
+    /// crosses the inter-site links).
+    pub multi_site: bool,
+}
+
+/// A job's data-parallel gradient all-reduce, run once per training step
+/// as a ring over the racks it holds (see `workload::training`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Comm {
+    /// Work of one step [FLOP] (the job's work ÷ its steps).
+    pub flops_per_step: f64,
+    /// Gradient bytes each data-parallel replica all-reduces per step [B].
+    pub gradient_bytes: f64,
+    /// Data-parallel degree k (replicas exchanging gradients).
+    pub data_parallel: u32,
+    /// Share of the compute time the all-reduce hides behind, 0–1.
+    pub overlap: f64,
+}
+
+impl Comm {
+    /// Bytes each replica sends per step in a ring all-reduce:
+    /// `2·(k−1)/k · gradient bytes` [B].
+    pub fn ring_bytes(&self) -> f64 {
+        let k = f64::from(self.data_parallel);
+        2.0 * (k - 1.0) / k * self.gradient_bytes
+    }
+
+    /// The slowdown of a job whose step computes for `compute_s` seconds
+    /// and whose ring runs at `rate_bps` bits per second: `t_c ÷ (t_c +
+    /// max(0, t_n − overlap·t_c))`, with `t_n = ring bytes × 8 ÷ rate`
+    /// (0 for a stalled ring; 1 for `rate_bps` = ∞).
+    pub fn speed(&self, compute_s: f64, rate_bps: f64) -> f64 {
+        if rate_bps <= 0.0 {
+            return 0.0;
+        }
+        let comm_s = self.ring_bytes() * 8.0 / rate_bps;
+        let exposed = (comm_s - self.overlap * compute_s).max(0.0);
+        if exposed == 0.0 {
+            1.0
+        } else {
+            compute_s / (compute_s + exposed)
+        }
+    }
 }
 
 impl Job {
@@ -383,6 +433,11 @@ pub struct Arrivals {
     pub restart_overhead: SimDuration,
     /// Priority of every job.
     pub priority: i32,
+    /// The jobs' all-reduce, with `flops_per_step` holding the ideal step
+    /// time [s] (scaled by each job's full rate when drawn).
+    pub comm: Option<Comm>,
+    /// Whether the jobs may span sites.
+    pub multi_site: bool,
 }
 
 impl Arrivals {
@@ -420,8 +475,20 @@ impl Arrivals {
                 checkpoint_time: self.checkpoint_time,
                 restart_overhead: self.restart_overhead,
                 priority: self.priority,
+                comm: None,
+                params: None,
+                multi_site: self.multi_site,
             };
             job.work = ideal.seconds() * job.full_rate(rack);
+            job.comm = self.comm.map(|c| Comm {
+                flops_per_step: c.flops_per_step * job.full_rate(rack),
+                data_parallel: if c.data_parallel == 0 {
+                    domains
+                } else {
+                    c.data_parallel
+                },
+                ..c
+            });
             jobs.push(job);
         }
         jobs
@@ -433,17 +500,22 @@ impl Arrivals {
     }
 }
 
-/// Rate [per hour] of the failures that interrupt a job of `chips` chips of
-/// `rack`, from the classes' rates (each chip class falling back on the
+/// Rate [per hour] of the interruptions of a running job of `chips` chips
+/// of `rack`, from the classes' rates (each chip class falling back on the
 /// chip's catalog figure, as the world does): per chip GPU and HBM, per
-/// node host and NIC, per rack rack power (the job packed into the fewest
-/// racks, `⌈chips ÷ chips per rack⌉`), and its one site's outages. Switch
-/// and cable faults and inter-site links do not interrupt a job (it holds
-/// no flows yet).
+/// node host and NIC, per rack rack power and switch or cable (the uplink
+/// rate counts per chip of the racks), its one site's outages, and
+/// `software` per node (software interruptions, per node-hour). The job is
+/// taken packed into the fewest racks, `⌈chips ÷ chips per rack⌉`.
 ///
-/// `λ = chips·(λ_gpu + λ_hbm) + nodes·(λ_host + λ_nic) + racks·λ_rack_power
-/// + λ_site_outage`.
-pub fn job_failure_rate(failures: &[FailureClass], rack: &RackType, chips: u32) -> f64 {
+/// `λ = chips·(λ_gpu + λ_hbm) + nodes·(λ_host + λ_nic + λ_software)
+/// + racks·(λ_rack_power + chips per rack·λ_switch_cable) + λ_site_outage`.
+pub fn job_failure_rate(
+    failures: &[FailureClass],
+    rack: &RackType,
+    chips: u32,
+    software: f64,
+) -> f64 {
     let rate = |k: FailureKind| {
         failures
             .iter()
@@ -452,12 +524,15 @@ pub fn job_failure_rate(failures: &[FailureClass], rack: &RackType, chips: u32) 
     };
     let gpu = rate(FailureKind::Gpu).unwrap_or(rack.chip.gpu_failures_per_mhr / 1e6);
     let hbm = rate(FailureKind::Hbm).unwrap_or(rack.chip.hbm_failures_per_mhr / 1e6);
-    let per_node = rate(FailureKind::Host).unwrap_or(0.0) + rate(FailureKind::Nic).unwrap_or(0.0);
+    let per_node =
+        rate(FailureKind::Host).unwrap_or(0.0) + rate(FailureKind::Nic).unwrap_or(0.0) + software;
     let nodes = chips / rack.rack.chips_per_node().max(1);
     let racks = chips.div_ceil(rack.rack.chips.max(1));
+    let per_rack = rate(FailureKind::RackPower).unwrap_or(0.0)
+        + f64::from(rack.rack.chips) * rate(FailureKind::SwitchCable).unwrap_or(0.0);
     f64::from(chips) * (gpu + hbm)
         + f64::from(nodes) * per_node
-        + f64::from(racks) * rate(FailureKind::RackPower).unwrap_or(0.0)
+        + f64::from(racks) * per_rack
         + rate(FailureKind::SiteOutage).unwrap_or(0.0)
 }
 
@@ -538,7 +613,7 @@ mod tests {
         classes[FailureKind::Hbm.index()].rate_per_hour = None;
         // 16,384 chips over 54 days are the 21,233,664 chip-hours the rates
         // come from: 148 + 72 = 220 interruptions expected.
-        let rate = job_failure_rate(&classes, &rack, 16_384);
+        let rate = job_failure_rate(&classes, &rack, 16_384, 0.0);
         assert!((rate * 54.0 * 24.0 - 220.0).abs() < 1e-9, "{rate}");
         // MTBF = 21,233,664 / (220 · 16,384) h; C = 60 s.
         let mtbf_s: f64 = 21_233_664.0 / (220.0 * 16_384.0) * 3600.0;
@@ -554,8 +629,21 @@ mod tests {
         classes[FailureKind::Host.index()].rate_per_hour = Some(1.0);
         classes[FailureKind::RackPower.index()].rate_per_hour = Some(10.0);
         classes[FailureKind::SiteOutage.index()].rate_per_hour = Some(100.0);
-        assert_eq!(job_failure_rate(&classes, &rack, 16), 2.0 + 10.0 + 100.0);
-        assert_eq!(job_failure_rate(&classes, &rack, 40), 5.0 + 20.0 + 100.0);
+        assert_eq!(
+            job_failure_rate(&classes, &rack, 16, 0.0),
+            2.0 + 10.0 + 100.0
+        );
+        assert_eq!(
+            job_failure_rate(&classes, &rack, 40, 0.0),
+            5.0 + 20.0 + 100.0
+        );
+        // Software per node (0.5/h × 5 nodes); switch/cable per chip of a
+        // rack (0.01/h × 32 chips × 2 racks).
+        classes[FailureKind::SwitchCable.index()].rate_per_hour = Some(0.01);
+        assert!(
+            (job_failure_rate(&classes, &rack, 40, 0.5) - (5.0 + 20.0 + 100.0 + 2.5 + 0.64)).abs()
+                < 1e-12
+        );
     }
 
     #[test]

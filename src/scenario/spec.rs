@@ -126,6 +126,21 @@ pub struct FailuresSpec {
     /// Inter-site link cuts (rate per link-hour).
     #[serde(default)]
     pub dci_link: Option<FailureClassSpec>,
+    /// Software interruptions of running training jobs (rate per node-hour
+    /// of a running job; no hardware goes down).
+    #[serde(default)]
+    pub software: Option<SoftwareFailureSpec>,
+}
+
+/// Software interruptions of training jobs: bugs, NCCL watchdog timeouts,
+/// dependencies. They strike a running job, not a component of the fleet.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoftwareFailureSpec {
+    /// Interruptions per million node-hours of running jobs (default the
+    /// Llama 3 figure, 63 / 2,654,208 × 1e6 ≈ 23.74; 0 turns them off).
+    #[serde(default)]
+    pub rate_per_million_hours: Option<f64>,
 }
 
 /// One failure class.
@@ -502,6 +517,32 @@ pub struct JobSpec {
     /// Higher runs first (default 0).
     #[serde(default)]
     pub priority: Option<i32>,
+    /// Global batch in tokens: the job's steps are `tokens ÷ batch_tokens`
+    /// (needs `tokens`; or give `steps` or `step_time`).
+    #[serde(default)]
+    pub batch_tokens: Option<f64>,
+    /// Training steps (the work is spread evenly over them).
+    #[serde(default)]
+    pub steps: Option<f64>,
+    /// Ideal compute time of one step at full speed (`"4s"`), instead of
+    /// `batch_tokens` or `steps`.
+    #[serde(default)]
+    pub step_time: Option<String>,
+    /// Gradient bytes each data-parallel replica all-reduces per step
+    /// (default `2 · params`, BF16 gradients, when `params` is given).
+    #[serde(default)]
+    pub gradient_bytes: Option<f64>,
+    /// Data-parallel degree k (default the job's scale-up domains: one
+    /// replica per domain).
+    #[serde(default)]
+    pub data_parallel: Option<u32>,
+    /// Share of the compute time the all-reduce overlaps, 0–1 (default 0.5).
+    #[serde(default)]
+    pub overlap: Option<f64>,
+    /// Whether the job may hold domains at several sites when no one site
+    /// has room (default false).
+    #[serde(default)]
+    pub multi_site: Option<bool>,
 }
 
 /// A Poisson stream of training jobs over a window: each job's chips drawn
@@ -545,6 +586,22 @@ pub struct ArrivalSpec {
     /// Higher runs first (default 0).
     #[serde(default)]
     pub priority: Option<i32>,
+    /// Ideal compute time of one step at full speed (`"4s"`): with
+    /// `gradient_bytes`, the jobs all-reduce over the fabric.
+    #[serde(default)]
+    pub step_time: Option<String>,
+    /// Gradient bytes each data-parallel replica all-reduces per step.
+    #[serde(default)]
+    pub gradient_bytes: Option<f64>,
+    /// Data-parallel degree (default each job's scale-up domains).
+    #[serde(default)]
+    pub data_parallel: Option<u32>,
+    /// Share of the compute time the all-reduce overlaps, 0–1 (default 0.5).
+    #[serde(default)]
+    pub overlap: Option<f64>,
+    /// Whether the jobs may span sites (default false).
+    #[serde(default)]
+    pub multi_site: Option<bool>,
 }
 
 /// Training jobs from a trace file: the generic CSV (`format = "csv"`,

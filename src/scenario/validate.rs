@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::diag::{Issue, Location, did_you_mean_value};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
-    Arrivals, Band, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
+    Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
     Scenario, Site, Tariff, TraceReport, job_failure_rate, young_daly,
 };
 use super::spec::{
@@ -71,6 +71,10 @@ pub const DEFAULT_MFU: f64 = 0.4;
 pub const MAX_ARRIVAL_JOBS: f64 = 1e6;
 /// `checkpoint_every` value asking for the Young/Daly interval.
 pub const YOUNG_DALY: &str = "young-daly";
+/// Share of a step's compute the all-reduce overlaps when a job gives none:
+/// an assumption (frameworks overlap the gradient exchange with the
+/// backward pass, which is about two thirds of a step's compute).
+pub const DEFAULT_OVERLAP: f64 = 0.5;
 /// Largest parameter count, token count or FLOPs a job may give: beyond any
 /// real run (the largest today are near 1e26 FLOPs), small enough to stay
 /// exact enough in f64 arithmetic.
@@ -162,6 +166,8 @@ struct Validator<'a> {
     base_dir: Option<&'a Path>,
     calendar: Calendar,
     end: SimTime,
+    /// Software interruptions per node-hour of a running job, once read.
+    software_rate: f64,
 }
 
 /// Converts a spec into a scenario, or returns every problem.
@@ -172,6 +178,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         base_dir,
         calendar: Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")),
         end: SimTime::MAX,
+        software_rate: failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6,
     };
 
     if spec.name.chars().count() > MAX_NAME_CHARS {
@@ -343,6 +350,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         );
     }
 
+    v.software_rate = v.software_rate(spec);
     let mut jobs = v.jobs(
         &spec.jobs,
         &catalog,
@@ -411,6 +419,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
                     .as_ref()
                     .and_then(|o| o.failures_log)
                     .unwrap_or(false),
+                software_rate_per_node_hour: v.software_rate,
                 jobs,
                 traces: trace_reports,
             })
@@ -432,6 +441,7 @@ impl Validator<'_> {
     ) -> Vec<Job> {
         let root = FieldPath::default().key("jobs");
         let most = most_domains(rack_types, sites);
+        let total = total_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut jobs = Vec::with_capacity(specs.len());
@@ -458,14 +468,38 @@ impl Validator<'_> {
             };
             let rack_type = self.job_rack(&p.key("rack"), &j.rack, &built, catalog);
             let chips = self.positive_int(&p.key("chips"), j.chips, "chips the job holds");
+            let multi_site = j.multi_site.unwrap_or(false);
             let domains = match (rack_type, chips) {
-                (Some(t), Some(chips)) => {
-                    self.job_domains(&p.key("chips"), chips, &rack_types[t], most[t])
-                }
+                (Some(t), Some(chips)) => self.job_domains(
+                    &p.key("chips"),
+                    chips,
+                    &rack_types[t],
+                    if multi_site { total[t] } else { most[t] },
+                    multi_site,
+                ),
                 _ => None,
             };
             let mfu = self.job_mfu(&p.key("mfu"), j.mfu);
             let work = self.work(&p, j, rack_type.map(|t| &rack_types[t]), chips, mfu);
+            let steps = CommSpec {
+                batch_tokens: j.batch_tokens,
+                steps: j.steps,
+                step_time: j.step_time.as_deref(),
+                gradient_bytes: j.gradient_bytes.or(j.params.map(|n| 2.0 * n)),
+                gradient_bytes_given: j.gradient_bytes.is_some(),
+                data_parallel: j.data_parallel,
+                overlap: j.overlap,
+                tokens: j.tokens,
+            };
+            let comm = self.comm(
+                &p,
+                &steps,
+                work,
+                rack_type.map(|t| &rack_types[t]),
+                chips,
+                domains,
+                mfu,
+            );
             let (checkpoint_time, restart_overhead) =
                 self.job_pauses(&p, &j.checkpoint_time, &j.restart_overhead);
             let young_daly = j.checkpoint_every.as_deref() == Some(YOUNG_DALY);
@@ -500,6 +534,7 @@ impl Validator<'_> {
                 Some(checkpoint_every),
                 Some(checkpoint_time),
                 Some(restart_overhead),
+                Some(comm),
             ) = (
                 ok,
                 submit,
@@ -511,6 +546,7 @@ impl Validator<'_> {
                 checkpoint_every,
                 checkpoint_time,
                 restart_overhead,
+                comm,
             ) {
                 jobs.push(Job {
                     name: j.name.clone(),
@@ -524,6 +560,9 @@ impl Validator<'_> {
                     checkpoint_time,
                     restart_overhead,
                     priority: j.priority.unwrap_or(0),
+                    comm,
+                    params: j.params.filter(|_| j.tokens.is_some()),
+                    multi_site,
                 });
             }
         }
@@ -542,6 +581,7 @@ impl Validator<'_> {
     ) -> Vec<Arrivals> {
         let root = FieldPath::default().key("arrivals");
         let most = most_domains(rack_types, sites);
+        let total = total_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut out = Vec::new();
@@ -593,14 +633,19 @@ impl Validator<'_> {
             let mut domains = Vec::with_capacity(a.chips.len());
             for (k, &chips) in a.chips.iter().enumerate() {
                 let pk = p.key("chips").index(k);
+                let multi = a.multi_site.unwrap_or(false);
                 let d = self
                     .positive_int(&pk, chips, "chips of a job")
                     .zip(rack_type)
-                    .and_then(|(c, t)| self.job_domains(&pk, c, &rack_types[t], most[t]));
+                    .and_then(|(c, t)| {
+                        let bound = if multi { total[t] } else { most[t] };
+                        self.job_domains(&pk, c, &rack_types[t], bound, multi)
+                    });
                 domains.push(d);
             }
             let ideal_duration = self.distribution(&p.key("ideal_duration"), &a.ideal_duration);
             let mfu = self.job_mfu(&p.key("mfu"), a.mfu);
+            let comm = self.arrival_comm(&p, a);
             let (checkpoint_time, restart_overhead) =
                 self.job_pauses(&p, &a.checkpoint_time, &a.restart_overhead);
             let every_text = a.checkpoint_every.as_deref().unwrap_or("2h");
@@ -641,6 +686,7 @@ impl Validator<'_> {
                 Some(mfu),
                 Some(checkpoint_time),
                 Some(restart_overhead),
+                Some(comm),
             ) = (
                 ok,
                 rack_type,
@@ -651,6 +697,7 @@ impl Validator<'_> {
                 mfu,
                 checkpoint_time,
                 restart_overhead,
+                comm,
             )
             else {
                 continue;
@@ -667,6 +714,8 @@ impl Validator<'_> {
                 checkpoint_time,
                 restart_overhead,
                 priority: a.priority.unwrap_or(0),
+                comm,
+                multi_site: a.multi_site.unwrap_or(false),
             };
             let expected = arrivals.expected();
             if expected > MAX_ARRIVAL_JOBS {
@@ -708,6 +757,226 @@ impl Validator<'_> {
                 self.err(
                     p,
                     format!("\"{text}\" is past the end of the run; end the window by then"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[failures.software]`: interruptions per node-hour of a running job
+    /// (default the catalog's Llama 3 figure).
+    fn software_rate(&mut self, spec: &ScenarioSpec) -> f64 {
+        let default = failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6;
+        let Some(r) = spec
+            .failures
+            .as_ref()
+            .and_then(|f| f.software.as_ref())
+            .and_then(|s| s.rate_per_million_hours)
+        else {
+            return default;
+        };
+        let p = FieldPath::default()
+            .key("failures")
+            .key("software")
+            .key("rate_per_million_hours");
+        match self.non_negative(
+            &p,
+            r,
+            "interruptions per million node-hours of running jobs; 0 turns them off",
+        ) {
+            Some(r) if r > MAX_RATE_PER_MILLION_HOURS => {
+                self.err(
+                    &p,
+                    format!(
+                        "{r} per million hours is more than one an hour per node; at most {MAX_RATE_PER_MILLION_HOURS} is allowed"
+                    ),
+                );
+                default
+            }
+            Some(r) => r / 1e6,
+            None => default,
+        }
+    }
+
+    /// A job's all-reduce from its `[[jobs]]` fields: none when it gives no
+    /// step count and no gradient bytes; `Some(None)` for no all-reduce,
+    /// `None` when refused (reported).
+    #[allow(clippy::too_many_arguments)]
+    fn comm(
+        &mut self,
+        p: &FieldPath,
+        c: &CommSpec<'_>,
+        work: Option<f64>,
+        rack: Option<&RackType>,
+        chips: Option<u32>,
+        domains: Option<u32>,
+        mfu: Option<f64>,
+    ) -> Option<Option<Comm>> {
+        let sources = [
+            c.batch_tokens.is_some(),
+            c.steps.is_some(),
+            c.step_time.is_some(),
+        ];
+        let given = sources.iter().filter(|s| **s).count();
+        if given > 1 {
+            self.err(
+                &p.key("steps"),
+                "give the step count one way: batch_tokens (steps = tokens ÷ batch_tokens), steps, or step_time",
+            );
+            return None;
+        }
+        if given == 0 {
+            if c.gradient_bytes_given {
+                self.err(
+                    &p.key("gradient_bytes"),
+                    "the all-reduce runs once per step: give batch_tokens, steps or step_time too",
+                );
+                return None;
+            }
+            for (key, set) in [
+                ("data_parallel", c.data_parallel.is_some()),
+                ("overlap", c.overlap.is_some()),
+            ] {
+                if set {
+                    self.err(
+                        &p.key(key),
+                        "applies only to a job with an all-reduce: give batch_tokens, steps or step_time (and gradient_bytes unless params is given)",
+                    );
+                    return None;
+                }
+            }
+            return Some(None);
+        }
+        let steps: Option<f64> = if let Some(b) = c.batch_tokens {
+            let b = self.positive(
+                &p.key("batch_tokens"),
+                b,
+                "global batch in tokens, e.g. 16e6",
+            )?;
+            match c.tokens {
+                Some(d) => Some((d / b).max(1.0)),
+                None => {
+                    self.err(
+                        &p.key("batch_tokens"),
+                        "steps = tokens ÷ batch_tokens needs tokens; give tokens, or steps or step_time instead",
+                    );
+                    return None;
+                }
+            }
+        } else if let Some(n) = c.steps {
+            let n = self.positive(&p.key("steps"), n, "training steps, e.g. 1e6")?;
+            if n < 1.0 {
+                self.err(&p.key("steps"), "a job takes at least one step");
+                return None;
+            }
+            Some(n)
+        } else {
+            None
+        };
+        let step_time = match c.step_time {
+            Some(t) => Some(self.positive_duration(&p.key("step_time"), t)?),
+            None => None,
+        };
+        let Some(bytes) = c.gradient_bytes else {
+            self.err(
+                &p.key("gradient_bytes"),
+                "missing: the bytes each replica all-reduces per step (e.g. 2 × params for BF16 gradients), or give params",
+            );
+            return None;
+        };
+        let bytes = self.positive(&p.key("gradient_bytes"), bytes, "gradient bytes per step")?;
+        let overlap = match c.overlap {
+            Some(x) => self.fraction(&p.key("overlap"), x)?,
+            None => DEFAULT_OVERLAP,
+        };
+        let (work, rack, chips, domains, mfu) = (work?, rack?, chips?, domains?, mfu?);
+        let k = c.data_parallel.unwrap_or(domains);
+        if k == 0 || k > chips {
+            self.err(
+                &p.key("data_parallel"),
+                format!("must be from 1 to the job's {chips} chips, found {k}"),
+            );
+            return None;
+        }
+        let full_rate = f64::from(chips) * rack.chip.bf16.value() * mfu;
+        let flops_per_step = match (steps, step_time) {
+            (Some(n), _) => work / n,
+            (None, Some(t)) => t.seconds() * full_rate,
+            (None, None) => unreachable!("one source is given"),
+        };
+        Some(Some(Comm {
+            flops_per_step,
+            gradient_bytes: bytes,
+            data_parallel: k,
+            overlap,
+        }))
+    }
+
+    /// The all-reduce of a stream's jobs: `step_time` and `gradient_bytes`
+    /// together, or neither. `flops_per_step` holds the step time [s]
+    /// until each job is drawn.
+    fn arrival_comm(&mut self, p: &FieldPath, a: &ArrivalSpec) -> Option<Option<Comm>> {
+        match (&a.step_time, a.gradient_bytes) {
+            (None, None) => {
+                for (key, set) in [
+                    ("data_parallel", a.data_parallel.is_some()),
+                    ("overlap", a.overlap.is_some()),
+                ] {
+                    if set {
+                        self.err(
+                            &p.key(key),
+                            "applies only to jobs with an all-reduce: give step_time and gradient_bytes",
+                        );
+                        return None;
+                    }
+                }
+                Some(None)
+            }
+            (Some(t), Some(bytes)) => {
+                let t = self.positive_duration(&p.key("step_time"), t);
+                let bytes =
+                    self.positive(&p.key("gradient_bytes"), bytes, "gradient bytes per step");
+                let overlap = match a.overlap {
+                    Some(x) => self.fraction(&p.key("overlap"), x),
+                    None => Some(DEFAULT_OVERLAP),
+                };
+                let k = match a.data_parallel {
+                    Some(0) => {
+                        self.err(&p.key("data_parallel"), "must be at least 1, found 0");
+                        None
+                    }
+                    Some(k) if a.chips.iter().any(|&c| k > c) => {
+                        self.err(
+                            &p.key("data_parallel"),
+                            format!(
+                                "{k} is more than the chips of some job sizes; give at most {}",
+                                a.chips.iter().min().copied().unwrap_or(0)
+                            ),
+                        );
+                        None
+                    }
+                    Some(k) => Some(k),
+                    // Each job's domains, filled in when it is drawn.
+                    None => Some(0),
+                };
+                Some(Some(Comm {
+                    flops_per_step: t?.seconds(),
+                    gradient_bytes: bytes?,
+                    data_parallel: k?,
+                    overlap: overlap?,
+                }))
+            }
+            (None, Some(_)) => {
+                self.err(
+                    &p.key("step_time"),
+                    "missing: gradient_bytes is exchanged once per step; give step_time (the ideal compute time of a step, e.g. \"4s\")",
+                );
+                None
+            }
+            (Some(_), None) => {
+                self.err(
+                    &p.key("gradient_bytes"),
+                    "missing: give the bytes each replica all-reduces per step (e.g. 2 × params for BF16 gradients)",
                 );
                 None
             }
@@ -786,8 +1055,9 @@ impl Validator<'_> {
         chips: u32,
         rack: &RackType,
         most: u64,
+        multi_site: bool,
     ) -> Option<u32> {
-        match domains_of(chips, rack, most) {
+        match domains_of(chips, rack, most, multi_site) {
             Ok(d) => Some(d),
             Err(e) => {
                 self.err(p, e);
@@ -809,11 +1079,11 @@ impl Validator<'_> {
         checkpoint_time: Option<SimDuration>,
     ) -> Option<SimDuration> {
         let (failures, rack, chips, c) = (failures?, rack?, chips?, checkpoint_time?);
-        let rate = job_failure_rate(failures, rack, chips);
+        let rate = job_failure_rate(failures, rack, chips, self.software_rate);
         if rate <= 0.0 {
             self.err(
                 p,
-                "\"young-daly\" needs failures that can interrupt the job, and every class it depends on (gpu, hbm, host, nic, rack_power, site_outage) has rate 0; give a fixed interval, e.g. checkpoint_every = \"2h\"",
+                "\"young-daly\" needs failures that can interrupt the job, and every class it depends on (gpu, hbm, host, nic, switch_cable, rack_power, site_outage, software) has rate 0; give a fixed interval, e.g. checkpoint_every = \"2h\"",
             );
             return None;
         }
@@ -2496,6 +2766,9 @@ impl Validator<'_> {
                     checkpoint_time: defaults.checkpoint_time,
                     restart_overhead: defaults.restart_overhead,
                     priority: defaults.priority,
+                    comm: None,
+                    params: None,
+                    multi_site: false,
                 };
                 job.work = match row.work {
                     RowWork::Ideal(d) => d.seconds() * job.full_rate(rt),
@@ -2737,7 +3010,7 @@ impl Validator<'_> {
                 )
             })?
         };
-        domains_of(chips, &rack_types[rack], most[rack])?;
+        domains_of(chips, &rack_types[rack], most[rack], false)?;
         let (ideal, flops) = (get(di), get(fi));
         let work = match (ideal.is_empty(), flops.is_empty()) {
             (false, true) => {
@@ -2859,7 +3132,7 @@ impl Validator<'_> {
                 let chips = gpus
                     .checked_next_multiple_of(per)
                     .ok_or_else(|| format!("`num_gpu` {gpus} is too large"))?;
-                domains_of(chips, rt, most[rack])?;
+                domains_of(chips, rt, most[rack], false)?;
                 let ideal = SimDuration::from_secs_f64(deleted - scheduled);
                 Ok(Ok(TraceRow {
                     line,
@@ -2882,13 +3155,19 @@ impl Validator<'_> {
 
 /// The scale-up domains `chips` chips of `rack` make: a whole number, at
 /// most `most` (what one site ever holds); else why not.
-fn domains_of(chips: u32, rack: &RackType, most: u64) -> Result<u32, String> {
+fn domains_of(chips: u32, rack: &RackType, most: u64, multi_site: bool) -> Result<u32, String> {
     let per = rack.rack.scaleup_domain.max(1);
     let name = &rack.rack.name;
     if !chips.is_multiple_of(per) {
         let up = chips.div_ceil(per) * per;
         Err(format!(
             "{chips} chips is not a whole number of {name}'s scale-up domains of {per} chips; jobs hold whole domains, e.g. chips = {up}"
+        ))
+    } else if multi_site && u64::from(chips / per) > most {
+        Err(format!(
+            "{chips} chips ({} domains of {per}) is more than all sites together ever hold of {name} (at most {} chips); the job would wait forever",
+            chips / per,
+            most * u64::from(per)
         ))
     } else if u64::from(chips / per) > most {
         Err(format!(
@@ -2899,6 +3178,30 @@ fn domains_of(chips: u32, rack: &RackType, most: u64) -> Result<u32, String> {
     } else {
         Ok(chips / per)
     }
+}
+
+/// A job's all-reduce fields as given.
+struct CommSpec<'a> {
+    batch_tokens: Option<f64>,
+    steps: Option<f64>,
+    step_time: Option<&'a str>,
+    /// Given, or `2 · params`.
+    gradient_bytes: Option<f64>,
+    gradient_bytes_given: bool,
+    data_parallel: Option<u32>,
+    overlap: Option<f64>,
+    tokens: Option<f64>,
+}
+
+/// Domains of each rack model all sites together build over the run.
+fn total_domains(rack_types: &[RackType], sites: &[Site]) -> Vec<u64> {
+    let mut total = vec![0u64; rack_types.len()];
+    for phase in sites.iter().flat_map(|s| &s.phases) {
+        let r = &rack_types[phase.rack_type].rack;
+        total[phase.rack_type] +=
+            u64::from(phase.count) * u64::from(r.chips / r.scaleup_domain.max(1));
+    }
+    total
 }
 
 /// Most domains of each rack model one site builds over the run.

@@ -1,53 +1,82 @@
 //! Training jobs: gang-scheduled runs that hold whole scale-up domains,
-//! progress continuously, checkpoint, and lose the work since their last
-//! checkpoint when anything they hold goes down.
+//! progress continuously, exchange gradients over the fabric, checkpoint,
+//! and lose the work since their last checkpoint when anything they hold
+//! goes down.
 //!
 //! # The model
 //!
-//! - **Rate**: a computing job does `chips × peak BF16 × MFU × speed` FLOP/s,
-//!   where `speed` is its site's chip speed under the power cap
-//!   ([`Notice::SiteSpeed`], `s^(1/3)`; 1 uncapped). Progress is integrated
-//!   exactly between events: nothing steps.
+//! - **Rate**: a computing job does `chips × peak BF16 × MFU × speed ×
+//!   comm` FLOP/s. `speed` is the chip speed under the power cap of the
+//!   slowest site it holds ([`Notice::SiteSpeed`], `s^(1/3)`; 1 uncapped).
+//!   `comm` is its all-reduce's share of a step (below; 1 for a job in one
+//!   rack or without an all-reduce). Progress is integrated exactly between
+//!   events: nothing steps.
+//! - **All-reduce**: a job with a [`Comm`] spread over `m > 1` racks runs a
+//!   ring of `m` fabric flows between its racks (in site then rack order,
+//!   the last back to the first), elastic, at the max-min fair rates the
+//!   fabric gives them. Per step, compute takes `t_c = flops per step ÷
+//!   (chips × peak × MFU × speed)` and the exchange `t_n = 2·(k−1)/k ·
+//!   gradient bytes × 8 ÷ r`, `r` the slowest flow of its ring; the
+//!   exposed part `max(0, t_n − overlap·t_c)` adds to the step:
+//!   `comm = t_c ÷ (t_c + exposed)`. The flows run while the job runs
+//!   (computing, checkpointing, restarting) and end when it waits or ends;
+//!   every [`Notice::FlowRate`] of one re-rates the job.
 //! - **Checkpoints**: after every `checkpoint_every` of compute time since
 //!   the last checkpoint (or restart), the job blocks for `checkpoint_time`;
 //!   the work done so far is then safe. Only the *next* checkpoint is ever
 //!   scheduled, and the completion only when it falls no later than that
 //!   checkpoint (a tie completes without a last checkpoint).
-//! - **Interruptions**: a [`Notice::DomainDown`] naming the job's allocation
-//!   interrupts it: the work since the last completed checkpoint is lost
-//!   (its compute time counts as lost chip-hours), and the job keeps its
-//!   allocation and waits until every domain of it is back
-//!   ([`Notice::DomainUp`]: a spare swap, a repair, power or the site back,
-//!   whichever the world does first); then it restarts for
+//! - **Interruptions**: a [`Notice::DomainDown`] naming an allocation of
+//!   the job (a node failure, its rack's uplink or power, its site) or a
+//!   software fault of its own (per node-hour while it runs, from its own
+//!   random stream `jobs/<name>/software`) interrupts it: the work since the
+//!   last completed checkpoint is lost (its compute time counts as lost
+//!   chip-hours). After a software fault it restarts at once. After a
+//!   failure it first replaces each down domain by a free healthy one of
+//!   the same site and rack model if there is one (re-placement, at once),
+//!   and otherwise keeps the domain and waits for it ([`Notice::DomainUp`]:
+//!   a spare swap, a repair, power or the site back) — or for a free domain
+//!   to appear at that site, whichever comes first: free domains go to
+//!   waiting jobs before the queue. Once whole it restarts for
 //!   `restart_overhead` and resumes from the checkpoint. A domain that
-//!   retires never returns: the job releases its allocation and goes back
-//!   to the queue with its checkpointed work. Interruptions are counted by
-//!   cause (node, rack power, site outage, retirement); a second domain
-//!   going down while the job already waits is not a new interruption.
+//!   retires never returns: the job releases its allocations and goes back
+//!   to the queue with its checkpointed work. A second domain going down
+//!   while the job already waits is not a new interruption.
 //! - **Power**: a job's chips draw at utilization 1 while computing and 0
 //!   (idle) while checkpointing, restarting or waiting; chips no job holds
 //!   idle (background utilization 0, set at the start of any scenario with
 //!   jobs).
+//! - **Several sites**: a job that allows it and that no one site can hold
+//!   takes domains at several sites (one allocation per site); its ring
+//!   crosses the inter-site links; it counts in the figures of each site
+//!   it holds, its work and traffic split by its domains and racks there.
 //! - **Stale events**: each job has a generation, bumped whenever its plan
-//!   changes; an event of an older generation is ignored.
+//!   changes, and one for its software-fault clock; an event of an older
+//!   generation is ignored.
 //!
 //! Per event the work is O(log jobs) (the queue) plus, on a site's speed
-//! change, O(jobs computing at that site), plus, when the queue's head does
+//! change, O(jobs computing at that site), plus, per flow rate change,
+//! O(racks of the job) once per instant, plus, when the queue's head does
 //! not fit, its reservation (a walk over the placed jobs of its rack model
 //! in order of estimated end) and at most [`BACKFILL_DEPTH`] backfill
 //! attempts. Each site keeps its training figures (chips held, jobs
-//! running and waiting, work computed and lost) as counters, so a sample
-//! costs O(1) per site: nothing loops over all jobs or chips per sample.
+//! running and waiting, work computed and lost, traffic) as counters, so a
+//! sample costs O(1) per site: nothing loops over all jobs or chips per
+//! sample.
 
-use crate::engine::{SimDuration, SimTime};
-use crate::policy::placement;
 use std::collections::BTreeSet;
 
+use rand_distr::{Distribution, Exp};
+
+use crate::engine::{RngStreams, SimDuration, SimTime, StreamRng};
+use crate::policy::placement;
 use crate::policy::queue::{JobQueue, Reservation};
-use crate::record::{JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
+use crate::record::{Interruption, JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
 use crate::scenario::Scenario;
+use crate::scenario::model::Comm;
 use crate::world::contract::{AllocationId, DownCause, Notice};
-use crate::world::{DomainId, RackTypeId, SiteId, World};
+use crate::world::fabric::FlowId;
+use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
 
 /// Queued jobs behind a blocked head that backfill considers per attempt
 /// (bounds its cost).
@@ -67,6 +96,14 @@ pub enum Event {
         /// Job index.
         job: u32,
         /// The job's generation it was scheduled for.
+        generation: u32,
+    },
+    /// A software fault strikes a running job, if its fault clock's
+    /// generation still matches.
+    Fault {
+        /// Job index.
+        job: u32,
+        /// The generation of the job's fault clock it was drawn for.
         generation: u32,
     },
 }
@@ -106,6 +143,14 @@ impl JobState {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// Computing, checkpointing or restarting: holding whole chips.
+    pub fn is_running(self) -> bool {
+        matches!(
+            self,
+            JobState::Computing | JobState::Checkpointing | JobState::Restarting
+        )
+    }
 }
 
 /// How a state counts in its site's tally.
@@ -121,12 +166,12 @@ enum Activity {
 
 impl Activity {
     fn of(state: JobState) -> Activity {
-        match state {
-            JobState::Computing | JobState::Checkpointing | JobState::Restarting => {
-                Activity::Running
-            }
-            JobState::Waiting => Activity::Waiting,
-            JobState::Pending | JobState::Queued | JobState::Completed => Activity::Elsewhere,
+        if state.is_running() {
+            Activity::Running
+        } else if state == JobState::Waiting {
+            Activity::Waiting
+        } else {
+            Activity::Elsewhere
         }
     }
 }
@@ -138,21 +183,38 @@ enum Next {
     Completion,
 }
 
-/// Marks an allocation no job holds.
+/// Marks an allocation or flow no job holds.
 const NO_JOB: u32 = u32::MAX;
+
+/// The domains a job holds at one site: one allocation.
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    allocation: AllocationId,
+    site: u32,
+    /// Domains held.
+    domains: u32,
+    /// Of them, down now.
+    down: u32,
+    /// Racks they sit in (flows of the ring leaving this site's racks).
+    racks: u32,
+    /// Position in its site's list of placed jobs.
+    site_pos: usize,
+}
 
 /// One job's progress and bookkeeping.
 #[derive(Clone, Debug)]
 struct Run {
     state: JobState,
     generation: u32,
+    /// Generation of its software-fault clock.
+    fault_generation: u32,
     next: Next,
-    allocation: Option<AllocationId>,
-    site: Option<u32>,
-    /// Position in its site's list of placed jobs.
-    site_pos: usize,
-    /// Domains of its allocation down now.
-    down: u32,
+    /// Its allocations, one per site (empty unless placed).
+    parts: Vec<Part>,
+    /// Sites of its last placement.
+    last_sites: Vec<u32>,
+    /// Domains it holds that are down now.
+    down_domains: Vec<DomainId>,
     /// Start of the current phase (progress integrated up to here).
     since: SimTime,
     /// Rate while computing [FLOP/s].
@@ -171,17 +233,25 @@ struct Run {
     restarting: SimDuration,
     first_start: Option<SimTime>,
     end: Option<SimTime>,
-    interruptions: [u64; 4],
-    /// Rate its site's tally counts for it now [FLOP/s] (its rate while
+    interruptions: [u64; Interruption::COUNT],
+    /// Rate its sites' tallies count for it now [FLOP/s] (its rate while
     /// computing, else 0).
     counted_rate: f64,
-    /// When it last took an allocation.
+    /// When it last took its allocations.
     held_since: SimTime,
     /// When its current placement ends by its estimate (see
     /// [`Training::estimate`]).
     estimated_end: SimTime,
-    /// Time it held allocations before the current one.
+    /// Time it held allocations before the current ones.
     held: SimDuration,
+    /// Flows of its all-reduce ring (while it runs).
+    flows: Vec<FlowId>,
+    /// Their rates now [bit/s].
+    flow_rates: Vec<f64>,
+    /// Whether a flow's rate changed since it was last rated.
+    dirty: bool,
+    /// Its software-fault stream, from its first start.
+    rng: Option<StreamRng>,
 }
 
 /// The training figures of one site, kept as jobs change so that a sample
@@ -196,20 +266,26 @@ struct SiteTally {
     waiting: u32,
     /// Jobs counted in `rate`.
     computing: u32,
-    /// Sum of the computing jobs' rates [FLOP/s].
+    /// Sum of the computing jobs' rates here [FLOP/s].
     rate: f64,
-    /// Work computed is integrated up to here.
+    /// Sum of their all-reduce traffic leaving this site's racks [B/s].
+    traffic: f64,
+    /// Work and traffic are integrated up to here.
     since: SimTime,
     /// Work computed since the last sample [FLOP].
     flops: f64,
     /// Work lost since the last sample [FLOP].
     flops_lost: f64,
+    /// Traffic sent since the last sample [B].
+    bytes: f64,
 }
 
 impl SiteTally {
-    /// Adds the work of the computing jobs up to `now`.
+    /// Adds the work and traffic of the computing jobs up to `now`.
     fn advance(&mut self, now: SimTime) {
-        self.flops += self.rate * (now - self.since).seconds();
+        let dt = (now - self.since).seconds();
+        self.flops += self.rate * dt;
+        self.bytes += self.traffic * dt;
         self.since = now;
     }
 }
@@ -217,10 +293,16 @@ impl SiteTally {
 /// Every training job of a scenario, its queue and its events.
 pub struct Training<'s> {
     scenario: &'s Scenario,
+    streams: RngStreams,
     runs: Vec<Run>,
     queue: JobQueue,
     /// Job holding each allocation (by allocation id), or [`NO_JOB`].
     by_allocation: Vec<u32>,
+    /// (Job, position in its ring) of each flow (by flow slot), or
+    /// ([`NO_JOB`], 0).
+    by_flow: Vec<(u32, u32)>,
+    /// Jobs whose flow rates changed this instant.
+    dirty: Vec<u32>,
     /// Jobs placed at each site (holding an allocation there).
     placed: Vec<Vec<u32>>,
     /// Chip speed factor of each site.
@@ -229,9 +311,13 @@ pub struct Training<'s> {
     counts: [usize; 7],
     /// Training figures of each site.
     tally: Vec<SiteTally>,
-    /// Placed jobs by (estimated end, job), per pool of (site, rack model):
-    /// the releases a head's reservation counts on.
-    ends: Vec<BTreeSet<(SimTime, u32)>>,
+    /// Placed jobs by (estimated end, job, domains held in the pool), per
+    /// pool of (site, rack model): the releases a head's reservation
+    /// counts on.
+    ends: Vec<BTreeSet<(SimTime, u32, u32)>>,
+    /// Jobs holding down domains, per pool: served first when free
+    /// domains appear there.
+    waiters: Vec<BTreeSet<u32>>,
     /// Backfill candidates (reused).
     candidates: Vec<u32>,
     scheduled: Vec<(SimTime, Event)>,
@@ -243,11 +329,11 @@ impl<'s> Training<'s> {
         let run = Run {
             state: JobState::Pending,
             generation: 0,
+            fault_generation: 0,
             next: Next::Checkpoint,
-            allocation: None,
-            site: None,
-            site_pos: 0,
-            down: 0,
+            parts: Vec::new(),
+            last_sites: Vec::new(),
+            down_domains: Vec::new(),
             since: SimTime::ZERO,
             rate: 0.0,
             done: 0.0,
@@ -259,24 +345,33 @@ impl<'s> Training<'s> {
             restarting: SimDuration(0),
             first_start: None,
             end: None,
-            interruptions: [0; 4],
+            interruptions: [0; Interruption::COUNT],
             counted_rate: 0.0,
             held_since: SimTime::ZERO,
             estimated_end: SimTime::ZERO,
             held: SimDuration(0),
+            flows: Vec::new(),
+            flow_rates: Vec::new(),
+            dirty: false,
+            rng: None,
         };
         let mut counts = [0; 7];
         counts[JobState::Pending.index()] = scenario.jobs.len();
+        let pools = scenario.sites.len() * scenario.rack_types.len();
         Training {
             scenario,
+            streams: RngStreams::new(scenario.seed),
             runs: vec![run; scenario.jobs.len()],
             queue: JobQueue::default(),
             by_allocation: Vec::new(),
+            by_flow: Vec::new(),
+            dirty: Vec::new(),
             placed: vec![Vec::new(); scenario.sites.len()],
             speed: vec![1.0; scenario.sites.len()],
             counts,
             tally: vec![SiteTally::default(); scenario.sites.len()],
-            ends: vec![BTreeSet::new(); scenario.sites.len() * scenario.rack_types.len()],
+            ends: vec![BTreeSet::new(); pools],
+            waiters: vec![BTreeSet::new(); pools],
             candidates: Vec::new(),
             scheduled: scenario
                 .jobs
@@ -307,14 +402,38 @@ impl<'s> Training<'s> {
         self.runs[job].state
     }
 
-    /// The allocation a job holds, if any.
+    /// The allocation a job holds at its first site, if any.
     pub fn allocation(&self, job: usize) -> Option<AllocationId> {
-        self.runs[job].allocation
+        self.runs[job].parts.first().map(|p| p.allocation)
     }
 
-    /// The site of the allocation a job holds, if it holds one.
+    /// The allocations a job holds, one per site.
+    pub fn allocations(&self, job: usize) -> Vec<AllocationId> {
+        self.runs[job].parts.iter().map(|p| p.allocation).collect()
+    }
+
+    /// The (first) site a job holds chips at, if it holds any.
     pub fn site_of(&self, job: usize) -> Option<usize> {
-        self.placed_site(job)
+        self.runs[job].parts.first().map(|p| p.site as usize)
+    }
+
+    /// The sites a job holds chips at.
+    pub fn sites_of(&self, job: usize) -> Vec<usize> {
+        self.runs[job]
+            .parts
+            .iter()
+            .map(|p| p.site as usize)
+            .collect()
+    }
+
+    /// A job's rate now [FLOP/s] (0 unless computing).
+    pub fn rate(&self, job: usize) -> f64 {
+        self.runs[job].counted_rate
+    }
+
+    /// The flows of a job's all-reduce ring now.
+    pub fn flows(&self, job: usize) -> &[FlowId] {
+        &self.runs[job].flows
     }
 
     /// A site's counters as kept: chips of the up domains jobs hold, jobs
@@ -329,20 +448,25 @@ impl<'s> Training<'s> {
         self.queue.len()
     }
 
-    /// Moves a job to `state`, keeping the counts of states and its site's
-    /// tally (a job leaving `Computing` stops adding work at `now`).
+    /// Chips of one scale-up domain of a job.
+    fn domain_chips(&self, job: usize) -> u64 {
+        let j = &self.scenario.jobs[job];
+        u64::from(j.chips / j.domains)
+    }
+
+    /// Moves a job to `state`, keeping the counts of states and its sites'
+    /// tallies (a job leaving `Computing` stops adding work at `now`).
     fn set_state(&mut self, job: usize, now: SimTime, state: JobState) {
         let old = self.runs[job].state;
         if old == JobState::Computing && state != JobState::Computing {
             self.count_rate(job, now, 0.0);
         }
-        let placed = self.placed_site(job);
         let run = &mut self.runs[job];
         self.counts[old.index()] -= 1;
         self.counts[state.index()] += 1;
         run.state = state;
-        if let Some(site) = placed {
-            let t = &mut self.tally[site];
+        for part in &run.parts {
+            let t = &mut self.tally[part.site as usize];
             match Activity::of(old) {
                 Activity::Running => t.running -= 1,
                 Activity::Waiting => t.waiting -= 1,
@@ -356,36 +480,45 @@ impl<'s> Training<'s> {
         }
     }
 
-    /// The site of the allocation a job holds, if it holds one.
-    fn placed_site(&self, job: usize) -> Option<usize> {
-        let run = &self.runs[job];
-        run.allocation.and(run.site).map(|s| s as usize)
+    /// The all-reduce traffic a job sends per FLOP it computes, per rack
+    /// of it [B/FLOP]: ring bytes ÷ FLOPs per step; 0 without flows.
+    fn bytes_per_flop(&self, job: usize) -> f64 {
+        match self.scenario.jobs[job].comm {
+            Some(c) if !self.runs[job].flows.is_empty() => c.ring_bytes() / c.flops_per_step,
+            _ => 0.0,
+        }
     }
 
-    /// Makes a placed job's site count `rate` for it from `now`.
+    /// Makes a placed job's sites count `rate` for it from `now`, each its
+    /// share by domains, and the traffic that follows by racks.
     fn count_rate(&mut self, job: usize, now: SimTime, rate: f64) {
-        let Some(site) = self.placed_site(job) else {
-            return;
-        };
+        let domains = f64::from(self.scenario.jobs[job].domains);
+        let per_rack = self.bytes_per_flop(job);
         let run = &mut self.runs[job];
-        let t = &mut self.tally[site];
-        t.advance(now);
-        match (run.counted_rate > 0.0, rate > 0.0) {
-            (false, true) => t.computing += 1,
-            (true, false) => t.computing -= 1,
-            _ => {}
+        for part in &run.parts {
+            let t = &mut self.tally[part.site as usize];
+            t.advance(now);
+            match (run.counted_rate > 0.0, rate > 0.0) {
+                (false, true) => t.computing += 1,
+                (true, false) => t.computing -= 1,
+                _ => {}
+            }
+            let share = f64::from(part.domains) / domains;
+            let racks = f64::from(part.racks);
+            // Exactly 0 with nothing computing: no residue of additions.
+            if t.computing == 0 {
+                t.rate = 0.0;
+                t.traffic = 0.0;
+            } else {
+                t.rate += (rate - run.counted_rate) * share;
+                t.traffic += (rate - run.counted_rate) * per_rack * racks;
+            }
         }
-        // Exactly 0 with nothing computing: no residue of additions.
-        t.rate = if t.computing == 0 {
-            0.0
-        } else {
-            t.rate - run.counted_rate + rate
-        };
         run.counted_rate = rate;
     }
 
     /// The training figures of site `site` at `now` (a sample): counts at
-    /// `now`, work since the previous call. O(1).
+    /// `now`, work and traffic since the previous call. O(1).
     pub fn sample(&mut self, site: usize, now: SimTime) -> TrainingSample {
         let queued = self.queue.len() as u32;
         let t = &mut self.tally[site];
@@ -397,9 +530,11 @@ impl<'s> Training<'s> {
             jobs_queued_fleet: queued,
             flops: t.flops,
             flops_lost: t.flops_lost,
+            scaleout_bytes: t.bytes,
         };
         t.flops = 0.0;
         t.flops_lost = 0.0;
+        t.bytes = 0.0;
         row
     }
 
@@ -458,6 +593,20 @@ impl<'s> Training<'s> {
                     _ => {}
                 }
             }
+            Event::Fault { job, generation } => {
+                let i = job as usize;
+                if self.runs[i].fault_generation != generation || !self.runs[i].state.is_running() {
+                    return;
+                }
+                // Its chips are whole: it restarts from its checkpoint at
+                // once, flows kept.
+                self.interrupt(i, now, Interruption::Software);
+                self.set_state(i, now, JobState::Restarting);
+                self.set_load(i, now, 0.0, world);
+                let at = now + self.scenario.jobs[i].restart_overhead;
+                self.schedule(at, i);
+                self.arm_fault(i, now);
+            }
         }
     }
 
@@ -468,39 +617,32 @@ impl<'s> Training<'s> {
         }
         match notice {
             Notice::DomainDown {
+                domain,
                 allocation: Some(a),
                 cause,
-                ..
             } => {
                 if let Some(job) = self.job_of(a) {
-                    self.domain_down(job, now, cause, world);
+                    self.domain_down(job, a, domain, now, cause, world);
                 }
             }
             Notice::DomainUp {
+                domain,
                 allocation: Some(a),
-                ..
             } => {
                 if let Some(job) = self.job_of(a) {
-                    let site = self.placed_site(job).expect("a held allocation is placed");
-                    let j = &self.scenario.jobs[job];
-                    let run = &mut self.runs[job];
-                    if run.down > 0 {
-                        run.down -= 1;
-                        self.tally[site].chips += u64::from(j.chips / j.domains);
-                    }
-                    if run.down == 0 && run.state == JobState::Waiting {
-                        run.since = now;
-                        self.set_state(job, now, JobState::Restarting);
-                        let at = now + self.scenario.jobs[job].restart_overhead;
-                        self.schedule(at, job);
-                    }
+                    self.domain_up(job, a, domain, now, world);
                 }
             }
             Notice::DomainUp {
-                allocation: None, ..
+                domain,
+                allocation: None,
+            } => {
+                let site = world.rack_site(world.domain_rack(domain));
+                self.free_room(site, now, world);
             }
-            | Notice::RacksCommissioned { .. }
-            | Notice::SiteUp { .. } => self.start_queued(now, world),
+            Notice::RacksCommissioned { site, .. } | Notice::SiteUp { site } => {
+                self.free_room(site, now, world);
+            }
             Notice::SiteSpeed { site, speed } => {
                 self.speed[site.index()] = speed;
                 for k in 0..self.placed[site.index()].len() {
@@ -511,8 +653,41 @@ impl<'s> Training<'s> {
                     }
                 }
             }
+            Notice::FlowRate { flow, rate } => {
+                if let Some(&(job, slot)) = self.by_flow.get(flow.index() as usize)
+                    && job != NO_JOB
+                {
+                    let run = &mut self.runs[job as usize];
+                    if run.flows.get(slot as usize) == Some(&flow) {
+                        run.flow_rates[slot as usize] = rate.0;
+                        if !run.dirty {
+                            run.dirty = true;
+                            self.dirty.push(job);
+                        }
+                    }
+                }
+            }
             _ => {}
         }
+    }
+
+    /// After the notices of an instant: re-rates the computing jobs whose
+    /// flows changed rate (once each, O(racks) per job).
+    pub fn settle(&mut self, now: SimTime, world: &mut World) {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        for &job in &dirty {
+            let job = job as usize;
+            self.runs[job].dirty = false;
+            if self.runs[job].state == JobState::Computing {
+                let before = self.runs[job].rate;
+                if self.comm_rate(job) != before {
+                    self.integrate(job, now);
+                    self.compute(job, now, world);
+                }
+            }
+        }
+        dirty.clear();
+        self.dirty = dirty;
     }
 
     fn job_of(&self, a: AllocationId) -> Option<usize> {
@@ -532,12 +707,32 @@ impl<'s> Training<'s> {
         run.since = now;
     }
 
-    /// (Re)starts computing from `now`: the rate at the site's speed, and
-    /// the next checkpoint or the completion, whichever comes first.
+    /// A placed job's computing rate now [FLOP/s]: full rate × the speed of
+    /// its slowest site × its all-reduce's share of a step.
+    fn comm_rate(&self, job: usize) -> f64 {
+        let j = &self.scenario.jobs[job];
+        let run = &self.runs[job];
+        let speed = run
+            .parts
+            .iter()
+            .map(|p| self.speed[p.site as usize])
+            .fold(1.0, f64::min);
+        let full = j.full_rate(&self.scenario.rack_types[j.rack_type]) * speed;
+        match (j.comm, run.flows.is_empty()) {
+            (Some(c), false) if full > 0.0 => {
+                let ring = run.flow_rates.iter().copied().fold(f64::INFINITY, f64::min);
+                full * ring_speed(&c, full, ring)
+            }
+            _ => full,
+        }
+    }
+
+    /// (Re)starts computing from `now`: the rate at the site's speed and
+    /// the all-reduce, and the next checkpoint or the completion, whichever
+    /// comes first.
     fn compute(&mut self, job: usize, now: SimTime, world: &mut World) {
         let j = &self.scenario.jobs[job];
-        let site = self.runs[job].site.expect("a computing job is placed") as usize;
-        let rate = j.full_rate(&self.scenario.rack_types[j.rack_type]) * self.speed[site];
+        let rate = self.comm_rate(job);
         if self.runs[job].state != JobState::Computing {
             self.set_state(job, now, JobState::Computing);
             self.set_load(job, now, 1.0, world);
@@ -560,7 +755,8 @@ impl<'s> Training<'s> {
     }
 
     fn set_load(&mut self, job: usize, now: SimTime, u: f64, world: &mut World) {
-        if let Some(a) = self.runs[job].allocation {
+        for k in 0..self.runs[job].parts.len() {
+            let a = self.runs[job].parts[k].allocation;
             world
                 .set_utilization(now, a, u)
                 .expect("a job's allocation is live and u is 0 or 1");
@@ -569,12 +765,14 @@ impl<'s> Training<'s> {
 
     fn complete(&mut self, job: usize, now: SimTime, world: &mut World) {
         let work = self.scenario.jobs[job].work;
-        if let Some(site) = self.placed_site(job) {
-            // The completion falls on a whole microsecond: the site's
-            // integral takes the rounding the job's total takes.
-            let t = &mut self.tally[site];
+        let domains = f64::from(self.scenario.jobs[job].domains);
+        // The completion falls on a whole microsecond: the sites' integrals
+        // take the rounding the job's total takes.
+        let rest = work - self.runs[job].done;
+        for part in &self.runs[job].parts {
+            let t = &mut self.tally[part.site as usize];
             t.advance(now);
-            t.flops += work - self.runs[job].done;
+            t.flops += rest * f64::from(part.domains) / domains;
         }
         let run = &mut self.runs[job];
         run.done = work;
@@ -582,91 +780,321 @@ impl<'s> Training<'s> {
         run.end = Some(now);
         run.generation = run.generation.wrapping_add(1);
         self.set_state(job, now, JobState::Completed);
+        self.end_running(job, now, world);
         self.unplace(job, now, world);
         self.start_queued(now, world);
     }
 
-    /// Releases a job's allocation and takes it off its site's list.
+    /// Releases a job's allocations and takes it off its sites' lists.
     fn unplace(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let Some(site_index) = self.placed_site(job) else {
-            return;
-        };
-        let j = &self.scenario.jobs[job];
+        let per = self.domain_chips(job);
+        let rack_type = self.scenario.jobs[job].rack_type;
         let run = &mut self.runs[job];
-        let t = &mut self.tally[site_index];
-        t.chips -= u64::from(j.chips - run.down * (j.chips / j.domains));
-        match Activity::of(run.state) {
-            Activity::Running => t.running -= 1,
-            Activity::Waiting => t.waiting -= 1,
-            Activity::Elsewhere => {}
-        }
         run.held = run.held + (now - run.held_since);
-        let key = (run.estimated_end, job as u32);
-        let pool = site_index * self.scenario.rack_types.len() + j.rack_type;
-        self.ends[pool].remove(&key);
-        let (Some(a), Some(site)) = (run.allocation.take(), run.site) else {
-            return;
-        };
-        run.down = 0;
-        let pos = run.site_pos;
-        self.by_allocation[a.0 as usize] = NO_JOB;
-        let list = &mut self.placed[site as usize];
-        list.swap_remove(pos);
-        if let Some(&moved) = list.get(pos) {
-            self.runs[moved as usize].site_pos = pos;
+        let parts = std::mem::take(&mut run.parts);
+        let key_end = run.estimated_end;
+        let state = run.state;
+        run.down_domains.clear();
+        for part in &parts {
+            let site = part.site as usize;
+            let t = &mut self.tally[site];
+            t.chips -= u64::from(part.domains - part.down) * per;
+            match Activity::of(state) {
+                Activity::Running => t.running -= 1,
+                Activity::Waiting => t.waiting -= 1,
+                Activity::Elsewhere => {}
+            }
+            let pool = site * self.scenario.rack_types.len() + rack_type;
+            self.ends[pool].remove(&(key_end, job as u32, part.domains));
+            self.waiters[pool].remove(&(job as u32));
+            self.by_allocation[part.allocation.0 as usize] = NO_JOB;
+            let list = &mut self.placed[site];
+            let pos = part.site_pos;
+            list.swap_remove(pos);
+            if let Some(&moved) = list.get(pos) {
+                let m = &mut self.runs[moved as usize];
+                if let Some(p) = m.parts.iter_mut().find(|p| p.site == part.site) {
+                    p.site_pos = pos;
+                }
+            }
+            world
+                .release(now, part.allocation)
+                .expect("a job's allocation is live until released");
         }
-        world
-            .release(now, a)
-            .expect("a job's allocation is live until released");
     }
 
-    fn domain_down(&mut self, job: usize, now: SimTime, cause: DownCause, world: &mut World) {
-        let state = self.runs[job].state;
-        let cause_index = match cause {
-            DownCause::NodeFailure => 0,
-            DownCause::RackPower => 1,
-            DownCause::SiteOutage => 2,
-            DownCause::Retired => 3,
+    /// A domain of allocation `a` of job `job` went down.
+    fn domain_down(
+        &mut self,
+        job: usize,
+        a: AllocationId,
+        domain: DomainId,
+        now: SimTime,
+        cause: DownCause,
+        world: &mut World,
+    ) {
+        let interruption = match cause {
+            DownCause::Node(kind) => Interruption::of_class(kind),
+            DownCause::Uplink => Interruption::SwitchCable,
+            DownCause::RackPower => Interruption::RackPower,
+            DownCause::SiteOutage => Interruption::SiteOutage,
+            DownCause::Retired => Interruption::Retired,
         };
-        let running = matches!(
-            state,
-            JobState::Computing | JobState::Checkpointing | JobState::Restarting
-        );
-        if state == JobState::Computing {
-            self.integrate(job, now);
-        }
-        let site = self.placed_site(job).expect("a held allocation is placed");
-        let j = &self.scenario.jobs[job];
-        self.tally[site].chips -= u64::from(j.chips / j.domains);
-        let run = &mut self.runs[job];
-        run.down += 1;
-        if running {
-            self.tally[site].flops_lost += run.done - run.saved;
-            run.interruptions[cause_index] += 1;
-            match state {
-                JobState::Checkpointing => {
-                    run.checkpointing = run.checkpointing + (now - run.since)
-                }
-                JobState::Restarting => run.restarting = run.restarting + (now - run.since),
-                _ => {}
-            }
-            // The work since the last completed checkpoint is lost.
-            run.lost = run.lost + run.segment;
-            run.segment = SimDuration(0);
-            run.done = run.saved;
-            run.since = now;
-            run.generation = run.generation.wrapping_add(1);
+        let was_running = self.runs[job].state.is_running();
+        if was_running {
+            self.interrupt(job, now, interruption);
             self.set_state(job, now, JobState::Waiting);
             self.set_load(job, now, 0.0, world);
+            self.end_running(job, now, world);
         }
-        if cause == DownCause::Retired && self.runs[job].allocation.is_some() {
+        if cause == DownCause::Retired {
             // A retired domain never returns: give the rest back, queue again.
             self.unplace(job, now, world);
             let j = &self.scenario.jobs[job];
             self.set_state(job, now, JobState::Queued);
             self.queue.push(job as u32, j.priority, j.submit);
             self.start_queued(now, world);
+            return;
         }
+        let per = self.domain_chips(job);
+        let rack_type = self.scenario.jobs[job].rack_type;
+        let run = &mut self.runs[job];
+        let part = run
+            .parts
+            .iter_mut()
+            .find(|p| p.allocation == a)
+            .expect("the job holds the allocation");
+        part.down += 1;
+        let site = part.site as usize;
+        run.down_domains.push(domain);
+        self.tally[site].chips -= per;
+        let pool = self.pool(site, rack_type);
+        self.waiters[pool].insert(job as u32);
+        self.replace_down(job, now, world);
+    }
+
+    /// A held domain of allocation `a` of job `job` is back.
+    fn domain_up(
+        &mut self,
+        job: usize,
+        a: AllocationId,
+        domain: DomainId,
+        now: SimTime,
+        world: &mut World,
+    ) {
+        let per = self.domain_chips(job);
+        let run = &mut self.runs[job];
+        let Some(k) = run.down_domains.iter().position(|&d| d == domain) else {
+            return;
+        };
+        run.down_domains.swap_remove(k);
+        let part = run
+            .parts
+            .iter_mut()
+            .find(|p| p.allocation == a)
+            .expect("the job holds the allocation");
+        part.down -= 1;
+        let (site, down) = (part.site as usize, part.down);
+        self.tally[site].chips += per;
+        if down == 0 {
+            let pool = self.pool(site, self.scenario.jobs[job].rack_type);
+            self.waiters[pool].remove(&(job as u32));
+        }
+        self.resume_if_whole(job, now, world);
+    }
+
+    /// A waiting job whose domains are all up restarts from its checkpoint.
+    fn resume_if_whole(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let run = &self.runs[job];
+        if run.down_domains.is_empty() && run.state == JobState::Waiting {
+            self.runs[job].since = now;
+            self.set_state(job, now, JobState::Restarting);
+            self.begin_running(job, now, world);
+            let at = now + self.scenario.jobs[job].restart_overhead;
+            self.schedule(at, job);
+        }
+    }
+
+    /// Re-places what it can of a job's down domains on free healthy
+    /// domains of the same site and rack model; restarts it if whole.
+    fn replace_down(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let model = RackTypeId(self.scenario.jobs[job].rack_type as u32);
+        let per = self.domain_chips(job);
+        let mut k = 0;
+        while k < self.runs[job].down_domains.len() {
+            let old = self.runs[job].down_domains[k];
+            let site = world.rack_site(world.domain_rack(old));
+            let Some(new) =
+                placement::pack_at(world, site, model, 1).and_then(|d| d.first().copied())
+            else {
+                k += 1;
+                continue;
+            };
+            let run = &mut self.runs[job];
+            let part = run
+                .parts
+                .iter_mut()
+                .find(|p| p.site == site.0)
+                .expect("a down domain is held at its site");
+            world
+                .replace_domain(now, part.allocation, old, new)
+                .expect("the domain is held and the new one free at the same site and model");
+            part.down -= 1;
+            let down = part.down;
+            run.down_domains.swap_remove(k);
+            self.tally[site.index()].chips += per;
+            if down == 0 {
+                let pool = self.pool(site.index(), model.index());
+                self.waiters[pool].remove(&(job as u32));
+            }
+        }
+        self.resume_if_whole(job, now, world);
+    }
+
+    /// Free domains appeared at `site` (a repair, commissioning, the site
+    /// back): waiting jobs there re-place onto them first, in job order,
+    /// then the queue starts what fits.
+    fn free_room(&mut self, site: SiteId, now: SimTime, world: &mut World) {
+        for model in 0..self.scenario.rack_types.len() {
+            let pool = self.pool(site.index(), model);
+            while world.capacity(site, RackTypeId(model as u32)) > 0 {
+                let Some(&job) = self.waiters[pool].first() else {
+                    break;
+                };
+                self.replace_down(job as usize, now, world);
+                if self.waiters[pool].first() == Some(&job) {
+                    // It could not take the room (it waits at another site
+                    // too, or the room went meanwhile).
+                    break;
+                }
+            }
+        }
+        self.start_queued(now, world);
+    }
+
+    /// Interrupts a running job at `now`: the work since its last
+    /// checkpoint is lost, the interruption counted by cause.
+    fn interrupt(&mut self, job: usize, now: SimTime, cause: Interruption) {
+        let state = self.runs[job].state;
+        if state == JobState::Computing {
+            self.integrate(job, now);
+        }
+        let domains = f64::from(self.scenario.jobs[job].domains);
+        let run = &mut self.runs[job];
+        let lost = run.done - run.saved;
+        for part in &run.parts {
+            self.tally[part.site as usize].flops_lost += lost * f64::from(part.domains) / domains;
+        }
+        run.interruptions[cause.index()] += 1;
+        match state {
+            JobState::Checkpointing => run.checkpointing = run.checkpointing + (now - run.since),
+            JobState::Restarting => run.restarting = run.restarting + (now - run.since),
+            _ => {}
+        }
+        run.lost = run.lost + run.segment;
+        run.segment = SimDuration(0);
+        run.done = run.saved;
+        run.since = now;
+        run.generation = run.generation.wrapping_add(1);
+    }
+
+    /// A job starts running on whole chips: its all-reduce flows start and
+    /// its software-fault clock runs.
+    fn begin_running(&mut self, job: usize, now: SimTime, world: &mut World) {
+        self.start_flows(job, now, world);
+        self.arm_fault(job, now);
+    }
+
+    /// A job stops running: its flows end, its fault clock stops.
+    fn end_running(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let run = &mut self.runs[job];
+        run.fault_generation = run.fault_generation.wrapping_add(1);
+        let flows = std::mem::take(&mut run.flows);
+        run.flow_rates.clear();
+        for flow in flows {
+            self.by_flow[flow.index() as usize] = (NO_JOB, 0);
+            world
+                .end_flow(now, flow)
+                .expect("a job's flows are live until ended");
+        }
+    }
+
+    /// Draws the time to the job's next software fault (exponential, rate
+    /// `nodes × λ_software`) from its own stream and schedules it.
+    fn arm_fault(&mut self, job: usize, now: SimTime) {
+        let j = &self.scenario.jobs[job];
+        let rack = &self.scenario.rack_types[j.rack_type].rack;
+        let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
+        let rate_per_hour = nodes * self.scenario.software_rate_per_node_hour;
+        let run = &mut self.runs[job];
+        run.fault_generation = run.fault_generation.wrapping_add(1);
+        if rate_per_hour <= 0.0 {
+            return;
+        }
+        let rng = run.rng.get_or_insert_with(|| {
+            self.streams
+                .stream(&format!("jobs/{}/software", self.scenario.jobs[job].name))
+        });
+        let hours: f64 = Exp::new(rate_per_hour)
+            .expect("a positive rate")
+            .sample(rng);
+        if let Some(at) = now.checked_add(SimDuration::from_secs_f64(hours * 3600.0)) {
+            self.scheduled.push((
+                at,
+                Event::Fault {
+                    job: job as u32,
+                    generation: run.fault_generation,
+                },
+            ));
+        }
+    }
+
+    /// Starts the ring of a job with an all-reduce over more than one rack:
+    /// a flow from each of its racks to the next (site, then rack order),
+    /// the last to the first; reads their rates as they stand.
+    fn start_flows(&mut self, job: usize, now: SimTime, world: &mut World) {
+        if self.scenario.jobs[job].comm.is_none() {
+            return;
+        }
+        let mut racks: Vec<(SiteId, RackId)> = Vec::new();
+        for part in &self.runs[job].parts {
+            let domains = world
+                .allocation_domains(part.allocation)
+                .expect("a job's allocation is live");
+            racks.extend(domains.iter().map(|&d| {
+                let r = world.domain_rack(d);
+                (world.rack_site(r), r)
+            }));
+        }
+        racks.sort_unstable();
+        racks.dedup();
+        let run = &mut self.runs[job];
+        for part in run.parts.iter_mut() {
+            part.racks = racks.iter().filter(|(s, _)| s.0 == part.site).count() as u32;
+        }
+        if racks.len() < 2 {
+            return;
+        }
+        let mut flows = Vec::with_capacity(racks.len());
+        for (i, &(_, from)) in racks.iter().enumerate() {
+            let (_, to) = racks[(i + 1) % racks.len()];
+            let flow = world
+                .start_flow(now, from, to, None)
+                .expect("the racks of a placed job are connected");
+            let slot = flow.index() as usize;
+            if self.by_flow.len() <= slot {
+                self.by_flow.resize(slot + 1, (NO_JOB, 0));
+            }
+            self.by_flow[slot] = (job as u32, i as u32);
+            flows.push(flow);
+        }
+        let rates = flows
+            .iter()
+            .map(|&f| world.flow_rate(f).map_or(0.0, |r| r.0))
+            .collect();
+        let run = &mut self.runs[job];
+        run.flows = flows;
+        run.flow_rates = rates;
     }
 
     /// Starts queued jobs from the head for as long as the head finds room,
@@ -675,25 +1103,38 @@ impl<'s> Training<'s> {
         while let Some(head) = self.queue.head() {
             let job = head as usize;
             let j = &self.scenario.jobs[job];
-            let Some((site, domains)) = placement::place(
-                world,
-                self.scenario.sites.len(),
+            let (model, needed, sites) = (
                 RackTypeId(j.rack_type as u32),
                 j.domains as usize,
-            ) else {
-                self.backfill(job, now, world);
-                return;
+                self.scenario.sites.len(),
+            );
+            let parts = match placement::place(world, sites, model, needed) {
+                Some((site, domains)) => vec![(site, domains)],
+                None if j.multi_site => {
+                    match placement::place_across(world, sites, model, needed) {
+                        Some(parts) => parts,
+                        None => {
+                            self.backfill(job, now, world);
+                            return;
+                        }
+                    }
+                }
+                None => {
+                    self.backfill(job, now, world);
+                    return;
+                }
             };
-            self.start(job, site, &domains, now, world);
+            self.start(job, &parts, now, world);
         }
     }
 
     /// EASY backfill behind `head`, which does not fit now: reserves its
     /// start ([`Reservation::earliest`], from the placed jobs' estimated
     /// ends), then starts, in queue order among the next
-    /// [`BACKFILL_DEPTH`] jobs, each that fits now and that the
-    /// reservation admits. No reservation (the head's room is held by
-    /// domains in repair, not by jobs): no backfill.
+    /// [`BACKFILL_DEPTH`] jobs, each that fits now at one site and that
+    /// the reservation admits. No reservation (the head's room is held by
+    /// domains in repair, not by jobs, or it needs several sites): no
+    /// backfill.
     fn backfill(&mut self, head: usize, now: SimTime, world: &mut World) {
         let Some(mut reservation) = self.reserve(head, now, world) else {
             return;
@@ -718,7 +1159,7 @@ impl<'s> Training<'s> {
             }
             let domains = placement::pack_at(world, site, model, needed)
                 .expect("the site has room for the job");
-            self.start(job, site, &domains, now, world);
+            self.start(job, &[(site, domains)], now, world);
         }
         self.candidates = candidates;
     }
@@ -732,9 +1173,7 @@ impl<'s> Training<'s> {
         for s in 0..self.scenario.sites.len() {
             let free = world.capacity(SiteId(s as u32), model) as u32;
             let pool = &self.ends[self.pool(s, j.rack_type)];
-            let releases = pool
-                .iter()
-                .map(|&(at, job)| (at, self.scenario.jobs[job as usize].domains));
+            let releases = pool.iter().map(|&(at, _, domains)| (at, domains));
             if let Some((at, extra)) = Reservation::earliest(now, free, j.domains, releases)
                 && best.is_none_or(|b| at < b.at)
             {
@@ -749,7 +1188,7 @@ impl<'s> Training<'s> {
         best
     }
 
-    /// Index of the pool of (site, rack model) in `ends`.
+    /// Index of the pool of (site, rack model) in `ends` and `waiters`.
     fn pool(&self, site: usize, rack_type: usize) -> usize {
         site * self.scenario.rack_types.len() + rack_type
     }
@@ -777,49 +1216,62 @@ impl<'s> Training<'s> {
         SimDuration::from_secs_f64(compute + checkpoints * j.checkpoint_time.seconds()) + restart
     }
 
-    /// Places queued job `job` on `domains` of `site` and starts it (or
-    /// restarts it from its checkpoint).
+    /// Places queued job `job` on `parts` (domains at each site) and starts
+    /// it (or restarts it from its checkpoint).
     fn start(
         &mut self,
         job: usize,
-        site: SiteId,
-        domains: &[DomainId],
+        parts: &[(SiteId, Vec<DomainId>)],
         now: SimTime,
         world: &mut World,
     ) {
         let j = &self.scenario.jobs[job];
         self.queue.remove(job as u32, j.priority, j.submit);
         let estimated_end = now + self.estimate(job);
-        let pool = self.pool(site.index(), j.rack_type);
-        self.ends[pool].insert((estimated_end, job as u32));
-        let allocation = world
-            .allocate(now, domains, 1.0)
-            .expect("placement offers free healthy domains of one site and model");
-        let index = allocation.0 as usize;
-        if self.by_allocation.len() <= index {
-            self.by_allocation.resize(index + 1, NO_JOB);
+        let per = u64::from(j.chips / j.domains);
+        let mut held = Vec::with_capacity(parts.len());
+        for (site, domains) in parts {
+            let allocation = world
+                .allocate(now, domains, 1.0)
+                .expect("placement offers free healthy domains of one site and model");
+            let index = allocation.0 as usize;
+            if self.by_allocation.len() <= index {
+                self.by_allocation.resize(index + 1, NO_JOB);
+            }
+            self.by_allocation[index] = job as u32;
+            let n = domains.len() as u32;
+            let pool = self.pool(site.index(), j.rack_type);
+            self.ends[pool].insert((estimated_end, job as u32, n));
+            let list = &mut self.placed[site.index()];
+            self.tally[site.index()].chips += u64::from(n) * per;
+            held.push(Part {
+                allocation,
+                site: site.0,
+                domains: n,
+                down: 0,
+                racks: 0,
+                site_pos: list.len(),
+            });
+            list.push(job as u32);
         }
-        self.by_allocation[index] = job as u32;
-        let list = &mut self.placed[site.index()];
-        self.tally[site.index()].chips += u64::from(j.chips);
         let run = &mut self.runs[job];
+        run.last_sites = held.iter().map(|p| p.site).collect();
+        run.parts = held;
         run.estimated_end = estimated_end;
         run.held_since = now;
-        run.allocation = Some(allocation);
-        run.site = Some(site.0);
-        run.site_pos = list.len();
-        run.down = 0;
-        list.push(job as u32);
+        run.down_domains.clear();
         run.since = now;
         if run.first_start.is_none() {
             run.first_start = Some(now);
             self.set_state(job, now, JobState::Computing);
+            self.begin_running(job, now, world);
             self.compute(job, now, world);
         } else {
             // Placed again after losing its domains: restart from the
             // checkpoint first, chips idle.
             self.set_state(job, now, JobState::Restarting);
             self.set_load(job, now, 0.0, world);
+            self.begin_running(job, now, world);
             self.schedule(now + j.restart_overhead, job);
         }
     }
@@ -856,10 +1308,7 @@ impl<'s> Training<'s> {
             let run = &self.runs[job];
             let status = match run.state {
                 JobState::Completed => JobStatus::Completed,
-                JobState::Pending | JobState::Queued if run.first_start.is_none() => {
-                    JobStatus::QueuedAtEnd
-                }
-                JobState::Queued => JobStatus::QueuedAtEnd,
+                JobState::Pending | JobState::Queued => JobStatus::QueuedAtEnd,
                 _ => JobStatus::RunningAtEnd,
             };
             let ettr = run.first_start.map(|start| {
@@ -871,10 +1320,10 @@ impl<'s> Training<'s> {
                 }
             });
             let held = run.held
-                + if run.allocation.is_some() {
-                    end - run.held_since
-                } else {
+                + if run.parts.is_empty() {
                     SimDuration(0)
+                } else {
+                    end - run.held_since
                 };
             let queue_wait_h = (run.first_start.unwrap_or(end) - j.submit).hours();
             let lost_chip_hours = f64::from(j.chips) * run.lost.hours();
@@ -888,6 +1337,11 @@ impl<'s> Training<'s> {
             }
             ettrs.extend(ettr);
             let calendar = &self.scenario.calendar;
+            let sites: Vec<&str> = run
+                .last_sites
+                .iter()
+                .map(|&s| self.scenario.sites[s as usize].name.as_str())
+                .collect();
             recorder.job(&JobRow {
                 id: job as u32,
                 name: j.name.clone(),
@@ -898,10 +1352,7 @@ impl<'s> Training<'s> {
                 queue_wait_h,
                 chips: j.chips,
                 rack: self.scenario.rack_types[j.rack_type].rack.name.clone(),
-                site: run
-                    .site
-                    .map(|s| self.scenario.sites[s as usize].name.clone())
-                    .unwrap_or_default(),
+                site: sites.join("+"),
                 status,
                 interruptions: run.interruptions,
                 lost_chip_hours,
@@ -909,6 +1360,7 @@ impl<'s> Training<'s> {
                 restart_hours: run.restarting.hours(),
                 ettr,
                 flops_done: run.done,
+                tokens_trained: j.params.map(|n| run.done / (6.0 * n)),
             });
         }
         if self.runs.is_empty() {
@@ -923,6 +1375,13 @@ impl<'s> Training<'s> {
         }
         Some(summary)
     }
+}
+
+/// A job's all-reduce share of a step at full rate `full` [FLOP/s] with
+/// its ring at `ring` [bit/s] ([`Comm::speed`] with `t_c = flops per step ÷
+/// full`).
+pub fn ring_speed(comm: &Comm, full: f64, ring: f64) -> f64 {
+    comm.speed(comm.flops_per_step / full, ring)
 }
 
 /// The `p`-quantile of `xs` by nearest rank: the ⌈p·n⌉-th smallest (the

@@ -22,7 +22,7 @@ use crate::units::Watts;
 use super::contract::{DownCause, NO_ALLOCATION, Notice};
 use super::failures::Target;
 use super::fleet::{NOT_MEMBER, Scope};
-use super::topology::{Domain, NodeState, Rack, RackId, RackTypeId, SiteId};
+use super::topology::{Domain, DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
 use super::{Event, World};
 
 /// What became of a phase so far.
@@ -226,6 +226,14 @@ impl World<'_> {
             for d in rack.first_domain..rack.first_domain + t.domains {
                 if self.topo.domain_healthy(d) {
                     self.domain_lost(d, DownCause::Retired);
+                } else if let Some(allocation) = self.allocation_of(d) {
+                    // Down already, but held: its holder must learn that it
+                    // never returns.
+                    self.notify(Notice::DomainDown {
+                        domain: DomainId(d),
+                        allocation: Some(allocation),
+                        cause: DownCause::Retired,
+                    });
                 }
                 if !rack.power_down {
                     self.hold_domain_chips(d, false);

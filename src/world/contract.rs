@@ -30,6 +30,7 @@
 
 use thiserror::Error;
 
+use crate::catalog::failures::FailureKind;
 use crate::engine::SimTime;
 use crate::units::BitsPerSecond;
 
@@ -47,13 +48,18 @@ pub struct AllocationId(pub u32);
 /// Why a domain went down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DownCause {
-    /// One of its nodes failed.
-    NodeFailure,
+    /// One of its nodes failed, with a failure of this class.
+    Node(FailureKind),
+    /// Its rack's uplink to the spine failed (a switch or cable): its chips
+    /// are powered but cut off from the fabric.
+    Uplink,
     /// Its rack lost power.
     RackPower,
     /// Its site went dark.
     SiteOutage,
-    /// Its rack reached end of life (the domain never comes back).
+    /// Its rack reached end of life (the domain never comes back). Sent
+    /// for every domain an allocation holds in a retiring rack, even one
+    /// already down for another cause.
     Retired,
 }
 
@@ -147,6 +153,9 @@ pub enum ContractError {
     /// The site is dark.
     #[error("site {0:?} is dark")]
     SiteDark(SiteId),
+    /// The allocation does not hold the domain.
+    #[error("allocation {1:?} does not hold domain {0:?}")]
+    NotHeld(DomainId, AllocationId),
     /// No such allocation (or it was released).
     #[error("allocation {0:?} does not exist")]
     UnknownAllocation(AllocationId),
@@ -399,6 +408,61 @@ impl World<'_> {
         Ok(())
     }
 
+    /// Moves an allocation off domain `old` (one it holds) onto `new` (a
+    /// free healthy domain of the same site and rack model) from `now` on:
+    /// `new` draws at the allocation's load; `old` leaves it and, once
+    /// healthy, joins the free domains (its later [`Notice::DomainUp`]
+    /// names no allocation). This is how a workload re-places the part of
+    /// a job a failure took down onto free chips.
+    pub fn replace_domain(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        old: DomainId,
+        new: DomainId,
+    ) -> Result<(), ContractError> {
+        let a = self.live(id)?;
+        let site = a.site;
+        let pos = a
+            .domains
+            .iter()
+            .position(|&d| d == old.0)
+            .ok_or(ContractError::NotHeld(old, id))?;
+        let rack_type = self.topo.racks[self.topo.domains[old.index()].rack as usize].rack_type;
+        let n = self
+            .topo
+            .domains
+            .get(new.index())
+            .ok_or(ContractError::UnknownDomain(new))?;
+        let r = &self.topo.racks[n.rack as usize];
+        if (r.site, r.rack_type) != (site, rack_type) {
+            return Err(ContractError::Mixed(new));
+        }
+        if n.free_pos == super::fleet::NOT_MEMBER {
+            return Err(ContractError::NotFree(new));
+        }
+        if self.sites[site as usize].power.dark {
+            return Err(ContractError::SiteDark(SiteId(site)));
+        }
+        self.now = now;
+        self.touch(site as usize);
+        let pool = self.spares.pool(site as usize, rack_type as usize);
+        self.hold_domain_chips(old.0, false);
+        self.topo.domains[old.index()].allocation = NO_ALLOCATION;
+        if self.topo.domain_healthy(old.0) {
+            self.free_insert(pool, old.0);
+        }
+        self.free_remove(pool, new.0);
+        self.topo.domains[new.index()].allocation = id.0;
+        self.hold_domain_chips(new.0, true);
+        self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live")
+            .domains[pos] = new.0;
+        self.settle();
+        Ok(())
+    }
+
     /// Starts a flow from rack `from` to rack `to`, capped at `cap` (the
     /// NICs' rate, say; required between domains of one rack), from `now`
     /// on. Its rate, and the rates of the flows it slows, arrive as
@@ -506,7 +570,7 @@ impl World<'_> {
         }
     }
 
-    fn allocation_of(&self, domain: u32) -> Option<AllocationId> {
+    pub(crate) fn allocation_of(&self, domain: u32) -> Option<AllocationId> {
         let a = self.topo.domains[domain as usize].allocation;
         (a != NO_ALLOCATION).then_some(AllocationId(a))
     }

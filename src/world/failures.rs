@@ -248,7 +248,15 @@ impl World<'_> {
                 let site = rack.site as usize;
                 self.leave_fleet(target);
                 self.sites[site].uplinks_down += 1;
+                let t = self.topo.types[rack.rack_type as usize];
+                let healthy: Vec<u32> = (rack.first_domain..rack.first_domain + t.domains)
+                    .filter(|&d| self.topo.domain_healthy(d))
+                    .collect();
                 self.topo.racks[r as usize].uplink_failed = true;
+                // Cut off from the fabric, its domains can serve no workload.
+                for d in healthy {
+                    self.domain_lost(d, DownCause::Uplink);
+                }
                 if !rack.power_down {
                     self.set_rack_network(r, false);
                 }
@@ -335,7 +343,7 @@ impl World<'_> {
         self.topo.racks[r as usize].healthy_nodes -= 1;
         self.topo.domains[domain as usize].down_nodes += 1;
         if was_healthy {
-            self.domain_lost(domain, DownCause::NodeFailure);
+            self.domain_lost(domain, DownCause::Node(kind));
         }
         let generation = self.bump_generation(Target::Node(node));
         let repair = self.draw_repair(fleet, kind);
@@ -445,6 +453,12 @@ impl World<'_> {
                 }
                 self.sites[rack.site as usize].uplinks_down -= 1;
                 self.topo.racks[r as usize].uplink_failed = false;
+                let t = self.topo.types[rack.rack_type as usize];
+                for d in rack.first_domain..rack.first_domain + t.domains {
+                    if self.topo.domain_healthy(d) {
+                        self.domain_regained(d);
+                    }
+                }
                 if !rack.power_down {
                     self.set_rack_network(r, true);
                 }

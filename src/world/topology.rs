@@ -183,12 +183,12 @@ impl Topology {
         rack.first_domain + (node - rack.first_node) / t.nodes_per_domain
     }
 
-    /// Whether a domain can compute: all nodes healthy, rack powered and
-    /// not retired (its site's state aside).
+    /// Whether a domain can serve a workload: all nodes healthy, rack
+    /// powered, its uplink up and not retired (its site's state aside).
     pub fn domain_healthy(&self, domain: u32) -> bool {
         let d = &self.domains[domain as usize];
         let rack = &self.racks[d.rack as usize];
-        d.down_nodes == 0 && !rack.power_down && !rack.retired
+        d.down_nodes == 0 && !rack.power_down && !rack.uplink_failed && !rack.retired
     }
 
     /// Chips of a domain's healthy nodes.

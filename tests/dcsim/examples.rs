@@ -579,20 +579,31 @@ fn scale_failure_counts_match_rate_times_exposure() {
 fn training_example_completes_its_runs_with_the_promised_figures() {
     let s = example("training.toml");
     let rec = run(&s);
-    assert_eq!(rec.jobs.len(), 5);
+    assert!(rec.jobs.len() > 30, "a Poisson stream of about 49 jobs");
     assert!(
         rec.jobs.iter().all(|j| j.status == "completed"),
         "{:?}",
         rec.jobs
     );
     let pretrain = &rec.jobs[0];
-    // 3.8e25 FLOP ÷ (16,128 × 2.5e15 × 0.4) ≈ 24 days of compute, plus
+    // 3.79e25 FLOP at 16,128 × 2.5e15 × 0.4 × 0.804 (the all-reduce's share
+    // of a step, in the scenario's header) = 33.8 days of compute, plus
     // checkpoints, lost work, swaps and restarts.
     let ettr = pretrain.ettr.unwrap();
-    assert!((0.6..0.8).contains(&ettr), "ETTR {ettr}");
+    assert!((0.65..0.8).contains(&ettr), "ETTR {ettr}");
+    // About 0.37 interruptions an hour over about 1,100 h.
     let n = pretrain.interruptions_total();
-    assert!((150..300).contains(&n), "{n} interruptions");
+    assert!((330..500).contains(&n), "{n} interruptions");
+    let software = pretrain.interruptions[dcsim::record::Interruption::Software.index()];
+    assert!(
+        (70..150).contains(&software),
+        "{software} software interruptions"
+    );
     let end_days = pretrain.end_h.unwrap() / 24.0;
-    assert!((30.0..50.0).contains(&end_days), "ends on day {end_days}");
-    assert!(rec.jobs[3].queue_wait_h > 12.0, "finetune-c queues");
+    assert!((40.0..55.0).contains(&end_days), "ends on day {end_days}");
+    assert_eq!(pretrain.tokens_trained, Some(15.6e12));
+    assert!(
+        rec.jobs.iter().any(|j| j.queue_wait_h > 12.0),
+        "fine-tuning jobs queue for the racks the pre-training run leaves"
+    );
 }

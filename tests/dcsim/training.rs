@@ -4,7 +4,7 @@
 
 use dcsim::engine::{Engine, SimTime};
 use dcsim::output::memory::MemoryRecorder;
-use dcsim::record::JobRow;
+use dcsim::record::{Interruption, JobRow};
 use dcsim::scenario::{Overrides, load_str};
 use dcsim::sim::{Event, Model};
 use dcsim::workload::training::JobState;
@@ -30,6 +30,7 @@ switch_cable = { rate_per_million_hours = 0 }
 rack_power = { rate_per_million_hours = 0 }
 site_outage = { rate_per_million_hours = 0 }
 dci_link = { rate_per_million_hours = 0 }
+software = { rate_per_million_hours = SOFTWARE_RATE }
 
 [output]
 failures_log = true
@@ -67,6 +68,7 @@ fn scenario_text(racks: u32, gpu_rate: f64, seed: u64, jobs: &str) -> String {
     BASE.replace("RACKS", &racks.to_string())
         .replace("GPU_RATE", &gpu_rate.to_string())
         .replace("SEED", &seed.to_string())
+        .replace("SOFTWARE_RATE", "0")
         + jobs
 }
 
@@ -140,7 +142,8 @@ fn an_interrupted_job_loses_the_work_since_its_last_checkpoint() {
         let r = job(&rec.jobs, "ten-hours");
         assert!(close(downtime, 10.0));
         assert_eq!(r.status, "completed");
-        assert_eq!(r.interruptions, [1, 0, 0, 0]);
+        assert_eq!(r.interruptions[Interruption::Gpu.index()], 1, "{r:?}");
+        assert_eq!(r.interruptions_total(), 1);
         assert!(
             close(r.end_h.unwrap(), expected_end),
             "{r:?} vs {expected_end}"
@@ -546,18 +549,23 @@ fn csv_carries_the_training_columns_only_when_asked() {
     let (header, rows) = crate::common::read_csv(&dir.join("timeseries.csv"));
     let n = header.len();
     assert_eq!(
-        header[n - 6..],
+        header[n - 7..],
         [
             "training_chips",
             "training_jobs_running",
             "training_jobs_waiting",
             "training_jobs_queued_fleet",
             "training_flops",
-            "training_flops_lost"
+            "training_flops_lost",
+            "training_scaleout_tb"
         ]
     );
-    // The 1 h sample: 8 chips, one job running, 1.44e18 FLOP.
-    assert_eq!(rows[0][n - 6..], ["8", "1", "0", "0", "1.44e18", "0e0"]);
+    // The 1 h sample: 8 chips, one job running, 1.44e18 FLOP; in one rack
+    // it sends nothing over the fabric.
+    assert_eq!(
+        rows[0][n - 7..],
+        ["8", "1", "0", "0", "1.44e18", "0e0", "0.000000"]
+    );
     let (header, rows) = crate::common::read_csv(&dir.join("summary.csv"));
     let at = |name: &str| &rows[0][header.iter().position(|h| h == name).unwrap()];
     assert_eq!(at("jobs_completed"), "1");
