@@ -100,15 +100,18 @@ impl<'s, R: Recorder> Model<'s, R> {
     /// for, and records the world's failure rows.
     fn flush(&mut self, engine: &mut Engine<Event>) {
         let now = engine.now();
+        // The training layer settles after every pass over the notices (at
+        // least once: an event of its own may have freed domains), until
+        // its commands raise no more.
         loop {
             self.notices.extend(self.world.drain_notices());
-            if self.notices.is_empty() {
-                break;
-            }
             for notice in self.notices.drain(..) {
                 self.training.notice(now, notice, &mut self.world);
             }
             self.training.settle(now, &mut self.world);
+            if !self.world.has_notices() {
+                break;
+            }
         }
         for (at, event) in self.world.drain_scheduled() {
             engine

@@ -250,6 +250,8 @@ struct Run {
     flow_rates: Vec<f64>,
     /// Whether a flow's rate changed since it was last rated.
     dirty: bool,
+    /// Whether it is listed to re-place its down domains.
+    replacing: bool,
     /// Its software-fault stream, from its first start.
     rng: Option<StreamRng>,
 }
@@ -303,6 +305,12 @@ pub struct Training<'s> {
     by_flow: Vec<(u32, u32)>,
     /// Jobs whose flow rates changed this instant.
     dirty: Vec<u32>,
+    /// Jobs that lost domains this instant, to re-place once every notice
+    /// of the instant is in (a rack's failure takes several domains).
+    to_replace: Vec<u32>,
+    /// Sites where domains were freed this instant (flags, and the list).
+    room: Vec<bool>,
+    rooms: Vec<u32>,
     /// Jobs placed at each site (holding an allocation there).
     placed: Vec<Vec<u32>>,
     /// Chip speed factor of each site.
@@ -353,6 +361,7 @@ impl<'s> Training<'s> {
             flows: Vec::new(),
             flow_rates: Vec::new(),
             dirty: false,
+            replacing: false,
             rng: None,
         };
         let mut counts = [0; 7];
@@ -366,6 +375,9 @@ impl<'s> Training<'s> {
             by_allocation: Vec::new(),
             by_flow: Vec::new(),
             dirty: Vec::new(),
+            to_replace: Vec::new(),
+            room: vec![false; scenario.sites.len()],
+            rooms: Vec::new(),
             placed: vec![Vec::new(); scenario.sites.len()],
             speed: vec![1.0; scenario.sites.len()],
             counts,
@@ -638,10 +650,10 @@ impl<'s> Training<'s> {
                 allocation: None,
             } => {
                 let site = world.rack_site(world.domain_rack(domain));
-                self.free_room(site, now, world);
+                self.mark_room(site);
             }
             Notice::RacksCommissioned { site, .. } | Notice::SiteUp { site } => {
-                self.free_room(site, now, world);
+                self.mark_room(site);
             }
             Notice::SiteSpeed { site, speed } => {
                 self.speed[site.index()] = speed;
@@ -671,9 +683,29 @@ impl<'s> Training<'s> {
         }
     }
 
-    /// After the notices of an instant: re-rates the computing jobs whose
-    /// flows changed rate (once each, O(racks) per job).
+    /// After the notices of an instant (called until no notice is left):
+    /// re-places the down domains of the jobs that lost some, gives the
+    /// domains freed at a site to the jobs waiting there and then to the
+    /// queue, and re-rates the computing jobs whose flows changed rate
+    /// (once each, O(racks) per job). O(1) when nothing happened.
     pub fn settle(&mut self, now: SimTime, world: &mut World) {
+        let mut jobs = std::mem::take(&mut self.to_replace);
+        for &job in &jobs {
+            self.runs[job as usize].replacing = false;
+            self.replace_down(job as usize, now, world);
+        }
+        jobs.clear();
+        self.to_replace = jobs;
+        if !self.rooms.is_empty() {
+            let mut rooms = std::mem::take(&mut self.rooms);
+            for &site in &rooms {
+                self.room[site as usize] = false;
+                self.serve_waiters(SiteId(site), now, world);
+            }
+            rooms.clear();
+            self.rooms = rooms;
+            self.start_queued(now, world);
+        }
         let mut dirty = std::mem::take(&mut self.dirty);
         for &job in &dirty {
             let job = job as usize;
@@ -688,6 +720,14 @@ impl<'s> Training<'s> {
         }
         dirty.clear();
         self.dirty = dirty;
+    }
+
+    /// Domains were freed at `site`: handled in [`Training::settle`].
+    fn mark_room(&mut self, site: SiteId) {
+        if !self.room[site.index()] {
+            self.room[site.index()] = true;
+            self.rooms.push(site.0);
+        }
     }
 
     fn job_of(&self, a: AllocationId) -> Option<usize> {
@@ -782,7 +822,6 @@ impl<'s> Training<'s> {
         self.set_state(job, now, JobState::Completed);
         self.end_running(job, now, world);
         self.unplace(job, now, world);
-        self.start_queued(now, world);
     }
 
     /// Releases a job's allocations and takes it off its sites' lists.
@@ -820,6 +859,7 @@ impl<'s> Training<'s> {
             world
                 .release(now, part.allocation)
                 .expect("a job's allocation is live until released");
+            self.mark_room(SiteId(part.site));
         }
     }
 
@@ -853,7 +893,6 @@ impl<'s> Training<'s> {
             let j = &self.scenario.jobs[job];
             self.set_state(job, now, JobState::Queued);
             self.queue.push(job as u32, j.priority, j.submit);
-            self.start_queued(now, world);
             return;
         }
         let per = self.domain_chips(job);
@@ -868,9 +907,12 @@ impl<'s> Training<'s> {
         let site = part.site as usize;
         run.down_domains.push(domain);
         self.tally[site].chips -= per;
-        let pool = self.pool(site, rack_type);
+        let pool = site * self.scenario.rack_types.len() + rack_type;
         self.waiters[pool].insert(job as u32);
-        self.replace_down(job, now, world);
+        if !run.replacing {
+            run.replacing = true;
+            self.to_replace.push(job as u32);
+        }
     }
 
     /// A held domain of allocation `a` of job `job` is back.
@@ -951,10 +993,10 @@ impl<'s> Training<'s> {
         self.resume_if_whole(job, now, world);
     }
 
-    /// Free domains appeared at `site` (a repair, commissioning, the site
-    /// back): waiting jobs there re-place onto them first, in job order,
-    /// then the queue starts what fits.
-    fn free_room(&mut self, site: SiteId, now: SimTime, world: &mut World) {
+    /// Domains were freed at `site` (a repair, commissioning, the site
+    /// back, a job's end): the jobs waiting there re-place onto them first,
+    /// in job order (the queue comes after, in [`Training::settle`]).
+    fn serve_waiters(&mut self, site: SiteId, now: SimTime, world: &mut World) {
         for model in 0..self.scenario.rack_types.len() {
             let pool = self.pool(site.index(), model);
             while world.capacity(site, RackTypeId(model as u32)) > 0 {
@@ -963,13 +1005,11 @@ impl<'s> Training<'s> {
                 };
                 self.replace_down(job as usize, now, world);
                 if self.waiters[pool].first() == Some(&job) {
-                    // It could not take the room (it waits at another site
-                    // too, or the room went meanwhile).
+                    // It could not take the room (the room went meanwhile).
                     break;
                 }
             }
         }
-        self.start_queued(now, world);
     }
 
     /// Interrupts a running job at `now`: the work since its last

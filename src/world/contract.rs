@@ -269,6 +269,11 @@ impl World<'_> {
         }
     }
 
+    /// Whether notices wait to be drained.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
     /// Queues a notice for the workloads, if any listen.
     pub(crate) fn notify(&mut self, notice: Notice) {
         if self.listening {

@@ -18,6 +18,7 @@ mod failures;
 mod golden;
 mod grid;
 mod input_bounds;
+mod interruptions;
 mod output_safety;
 mod phold;
 mod physics;

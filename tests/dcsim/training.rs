@@ -192,7 +192,7 @@ ideal_duration = "5h"
 "#;
 
 /// Steps a model event by event, calling `check` after each.
-fn step_all<'s>(
+pub(crate) fn step_all<'s>(
     scenario: &'s dcsim::scenario::Scenario,
     mut check: impl FnMut(&Model<'s, MemoryRecorder>, SimTime),
 ) -> MemoryRecorder {
