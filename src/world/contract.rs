@@ -230,6 +230,12 @@ impl World<'_> {
         SiteId(self.topo.racks[rack.index()].site)
     }
 
+    /// Whether a domain can serve a workload now: its nodes healthy, its
+    /// rack powered, connected and in service, its site lit.
+    pub fn domain_usable(&self, domain: DomainId) -> bool {
+        self.topo.domain_healthy(domain.0) && !self.domain_site_dark(domain.0)
+    }
+
     /// The domains an allocation holds.
     pub fn allocation_domains(&self, id: AllocationId) -> Option<Vec<DomainId>> {
         let a = self.allocations.get(id.0 as usize)?.as_ref()?;
@@ -641,13 +647,19 @@ impl World<'_> {
             .map(DomainId)
     }
 
-    /// A healthy domain goes down: out of the free set, or noticed to its
-    /// allocation.
+    /// A healthy domain goes down: out of the free set, and noticed (to its
+    /// allocation, if any). While its site is dark nothing is noticed but
+    /// retirement: the site's own notices stand for its domains (see
+    /// [`World::site_dark_notices`]), so every down notice of a domain
+    /// is followed by exactly one up notice, or a retirement.
     pub(crate) fn domain_lost(&mut self, domain: u32, cause: DownCause) {
         let allocation = self.allocation_of(domain);
         if allocation.is_none() {
             let pool = self.pool_of_domain(domain);
             self.free_remove(pool, domain);
+        }
+        if cause != DownCause::Retired && self.domain_site_dark(domain) {
+            return;
         }
         self.notify(Notice::DomainDown {
             domain: DomainId(domain),
@@ -656,18 +668,27 @@ impl World<'_> {
         });
     }
 
-    /// A domain is healthy again: back in the free set, or noticed to its
-    /// allocation.
+    /// A domain is healthy again: back in the free set, and noticed (to
+    /// its allocation, if any), unless its site is dark.
     pub(crate) fn domain_regained(&mut self, domain: u32) {
         let allocation = self.allocation_of(domain);
         if allocation.is_none() {
             let pool = self.pool_of_domain(domain);
             self.free_insert(pool, domain);
         }
+        if self.domain_site_dark(domain) {
+            return;
+        }
         self.notify(Notice::DomainUp {
             domain: DomainId(domain),
             allocation,
         });
+    }
+
+    /// Whether the site of a domain is dark.
+    fn domain_site_dark(&self, domain: u32) -> bool {
+        let rack = &self.topo.racks[self.topo.domains[domain as usize].rack as usize];
+        self.sites[rack.site as usize].power.dark
     }
 
     /// A site goes dark or comes back: notices for the site and for each

@@ -329,3 +329,249 @@ restart_overhead = "10min"
     let published_like = lambda * wall;
     eprintln!("λ × 1,296 h = {published_like:.1}");
 }
+
+#[test]
+fn bad_all_reduce_fields_are_located_with_a_fix() {
+    let good = HEAD.to_string() + &site("lab", 3) + &ring_job("a", 75e9, "");
+    // (replace, by, field, fragments of the message)
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "steps = 36000",
+            "steps = 36000\nbatch_tokens = 4e6",
+            "jobs[0].steps",
+            &["one way"],
+        ),
+        (
+            "steps = 36000",
+            "batch_tokens = 4e6",
+            "jobs[0].batch_tokens",
+            &["needs tokens"],
+        ),
+        (
+            "steps = 36000",
+            "steps = 0.5",
+            "jobs[0].steps",
+            &["at least one step"],
+        ),
+        (
+            "steps = 36000",
+            "step_time = \"soon\"",
+            "jobs[0].step_time",
+            &["soon"],
+        ),
+        (
+            "steps = 36000\n",
+            "",
+            "jobs[0].gradient_bytes",
+            &["once per step", "steps"],
+        ),
+        (
+            "gradient_bytes = 75000000000",
+            "gradient_bytes = -1",
+            "jobs[0].gradient_bytes",
+            &["greater than 0"],
+        ),
+        (
+            "mfu = 0.5",
+            "mfu = 0.5\ndata_parallel = 0",
+            "jobs[0].data_parallel",
+            &["from 1 to the job's 12 chips"],
+        ),
+        (
+            "mfu = 0.5",
+            "mfu = 0.5\noverlap = 1.5",
+            "jobs[0].overlap",
+            &["between 0 and 1"],
+        ),
+        (
+            "mfu = 0.5",
+            "mfu = 0.5\nmultisite = true",
+            "jobs[0].multisite",
+            &["multi_site"],
+        ),
+        (
+            "software = { rate_per_million_hours = 0 }",
+            "software = { rate_per_million_hours = -3 }",
+            "failures.software.rate_per_million_hours",
+            &["0 or more"],
+        ),
+        (
+            "software = { rate_per_million_hours = 0 }",
+            "software = { rate = 3 }",
+            "failures.software.rate",
+            &["rate_per_million_hours"],
+        ),
+    ];
+    for (from, to, field, fragments) in cases {
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        let e = dcsim::scenario::load_str("jobs.toml", &text, None, &Default::default())
+            .expect_err("refused");
+        assert_eq!(e.issues.len(), 1, "{e}");
+        let issue = &e.issues[0];
+        assert_eq!(issue.field, *field, "{issue}");
+        assert!(
+            matches!(issue.location, dcsim::scenario::Location::File { ref file, .. } if file == "jobs.toml"),
+            "{issue}"
+        );
+        for f in *fragments {
+            assert!(issue.message.contains(f), "`{f}` not in: {issue}");
+        }
+    }
+    // A stream's all-reduce needs both of its fields.
+    let stream = HEAD.to_string()
+        + &site("lab", 3)
+        + "\n[[arrivals]]\nname = \"ft\"\nrack = \"quad\"\nrate_per_day = 1\nchips = [4, 8]\nideal_duration = { kind = \"fixed\", value = \"5h\" }\nstep_time = \"2s\"\n";
+    let e = dcsim::scenario::load_str("s.toml", &stream, None, &Default::default())
+        .expect_err("refused");
+    assert_eq!(e.issues[0].field, "arrivals[0].gradient_bytes", "{e}");
+    let ok = stream + "gradient_bytes = 1e9\ndata_parallel = 2\n";
+    let s = load_text(&ok);
+    let comm = s.jobs[0].comm.expect("an all-reduce");
+    // 2 s of ideal compute per step at the job's full rate.
+    let full = s.jobs[0].full_rate(&s.rack_types[0]);
+    assert!(close(comm.flops_per_step, 2.0 * full));
+    assert_eq!(comm.data_parallel, 2);
+    assert_eq!(comm.overlap, 0.5);
+}
+
+/// Two sites of 6 racks and a link, every failure class frequent, software
+/// faults, and a stream of jobs with all-reduces, some spanning sites.
+fn stormy(seed: u64) -> String {
+    let failures = r#"
+[failures]
+gpu = { rate_per_million_hours = 3000, repair = { kind = "fixed", value = "6h" } }
+hbm = { rate_per_million_hours = 1000 }
+host = { rate_per_million_hours = 2000 }
+nic = { rate_per_million_hours = 1000 }
+switch_cable = { rate_per_million_hours = 800 }
+rack_power = { rate_per_million_hours = 2000 }
+site_outage = { rate_per_million_hours = 3000 }
+dci_link = { rate_per_million_hours = 5000 }
+software = { rate_per_million_hours = 20000 }
+"#;
+    let head = HEAD
+        .replace("seed = 1", &format!("seed = {seed}"))
+        .replace("duration = \"4d\"", "duration = \"20d\"");
+    let head = head[..head.find("[failures]").unwrap()].to_string()
+        + failures
+        + &head[head.find("[[chips]]").unwrap()..];
+    head + &site("east", 6)
+        + &site("west", 6).replace("count = 6", "count = 6\nspare_nodes = 2")
+        + "\n[[links]]\nfrom = \"east\"\nto = \"west\"\nbandwidth_gbit_per_s = 200\nlatency = \"2ms\"\n"
+        + r#"
+[[arrivals]]
+name = "wide"
+rack = "quad"
+rate_per_day = 3
+chips = [16, 32, 48]
+ideal_duration = { kind = "uniform", min = "5h", max = "2d" }
+step_time = "1s"
+gradient_bytes = 5e10
+multi_site = true
+checkpoint_every = "young-daly"
+
+[[arrivals]]
+name = "small"
+rack = "quad"
+rate_per_day = 6
+chips = [4, 8]
+ideal_duration = { kind = "uniform", min = "1h", max = "10h" }
+priority = 1
+"#
+}
+
+#[test]
+fn every_job_is_in_one_state_and_counted_where_it_holds_chips_at_every_event() {
+    for seed in [3, 8, 13] {
+        storm_holds_its_invariants(seed);
+    }
+}
+
+fn storm_holds_its_invariants(seed: u64) {
+    let s = load_text(&stormy(seed));
+    let n = s.jobs.len();
+    assert!(n > 100, "{n} jobs");
+    let sites = s.sites.len();
+    let rec = step_all(&s, |m, _| {
+        let t = m.training();
+        let counts = t.counts();
+        assert_eq!(counts.iter().sum::<usize>(), n);
+        let mut running = vec![0u32; sites];
+        let mut waiting = vec![0u32; sites];
+        let mut chips = vec![0u64; sites];
+        for j in 0..n {
+            let state = t.state(j);
+            let placed = state.is_running() || state == JobState::Waiting;
+            assert_eq!(t.allocations(j).is_empty(), !placed, "job {j} {state:?}");
+            for site in t.sites_of(j) {
+                if state.is_running() {
+                    running[site] += 1;
+                } else {
+                    waiting[site] += 1;
+                }
+            }
+            // A ring runs exactly while a job spread over racks runs.
+            if !state.is_running() {
+                assert!(t.flows(j).is_empty(), "job {j} {state:?} keeps flows");
+            }
+            // Allocations are live and of the job's sites.
+            for a in t.allocations(j) {
+                let domains = m.world().allocation_domains(a).expect("live");
+                let site = m.world().rack_site(m.world().domain_rack(domains[0]));
+                assert!(t.sites_of(j).contains(&site.index()));
+                let up = domains
+                    .iter()
+                    .filter(|&&d| m.world().domain_usable(d))
+                    .count();
+                chips[site.index()] += 4 * up as u64;
+            }
+        }
+        for site in 0..sites {
+            // Counters kept by the jobs match a count from the world.
+            let (c, r, w) = t.site_counts(site);
+            assert_eq!((r, w), (running[site], waiting[site]), "site {site}");
+            assert_eq!(
+                c, chips[site],
+                "chips of usable held domains at site {site}"
+            );
+        }
+        assert_eq!(t.queued(), counts[JobState::Queued.index()]);
+    });
+    // At every sample, the chips jobs hold up are healthy chips.
+    for row in &rec.samples {
+        let t = row.training.unwrap();
+        assert!(t.chips <= row.chips_healthy, "{row:?}");
+    }
+    let by = |c: Interruption| -> u64 { rec.jobs.iter().map(|j| j.interruptions[c.index()]).sum() };
+    for c in [
+        Interruption::Gpu,
+        Interruption::Host,
+        Interruption::SwitchCable,
+        Interruption::RackPower,
+        Interruption::SiteOutage,
+        Interruption::Software,
+    ] {
+        assert!(by(c) > 0, "no {c:?} interruption in the storm");
+    }
+    assert!(
+        rec.jobs.iter().any(|j| j.site.contains('+')),
+        "some job spans sites"
+    );
+    let traffic: f64 = rec
+        .samples
+        .iter()
+        .map(|r| r.training.unwrap().scaleout_bytes)
+        .sum();
+    assert!(traffic > 0.0);
+}
+
+#[test]
+fn runs_with_rings_sites_and_software_faults_are_deterministic() {
+    let s = load_text(&stormy(4));
+    let (a, sa) = run(&s);
+    let (b, sb) = run(&s);
+    assert_eq!(a.jobs, b.jobs);
+    assert_eq!(a.samples, b.samples);
+    assert_eq!(sa, sb);
+}
