@@ -198,12 +198,13 @@ pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
         .fixed(r.throttle_lost_chip_hours, 3)),
     col!("failures_gpu", |r, l| l.int(r.failures[0])),
     col!("failures_hbm", |r, l| l.int(r.failures[1])),
-    col!("failures_host", |r, l| l.int(r.failures[2])),
-    col!("failures_nic", |r, l| l.int(r.failures[3])),
-    col!("failures_switch_cable", |r, l| l.int(r.failures[4])),
-    col!("failures_rack_power", |r, l| l.int(r.failures[5])),
-    col!("failures_site_outage", |r, l| l.int(r.failures[6])),
-    col!("failures_dci_link", |r, l| l.int(r.failures[7])),
+    col!("failures_gpu_other", |r, l| l.int(r.failures[2])),
+    col!("failures_host", |r, l| l.int(r.failures[3])),
+    col!("failures_nic", |r, l| l.int(r.failures[4])),
+    col!("failures_switch_cable", |r, l| l.int(r.failures[5])),
+    col!("failures_rack_power", |r, l| l.int(r.failures[6])),
+    col!("failures_site_outage", |r, l| l.int(r.failures[7])),
+    col!("failures_dci_link", |r, l| l.int(r.failures[8])),
 ];
 
 /// An optional training figure of a sample: empty without one.
@@ -298,12 +299,13 @@ pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     col!("failures_total", |r, l| l.int(r.failures_total())),
     col!("failures_gpu", |r, l| l.int(r.failures[0])),
     col!("failures_hbm", |r, l| l.int(r.failures[1])),
-    col!("failures_host", |r, l| l.int(r.failures[2])),
-    col!("failures_nic", |r, l| l.int(r.failures[3])),
-    col!("failures_switch_cable", |r, l| l.int(r.failures[4])),
-    col!("failures_rack_power", |r, l| l.int(r.failures[5])),
-    col!("failures_site_outage", |r, l| l.int(r.failures[6])),
-    col!("failures_dci_link", |r, l| l.int(r.failures[7])),
+    col!("failures_gpu_other", |r, l| l.int(r.failures[2])),
+    col!("failures_host", |r, l| l.int(r.failures[3])),
+    col!("failures_nic", |r, l| l.int(r.failures[4])),
+    col!("failures_switch_cable", |r, l| l.int(r.failures[5])),
+    col!("failures_rack_power", |r, l| l.int(r.failures[6])),
+    col!("failures_site_outage", |r, l| l.int(r.failures[7])),
+    col!("failures_dci_link", |r, l| l.int(r.failures[8])),
     col!("events", |r, l| l.int(r.events)),
 ];
 
@@ -670,10 +672,10 @@ mod tests {
             .map(|k| format!("failures_{}", k.key()))
             .collect();
         let sample: Vec<&str> = SAMPLE_COLUMNS.iter().map(|c| c.name).collect();
-        assert_eq!(names(&sample[sample.len() - 8..]), classes);
+        assert_eq!(names(&sample[sample.len() - 9..]), classes);
         let summary: Vec<&str> = SUMMARY_COLUMNS.iter().map(|c| c.name).collect();
         let n = summary.len();
-        assert_eq!(names(&summary[n - 9..n - 1]), classes);
+        assert_eq!(names(&summary[n - 10..n - 1]), classes);
     }
 
     #[test]

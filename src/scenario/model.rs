@@ -434,31 +434,32 @@ impl Arrivals {
 }
 
 /// Rate [per hour] of the failures that interrupt a job of `chips` chips of
-/// `rack`, from the classes' rates (each chip class falling back on the
-/// chip's catalog figure, as the world does): per chip GPU and HBM, per
-/// node host and NIC, per rack rack power (the job packed into the fewest
-/// racks, `⌈chips ÷ chips per rack⌉`), and its one site's outages. Switch
-/// and cable faults and inter-site links do not interrupt a job (it holds
-/// no flows yet).
+/// `rack`, from the classes' rates (`gpu` and `hbm` falling back on the
+/// chip's catalog figure, as the world does): per chip GPU, HBM and other
+/// GPU faults, per node host and NIC, per rack rack power (the job packed
+/// into the fewest racks, `⌈chips ÷ chips per rack⌉`), and its one site's
+/// outages. Switch and cable faults and inter-site links do not interrupt a
+/// job (it holds no flows yet).
 ///
-/// `λ = chips·(λ_gpu + λ_hbm) + nodes·(λ_host + λ_nic) + racks·λ_rack_power
-/// + λ_site_outage`.
+/// `λ = chips·(λ_gpu + λ_hbm + λ_gpu_other) + nodes·(λ_host + λ_nic)
+/// + racks·λ_rack_power + λ_site_outage`.
 pub fn job_failure_rate(failures: &[FailureClass], rack: &RackType, chips: u32) -> f64 {
     let rate = |k: FailureKind| {
         failures
             .iter()
             .find(|c| c.kind == k)
             .and_then(|c| c.rate_per_hour)
+            .or_else(|| rack.chip.failures_per_mhr(k).map(|r| r / 1e6))
+            .unwrap_or(0.0)
     };
-    let gpu = rate(FailureKind::Gpu).unwrap_or(rack.chip.gpu_failures_per_mhr / 1e6);
-    let hbm = rate(FailureKind::Hbm).unwrap_or(rack.chip.hbm_failures_per_mhr / 1e6);
-    let per_node = rate(FailureKind::Host).unwrap_or(0.0) + rate(FailureKind::Nic).unwrap_or(0.0);
+    let per_chip = rate(FailureKind::Gpu) + rate(FailureKind::Hbm) + rate(FailureKind::GpuOther);
+    let per_node = rate(FailureKind::Host) + rate(FailureKind::Nic);
     let nodes = chips / rack.rack.chips_per_node().max(1);
     let racks = chips.div_ceil(rack.rack.chips.max(1));
-    f64::from(chips) * (gpu + hbm)
+    f64::from(chips) * per_chip
         + f64::from(nodes) * per_node
-        + f64::from(racks) * rate(FailureKind::RackPower).unwrap_or(0.0)
-        + rate(FailureKind::SiteOutage).unwrap_or(0.0)
+        + f64::from(racks) * rate(FailureKind::RackPower)
+        + rate(FailureKind::SiteOutage)
 }
 
 /// Young/Daly's checkpoint interval `sqrt(2 · C · MTBF)` for checkpoint
@@ -474,8 +475,8 @@ pub fn young_daly(checkpoint_time: SimDuration, rate_per_hour: f64) -> SimDurati
 pub struct FailureClass {
     /// Which class.
     pub kind: FailureKind,
-    /// Failures per component-hour; `None` for chip classes means "each
-    /// chip's catalog figure".
+    /// Failures per component-hour; `None` for `gpu` and `hbm` means "each
+    /// chip's catalog figure" (every other class always has a rate).
     pub rate_per_hour: Option<f64>,
     /// Time-to-failure law.
     pub lifetime: Lifetime,
@@ -529,7 +530,7 @@ mod tests {
             repair: Distribution::Fixed(SimDuration::from_hours(1)),
         };
         // GPU and HBM from the catalog (148 and 72 per 21,233,664 chip-hours
-        // of Llama 3 405B), everything else off.
+        // of Llama 3 405B), everything else off (gpu_other included).
         let mut classes: Vec<FailureClass> = FailureKind::ALL
             .iter()
             .map(|&k| class(k, Some(0.0)))
@@ -547,10 +548,20 @@ mod tests {
             every,
             SimDuration::from_secs_f64((2.0 * 60.0 * mtbf_s).sqrt())
         );
+        // gpu_other has no catalog figure per chip; at its class default,
+        // 48 per 21,233,664 GPU-hours, the job sees 148 + 72 + 48 = 268.
+        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(
+            crate::catalog::failures::defaults()[FailureKind::GpuOther.index()]
+                .rate_per_million_hours
+                / 1e6,
+        );
+        let rate = job_failure_rate(&classes, &rack, 16_384);
+        assert!((rate * 54.0 * 24.0 - 268.0).abs() < 1e-9, "{rate}");
         // Host and NIC per node (8 chips), rack power per rack (4 nodes):
         // 16 chips = 2 nodes = 1 rack; 40 chips = 5 nodes = 2 racks.
         classes[FailureKind::Gpu.index()].rate_per_hour = Some(0.0);
         classes[FailureKind::Hbm.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(0.0);
         classes[FailureKind::Host.index()].rate_per_hour = Some(1.0);
         classes[FailureKind::RackPower.index()].rate_per_hour = Some(10.0);
         classes[FailureKind::SiteOutage.index()].rate_per_hour = Some(100.0);
