@@ -371,6 +371,8 @@ pub enum Interruption {
     Gpu,
     /// A node failure of class `hbm`.
     Hbm,
+    /// A node failure of class `gpu_other`.
+    GpuOther,
     /// A node failure of class `host`.
     Host,
     /// A node failure of class `nic`.
@@ -390,9 +392,10 @@ pub enum Interruption {
 
 impl Interruption {
     /// Every cause, in column order.
-    pub const ALL: [Interruption; 9] = [
+    pub const ALL: [Interruption; 10] = [
         Interruption::Gpu,
         Interruption::Hbm,
+        Interruption::GpuOther,
         Interruption::Host,
         Interruption::Nic,
         Interruption::SwitchCable,
@@ -410,6 +413,7 @@ impl Interruption {
         match self {
             Interruption::Gpu => "gpu",
             Interruption::Hbm => "hbm",
+            Interruption::GpuOther => "gpu_other",
             Interruption::Host => "host",
             Interruption::Nic => "nic",
             Interruption::SwitchCable => "switch_cable",
@@ -431,6 +435,7 @@ impl Interruption {
         match kind {
             FailureKind::Gpu => Interruption::Gpu,
             FailureKind::Hbm => Interruption::Hbm,
+            FailureKind::GpuOther => Interruption::GpuOther,
             FailureKind::Host => Interruption::Host,
             FailureKind::Nic => Interruption::Nic,
             FailureKind::SwitchCable => Interruption::SwitchCable,

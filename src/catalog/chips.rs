@@ -575,6 +575,17 @@ mod tests {
         for c in builtin() {
             assert_eq!(c.gpu_failures_per_mhr, GPU_FAILURES_PER_MHR, "{}", c.name);
             assert_eq!(c.hbm_failures_per_mhr, HBM_FAILURES_PER_MHR, "{}", c.name);
+            // A chip carries a rate of exactly the classes said to have one
+            // per chip model (gpu, hbm; not gpu_other).
+            for k in crate::catalog::failures::FailureKind::ALL {
+                assert_eq!(
+                    c.failures_per_mhr(k).is_some(),
+                    k.rate_per_chip_model(),
+                    "{} {}",
+                    c.name,
+                    k.key()
+                );
+            }
             if c.name == "h100" {
                 assert!(!c.estimates.contains("failure"));
                 assert!(c.source.contains("6.97") && c.source.contains("3.39"));

@@ -50,6 +50,20 @@ pub struct ChipSpec {
     pub estimates: String,
 }
 
+impl ChipSpec {
+    /// This chip's own rate of a chip failure class [failures per million
+    /// chip-hours]: its `gpu` or `hbm` figure, `None` for a class the chips
+    /// of the catalog do not carry (see
+    /// [`failures::FailureKind::rate_per_chip_model`]).
+    pub fn failures_per_mhr(&self, kind: failures::FailureKind) -> Option<f64> {
+        match kind {
+            failures::FailureKind::Gpu => Some(self.gpu_failures_per_mhr),
+            failures::FailureKind::Hbm => Some(self.hbm_failures_per_mhr),
+            _ => None,
+        }
+    }
+}
+
 /// One rack-scale system: how many chips of which model, grouped into nodes
 /// (servers or compute trays) and scale-up domains, with its non-chip power.
 #[derive(Clone, Debug, PartialEq)]

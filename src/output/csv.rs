@@ -198,12 +198,13 @@ pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
         .fixed(r.throttle_lost_chip_hours, 3)),
     col!("failures_gpu", |r, l| l.int(r.failures[0])),
     col!("failures_hbm", |r, l| l.int(r.failures[1])),
-    col!("failures_host", |r, l| l.int(r.failures[2])),
-    col!("failures_nic", |r, l| l.int(r.failures[3])),
-    col!("failures_switch_cable", |r, l| l.int(r.failures[4])),
-    col!("failures_rack_power", |r, l| l.int(r.failures[5])),
-    col!("failures_site_outage", |r, l| l.int(r.failures[6])),
-    col!("failures_dci_link", |r, l| l.int(r.failures[7])),
+    col!("failures_gpu_other", |r, l| l.int(r.failures[2])),
+    col!("failures_host", |r, l| l.int(r.failures[3])),
+    col!("failures_nic", |r, l| l.int(r.failures[4])),
+    col!("failures_switch_cable", |r, l| l.int(r.failures[5])),
+    col!("failures_rack_power", |r, l| l.int(r.failures[6])),
+    col!("failures_site_outage", |r, l| l.int(r.failures[7])),
+    col!("failures_dci_link", |r, l| l.int(r.failures[8])),
 ];
 
 /// An optional training figure of a sample: empty without one.
@@ -303,12 +304,13 @@ pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     col!("failures_total", |r, l| l.int(r.failures_total())),
     col!("failures_gpu", |r, l| l.int(r.failures[0])),
     col!("failures_hbm", |r, l| l.int(r.failures[1])),
-    col!("failures_host", |r, l| l.int(r.failures[2])),
-    col!("failures_nic", |r, l| l.int(r.failures[3])),
-    col!("failures_switch_cable", |r, l| l.int(r.failures[4])),
-    col!("failures_rack_power", |r, l| l.int(r.failures[5])),
-    col!("failures_site_outage", |r, l| l.int(r.failures[6])),
-    col!("failures_dci_link", |r, l| l.int(r.failures[7])),
+    col!("failures_gpu_other", |r, l| l.int(r.failures[2])),
+    col!("failures_host", |r, l| l.int(r.failures[3])),
+    col!("failures_nic", |r, l| l.int(r.failures[4])),
+    col!("failures_switch_cable", |r, l| l.int(r.failures[5])),
+    col!("failures_rack_power", |r, l| l.int(r.failures[6])),
+    col!("failures_site_outage", |r, l| l.int(r.failures[7])),
+    col!("failures_dci_link", |r, l| l.int(r.failures[8])),
     col!("events", |r, l| l.int(r.events)),
 ];
 
@@ -372,15 +374,16 @@ pub const JOB_COLUMNS: &[Column<JobRow>] = &[
     col!("interruptions", |r, l| l.int(r.interruptions_total())),
     col!("interruptions_gpu", |r, l| l.int(r.interruptions[0])),
     col!("interruptions_hbm", |r, l| l.int(r.interruptions[1])),
-    col!("interruptions_host", |r, l| l.int(r.interruptions[2])),
-    col!("interruptions_nic", |r, l| l.int(r.interruptions[3])),
+    col!("interruptions_gpu_other", |r, l| l.int(r.interruptions[2])),
+    col!("interruptions_host", |r, l| l.int(r.interruptions[3])),
+    col!("interruptions_nic", |r, l| l.int(r.interruptions[4])),
     col!("interruptions_switch_cable", |r, l| l
-        .int(r.interruptions[4])),
-    col!("interruptions_rack_power", |r, l| l.int(r.interruptions[5])),
+        .int(r.interruptions[5])),
+    col!("interruptions_rack_power", |r, l| l.int(r.interruptions[6])),
     col!("interruptions_site_outage", |r, l| l
-        .int(r.interruptions[6])),
-    col!("interruptions_software", |r, l| l.int(r.interruptions[7])),
-    col!("interruptions_retired", |r, l| l.int(r.interruptions[8])),
+        .int(r.interruptions[7])),
+    col!("interruptions_software", |r, l| l.int(r.interruptions[8])),
+    col!("interruptions_retired", |r, l| l.int(r.interruptions[9])),
     col!("lost_chip_hours", |r, l| l.fixed(r.lost_chip_hours, 6)),
     col!("checkpoint_hours", |r, l| l.fixed(r.checkpoint_hours, 6)),
     col!("restart_hours", |r, l| l.fixed(r.restart_hours, 6)),
@@ -623,6 +626,53 @@ mod tests {
         String::from_utf8(buf).unwrap()
     }
 
+    #[test]
+    fn interruption_columns_follow_the_causes_in_order() {
+        // A row with interruption i counted i + 1 times writes i + 1 in the
+        // column named after cause i.
+        let mut interruptions = [0; crate::record::Interruption::COUNT];
+        for (i, n) in interruptions.iter_mut().enumerate() {
+            *n = i as u64 + 1;
+        }
+        let row = JobRow {
+            id: 0,
+            name: "j".into(),
+            submit_h: 0.0,
+            submit: String::new(),
+            first_start_h: None,
+            end_h: None,
+            queue_wait_h: 0.0,
+            chips: 1,
+            rack: String::new(),
+            site: String::new(),
+            status: crate::record::JobStatus::QueuedAtEnd,
+            interruptions,
+            lost_chip_hours: 0.0,
+            checkpoint_hours: 0.0,
+            restart_hours: 0.0,
+            ettr: None,
+            flops_done: 0.0,
+            tokens_trained: None,
+        };
+        let names: Vec<&str> = JOB_COLUMNS.iter().map(|c| c.name).collect();
+        let first = names
+            .iter()
+            .position(|n| *n == "interruptions_gpu")
+            .unwrap();
+        for (i, cause) in crate::record::Interruption::ALL.iter().enumerate() {
+            assert_eq!(names[first + i], format!("interruptions_{}", cause.key()));
+            assert_eq!(cause.index(), i);
+            let mut line = Line::new();
+            (JOB_COLUMNS[first + i].put)(&row, &mut line);
+            assert_eq!(
+                line.buf,
+                (i + 1).to_string().into_bytes(),
+                "{}",
+                names[first + i]
+            );
+        }
+    }
+
     /// The reference: the standard formatter without a negative zero.
     fn reference(x: f64, decimals: usize) -> String {
         let s = format!("{x:.decimals$}");
@@ -685,10 +735,10 @@ mod tests {
             .map(|k| format!("failures_{}", k.key()))
             .collect();
         let sample: Vec<&str> = SAMPLE_COLUMNS.iter().map(|c| c.name).collect();
-        assert_eq!(names(&sample[sample.len() - 8..]), classes);
+        assert_eq!(names(&sample[sample.len() - 9..]), classes);
         let summary: Vec<&str> = SUMMARY_COLUMNS.iter().map(|c| c.name).collect();
         let n = summary.len();
-        assert_eq!(names(&summary[n - 9..n - 1]), classes);
+        assert_eq!(names(&summary[n - 10..n - 1]), classes);
     }
 
     #[test]

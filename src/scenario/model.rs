@@ -501,15 +501,17 @@ impl Arrivals {
 }
 
 /// Rate [per hour] of the interruptions of a running job of `chips` chips
-/// of `rack`, from the classes' rates (each chip class falling back on the
-/// chip's catalog figure, as the world does): per chip GPU and HBM, per
-/// node host and NIC, per rack rack power and switch or cable (the uplink
-/// rate counts per chip of the racks), its one site's outages, and
-/// `software` per node (software interruptions, per node-hour). The job is
-/// taken packed into the fewest racks, `⌈chips ÷ chips per rack⌉`.
+/// of `rack`, from the classes' rates (`gpu` and `hbm` falling back on the
+/// chip's catalog figure, as the world does): per chip GPU, HBM and other
+/// GPU faults, per node host and NIC, per rack rack power and switch or
+/// cable (the uplink rate counts per chip of the racks), its one site's
+/// outages, and `software` per node (software interruptions, per
+/// node-hour). The job is taken packed into the fewest racks, `⌈chips ÷
+/// chips per rack⌉`.
 ///
-/// `λ = chips·(λ_gpu + λ_hbm) + nodes·(λ_host + λ_nic + λ_software)
-/// + racks·(λ_rack_power + chips per rack·λ_switch_cable) + λ_site_outage`.
+/// `λ = chips·(λ_gpu + λ_hbm + λ_gpu_other) + nodes·(λ_host + λ_nic +
+/// λ_software) + racks·(λ_rack_power + chips per rack·λ_switch_cable) +
+/// λ_site_outage`.
 pub fn job_failure_rate(
     failures: &[FailureClass],
     rack: &RackType,
@@ -521,19 +523,19 @@ pub fn job_failure_rate(
             .iter()
             .find(|c| c.kind == k)
             .and_then(|c| c.rate_per_hour)
+            .or_else(|| rack.chip.failures_per_mhr(k).map(|r| r / 1e6))
+            .unwrap_or(0.0)
     };
-    let gpu = rate(FailureKind::Gpu).unwrap_or(rack.chip.gpu_failures_per_mhr / 1e6);
-    let hbm = rate(FailureKind::Hbm).unwrap_or(rack.chip.hbm_failures_per_mhr / 1e6);
-    let per_node =
-        rate(FailureKind::Host).unwrap_or(0.0) + rate(FailureKind::Nic).unwrap_or(0.0) + software;
+    let per_chip = rate(FailureKind::Gpu) + rate(FailureKind::Hbm) + rate(FailureKind::GpuOther);
+    let per_node = rate(FailureKind::Host) + rate(FailureKind::Nic) + software;
     let nodes = chips / rack.rack.chips_per_node().max(1);
     let racks = chips.div_ceil(rack.rack.chips.max(1));
-    let per_rack = rate(FailureKind::RackPower).unwrap_or(0.0)
-        + f64::from(rack.rack.chips) * rate(FailureKind::SwitchCable).unwrap_or(0.0);
-    f64::from(chips) * (gpu + hbm)
+    let per_rack =
+        rate(FailureKind::RackPower) + f64::from(rack.rack.chips) * rate(FailureKind::SwitchCable);
+    f64::from(chips) * per_chip
         + f64::from(nodes) * per_node
         + f64::from(racks) * per_rack
-        + rate(FailureKind::SiteOutage).unwrap_or(0.0)
+        + rate(FailureKind::SiteOutage)
 }
 
 /// Young/Daly's checkpoint interval `sqrt(2 · C · MTBF)` for checkpoint
@@ -549,8 +551,8 @@ pub fn young_daly(checkpoint_time: SimDuration, rate_per_hour: f64) -> SimDurati
 pub struct FailureClass {
     /// Which class.
     pub kind: FailureKind,
-    /// Failures per component-hour; `None` for chip classes means "each
-    /// chip's catalog figure".
+    /// Failures per component-hour; `None` for `gpu` and `hbm` means "each
+    /// chip's catalog figure" (every other class always has a rate).
     pub rate_per_hour: Option<f64>,
     /// Time-to-failure law.
     pub lifetime: Lifetime,
@@ -604,7 +606,7 @@ mod tests {
             repair: Distribution::Fixed(SimDuration::from_hours(1)),
         };
         // GPU and HBM from the catalog (148 and 72 per 21,233,664 chip-hours
-        // of Llama 3 405B), everything else off.
+        // of Llama 3 405B), everything else off (gpu_other included).
         let mut classes: Vec<FailureClass> = FailureKind::ALL
             .iter()
             .map(|&k| class(k, Some(0.0)))
@@ -622,10 +624,42 @@ mod tests {
             every,
             SimDuration::from_secs_f64((2.0 * 60.0 * mtbf_s).sqrt())
         );
+        // gpu_other has no catalog figure per chip; at its class default,
+        // 48 per 21,233,664 GPU-hours, the job sees 148 + 72 + 48 = 268.
+        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(
+            crate::catalog::failures::defaults()[FailureKind::GpuOther.index()]
+                .rate_per_million_hours
+                / 1e6,
+        );
+        let rate = job_failure_rate(&classes, &rack, 16_384, 0.0);
+        assert!((rate * 54.0 * 24.0 - 268.0).abs() < 1e-9, "{rate}");
+        // Every class the Llama 3 table counts at its default, and software
+        // faults at 63 per 2,654,208 node-hours: the published 419 =
+        // 148 + 72 + 48 (per GPU) + 46 + 7 + 63 (per node: 2,048 nodes) + 35
+        // (switch/cable per GPU of the 512 racks).
+        let defaults = crate::catalog::failures::defaults();
+        for k in [
+            FailureKind::Host,
+            FailureKind::Nic,
+            FailureKind::SwitchCable,
+        ] {
+            classes[k.index()].rate_per_hour =
+                Some(defaults[k.index()].rate_per_million_hours / 1e6);
+        }
+        let software = crate::catalog::failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6;
+        let rate = job_failure_rate(&classes, &rack, 16_384, software);
+        assert!(
+            (rate * 54.0 * 24.0 - 419.0).abs() < 1e-9,
+            "{}",
+            rate * 54.0 * 24.0
+        );
+        classes[FailureKind::Nic.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::SwitchCable.index()].rate_per_hour = Some(0.0);
         // Host and NIC per node (8 chips), rack power per rack (4 nodes):
         // 16 chips = 2 nodes = 1 rack; 40 chips = 5 nodes = 2 racks.
         classes[FailureKind::Gpu.index()].rate_per_hour = Some(0.0);
         classes[FailureKind::Hbm.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(0.0);
         classes[FailureKind::Host.index()].rate_per_hour = Some(1.0);
         classes[FailureKind::RackPower.index()].rate_per_hour = Some(10.0);
         classes[FailureKind::SiteOutage.index()].rate_per_hour = Some(100.0);

@@ -107,6 +107,11 @@ pub struct FailuresSpec {
     /// HBM failures (rate per chip-hour; takes its node down).
     #[serde(default)]
     pub hbm: Option<FailureClassSpec>,
+    /// Other GPU hardware faults: on-chip SRAM, GPU system processor,
+    /// silent data corruption, thermal interface or sensor (rate per
+    /// chip-hour, one figure for every chip model; takes its node down).
+    #[serde(default)]
+    pub gpu_other: Option<FailureClassSpec>,
     /// Host failures: CPU, memory, disk, power supply (rate per node-hour).
     #[serde(default)]
     pub host: Option<FailureClassSpec>,

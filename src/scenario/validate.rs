@@ -20,7 +20,7 @@ use super::spec::{
     TraceSpec,
 };
 use super::tree::FieldPath;
-use crate::catalog::failures::{self, Basis};
+use crate::catalog::failures::{self, FailureKind};
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
 use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
 use crate::engine::{Calendar, RngStreams, SimDuration, SimTime};
@@ -1083,7 +1083,7 @@ impl Validator<'_> {
         if rate <= 0.0 {
             self.err(
                 p,
-                "\"young-daly\" needs failures that can interrupt the job, and every class it depends on (gpu, hbm, host, nic, switch_cable, rack_power, site_outage, software) has rate 0; give a fixed interval, e.g. checkpoint_every = \"2h\"",
+                "\"young-daly\" needs failures that can interrupt the job, and every class it depends on (gpu, hbm, gpu_other, host, nic, switch_cable, rack_power, site_outage, software) has rate 0; give a fixed interval, e.g. checkpoint_every = \"2h\"",
             );
             return None;
         }
@@ -1516,9 +1516,10 @@ impl Validator<'_> {
     fn failures(&mut self, spec: &ScenarioSpec) -> Option<Vec<FailureClass>> {
         let p = FieldPath::default().key("failures");
         let given = spec.failures.clone().unwrap_or_default();
-        let by_kind: [Option<&FailureClassSpec>; 8] = [
+        let by_kind: [Option<&FailureClassSpec>; FailureKind::ALL.len()] = [
             given.gpu.as_ref(),
             given.hbm.as_ref(),
+            given.gpu_other.as_ref(),
             given.host.as_ref(),
             given.nic.as_ref(),
             given.switch_cable.as_ref(),
@@ -1533,10 +1534,10 @@ impl Validator<'_> {
             let default_repair = Distribution::Exponential {
                 mean: SimDuration::from_hours_f64(d.repair_mean_hours),
             };
-            let default_rate = match d.kind.basis() {
-                Basis::Chip => None,
-                _ => Some(d.rate_per_million_hours / 1e6),
-            };
+            // `gpu` and `hbm` fall back on each chip's catalog figure; every
+            // other class, `gpu_other` included, on its default.
+            let default_rate =
+                (!d.kind.rate_per_chip_model()).then_some(d.rate_per_million_hours / 1e6);
             let Some(c) = class else {
                 out.push(FailureClass {
                     kind: d.kind,
@@ -1716,8 +1717,10 @@ impl Validator<'_> {
             idle: Watts::ZERO,
             scaleup_bandwidth: BytesPerSecond::ZERO,
             price: None,
-            gpu_failures_per_mhr: failures::defaults()[0].rate_per_million_hours,
-            hbm_failures_per_mhr: failures::defaults()[1].rate_per_million_hours,
+            gpu_failures_per_mhr: failures::defaults()[FailureKind::Gpu.index()]
+                .rate_per_million_hours,
+            hbm_failures_per_mhr: failures::defaults()[FailureKind::Hbm.index()]
+                .rate_per_million_hours,
             source: "defined in the scenario".into(),
             estimates: String::new(),
         });

@@ -770,6 +770,7 @@ utilization = 0.4
 swap_time = "2h"
 [failures]
 gpu = { rate_per_million_hours = 3000 }
+gpu_other = { rate_per_million_hours = 1000 }
 host = { rate_per_million_hours = 3000 }
 switch_cable = { rate_per_million_hours = 300 }
 rack_power = { rate_per_million_hours = 2000 }
@@ -878,6 +879,8 @@ date = "2026-01-10"
         let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
         let mut live: Vec<AllocationId> = Vec::new();
         let mut steps = 0;
+        // Events after which some allocation was live (checked with one).
+        let mut steps_holding = 0;
         while engine.step(&mut d) {
             steps += 1;
             let now = engine.now();
@@ -905,6 +908,9 @@ date = "2026-01-10"
                 _ => {}
             }
             check(w);
+            if !live.is_empty() {
+                steps_holding += 1;
+            }
             if steps % 500 == 0 {
                 // Off and on again: the per-rack counts are rebuilt.
                 w.set_listening(false);
@@ -930,6 +936,12 @@ date = "2026-01-10"
             }
         }
         assert!(steps > 3_000, "{steps} events");
-        assert!(!live.is_empty());
+        // The checks ran with allocations in place for a good share of the
+        // run (about 45% of events; whether one is live at the very end is
+        // a coin toss of the command stream).
+        assert!(
+            steps_holding * 4 > steps,
+            "{steps_holding} of {steps} events with a live allocation"
+        );
     }
 }

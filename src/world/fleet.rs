@@ -269,19 +269,29 @@ mod tests {
             (0, 0),
             vec![
                 (FailureKind::Gpu, 3.0),
+                (FailureKind::GpuOther, 1.0),
                 (FailureKind::Host, 1.0),
                 (FailureKind::Nic, 0.0),
             ],
         );
-        assert_eq!(f.classes.len(), 2, "zero-rate classes are dropped");
+        assert_eq!(f.classes.len(), 3, "zero-rate classes are dropped");
         let mut rng = RngStreams::new(2).stream("t");
         let n = 40_000;
-        let gpu = (0..n)
-            .filter(|_| f.draw_class(&mut rng) == FailureKind::Gpu)
-            .count();
-        let share = gpu as f64 / n as f64;
-        // Expected 0.75; 4σ = 4 · sqrt(0.75 · 0.25 / 40,000) ≈ 0.0087.
-        assert!((share - 0.75).abs() < 0.0087, "{share}");
+        let mut drawn = [0usize; FailureKind::ALL.len()];
+        for _ in 0..n {
+            drawn[f.draw_class(&mut rng).index()] += 1;
+        }
+        assert_eq!(drawn[FailureKind::Nic.index()], 0);
+        // Expected 3/5, 1/5, 1/5; 4σ = 4 · sqrt(p(1 − p) / 40,000): 0.0098
+        // for 0.6, 0.0080 for 0.2.
+        for (k, p, four_sigma) in [
+            (FailureKind::Gpu, 0.6, 0.0098),
+            (FailureKind::GpuOther, 0.2, 0.0080),
+            (FailureKind::Host, 0.2, 0.0080),
+        ] {
+            let share = drawn[k.index()] as f64 / n as f64;
+            assert!((share - p).abs() < four_sigma, "{}: {share}", k.key());
+        }
     }
 
     #[test]

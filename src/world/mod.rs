@@ -236,19 +236,22 @@ impl<'s> World<'s> {
             .iter()
             .map(|t| {
                 let cpn = t.rack.chips_per_node();
+                // A chip class falls back on the chip's own catalog figure
+                // (gpu, hbm) when the scenario sets none; validation gives
+                // every other class its rate.
                 let chip_rate = |k: FailureKind| {
-                    class(k).rate_per_hour.unwrap_or(match k {
-                        FailureKind::Gpu => t.chip.gpu_failures_per_mhr / 1e6,
-                        _ => t.chip.hbm_failures_per_mhr / 1e6,
-                    })
+                    class(k)
+                        .rate_per_hour
+                        .or_else(|| t.chip.failures_per_mhr(k).map(|r| r / 1e6))
+                        .unwrap_or(0.0)
                 };
                 let mut classes = NodeClasses::default();
-                for k in [
-                    FailureKind::Gpu,
-                    FailureKind::Hbm,
-                    FailureKind::Host,
-                    FailureKind::Nic,
-                ] {
+                // The classes that take a node down, superposed in report
+                // order: gpu, hbm, gpu_other per chip; host, nic per node.
+                for k in FailureKind::ALL
+                    .into_iter()
+                    .filter(|k| matches!(k.basis(), Basis::Chip | Basis::Node))
+                {
                     let (rate, per) = match k.basis() {
                         Basis::Chip => (chip_rate(k), cpn),
                         _ => (class(k).rate_per_hour.unwrap_or(0.0), 1),
@@ -615,5 +618,43 @@ impl<'s> World<'s> {
     /// The network, for tests and reports that read links and flows.
     pub fn network(&self) -> &Network {
         &self.network
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::failures;
+    use crate::scenario::{DEFAULT_SCENARIO, Overrides, load_str};
+
+    /// A node's superposed classes: gpu, hbm and gpu_other per chip, host
+    /// and nic per node, in report order; gpu and hbm at the chip's catalog
+    /// figure, gpu_other at its class rate for every chip model.
+    #[test]
+    fn nodes_superpose_the_chip_and_node_classes() {
+        let scenario = load_str(
+            "default.toml",
+            DEFAULT_SCENARIO,
+            None,
+            &Overrides::default(),
+        )
+        .unwrap();
+        let world = World::new(&scenario);
+        let d = failures::defaults();
+        let per_mhr = |k: FailureKind| d[k.index()].rate_per_million_hours / 1e6;
+        for (t, classes) in scenario.rack_types.iter().zip(&world.node_classes) {
+            let cpn = f64::from(t.rack.chips_per_node());
+            let want = [
+                (FailureKind::Gpu, cpn * t.chip.gpu_failures_per_mhr / 1e6),
+                (FailureKind::Hbm, cpn * t.chip.hbm_failures_per_mhr / 1e6),
+                (FailureKind::GpuOther, cpn * per_mhr(FailureKind::GpuOther)),
+                (FailureKind::Host, per_mhr(FailureKind::Host)),
+                (FailureKind::Nic, per_mhr(FailureKind::Nic)),
+            ];
+            assert_eq!(classes.exponential, want, "{}", t.rack.name);
+            assert!(classes.weibull.is_empty());
+        }
+        // gpu_other: 48 / 21,233,664 GPU-hours = 2.2606e-6 per chip-hour.
+        assert!((per_mhr(FailureKind::GpuOther) - 2.2606e-6).abs() < 1e-10);
     }
 }

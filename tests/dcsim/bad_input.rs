@@ -301,3 +301,25 @@ fn extreme_failure_laws_are_refused() {
         &["at most 1000000"],
     );
 }
+
+/// `[failures.gpu_other]` is a class like the others: a misspelt class
+/// name is pointed at it, and its rate is checked where it is written.
+#[test]
+fn the_gpu_other_class_is_named_and_checked() {
+    let text = format!("{GOOD}\n[failures.gpu_othr]\nrate_per_million_hours = 3\n");
+    expect_one(
+        &text,
+        15,
+        11,
+        "failures.gpu_othr",
+        &["unknown key `gpu_othr`", "did you mean `gpu_other`?"],
+    );
+    let text = format!("{GOOD}\n[failures.gpu_other]\nrate_per_million_hours = -3\n");
+    expect_one(
+        &text,
+        16,
+        26,
+        "failures.gpu_other.rate_per_million_hours",
+        &["must be 0 or more", "0 turns the class off"],
+    );
+}

@@ -28,6 +28,7 @@ utilization = 0.5
 [failures]
 gpu = { rate_per_million_hours = 2000, repair = { kind = "fixed", value = "10h" } }
 hbm = { rate_per_million_hours = 0 }
+gpu_other = { rate_per_million_hours = 0 }
 host = { rate_per_million_hours = 0 }
 nic = { rate_per_million_hours = 0 }
 switch_cable = { rate_per_million_hours = 0 }

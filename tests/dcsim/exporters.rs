@@ -11,6 +11,7 @@
 
 use std::path::Path;
 
+use dcsim::catalog::failures::FailureKind;
 use dcsim::output::csv::CsvRecorder;
 use dcsim::record::SummaryRow;
 use dcsim::scenario::{Overrides, load_file};
@@ -94,9 +95,13 @@ fn csv_files_with_failures_match_their_snapshots() {
     // from the new failures file.
     let rel = 1e-7;
     assert_eq!(s.failures_total(), 4);
-    assert_eq!(s.failures[0], 2, "gpu");
-    assert_eq!(s.failures[4], 1, "switch_cable");
-    assert_eq!(s.failures[5], 1, "rack_power");
+    assert_eq!(s.failures[FailureKind::Gpu.index()], 2, "gpu");
+    assert_eq!(
+        s.failures[FailureKind::SwitchCable.index()],
+        1,
+        "switch_cable"
+    );
+    assert_eq!(s.failures[FailureKind::RackPower.index()], 1, "rack_power");
     assert_rel(s.it_energy_mwh, 0.141_201_239_2, rel, "IT energy");
     assert_rel(s.energy_mwh, 0.176_501_549, rel, "facility energy");
     assert_rel(s.energy_cost_usd, 8.825_077_45, rel, "cost");

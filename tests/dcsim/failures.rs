@@ -584,7 +584,11 @@ impl Replay<'_> {
                 assert!(
                     matches!(
                         f.class,
-                        FailureKind::Gpu | FailureKind::Hbm | FailureKind::Host | FailureKind::Nic
+                        FailureKind::Gpu
+                            | FailureKind::Hbm
+                            | FailureKind::GpuOther
+                            | FailureKind::Host
+                            | FailureKind::Nic
                     ),
                     "{what}: not a node class"
                 );

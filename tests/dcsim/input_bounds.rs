@@ -425,7 +425,7 @@ fn the_catalog_as_csv_is_one_table_per_stream() {
         stderr.contains("add --only chips, --only racks or --only failures"),
         "{stderr}"
     );
-    for (only, rows) in [("chips", 15), ("racks", 10), ("failures", 8)] {
+    for (only, rows) in [("chips", 15), ("racks", 10), ("failures", 9)] {
         let out = dcsim(["catalog", "--format", "csv", "--only", only]);
         assert_eq!(out.status.code(), Some(0));
         let mut reader = csv::Reader::from_reader(out.stdout.as_slice());

@@ -305,19 +305,10 @@ fn the_minimal_example_with_catalog_figures() {
     // utilization 0.7. Catalog: 72 gb200 chips (TDP 1,200 W, idle 180 W) and
     // 33.6 kW overhead per rack. With failures off, IT power is
     // 10 × (33,600 + 72 × (180 + 0.7 × 1,020)) = 10 × 97,968 W = 0.97968 MW.
-    let sets: Vec<String> = [
-        "gpu",
-        "hbm",
-        "host",
-        "nic",
-        "switch_cable",
-        "rack_power",
-        "site_outage",
-        "dci_link",
-    ]
-    .iter()
-    .map(|c| format!("failures.{c}.rate_per_million_hours=0"))
-    .collect();
+    let sets: Vec<String> = dcsim::catalog::failures::FailureKind::ALL
+        .iter()
+        .map(|c| format!("failures.{}.rate_per_million_hours=0", c.key()))
+        .collect();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
     let scenario =
         dcsim::scenario::load_file(&path, &dcsim::scenario::Overrides { sets, seed: None })

@@ -16,6 +16,7 @@ failures_log = true
 [failures]
 gpu = { rate_per_million_hours = 0 }
 hbm = { rate_per_million_hours = 0 }
+gpu_other = { rate_per_million_hours = 0 }
 host = { rate_per_million_hours = 0 }
 nic = { rate_per_million_hours = 0 }
 switch_cable = { rate_per_million_hours = 400, repair = { kind = "fixed", value = "5h" } }

@@ -24,6 +24,7 @@ seed = SEED
 [failures]
 gpu = { rate_per_million_hours = GPU_RATE, repair = { kind = "fixed", value = "10h" } }
 hbm = { rate_per_million_hours = 0 }
+gpu_other = { rate_per_million_hours = 0 }
 host = { rate_per_million_hours = 0 }
 nic = { rate_per_million_hours = 0 }
 switch_cable = { rate_per_million_hours = 0 }
@@ -646,9 +647,9 @@ fn easy_backfill_starts_the_jobs_that_delay_no_reservation() {
 
 #[test]
 fn young_daly_interval_from_the_failure_rates_of_what_the_job_holds() {
-    // Per 10⁶ h: GPU 1,000 and HBM 1,000 per chip; host 2,000 and NIC
-    // 1,000 per node (2 chips); rack power 2,000 per rack (8 chips); site
-    // outage 2,000. Checkpoints take C = 6 min = 0.1 h.
+    // Per 10⁶ h: GPU 1,000, HBM 500 and other GPU faults 500 per chip;
+    // host 2,000 and NIC 1,000 per node (2 chips); rack power 2,000 per
+    // rack (8 chips); site outage 2,000. Checkpoints take C = 6 min = 0.1 h.
     let jobs = |chips: u32| {
         TEN_HOUR_JOB
             .replace("chips = 8", &format!("chips = {chips}"))
@@ -661,7 +662,11 @@ fn young_daly_interval_from_the_failure_rates_of_what_the_job_holds() {
         scenario_text(2, 1_000.0, 1, &jobs(chips))
             .replace(
                 "hbm = { rate_per_million_hours = 0 }",
-                "hbm = { rate_per_million_hours = 1000 }",
+                "hbm = { rate_per_million_hours = 500 }",
+            )
+            .replace(
+                "gpu_other = { rate_per_million_hours = 0 }",
+                "gpu_other = { rate_per_million_hours = 500 }",
             )
             .replace(
                 "host = { rate_per_million_hours = 0 }",
