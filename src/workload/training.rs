@@ -12,11 +12,12 @@
 //!   rack or without an all-reduce). Progress is integrated exactly between
 //!   events: nothing steps.
 //! - **All-reduce**: a job with a [`Comm`] spread over `m > 1` racks runs a
-//!   ring of `m` fabric flows between its racks (in site then rack order,
-//!   the last back to the first), elastic, at the max-min fair rates the
-//!   fabric gives them. Per step, compute takes `t_c = flops per step ÷
+//!   ring between its racks (in site then rack order, the last back to the
+//!   first) as one elastic fabric flow over every hop's links, at the
+//!   max-min fair rate the fabric gives it: a synchronous ring moves at its
+//!   slowest hop. Per step, compute takes `t_c = flops per step ÷
 //!   (chips × peak × MFU × speed)` and the exchange `t_n = 2·(k−1)/k ·
-//!   gradient bytes × 8 ÷ r`, `r` the slowest flow of its ring; the
+//!   gradient bytes × 8 ÷ r`, `r` the ring's rate; the
 //!   exposed part `max(0, t_n − overlap·t_c)` adds to the step:
 //!   `comm = t_c ÷ (t_c + exposed)`. The flows run while the job runs
 //!   (computing, checkpointing, restarting) and end when it waits or ends;
@@ -244,9 +245,11 @@ struct Run {
     estimated_end: SimTime,
     /// Time it held allocations before the current ones.
     held: SimDuration,
-    /// Flows of its all-reduce ring (while it runs).
+    /// Whether its all-reduce ring runs (it runs, over two racks or more).
+    ring: bool,
+    /// The fabric flow of its ring, unless its racks are its own (below).
     flows: Vec<FlowId>,
-    /// Their rates now [bit/s].
+    /// The ring's rate now [bit/s] (one entry while the ring runs).
     flow_rates: Vec<f64>,
     /// Whether a flow's rate changed since it was last rated.
     dirty: bool,
@@ -358,6 +361,7 @@ impl<'s> Training<'s> {
             held_since: SimTime::ZERO,
             estimated_end: SimTime::ZERO,
             held: SimDuration(0),
+            ring: false,
             flows: Vec::new(),
             flow_rates: Vec::new(),
             dirty: false,
@@ -496,7 +500,7 @@ impl<'s> Training<'s> {
     /// of it [B/FLOP]: ring bytes ÷ FLOPs per step; 0 without flows.
     fn bytes_per_flop(&self, job: usize) -> f64 {
         match self.scenario.jobs[job].comm {
-            Some(c) if !self.runs[job].flows.is_empty() => c.ring_bytes() / c.flops_per_step,
+            Some(c) if self.runs[job].ring => c.ring_bytes() / c.flops_per_step,
             _ => 0.0,
         }
     }
@@ -758,8 +762,8 @@ impl<'s> Training<'s> {
             .map(|p| self.speed[p.site as usize])
             .fold(1.0, f64::min);
         let full = j.full_rate(&self.scenario.rack_types[j.rack_type]) * speed;
-        match (j.comm, run.flows.is_empty()) {
-            (Some(c), false) if full > 0.0 => {
+        match (j.comm, run.ring) {
+            (Some(c), true) if full > 0.0 => {
                 let ring = run.flow_rates.iter().copied().fold(f64::INFINITY, f64::min);
                 full * ring_speed(&c, full, ring)
             }
@@ -1049,6 +1053,7 @@ impl<'s> Training<'s> {
     fn end_running(&mut self, job: usize, now: SimTime, world: &mut World) {
         let run = &mut self.runs[job];
         run.fault_generation = run.fault_generation.wrapping_add(1);
+        run.ring = false;
         let flows = std::mem::take(&mut run.flows);
         run.flow_rates.clear();
         for flow in flows {
@@ -1090,10 +1095,30 @@ impl<'s> Training<'s> {
     }
 
     /// Starts the ring of a job with an all-reduce over more than one rack:
-    /// a flow from each of its racks to the next (site, then rack order),
-    /// the last to the first; reads their rates as they stand.
+    /// one fabric flow from each of its racks to the next (site, then rack
+    /// order) and from the last back to the first ([`World::start_ring`]);
+    /// reads its rate as it stands.
+    ///
+    /// A job at one site whose racks hold one scale-up domain each (an
+    /// NVL72 rack) owns its racks' uplinks and downlinks: no other ring
+    /// crosses them, so its ring would be alone on its links at their
+    /// capacity. It gets that rate directly, in O(1), with no fabric flow
+    /// (the same rate and traffic; a cut of one of those links takes the
+    /// job's domain down anyway).
     fn start_flows(&mut self, job: usize, now: SimTime, world: &mut World) {
         if self.scenario.jobs[job].comm.is_none() {
+            return;
+        }
+        let model = RackTypeId(self.scenario.jobs[job].rack_type as u32);
+        if self.runs[job].parts.len() == 1 && world.domains_per_rack(model) == 1 {
+            let run = &mut self.runs[job];
+            let part = &mut run.parts[0];
+            part.racks = part.domains;
+            if part.domains >= 2 {
+                let capacity = world.uplink_capacity(SiteId(part.site), model);
+                run.ring = true;
+                run.flow_rates = vec![capacity.0];
+            }
             return;
         }
         let mut racks: Vec<(SiteId, RackId)> = Vec::new();
@@ -1115,26 +1140,20 @@ impl<'s> Training<'s> {
         if racks.len() < 2 {
             return;
         }
-        let mut flows = Vec::with_capacity(racks.len());
-        for (i, &(_, from)) in racks.iter().enumerate() {
-            let (_, to) = racks[(i + 1) % racks.len()];
-            let flow = world
-                .start_flow(now, from, to, None)
-                .expect("the racks of a placed job are connected");
-            let slot = flow.index() as usize;
-            if self.by_flow.len() <= slot {
-                self.by_flow.resize(slot + 1, (NO_JOB, 0));
-            }
-            self.by_flow[slot] = (job as u32, i as u32);
-            flows.push(flow);
+        let ring: Vec<RackId> = racks.iter().map(|&(_, r)| r).collect();
+        let flow = world
+            .start_ring(now, &ring)
+            .expect("the racks of a placed job are connected");
+        let slot = flow.index() as usize;
+        if self.by_flow.len() <= slot {
+            self.by_flow.resize(slot + 1, (NO_JOB, 0));
         }
-        let rates = flows
-            .iter()
-            .map(|&f| world.flow_rate(f).map_or(0.0, |r| r.0))
-            .collect();
+        self.by_flow[slot] = (job as u32, 0);
+        let rate = world.flow_rate(flow).map_or(0.0, |r| r.0);
         let run = &mut self.runs[job];
-        run.flows = flows;
-        run.flow_rates = rates;
+        run.ring = true;
+        run.flows = vec![flow];
+        run.flow_rates = vec![rate];
     }
 
     /// Starts queued jobs from the head for as long as the head finds room,

@@ -107,8 +107,7 @@ impl World<'_> {
         let phase = &self.scenario.sites[site].phases[pi];
         let ti = phase.rack_type;
         let t = self.topo.types[ti];
-        let uplink_capacity =
-            t.nic_per_chip * f64::from(t.chips) / self.scenario.sites[site].uplink_oversubscription;
+        let uplink_capacity = self.uplink_capacity(SiteId(site as u32), RackTypeId(ti as u32));
         let first_rack = self.topo.racks.len() as u32;
         let pool = self.spares.pool(site, ti);
         let [node_fleet, power_fleet, uplink_fleet] =

@@ -230,6 +230,14 @@ impl World<'_> {
         SiteId(self.topo.racks[rack.index()].site)
     }
 
+    /// The capacity of the uplink (and of the downlink) of a rack of model
+    /// `rack_type` at `site`: `chips × NIC per chip ÷ uplink
+    /// oversubscription` [bit/s].
+    pub fn uplink_capacity(&self, site: SiteId, rack_type: RackTypeId) -> BitsPerSecond {
+        let t = &self.topo.types[rack_type.index()];
+        t.nic_per_chip * f64::from(t.chips) / self.scenario.sites[site.index()].uplink_oversubscription
+    }
+
     /// Whether a domain can serve a workload now: its nodes healthy, its
     /// rack powered, connected and in service, its site lit.
     pub fn domain_usable(&self, domain: DomainId) -> bool {
@@ -499,6 +507,39 @@ impl World<'_> {
             .ok_or(ContractError::NoRoute(from, to))?;
         self.now = now;
         let (flow, changes) = self.network.fabric.start_flow(&path, cap)?;
+        self.flow_notices(changes);
+        Ok(flow)
+    }
+
+    /// Starts one flow around a ring of racks from `now` on: from each rack
+    /// to the next and from the last back to the first, over the union of
+    /// those routes' links (each once), elastic. A synchronous ring moves
+    /// at its slowest hop, so one flow at one max-min rate stands for the
+    /// whole ring and leaves what its other hops do not use to the flows
+    /// beside it. Its rate, and the rates of the flows it slows, arrive as
+    /// [`Notice::FlowRate`]. Needs at least two distinct racks.
+    pub fn start_ring(&mut self, now: SimTime, racks: &[RackId]) -> Result<FlowId, ContractError> {
+        let site_of = |r: RackId| {
+            self.topo
+                .racks
+                .get(r.index())
+                .map(|rack| rack.site as usize)
+                .ok_or(ContractError::UnknownRack(r))
+        };
+        let mut path = Vec::with_capacity(2 * racks.len());
+        for (i, &from) in racks.iter().enumerate() {
+            let to = racks[(i + 1) % racks.len()];
+            let (a, b) = (site_of(from)?, site_of(to)?);
+            let hop = self
+                .network
+                .route((from.index(), a), (to.index(), b))
+                .ok_or(ContractError::NoRoute(from, to))?;
+            path.extend(hop);
+        }
+        path.sort_unstable();
+        path.dedup();
+        self.now = now;
+        let (flow, changes) = self.network.fabric.start_flow(&path, None)?;
         self.flow_notices(changes);
         Ok(flow)
     }

@@ -656,9 +656,50 @@ impl Fabric {
                 }
             }
         }
+        *last_size = (comp_flows.len(), comp_links.len());
+
+        // A component of at most one flow (a flow alone on its links, as a
+        // training ring on racks of its own): progressive filling would
+        // freeze it at its tightest link or its cap, whichever is lower —
+        // the same value, without the heap and the sorts.
+        if comp_flows.len() <= 1 {
+            let mut changes = Vec::new();
+            if let Some(&f) = comp_flows.first() {
+                let flow = live_mut(slots, f);
+                let old = flow.rate;
+                flow.rate = if flow.down_links > 0 {
+                    0.0
+                } else {
+                    let tightest = flow
+                        .path
+                        .iter()
+                        .map(|m| links[m.0 as usize].capacity)
+                        .fold(f64::INFINITY, f64::min);
+                    flow.cap.map_or(tightest, |c| c.min(tightest))
+                };
+                flow.frozen = true;
+                if flow.rate != old {
+                    changes.push(RateChange {
+                        flow: FlowId {
+                            index: f,
+                            generation: slots[f as usize].generation,
+                        },
+                        old: BitsPerSecond(old),
+                        new: BitsPerSecond(live(slots, f).rate),
+                    });
+                }
+            }
+            for &l in comp_links.iter() {
+                let mut load = 0.0;
+                for cr in &links[l as usize].crossings {
+                    load += live(slots, cr.flow).rate;
+                }
+                links[l as usize].load = load;
+            }
+            return changes;
+        }
         comp_links.sort_unstable();
         comp_flows.sort_unstable();
-        *last_size = (comp_flows.len(), comp_links.len());
 
         // 2. Initialise progressive filling.
         old_rates.clear();

@@ -97,9 +97,9 @@ fn a_ring_alone_gets_the_whole_uplink() {
 #[test]
 fn two_rings_sharing_an_uplink_get_their_max_min_rates_and_slow_each_other() {
     // "a" takes rack 0 whole and one domain of rack 2; "b" rack 1 whole
-    // and the other domain of rack 2. Rack 2's uplink carries a's and b's
-    // flows out of it, its downlink their flows into it: 400 Gbit/s each
-    // (max-min), and every ring runs at its slowest flow, 400 Gbit/s.
+    // and the other domain of rack 2. Each ring is one flow over its hops'
+    // links (a: up 0, down 2, up 2, down 0). Rack 2's uplink and downlink
+    // carry both rings: 400 Gbit/s each (max-min).
     // t_n = 8e11 / 4e11 = 2 s; exposed 2 − 0.5 × 1 = 1.5 s; a step takes
     // 2.5 s: rate 6e14 / 2.5 = 2.4e14 FLOP/s; the end at 90,000 s = 25 h.
     let text =
@@ -114,7 +114,7 @@ fn two_rings_sharing_an_uplink_get_their_max_min_rates_and_slow_each_other() {
             for j in 0..2 {
                 assert_eq!(t.state(j), JobState::Computing);
                 assert!(close(t.rate(j), 2.4e14), "job {j}: {}", t.rate(j));
-                assert_eq!(t.flows(j).len(), 2);
+                assert_eq!(t.flows(j).len(), 1, "one flow per ring");
                 for &f in t.flows(j) {
                     let r = m.world().flow_rate(f).unwrap().0;
                     assert!(close(r, 4e11), "flow {f:?} at {r}");
