@@ -72,10 +72,11 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     let out = dcsim(["run", "--quiet", "--out", &path(&out_dir)]);
     assert_ok(&out);
     let dir = out_dir.join("default");
-    // Exactly the three files, and no `.partial` left behind.
+    // Exactly the four files (jobs.csv: the default has a training
+    // workload), and no `.partial` left behind.
     assert_eq!(
         names_in(&dir),
-        ["buildout.csv", "summary.csv", "timeseries.csv"],
+        ["buildout.csv", "jobs.csv", "summary.csv", "timeseries.csv"],
         "files in {}",
         dir.display()
     );
@@ -447,4 +448,19 @@ fn a_closed_pipe_ends_the_catalog_quietly() {
     assert!(!stderr.contains("internal error"), "{stderr}");
     const SIGPIPE: i32 = 13;
     assert_eq!(out.status.signal(), Some(SIGPIPE), "{:?}", out.status);
+}
+
+#[test]
+fn a_run_with_jobs_prints_their_figures() {
+    let out_dir = temp_dir("cli-training");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/training.toml");
+    let out = dcsim(["run", &path(&scenario), "--out", &path(&out_dir)]);
+    let stdout = assert_ok(&out);
+    // training.toml: five jobs, all completed within its 60 days.
+    assert!(stdout.contains("  jobs 5 (completed 5), "), "{stdout}");
+    assert!(stdout.contains("mean queue wait"), "{stdout}");
+    // A run without jobs prints no such line.
+    let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
+    let stdout = assert_ok(&dcsim(["run", &path(&minimal), "--out", &path(&out_dir)]));
+    assert!(!stdout.contains("  jobs "), "{stdout}");
 }
