@@ -464,3 +464,41 @@ fn a_run_with_jobs_prints_their_figures() {
     let stdout = assert_ok(&dcsim(["run", &path(&minimal), "--out", &path(&out_dir)]));
     assert!(!stdout.contains("  jobs "), "{stdout}");
 }
+
+#[test]
+fn bench_training_compares_a_run_with_its_jobs_to_the_same_run_without() {
+    let out_dir = temp_dir("cli-bench-training");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/training.toml");
+    let out = dcsim([
+        "bench",
+        "training",
+        &path(&scenario),
+        "--repeat",
+        "1",
+        "--out",
+        &path(&out_dir),
+        "--set",
+        "duration=\"20d\"",
+    ]);
+    let stdout = assert_ok(&out);
+    assert!(
+        stdout.contains("simulate only, median of 1: without jobs"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ratio"), "{stdout}");
+    // Both runs wrote their files: the physical one has no jobs.csv.
+    assert!(out_dir.join("training/jobs.csv").exists());
+    assert!(out_dir.join("training-physical/summary.csv").exists());
+    assert!(!out_dir.join("training-physical/jobs.csv").exists());
+    // A scenario without jobs has nothing to compare.
+    let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
+    let out = dcsim([
+        "bench",
+        "training",
+        &path(&minimal),
+        "--out",
+        &path(&out_dir),
+    ]);
+    let stderr = assert_bad_input(&out);
+    assert!(stderr.contains("has no training jobs"), "{stderr}");
+}

@@ -661,6 +661,55 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
         assert!((0.4..0.7).contains(&ettr), "{}: ETTR {ettr}", j.name);
         let span_h = j.end_h.unwrap() - j.first_start_h.unwrap();
         let every_h = span_h / j.interruptions_total() as f64;
-        assert!((1.0..3.0).contains(&every_h), "{}: every {every_h} h", j.name);
+        assert!(
+            (1.0..3.0).contains(&every_h),
+            "{}: every {every_h} h",
+            j.name
+        );
     }
+}
+
+/// scale-400k-training.toml is scale-400k.toml plus jobs: without its jobs
+/// (the physical run `dcsim bench training` compares against) the two
+/// scenarios are the same.
+#[test]
+fn the_training_benchmark_is_scale_400k_plus_jobs() {
+    let plain = example("scale-400k.toml");
+    let with_jobs = example("scale-400k-training.toml");
+    let physical = dcsim::bench::training::physical_of(&with_jobs);
+    assert!(physical.jobs.is_empty());
+    for (a, b) in [
+        (
+            format!("{:?}", plain.sites),
+            format!("{:?}", physical.sites),
+        ),
+        (
+            format!("{:?}", plain.rack_types),
+            format!("{:?}", physical.rack_types),
+        ),
+        (
+            format!("{:?}", plain.links),
+            format!("{:?}", physical.links),
+        ),
+        (
+            format!("{:?}", plain.failures),
+            format!("{:?}", physical.failures),
+        ),
+    ] {
+        assert_eq!(a, b);
+    }
+    assert_eq!(
+        (plain.seed, plain.end, plain.sample_every, plain.utilization),
+        (
+            physical.seed,
+            physical.end,
+            physical.sample_every,
+            physical.utilization
+        )
+    );
+    assert_eq!(plain.swap_time, physical.swap_time);
+    // The issue-8 workload: thousands of jobs, some of 10,000+ chips.
+    let n = with_jobs.jobs.len();
+    assert!((15_000..25_000).contains(&n), "{n} jobs");
+    assert!(with_jobs.jobs.iter().filter(|j| j.chips >= 10_000).count() >= 50);
 }
