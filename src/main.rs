@@ -27,6 +27,7 @@ Examples:
   dcsim catalog --format csv --only chips     the chips as CSV
   dcsim bench phold                           engine benchmark against a bare binary heap
   dcsim bench scale                           416,000 chips over seven years: time and memory
+  dcsim bench training                        the same with ~20,000 training jobs, against without
 
 Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
 arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
@@ -110,6 +111,26 @@ enum Bench {
         #[arg(long, default_value = "output")]
         out: PathBuf,
     },
+    /// Time a scenario with training jobs against the same scenario without
+    /// them (default: the built-in scale-400k-training, 416,000 chips and
+    /// about 20,000 jobs over seven years), in one process: the ratio of
+    /// simulation times, the whole run's time and peak memory.
+    Training {
+        /// Scenario file; without it, the built-in scale-400k-training.
+        scenario: Option<PathBuf>,
+        /// Folder that receives `<scenario name>/` and
+        /// `<scenario name>-physical/` CSV files.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Simulations of each kind with rows discarded (alternating;
+        /// medians reported).
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        /// Change one field of the scenario, as for `dcsim run`
+        /// (`--set arrivals[0].rate_per_day=8`). Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -156,7 +177,7 @@ fn main() -> ExitCode {
         cli.command,
         Command::Run { .. }
             | Command::Bench {
-                which: Bench::Scale { .. }
+                which: Bench::Scale { .. } | Bench::Training { .. }
             }
     ) {
         clean_up_on_interrupt();
@@ -182,6 +203,15 @@ fn main() -> ExitCode {
         Command::Bench {
             which: Bench::Scale { scenario, out },
         } => bench_scale(scenario.as_deref(), &out),
+        Command::Bench {
+            which:
+                Bench::Training {
+                    scenario,
+                    out,
+                    repeat,
+                    sets,
+                },
+        } => bench_training(scenario.as_deref(), &out, repeat, sets),
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
@@ -395,6 +425,91 @@ fn bench_scale(path: Option<&Path>, out: &Path) -> Result<(), Failure> {
         "  baseline (bare binary-heap PHOLD, medium): {:.2} M events/s; simulation / baseline = {:.3}",
         r.baseline_events_per_s / 1e6,
         r.events_per_s() / r.baseline_events_per_s
+    );
+    Ok(())
+}
+
+/// Mebibytes of `kib` KiB, or "not reported".
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or("not reported".to_string(), |k| {
+        format!("{:.1} MiB", k as f64 / 1024.0)
+    })
+}
+
+fn bench_training(
+    path: Option<&Path>,
+    out: &Path,
+    repeat: usize,
+    sets: Vec<String>,
+) -> Result<(), Failure> {
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    let overrides = Overrides { sets, seed: None };
+    let started = Instant::now();
+    let scenario = match path {
+        Some(p) => scenario::load_file(p, &overrides)?,
+        None => scenario::load_str(
+            "scenarios/scale-400k-training.toml (built in)",
+            dcsim::bench::training::TRAINING_SCENARIO,
+            None,
+            &overrides,
+        )?,
+    };
+    let load_s = started.elapsed().as_secs_f64();
+    if scenario.jobs.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "{} has no training jobs: the benchmark compares a run with jobs to the same run without; give a scenario with [[jobs]], [[arrivals]] or [[traces]]",
+            scenario.name
+        )));
+    }
+    eprintln!(
+        "running {} with and without its {} jobs, {repeat} time(s) each, then with CSV into {} ...",
+        scenario.name,
+        scenario.jobs.len(),
+        out.display()
+    );
+    let r = dcsim::bench::training::run(&scenario, repeat, out).map_err(Failure::Output)?;
+    let (p, t) = (&r.physical, &r.training);
+    let s = &t.summary;
+    let jobs = s.training.as_ref();
+    println!(
+        "training {}: {} chips at peak, {} sites, {:.0} simulated hours; {} jobs ({} completed)",
+        s.scenario,
+        s.peak_chips_online,
+        s.sites,
+        s.hours,
+        scenario.jobs.len(),
+        jobs.map_or(0, |j| j.jobs_completed)
+    );
+    println!("  load and validate (jobs drawn): {load_s:.3} s");
+    println!(
+        "  simulate only, median of {repeat}: without jobs {:.3} s ({} events), with jobs {:.3} s ({} events); ratio {:.2} (target ≤ 3)",
+        p.simulate_median_s(),
+        p.summary.events,
+        t.simulate_median_s(),
+        t.summary.events,
+        r.simulate_ratio()
+    );
+    println!(
+        "  with CSV output: without jobs {:.3} s, with jobs {:.3} s; ratio {:.2}",
+        p.with_csv_s,
+        t.with_csv_s,
+        r.with_csv_ratio()
+    );
+    println!(
+        "  whole run with jobs (load + simulate + CSV): {:.3} s (target < 2 s)",
+        load_s + t.with_csv_s
+    );
+    println!(
+        "  peak resident memory: without jobs {}, with jobs {} (target < 500 MB){}",
+        mib(p.peak_rss_kib),
+        mib(t.peak_rss_kib),
+        if r.rss_reset {
+            ""
+        } else {
+            "; not reset between runs: each is the process's peak so far"
+        }
     );
     Ok(())
 }

@@ -516,8 +516,8 @@ pub struct JobRow {
     pub ettr: Option<f64>,
     /// Work done and kept [FLOP].
     pub flops_done: f64,
-    /// Tokens trained and kept: `flops_done ÷ (6·N)` for a job given as
-    /// params and tokens; none otherwise.
+    /// Tokens trained and kept: `D × flops_done ÷ work` (= `flops_done ÷
+    /// 6N`) for a job given as params and tokens; none otherwise.
     pub tokens_trained: Option<f64>,
 }
 

@@ -291,7 +291,8 @@ fn grouped(x: f64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-/// A few lines summing up a finished run.
+/// A few lines summing up a finished run (a line of training figures when
+/// the scenario has jobs).
 pub fn run_summary(s: &SummaryRow, wall_seconds: f64) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -335,6 +336,20 @@ pub fn run_summary(s: &SummaryRow, wall_seconds: f64) -> String {
         s.availability * 100.0,
         grouped(s.throttled_chip_hours)
     );
+    if let Some(t) = &s.training {
+        let _ = writeln!(
+            out,
+            "  jobs {} (completed {}), {} chip-h held; ETTR mean {:.3} (p10 {:.3}); interruptions {}, lost {} chip-h; mean queue wait {:.1} h",
+            grouped(t.jobs as f64),
+            grouped(t.jobs_completed as f64),
+            grouped(t.chip_hours),
+            t.ettr_mean,
+            t.ettr_p10,
+            grouped(t.interruptions as f64),
+            grouped(t.lost_chip_hours),
+            t.queue_wait_mean_h
+        );
+    }
     let _ = writeln!(
         out,
         "  {} events in {:.2} s ({:.1} M events/s)",

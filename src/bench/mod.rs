@@ -5,3 +5,4 @@
 
 pub mod phold;
 pub mod scale;
+pub mod training;

@@ -11,7 +11,7 @@
 //! domains within a rack in id order: deterministic.
 //!
 //! Cost: [`pack_at`] reads the world's per-rack free counts (kept in
-//! O(log racks) per change), so a placement costs O(domains per rack ×
+//! O(1) per change), so a placement costs O(domains per rack ×
 //! racks taken), not a sort of the pool; a failed attempt costs one
 //! capacity read per site. [`pack`] is the same choice from a plain list
 //! (O(f log f) in its free domains `f`), the reference the tests compare

@@ -353,8 +353,9 @@ pub struct Job {
     pub priority: i32,
     /// Its data-parallel gradient exchange, if modelled.
     pub comm: Option<Comm>,
-    /// Model parameters N, for a job given as params and tokens.
-    pub params: Option<f64>,
+    /// Training tokens D, for a job given as params and tokens (its work
+    /// is 6·N·D).
+    pub tokens: Option<f64>,
     /// Whether it may hold domains at several sites (its all-reduce then
     /// crosses the inter-site links).
     pub multi_site: bool,
@@ -476,7 +477,7 @@ impl Arrivals {
                 restart_overhead: self.restart_overhead,
                 priority: self.priority,
                 comm: None,
-                params: None,
+                tokens: None,
                 multi_site: self.multi_site,
             };
             job.work = ideal.seconds() * job.full_rate(rack);

@@ -6,6 +6,8 @@
 //! `"15min"`, `"54d"`, `"7y"`). Nothing here is checked beyond its TOML type;
 //! [`super::validate`] turns them into model types and reports every problem.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// A whole scenario file.
@@ -625,9 +627,16 @@ pub struct TraceSpec {
     #[serde(default)]
     pub format: Option<String>,
     /// Rack model (a built one) of the jobs whose row names none; required
-    /// for `"alibaba"`.
+    /// for `"alibaba"`, where it takes the rows with an empty `gpu_spec`
+    /// (any GPU).
     #[serde(default)]
     pub rack: Option<String>,
+    /// `"alibaba"` only: GPU model as the trace names it in `gpu_spec`
+    /// (`"V100M32"`, `"T4"`, …) → rack model (a built one). A row whose
+    /// `gpu_spec` lists models (`"V100M16|V100M32"`) runs on the rack model
+    /// of the first one listed that this table maps.
+    #[serde(default)]
+    pub racks: Option<BTreeMap<String, String>>,
     /// Model FLOPs utilization, 0–1 (default 0.4).
     #[serde(default)]
     pub mfu: Option<f64>,

@@ -75,6 +75,9 @@ pub const YOUNG_DALY: &str = "young-daly";
 /// an assumption (frameworks overlap the gradient exchange with the
 /// backward pass, which is about two thirds of a step's compute).
 pub const DEFAULT_OVERLAP: f64 = 0.5;
+/// Most gradient bytes per replica per step: an exabyte (a 500-quadrillion-
+/// parameter model in BF16), far beyond any model; keeps a typo finite.
+pub const MAX_GRADIENT_BYTES: f64 = 1e18;
 /// Largest parameter count, token count or FLOPs a job may give: beyond any
 /// real run (the largest today are near 1e26 FLOPs), small enough to stay
 /// exact enough in f64 arithmetic.
@@ -561,7 +564,7 @@ impl Validator<'_> {
                     restart_overhead,
                     priority: j.priority.unwrap_or(0),
                     comm,
-                    params: j.params.filter(|_| j.tokens.is_some()),
+                    tokens: j.tokens.filter(|_| j.params.is_some()),
                     multi_site,
                 });
             }
@@ -884,7 +887,7 @@ impl Validator<'_> {
             );
             return None;
         };
-        let bytes = self.positive(&p.key("gradient_bytes"), bytes, "gradient bytes per step")?;
+        let bytes = self.gradient_bytes(&p.key("gradient_bytes"), bytes)?;
         let overlap = match c.overlap {
             Some(x) => self.fraction(&p.key("overlap"), x)?,
             None => DEFAULT_OVERLAP,
@@ -912,6 +915,23 @@ impl Validator<'_> {
         }))
     }
 
+    /// Gradient bytes a replica all-reduces per step: more than 0, at most
+    /// [`MAX_GRADIENT_BYTES`].
+    fn gradient_bytes(&mut self, p: &FieldPath, x: f64) -> Option<f64> {
+        if x.is_finite() && x > 0.0 && x <= MAX_GRADIENT_BYTES {
+            Some(x)
+        } else {
+            self.err(
+                p,
+                format!(
+                    "must be greater than 0 and at most {MAX_GRADIENT_BYTES:e} bytes, found {} (gradient bytes per replica per step, e.g. 2 × params for BF16)",
+                    number(x)
+                ),
+            );
+            None
+        }
+    }
+
     /// The all-reduce of a stream's jobs: `step_time` and `gradient_bytes`
     /// together, or neither. `flops_per_step` holds the step time [s]
     /// until each job is drawn.
@@ -934,8 +954,7 @@ impl Validator<'_> {
             }
             (Some(t), Some(bytes)) => {
                 let t = self.positive_duration(&p.key("step_time"), t);
-                let bytes =
-                    self.positive(&p.key("gradient_bytes"), bytes, "gradient bytes per step");
+                let bytes = self.gradient_bytes(&p.key("gradient_bytes"), bytes);
                 let overlap = match a.overlap {
                     Some(x) => self.fraction(&p.key("overlap"), x),
                     None => Some(DEFAULT_OVERLAP),
@@ -2563,6 +2582,8 @@ const TRACE_COLUMNS: [&str; 5] = ["submit", "chips", "ideal_duration", "flops", 
 struct TraceDefaults {
     name: String,
     rack: Option<usize>,
+    /// Alibaba: GPU model named in `gpu_spec` → rack type index.
+    gpu_racks: BTreeMap<String, usize>,
     mfu: f64,
     checkpoint_time: SimDuration,
     restart_overhead: SimDuration,
@@ -2677,6 +2698,7 @@ impl Validator<'_> {
                     None
                 }
             };
+            let gpu_racks = self.gpu_racks(&p.key("racks"), t, alibaba, &built, catalog);
             let mfu = self.job_mfu(&p.key("mfu"), t.mfu);
             let (checkpoint_time, restart_overhead) =
                 self.job_pauses(&p, &t.checkpoint_time, &t.restart_overhead);
@@ -2698,6 +2720,7 @@ impl Validator<'_> {
             let defaults = TraceDefaults {
                 name: t.name.clone(),
                 rack,
+                gpu_racks,
                 mfu,
                 checkpoint_time,
                 restart_overhead,
@@ -2770,7 +2793,7 @@ impl Validator<'_> {
                     restart_overhead: defaults.restart_overhead,
                     priority: defaults.priority,
                     comm: None,
-                    params: None,
+                    tokens: None,
                     multi_site: false,
                 };
                 job.work = match row.work {
@@ -2785,6 +2808,49 @@ impl Validator<'_> {
             }
         }
         (out, reports)
+    }
+
+    /// A trace's `[traces.racks]` table (GPU model of `gpu_spec` → rack
+    /// model), each rack model checked; only for `format = "alibaba"`.
+    /// `alibaba` is `None` when the format itself was refused.
+    fn gpu_racks(
+        &mut self,
+        p: &FieldPath,
+        t: &TraceSpec,
+        alibaba: Option<bool>,
+        built: &[&str],
+        catalog: &Catalog,
+    ) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        let Some(table) = &t.racks else {
+            return out;
+        };
+        if alibaba == Some(false) {
+            self.err(
+                p,
+                "`racks` maps the GPU models of an Alibaba trace's `gpu_spec` column to rack models; \
+                 a generic CSV names a row's rack model in its own `rack` column instead: remove \
+                 `racks`, or set format = \"alibaba\"",
+            );
+            return out;
+        }
+        for (model, rack) in table {
+            let pk = p.key(model);
+            if model.trim().is_empty() || model.contains('|') {
+                self.err(
+                    &pk,
+                    format!(
+                        "\"{model}\" is not a GPU model name; a key is one model as `gpu_spec` lists it, e.g. V100M32 = \"{}\"",
+                        built.first().copied().unwrap_or("hgx-h100")
+                    ),
+                );
+                continue;
+            }
+            if let Some(r) = self.job_rack(&pk, rack, built, catalog) {
+                out.insert(model.clone(), r);
+            }
+        }
+        out
     }
 
     /// Reads a trace file (relative to the scenario file) as UTF-8 text:
@@ -3059,7 +3125,11 @@ impl Validator<'_> {
     /// README): a task becomes a job when it asks for whole GPUs
     /// (`num_gpu` ≥ 1 and `gpu_milli` = 1000), was scheduled, ran for a
     /// positive time (`deletion_time` > `scheduled_time`) and was created
-    /// before the end of the run. Malformed rows are located errors.
+    /// before the end of the run. Its rack model is the trace's `rack` when
+    /// `gpu_spec` is empty or absent, else that of the first GPU model it
+    /// lists that `[traces.racks]` maps. Malformed rows, rows whose GPU
+    /// models are not mapped and tasks larger than one rack of their model
+    /// are located errors.
     fn alibaba_rows(
         &mut self,
         p: &FieldPath,
@@ -3080,9 +3150,8 @@ impl Validator<'_> {
         let (headers, mut reader) = self.trace_reader(p, shown, text, &required)?;
         let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or(0);
         let [ni, gi, mi, ci, di, si] = required.map(col);
-        let rack = d.rack?;
-        let rt = &rack_types[rack];
-        let per = rt.rack.scaleup_domain.max(1);
+        let spec_col = headers.iter().position(|h| h == "gpu_spec");
+        let default_rack = d.rack?;
         let errors_before = self.problems.located.len();
         let mut rows = Vec::new();
         let mut skipped = [0u64; 5];
@@ -3132,6 +3201,20 @@ impl Validator<'_> {
                 let Some(submit) = submit.filter(|t| *t < self.end) else {
                     return Ok(Err(4));
                 };
+                let spec = spec_col.map_or("", get);
+                let rack = match gpu_spec_rack(spec, gpus, &d.gpu_racks, rack_types)? {
+                    Some(r) => r,
+                    None if gpus > rack_types[default_rack].rack.chips => {
+                        let r = &rack_types[default_rack].rack;
+                        return Err(format!(
+                            "`num_gpu` {gpus} is more than a rack of {} holds ({} chips): a task of this trace runs on one server, so give the trace's `rack` a rack model of at least {gpus} chips",
+                            r.name, r.chips
+                        ));
+                    }
+                    None => default_rack,
+                };
+                let rt = &rack_types[rack];
+                let per = rt.rack.scaleup_domain.max(1);
                 let chips = gpus
                     .checked_next_multiple_of(per)
                     .ok_or_else(|| format!("`num_gpu` {gpus} is too large"))?;
@@ -3154,6 +3237,63 @@ impl Validator<'_> {
         }
         (self.problems.located.len() == errors_before).then_some((rows, skipped))
     }
+}
+
+/// The rack type of an Alibaba row's `gpu_spec` (`"V100M16|V100M32"`: GPU
+/// models separated by `|`) for a task of `gpus` GPUs: that of the first
+/// listed model `racks` maps whose racks hold `gpus` chips (a task runs on
+/// one server); `None` for an empty spec (any GPU: the trace's `rack`); an
+/// error naming the fix when `racks` maps none of them or none that large.
+fn gpu_spec_rack(
+    spec: &str,
+    gpus: u32,
+    racks: &BTreeMap<String, usize>,
+    rack_types: &[RackType],
+) -> Result<Option<usize>, String> {
+    let models: Vec<&str> = spec
+        .split('|')
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .collect();
+    let Some(first) = models.first() else {
+        return Ok(None);
+    };
+    let mapped: Vec<(&str, usize)> = models
+        .iter()
+        .filter_map(|m| racks.get(*m).map(|r| (*m, *r)))
+        .collect();
+    if let Some((_, r)) = mapped
+        .iter()
+        .find(|(_, r)| rack_types[*r].rack.chips >= gpus)
+    {
+        return Ok(Some(*r));
+    }
+    if let Some((model, _)) = mapped.first() {
+        let sizes: Vec<String> = mapped
+            .iter()
+            .map(|(m, r)| {
+                let rack = &rack_types[*r].rack;
+                format!("{m} → {}: {} chips", rack.name, rack.chips)
+            })
+            .collect();
+        return Err(format!(
+            "`num_gpu` {gpus} is more than a rack holds of any model `gpu_spec` \"{spec}\" maps to ({}): a task of this trace runs on one server, so map {model} in [traces.racks] to a rack model of at least {gpus} chips",
+            sizes.join(", ")
+        ));
+    }
+    if racks.is_empty() {
+        return Err(format!(
+            "`gpu_spec` \"{spec}\" asks for GPU models and the trace maps none to a rack model; add a table [traces.racks] to this [[traces]] entry, e.g. {first} = \"<rack model>\""
+        ));
+    }
+    Err(format!(
+        "`gpu_spec` \"{spec}\" names no GPU model that [traces.racks] maps (it maps {}); add e.g. {first} = \"<rack model>\" to [traces.racks]",
+        racks
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// The scale-up domains `chips` chips of `rack` make: a whole number, at

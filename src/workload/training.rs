@@ -1132,17 +1132,27 @@ impl<'s> Training<'s> {
             }));
         }
         racks.sort_unstable();
+        // Distinct racks, and whether the job holds every domain of each.
+        let per_rack = world.domains_per_rack(model);
+        let mut ring: Vec<RackId> = Vec::with_capacity(racks.len());
+        let mut whole: Vec<bool> = Vec::with_capacity(racks.len());
+        let mut k = 0;
+        while k < racks.len() {
+            let n = racks[k..].iter().take_while(|&&r| r == racks[k]).count();
+            ring.push(racks[k].1);
+            whole.push(n == per_rack);
+            k += n;
+        }
         racks.dedup();
         let run = &mut self.runs[job];
         for part in run.parts.iter_mut() {
             part.racks = racks.iter().filter(|(s, _)| s.0 == part.site).count() as u32;
         }
-        if racks.len() < 2 {
+        if ring.len() < 2 {
             return;
         }
-        let ring: Vec<RackId> = racks.iter().map(|&(_, r)| r).collect();
         let flow = world
-            .start_ring(now, &ring)
+            .start_ring(now, &ring, &whole)
             .expect("the racks of a placed job are connected");
         let slot = flow.index() as usize;
         if self.by_flow.len() <= slot {
@@ -1419,7 +1429,7 @@ impl<'s> Training<'s> {
                 restart_hours: run.restarting.hours(),
                 ettr,
                 flops_done: run.done,
-                tokens_trained: j.params.map(|n| run.done / (6.0 * n)),
+                tokens_trained: j.tokens.map(|d| d * (run.done / j.work)),
             });
         }
         if self.runs.is_empty() {

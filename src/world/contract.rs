@@ -235,7 +235,8 @@ impl World<'_> {
     /// oversubscription` [bit/s].
     pub fn uplink_capacity(&self, site: SiteId, rack_type: RackTypeId) -> BitsPerSecond {
         let t = &self.topo.types[rack_type.index()];
-        t.nic_per_chip * f64::from(t.chips) / self.scenario.sites[site.index()].uplink_oversubscription
+        t.nic_per_chip * f64::from(t.chips)
+            / self.scenario.sites[site.index()].uplink_oversubscription
     }
 
     /// Whether a domain can serve a workload now: its nodes healthy, its
@@ -270,7 +271,7 @@ impl World<'_> {
         self.listening = listening;
         self.notices.clear();
         for sets in &mut self.free_racks {
-            sets.iter_mut().for_each(std::collections::BTreeSet::clear);
+            sets.iter_mut().for_each(super::rackbits::RackBits::clear);
         }
         self.rack_free.iter_mut().for_each(|n| *n = 0);
         if listening {
@@ -512,13 +513,24 @@ impl World<'_> {
     }
 
     /// Starts one flow around a ring of racks from `now` on: from each rack
-    /// to the next and from the last back to the first, over the union of
-    /// those routes' links (each once), elastic. A synchronous ring moves
-    /// at its slowest hop, so one flow at one max-min rate stands for the
-    /// whole ring and leaves what its other hops do not use to the flows
-    /// beside it. Its rate, and the rates of the flows it slows, arrive as
-    /// [`Notice::FlowRate`]. Needs at least two distinct racks.
-    pub fn start_ring(&mut self, now: SimTime, racks: &[RackId]) -> Result<FlowId, ContractError> {
+    /// to the next and from the last back to the first, elastic. A
+    /// synchronous ring moves at its slowest hop, so one flow at one
+    /// max-min rate stands for the whole ring and leaves what its other
+    /// hops do not use to the flows beside it.
+    ///
+    /// `whole[i]` says that the workload holds every domain of rack `i`:
+    /// no other ring can cross that rack's uplink and downlink, so the flow
+    /// leaves them out of its path and is capped at their capacity instead
+    /// (the same rate; a recomputation then touches only the racks it
+    /// shares and the inter-site links). Its rate, and the rates of the
+    /// flows it slows, arrive as [`Notice::FlowRate`]. Needs at least two
+    /// distinct racks.
+    pub fn start_ring(
+        &mut self,
+        now: SimTime,
+        racks: &[RackId],
+        whole: &[bool],
+    ) -> Result<FlowId, ContractError> {
         let site_of = |r: RackId| {
             self.topo
                 .racks
@@ -527,19 +539,33 @@ impl World<'_> {
                 .ok_or(ContractError::UnknownRack(r))
         };
         let mut path = Vec::with_capacity(2 * racks.len());
+        let mut cap: Option<f64> = None;
         for (i, &from) in racks.iter().enumerate() {
-            let to = racks[(i + 1) % racks.len()];
+            let next = (i + 1) % racks.len();
+            let to = racks[next];
             let (a, b) = (site_of(from)?, site_of(to)?);
             let hop = self
                 .network
                 .route((from.index(), a), (to.index(), b))
                 .ok_or(ContractError::NoRoute(from, to))?;
-            path.extend(hop);
+            let last = hop.len() - 1;
+            for (k, link) in hop.into_iter().enumerate() {
+                let own = (k == 0 && whole[i]) || (k == last && whole[next]);
+                if own {
+                    let c = self.network.fabric.capacity(link).0;
+                    cap = Some(cap.map_or(c, |m: f64| m.min(c)));
+                } else {
+                    path.push(link);
+                }
+            }
         }
         path.sort_unstable();
         path.dedup();
         self.now = now;
-        let (flow, changes) = self.network.fabric.start_flow(&path, None)?;
+        let (flow, changes) = self
+            .network
+            .fabric
+            .start_flow(&path, cap.map(BitsPerSecond))?;
         self.flow_notices(changes);
         Ok(flow)
     }
@@ -642,14 +668,14 @@ impl World<'_> {
     }
 
     /// A rack's free count changes by `delta`: it moves between the
-    /// per-count sets of its pool, O(log racks).
+    /// per-count sets of its pool, O(1).
     fn move_rack(&mut self, pool: usize, rack: u32, delta: i32) {
         let old = self.rack_free[rack as usize];
         let new = old.checked_add_signed(delta).expect("counts stay ≥ 0");
         self.rack_free[rack as usize] = new;
         let sets = &mut self.free_racks[pool];
         if old > 0 {
-            sets[old as usize].remove(&rack);
+            sets[old as usize].remove(rack);
         }
         if new > 0 {
             sets[new as usize].insert(rack);
@@ -671,7 +697,7 @@ impl World<'_> {
         sets.get(count)
             .filter(|_| !dark && count > 0)
             .into_iter()
-            .flat_map(|set| set.iter().map(|&r| RackId(r)))
+            .flat_map(|set| set.iter().map(RackId))
     }
 
     /// Scale-up domains per rack of a rack model.

@@ -68,6 +68,7 @@ pub mod failures;
 pub mod fleet;
 pub mod network;
 pub mod power;
+mod rackbits;
 pub mod rows;
 pub mod spares;
 pub mod topology;
@@ -208,7 +209,7 @@ pub struct World<'s> {
     free: Vec<Members>,
     /// By pool, by count `c` of free domains: the racks with exactly `c`
     /// free healthy domains, in rack id order (index 0 unused).
-    free_racks: Vec<Vec<std::collections::BTreeSet<u32>>>,
+    free_racks: Vec<Vec<rackbits::RackBits>>,
     /// By rack: its free healthy domains.
     rack_free: Vec<u32>,
     allocations: Vec<Option<Allocation>>,
@@ -429,7 +430,7 @@ impl<'s> World<'s> {
             varying,
             free: vec![Members::default(); pools],
             free_racks: (0..pools)
-                .map(|p| vec![std::collections::BTreeSet::new(); types_domains[p % types_len] + 1])
+                .map(|p| vec![rackbits::RackBits::default(); types_domains[p % types_len] + 1])
                 .collect(),
             rack_free: Vec::new(),
             allocations: Vec::new(),

@@ -72,10 +72,11 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     let out = dcsim(["run", "--quiet", "--out", &path(&out_dir)]);
     assert_ok(&out);
     let dir = out_dir.join("default");
-    // Exactly the three files, and no `.partial` left behind.
+    // Exactly the four files (jobs.csv: the default has a training
+    // workload), and no `.partial` left behind.
     assert_eq!(
         names_in(&dir),
-        ["buildout.csv", "summary.csv", "timeseries.csv"],
+        ["buildout.csv", "jobs.csv", "summary.csv", "timeseries.csv"],
         "files in {}",
         dir.display()
     );
@@ -447,4 +448,58 @@ fn a_closed_pipe_ends_the_catalog_quietly() {
     assert!(!stderr.contains("internal error"), "{stderr}");
     const SIGPIPE: i32 = 13;
     assert_eq!(out.status.signal(), Some(SIGPIPE), "{:?}", out.status);
+}
+
+#[test]
+fn a_run_with_jobs_prints_their_figures() {
+    let out_dir = temp_dir("cli-training");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/training.toml");
+    let out = dcsim(["run", &path(&scenario), "--out", &path(&out_dir)]);
+    let stdout = assert_ok(&out);
+    // training.toml: the pre-training run and 48 fine-tuning jobs of its
+    // Poisson stream (seed 1), all completed within its 60 days.
+    assert!(stdout.contains("  jobs 49 (completed 49), "), "{stdout}");
+    assert!(stdout.contains("mean queue wait"), "{stdout}");
+    // A run without jobs prints no such line.
+    let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
+    let stdout = assert_ok(&dcsim(["run", &path(&minimal), "--out", &path(&out_dir)]));
+    assert!(!stdout.contains("  jobs "), "{stdout}");
+}
+
+#[test]
+fn bench_training_compares_a_run_with_its_jobs_to_the_same_run_without() {
+    let out_dir = temp_dir("cli-bench-training");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/training.toml");
+    let out = dcsim([
+        "bench",
+        "training",
+        &path(&scenario),
+        "--repeat",
+        "1",
+        "--out",
+        &path(&out_dir),
+        "--set",
+        "duration=\"50d\"",
+    ]);
+    let stdout = assert_ok(&out);
+    assert!(
+        stdout.contains("simulate only, median of 1: without jobs"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ratio"), "{stdout}");
+    // Both runs wrote their files: the physical one has no jobs.csv.
+    assert!(out_dir.join("training/jobs.csv").exists());
+    assert!(out_dir.join("training-physical/summary.csv").exists());
+    assert!(!out_dir.join("training-physical/jobs.csv").exists());
+    // A scenario without jobs has nothing to compare.
+    let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
+    let out = dcsim([
+        "bench",
+        "training",
+        &path(&minimal),
+        "--out",
+        &path(&out_dir),
+    ]);
+    let stderr = assert_bad_input(&out);
+    assert!(stderr.contains("has no training jobs"), "{stderr}");
 }

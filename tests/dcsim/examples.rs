@@ -607,3 +607,125 @@ fn training_example_completes_its_runs_with_the_promised_figures() {
         "fine-tuning jobs queue for the racks the pre-training run leaves"
     );
 }
+
+/// default.toml: two frontier runs and four Poisson streams keep the fleet
+/// busy (70–80% of the online GPUs held by jobs each full year, seed 1)
+/// without a runaway queue, as its header comment says.
+#[test]
+fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
+    let s = dcsim::scenario::load_str(
+        "default.toml",
+        dcsim::scenario::DEFAULT_SCENARIO,
+        None,
+        &Overrides::default(),
+    )
+    .unwrap();
+    // Two named runs, then each stream's draws: Poisson of mean rate ×
+    // window, here summed over the four streams (days from each `from` to
+    // 2032-11-01), within 4σ.
+    assert_eq!(s.jobs[0].name, "frontier-a");
+    assert_eq!(s.jobs[1].name, "frontier-b");
+    let days = |from: &str| {
+        let d = chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap();
+        (chrono::NaiveDate::from_ymd_opt(2032, 11, 1).unwrap() - d).num_days() as f64
+    };
+    let expected = 0.05 * days("2026-06-01")
+        + 5.5 * days("2026-01-01")
+        + 0.1 * days("2026-07-01")
+        + 5.5 * days("2026-07-01");
+    let drawn = (s.jobs.len() - 2) as f64;
+    assert!(
+        (drawn - expected).abs() <= 4.0 * expected.sqrt(),
+        "{drawn} jobs drawn, {expected:.0} expected"
+    );
+
+    let rec = run(&s);
+    // Held share of the online GPUs per calendar year (2027 to 2031, full
+    // years after the build-out), from the daily samples.
+    let mut years: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    for r in &rec.samples {
+        let held = r.training.as_ref().unwrap().chips as f64;
+        let y = years.entry(r.timestamp[..4].to_string()).or_default();
+        y.0 += held;
+        y.1 += r.chips_online as f64;
+    }
+    for year in ["2027", "2028", "2029", "2030", "2031"] {
+        let (held, online) = years[year];
+        let share = held / online;
+        assert!((0.65..0.85).contains(&share), "{year}: {share:.3} held");
+    }
+    // No runaway queue: waits of hours on average, almost every job done.
+    let sum = rec.summary.as_ref().unwrap();
+    let t = sum.training.as_ref().unwrap();
+    assert!(t.queue_wait_mean_h < 24.0, "{}", t.queue_wait_mean_h);
+    assert!(
+        t.jobs_completed as f64 > 0.99 * t.jobs as f64,
+        "{} of {}",
+        t.jobs_completed,
+        t.jobs
+    );
+    assert!(!rec.jobs.iter().any(|j| j.status == "queued_at_end"));
+    // The frontier runs complete, slowed by interruptions about every hour:
+    // 43,200 GB300 chips × 12.6 per 10⁶ chip-hours (gpu, hbm, gpu_other)
+    // + 10,800 nodes × 43.7 per 10⁶ node-hours (host, nic, software) + 600
+    // racks × (11.4 + 72 × 1.65) per 10⁶ rack-hours = 0.54 + 0.47 + 0.08
+    // ≈ 1.1 an hour while it runs (frontier-a, 28,800 chips: 0.73).
+    for (j, per_hour) in rec.jobs[..2].iter().zip([0.73, 1.1]) {
+        assert_eq!(j.status, "completed", "{j:?}");
+        let ettr = j.ettr.unwrap();
+        assert!((0.45..0.8).contains(&ettr), "{}: ETTR {ettr}", j.name);
+        let span_h = j.end_h.unwrap() - j.first_start_h.unwrap();
+        let every_h = span_h / j.interruptions_total() as f64;
+        // Waiting for repairs stretches the span a little beyond 1 / rate.
+        assert!(
+            (0.9 / per_hour..1.6 / per_hour).contains(&every_h),
+            "{}: every {every_h} h",
+            j.name
+        );
+    }
+}
+
+/// scale-400k-training.toml is scale-400k.toml plus jobs: without its jobs
+/// (the physical run `dcsim bench training` compares against) the two
+/// scenarios are the same.
+#[test]
+fn the_training_benchmark_is_scale_400k_plus_jobs() {
+    let plain = example("scale-400k.toml");
+    let with_jobs = example("scale-400k-training.toml");
+    let physical = dcsim::bench::training::physical_of(&with_jobs);
+    assert!(physical.jobs.is_empty());
+    for (a, b) in [
+        (
+            format!("{:?}", plain.sites),
+            format!("{:?}", physical.sites),
+        ),
+        (
+            format!("{:?}", plain.rack_types),
+            format!("{:?}", physical.rack_types),
+        ),
+        (
+            format!("{:?}", plain.links),
+            format!("{:?}", physical.links),
+        ),
+        (
+            format!("{:?}", plain.failures),
+            format!("{:?}", physical.failures),
+        ),
+    ] {
+        assert_eq!(a, b);
+    }
+    assert_eq!(
+        (plain.seed, plain.end, plain.sample_every, plain.utilization),
+        (
+            physical.seed,
+            physical.end,
+            physical.sample_every,
+            physical.utilization
+        )
+    );
+    assert_eq!(plain.swap_time, physical.swap_time);
+    // The issue-8 workload: thousands of jobs, some of 10,000+ chips.
+    let n = with_jobs.jobs.len();
+    assert!((15_000..25_000).contains(&n), "{n} jobs");
+    assert!(with_jobs.jobs.iter().filter(|j| j.chips >= 10_000).count() >= 50);
+}

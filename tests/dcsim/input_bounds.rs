@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use dcsim::output::csv::CsvRecorder;
+use dcsim::output::csv::{Columns, CsvRecorder};
 use dcsim::scenario::model::Tariff;
 use dcsim::scenario::{Overrides, load_file, load_str};
 
@@ -224,12 +224,15 @@ fn no_output_of_any_example_holds_nan_or_infinity() {
         // The long examples, shortened (their build-outs end in 2026).
         let sets = match stem.as_str() {
             "scale-400k" | "default" => vec!["duration=\"2y\"".to_string()],
+            // Its H100 stream ends on 2030-12-01.
+            "scale-400k-training" => vec!["duration=\"5y\"".to_string()],
             _ => vec![],
         };
         let s = load_file(&f, &Overrides { sets, seed: None }).unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join(&s.name);
-        let rec = CsvRecorder::create(&out, true).unwrap();
+        // With the training columns where the example has jobs.
+        let rec = CsvRecorder::create_with(&out, true, Columns::for_jobs(s.jobs.len())).unwrap();
         let (rec, _) = dcsim::sim::run(&s, rec, &mut |_| {});
         rec.finish().unwrap();
         assert_all_finite(&out);

@@ -119,7 +119,13 @@ fn a_rerun_replaces_the_whole_set_and_keeps_the_users_files() {
     let dir = out.join("default");
     assert_eq!(
         names(&dir),
-        ["buildout.csv", "notes.txt", "summary.csv", "timeseries.csv"],
+        [
+            "buildout.csv",
+            "jobs.csv",
+            "notes.txt",
+            "summary.csv",
+            "timeseries.csv"
+        ],
         "the stale failures.csv of the first run is gone, notes.txt is kept"
     );
     assert_eq!(std::fs::read(dir.join("notes.txt")).unwrap(), b"my notes");
@@ -197,7 +203,7 @@ fn a_planted_link_is_never_followed() {
     }
     assert_eq!(
         names(&dir),
-        ["buildout.csv", "summary.csv", "timeseries.csv"],
+        ["buildout.csv", "jobs.csv", "summary.csv", "timeseries.csv"],
         "the planted links, in dcsim's names, are gone"
     );
 }

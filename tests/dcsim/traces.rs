@@ -482,3 +482,232 @@ fn the_cli_refuses_a_bad_trace_row_with_exit_2() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("trace t: 2 jobs from"), "{stdout}");
 }
+
+/// `scenarios/alibaba-replay.toml`.
+fn replay_example() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/alibaba-replay.toml");
+    dcsim::scenario::load_file(&path, &dcsim::scenario::Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn the_replay_example_builds_the_trace_s_node_list_server_for_server() {
+    let s = replay_example();
+    // The node list recounted: servers per (GPU model, GPUs per server).
+    let path = alibaba_dir().join("openb_node_list_gpu_node.csv");
+    let mut reader = csv::Reader::from_path(&path).expect("the node list is in ../shared/data");
+    let mut servers: std::collections::BTreeMap<(String, u32), u32> = Default::default();
+    for r in reader.deserialize::<std::collections::HashMap<String, String>>() {
+        let r = r.unwrap();
+        let gpus: u32 = r["gpu"].parse().unwrap();
+        *servers
+            .entry((r["model"].to_lowercase(), gpus))
+            .or_default() += 1;
+    }
+    // The scenario: racks per (chip, chips per rack), one rack per server.
+    let mut racks: std::collections::BTreeMap<(String, u32), u32> = Default::default();
+    assert_eq!(s.sites.len(), 1);
+    for phase in &s.sites[0].phases {
+        let rt = &s.rack_types[phase.rack_type];
+        // A task holds exactly num_gpu GPUs: domains of one GPU.
+        assert_eq!(rt.rack.scaleup_domain, 1, "{}", rt.rack.name);
+        *racks
+            .entry((rt.rack.chip.clone(), rt.rack.chips))
+            .or_default() += phase.count;
+    }
+    assert_eq!(racks, servers);
+    // The figures of the data README: 1,213 servers, 6,212 GPUs, 12 kinds.
+    assert_eq!(servers.values().sum::<u32>(), 1_213);
+    let gpus: u32 = servers.iter().map(|((_, g), n)| g * n).sum();
+    assert_eq!(gpus, 6_212);
+    assert_eq!(servers.len(), 12);
+}
+
+#[test]
+fn the_replay_example_puts_every_admitted_row_on_the_g2_servers_without_a_wait() {
+    let s = replay_example();
+    // Rows the README's rules admit, recounted from the CSV; none of this
+    // task list names a GPU model, so every one goes to the trace's `rack`.
+    let admitted = alibaba_admitted(150.0 * 86_400.0);
+    assert_eq!(s.jobs.len(), admitted.len());
+    assert_eq!(s.jobs.len(), 3_630);
+    let path = alibaba_dir().join("openb_pod_list_default.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let specs = reader
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .filter(|r| !r.as_ref().unwrap()["gpu_spec"].is_empty())
+        .count();
+    assert_eq!(specs, 0, "a row of the default task list names a GPU model");
+    for (job, (name, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
+        assert_eq!(job.name, format!("ali-{name}"));
+        assert_eq!(s.rack_types[job.rack_type].rack.name, "g2-x8");
+        assert_eq!(job.chips, *gpus);
+    }
+
+    // The whole-GPU tasks, each started at its creation and run for its
+    // measured time, never hold more than 57 GPUs at once: far below the
+    // 4,392 G2 GPUs, so no task ever waits.
+    let mut edges: Vec<(f64, i64)> = admitted
+        .iter()
+        .flat_map(|(_, c, g, d)| [(*c, i64::from(*g)), (c + d, -i64::from(*g))])
+        .collect();
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let peak = edges
+        .iter()
+        .scan(0i64, |held, (_, g)| {
+            *held += g;
+            Some(*held)
+        })
+        .max()
+        .unwrap();
+    assert_eq!(peak, 57);
+    let (rec, sum) = run(&s);
+    assert_eq!(rec.jobs.len(), 3_630);
+    assert!(rec.jobs.iter().all(|j| j.queue_wait_h == 0.0));
+    assert_eq!(sum.training.unwrap().queue_wait_mean_h, 0.0);
+}
+
+/// A one-GPU rack model "solo" added to the base, for the gpu_spec tests.
+const SOLO: &str = r#"
+[[racks]]
+name = "solo"
+chip = "unit"
+chips = 1
+nodes = 1
+scaleup_domain = 1
+overhead_kw = 0.1
+scaleout_gbit_per_s = 100
+
+[[sites.buildout]]
+rack = "solo"
+count = 2
+date = "2026-01-01"
+"#;
+
+const ALIBABA_HEADER: &str = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n";
+
+/// An Alibaba trace over `ali.csv` with `racks` as its [traces.racks] body
+/// (none if empty) and `rack` as its default.
+fn mapped_trace(rack: &str, racks: &str) -> String {
+    let table = if racks.is_empty() {
+        String::new()
+    } else {
+        format!("[traces.racks]\n{racks}")
+    };
+    format!(
+        "{SOLO}\n[[traces]]\nname = \"m\"\nfile = \"ali.csv\"\nformat = \"alibaba\"\nrack = \"{rack}\"\n{table}"
+    )
+}
+
+const MAPPING: &str = "T4 = \"solo\"\nV100M32 = \"gpu8\"\nG2 = \"quad\"\n";
+
+#[test]
+fn gpu_spec_picks_the_first_mapped_model_whose_servers_hold_the_task() {
+    let dir = temp_dir("traces-gpu-spec");
+    std::fs::write(
+        dir.join("ali.csv"),
+        format!(
+            "{ALIBABA_HEADER}\
+             p0,1,1,1,1000,,LS,Running,0,3600,0\n\
+             p1,1,1,1,1000,T4,LS,Running,0,3600,0\n\
+             p2,1,1,1,1000,V100M16|V100M32,LS,Running,0,3600,0\n\
+             p3,1,1,4,1000,T4|G2,LS,Running,0,3600,0\n\
+             p4,1,1,1,500,Z9,BE,Running,0,3600,0\n"
+        ),
+    )
+    .unwrap();
+    let s = load_in(&dir, &scenario("4d", &mapped_trace("gpu8", MAPPING))).expect("loads");
+    let placed: Vec<(&str, u32)> = s
+        .jobs
+        .iter()
+        .map(|j| (s.rack_types[j.rack_type].rack.name.as_str(), j.chips))
+        .collect();
+    // Empty spec: the trace's rack. T4: solo. V100M16 is not mapped, so
+    // V100M32's gpu8. A 4-GPU task does not fit T4's one-GPU servers: G2's
+    // quad, 4 chips = one domain. The GPU-sharing row is skipped before its
+    // (unmapped) spec is read.
+    assert_eq!(placed, [("gpu8", 1), ("solo", 1), ("gpu8", 1), ("quad", 4)]);
+    assert_eq!(s.traces[0].skipped_gpu_sharing, 1);
+    let (rec, _) = run(&s);
+    assert!(
+        rec.jobs
+            .iter()
+            .all(|r| r.status == dcsim::record::JobStatus::Completed),
+        "{:?}",
+        rec.jobs
+    );
+}
+
+#[test]
+fn gpu_spec_mapping_mistakes_are_located_with_the_fix() {
+    let dir = temp_dir("traces-gpu-spec-bad");
+    let ali = dir.join("ali.csv");
+    let shown = ali.display().to_string();
+    let write = |rows: &str| std::fs::write(&ali, format!("{ALIBABA_HEADER}{rows}")).unwrap();
+    let refused_with = |rack: &str, racks: &str| refused(&dir, &mapped_trace(rack, racks));
+
+    // A model the table does not map, at the row's line.
+    write("p0,1,1,1,1000,,LS,Running,0,3600,0\np1,1,1,1,1000,Z9|Y8,LS,Running,0,3600,0\n");
+    let e = refused_with("gpu8", MAPPING);
+    assert!(e.contains(&format!("{shown}:3:1:")), "{e}");
+    assert!(
+        e.contains("names no GPU model that [traces.racks] maps (it maps G2, T4, V100M32)")
+            && e.contains("Z9 = \"<rack model>\""),
+        "{e}"
+    );
+    // No table at all.
+    let e = refused_with("gpu8", "");
+    assert!(
+        e.contains(&format!("{shown}:3:1:")) && e.contains("add a table [traces.racks]"),
+        "{e}"
+    );
+    // A task larger than a server of every model it may use.
+    write("p0,1,1,2,1000,T4,LS,Running,0,3600,0\n");
+    let e = refused_with("gpu8", MAPPING);
+    assert!(
+        e.contains(&format!("{shown}:2:1:"))
+            && e.contains("T4 → solo: 1 chips")
+            && e.contains("at least 2 chips"),
+        "{e}"
+    );
+    // ... or than a server of the trace's rack, for a row with no spec.
+    write("p0,1,1,2,1000,,LS,Running,0,3600,0\n");
+    let e = refused_with("solo", MAPPING);
+    assert!(
+        e.contains(&format!("{shown}:2:1:")) && e.contains("give the trace's `rack`"),
+        "{e}"
+    );
+
+    // A rack model that does not exist, located at its value in the
+    // scenario file, with did-you-mean; one the catalog has but no site
+    // builds.
+    write("p0,1,1,1,1000,,LS,Running,0,3600,0\n");
+    let text = scenario(
+        "4d",
+        &mapped_trace("gpu8", "T4 = \"gpu9\"\nH100 = \"hgx-h100\"\n"),
+    );
+    let e = match load_in(&dir, &text) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    let line = text.lines().position(|l| l == "T4 = \"gpu9\"").unwrap() + 1;
+    assert!(
+        e.contains(&format!("traces.toml:{line}:6: traces[0].racks.T4:"))
+            && e.contains("did you mean \"gpu8\""),
+        "{e}"
+    );
+    assert!(
+        e.contains("traces[0].racks.H100") && e.contains("no site builds the rack model"),
+        "{e}"
+    );
+    // `racks` belongs to the Alibaba format only.
+    std::fs::write(dir.join("t.csv"), "submit,chips,ideal_duration\n0s,4,1h\n").unwrap();
+    let e = refused(
+        &dir,
+        "[[traces]]\nname = \"t\"\nfile = \"t.csv\"\nrack = \"quad\"\n[traces.racks]\nT4 = \"quad\"\n",
+    );
+    assert!(
+        e.contains("traces[0].racks") && e.contains("set format = \"alibaba\""),
+        "{e}"
+    );
+}
