@@ -19,9 +19,10 @@ raw="$out/raw.txt"
 trap 'rm -rf "$out"' EXIT
 
 # Default rates of every failure class [per million component-hours]
-# (`dcsim catalog --only failures`), halved and doubled.
-half_failures="gpu=3.485032 hbm=1.695421 host=8.665485 nic=1.318661 switch_cable=0.824163 rack_power=5.707763 site_outage=22.83105 dci_link=57.077626"
-double_failures="gpu=13.940128 hbm=6.781684 host=34.661941 nic=5.274643 switch_cable=3.296652 rack_power=22.83105 site_outage=91.324201 dci_link=228.310502"
+# (`dcsim catalog --only failures`) and of software interruptions [per
+# million node-hours of a running job], halved and doubled.
+half_failures="gpu=3.485032 hbm=1.695421 gpu_other=1.130281 host=8.665485 nic=1.318661 switch_cable=0.824163 rack_power=5.707763 site_outage=22.83105 dci_link=57.077626 software=11.867947"
+double_failures="gpu=13.940128 hbm=6.781684 gpu_other=4.521123 host=34.661941 nic=5.274643 switch_cable=3.296652 rack_power=22.83105 site_outage=91.324201 dci_link=228.310502 software=47.471788"
 
 # The --set arguments of a variant.
 sets() {

@@ -1201,19 +1201,22 @@ impl<'s> Training<'s> {
     /// start ([`Reservation::earliest`], from the placed jobs' estimated
     /// ends), then starts, in queue order among the next
     /// [`BACKFILL_DEPTH`] jobs, each that fits now at one site and that
-    /// the reservation admits. No reservation (the head's room is held by
-    /// domains in repair, not by jobs, or it needs several sites): no
-    /// backfill.
+    /// the reservation admits. Without a reservation (the head's room is
+    /// held by domains in repair, not by jobs; it needs several sites; or
+    /// its rack model is gone) only jobs of other rack models start: they
+    /// cannot take the head's room.
     fn backfill(&mut self, head: usize, now: SimTime, world: &mut World) {
-        let Some(mut reservation) = self.reserve(head, now, world) else {
-            return;
-        };
+        let mut reservation = self.reserve(head, now, world);
+        let head_model = self.scenario.jobs[head].rack_type;
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
         candidates.extend(self.queue.iter().skip(1).take(BACKFILL_DEPTH));
         for &c in &candidates {
             let job = c as usize;
             let j = &self.scenario.jobs[job];
+            if reservation.is_none() && j.rack_type == head_model {
+                continue;
+            }
             let model = RackTypeId(j.rack_type as u32);
             let needed = j.domains as usize;
             // Admitted first: only a job that starts pays for its packing.
@@ -1223,7 +1226,9 @@ impl<'s> Training<'s> {
                 continue;
             };
             let end = now + self.estimate(job);
-            if !reservation.admits(site.0, j.rack_type as u32, j.domains, end) {
+            if let Some(r) = reservation.as_mut()
+                && !r.admits(site.0, j.rack_type as u32, j.domains, end)
+            {
                 continue;
             }
             let domains = placement::pack_at(world, site, model, needed)

@@ -582,3 +582,22 @@ fn runs_with_rings_sites_and_software_faults_are_deterministic() {
     assert_eq!(a.samples, b.samples);
     assert_eq!(sa, sb);
 }
+
+#[test]
+fn a_head_that_can_never_fit_does_not_block_other_rack_models() {
+    // The quad rack retires after a day; "stranded" (quad) is submitted on
+    // day 2 and can never start: no reservation. "other" (duo racks,
+    // submitted on day 3, 5 h) backfills behind it all the same, since it
+    // cannot take the head's room; "late-quad" (quad) waits behind it.
+    let duo = "\n[[racks]]\nname = \"duo\"\nchip = \"unit\"\nchips = 8\nnodes = 4\nscaleup_domain = 4\noverhead_kw = 1\nscaleout_gbit_per_s = 100\n";
+    let site = "\n[[sites]]\nname = \"lab\"\ngrid_mw = 1\npue = 1.0\n\n[[sites.buildout]]\nrack = \"quad\"\ncount = 1\ndate = \"2026-01-01\"\nend_of_life = \"1d\"\n\n[[sites.buildout]]\nrack = \"duo\"\ncount = 1\ndate = \"2026-01-01\"\n";
+    let jobs = "\n[[jobs]]\nname = \"stranded\"\nsubmit = \"2d\"\nrack = \"quad\"\nchips = 8\nideal_duration = \"5h\"\n\n[[jobs]]\nname = \"late-quad\"\nsubmit = \"2d\"\nrack = \"quad\"\nchips = 4\nideal_duration = \"5h\"\n\n[[jobs]]\nname = \"other\"\nsubmit = \"3d\"\nrack = \"duo\"\nchips = 8\nideal_duration = \"5h\"\ncheckpoint_every = \"10h\"\n";
+    let s = load_text(&(HEAD.to_string() + duo + site + jobs));
+    let (rec, _) = run(&s);
+    assert_eq!(job(&rec.jobs, "stranded").status, "queued_at_end");
+    assert_eq!(job(&rec.jobs, "late-quad").status, "queued_at_end");
+    let other = job(&rec.jobs, "other");
+    assert_eq!(other.status, "completed", "{other:?}");
+    assert!(close(other.first_start_h.unwrap(), 72.0), "{other:?}");
+    assert!(close(other.end_h.unwrap(), 77.0), "{other:?}");
+}
