@@ -498,6 +498,8 @@ pub struct JobRow {
     pub chips: u32,
     /// Rack model.
     pub rack: String,
+    /// Chip type (the rack model's chip).
+    pub chip: String,
     /// Site(s) of its last placement, joined by `+` (empty if never
     /// placed).
     pub site: String,

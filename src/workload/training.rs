@@ -1426,6 +1426,7 @@ impl<'s> Training<'s> {
                 queue_wait_h,
                 chips: j.chips,
                 rack: self.scenario.rack_types[j.rack_type].rack.name.clone(),
+                chip: self.scenario.rack_types[j.rack_type].chip.name.clone(),
                 site: sites.join("+"),
                 status,
                 interruptions: run.interruptions,
