@@ -1,6 +1,6 @@
-//! Workloads: what the fleet exists to run. Today training jobs
-//! ([`training`]); inference services will sit beside them on the same
-//! footing.
+//! Workloads: what the fleet exists to run: training jobs ([`training`])
+//! and inference services ([`serving`], being built: its models stand
+//! alone and do not yet hold chips of the world).
 //!
 //! A workload sees the physical world only through its outward contract
 //! ([`crate::world::contract`]): it reads capacity, answers the world's
@@ -9,4 +9,5 @@
 //! by leaving them in a list the root drains, as the world does. The queue
 //! order and the choice of domains belong to [`crate::policy`].
 
+pub mod serving;
 pub mod training;

@@ -1,0 +1,17 @@
+//! Inference services: the second half of the fleet's work.
+//!
+//! - [`roofline`]: a replica's capacity from its chips — prefill bound by
+//!   compute, decode by HBM bandwidth, the batch by HBM left for KV cache.
+//! - [`requests`] and [`trace`]: the request-level mode, every request an
+//!   event, replicas batching continuously; replays of the Azure and
+//!   Mooncake traces.
+//! - [`erlang`], [`epoch`] and [`demand`]: the epoch mode for years — a
+//!   demand curve over calendar time and an M/M/c-family queueing model of
+//!   the replicas per epoch.
+
+pub mod demand;
+pub mod epoch;
+pub mod erlang;
+pub mod requests;
+pub mod roofline;
+pub mod trace;
