@@ -7,7 +7,9 @@ use dcsim::output::null::NullRecorder;
 use dcsim::scenario::{Location, Overrides, load_str};
 use proptest::prelude::*;
 
-/// A small valid scenario exercising most sections (one week).
+/// A small valid scenario exercising most sections (one week), training
+/// jobs included: all-reduces, a job spanning sites, a stream, software
+/// faults, and racks retiring under running jobs.
 const BASE: &str = r#"name = "fuzz"
 start = "2026-01-01"
 duration = "7d"
@@ -24,6 +26,10 @@ weibull_shape = 0.8
 repair = { kind = "lognormal", median = "3h", sigma = 0.5 }
 [failures.rack_power]
 rate_per_million_hours = 2000
+[failures.switch_cable]
+rate_per_million_hours = 300
+[failures.software]
+rate_per_million_hours = 5000
 [[sites]]
 name = "a"
 grid_mw = 3
@@ -61,11 +67,42 @@ when_grid_full = "refuse"
 rack = "trn2-ultraserver"
 count = 20
 date = "2026-01-03"
+[[sites.buildout]]
+rack = "hgx-h100"
+count = 4
+date = "2026-01-01"
 [[links]]
 from = "a"
 to = "b"
 bandwidth_gbit_per_s = 400
 latency = "5ms"
+[[jobs]]
+name = "wide"
+rack = "hgx-h100"
+chips = 640
+params = 1e9
+tokens = 1e12
+batch_tokens = 1e6
+multi_site = true
+checkpoint_every = "young-daly"
+[[jobs]]
+name = "nvl"
+submit = "6h"
+rack = "gb200-nvl72"
+chips = 144
+ideal_duration = "2d"
+step_time = "2s"
+gradient_bytes = 1e10
+priority = 2
+[[arrivals]]
+name = "stream"
+rack = "hgx-h100"
+rate_per_day = 10
+chips = [8, 32, 96]
+ideal_duration = { kind = "uniform", min = "1h", max = "10h" }
+step_time = "1s"
+gradient_bytes = 1e9
+multi_site = true
 "#;
 
 const EXTREMES: [&str; 14] = [
