@@ -428,6 +428,97 @@ impl World<'_> {
         Ok(())
     }
 
+    /// Adds `domains` (free, healthy, of the allocation's site and rack
+    /// model) to a live allocation from `now` on, at its utilization: how a
+    /// service grows by replicas while keeping one allocation per site, so
+    /// that a change of its load stays one O(1) command.
+    pub fn extend(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        domains: &[DomainId],
+    ) -> Result<(), ContractError> {
+        let a = self.live(id)?;
+        let site = a.site;
+        let first = *a.domains.first().ok_or(ContractError::NoDomains)?;
+        let rack_type = self.topo.racks[self.topo.domains[first as usize].rack as usize].rack_type;
+        if self.sites[site as usize].power.dark {
+            return Err(ContractError::SiteDark(SiteId(site)));
+        }
+        let mut sorted: Vec<u32> = Vec::with_capacity(domains.len());
+        for &d in domains {
+            let dom = self
+                .topo
+                .domains
+                .get(d.index())
+                .ok_or(ContractError::UnknownDomain(d))?;
+            let r = &self.topo.racks[dom.rack as usize];
+            if (r.site, r.rack_type) != (site, rack_type) {
+                return Err(ContractError::Mixed(d));
+            }
+            if dom.free_pos == super::fleet::NOT_MEMBER {
+                return Err(ContractError::NotFree(d));
+            }
+            sorted.push(d.0);
+        }
+        sorted.sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(ContractError::NotFree(DomainId(w[0])));
+        }
+        self.now = now;
+        self.touch(site as usize);
+        let pool = self.spares.pool(site as usize, rack_type as usize);
+        for &d in domains {
+            self.free_remove(pool, d.0);
+            self.topo.domains[d.index()].allocation = id.0;
+            self.hold_domain_chips(d.0, true);
+        }
+        self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live")
+            .domains
+            .extend(domains.iter().map(|d| d.0));
+        self.settle();
+        Ok(())
+    }
+
+    /// Gives back `domains` of a live allocation from `now` on, keeping at
+    /// least one: the healthy ones become free, down ones free when they
+    /// return, retired ones are gone. O(domains held) per call.
+    pub fn shrink(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        domains: &[DomainId],
+    ) -> Result<(), ContractError> {
+        let a = self.live(id)?;
+        let site = a.site as usize;
+        for &d in domains {
+            if !a.domains.contains(&d.0) {
+                return Err(ContractError::NotHeld(d, id));
+            }
+        }
+        if domains.len() >= a.domains.len() {
+            return Err(ContractError::NoDomains);
+        }
+        self.now = now;
+        self.touch(site);
+        for &d in domains {
+            self.hold_domain_chips(d.0, false);
+            self.topo.domains[d.index()].allocation = NO_ALLOCATION;
+            if self.topo.domain_healthy(d.0) {
+                let pool = self.pool_of_domain(d.0);
+                self.free_insert(pool, d.0);
+            }
+        }
+        let a = self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live");
+        a.domains.retain(|d| !domains.iter().any(|x| x.0 == *d));
+        self.settle();
+        Ok(())
+    }
+
     /// Moves an allocation off domain `old` (one it holds) onto `new` (a
     /// free healthy domain of the same site and rack model) from `now` on:
     /// `new` draws at the allocation's load; `old` leaves it and, once
@@ -952,7 +1043,30 @@ date = "2026-01-10"
             steps += 1;
             let now = engine.now();
             let w = &mut d.0;
-            match rng.random_range(0..4) {
+            match rng.random_range(0..6) {
+                4 if !live.is_empty() => {
+                    let a = live[rng.random_range(0..live.len())];
+                    let held = w.allocation_domains(a).unwrap();
+                    let rack = w.domain_rack(held[0]);
+                    let (site, model) = (w.rack_site(rack), w.topo.racks[rack.index()].rack_type);
+                    let free: Vec<DomainId> = w.free_domains(site, RackTypeId(model)).collect();
+                    if !free.is_empty() {
+                        let n = rng.random_range(1..=free.len().min(3));
+                        w.extend(now, a, &free[..n]).unwrap();
+                        let held_after = w.allocation_domains(a).unwrap();
+                        assert_eq!(held_after.len(), held.len() + n);
+                    }
+                }
+                5 if !live.is_empty() => {
+                    let a = live[rng.random_range(0..live.len())];
+                    let held = w.allocation_domains(a).unwrap();
+                    if held.len() > 1 {
+                        let n = rng.random_range(1..held.len());
+                        w.shrink(now, a, &held[..n]).unwrap();
+                        assert_eq!(w.allocation_domains(a).unwrap(), held[n..]);
+                        assert_eq!(w.shrink(now, a, &held[n..]), Err(ContractError::NoDomains));
+                    }
+                }
                 0 => {
                     let site = SiteId(rng.random_range(0..2));
                     let model = RackTypeId(rng.random_range(0..2));
