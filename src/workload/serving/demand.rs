@@ -1,1 +1,302 @@
-//! (being written)
+//! A service's demand: requests per second as a function of calendar time.
+//!
+//! ```text
+//! λ(t) = base × growth(t) × diurnal[hour(t)] × weekly[weekday(t)] × noise
+//! ```
+//!
+//! - `base` [requests/s]: the rate at growth factor 1, averaged over the
+//!   day and the week.
+//! - `growth(t)` [dimensionless] over the years ([`Growth`]): exponential
+//!   `(1 + g)^y`, `y` the years since a reference date; logistic
+//!   `cap / (1 + e^{−k·y})`, `y` the years since the midpoint; or
+//!   piecewise-linear between dated factors, flat outside them. A year is
+//!   365.25 days, measured to the microsecond.
+//! - `diurnal` (24 factors, hour 0 = 00:00–00:59) and `weekly` (7 factors,
+//!   **Monday first**) profiles, read from [`Calendar::hour_of_day`] and
+//!   [`Calendar::weekday`] (civil time of the scenario, no time zone, no
+//!   daylight saving). Each hour's factor holds for the whole hour (a step,
+//!   not interpolated). **Profiles are normalized**: each is divided by its
+//!   mean when the demand is built, so `base` stays the mean rate over a
+//!   day and over a week; a profile given with mean 1 is used as given.
+//!   Both default to all ones.
+//! - `noise` [dimensionless]: lognormal with mean 1 and log-standard
+//!   deviation `σ` (`ln noise ~ N(−σ²/2, σ²)`), one draw per epoch, in
+//!   epoch order, from the service's own stream
+//!   `services/<name>/noise` ([`DemandSampler`]); σ = 0 draws nothing.
+//!
+//! An epoch's rate is λ at its midpoint ([`Demand::epoch_rate`]): epochs of
+//! up to an hour starting on the hour lie in one hour of the profile, and
+//! growth over an epoch is negligible.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rand_distr::{Distribution, LogNormal};
+
+use crate::engine::{Calendar, RngStreams, SimDuration, SimTime, StreamRng};
+
+/// Seconds in a year of 365.25 days.
+pub const SECONDS_PER_YEAR: f64 = 365.25 * 86_400.0;
+
+/// Years [365.25 days] from midnight of `from` to `at` (negative before).
+fn years_since(from: NaiveDate, at: NaiveDateTime) -> f64 {
+    let origin = from.and_hms_opt(0, 0, 0).expect("midnight exists");
+    let us = (at - origin)
+        .num_microseconds()
+        .expect("dates within ±292,000 years");
+    us as f64 / 1e6 / SECONDS_PER_YEAR
+}
+
+/// Growth of demand over the years: a factor multiplying the base rate.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Growth {
+    /// No growth: factor 1.
+    Flat,
+    /// `(1 + annual_rate)^y`, `y` the years since midnight of `reference`
+    /// (factor 1 there; `annual_rate` 0.4 is +40%/yr; > −1).
+    Exponential {
+        /// Growth per year [fraction: 0.4 = 40%/yr].
+        annual_rate: f64,
+        /// The date at which the factor is 1.
+        reference: NaiveDate,
+    },
+    /// `capacity / (1 + e^{−steepness·y})`, `y` the years since midnight
+    /// of `midpoint` (factor `capacity/2` there, `capacity` in the limit).
+    Logistic {
+        /// The factor the curve saturates at [dimensionless].
+        capacity: f64,
+        /// The date of half the capacity.
+        midpoint: NaiveDate,
+        /// Steepness `k` [1/yr].
+        steepness_per_year: f64,
+    },
+    /// Linear interpolation in time between `(date, factor)` points (each
+    /// at midnight of its date, sorted by date), flat before the first and
+    /// after the last. Empty means factor 1.
+    Piecewise(Vec<(NaiveDate, f64)>),
+}
+
+impl Growth {
+    /// The growth factor at civil time `at` [dimensionless].
+    pub fn factor(&self, at: NaiveDateTime) -> f64 {
+        match self {
+            Growth::Flat => 1.0,
+            Growth::Exponential {
+                annual_rate,
+                reference,
+            } => (1.0 + annual_rate).powf(years_since(*reference, at)),
+            Growth::Logistic {
+                capacity,
+                midpoint,
+                steepness_per_year,
+            } => capacity / (1.0 + (-steepness_per_year * years_since(*midpoint, at)).exp()),
+            Growth::Piecewise(points) => {
+                let Some(&(first_date, first)) = points.first() else {
+                    return 1.0;
+                };
+                if years_since(first_date, at) <= 0.0 {
+                    return first;
+                }
+                for w in points.windows(2) {
+                    let ((d0, f0), (d1, f1)) = (w[0], w[1]);
+                    let span = years_since(d0, d1.and_hms_opt(0, 0, 0).expect("midnight"));
+                    let into = years_since(d0, at);
+                    if into <= span {
+                        return if span > 0.0 {
+                            f0 + (f1 - f0) * into / span
+                        } else {
+                            f1
+                        };
+                    }
+                }
+                points.last().expect("non-empty").1
+            }
+        }
+    }
+}
+
+/// Why a demand curve was refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DemandError {
+    /// The base rate is negative or not finite.
+    #[error("base rate must be a finite number ≥ 0 requests/s, got {0}")]
+    BadBase(f64),
+    /// A profile factor is negative or not finite, or all are zero.
+    #[error("{0} profile: factors must be finite and ≥ 0 with a positive mean")]
+    BadProfile(&'static str),
+    /// The noise σ is negative or not finite.
+    #[error("noise sigma must be finite and ≥ 0, got {0}")]
+    BadSigma(f64),
+    /// A growth parameter is out of range.
+    #[error("growth: {0}")]
+    BadGrowth(String),
+}
+
+/// A demand curve: base rate × growth × diurnal × weekly (noise is drawn by
+/// a [`DemandSampler`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Demand {
+    base: f64,
+    growth: Growth,
+    diurnal: [f64; 24],
+    weekly: [f64; 7],
+    noise_sigma: f64,
+}
+
+/// `profile` divided by its mean, or an error.
+fn normalized<const N: usize>(
+    profile: [f64; N],
+    name: &'static str,
+) -> Result<[f64; N], DemandError> {
+    if profile.iter().any(|f| !f.is_finite() || *f < 0.0) {
+        return Err(DemandError::BadProfile(name));
+    }
+    let mean = profile.iter().sum::<f64>() / N as f64;
+    if mean.is_nan() || mean <= 0.0 || !mean.is_finite() {
+        return Err(DemandError::BadProfile(name));
+    }
+    Ok(profile.map(|f| f / mean))
+}
+
+impl Demand {
+    /// A curve of `base` [requests/s] and `growth`, flat profiles, no
+    /// noise.
+    pub fn new(base: f64, growth: Growth) -> Result<Self, DemandError> {
+        if !base.is_finite() || base < 0.0 {
+            return Err(DemandError::BadBase(base));
+        }
+        match &growth {
+            Growth::Exponential { annual_rate, .. }
+                if !annual_rate.is_finite() || *annual_rate <= -1.0 =>
+            {
+                return Err(DemandError::BadGrowth(format!(
+                    "annual rate must be finite and > −1, got {annual_rate}"
+                )));
+            }
+            Growth::Logistic {
+                capacity,
+                steepness_per_year,
+                ..
+            } if !capacity.is_finite() || *capacity < 0.0 || !steepness_per_year.is_finite() => {
+                return Err(DemandError::BadGrowth(
+                    "logistic capacity must be finite and ≥ 0, steepness finite".into(),
+                ));
+            }
+            Growth::Piecewise(points) => {
+                if points.iter().any(|(_, f)| !f.is_finite() || *f < 0.0) {
+                    return Err(DemandError::BadGrowth(
+                        "piecewise factors must be finite and ≥ 0".into(),
+                    ));
+                }
+                if points.windows(2).any(|w| w[1].0 < w[0].0) {
+                    return Err(DemandError::BadGrowth(
+                        "piecewise points must be sorted by date".into(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(Demand {
+            base,
+            growth,
+            diurnal: [1.0; 24],
+            weekly: [1.0; 7],
+            noise_sigma: 0.0,
+        })
+    }
+
+    /// With a diurnal profile: 24 factors, hour 0 first, normalized to mean
+    /// 1.
+    pub fn with_diurnal(mut self, profile: [f64; 24]) -> Result<Self, DemandError> {
+        self.diurnal = normalized(profile, "diurnal")?;
+        Ok(self)
+    }
+
+    /// With a weekly profile: 7 factors, Monday first, normalized to mean
+    /// 1.
+    pub fn with_weekly(mut self, profile: [f64; 7]) -> Result<Self, DemandError> {
+        self.weekly = normalized(profile, "weekly")?;
+        Ok(self)
+    }
+
+    /// With lognormal noise of log-standard deviation `sigma` (mean 1).
+    pub fn with_noise(mut self, sigma: f64) -> Result<Self, DemandError> {
+        if !sigma.is_finite() || sigma < 0.0 {
+            return Err(DemandError::BadSigma(sigma));
+        }
+        self.noise_sigma = sigma;
+        Ok(self)
+    }
+
+    /// The base rate [requests/s].
+    pub fn base(&self) -> f64 {
+        self.base
+    }
+
+    /// The normalized diurnal profile (mean 1), hour 0 first.
+    pub fn diurnal(&self) -> &[f64; 24] {
+        &self.diurnal
+    }
+
+    /// The normalized weekly profile (mean 1), Monday first.
+    pub fn weekly(&self) -> &[f64; 7] {
+        &self.weekly
+    }
+
+    /// The noise's log-standard deviation σ.
+    pub fn noise_sigma(&self) -> f64 {
+        self.noise_sigma
+    }
+
+    /// The rate without noise at simulated time `t` [requests/s].
+    pub fn rate_at(&self, calendar: &Calendar, t: SimTime) -> f64 {
+        let hour = calendar.hour_of_day(t) as usize;
+        let day = calendar.weekday(t).num_days_from_monday() as usize;
+        self.base * self.growth.factor(calendar.datetime(t)) * self.diurnal[hour] * self.weekly[day]
+    }
+
+    /// The rate without noise of the epoch `[start, start + length)`: the
+    /// rate at its midpoint [requests/s].
+    pub fn epoch_rate(&self, calendar: &Calendar, start: SimTime, length: SimDuration) -> f64 {
+        self.rate_at(calendar, start + SimDuration(length.0 / 2))
+    }
+}
+
+/// Draws a demand curve's rates epoch by epoch, with its noise from the
+/// service's own random stream.
+#[derive(Clone, Debug)]
+pub struct DemandSampler {
+    demand: Demand,
+    noise: Option<LogNormal<f64>>,
+    rng: StreamRng,
+}
+
+impl DemandSampler {
+    /// The sampler of service `service`, noise from the stream
+    /// `services/<service>/noise` of `streams`.
+    pub fn new(demand: Demand, streams: &RngStreams, service: &str) -> Self {
+        let sigma = demand.noise_sigma;
+        let noise = (sigma > 0.0).then(|| {
+            LogNormal::new(-sigma * sigma / 2.0, sigma).expect("sigma validated finite and ≥ 0")
+        });
+        DemandSampler {
+            demand,
+            noise,
+            rng: streams.stream(&format!("services/{service}/noise")),
+        }
+    }
+
+    /// The demand curve.
+    pub fn demand(&self) -> &Demand {
+        &self.demand
+    }
+
+    /// The rate of the next epoch `[start, start + length)` [requests/s]:
+    /// [`Demand::epoch_rate`] times one noise draw. Call once per epoch, in
+    /// order: the draws are the stream's in sequence.
+    pub fn next_epoch(&mut self, calendar: &Calendar, start: SimTime, length: SimDuration) -> f64 {
+        let rate = self.demand.epoch_rate(calendar, start, length);
+        match &self.noise {
+            Some(noise) => rate * noise.sample(&mut self.rng),
+            None => rate,
+        }
+    }
+}

@@ -1,1 +1,381 @@
-//! (being written)
+//! Request traces of LLM services, read into arrival times and token counts
+//! for the request-level mode ([`super::requests`]).
+//!
+//! Two public formats (see `shared/data/README.md`):
+//!
+//! - **Azure LLM inference 2023** (Patel et al., "Splitwise", ISCA 2024; CC
+//!   BY 4.0): CSV with header `TIMESTAMP,ContextTokens,GeneratedTokens`,
+//!   `TIMESTAMP` as `YYYY-MM-DD HH:MM:SS.fffffff`. Arrivals are counted in
+//!   seconds from the first row's timestamp.
+//! - **Mooncake FAST'25** (Qin et al., FAST 2025; Apache-2.0): JSON Lines,
+//!   one object per request with `timestamp` (milliseconds from the trace
+//!   start), `input_length`, `output_length` and `hash_ids` (prefix-cache
+//!   block ids, ignored here). Arrivals are `timestamp ÷ 1000` seconds.
+//!
+//! Files are read whole, only if they are regular files of at most
+//! [`MAX_TRACE_BYTES`]. Rows must be in time order. Any malformed row is a
+//! [`TraceError`] naming the file, the line (1-based, the header is line 1
+//! of a CSV) and what is wrong.
+
+use std::path::Path;
+
+use crate::scenario::input::{InputError, read_regular_file};
+
+/// Largest trace file accepted [B]: 256 MiB (the Azure and Mooncake files
+/// are 0.3–3 MB).
+pub const MAX_TRACE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One request of a trace.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceRequest {
+    /// Arrival time from the start of the trace [s].
+    pub arrival: f64,
+    /// Prompt tokens (Azure `ContextTokens`, Mooncake `input_length`).
+    pub input_tokens: u32,
+    /// Output tokens (Azure `GeneratedTokens`, Mooncake `output_length`).
+    pub output_tokens: u32,
+}
+
+/// The format of a trace file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// Azure LLM inference trace 2023 (CSV).
+    Azure,
+    /// Mooncake FAST'25 trace (JSON Lines).
+    Mooncake,
+}
+
+impl TraceFormat {
+    /// The format a file name suggests: `.jsonl` / `.json` Mooncake, `.csv`
+    /// Azure; `None` otherwise.
+    pub fn guess(path: &Path) -> Option<TraceFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "jsonl" | "json" => Some(TraceFormat::Mooncake),
+            "csv" => Some(TraceFormat::Azure),
+            _ => None,
+        }
+    }
+}
+
+/// Why a trace could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// The file could not be read.
+    #[error("{file}: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// Why.
+        source: InputError,
+    },
+    /// A row (or the header) is malformed.
+    #[error("{file}:{line}: {what}")]
+    Row {
+        /// The file.
+        file: String,
+        /// Line number, 1-based.
+        line: usize,
+        /// What is wrong.
+        what: String,
+    },
+    /// The file holds no request.
+    #[error("{file}: no requests in the file")]
+    Empty {
+        /// The file.
+        file: String,
+    },
+}
+
+/// Reads the trace at `path` in `format`.
+pub fn read(path: &Path, format: TraceFormat) -> Result<Vec<TraceRequest>, TraceError> {
+    let file = path.display().to_string();
+    let bytes = read_regular_file(path, MAX_TRACE_BYTES, " for a trace").map_err(|source| {
+        TraceError::Read {
+            file: file.clone(),
+            source,
+        }
+    })?;
+    parse(&file, &bytes, format)
+}
+
+/// Parses trace bytes; `file` names the source in errors.
+pub fn parse(
+    file: &str,
+    bytes: &[u8],
+    format: TraceFormat,
+) -> Result<Vec<TraceRequest>, TraceError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        TraceError::Row {
+            file: file.to_string(),
+            line,
+            what: "not UTF-8 text".into(),
+        }
+    })?;
+    let requests = match format {
+        TraceFormat::Azure => parse_azure(file, text)?,
+        TraceFormat::Mooncake => parse_mooncake(file, text)?,
+    };
+    if requests.is_empty() {
+        return Err(TraceError::Empty {
+            file: file.to_string(),
+        });
+    }
+    Ok(requests)
+}
+
+fn row_error(file: &str, line: usize, what: impl Into<String>) -> TraceError {
+    TraceError::Row {
+        file: file.to_string(),
+        line,
+        what: what.into(),
+    }
+}
+
+/// Lines with their 1-based numbers, without `\r\n` / `\n` endings.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+}
+
+fn tokens(file: &str, line: usize, column: &str, field: &str) -> Result<u32, TraceError> {
+    field.trim().parse::<u32>().map_err(|_| {
+        row_error(
+            file,
+            line,
+            format!(
+                "{column} {field:?} is not a whole number of tokens (0 to {})",
+                u32::MAX
+            ),
+        )
+    })
+}
+
+/// Nanoseconds since 1970-01-01 00:00:00 of `YYYY-MM-DD HH:MM:SS[.f…]` (up
+/// to 9 fraction digits; a `T` may separate date and time).
+fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, time) = s.split_once([' ', 'T'])?;
+    let mut d = date.splitn(3, '-');
+    let (y, m, day) = (d.next()?, d.next()?, d.next()?);
+    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(day, 2)) {
+        return None;
+    }
+    let date =
+        chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, day.parse().ok()?)?;
+    let days = date
+        .signed_duration_since(chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?)
+        .num_days();
+    let (hms, frac) = match time.split_once('.') {
+        Some((hms, frac)) => (hms, frac),
+        None => (time, ""),
+    };
+    let mut t = hms.splitn(3, ':');
+    let (hh, mm, ss) = (t.next()?, t.next()?, t.next()?);
+    if !(digits(hh, 2) && digits(mm, 2) && digits(ss, 2)) {
+        return None;
+    }
+    let (hh, mm, ss): (i64, i64, i64) = (hh.parse().ok()?, mm.parse().ok()?, ss.parse().ok()?);
+    if hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    if frac.len() > 9 || (time.contains('.') && frac.is_empty()) || !digits(frac, frac.len()) {
+        return None;
+    }
+    let mut nanos: i64 = 0;
+    for (i, b) in frac.bytes().enumerate() {
+        nanos += i64::from(b - b'0') * 10i64.pow(8 - i as u32);
+    }
+    Some(((days * 24 + hh) * 60 + mm) * 60 * 1_000_000_000 + ss * 1_000_000_000 + nanos)
+}
+
+fn parse_azure(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceError> {
+    let mut lines = numbered_lines(text);
+    let (hline, header) = lines
+        .next()
+        .filter(|(_, h)| !h.trim().is_empty())
+        .ok_or_else(|| TraceError::Empty {
+            file: file.to_string(),
+        })?;
+    let names: Vec<&str> = header
+        .split(',')
+        .map(|h| h.trim().trim_start_matches('\u{feff}'))
+        .collect();
+    let find = |want: &str| {
+        names.iter().position(|n| *n == want).ok_or_else(|| {
+            row_error(
+                file,
+                hline,
+                format!(
+                    "the header has no {want} column; an Azure LLM inference trace starts with TIMESTAMP,ContextTokens,GeneratedTokens"
+                ),
+            )
+        })
+    };
+    let (it, ic, ig) = (
+        find("TIMESTAMP")?,
+        find("ContextTokens")?,
+        find("GeneratedTokens")?,
+    );
+    let mut out = Vec::with_capacity(text.len() / 36);
+    let mut first: Option<i64> = None;
+    let mut previous = i64::MIN;
+    let mut fields: Vec<&str> = Vec::with_capacity(names.len());
+    for (line, row) in lines {
+        if row.trim().is_empty() {
+            continue;
+        }
+        fields.clear();
+        fields.extend(row.split(','));
+        if fields.len() != names.len() {
+            return Err(row_error(
+                file,
+                line,
+                format!("{} fields, the header has {}", fields.len(), names.len()),
+            ));
+        }
+        let ns = parse_timestamp(fields[it]).ok_or_else(|| {
+            row_error(
+                file,
+                line,
+                format!(
+                    "TIMESTAMP {:?} is not a time of the form YYYY-MM-DD HH:MM:SS.fffffff",
+                    fields[it]
+                ),
+            )
+        })?;
+        if ns < previous {
+            return Err(row_error(
+                file,
+                line,
+                format!(
+                    "TIMESTAMP {} is earlier than the row before; rows must be in time order",
+                    fields[it].trim()
+                ),
+            ));
+        }
+        previous = ns;
+        let start = *first.get_or_insert(ns);
+        out.push(TraceRequest {
+            arrival: (ns - start) as f64 * 1e-9,
+            input_tokens: tokens(file, line, "ContextTokens", fields[ic])?,
+            output_tokens: tokens(file, line, "GeneratedTokens", fields[ig])?,
+        });
+    }
+    Ok(out)
+}
+
+/// One line of a Mooncake trace; `hash_ids` and any other key are ignored.
+#[derive(serde::Deserialize)]
+struct MooncakeRow {
+    /// Arrival [ms from the trace start].
+    timestamp: f64,
+    input_length: u32,
+    output_length: u32,
+}
+
+fn parse_mooncake(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceError> {
+    let mut out = Vec::with_capacity(text.len() / 200);
+    let mut previous = f64::NEG_INFINITY;
+    for (line, row) in numbered_lines(text) {
+        if row.trim().is_empty() {
+            continue;
+        }
+        let r: MooncakeRow = serde_json::from_str(row).map_err(|e| {
+            row_error(
+                file,
+                line,
+                format!(
+                    "{e}; a Mooncake trace line is a JSON object with timestamp (ms), input_length and output_length (whole numbers of tokens)"
+                ),
+            )
+        })?;
+        if !(r.timestamp.is_finite() && r.timestamp >= 0.0) {
+            return Err(row_error(
+                file,
+                line,
+                format!(
+                    "timestamp {} must be a non-negative number of milliseconds",
+                    r.timestamp
+                ),
+            ));
+        }
+        if r.timestamp < previous {
+            return Err(row_error(
+                file,
+                line,
+                format!(
+                    "timestamp {} is earlier than the line before ({previous}); lines must be in time order",
+                    r.timestamp
+                ),
+            ));
+        }
+        previous = r.timestamp;
+        out.push(TraceRequest {
+            arrival: r.timestamp / 1000.0,
+            input_tokens: r.input_length,
+            output_tokens: r.output_length,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_by_hand() {
+        // 1970-01-02 00:00:01.5 = 86,401.5 s.
+        assert_eq!(
+            parse_timestamp("1970-01-02 00:00:01.5"),
+            Some(86_401_500_000_000)
+        );
+        let a = parse_timestamp("2023-11-16 18:15:46.6805900").unwrap();
+        let b = parse_timestamp("2023-11-16 18:15:50.9951690").unwrap();
+        assert_eq!(b - a, 4_314_579_000);
+        for bad in [
+            "2023-11-16",
+            "2023-13-01 00:00:00",
+            "2023-11-16 25:00:00",
+            "2023-11-16 18:15:46.",
+            "x",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn azure_rows_and_errors() {
+        let ok = "TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:00:00.0000000,10,2\r\n2023-11-16 18:00:01.2500000,20,3\r\n";
+        let r = parse("t.csv", ok.as_bytes(), TraceFormat::Azure).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].arrival, 1.25);
+        assert_eq!((r[1].input_tokens, r[1].output_tokens), (20, 3));
+        let bad = "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:00:00.0,10,2\n2023-11-16 18:00:01.0,-5,3\n";
+        let e = parse("t.csv", bad.as_bytes(), TraceFormat::Azure)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("t.csv:3: ContextTokens \"-5\""), "{e}");
+    }
+
+    #[test]
+    fn mooncake_rows_and_errors() {
+        let ok = "{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 7, \"hash_ids\": [0]}\n{\"timestamp\": 1500, \"input_length\": 6, \"output_length\": 8, \"hash_ids\": []}\n";
+        let r = parse("m.jsonl", ok.as_bytes(), TraceFormat::Mooncake).unwrap();
+        assert_eq!(r[1].arrival, 1.5);
+        let bad = "{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 7}\n{\"timestamp\": 10, \"input_length\": 5}\n";
+        let e = parse("m.jsonl", bad.as_bytes(), TraceFormat::Mooncake)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m.jsonl:2: missing field `output_length`"),
+            "{e}"
+        );
+    }
+}
