@@ -263,3 +263,271 @@ fn noise_has_mean_one_and_its_own_reproducible_stream() {
     let mut s = DemandSampler::new(plain, &RngStreams::new(7), "chat");
     assert_eq!(s.next_epoch(&cal, SimTime::ZERO, epoch), 50.0);
 }
+
+// ------------------------------------------------------------ epoch model
+
+use dcsim::workload::serving::epoch::{
+    Backlog, EpochInput, EpochOutcome, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
+};
+
+/// One request at a time at rate `mu` [requests/s]: the M/M/c server.
+struct OneAtATime {
+    mu: f64,
+}
+
+impl ServiceModel for OneAtATime {
+    fn service_rate(&self, batch: f64) -> f64 {
+        self.mu * batch
+    }
+    fn max_batch(&self) -> u32 {
+        1
+    }
+}
+
+/// Continuous batching: a decode step of `t0 + t1·b` seconds for a batch
+/// of `b`, `out` output tokens a request, so `μ(b) = b/(out·(t0 + t1·b))`
+/// and `S(b) = out·(t0 + t1·b)`; prefill 50 ms; TPOT the step time.
+struct Batching {
+    out: f64,
+    t0: f64,
+    t1: f64,
+    max: u32,
+}
+
+const DECODE: Batching = Batching {
+    out: 100.0,
+    t0: 0.02,
+    t1: 0.0005,
+    max: 64,
+};
+
+impl ServiceModel for Batching {
+    fn service_rate(&self, batch: f64) -> f64 {
+        batch / (self.out * (self.t0 + self.t1 * batch))
+    }
+    fn max_batch(&self) -> u32 {
+        self.max
+    }
+    fn prefill_time(&self, _batch: f64) -> Option<f64> {
+        Some(0.05)
+    }
+    fn tpot(&self, batch: f64) -> Option<f64> {
+        Some(self.t0 + self.t1 * batch)
+    }
+}
+
+fn epoch(lambda: f64, replicas: u32, length_s: f64) -> EpochInput {
+    EpochInput {
+        length_s,
+        arrival_rate: lambda,
+        replicas,
+        backlog: Backlog::default(),
+        overflow: Overflow::Drop,
+        slo: Slo {
+            metric: SloMetric::Latency,
+            target_s: 1.0,
+            percentile: 0.99,
+        },
+    }
+}
+
+/// No NaN, no infinity anywhere in an outcome.
+fn assert_finite(o: &EpochOutcome) {
+    let opt = |x: Option<f64>| x.unwrap_or(0.0);
+    for x in [
+        o.capacity_rps,
+        o.utilization,
+        o.load,
+        o.batch,
+        o.time_in_service_s,
+        o.erlang_c,
+        o.p_wait,
+        o.mean_wait_s,
+        o.p99_wait_s,
+        o.mean_latency_s,
+        o.p99_latency_s,
+        opt(o.mean_ttft_s),
+        opt(o.p99_ttft_s),
+        opt(o.mean_tpot_s),
+        opt(o.p99_tpot_s),
+        o.arrived,
+        o.served,
+        o.beyond_capacity,
+        o.dropped,
+        o.backlog_out.requests,
+        o.backlog_out.head_age_s,
+        o.slo_attainment,
+        o.slo_population,
+    ] {
+        assert!(x.is_finite() && x >= 0.0, "{o:?}");
+    }
+    assert!((0.0..=1.0).contains(&o.load) && (0.0..=1.0).contains(&o.slo_attainment));
+}
+
+#[test]
+fn mm1_epoch_against_closed_forms() {
+    // λ = 3, μ = 5: ρ = 0.6, mean latency 1/(μ − λ) = 0.5 s, latency
+    // exponential of rate 2: p99 = ln 100 / 2 = 2.3026 s; SLO 1 s met by
+    // 1 − e^{−2} = 86.47%.
+    let o = run_epoch(&OneAtATime { mu: 5.0 }, &epoch(3.0, 1, 900.0));
+    assert_finite(&o);
+    assert_close!(o.utilization, 0.6, 1e-12);
+    assert_close!(o.load, 0.6, 1e-12);
+    assert_close!(o.batch, 0.6, 1e-8); // the server is busy 60% of the time
+    assert_close!(o.erlang_c, 0.6, 1e-8);
+    assert_close!(o.p_wait, 0.6, 1e-8);
+    assert_close!(o.mean_wait_s, 0.6 / 2.0, 1e-8);
+    assert_close!(o.mean_latency_s, 0.5, 1e-8);
+    assert_close!(o.p99_latency_s, 100f64.ln() / 2.0, 1e-8);
+    assert_close!(o.p99_wait_s, (0.6f64 / 0.01).ln() / 2.0, 1e-8);
+    assert_close!(o.arrived, 2_700.0, 1e-12);
+    assert_close!(o.served, 2_700.0, 1e-12);
+    assert_eq!(o.beyond_capacity, 0.0);
+    assert_close!(o.slo_attainment, 1.0 - (-2.0f64).exp(), 1e-8);
+    assert!(!o.slo_met);
+    assert_eq!(o.mean_ttft_s, None);
+}
+
+#[test]
+fn mmc_epoch_against_closed_forms() {
+    // c = 2, μ = 2, λ = 2.4: ρ = 0.6, P(wait) = 2ρ²/(1+ρ) = 0.45, mean
+    // wait 0.45/(4 − 2.4) = 0.28125 s, mean latency 0.78125 s.
+    let o = run_epoch(&OneAtATime { mu: 2.0 }, &epoch(2.4, 2, 900.0));
+    assert_finite(&o);
+    assert_close!(o.utilization, 0.6, 1e-12);
+    assert_close!(o.p_wait, 0.45, 1e-8);
+    assert_close!(o.mean_wait_s, 0.28125, 1e-8);
+    assert_close!(o.mean_latency_s, 0.78125, 1e-8);
+    // p99 wait: ln(0.45/0.01)/1.6.
+    assert_close!(o.p99_wait_s, 45f64.ln() / 1.6, 1e-8);
+}
+
+#[test]
+fn batching_fixed_point_by_hand() {
+    // 4 replicas, λ = 32: 8 req/s each. μ(b) = 8 ⇔ b/(100·(0.02 +
+    // 0.0005·b)) = 8 ⇔ b = 16/(1 − 0.4) = 26.667; S = 100·(0.02 +
+    // 0.013333) = 3.3333 s; capacity μ(64) = 64/5.2 = 12.3077 req/s a
+    // replica, so utilization 32/49.231 = 0.65. Slots: 4 × 64 = 256 at
+    // offered load 32 × 3.3333 = 106.7: nobody waits (C < 1e−20).
+    let o = run_epoch(&DECODE, &epoch(32.0, 4, 900.0));
+    assert_finite(&o);
+    assert_close!(o.batch, 80.0 / 3.0, 1e-8);
+    assert_close!(o.time_in_service_s, 10.0 / 3.0, 1e-8);
+    assert_close!(o.capacity_rps, 4.0 * 64.0 / 5.2, 1e-12);
+    assert_close!(o.utilization, 0.65, 1e-12);
+    assert!(o.erlang_c < 1e-20, "{}", o.erlang_c);
+    assert_close!(o.mean_latency_s, 10.0 / 3.0, 1e-8);
+    assert_close!(o.p99_latency_s, 10.0 / 3.0 * 100f64.ln(), 1e-6);
+    assert_close!(o.mean_ttft_s.unwrap(), 0.05, 1e-8);
+    assert_close!(o.p99_ttft_s.unwrap(), 0.05, 1e-8);
+    assert_close!(o.mean_tpot_s.unwrap(), 0.02 + 0.0005 * 80.0 / 3.0, 1e-8);
+    // p99 TPOT at the batch b + 2.326·√b = 26.667 + 12.013 = 38.68.
+    let b99 = 80.0 / 3.0 + 2.326_347_874 * (80.0f64 / 3.0).sqrt();
+    assert_close!(o.p99_tpot_s.unwrap(), 0.02 + 0.0005 * b99, 1e-8);
+    assert_close!(o.served, 32.0 * 900.0, 1e-12);
+}
+
+#[test]
+fn saturation_serves_capacity_and_drops_the_rest() {
+    // 10 one-at-a-time replicas of μ = 1: K = 10 req/s; λ = 15 over 100 s:
+    // 1,500 arrive, 1,000 served, 500 beyond capacity (dropped). FIFO:
+    // the arrival at s is served at 15s/10, waits 0.5·s; the last served
+    // arrived at 1000/15 = 66.67 s and waited 33.33 s.
+    let o = run_epoch(&OneAtATime { mu: 1.0 }, &epoch(15.0, 10, 100.0));
+    assert_finite(&o);
+    assert!(o.saturated);
+    assert_eq!(o.utilization, 1.0);
+    assert_eq!(o.load, 1.0);
+    assert_close!(o.served, 1_000.0, 1e-12);
+    assert_close!(o.beyond_capacity, 500.0, 1e-12);
+    assert_close!(o.dropped, 500.0, 1e-12);
+    assert_eq!(o.backlog_out.requests, 0.0);
+    assert_close!(o.mean_wait_s, 100.0 / 6.0, 1e-12);
+    assert_close!(o.p99_wait_s, 0.99 * 100.0 / 3.0, 1e-9);
+    assert_close!(o.mean_latency_s, 100.0 / 6.0 + 1.0, 1e-12);
+    // Nobody served meets a 1 s latency target except the first arrivals:
+    // at most 1000/1500 of the leaving requests could.
+    assert!(o.slo_attainment < 0.05, "{}", o.slo_attainment);
+    assert_close!(o.slo_population, 1_500.0, 1e-12);
+    // A batching service saturates at c·μ(B) exactly.
+    let o = run_epoch(&DECODE, &epoch(100.0, 4, 900.0));
+    assert_finite(&o);
+    let cap = 4.0 * 64.0 / 5.2;
+    assert_close!(o.served, cap * 900.0, 1e-12);
+    assert_close!(o.beyond_capacity, (100.0 - cap) * 900.0, 1e-12);
+    assert_eq!(o.batch, 64.0);
+    assert_close!(o.mean_tpot_s.unwrap(), 0.02 + 0.0005 * 64.0, 1e-12);
+    // No replicas: nothing served, everything beyond capacity, no NaN.
+    let o = run_epoch(&DECODE, &epoch(100.0, 0, 900.0));
+    assert_finite(&o);
+    assert_eq!(o.served, 0.0);
+    assert_close!(o.dropped, 90_000.0, 1e-12);
+    assert_eq!(o.slo_attainment, 0.0);
+}
+
+#[test]
+fn backlog_is_carried_and_drained() {
+    let server = OneAtATime { mu: 1.0 };
+    // Epoch 1 as above, but the 500 beyond capacity are carried: the head
+    // of the line arrived at 66.67 s, so it is 33.33 s old at the end.
+    let mut first = epoch(15.0, 10, 100.0);
+    first.overflow = Overflow::Backlog;
+    let o1 = run_epoch(&server, &first);
+    assert_finite(&o1);
+    assert_eq!(o1.dropped, 0.0);
+    assert_close!(o1.backlog_out.requests, 500.0, 1e-12);
+    assert_close!(o1.backlog_out.head_age_s, 100.0 / 3.0, 1e-12);
+    // Epoch 2, λ = 4: the 500 drain at 10 − 4 = 6 req/s in 83.33 s. Served:
+    // the 500 (waits from 33.33 s at the head to 500/10 = 50 s at the
+    // tail, mean 41.67), then 4 × 83.33 = 333.33 arrivals waiting from 50 s
+    // down to 0 (mean 25), then 66.67 in the steady M/M/10 (mean wait
+    // C(10, 4)/6). Everything served: 900, nothing beyond.
+    let mut second = epoch(4.0, 10, 100.0);
+    second.overflow = Overflow::Backlog;
+    second.backlog = o1.backlog_out;
+    let o2 = run_epoch(&server, &second);
+    assert_finite(&o2);
+    assert_close!(o2.served, 900.0, 1e-12);
+    assert_eq!(o2.beyond_capacity, 0.0);
+    assert_eq!(o2.backlog_out.requests, 0.0);
+    assert_close!(o2.utilization, 0.9, 1e-12);
+    let steady = erlang::erlang_c(10, 4.0) / 6.0;
+    let by_hand =
+        (500.0 * (100.0 / 3.0 + 50.0) / 2.0 + (1000.0 / 3.0) * 25.0 + (200.0 / 3.0) * steady)
+            / 900.0;
+    assert_close!(o2.mean_wait_s, by_hand, 1e-9);
+    // Epoch 2 at λ = 8 instead: the line drains at only 10 − 8 = 2 req/s,
+    // 250 s > 100 s, so the replicas serve their capacity, 1,000: the 500
+    // of the backlog, then the 500 arrivals of the first 62.5 s; 500 + 800
+    // − 1,000 = 300 are carried, the head (arrived at 62.5 s) 37.5 s old.
+    let mut busy = second;
+    busy.arrival_rate = 8.0;
+    let o3 = run_epoch(&server, &busy);
+    assert_finite(&o3);
+    assert_close!(o3.served, 1_000.0, 1e-12);
+    assert_close!(o3.backlog_out.requests, 300.0, 1e-12);
+    assert_close!(o3.backlog_out.head_age_s, 37.5, 1e-12);
+    assert_eq!(o3.utilization, 1.0);
+    // Same with Drop: the 300 are dropped instead.
+    busy.overflow = Overflow::Drop;
+    let o4 = run_epoch(&server, &busy);
+    assert_close!(o4.dropped, 300.0, 1e-12);
+    assert_eq!(o4.backlog_out.requests, 0.0);
+}
+
+#[test]
+fn epoch_outputs_stay_finite_near_and_at_saturation() {
+    for lambda in [0.0, 1e-9, 49.0, 49.2307, 49.230_769_230_769, 49.3, 1e6] {
+        for backlog in [0.0, 1e4] {
+            let mut input = epoch(lambda, 4, 900.0);
+            input.backlog.requests = backlog;
+            input.backlog.head_age_s = 60.0;
+            input.overflow = Overflow::Backlog;
+            let o = run_epoch(&DECODE, &input);
+            assert_finite(&o);
+            assert!(o.mean_wait_s <= 900.0 + 60.0 + 1e-9, "{lambda}: {o:?}");
+            // Conservation: what came in is served or beyond capacity.
+            assert_close!(o.served + o.beyond_capacity, backlog + lambda * 900.0, 1e-9);
+        }
+    }
+}
