@@ -24,5 +24,6 @@ mod phold;
 mod physics;
 mod retirement_and_dark_racks;
 mod robustness;
+mod serving_requests;
 mod traces;
 mod training;
