@@ -16,6 +16,9 @@ use dcsim::output::csv::{Columns, CsvRecorder};
 use dcsim::output::set::OutputError;
 use dcsim::report::{self, CatalogPart};
 use dcsim::scenario::{self, Overrides, Scenario, ScenarioError};
+use dcsim::workload::serving::requests::{self as serve_requests, Routing, ServeConfig, Slo};
+use dcsim::workload::serving::roofline::{self, Replica};
+use dcsim::workload::serving::trace::{self as serve_trace, TraceFormat};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -28,6 +31,10 @@ Examples:
   dcsim bench phold                           engine benchmark against a bare binary heap
   dcsim bench scale                           416,000 chips over seven years: time and memory
   dcsim bench training                        the same with ~20,000 training jobs, against without
+  dcsim replay ../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv \
+      --model llama-2-7b --chip h100 --replicas 2 --ttft-slo 2s --tpot-slo 100ms
+                                              replay an LLM request trace on serving replicas
+  dcsim bench serve                           the Azure conversation trace, request by request
 
 Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
 arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
@@ -81,6 +88,53 @@ enum Command {
         #[arg(long, value_enum, default_value = "all")]
         only: CatalogPart,
     },
+    /// Replay an LLM request trace (Azure or Mooncake) request by request on
+    /// serving replicas that batch continuously; print latency statistics.
+    #[command(
+        after_help = "With --requests-csv, writes <out>/replay-<trace file stem>/requests.csv.\n\
+        Models: llama-2-7b, mistral-7b, llama-3.1-8b, llama-2-70b, llama-3.1-70b, llama-3.1-405b.\n\
+        Durations: 2s, 150ms, 0.5 (seconds)."
+    )]
+    Replay {
+        /// Trace file: Azure LLM inference CSV or Mooncake JSON Lines.
+        trace: PathBuf,
+        /// Trace format (default: from the extension, .csv Azure, .jsonl Mooncake).
+        #[arg(long, value_enum)]
+        format: Option<TraceFormat>,
+        /// Model preset served.
+        #[arg(long, default_value = "llama-2-7b")]
+        model: String,
+        /// Catalog chip of the replicas.
+        #[arg(long, default_value = "h100")]
+        chip: String,
+        /// Chips per replica (tensor parallel).
+        #[arg(long, default_value_t = 1)]
+        chips_per_replica: u32,
+        /// Replicas.
+        #[arg(long, default_value_t = 2)]
+        replicas: u32,
+        /// Most requests running at once on a replica.
+        #[arg(long, default_value_t = 256)]
+        max_batch: u32,
+        /// How arrivals are assigned to replicas.
+        #[arg(long, value_enum, default_value = "least-loaded")]
+        routing: Routing,
+        /// Folder that receives `replay-<trace stem>/` (with --requests-csv).
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Write one row per request to requests.csv.
+        #[arg(long)]
+        requests_csv: bool,
+        /// Time-to-first-token target (with --tpot-slo).
+        #[arg(long, value_parser = parse_seconds, requires = "tpot_slo")]
+        ttft_slo: Option<f64>,
+        /// Time-per-output-token target (with --ttft-slo).
+        #[arg(long, value_parser = parse_seconds, requires = "ttft_slo")]
+        tpot_slo: Option<f64>,
+        /// Percentile the targets apply at (0-100).
+        #[arg(long, default_value_t = 99.0, value_parser = parse_percentile)]
+        percentile: f64,
+    },
     /// Performance benchmarks.
     Bench {
         #[command(subcommand)]
@@ -131,6 +185,47 @@ enum Bench {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
+    /// Replay the Azure LLM conversation trace (19,366 requests) request by
+    /// request on two Llama-2-7B replicas on H100: wall time, requests/s and
+    /// batch steps/s against a bare binary-heap PHOLD loop.
+    Serve {
+        /// Azure-format trace; without it, the conversation trace in
+        /// ../shared/data.
+        trace: Option<PathBuf>,
+        /// Simulations (medians reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
+}
+
+/// Seconds from `2s`, `150ms`, `0.5` (seconds), `1m`.
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix("us") {
+        (n, 1e-6)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    match number.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x * scale),
+        _ => Err(format!(
+            "{s:?} is not a positive duration; write e.g. 2s, 150ms or 0.5 (seconds)"
+        )),
+    }
+}
+
+/// A percentile between 0 and 100.
+fn parse_percentile(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a percentile between 0 and 100")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -212,6 +307,40 @@ fn main() -> ExitCode {
                     sets,
                 },
         } => bench_training(scenario.as_deref(), &out, repeat, sets),
+        Command::Bench {
+            which: Bench::Serve { trace, repeat },
+        } => bench_serve(trace, repeat),
+        Command::Replay {
+            trace,
+            format,
+            model,
+            chip,
+            chips_per_replica,
+            replicas,
+            max_batch,
+            routing,
+            out,
+            requests_csv,
+            ttft_slo,
+            tpot_slo,
+            percentile,
+        } => replay(&ReplayArgs {
+            trace,
+            format,
+            model,
+            chip,
+            chips_per_replica,
+            replicas,
+            max_batch,
+            routing,
+            out,
+            requests_csv,
+            slo: ttft_slo.zip(tpot_slo).map(|(ttft_s, tpot_s)| Slo {
+                ttft_s,
+                tpot_s,
+                percentile,
+            }),
+        }),
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
@@ -510,6 +639,162 @@ fn bench_training(
         } else {
             "; not reset between runs: each is the process's peak so far"
         }
+    );
+    Ok(())
+}
+
+/// The arguments of `dcsim replay`.
+struct ReplayArgs {
+    trace: PathBuf,
+    format: Option<TraceFormat>,
+    model: String,
+    chip: String,
+    chips_per_replica: u32,
+    replicas: u32,
+    max_batch: u32,
+    routing: Routing,
+    out: PathBuf,
+    requests_csv: bool,
+    slo: Option<Slo>,
+}
+
+/// Seconds as milliseconds with 1 decimal.
+fn ms(s: f64) -> String {
+    format!("{:.1} ms", s * 1e3)
+}
+
+fn replay(a: &ReplayArgs) -> Result<(), Failure> {
+    let format = match a.format.or_else(|| TraceFormat::guess(&a.trace)) {
+        Some(f) => f,
+        None => {
+            return Err(Failure::BadInput(format!(
+                "{}: cannot tell the trace format from the file name; add --format azure or --format mooncake",
+                a.trace.display()
+            )));
+        }
+    };
+    let Some(model) = roofline::model(&a.model) else {
+        let names: Vec<&str> = roofline::MODELS.iter().map(|m| m.name).collect();
+        return Err(Failure::BadInput(format!(
+            "--model {:?} is not a model preset; choose one of {}",
+            a.model,
+            names.join(", ")
+        )));
+    };
+    let catalog = Catalog::builtin();
+    let Some(chip) = catalog.chip(&a.chip) else {
+        let names: Vec<&str> = catalog.chips.iter().map(|c| c.name.as_str()).collect();
+        return Err(Failure::BadInput(format!(
+            "--chip {:?} is not a catalog chip; choose one of {}",
+            a.chip,
+            names.join(", ")
+        )));
+    };
+    let replica = Replica::new(model.spec, chip, a.chips_per_replica)
+        .map_err(|e| Failure::BadInput(format!("--model {}: {e}", model.name)))?;
+    let config = ServeConfig {
+        replica,
+        replicas: a.replicas,
+        max_batch: a.max_batch,
+        routing: a.routing,
+    };
+    let started = Instant::now();
+    let requests =
+        serve_trace::read(&a.trace, format).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let read_s = started.elapsed().as_secs_f64();
+    let run = serve_requests::simulate(&config, &requests)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", a.trace.display())))?;
+    let s = serve_requests::summarize(&run, &requests, config.replicas, a.slo);
+    println!(
+        "replay {} ({} requests, read in {:.3} s): {} x {} on {} x {} each, batch cap {}, {:?} routing",
+        a.trace.display(),
+        s.requests,
+        read_s,
+        config.replicas,
+        model.name,
+        config.replica.chips,
+        chip.name,
+        config.max_batch,
+        config.routing
+    );
+    println!(
+        "  served {} (rejected {}: context beyond the KV cache); tokens in {} / out {}; {:.0} s simulated",
+        s.finished, s.rejected, s.input_tokens, s.output_tokens, s.simulated_s
+    );
+    for (name, l) in [("TTFT", &s.ttft), ("TPOT", &s.tpot), ("e2e ", &s.e2e)] {
+        println!(
+            "  {name} mean {}  p50 {}  p90 {}  p99 {}",
+            ms(l.mean),
+            ms(l.p50),
+            ms(l.p90),
+            ms(l.p99)
+        );
+    }
+    println!(
+        "  {} batch steps, mean decode batch {:.1}, replica utilization {:.1}%",
+        s.iterations,
+        s.mean_decode_batch,
+        s.utilization * 100.0
+    );
+    if let Some(r) = &s.slo {
+        println!(
+            "  SLO p{}: TTFT {} (target {}), TPOT {} (target {}): {}; {:.2}% of requests within both",
+            r.slo.percentile,
+            ms(r.ttft_at_percentile),
+            ms(r.slo.ttft_s),
+            ms(r.tpot_at_percentile),
+            ms(r.slo.tpot_s),
+            if r.met { "met" } else { "missed" },
+            r.attainment * 100.0
+        );
+    }
+    println!(
+        "  simulated in {:.3} s: {:.0} requests/s, {:.2} M batch steps/s",
+        s.wall_s,
+        s.requests_per_wall_s(),
+        s.steps_per_wall_s() / 1e6
+    );
+    if a.requests_csv {
+        let stem = a
+            .trace
+            .file_stem()
+            .map_or("trace".into(), |s| s.to_string_lossy().into_owned());
+        let dir = a.out.join(format!("replay-{stem}"));
+        let written = dcsim::output::csv::write_requests(&dir, run.rows(&requests))
+            .map_err(Failure::Output)?;
+        for p in written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+fn bench_serve(trace: Option<PathBuf>, repeat: usize) -> Result<(), Failure> {
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    let path = trace.unwrap_or_else(dcsim::bench::serve::default_trace);
+    let r =
+        dcsim::bench::serve::run(&path, repeat).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let s = &r.summary;
+    println!(
+        "serve {}: {} requests, {} batch steps, {:.0} s simulated on 2 x llama-2-7b on 1 x h100",
+        path.display(),
+        s.requests,
+        s.iterations,
+        s.simulated_s
+    );
+    println!("  read and parse the trace: {:.3} s", r.read_s);
+    println!(
+        "  simulate, median of {repeat}: {:.4} s ({:.0} requests/s, {:.2} M batch steps/s)",
+        r.median_s(),
+        r.requests_per_s(),
+        r.steps_per_s() / 1e6
+    );
+    println!(
+        "  baseline (bare binary-heap PHOLD, medium): {:.2} M events/s; batch steps/s over baseline events/s = {:.2}",
+        r.baseline_events_per_s / 1e6,
+        r.ratio()
     );
     Ok(())
 }

@@ -5,4 +5,5 @@
 
 pub mod phold;
 pub mod scale;
+pub mod serve;
 pub mod training;

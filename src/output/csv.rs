@@ -19,6 +19,7 @@ use crate::record::{
     BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, SummaryRow, TrainingSample,
     TrainingSummary,
 };
+use crate::workload::serving::requests::RequestRow;
 
 /// Bytes gathered before they are handed to the file.
 const FLUSH_AT: usize = 128 * 1024;
@@ -395,6 +396,54 @@ pub const JOB_COLUMNS: &[Column<JobRow>] = &[
         None => l.text(""),
     }),
 ];
+
+/// An optional number with `decimals` digits, or an empty field.
+fn opt_fixed(l: &mut Line, x: Option<f64>, decimals: usize) {
+    match x {
+        Some(x) => l.fixed(x, decimals),
+        None => l.text(""),
+    }
+}
+
+/// Columns of `requests.csv` (request-level serving): one row per request,
+/// times in seconds to the microsecond; latencies empty for a rejected
+/// request, TPOT empty with fewer than two output tokens.
+pub const REQUEST_COLUMNS: &[Column<RequestRow>] = &[
+    col!("request", |r, l| l.int(r.id)),
+    col!("arrival_s", |r, l| l.fixed(r.arrival_s, 6)),
+    col!("replica", |r, l| match r.replica {
+        Some(i) => l.int(i.into()),
+        None => l.text(""),
+    }),
+    col!("input_tokens", |r, l| l.int(r.input_tokens.into())),
+    col!("output_tokens", |r, l| l.int(r.output_tokens.into())),
+    col!("ttft_s", |r, l| opt_fixed(l, r.ttft_s, 6)),
+    col!("tpot_s", |r, l| opt_fixed(l, r.tpot_s, 6)),
+    col!("e2e_s", |r, l| opt_fixed(l, r.e2e_s, 6)),
+    col!("finished", |r, l| l.text(if r.finished {
+        "true"
+    } else {
+        "false"
+    })),
+];
+
+/// Writes `rows` as `requests.csv`, the one file of an [`OutputSet`] for the
+/// folder `dir`: staged, then swapped in whole (see [`super::set`]).
+/// Returns the final path.
+pub fn write_requests(
+    dir: &Path,
+    rows: impl Iterator<Item = RequestRow>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut set = OutputSet::create(dir)?;
+    let mut table = Table::open(&mut set, "requests.csv", REQUEST_COLUMNS)?;
+    for row in rows {
+        table
+            .row(&row)
+            .map_err(|e| set.write_error("requests.csv", e))?;
+    }
+    table.close(&set)?;
+    set.commit()
+}
 
 /// One CSV file being written: its columns, its line buffer and the file.
 struct Table<R: 'static> {

@@ -40,6 +40,7 @@ pub const DCSIM_FILES: &[&str] = &[
     "summary.csv",
     "failures.csv",
     "jobs.csv",
+    "requests.csv",
 ];
 
 /// Why an output set could not be written.

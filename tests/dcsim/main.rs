@@ -25,5 +25,6 @@ mod physics;
 mod retirement_and_dark_racks;
 mod robustness;
 mod serving_epoch;
+mod serving_requests;
 mod traces;
 mod training;

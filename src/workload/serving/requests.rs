@@ -1,1 +1,767 @@
-//! (being written)
+//! The request-level mode: every request an event, every replica batching
+//! continuously, latency measured rather than modelled.
+//!
+//! **Replicas.** `replicas` identical [`Replica`]s (the roofline model).
+//! Each runs *iterations* back to back while it has work (iteration-level
+//! scheduling, as in Orca and vLLM). At the start of an iteration it
+//!
+//! 1. admits waiting requests in arrival order (FIFO, head of line: a request
+//!    that does not fit blocks those behind it) while the batch holds fewer
+//!    than `max_batch` requests and the KV cache can *reserve* the request's
+//!    whole context, prompt plus output tokens — so no running request is
+//!    ever evicted or preempted;
+//! 2. runs the admitted requests' prefills whole (not chunked), which yields
+//!    each one's first token, and one decode step for every request that
+//!    was running before, which yields one token each.
+//!
+//! The iteration lasts `prefill_time(Σ admitted prompt tokens) +
+//! decode_step_time(Σ contexts of the requests running before)` (either
+//! term absent when empty). A request finishes at the end of the iteration
+//! that yields its last output token; a request always yields at least one
+//! token (the prefill's), so an output of 0 tokens is served as 1.
+//!
+//! **Routing** ([`Routing`]): by default join-the-shortest-queue — each
+//! arrival goes to the replica with the fewest requests waiting or running
+//! (ties to the lowest index) and waits in that replica's queue. Or one
+//! shared FIFO queue that every replica draws from at each iteration start,
+//! an idle replica starting at once — with `max_batch = 1` exactly the FCFS
+//! M/M/c (or M/G/c) queue, which the tests check against closed forms.
+//!
+//! **Measured** per request ([`RequestRow`]): time to first token (arrival →
+//! end of its prefill's iteration), time per output token (finish − first
+//! token, over the other output tokens) and end-to-end latency. A request
+//! whose prompt plus output exceeds the replica's whole KV cache can never
+//! be served: it is rejected on arrival (`finished = false`).
+//!
+//! **Cost.** A tight loop over a binary heap of replica iteration ends and
+//! the sorted arrivals — not the general [`crate::engine::Engine`]: the only
+//! events are arrivals and iteration ends, and a replica has at most one
+//! pending. An iteration costs `O(log replicas)` plus `O(log batch)` per
+//! request admitted or finished: the batch's context total is kept as one
+//! sum (each decode step adds the batch size), and finishing requests come
+//! off a heap keyed by the iteration of their last token, so the running
+//! requests are never scanned. Per-request state lives in arrays allocated
+//! once; the hot loop allocates nothing beyond the growth of its queues.
+//! Everything is deterministic: the same requests give the same results.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::time::Instant;
+
+use rand::RngExt;
+
+use super::roofline::Replica;
+use super::trace::TraceRequest;
+use crate::engine::RngStreams;
+
+/// How arrivals are assigned to replicas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Routing {
+    /// Join the shortest queue: the replica with the fewest requests waiting
+    /// or running at the arrival (ties to the lowest index); the request
+    /// waits in that replica's own queue.
+    #[default]
+    LeastLoaded,
+    /// One FIFO queue for all replicas; each replica admits from its head
+    /// at every iteration start, and an arrival wakes the lowest-index idle
+    /// replica.
+    SharedQueue,
+}
+
+/// A request-level serving setup.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServeConfig {
+    /// One replica's model, chips and speeds.
+    pub replica: Replica,
+    /// Number of replicas (≥ 1).
+    pub replicas: u32,
+    /// Most requests running at once on one replica (≥ 1), as serving
+    /// stacks cap it (vLLM's `max_num_seqs` defaults to 256); the KV cache
+    /// may allow fewer.
+    pub max_batch: u32,
+    /// How arrivals are assigned to replicas.
+    pub routing: Routing,
+}
+
+/// Why a request-level run cannot start.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ServeError {
+    /// No replica.
+    #[error("at least one replica is needed")]
+    NoReplicas,
+    /// A zero batch cap.
+    #[error("the batch cap (max_batch) must be at least 1")]
+    ZeroBatch,
+    /// An arrival time is negative, not a number, or before the previous one.
+    #[error(
+        "request {index}: arrival {arrival} s is not a non-negative time at or after the previous request's"
+    )]
+    BadArrival {
+        /// Index of the request (0-based).
+        index: usize,
+        /// Its arrival [s].
+        arrival: f64,
+    },
+}
+
+/// Where each request went and when its tokens came out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServeRun {
+    /// Replica of each request (`u32::MAX` for a rejected one).
+    pub replica: Vec<u32>,
+    /// Time of each request's first token [s]; NaN if rejected.
+    pub first_token: Vec<f64>,
+    /// Time of each request's last token [s]; NaN if rejected.
+    pub finish: Vec<f64>,
+    /// Iterations run, all replicas ("batch steps").
+    pub iterations: u64,
+    /// Iterations that included a decode step.
+    pub decode_steps: u64,
+    /// Σ over decode steps of the batch decoded: `/ decode_steps` is the mean
+    /// decode batch.
+    pub decoded_tokens: u64,
+    /// Iterations that included prefills.
+    pub prefill_iterations: u64,
+    /// Σ over replicas of the time spent in iterations [s].
+    pub busy_s: f64,
+    /// Time of the last event [s].
+    pub end_s: f64,
+    /// Wall time of the simulation [s] (not part of the results' identity:
+    /// compare runs with [`ServeRun::same_results`]).
+    pub wall_s: f64,
+}
+
+impl ServeRun {
+    /// Whether two runs gave the same results (all but the wall time),
+    /// bit for bit.
+    pub fn same_results(&self, other: &ServeRun) -> bool {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        self.replica == other.replica
+            && bits(&self.first_token) == bits(&other.first_token)
+            && bits(&self.finish) == bits(&other.finish)
+            && self.iterations == other.iterations
+            && self.decode_steps == other.decode_steps
+            && self.decoded_tokens == other.decoded_tokens
+            && self.busy_s.to_bits() == other.busy_s.to_bits()
+            && self.end_s.to_bits() == other.end_s.to_bits()
+    }
+}
+
+/// One replica's state.
+struct ReplicaState {
+    /// Requests finishing, keyed by the iteration yielding their last token.
+    finishing: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Own waiting queue (join-the-shortest-queue routing).
+    queue: VecDeque<u32>,
+    /// Requests running.
+    running: u32,
+    /// Σ context tokens (prompt + tokens yielded) of the running requests.
+    context: u64,
+    /// Σ reserved KV tokens (prompt + output) of the running requests.
+    reserved: u64,
+    /// Index of the current (or last) iteration.
+    iteration: u64,
+    /// Whether an iteration end (or a start) is pending in the heap.
+    busy: bool,
+    /// Requests waiting or running here (join-the-shortest-queue).
+    outstanding: u32,
+}
+
+/// Output tokens a request yields: at least the prefill's one.
+#[inline]
+fn yielded(r: &TraceRequest) -> u64 {
+    u64::from(r.output_tokens.max(1))
+}
+
+/// Runs `requests` (in arrival order) through `config`'s replicas until
+/// every request is served or rejected.
+pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<ServeRun, ServeError> {
+    if config.replicas == 0 {
+        return Err(ServeError::NoReplicas);
+    }
+    if config.max_batch == 0 {
+        return Err(ServeError::ZeroBatch);
+    }
+    let mut previous = 0.0;
+    for (index, r) in requests.iter().enumerate() {
+        if !(r.arrival.is_finite() && r.arrival >= previous) {
+            return Err(ServeError::BadArrival {
+                index,
+                arrival: r.arrival,
+            });
+        }
+        previous = r.arrival;
+    }
+    let started = Instant::now();
+    let n = requests.len();
+    let replica = &config.replica;
+    let kv_cap = replica.kv_capacity_tokens();
+    let max_batch = config.max_batch;
+    let shared = config.routing == Routing::SharedQueue;
+    let replicas = config.replicas as usize;
+
+    let mut run = ServeRun {
+        replica: vec![u32::MAX; n],
+        first_token: vec![f64::NAN; n],
+        finish: vec![f64::NAN; n],
+        iterations: 0,
+        decode_steps: 0,
+        decoded_tokens: 0,
+        prefill_iterations: 0,
+        busy_s: 0.0,
+        end_s: 0.0,
+        wall_s: 0.0,
+    };
+    let mut states: Vec<ReplicaState> = (0..replicas)
+        .map(|_| ReplicaState {
+            finishing: BinaryHeap::with_capacity(max_batch.min(4096) as usize),
+            queue: VecDeque::new(),
+            running: 0,
+            context: 0,
+            reserved: 0,
+            iteration: 0,
+            busy: false,
+            outstanding: 0,
+        })
+        .collect();
+    let mut shared_queue: VecDeque<u32> = VecDeque::new();
+    // Pending iteration ends: (time bits, replica). Times are non-negative
+    // finite, whose bit patterns order as the numbers do.
+    let mut events: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::with_capacity(replicas);
+    let mut next = 0usize;
+    let mut now = 0.0f64;
+
+    loop {
+        let boundary = events
+            .peek()
+            .map(|Reverse((bits, _))| f64::from_bits(*bits));
+        let arrival = requests.get(next).map(|r| r.arrival);
+        // Arrivals at the same time as an iteration end come first, so that
+        // they can join the iteration starting then.
+        let take_arrival = match (arrival, boundary) {
+            (Some(a), Some(b)) => a <= b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if take_arrival {
+            let j = next;
+            next += 1;
+            let r = &requests[j];
+            now = r.arrival;
+            if u64::from(r.input_tokens) + yielded(r) > kv_cap {
+                continue; // can never fit: rejected
+            }
+            if shared {
+                shared_queue.push_back(j as u32);
+                if let Some(idle) = states.iter().position(|s| !s.busy) {
+                    states[idle].busy = true;
+                    events.push(Reverse((now.to_bits(), idle as u32)));
+                }
+            } else {
+                let mut best = 0;
+                for (i, s) in states.iter().enumerate().skip(1) {
+                    if s.outstanding < states[best].outstanding {
+                        best = i;
+                    }
+                }
+                let s = &mut states[best];
+                s.queue.push_back(j as u32);
+                s.outstanding += 1;
+                if !s.busy {
+                    s.busy = true;
+                    events.push(Reverse((now.to_bits(), best as u32)));
+                }
+            }
+            continue;
+        }
+        let Some(Reverse((bits, r_index))) = events.pop() else {
+            break;
+        };
+        now = f64::from_bits(bits);
+        let s = &mut states[r_index as usize];
+        // 1. Requests whose last token came out of the iteration just ended.
+        while let Some(&Reverse((k, j))) = s.finishing.peek() {
+            if k > s.iteration {
+                break;
+            }
+            s.finishing.pop();
+            let r = &requests[j as usize];
+            let held = u64::from(r.input_tokens) + yielded(r);
+            run.finish[j as usize] = now;
+            s.running -= 1;
+            s.context -= held;
+            s.reserved -= held;
+            s.outstanding -= 1;
+        }
+        // 2. The next iteration: one decode step for those running now…
+        let decoding = s.running;
+        let decode_context = s.context;
+        s.iteration += 1;
+        s.context += u64::from(decoding);
+        // …and prefills for those admitted from the head of the queue.
+        let queue = if shared {
+            &mut shared_queue
+        } else {
+            &mut s.queue
+        };
+        let mut admitted = 0usize;
+        let mut prefill_tokens = 0u64;
+        let mut reserved = s.reserved;
+        while s.running + (admitted as u32) < max_batch {
+            let Some(&j) = queue.get(admitted) else {
+                break;
+            };
+            let r = &requests[j as usize];
+            let need = u64::from(r.input_tokens) + yielded(r);
+            if reserved + need > kv_cap {
+                break;
+            }
+            reserved += need;
+            prefill_tokens += u64::from(r.input_tokens);
+            admitted += 1;
+        }
+        if admitted == 0 && decoding == 0 {
+            s.busy = false;
+            continue;
+        }
+        let mut duration = 0.0;
+        if admitted > 0 {
+            duration += replica.prefill_time(prefill_tokens as f64);
+            run.prefill_iterations += 1;
+        }
+        if decoding > 0 {
+            duration += replica.decode_step_time(decode_context as f64);
+            run.decode_steps += 1;
+            run.decoded_tokens += u64::from(decoding);
+        }
+        let end = now + duration;
+        for _ in 0..admitted {
+            let j = queue.pop_front().expect("counted above") as usize;
+            let r = &requests[j];
+            run.replica[j] = r_index;
+            run.first_token[j] = end;
+            s.finishing
+                .push(Reverse((s.iteration + yielded(r) - 1, j as u32)));
+            s.context += u64::from(r.input_tokens) + 1;
+        }
+        s.running += admitted as u32;
+        s.reserved = reserved;
+        if shared {
+            s.outstanding += admitted as u32;
+        }
+        run.iterations += 1;
+        run.busy_s += duration;
+        events.push(Reverse((end.to_bits(), r_index)));
+    }
+    run.end_s = now;
+    run.wall_s = started.elapsed().as_secs_f64();
+    Ok(run)
+}
+
+/// One request's outcome, a row of `requests.csv`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RequestRow {
+    /// Index of the request in the trace (0-based).
+    pub id: u64,
+    /// Arrival [s from the trace start].
+    pub arrival_s: f64,
+    /// Replica that served it; `None` if rejected.
+    pub replica: Option<u32>,
+    /// Prompt tokens.
+    pub input_tokens: u32,
+    /// Output tokens (as in the trace).
+    pub output_tokens: u32,
+    /// Time to first token [s]; `None` if rejected.
+    pub ttft_s: Option<f64>,
+    /// Mean time per output token after the first [s]; `None` if rejected
+    /// or with one output token or fewer.
+    pub tpot_s: Option<f64>,
+    /// End-to-end latency, arrival to last token [s]; `None` if rejected.
+    pub e2e_s: Option<f64>,
+    /// Whether it was served (false: rejected, its context exceeds the KV
+    /// cache).
+    pub finished: bool,
+}
+
+impl ServeRun {
+    /// The row of request `j` of `requests` (the slice this run simulated).
+    pub fn row(&self, requests: &[TraceRequest], j: usize) -> RequestRow {
+        let r = &requests[j];
+        let finished = self.replica[j] != u32::MAX;
+        let (ttft, e2e) = if finished {
+            (
+                Some(self.first_token[j] - r.arrival),
+                Some(self.finish[j] - r.arrival),
+            )
+        } else {
+            (None, None)
+        };
+        let tpot = (finished && r.output_tokens > 1)
+            .then(|| (self.finish[j] - self.first_token[j]) / f64::from(r.output_tokens - 1));
+        RequestRow {
+            id: j as u64,
+            arrival_s: r.arrival,
+            replica: finished.then_some(self.replica[j]),
+            input_tokens: r.input_tokens,
+            output_tokens: r.output_tokens,
+            ttft_s: ttft,
+            tpot_s: tpot,
+            e2e_s: e2e,
+            finished,
+        }
+    }
+
+    /// The rows of every request, in trace order.
+    pub fn rows<'a>(
+        &'a self,
+        requests: &'a [TraceRequest],
+    ) -> impl Iterator<Item = RequestRow> + 'a {
+        (0..requests.len()).map(move |j| self.row(requests, j))
+    }
+}
+
+/// Mean and percentiles of one latency [s].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Latency {
+    /// Values summarized.
+    pub count: u64,
+    /// Mean [s].
+    pub mean: f64,
+    /// Median [s].
+    pub p50: f64,
+    /// 90th percentile [s].
+    pub p90: f64,
+    /// 99th percentile [s].
+    pub p99: f64,
+}
+
+/// The `p`-th percentile (0–100) of sorted values, linearly interpolated
+/// between closest ranks (position `p/100 × (n − 1)`); NaN if empty.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = (p / 100.0).clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+impl Latency {
+    fn of(mut values: Vec<f64>) -> Latency {
+        values.sort_by(f64::total_cmp);
+        let count = values.len() as u64;
+        let mean = if values.is_empty() {
+            f64::NAN
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        };
+        Latency {
+            count,
+            mean,
+            p50: percentile(&values, 50.0),
+            p90: percentile(&values, 90.0),
+            p99: percentile(&values, 99.0),
+        }
+    }
+}
+
+/// Latency targets at a percentile.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slo {
+    /// Time-to-first-token target [s].
+    pub ttft_s: f64,
+    /// Time-per-output-token target [s].
+    pub tpot_s: f64,
+    /// The percentile both must hold at (0–100), e.g. 99.
+    pub percentile: f64,
+}
+
+/// How a run fared against an [`Slo`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SloResult {
+    /// The targets.
+    pub slo: Slo,
+    /// TTFT at the SLO's percentile over served requests [s].
+    pub ttft_at_percentile: f64,
+    /// TPOT at the SLO's percentile over served requests with ≥ 2 output
+    /// tokens [s].
+    pub tpot_at_percentile: f64,
+    /// Whether both targets hold at the percentile.
+    pub met: bool,
+    /// Fraction of all requests (rejected ones count as misses) whose TTFT
+    /// and TPOT (where defined) are both within target.
+    pub attainment: f64,
+}
+
+/// Totals and latency statistics of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServeSummary {
+    /// Requests in the input.
+    pub requests: u64,
+    /// Requests served.
+    pub finished: u64,
+    /// Requests rejected (context beyond the KV cache).
+    pub rejected: u64,
+    /// Σ prompt tokens of all requests.
+    pub input_tokens: u64,
+    /// Σ output tokens of all requests (as in the input).
+    pub output_tokens: u64,
+    /// Time to first token.
+    pub ttft: Latency,
+    /// Time per output token (requests with ≥ 2 output tokens).
+    pub tpot: Latency,
+    /// End-to-end latency.
+    pub e2e: Latency,
+    /// Against the targets, if given.
+    pub slo: Option<SloResult>,
+    /// Simulated time, first arrival to last token [s].
+    pub simulated_s: f64,
+    /// Iterations ("batch steps") of all replicas.
+    pub iterations: u64,
+    /// Mean batch of the decode steps.
+    pub mean_decode_batch: f64,
+    /// Fraction of replica time spent in iterations.
+    pub utilization: f64,
+    /// Wall time of the simulation [s].
+    pub wall_s: f64,
+}
+
+impl ServeSummary {
+    /// Requests simulated per wall second.
+    pub fn requests_per_wall_s(&self) -> f64 {
+        self.requests as f64 / self.wall_s
+    }
+
+    /// Batch steps (iterations) simulated per wall second.
+    pub fn steps_per_wall_s(&self) -> f64 {
+        self.iterations as f64 / self.wall_s
+    }
+}
+
+/// Summarizes `run` of `requests` on `replicas` replicas, against `slo` if given.
+pub fn summarize(
+    run: &ServeRun,
+    requests: &[TraceRequest],
+    replicas: u32,
+    slo: Option<Slo>,
+) -> ServeSummary {
+    let mut ttft = Vec::with_capacity(requests.len());
+    let mut tpot = Vec::with_capacity(requests.len());
+    let mut e2e = Vec::with_capacity(requests.len());
+    let mut met = 0u64;
+    let (mut input_tokens, mut output_tokens) = (0u64, 0u64);
+    for row in run.rows(requests) {
+        input_tokens += u64::from(row.input_tokens);
+        output_tokens += u64::from(row.output_tokens);
+        if let (Some(t), Some(e)) = (row.ttft_s, row.e2e_s) {
+            ttft.push(t);
+            e2e.push(e);
+            if let Some(p) = row.tpot_s {
+                tpot.push(p);
+            }
+            if let Some(s) = slo
+                && t <= s.ttft_s
+                && row.tpot_s.is_none_or(|p| p <= s.tpot_s)
+            {
+                met += 1;
+            }
+        }
+    }
+    let n = requests.len() as u64;
+    let finished = ttft.len() as u64;
+    let slo = slo.map(|s| {
+        let mut t = ttft.clone();
+        t.sort_by(f64::total_cmp);
+        let mut p = tpot.clone();
+        p.sort_by(f64::total_cmp);
+        let ttft_at = percentile(&t, s.percentile);
+        let tpot_at = percentile(&p, s.percentile);
+        SloResult {
+            slo: s,
+            ttft_at_percentile: ttft_at,
+            tpot_at_percentile: tpot_at,
+            // No request with two tokens or more: no TPOT to miss.
+            met: finished == n && ttft_at <= s.ttft_s && (tpot_at.is_nan() || tpot_at <= s.tpot_s),
+            attainment: if n == 0 { 1.0 } else { met as f64 / n as f64 },
+        }
+    });
+    let first = requests.first().map_or(0.0, |r| r.arrival);
+    let simulated_s = run.end_s - first;
+    ServeSummary {
+        requests: n,
+        finished,
+        rejected: n - finished,
+        input_tokens,
+        output_tokens,
+        ttft: Latency::of(ttft),
+        tpot: Latency::of(tpot),
+        e2e: Latency::of(e2e),
+        slo,
+        simulated_s,
+        iterations: run.iterations,
+        mean_decode_batch: if run.decode_steps == 0 {
+            0.0
+        } else {
+            run.decoded_tokens as f64 / run.decode_steps as f64
+        },
+        utilization: if simulated_s > 0.0 {
+            run.busy_s / (simulated_s * f64::from(replicas))
+        } else {
+            0.0
+        },
+        wall_s: run.wall_s,
+    }
+}
+
+/// A distribution of token counts per request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tokens {
+    /// Always this many.
+    Fixed(u32),
+    /// `⌈X⌉` for `X` exponential with mean `mean`: geometric on 1, 2, …
+    /// with `P(k) = (1 − q)·q^(k−1)`, `q = e^(−1/mean)`, mean `1 ÷ (1 − q)`
+    /// (≈ `mean + ½`). Multiplying by a per-token time gives a service time
+    /// whose second moment is `1 − (1 − q)/2` of an exponential's of the
+    /// same mean — 0.025% below at a mean of 2,000 tokens.
+    Exponential {
+        /// Mean of the underlying exponential [tokens].
+        mean: f64,
+    },
+    /// Uniform on `lo..=hi`.
+    Uniform {
+        /// Smallest [tokens].
+        lo: u32,
+        /// Largest [tokens].
+        hi: u32,
+    },
+}
+
+impl Tokens {
+    /// The mean of the counts drawn [tokens].
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Tokens::Fixed(n) => f64::from(n),
+            Tokens::Exponential { mean } => 1.0 / (1.0 - (-1.0 / mean).exp()),
+            Tokens::Uniform { lo, hi } => (f64::from(lo) + f64::from(hi)) / 2.0,
+        }
+    }
+
+    fn draw(&self, rng: &mut crate::engine::StreamRng) -> u32 {
+        match *self {
+            Tokens::Fixed(n) => n,
+            Tokens::Exponential { mean } => {
+                let u: f64 = rng.random::<f64>();
+                let x = -mean * (1.0 - u).ln();
+                x.ceil().clamp(1.0, f64::from(u32::MAX)) as u32
+            }
+            Tokens::Uniform { lo, hi } => rng.random_range(lo.min(hi)..=hi.max(lo)),
+        }
+    }
+}
+
+/// A synthetic request stream: Poisson arrivals with independent token
+/// counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Synthetic {
+    /// Arrival rate λ [requests/s].
+    pub rate: f64,
+    /// Requests to draw.
+    pub count: usize,
+    /// Prompt tokens per request.
+    pub input: Tokens,
+    /// Output tokens per request.
+    pub output: Tokens,
+}
+
+impl Synthetic {
+    /// Draws the stream, starting at time 0: exponential gaps of mean `1/λ`
+    /// from the stream `serving/arrivals`, prompt and output tokens from
+    /// `serving/input` and `serving/output` of `streams`.
+    pub fn generate(&self, streams: &RngStreams) -> Vec<TraceRequest> {
+        let mut gaps = streams.stream("serving/arrivals");
+        let mut input = streams.stream("serving/input");
+        let mut output = streams.stream("serving/output");
+        let mut t = 0.0;
+        (0..self.count)
+            .map(|_| {
+                let u: f64 = gaps.random::<f64>();
+                t += -(1.0 - u).ln() / self.rate;
+                TraceRequest {
+                    arrival: t,
+                    input_tokens: self.input.draw(&mut input),
+                    output_tokens: self.output.draw(&mut output),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::workload::serving::roofline::model;
+
+    fn config(max_batch: u32, replicas: u32) -> ServeConfig {
+        let c = Catalog::builtin();
+        ServeConfig {
+            replica: Replica::new(
+                model("llama-3.1-8b").unwrap().spec,
+                c.chip("h100").unwrap(),
+                1,
+            )
+            .unwrap(),
+            replicas,
+            max_batch,
+            routing: Routing::LeastLoaded,
+        }
+    }
+
+    fn req(arrival: f64, input: u32, output: u32) -> TraceRequest {
+        TraceRequest {
+            arrival,
+            input_tokens: input,
+            output_tokens: output,
+        }
+    }
+
+    #[test]
+    fn one_request_by_hand() {
+        let cfg = config(8, 1);
+        let r = &cfg.replica;
+        let reqs = [req(1.0, 100, 3)];
+        let run = simulate(&cfg, &reqs).unwrap();
+        // Iteration 1: prefill of 100 tokens → first token.
+        let t1 = 1.0 + r.prefill_time(100.0);
+        assert_eq!(run.first_token[0], t1);
+        // Iteration 2: decode with context 101; iteration 3: context 102.
+        let t3 = t1 + r.decode_step_time(101.0) + r.decode_step_time(102.0);
+        assert_eq!(run.finish[0], t3);
+        assert_eq!((run.iterations, run.decode_steps), (3, 2));
+    }
+
+    #[test]
+    fn second_request_joins_at_the_next_iteration() {
+        let cfg = config(8, 1);
+        let r = &cfg.replica;
+        // B arrives during A's prefill, so it is admitted at the next
+        // iteration, whose duration is B's prefill plus A's decode step.
+        let a_first = r.prefill_time(100.0);
+        let reqs = [req(0.0, 100, 2), req(a_first / 2.0, 50, 1)];
+        let run = simulate(&cfg, &reqs).unwrap();
+        assert_eq!(run.first_token[0], a_first);
+        let end2 = a_first + r.prefill_time(50.0) + r.decode_step_time(101.0);
+        assert_eq!(run.finish[0], end2);
+        assert_eq!(run.first_token[1], end2);
+        assert_eq!(run.finish[1], end2);
+    }
+
+    #[test]
+    fn percentiles_interpolate() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(percentile(&v, 50.0), 3.0);
+        assert_eq!(percentile(&v, 90.0), 4.6);
+    }
+}
