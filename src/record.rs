@@ -388,11 +388,13 @@ pub enum Interruption {
     Software,
     /// A rack it held reached end of life.
     Retired,
+    /// An inference service took its chips (preemption).
+    Preempted,
 }
 
 impl Interruption {
     /// Every cause, in column order.
-    pub const ALL: [Interruption; 10] = [
+    pub const ALL: [Interruption; 11] = [
         Interruption::Gpu,
         Interruption::Hbm,
         Interruption::GpuOther,
@@ -403,6 +405,7 @@ impl Interruption {
         Interruption::SiteOutage,
         Interruption::Software,
         Interruption::Retired,
+        Interruption::Preempted,
     ];
 
     /// Number of causes.
@@ -421,6 +424,7 @@ impl Interruption {
             Interruption::SiteOutage => "site_outage",
             Interruption::Software => "software",
             Interruption::Retired => "retired",
+            Interruption::Preempted => "preempted",
         }
     }
 
@@ -530,6 +534,81 @@ impl JobRow {
     }
 }
 
+/// One inference service over one sample interval, for `services.csv`:
+/// rates are means over the interval's epochs, latency percentiles the
+/// largest epoch value, counts at the sample instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceRow {
+    /// Hours since the start.
+    pub time_h: f64,
+    /// Calendar time.
+    pub timestamp: SharedText,
+    /// Service name.
+    pub service: SharedText,
+    /// Mean demand over the interval [requests/s].
+    pub demand_rps: f64,
+    /// Mean rate served [requests/s].
+    pub served_rps: f64,
+    /// Mean rate beyond capacity: dropped, or added to the backlog
+    /// [requests/s].
+    pub beyond_rps: f64,
+    /// Requests waiting in the backlog at the sample.
+    pub backlog: f64,
+    /// Replicas serving at the sample.
+    pub replicas: u32,
+    /// Replicas loading their weights at the sample.
+    pub replicas_loading: u32,
+    /// Chips the service holds at the sample.
+    pub chips: u64,
+    /// Mean utilization of the serving replicas, 0–1.
+    pub utilization: f64,
+    /// Mean time to first token [s] (request-weighted).
+    pub ttft_mean_s: f64,
+    /// Largest epoch 99th-percentile time to first token [s].
+    pub ttft_p99_s: f64,
+    /// Mean time per output token [s].
+    pub tpot_mean_s: f64,
+    /// Largest epoch 99th-percentile time per output token [s].
+    pub tpot_p99_s: f64,
+    /// Share of the served requests that met both latency targets.
+    pub slo_attainment: f64,
+    /// Input tokens of the requests served over the interval.
+    pub tokens_in: f64,
+    /// Output tokens of the requests served over the interval.
+    pub tokens_out: f64,
+    /// Training jobs it preempted over the interval.
+    pub preemptions: u32,
+    /// Replicas lost to failures over the interval.
+    pub replicas_lost: u32,
+}
+
+/// One inference service over the whole run, for `service_summary.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceSummaryRow {
+    /// Service name.
+    pub service: String,
+    /// Requests that arrived.
+    pub requests: f64,
+    /// Requests served.
+    pub served: f64,
+    /// Requests beyond capacity: dropped, or still in the backlog at the end.
+    pub beyond_capacity: f64,
+    /// Input tokens served.
+    pub tokens_in: f64,
+    /// Output tokens served.
+    pub tokens_out: f64,
+    /// Share of the served requests that met both latency targets.
+    pub slo_attainment: f64,
+    /// Replica-hours serving (loading excluded).
+    pub replica_hours: f64,
+    /// Chip-hours held (loading included).
+    pub chip_hours: f64,
+    /// Training jobs it preempted.
+    pub preemptions: u64,
+    /// Replicas lost to failures.
+    pub replicas_lost: u64,
+}
+
 /// Receives rows as the run produces them.
 pub trait Recorder {
     /// A timeseries sample of one site.
@@ -542,6 +621,16 @@ pub trait Recorder {
     /// A training job, at the end of the run (before the summary). Only
     /// scenarios with jobs call it; the default ignores the row.
     fn job(&mut self, row: &JobRow) {
+        let _ = row;
+    }
+    /// An inference service at a sample (scenarios with services only);
+    /// the default ignores the row.
+    fn service(&mut self, row: &ServiceRow) {
+        let _ = row;
+    }
+    /// An inference service over the run, at the end (before the summary);
+    /// the default ignores the row.
+    fn service_summary(&mut self, row: &ServiceSummaryRow) {
         let _ = row;
     }
     /// The summary, last.

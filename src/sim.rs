@@ -7,16 +7,18 @@
 //! asked for (in the order asked), records its failure rows, and hands its
 //! notices to the training jobs ([`Training`]), whose commands may raise
 //! more notices (handed on in turn) and whose own events it schedules.
-//! Samples are events of this root. Later layers (inference services, the
-//! month end) add their own variants here.
+//! The inference services ([`Serving`]) get the same notices and schedule
+//! their own events too; the domains they give back are passed on to the
+//! training queue. Samples are events of this root.
 //!
-//! A scenario with training jobs sets the background utilization to 0 at
-//! the start (chips no job holds idle); one without keeps `[load]
-//! utilization` and runs exactly as before.
+//! A scenario with training jobs or services sets the background
+//! utilization to 0 at the start (chips no workload holds idle); one
+//! without keeps `[load] utilization` and runs exactly as before.
 
 use crate::engine::{Engine, Handler, SimTime};
 use crate::record::{Recorder, SummaryRow};
 use crate::scenario::Scenario;
+use crate::workload::serving::fleet::{self, Serving};
 use crate::workload::training::{self, Training};
 use crate::world::contract::Notice;
 use crate::world::{self, World};
@@ -33,6 +35,8 @@ pub enum Event {
     Sample,
     /// An event of the training jobs.
     Training(training::Event),
+    /// An event of the inference services.
+    Serving(fleet::Event),
 }
 
 // Events are copied in and out of the queue millions of times: keep them
@@ -44,6 +48,7 @@ pub struct Model<'s, R: Recorder> {
     scenario: &'s Scenario,
     world: World<'s>,
     training: Training<'s>,
+    serving: Serving<'s>,
     /// Notices being handed to the workloads (reused).
     notices: Vec<Notice>,
     recorder: R,
@@ -58,13 +63,15 @@ impl<'s, R: Recorder> Model<'s, R> {
             scenario,
             world: World::new(scenario),
             training: Training::new(scenario),
+            serving: Serving::new(scenario),
             notices: Vec::new(),
             recorder,
             requeued: 0,
         };
         // Notices are made only for a workload that reads them.
-        model.world.set_listening(model.training.has_jobs());
-        if model.training.has_jobs() {
+        let workloads = model.training.has_jobs() || model.serving.has_services();
+        model.world.set_listening(workloads);
+        if workloads {
             model
                 .world
                 .set_background_utilization(SimTime::ZERO, 0.0)
@@ -90,6 +97,11 @@ impl<'s, R: Recorder> Model<'s, R> {
         &self.training
     }
 
+    /// The inference services, for tests that read their replicas.
+    pub fn serving(&self) -> &Serving<'s> {
+        &self.serving
+    }
+
     /// The recorder, for tests that read the rows so far.
     pub fn recorder(&self) -> &R {
         &self.recorder
@@ -107,6 +119,10 @@ impl<'s, R: Recorder> Model<'s, R> {
             self.notices.extend(self.world.drain_notices());
             for notice in self.notices.drain(..) {
                 self.training.notice(now, notice, &mut self.world);
+                self.serving.notice(now, notice, &mut self.world);
+            }
+            for site in self.serving.drain_freed() {
+                self.training.domains_freed(site);
             }
             self.training.settle(now, &mut self.world);
             if !self.world.has_notices() {
@@ -122,6 +138,11 @@ impl<'s, R: Recorder> Model<'s, R> {
             engine
                 .schedule_at(at, Event::Training(event))
                 .expect("jobs never schedule in the past");
+        }
+        for (at, event) in self.serving.drain_scheduled() {
+            engine
+                .schedule_at(at, Event::Serving(event))
+                .expect("services never schedule in the past");
         }
         for row in self.world.drain_failure_rows() {
             self.recorder.failure(&row);
@@ -145,6 +166,7 @@ impl<'s, R: Recorder> Model<'s, R> {
         self.world.sample(now, &mut self.recorder, |site| {
             jobs.then(|| training.sample(site, now))
         });
+        self.serving.sample(now, &mut self.recorder);
         if now < self.scenario.end {
             let next = (now + self.scenario.sample_every).min(self.scenario.end);
             engine
@@ -157,6 +179,7 @@ impl<'s, R: Recorder> Model<'s, R> {
     /// with the summary. Call once the engine has run to the end.
     pub fn finish(mut self, engine: &Engine<Event>) -> (R, SummaryRow) {
         let training = self.training.finish(self.scenario.end, &mut self.recorder);
+        self.serving.finish(self.scenario.end, &mut self.recorder);
         let mut summary = self.world.finish(&mut self.recorder);
         summary.training = training;
         summary.events = engine.events_processed() - self.requeued;
@@ -171,6 +194,10 @@ impl<R: Recorder> Handler<Event> for Model<'_, R> {
             Event::World(e) => self.world.handle(engine.now(), e),
             Event::Sample => self.sample(engine),
             Event::Training(e) => self.training.handle(engine.now(), e, &mut self.world),
+            Event::Serving(e) => {
+                self.serving
+                    .handle(engine.now(), e, &mut self.world, &mut self.training)
+            }
         }
         self.flush(engine);
     }

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use super::set::{OutputError, OutputSet};
 use crate::record::{
-    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, SummaryRow, TrainingSample,
-    TrainingSummary,
+    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
+    SummaryRow, TrainingSample, TrainingSummary,
 };
 use crate::workload::serving::requests::RequestRow;
 
@@ -386,6 +386,7 @@ pub const JOB_COLUMNS: &[Column<JobRow>] = &[
         .int(r.interruptions[7])),
     col!("interruptions_software", |r, l| l.int(r.interruptions[8])),
     col!("interruptions_retired", |r, l| l.int(r.interruptions[9])),
+    col!("interruptions_preempted", |r, l| l.int(r.interruptions[10])),
     col!("lost_chip_hours", |r, l| l.fixed(r.lost_chip_hours, 6)),
     col!("checkpoint_hours", |r, l| l.fixed(r.checkpoint_hours, 6)),
     col!("restart_hours", |r, l| l.fixed(r.restart_hours, 6)),
@@ -443,6 +444,60 @@ pub fn write_requests(
     }
     table.close(&set)?;
     set.commit()
+}
+
+/// Columns of `services.csv`.
+pub const SERVICE_COLUMNS: &[Column<ServiceRow>] = &[
+    col!("time_h", |r, l| l.fixed(r.time_h, 3)),
+    col!("timestamp", |r, l| l.text(r.timestamp.as_str())),
+    col!("service", |r, l| l.text(r.service.as_str())),
+    col!("demand_rps", |r, l| l.fixed(r.demand_rps, 6)),
+    col!("served_rps", |r, l| l.fixed(r.served_rps, 6)),
+    col!("beyond_rps", |r, l| l.fixed(r.beyond_rps, 6)),
+    col!("backlog", |r, l| l.fixed(r.backlog, 3)),
+    col!("replicas", |r, l| l.int(r.replicas.into())),
+    col!("replicas_loading", |r, l| l.int(r.replicas_loading.into())),
+    col!("chips", |r, l| l.int(r.chips)),
+    col!("utilization", |r, l| l.fixed(r.utilization, 6)),
+    col!("ttft_mean_s", |r, l| l.fixed(r.ttft_mean_s, 6)),
+    col!("ttft_p99_s", |r, l| l.fixed(r.ttft_p99_s, 6)),
+    col!("tpot_mean_s", |r, l| l.fixed(r.tpot_mean_s, 6)),
+    col!("tpot_p99_s", |r, l| l.fixed(r.tpot_p99_s, 6)),
+    col!("slo_attainment", |r, l| l.fixed(r.slo_attainment, 6)),
+    col!("tokens_in", |r, l| l.sci(r.tokens_in)),
+    col!("tokens_out", |r, l| l.sci(r.tokens_out)),
+    col!("preemptions", |r, l| l.int(r.preemptions.into())),
+    col!("replicas_lost", |r, l| l.int(r.replicas_lost.into())),
+];
+
+/// Columns of `service_summary.csv`.
+pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
+    col!("service", |r, l| l.text(&r.service)),
+    col!("requests", |r, l| l.fixed(r.requests, 3)),
+    col!("served", |r, l| l.fixed(r.served, 3)),
+    col!("beyond_capacity", |r, l| l.fixed(r.beyond_capacity, 3)),
+    col!("tokens_in", |r, l| l.sci(r.tokens_in)),
+    col!("tokens_out", |r, l| l.sci(r.tokens_out)),
+    col!("slo_attainment", |r, l| l.fixed(r.slo_attainment, 6)),
+    col!("replica_hours", |r, l| l.fixed(r.replica_hours, 3)),
+    col!("chip_hours", |r, l| l.fixed(r.chip_hours, 3)),
+    col!("preemptions", |r, l| l.int(r.preemptions)),
+    col!("replicas_lost", |r, l| l.int(r.replicas_lost)),
+];
+
+/// Writes `r` to the table in `slot`, opening it (as `name`, with
+/// `columns`) at its first row.
+fn lazy_row<R>(
+    set: &mut OutputSet,
+    slot: &mut Option<Table<R>>,
+    name: &'static str,
+    columns: &'static [Column<R>],
+    r: &R,
+) -> io::Result<()> {
+    if slot.is_none() {
+        *slot = Some(Table::open(set, name, columns).map_err(|e| io::Error::other(e.to_string()))?);
+    }
+    slot.as_mut().expect("opened above").row(r)
 }
 
 /// One CSV file being written: its columns, its line buffer and the file.
@@ -544,6 +599,10 @@ pub struct CsvRecorder {
     buildout: Table<BuildoutRow>,
     /// `jobs.csv`, opened at the first job row (scenarios with jobs only).
     jobs: Option<Table<JobRow>>,
+    /// `services.csv`, opened at the first service row.
+    services: Option<Table<ServiceRow>>,
+    /// `service_summary.csv`, opened at the first service's summary.
+    service_summary: Option<Table<ServiceSummaryRow>>,
     summary: Table<SummaryRow>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
@@ -583,6 +642,8 @@ impl CsvRecorder {
             failures,
             buildout,
             jobs: None,
+            services: None,
+            service_summary: None,
             summary,
             error: None,
         })
@@ -601,6 +662,12 @@ impl CsvRecorder {
             t.close(&self.set)?;
         }
         if let Some(t) = self.jobs.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.services.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.service_summary.as_mut() {
             t.close(&self.set)?;
         }
         self.summary.close(&self.set)?;
@@ -642,18 +709,36 @@ impl Recorder for CsvRecorder {
         if self.error.is_some() {
             return;
         }
-        if self.jobs.is_none() {
-            match Table::open(&mut self.set, "jobs.csv", JOB_COLUMNS) {
-                Ok(t) => self.jobs = Some(t),
-                Err(e) => {
-                    let e = io::Error::other(e.to_string());
-                    self.keep("jobs.csv", Err(e));
-                    return;
-                }
-            }
-        }
-        let result = self.jobs.as_mut().expect("opened above").row(r);
+        let result = lazy_row(&mut self.set, &mut self.jobs, "jobs.csv", JOB_COLUMNS, r);
         self.keep("jobs.csv", result);
+    }
+
+    fn service(&mut self, r: &ServiceRow) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = lazy_row(
+            &mut self.set,
+            &mut self.services,
+            "services.csv",
+            SERVICE_COLUMNS,
+            r,
+        );
+        self.keep("services.csv", result);
+    }
+
+    fn service_summary(&mut self, r: &ServiceSummaryRow) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = lazy_row(
+            &mut self.set,
+            &mut self.service_summary,
+            "service_summary.csv",
+            SERVICE_SUMMARY_COLUMNS,
+            r,
+        );
+        self.keep("service_summary.csv", result);
     }
 
     fn summary(&mut self, r: &SummaryRow) {

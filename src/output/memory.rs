@@ -1,7 +1,9 @@
 //! A recorder that keeps every row in memory, for tests and for callers that
 //! post-process a run themselves.
 
-use crate::record::{BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, SummaryRow};
+use crate::record::{
+    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow,
+};
 
 /// Every row of a run, in the order recorded.
 #[derive(Clone, Debug, Default)]
@@ -14,6 +16,10 @@ pub struct MemoryRecorder {
     pub buildout: Vec<BuildoutRow>,
     /// Training jobs (scenarios with jobs only).
     pub jobs: Vec<JobRow>,
+    /// Inference services per sample (scenarios with services only).
+    pub services: Vec<ServiceRow>,
+    /// Inference services over the run.
+    pub service_summaries: Vec<ServiceSummaryRow>,
     /// The summary, once the run has finished.
     pub summary: Option<SummaryRow>,
 }
@@ -30,6 +36,12 @@ impl Recorder for MemoryRecorder {
     }
     fn job(&mut self, row: &JobRow) {
         self.jobs.push(row.clone());
+    }
+    fn service(&mut self, row: &ServiceRow) {
+        self.services.push(row.clone());
+    }
+    fn service_summary(&mut self, row: &ServiceSummaryRow) {
+        self.service_summaries.push(row.clone());
     }
     fn summary(&mut self, row: &SummaryRow) {
         self.summary = Some(row.clone());

@@ -41,6 +41,8 @@ pub const DCSIM_FILES: &[&str] = &[
     "failures.csv",
     "jobs.csv",
     "requests.csv",
+    "services.csv",
+    "service_summary.csv",
 ];
 
 /// Why an output set could not be written.

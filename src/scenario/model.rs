@@ -49,6 +49,10 @@ pub struct Scenario {
     pub software_rate_per_node_hour: f64,
     /// Training jobs, in the order the file lists them.
     pub jobs: Vec<Job>,
+    /// Length of an inference epoch.
+    pub epoch: SimDuration,
+    /// Inference services, in the order the file lists them.
+    pub services: Vec<Service>,
     /// What each `[[traces]]` file gave, in the order listed.
     pub traces: Vec<TraceReport>,
 }
@@ -406,6 +410,51 @@ impl Job {
     pub fn full_rate(&self, rack: &RackType) -> f64 {
         f64::from(self.chips) * rack.chip.bf16.value() * self.mfu
     }
+}
+
+/// A validated inference service (`[[services]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    /// Unique name.
+    pub name: String,
+    /// Index into [`Scenario::rack_types`].
+    pub rack_type: usize,
+    /// Scale-up domains of one replica.
+    pub replica_domains: u32,
+    /// Chips of one replica.
+    pub replica_chips: u32,
+    /// Model parameters N.
+    pub params: f64,
+    /// Bytes per parameter of the served weights.
+    pub bytes_per_param: f64,
+    /// KV-cache bytes per token of context.
+    pub kv_bytes_per_token: f64,
+    /// Mean input tokens per request.
+    pub input_tokens: f64,
+    /// Mean output tokens per request.
+    pub output_tokens: f64,
+    /// Demand over calendar time.
+    pub demand: crate::workload::serving::demand::Demand,
+    /// Time-to-first-token target.
+    pub ttft_slo: SimDuration,
+    /// Time-per-output-token target.
+    pub tpot_slo: SimDuration,
+    /// Percentile the targets hold at, 0–100.
+    pub slo_percentile: f64,
+    /// Utilization the autoscaler aims at, 0–1.
+    pub target_utilization: f64,
+    /// Fewest replicas.
+    pub min_replicas: u32,
+    /// Most replicas.
+    pub max_replicas: u32,
+    /// Time a new replica loads its weights before it serves.
+    pub scale_up_delay: SimDuration,
+    /// Whether requests beyond capacity carry to the next epoch.
+    pub backlog: bool,
+    /// Whether it may preempt training jobs of lower priority.
+    pub preempt_training: bool,
+    /// Compared with training jobs' priorities.
+    pub priority: i32,
 }
 
 /// A validated Poisson stream of training jobs (`[[arrivals]]`).

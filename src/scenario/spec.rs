@@ -71,6 +71,135 @@ pub struct ScenarioSpec {
     /// GPU v2023 task list), one job per admitted row.
     #[serde(default)]
     pub traces: Vec<TraceSpec>,
+    /// Inference settings shared by every service (`[serving]`).
+    #[serde(default)]
+    pub serving: Option<ServingSpec>,
+    /// Inference services, in the order given.
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
+}
+
+/// Settings of the epoch mode of inference (`[serving]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServingSpec {
+    /// Length of an epoch, over which each service's arrival rate is taken
+    /// as constant (default `"15min"`).
+    #[serde(default)]
+    pub epoch: Option<String>,
+}
+
+/// One inference service: a model served by replicas of whole scale-up
+/// domains, its demand over calendar time, its latency targets and its
+/// autoscaling.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Unique name; names its random stream (`services/<name>/noise`).
+    pub name: String,
+    /// Rack model (a built one) whose chips serve it.
+    pub rack: String,
+    /// Chips of one replica, whole scale-up domains (default one domain).
+    #[serde(default)]
+    pub replica_chips: Option<u32>,
+    /// A model preset (`dcsim catalog` lists them), or give `params`,
+    /// `bytes_per_param` and `kv_bytes_per_token`.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Model parameters N.
+    #[serde(default)]
+    pub params: Option<f64>,
+    /// Bytes per parameter of the served weights (default 2, BF16).
+    #[serde(default)]
+    pub bytes_per_param: Option<f64>,
+    /// KV-cache bytes per token of context.
+    #[serde(default)]
+    pub kv_bytes_per_token: Option<f64>,
+    /// Mean input (prompt) tokens per request.
+    pub input_tokens: f64,
+    /// Mean output (generated) tokens per request.
+    pub output_tokens: f64,
+    /// Base demand [requests/s] at the start of the run (before growth and
+    /// profiles).
+    pub rate_per_s: f64,
+    /// Growth of the demand over the years (default none).
+    #[serde(default)]
+    pub growth: Option<GrowthSpec>,
+    /// 24 hourly factors, midnight first (default all 1).
+    #[serde(default)]
+    pub diurnal: Option<Vec<f64>>,
+    /// 7 daily factors, Monday first (default all 1).
+    #[serde(default)]
+    pub weekly: Option<Vec<f64>>,
+    /// Lognormal noise on each epoch's rate, sigma of its log (default 0).
+    #[serde(default)]
+    pub noise_sigma: Option<f64>,
+    /// Time-to-first-token target (default `"2s"`).
+    #[serde(default)]
+    pub ttft_slo: Option<String>,
+    /// Time-per-output-token target (default `"100ms"`).
+    #[serde(default)]
+    pub tpot_slo: Option<String>,
+    /// Percentile the targets hold at, in percent (default 99).
+    #[serde(default)]
+    pub slo_percentile: Option<f64>,
+    /// Autoscaling keeps the replicas' utilization at this (default 0.7).
+    #[serde(default)]
+    pub target_utilization: Option<f64>,
+    /// Fewest replicas (default 1).
+    #[serde(default)]
+    pub min_replicas: Option<u32>,
+    /// Most replicas (default 1,000,000).
+    #[serde(default)]
+    pub max_replicas: Option<u32>,
+    /// Time a new replica takes to load its weights before it serves
+    /// (default `"10min"`).
+    #[serde(default)]
+    pub scale_up_delay: Option<String>,
+    /// Requests beyond capacity: `"drop"` (default) or `"backlog"`
+    /// (carried to the next epoch).
+    #[serde(default)]
+    pub beyond_capacity: Option<String>,
+    /// Whether the service may preempt training jobs of lower priority when
+    /// no free chips are left (default false).
+    #[serde(default)]
+    pub preempt_training: Option<bool>,
+    /// Compared with training jobs' priorities for preemption (default 0).
+    #[serde(default)]
+    pub priority: Option<i32>,
+}
+
+/// Growth of a service's demand over calendar time.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthSpec {
+    /// `"exponential"`, `"logistic"` or `"points"`.
+    pub kind: String,
+    /// Exponential: growth per year (0.4 = +40% a year).
+    #[serde(default)]
+    pub per_year: Option<f64>,
+    /// Logistic: the factor it tends to.
+    #[serde(default)]
+    pub ceiling: Option<f64>,
+    /// Logistic: the date it is halfway there.
+    #[serde(default)]
+    pub midpoint: Option<String>,
+    /// Logistic: its rate [per year].
+    #[serde(default)]
+    pub steepness_per_year: Option<f64>,
+    /// Points: dated factors, linear between them, flat outside.
+    #[serde(default)]
+    pub points: Vec<GrowthPointSpec>,
+}
+
+/// A dated factor of a piecewise-linear growth.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthPointSpec {
+    /// A date (`"2027-01-01"`).
+    pub date: String,
+    /// Factor on the base rate at that date.
+    pub factor: f64,
 }
 
 /// Constant utilization of the healthy chips.

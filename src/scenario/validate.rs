@@ -12,12 +12,12 @@ use super::diag::{Issue, Location, did_you_mean_value};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
     Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
-    Scenario, Site, Tariff, TraceReport, job_failure_rate, young_daly,
+    Scenario, Service, Site, Tariff, TraceReport, job_failure_rate, young_daly,
 };
 use super::spec::{
     ArrivalSpec, CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec,
-    FailureClassSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec, SiteSpec,
-    TraceSpec,
+    FailureClassSpec, GrowthSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec,
+    ServiceSpec, SiteSpec, TraceSpec,
 };
 use super::tree::FieldPath;
 use crate::catalog::failures::{self, FailureKind};
@@ -25,6 +25,7 @@ use crate::catalog::{Catalog, ChipSpec, RackSpec};
 use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
 use crate::engine::{Calendar, RngStreams, SimDuration, SimTime};
 use crate::units::{BitsPerSecond, Bytes, BytesPerSecond, FlopsPerSecond, Usd, Watts};
+use crate::workload::serving::demand::{Demand, Growth};
 
 /// Default seed when the file and the command line give none.
 pub const DEFAULT_SEED: u64 = 1;
@@ -399,34 +400,52 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
         &mut names,
     );
     jobs.extend(traced);
+    let epoch = v.epoch(spec);
+    let services = v.services(&spec.services, &catalog, &rack_types, &sites);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
-    match (ok, start, sample_every, utilization, failures, swap_time) {
-        (true, Some(_), Some(sample_every), Some(utilization), Some(failures), Some(swap_time)) => {
-            Ok(Scenario {
-                name: spec.name.clone(),
-                description: spec.description.trim().to_string(),
-                seed: spec.seed.unwrap_or(DEFAULT_SEED),
-                calendar: v.calendar,
-                end: v.end,
-                sample_every,
-                utilization,
-                catalog,
-                rack_types,
-                sites,
-                links,
-                failures,
-                swap_time,
-                failures_log: spec
-                    .output
-                    .as_ref()
-                    .and_then(|o| o.failures_log)
-                    .unwrap_or(false),
-                software_rate_per_node_hour: v.software_rate,
-                jobs,
-                traces: trace_reports,
-            })
-        }
+    match (
+        ok,
+        start,
+        sample_every,
+        utilization,
+        failures,
+        swap_time,
+        epoch,
+    ) {
+        (
+            true,
+            Some(_),
+            Some(sample_every),
+            Some(utilization),
+            Some(failures),
+            Some(swap_time),
+            Some(epoch),
+        ) => Ok(Scenario {
+            name: spec.name.clone(),
+            description: spec.description.trim().to_string(),
+            seed: spec.seed.unwrap_or(DEFAULT_SEED),
+            calendar: v.calendar,
+            end: v.end,
+            sample_every,
+            utilization,
+            catalog,
+            rack_types,
+            sites,
+            links,
+            failures,
+            swap_time,
+            failures_log: spec
+                .output
+                .as_ref()
+                .and_then(|o| o.failures_log)
+                .unwrap_or(false),
+            software_rate_per_node_hour: v.software_rate,
+            jobs,
+            epoch,
+            services,
+            traces: trace_reports,
+        }),
         _ => Err(v.problems),
     }
 }
@@ -764,6 +783,463 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    /// The inference epoch (`[serving] epoch`, default 15 minutes).
+    fn epoch(&mut self, spec: &ScenarioSpec) -> Option<SimDuration> {
+        let text = spec
+            .serving
+            .as_ref()
+            .and_then(|s| s.epoch.as_deref())
+            .unwrap_or("15min");
+        let p = FieldPath::default().key("serving").key("epoch");
+        let d = self.positive_duration(&p, text)?;
+        if d < SimDuration::from_secs(1) {
+            self.err(
+                &p,
+                format!(
+                    "\"{text}\" is shorter than a second; an epoch is minutes long, e.g. \"15min\""
+                ),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    /// The `[[services]]`, validated; a service with any problem is left
+    /// out (and reported).
+    fn services(
+        &mut self,
+        specs: &[ServiceSpec],
+        catalog: &Catalog,
+        rack_types: &[RackType],
+        sites: &[Site],
+    ) -> Vec<Service> {
+        let root = FieldPath::default().key("services");
+        let most = most_domains(rack_types, sites);
+        let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut out = Vec::with_capacity(specs.len());
+        for (i, v) in specs.iter().enumerate() {
+            let p = root.index(i);
+            let before = self.problems.by_path.len() + self.problems.located.len();
+            if v.name.trim().is_empty() {
+                self.err(
+                    &p.key("name"),
+                    "a service needs a name, e.g. name = \"chat\"",
+                );
+            } else if !seen.insert(v.name.to_lowercase()) {
+                self.err(
+                    &p.key("name"),
+                    format!(
+                        "another service is already named \"{}\" (compared without case); names must be unique",
+                        v.name
+                    ),
+                );
+            }
+            let rack_type = self.job_rack(&p.key("rack"), &v.rack, &built, catalog);
+            let replica = rack_type.and_then(|t| {
+                let rt = &rack_types[t];
+                let per = rt.rack.scaleup_domain.max(1);
+                let chips = v.replica_chips.unwrap_or(per);
+                let chips =
+                    self.positive_int(&p.key("replica_chips"), chips, "chips of one replica")?;
+                self.job_domains(&p.key("replica_chips"), chips, rt, most[t], false)
+                    .map(|d| (chips, d))
+            });
+            let weights = self.service_model(&p, v);
+            if let (Some(t), Some((chips, _)), Some((params, bpp, _))) =
+                (rack_type, replica, weights)
+            {
+                let hbm = f64::from(chips) * rack_types[t].chip.hbm.value();
+                let need = params * bpp;
+                if need >= hbm {
+                    let key = if v.model.is_some() { "model" } else { "params" };
+                    let per_chip = rack_types[t].chip.hbm.value();
+                    let fits = (need / per_chip).floor() as u64 + 1;
+                    self.err(
+                        &p.key(key),
+                        format!(
+                            "the weights take {:.0} GB ({} parameters × {bpp} B) and a replica of {chips} {} chips holds {:.0} GB of HBM, with none left for KV cache; give replica_chips more than {fits} chips (whole scale-up domains of {}) or a smaller model",
+                            need / 1e9,
+                            number(params),
+                            rack_types[t].chip.name,
+                            hbm / 1e9,
+                            rack_types[t].rack.scaleup_domain.max(1)
+                        ),
+                    );
+                }
+            }
+            let tokens = |me: &mut Self, key: &str, x: f64| {
+                me.positive(&p.key(key), x, "mean tokens per request, e.g. 1000")
+            };
+            let input_tokens = tokens(self, "input_tokens", v.input_tokens);
+            let output_tokens = tokens(self, "output_tokens", v.output_tokens);
+            let rate = self.non_negative(
+                &p.key("rate_per_s"),
+                v.rate_per_s,
+                "requests per second at the start",
+            );
+            let growth = match &v.growth {
+                None => Some(Growth::Flat),
+                Some(g) => self.growth(&p.key("growth"), g),
+            };
+            let diurnal = self.profile::<24>(
+                &p.key("diurnal"),
+                v.diurnal.as_deref(),
+                "24 hourly factors, midnight first",
+            );
+            let weekly = self.profile::<7>(
+                &p.key("weekly"),
+                v.weekly.as_deref(),
+                "7 daily factors, Monday first",
+            );
+            let noise_sigma = match v.noise_sigma {
+                None => Some(0.0),
+                Some(x) => self
+                    .non_negative(
+                        &p.key("noise_sigma"),
+                        x,
+                        "sigma of the log of the noise, e.g. 0.1",
+                    )
+                    .and_then(|x| {
+                        if x > MAX_LOGNORMAL_SIGMA {
+                            self.err(
+                                &p.key("noise_sigma"),
+                                format!("at most {MAX_LOGNORMAL_SIGMA}, found {x}"),
+                            );
+                            None
+                        } else {
+                            Some(x)
+                        }
+                    }),
+            };
+            let ttft_slo =
+                self.positive_duration(&p.key("ttft_slo"), v.ttft_slo.as_deref().unwrap_or("2s"));
+            let tpot_slo = self
+                .positive_duration(&p.key("tpot_slo"), v.tpot_slo.as_deref().unwrap_or("100ms"));
+            let slo_percentile = match v.slo_percentile {
+                None => Some(99.0),
+                Some(x) if x.is_finite() && x > 0.0 && x < 100.0 => Some(x),
+                Some(x) => {
+                    self.err(
+                        &p.key("slo_percentile"),
+                        format!(
+                            "must be between 0 and 100 (exclusive), found {} (e.g. 99 for p99)",
+                            number(x)
+                        ),
+                    );
+                    None
+                }
+            };
+            let target_utilization = match v.target_utilization {
+                None => Some(0.7),
+                Some(x) => self
+                    .fraction(&p.key("target_utilization"), x)
+                    .and_then(|x| {
+                        if x > 0.0 {
+                            Some(x)
+                        } else {
+                            self.err(
+                                &p.key("target_utilization"),
+                                "must be greater than 0 (e.g. 0.7)",
+                            );
+                            None
+                        }
+                    }),
+            };
+            let min_replicas = v.min_replicas.unwrap_or(1);
+            let max_replicas = v.max_replicas.unwrap_or(1_000_000);
+            if max_replicas == 0 || max_replicas < min_replicas {
+                self.err(
+                    &p.key("max_replicas"),
+                    format!("must be at least 1 and at least min_replicas ({min_replicas}), found {max_replicas}"),
+                );
+            }
+            let scale_up_delay = self.duration(
+                &p.key("scale_up_delay"),
+                v.scale_up_delay.as_deref().unwrap_or("10min"),
+            );
+            let backlog = match v.beyond_capacity.as_deref() {
+                None | Some("drop") => Some(false),
+                Some("backlog") => Some(true),
+                Some(other) => {
+                    let hint = did_you_mean_value(other, ["drop", "backlog"]);
+                    self.err(
+                        &p.key("beyond_capacity"),
+                        format!("\"{other}\" is not a policy{hint}; give \"drop\" or \"backlog\""),
+                    );
+                    None
+                }
+            };
+            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            let (
+                true,
+                Some(rack_type),
+                Some((replica_chips, replica_domains)),
+                Some((params, bytes_per_param, kv_bytes_per_token)),
+                Some(input_tokens),
+                Some(output_tokens),
+                Some(rate_per_s),
+                Some(growth),
+                Some(diurnal),
+                Some(weekly),
+                Some(noise_sigma),
+                Some(ttft_slo),
+                Some(tpot_slo),
+                Some(slo_percentile),
+                Some(target_utilization),
+                Some(scale_up_delay),
+                Some(backlog),
+            ) = (
+                ok,
+                rack_type,
+                replica,
+                weights,
+                input_tokens,
+                output_tokens,
+                rate,
+                growth,
+                diurnal,
+                weekly,
+                noise_sigma,
+                ttft_slo,
+                tpot_slo,
+                slo_percentile,
+                target_utilization,
+                scale_up_delay,
+                backlog,
+            )
+            else {
+                continue;
+            };
+            let demand = Demand::new(rate_per_s, growth)
+                .and_then(|d| d.with_diurnal(diurnal))
+                .and_then(|d| d.with_weekly(weekly))
+                .and_then(|d| d.with_noise(noise_sigma));
+            let demand = match demand {
+                Ok(d) => d,
+                Err(e) => {
+                    // Profiles of all zeros (no demand at any hour) and the
+                    // like: the curve's own check.
+                    self.err(&p.key("rate_per_s"), e.to_string());
+                    continue;
+                }
+            };
+            out.push(Service {
+                name: v.name.clone(),
+                rack_type,
+                replica_domains,
+                replica_chips,
+                params,
+                bytes_per_param,
+                kv_bytes_per_token,
+                input_tokens,
+                output_tokens,
+                demand,
+                ttft_slo,
+                tpot_slo,
+                slo_percentile,
+                target_utilization,
+                min_replicas,
+                max_replicas,
+                scale_up_delay,
+                backlog,
+                preempt_training: v.preempt_training.unwrap_or(false),
+                priority: v.priority.unwrap_or(0),
+            });
+        }
+        out
+    }
+
+    /// A service's model: (parameters, bytes per parameter, KV bytes per
+    /// token), from a preset or given.
+    fn service_model(&mut self, p: &FieldPath, v: &ServiceSpec) -> Option<(f64, f64, f64)> {
+        if let Some(name) = &v.model {
+            let presets = crate::workload::serving::roofline::MODELS;
+            let Some(m) = crate::workload::serving::roofline::model(name) else {
+                let hint = did_you_mean_value(name, presets.iter().map(|m| m.name));
+                self.err(
+                    &p.key("model"),
+                    format!(
+                        "no model preset is named \"{name}\"{hint} (presets: {}); or give params, bytes_per_param and kv_bytes_per_token",
+                        presets.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                return None;
+            };
+            for (key, set) in [
+                ("params", v.params.is_some()),
+                ("bytes_per_param", v.bytes_per_param.is_some()),
+                ("kv_bytes_per_token", v.kv_bytes_per_token.is_some()),
+            ] {
+                if set {
+                    self.err(
+                        &p.key(key),
+                        format!("the preset \"{name}\" sets it; give the model one way"),
+                    );
+                    return None;
+                }
+            }
+            return Some((
+                m.spec.params,
+                m.spec.bytes_per_param,
+                m.spec.kv_bytes_per_token,
+            ));
+        }
+        let params = match v.params {
+            Some(n) => self.positive(&p.key("params"), n, "model parameters, e.g. 70e9")?,
+            None => {
+                self.err(&p.key("model"), "missing: give a preset (model = \"llama-3.1-70b\") or params and kv_bytes_per_token");
+                return None;
+            }
+        };
+        let bpp = match v.bytes_per_param {
+            Some(b) => self.positive(
+                &p.key("bytes_per_param"),
+                b,
+                "bytes per parameter, 2 for BF16",
+            )?,
+            None => 2.0,
+        };
+        let kv = match v.kv_bytes_per_token {
+            Some(k) => self.positive(
+                &p.key("kv_bytes_per_token"),
+                k,
+                "KV-cache bytes per token, e.g. 327680",
+            )?,
+            None => {
+                self.err(&p.key("kv_bytes_per_token"), "missing: the KV-cache bytes per token of context (2 × layers × KV heads × head size × bytes per value)");
+                return None;
+            }
+        };
+        Some((params, bpp, kv))
+    }
+
+    /// A growth curve.
+    fn growth(&mut self, p: &FieldPath, g: &GrowthSpec) -> Option<Growth> {
+        match g.kind.as_str() {
+            "exponential" => {
+                let Some(r) = g.per_year else {
+                    self.err(
+                        &p.key("per_year"),
+                        "missing: the growth per year, e.g. 0.4 for +40% a year",
+                    );
+                    return None;
+                };
+                let r = self.finite(&p.key("per_year"), r)?;
+                if r <= -1.0 {
+                    self.err(
+                        &p.key("per_year"),
+                        format!(
+                            "must be greater than −1 (−1 is no demand at all), found {}",
+                            number(r)
+                        ),
+                    );
+                    return None;
+                }
+                Some(Growth::Exponential {
+                    annual_rate: r,
+                    reference: self.calendar.start(),
+                })
+            }
+            "logistic" => {
+                let ceiling = match g.ceiling {
+                    Some(c) => self.positive(
+                        &p.key("ceiling"),
+                        c,
+                        "the factor the demand tends to, e.g. 10",
+                    ),
+                    None => {
+                        self.err(
+                            &p.key("ceiling"),
+                            "missing: the factor the demand tends to, e.g. 10",
+                        );
+                        None
+                    }
+                };
+                let midpoint = match g.midpoint.as_deref() {
+                    Some(text) => self.date(&p.key("midpoint"), text),
+                    None => {
+                        self.err(
+                            &p.key("midpoint"),
+                            "missing: the date the growth is halfway, e.g. \"2028-01-01\"",
+                        );
+                        None
+                    }
+                };
+                let k = match g.steepness_per_year {
+                    Some(k) => self.positive(
+                        &p.key("steepness_per_year"),
+                        k,
+                        "the logistic rate per year, e.g. 1.5",
+                    ),
+                    None => {
+                        self.err(
+                            &p.key("steepness_per_year"),
+                            "missing: the logistic rate per year, e.g. 1.5",
+                        );
+                        None
+                    }
+                };
+                Some(Growth::Logistic {
+                    capacity: ceiling?,
+                    midpoint: midpoint?,
+                    steepness_per_year: k?,
+                })
+            }
+            "points" => {
+                if g.points.is_empty() {
+                    self.err(&p.key("points"), "give at least one dated factor, e.g. points = [{ date = \"2027-01-01\", factor = 2.0 }]");
+                    return None;
+                }
+                let mut points: Vec<(NaiveDate, f64)> = Vec::with_capacity(g.points.len());
+                for (k, pt) in g.points.iter().enumerate() {
+                    let pk = p.key("points").index(k);
+                    let d = self.date(&pk.key("date"), &pt.date)?;
+                    let f =
+                        self.non_negative(&pk.key("factor"), pt.factor, "factor on the base rate")?;
+                    if points.last().is_some_and(|&(last, _)| d <= last) {
+                        self.err(
+                            &pk.key("date"),
+                            "dates must increase from one point to the next",
+                        );
+                        return None;
+                    }
+                    points.push((d, f));
+                }
+                Some(Growth::Piecewise(points))
+            }
+            other => {
+                let hint = did_you_mean_value(other, ["exponential", "logistic", "points"]);
+                self.err(&p.key("kind"), format!("\"{other}\" is not a growth{hint}; give \"exponential\", \"logistic\" or \"points\""));
+                None
+            }
+        }
+    }
+
+    /// A profile of `N` non-negative factors (all 1 when absent).
+    fn profile<const N: usize>(
+        &mut self,
+        p: &FieldPath,
+        values: Option<&[f64]>,
+        what: &str,
+    ) -> Option<[f64; N]> {
+        let Some(values) = values else {
+            return Some([1.0; N]);
+        };
+        if values.len() != N {
+            self.err(
+                p,
+                format!("give {what}: {N} values, found {}", values.len()),
+            );
+            return None;
+        }
+        let mut out = [0.0; N];
+        for (k, &x) in values.iter().enumerate() {
+            out[k] = self.non_negative(&p.index(k), x, "a factor on the rate")?;
+        }
+        Some(out)
     }
 
     /// `[failures.software]`: interruptions per node-hour of a running job

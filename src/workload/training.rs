@@ -726,6 +726,12 @@ impl<'s> Training<'s> {
         self.dirty = dirty;
     }
 
+    /// Another workload gave back domains at `site`: the waiting jobs and
+    /// the queue try them at the next [`Training::settle`].
+    pub fn domains_freed(&mut self, site: SiteId) {
+        self.mark_room(site);
+    }
+
     /// Domains were freed at `site`: handled in [`Training::settle`].
     fn mark_room(&mut self, site: SiteId) {
         if !self.room[site.index()] {
@@ -1164,6 +1170,45 @@ impl<'s> Training<'s> {
         run.ring = true;
         run.flows = vec![flow];
         run.flow_rates = vec![rate];
+    }
+
+    /// A running or waiting training job of rack model `rack_type` holding
+    /// domains at `site`, of priority below `priority`, that an inference
+    /// service may preempt: the lowest priority first, then the one that
+    /// loses the least work (the least compute since its last checkpoint),
+    /// then the lowest job index. O(jobs placed at the site).
+    pub fn preemptible(&self, site: SiteId, rack_type: usize, priority: i32) -> Option<usize> {
+        self.placed[site.index()]
+            .iter()
+            .map(|&j| j as usize)
+            .filter(|&j| {
+                let job = &self.scenario.jobs[j];
+                job.rack_type == rack_type && job.priority < priority
+            })
+            .min_by_key(|&j| (self.scenario.jobs[j].priority, self.runs[j].segment, j))
+    }
+
+    /// Preempts a placed job at `now` (an inference service needs its
+    /// chips): an interruption of class `preempted` — the work since its
+    /// last checkpoint is lost — then it gives back every allocation and
+    /// goes back to the queue, restarting from its checkpoint when placed
+    /// again.
+    pub fn preempt(&mut self, job: usize, now: SimTime, world: &mut World) {
+        if self.runs[job].parts.is_empty() {
+            return;
+        }
+        if self.runs[job].state.is_running() {
+            self.interrupt(job, now, Interruption::Preempted);
+            self.set_state(job, now, JobState::Waiting);
+            self.set_load(job, now, 0.0, world);
+            self.end_running(job, now, world);
+        }
+        // A job already waiting for its domains lost its work to that
+        // failure: losing its placement too is no second interruption.
+        self.unplace(job, now, world);
+        let j = &self.scenario.jobs[job];
+        self.set_state(job, now, JobState::Queued);
+        self.queue.push(job as u32, j.priority, j.submit);
     }
 
     /// Starts queued jobs from the head for as long as the head finds room,

@@ -149,6 +149,7 @@ impl World<'_> {
                     down_nodes: 0,
                     allocation: NO_ALLOCATION,
                     free_pos: NOT_MEMBER,
+                    alloc_pos: 0,
                 });
                 self.free_insert(pool, d);
             }

@@ -353,9 +353,10 @@ impl World<'_> {
             u_micros,
             held_chips: 0,
         }));
-        for &d in domains {
+        for (k, &d) in domains.iter().enumerate() {
             self.free_remove(pool, d.0);
             self.topo.domains[d.index()].allocation = id;
+            self.topo.domains[d.index()].alloc_pos = k as u32;
             self.hold_domain_chips(d.0, true);
         }
         self.settle();
@@ -468,9 +469,15 @@ impl World<'_> {
         self.now = now;
         self.touch(site as usize);
         let pool = self.spares.pool(site as usize, rack_type as usize);
-        for &d in domains {
+        let base = self.allocations[id.0 as usize]
+            .as_ref()
+            .expect("checked live")
+            .domains
+            .len();
+        for (k, &d) in domains.iter().enumerate() {
             self.free_remove(pool, d.0);
             self.topo.domains[d.index()].allocation = id.0;
+            self.topo.domains[d.index()].alloc_pos = (base + k) as u32;
             self.hold_domain_chips(d.0, true);
         }
         self.allocations[id.0 as usize]
@@ -484,7 +491,7 @@ impl World<'_> {
 
     /// Gives back `domains` of a live allocation from `now` on, keeping at
     /// least one: the healthy ones become free, down ones free when they
-    /// return, retired ones are gone. O(domains held) per call.
+    /// return, retired ones are gone. O(domains given back).
     pub fn shrink(
         &mut self,
         now: SimTime,
@@ -493,30 +500,51 @@ impl World<'_> {
     ) -> Result<(), ContractError> {
         let a = self.live(id)?;
         let site = a.site as usize;
+        let held = a.domains.len();
         for &d in domains {
-            if !a.domains.contains(&d.0) {
+            let dom = self
+                .topo
+                .domains
+                .get(d.index())
+                .ok_or(ContractError::UnknownDomain(d))?;
+            if dom.allocation != id.0 {
                 return Err(ContractError::NotHeld(d, id));
             }
         }
-        if domains.len() >= a.domains.len() {
+        let mut sorted: Vec<u32> = domains.iter().map(|d| d.0).collect();
+        sorted.sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(ContractError::NotHeld(DomainId(w[0]), id));
+        }
+        if domains.len() >= held {
             return Err(ContractError::NoDomains);
         }
         self.now = now;
         self.touch(site);
         for &d in domains {
             self.hold_domain_chips(d.0, false);
+            let pos = self.topo.domains[d.index()].alloc_pos as usize;
             self.topo.domains[d.index()].allocation = NO_ALLOCATION;
+            let list = &mut self.allocations[id.0 as usize]
+                .as_mut()
+                .expect("checked live")
+                .domains;
+            list.swap_remove(pos);
+            if let Some(&moved) = list.get(pos) {
+                self.topo.domains[moved as usize].alloc_pos = pos as u32;
+            }
             if self.topo.domain_healthy(d.0) {
                 let pool = self.pool_of_domain(d.0);
                 self.free_insert(pool, d.0);
             }
         }
-        let a = self.allocations[id.0 as usize]
-            .as_mut()
-            .expect("checked live");
-        a.domains.retain(|d| !domains.iter().any(|x| x.0 == *d));
         self.settle();
         Ok(())
+    }
+
+    /// How many domains a live allocation holds.
+    pub fn allocation_len(&self, id: AllocationId) -> Option<usize> {
+        Some(self.allocations.get(id.0 as usize)?.as_ref()?.domains.len())
     }
 
     /// Moves an allocation off domain `old` (one it holds) onto `new` (a
@@ -565,6 +593,7 @@ impl World<'_> {
         }
         self.free_remove(pool, new.0);
         self.topo.domains[new.index()].allocation = id.0;
+        self.topo.domains[new.index()].alloc_pos = pos as u32;
         self.hold_domain_chips(new.0, true);
         self.allocations[id.0 as usize]
             .as_mut()
@@ -1063,8 +1092,15 @@ date = "2026-01-10"
                     if held.len() > 1 {
                         let n = rng.random_range(1..held.len());
                         w.shrink(now, a, &held[..n]).unwrap();
-                        assert_eq!(w.allocation_domains(a).unwrap(), held[n..]);
-                        assert_eq!(w.shrink(now, a, &held[n..]), Err(ContractError::NoDomains));
+                        let mut left = w.allocation_domains(a).unwrap();
+                        left.sort_unstable();
+                        let mut want = held[n..].to_vec();
+                        want.sort_unstable();
+                        assert_eq!(left, want);
+                        for (k, d) in w.allocation_domains(a).unwrap().iter().enumerate() {
+                            assert_eq!(w.topo.domains[d.index()].alloc_pos as usize, k);
+                        }
+                        assert_eq!(w.shrink(now, a, &want), Err(ContractError::NoDomains));
                     }
                 }
                 0 => {

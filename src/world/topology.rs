@@ -164,6 +164,9 @@ pub(crate) struct Domain {
     pub allocation: u32,
     /// Its position in its (site, rack model) free set, or `NOT_MEMBER`.
     pub free_pos: u32,
+    /// Its position in its allocation's list of domains (meaningless when
+    /// no allocation holds it).
+    pub alloc_pos: u32,
 }
 
 impl Positions for Vec<Domain> {

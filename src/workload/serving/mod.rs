@@ -8,10 +8,13 @@
 //! - [`erlang`], [`epoch`] and [`demand`]: the epoch mode for years — a
 //!   demand curve over calendar time and an M/M/c-family queueing model of
 //!   the replicas per epoch.
+//! - [`fleet`]: the services on the world — replicas as allocations of
+//!   scale-up domains, epochs, autoscaling, preemption of training.
 
 pub mod demand;
 pub mod epoch;
 pub mod erlang;
+pub mod fleet;
 pub mod requests;
 pub mod roofline;
 pub mod trace;

@@ -1,0 +1,656 @@
+//! Inference services on the fleet: replicas hold whole scale-up domains of
+//! the world like training jobs do, fail with them, and set their chips'
+//! power by their load; an epoch event serves each service's demand through
+//! the epoch model and autoscales its replicas.
+//!
+//! # The model
+//!
+//! - **Replicas**: a replica is `replica_domains` scale-up domains of the
+//!   service's rack model at one site. A service holds one allocation per
+//!   site ([`World::extend`] and [`World::shrink`] as it grows and
+//!   shrinks), so setting its load is one command per site.
+//! - **Epochs** (`[serving] epoch`, 15 minutes by default): at the start of
+//!   each, a service's arrival rate λ comes from its demand curve (and its
+//!   noise stream); its serving replicas `c` serve it by the epoch model
+//!   ([`super::epoch`]), which gives the requests served and beyond
+//!   capacity (dropped, or carried as backlog), latencies, SLO attainment
+//!   and the replicas' utilization `u`, which sets their chips' power
+//!   (`idle + (TDP − idle)·u`) for the epoch.
+//! - **Autoscaling**, after serving the epoch: the replicas wanted are
+//!   `⌈(λ + backlog ÷ epoch) ÷ (μ_max × target utilization)⌉`, within
+//!   `[min_replicas, max_replicas]`, `μ_max` a replica's service rate at the
+//!   largest batch its KV cache holds. More wanted: new replicas are placed
+//!   (the first site with room, packed as training jobs are) and serve after
+//!   `scale_up_delay` (loading their weights; their chips draw at the
+//!   service's load meanwhile). Fewer: loading replicas go first, then the
+//!   newest serving ones, at once.
+//! - **Preemption**: a service with `preempt_training` that finds no room
+//!   preempts, site by site, the training jobs of its rack model and of
+//!   lower priority there ([`Training::preemptible`]) until a replica fits;
+//!   each preemption is an interruption of class `preempted` of that job.
+//!   When neither free chips nor preemption give a replica, the service runs
+//!   with what it has, and its demand beyond capacity is reported.
+//! - **Failures**: a domain of a replica going down (any cause) loses the
+//!   replica at once: its domains are given back (the down one returns to
+//!   the free pool when repaired) and the autoscaler replaces it at the next
+//!   epoch.
+//!
+//! Per epoch the work is O(services × sites) plus the replicas added or
+//! removed; nothing loops over replicas or chips per epoch.
+
+use std::collections::HashMap;
+
+use crate::engine::{RngStreams, SimTime};
+use crate::policy::placement;
+use crate::record::{Recorder, ServiceRow, ServiceSummaryRow, SharedText};
+use crate::scenario::Scenario;
+use crate::workload::serving::demand::DemandSampler;
+use crate::workload::serving::epoch::{
+    Backlog, EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
+};
+use crate::workload::serving::roofline::{self, Replica};
+use crate::workload::training::Training;
+use crate::world::contract::{AllocationId, Notice};
+use crate::world::{DomainId, RackTypeId, SiteId, World};
+
+/// An event of the serving layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Every service serves the coming epoch and autoscales.
+    Epoch,
+    /// A replica has loaded its weights and serves from now on, if it is
+    /// still the same replica.
+    Ready {
+        /// Service index.
+        service: u32,
+        /// Replica slot.
+        replica: u32,
+        /// The slot's generation it was scheduled for.
+        generation: u32,
+    },
+}
+
+/// A replica's roofline as the epoch model reads it, for requests of the
+/// service's mean input and output tokens.
+struct RooflineModel<'a> {
+    replica: &'a Replica,
+    input: f64,
+    output: f64,
+    max_batch: u32,
+}
+
+impl ServiceModel for RooflineModel<'_> {
+    fn service_rate(&self, batch: f64) -> f64 {
+        if batch <= 0.0 {
+            0.0
+        } else {
+            self.replica.service_rate(batch, self.input, self.output)
+        }
+    }
+
+    fn max_batch(&self) -> u32 {
+        self.max_batch
+    }
+
+    fn prefill_time(&self, _batch: f64) -> Option<f64> {
+        Some(self.replica.prefill_time(self.input))
+    }
+
+    fn tpot(&self, batch: f64) -> Option<f64> {
+        Some(
+            self.replica
+                .decode_step_time(batch * (self.input + self.output / 2.0)),
+        )
+    }
+}
+
+/// One replica slot of a service.
+#[derive(Clone, Debug, Default)]
+struct Slot {
+    domains: Vec<DomainId>,
+    site: u32,
+    alive: bool,
+    ready: bool,
+    generation: u32,
+}
+
+/// What one service's sample interval adds up.
+#[derive(Clone, Copy, Debug, Default)]
+struct Interval {
+    seconds: f64,
+    arrived: f64,
+    served: f64,
+    beyond: f64,
+    /// Σ utilization × seconds.
+    busy: f64,
+    /// Σ TTFT × served, TPOT × served.
+    ttft_sum: f64,
+    tpot_sum: f64,
+    ttft_p: f64,
+    tpot_p: f64,
+    /// Requests leaving (served or dropped) meeting both targets, and all
+    /// requests leaving.
+    met: f64,
+    population: f64,
+    tokens_in: f64,
+    tokens_out: f64,
+    preemptions: u32,
+    lost: u32,
+}
+
+/// Whole-run totals of one service.
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    arrived: f64,
+    served: f64,
+    dropped: f64,
+    tokens_in: f64,
+    tokens_out: f64,
+    met: f64,
+    population: f64,
+    replica_seconds: f64,
+    chip_seconds: f64,
+    preemptions: u64,
+    lost: u64,
+}
+
+/// One service's state.
+struct State {
+    replica: Replica,
+    /// A replica's service rate at its largest batch [requests/s].
+    mu_max: f64,
+    demand: DemandSampler,
+    /// Allocation per site, if it holds domains there.
+    parts: Vec<Option<AllocationId>>,
+    slots: Vec<Slot>,
+    free_slots: Vec<u32>,
+    /// Replicas by when they were added, newest last, as (slot, its
+    /// generation then): loading ones, and serving ones by when they became
+    /// ready. Stale entries (removed or moved on) are skipped lazily.
+    loading_stack: Vec<(u32, u32)>,
+    ready_stack: Vec<(u32, u32)>,
+    ready: u32,
+    loading: u32,
+    chips: u64,
+    backlog: Backlog,
+    /// The most requests a replica batches (its KV cache's limit).
+    max_batch: u32,
+    /// Utilization set on its allocations now.
+    load: f64,
+    /// Arrival rate of the current epoch [requests/s].
+    lambda: f64,
+    interval: Interval,
+    totals: Totals,
+    /// When `ready` and `chips` last changed (for replica- and chip-hours).
+    since: SimTime,
+    name: SharedText,
+}
+
+/// Every inference service of a scenario.
+pub struct Serving<'s> {
+    scenario: &'s Scenario,
+    states: Vec<State>,
+    /// (service, slot) of each domain a replica holds.
+    by_domain: HashMap<u32, (u32, u32)>,
+    /// Service of each allocation.
+    by_allocation: HashMap<u32, u32>,
+    scheduled: Vec<(SimTime, Event)>,
+    /// Sites where this layer freed domains (for the training queue).
+    freed: Vec<SiteId>,
+}
+
+impl<'s> Serving<'s> {
+    /// The services of `scenario`; the first epoch is scheduled at the
+    /// start. A service whose model does not fit its replica was refused by
+    /// validation.
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let streams = RngStreams::new(scenario.seed);
+        let states = scenario
+            .services
+            .iter()
+            .map(|s| {
+                let rt = &scenario.rack_types[s.rack_type];
+                let model = roofline::ModelSpec {
+                    params: s.params,
+                    bytes_per_param: s.bytes_per_param,
+                    kv_bytes_per_token: s.kv_bytes_per_token,
+                };
+                let replica = Replica::new(model, &rt.chip, s.replica_chips)
+                    .expect("validation checked that the model fits its replica");
+                let max_batch = replica
+                    .max_batch_for(s.input_tokens, s.output_tokens)
+                    .min(u64::from(u32::MAX)) as u32;
+                let mu_max = replica.max_service_rate(s.input_tokens, s.output_tokens, u64::MAX);
+                State {
+                    replica,
+                    mu_max,
+                    demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
+                    parts: vec![None; scenario.sites.len()],
+                    slots: Vec::new(),
+                    free_slots: Vec::new(),
+                    loading_stack: Vec::new(),
+                    ready_stack: Vec::new(),
+                    ready: 0,
+                    loading: 0,
+                    chips: 0,
+                    backlog: Backlog::default(),
+                    max_batch,
+                    load: 0.0,
+                    lambda: 0.0,
+                    interval: Interval::default(),
+                    totals: Totals::default(),
+                    since: SimTime::ZERO,
+                    name: SharedText::from(s.name.as_str()),
+                }
+            })
+            .collect::<Vec<_>>();
+        let scheduled = if states.is_empty() {
+            Vec::new()
+        } else {
+            vec![(SimTime::ZERO, Event::Epoch)]
+        };
+        Serving {
+            scenario,
+            states,
+            by_domain: HashMap::new(),
+            by_allocation: HashMap::new(),
+            scheduled,
+            freed: Vec::new(),
+        }
+    }
+
+    /// Whether the scenario has any service.
+    pub fn has_services(&self) -> bool {
+        !self.states.is_empty()
+    }
+
+    /// The events asked for since the last call, in order.
+    pub fn drain_scheduled(&mut self) -> std::vec::Drain<'_, (SimTime, Event)> {
+        self.scheduled.drain(..)
+    }
+
+    /// Sites where this layer gave domains back since the last call.
+    pub fn drain_freed(&mut self) -> std::vec::Drain<'_, SiteId> {
+        self.freed.drain(..)
+    }
+
+    /// A service's serving replicas, loading replicas and chips now.
+    pub fn replicas(&self, service: usize) -> (u32, u32, u64) {
+        let s = &self.states[service];
+        (s.ready, s.loading, s.chips)
+    }
+
+    /// Handles one of its own events at `now`.
+    pub fn handle(
+        &mut self,
+        now: SimTime,
+        event: Event,
+        world: &mut World,
+        training: &mut Training,
+    ) {
+        match event {
+            Event::Epoch => {
+                for i in 0..self.states.len() {
+                    self.serve_epoch(i, now, world);
+                    self.autoscale(i, now, world, training);
+                }
+                let next = now + self.scenario.epoch;
+                if next < self.scenario.end {
+                    self.scheduled.push((next, Event::Epoch));
+                }
+            }
+            Event::Ready {
+                service,
+                replica,
+                generation,
+            } => {
+                let (i, k) = (service as usize, replica as usize);
+                let slot = &self.states[i].slots[k];
+                if slot.alive && !slot.ready && slot.generation == generation {
+                    self.account(i, now);
+                    let s = &mut self.states[i];
+                    s.slots[k].ready = true;
+                    s.ready += 1;
+                    s.loading -= 1;
+                    s.ready_stack.push((replica, generation));
+                }
+            }
+        }
+    }
+
+    /// Handles one notice of the world: a replica whose domain went down
+    /// is lost.
+    pub fn notice(&mut self, now: SimTime, notice: Notice, world: &mut World) {
+        if let Notice::DomainDown {
+            domain,
+            allocation: Some(a),
+            ..
+        } = notice
+            && self.by_allocation.contains_key(&a.0)
+            && let Some(&(service, slot)) = self.by_domain.get(&domain.0)
+        {
+            let (i, k) = (service as usize, slot as usize);
+            self.states[i].interval.lost += 1;
+            self.states[i].totals.lost += 1;
+            self.remove_replica(i, k, now, world);
+        }
+    }
+
+    /// Integrates a service's replica- and chip-seconds up to `now`.
+    fn account(&mut self, i: usize, now: SimTime) {
+        let s = &mut self.states[i];
+        let dt = (now - s.since).seconds();
+        s.totals.replica_seconds += f64::from(s.ready) * dt;
+        s.totals.chip_seconds += s.chips as f64 * dt;
+        s.since = now;
+    }
+
+    /// Serves service `i`'s epoch starting at `now` and sets its load.
+    fn serve_epoch(&mut self, i: usize, now: SimTime, world: &mut World) {
+        let service = &self.scenario.services[i];
+        let epoch = self.scenario.epoch;
+        let length = (self.scenario.end - now).min(epoch);
+        let lambda = self.states[i]
+            .demand
+            .next_epoch(&self.scenario.calendar, now, length);
+        let s = &mut self.states[i];
+        s.lambda = lambda;
+        let model = RooflineModel {
+            replica: &s.replica,
+            input: service.input_tokens,
+            output: service.output_tokens,
+            max_batch: s.max_batch,
+        };
+        let out = run_epoch(
+            &model,
+            &EpochInput {
+                length_s: length.seconds(),
+                arrival_rate: lambda,
+                replicas: s.ready,
+                backlog: s.backlog,
+                overflow: if service.backlog {
+                    Overflow::Backlog
+                } else {
+                    Overflow::Drop
+                },
+                slo: Slo {
+                    metric: SloMetric::Ttft,
+                    target_s: service.ttft_slo.seconds(),
+                    percentile: service.slo_percentile / 100.0,
+                },
+            },
+        );
+        s.backlog = out.backlog_out;
+        // The TTFT attainment counts only while the decode steps meet the
+        // TPOT target at the percentile; an epoch whose p-th TPOT misses it
+        // meets no request's targets.
+        let tpot_p = out.p99_tpot_s.unwrap_or(0.0);
+        let attained = if tpot_p <= service.tpot_slo.seconds() {
+            out.slo_attainment
+        } else {
+            0.0
+        };
+        let t = &mut s.interval;
+        t.seconds += length.seconds();
+        t.arrived += out.arrived;
+        t.served += out.served;
+        t.beyond += out.beyond_capacity;
+        t.busy += out.utilization * length.seconds();
+        t.ttft_sum += out.mean_ttft_s.unwrap_or(0.0) * out.served;
+        t.tpot_sum += out.mean_tpot_s.unwrap_or(0.0) * out.served;
+        t.ttft_p = t.ttft_p.max(out.p99_ttft_s.unwrap_or(0.0));
+        t.tpot_p = t.tpot_p.max(tpot_p);
+        t.met += attained * out.slo_population;
+        t.population += out.slo_population;
+        t.tokens_in += out.served * service.input_tokens;
+        t.tokens_out += out.served * service.output_tokens;
+        let tot = &mut s.totals;
+        tot.arrived += out.arrived;
+        tot.served += out.served;
+        tot.dropped += out.dropped;
+        tot.tokens_in += out.served * service.input_tokens;
+        tot.tokens_out += out.served * service.output_tokens;
+        tot.met += attained * out.slo_population;
+        tot.population += out.slo_population;
+        let u = out.utilization.clamp(0.0, 1.0);
+        if u != s.load {
+            s.load = u;
+            for a in s.parts.iter().flatten() {
+                world
+                    .set_utilization(now, *a, u)
+                    .expect("a service's allocation is live");
+            }
+        }
+    }
+
+    /// Brings service `i` to the replicas its demand wants.
+    fn autoscale(&mut self, i: usize, now: SimTime, world: &mut World, training: &mut Training) {
+        let service = &self.scenario.services[i];
+        let s = &self.states[i];
+        let lambda = s.lambda + s.backlog.requests / self.scenario.epoch.seconds();
+        let per_replica = s.mu_max * service.target_utilization;
+        let wanted = if per_replica > 0.0 {
+            (lambda / per_replica).ceil().min(f64::from(u32::MAX)) as u32
+        } else {
+            service.max_replicas
+        };
+        let wanted = wanted.clamp(service.min_replicas, service.max_replicas);
+        let have = s.ready + s.loading;
+        if wanted > have {
+            for _ in have..wanted {
+                if !self.add_replica(i, now, world, training) {
+                    break;
+                }
+            }
+        } else {
+            for _ in wanted..have {
+                // Loading replicas go first, then the newest serving one.
+                let Some(k) = self.newest(i) else { break };
+                self.remove_replica(i, k, now, world);
+            }
+        }
+    }
+
+    /// The replica to give back first: the newest loading one, else the
+    /// newest serving one (amortized O(1): stale stack entries are popped).
+    fn newest(&mut self, i: usize) -> Option<usize> {
+        let s = &mut self.states[i];
+        while let Some(&(k, g)) = s.loading_stack.last() {
+            let slot = &s.slots[k as usize];
+            if slot.alive && !slot.ready && slot.generation == g {
+                return Some(k as usize);
+            }
+            s.loading_stack.pop();
+        }
+        while let Some(&(k, g)) = s.ready_stack.last() {
+            let slot = &s.slots[k as usize];
+            if slot.alive && slot.ready && slot.generation == g {
+                return Some(k as usize);
+            }
+            s.ready_stack.pop();
+        }
+        None
+    }
+
+    /// Places one more replica of service `i`, preempting training when it
+    /// may and must; whether it found room.
+    fn add_replica(
+        &mut self,
+        i: usize,
+        now: SimTime,
+        world: &mut World,
+        training: &mut Training,
+    ) -> bool {
+        let service = &self.scenario.services[i];
+        let model = RackTypeId(service.rack_type as u32);
+        let needed = service.replica_domains as usize;
+        let sites = self.scenario.sites.len();
+        let mut placed = placement::place(world, sites, model, needed);
+        if placed.is_none() && service.preempt_training {
+            'sites: for site in (0..sites as u32).map(SiteId) {
+                while world.capacity(site, model) < needed {
+                    let Some(job) = training.preemptible(site, service.rack_type, service.priority)
+                    else {
+                        continue 'sites;
+                    };
+                    training.preempt(job, now, world);
+                    self.states[i].interval.preemptions += 1;
+                    self.states[i].totals.preemptions += 1;
+                }
+                placed = placement::pack_at(world, site, model, needed).map(|d| (site, d));
+                break;
+            }
+        }
+        let Some((site, domains)) = placed else {
+            return false;
+        };
+        self.account(i, now);
+        let load = self.states[i].load;
+        let s = &mut self.states[i];
+        match s.parts[site.index()] {
+            Some(a) => world
+                .extend(now, a, &domains)
+                .expect("placement offers free domains of the service's site and model"),
+            None => {
+                let a = world
+                    .allocate(now, &domains, load)
+                    .expect("placement offers free domains of one site and model");
+                s.parts[site.index()] = Some(a);
+                self.by_allocation.insert(a.0, i as u32);
+            }
+        }
+        let k = match s.free_slots.pop() {
+            Some(k) => k as usize,
+            None => {
+                s.slots.push(Slot::default());
+                s.slots.len() - 1
+            }
+        };
+        let slot = &mut s.slots[k];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.alive = true;
+        slot.ready = false;
+        slot.site = site.0;
+        slot.domains = domains;
+        let generation = slot.generation;
+        for d in &slot.domains {
+            self.by_domain.insert(d.0, (i as u32, k as u32));
+        }
+        s.loading += 1;
+        s.loading_stack.push((k as u32, generation));
+        s.chips += u64::from(service.replica_chips);
+        self.scheduled.push((
+            now + service.scale_up_delay,
+            Event::Ready {
+                service: i as u32,
+                replica: k as u32,
+                generation,
+            },
+        ));
+        true
+    }
+
+    /// Gives back replica `k` of service `i` at `now`.
+    fn remove_replica(&mut self, i: usize, k: usize, now: SimTime, world: &mut World) {
+        self.account(i, now);
+        let replica_chips = u64::from(self.scenario.services[i].replica_chips);
+        let s = &mut self.states[i];
+        let slot = &mut s.slots[k];
+        if !slot.alive {
+            return;
+        }
+        slot.alive = false;
+        slot.generation = slot.generation.wrapping_add(1);
+        if slot.ready {
+            s.ready -= 1;
+        } else {
+            s.loading -= 1;
+        }
+        slot.ready = false;
+        s.chips -= replica_chips;
+        let domains = std::mem::take(&mut slot.domains);
+        let site = slot.site as usize;
+        for d in &domains {
+            self.by_domain.remove(&d.0);
+        }
+        let a = s.parts[site].expect("a live replica's site has an allocation");
+        let held = world
+            .allocation_len(a)
+            .expect("a service's allocation is live");
+        if held == domains.len() {
+            world.release(now, a).expect("live allocation");
+            s.parts[site] = None;
+            self.by_allocation.remove(&a.0);
+        } else {
+            world
+                .shrink(now, a, &domains)
+                .expect("the replica's domains are held");
+        }
+        s.free_slots.push(k as u32);
+        self.freed.push(SiteId(site as u32));
+    }
+
+    /// Records each service's row for the interval ending at `now` and
+    /// starts the next interval.
+    pub fn sample(&mut self, now: SimTime, recorder: &mut impl Recorder) {
+        let timestamp = SharedText::from(self.scenario.calendar.format(now).as_str());
+        for i in 0..self.states.len() {
+            let s = &mut self.states[i];
+            let t = std::mem::take(&mut s.interval);
+            let per_s = |x: f64| if t.seconds > 0.0 { x / t.seconds } else { 0.0 };
+            let per_served = |x: f64| if t.served > 0.0 { x / t.served } else { 0.0 };
+            recorder.service(&ServiceRow {
+                time_h: now.hours(),
+                timestamp: timestamp.clone(),
+                service: s.name.clone(),
+                demand_rps: per_s(t.arrived),
+                served_rps: per_s(t.served),
+                beyond_rps: per_s(t.beyond),
+                backlog: s.backlog.requests,
+                replicas: s.ready,
+                replicas_loading: s.loading,
+                chips: s.chips,
+                utilization: per_s(t.busy),
+                ttft_mean_s: per_served(t.ttft_sum),
+                ttft_p99_s: t.ttft_p,
+                tpot_mean_s: per_served(t.tpot_sum),
+                tpot_p99_s: t.tpot_p,
+                slo_attainment: if t.population > 0.0 {
+                    t.met / t.population
+                } else {
+                    1.0
+                },
+                tokens_in: t.tokens_in,
+                tokens_out: t.tokens_out,
+                preemptions: t.preemptions,
+                replicas_lost: t.lost,
+            });
+        }
+    }
+
+    /// Records each service's summary row at the end of the run.
+    pub fn finish(&mut self, end: SimTime, recorder: &mut impl Recorder) {
+        for i in 0..self.states.len() {
+            self.account(i, end);
+            let s = &self.states[i];
+            let t = &s.totals;
+            recorder.service_summary(&ServiceSummaryRow {
+                service: s.name.as_str().to_string(),
+                requests: t.arrived,
+                served: t.served,
+                beyond_capacity: t.dropped + s.backlog.requests,
+                tokens_in: t.tokens_in,
+                tokens_out: t.tokens_out,
+                slo_attainment: if t.population > 0.0 {
+                    t.met / t.population
+                } else {
+                    1.0
+                },
+                replica_hours: t.replica_seconds / 3600.0,
+                chip_hours: t.chip_seconds / 3600.0,
+                preemptions: t.preemptions,
+                replicas_lost: t.lost,
+            });
+        }
+    }
+}
