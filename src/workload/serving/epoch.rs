@@ -125,6 +125,14 @@ pub trait ServiceModel {
     fn tpot(&self, _batch: f64) -> Option<f64> {
         None
     }
+
+    /// The batch at which one replica completes `per_replica` requests/s,
+    /// in closed form, if the model has one (else [`batch_at_load`]
+    /// bisects on [`ServiceModel::service_rate`]); `None` from it means
+    /// the rate is beyond the model's capacity.
+    fn batch_for_rate(&self, _per_replica: f64) -> Option<Option<f64>> {
+        None
+    }
 }
 
 /// What happens to requests beyond the epoch's capacity.
@@ -394,6 +402,9 @@ pub fn batch_at_load<M: ServiceModel + ?Sized>(model: &M, per_replica: f64) -> f
     if nonneg(model.service_rate(max_b)) <= per_replica {
         return max_b;
     }
+    if let Some(closed) = model.batch_for_rate(per_replica) {
+        return closed.map_or(max_b, |b| b.clamp(0.0, max_b));
+    }
     let (mut lo, mut hi) = (0.0, max_b);
     for _ in 0..100 {
         if hi - lo <= 1e-9 * max_b {
@@ -561,15 +572,32 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
     // Statistics over the served requests.
     let mix = Mixture(parts.into_iter().filter(|p| p.count > 0.0).collect());
     let p = TAIL_PERCENTILE;
+    // The common case far from saturation: one stationary part in which no
+    // request waits (Erlang C is 0). Its quantiles are closed forms — no
+    // wait, an exponential time in service `−ln(1 − p)/ν`, TTFT the prefill
+    // — so no bisection is needed.
+    let no_wait = match mix.0.as_slice() {
+        [only] => matches!(only.wait, WaitLaw::Stationary { c, .. } if c == 0.0),
+        _ => false,
+    };
     out.p_wait = mix.mean(Part::p_wait);
     out.mean_wait_s = mix.mean(Part::mean_wait);
-    out.p99_wait_s = mix.quantile(p, out.mean_wait_s, Part::wait_tail);
     out.mean_latency_s = mix.mean(|x| x.mean_wait() + 1.0 / x.service_rate);
-    out.p99_latency_s = mix.quantile(p, out.mean_latency_s, Part::response_tail);
+    if no_wait {
+        out.p99_wait_s = 0.0;
+        out.p99_latency_s = nonneg(-(1.0 - p).ln() / mix.0[0].service_rate);
+    } else {
+        out.p99_wait_s = mix.quantile(p, out.mean_wait_s, Part::wait_tail);
+        out.p99_latency_s = mix.quantile(p, out.mean_latency_s, Part::response_tail);
+    }
     let ttft_tail = |x: &Part, t: f64| x.wait_tail(t - x.prefill);
     if prefill(max_b.max(1.0)).is_some() {
         out.mean_ttft_s = Some(mix.mean(|x| x.mean_wait() + x.prefill));
-        out.p99_ttft_s = Some(mix.quantile(p, out.mean_ttft_s.unwrap_or(0.0), ttft_tail));
+        out.p99_ttft_s = Some(if no_wait {
+            mix.0[0].prefill
+        } else {
+            mix.quantile(p, out.mean_ttft_s.unwrap_or(0.0), ttft_tail)
+        });
     }
     if tpot(max_b.max(1.0)).is_some() {
         let of = |b: f64| tpot(b).unwrap_or(0.0);

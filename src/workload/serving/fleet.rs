@@ -102,6 +102,15 @@ impl ServiceModel for RooflineModel<'_> {
                 .decode_step_time(batch * (self.input + self.output / 2.0)),
         )
     }
+
+    fn batch_for_rate(&self, per_replica: f64) -> Option<Option<f64>> {
+        Some(self.replica.batch_for_rate(
+            per_replica,
+            self.input,
+            self.output,
+            u64::from(self.max_batch),
+        ))
+    }
 }
 
 /// One replica slot of a service.
