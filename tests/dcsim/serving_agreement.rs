@@ -1,0 +1,137 @@
+//! The epoch model against the request-level mode (issue 9): on the same
+//! Poisson stream and the same replicas, they agree on throughput within
+//! 1% and on mean latency within 5% at utilizations up to 0.8.
+
+use dcsim::catalog::Catalog;
+use dcsim::engine::RngStreams;
+use dcsim::workload::serving::epoch::{
+    Backlog, EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
+};
+use dcsim::workload::serving::requests::{
+    Routing, ServeConfig, Synthetic, Tokens, simulate, summarize,
+};
+use dcsim::workload::serving::roofline::{Replica, model};
+
+/// The roofline as the epoch model reads it (as `fleet.rs` wires it).
+struct Roofline<'a> {
+    replica: &'a Replica,
+    input: f64,
+    output: f64,
+    max_batch: u32,
+}
+
+impl ServiceModel for Roofline<'_> {
+    fn service_rate(&self, batch: f64) -> f64 {
+        if batch <= 0.0 {
+            0.0
+        } else {
+            self.replica.service_rate(batch, self.input, self.output)
+        }
+    }
+    fn max_batch(&self) -> u32 {
+        self.max_batch
+    }
+    fn prefill_time(&self, _b: f64) -> Option<f64> {
+        Some(self.replica.prefill_time(self.input))
+    }
+}
+
+/// (utilization, request-level throughput and mean latency, epoch ones).
+fn compare(util: f64, seed: u64) -> (f64, f64, f64, f64, f64) {
+    let catalog = Catalog::builtin();
+    let replica = Replica::new(
+        model("llama-3.1-8b").unwrap().spec,
+        catalog.chip("h100").unwrap(),
+        1,
+    )
+    .unwrap();
+    let (input, output, cap, replicas) = (512u32, 128u32, 32u32, 4u32);
+    let m = Roofline {
+        replica: &replica,
+        input: f64::from(input),
+        output: f64::from(output),
+        max_batch: cap,
+    };
+    let capacity = f64::from(replicas) * m.service_rate(f64::from(cap));
+    let rate = util * capacity;
+    let count = 200_000;
+    let stream = Synthetic {
+        rate,
+        count,
+        input: Tokens::Fixed(input),
+        output: Tokens::Fixed(output),
+    }
+    .generate(&RngStreams::new(seed));
+    let config = ServeConfig {
+        replica: replica.clone(),
+        replicas,
+        max_batch: cap,
+        routing: Routing::SharedQueue,
+    };
+    let run = simulate(&config, &stream).unwrap();
+    let summary = summarize(&run, &stream, replicas, None);
+    let span = stream.last().unwrap().arrival;
+    let out = run_epoch(
+        &m,
+        &EpochInput {
+            length_s: span,
+            arrival_rate: rate,
+            replicas,
+            backlog: Backlog::default(),
+            overflow: Overflow::Drop,
+            slo: Slo {
+                metric: SloMetric::Latency,
+                target_s: 10.0,
+                percentile: 0.99,
+            },
+        },
+    );
+    let throughput = summary.finished as f64 / summary.simulated_s;
+    (
+        out.utilization,
+        throughput,
+        summary.e2e.mean,
+        out.served / span,
+        out.mean_latency_s,
+    )
+}
+
+#[test]
+fn epoch_and_request_level_agree_up_to_utilization_0_8() {
+    // 200,000 Poisson requests of 512 + 128 tokens on 4 Llama 3.1 8B
+    // replicas of one H100 (batch cap 32, one shared queue), against the
+    // epoch model of the same roofline over the same span. Measured here:
+    // throughput within 0.1%, the epoch's mean latency 2.2–2.7% below the
+    // request-level one (its batch-slot M/M/c sees the time in service as
+    // exponential; a real batch step is not).
+    for seed in [7, 11] {
+        for util in [0.2, 0.4, 0.6, 0.8] {
+            let (u, t_req, l_req, t_ep, l_ep) = compare(util, seed);
+            assert!((u - util).abs() < 1e-9, "{u}");
+            assert!(
+                (t_ep / t_req - 1.0).abs() < 0.01,
+                "util {util}: throughput {t_req} vs {t_ep}"
+            );
+            assert!(
+                (l_ep / l_req - 1.0).abs() < 0.05,
+                "util {util}: mean latency {l_req} vs {l_ep}"
+            );
+        }
+    }
+}
+
+#[test]
+fn above_0_9_the_epoch_model_underestimates_the_latency() {
+    // Near saturation the queue dominates the latency and the slot model's
+    // exponential service underestimates it: measured −4% at 0.95, −10% at
+    // 0.98; beyond capacity (1.05) both serve at capacity (throughput
+    // within 1%) and the epoch's fluid queue drains 16% faster than the
+    // requests do. The README states these figures.
+    let (_, t_req, l_req, t_ep, l_ep) = compare(0.98, 7);
+    assert!((t_ep / t_req - 1.0).abs() < 0.01);
+    assert!(l_ep < l_req && l_ep > 0.8 * l_req, "{l_req} vs {l_ep}");
+    let (u, t_req, l_req, t_ep, l_ep) = compare(1.05, 7);
+    assert_eq!(u, 1.0, "saturated");
+    assert!((t_ep / t_req - 1.0).abs() < 0.01, "{t_req} vs {t_ep}");
+    assert!(l_ep < l_req && l_ep > 0.75 * l_req, "{l_req} vs {l_ep}");
+}
