@@ -856,16 +856,19 @@ impl Validator<'_> {
                 if need >= hbm {
                     let key = if v.model.is_some() { "model" } else { "params" };
                     let per_chip = rack_types[t].chip.hbm.value();
-                    let fits = (need / per_chip).floor() as u64 + 1;
+                    let domain = rack_types[t].rack.scaleup_domain.max(1);
+                    // The fewest whole domains whose HBM exceeds the weights.
+                    let chips_needed =
+                        ((need / per_chip).floor() as u32 + 1).div_ceil(domain) * domain;
                     self.err(
                         &p.key(key),
                         format!(
-                            "the weights take {:.0} GB ({} parameters × {bpp} B) and a replica of {chips} {} chips holds {:.0} GB of HBM, with none left for KV cache; give replica_chips more than {fits} chips (whole scale-up domains of {}) or a smaller model",
+                            "the weights take {:.0} GB ({} parameters × {bpp} B) and a replica of {chips} {} chips holds {:.0} GB of HBM, with none left for KV cache; give replica_chips = {chips_needed} ({} scale-up domains of {domain}) or more, or a smaller model",
                             need / 1e9,
                             number(params),
                             rack_types[t].chip.name,
                             hbm / 1e9,
-                            rack_types[t].rack.scaleup_domain.max(1)
+                            chips_needed / domain,
                         ),
                     );
                 }

@@ -24,6 +24,7 @@ mod phold;
 mod physics;
 mod retirement_and_dark_racks;
 mod robustness;
+mod services;
 mod serving_agreement;
 mod serving_epoch;
 mod serving_requests;

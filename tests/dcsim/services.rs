@@ -1,0 +1,282 @@
+//! Inference services on the fleet (issue 9): autoscaling to the replicas
+//! the roofline says, preemption of training counted on both sides, the
+//! power of serving chips, one state per replica, located bad input.
+
+use dcsim::catalog::Catalog;
+use dcsim::workload::serving::roofline::{Replica, model};
+
+use crate::common::{load_text, run};
+use crate::training::step_all;
+
+/// One site of `RACKS` HGX H100 racks (4 servers of 8 H100 each, one
+/// scale-up domain per server), no failures, 15-minute samples; services
+/// and jobs follow.
+const BASE: &str = r#"
+name = "serving"
+start = "2026-01-01"
+duration = "1d"
+seed = 1
+sample_every = "15min"
+
+[failures]
+gpu = { rate_per_million_hours = 0 }
+hbm = { rate_per_million_hours = 0 }
+gpu_other = { rate_per_million_hours = 0 }
+host = { rate_per_million_hours = 0 }
+nic = { rate_per_million_hours = 0 }
+switch_cable = { rate_per_million_hours = 0 }
+rack_power = { rate_per_million_hours = 0 }
+site_outage = { rate_per_million_hours = 0 }
+dci_link = { rate_per_million_hours = 0 }
+software = { rate_per_million_hours = 0 }
+
+[[sites]]
+name = "east"
+grid_mw = 10
+pue = 1.0
+[[sites.buildout]]
+rack = "hgx-h100"
+count = RACKS
+date = "2026-01-01"
+"#;
+
+/// A Llama 3.1 70B service of `RATE` requests/s (1,000 in, 250 out tokens),
+/// one 8-GPU server per replica, 30 minutes to load weights.
+const CHAT: &str = r#"
+[[services]]
+name = "chat"
+model = "llama-3.1-70b"
+rack = "hgx-h100"
+input_tokens = 1000
+output_tokens = 250
+rate_per_s = RATE
+target_utilization = 0.7
+min_replicas = 1
+scale_up_delay = "30min"
+PREEMPT
+"#;
+
+fn text(racks: u32, rate: f64, preempt: bool, jobs: &str) -> String {
+    BASE.replace("RACKS", &racks.to_string())
+        + &CHAT.replace("RATE", &rate.to_string()).replace(
+            "PREEMPT",
+            if preempt {
+                "preempt_training = true\npriority = 5"
+            } else {
+                ""
+            },
+        )
+        + jobs
+}
+
+/// A replica's top service rate for the chat service, as the roofline
+/// computes it: 8 H100, batch bounded by the KV cache.
+fn mu_max() -> f64 {
+    let c = Catalog::builtin();
+    let r = Replica::new(
+        model("llama-3.1-70b").unwrap().spec,
+        c.chip("h100").unwrap(),
+        8,
+    )
+    .unwrap();
+    r.max_service_rate(1000.0, 250.0, u64::MAX)
+}
+
+#[test]
+fn the_autoscaler_holds_the_replicas_the_roofline_asks_for() {
+    // μ_max ≈ 26.0 requests/s (prefill 2·70.6e9·1000 ÷ (8·989e12·0.55) =
+    // 32.4 ms a request; the KV cache holds 1,217 requests of 1,250
+    // tokens; a decode step at that batch 29.3 ms): at 0.7 utilization a
+    // replica takes 18.2 requests/s, so 500 requests/s want ⌈500 ÷ 18.2⌉
+    // = 28 replicas. They load for 30 minutes: the first two samples show
+    // them loading, nothing served (all beyond capacity, dropped).
+    let mu = mu_max();
+    assert!((mu - 26.0).abs() < 0.05, "{mu}");
+    let wanted = (500.0 / (mu * 0.7)).ceil() as u32;
+    assert_eq!(wanted, 28);
+    let s = load_text(&text(10, 500.0, false, ""));
+    let (rec, _) = run(&s);
+    let at = |h: f64| {
+        rec.services
+            .iter()
+            .find(|r| (r.time_h - h).abs() < 1e-9)
+            .unwrap()
+    };
+    let first = at(0.25);
+    assert_eq!((first.replicas, first.replicas_loading), (0, wanted));
+    assert_eq!(first.chips, u64::from(wanted) * 8);
+    assert_eq!(first.served_rps, 0.0);
+    assert!((first.beyond_rps - 500.0).abs() < 1e-6);
+    // From 30 minutes on they serve: 500 requests/s in every 15 minutes,
+    // utilization 500 ÷ (28 × μ_max).
+    let later = at(1.0);
+    assert_eq!((later.replicas, later.replicas_loading), (wanted, 0));
+    assert!((later.served_rps - 500.0).abs() < 1e-6, "{later:?}");
+    let u = 500.0 / (f64::from(wanted) * mu);
+    assert!(
+        (later.utilization - u).abs() < 1e-9,
+        "{} vs {u}",
+        later.utilization
+    );
+    // Tokens by hand: 500 × 900 s × 1,000 in, × 250 out.
+    assert!((later.tokens_in - 500.0 * 900.0 * 1000.0).abs() < 1.0);
+    assert!((later.tokens_out - 500.0 * 900.0 * 250.0).abs() < 1.0);
+    // The summary adds the epochs: 2 epochs dropped (30 min × 500/s), the
+    // other 94 served.
+    let sum = &rec.service_summaries[0];
+    assert!((sum.requests - 500.0 * 86_400.0).abs() < 1.0);
+    assert!(
+        (sum.beyond_capacity - 500.0 * 1_800.0).abs() < 1.0,
+        "{sum:?}"
+    );
+    assert!((sum.served - 500.0 * (86_400.0 - 1_800.0)).abs() < 1.0);
+    // Replica-hours: 28 replicas serving for 23.5 h.
+    assert!((sum.replica_hours - 28.0 * 23.5).abs() < 1e-6, "{sum:?}");
+}
+
+#[test]
+fn a_service_preempts_lower_priority_training_and_both_sides_count_it() {
+    // 4 racks = 16 servers. "bulk" (priority 0) takes 12 servers (96
+    // chips) at once; the service (priority 5, may preempt) then wants
+    // ⌈150 ÷ 18.2⌉ = 9 replicas and finds 4 free: it preempts "bulk" (the
+    // only job), which releases its 12 servers and queues again; the
+    // service takes 9, leaving 7, too few for "bulk" to restart.
+    let jobs = r#"
+[[jobs]]
+name = "bulk"
+rack = "hgx-h100"
+chips = 96
+ideal_duration = "30d"
+"#;
+    let s = load_text(&text(4, 150.0, true, jobs));
+    let (rec, _) = run(&s);
+    let bulk = &rec.jobs[0];
+    assert_eq!(bulk.interruptions_total(), 1, "{bulk:?}");
+    assert_eq!(
+        bulk.interruptions[dcsim::record::Interruption::Preempted.index()],
+        1
+    );
+    assert_eq!(bulk.status, "queued_at_end");
+    let sum = &rec.service_summaries[0];
+    assert_eq!(sum.preemptions, 1);
+    let first = &rec.services[0];
+    assert_eq!(first.preemptions, 1);
+    assert_eq!(first.replicas + first.replicas_loading, 9);
+    // Without preemption the service runs on the 4 free servers and
+    // reports the rest of its demand beyond capacity.
+    let s = load_text(&text(4, 150.0, false, jobs));
+    let (rec, _) = run(&s);
+    assert_eq!(rec.jobs[0].interruptions_total(), 0);
+    let later = rec.services.iter().find(|r| r.time_h == 2.0).unwrap();
+    assert_eq!(later.replicas, 4);
+    let capacity = 4.0 * mu_max();
+    assert!((later.served_rps - capacity).abs() < 1e-6, "{later:?}");
+    assert!((later.beyond_rps - (150.0 - capacity)).abs() < 1e-6);
+}
+
+#[test]
+fn serving_chips_draw_power_by_load_and_replicas_stay_consistent() {
+    // 10 racks, 300 requests/s: ⌈300 ÷ 18.2⌉ = 17 replicas (136 chips).
+    // With no jobs and no failures, the IT power at a sample after the
+    // replicas serve is: 10 racks × overhead + 320 chips × idle + 136
+    // chips × (TDP − idle) × u, u = 300 ÷ (17 × μ_max).
+    let s = load_text(&text(10, 300.0, false, ""));
+    let rack = &s.rack_types[0];
+    let (idle, tdp) = (rack.chip.idle.value(), rack.chip.tdp.value());
+    let overhead = rack.rack.overhead.value();
+    let u = 300.0 / (17.0 * mu_max());
+    let mut checked = 0;
+    let rec = step_all(&s, |m, now| {
+        let (ready, loading, chips) = m.serving().replicas(0);
+        assert_eq!(chips, u64::from(ready + loading) * 8);
+        if now.hours() > 1.0 && ready == 17 {
+            let want = 10.0 * overhead + 320.0 * idle + 136.0 * (tdp - idle) * u;
+            let got = m.world().site_it_power(dcsim::world::SiteId(0)).value();
+            assert!((got - want).abs() < 1e-3 * want, "{got} vs {want}");
+            checked += 1;
+        }
+    });
+    assert!(checked > 10);
+    assert!(
+        rec.services
+            .iter()
+            .all(|r| r.replicas + r.replicas_loading <= 17)
+    );
+}
+
+#[test]
+fn runs_with_services_are_deterministic() {
+    let jobs = "\n[[arrivals]]\nname = \"t\"\nrack = \"hgx-h100\"\nrate_per_day = 20\nchips = [8, 16]\nideal_duration = { kind = \"uniform\", min = \"1h\", max = \"4h\" }\n";
+    let text = text(6, 200.0, true, jobs).replace(
+        "rate_per_s = 200",
+        "rate_per_s = 200\nnoise_sigma = 0.2\ngrowth = { kind = \"exponential\", per_year = 2.0 }",
+    );
+    let s = load_text(&text);
+    let (a, sa) = run(&s);
+    let (b, sb) = run(&s);
+    assert_eq!(a.services, b.services);
+    assert_eq!(a.service_summaries, b.service_summaries);
+    assert_eq!(a.jobs, b.jobs);
+    assert_eq!(sa, sb);
+}
+
+#[test]
+fn bad_services_are_located_with_a_fix() {
+    let good = text(4, 100.0, false, "");
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "model = \"llama-3.1-70b\"",
+            "model = \"llama-3.1-405b\"",
+            "services[0].model",
+            &["812 GB", "640 GB", "replica_chips = 16"],
+        ),
+        (
+            "model = \"llama-3.1-70b\"",
+            "model = \"llama-3.1-70\"",
+            "services[0].model",
+            &["did you mean \"llama-3.1-70b\""],
+        ),
+        (
+            "rate_per_s = 100",
+            "rate_per_s = 100\ndiurnal = [1, 2]",
+            "services[0].diurnal",
+            &["24 values, found 2"],
+        ),
+        (
+            "rate_per_s = 100",
+            "rate_per_s = 100\ngrowth = { kind = \"exponentail\", per_year = 0.3 }",
+            "services[0].growth.kind",
+            &["did you mean \"exponential\""],
+        ),
+        (
+            "rack = \"hgx-h100\"\ninput",
+            "rack = \"hgx-h100\"\nreplica_chips = 12\ninput",
+            "services[0].replica_chips",
+            &["scale-up domains of 8"],
+        ),
+        (
+            "min_replicas = 1",
+            "min_replicas = 5\nmax_replicas = 2",
+            "services[0].max_replicas",
+            &["at least min_replicas"],
+        ),
+        (
+            "min_replicas = 1",
+            "min_replicas = 1\nbeyond_capacity = \"queue\"",
+            "services[0].beyond_capacity",
+            &["\"drop\" or \"backlog\""],
+        ),
+    ];
+    for (from, to, field, fragments) in cases {
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        let e = dcsim::scenario::load_str("svc.toml", &text, None, &Default::default())
+            .expect_err("refused");
+        assert_eq!(e.issues.len(), 1, "{e}");
+        let issue = &e.issues[0];
+        assert_eq!(issue.field, *field, "{issue}");
+        for f in *fragments {
+            assert!(issue.message.contains(f), "`{f}` not in: {issue}");
+        }
+    }
+}
