@@ -586,16 +586,17 @@ fn bench_training(
         )?,
     };
     let load_s = started.elapsed().as_secs_f64();
-    if scenario.jobs.is_empty() {
+    if scenario.jobs.is_empty() && scenario.services.is_empty() {
         return Err(Failure::BadInput(format!(
-            "{} has no training jobs: the benchmark compares a run with jobs to the same run without; give a scenario with [[jobs]], [[arrivals]] or [[traces]]",
+            "{} has no training jobs and no services: the benchmark compares a run with its workloads to the same run without; give a scenario with [[jobs]], [[arrivals]], [[traces]] or [[services]]",
             scenario.name
         )));
     }
     eprintln!(
-        "running {} with and without its {} jobs, {repeat} time(s) each, then with CSV into {} ...",
+        "running {} with and without its {} jobs and {} services, {repeat} time(s) each, then with CSV into {} ...",
         scenario.name,
         scenario.jobs.len(),
+        scenario.services.len(),
         out.display()
     );
     let r = dcsim::bench::training::run(&scenario, repeat, out).map_err(Failure::Output)?;

@@ -96,12 +96,14 @@ fn raise_peak(peak: &mut Option<u64>) {
     }
 }
 
-/// The physical run of `scenario`: the same scenario without its jobs,
+/// The physical run of `scenario`: the same scenario without its jobs and
+/// services,
 /// named `<name>-physical` (its own output folder).
 pub fn physical_of(scenario: &Scenario) -> Scenario {
     let mut physical = scenario.clone();
     physical.jobs.clear();
     physical.traces.clear();
+    physical.services.clear();
     physical.name = format!("{}-physical", scenario.name);
     physical
 }
