@@ -755,17 +755,24 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
         s.requests_per_wall_s(),
         s.steps_per_wall_s() / 1e6
     );
-    if a.requests_csv {
-        let stem = a
-            .trace
-            .file_stem()
-            .map_or("trace".into(), |s| s.to_string_lossy().into_owned());
-        let dir = a.out.join(format!("replay-{stem}"));
-        let written = dcsim::output::csv::write_requests(&dir, run.rows(&requests))
-            .map_err(Failure::Output)?;
-        for p in written {
-            println!("wrote {}", p.display());
-        }
+    let stem = a
+        .trace
+        .file_stem()
+        .map_or("trace".into(), |s| s.to_string_lossy().into_owned());
+    let dir = a.out.join(format!("replay-{stem}"));
+    let mut rows = run.rows(&requests);
+    let written = dcsim::output::csv::write_replay(
+        &dir,
+        &s,
+        if a.requests_csv {
+            Some(&mut rows as &mut dyn Iterator<Item = _>)
+        } else {
+            None
+        },
+    )
+    .map_err(Failure::Output)?;
+    for p in written {
+        println!("wrote {}", p.display());
     }
     Ok(())
 }

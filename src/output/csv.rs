@@ -19,7 +19,7 @@ use crate::record::{
     BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
     SummaryRow, TrainingSample, TrainingSummary,
 };
-use crate::workload::serving::requests::RequestRow;
+use crate::workload::serving::requests::{RequestRow, ServeSummary};
 
 /// Bytes gathered before they are handed to the file.
 const FLUSH_AT: usize = 128 * 1024;
@@ -428,21 +428,66 @@ pub const REQUEST_COLUMNS: &[Column<RequestRow>] = &[
     })),
 ];
 
-/// Writes `rows` as `requests.csv`, the one file of an [`OutputSet`] for the
-/// folder `dir`: staged, then swapped in whole (see [`super::set`]).
-/// Returns the final path.
-pub fn write_requests(
+/// Columns of `replay_summary.csv`: one row, the summary of a
+/// request-level replay (times in seconds; SLO columns empty without
+/// targets).
+pub const REPLAY_SUMMARY_COLUMNS: &[Column<ServeSummary>] = &[
+    col!("requests", |r, l| l.int(r.requests)),
+    col!("finished", |r, l| l.int(r.finished)),
+    col!("rejected", |r, l| l.int(r.rejected)),
+    col!("input_tokens", |r, l| l.int(r.input_tokens)),
+    col!("output_tokens", |r, l| l.int(r.output_tokens)),
+    col!("simulated_s", |r, l| l.fixed(r.simulated_s, 6)),
+    col!("ttft_mean_s", |r, l| l.fixed(r.ttft.mean, 6)),
+    col!("ttft_p50_s", |r, l| l.fixed(r.ttft.p50, 6)),
+    col!("ttft_p90_s", |r, l| l.fixed(r.ttft.p90, 6)),
+    col!("ttft_p99_s", |r, l| l.fixed(r.ttft.p99, 6)),
+    col!("tpot_mean_s", |r, l| l.fixed(r.tpot.mean, 6)),
+    col!("tpot_p50_s", |r, l| l.fixed(r.tpot.p50, 6)),
+    col!("tpot_p90_s", |r, l| l.fixed(r.tpot.p90, 6)),
+    col!("tpot_p99_s", |r, l| l.fixed(r.tpot.p99, 6)),
+    col!("e2e_mean_s", |r, l| l.fixed(r.e2e.mean, 6)),
+    col!("e2e_p50_s", |r, l| l.fixed(r.e2e.p50, 6)),
+    col!("e2e_p90_s", |r, l| l.fixed(r.e2e.p90, 6)),
+    col!("e2e_p99_s", |r, l| l.fixed(r.e2e.p99, 6)),
+    col!("batch_steps", |r, l| l.int(r.iterations)),
+    col!("mean_decode_batch", |r, l| l.fixed(r.mean_decode_batch, 6)),
+    col!("utilization", |r, l| l.fixed(r.utilization, 6)),
+    col!("slo_attainment", |r, l| opt_fixed(
+        l,
+        r.slo.as_ref().map(|s| s.attainment),
+        6
+    )),
+    col!("slo_met", |r, l| match &r.slo {
+        Some(s) => l.text(if s.met { "true" } else { "false" }),
+        None => l.text(""),
+    }),
+];
+
+/// Writes a request-level replay's files as one [`OutputSet`] for the
+/// folder `dir`: `replay_summary.csv` always, `requests.csv` (one row per
+/// request) when `rows` is given; staged, then swapped in whole (see
+/// [`super::set`]). Returns the final paths.
+pub fn write_replay(
     dir: &Path,
-    rows: impl Iterator<Item = RequestRow>,
+    summary: &ServeSummary,
+    rows: Option<&mut dyn Iterator<Item = RequestRow>>,
 ) -> Result<Vec<PathBuf>, OutputError> {
     let mut set = OutputSet::create(dir)?;
-    let mut table = Table::open(&mut set, "requests.csv", REQUEST_COLUMNS)?;
-    for row in rows {
-        table
-            .row(&row)
-            .map_err(|e| set.write_error("requests.csv", e))?;
-    }
+    let mut table = Table::open(&mut set, "replay_summary.csv", REPLAY_SUMMARY_COLUMNS)?;
+    table
+        .row(summary)
+        .map_err(|e| set.write_error("replay_summary.csv", e))?;
     table.close(&set)?;
+    if let Some(rows) = rows {
+        let mut table = Table::open(&mut set, "requests.csv", REQUEST_COLUMNS)?;
+        for row in rows {
+            table
+                .row(&row)
+                .map_err(|e| set.write_error("requests.csv", e))?;
+        }
+        table.close(&set)?;
+    }
     set.commit()
 }
 

@@ -41,6 +41,7 @@ pub const DCSIM_FILES: &[&str] = &[
     "failures.csv",
     "jobs.csv",
     "requests.csv",
+    "replay_summary.csv",
     "services.csv",
     "service_summary.csv",
 ];

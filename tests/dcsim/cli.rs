@@ -501,5 +501,8 @@ fn bench_training_compares_a_run_with_its_jobs_to_the_same_run_without() {
         &path(&out_dir),
     ]);
     let stderr = assert_bad_input(&out);
-    assert!(stderr.contains("has no training jobs and no services"), "{stderr}");
+    assert!(
+        stderr.contains("has no training jobs and no services"),
+        "{stderr}"
+    );
 }

@@ -468,6 +468,27 @@ fn same_inputs_same_outputs() {
     assert!(csv.starts_with(
         "request,arrival_s,replica,input_tokens,output_tokens,ttft_s,tpot_s,e2e_s,finished\n"
     ));
+    // The summary is always written beside it: its counts are the trace's
+    // own, recounted from the file (8,819 rows; token sums of its columns).
+    let summary = std::fs::read_to_string(
+        dir.join("a/replay-AzureLLMInferenceTrace_code/replay_summary.csv"),
+    )
+    .unwrap();
+    let mut lines = summary.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    let raw = std::fs::read_to_string(&trace).unwrap();
+    let (mut n, mut tin, mut tout) = (0u64, 0u64, 0u64);
+    for line in raw.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        n += 1;
+        tin += f[1].trim().parse::<u64>().unwrap();
+        tout += f[2].trim().parse::<u64>().unwrap();
+    }
+    assert_eq!(at("requests"), n.to_string());
+    assert_eq!(at("input_tokens"), tin.to_string());
+    assert_eq!(at("output_tokens"), tout.to_string());
 }
 
 #[test]
