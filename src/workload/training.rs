@@ -1172,18 +1172,23 @@ impl<'s> Training<'s> {
         run.flow_rates = vec![rate];
     }
 
-    /// A running or waiting training job of rack model `rack_type` holding
-    /// domains at `site`, of priority below `priority`, that an inference
-    /// service may preempt: the lowest priority first, then the one that
-    /// loses the least work (the least compute since its last checkpoint),
-    /// then the lowest job index. O(jobs placed at the site).
+    /// A running training job (computing, checkpointing or restarting: its
+    /// domains are all up) of rack model `rack_type` holding domains at
+    /// `site`, of priority below `priority`, that an inference service may
+    /// preempt: the lowest priority first, then the one that loses the
+    /// least work (the least compute since its last checkpoint), then the
+    /// lowest job index. A job waiting for its domains is not offered: its
+    /// chips are down, taking them frees nothing. O(jobs placed at the
+    /// site).
     pub fn preemptible(&self, site: SiteId, rack_type: usize, priority: i32) -> Option<usize> {
         self.placed[site.index()]
             .iter()
             .map(|&j| j as usize)
             .filter(|&j| {
                 let job = &self.scenario.jobs[j];
-                job.rack_type == rack_type && job.priority < priority
+                job.rack_type == rack_type
+                    && job.priority < priority
+                    && self.runs[j].state.is_running()
             })
             .min_by_key(|&j| (self.scenario.jobs[j].priority, self.runs[j].segment, j))
     }
@@ -1203,8 +1208,9 @@ impl<'s> Training<'s> {
             self.set_load(job, now, 0.0, world);
             self.end_running(job, now, world);
         }
-        // A job already waiting for its domains lost its work to that
-        // failure: losing its placement too is no second interruption.
+        // A job already waiting for its domains (not offered by
+        // `preemptible`) lost its work to that failure: losing its
+        // placement too would be no second interruption.
         self.unplace(job, now, world);
         let j = &self.scenario.jobs[job];
         self.set_state(job, now, JobState::Queued);

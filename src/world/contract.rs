@@ -239,6 +239,11 @@ impl World<'_> {
             / self.scenario.sites[site.index()].uplink_oversubscription
     }
 
+    /// Whether a site is dark (a site outage).
+    pub fn site_dark(&self, site: SiteId) -> bool {
+        self.sites[site.index()].power.dark
+    }
+
     /// Whether a domain can serve a workload now: its nodes healthy, its
     /// rack powered, connected and in service, its site lit.
     pub fn domain_usable(&self, domain: DomainId) -> bool {

@@ -729,3 +729,42 @@ fn the_training_benchmark_is_scale_400k_plus_jobs() {
     assert!((15_000..25_000).contains(&n), "{n} jobs");
     assert!(with_jobs.jobs.iter().filter(|j| j.chips >= 10_000).count() >= 50);
 }
+
+#[test]
+fn inference_example_shows_growth_autoscaling_and_preemption() {
+    let s = example("inference.toml");
+    assert_eq!(s.services.len(), 3);
+    let rec = run(&s);
+    let chat: Vec<_> = rec
+        .services
+        .iter()
+        .filter(|r| r.service.as_str() == "chat")
+        .collect();
+    // Daily rows for seven years; demand grows 35% a year: the last year's
+    // mean demand is about 1.35^6.5 ≈ 7 times the first year's.
+    assert_eq!(chat.len(), 2557);
+    let mean = |rows: &[&dcsim::record::ServiceRow]| {
+        rows.iter().map(|r| r.demand_rps).sum::<f64>() / rows.len() as f64
+    };
+    let growth = mean(&chat[chat.len() - 365..]) / mean(&chat[..365]);
+    assert!((5.5..9.0).contains(&growth), "{growth}");
+    // The autoscaler follows: more replicas at the end than at the start.
+    assert!(chat.last().unwrap().replicas > 5 * chat[0].replicas);
+    // Preemptions happen and the preempted jobs count them.
+    let preemptions: u32 = chat.iter().map(|r| r.preemptions).sum();
+    assert!(preemptions > 0);
+    let preempted: u64 = rec
+        .jobs
+        .iter()
+        .map(|j| j.interruptions[dcsim::record::Interruption::Preempted.index()])
+        .sum();
+    assert_eq!(preempted, u64::from(preemptions));
+    // Nothing is lost silently: arrivals = served + beyond capacity.
+    for sum in &rec.service_summaries {
+        assert!(
+            (sum.requests - sum.served - sum.beyond_capacity).abs() < 1e-6 * sum.requests,
+            "{sum:?}"
+        );
+        assert!(sum.slo_attainment > 0.9, "{sum:?}");
+    }
+}

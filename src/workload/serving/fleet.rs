@@ -497,6 +497,10 @@ impl<'s> Serving<'s> {
         let mut placed = placement::place(world, sites, model, needed);
         if placed.is_none() && service.preempt_training {
             'sites: for site in (0..sites as u32).map(SiteId) {
+                if world.site_dark(site) {
+                    // No chip there serves now: preempting would free none.
+                    continue;
+                }
                 while world.capacity(site, model) < needed {
                     let Some(job) = training.preemptible(site, service.rack_type, service.priority)
                     else {
