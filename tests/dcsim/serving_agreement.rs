@@ -135,3 +135,100 @@ fn above_0_9_the_epoch_model_underestimates_the_latency() {
     assert!((t_ep / t_req - 1.0).abs() < 0.01, "{t_req} vs {t_ep}");
     assert!(l_ep < l_req && l_ep > 0.75 * l_req, "{l_req} vs {l_ep}");
 }
+
+/// The Azure conversation trace (19,366 requests over 58 minutes) on
+/// `replicas` Llama 3.1 70B replicas of `chips` H100 (batch cap `cap`):
+/// (epoch utilization, request-level throughput and mean latency, epoch
+/// throughput and mean latency), the epoch model at the trace's mean rate
+/// and mean tokens.
+fn compare_trace(chips: u32, replicas: u32, cap: u32) -> (f64, f64, f64, f64, f64) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
+    let requests = dcsim::workload::serving::trace::read(
+        &path,
+        dcsim::workload::serving::trace::TraceFormat::Azure,
+    )
+    .unwrap();
+    let n = requests.len() as f64;
+    let input = requests
+        .iter()
+        .map(|r| f64::from(r.input_tokens))
+        .sum::<f64>()
+        / n;
+    let output = requests
+        .iter()
+        .map(|r| f64::from(r.output_tokens))
+        .sum::<f64>()
+        / n;
+    let span = requests.last().unwrap().arrival - requests[0].arrival;
+    let catalog = Catalog::builtin();
+    let replica = Replica::new(
+        model("llama-3.1-70b").unwrap().spec,
+        catalog.chip("h100").unwrap(),
+        chips,
+    )
+    .unwrap();
+    let m = Roofline {
+        replica: &replica,
+        input,
+        output,
+        max_batch: cap,
+    };
+    let config = ServeConfig {
+        replica: replica.clone(),
+        replicas,
+        max_batch: cap,
+        routing: Routing::SharedQueue,
+    };
+    let run = simulate(&config, &requests).unwrap();
+    let s = summarize(&run, &requests, replicas, None);
+    let out = run_epoch(
+        &m,
+        &EpochInput {
+            length_s: span,
+            arrival_rate: n / span,
+            replicas,
+            backlog: Backlog::default(),
+            overflow: Overflow::Drop,
+            slo: Slo {
+                metric: SloMetric::Latency,
+                target_s: 10.0,
+                percentile: 0.99,
+            },
+        },
+    );
+    (
+        out.utilization,
+        s.finished as f64 / s.simulated_s,
+        s.e2e.mean,
+        out.served / span,
+        out.mean_latency_s,
+    )
+}
+
+#[test]
+fn on_the_azure_trace_the_modes_agree_below_saturation_and_part_near_it() {
+    // Real arrivals (inter-arrival CV 1.09) and real token counts (heavy
+    // tails) against the epoch model's Poisson arrivals and mean tokens.
+    // Measured: utilization 0.49 → −4.4%, 0.65 → −5.0%, 0.74 → −3.7% mean
+    // latency, throughput within 0.4%; at 0.97 the trace's bursts queue
+    // for minutes the epoch model does not see (−81%).
+    for (chips, replicas, cap) in [(4, 2, 32), (2, 3, 32), (2, 4, 16)] {
+        let (u, t_req, l_req, t_ep, l_ep) = compare_trace(chips, replicas, cap);
+        assert!(u < 0.8, "{u}");
+        assert!(
+            (t_ep / t_req - 1.0).abs() < 0.01,
+            "u {u}: {t_req} vs {t_ep}"
+        );
+        assert!(
+            (l_ep / l_req - 1.0).abs() < 0.055,
+            "u {u}: {l_req} vs {l_ep}"
+        );
+    }
+    let (u, _, l_req, _, l_ep) = compare_trace(2, 2, 32);
+    assert!(u > 0.95);
+    assert!(
+        l_ep < 0.5 * l_req,
+        "near saturation the trace queues: {l_req} vs {l_ep}"
+    );
+}
