@@ -609,6 +609,34 @@ pub struct ServiceSummaryRow {
     pub replicas_lost: u64,
 }
 
+/// One request-level window of a scenario, for `request_windows.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowRow {
+    /// Position in the scenario's `[[request_windows]]` (from 0).
+    pub window: u32,
+    /// Service name.
+    pub service: String,
+    /// Calendar time of its start.
+    pub start: String,
+    /// Hours since the start of the run.
+    pub start_h: f64,
+    /// Its requests: `"poisson"` or the trace file.
+    pub source: String,
+    /// Replicas serving at its start (the ones that served it).
+    pub replicas: u32,
+    /// The request-level summary (counts, tokens, latency percentiles).
+    pub summary: crate::workload::serving::requests::ServeSummary,
+}
+
+/// One request of a request-level window, for `requests.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowRequestRow {
+    /// Its window.
+    pub window: u32,
+    /// The request (arrival from the window's start).
+    pub row: crate::workload::serving::requests::RequestRow,
+}
+
 /// Receives rows as the run produces them.
 pub trait Recorder {
     /// A timeseries sample of one site.
@@ -626,6 +654,14 @@ pub trait Recorder {
     /// An inference service at a sample (scenarios with services only);
     /// the default ignores the row.
     fn service(&mut self, row: &ServiceRow) {
+        let _ = row;
+    }
+    /// A request-level window, when it has run; the default ignores it.
+    fn window(&mut self, row: &WindowRow) {
+        let _ = row;
+    }
+    /// A request of a window that asks for them; the default ignores it.
+    fn window_request(&mut self, row: &WindowRequestRow) {
         let _ = row;
     }
     /// An inference service over the run, at the end (before the summary);

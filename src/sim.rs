@@ -194,10 +194,13 @@ impl<R: Recorder> Handler<Event> for Model<'_, R> {
             Event::World(e) => self.world.handle(engine.now(), e),
             Event::Sample => self.sample(engine),
             Event::Training(e) => self.training.handle(engine.now(), e, &mut self.world),
-            Event::Serving(e) => {
-                self.serving
-                    .handle(engine.now(), e, &mut self.world, &mut self.training)
-            }
+            Event::Serving(e) => self.serving.handle(
+                engine.now(),
+                e,
+                &mut self.world,
+                &mut self.training,
+                &mut self.recorder,
+            ),
         }
         self.flush(engine);
     }

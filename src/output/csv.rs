@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use super::set::{OutputError, OutputSet};
 use crate::record::{
     BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
-    SummaryRow, TrainingSample, TrainingSummary,
+    SummaryRow, TrainingSample, TrainingSummary, WindowRequestRow, WindowRow,
 };
 use crate::workload::serving::requests::{RequestRow, ServeSummary};
 
@@ -530,6 +530,58 @@ pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
     col!("replicas_lost", |r, l| l.int(r.replicas_lost)),
 ];
 
+/// Columns of `request_windows.csv`: one row per request-level window of a
+/// scenario, the `replay_summary.csv` figures after its identity.
+pub const WINDOW_COLUMNS: &[Column<WindowRow>] = &[
+    col!("window", |r, l| l.int(r.window.into())),
+    col!("service", |r, l| l.text(&r.service)),
+    col!("start", |r, l| l.text(&r.start)),
+    col!("start_h", |r, l| l.fixed(r.start_h, 6)),
+    col!("source", |r, l| l.text(&r.source)),
+    col!("replicas", |r, l| l.int(r.replicas.into())),
+    col!("requests", |r, l| l.int(r.summary.requests)),
+    col!("finished", |r, l| l.int(r.summary.finished)),
+    col!("rejected", |r, l| l.int(r.summary.rejected)),
+    col!("input_tokens", |r, l| l.int(r.summary.input_tokens)),
+    col!("output_tokens", |r, l| l.int(r.summary.output_tokens)),
+    col!("simulated_s", |r, l| l.fixed(r.summary.simulated_s, 6)),
+    col!("ttft_mean_s", |r, l| l.fixed(r.summary.ttft.mean, 6)),
+    col!("ttft_p99_s", |r, l| l.fixed(r.summary.ttft.p99, 6)),
+    col!("tpot_mean_s", |r, l| l.fixed(r.summary.tpot.mean, 6)),
+    col!("tpot_p99_s", |r, l| l.fixed(r.summary.tpot.p99, 6)),
+    col!("e2e_mean_s", |r, l| l.fixed(r.summary.e2e.mean, 6)),
+    col!("e2e_p99_s", |r, l| l.fixed(r.summary.e2e.p99, 6)),
+    col!("batch_steps", |r, l| l.int(r.summary.iterations)),
+    col!("utilization", |r, l| l.fixed(r.summary.utilization, 6)),
+    col!("slo_attainment", |r, l| opt_fixed(
+        l,
+        r.summary.slo.as_ref().map(|s| s.attainment),
+        6
+    )),
+];
+
+/// Columns of `requests.csv` in a scenario: the window, then the columns
+/// of [`REQUEST_COLUMNS`].
+pub const WINDOW_REQUEST_COLUMNS: &[Column<WindowRequestRow>] = &[
+    col!("window", |r, l| l.int(r.window.into())),
+    col!("request", |r, l| l.int(r.row.id)),
+    col!("arrival_s", |r, l| l.fixed(r.row.arrival_s, 6)),
+    col!("replica", |r, l| match r.row.replica {
+        Some(i) => l.int(i.into()),
+        None => l.text(""),
+    }),
+    col!("input_tokens", |r, l| l.int(r.row.input_tokens.into())),
+    col!("output_tokens", |r, l| l.int(r.row.output_tokens.into())),
+    col!("ttft_s", |r, l| opt_fixed(l, r.row.ttft_s, 6)),
+    col!("tpot_s", |r, l| opt_fixed(l, r.row.tpot_s, 6)),
+    col!("e2e_s", |r, l| opt_fixed(l, r.row.e2e_s, 6)),
+    col!("finished", |r, l| l.text(if r.row.finished {
+        "true"
+    } else {
+        "false"
+    })),
+];
+
 /// Writes `r` to the table in `slot`, opening it (as `name`, with
 /// `columns`) at its first row.
 fn lazy_row<R>(
@@ -648,6 +700,10 @@ pub struct CsvRecorder {
     services: Option<Table<ServiceRow>>,
     /// `service_summary.csv`, opened at the first service's summary.
     service_summary: Option<Table<ServiceSummaryRow>>,
+    /// `request_windows.csv`, opened at the first window.
+    windows: Option<Table<WindowRow>>,
+    /// `requests.csv`, opened at the first request of a window.
+    window_requests: Option<Table<WindowRequestRow>>,
     summary: Table<SummaryRow>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
@@ -689,6 +745,8 @@ impl CsvRecorder {
             jobs: None,
             services: None,
             service_summary: None,
+            windows: None,
+            window_requests: None,
             summary,
             error: None,
         })
@@ -713,6 +771,12 @@ impl CsvRecorder {
             t.close(&self.set)?;
         }
         if let Some(t) = self.service_summary.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.windows.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.window_requests.as_mut() {
             t.close(&self.set)?;
         }
         self.summary.close(&self.set)?;
@@ -784,6 +848,34 @@ impl Recorder for CsvRecorder {
             r,
         );
         self.keep("service_summary.csv", result);
+    }
+
+    fn window(&mut self, r: &WindowRow) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = lazy_row(
+            &mut self.set,
+            &mut self.windows,
+            "request_windows.csv",
+            WINDOW_COLUMNS,
+            r,
+        );
+        self.keep("request_windows.csv", result);
+    }
+
+    fn window_request(&mut self, r: &WindowRequestRow) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = lazy_row(
+            &mut self.set,
+            &mut self.window_requests,
+            "requests.csv",
+            WINDOW_REQUEST_COLUMNS,
+            r,
+        );
+        self.keep("requests.csv", result);
     }
 
     fn summary(&mut self, r: &SummaryRow) {

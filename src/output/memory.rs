@@ -2,7 +2,8 @@
 //! post-process a run themselves.
 
 use crate::record::{
-    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow,
+    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
+    SummaryRow, WindowRequestRow, WindowRow,
 };
 
 /// Every row of a run, in the order recorded.
@@ -20,6 +21,10 @@ pub struct MemoryRecorder {
     pub services: Vec<ServiceRow>,
     /// Inference services over the run.
     pub service_summaries: Vec<ServiceSummaryRow>,
+    /// Request-level windows.
+    pub windows: Vec<WindowRow>,
+    /// Requests of the windows that ask for them.
+    pub window_requests: Vec<WindowRequestRow>,
     /// The summary, once the run has finished.
     pub summary: Option<SummaryRow>,
 }
@@ -42,6 +47,12 @@ impl Recorder for MemoryRecorder {
     }
     fn service_summary(&mut self, row: &ServiceSummaryRow) {
         self.service_summaries.push(row.clone());
+    }
+    fn window(&mut self, row: &WindowRow) {
+        self.windows.push(row.clone());
+    }
+    fn window_request(&mut self, row: &WindowRequestRow) {
+        self.window_requests.push(row.clone());
     }
     fn summary(&mut self, row: &SummaryRow) {
         self.summary = Some(row.clone());

@@ -42,6 +42,7 @@ pub const DCSIM_FILES: &[&str] = &[
     "jobs.csv",
     "requests.csv",
     "replay_summary.csv",
+    "request_windows.csv",
     "services.csv",
     "service_summary.csv",
 ];

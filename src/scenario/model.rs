@@ -53,6 +53,8 @@ pub struct Scenario {
     pub epoch: SimDuration,
     /// Inference services, in the order the file lists them.
     pub services: Vec<Service>,
+    /// Request-level windows, in the order the file lists them.
+    pub request_windows: Vec<RequestWindow>,
     /// What each `[[traces]]` file gave, in the order listed.
     pub traces: Vec<TraceReport>,
 }
@@ -455,6 +457,24 @@ pub struct Service {
     pub preempt_training: bool,
     /// Compared with training jobs' priorities.
     pub priority: i32,
+}
+
+/// A validated request-level window (`[[request_windows]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestWindow {
+    /// Index into [`Scenario::services`].
+    pub service: usize,
+    /// When it starts.
+    pub start: SimTime,
+    /// Length of its Poisson arrivals (no trace).
+    pub duration: SimDuration,
+    /// The trace's requests (arrivals from its first), if one is given;
+    /// shared so that cloning a scenario does not copy them.
+    pub trace: Option<std::sync::Arc<Vec<crate::workload::serving::trace::TraceRequest>>>,
+    /// The trace file as given (for reports).
+    pub trace_file: Option<String>,
+    /// Whether its requests go into `requests.csv`.
+    pub requests_csv: bool,
 }
 
 /// A validated Poisson stream of training jobs (`[[arrivals]]`).

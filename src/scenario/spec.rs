@@ -77,6 +77,35 @@ pub struct ScenarioSpec {
     /// Inference services, in the order given.
     #[serde(default)]
     pub services: Vec<ServiceSpec>,
+    /// Windows in which a service is simulated request by request.
+    #[serde(default)]
+    pub request_windows: Vec<RequestWindowSpec>,
+}
+
+/// A window of a service simulated request by request: at `start`, its
+/// serving replicas batch a trace's requests (or Poisson requests at its
+/// demand) one event each.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestWindowSpec {
+    /// The service (by name).
+    pub service: String,
+    /// When: a date (`"2027-03-03"`) or an offset from the start
+    /// (`"10238h"`).
+    pub start: String,
+    /// Length of Poisson arrivals when no trace is given (default `"1h"`).
+    #[serde(default)]
+    pub duration: Option<String>,
+    /// An LLM request trace (Azure CSV or Mooncake JSON Lines), relative to
+    /// the scenario file; its arrivals are shifted to `start`.
+    #[serde(default)]
+    pub trace: Option<String>,
+    /// `"azure"` or `"mooncake"` (default: from the file's extension).
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Write the window's requests into `requests.csv` (default false).
+    #[serde(default)]
+    pub requests_csv: Option<bool>,
 }
 
 /// Settings of the epoch mode of inference (`[serving]`).

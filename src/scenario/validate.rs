@@ -12,12 +12,12 @@ use super::diag::{Issue, Location, did_you_mean_value};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
     Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
-    Scenario, Service, Site, Tariff, TraceReport, job_failure_rate, young_daly,
+    RequestWindow, Scenario, Service, Site, Tariff, TraceReport, job_failure_rate, young_daly,
 };
 use super::spec::{
     ArrivalSpec, CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec,
-    FailureClassSpec, GrowthSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec, ScenarioSpec,
-    ServiceSpec, SiteSpec, TraceSpec,
+    FailureClassSpec, GrowthSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec,
+    RequestWindowSpec, ScenarioSpec, ServiceSpec, SiteSpec, TraceSpec,
 };
 use super::tree::FieldPath;
 use crate::catalog::failures::{self, FailureKind};
@@ -402,6 +402,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
     jobs.extend(traced);
     let epoch = v.epoch(spec);
     let services = v.services(&spec.services, &catalog, &rack_types, &sites);
+    let request_windows = v.request_windows(&spec.request_windows, &spec.services);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
     match (
@@ -444,6 +445,7 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
             jobs,
             epoch,
             services,
+            request_windows,
             traces: trace_reports,
         }),
         _ => Err(v.problems),
@@ -1051,6 +1053,95 @@ impl Validator<'_> {
                 preempt_training: v.preempt_training.unwrap_or(false),
                 priority: v.priority.unwrap_or(0),
             });
+        }
+        out
+    }
+
+    /// The `[[request_windows]]`, validated; their traces read (bounded,
+    /// a malformed row located at its file and line).
+    fn request_windows(
+        &mut self,
+        specs: &[RequestWindowSpec],
+        services: &[ServiceSpec],
+    ) -> Vec<RequestWindow> {
+        use crate::workload::serving::trace::{self, TraceError, TraceFormat};
+        let root = FieldPath::default().key("request_windows");
+        let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+        let mut out = Vec::new();
+        for (i, w) in specs.iter().enumerate() {
+            let p = root.index(i);
+            let before = self.problems.by_path.len() + self.problems.located.len();
+            let service = names.iter().position(|n| *n == w.service);
+            if service.is_none() {
+                let hint = did_you_mean_value(&w.service, names.iter().copied());
+                self.err(
+                    &p.key("service"),
+                    format!(
+                        "no service is named \"{}\"{hint}; name one of [[services]] ({})",
+                        w.service,
+                        names.join(", ")
+                    ),
+                );
+            }
+            let start = self.submit_time(&p.key("start"), &w.start);
+            let duration =
+                self.positive_duration(&p.key("duration"), w.duration.as_deref().unwrap_or("1h"));
+            let mut requests = None;
+            if let Some(file) = &w.trace {
+                let path = match self.base_dir {
+                    Some(dir) => dir.join(file),
+                    None => Path::new(file).to_path_buf(),
+                };
+                let format = match w.format.as_deref() {
+                    Some("azure") => Some(TraceFormat::Azure),
+                    Some("mooncake") => Some(TraceFormat::Mooncake),
+                    Some(other) => {
+                        let hint = did_you_mean_value(other, ["azure", "mooncake"]);
+                        self.err(&p.key("format"), format!("\"{other}\" is not a trace format{hint}; give \"azure\" or \"mooncake\""));
+                        None
+                    }
+                    None => {
+                        let f = TraceFormat::guess(&path);
+                        if f.is_none() {
+                            self.err(&p.key("format"), "cannot tell the format from the file name; give format = \"azure\" (CSV) or \"mooncake\" (JSON Lines)");
+                        }
+                        f
+                    }
+                };
+                if let Some(format) = format {
+                    match trace::read(&path, format) {
+                        Ok(r) => requests = Some(std::sync::Arc::new(r)),
+                        Err(TraceError::Row { file, line, what }) => {
+                            self.problems.located.push(Issue {
+                                location: Location::File {
+                                    file,
+                                    line,
+                                    column: 1,
+                                },
+                                field: p.key("trace").to_string(),
+                                message: what,
+                            })
+                        }
+                        Err(e) => self.err(
+                            &p.key("trace"),
+                            format!("{e} (paths are relative to the scenario file)"),
+                        ),
+                    }
+                }
+            }
+            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            if let (true, Some(service), Some(start), Some(duration)) =
+                (ok, service, start, duration)
+            {
+                out.push(RequestWindow {
+                    service,
+                    start,
+                    duration,
+                    trace: requests,
+                    trace_file: w.trace.clone(),
+                    requests_csv: w.requests_csv.unwrap_or(false),
+                });
+            }
         }
         out
     }

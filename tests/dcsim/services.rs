@@ -280,3 +280,83 @@ fn bad_services_are_located_with_a_fix() {
         }
     }
 }
+
+#[test]
+fn request_windows_replay_a_trace_or_poisson_demand_on_the_replicas_of_then() {
+    // The Azure code trace replayed on the chat service's replicas at 2 h
+    // (28 serving for 500 requests/s, by hand above), every request kept;
+    // then 10 minutes of Poisson requests at 500/s: ⌊500 × 600⌉ = 300,000.
+    let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv");
+    let windows = format!(
+        "\n[[request_windows]]\nservice = \"chat\"\nstart = \"2h\"\ntrace = \"{}\"\nrequests_csv = true\n\n[[request_windows]]\nservice = \"chat\"\nstart = \"3h\"\nduration = \"10min\"\n",
+        trace.display()
+    );
+    let s = load_text(&(text(10, 500.0, false, "") + &windows));
+    let (rec, _) = run(&s);
+    assert_eq!(rec.windows.len(), 2);
+    let w = &rec.windows[0];
+    assert_eq!(w.replicas, 28);
+    // Counts and tokens: the trace file's own, recounted here.
+    let raw = std::fs::read_to_string(&trace).unwrap();
+    let (mut n, mut tin, mut tout) = (0u64, 0u64, 0u64);
+    for line in raw.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        n += 1;
+        tin += f[1].trim().parse::<u64>().unwrap();
+        tout += f[2].trim().parse::<u64>().unwrap();
+    }
+    assert_eq!(w.summary.requests, n);
+    assert_eq!(w.summary.finished + w.summary.rejected, n);
+    assert_eq!(
+        (w.summary.input_tokens, w.summary.output_tokens),
+        (tin, tout)
+    );
+    assert_eq!(rec.window_requests.len() as u64, n);
+    assert!(rec.window_requests.iter().all(|r| r.window == 0));
+    let poisson = &rec.windows[1];
+    assert_eq!(poisson.source, "poisson");
+    assert_eq!(poisson.summary.requests, 300_000);
+    assert!(poisson.summary.finished > 0);
+}
+
+#[test]
+fn bad_request_windows_are_located() {
+    let dir = crate::common::temp_dir("windows");
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:47.0000000,10,5\n2023-11-16 18:15:48.0000000,ten,5\n",
+    )
+    .unwrap();
+    let base = text(4, 100.0, false, "");
+    let e = dcsim::scenario::load_str(
+        "w.toml",
+        &(base.clone() + "\n[[request_windows]]\nservice = \"caht\"\nstart = \"1h\"\n"),
+        None,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.issues[0].field, "request_windows[0].service", "{e}");
+    assert!(e.issues[0].message.contains("did you mean \"chat\""), "{e}");
+    let e = dcsim::scenario::load_str(
+        "w.toml",
+        &(base
+            + &format!(
+                "\n[[request_windows]]\nservice = \"chat\"\nstart = \"1h\"\ntrace = \"{}\"\n",
+                bad.display()
+            )),
+        None,
+        &Default::default(),
+    )
+    .unwrap_err();
+    let issue = &e.issues[0];
+    assert!(
+        matches!(
+            issue.location,
+            dcsim::scenario::Location::File { line: 3, .. }
+        ),
+        "{issue}"
+    );
+    assert!(issue.to_string().contains("bad.csv:3"), "{issue}");
+}

@@ -58,6 +58,12 @@ use crate::world::{DomainId, RackTypeId, SiteId, World};
 pub enum Event {
     /// Every service serves the coming epoch and autoscales.
     Epoch,
+    /// A request-level window starts: its requests are simulated one by
+    /// one on the service's serving replicas of now.
+    Window {
+        /// Index into the scenario's request windows.
+        index: u32,
+    },
     /// A replica has loaded its weights and serves from now on, if it is
     /// still the same replica.
     Ready {
@@ -253,11 +259,21 @@ impl<'s> Serving<'s> {
                 }
             })
             .collect::<Vec<_>>();
-        let scheduled = if states.is_empty() {
+        let mut scheduled = if states.is_empty() {
             Vec::new()
         } else {
             vec![(SimTime::ZERO, Event::Epoch)]
         };
+        // A window uses the replicas serving at its start (one falling on
+        // an epoch boundary runs before that epoch's autoscaling).
+        scheduled.extend(
+            scenario
+                .request_windows
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.start < scenario.end)
+                .map(|(i, w)| (w.start, Event::Window { index: i as u32 })),
+        );
         Serving {
             scenario,
             states,
@@ -296,6 +312,7 @@ impl<'s> Serving<'s> {
         event: Event,
         world: &mut World,
         training: &mut Training,
+        recorder: &mut impl Recorder,
     ) {
         match event {
             Event::Epoch => {
@@ -308,6 +325,7 @@ impl<'s> Serving<'s> {
                     self.scheduled.push((next, Event::Epoch));
                 }
             }
+            Event::Window { index } => self.window(index as usize, now, recorder),
             Event::Ready {
                 service,
                 replica,
@@ -343,6 +361,93 @@ impl<'s> Serving<'s> {
             self.states[i].totals.lost += 1;
             self.remove_replica(i, k, now, world);
         }
+    }
+
+    /// Runs request-level window `index` at `now` on its service's serving
+    /// replicas and records its summary (and its requests, if asked).
+    fn window(&mut self, index: usize, now: SimTime, recorder: &mut impl Recorder) {
+        use super::requests::{self, Routing, ServeConfig, Synthetic, Tokens};
+        let w = &self.scenario.request_windows[index];
+        let service = &self.scenario.services[w.service];
+        let s = &self.states[w.service];
+        let (requests, source) = match &w.trace {
+            Some(trace) => {
+                // Arrivals shifted to the window's start.
+                let t0 = trace.first().map_or(0.0, |r| r.arrival);
+                let shifted: Vec<_> = trace
+                    .iter()
+                    .map(|r| super::trace::TraceRequest {
+                        arrival: r.arrival - t0,
+                        ..*r
+                    })
+                    .collect();
+                (shifted, w.trace_file.clone().unwrap_or_default())
+            }
+            None => {
+                // Poisson at the demand of the window's start, the
+                // service's mean tokens (geometric counts), from the
+                // window's own streams.
+                let rate = s.demand.demand().rate_at(&self.scenario.calendar, now);
+                let count = (rate * w.duration.seconds()).round() as usize;
+                let synthetic = Synthetic {
+                    rate: rate.max(f64::MIN_POSITIVE),
+                    count,
+                    input: Tokens::Exponential {
+                        mean: (service.input_tokens - 0.5).max(0.5),
+                    },
+                    output: Tokens::Exponential {
+                        mean: (service.output_tokens - 0.5).max(0.5),
+                    },
+                };
+                let streams = RngStreams::new(self.scenario.seed);
+                (
+                    synthetic.generate_in(&streams, &format!("windows/{index}")),
+                    "poisson".to_string(),
+                )
+            }
+        };
+        let slo = requests::Slo {
+            ttft_s: service.ttft_slo.seconds(),
+            tpot_s: service.tpot_slo.seconds(),
+            percentile: service.slo_percentile,
+        };
+        let replicas = s.ready;
+        let config = ServeConfig {
+            replica: s.replica.clone(),
+            replicas: replicas.max(1),
+            max_batch: s.max_batch.max(1),
+            routing: Routing::LeastLoaded,
+        };
+        let run = if replicas > 0 && !requests.is_empty() {
+            requests::simulate(&config, &requests).ok()
+        } else {
+            None
+        };
+        let mut summary = match &run {
+            Some(run) => requests::summarize(run, &requests, replicas, Some(slo)),
+            None => requests::ServeSummary::unserved(&requests),
+        };
+        // Rows are a function of the scenario alone: no wall time in them.
+        summary.wall_s = 0.0;
+        if w.requests_csv
+            && let Some(run) = &run
+        {
+            for row in run.rows(&requests) {
+                recorder.window_request(&crate::record::WindowRequestRow {
+                    window: index as u32,
+                    row,
+                });
+            }
+        }
+        recorder.window(&crate::record::WindowRow {
+            window: index as u32,
+            service: service.name.clone(),
+            start: self.scenario.calendar.format(now),
+            start_h: now.hours(),
+            source,
+            replicas,
+            summary,
+        });
     }
 
     /// Integrates a service's replica- and chip-seconds up to `now`.

@@ -529,6 +529,35 @@ pub struct ServeSummary {
 }
 
 impl ServeSummary {
+    /// The summary of `requests` that no replica served (a request-level
+    /// window of a service with no serving replica): counts and tokens,
+    /// none finished, latencies 0.
+    pub fn unserved(requests: &[TraceRequest]) -> ServeSummary {
+        let zero = Latency {
+            count: 0,
+            mean: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+            p99: 0.0,
+        };
+        ServeSummary {
+            requests: requests.len() as u64,
+            finished: 0,
+            rejected: requests.len() as u64,
+            input_tokens: requests.iter().map(|r| u64::from(r.input_tokens)).sum(),
+            output_tokens: requests.iter().map(|r| u64::from(r.output_tokens)).sum(),
+            ttft: zero,
+            tpot: zero,
+            e2e: zero,
+            slo: None,
+            simulated_s: 0.0,
+            iterations: 0,
+            mean_decode_batch: 0.0,
+            utilization: 0.0,
+            wall_s: 0.0,
+        }
+    }
+
     /// Requests simulated per wall second.
     pub fn requests_per_wall_s(&self) -> f64 {
         self.requests as f64 / self.wall_s
@@ -680,9 +709,16 @@ impl Synthetic {
     /// from the stream `serving/arrivals`, prompt and output tokens from
     /// `serving/input` and `serving/output` of `streams`.
     pub fn generate(&self, streams: &RngStreams) -> Vec<TraceRequest> {
-        let mut gaps = streams.stream("serving/arrivals");
-        let mut input = streams.stream("serving/input");
-        let mut output = streams.stream("serving/output");
+        self.generate_in(streams, "serving")
+    }
+
+    /// As [`Synthetic::generate`], from the streams `<prefix>/arrivals`,
+    /// `<prefix>/input` and `<prefix>/output` (a request-level window of a
+    /// scenario draws from its own).
+    pub fn generate_in(&self, streams: &RngStreams, prefix: &str) -> Vec<TraceRequest> {
+        let mut gaps = streams.stream(&format!("{prefix}/arrivals"));
+        let mut input = streams.stream(&format!("{prefix}/input"));
+        let mut output = streams.stream(&format!("{prefix}/output"));
         let mut t = 0.0;
         (0..self.count)
             .map(|_| {
