@@ -435,6 +435,9 @@ pub struct Service {
     pub input_tokens: f64,
     /// Mean output tokens per request.
     pub output_tokens: f64,
+    /// Coefficient of variation of the output tokens, if known (else the
+    /// time in service is taken as exponential).
+    pub output_tokens_cv: Option<f64>,
     /// Demand over calendar time.
     pub demand: crate::workload::serving::demand::Demand,
     /// Time-to-first-token target.

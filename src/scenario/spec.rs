@@ -144,10 +144,24 @@ pub struct ServiceSpec {
     /// KV-cache bytes per token of context.
     #[serde(default)]
     pub kv_bytes_per_token: Option<f64>,
-    /// Mean input (prompt) tokens per request.
-    pub input_tokens: f64,
-    /// Mean output (generated) tokens per request.
-    pub output_tokens: f64,
+    /// Mean input (prompt) tokens per request (or give `sizes_trace`).
+    #[serde(default)]
+    pub input_tokens: Option<f64>,
+    /// Mean output (generated) tokens per request (or give `sizes_trace`).
+    #[serde(default)]
+    pub output_tokens: Option<f64>,
+    /// Coefficient of variation of the output tokens (standard deviation
+    /// ÷ mean): sets how variable a request's time in service is (default:
+    /// the M/M/c model's exponential time in service).
+    #[serde(default)]
+    pub output_tokens_cv: Option<f64>,
+    /// An LLM request trace (Azure CSV or Mooncake JSON Lines) whose token
+    /// counts give the request sizes (means and output CV) instead.
+    #[serde(default)]
+    pub sizes_trace: Option<String>,
+    /// Its format, `"azure"` or `"mooncake"` (default from the extension).
+    #[serde(default)]
+    pub sizes_format: Option<String>,
     /// Base demand [requests/s] at the start of the run (before growth and
     /// profiles).
     pub rate_per_s: f64,

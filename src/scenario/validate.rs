@@ -878,8 +878,69 @@ impl Validator<'_> {
             let tokens = |me: &mut Self, key: &str, x: f64| {
                 me.positive(&p.key(key), x, "mean tokens per request, e.g. 1000")
             };
-            let input_tokens = tokens(self, "input_tokens", v.input_tokens);
-            let output_tokens = tokens(self, "output_tokens", v.output_tokens);
+            let (input_tokens, output_tokens, output_tokens_cv) = match &v.sizes_trace {
+                Some(file) => {
+                    for (key, set) in [
+                        ("input_tokens", v.input_tokens.is_some()),
+                        ("output_tokens", v.output_tokens.is_some()),
+                        ("output_tokens_cv", v.output_tokens_cv.is_some()),
+                    ] {
+                        if set {
+                            self.err(
+                                &p.key(key),
+                                "sizes_trace gives the request sizes; give them one way",
+                            );
+                        }
+                    }
+                    match self.trace_requests(
+                        &p.key("sizes_trace"),
+                        &p.key("sizes_format"),
+                        file,
+                        v.sizes_format.as_deref(),
+                    ) {
+                        Some(r) => {
+                            let n = r.len() as f64;
+                            let mean_in =
+                                r.iter().map(|x| f64::from(x.input_tokens)).sum::<f64>() / n;
+                            let mean_out =
+                                r.iter().map(|x| f64::from(x.output_tokens)).sum::<f64>() / n;
+                            let var_out = r
+                                .iter()
+                                .map(|x| (f64::from(x.output_tokens) - mean_out).powi(2))
+                                .sum::<f64>()
+                                / n;
+                            (
+                                Some(mean_in),
+                                Some(mean_out),
+                                Some(Some(var_out.sqrt() / mean_out)),
+                            )
+                        }
+                        None => (None, None, None),
+                    }
+                }
+                None => {
+                    let mut given = |key: &str, x: Option<f64>| match x {
+                        Some(x) => tokens(self, key, x),
+                        None => {
+                            self.err(&p.key(key), "missing: the mean tokens per request (e.g. 1000), or give sizes_trace");
+                            None
+                        }
+                    };
+                    let i = given("input_tokens", v.input_tokens);
+                    let o = given("output_tokens", v.output_tokens);
+                    let cv = match v.output_tokens_cv {
+                        None => Some(None),
+                        Some(c) => self
+                            .non_negative(
+                                &p.key("output_tokens_cv"),
+                                c,
+                                "standard deviation ÷ mean of the output tokens, e.g. 1.2",
+                            )
+                            .map(Some),
+                    };
+                    (i, o, cv)
+                }
+            };
             let rate = self.non_negative(
                 &p.key("rate_per_s"),
                 v.rate_per_s,
@@ -985,6 +1046,7 @@ impl Validator<'_> {
                 Some((params, bytes_per_param, kv_bytes_per_token)),
                 Some(input_tokens),
                 Some(output_tokens),
+                Some(output_tokens_cv),
                 Some(rate_per_s),
                 Some(growth),
                 Some(diurnal),
@@ -1003,6 +1065,7 @@ impl Validator<'_> {
                 weights,
                 input_tokens,
                 output_tokens,
+                output_tokens_cv,
                 rate,
                 growth,
                 diurnal,
@@ -1041,6 +1104,7 @@ impl Validator<'_> {
                 kv_bytes_per_token,
                 input_tokens,
                 output_tokens,
+                output_tokens_cv,
                 demand,
                 ttft_slo,
                 tpot_slo,
@@ -1064,7 +1128,6 @@ impl Validator<'_> {
         specs: &[RequestWindowSpec],
         services: &[ServiceSpec],
     ) -> Vec<RequestWindow> {
-        use crate::workload::serving::trace::{self, TraceError, TraceFormat};
         let root = FieldPath::default().key("request_windows");
         let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
         let mut out = Vec::new();
@@ -1086,49 +1149,12 @@ impl Validator<'_> {
             let start = self.submit_time(&p.key("start"), &w.start);
             let duration =
                 self.positive_duration(&p.key("duration"), w.duration.as_deref().unwrap_or("1h"));
-            let mut requests = None;
-            if let Some(file) = &w.trace {
-                let path = match self.base_dir {
-                    Some(dir) => dir.join(file),
-                    None => Path::new(file).to_path_buf(),
-                };
-                let format = match w.format.as_deref() {
-                    Some("azure") => Some(TraceFormat::Azure),
-                    Some("mooncake") => Some(TraceFormat::Mooncake),
-                    Some(other) => {
-                        let hint = did_you_mean_value(other, ["azure", "mooncake"]);
-                        self.err(&p.key("format"), format!("\"{other}\" is not a trace format{hint}; give \"azure\" or \"mooncake\""));
-                        None
-                    }
-                    None => {
-                        let f = TraceFormat::guess(&path);
-                        if f.is_none() {
-                            self.err(&p.key("format"), "cannot tell the format from the file name; give format = \"azure\" (CSV) or \"mooncake\" (JSON Lines)");
-                        }
-                        f
-                    }
-                };
-                if let Some(format) = format {
-                    match trace::read(&path, format) {
-                        Ok(r) => requests = Some(std::sync::Arc::new(r)),
-                        Err(TraceError::Row { file, line, what }) => {
-                            self.problems.located.push(Issue {
-                                location: Location::File {
-                                    file,
-                                    line,
-                                    column: 1,
-                                },
-                                field: p.key("trace").to_string(),
-                                message: what,
-                            })
-                        }
-                        Err(e) => self.err(
-                            &p.key("trace"),
-                            format!("{e} (paths are relative to the scenario file)"),
-                        ),
-                    }
-                }
-            }
+            let requests = match &w.trace {
+                Some(file) => self
+                    .trace_requests(&p.key("trace"), &p.key("format"), file, w.format.as_deref())
+                    .map(std::sync::Arc::new),
+                None => None,
+            };
             let ok = self.problems.by_path.len() + self.problems.located.len() == before;
             if let (true, Some(service), Some(start), Some(duration)) =
                 (ok, service, start, duration)
@@ -1144,6 +1170,63 @@ impl Validator<'_> {
             }
         }
         out
+    }
+
+    /// The requests of an LLM trace file named under `p` (its format under
+    /// `pf`, or guessed from the name), read bounded; a malformed row is
+    /// located at its file and line.
+    fn trace_requests(
+        &mut self,
+        p: &FieldPath,
+        pf: &FieldPath,
+        file: &str,
+        format: Option<&str>,
+    ) -> Option<Vec<crate::workload::serving::trace::TraceRequest>> {
+        use crate::workload::serving::trace::{self, TraceError, TraceFormat};
+        let path = match self.base_dir {
+            Some(dir) => dir.join(file),
+            None => Path::new(file).to_path_buf(),
+        };
+        let format = match format {
+            Some("azure") => TraceFormat::Azure,
+            Some("mooncake") => TraceFormat::Mooncake,
+            Some(other) => {
+                let hint = did_you_mean_value(other, ["azure", "mooncake"]);
+                self.err(
+                    pf,
+                    format!(
+                        "\"{other}\" is not a trace format{hint}; give \"azure\" or \"mooncake\""
+                    ),
+                );
+                return None;
+            }
+            None => match TraceFormat::guess(&path) {
+                Some(f) => f,
+                None => {
+                    self.err(pf, "cannot tell the format from the file name; give \"azure\" (CSV) or \"mooncake\" (JSON Lines)");
+                    return None;
+                }
+            },
+        };
+        match trace::read(&path, format) {
+            Ok(r) => Some(r),
+            Err(TraceError::Row { file, line, what }) => {
+                self.problems.located.push(Issue {
+                    location: Location::File {
+                        file,
+                        line,
+                        column: 1,
+                    },
+                    field: p.to_string(),
+                    message: what,
+                });
+                None
+            }
+            Err(e) => {
+                self.err(p, format!("{e} (paths are relative to the scenario file)"));
+                None
+            }
+        }
     }
 
     /// A service's model: (parameters, bytes per parameter, KV bytes per

@@ -360,3 +360,57 @@ fn bad_request_windows_are_located() {
     );
     assert!(issue.to_string().contains("bad.csv:3"), "{issue}");
 }
+
+#[test]
+fn request_sizes_come_from_means_or_from_a_trace() {
+    // From the Azure conversation trace: the means and the output CV of
+    // its 19,366 requests, recounted here.
+    let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
+    let base = text(4, 100.0, false, "");
+    let with_trace = base.replace(
+        "input_tokens = 1000\noutput_tokens = 250\n",
+        &format!("sizes_trace = \"{}\"\n", trace.display()),
+    );
+    let s = load_text(&with_trace);
+    let raw = std::fs::read_to_string(&trace).unwrap();
+    let rows: Vec<(f64, f64)> = raw
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].trim().parse().unwrap(), f[2].trim().parse().unwrap())
+        })
+        .collect();
+    let n = rows.len() as f64;
+    let mean_in = rows.iter().map(|r| r.0).sum::<f64>() / n;
+    let mean_out = rows.iter().map(|r| r.1).sum::<f64>() / n;
+    let sd = (rows.iter().map(|r| (r.1 - mean_out).powi(2)).sum::<f64>() / n).sqrt();
+    let v = &s.services[0];
+    assert!((v.input_tokens - mean_in).abs() < 1e-9 * mean_in);
+    assert!((v.output_tokens - mean_out).abs() < 1e-9 * mean_out);
+    assert!((v.output_tokens_cv.unwrap() - sd / mean_out).abs() < 1e-9);
+    let (rec, _) = run(&s);
+    assert!(rec.services.iter().any(|r| r.served_rps > 0.0));
+    // Sizes are given one way, and some way.
+    for (text, field) in [
+        (
+            with_trace.replace("sizes_trace", "input_tokens = 5\nsizes_trace"),
+            "services[0].input_tokens",
+        ),
+        (
+            base.replace("input_tokens = 1000\n", ""),
+            "services[0].input_tokens",
+        ),
+        (
+            base.replace(
+                "output_tokens = 250\n",
+                "output_tokens = 250\noutput_tokens_cv = -1\n",
+            ),
+            "services[0].output_tokens_cv",
+        ),
+    ] {
+        let e = dcsim::scenario::load_str("s.toml", &text, None, &Default::default()).unwrap_err();
+        assert_eq!(e.issues[0].field, field, "{e}");
+    }
+}

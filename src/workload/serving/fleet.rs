@@ -83,6 +83,8 @@ struct RooflineModel<'a> {
     input: f64,
     output: f64,
     max_batch: u32,
+    /// Squared coefficient of variation of the time in service.
+    scv: f64,
 }
 
 impl ServiceModel for RooflineModel<'_> {
@@ -96,6 +98,10 @@ impl ServiceModel for RooflineModel<'_> {
 
     fn max_batch(&self) -> u32 {
         self.max_batch
+    }
+
+    fn service_scv(&self) -> f64 {
+        self.scv
     }
 
     fn prefill_time(&self, _batch: f64) -> Option<f64> {
@@ -190,6 +196,9 @@ struct State {
     backlog: Backlog,
     /// The most requests a replica batches (its KV cache's limit).
     max_batch: u32,
+    /// Squared coefficient of variation of a request's time in service
+    /// (1 without an output CV: exponential).
+    scv: f64,
     /// Utilization set on its allocations now.
     load: f64,
     /// Arrival rate of the current epoch [requests/s].
@@ -236,6 +245,22 @@ impl<'s> Serving<'s> {
                     .max_batch_for(s.input_tokens, s.output_tokens)
                     .min(u64::from(u32::MAX)) as u32;
                 let mu_max = replica.max_service_rate(s.input_tokens, s.output_tokens, u64::MAX);
+                // A request's time in service is its prefill plus (o − 1)
+                // decode steps; with the step at the full batch, τ, only
+                // the output count o varies: C_s² = (τ·σ_o)² ÷ (p + (o̅ − 1)·τ)²,
+                // σ_o = cv · o̅.
+                let scv = s.output_tokens_cv.map_or(1.0, |cv| {
+                    let tau = replica.decode_step_time(
+                        max_batch as f64 * (s.input_tokens + s.output_tokens / 2.0),
+                    );
+                    let p = replica.prefill_time(s.input_tokens);
+                    let mean = p + (s.output_tokens - 1.0).max(0.0) * tau;
+                    if mean > 0.0 {
+                        (tau * cv * s.output_tokens / mean).powi(2)
+                    } else {
+                        1.0
+                    }
+                });
                 State {
                     replica,
                     mu_max,
@@ -250,6 +275,7 @@ impl<'s> Serving<'s> {
                     chips: 0,
                     backlog: Backlog::default(),
                     max_batch,
+                    scv,
                     load: 0.0,
                     lambda: 0.0,
                     interval: Interval::default(),
@@ -474,6 +500,7 @@ impl<'s> Serving<'s> {
             input: service.input_tokens,
             output: service.output_tokens,
             max_batch: s.max_batch,
+            scv: s.scv,
         };
         let out = run_epoch(
             &model,
