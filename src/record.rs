@@ -547,6 +547,9 @@ pub struct ServiceRow {
     pub service: SharedText,
     /// Mean demand over the interval [requests/s].
     pub demand_rps: f64,
+    /// Mean capacity of the serving replicas over the interval, `c·μ(B)`
+    /// [requests/s].
+    pub capacity_rps: f64,
     /// Mean rate served [requests/s].
     pub served_rps: f64,
     /// Mean rate beyond capacity: dropped, or added to the backlog

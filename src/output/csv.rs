@@ -497,6 +497,7 @@ pub const SERVICE_COLUMNS: &[Column<ServiceRow>] = &[
     col!("timestamp", |r, l| l.text(r.timestamp.as_str())),
     col!("service", |r, l| l.text(r.service.as_str())),
     col!("demand_rps", |r, l| l.fixed(r.demand_rps, 6)),
+    col!("capacity_rps", |r, l| l.fixed(r.capacity_rps, 6)),
     col!("served_rps", |r, l| l.fixed(r.served_rps, 6)),
     col!("beyond_rps", |r, l| l.fixed(r.beyond_rps, 6)),
     col!("backlog", |r, l| l.fixed(r.backlog, 3)),

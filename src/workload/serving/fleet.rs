@@ -144,6 +144,8 @@ struct Interval {
     beyond: f64,
     /// Σ utilization × seconds.
     busy: f64,
+    /// Σ capacity × seconds [requests].
+    capacity: f64,
     /// Σ TTFT × served, TPOT × served.
     ttft_sum: f64,
     tpot_sum: f64,
@@ -537,6 +539,7 @@ impl<'s> Serving<'s> {
         t.served += out.served;
         t.beyond += out.beyond_capacity;
         t.busy += out.utilization * length.seconds();
+        t.capacity += out.capacity_rps * length.seconds();
         t.ttft_sum += out.mean_ttft_s.unwrap_or(0.0) * out.served;
         t.tpot_sum += out.mean_tpot_s.unwrap_or(0.0) * out.served;
         t.ttft_p = t.ttft_p.max(out.p99_ttft_s.unwrap_or(0.0));
@@ -749,6 +752,7 @@ impl<'s> Serving<'s> {
                 timestamp: timestamp.clone(),
                 service: s.name.clone(),
                 demand_rps: per_s(t.arrived),
+                capacity_rps: per_s(t.capacity),
                 served_rps: per_s(t.served),
                 beyond_rps: per_s(t.beyond),
                 backlog: s.backlog.requests,
