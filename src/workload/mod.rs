@@ -1,6 +1,6 @@
 //! Workloads: what the fleet exists to run: training jobs ([`training`])
-//! and inference services ([`serving`], being built: its models stand
-//! alone and do not yet hold chips of the world).
+//! and inference services ([`serving`]; [`serving::fleet`] holds their
+//! replicas on the world).
 //!
 //! A workload sees the physical world only through its outward contract
 //! ([`crate::world::contract`]): it reads capacity, answers the world's
