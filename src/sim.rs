@@ -49,6 +49,8 @@ pub struct Model<'s, R: Recorder> {
     world: World<'s>,
     training: Training<'s>,
     serving: Serving<'s>,
+    /// Whether the scenario has training jobs or services.
+    workloads: bool,
     /// Notices being handed to the workloads (reused).
     notices: Vec<Notice>,
     recorder: R,
@@ -64,6 +66,7 @@ impl<'s, R: Recorder> Model<'s, R> {
             world: World::new(scenario),
             training: Training::new(scenario),
             serving: Serving::new(scenario),
+            workloads: !scenario.jobs.is_empty() || !scenario.services.is_empty(),
             notices: Vec::new(),
             recorder,
             requeued: 0,
@@ -114,8 +117,9 @@ impl<'s, R: Recorder> Model<'s, R> {
         let now = engine.now();
         // The training layer settles after every pass over the notices (at
         // least once: an event of its own may have freed domains), until
-        // its commands raise no more.
-        loop {
+        // its commands raise no more. A run without workloads has none of
+        // this to do.
+        while self.workloads {
             self.notices.extend(self.world.drain_notices());
             for notice in self.notices.drain(..) {
                 self.training.notice(now, notice, &mut self.world);
@@ -134,15 +138,17 @@ impl<'s, R: Recorder> Model<'s, R> {
                 .schedule_at(at, Event::World(event))
                 .expect("the world never schedules in the past");
         }
-        for (at, event) in self.training.drain_scheduled() {
-            engine
-                .schedule_at(at, Event::Training(event))
-                .expect("jobs never schedule in the past");
-        }
-        for (at, event) in self.serving.drain_scheduled() {
-            engine
-                .schedule_at(at, Event::Serving(event))
-                .expect("services never schedule in the past");
+        if self.workloads {
+            for (at, event) in self.training.drain_scheduled() {
+                engine
+                    .schedule_at(at, Event::Training(event))
+                    .expect("jobs never schedule in the past");
+            }
+            for (at, event) in self.serving.drain_scheduled() {
+                engine
+                    .schedule_at(at, Event::Serving(event))
+                    .expect("services never schedule in the past");
+            }
         }
         for row in self.world.drain_failure_rows() {
             self.recorder.failure(&row);
