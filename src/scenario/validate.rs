@@ -941,6 +941,23 @@ impl Validator<'_> {
                     (i, o, cv)
                 }
             };
+            // A mean request must fit the KV cache a replica has left.
+            if let (Some(t), Some((chips, _)), Some((params, bpp, kv)), Some(i), Some(o)) =
+                (rack_type, replica, weights, input_tokens, output_tokens)
+            {
+                let left = f64::from(chips) * rack_types[t].chip.hbm.value() - params * bpp;
+                let need = kv * (i + o);
+                if left > 0.0 && need > left {
+                    self.err(
+                        &p.key("replica_chips"),
+                        format!(
+                            "a mean request ({i:.0} + {o:.0} tokens × {kv:.0} B of KV cache = {:.1} GB) does not fit the {:.1} GB a replica has left after the weights; give replica_chips more chips or shorter requests",
+                            need / 1e9,
+                            left / 1e9
+                        ),
+                    );
+                }
+            }
             let rate = self.non_negative(
                 &p.key("rate_per_s"),
                 v.rate_per_s,

@@ -414,3 +414,14 @@ fn request_sizes_come_from_means_or_from_a_trace() {
         assert_eq!(e.issues[0].field, field, "{e}");
     }
 }
+
+#[test]
+fn a_request_larger_than_the_kv_cache_is_refused() {
+    // Llama 3.1 70B on 8 H100: 640 − 141.2 = 498.8 GB left; 2,000,000
+    // tokens × 327,680 B = 655 GB do not fit.
+    let text = text(4, 100.0, false, "").replace("input_tokens = 1000", "input_tokens = 1999750");
+    let e = dcsim::scenario::load_str("kv.toml", &text, None, &Default::default()).unwrap_err();
+    assert_eq!(e.issues[0].field, "services[0].replica_chips", "{e}");
+    assert!(e.issues[0].message.contains("655.4 GB"), "{e}");
+    assert!(e.issues[0].message.contains("498.8 GB"), "{e}");
+}

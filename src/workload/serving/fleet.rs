@@ -573,10 +573,12 @@ impl<'s> Serving<'s> {
         let s = &self.states[i];
         let lambda = s.lambda + s.backlog.requests / self.scenario.epoch.seconds();
         let per_replica = s.mu_max * service.target_utilization;
+        // A replica that can serve nothing (validation refuses requests
+        // that do not fit its KV cache) is never worth adding.
         let wanted = if per_replica > 0.0 {
             (lambda / per_replica).ceil().min(f64::from(u32::MAX)) as u32
         } else {
-            service.max_replicas
+            service.min_replicas
         };
         let wanted = wanted.clamp(service.min_replicas, service.max_replicas);
         let have = s.ready + s.loading;
