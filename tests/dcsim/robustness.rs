@@ -9,7 +9,8 @@ use proptest::prelude::*;
 
 /// A small valid scenario exercising most sections (one week), training
 /// jobs included: all-reduces, a job spanning sites, a stream, software
-/// faults, and racks retiring under running jobs.
+/// faults, and racks retiring under running jobs; and a service that
+/// autoscales, preempts training and has a request-level window.
 const BASE: &str = r#"name = "fuzz"
 start = "2026-01-01"
 duration = "7d"
@@ -103,6 +104,30 @@ ideal_duration = { kind = "uniform", min = "1h", max = "10h" }
 step_time = "1s"
 gradient_bytes = 1e9
 multi_site = true
+[serving]
+epoch = "30min"
+[[services]]
+name = "chat"
+model = "llama-3.1-8b"
+rack = "hgx-h100"
+input_tokens = 800
+output_tokens = 200
+output_tokens_cv = 1.1
+rate_per_s = 40
+growth = { kind = "exponential", per_year = 2.0 }
+diurnal = [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1]
+noise_sigma = 0.2
+min_replicas = 1
+max_replicas = 40
+scale_up_delay = "20min"
+beyond_capacity = "backlog"
+preempt_training = true
+priority = 5
+[[request_windows]]
+service = "chat"
+start = "30h"
+duration = "5min"
+requests_csv = true
 "#;
 
 const EXTREMES: [&str; 14] = [
