@@ -7,34 +7,11 @@ use dcsim::engine::RngStreams;
 use dcsim::workload::serving::epoch::{
     Backlog, EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
 };
+use dcsim::workload::serving::fleet::RooflineModel;
 use dcsim::workload::serving::requests::{
     Routing, ServeConfig, Synthetic, Tokens, simulate, summarize,
 };
 use dcsim::workload::serving::roofline::{Replica, model};
-
-/// The roofline as the epoch model reads it (as `fleet.rs` wires it).
-struct Roofline<'a> {
-    replica: &'a Replica,
-    input: f64,
-    output: f64,
-    max_batch: u32,
-}
-
-impl ServiceModel for Roofline<'_> {
-    fn service_rate(&self, batch: f64) -> f64 {
-        if batch <= 0.0 {
-            0.0
-        } else {
-            self.replica.service_rate(batch, self.input, self.output)
-        }
-    }
-    fn max_batch(&self) -> u32 {
-        self.max_batch
-    }
-    fn prefill_time(&self, _b: f64) -> Option<f64> {
-        Some(self.replica.prefill_time(self.input))
-    }
-}
 
 /// (utilization, request-level throughput and mean latency, epoch ones).
 fn compare(util: f64, seed: u64) -> (f64, f64, f64, f64, f64) {
@@ -46,11 +23,12 @@ fn compare(util: f64, seed: u64) -> (f64, f64, f64, f64, f64) {
     )
     .unwrap();
     let (input, output, cap, replicas) = (512u32, 128u32, 32u32, 4u32);
-    let m = Roofline {
+    let m = RooflineModel {
         replica: &replica,
         input: f64::from(input),
         output: f64::from(output),
         max_batch: cap,
+        scv: 1.0,
     };
     let capacity = f64::from(replicas) * m.service_rate(f64::from(cap));
     let rate = util * capacity;
@@ -168,11 +146,12 @@ fn compare_trace(chips: u32, replicas: u32, cap: u32) -> (f64, f64, f64, f64, f6
         chips,
     )
     .unwrap();
-    let m = Roofline {
+    let m = RooflineModel {
         replica: &replica,
         input,
         output,
         max_batch: cap,
+        scv: 1.0,
     };
     let config = ServeConfig {
         replica: replica.clone(),

@@ -78,13 +78,18 @@ pub enum Event {
 
 /// A replica's roofline as the epoch model reads it, for requests of the
 /// service's mean input and output tokens.
-struct RooflineModel<'a> {
-    replica: &'a Replica,
-    input: f64,
-    output: f64,
-    max_batch: u32,
-    /// Squared coefficient of variation of the time in service.
-    scv: f64,
+pub struct RooflineModel<'a> {
+    /// The replica.
+    pub replica: &'a Replica,
+    /// Mean input tokens per request.
+    pub input: f64,
+    /// Mean output tokens per request.
+    pub output: f64,
+    /// The most requests a replica batches.
+    pub max_batch: u32,
+    /// Squared coefficient of variation of the time in service (1:
+    /// exponential, the M/M/c model).
+    pub scv: f64,
 }
 
 impl ServiceModel for RooflineModel<'_> {
