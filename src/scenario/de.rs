@@ -27,7 +27,7 @@ use serde::de::{
 };
 
 use super::diag::{closest, did_you_mean};
-use super::tree::{Node, Span, Value};
+use super::tree::{FileId, Node, Span, Value};
 
 /// A problem found while deserializing, not yet located in a file.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,8 +43,8 @@ pub struct RawIssue {
 /// A sortable copy of a [`Span`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SpanKey {
-    /// Bytes of the file.
-    File(usize, usize),
+    /// Bytes of a file.
+    File(FileId, usize, usize),
     /// A `--set` argument.
     Set(usize),
 }
@@ -52,7 +52,7 @@ pub enum SpanKey {
 impl From<&Span> for SpanKey {
     fn from(s: &Span) -> Self {
         match s {
-            Span::File(r) => SpanKey::File(r.start, r.end),
+            Span::File { file, range } => SpanKey::File(*file, range.start, range.end),
             Span::Set(i) => SpanKey::Set(*i),
         }
     }
@@ -61,7 +61,7 @@ impl From<&Span> for SpanKey {
 impl From<&SpanKey> for Span {
     fn from(s: &SpanKey) -> Self {
         match s {
-            SpanKey::File(a, b) => Span::File(*a..*b),
+            SpanKey::File(file, a, b) => Span::file(*file, *a..*b),
             SpanKey::Set(i) => Span::Set(*i),
         }
     }

@@ -101,7 +101,8 @@ pub fn load_str(
 ) -> Result<Scenario, ScenarioError> {
     let mut source = Source::new(file, text);
     source.set_arguments = overrides.sets.clone();
-    let mut root = tree::parse(&source).map_err(|issues| ScenarioError { issues })?;
+    let mut root =
+        tree::parse(&source, tree::FileId::MAIN).map_err(|issues| ScenarioError { issues })?;
 
     let mut set_issues = Vec::new();
     for (i, arg) in overrides.sets.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! The scenario file as a tree of values that remember where they came from
-//! (a byte range of the file, or a `--set` argument), so that every problem
-//! found later can be reported at its line and column.
+//! (a byte range of one of the files read — the scenario and the bases it
+//! extends — or a `--set` argument), so that every problem found later can be
+//! reported at its file, line and column.
 
 use std::fmt;
 use std::ops::Range;
@@ -9,13 +10,35 @@ use toml::de::{DeTable, DeValue};
 
 use super::diag::{Issue, Location};
 
+/// One of the files of a [`Source`]: the scenario given is
+/// [`FileId::MAIN`], the bases it extends follow in the order read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub usize);
+
+impl FileId {
+    /// The scenario file given to load (the one that may extend others).
+    pub const MAIN: FileId = FileId(0);
+}
+
 /// Where a value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Span {
-    /// Bytes of the scenario file.
-    File(Range<usize>),
+    /// Bytes of one of the source's files.
+    File {
+        /// Which file.
+        file: FileId,
+        /// The bytes.
+        range: Range<usize>,
+    },
     /// The `--set` argument with this index.
     Set(usize),
+}
+
+impl Span {
+    /// Bytes `range` of `file`.
+    pub fn file(file: FileId, range: Range<usize>) -> Span {
+        Span::File { file, range }
+    }
 }
 
 /// A value and its origin.
@@ -160,45 +183,81 @@ impl fmt::Display for FieldPath {
     }
 }
 
-/// The source text of a scenario and what is needed to turn spans into
-/// locations.
+/// One file of a [`Source`]: its name and text.
 #[derive(Clone, Debug)]
-pub struct Source {
-    /// The file name as the user gave it.
-    pub file: String,
+pub struct SourceFile {
+    /// The file name as the user gave it (or as resolved from `extends`).
+    pub name: String,
     /// The text.
     pub text: String,
     /// Byte offset of each line start.
     line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(name: String, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Line and column (from 1; column in characters) of a byte offset.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let at = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= at);
+        let start = self.line_starts[line - 1];
+        let column = self.text[start..at].chars().count() + 1;
+        (line, column)
+    }
+}
+
+/// The source texts of a scenario — the file given and the bases it
+/// extends — and what is needed to turn spans into locations.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The files, indexed by [`FileId`]; the first is [`FileId::MAIN`].
+    files: Vec<SourceFile>,
     /// The `--set` arguments, as given.
     pub set_arguments: Vec<String>,
 }
 
 impl Source {
-    /// Wraps a file's text.
+    /// A source of one file, the scenario given ([`FileId::MAIN`]).
     pub fn new(file: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         Source {
-            file: file.into(),
-            text,
-            line_starts,
+            files: vec![SourceFile::new(file.into(), text.into())],
             set_arguments: Vec::new(),
         }
+    }
+
+    /// Adds a file (a base that the scenario extends) and returns its id.
+    pub fn add_file(&mut self, file: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile::new(file.into(), text.into()));
+        FileId(self.files.len() - 1)
+    }
+
+    /// The file with this id.
+    ///
+    /// # Panics
+    /// If no file has this id (ids come from [`Source::new`] and
+    /// [`Source::add_file`] of this source).
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0]
     }
 
     /// The location of a span.
     pub fn locate(&self, span: &Span) -> Location {
         match span {
-            Span::File(range) => {
-                let at = range.start.min(self.text.len());
-                let line = self.line_starts.partition_point(|&s| s <= at);
-                let start = self.line_starts[line - 1];
-                let column = self.text[start..at].chars().count() + 1;
+            Span::File { file, range } => {
+                let f = self.file(*file);
+                let (line, column) = f.line_column(range.start);
                 Location::File {
-                    file: self.file.clone(),
+                    file: f.name.clone(),
                     line,
                     column,
                 }
@@ -219,18 +278,20 @@ impl Source {
     }
 }
 
-/// Parses TOML text into a tree, or returns every syntax error.
-pub fn parse(source: &Source) -> Result<Node, Vec<Issue>> {
-    let (table, errors) = DeTable::parse_recoverable(&source.text);
+/// Parses one file of a source into a tree whose spans name that file, or
+/// returns every syntax error.
+pub fn parse(source: &Source, file: FileId) -> Result<Node, Vec<Issue>> {
+    let text = &source.file(file).text;
+    let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         // The parser recovers and may report one typo several times: keep
         // the first error of each line.
         let mut issues: Vec<Issue> = Vec::new();
         for e in &errors {
-            let span = Span::File(e.span().unwrap_or(0..0));
+            let span = Span::file(file, e.span().unwrap_or(0..0));
             let mut message = e.message().trim().replace('\n', " ");
             if message == "duplicate key"
-                && let Some(key) = e.span().and_then(|r| source.text.get(r))
+                && let Some(key) = e.span().and_then(|r| text.get(r))
                 && !key.trim().is_empty()
             {
                 message = format!(
@@ -254,28 +315,29 @@ pub fn parse(source: &Source) -> Result<Node, Vec<Issue>> {
     }
     let span = table.span();
     Ok(Node {
-        value: convert_table(table.into_inner()),
-        span: Span::File(span),
+        value: convert_table(table.into_inner(), file),
+        span: Span::file(file, span),
     })
 }
 
-fn convert_table(table: DeTable<'_>) -> Value {
+fn convert_table(table: DeTable<'_>, file: FileId) -> Value {
     Value::Table(
         table
             .into_iter()
             .map(|(k, v)| {
                 let key = Key {
-                    span: Span::File(k.span()),
+                    span: Span::file(file, k.span()),
                     name: k.into_inner().into_owned(),
                 };
-                let span = Span::File(v.span());
-                (key, convert(v.into_inner(), span))
+                let span = Span::file(file, v.span());
+                (key, convert(v.into_inner(), span, file))
             })
             .collect(),
     )
 }
 
-fn convert(value: DeValue<'_>, span: Span) -> Node {
+/// The node of a value; `file` is the file its children are spans of.
+fn convert(value: DeValue<'_>, span: Span, file: FileId) -> Node {
     let value = match value {
         DeValue::String(s) => Value::Str(s.into_owned()),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
@@ -290,12 +352,12 @@ fn convert(value: DeValue<'_>, span: Span) -> Node {
             items
                 .into_iter()
                 .map(|v| {
-                    let span = Span::File(v.span());
-                    convert(v.into_inner(), span)
+                    let span = Span::file(file, v.span());
+                    convert(v.into_inner(), span, file)
                 })
                 .collect(),
         ),
-        DeValue::Table(t) => convert_table(t),
+        DeValue::Table(t) => convert_table(t, file),
     };
     Node { value, span }
 }
@@ -362,7 +424,9 @@ pub fn apply_set(root: &mut Node, argument: &str, index: usize) -> Result<(), St
     let value_text = value_text.trim();
     let span = Span::Set(index);
     let value = match DeValue::parse(value_text) {
-        Ok(v) => convert(v.into_inner(), span.clone()).value,
+        // The file id is not used: `strip_spans` gives every node the
+        // argument's span.
+        Ok(v) => convert(v.into_inner(), span.clone(), FileId::MAIN).value,
         Err(_) => Value::Str(value_text.to_string()),
     };
     let value = strip_spans(value, &span);
@@ -485,7 +549,7 @@ mod tests {
 
     fn tree(text: &str) -> (Source, Node) {
         let s = Source::new("t.toml", text);
-        let n = parse(&s).unwrap();
+        let n = parse(&s, FileId::MAIN).unwrap();
         (s, n)
     }
 
@@ -509,7 +573,7 @@ mod tests {
     #[test]
     fn syntax_errors_are_located() {
         let s = Source::new("t.toml", "a = 1\nb = = 2\n");
-        let issues = parse(&s).unwrap_err();
+        let issues = parse(&s, FileId::MAIN).unwrap_err();
         assert!(!issues.is_empty());
         assert!(
             issues[0].to_string().starts_with("t.toml:2:"),
