@@ -4,8 +4,10 @@
 //! The path of a file through this module:
 //! 1. read the bytes ([`input`]: regular files of bounded size only;
 //!    unreadable or non-UTF-8 files are reported as such);
-//! 2. parse TOML into a tree that remembers each value's position
-//!    ([`tree`]), and apply `--set PATH=VALUE` overrides to it;
+//! 2. parse TOML into a tree that remembers each value's file and position
+//!    ([`tree`]); if the file `extends` a base, read the chain of bases and
+//!    merge the file onto them ([`extends`]); then apply `--set PATH=VALUE`
+//!    overrides to it;
 //! 3. deserialize the plain [`spec::ScenarioSpec`] structs, collecting every
 //!    unknown key, wrong type and missing key at once ([`de`]);
 //! 4. check meaning and resolve names ([`validate`]), collecting every
@@ -19,6 +21,7 @@
 
 pub mod de;
 pub mod diag;
+pub mod extends;
 pub mod input;
 pub mod model;
 pub mod spec;
@@ -26,12 +29,12 @@ pub mod tree;
 pub mod validate;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use diag::{Issue, Location, ScenarioError};
 pub use model::Scenario;
 
-use tree::{FieldPath, Source};
+use tree::{FieldPath, Source, Span};
 
 /// The built-in default scenario (`scenarios/default.toml`), compiled in.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
@@ -70,43 +73,72 @@ pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, Scenari
             format!("cannot read the scenario file: {e}{fix}"),
         )
     })?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let line = prefix.matches('\n').count() + 1;
-            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(ScenarioError::single(
-                Location::File {
-                    file: shown,
-                    line,
-                    column,
-                },
-                "",
-                "the file is not UTF-8 text (invalid byte here); save it as UTF-8",
-            ));
+    let text = scenario_text(bytes, &shown).map_err(|issue| ScenarioError {
+        issues: vec![issue],
+    })?;
+    let source = Source::new(shown, text).with_folder(path.parent());
+    load_source(source, Some(path), overrides)
+}
+
+/// The text of a scenario file read as `bytes`, or a problem located at
+/// its first byte that is not UTF-8.
+fn scenario_text(bytes: Vec<u8>, shown: &str) -> Result<String, Issue> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let line = prefix.matches('\n').count() + 1;
+        let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Issue {
+            location: Location::File {
+                file: shown.to_string(),
+                line,
+                column,
+            },
+            field: String::new(),
+            message: "the file is not UTF-8 text (invalid byte here); save it as UTF-8".into(),
         }
-    };
-    load_str(&shown, &text, path.parent(), overrides)
+    })
 }
 
 /// Validates scenario text. `file` names it in messages; `base_dir` is where
-/// files it refers to (hourly CSVs) are looked up.
+/// files it refers to (a base it `extends`, hourly CSVs, traces) are looked
+/// up; without one, it cannot extend a base.
 pub fn load_str(
     file: &str,
     text: &str,
     base_dir: Option<&Path>,
     overrides: &Overrides,
 ) -> Result<Scenario, ScenarioError> {
-    let mut source = Source::new(file, text);
+    load_source(
+        Source::new(file, text).with_folder(base_dir),
+        None,
+        overrides,
+    )
+}
+
+/// Validates the main file of `source` (read from `origin`, if it is a file)
+/// with the bases it extends and the overrides.
+fn load_source(
+    mut source: Source,
+    origin: Option<&Path>,
+    overrides: &Overrides,
+) -> Result<Scenario, ScenarioError> {
     source.set_arguments = overrides.sets.clone();
     let mut root =
-        tree::parse(&source, tree::FileId::MAIN).map_err(|issues| ScenarioError { issues })?;
+        extends::load_tree(&mut source, origin).map_err(|issues| ScenarioError { issues })?;
 
     let mut set_issues = Vec::new();
     for (i, arg) in overrides.sets.iter().enumerate() {
-        if let Err(message) = tree::apply_set(&mut root, arg, i) {
+        let target = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p).trim();
+        let result = if target == extends::EXTENDS_KEY
+            || target.starts_with("extends.")
+            || target.starts_with("extends[")
+        {
+            Err("`extends` cannot be set on the command line: the bases are read before `--set` applies; write it in the file".to_string())
+        } else {
+            tree::apply_set(&mut root, arg, i)
+        };
+        if let Err(message) = result {
             set_issues.push(Issue {
                 location: Location::SetArgument {
                     argument: arg.clone(),
@@ -124,7 +156,7 @@ pub fn load_str(
     let mut issues: Vec<Issue> = outcome
         .issues
         .iter()
-        .map(|raw| source.issue(&tree::Span::from(&raw.span), &raw.path, raw.message.clone()))
+        .map(|raw| source.issue(&Span::from(&raw.span), &raw.path, raw.message.clone()))
         .collect();
 
     // Check meaning even when some fields were unusable, so one run reports
@@ -133,7 +165,17 @@ pub fn load_str(
         if let Some(seed) = overrides.seed {
             spec.seed = Some(seed);
         }
-        match validate::validate(&spec, base_dir) {
+        let main_folder = source.file(tree::FileId::MAIN).folder.clone();
+        let folders = |path: &FieldPath| -> Option<PathBuf> {
+            let (node, depth) = root.lookup(path);
+            match &node.span {
+                Span::File { file, .. } if depth == path.0.len() => {
+                    source.file(*file).folder.clone()
+                }
+                _ => main_folder.clone(),
+            }
+        };
+        match validate::validate_with_folders(&spec, &folders) {
             Ok(scenario) if issues.is_empty() => return Ok(scenario),
             Ok(_) => {}
             Err(problems) => {

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
@@ -183,25 +184,29 @@ impl fmt::Display for FieldPath {
     }
 }
 
-/// One file of a [`Source`]: its name and text.
+/// One file of a [`Source`]: its name, text and folder.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The file name as the user gave it (or as resolved from `extends`).
     pub name: String,
     /// The text.
     pub text: String,
+    /// The folder that paths written in the file (a base it extends, hourly
+    /// CSVs, traces) are relative to; `None` for text that is not a file.
+    pub folder: Option<PathBuf>,
     /// Byte offset of each line start.
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
-    fn new(name: String, text: String) -> Self {
+    fn new(name: String, text: String, folder: Option<PathBuf>) -> Self {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         SourceFile {
             name,
             text,
+            folder,
             line_starts,
         }
     }
@@ -227,18 +232,36 @@ pub struct Source {
 }
 
 impl Source {
-    /// A source of one file, the scenario given ([`FileId::MAIN`]).
+    /// A source of one file, the scenario given ([`FileId::MAIN`]), with no
+    /// folder (see [`Source::with_folder`]).
     pub fn new(file: impl Into<String>, text: impl Into<String>) -> Self {
         Source {
-            files: vec![SourceFile::new(file.into(), text.into())],
+            files: vec![SourceFile::new(file.into(), text.into(), None)],
             set_arguments: Vec::new(),
         }
     }
 
+    /// This source with the folder of the scenario given set.
+    pub fn with_folder(mut self, folder: Option<&Path>) -> Self {
+        self.files[FileId::MAIN.0].folder = folder.map(Path::to_path_buf);
+        self
+    }
+
     /// Adds a file (a base that the scenario extends) and returns its id.
-    pub fn add_file(&mut self, file: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SourceFile::new(file.into(), text.into()));
+    pub fn add_file(
+        &mut self,
+        file: impl Into<String>,
+        text: impl Into<String>,
+        folder: Option<PathBuf>,
+    ) -> FileId {
+        self.files
+            .push(SourceFile::new(file.into(), text.into(), folder));
         FileId(self.files.len() - 1)
+    }
+
+    /// How many files the source holds.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
     }
 
     /// The file with this id.

@@ -4,7 +4,7 @@
 //! first.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
@@ -167,19 +167,33 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 struct Validator<'a> {
     problems: Problems,
-    base_dir: Option<&'a Path>,
+    /// The folder that input files named at a field are relative to.
+    folders: &'a dyn Fn(&FieldPath) -> Option<PathBuf>,
     calendar: Calendar,
     end: SimTime,
     /// Software interruptions per node-hour of a running job, once read.
     software_rate: f64,
 }
 
-/// Converts a spec into a scenario, or returns every problem.
+/// Converts a spec into a scenario, or returns every problem. Input files
+/// it names (hourly CSVs, traces) are relative to `base_dir`.
 pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario, Problems> {
+    validate_with_folders(spec, &|_| base_dir.map(Path::to_path_buf))
+}
+
+/// Converts a spec into a scenario, or returns every problem. An input file
+/// named at a field (an hourly CSV, a trace) is relative to the folder
+/// `folders` gives for that field's path — that of the file which wrote the
+/// value, when a scenario extends bases in other folders — or to the
+/// working directory when it gives none.
+pub fn validate_with_folders(
+    spec: &ScenarioSpec,
+    folders: &dyn Fn(&FieldPath) -> Option<PathBuf>,
+) -> Result<Scenario, Problems> {
     let root = FieldPath::default();
     let mut v = Validator {
         problems: Problems::default(),
-        base_dir,
+        folders,
         calendar: Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")),
         end: SimTime::MAX,
         software_rate: failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6,
@@ -453,6 +467,15 @@ pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario
 }
 
 impl Validator<'_> {
+    /// The path of an input file named `file` at field `p`: relative to the
+    /// folder of the scenario file that wrote it.
+    fn input_path(&self, p: &FieldPath, file: &str) -> PathBuf {
+        match (self.folders)(p) {
+            Some(dir) => dir.join(file),
+            None => PathBuf::from(file),
+        }
+    }
+
     /// The training jobs: names unique, work given one way, a rack model
     /// some site builds, and no more domains than one site can ever hold.
     fn jobs(
@@ -1200,10 +1223,7 @@ impl Validator<'_> {
         format: Option<&str>,
     ) -> Option<Vec<crate::workload::serving::trace::TraceRequest>> {
         use crate::workload::serving::trace::{self, TraceError, TraceFormat};
-        let path = match self.base_dir {
-            Some(dir) => dir.join(file),
-            None => Path::new(file).to_path_buf(),
-        };
+        let path = self.input_path(p, file);
         let format = match format {
             Some("azure") => TraceFormat::Azure,
             Some("mooncake") => TraceFormat::Mooncake,
@@ -3042,10 +3062,7 @@ impl Validator<'_> {
         value_key: &str,
         non_negative: bool,
     ) -> Option<Vec<(SimTime, f64)>> {
-        let path = match self.base_dir {
-            Some(dir) => dir.join(file),
-            None => Path::new(file).to_path_buf(),
-        };
+        let path = self.input_path(p, file);
         let shown = path.display().to_string();
         let bytes = match read_regular_file(
             &path,
@@ -3526,10 +3543,7 @@ impl Validator<'_> {
     /// Reads a trace file (relative to the scenario file) as UTF-8 text:
     /// its name as shown and its text.
     fn read_trace(&mut self, p: &FieldPath, file: &str) -> Option<(String, String)> {
-        let path = match self.base_dir {
-            Some(dir) => dir.join(file),
-            None => Path::new(file).to_path_buf(),
-        };
+        let path = self.input_path(p, file);
         let shown = path.display().to_string();
         let bytes =
             match read_regular_file(&path, MAX_CSV_BYTES, "; a trace needs about 50 bytes a row") {
