@@ -14,6 +14,7 @@ mod crn;
 mod determinism;
 mod examples;
 mod exporters;
+mod extends;
 mod failures;
 mod golden;
 mod grid;
