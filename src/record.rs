@@ -126,6 +126,41 @@ pub struct SampleRow {
     pub failures: [u64; CLASSES],
     /// The training figures of the site, in scenarios with jobs only.
     pub training: Option<TrainingSample>,
+    /// The capacity of each rack model the site's build-out contains
+    /// (whether or not any of its racks is online yet), in the order of the
+    /// scenario's rack models. Σ over models of `healthy_chip_hours` is the
+    /// site's healthy chip-hours; of `chips_online`, the row's
+    /// `chips_online`.
+    pub racks: Vec<RackSample>,
+}
+
+/// One rack model at one site at one sample, for `capacity.csv`: counts and
+/// power are the state at the sample instant; chip-hours cover the interval
+/// since the previous sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RackSample {
+    /// Position of the rack model in the scenario's rack models (from 0).
+    pub rack_type: usize,
+    /// Rack model name.
+    pub rack: SharedText,
+    /// Name of the rack model's chip.
+    pub chip: SharedText,
+    /// Racks of the model commissioned and not retired.
+    pub racks_online: u32,
+    /// Chips in those racks.
+    pub chips_online: u64,
+    /// Nameplate IT power of those racks: racks × (chips × chip TDP + rack
+    /// overhead) [MW].
+    pub it_nameplate_mw: f64,
+    /// Chips online × time over the interval [chip·h].
+    pub online_chip_hours: f64,
+    /// Chips up and powered × time over the interval: not failed, not in
+    /// repair, their rack powered and the site not dark [chip·h].
+    pub healthy_chip_hours: f64,
+    /// Chips up and powered that allocations (training jobs, inference
+    /// replicas) hold × time over the interval (0 while the site is dark)
+    /// [chip·h].
+    pub held_chip_hours: f64,
 }
 
 /// The training figures of one site at one sample: counts are the state at

@@ -168,8 +168,8 @@ impl World<'_> {
         let floor = self.floor_facility(site, ti) * f64::from(count);
         let s = &mut self.sites[site];
         s.floor += floor;
-        s.power.chips_online += chips;
-        s.power.add_available(chips, t.idle_mw, t.dynamic_mw);
+        s.power.add_online(ti, count, chips);
+        s.power.add_available(ti, chips, t.idle_mw, t.dynamic_mw);
         s.power.overhead_mw += t.overhead_mw * i64::from(count);
         s.committed += need;
         s.racks_online += count;
@@ -244,7 +244,7 @@ impl World<'_> {
                 match self.topo.node_state[node as usize] {
                     NodeState::Healthy if rack.power_down => s.chips_unpowered -= cpn,
                     NodeState::Healthy => {
-                        s.power.remove_available(cpn, t.idle_mw, t.dynamic_mw);
+                        s.power.remove_available(ti, cpn, t.idle_mw, t.dynamic_mw);
                         self.fleets[node_fleet]
                             .members
                             .remove(node, &mut self.parts[Scope::Nodes as usize].pos);
@@ -284,7 +284,8 @@ impl World<'_> {
         self.spares.retire(pool, u64::from(phase.spare_nodes));
         let s = &mut self.sites[site];
         s.floor -= floor;
-        s.power.chips_online -= u64::from(t.chips) * u64::from(phase.count);
+        s.power
+            .remove_online(ti, phase.count, u64::from(t.chips) * u64::from(phase.count));
         s.racks_online -= phase.count;
         s.committed -= need;
         self.try_commission(site);

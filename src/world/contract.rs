@@ -174,6 +174,8 @@ pub enum ContractError {
 #[derive(Clone, Debug)]
 pub(crate) struct Allocation {
     pub site: u32,
+    /// Its rack model (the scenario's rack type index).
+    pub rack_type: usize,
     pub domains: Vec<u32>,
     /// TDP − idle per chip of its rack model [W].
     pub dynamic: crate::units::Watts,
@@ -351,6 +353,7 @@ impl World<'_> {
         let (load_mw, u_micros) = loads(t.dynamic, utilization);
         self.allocations.push(Some(Allocation {
             site,
+            rack_type: rack_type as usize,
             domains: domains.iter().map(|d| d.0).collect(),
             dynamic: t.dynamic,
             dynamic_mw: t.dynamic_mw,
@@ -406,9 +409,21 @@ impl World<'_> {
             .as_mut()
             .expect("checked live");
         let p = &mut self.sites[site].power;
-        p.release(a.held_chips, a.dynamic_mw, a.load_mw, a.u_micros);
+        p.release(
+            a.rack_type,
+            a.held_chips,
+            a.dynamic_mw,
+            a.load_mw,
+            a.u_micros,
+        );
         (a.load_mw, a.u_micros) = loads(a.dynamic, utilization);
-        p.hold(a.held_chips, a.dynamic_mw, a.load_mw, a.u_micros);
+        p.hold(
+            a.rack_type,
+            a.held_chips,
+            a.dynamic_mw,
+            a.load_mw,
+            a.u_micros,
+        );
         self.settle();
         Ok(())
     }
@@ -730,13 +745,14 @@ impl World<'_> {
     /// power sums follow, and the allocation holding the domain, if any.
     pub(crate) fn chips_power(&mut self, domain: u32, chips: u64, up: bool) {
         let rack = &self.topo.racks[self.topo.domains[domain as usize].rack as usize];
-        let t = &self.topo.types[rack.rack_type as usize];
+        let ti = rack.rack_type as usize;
+        let t = &self.topo.types[ti];
         let (idle, dynamic) = (t.idle_mw, t.dynamic_mw);
         let p = &mut self.sites[rack.site as usize].power;
         if up {
-            p.add_available(chips, idle, dynamic);
+            p.add_available(ti, chips, idle, dynamic);
         } else {
-            p.remove_available(chips, idle, dynamic);
+            p.remove_available(ti, chips, idle, dynamic);
         }
         self.hold(domain, chips, up);
     }
@@ -766,10 +782,10 @@ impl World<'_> {
         let p = &mut self.sites[site].power;
         if up {
             a.held_chips += chips;
-            p.hold(chips, a.dynamic_mw, a.load_mw, a.u_micros);
+            p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
         } else {
             a.held_chips -= chips;
-            p.release(chips, a.dynamic_mw, a.load_mw, a.u_micros);
+            p.release(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
         }
     }
 
@@ -1019,11 +1035,20 @@ date = "2026-01-10"
         }
     }
 
-    /// Each site's integer power sums, recomputed from scratch over every
-    /// domain, equal the ones kept incrementally; and the free sets hold
-    /// exactly the healthy domains no allocation holds.
+    /// Each site's integer power sums and its counts per rack model,
+    /// recomputed from scratch over every rack and domain, equal the ones
+    /// kept incrementally; and the free sets hold exactly the healthy
+    /// domains no allocation holds.
     fn check(w: &World) {
         let mut want = vec![(0i64, 0i64, 0i64, 0i64, 0u64); w.sites.len()];
+        // By (site, rack model): racks online, chips online, available, held.
+        let types = w.topo.types.len();
+        let mut models = vec![(0u32, 0u64, 0u64, 0u64); w.sites.len() * types];
+        for rack in w.topo.racks.iter().filter(|r| !r.retired) {
+            let m = &mut models[rack.site as usize * types + rack.rack_type as usize];
+            m.0 += 1;
+            m.1 += u64::from(w.topo.types[rack.rack_type as usize].chips);
+        }
         for (i, d) in w.topo.domains.iter().enumerate() {
             let rack = &w.topo.racks[d.rack as usize];
             let t = &w.topo.types[rack.rack_type as usize];
@@ -1034,6 +1059,11 @@ date = "2026-01-10"
                 continue;
             }
             let chips = w.topo.domain_healthy_chips(i as u32);
+            let m = &mut models[rack.site as usize * types + rack.rack_type as usize];
+            m.2 += chips;
+            if d.allocation != NO_ALLOCATION {
+                m.3 += chips;
+            }
             let s = &mut want[rack.site as usize];
             s.0 += chips as i64 * t.idle_mw;
             s.1 += chips as i64 * t.dynamic_mw;
@@ -1057,6 +1087,21 @@ date = "2026-01-10"
                 want[site],
                 "site {site}"
             );
+            for m in p.models() {
+                assert_eq!(
+                    (
+                        m.racks_online,
+                        m.chips_online,
+                        m.chips_available,
+                        m.chips_held
+                    ),
+                    models[site * types + m.rack_type],
+                    "site {site} rack model {}",
+                    m.rack_type
+                );
+            }
+            let tracked: u64 = p.models().iter().map(|m| m.chips_online).sum();
+            assert_eq!(tracked, p.chips_online, "site {site}: every model tracked");
         }
     }
 

@@ -86,7 +86,7 @@ use contract::{Allocation, Notice};
 use failures::PartTable;
 use fleet::{Fleet, Members, Scope};
 use network::Network;
-use power::{EnergyTotals, SitePower};
+use power::{EnergyTotals, ModelCapacity, SitePower};
 use spares::SparePools;
 use topology::{NodeClasses, Topology, TypeInfo, milliwatts};
 
@@ -173,8 +173,10 @@ struct SiteState {
     /// down.
     dci_down: u32,
     failures: [u64; CLASSES],
-    /// Totals and failure counts at the previous sample.
+    /// Totals, failure counts and rack-model figures at the previous
+    /// sample.
     last_totals: EnergyTotals,
+    last_models: Vec<ModelCapacity>,
     last_failures: [u64; CLASSES],
     /// Fleets by rack model: nodes, rack power, uplinks.
     fleets: Vec<Option<[usize; 3]>>,
@@ -223,6 +225,11 @@ pub struct World<'s> {
     peak_facility: Watts,
     /// Site names, shared by every sample row.
     site_names: Vec<SharedText>,
+    /// Rack model and chip names by rack type, shared by every sample row.
+    rack_names: Vec<SharedText>,
+    chip_names: Vec<SharedText>,
+    /// The rack-model figures of a sample row, kept between samples.
+    rack_samples: Vec<crate::record::RackSample>,
 }
 
 impl<'s> World<'s> {
@@ -346,17 +353,15 @@ impl<'s> World<'s> {
                 exp_only(site_outage, FailureKind::SiteOutage),
             ));
             let outage_fleet = fleets.len() - 1;
-            let mut power = SitePower {
-                grid: site.grid[0].1,
-                cap: 1.0,
-                background: scenario.utilization,
-                ..Default::default()
-            };
+            let mut power = SitePower::default();
+            power.grid = site.grid[0].1;
+            power.cap = 1.0;
+            power.background = scenario.utilization;
             power.pue = site.pue.in_month(scenario.calendar.month(SimTime::ZERO));
             power.price_usd_per_mwh = site.price.at(&scenario.calendar, SimTime::ZERO);
             power.carbon_kg_per_mwh = site.carbon.at(&scenario.calendar, SimTime::ZERO);
+            power.track_models(types.len(), site.phases.iter().map(|p| p.rack_type));
             sites.push(SiteState {
-                power,
                 phases: site.phases.iter().map(|_| PhaseState::default()).collect(),
                 queue: (0..site.phases.len()).collect(),
                 committed: Watts::ZERO,
@@ -372,9 +377,11 @@ impl<'s> World<'s> {
                 dci_down: 0,
                 failures: [0; CLASSES],
                 last_totals: EnergyTotals::default(),
+                last_models: power.models().to_vec(),
                 last_failures: [0; CLASSES],
                 fleets: site_fleets,
                 outage_fleet,
+                power,
                 dirty: false,
             });
         }
@@ -445,6 +452,17 @@ impl<'s> World<'s> {
                 .iter()
                 .map(|s| SharedText::from(s.name.as_str()))
                 .collect(),
+            rack_names: scenario
+                .rack_types
+                .iter()
+                .map(|t| SharedText::from(t.rack.name.as_str()))
+                .collect(),
+            chip_names: scenario
+                .rack_types
+                .iter()
+                .map(|t| SharedText::from(t.chip.name.as_str()))
+                .collect(),
+            rack_samples: Vec::new(),
         };
         world.start();
         world

@@ -34,9 +34,55 @@
 //!   `E += P · Δt` whenever anything changes, and cost and carbon use the price
 //!   and intensity in force over that interval (they change only on hour
 //!   boundaries, which are events).
+//! - **Per rack model.** Beside the site's sums, the site keeps for each rack
+//!   model its build-out contains ([`ModelCapacity`]) the racks and chips
+//!   online, the chips available and the chips allocations hold, as exact
+//!   integers, and integrates chips online, chips healthy and powered, and
+//!   chips held and powered over time in **integer chip-microseconds**. A
+//!   change of a chip's state names its rack model, so it stays O(1);
+//!   [`advance`](SitePower::advance) integrates every model of the site,
+//!   O(rack models of the site). Σ over models of each count equals the
+//!   site's, and Σ of the healthy integral is the site's
+//!   `healthy_chip_hours` (up to the rounding of the site's `f64` sum).
 
 use crate::engine::SimTime;
+use crate::engine::time::MICROS_PER_HOUR;
 use crate::units::{JOULES_PER_MWH, Joules, KgCo2e, Usd, Watts};
+
+/// The slot of a rack model the site's build-out does not contain.
+const NO_SLOT: u32 = u32::MAX;
+
+/// One rack model at one site: counts now, and chip-time integrals since
+/// the start of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ModelCapacity {
+    /// Position of the rack model in the scenario's rack types.
+    pub rack_type: usize,
+    /// Racks of the model commissioned and not retired.
+    pub racks_online: u32,
+    /// Chips in those racks.
+    pub chips_online: u64,
+    /// Chips of the model available: healthy, in a powered rack (counted
+    /// while the site is dark; see [`SitePower::chips_powered`]).
+    pub chips_available: u64,
+    /// Available chips of the model held by allocations.
+    pub chips_held: u64,
+    /// ∫ chips online dt since the start [chip·µs].
+    pub online_chip_micros: u128,
+    /// ∫ chips available and powered (0 while the site is dark) dt since
+    /// the start [chip·µs].
+    pub healthy_chip_micros: u128,
+    /// ∫ chips held, available and powered (0 while the site is dark) dt
+    /// since the start [chip·µs].
+    pub held_chip_micros: u128,
+}
+
+impl ModelCapacity {
+    /// Chip-hours of an integral in chip-microseconds.
+    pub fn chip_hours(micros: u128) -> f64 {
+        micros as f64 / MICROS_PER_HOUR as f64
+    }
+}
 
 /// Running totals of a site since the start of the run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -113,6 +159,10 @@ pub struct SitePower {
     pub chips_available: u64,
     /// Online chips now.
     pub chips_online: u64,
+    /// The rack models of the site's build-out, in scenario order.
+    models: Vec<ModelCapacity>,
+    /// By scenario rack type: its position in `models` (`NO_SLOT` if none).
+    slots: Vec<u32>,
 
     /// When the totals were last brought up to date.
     pub updated: SimTime,
@@ -130,40 +180,114 @@ impl SitePower {
         self.it * self.pue
     }
 
-    /// Makes `chips` chips of one model (idle draw `idle_mw`, TDP − idle
-    /// `dynamic_mw`, per chip [mW]) available: they count and draw from now
-    /// on, at the background utilization.
-    pub fn add_available(&mut self, chips: u64, idle_mw: i64, dynamic_mw: i64) {
+    /// Tracks, per rack model, the models of the scenario's `types` rack
+    /// types that `present` lists (the site's build-out); each later change
+    /// of chips names one of them. Call once, before any change.
+    pub fn track_models(&mut self, types: usize, present: impl IntoIterator<Item = usize>) {
+        let mut present_at = vec![false; types];
+        for rack_type in present {
+            present_at[rack_type] = true;
+        }
+        self.slots = vec![NO_SLOT; types];
+        self.models.clear();
+        for (rack_type, _) in present_at.iter().enumerate().filter(|(_, p)| **p) {
+            self.slots[rack_type] = self.models.len() as u32;
+            self.models.push(ModelCapacity {
+                rack_type,
+                ..ModelCapacity::default()
+            });
+        }
+    }
+
+    /// The rack models of the site, in scenario order.
+    pub fn models(&self) -> &[ModelCapacity] {
+        &self.models
+    }
+
+    /// The counters of a rack model the site tracks.
+    fn model(&mut self, rack_type: usize) -> &mut ModelCapacity {
+        let slot = self.slots[rack_type];
+        debug_assert_ne!(slot, NO_SLOT, "rack model {rack_type} is not tracked");
+        &mut self.models[slot as usize]
+    }
+
+    /// `racks` racks of model `rack_type` holding `chips` chips come online
+    /// (commissioned); their chips become available separately
+    /// ([`add_available`](Self::add_available)).
+    pub fn add_online(&mut self, rack_type: usize, racks: u32, chips: u64) {
+        self.chips_online += chips;
+        let m = self.model(rack_type);
+        m.racks_online += racks;
+        m.chips_online += chips;
+    }
+
+    /// The reverse of [`add_online`](Self::add_online) (retirement).
+    pub fn remove_online(&mut self, rack_type: usize, racks: u32, chips: u64) {
+        self.chips_online -= chips;
+        let m = self.model(rack_type);
+        m.racks_online -= racks;
+        m.chips_online -= chips;
+    }
+
+    /// Makes `chips` chips of rack model `rack_type` (idle draw `idle_mw`,
+    /// TDP − idle `dynamic_mw`, per chip [mW]) available: they count and
+    /// draw from now on, at the background utilization.
+    pub fn add_available(&mut self, rack_type: usize, chips: u64, idle_mw: i64, dynamic_mw: i64) {
         self.chips_available += chips;
         self.idle_mw += idle_mw * chips as i64;
         self.dynamic_mw += dynamic_mw * chips as i64;
+        self.model(rack_type).chips_available += chips;
     }
 
     /// The reverse of [`add_available`](Self::add_available).
-    pub fn remove_available(&mut self, chips: u64, idle_mw: i64, dynamic_mw: i64) {
+    pub fn remove_available(
+        &mut self,
+        rack_type: usize,
+        chips: u64,
+        idle_mw: i64,
+        dynamic_mw: i64,
+    ) {
         self.chips_available -= chips;
         self.idle_mw -= idle_mw * chips as i64;
         self.dynamic_mw -= dynamic_mw * chips as i64;
+        self.model(rack_type).chips_available -= chips;
     }
 
-    /// Moves `chips` available chips (TDP − idle `dynamic_mw` each) under an
-    /// allocation running them at `load_mw` each (`dynamic_mw · u`, rounded)
-    /// and utilization `u_micros` millionths.
-    pub fn hold(&mut self, chips: u64, dynamic_mw: i64, load_mw: i64, u_micros: i64) {
+    /// Moves `chips` available chips of rack model `rack_type` (TDP − idle
+    /// `dynamic_mw` each) under an allocation running them at `load_mw`
+    /// each (`dynamic_mw · u`, rounded) and utilization `u_micros`
+    /// millionths.
+    pub fn hold(
+        &mut self,
+        rack_type: usize,
+        chips: u64,
+        dynamic_mw: i64,
+        load_mw: i64,
+        u_micros: i64,
+    ) {
         let n = chips as i64;
         self.held_chips += chips;
         self.held_dynamic_mw += dynamic_mw * n;
         self.held_load_mw += load_mw * n;
         self.held_chip_micros += u_micros * n;
+        self.model(rack_type).chips_held += chips;
     }
 
     /// The reverse of [`hold`](Self::hold).
-    pub fn release(&mut self, chips: u64, dynamic_mw: i64, load_mw: i64, u_micros: i64) {
+    pub fn release(
+        &mut self,
+        rack_type: usize,
+        chips: u64,
+        dynamic_mw: i64,
+        load_mw: i64,
+        u_micros: i64,
+    ) {
         let n = chips as i64;
         self.held_chips -= chips;
         self.held_dynamic_mw -= dynamic_mw * n;
         self.held_load_mw -= load_mw * n;
         self.held_chip_micros -= u_micros * n;
+        self.model(rack_type).chips_held -= chips;
     }
 
     /// Chips actually drawing power now.
@@ -216,6 +340,18 @@ impl SitePower {
             t.throttled_chip_hours += powered * hours;
             t.lost_chip_hours += busy * (1.0 - self.cap.cbrt()) * hours;
         }
+        let micros = u128::from(dt.0);
+        if self.dark {
+            for m in &mut self.models {
+                m.online_chip_micros += u128::from(m.chips_online) * micros;
+            }
+        } else {
+            for m in &mut self.models {
+                m.online_chip_micros += u128::from(m.chips_online) * micros;
+                m.healthy_chip_micros += u128::from(m.chips_available) * micros;
+                m.held_chip_micros += u128::from(m.chips_held) * micros;
+            }
+        }
         self.updated = now;
     }
 
@@ -253,15 +389,18 @@ mod tests {
     use super::*;
     use crate::engine::SimDuration;
 
+    /// A site of one rack model (rack type 0).
     fn site() -> SitePower {
-        SitePower {
+        let mut s = SitePower {
             grid: Watts::from_mw(1.0),
             pue: 1.25,
             price_usd_per_mwh: 50.0,
             carbon_kg_per_mwh: 400.0,
             cap: 1.0,
             ..Default::default()
-        }
+        };
+        s.track_models(1, [0]);
+        s
     }
 
     /// One GB200 NVL72 rack (72 × 1,200 W TDP, 180 W idle, 33.6 kW overhead)
@@ -269,10 +408,10 @@ mod tests {
     #[test]
     fn one_rack_for_a_day() {
         let mut s = site();
-        s.add_available(72, 180_000, 1_020_000);
+        s.add_available(0, 72, 180_000, 1_020_000);
         s.overhead_mw = 33_600_000;
         s.background = 0.5;
-        s.chips_online = 72;
+        s.add_online(0, 1, 72);
         s.refresh();
         // IT = 33,600 + 72 × 180 + 0.5 × 72 × 1,020 = 33,600 + 12,960 + 36,720 = 83,280 W.
         assert!((s.it.0 - 83_280.0).abs() < 1e-9);
@@ -294,7 +433,7 @@ mod tests {
         // Demand: 100 kW overhead + 200 kW idle + 1 × 700 kW dynamic = 1 MW IT,
         // 1.25 MW facility against a 1 MW grid: limit IT = 800 kW.
         s.overhead_mw = 100_000_000;
-        s.add_available(1000, 200_000, 700_000);
+        s.add_available(0, 1000, 200_000, 700_000);
         s.background = 1.0;
         s.refresh();
         assert!((s.facility().0 - 1e6).abs() < 1e-6);
@@ -310,7 +449,7 @@ mod tests {
     fn idle_beyond_the_grid_is_drawn_not_hidden() {
         let mut s = site();
         s.overhead_mw = 500_000_000;
-        s.add_available(1000, 500_000, 100_000);
+        s.add_available(0, 1000, 500_000, 100_000);
         s.background = 0.5;
         s.refresh();
         // Overhead + idle = 1 MW IT, 1.25 MW facility > the 1 MW grid: no
@@ -324,22 +463,81 @@ mod tests {
     #[test]
     fn allocations_draw_at_their_own_utilization() {
         let mut s = site();
-        s.add_available(100, 100_000, 1_000_000);
+        s.add_available(0, 100, 100_000, 1_000_000);
         s.background = 0.5;
-        s.hold(8, 1_000_000, 1_000_000, 1_000_000);
-        s.hold(8, 1_000_000, 250_000, 250_000);
+        s.hold(0, 8, 1_000_000, 1_000_000, 1_000_000);
+        s.hold(0, 8, 1_000_000, 250_000, 250_000);
         s.refresh();
         // IT = 100 × 100 W + 8 × 1,000 W + 8 × 250 W + 84 × 500 W = 62,000 W.
         assert!((s.it.0 - 62_000.0).abs() < 1e-9, "{}", s.it.0);
         // Releasing and re-holding in any order returns to the same integer sums.
-        s.release(8, 1_000_000, 250_000, 250_000);
-        s.hold(8, 1_000_000, 250_000, 250_000);
-        s.release(8, 1_000_000, 1_000_000, 1_000_000);
-        s.release(8, 1_000_000, 250_000, 250_000);
+        s.release(0, 8, 1_000_000, 250_000, 250_000);
+        s.hold(0, 8, 1_000_000, 250_000, 250_000);
+        s.release(0, 8, 1_000_000, 1_000_000, 1_000_000);
+        s.release(0, 8, 1_000_000, 250_000, 250_000);
         assert_eq!((s.held_chips, s.held_load_mw, s.held_dynamic_mw), (0, 0, 0));
         s.refresh();
         // Every chip at the background: 100 × (100 + 500) W.
         assert!((s.it.0 - 60_000.0).abs() < 1e-9);
+    }
+
+    /// Two rack models of a scenario's three at one site (types 0 and 2):
+    /// 2 racks of 72 chips and 1 rack of 64. At 2 h an allocation takes 72
+    /// chips of type 0 and a node of 8 chips of type 2 fails; at 3 h the
+    /// site goes dark for 2 h; at 5 h it is back, the allocation released
+    /// and the node repaired; the run ends at 6 h.
+    #[test]
+    fn rack_models_integrate_their_own_chip_hours() {
+        let mut s = site();
+        s.track_models(3, [2, 0, 2]);
+        let types: Vec<usize> = s.models().iter().map(|m| m.rack_type).collect();
+        assert_eq!(
+            types,
+            [0, 2],
+            "the site's models, once each, in scenario order"
+        );
+        let at = |h: u64| SimTime::ZERO + SimDuration::from_hours(h);
+        s.add_online(0, 2, 144);
+        s.add_available(0, 144, 100_000, 1_000_000);
+        s.add_online(2, 1, 64);
+        s.add_available(2, 64, 50_000, 500_000);
+        s.advance(at(2));
+        s.hold(0, 72, 1_000_000, 500_000, 500_000);
+        s.remove_available(2, 8, 50_000, 500_000);
+        let held: u64 = s.models().iter().map(|m| m.chips_held).sum();
+        let available: u64 = s.models().iter().map(|m| m.chips_available).sum();
+        assert_eq!((held, available), (s.held_chips, s.chips_available));
+        s.advance(at(3));
+        s.dark = true;
+        s.advance(at(5));
+        s.dark = false;
+        s.release(0, 72, 1_000_000, 500_000, 500_000);
+        s.add_available(2, 8, 50_000, 500_000);
+        s.advance(at(6));
+        let hours = |m: &ModelCapacity| {
+            [
+                m.online_chip_micros,
+                m.healthy_chip_micros,
+                m.held_chip_micros,
+            ]
+            .map(ModelCapacity::chip_hours)
+        };
+        // Type 0: online 144 × 6 h; healthy 144 × (2 + 1 + 1) h (not while
+        // dark); held 72 × 1 h (2–3 h; 3–5 h dark).
+        assert_eq!(hours(&s.models()[0]), [864.0, 576.0, 72.0]);
+        // Type 2: online 64 × 6 h; healthy 64 × 2 + 56 × 1 + 64 × 1 h.
+        assert_eq!(hours(&s.models()[1]), [384.0, 248.0, 0.0]);
+        // Σ over models = the site's figures: 208 × 6 = 1,248 online;
+        // 208 × 2 + 200 × 1 + 208 × 1 = 824 healthy.
+        assert_eq!(s.totals.online_chip_hours, 1248.0);
+        assert_eq!(s.totals.healthy_chip_hours, 824.0);
+        assert_eq!(s.chips_online, 208);
+        s.remove_online(2, 1, 64);
+        assert_eq!(
+            (s.models()[1].racks_online, s.models()[1].chips_online),
+            (0, 0)
+        );
+        assert_eq!((s.models()[0].racks_online, s.chips_online), (2, 144));
     }
 
     #[test]

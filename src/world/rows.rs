@@ -1,16 +1,18 @@
-//! The rows the world reports: a timeseries sample per site, the fate of
-//! each build-out phase, and its share of the run's summary. Each reads
-//! counters the events keep, so a sample costs O(sites).
+//! The rows the world reports: a timeseries sample per site (with the
+//! capacity of each of the site's rack models), the fate of each build-out
+//! phase, and its share of the run's summary. Each reads counters the
+//! events keep, so a sample costs O(sites × rack models of a site).
 
 use crate::engine::{SimDuration, SimTime};
 use crate::record::{
-    BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SharedText, SummaryRow, TrainingSample,
+    BuildoutRow, CLASSES, PhaseOutcome, RackSample, Recorder, SampleRow, SharedText, SummaryRow,
+    TrainingSample,
 };
 use crate::units::Watts;
 
 use super::World;
 use super::buildout::PhaseStatus;
-use super::power::EnergyTotals;
+use super::power::{EnergyTotals, ModelCapacity};
 
 impl World<'_> {
     /// Records one sample row per site at `now`: power and counts are the
@@ -30,6 +32,9 @@ impl World<'_> {
         let timestamp = SharedText::from(sc.calendar.format(now));
         let mut chips_online = 0;
         let mut facility = Watts::ZERO;
+        // One buffer, handed to each row and taken back: no allocation per
+        // sample once it has grown.
+        let mut racks = std::mem::take(&mut self.rack_samples);
         for i in 0..self.sites.len() {
             self.touch(i);
             let s = &mut self.sites[i];
@@ -40,6 +45,24 @@ impl World<'_> {
             }
             s.last_totals = s.power.totals;
             s.last_failures = s.failures;
+            racks.clear();
+            for (m, last) in s.power.models().iter().zip(&mut s.last_models) {
+                let hours = |now: u128, then: u128| ModelCapacity::chip_hours(now - then);
+                racks.push(RackSample {
+                    rack_type: m.rack_type,
+                    rack: self.rack_names[m.rack_type].clone(),
+                    chip: self.chip_names[m.rack_type].clone(),
+                    racks_online: m.racks_online,
+                    chips_online: m.chips_online,
+                    it_nameplate_mw: (self.topo.types[m.rack_type].nameplate
+                        * f64::from(m.racks_online))
+                    .mw(),
+                    online_chip_hours: hours(m.online_chip_micros, last.online_chip_micros),
+                    healthy_chip_hours: hours(m.healthy_chip_micros, last.healthy_chip_micros),
+                    held_chip_hours: hours(m.held_chip_micros, last.held_chip_micros),
+                });
+                *last = *m;
+            }
             let dark = s.power.dark;
             let available = s.power.chips_available;
             // The refresh of dirty sites happens after each event, so this
@@ -71,11 +94,14 @@ impl World<'_> {
                 throttle_lost_chip_hours: interval.lost_chip_hours,
                 failures,
                 training: workload(i),
+                racks,
             };
             chips_online += row.chips_online;
             facility += s.power.facility();
             recorder.sample(&row);
+            racks = row.racks;
         }
+        self.rack_samples = racks;
         self.peak_chips_online = self.peak_chips_online.max(chips_online);
         self.peak_facility = self.peak_facility.max(facility);
         self.settle();
