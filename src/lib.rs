@@ -39,6 +39,7 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod economics;
 pub mod engine;
 pub mod output;
 pub mod policy;

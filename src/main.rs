@@ -35,6 +35,7 @@ Examples:
       --model llama-2-7b --chip h100 --replicas 2 --ttft-slo 2s --tpot-slo 100ms
                                               replay an LLM request trace on serving replicas
   dcsim bench serve                           the Azure conversation trace, request by request
+  dcsim bench economics                       the default run with its books, against without
 
 Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
 arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
@@ -185,6 +186,21 @@ enum Bench {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
+    /// Time a scenario with its books (capex, opex, contracts, the monthly
+    /// statement) against the same scenario without them (default: the
+    /// built-in default scenario), in one process: the ratio of whole-run
+    /// times, CSV files included.
+    Economics {
+        /// Scenario file; without it, the built-in default.
+        scenario: Option<PathBuf>,
+        /// Folder that receives `<scenario name>/` and
+        /// `<scenario name>-no-books/` CSV files.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Runs of each kind (alternating; medians reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
     /// Replay the Azure LLM conversation trace (19,366 requests) request by
     /// request on two Llama-2-7B replicas on H100: wall time, requests/s and
     /// batch steps/s against a bare binary-heap PHOLD loop.
@@ -272,7 +288,7 @@ fn main() -> ExitCode {
         cli.command,
         Command::Run { .. }
             | Command::Bench {
-                which: Bench::Scale { .. } | Bench::Training { .. }
+                which: Bench::Scale { .. } | Bench::Training { .. } | Bench::Economics { .. }
             }
     ) {
         clean_up_on_interrupt();
@@ -310,6 +326,14 @@ fn main() -> ExitCode {
         Command::Bench {
             which: Bench::Serve { trace, repeat },
         } => bench_serve(trace, repeat),
+        Command::Bench {
+            which:
+                Bench::Economics {
+                    scenario,
+                    out,
+                    repeat,
+                },
+        } => bench_economics(scenario.as_deref(), &out, repeat),
         Command::Replay {
             trace,
             format,
@@ -401,7 +425,7 @@ fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Re
     let recorder = CsvRecorder::create_with(
         &dir,
         scenario.failures_log,
-        Columns::for_jobs(scenario.jobs.len()),
+        Columns::for_scenario(&scenario),
     )
     .map_err(Failure::Output)?;
     let bar = if quiet || !std::io::stderr().is_terminal() {
@@ -640,6 +664,39 @@ fn bench_training(
         } else {
             "; not reset between runs: each is the process's peak so far"
         }
+    );
+    Ok(())
+}
+
+fn bench_economics(path: Option<&Path>, out: &Path, repeat: usize) -> Result<(), Failure> {
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    let scenario = load(path, &Overrides::default())?;
+    if scenario.economics.is_none() {
+        return Err(Failure::BadInput(format!(
+            "{} keeps no books: the benchmark compares a run with its [economics] to the same run without; give a scenario with an [economics] table",
+            scenario.name
+        )));
+    }
+    eprintln!(
+        "running {} without and with its books, {repeat} time(s) each, CSV into {} ...",
+        scenario.name,
+        out.display()
+    );
+    let r = dcsim::bench::economics::run(&scenario, repeat, out).map_err(Failure::Output)?;
+    let median = dcsim::bench::training::median;
+    println!(
+        "economics {}: {} months, {} contracts",
+        scenario.name,
+        r.summary.hours as u64 / 730,
+        scenario.economics.as_ref().map_or(0, |e| e.contracts.len())
+    );
+    println!(
+        "  whole run (simulate + CSV), median of {repeat}: without books {:.3} s, with books {:.3} s; ratio {:.3} (target < 1.10)",
+        median(&r.without_s),
+        median(&r.with_s),
+        r.ratio()
     );
     Ok(())
 }

@@ -350,6 +350,9 @@ pub fn run_summary(s: &SummaryRow, wall_seconds: f64) -> String {
             t.queue_wait_mean_h
         );
     }
+    if let Some(e) = &s.economics {
+        money_lines(&mut out, e);
+    }
     let _ = writeln!(
         out,
         "  {} events in {:.2} s ({:.1} M events/s)",
@@ -360,9 +363,80 @@ pub fn run_summary(s: &SummaryRow, wall_seconds: f64) -> String {
     out
 }
 
+/// Dollars in billions or millions, whichever reads better: `$38.00B`,
+/// `-$412.5M`, `$950`.
+pub fn money(x: f64) -> String {
+    let sign = if x < 0.0 { "-" } else { "" };
+    let a = x.abs();
+    if a >= 1e9 {
+        format!("{sign}${:.2}B", a / 1e9)
+    } else if a >= 1e6 {
+        format!("{sign}${:.1}M", a / 1e6)
+    } else {
+        format!("{sign}${}", grouped(a))
+    }
+}
+
+/// The provider's money in four lines: what it spends, earns and keeps,
+/// and when it pays back.
+fn money_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
+    let pct = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.1}%", v * 100.0));
+    let _ = writeln!(
+        out,
+        "  spends: capex {}, opex {} (energy included), interest {}",
+        money(e.capex_usd),
+        money(e.opex_usd),
+        money(e.interest_usd)
+    );
+    let _ = writeln!(
+        out,
+        "  earns: revenue {} (contracts {} of {} committed, on demand {}, SLA credits -{})",
+        money(e.revenue_usd),
+        money(e.contract_revenue_usd),
+        money(e.contract_value_usd),
+        money(e.on_demand_revenue_usd),
+        money(e.sla_credits_usd)
+    );
+    let _ = writeln!(
+        out,
+        "  keeps: EBITDA {} ({} margin), EBIT {} after depreciation {}; net cash {}, book value left {}",
+        money(e.ebitda_usd),
+        pct(e.ebitda_margin),
+        money(e.ebit_usd),
+        money(e.depreciation_usd),
+        money(e.net_cash_usd),
+        money(e.book_value_usd)
+    );
+    let irr = match (e.irr, e.irr_note) {
+        (Some(r), _) => format!("IRR {:.1}%/yr", r * 100.0),
+        (None, Some(why)) => why.to_string(),
+        (None, None) => "no IRR".to_string(),
+    };
+    let payback = match (&e.payback_month, e.payback_months) {
+        (Some(m), Some(n)) => format!("pays back in {m} (month {n})"),
+        _ => "does not pay back within the run".to_string(),
+    };
+    let unit = e
+        .cost_per_chip_hour_usd
+        .map_or("n/a".to_string(), |c| format!("${c:.2}"));
+    let _ = writeln!(
+        out,
+        "  NPV at {:.1}%: {}; {irr}; {payback}; cost per chip-hour {unit}",
+        e.discount_rate * 100.0,
+        money(e.npv_usd)
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_reads_in_billions_and_millions() {
+        assert_eq!(money(38e9), "$38.00B");
+        assert_eq!(money(-412.5e6), "-$412.5M");
+        assert_eq!(money(950.0), "$950");
+    }
 
     #[test]
     fn grouping() {

@@ -15,6 +15,7 @@
 //! utilization to 0 at the start (chips no workload holds idle); one
 //! without keeps `[load] utilization` and runs exactly as before.
 
+use crate::economics::Books;
 use crate::engine::{Engine, Handler, SimTime};
 use crate::record::{Recorder, SummaryRow};
 use crate::scenario::Scenario;
@@ -220,7 +221,8 @@ pub fn run<R: Recorder>(
     progress: &mut dyn FnMut(f64),
 ) -> (R, SummaryRow) {
     let mut engine: Engine<Event> = Engine::new();
-    let mut model = Model::new(scenario, recorder, &mut engine);
+    let books = Books::new(scenario, recorder);
+    let mut model = Model::new(scenario, books, &mut engine);
     let end = scenario.end.micros();
     for step in 1..=PROGRESS_STEPS {
         let until =
@@ -228,5 +230,8 @@ pub fn run<R: Recorder>(
         engine.run_until(&mut model, until);
         progress(step as f64 / PROGRESS_STEPS as f64);
     }
-    model.finish(&engine)
+    let (books, mut summary) = model.finish(&engine);
+    let (recorder, economics) = books.into_parts();
+    summary.economics = economics;
+    (recorder, summary)
 }

@@ -77,7 +77,7 @@ impl TrainingBench {
 }
 
 /// The lower middle of `xs` (0 if empty).
-fn median(xs: &[f64]) -> f64 {
+pub fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(f64::total_cmp);
     v.get(v.len().saturating_sub(1) / 2).copied().unwrap_or(0.0)
@@ -132,11 +132,8 @@ pub fn run(scenario: &Scenario, repeat: usize, out: &Path) -> Result<TrainingBen
     for (k, s) in kinds.iter().enumerate() {
         rss_reset &= reset_peak_rss();
         let started = Instant::now();
-        let recorder = CsvRecorder::create_with(
-            &out.join(&s.name),
-            s.failures_log,
-            Columns::for_jobs(s.jobs.len()),
-        )?;
+        let recorder =
+            CsvRecorder::create_with(&out.join(&s.name), s.failures_log, Columns::for_scenario(s))?;
         let (recorder, _) = crate::sim::run(s, recorder, &mut |_| {});
         recorder.finish()?;
         with_csv_s[k] = started.elapsed().as_secs_f64();

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 use super::set::{OutputError, OutputSet};
 use crate::record::{
-    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
-    SummaryRow, TrainingSample, TrainingSummary, WindowRequestRow, WindowRow,
+    BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow, MonthlyRow,
+    Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, TrainingSample,
+    TrainingSummary, WindowRequestRow, WindowRow,
 };
 use crate::workload::serving::requests::{RequestRow, ServeSummary};
 
@@ -583,6 +584,271 @@ pub const WINDOW_REQUEST_COLUMNS: &[Column<WindowRequestRow>] = &[
     })),
 ];
 
+/// An optional economics figure of the summary: empty without books.
+fn summary_money(l: &mut Line, r: &SummaryRow, put: fn(&EconomicsSummary, &mut Line)) {
+    match &r.economics {
+        Some(e) => put(e, l),
+        None => l.text(""),
+    }
+}
+
+/// Money with cents; a non-finite value (never expected) is written empty
+/// rather than as `NaN`.
+fn usd(l: &mut Line, x: f64) {
+    if x.is_finite() {
+        l.fixed(x, 2)
+    } else {
+        l.text("")
+    }
+}
+
+/// An optional finite number: empty when absent or not finite.
+fn maybe_finite(l: &mut Line, x: Option<f64>, decimals: usize) {
+    match x {
+        Some(x) if x.is_finite() => l.fixed(x, decimals),
+        _ => l.text(""),
+    }
+}
+
+/// Columns appended to `summary.csv` in scenarios with `[economics]`.
+pub const ECONOMICS_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    col!("discount_rate", |r, l| summary_money(l, r, |e, l| l
+        .fixed(e.discount_rate, 6))),
+    col!("contract_value_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| usd(l, e.contract_value_usd)
+    )),
+    col!("capex_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.capex_usd
+    ))),
+    col!("revenue_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.revenue_usd
+    ))),
+    col!("contract_revenue_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| usd(l, e.contract_revenue_usd)
+    )),
+    col!("on_demand_revenue_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| usd(l, e.on_demand_revenue_usd)
+    )),
+    col!("sla_credits_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.sla_credits_usd
+    ))),
+    col!("opex_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l, e.opex_usd
+    ))),
+    col!("ebitda_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.ebitda_usd
+    ))),
+    col!("depreciation_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.depreciation_usd
+    ))),
+    col!("ebit_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l, e.ebit_usd
+    ))),
+    col!("interest_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.interest_usd
+    ))),
+    col!("net_cash_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.net_cash_usd
+    ))),
+    col!("book_value_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l,
+        e.book_value_usd
+    ))),
+    col!("debt_outstanding_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| usd(l, e.debt_outstanding_usd)
+    )),
+    col!("npv_usd", |r, l| summary_money(l, r, |e, l| usd(
+        l, e.npv_usd
+    ))),
+    col!("irr", |r, l| summary_money(l, r, |e, l| maybe_finite(
+        l, e.irr, 6
+    ))),
+    col!("irr_note", |r, l| summary_money(l, r, |e, l| l
+        .text(e.irr_note.unwrap_or("")))),
+    col!("payback_month", |r, l| summary_money(l, r, |e, l| l
+        .text(e.payback_month.as_deref().unwrap_or("")))),
+    col!("payback_months", |r, l| summary_money(
+        l,
+        r,
+        |e, l| match e.payback_months {
+            Some(m) => l.int(u64::from(m)),
+            None => l.text(""),
+        }
+    )),
+    col!("gross_margin", |r, l| summary_money(l, r, |e, l| {
+        maybe_finite(l, e.gross_margin, 6)
+    })),
+    col!("ebitda_margin", |r, l| summary_money(l, r, |e, l| {
+        maybe_finite(l, e.ebitda_margin, 6)
+    })),
+    col!("cost_per_chip_hour_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| { maybe_finite(l, e.cost_per_chip_hour_usd, 6) }
+    )),
+    col!("revenue_per_chip_hour_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| { maybe_finite(l, e.revenue_per_chip_hour_usd, 6) }
+    )),
+    col!("cost_per_million_tokens_trained_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| maybe_finite(l, e.cost_per_million_tokens_trained_usd, 6)
+    )),
+    col!("cost_per_exaflop_trained_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| maybe_finite(l, e.cost_per_exaflop_trained_usd, 6)
+    )),
+    col!("cost_per_million_tokens_served_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| maybe_finite(l, e.cost_per_million_tokens_served_usd, 6)
+    )),
+    col!("revenue_per_mw_year_usd", |r, l| summary_money(
+        l,
+        r,
+        |e, l| { maybe_finite(l, e.revenue_per_mw_year_usd, 2) }
+    )),
+];
+
+/// Columns of `contracts_monthly.csv`.
+pub const CONTRACT_MONTH_COLUMNS: &[Column<ContractMonthRow>] = &[
+    col!("month", |r, l| l.text(&r.month)),
+    col!("contract", |r, l| l.text(&r.contract)),
+    col!("unit", |r, l| l.text(r.unit)),
+    col!("committed_capacity_hours", |r, l| l
+        .fixed(r.committed_hours, 3)),
+    col!("delivered_capacity_hours", |r, l| l
+        .fixed(r.delivered_hours, 3)),
+    col!("used_capacity_hours", |r, l| l.fixed(r.used_hours, 3)),
+    col!("availability", |r, l| maybe_finite(l, r.availability, 6)),
+    col!("billed_usd", |r, l| usd(l, r.billed_usd)),
+    col!("credit_share", |r, l| l.fixed(r.credit_share, 4)),
+    col!("credit_usd", |r, l| usd(l, r.credit_usd)),
+    col!("revenue_usd", |r, l| usd(l, r.revenue_usd)),
+];
+
+/// Columns of `contracts.csv`.
+pub const CONTRACT_COLUMNS: &[Column<ContractRow>] = &[
+    col!("contract", |r, l| l.text(&r.contract)),
+    col!("unit", |r, l| l.text(r.unit)),
+    col!("chip_types", |r, l| l.text(&r.chip_types)),
+    col!("start", |r, l| l.text(&r.start)),
+    col!("end", |r, l| l.text(&r.end)),
+    col!("billing", |r, l| l.text(r.billing)),
+    col!("peak_capacity", |r, l| l.fixed(r.peak_capacity, 3)),
+    col!("price_usd_per_unit", |r, l| l.fixed(r.price, 6)),
+    col!("price_derived", |r, l| l.text(if r.price_derived {
+        "true"
+    } else {
+        "false"
+    })),
+    col!("committed_capacity_hours", |r, l| l
+        .fixed(r.committed_hours, 3)),
+    col!("value_usd", |r, l| usd(l, r.value_usd)),
+    col!("billed_usd", |r, l| usd(l, r.billed_usd)),
+    col!("credits_usd", |r, l| usd(l, r.credits_usd)),
+    col!("revenue_usd", |r, l| usd(l, r.revenue_usd)),
+    col!("availability", |r, l| maybe_finite(l, r.availability, 6)),
+    col!("months_credited", |r, l| l
+        .int(u64::from(r.months_credited))),
+];
+
+/// The fixed columns of `monthly.csv` after the month, its days and one
+/// `revenue_<contract>_usd` column per contract.
+const MONTHLY_COLUMNS: &[Column<MonthlyRow>] = &[
+    col!("revenue_on_demand_usd", |r, l| usd(
+        l,
+        r.on_demand_revenue_usd
+    )),
+    col!("sla_credits_usd", |r, l| usd(l, r.sla_credits_usd)),
+    col!("revenue_usd", |r, l| usd(l, r.revenue_usd)),
+    col!("energy_usd", |r, l| usd(l, r.energy_usd)),
+    col!("maintenance_usd", |r, l| usd(l, r.maintenance_usd)),
+    col!("staff_usd", |r, l| usd(l, r.staff_usd)),
+    col!("colocation_usd", |r, l| usd(l, r.colocation_usd)),
+    col!("fixed_costs_usd", |r, l| usd(l, r.fixed_costs_usd)),
+    col!("opex_usd", |r, l| usd(l, r.opex_usd)),
+    col!("ebitda_usd", |r, l| usd(l, r.ebitda_usd)),
+    col!("depreciation_usd", |r, l| usd(l, r.depreciation_usd)),
+    col!("ebit_usd", |r, l| usd(l, r.ebit_usd)),
+    col!("interest_usd", |r, l| usd(l, r.interest_usd)),
+    col!("capex_usd", |r, l| usd(l, r.capex_usd)),
+    col!("loan_drawn_usd", |r, l| usd(l, r.loan_drawn_usd)),
+    col!("loan_repaid_usd", |r, l| usd(l, r.loan_repaid_usd)),
+    col!("cash_flow_usd", |r, l| usd(l, r.cash_flow_usd)),
+    col!("cumulative_cash_usd", |r, l| usd(l, r.cumulative_cash_usd)),
+    col!("energy_mwh", |r, l| l.fixed(r.energy_mwh, 3)),
+    col!("healthy_chip_hours", |r, l| l
+        .fixed(r.healthy_chip_hours, 3)),
+    col!("contracted_chip_hours", |r, l| l
+        .fixed(r.contracted_chip_hours, 3)),
+    col!("on_demand_chip_hours", |r, l| l
+        .fixed(r.on_demand_chip_hours, 3)),
+    col!("it_nameplate_mw", |r, l| l.fixed(r.it_nameplate_mw, 6)),
+];
+
+/// `monthly.csv`: its header names one revenue column per contract, so it
+/// is built from the first row.
+struct MonthlyTable {
+    line: Line,
+    file: File,
+}
+
+impl MonthlyTable {
+    fn open(set: &mut OutputSet, first: &MonthlyRow) -> Result<Self, OutputError> {
+        let file = set.create_file("monthly.csv")?;
+        let mut line = Line::new();
+        line.text("month");
+        line.text("days");
+        for (name, _) in &first.contract_revenue_usd {
+            line.text(&format!("revenue_{name}_usd"));
+        }
+        for c in MONTHLY_COLUMNS {
+            line.text(c.name);
+        }
+        line.end();
+        Ok(MonthlyTable { line, file })
+    }
+
+    fn row(&mut self, r: &MonthlyRow) -> io::Result<()> {
+        self.line.text(&r.month);
+        self.line.fixed(r.days, 4);
+        for (_, v) in &r.contract_revenue_usd {
+            usd(&mut self.line, *v);
+        }
+        for c in MONTHLY_COLUMNS {
+            (c.put)(r, &mut self.line);
+        }
+        self.line.end();
+        Ok(())
+    }
+
+    fn close(&mut self, set: &OutputSet) -> Result<(), OutputError> {
+        self.file
+            .write_all(&self.line.buf)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| set.write_error("monthly.csv", e))
+    }
+}
+
 /// Writes `r` to the table in `slot`, opening it (as `name`, with
 /// `columns`) at its first row.
 fn lazy_row<R>(
@@ -601,9 +867,8 @@ fn lazy_row<R>(
 /// One CSV file being written: its columns, its line buffer and the file.
 struct Table<R: 'static> {
     name: &'static str,
-    columns: &'static [Column<R>],
-    /// Columns after `columns` (empty unless the set asks for them).
-    extra: &'static [Column<R>],
+    /// Groups of columns, written one after the other.
+    parts: Vec<&'static [Column<R>]>,
     line: Line,
     file: File,
 }
@@ -614,33 +879,33 @@ impl<R> Table<R> {
         name: &'static str,
         columns: &'static [Column<R>],
     ) -> Result<Self, OutputError> {
-        Table::open_with(set, name, columns, &[])
+        Table::open_parts(set, name, vec![columns])
     }
 
-    fn open_with(
+    fn open_parts(
         set: &mut OutputSet,
         name: &'static str,
-        columns: &'static [Column<R>],
-        extra: &'static [Column<R>],
+        parts: Vec<&'static [Column<R>]>,
     ) -> Result<Self, OutputError> {
         let file = set.create_file(name)?;
         let mut line = Line::new();
-        for c in columns.iter().chain(extra) {
+        for c in parts.iter().flat_map(|p| p.iter()) {
             line.text(c.name);
         }
         line.end();
         Ok(Table {
             name,
-            columns,
-            extra,
+            parts,
             line,
             file,
         })
     }
 
     fn row(&mut self, row: &R) -> io::Result<()> {
-        for c in self.columns.iter().chain(self.extra) {
-            (c.put)(row, &mut self.line);
+        for part in &self.parts {
+            for c in part.iter() {
+                (c.put)(row, &mut self.line);
+            }
         }
         self.line.end();
         if self.line.buf.len() >= FLUSH_AT {
@@ -663,23 +928,37 @@ impl<R> Table<R> {
     }
 }
 
-/// Which columns `timeseries.csv` and `summary.csv` carry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Columns {
-    /// The physical world's only: a scenario without jobs.
-    Physical,
-    /// Those, then the training columns ([`TRAINING_SAMPLE_COLUMNS`],
+/// Which optional columns `timeseries.csv` and `summary.csv` carry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// The training columns ([`TRAINING_SAMPLE_COLUMNS`],
     /// [`TRAINING_SUMMARY_COLUMNS`]): a scenario with jobs.
-    WithTraining,
+    pub training: bool,
+    /// The economics columns of the summary
+    /// ([`ECONOMICS_SUMMARY_COLUMNS`]): a scenario with `[economics]`.
+    pub economics: bool,
 }
 
 impl Columns {
-    /// The columns for a scenario with `jobs` training jobs.
+    /// The physical world's columns only.
+    pub const PHYSICAL: Columns = Columns {
+        training: false,
+        economics: false,
+    };
+
+    /// The columns for a scenario with `jobs` training jobs and no books.
     pub fn for_jobs(jobs: usize) -> Columns {
-        if jobs == 0 {
-            Columns::Physical
-        } else {
-            Columns::WithTraining
+        Columns {
+            training: jobs > 0,
+            economics: false,
+        }
+    }
+
+    /// The columns `scenario` fills.
+    pub fn for_scenario(scenario: &crate::scenario::Scenario) -> Columns {
+        Columns {
+            training: !scenario.jobs.is_empty(),
+            economics: scenario.economics.is_some(),
         }
     }
 }
@@ -705,6 +984,13 @@ pub struct CsvRecorder {
     windows: Option<Table<WindowRow>>,
     /// `requests.csv`, opened at the first request of a window.
     window_requests: Option<Table<WindowRequestRow>>,
+    /// `monthly.csv`, opened at the first month (its columns depend on the
+    /// contracts).
+    monthly: Option<MonthlyTable>,
+    /// `contracts_monthly.csv`, opened at the first row.
+    contracts_monthly: Option<Table<ContractMonthRow>>,
+    /// `contracts.csv`, opened at the first contract.
+    contracts: Option<Table<ContractRow>>,
     summary: Table<SummaryRow>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
@@ -715,7 +1001,7 @@ impl CsvRecorder {
     /// the set is committed) and opens the files in its staging folder,
     /// with the physical columns only.
     pub fn create(dir: &Path, failures_log: bool) -> Result<CsvRecorder, OutputError> {
-        CsvRecorder::create_with(dir, failures_log, Columns::Physical)
+        CsvRecorder::create_with(dir, failures_log, Columns::PHYSICAL)
     }
 
     /// As [`CsvRecorder::create`], with the columns `columns` asks for.
@@ -724,20 +1010,24 @@ impl CsvRecorder {
         failures_log: bool,
         columns: Columns,
     ) -> Result<CsvRecorder, OutputError> {
-        let (sample_extra, summary_extra) = match columns {
-            Columns::Physical => (&[][..], &[][..]),
-            Columns::WithTraining => (TRAINING_SAMPLE_COLUMNS, TRAINING_SUMMARY_COLUMNS),
-        };
+        let mut sample_parts = vec![SAMPLE_COLUMNS];
+        let mut summary_parts = vec![SUMMARY_COLUMNS];
+        if columns.training {
+            sample_parts.push(TRAINING_SAMPLE_COLUMNS);
+            summary_parts.push(TRAINING_SUMMARY_COLUMNS);
+        }
+        if columns.economics {
+            summary_parts.push(ECONOMICS_SUMMARY_COLUMNS);
+        }
         let mut set = OutputSet::create(dir)?;
-        let timeseries =
-            Table::open_with(&mut set, "timeseries.csv", SAMPLE_COLUMNS, sample_extra)?;
+        let timeseries = Table::open_parts(&mut set, "timeseries.csv", sample_parts)?;
         let failures = if failures_log {
             Some(Table::open(&mut set, "failures.csv", FAILURE_COLUMNS)?)
         } else {
             None
         };
         let buildout = Table::open(&mut set, "buildout.csv", BUILDOUT_COLUMNS)?;
-        let summary = Table::open_with(&mut set, "summary.csv", SUMMARY_COLUMNS, summary_extra)?;
+        let summary = Table::open_parts(&mut set, "summary.csv", summary_parts)?;
         Ok(CsvRecorder {
             set,
             timeseries,
@@ -748,6 +1038,9 @@ impl CsvRecorder {
             service_summary: None,
             windows: None,
             window_requests: None,
+            monthly: None,
+            contracts_monthly: None,
+            contracts: None,
             summary,
             error: None,
         })
@@ -778,6 +1071,15 @@ impl CsvRecorder {
             t.close(&self.set)?;
         }
         if let Some(t) = self.window_requests.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.monthly.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.contracts_monthly.as_mut() {
+            t.close(&self.set)?;
+        }
+        if let Some(t) = self.contracts.as_mut() {
             t.close(&self.set)?;
         }
         self.summary.close(&self.set)?;
@@ -877,6 +1179,51 @@ impl Recorder for CsvRecorder {
             r,
         );
         self.keep("requests.csv", result);
+    }
+
+    fn monthly(&mut self, r: &MonthlyRow) {
+        if self.error.is_some() {
+            return;
+        }
+        if self.monthly.is_none() {
+            match MonthlyTable::open(&mut self.set, r) {
+                Ok(t) => self.monthly = Some(t),
+                Err(e) => {
+                    self.keep("monthly.csv", Err(io::Error::other(e.to_string())));
+                    return;
+                }
+            }
+        }
+        let result = self.monthly.as_mut().expect("opened above").row(r);
+        self.keep("monthly.csv", result);
+    }
+
+    fn contract_month(&mut self, r: &ContractMonthRow) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = lazy_row(
+            &mut self.set,
+            &mut self.contracts_monthly,
+            "contracts_monthly.csv",
+            CONTRACT_MONTH_COLUMNS,
+            r,
+        );
+        self.keep("contracts_monthly.csv", result);
+    }
+
+    fn contract(&mut self, r: &ContractRow) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = lazy_row(
+            &mut self.set,
+            &mut self.contracts,
+            "contracts.csv",
+            CONTRACT_COLUMNS,
+            r,
+        );
+        self.keep("contracts.csv", result);
     }
 
     fn summary(&mut self, r: &SummaryRow) {

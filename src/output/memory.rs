@@ -2,8 +2,8 @@
 //! post-process a run themselves.
 
 use crate::record::{
-    BuildoutRow, FailureRow, JobRow, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
-    SummaryRow, WindowRequestRow, WindowRow,
+    BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MonthlyRow, Recorder,
+    SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
 };
 
 /// Every row of a run, in the order recorded.
@@ -25,6 +25,12 @@ pub struct MemoryRecorder {
     pub windows: Vec<WindowRow>,
     /// Requests of the windows that ask for them.
     pub window_requests: Vec<WindowRequestRow>,
+    /// The provider's monthly statement (scenarios with economics).
+    pub monthly: Vec<MonthlyRow>,
+    /// Each contract in each month.
+    pub contract_months: Vec<ContractMonthRow>,
+    /// Each contract over its term.
+    pub contracts: Vec<ContractRow>,
     /// The summary, once the run has finished.
     pub summary: Option<SummaryRow>,
 }
@@ -53,6 +59,15 @@ impl Recorder for MemoryRecorder {
     }
     fn window_request(&mut self, row: &WindowRequestRow) {
         self.window_requests.push(row.clone());
+    }
+    fn monthly(&mut self, row: &MonthlyRow) {
+        self.monthly.push(row.clone());
+    }
+    fn contract_month(&mut self, row: &ContractMonthRow) {
+        self.contract_months.push(row.clone());
+    }
+    fn contract(&mut self, row: &ContractRow) {
+        self.contracts.push(row.clone());
     }
     fn summary(&mut self, row: &SummaryRow) {
         self.summary = Some(row.clone());

@@ -45,6 +45,9 @@ pub const DCSIM_FILES: &[&str] = &[
     "request_windows.csv",
     "services.csv",
     "service_summary.csv",
+    "monthly.csv",
+    "contracts_monthly.csv",
+    "contracts.csv",
 ];
 
 /// Why an output set could not be written.

@@ -57,6 +57,9 @@ pub struct Scenario {
     pub request_windows: Vec<RequestWindow>,
     /// What each `[[traces]]` file gave, in the order listed.
     pub traces: Vec<TraceReport>,
+    /// The provider's books (`[economics]`, `[[contracts]]`,
+    /// `[on_demand]`), if the file keeps them.
+    pub economics: Option<crate::economics::Economics>,
 }
 
 /// What one `[[traces]]` file gave: the jobs made and, for the Alibaba

@@ -80,6 +80,200 @@ pub struct ScenarioSpec {
     /// Windows in which a service is simulated request by request.
     #[serde(default)]
     pub request_windows: Vec<RequestWindowSpec>,
+    /// The provider's costs (`[economics]`); without it a run keeps no
+    /// books.
+    #[serde(default)]
+    pub economics: Option<EconomicsSpec>,
+    /// Customers' capacity commitments, in the order capacity is assigned
+    /// to them.
+    #[serde(default)]
+    pub contracts: Vec<ContractSpec>,
+    /// Sales of the capacity no contract takes (`[on_demand]`).
+    #[serde(default)]
+    pub on_demand: Option<OnDemandSpec>,
+}
+
+/// The provider's costs and financing.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EconomicsSpec {
+    /// Discount rate for the NPV, per year (default 0.08).
+    #[serde(default)]
+    pub discount_rate: Option<f64>,
+    /// Capital spending and depreciation lives.
+    #[serde(default)]
+    pub capex: Option<CapexSpec>,
+    /// A loan for part of the capex.
+    #[serde(default)]
+    pub financing: Option<FinancingSpec>,
+    /// Running costs besides energy.
+    #[serde(default)]
+    pub opex: Option<OpexSpec>,
+    /// Other fixed costs.
+    #[serde(default)]
+    pub fixed_costs: Vec<FixedCostSpec>,
+}
+
+/// Capital spending: timing, network and facility, depreciation lives.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapexSpec {
+    /// Months of equal progress payments ending with each delivery (default
+    /// 0: paid at delivery).
+    #[serde(default)]
+    pub progress_months: Option<u32>,
+    /// Network capex as a share of each rack's price (default 0.15).
+    #[serde(default)]
+    pub network_share: Option<f64>,
+    /// Facility cost per MW of IT nameplate [USD/MW] (default 11.7e6).
+    #[serde(default)]
+    pub facility_usd_per_mw: Option<f64>,
+    /// Depreciation life of racks, e.g. `"6y"` (default 6 years).
+    #[serde(default)]
+    pub server_life: Option<String>,
+    /// Depreciation life of network equipment (default 6 years).
+    #[serde(default)]
+    pub network_life: Option<String>,
+    /// Depreciation life of the facility (default 20 years).
+    #[serde(default)]
+    pub facility_life: Option<String>,
+}
+
+/// A loan for a share of the capex.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinancingSpec {
+    /// Share of each capital payment borrowed, 0–1.
+    pub loan_share: f64,
+    /// Interest rate per year.
+    pub rate: f64,
+    /// Repayment term, e.g. `"5y"`.
+    pub term: String,
+}
+
+/// Running costs besides energy.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpexSpec {
+    /// Maintenance per year as a share of the IT capex in service (default
+    /// 0.03).
+    #[serde(default)]
+    pub maintenance_share_per_year: Option<f64>,
+    /// Staff per MW of IT nameplate online per year [USD] (default 0).
+    #[serde(default)]
+    pub staff_usd_per_mw_year: Option<f64>,
+    /// Colocation rent per kW of IT nameplate online per month [USD]
+    /// (default 0: the provider owns the facility).
+    #[serde(default)]
+    pub colocation_usd_per_kw_month: Option<f64>,
+}
+
+/// A fixed cost.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedCostSpec {
+    /// What it is.
+    pub name: String,
+    /// The site it belongs to (optional).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Amount per year [USD].
+    pub usd_per_year: f64,
+}
+
+/// A customer's commitment to capacity.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractSpec {
+    /// Unique name.
+    pub name: String,
+    /// Chip types that may serve it, in order of preference.
+    pub chip_types: Vec<String>,
+    /// First day of the term (default: the first ramp date, or the
+    /// scenario's start).
+    #[serde(default)]
+    pub start: Option<String>,
+    /// Length of the term, e.g. `"7y"` (or give `end`).
+    #[serde(default)]
+    pub term: Option<String>,
+    /// End of the term (exclusive), `YYYY-MM-DD` (or give `term`).
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Chips committed over the whole term (or give `ramp`).
+    #[serde(default)]
+    pub chips: Option<f64>,
+    /// MW of IT nameplate committed over the whole term (or give `ramp`).
+    #[serde(default)]
+    pub mw: Option<f64>,
+    /// Steps of committed capacity.
+    #[serde(default)]
+    pub ramp: Vec<RampStepSpec>,
+    /// Price per chip-hour [USD].
+    #[serde(default)]
+    pub price_usd_per_chip_hour: Option<f64>,
+    /// Price per kW-month of IT nameplate [USD] (MW contracts).
+    #[serde(default)]
+    pub price_usd_per_kw_month: Option<f64>,
+    /// Total value over the term [USD], from which the price is derived.
+    #[serde(default)]
+    pub total_value_usd: Option<f64>,
+    /// `"take_or_pay"` (default) or `"pay_per_use"`.
+    #[serde(default)]
+    pub billing: Option<String>,
+    /// Availability SLA.
+    #[serde(default)]
+    pub sla: Option<SlaSpec>,
+}
+
+/// One step of a contract's ramp.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RampStepSpec {
+    /// From when, `YYYY-MM-DD`.
+    pub date: String,
+    /// Chips committed from then on.
+    #[serde(default)]
+    pub chips: Option<f64>,
+    /// MW committed from then on.
+    #[serde(default)]
+    pub mw: Option<f64>,
+}
+
+/// An availability SLA with tiered credits.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaSpec {
+    /// Promised monthly availability, 0–1.
+    pub availability: f64,
+    /// Credit tiers.
+    pub credits: Vec<CreditTierSpec>,
+}
+
+/// A credit tier.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditTierSpec {
+    /// Availability below which it applies.
+    pub below: f64,
+    /// Share of the month's bill credited.
+    pub credit: f64,
+}
+
+/// On-demand sales of uncommitted capacity.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnDemandSpec {
+    /// Price per chip-hour [USD].
+    pub price_usd_per_chip_hour: f64,
+    /// Share of the uncommitted healthy chip-hours that sells.
+    #[serde(default)]
+    pub utilization: Option<f64>,
+    /// Inference services whose chip-hours sell on demand.
+    #[serde(default)]
+    pub services: Option<Vec<String>>,
+    /// Chip types offered (default: every chip type built).
+    #[serde(default)]
+    pub chip_types: Option<Vec<String>>,
 }
 
 /// A window of a service simulated request by request: at `start`, its

@@ -165,6 +165,8 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     Ok(date)
 }
 
+mod economics;
+
 struct Validator<'a> {
     problems: Problems,
     /// The folder that input files named at a field are relative to.
@@ -417,6 +419,7 @@ pub fn validate_with_folders(
     let epoch = v.epoch(spec);
     let services = v.services(&spec.services, &catalog, &rack_types, &sites);
     let request_windows = v.request_windows(&spec.request_windows, &spec.services);
+    let economics = v.economics(spec, &rack_types, &sites, &services);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
     match (
@@ -461,6 +464,7 @@ pub fn validate_with_folders(
             services,
             request_windows,
             traces: trace_reports,
+            economics,
         }),
         _ => Err(v.problems),
     }

@@ -191,6 +191,7 @@ impl World<'_> {
             failures,
             events: 0,
             training: None,
+            economics: None,
         }
     }
 }

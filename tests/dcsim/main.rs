@@ -12,6 +12,7 @@ mod conservation;
 mod contract;
 mod crn;
 mod determinism;
+mod economics;
 mod examples;
 mod exporters;
 mod extends;

@@ -571,7 +571,7 @@ fn csv_carries_the_training_columns_only_when_asked() {
     let at = |name: &str| &rows[0][header.iter().position(|h| h == name).unwrap()];
     assert_eq!(at("jobs_completed"), "1");
     assert_eq!(at("training_chip_hours"), "82.400");
-    assert_eq!(Columns::for_jobs(0), Columns::Physical);
+    assert_eq!(Columns::for_jobs(0), Columns::PHYSICAL);
 }
 
 /// On 6 domains (3 racks): "long" (4 domains, 10 h) at 0 h; the head

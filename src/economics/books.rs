@@ -1,0 +1,667 @@
+//! The provider's books, kept from the rows of a run.
+//!
+//! [`Books`] is a [`Recorder`] that sits in front of another: it passes
+//! every row on unchanged and keeps, from the sample rows (energy cost,
+//! healthy and held chip-hours and nameplate power per rack model), the
+//! build-out rows (deliveries and commissioning), the job rows (tokens and
+//! FLOPs trained) and the service rows (chip-hours and tokens served), what
+//! the statement needs month by month. When the summary arrives it writes
+//! the statement ([`MonthlyRow`], [`ContractMonthRow`], [`ContractRow`])
+//! and adds an [`EconomicsSummary`] to the summary. It reads rows only,
+//! never the models' state. Work per sample row is O(rack models ×
+//! contracts); the statement is O(months × (phases + contracts)).
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::config::{Billing, CapacityUnit, Economics, OnDemandDemand};
+use super::finance;
+use crate::engine::{SimDuration, SimTime};
+use crate::record::{
+    BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow, MonthlyRow,
+    Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SharedText, SummaryRow, WindowRequestRow,
+    WindowRow,
+};
+use crate::scenario::Scenario;
+
+/// Hours in a year for per-year rates [h].
+const HOURS_PER_YEAR: f64 = 8760.0;
+
+/// A calendar month of the run.
+#[derive(Clone, Debug)]
+struct Month {
+    /// `YYYY-MM`.
+    label: String,
+    /// Its first instant inside the run.
+    from: SimTime,
+    /// Its end inside the run (exclusive).
+    to: SimTime,
+}
+
+/// What the samples give for one month.
+#[derive(Clone, Debug, Default)]
+struct MonthFlows {
+    energy_usd: f64,
+    energy_mwh: f64,
+    healthy_chip_hours: f64,
+    /// Σ IT nameplate MW × hours.
+    nameplate_mw_hours: f64,
+    on_demand_chip_hours: f64,
+    contracted_chip_hours: f64,
+    /// Per contract: committed, delivered and used capacity-hours.
+    committed: Vec<f64>,
+    delivered: Vec<f64>,
+    used: Vec<f64>,
+}
+
+/// The figures of one sample interval, summed over sites, by rack type.
+#[derive(Clone, Debug)]
+struct Interval {
+    from: SimTime,
+    to: SimTime,
+    energy_usd: f64,
+    energy_mwh: f64,
+    healthy: Vec<f64>,
+    held: Vec<f64>,
+    nameplate_mw: f64,
+    /// Chip-hours held by each rack type's inference services.
+    served: Vec<f64>,
+}
+
+/// The provider's books: a [`Recorder`] in front of `R`.
+pub struct Books<'s, R> {
+    inner: R,
+    scenario: &'s Scenario,
+    economics: Option<&'s Economics>,
+    months: Vec<Month>,
+    flows: Vec<MonthFlows>,
+    rack_index: BTreeMap<String, usize>,
+    service_index: BTreeMap<String, usize>,
+    /// Whether each service's chip-hours count as on-demand demand.
+    sold_on_demand: Vec<bool>,
+    /// IT nameplate power of one chip of each rack type (its rack's
+    /// nameplate ÷ chips) [kW].
+    kw_per_chip: Vec<f64>,
+    pending: Option<Interval>,
+    last_sample: SimTime,
+    buildout: Vec<BuildoutRow>,
+    tokens_trained: f64,
+    flops_trained: f64,
+    tokens_served: f64,
+    service_chip_hours: f64,
+    summary: Option<EconomicsSummary>,
+}
+
+impl<'s, R: Recorder> Books<'s, R> {
+    /// Books for `scenario` in front of `inner`. A scenario without
+    /// `[economics]` keeps none: every row passes through.
+    pub fn new(scenario: &'s Scenario, inner: R) -> Self {
+        let economics = scenario.economics.as_ref();
+        let months = if economics.is_some() {
+            months_of(scenario)
+        } else {
+            Vec::new()
+        };
+        let contracts = economics.map_or(0, |e| e.contracts.len());
+        let flows = vec![
+            MonthFlows {
+                committed: vec![0.0; contracts],
+                delivered: vec![0.0; contracts],
+                used: vec![0.0; contracts],
+                ..MonthFlows::default()
+            };
+            months.len()
+        ];
+        Books {
+            inner,
+            scenario,
+            economics,
+            months,
+            flows,
+            rack_index: scenario
+                .rack_types
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.rack.name.clone(), i))
+                .collect(),
+            service_index: scenario
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.clone(), i))
+                .collect(),
+            sold_on_demand: (0..scenario.services.len())
+                .map(|i| {
+                    economics
+                        .and_then(|e| e.on_demand.as_ref())
+                        .is_some_and(|o| matches!(&o.demand, OnDemandDemand::Services(list) if list.contains(&i)))
+                })
+                .collect(),
+            kw_per_chip: scenario
+                .rack_types
+                .iter()
+                .map(|t| t.nameplate().0 / 1000.0 / f64::from(t.rack.chips.max(1)))
+                .collect(),
+            pending: None,
+            last_sample: SimTime::ZERO,
+            buildout: Vec::new(),
+            tokens_trained: 0.0,
+            flops_trained: 0.0,
+            tokens_served: 0.0,
+            service_chip_hours: 0.0,
+            summary: None,
+        }
+    }
+
+    /// The recorder behind, and the economics summary if the scenario has
+    /// economics and the run has finished.
+    pub fn into_parts(self) -> (R, Option<EconomicsSummary>) {
+        (self.inner, self.summary)
+    }
+
+    /// The recorder behind, for reading rows so far.
+    pub fn inner(&self) -> &R {
+        &self.inner
+    }
+
+    fn types(&self) -> usize {
+        self.scenario.rack_types.len()
+    }
+
+    /// Closes the pending interval: splits it over the months it covers and
+    /// assigns its healthy capacity to the contracts and on-demand sales.
+    fn close_interval(&mut self) {
+        let Some(iv) = self.pending.take() else {
+            return;
+        };
+        let Some(econ) = self.economics else {
+            return;
+        };
+        let span = iv.to.since(iv.from).hours();
+        if span <= 0.0 {
+            return;
+        }
+        let first = self.months.partition_point(|m| m.to <= iv.from);
+        for mi in first..self.months.len() {
+            let month = &self.months[mi];
+            if month.from >= iv.to {
+                break;
+            }
+            let a = month.from.max(iv.from);
+            let b = month.to.min(iv.to);
+            if b <= a {
+                continue;
+            }
+            let share = b.since(a).hours() / span;
+            let f = &mut self.flows[mi];
+            f.energy_usd += iv.energy_usd * share;
+            f.energy_mwh += iv.energy_mwh * share;
+            f.nameplate_mw_hours += iv.nameplate_mw * b.since(a).hours();
+            let mut healthy: Vec<f64> = iv.healthy.iter().map(|h| h * share).collect();
+            let mut held: Vec<f64> = iv.held.iter().map(|h| h * share).collect();
+            f.healthy_chip_hours += healthy.iter().sum::<f64>();
+            // Contracts in file order take healthy chip-hours of their rack
+            // types, in their order of preference.
+            for (ci, c) in econ.contracts.iter().enumerate() {
+                let committed = c.committed_hours(a, b);
+                if committed <= 0.0 {
+                    continue;
+                }
+                // Capacity-hours per chip-hour of each type: 1 for chips,
+                // MW per chip for MW contracts.
+                let per_chip = |t: usize| match c.unit {
+                    CapacityUnit::Chips => 1.0,
+                    CapacityUnit::Megawatts => self.kw_per_chip[t] / 1000.0,
+                };
+                let mut need = committed;
+                let mut delivered = 0.0;
+                let mut chip_hours = 0.0;
+                for &t in &c.rack_types {
+                    if need <= 0.0 {
+                        break;
+                    }
+                    let unit = per_chip(t);
+                    if unit <= 0.0 {
+                        continue;
+                    }
+                    let take_chips = healthy[t].min(need / unit);
+                    healthy[t] -= take_chips;
+                    chip_hours += take_chips;
+                    delivered += take_chips * unit;
+                    need -= take_chips * unit;
+                }
+                let mut used = 0.0;
+                if c.billing == Billing::PayPerUse {
+                    let mut cap = delivered;
+                    for &t in &c.rack_types {
+                        let unit = per_chip(t);
+                        let take = held[t].min(cap / unit.max(f64::MIN_POSITIVE));
+                        held[t] -= take;
+                        used += take * unit;
+                        cap -= take * unit;
+                    }
+                }
+                f.committed[ci] += committed;
+                f.delivered[ci] += delivered.min(committed);
+                f.used[ci] += used.min(committed);
+                f.contracted_chip_hours += chip_hours;
+            }
+            if let Some(od) = &econ.on_demand {
+                let sold: f64 = match &od.demand {
+                    OnDemandDemand::Utilization(u) => {
+                        od.rack_types.iter().map(|&t| healthy[t] * u).sum()
+                    }
+                    OnDemandDemand::Services(_) => od
+                        .rack_types
+                        .iter()
+                        .map(|&t| healthy[t].min(iv.served[t] * share))
+                        .sum(),
+                };
+                f.on_demand_chip_hours += sold;
+            }
+        }
+    }
+
+    /// Writes the statement and returns the summary figures.
+    fn settle(&mut self, summary: &SummaryRow) -> Option<EconomicsSummary> {
+        self.close_interval();
+        let econ = self.economics?;
+        let sc = self.scenario;
+        let n = self.months.len();
+        let start = sc.calendar.start();
+        let month_of = |date: &str| -> Option<usize> {
+            let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+            let k = (d.year() - start.year()) * 12 + d.month() as i32 - start.month() as i32;
+            Some(k.clamp(0, n as i32 - 1) as usize)
+        };
+
+        // Capex and depreciation, phase by phase.
+        let mut capex = vec![0.0; n];
+        let mut depreciation = vec![0.0; n];
+        let mut it_in_service = vec![0.0; n];
+        let cp = &econ.capex;
+        for row in &self.buildout {
+            let Some(&t) = self.rack_index.get(&row.rack) else {
+                continue;
+            };
+            let Some(delivered) = month_of(&row.delivered) else {
+                continue;
+            };
+            let racks = f64::from(row.racks);
+            let server = racks * cp.rack_price_usd[t];
+            let network = server * cp.network_share;
+            let it_mw = racks * sc.rack_types[t].nameplate().0 / 1e6;
+            let facility = it_mw * cp.facility_usd_per_mw;
+            let total = server + network + facility;
+            let parts = cp.progress_months.max(1) as usize;
+            for k in 0..parts {
+                // Payments due before the run are booked in its first month.
+                let m = delivered.saturating_sub(parts - 1 - k);
+                capex[m] += total / parts as f64;
+            }
+            if let Some(service) = month_of(&row.commissioned) {
+                finance::straight_line(server, service, cp.server_life_months, &mut depreciation);
+                finance::straight_line(network, service, cp.network_life_months, &mut depreciation);
+                finance::straight_line(
+                    facility,
+                    service,
+                    cp.facility_life_months,
+                    &mut depreciation,
+                );
+                for slot in it_in_service.iter_mut().skip(service) {
+                    *slot += server + network;
+                }
+            }
+        }
+
+        // Financing.
+        let mut drawn = vec![0.0; n];
+        let mut interest = vec![0.0; n];
+        let mut repaid = vec![0.0; n];
+        let mut owed = 0.0;
+        if let Some(fin) = &econ.financing {
+            let i = fin.rate / 12.0;
+            for m in 0..n {
+                let amount = capex[m] * fin.loan_share;
+                if amount > 0.0 {
+                    drawn[m] = amount;
+                    owed += finance::amortize(
+                        amount,
+                        m,
+                        i,
+                        fin.term_months,
+                        &mut interest,
+                        &mut repaid,
+                    );
+                }
+            }
+        }
+
+        // Revenue, contract by contract.
+        let mut contract_rows: Vec<ContractRow> = Vec::new();
+        let mut billed = vec![vec![0.0; n]; econ.contracts.len()];
+        let mut credits = vec![0.0; n];
+        for (ci, c) in econ.contracts.iter().enumerate() {
+            let name = SharedText::from(c.name.as_str());
+            let unit = match c.unit {
+                CapacityUnit::Chips => "chips",
+                CapacityUnit::Megawatts => "mw",
+            };
+            // Price per capacity-hour as booked: per chip-hour, or per
+            // MW-hour (per kW-hour × 1000).
+            let price = match c.unit {
+                CapacityUnit::Chips => c.price_per_unit_hour,
+                CapacityUnit::Megawatts => c.price_per_unit_hour * 1000.0,
+            };
+            let mut row = ContractRow {
+                contract: c.name.clone(),
+                unit,
+                chip_types: c.chip_types.join("+"),
+                start: c
+                    .ramp
+                    .first()
+                    .map(|s| sc.calendar.format(s.at))
+                    .unwrap_or_default(),
+                end: sc.calendar.format(c.end),
+                billing: match c.billing {
+                    Billing::TakeOrPay => "take_or_pay",
+                    Billing::PayPerUse => "pay_per_use",
+                },
+                peak_capacity: c.peak(),
+                price: c.price_as_stated(),
+                price_derived: c.price_derived,
+                value_usd: c.value_usd,
+                ..ContractRow::default()
+            };
+            let mut delivered_total = 0.0;
+            for m in 0..n {
+                let f = &self.flows[m];
+                let committed = f.committed[ci];
+                let bill = match c.billing {
+                    Billing::TakeOrPay => committed * price,
+                    Billing::PayPerUse => f.used[ci] * price,
+                };
+                let availability = (committed > 0.0).then(|| f.delivered[ci] / committed);
+                let share = match (&c.sla, availability) {
+                    (Some(sla), Some(a)) => sla.credit(a),
+                    _ => 0.0,
+                };
+                let credit = bill * share;
+                billed[ci][m] = bill;
+                credits[m] += credit;
+                row.committed_hours += committed;
+                delivered_total += f.delivered[ci];
+                row.billed_usd += bill;
+                row.credits_usd += credit;
+                if credit > 0.0 {
+                    row.months_credited += 1;
+                }
+                if committed > 0.0 || f.delivered[ci] > 0.0 {
+                    self.inner.contract_month(&ContractMonthRow {
+                        month: self.months[m].label.clone(),
+                        contract: name.clone(),
+                        unit,
+                        committed_hours: committed,
+                        delivered_hours: f.delivered[ci],
+                        used_hours: f.used[ci],
+                        availability,
+                        billed_usd: bill,
+                        credit_share: share,
+                        credit_usd: credit,
+                        revenue_usd: bill - credit,
+                    });
+                }
+            }
+            row.revenue_usd = row.billed_usd - row.credits_usd;
+            row.availability =
+                (row.committed_hours > 0.0).then(|| delivered_total / row.committed_hours);
+            contract_rows.push(row);
+        }
+        for row in &contract_rows {
+            self.inner.contract(row);
+        }
+
+        // The monthly statement.
+        let od_price = econ
+            .on_demand
+            .as_ref()
+            .map_or(0.0, |o| o.price_usd_per_chip_hour);
+        let fixed_per_hour: f64 = econ
+            .fixed_costs
+            .iter()
+            .map(|f| f.usd_per_year / HOURS_PER_YEAR)
+            .sum();
+        let op = &econ.opex;
+        let mut flows_cash = Vec::with_capacity(n);
+        let mut total = EconomicsSummary {
+            discount_rate: econ.discount_rate,
+            contract_value_usd: econ.contracts.iter().map(|c| c.value_usd).sum(),
+            ..EconomicsSummary::default()
+        };
+        let mut direct_costs = 0.0;
+        let mut healthy_total = 0.0;
+        let mut mw_hours = 0.0;
+        let mut cumulative = 0.0;
+        for m in 0..n {
+            let f = &self.flows[m];
+            let hours = self.months[m].to.since(self.months[m].from).hours();
+            let contracts: Vec<(SharedText, f64)> = econ
+                .contracts
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| (SharedText::from(c.name.as_str()), billed[ci][m]))
+                .collect();
+            let contract_revenue: f64 = contracts.iter().map(|(_, v)| v).sum();
+            let on_demand = f.on_demand_chip_hours * od_price;
+            let revenue = contract_revenue + on_demand - credits[m];
+            let maintenance =
+                it_in_service[m] * op.maintenance_share_per_year * hours / HOURS_PER_YEAR;
+            let staff = f.nameplate_mw_hours * op.staff_usd_per_mw_year / HOURS_PER_YEAR;
+            let colocation = f.nameplate_mw_hours * 1000.0 * op.colocation_usd_per_kw_month
+                / super::config::HOURS_PER_BILLING_MONTH;
+            let fixed = fixed_per_hour * hours;
+            let opex = f.energy_usd + maintenance + staff + colocation + fixed;
+            let ebitda = revenue - opex;
+            let ebit = ebitda - depreciation[m];
+            let cash = revenue - opex - capex[m] + drawn[m] - repaid[m] - interest[m];
+            cumulative += cash;
+            flows_cash.push(cash);
+            direct_costs += f.energy_usd + maintenance + staff + colocation + depreciation[m];
+            healthy_total += f.healthy_chip_hours;
+            mw_hours += f.nameplate_mw_hours;
+            total.capex_usd += capex[m];
+            total.revenue_usd += revenue;
+            total.contract_revenue_usd += contract_revenue;
+            total.on_demand_revenue_usd += on_demand;
+            total.sla_credits_usd += credits[m];
+            total.opex_usd += opex;
+            total.ebitda_usd += ebitda;
+            total.depreciation_usd += depreciation[m];
+            total.ebit_usd += ebit;
+            total.interest_usd += interest[m];
+            self.inner.monthly(&MonthlyRow {
+                month: self.months[m].label.clone(),
+                days: hours / 24.0,
+                contract_revenue_usd: contracts,
+                on_demand_revenue_usd: on_demand,
+                sla_credits_usd: credits[m],
+                revenue_usd: revenue,
+                energy_usd: f.energy_usd,
+                maintenance_usd: maintenance,
+                staff_usd: staff,
+                colocation_usd: colocation,
+                fixed_costs_usd: fixed,
+                opex_usd: opex,
+                ebitda_usd: ebitda,
+                depreciation_usd: depreciation[m],
+                ebit_usd: ebit,
+                interest_usd: interest[m],
+                capex_usd: capex[m],
+                loan_drawn_usd: drawn[m],
+                loan_repaid_usd: repaid[m],
+                cash_flow_usd: cash,
+                cumulative_cash_usd: cumulative,
+                energy_mwh: f.energy_mwh,
+                healthy_chip_hours: f.healthy_chip_hours,
+                contracted_chip_hours: f.contracted_chip_hours,
+                on_demand_chip_hours: f.on_demand_chip_hours,
+                it_nameplate_mw: if hours > 0.0 {
+                    f.nameplate_mw_hours / hours
+                } else {
+                    0.0
+                },
+            });
+        }
+        total.net_cash_usd = cumulative;
+        total.book_value_usd = total.capex_usd - total.depreciation_usd;
+        total.debt_outstanding_usd = owed;
+        total.npv_usd = finance::npv(econ.discount_rate, &flows_cash);
+        match finance::irr(&flows_cash) {
+            Ok(r) => total.irr = Some(r),
+            Err(why) => total.irr_note = Some(why.reason()),
+        }
+        if let Some(m) = finance::payback_month(&flows_cash) {
+            total.payback_month = Some(self.months[m].label.clone());
+            total.payback_months = Some(m as u32 + 1);
+        }
+        let ratio = |a: f64, b: f64| (b > 0.0 && a.is_finite()).then(|| a / b);
+        let revenue_positive = total.revenue_usd > 0.0;
+        total.gross_margin =
+            revenue_positive.then(|| (total.revenue_usd - direct_costs) / total.revenue_usd);
+        total.ebitda_margin = revenue_positive.then(|| total.ebitda_usd / total.revenue_usd);
+        let cost = total.opex_usd + total.depreciation_usd + total.interest_usd;
+        let per_chip_hour = ratio(cost, healthy_total);
+        total.cost_per_chip_hour_usd = per_chip_hour;
+        total.revenue_per_chip_hour_usd = ratio(total.revenue_usd, healthy_total);
+        if let (Some(c), Some(t)) = (per_chip_hour, summary.training.as_ref()) {
+            let training_cost = c * t.chip_hours;
+            total.cost_per_million_tokens_trained_usd =
+                ratio(training_cost, self.tokens_trained / 1e6);
+            total.cost_per_exaflop_trained_usd = ratio(training_cost, self.flops_trained / 1e18);
+        }
+        if let Some(c) = per_chip_hour {
+            total.cost_per_million_tokens_served_usd =
+                ratio(c * self.service_chip_hours, self.tokens_served / 1e6);
+        }
+        total.revenue_per_mw_year_usd = ratio(total.revenue_usd, mw_hours / HOURS_PER_YEAR);
+        Some(total)
+    }
+}
+
+/// The calendar months the run covers, clipped to it.
+fn months_of(sc: &Scenario) -> Vec<Month> {
+    let start = sc.calendar.start();
+    let mut months = Vec::new();
+    let mut first = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("a month");
+    loop {
+        let next = if first.month() == 12 {
+            NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+        }
+        .expect("a month");
+        let from = sc.calendar.time_of_date(first).unwrap_or(SimTime::ZERO);
+        if from >= sc.end {
+            break;
+        }
+        let to = sc
+            .calendar
+            .time_of_date(next)
+            .unwrap_or(SimTime::ZERO)
+            .min(sc.end);
+        months.push(Month {
+            label: format!("{:04}-{:02}", first.year(), first.month()),
+            from,
+            to,
+        });
+        first = next;
+    }
+    months
+}
+
+impl<R: Recorder> Recorder for Books<'_, R> {
+    fn sample(&mut self, row: &SampleRow) {
+        if self.economics.is_some() {
+            let now = SimTime::ZERO + SimDuration::from_hours_f64(row.time_h);
+            if self.pending.as_ref().is_some_and(|p| p.to != now) {
+                self.close_interval();
+            }
+            let types = self.types();
+            let from = self.last_sample;
+            let iv = self.pending.get_or_insert_with(|| Interval {
+                from,
+                to: now,
+                energy_usd: 0.0,
+                energy_mwh: 0.0,
+                healthy: vec![0.0; types],
+                held: vec![0.0; types],
+                nameplate_mw: 0.0,
+                served: vec![0.0; types],
+            });
+            self.last_sample = now;
+            iv.energy_usd += row.energy_cost_usd;
+            iv.energy_mwh += row.energy_mwh;
+            for r in &row.racks {
+                let t = r.rack_type;
+                iv.healthy[t] += r.healthy_chip_hours;
+                iv.held[t] += r.held_chip_hours;
+                iv.nameplate_mw += r.it_nameplate_mw;
+            }
+        }
+        self.inner.sample(row);
+    }
+    fn failure(&mut self, row: &FailureRow) {
+        self.inner.failure(row);
+    }
+    fn buildout(&mut self, row: &BuildoutRow) {
+        if self.economics.is_some() {
+            self.buildout.push(row.clone());
+        }
+        self.inner.buildout(row);
+    }
+    fn job(&mut self, row: &JobRow) {
+        self.flops_trained += row.flops_done;
+        self.tokens_trained += row.tokens_trained.unwrap_or(0.0);
+        self.inner.job(row);
+    }
+    fn service(&mut self, row: &ServiceRow) {
+        if let (Some(iv), Some(&s)) = (
+            self.pending.as_mut(),
+            self.service_index.get(row.service.as_str()),
+        ) && self.sold_on_demand[s]
+        {
+            let t = self.scenario.services[s].rack_type;
+            let hours = iv.to.since(iv.from).hours();
+            iv.served[t] += row.chips as f64 * hours;
+        }
+        self.tokens_served += row.tokens_in + row.tokens_out;
+        self.inner.service(row);
+    }
+    fn window(&mut self, row: &WindowRow) {
+        self.inner.window(row);
+    }
+    fn window_request(&mut self, row: &WindowRequestRow) {
+        self.inner.window_request(row);
+    }
+    fn service_summary(&mut self, row: &ServiceSummaryRow) {
+        self.service_chip_hours += row.chip_hours;
+        self.inner.service_summary(row);
+    }
+    fn monthly(&mut self, row: &MonthlyRow) {
+        self.inner.monthly(row);
+    }
+    fn contract_month(&mut self, row: &ContractMonthRow) {
+        self.inner.contract_month(row);
+    }
+    fn contract(&mut self, row: &ContractRow) {
+        self.inner.contract(row);
+    }
+    fn summary(&mut self, row: &SummaryRow) {
+        let economics = self.settle(row);
+        let mut row = row.clone();
+        row.economics = economics.clone();
+        self.summary = economics;
+        self.inner.summary(&row);
+    }
+}

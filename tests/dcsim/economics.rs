@@ -1,0 +1,372 @@
+//! The provider's books against figures computed by hand: a constant load
+//! with no failures, so every month's money is a product of rates and
+//! hours; a late delivery whose SLA credit is known; a loan whose annuity
+//! is known; and the flagship's $38B.
+
+use crate::common::{assert_abs, assert_rel, dcsim, load_text, run, temp_dir, text};
+use dcsim::economics::finance;
+use dcsim::output::memory::MemoryRecorder;
+use dcsim::record::{MonthlyRow, SummaryRow};
+
+/// One rack of 10 "unit" chips (1.1 kW each at full load) and 1 kW of
+/// overhead: 12 kW of IT power at utilization 1, PUE 1, no failures.
+/// Money: $100/MWh, the rack $300,000 with no network or facility, one
+/// customer renting the 10 chips at $10/chip-hour take-or-pay for the
+/// year, staff $8.76M per MW-year ($1,000 per MW-hour) and a fixed cost
+/// of $87,600 a year ($10 an hour).
+const CLOSED: &str = r#"
+name = "closed-form"
+start = "2026-01-01"
+duration = "1y"
+sample_every = "1d"
+
+[load]
+utilization = 1.0
+
+[failures]
+gpu = { rate_per_million_hours = 0 }
+hbm = { rate_per_million_hours = 0 }
+gpu_other = { rate_per_million_hours = 0 }
+host = { rate_per_million_hours = 0 }
+nic = { rate_per_million_hours = 0 }
+switch_cable = { rate_per_million_hours = 0 }
+rack_power = { rate_per_million_hours = 0 }
+site_outage = { rate_per_million_hours = 0 }
+dci_link = { rate_per_million_hours = 0 }
+
+[[chips]]
+name = "unit"
+bf16_tflops = 100
+hbm_gb = 10
+hbm_tb_per_s = 1
+tdp_w = 1100
+idle_w = 100
+scaleup_gb_per_s = 100
+
+[[racks]]
+name = "unit-rack"
+chip = "unit"
+chips = 10
+nodes = 1
+overhead_kw = 1
+scaleout_gbit_per_s = 100
+price_usd = 300000
+
+[[sites]]
+name = "s"
+grid_mw = 1
+pue = 1.0
+price = { usd_per_mwh = 100 }
+
+[[sites.buildout]]
+rack = "unit-rack"
+count = 1
+date = "DELIVERY"
+
+[economics]
+discount_rate = 0.10
+
+[economics.capex]
+network_share = 0
+facility_usd_per_mw = 0
+server_life = "1y"
+
+[economics.opex]
+maintenance_share_per_year = 0
+staff_usd_per_mw_year = 8760000
+
+[[economics.fixed_costs]]
+name = "office"
+usd_per_year = 87600
+
+[[contracts]]
+name = "lab"
+chip_types = ["unit"]
+chips = 10
+start = "2026-01-01"
+term = "1y"
+price_usd_per_chip_hour = 10
+"#;
+
+/// Hours of each month of 2026.
+const HOURS: [f64; 12] = [
+    744.0, 672.0, 744.0, 720.0, 744.0, 720.0, 744.0, 744.0, 720.0, 744.0, 720.0, 744.0,
+];
+
+fn closed(delivery: &str, extra: &str) -> (MemoryRecorder, SummaryRow) {
+    let text = CLOSED.replace("DELIVERY", delivery) + extra;
+    run(&load_text(&text))
+}
+
+#[test]
+fn constant_load_no_failures_matches_the_arithmetic() {
+    let (rec, summary) = closed("2026-01-01", "");
+    let months = &rec.monthly;
+    assert_eq!(months.len(), 12);
+    // Per hour: revenue 10 chips × $10 = $100; energy 0.012 MW × $100 =
+    // $1.20; staff 0.012 MW × $1,000 = $12; fixed $10. EBITDA $76.80/h.
+    for (m, row) in months.iter().enumerate() {
+        let h = HOURS[m];
+        assert_rel(row.revenue_usd, 100.0 * h, 1e-9, "revenue");
+        assert_rel(row.energy_usd, 1.2 * h, 1e-6, "energy");
+        assert_rel(row.staff_usd, 12.0 * h, 1e-6, "staff");
+        assert_rel(row.fixed_costs_usd, 10.0 * h, 1e-9, "fixed");
+        assert_rel(row.ebitda_usd, 76.8 * h, 1e-6, "EBITDA");
+        // Straight line over 12 months: $25,000 a month.
+        assert_rel(row.depreciation_usd, 25_000.0, 1e-12, "depreciation");
+        assert_rel(row.ebit_usd, 76.8 * h - 25_000.0, 1e-6, "EBIT");
+        let capex = if m == 0 { 300_000.0 } else { 0.0 };
+        assert_eq!(row.capex_usd, capex);
+        assert_rel(row.cash_flow_usd, 76.8 * h - capex, 1e-6, "cash flow");
+        assert_eq!(row.sla_credits_usd, 0.0);
+    }
+    let e = summary.economics.as_ref().expect("books");
+    // Depreciation sums to the capex.
+    assert_rel(e.depreciation_usd, 300_000.0, 1e-12, "Σ depreciation");
+    assert_rel(e.capex_usd, 300_000.0, 1e-12, "capex");
+    assert_abs(e.book_value_usd, 0.0, 1e-6, "book value");
+    // Cumulative cash after May: 3,624 h × 76.8 − 300,000 = −21,676.8;
+    // after June: 4,344 h × 76.8 − 300,000 = 33,619.2: payback in June.
+    assert_rel(
+        months[4].cumulative_cash_usd,
+        3624.0 * 76.8 - 300_000.0,
+        1e-6,
+        "May",
+    );
+    assert_rel(
+        months[5].cumulative_cash_usd,
+        4344.0 * 76.8 - 300_000.0,
+        1e-6,
+        "June",
+    );
+    assert_eq!(e.payback_month.as_deref(), Some("2026-06"));
+    assert_eq!(e.payback_months, Some(6));
+    // NPV at 10 % a year, each month's flow at its end:
+    // Σ_m CF_m · 1.1^(−(m+1)/12).
+    let flows: Vec<f64> = (0..12)
+        .map(|m| 76.8 * HOURS[m] - if m == 0 { 300_000.0 } else { 0.0 })
+        .collect();
+    let by_hand: f64 = flows
+        .iter()
+        .enumerate()
+        .map(|(m, cf)| cf * 1.1f64.powf(-((m + 1) as f64) / 12.0))
+        .sum();
+    assert_rel(e.npv_usd, by_hand, 1e-6, "NPV");
+    // The IRR zeroes the NPV, and rates either side give either sign.
+    let irr = e.irr.expect("a sign change, so an IRR");
+    assert!(irr.is_finite() && irr > 0.0, "{irr}");
+    let npv_at = |r: f64| -> f64 {
+        flows
+            .iter()
+            .enumerate()
+            .map(|(m, cf)| cf * (1.0 + r).powf(-((m + 1) as f64) / 12.0))
+            .sum()
+    };
+    assert!(npv_at(irr).abs() < 1e-3, "NPV at the IRR: {}", npv_at(irr));
+    assert!(npv_at(irr * 0.99) > 0.0 && npv_at(irr * 1.01) < 0.0);
+    // Margins: gross = (revenue − energy − staff − depreciation) ÷ revenue.
+    let revenue = 100.0 * 8760.0;
+    assert_rel(e.revenue_usd, revenue, 1e-9, "revenue");
+    assert_rel(
+        e.gross_margin.unwrap(),
+        (revenue - 13.2 * 8760.0 - 300_000.0) / revenue,
+        1e-6,
+        "gross margin",
+    );
+    // Cost per chip-hour: (opex + depreciation) ÷ 87,600 healthy chip-hours.
+    assert_rel(
+        e.cost_per_chip_hour_usd.unwrap(),
+        (23.2 * 8760.0 + 300_000.0) / 87_600.0,
+        1e-6,
+        "cost per chip-hour",
+    );
+    // Revenue per MW-year: $876,000 over 0.012 MW for one year.
+    assert_rel(
+        e.revenue_per_mw_year_usd.unwrap(),
+        revenue / 0.012,
+        1e-6,
+        "revenue per MW-year",
+    );
+    assert_eq!(e.contract_value_usd, 10.0 * 10.0 * 8760.0);
+}
+
+#[test]
+fn money_is_conserved_and_cumulative_cash_is_the_running_sum() {
+    let loan = "\n[economics.financing]\nloan_share = 0.5\nrate = 0.12\nterm = \"1y\"\n";
+    for extra in ["", loan] {
+        let (rec, summary) = closed("2026-01-01", extra);
+        let e = summary.economics.unwrap();
+        let sum = |f: fn(&MonthlyRow) -> f64| rec.monthly.iter().map(f).sum::<f64>();
+        let mut running = 0.0;
+        for row in &rec.monthly {
+            running += row.cash_flow_usd;
+            assert_rel(row.cumulative_cash_usd, running, 1e-12, "cumulative cash");
+            assert_rel(
+                row.cash_flow_usd,
+                row.revenue_usd - row.opex_usd - row.capex_usd + row.loan_drawn_usd
+                    - row.loan_repaid_usd
+                    - row.interest_usd,
+                1e-9,
+                "a month's cash flow",
+            );
+        }
+        let flows = sum(|r| r.revenue_usd) - sum(|r| r.opex_usd) - sum(|r| r.capex_usd)
+            + sum(|r| r.loan_drawn_usd)
+            - sum(|r| r.loan_repaid_usd)
+            - sum(|r| r.interest_usd);
+        assert_rel(sum(|r| r.cash_flow_usd), flows, 1e-9, "Σ cash flow");
+        assert_rel(e.net_cash_usd, flows, 1e-9, "net cash");
+        if !extra.is_empty() {
+            // $150,000 borrowed in January at 1 % a month over 12 months:
+            // A = 150,000 × 0.01 ÷ (1 − 1.01^−12) = $13,327.32; February to
+            // December pay 11 of the 12 instalments, the rest is owed.
+            let a = 150_000.0 * 0.01 / (1.0 - 1.01f64.powi(-12));
+            assert_rel(a, 13_327.32, 1e-6, "annuity");
+            assert_rel(sum(|r| r.loan_drawn_usd), 150_000.0, 1e-12, "drawn");
+            assert_rel(
+                sum(|r| r.loan_repaid_usd) + sum(|r| r.interest_usd),
+                11.0 * a,
+                1e-9,
+                "instalments",
+            );
+            assert_rel(rec.monthly[1].interest_usd, 1_500.0, 1e-9, "first interest");
+            assert_rel(
+                sum(|r| r.loan_repaid_usd) + e.debt_outstanding_usd,
+                150_000.0,
+                1e-9,
+                "principal",
+            );
+        }
+    }
+}
+
+#[test]
+fn a_late_delivery_misses_the_sla_and_earns_the_tier_credit() {
+    // The rack arrives on 11 January: the contract's 10 chips are
+    // committed for 744 h in January and delivered for 504 h, an
+    // availability of 504/744 = 0.677: the 0.90 tier, a 50 % credit of
+    // January's bill of 10 × $10 × 744 h = $74,400.
+    let sla = r#"
+[contracts.sla]
+availability = 0.99
+credits = [
+  { below = 0.99, credit = 0.10 },
+  { below = 0.95, credit = 0.25 },
+  { below = 0.90, credit = 0.50 },
+]
+"#;
+    let (rec, summary) = closed("2026-01-11", sla);
+    let jan = &rec.contract_months[0];
+    assert_eq!(jan.month, "2026-01");
+    assert_rel(jan.committed_hours, 7440.0, 1e-12, "committed");
+    assert_rel(jan.delivered_hours, 5040.0, 1e-9, "delivered");
+    assert_rel(
+        jan.availability.unwrap(),
+        5040.0 / 7440.0,
+        1e-9,
+        "availability",
+    );
+    assert_eq!(jan.credit_share, 0.50);
+    assert_rel(jan.credit_usd, 37_200.0, 1e-9, "credit");
+    assert_rel(
+        rec.monthly[0].sla_credits_usd,
+        37_200.0,
+        1e-9,
+        "January's credits",
+    );
+    assert_rel(
+        rec.monthly[0].revenue_usd,
+        37_200.0,
+        1e-9,
+        "January's revenue",
+    );
+    // Every later month is whole: no credit.
+    assert!(rec.contract_months[1..].iter().all(|m| m.credit_usd == 0.0));
+    let e = summary.economics.unwrap();
+    assert_rel(e.sla_credits_usd, 37_200.0, 1e-9, "credits over the year");
+    assert_eq!(rec.contracts[0].months_credited, 1);
+}
+
+#[test]
+fn a_month_between_tiers_takes_the_lowest_tier_reached() {
+    // 2 of 31 days missing: 0.935 → the 0.95 tier (25 %), not the 0.99.
+    let sla = r#"
+[contracts.sla]
+availability = 0.99
+credits = [{ below = 0.99, credit = 0.10 }, { below = 0.95, credit = 0.25 }, { below = 0.90, credit = 0.50 }]
+"#;
+    let (rec, _) = closed("2026-01-03", sla);
+    let jan = &rec.contract_months[0];
+    assert_rel(jan.availability.unwrap(), 29.0 / 31.0, 1e-9, "availability");
+    assert_eq!(jan.credit_share, 0.25);
+}
+
+#[test]
+fn a_derived_price_is_the_value_over_the_committed_hours() {
+    let text = CLOSED
+        .replace("DELIVERY", "2026-01-01")
+        .replace("price_usd_per_chip_hour = 10", "total_value_usd = 1752000");
+    let (rec, summary) = run(&load_text(&text));
+    // 1,752,000 ÷ (10 chips × 8,760 h) = $20 per chip-hour.
+    let c = &rec.contracts[0];
+    assert!(c.price_derived);
+    assert_rel(c.price, 20.0, 1e-12, "derived price");
+    assert_rel(c.billed_usd, 1_752_000.0, 1e-9, "billed over the term");
+    assert_rel(
+        summary.economics.unwrap().contract_value_usd,
+        1_752_000.0,
+        1e-12,
+        "value",
+    );
+}
+
+#[test]
+fn no_sign_change_means_no_irr_and_no_nan() {
+    // Free racks: nothing but inflows.
+    let text = CLOSED
+        .replace("DELIVERY", "2026-01-01")
+        .replace("price_usd = 300000", "price_usd = 0");
+    let (_, summary) = run(&load_text(&text));
+    let e = summary.economics.unwrap();
+    assert_eq!(e.irr, None);
+    assert!(e.irr_note.unwrap().contains("never changes sign"));
+    assert_eq!(e.payback_months, Some(1));
+    assert_eq!(finance::irr(&[1.0, 1.0]), Err(finance::NoIrr::NoSignChange));
+}
+
+#[test]
+fn the_csv_files_carry_the_statement_without_nan() {
+    let dir = temp_dir("econ-csv");
+    let file = dir.join("closed.toml");
+    std::fs::write(&file, CLOSED.replace("DELIVERY", "2026-01-01")).unwrap();
+    let out = dcsim(
+        ["run", "--quiet", "--out"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([
+                dir.join("out").display().to_string(),
+                file.display().to_string(),
+            ]),
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let run_dir = dir.join("out").join("closed-form");
+    for name in [
+        "monthly.csv",
+        "contracts.csv",
+        "contracts_monthly.csv",
+        "summary.csv",
+    ] {
+        let body = std::fs::read_to_string(run_dir.join(name)).unwrap();
+        assert!(!body.contains("NaN") && !body.contains("inf"), "{name}");
+    }
+    let (header, rows) = crate::common::read_csv(&run_dir.join("monthly.csv"));
+    assert_eq!(header[0], "month");
+    assert_eq!(header[2], "revenue_lab_usd");
+    assert!(
+        header
+            .iter()
+            .all(|h| h == "month" || h == "days" || h.contains('_'))
+    );
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows[0][2], "74400.00");
+}
