@@ -207,9 +207,12 @@ mod tests {
         assert_eq!(irr(&[1.0, 2.0, 3.0]), Err(NoIrr::NoSignChange));
         assert_eq!(irr(&[-1.0, -2.0, 0.0]), Err(NoIrr::NoSignChange));
         assert_eq!(irr(&[]), Err(NoIrr::NoSignChange));
-        // A tiny return on a huge loss: a rate near −100 % a year exists.
-        let r = irr(&[-1e9, 1.0]).unwrap();
-        assert!(r > -1.0 && r < -0.99, "{r}");
+        // Half the money back a month later: −50 % a month, 0.5^12 − 1 =
+        // −99.976 % a year.
+        let r = irr(&[-100.0, 50.0]).unwrap();
+        assert!((r - (0.5f64.powi(12) - 1.0)).abs() < 1e-9, "{r}");
+        // A billionth back: below −99.99 % a year, outside the search.
+        assert_eq!(irr(&[-1e9, 1.0]), Err(NoIrr::NotBracketed));
     }
 
     #[test]
