@@ -358,11 +358,7 @@ impl<'s, R: Recorder> Books<'s, R> {
                 contract: c.name.clone(),
                 unit,
                 chip_types: c.chip_types.join("+"),
-                start: c
-                    .ramp
-                    .first()
-                    .map(|s| sc.calendar.format(s.at))
-                    .unwrap_or_default(),
+                start: sc.calendar.format(c.start),
                 end: sc.calendar.format(c.end),
                 billing: match c.billing {
                     Billing::TakeOrPay => "take_or_pay",

@@ -157,8 +157,10 @@ pub struct Contract {
     pub rack_types: Vec<usize>,
     /// Unit of the commitment.
     pub unit: CapacityUnit,
-    /// Committed capacity over time, steps in time order, the first at the
-    /// contract's start.
+    /// Start of the term.
+    pub start: SimTime,
+    /// Committed capacity over time, steps in time order, none before the
+    /// start (nothing is committed before the first step).
     pub ramp: Vec<RampStep>,
     /// End of the term (exclusive).
     pub end: SimTime,

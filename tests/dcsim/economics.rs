@@ -370,3 +370,238 @@ fn the_csv_files_carry_the_statement_without_nan() {
     assert_eq!(rows.len(), 12);
     assert_eq!(rows[0][2], "74400.00");
 }
+
+/// Writes the closed-form scenario with `from` replaced by `to` and checks
+/// that `dcsim validate` exits 2 with one message at the line of `to`,
+/// naming `field` and saying `says`.
+#[track_caller]
+fn refused(from: &str, to: &str, field: &str, says: &str) {
+    let base = CLOSED.replace("DELIVERY", "2026-01-01");
+    assert!(base.contains(from), "{from}");
+    let text = base.replacen(from, to, 1);
+    let line = text
+        .lines()
+        .position(|l| l.contains(to.lines().next().unwrap()))
+        .unwrap()
+        + 1;
+    let dir = temp_dir("econ-bad");
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, &text).unwrap();
+    let out = dcsim(["validate".to_string(), file.display().to_string()]);
+    let (_, err) = text_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let at = format!("bad.toml:{line}:");
+    assert!(
+        err.lines().any(|l| l.contains(&at) && l.contains(field) && l.contains(says)),
+        "expected `{at}` … `{field}` … `{says}` in:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn text_of(out: &std::process::Output) -> (String, String) {
+    text(out)
+}
+
+#[test]
+fn bad_money_is_a_located_error() {
+    refused(
+        "chips = 10\nstart",
+        "chips = 20\nstart",
+        "contracts[0].chips",
+        "more than the build-outs ever deliver",
+    );
+    refused(
+        "term = \"1y\"",
+        "term = \"2y\"",
+        "contracts[0].term",
+        "after the simulated horizon",
+    );
+    refused(
+        "price_usd_per_chip_hour = 10",
+        "price_usd_per_chip_hour = -1",
+        "contracts[0].price_usd_per_chip_hour",
+        "must be 0 or more",
+    );
+    refused(
+        "discount_rate = 0.10",
+        "discount_rate = -1.0",
+        "economics.discount_rate",
+        "−100 %",
+    );
+    refused(
+        "chip_types = [\"unit\"]",
+        "chip_types = [\"unitt\"]",
+        "contracts[0].chip_types[0]",
+        "did you mean \"unit\"",
+    );
+    refused(
+        "server_life = \"1y\"",
+        "server_life = \"1d\"",
+        "economics.capex.server_life",
+        "less than a month",
+    );
+}
+
+#[test]
+fn renting_and_owning_the_facility_at_once_is_refused() {
+    let text = CLOSED
+        .replace("DELIVERY", "2026-01-01")
+        .replace("facility_usd_per_mw = 0", "facility_usd_per_mw = 1e6")
+        .replace(
+            "staff_usd_per_mw_year = 8760000",
+            "staff_usd_per_mw_year = 8760000\ncolocation_usd_per_kw_month = 150",
+        );
+    let e = dcsim::scenario::load_str("colo.toml", &text, None, &Default::default())
+        .err()
+        .expect("refused");
+    let shown = e.to_string();
+    assert!(
+        shown.contains("economics.opex.colocation_usd_per_kw_month")
+            && shown.contains("facility_usd_per_mw = 0"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn contracts_together_may_not_commit_more_than_is_built() {
+    let text = CLOSED.replace("DELIVERY", "2026-01-01")
+        + r#"
+[[contracts]]
+name = "second"
+chip_types = ["unit"]
+chips = 5
+start = "2026-06-01"
+term = "30d"
+price_usd_per_chip_hour = 10
+"#;
+    let e = dcsim::scenario::load_str("two.toml", &text, None, &Default::default())
+        .err()
+        .expect("refused");
+    let shown = e.to_string();
+    assert!(
+        shown.contains("contracts[1].ramp") && shown.contains("commit 15 chips together"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_plan_error_in_the_base_is_located_in_the_base() {
+    let dir = temp_dir("econ-plan");
+    let base = CLOSED
+        .replace("DELIVERY", "2026-01-01")
+        .replace("price_usd_per_chip_hour = 10", "price_usd_per_chip_hour = -10");
+    std::fs::write(dir.join("base.toml"), &base).unwrap();
+    std::fs::write(
+        dir.join("plan.toml"),
+        "extends = \"base.toml\"\nname = \"plan\"\n\n[economics.capex]\nserver_life = \"2y\"\n",
+    )
+    .unwrap();
+    let line = base
+        .lines()
+        .position(|l| l.contains("= -10"))
+        .unwrap()
+        + 1;
+    let out = dcsim(["validate".to_string(), dir.join("plan.toml").display().to_string()]);
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("base.toml:{line}:")), "{err}");
+}
+
+#[test]
+fn progress_payments_colocation_and_a_mw_contract_by_hand() {
+    // The rack delivered on 1 April, paid in three progress payments
+    // (February, March, April); the hall rented at $150/kW-month; the
+    // customer commits 0.012 MW (the rack's IT nameplate) at $1,000 per
+    // kW-month: 12 kW × $1,000 × h/730 a month.
+    let text = CLOSED
+        .replace("DELIVERY", "2026-04-01")
+        .replace("network_share = 0", "network_share = 0\nprogress_months = 3")
+        .replace(
+            "staff_usd_per_mw_year = 8760000",
+            "staff_usd_per_mw_year = 0\ncolocation_usd_per_kw_month = 150",
+        )
+        .replace("chips = 10\nstart = \"2026-01-01\"", "mw = 0.012\nstart = \"2026-04-01\"")
+        .replace("term = \"1y\"", "end = \"2027-01-01\"")
+        .replace(
+            "price_usd_per_chip_hour = 10",
+            "price_usd_per_kw_month = 1000",
+        );
+    let (rec, summary) = run(&load_text(&text));
+    let m = &rec.monthly;
+    assert_eq!(m[0].capex_usd, 0.0);
+    for k in 1..=3 {
+        assert_rel(m[k].capex_usd, 100_000.0, 1e-12, "a progress payment");
+    }
+    assert_eq!(m[4].capex_usd, 0.0);
+    // Depreciation from April, the month it enters service.
+    assert_eq!(m[2].depreciation_usd, 0.0);
+    assert_rel(m[3].depreciation_usd, 25_000.0, 1e-12, "April's depreciation");
+    for k in 3..12 {
+        let h = HOURS[k];
+        assert_rel(m[k].colocation_usd, 12.0 * 150.0 * h / 730.0, 1e-6, "rent");
+        assert_rel(
+            m[k].revenue_usd,
+            12.0 * 1000.0 * h / 730.0,
+            1e-9,
+            "MW contract revenue",
+        );
+    }
+    assert_eq!(m[0].colocation_usd, 0.0, "nothing online in January");
+    let c = &rec.contracts[0];
+    assert_eq!(c.unit, "mw");
+    assert_rel(c.price, 1000.0, 1e-12, "price as stated per kW-month");
+    assert_rel(c.availability.unwrap(), 1.0, 1e-9, "all delivered");
+    assert_rel(
+        summary.economics.unwrap().capex_usd,
+        300_000.0,
+        1e-12,
+        "capex",
+    );
+}
+
+#[test]
+fn pay_per_use_bills_the_chip_hours_jobs_hold_and_on_demand_sells_the_rest() {
+    // The customer commits 6 of the 10 chips, pay-per-use at $10; a job
+    // holds all 10 chips for about 100 hours in February. The contract
+    // bills what it used, up to its 6 chips; the 4 other chips sell on
+    // demand at $4 half of the time: 4 × h × 0.5 × $4 a month.
+    let text = CLOSED
+        .replace("DELIVERY", "2026-01-01")
+        .replace("chips = 10\nstart = \"2026-01-01\"", "chips = 6\nstart = \"2026-01-01\"")
+        .replace(
+            "price_usd_per_chip_hour = 10",
+            "price_usd_per_chip_hour = 10\nbilling = \"pay_per_use\"",
+        )
+        + r#"
+[on_demand]
+price_usd_per_chip_hour = 4
+utilization = 0.5
+
+[[jobs]]
+name = "run"
+submit = "2026-02-01"
+rack = "unit-rack"
+chips = 10
+ideal_duration = "100h"
+"#;
+    let (rec, _) = run(&load_text(&text));
+    let job = &rec.jobs[0];
+    let held_h = job.end_h.unwrap() - job.first_start_h.unwrap();
+    assert!(held_h >= 100.0 && held_h < 110.0, "{held_h}");
+    // Use is compared with the commitment per sample interval (a day):
+    // four whole days of 10 chips held give 6 × 24 each; on the fifth, 10
+    // chips for the rest of the job, up to 6 × 24.
+    let by_day = 4.0 * 144.0 + (10.0 * (held_h - 96.0)).min(144.0);
+    let feb = &rec.contract_months[1];
+    assert_rel(feb.used_hours, by_day, 1e-6, "used");
+    assert_rel(feb.billed_usd, 10.0 * by_day, 1e-6, "billed");
+    assert_eq!(rec.contract_months[0].billed_usd, 0.0, "no use in January");
+    for (k, row) in rec.monthly.iter().enumerate() {
+        assert_rel(
+            row.on_demand_revenue_usd,
+            4.0 * HOURS[k] * 0.5 * 4.0,
+            1e-6,
+            "on demand",
+        );
+    }
+}

@@ -162,6 +162,25 @@ impl Validator<'_> {
         })
     }
 
+    /// The end of a term of `d` (written `text`) from `start`: whole years
+    /// run to the same calendar day ("7y" from 2025-11-01 ends on
+    /// 2032-11-01, leap days included), as the scenario's `duration` does.
+    fn term_end(&self, start: SimTime, text: &str, d: crate::engine::SimDuration) -> SimTime {
+        let years = text
+            .trim()
+            .strip_suffix('y')
+            .and_then(|n| n.parse::<u32>().ok());
+        let date = self.calendar.date(start);
+        let whole_day = self.calendar.time_of_date(date) == Some(start);
+        match years {
+            Some(n) if whole_day => date
+                .checked_add_months(chrono::Months::new(12 * n))
+                .and_then(|end| self.calendar.time_of_date(end))
+                .unwrap_or(start + d),
+            _ => start + d,
+        }
+    }
+
     /// A duration as whole months of 730 h (at least one).
     fn months(&mut self, p: &FieldPath, text: &str) -> Option<u32> {
         let d = self.positive_duration(p, text)?;
@@ -537,7 +556,7 @@ impl Validator<'_> {
         let end = match (start, &c.term, &c.end) {
             (Some(start), Some(term), None) => self
                 .positive_duration(&p.key("term"), term)
-                .map(|d| (start + d, "term")),
+                .map(|d| (self.term_end(start, term, d), "term")),
             (Some(_), None, Some(end)) => self.date(&p.key("end"), end).map(|d| {
                 (
                     self.calendar.time_of_date(d).unwrap_or(SimTime::ZERO),
@@ -637,6 +656,7 @@ impl Validator<'_> {
             chip_types: c.chip_types.clone(),
             rack_types: types,
             unit,
+            start: start?,
             ramp,
             end,
             price_per_unit_hour: 0.0,
