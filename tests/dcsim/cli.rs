@@ -72,11 +72,17 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     let out = dcsim(["run", "--quiet", "--out", &path(&out_dir)]);
     assert_ok(&out);
     let dir = out_dir.join("default");
-    // Exactly the four files (jobs.csv: the default has a training
+    // Exactly the five files (jobs.csv: the default has a training
     // workload), and no `.partial` left behind.
     assert_eq!(
         names_in(&dir),
-        ["buildout.csv", "jobs.csv", "summary.csv", "timeseries.csv"],
+        [
+            "buildout.csv",
+            "capacity.csv",
+            "jobs.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ],
         "files in {}",
         dir.display()
     );
@@ -286,6 +292,7 @@ fn seed_changes_the_draws_and_repeats_exactly() {
         files,
         [
             "buildout.csv",
+            "capacity.csv",
             "failures.csv",
             "summary.csv",
             "timeseries.csv"

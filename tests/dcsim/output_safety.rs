@@ -121,6 +121,7 @@ fn a_rerun_replaces_the_whole_set_and_keeps_the_users_files() {
         names(&dir),
         [
             "buildout.csv",
+            "capacity.csv",
             "jobs.csv",
             "notes.txt",
             "summary.csv",
@@ -203,7 +204,13 @@ fn a_planted_link_is_never_followed() {
     }
     assert_eq!(
         names(&dir),
-        ["buildout.csv", "jobs.csv", "summary.csv", "timeseries.csv"],
+        [
+            "buildout.csv",
+            "capacity.csv",
+            "jobs.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ],
         "the planted links, in dcsim's names, are gone"
     );
 }
@@ -281,6 +288,11 @@ fn fixtures_still_run_into_a_fresh_folder() {
     assert_eq!(run.status.code(), Some(0), "{:?}", text(&run));
     assert_eq!(
         names(&out.join("physics-day")),
-        ["buildout.csv", "summary.csv", "timeseries.csv"]
+        [
+            "buildout.csv",
+            "capacity.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ]
     );
 }
