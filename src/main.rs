@@ -53,8 +53,8 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its CSV files.
     #[command(
-        after_help = "Writes <out>/<scenario name>/timeseries.csv, buildout.csv, summary.csv\n\
-        (and failures.csv when [output] failures_log = true)."
+        after_help = "Writes <out>/<scenario name>/timeseries.csv, capacity.csv, buildout.csv,\n\
+        summary.csv (and failures.csv when [output] failures_log = true)."
     )]
     Run {
         /// Scenario file (TOML). Without it, the built-in default scenario runs.

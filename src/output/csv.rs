@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use super::set::{OutputError, OutputSet};
 use crate::record::{
     BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow, MonthlyRow,
-    Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, TrainingSample,
+    RackSample, Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, TrainingSample,
     TrainingSummary, WindowRequestRow, WindowRow,
 };
 use crate::workload::serving::requests::{RequestRow, ServeSummary};
@@ -207,6 +207,43 @@ pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
     col!("failures_rack_power", |r, l| l.int(r.failures[6])),
     col!("failures_site_outage", |r, l| l.int(r.failures[7])),
     col!("failures_dci_link", |r, l| l.int(r.failures[8])),
+];
+
+/// One column of `capacity.csv`: its header and how the value of one rack
+/// model of a sample row is written.
+pub struct RackColumn {
+    /// Header name, with its unit.
+    pub name: &'static str,
+    /// Writes the value of this column for one rack model of a sample.
+    pub put: fn(&SampleRow, &RackSample, &mut Line),
+}
+
+macro_rules! rack_col {
+    ($name:literal, |$s:ident, $r:ident, $l:ident| $body:expr) => {
+        RackColumn {
+            name: $name,
+            put: |$s, $r, $l| $body,
+        }
+    };
+}
+
+/// Columns of `capacity.csv`: the sample's time and site, then one rack
+/// model's figures (chip-hours with 6 decimals, to 3.6 chip-milliseconds,
+/// so that sums over rows keep their precision).
+pub const CAPACITY_COLUMNS: &[RackColumn] = &[
+    rack_col!("time_h", |s, _r, l| l.fixed(s.time_h, 3)),
+    rack_col!("timestamp", |s, _r, l| l.text(&s.timestamp)),
+    rack_col!("site", |s, _r, l| l.text(&s.site)),
+    rack_col!("rack", |_s, r, l| l.text(&r.rack)),
+    rack_col!("chip", |_s, r, l| l.text(&r.chip)),
+    rack_col!("racks_online", |_s, r, l| l.int(r.racks_online.into())),
+    rack_col!("chips_online", |_s, r, l| l.int(r.chips_online)),
+    rack_col!("it_nameplate_mw", |_s, r, l| l.fixed(r.it_nameplate_mw, 6)),
+    rack_col!("online_chip_hours", |_s, r, l| l
+        .fixed(r.online_chip_hours, 6)),
+    rack_col!("healthy_chip_hours", |_s, r, l| l
+        .fixed(r.healthy_chip_hours, 6)),
+    rack_col!("held_chip_hours", |_s, r, l| l.fixed(r.held_chip_hours, 6)),
 ];
 
 /// An optional training figure of a sample: empty without one.
@@ -864,49 +901,32 @@ fn lazy_row<R>(
     slot.as_mut().expect("opened above").row(r)
 }
 
-/// One CSV file being written: its columns, its line buffer and the file.
-struct Table<R: 'static> {
+/// One CSV file being written: its name, its line buffer and the file.
+struct Sink {
     name: &'static str,
-    /// Groups of columns, written one after the other.
-    parts: Vec<&'static [Column<R>]>,
     line: Line,
     file: File,
 }
 
-impl<R> Table<R> {
-    fn open(
+impl Sink {
+    /// Creates `name` in the set and writes its header line.
+    fn open<'h>(
         set: &mut OutputSet,
         name: &'static str,
-        columns: &'static [Column<R>],
-    ) -> Result<Self, OutputError> {
-        Table::open_parts(set, name, vec![columns])
-    }
-
-    fn open_parts(
-        set: &mut OutputSet,
-        name: &'static str,
-        parts: Vec<&'static [Column<R>]>,
+        header: impl IntoIterator<Item = &'h str>,
     ) -> Result<Self, OutputError> {
         let file = set.create_file(name)?;
         let mut line = Line::new();
-        for c in parts.iter().flat_map(|p| p.iter()) {
-            line.text(c.name);
+        for h in header {
+            line.text(h);
         }
         line.end();
-        Ok(Table {
-            name,
-            parts,
-            line,
-            file,
-        })
+        Ok(Sink { name, line, file })
     }
 
-    fn row(&mut self, row: &R) -> io::Result<()> {
-        for part in &self.parts {
-            for c in part.iter() {
-                (c.put)(row, &mut self.line);
-            }
-        }
+    /// Ends the row whose fields were written into `line`, handing the
+    /// buffer to the file when it is full.
+    fn end_row(&mut self) -> io::Result<()> {
         self.line.end();
         if self.line.buf.len() >= FLUSH_AT {
             self.flush()?;
@@ -925,6 +945,72 @@ impl<R> Table<R> {
         self.flush()
             .and_then(|()| self.file.sync_all())
             .map_err(|e| set.write_error(self.name, e))
+    }
+}
+
+/// A CSV file of one row type: its columns and its [`Sink`].
+struct Table<R: 'static> {
+    /// Groups of columns, written one after the other.
+    parts: Vec<&'static [Column<R>]>,
+    sink: Sink,
+}
+
+impl<R> Table<R> {
+    fn open(
+        set: &mut OutputSet,
+        name: &'static str,
+        columns: &'static [Column<R>],
+    ) -> Result<Self, OutputError> {
+        Table::open_parts(set, name, vec![columns])
+    }
+
+    fn open_parts(
+        set: &mut OutputSet,
+        name: &'static str,
+        parts: Vec<&'static [Column<R>]>,
+    ) -> Result<Self, OutputError> {
+        let sink = Sink::open(
+            set,
+            name,
+            parts.iter().flat_map(|p| p.iter()).map(|c| c.name),
+        )?;
+        Ok(Table { parts, sink })
+    }
+
+    fn row(&mut self, row: &R) -> io::Result<()> {
+        for part in &self.parts {
+            for c in part.iter() {
+                (c.put)(row, &mut self.sink.line);
+            }
+        }
+        self.sink.end_row()
+    }
+
+    fn close(&mut self, set: &OutputSet) -> Result<(), OutputError> {
+        self.sink.close(set)
+    }
+}
+
+/// `capacity.csv`: one row per rack model of each sample row.
+struct CapacityTable {
+    sink: Sink,
+}
+
+impl CapacityTable {
+    fn open(set: &mut OutputSet) -> Result<Self, OutputError> {
+        let sink = Sink::open(set, "capacity.csv", CAPACITY_COLUMNS.iter().map(|c| c.name))?;
+        Ok(CapacityTable { sink })
+    }
+
+    /// The rows of a sample's rack models.
+    fn rows(&mut self, sample: &SampleRow) -> io::Result<()> {
+        for rack in &sample.racks {
+            for c in CAPACITY_COLUMNS {
+                (c.put)(sample, rack, &mut self.sink.line);
+            }
+            self.sink.end_row()?;
+        }
+        Ok(())
     }
 }
 
@@ -963,8 +1049,9 @@ impl Columns {
     }
 }
 
-/// Writes `timeseries.csv`, `buildout.csv`, `summary.csv`, `failures.csv`
-/// when asked, and `jobs.csv` when the scenario has training jobs, as one [`OutputSet`]: the files are written in a staging
+/// Writes `timeseries.csv`, `capacity.csv`, `buildout.csv`, `summary.csv`,
+/// `failures.csv` when asked, and the workloads' files when the scenario
+/// has workloads, as one [`OutputSet`]: the files are written in a staging
 /// folder and appear in the target folder together, replacing the previous
 /// run's set, only when [`CsvRecorder::finish`] succeeds. Dropping the
 /// recorder without finishing removes the staging folder and leaves the
@@ -972,6 +1059,8 @@ impl Columns {
 pub struct CsvRecorder {
     set: OutputSet,
     timeseries: Table<SampleRow>,
+    /// `capacity.csv`, written from the sample rows.
+    capacity: CapacityTable,
     failures: Option<Table<FailureRow>>,
     buildout: Table<BuildoutRow>,
     /// `jobs.csv`, opened at the first job row (scenarios with jobs only).
@@ -1021,6 +1110,7 @@ impl CsvRecorder {
         }
         let mut set = OutputSet::create(dir)?;
         let timeseries = Table::open_parts(&mut set, "timeseries.csv", sample_parts)?;
+        let capacity = CapacityTable::open(&mut set)?;
         let failures = if failures_log {
             Some(Table::open(&mut set, "failures.csv", FAILURE_COLUMNS)?)
         } else {
@@ -1031,6 +1121,7 @@ impl CsvRecorder {
         Ok(CsvRecorder {
             set,
             timeseries,
+            capacity,
             failures,
             buildout,
             jobs: None,
@@ -1054,6 +1145,7 @@ impl CsvRecorder {
             return Err(self.set.write_error(name, e));
         }
         self.timeseries.close(&self.set)?;
+        self.capacity.sink.close(&self.set)?;
         self.buildout.close(&self.set)?;
         if let Some(t) = self.failures.as_mut() {
             t.close(&self.set)?;
@@ -1098,6 +1190,10 @@ impl Recorder for CsvRecorder {
         if self.error.is_none() {
             let result = self.timeseries.row(r);
             self.keep("timeseries.csv", result);
+        }
+        if self.error.is_none() {
+            let result = self.capacity.rows(r);
+            self.keep("capacity.csv", result);
         }
     }
 
@@ -1376,7 +1472,8 @@ mod tests {
         );
         let rec = CsvRecorder::create(&dir, false).unwrap();
         let written = rec.finish().unwrap();
-        assert_eq!(written.len(), 3);
+        assert_eq!(written.len(), 4);
+        assert!(dir.join("capacity.csv").exists());
         assert!(dir.join("timeseries.csv").exists());
         assert!(!dir.join("failures.csv").exists());
     }

@@ -36,6 +36,7 @@ use std::sync::{Mutex, MutexGuard};
 /// removes) these; any other entry of the folder is the user's and is kept.
 pub const DCSIM_FILES: &[&str] = &[
     "timeseries.csv",
+    "capacity.csv",
     "buildout.csv",
     "summary.csv",
     "failures.csv",

@@ -334,8 +334,8 @@ pub fn validate_with_folders(
         let samples = v.end.0 / every.0;
         let rows = samples.saturating_mul(spec.sites.len() as u64);
         // The interval that would give the most rows allowed.
-        let sites = spec.sites.len().max(1) as u64;
-        let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / sites).clamp(1, MAX_SAMPLES_PER_SITE);
+        let site_count = spec.sites.len().max(1) as u64;
+        let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / site_count).clamp(1, MAX_SAMPLES_PER_SITE);
         let hint = suggest_interval(SimDuration(fewest));
         if samples > MAX_SAMPLES_PER_SITE {
             v.err(
@@ -354,6 +354,27 @@ pub fn validate_with_folders(
                     (MAX_TIMESERIES_ROWS * TIMESERIES_ROW_BYTES) as f64 / 1e9
                 ),
             );
+        } else {
+            // capacity.csv has a row per sample, site and rack model the
+            // site builds.
+            let models: u64 = sites
+                .iter()
+                .map(|s| {
+                    let kinds: BTreeSet<usize> = s.phases.iter().map(|p| p.rack_type).collect();
+                    kinds.len() as u64
+                })
+                .sum();
+            let capacity_rows = samples.saturating_mul(models);
+            if capacity_rows > MAX_TIMESERIES_ROWS {
+                let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / models.max(1)).max(1);
+                let hint = suggest_interval(SimDuration(fewest));
+                v.err(
+                    &root.key(samples_key),
+                    format!(
+                        "{models} (site, rack model) pairs × {samples} samples (every {every}) is {capacity_rows} rows of capacity.csv; at most {MAX_TIMESERIES_ROWS} are allowed: sample less often with sample_every (e.g. sample_every = \"{hint}\")"
+                    ),
+                );
+            }
         }
     }
     let nodes: u64 = sites

@@ -77,7 +77,7 @@ use std::collections::VecDeque;
 
 use crate::catalog::failures::{Basis, FailureKind};
 use crate::engine::{RngStreams, SimDuration, SimTime, StreamRng};
-use crate::record::{CLASSES, FailureRow, SharedText};
+use crate::record::{CLASSES, FailureRow, RackSample, SharedText};
 use crate::scenario::model::{Lifetime, Scenario};
 use crate::units::Watts;
 
@@ -177,6 +177,9 @@ struct SiteState {
     /// sample.
     last_totals: EnergyTotals,
     last_models: Vec<ModelCapacity>,
+    /// The site's rows of its rack models (one per model of `power`), lent
+    /// to each sample row.
+    racks: Vec<RackSample>,
     last_failures: [u64; CLASSES],
     /// Fleets by rack model: nodes, rack power, uplinks.
     fleets: Vec<Option<[usize; 3]>>,
@@ -225,11 +228,6 @@ pub struct World<'s> {
     peak_facility: Watts,
     /// Site names, shared by every sample row.
     site_names: Vec<SharedText>,
-    /// Rack model and chip names by rack type, shared by every sample row.
-    rack_names: Vec<SharedText>,
-    chip_names: Vec<SharedText>,
-    /// The rack-model figures of a sample row, kept between samples.
-    rack_samples: Vec<crate::record::RackSample>,
 }
 
 impl<'s> World<'s> {
@@ -304,6 +302,18 @@ impl<'s> World<'s> {
             Lifetime::Weibull { .. } => Vec::new(),
         };
 
+        // Rack model and chip names, shared by every site's sample rows.
+        let name = |s: &str| SharedText::from(s);
+        let rack_names: Vec<SharedText> = scenario
+            .rack_types
+            .iter()
+            .map(|t| name(&t.rack.name))
+            .collect();
+        let chip_names: Vec<SharedText> = scenario
+            .rack_types
+            .iter()
+            .map(|t| name(&t.chip.name))
+            .collect();
         let mut streams = Vec::new();
         let mut fleets = Vec::new();
         let mut sites = Vec::new();
@@ -378,6 +388,21 @@ impl<'s> World<'s> {
                 failures: [0; CLASSES],
                 last_totals: EnergyTotals::default(),
                 last_models: power.models().to_vec(),
+                racks: power
+                    .models()
+                    .iter()
+                    .map(|m| RackSample {
+                        rack_type: m.rack_type,
+                        rack: rack_names[m.rack_type].clone(),
+                        chip: chip_names[m.rack_type].clone(),
+                        racks_online: 0,
+                        chips_online: 0,
+                        it_nameplate_mw: 0.0,
+                        online_chip_hours: 0.0,
+                        healthy_chip_hours: 0.0,
+                        held_chip_hours: 0.0,
+                    })
+                    .collect(),
                 last_failures: [0; CLASSES],
                 fleets: site_fleets,
                 outage_fleet,
@@ -452,17 +477,6 @@ impl<'s> World<'s> {
                 .iter()
                 .map(|s| SharedText::from(s.name.as_str()))
                 .collect(),
-            rack_names: scenario
-                .rack_types
-                .iter()
-                .map(|t| SharedText::from(t.rack.name.as_str()))
-                .collect(),
-            chip_names: scenario
-                .rack_types
-                .iter()
-                .map(|t| SharedText::from(t.chip.name.as_str()))
-                .collect(),
-            rack_samples: Vec::new(),
         };
         world.start();
         world

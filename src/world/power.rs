@@ -80,7 +80,10 @@ pub struct ModelCapacity {
 impl ModelCapacity {
     /// Chip-hours of an integral in chip-microseconds.
     pub fn chip_hours(micros: u128) -> f64 {
-        micros as f64 / MICROS_PER_HOUR as f64
+        // An interval's integral fits in 64 bits unless it spans years of
+        // millions of chips; that conversion is one instruction.
+        let micros = u64::try_from(micros).map_or(micros as f64, |m| m as f64);
+        micros / MICROS_PER_HOUR as f64
     }
 }
 

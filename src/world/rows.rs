@@ -5,8 +5,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::record::{
-    BuildoutRow, CLASSES, PhaseOutcome, RackSample, Recorder, SampleRow, SharedText, SummaryRow,
-    TrainingSample,
+    BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SharedText, SummaryRow, TrainingSample,
 };
 use crate::units::Watts;
 
@@ -32,9 +31,6 @@ impl World<'_> {
         let timestamp = SharedText::from(sc.calendar.format(now));
         let mut chips_online = 0;
         let mut facility = Watts::ZERO;
-        // One buffer, handed to each row and taken back: no allocation per
-        // sample once it has grown.
-        let mut racks = std::mem::take(&mut self.rack_samples);
         for i in 0..self.sites.len() {
             self.touch(i);
             let s = &mut self.sites[i];
@@ -45,22 +41,23 @@ impl World<'_> {
             }
             s.last_totals = s.power.totals;
             s.last_failures = s.failures;
-            racks.clear();
-            for (m, last) in s.power.models().iter().zip(&mut s.last_models) {
+            // The site's rack-model rows, named once, are updated in place,
+            // lent to the row and taken back: no allocation or name clone
+            // per sample.
+            let mut racks = std::mem::take(&mut s.racks);
+            for ((r, m), last) in racks
+                .iter_mut()
+                .zip(s.power.models())
+                .zip(&mut s.last_models)
+            {
                 let hours = |now: u128, then: u128| ModelCapacity::chip_hours(now - then);
-                racks.push(RackSample {
-                    rack_type: m.rack_type,
-                    rack: self.rack_names[m.rack_type].clone(),
-                    chip: self.chip_names[m.rack_type].clone(),
-                    racks_online: m.racks_online,
-                    chips_online: m.chips_online,
-                    it_nameplate_mw: (self.topo.types[m.rack_type].nameplate
-                        * f64::from(m.racks_online))
-                    .mw(),
-                    online_chip_hours: hours(m.online_chip_micros, last.online_chip_micros),
-                    healthy_chip_hours: hours(m.healthy_chip_micros, last.healthy_chip_micros),
-                    held_chip_hours: hours(m.held_chip_micros, last.held_chip_micros),
-                });
+                r.racks_online = m.racks_online;
+                r.chips_online = m.chips_online;
+                r.it_nameplate_mw =
+                    (self.topo.types[m.rack_type].nameplate * f64::from(m.racks_online)).mw();
+                r.online_chip_hours = hours(m.online_chip_micros, last.online_chip_micros);
+                r.healthy_chip_hours = hours(m.healthy_chip_micros, last.healthy_chip_micros);
+                r.held_chip_hours = hours(m.held_chip_micros, last.held_chip_micros);
                 *last = *m;
             }
             let dark = s.power.dark;
@@ -99,9 +96,8 @@ impl World<'_> {
             chips_online += row.chips_online;
             facility += s.power.facility();
             recorder.sample(&row);
-            racks = row.racks;
+            self.sites[i].racks = row.racks;
         }
-        self.rack_samples = racks;
         self.peak_chips_online = self.peak_chips_online.max(chips_online);
         self.peak_facility = self.peak_facility.max(facility);
         self.settle();

@@ -72,11 +72,23 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     let out = dcsim(["run", "--quiet", "--out", &path(&out_dir)]);
     assert_ok(&out);
     let dir = out_dir.join("default");
-    // Exactly the four files (jobs.csv: the default has a training
-    // workload), and no `.partial` left behind.
+    // Exactly its files (jobs.csv: the default has a training workload;
+    // services: a chat service; monthly and contracts: its books), and no
+    // `.partial` left behind.
     assert_eq!(
         names_in(&dir),
-        ["buildout.csv", "jobs.csv", "summary.csv", "timeseries.csv"],
+        [
+            "buildout.csv",
+            "capacity.csv",
+            "contracts.csv",
+            "contracts_monthly.csv",
+            "jobs.csv",
+            "monthly.csv",
+            "service_summary.csv",
+            "services.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ],
         "files in {}",
         dir.display()
     );
@@ -86,15 +98,23 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     assert_eq!(samples.len(), 2_557 * 3);
     assert_eq!(column(&dir.join("summary.csv"), "scenario"), ["default"]);
     assert_eq!(column(&dir.join("summary.csv"), "hours"), ["61368.000"]);
-    // Seven phases, 4,100 NVL72 racks × 72 = 295,200 GPUs, all commissioned.
+    // Eight phases, 4,400 NVL72 racks × 72 = 316,800 GPUs (295,200 by
+    // the end of 2026 and the 2027 expansion), all commissioned.
     let chips: u64 = column(&dir.join("buildout.csv"), "chips")
         .iter()
         .map(|c| c.parse::<u64>().unwrap())
         .sum();
-    assert_eq!(chips, 295_200);
+    assert_eq!(chips, 316_800);
     assert_eq!(
         column(&dir.join("buildout.csv"), "status"),
-        vec!["commissioned"; 7]
+        vec!["commissioned"; 8]
+    );
+    // Seven years of months in the statement, the $38B contract billed.
+    let (_, months) = read_csv(&dir.join("monthly.csv"));
+    assert_eq!(months.len(), 84);
+    assert_eq!(
+        column(&dir.join("contracts.csv"), "billed_usd"),
+        ["38000000000.00"]
     );
 }
 
@@ -286,6 +306,7 @@ fn seed_changes_the_draws_and_repeats_exactly() {
         files,
         [
             "buildout.csv",
+            "capacity.csv",
             "failures.csv",
             "summary.csv",
             "timeseries.csv"

@@ -392,7 +392,8 @@ fn refused(from: &str, to: &str, field: &str, says: &str) {
     assert_eq!(out.status.code(), Some(2), "{err}");
     let at = format!("bad.toml:{line}:");
     assert!(
-        err.lines().any(|l| l.contains(&at) && l.contains(field) && l.contains(says)),
+        err.lines()
+            .any(|l| l.contains(&at) && l.contains(field) && l.contains(says)),
         "expected `{at}` … `{field}` … `{says}` in:\n{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
@@ -452,8 +453,7 @@ fn renting_and_owning_the_facility_at_once_is_refused() {
             "staff_usd_per_mw_year = 8760000\ncolocation_usd_per_kw_month = 150",
         );
     let e = dcsim::scenario::load_str("colo.toml", &text, None, &Default::default())
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let shown = e.to_string();
     assert!(
         shown.contains("economics.opex.colocation_usd_per_kw_month")
@@ -475,8 +475,7 @@ term = "30d"
 price_usd_per_chip_hour = 10
 "#;
     let e = dcsim::scenario::load_str("two.toml", &text, None, &Default::default())
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let shown = e.to_string();
     assert!(
         shown.contains("contracts[1].ramp") && shown.contains("commit 15 chips together"),
@@ -487,21 +486,21 @@ price_usd_per_chip_hour = 10
 #[test]
 fn a_plan_error_in_the_base_is_located_in_the_base() {
     let dir = temp_dir("econ-plan");
-    let base = CLOSED
-        .replace("DELIVERY", "2026-01-01")
-        .replace("price_usd_per_chip_hour = 10", "price_usd_per_chip_hour = -10");
+    let base = CLOSED.replace("DELIVERY", "2026-01-01").replace(
+        "price_usd_per_chip_hour = 10",
+        "price_usd_per_chip_hour = -10",
+    );
     std::fs::write(dir.join("base.toml"), &base).unwrap();
     std::fs::write(
         dir.join("plan.toml"),
         "extends = \"base.toml\"\nname = \"plan\"\n\n[economics.capex]\nserver_life = \"2y\"\n",
     )
     .unwrap();
-    let line = base
-        .lines()
-        .position(|l| l.contains("= -10"))
-        .unwrap()
-        + 1;
-    let out = dcsim(["validate".to_string(), dir.join("plan.toml").display().to_string()]);
+    let line = base.lines().position(|l| l.contains("= -10")).unwrap() + 1;
+    let out = dcsim([
+        "validate".to_string(),
+        dir.join("plan.toml").display().to_string(),
+    ]);
     let (_, err) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains(&format!("base.toml:{line}:")), "{err}");
@@ -515,12 +514,18 @@ fn progress_payments_colocation_and_a_mw_contract_by_hand() {
     // kW-month: 12 kW × $1,000 × h/730 a month.
     let text = CLOSED
         .replace("DELIVERY", "2026-04-01")
-        .replace("network_share = 0", "network_share = 0\nprogress_months = 3")
+        .replace(
+            "network_share = 0",
+            "network_share = 0\nprogress_months = 3",
+        )
         .replace(
             "staff_usd_per_mw_year = 8760000",
             "staff_usd_per_mw_year = 0\ncolocation_usd_per_kw_month = 150",
         )
-        .replace("chips = 10\nstart = \"2026-01-01\"", "mw = 0.012\nstart = \"2026-04-01\"")
+        .replace(
+            "chips = 10\nstart = \"2026-01-01\"",
+            "mw = 0.012\nstart = \"2026-04-01\"",
+        )
         .replace("term = \"1y\"", "end = \"2027-01-01\"")
         .replace(
             "price_usd_per_chip_hour = 10",
@@ -529,13 +534,18 @@ fn progress_payments_colocation_and_a_mw_contract_by_hand() {
     let (rec, summary) = run(&load_text(&text));
     let m = &rec.monthly;
     assert_eq!(m[0].capex_usd, 0.0);
-    for k in 1..=3 {
-        assert_rel(m[k].capex_usd, 100_000.0, 1e-12, "a progress payment");
+    for month in &m[1..=3] {
+        assert_rel(month.capex_usd, 100_000.0, 1e-12, "a progress payment");
     }
     assert_eq!(m[4].capex_usd, 0.0);
     // Depreciation from April, the month it enters service.
     assert_eq!(m[2].depreciation_usd, 0.0);
-    assert_rel(m[3].depreciation_usd, 25_000.0, 1e-12, "April's depreciation");
+    assert_rel(
+        m[3].depreciation_usd,
+        25_000.0,
+        1e-12,
+        "April's depreciation",
+    );
     for k in 3..12 {
         let h = HOURS[k];
         assert_rel(m[k].colocation_usd, 12.0 * 150.0 * h / 730.0, 1e-6, "rent");
@@ -567,7 +577,10 @@ fn pay_per_use_bills_the_chip_hours_jobs_hold_and_on_demand_sells_the_rest() {
     // demand at $4 half of the time: 4 × h × 0.5 × $4 a month.
     let text = CLOSED
         .replace("DELIVERY", "2026-01-01")
-        .replace("chips = 10\nstart = \"2026-01-01\"", "chips = 6\nstart = \"2026-01-01\"")
+        .replace(
+            "chips = 10\nstart = \"2026-01-01\"",
+            "chips = 6\nstart = \"2026-01-01\"",
+        )
         .replace(
             "price_usd_per_chip_hour = 10",
             "price_usd_per_chip_hour = 10\nbilling = \"pay_per_use\"",
@@ -587,7 +600,7 @@ ideal_duration = "100h"
     let (rec, _) = run(&load_text(&text));
     let job = &rec.jobs[0];
     let held_h = job.end_h.unwrap() - job.first_start_h.unwrap();
-    assert!(held_h >= 100.0 && held_h < 110.0, "{held_h}");
+    assert!((100.0..110.0).contains(&held_h), "{held_h}");
     // Use is compared with the commitment per sample interval (a day):
     // four whole days of 10 chips held give 6 × 24 each; on the fifth, 10
     // chips for the rest of the job, up to 6 × 24.

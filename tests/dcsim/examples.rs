@@ -663,15 +663,26 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
         let share = training / online;
         assert!((0.6..0.85).contains(&share), "{year}: {share:.3} held");
         let busy = (training + serving) / online;
-        assert!((0.63..0.9).contains(&busy), "{year}: {busy:.3} held with chat");
+        assert!(
+            (0.63..0.9).contains(&busy),
+            "{year}: {busy:.3} held with chat"
+        );
     }
     // The money: the $38B contract, billed in full over its term, and the
     // provider's books (seed 1: payback in 2031, IRR below the 8 % cost
     // of capital).
     let sum = rec.summary.as_ref().unwrap();
     let e = sum.economics.as_ref().expect("the default keeps books");
-    assert!((e.contract_value_usd - 38e9).abs() < 1.0, "{}", e.contract_value_usd);
-    assert!((e.contract_revenue_usd - 38e9).abs() < 1.0, "{}", e.contract_revenue_usd);
+    assert!(
+        (e.contract_value_usd - 38e9).abs() < 1.0,
+        "{}",
+        e.contract_value_usd
+    );
+    assert!(
+        (e.contract_revenue_usd - 38e9).abs() < 1.0,
+        "{}",
+        e.contract_revenue_usd
+    );
     let c = &rec.contracts[0];
     assert!(c.price_derived);
     assert!((2.0..2.4).contains(&c.price), "${}/GPU-hour", c.price);
@@ -806,7 +817,11 @@ fn the_student_lesson_adds_up() {
     let e = rec.summary.as_ref().unwrap().economics.clone().unwrap();
     // 8 racks × $3.4M × 1.15 (network) + 8 × 120 kW × $11.7M/MW (hall).
     let capex = 8.0 * 3.4e6 * 1.15 + 8.0 * 0.120 * 11.7e6;
-    assert!((e.capex_usd - capex).abs() < 1.0, "{} vs {capex}", e.capex_usd);
+    assert!(
+        (e.capex_usd - capex).abs() < 1.0,
+        "{} vs {capex}",
+        e.capex_usd
+    );
     // 540 GPUs × $2.50 × 8,760 h, take or pay.
     assert!((e.contract_revenue_usd - 540.0 * 2.5 * 8760.0).abs() < 1e-3);
     assert_eq!(rec.monthly.len(), 12);
@@ -815,7 +830,11 @@ fn the_student_lesson_adds_up() {
     assert_eq!(e.payback_month, None);
     // Depreciation: servers and network over 6 years, the hall over 20.
     let dep = 8.0 * 3.4e6 * 1.15 / 6.0 + 8.0 * 0.120 * 11.7e6 / 20.0;
-    assert!((e.depreciation_usd - dep).abs() < 1.0, "{}", e.depreciation_usd);
+    assert!(
+        (e.depreciation_usd - dep).abs() < 1.0,
+        "{}",
+        e.depreciation_usd
+    );
 }
 
 /// The build-out plans extend one base and differ where their comments
@@ -838,7 +857,11 @@ fn the_build_out_plans_differ_where_they_say() {
         two.economics.as_ref().unwrap(),
     );
     assert_eq!(b.sla_credits_usd, 0.0);
-    assert!(l.sla_credits_usd > 0.1 * b.revenue_usd, "{}", l.sla_credits_usd);
+    assert!(
+        l.sla_credits_usd > 0.1 * b.revenue_usd,
+        "{}",
+        l.sla_credits_usd
+    );
     assert!(l.npv_usd < b.npv_usd - 0.5e9);
     assert!(b.payback_month.is_some() && b.irr.unwrap() > b.discount_rate);
     // Same cash, more depreciation.

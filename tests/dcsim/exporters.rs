@@ -39,6 +39,7 @@ fn check_snapshots(stem: &str) -> SummaryRow {
     let update = std::env::var_os("DCSIM_UPDATE_SNAPSHOTS").is_some();
     for file in [
         "timeseries.csv",
+        "capacity.csv",
         "buildout.csv",
         "summary.csv",
         "failures.csv",

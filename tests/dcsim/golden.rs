@@ -43,6 +43,7 @@ fn golden_outputs_are_unchanged() {
         "buildout.csv",
         "failures.csv",
         "timeseries.csv",
+        "capacity.csv",
     ] {
         let got = std::fs::read_to_string(dir.join(file)).unwrap();
         let golden = root().join("tests/golden").join(file);

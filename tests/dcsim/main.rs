@@ -7,6 +7,7 @@ mod common;
 
 mod bad_input;
 mod buildout;
+mod capacity;
 mod cli;
 mod conservation;
 mod contract;

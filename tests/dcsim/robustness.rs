@@ -3,6 +3,7 @@
 //! either validate, and then run to the end, or are refused with located
 //! issues. The hourly CSVs a scenario names are fuzzed the same way.
 
+use dcsim::output::memory::MemoryRecorder;
 use dcsim::output::null::NullRecorder;
 use dcsim::scenario::{Location, Overrides, load_str};
 use proptest::prelude::*;
@@ -128,6 +129,46 @@ service = "chat"
 start = "30h"
 duration = "5min"
 requests_csv = true
+[[racks]]
+name = "trn2-ultraserver"
+price_usd = 2000000
+[economics]
+discount_rate = 0.1
+[economics.capex]
+progress_months = 2
+network_share = 0.2
+facility_usd_per_mw = 1e7
+server_life = "30d"
+[economics.financing]
+loan_share = 0.5
+rate = 0.08
+term = "40d"
+[economics.opex]
+maintenance_share_per_year = 0.05
+staff_usd_per_mw_year = 100000
+[[economics.fixed_costs]]
+name = "rent"
+site = "a"
+usd_per_year = 1000000
+[[contracts]]
+name = "c"
+chip_types = ["h100", "gb200"]
+ramp = [{ date = "2026-01-02", chips = 64 }, { date = "2026-01-04", chips = 200 }]
+term = "5d"
+price_usd_per_chip_hour = 2
+billing = "pay_per_use"
+[contracts.sla]
+availability = 0.99
+credits = [{ below = 0.99, credit = 0.1 }, { below = 0.9, credit = 0.5 }]
+[[contracts]]
+name = "d"
+chip_types = ["trainium2"]
+mw = 0.01
+term = "6d"
+total_value_usd = 1e6
+[on_demand]
+price_usd_per_chip_hour = 3
+utilization = 0.5
 "#;
 
 const EXTREMES: [&str; 14] = [
@@ -201,8 +242,12 @@ fn edit() -> impl Strategy<Value = Edit> {
 #[test]
 fn the_base_scenario_runs() {
     let s = load_str("fuzz.toml", BASE, None, &Overrides::default()).unwrap();
-    let (_, summary) = dcsim::sim::run(&s, NullRecorder, &mut |_| {});
+    let (rec, summary) = dcsim::sim::run(&s, MemoryRecorder::default(), &mut |_| {});
     assert!(summary.racks_commissioned > 0);
+    let e = summary.economics.expect("books");
+    // A one-month run: the loan is drawn, its first instalment falls after.
+    assert!(e.capex_usd > 0.0 && e.revenue_usd > 0.0 && e.debt_outstanding_usd > 0.0);
+    assert_eq!(rec.contracts.len(), 2);
 }
 
 proptest! {
@@ -213,8 +258,17 @@ proptest! {
         let text = edits.iter().fold(BASE.to_string(), |t, e| apply(&t, e));
         match load_str("fuzz.toml", &text, None, &Overrides::default()) {
             Ok(scenario) => {
-                let (_, summary) = dcsim::sim::run(&scenario, NullRecorder, &mut |_| {});
+                let (rec, summary) = dcsim::sim::run(&scenario, MemoryRecorder::default(), &mut |_| {});
                 prop_assert!(summary.energy_mwh.is_finite() && summary.energy_mwh >= 0.0);
+                // Money is never NaN or infinite.
+                if let Some(e) = &summary.economics {
+                    let figures = [e.capex_usd, e.revenue_usd, e.opex_usd, e.ebitda_usd, e.ebit_usd, e.depreciation_usd, e.interest_usd, e.net_cash_usd, e.npv_usd, e.book_value_usd, e.debt_outstanding_usd, e.sla_credits_usd];
+                    prop_assert!(figures.iter().all(|x| x.is_finite()), "{:?}", e);
+                    prop_assert!(e.irr.is_none_or(f64::is_finite));
+                    for m in &rec.monthly {
+                        prop_assert!(m.cash_flow_usd.is_finite() && m.cumulative_cash_usd.is_finite(), "{:?}", m);
+                    }
+                }
             }
             Err(e) => {
                 prop_assert!(!e.issues.is_empty());

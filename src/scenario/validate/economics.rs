@@ -401,6 +401,16 @@ impl Validator<'_> {
         if !ok {
             return None;
         }
+        // The build-outs' problems (a phase outside the run) would make the
+        // capacity checks below report errors that are not the contracts'.
+        let sites_ok = !self
+            .problems
+            .by_path
+            .iter()
+            .any(|(p, _)| p.to_string().starts_with("sites"));
+        if !sites_ok {
+            return Some(out);
+        }
         // Together, the contracts on chips may not commit more chips than
         // their chip types ever have, at any step of any ramp.
         let mut times: Vec<SimTime> = out
@@ -595,8 +605,14 @@ impl Validator<'_> {
             }
         });
 
-        // More capacity than the build-outs ever deliver of its types.
-        if let (Some(unit), Some(types)) = (unit, &types) {
+        // More capacity than the build-outs ever deliver of its types
+        // (unless a build-out is itself wrong).
+        let sites_ok = !self
+            .problems
+            .by_path
+            .iter()
+            .any(|(p, _)| p.to_string().starts_with("sites"));
+        if let (Some(unit), Some(types), true) = (unit, &types, sites_ok) {
             let most: f64 = types
                 .iter()
                 .map(|&t| match unit {
