@@ -54,7 +54,9 @@ enum Command {
     /// Run a scenario and write its CSV files.
     #[command(
         after_help = "Writes <out>/<scenario name>/timeseries.csv, capacity.csv, buildout.csv,\n\
-        summary.csv (and failures.csv when [output] failures_log = true)."
+        summary.csv (and failures.csv when [output] failures_log = true); jobs.csv with\n\
+        training jobs; services.csv and service_summary.csv with inference services;\n\
+        monthly.csv, contracts.csv and contracts_monthly.csv with [economics]."
     )]
     Run {
         /// Scenario file (TOML). Without it, the built-in default scenario runs.

@@ -83,7 +83,15 @@ pub struct Books<'s, R> {
     /// IT nameplate power of one chip of each rack type (its rack's
     /// nameplate ÷ chips) [kW].
     kw_per_chip: Vec<f64>,
-    pending: Option<Interval>,
+    /// The interval being summed: its sample rows have arrived, its
+    /// service rows may still come (they follow the sample rows of the
+    /// same instant).
+    pending: Interval,
+    /// Whether `pending` holds rows.
+    open: bool,
+    /// Scratch for the healthy and held chip-hours of a month's part of
+    /// an interval, by rack type (kept to avoid an allocation per sample).
+    scratch: (Vec<f64>, Vec<f64>),
     last_sample: SimTime,
     buildout: Vec<BuildoutRow>,
     tokens_trained: f64,
@@ -143,7 +151,21 @@ impl<'s, R: Recorder> Books<'s, R> {
                 .iter()
                 .map(|t| t.nameplate().0 / 1000.0 / f64::from(t.rack.chips.max(1)))
                 .collect(),
-            pending: None,
+            pending: Interval {
+                from: SimTime::ZERO,
+                to: SimTime::ZERO,
+                energy_usd: 0.0,
+                energy_mwh: 0.0,
+                healthy: vec![0.0; scenario.rack_types.len()],
+                held: vec![0.0; scenario.rack_types.len()],
+                nameplate_mw: 0.0,
+                served: vec![0.0; scenario.rack_types.len()],
+            },
+            open: false,
+            scratch: (
+                vec![0.0; scenario.rack_types.len()],
+                vec![0.0; scenario.rack_types.len()],
+            ),
             last_sample: SimTime::ZERO,
             buildout: Vec::new(),
             tokens_trained: 0.0,
@@ -165,19 +187,17 @@ impl<'s, R: Recorder> Books<'s, R> {
         &self.inner
     }
 
-    fn types(&self) -> usize {
-        self.scenario.rack_types.len()
-    }
-
     /// Closes the pending interval: splits it over the months it covers and
     /// assigns its healthy capacity to the contracts and on-demand sales.
     fn close_interval(&mut self) {
-        let Some(iv) = self.pending.take() else {
+        if !std::mem::replace(&mut self.open, false) {
             return;
-        };
+        }
         let Some(econ) = self.economics else {
             return;
         };
+        let iv = &self.pending;
+        let (healthy, held) = &mut self.scratch;
         let span = iv.to.since(iv.from).hours();
         if span <= 0.0 {
             return;
@@ -198,8 +218,12 @@ impl<'s, R: Recorder> Books<'s, R> {
             f.energy_usd += iv.energy_usd * share;
             f.energy_mwh += iv.energy_mwh * share;
             f.nameplate_mw_hours += iv.nameplate_mw * b.since(a).hours();
-            let mut healthy: Vec<f64> = iv.healthy.iter().map(|h| h * share).collect();
-            let mut held: Vec<f64> = iv.held.iter().map(|h| h * share).collect();
+            for (out, h) in healthy.iter_mut().zip(&iv.healthy) {
+                *out = h * share;
+            }
+            for (out, h) in held.iter_mut().zip(&iv.held) {
+                *out = h * share;
+            }
             f.healthy_chip_hours += healthy.iter().sum::<f64>();
             // Contracts in file order take healthy chip-hours of their rack
             // types, in their order of preference.
@@ -580,21 +604,22 @@ impl<R: Recorder> Recorder for Books<'_, R> {
     fn sample(&mut self, row: &SampleRow) {
         if self.economics.is_some() {
             let now = SimTime::ZERO + SimDuration::from_hours_f64(row.time_h);
-            if self.pending.as_ref().is_some_and(|p| p.to != now) {
+            if self.open && self.pending.to != now {
                 self.close_interval();
             }
-            let types = self.types();
-            let from = self.last_sample;
-            let iv = self.pending.get_or_insert_with(|| Interval {
-                from,
-                to: now,
-                energy_usd: 0.0,
-                energy_mwh: 0.0,
-                healthy: vec![0.0; types],
-                held: vec![0.0; types],
-                nameplate_mw: 0.0,
-                served: vec![0.0; types],
-            });
+            if !self.open {
+                let iv = &mut self.pending;
+                iv.from = self.last_sample;
+                iv.to = now;
+                iv.energy_usd = 0.0;
+                iv.energy_mwh = 0.0;
+                iv.nameplate_mw = 0.0;
+                for v in [&mut iv.healthy, &mut iv.held, &mut iv.served] {
+                    v.iter_mut().for_each(|x| *x = 0.0);
+                }
+                self.open = true;
+            }
+            let iv = &mut self.pending;
             self.last_sample = now;
             iv.energy_usd += row.energy_cost_usd;
             iv.energy_mwh += row.energy_mwh;
@@ -622,11 +647,10 @@ impl<R: Recorder> Recorder for Books<'_, R> {
         self.inner.job(row);
     }
     fn service(&mut self, row: &ServiceRow) {
-        if let (Some(iv), Some(&s)) = (
-            self.pending.as_mut(),
-            self.service_index.get(row.service.as_str()),
-        ) && self.sold_on_demand[s]
+        if let (true, Some(&s)) = (self.open, self.service_index.get(row.service.as_str()))
+            && self.sold_on_demand[s]
         {
+            let iv = &mut self.pending;
             let t = self.scenario.services[s].rack_type;
             let hours = iv.to.since(iv.from).hours();
             iv.served[t] += row.chips as f64 * hours;
