@@ -866,6 +866,8 @@ pub struct EconomicsSummary {
     pub cost_per_million_tokens_served_usd: Option<f64>,
     /// Net revenue per MW of IT nameplate online per year.
     pub revenue_per_mw_year_usd: Option<f64>,
+    /// Each contract over its term, as in `contracts.csv`.
+    pub contracts: Vec<ContractRow>,
 }
 
 /// Receives rows as the run produces them.

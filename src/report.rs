@@ -397,6 +397,32 @@ fn money_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
         money(e.on_demand_revenue_usd),
         money(e.sla_credits_usd)
     );
+    for c in &e.contracts {
+        let (amount, unit) = match c.unit {
+            "mw" => (format!("{} MW", c.peak_capacity), "kW-month"),
+            _ => (format!("{} chips", grouped(c.peak_capacity)), "chip-hour"),
+        };
+        let price = if c.price_derived {
+            format!(
+                "${:.4}/{unit} (derived from its value, {})",
+                c.price,
+                money(c.value_usd)
+            )
+        } else {
+            format!("${:.4}/{unit}", c.price)
+        };
+        let _ = writeln!(
+            out,
+            "  contract {}: {amount} at peak, {} to {}, {price}; {} of the committed capacity delivered; SLA credits {} in {} month(s)",
+            c.contract,
+            &c.start[..10.min(c.start.len())],
+            &c.end[..10.min(c.end.len())],
+            c.availability
+                .map_or("n/a".to_string(), |a| format!("{:.3}%", a * 100.0)),
+            money(c.credits_usd),
+            c.months_credited
+        );
+    }
     let _ = writeln!(
         out,
         "  keeps: EBITDA {} ({} margin), EBIT {} after depreciation {}; net cash {}, book value left {}",

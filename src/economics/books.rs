@@ -441,6 +441,7 @@ impl<'s, R: Recorder> Books<'s, R> {
         for row in &contract_rows {
             self.inner.contract(row);
         }
+        let contract_rows_kept = contract_rows;
 
         // The monthly statement.
         let od_price = econ
@@ -565,6 +566,7 @@ impl<'s, R: Recorder> Books<'s, R> {
                 ratio(c * self.service_chip_hours, self.tokens_served / 1e6);
         }
         total.revenue_per_mw_year_usd = ratio(total.revenue_usd, mw_hours / HOURS_PER_YEAR);
+        total.contracts = contract_rows_kept;
         Some(total)
     }
 }
