@@ -694,6 +694,19 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
     let payback = e.payback_month.as_deref().unwrap();
     assert!(("2030-01".."2032-11").contains(&payback), "{payback}");
     assert_eq!(rec.monthly.len(), 84, "seven years of months");
+    // Unit economics: a cost per chip-hour between the energy alone and
+    // the price, and the workloads' shares per token and FLOP.
+    let per_chip_hour = e.cost_per_chip_hour_usd.unwrap();
+    assert!((0.5..c.price).contains(&per_chip_hour), "{per_chip_hour}");
+    for x in [
+        e.cost_per_million_tokens_trained_usd,
+        e.cost_per_exaflop_trained_usd,
+        e.cost_per_million_tokens_served_usd,
+        e.revenue_per_mw_year_usd,
+        e.gross_margin,
+    ] {
+        assert!(x.is_some_and(|x| x.is_finite() && x > 0.0), "{e:?}");
+    }
     assert!(rec.monthly[0].capex_usd == 0.0 && rec.monthly[1].capex_usd > 0.0);
     // No runaway queue: waits of hours on average, almost every job done.
     let t = sum.training.as_ref().unwrap();
