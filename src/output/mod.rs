@@ -7,6 +7,7 @@
 //! in the output folder together. Charts and comparisons, later, read the same
 //! rows.
 
+pub mod charts;
 pub mod csv;
 pub mod memory;
 pub mod null;
