@@ -49,6 +49,22 @@ pub const DCSIM_FILES: &[&str] = &[
     "monthly.csv",
     "contracts_monthly.csv",
     "contracts.csv",
+    "summary.json",
+    "report.html",
+    "power.png",
+    "power.svg",
+    "chips.png",
+    "chips.svg",
+    "failures.png",
+    "failures.svg",
+    "energy.png",
+    "energy.svg",
+    "inference.png",
+    "inference.svg",
+    "training.png",
+    "training.svg",
+    "cash.png",
+    "cash.svg",
 ];
 
 /// Why an output set could not be written.
@@ -93,6 +109,27 @@ pub enum OutputError {
         left_in: PathBuf,
         /// The system's error.
         source: io::Error,
+    },
+    /// A file of the set could not be read back (to draw the charts and
+    /// the report from it).
+    #[error("cannot read back {} to draw the charts: {source}; {} was left as it was; rerun with --no-charts to write the CSV files without charts", path.display(), target.display())]
+    ReadBack {
+        /// The file, by its final name.
+        path: PathBuf,
+        /// The target folder.
+        target: PathBuf,
+        /// The system's error, or what is wrong with the file.
+        source: io::Error,
+    },
+    /// A chart could not be drawn (a bug in dcsim).
+    #[error("cannot draw the chart {name}: {message}; {} was left as it was; this is a bug in dcsim: please report it, and rerun with --no-charts to write the CSV files without charts", target.display())]
+    Draw {
+        /// The chart's file stem.
+        name: String,
+        /// What the plotting library said.
+        message: String,
+        /// The target folder.
+        target: PathBuf,
     },
     /// The process is exiting on a signal; nothing was changed.
     #[error("interrupted; {} was left as it was", target.display())]
@@ -246,6 +283,73 @@ impl OutputSet {
             .map_err(|e| self.write_error(name, e))?;
         self.files.push(name);
         Ok(file)
+    }
+
+    /// Creates each of `files` (names from [`DCSIM_FILES`]) new in the
+    /// staging folder and writes its bytes, then syncs them to disk all at
+    /// once, one thread per file (the file system commits them together).
+    pub fn write_files(&mut self, files: &[(&'static str, &[u8])]) -> Result<(), OutputError> {
+        use std::io::Write;
+        let mut opened = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            let mut file = self.create_file(name)?;
+            file.write_all(bytes)
+                .map_err(|e| self.write_error(name, e))?;
+            opened.push((*name, file));
+        }
+        let results: Vec<(&'static str, io::Result<()>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = opened
+                .iter()
+                .map(|(name, file)| scope.spawn(move || (*name, file.sync_all())))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a sync thread does not panic"))
+                .collect()
+        });
+        for (name, result) in results {
+            result.map_err(|e| self.write_error(name, e))?;
+        }
+        Ok(())
+    }
+
+    /// Opens `name`, a file this set has written (and the caller has
+    /// flushed), for reading from the staging folder — never through a
+    /// link. `Ok(None)` if the set holds no file of that name. Callers
+    /// stream it: nothing here reads a whole file into memory.
+    pub fn open_staged(&self, name: &str) -> Result<Option<File>, OutputError> {
+        if !self.files.contains(&name) {
+            return Ok(None);
+        }
+        let mut options = OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+        }
+        options
+            .open(self.staging.join(name))
+            .map(Some)
+            .map_err(|e| self.read_error(name, e))
+    }
+
+    /// An error reading `name` back, named by its final path.
+    pub fn read_error(&self, name: &str, source: io::Error) -> OutputError {
+        OutputError::ReadBack {
+            path: self.target.join(name),
+            target: self.target.clone(),
+            source,
+        }
+    }
+
+    /// An error drawing the chart `name`.
+    pub fn draw_error(&self, name: &str, message: String) -> OutputError {
+        OutputError::Draw {
+            name: name.to_string(),
+            message,
+            target: self.target.clone(),
+        }
     }
 
     /// An error writing `name`, named by its final path.
