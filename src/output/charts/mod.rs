@@ -7,13 +7,30 @@
 //! SVG string, an RGB buffer encoded as PNG), and written as files of an
 //! [`OutputSet`], so charts appear together with the CSV files or not at
 //! all, and no path is opened but through the set.
+//!
+//! The per-run charts ([`ChartKind`]) are drawn from the run's own CSV
+//! files, read back from the staging folder once they are flushed
+//! ([`data::RunData`]), never from the simulation's state: what a chart
+//! shows is what the files say. Each chart is drawn once per format, the
+//! charts in parallel.
 
 use std::io::Write;
+
+use rayon::prelude::*;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::set::{OutputError, OutputSet};
+
+pub mod calendar;
+pub mod data;
+pub mod plots;
+pub mod reduce;
+pub mod style;
+
+use data::RunData;
+pub use plots::ServiceTarget;
 
 /// DejaVu Sans (Bitstream Vera license with DejaVu's public-domain
 /// changes; `assets/fonts/LICENSE-DejaVu.txt`).
@@ -87,6 +104,7 @@ pub fn png_bytes(chart: &impl Chart, size: (u32, u32)) -> Result<Vec<u8>, String
         let mut encoder = png::Encoder::new(&mut png, w, h);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
         let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
         writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
     }
@@ -116,6 +134,212 @@ pub fn write_chart(
             .map_err(|e| set.write_error(name, e))?;
     }
     Ok(svg)
+}
+
+/// The per-run charts, in the order the report shows them. Each is drawn
+/// only when the run has its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Facility and IT power against the grid connection, per site.
+    Power,
+    /// Chips online, healthy, held by training and inference, and down.
+    Chips,
+    /// Failures per calendar month, stacked by class.
+    Failures,
+    /// Energy cost and carbon per calendar month.
+    Energy,
+    /// Demand against served per service, p99 latencies against targets.
+    Inference,
+    /// Work done, jobs running, waiting and queued, the jobs' ETTR.
+    Training,
+    /// Cash flow per month and cumulative cash.
+    Cash,
+}
+
+impl ChartKind {
+    /// Every chart, in report order.
+    pub const ALL: [ChartKind; 7] = [
+        ChartKind::Power,
+        ChartKind::Chips,
+        ChartKind::Failures,
+        ChartKind::Energy,
+        ChartKind::Inference,
+        ChartKind::Training,
+        ChartKind::Cash,
+    ];
+
+    /// The file stem: `power` for `power.png` and `power.svg`.
+    pub fn stem(self) -> &'static str {
+        match self {
+            ChartKind::Power => "power",
+            ChartKind::Chips => "chips",
+            ChartKind::Failures => "failures",
+            ChartKind::Energy => "energy",
+            ChartKind::Inference => "inference",
+            ChartKind::Training => "training",
+            ChartKind::Cash => "cash",
+        }
+    }
+
+    /// The PNG file's name.
+    pub fn png_name(self) -> &'static str {
+        match self {
+            ChartKind::Power => "power.png",
+            ChartKind::Chips => "chips.png",
+            ChartKind::Failures => "failures.png",
+            ChartKind::Energy => "energy.png",
+            ChartKind::Inference => "inference.png",
+            ChartKind::Training => "training.png",
+            ChartKind::Cash => "cash.png",
+        }
+    }
+
+    /// The SVG file's name.
+    pub fn svg_name(self) -> &'static str {
+        match self {
+            ChartKind::Power => "power.svg",
+            ChartKind::Chips => "chips.svg",
+            ChartKind::Failures => "failures.svg",
+            ChartKind::Energy => "energy.svg",
+            ChartKind::Inference => "inference.svg",
+            ChartKind::Training => "training.svg",
+            ChartKind::Cash => "cash.svg",
+        }
+    }
+
+    /// One line on what it shows.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ChartKind::Power => {
+                "facility and IT power against the grid connection, per site (the fleet's sum beyond six sites)"
+            }
+            ChartKind::Chips => {
+                "chips online, healthy, held by training and by inference, and failed or in repair, summed over sites"
+            }
+            ChartKind::Failures => "failures per calendar month, stacked by class",
+            ChartKind::Energy => {
+                "energy cost and carbon emitted per calendar month (when the scenario prices energy or carbon)"
+            }
+            ChartKind::Inference => {
+                "demand against served requests/s per service, and TTFT and TPOT p99 as multiples of their targets"
+            }
+            ChartKind::Training => {
+                "cumulative training work kept and lost, jobs running, waiting and queued, and the jobs' ETTR distribution"
+            }
+            ChartKind::Cash => {
+                "cash flow per month (bars) and cumulative cash (line), with the payback month"
+            }
+        }
+    }
+
+    /// Whether the run has the data this chart shows.
+    pub fn applies(self, data: &RunData) -> bool {
+        match self {
+            ChartKind::Power | ChartKind::Chips => data.site_count > 0,
+            ChartKind::Failures => data
+                .months
+                .failures
+                .iter()
+                .any(|f| f.iter().any(|n| *n > 0)),
+            ChartKind::Energy => data
+                .months
+                .energy_cost_usd
+                .iter()
+                .chain(&data.months.carbon_tco2e)
+                .any(|x| *x > 0.0),
+            ChartKind::Inference => data.services.as_ref().is_some_and(|s| !s.list.is_empty()),
+            ChartKind::Training => data.training.is_some(),
+            ChartKind::Cash => data.monthly.as_ref().is_some_and(|m| !m.rows.is_empty()),
+        }
+    }
+}
+
+/// A chart drawn in both formats.
+#[derive(Clone, Debug)]
+pub struct DrawnChart {
+    /// Which chart.
+    pub kind: ChartKind,
+    /// The SVG document.
+    pub svg: String,
+    /// The PNG image.
+    pub png: Vec<u8>,
+}
+
+/// The two formats a chart is drawn in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Svg,
+    Png,
+}
+
+/// A chart's bytes in one format.
+enum Drawn {
+    Svg(String),
+    Png(Vec<u8>),
+}
+
+/// Draws `kind` in `format` at the slide size.
+fn draw_kind(
+    kind: ChartKind,
+    format: Format,
+    data: &RunData,
+    targets: &[ServiceTarget],
+) -> Result<Drawn, String> {
+    fn one(chart: &impl Chart, format: Format) -> Result<Drawn, String> {
+        match format {
+            Format::Svg => svg_string(chart, style::SIZE).map(Drawn::Svg),
+            Format::Png => png_bytes(chart, style::SIZE).map(Drawn::Png),
+        }
+    }
+    match kind {
+        ChartKind::Power => one(&plots::PowerChart { data }, format),
+        ChartKind::Chips => one(&plots::ChipsChart { data }, format),
+        ChartKind::Failures => one(&plots::FailuresChart { data }, format),
+        ChartKind::Energy => one(&plots::EnergyChart { data }, format),
+        ChartKind::Inference => one(&plots::InferenceChart { data, targets }, format),
+        ChartKind::Training => one(&plots::TrainingChart { data }, format),
+        ChartKind::Cash => one(&plots::CashChart { data }, format),
+    }
+}
+
+/// Draws every chart the run has data for, once per format, in parallel;
+/// the result is in [`ChartKind::ALL`] order and the same bytes every time.
+/// On failure, the chart and what plotters said.
+pub fn draw_charts(
+    data: &RunData,
+    targets: &[ServiceTarget],
+) -> Result<Vec<DrawnChart>, (ChartKind, String)> {
+    let kinds: Vec<ChartKind> = ChartKind::ALL
+        .into_iter()
+        .filter(|k| k.applies(data))
+        .collect();
+    let jobs: Vec<(ChartKind, Format)> = kinds
+        .iter()
+        .flat_map(|k| [(*k, Format::Png), (*k, Format::Svg)])
+        .collect();
+    let drawn: Vec<Result<Drawn, (ChartKind, String)>> = jobs
+        .par_iter()
+        .map(|(k, f)| draw_kind(*k, *f, data, targets).map_err(|e| (*k, e)))
+        .collect();
+    let mut out: Vec<DrawnChart> = kinds
+        .iter()
+        .map(|k| DrawnChart {
+            kind: *k,
+            svg: String::new(),
+            png: Vec::new(),
+        })
+        .collect();
+    for ((kind, _), result) in jobs.iter().zip(drawn) {
+        let slot = out
+            .iter_mut()
+            .find(|c| c.kind == *kind)
+            .expect("one slot per kind");
+        match result? {
+            Drawn::Svg(s) => slot.svg = s,
+            Drawn::Png(p) => slot.png = p,
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
