@@ -14,6 +14,8 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::charts::data::{RunData, read_table};
+use super::report::ReportInputs;
 use super::set::{OutputError, OutputSet};
 use crate::record::{
     BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow, MonthlyRow,
@@ -1091,6 +1093,8 @@ pub struct CsvRecorder {
     summary: Table<SummaryRow>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
+    /// What the charts and `report.html` need, when they are asked for.
+    report: Option<ReportInputs>,
 }
 
 impl CsvRecorder {
@@ -1142,10 +1146,23 @@ impl CsvRecorder {
             contracts: None,
             summary,
             error: None,
+            report: None,
         })
     }
 
+    /// Asks [`CsvRecorder::finish`] to draw the charts (PNG and SVG) and
+    /// write `report.html`, from the run's files read back, before the set
+    /// is committed. `inputs` holds what the files do not: the scenario's
+    /// text and label, and the services' latency targets.
+    pub fn with_report(mut self, inputs: ReportInputs) -> CsvRecorder {
+        self.report = Some(inputs);
+        self
+    }
+
     /// Writes out every file and swaps the set into the target folder.
+    /// After the CSV files are flushed and synced, reads `summary.csv` back
+    /// and writes `summary.json`; with [`CsvRecorder::with_report`], reads
+    /// the run's files back once more for the charts and `report.html`.
     /// Returns the final paths, or the first error met during the run
     /// (naming the file), in which case the target is left as it was.
     pub fn finish(mut self) -> Result<Vec<PathBuf>, OutputError> {
@@ -1168,6 +1185,7 @@ impl CsvRecorder {
             contracts,
             summary,
             error: _,
+            report: _,
         } = &mut self;
         let mut sinks: Vec<&mut Sink> = vec![&mut timeseries.sink, &mut capacity.sink];
         sinks.extend(failures.as_mut().map(|t| &mut t.sink));
@@ -1182,6 +1200,24 @@ impl CsvRecorder {
         sinks.extend(contracts.as_mut().map(|t| &mut t.sink));
         sinks.push(&mut summary.sink);
         close_all(set, sinks)?;
+
+        let summary = read_table(&self.set, "summary.csv")?.unwrap_or_default();
+        let json = super::json::summary_json(&summary);
+        let mut files: Vec<(&'static str, Vec<u8>)> = vec![("summary.json", json.into_bytes())];
+        if let Some(inputs) = self.report.take() {
+            let data = RunData::read_with_summary(&self.set, summary)?;
+            let charts = super::charts::draw_charts(&data, &inputs.services)
+                .map_err(|(kind, message)| self.set.draw_error(kind.stem(), message))?;
+            let html = super::report::report_html(&inputs, &data, &charts);
+            for c in charts {
+                files.push((c.kind.png_name(), c.png));
+                files.push((c.kind.svg_name(), c.svg.into_bytes()));
+            }
+            files.push(("report.html", html.into_bytes()));
+        }
+        let borrowed: Vec<(&'static str, &[u8])> =
+            files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        self.set.write_files(&borrowed)?;
         self.set.commit()
     }
 
@@ -1479,7 +1515,10 @@ mod tests {
         );
         let rec = CsvRecorder::create(&dir, false).unwrap();
         let written = rec.finish().unwrap();
-        assert_eq!(written.len(), 4);
+        // timeseries, capacity, buildout, summary (.csv and .json).
+        assert_eq!(written.len(), 5);
+        assert!(dir.join("summary.json").exists());
+        assert!(!dir.join("report.html").exists(), "no report unless asked");
         assert!(dir.join("capacity.csv").exists());
         assert!(dir.join("timeseries.csv").exists());
         assert!(!dir.join("failures.csv").exists());

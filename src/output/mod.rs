@@ -4,11 +4,14 @@
 //! [`Recorder`](crate::record::Recorder). Each output format is one file of
 //! this module (`csv.rs` streams them to CSV files, `memory.rs` keeps them for
 //! tests, `null.rs` drops them); `set.rs` makes the files of one run appear
-//! in the output folder together. Charts and comparisons, later, read the same
-//! rows.
+//! in the output folder together. The charts (`charts/`), `summary.json`
+//! (`json.rs`) and `report.html` (`report.rs`) are made from the CSV files
+//! read back, before the set is committed.
 
 pub mod charts;
 pub mod csv;
+pub mod json;
 pub mod memory;
 pub mod null;
+pub mod report;
 pub mod set;

@@ -1,0 +1,443 @@
+//! `report.html`: one self-contained page per run — the scenario's name
+//! and description, the headline figures, every chart inline as SVG, the
+//! build-out table, the monthly statement when there is one, and the
+//! scenario file itself.
+//!
+//! Self-contained means: no script, no stylesheet, font, image or anything
+//! else fetched from anywhere (no URL at all; the SVGs lose their `xmlns`,
+//! which HTML does not need). The page is made from the run's files as read
+//! back ([`RunData`]) and the charts just drawn, plus what only the command
+//! line knows — the scenario's text and its label ([`ReportInputs`]) — so
+//! the same scenario and seed give the same bytes.
+
+use std::fmt::Write as _;
+
+use super::charts::data::{CsvTable, RunData};
+use super::charts::style::grouped;
+use super::charts::{ChartKind, DrawnChart, ServiceTarget};
+use crate::scenario::Scenario;
+
+/// What the report needs beyond the run's files: the scenario as the user
+/// gave it, and the services' latency targets for the inference chart.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportInputs {
+    /// The scenario's name.
+    pub name: String,
+    /// The scenario's description.
+    pub description: String,
+    /// Where the scenario came from: its path, or
+    /// `scenarios/default.toml (built in)`.
+    pub scenario_label: String,
+    /// The scenario file's text, as read.
+    pub scenario_text: String,
+    /// Changes made on the command line (`--set PATH=VALUE`, `--seed N`),
+    /// as given.
+    pub changes: Vec<String>,
+    /// The services' latency targets.
+    pub services: Vec<ServiceTarget>,
+}
+
+impl ReportInputs {
+    /// The inputs for `scenario`, read from `label` whose text is `text`.
+    pub fn new(scenario: &Scenario, label: impl Into<String>, text: impl Into<String>) -> Self {
+        ReportInputs {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            scenario_label: label.into(),
+            scenario_text: text.into(),
+            changes: Vec::new(),
+            services: scenario
+                .services
+                .iter()
+                .map(|s| ServiceTarget {
+                    name: s.name.clone(),
+                    ttft_s: s.ttft_slo.seconds(),
+                    tpot_s: s.tpot_slo.seconds(),
+                    percentile: s.slo_percentile,
+                })
+                .collect(),
+        }
+    }
+
+    /// The same, noting the command line's changes.
+    pub fn with_changes(mut self, changes: Vec<String>) -> Self {
+        self.changes = changes;
+        self
+    }
+}
+
+/// `text` with `&`, `<`, `>`, `"` and `'` escaped, for HTML text and
+/// attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Money as `$26.87B`, `$860.8M`, `$153,631`, `−$961.9M`.
+fn money(x: f64) -> String {
+    let sign = if x < 0.0 { "−" } else { "" };
+    let a = x.abs();
+    let body = if a >= 1e9 {
+        format!("${:.2}B", a / 1e9)
+    } else if a >= 1e6 {
+        format!("${:.1}M", a / 1e6)
+    } else {
+        format!("${}", grouped(a, 0))
+    };
+    format!("{sign}{body}")
+}
+
+/// Energy from MWh: `29.57 TWh`, `1,322.6 GWh`, `940.5 MWh`.
+fn energy(mwh: f64) -> String {
+    if mwh >= 1e6 {
+        format!("{} TWh", grouped(mwh / 1e6, 2))
+    } else if mwh >= 1e4 {
+        format!("{} GWh", grouped(mwh / 1e3, 1))
+    } else {
+        format!("{} MWh", grouped(mwh, 1))
+    }
+}
+
+/// Carbon from tonnes: `11.97 Mt CO₂e`, `550.3 kt CO₂e`, `3,295 t CO₂e`.
+fn carbon(t: f64) -> String {
+    if t >= 1e6 {
+        format!("{} Mt CO₂e", grouped(t / 1e6, 2))
+    } else if t >= 1e4 {
+        format!("{} kt CO₂e", grouped(t / 1e3, 1))
+    } else {
+        format!("{} t CO₂e", grouped(t, 0))
+    }
+}
+
+/// The headline figures: a label, the value and an optional note.
+fn headlines(s: &CsvTable) -> Vec<(String, String, String)> {
+    let text = |c: &str| s.get(0, c).filter(|v| !v.is_empty());
+    let num = |c: &str| s.number(0, c);
+    let mut out = Vec::new();
+    let mut push = |label: &str, value: Option<String>, note: String| {
+        if let Some(v) = value {
+            out.push((label.to_string(), v, note));
+        }
+    };
+    push(
+        "Period",
+        text("start")
+            .zip(text("end"))
+            .map(|(a, b)| format!("{a} to {b}")),
+        num("hours").map_or(String::new(), |h| format!("{} hours", grouped(h, 0))),
+    );
+    push("Sites", num("sites").map(|n| grouped(n, 0)), String::new());
+    push(
+        "Racks commissioned",
+        num("racks_commissioned").map(|n| grouped(n, 0)),
+        format!(
+            "refused {}, waiting for grid room at the end {}",
+            grouped(num("racks_refused").unwrap_or(0.0), 0),
+            grouped(num("racks_deferred_at_end").unwrap_or(0.0), 0)
+        ),
+    );
+    push(
+        "Peak chips online",
+        num("peak_chips_online").map(|n| grouped(n, 0)),
+        num("chips_online_at_end")
+            .map_or(String::new(), |n| format!("{} at the end", grouped(n, 0))),
+    );
+    push(
+        "Chip availability",
+        num("availability").map(|a| format!("{:.3} %", a * 100.0)),
+        "healthy ÷ online chip-hours".into(),
+    );
+    push(
+        "Facility energy",
+        num("energy_mwh").map(energy),
+        num("peak_facility_mw").map_or(String::new(), |p| format!("peak {} MW", grouped(p, 1))),
+    );
+    push(
+        "Energy cost",
+        num("energy_cost_usd").map(money),
+        String::new(),
+    );
+    push("Carbon", num("carbon_tco2e").map(carbon), String::new());
+    push(
+        "Failures",
+        num("failures_total").map(|n| grouped(n, 0)),
+        String::new(),
+    );
+    push(
+        "Training jobs completed",
+        num("jobs_completed").map(|n| grouped(n, 0)),
+        num("jobs").map_or(String::new(), |n| format!("of {}", grouped(n, 0))),
+    );
+    push(
+        "ETTR",
+        num("ettr_mean").map(|e| format!("{e:.3}")),
+        num("ettr_p10").map_or(String::new(), |p| format!("mean; p10 {p:.3}")),
+    );
+    push("Capex", num("capex_usd").map(money), String::new());
+    push(
+        "Revenue",
+        num("revenue_usd").map(money),
+        num("sla_credits_usd").map_or(String::new(), |c| format!("after SLA credits {}", money(c))),
+    );
+    push("Opex", num("opex_usd").map(money), "energy included".into());
+    push(
+        "Net cash",
+        num("net_cash_usd").map(money),
+        "Σ monthly cash flow".into(),
+    );
+    push(
+        "NPV",
+        num("npv_usd").map(money),
+        num("discount_rate").map_or(String::new(), |r| format!("at {:.1} %/yr", r * 100.0)),
+    );
+    if s.column("irr").is_some() {
+        push(
+            "IRR",
+            Some(match num("irr") {
+                Some(r) => format!("{:.1} %/yr", r * 100.0),
+                None => "none".into(),
+            }),
+            text("irr_note").unwrap_or("").to_string(),
+        );
+    }
+    if s.column("payback_month").is_some() {
+        push(
+            "Payback",
+            Some(
+                text("payback_month")
+                    .unwrap_or("not within the run")
+                    .to_string(),
+            ),
+            num("payback_months").map_or(String::new(), |m| format!("month {}", grouped(m, 0))),
+        );
+    }
+    out
+}
+
+/// A CSV table as an HTML table; money columns (`…_usd`) in whole dollars
+/// with separators.
+fn table_html(out: &mut String, t: &CsvTable) {
+    out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+    for h in &t.header {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let money = t.header.get(i).is_some_and(|h| h.ends_with("_usd"));
+            let shown = match cell.parse::<f64>() {
+                Ok(x) if money && x.is_finite() => grouped(x, 0),
+                _ => cell.clone(),
+            };
+            let class = if cell.parse::<f64>().is_ok() {
+                "n"
+            } else {
+                "t"
+            };
+            let _ = write!(out, "<td class=\"{class}\">{}</td>", escape(&shown));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+    if t.rows_left_out > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{} more rows in the CSV file.</p>",
+            grouped(t.rows_left_out as f64, 0)
+        );
+    }
+}
+
+/// A chart's SVG for inlining: no XML prolog, no namespace URL, labelled.
+fn inline_svg(svg: &str, label: &str) -> String {
+    let body = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    };
+    let body = body.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    body.replacen(
+        "<svg",
+        &format!("<svg role=\"img\" aria-label=\"{}\"", escape(label)),
+        1,
+    )
+}
+
+/// A chart's heading.
+fn chart_heading(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Power => "Power",
+        ChartKind::Chips => "Chips",
+        ChartKind::Failures => "Failures",
+        ChartKind::Energy => "Energy and carbon",
+        ChartKind::Inference => "Inference",
+        ChartKind::Training => "Training",
+        ChartKind::Cash => "Cash",
+    }
+}
+
+const STYLE: &str = "\
+body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#f6f6f6;line-height:1.4}
+main{max-width:1320px;margin:0 auto;padding:20px 24px 48px}
+h1{font-size:2.2rem;margin:.2em 0 .1em}
+h2{font-size:1.5rem;margin:1.6em 0 .5em;border-bottom:2px solid #ddd;padding-bottom:.2em}
+.description{font-size:1.1rem;max-width:60em;white-space:pre-line}
+.meta,.note{color:#555;font-size:.95rem}
+nav a{margin-right:1em}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:12px}
+.tile{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px}
+.tile .label{color:#555;font-size:.9rem}
+.tile .value{font-size:1.45rem;font-weight:600}
+.tile .sub{color:#666;font-size:.85rem}
+figure{background:#fff;border:1px solid #ddd;margin:14px 0;padding:8px}
+figure svg{width:100%;height:auto;display:block}
+figcaption{color:#444;font-size:.95rem;padding:4px 6px}
+.scroll{overflow:auto;max-height:640px;border:1px solid #ddd;background:#fff}
+table{border-collapse:collapse;font-size:.85rem}
+th,td{border-bottom:1px solid #e6e6e6;padding:3px 9px;white-space:nowrap}
+th{position:sticky;top:0;background:#eee;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+pre{background:#fff;border:1px solid #ddd;padding:12px;overflow:auto;font-size:.85rem}
+details{margin-top:12px}
+";
+
+/// The whole page.
+pub fn report_html(inputs: &ReportInputs, data: &RunData, charts: &[DrawnChart]) -> String {
+    let mut out =
+        String::with_capacity(charts.iter().map(|c| c.svg.len()).sum::<usize>() + 64 * 1024);
+    let name = escape(&inputs.name);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{name} — dcsim report</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n"
+    );
+    let _ = writeln!(out, "<h1>{name}</h1>");
+    if !inputs.description.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"description\">{}</p>",
+            escape(inputs.description.trim())
+        );
+    }
+    let seed = data.summary.get(0, "seed").unwrap_or("");
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">Scenario {} · seed {} · dcsim {}</p>",
+        escape(&inputs.scenario_label),
+        escape(seed),
+        env!("CARGO_PKG_VERSION")
+    );
+    out.push_str("<nav><a href=\"#figures\">Headline figures</a>");
+    for c in charts {
+        let _ = write!(
+            out,
+            "<a href=\"#{}\">{}</a>",
+            c.kind.stem(),
+            chart_heading(c.kind)
+        );
+    }
+    out.push_str("<a href=\"#buildout\">Build-out</a>");
+    if data.monthly.is_some() {
+        out.push_str("<a href=\"#statement\">Monthly statement</a>");
+    }
+    out.push_str("<a href=\"#scenario\">Scenario file</a></nav>\n");
+
+    // Headline figures.
+    out.push_str("<h2 id=\"figures\">Headline figures</h2>\n<div class=\"tiles\">\n");
+    for (label, value, note) in headlines(&data.summary) {
+        let _ = writeln!(
+            out,
+            "<div class=\"tile\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"sub\">{}</div></div>",
+            escape(&label),
+            escape(&value),
+            escape(&note)
+        );
+    }
+    out.push_str("</div>\n<details><summary>Every figure of summary.csv</summary>\n<div class=\"scroll\"><table>\n");
+    if let Some(row) = data.summary.rows.first() {
+        for (h, v) in data.summary.header.iter().zip(row) {
+            let _ = writeln!(
+                out,
+                "<tr><th>{}</th><td class=\"n\">{}</td></tr>",
+                escape(h),
+                escape(v)
+            );
+        }
+    }
+    out.push_str("</table></div>\n</details>\n");
+
+    // Charts.
+    for c in charts {
+        let heading = chart_heading(c.kind);
+        let _ = writeln!(
+            out,
+            "<h2 id=\"{}\">{}</h2>\n<figure>\n{}\n<figcaption>{} ({}.png, {}.svg)</figcaption>\n</figure>",
+            c.kind.stem(),
+            heading,
+            inline_svg(&c.svg, heading),
+            escape(c.kind.describe()),
+            c.kind.stem(),
+            c.kind.stem()
+        );
+    }
+
+    out.push_str("<h2 id=\"buildout\">Build-out</h2>\n<p class=\"note\">Each phase of each site (buildout.csv): planned, delivered and commissioned dates, what became of it, and its nameplate power.</p>\n");
+    table_html(&mut out, &data.buildout);
+    if let Some(monthly) = &data.monthly {
+        out.push_str("<h2 id=\"statement\">Monthly statement</h2>\n<p class=\"note\">The provider's statement, one row per calendar month (monthly.csv), in USD, pre-tax.</p>\n");
+        table_html(&mut out, monthly);
+    }
+
+    let _ = writeln!(
+        out,
+        "<h2 id=\"scenario\">Scenario file</h2>\n<p class=\"meta\">{}</p>",
+        escape(&inputs.scenario_label)
+    );
+    if !inputs.changes.is_empty() {
+        out.push_str("<p class=\"meta\">Changed on the command line:</p>\n<ul>\n");
+        for c in &inputs.changes {
+            let _ = writeln!(out, "<li><code>{}</code></li>", escape(c));
+        }
+        out.push_str("</ul>\n");
+    }
+    let _ = writeln!(out, "<pre>{}</pre>", escape(&inputs.scenario_text));
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_money_is_short() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(money(26_871_735_714.29), "$26.87B");
+        assert_eq!(money(-961_853_707.78), "−$961.9M");
+        assert_eq!(money(153_630.9), "$153,631");
+        assert_eq!(energy(29_573_573.0), "29.57 TWh");
+        assert_eq!(carbon(550_307.18), "550.3 kt CO₂e");
+    }
+
+    #[test]
+    fn inlined_svgs_name_no_url() {
+        let svg = "<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/></svg>";
+        let inline = inline_svg(svg, "Power");
+        assert!(!inline.contains("http"), "{inline}");
+        assert!(inline.starts_with("<svg role=\"img\" aria-label=\"Power\" width"));
+    }
+}
