@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use dcsim::bench::phold::{self, Size};
 use dcsim::catalog::Catalog;
 use dcsim::output::csv::{Columns, CsvRecorder};
+use dcsim::output::report::ReportInputs;
 use dcsim::output::set::OutputError;
 use dcsim::report::{self, CatalogPart};
 use dcsim::scenario::{self, Overrides, Scenario, ScenarioError};
@@ -51,12 +52,14 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario and write its CSV files.
+    /// Run a scenario and write its CSV files, charts and report.
     #[command(
         after_help = "Writes <out>/<scenario name>/timeseries.csv, capacity.csv, buildout.csv,\n\
-        summary.csv (and failures.csv when [output] failures_log = true); jobs.csv with\n\
-        training jobs; services.csv and service_summary.csv with inference services;\n\
-        monthly.csv, contracts.csv and contracts_monthly.csv with [economics]."
+        summary.csv and summary.json (and failures.csv when [output] failures_log = true);\n\
+        jobs.csv with training jobs; services.csv and service_summary.csv with inference\n\
+        services; monthly.csv, contracts.csv and contracts_monthly.csv with [economics];\n\
+        the charts power, chips, failures, energy, inference, training and cash (.png and\n\
+        .svg, each when the run has its data) and report.html, unless --no-charts."
     )]
     Run {
         /// Scenario file (TOML). Without it, the built-in default scenario runs.
@@ -74,6 +77,10 @@ enum Command {
         /// No progress bar and no summary on the terminal.
         #[arg(long, short)]
         quiet: bool,
+        /// Write the CSV files and summary.json only: no charts, no
+        /// report.html.
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Check scenario files without running them: prints `ok` or every problem.
     Validate {
@@ -302,7 +309,18 @@ fn main() -> ExitCode {
             seed,
             sets,
             quiet,
-        } => run(scenario.as_deref(), &out, Overrides { sets, seed }, quiet),
+            no_charts,
+        } => run(
+            scenario.as_deref(),
+            &out,
+            Overrides { sets, seed },
+            quiet,
+            if no_charts {
+                Charts::Skip
+            } else {
+                Charts::Draw
+            },
+        ),
         Command::Validate { files } => validate(&files),
         Command::Catalog { format, only } => catalog(format, only),
         Command::Bench {
@@ -421,15 +439,63 @@ fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, Scenario
     }
 }
 
-fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Result<(), Failure> {
+/// Whether `dcsim run` draws the charts and writes report.html.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Charts {
+    /// Charts and report (the default).
+    Draw,
+    /// CSV files and summary.json only (`--no-charts`).
+    Skip,
+}
+
+/// What report.html shows as the scenario: its label and text, and the
+/// command line's changes to it.
+fn report_inputs(scenario: &Scenario, path: Option<&Path>, overrides: &Overrides) -> ReportInputs {
+    let (label, text) = match path {
+        Some(p) => {
+            let text = dcsim::scenario::input::read_regular_file(
+                p,
+                dcsim::scenario::input::MAX_SCENARIO_BYTES,
+                "",
+            )
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_else(|e| format!("(the file could not be read again: {e})"));
+            (p.display().to_string(), text)
+        }
+        None => (
+            scenario::DEFAULT_SCENARIO_LABEL.to_string(),
+            scenario::DEFAULT_SCENARIO.to_string(),
+        ),
+    };
+    let mut changes: Vec<String> = overrides
+        .sets
+        .iter()
+        .map(|s| format!("--set {s}"))
+        .collect();
+    if let Some(seed) = overrides.seed {
+        changes.push(format!("--seed {seed}"));
+    }
+    ReportInputs::new(scenario, label, text).with_changes(changes)
+}
+
+fn run(
+    path: Option<&Path>,
+    out: &Path,
+    overrides: Overrides,
+    quiet: bool,
+    charts: Charts,
+) -> Result<(), Failure> {
     let scenario = load(path, &overrides)?;
     let dir = out.join(&scenario.name);
-    let recorder = CsvRecorder::create_with(
+    let mut recorder = CsvRecorder::create_with(
         &dir,
         scenario.failures_log,
         Columns::for_scenario(&scenario),
     )
     .map_err(Failure::Output)?;
+    if charts == Charts::Draw {
+        recorder = recorder.with_report(report_inputs(&scenario, path, &overrides));
+    }
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -459,7 +525,19 @@ fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Re
                     .unwrap_or_default()
             })
             .collect();
-        println!("wrote {}/ {}", dir.display(), names.join(", "));
+        let files: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !n.ends_with(".png") && !n.ends_with(".svg"))
+            .collect();
+        let charts: Vec<&str> = names
+            .iter()
+            .filter_map(|n| n.strip_suffix(".png"))
+            .collect();
+        println!("wrote {}/ {}", dir.display(), files.join(", "));
+        if !charts.is_empty() {
+            println!("  charts (.png and .svg): {}", charts.join(", "));
+        }
     }
     Ok(())
 }

@@ -73,21 +73,37 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     assert_ok(&out);
     let dir = out_dir.join("default");
     // Exactly its files (jobs.csv: the default has a training workload;
-    // services: a chat service; monthly and contracts: its books), and no
-    // `.partial` left behind.
+    // services: a chat service; monthly and contracts: its books; every
+    // chart, report.html and summary.json), and no `.partial` left behind.
     assert_eq!(
         names_in(&dir),
         [
             "buildout.csv",
             "capacity.csv",
+            "cash.png",
+            "cash.svg",
+            "chips.png",
+            "chips.svg",
             "contracts.csv",
             "contracts_monthly.csv",
+            "energy.png",
+            "energy.svg",
+            "failures.png",
+            "failures.svg",
+            "inference.png",
+            "inference.svg",
             "jobs.csv",
             "monthly.csv",
+            "power.png",
+            "power.svg",
+            "report.html",
             "service_summary.csv",
             "services.csv",
             "summary.csv",
-            "timeseries.csv"
+            "summary.json",
+            "timeseries.csv",
+            "training.png",
+            "training.svg"
         ],
         "files in {}",
         dir.display()
@@ -307,8 +323,18 @@ fn seed_changes_the_draws_and_repeats_exactly() {
         [
             "buildout.csv",
             "capacity.csv",
+            "chips.png",
+            "chips.svg",
+            "energy.png",
+            "energy.svg",
             "failures.csv",
+            "failures.png",
+            "failures.svg",
+            "power.png",
+            "power.svg",
+            "report.html",
             "summary.csv",
+            "summary.json",
             "timeseries.csv"
         ]
     );

@@ -126,15 +126,31 @@ fn a_rerun_replaces_the_whole_set_and_keeps_the_users_files() {
         [
             "buildout.csv",
             "capacity.csv",
+            "cash.png",
+            "cash.svg",
+            "chips.png",
+            "chips.svg",
             "contracts.csv",
             "contracts_monthly.csv",
+            "energy.png",
+            "energy.svg",
+            "failures.png",
+            "failures.svg",
+            "inference.png",
+            "inference.svg",
             "jobs.csv",
             "monthly.csv",
             "notes.txt",
+            "power.png",
+            "power.svg",
+            "report.html",
             "service_summary.csv",
             "services.csv",
             "summary.csv",
-            "timeseries.csv"
+            "summary.json",
+            "timeseries.csv",
+            "training.png",
+            "training.svg"
         ],
         "the stale failures.csv of the first run is gone, notes.txt is kept"
     );
@@ -216,14 +232,30 @@ fn a_planted_link_is_never_followed() {
         [
             "buildout.csv",
             "capacity.csv",
+            "cash.png",
+            "cash.svg",
+            "chips.png",
+            "chips.svg",
             "contracts.csv",
             "contracts_monthly.csv",
+            "energy.png",
+            "energy.svg",
+            "failures.png",
+            "failures.svg",
+            "inference.png",
+            "inference.svg",
             "jobs.csv",
             "monthly.csv",
+            "power.png",
+            "power.svg",
+            "report.html",
             "service_summary.csv",
             "services.csv",
             "summary.csv",
-            "timeseries.csv"
+            "summary.json",
+            "timeseries.csv",
+            "training.png",
+            "training.svg"
         ],
         "the planted links, in dcsim's names, are gone"
     );
@@ -305,7 +337,15 @@ fn fixtures_still_run_into_a_fresh_folder() {
         [
             "buildout.csv",
             "capacity.csv",
+            "chips.png",
+            "chips.svg",
+            "energy.png",
+            "energy.svg",
+            "power.png",
+            "power.svg",
+            "report.html",
             "summary.csv",
+            "summary.json",
             "timeseries.csv"
         ]
     );
