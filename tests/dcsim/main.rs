@@ -8,6 +8,7 @@ mod common;
 mod bad_input;
 mod buildout;
 mod capacity;
+mod charts;
 mod cli;
 mod conservation;
 mod contract;
