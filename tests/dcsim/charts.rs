@@ -91,8 +91,16 @@ fn every_chart_is_drawn_at_slide_size_and_is_not_blank() {
         // The title band and the plotting area both carry ink.
         let title = inked(&png, 0..50, [255, 255, 255]);
         let plot = inked(&png, 100..720, [255, 255, 255]);
-        assert!(title > 1_000, "{}: {title} inked pixels in the title", kind.png_name());
-        assert!(plot > 20_000, "{}: {plot} inked pixels below it", kind.png_name());
+        assert!(
+            title > 1_000,
+            "{}: {title} inked pixels in the title",
+            kind.png_name()
+        );
+        assert!(
+            plot > 20_000,
+            "{}: {plot} inked pixels below it",
+            kind.png_name()
+        );
         let svg = std::fs::read_to_string(dir.join(kind.svg_name())).unwrap();
         assert!(
             svg.starts_with("<svg width=\"1280\" height=\"720\""),
@@ -155,17 +163,32 @@ fn the_report_inlines_every_chart_and_fetches_nothing() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<title>charts — dcsim report</title>"));
     assert!(html.contains("<h1>charts</h1>"));
-    assert!(html.contains("Two small sites over four months"), "the description");
+    assert!(
+        html.contains("Two small sites over four months"),
+        "the description"
+    );
     // Every chart, inline, with the same drawing as its file.
     assert_eq!(html.matches("<svg ").count(), ChartKind::ALL.len());
     for kind in ChartKind::ALL {
         let svg = std::fs::read_to_string(dir.join(kind.svg_name())).unwrap();
         let body = &svg[svg.find('>').unwrap() + 1..];
-        assert!(html.contains(body.trim()), "{} is inlined whole", kind.svg_name());
+        assert!(
+            html.contains(body.trim()),
+            "{} is inlined whole",
+            kind.svg_name()
+        );
         assert!(html.contains(&format!("id=\"{}\"", kind.stem())));
     }
     // Nothing fetched: no URL, no script, no external stylesheet or font.
-    for banned in ["http", "src=", "<script", "<link", "@import", "url(", "@font-face"] {
+    for banned in [
+        "http",
+        "src=",
+        "<script",
+        "<link",
+        "@import",
+        "url(",
+        "@font-face",
+    ] {
         assert!(!html.contains(banned), "report.html contains {banned:?}");
     }
     // The headline figures, the tables and the scenario file, escaped.
@@ -173,10 +196,16 @@ fn the_report_inlines_every_chart_and_fetches_nothing() {
     assert!(html.contains("id=\"buildout\""));
     assert_eq!(html.matches("gb200-nvl72</td>").count(), 3, "three phases");
     assert!(html.contains("id=\"statement\""));
-    assert!(html.contains("<td class=\"t\">2026-04</td>"), "a month of the statement");
+    assert!(
+        html.contains("<td class=\"t\">2026-04</td>"),
+        "a month of the statement"
+    );
     assert!(html.contains("name = &quot;charts&quot;"));
     assert!(html.contains("--set sites.north.pue=1.25"));
-    assert!(!html.contains("name = \"charts\""), "the scenario is escaped");
+    assert!(
+        !html.contains("name = \"charts\""),
+        "the scenario is escaped"
+    );
 }
 
 #[test]
@@ -184,8 +213,7 @@ fn summary_json_has_the_figures_of_summary_csv() {
     let tmp = temp_dir("charts-json");
     let dir = run_charts(&tmp, &["--no-charts"]);
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     let object = json.as_object().expect("one object");
     let (header, rows) = read_csv(&dir.join("summary.csv"));
     assert_eq!(object.len(), header.len(), "one key per column");
@@ -200,7 +228,11 @@ fn summary_json_has_the_figures_of_summary_csv() {
             assert_eq!(v.as_str(), Some(field.as_str()), "{name}");
         } else {
             let x: f64 = field.parse().unwrap();
-            assert_eq!(v.as_f64(), Some(x), "{name}: {field} in the CSV, {v} in the JSON");
+            assert_eq!(
+                v.as_f64(),
+                Some(x),
+                "{name}: {field} in the CSV, {v} in the JSON"
+            );
         }
     }
     // This run has no IRR and no payback: those are null, not NaN or "".
@@ -220,7 +252,9 @@ fn no_charts_writes_the_csv_files_and_summary_json_only() {
         .collect();
     assert!(names.contains(&"summary.json".to_string()));
     assert!(
-        names.iter().all(|n| n.ends_with(".csv") || n == "summary.json"),
+        names
+            .iter()
+            .all(|n| n.ends_with(".csv") || n == "summary.json"),
         "{names:?}"
     );
 }
@@ -232,7 +266,7 @@ fn charts_and_report_are_the_same_bytes_every_run() {
         std::fs::read_dir(d)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| !p.extension().is_some_and(|x| x == "csv"))
+            .filter(|p| p.extension().is_none_or(|x| x != "csv"))
             .map(|p| {
                 (
                     p.file_name().unwrap().to_string_lossy().into_owned(),
@@ -252,10 +286,15 @@ fn charts_and_report_are_the_same_bytes_every_run() {
 /// A Chromium on the PATH, if any.
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "headless_shell"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
-        .find(|p| p.is_file())
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "headless_shell",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+    .find(|p| p.is_file())
 }
 
 /// Opens report.html in headless Chromium and checks the screenshot: the

@@ -216,24 +216,35 @@ impl RunData {
             .ok_or_else(|| invalid(set, "summary.csv", "no start date"))?;
         let hours = summary.number(0, "hours").unwrap_or(0.0);
         let calendar = RunCalendar::new(start, hours);
-        let series = TimeseriesReader::new(calendar);
-        let file = set
+        // The time series on one thread, the other files on another.
+        let timeseries = set
             .open_staged("timeseries.csv")?
             .ok_or_else(|| missing(set, "timeseries.csv"))?;
-        let mut data = series
-            .read(file)
-            .map_err(|e| set.read_error("timeseries.csv", e))?;
-        if let Some(training) = data.training.as_mut()
-            && let Some(file) = set.open_staged("jobs.csv")?
-        {
-            training.ettr = Some(read_ettr(file).map_err(|e| set.read_error("jobs.csv", e))?);
+        let jobs = set.open_staged("jobs.csv")?;
+        let services = set.open_staged("services.csv")?;
+        let (series, (ettr, services)) = rayon::join(
+            || {
+                TimeseriesReader::new(calendar)
+                    .read(timeseries)
+                    .map_err(|e| set.read_error("timeseries.csv", e))
+            },
+            || {
+                let ettr = jobs
+                    .map(|f| read_ettr(f).map_err(|e| set.read_error("jobs.csv", e)))
+                    .transpose();
+                let services = services
+                    .map(|f| {
+                        read_services(f, calendar).map_err(|e| set.read_error("services.csv", e))
+                    })
+                    .transpose();
+                (ettr, services)
+            },
+        );
+        let mut data = series?;
+        let services = services?;
+        if let Some(training) = data.training.as_mut() {
+            training.ettr = ettr?;
         }
-        let services = match set.open_staged("services.csv")? {
-            Some(file) => {
-                Some(read_services(file, calendar).map_err(|e| set.read_error("services.csv", e))?)
-            }
-            None => None,
-        };
         Ok(RunData {
             summary,
             calendar,
@@ -306,9 +317,54 @@ pub fn read_table(set: &OutputSet, name: &'static str) -> Result<Option<CsvTable
 
 /// A field as a number; NaN when empty or not a number.
 fn number(record: &csv::ByteRecord, column: Option<usize>) -> f64 {
-    column
-        .and_then(|c| record.get(c))
-        .and_then(|b| std::str::from_utf8(b).ok())
+    match column.and_then(|c| record.get(c)) {
+        Some(b) => parse_number(b),
+        None => f64::NAN,
+    }
+}
+
+/// `bytes` as a number; NaN when empty or not a number. Plain decimals
+/// (`-12.345000`, `300`), which is what dcsim writes but for FLOP counts,
+/// are read directly: with fewer than 16 digits the mantissa and the power
+/// of ten are exact doubles, so their quotient is the correctly rounded
+/// value, the same as `str::parse` gives. Anything else goes to
+/// `str::parse`.
+pub fn parse_number(bytes: &[u8]) -> f64 {
+    let (negative, digits) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0;
+    let mut decimals: Option<usize> = None;
+    let mut plain = !digits.is_empty() && digits.len() <= 17;
+    if plain {
+        for &b in digits {
+            match b {
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    count += 1;
+                    if let Some(d) = decimals.as_mut() {
+                        *d += 1;
+                    }
+                }
+                b'.' if decimals.is_none() => decimals = Some(0),
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+    }
+    if plain && count > 0 && count <= 15 {
+        const POW10: [f64; 16] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        ];
+        let x = mantissa as f64 / POW10[decimals.unwrap_or(0)];
+        return if negative { -x } else { x };
+    }
+    std::str::from_utf8(bytes)
+        .ok()
         .and_then(|s| s.parse::<f64>().ok())
         .unwrap_or(f64::NAN)
 }
@@ -649,4 +705,43 @@ fn read_services(file: File, calendar: RunCalendar) -> io::Result<Services> {
         out.chips.push(time, chips);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn numbers_read_as_str_parse_reads_them() {
+        for s in [
+            "0",
+            "-0.000",
+            "300.000",
+            "12.345678",
+            "-961853707.78",
+            "1.5e24",
+            "0e0",
+            "",
+            "x",
+            "NaN",
+            "1.2.3",
+        ] {
+            let want = s.parse::<f64>().unwrap_or(f64::NAN);
+            let got = parse_number(s.as_bytes());
+            assert!(
+                got == want || (got.is_nan() && want.is_nan()),
+                "{s}: {got} vs {want}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fixed_decimals_read_exactly(cents in -10_000_000_000_000i64..10_000_000_000_000, d in 0usize..7) {
+            let x = cents as f64 / 100.0;
+            let s = format!("{x:.d$}");
+            prop_assert_eq!(parse_number(s.as_bytes()).to_bits(), s.parse::<f64>().unwrap().to_bits());
+        }
+    }
 }
