@@ -37,6 +37,7 @@ Examples:
                                               replay an LLM request trace on serving replicas
   dcsim bench serve                           the Azure conversation trace, request by request
   dcsim bench economics                       the default run with its books, against without
+  dcsim bench charts                          the default run with its charts and report, against without
 
 Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
 arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
@@ -210,6 +211,20 @@ enum Bench {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
+    /// Time a scenario writing its charts and report.html against the same
+    /// run writing CSV files only (default: the built-in default scenario),
+    /// in one process: the ratio of whole-run times.
+    Charts {
+        /// Scenario file; without it, the built-in default.
+        scenario: Option<PathBuf>,
+        /// Folder that receives `<scenario name>/` and
+        /// `<scenario name>-no-charts/`.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Runs of each kind (alternating; medians reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
     /// Replay the Azure LLM conversation trace (19,366 requests) request by
     /// request on two Llama-2-7B replicas on H100: wall time, requests/s and
     /// batch steps/s against a bare binary-heap PHOLD loop.
@@ -297,7 +312,10 @@ fn main() -> ExitCode {
         cli.command,
         Command::Run { .. }
             | Command::Bench {
-                which: Bench::Scale { .. } | Bench::Training { .. } | Bench::Economics { .. }
+                which: Bench::Scale { .. }
+                    | Bench::Training { .. }
+                    | Bench::Economics { .. }
+                    | Bench::Charts { .. }
             }
     ) {
         clean_up_on_interrupt();
@@ -354,6 +372,14 @@ fn main() -> ExitCode {
                     repeat,
                 },
         } => bench_economics(scenario.as_deref(), &out, repeat),
+        Command::Bench {
+            which:
+                Bench::Charts {
+                    scenario,
+                    out,
+                    repeat,
+                },
+        } => bench_charts(scenario.as_deref(), &out, repeat),
         Command::Replay {
             trace,
             format,
@@ -777,6 +803,41 @@ fn bench_economics(path: Option<&Path>, out: &Path, repeat: usize) -> Result<(),
         median(&r.without_s),
         median(&r.with_s),
         r.ratio()
+    );
+    Ok(())
+}
+
+fn bench_charts(path: Option<&Path>, out: &Path, repeat: usize) -> Result<(), Failure> {
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    let overrides = Overrides::default();
+    let scenario = load(path, &overrides)?;
+    let inputs = report_inputs(&scenario, path, &overrides);
+    eprintln!(
+        "running {} with CSV files only and with charts and report.html, {repeat} time(s) each, into {} ...",
+        scenario.name,
+        out.display()
+    );
+    let r = dcsim::bench::charts::run(&scenario, &inputs, repeat, out).map_err(Failure::Output)?;
+    let median = dcsim::bench::training::median;
+    println!(
+        "charts {}: {:.0} simulated hours, {} files with charts, report.html {:.2} MB",
+        scenario.name,
+        r.summary.hours,
+        r.files,
+        r.report_bytes as f64 / 1e6
+    );
+    println!(
+        "  whole run, median of {repeat}: CSV only {:.3} s, with charts and report {:.3} s; ratio {:.3} (target < 1.20)",
+        median(&r.without_s),
+        median(&r.with_s),
+        r.ratio()
+    );
+    println!(
+        "  writing the files (finish), median: CSV only {:.3} s, with charts and report {:.3} s",
+        median(&r.finish_without_s),
+        median(&r.finish_with_s)
     );
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! is reported next to a baseline run in the same process, since the machines
 //! are shared and noisy.
 
+pub mod charts;
 pub mod economics;
 pub mod phold;
 pub mod scale;
