@@ -18,7 +18,10 @@
 //! datacenters — to the world, schedules what the world asks for, and hands
 //! the rows (samples, failures, build-out, summary; see [`record`]) to a
 //! [`record::Recorder`]; [`output::csv::CsvRecorder`] streams them to CSV
-//! files that appear together ([`output::set`]). [`sim::run`] runs a scenario to its end.
+//! files that appear together ([`output::set`]); before they appear, the
+//! files are read back for `summary.json` and, when asked, the charts and
+//! `report.html` ([`output::charts`], [`output::report`]). [`sim::run`] runs
+//! a scenario to its end.
 //!
 //! Dependencies point inward: `engine` depends on nothing of the project;
 //! `scenario` on the catalog alone; `record` on the catalog's failure

@@ -1059,12 +1059,13 @@ impl Columns {
     }
 }
 
-/// Writes `timeseries.csv`, `capacity.csv`, `buildout.csv`, `summary.csv`,
-/// `failures.csv` when asked, and the workloads' files when the scenario
-/// has workloads, as one [`OutputSet`]: the files are written in a staging
-/// folder and appear in the target folder together, replacing the previous
-/// run's set, only when [`CsvRecorder::finish`] succeeds. Dropping the
-/// recorder without finishing removes the staging folder and leaves the
+/// Writes `timeseries.csv`, `capacity.csv`, `buildout.csv`, `summary.csv`
+/// and `summary.json`, `failures.csv` when asked, the workloads' files when
+/// the scenario has workloads, and with [`CsvRecorder::with_report`] the
+/// charts and `report.html`, as one [`OutputSet`]: the files are written in
+/// a staging folder and appear in the target folder together, replacing the
+/// previous run's set, only when [`CsvRecorder::finish`] succeeds. Dropping
+/// the recorder without finishing removes the staging folder and leaves the
 /// target as it was.
 pub struct CsvRecorder {
     set: OutputSet,
