@@ -75,6 +75,7 @@ fn svg_texts(svg: &str) -> Vec<String> {
                     .replace("&lt;", "<")
                     .replace("&gt;", ">")
                     .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
                     .replace("&amp;", "&"),
             )
         })
