@@ -45,6 +45,7 @@ pub mod output;
 pub mod policy;
 pub mod record;
 pub mod report;
+pub mod runner;
 pub mod scenario;
 pub mod sim;
 pub mod units;

@@ -12,9 +12,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use dcsim::bench::phold::{self, Size};
 use dcsim::catalog::Catalog;
-use dcsim::output::csv::{Columns, CsvRecorder};
 use dcsim::output::set::OutputError;
 use dcsim::report::{self, CatalogPart};
+use dcsim::runner::{self, RunOutput};
 use dcsim::scenario::{self, Overrides, Scenario, ScenarioError};
 use dcsim::workload::serving::requests::{self as serve_requests, Routing, ServeConfig, Slo};
 use dcsim::workload::serving::roofline::{self, Replica};
@@ -424,12 +424,6 @@ fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, Scenario
 fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Result<(), Failure> {
     let scenario = load(path, &overrides)?;
     let dir = out.join(&scenario.name);
-    let recorder = CsvRecorder::create_with(
-        &dir,
-        scenario.failures_log,
-        Columns::for_scenario(&scenario),
-    )
-    .map_err(Failure::Output)?;
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -442,13 +436,15 @@ fn run(path: Option<&Path>, out: &Path, overrides: Overrides, quiet: bool) -> Re
         b.set_message(scenario.name.clone());
         b
     };
-    let started = Instant::now();
-    let (recorder, summary) = dcsim::sim::run(&scenario, recorder, &mut |done| {
+    let outcome = runner::run_to_dir(&scenario, &dir, &[], &mut |done| {
         bar.set_position((done * 1000.0) as u64);
     });
     bar.finish_and_clear();
-    let wall = started.elapsed().as_secs_f64();
-    let written = recorder.finish().map_err(Failure::Output)?;
+    let RunOutput {
+        summary,
+        written,
+        simulate_s: wall,
+    } = outcome.map_err(Failure::Output)?;
     if !quiet {
         print!("{}", report::run_summary(&summary, wall));
         let names: Vec<String> = written

@@ -915,6 +915,19 @@ impl Sink {
         Ok(Sink { name, line, file })
     }
 
+    /// Creates `name` in the set holding `bytes`, written out at the next
+    /// flush.
+    fn with_bytes(
+        set: &mut OutputSet,
+        name: &'static str,
+        bytes: &[u8],
+    ) -> Result<Self, OutputError> {
+        let file = set.create_file(name)?;
+        let mut line = Line::new();
+        line.buf.extend_from_slice(bytes);
+        Ok(Sink { name, line, file })
+    }
+
     /// Ends the row whose fields were written into `line`, handing the
     /// buffer to the file when it is full.
     fn end_row(&mut self) -> io::Result<()> {
@@ -1089,6 +1102,8 @@ pub struct CsvRecorder {
     /// `contracts.csv`, opened at the first contract.
     contracts: Option<Table<ContractRow>>,
     summary: Table<SummaryRow>,
+    /// Files the caller attached whole ([`CsvRecorder::attach`]).
+    attached: Vec<Sink>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
 }
@@ -1141,8 +1156,18 @@ impl CsvRecorder {
             contracts_monthly: None,
             contracts: None,
             summary,
+            attached: Vec::new(),
             error: None,
         })
+    }
+
+    /// Adds the file `name` (one of [`super::set::DCSIM_FILES`]) holding
+    /// `bytes` to the set: it appears with the run's CSV files or not at
+    /// all (a sweep's `run.json`).
+    pub fn attach(&mut self, name: &'static str, bytes: &[u8]) -> Result<(), OutputError> {
+        let sink = Sink::with_bytes(&mut self.set, name, bytes)?;
+        self.attached.push(sink);
+        Ok(())
     }
 
     /// Writes out every file and swaps the set into the target folder.
@@ -1167,6 +1192,7 @@ impl CsvRecorder {
             contracts_monthly,
             contracts,
             summary,
+            attached,
             error: _,
         } = &mut self;
         let mut sinks: Vec<&mut Sink> = vec![&mut timeseries.sink, &mut capacity.sink];
@@ -1181,6 +1207,7 @@ impl CsvRecorder {
         sinks.extend(contracts_monthly.as_mut().map(|t| &mut t.sink));
         sinks.extend(contracts.as_mut().map(|t| &mut t.sink));
         sinks.push(&mut summary.sink);
+        sinks.extend(attached.iter_mut());
         close_all(set, sinks)?;
         self.set.commit()
     }
