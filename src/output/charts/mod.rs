@@ -8,6 +8,8 @@
 //! [`OutputSet`], so charts appear together with the CSV files or not at
 //! all, and no path is opened but through the set.
 
+pub mod comparison;
+
 use std::io::Write;
 
 use plotters::coord::Shift;
