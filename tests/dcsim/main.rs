@@ -31,5 +31,7 @@ mod services;
 mod serving_agreement;
 mod serving_epoch;
 mod serving_requests;
+mod slurm;
+mod sweep;
 mod traces;
 mod training;
