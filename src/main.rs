@@ -305,6 +305,9 @@ enum Bench {
         /// Threads of the second sweep.
         #[arg(long, default_value_t = 2)]
         jobs: usize,
+        /// Rounds (alternating; medians reported).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
         /// Folder that receives bench-sweep/j1/ and bench-sweep/j<jobs>/.
         #[arg(long, default_value = "output")]
         out: PathBuf,
@@ -470,9 +473,16 @@ fn main() -> ExitCode {
                     varies,
                     replications,
                     jobs,
+                    repeat,
                     out,
                 },
-        } => bench_sweep(scenario.as_deref(), varies, replications, jobs, &out),
+        } => bench_sweep(
+            scenario.as_deref(),
+            varies,
+            replications,
+            (jobs, repeat),
+            &out,
+        ),
         Command::Bench {
             which:
                 Bench::Economics {
@@ -784,11 +794,13 @@ fn bench_sweep(
     scenario: Option<&Path>,
     varies: Vec<String>,
     replications: u32,
-    jobs: usize,
+    (jobs, repeat): (usize, usize),
     out: &Path,
 ) -> Result<(), Failure> {
-    if jobs == 0 {
-        return Err(Failure::BadInput("--jobs must be at least 1".into()));
+    if jobs == 0 || repeat == 0 {
+        return Err(Failure::BadInput(
+            "--jobs and --repeat must be at least 1".into(),
+        ));
     }
     let varies = if varies.is_empty() {
         vec!["spares.swap_time=30min,4h".to_string()]
@@ -798,7 +810,7 @@ fn bench_sweep(
     let definition = sweep_definition(scenario, &varies, replications, None, Vec::new())?;
     let dir = out.join("bench-sweep");
     eprintln!(
-        "sweeping {} ({}, {replications} replications) with 1 thread, then {jobs}, into {} ...",
+        "sweeping {} ({}, {replications} replications) with 1 thread, then {jobs}, {repeat} time(s), into {} ...",
         definition.scenario.shown,
         varies
             .iter()
@@ -807,12 +819,19 @@ fn bench_sweep(
             .join(" "),
         dir.display()
     );
-    let r = dcsim::bench::sweep::run(&definition, &[1, jobs], &dir)?;
-    println!("sweep of {} runs:", r.runs);
+    let r = dcsim::bench::sweep::run(&definition, &[1, jobs], repeat, &dir)?;
+    let median = dcsim::bench::training::median;
+    println!("sweep of {} runs, median of {repeat}:", r.runs);
     for (j, t) in &r.times {
+        let range = t.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
         println!(
-            "  --jobs {j}: {t:.2} s ({:.2} s per run)",
-            t / r.runs as f64
+            "  --jobs {j}: {:.2} s ({:.2} s per run; range {:.2}-{:.2} s)",
+            median(t),
+            median(t) / r.runs as f64,
+            range.0,
+            range.1
         );
     }
     println!(

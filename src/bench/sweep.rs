@@ -7,14 +7,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::training::median;
 use crate::sweep::execute::{self, Options};
 use crate::sweep::{Definition, SweepError};
 
-/// The wall time of each thread count, and whether the outputs agree.
+/// The wall times of each thread count, and whether the outputs agree.
 #[derive(Clone, Debug)]
 pub struct SweepBench {
-    /// `(threads, wall time [s])`, in the order run.
-    pub times: Vec<(usize, f64)>,
+    /// `(threads, wall time of each round [s])`, in the order given.
+    pub times: Vec<(usize, Vec<f64>)>,
     /// Runs in the sweep.
     pub runs: usize,
     /// Whether every folder holds the same files with the same bytes as
@@ -23,42 +24,47 @@ pub struct SweepBench {
 }
 
 impl SweepBench {
-    /// Time with the first thread count ÷ time with the last (2.0: twice as
-    /// fast).
+    /// Median time with the first thread count ÷ median with the last (2.0:
+    /// twice as fast).
     pub fn speedup(&self) -> f64 {
         match (self.times.first(), self.times.last()) {
-            (Some(a), Some(b)) => a.1 / b.1.max(1e-12),
+            (Some(a), Some(b)) => median(&a.1) / median(&b.1).max(1e-12),
             _ => 1.0,
         }
     }
 }
 
-/// Runs the sweep once per entry of `threads`, into `out/j<threads>/`
-/// (removed first when it holds an earlier benchmark's sweep; refused if it
-/// holds anything else).
+/// Runs the sweep once per entry of `threads`, `rounds` times (alternating),
+/// into `out/j<threads>/` (removed first when it holds an earlier sweep;
+/// refused if it holds anything else).
 pub fn run(
     definition: &Definition,
     threads: &[usize],
+    rounds: usize,
     out: &Path,
 ) -> Result<SweepBench, SweepError> {
-    let mut times = Vec::new();
+    let mut times: Vec<(usize, Vec<f64>)> = threads.iter().map(|&j| (j, Vec::new())).collect();
     let mut folders: Vec<PathBuf> = Vec::new();
     let mut runs = 0;
-    for &jobs in threads {
-        let dir = out.join(format!("j{jobs}"));
-        clear(&dir)?;
-        let started = Instant::now();
-        let pool = execute::pool(jobs)?;
-        let plan = execute::plan(definition, &pool)?;
-        let options = Options {
-            jobs,
-            shard: None,
-            out: dir.clone(),
-        };
-        execute::run(definition, &plan, &options, &pool, &|_, _| {})?;
-        times.push((jobs, started.elapsed().as_secs_f64()));
-        runs = plan.runs.len();
-        folders.push(dir);
+    for round in 0..rounds.max(1) {
+        for (k, &jobs) in threads.iter().enumerate() {
+            let dir = out.join(format!("j{jobs}"));
+            clear(&dir)?;
+            let started = Instant::now();
+            let pool = execute::pool(jobs)?;
+            let plan = execute::plan(definition, &pool)?;
+            let options = Options {
+                jobs,
+                shard: None,
+                out: dir.clone(),
+            };
+            execute::run(definition, &plan, &options, &pool, &|_, _| {})?;
+            times[k].1.push(started.elapsed().as_secs_f64());
+            runs = plan.runs.len();
+            if round == 0 {
+                folders.push(dir);
+            }
+        }
     }
     let identical = folders.iter().skip(1).all(|f| same_files(&folders[0], f));
     Ok(SweepBench {
