@@ -74,13 +74,13 @@ pub fn run(
     })
 }
 
-/// Removes `dir` if it holds a sweep (a `sweep.json`); refuses any other
-/// existing folder.
+/// Removes `dir` if it holds a sweep (a `sweep.json`, or the `runs/` of
+/// one stopped early); refuses any other existing folder.
 fn clear(dir: &Path) -> Result<(), SweepError> {
     if !dir.exists() {
         return Ok(());
     }
-    if !dir.join("sweep.json").is_file() {
+    if !dir.join("sweep.json").is_file() && !dir.join("runs").is_dir() {
         return Err(SweepError::BadInput(format!(
             "{}: exists and is not a sweep folder; the benchmark writes there: move it away or give another --out",
             dir.display()
