@@ -709,6 +709,7 @@ fn sweep(a: &SweepArgs) -> Result<(), Failure> {
             .expect("valid template")
             .progress_chars("=> "),
         );
+        b.set_message(format!("sweep {}: 0/{selected} runs", plan.scenario));
         b
     };
     let options = Options {

@@ -142,7 +142,7 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
             chips.push(Line {
                 label: run.label.clone(),
                 color: i,
-                points: thin(&series.chips_online, 1e-3),
+                points: thin(&series.chips_online, 1.0),
             });
             power.push(Line {
                 label: run.label.clone(),
@@ -170,6 +170,21 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
             p.1 *= cash_scale;
         }
     }
+    // Chips in thousands for fleets of 10,000 or more.
+    let most_chips = chips
+        .iter()
+        .flat_map(|l: &Line| l.points.iter())
+        .fold(0.0f64, |m, p| m.max(p.1));
+    let chips_label = if most_chips >= 1e4 {
+        for l in &mut chips {
+            for p in &mut l.points {
+                p.1 *= 1e-3;
+            }
+        }
+        "chips online [thousand]"
+    } else {
+        "chips online"
+    };
     let thinned = format!("sample means, at most {MAX_POINTS} points per run; sites summed");
     let cash_label = format!("cumulative cash [{cash_unit}]");
     for (lines, title, note, y_label, (png, svg)) in [
@@ -177,7 +192,7 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
             chips,
             "Chips online",
             thinned.as_str(),
-            "chips online [thousand]",
+            chips_label,
             ("compare_chips_online.png", "compare_chips_online.svg"),
         ),
         (

@@ -254,10 +254,13 @@ fn label(params: &[(String, String)], skip: Option<usize>) -> String {
         .join(", ")
 }
 
-fn note(plan: &Plan) -> String {
+/// What the marks of a chart mean; `mean` names the mark of the mean.
+fn note(plan: &Plan, mean: &str, interval: &str) -> String {
     match plan.replications {
         1 => "one replication per combination: no confidence interval".to_string(),
-        r => format!("mean of {r} replications (dots); 95 % confidence interval (Student t)"),
+        r => format!(
+            "{mean}: mean of {r} replications; small dots: each replication; {interval}: 95 % confidence interval (Student t)"
+        ),
     }
 }
 
@@ -305,7 +308,7 @@ fn bands(plan: &Plan, h: &Headline, unit: &str, x: usize, values: &[Option<f64>]
     }
     Bands {
         title: title(plan, h),
-        note: Some(note(plan)),
+        note: Some(note(plan, "line", "band and whiskers")),
         x_label: plan.varies[x].path.clone(),
         y_label: format!("{} [{unit}]", h.title),
         series,
@@ -342,6 +345,6 @@ fn bars(plan: &Plan, h: &Headline, unit: &str, values: &[Option<f64>]) -> Bars {
         title: title(plan, h),
         value_label: format!("{} [{unit}]", h.title),
         bars,
-        note: Some(note(plan)),
+        note: Some(note(plan, "bar or large dot", "whiskers")),
     }
 }

@@ -43,17 +43,15 @@ pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// A number for a tick or a label: more decimals for smaller spans.
+/// A number for a tick or a label on an axis spanning `span`: more
+/// decimals for smaller spans, thousands grouped.
 pub fn short_number(x: f64, span: f64) -> String {
+    // Enough decimals to tell ticks a tenth of the span apart.
     let span = span.abs();
-    let decimals = if span >= 50.0 || span == 0.0 {
-        0
-    } else if span >= 5.0 {
-        1
-    } else if span >= 0.5 {
-        2
+    let decimals = if span > 0.0 && span.is_finite() {
+        (-(span / 10.0).log10()).ceil().clamp(0.0, 6.0) as usize
     } else {
-        3
+        0
     };
     let s = format!("{x:.decimals$}");
     let s = if s
@@ -508,13 +506,31 @@ fn date_of(days: f64, format: &str) -> String {
         .map_or(String::new(), |t| t.format(format).to_string())
 }
 
-/// Days in a mean Gregorian year: the x axis of time series counts years
-/// (so ticks fall on round years), labelled with dates.
-const DAYS_PER_YEAR: f64 = 365.2425;
+/// Days since 1970-01-01 of January 1st of `year`.
+fn new_year(year: i32) -> f64 {
+    chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+        .map_or(0.0, |d| d.signed_duration_since(epoch()).num_days() as f64)
+}
 
-/// Years since 1970 (fractional) of a day count since 1970-01-01.
+fn epoch() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
+}
+
+/// The calendar year (fractional: 2027.5 is mid-2027) of a day count since
+/// 1970-01-01. The x axis of time series counts years, so that its ticks
+/// fall on January 1st; they are labelled with dates.
 fn years(days: f64) -> f64 {
-    1970.0 + days / DAYS_PER_YEAR
+    let whole = epoch() + chrono::Duration::days(days.floor() as i64);
+    let year = chrono::Datelike::year(&whole);
+    let (start, end) = (new_year(year), new_year(year + 1));
+    f64::from(year) + (days - start) / (end - start)
+}
+
+/// The day count since 1970-01-01 of a fractional calendar year.
+fn days_of_year(x: f64) -> f64 {
+    let year = x.floor() as i32;
+    let (start, end) = (new_year(year), new_year(year + 1));
+    start + (x - f64::from(year)) * (end - start)
 }
 
 impl Chart for Lines {
@@ -541,7 +557,7 @@ impl Chart for Lines {
         let ytick = |y: &f64| short_number(*y, ys);
         // Months over spans of a year or more, days over shorter ones.
         let format = if x1 - x0 >= 1.0 { "%Y-%m" } else { "%Y-%m-%d" };
-        let xtick = |x: &f64| date_of((x - 1970.0) * DAYS_PER_YEAR, format);
+        let xtick = |x: &f64| date_of(days_of_year(*x), format);
         chart
             .configure_mesh()
             .x_desc("date (each run over its own span)")
@@ -640,9 +656,23 @@ mod tests {
     #[test]
     fn numbers_are_short_and_grouped() {
         assert_eq!(short_number(1_234_567.4, 1e6), "1,234,567");
-        assert_eq!(short_number(-1234.56, 10.0), "-1,234.6");
+        assert_eq!(short_number(-1234.56, 10.0), "-1,235");
+        assert_eq!(short_number(-1234.56, 5.0), "-1,234.6");
         assert_eq!(short_number(0.9931, 0.02), "0.993");
-        assert_eq!(short_number(-0.0001, 1.0), "0.00");
+        assert_eq!(short_number(-0.0001, 1.0), "0.0");
+        assert_eq!(short_number(0.7, 0.4), "0.70");
+    }
+
+    #[test]
+    fn calendar_years_round_trip() {
+        // 2026-01-01 is day 20,454; 2027-01-01 is 365 days later.
+        assert_eq!(years(20_454.0), 2026.0);
+        assert_eq!(years(20_454.0 + 365.0), 2027.0);
+        assert_eq!(years(20_454.0 + 182.5), 2026.5);
+        for d in [0.0, 20_454.25, 23_000.7] {
+            assert!((days_of_year(years(d)) - d).abs() < 1e-9, "{d}");
+        }
+        assert_eq!(date_of(days_of_year(2027.0), "%Y-%m-%d"), "2027-01-01");
     }
 
     #[test]
