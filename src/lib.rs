@@ -18,7 +18,17 @@
 //! datacenters — to the world, schedules what the world asks for, and hands
 //! the rows (samples, failures, build-out, summary; see [`record`]) to a
 //! [`record::Recorder`]; [`output::csv::CsvRecorder`] streams them to CSV
-//! files that appear together ([`output::set`]). [`sim::run`] runs a scenario to its end.
+//! files that appear together ([`output::set`]). [`sim::run`] runs a scenario to its end;
+//! [`runner::run_to_dir`] runs one into an output folder (`dcsim run` and
+//! every run of a sweep).
+//!
+//! A [`sweep`] expands a scenario into runs (every combination of some
+//! values, replicated with derived seeds), runs them in a thread pool of
+//! its own, each into its own folder, and gathers their summaries read back
+//! from disk ([`results`]) into a table with confidence intervals and
+//! charts ([`output::sweep`]); shards of a sweep run anywhere and are
+//! merged into the same bytes. [`output::compare`] puts finished runs side
+//! by side.
 //!
 //! Dependencies point inward: `engine` depends on nothing of the project;
 //! `scenario` on the catalog alone; `record` on the catalog's failure
