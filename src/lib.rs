@@ -22,6 +22,16 @@
 //! files are read back for `summary.json` and, when asked, the charts and
 //! `report.html` ([`output::charts`], [`output::report`]). [`sim::run`] runs
 //! a scenario to its end.
+//! [`runner::run_to_dir`] runs one into an output folder (`dcsim run` and
+//! every run of a sweep).
+//!
+//! A [`sweep`] expands a scenario into runs (every combination of some
+//! values, replicated with derived seeds), runs them in a thread pool of
+//! its own, each into its own folder, and gathers their summaries read back
+//! from disk ([`results`]) into a table with confidence intervals and
+//! charts ([`output::sweep`]); shards of a sweep run anywhere and are
+//! merged into the same bytes. [`output::compare`] puts finished runs side
+//! by side.
 //!
 //! Dependencies point inward: `engine` depends on nothing of the project;
 //! `scenario` on the catalog alone; `record` on the catalog's failure
@@ -48,8 +58,11 @@ pub mod output;
 pub mod policy;
 pub mod record;
 pub mod report;
+pub mod results;
+pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod units;
 pub mod workload;
 pub mod world;

@@ -12,11 +12,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use dcsim::bench::phold::{self, Size};
 use dcsim::catalog::Catalog;
-use dcsim::output::csv::{Columns, CsvRecorder};
 use dcsim::output::report::ReportInputs;
 use dcsim::output::set::OutputError;
 use dcsim::report::{self, CatalogPart};
-use dcsim::scenario::{self, Overrides, Scenario, ScenarioError};
+use dcsim::runner::{self, RunOutput};
+use dcsim::scenario::{self, Overrides, Scenario, ScenarioError, ScenarioText};
+use dcsim::sweep::execute::{self, Options};
+use dcsim::sweep::shard::{self, Shard};
+use dcsim::sweep::{Definition, SweepError, Vary};
 use dcsim::workload::serving::requests::{self as serve_requests, Routing, ServeConfig, Slo};
 use dcsim::workload::serving::roofline::{self, Replica};
 use dcsim::workload::serving::trace::{self as serve_trace, TraceFormat};
@@ -38,6 +41,14 @@ Examples:
   dcsim bench serve                           the Azure conversation trace, request by request
   dcsim bench economics                       the default run with its books, against without
   dcsim bench charts                          the default run with its charts and report, against without
+  dcsim sweep scenarios/minimal.toml --vary sites[0].grid_mw=10,20 --replications 5
+                                              10 runs in parallel, their table and charts
+  dcsim sweep scenarios/minimal.toml --vary load.utilization=0.5,0.7 --shard 0/3 --out /abs/s0
+                                              shard 0 of 3 of a sweep (a Slurm array task)
+  dcsim merge /abs/s0 /abs/s1 /abs/s2 --out /abs/sweep
+                                              the shards merged: the same files as one sweep
+  dcsim compare output/default output/minimal runs side by side: table, charts, HTML page
+  dcsim bench sweep                           2 plans x 10 replications with 1 thread, then 2
 
 Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
 arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
@@ -82,6 +93,82 @@ enum Command {
         /// report.html.
         #[arg(long)]
         no_charts: bool,
+    },
+    /// Run a scenario under every combination of the --vary values, each
+    /// replicated, in parallel; gather their summaries, means and 95 %
+    /// intervals, and charts.
+    #[command(
+        after_help = "Writes <out>/runs/<id>/ (each run's files, as dcsim run writes them, and run.json),\n\
+        then <out>/sweep.json, sweep.csv, sweep_summary.csv and sweep_<figure>.png/.svg.\n\
+        Run ids count in the order of the --vary arguments, the last varying fastest, then by\n\
+        replication. Replication 0 runs with the scenario's seed (or --seed); replication r > 0\n\
+        with splitmix64(seed + r * 0x9E3779B97F4A7C15). Runs already complete in <out> (same\n\
+        run.json) are kept: the same command run again after an interruption finishes the sweep.\n\
+        With --shard I/N, only runs k with k mod N = I, and <out>/shard.json instead of the\n\
+        sweep's files; dcsim merge combines the shards."
+    )]
+    Sweep {
+        /// Scenario file (TOML). Without it, the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// A field and its values, e.g. `--vary sites[0].grid_mw=300,450`
+        /// (PATH as for --set; values split at commas outside brackets and
+        /// quotes). Repeatable: the runs are every combination.
+        #[arg(long = "vary", value_name = "PATH=V1,V2,...")]
+        varies: Vec<String>,
+        /// Runs of each combination, with different seeds.
+        #[arg(long, default_value_t = 1)]
+        replications: u32,
+        /// Runs at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only shard I of N (runs k with k mod N = I), e.g. `--shard
+        /// $SLURM_ARRAY_TASK_ID/8`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// The sweep's folder (default: output/<scenario name>-sweep, or
+        /// output/<scenario name>-sweep-shard-I-of-N).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Seed of replication 0 (replaces the file's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Change one field of every run, as for `dcsim run`. Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// No progress bar and no report on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Merge the folders of a sharded sweep (dcsim sweep --shard I/N) into
+    /// one: the same files as the sweep run in one place.
+    Merge {
+        /// The shards' folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged sweep's folder.
+        #[arg(long, required = true)]
+        out: PathBuf,
+        /// No report on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Compare finished runs: their summaries side by side, a chart per
+    /// headline figure, time series, and an HTML page with all of them.
+    #[command(
+        after_help = "Writes <out>/comparison.csv, comparison.html, compare_<figure>.png/.svg and\n\
+        compare_chips_online, compare_facility_power_mw, compare_cumulative_cash (.png/.svg).\n\
+        When the runs' lengths differ, totals are charted per year of run."
+    )]
+    Compare {
+        /// Run folders (written by dcsim run, or a sweep's runs/<id>).
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
+        /// The comparison's folder.
+        #[arg(long, default_value = "output/comparison")]
+        out: PathBuf,
+        /// No report on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Check scenario files without running them: prints `ok` or every problem.
     Validate {
@@ -225,6 +312,28 @@ enum Bench {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
+    /// Time a sweep (default: the built-in default scenario, 2 plans x 10
+    /// replications) with one thread and again with --jobs threads, in one
+    /// process: the speed-up, and whether both wrote the same bytes.
+    Sweep {
+        /// Scenario file; without it, the built-in default.
+        scenario: Option<PathBuf>,
+        /// As for dcsim sweep (default: spares.swap_time=30min,4h).
+        #[arg(long = "vary", value_name = "PATH=V1,V2,...")]
+        varies: Vec<String>,
+        /// Runs of each combination.
+        #[arg(long, default_value_t = 10)]
+        replications: u32,
+        /// Threads of the second sweep.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Rounds (alternating; medians reported).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// Folder that receives bench-sweep/j1/ and bench-sweep/j<jobs>/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
     /// Replay the Azure LLM conversation trace (19,366 requests) request by
     /// request on two Llama-2-7B replicas on H100: wall time, requests/s and
     /// batch steps/s against a bare binary-heap PHOLD loop.
@@ -311,11 +420,15 @@ fn main() -> ExitCode {
     if matches!(
         cli.command,
         Command::Run { .. }
+            | Command::Sweep { .. }
+            | Command::Merge { .. }
+            | Command::Compare { .. }
             | Command::Bench {
                 which: Bench::Scale { .. }
                     | Bench::Training { .. }
                     | Bench::Economics { .. }
                     | Bench::Charts { .. }
+                    | Bench::Sweep { .. }
             }
     ) {
         clean_up_on_interrupt();
@@ -339,6 +452,29 @@ fn main() -> ExitCode {
                 Charts::Draw
             },
         ),
+        Command::Sweep {
+            scenario,
+            varies,
+            replications,
+            jobs,
+            shard,
+            out,
+            seed,
+            sets,
+            quiet,
+        } => sweep(&SweepArgs {
+            scenario,
+            varies,
+            replications,
+            jobs,
+            shard,
+            out,
+            seed,
+            sets,
+            quiet,
+        }),
+        Command::Merge { dirs, out, quiet } => merge(&dirs, &out, quiet),
+        Command::Compare { runs, out, quiet } => compare(&runs, &out, quiet),
         Command::Validate { files } => validate(&files),
         Command::Catalog { format, only } => catalog(format, only),
         Command::Bench {
@@ -364,6 +500,23 @@ fn main() -> ExitCode {
         Command::Bench {
             which: Bench::Serve { trace, repeat },
         } => bench_serve(trace, repeat),
+        Command::Bench {
+            which:
+                Bench::Sweep {
+                    scenario,
+                    varies,
+                    replications,
+                    jobs,
+                    repeat,
+                    out,
+                },
+        } => bench_sweep(
+            scenario.as_deref(),
+            varies,
+            replications,
+            (jobs, repeat),
+            &out,
+        ),
         Command::Bench {
             which:
                 Bench::Economics {
@@ -513,15 +666,6 @@ fn run(
 ) -> Result<(), Failure> {
     let scenario = load(path, &overrides)?;
     let dir = out.join(&scenario.name);
-    let mut recorder = CsvRecorder::create_with(
-        &dir,
-        scenario.failures_log,
-        Columns::for_scenario(&scenario),
-    )
-    .map_err(Failure::Output)?;
-    if charts == Charts::Draw {
-        recorder = recorder.with_report(report_inputs(&scenario, path, &overrides));
-    }
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -534,13 +678,16 @@ fn run(
         b.set_message(scenario.name.clone());
         b
     };
-    let started = Instant::now();
-    let (recorder, summary) = dcsim::sim::run(&scenario, recorder, &mut |done| {
+    let report = (charts == Charts::Draw).then(|| report_inputs(&scenario, path, &overrides));
+    let outcome = runner::run_to_dir(&scenario, &dir, &[], report, &mut |done| {
         bar.set_position((done * 1000.0) as u64);
     });
     bar.finish_and_clear();
-    let wall = started.elapsed().as_secs_f64();
-    let written = recorder.finish().map_err(Failure::Output)?;
+    let RunOutput {
+        summary,
+        written,
+        simulate_s: wall,
+    } = outcome.map_err(Failure::Output)?;
     if !quiet {
         print!("{}", report::run_summary(&summary, wall));
         let names: Vec<String> = written
@@ -564,6 +711,240 @@ fn run(
         if !charts.is_empty() {
             println!("  charts (.png and .svg): {}", charts.join(", "));
         }
+    }
+    Ok(())
+}
+
+impl From<SweepError> for Failure {
+    fn from(e: SweepError) -> Self {
+        match e {
+            SweepError::Scenario(e) => Failure::BadInput(e.to_string()),
+            SweepError::BadInput(m) => Failure::BadInput(m),
+            SweepError::Output(e) => Failure::Output(e),
+            SweepError::Internal(m) => Failure::Internal(anyhow::anyhow!(m)),
+        }
+    }
+}
+
+/// The arguments of `dcsim sweep`.
+struct SweepArgs {
+    scenario: Option<PathBuf>,
+    varies: Vec<String>,
+    replications: u32,
+    jobs: Option<usize>,
+    shard: Option<String>,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    sets: Vec<String>,
+    quiet: bool,
+}
+
+/// The sweep of `scenario` (the built-in default without one) under the
+/// `--vary` arguments.
+fn sweep_definition(
+    scenario: Option<&Path>,
+    varies: &[String],
+    replications: u32,
+    seed: Option<u64>,
+    sets: Vec<String>,
+) -> Result<Definition, Failure> {
+    let text = match scenario {
+        Some(p) => ScenarioText::read(p)?,
+        None => ScenarioText::builtin_default(),
+    };
+    let varies = varies
+        .iter()
+        .map(|v| Vary::parse(v).map_err(Failure::BadInput))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Definition {
+        scenario: text,
+        sets,
+        seed,
+        varies,
+        replications,
+    })
+}
+
+fn sweep(a: &SweepArgs) -> Result<(), Failure> {
+    let jobs = match a.jobs {
+        Some(0) => return Err(Failure::BadInput("--jobs must be at least 1".into())),
+        Some(j) => j,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let shard = a
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Failure::BadInput)?;
+    let definition = sweep_definition(
+        a.scenario.as_deref(),
+        &a.varies,
+        a.replications,
+        a.seed,
+        a.sets.clone(),
+    )?;
+    let pool = execute::pool(jobs)?;
+    let plan = execute::plan(&definition, &pool)?;
+    let out = a.out.clone().unwrap_or_else(|| {
+        Path::new("output").join(match shard {
+            Some(s) => format!("{}-sweep-shard-{}-of-{}", plan.scenario, s.index, s.count),
+            None => format!("{}-sweep", plan.scenario),
+        })
+    });
+    let selected = plan
+        .runs
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| shard.is_none_or(|s| s.holds(*k)))
+        .count();
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(1000 * selected as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:40}] {percent}% ({elapsed}, about {eta} left)",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        b.set_message(format!("sweep {}: 0/{selected} runs", plan.scenario));
+        b
+    };
+    let options = Options {
+        jobs,
+        shard,
+        out: out.clone(),
+    };
+    let name = plan.scenario.clone();
+    let report = execute::run(&definition, &plan, &options, &pool, &|done, finished| {
+        bar.set_position(done);
+        bar.set_message(format!("sweep {name}: {finished}/{selected} runs"));
+    });
+    bar.finish_and_clear();
+    let report = report?;
+    if !a.quiet {
+        let combos = plan.combinations();
+        let what = match shard {
+            Some(s) => format!(
+                "shard {s} of sweep {name}: {selected} of {} runs",
+                plan.runs.len()
+            ),
+            None => format!(
+                "sweep {name}: {} runs ({combos} combination(s) x {} replication(s))",
+                plan.runs.len(),
+                plan.replications
+            ),
+        };
+        println!(
+            "{what}, {jobs} at a time: ran {}, kept {} already complete",
+            report.ran.len(),
+            report.kept.len()
+        );
+        match shard {
+            Some(_) => println!(
+                "wrote {}/ shard.json and runs/<id>/; merge the shards with dcsim merge DIR... --out OUT",
+                out.display()
+            ),
+            None => println!(
+                "wrote {}/ runs/<id>/, sweep.json, sweep.csv, sweep_summary.csv and charts",
+                out.display()
+            ),
+        }
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
+    let report = shard::merge(dirs, out)?;
+    if !quiet {
+        println!(
+            "merged {} shard folder(s): {} runs ({} copied, {} already in place); wrote {}/ runs/<id>/, sweep.json, sweep.csv, sweep_summary.csv and charts",
+            dirs.len(),
+            report.runs,
+            report.copied,
+            report.kept,
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn compare(runs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
+    let written = dcsim::output::compare::write(runs, out)?;
+    if !quiet {
+        if written.per_year {
+            println!("the runs differ in length: totals are charted per year of run");
+        }
+        println!(
+            "compared {} runs; wrote {}/ comparison.csv, comparison.html and {} charts",
+            runs.len(),
+            out.display(),
+            written
+                .files
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "png"))
+                .count()
+        );
+    }
+    Ok(())
+}
+
+fn bench_sweep(
+    scenario: Option<&Path>,
+    varies: Vec<String>,
+    replications: u32,
+    (jobs, repeat): (usize, usize),
+    out: &Path,
+) -> Result<(), Failure> {
+    if jobs == 0 || repeat == 0 {
+        return Err(Failure::BadInput(
+            "--jobs and --repeat must be at least 1".into(),
+        ));
+    }
+    let varies = if varies.is_empty() {
+        vec!["spares.swap_time=30min,4h".to_string()]
+    } else {
+        varies
+    };
+    let definition = sweep_definition(scenario, &varies, replications, None, Vec::new())?;
+    let dir = out.join("bench-sweep");
+    eprintln!(
+        "sweeping {} ({}, {replications} replications) with 1 thread, then {jobs}, {repeat} time(s), into {} ...",
+        definition.scenario.shown,
+        varies
+            .iter()
+            .map(|v| format!("--vary {v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        dir.display()
+    );
+    let r = dcsim::bench::sweep::run(&definition, &[1, jobs], repeat, &dir)?;
+    let median = dcsim::bench::training::median;
+    println!("sweep of {} runs, median of {repeat}:", r.runs);
+    for (j, t) in &r.times {
+        let range = t.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+        println!(
+            "  --jobs {j}: {:.2} s ({:.2} s per run; range {:.2}-{:.2} s)",
+            median(t),
+            median(t) / r.runs as f64,
+            range.0,
+            range.1
+        );
+    }
+    println!(
+        "  speed-up --jobs {jobs} over --jobs 1: {:.2}x (cores: {}); identical bytes: {}",
+        r.speedup(),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        if r.identical { "yes" } else { "NO" }
+    );
+    if !r.identical {
+        return Err(Failure::Internal(anyhow::anyhow!(
+            "the sweeps with 1 and {jobs} threads wrote different files"
+        )));
     }
     Ok(())
 }

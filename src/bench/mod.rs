@@ -8,4 +8,5 @@ pub mod economics;
 pub mod phold;
 pub mod scale;
 pub mod serve;
+pub mod sweep;
 pub mod training;

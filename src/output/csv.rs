@@ -917,6 +917,19 @@ impl Sink {
         Ok(Sink { name, line, file })
     }
 
+    /// Creates `name` in the set holding `bytes`, written out at the next
+    /// flush.
+    fn with_bytes(
+        set: &mut OutputSet,
+        name: &'static str,
+        bytes: &[u8],
+    ) -> Result<Self, OutputError> {
+        let file = set.create_file(name)?;
+        let mut line = Line::new();
+        line.buf.extend_from_slice(bytes);
+        Ok(Sink { name, line, file })
+    }
+
     /// Ends the row whose fields were written into `line`, handing the
     /// buffer to the file when it is full.
     fn end_row(&mut self) -> io::Result<()> {
@@ -1092,6 +1105,8 @@ pub struct CsvRecorder {
     /// `contracts.csv`, opened at the first contract.
     contracts: Option<Table<ContractRow>>,
     summary: Table<SummaryRow>,
+    /// Files the caller attached whole ([`CsvRecorder::attach`]).
+    attached: Vec<Sink>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
     /// What the charts and `report.html` need, when they are asked for.
@@ -1146,6 +1161,7 @@ impl CsvRecorder {
             contracts_monthly: None,
             contracts: None,
             summary,
+            attached: Vec::new(),
             error: None,
             report: None,
         })
@@ -1158,6 +1174,15 @@ impl CsvRecorder {
     pub fn with_report(mut self, inputs: ReportInputs) -> CsvRecorder {
         self.report = Some(inputs);
         self
+    }
+
+    /// Adds the file `name` (one of [`super::set::DCSIM_FILES`]) holding
+    /// `bytes` to the set: it appears with the run's CSV files or not at
+    /// all (a sweep's `run.json`).
+    pub fn attach(&mut self, name: &'static str, bytes: &[u8]) -> Result<(), OutputError> {
+        let sink = Sink::with_bytes(&mut self.set, name, bytes)?;
+        self.attached.push(sink);
+        Ok(())
     }
 
     /// Writes out every file and swaps the set into the target folder.
@@ -1185,6 +1210,7 @@ impl CsvRecorder {
             contracts_monthly,
             contracts,
             summary,
+            attached,
             error: _,
             report: _,
         } = &mut self;
@@ -1200,6 +1226,7 @@ impl CsvRecorder {
         sinks.extend(contracts_monthly.as_mut().map(|t| &mut t.sink));
         sinks.extend(contracts.as_mut().map(|t| &mut t.sink));
         sinks.push(&mut summary.sink);
+        sinks.extend(attached.iter_mut());
         close_all(set, sinks)?;
 
         let summary = read_table(&self.set, "summary.csv")?.unwrap_or_default();

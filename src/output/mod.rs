@@ -7,11 +7,15 @@
 //! in the output folder together. The charts (`charts/`), `summary.json`
 //! (`json.rs`) and `report.html` (`report.rs`) are made from the CSV files
 //! read back, before the set is committed.
+//! A sweep's files (`sweep.rs`) and a comparison of runs (`compare.rs`)
+//! read finished run folders back (see [`crate::results`]).
 
 pub mod charts;
+pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod memory;
 pub mod null;
 pub mod report;
 pub mod set;
+pub mod sweep;

@@ -25,6 +25,13 @@ pub enum Location {
         /// The argument as given.
         argument: String,
     },
+    /// One value of a `--vary PATH=V1,V2,…` argument of `dcsim sweep`.
+    VaryArgument {
+        /// The argument as given.
+        argument: String,
+        /// The value at fault.
+        value: String,
+    },
 }
 
 impl fmt::Display for Location {
@@ -33,6 +40,9 @@ impl fmt::Display for Location {
             Location::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
             Location::WholeFile { file } => write!(f, "{file}"),
             Location::SetArgument { argument } => write!(f, "--set {argument}"),
+            Location::VaryArgument { argument, value } => {
+                write!(f, "--vary {argument} (value {value})")
+            }
         }
     }
 }

@@ -52,6 +52,67 @@ pub struct Overrides {
 
 /// Reads and validates a scenario file.
 pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+    ScenarioText::read(path)?.load(overrides)
+}
+
+/// The text of a scenario, read once and validated as often as needed (a
+/// sweep validates it under many sets of overrides, and every run of the
+/// sweep reads the same text even if the file changes meanwhile).
+#[derive(Clone, Debug)]
+pub struct ScenarioText {
+    /// The name in messages: the path as given, or the built-in's label.
+    pub shown: String,
+    /// The text.
+    pub text: String,
+    /// The file it was read from; `None` for the built-in default.
+    pub path: Option<PathBuf>,
+}
+
+impl ScenarioText {
+    /// Reads a scenario file (a regular UTF-8 file of bounded size).
+    pub fn read(path: &Path) -> Result<ScenarioText, ScenarioError> {
+        Ok(ScenarioText {
+            shown: path.display().to_string(),
+            text: read_scenario_text(path)?,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// The built-in default scenario.
+    pub fn builtin_default() -> ScenarioText {
+        ScenarioText {
+            shown: DEFAULT_SCENARIO_LABEL.to_string(),
+            text: DEFAULT_SCENARIO.to_string(),
+            path: None,
+        }
+    }
+
+    /// Validates the text with `overrides`, reading the bases it extends
+    /// and the files it names relative to its file's folder.
+    pub fn load(&self, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+        load_source(self.source(), self.path.as_deref(), overrides)
+    }
+
+    /// The texts of the scenario and of every base it extends, the scenario
+    /// first: what decides the scenario besides the command line and the
+    /// data files it names.
+    pub fn chain_texts(&self) -> Result<Vec<String>, ScenarioError> {
+        let mut source = self.source();
+        extends::load_tree(&mut source, self.path.as_deref())
+            .map_err(|issues| ScenarioError { issues })?;
+        Ok((0..source.file_count())
+            .map(|i| source.file(tree::FileId(i)).text.clone())
+            .collect())
+    }
+
+    fn source(&self) -> Source {
+        Source::new(self.shown.clone(), self.text.clone())
+            .with_folder(self.path.as_deref().and_then(Path::parent))
+    }
+}
+
+/// The UTF-8 text of a scenario file, or a problem located in it.
+fn read_scenario_text(path: &Path) -> Result<String, ScenarioError> {
     let shown = path.display().to_string();
     let bytes = input::read_regular_file(
         path,
@@ -73,11 +134,9 @@ pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, Scenari
             format!("cannot read the scenario file: {e}{fix}"),
         )
     })?;
-    let text = scenario_text(bytes, &shown).map_err(|issue| ScenarioError {
+    scenario_text(bytes, &shown).map_err(|issue| ScenarioError {
         issues: vec![issue],
-    })?;
-    let source = Source::new(shown, text).with_folder(path.parent());
-    load_source(source, Some(path), overrides)
+    })
 }
 
 /// The text of a scenario file read as `bytes`, or a problem located at

@@ -32,5 +32,7 @@ mod services;
 mod serving_agreement;
 mod serving_epoch;
 mod serving_requests;
+mod slurm;
+mod sweep;
 mod traces;
 mod training;

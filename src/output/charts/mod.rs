@@ -14,6 +14,8 @@
 //! shows is what the files say. Each chart is drawn once per format, the
 //! charts in parallel.
 
+pub mod comparison;
+
 use std::io::Write;
 
 use rayon::prelude::*;
