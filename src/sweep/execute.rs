@@ -179,9 +179,19 @@ fn run_one(
     if let Some(seed) = overrides.seed {
         changes.push(format!("--seed {seed}"));
     }
+    // The file's name, not its path: shards run from other folders (a
+    // cluster's) write the same bytes as the sweep run here.
+    let label = match &definition.scenario.path {
+        Some(path) => path
+            .file_name()
+            .map_or(definition.scenario.shown.clone(), |n| {
+                n.to_string_lossy().into_owned()
+            }),
+        None => definition.scenario.shown.clone(),
+    };
     let report = crate::output::report::ReportInputs::new(
         &scenario,
-        definition.scenario.shown.clone(),
+        label,
         definition.scenario.text.clone(),
     )
     .with_changes(changes);

@@ -21,8 +21,12 @@ fn minimal() -> String {
 /// `dcsim sweep minimal.toml ARGS… --out OUT --quiet`, which must succeed;
 /// returns stdout.
 fn sweep(args: &[&str], out: &Path) -> String {
-    let m = minimal();
-    let mut all = vec!["sweep", m.as_str()];
+    sweep_file(&minimal(), args, out)
+}
+
+/// `dcsim sweep FILE ARGS… --out OUT --quiet`, which must succeed.
+fn sweep_file(m: &str, args: &[&str], out: &Path) -> String {
+    let mut all = vec!["sweep", m];
     all.extend_from_slice(args);
     let out_arg = out.display().to_string();
     all.extend(["--out", out_arg.as_str()]);
@@ -168,11 +172,21 @@ fn shards_merged_give_the_sweeps_bytes() {
     let whole = tmp.join("whole");
     sweep(&VARY, &whole);
     let shards: Vec<PathBuf> = (0..3).map(|i| tmp.join(format!("shard{i}"))).collect();
+    // Shard 1 runs a copy of the file in another folder, as a cluster node
+    // would: the same text, another path.
+    let elsewhere = tmp.join("node").join("minimal.toml");
+    fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    fs::copy(minimal(), &elsewhere).unwrap();
     for (i, dir) in shards.iter().enumerate() {
         let mut args = VARY.to_vec();
         let s = format!("{i}/3");
         args.extend(["--shard", s.as_str()]);
-        let said = sweep(&args, dir);
+        let file = if i == 1 {
+            elsewhere.display().to_string()
+        } else {
+            minimal()
+        };
+        let said = sweep_file(&file, &args, dir);
         assert!(said.contains(&format!("shard {i}/3")), "{said}");
         // Runs k with k mod 3 = i, and the manifest.
         let mut have: Vec<String> = fs::read_dir(dir.join("runs"))
