@@ -1256,6 +1256,18 @@ impl CsvRecorder {
     }
 }
 
+/// Writes a row to an optional table of a [`CsvRecorder`], opening it at
+/// its first row, unless an earlier write failed; a failure is kept for
+/// [`CsvRecorder::finish`] to report.
+macro_rules! lazy {
+    ($self:ident, $field:ident, $name:literal, $columns:expr, $row:expr) => {
+        if $self.error.is_none() {
+            let result = lazy_row(&mut $self.set, &mut $self.$field, $name, $columns, $row);
+            $self.keep($name, result);
+        }
+    };
+}
+
 impl Recorder for CsvRecorder {
     fn sample(&mut self, r: &SampleRow) {
         if self.error.is_none() {
@@ -1285,67 +1297,35 @@ impl Recorder for CsvRecorder {
     }
 
     fn job(&mut self, r: &JobRow) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = lazy_row(&mut self.set, &mut self.jobs, "jobs.csv", JOB_COLUMNS, r);
-        self.keep("jobs.csv", result);
+        lazy!(self, jobs, "jobs.csv", JOB_COLUMNS, r);
     }
 
     fn service(&mut self, r: &ServiceRow) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = lazy_row(
-            &mut self.set,
-            &mut self.services,
-            "services.csv",
-            SERVICE_COLUMNS,
-            r,
-        );
-        self.keep("services.csv", result);
+        lazy!(self, services, "services.csv", SERVICE_COLUMNS, r);
     }
 
     fn service_summary(&mut self, r: &ServiceSummaryRow) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = lazy_row(
-            &mut self.set,
-            &mut self.service_summary,
+        lazy!(
+            self,
+            service_summary,
             "service_summary.csv",
             SERVICE_SUMMARY_COLUMNS,
-            r,
+            r
         );
-        self.keep("service_summary.csv", result);
     }
 
     fn window(&mut self, r: &WindowRow) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = lazy_row(
-            &mut self.set,
-            &mut self.windows,
-            "request_windows.csv",
-            WINDOW_COLUMNS,
-            r,
-        );
-        self.keep("request_windows.csv", result);
+        lazy!(self, windows, "request_windows.csv", WINDOW_COLUMNS, r);
     }
 
     fn window_request(&mut self, r: &WindowRequestRow) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = lazy_row(
-            &mut self.set,
-            &mut self.window_requests,
+        lazy!(
+            self,
+            window_requests,
             "requests.csv",
             WINDOW_REQUEST_COLUMNS,
-            r,
+            r
         );
-        self.keep("requests.csv", result);
     }
 
     fn monthly(&mut self, r: &MonthlyRow) {
@@ -1366,31 +1346,17 @@ impl Recorder for CsvRecorder {
     }
 
     fn contract_month(&mut self, r: &ContractMonthRow) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = lazy_row(
-            &mut self.set,
-            &mut self.contracts_monthly,
+        lazy!(
+            self,
+            contracts_monthly,
             "contracts_monthly.csv",
             CONTRACT_MONTH_COLUMNS,
-            r,
+            r
         );
-        self.keep("contracts_monthly.csv", result);
     }
 
     fn contract(&mut self, r: &ContractRow) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = lazy_row(
-            &mut self.set,
-            &mut self.contracts,
-            "contracts.csv",
-            CONTRACT_COLUMNS,
-            r,
-        );
-        self.keep("contracts.csv", result);
+        lazy!(self, contracts, "contracts.csv", CONTRACT_COLUMNS, r);
     }
 
     fn summary(&mut self, r: &SummaryRow) {
