@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{column, dcsim, fixture, read_csv, temp_dir, text};
+use crate::common::{DEFAULT_RUN_FILES, column, dcsim, fixture, read_csv, temp_dir, text};
 
 /// The 15 built-in chip keys.
 const CHIPS: [&str; 15] = [
@@ -77,34 +77,7 @@ fn run_without_a_scenario_writes_the_default_outputs() {
     // chart, report.html and summary.json), and no `.partial` left behind.
     assert_eq!(
         names_in(&dir),
-        [
-            "buildout.csv",
-            "capacity.csv",
-            "cash.png",
-            "cash.svg",
-            "chips.png",
-            "chips.svg",
-            "contracts.csv",
-            "contracts_monthly.csv",
-            "energy.png",
-            "energy.svg",
-            "failures.png",
-            "failures.svg",
-            "inference.png",
-            "inference.svg",
-            "jobs.csv",
-            "monthly.csv",
-            "power.png",
-            "power.svg",
-            "report.html",
-            "service_summary.csv",
-            "services.csv",
-            "summary.csv",
-            "summary.json",
-            "timeseries.csv",
-            "training.png",
-            "training.svg"
-        ],
+        DEFAULT_RUN_FILES,
         "files in {}",
         dir.display()
     );

@@ -10,6 +10,38 @@ use dcsim::output::memory::MemoryRecorder;
 use dcsim::record::SummaryRow;
 use dcsim::scenario::{self, Overrides, Scenario};
 
+/// Every file a run of the default scenario writes, sorted: the CSV files
+/// of its workloads (jobs, the chat service) and books (monthly,
+/// contracts), every chart, `report.html` and `summary.json`.
+pub const DEFAULT_RUN_FILES: [&str; 26] = [
+    "buildout.csv",
+    "capacity.csv",
+    "cash.png",
+    "cash.svg",
+    "chips.png",
+    "chips.svg",
+    "contracts.csv",
+    "contracts_monthly.csv",
+    "energy.png",
+    "energy.svg",
+    "failures.png",
+    "failures.svg",
+    "inference.png",
+    "inference.svg",
+    "jobs.csv",
+    "monthly.csv",
+    "power.png",
+    "power.svg",
+    "report.html",
+    "service_summary.csv",
+    "services.csv",
+    "summary.csv",
+    "summary.json",
+    "timeseries.csv",
+    "training.png",
+    "training.svg",
+];
+
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{dcsim, fixture, text};
+use crate::common::{DEFAULT_RUN_FILES, dcsim, fixture, text};
 
 fn path(p: &Path) -> String {
     p.to_str().expect("UTF-8 path").to_string()
@@ -103,6 +103,14 @@ fn wait_at_most(child: &mut Child, limit: Duration) -> std::process::ExitStatus 
     }
 }
 
+/// A default run's files and the user's `notes.txt`, sorted.
+fn with_notes() -> Vec<&'static str> {
+    let mut names = DEFAULT_RUN_FILES.to_vec();
+    names.push("notes.txt");
+    names.sort();
+    names
+}
+
 /// A previous set in `out/default/` (a month of the default scenario, with
 /// the failure log) plus a file of the user's.
 fn previous_set(out: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -123,35 +131,7 @@ fn a_rerun_replaces_the_whole_set_and_keeps_the_users_files() {
     let dir = out.join("default");
     assert_eq!(
         names(&dir),
-        [
-            "buildout.csv",
-            "capacity.csv",
-            "cash.png",
-            "cash.svg",
-            "chips.png",
-            "chips.svg",
-            "contracts.csv",
-            "contracts_monthly.csv",
-            "energy.png",
-            "energy.svg",
-            "failures.png",
-            "failures.svg",
-            "inference.png",
-            "inference.svg",
-            "jobs.csv",
-            "monthly.csv",
-            "notes.txt",
-            "power.png",
-            "power.svg",
-            "report.html",
-            "service_summary.csv",
-            "services.csv",
-            "summary.csv",
-            "summary.json",
-            "timeseries.csv",
-            "training.png",
-            "training.svg"
-        ],
+        with_notes(),
         "the stale failures.csv of the first run is gone, notes.txt is kept"
     );
     assert_eq!(std::fs::read(dir.join("notes.txt")).unwrap(), b"my notes");
@@ -229,34 +209,7 @@ fn a_planted_link_is_never_followed() {
     }
     assert_eq!(
         names(&dir),
-        [
-            "buildout.csv",
-            "capacity.csv",
-            "cash.png",
-            "cash.svg",
-            "chips.png",
-            "chips.svg",
-            "contracts.csv",
-            "contracts_monthly.csv",
-            "energy.png",
-            "energy.svg",
-            "failures.png",
-            "failures.svg",
-            "inference.png",
-            "inference.svg",
-            "jobs.csv",
-            "monthly.csv",
-            "power.png",
-            "power.svg",
-            "report.html",
-            "service_summary.csv",
-            "services.csv",
-            "summary.csv",
-            "summary.json",
-            "timeseries.csv",
-            "training.png",
-            "training.svg"
-        ],
+        DEFAULT_RUN_FILES,
         "the planted links, in dcsim's names, are gone"
     );
 }
