@@ -188,21 +188,18 @@ fn scale_scenario_reaches_416k_chips_and_retires_the_h100s() {
     assert!(sum.availability > 0.99 && sum.availability < 1.0);
 }
 
-/// The commented example in README.md's "Scenario files" section is a valid
-/// scenario (its `[[chips]]` and `[[racks]]` included).
+/// The commented example that opens docs/scenarios.md is a valid scenario
+/// (its `[[chips]]` and `[[racks]]` included).
 #[test]
-fn the_readme_example_validates() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = readme
-        .find("## Scenario files")
-        .expect("README has the section");
-    let start =
-        readme[section..].find("```toml\n").expect("a toml block") + section + "```toml\n".len();
-    let end = readme[start..].find("```").unwrap() + start;
+fn the_scenario_files_page_example_validates() {
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenarios.md"))
+            .unwrap();
+    let start = page.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let end = page[start..].find("```").unwrap() + start;
     let s = dcsim::scenario::load_str(
-        "README.md example",
-        &readme[start..end],
+        "docs/scenarios.md example",
+        &page[start..end],
         None,
         &Overrides::default(),
     )
