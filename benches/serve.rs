@@ -5,7 +5,7 @@
 use dcsim::bench::serve::{default_trace, run};
 
 fn main() {
-    let r = run(&default_trace(), 5).expect("the Azure trace is in ../shared/data");
+    let r = run(&default_trace(), 5).expect("the Azure trace is in data/azure-llm-inference-2023/");
     let s = &r.summary;
     println!(
         "serve azure-conv: {} requests, {} batch steps; simulate median of 5 {:.3} s ({:.2} M steps/s, {:.0} k requests/s); steps/s over baseline events/s = {:.3}",

@@ -32,6 +32,12 @@ case $out in
     /*) ;;
     *) echo "OUT must be an absolute path (jobs may run elsewhere), not '$out'" >&2; exit 2 ;;
 esac
+if ! command -v sbatch >/dev/null 2>&1; then
+    echo "sbatch not found: this submits to Slurm, which is not installed here." >&2
+    echo "For a one-node Slurm on this machine: sudo bash scripts/slurm-local.sh install up" >&2
+    echo "(see docs/slurm.md); or run the sweep on this machine: dcsim sweep $* --out $out/merged" >&2
+    exit 2
+fi
 dcsim=${DCSIM:-$(command -v dcsim || echo "$PWD/target/release/dcsim")}
 mkdir -p "$out/logs"
 

@@ -35,7 +35,7 @@ Examples:
   dcsim bench phold                           engine benchmark against a bare binary heap
   dcsim bench scale                           416,000 chips over seven years: time and memory
   dcsim bench training                        the same with ~20,000 training jobs, against without
-  dcsim replay ../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv \
+  dcsim replay data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv \
       --model llama-2-7b --chip h100 --replicas 2 --ttft-slo 2s --tpot-slo 100ms
                                               replay an LLM request trace on serving replicas
   dcsim bench serve                           the Azure conversation trace, request by request
@@ -339,7 +339,7 @@ enum Bench {
     /// batch steps/s against a bare binary-heap PHOLD loop.
     Serve {
         /// Azure-format trace; without it, the conversation trace in
-        /// ../shared/data.
+        /// data/azure-llm-inference-2023/ of the checkout dcsim was built from.
         trace: Option<PathBuf>,
         /// Simulations (medians reported).
         #[arg(long, default_value_t = 5)]

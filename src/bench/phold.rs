@@ -1,5 +1,7 @@
-//! PHOLD, the standard synthetic benchmark of event engines, in the
-//! integer-time variant of `shared/bench/PHOLD.md`: a fixed population of
+//! PHOLD, the standard synthetic benchmark of event engines (Fujimoto,
+//! "Performance of Time Warp under synthetic workloads", 1990), in an
+//! integer-time variant whose random draws are fixed so that every correct
+//! implementation gives the same checksums: a fixed population of
 //! events hops between logical processes (LPs), each hop costing almost
 //! nothing, so the run measures the event list, the dispatch and the
 //! scheduling of the next event.

@@ -14,11 +14,12 @@ use crate::workload::serving::requests::{self, Routing, ServeConfig, ServeSummar
 use crate::workload::serving::roofline::{self, Replica};
 use crate::workload::serving::trace::{self, TraceError, TraceFormat};
 
-/// The Azure conversation trace, where this repository's checkout expects
-/// it (`../shared/data` beside the repository).
+/// The Azure conversation trace shipped in this repository
+/// (`data/azure-llm-inference-2023/`), at the path of the checkout the
+/// binary was built from.
 pub fn default_trace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv")
+        .join("data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv")
 }
 
 /// Events of the baseline PHOLD run (medium size).

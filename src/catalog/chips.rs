@@ -1,7 +1,7 @@
 //! Built-in accelerator figures.
 //!
-//! Each entry starts from the public reference table
-//! (`../shared/reference/accelerators.csv` and `facts.md` §1, §1b, §3a).
+//! Each entry starts from its vendor's published datasheet figures (each
+//! entry's `source` text names them).
 //! Figures the vendor does not publish (TDP of TPUs and AWS chips, idle draw
 //! of every chip, failure rates of every chip but the H100) are derived here by
 //! the rules below, and each entry's `estimates` text spells out the

@@ -4,8 +4,7 @@
 //! The main source is the interruption table of Meta's Llama 3 405B
 //! pre-training run: 419 unexpected interruptions over a 54-day snapshot of
 //! 16,384 H100 GPUs in 2,048 eight-GPU servers ("The Llama 3 Herd of Models",
-//! arXiv 2407.21783, Table 5, as reproduced in `shared/reference/facts.md`
-//! §3a). Exposure: 16,384 × 54 × 24 = 21,233,664 GPU-hours, or 2,048 × 54 ×
+//! arXiv 2407.21783, Table 5). Exposure: 16,384 × 54 × 24 = 21,233,664 GPU-hours, or 2,048 × 54 ×
 //! 24 = 2,654,208 server-hours. Software causes (bugs, NCCL timeouts,
 //! dependencies) are not failures of the fleet: they interrupt running
 //! training jobs, at [`SOFTWARE_PER_MILLION_NODE_HOURS`].
@@ -202,7 +201,7 @@ pub fn defaults() -> [FailureDefaults; 9] {
             repair_mean_hours: 4.0,
             source: "estimate: 0.4 outages per site-year of 4 h each, i.e. 1.6 h of \
                      downtime a year, the downtime allowed by the Uptime Institute Tier III \
-                     availability of 99.982%; not in shared/reference",
+                     availability of 99.982%",
         },
         FailureDefaults {
             kind: FailureKind::DciLink,

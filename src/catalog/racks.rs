@@ -1,7 +1,7 @@
 //! Built-in rack-scale systems.
 //!
-//! Figures come from the public reference notes (`../shared/reference/facts.md`
-//! §1b and §2). A rack's `overhead` is its non-chip power. Where a system power
+//! Figures come from vendors' public datasheets, guides and price pages; each
+//! entry's `source` text names its own. A rack's `overhead` is its non-chip power. Where a system power
 //! is published it is derived as `system power − chips × chip TDP`; where none
 //! is, it is estimated either from the DGX H100's non-GPU draw per 8-GPU server
 //! or from the GB200 NVL72 ratio of non-chip to chip power. Each entry's
@@ -132,8 +132,8 @@ pub(super) fn builtin() -> Vec<RackSpec> {
             overhead: four_dgx_h100_overhead(),
             scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
             price: Some(Usd(4.0 * DGX_H100_PRICE_USD)),
-            source: "servers: NVIDIA DGX H100, 8 H100 SXM joined by NVLink4/NVSwitch (facts.md \
-                     §2); overhead 18.4 kW derived from the published system power: 4 × \
+            source: "servers: NVIDIA DGX H100, 8 H100 SXM joined by NVLink4/NVSwitch (NVIDIA \
+                     DGX H100 datasheet); overhead 18.4 kW derived from the published system power: 4 × \
                      (10.2 kW DGX H100 maximum − 8 × 700 W) (NVIDIA user guide as quoted by \
                      unanswered.io and supercluster.blog); scale-out 400 Gb/s ConnectX-7 per \
                      GPU (MLCommons system descriptions; Llama 3 paper); price 4 × $199k DGX \

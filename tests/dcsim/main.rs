@@ -14,6 +14,7 @@ mod conservation;
 mod contract;
 mod crn;
 mod determinism;
+mod docs;
 mod economics;
 mod examples;
 mod exporters;

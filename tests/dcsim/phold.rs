@@ -1,6 +1,6 @@
 //! PHOLD conformance: the engine and the bare-heap baseline reproduce the
-//! reference checksums of `shared/bench/PHOLD.md` (integer time, seed 1,
-//! 200,000 events).
+//! reference checksums of the integer-time PHOLD variant (`src/bench/phold.rs`;
+//! seed 1, 200,000 events).
 
 use dcsim::bench::phold::{self, PholdResult, Size};
 

@@ -287,7 +287,7 @@ fn request_windows_replay_a_trace_or_poisson_demand_on_the_replicas_of_then() {
     // (28 serving for 500 requests/s, by hand above), every request kept;
     // then 10 minutes of Poisson requests at 500/s: ⌊500 × 600⌉ = 300,000.
     let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv");
+        .join("data/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv");
     let windows = format!(
         "\n[[request_windows]]\nservice = \"chat\"\nstart = \"2h\"\ntrace = \"{}\"\nrequests_csv = true\n\n[[request_windows]]\nservice = \"chat\"\nstart = \"3h\"\nduration = \"10min\"\n",
         trace.display()
@@ -366,7 +366,7 @@ fn request_sizes_come_from_means_or_from_a_trace() {
     // From the Azure conversation trace: the means and the output CV of
     // its 19,366 requests, recounted here.
     let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
+        .join("data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
     let base = text(4, 100.0, false, "");
     let with_trace = base.replace(
         "input_tokens = 1000\noutput_tokens = 250\n",

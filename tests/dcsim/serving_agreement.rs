@@ -121,7 +121,7 @@ fn above_0_9_the_epoch_model_underestimates_the_latency() {
 /// and mean tokens.
 fn compare_trace(chips: u32, replicas: u32, cap: u32) -> (f64, f64, f64, f64, f64) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
+        .join("data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
     let requests = dcsim::workload::serving::trace::read(
         &path,
         dcsim::workload::serving::trace::TraceFormat::Azure,

@@ -15,9 +15,7 @@ use dcsim::workload::serving::trace::{self, TraceError, TraceFormat, TraceReques
 use crate::common::{assert_rel, dcsim, temp_dir, text};
 
 fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(rel)
 }
 
 fn replica(model: &str, chips: u32) -> Replica {
@@ -82,7 +80,7 @@ fn replay_keeps_everything(path: &Path, format: TraceFormat, model: &str, rows: 
         TraceFormat::Azure => recount_azure(path),
         TraceFormat::Mooncake => recount_mooncake(path),
     };
-    // Row counts published in shared/data/README.md.
+    // Row counts published in data/README.md.
     assert_eq!(n, rows, "{}", path.display());
     let reqs = trace::read(path, format).unwrap();
     let cfg = config(model, 2, 256, Routing::LeastLoaded);
@@ -141,7 +139,7 @@ fn mooncake_replays_keep_every_request_and_token() {
 
 #[test]
 fn azure_arrivals_span_the_published_time() {
-    // shared/data/README.md: conv spans 18:15:47 – 19:14:08, 3,502 s.
+    // data/README.md: conv spans 18:15:47 – 19:14:08, 3,502 s.
     let reqs = trace::read(
         &data("azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv"),
         TraceFormat::Azure,

@@ -2,8 +2,8 @@
 //! array and its merge, submitted by `scripts/slurm-sweep.sh`, give the
 //! same bytes as the sweep run in one place; a failing array cancels its
 //! merge. Needs a running Slurm (`bash scripts/slurm-local.sh install up`,
-//! as `.ci/run` does when it can); without one the test says so on stderr
-//! and passes.
+//! as `.ci/run` does when it can), so the test is ignored by default:
+//! `.ci/run` runs it with `--ignored` once its Slurm is up.
 
 use std::path::Path;
 use std::process::Command;
@@ -14,7 +14,7 @@ use dcsim::bench::sweep::same_files;
 use crate::common::{dcsim, temp_dir, text};
 
 /// Whether a Slurm controller answers with a usable node.
-fn slurm_is_up() -> Result<(), String> {
+pub(crate) fn slurm_is_up() -> Result<(), String> {
     let out = Command::new("sinfo")
         .args(["-h", "-o", "%T"])
         .output()
@@ -49,7 +49,7 @@ fn job_state(id: &str) -> String {
 }
 
 /// Waits until job `id` has ended; returns its state.
-fn wait_for(id: &str, also_cancel: &str) -> String {
+pub(crate) fn wait_for(id: &str, also_cancel: &str) -> String {
     let started = Instant::now();
     loop {
         let state = job_state(id);
@@ -90,12 +90,12 @@ fn submit(shards: usize, out: &Path, args: &[&str]) -> (String, String) {
 }
 
 #[test]
+#[ignore = "needs a running Slurm cluster: sudo bash scripts/slurm-local.sh install up"]
 fn a_job_array_and_its_merge_give_the_sweeps_bytes() {
     if let Err(why) = slurm_is_up() {
-        eprintln!(
-            "slurm: skipped, no local Slurm: {why} (start one with `sudo bash scripts/slurm-local.sh install up`)"
+        panic!(
+            "no local Slurm: {why} (start one with `sudo bash scripts/slurm-local.sh install up`)"
         );
-        return;
     }
     let tmp = temp_dir("slurm");
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -138,4 +138,41 @@ fn a_job_array_and_its_merge_give_the_sweeps_bytes() {
     let state = wait_for(&merge, &array);
     assert_eq!(state, "CANCELLED", "the merge of a failed array");
     assert!(!failing.join("merged").exists());
+}
+
+/// Without Slurm, `scripts/slurm-sweep.sh` says how to get it and exits 2,
+/// instead of ending on a shell's "sbatch: command not found".
+#[test]
+fn the_submit_script_without_sbatch_says_how_to_get_slurm() {
+    let empty = temp_dir("slurm-no-sbatch");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm-sweep.sh");
+    // bash by its full path, and a PATH of one empty folder: no sbatch,
+    // whatever this machine has installed.
+    let bash = ["/bin/bash", "/usr/bin/bash"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())
+        .expect("bash is installed");
+    let out = Command::new(bash)
+        .arg(&script)
+        .args([
+            "3",
+            "/tmp/nowhere",
+            "scenarios/minimal.toml",
+            "--replications",
+            "2",
+        ])
+        .env("PATH", empty.as_os_str())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("bash runs");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sbatch not found")
+            && stderr.contains("scripts/slurm-local.sh install up")
+            && stderr.contains("docs/slurm.md"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("command not found"), "{stderr}");
+    assert!(!Path::new("/tmp/nowhere").exists());
 }

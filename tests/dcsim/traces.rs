@@ -83,8 +83,172 @@ fn fixtures_dir() -> PathBuf {
     fixture("trace_jobs.csv").parent().unwrap().to_path_buf()
 }
 
+/// The shipped stand-in for the Alibaba GPU v2023 files: `data/alibaba-gpu-v2023-sample/`,
+/// made by [`alibaba_sample`] (the real files state no licence, so they are not shipped).
 fn alibaba_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/alibaba-gpu-v2023")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/alibaba-gpu-v2023-sample")
+}
+
+/// The real Alibaba GPU v2023 files (github.com/alibaba/clusterdata,
+/// `cluster-trace-gpu-v2023/csv/`): the folder `DCSIM_ALIBABA_DIR` names.
+/// Only the ignored tests call it.
+fn real_alibaba_dir() -> PathBuf {
+    let dir = std::env::var_os("DCSIM_ALIBABA_DIR").expect(
+        "set DCSIM_ALIBABA_DIR to a folder with openb_pod_list_default.csv and openb_node_list_gpu_node.csv",
+    );
+    PathBuf::from(dir)
+}
+
+/// The servers of `scenarios/alibaba-replay.toml` (one per row of the
+/// trace's GPU node list): (GPU model, GPUs per server, servers, CPU
+/// milli-cores, memory MiB), in the node list's order.
+const SAMPLE_SERVERS: [(&str, u32, u32, u32, u32); 12] = [
+    ("P100", 2, 131, 16_000, 122_880),
+    ("P100", 1, 3, 8_000, 61_440),
+    ("T4", 2, 387, 104_000, 524_288),
+    ("T4", 4, 17, 96_000, 393_216),
+    ("A10", 1, 2, 128_000, 1_048_576),
+    ("V100M16", 1, 19, 8_000, 32_768),
+    ("V100M16", 4, 28, 32_000, 131_072),
+    ("V100M16", 8, 8, 64_000, 262_144),
+    ("V100M32", 4, 9, 48_000, 376_832),
+    ("V100M32", 8, 21, 96_000, 786_432),
+    ("G2", 8, 549, 96_000, 393_216),
+    ("G3", 8, 39, 128_000, 786_432),
+];
+
+/// Tasks in the shipped sample task list.
+const SAMPLE_TASKS: u64 = 400;
+/// The trace's end [s], as in the real task list (149.3 days).
+const SAMPLE_END_S: u64 = 12_902_960;
+
+/// SplitMix64 (Steele, Lea and Flood, OOPSLA 2014): the sample's generator,
+/// fixed here so the files never depend on a crate's version.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The shipped sample, generated: (task list, GPU node list) in the
+/// formats of the Alibaba GPU v2023 files (same headers, same column
+/// meanings: `cpu_milli` milli-cores, `memory_mib` MiB, `gpu_milli` a share
+/// of one GPU in thousandths, times in seconds from the trace's start,
+/// `scheduled_time` empty for a Pending task). The node list has the
+/// scenario's servers; the task list mixes every kind of row the reader
+/// meets: CPU-only, GPU-sharing, Pending, Failed, whole-GPU tasks of 1–8
+/// GPUs, some naming GPU models in `gpu_spec`, some running at the end.
+fn alibaba_sample() -> (String, String) {
+    let mut nodes = String::from("sn,cpu_milli,memory_mib,gpu,model\n");
+    let mut n = 0;
+    for (model, gpus, servers, cpu, mem) in SAMPLE_SERVERS {
+        for _ in 0..servers {
+            nodes += &format!("sample-node-{n:04},{cpu},{mem},{gpus},{model}\n");
+            n += 1;
+        }
+    }
+    let mut tasks = String::from(
+        "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n",
+    );
+    let mut state = 2023;
+    let step = SAMPLE_END_S / SAMPLE_TASKS;
+    for i in 0..SAMPLE_TASKS {
+        let mut draw = || splitmix(&mut state);
+        let created = i * step + draw() % step;
+        let wait = draw() % 30;
+        // Run time: 1 min × 2^(0..17) — a minute to about three months.
+        let run = 60 * (1u64 << (draw() % 18)) + draw() % 60;
+        let kind = draw() % 20;
+        let (gpus, milli) = match kind {
+            0..=2 => (0, 0),
+            3..=6 => (1, 100 + 10 * (draw() % 80)),
+            _ => ([1, 1, 1, 1, 2, 4, 8][(draw() % 7) as usize], 1000),
+        };
+        let spec = if gpus == 0 || milli < 1000 {
+            ""
+        } else {
+            match draw() % 8 {
+                0 => "V100M32",
+                1 if gpus <= 4 => "T4",
+                2 => "V100M16|V100M32",
+                3 if gpus <= 4 => "T4|G2",
+                _ => "",
+            }
+        };
+        let qos = ["LS", "BE", "LS", "Burstable"][(draw() % 4) as usize];
+        let cpu = 1000 * (1 + draw() % 32);
+        let mem = 1024 * (1 + draw() % 64);
+        let pending = kind == 7;
+        let deleted = (created + wait + run).min(SAMPLE_END_S);
+        let phase = if pending {
+            "Pending"
+        } else if deleted == SAMPLE_END_S {
+            "Running"
+        } else if draw() % 5 == 0 {
+            "Failed"
+        } else {
+            "Succeeded"
+        };
+        let scheduled = if pending {
+            String::new()
+        } else {
+            (created + wait).to_string()
+        };
+        tasks += &format!(
+            "sample-pod-{i:04},{cpu},{mem},{gpus},{milli},{spec},{qos},{phase},{created},{deleted},{scheduled}\n"
+        );
+    }
+    (tasks, nodes)
+}
+
+#[test]
+fn the_shipped_alibaba_sample_is_the_generator_s_output() {
+    let (tasks, nodes) = alibaba_sample();
+    let dir = alibaba_dir();
+    let files = [
+        ("openb_pod_list_default.csv", tasks),
+        ("openb_node_list_gpu_node.csv", nodes),
+    ];
+    if std::env::var_os("DCSIM_UPDATE_DATA").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in &files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    }
+    for (name, text) in &files {
+        let shipped = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(
+            shipped == *text,
+            "data/alibaba-gpu-v2023-sample/{name} is not the generator's output; regenerate with DCSIM_UPDATE_DATA=1"
+        );
+    }
+    // The sample is what data/README.md says: 400 tasks, 1,213 servers with
+    // 6,212 GPUs, each kind of row present.
+    let servers: u32 = SAMPLE_SERVERS.iter().map(|s| s.2).sum();
+    let gpus: u32 = SAMPLE_SERVERS.iter().map(|s| s.1 * s.2).sum();
+    assert_eq!((servers, gpus), (1_213, 6_212));
+    let rows = alibaba_rows(&dir);
+    assert_eq!(rows.len() as u64, SAMPLE_TASKS);
+    let count = |f: &dyn Fn(&std::collections::HashMap<String, String>) -> bool| {
+        rows.iter().filter(|r| f(r)).count()
+    };
+    assert!(count(&|r| r["num_gpu"] == "0") > 0);
+    assert!(count(&|r| r["num_gpu"] != "0" && r["gpu_milli"] != "1000") > 0);
+    assert!(count(&|r| r["pod_phase"] == "Pending") > 0);
+    assert!(count(&|r| r["pod_phase"] == "Failed") > 0);
+    assert!(count(&|r| r["pod_phase"] == "Running") > 0);
+    assert!(count(&|r| !r["gpu_spec"].is_empty()) > 0);
+    assert!(count(&|r| r["num_gpu"] == "8") > 0);
+}
+
+/// The rows of a task list, as text by column name.
+fn alibaba_rows(dir: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let path = dir.join("openb_pod_list_default.csv");
+    let mut reader =
+        csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    reader.deserialize().map(|r| r.unwrap()).collect()
 }
 
 const FIXTURE_TRACE: &str = r#"
@@ -151,57 +315,55 @@ fn a_csv_trace_gives_one_job_per_row_with_its_submit_and_duration() {
     );
 }
 
-/// Rows the README's rule admits, computed here from the CSV alone: whole
-/// GPUs (`num_gpu` ≥ 1, `gpu_milli` = 1000), scheduled, a positive run
-/// time, created before `end_s`.
-fn alibaba_admitted(end_s: f64) -> Vec<(String, f64, u32, f64)> {
-    let path = alibaba_dir().join("openb_pod_list_default.csv");
-    let mut reader = csv::Reader::from_path(&path).expect("the Alibaba trace is in ../shared/data");
-    let headers = reader.headers().unwrap().clone();
-    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
-    let (ni, gi, mi, ci, di, si) = (
-        col("name"),
-        col("num_gpu"),
-        col("gpu_milli"),
-        col("creation_time"),
-        col("deletion_time"),
-        col("scheduled_time"),
-    );
+/// Rows the rule of docs/models/training.md admits, computed here from the
+/// CSV alone: whole GPUs (`num_gpu` ≥ 1, `gpu_milli` = 1000), scheduled, a
+/// positive run time, created before `end_s`.
+fn alibaba_admitted(dir: &Path, end_s: f64) -> Vec<(String, f64, u32, f64)> {
     let mut out = Vec::new();
-    for r in reader.records() {
-        let r = r.unwrap();
-        let gpus: u32 = r[gi].parse().unwrap();
-        let milli: u32 = r[mi].parse().unwrap();
-        let created: f64 = r[ci].parse().unwrap();
-        let deleted: f64 = r[di].parse().unwrap();
-        if r[si].is_empty() || gpus == 0 || milli != 1000 || created >= end_s {
+    for r in alibaba_rows(dir) {
+        let gpus: u32 = r["num_gpu"].parse().unwrap();
+        let milli: u32 = r["gpu_milli"].parse().unwrap();
+        let created: f64 = r["creation_time"].parse().unwrap();
+        let deleted: f64 = r["deletion_time"].parse().unwrap();
+        if r["scheduled_time"].is_empty() || gpus == 0 || milli != 1000 || created >= end_s {
             continue;
         }
-        let scheduled: f64 = r[si].parse().unwrap();
+        let scheduled: f64 = r["scheduled_time"].parse().unwrap();
         if deleted <= scheduled {
             continue;
         }
-        out.push((r[ni].to_string(), created, gpus, deleted - scheduled));
+        out.push((r["name"].clone(), created, gpus, deleted - scheduled));
     }
     out
 }
 
+/// A task list in `file` on rack model RACK; the GPU models of the sample's
+/// `gpu_spec` column map to RACK too.
 const ALIBABA: &str = r#"
 [[traces]]
 name = "ali"
 file = "openb_pod_list_default.csv"
 format = "alibaba"
 rack = "RACK"
+[traces.racks]
+T4 = "RACK"
+G2 = "RACK"
+V100M16 = "RACK"
+V100M32 = "RACK"
 "#;
 
-#[test]
-fn the_alibaba_trace_replays_the_rows_the_rule_admits() {
+/// Figures of the real task list (data/README.md): rows, rows admitted over
+/// the whole span, and rows skipped as CPU-only, GPU-sharing and Pending.
+const REAL_ALIBABA: (u64, usize, u64, u64, u64) = (8_152, 3_630, 1_088, 3_078, 356);
+
+/// The task list in `dir` replays the rows the rule admits, each submitted
+/// at its creation for its run time; `published`, when given, the figures
+/// the counts must also equal.
+fn replays_the_rows_the_rule_admits(dir: &Path, published: Option<(u64, usize, u64, u64, u64)>) {
     let text = scenario("150d", &ALIBABA.replace("RACK", "gpu8"));
-    let s = load_in(&alibaba_dir(), &text).expect("loads");
-    let admitted = alibaba_admitted(150.0 * 86_400.0);
-    // The README's figure for this file: 8,152 rows, 3,630 admitted over the
-    // whole 149-day span.
-    assert_eq!(admitted.len(), 3_630);
+    let s = load_in(dir, &text).expect("loads");
+    let admitted = alibaba_admitted(dir, 150.0 * 86_400.0);
+    assert!(!admitted.is_empty());
     assert_eq!(s.jobs.len(), admitted.len());
     let rack = &s.rack_types[s.jobs[0].rack_type];
     for (job, (name, created, gpus, dur)) in s.jobs.iter().zip(&admitted) {
@@ -220,11 +382,8 @@ fn the_alibaba_trace_replays_the_rows_the_rule_admits() {
     }
 
     // The rows skipped, counted by the first rule they fail, recounted here.
-    let path = alibaba_dir().join("openb_pod_list_default.csv");
-    let mut reader = csv::Reader::from_path(&path).unwrap();
     let (mut cpu, mut sharing, mut pending, mut rows) = (0u64, 0u64, 0u64, 0u64);
-    for r in reader.deserialize::<std::collections::HashMap<String, String>>() {
-        let r = r.unwrap();
+    for r in alibaba_rows(dir) {
         rows += 1;
         if r["num_gpu"] == "0" {
             cpu += 1;
@@ -235,7 +394,6 @@ fn the_alibaba_trace_replays_the_rows_the_rule_admits() {
         }
     }
     let t = &s.traces[0];
-    assert_eq!(rows, 8_152);
     assert_eq!(
         (
             t.jobs,
@@ -243,34 +401,38 @@ fn the_alibaba_trace_replays_the_rows_the_rule_admits() {
             t.skipped_gpu_sharing,
             t.skipped_pending
         ),
-        (3_630, cpu, sharing, pending)
+        (admitted.len() as u64, cpu, sharing, pending)
     );
-    // The README's figures: 1,088 + 3,078 + 356 skipped, none for length.
-    assert_eq!((cpu, sharing, pending), (1_088, 3_078, 356));
+    if let Some(p) = published {
+        assert_eq!((rows, admitted.len(), cpu, sharing, pending), p);
+    }
     assert_eq!((t.skipped_zero_length, t.skipped_after_end), (0, 0));
     assert_eq!(t.jobs + t.skipped(), rows);
 
     // A shorter run admits only the rows created before its end.
-    let s = load_in(
-        &alibaba_dir(),
-        &scenario("30d", &ALIBABA.replace("RACK", "gpu8")),
-    )
-    .expect("loads");
-    let early = alibaba_admitted(30.0 * 86_400.0).len() as u64;
+    let s = load_in(dir, &scenario("30d", &ALIBABA.replace("RACK", "gpu8"))).expect("loads");
+    let early = alibaba_admitted(dir, 30.0 * 86_400.0).len() as u64;
     assert_eq!(s.jobs.len() as u64, early);
-    assert_eq!(s.traces[0].skipped_after_end, 3_630 - early);
+    assert_eq!(s.traces[0].skipped_after_end, admitted.len() as u64 - early);
 
     // On domains of 4 chips a task holds its GPUs rounded up to whole
     // domains; the count is unchanged.
-    let s = load_in(
-        &alibaba_dir(),
-        &scenario("150d", &ALIBABA.replace("RACK", "quad")),
-    )
-    .expect("loads");
-    assert_eq!(s.jobs.len(), 3_630);
+    let s = load_in(dir, &scenario("150d", &ALIBABA.replace("RACK", "quad"))).expect("loads");
+    assert_eq!(s.jobs.len(), admitted.len());
     for (job, (_, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
         assert_eq!(job.chips, gpus.div_ceil(4) * 4);
     }
+}
+
+#[test]
+fn the_alibaba_sample_replays_the_rows_the_rule_admits() {
+    replays_the_rows_the_rule_admits(&alibaba_dir(), None);
+}
+
+#[test]
+#[ignore = "needs the Alibaba GPU v2023 trace: set DCSIM_ALIBABA_DIR=<folder of openb_pod_list_default.csv>"]
+fn the_real_alibaba_trace_replays_the_rows_the_rule_admits() {
+    replays_the_rows_the_rule_admits(&real_alibaba_dir(), Some(REAL_ALIBABA));
 }
 
 fn refused(dir: &Path, traces: &str) -> String {
@@ -483,19 +645,23 @@ fn the_cli_refuses_a_bad_trace_row_with_exit_2() {
     assert!(stdout.contains("trace t: 2 jobs from"), "{stdout}");
 }
 
-/// `scenarios/alibaba-replay.toml`.
-fn replay_example() -> Scenario {
+/// `scenarios/alibaba-replay.toml` with `sets` applied.
+fn replay_example(sets: &[String]) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/alibaba-replay.toml");
-    dcsim::scenario::load_file(&path, &dcsim::scenario::Overrides::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    let overrides = Overrides {
+        sets: sets.to_vec(),
+        seed: None,
+    };
+    dcsim::scenario::load_file(&path, &overrides).unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[test]
-fn the_replay_example_builds_the_trace_s_node_list_server_for_server() {
-    let s = replay_example();
-    // The node list recounted: servers per (GPU model, GPUs per server).
-    let path = alibaba_dir().join("openb_node_list_gpu_node.csv");
-    let mut reader = csv::Reader::from_path(&path).expect("the node list is in ../shared/data");
+/// The replay example's servers against the node list in `dir`, recounted
+/// per (GPU model, GPUs per server).
+fn builds_the_node_list_server_for_server(dir: &Path) {
+    let s = replay_example(&[]);
+    let path = dir.join("openb_node_list_gpu_node.csv");
+    let mut reader =
+        csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut servers: std::collections::BTreeMap<(String, u32), u32> = Default::default();
     for r in reader.deserialize::<std::collections::HashMap<String, String>>() {
         let r = r.unwrap();
@@ -516,7 +682,7 @@ fn the_replay_example_builds_the_trace_s_node_list_server_for_server() {
             .or_default() += phase.count;
     }
     assert_eq!(racks, servers);
-    // The figures of the data README: 1,213 servers, 6,212 GPUs, 12 kinds.
+    // The figures of data/README.md: 1,213 servers, 6,212 GPUs, 12 kinds.
     assert_eq!(servers.values().sum::<u32>(), 1_213);
     let gpus: u32 = servers.iter().map(|((_, g), n)| g * n).sum();
     assert_eq!(gpus, 6_212);
@@ -524,18 +690,57 @@ fn the_replay_example_builds_the_trace_s_node_list_server_for_server() {
 }
 
 #[test]
-fn the_replay_example_puts_every_admitted_row_on_the_g2_servers_without_a_wait() {
-    let s = replay_example();
-    // Rows the README's rules admit, recounted from the CSV; none of this
-    // task list names a GPU model, so every one goes to the trace's `rack`.
-    let admitted = alibaba_admitted(150.0 * 86_400.0);
+fn the_replay_example_builds_the_sample_s_node_list_server_for_server() {
+    builds_the_node_list_server_for_server(&alibaba_dir());
+}
+
+#[test]
+#[ignore = "needs the Alibaba GPU v2023 trace: set DCSIM_ALIBABA_DIR=<folder of openb_node_list_gpu_node.csv>"]
+fn the_replay_example_builds_the_real_node_list_server_for_server() {
+    builds_the_node_list_server_for_server(&real_alibaba_dir());
+}
+
+#[test]
+fn the_replay_example_puts_each_sample_row_on_the_servers_its_gpu_spec_names() {
+    let s = replay_example(&[]);
+    let admitted = alibaba_admitted(&alibaba_dir(), 150.0 * 86_400.0);
     assert_eq!(s.jobs.len(), admitted.len());
-    assert_eq!(s.jobs.len(), 3_630);
-    let path = alibaba_dir().join("openb_pod_list_default.csv");
-    let mut reader = csv::Reader::from_path(&path).unwrap();
-    let specs = reader
-        .deserialize::<std::collections::HashMap<String, String>>()
-        .filter(|r| !r.as_ref().unwrap()["gpu_spec"].is_empty())
+    let specs: std::collections::HashMap<String, String> = alibaba_rows(&alibaba_dir())
+        .into_iter()
+        .map(|r| (r["name"].clone(), r["gpu_spec"].clone()))
+        .collect();
+    for (job, (name, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
+        assert_eq!(job.name, format!("ali-{name}"));
+        assert_eq!(job.chips, *gpus);
+        // [traces.racks] of the example: the first listed model whose
+        // largest servers hold the task; an empty spec goes to `rack`.
+        let expected = match specs[name].as_str() {
+            "" => "g2-x8",
+            "V100M32" => "v100m32-x8",
+            "V100M16|V100M32" => "v100m16-x8",
+            "T4" | "T4|G2" => "t4-x4",
+            other => panic!("the sample has no spec {other}"),
+        };
+        assert_eq!(s.rack_types[job.rack_type].rack.name, expected, "{name}");
+    }
+    let (rec, _) = run(&s);
+    assert_eq!(rec.jobs.len(), admitted.len());
+}
+
+#[test]
+#[ignore = "needs the Alibaba GPU v2023 trace: set DCSIM_ALIBABA_DIR=<folder of openb_pod_list_default.csv>"]
+fn the_replay_example_puts_every_real_admitted_row_on_the_g2_servers_without_a_wait() {
+    let dir = real_alibaba_dir();
+    let file = dir.join("openb_pod_list_default.csv");
+    let s = replay_example(&[format!("traces[0].file={:?}", file.display().to_string())]);
+    // Rows the rules admit, recounted from the CSV; none of this task list
+    // names a GPU model, so every one goes to the trace's `rack`.
+    let admitted = alibaba_admitted(&dir, 150.0 * 86_400.0);
+    assert_eq!(s.jobs.len(), admitted.len());
+    assert_eq!(s.jobs.len(), REAL_ALIBABA.1);
+    let specs = alibaba_rows(&dir)
+        .iter()
+        .filter(|r| !r["gpu_spec"].is_empty())
         .count();
     assert_eq!(specs, 0, "a row of the default task list names a GPU model");
     for (job, (name, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
@@ -562,7 +767,7 @@ fn the_replay_example_puts_every_admitted_row_on_the_g2_servers_without_a_wait()
         .unwrap();
     assert_eq!(peak, 57);
     let (rec, sum) = run(&s);
-    assert_eq!(rec.jobs.len(), 3_630);
+    assert_eq!(rec.jobs.len(), REAL_ALIBABA.1);
     assert!(rec.jobs.iter().all(|j| j.queue_wait_h == 0.0));
     assert_eq!(sum.training.unwrap().queue_wait_mean_h, 0.0);
 }

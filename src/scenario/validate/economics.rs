@@ -16,21 +16,21 @@ use crate::scenario::spec::{ContractSpec, EconomicsSpec, OnDemandSpec, ScenarioS
 pub const DEFAULT_DISCOUNT_RATE: f64 = 0.08;
 /// Network capex as a share of a rack's price when the file gives none:
 /// Bernstein puts networking at ~13 % of an AI datacenter's capex against
-/// 39 % for GPUs (facts §4b), so about a third of the GPU spend; 0.15 of a
+/// 39 % for GPUs (Bernstein research, October 2025), so about a third of the GPU spend; 0.15 of a
 /// rack's price is a conservative round figure.
 pub const DEFAULT_NETWORK_SHARE: f64 = 0.15;
 /// Facility cost per MW of IT capacity when the file gives none: the
-/// Cushman & Wakefield 2025 US average, $11.7M/MW (facts §4b).
+/// Cushman & Wakefield 2025 US average, $11.7M/MW (its "Data Center Development Cost Guide").
 pub const DEFAULT_FACILITY_USD_PER_MW: f64 = 11.7e6;
 /// Server and network life when the file gives none: six years, as
-/// Microsoft and Alphabet depreciate servers since 2022–23 (facts §4b).
+/// Microsoft and Alphabet depreciate servers since 2022–23 (their annual reports).
 pub const DEFAULT_SERVER_LIFE_MONTHS: u32 = 72;
 /// Facility life when the file gives none: 20 years (an assumption: shell
 /// and power plant outlive several server generations).
 pub const DEFAULT_FACILITY_LIFE_MONTHS: u32 = 240;
 /// Maintenance per year as a share of the IT capex in service when the
 /// file gives none (an assumption, in line with ~+20 %/yr DGX support
-/// contracts being the upper end; facts §1b).
+/// contracts being the upper end).
 pub const DEFAULT_MAINTENANCE_SHARE: f64 = 0.03;
 
 /// Hours in a month of depreciation life: 8,760 ÷ 12.

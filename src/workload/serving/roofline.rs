@@ -122,8 +122,8 @@ pub const MODELS: &[NamedModel] = &[
             kv_bytes_per_token: ModelSpec::kv_bytes(80, 8, 128, 2),
         },
         source: "meta-llama/Llama-2-70b-hf config.json: hidden 8192, 80 layers, 64 heads, \
-                 8 KV heads; 68.98e9 parameters; the MLPerf Inference model of \
-                 facts.md 6a; KV 2x80x8x128x2 = 327,680 B/token (D)",
+                 8 KV heads; 68.98e9 parameters; the MLPerf Inference (MLCommons) model of \
+                 Llama 2 70B; KV 2x80x8x128x2 = 327,680 B/token (D)",
     },
     NamedModel {
         name: "llama-3.1-70b",
@@ -176,7 +176,7 @@ pub const DEFAULT_EFFICIENCY: Efficiency = Efficiency {
 
 /// Serving efficiencies by catalog chip key — the one place these figures
 /// live. All are **estimates** to be fitted against the MLPerf Inference
-/// figures of `shared/reference/facts.md` §6a. That section gives tokens/s
+/// Llama 2 70B results (MLCommons, v4.1). Those give tokens/s
 /// per system (e.g. 4× H100 on Llama 2 70B, FP8: 10,700 tokens/s offline)
 /// but not the benchmark's prompt and answer lengths nor its batch, which a
 /// fit of two efficiencies needs, so no row is derived from it yet.
@@ -188,7 +188,7 @@ pub const EFFICIENCIES: &[(&str, Efficiency)] = &[(
         source: "estimate: decode at 75% of peak HBM bandwidth, inside the 70-85% band \
                  quoted for vLLM and TensorRT-LLM (weak: open-source-ai.tech glossary, \
                  'model bandwidth utilization'); prefill at 55% of dense BF16, near large \
-                 training runs' MFU (facts.md 5: 46-58%)",
+                 training runs' MFU (PaLM 540B: 46% MFU, 58% HFU)",
     },
 )];
 

@@ -1,7 +1,7 @@
 //! Request traces of LLM services, read into arrival times and token counts
 //! for the request-level mode ([`super::requests`]).
 //!
-//! Two public formats (see `shared/data/README.md`):
+//! Two public formats (both shipped in `data/`, see `data/README.md`):
 //!
 //! - **Azure LLM inference 2023** (Patel et al., "Splitwise", ISCA 2024; CC
 //!   BY 4.0): CSV with header `TIMESTAMP,ContextTokens,GeneratedTokens`,
