@@ -7,8 +7,9 @@
 //! pinned in `tests/snapshots/charts-text.txt`; after an intended change,
 //! regenerate it with
 //! `DCSIM_UPDATE_SNAPSHOTS=1 cargo test --release --test dcsim charts` and
-//! review the diff. The browser test opens the report in headless Chromium
-//! and skips, saying so, where there is none.
+//! review the diff. The browser test opens the report in headless Chromium;
+//! it is ignored by default (`.ci/run` runs it with `--ignored` where
+//! Chromium is installed).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
