@@ -161,6 +161,16 @@ pub fn pack_at(
     }
     let max = world.domains_per_rack(rack_type);
     let mut chosen = Vec::with_capacity(needed);
+    // A job that one rack covers: the loop below would take no whole rack
+    // (the first rack it meets already covers it), so only the finishing
+    // rack is sought, from `needed` free domains up.
+    if needed <= max
+        && let Some(last) = (needed..=max)
+            .find_map(|count| world.racks_with_free(site, rack_type, count).next_back())
+    {
+        world.push_free_domains_of_rack(last, needed, &mut chosen);
+        return Some(chosen);
+    }
     let mut taken: Vec<RackId> = Vec::new();
     let mut rest = needed;
     // Whole racks, most free domains first (ties: lower rack id), until one
@@ -170,7 +180,7 @@ pub fn pack_at(
             if count >= rest {
                 break 'whole;
             }
-            chosen.extend(world.free_domains_of_rack(rack));
+            world.push_free_domains_of_rack(rack, count, &mut chosen);
             taken.push(rack);
             rest -= count;
         }
@@ -183,7 +193,7 @@ pub fn pack_at(
             .rev()
             .find(|r| !taken.contains(r))
     })?;
-    chosen.extend(world.free_domains_of_rack(last).take(rest));
+    world.push_free_domains_of_rack(last, rest, &mut chosen);
     Some(chosen)
 }
 

@@ -21,7 +21,7 @@ use crate::units::Watts;
 
 use super::contract::{DownCause, NO_ALLOCATION, Notice};
 use super::failures::Target;
-use super::fleet::{NOT_MEMBER, Scope};
+use super::fleet::Scope;
 use super::topology::{Domain, DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
 use super::{Event, World};
 
@@ -148,7 +148,7 @@ impl World<'_> {
                     rack: rack_id,
                     down_nodes: 0,
                     allocation: NO_ALLOCATION,
-                    free_pos: NOT_MEMBER,
+                    free: false,
                     alloc_pos: 0,
                 });
                 self.free_insert(pool, d);

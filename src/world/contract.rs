@@ -197,23 +197,24 @@ impl World<'_> {
         if self.sites[site.index()].power.dark {
             return 0;
         }
-        self.free[self.spares.pool(site.index(), rack_type.index())].len()
+        self.free[self.spares.pool(site.index(), rack_type.index())]
     }
 
-    /// The free healthy domains of a rack model at a site, in no particular
-    /// order (none while the site is dark).
+    /// The free healthy domains of a rack model at a site, in id order
+    /// (none while the site is dark). O(racks + their domains): for tests
+    /// and tools; placement reads [`racks_with_free`](Self::racks_with_free).
     pub fn free_domains(
         &self,
         site: SiteId,
         rack_type: RackTypeId,
     ) -> impl Iterator<Item = DomainId> + '_ {
         let dark = self.sites[site.index()].power.dark;
-        let ids: &[u32] = if dark {
-            &[]
-        } else {
-            self.free[self.spares.pool(site.index(), rack_type.index())].ids()
-        };
-        ids.iter().map(|&d| DomainId(d))
+        self.topo
+            .racks
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| !dark && r.site == site.0 && r.rack_type == rack_type.0)
+            .flat_map(|(i, _)| self.free_domains_of_rack(RackId(i as u32)))
     }
 
     /// Chips per domain of a rack model.
@@ -282,9 +283,9 @@ impl World<'_> {
         }
         self.rack_free.iter_mut().for_each(|n| *n = 0);
         if listening {
-            for pool in 0..self.free.len() {
-                for i in 0..self.free[pool].len() {
-                    let d = self.free[pool].ids()[i];
+            for d in 0..self.topo.domains.len() as u32 {
+                if self.topo.domains[d as usize].free {
+                    let pool = self.pool_of_domain(d);
                     self.move_rack(pool, self.topo.domains[d as usize].rack, 1);
                 }
             }
@@ -331,21 +332,7 @@ impl World<'_> {
             return Err(ContractError::SiteDark(SiteId(site)));
         }
         let pool = self.spares.pool(site as usize, rack_type as usize);
-        let mut sorted: Vec<u32> = Vec::with_capacity(domains.len());
-        for &d in domains {
-            let r = rack_of(d)?;
-            if (r.site, r.rack_type) != (site, rack_type) {
-                return Err(ContractError::Mixed(d));
-            }
-            if self.topo.domains[d.index()].free_pos == super::fleet::NOT_MEMBER {
-                return Err(ContractError::NotFree(d));
-            }
-            sorted.push(d.0);
-        }
-        sorted.sort_unstable();
-        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-            return Err(ContractError::NotFree(DomainId(w[0])));
-        }
+        self.claim(domains, site, rack_type)?;
         self.now = now;
         self.touch(site as usize);
         let id = self.allocations.len() as u32;
@@ -361,12 +348,7 @@ impl World<'_> {
             u_micros,
             held_chips: 0,
         }));
-        for (k, &d) in domains.iter().enumerate() {
-            self.free_remove(pool, d.0);
-            self.topo.domains[d.index()].allocation = id;
-            self.topo.domains[d.index()].alloc_pos = k as u32;
-            self.hold_domain_chips(d.0, true);
-        }
+        self.take_claimed(pool, id, 0, domains);
         self.settle();
         Ok(AllocationId(id))
     }
@@ -431,20 +413,47 @@ impl World<'_> {
     /// Releases an allocation from `now` on: its healthy domains become
     /// free; retired ones are gone.
     pub fn release(&mut self, now: SimTime, id: AllocationId) -> Result<(), ContractError> {
-        let a = self.live(id)?;
-        let site = a.site as usize;
-        let domains = a.domains.clone();
+        let site = self.live(id)?.site as usize;
         self.now = now;
         self.touch(site);
-        for &d in &domains {
-            self.hold_domain_chips(d, false);
-            self.topo.domains[d as usize].allocation = NO_ALLOCATION;
-            if self.topo.domain_healthy(d) {
-                let pool = self.pool_of_domain(d);
-                self.free_insert(pool, d);
+        let a = self.allocations[id.0 as usize]
+            .take()
+            .expect("checked live");
+        // The allocation's held chips are exactly those of its domains
+        // drawing at its load: one update of the site's sums.
+        self.sites[site].power.release(
+            a.rack_type,
+            a.held_chips,
+            a.dynamic_mw,
+            a.load_mw,
+            a.u_micros,
+        );
+        let pool = self.spares.pool(site, a.rack_type);
+        let mut racks = RackRun::default();
+        // Whether the rack of the previous domain is in service (an
+        // allocation's domains come in runs of one rack).
+        let mut rack_up = (u32::MAX, false);
+        let mut freed = 0;
+        for &d in &a.domains {
+            let dom = &mut self.topo.domains[d as usize];
+            dom.allocation = NO_ALLOCATION;
+            let rack = dom.rack;
+            if rack_up.0 != rack {
+                let r = &self.topo.racks[rack as usize];
+                rack_up = (rack, !r.power_down && !r.uplink_failed && !r.retired);
+            }
+            // Healthy (as `Topology::domain_healthy`): free again. A held
+            // domain is never marked free.
+            if dom.down_nodes == 0 && rack_up.1 {
+                dom.free = true;
+                freed += 1;
+                if self.listening {
+                    self.count_rack(pool, rack, 1, &mut racks);
+                }
             }
         }
-        self.allocations[id.0 as usize] = None;
+        self.free[pool] += freed;
+        self.flush_racks(pool, &mut racks);
         self.settle();
         Ok(())
     }
@@ -466,26 +475,7 @@ impl World<'_> {
         if self.sites[site as usize].power.dark {
             return Err(ContractError::SiteDark(SiteId(site)));
         }
-        let mut sorted: Vec<u32> = Vec::with_capacity(domains.len());
-        for &d in domains {
-            let dom = self
-                .topo
-                .domains
-                .get(d.index())
-                .ok_or(ContractError::UnknownDomain(d))?;
-            let r = &self.topo.racks[dom.rack as usize];
-            if (r.site, r.rack_type) != (site, rack_type) {
-                return Err(ContractError::Mixed(d));
-            }
-            if dom.free_pos == super::fleet::NOT_MEMBER {
-                return Err(ContractError::NotFree(d));
-            }
-            sorted.push(d.0);
-        }
-        sorted.sort_unstable();
-        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-            return Err(ContractError::NotFree(DomainId(w[0])));
-        }
+        self.claim(domains, site, rack_type)?;
         self.now = now;
         self.touch(site as usize);
         let pool = self.spares.pool(site as usize, rack_type as usize);
@@ -494,12 +484,7 @@ impl World<'_> {
             .expect("checked live")
             .domains
             .len();
-        for (k, &d) in domains.iter().enumerate() {
-            self.free_remove(pool, d.0);
-            self.topo.domains[d.index()].allocation = id.0;
-            self.topo.domains[d.index()].alloc_pos = (base + k) as u32;
-            self.hold_domain_chips(d.0, true);
-        }
+        self.take_claimed(pool, id.0, base, domains);
         self.allocations[id.0 as usize]
             .as_mut()
             .expect("checked live")
@@ -541,8 +526,10 @@ impl World<'_> {
         }
         self.now = now;
         self.touch(site);
+        self.hold_domains(id.0, domains.iter().map(|d| d.0), false);
+        let pool = domains.first().map_or(0, |d| self.pool_of_domain(d.0));
+        let mut racks = RackRun::default();
         for &d in domains {
-            self.hold_domain_chips(d.0, false);
             let pos = self.topo.domains[d.index()].alloc_pos as usize;
             self.topo.domains[d.index()].allocation = NO_ALLOCATION;
             let list = &mut self.allocations[id.0 as usize]
@@ -554,10 +541,10 @@ impl World<'_> {
                 self.topo.domains[moved as usize].alloc_pos = pos as u32;
             }
             if self.topo.domain_healthy(d.0) {
-                let pool = self.pool_of_domain(d.0);
-                self.free_insert(pool, d.0);
+                self.free_insert_counted(pool, d.0, &mut racks);
             }
         }
+        self.flush_racks(pool, &mut racks);
         self.settle();
         Ok(())
     }
@@ -580,13 +567,13 @@ impl World<'_> {
         old: DomainId,
         new: DomainId,
     ) -> Result<(), ContractError> {
-        let a = self.live(id)?;
-        let site = a.site;
-        let pos = a
-            .domains
-            .iter()
-            .position(|&d| d == old.0)
-            .ok_or(ContractError::NotHeld(old, id))?;
+        let site = self.live(id)?.site;
+        // The domain's own record says where it stands in its allocation's
+        // list: O(1), not a search of the list.
+        let pos = match self.topo.domains.get(old.index()) {
+            Some(d) if d.allocation == id.0 => d.alloc_pos as usize,
+            _ => return Err(ContractError::NotHeld(old, id)),
+        };
         let rack_type = self.topo.racks[self.topo.domains[old.index()].rack as usize].rack_type;
         let n = self
             .topo
@@ -597,7 +584,7 @@ impl World<'_> {
         if (r.site, r.rack_type) != (site, rack_type) {
             return Err(ContractError::Mixed(new));
         }
-        if n.free_pos == super::fleet::NOT_MEMBER {
+        if !n.free {
             return Err(ContractError::NotFree(new));
         }
         if self.sites[site as usize].power.dark {
@@ -768,6 +755,32 @@ impl World<'_> {
         }
     }
 
+    /// The healthy chips of `domains` (all held by allocation `id`) start
+    /// (`up`) or stop drawing at its load, those of powered racks in
+    /// service: one update of the allocation's and its site's integer sums
+    /// for the whole set, which equals one update per domain (the sums are
+    /// linear in chips).
+    fn hold_domains(&mut self, id: u32, domains: impl Iterator<Item = u32>, up: bool) {
+        let mut chips = 0;
+        for d in domains {
+            let rack = &self.topo.racks[self.topo.domains[d as usize].rack as usize];
+            if !rack.power_down && !rack.retired {
+                chips += self.topo.domain_healthy_chips(d);
+            }
+        }
+        let a = self.allocations[id as usize]
+            .as_mut()
+            .expect("the allocation is live");
+        let p = &mut self.sites[a.site as usize].power;
+        if up {
+            a.held_chips += chips;
+            p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+        } else {
+            a.held_chips -= chips;
+            p.release(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+        }
+    }
+
     /// `chips` chips of a domain start (`up`) or stop drawing at the load
     /// of the allocation holding it; no-op for a domain no allocation holds.
     fn hold(&mut self, domain: u32, chips: u64, up: bool) {
@@ -796,15 +809,131 @@ impl World<'_> {
 
     /// Adds a domain to its pool's free set and its rack's free count.
     pub(crate) fn free_insert(&mut self, pool: usize, domain: u32) {
-        if self.free[pool].insert(domain, &mut self.topo.domains) && self.listening {
+        if self.mark_free(pool, domain, true) && self.listening {
             self.move_rack(pool, self.topo.domains[domain as usize].rack, 1);
         }
     }
 
     /// Removes a domain from its pool's free set and its rack's free count.
     pub(crate) fn free_remove(&mut self, pool: usize, domain: u32) {
-        if self.free[pool].remove(domain, &mut self.topo.domains) && self.listening {
+        if self.mark_free(pool, domain, false) && self.listening {
             self.move_rack(pool, self.topo.domains[domain as usize].rack, -1);
+        }
+    }
+
+    /// Checks that `domains` exist, are of `site` and `rack_type`, free and
+    /// listed once, and marks them not free (their pool's counts wait for
+    /// [`take_claimed`](Self::take_claimed)); on an error, leaves every
+    /// domain as it was. A domain listed twice is found not free the second
+    /// time. O(domains), no sort.
+    fn claim(
+        &mut self,
+        domains: &[DomainId],
+        site: u32,
+        rack_type: u32,
+    ) -> Result<(), ContractError> {
+        let mut claimed = 0;
+        let mut result = Ok(());
+        // The previous domain's rack, known to be of `site` and `rack_type`.
+        let mut checked = u32::MAX;
+        for &d in domains {
+            let Some(dom) = self.topo.domains.get(d.index()) else {
+                result = Err(ContractError::UnknownDomain(d));
+                break;
+            };
+            if dom.rack != checked {
+                let r = &self.topo.racks[dom.rack as usize];
+                if (r.site, r.rack_type) != (site, rack_type) {
+                    result = Err(ContractError::Mixed(d));
+                    break;
+                }
+                checked = dom.rack;
+            }
+            if !dom.free {
+                result = Err(ContractError::NotFree(d));
+                break;
+            }
+            self.topo.domains[d.index()].free = false;
+            claimed += 1;
+        }
+        if result.is_err() {
+            for &d in &domains[..claimed] {
+                self.topo.domains[d.index()].free = true;
+            }
+        }
+        result
+    }
+
+    /// Gives the domains [`claim`](Self::claim) marked to allocation `id`
+    /// (at positions from `base` in its list): out of their pool's free
+    /// count, each rack moved once per run of its domains in the free-count
+    /// index, and their chips — all healthy and powered, being free — under
+    /// its load in one update of the integer sums.
+    fn take_claimed(&mut self, pool: usize, id: u32, base: usize, domains: &[DomainId]) {
+        self.free[pool] -= domains.len();
+        let mut racks = RackRun::default();
+        for (k, &d) in domains.iter().enumerate() {
+            let dom = &mut self.topo.domains[d.index()];
+            dom.allocation = id;
+            dom.alloc_pos = (base + k) as u32;
+            let rack = dom.rack;
+            if self.listening {
+                self.count_rack(pool, rack, -1, &mut racks);
+            }
+        }
+        self.flush_racks(pool, &mut racks);
+        let a = self.allocations[id as usize]
+            .as_mut()
+            .expect("the allocation is live");
+        let t = &self.topo.types[a.rack_type];
+        let chips = domains.len() as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
+        a.held_chips += chips;
+        let p = &mut self.sites[a.site as usize].power;
+        p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+    }
+
+    /// Marks a domain free or not and counts it in its pool; whether that
+    /// changed anything.
+    fn mark_free(&mut self, pool: usize, domain: u32, free: bool) -> bool {
+        let d = &mut self.topo.domains[domain as usize];
+        if d.free == free {
+            return false;
+        }
+        d.free = free;
+        if free {
+            self.free[pool] += 1;
+        } else {
+            self.free[pool] -= 1;
+        }
+        true
+    }
+
+    /// Adds a domain to its pool's free set; its rack's free count waits
+    /// in `racks` (applied once per run of domains of one rack by
+    /// [`flush_racks`](Self::flush_racks)).
+    fn free_insert_counted(&mut self, pool: usize, domain: u32, racks: &mut RackRun) {
+        if self.mark_free(pool, domain, true) && self.listening {
+            let rack = self.topo.domains[domain as usize].rack;
+            self.count_rack(pool, rack, 1, racks);
+        }
+    }
+
+    /// Adds `delta` to the pending change of `rack`, first moving the
+    /// pending rack, if another, in the free-count index.
+    fn count_rack(&mut self, pool: usize, rack: u32, delta: i32, racks: &mut RackRun) {
+        if racks.delta != 0 && racks.rack != rack {
+            self.move_rack(pool, racks.rack, racks.delta);
+            racks.delta = 0;
+        }
+        racks.rack = rack;
+        racks.delta += delta;
+    }
+
+    /// Moves the pending rack of `racks`, if any, in the free-count index.
+    fn flush_racks(&mut self, pool: usize, racks: &mut RackRun) {
+        if racks.delta != 0 {
+            self.move_rack(pool, racks.rack, racks.delta);
+            racks.delta = 0;
         }
     }
 
@@ -846,12 +975,26 @@ impl World<'_> {
         self.topo.types[rack_type.index()].domains as usize
     }
 
+    /// Appends the first `limit` free healthy domains of one rack, in id
+    /// order, to `out`; a rack whose domains are all free is appended as a
+    /// range, without a look at each domain.
+    pub fn push_free_domains_of_rack(&self, rack: RackId, limit: usize, out: &mut Vec<DomainId>) {
+        let r = &self.topo.racks[rack.index()];
+        let n = self.topo.types[r.rack_type as usize].domains;
+        if self.listening && self.rack_free.get(rack.index()) == Some(&n) {
+            let take = n.min(u32::try_from(limit).unwrap_or(u32::MAX));
+            out.extend((r.first_domain..r.first_domain + take).map(DomainId));
+        } else {
+            out.extend(self.free_domains_of_rack(rack).take(limit));
+        }
+    }
+
     /// The free healthy domains of one rack, in id order.
     pub fn free_domains_of_rack(&self, rack: RackId) -> impl Iterator<Item = DomainId> + '_ {
         let r = &self.topo.racks[rack.index()];
         let n = self.topo.types[r.rack_type as usize].domains;
         (r.first_domain..r.first_domain + n)
-            .filter(|&d| self.topo.domains[d as usize].free_pos != super::fleet::NOT_MEMBER)
+            .filter(|&d| self.topo.domains[d as usize].free)
             .map(DomainId)
     }
 
@@ -951,6 +1094,15 @@ impl World<'_> {
         let changes = self.network.set_rack_up(rack as usize, up);
         self.flow_notices(changes);
     }
+}
+
+/// A change of one rack's free domain count not yet applied to the
+/// free-count index: a command that frees or takes many domains moves each
+/// rack once per run of its domains, not once per domain.
+#[derive(Default)]
+struct RackRun {
+    rack: u32,
+    delta: i32,
 }
 
 /// Per-chip dynamic draw [mW] and utilization [millionths] at `u`.
@@ -1053,7 +1205,7 @@ date = "2026-01-10"
             let rack = &w.topo.racks[d.rack as usize];
             let t = &w.topo.types[rack.rack_type as usize];
             let healthy = w.topo.domain_healthy(i as u32);
-            let free = d.free_pos != crate::world::fleet::NOT_MEMBER;
+            let free = d.free;
             assert_eq!(free, healthy && d.allocation == NO_ALLOCATION, "domain {i}");
             if rack.power_down || rack.retired {
                 continue;

@@ -84,7 +84,7 @@ use crate::units::Watts;
 use buildout::PhaseState;
 use contract::{Allocation, Notice};
 use failures::PartTable;
-use fleet::{Fleet, Members, Scope};
+use fleet::{Fleet, Scope};
 use network::Network;
 use power::{EnergyTotals, ModelCapacity, SitePower};
 use spares::SparePools;
@@ -210,8 +210,9 @@ pub struct World<'s> {
     dci_class: (f64, Lifetime),
     varying: bool,
     spares: SparePools,
-    /// Free healthy domains by (site, rack model) pool index.
-    free: Vec<Members>,
+    /// The number of free healthy domains by (site, rack model) pool index
+    /// (which domains: [`topology::Domain::free`]).
+    free: Vec<usize>,
     /// By pool, by count `c` of free domains: the racks with exactly `c`
     /// free healthy domains, in rack id order (index 0 unused).
     free_racks: Vec<Vec<rackbits::RackBits>>,
@@ -460,7 +461,7 @@ impl<'s> World<'s> {
             site_outage,
             dci_class,
             varying,
-            free: vec![Members::default(); pools],
+            free: vec![0; pools],
             free_racks: (0..pools)
                 .map(|p| vec![rackbits::RackBits::default(); types_domains[p % types_len] + 1])
                 .collect(),

@@ -24,8 +24,6 @@ use crate::units::{BitsPerSecond, Watts};
 use crate::catalog::failures::FailureKind;
 use crate::scenario::model::Lifetime;
 
-use super::fleet::Positions;
-
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -162,20 +160,12 @@ pub(crate) struct Domain {
     pub down_nodes: u32,
     /// The allocation holding it, or `contract::NO_ALLOCATION`.
     pub allocation: u32,
-    /// Its position in its (site, rack model) free set, or `NOT_MEMBER`.
-    pub free_pos: u32,
+    /// Whether it is free: healthy, and no allocation holds it (counted
+    /// in its (site, rack model) pool's free count).
+    pub free: bool,
     /// Its position in its allocation's list of domains (meaningless when
     /// no allocation holds it).
     pub alloc_pos: u32,
-}
-
-impl Positions for Vec<Domain> {
-    fn position(&self, id: u32) -> u32 {
-        self[id as usize].free_pos
-    }
-    fn set_position(&mut self, id: u32, p: u32) {
-        self[id as usize].free_pos = p;
-    }
 }
 
 impl Topology {

@@ -884,3 +884,38 @@ fn the_build_out_plans_differ_where_they_say() {
     assert!(two.energy_cost_usd < base.energy_cost_usd);
     assert_eq!(t.contract_revenue_usd, b.contract_revenue_usd);
 }
+
+/// benches/frontier-40x.toml, the allocation benchmark: 40 × Frontier's 74
+/// cabinets of 128 four-GPU nodes, and a Poisson year of jobs at 1,707 a
+/// day, each a whole number of nodes; two days of it run, jobs placed and
+/// completed.
+#[test]
+fn frontier_40x_bench_scenario_is_forty_frontiers_and_a_year_of_jobs() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/frontier-40x.toml");
+    let s = load_file(&path, &Overrides::default()).unwrap();
+    let gpus = 40 * 74 * 128 * 4;
+    assert_eq!(gpus, 1_515_520);
+    assert_eq!(s.rack_types.iter().map(|t| t.rack.chips).sum::<u32>(), 512);
+    assert_eq!(s.sites[0].phases[0].count, 40 * 74);
+    // Poisson count over 365 days at 1,707 a day: mean 623,055, σ = √mean.
+    let mean = 1707.0 * 365.0;
+    let n = s.jobs.len() as f64;
+    assert!((n - mean).abs() < 5.0 * f64::sqrt(mean), "{n} jobs");
+    assert!(
+        s.jobs
+            .iter()
+            .all(|j| j.chips % 4 == 0 && j.chips / 4 == j.domains)
+    );
+
+    let short = Overrides {
+        sets: vec!["duration=2d".into()],
+        seed: None,
+    };
+    let s = load_file(&path, &short).unwrap();
+    let (_, summary) = dcsim::sim::run(&s, dcsim::output::null::NullRecorder, &mut |_| {});
+    assert_eq!(summary.peak_chips_online, gpus);
+    let t = summary.training.expect("jobs ran");
+    // About 3,400 submitted in two days (the draws stop at the end).
+    assert!(t.jobs > 3_000 && t.jobs < 3_800, "{} jobs", t.jobs);
+    assert!(t.jobs_completed > 1_000, "{} completed", t.jobs_completed);
+}
