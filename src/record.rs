@@ -736,6 +736,30 @@ pub struct MonthlyRow {
     pub on_demand_chip_hours: f64,
     /// Mean IT nameplate power online [MW].
     pub it_nameplate_mw: f64,
+    /// The opex lines of [`crate::economics::lines::LINE_NAMES`], in that
+    /// order (included in opex), when the scenario names any.
+    pub opex_lines_usd: Option<[f64; 4]>,
+    /// The tax lines, when the scenario has `[economics.tax]`.
+    pub tax: Option<MonthlyTaxRow>,
+}
+
+/// The tax lines of one month of `monthly.csv` ([`crate::economics::tax`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MonthlyTaxRow {
+    /// Tax depreciation [USD].
+    pub tax_depreciation_usd: f64,
+    /// EBITDA − tax depreciation − deductible interest [USD].
+    pub taxable_income_usd: f64,
+    /// Income tax accrued: the year-to-date true-up [USD].
+    pub income_tax_usd: f64,
+    /// Losses carried forward at the end of the month [USD].
+    pub loss_carried_forward_usd: f64,
+    /// EBIT − interest − income tax [USD].
+    pub net_income_usd: f64,
+    /// Cash flow − income tax [USD].
+    pub cash_flow_after_tax_usd: f64,
+    /// Running sum of the after-tax cash flow [USD].
+    pub cumulative_cash_after_tax_usd: f64,
 }
 
 /// One contract in one month, for `contracts_monthly.csv`. Capacity-hours
@@ -868,6 +892,60 @@ pub struct EconomicsSummary {
     pub revenue_per_mw_year_usd: Option<f64>,
     /// Each contract over its term, as in `contracts.csv`.
     pub contracts: Vec<ContractRow>,
+    /// The opex lines over the run, in the order of
+    /// [`crate::economics::lines::LINE_NAMES`], when the scenario names any.
+    pub opex_lines_usd: Option<[f64; 4]>,
+    /// The after-tax figures, when the scenario has `[economics.tax]`.
+    pub tax: Option<TaxSummary>,
+    /// The figures with a terminal value, when the scenario states a
+    /// treatment other than none.
+    pub terminal: Option<TerminalSummary>,
+}
+
+/// The after-tax headline figures ([`crate::economics::tax`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaxSummary {
+    /// Income tax rate.
+    pub rate: f64,
+    /// Income tax over the run [USD].
+    pub income_tax_usd: f64,
+    /// EBIT − interest − income tax over the run [USD].
+    pub net_income_usd: f64,
+    /// Losses still carried forward at the end [USD].
+    pub loss_carried_forward_usd: f64,
+    /// NPV of the after-tax cash flows [USD].
+    pub npv_usd: f64,
+    /// IRR of the after-tax cash flows, if any.
+    pub irr: Option<f64>,
+    /// Why there is no after-tax IRR, if there is none.
+    pub irr_note: Option<&'static str>,
+    /// The month from which cumulative after-tax cash stays ≥ 0.
+    pub payback_month: Option<String>,
+    /// Months from the start to the end of that month.
+    pub payback_months: Option<u32>,
+}
+
+/// The headline figures with the value left at the end
+/// ([`crate::economics::residual`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TerminalSummary {
+    /// `book_value`, `resale` or `perpetuity`.
+    pub treatment: &'static str,
+    /// Terminal value, pre-tax [USD].
+    pub value_usd: f64,
+    /// NPV with the terminal value in the last month [USD].
+    pub npv_usd: f64,
+    /// IRR with it.
+    pub irr: Option<f64>,
+    /// Why there is none.
+    pub irr_note: Option<&'static str>,
+    /// After tax (with `[economics.tax]`): the terminal value after tax on
+    /// its gain, the NPV and IRR of the after-tax flows with it.
+    pub after_tax_value_usd: Option<f64>,
+    /// After-tax NPV with the terminal value [USD].
+    pub after_tax_npv_usd: Option<f64>,
+    /// After-tax IRR with the terminal value.
+    pub after_tax_irr: Option<f64>,
 }
 
 /// Receives rows as the run produces them.

@@ -352,6 +352,7 @@ pub fn run_summary(s: &SummaryRow, wall_seconds: f64) -> String {
     }
     if let Some(e) = &s.economics {
         money_lines(&mut out, e);
+        terms_lines(&mut out, e);
     }
     let _ = writeln!(
         out,
@@ -451,6 +452,63 @@ fn money_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
         e.discount_rate * 100.0,
         money(e.npv_usd)
     );
+}
+
+/// The books' optional terms, one line each when the scenario sets them:
+/// the opex lines, the after-tax figures, and the NPV with and without the
+/// terminal value (its treatment named).
+fn terms_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
+    let rate = |x: Option<f64>| {
+        x.map_or("no IRR".to_string(), |v| {
+            format!("IRR {:.1}%/yr", v * 100.0)
+        })
+    };
+    if let Some(l) = e.opex_lines_usd {
+        let _ = writeln!(
+            out,
+            "  opex lines: insurance and property tax {}, network transit {}, software and licences {}, SG&A {}",
+            money(l[0]),
+            money(l[1]),
+            money(l[2]),
+            money(l[3])
+        );
+    }
+    if let Some(t) = &e.tax {
+        let payback = match (&t.payback_month, t.payback_months) {
+            (Some(m), Some(n)) => format!("pays back in {m} (month {n})"),
+            _ => "does not pay back within the run".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  after tax at {:.1}%: income tax {}, net income {}; NPV {}; {}; {payback}",
+            t.rate * 100.0,
+            money(t.income_tax_usd),
+            money(t.net_income_usd),
+            money(t.npv_usd),
+            rate(t.irr)
+        );
+    }
+    if let Some(v) = &e.terminal {
+        let after = match (v.after_tax_value_usd, v.after_tax_npv_usd) {
+            (Some(tv), Some(npv)) => format!(
+                "; after tax: value {}, NPV {} (without {}), {}",
+                money(tv),
+                money(npv),
+                money(e.tax.as_ref().map_or(0.0, |t| t.npv_usd)),
+                rate(v.after_tax_irr)
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  terminal value ({}): {}; NPV {} with it, {} without; {}{after}",
+            v.treatment,
+            money(v.value_usd),
+            money(v.npv_usd),
+            money(e.npv_usd),
+            rate(v.irr)
+        );
+    }
 }
 
 #[cfg(test)]

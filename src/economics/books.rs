@@ -28,6 +28,11 @@ use crate::scenario::Scenario;
 /// Hours in a year for per-year rates [h].
 const HOURS_PER_YEAR: f64 = 8760.0;
 
+/// The books' optional terms (tax, terminal value, opex lines,
+/// escalators), kept apart from the pre-tax statement.
+#[path = "books_terms.rs"]
+mod terms;
+
 /// A calendar month of the run.
 #[derive(Clone, Debug)]
 struct Month {
@@ -300,7 +305,17 @@ impl<'s, R: Recorder> Books<'s, R> {
             Some(k.clamp(0, n as i32 - 1) as usize)
         };
 
+        // Energy escalates in the books (1 without an escalator).
+        if econ.escalators.energy_per_year != 0.0 && n > 0 {
+            let start_date = self.scenario.calendar.date(self.months[0].from);
+            for (f, month) in self.flows.iter_mut().zip(&self.months) {
+                let k = super::escalate::whole_years(start_date, sc.calendar.date(month.from));
+                f.energy_usd *= super::escalate::factor(econ.escalators.energy_per_year, k);
+            }
+        }
+
         // Capex and depreciation, phase by phase.
+        let mut phases: Vec<super::tax::PhaseCapital> = Vec::new();
         let mut capex = vec![0.0; n];
         let mut depreciation = vec![0.0; n];
         let mut it_in_service = vec![0.0; n];
@@ -318,6 +333,12 @@ impl<'s, R: Recorder> Books<'s, R> {
             let it_mw = racks * sc.rack_types[t].nameplate().0 / 1e6;
             let facility = it_mw * cp.facility_usd_per_mw;
             let total = server + network + facility;
+            phases.push(super::tax::PhaseCapital {
+                server,
+                network,
+                facility,
+                service: month_of(&row.commissioned),
+            });
             let parts = cp.progress_months.max(1) as usize;
             for k in 0..parts {
                 // Payments due before the run are booked in its first month.
@@ -402,6 +423,7 @@ impl<'s, R: Recorder> Books<'s, R> {
                     Billing::TakeOrPay => committed * price,
                     Billing::PayPerUse => f.used[ci] * price,
                 };
+                let bill = bill * self.contract_escalation(ci, m);
                 let availability = (committed > 0.0).then(|| f.delivered[ci] / committed);
                 let share = match (&c.sla, availability) {
                     (Some(sla), Some(a)) => sla.credit(a),
@@ -454,6 +476,12 @@ impl<'s, R: Recorder> Books<'s, R> {
             .map(|f| f.usd_per_year / HOURS_PER_YEAR)
             .sum();
         let op = &econ.opex;
+        let extra = self.extras(econ, &phases);
+        let mut tax_book = econ.tax.as_ref().map(super::tax::TaxBook::new);
+        let mut flows_after_tax = Vec::with_capacity(n);
+        let mut cumulative_after_tax = 0.0;
+        let mut after_tax = crate::record::TaxSummary::default();
+        let mut lines_total = [0.0; 4];
         let mut flows_cash = Vec::with_capacity(n);
         let mut total = EconomicsSummary {
             discount_rate: econ.discount_rate,
@@ -475,19 +503,63 @@ impl<'s, R: Recorder> Books<'s, R> {
                 .collect();
             let contract_revenue: f64 = contracts.iter().map(|(_, v)| v).sum();
             let on_demand = f.on_demand_chip_hours * od_price;
+            let on_demand = on_demand * extra.on_demand[m];
             let revenue = contract_revenue + on_demand - credits[m];
             let maintenance =
                 it_in_service[m] * op.maintenance_share_per_year * hours / HOURS_PER_YEAR;
+            let maintenance = maintenance * extra.maintenance[m];
             let staff = f.nameplate_mw_hours * op.staff_usd_per_mw_year / HOURS_PER_YEAR;
+            let staff = staff * extra.staff[m];
             let colocation = f.nameplate_mw_hours * 1000.0 * op.colocation_usd_per_kw_month
                 / super::config::HOURS_PER_BILLING_MONTH;
             let fixed = fixed_per_hour * hours;
             let opex = f.energy_usd + maintenance + staff + colocation + fixed;
+            let lines = econ.opex_lines.any().then(|| {
+                econ.opex_lines.month(&super::lines::MonthBasis {
+                    hours,
+                    capex_in_service: extra.capex_in_service[m],
+                    nameplate_mw_hours: f.nameplate_mw_hours,
+                    revenue,
+                })
+            });
+            let opex = match &lines {
+                Some(l) => {
+                    for (t, x) in lines_total.iter_mut().zip(l) {
+                        *t += x;
+                    }
+                    opex + l.iter().sum::<f64>()
+                }
+                None => opex,
+            };
             let ebitda = revenue - opex;
             let ebit = ebitda - depreciation[m];
             let cash = revenue - opex - capex[m] + drawn[m] - repaid[m] - interest[m];
             cumulative += cash;
             flows_cash.push(cash);
+            let tax = tax_book.as_mut().map(|b| {
+                let t = b.month(
+                    extra.years[m],
+                    ebitda,
+                    extra.tax_depreciation[m],
+                    interest[m],
+                );
+                let after = cash - t.income_tax_usd;
+                cumulative_after_tax += after;
+                flows_after_tax.push(after);
+                let net_income = ebit - interest[m] - t.income_tax_usd;
+                after_tax.income_tax_usd += t.income_tax_usd;
+                after_tax.net_income_usd += net_income;
+                after_tax.loss_carried_forward_usd = t.loss_carried_forward_usd;
+                crate::record::MonthlyTaxRow {
+                    tax_depreciation_usd: t.tax_depreciation_usd,
+                    taxable_income_usd: t.taxable_income_usd,
+                    income_tax_usd: t.income_tax_usd,
+                    loss_carried_forward_usd: t.loss_carried_forward_usd,
+                    net_income_usd: net_income,
+                    cash_flow_after_tax_usd: after,
+                    cumulative_cash_after_tax_usd: cumulative_after_tax,
+                }
+            });
             direct_costs += f.energy_usd + maintenance + staff + colocation + depreciation[m];
             healthy_total += f.healthy_chip_hours;
             mw_hours += f.nameplate_mw_hours;
@@ -532,6 +604,8 @@ impl<'s, R: Recorder> Books<'s, R> {
                 } else {
                     0.0
                 },
+                opex_lines_usd: lines,
+                tax,
             });
         }
         total.net_cash_usd = cumulative;
@@ -567,6 +641,17 @@ impl<'s, R: Recorder> Books<'s, R> {
         }
         total.revenue_per_mw_year_usd = ratio(total.revenue_usd, mw_hours / HOURS_PER_YEAR);
         total.contracts = contract_rows_kept;
+        total.opex_lines_usd = econ.opex_lines.any().then_some(lines_total);
+        let tax_basis_left = total.capex_usd - extra.tax_depreciation.iter().sum::<f64>();
+        self.after_tax_and_terminal(
+            econ,
+            &phases,
+            &flows_cash,
+            &flows_after_tax,
+            tax_basis_left,
+            after_tax,
+            &mut total,
+        );
         Some(total)
     }
 }

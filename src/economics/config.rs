@@ -24,6 +24,14 @@ pub struct Economics {
     pub contracts: Vec<Contract>,
     /// Sales of the capacity no contract takes, if any.
     pub on_demand: Option<OnDemand>,
+    /// Income tax, if any (`[economics.tax]`; none: the books are pre-tax).
+    pub tax: Option<super::tax::Tax>,
+    /// The value left at the end (`[economics.terminal]`).
+    pub terminal: super::residual::Terminal,
+    /// The named opex lines (`[economics.opex.insurance]`, …).
+    pub opex_lines: super::lines::OpexLines,
+    /// Yearly escalators of energy, staff and maintenance.
+    pub escalators: super::escalate::Escalators,
 }
 
 /// When capital is paid, and over how long each asset class is depreciated.
@@ -175,6 +183,9 @@ pub struct Contract {
     pub billing: Billing,
     /// Its availability SLA, if any.
     pub sla: Option<Sla>,
+    /// Price change per contract year (0.03 = +3 % on each anniversary of
+    /// the start).
+    pub price_escalator_per_year: f64,
 }
 
 /// Hours in the month of a per-kW-month price: 8,760 ÷ 12.
@@ -236,6 +247,9 @@ pub struct OnDemand {
     /// Rack types whose chips are offered (indices into the scenario's rack
     /// types).
     pub rack_types: Vec<usize>,
+    /// Price change per year from the run's start (−0.15 = the price falls
+    /// 15 % on each anniversary, as newer chips ship).
+    pub price_change_per_year: f64,
 }
 
 /// The demand for on-demand capacity.

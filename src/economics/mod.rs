@@ -1,7 +1,7 @@
 //! The money of a capacity contract: what the provider spends, earns and
 //! keeps, month by month, driven by the simulated rows.
 //!
-//! # Model (simplified; every figure pre-tax, in US dollars)
+//! # Model (simplified; in US dollars; pre-tax unless `[economics.tax]`)
 //!
 //! - **Capex.** Each delivered build-out phase costs
 //!   `racks × price` (servers) `+ share × racks × price` (network) `+
@@ -58,10 +58,18 @@
 //!   charged at that rate for the chip-hours they held, per million tokens
 //!   trained (and per 10¹⁸ FLOP) and per million tokens served (input +
 //!   output); revenue per MW-year of IT nameplate online.
+//! - **Beyond the pre-tax statement** (each optional, each in its own
+//!   module): income tax with tax depreciation and losses carried forward
+//!   ([`tax`]), the value left at the end ([`residual`]), named opex lines
+//!   ([`lines`]) and prices and costs that escalate yearly ([`escalate`]).
 
 pub mod books;
 pub mod config;
+pub mod escalate;
 pub mod finance;
+pub mod lines;
+pub mod residual;
+pub mod tax;
 
 pub use books::Books;
 pub use config::Economics;

@@ -767,6 +767,129 @@ pub const ECONOMICS_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     )),
 ];
 
+/// Columns appended to `summary.csv` with named opex lines: each line's
+/// total over the run.
+pub const OPEX_LINES_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    col!("insurance_property_tax_usd", |r, l| opex_line(l, r, 0)),
+    col!("network_transit_usd", |r, l| opex_line(l, r, 1)),
+    col!("software_licences_usd", |r, l| opex_line(l, r, 2)),
+    col!("sga_usd", |r, l| opex_line(l, r, 3)),
+];
+
+/// Line `k` of the opex lines over the run: empty without them.
+fn opex_line(l: &mut Line, r: &SummaryRow, k: usize) {
+    match r.economics.as_ref().and_then(|e| e.opex_lines_usd) {
+        Some(v) => usd(l, v[k]),
+        None => l.text(""),
+    }
+}
+
+/// A figure of the after-tax summary: empty without tax.
+fn summary_tax(l: &mut Line, r: &SummaryRow, put: fn(&crate::record::TaxSummary, &mut Line)) {
+    match r.economics.as_ref().and_then(|e| e.tax.as_ref()) {
+        Some(t) => put(t, l),
+        None => l.text(""),
+    }
+}
+
+/// Columns appended to `summary.csv` with `[economics.tax]`.
+pub const TAX_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    col!("tax_rate", |r, l| summary_tax(l, r, |t, l| l
+        .fixed(t.rate, 6))),
+    col!("income_tax_usd", |r, l| summary_tax(l, r, |t, l| usd(
+        l,
+        t.income_tax_usd
+    ))),
+    col!("net_income_usd", |r, l| summary_tax(l, r, |t, l| usd(
+        l,
+        t.net_income_usd
+    ))),
+    col!("loss_carried_forward_usd", |r, l| summary_tax(
+        l,
+        r,
+        |t, l| usd(l, t.loss_carried_forward_usd)
+    )),
+    col!("npv_after_tax_usd", |r, l| summary_tax(l, r, |t, l| usd(
+        l, t.npv_usd
+    ))),
+    col!("irr_after_tax", |r, l| summary_tax(l, r, |t, l| {
+        maybe_finite(l, t.irr, 6)
+    })),
+    col!("irr_after_tax_note", |r, l| summary_tax(l, r, |t, l| l
+        .text(t.irr_note.unwrap_or("")))),
+    col!("payback_after_tax_month", |r, l| summary_tax(
+        l,
+        r,
+        |t, l| l.text(t.payback_month.as_deref().unwrap_or(""))
+    )),
+    col!("payback_after_tax_months", |r, l| summary_tax(
+        l,
+        r,
+        |t, l| match t.payback_months {
+            Some(m) => l.int(u64::from(m)),
+            None => l.text(""),
+        }
+    )),
+];
+
+/// A figure with a terminal value: empty without one.
+fn summary_terminal(
+    l: &mut Line,
+    r: &SummaryRow,
+    put: fn(&crate::record::TerminalSummary, &mut Line),
+) {
+    match r.economics.as_ref().and_then(|e| e.terminal.as_ref()) {
+        Some(t) => put(t, l),
+        None => l.text(""),
+    }
+}
+
+/// Columns appended to `summary.csv` with a terminal treatment; the
+/// after-tax ones are empty without `[economics.tax]`.
+pub const TERMINAL_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    col!("terminal_treatment", |r, l| summary_terminal(
+        l,
+        r,
+        |t, l| l.text(t.treatment)
+    )),
+    col!("terminal_value_usd", |r, l| summary_terminal(
+        l,
+        r,
+        |t, l| usd(l, t.value_usd)
+    )),
+    col!("npv_with_terminal_usd", |r, l| summary_terminal(
+        l,
+        r,
+        |t, l| usd(l, t.npv_usd)
+    )),
+    col!("irr_with_terminal", |r, l| summary_terminal(
+        l,
+        r,
+        |t, l| maybe_finite(l, t.irr, 6)
+    )),
+    col!("terminal_value_after_tax_usd", |r, l| summary_terminal(
+        l,
+        r,
+        |t, l| match t.after_tax_value_usd {
+            Some(x) => usd(l, x),
+            None => l.text(""),
+        }
+    )),
+    col!("npv_after_tax_with_terminal_usd", |r, l| summary_terminal(
+        l,
+        r,
+        |t, l| match t.after_tax_npv_usd {
+            Some(x) => usd(l, x),
+            None => l.text(""),
+        }
+    )),
+    col!("irr_after_tax_with_terminal", |r, l| summary_terminal(
+        l,
+        r,
+        |t, l| maybe_finite(l, t.after_tax_irr, 6)
+    )),
+];
+
 /// Columns of `contracts_monthly.csv`.
 pub const CONTRACT_MONTH_COLUMNS: &[Column<ContractMonthRow>] = &[
     col!("month", |r, l| l.text(&r.month)),
@@ -824,6 +947,10 @@ const MONTHLY_COLUMNS: &[Column<MonthlyRow>] = &[
     col!("staff_usd", |r, l| usd(l, r.staff_usd)),
     col!("colocation_usd", |r, l| usd(l, r.colocation_usd)),
     col!("fixed_costs_usd", |r, l| usd(l, r.fixed_costs_usd)),
+];
+
+/// The columns of `monthly.csv` after the opex lines (when any).
+const MONTHLY_COLUMNS_AFTER_LINES: &[Column<MonthlyRow>] = &[
     col!("opex_usd", |r, l| usd(l, r.opex_usd)),
     col!("ebitda_usd", |r, l| usd(l, r.ebitda_usd)),
     col!("depreciation_usd", |r, l| usd(l, r.depreciation_usd)),
@@ -844,10 +971,43 @@ const MONTHLY_COLUMNS: &[Column<MonthlyRow>] = &[
     col!("it_nameplate_mw", |r, l| l.fixed(r.it_nameplate_mw, 6)),
 ];
 
+/// The tax columns appended to `monthly.csv` with `[economics.tax]`.
+const MONTHLY_TAX_COLUMNS: &[Column<MonthlyRow>] = &[
+    col!("tax_depreciation_usd", |r, l| monthly_tax(l, r, |t| t
+        .tax_depreciation_usd)),
+    col!("taxable_income_usd", |r, l| monthly_tax(l, r, |t| t
+        .taxable_income_usd)),
+    col!("income_tax_usd", |r, l| monthly_tax(l, r, |t| t
+        .income_tax_usd)),
+    col!("loss_carried_forward_usd", |r, l| monthly_tax(l, r, |t| t
+        .loss_carried_forward_usd)),
+    col!("net_income_usd", |r, l| monthly_tax(l, r, |t| t
+        .net_income_usd)),
+    col!("cash_flow_after_tax_usd", |r, l| monthly_tax(l, r, |t| t
+        .cash_flow_after_tax_usd)),
+    col!("cumulative_cash_after_tax_usd", |r, l| monthly_tax(
+        l,
+        r,
+        |t| t.cumulative_cash_after_tax_usd
+    )),
+];
+
+/// A tax figure of a month: empty without tax.
+fn monthly_tax(l: &mut Line, r: &MonthlyRow, get: fn(&crate::record::MonthlyTaxRow) -> f64) {
+    match &r.tax {
+        Some(t) => usd(l, get(t)),
+        None => l.text(""),
+    }
+}
+
 /// `monthly.csv`: its header names one revenue column per contract, so it
 /// is built from the first row.
 struct MonthlyTable {
     sink: Sink,
+    /// Whether the opex lines' columns are written.
+    lines: bool,
+    /// Whether the tax columns are written.
+    tax: bool,
 }
 
 impl MonthlyTable {
@@ -857,12 +1017,32 @@ impl MonthlyTable {
             .iter()
             .map(|(name, _)| format!("revenue_{name}_usd"))
             .collect();
+        let lines: Vec<String> = if first.opex_lines_usd.is_some() {
+            crate::economics::lines::LINE_NAMES
+                .iter()
+                .map(|n| format!("{n}_usd"))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let tax: &[Column<MonthlyRow>] = if first.tax.is_some() {
+            MONTHLY_TAX_COLUMNS
+        } else {
+            &[]
+        };
         let header = ["month", "days"]
             .into_iter()
             .chain(revenue.iter().map(String::as_str))
-            .chain(MONTHLY_COLUMNS.iter().map(|c| c.name));
+            .chain(MONTHLY_COLUMNS.iter().map(|c| c.name))
+            .chain(lines.iter().map(String::as_str))
+            .chain(MONTHLY_COLUMNS_AFTER_LINES.iter().map(|c| c.name))
+            .chain(tax.iter().map(|c| c.name));
         let sink = Sink::open(set, "monthly.csv", header)?;
-        Ok(MonthlyTable { sink })
+        Ok(MonthlyTable {
+            sink,
+            lines: first.opex_lines_usd.is_some(),
+            tax: first.tax.is_some(),
+        })
     }
 
     fn row(&mut self, r: &MonthlyRow) -> io::Result<()> {
@@ -874,6 +1054,19 @@ impl MonthlyTable {
         }
         for c in MONTHLY_COLUMNS {
             (c.put)(r, line);
+        }
+        if self.lines {
+            for x in r.opex_lines_usd.unwrap_or_default() {
+                usd(line, x);
+            }
+        }
+        for c in MONTHLY_COLUMNS_AFTER_LINES {
+            (c.put)(r, line);
+        }
+        if self.tax {
+            for c in MONTHLY_TAX_COLUMNS {
+                (c.put)(r, line);
+            }
         }
         self.sink.end_row()
     }
@@ -1046,6 +1239,14 @@ pub struct Columns {
     /// The economics columns of the summary
     /// ([`ECONOMICS_SUMMARY_COLUMNS`]): a scenario with `[economics]`.
     pub economics: bool,
+    /// The opex lines' columns ([`OPEX_LINES_SUMMARY_COLUMNS`]): a
+    /// scenario naming any.
+    pub opex_lines: bool,
+    /// The after-tax columns ([`TAX_SUMMARY_COLUMNS`]): `[economics.tax]`.
+    pub tax: bool,
+    /// The terminal-value columns ([`TERMINAL_SUMMARY_COLUMNS`]): a
+    /// treatment other than none.
+    pub terminal: bool,
 }
 
 impl Columns {
@@ -1053,21 +1254,29 @@ impl Columns {
     pub const PHYSICAL: Columns = Columns {
         training: false,
         economics: false,
+        opex_lines: false,
+        tax: false,
+        terminal: false,
     };
 
     /// The columns for a scenario with `jobs` training jobs and no books.
     pub fn for_jobs(jobs: usize) -> Columns {
         Columns {
             training: jobs > 0,
-            economics: false,
+            ..Columns::PHYSICAL
         }
     }
 
     /// The columns `scenario` fills.
     pub fn for_scenario(scenario: &crate::scenario::Scenario) -> Columns {
+        let e = scenario.economics.as_ref();
         Columns {
             training: !scenario.jobs.is_empty(),
-            economics: scenario.economics.is_some(),
+            economics: e.is_some(),
+            opex_lines: e.is_some_and(|e| e.opex_lines.any()),
+            tax: e.is_some_and(|e| e.tax.is_some()),
+            terminal: e
+                .is_some_and(|e| !matches!(e.terminal, crate::economics::residual::Terminal::None)),
         }
     }
 }
@@ -1135,6 +1344,15 @@ impl CsvRecorder {
         }
         if columns.economics {
             summary_parts.push(ECONOMICS_SUMMARY_COLUMNS);
+        }
+        if columns.opex_lines {
+            summary_parts.push(OPEX_LINES_SUMMARY_COLUMNS);
+        }
+        if columns.tax {
+            summary_parts.push(TAX_SUMMARY_COLUMNS);
+        }
+        if columns.terminal {
+            summary_parts.push(TERMINAL_SUMMARY_COLUMNS);
         }
         let mut set = OutputSet::create(dir)?;
         let timeseries = Table::open_parts(&mut set, "timeseries.csv", sample_parts)?;

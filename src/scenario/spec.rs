@@ -112,6 +112,93 @@ pub struct EconomicsSpec {
     /// Other fixed costs.
     #[serde(default)]
     pub fixed_costs: Vec<FixedCostSpec>,
+    /// Income tax (none: the books are pre-tax).
+    #[serde(default)]
+    pub tax: Option<TaxSpec>,
+    /// The value left at the end (default: none).
+    #[serde(default)]
+    pub terminal: Option<TerminalSpec>,
+    /// Yearly escalators of running costs (default: none).
+    #[serde(default)]
+    pub escalators: Option<EscalatorsSpec>,
+}
+
+/// Corporate income tax (`[economics.tax]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxSpec {
+    /// Rate on taxable profit, 0–1 (required).
+    pub rate: f64,
+    /// `"straight_line"` (default) or `"macrs5"`.
+    #[serde(default)]
+    pub depreciation: Option<String>,
+    /// Share of IT capex expensed when commissioned (default 0).
+    #[serde(default)]
+    pub bonus_share: Option<f64>,
+    /// Tax life of servers (default: the book life).
+    #[serde(default)]
+    pub server_life: Option<String>,
+    /// Tax life of network equipment (default: the book life).
+    #[serde(default)]
+    pub network_life: Option<String>,
+    /// Tax life of the facility (default: the book life).
+    #[serde(default)]
+    pub facility_life: Option<String>,
+    /// Share of a year's income losses carried forward may offset (default
+    /// 1: no limit).
+    #[serde(default)]
+    pub loss_offset_limit: Option<f64>,
+    /// Whether interest is deductible (default true).
+    #[serde(default)]
+    pub interest_deductible: Option<bool>,
+}
+
+/// The value left at the end (`[economics.terminal]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalSpec {
+    /// `"none"`, `"book_value"`, `"resale"` or `"perpetuity"`.
+    pub treatment: String,
+    /// Resale: share of the hardware's price at ages 1, 2, … years.
+    #[serde(default)]
+    pub hardware_resale: Option<Vec<f64>>,
+    /// Perpetuity: growth per year, below the discount rate.
+    #[serde(default)]
+    pub growth: Option<f64>,
+}
+
+/// Yearly escalators (`[economics.escalators]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalatorsSpec {
+    /// Energy price change per year (default 0).
+    #[serde(default)]
+    pub energy_per_year: Option<f64>,
+    /// Staff cost change per year (default 0).
+    #[serde(default)]
+    pub staff_per_year: Option<f64>,
+    /// Maintenance cost change per year (default 0).
+    #[serde(default)]
+    pub maintenance_per_year: Option<f64>,
+}
+
+/// A named opex line (`[economics.opex.insurance]` and its siblings); the
+/// bases given add.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpexLineSpec {
+    /// Per year as a share of the capex in service.
+    #[serde(default)]
+    pub share_of_capex_per_year: Option<f64>,
+    /// Per MW of IT nameplate online per year [USD].
+    #[serde(default)]
+    pub usd_per_mw_year: Option<f64>,
+    /// As a share of net revenue.
+    #[serde(default)]
+    pub share_of_revenue: Option<f64>,
+    /// Fixed per year [USD].
+    #[serde(default)]
+    pub usd_per_year: Option<f64>,
 }
 
 /// Capital spending: timing, network and facility, depreciation lives.
@@ -166,6 +253,18 @@ pub struct OpexSpec {
     /// (default 0: the provider owns the facility).
     #[serde(default)]
     pub colocation_usd_per_kw_month: Option<f64>,
+    /// Insurance and property tax.
+    #[serde(default)]
+    pub insurance: Option<OpexLineSpec>,
+    /// Network transit and egress.
+    #[serde(default)]
+    pub network_transit: Option<OpexLineSpec>,
+    /// Software and licences.
+    #[serde(default)]
+    pub software: Option<OpexLineSpec>,
+    /// Selling, general and administrative.
+    #[serde(default)]
+    pub sga: Option<OpexLineSpec>,
 }
 
 /// A fixed cost.
@@ -223,6 +322,9 @@ pub struct ContractSpec {
     /// Availability SLA.
     #[serde(default)]
     pub sla: Option<SlaSpec>,
+    /// Price change on each anniversary of the start (default 0).
+    #[serde(default)]
+    pub price_escalator_per_year: Option<f64>,
 }
 
 /// One step of a contract's ramp.
@@ -274,6 +376,9 @@ pub struct OnDemandSpec {
     /// Chip types offered (default: every chip type built).
     #[serde(default)]
     pub chip_types: Option<Vec<String>>,
+    /// Price change on each anniversary of the run's start (default 0).
+    #[serde(default)]
+    pub price_change_per_year: Option<f64>,
 }
 
 /// A window of a service simulated request by request: at `start`, its

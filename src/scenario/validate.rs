@@ -166,6 +166,7 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 mod economics;
+mod economics_terms;
 
 struct Validator<'a> {
     problems: Problems,

@@ -14,7 +14,7 @@ use dcsim::record::{MonthlyRow, SummaryRow};
 /// customer renting the 10 chips at $10/chip-hour take-or-pay for the
 /// year, staff $8.76M per MW-year ($1,000 per MW-hour) and a fixed cost
 /// of $87,600 a year ($10 an hour).
-const CLOSED: &str = r#"
+pub(crate) const CLOSED: &str = r#"
 name = "closed-form"
 start = "2026-01-01"
 duration = "1y"
@@ -89,7 +89,7 @@ price_usd_per_chip_hour = 10
 "#;
 
 /// Hours of each month of 2026.
-const HOURS: [f64; 12] = [
+pub(crate) const HOURS: [f64; 12] = [
     744.0, 672.0, 744.0, 720.0, 744.0, 720.0, 744.0, 744.0, 720.0, 744.0, 720.0, 744.0,
 ];
 

@@ -16,6 +16,7 @@ mod crn;
 mod determinism;
 mod docs;
 mod economics;
+mod economics_terms;
 mod examples;
 mod exporters;
 mod extends;

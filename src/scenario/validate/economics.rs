@@ -143,11 +143,19 @@ impl Validator<'_> {
             .on_demand
             .as_ref()
             .and_then(|o| self.on_demand(o, rack_types, services));
+        let tax = capex.as_ref().and_then(|c| self.tax(&p, e, c));
+        let terminal = self.terminal(&p, e, discount_rate);
+        let opex_lines = self.opex_lines(&p, e);
+        let escalators = self.escalators(&p, e);
         let after = self.problems.by_path.len() + self.problems.located.len();
         if after > before {
             return None;
         }
         Some(Economics {
+            tax,
+            terminal: terminal?,
+            opex_lines: opex_lines?,
+            escalators: escalators?,
             discount_rate: discount_rate?,
             capex: capex?,
             financing,
@@ -182,7 +190,7 @@ impl Validator<'_> {
     }
 
     /// A duration as whole months of 730 h (at least one).
-    fn months(&mut self, p: &FieldPath, text: &str) -> Option<u32> {
+    pub(super) fn months(&mut self, p: &FieldPath, text: &str) -> Option<u32> {
         let d = self.positive_duration(p, text)?;
         let months = (d.hours() / HOURS_PER_MONTH).round();
         if months < 1.0 {
@@ -661,6 +669,10 @@ impl Validator<'_> {
             }
         };
         let sla = c.sla.as_ref().and_then(|s| self.sla(&p.key("sla"), s));
+        let escalator = self.yearly_rate(
+            &p.key("price_escalator_per_year"),
+            c.price_escalator_per_year,
+        );
 
         let after = self.problems.by_path.len() + self.problems.located.len();
         if after > before {
@@ -680,6 +692,7 @@ impl Validator<'_> {
             value_usd: 0.0,
             billing: billing?,
             sla,
+            price_escalator_per_year: escalator?,
         };
         // Committed capacity-hours over the term, in the unit priced:
         // chip-hours, or kW-hours.
@@ -688,6 +701,17 @@ impl Validator<'_> {
                 CapacityUnit::Chips => 1.0,
                 CapacityUnit::Megawatts => 1000.0,
             };
+        // With an escalator, the value weighs each contract year's
+        // capacity-hours by its price factor.
+        let committed = if probe.price_escalator_per_year == 0.0 {
+            committed
+        } else {
+            self.escalated_hours(&probe)
+                * match unit {
+                    CapacityUnit::Chips => 1.0,
+                    CapacityUnit::Megawatts => 1000.0,
+                }
+        };
         let price = self.contract_price(p, c, unit, committed)?;
         Some(Contract {
             price_per_unit_hour: price.0,
@@ -695,6 +719,28 @@ impl Validator<'_> {
             value_usd: price.0 * committed,
             ..probe
         })
+    }
+
+    /// Committed capacity-hours over the term, each contract year's
+    /// weighted by its escalated price factor `(1 + e)^k`.
+    fn escalated_hours(&self, c: &Contract) -> f64 {
+        let start = self.calendar.date(c.start);
+        let mut total = 0.0;
+        let mut from = c.start;
+        for k in 1u32.. {
+            if from >= c.end {
+                break;
+            }
+            let next = start
+                .checked_add_months(chrono::Months::new(12 * k))
+                .and_then(|d| self.calendar.time_of_date(d))
+                .map_or(c.end, |t| t.min(c.end).max(from));
+            let next = if next <= from { c.end } else { next };
+            total += crate::economics::escalate::factor(c.price_escalator_per_year, k - 1)
+                * c.committed_hours(from, next);
+            from = next;
+        }
+        total
     }
 
     /// The price per unit-hour (chip-hour or kW-hour) and whether it was
@@ -842,10 +888,12 @@ impl Validator<'_> {
             Some(chips) => self.chip_rack_types(&p.key("chip_types"), chips, rack_types),
             None => Some((0..rack_types.len()).collect()),
         };
+        let change = self.yearly_rate(&p.key("price_change_per_year"), o.price_change_per_year);
         Some(OnDemand {
             price_usd_per_chip_hour: price?,
             demand: demand?,
             rack_types: types?,
+            price_change_per_year: change?,
         })
     }
 }
