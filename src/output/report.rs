@@ -224,6 +224,70 @@ fn headlines(s: &CsvTable) -> Vec<(String, String, String)> {
     out
 }
 
+/// The headline figures of the books' optional terms, each only when its
+/// columns are in the summary: the opex lines, the after-tax NPV and IRR,
+/// and the NPV with and without the terminal value, its treatment named.
+fn books_terms_headlines(s: &CsvTable) -> Vec<(String, String, String)> {
+    let text = |c: &str| s.get(0, c).filter(|v| !v.is_empty());
+    let num = |c: &str| s.number(0, c);
+    let rate = |c: &str| num(c).map_or("none".to_string(), |r| format!("{:.1} %/yr", r * 100.0));
+    let mut out = Vec::new();
+    if s.column("sga_usd").is_some() {
+        let lines = [
+            ("insurance and property tax", "insurance_property_tax_usd"),
+            ("network transit", "network_transit_usd"),
+            ("software and licences", "software_licences_usd"),
+            ("SG&A", "sga_usd"),
+        ];
+        let total: f64 = lines.iter().filter_map(|(_, c)| num(c)).sum();
+        let parts: Vec<String> = lines
+            .iter()
+            .filter_map(|(name, c)| {
+                num(c)
+                    .filter(|x| *x != 0.0)
+                    .map(|x| format!("{name} {}", money(x)))
+            })
+            .collect();
+        out.push(("Opex lines".to_string(), money(total), parts.join(", ")));
+    }
+    if let Some(npv) = num("npv_after_tax_usd") {
+        out.push((
+            "NPV after tax".to_string(),
+            money(npv),
+            format!(
+                "tax at {:.1} %, IRR {}",
+                num("tax_rate").unwrap_or(0.0) * 100.0,
+                rate("irr_after_tax")
+            ),
+        ));
+    }
+    if let (Some(npv), Some(treatment)) = (num("npv_with_terminal_usd"), text("terminal_treatment"))
+    {
+        out.push((
+            format!("NPV with terminal value ({treatment})"),
+            money(npv),
+            format!(
+                "terminal value {}; without it {}; IRR {}",
+                num("terminal_value_usd").map_or(String::new(), money),
+                num("npv_usd").map_or(String::new(), money),
+                rate("irr_with_terminal")
+            ),
+        ));
+        if let Some(after) = num("npv_after_tax_with_terminal_usd") {
+            out.push((
+                format!("NPV after tax with terminal value ({treatment})"),
+                money(after),
+                format!(
+                    "without it {}; IRR {}",
+                    num("npv_after_tax_usd").map_or(String::new(), money),
+                    rate("irr_after_tax_with_terminal")
+                ),
+            ));
+        }
+    }
+    out
+}
+
 /// A CSV table as an HTML table; money columns (`…_usd`) in whole dollars
 /// with separators.
 fn table_html(out: &mut String, t: &CsvTable) {
@@ -355,7 +419,10 @@ pub fn report_html(inputs: &ReportInputs, data: &RunData, charts: &[DrawnChart])
 
     // Headline figures.
     out.push_str("<h2 id=\"figures\">Headline figures</h2>\n<div class=\"tiles\">\n");
-    for (label, value, note) in headlines(&data.summary) {
+    for (label, value, note) in headlines(&data.summary)
+        .into_iter()
+        .chain(books_terms_headlines(&data.summary))
+    {
         let _ = writeln!(
             out,
             "<div class=\"tile\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"sub\">{}</div></div>",

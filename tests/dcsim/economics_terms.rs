@@ -346,6 +346,19 @@ fn books_without_the_new_terms_write_the_columns_they_always_did() {
     ] {
         assert!(summary.contains(col), "{col} in {summary}");
     }
+    // The report names the treatment and shows the NPV with and without.
+    let report =
+        std::fs::read_to_string(dir.join("with").join("closed-form").join("report.html")).unwrap();
+    for tile in [
+        "NPV with terminal value (book_value)",
+        "NPV after tax",
+        "Opex lines",
+    ] {
+        assert!(report.contains(tile), "{tile} in report.html");
+    }
+    let plain =
+        std::fs::read_to_string(dir.join("plain").join("closed-form").join("report.html")).unwrap();
+    assert!(!plain.contains("NPV after tax") && !plain.contains("Opex lines"));
 }
 
 /// The one issue of a closed-form scenario with `extra` before its
