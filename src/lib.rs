@@ -61,6 +61,7 @@ pub mod report;
 pub mod results;
 pub mod runner;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sim;
 pub mod sweep;
 pub mod units;

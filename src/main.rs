@@ -139,6 +139,43 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Which input moves a figure most: each --vary input run alone at its
+    /// low and its high value (in parallel, seeded alike), ranked by swing.
+    #[command(
+        after_help = "Writes <out>/sensitivity.csv (every --output figure's inputs ranked by swing,\n\
+        with 95 % intervals when --replications > 1), tornado.png/.svg (the first figure's\n\
+        tornado chart) and sensitivity.html. Replication r of every setting runs with the\n\
+        seed of a sweep's replication r, so only the input changes between a pair of runs."
+    )]
+    Sensitivity {
+        /// Scenario file (TOML). Without it, the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// An input and its low and high values, e.g. `--vary
+        /// economics.discount_rate=0.06,0.10` (PATH as for --set). Repeatable.
+        #[arg(long = "vary", value_name = "PATH=LOW,HIGH", required = true)]
+        varies: Vec<String>,
+        /// A figure of summary.csv to rank by (default npv_usd). Repeatable.
+        #[arg(long = "output", value_name = "FIGURE")]
+        outputs: Vec<String>,
+        /// Runs of each setting, with different seeds.
+        #[arg(long, default_value_t = 1)]
+        replications: u32,
+        /// Runs at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// The folder (default: output/<scenario name>-sensitivity).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Seed of replication 0 (replaces the file's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Change one field of every run, as for `dcsim run`. Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// No report on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Merge the folders of a sharded sweep (dcsim sweep --shard I/N) into
     /// one: the same files as the sweep run in one place.
     Merge {
@@ -423,6 +460,7 @@ fn main() -> ExitCode {
             | Command::Sweep { .. }
             | Command::Merge { .. }
             | Command::Compare { .. }
+            | Command::Sensitivity { .. }
             | Command::Bench {
                 which: Bench::Scale { .. }
                     | Bench::Training { .. }
@@ -475,6 +513,24 @@ fn main() -> ExitCode {
         }),
         Command::Merge { dirs, out, quiet } => merge(&dirs, &out, quiet),
         Command::Compare { runs, out, quiet } => compare(&runs, &out, quiet),
+        Command::Sensitivity {
+            scenario,
+            varies,
+            outputs,
+            replications,
+            jobs,
+            out,
+            seed,
+            sets,
+            quiet,
+        } => sensitivity(
+            scenario.as_deref(),
+            (&varies, &outputs),
+            (replications, jobs, seed),
+            out,
+            sets,
+            quiet,
+        ),
         Command::Validate { files } => validate(&files),
         Command::Catalog { format, only } => catalog(format, only),
         Command::Bench {
@@ -886,6 +942,100 @@ fn compare(runs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
                 .iter()
                 .filter(|p| p.extension().is_some_and(|e| e == "png"))
                 .count()
+        );
+    }
+    Ok(())
+}
+
+/// `dcsim sensitivity`: plan, run, write, report the ranking.
+fn sensitivity(
+    scenario: Option<&Path>,
+    (varies, outputs): (&[String], &[String]),
+    (replications, jobs, seed): (u32, Option<usize>, Option<u64>),
+    out: Option<PathBuf>,
+    sets: Vec<String>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    use dcsim::sensitivity::{Input, Plan, SensitivityError};
+    let jobs = match jobs {
+        Some(0) => return Err(Failure::BadInput("--jobs must be at least 1".into())),
+        Some(j) => j,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let text = match scenario {
+        Some(p) => ScenarioText::read(p)?,
+        None => ScenarioText::builtin_default(),
+    };
+    let inputs = varies
+        .iter()
+        .map(|v| Input::parse(v).map_err(Failure::BadInput))
+        .collect::<Result<Vec<_>, _>>()?;
+    let figures = if outputs.is_empty() {
+        vec!["npv_usd".to_string()]
+    } else {
+        outputs.to_vec()
+    };
+    let plan = Plan {
+        scenario: text,
+        sets,
+        seed,
+        inputs,
+        replications,
+        figures,
+    };
+    let name = plan
+        .scenario
+        .load(&Overrides {
+            sets: plan.sets.clone(),
+            seed: None,
+        })?
+        .name;
+    let pool = dcsim::sweep::execute::pool(jobs)
+        .map_err(|e| Failure::Internal(anyhow::anyhow!(e.to_string())))?;
+    let total = (1 + 2 * plan.inputs.len()) * replications as usize;
+    let results = plan
+        .run(&pool, &|done| {
+            if !quiet && std::io::stderr().is_terminal() {
+                eprint!("\rsensitivity {name}: {done}/{total} runs");
+            }
+        })
+        .map_err(|e| match e {
+            SensitivityError::Scenario { setting, error } => {
+                Failure::BadInput(format!("with {setting}:\n{error}"))
+            }
+            SensitivityError::BadInput(m) => Failure::BadInput(m),
+        })?;
+    if !quiet && std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+    let out = out.unwrap_or_else(|| Path::new("output").join(format!("{name}-sensitivity")));
+    dcsim::output::sensitivity::write(&out, &name, &results).map_err(Failure::Output)?;
+    if !quiet {
+        for t in &results {
+            println!(
+                "{}: base {}",
+                t.figure,
+                t.base
+                    .mean()
+                    .map_or("n/a".to_string(), |v| format!("{v:.6}"))
+            );
+            for (k, r) in t.rows.iter().enumerate() {
+                let show = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.6}"));
+                println!(
+                    "  {}. {} {} .. {}: {} .. {} (swing {})",
+                    k + 1,
+                    r.input.path,
+                    r.input.low,
+                    r.input.high,
+                    show(r.low.mean()),
+                    show(r.high.mean()),
+                    show(Some(r.swing()))
+                );
+            }
+        }
+        println!(
+            "wrote {}/ sensitivity.csv, sensitivity.html, tornado.png, tornado.svg",
+            out.display()
         );
     }
     Ok(())

@@ -17,5 +17,6 @@ pub mod json;
 pub mod memory;
 pub mod null;
 pub mod report;
+pub mod sensitivity;
 pub mod set;
 pub mod sweep;

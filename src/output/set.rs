@@ -71,6 +71,11 @@ pub const DCSIM_FILES: &[&str] = &[
     "sweep.json",
     "sweep.csv",
     "sweep_summary.csv",
+    // A sensitivity's files.
+    "sensitivity.csv",
+    "sensitivity.html",
+    "tornado.png",
+    "tornado.svg",
     // A comparison's files.
     "comparison.csv",
     "comparison.html",

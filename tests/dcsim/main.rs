@@ -30,6 +30,7 @@ mod phold;
 mod physics;
 mod retirement_and_dark_racks;
 mod robustness;
+mod sensitivity;
 mod services;
 mod serving_agreement;
 mod serving_epoch;

@@ -86,7 +86,7 @@ fn with_thousands(s: &str) -> String {
 }
 
 /// A range covering `values` with some room, and always `0` when `with_zero`.
-fn padded(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
+pub(super) fn padded(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);
@@ -625,7 +625,7 @@ fn legend_corner(
 }
 
 /// Draws the title (and a note under it) and returns the area below.
-fn titled<DB: DrawingBackend>(
+pub(super) fn titled<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     note: Option<&str>,

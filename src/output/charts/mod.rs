@@ -15,6 +15,7 @@
 //! charts in parallel.
 
 pub mod comparison;
+pub mod tornado;
 
 use std::io::Write;
 

@@ -1,0 +1,209 @@
+//! The files of `dcsim sensitivity`, written as one [`OutputSet`]:
+//! `sensitivity.csv` (every figure's inputs ranked by swing),
+//! `tornado.png`/`tornado.svg` (the first figure's tornado) and
+//! `sensitivity.html` (the chart inline and the tables), like `compare`'s
+//! page.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::charts::tornado::{Tornado as TornadoChart, TornadoBar};
+use super::charts::{comparison::SLIDE, write_chart};
+use super::set::{OutputError, OutputSet};
+use crate::sensitivity::{Point, Tornado};
+
+/// Columns of `sensitivity.csv`.
+pub const COLUMNS: &[&str] = &[
+    "figure",
+    "rank",
+    "input",
+    "low_value",
+    "high_value",
+    "base",
+    "at_low",
+    "at_low_ci95_low",
+    "at_low_ci95_high",
+    "at_high",
+    "at_high_ci95_low",
+    "at_high_ci95_high",
+    "swing",
+    "replications",
+];
+
+fn cell(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{v:.6}"),
+        _ => String::new(),
+    }
+}
+
+/// The CSV text of the results.
+pub fn csv_text(results: &[Tornado]) -> String {
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    let quote = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    for t in results {
+        for (k, r) in t.rows.iter().enumerate() {
+            let ci = |p: &Point| p.estimate.map(|e| (e.low(), e.high()));
+            let (ll, lh) = ci(&r.low).unwrap_or((None, None));
+            let (hl, hh) = ci(&r.high).unwrap_or((None, None));
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                t.figure,
+                k + 1,
+                quote(&r.input.path),
+                quote(&r.input.low),
+                quote(&r.input.high),
+                cell(t.base.mean()),
+                cell(r.low.mean()),
+                cell(ll),
+                cell(lh),
+                cell(r.high.mean()),
+                cell(hl),
+                cell(hh),
+                cell(Some(r.swing())),
+                r.low.values.len().max(r.high.values.len()),
+            );
+        }
+    }
+    out
+}
+
+/// The figure's unit divisor and the axis name: money in $B or $M, a rate
+/// in %, other figures as they are.
+fn axis(figure: &str, largest: f64) -> (f64, String) {
+    if figure.ends_with("_usd") {
+        if largest >= 1e9 {
+            (1e9, format!("{figure} [$B]"))
+        } else {
+            (1e6, format!("{figure} [$M]"))
+        }
+    } else if figure.starts_with("irr") || figure.ends_with("margin") || figure == "availability" {
+        (0.01, format!("{figure} [%]"))
+    } else {
+        (1.0, figure.to_string())
+    }
+}
+
+/// The tornado chart of one result.
+pub fn chart(t: &Tornado, scenario: &str) -> TornadoChart {
+    let largest = t
+        .rows
+        .iter()
+        .flat_map(|r| [r.low.mean(), r.high.mean()])
+        .chain([t.base.mean()])
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let (div, label) = axis(&t.figure, largest);
+    let base = t.base.mean().unwrap_or(0.0) / div;
+    let interval = |p: &Point| {
+        p.estimate
+            .and_then(|e| e.low().zip(e.high()))
+            .map(|(a, b)| (a / div, b / div))
+    };
+    TornadoChart {
+        title: format!("{scenario}: what moves {}", t.figure),
+        value_label: label,
+        base,
+        bars: t
+            .rows
+            .iter()
+            .map(|r| TornadoBar {
+                label: r.input.path.clone(),
+                low: r.low.mean().map_or(base, |v| v / div),
+                high: r.high.mean().map_or(base, |v| v / div),
+                values: (r.input.low.clone(), r.input.high.clone()),
+                intervals: (interval(&r.low), interval(&r.high)),
+            })
+            .collect(),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes the set into `out`; returns the files' paths.
+pub fn write(out: &Path, scenario: &str, results: &[Tornado]) -> Result<Vec<PathBuf>, OutputError> {
+    let mut set = OutputSet::create(out)?;
+    let csv = csv_text(results);
+    let put = |set: &mut OutputSet, name: &'static str, bytes: &[u8]| -> Result<(), OutputError> {
+        use std::io::Write;
+        let mut file = set.create_file(name)?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| set.write_error(name, e))
+    };
+    put(&mut set, "sensitivity.csv", csv.as_bytes())?;
+    let svg = match results.first() {
+        Some(t) => {
+            match write_chart(
+                &mut set,
+                "tornado.png",
+                "tornado.svg",
+                &chart(t, scenario),
+                SLIDE,
+            ) {
+                Ok(svg) => Some(svg),
+                Err(super::charts::ChartError::Output(e)) => return Err(e),
+                Err(e) => {
+                    return Err(
+                        set.write_error("tornado.svg", std::io::Error::other(e.to_string()))
+                    );
+                }
+            }
+        }
+        None => None,
+    };
+    let mut page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>dcsim sensitivity of {0}</title>\n<style>\nbody {{ font-family: sans-serif; margin: 2em auto; max-width: 1320px; color: #222; }}\ntable {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}\nth, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}\nth:first-child, td:first-child {{ text-align: left; }}\nfigure {{ margin: 2em 0; }}\nsvg {{ width: 100%; height: auto; }}\n</style>\n</head>\n<body>\n<h1>Sensitivity of {0}</h1>\n<p>Each input moved alone to its low and its high value, every other input at the scenario's value, the runs seeded alike; inputs ranked by swing, |at high − at low|.</p>\n",
+        escape(scenario)
+    );
+    if let Some(svg) = &svg {
+        let (w, h) = SLIDE;
+        let body = svg.trim_start_matches(|c| c != '<');
+        let body = body.strip_prefix("<?xml").map_or(body, |rest| {
+            rest.split_once("?>").map_or(rest, |(_, r)| r.trim_start())
+        });
+        let body = if body.contains("viewBox") {
+            body.to_string()
+        } else {
+            body.replacen("<svg ", &format!("<svg viewBox=\"0 0 {w} {h}\" "), 1)
+        };
+        let _ = writeln!(page, "<figure>{body}</figure>");
+    }
+    for t in results {
+        let _ = writeln!(
+            page,
+            "<h2>{}</h2>\n<p>Base run: {}</p>\n<table>\n<tr><th>input</th><th>low</th><th>high</th><th>at low</th><th>at high</th><th>swing</th></tr>",
+            escape(&t.figure),
+            cell(t.base.mean())
+        );
+        for r in &t.rows {
+            let _ = writeln!(
+                page,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&r.input.path),
+                escape(&r.input.low),
+                escape(&r.input.high),
+                cell(r.low.mean()),
+                cell(r.high.mean()),
+                cell(Some(r.swing()))
+            );
+        }
+        page.push_str("</table>\n");
+    }
+    page.push_str("</body>\n</html>\n");
+    put(&mut set, "sensitivity.html", page.as_bytes())?;
+    set.commit()
+}
