@@ -69,6 +69,9 @@ impl Chart for Tornado {
                 .chain([self.base]),
             false,
         );
+        // Room at both ends for the values written beside the bars.
+        let room = (hi - lo) * 0.08;
+        let (lo, hi) = (lo - room, hi + room);
         let longest = self
             .bars
             .iter()
@@ -106,7 +109,7 @@ impl Chart for Tornado {
             .light_line_style(WHITE.mix(0.0))
             .bold_line_style(RGBColor(225, 225, 225))
             .draw()?;
-        let pad = (500 / n as u32).clamp(4, 30);
+        let pad = (160 / n as u32).clamp(4, 20);
         for (k, bar) in self.bars.iter().enumerate() {
             let i = n as i32 - 1 - k as i32;
             let y = SegmentValue::CenterOf(i);
