@@ -15,7 +15,7 @@ use dcsim::catalog::Catalog;
 use dcsim::output::report::ReportInputs;
 use dcsim::output::set::OutputError;
 use dcsim::report::{self, CatalogPart};
-use dcsim::runner::{self, RunOutput};
+use dcsim::runner::{self, ExtraFile, PreviousRun, RunOutput, RunRecord};
 use dcsim::scenario::{self, Overrides, Scenario, ScenarioError, ScenarioText};
 use dcsim::sweep::execute::{self, Options};
 use dcsim::sweep::shard::{self, Shard};
@@ -67,16 +67,25 @@ enum Command {
     /// Run a scenario and write its CSV files, charts and report.
     #[command(
         after_help = "Writes <out>/<scenario name>/timeseries.csv, capacity.csv, buildout.csv,\n\
-        summary.csv and summary.json (and failures.csv when [output] failures_log = true);\n\
+        summary.csv, summary.json and run.json (what made the run: the scenario file's name,\n\
+        a hash of its text, the --set arguments and the seed); failures.csv when [output]\n\
+        failures_log = true;\n\
         jobs.csv with training jobs; services.csv and service_summary.csv with inference\n\
         services; monthly.csv, contracts.csv and contracts_monthly.csv with [economics];\n\
         the charts power, chips, failures, energy, inference, training and cash (.png and\n\
-        .svg, each when the run has its data) and report.html, unless --no-charts."
+        .svg, each when the run has its data) and report.html, unless --no-charts.\n\n\
+        With --set or --seed, the folder is a variant's, named from them, so the baseline\n\
+        survives: --set sites.ohio.grid_mw=90 --seed 7 writes\n\
+        <out>/<scenario name>--sites.ohio.grid_mw=90--seed=7/ ([i] becomes .i, quotes go,\n\
+        other unsafe characters become _; past 64 characters cut, with a hash). Rerunning the\n\
+        same command replaces its own folder; replacing a run of another scenario text is\n\
+        said on stderr."
     )]
     Run {
         /// Scenario file (TOML). Without it, the built-in default scenario runs.
         scenario: Option<PathBuf>,
-        /// Folder that receives `<scenario name>/`.
+        /// Folder that receives `<scenario name>/` (or, with --set or
+        /// --seed, the variant's `<scenario name>--<overrides>/`).
         #[arg(long, default_value = "output")]
         out: PathBuf,
         /// Seed of every random stream (replaces the file's `seed`).
@@ -720,8 +729,19 @@ fn run(
     quiet: bool,
     charts: Charts,
 ) -> Result<(), Failure> {
-    let scenario = load(path, &overrides)?;
-    let dir = out.join(&scenario.name);
+    let text = match path {
+        Some(p) => ScenarioText::read(p)?,
+        None => ScenarioText::builtin_default(),
+    };
+    let scenario = text.load(&overrides)?;
+    let record = RunRecord::new(
+        &text.shown,
+        &text.chain_texts()?,
+        &overrides.sets,
+        scenario.seed,
+    );
+    let dir = out.join(runner::folder_name(&scenario.name, &overrides));
+    let previous = runner::previous_run(&dir, &record);
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -735,7 +755,11 @@ fn run(
         b
     };
     let report = (charts == Charts::Draw).then(|| report_inputs(&scenario, path, &overrides));
-    let outcome = runner::run_to_dir(&scenario, &dir, &[], report, &mut |done| {
+    let extra = [ExtraFile {
+        name: "run.json",
+        bytes: record.to_json(),
+    }];
+    let outcome = runner::run_to_dir(&scenario, &dir, &extra, report, &mut |done| {
         bar.set_position((done * 1000.0) as u64);
     });
     bar.finish_and_clear();
@@ -744,6 +768,12 @@ fn run(
         written,
         simulate_s: wall,
     } = outcome.map_err(Failure::Output)?;
+    if let PreviousRun::Other(what) = previous {
+        eprintln!(
+            "dcsim: note: replaced {}/, which held {what}; to keep runs of different files apart, give them different names or --out folders",
+            dir.display()
+        );
+    }
     if !quiet {
         print!("{}", report::run_summary(&summary, wall));
         let names: Vec<String> = written

@@ -450,10 +450,10 @@ impl Definition {
 
 /// FNV-1a, 128 bits (offset basis 0x6c62272e07bb014262b821756295c58d,
 /// prime 2^88 + 2^8 + 0x3b).
-struct Fnv128(u128);
+pub(crate) struct Fnv128(pub(crate) u128);
 
 impl Fnv128 {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Fnv128(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d)
     }
 
@@ -466,7 +466,7 @@ impl Fnv128 {
     }
 
     /// A field: its length (8 bytes, little-endian), then its bytes.
-    fn field(&mut self, bytes: &[u8]) {
+    pub(crate) fn field(&mut self, bytes: &[u8]) {
         self.bytes(&(bytes.len() as u64).to_le_bytes());
         self.bytes(bytes);
     }

@@ -160,7 +160,9 @@ fn chart_text_matches_its_snapshot() {
 #[test]
 fn the_report_inlines_every_chart_and_fetches_nothing() {
     let tmp = temp_dir("charts-report");
-    let dir = run_charts(&tmp, &["--set", "sites.north.pue=1.25"]);
+    run_charts(&tmp, &["--set", "sites.north.pue=1.25"]);
+    // A variant: its own folder, named from the override (issue 16).
+    let dir = tmp.join("charts--sites.north.pue=1.25");
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<title>charts — dcsim report</title>"));
@@ -245,7 +247,7 @@ fn summary_json_has_the_figures_of_summary_csv() {
 }
 
 #[test]
-fn no_charts_writes_the_csv_files_and_summary_json_only() {
+fn no_charts_writes_the_csv_files_and_the_json_records_only() {
     let tmp = temp_dir("charts-none");
     let dir = run_charts(&tmp, &["--no-charts"]);
     let names: Vec<String> = std::fs::read_dir(&dir)
@@ -256,7 +258,7 @@ fn no_charts_writes_the_csv_files_and_summary_json_only() {
     assert!(
         names
             .iter()
-            .all(|n| n.ends_with(".csv") || n == "summary.json"),
+            .all(|n| n.ends_with(".csv") || n == "summary.json" || n == "run.json"),
         "{names:?}"
     );
 }
@@ -279,7 +281,8 @@ fn charts_and_report_are_the_same_bytes_every_run() {
     };
     let a = files(&run_charts(&dirs[0], &[]));
     let b = files(&run_charts(&dirs[1], &[]));
-    assert_eq!(a.len(), 2 * ChartKind::ALL.len() + 2, "{:?}", a.keys());
+    // Every chart, report.html, summary.json and run.json.
+    assert_eq!(a.len(), 2 * ChartKind::ALL.len() + 3, "{:?}", a.keys());
     for (name, bytes) in &a {
         assert!(*bytes == b[name], "{name} differs between two runs");
     }

@@ -226,7 +226,8 @@ fn set_changes_a_value() {
         "sites.lab.pue=1.5",
     ]);
     assert_ok(&out);
-    let dir = out_dir.join("physics-day");
+    // A variant's folder, named from its overrides (issue 16).
+    let dir = out_dir.join("physics-day--sites.0.grid_mw=7--sites.lab.pue=1.5");
     let grid = column(&dir.join("timeseries.csv"), "grid_mw");
     assert_eq!(grid.len(), 24);
     assert!(grid.iter().all(|g| g == "7.000"), "{grid:?}");
@@ -277,7 +278,7 @@ fn run_seed(seed: u64, out_dir: &Path) -> std::path::PathBuf {
         &path(out_dir),
     ]);
     assert_ok(&out);
-    out_dir.join("conservation")
+    out_dir.join(format!("conservation--seed={seed}"))
 }
 
 #[test]
@@ -306,6 +307,7 @@ fn seed_changes_the_draws_and_repeats_exactly() {
             "power.png",
             "power.svg",
             "report.html",
+            "run.json",
             "summary.csv",
             "summary.json",
             "timeseries.csv"

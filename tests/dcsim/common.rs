@@ -12,8 +12,8 @@ use dcsim::scenario::{self, Overrides, Scenario};
 
 /// Every file a run of the default scenario writes, sorted: the CSV files
 /// of its workloads (jobs, the chat service) and books (monthly,
-/// contracts), every chart, `report.html` and `summary.json`.
-pub const DEFAULT_RUN_FILES: [&str; 26] = [
+/// contracts), every chart, `report.html`, `summary.json` and `run.json`.
+pub const DEFAULT_RUN_FILES: [&str; 27] = [
     "buildout.csv",
     "capacity.csv",
     "cash.png",
@@ -33,6 +33,7 @@ pub const DEFAULT_RUN_FILES: [&str; 26] = [
     "power.png",
     "power.svg",
     "report.html",
+    "run.json",
     "service_summary.csv",
     "services.csv",
     "summary.csv",

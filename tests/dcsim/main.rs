@@ -39,3 +39,4 @@ mod slurm;
 mod sweep;
 mod traces;
 mod training;
+mod variants;

@@ -42,14 +42,17 @@ fn names(dir: &Path) -> Vec<String> {
 /// shortened to match: a term must end inside the run).
 const SHORT: [&str; 2] = ["duration=\"2y\"", "contracts[0].term=\"2y\""];
 
-/// `dcsim run` on the built-in default scenario (name "default") with
-/// `--set` arguments, into `out`.
+/// `dcsim run` on the built-in default scenario with `--set` arguments,
+/// into `out/default/` (`--set name=default` keeps the folder's name, which
+/// the other overrides would otherwise extend into a variant's).
 fn run_default(out: &Path, sets: &[&str]) -> std::process::Output {
     let mut args = vec![
         "run".to_string(),
         "--quiet".into(),
         "--out".into(),
         path(out),
+        "--set".into(),
+        "name=default".into(),
     ];
     for s in sets {
         args.push("--set".into());
@@ -64,6 +67,7 @@ fn spawn_long_run(out: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_dcsim"))
         .args(["run", "--quiet", "--out", &path(out)])
         .args(["--set", "failures.host.rate_per_million_hours=3000"])
+        .args(["--set", "name=default"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -258,7 +262,7 @@ fn a_failed_write_names_the_file_and_changes_nothing() {
     let before = previous_set(out);
     // Ignore SIGXFSZ so that writing past the limit fails with EFBIG.
     let script = format!(
-        "trap '' XFSZ; ulimit -f 64; exec '{}' run --quiet --out '{}' --set 'sample_every=\"1h\"'",
+        "trap '' XFSZ; ulimit -f 64; exec '{}' run --quiet --out '{}' --set 'sample_every=\"1h\"' --set name=default",
         env!("CARGO_BIN_EXE_dcsim"),
         path(out)
     );
@@ -297,6 +301,7 @@ fn fixtures_still_run_into_a_fresh_folder() {
             "power.png",
             "power.svg",
             "report.html",
+            "run.json",
             "summary.csv",
             "summary.json",
             "timeseries.csv"
