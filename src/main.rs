@@ -54,7 +54,8 @@ Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scen
 arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
 
 /// A discrete-event simulator of AI datacenters over the life of a capacity
-/// contract: build-out, power, network, failures and repairs.
+/// contract: training and inference workloads, the economics (capex,
+/// revenue, SLA credits, NPV), build-out, power, network and failures.
 #[derive(Parser, Debug)]
 #[command(name = "dcsim", version, after_help = EXAMPLES)]
 struct Cli {
@@ -108,7 +109,8 @@ enum Command {
     /// intervals, and charts.
     #[command(
         after_help = "Writes <out>/runs/<id>/ (each run's files, as dcsim run writes them, and run.json),\n\
-        then <out>/sweep.json, sweep.csv, sweep_summary.csv and sweep_<figure>.png/.svg.\n\
+        then <out>/sweep.html (the table and every chart on one page), sweep.json, sweep.csv,\n\
+        sweep_summary.csv and sweep_<figure>.png/.svg.\n\
         Run ids count in the order of the --vary arguments, the last varying fastest, then by\n\
         replication. Replication 0 runs with the scenario's seed (or --seed); replication r > 0\n\
         with splitmix64(seed + r * 0x9E3779B97F4A7C15). Runs already complete in <out> (same\n\
@@ -934,7 +936,7 @@ fn sweep(a: &SweepArgs) -> Result<(), Failure> {
                 out.display()
             ),
             None => println!(
-                "wrote {}/ runs/<id>/, sweep.json, sweep.csv, sweep_summary.csv and charts",
+                "wrote {}/ runs/<id>/, sweep.html, sweep.json, sweep.csv, sweep_summary.csv and charts",
                 out.display()
             ),
         }
@@ -946,7 +948,7 @@ fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
     let report = shard::merge(dirs, out)?;
     if !quiet {
         println!(
-            "merged {} shard folder(s): {} runs ({} copied, {} already in place); wrote {}/ runs/<id>/, sweep.json, sweep.csv, sweep_summary.csv and charts",
+            "merged {} shard folder(s): {} runs ({} copied, {} already in place); wrote {}/ runs/<id>/, sweep.html, sweep.json, sweep.csv, sweep_summary.csv and charts",
             dirs.len(),
             report.runs,
             report.copied,

@@ -365,10 +365,11 @@ pub fn run_summary(s: &SummaryRow, wall_seconds: f64) -> String {
 }
 
 /// Dollars in billions or millions, whichever reads better: `$38.00B`,
-/// `-$412.5M`, `$950`.
+/// `-$412.5M`, `$950`; an amount that rounds to zero dollars is `$0`, never
+/// `-$0`.
 pub fn money(x: f64) -> String {
-    let sign = if x < 0.0 { "-" } else { "" };
     let a = x.abs();
+    let sign = if x < 0.0 && a >= 0.5 { "-" } else { "" };
     if a >= 1e9 {
         format!("{sign}${:.2}B", a / 1e9)
     } else if a >= 1e6 {
@@ -391,12 +392,12 @@ fn money_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
     );
     let _ = writeln!(
         out,
-        "  earns: revenue {} (contracts {} of {} committed, on demand {}, SLA credits -{})",
+        "  earns: revenue {} (contracts {} of {} committed, on demand {}, SLA credits {})",
         money(e.revenue_usd),
         money(e.contract_revenue_usd),
         money(e.contract_value_usd),
         money(e.on_demand_revenue_usd),
-        money(e.sla_credits_usd)
+        money(-e.sla_credits_usd)
     );
     for c in &e.contracts {
         let (amount, unit) = match c.unit {
@@ -520,6 +521,10 @@ mod tests {
         assert_eq!(money(38e9), "$38.00B");
         assert_eq!(money(-412.5e6), "-$412.5M");
         assert_eq!(money(950.0), "$950");
+        // No credit is $0, not -$0 (issue 16).
+        assert_eq!(money(-0.0), "$0");
+        assert_eq!(money(-0.4), "$0");
+        assert_eq!(money(-0.5), "-$1");
     }
 
     #[test]

@@ -78,14 +78,38 @@ macro_rules! headline {
     };
 }
 
-/// The figures charted by sweeps and comparisons, in chart order. Those a
-/// run does not have (no books, no jobs, no services) are left out.
+/// The figures charted by sweeps and comparisons, in the order a planner
+/// reads them: the money (NPV, IRR, payback, revenue, capex, opex, EBITDA,
+/// SLA credits), the contracts' delivery, then power, energy and carbon,
+/// the fleet, failures and the workloads. Those a run does not have (no
+/// books, no contracts, no jobs, no services) are left out.
 pub const HEADLINES: &[Headline] = &[
-    headline!("energy_cost_usd", "Energy cost", "$", 1.0, Total),
-    headline!("energy_mwh", "Facility energy", "GWh", 1e-3, Total),
-    headline!("carbon_tco2e", "Carbon", "kt CO2e", 1e-3, Total),
+    headline!("npv_usd", "NPV", "$", 1.0, Level),
+    headline!("irr", "IRR", "% per year", 100.0, Level),
+    headline!("payback_months", "Payback", "months", 1.0, Level),
+    headline!("revenue_usd", "Revenue", "$", 1.0, Total),
+    headline!("capex_usd", "Capex", "$", 1.0, Level),
+    headline!("opex_usd", "Opex", "$", 1.0, Total),
+    headline!("ebitda_usd", "EBITDA", "$", 1.0, Total),
+    headline!("sla_credits_usd", "SLA credits", "$", 1.0, Total),
+    headline!(
+        "contract_delivered",
+        "Contract delivered (share of commitment)",
+        "%",
+        100.0,
+        Level
+    ),
     headline!("peak_facility_mw", "Peak facility power", "MW", 1.0, Level),
-    headline!("availability", "Availability", "%", 100.0, Level),
+    headline!("energy_mwh", "Facility energy", "GWh", 1e-3, Total),
+    headline!("energy_cost_usd", "Energy cost", "$", 1.0, Total),
+    headline!("carbon_tco2e", "Carbon", "kt CO2e", 1e-3, Total),
+    headline!(
+        "availability",
+        "Chip availability (healthy ÷ online)",
+        "%",
+        100.0,
+        Level
+    ),
     headline!(
         "peak_chips_online",
         "Peak chips online",
@@ -96,12 +120,6 @@ pub const HEADLINES: &[Headline] = &[
     headline!("failures_total", "Failures", "failures", 1.0, Total),
     headline!("ettr_mean", "Mean ETTR of training jobs", "%", 100.0, Level),
     headline!("slo_attainment", "SLO attainment", "%", 100.0, Level),
-    headline!("capex_usd", "Capex", "$", 1.0, Level),
-    headline!("revenue_usd", "Revenue", "$", 1.0, Total),
-    headline!("opex_usd", "Opex", "$", 1.0, Total),
-    headline!("npv_usd", "NPV", "$", 1.0, Level),
-    headline!("irr", "IRR", "% per year", 100.0, Level),
-    headline!("payback_months", "Payback", "months", 1.0, Level),
 ];
 
 impl Headline {
@@ -141,15 +159,17 @@ pub fn headline_files() -> impl Iterator<Item = &'static str> {
 /// One run's summary row: its columns and their values as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunSummary {
-    /// Column names, in file order; `slo_attainment` last when the run has
-    /// services.
+    /// Column names, in file order; then `contract_delivered` when the run
+    /// has contracts (from `contracts.csv`) and `slo_attainment` when it has
+    /// services (from `service_summary.csv`).
     pub columns: Vec<String>,
     /// The values, as text, one per column.
     pub values: Vec<String>,
 }
 
 impl RunSummary {
-    /// Reads `dir/summary.csv` (and `dir/service_summary.csv` if present).
+    /// Reads `dir/summary.csv` (and `dir/contracts.csv` and
+    /// `dir/service_summary.csv` if present).
     /// A folder without `summary.csv` is not a run folder.
     pub fn read(dir: &Path) -> Result<RunSummary, ReadError> {
         let path = dir.join("summary.csv");
@@ -189,6 +209,14 @@ impl RunSummary {
             columns,
             values: rows.remove(0),
         };
+        let contracts = dir.join("contracts.csv");
+        if contracts.exists() {
+            let (cols, rows) = read_table(&contracts, MAX_SUMMARY_BYTES)?;
+            if let Some(share) = contract_delivered(&cols, &rows) {
+                summary.columns.push("contract_delivered".into());
+                summary.values.push(format!("{share:.6}"));
+            }
+        }
         let services = dir.join("service_summary.csv");
         if services.exists() {
             let (cols, rows) = read_table(&services, MAX_SUMMARY_BYTES)?;
@@ -211,6 +239,38 @@ impl RunSummary {
         self.get(column)
             .and_then(|v| v.parse::<f64>().ok())
             .filter(|x| x.is_finite())
+    }
+}
+
+/// The share of their commitments the contracts delivered
+/// (`contracts.csv`'s `availability`: delivered ÷ committed capacity-hours),
+/// weighted by each contract's value; the plain mean if no contract has a
+/// value.
+fn contract_delivered(columns: &[String], rows: &[Vec<String>]) -> Option<f64> {
+    let at = |name: &str| columns.iter().position(|c| c == name);
+    let (share, value) = (at("availability")?, at("value_usd")?);
+    let mut pairs = Vec::new();
+    for row in rows {
+        let s = row
+            .get(share)?
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())?;
+        let v = row
+            .get(value)?
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())?;
+        pairs.push((s, v.max(0.0)));
+    }
+    if pairs.is_empty() {
+        return None;
+    }
+    let weight: f64 = pairs.iter().map(|p| p.1).sum();
+    if weight > 0.0 {
+        Some(pairs.iter().map(|(s, v)| s * v).sum::<f64>() / weight)
+    } else {
+        Some(pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64)
     }
 }
 
@@ -422,5 +482,19 @@ mod tests {
             vec!["b".into(), "100".into(), "0.6".into()],
         ];
         assert!((slo_attainment(&cols, &rows).unwrap() - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn contract_delivery_is_weighted_by_value() {
+        let cols: Vec<String> = ["contract", "value_usd", "availability"]
+            .map(String::from)
+            .to_vec();
+        let rows = vec![
+            vec!["a".into(), "30000000000.00".into(), "0.5".into()],
+            vec!["b".into(), "10000000000.00".into(), "0.9".into()],
+        ];
+        // (30 × 0.5 + 10 × 0.9) / 40 = 24 / 40 = 0.6.
+        assert!((contract_delivered(&cols, &rows).unwrap() - 0.6).abs() < 1e-12);
+        assert_eq!(contract_delivered(&cols, &[]), None, "no contracts");
     }
 }

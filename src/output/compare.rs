@@ -334,7 +334,7 @@ fn scalable(svg: &str) -> String {
 /// A headline figure for the page's table: money as `$1.64 B`, `$50.7 k`;
 /// others in their unit with 4 significant digits (grouped thousands
 /// above 1,000).
-fn table_number(h: &crate::results::Headline, v: f64) -> String {
+pub(crate) fn table_number(h: &crate::results::Headline, v: f64) -> String {
     let (x, suffix) = if h.unit == "$" {
         let (scale, unit) = h.unit_for(v);
         let suffix = match unit {
@@ -353,6 +353,11 @@ fn table_number(h: &crate::results::Headline, v: f64) -> String {
     } else {
         let decimals = (3.0 - x.abs().log10().floor()).clamp(0.0, 6.0) as usize;
         format!("{x:.decimals$}")
+    };
+    // A value that shows as zero has no sign (never `−$0`).
+    let text = match text.strip_prefix('-') {
+        Some(t) if t.chars().all(|c| matches!(c, '0' | '.' | ',')) => t.to_string(),
+        _ => text,
     };
     if h.unit == "$" {
         match text.strip_prefix('-') {
@@ -376,7 +381,7 @@ fn page(runs: &[Run], per_year: bool, figures: &[(String, String)]) -> String {
     );
     let _ = writeln!(
         h,
-        "<p>{}Time series are on calendar dates, each run over its own span; sites are summed. Every run's whole summary is in <code>comparison.csv</code>.</p>",
+        "<p>{}Time series are on calendar dates, each run over its own span; sites are summed. Every run's whole summary is in <code>comparison.csv</code>.</p>\n<p>Figures run as a planner reads them: the money first, then the contracts' delivery, then power, energy and carbon. <em>Contract delivered</em> is the share of the committed capacity-hours the contracts delivered (late or missing capacity counts against it); <em>chip availability</em> is the share of online chip-hours that were healthy, and says nothing of capacity that never came online.</p>",
         if per_year {
             "The runs differ in length: totals (energy, cost, carbon, failures, revenue, opex) are charted per year of run; levels as they are. "
         } else {

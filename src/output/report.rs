@@ -83,10 +83,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Money as `$26.87B`, `$860.8M`, `$153,631`, `−$961.9M`.
-fn money(x: f64) -> String {
-    let sign = if x < 0.0 { "−" } else { "" };
+/// Money as `$26.87B`, `$860.8M`, `$153,631`, `−$961.9M`; an amount that
+/// rounds to zero dollars is `$0`, never `−$0`.
+pub(crate) fn money(x: f64) -> String {
     let a = x.abs();
+    let sign = if x < 0.0 && a >= 0.5 { "−" } else { "" };
     let body = if a >= 1e9 {
         format!("${:.2}B", a / 1e9)
     } else if a >= 1e6 {
@@ -324,7 +325,7 @@ fn table_html(out: &mut String, t: &CsvTable) {
 }
 
 /// A chart's SVG for inlining: no XML prolog, no namespace URL, labelled.
-fn inline_svg(svg: &str, label: &str) -> String {
+pub(crate) fn inline_svg(svg: &str, label: &str) -> String {
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,
@@ -350,7 +351,7 @@ fn chart_heading(kind: ChartKind) -> &'static str {
     }
 }
 
-const STYLE: &str = "\
+pub(crate) const STYLE: &str = "\
 body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#f6f6f6;line-height:1.4}
 main{max-width:1320px;margin:0 auto;padding:20px 24px 48px}
 h1{font-size:2.2rem;margin:.2em 0 .1em}

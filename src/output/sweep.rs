@@ -1,8 +1,9 @@
 //! A sweep's own files, built from its run folders on disk: `sweep.json`
 //! (the plan), `sweep.csv` (one row per run), `sweep_summary.csv` (mean and
 //! 95 % interval of each figure per combination of values) and a chart per
-//! headline figure (`sweep_<column>.png` and `.svg`), written as one output
-//! set into the sweep's folder.
+//! headline figure (`sweep_<column>.png` and `.svg`) and `sweep.html` (the
+//! table of means and every chart inline, self-contained), written as one
+//! output set into the sweep's folder.
 //!
 //! Everything is read back from `runs/<id>/summary.csv` (see
 //! [`crate::results`]) in id order, so a merge of shards writes the same
@@ -20,7 +21,7 @@ use crate::sweep::stats::Estimate;
 use crate::sweep::{Plan, SweepError};
 
 /// The file names this module writes besides the charts.
-pub const FILES: &[&str] = &["sweep.json", "sweep.csv", "sweep_summary.csv"];
+pub const FILES: &[&str] = &["sweep.json", "sweep.csv", "sweep_summary.csv", "sweep.html"];
 
 /// The runs' summaries as one table: the union of their columns in order
 /// of first appearance (without `seed`, which leads each row), and each
@@ -119,7 +120,7 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
             run.replication.to_string(),
             run.seed.to_string(),
         ];
-        row.extend(run.params.iter().map(|(_, v)| v.clone()));
+        row.extend(run.params.iter().map(|(_, v)| shown(v).to_string()));
         row.extend(values.iter().cloned());
         w.write_record(&row).map_err(csv_bug)?;
     }
@@ -148,7 +149,7 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
                 continue;
             };
             let mut row = vec![c.to_string()];
-            row.extend(first.params.iter().map(|(_, v)| v.clone()));
+            row.extend(first.params.iter().map(|(_, v)| shown(v).to_string()));
             row.push(table.columns[i].clone());
             row.push(e.n.to_string());
             row.push(cell(e.mean));
@@ -164,6 +165,7 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
         &w.into_inner().map_err(|e| csv_bug(e.into_error().into()))?,
     )?;
 
+    let mut figures: Vec<(String, String)> = Vec::new();
     for h in HEADLINES {
         let Some(i) = table.columns.iter().position(|c| c == h.column) else {
             continue;
@@ -180,18 +182,131 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
         let (scale, unit) = h.unit_for(largest);
         let values: Vec<Option<f64>> = raw.iter().map(|v| v.map(|v| v * scale)).collect();
         let (png, svg) = h.sweep_files;
-        match layout(plan) {
+        let drawn = match layout(plan) {
             Layout::Against(x) => {
                 let chart = bands(plan, h, unit, x, &values);
-                write_chart(&mut set, png, svg, &chart, SLIDE).map_err(chart_error)?;
+                write_chart(&mut set, png, svg, &chart, SLIDE).map_err(chart_error)?
             }
             Layout::Bars => {
                 let chart = bars(plan, h, unit, &values);
-                write_chart(&mut set, png, svg, &chart, SLIDE).map_err(chart_error)?;
+                write_chart(&mut set, png, svg, &chart, SLIDE).map_err(chart_error)?
             }
-        }
+        };
+        figures.push((title(plan, h), drawn));
     }
+    let html = page(plan, &table, &numeric, &figures);
+    put(&mut set, "sweep.html", html.as_bytes())?;
     Ok(set.commit()?)
+}
+
+/// `sweep.html`: what was swept, a table of each combination's mean and
+/// 95 % interval of every headline figure, then every chart inline. Self-
+/// contained like `report.html`: no script, no URL, the SVGs inline.
+fn page(plan: &Plan, table: &Table, numeric: &[usize], figures: &[(String, String)]) -> String {
+    use std::fmt::Write as _;
+    let esc = super::report::escape;
+    let mut h = String::new();
+    let name = esc(&plan.scenario);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Sweep of {name} — dcsim</title>\n<style>\n{}</style>\n</head>\n<body>\n<main>\n\
+         <h1>Sweep of {name}</h1>\n",
+        super::report::STYLE
+    );
+    let varies: Vec<String> = plan
+        .varies
+        .iter()
+        .map(|v| {
+            format!(
+                "{} ({}): {}",
+                axis_words(&v.path),
+                v.path,
+                v.values
+                    .iter()
+                    .map(|x| shown(x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} runs: {} combination(s) × {} replication(s); seed of replication 0: {}; dcsim {}</p>",
+        plan.runs.len(),
+        plan.combinations(),
+        plan.replications,
+        plan.base_seed,
+        env!("CARGO_PKG_VERSION")
+    );
+    if !varies.is_empty() || !plan.sets.is_empty() {
+        h.push_str("<ul>\n");
+        for v in &varies {
+            let _ = writeln!(h, "<li>varied: {}</li>", esc(v));
+        }
+        for set in &plan.sets {
+            let _ = writeln!(h, "<li>every run: <code>--set {}</code></li>", esc(set));
+        }
+        h.push_str("</ul>\n");
+    }
+    // The table: one row per combination, a column per headline figure.
+    let r = plan.replications as usize;
+    let shown_figures: Vec<(&Headline, usize)> = HEADLINES
+        .iter()
+        .filter_map(|hl| {
+            let i = table.columns.iter().position(|c| c == hl.column)?;
+            numeric.contains(&i).then_some((hl, i))
+        })
+        .collect();
+    h.push_str("<h2 id=\"figures\">Headline figures</h2>\n<p class=\"note\">Each cell: the mean over the replications");
+    if r > 1 {
+        h.push_str(", ± the half-width of its 95 % confidence interval (Student t)");
+    }
+    h.push_str(". Every run's figures are in sweep.csv; every figure's mean and interval in sweep_summary.csv.</p>\n<div class=\"scroll\"><table>\n<thead><tr><th>combination</th>");
+    for v in &plan.varies {
+        let _ = write!(h, "<th>{}</th>", esc(&axis_words(&v.path)));
+    }
+    for (hl, _) in &shown_figures {
+        let _ = write!(h, "<th>{} [{}]</th>", esc(hl.title), esc(hl.unit));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for c in 0..plan.combinations() {
+        let first = &plan.runs[c * r];
+        let _ = write!(h, "<tr><td class=\"n\">{c}</td>");
+        for (_, v) in &first.params {
+            let _ = write!(h, "<td class=\"t\">{}</td>", esc(shown(v)));
+        }
+        for (hl, i) in &shown_figures {
+            let values: Vec<f64> = table.rows[c * r..(c + 1) * r]
+                .iter()
+                .filter_map(|row| row[*i].parse::<f64>().ok())
+                .collect();
+            let cell = Estimate::of(&values).map_or(String::new(), |e| {
+                let mean = super::compare::table_number(hl, e.mean);
+                match e.low().zip(e.high()) {
+                    Some((lo, hi)) if r > 1 => {
+                        let half = super::compare::table_number(hl, (hi - lo) / 2.0);
+                        format!("{mean} ± {}", half.trim_start_matches('−'))
+                    }
+                    _ => mean,
+                }
+            });
+            let _ = write!(h, "<td class=\"n\">{}</td>", esc(&cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
+    for (title, svg) in figures {
+        let _ = writeln!(
+            h,
+            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            super::report::inline_svg(svg, title),
+            esc(title)
+        );
+    }
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
 }
 
 /// Writes `bytes` as the file `name` of the set.
@@ -249,9 +364,117 @@ fn label(params: &[(String, String)], skip: Option<usize>) -> String {
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != skip)
-        .map(|(_, (p, v))| format!("{p}={v}"))
+        .map(|(_, (p, v))| format!("{p}={}", shown(v)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A `--vary` value as shown in the CSV files and on the charts: a quoted
+/// TOML string without its quotes (`"2026-09-01"` is `2026-09-01`), any
+/// other value as given.
+pub fn shown(value: &str) -> &str {
+    let v = value.trim();
+    for q in ['"', '\''] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) && !v[1..v.len() - 1].contains(q) {
+            return &v[1..v.len() - 1];
+        }
+    }
+    v
+}
+
+/// Known scenario fields in words, with their units: the field's name
+/// (the last part of a `--vary` path), its words, its unit (empty for a
+/// plain number).
+const FIELD_WORDS: &[(&str, &str, &str)] = &[
+    ("grid_mw", "grid connection", "MW"),
+    ("pue", "PUE", ""),
+    ("usd_per_mwh", "energy price", "$/MWh"),
+    ("kg_per_mwh", "carbon intensity", "kg CO2e/MWh"),
+    ("count", "racks", ""),
+    ("spare_nodes", "spare nodes", ""),
+    ("date", "date", ""),
+    ("utilization", "utilization", "share of chips busy"),
+    ("swap_time", "spare swap time", ""),
+    (
+        "rate_per_million_hours",
+        "failure rate",
+        "per million hours",
+    ),
+    ("rate_per_day", "arrival rate", "per day"),
+    ("price_usd_per_chip_hour", "price", "$/chip-hour"),
+    ("price_usd_per_kw_month", "price", "$/kW-month"),
+    ("value_usd", "contract value", "$"),
+    ("total_value_usd", "contract value", "$"),
+    ("chips", "committed chips", ""),
+    ("term", "term", ""),
+    ("start", "start date", ""),
+    ("discount_rate", "discount rate", "per year"),
+    ("duration", "run length", ""),
+    ("replicas", "replicas", ""),
+    ("max_batch", "largest batch", "requests"),
+    ("requests_per_s", "request rate", "per second"),
+    ("ttft_slo", "time-to-first-token target", ""),
+    ("tpot_slo", "time-per-output-token target", ""),
+];
+
+/// A section of the scenario as one of its entries: `site` of `sites`.
+fn singular(section: &str) -> &str {
+    match section {
+        "sites" => "site",
+        "contracts" => "contract",
+        "services" => "service",
+        "arrivals" => "arrival stream",
+        "buildout" => "build-out phase",
+        "grid_upgrades" => "grid upgrade",
+        "request_windows" => "request window",
+        other => other,
+    }
+}
+
+/// A `--vary` path in words with its unit, for an axis: the field in
+/// words, then whose it is (`site us-east`, `contract 0`, `host failures`),
+/// then the unit in brackets: `contracts[0].price_usd_per_chip_hour` is
+/// `price of contract 0 [$/chip-hour]`. A field not in the table is the
+/// path with `_` as spaces.
+pub fn axis_words(path: &str) -> String {
+    // Segments: `sites[0].grid_mw` and `sites.us-east.grid_mw` both give
+    // ["sites", "0" or "us-east", "grid_mw"].
+    let segments: Vec<&str> = path
+        .split(['.', '[', ']'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let Some((&field, owners)) = segments.split_last() else {
+        return path.to_string();
+    };
+    let Some(&(_, words, unit)) = FIELD_WORDS.iter().find(|(f, _, _)| *f == field) else {
+        return path.replace('_', " ");
+    };
+    let mut whose = Vec::new();
+    let mut i = 0;
+    while i < owners.len() {
+        match owners[i] {
+            "failures" if i + 1 < owners.len() => {
+                whose.push(format!("{} failures", owners[i + 1]));
+                i += 2;
+            }
+            section if i + 1 < owners.len() => {
+                whose.push(format!("{} {}", singular(section), owners[i + 1]));
+                i += 2;
+            }
+            // A table of its own (`load`, `spares`): the words say enough.
+            _ => i += 1,
+        }
+    }
+    let mut out = words.to_string();
+    if !whose.is_empty() {
+        whose.reverse();
+        out.push_str(" of ");
+        out.push_str(&whose.join(" of "));
+    }
+    if !unit.is_empty() {
+        out.push_str(&format!(" [{unit}]"));
+    }
+    out
 }
 
 /// What the marks of a chart mean; `mean` names the mark of the mean.
@@ -309,7 +532,7 @@ fn bands(plan: &Plan, h: &Headline, unit: &str, x: usize, values: &[Option<f64>]
     Bands {
         title: title(plan, h),
         note: Some(note(plan, "line", "band and whiskers")),
-        x_label: plan.varies[x].path.clone(),
+        x_label: axis_words(&plan.varies[x].path),
         y_label: format!("{} [{unit}]", h.title),
         series,
     }
@@ -346,5 +569,48 @@ fn bars(plan: &Plan, h: &Headline, unit: &str, values: &[Option<f64>]) -> Bars {
         value_label: format!("{} [{unit}]", h.title),
         bars,
         note: Some(note(plan, "bar or large dot", "whiskers")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_values_lose_their_quotes() {
+        assert_eq!(shown("\"2026-09-01\""), "2026-09-01");
+        assert_eq!(shown("'4h'"), "4h");
+        assert_eq!(shown("0.5"), "0.5");
+        assert_eq!(shown("[1, 2]"), "[1, 2]");
+        assert_eq!(shown("\"a\" + \"b\""), "\"a\" + \"b\"");
+    }
+
+    #[test]
+    fn axis_labels_are_words_with_units() {
+        assert_eq!(
+            axis_words("contracts[0].price_usd_per_chip_hour"),
+            "price of contract 0 [$/chip-hour]"
+        );
+        assert_eq!(
+            axis_words("sites.us-east.grid_mw"),
+            "grid connection of site us-east [MW]"
+        );
+        assert_eq!(
+            axis_words("failures.host.rate_per_million_hours"),
+            "failure rate of host failures [per million hours]"
+        );
+        assert_eq!(
+            axis_words("sites[1].buildout[0].count"),
+            "racks of build-out phase 0 of site 1"
+        );
+        assert_eq!(
+            axis_words("load.utilization"),
+            "utilization [share of chips busy]"
+        );
+        assert_eq!(axis_words("spares.swap_time"), "spare swap time");
+        assert_eq!(
+            axis_words("economics.loan.some_field"),
+            "economics.loan.some field"
+        );
     }
 }
