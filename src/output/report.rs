@@ -120,7 +120,9 @@ fn carbon(t: f64) -> String {
     }
 }
 
-/// The headline figures: a label, the value and an optional note.
+/// The headline figures: a label, the value and an optional note; the
+/// period, then the money (capex, revenue, opex, EBITDA, depreciation,
+/// EBIT, book value, net cash, NPV, IRR, payback), then the fleet.
 fn headlines(s: &CsvTable) -> Vec<(String, String, String)> {
     let text = |c: &str| s.get(0, c).filter(|v| !v.is_empty());
     let num = |c: &str| s.number(0, c);
@@ -137,6 +139,76 @@ fn headlines(s: &CsvTable) -> Vec<(String, String, String)> {
             .map(|(a, b)| format!("{a} to {b}")),
         num("hours").map_or(String::new(), |h| format!("{} hours", grouped(h, 0))),
     );
+    push("Capex", num("capex_usd").map(money), String::new());
+    push(
+        "Revenue",
+        num("revenue_usd").map(money),
+        num("sla_credits_usd").map_or(String::new(), |c| format!("after SLA credits {}", money(c))),
+    );
+    push("Opex", num("opex_usd").map(money), "energy included".into());
+    push(
+        "EBITDA",
+        num("ebitda_usd").map(money),
+        num("ebitda_margin").map_or(String::new(), |m| {
+            format!("revenue − opex; {:.1} % margin", m * 100.0)
+        }),
+    );
+    push(
+        "Depreciation",
+        num("depreciation_usd").map(money),
+        "capex written off over the run".into(),
+    );
+    push(
+        "EBIT",
+        num("ebit_usd").map(money),
+        "EBITDA − depreciation".into(),
+    );
+    push(
+        "Book value left",
+        num("book_value_usd").map(money),
+        "capex not yet depreciated at the end".into(),
+    );
+    push(
+        "Net cash",
+        num("net_cash_usd").map(money),
+        "Σ monthly cash flow".into(),
+    );
+    push(
+        "NPV",
+        num("npv_usd").map(money),
+        num("discount_rate").map_or(String::new(), |r| {
+            format!(
+                "at {:.1} %/yr; no terminal value: the book value left and any later revenue are not counted",
+                r * 100.0
+            )
+        }),
+    );
+    if s.column("irr").is_some() {
+        let note = text("irr_note").unwrap_or("").to_string();
+        push(
+            "IRR",
+            Some(match num("irr") {
+                Some(r) => format!("{:.1} %/yr", r * 100.0),
+                None => "none".into(),
+            }),
+            if note.is_empty() {
+                "of the run's monthly cash flows; no terminal value counted".into()
+            } else {
+                format!("{note}; no terminal value counted")
+            },
+        );
+    }
+    if s.column("payback_month").is_some() {
+        push(
+            "Payback",
+            Some(
+                text("payback_month")
+                    .unwrap_or("not within the run")
+                    .to_string(),
+            ),
+            num("payback_months").map_or(String::new(), |m| format!("month {}", grouped(m, 0))),
+        );
+    }
     push("Sites", num("sites").map(|n| grouped(n, 0)), String::new());
     push(
         "Racks commissioned",
@@ -184,44 +256,6 @@ fn headlines(s: &CsvTable) -> Vec<(String, String, String)> {
         num("ettr_mean").map(|e| format!("{e:.3}")),
         num("ettr_p10").map_or(String::new(), |p| format!("mean; p10 {p:.3}")),
     );
-    push("Capex", num("capex_usd").map(money), String::new());
-    push(
-        "Revenue",
-        num("revenue_usd").map(money),
-        num("sla_credits_usd").map_or(String::new(), |c| format!("after SLA credits {}", money(c))),
-    );
-    push("Opex", num("opex_usd").map(money), "energy included".into());
-    push(
-        "Net cash",
-        num("net_cash_usd").map(money),
-        "Σ monthly cash flow".into(),
-    );
-    push(
-        "NPV",
-        num("npv_usd").map(money),
-        num("discount_rate").map_or(String::new(), |r| format!("at {:.1} %/yr", r * 100.0)),
-    );
-    if s.column("irr").is_some() {
-        push(
-            "IRR",
-            Some(match num("irr") {
-                Some(r) => format!("{:.1} %/yr", r * 100.0),
-                None => "none".into(),
-            }),
-            text("irr_note").unwrap_or("").to_string(),
-        );
-    }
-    if s.column("payback_month").is_some() {
-        push(
-            "Payback",
-            Some(
-                text("payback_month")
-                    .unwrap_or("not within the run")
-                    .to_string(),
-            ),
-            num("payback_months").map_or(String::new(), |m| format!("month {}", grouped(m, 0))),
-        );
-    }
     out
 }
 
@@ -324,6 +358,185 @@ fn table_html(out: &mut String, t: &CsvTable) {
     }
 }
 
+/// A column of `monthly.csv` in words with its unit, for the statement's
+/// header: `revenue_openai_usd` is `revenue, openai [$]`.
+fn statement_heading(column: &str) -> String {
+    let known = [
+        ("month", "month"),
+        ("days", "days"),
+        ("revenue_on_demand_usd", "revenue, on demand [$]"),
+        ("sla_credits_usd", "SLA credits [$]"),
+        ("revenue_usd", "revenue [$]"),
+        ("energy_usd", "energy [$]"),
+        ("maintenance_usd", "maintenance [$]"),
+        ("staff_usd", "staff [$]"),
+        ("colocation_usd", "colocation [$]"),
+        ("fixed_costs_usd", "fixed costs [$]"),
+        ("opex_usd", "opex [$]"),
+        ("ebitda_usd", "EBITDA [$]"),
+        ("depreciation_usd", "depreciation [$]"),
+        ("ebit_usd", "EBIT [$]"),
+        ("interest_usd", "interest [$]"),
+        ("capex_usd", "capex [$]"),
+        ("loan_drawn_usd", "loan drawn [$]"),
+        ("loan_repaid_usd", "loan repaid [$]"),
+        ("cash_flow_usd", "cash flow [$]"),
+        ("cumulative_cash_usd", "cumulative cash [$]"),
+        ("energy_mwh", "energy [MWh]"),
+        ("healthy_chip_hours", "healthy chip-hours"),
+        ("contracted_chip_hours", "contracted chip-hours"),
+        ("on_demand_chip_hours", "on-demand chip-hours"),
+        ("it_nameplate_mw", "IT nameplate [MW]"),
+    ];
+    if let Some((_, words)) = known.iter().find(|(c, _)| *c == column) {
+        return (*words).to_string();
+    }
+    if let Some(name) = column
+        .strip_prefix("revenue_")
+        .and_then(|c| c.strip_suffix("_usd"))
+    {
+        return format!("revenue, {name} [$]");
+    }
+    match column.strip_suffix("_usd") {
+        Some(c) => format!("{} [$]", c.replace('_', " ")),
+        None => column.replace('_', " "),
+    }
+}
+
+/// A cell of the monthly statement as read: money in whole dollars with
+/// separators (`−` for negatives, never `−0`), days as a whole number when
+/// whole, energy to 1 decimal, chip-hours whole, megawatts to 1 decimal.
+fn statement_cell(column: &str, cell: &str) -> String {
+    let Ok(x) = cell.parse::<f64>() else {
+        return cell.to_string();
+    };
+    if !x.is_finite() {
+        return cell.to_string();
+    }
+    let decimals = if column.ends_with("_usd") || column.ends_with("_hours") {
+        0
+    } else if column == "days" {
+        if x.fract() == 0.0 { 0 } else { 2 }
+    } else {
+        1
+    };
+    let scale = 10f64.powi(decimals as i32);
+    if (x * scale).round() == 0.0 {
+        return "0".into();
+    }
+    let text = grouped(x.abs(), decimals);
+    if x < 0.0 { format!("−{text}") } else { text }
+}
+
+/// The monthly statement as an HTML table: columns in words with units,
+/// money in whole dollars.
+fn statement_html(out: &mut String, t: &CsvTable) {
+    out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+    for h in &t.header {
+        let _ = write!(out, "<th>{}</th>", escape(&statement_heading(h)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let column = t.header.get(i).map_or("", String::as_str);
+            let class = if cell.parse::<f64>().is_ok() && column != "month" {
+                "n"
+            } else {
+                "t"
+            };
+            let _ = write!(
+                out,
+                "<td class=\"{class}\">{}</td>",
+                escape(&statement_cell(column, cell))
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
+/// The contracts section's table and credited months: per contract its
+/// value, price (derived from the value or given), commitment, delivered
+/// share and credits, from `contracts.csv`; the credited months from
+/// `contracts_monthly.csv`.
+fn contracts_html(out: &mut String, data: &RunData) {
+    let Some(t) = &data.contracts else {
+        return;
+    };
+    out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>contract</th><th>term</th><th>peak capacity</th><th>value</th><th>price</th><th>committed</th><th>delivered</th><th>billed</th><th>SLA credits</th><th>revenue</th></tr></thead>\n<tbody>\n");
+    for i in 0..t.rows.len() {
+        let get = |c: &str| t.get(i, c).unwrap_or("");
+        let num = |c: &str| t.number(i, c);
+        let mw = get("unit") == "mw";
+        let (capacity_unit, price_unit, hours_unit) = if mw {
+            ("MW", "per kW-month", "MW-hours")
+        } else {
+            ("chips", "per chip-hour", "chip-hours")
+        };
+        let price = num("price_usd_per_unit").map_or(String::new(), |p| {
+            let how = if get("price_derived") == "true" {
+                "derived from the value"
+            } else {
+                "given"
+            };
+            format!("${p:.4} {price_unit} ({how})")
+        });
+        let committed = num("committed_capacity_hours").unwrap_or(0.0);
+        let delivered = num("availability").map_or(String::new(), |a| {
+            format!(
+                "{:.3} % ({} {hours_unit})",
+                a * 100.0,
+                grouped(a * committed, 0)
+            )
+        });
+        let credits = num("credits_usd").map_or(String::new(), |c| {
+            format!("{} in {} month(s)", money(c), get("months_credited"))
+        });
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"t\">{}</td><td class=\"t\">{} to {}</td><td class=\"n\">{} {capacity_unit}</td><td class=\"n\">{}</td><td class=\"t\">{}</td><td class=\"n\">{} {hours_unit}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(get("contract")),
+            escape(&get("start")[..10.min(get("start").len())]),
+            escape(&get("end")[..10.min(get("end").len())]),
+            grouped(num("peak_capacity").unwrap_or(0.0), 0),
+            num("value_usd").map(money).unwrap_or_default(),
+            escape(&price),
+            grouped(committed, 0),
+            escape(&delivered),
+            num("billed_usd").map(money).unwrap_or_default(),
+            escape(&credits),
+            num("revenue_usd").map(money).unwrap_or_default(),
+        );
+    }
+    out.push_str("</tbody></table></div>\n");
+    let Some(m) = &data.contracts_monthly else {
+        return;
+    };
+    let credited: Vec<String> = (0..m.rows.len())
+        .filter(|&i| m.number(i, "credit_usd").is_some_and(|c| c > 0.0))
+        .map(|i| {
+            format!(
+                "{} {}: {:.3} % delivered, {} credited ({:.0} % of the month's bill)",
+                m.get(i, "month").unwrap_or(""),
+                m.get(i, "contract").unwrap_or(""),
+                m.number(i, "availability").unwrap_or(0.0) * 100.0,
+                money(m.number(i, "credit_usd").unwrap_or(0.0)),
+                m.number(i, "credit_share").unwrap_or(0.0) * 100.0
+            )
+        })
+        .collect();
+    if credited.is_empty() {
+        out.push_str("<p class=\"note\">No month was credited: every contract met its SLA every month.</p>\n");
+    } else {
+        out.push_str("<p class=\"note\">Months credited for missing the SLA (contracts_monthly.csv):</p>\n<ul>\n");
+        for c in &credited {
+            let _ = writeln!(out, "<li>{}</li>", escape(c));
+        }
+        out.push_str("</ul>\n");
+    }
+}
+
 /// A chart's SVG for inlining: no XML prolog, no namespace URL, labelled.
 pub(crate) fn inline_svg(svg: &str, label: &str) -> String {
     let body = match svg.find("<svg") {
@@ -348,6 +561,7 @@ fn chart_heading(kind: ChartKind) -> &'static str {
         ChartKind::Inference => "Inference",
         ChartKind::Training => "Training",
         ChartKind::Cash => "Cash",
+        ChartKind::Contracts => "Contracts",
     }
 }
 
@@ -445,9 +659,23 @@ pub fn report_html(inputs: &ReportInputs, data: &RunData, charts: &[DrawnChart])
     }
     out.push_str("</table></div>\n</details>\n");
 
-    // Charts.
+    // Charts; the contracts' chart in their section, with their table.
     for c in charts {
         let heading = chart_heading(c.kind);
+        if c.kind == ChartKind::Contracts {
+            let _ = writeln!(
+                out,
+                "<h2 id=\"contracts\">Contracts</h2>\n<p class=\"note\">Each contract's value and price, what it committed and what was delivered (contracts.csv), and the months it was credited.</p>"
+            );
+            contracts_html(&mut out, data);
+            let _ = writeln!(
+                out,
+                "<figure>\n{}\n<figcaption>{} (contracts.png, contracts.svg)</figcaption>\n</figure>",
+                inline_svg(&c.svg, heading),
+                escape(c.kind.describe()),
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "<h2 id=\"{}\">{}</h2>\n<figure>\n{}\n<figcaption>{} ({}.png, {}.svg)</figcaption>\n</figure>",
@@ -463,8 +691,8 @@ pub fn report_html(inputs: &ReportInputs, data: &RunData, charts: &[DrawnChart])
     out.push_str("<h2 id=\"buildout\">Build-out</h2>\n<p class=\"note\">Each phase of each site (buildout.csv): planned, delivered and commissioned dates, what became of it, and its nameplate power.</p>\n");
     table_html(&mut out, &data.buildout);
     if let Some(monthly) = &data.monthly {
-        out.push_str("<h2 id=\"statement\">Monthly statement</h2>\n<p class=\"note\">The provider's statement, one row per calendar month (monthly.csv), in USD, pre-tax.</p>\n");
-        table_html(&mut out, monthly);
+        out.push_str("<h2 id=\"statement\">Monthly statement</h2>\n<p class=\"note\">The provider's statement, one row per calendar month (monthly.csv): money in whole US dollars, pre-tax; negative amounts with −.</p>\n");
+        statement_html(&mut out, monthly);
     }
 
     let _ = writeln!(
@@ -499,6 +727,24 @@ mod tests {
         assert_eq!(money(153_630.9), "$153,631");
         assert_eq!(energy(29_573_573.0), "29.57 TWh");
         assert_eq!(carbon(550_307.18), "550.3 kt CO₂e");
+        assert_eq!(money(-0.2), "$0", "never −$0");
+    }
+
+    #[test]
+    fn the_statement_reads_as_money_with_units() {
+        assert_eq!(statement_cell("days", "31.0000"), "31");
+        assert_eq!(statement_cell("days", "30.5000"), "30.50");
+        assert_eq!(statement_cell("revenue_usd", "29008712.33"), "29,008,712");
+        assert_eq!(statement_cell("ebit_usd", "-19601595.73"), "−19,601,596");
+        assert_eq!(statement_cell("interest_usd", "-0.20"), "0");
+        assert_eq!(statement_cell("energy_mwh", "8629.335"), "8,629.3");
+        assert_eq!(statement_cell("month", "2025-12"), "2025-12");
+        assert_eq!(
+            statement_heading("revenue_openai_usd"),
+            "revenue, openai [$]"
+        );
+        assert_eq!(statement_heading("cash_flow_usd"), "cash flow [$]");
+        assert_eq!(statement_heading("it_nameplate_mw"), "IT nameplate [MW]");
     }
 
     #[test]

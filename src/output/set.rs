@@ -65,6 +65,8 @@ pub const DCSIM_FILES: &[&str] = &[
     "training.svg",
     "cash.png",
     "cash.svg",
+    "contracts.png",
+    "contracts.svg",
     // A sweep run's record, a shard's manifest, a sweep's files.
     "run.json",
     "shard.json",

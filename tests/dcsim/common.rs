@@ -13,7 +13,7 @@ use dcsim::scenario::{self, Overrides, Scenario};
 /// Every file a run of the default scenario writes, sorted: the CSV files
 /// of its workloads (jobs, the chat service) and books (monthly,
 /// contracts), every chart, `report.html`, `summary.json` and `run.json`.
-pub const DEFAULT_RUN_FILES: [&str; 27] = [
+pub const DEFAULT_RUN_FILES: [&str; 29] = [
     "buildout.csv",
     "capacity.csv",
     "cash.png",
@@ -21,6 +21,8 @@ pub const DEFAULT_RUN_FILES: [&str; 27] = [
     "chips.png",
     "chips.svg",
     "contracts.csv",
+    "contracts.png",
+    "contracts.svg",
     "contracts_monthly.csv",
     "energy.png",
     "energy.svg",

@@ -28,6 +28,7 @@ mod interruptions;
 mod output_safety;
 mod phold;
 mod physics;
+mod report;
 mod retirement_and_dark_racks;
 mod robustness;
 mod sensitivity;

@@ -195,6 +195,10 @@ pub struct RunData {
     pub services: Option<Services>,
     /// `monthly.csv`, when the run kept books.
     pub monthly: Option<CsvTable>,
+    /// `contracts.csv`, when the run had contracts.
+    pub contracts: Option<CsvTable>,
+    /// `contracts_monthly.csv`, when the run had contracts.
+    pub contracts_monthly: Option<CsvTable>,
     /// `buildout.csv`.
     pub buildout: CsvTable,
 }
@@ -202,7 +206,8 @@ pub struct RunData {
 impl RunData {
     /// Reads the run's files from `set`'s staging folder (written and
     /// flushed): `summary.csv`, `timeseries.csv`, `buildout.csv`, and
-    /// `jobs.csv`, `services.csv` and `monthly.csv` when the run wrote them.
+    /// `jobs.csv`, `services.csv`, `monthly.csv`, `contracts.csv` and
+    /// `contracts_monthly.csv` when the run wrote them.
     pub fn read(set: &OutputSet) -> Result<RunData, OutputError> {
         let summary = read_table(set, "summary.csv")?.ok_or_else(|| missing(set, "summary.csv"))?;
         RunData::read_with_summary(set, summary)
@@ -255,6 +260,8 @@ impl RunData {
             training: data.training,
             services,
             monthly: read_table(set, "monthly.csv")?,
+            contracts: read_table(set, "contracts.csv")?,
+            contracts_monthly: read_table(set, "contracts_monthly.csv")?,
             buildout: read_table(set, "buildout.csv")?.unwrap_or_default(),
         })
     }

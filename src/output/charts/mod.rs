@@ -157,11 +157,14 @@ pub enum ChartKind {
     Training,
     /// Cash flow per month and cumulative cash.
     Cash,
+    /// The contracts' committed and delivered capacity-hours per month,
+    /// and the months credited.
+    Contracts,
 }
 
 impl ChartKind {
     /// Every chart, in report order.
-    pub const ALL: [ChartKind; 7] = [
+    pub const ALL: [ChartKind; 8] = [
         ChartKind::Power,
         ChartKind::Chips,
         ChartKind::Failures,
@@ -169,6 +172,7 @@ impl ChartKind {
         ChartKind::Inference,
         ChartKind::Training,
         ChartKind::Cash,
+        ChartKind::Contracts,
     ];
 
     /// The file stem: `power` for `power.png` and `power.svg`.
@@ -181,6 +185,7 @@ impl ChartKind {
             ChartKind::Inference => "inference",
             ChartKind::Training => "training",
             ChartKind::Cash => "cash",
+            ChartKind::Contracts => "contracts",
         }
     }
 
@@ -194,6 +199,7 @@ impl ChartKind {
             ChartKind::Inference => "inference.png",
             ChartKind::Training => "training.png",
             ChartKind::Cash => "cash.png",
+            ChartKind::Contracts => "contracts.png",
         }
     }
 
@@ -207,6 +213,7 @@ impl ChartKind {
             ChartKind::Inference => "inference.svg",
             ChartKind::Training => "training.svg",
             ChartKind::Cash => "cash.svg",
+            ChartKind::Contracts => "contracts.svg",
         }
     }
 
@@ -232,6 +239,9 @@ impl ChartKind {
             ChartKind::Cash => {
                 "cash flow per month (bars) and cumulative cash (line), with the payback month"
             }
+            ChartKind::Contracts => {
+                "capacity-hours committed and delivered per month, summed over the contracts (contracts_monthly.csv), and the months credited for missing the SLA"
+            }
         }
     }
 
@@ -253,6 +263,10 @@ impl ChartKind {
             ChartKind::Inference => data.services.as_ref().is_some_and(|s| !s.list.is_empty()),
             ChartKind::Training => data.training.is_some(),
             ChartKind::Cash => data.monthly.as_ref().is_some_and(|m| !m.rows.is_empty()),
+            ChartKind::Contracts => data
+                .contracts_monthly
+                .as_ref()
+                .is_some_and(|m| !m.rows.is_empty()),
         }
     }
 }
@@ -302,6 +316,7 @@ fn draw_kind(
         ChartKind::Inference => one(&plots::InferenceChart { data, targets }, format),
         ChartKind::Training => one(&plots::TrainingChart { data }, format),
         ChartKind::Cash => one(&plots::CashChart { data }, format),
+        ChartKind::Contracts => one(&plots::ContractsChart { data }, format),
     }
 }
 

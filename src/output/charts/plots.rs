@@ -1,5 +1,6 @@
 //! The per-run charts, each drawn from [`RunData`] (the run's own files,
-//! read back): power, chips, failures, energy, inference, training, cash.
+//! read back): power, chips, failures, energy, inference, training, cash,
+//! contracts.
 //!
 //! Every chart is a 1280 × 720 slide: a title, a legend row under it, then
 //! one or more panels whose time axes carry calendar dates. Long series
@@ -362,6 +363,9 @@ impl Chart for ChipsChart<'_> {
         let rest = header(area, &title, &legend)?;
         let (x, ticks) = time_axis(d);
         let (top, bottom) = rest.split_vertically((rest.dim_in_pixel().1 as f64 * 0.64) as u32);
+        // A gap of a tick label's height between the panels, so the lower
+        // panel's top tick stays clear of the upper panel's zero.
+        let bottom = bottom.margin(TICK, 0, 0, 0);
 
         let unit = count_unit(f.chips_online.max_or_zero(), "chips");
         let upper = up_to(f.chips_online.max_or_zero() / unit.divisor);
@@ -861,6 +865,117 @@ impl Chart for TrainingChart<'_> {
                 text(TICK).pos(Pos::new(pos, VPos::Top)),
             )))?;
         }
+        Ok(())
+    }
+}
+
+/// Capacity-hours committed and delivered per month, summed over the
+/// contracts of one unit (chips, or MW for power contracts: the unit of the
+/// first contract), and the months credited for missing the SLA.
+pub struct ContractsChart<'d> {
+    /// The run.
+    pub data: &'d RunData,
+}
+
+impl Chart for ContractsChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let d = self.data;
+        let table = d
+            .contracts_monthly
+            .as_ref()
+            .expect("drawn with contracts_monthly.csv");
+        let unit_of = table.get(0, "unit").unwrap_or("chips").to_string();
+        // Sums per month (the file is sorted by month).
+        let mut months: Vec<YearMonth> = Vec::new();
+        let mut committed: Vec<f64> = Vec::new();
+        let mut delivered: Vec<f64> = Vec::new();
+        let mut credited: Vec<f64> = Vec::new();
+        for i in 0..table.rows.len() {
+            if table.get(i, "unit") != Some(unit_of.as_str()) {
+                continue;
+            }
+            let Some(m) = table.get(i, "month").and_then(YearMonth::parse) else {
+                continue;
+            };
+            if months.last() != Some(&m) {
+                months.push(m);
+                committed.push(0.0);
+                delivered.push(0.0);
+                credited.push(0.0);
+            }
+            let k = months.len() - 1;
+            committed[k] += table.number(i, "committed_capacity_hours").unwrap_or(0.0);
+            delivered[k] += table.number(i, "delivered_capacity_hours").unwrap_or(0.0);
+            credited[k] += table.number(i, "credit_usd").unwrap_or(0.0);
+        }
+        let what = if unit_of == "mw" {
+            "MW-hours"
+        } else {
+            "chip-hours"
+        };
+        let total_credits: f64 = credited.iter().sum();
+        let n_credited = credited.iter().filter(|c| **c > 0.0).count();
+        let mut legend = vec![
+            Entry::new(format!("committed {what}"), Swatch::Bar(GRID)),
+            Entry::new(format!("delivered {what}"), Swatch::Bar(color(0))),
+        ];
+        if n_credited > 0 {
+            legend.push(Entry::new(
+                format!(
+                    "SLA credit: {n_credited} month(s), {} in all",
+                    crate::report::money(total_credits)
+                ),
+                Swatch::Bar(LIMIT),
+            ));
+        }
+        let rest = header(area, "Contracts: capacity committed and delivered", &legend)?;
+        let (x, ticks) = month_axis(&months);
+        let top = committed
+            .iter()
+            .chain(&delivered)
+            .fold(0.0f64, |m, v| m.max(*v));
+        let unit = count_unit(top, what);
+        let y = up_to(top / unit.divisor);
+        let lift = y.hi() * 0.025;
+        let p = Panel {
+            caption: None,
+            x,
+            x_labels: Some(&ticks),
+            x_desc: None,
+            y,
+            y_desc: format!("{} per month", unit.name),
+            y_area: 0,
+            right_area: 0,
+        };
+        let mut chart = panel(&rest, &p)?;
+        bars(
+            &mut chart,
+            committed
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i, 0.0, v / unit.divisor)),
+            |_| GRID,
+        )?;
+        chart.draw_series(delivered.iter().enumerate().filter(|(_, v)| **v > 0.0).map(
+            |(i, v)| {
+                let x = i as f64;
+                Rectangle::new(
+                    [(x + 0.28, 0.0), (x + 0.72, v / unit.divisor)],
+                    color(0).filled(),
+                )
+            },
+        ))?;
+        // A credited month: a red mark just over its committed bar.
+        chart.draw_series(credited.iter().enumerate().filter(|(_, c)| **c > 0.0).map(
+            |(i, _)| {
+                let x = i as f64;
+                let y = committed[i] / unit.divisor;
+                Rectangle::new(
+                    [(x + 0.12, y + lift * 0.5), (x + 0.88, y + lift * 1.5)],
+                    LIMIT.filled(),
+                )
+            },
+        ))?;
         Ok(())
     }
 }
