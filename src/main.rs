@@ -73,7 +73,7 @@ enum Command {
         failures_log = true;\n\
         jobs.csv with training jobs; services.csv and service_summary.csv with inference\n\
         services; monthly.csv, contracts.csv and contracts_monthly.csv with [economics];\n\
-        the charts power, chips, failures, energy, inference, training and cash (.png and\n\
+        the charts power, chips, failures, energy, inference, training, cash and contracts (.png and\n\
         .svg, each when the run has its data) and report.html, unless --no-charts.\n\n\
         With --set or --seed, the folder is a variant's, named from them, so the baseline\n\
         survives: --set sites.ohio.grid_mw=90 --seed 7 writes\n\
