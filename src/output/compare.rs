@@ -375,7 +375,7 @@ fn page(runs: &[Run], per_year: bool, figures: &[(String, String)]) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>dcsim comparison of {} runs</title>\n<style>\nbody {{ font-family: sans-serif; margin: 2em auto; max-width: 1320px; color: #222; }}\ntable {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}\nth, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}\nth:first-child, td:first-child {{ text-align: left; }}\nfigure {{ margin: 2em 0; }}\nsvg {{ width: 100%; height: auto; }}\n</style>\n</head>\n<body>\n<h1>Comparison of {} runs</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>dcsim comparison of {} runs</title>\n<style>\nbody {{ font-family: sans-serif; margin: 2em auto; max-width: 1320px; color: #222; }}\ntable {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}\nth, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}\ntd {{ white-space: nowrap; }}\nth:first-child, td:first-child {{ text-align: left; }}\nfigure {{ margin: 2em 0; }}\nsvg {{ width: 100%; height: auto; }}\n</style>\n</head>\n<body>\n<h1>Comparison of {} runs</h1>\n",
         runs.len(),
         runs.len()
     );
