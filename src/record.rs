@@ -559,6 +559,9 @@ pub struct JobRow {
     pub ettr: Option<f64>,
     /// Work done and kept [FLOP].
     pub flops_done: f64,
+    /// Chip-hours it held: chips × time from each placement to its
+    /// release or the end (its share of `training_chip_hours`).
+    pub chip_hours: f64,
     /// Tokens trained and kept: `D × flops_done ÷ work` (= `flops_done ÷
     /// 6N`) for a job given as params and tokens; none otherwise.
     pub tokens_trained: Option<f64>,

@@ -1624,6 +1624,7 @@ mod tests {
             restart_hours: 0.0,
             ettr: None,
             flops_done: 0.0,
+            chip_hours: 0.0,
             tokens_trained: None,
         };
         let names: Vec<&str> = JOB_COLUMNS.iter().map(|c| c.name).collect();
