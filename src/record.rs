@@ -559,6 +559,9 @@ pub struct JobRow {
     pub ettr: Option<f64>,
     /// Work done and kept [FLOP].
     pub flops_done: f64,
+    /// Chip-hours it held: chips × time from each placement to its
+    /// release or the end (its share of `training_chip_hours`).
+    pub chip_hours: f64,
     /// Tokens trained and kept: `D × flops_done ÷ work` (= `flops_done ÷
     /// 6N`) for a job given as params and tokens; none otherwise.
     pub tokens_trained: Option<f64>,
@@ -572,8 +575,10 @@ impl JobRow {
 }
 
 /// One inference service over one sample interval, for `services.csv`:
-/// rates are means over the interval's epochs, latency percentiles the
-/// largest epoch value, counts at the sample instant.
+/// rates are means over the parts of the epochs inside the interval (an
+/// epoch starting at the sample instant belongs to the next row),
+/// latency percentiles the largest such epoch's value, counts at the
+/// sample instant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRow {
     /// Hours since the start.
@@ -589,10 +594,12 @@ pub struct ServiceRow {
     pub capacity_rps: f64,
     /// Mean rate served [requests/s].
     pub served_rps: f64,
-    /// Mean rate beyond capacity: dropped, or added to the backlog
-    /// [requests/s].
+    /// Mean rate beyond capacity: dropped, or the net rate added to the
+    /// backlog (negative while it drains), so that `demand_rps =
+    /// served_rps + beyond_rps` [requests/s].
     pub beyond_rps: f64,
-    /// Requests waiting in the backlog at the sample.
+    /// Requests waiting in the backlog at the sample (the stock whose
+    /// change over the interval `beyond_rps` is, under a backlog).
     pub backlog: f64,
     /// Replicas serving at the sample.
     pub replicas: u32,
@@ -627,7 +634,9 @@ pub struct ServiceRow {
 pub struct ServiceSummaryRow {
     /// Service name.
     pub service: String,
-    /// Requests that arrived.
+    /// Requests that arrived. This and the two counts after it are the
+    /// epoch model's expected values, not whole numbers; the CSV writes
+    /// them rounded to whole requests.
     pub requests: f64,
     /// Requests served.
     pub served: f64,

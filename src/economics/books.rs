@@ -50,8 +50,10 @@ struct MonthFlows {
     energy_usd: f64,
     energy_mwh: f64,
     healthy_chip_hours: f64,
-    /// Σ IT nameplate MW × hours.
+    /// IT nameplate online × time [MW·h].
     nameplate_mw_hours: f64,
+    /// IT capex (servers and network) in service × time [USD·h].
+    it_capex_hours: f64,
     on_demand_chip_hours: f64,
     contracted_chip_hours: f64,
     /// Per contract: committed, delivered and used capacity-hours.
@@ -69,7 +71,11 @@ struct Interval {
     energy_mwh: f64,
     healthy: Vec<f64>,
     held: Vec<f64>,
-    nameplate_mw: f64,
+    /// IT nameplate online × time over the interval, from the commissioning
+    /// (or retirement) instant, not the sample's [MW·h].
+    nameplate_mw_hours: f64,
+    /// IT capex in service × time over the interval [USD·h].
+    it_capex_hours: f64,
     /// Chip-hours held by each rack type's inference services.
     served: Vec<f64>,
 }
@@ -88,6 +94,9 @@ pub struct Books<'s, R> {
     /// IT nameplate power of one chip of each rack type (its rack's
     /// nameplate ÷ chips) [kW].
     kw_per_chip: Vec<f64>,
+    /// IT capex (servers and network) of one chip of each rack type: its
+    /// rack's price × (1 + network share) ÷ chips [USD].
+    capex_per_chip: Vec<f64>,
     /// The interval being summed: its sample rows have arrived, its
     /// service rows may still come (they follow the sample rows of the
     /// same instant).
@@ -100,6 +109,9 @@ pub struct Books<'s, R> {
     last_sample: SimTime,
     buildout: Vec<BuildoutRow>,
     tokens_trained: f64,
+    /// Chip-hours held by the jobs that state their tokens (those
+    /// `tokens_trained` counts).
+    tokens_chip_hours: f64,
     flops_trained: f64,
     tokens_served: f64,
     service_chip_hours: f64,
@@ -156,6 +168,18 @@ impl<'s, R: Recorder> Books<'s, R> {
                 .iter()
                 .map(|t| t.nameplate().0 / 1000.0 / f64::from(t.rack.chips.max(1)))
                 .collect(),
+            capex_per_chip: scenario
+                .rack_types
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    economics.map_or(0.0, |e| {
+                        e.capex.rack_price_usd.get(i).copied().unwrap_or(0.0)
+                            * (1.0 + e.capex.network_share)
+                            / f64::from(t.rack.chips.max(1))
+                    })
+                })
+                .collect(),
             pending: Interval {
                 from: SimTime::ZERO,
                 to: SimTime::ZERO,
@@ -163,7 +187,8 @@ impl<'s, R: Recorder> Books<'s, R> {
                 energy_mwh: 0.0,
                 healthy: vec![0.0; scenario.rack_types.len()],
                 held: vec![0.0; scenario.rack_types.len()],
-                nameplate_mw: 0.0,
+                nameplate_mw_hours: 0.0,
+                it_capex_hours: 0.0,
                 served: vec![0.0; scenario.rack_types.len()],
             },
             open: false,
@@ -174,6 +199,7 @@ impl<'s, R: Recorder> Books<'s, R> {
             last_sample: SimTime::ZERO,
             buildout: Vec::new(),
             tokens_trained: 0.0,
+            tokens_chip_hours: 0.0,
             flops_trained: 0.0,
             tokens_served: 0.0,
             service_chip_hours: 0.0,
@@ -222,7 +248,8 @@ impl<'s, R: Recorder> Books<'s, R> {
             let f = &mut self.flows[mi];
             f.energy_usd += iv.energy_usd * share;
             f.energy_mwh += iv.energy_mwh * share;
-            f.nameplate_mw_hours += iv.nameplate_mw * b.since(a).hours();
+            f.nameplate_mw_hours += iv.nameplate_mw_hours * share;
+            f.it_capex_hours += iv.it_capex_hours * share;
             for (out, h) in healthy.iter_mut().zip(&iv.healthy) {
                 *out = h * share;
             }
@@ -318,7 +345,6 @@ impl<'s, R: Recorder> Books<'s, R> {
         let mut phases: Vec<super::tax::PhaseCapital> = Vec::new();
         let mut capex = vec![0.0; n];
         let mut depreciation = vec![0.0; n];
-        let mut it_in_service = vec![0.0; n];
         let cp = &econ.capex;
         for row in &self.buildout {
             let Some(&t) = self.rack_index.get(&row.rack) else {
@@ -354,9 +380,6 @@ impl<'s, R: Recorder> Books<'s, R> {
                     cp.facility_life_months,
                     &mut depreciation,
                 );
-                for slot in it_in_service.iter_mut().skip(service) {
-                    *slot += server + network;
-                }
             }
         }
 
@@ -505,8 +528,7 @@ impl<'s, R: Recorder> Books<'s, R> {
             let on_demand = f.on_demand_chip_hours * od_price;
             let on_demand = on_demand * extra.on_demand[m];
             let revenue = contract_revenue + on_demand - credits[m];
-            let maintenance =
-                it_in_service[m] * op.maintenance_share_per_year * hours / HOURS_PER_YEAR;
+            let maintenance = f.it_capex_hours * op.maintenance_share_per_year / HOURS_PER_YEAR;
             let maintenance = maintenance * extra.maintenance[m];
             let staff = f.nameplate_mw_hours * op.staff_usd_per_mw_year / HOURS_PER_YEAR;
             let staff = staff * extra.staff[m];
@@ -630,10 +652,13 @@ impl<'s, R: Recorder> Books<'s, R> {
         total.cost_per_chip_hour_usd = per_chip_hour;
         total.revenue_per_chip_hour_usd = ratio(total.revenue_usd, healthy_total);
         if let (Some(c), Some(t)) = (per_chip_hour, summary.training.as_ref()) {
-            let training_cost = c * t.chip_hours;
+            // Each figure over the same jobs above and below the line: the
+            // tokens of the jobs that state them, at the cost of those
+            // jobs' own chip-hours; the FLOPs of every job at the cost of
+            // every job's chip-hours.
             total.cost_per_million_tokens_trained_usd =
-                ratio(training_cost, self.tokens_trained / 1e6);
-            total.cost_per_exaflop_trained_usd = ratio(training_cost, self.flops_trained / 1e18);
+                ratio(c * self.tokens_chip_hours, self.tokens_trained / 1e6);
+            total.cost_per_exaflop_trained_usd = ratio(c * t.chip_hours, self.flops_trained / 1e18);
         }
         if let Some(c) = per_chip_hour {
             total.cost_per_million_tokens_served_usd =
@@ -700,7 +725,8 @@ impl<R: Recorder> Recorder for Books<'_, R> {
                 iv.to = now;
                 iv.energy_usd = 0.0;
                 iv.energy_mwh = 0.0;
-                iv.nameplate_mw = 0.0;
+                iv.nameplate_mw_hours = 0.0;
+                iv.it_capex_hours = 0.0;
                 for v in [&mut iv.healthy, &mut iv.held, &mut iv.served] {
                     v.iter_mut().for_each(|x| *x = 0.0);
                 }
@@ -714,7 +740,10 @@ impl<R: Recorder> Recorder for Books<'_, R> {
                 let t = r.rack_type;
                 iv.healthy[t] += r.healthy_chip_hours;
                 iv.held[t] += r.held_chip_hours;
-                iv.nameplate_mw += r.it_nameplate_mw;
+                // Online chip-hours integrate the racks online from the
+                // instant each was commissioned or retired.
+                iv.nameplate_mw_hours += r.online_chip_hours * self.kw_per_chip[t] / 1000.0;
+                iv.it_capex_hours += r.online_chip_hours * self.capex_per_chip[t];
             }
         }
         self.inner.sample(row);
@@ -730,7 +759,10 @@ impl<R: Recorder> Recorder for Books<'_, R> {
     }
     fn job(&mut self, row: &JobRow) {
         self.flops_trained += row.flops_done;
-        self.tokens_trained += row.tokens_trained.unwrap_or(0.0);
+        if let Some(tokens) = row.tokens_trained {
+            self.tokens_trained += tokens;
+            self.tokens_chip_hours += row.chip_hours;
+        }
         self.inner.job(row);
     }
     fn service(&mut self, row: &ServiceRow) {

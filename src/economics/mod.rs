@@ -18,11 +18,13 @@
 //!   `A = L·i ÷ (1 − (1+i)^−n)` with `i = rate ÷ 12`; interest is `balance ×
 //!   i`. What is still owed at the end is reported, not repaid.
 //! - **Opex.** Energy is the samples' cost (each site's hourly price times
-//!   its facility energy). Maintenance is `share ÷ year` of the IT capex
-//!   (servers and network) of the phases in service. Staff is `$/MW-year ×
-//!   IT nameplate MW online`, colocation `$/kW-month × IT nameplate kW
-//!   online` (730 h a month), both from the samples' nameplate power times
-//!   the interval. Fixed costs accrue evenly by the hour.
+//!   its facility energy). Every per-year rate accrues by the hour at
+//!   1/8,760 of it, every per-month price at 1/730 (8,760 ÷ 12): maintenance
+//!   is `share × IT capex (servers and network) in service`, staff
+//!   `$/MW-year × IT nameplate MW online`, colocation `$/kW-month × IT
+//!   nameplate kW online`, fixed costs by the hour. What is online or in
+//!   service is integrated from the samples' online chip-hours, so it runs
+//!   from each phase's commissioning instant, whatever the sampling.
 //! - **Contracts.** A contract commits chips of some chip types, or MW of
 //!   IT nameplate of them, stepping up along a ramp, for a term. Over each
 //!   sample interval the fleet's healthy chip-hours of each rack model are

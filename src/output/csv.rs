@@ -559,9 +559,10 @@ pub const SERVICE_COLUMNS: &[Column<ServiceRow>] = &[
 /// Columns of `service_summary.csv`.
 pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
     col!("service", |r, l| l.text(&r.service)),
-    col!("requests", |r, l| l.fixed(r.requests, 3)),
-    col!("served", |r, l| l.fixed(r.served, 3)),
-    col!("beyond_capacity", |r, l| l.fixed(r.beyond_capacity, 3)),
+    // The epoch model's expected counts, written as whole requests.
+    col!("requests", |r, l| l.fixed(r.requests, 0)),
+    col!("served", |r, l| l.fixed(r.served, 0)),
+    col!("beyond_capacity", |r, l| l.fixed(r.beyond_capacity, 0)),
     col!("tokens_in", |r, l| l.sci(r.tokens_in)),
     col!("tokens_out", |r, l| l.sci(r.tokens_out)),
     col!("slo_attainment", |r, l| l.fixed(r.slo_attainment, 6)),
@@ -1624,6 +1625,7 @@ mod tests {
             restart_hours: 0.0,
             ettr: None,
             flops_done: 0.0,
+            chip_hours: 0.0,
             tokens_trained: None,
         };
         let names: Vec<&str> = JOB_COLUMNS.iter().map(|c| c.name).collect();
@@ -1643,6 +1645,35 @@ mod tests {
                 names[first + i]
             );
         }
+    }
+
+    #[test]
+    fn service_summary_counts_are_whole_requests() {
+        // Issue 18 item 9: the epoch model's request counts are expected
+        // values (1460132307692.313 in the default run); a count is
+        // written as the nearest whole request.
+        let row = crate::record::ServiceSummaryRow {
+            service: "chat".into(),
+            requests: 1_460_132_307_692.313,
+            served: 1_460_000_000_000.7,
+            beyond_capacity: 132_307_691.812_9,
+            tokens_in: 0.0,
+            tokens_out: 0.0,
+            slo_attainment: 1.0,
+            replica_hours: 0.0,
+            chip_hours: 0.0,
+            preemptions: 0,
+            replicas_lost: 0,
+        };
+        let written: Vec<String> = SERVICE_SUMMARY_COLUMNS[1..4]
+            .iter()
+            .map(|c| {
+                let mut line = Line::new();
+                (c.put)(&row, &mut line);
+                String::from_utf8(line.buf).unwrap()
+            })
+            .collect();
+        assert_eq!(written, ["1460132307692", "1460000000001", "132307692"]);
     }
 
     /// The reference: the standard formatter without a negative zero.

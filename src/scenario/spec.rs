@@ -548,8 +548,10 @@ pub struct GrowthPointSpec {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoadSpec {
-    /// Fraction of each chip's dynamic power range in use, 0 to 1.
-    pub utilization: f64,
+    /// Fraction of each chip's dynamic power range in use, 0 to 1
+    /// (default 0.7, as without the table).
+    #[serde(default)]
+    pub utilization: Option<f64>,
 }
 
 /// Optional outputs.

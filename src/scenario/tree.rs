@@ -488,8 +488,26 @@ pub fn apply_set(root: &mut Node, argument: &str, index: usize) -> Result<(), St
                     match found {
                         Some(p) => &mut items[p],
                         None => {
+                            let names: Vec<&str> = items
+                                .iter()
+                                .filter_map(|item| match &item.value {
+                                    Value::Table(e) => {
+                                        e.iter().find_map(|(key, v)| match (&*key.name, &v.value) {
+                                            ("name", Value::Str(n)) => Some(n.as_str()),
+                                            _ => None,
+                                        })
+                                    }
+                                    _ => None,
+                                })
+                                .collect();
+                            let hint = super::diag::did_you_mean(k, names.iter().copied());
+                            let known = if names.is_empty() {
+                                "it has no named entries".to_string()
+                            } else {
+                                format!("its entries are: {}", names.join(", "))
+                            };
                             return Err(format!(
-                                "`{}` has no entry named `{k}`",
+                                "`{}` has no entry named `{k}`{hint} ({known})",
                                 FieldPath(segments[..i].to_vec())
                             ));
                         }

@@ -121,6 +121,30 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         "y" => 365 * MICROS_PER_DAY,
         "" => return Err(format!("\"{text}\" has no unit; expected {example}")),
         other => {
+            // Units spelled out ("30days", "2 hours") get the value
+            // rewritten; a month, of no fixed length, gets days.
+            let word = other.to_ascii_lowercase();
+            let unit = match word.trim_end_matches('s') {
+                "sec" | "second" => Some("s"),
+                "m" | "mi" | "min" | "minute" => Some("min"),
+                "hr" | "hour" => Some("h"),
+                "day" => Some("d"),
+                "wk" | "week" => Some("w"),
+                "yr" | "year" => Some("y"),
+                _ => None,
+            };
+            let n = number.replace('_', "");
+            if let Some(unit) = unit {
+                return Err(format!(
+                    "unknown unit \"{other}\" in \"{text}\"; did you mean \"{n}{unit}\"? (units: us, ms, s, min, h, d, w, y)"
+                ));
+            }
+            if matches!(word.trim_end_matches('s'), "mo" | "mon" | "month") {
+                let days = (value * 30.0).round();
+                return Err(format!(
+                    "unknown unit \"{other}\" in \"{text}\": months differ in length, so give days (did you mean \"{days}d\"?) or years (units: us, ms, s, min, h, d, w, y)"
+                ));
+            }
             let hint = did_you_mean_value(other, ["us", "ms", "s", "min", "h", "d", "w", "y"]);
             return Err(format!(
                 "unknown unit \"{other}\" in \"{text}\"{hint} (units: us, ms, s, min, h, d, w, y)"
@@ -176,6 +200,11 @@ struct Validator<'a> {
     end: SimTime,
     /// Software interruptions per node-hour of a running job, once read.
     software_rate: f64,
+    /// Names of the `[[chips]]` and `[[racks]]` entries the scenario
+    /// defines but that were refused: a reference to one is not also
+    /// reported as naming nothing (its own problem is reported).
+    refused_chips: BTreeSet<String>,
+    refused_racks: BTreeSet<String>,
 }
 
 /// Converts a spec into a scenario, or returns every problem. Input files
@@ -200,6 +229,8 @@ pub fn validate_with_folders(
         calendar: Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")),
         end: SimTime::MAX,
         software_rate: failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6,
+        refused_chips: BTreeSet::new(),
+        refused_racks: BTreeSet::new(),
     };
 
     if spec.name.chars().count() > MAX_NAME_CHARS {
@@ -255,8 +286,8 @@ pub fn validate_with_folders(
         );
     }
 
-    let utilization = match &spec.load {
-        Some(load) => v.fraction(&root.key("load").key("utilization"), load.utilization),
+    let utilization = match spec.load.as_ref().and_then(|l| l.utilization) {
+        Some(u) => v.fraction(&root.key("load").key("utilization"), u),
         None => Some(DEFAULT_UTILIZATION),
     };
 
@@ -1765,6 +1796,10 @@ impl Validator<'_> {
         if let Some(t) = built.iter().position(|n| *n == rack) {
             return Some(t);
         }
+        if self.refused_racks.contains(rack) {
+            // Its own problem is reported at its [[racks]] entry.
+            return None;
+        }
         let known = catalog.rack(rack).is_some();
         let hint = did_you_mean_value(rack, built.iter().copied());
         let message = if known {
@@ -2373,10 +2408,13 @@ impl Validator<'_> {
                 continue;
             }
             let base = catalog.chip(&c.name).cloned();
-            if let Some(chip) = self.chip(&p, c, base, &builtin_chips) {
-                match catalog.chips.iter_mut().find(|x| x.name == chip.name) {
+            match self.chip(&p, c, base, &builtin_chips) {
+                Some(chip) => match catalog.chips.iter_mut().find(|x| x.name == chip.name) {
                     Some(slot) => *slot = chip,
                     None => catalog.chips.push(chip),
+                },
+                None => {
+                    self.refused_chips.insert(c.name.clone());
                 }
             }
         }
@@ -2395,10 +2433,13 @@ impl Validator<'_> {
                 continue;
             }
             let base = catalog.rack(&r.name).cloned();
-            if let Some(rack) = self.rack(&p, r, base, &builtin_racks, &catalog) {
-                match catalog.racks.iter_mut().find(|x| x.name == rack.name) {
+            match self.rack(&p, r, base, &builtin_racks, &catalog) {
+                Some(rack) => match catalog.racks.iter_mut().find(|x| x.name == rack.name) {
                     Some(slot) => *slot = rack,
                     None => catalog.racks.push(rack),
+                },
+                None => {
+                    self.refused_racks.insert(r.name.clone());
                 }
             }
         }
@@ -2606,9 +2647,14 @@ impl Validator<'_> {
         if let Some(x) = &r.model {
             rack.model = x.clone();
         }
+        // A rack of a refused chip is refused too, with nothing more said:
+        // the chip's own problem is reported at its [[chips]] entry.
+        let mut chip_refused = false;
         if let Some(chip) = &r.chip {
             if catalog.chip(chip).is_some() {
                 rack.chip = chip.clone();
+            } else if self.refused_chips.contains(chip) {
+                chip_refused = true;
             } else {
                 let hint = did_you_mean_value(chip, catalog.chips.iter().map(|c| c.name.as_str()));
                 self.err(
@@ -2658,7 +2704,7 @@ impl Validator<'_> {
         if let Some(x) = &r.source {
             rack.source = x.clone();
         }
-        if self.problems.by_path.len() != before {
+        if self.problems.by_path.len() != before || chip_refused {
             return None;
         }
         if rack.scaleup_domain == 0 {
@@ -2832,6 +2878,7 @@ impl Validator<'_> {
                         }
                     }
                 },
+                None if self.refused_racks.contains(&ph.rack) => None,
                 None => {
                     let hint = did_you_mean_value(&ph.rack, rack_names.iter().copied());
                     self.err(
@@ -2921,6 +2968,26 @@ impl Validator<'_> {
                             pue.design(),
                             max_grid.mw(),
                             oversub
+                        ),
+                    );
+                    continue;
+                }
+                // Its idle floor must fit under the grid itself: no power
+                // cap lowers overhead or idle draw, so a phase whose floor
+                // exceeds every grid the site will have would wait all run.
+                let per_rack = t.rack.overhead + t.chip.idle * f64::from(t.rack.chips);
+                let floor = per_rack * pue.design() * f64::from(ph.count);
+                if floor.0 > max_grid.0 * (1.0 + 1e-12) {
+                    self.err(
+                        &p.key("buildout").index(i).key("count"),
+                        format!(
+                            "{} racks of {} have an idle floor of {:.3} MW (rack overhead + chips at idle, {:.3} kW a rack, × design PUE {}), more than this site's grid connection ever allows ({:.3} MW; power caps cannot lower the idle floor, whatever power_oversubscription); split the phase, lower count or raise grid_mw",
+                            ph.count,
+                            t.rack.name,
+                            floor.mw(),
+                            per_rack.kw(),
+                            pue.design(),
+                            max_grid.mw(),
                         ),
                     );
                 }
@@ -3044,6 +3111,16 @@ impl Validator<'_> {
             }
             (Some(b), None) => {
                 let base = check(self, &p.key(value_key), b)?;
+                if base < 0.0 {
+                    self.err(
+                        &p.key(value_key),
+                        format!(
+                            "a flat price of {} USD/MWh pays the site for every MWh it draws, all the time: almost always a sign typo; give the price as a positive number, and state negative hours on purpose in an hourly price file (hourly_csv) or in time-of-use bands (bands = [{{ from_hour = 11, to_hour = 15, usd_per_mwh = -20 }}])",
+                            number(base)
+                        ),
+                    );
+                    return None;
+                }
                 if bands.is_empty() {
                     return Some(Tariff::Flat(base));
                 }

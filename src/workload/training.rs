@@ -1452,8 +1452,9 @@ impl<'s> Training<'s> {
                 };
             let queue_wait_h = (run.first_start.unwrap_or(end) - j.submit).hours();
             let lost_chip_hours = f64::from(j.chips) * run.lost.hours();
+            let chip_hours = f64::from(j.chips) * held.hours();
             summary.jobs_completed += u64::from(run.state == JobState::Completed);
-            summary.chip_hours += f64::from(j.chips) * held.hours();
+            summary.chip_hours += chip_hours;
             summary.interruptions += run.interruptions.iter().sum::<u64>();
             summary.lost_chip_hours += lost_chip_hours;
             if run.state != JobState::Pending {
@@ -1486,6 +1487,7 @@ impl<'s> Training<'s> {
                 restart_hours: run.restarting.hours(),
                 ettr,
                 flops_done: run.done,
+                chip_hours,
                 tokens_trained: j.tokens.map(|d| d * (run.done / j.work)),
             });
         }

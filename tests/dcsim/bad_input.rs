@@ -323,3 +323,162 @@ fn the_gpu_other_class_is_named_and_checked() {
         &["must be 0 or more", "0 turns the class off"],
     );
 }
+
+/// Asserts exactly one issue, at `line:column`, on `field`, with exactly
+/// `message`.
+fn expect_exact(text: &str, line: usize, column: usize, field: &str, message: &str) {
+    let e = errors(text);
+    assert_eq!(e.issues.len(), 1, "expected one issue, got:\n{e}");
+    let issue = &e.issues[0];
+    assert_eq!(
+        issue.location,
+        Location::File {
+            file: "case.toml".into(),
+            line,
+            column
+        },
+        "{issue}"
+    );
+    assert_eq!(issue.field, field, "{issue}");
+    assert_eq!(issue.message, message, "{issue}");
+}
+
+#[test]
+fn a_misspelled_key_in_load_is_only_the_misspelling() {
+    // Issue 18 item 7: `utilization` defaults to 0.7, so a misspelled key
+    // in [load] is one mistake, not also a missing key.
+    let text = format!("{GOOD}\n[load]\nutilizaton = 0.7\n");
+    expect_exact(
+        &text,
+        16,
+        1,
+        "load.utilizaton",
+        "unknown key `utilizaton`; did you mean `utilization`?",
+    );
+    // [load] alone takes the default.
+    let s = load_str(
+        "case.toml",
+        &format!("{GOOD}\n[load]\n"),
+        None,
+        &Overrides::default(),
+    )
+    .unwrap();
+    let plain = load_str("case.toml", GOOD, None, &Overrides::default()).unwrap();
+    assert_eq!(s.utilization, plain.utilization);
+    assert_eq!(s.utilization, 0.7);
+}
+
+#[test]
+fn a_flat_negative_price_is_refused_with_the_way_to_state_one() {
+    // Issue 18 item 7.
+    expect_exact(
+        &with("pue = 1.2", "pue = 1.2\nprice = { usd_per_mwh = -60 }"),
+        9,
+        25,
+        "sites[0].price.usd_per_mwh",
+        "a flat price of -60 USD/MWh pays the site for every MWh it draws, all the time: almost always a sign typo; give the price as a positive number, and state negative hours on purpose in an hourly price file (hourly_csv) or in time-of-use bands (bands = [{ from_hour = 11, to_hour = 15, usd_per_mwh = -20 }])",
+    );
+    // Negative hours in a band are stated on purpose: accepted.
+    let banded = with(
+        "pue = 1.2",
+        "pue = 1.2\nprice = { usd_per_mwh = 60, bands = [{ from_hour = 11, to_hour = 15, usd_per_mwh = -20 }] }",
+    );
+    load_str("case.toml", &banded, None, &Overrides::default()).unwrap();
+}
+
+#[test]
+fn a_refused_custom_rack_is_reported_once_not_also_as_unknown() {
+    // Issue 18 item 7: the rack is defined; its own problem is the only
+    // message, not also "no rack is named" at the phase (nor at a job).
+    let text = with(
+        "[[sites]]",
+        "[[racks]]\nname = \"my-rack\"\nchip = \"b200\"\nchips = 8\nnodes = 1\noverhead_kw = -3\nscaleout_gbit_per_s = 400\n\n[[sites]]",
+    )
+    .replace("rack = \"gb200-nvl72\"", "rack = \"my-rack\"")
+        + "\n[[jobs]]\nname = \"j\"\nrack = \"my-rack\"\nchips = 8\nideal_duration = \"1d\"\n";
+    expect_exact(
+        &text,
+        10,
+        15,
+        "racks[0].overhead_kw",
+        "must be 0 or more, found -3 (non-chip power of the rack in kW)",
+    );
+    // A rack of a refused custom chip: the chip's problem only.
+    let text = with(
+        "[[sites]]",
+        "[[chips]]\nname = \"my-chip\"\nbf16_tflops = -1\nhbm_gb = 10\nhbm_tb_per_s = 1\ntdp_w = 1000\nidle_w = 100\nscaleup_gb_per_s = 100\n\n[[racks]]\nname = \"my-rack\"\nchip = \"my-chip\"\nchips = 8\nnodes = 1\noverhead_kw = 3\nscaleout_gbit_per_s = 400\n\n[[sites]]",
+    )
+    .replace("rack = \"gb200-nvl72\"", "rack = \"my-rack\"");
+    let e = errors(&text);
+    assert_eq!(e.issues.len(), 1, "{e}");
+    assert_eq!(e.issues[0].field, "chips[0].bf16_tflops", "{e}");
+}
+
+#[test]
+fn durations_spelled_out_get_the_value_to_write() {
+    // Issue 18 item 7, as "7yr" gets "7y".
+    expect_exact(
+        &with("duration = \"30d\"", "duration = \"30days\""),
+        3,
+        12,
+        "duration",
+        "unknown unit \"days\" in \"30days\"; did you mean \"30d\"? (units: us, ms, s, min, h, d, w, y)",
+    );
+    expect_exact(
+        &with("duration = \"30d\"", "duration = \"1 month\""),
+        3,
+        12,
+        "duration",
+        "unknown unit \"month\" in \"1 month\": months differ in length, so give days (did you mean \"30d\"?) or years (units: us, ms, s, min, h, d, w, y)",
+    );
+    expect_exact(
+        &with("duration = \"30d\"", "duration = \"2 hours\""),
+        3,
+        12,
+        "duration",
+        "unknown unit \"hours\" in \"2 hours\"; did you mean \"2h\"? (units: us, ms, s, min, h, d, w, y)",
+    );
+    expect_exact(
+        &with("duration = \"30d\"", "duration = \"7yr\""),
+        3,
+        12,
+        "duration",
+        "unknown unit \"yr\" in \"7yr\"; did you mean \"7y\"? (units: us, ms, s, min, h, d, w, y)",
+    );
+}
+
+#[test]
+fn a_set_naming_an_unknown_entry_lists_the_names_that_exist() {
+    // Issue 18 item 7.
+    let overrides = Overrides {
+        sets: vec!["sites.texsa.grid_mw=3".into()],
+        seed: None,
+    };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two-sites.toml");
+    let e = dcsim::scenario::load_file(&path, &overrides).expect_err("refused");
+    assert_eq!(e.issues.len(), 1, "{e}");
+    assert_eq!(
+        e.issues[0].message,
+        "`sites` has no entry named `texsa`; did you mean `texas`? (its entries are: ohio, texas)"
+    );
+}
+
+#[test]
+fn a_rack_model_swapped_under_a_contract_names_the_chip_type_to_add() {
+    // Issue 18 item 7: plans/base.toml's second phase of 300 racks built
+    // as GB200 NVL72 instead (300 × 72 = 21,600 GB200) leaves the
+    // contract's gb300 at the first phase's 400 × 72 = 28,800 chips: the
+    // fix is to name gb200 in chip_types.
+    let overrides = Overrides {
+        sets: vec!["sites.ohio.buildout[1].rack=gb200-nvl72".into()],
+        seed: None,
+    };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/plans/base.toml");
+    let e = dcsim::scenario::load_file(&path, &overrides).expect_err("refused");
+    assert_eq!(e.issues.len(), 1, "{e}");
+    assert_eq!(e.issues[0].field, "contracts[0].ramp[1].chips");
+    assert_eq!(
+        e.issues[0].message,
+        "commits 48000 chips, more than the build-outs ever deliver of chip types gb300: 28800; if those chips may serve it, add \"gb200\" (21600 chips built) to chip_types; else lower the commitment or build more"
+    );
+}

@@ -694,3 +694,161 @@ services = ["svc"]
     );
     assert!(e.cost_per_million_tokens_served_usd.unwrap() > 0.0);
 }
+
+#[test]
+fn cost_per_million_tokens_counts_only_the_chip_hours_of_the_jobs_that_state_tokens() {
+    // Issue 18 item 1. Two jobs, one after the other on the rack's 10
+    // chips: "tokens" states params and tokens (6 × 1e9 × 2.4e9 = 1.44e19
+    // FLOP on 10 chips at MFU 0.5: 5e14 FLOP/s, 8 h of compute), "flops"
+    // states only FLOPs (the same work). The cost per million tokens is the cost per chip-hour × the
+    // chip-hours of "tokens" alone ÷ its 2,400 million tokens; the cost
+    // per exaFLOP covers both jobs' chip-hours and both jobs' FLOPs.
+    let text = CLOSED.replace("DELIVERY", "2026-01-01")
+        + r#"
+[[jobs]]
+name = "tokens"
+rack = "unit-rack"
+chips = 10
+params = 1e9
+tokens = 2.4e9
+mfu = 0.5
+
+[[jobs]]
+name = "flops"
+rack = "unit-rack"
+chips = 10
+flops = 1.44e19
+mfu = 0.5
+"#;
+    let (rec, summary) = run(&load_text(&text));
+    let held = |name: &str| {
+        let j = rec.jobs.iter().find(|j| j.name == name).expect("job row");
+        assert_eq!(j.status, "completed", "{j:?}");
+        10.0 * (j.end_h.unwrap() - j.first_start_h.unwrap())
+    };
+    let (tokens_ch, flops_ch) = (held("tokens"), held("flops"));
+    assert!(
+        tokens_ch >= 80.0 && flops_ch >= 80.0,
+        "{tokens_ch} {flops_ch}"
+    );
+    let e = summary.economics.as_ref().expect("books");
+    let per_chip_hour = e.cost_per_chip_hour_usd.unwrap();
+    assert_rel(
+        e.cost_per_million_tokens_trained_usd.unwrap(),
+        per_chip_hour * tokens_ch / 2400.0,
+        1e-9,
+        "cost per million tokens: the tokens job's own chip-hours",
+    );
+    assert_rel(
+        e.cost_per_exaflop_trained_usd.unwrap(),
+        per_chip_hour * (tokens_ch + flops_ch) / (2.0 * 1.44e19 / 1e18),
+        1e-9,
+        "cost per exaFLOP: every job",
+    );
+
+    // Without a job that states tokens the figure is empty, not zero.
+    let cut = text.find("[[jobs]]\nname = \"tokens\"").unwrap();
+    let after = text[cut..].find("[[jobs]]\nname = \"flops\"").unwrap() + cut;
+    let only_flops = format!("{}{}", &text[..cut], &text[after..]);
+    let (_, summary) = run(&load_text(&only_flops));
+    let e = summary.economics.unwrap();
+    assert_eq!(e.cost_per_million_tokens_trained_usd, None);
+    assert!(e.cost_per_exaflop_trained_usd.is_some());
+}
+
+/// The closed-form scenario renting its hall at $150/kW-month with
+/// maintenance at 3 % a year of the rack's $300,000 and staff at $8.76M per
+/// MW-year, the rack delivered on `delivery` after a fixed `delay`, sampled
+/// every `every`.
+fn rented(delivery: &str, delay: &str, every: &str) -> (MemoryRecorder, SummaryRow) {
+    let text = CLOSED
+        .replace(
+            "date = \"DELIVERY\"",
+            &format!("date = \"{delivery}\"\ndelay = {{ kind = \"fixed\", value = \"{delay}\" }}"),
+        )
+        .replace(
+            "sample_every = \"1d\"",
+            &format!("sample_every = \"{every}\""),
+        )
+        .replace(
+            "maintenance_share_per_year = 0",
+            "maintenance_share_per_year = 0.03\ncolocation_usd_per_kw_month = 150",
+        );
+    let cut = text.find("[[contracts]]").unwrap();
+    run(&load_text(&text[..cut]))
+}
+
+#[test]
+fn nameplate_costs_run_from_the_commissioning_instant_whatever_the_samples() {
+    // Issue 18 item 4. The rack (12 kW of IT nameplate) is commissioned on
+    // 11 January at midnight (on a sample instant) or at 06:00 (inside a
+    // daily sample's interval). January's rent is 12 kW × $150 × the hours
+    // online ÷ 730: 504 h or 498 h; staff 0.012 MW × $1,000 per MW-hour ×
+    // the same hours; the month's IT nameplate 0.012 MW × hours ÷ 744.
+    // Hourly and daily samples give the same figures.
+    for (delay, online) in [("0h", 504.0), ("6h", 498.0)] {
+        for every in ["1h", "1d"] {
+            let (rec, _) = rented("2026-01-11", delay, every);
+            let jan = &rec.monthly[0];
+            let what = format!("delay {delay}, samples every {every}");
+            assert_rel(
+                jan.colocation_usd,
+                12.0 * 150.0 * online / 730.0,
+                1e-9,
+                &what,
+            );
+            assert_rel(jan.staff_usd, 0.012 * 1000.0 * online, 1e-9, &what);
+            assert_rel(jan.it_nameplate_mw, 0.012 * online / 744.0, 1e-9, &what);
+            let feb = &rec.monthly[1];
+            assert_rel(
+                feb.colocation_usd,
+                12.0 * 150.0 * 672.0 / 730.0,
+                1e-9,
+                &what,
+            );
+        }
+    }
+}
+
+#[test]
+fn every_per_year_rate_accrues_by_the_hour_in_force_over_a_365_day_year() {
+    // Issue 18 item 3: maintenance, staff and fixed costs all accrue by the
+    // hour at 1/8,760 of the yearly rate. Maintenance is 3 % a year of the
+    // $300,000 rack in service: 9,000 × h ÷ 8,760 a month, from the
+    // commissioning instant (11 January: 504 h in January).
+    let (rec, summary) = rented("2026-01-11", "0h", "1d");
+    let m = &rec.monthly;
+    assert_rel(
+        m[0].maintenance_usd,
+        9_000.0 * 504.0 / 8760.0,
+        1e-9,
+        "January",
+    );
+    for k in 1..12 {
+        let h = HOURS[k];
+        assert_rel(m[k].maintenance_usd, 9_000.0 * h / 8760.0, 1e-9, "a month");
+        assert_rel(m[k].fixed_costs_usd, 87_600.0 * h / 8760.0, 1e-9, "fixed");
+        assert_rel(
+            m[k].staff_usd,
+            8_760_000.0 * 0.012 * h / 8760.0,
+            1e-9,
+            "staff",
+        );
+    }
+    // A whole common year in service bills exactly the yearly share; a
+    // leap year bills 8,784 ÷ 8,760 of it.
+    let (rec, _) = rented("2026-01-01", "0h", "1d");
+    let year: f64 = rec.monthly.iter().map(|r| r.maintenance_usd).sum();
+    assert_rel(year, 9_000.0, 1e-9, "2026");
+    let text = CLOSED
+        .replace("DELIVERY", "2028-01-01")
+        .replace("2026-01-01", "2028-01-01")
+        .replace(
+            "maintenance_share_per_year = 0",
+            "maintenance_share_per_year = 0.03",
+        );
+    let (rec, _) = run(&load_text(&text));
+    let year: f64 = rec.monthly.iter().map(|r| r.maintenance_usd).sum();
+    assert_rel(year, 9_000.0 * 8784.0 / 8760.0, 1e-9, "2028, a leap year");
+    assert!(summary.economics.is_some());
+}

@@ -722,6 +722,18 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
     // ≈ 1.1 an hour while it runs (frontier-a, 28,800 chips: 0.73).
     for (j, per_hour) in rec.jobs[..2].iter().zip([0.73, 1.1]) {
         assert_eq!(j.status, "completed", "{j:?}");
+        // The scenario's comment on the run names the site it runs at
+        // (issue 18 item 8: frontier-a's said us-east's, it ran at
+        // us-central).
+        let line = dcsim::scenario::DEFAULT_SCENARIO
+            .lines()
+            .find(|l| l.starts_with(&format!("name = \"{}\"", j.name)))
+            .expect("the run's line");
+        let said = ["us-east", "us-central", "us-south"]
+            .into_iter()
+            .find(|site| line.contains(&format!("on {site}'s")))
+            .unwrap_or_else(|| panic!("no site in the comment: {line}"));
+        assert_eq!(said, j.site, "{line}");
         let ettr = j.ettr.unwrap();
         assert!((0.45..0.8).contains(&ettr), "{}: ETTR {ettr}", j.name);
         let span_h = j.end_h.unwrap() - j.first_start_h.unwrap();

@@ -152,16 +152,24 @@ fn admitted_at_nameplate_the_cap_never_binds() {
 fn racks_whose_idle_floor_exceeds_the_grid_are_not_admitted() {
     // Floor per rack: (0.1 kW overhead + 0.2 kW idle) × PUE 1.25 = 0.375 kW.
     // 360 racks: 135 kW > the 100 kW grid, although their nameplate
-    // (360 × 1.375 kW = 495 kW) is within 5 × the grid: deferred whole.
-    let (_, s) = run_fixture(
+    // (360 × 1.375 kW = 495 kW) is within 5 × the grid: deferred whole
+    // until the grid grows to 140 kW on the second day. (Without the
+    // upgrade the phase could never fit: a validation error, tested
+    // below.)
+    let (rec, s) = run_fixture(
         "grid_capped.toml",
         &[
+            "duration=\"2d\"",
             "sites[0].power_oversubscription=5",
             "sites[0].buildout[0].count=360",
+            "sites[0].grid_upgrades=[{date=\"2026-01-02\",grid_mw=0.14}]",
         ],
     );
-    assert_eq!(s.racks_commissioned, 0);
-    assert_eq!(s.racks_deferred_at_end, 360);
+    for r in rec.samples.iter().filter(|r| r.time_h < 24.0) {
+        assert_eq!((r.racks_online, r.racks_deferred), (0, 360), "{r:?}");
+    }
+    assert_eq!(s.racks_commissioned, 360);
+    assert_eq!(s.racks_deferred_at_end, 0);
     // 266 racks: floor 99.75 kW ≤ 100 kW, admitted. IT floor 266 × 0.3 =
     // 79.8 kW under the 80 kW limit (G / PUE): the cap leaves the chips
     // (80 − 79.8) / (266 × 0.8 kW × 0.9) of their dynamic power.
@@ -209,4 +217,40 @@ fn a_grid_downgrade_below_the_idle_floor_is_refused() {
         err.contains("grid_upgrades[0].grid_mw") && err.contains("0.037"),
         "{err}"
     );
+}
+
+#[test]
+fn a_phase_whose_idle_floor_exceeds_every_grid_is_refused_at_validation() {
+    // Issue 18 item 5. With the chip idling at 900 W, a rack's idle floor
+    // is (0.1 + 0.9) kW × PUE 1.25 = 1.25 kW: 100 racks need 0.125 MW that
+    // no cap can remove, above the 0.1 MW grid, although their nameplate
+    // (137.5 kW) fits under 1.4 × 100 kW. Refused, located at the phase's
+    // count, with the fix.
+    let overrides = dcsim::scenario::Overrides {
+        sets: vec!["chips.unit.idle_w=900".into()],
+        seed: None,
+    };
+    let path = crate::common::fixture("grid_capped.toml");
+    let e = dcsim::scenario::load_file(&path, &overrides).expect_err("refused");
+    assert_eq!(e.issues.len(), 1, "{e}");
+    let issue = &e.issues[0];
+    assert_eq!(issue.field, "sites[0].buildout[0].count", "{issue}");
+    let floor = 100.0 * (0.1 + 0.9) * 1.25 / 1000.0;
+    assert_eq!(
+        issue.message,
+        format!(
+            "100 racks of one-chip have an idle floor of {floor:.3} MW (rack overhead + chips at idle, 1.000 kW a rack, × design PUE 1.25), more than this site's grid connection ever allows (0.100 MW; power caps cannot lower the idle floor, whatever power_oversubscription); split the phase, lower count or raise grid_mw"
+        )
+    );
+    // A grid upgrade to 0.125 MW makes room later: the phase validates and
+    // waits for it, as before.
+    let overrides = dcsim::scenario::Overrides {
+        sets: vec![
+            "chips.unit.idle_w=900".into(),
+            "duration=\"2d\"".into(),
+            "sites.tight.grid_upgrades=[{date=\"2026-01-02\",grid_mw=0.125}]".into(),
+        ],
+        seed: None,
+    };
+    dcsim::scenario::load_file(&path, &overrides).expect("fits after the upgrade");
 }

@@ -425,3 +425,136 @@ fn a_request_larger_than_the_kv_cache_is_refused() {
     assert!(e.issues[0].message.contains("655.4 GB"), "{e}");
     assert!(e.issues[0].message.contains("498.8 GB"), "{e}");
 }
+
+/// Issue 18: one service of 200 requests/s on 3 racks (12 servers), hourly
+/// samples over 6 hours, 15-minute epochs, replicas loading for the first
+/// 10 minutes; `EXTRA` adds to the service.
+fn hourly(extra: &str) -> String {
+    BASE.replace("RACKS", "3")
+        .replace("duration = \"1d\"", "duration = \"6h\"")
+        .replace("sample_every = \"15min\"", "sample_every = \"1h\"")
+        + &CHAT
+            .replace("RATE", "200")
+            .replace("scale_up_delay = \"30min\"", "scale_up_delay = \"10min\"")
+            .replace("PREEMPT", extra)
+}
+
+#[test]
+fn every_services_row_holds_exactly_the_epochs_inside_its_interval() {
+    // Issue 18 item 2. The epoch at 0 h has no replica serving (they load
+    // until 0:10): 0 served; the epochs at 0:15, 0:30, 0:45 serve all 200
+    // requests/s. The first row covers (0, 1 h]: (0 + 3 × 200) ÷ 4 = 150
+    // served, 50 beyond (dropped); the epoch at 1 h belongs to the second
+    // row. Every later row serves 200.
+    let (rec, _) = run(&load_text(&hourly("")));
+    let rows = &rec.services;
+    assert_eq!(rows.len(), 6);
+    let first = &rows[0];
+    assert_eq!(first.time_h, 1.0);
+    assert!((first.demand_rps - 200.0).abs() < 1e-9, "{first:?}");
+    assert!((first.served_rps - 150.0).abs() < 1e-9, "{first:?}");
+    assert!((first.beyond_rps - 50.0).abs() < 1e-9, "{first:?}");
+    // Tokens of the interval: 150 requests/s × 3,600 s × 1,000 in, × 250
+    // out.
+    assert!((first.tokens_in - 150.0 * 3600.0 * 1000.0).abs() < 1.0);
+    assert!((first.tokens_out - 150.0 * 3600.0 * 250.0).abs() < 1.0);
+    for row in &rows[1..] {
+        assert!((row.served_rps - 200.0).abs() < 1e-9, "{row:?}");
+        assert!((row.demand_rps - 200.0).abs() < 1e-9, "{row:?}");
+        assert!(row.beyond_rps.abs() < 1e-9, "{row:?}");
+    }
+    // The rows add up to the summary: 200 × (21,600 − 900) = 4,140,000
+    // served, 200 × 21,600 requests.
+    let sum = &rec.service_summaries[0];
+    let served: f64 = rows.iter().map(|r| r.served_rps * 3600.0).sum();
+    let demand: f64 = rows.iter().map(|r| r.demand_rps * 3600.0).sum();
+    assert!((served - 4_140_000.0).abs() < 1e-3, "{served}");
+    assert!((sum.served - 4_140_000.0).abs() < 1e-3, "{sum:?}");
+    assert!((demand - sum.requests).abs() < 1e-3, "{demand} {sum:?}");
+    let tokens: f64 = rows.iter().map(|r| r.tokens_in).sum();
+    assert!((tokens - sum.tokens_in).abs() < 1.0);
+
+    // Samples every epoch: the last row holds the last epoch (5:45 to 6
+    // h) at its constant demand, not an empty interval.
+    let (rec, _) = run(&load_text(
+        &hourly("").replace("sample_every = \"1h\"", "sample_every = \"15min\""),
+    ));
+    let last = rec.services.last().unwrap();
+    assert_eq!(last.time_h, 6.0);
+    assert!((last.demand_rps - 200.0).abs() < 1e-9, "{last:?}");
+    assert!((last.served_rps - 200.0).abs() < 1e-9, "{last:?}");
+    assert_eq!(rec.services.len(), 24);
+}
+
+#[test]
+fn samples_off_the_epoch_grid_split_an_epoch_by_its_time() {
+    // Issue 18 item 2: samples every 20 minutes against 15-minute epochs.
+    // The first row (0, 20 min] holds the epoch at 0 (nothing served)
+    // whole and a third of the one at 0:15 (200 served): 200 × 300 s ÷
+    // 1,200 s = 50 requests/s; every row holds demand = served + beyond,
+    // and the rows add up to the summary.
+    let (rec, _) = run(&load_text(
+        &hourly("").replace("sample_every = \"1h\"", "sample_every = \"20min\""),
+    ));
+    let rows = &rec.services;
+    assert_eq!(rows.len(), 18);
+    assert!((rows[0].served_rps - 50.0).abs() < 1e-9, "{:?}", rows[0]);
+    let interval = 1200.0;
+    let served: f64 = rows.iter().map(|r| r.served_rps * interval).sum();
+    let sum = &rec.service_summaries[0];
+    assert!(
+        (served - sum.served).abs() < 1e-6 * sum.served,
+        "{served} {sum:?}"
+    );
+    for r in rows {
+        assert!(
+            (r.demand_rps - r.served_rps - r.beyond_rps).abs() < 1e-9,
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn a_backlog_reports_its_flow_in_beyond_rps_and_its_stock_in_backlog() {
+    // Issue 18 item 6. Demand 200 requests/s against at most 5 replicas
+    // (capacity K = 5·μ_max ≈ 130 requests/s), the excess carried. The
+    // epoch at 0 serves nothing (replicas loading): its 180,000 requests
+    // go to the backlog; from 0:15 on, full batches serve K and the
+    // backlog grows by (200 − K) × 900 an epoch. A row's beyond_rps is
+    // what its interval added to the backlog (the flow), `backlog` the
+    // stock at its sample, and demand = served + beyond in every row.
+    let (rec, _) = run(&load_text(&hourly(
+        "max_replicas = 5\nbeyond_capacity = \"backlog\"",
+    )));
+    let k = 5.0 * mu_max();
+    assert!(k < 200.0, "{k}");
+    let rows = &rec.services;
+    let first = &rows[0];
+    let first_beyond = (200.0 * 3600.0 - 3.0 * 900.0 * k) / 3600.0;
+    assert!(
+        (first.served_rps - 3.0 * 900.0 * k / 3600.0).abs() < 1e-6,
+        "{first:?}"
+    );
+    assert!((first.beyond_rps - first_beyond).abs() < 1e-6, "{first:?}");
+    assert!(
+        (first.backlog - first_beyond * 3600.0).abs() < 1e-3,
+        "{first:?}"
+    );
+    let mut stock = 0.0;
+    for (n, r) in rows.iter().enumerate() {
+        assert!(
+            (r.demand_rps - r.served_rps - r.beyond_rps).abs() < 1e-9,
+            "{r:?}"
+        );
+        let added = if n == 0 { first_beyond } else { 200.0 - k };
+        assert!((r.beyond_rps - added).abs() < 1e-6, "row {n}: {r:?}");
+        stock += added * 3600.0;
+        assert!(
+            (r.backlog - stock).abs() < 1e-3,
+            "row {n}: {r:?} vs {stock}"
+        );
+    }
+    // What is still queued at the end is the summary's beyond capacity.
+    let sum = &rec.service_summaries[0];
+    assert!((sum.beyond_capacity - stock).abs() < 1e-3, "{sum:?}");
+}

@@ -642,10 +642,35 @@ impl Validator<'_> {
                 } else {
                     p.key("ramp").index(step).key(key)
                 };
+                // Chips the build-outs deliver of other types: a rack model
+                // swapped in a phase leaves the contract short of its types
+                // while the fleet holds the chips; name them as the fix.
+                let mut others: Vec<(&str, f64)> = Vec::new();
+                for (t, rt) in rack_types.iter().enumerate() {
+                    if chips_built[t] <= 0.0 || types.contains(&t) {
+                        continue;
+                    }
+                    match others.iter_mut().find(|o| o.0 == rt.chip.name) {
+                        Some(o) => o.1 += chips_built[t],
+                        None => others.push((rt.chip.name.as_str(), chips_built[t])),
+                    }
+                }
+                let fix = if others.is_empty() {
+                    "lower the commitment or build more".to_string()
+                } else {
+                    let list: Vec<String> = others
+                        .iter()
+                        .map(|(name, n)| format!("\"{name}\" ({} chips built)", number(*n)))
+                        .collect();
+                    format!(
+                        "if those chips may serve it, add {} to chip_types; else lower the commitment or build more",
+                        list.join(", ")
+                    )
+                };
                 self.err(
                     &path,
                     format!(
-                        "commits {} {what}, more than the build-outs ever deliver of chip types {}: {}; lower the commitment or build more",
+                        "commits {} {what}, more than the build-outs ever deliver of chip types {}: {}; {fix}",
                         number(ramp[step].capacity),
                         c.chip_types.join(", "),
                         number((most * 100.0).round() / 100.0)

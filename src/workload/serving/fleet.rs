@@ -140,12 +140,16 @@ struct Slot {
     generation: u32,
 }
 
-/// What one service's sample interval adds up.
+/// What one service's sample interval adds up: the parts of its epochs
+/// inside the interval, and the preemptions and replica losses at its
+/// instants.
 #[derive(Clone, Copy, Debug, Default)]
 struct Interval {
     seconds: f64,
     arrived: f64,
     served: f64,
+    /// Requests beyond capacity: dropped, or the net number added to the
+    /// backlog (negative while it drains): arrivals − served.
     beyond: f64,
     /// Σ utilization × seconds.
     busy: f64,
@@ -164,6 +168,78 @@ struct Interval {
     tokens_out: f64,
     preemptions: u32,
     lost: u32,
+}
+
+impl Interval {
+    /// Adds `share` (0–1) of an epoch's figures `e`: the extensive figures
+    /// in proportion (the epoch model's rates are constant over its
+    /// epoch), the largest percentiles whole.
+    fn add_share(&mut self, e: &Interval, share: f64) {
+        self.seconds += e.seconds * share;
+        self.arrived += e.arrived * share;
+        self.served += e.served * share;
+        self.beyond += e.beyond * share;
+        self.busy += e.busy * share;
+        self.capacity += e.capacity * share;
+        self.ttft_sum += e.ttft_sum * share;
+        self.tpot_sum += e.tpot_sum * share;
+        self.ttft_p = self.ttft_p.max(e.ttft_p);
+        self.tpot_p = self.tpot_p.max(e.tpot_p);
+        self.met += e.met * share;
+        self.population += e.population * share;
+        self.tokens_in += e.tokens_in * share;
+        self.tokens_out += e.tokens_out * share;
+    }
+}
+
+/// The epoch being served, booked into sample intervals as time passes: a
+/// row holds exactly the part of each epoch inside its interval (an epoch
+/// starting at a sample instant belongs to the interval after it).
+#[derive(Clone, Copy, Debug, Default)]
+struct Epoch {
+    from: SimTime,
+    to: SimTime,
+    /// Booked into rows up to here.
+    booked: SimTime,
+    /// Its figures over the whole epoch.
+    figures: Interval,
+    /// Backlog at its start and end [requests].
+    backlog_in: f64,
+    backlog_out: f64,
+}
+
+impl Epoch {
+    /// Share of the epoch between `a` and `b` (clipped to it).
+    fn share(&self, a: SimTime, b: SimTime) -> f64 {
+        let (a, b) = (a.max(self.from), b.min(self.to));
+        if b <= a || self.to <= self.from {
+            0.0
+        } else if a == self.from && b == self.to {
+            1.0
+        } else {
+            b.since(a).seconds() / self.to.since(self.from).seconds()
+        }
+    }
+
+    /// Books its part up to `until` into `interval`.
+    fn book(&mut self, until: SimTime, interval: &mut Interval) {
+        let until = until.min(self.to);
+        if until > self.booked {
+            let share = self.share(self.booked, until);
+            interval.add_share(&self.figures, share);
+            self.booked = until;
+        }
+    }
+
+    /// Backlog at `at` inside the epoch, moving linearly from its start to
+    /// its end as the booked flows do [requests].
+    fn backlog_at(&self, at: SimTime) -> f64 {
+        if at >= self.to {
+            self.backlog_out
+        } else {
+            self.backlog_in + self.share(self.from, at) * (self.backlog_out - self.backlog_in)
+        }
+    }
 }
 
 /// Whole-run totals of one service.
@@ -210,6 +286,8 @@ struct State {
     load: f64,
     /// Arrival rate of the current epoch [requests/s].
     lambda: f64,
+    /// The epoch being served (not yet wholly booked into rows).
+    epoch: Epoch,
     interval: Interval,
     totals: Totals,
     /// When `ready` and `chips` last changed (for replica- and chip-hours).
@@ -285,6 +363,7 @@ impl<'s> Serving<'s> {
                     scv,
                     load: 0.0,
                     lambda: 0.0,
+                    epoch: Epoch::default(),
                     interval: Interval::default(),
                     totals: Totals::default(),
                     since: SimTime::ZERO,
@@ -528,6 +607,7 @@ impl<'s> Serving<'s> {
                 },
             },
         );
+        let backlog_in = s.backlog.requests;
         s.backlog = out.backlog_out;
         // The TTFT attainment counts only while the decode steps meet the
         // TPOT target at the percentile; an epoch whose p-th TPOT misses it
@@ -538,21 +618,41 @@ impl<'s> Serving<'s> {
         } else {
             0.0
         };
-        let t = &mut s.interval;
-        t.seconds += length.seconds();
-        t.arrived += out.arrived;
-        t.served += out.served;
-        t.beyond += out.beyond_capacity;
-        t.busy += out.utilization * length.seconds();
-        t.capacity += out.capacity_rps * length.seconds();
-        t.ttft_sum += out.mean_ttft_s.unwrap_or(0.0) * out.served;
-        t.tpot_sum += out.mean_tpot_s.unwrap_or(0.0) * out.served;
-        t.ttft_p = t.ttft_p.max(out.p99_ttft_s.unwrap_or(0.0));
-        t.tpot_p = t.tpot_p.max(tpot_p);
-        t.met += attained * out.slo_population;
-        t.population += out.slo_population;
-        t.tokens_in += out.served * service.input_tokens;
-        t.tokens_out += out.served * service.output_tokens;
+        // The previous epoch ends here: what is left of it belongs to the
+        // interval still open (its sample at this instant comes later).
+        s.epoch.book(now, &mut s.interval);
+        s.epoch = Epoch {
+            from: now,
+            to: now + length,
+            booked: now,
+            figures: Interval {
+                seconds: length.seconds(),
+                arrived: out.arrived,
+                served: out.served,
+                // Dropped, or the net added to the backlog: by
+                // conservation (backlog in + arrived = served + backlog
+                // out) both are arrived − served.
+                beyond: if service.backlog {
+                    out.backlog_out.requests - backlog_in
+                } else {
+                    out.dropped
+                },
+                busy: out.utilization * length.seconds(),
+                capacity: out.capacity_rps * length.seconds(),
+                ttft_sum: out.mean_ttft_s.unwrap_or(0.0) * out.served,
+                tpot_sum: out.mean_tpot_s.unwrap_or(0.0) * out.served,
+                ttft_p: out.p99_ttft_s.unwrap_or(0.0),
+                tpot_p,
+                met: attained * out.slo_population,
+                population: out.slo_population,
+                tokens_in: out.served * service.input_tokens,
+                tokens_out: out.served * service.output_tokens,
+                preemptions: 0,
+                lost: 0,
+            },
+            backlog_in,
+            backlog_out: out.backlog_out.requests,
+        };
         let tot = &mut s.totals;
         tot.arrived += out.arrived;
         tot.served += out.served;
@@ -751,6 +851,7 @@ impl<'s> Serving<'s> {
         let timestamp = SharedText::from(self.scenario.calendar.format(now).as_str());
         for i in 0..self.states.len() {
             let s = &mut self.states[i];
+            s.epoch.book(now, &mut s.interval);
             let t = std::mem::take(&mut s.interval);
             let per_s = |x: f64| if t.seconds > 0.0 { x / t.seconds } else { 0.0 };
             let per_served = |x: f64| if t.served > 0.0 { x / t.served } else { 0.0 };
@@ -762,7 +863,7 @@ impl<'s> Serving<'s> {
                 capacity_rps: per_s(t.capacity),
                 served_rps: per_s(t.served),
                 beyond_rps: per_s(t.beyond),
-                backlog: s.backlog.requests,
+                backlog: s.epoch.backlog_at(now),
                 replicas: s.ready,
                 replicas_loading: s.loading,
                 chips: s.chips,
