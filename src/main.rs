@@ -1,6 +1,6 @@
 //! The `dcsim` command: parse arguments, call the library, map the outcome to
 //! an exit code (0 ok, 1 output not written or internal error, 2 bad input,
-//! 130 / 143 interrupted by SIGINT / SIGTERM).
+//! 130 / 143 interrupted by SIGINT / SIGTERM, 129 by SIGHUP).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -51,7 +51,7 @@ Examples:
   dcsim bench sweep                           2 plans x 10 replications with 1 thread, then 2
 
 Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
-arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
+arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM, 129 by SIGHUP.";
 
 /// A discrete-event simulator of AI datacenters over the life of a capacity
 /// contract: build-out, power, network, failures and repairs.
@@ -461,6 +461,7 @@ fn main() -> ExitCode {
             | Command::Merge { .. }
             | Command::Compare { .. }
             | Command::Sensitivity { .. }
+            | Command::Replay { .. }
             | Command::Bench {
                 which: Bench::Scale { .. }
                     | Bench::Training { .. }
@@ -639,20 +640,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// On SIGINT or SIGTERM: remove the output being staged (the target folders
-/// keep their previous sets) and exit 128 + the signal (130, 143).
+/// On SIGINT, SIGTERM or SIGHUP (a closed terminal, a dropped ssh
+/// session): remove the output being staged (the target folders keep their
+/// previous sets) and exit 128 + the signal (130, 143, 129).
 fn clean_up_on_interrupt() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             dcsim::output::set::abandon_all();
-            let name = if signal == SIGINT {
-                "SIGINT"
-            } else {
-                "SIGTERM"
+            let name = match signal {
+                SIGINT => "SIGINT",
+                SIGHUP => "SIGHUP",
+                _ => "SIGTERM",
             };
             eprintln!(
                 "\ndcsim: interrupted ({name}); the files being written were removed, the output folder keeps its previous files"
@@ -848,6 +850,15 @@ fn sweep(a: &SweepArgs) -> Result<(), Failure> {
             None => format!("{}-sweep", plan.scenario),
         })
     });
+    // A run's or a comparison's folder: the sweep's set would remove its files.
+    for (file, what) in [("summary.csv", "a run"), ("comparison.csv", "a comparison")] {
+        if std::fs::symlink_metadata(out.join(file)).is_ok() {
+            return Err(Failure::BadInput(format!(
+                "--out {}: the folder holds {what}'s output ({file}), which a sweep's files would replace: choose another folder",
+                out.display()
+            )));
+        }
+    }
     let selected = plan
         .runs
         .iter()

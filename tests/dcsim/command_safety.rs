@@ -1,0 +1,362 @@
+//! Every command as safe as `run` (issue 17): `sweep`, `merge` and
+//! `compare` write only inside their `--out`, follow no link under a
+//! sweep's or shard's folder, never write where they read, and read run
+//! folders back in bounded memory with every number checked. Each test is
+//! a reproduction from the issue, through the real binary on
+//! `scenarios/minimal.toml` (a month of ten racks).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{dcsim, temp_dir, text};
+
+fn minimal() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/minimal.toml")
+        .display()
+        .to_string()
+}
+
+fn p(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Runs `dcsim ARGS`, killing it (and failing) after 60 s: a read that
+/// hangs (a named pipe) or never ends (`/dev/zero`) fails the test.
+fn dcsim_within(args: &[String]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcsim"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dcsim starts");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("dcsim {args:?} did not end within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `dcsim sweep minimal.toml --vary load.utilization=0.5,0.9 ARGS… --out
+/// OUT --quiet`.
+fn sweep(out: &Path, args: &[&str]) -> Output {
+    let mut all: Vec<String> = ["sweep", &minimal(), "--vary", "load.utilization=0.5,0.9"]
+        .map(String::from)
+        .to_vec();
+    all.extend(args.iter().map(|a| a.to_string()));
+    all.extend(["--out".into(), p(out), "--quiet".into()]);
+    dcsim_within(&all)
+}
+
+#[track_caller]
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", text(o).1);
+}
+
+/// The message of a refusal (exit 2, one line, no backtrace).
+#[track_caller]
+fn refused(o: &Output) -> String {
+    let (_, stderr) = text(o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
+/// Two shards (0/2 and 1/2) of the sweep in `tmp/sh0`, `tmp/sh1`.
+fn two_shards(tmp: &Path) -> [PathBuf; 2] {
+    let shards = [tmp.join("sh0"), tmp.join("sh1")];
+    for (i, dir) in shards.iter().enumerate() {
+        ok(&sweep(dir, &["--shard", &format!("{i}/2")]));
+    }
+    shards
+}
+
+fn merge(shards: &[PathBuf], out: &Path) -> Output {
+    let mut args = vec!["merge".to_string()];
+    args.extend(shards.iter().map(|d| p(d)));
+    args.extend(["--out".into(), p(out), "--quiet".into()]);
+    dcsim_within(&args)
+}
+
+/// Replaces `from` by `to` in a shard's manifest.
+fn edit_manifest(shard: &Path, from: &str, to: &str) {
+    let path = shard.join("shard.json");
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{text}");
+    fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn merge_refuses_run_ids_that_are_paths() {
+    let tmp = temp_dir("safety-merge-ids");
+    let shards = two_shards(&tmp);
+    // The user's folder X, beside the merge's output's parent.
+    let x = tmp.join("X");
+    fs::create_dir(&x).unwrap();
+    fs::write(x.join("summary.csv"), "mine").unwrap();
+    for shard in &shards {
+        edit_manifest(shard, "\"r0000\"", "\"../../X\"");
+    }
+    let out = tmp.join("m").join("m1");
+    let e = refused(&merge(&shards, &out));
+    assert!(e.contains("shard.json"), "{e}");
+    assert!(e.contains("the file was changed"), "{e}");
+    assert_eq!(fs::read(x.join("summary.csv")).unwrap(), b"mine");
+    assert_eq!(fs::read_dir(&x).unwrap().count(), 1, "nothing written in X");
+    assert!(!out.exists());
+
+    // An absolute id: the source and the target one folder.
+    let absolute = p(&shards[0].join("runs").join("r0002"));
+    for shard in &shards {
+        edit_manifest(shard, "\"../../X\"", &format!("{absolute:?}"));
+    }
+    let e = refused(&merge(&shards, &out));
+    assert!(e.contains("the file was changed"), "{e}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn merge_refuses_a_manifest_whose_listed_runs_are_not_its_shards() {
+    let tmp = temp_dir("safety-merge-list");
+    let shards = two_shards(&tmp);
+    // Shard 0 of 2 holds r0000 and r0002; list r0001 instead.
+    edit_manifest(
+        &shards[0],
+        "\"runs\": [\n    \"r0000\"",
+        "\"runs\": [\n    \"r0001\"",
+    );
+    let e = refused(&merge(&shards, &tmp.join("m")));
+    assert!(e.contains("not those of shard 0/2"), "{e}");
+}
+
+#[test]
+fn a_sweep_never_writes_through_a_link_at_runs() {
+    let tmp = temp_dir("safety-sweep-runs-link");
+    let outside = tmp.join("outside");
+    fs::create_dir(&outside).unwrap();
+    let sw = tmp.join("sw");
+    fs::create_dir(&sw).unwrap();
+    std::os::unix::fs::symlink("../outside", sw.join("runs")).unwrap();
+    let o = sweep(&sw, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    let e = text(&o).1;
+    assert!(e.contains("runs: is a symbolic link"), "{e}");
+    assert_eq!(
+        fs::read_dir(&outside).unwrap().count(),
+        0,
+        "nothing outside"
+    );
+}
+
+/// A named pipe at `path`.
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(p(path)).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn merge_copies_no_link_device_or_pipe_from_a_shard() {
+    let tmp = temp_dir("safety-merge-links");
+    let shards = two_shards(&tmp);
+    let secret = tmp.join("secret.txt");
+    fs::write(&secret, "outside content").unwrap();
+    let run = shards[0].join("runs").join("r0000");
+    let target = run.join("buildout.csv");
+    for (plant, what) in [
+        ("secret", "a symbolic link"),
+        ("zero", "a symbolic link"),
+        ("fifo", "a named pipe"),
+    ] {
+        fs::remove_file(&target).unwrap();
+        match plant {
+            "secret" => std::os::unix::fs::symlink(&secret, &target).unwrap(),
+            "zero" => std::os::unix::fs::symlink("/dev/zero", &target).unwrap(),
+            _ => mkfifo(&target),
+        }
+        let out = tmp.join(format!("m-{plant}"));
+        let e = refused(&merge(&shards, &out));
+        assert!(e.contains("buildout.csv: cannot read: it is"), "{e}");
+        assert!(e.contains(what), "{e}");
+        // The sweep's files are not written; no run holds the secret.
+        assert!(!out.join("sweep.csv").exists());
+        let copied = out.join("runs").join("r0000").join("buildout.csv");
+        assert!(!copied.exists(), "{plant}");
+    }
+    // The shard's `runs` folder itself a link: refused.
+    let runs = shards[1].join("runs");
+    fs::rename(&runs, tmp.join("moved")).unwrap();
+    std::os::unix::fs::symlink(tmp.join("moved"), &runs).unwrap();
+    let e = refused(&merge(&shards, &tmp.join("m-runs")));
+    assert!(e.contains("runs: is a symbolic link"), "{e}");
+}
+
+#[test]
+fn a_resumed_sweep_reads_no_run_record_through_a_link_or_pipe() {
+    let tmp = temp_dir("safety-resume");
+    let sw = tmp.join("sw");
+    ok(&sweep(&sw, &[]));
+    let record = sw.join("runs").join("r0000").join("run.json");
+    let good = fs::read(&record).unwrap();
+    fs::remove_file(&record).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &record).unwrap();
+    let record1 = sw.join("runs").join("r0001").join("run.json");
+    fs::remove_file(&record1).unwrap();
+    mkfifo(&record1);
+    // Both runs are redone (their records are not readable), and replaced
+    // whole: each run.json is a regular file again.
+    let o = sweep(&sw, &[]);
+    ok(&o);
+    for r in [&record, &record1] {
+        assert!(
+            fs::symlink_metadata(r).unwrap().is_file(),
+            "{}",
+            r.display()
+        );
+    }
+    assert_eq!(fs::read(&record).unwrap(), good);
+}
+
+/// A run of `minimal.toml` with `--set ARGS` into `dir`.
+fn run_into(dir: &Path, sets: &[&str]) {
+    let mut args = vec!["run".to_string(), minimal(), "--quiet".into()];
+    for s in sets {
+        args.extend(["--set".into(), s.to_string()]);
+    }
+    args.extend(["--out".into(), p(dir)]);
+    ok(&dcsim(&args));
+}
+
+/// Every file of a folder with its bytes.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let bytes = if e.file_type().unwrap().is_dir() {
+                Vec::new()
+            } else {
+                fs::read(e.path()).unwrap()
+            };
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_output_folder_is_never_an_input() {
+    let tmp = temp_dir("safety-out-is-input");
+    let out = tmp.join("out");
+    run_into(&out, &[]);
+    run_into(&out, &["load.utilization=0.9", "name=\"other\""]);
+    let (a, b) = (out.join("minimal"), out.join("other"));
+    let before = contents(&a);
+    let compare = |dest: &Path| {
+        dcsim_within(&[
+            "compare".into(),
+            p(&a),
+            p(&b),
+            "--out".into(),
+            p(dest),
+            "--quiet".into(),
+        ])
+    };
+    let e = refused(&compare(&a));
+    assert!(e.contains("the output folder is the input"), "{e}");
+    let e = refused(&compare(&out));
+    assert!(e.contains("the output folder contains the input"), "{e}");
+    assert_eq!(contents(&a), before, "run a's files are as they were");
+
+    // merge --out at one of its shards.
+    let shards = two_shards(&tmp);
+    let shard_before = contents(&shards[0]);
+    let e = refused(&merge(&shards, &shards[0]));
+    assert!(e.contains("the output folder is the input"), "{e}");
+    assert_eq!(contents(&shards[0]), shard_before);
+
+    // sweep --out at a run folder.
+    let e = refused(&sweep(&a, &[]));
+    assert!(e.contains("holds a run's output (summary.csv)"), "{e}");
+    assert_eq!(contents(&a), before);
+}
+
+#[test]
+fn compare_refuses_bad_numbers_and_huge_series_before_writing() {
+    let tmp = temp_dir("safety-compare-numbers");
+    let out = tmp.join("out");
+    run_into(&out, &[]);
+    run_into(&out, &["name=\"other\""]);
+    let (a, b) = (out.join("minimal"), out.join("other"));
+    let compare = || {
+        dcsim_within(&[
+            "compare".into(),
+            p(&a),
+            p(&b),
+            "--out".into(),
+            p(&tmp.join("cmp")),
+            "--quiet".into(),
+        ])
+    };
+    ok(&compare());
+    let series = b.join("timeseries.csv");
+    let good = fs::read_to_string(&series).unwrap();
+    let header: Vec<&str> = good.lines().next().unwrap().split(',').collect();
+    let power = header
+        .iter()
+        .position(|c| *c == "facility_power_mw")
+        .unwrap();
+    for bad in ["NaN", "inf", "1e308", "-1e308", "1e-320"] {
+        // The third line's facility power replaced.
+        let mut lines: Vec<String> = good.lines().map(String::from).collect();
+        let mut cells: Vec<&str> = lines[2].split(',').collect();
+        cells[power] = bad;
+        lines[2] = cells.join(",");
+        fs::write(&series, lines.join("\n") + "\n").unwrap();
+        let e = refused(&compare());
+        assert!(
+            e.contains("timeseries.csv: line 3, column facility_power_mw:"),
+            "{bad}: {e}"
+        );
+    }
+    fs::write(&series, &good).unwrap();
+    // A summary value: NaN refused with its column.
+    let summary = b.join("summary.csv");
+    let text = fs::read_to_string(&summary).unwrap();
+    let (head, row) = text.split_once('\n').unwrap();
+    let at = head.split(',').position(|c| c == "energy_mwh").unwrap();
+    let mut cells: Vec<&str> = row.trim_end().split(',').collect();
+    cells[at] = "NaN";
+    fs::write(&summary, format!("{head}\n{}\n", cells.join(","))).unwrap();
+    let e = refused(&compare());
+    assert!(
+        e.contains("summary.csv: line 2, column energy_mwh: NaN is not a finite number"),
+        "{e}"
+    );
+    fs::write(&summary, &text).unwrap();
+    // A sparse time series beyond the bound: refused at once, unread.
+    let f = fs::File::create(&series).unwrap();
+    // The documented bound: 4 GiB.
+    f.set_len(4 * 1024 * 1024 * 1024 + 1).unwrap();
+    let e = refused(&compare());
+    assert!(
+        e.contains("timeseries.csv: cannot read: it is larger than"),
+        "{e}"
+    );
+    // A link as the time series: refused, not followed.
+    fs::remove_file(&series).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &series).unwrap();
+    let e = refused(&compare());
+    assert!(e.contains("a symbolic link"), "{e}");
+}
