@@ -1399,6 +1399,14 @@ struct ReplayArgs {
     slo: Option<Slo>,
 }
 
+/// Most replicas of `dcsim replay` (each about 100 bytes of state plus
+/// what it runs).
+const MAX_REPLAY_REPLICAS: u32 = 1_000_000;
+/// Largest batch cap of `dcsim replay` [requests].
+const MAX_REPLAY_BATCH: u32 = 1_000_000;
+/// Most batch slots (replicas × batch cap) of `dcsim replay`.
+const MAX_REPLAY_SLOTS: u64 = 1_000_000_000;
+
 /// Seconds as milliseconds with 1 decimal.
 fn ms(s: f64) -> String {
     format!("{:.1} ms", s * 1e3)
@@ -1431,6 +1439,25 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
             names.join(", ")
         )));
     };
+    if a.replicas == 0 || a.replicas > MAX_REPLAY_REPLICAS {
+        return Err(Failure::BadInput(format!(
+            "--replicas {}: give 1 to {MAX_REPLAY_REPLICAS} replicas (each holds its own queue and batch)",
+            a.replicas
+        )));
+    }
+    if a.max_batch == 0 || a.max_batch > MAX_REPLAY_BATCH {
+        return Err(Failure::BadInput(format!(
+            "--max-batch {}: give a batch cap of 1 to {MAX_REPLAY_BATCH} requests",
+            a.max_batch
+        )));
+    }
+    let slots = u64::from(a.replicas) * u64::from(a.max_batch);
+    if slots > MAX_REPLAY_SLOTS {
+        return Err(Failure::BadInput(format!(
+            "--replicas {} x --max-batch {} is {slots} batch slots, more than the {MAX_REPLAY_SLOTS} allowed: fewer replicas or a smaller batch cap",
+            a.replicas, a.max_batch
+        )));
+    }
     let replica = Replica::new(model.spec, chip, a.chips_per_replica)
         .map_err(|e| Failure::BadInput(format!("--model {}: {e}", model.name)))?;
     let config = ServeConfig {

@@ -360,3 +360,94 @@ fn compare_refuses_bad_numbers_and_huge_series_before_writing() {
     let e = refused(&compare());
     assert!(e.contains("a symbolic link"), "{e}");
 }
+
+// Item 5: every run's size known before it starts.
+
+#[test]
+fn a_sweep_of_too_many_runs_is_refused_before_it_starts() {
+    let tmp = temp_dir("safety-sweep-count");
+    for replications in ["1000000", "100000000"] {
+        let o = sweep(&tmp.join("sw"), &["--replications", replications]);
+        let e = refused(&o);
+        // 2 values × the replications, in the message.
+        let runs = 2.0 * replications.parse::<f64>().unwrap();
+        assert!(e.contains(&format!("asks for {runs:.3e} runs")), "{e}");
+        assert!(e.contains("at most 100000 runs"), "{e}");
+        assert!(!tmp.join("sw").exists());
+    }
+}
+
+/// A one-request Azure trace of `context` prompt tokens, in `dir`.
+fn azure_trace(dir: &Path, context: u64) -> PathBuf {
+    let path = dir.join("t.csv");
+    fs::write(
+        &path,
+        format!(
+            "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:47.0000000,{context},5\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn replay(trace: &Path, out: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["replay".to_string(), p(trace), "--out".into(), p(out)];
+    all.extend(args.iter().map(|a| a.to_string()));
+    dcsim_within(&all)
+}
+
+#[test]
+fn replay_options_are_bounded_and_named() {
+    let tmp = temp_dir("safety-replay");
+    let trace = azure_trace(&tmp, 100);
+    let out = tmp.join("out");
+    for (args, said) in [
+        (
+            vec!["--replicas", "0"],
+            "--replicas 0: give 1 to 1000000 replicas",
+        ),
+        (
+            vec!["--replicas", "4000000000"],
+            "--replicas 4000000000: give 1 to 1000000 replicas",
+        ),
+        (
+            vec!["--max-batch", "0"],
+            "--max-batch 0: give a batch cap of 1 to",
+        ),
+        (
+            vec!["--replicas", "1000000", "--max-batch", "1001"],
+            // 10^6 × 1001 slots, beyond 10^9.
+            "--replicas 1000000 x --max-batch 1001 is 1001000000 batch slots",
+        ),
+    ] {
+        let e = refused(&replay(&trace, &out, &args));
+        assert!(e.contains(said), "{args:?}: {e}");
+        assert!(!e.contains("t.csv"), "the option, not the trace: {e}");
+    }
+    assert!(!out.exists());
+    // A million replicas within the bound run (each allocates what it uses).
+    let o = replay(
+        &trace,
+        &out,
+        &["--replicas", "1000000", "--max-batch", "1000"],
+    );
+    ok(&o);
+}
+
+#[test]
+fn a_replay_whose_every_request_is_rejected_writes_no_nan() {
+    let tmp = temp_dir("safety-replay-rejected");
+    // A prompt of 4·10^9 tokens: beyond any replica's KV cache.
+    let trace = azure_trace(&tmp, 4_000_000_000);
+    let out = tmp.join("out");
+    ok(&replay(&trace, &out, &[]));
+    let (header, rows) = crate::common::read_csv(&out.join("replay-t").join("replay_summary.csv"));
+    let at = |c: &str| header.iter().position(|h| h == c).unwrap();
+    assert_eq!(rows[0][at("rejected")], "1");
+    for c in ["ttft_mean_s", "ttft_p99_s", "tpot_mean_s", "e2e_p50_s"] {
+        assert_eq!(rows[0][at(c)], "", "{c}: empty, as elsewhere");
+    }
+    for cell in &rows[0] {
+        assert!(!cell.to_lowercase().contains("nan"), "{cell}");
+    }
+}

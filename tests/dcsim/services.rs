@@ -425,3 +425,23 @@ fn a_request_larger_than_the_kv_cache_is_refused() {
     assert!(e.issues[0].message.contains("655.4 GB"), "{e}");
     assert!(e.issues[0].message.contains("498.8 GB"), "{e}");
 }
+
+#[test]
+fn a_request_window_without_a_trace_is_bounded_before_the_run() {
+    // 10^4 requests/s for an hour: 3.6·10^7 requests, over the 10^7 allowed.
+    let windows = "\n[[request_windows]]\nservice = \"chat\"\nstart = \"3h\"\nduration = \"1h\"\n";
+    let e = dcsim::scenario::load_str(
+        "w.toml",
+        &(text(10, 10_000.0, false, "") + windows),
+        None,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.issues[0].field, "request_windows[0].duration", "{e}");
+    let m = &e.issues[0].message;
+    assert!(m.contains("about 3.6000e7 requests"), "{m}");
+    assert!(m.contains("at most 1e7 requests"), "{m}");
+    // Ten minutes at 10^4/s (6·10^6) is within the bound.
+    let windows = windows.replace("\"1h\"", "\"10min\"");
+    load_text(&(text(10, 10_000.0, false, "") + &windows));
+}
