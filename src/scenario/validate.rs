@@ -232,6 +232,48 @@ pub fn validate_with_folders(
         );
     }
 
+    // Names appear in CSV files, in the charts (SVG: XML, which cannot
+    // carry most control characters) and in messages: printable only.
+    let names: [(&str, Vec<&str>); 6] = [
+        (
+            "sites",
+            spec.sites.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        ("jobs", spec.jobs.iter().map(|x| x.name.as_str()).collect()),
+        (
+            "arrivals",
+            spec.arrivals.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "services",
+            spec.services.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "chips",
+            spec.chips.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "racks",
+            spec.racks.iter().map(|x| x.name.as_str()).collect(),
+        ),
+    ];
+    for (table, list) in names {
+        for (i, name) in list.iter().enumerate() {
+            if name
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'))
+            {
+                v.err(
+                    &root.key(table).index(i).key("name"),
+                    format!(
+                        "\"{}\" holds a control character; names appear in CSV files, charts and messages: use printable characters",
+                        super::diag::quote_short(name)
+                    ),
+                );
+            }
+        }
+    }
+
     let start = v.date(&root.key("start"), &spec.start);
     if let Some(start) = start {
         v.calendar = Calendar::new(start);
@@ -1940,11 +1982,13 @@ impl Validator<'_> {
             return None;
         }
         let limit = |v: &mut Self, key: &str, x: f64, what: &str| -> Option<f64> {
-            if !x.is_finite() || x <= 0.0 || x > MAX_JOB_QUANTITY {
+            // At least 1: a job of less than one FLOP (1e-320) would be a
+            // job of no length.
+            if !x.is_finite() || !(1.0..=MAX_JOB_QUANTITY).contains(&x) {
                 v.err(
                     &p.key(key),
                     format!(
-                        "must be a number greater than 0 and at most {MAX_JOB_QUANTITY:e}, found {} ({what})",
+                        "must be a number of at least 1 and at most {MAX_JOB_QUANTITY:e}, found {} ({what})",
                         number(x)
                     ),
                 );

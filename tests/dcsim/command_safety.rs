@@ -451,3 +451,89 @@ fn a_replay_whose_every_request_is_rejected_writes_no_nan() {
         assert!(!cell.to_lowercase().contains("nan"), "{cell}");
     }
 }
+
+// Item 8: names without control characters; every SVG well-formed.
+
+#[test]
+fn the_xml_check_finds_what_xml_cannot_carry() {
+    use crate::common::check_xml;
+    assert_eq!(
+        check_xml("<?xml version=\"1.0\"?>\n<svg a=\"x &amp; y\"><text>a &lt; b</text><g/></svg>"),
+        Ok(())
+    );
+    for bad in [
+        "<svg><text>\u{1}</text></svg>",
+        "<svg><text>a & b</text></svg>",
+        "<svg><text>a</svg>",
+        "<svg a=\"<\"></svg>",
+        "<svg></svg><svg></svg>",
+    ] {
+        assert!(check_xml(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn names_with_control_characters_are_refused() {
+    for (set, field) in [
+        ("sites[0].name=\"a\\u0001b\"", "sites[0].name"),
+        ("services[0].name=\"chat\\u0000\"", "services[0].name"),
+    ] {
+        let o = dcsim_within(&[
+            "run".into(),
+            "--set".into(),
+            set.into(),
+            "--out".into(),
+            "/nonexistent-dcsim-out".into(),
+        ]);
+        let e = text(&o).1;
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(
+            e.contains(field) && e.contains("holds a control character"),
+            "{e}"
+        );
+        assert!(e.contains("\\u{1}") || e.contains("\\0"), "escaped: {e}");
+    }
+}
+
+#[test]
+fn every_svg_of_a_run_a_comparison_and_a_sweep_is_well_formed_xml() {
+    let tmp = temp_dir("safety-svg");
+    // Names with every character XML escapes.
+    let sets = [
+        "duration=\"2y\"",
+        "contracts[0].term=\"2y\"",
+        "sites[0].name=\"a<b & 'c' \\\"d\\\"\"",
+        "links[0].from=\"a<b & 'c' \\\"d\\\"\"",
+        "services[0].name=\"chat<&>\"",
+    ];
+    let mut args = vec!["run".to_string(), "--quiet".into()];
+    for s in sets {
+        args.extend(["--set".into(), s.into()]);
+    }
+    args.extend(["--out".into(), p(&tmp.join("runs"))]);
+    ok(&dcsim_within(&args));
+    args.extend(["--set".into(), "name=\"other\"".into()]);
+    ok(&dcsim_within(&args));
+    let (a, b) = (
+        tmp.join("runs").join("default"),
+        tmp.join("runs").join("other"),
+    );
+    ok(&dcsim_within(&[
+        "compare".into(),
+        p(&a),
+        p(&b),
+        "--out".into(),
+        p(&tmp.join("cmp")),
+        "--quiet".into(),
+    ]));
+    ok(&sweep(&tmp.join("sw"), &[]));
+    let svgs = crate::common::svg_files(&tmp);
+    // 7 charts a default run, 2 runs; a comparison's and a sweep's.
+    assert!(svgs.len() >= 14 + 4 + 4, "{svgs:?}");
+    for svg in svgs {
+        let text = fs::read_to_string(&svg).unwrap();
+        if let Err(e) = crate::common::check_xml(&text) {
+            panic!("{}: {e}", svg.display());
+        }
+    }
+}

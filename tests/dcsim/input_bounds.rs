@@ -471,3 +471,13 @@ fn jobs_are_bounded_across_all_arrival_streams() {
     );
     assert!(!m.contains("arrivals[0]"), "{m}");
 }
+
+#[test]
+fn a_job_of_less_than_one_flop_is_refused() {
+    let job = "\n[[jobs]]\nname = \"tiny\"\nrack = \"hgx-h100\"\nchips = 8\nflops = 1e-320\n";
+    let m = issues(&(scenario("duration = \"30d\"", "") + job));
+    assert!(
+        m.contains("jobs[0].flops: must be a number of at least 1"),
+        "{m}"
+    );
+}
