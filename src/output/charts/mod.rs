@@ -363,6 +363,16 @@ pub fn draw_charts(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn svg_text_keeps_only_characters_xml_can_carry() {
+        assert_eq!(
+            xml_chars("<text>a\u{1}b\u{0}\tc\u{ffff}</text>".to_string()),
+            "<text>a\u{fffd}b\u{fffd}\tc\u{fffd}</text>"
+        );
+        assert_eq!(xml_chars("é &amp;".to_string()), "é &amp;");
+    }
+
     use super::*;
 
     struct Demo;
