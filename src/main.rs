@@ -1,6 +1,6 @@
 //! The `dcsim` command: parse arguments, call the library, map the outcome to
 //! an exit code (0 ok, 1 output not written or internal error, 2 bad input,
-//! 130 / 143 interrupted by SIGINT / SIGTERM).
+//! 130 / 143 interrupted by SIGINT / SIGTERM, 129 by SIGHUP).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -51,7 +51,7 @@ Examples:
   dcsim bench sweep                           2 plans x 10 replications with 1 thread, then 2
 
 Exit codes: 0 success, 1 output not written or internal error, 2 bad input (scenario,
-arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM.";
+arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM, 129 by SIGHUP.";
 
 /// A discrete-event simulator of AI datacenters over the life of a capacity
 /// contract: training and inference workloads, the economics (capex,
@@ -472,6 +472,7 @@ fn main() -> ExitCode {
             | Command::Merge { .. }
             | Command::Compare { .. }
             | Command::Sensitivity { .. }
+            | Command::Replay { .. }
             | Command::Bench {
                 which: Bench::Scale { .. }
                     | Bench::Training { .. }
@@ -650,20 +651,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// On SIGINT or SIGTERM: remove the output being staged (the target folders
-/// keep their previous sets) and exit 128 + the signal (130, 143).
+/// On SIGINT, SIGTERM or SIGHUP (a closed terminal, a dropped ssh
+/// session): remove the output being staged (the target folders keep their
+/// previous sets) and exit 128 + the signal (130, 143, 129).
 fn clean_up_on_interrupt() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             dcsim::output::set::abandon_all();
-            let name = if signal == SIGINT {
-                "SIGINT"
-            } else {
-                "SIGTERM"
+            let name = match signal {
+                SIGINT => "SIGINT",
+                SIGHUP => "SIGHUP",
+                _ => "SIGTERM",
             };
             eprintln!(
                 "\ndcsim: interrupted ({name}); the files being written were removed, the output folder keeps its previous files"
@@ -880,6 +882,15 @@ fn sweep(a: &SweepArgs) -> Result<(), Failure> {
             None => format!("{}-sweep", plan.scenario),
         })
     });
+    // A run's or a comparison's folder: the sweep's set would remove its files.
+    for (file, what) in [("summary.csv", "a run"), ("comparison.csv", "a comparison")] {
+        if std::fs::symlink_metadata(out.join(file)).is_ok() {
+            return Err(Failure::BadInput(format!(
+                "--out {}: the folder holds {what}'s output ({file}), which a sweep's files would replace: choose another folder",
+                out.display()
+            )));
+        }
+    }
     let selected = plan
         .runs
         .iter()
@@ -1420,6 +1431,14 @@ struct ReplayArgs {
     slo: Option<Slo>,
 }
 
+/// Most replicas of `dcsim replay` (each about 100 bytes of state plus
+/// what it runs).
+const MAX_REPLAY_REPLICAS: u32 = 1_000_000;
+/// Largest batch cap of `dcsim replay` [requests].
+const MAX_REPLAY_BATCH: u32 = 1_000_000;
+/// Most batch slots (replicas × batch cap) of `dcsim replay`.
+const MAX_REPLAY_SLOTS: u64 = 1_000_000_000;
+
 /// Seconds as milliseconds with 1 decimal.
 fn ms(s: f64) -> String {
     format!("{:.1} ms", s * 1e3)
@@ -1452,6 +1471,25 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
             names.join(", ")
         )));
     };
+    if a.replicas == 0 || a.replicas > MAX_REPLAY_REPLICAS {
+        return Err(Failure::BadInput(format!(
+            "--replicas {}: give 1 to {MAX_REPLAY_REPLICAS} replicas (each holds its own queue and batch)",
+            a.replicas
+        )));
+    }
+    if a.max_batch == 0 || a.max_batch > MAX_REPLAY_BATCH {
+        return Err(Failure::BadInput(format!(
+            "--max-batch {}: give a batch cap of 1 to {MAX_REPLAY_BATCH} requests",
+            a.max_batch
+        )));
+    }
+    let slots = u64::from(a.replicas) * u64::from(a.max_batch);
+    if slots > MAX_REPLAY_SLOTS {
+        return Err(Failure::BadInput(format!(
+            "--replicas {} x --max-batch {} is {slots} batch slots, more than the {MAX_REPLAY_SLOTS} allowed: fewer replicas or a smaller batch cap",
+            a.replicas, a.max_batch
+        )));
+    }
     let replica = Replica::new(model.spec, chip, a.chips_per_replica)
         .map_err(|e| Failure::BadInput(format!("--model {}: {e}", model.name)))?;
     let config = ServeConfig {

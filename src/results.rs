@@ -5,8 +5,13 @@
 //!
 //! Everything is read from the files, never from a live run, so a sweep
 //! finished by another process (a shard on another machine) is read the
-//! same way as one finished here. Files are read whole with a size bound,
-//! as the scenario's inputs are.
+//! same way as one finished here. Every file read is a regular file opened
+//! without following a link ([`input::read_back`]); the small ones
+//! (`summary.csv`, `service_summary.csv`, `monthly.csv`) are read whole
+//! within a size bound, `timeseries.csv` is streamed and reduced as it is
+//! read (memory in proportion to the points drawn, not to the file). Every
+//! number read is checked: finite, within ±[`MAX_READ_BACK`], not
+//! subnormal; else the file, line and column are named.
 
 use std::path::{Path, PathBuf};
 
@@ -14,8 +19,57 @@ use crate::scenario::input;
 
 /// Largest summary file read [bytes].
 const MAX_SUMMARY_BYTES: u64 = 1024 * 1024;
-/// Largest time-series file read [bytes].
-const MAX_SERIES_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Largest time-series file read [bytes]: 4 GiB, streamed.
+pub const MAX_SERIES_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Largest `monthly.csv` read [bytes].
+const MAX_MONTHLY_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest magnitude of a number read back from a run's files: 1e18, far
+/// beyond any figure a run within the scenario's bounds writes; a larger
+/// one (or NaN, an infinity, a subnormal) is refused, as a changed file.
+pub const MAX_READ_BACK: f64 = 1e18;
+
+/// Checks a cell read back: `Ok(None)` if it is not a number (text),
+/// `Ok(Some(x))` for an integer of 64 bits (a seed) or a finite number
+/// within ±[`MAX_READ_BACK`] that is not subnormal, else what is wrong
+/// with it.
+pub fn checked_number(text: &str) -> Result<Option<f64>, String> {
+    let text = text.trim();
+    // Integers (a seed, up to 2^64 − 1) are exact.
+    if let Ok(n) = text.parse::<u64>() {
+        return Ok(Some(n as f64));
+    }
+    if let Ok(n) = text.parse::<i64>() {
+        return Ok(Some(n as f64));
+    }
+    let Ok(x) = text.parse::<f64>() else {
+        return Ok(None);
+    };
+    let quoted = crate::scenario::diag::quote_short(text);
+    if !x.is_finite() {
+        Err(format!("{quoted} is not a finite number"))
+    } else if x.abs() > MAX_READ_BACK {
+        Err(format!(
+            "{quoted} is beyond ±{MAX_READ_BACK:e}, more than any run writes"
+        ))
+    } else if x != 0.0 && x.abs() < f64::MIN_POSITIVE {
+        Err(format!(
+            "{quoted} is subnormal (nearer 0 than any run writes)"
+        ))
+    } else {
+        Ok(Some(x))
+    }
+}
+
+/// A [`ReadError`] for a bad number at `line` (from 1) in `column`.
+fn bad_number(path: &Path, line: u64, column: &str, why: String) -> ReadError {
+    ReadError {
+        path: path.to_path_buf(),
+        message: format!(
+            "line {line}, column {}: {why}; the file was changed after dcsim wrote it: run it again",
+            crate::scenario::diag::quote_short(column)
+        ),
+    }
+}
 
 /// Why a run folder could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -188,7 +242,7 @@ impl RunSummary {
                 });
             }
         }
-        if !path.exists() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Err(ReadError {
                 path: dir.to_path_buf(),
                 message: "is not a run folder: it has no summary.csv (give folders written by dcsim run, or a sweep's runs/<id>)".into(),
@@ -218,7 +272,7 @@ impl RunSummary {
             }
         }
         let services = dir.join("service_summary.csv");
-        if services.exists() {
+        if std::fs::symlink_metadata(&services).is_ok() {
             let (cols, rows) = read_table(&services, MAX_SUMMARY_BYTES)?;
             if let Some(slo) = slo_attainment(&cols, &rows) {
                 summary.columns.push("slo_attainment".into());
@@ -296,15 +350,19 @@ fn slo_attainment(columns: &[String], rows: &[Vec<String>]) -> Option<f64> {
     }
 }
 
-/// A CSV file's header and rows, as text.
+/// A CSV file's header and rows, as text; every number in it checked
+/// ([`checked_number`]).
 fn read_table(path: &Path, limit: u64) -> Result<(Vec<String>, Vec<Vec<String>>), ReadError> {
-    let bytes = input::read_regular_file(path, limit, "").map_err(|e| ReadError {
+    let bytes = input::read_back(path, limit, "").map_err(|e| ReadError {
         path: path.to_path_buf(),
         message: format!("cannot read: {e}"),
     })?;
     let bad = |e: csv::Error| ReadError {
         path: path.to_path_buf(),
-        message: format!("is not a CSV file dcsim wrote: {e}"),
+        message: format!(
+            "is not a CSV file dcsim wrote: {}",
+            crate::scenario::diag::quote_short(&e.to_string())
+        ),
     };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -317,7 +375,14 @@ fn read_table(path: &Path, limit: u64) -> Result<(Vec<String>, Vec<Vec<String>>)
         .collect();
     let mut rows = Vec::new();
     for record in reader.records() {
-        rows.push(record.map_err(bad)?.iter().map(str::to_string).collect());
+        let record = record.map_err(bad)?;
+        let line = record.position().map_or(0, |p| p.line());
+        for (i, cell) in record.iter().enumerate() {
+            checked_number(cell).map_err(|why| {
+                bad_number(path, line, header.get(i).map_or("", String::as_str), why)
+            })?;
+        }
+        rows.push(record.iter().map(str::to_string).collect());
     }
     Ok((header, rows))
 }
@@ -340,8 +405,10 @@ pub fn days_of(text: &str) -> Option<f64> {
     Some(seconds as f64 / 86_400.0)
 }
 
-/// The fleet's chips online and facility power [MW] at each sample of
-/// `dir/timeseries.csv`, summed over sites, in time order.
+/// The fleet's chips online and facility power [MW] through a run, from
+/// `dir/timeseries.csv` summed over sites, in time order, reduced to at
+/// most `max_points` points each: means of equal runs of consecutive
+/// samples (of `⌈samples / max_points⌉` samples, the last run shorter).
 pub struct FleetSeries {
     /// Chips online.
     pub chips_online: Vec<Point>,
@@ -350,80 +417,136 @@ pub struct FleetSeries {
 }
 
 impl FleetSeries {
-    /// Reads `dir/timeseries.csv`; `None` if the run has none.
-    pub fn read(dir: &Path) -> Result<Option<FleetSeries>, ReadError> {
+    /// Reads `dir/timeseries.csv` (`None` if the run has none) in two
+    /// streamed passes — one to count the samples, one to reduce them —
+    /// holding at most `max_points` points, whatever the file's size (up to
+    /// [`MAX_SERIES_BYTES`]).
+    pub fn read(dir: &Path, max_points: usize) -> Result<Option<FleetSeries>, ReadError> {
         let path = dir.join("timeseries.csv");
-        if !path.exists() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Ok(None);
         }
-        let bytes =
-            input::read_regular_file(&path, MAX_SERIES_BYTES, "").map_err(|e| ReadError {
-                path: path.clone(),
-                message: format!("cannot read: {e}"),
-            })?;
-        let bad = |message: String| ReadError {
-            path: path.clone(),
-            message,
-        };
-        let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
-        let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
-        let at = |name: &str| {
-            header
-                .iter()
-                .position(|c| c == name)
-                .ok_or_else(|| bad(format!("has no column {name}")))
-        };
-        let (time, chips, power) = (
-            at("timestamp")?,
-            at("chips_online")?,
-            at("facility_power_mw")?,
-        );
-        // Rows of one sample time are consecutive (one per site).
+        let mut samples = 0usize;
+        for_each_sample(&path, &mut |_, _, _| samples += 1)?;
+        let per = samples.div_ceil(max_points.max(1)).max(1);
         let mut series = FleetSeries {
-            chips_online: Vec::new(),
-            facility_mw: Vec::new(),
+            chips_online: Vec::with_capacity(samples.div_ceil(per)),
+            facility_mw: Vec::with_capacity(samples.div_ceil(per)),
         };
-        let mut last: Option<String> = None;
-        let mut record = csv::StringRecord::new();
-        while reader
-            .read_record(&mut record)
-            .map_err(|e| bad(e.to_string()))?
-        {
-            let field = |i: usize| record.get(i).unwrap_or("");
-            let number = |i: usize| {
-                field(i)
-                    .parse::<f64>()
-                    .map_err(|_| bad(format!("a value {:?} is not a number", field(i))))
-            };
-            let (c, p) = (number(chips)?, number(power)?);
-            if last.as_deref() == Some(field(time)) {
-                if let (Some(a), Some(b)) = (
-                    series.chips_online.last_mut(),
-                    series.facility_mw.last_mut(),
-                ) {
-                    a.1 += c;
-                    b.1 += p;
-                }
-            } else {
-                let t = days_of(field(time))
-                    .ok_or_else(|| bad(format!("{:?} is not a timestamp", field(time))))?;
-                series.chips_online.push((t, c));
-                series.facility_mw.push((t, p));
-                last = Some(field(time).to_string());
+        let (mut n, mut t, mut c, mut p) = (0usize, 0.0, 0.0, 0.0);
+        let push = |series: &mut FleetSeries, n: usize, t: f64, c: f64, p: f64| {
+            let k = n as f64;
+            series.chips_online.push((t / k, c / k));
+            series.facility_mw.push((t / k, p / k));
+        };
+        for_each_sample(&path, &mut |time, chips, power| {
+            t += time;
+            c += chips;
+            p += power;
+            n += 1;
+            if n == per {
+                push(&mut series, n, t, c, p);
+                (n, t, c, p) = (0, 0.0, 0.0, 0.0);
             }
+        })?;
+        if n > 0 {
+            push(&mut series, n, t, c, p);
         }
         Ok(Some(series))
     }
+}
+
+/// Streams `timeseries.csv` (a regular file, never through a link, of at
+/// most [`MAX_SERIES_BYTES`], read up to its size when opened) and calls
+/// `f(days, chips_online, facility_mw)` once per sample, sites summed (rows
+/// of one sample time are consecutive, one per site).
+fn for_each_sample(path: &Path, f: &mut dyn FnMut(f64, f64, f64)) -> Result<(), ReadError> {
+    let (file, size) =
+        input::open_read_back(path, MAX_SERIES_BYTES, "").map_err(|e| ReadError {
+            path: path.to_path_buf(),
+            message: format!("cannot read: {e}"),
+        })?;
+    let bad = |message: String| ReadError {
+        path: path.to_path_buf(),
+        message,
+    };
+    let csv_bad = |e: csv::Error| {
+        bad(format!(
+            "is not a CSV file dcsim wrote: {}",
+            crate::scenario::diag::quote_short(&e.to_string())
+        ))
+    };
+    let reader = std::io::BufReader::new(std::io::Read::take(file, size));
+    let mut reader = csv::ReaderBuilder::new().from_reader(reader);
+    let header = reader.headers().map_err(csv_bad)?.clone();
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| bad(format!("has no column {name}")))
+    };
+    let (time, chips, power) = (
+        at("timestamp")?,
+        at("chips_online")?,
+        at("facility_power_mw")?,
+    );
+    let mut current: Option<(String, f64, f64, f64)> = None;
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(csv_bad)? {
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let number = |i: usize| match checked_number(field(i)) {
+            Ok(Some(x)) => Ok(x),
+            Ok(None) => Err(bad_number(
+                path,
+                line,
+                &header[i],
+                format!(
+                    "{:?} is not a number",
+                    crate::scenario::diag::quote_short(field(i))
+                ),
+            )),
+            Err(why) => Err(bad_number(path, line, &header[i], why)),
+        };
+        let (c, p) = (number(chips)?, number(power)?);
+        match &mut current {
+            Some((stamp, _, sc, sp)) if stamp.as_str() == field(time) => {
+                *sc += c;
+                *sp += p;
+            }
+            _ => {
+                let t = days_of(field(time)).ok_or_else(|| {
+                    bad_number(
+                        path,
+                        line,
+                        "timestamp",
+                        format!(
+                            "{:?} is not a timestamp",
+                            crate::scenario::diag::quote_short(field(time))
+                        ),
+                    )
+                })?;
+                if let Some((_, t0, c0, p0)) = current.take() {
+                    f(t0, c0, p0);
+                }
+                current = Some((field(time).to_string(), t, c, p));
+            }
+        }
+    }
+    if let Some((_, t, c, p)) = current {
+        f(t, c, p);
+    }
+    Ok(())
 }
 
 /// Cumulative cash [USD] at the end of each month of `dir/monthly.csv`;
 /// `None` if the run kept no books.
 pub fn cumulative_cash(dir: &Path) -> Result<Option<Vec<Point>>, ReadError> {
     let path = dir.join("monthly.csv");
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
     }
-    let (columns, rows) = read_table(&path, MAX_SUMMARY_BYTES * 64)?;
+    let (columns, rows) = read_table(&path, MAX_MONTHLY_BYTES)?;
     let bad = |message: String| ReadError {
         path: path.clone(),
         message,
@@ -463,6 +586,75 @@ mod tests {
         {
             assert!(DCSIM_FILES.contains(&name), "{name} not in DCSIM_FILES");
         }
+    }
+
+    #[test]
+    fn numbers_read_back_are_checked() {
+        assert_eq!(checked_number("1.5"), Ok(Some(1.5)));
+        assert_eq!(checked_number("-0"), Ok(Some(0.0)));
+        assert_eq!(checked_number("2026-01-01"), Ok(None));
+        for bad in [
+            "NaN",
+            "inf",
+            "-infinity",
+            "1e308",
+            "-1e19",
+            "1e-320",
+            "4e-310",
+        ] {
+            assert!(checked_number(bad).is_err(), "{bad}");
+        }
+        assert_eq!(checked_number("1e18"), Ok(Some(1e18)));
+        assert_eq!(
+            checked_number("18446744073709551615"),
+            Ok(Some(u64::MAX as f64))
+        );
+    }
+
+    #[test]
+    fn a_series_is_reduced_to_means_of_equal_runs_as_it_streams() {
+        let dir = tempfile::tempdir().unwrap();
+        // 2,500 samples of two sites each: chips 1 + 2, power 0.5 + 1.5.
+        let mut text = String::from("timestamp,site,chips_online,facility_power_mw\n");
+        for i in 0..2500 {
+            let stamp = chrono::DateTime::from_timestamp(i * 3600, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%S");
+            text.push_str(&format!("{stamp},a,1,0.5\n{stamp},b,2,1.5\n"));
+        }
+        std::fs::write(dir.path().join("timeseries.csv"), text).unwrap();
+        let s = FleetSeries::read(dir.path(), 1000).unwrap().unwrap();
+        // ⌈2500 / 1000⌉ = 3 samples a point: 833 full points and one of 1.
+        assert_eq!(s.chips_online.len(), 834);
+        assert!(s.chips_online.iter().all(|p| p.1 == 3.0));
+        assert!(s.facility_mw.iter().all(|p| p.1 == 2.0));
+        // The first point's time: the mean of hours 0, 1 and 2, in days.
+        assert!((s.chips_online[0].0 - 1.0 / 24.0).abs() < 1e-12);
+        assert!((s.chips_online[833].0 - 2499.0 / 24.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_bad_number_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "timestamp,chips_online,facility_power_mw\n2026-01-01T00:00:00,1,2\n2026-01-01T01:00:00,1,NaN\n";
+        std::fs::write(dir.path().join("timeseries.csv"), text).unwrap();
+        let e = FleetSeries::read(dir.path(), 10).err().unwrap().to_string();
+        assert!(
+            e.contains(
+                "timeseries.csv: line 3, column facility_power_mw: NaN is not a finite number"
+            ),
+            "{e}"
+        );
+        std::fs::write(
+            dir.path().join("summary.csv"),
+            "scenario,energy_mwh\nx,1e-320\n",
+        )
+        .unwrap();
+        let e = RunSummary::read(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("summary.csv: line 2, column energy_mwh: 1e-320 is subnormal"),
+            "{e}"
+        );
     }
 
     #[test]

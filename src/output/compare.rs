@@ -52,6 +52,7 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
             "give the run folders to compare: dcsim compare RUN_DIR... --out DIR".into(),
         ));
     }
+    super::set::check_not_an_input(out, dirs, "--out").map_err(SweepError::BadInput)?;
     let mut problems = Vec::new();
     let mut runs = Vec::new();
     for d in dirs {
@@ -136,18 +137,18 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
     let mut power = Vec::new();
     let mut cash = Vec::new();
     for (i, run) in runs.iter().enumerate() {
-        if let Some(series) =
-            FleetSeries::read(&run.folder).map_err(|e| SweepError::BadInput(e.to_string()))?
+        if let Some(series) = FleetSeries::read(&run.folder, MAX_POINTS)
+            .map_err(|e| SweepError::BadInput(e.to_string()))?
         {
             chips.push(Line {
                 label: run.label.clone(),
                 color: i,
-                points: thin(&series.chips_online, 1.0),
+                points: series.chips_online,
             });
             power.push(Line {
                 label: run.label.clone(),
                 color: i,
-                points: thin(&series.facility_mw, 1.0),
+                points: series.facility_mw,
             });
         }
         if let Some(points) =
@@ -287,22 +288,6 @@ fn comparison_csv(runs: &[Run]) -> Result<Vec<u8>, SweepError> {
     w.into_inner().map_err(|e| csv_bug(e.into_error().into()))
 }
 
-/// At most [`MAX_POINTS`] points: means of equal runs of consecutive
-/// points, values multiplied by `scale`.
-fn thin(points: &[(f64, f64)], scale: f64) -> Vec<(f64, f64)> {
-    let per = points.len().div_ceil(MAX_POINTS).max(1);
-    points
-        .chunks(per)
-        .map(|c| {
-            let n = c.len() as f64;
-            (
-                c.iter().map(|p| p.0).sum::<f64>() / n,
-                c.iter().map(|p| p.1).sum::<f64>() / n * scale,
-            )
-        })
-        .collect()
-}
-
 /// Text with `&`, `<`, `>` and `"` escaped for HTML.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -436,15 +421,6 @@ fn page(runs: &[Run], per_year: bool, figures: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thinning_keeps_means() {
-        let points: Vec<(f64, f64)> = (0..2500).map(|i| (i as f64, 2.0)).collect();
-        let thin = thin(&points, 0.5);
-        assert_eq!(thin.len(), 834);
-        assert!(thin.iter().all(|p| p.1 == 1.0));
-        assert_eq!(thin[0].0, 1.0);
-    }
 
     #[test]
     fn html_is_escaped() {

@@ -446,6 +446,12 @@ fn opt_fixed(l: &mut Line, x: Option<f64>, decimals: usize) {
     }
 }
 
+/// A finite number, or an empty cell (a latency of no request: every one
+/// was rejected).
+fn finite_or_empty(l: &mut Line, x: f64, decimals: usize) {
+    opt_fixed(l, x.is_finite().then_some(x), decimals);
+}
+
 /// Columns of `requests.csv` (request-level serving): one row per request,
 /// times in seconds to the microsecond; latencies empty for a rejected
 /// request, TPOT empty with fewer than two output tokens.
@@ -477,22 +483,26 @@ pub const REPLAY_SUMMARY_COLUMNS: &[Column<ServeSummary>] = &[
     col!("rejected", |r, l| l.int(r.rejected)),
     col!("input_tokens", |r, l| l.int(r.input_tokens)),
     col!("output_tokens", |r, l| l.int(r.output_tokens)),
-    col!("simulated_s", |r, l| l.fixed(r.simulated_s, 6)),
-    col!("ttft_mean_s", |r, l| l.fixed(r.ttft.mean, 6)),
-    col!("ttft_p50_s", |r, l| l.fixed(r.ttft.p50, 6)),
-    col!("ttft_p90_s", |r, l| l.fixed(r.ttft.p90, 6)),
-    col!("ttft_p99_s", |r, l| l.fixed(r.ttft.p99, 6)),
-    col!("tpot_mean_s", |r, l| l.fixed(r.tpot.mean, 6)),
-    col!("tpot_p50_s", |r, l| l.fixed(r.tpot.p50, 6)),
-    col!("tpot_p90_s", |r, l| l.fixed(r.tpot.p90, 6)),
-    col!("tpot_p99_s", |r, l| l.fixed(r.tpot.p99, 6)),
-    col!("e2e_mean_s", |r, l| l.fixed(r.e2e.mean, 6)),
-    col!("e2e_p50_s", |r, l| l.fixed(r.e2e.p50, 6)),
-    col!("e2e_p90_s", |r, l| l.fixed(r.e2e.p90, 6)),
-    col!("e2e_p99_s", |r, l| l.fixed(r.e2e.p99, 6)),
+    col!("simulated_s", |r, l| finite_or_empty(l, r.simulated_s, 6)),
+    col!("ttft_mean_s", |r, l| finite_or_empty(l, r.ttft.mean, 6)),
+    col!("ttft_p50_s", |r, l| finite_or_empty(l, r.ttft.p50, 6)),
+    col!("ttft_p90_s", |r, l| finite_or_empty(l, r.ttft.p90, 6)),
+    col!("ttft_p99_s", |r, l| finite_or_empty(l, r.ttft.p99, 6)),
+    col!("tpot_mean_s", |r, l| finite_or_empty(l, r.tpot.mean, 6)),
+    col!("tpot_p50_s", |r, l| finite_or_empty(l, r.tpot.p50, 6)),
+    col!("tpot_p90_s", |r, l| finite_or_empty(l, r.tpot.p90, 6)),
+    col!("tpot_p99_s", |r, l| finite_or_empty(l, r.tpot.p99, 6)),
+    col!("e2e_mean_s", |r, l| finite_or_empty(l, r.e2e.mean, 6)),
+    col!("e2e_p50_s", |r, l| finite_or_empty(l, r.e2e.p50, 6)),
+    col!("e2e_p90_s", |r, l| finite_or_empty(l, r.e2e.p90, 6)),
+    col!("e2e_p99_s", |r, l| finite_or_empty(l, r.e2e.p99, 6)),
     col!("batch_steps", |r, l| l.int(r.iterations)),
-    col!("mean_decode_batch", |r, l| l.fixed(r.mean_decode_batch, 6)),
-    col!("utilization", |r, l| l.fixed(r.utilization, 6)),
+    col!("mean_decode_batch", |r, l| finite_or_empty(
+        l,
+        r.mean_decode_batch,
+        6
+    )),
+    col!("utilization", |r, l| finite_or_empty(l, r.utilization, 6)),
     col!("slo_attainment", |r, l| opt_fixed(
         l,
         r.slo.as_ref().map(|s| s.attainment),

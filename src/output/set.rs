@@ -565,6 +565,70 @@ impl Drop for OutputSet {
     }
 }
 
+/// The absolute path `path` names, its links resolved as far as it exists
+/// (the rest appended as written, `..` applied).
+fn resolved(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    // Resolve the longest existing ancestor; append the rest lexically.
+    let mut rest = Vec::new();
+    let mut base = absolute.as_path();
+    loop {
+        if let Ok(real) = fs::canonicalize(base) {
+            let mut out = real;
+            for c in rest.iter().rev() {
+                match c {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(n) => out.push(n),
+                    _ => {}
+                }
+            }
+            return out;
+        }
+        match (base.parent(), base.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                base = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Refuses an output folder `out` that is one of the `inputs` folders
+/// (files), contains one, or lies inside one: writing the output set there
+/// would replace or remove what is read. `flag` names the option (`--out`).
+/// The message is one line, with the reason and the fix.
+pub fn check_not_an_input(out: &Path, inputs: &[PathBuf], flag: &str) -> Result<(), String> {
+    let target = resolved(out);
+    for input in inputs {
+        let source = resolved(input);
+        let why = if source == target {
+            "is"
+        } else if source.starts_with(&target) {
+            "contains"
+        } else if target.starts_with(&source) {
+            "is inside"
+        } else {
+            continue;
+        };
+        return Err(format!(
+            "{flag} {}: the output folder {why} the input {}; its files would be replaced while they are read: choose an output folder apart from the inputs",
+            out.display(),
+            input.display()
+        ));
+    }
+    Ok(())
+}
+
 /// `Ok(true)` if `target` is a real folder, `Ok(false)` if absent; an error
 /// if it is a link or not a folder (`Ok(InTheWay)`), or cannot be examined.
 fn check_target(target: &Path) -> Result<bool, Result<OutputError, io::Error>> {
@@ -767,6 +831,29 @@ mod tests {
             ["link", "real", "run"],
             "staging removed"
         );
+    }
+
+    #[test]
+    fn an_output_folder_overlapping_an_input_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("out").join("a");
+        fs::create_dir_all(&a).unwrap();
+        let inputs = [a.clone()];
+        for (out, why) in [
+            (a.clone(), "is the input"),
+            (tmp.path().join("out"), "contains the input"),
+            (a.join("sub").join("x"), "is inside the input"),
+            (a.join("..").join("a"), "is the input"),
+        ] {
+            let e = check_not_an_input(&out, &inputs, "--out").unwrap_err();
+            assert!(e.contains(why), "{e}");
+        }
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(tmp.path().join("out"), &link).unwrap();
+        let e = check_not_an_input(&link.join("a"), &inputs, "--out").unwrap_err();
+        assert!(e.contains("is the input"), "{e}");
+        assert!(check_not_an_input(&tmp.path().join("b"), &inputs, "--out").is_ok());
+        assert!(check_not_an_input(&tmp.path().join("out").join("ab"), &inputs, "--out").is_ok());
     }
 
     #[test]

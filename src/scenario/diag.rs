@@ -173,3 +173,39 @@ mod tests {
         );
     }
 }
+
+/// Most characters of input quoted in a message.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text` as a message may quote it: one line, at most
+/// [`MAX_QUOTED_CHARS`] characters (then `…`), control characters, quotes
+/// and backslashes escaped (`\n`, `\u{0}`).
+pub fn quote_short(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || c == '\\' || c == '\u{2028}' || c == '\u{2029}' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod quote_tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_one_short_line() {
+        assert_eq!(quote_short("a\nb\u{0}"), "a\\nb\\0");
+        let long = "x".repeat(500);
+        let q = quote_short(&long);
+        assert_eq!(q.chars().count(), MAX_QUOTED_CHARS + 1);
+        assert!(q.ends_with('…'));
+    }
+}

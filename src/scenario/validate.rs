@@ -68,8 +68,14 @@ pub const MAX_YEAR: i32 = 2200;
 pub const MAX_LOGNORMAL_SIGMA: f64 = 3.0;
 /// Default model FLOPs utilization of a training job.
 pub const DEFAULT_MFU: f64 = 0.4;
-/// Most jobs one `[[arrivals]]` stream may expect (rate × window).
+/// Most jobs the `[[arrivals]]` streams may expect (rate × window), one
+/// stream or all together.
 pub const MAX_ARRIVAL_JOBS: f64 = 1e6;
+/// Most requests the `[[request_windows]]` without a trace may expect
+/// (demand at the window's start × its duration), all windows together:
+/// each request takes about 80 bytes in memory and, with `requests_csv`,
+/// about 60 bytes of `requests.csv`.
+pub const MAX_WINDOW_REQUESTS: f64 = 1e7;
 /// `checkpoint_every` value asking for the Young/Daly interval.
 pub const YOUNG_DALY: &str = "young-daly";
 /// Share of a step's compute the all-reduce overlaps when a job gives none:
@@ -255,6 +261,48 @@ pub fn validate_with_folders(
                 spec.name
             ),
         );
+    }
+
+    // Names appear in CSV files, in the charts (SVG: XML, which cannot
+    // carry most control characters) and in messages: printable only.
+    let names: [(&str, Vec<&str>); 6] = [
+        (
+            "sites",
+            spec.sites.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        ("jobs", spec.jobs.iter().map(|x| x.name.as_str()).collect()),
+        (
+            "arrivals",
+            spec.arrivals.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "services",
+            spec.services.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "chips",
+            spec.chips.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "racks",
+            spec.racks.iter().map(|x| x.name.as_str()).collect(),
+        ),
+    ];
+    for (table, list) in names {
+        for (i, name) in list.iter().enumerate() {
+            if name
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'))
+            {
+                v.err(
+                    &root.key(table).index(i).key("name"),
+                    format!(
+                        "\"{}\" holds a control character; names appear in CSV files, charts and messages: use printable characters",
+                        super::diag::quote_short(name)
+                    ),
+                );
+            }
+        }
     }
 
     let start = v.date(&root.key("start"), &spec.start);
@@ -471,7 +519,7 @@ pub fn validate_with_folders(
     jobs.extend(traced);
     let epoch = v.epoch(spec);
     let services = v.services(&spec.services, &catalog, &rack_types, &sites);
-    let request_windows = v.request_windows(&spec.request_windows, &spec.services);
+    let request_windows = v.request_windows(&spec.request_windows, &spec.services, &services);
     let economics = v.economics(spec, &rack_types, &sites, &services);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
@@ -689,6 +737,7 @@ impl Validator<'_> {
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut out = Vec::new();
+        let mut all_expected = 0.0;
         for (i, a) in specs.iter().enumerate() {
             let p = root.index(i);
             let before = self.problems.by_path.len() + self.problems.located.len();
@@ -827,6 +876,16 @@ impl Validator<'_> {
                     &p.key("rate_per_day"),
                     format!(
                         "{rate} jobs a day over the window is about {expected:.0} jobs; dcsim keeps every job and allows at most {MAX_ARRIVAL_JOBS:.0} per stream"
+                    ),
+                );
+                continue;
+            }
+            all_expected += expected;
+            if all_expected > MAX_ARRIVAL_JOBS {
+                self.err(
+                    &p.key("rate_per_day"),
+                    format!(
+                        "with this stream the [[arrivals]] streams together expect about {all_expected:.0} jobs; dcsim keeps every job and allows at most {MAX_ARRIVAL_JOBS:.0} across all streams: lower the rates or shorten the windows"
                     ),
                 );
                 continue;
@@ -1224,10 +1283,12 @@ impl Validator<'_> {
         &mut self,
         specs: &[RequestWindowSpec],
         services: &[ServiceSpec],
+        validated: &[Service],
     ) -> Vec<RequestWindow> {
         let root = FieldPath::default().key("request_windows");
         let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
         let mut out = Vec::new();
+        let mut all_requests = 0.0;
         for (i, w) in specs.iter().enumerate() {
             let p = root.index(i);
             let before = self.problems.by_path.len() + self.problems.located.len();
@@ -1256,6 +1317,27 @@ impl Validator<'_> {
             if let (true, Some(service), Some(start), Some(duration)) =
                 (ok, service, start, duration)
             {
+                // Poisson at the demand of the window's start (as the run
+                // draws them): the count known before the run.
+                if requests.is_none()
+                    && validated.len() == services.len()
+                    && let Some(s) = validated.get(service)
+                {
+                    let rate = s.demand.rate_at(&self.calendar, start);
+                    let expected = rate * duration.seconds();
+                    all_requests += expected;
+                    if all_requests > MAX_WINDOW_REQUESTS {
+                        self.err(
+                            &p.key("duration"),
+                            format!(
+                                "{} at {rate:.4e} requests/s (the service's demand at the window's start) is about {expected:.4e} requests ({all_requests:.4e} with the windows before it), about {:.1} GB in memory; at most {MAX_WINDOW_REQUESTS:e} requests are allowed across the windows without a trace: shorten the window, or replay a trace",
+                                w.duration.as_deref().unwrap_or("1h"),
+                                all_requests * 80.0 / 1e9
+                            ),
+                        );
+                        continue;
+                    }
+                }
                 out.push(RequestWindow {
                     service,
                     start,
@@ -1935,11 +2017,13 @@ impl Validator<'_> {
             return None;
         }
         let limit = |v: &mut Self, key: &str, x: f64, what: &str| -> Option<f64> {
-            if !x.is_finite() || x <= 0.0 || x > MAX_JOB_QUANTITY {
+            // At least 1: a job of less than one FLOP (1e-320) would be a
+            // job of no length.
+            if !x.is_finite() || !(1.0..=MAX_JOB_QUANTITY).contains(&x) {
                 v.err(
                     &p.key(key),
                     format!(
-                        "must be a number greater than 0 and at most {MAX_JOB_QUANTITY:e}, found {} ({what})",
+                        "must be a number of at least 1 and at most {MAX_JOB_QUANTITY:e}, found {} ({what})",
                         number(x)
                     ),
                 );

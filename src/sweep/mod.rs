@@ -185,6 +185,28 @@ pub fn run_id(index: usize, total: usize) -> String {
     format!("r{index:0digits$}")
 }
 
+/// Whether `id` is a run id as [`run_id`] writes them: `r` and 4 to 20
+/// digits. Ids read from a file (a shard's manifest) are checked with it
+/// before they name a folder.
+pub fn is_run_id(id: &str) -> bool {
+    id.strip_prefix('r')
+        .is_some_and(|d| (4..=20).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Most runs in one sweep: 100,000 (a run folder of a month of ten racks
+/// takes about 0.3 MB, so a sweep of this many takes some 30 GB of disk;
+/// larger sweeps are split into several).
+pub const MAX_RUNS: usize = 100_000;
+
+/// The number of runs of `varies` × `replications`, or `None` if it
+/// exceeds [`MAX_RUNS`] (computed without overflow).
+pub fn run_count(varies: &[Vary], replications: u32) -> Option<usize> {
+    varies
+        .iter()
+        .try_fold(replications as usize, |n, v| n.checked_mul(v.values.len()))
+        .filter(|&n| n <= MAX_RUNS)
+}
+
 /// Every run of the sweep, in id order: combinations in the order of the
 /// `--vary` arguments with the last varying fastest, then replications.
 pub fn expand(varies: &[Vary], replications: u32, base_seed: u64) -> Vec<PlannedRun> {
@@ -216,6 +238,13 @@ pub fn expand(varies: &[Vary], replications: u32, base_seed: u64) -> Vec<Planned
     }
     runs
 }
+
+/// Combinations validated at once (each validated scenario is held in
+/// memory until its chunk is done).
+const VALIDATE_CHUNK: usize = 64;
+
+/// Most distinct problems reported for a sweep's combinations.
+const MAX_ISSUES: usize = 100;
 
 /// Validates scenarios: each set of overrides to its outcome, in order.
 pub type Check<'a> = &'a dyn Fn(&[Overrides]) -> Vec<Result<Scenario, ScenarioError>>;
@@ -325,6 +354,18 @@ impl Definition {
                 "--replications must be at least 1".into(),
             ));
         }
+        if run_count(&self.varies, self.replications).is_none() {
+            let combinations = self
+                .varies
+                .iter()
+                .fold(1f64, |n, v| n * v.values.len() as f64);
+            return Err(SweepError::BadInput(format!(
+                "--replications {} with {} combination(s) of --vary values asks for {:.3e} runs; a sweep holds at most {MAX_RUNS} runs (split it into several sweeps)",
+                self.replications,
+                combinations,
+                combinations * f64::from(self.replications)
+            )));
+        }
         for (i, v) in self.varies.iter().enumerate() {
             if self.varies[..i].iter().any(|w| w.path == v.path) {
                 return Err(SweepError::BadInput(format!(
@@ -348,21 +389,27 @@ impl Definition {
                 }
             })
             .collect();
-        let outcomes = check(&overrides);
+        // In chunks: at most VALIDATE_CHUNK scenarios are held at once,
+        // whatever the number of combinations.
         let mut issues: Vec<Issue> = Vec::new();
         let mut first = None;
-        for (combo, outcome) in combos.iter().zip(outcomes) {
-            match outcome {
-                Ok(scenario) => {
-                    if first.is_none() {
-                        first = Some(scenario);
+        for (combos, overrides) in combos
+            .chunks(VALIDATE_CHUNK)
+            .zip(overrides.chunks(VALIDATE_CHUNK))
+        {
+            for (combo, outcome) in combos.iter().zip(check(overrides)) {
+                match outcome {
+                    Ok(scenario) => {
+                        if first.is_none() {
+                            first = Some(scenario);
+                        }
                     }
-                }
-                Err(e) => {
-                    for issue in e.issues {
-                        let issue = self.relocate(combo, issue);
-                        if !issues.contains(&issue) {
-                            issues.push(issue);
+                    Err(e) => {
+                        for issue in e.issues {
+                            let issue = self.relocate(combo, issue);
+                            if !issues.contains(&issue) && issues.len() < MAX_ISSUES {
+                                issues.push(issue);
+                            }
                         }
                     }
                 }

@@ -120,17 +120,18 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
         }
     }
     let path = dir.join("shard.json");
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         return Err(SweepError::BadInput(format!(
             "{shown}: not a shard output: it has no shard.json (written by dcsim sweep --shard I/N when the shard starts)"
         )));
     }
-    let bytes = input::read_regular_file(&path, MAX_MANIFEST_BYTES, "")
+    let bytes = input::read_back(&path, MAX_MANIFEST_BYTES, "")
         .map_err(|e| SweepError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
     let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
         SweepError::BadInput(format!(
-            "{}: not a shard manifest dcsim wrote ({e})",
-            path.display()
+            "{}: not a shard manifest dcsim wrote ({})",
+            path.display(),
+            crate::scenario::diag::quote_short(&e.to_string())
         ))
     })?;
     if manifest.format != SHARD_FORMAT || manifest.sweep.format != super::PLAN_FORMAT {
@@ -142,7 +143,52 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
             super::PLAN_FORMAT
         )));
     }
+    check_manifest(&manifest).map_err(|why| {
+        SweepError::BadInput(format!(
+            "{}: {why}; the file was changed after dcsim wrote it: run the shard again with the same command",
+            path.display()
+        ))
+    })?;
     Ok(manifest)
+}
+
+/// Checks a manifest read from disk against what its sweep derives: the
+/// shard's numbers, the number of runs (at most [`super::MAX_RUNS`]), the
+/// plan's runs re-derived from its `--vary` values, replications and seed
+/// (so every id is `r` and digits, never a path), and the shard's ids.
+fn check_manifest(m: &Manifest) -> Result<(), String> {
+    if m.shards == 0 || m.shard >= m.shards {
+        return Err(format!(
+            "shard {}/{} is not a shard I/N with 0 ≤ I < N",
+            m.shard, m.shards
+        ));
+    }
+    let plan = &m.sweep;
+    if plan.replications == 0 || plan.varies.iter().any(|v| v.values.is_empty()) {
+        return Err("its sweep has no runs".into());
+    }
+    if super::run_count(&plan.varies, plan.replications).is_none() {
+        return Err(format!("its sweep has more than {} runs", super::MAX_RUNS));
+    }
+    let derived = super::expand(&plan.varies, plan.replications, plan.base_seed);
+    if plan.runs != derived {
+        return Err(
+            "its runs are not those its sweep's --vary values, replications and seed give".into(),
+        );
+    }
+    let held: Vec<&str> = derived
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| k % m.shards == m.shard)
+        .map(|(_, r)| r.id.as_str())
+        .collect();
+    if m.runs.len() != held.len() || m.runs.iter().zip(&held).any(|(a, b)| a != b) {
+        return Err(format!(
+            "the runs it lists are not those of shard {}/{}",
+            m.shard, m.shards
+        ));
+    }
+    Ok(())
 }
 
 /// What a merge did.
@@ -166,10 +212,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
             "give the shard folders to merge: dcsim merge DIR... --out OUT".into(),
         ));
     }
+    crate::output::set::check_not_an_input(out, dirs, "--out").map_err(SweepError::BadInput)?;
     let manifests: Vec<Manifest> = dirs
         .iter()
         .map(|d| read_manifest(d))
         .collect::<Result<_, _>>()?;
+    for d in dirs {
+        let runs = d.join("runs");
+        if let Err(what) = input::real_folder(&runs) {
+            return Err(SweepError::BadInput(format!(
+                "{}: is {what}; dcsim reads a shard's runs from a real folder, never through a link",
+                runs.display()
+            )));
+        }
+    }
     let first = &manifests[0];
     for (dir, m) in dirs.iter().zip(&manifests).skip(1) {
         if m.sweep != first.sweep {
@@ -233,6 +289,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
         runs: plan.runs.len(),
         ..MergeReport::default()
     };
+    super::execute::prepare_runs(out)?;
     for (run, source) in plan.runs.iter().zip(&sources) {
         let target = run_dir(out, &run.id);
         if is_complete(&target, &plan.run_record(run)) {
@@ -246,15 +303,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
     Ok(report)
 }
 
+/// Largest file of a run folder copied by a merge [bytes]: 8 GiB, twice
+/// the largest `timeseries.csv` a run may write.
+pub const MAX_RUN_FILE_BYTES: u64 = 8 * 1024 * 1024 * 1024;
+
 /// Copies the files dcsim wrote in the run folder `from` into `to`, as one
-/// output set.
+/// output set: each a regular file opened without following a link, of at
+/// most [`MAX_RUN_FILE_BYTES`], copied up to the size it had when opened.
 fn copy_run(from: &Path, to: &Path) -> Result<(), SweepError> {
-    let read_error = |path: &Path, e: std::io::Error| {
+    let read_error = |path: &Path, e: &dyn std::fmt::Display| {
         SweepError::BadInput(format!("{}: cannot read: {e}", path.display()))
     };
     let mut names: Vec<&'static str> = Vec::new();
-    for entry in fs::read_dir(from).map_err(|e| read_error(from, e))? {
-        let entry = entry.map_err(|e| read_error(from, e))?;
+    for entry in fs::read_dir(from).map_err(|e| read_error(from, &e))? {
+        let entry = entry.map_err(|e| read_error(from, &e))?;
         let name = entry.file_name();
         if let Some(known) = DCSIM_FILES.iter().find(|n| **n == name.to_string_lossy()) {
             names.push(known);
@@ -264,9 +326,10 @@ fn copy_run(from: &Path, to: &Path) -> Result<(), SweepError> {
     let mut set = OutputSet::create(to)?;
     for name in names {
         let path = from.join(name);
-        let mut source = fs::File::open(&path).map_err(|e| read_error(&path, e))?;
+        let (source, size) = input::open_read_back(&path, MAX_RUN_FILE_BYTES, "")
+            .map_err(|e| read_error(&path, &e))?;
         let mut file = set.create_file(name)?;
-        std::io::copy(&mut source, &mut file)
+        std::io::copy(&mut std::io::Read::take(source, size), &mut file)
             .and_then(|_| file.flush())
             .and_then(|()| file.sync_all())
             .map_err(|e| SweepError::Output(set.write_error(name, e)))?;

@@ -381,7 +381,8 @@ fn help_states_the_exit_codes() {
     assert!(
         stdout
             .contains("Exit codes: 0 success, 1 output not written or internal error, 2 bad input")
-            && stdout.contains("130 / 143 interrupted"),
+            && stdout.contains("130 / 143 interrupted")
+            && stdout.contains("129 by SIGHUP"),
         "{stdout}"
     );
 }

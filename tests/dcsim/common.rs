@@ -180,3 +180,143 @@ pub fn column(path: &Path, name: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("{} has no column {name}: {header:?}", path.display()));
     rows.into_iter().map(|r| r[i].clone()).collect()
 }
+
+/// Whether `text` is a well-formed XML document, as far as an SVG needs:
+/// only characters XML 1.0 allows, every `&` a known entity or a character
+/// reference, tags balanced and properly nested, attribute values quoted
+/// without `<`, one root element. `Err` says what and where (byte offset).
+pub fn check_xml(text: &str) -> Result<(), String> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+    };
+    if let Some((i, c)) = text.char_indices().find(|&(_, c)| !allowed(c)) {
+        return Err(format!("character {c:?} at {i}"));
+    }
+    let bytes = text.as_bytes();
+    let entity = |i: usize| -> Result<usize, String> {
+        let end = text[i..].find(';').ok_or(format!("& without ; at {i}"))? + i;
+        let name = &text[i + 1..end];
+        let ok = matches!(name, "amp" | "lt" | "gt" | "quot" | "apos")
+            || name
+                .strip_prefix("#x")
+                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+            || name
+                .strip_prefix('#')
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+        if ok {
+            Ok(end + 1)
+        } else {
+            Err(format!("bad entity &{name}; at {i}"))
+        }
+    };
+    let mut stack: Vec<&str> = Vec::new();
+    let mut roots = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'&' => i = entity(i)?,
+            b'<' => {
+                let rest = &text[i..];
+                if rest.starts_with("<?") {
+                    i += rest.find("?>").ok_or(format!("open <? at {i}"))? + 2;
+                } else if rest.starts_with("<!--") {
+                    i += rest.find("-->").ok_or(format!("open comment at {i}"))? + 3;
+                } else if rest.starts_with("<!") {
+                    i += rest.find('>').ok_or(format!("open <! at {i}"))? + 1;
+                } else if let Some(close) = rest.strip_prefix("</") {
+                    let end = close.find('>').ok_or(format!("open end tag at {i}"))?;
+                    let name = close[..end].trim();
+                    match stack.pop() {
+                        Some(open) if open == name => {}
+                        other => return Err(format!("</{name}> closes {other:?} at {i}")),
+                    }
+                    i += 2 + end + 1;
+                } else {
+                    // A start tag: name, then attributes name="value".
+                    let mut j = i + 1;
+                    while j < bytes.len()
+                        && !matches!(bytes[j], b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
+                    {
+                        j += 1;
+                    }
+                    let name = &text[i + 1..j];
+                    if name.is_empty() {
+                        return Err(format!("< without a name at {i}"));
+                    }
+                    loop {
+                        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                            j += 1;
+                        }
+                        match bytes.get(j) {
+                            Some(b'>') => {
+                                if stack.is_empty() {
+                                    roots += 1;
+                                }
+                                stack.push(name);
+                                j += 1;
+                                break;
+                            }
+                            Some(b'/') if bytes.get(j + 1) == Some(&b'>') => {
+                                if stack.is_empty() {
+                                    roots += 1;
+                                }
+                                j += 2;
+                                break;
+                            }
+                            Some(_) => {
+                                let eq = text[j..]
+                                    .find('=')
+                                    .ok_or(format!("attribute without = at {j}"))?
+                                    + j;
+                                let q = bytes.get(eq + 1).copied();
+                                if !matches!(q, Some(b'"') | Some(b'\'')) {
+                                    return Err(format!("unquoted attribute at {j}"));
+                                }
+                                let q = q.unwrap() as char;
+                                let end = text[eq + 2..]
+                                    .find(q)
+                                    .ok_or(format!("open attribute at {j}"))?
+                                    + eq
+                                    + 2;
+                                let value = &text[eq + 2..end];
+                                if value.contains('<') {
+                                    return Err(format!("< in an attribute at {j}"));
+                                }
+                                let mut k = 0;
+                                while let Some(a) = value[k..].find('&') {
+                                    k = entity(eq + 2 + k + a)? - (eq + 2);
+                                }
+                                j = end + 1;
+                            }
+                            None => return Err(format!("open tag {name} at {i}")),
+                        }
+                    }
+                    i = j;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(format!("<{open}> is never closed"));
+    }
+    if roots != 1 {
+        return Err(format!("{roots} root elements"));
+    }
+    Ok(())
+}
+
+/// Every `.svg` file under `dir` (any depth).
+pub fn svg_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(svg_files(&p));
+        } else if p.extension().is_some_and(|x| x == "svg") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}

@@ -450,3 +450,34 @@ fn the_catalog_as_csv_is_one_table_per_stream() {
         assert!(records.iter().all(|r| r.len() == width), "{only}");
     }
 }
+
+// Issue 17 item 5: sizes known before a run starts.
+
+#[test]
+fn jobs_are_bounded_across_all_arrival_streams() {
+    let stream = |name: &str| {
+        format!(
+            "\n[[arrivals]]\nname = \"{name}\"\nrack = \"hgx-h100\"\nrate_per_day = 150\nchips = [8]\nideal_duration = {{ kind = \"fixed\", value = \"5h\" }}\n"
+        )
+    };
+    // 150 a day over the 3,652 days from 2026-01-01 to 2036-01-01 (two
+    // leap days): 547,800 jobs a stream, under the 10^6 of one stream; two
+    // streams are 1,095,600, over it.
+    let m = issues(&(scenario("duration = \"10y\"", "") + &stream("a") + &stream("b")));
+    assert!(m.contains("arrivals[1].rate_per_day"), "{m}");
+    assert!(
+        m.contains("together expect about 1095600 jobs") && m.contains("across all streams"),
+        "{m}"
+    );
+    assert!(!m.contains("arrivals[0]"), "{m}");
+}
+
+#[test]
+fn a_job_of_less_than_one_flop_is_refused() {
+    let job = "\n[[jobs]]\nname = \"tiny\"\nrack = \"hgx-h100\"\nchips = 8\nflops = 1e-320\n";
+    let m = issues(&(scenario("duration = \"30d\"", "") + job));
+    assert!(
+        m.contains("jobs[0].flops: must be a number of at least 1"),
+        "{m}"
+    );
+}

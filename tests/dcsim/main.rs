@@ -10,6 +10,7 @@ mod buildout;
 mod capacity;
 mod charts;
 mod cli;
+mod command_safety;
 mod conservation;
 mod contract;
 mod crn;

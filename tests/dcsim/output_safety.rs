@@ -194,6 +194,11 @@ fn sigint_removes_the_temporaries_and_exits_130() {
 }
 
 #[test]
+fn sighup_removes_the_temporaries_and_exits_129() {
+    interrupt(libc::SIGHUP, 129);
+}
+
+#[test]
 fn a_planted_link_is_never_followed() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");

@@ -558,3 +558,23 @@ fn a_backlog_reports_its_flow_in_beyond_rps_and_its_stock_in_backlog() {
     let sum = &rec.service_summaries[0];
     assert!((sum.beyond_capacity - stock).abs() < 1e-3, "{sum:?}");
 }
+
+#[test]
+fn a_request_window_without_a_trace_is_bounded_before_the_run() {
+    // 10^4 requests/s for an hour: 3.6·10^7 requests, over the 10^7 allowed.
+    let windows = "\n[[request_windows]]\nservice = \"chat\"\nstart = \"3h\"\nduration = \"1h\"\n";
+    let e = dcsim::scenario::load_str(
+        "w.toml",
+        &(text(10, 10_000.0, false, "") + windows),
+        None,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.issues[0].field, "request_windows[0].duration", "{e}");
+    let m = &e.issues[0].message;
+    assert!(m.contains("about 3.6000e7 requests"), "{m}");
+    assert!(m.contains("at most 1e7 requests"), "{m}");
+    // Ten minutes at 10^4/s (6·10^6) is within the bound.
+    let windows = windows.replace("\"1h\"", "\"10min\"");
+    load_text(&(text(10, 10_000.0, false, "") + &windows));
+}

@@ -88,7 +88,23 @@ pub fn svg_string(chart: &impl Chart, size: (u32, u32)) -> Result<String, String
         chart.draw(&area).map_err(|e| e.to_string())?;
         area.present().map_err(|e| e.to_string())?;
     }
-    Ok(out)
+    Ok(xml_chars(out))
+}
+
+/// `svg` with every character XML 1.0 cannot carry (controls other than
+/// tab, line feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD,
+/// so the document stays well-formed whatever a label holds.
+fn xml_chars(svg: String) -> String {
+    let bad = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20)
+            || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    if !svg.chars().any(bad) {
+        return svg;
+    }
+    svg.chars()
+        .map(|c| if bad(c) { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// Draws `chart` as a PNG image (8-bit RGB).
@@ -362,6 +378,16 @@ pub fn draw_charts(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn svg_text_keeps_only_characters_xml_can_carry() {
+        assert_eq!(
+            xml_chars("<text>a\u{1}b\u{0}\tc\u{ffff}</text>".to_string()),
+            "<text>a\u{fffd}b\u{fffd}\tc\u{fffd}</text>"
+        );
+        assert_eq!(xml_chars("é &amp;".to_string()), "é &amp;");
+    }
+
     use super::*;
 
     struct Demo;

@@ -19,7 +19,9 @@
 
 use std::path::Path;
 
+use crate::scenario::diag::quote_short;
 use crate::scenario::input::{InputError, read_regular_file};
+use crate::scenario::validate::MAX_MAGNITUDE;
 
 /// Largest trace file accepted [B]: 256 MiB (the Azure and Mooncake files
 /// are 0.3–3 MB).
@@ -148,16 +150,41 @@ fn tokens(file: &str, line: usize, column: &str, field: &str) -> Result<u32, Tra
             file,
             line,
             format!(
-                "{column} {field:?} is not a whole number of tokens (0 to {})",
+                "{column} \"{}\" is not a whole number of tokens (0 to {})",
+                quote_short(field),
                 u32::MAX
             ),
         )
     })
 }
 
+/// Why a timestamp was refused.
+#[derive(Debug, PartialEq, Eq)]
+enum Timestamp {
+    /// Not of the form `YYYY-MM-DD HH:MM:SS[.f…]`.
+    Malformed,
+    /// Beyond nanoseconds from 1970 in 64 bits (years 1678 to 2262).
+    OutOfRange,
+}
+
 /// Nanoseconds since 1970-01-01 00:00:00 of `YYYY-MM-DD HH:MM:SS[.f…]` (up
 /// to 9 fraction digits; a `T` may separate date and time).
-fn parse_timestamp(s: &str) -> Option<i64> {
+fn parse_timestamp(s: &str) -> Result<i64, Timestamp> {
+    let (days, hh, mm, ss, nanos) = timestamp_parts(s).ok_or(Timestamp::Malformed)?;
+    days.checked_mul(24)
+        .and_then(|h| h.checked_add(hh))
+        .and_then(|h| h.checked_mul(60))
+        .and_then(|m| m.checked_add(mm))
+        .and_then(|m| m.checked_mul(60))
+        .and_then(|s| s.checked_add(ss))
+        .and_then(|s| s.checked_mul(1_000_000_000))
+        .and_then(|n| n.checked_add(nanos))
+        .ok_or(Timestamp::OutOfRange)
+}
+
+/// Days since 1970-01-01, hours, minutes, seconds and nanoseconds of a
+/// timestamp.
+fn timestamp_parts(s: &str) -> Option<(i64, i64, i64, i64, i64)> {
     let s = s.trim();
     let (date, time) = s.split_once([' ', 'T'])?;
     let mut d = date.splitn(3, '-');
@@ -191,7 +218,7 @@ fn parse_timestamp(s: &str) -> Option<i64> {
     for (i, b) in frac.bytes().enumerate() {
         nanos += i64::from(b - b'0') * 10i64.pow(8 - i as u32);
     }
-    Some(((days * 24 + hh) * 60 + mm) * 60 * 1_000_000_000 + ss * 1_000_000_000 + nanos)
+    Some((days, hh, mm, ss, nanos))
 }
 
 fn parse_azure(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceError> {
@@ -206,6 +233,18 @@ fn parse_azure(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceError> 
         .split(',')
         .map(|h| h.trim().trim_start_matches('\u{feff}'))
         .collect();
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            return Err(row_error(
+                file,
+                hline,
+                format!(
+                    "the header names the column {} twice; give each column once",
+                    quote_short(n)
+                ),
+            ));
+        }
+    }
     let find = |want: &str| {
         names.iter().position(|n| *n == want).ok_or_else(|| {
             row_error(
@@ -239,14 +278,20 @@ fn parse_azure(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceError> 
                 format!("{} fields, the header has {}", fields.len(), names.len()),
             ));
         }
-        let ns = parse_timestamp(fields[it]).ok_or_else(|| {
+        let ns = parse_timestamp(fields[it]).map_err(|e| {
             row_error(
                 file,
                 line,
-                format!(
-                    "TIMESTAMP {:?} is not a time of the form YYYY-MM-DD HH:MM:SS.fffffff",
-                    fields[it]
-                ),
+                match e {
+                    Timestamp::Malformed => format!(
+                        "TIMESTAMP \"{}\" is not a time of the form YYYY-MM-DD HH:MM:SS.fffffff",
+                        quote_short(fields[it])
+                    ),
+                    Timestamp::OutOfRange => format!(
+                        "TIMESTAMP \"{}\" is outside 1678 to 2262, the times a trace may hold (nanoseconds from 1970 in 64 bits)",
+                        quote_short(fields[it])
+                    ),
+                },
             )
         })?;
         if ns < previous {
@@ -255,7 +300,7 @@ fn parse_azure(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceError> 
                 line,
                 format!(
                     "TIMESTAMP {} is earlier than the row before; rows must be in time order",
-                    fields[it].trim()
+                    quote_short(fields[it].trim())
                 ),
             ));
         }
@@ -286,6 +331,16 @@ fn parse_mooncake(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceErro
         if row.trim().is_empty() {
             continue;
         }
+        if !row.trim_start().starts_with('{') {
+            return Err(row_error(
+                file,
+                line,
+                format!(
+                    "\"{}\" is not a JSON object; a Mooncake trace line is a JSON object with timestamp (ms), input_length and output_length (whole numbers of tokens)",
+                    quote_short(row.trim())
+                ),
+            ));
+        }
         let r: MooncakeRow = serde_json::from_str(row).map_err(|e| {
             row_error(
                 file,
@@ -295,12 +350,12 @@ fn parse_mooncake(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceErro
                 ),
             )
         })?;
-        if !(r.timestamp.is_finite() && r.timestamp >= 0.0) {
+        if !(r.timestamp.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&r.timestamp)) {
             return Err(row_error(
                 file,
                 line,
                 format!(
-                    "timestamp {} must be a non-negative number of milliseconds",
+                    "timestamp {} must be a number of milliseconds from 0 to {MAX_MAGNITUDE:e} (the limit of the scenario's numbers)",
                     r.timestamp
                 ),
             ));
@@ -334,7 +389,7 @@ mod tests {
         // 1970-01-02 00:00:01.5 = 86,401.5 s.
         assert_eq!(
             parse_timestamp("1970-01-02 00:00:01.5"),
-            Some(86_401_500_000_000)
+            Ok(86_401_500_000_000)
         );
         let a = parse_timestamp("2023-11-16 18:15:46.6805900").unwrap();
         let b = parse_timestamp("2023-11-16 18:15:50.9951690").unwrap();
@@ -346,8 +401,62 @@ mod tests {
             "2023-11-16 18:15:46.",
             "x",
         ] {
-            assert_eq!(parse_timestamp(bad), None, "{bad}");
+            assert_eq!(parse_timestamp(bad), Err(Timestamp::Malformed), "{bad}");
         }
+        // 2262-04-11 23:47:16.854775807 is the last nanosecond of i64.
+        assert_eq!(
+            parse_timestamp("2262-04-11 23:47:16.854775807"),
+            Ok(i64::MAX)
+        );
+        assert_eq!(
+            parse_timestamp("2262-04-11 23:47:16.854775808"),
+            Err(Timestamp::OutOfRange)
+        );
+        assert_eq!(
+            parse_timestamp("9999-01-01 00:00:00"),
+            Err(Timestamp::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn issue_17_trace_refusals() {
+        let azure = |text: &str| {
+            parse("t.csv", text.as_bytes(), TraceFormat::Azure)
+                .unwrap_err()
+                .to_string()
+        };
+        let e = azure("TIMESTAMP,ContextTokens,GeneratedTokens,ContextTokens\n");
+        assert_eq!(
+            e,
+            "t.csv:1: the header names the column ContextTokens twice; give each column once"
+        );
+        // An overflowing time after a good one: out of range, not "earlier".
+        let e = azure(
+            "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:00:00,1,1\n9999-01-01 00:00:00,1,1\n",
+        );
+        assert!(
+            e.starts_with("t.csv:3: TIMESTAMP \"9999-01-01 00:00:00\" is outside 1678 to 2262"),
+            "{e}"
+        );
+        // A long field is quoted short and escaped: one line.
+        let long = format!(
+            "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:00:00,{}\u{0}\n,1\n",
+            "9".repeat(10_000)
+        );
+        let e = azure(&long);
+        assert!(e.len() < 300 && !e.contains('\n'), "{e}");
+        let mooncake = |text: &str| {
+            parse("t.jsonl", text.as_bytes(), TraceFormat::Mooncake)
+                .unwrap_err()
+                .to_string()
+        };
+        let e = mooncake("[0, 10, 5]\n");
+        assert!(
+            e.starts_with("t.jsonl:1: \"[0, 10, 5]\" is not a JSON object"),
+            "{e}"
+        );
+        let e = mooncake("{\"timestamp\": 1e13, \"input_length\": 1, \"output_length\": 1}\n");
+        assert!(e.contains("from 0 to 1e12"), "{e}");
     }
 
     #[test]
