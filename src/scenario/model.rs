@@ -426,14 +426,14 @@ pub struct Service {
     pub rack_type: usize,
     /// Scale-up domains of one replica.
     pub replica_domains: u32,
-    /// Chips of one replica.
+    /// Chips of one replica (whole scale-up domains: the unit allocated).
     pub replica_chips: u32,
-    /// Model parameters N.
-    pub params: f64,
-    /// Bytes per parameter of the served weights.
-    pub bytes_per_param: f64,
-    /// KV-cache bytes per token of context.
-    pub kv_bytes_per_token: f64,
+    /// Chips of one model copy, its tensor-parallel degree (divides
+    /// `replica_chips`): a replica hosts `replica_chips ÷ tensor_parallel`
+    /// copies, each serving on its own.
+    pub tensor_parallel: u32,
+    /// The model served, at its precision (weights, KV cache, shape).
+    pub model: crate::workload::serving::roofline::ModelSpec,
     /// Mean input tokens per request.
     pub input_tokens: f64,
     /// Mean output tokens per request.

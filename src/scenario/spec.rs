@@ -430,6 +430,12 @@ pub struct ServiceSpec {
     /// Chips of one replica, whole scale-up domains (default one domain).
     #[serde(default)]
     pub replica_chips: Option<u32>,
+    /// Chips of one model copy, its tensor-parallel degree (default the
+    /// whole replica); must divide `replica_chips`, whose domains then host
+    /// `replica_chips ÷ tensor_parallel` copies (e.g. 8 on a 72-GPU NVL72
+    /// rack: nine copies).
+    #[serde(default)]
+    pub tensor_parallel: Option<u32>,
     /// A model preset (`dcsim catalog` lists them), or give `params`,
     /// `bytes_per_param` and `kv_bytes_per_token`.
     #[serde(default)]
@@ -437,9 +443,19 @@ pub struct ServiceSpec {
     /// Model parameters N.
     #[serde(default)]
     pub params: Option<f64>,
-    /// Bytes per parameter of the served weights (default 2, BF16).
+    /// Bytes per parameter of the served weights (default 2, BF16), for a
+    /// model given by `params`; or give `precision`.
     #[serde(default)]
     pub bytes_per_param: Option<f64>,
+    /// Precision of the weights: `"bf16"`, `"fp8"` or `"fp4"` (default the
+    /// preset's own; BF16 for a model given by `params`). It sets the bytes
+    /// per parameter and the chip FLOP/s the prefill runs at.
+    #[serde(default)]
+    pub precision: Option<String>,
+    /// Precision of the KV cache: `"bf16"`, `"fp8"` or `"fp4"` (default the
+    /// preset's own, BF16 for all of them).
+    #[serde(default)]
+    pub kv_precision: Option<String>,
     /// KV-cache bytes per token of context.
     #[serde(default)]
     pub kv_bytes_per_token: Option<f64>,

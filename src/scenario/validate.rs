@@ -989,9 +989,29 @@ impl Validator<'_> {
                     .map(|d| (chips, d))
             });
             let weights = self.service_model(&p, v);
-            if let (Some(t), Some((chips, _)), Some((params, bpp, _))) =
-                (rack_type, replica, weights)
-            {
+            // Chips of one model copy (its tensor-parallel degree): the
+            // whole replica by default, else a divisor of it, so that a
+            // replica's domains host replica_chips ÷ tensor_parallel copies.
+            let tensor_parallel = match (replica, v.tensor_parallel) {
+                (Some((chips, _)), None) => Some(chips),
+                (Some((chips, _)), Some(tp)) => {
+                    if tp == 0 || chips % tp != 0 {
+                        self.err(
+                            &p.key("tensor_parallel"),
+                            format!(
+                                "{tp} chips per model copy do not divide the replica's {chips}; give a divisor of {chips}, e.g. 8"
+                            ),
+                        );
+                        None
+                    } else {
+                        Some(tp)
+                    }
+                }
+                (None, _) => None,
+            };
+            let replica_for_model = replica.zip(tensor_parallel).map(|(r, tp)| (tp, r.1));
+            if let (Some(t), Some((chips, _)), Some(m)) = (rack_type, replica_for_model, weights) {
+                let (params, bpp) = (m.params, m.bytes_per_param);
                 let hbm = f64::from(chips) * rack_types[t].chip.hbm.value();
                 let need = params * bpp;
                 if need >= hbm {
@@ -1081,9 +1101,14 @@ impl Validator<'_> {
                 }
             };
             // A mean request must fit the KV cache a replica has left.
-            if let (Some(t), Some((chips, _)), Some((params, bpp, kv)), Some(i), Some(o)) =
-                (rack_type, replica, weights, input_tokens, output_tokens)
-            {
+            if let (Some(t), Some((chips, _)), Some(m), Some(i), Some(o)) = (
+                rack_type,
+                replica_for_model,
+                weights,
+                input_tokens,
+                output_tokens,
+            ) {
+                let (params, bpp, kv) = (m.params, m.bytes_per_param, m.kv_bytes_per_token);
                 let left = f64::from(chips) * rack_types[t].chip.hbm.value() - params * bpp;
                 let need = kv * (i + o);
                 if left > 0.0 && need > left {
@@ -1199,7 +1224,8 @@ impl Validator<'_> {
                 true,
                 Some(rack_type),
                 Some((replica_chips, replica_domains)),
-                Some((params, bytes_per_param, kv_bytes_per_token)),
+                Some(tensor_parallel),
+                Some(model),
                 Some(input_tokens),
                 Some(output_tokens),
                 Some(output_tokens_cv),
@@ -1218,6 +1244,7 @@ impl Validator<'_> {
                 ok,
                 rack_type,
                 replica,
+                tensor_parallel,
                 weights,
                 input_tokens,
                 output_tokens,
@@ -1255,9 +1282,8 @@ impl Validator<'_> {
                 rack_type,
                 replica_domains,
                 replica_chips,
-                params,
-                bytes_per_param,
-                kv_bytes_per_token,
+                tensor_parallel,
+                model,
                 input_tokens,
                 output_tokens,
                 output_tokens_cv,
@@ -1407,8 +1433,33 @@ impl Validator<'_> {
 
     /// A service's model: (parameters, bytes per parameter, KV bytes per
     /// token), from a preset or given.
-    fn service_model(&mut self, p: &FieldPath, v: &ServiceSpec) -> Option<(f64, f64, f64)> {
-        if let Some(name) = &v.model {
+    fn service_model(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+    ) -> Option<crate::workload::serving::roofline::ModelSpec> {
+        use crate::workload::serving::roofline::{ModelSpec, Precision};
+        let precision = |me: &mut Self, key: &str, given: &Option<String>| match given {
+            None => Some(None),
+            Some(name) => match Precision::parse(name) {
+                Some(x) => Some(Some(x)),
+                None => {
+                    let names = Precision::ALL.map(Precision::name);
+                    let hint = did_you_mean_value(name, names.iter().copied());
+                    me.err(
+                        &p.key(key),
+                        format!(
+                            "\"{name}\" is not a precision{hint}; give one of {}",
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let weights_precision = precision(self, "precision", &v.precision)?;
+        let kv_precision = precision(self, "kv_precision", &v.kv_precision)?;
+        let spec = if let Some(name) = &v.model {
             let presets = crate::workload::serving::roofline::MODELS;
             let Some(m) = crate::workload::serving::roofline::model(name) else {
                 let hint = did_you_mean_value(name, presets.iter().map(|m| m.name));
@@ -1434,39 +1485,51 @@ impl Validator<'_> {
                     return None;
                 }
             }
-            return Some((
-                m.spec.params,
-                m.spec.bytes_per_param,
-                m.spec.kv_bytes_per_token,
-            ));
-        }
-        let params = match v.params {
-            Some(n) => self.positive(&p.key("params"), n, "model parameters, e.g. 70e9")?,
-            None => {
-                self.err(&p.key("model"), "missing: give a preset (model = \"llama-3.1-70b\") or params and kv_bytes_per_token");
-                return None;
-            }
+            m.spec
+        } else {
+            let params = match v.params {
+                Some(n) => self.positive(&p.key("params"), n, "model parameters, e.g. 70e9")?,
+                None => {
+                    self.err(&p.key("model"), "missing: give a preset (model = \"llama-3.1-70b\") or params and kv_bytes_per_token");
+                    return None;
+                }
+            };
+            let bpp = match (v.bytes_per_param, weights_precision) {
+                (Some(_), Some(_)) => {
+                    self.err(
+                        &p.key("bytes_per_param"),
+                        "precision sets the bytes per parameter; give one of them",
+                    );
+                    return None;
+                }
+                (Some(b), None) => self.positive(
+                    &p.key("bytes_per_param"),
+                    b,
+                    "bytes per parameter, 2 for BF16",
+                )?,
+                (None, _) => 2.0,
+            };
+            let kv = match v.kv_bytes_per_token {
+                Some(k) => self.positive(
+                    &p.key("kv_bytes_per_token"),
+                    k,
+                    "KV-cache bytes per token, e.g. 327680",
+                )?,
+                None => {
+                    self.err(&p.key("kv_bytes_per_token"), "missing: the KV-cache bytes per token of context (2 × layers × KV heads × head size × bytes per value)");
+                    return None;
+                }
+            };
+            ModelSpec::dense(params, bpp, kv)
         };
-        let bpp = match v.bytes_per_param {
-            Some(b) => self.positive(
-                &p.key("bytes_per_param"),
-                b,
-                "bytes per parameter, 2 for BF16",
-            )?,
-            None => 2.0,
-        };
-        let kv = match v.kv_bytes_per_token {
-            Some(k) => self.positive(
-                &p.key("kv_bytes_per_token"),
-                k,
-                "KV-cache bytes per token, e.g. 327680",
-            )?,
-            None => {
-                self.err(&p.key("kv_bytes_per_token"), "missing: the KV-cache bytes per token of context (2 × layers × KV heads × head size × bytes per value)");
-                return None;
-            }
-        };
-        Some((params, bpp, kv))
+        Some(if weights_precision.is_some() || kv_precision.is_some() {
+            spec.at_precision(
+                weights_precision.unwrap_or(spec.precision),
+                kv_precision.unwrap_or(spec.kv_precision),
+            )
+        } else {
+            spec
+        })
     }
 
     /// A growth curve.

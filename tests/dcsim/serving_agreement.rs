@@ -189,9 +189,10 @@ fn compare_trace(chips: u32, replicas: u32, cap: u32) -> (f64, f64, f64, f64, f6
 fn on_the_azure_trace_the_modes_agree_below_saturation_and_part_near_it() {
     // Real arrivals (inter-arrival CV 1.09) and real token counts (heavy
     // tails) against the epoch model's Poisson arrivals and mean tokens.
-    // Measured: utilization 0.49 → −4.4%, 0.65 → −5.0%, 0.74 → −3.7% mean
-    // latency, throughput within 0.4%; at 0.97 the trace's bursts queue
-    // for minutes the epoch model does not see (−81%).
+    // Measured (with the tensor-parallel all-reduces in the roofline):
+    // utilization 0.52 → −5.1%, 0.66 → −5.5%, 0.75 → −4.1% mean latency,
+    // throughput within 0.4%; at 0.99 the trace's bursts queue for minutes
+    // the epoch model does not see (−75%).
     for (chips, replicas, cap) in [(4, 2, 32), (2, 3, 32), (2, 4, 16)] {
         let (u, t_req, l_req, t_ep, l_ep) = compare_trace(chips, replicas, cap);
         assert!(u < 0.8, "{u}");
@@ -200,7 +201,7 @@ fn on_the_azure_trace_the_modes_agree_below_saturation_and_part_near_it() {
             "u {u}: {t_req} vs {t_ep}"
         );
         assert!(
-            (l_ep / l_req - 1.0).abs() < 0.055,
+            (l_ep / l_req - 1.0).abs() < 0.06,
             "u {u}: {l_req} vs {l_ep}"
         );
     }

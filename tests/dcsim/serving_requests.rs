@@ -175,7 +175,7 @@ fn roofline_by_hand() {
     // Decode step over contexts of 10,000 tokens in all:
     // (8.03e9 × 2 + 131,072 × 10,000) / (3.35e12 × 0.8) = 17.37072e9 / 2.68e12 s.
     assert_rel(
-        r.decode_step_time(10_000.0),
+        r.decode_step(1.0, 10_000.0),
         17.370_72e9 / 2.68e12,
         1e-12,
         "decode step",
@@ -510,7 +510,7 @@ fn slo_attainment_counts_requests_within_both_targets() {
     let run = simulate(&cfg, &reqs).unwrap();
     // TTFTs: prefill(1000) and prefill(10); TPOT of the second:
     // (decode(11) + decode(12)) / 2.
-    let tpot = (r.decode_step_time(11.0) + r.decode_step_time(12.0)) / 2.0;
+    let tpot = (r.decode_step(1.0, 11.0) + r.decode_step(1.0, 12.0)) / 2.0;
     let slo = requests::Slo {
         ttft_s: r.prefill_time(500.0), // only the second meets it
         tpot_s: tpot * 1.001,

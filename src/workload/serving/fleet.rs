@@ -48,7 +48,7 @@ use crate::workload::serving::demand::DemandSampler;
 use crate::workload::serving::epoch::{
     Backlog, EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
 };
-use crate::workload::serving::roofline::{self, Replica};
+use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
 use crate::world::contract::{AllocationId, Notice};
 use crate::world::{DomainId, RackTypeId, SiteId, World};
@@ -116,7 +116,7 @@ impl ServiceModel for RooflineModel<'_> {
     fn tpot(&self, batch: f64) -> Option<f64> {
         Some(
             self.replica
-                .decode_step_time(batch * (self.input + self.output / 2.0)),
+                .decode_step(batch, batch * (self.input + self.output / 2.0)),
         )
     }
 
@@ -260,8 +260,11 @@ struct Totals {
 
 /// One service's state.
 struct State {
+    /// One model copy's roofline (on `tensor_parallel` chips).
     replica: Replica,
-    /// A replica's service rate at its largest batch [requests/s].
+    /// Model copies a replica hosts: `replica_chips ÷ tensor_parallel`.
+    copies: u32,
+    /// A model copy's service rate at its largest batch [requests/s].
     mu_max: f64,
     demand: DemandSampler,
     /// Allocation per site, if it holds domains there.
@@ -319,12 +322,7 @@ impl<'s> Serving<'s> {
             .iter()
             .map(|s| {
                 let rt = &scenario.rack_types[s.rack_type];
-                let model = roofline::ModelSpec {
-                    params: s.params,
-                    bytes_per_param: s.bytes_per_param,
-                    kv_bytes_per_token: s.kv_bytes_per_token,
-                };
-                let replica = Replica::new(model, &rt.chip, s.replica_chips)
+                let replica = Replica::new(s.model, &rt.chip, s.tensor_parallel)
                     .expect("validation checked that the model fits its replica");
                 let max_batch = replica
                     .max_batch_for(s.input_tokens, s.output_tokens)
@@ -335,7 +333,8 @@ impl<'s> Serving<'s> {
                 // the output count o varies: C_s² = (τ·σ_o)² ÷ (p + (o̅ − 1)·τ)²,
                 // σ_o = cv · o̅.
                 let scv = s.output_tokens_cv.map_or(1.0, |cv| {
-                    let tau = replica.decode_step_time(
+                    let tau = replica.decode_step(
+                        max_batch as f64,
                         max_batch as f64 * (s.input_tokens + s.output_tokens / 2.0),
                     );
                     let p = replica.prefill_time(s.input_tokens);
@@ -348,6 +347,7 @@ impl<'s> Serving<'s> {
                 });
                 State {
                     replica,
+                    copies: s.replica_chips / s.tensor_parallel.max(1),
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
                     parts: vec![None; scenario.sites.len()],
@@ -523,7 +523,7 @@ impl<'s> Serving<'s> {
             tpot_s: service.tpot_slo.seconds(),
             percentile: service.slo_percentile,
         };
-        let replicas = s.ready;
+        let replicas = s.ready * s.copies;
         let config = ServeConfig {
             replica: s.replica.clone(),
             replicas: replicas.max(1),
@@ -593,7 +593,7 @@ impl<'s> Serving<'s> {
             &EpochInput {
                 length_s: length.seconds(),
                 arrival_rate: lambda,
-                replicas: s.ready,
+                replicas: s.ready * s.copies,
                 backlog: s.backlog,
                 overflow: if service.backlog {
                     Overflow::Backlog
@@ -680,8 +680,11 @@ impl<'s> Serving<'s> {
         let per_replica = s.mu_max * service.target_utilization;
         // A replica that can serve nothing (validation refuses requests
         // that do not fit its KV cache) is never worth adding.
+        // Copies wanted, hosted `copies` to a replica.
         let wanted = if per_replica > 0.0 {
-            (lambda / per_replica).ceil().min(f64::from(u32::MAX)) as u32
+            ((lambda / per_replica).ceil() / f64::from(s.copies.max(1)))
+                .ceil()
+                .min(f64::from(u32::MAX)) as u32
         } else {
             service.min_replicas
         };

@@ -15,7 +15,7 @@
 //!    was running before, which yields one token each.
 //!
 //! The iteration lasts `prefill_time(Σ admitted prompt tokens) +
-//! decode_step_time(Σ contexts of the requests running before)` (either
+//! decode_step(requests running before, Σ their contexts)` (either
 //! term absent when empty). A request finishes at the end of the iteration
 //! that yields its last output token; a request always yields at least one
 //! token (the prefill's), so an output of 0 tokens is served as 1.
@@ -333,7 +333,7 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
             run.prefill_iterations += 1;
         }
         if decoding > 0 {
-            duration += replica.decode_step_time(decode_context as f64);
+            duration += replica.decode_step(f64::from(decoding), decode_context as f64);
             run.decode_steps += 1;
             run.decoded_tokens += u64::from(decoding);
         }
@@ -775,7 +775,7 @@ mod tests {
         let t1 = 1.0 + r.prefill_time(100.0);
         assert_eq!(run.first_token[0], t1);
         // Iteration 2: decode with context 101; iteration 3: context 102.
-        let t3 = t1 + r.decode_step_time(101.0) + r.decode_step_time(102.0);
+        let t3 = t1 + r.decode_step(1.0, 101.0) + r.decode_step(1.0, 102.0);
         assert_eq!(run.finish[0], t3);
         assert_eq!((run.iterations, run.decode_steps), (3, 2));
     }
@@ -790,7 +790,7 @@ mod tests {
         let reqs = [req(0.0, 100, 2), req(a_first / 2.0, 50, 1)];
         let run = simulate(&cfg, &reqs).unwrap();
         assert_eq!(run.first_token[0], a_first);
-        let end2 = a_first + r.prefill_time(50.0) + r.decode_step_time(101.0);
+        let end2 = a_first + r.prefill_time(50.0) + r.decode_step(1.0, 101.0);
         assert_eq!(run.finish[0], end2);
         assert_eq!(run.first_token[1], end2);
         assert_eq!(run.finish[1], end2);

@@ -1,21 +1,32 @@
 //! A serving replica's speed from its chips: the roofline model.
 //!
 //! A replica is `chips` accelerators of one catalog model holding one copy of
-//! a model's weights (tensor-parallel across its chips: weights, compute and
-//! bandwidth are pooled). Its two phases are bound by different resources:
+//! a model's weights, tensor-parallel across its chips (weights, compute and
+//! bandwidth are pooled; its tensor-parallel degree is its chip count). Its
+//! two phases are bound by different resources:
 //!
-//! - **prefill** (the prompt, all tokens at once) is compute-bound: `2·N`
-//!   FLOPs per input token, so `t` tokens take
-//!   `2·N·t ÷ (chips × peak BF16 × eff_prefill)` seconds;
+//! - **prefill** (the prompt, all tokens at once) is compute-bound: `2·A`
+//!   FLOPs per input token (`A` the active parameters: all of a dense
+//!   model's, the shared part and `k` routed experts of a mixture of
+//!   experts), so `t` tokens take
+//!   `2·A·t ÷ (chips × peak at the weights' precision × eff_prefill)` seconds
+//!   plus the tensor-parallel all-reduces of `t` tokens;
 //! - **decode** (one token per running request per step) is bound by HBM
-//!   bandwidth: a step reads the weights once and the KV cache of every
-//!   request in the batch, so a step over a batch whose contexts hold `C`
-//!   tokens in all takes
-//!   `(weight bytes + kv_bytes_per_token × C) ÷ (chips × HBM bandwidth × eff_decode)`.
+//!   bandwidth: a step over a batch of `b` requests whose contexts hold `C`
+//!   tokens in all reads the weights (a mixture of experts, the experts the
+//!   batch visits) and the KV cache of every request, then all-reduces `b`
+//!   tokens' activations:
+//!   `(weight bytes read + kv_bytes_per_token × C) ÷ (chips × HBM bandwidth × eff_decode)
+//!   + allreduce_time(b)`.
 //!
-//! The batch is bounded by the HBM left after the weights:
-//! `(chips × HBM − weight bytes) ÷ (kv_bytes_per_token × context tokens per
-//! request)`. Weights that do not fit are a [`RooflineError`].
+//! The all-reduce: per layer, two ring all-reduces of `tokens × hidden × 2 B`
+//! over the replica's chips on their scale-up links, each chip sending
+//! `2·(n−1)/n` of the message at half its catalog (bidirectional) bandwidth
+//! ([`Replica::allreduce_time`]).
+//!
+//! The batch is bounded by the HBM left after the weights (all experts are
+//! held): `(chips × HBM − weight bytes) ÷ (kv_bytes_per_token × context
+//! tokens per request)`. Weights that do not fit are a [`RooflineError`].
 //!
 //! The efficiencies (the fraction of the peak a serving stack reaches) are
 //! kept in one table, [`efficiency`], per catalog chip; they are estimates
@@ -26,21 +37,97 @@
 //!
 //! Known simplifications: a prefill's time is its compute alone (a very short
 //! prompt is not floored at one read of the weights); attention FLOPs
-//! (quadratic in the prompt) are left out of `2·N` per token; no prefix
-//! cache, no quantization beyond `bytes_per_param`.
+//! (quadratic in the prompt) are left out of `2·A` per token; the
+//! all-reduces neither overlap compute nor pay a link latency; expert
+//! parallelism's all-to-all and pipeline parallelism are not modelled (a
+//! replica's chips act as one tensor-parallel group); no prefix cache.
 
 use crate::catalog::ChipSpec;
 
-/// A language model as the roofline sees it: its size and its KV cache.
+/// A numeric precision of served weights, KV cache or compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// 16-bit brain float: 2 bytes a value.
+    Bf16,
+    /// 8-bit float (E4M3/E5M2): 1 byte a value.
+    Fp8,
+    /// 4-bit float (e.g. NVFP4, MXFP4): half a byte a value (block scales
+    /// left out).
+    Fp4,
+}
+
+impl Precision {
+    /// Every precision, widest first.
+    pub const ALL: [Precision; 3] = [Precision::Bf16, Precision::Fp8, Precision::Fp4];
+
+    /// Bytes per value [B].
+    pub const fn bytes(self) -> f64 {
+        match self {
+            Precision::Bf16 => 2.0,
+            Precision::Fp8 => 1.0,
+            Precision::Fp4 => 0.5,
+        }
+    }
+
+    /// Its name in scenario files and on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Precision::Bf16 => "bf16",
+            Precision::Fp8 => "fp8",
+            Precision::Fp4 => "fp4",
+        }
+    }
+
+    /// The precision called `name` (case-insensitive), if any.
+    pub fn parse(name: &str) -> Option<Precision> {
+        Precision::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The chip's peak dense rate for matrix products with weights at this
+    /// precision [FLOP/s]: its FP8 rate for FP8 and FP4 weights where the
+    /// catalog has one, else its BF16 rate (the weights are then widened
+    /// before the product: weight-only quantization). The catalog holds no
+    /// FP4 rate, so FP4 weights compute at the FP8 rate (W4A8).
+    pub fn peak_flops(self, chip: &ChipSpec) -> f64 {
+        match self {
+            Precision::Bf16 => chip.bf16.value(),
+            Precision::Fp8 | Precision::Fp4 => chip.fp8.unwrap_or(chip.bf16).value(),
+        }
+    }
+}
+
+/// A language model as the roofline sees it: its size, its shape and its
+/// KV cache, at the precision it is served in.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ModelSpec {
-    /// Parameters `N` (count). A forward pass costs `2·N` FLOPs per token.
+    /// Parameters held in HBM, `N` (count): all experts of a
+    /// mixture-of-experts model.
     pub params: f64,
-    /// Bytes per parameter as served [B]: 2 for BF16/FP16, 1 for FP8.
+    /// Parameters used per token (count): `N` for a dense model, the shared
+    /// layers plus the routed experts a token visits for a mixture of
+    /// experts. A forward pass costs `2 × active_params` FLOPs per token.
+    pub active_params: f64,
+    /// Routed experts per layer, `E` (0 for a dense model).
+    pub experts: u32,
+    /// Routed experts each token visits, `k` (0 for a dense model).
+    pub experts_per_token: u32,
+    /// Bytes per parameter as served [B]: 2 for BF16, 1 for FP8, 0.5 for FP4.
     pub bytes_per_param: f64,
+    /// Precision of the weights, which picks the chip's FLOP/s
+    /// ([`Precision::peak_flops`]).
+    pub precision: Precision,
     /// KV-cache bytes per token of context [B/token]:
     /// `2 (K and V) × layers × KV heads × head dimension × bytes per element`.
     pub kv_bytes_per_token: f64,
+    /// Precision of the KV cache's elements.
+    pub kv_precision: Precision,
+    /// Transformer layers (0 if unknown: no tensor-parallel all-reduce is
+    /// counted).
+    pub layers: u32,
+    /// Hidden size `d` (width of the activations a layer all-reduces).
+    pub hidden: u32,
 }
 
 impl ModelSpec {
@@ -56,9 +143,67 @@ impl ModelSpec {
         (2 * layers * kv_heads * head_dim * bytes_per_element) as f64
     }
 
-    /// Bytes of the weights [B]: `params × bytes_per_param`.
+    /// A dense model given by its parameters, bytes per parameter and KV
+    /// bytes per token, with no known shape (so no tensor-parallel
+    /// all-reduce). Its compute precision follows its bytes per parameter:
+    /// 1 B or less computes at FP8 (where the chip has it), else BF16.
+    pub fn dense(params: f64, bytes_per_param: f64, kv_bytes_per_token: f64) -> ModelSpec {
+        let precision = if bytes_per_param <= 0.5 {
+            Precision::Fp4
+        } else if bytes_per_param <= 1.0 {
+            Precision::Fp8
+        } else {
+            Precision::Bf16
+        };
+        ModelSpec {
+            params,
+            active_params: params,
+            experts: 0,
+            experts_per_token: 0,
+            bytes_per_param,
+            precision,
+            kv_bytes_per_token,
+            kv_precision: Precision::Bf16,
+            layers: 0,
+            hidden: 0,
+        }
+    }
+
+    /// The same model with weights at `weights` and KV cache at `kv`:
+    /// bytes per parameter `weights.bytes()`, KV bytes per token scaled by
+    /// `kv.bytes() ÷ kv_precision.bytes()`.
+    pub fn at_precision(self, weights: Precision, kv: Precision) -> ModelSpec {
+        ModelSpec {
+            bytes_per_param: weights.bytes(),
+            precision: weights,
+            kv_bytes_per_token: self.kv_bytes_per_token * kv.bytes() / self.kv_precision.bytes(),
+            kv_precision: kv,
+            ..self
+        }
+    }
+
+    /// Bytes of the weights held [B]: `params × bytes_per_param`.
     pub fn weight_bytes(&self) -> f64 {
         self.params * self.bytes_per_param
+    }
+
+    /// Bytes of the weights one decode step over `batch` requests reads
+    /// [B]. A dense model reads all of them. A mixture of experts reads its
+    /// shared part `D` and, of its `E` routed experts of `e` parameters
+    /// each, those at least one of the batch's tokens visits — `E × (1 −
+    /// (1 − k/E)^batch)` on average when each token picks `k` of them
+    /// uniformly and independently — where `e = (N − A) ÷ (E − k)` and
+    /// `D = A − k·e` from the total `N` and active `A` parameters. One
+    /// token reads `A`; a large batch reads all `N`.
+    pub fn step_weight_bytes(&self, batch: f64) -> f64 {
+        if self.experts == 0 || self.experts_per_token >= self.experts {
+            return self.weight_bytes();
+        }
+        let (e_count, k) = (f64::from(self.experts), f64::from(self.experts_per_token));
+        let expert = (self.params - self.active_params) / (e_count - k);
+        let shared = self.active_params - k * expert;
+        let touched = e_count * (1.0 - (1.0 - k / e_count).powf(batch.max(1.0)));
+        (shared + touched * expert) * self.bytes_per_param
     }
 }
 
@@ -67,85 +212,102 @@ impl ModelSpec {
 pub struct NamedModel {
     /// Key used on the command line and in scenario files, e.g. `"llama-3.1-8b"`.
     pub name: &'static str,
-    /// The model's figures (BF16 weights and KV cache).
+    /// The model's figures at the precision its publisher releases it in.
     pub spec: ModelSpec,
     /// Where the figures come from.
     pub source: &'static str,
 }
 
-/// Common open models served in BF16 (2 bytes per parameter and per KV
-/// element). KV bytes per token are derived from each model's published
-/// `config.json` (Hugging Face model repositories of the publisher):
+/// A dense BF16 preset: `params` parameters, `layers` layers of width
+/// `hidden`, KV cache `2 × layers × kv_heads × head_dim × 2 B`.
+const fn llama(params: f64, layers: u32, hidden: u32, kv_heads: u32, head_dim: u32) -> ModelSpec {
+    ModelSpec {
+        params,
+        active_params: params,
+        experts: 0,
+        experts_per_token: 0,
+        bytes_per_param: 2.0,
+        precision: Precision::Bf16,
+        kv_bytes_per_token: ModelSpec::kv_bytes(layers, kv_heads, head_dim, 2),
+        kv_precision: Precision::Bf16,
+        layers,
+        hidden,
+    }
+}
+
+/// Common open models. Dense ones are served in BF16 (2 bytes per parameter
+/// and per KV element); a scenario may state another precision. KV bytes
+/// per token are derived from each model's published `config.json`
+/// (Hugging Face model repositories of the publisher):
 /// `2 × num_hidden_layers × num_key_value_heads × head_dim × 2 B`, where
 /// `head_dim = hidden_size ÷ num_attention_heads`.
 pub const MODELS: &[NamedModel] = &[
     NamedModel {
         name: "llama-2-7b",
-        spec: ModelSpec {
-            params: 6.74e9,
-            bytes_per_param: 2.0,
-            // 32 layers, 32 KV heads (multi-head attention), head_dim 4096/32 = 128.
-            kv_bytes_per_token: ModelSpec::kv_bytes(32, 32, 128, 2),
-        },
+        // 32 layers, 32 KV heads (multi-head attention), head_dim 4096/32 = 128.
+        spec: llama(6.74e9, 32, 4096, 32, 128),
         source: "meta-llama/Llama-2-7b-hf config.json: hidden 4096, 32 layers, 32 heads, \
                  32 KV heads; 6.74e9 parameters (Touvron et al. 2023, Llama 2 paper); \
                  KV 2x32x32x128x2 = 524,288 B/token (D)",
     },
     NamedModel {
         name: "mistral-7b",
-        spec: ModelSpec {
-            params: 7.24e9,
-            bytes_per_param: 2.0,
-            // 32 layers, 8 KV heads (grouped-query attention), head_dim 128.
-            kv_bytes_per_token: ModelSpec::kv_bytes(32, 8, 128, 2),
-        },
+        // 32 layers, 8 KV heads (grouped-query attention), head_dim 128.
+        spec: llama(7.24e9, 32, 4096, 8, 128),
         source: "mistralai/Mistral-7B-v0.1 config.json: hidden 4096, 32 layers, 32 heads, \
                  8 KV heads; 7.24e9 parameters (Jiang et al. 2023); \
                  KV 2x32x8x128x2 = 131,072 B/token (D)",
     },
     NamedModel {
         name: "llama-3.1-8b",
-        spec: ModelSpec {
-            params: 8.03e9,
-            bytes_per_param: 2.0,
-            kv_bytes_per_token: ModelSpec::kv_bytes(32, 8, 128, 2),
-        },
+        spec: llama(8.03e9, 32, 4096, 8, 128),
         source: "meta-llama/Llama-3.1-8B config.json: hidden 4096, 32 layers, 32 heads, \
                  8 KV heads; 8.03e9 parameters (model card); \
                  KV 2x32x8x128x2 = 131,072 B/token (D)",
     },
     NamedModel {
         name: "llama-2-70b",
-        spec: ModelSpec {
-            params: 68.98e9,
-            bytes_per_param: 2.0,
-            kv_bytes_per_token: ModelSpec::kv_bytes(80, 8, 128, 2),
-        },
+        spec: llama(68.98e9, 80, 8192, 8, 128),
         source: "meta-llama/Llama-2-70b-hf config.json: hidden 8192, 80 layers, 64 heads, \
                  8 KV heads; 68.98e9 parameters; the MLPerf Inference (MLCommons) model of \
                  Llama 2 70B; KV 2x80x8x128x2 = 327,680 B/token (D)",
     },
     NamedModel {
         name: "llama-3.1-70b",
-        spec: ModelSpec {
-            params: 70.6e9,
-            bytes_per_param: 2.0,
-            kv_bytes_per_token: ModelSpec::kv_bytes(80, 8, 128, 2),
-        },
+        spec: llama(70.6e9, 80, 8192, 8, 128),
         source: "meta-llama/Llama-3.1-70B config.json: hidden 8192, 80 layers, 64 heads, \
                  8 KV heads; 70.6e9 parameters (model card); \
                  KV 2x80x8x128x2 = 327,680 B/token (D)",
     },
     NamedModel {
         name: "llama-3.1-405b",
-        spec: ModelSpec {
-            params: 405.9e9,
-            bytes_per_param: 2.0,
-            kv_bytes_per_token: ModelSpec::kv_bytes(126, 8, 128, 2),
-        },
+        spec: llama(405.9e9, 126, 16384, 8, 128),
         source: "meta-llama/Llama-3.1-405B config.json: hidden 16384, 126 layers, 128 heads, \
-                 8 KV heads; 405.9e9 parameters (model card); \
-                 KV 2x126x8x128x2 = 516,096 B/token (D)",
+                 8 KV heads; 405.9e9 parameters (model card; Meta also publishes an FP8 \
+                 release, Llama-3.1-405B-Instruct-FP8); KV 2x126x8x128x2 = 516,096 B/token (D)",
+    },
+    NamedModel {
+        name: "deepseek-v3",
+        spec: ModelSpec {
+            params: 671e9,
+            active_params: 37e9,
+            experts: 256,
+            experts_per_token: 8,
+            bytes_per_param: 1.0,
+            precision: Precision::Fp8,
+            // Multi-head latent attention caches one compressed vector of
+            // kv_lora_rank 512 + qk_rope_head_dim 64 = 576 elements per
+            // layer and token (no separate K and V), in BF16.
+            kv_bytes_per_token: (61 * 576 * 2) as f64,
+            kv_precision: Precision::Bf16,
+            layers: 61,
+            hidden: 7168,
+        },
+        source: "DeepSeek-V3 Technical Report (DeepSeek-AI 2024, arXiv 2412.19437): 671e9 \
+                 parameters, 37e9 activated per token, FP8 weights as released; \
+                 deepseek-ai/DeepSeek-V3 config.json: 61 layers, hidden 7168, 256 routed \
+                 experts, 8 per token (plus 1 shared), kv_lora_rank 512, \
+                 qk_rope_head_dim 64; KV 61x576x2 = 70,272 B/token (D)",
     },
 ];
 
@@ -239,12 +401,16 @@ pub enum RooflineError {
 pub struct Replica {
     /// The model served.
     pub model: ModelSpec,
-    /// Chips per replica.
+    /// Chips per replica, its tensor-parallel degree.
     pub chips: u32,
-    /// Effective prefill rate: `chips × peak BF16 × eff_prefill` [FLOP/s].
+    /// Effective prefill rate: `chips × peak at the model's precision ×
+    /// eff_prefill` [FLOP/s].
     pub prefill_flops: f64,
     /// Effective decode bandwidth: `chips × HBM bandwidth × eff_decode` [B/s].
     pub decode_bandwidth: f64,
+    /// Scale-up bandwidth of one chip in one direction [B/s]: half the
+    /// catalog's bidirectional aggregate.
+    pub link_bandwidth: f64,
     /// HBM of the whole replica: `chips × HBM` [B].
     pub hbm: f64,
 }
@@ -256,6 +422,10 @@ fn positive(what: &'static str, value: f64) -> Result<f64, RooflineError> {
         Err(RooflineError::NotPositive { what, value })
     }
 }
+
+/// Bytes of one activation value a tensor-parallel all-reduce carries [B]
+/// (BF16, whatever the weights' precision).
+pub const ACTIVATION_BYTES: f64 = 2.0;
 
 impl Replica {
     /// A replica of `model` on `chips` chips of `chip`, with the chip's
@@ -275,6 +445,7 @@ impl Replica {
             return Err(RooflineError::NoChips);
         }
         positive("the model's parameters", model.params)?;
+        positive("the model's active parameters", model.active_params)?;
         positive("bytes per parameter", model.bytes_per_param)?;
         positive("KV bytes per token", model.kv_bytes_per_token)?;
         positive("the prefill efficiency", eff.prefill)?;
@@ -294,29 +465,63 @@ impl Replica {
         Ok(Replica {
             model,
             chips,
-            prefill_flops: n * positive("the chip's BF16 rate", chip.bf16.value())? * eff.prefill,
+            prefill_flops: n
+                * positive("the chip's FLOP/s", model.precision.peak_flops(chip))?
+                * eff.prefill,
             decode_bandwidth: n
                 * positive("the chip's HBM bandwidth", chip.hbm_bandwidth.value())?
                 * eff.decode,
+            link_bandwidth: chip.scaleup_bandwidth.value() / 2.0,
             hbm,
         })
     }
 
-    /// Time to prefill `tokens` input tokens [s]:
-    /// `2·N·tokens ÷ prefill_flops`.
-    pub fn prefill_time(&self, tokens: f64) -> f64 {
-        2.0 * self.model.params * tokens / self.prefill_flops
+    /// The same replica at `speed` of its rates (0–1]: a power cap's
+    /// `s^(1/3)`, which slows its compute and its memory alike.
+    pub fn slowed(&self, speed: f64) -> Replica {
+        Replica {
+            prefill_flops: self.prefill_flops * speed,
+            decode_bandwidth: self.decode_bandwidth * speed,
+            link_bandwidth: self.link_bandwidth * speed,
+            ..self.clone()
+        }
     }
 
-    /// Time of one decode step [s] over a batch whose contexts hold
-    /// `context_tokens` tokens in all (the sum over the batch of each
+    /// Time of the tensor-parallel all-reduces of a pass over `tokens`
+    /// tokens [s]. Each layer all-reduces its activations twice (after
+    /// attention and after the MLP), `tokens × hidden × 2 B` each; a ring
+    /// over the replica's `n` chips sends `2·(n−1)/n` of that from every
+    /// chip over its scale-up link, one direction at a time:
+    /// `2 × layers × 2·(n−1)/n × tokens × hidden × 2 B ÷ link_bandwidth`.
+    /// Zero on one chip or for a model of unknown shape. Link latency and
+    /// overlap with compute are left out.
+    pub fn allreduce_time(&self, tokens: f64) -> f64 {
+        if self.chips <= 1 || self.model.layers == 0 || self.link_bandwidth <= 0.0 {
+            return 0.0;
+        }
+        let n = f64::from(self.chips);
+        let message = tokens * f64::from(self.model.hidden) * ACTIVATION_BYTES;
+        2.0 * f64::from(self.model.layers) * 2.0 * (n - 1.0) / n * message / self.link_bandwidth
+    }
+
+    /// Time to prefill `tokens` input tokens [s]:
+    /// `2·A·tokens ÷ prefill_flops + allreduce_time(tokens)` (`A` the
+    /// active parameters).
+    pub fn prefill_time(&self, tokens: f64) -> f64 {
+        2.0 * self.model.active_params * tokens / self.prefill_flops + self.allreduce_time(tokens)
+    }
+
+    /// Time of one decode step [s] over `batch` requests whose contexts
+    /// hold `context_tokens` tokens in all (the sum over the batch of each
     /// request's prompt plus tokens generated so far):
-    /// `(weight bytes + kv_bytes_per_token × context_tokens) ÷ decode_bandwidth`.
-    /// It does not depend on the batch size otherwise: the weights are read
-    /// once per step, whatever the batch.
-    pub fn decode_step_time(&self, context_tokens: f64) -> f64 {
-        (self.model.weight_bytes() + self.model.kv_bytes_per_token * context_tokens)
+    /// `(step weight bytes + kv_bytes_per_token × context_tokens) ÷
+    /// decode_bandwidth + allreduce_time(batch)`. A dense model's weights
+    /// are read once per step whatever the batch; a mixture of experts
+    /// reads the experts its batch visits ([`ModelSpec::step_weight_bytes`]).
+    pub fn decode_step(&self, batch: f64, context_tokens: f64) -> f64 {
+        (self.model.step_weight_bytes(batch) + self.model.kv_bytes_per_token * context_tokens)
             / self.decode_bandwidth
+            + self.allreduce_time(batch)
     }
 
     /// HBM left for the KV cache once the weights are loaded [B].
@@ -348,7 +553,7 @@ impl Replica {
     /// first token and stalls the batch (whole, not chunked), and its other
     /// `output − 1` tokens come from decode steps shared with the batch. A
     /// decode step reads the batch's contexts, on average
-    /// `b × (input + output/2)` tokens: `τ(b) = decode_step_time(b·(input + output/2))`.
+    /// `b × (input + output/2)` tokens: `τ(b) = decode_step(b, b·(input + output/2))`.
     /// Over a long time `T` in which `n` requests finish, the replica spends
     /// `n·p` in prefills (`p = prefill_time(input)`) and `n·(output−1)/b`
     /// decode steps, so
@@ -360,7 +565,7 @@ impl Replica {
     pub fn service_rate(&self, batch: f64, input: f64, output: f64) -> f64 {
         let p = self.prefill_time(input);
         let decode_steps = (output - 1.0).max(0.0);
-        let tau = self.decode_step_time(batch * (input + output / 2.0));
+        let tau = self.decode_step(batch, batch * (input + output / 2.0));
         batch / (batch * p + decode_steps * tau)
     }
 
@@ -386,12 +591,15 @@ impl Replica {
     /// The mean batch at which the replica serves `rate` requests/s in
     /// steady state: the `b` solving `μ(b) = rate`,
     ///
-    /// `b = (output−1)·W ÷ (B·(1/rate − p) − (output−1)·kv·(input + output/2))`
+    /// `b = (output−1)·W ÷ (B·(1/rate − p) − (output−1)·(kv·(input + output/2) + a·B))`
     ///
-    /// (`W` weight bytes, `B` decode bandwidth, `p` prefill time). `None`
-    /// when the rate is beyond what any batch up to `max_batch_cap` (and the
-    /// KV cache) serves. With `output ≤ 1` (no decode) the batch is the
-    /// prefill utilisation `rate · p`.
+    /// for a dense model (`W` weight bytes, `B` decode bandwidth, `p`
+    /// prefill time, `a` the all-reduce time per token of a step). A
+    /// mixture of experts, whose step reads more experts as the batch
+    /// grows, is solved by bisection on `[0, cap]` to `1e−9·cap` (`μ` grows
+    /// with `b`). `None` when the rate is beyond what any batch up to
+    /// `max_batch_cap` (and the KV cache) serves. With `output ≤ 1` (no
+    /// decode) the batch is the prefill utilisation `rate · p`.
     pub fn batch_for_rate(
         &self,
         rate: f64,
@@ -407,9 +615,28 @@ impl Replica {
         let steps = (output - 1.0).max(0.0);
         let b = if steps == 0.0 {
             rate * p
+        } else if self.model.experts > 0 {
+            if cap <= 0.0 || self.service_rate(cap, input, output) < rate {
+                return None;
+            }
+            let (mut lo, mut hi) = (0.0, cap);
+            for _ in 0..200 {
+                if hi - lo <= 1e-9 * cap {
+                    break;
+                }
+                let mid = 0.5 * (lo + hi);
+                if self.service_rate(mid, input, output) < rate {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            hi
         } else {
             let denom = self.decode_bandwidth * (1.0 / rate - p)
-                - steps * self.model.kv_bytes_per_token * (input + output / 2.0);
+                - steps
+                    * (self.model.kv_bytes_per_token * (input + output / 2.0)
+                        + self.allreduce_time(1.0) * self.decode_bandwidth);
             if denom <= 0.0 {
                 return None;
             }
@@ -457,6 +684,119 @@ mod tests {
             let mu = r.service_rate(b, 1000.0, 200.0);
             let back = r.batch_for_rate(mu, 1000.0, 200.0, u64::MAX).unwrap();
             assert!((back - b).abs() < 1e-9 * b, "{b} -> {mu} -> {back}");
+        }
+    }
+
+    /// Two replicas of Llama 3.1 405B at FP8 in one GB200 NVL72 rack (36
+    /// chips each, tensor-parallel): a decode step's time, the TPOT at that
+    /// batch, by hand from the catalog (8 TB/s HBM, 1,800 GB/s NVLink5,
+    /// 186 GB) and the default efficiencies (decode 0.7).
+    #[test]
+    fn two_replica_nvl72_tpot_by_hand() {
+        let c = Catalog::builtin();
+        let gb200 = c.chip("gb200").unwrap();
+        let m = model("llama-3.1-405b")
+            .unwrap()
+            .spec
+            .at_precision(Precision::Fp8, Precision::Bf16);
+        let r = Replica::new(m, gb200, 36).unwrap();
+        // 32 requests of 2,000 tokens of context each.
+        let step = r.decode_step(32.0, 64_000.0);
+        // Weights 405.9e9 × 1 B; KV 516,096 B × 64,000; bandwidth
+        // 36 × 8e12 × 0.7 = 201.6e12 B/s.
+        let memory = (405.9e9 + 516_096.0 * 64_000.0) / 201.6e12;
+        // All-reduce: 2 × 126 layers × 2·35/36 × 32 × 16,384 × 2 B over
+        // 900e9 B/s (half of 1,800 GB/s).
+        let allreduce = 2.0 * 126.0 * (70.0 / 36.0) * (32.0 * 16_384.0 * 2.0) / 900e9;
+        assert!((r.allreduce_time(32.0) - allreduce).abs() < 1e-15);
+        assert!((step - (memory + allreduce)).abs() < 1e-12 * step, "{step}");
+        // 2.177 ms + 0.571 ms = 2.748 ms a token.
+        assert!((step - 2.7481e-3).abs() < 1e-6, "{step}");
+        // The same model on 72 chips: half the memory time, nearly the
+        // same all-reduce (2·71/72 instead of 2·35/36).
+        let whole = Replica::new(m, gb200, 72).unwrap();
+        let ar72 = 2.0 * 126.0 * (142.0 / 72.0) * (32.0 * 16_384.0 * 2.0) / 900e9;
+        assert!((whole.decode_step(32.0, 64_000.0) - (memory / 2.0 + ar72)).abs() < 1e-12);
+        // One chip has no all-reduce.
+        let one = Replica::new(model("llama-3.1-8b").unwrap().spec, gb200, 1).unwrap();
+        assert_eq!(one.allreduce_time(1000.0), 0.0);
+    }
+
+    /// Precision sets the bytes held and read and the FLOP/s of the
+    /// prefill: FP8 weights on an H100 at its 1,979 TFLOP/s, FP4 weights
+    /// at the same (the catalog has no FP4 rate), and a chip without FP8
+    /// (TPU v5e) at its BF16 rate.
+    #[test]
+    fn precision_sets_bytes_and_flops() {
+        let c = Catalog::builtin();
+        let h100 = c.chip("h100").unwrap();
+        let eff = Efficiency {
+            prefill: 0.5,
+            decode: 0.5,
+            source: "test",
+        };
+        let base = model("llama-3.1-8b").unwrap().spec;
+        let fp8 = base.at_precision(Precision::Fp8, Precision::Fp8);
+        assert_eq!(fp8.weight_bytes(), 8.03e9);
+        assert_eq!(fp8.kv_bytes_per_token, 65_536.0);
+        let fp4 = base.at_precision(Precision::Fp4, Precision::Bf16);
+        assert_eq!(fp4.weight_bytes(), 4.015e9);
+        assert_eq!(fp4.kv_bytes_per_token, 131_072.0);
+        let r8 = Replica::with_efficiency(fp8, h100, 1, eff).unwrap();
+        let r16 = Replica::with_efficiency(base, h100, 1, eff).unwrap();
+        let r4 = Replica::with_efficiency(fp4, h100, 1, eff).unwrap();
+        assert_eq!(r16.prefill_flops, 989e12 * 0.5);
+        assert_eq!(r8.prefill_flops, 1_979e12 * 0.5);
+        assert_eq!(r4.prefill_flops, 1_979e12 * 0.5);
+        // Decode at batch 1 and 1,000 tokens: (8.03e9 + 65,536e3) / 1.675e12.
+        let want = (8.03e9 + 65_536.0 * 1000.0) / (3.35e12 * 0.5);
+        assert!((r8.decode_step(1.0, 1000.0) - want).abs() < 1e-15);
+        let v5e = c.chip("tpu-v5e").unwrap();
+        assert_eq!(Precision::Fp8.peak_flops(v5e), v5e.bf16.value());
+        assert_eq!(Precision::parse("FP8"), Some(Precision::Fp8));
+        assert_eq!(Precision::parse("int4"), None);
+    }
+
+    /// DeepSeek-V3: 671e9 parameters held, 37e9 active; a step reads the
+    /// shared part and the experts its batch visits.
+    #[test]
+    fn mixture_of_experts_by_hand() {
+        let m = model("deepseek-v3").unwrap().spec;
+        assert_eq!(m.weight_bytes(), 671e9);
+        assert_eq!(m.kv_bytes_per_token, 70_272.0);
+        // One token reads the active parameters (FP8: 1 B each).
+        assert!((m.step_weight_bytes(1.0) - 37e9).abs() < 1.0);
+        // Expert size e = (671 − 37)e9 ÷ (256 − 8) = 2.556452e9; shared
+        // D = 37e9 − 8e; two tokens visit 256·(1 − (31/32)²) = 15.75
+        // experts on average.
+        let e = 634e9 / 248.0;
+        let want = 37e9 - 8.0 * e + 15.75 * e;
+        assert!((m.step_weight_bytes(2.0) - want).abs() < 1.0);
+        // A large batch reads them all.
+        assert!((m.step_weight_bytes(10_000.0) - 671e9).abs() < 1e3);
+        // Prefill FLOPs from the active parameters: 2 × 37e9 per token on
+        // 8 H200 at FP8 (671 GB fit their 1,128 GB; efficiency 0.5, the
+        // default; the all-reduce left out by an unknown shape).
+        let c = Catalog::builtin();
+        let flat = ModelSpec { layers: 0, ..m };
+        let r = Replica::new(flat, c.chip("h200").unwrap(), 8).unwrap();
+        let want = 2.0 * 37e9 * 1000.0 / (8.0 * 1_979e12 * 0.5);
+        assert!((r.prefill_time(1000.0) - want).abs() < 1e-12);
+        // The epoch model's inverse holds for a mixture of experts (by
+        // bisection) and for a tensor-parallel dense replica (closed form).
+        let moe = Replica::new(m, c.chip("h200").unwrap(), 8).unwrap();
+        let dense = Replica::new(
+            model("llama-3.1-70b").unwrap().spec,
+            c.chip("h100").unwrap(),
+            8,
+        )
+        .unwrap();
+        for r in [&moe, &dense] {
+            for b in [1.0, 4.0, 32.0] {
+                let mu = r.service_rate(b, 1000.0, 200.0);
+                let back = r.batch_for_rate(mu, 1000.0, 200.0, u64::MAX).unwrap();
+                assert!((back - b).abs() < 1e-6 * b, "{b} -> {mu} -> {back}");
+            }
         }
     }
 }
