@@ -511,13 +511,14 @@ fn every_svg_of_a_run_a_comparison_and_a_sweep_is_well_formed_xml() {
         args.extend(["--set".into(), s.into()]);
     }
     args.extend(["--out".into(), p(&tmp.join("runs"))]);
-    ok(&dcsim_within(&args));
-    args.extend(["--set".into(), "name=\"other\"".into()]);
-    ok(&dcsim_within(&args));
-    let (a, b) = (
-        tmp.join("runs").join("default"),
-        tmp.join("runs").join("other"),
-    );
+    // Each run names its folder (a run with --set otherwise writes a variant
+    // folder named from its overrides).
+    for name in ["base", "other"] {
+        let mut named = args.clone();
+        named.extend(["--set".into(), format!("name=\"{name}\"")]);
+        ok(&dcsim_within(&named));
+    }
+    let (a, b) = (tmp.join("runs").join("base"), tmp.join("runs").join("other"));
     ok(&dcsim_within(&[
         "compare".into(),
         p(&a),
