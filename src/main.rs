@@ -35,6 +35,7 @@ Examples:
   dcsim bench phold                           engine benchmark against a bare binary heap
   dcsim bench scale                           416,000 chips over seven years: time and memory
   dcsim bench training                        the same with ~20,000 training jobs, against without
+  dcsim bench backlog                         the same with a backed-up queue, against as shipped
   dcsim replay data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv \
       --model llama-2-7b --chip h100 --replicas 2 --ttft-slo 2s --tpot-slo 100ms
                                               replay an LLM request trace on serving replicas
@@ -331,6 +332,16 @@ enum Bench {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
+    /// Time a backed-up queue against the normal one, in one process: the
+    /// built-in scale-400k-training as shipped and with
+    /// `arrivals[0].ideal_duration.sigma=3` (about 12,000 jobs wait), each
+    /// simulated with rows discarded, alternating; the ratio of medians
+    /// (issue 24: a queue whose cost does not grow with its length).
+    Backlog {
+        /// Simulations of each kind (alternating; medians reported).
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
     /// Time a scenario with its books (capex, opex, contracts, the monthly
     /// statement) against the same scenario without them (default: the
     /// built-in default scenario), in one process: the ratio of whole-run
@@ -565,6 +576,9 @@ fn main() -> ExitCode {
                     sets,
                 },
         } => bench_training(scenario.as_deref(), &out, repeat, sets),
+        Command::Bench {
+            which: Bench::Backlog { repeat },
+        } => bench_backlog(repeat),
         Command::Bench {
             which: Bench::Serve { trace, repeat },
         } => bench_serve(trace, repeat),
@@ -1344,6 +1358,54 @@ fn bench_training(
         } else {
             "; not reset between runs: each is the process's peak so far"
         }
+    );
+    Ok(())
+}
+
+fn bench_backlog(repeat: usize) -> Result<(), Failure> {
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    let load = |sets: Vec<String>| {
+        scenario::load_str(
+            "scenarios/scale-400k-training.toml (built in)",
+            dcsim::bench::training::TRAINING_SCENARIO,
+            None,
+            &Overrides { sets, seed: None },
+        )
+    };
+    let normal = load(Vec::new())?;
+    let backed_up = load(vec!["arrivals[0].ideal_duration.sigma=3".into()])?;
+    eprintln!(
+        "running {} as shipped and with arrivals[0].ideal_duration.sigma=3, {repeat} time(s) each ...",
+        normal.name
+    );
+    let kinds = [&normal, &backed_up];
+    let mut times = [Vec::new(), Vec::new()];
+    let mut summaries = [None, None];
+    for _ in 0..repeat {
+        for (k, s) in kinds.iter().enumerate() {
+            let started = Instant::now();
+            let (_, summary) = dcsim::sim::run(s, dcsim::output::null::NullRecorder, &mut |_| {});
+            times[k].push(started.elapsed().as_secs_f64());
+            summaries[k] = Some(summary);
+        }
+    }
+    let median = dcsim::bench::training::median;
+    let [Some(n), Some(b)] = &summaries else {
+        unreachable!("repeat is at least 1");
+    };
+    let wait =
+        |s: &dcsim::record::SummaryRow| s.training.as_ref().map_or(0.0, |t| t.queue_wait_mean_h);
+    let (tn, tb) = (median(&times[0]), median(&times[1]));
+    println!(
+        "backlog {}: simulate only, median of {repeat}: as shipped {tn:.3} s ({} events, mean queue wait {:.1} h), backed up {tb:.3} s ({} events, mean queue wait {:.1} h); ratio {:.2} (target: backed up < 5 s)",
+        n.scenario,
+        n.events,
+        wait(n),
+        b.events,
+        wait(b),
+        tb / tn
     );
     Ok(())
 }

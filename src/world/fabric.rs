@@ -28,10 +28,21 @@
 //! cap; repeat until every flow is frozen. With `r_l` the capacity of link `l`
 //! not yet used by frozen flows and `n_l` its unfrozen flows, link `l`
 //! saturates at level `r_l / n_l`. These saturation levels sit in a binary heap
-//! (stale entries are skipped lazily) and capped flows are sorted by cap, so
-//! the next event is found in O(log). Freezing a flow updates each link of its
-//! path once, so one computation over `F` flows with total path length `P`
-//! costs O(P log P + F log F).
+//! and capped flows are sorted by cap, so the next event is found in O(log).
+//! Freezing a flow updates each link of its path once, so one computation
+//! over `F` flows with total path length `P` costs O(P log P + F log F).
+//!
+//! The heap holds one entry per link at most, and only where it can matter.
+//! Freezing a flow at the level raises the shares of its other links, so an
+//! entry is left below its link's share (never above) and brought up to date
+//! only when it reaches the top; a link crossed by a single unfrozen flow
+//! (a rack only one ring crosses) keeps its share until that flow freezes,
+//! so of a flow's such links only the lowest enters the heap; and filling
+//! stops when the last flow freezes. The top, once exact, is still the lowest
+//! (share, link) of all, so the events, their order and every rate are the
+//! same bits as with one fresh entry per change; a busy fabric, whose rings
+//! cross hundreds of shared racks, no longer pushes and pops an entry per
+//! link of every frozen flow (issue 24: a backed-up queue).
 //!
 //! # Incremental recomputation
 //!
@@ -151,8 +162,11 @@ struct Link {
     remaining: f64,
     /// Unfrozen active flows crossing the link.
     unfrozen: u32,
-    /// Bumped whenever `remaining`/`unfrozen` change; older heap entries are stale.
+    /// Version of the link's one valid heap entry; older entries are stale.
     version: u32,
+    /// Share [bit/s] recorded in the valid heap entry: at most the link's
+    /// share `remaining / unfrozen` (see [`freeze`]).
+    key: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -251,6 +265,12 @@ fn live_mut(slots: &mut [FlowSlot], f: u32) -> &mut Flow {
 }
 
 /// Freezes `flow` at `rate` [bit/s] and updates the links of its path.
+///
+/// A link's share usually rises when one of its flows freezes (the flow
+/// took no more than the share), and then its heap entry is left as it is:
+/// an entry may sit *below* its link's share, never above, and is brought
+/// up to date when it reaches the top (see [`Fabric::recompute`]). Only a
+/// share that fell (by rounding) gets a new entry at once.
 fn freeze(links: &mut [Link], heap: &mut SaturationHeap, flow: &mut Flow, rate: f64) {
     flow.rate = rate;
     flow.frozen = true;
@@ -258,10 +278,13 @@ fn freeze(links: &mut [Link], heap: &mut SaturationHeap, flow: &mut Flow, rate: 
         let link = &mut links[l.0 as usize];
         link.remaining -= rate;
         link.unfrozen -= 1;
-        link.version += 1;
         if link.unfrozen > 0 {
             let share = link.remaining / f64::from(link.unfrozen);
-            heap.push(Reverse((Level(share), l.0, link.version)));
+            if Level(share) < Level(link.key) {
+                link.version += 1;
+                link.key = share;
+                heap.push(Reverse((Level(share), l.0, link.version)));
+            }
         }
     }
 }
@@ -303,6 +326,7 @@ impl Fabric {
             remaining: 0.0,
             unfrozen: 0,
             version: 0,
+            key: 0.0,
         });
         self.last_size = (0, 0);
         Ok(LinkId(id))
@@ -727,13 +751,47 @@ impl Fabric {
                 capped.push(f);
             }
         }
+        // A link crossed by one unfrozen flow (a rack this ring alone
+        // crosses) keeps its share, its whole remaining capacity, until that
+        // flow freezes; of a flow's such links only the lowest (share, id)
+        // can ever be the heap's lowest valid entry (the others turn stale
+        // together with it), so only that one is pushed. The same events
+        // come out in the same order, without a heap entry per private link.
+        let mut entries = std::mem::take(heap).into_vec();
+        entries.clear();
         for &l in comp_links.iter() {
-            let link = &links[l as usize];
-            if link.unfrozen > 0 {
+            let link = &mut links[l as usize];
+            if link.unfrozen > 1 {
                 let share = link.remaining / f64::from(link.unfrozen);
-                heap.push(Reverse((Level(share), l, 0)));
+                link.key = share;
+                entries.push(Reverse((Level(share), l, 0)));
             }
         }
+        let mut unfrozen_flows = 0usize;
+        for &f in comp_flows.iter() {
+            let flow = live(slots, f);
+            if flow.frozen {
+                continue;
+            }
+            unfrozen_flows += 1;
+            let mut best: Option<(Level, u32)> = None;
+            for &m in &flow.path {
+                let link = &links[m.0 as usize];
+                if link.unfrozen == 1 {
+                    let key = (Level(link.remaining), m.0);
+                    if best.is_none_or(|b| key < b) {
+                        best = Some(key);
+                    }
+                }
+            }
+            if let Some((share, l)) = best {
+                links[l as usize].key = share.0;
+                entries.push(Reverse((share, l, 0)));
+            }
+        }
+        // Entries are distinct (link, version) pairs, so the heap pops them
+        // in one order however it was built.
+        *heap = BinaryHeap::from(entries);
         let cap_of = |slots: &[FlowSlot], f: u32| live(slots, f).cap.expect("capped flow has cap");
         capped.sort_unstable_by(|&a, &b| {
             cap_of(slots, a)
@@ -744,13 +802,26 @@ impl Fabric {
         // 3. Raise the level event by event until every flow is frozen.
         let mut level = 0.0f64;
         let mut next_cap = 0;
-        loop {
-            while let Some(&Reverse((_, l, version))) = heap.peek() {
-                let link = &links[l as usize];
-                if link.version == version && link.unfrozen > 0 {
+        while unfrozen_flows > 0 {
+            // Settle the top: drop stale entries and bring a valid one that
+            // sits below its link's share up to it, until the top holds its
+            // link's exact share. Every entry is at most its link's share,
+            // so that top is the lowest (share, link) of all: the event the
+            // heap would give with one fresh entry per change.
+            while let Some(mut top) = heap.peek_mut() {
+                let Reverse((Level(stored), l, version)) = *top;
+                let link = &mut links[l as usize];
+                if link.version != version || link.unfrozen == 0 {
+                    std::collections::binary_heap::PeekMut::pop(top);
+                    continue;
+                }
+                let share = link.remaining / f64::from(link.unfrozen);
+                if share.to_bits() == stored.to_bits() {
                     break;
                 }
-                heap.pop();
+                link.version += 1;
+                link.key = share;
+                *top = Reverse((Level(share), l, link.version));
             }
             while next_cap < capped.len() && live(slots, capped[next_cap]).frozen {
                 next_cap += 1;
@@ -762,10 +833,12 @@ impl Fabric {
                 (Some((v, _)), Some((c, f))) if c <= v => {
                     level = level.max(c);
                     freeze(links, heap, live_mut(slots, f), c);
+                    unfrozen_flows -= 1;
                 }
                 (None, Some((c, f))) => {
                     level = level.max(c);
                     freeze(links, heap, live_mut(slots, f), c);
+                    unfrozen_flows -= 1;
                 }
                 (Some((v, l)), _) => {
                     heap.pop();
@@ -782,6 +855,7 @@ impl Fabric {
                     for &f in batch.iter() {
                         freeze(links, heap, live_mut(slots, f), level);
                     }
+                    unfrozen_flows -= batch.len();
                 }
             }
         }
