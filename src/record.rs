@@ -909,6 +909,19 @@ pub struct EconomicsSummary {
     /// The figures with a terminal value, when the scenario states a
     /// treatment other than none.
     pub terminal: Option<TerminalSummary>,
+    /// Early retirements written off, with `[economics.capex]
+    /// write_off_at_retirement = true`.
+    pub retirement: Option<RetirementSummary>,
+}
+
+/// What early retirements booked over the run ([`crate::economics::retire`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RetirementSummary {
+    /// Book value of servers and network left when their phases retired
+    /// [USD].
+    pub written_off_usd: f64,
+    /// What they sold for on the resale curve (0 without one) [USD].
+    pub proceeds_usd: f64,
 }
 
 /// The after-tax headline figures ([`crate::economics::tax`]).

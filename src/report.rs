@@ -489,6 +489,14 @@ fn terms_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
             rate(t.irr)
         );
     }
+    if let Some(r) = &e.retirement {
+        let _ = writeln!(
+            out,
+            "  early retirements: {} of book value written off, {} from resale",
+            money(r.written_off_usd),
+            money(r.proceeds_usd)
+        );
+    }
     if let Some(v) = &e.terminal {
         let after = match (v.after_tax_value_usd, v.after_tax_npv_usd) {
             (Some(tv), Some(npv)) => format!(

@@ -345,8 +345,32 @@ impl<'s, R: Recorder> Books<'s, R> {
         let mut phases: Vec<super::tax::PhaseCapital> = Vec::new();
         let mut capex = vec![0.0; n];
         let mut depreciation = vec![0.0; n];
+        let (mut written_off, mut total_proceeds) = (0.0, 0.0);
         let cp = &econ.capex;
-        for row in &self.buildout {
+        // With write-offs on, a phase commissioned after a retirement at
+        // its site reuses the retired racks' hall.
+        let reuse = if cp.write_off_at_retirement {
+            let halls: Vec<super::retire::Hall> = self
+                .buildout
+                .iter()
+                .map(|row| super::retire::Hall {
+                    site: sc
+                        .sites
+                        .iter()
+                        .position(|s| s.name == row.site)
+                        .unwrap_or(0),
+                    it_mw: self.rack_index.get(&row.rack).map_or(0.0, |&t| {
+                        f64::from(row.racks) * sc.rack_types[t].nameplate().0 / 1e6
+                    }),
+                    service: month_of(&row.commissioned),
+                    retired: month_of(&row.commissioned).and(self.retirement_month(row)),
+                })
+                .collect();
+            super::retire::facility_reuse(&halls)
+        } else {
+            vec![0.0; self.buildout.len()]
+        };
+        for (row, reused_mw) in self.buildout.iter().zip(&reuse) {
             let Some(&t) = self.rack_index.get(&row.rack) else {
                 continue;
             };
@@ -357,13 +381,32 @@ impl<'s, R: Recorder> Books<'s, R> {
             let server = racks * cp.rack_price_usd[t];
             let network = server * cp.network_share;
             let it_mw = racks * sc.rack_types[t].nameplate().0 / 1e6;
-            let facility = it_mw * cp.facility_usd_per_mw;
+            let facility = if *reused_mw > 0.0 {
+                (it_mw - reused_mw).max(0.0) * cp.facility_usd_per_mw
+            } else {
+                it_mw * cp.facility_usd_per_mw
+            };
             let total = server + network + facility;
+            let service = month_of(&row.commissioned);
+            // With write-offs on: the month its racks retire inside the
+            // run, and what their hardware sells for then.
+            let retired = service
+                .filter(|_| cp.write_off_at_retirement)
+                .and_then(|s| self.retirement_month(row).map(|r| (s, r.max(s))));
+            let curve = match &econ.terminal {
+                super::residual::Terminal::Resale { shares_by_age } => Some(&shares_by_age[..]),
+                _ => None,
+            };
+            let proceeds = retired.map_or(0.0, |(s, r)| {
+                super::retire::disposal(server + network, 0.0, r - s, curve).1
+            });
             phases.push(super::tax::PhaseCapital {
                 server,
                 network,
                 facility,
-                service: month_of(&row.commissioned),
+                service,
+                retired: retired.map(|(_, r)| r),
+                proceeds,
             });
             let parts = cp.progress_months.max(1) as usize;
             for k in 0..parts {
@@ -371,7 +414,34 @@ impl<'s, R: Recorder> Books<'s, R> {
                 let m = delivered.saturating_sub(parts - 1 - k);
                 capex[m] += total / parts as f64;
             }
-            if let Some(service) = month_of(&row.commissioned) {
+            if let Some((service, r)) = retired {
+                // Early retirement: depreciate to it, then write off.
+                let left = super::retire::straight_line_until(
+                    server,
+                    service,
+                    cp.server_life_months,
+                    r,
+                    &mut depreciation,
+                ) + super::retire::straight_line_until(
+                    network,
+                    service,
+                    cp.network_life_months,
+                    r,
+                    &mut depreciation,
+                );
+                finance::straight_line(
+                    facility,
+                    service,
+                    cp.facility_life_months,
+                    &mut depreciation,
+                );
+                let (charge, proceeds) =
+                    super::retire::disposal(server + network, left, r - service, curve);
+                depreciation[r] += charge;
+                capex[r] -= proceeds;
+                written_off += left;
+                total_proceeds += proceeds;
+            } else if let Some(service) = service {
                 finance::straight_line(server, service, cp.server_life_months, &mut depreciation);
                 finance::straight_line(network, service, cp.network_life_months, &mut depreciation);
                 finance::straight_line(
@@ -667,6 +737,12 @@ impl<'s, R: Recorder> Books<'s, R> {
         total.revenue_per_mw_year_usd = ratio(total.revenue_usd, mw_hours / HOURS_PER_YEAR);
         total.contracts = contract_rows_kept;
         total.opex_lines_usd = econ.opex_lines.any().then_some(lines_total);
+        total.retirement = cp
+            .write_off_at_retirement
+            .then_some(crate::record::RetirementSummary {
+                written_off_usd: written_off,
+                proceeds_usd: total_proceeds,
+            });
         let tax_basis_left = total.capex_usd - extra.tax_depreciation.iter().sum::<f64>();
         self.after_tax_and_terminal(
             econ,

@@ -48,6 +48,21 @@ impl<R: Recorder> Books<'_, R> {
         escalate::factor(c.price_escalator_per_year, k)
     }
 
+    /// The month of the run in which the phase of `row` retires (its
+    /// commissioning date + its `end_of_life`), if that falls inside the
+    /// run.
+    pub(super) fn retirement_month(&self, row: &crate::record::BuildoutRow) -> Option<usize> {
+        let sc = self.scenario;
+        let site = sc.sites.iter().find(|s| s.name == row.site)?;
+        let eol = site.phases.get(row.phase)?.end_of_life?;
+        let day = chrono::NaiveDate::parse_from_str(&row.commissioned, "%Y-%m-%d").ok()?;
+        let at = sc.calendar.time_of_date(day)? + eol;
+        if at >= sc.end {
+            return None;
+        }
+        Some(self.months.partition_point(|m| m.to <= at))
+    }
+
     /// The per-month inputs of the optional terms.
     pub(super) fn extras(&self, econ: &Economics, phases: &[PhaseCapital]) -> Extras {
         let cal = &self.scenario.calendar;
@@ -69,8 +84,22 @@ impl<R: Recorder> Books<'_, R> {
         if econ.opex_lines.any() {
             for ph in phases {
                 if let Some(s) = ph.service {
-                    for slot in capex_in_service.iter_mut().skip(s) {
-                        *slot += ph.server + ph.network + ph.facility;
+                    match ph.retired {
+                        // Retired hardware leaves the base; the hall stays.
+                        Some(r) => {
+                            for (m, slot) in capex_in_service.iter_mut().enumerate().skip(s) {
+                                *slot += if m < r {
+                                    ph.server + ph.network + ph.facility
+                                } else {
+                                    ph.facility
+                                };
+                            }
+                        }
+                        None => {
+                            for slot in capex_in_service.iter_mut().skip(s) {
+                                *slot += ph.server + ph.network + ph.facility;
+                            }
+                        }
                     }
                 }
             }

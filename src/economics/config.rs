@@ -55,6 +55,11 @@ pub struct Capex {
     /// Price of one rack of each scenario rack type [USD], by rack-type
     /// index (the catalog's price, or the scenario's `[[racks]]` override).
     pub rack_price_usd: Vec<f64>,
+    /// Whether a phase retired (`end_of_life`) inside the run writes off
+    /// its servers' and network's book value left (and sells them on the
+    /// resale curve, if one is given) in its retirement month
+    /// ([`super::retire`]).
+    pub write_off_at_retirement: bool,
 }
 
 /// A loan for a share of every capital payment, repaid as an annuity.

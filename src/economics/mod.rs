@@ -11,8 +11,9 @@
 //!   after the end costs nothing.
 //! - **Depreciation.** Straight line per asset class: `cost ÷ life` a month
 //!   for `life` months from the month the phase is commissioned (a phase
-//!   never commissioned is not depreciated within the run; retirement does
-//!   not write off what is left).
+//!   never commissioned is not depreciated within the run; retirement
+//!   writes off what is left only with `write_off_at_retirement`,
+//!   [`retire`]).
 //! - **Financing** (optional). A share of each capital payment is borrowed
 //!   in its month and repaid from the next month as an annuity,
 //!   `A = L·i ÷ (1 − (1+i)^−n)` with `i = rate ÷ 12`; interest is `balance ×
@@ -71,6 +72,7 @@ pub mod escalate;
 pub mod finance;
 pub mod lines;
 pub mod residual;
+pub mod retire;
 pub mod tax;
 
 pub use books::Books;

@@ -86,8 +86,12 @@ pub fn resale_value(
         .filter_map(|ph| {
             let s = ph.service?;
             let age_months = months.saturating_sub(s) as f64;
-            let hardware =
-                (ph.server + ph.network) * resale_share(shares_by_age, age_months / 12.0);
+            // Hardware retired (and sold) inside the run is gone.
+            let hardware = if ph.retired.is_some() {
+                0.0
+            } else {
+                (ph.server + ph.network) * resale_share(shares_by_age, age_months / 12.0)
+            };
             let facility = if facility_life_months == 0 {
                 0.0
             } else {
@@ -129,6 +133,8 @@ mod tests {
             network: 150.0,
             facility: 2000.0,
             service: Some(4),
+            retired: None,
+            proceeds: 0.0,
         };
         let v = resale_value(&curve, &[ph], 40, 240);
         assert!((v - (287.5 + 1700.0)).abs() < 1e-9, "{v}");

@@ -88,6 +88,11 @@ pub struct PhaseCapital {
     pub facility: f64,
     /// Month of the run it entered service, if it did.
     pub service: Option<usize>,
+    /// Month of the run its servers and network retired and were written
+    /// off (only with `write_off_at_retirement`; the facility stays).
+    pub retired: Option<usize>,
+    /// What they sold for then [USD] (0 without a resale curve).
+    pub proceeds: f64,
 }
 
 /// Tax depreciation of each month of the run (its calendar year in
@@ -107,44 +112,64 @@ pub fn depreciation(
             continue;
         }
         let it = ph.server + ph.network;
-        out[s] += it * tax.bonus_share;
-        let rest = 1.0 - tax.bonus_share;
-        match tax.schedule {
-            TaxSchedule::StraightLine => {
-                super::finance::straight_line(
-                    ph.server * rest,
-                    s,
-                    tax.server_life_months,
-                    &mut out,
-                );
-                super::finance::straight_line(
-                    ph.network * rest,
-                    s,
-                    tax.network_life_months,
-                    &mut out,
-                );
-            }
-            TaxSchedule::Macrs5 => {
-                let basis = it * rest;
-                let first_year = years[s];
-                for (k, share) in MACRS_5_YEAR.iter().enumerate() {
-                    let year = first_year + k as i32;
-                    // Months of that calendar year the deduction spreads
-                    // over: from the service month in the first year, all
-                    // twelve after.
-                    let spread = if k == 0 { 13 - month_of_year[s] } else { 12 };
-                    let per_month = basis * share / f64::from(spread);
-                    for m in s..n {
-                        if years[m] == year {
-                            out[m] += per_month;
-                        }
-                    }
+        match ph.retired {
+            // Retired inside the run: the schedule up to the retirement
+            // month, then the tax basis left less the proceeds deducted
+            // in it (a gain, negative).
+            Some(r) if r < n => {
+                let mut own = vec![0.0; n];
+                hardware(tax, ph, s, years, month_of_year, &mut own);
+                let taken: f64 = own[..r].iter().sum();
+                for (slot, d) in out.iter_mut().zip(&own).take(r) {
+                    *slot += d;
                 }
+                out[r] += (it - taken).max(0.0) - ph.proceeds;
             }
+            _ => hardware(tax, ph, s, years, month_of_year, &mut out),
         }
         super::finance::straight_line(ph.facility, s, tax.facility_life_months, &mut out);
     }
     out
+}
+
+/// The tax depreciation of a phase's servers and network commissioned
+/// in month `s`, added to `out`: the bonus share in `s`, the rest on the
+/// schedule.
+fn hardware(
+    tax: &Tax,
+    ph: &PhaseCapital,
+    s: usize,
+    years: &[i32],
+    month_of_year: &[u32],
+    out: &mut [f64],
+) {
+    let n = years.len();
+    let it = ph.server + ph.network;
+    out[s] += it * tax.bonus_share;
+    let rest = 1.0 - tax.bonus_share;
+    match tax.schedule {
+        TaxSchedule::StraightLine => {
+            super::finance::straight_line(ph.server * rest, s, tax.server_life_months, out);
+            super::finance::straight_line(ph.network * rest, s, tax.network_life_months, out);
+        }
+        TaxSchedule::Macrs5 => {
+            let basis = it * rest;
+            let first_year = years[s];
+            for (k, share) in MACRS_5_YEAR.iter().enumerate() {
+                let year = first_year + k as i32;
+                // Months of that calendar year the deduction spreads
+                // over: from the service month in the first year, all
+                // twelve after.
+                let spread = if k == 0 { 13 - month_of_year[s] } else { 12 };
+                let per_month = basis * share / f64::from(spread);
+                for m in s..n {
+                    if years[m] == year {
+                        out[m] += per_month;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// One month's tax lines.
@@ -284,6 +309,8 @@ mod tests {
             network: 0.0,
             facility: 0.0,
             service: Some(2),
+            retired: None,
+            proceeds: 0.0,
         };
         let d = depreciation(&t, &[ph], &years, &moy);
         assert_eq!(d[1], 0.0);
@@ -295,5 +322,29 @@ mod tests {
         t.bonus_share = 0.5;
         let d = depreciation(&t, &[ph], &years, &moy);
         assert!((d[2] - (500.0 + 100.0 / 10.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_retirement_deducts_the_basis_left_less_the_proceeds() {
+        // 1,200 of servers on a 12-month straight line from month 0,
+        // retired in month 6 and sold for 300: 100 a month for six months,
+        // then 1,200 − 600 − 300 = 300 in month 6, nothing after.
+        let mut t = tax(1.0);
+        t.server_life_months = 12;
+        let years = vec![2026; 12];
+        let moy: Vec<u32> = (1..=12).collect();
+        let ph = PhaseCapital {
+            server: 1200.0,
+            network: 0.0,
+            facility: 0.0,
+            service: Some(0),
+            retired: Some(6),
+            proceeds: 300.0,
+        };
+        let d = depreciation(&t, &[ph], &years, &moy);
+        assert!(d[..6].iter().all(|x| (x - 100.0).abs() < 1e-9), "{d:?}");
+        assert!((d[6] - 300.0).abs() < 1e-9);
+        assert!(d[7..].iter().all(|&x| x == 0.0));
+        assert!((d.iter().sum::<f64>() - (1200.0 - 300.0)).abs() < 1e-9);
     }
 }

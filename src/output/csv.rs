@@ -843,6 +843,32 @@ pub const TAX_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     )),
 ];
 
+/// A figure of the early retirements: empty without write-offs.
+fn summary_retirement(
+    l: &mut Line,
+    r: &SummaryRow,
+    put: fn(&crate::record::RetirementSummary, &mut Line),
+) {
+    match r.economics.as_ref().and_then(|e| e.retirement.as_ref()) {
+        Some(t) => put(t, l),
+        None => l.text(""),
+    }
+}
+
+/// Columns appended to `summary.csv` with `write_off_at_retirement`.
+pub const RETIREMENT_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
+    col!("retired_written_off_usd", |r, l| summary_retirement(
+        l,
+        r,
+        |t, l| usd(l, t.written_off_usd)
+    )),
+    col!("retired_proceeds_usd", |r, l| summary_retirement(
+        l,
+        r,
+        |t, l| usd(l, t.proceeds_usd)
+    )),
+];
+
 /// A figure with a terminal value: empty without one.
 fn summary_terminal(
     l: &mut Line,
@@ -1258,6 +1284,9 @@ pub struct Columns {
     /// The terminal-value columns ([`TERMINAL_SUMMARY_COLUMNS`]): a
     /// treatment other than none.
     pub terminal: bool,
+    /// The retirement columns ([`RETIREMENT_SUMMARY_COLUMNS`]):
+    /// `write_off_at_retirement`.
+    pub retirement: bool,
 }
 
 impl Columns {
@@ -1268,6 +1297,7 @@ impl Columns {
         opex_lines: false,
         tax: false,
         terminal: false,
+        retirement: false,
     };
 
     /// The columns for a scenario with `jobs` training jobs and no books.
@@ -1288,6 +1318,7 @@ impl Columns {
             tax: e.is_some_and(|e| e.tax.is_some()),
             terminal: e
                 .is_some_and(|e| !matches!(e.terminal, crate::economics::residual::Terminal::None)),
+            retirement: e.is_some_and(|e| e.capex.write_off_at_retirement),
         }
     }
 }
@@ -1364,6 +1395,9 @@ impl CsvRecorder {
         }
         if columns.terminal {
             summary_parts.push(TERMINAL_SUMMARY_COLUMNS);
+        }
+        if columns.retirement {
+            summary_parts.push(RETIREMENT_SUMMARY_COLUMNS);
         }
         let mut set = OutputSet::create(dir)?;
         let timeseries = Table::open_parts(&mut set, "timeseries.csv", sample_parts)?;

@@ -224,6 +224,11 @@ pub struct CapexSpec {
     /// Depreciation life of the facility (default 20 years).
     #[serde(default)]
     pub facility_life: Option<String>,
+    /// Write off the book value of servers and network retired before
+    /// the end of their life, selling them on the resale curve if one is
+    /// given (default false: retirement books nothing).
+    #[serde(default)]
+    pub write_off_at_retirement: Option<bool>,
 }
 
 /// A loan for a share of the capex.

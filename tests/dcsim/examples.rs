@@ -897,6 +897,78 @@ fn the_build_out_plans_differ_where_they_say() {
     assert_eq!(t.contract_revenue_usd, b.contract_revenue_usd);
 }
 
+/// plans/refresh.toml: the first delivery's 400 GB300 racks retire three
+/// years after commissioning (2026-03 to 2029-03: 36 of their 72 months
+/// depreciated) and are replaced by 400 newer racks in the same hall. By
+/// hand: their hardware, 400 × the catalog's price × 1.15, writes off half its
+/// cost and sells at the curve's 0.25 at age 3; the new racks buy no
+/// second hall; the contract is still served.
+#[test]
+fn the_refresh_plan_writes_off_sells_and_keeps_serving() {
+    let s = example("plans/refresh.toml");
+    let rec = run(&s);
+    let old = phase(&rec.buildout, "ohio", 0);
+    let new = phase(&rec.buildout, "ohio", 2);
+    assert!(
+        old.commissioned.starts_with("2026-03"),
+        "{}",
+        old.commissioned
+    );
+    assert!(
+        new.commissioned.starts_with("2029-03"),
+        "{}",
+        new.commissioned
+    );
+    let summary = rec.summary.unwrap();
+    let e = summary.economics.as_ref().unwrap();
+    // The catalog's GB300 NVL72 price (about $4,371,429).
+    let gb300 = s
+        .rack_types
+        .iter()
+        .find(|t| t.rack.name == "gb300-nvl72")
+        .and_then(|t| t.rack.price)
+        .unwrap()
+        .0;
+    assert!((gb300 - 4_371_429.0).abs() < 1.0, "{gb300}");
+    let hardware = 400.0 * gb300 * 1.15;
+    let left = hardware * (1.0 - 36.0 / 72.0);
+    let proceeds = 0.25 * hardware;
+    let r = e.retirement.as_ref().expect("write-offs on");
+    assert!(
+        (r.written_off_usd - left).abs() < 1.0,
+        "{}",
+        r.written_off_usd
+    );
+    assert!(
+        (r.proceeds_usd - proceeds).abs() < 1.0,
+        "{}",
+        r.proceeds_usd
+    );
+    // Capex: 700 GB300 racks with their hall (135 kW each), 400 new racks
+    // without one, less the proceeds.
+    let capex = 700.0 * gb300 * 1.15 + 700.0 * 0.135 * 11.7e6 + 400.0 * 6.0e6 * 1.15 - proceeds;
+    assert!(
+        (e.capex_usd - capex).abs() < 10.0,
+        "{} vs {capex}",
+        e.capex_usd
+    );
+    // The contract rides through the refresh.
+    let lab = &e.contracts[0];
+    assert!(lab.availability.unwrap() > 0.999, "{:?}", lab.availability);
+    assert_eq!(e.sla_credits_usd, 0.0);
+    // Without write-offs the same plan books none and buys a second hall.
+    let off = Overrides {
+        sets: vec!["economics.capex.write_off_at_retirement=false".into()],
+        seed: None,
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/plans/refresh.toml");
+    let s = load_file(&path, &off).unwrap();
+    let summary = run(&s).summary.unwrap();
+    let e = summary.economics.as_ref().unwrap();
+    assert!(e.retirement.is_none());
+    assert!((e.capex_usd - (capex + proceeds + 400.0 * 0.135 * 11.7e6)).abs() < 10.0);
+}
+
 /// benches/frontier-40x.toml, the allocation benchmark: 40 × Frontier's 74
 /// cabinets of 128 four-GPU nodes, and a Poisson year of jobs at 1,707 a
 /// day, each a whole number of nodes; two days of it run, jobs placed and

@@ -288,6 +288,7 @@ impl Validator<'_> {
             network_life_months: network?,
             facility_life_months: facility_life?,
             rack_price_usd: prices,
+            write_off_at_retirement: c.write_off_at_retirement.unwrap_or(false),
         })
     }
 
