@@ -518,7 +518,10 @@ fn every_svg_of_a_run_a_comparison_and_a_sweep_is_well_formed_xml() {
         named.extend(["--set".into(), format!("name=\"{name}\"")]);
         ok(&dcsim_within(&named));
     }
-    let (a, b) = (tmp.join("runs").join("base"), tmp.join("runs").join("other"));
+    let (a, b) = (
+        tmp.join("runs").join("base"),
+        tmp.join("runs").join("other"),
+    );
     ok(&dcsim_within(&[
         "compare".into(),
         p(&a),
