@@ -969,6 +969,39 @@ fn the_refresh_plan_writes_off_sells_and_keeps_serving() {
     assert!((e.capex_usd - (capex + proceeds + 400.0 * 0.135 * 11.7e6)).abs() < 10.0);
 }
 
+/// plans/gpu-cloud.toml: the base plan with the four opex lines a public
+/// GPU cloud reports. Its EBITDA margin, Σ EBITDA ÷ Σ revenue over the
+/// months of `monthly.csv`, sits in the 60–65 % adjusted EBITDA margin
+/// public GPU clouds report (CoreWeave 64 % in 2024, 62 % in Q1 and Q2
+/// 2025), with some room either side; each line is charged, the
+/// revenue-based ones at their share of the month's revenue.
+#[test]
+fn the_gpu_cloud_plan_earns_a_public_gpu_clouds_margin() {
+    let s = example("plans/gpu-cloud.toml");
+    let rec = run(&s);
+    let revenue: f64 = rec.monthly.iter().map(|m| m.revenue_usd).sum();
+    let ebitda: f64 = rec.monthly.iter().map(|m| m.ebitda_usd).sum();
+    let margin = ebitda / revenue;
+    assert!((0.58..=0.67).contains(&margin), "EBITDA margin {margin}");
+    let summary = rec.summary.unwrap();
+    let e = summary.economics.as_ref().unwrap();
+    assert!((e.ebitda_margin.unwrap() - margin).abs() < 1e-9);
+    // Insurance and property tax, network transit, software, SG&A.
+    let lines = e.opex_lines_usd.expect("the plan names opex lines");
+    for (name, v) in dcsim::economics::lines::LINE_NAMES.iter().zip(lines) {
+        assert!(v > 0.0, "{name}: {v}");
+    }
+    // Transit is 3 % and SG&A 15 % of each month's revenue.
+    assert!((lines[1] - 0.03 * revenue).abs() < 1e-6 * revenue);
+    assert!((lines[3] - 0.15 * revenue).abs() < 1e-6 * revenue);
+    // The lines add to the base plan's opex; revenue is the base's.
+    let base = run(&example("plans/base.toml")).summary.unwrap();
+    let b = base.economics.as_ref().unwrap();
+    assert_eq!(e.revenue_usd, b.revenue_usd);
+    let added: f64 = lines.iter().sum();
+    assert!((e.opex_usd - (b.opex_usd + added)).abs() < 1.0);
+}
+
 /// benches/frontier-40x.toml, the allocation benchmark: 40 × Frontier's 74
 /// cabinets of 128 four-GPU nodes, and a Poisson year of jobs at 1,707 a
 /// day, each a whole number of nodes; two days of it run, jobs placed and
