@@ -61,12 +61,38 @@ pub struct Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One line whatever the input echoed in it: a `\n` inside a TOML
+        // string shows as `\n`, not as a line break.
+        let location = one_line(&self.location.to_string());
+        let message = one_line(&self.message);
         if self.field.is_empty() {
-            write!(f, "{}: {}", self.location, self.message)
+            write!(f, "{location}: {message}")
         } else {
-            write!(f, "{}: {}: {}", self.location, self.field, self.message)
+            write!(f, "{location}: {}: {message}", one_line(&self.field))
         }
     }
+}
+
+/// `text` with its control characters (and the Unicode line and paragraph
+/// separators) escaped as Rust escapes them (`\n`, `\u{0}`), so that it
+/// prints as one line; other characters unchanged, length unchanged.
+pub fn one_line(text: &str) -> String {
+    if !text.chars().any(breaks_line) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if breaks_line(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn breaks_line(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
 }
 
 /// A scenario that cannot be run, with every problem found.
@@ -170,6 +196,14 @@ mod tests {
         assert_eq!(
             i.to_string(),
             "a.toml:3:7: sites[0].grid_mw: must be greater than 0"
+        );
+        let echoed = Issue {
+            message: "no rack is named \"a\nb\"".into(),
+            ..i
+        };
+        assert_eq!(
+            echoed.to_string(),
+            "a.toml:3:7: sites[0].grid_mw: no rack is named \"a\\nb\""
         );
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
-use super::diag::{Issue, Location, did_you_mean_value};
+use super::diag::{Issue, Location, did_you_mean_value, quote_short};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
     Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
@@ -3385,10 +3385,11 @@ impl Validator<'_> {
             };
             let line = record.position().map_or(0, |p| p.line());
             let stamp = record.get(ti).unwrap_or_default();
+            let stamp_q = quote_short(stamp);
             let Some(dt) = parse_timestamp(stamp) else {
                 self.problems.located.push(located(
                     line,
-                    format!("timestamp \"{stamp}\" is not like \"2026-01-01 13:00\""),
+                    format!("timestamp \"{stamp_q}\" is not like \"2026-01-01 13:00\""),
                 ));
                 continue;
             };
@@ -3396,13 +3397,14 @@ impl Validator<'_> {
                 self.problems.located.push(located(
                     line,
                     format!(
-                        "timestamp \"{stamp}\" is not on the hour; values of an hourly CSV change on whole hours (write {})",
+                        "timestamp \"{stamp_q}\" is not on the hour; values of an hourly CSV change on whole hours (write {})",
                         dt.format("%Y-%m-%d %H:00")
                     ),
                 ));
                 continue;
             }
             let raw = record.get(vi).unwrap_or_default();
+            let raw_q = quote_short(raw);
             let value: f64 = match raw.parse::<f64>() {
                 Ok(v)
                     if v.is_finite() && v.abs() <= MAX_MAGNITUDE && (!non_negative || v >= 0.0) =>
@@ -3423,7 +3425,7 @@ impl Validator<'_> {
                     self.problems.located.push(located(
                         line,
                         format!(
-                            "`{value_key}` must be a finite number{}, found \"{raw}\"",
+                            "`{value_key}` must be a finite number{}, found \"{raw_q}\"",
                             if non_negative { " ≥ 0" } else { "" }
                         ),
                     ));
@@ -3433,7 +3435,7 @@ impl Validator<'_> {
             if last.is_some_and(|l| dt <= l) {
                 self.problems.located.push(located(
                     line,
-                    format!("timestamps must increase; {stamp} is not after the row before"),
+                    format!("timestamps must increase; {stamp_q} is not after the row before"),
                 ));
                 continue;
             }
@@ -3547,6 +3549,7 @@ struct TraceRow {
 /// A number of a trace column: finite, within ±[`MAX_MAGNITUDE`] as TOML
 /// values are, and at least 0.
 fn trace_number(raw: &str, column: &str) -> Result<f64, String> {
+    let raw_q = quote_short(raw);
     match raw.parse::<f64>() {
         Ok(x) if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) => Ok(x),
         Ok(x) if x.is_finite() && x > MAX_MAGNITUDE => Err(format!(
@@ -3554,16 +3557,17 @@ fn trace_number(raw: &str, column: &str) -> Result<f64, String> {
             number(x)
         )),
         _ => Err(format!(
-            "`{column}` must be a finite number ≥ 0, found \"{raw}\""
+            "`{column}` must be a finite number ≥ 0, found \"{raw_q}\""
         )),
     }
 }
 
 /// A whole count of a trace column (at most `u32::MAX`).
 fn trace_count(raw: &str, column: &str) -> Result<u32, String> {
+    let raw_q = quote_short(raw);
     raw.parse::<u32>().map_err(|_| {
         format!(
-            "`{column}` must be a whole number from 0 to {}, found \"{raw}\"",
+            "`{column}` must be a whole number from 0 to {}, found \"{raw_q}\"",
             u32::MAX
         )
     })
@@ -3610,11 +3614,12 @@ impl Validator<'_> {
                 None | Some("csv") => Some(false),
                 Some("alibaba") => Some(true),
                 Some(other) => {
+                    let other_q = quote_short(other);
                     let hint = did_you_mean_value(other, ["csv", "alibaba"]);
                     self.err(
                         &p.key("format"),
                         format!(
-                            "unknown trace format \"{other}\"{hint}; give \"csv\" or \"alibaba\""
+                            "unknown trace format \"{other_q}\"{hint}; give \"csv\" or \"alibaba\""
                         ),
                     );
                     None
@@ -3773,11 +3778,12 @@ impl Validator<'_> {
         }
         for (model, rack) in table {
             let pk = p.key(model);
+            let model_q = quote_short(model);
             if model.trim().is_empty() || model.contains('|') {
                 self.err(
                     &pk,
                     format!(
-                        "\"{model}\" is not a GPU model name; a key is one model as `gpu_spec` lists it, e.g. V100M32 = \"{}\"",
+                        "\"{model_q}\" is not a GPU model name; a key is one model as `gpu_spec` lists it, e.g. V100M32 = \"{}\"",
                         built.first().copied().unwrap_or("hgx-h100")
                     ),
                 );
@@ -3889,6 +3895,7 @@ impl Validator<'_> {
         let (headers, mut reader) = self.trace_reader(p, shown, text, &[])?;
         let col = |name: &str| headers.iter().position(|h| h == name);
         for h in headers.iter() {
+            let h_q = quote_short(h);
             if !TRACE_COLUMNS.contains(&h) && h != "rack" {
                 let hint = did_you_mean_value(h, TRACE_COLUMNS.iter().copied().chain(["rack"]));
                 self.at_line(
@@ -3896,7 +3903,7 @@ impl Validator<'_> {
                     shown,
                     1,
                     format!(
-                        "unknown column `{h}`{hint} (columns: submit, chips, ideal_duration or flops, name, rack)"
+                        "unknown column `{h_q}`{hint} (columns: submit, chips, ideal_duration or flops, name, rack)"
                     ),
                 );
                 return None;
@@ -3985,13 +3992,14 @@ impl Validator<'_> {
     ) -> Result<TraceRow, String> {
         let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
         let submit_text = get(Some(si));
+        let submit_text_q = quote_short(submit_text);
         let offset = parse_duration(submit_text)
             .map_err(|e| format!("`submit` is an offset from the start of the run: {e}"))?;
         let submit = SimTime::ZERO
             .checked_add(offset)
             .filter(|t| *t < self.end)
             .ok_or_else(|| {
-                format!("`submit` {submit_text} after the start is past the end of the run")
+                format!("`submit` {submit_text_q} after the start is past the end of the run")
             })?;
         let chips_text = get(Some(ci));
         let chips = trace_count(chips_text, "chips")?;
@@ -3999,6 +4007,7 @@ impl Validator<'_> {
             return Err("`chips` must be at least 1, found 0".into());
         }
         let rack_text = get(ri);
+        let rack_text_q = quote_short(rack_text);
         let rack = if rack_text.is_empty() {
             d.rack.ok_or_else(|| {
                 "the row names no rack model and the trace gives no `rack`; add one to either"
@@ -4008,7 +4017,7 @@ impl Validator<'_> {
             built.iter().position(|n| *n == rack_text).ok_or_else(|| {
                 let hint = did_you_mean_value(rack_text, built.iter().copied());
                 format!(
-                    "no built rack model is named \"{rack_text}\"{hint} (built: {})",
+                    "no built rack model is named \"{rack_text_q}\"{hint} (built: {})",
                     built.join(", ")
                 )
             })?
@@ -4184,6 +4193,7 @@ fn gpu_spec_rack(
     racks: &BTreeMap<String, usize>,
     rack_types: &[RackType],
 ) -> Result<Option<usize>, String> {
+    let spec_q = quote_short(spec);
     let models: Vec<&str> = spec
         .split('|')
         .map(str::trim)
@@ -4192,6 +4202,7 @@ fn gpu_spec_rack(
     let Some(first) = models.first() else {
         return Ok(None);
     };
+    let first = quote_short(first);
     let mapped: Vec<(&str, usize)> = models
         .iter()
         .filter_map(|m| racks.get(*m).map(|r| (*m, *r)))
@@ -4203,6 +4214,7 @@ fn gpu_spec_rack(
         return Ok(Some(*r));
     }
     if let Some((model, _)) = mapped.first() {
+        let model = quote_short(model);
         let sizes: Vec<String> = mapped
             .iter()
             .map(|(m, r)| {
@@ -4211,17 +4223,17 @@ fn gpu_spec_rack(
             })
             .collect();
         return Err(format!(
-            "`num_gpu` {gpus} is more than a rack holds of any model `gpu_spec` \"{spec}\" maps to ({}): a task of this trace runs on one server, so map {model} in [traces.racks] to a rack model of at least {gpus} chips",
+            "`num_gpu` {gpus} is more than a rack holds of any model `gpu_spec` \"{spec_q}\" maps to ({}): a task of this trace runs on one server, so map {model} in [traces.racks] to a rack model of at least {gpus} chips",
             sizes.join(", ")
         ));
     }
     if racks.is_empty() {
         return Err(format!(
-            "`gpu_spec` \"{spec}\" asks for GPU models and the trace maps none to a rack model; add a table [traces.racks] to this [[traces]] entry, e.g. {first} = \"<rack model>\""
+            "`gpu_spec` \"{spec_q}\" asks for GPU models and the trace maps none to a rack model; add a table [traces.racks] to this [[traces]] entry, e.g. {first} = \"<rack model>\""
         ));
     }
     Err(format!(
-        "`gpu_spec` \"{spec}\" names no GPU model that [traces.racks] maps (it maps {}); add e.g. {first} = \"<rack model>\" to [traces.racks]",
+        "`gpu_spec` \"{spec_q}\" names no GPU model that [traces.racks] maps (it maps {}); add e.g. {first} = \"<rack model>\" to [traces.racks]",
         racks
             .keys()
             .map(String::as_str)

@@ -541,3 +541,62 @@ fn every_svg_of_a_run_a_comparison_and_a_sweep_is_well_formed_xml() {
         }
     }
 }
+
+/// A scenario of ten H100 servers with a job trace `jobs.csv` beside it.
+fn with_job_trace(dir: &Path, trace: &[u8], rack: &str) -> PathBuf {
+    let toml = format!(
+        "name = \"t\"\nstart = \"2026-01-01\"\nduration = \"30d\"\n\
+         [[sites]]\nname = \"campus\"\ngrid_mw = 20\npue = 1.2\n\
+         [sites.price]\nusd_per_mwh = 60\n[sites.carbon]\nkg_per_mwh = 400\n\
+         [[sites.buildout]]\nrack = \"{rack}\"\ncount = 10\ndate = \"2026-01-01\"\n\
+         [[traces]]\nname = \"replay\"\nfile = \"jobs.csv\"\nrack = \"hgx-h100\"\n"
+    );
+    fs::write(dir.join("jobs.csv"), trace).unwrap();
+    let path = dir.join("t.toml");
+    fs::write(&path, toml).unwrap();
+    path
+}
+
+/// Issue 17, item 7: a message quotes at most about 80 characters of the
+/// input, escaped, on one line: a job trace of 4 MiB of NUL bytes, a
+/// trace header with an unclosed quote (the field runs to the end of the
+/// file), and a `\n` inside a TOML string echoed in a message.
+#[test]
+fn messages_quote_little_and_stay_one_line() {
+    let dir = temp_dir("short-messages");
+    let check = |out: &Output, want: &str| {
+        let (_, err) = text(out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(first.contains(want), "{err}");
+        // The folder's path aside, the message is short: at most 80
+        // characters quoted (a NUL escaped as `\0` is two bytes).
+        let own = err.replace(&p(&dir), "");
+        let first_own = first.replace(&p(&dir), "");
+        assert!(first_own.len() < 300, "{} bytes: {own}", first_own.len());
+        // One line per problem, each naming its file.
+        for line in err.trim_end().lines() {
+            assert!(
+                line.starts_with(&p(&dir)),
+                "a line that is not a problem: {err}"
+            );
+        }
+    };
+    let nul = with_job_trace(&dir, &vec![0u8; 4 << 20], "hgx-h100");
+    check(&dcsim_within(&["validate".into(), p(&nul)]), "jobs.csv:1:1");
+    let mut unclosed = b"submit,\"chips,ideal_duration\n".to_vec();
+    for _ in 0..2000 {
+        unclosed.extend_from_slice(b"0s,8,10h\n");
+    }
+    let quoted = with_job_trace(&dir, &unclosed, "hgx-h100");
+    check(
+        &dcsim_within(&["validate".into(), p(&quoted)]),
+        "unknown column",
+    );
+    let ok = b"submit,chips,ideal_duration\n0s,8,10h\n";
+    let newline = with_job_trace(&dir, ok, "hgx\\nh100");
+    check(
+        &dcsim_within(&["validate".into(), p(&newline)]),
+        "hgx\\nh100",
+    );
+}
