@@ -600,3 +600,96 @@ fn messages_quote_little_and_stay_one_line() {
         "hgx\\nh100",
     );
 }
+
+/// An Azure trace of `n` requests, 10 ms apart from 18:00.
+fn long_azure_trace(path: &Path, n: u64) {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(fs::File::create(path).unwrap());
+    writeln!(w, "TIMESTAMP,ContextTokens,GeneratedTokens").unwrap();
+    for i in 0..n {
+        let ms = i * 10;
+        let (h, m, s) = (18 + ms / 3_600_000, ms / 60_000 % 60, ms % 60_000);
+        writeln!(
+            w,
+            "2023-11-16 {h:02}:{m:02}:{:02}.{:03}0000,{},{}",
+            s / 1000,
+            s % 1000,
+            100 + i % 500,
+            20 + i % 200
+        )
+        .unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// Issue 17, item 6: `replay --requests-csv` interrupted while it writes
+/// (its staging folder `.replay-<stem>.dcsim-…` exists) removes the
+/// staging folder and exits 128 + the signal, for SIGINT, SIGTERM and
+/// SIGHUP (a closed terminal).
+#[test]
+fn an_interrupted_replay_leaves_no_staging_folder() {
+    let dir = temp_dir("replay-signal");
+    let trace = dir.join("big.csv");
+    long_azure_trace(&trace, 1_000_000);
+    for (signal, code) in [
+        (libc::SIGINT, 130),
+        (libc::SIGTERM, 143),
+        (libc::SIGHUP, 129),
+    ] {
+        let out = dir.join(format!("out{signal}"));
+        fs::create_dir(&out).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dcsim"))
+            .args(["replay", &p(&trace), "--requests-csv", "--replicas", "64"])
+            .args(["--out", &p(&out)])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dcsim starts");
+        let started = Instant::now();
+        let staging = || {
+            fs::read_dir(&out).unwrap().any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".replay-big")
+            })
+        };
+        while !staging() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the replay ended before it was interrupted: {status}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no staging folder"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // SAFETY: kill(2) on the pid of a child this test started and has
+        // not reaped yet.
+        assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("the replay did not exit within 30 s of signal {signal}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        assert_eq!(
+            status.code(),
+            Some(code),
+            "signal {signal}: {status}: {stderr}"
+        );
+        let left: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(left.is_empty(), "signal {signal} left {left:?}");
+    }
+}
