@@ -55,6 +55,8 @@ pub const MAX_NODES: u64 = 25_000_000;
 pub const MAX_TIMESERIES_ROWS: u64 = 20_000_000;
 /// Size of a timeseries row, for the estimate given in messages [bytes].
 pub const TIMESERIES_ROW_BYTES: u64 = 250;
+/// Bytes of a row of `failures.csv`, about (for the size in messages).
+pub const FAILURE_ROW_BYTES: u64 = 100;
 /// Longest run [years].
 pub const MAX_RUN_YEARS: u64 = 100;
 /// Longest duration accepted anywhere [years of 365 days].
@@ -469,6 +471,47 @@ pub fn validate_with_folders(
                 "the build-outs add up to {nodes} nodes; dcsim keeps state per node and allows at most {MAX_NODES} (about 100 million chips)"
             ),
         );
+    }
+
+    // failures.csv has a row per failure: its expected count, from every
+    // class's rate over each build-out's racks from their planned date to
+    // the end (retirements ignored: an upper estimate), each site's outages
+    // and each inter-site link's, is held to the timeseries bound.
+    if spec.output.as_ref().and_then(|o| o.failures_log) == Some(true)
+        && v.end != SimTime::MAX
+        && let Some(failures) = failures.as_deref()
+    {
+        let end_h = v.end.hours();
+        let rate = |k: FailureKind| {
+            failures
+                .iter()
+                .find(|c| c.kind == k)
+                .and_then(|c| c.rate_per_hour)
+                .unwrap_or(0.0)
+        };
+        let site_outage = rate(FailureKind::SiteOutage);
+        let racks: f64 = sites
+            .iter()
+            .flat_map(|s| &s.phases)
+            .map(|p| {
+                let t = &rack_types[p.rack_type];
+                let chips = p.count.saturating_mul(t.rack.chips);
+                let hours = (end_h - p.planned.hours()).max(0.0);
+                (job_failure_rate(failures, t, chips, 0.0) - site_outage) * hours
+            })
+            .sum();
+        let rows = racks
+            + site_outage * end_h * sites.len() as f64
+            + rate(FailureKind::DciLink) * end_h * links.len() as f64;
+        if rows > MAX_TIMESERIES_ROWS as f64 {
+            v.err(
+                &root.key("output").key("failures_log"),
+                format!(
+                    "the failure rates over the fleet and the run give about {rows:.3e} failures, each a row of failures.csv (about {:.1} GB); at most {MAX_TIMESERIES_ROWS} rows are allowed: set failures_log = false, or shorten the run",
+                    rows * FAILURE_ROW_BYTES as f64 / 1e9
+                ),
+            );
+        }
     }
 
     v.software_rate = v.software_rate(spec);

@@ -693,3 +693,43 @@ fn an_interrupted_replay_leaves_no_staging_folder() {
         assert!(left.is_empty(), "signal {signal} left {left:?}");
     }
 }
+
+/// Issue 17, item 5: `failures.csv` is counted in the output bound before
+/// the run. The minimal scenario's ten GB200 NVL72 racks (18 nodes each)
+/// with a host failure rate of one per node-hour over 100 years give about
+/// 180 × 876,576 h ≈ 1.578e8 failures (the other classes' catalog rates
+/// add about 0.01 %), over the 2·10⁷ rows allowed: refused at
+/// `output.failures_log` with the estimate; the same over 30 days runs.
+#[test]
+fn a_failures_log_beyond_the_bound_is_refused_with_the_estimate() {
+    let dir = temp_dir("failures-log-bound");
+    let base = fs::read_to_string(minimal()).unwrap();
+    let scenario = |duration: &str| {
+        let text = base.replace("duration = \"30d\"", &format!("duration = \"{duration}\""))
+            + "\n[output]\nfailures_log = true\n\n[failures.host]\nrate_per_million_hours = 1000000\n";
+        let path = dir.join(format!("m{duration}.toml"));
+        fs::write(&path, text).unwrap();
+        path
+    };
+    let long = dcsim_within(&["validate".into(), p(&scenario("100y"))]);
+    let (_, err) = text(&long);
+    assert_eq!(long.status.code(), Some(2), "{err}");
+    assert!(err.contains("output.failures_log:"), "{err}");
+    assert!(err.contains("failures.csv"), "{err}");
+    // 2026-01-01 to 2126-01-01: 100 years, 24 of them leap years (2028
+    // to 2124, but not 2100).
+    let hours = (100.0 * 365.0 + 24.0) * 24.0;
+    let by_hand = 10.0 * 18.0 * 1.0 * hours;
+    let estimate: f64 = err
+        .split("about ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no estimate in {err}"));
+    assert!(
+        estimate >= by_hand * 0.999 && estimate <= by_hand * 1.001,
+        "estimate {estimate} vs {by_hand} by hand"
+    );
+    let short = dcsim_within(&["validate".into(), p(&scenario("30d"))]);
+    assert_eq!(short.status.code(), Some(0), "{:?}", text(&short));
+}
