@@ -44,6 +44,27 @@ fn io_hint(e: &io::Error) -> &'static str {
     }
 }
 
+/// The metadata of an opened handle (`fstat`), refused unless it is a
+/// regular file of at most `limit` bytes: what is checked is what is read.
+fn checked_handle(
+    file: &File,
+    limit: u64,
+    what: &'static str,
+) -> Result<std::fs::Metadata, InputError> {
+    let meta = file.metadata().map_err(InputError::Io)?;
+    if !meta.is_file() {
+        return Err(InputError::NotRegular(kind(&meta)));
+    }
+    if meta.len() > limit {
+        return Err(InputError::TooLarge {
+            limit,
+            size: meta.len(),
+            what,
+        });
+    }
+    Ok(meta)
+}
+
 /// Reads a regular file of at most `limit` bytes. The file is opened
 /// without blocking (a named pipe without a writer does not hang), then its
 /// type is checked on the opened handle, so what is checked is what is read.
@@ -60,17 +81,7 @@ pub fn read_regular_file(
         options.custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC);
     }
     let file: File = options.open(path).map_err(InputError::Io)?;
-    let meta = file.metadata().map_err(InputError::Io)?;
-    if !meta.is_file() {
-        return Err(InputError::NotRegular(kind(&meta)));
-    }
-    if meta.len() > limit {
-        return Err(InputError::TooLarge {
-            limit,
-            size: meta.len(),
-            what,
-        });
-    }
+    let meta = checked_handle(&file, limit, what)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -111,17 +122,7 @@ pub fn open_read_back(
         }
         InputError::Io(e)
     })?;
-    let meta = file.metadata().map_err(InputError::Io)?;
-    if !meta.is_file() {
-        return Err(InputError::NotRegular(kind(&meta)));
-    }
-    if meta.len() > limit {
-        return Err(InputError::TooLarge {
-            limit,
-            size: meta.len(),
-            what,
-        });
-    }
+    let meta = checked_handle(&file, limit, what)?;
     Ok((file, meta.len()))
 }
 

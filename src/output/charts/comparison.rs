@@ -85,6 +85,27 @@ fn with_thousands(s: &str) -> String {
     }
 }
 
+/// The width in pixels of a bar chart's label area: about 11 px a
+/// character of the longest label, between 80 and 560 px.
+pub(super) fn label_area_width(labels: &[&str]) -> u32 {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+    (longest as u32 * 11 + 30).clamp(80, 560)
+}
+
+/// The label of a horizontal bar chart's segment: segments 0..=n−1 hold
+/// the bars bottom up, so the first bar is drawn in the top one.
+pub(super) fn segment_label(labels: &[&str], v: &SegmentValue<i32>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+            let k = labels.len() as i32 - 1 - i;
+            labels
+                .get(usize::try_from(k).unwrap_or(usize::MAX))
+                .map_or(String::new(), |s| s.to_string())
+        }
+        SegmentValue::Last => String::new(),
+    }
+}
+
 /// A range covering `values` with some room, and always `0` when `with_zero`.
 pub(super) fn padded(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -199,13 +220,8 @@ impl Chart for Bars {
             }),
             from_zero,
         );
-        let longest = self
-            .bars
-            .iter()
-            .map(|b| b.label.chars().count())
-            .max()
-            .unwrap_or(1);
-        let label_width = (longest as u32 * 11 + 30).clamp(80, 560);
+        let labels: Vec<&str> = self.bars.iter().map(|b| b.label.as_str()).collect();
+        let label_width = label_area_width(&labels);
         // Segments 0..=n−1, one per bar, the first bar in the top one.
         let mut chart = ChartBuilder::on(&area)
             .margin(20)
@@ -214,16 +230,7 @@ impl Chart for Bars {
             .y_label_area_size(label_width)
             .build_cartesian_2d(lo..hi, (0..n as i32 - 1).into_segmented())?;
         let span = hi - lo;
-        let labels: Vec<&str> = self.bars.iter().map(|b| b.label.as_str()).collect();
-        let label_of = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                let k = n as i32 - 1 - i;
-                labels
-                    .get(usize::try_from(k).unwrap_or(usize::MAX))
-                    .map_or(String::new(), |s| s.to_string())
-            }
-            SegmentValue::Last => String::new(),
-        };
+        let label_of = |v: &SegmentValue<i32>| segment_label(&labels, v);
         let tick = |x: &f64| short_number(*x, span);
         let axis_name = if from_zero {
             self.value_label.clone()

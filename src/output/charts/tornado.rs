@@ -9,7 +9,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use super::Chart;
-use super::comparison::{color, padded, short_number, titled};
+use super::comparison::{color, label_area_width, padded, segment_label, short_number, titled};
 
 /// A 95 % interval, low and high, in the unit of the value axis.
 pub type Interval = (f64, f64);
@@ -72,13 +72,8 @@ impl Chart for Tornado {
         // Room at both ends for the values written beside the bars.
         let room = (hi - lo) * 0.08;
         let (lo, hi) = (lo - room, hi + room);
-        let longest = self
-            .bars
-            .iter()
-            .map(|b| b.label.chars().count())
-            .max()
-            .unwrap_or(1);
-        let label_width = (longest as u32 * 11 + 30).clamp(80, 560);
+        let labels: Vec<&str> = self.bars.iter().map(|b| b.label.as_str()).collect();
+        let label_width = label_area_width(&labels);
         let mut chart = ChartBuilder::on(&area)
             .margin(20)
             .margin_right(60)
@@ -86,16 +81,7 @@ impl Chart for Tornado {
             .y_label_area_size(label_width)
             .build_cartesian_2d(lo..hi, (0..n as i32 - 1).into_segmented())?;
         let span = hi - lo;
-        let labels: Vec<&str> = self.bars.iter().map(|b| b.label.as_str()).collect();
-        let label_of = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                let k = n as i32 - 1 - i;
-                labels
-                    .get(usize::try_from(k).unwrap_or(usize::MAX))
-                    .map_or(String::new(), |s| s.to_string())
-            }
-            SegmentValue::Last => String::new(),
-        };
+        let label_of = |v: &SegmentValue<i32>| segment_label(&labels, v);
         let tick = |x: &f64| short_number(*x, span);
         chart
             .configure_mesh()
