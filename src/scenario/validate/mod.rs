@@ -1,0 +1,694 @@
+//! The one boundary where a [`ScenarioSpec`] becomes a [`Scenario`]: every
+//! check of meaning (ranges, units, dates inside the horizon, names that refer
+//! to something) happens here, and every problem is collected, not just the
+//! first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+
+use super::diag::{Issue, did_you_mean_value};
+use super::model::{Link, RackType, Scenario, job_failure_rate};
+use super::spec::ScenarioSpec;
+use super::tree::FieldPath;
+use crate::catalog::failures::FailureKind;
+use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
+use crate::engine::{Calendar, RngStreams, SimDuration, SimTime};
+use crate::units::BitsPerSecond;
+
+/// Default seed when the file and the command line give none.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default utilization when the file has no `[load]` table.
+pub const DEFAULT_UTILIZATION: f64 = 0.7;
+/// Largest magnitude accepted for any number, in the unit of its key: far
+/// beyond any real figure, small enough that unit conversions and sums over
+/// a whole scenario stay finite.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+/// Smallest value accepted where a positive number is needed, in the unit of
+/// its key (1e-6 MW is one watt).
+pub const MIN_POSITIVE: f64 = 1e-6;
+/// Most timeseries samples per site a run may take.
+pub const MAX_SAMPLES_PER_SITE: u64 = 10_000_000;
+/// Smallest Weibull shape accepted (smaller ones put almost every failure
+/// at time zero and overflow Γ(1 + 1/k)).
+pub const MIN_WEIBULL_SHAPE: f64 = 0.1;
+/// Largest Weibull shape accepted.
+pub const MAX_WEIBULL_SHAPE: f64 = 20.0;
+/// Highest failure rate accepted [per million component-hours]: a mean life
+/// of one hour.
+pub const MAX_RATE_PER_MILLION_HOURS: f64 = 1e6;
+/// Most nodes a scenario may build (per-node state is kept in memory).
+pub const MAX_NODES: u64 = 25_000_000;
+/// Most timeseries rows (sites × samples) a run may write: about 5 GB of
+/// `timeseries.csv`.
+pub const MAX_TIMESERIES_ROWS: u64 = 20_000_000;
+/// Size of a timeseries row, for the estimate given in messages [bytes].
+pub const TIMESERIES_ROW_BYTES: u64 = 250;
+/// Bytes of a row of `failures.csv`, about (for the size in messages).
+pub const FAILURE_ROW_BYTES: u64 = 100;
+/// Longest run [years].
+pub const MAX_RUN_YEARS: u64 = 100;
+/// Longest duration accepted anywhere [years of 365 days].
+pub const MAX_DURATION_YEARS: u64 = 1_000;
+/// Earliest year of a date.
+pub const MIN_YEAR: i32 = 1900;
+/// Latest year of a date.
+pub const MAX_YEAR: i32 = 2200;
+/// Largest log-normal `sigma`: a one-in-a-million draw is then at most
+/// e^(3 × 4.75) ≈ 1.6 million times the median.
+pub const MAX_LOGNORMAL_SIGMA: f64 = 3.0;
+/// Default model FLOPs utilization of a training job.
+pub const DEFAULT_MFU: f64 = 0.4;
+/// Most jobs the `[[arrivals]]` streams may expect (rate × window), one
+/// stream or all together.
+pub const MAX_ARRIVAL_JOBS: f64 = 1e6;
+/// Most requests the `[[request_windows]]` without a trace may expect
+/// (demand at the window's start × its duration), all windows together:
+/// each request takes about 80 bytes in memory and, with `requests_csv`,
+/// about 60 bytes of `requests.csv`.
+pub const MAX_WINDOW_REQUESTS: f64 = 1e7;
+/// `checkpoint_every` value asking for the Young/Daly interval.
+pub const YOUNG_DALY: &str = "young-daly";
+/// Share of a step's compute the all-reduce overlaps when a job gives none:
+/// an assumption (frameworks overlap the gradient exchange with the
+/// backward pass, which is about two thirds of a step's compute).
+pub const DEFAULT_OVERLAP: f64 = 0.5;
+/// Most gradient bytes per replica per step: an exabyte (a 500-quadrillion-
+/// parameter model in BF16), far beyond any model; keeps a typo finite.
+pub const MAX_GRADIENT_BYTES: f64 = 1e18;
+/// Largest parameter count, token count or FLOPs a job may give: beyond any
+/// real run (the largest today are near 1e26 FLOPs), small enough to stay
+/// exact enough in f64 arithmetic.
+pub const MAX_JOB_QUANTITY: f64 = 1e32;
+/// Longest scenario name [characters]: it names a folder.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Problems found by [`validate`]: by field path (located later against the
+/// tree), or already located (in a CSV file the scenario names).
+#[derive(Default)]
+pub struct Problems {
+    /// `(field, message)`.
+    pub by_path: Vec<(FieldPath, String)>,
+    /// Problems located in other files.
+    pub located: Vec<Issue>,
+}
+
+/// Parses a duration such as `"90s"`, `"15min"`, `"1.5h"`, `"54d"`, `"2w"` or
+/// `"7y"` (a year is 365 days), rounded to the microsecond. (The scenario's
+/// `duration` alone treats whole years as calendar years.)
+pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let example = "a duration like \"90s\", \"15min\", \"4h\", \"54d\" or \"7y\"";
+    let value: f64 = number
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("expected {example}, found \"{text}\""))?;
+    let micros_per_unit: u64 = match unit.trim() {
+        "us" | "µs" => 1,
+        "ms" => 1_000,
+        "s" => MICROS_PER_SECOND,
+        "min" => MICROS_PER_MINUTE,
+        "h" => MICROS_PER_HOUR,
+        "d" => MICROS_PER_DAY,
+        "w" => 7 * MICROS_PER_DAY,
+        "y" => 365 * MICROS_PER_DAY,
+        "" => return Err(format!("\"{text}\" has no unit; expected {example}")),
+        other => {
+            // Units spelled out ("30days", "2 hours") get the value
+            // rewritten; a month, of no fixed length, gets days.
+            let word = other.to_ascii_lowercase();
+            let unit = match word.trim_end_matches('s') {
+                "sec" | "second" => Some("s"),
+                "m" | "mi" | "min" | "minute" => Some("min"),
+                "hr" | "hour" => Some("h"),
+                "day" => Some("d"),
+                "wk" | "week" => Some("w"),
+                "yr" | "year" => Some("y"),
+                _ => None,
+            };
+            let n = number.replace('_', "");
+            if let Some(unit) = unit {
+                return Err(format!(
+                    "unknown unit \"{other}\" in \"{text}\"; did you mean \"{n}{unit}\"? (units: us, ms, s, min, h, d, w, y)"
+                ));
+            }
+            if matches!(word.trim_end_matches('s'), "mo" | "mon" | "month") {
+                let days = (value * 30.0).round();
+                return Err(format!(
+                    "unknown unit \"{other}\" in \"{text}\": months differ in length, so give days (did you mean \"{days}d\"?) or years (units: us, ms, s, min, h, d, w, y)"
+                ));
+            }
+            let hint = did_you_mean_value(other, ["us", "ms", "s", "min", "h", "d", "w", "y"]);
+            return Err(format!(
+                "unknown unit \"{other}\" in \"{text}\"{hint} (units: us, ms, s, min, h, d, w, y)"
+            ));
+        }
+    };
+    let micros = value * micros_per_unit as f64;
+    if !micros.is_finite() || micros > (MAX_DURATION_YEARS * 365 * MICROS_PER_DAY) as f64 {
+        return Err(format!(
+            "\"{text}\" is too long; the longest duration accepted is \"{MAX_DURATION_YEARS}y\""
+        ));
+    }
+    Ok(SimDuration(micros.round() as u64))
+}
+
+/// Parses an ISO date `YYYY-MM-DD`: four-digit year from [`MIN_YEAR`] to
+/// [`MAX_YEAR`], two-digit month and day.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let t = text.trim();
+    let shape_ok = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let wrong = || {
+        format!(
+            "expected a date like \"2026-01-31\" (YYYY-MM-DD: a four-digit year, two-digit month and day), found \"{text}\""
+        )
+    };
+    if !shape_ok {
+        return Err(wrong());
+    }
+    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| wrong())?;
+    if !(MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+        return Err(format!(
+            "{date} is outside the years dcsim accepts, {MIN_YEAR} to {MAX_YEAR}"
+        ));
+    }
+    Ok(date)
+}
+
+mod arrivals;
+mod catalog;
+mod checks;
+mod economics;
+mod economics_terms;
+mod failures;
+mod horizon;
+mod jobs;
+mod services;
+mod sites;
+mod traces;
+mod windows;
+
+pub use traces::MAX_TRACE_JOBS;
+
+struct Validator<'a> {
+    problems: Problems,
+    /// The folder that input files named at a field are relative to.
+    folders: &'a dyn Fn(&FieldPath) -> Option<PathBuf>,
+    calendar: Calendar,
+    end: SimTime,
+    /// Software interruptions per node-hour of a running job, once read.
+    software_rate: f64,
+    /// Names of the `[[chips]]` and `[[racks]]` entries the scenario
+    /// defines but that were refused: a reference to one is not also
+    /// reported as naming nothing (its own problem is reported).
+    refused_chips: BTreeSet<String>,
+    refused_racks: BTreeSet<String>,
+}
+
+/// Converts a spec into a scenario, or returns every problem. Input files
+/// it names (hourly CSVs, traces) are relative to `base_dir`.
+pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario, Problems> {
+    validate_with_folders(spec, &|_| base_dir.map(Path::to_path_buf))
+}
+
+/// Converts a spec into a scenario, or returns every problem. An input file
+/// named at a field (an hourly CSV, a trace) is relative to the folder
+/// `folders` gives for that field's path — that of the file which wrote the
+/// value, when a scenario extends bases in other folders — or to the
+/// working directory when it gives none.
+pub fn validate_with_folders(
+    spec: &ScenarioSpec,
+    folders: &dyn Fn(&FieldPath) -> Option<PathBuf>,
+) -> Result<Scenario, Problems> {
+    let root = FieldPath::default();
+    let mut v = Validator {
+        problems: Problems::default(),
+        folders,
+        calendar: Calendar::new(NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")),
+        end: SimTime::MAX,
+        software_rate: crate::catalog::failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6,
+        refused_chips: BTreeSet::new(),
+        refused_racks: BTreeSet::new(),
+    };
+
+    if spec.name.chars().count() > MAX_NAME_CHARS {
+        v.err(
+            &root.key("name"),
+            format!(
+                "the name is {} characters long; it names the output folder, so at most {MAX_NAME_CHARS} are allowed",
+                spec.name.chars().count()
+            ),
+        );
+    } else if spec.name.trim().is_empty()
+        || !spec
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || spec.name.starts_with('.')
+    {
+        v.err(
+            &root.key("name"),
+            format!(
+                "\"{}\" cannot name an output folder; use letters, digits, '-', '_' or '.', e.g. name = \"two-sites\"",
+                spec.name
+            ),
+        );
+    }
+
+    // Names appear in CSV files, in the charts (SVG: XML, which cannot
+    // carry most control characters) and in messages: printable only.
+    let names: [(&str, Vec<&str>); 6] = [
+        (
+            "sites",
+            spec.sites.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        ("jobs", spec.jobs.iter().map(|x| x.name.as_str()).collect()),
+        (
+            "arrivals",
+            spec.arrivals.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "services",
+            spec.services.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "chips",
+            spec.chips.iter().map(|x| x.name.as_str()).collect(),
+        ),
+        (
+            "racks",
+            spec.racks.iter().map(|x| x.name.as_str()).collect(),
+        ),
+    ];
+    for (table, list) in names {
+        for (i, name) in list.iter().enumerate() {
+            if name
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'))
+            {
+                v.err(
+                    &root.key(table).index(i).key("name"),
+                    format!(
+                        "\"{}\" holds a control character; names appear in CSV files, charts and messages: use printable characters",
+                        super::diag::quote_short(name)
+                    ),
+                );
+            }
+        }
+    }
+
+    let start = v.date(&root.key("start"), &spec.start);
+    if let Some(start) = start {
+        v.calendar = Calendar::new(start);
+    }
+    v.end = v.horizon(spec, start).unwrap_or(SimTime::MAX);
+
+    // Where a problem of the number of samples is shown: at `sample_every`
+    // if the file sets it, else at what sets the run's length.
+    let samples_key = if spec.sample_every.is_some() {
+        "sample_every"
+    } else if spec.end.is_some() && spec.duration.is_none() {
+        "end"
+    } else {
+        "duration"
+    };
+    let sample_every = match &spec.sample_every {
+        Some(text) => v.positive_duration(&root.key("sample_every"), text),
+        None => Some(SimDuration::from_hours(1)),
+    };
+    if let Some(s) = sample_every
+        && v.end != SimTime::MAX
+        && s.0 > v.end.0
+    {
+        v.err(
+            &root.key(samples_key),
+            format!("{s} is longer than the whole run; sample at least once, e.g. \"1h\""),
+        );
+    }
+
+    let utilization = match spec.load.as_ref().and_then(|l| l.utilization) {
+        Some(u) => v.fraction(&root.key("load").key("utilization"), u),
+        None => Some(DEFAULT_UTILIZATION),
+    };
+
+    let catalog = v.catalog(&spec.chips, &spec.racks);
+    let failures = v.failures(spec);
+    let swap_time = match spec.spares.as_ref().and_then(|s| s.swap_time.as_ref()) {
+        Some(text) => v.duration(&root.key("spares").key("swap_time"), text),
+        None => Some(SimDuration::from_hours(4)),
+    };
+
+    let mut rack_types: Vec<RackType> = Vec::new();
+    let mut sites = Vec::new();
+    if spec.sites.is_empty() {
+        v.err(
+            &root.key("sites"),
+            "the scenario has no site; add one with a [[sites]] table (name, grid_mw, pue and a [[sites.buildout]] phase)",
+        );
+    }
+    let mut seen_sites: BTreeMap<String, String> = BTreeMap::new();
+    for (i, site) in spec.sites.iter().enumerate() {
+        let p = root.key("sites").index(i);
+        if site.name.trim().is_empty() {
+            v.err(&p.key("name"), "a site needs a name, e.g. name = \"ohio\"");
+        } else if let Some(other) = seen_sites.get(&site.name.to_lowercase()) {
+            let message = if *other == site.name {
+                format!(
+                    "two sites are named \"{}\"; site names must be unique",
+                    site.name
+                )
+            } else {
+                format!(
+                    "\"{}\" differs from the site \"{other}\" only in case; site names must differ by more than case",
+                    site.name
+                )
+            };
+            v.err(&p.key("name"), message);
+        } else {
+            seen_sites.insert(site.name.to_lowercase(), site.name.clone());
+        }
+        if let Some(s) = v.site(&p, site, &catalog, &mut rack_types) {
+            sites.push(s);
+        }
+    }
+
+    let site_names: Vec<&str> = spec.sites.iter().map(|s| s.name.as_str()).collect();
+    let mut links = Vec::new();
+    for (i, link) in spec.links.iter().enumerate() {
+        let p = root.key("links").index(i);
+        let from = v.site_ref(&p.key("from"), &link.from, &site_names);
+        let to = v.site_ref(&p.key("to"), &link.to, &site_names);
+        if from.is_some() && from == to {
+            v.err(&p.key("to"), "a link joins two different sites");
+        }
+        let bandwidth = v.positive(
+            &p.key("bandwidth_gbit_per_s"),
+            link.bandwidth_gbit_per_s,
+            "the link's capacity each way in Gbit/s, e.g. 3200",
+        );
+        let latency = v.duration(&p.key("latency"), &link.latency);
+        if let (Some(from), Some(to), Some(bw), Some(latency)) = (from, to, bandwidth, latency) {
+            links.push(Link {
+                from,
+                to,
+                bandwidth: BitsPerSecond::from_gbps(bw),
+                latency,
+            });
+        }
+    }
+
+    // Limits that keep a typo from running for days, exhausting memory or
+    // filling the disk.
+    if let Some(every) = sample_every
+        && v.end != SimTime::MAX
+        && every.0 > 0
+    {
+        let samples = v.end.0 / every.0;
+        let rows = samples.saturating_mul(spec.sites.len() as u64);
+        // The interval that would give the most rows allowed.
+        let site_count = spec.sites.len().max(1) as u64;
+        let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / site_count).clamp(1, MAX_SAMPLES_PER_SITE);
+        let hint = suggest_interval(SimDuration(fewest));
+        if samples > MAX_SAMPLES_PER_SITE {
+            v.err(
+                &root.key(samples_key),
+                format!(
+                    "sampling every {every} gives {samples} samples per site over the run, more than the {MAX_SAMPLES_PER_SITE} allowed; sample less often with sample_every (e.g. sample_every = \"{hint}\")"
+                ),
+            );
+        } else if rows > MAX_TIMESERIES_ROWS {
+            v.err(
+                &root.key(samples_key),
+                format!(
+                    "{} sites × {samples} samples (every {every}) is {rows} rows of timeseries.csv, about {:.1} GB; at most {MAX_TIMESERIES_ROWS} rows (about {:.0} GB) are allowed: sample less often with sample_every (e.g. sample_every = \"{hint}\")",
+                    spec.sites.len(),
+                    (rows * TIMESERIES_ROW_BYTES) as f64 / 1e9,
+                    (MAX_TIMESERIES_ROWS * TIMESERIES_ROW_BYTES) as f64 / 1e9
+                ),
+            );
+        } else {
+            // capacity.csv has a row per sample, site and rack model the
+            // site builds.
+            let models: u64 = sites
+                .iter()
+                .map(|s| {
+                    let kinds: BTreeSet<usize> = s.phases.iter().map(|p| p.rack_type).collect();
+                    kinds.len() as u64
+                })
+                .sum();
+            let capacity_rows = samples.saturating_mul(models);
+            if capacity_rows > MAX_TIMESERIES_ROWS {
+                let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / models.max(1)).max(1);
+                let hint = suggest_interval(SimDuration(fewest));
+                v.err(
+                    &root.key(samples_key),
+                    format!(
+                        "{models} (site, rack model) pairs × {samples} samples (every {every}) is {capacity_rows} rows of capacity.csv; at most {MAX_TIMESERIES_ROWS} are allowed: sample less often with sample_every (e.g. sample_every = \"{hint}\")"
+                    ),
+                );
+            }
+        }
+    }
+    let nodes: u64 = sites
+        .iter()
+        .flat_map(|s| &s.phases)
+        .map(|p| u64::from(p.count) * u64::from(rack_types[p.rack_type].rack.nodes))
+        .sum();
+    if nodes > MAX_NODES {
+        v.err(
+            &root.key("sites"),
+            format!(
+                "the build-outs add up to {nodes} nodes; dcsim keeps state per node and allows at most {MAX_NODES} (about 100 million chips)"
+            ),
+        );
+    }
+
+    // failures.csv has a row per failure: its expected count, from every
+    // class's rate over each build-out's racks from their planned date to
+    // the end (retirements ignored: an upper estimate), each site's outages
+    // and each inter-site link's, is held to the timeseries bound.
+    if spec.output.as_ref().and_then(|o| o.failures_log) == Some(true)
+        && v.end != SimTime::MAX
+        && let Some(failures) = failures.as_deref()
+    {
+        let end_h = v.end.hours();
+        let rate = |k: FailureKind| {
+            failures
+                .iter()
+                .find(|c| c.kind == k)
+                .and_then(|c| c.rate_per_hour)
+                .unwrap_or(0.0)
+        };
+        let site_outage = rate(FailureKind::SiteOutage);
+        let racks: f64 = sites
+            .iter()
+            .flat_map(|s| &s.phases)
+            .map(|p| {
+                let t = &rack_types[p.rack_type];
+                let chips = p.count.saturating_mul(t.rack.chips);
+                let hours = (end_h - p.planned.hours()).max(0.0);
+                (job_failure_rate(failures, t, chips, 0.0) - site_outage) * hours
+            })
+            .sum();
+        let rows = racks
+            + site_outage * end_h * sites.len() as f64
+            + rate(FailureKind::DciLink) * end_h * links.len() as f64;
+        if rows > MAX_TIMESERIES_ROWS as f64 {
+            v.err(
+                &root.key("output").key("failures_log"),
+                format!(
+                    "the failure rates over the fleet and the run give about {rows:.3e} failures, each a row of failures.csv (about {:.1} GB); at most {MAX_TIMESERIES_ROWS} rows are allowed: set failures_log = false, or shorten the run",
+                    rows * FAILURE_ROW_BYTES as f64 / 1e9
+                ),
+            );
+        }
+    }
+
+    v.software_rate = v.software_rate(spec);
+    let mut jobs = v.jobs(
+        &spec.jobs,
+        &catalog,
+        &rack_types,
+        &sites,
+        failures.as_deref(),
+    );
+    let streams = RngStreams::new(spec.seed.unwrap_or(DEFAULT_SEED));
+    let listed: BTreeSet<String> = spec.jobs.iter().map(|j| j.name.to_lowercase()).collect();
+    for (i, a) in v
+        .arrivals(
+            &spec.arrivals,
+            &catalog,
+            &rack_types,
+            &sites,
+            failures.as_deref(),
+        )
+        .into_iter()
+        .enumerate()
+    {
+        let generated = a.generate(&streams, &rack_types[a.rack_type]);
+        if let Some(clash) = generated
+            .iter()
+            .find(|j| listed.contains(&j.name.to_lowercase()))
+        {
+            v.err(
+                &FieldPath::default().key("arrivals").index(i).key("name"),
+                format!(
+                    "this stream names its jobs \"{}-<k>\" and \"{}\" is also a [[jobs]] name; rename the stream or the job",
+                    a.name, clash.name
+                ),
+            );
+        }
+        jobs.extend(generated);
+    }
+    let mut names: BTreeSet<String> = jobs.iter().map(|j| j.name.to_lowercase()).collect();
+    let (traced, trace_reports) = v.traces(
+        &spec.traces,
+        &catalog,
+        &rack_types,
+        &sites,
+        failures.as_deref(),
+        &mut names,
+    );
+    jobs.extend(traced);
+    let epoch = v.epoch(spec);
+    let services = v.services(&spec.services, &catalog, &rack_types, &sites);
+    let request_windows = v.request_windows(&spec.request_windows, &spec.services, &services);
+    let economics = v.economics(spec, &rack_types, &sites, &services);
+
+    let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
+    match (
+        ok,
+        start,
+        sample_every,
+        utilization,
+        failures,
+        swap_time,
+        epoch,
+    ) {
+        (
+            true,
+            Some(_),
+            Some(sample_every),
+            Some(utilization),
+            Some(failures),
+            Some(swap_time),
+            Some(epoch),
+        ) => Ok(Scenario {
+            name: spec.name.clone(),
+            description: spec.description.trim().to_string(),
+            seed: spec.seed.unwrap_or(DEFAULT_SEED),
+            calendar: v.calendar,
+            end: v.end,
+            sample_every,
+            utilization,
+            catalog,
+            rack_types,
+            sites,
+            links,
+            failures,
+            swap_time,
+            failures_log: spec
+                .output
+                .as_ref()
+                .and_then(|o| o.failures_log)
+                .unwrap_or(false),
+            software_rate_per_node_hour: v.software_rate,
+            jobs,
+            epoch,
+            services,
+            request_windows,
+            traces: trace_reports,
+            economics,
+        }),
+        _ => Err(v.problems),
+    }
+}
+
+impl Validator<'_> {
+    /// The path of an input file named `file` at field `p`: relative to the
+    /// folder of the scenario file that wrote it.
+    fn input_path(&self, p: &FieldPath, file: &str) -> PathBuf {
+        match (self.folders)(p) {
+            Some(dir) => dir.join(file),
+            None => PathBuf::from(file),
+        }
+    }
+}
+
+/// A round interval at least `d` long, for a suggestion: whole minutes,
+/// hours or days.
+fn suggest_interval(d: SimDuration) -> String {
+    let h = d.hours();
+    if h <= 1.0 {
+        format!("{}min", (h * 60.0).ceil().max(1.0))
+    } else if h <= 24.0 {
+        format!("{}h", h.ceil())
+    } else {
+        format!("{}d", (h / 24.0).ceil())
+    }
+}
+
+/// A number for a message: plain when short, `1e300` when huge or tiny.
+pub fn number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e12).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_with_units() {
+        assert_eq!(parse_duration("90s").unwrap(), SimDuration::from_secs(90));
+        assert_eq!(
+            parse_duration("15min").unwrap(),
+            SimDuration::from_secs(900)
+        );
+        assert_eq!(parse_duration("54d").unwrap(), SimDuration::from_days(54));
+        assert_eq!(
+            parse_duration("7y").unwrap(),
+            SimDuration::from_days(7 * 365)
+        );
+        assert_eq!(
+            parse_duration("1.5h").unwrap(),
+            SimDuration::from_secs(5400)
+        );
+        assert_eq!(parse_duration("2w").unwrap(), SimDuration::from_days(14));
+        assert_eq!(parse_duration("250ms").unwrap(), SimDuration(250_000));
+        assert!(parse_duration("90").unwrap_err().contains("no unit"));
+        assert!(
+            parse_duration("5 days")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(
+            parse_duration("5mn")
+                .unwrap_err()
+                .contains("did you mean \"min\"?")
+        );
+        assert!(parse_duration("abc").is_err());
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        assert!(parse_date("2026-02-28").is_ok());
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("02/03/2026").unwrap_err().contains("YYYY-MM-DD"));
+    }
+}
