@@ -1148,3 +1148,43 @@ pub struct TraceSpec {
     #[serde(default)]
     pub priority: Option<i32>,
 }
+
+/// The settings every job source shares, as given: one view over a
+/// [`JobSpec`], an [`ArrivalSpec`] or a [`TraceSpec`], resolved by one
+/// function. In the file these keys stand at the entry's own level.
+/// (serde's `flatten` would declare them once in the structs, but it hides
+/// a struct's keys from the deserializer, which lists them to name an
+/// unknown key, and buffers the values without their positions.)
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JobSettingsSpec<'a> {
+    /// Model FLOPs utilization, 0–1 (default 0.4).
+    pub mfu: Option<f64>,
+    /// Productive compute time between checkpoints (default `"2h"`), or
+    /// `"young-daly"` (per job, from its chips).
+    pub checkpoint_every: Option<&'a str>,
+    /// Time a checkpoint blocks a job (default `"1min"`).
+    pub checkpoint_time: Option<&'a str>,
+    /// Time to restart from a checkpoint (default `"10min"`).
+    pub restart_overhead: Option<&'a str>,
+    /// Higher runs first (default 0).
+    pub priority: Option<i32>,
+}
+
+/// `settings()` for each job source.
+macro_rules! job_settings {
+    ($($source:ty),*) => {$(
+        impl $source {
+            /// The settings every job source shares, as given.
+            pub fn settings(&self) -> JobSettingsSpec<'_> {
+                JobSettingsSpec {
+                    mfu: self.mfu,
+                    checkpoint_every: self.checkpoint_every.as_deref(),
+                    checkpoint_time: self.checkpoint_time.as_deref(),
+                    restart_overhead: self.restart_overhead.as_deref(),
+                    priority: self.priority,
+                }
+            }
+        }
+    )*};
+}
+job_settings!(JobSpec, ArrivalSpec, TraceSpec);

@@ -8,8 +8,9 @@ use crate::scenario::model::{Arrivals, Comm, FailureClass, RackType, Site};
 use crate::scenario::spec::ArrivalSpec;
 use crate::scenario::tree::FieldPath;
 
+use super::checks::entries;
 use super::jobs::{most_domains, total_domains};
-use super::{DEFAULT_OVERLAP, MAX_ARRIVAL_JOBS, Validator, YOUNG_DALY};
+use super::{DEFAULT_OVERLAP, MAX_ARRIVAL_JOBS, Validator};
 
 impl Validator<'_> {
     /// The `[[arrivals]]` streams, validated (their jobs are drawn by the
@@ -22,30 +23,17 @@ impl Validator<'_> {
         sites: &[Site],
         failures: Option<&[FailureClass]>,
     ) -> Vec<Arrivals> {
-        let root = FieldPath::default().key("arrivals");
         let most = most_domains(rack_types, sites);
         let total = total_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut out = Vec::new();
         let mut all_expected = 0.0;
-        for (i, a) in specs.iter().enumerate() {
-            let p = root.index(i);
-            let before = self.problems.by_path.len() + self.problems.located.len();
-            if a.name.trim().is_empty() {
-                self.err(
-                    &p.key("name"),
-                    "a stream of arrivals needs a name, e.g. name = \"finetune\"",
-                );
-            } else if !seen.insert(a.name.to_lowercase()) {
-                self.err(
-                    &p.key("name"),
-                    format!(
-                        "another stream is already named \"{}\" (compared without case); names must be unique",
-                        a.name
-                    ),
-                );
-            }
+        for (p, a) in entries("arrivals", specs) {
+            let before = self.problem_count();
+            self.unique_name(&mut seen, &p, &a.name, "a stream of arrivals needs a name, e.g. name = \"finetune\"", |name| {
+                format!("another stream is already named \"{name}\" (compared without case); names must be unique")
+            });
             let rack_type = self.job_rack(&p.key("rack"), &a.rack, &built, catalog);
             let rate = self.positive(
                 &p.key("rate_per_day"),
@@ -88,38 +76,26 @@ impl Validator<'_> {
                 domains.push(d);
             }
             let ideal_duration = self.distribution(&p.key("ideal_duration"), &a.ideal_duration);
-            let mfu = self.job_mfu(&p.key("mfu"), a.mfu);
+            let settings = self.job_settings(&p, a.settings());
             let comm = self.arrival_comm(&p, a);
-            let (checkpoint_time, restart_overhead) =
-                self.job_pauses(&p, &a.checkpoint_time, &a.restart_overhead);
-            let every_text = a.checkpoint_every.as_deref().unwrap_or("2h");
-            let fixed_every = if every_text == YOUNG_DALY {
-                None
-            } else {
-                self.positive_duration(&p.key("checkpoint_every"), every_text)
-            };
             let mut sizes = Vec::with_capacity(a.chips.len());
             for (&chips, d) in a.chips.iter().zip(&domains) {
-                let every = if every_text == YOUNG_DALY {
-                    self.young_daly_interval(
-                        &p.key("checkpoint_every"),
-                        failures,
-                        rack_type.map(|t| &rack_types[t]),
-                        Some(chips),
-                        checkpoint_time,
-                    )
-                } else {
-                    fixed_every
-                };
+                let every = self.checkpoint_every(
+                    &p,
+                    &settings,
+                    failures,
+                    rack_type.map(|t| &rack_types[t]),
+                    Some(chips),
+                );
                 match (d, every) {
                     (Some(d), Some(every)) => sizes.push((chips, *d, every)),
                     // The interval is refused for one size as for all (the
                     // rate or C is 0): reported once.
-                    (_, None) if every_text == YOUNG_DALY => break,
+                    (_, None) if settings.young_daly => break,
                     _ => {}
                 }
             }
-            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            let ok = self.problem_count() == before;
             let (
                 true,
                 Some(rack_type),
@@ -138,9 +114,9 @@ impl Validator<'_> {
                 from,
                 until,
                 ideal_duration,
-                mfu,
-                checkpoint_time,
-                restart_overhead,
+                settings.mfu,
+                settings.checkpoint_time,
+                settings.restart_overhead,
                 comm,
             )
             else {
@@ -157,7 +133,7 @@ impl Validator<'_> {
                 mfu,
                 checkpoint_time,
                 restart_overhead,
-                priority: a.priority.unwrap_or(0),
+                priority: settings.priority,
                 comm,
                 multi_site: a.multi_site.unwrap_or(false),
             };

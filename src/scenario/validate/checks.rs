@@ -1,6 +1,11 @@
-//! Located checks of single values shared by every table: finite and
-//! bounded numbers, positive numbers, fractions, counts, durations and dates
-//! (inside the horizon or not).
+//! What every table shares: located checks of single values (finite and
+//! bounded numbers, positive numbers, fractions, counts, durations and
+//! dates, inside the horizon or not), the entries of an array of tables with
+//! their paths, and unique names.
+
+use super::MAX_NAME_CHARS;
+use crate::scenario::spec::ScenarioSpec;
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
@@ -132,6 +137,118 @@ impl Validator<'_> {
                     format!("{date} is outside the simulated horizon; use a date {horizon}"),
                 );
                 None
+            }
+        }
+    }
+}
+
+/// The entries of an array of tables (`[[jobs]]`), each with its field
+/// path (`jobs[2]`).
+pub(super) fn entries<'s, T>(
+    table: &'static str,
+    specs: &'s [T],
+) -> impl Iterator<Item = (FieldPath, &'s T)> + 's {
+    let root = FieldPath::default().key(table);
+    specs
+        .iter()
+        .enumerate()
+        .map(move |(i, spec)| (root.index(i), spec))
+}
+
+impl Validator<'_> {
+    /// Problems found so far, located or not: an entry is whole when the
+    /// count did not grow while it was checked.
+    pub(super) fn problem_count(&self) -> usize {
+        self.problems.by_path.len() + self.problems.located.len()
+    }
+
+    /// Checks the `name` of the entry at `p`: given (else `missing`, which
+    /// says how) and unique in its table, compared without case (else
+    /// `taken`'s message, from the name); adds it to `seen`.
+    pub(super) fn unique_name(
+        &mut self,
+        seen: &mut BTreeSet<String>,
+        p: &FieldPath,
+        name: &str,
+        missing: &str,
+        taken: impl FnOnce(&str) -> String,
+    ) {
+        if name.trim().is_empty() {
+            self.err(&p.key("name"), missing);
+        } else if !seen.insert(name.to_lowercase()) {
+            self.err(&p.key("name"), taken(name));
+        }
+    }
+}
+
+impl Validator<'_> {
+    /// The scenario's `name` (it names the output folder) and every entry's
+    /// name printable.
+    pub(super) fn names(&mut self, spec: &ScenarioSpec) {
+        let root = FieldPath::default();
+        if spec.name.chars().count() > MAX_NAME_CHARS {
+            self.err(
+                &root.key("name"),
+                format!(
+                    "the name is {} characters long; it names the output folder, so at most {MAX_NAME_CHARS} are allowed",
+                    spec.name.chars().count()
+                ),
+            );
+        } else if spec.name.trim().is_empty()
+            || !spec
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            || spec.name.starts_with('.')
+        {
+            self.err(
+                &root.key("name"),
+                format!(
+                    "\"{}\" cannot name an output folder; use letters, digits, '-', '_' or '.', e.g. name = \"two-sites\"",
+                    spec.name
+                ),
+            );
+        }
+
+        // Names appear in CSV files, in the charts (SVG: XML, which cannot
+        // carry most control characters) and in messages: printable only.
+        let names: [(&str, Vec<&str>); 6] = [
+            (
+                "sites",
+                spec.sites.iter().map(|x| x.name.as_str()).collect(),
+            ),
+            ("jobs", spec.jobs.iter().map(|x| x.name.as_str()).collect()),
+            (
+                "arrivals",
+                spec.arrivals.iter().map(|x| x.name.as_str()).collect(),
+            ),
+            (
+                "services",
+                spec.services.iter().map(|x| x.name.as_str()).collect(),
+            ),
+            (
+                "chips",
+                spec.chips.iter().map(|x| x.name.as_str()).collect(),
+            ),
+            (
+                "racks",
+                spec.racks.iter().map(|x| x.name.as_str()).collect(),
+            ),
+        ];
+        for (table, list) in names {
+            for (i, name) in list.iter().enumerate() {
+                if name
+                    .chars()
+                    .any(|c| c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'))
+                {
+                    self.err(
+                        &root.key(table).index(i).key("name"),
+                        format!(
+                            "\"{}\" holds a control character; names appear in CSV files, charts and messages: use printable characters",
+                            crate::scenario::diag::quote_short(name)
+                        ),
+                    );
+                }
             }
         }
     }

@@ -1,9 +1,12 @@
 //! Failures: `[failures]` classes and their lifetime distributions, and the
 //! software interruptions of running jobs (`[failures.software]`).
 
+use super::{FAILURE_ROW_BYTES, MAX_TIMESERIES_ROWS};
 use crate::catalog::failures::{self, FailureKind};
 use crate::engine::SimDuration;
+use crate::engine::SimTime;
 use crate::scenario::model::{Distribution, FailureClass, Lifetime};
+use crate::scenario::model::{Link, RackType, Site, job_failure_rate};
 use crate::scenario::spec::{
     DistributionKind, DistributionSpec, FailureClassSpec, LifetimeKind, ScenarioSpec,
 };
@@ -252,5 +255,58 @@ impl Validator<'_> {
             }
         }
         ok.then_some(out)
+    }
+}
+
+impl Validator<'_> {
+    /// `failures.csv` has a row per failure: its expected count, from every
+    /// class's rate over each build-out's racks from their planned date to
+    /// the end (retirements ignored: an upper estimate), each site's outages
+    /// and each inter-site link's, is held to the timeseries bound.
+    pub(super) fn failures_log_bound(
+        &mut self,
+        spec: &ScenarioSpec,
+        failures: Option<&[FailureClass]>,
+        sites: &[Site],
+        rack_types: &[RackType],
+        links: &[Link],
+    ) {
+        let root = FieldPath::default();
+        if spec.output.as_ref().and_then(|o| o.failures_log) == Some(true)
+            && self.end != SimTime::MAX
+            && let Some(failures) = failures
+        {
+            let end_h = self.end.hours();
+            let rate = |k: FailureKind| {
+                failures
+                    .iter()
+                    .find(|c| c.kind == k)
+                    .and_then(|c| c.rate_per_hour)
+                    .unwrap_or(0.0)
+            };
+            let site_outage = rate(FailureKind::SiteOutage);
+            let racks: f64 = sites
+                .iter()
+                .flat_map(|s| &s.phases)
+                .map(|p| {
+                    let t = &rack_types[p.rack_type];
+                    let chips = p.count.saturating_mul(t.rack.chips);
+                    let hours = (end_h - p.planned.hours()).max(0.0);
+                    (job_failure_rate(failures, t, chips, 0.0) - site_outage) * hours
+                })
+                .sum();
+            let rows = racks
+                + site_outage * end_h * sites.len() as f64
+                + rate(FailureKind::DciLink) * end_h * links.len() as f64;
+            if rows > MAX_TIMESERIES_ROWS as f64 {
+                self.err(
+                    &root.key("output").key("failures_log"),
+                    format!(
+                        "the failure rates over the fleet and the run give about {rows:.3e} failures, each a row of failures.csv (about {:.1} GB); at most {MAX_TIMESERIES_ROWS} rows are allowed: set failures_log = false, or shorten the run",
+                        rows * FAILURE_ROW_BYTES as f64 / 1e9
+                    ),
+                );
+            }
+        }
     }
 }

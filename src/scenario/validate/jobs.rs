@@ -2,6 +2,10 @@
 //! shares: MFU, checkpoints, pauses, rack model, scale-up domains, submit
 //! time, work and the all-reduce.
 
+use super::DEFAULT_SEED;
+use crate::engine::RngStreams;
+use crate::scenario::model::TraceReport;
+use crate::scenario::spec::ScenarioSpec;
 use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
@@ -10,9 +14,10 @@ use crate::scenario::diag::did_you_mean_value;
 use crate::scenario::model::{
     Comm, FailureClass, Job, RackType, Site, job_failure_rate, young_daly,
 };
-use crate::scenario::spec::JobSpec;
+use crate::scenario::spec::{JobSettingsSpec, JobSpec};
 use crate::scenario::tree::FieldPath;
 
+use super::checks::entries;
 use super::{
     DEFAULT_MFU, DEFAULT_OVERLAP, MAX_GRADIENT_BYTES, MAX_JOB_QUANTITY, Validator, YOUNG_DALY,
     number, parse_date, parse_duration,
@@ -29,29 +34,16 @@ impl Validator<'_> {
         sites: &[Site],
         failures: Option<&[FailureClass]>,
     ) -> Vec<Job> {
-        let root = FieldPath::default().key("jobs");
         let most = most_domains(rack_types, sites);
         let total = total_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut jobs = Vec::with_capacity(specs.len());
-        for (i, j) in specs.iter().enumerate() {
-            let p = root.index(i);
-            let before = self.problems.by_path.len() + self.problems.located.len();
-            if j.name.trim().is_empty() {
-                self.err(
-                    &p.key("name"),
-                    "a job needs a name, e.g. name = \"pretrain\"",
-                );
-            } else if !seen.insert(j.name.to_lowercase()) {
-                self.err(
-                    &p.key("name"),
-                    format!(
-                        "another job is already named \"{}\" (names are compared without case); job names must be unique",
-                        j.name
-                    ),
-                );
-            }
+        for (p, j) in entries("jobs", specs) {
+            let before = self.problem_count();
+            self.unique_name(&mut seen, &p, &j.name, "a job needs a name, e.g. name = \"pretrain\"", |name| {
+                format!("another job is already named \"{name}\" (names are compared without case); job names must be unique")
+            });
             let submit = match &j.submit {
                 None => Some(SimTime::ZERO),
                 Some(text) => self.submit_time(&p.key("submit"), text),
@@ -69,7 +61,8 @@ impl Validator<'_> {
                 ),
                 _ => None,
             };
-            let mfu = self.job_mfu(&p.key("mfu"), j.mfu);
+            let settings = self.job_settings(&p, j.settings());
+            let mfu = settings.mfu;
             let work = self.work(&p, j, rack_type.map(|t| &rack_types[t]), chips, mfu);
             let steps = CommSpec {
                 batch_tokens: j.batch_tokens,
@@ -90,29 +83,16 @@ impl Validator<'_> {
                 domains,
                 mfu,
             );
+            let checkpoint_every = self.checkpoint_every(
+                &p,
+                &settings,
+                failures,
+                rack_type.map(|t| &rack_types[t]),
+                chips,
+            );
             let (checkpoint_time, restart_overhead) =
-                self.job_pauses(&p, &j.checkpoint_time, &j.restart_overhead);
-            let young_daly = j.checkpoint_every.as_deref() == Some(YOUNG_DALY);
-            let fixed_every = if young_daly {
-                None
-            } else {
-                self.positive_duration(
-                    &p.key("checkpoint_every"),
-                    j.checkpoint_every.as_deref().unwrap_or("2h"),
-                )
-            };
-            let checkpoint_every = if young_daly {
-                self.young_daly_interval(
-                    &p.key("checkpoint_every"),
-                    failures,
-                    rack_type.map(|t| &rack_types[t]),
-                    chips,
-                    checkpoint_time,
-                )
-            } else {
-                fixed_every
-            };
-            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+                (settings.checkpoint_time, settings.restart_overhead);
+            let ok = self.problem_count() == before;
             if let (
                 true,
                 Some(submit),
@@ -149,7 +129,7 @@ impl Validator<'_> {
                     checkpoint_every,
                     checkpoint_time,
                     restart_overhead,
-                    priority: j.priority.unwrap_or(0),
+                    priority: settings.priority,
                     comm,
                     tokens: j.tokens.filter(|_| j.params.is_some()),
                     multi_site,
@@ -307,23 +287,59 @@ impl Validator<'_> {
         }
     }
 
-    /// A job's checkpoint write time (default 1 min) and restart overhead
-    /// (default 10 min), under `p`.
-    pub(super) fn job_pauses(
+    /// The settings every job source shares, under `p`: MFU (default
+    /// 0.4), checkpoint write time (default 1 min), restart overhead
+    /// (default 10 min), checkpoint interval (default 2 h, or
+    /// "young-daly") and priority (default 0).
+    pub(super) fn job_settings(&mut self, p: &FieldPath, s: JobSettingsSpec<'_>) -> JobSettings {
+        let mfu = self.job_mfu(&p.key("mfu"), s.mfu);
+        let checkpoint_time = self.duration(
+            &p.key("checkpoint_time"),
+            s.checkpoint_time.unwrap_or("1min"),
+        );
+        let restart_overhead = self.duration(
+            &p.key("restart_overhead"),
+            s.restart_overhead.unwrap_or("10min"),
+        );
+        let every_text = s.checkpoint_every.unwrap_or("2h");
+        let young_daly = every_text == YOUNG_DALY;
+        let fixed_every = if young_daly {
+            None
+        } else {
+            self.positive_duration(&p.key("checkpoint_every"), every_text)
+        };
+        JobSettings {
+            mfu,
+            checkpoint_time,
+            restart_overhead,
+            young_daly,
+            fixed_every,
+            priority: s.priority.unwrap_or(0),
+        }
+    }
+
+    /// A job's checkpoint interval: the fixed one, or the Young/Daly
+    /// interval of a job of `chips` chips of `rack` (reported at `p` when
+    /// refused).
+    pub(super) fn checkpoint_every(
         &mut self,
         p: &FieldPath,
-        checkpoint_time: &Option<String>,
-        restart_overhead: &Option<String>,
-    ) -> (Option<SimDuration>, Option<SimDuration>) {
-        let c = self.duration(
-            &p.key("checkpoint_time"),
-            checkpoint_time.as_deref().unwrap_or("1min"),
-        );
-        let r = self.duration(
-            &p.key("restart_overhead"),
-            restart_overhead.as_deref().unwrap_or("10min"),
-        );
-        (c, r)
+        settings: &JobSettings,
+        failures: Option<&[FailureClass]>,
+        rack: Option<&RackType>,
+        chips: Option<u32>,
+    ) -> Option<SimDuration> {
+        if settings.young_daly {
+            self.young_daly_interval(
+                &p.key("checkpoint_every"),
+                failures,
+                rack,
+                chips,
+                settings.checkpoint_time,
+            )
+        } else {
+            settings.fixed_every
+        }
     }
 
     /// The index of a job's rack model among the built ones.
@@ -523,6 +539,23 @@ impl Validator<'_> {
     }
 }
 
+/// The settings every job source shares, resolved; a `None` was refused
+/// (and reported).
+pub(super) struct JobSettings {
+    /// Model FLOPs utilization, in (0, 1].
+    pub(super) mfu: Option<f64>,
+    /// Time a checkpoint blocks the job.
+    pub(super) checkpoint_time: Option<SimDuration>,
+    /// Time to restart from a checkpoint once the job's chips are whole.
+    pub(super) restart_overhead: Option<SimDuration>,
+    /// Whether each job's interval is the Young/Daly one, from its chips.
+    pub(super) young_daly: bool,
+    /// The fixed interval between checkpoints (`None` with Young/Daly).
+    pub(super) fixed_every: Option<SimDuration>,
+    /// Higher runs first.
+    pub(super) priority: i32,
+}
+
 /// The scale-up domains `chips` chips of `rack` make: a whole number, at
 /// most `most` (what one site ever holds); else why not.
 pub(super) fn domains_of(
@@ -594,4 +627,53 @@ pub(super) fn most_domains(rack_types: &[RackType], sites: &[Site]) -> Vec<u64> 
         }
     }
     most
+}
+
+impl Validator<'_> {
+    /// Every training job: the `[[jobs]]`, then the jobs the `[[arrivals]]`
+    /// streams draw (each from its own random stream), then the
+    /// `[[traces]]`' rows; and what each trace gave.
+    pub(super) fn job_sources(
+        &mut self,
+        spec: &ScenarioSpec,
+        catalog: &Catalog,
+        rack_types: &[RackType],
+        sites: &[Site],
+        failures: Option<&[FailureClass]>,
+    ) -> (Vec<Job>, Vec<TraceReport>) {
+        let mut jobs = self.jobs(&spec.jobs, catalog, rack_types, sites, failures);
+        let streams = RngStreams::new(spec.seed.unwrap_or(DEFAULT_SEED));
+        let listed: BTreeSet<String> = spec.jobs.iter().map(|j| j.name.to_lowercase()).collect();
+        for (i, a) in self
+            .arrivals(&spec.arrivals, catalog, rack_types, sites, failures)
+            .into_iter()
+            .enumerate()
+        {
+            let generated = a.generate(&streams, &rack_types[a.rack_type]);
+            if let Some(clash) = generated
+                .iter()
+                .find(|j| listed.contains(&j.name.to_lowercase()))
+            {
+                self.err(
+                    &FieldPath::default().key("arrivals").index(i).key("name"),
+                    format!(
+                        "this stream names its jobs \"{}-<k>\" and \"{}\" is also a [[jobs]] name; rename the stream or the job",
+                        a.name, clash.name
+                    ),
+                );
+            }
+            jobs.extend(generated);
+        }
+        let mut names: BTreeSet<String> = jobs.iter().map(|j| j.name.to_lowercase()).collect();
+        let (traced, trace_reports) = self.traces(
+            &spec.traces,
+            catalog,
+            rack_types,
+            sites,
+            failures,
+            &mut names,
+        );
+        jobs.extend(traced);
+        (jobs, trace_reports)
+    }
 }

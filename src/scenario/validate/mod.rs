@@ -3,19 +3,17 @@
 //! to something) happens here, and every problem is collected, not just the
 //! first.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 
 use super::diag::{Issue, did_you_mean_value};
-use super::model::{Link, RackType, Scenario, job_failure_rate};
+use super::model::Scenario;
 use super::spec::ScenarioSpec;
 use super::tree::FieldPath;
-use crate::catalog::failures::FailureKind;
 use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
-use crate::engine::{Calendar, RngStreams, SimDuration, SimTime};
-use crate::units::BitsPerSecond;
+use crate::engine::{Calendar, SimDuration, SimTime};
 
 /// Default seed when the file and the command line give none.
 pub const DEFAULT_SEED: u64 = 1;
@@ -243,71 +241,7 @@ pub fn validate_with_folders(
         refused_racks: BTreeSet::new(),
     };
 
-    if spec.name.chars().count() > MAX_NAME_CHARS {
-        v.err(
-            &root.key("name"),
-            format!(
-                "the name is {} characters long; it names the output folder, so at most {MAX_NAME_CHARS} are allowed",
-                spec.name.chars().count()
-            ),
-        );
-    } else if spec.name.trim().is_empty()
-        || !spec
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        || spec.name.starts_with('.')
-    {
-        v.err(
-            &root.key("name"),
-            format!(
-                "\"{}\" cannot name an output folder; use letters, digits, '-', '_' or '.', e.g. name = \"two-sites\"",
-                spec.name
-            ),
-        );
-    }
-
-    // Names appear in CSV files, in the charts (SVG: XML, which cannot
-    // carry most control characters) and in messages: printable only.
-    let names: [(&str, Vec<&str>); 6] = [
-        (
-            "sites",
-            spec.sites.iter().map(|x| x.name.as_str()).collect(),
-        ),
-        ("jobs", spec.jobs.iter().map(|x| x.name.as_str()).collect()),
-        (
-            "arrivals",
-            spec.arrivals.iter().map(|x| x.name.as_str()).collect(),
-        ),
-        (
-            "services",
-            spec.services.iter().map(|x| x.name.as_str()).collect(),
-        ),
-        (
-            "chips",
-            spec.chips.iter().map(|x| x.name.as_str()).collect(),
-        ),
-        (
-            "racks",
-            spec.racks.iter().map(|x| x.name.as_str()).collect(),
-        ),
-    ];
-    for (table, list) in names {
-        for (i, name) in list.iter().enumerate() {
-            if name
-                .chars()
-                .any(|c| c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'))
-            {
-                v.err(
-                    &root.key(table).index(i).key("name"),
-                    format!(
-                        "\"{}\" holds a control character; names appear in CSV files, charts and messages: use printable characters",
-                        super::diag::quote_short(name)
-                    ),
-                );
-            }
-        }
-    }
+    v.names(spec);
 
     let start = v.date(&root.key("start"), &spec.start);
     if let Some(start) = start {
@@ -315,28 +249,7 @@ pub fn validate_with_folders(
     }
     v.end = v.horizon(spec, start).unwrap_or(SimTime::MAX);
 
-    // Where a problem of the number of samples is shown: at `sample_every`
-    // if the file sets it, else at what sets the run's length.
-    let samples_key = if spec.sample_every.is_some() {
-        "sample_every"
-    } else if spec.end.is_some() && spec.duration.is_none() {
-        "end"
-    } else {
-        "duration"
-    };
-    let sample_every = match &spec.sample_every {
-        Some(text) => v.positive_duration(&root.key("sample_every"), text),
-        None => Some(SimDuration::from_hours(1)),
-    };
-    if let Some(s) = sample_every
-        && v.end != SimTime::MAX
-        && s.0 > v.end.0
-    {
-        v.err(
-            &root.key(samples_key),
-            format!("{s} is longer than the whole run; sample at least once, e.g. \"1h\""),
-        );
-    }
+    let (samples_key, sample_every) = v.sample_every(spec);
 
     let utilization = match spec.load.as_ref().and_then(|l| l.utilization) {
         Some(u) => v.fraction(&root.key("load").key("utilization"), u),
@@ -350,218 +263,16 @@ pub fn validate_with_folders(
         None => Some(SimDuration::from_hours(4)),
     };
 
-    let mut rack_types: Vec<RackType> = Vec::new();
-    let mut sites = Vec::new();
-    if spec.sites.is_empty() {
-        v.err(
-            &root.key("sites"),
-            "the scenario has no site; add one with a [[sites]] table (name, grid_mw, pue and a [[sites.buildout]] phase)",
-        );
-    }
-    let mut seen_sites: BTreeMap<String, String> = BTreeMap::new();
-    for (i, site) in spec.sites.iter().enumerate() {
-        let p = root.key("sites").index(i);
-        if site.name.trim().is_empty() {
-            v.err(&p.key("name"), "a site needs a name, e.g. name = \"ohio\"");
-        } else if let Some(other) = seen_sites.get(&site.name.to_lowercase()) {
-            let message = if *other == site.name {
-                format!(
-                    "two sites are named \"{}\"; site names must be unique",
-                    site.name
-                )
-            } else {
-                format!(
-                    "\"{}\" differs from the site \"{other}\" only in case; site names must differ by more than case",
-                    site.name
-                )
-            };
-            v.err(&p.key("name"), message);
-        } else {
-            seen_sites.insert(site.name.to_lowercase(), site.name.clone());
-        }
-        if let Some(s) = v.site(&p, site, &catalog, &mut rack_types) {
-            sites.push(s);
-        }
-    }
+    let (rack_types, sites) = v.sites(spec, &catalog);
 
-    let site_names: Vec<&str> = spec.sites.iter().map(|s| s.name.as_str()).collect();
-    let mut links = Vec::new();
-    for (i, link) in spec.links.iter().enumerate() {
-        let p = root.key("links").index(i);
-        let from = v.site_ref(&p.key("from"), &link.from, &site_names);
-        let to = v.site_ref(&p.key("to"), &link.to, &site_names);
-        if from.is_some() && from == to {
-            v.err(&p.key("to"), "a link joins two different sites");
-        }
-        let bandwidth = v.positive(
-            &p.key("bandwidth_gbit_per_s"),
-            link.bandwidth_gbit_per_s,
-            "the link's capacity each way in Gbit/s, e.g. 3200",
-        );
-        let latency = v.duration(&p.key("latency"), &link.latency);
-        if let (Some(from), Some(to), Some(bw), Some(latency)) = (from, to, bandwidth, latency) {
-            links.push(Link {
-                from,
-                to,
-                bandwidth: BitsPerSecond::from_gbps(bw),
-                latency,
-            });
-        }
-    }
+    let links = v.links(spec);
 
-    // Limits that keep a typo from running for days, exhausting memory or
-    // filling the disk.
-    if let Some(every) = sample_every
-        && v.end != SimTime::MAX
-        && every.0 > 0
-    {
-        let samples = v.end.0 / every.0;
-        let rows = samples.saturating_mul(spec.sites.len() as u64);
-        // The interval that would give the most rows allowed.
-        let site_count = spec.sites.len().max(1) as u64;
-        let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / site_count).clamp(1, MAX_SAMPLES_PER_SITE);
-        let hint = suggest_interval(SimDuration(fewest));
-        if samples > MAX_SAMPLES_PER_SITE {
-            v.err(
-                &root.key(samples_key),
-                format!(
-                    "sampling every {every} gives {samples} samples per site over the run, more than the {MAX_SAMPLES_PER_SITE} allowed; sample less often with sample_every (e.g. sample_every = \"{hint}\")"
-                ),
-            );
-        } else if rows > MAX_TIMESERIES_ROWS {
-            v.err(
-                &root.key(samples_key),
-                format!(
-                    "{} sites × {samples} samples (every {every}) is {rows} rows of timeseries.csv, about {:.1} GB; at most {MAX_TIMESERIES_ROWS} rows (about {:.0} GB) are allowed: sample less often with sample_every (e.g. sample_every = \"{hint}\")",
-                    spec.sites.len(),
-                    (rows * TIMESERIES_ROW_BYTES) as f64 / 1e9,
-                    (MAX_TIMESERIES_ROWS * TIMESERIES_ROW_BYTES) as f64 / 1e9
-                ),
-            );
-        } else {
-            // capacity.csv has a row per sample, site and rack model the
-            // site builds.
-            let models: u64 = sites
-                .iter()
-                .map(|s| {
-                    let kinds: BTreeSet<usize> = s.phases.iter().map(|p| p.rack_type).collect();
-                    kinds.len() as u64
-                })
-                .sum();
-            let capacity_rows = samples.saturating_mul(models);
-            if capacity_rows > MAX_TIMESERIES_ROWS {
-                let fewest = v.end.0 / (MAX_TIMESERIES_ROWS / models.max(1)).max(1);
-                let hint = suggest_interval(SimDuration(fewest));
-                v.err(
-                    &root.key(samples_key),
-                    format!(
-                        "{models} (site, rack model) pairs × {samples} samples (every {every}) is {capacity_rows} rows of capacity.csv; at most {MAX_TIMESERIES_ROWS} are allowed: sample less often with sample_every (e.g. sample_every = \"{hint}\")"
-                    ),
-                );
-            }
-        }
-    }
-    let nodes: u64 = sites
-        .iter()
-        .flat_map(|s| &s.phases)
-        .map(|p| u64::from(p.count) * u64::from(rack_types[p.rack_type].rack.nodes))
-        .sum();
-    if nodes > MAX_NODES {
-        v.err(
-            &root.key("sites"),
-            format!(
-                "the build-outs add up to {nodes} nodes; dcsim keeps state per node and allows at most {MAX_NODES} (about 100 million chips)"
-            ),
-        );
-    }
-
-    // failures.csv has a row per failure: its expected count, from every
-    // class's rate over each build-out's racks from their planned date to
-    // the end (retirements ignored: an upper estimate), each site's outages
-    // and each inter-site link's, is held to the timeseries bound.
-    if spec.output.as_ref().and_then(|o| o.failures_log) == Some(true)
-        && v.end != SimTime::MAX
-        && let Some(failures) = failures.as_deref()
-    {
-        let end_h = v.end.hours();
-        let rate = |k: FailureKind| {
-            failures
-                .iter()
-                .find(|c| c.kind == k)
-                .and_then(|c| c.rate_per_hour)
-                .unwrap_or(0.0)
-        };
-        let site_outage = rate(FailureKind::SiteOutage);
-        let racks: f64 = sites
-            .iter()
-            .flat_map(|s| &s.phases)
-            .map(|p| {
-                let t = &rack_types[p.rack_type];
-                let chips = p.count.saturating_mul(t.rack.chips);
-                let hours = (end_h - p.planned.hours()).max(0.0);
-                (job_failure_rate(failures, t, chips, 0.0) - site_outage) * hours
-            })
-            .sum();
-        let rows = racks
-            + site_outage * end_h * sites.len() as f64
-            + rate(FailureKind::DciLink) * end_h * links.len() as f64;
-        if rows > MAX_TIMESERIES_ROWS as f64 {
-            v.err(
-                &root.key("output").key("failures_log"),
-                format!(
-                    "the failure rates over the fleet and the run give about {rows:.3e} failures, each a row of failures.csv (about {:.1} GB); at most {MAX_TIMESERIES_ROWS} rows are allowed: set failures_log = false, or shorten the run",
-                    rows * FAILURE_ROW_BYTES as f64 / 1e9
-                ),
-            );
-        }
-    }
+    v.output_bounds(spec, samples_key, sample_every, &sites, &rack_types);
+    v.failures_log_bound(spec, failures.as_deref(), &sites, &rack_types, &links);
 
     v.software_rate = v.software_rate(spec);
-    let mut jobs = v.jobs(
-        &spec.jobs,
-        &catalog,
-        &rack_types,
-        &sites,
-        failures.as_deref(),
-    );
-    let streams = RngStreams::new(spec.seed.unwrap_or(DEFAULT_SEED));
-    let listed: BTreeSet<String> = spec.jobs.iter().map(|j| j.name.to_lowercase()).collect();
-    for (i, a) in v
-        .arrivals(
-            &spec.arrivals,
-            &catalog,
-            &rack_types,
-            &sites,
-            failures.as_deref(),
-        )
-        .into_iter()
-        .enumerate()
-    {
-        let generated = a.generate(&streams, &rack_types[a.rack_type]);
-        if let Some(clash) = generated
-            .iter()
-            .find(|j| listed.contains(&j.name.to_lowercase()))
-        {
-            v.err(
-                &FieldPath::default().key("arrivals").index(i).key("name"),
-                format!(
-                    "this stream names its jobs \"{}-<k>\" and \"{}\" is also a [[jobs]] name; rename the stream or the job",
-                    a.name, clash.name
-                ),
-            );
-        }
-        jobs.extend(generated);
-    }
-    let mut names: BTreeSet<String> = jobs.iter().map(|j| j.name.to_lowercase()).collect();
-    let (traced, trace_reports) = v.traces(
-        &spec.traces,
-        &catalog,
-        &rack_types,
-        &sites,
-        failures.as_deref(),
-        &mut names,
-    );
-    jobs.extend(traced);
+    let (jobs, trace_reports) =
+        v.job_sources(spec, &catalog, &rack_types, &sites, failures.as_deref());
     let epoch = v.epoch(spec);
     let services = v.services(&spec.services, &catalog, &rack_types, &sites);
     let request_windows = v.request_windows(&spec.request_windows, &spec.services, &services);

@@ -13,6 +13,7 @@ use crate::scenario::spec::{GrowthSpec, ScenarioSpec, ServiceSpec};
 use crate::scenario::tree::FieldPath;
 use crate::workload::serving::demand::{Demand, Growth};
 
+use super::checks::entries;
 use super::jobs::most_domains;
 use super::{MAX_LOGNORMAL_SIGMA, Validator, number};
 
@@ -47,28 +48,15 @@ impl Validator<'_> {
         rack_types: &[RackType],
         sites: &[Site],
     ) -> Vec<Service> {
-        let root = FieldPath::default().key("services");
         let most = most_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut out = Vec::with_capacity(specs.len());
-        for (i, v) in specs.iter().enumerate() {
-            let p = root.index(i);
-            let before = self.problems.by_path.len() + self.problems.located.len();
-            if v.name.trim().is_empty() {
-                self.err(
-                    &p.key("name"),
-                    "a service needs a name, e.g. name = \"chat\"",
-                );
-            } else if !seen.insert(v.name.to_lowercase()) {
-                self.err(
-                    &p.key("name"),
-                    format!(
-                        "another service is already named \"{}\" (compared without case); names must be unique",
-                        v.name
-                    ),
-                );
-            }
+        for (p, v) in entries("services", specs) {
+            let before = self.problem_count();
+            self.unique_name(&mut seen, &p, &v.name, "a service needs a name, e.g. name = \"chat\"", |name| {
+                format!("another service is already named \"{name}\" (compared without case); names must be unique")
+            });
             let rack_type = self.job_rack(&p.key("rack"), &v.rack, &built, catalog);
             let replica = rack_type.and_then(|t| {
                 let rt = &rack_types[t];
@@ -310,7 +298,7 @@ impl Validator<'_> {
                     None
                 }
             };
-            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            let ok = self.problem_count() == before;
             let (
                 true,
                 Some(rack_type),

@@ -1,7 +1,11 @@
 //! Sites and build-out: `[[sites]]` with their `[[sites.buildout]]` phases,
 //! power usage effectiveness, grid, prices, carbon intensity and hourly series.
 
+use crate::scenario::model::Link;
+use crate::scenario::spec::ScenarioSpec;
+use crate::units::BitsPerSecond;
 use chrono::{NaiveDateTime, Timelike};
+use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
 use crate::engine::SimTime;
@@ -610,5 +614,82 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+}
+
+impl Validator<'_> {
+    /// The `[[sites]]`, names unique, each with its build-out; the rack
+    /// types they build.
+    pub(super) fn sites(
+        &mut self,
+        spec: &ScenarioSpec,
+        catalog: &Catalog,
+    ) -> (Vec<RackType>, Vec<Site>) {
+        let root = FieldPath::default();
+        let mut rack_types: Vec<RackType> = Vec::new();
+        let mut sites = Vec::new();
+        if spec.sites.is_empty() {
+            self.err(
+                &root.key("sites"),
+                "the scenario has no site; add one with a [[sites]] table (name, grid_mw, pue and a [[sites.buildout]] phase)",
+            );
+        }
+        let mut seen_sites: BTreeMap<String, String> = BTreeMap::new();
+        for (i, site) in spec.sites.iter().enumerate() {
+            let p = root.key("sites").index(i);
+            if site.name.trim().is_empty() {
+                self.err(&p.key("name"), "a site needs a name, e.g. name = \"ohio\"");
+            } else if let Some(other) = seen_sites.get(&site.name.to_lowercase()) {
+                let message = if *other == site.name {
+                    format!(
+                        "two sites are named \"{}\"; site names must be unique",
+                        site.name
+                    )
+                } else {
+                    format!(
+                        "\"{}\" differs from the site \"{other}\" only in case; site names must differ by more than case",
+                        site.name
+                    )
+                };
+                self.err(&p.key("name"), message);
+            } else {
+                seen_sites.insert(site.name.to_lowercase(), site.name.clone());
+            }
+            if let Some(s) = self.site(&p, site, catalog, &mut rack_types) {
+                sites.push(s);
+            }
+        }
+        (rack_types, sites)
+    }
+
+    /// The `[[links]]` between sites.
+    pub(super) fn links(&mut self, spec: &ScenarioSpec) -> Vec<Link> {
+        let root = FieldPath::default();
+        let site_names: Vec<&str> = spec.sites.iter().map(|s| s.name.as_str()).collect();
+        let mut links = Vec::new();
+        for (i, link) in spec.links.iter().enumerate() {
+            let p = root.key("links").index(i);
+            let from = self.site_ref(&p.key("from"), &link.from, &site_names);
+            let to = self.site_ref(&p.key("to"), &link.to, &site_names);
+            if from.is_some() && from == to {
+                self.err(&p.key("to"), "a link joins two different sites");
+            }
+            let bandwidth = self.positive(
+                &p.key("bandwidth_gbit_per_s"),
+                link.bandwidth_gbit_per_s,
+                "the link's capacity each way in Gbit/s, e.g. 3200",
+            );
+            let latency = self.duration(&p.key("latency"), &link.latency);
+            if let (Some(from), Some(to), Some(bw), Some(latency)) = (from, to, bandwidth, latency)
+            {
+                links.push(Link {
+                    from,
+                    to,
+                    bandwidth: BitsPerSecond::from_gbps(bw),
+                    latency,
+                });
+            }
+        }
+        links
     }
 }

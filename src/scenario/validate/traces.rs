@@ -13,8 +13,9 @@ use crate::scenario::model::{FailureClass, Job, RackType, Site, TraceReport};
 use crate::scenario::spec::TraceSpec;
 use crate::scenario::tree::FieldPath;
 
+use super::checks::entries;
 use super::jobs::{domains_of, most_domains};
-use super::{MAX_JOB_QUANTITY, MAX_MAGNITUDE, Validator, YOUNG_DALY, number, parse_duration};
+use super::{MAX_JOB_QUANTITY, MAX_MAGNITUDE, Validator, number, parse_duration};
 
 pub(super) fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     for fmt in [
@@ -108,29 +109,16 @@ impl Validator<'_> {
         failures: Option<&[FailureClass]>,
         names: &mut BTreeSet<String>,
     ) -> (Vec<Job>, Vec<TraceReport>) {
-        let root = FieldPath::default().key("traces");
         let mut reports = Vec::new();
         let most = most_domains(rack_types, sites);
         let built: Vec<&str> = rack_types.iter().map(|t| t.rack.name.as_str()).collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut out = Vec::new();
-        for (i, t) in specs.iter().enumerate() {
-            let p = root.index(i);
-            let before = self.problems.by_path.len() + self.problems.located.len();
-            if t.name.trim().is_empty() {
-                self.err(
-                    &p.key("name"),
-                    "a trace needs a name, e.g. name = \"replay\"",
-                );
-            } else if !seen.insert(t.name.to_lowercase()) {
-                self.err(
-                    &p.key("name"),
-                    format!(
-                        "another trace is already named \"{}\" (compared without case); names must be unique",
-                        t.name
-                    ),
-                );
-            }
+        for (p, t) in entries("traces", specs) {
+            let before = self.problem_count();
+            self.unique_name(&mut seen, &p, &t.name, "a trace needs a name, e.g. name = \"replay\"", |name| {
+                format!("another trace is already named \"{name}\" (compared without case); names must be unique")
+            });
             let alibaba = match t.format.as_deref() {
                 None | Some("csv") => Some(false),
                 Some("alibaba") => Some(true),
@@ -162,19 +150,15 @@ impl Validator<'_> {
                 }
             };
             let gpu_racks = self.gpu_racks(&p.key("racks"), t, alibaba, &built, catalog);
-            let mfu = self.job_mfu(&p.key("mfu"), t.mfu);
-            let (checkpoint_time, restart_overhead) =
-                self.job_pauses(&p, &t.checkpoint_time, &t.restart_overhead);
-            let every_text = t.checkpoint_every.as_deref().unwrap_or("2h");
-            let fixed_every = if every_text == YOUNG_DALY {
-                None
-            } else {
-                self.positive_duration(&p.key("checkpoint_every"), every_text)
-            };
-            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
-            let (true, Some(alibaba), Some(mfu), Some(checkpoint_time), Some(restart_overhead)) =
-                (ok, alibaba, mfu, checkpoint_time, restart_overhead)
-            else {
+            let settings = self.job_settings(&p, t.settings());
+            let ok = self.problem_count() == before;
+            let (true, Some(alibaba), Some(mfu), Some(checkpoint_time), Some(restart_overhead)) = (
+                ok,
+                alibaba,
+                settings.mfu,
+                settings.checkpoint_time,
+                settings.restart_overhead,
+            ) else {
                 continue;
             };
             let Some((shown, text)) = self.read_trace(&p.key("file"), &t.file) else {
@@ -187,8 +171,8 @@ impl Validator<'_> {
                 mfu,
                 checkpoint_time,
                 restart_overhead,
-                fixed_every,
-                priority: t.priority.unwrap_or(0),
+                fixed_every: settings.fixed_every,
+                priority: settings.priority,
             };
             let fp = p.key("file");
             let rows = if alibaba {
