@@ -54,6 +54,7 @@ pub mod bench;
 pub mod catalog;
 pub mod economics;
 pub mod engine;
+pub mod input;
 pub mod output;
 pub mod policy;
 pub mod record;

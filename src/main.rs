@@ -715,13 +715,9 @@ enum Charts {
 fn report_inputs(scenario: &Scenario, path: Option<&Path>, overrides: &Overrides) -> ReportInputs {
     let (label, text) = match path {
         Some(p) => {
-            let text = dcsim::scenario::input::read_regular_file(
-                p,
-                dcsim::scenario::input::MAX_SCENARIO_BYTES,
-                "",
-            )
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_else(|e| format!("(the file could not be read again: {e})"));
+            let text = dcsim::input::read_regular_file(p, dcsim::input::MAX_SCENARIO_BYTES, "")
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_else(|e| format!("(the file could not be read again: {e})"));
             (p.display().to_string(), text)
         }
         None => (

@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scenario::input;
+use crate::input;
 
 /// Largest summary file read [bytes].
 const MAX_SUMMARY_BYTES: u64 = 1024 * 1024;

@@ -66,8 +66,8 @@
 use std::path::{Path, PathBuf};
 
 use super::diag::{Issue, did_you_mean_value};
-use super::input;
 use super::tree::{self, FieldPath, FileId, Key, Node, Source, Span, Value};
+use crate::input;
 
 /// The key that names the base file.
 pub const EXTENDS_KEY: &str = "extends";

@@ -2,7 +2,7 @@
 //! boundary that turns them into a runnable [`Scenario`].
 //!
 //! The path of a file through this module:
-//! 1. read the bytes ([`input`]: regular files of bounded size only;
+//! 1. read the bytes ([`crate::input`]: regular files of bounded size only;
 //!    unreadable or non-UTF-8 files are reported as such);
 //! 2. parse TOML into a tree that remembers each value's file and position
 //!    ([`tree`]); if the file `extends` a base, read the chain of bases and
@@ -22,7 +22,7 @@
 pub mod de;
 pub mod diag;
 pub mod extends;
-pub mod input;
+
 pub mod model;
 pub mod spec;
 pub mod tree;
@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{Issue, Location, ScenarioError};
 pub use model::Scenario;
 
+use crate::input;
 use tree::{FieldPath, Source, Span};
 
 /// The built-in default scenario (`scenarios/default.toml`), compiled in.

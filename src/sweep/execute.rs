@@ -18,8 +18,8 @@ use rayon::prelude::*;
 
 use super::shard::{self, Shard};
 use super::{Definition, Plan, PlannedRun, SweepError};
+use crate::input;
 use crate::runner::{self, ExtraFile};
-use crate::scenario::input;
 
 /// How to run a sweep.
 #[derive(Clone, Debug)]

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::execute::{is_complete, run_dir};
 use super::{Plan, SweepError};
+use crate::input;
 use crate::output::set::{DCSIM_FILES, OutputSet};
-use crate::scenario::input;
 
 /// Shard `index` of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

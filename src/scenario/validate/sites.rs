@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
 use crate::engine::SimTime;
+use crate::input::{MAX_CSV_BYTES, read_regular_file};
 use crate::scenario::diag::{Issue, Location, did_you_mean_value, quote_short};
-use crate::scenario::input::{MAX_CSV_BYTES, read_regular_file};
 use crate::scenario::model::{Band, Phase, Pue, RackType, Site, Tariff};
 use crate::scenario::spec::{CarbonSpec, PriceSpec, SiteSpec};
 use crate::scenario::tree::FieldPath;

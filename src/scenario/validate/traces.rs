@@ -7,8 +7,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::catalog::Catalog;
 use crate::engine::{SimDuration, SimTime};
+use crate::input::{MAX_CSV_BYTES, read_regular_file};
 use crate::scenario::diag::{Issue, Location, did_you_mean_value, quote_short};
-use crate::scenario::input::{MAX_CSV_BYTES, read_regular_file};
 use crate::scenario::model::{FailureClass, Job, RackType, Site, TraceReport};
 use crate::scenario::spec::TraceSpec;
 use crate::scenario::tree::FieldPath;

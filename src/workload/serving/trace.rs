@@ -19,8 +19,8 @@
 
 use std::path::Path;
 
+use crate::input::{InputError, read_regular_file};
 use crate::scenario::diag::quote_short;
-use crate::scenario::input::{InputError, read_regular_file};
 use crate::scenario::validate::MAX_MAGNITUDE;
 
 /// Largest trace file accepted [B]: 256 MiB (the Azure and Mooncake files

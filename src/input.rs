@@ -1,7 +1,9 @@
-//! Reading the files a scenario names — the scenario itself and its hourly
-//! CSVs — safely: only regular files, and no more than a stated size, so a
-//! path such as `/dev/zero`, `/dev/urandom` or a named pipe fails at once
-//! instead of reading forever or exhausting memory.
+//! Bounded file reading, for every file dcsim reads: a scenario and its
+//! bases, the hourly CSVs and traces it names, and the files of finished
+//! runs read back (summaries, series, a shard's manifest). Only regular
+//! files, and no more than a stated size, so a path such as `/dev/zero`,
+//! `/dev/urandom` or a named pipe fails at once instead of reading forever
+//! or exhausting memory; read-back never follows a link.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
