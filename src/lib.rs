@@ -29,7 +29,7 @@
 //! values, replicated with derived seeds), runs them in a thread pool of
 //! its own, each into its own folder, and gathers their summaries read back
 //! from disk ([`results`]) into a table with confidence intervals and
-//! charts ([`output::sweep`]); shards of a sweep run anywhere and are
+//! charts ([`sweep::files`]); shards of a sweep run anywhere and are
 //! merged into the same bytes. [`output::compare`] puts finished runs side
 //! by side.
 //!

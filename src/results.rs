@@ -581,7 +581,7 @@ mod tests {
     fn every_file_written_is_a_dcsim_file() {
         use crate::output::set::DCSIM_FILES;
         for name in headline_files()
-            .chain(crate::output::sweep::FILES.iter().copied())
+            .chain(crate::sweep::files::FILES.iter().copied())
             .chain(["run.json", "shard.json"])
         {
             assert!(DCSIM_FILES.contains(&name), "{name} not in DCSIM_FILES");

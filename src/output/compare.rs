@@ -19,9 +19,8 @@ use std::path::{Path, PathBuf};
 use super::charts::comparison::{Bar, Bars, Line, Lines, SLIDE, short_number};
 use super::charts::write_chart;
 use super::set::OutputSet;
-use super::sweep::{chart_error, csv_bug, put};
 use crate::results::{Accrual, FleetSeries, HEADLINES, RunSummary, cumulative_cash};
-use crate::sweep::SweepError;
+use crate::sweep::{SweepError, chart_error, csv_bug, put};
 
 /// Hours in a year of run (365.25 days).
 const HOURS_PER_YEAR: f64 = 8766.0;

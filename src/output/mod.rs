@@ -7,8 +7,8 @@
 //! in the output folder together. The charts (`charts/`), `summary.json`
 //! (`json.rs`) and `report.html` (`report.rs`) are made from the CSV files
 //! read back, before the set is committed.
-//! A sweep's files (`sweep.rs`) and a comparison of runs (`compare.rs`)
-//! read finished run folders back (see [`crate::results`]).
+//! A comparison of runs (`compare.rs`) reads finished run folders back (see
+//! [`crate::results`]); a sweep writes its own files ([`crate::sweep::files`]).
 
 pub mod charts;
 pub mod compare;
@@ -19,4 +19,3 @@ pub mod null;
 pub mod report;
 pub mod sensitivity;
 pub mod set;
-pub mod sweep;

@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::runs::{is_complete, prepare_runs, run_dir};
 use super::shard::{self, Shard};
 use super::{Definition, Plan, PlannedRun, SweepError};
-use crate::input;
 use crate::runner::{self, ExtraFile};
 
 /// How to run a sweep.
@@ -67,60 +67,9 @@ pub fn plan(definition: &Definition, pool: &rayon::ThreadPool) -> Result<Plan, S
     })
 }
 
-/// The folder of run `id` in the sweep folder `out`. `id` is one the plan
-/// derives ([`super::is_run_id`]: `r` and digits), never a path.
-pub fn run_dir(out: &Path, id: &str) -> PathBuf {
-    assert!(super::is_run_id(id), "{id:?} is not a run id");
-    out.join("runs").join(id)
-}
-
-/// Makes `out` and `out/runs` real folders (created if missing), refusing
-/// a link or a file at either: a run folder is written only inside the
-/// sweep's own folder, never through a link.
-pub fn prepare_runs(out: &Path) -> Result<(), SweepError> {
-    use crate::output::set::OutputError;
-    let runs = out.join("runs");
-    for dir in [out, runs.as_path()] {
-        match input::real_folder(dir) {
-            Ok(true) => {}
-            Ok(false) => std::fs::create_dir_all(dir).map_err(|source| OutputError::Write {
-                path: dir.to_path_buf(),
-                target: out.to_path_buf(),
-                source,
-            })?,
-            Err(what) => {
-                return Err(SweepError::Output(OutputError::InTheWay {
-                    path: dir.to_path_buf(),
-                    what: in_the_way(what),
-                }));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// "is a symbolic link", … for [`OutputError::InTheWay`](crate::output::set::OutputError).
-pub(crate) fn in_the_way(what: &str) -> &'static str {
-    match what {
-        "a symbolic link" => "is a symbolic link",
-        "a regular file" => "is a file, not a folder",
-        _ => "is not a folder",
-    }
-}
-
-/// Whether `dir` holds a complete run whose `run.json` is `record`: the
-/// folder, `run.json` and `summary.csv` are real (no link followed), and
-/// `run.json` is read only up to the record's size.
-pub fn is_complete(dir: &Path, record: &[u8]) -> bool {
-    input::real_folder(dir) == Ok(true)
-        && input::read_back(&dir.join("run.json"), record.len() as u64, "")
-            .is_ok_and(|b| b == record)
-        && std::fs::symlink_metadata(dir.join("summary.csv")).is_ok_and(|m| m.is_file())
-}
-
 /// Runs the plan's runs (this shard's only, with `options.shard`) that are
 /// not complete in `options.out`, `options.jobs` at a time; then, for a
-/// whole sweep, writes the sweep's files ([`crate::output::sweep`]), or,
+/// whole sweep, writes the sweep's files ([`super::files`]), or,
 /// for a shard, has written its manifest first. Stops starting runs at the
 /// first error and returns it.
 pub fn run(
@@ -190,7 +139,7 @@ pub fn run(
     }
     report.ran = todo.iter().map(|r| r.id.clone()).collect();
     if options.shard.is_none() {
-        crate::output::sweep::write(&options.out, plan)?;
+        super::files::write(&options.out, plan)?;
     }
     Ok(report)
 }

@@ -18,16 +18,21 @@
 //! can be told from shards of another ([`shard`]).
 //!
 //! This module owns the plan, running it and merging shards; the sweep's
-//! files are written by [`crate::output::sweep`], the runs by
+//! files are written by [`files`], the runs by
 //! [`crate::runner`].
 
 pub mod execute;
+pub mod files;
+pub mod runs;
 pub mod shard;
 pub mod stats;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::set::OutputError;
+use std::io::Write;
+
+use crate::output::charts::ChartError;
+use crate::output::set::{OutputError, OutputSet};
 use crate::scenario::tree::FieldPath;
 use crate::scenario::{Issue, Location, Overrides, Scenario, ScenarioError, ScenarioText};
 
@@ -47,6 +52,27 @@ pub enum SweepError {
     /// Something failed that is not the user's fault (exit 1).
     #[error("{0}")]
     Internal(String),
+}
+
+/// Writes `bytes` as the file `name` of the set.
+pub(crate) fn put(set: &mut OutputSet, name: &'static str, bytes: &[u8]) -> Result<(), SweepError> {
+    let mut file = set.create_file(name)?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| SweepError::Output(set.write_error(name, e)))
+}
+
+/// Writing CSV into memory failed (it cannot, short of memory).
+pub(crate) fn csv_bug(e: csv::Error) -> SweepError {
+    SweepError::Internal(format!("writing CSV into memory failed: {e}"))
+}
+
+/// A chart could not be drawn (a bug) or written.
+pub(crate) fn chart_error(e: ChartError) -> SweepError {
+    match e {
+        ChartError::Output(o) => SweepError::Output(o),
+        e @ ChartError::Draw { .. } => SweepError::Internal(e.to_string()),
+    }
 }
 
 /// One `--vary PATH=V1,V2,…` argument.

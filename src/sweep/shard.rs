@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::execute::{is_complete, run_dir};
+use super::runs::{is_complete, prepare_runs, run_dir};
 use super::{Plan, SweepError};
 use crate::input;
 use crate::output::set::{DCSIM_FILES, OutputSet};
@@ -98,7 +98,7 @@ pub fn write_manifest(out: &Path, plan: &Plan, shard: Shard) -> Result<(), Sweep
     let mut bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serializes");
     bytes.push(b'\n');
     let mut set = OutputSet::create(out)?;
-    crate::output::sweep::put(&mut set, "shard.json", &bytes)?;
+    super::put(&mut set, "shard.json", &bytes)?;
     set.commit()?;
     Ok(())
 }
@@ -289,7 +289,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
         runs: plan.runs.len(),
         ..MergeReport::default()
     };
-    super::execute::prepare_runs(out)?;
+    prepare_runs(out)?;
     for (run, source) in plan.runs.iter().zip(&sources) {
         let target = run_dir(out, &run.id);
         if is_complete(&target, &plan.run_record(run)) {
@@ -299,7 +299,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
         copy_run(source, &target)?;
         report.copied += 1;
     }
-    crate::output::sweep::write(out, plan)?;
+    super::files::write(out, plan)?;
     Ok(report)
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Each chart holds plain numbers already scaled to the unit of its axis;
 //! what the numbers are is decided by the sweep and comparison writers
-//! ([`crate::output::sweep`], [`crate::output::compare`]). Sized for a
+//! ([`crate::sweep::files`], [`crate::output::compare`]). Sized for a
 //! slide ([`SLIDE`]): titles, axis names with units and legends in type
 //! large enough to read there.
 

@@ -9,16 +9,16 @@
 //! [`crate::results`]) in id order, so a merge of shards writes the same
 //! bytes as the sweep run in one place, whatever the number of threads.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::charts::comparison::{BandPoint, BandSeries, Bands, Bar, Bars, SLIDE};
-use super::charts::{ChartError, write_chart};
-use super::set::OutputSet;
+use super::runs::run_dir;
+use super::stats::Estimate;
+use super::{Plan, SweepError, chart_error, csv_bug, put};
+use crate::output::charts::comparison::{BandPoint, BandSeries, Bands, Bar, Bars, SLIDE};
+use crate::output::charts::write_chart;
+use crate::output::compare::table_number;
+use crate::output::set::OutputSet;
 use crate::results::{HEADLINES, Headline, RunSummary};
-use crate::sweep::execute::run_dir;
-use crate::sweep::stats::Estimate;
-use crate::sweep::{Plan, SweepError};
 
 /// The file names this module writes besides the charts.
 pub const FILES: &[&str] = &["sweep.json", "sweep.csv", "sweep_summary.csv", "sweep.html"];
@@ -204,7 +204,7 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
 /// contained like `report.html`: no script, no URL, the SVGs inline.
 fn page(plan: &Plan, table: &Table, numeric: &[usize], figures: &[(String, String)]) -> String {
     use std::fmt::Write as _;
-    let esc = super::report::escape;
+    let esc = crate::output::report::escape;
     let mut h = String::new();
     let name = esc(&plan.scenario);
     let _ = write!(
@@ -213,7 +213,7 @@ fn page(plan: &Plan, table: &Table, numeric: &[usize], figures: &[(String, Strin
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>Sweep of {name} — dcsim</title>\n<style>\n{}</style>\n</head>\n<body>\n<main>\n\
          <h1>Sweep of {name}</h1>\n",
-        super::report::STYLE
+        crate::output::report::STYLE
     );
     let varies: Vec<String> = plan
         .varies
@@ -283,10 +283,10 @@ fn page(plan: &Plan, table: &Table, numeric: &[usize], figures: &[(String, Strin
                 .filter_map(|row| row[*i].parse::<f64>().ok())
                 .collect();
             let cell = Estimate::of(&values).map_or(String::new(), |e| {
-                let mean = super::compare::table_number(hl, e.mean);
+                let mean = table_number(hl, e.mean);
                 match e.low().zip(e.high()) {
                     Some((lo, hi)) if r > 1 => {
-                        let half = super::compare::table_number(hl, (hi - lo) / 2.0);
+                        let half = table_number(hl, (hi - lo) / 2.0);
                         format!("{mean} ± {}", half.trim_start_matches('−'))
                     }
                     _ => mean,
@@ -301,33 +301,12 @@ fn page(plan: &Plan, table: &Table, numeric: &[usize], figures: &[(String, Strin
         let _ = writeln!(
             h,
             "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-            super::report::inline_svg(svg, title),
+            crate::output::report::inline_svg(svg, title),
             esc(title)
         );
     }
     h.push_str("</main>\n</body>\n</html>\n");
     h
-}
-
-/// Writes `bytes` as the file `name` of the set.
-pub(crate) fn put(set: &mut OutputSet, name: &'static str, bytes: &[u8]) -> Result<(), SweepError> {
-    let mut file = set.create_file(name)?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| SweepError::Output(set.write_error(name, e)))
-}
-
-/// Writing CSV into memory failed (it cannot, short of memory).
-pub(crate) fn csv_bug(e: csv::Error) -> SweepError {
-    SweepError::Internal(format!("writing CSV into memory failed: {e}"))
-}
-
-/// A chart could not be drawn (a bug) or written.
-pub(crate) fn chart_error(e: ChartError) -> SweepError {
-    match e {
-        ChartError::Output(o) => SweepError::Output(o),
-        e @ ChartError::Draw { .. } => SweepError::Internal(e.to_string()),
-    }
 }
 
 /// How a sweep's figures are charted.
