@@ -9,6 +9,12 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
+/// Largest magnitude accepted for any number, in the unit of its key or
+/// column (scenario files and the traces they name): far beyond any real
+/// figure, small enough that unit conversions and sums over a whole
+/// scenario stay finite.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+
 /// Largest scenario file accepted [bytes]: 32 MiB. Hand-written scenarios
 /// are a few kB; a generated one — 500 sites in a full mesh, 124,750 links —
 /// is about 9 MB.

@@ -33,11 +33,21 @@
 //! merged into the same bytes. [`output::compare`] puts finished runs side
 //! by side.
 //!
-//! Dependencies point inward: `engine` depends on nothing of the project;
-//! `scenario` on the catalog alone; `record` on the catalog's failure
-//! classes; `world` on the engine, the validated scenario and `record`;
-//! `output` on `record`; `sim` on them all; the binary (`main.rs`) on `sim`,
-//! `scenario` and `output`.
+//! Dependencies point inward. `engine`, `units` and [`input`] (bounded file
+//! reading) depend on nothing of the project; `catalog` on `units`; `record`
+//! on the catalog and the row types of the workloads and the books; `world`
+//! on the engine, the catalog and `record`; `policy` and the workloads
+//! (`workload`) on the world's contract; `economics` on `record`; `scenario`
+//! on the catalog, the engine, `input` and the resolved configuration types
+//! it fills (`economics::config`, the serving demand and trace types);
+//! `output` on `record`, `results` and the layers' row types; `sim` on the
+//! layers and the validated scenario; `runner` on `sim` and `output`; `sweep`
+//! on `runner`; the binary (`main.rs`) on `scenario`, `runner`, `sweep` and
+//! `output`. One exception is still being removed (issue 19): the world, the
+//! training and serving workloads and the books take model types from
+//! `scenario::model` (the whole [`scenario::Scenario`], links, lifetimes, the
+//! grid policy); `tests/dcsim/layers.rs` lists those imports, and the list
+//! may only shrink.
 //!
 //! # Resolution
 //!

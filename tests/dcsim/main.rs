@@ -26,6 +26,7 @@ mod golden;
 mod grid;
 mod input_bounds;
 mod interruptions;
+mod layers;
 mod output_safety;
 mod phold;
 mod physics;

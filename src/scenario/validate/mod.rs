@@ -19,10 +19,7 @@ use crate::engine::{Calendar, SimDuration, SimTime};
 pub const DEFAULT_SEED: u64 = 1;
 /// Default utilization when the file has no `[load]` table.
 pub const DEFAULT_UTILIZATION: f64 = 0.7;
-/// Largest magnitude accepted for any number, in the unit of its key: far
-/// beyond any real figure, small enough that unit conversions and sums over
-/// a whole scenario stay finite.
-pub const MAX_MAGNITUDE: f64 = 1e12;
+pub use crate::input::MAX_MAGNITUDE;
 /// Smallest value accepted where a positive number is needed, in the unit of
 /// its key (1e-6 MW is one watt).
 pub const MIN_POSITIVE: f64 = 1e-6;

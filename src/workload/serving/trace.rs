@@ -19,9 +19,9 @@
 
 use std::path::Path;
 
+use crate::input::MAX_MAGNITUDE;
 use crate::input::{InputError, read_regular_file};
 use crate::scenario::diag::quote_short;
-use crate::scenario::validate::MAX_MAGNITUDE;
 
 /// Largest trace file accepted [B]: 256 MiB (the Azure and Mooncake files
 /// are 0.3–3 MB).

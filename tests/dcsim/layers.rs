@@ -1,0 +1,127 @@
+//! The dependency order the crate docs (`src/lib.rs`) and
+//! `docs/code-layout.md` state, kept true (issue 19): the model layers
+//! (`src/world`, `src/workload`, `src/economics`, `src/policy`) take their
+//! configuration as their own types and never import the scenario module,
+//! whose files stay under 1,000 lines each.
+//!
+//! The layers still hold imports of `crate::scenario` that issue 19's
+//! items 1-2 (each layer owning its configuration) remove; they are listed
+//! in [`STILL_IMPORTING`] with their count, and the list may only shrink:
+//! a new import fails the test, and so does an entry whose file imports
+//! fewer than it says (lower it, or remove the entry).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The folders of the model layers, relative to the repository.
+const LAYERS: [&str; 4] = ["src/world", "src/workload", "src/economics", "src/policy"];
+
+/// Files of the layers that still import `crate::scenario` outside their
+/// tests, with how many lines do; to be emptied by issue 19 items 1-2.
+const STILL_IMPORTING: &[(&str, usize)] = &[
+    ("src/economics/books.rs", 1),
+    ("src/workload/serving/fleet.rs", 1),
+    ("src/workload/serving/trace.rs", 1),
+    ("src/workload/training.rs", 2),
+    ("src/world/buildout.rs", 1),
+    ("src/world/failures.rs", 1),
+    ("src/world/mod.rs", 1),
+    ("src/world/network.rs", 1),
+    ("src/world/topology.rs", 1),
+];
+
+/// Most lines of a source file of `src/scenario/`.
+const MAX_SCENARIO_FILE_LINES: usize = 1_000;
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.rs` file below `dir`, sorted.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("a source folder") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The lines of a source file before its unit tests (`#[cfg(test)]`),
+/// without comments.
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .take_while(|l| l.trim() != "#[cfg(test)]")
+        .filter(|l| !l.trim_start().starts_with("//"))
+}
+
+#[test]
+fn the_model_layers_do_not_import_the_scenario_module() {
+    let root = repository();
+    let mut found: BTreeMap<String, usize> = BTreeMap::new();
+    for layer in LAYERS {
+        for file in sources(&root.join(layer)) {
+            let text = std::fs::read_to_string(&file).expect("a source file");
+            let count = code_lines(&text)
+                .filter(|l| l.contains("crate::scenario"))
+                .count();
+            if count > 0 {
+                let name = file.strip_prefix(&root).expect("inside the repository");
+                found.insert(name.to_string_lossy().replace('\\', "/"), count);
+            }
+        }
+    }
+    let allowed: BTreeMap<String, usize> = STILL_IMPORTING
+        .iter()
+        .map(|(f, n)| (f.to_string(), *n))
+        .collect();
+    let mut problems = Vec::new();
+    for (file, &n) in &found {
+        match allowed.get(file) {
+            None => problems.push(format!(
+                "{file} imports crate::scenario ({n} lines): a layer takes its own configuration type, defined in the layer"
+            )),
+            Some(&most) if n > most => problems.push(format!(
+                "{file} imports crate::scenario in {n} lines, more than the {most} still allowed"
+            )),
+            Some(&most) if n < most => problems.push(format!(
+                "{file} imports crate::scenario in {n} lines now: lower its entry in STILL_IMPORTING from {most}"
+            )),
+            Some(_) => {}
+        }
+    }
+    for file in allowed.keys().filter(|f| !found.contains_key(*f)) {
+        problems.push(format!(
+            "{file} no longer imports crate::scenario: remove its entry from STILL_IMPORTING"
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn scenario_files_stay_under_a_thousand_lines() {
+    let root = repository();
+    let long: Vec<String> = sources(&root.join("src/scenario"))
+        .into_iter()
+        .filter_map(|file| {
+            let lines = std::fs::read_to_string(&file)
+                .expect("a source file")
+                .lines()
+                .count();
+            (lines > MAX_SCENARIO_FILE_LINES).then(|| format!("{}: {lines} lines", file.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "split by table, at most {MAX_SCENARIO_FILE_LINES} lines a file:\n{}",
+        long.join("\n")
+    );
+}
