@@ -109,6 +109,8 @@ fn four_dgx_h100_overhead() -> Watts {
 ///
 /// Units as in [`RackSpec`]: overhead in W, scale-out per chip in bit/s, price
 /// in USD.
+// A table of data, one entry per rack with its sources: long by nature.
+#[allow(clippy::too_many_lines)]
 pub(super) fn builtin() -> Vec<RackSpec> {
     let (trn2_overhead, trn2_note) = ratio_overhead(64, "trainium2");
     let (trn3_overhead, trn3_note) = ratio_overhead(144, "trainium3");

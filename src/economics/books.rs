@@ -320,6 +320,8 @@ impl<'s, R: Recorder> Books<'s, R> {
     }
 
     /// Writes the statement and returns the summary figures.
+    // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
+    #[allow(clippy::too_many_lines)]
     fn settle(&mut self, summary: &SummaryRow) -> Option<EconomicsSummary> {
         self.close_interval();
         let econ = self.economics?;

@@ -234,6 +234,8 @@ pub struct World<'s> {
 impl<'s> World<'s> {
     /// Builds the world of `scenario`; its first events wait in
     /// [`drain_scheduled`](Self::drain_scheduled).
+    // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
+    #[allow(clippy::too_many_lines)]
     pub fn new(scenario: &'s Scenario) -> Self {
         let streams_root = RngStreams::new(scenario.seed);
         let class = |k: FailureKind| &scenario.failures[k.index()];

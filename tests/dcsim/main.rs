@@ -3,6 +3,8 @@
 //!
 //! Run with `cargo test --release --test dcsim [filter]`.
 
+#![allow(clippy::too_many_lines)] // tests are exempt from the 150-line guard (clippy.toml)
+
 mod common;
 
 mod bad_input;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use crate::engine::{SimDuration, SimTime};
+use crate::input::{MAX_CSV_BYTES, read_regular_file};
 use crate::scenario::tree::FieldPath;
 
 use super::{MAX_MAGNITUDE, MIN_POSITIVE, Validator, number, parse_date, parse_duration};
@@ -249,6 +250,44 @@ impl Validator<'_> {
                         ),
                     );
                 }
+            }
+        }
+    }
+}
+
+impl Validator<'_> {
+    /// Reads the CSV file named `file` at `p` (relative to the scenario file
+    /// that names it), within [`MAX_CSV_BYTES`] (`size_hint` says how many
+    /// rows that holds): its path as shown in messages and its text, or
+    /// `None` when unreadable or not UTF-8 (reported at `p`).
+    pub(super) fn read_csv(
+        &mut self,
+        p: &FieldPath,
+        file: &str,
+        size_hint: &'static str,
+    ) -> Option<(String, String)> {
+        let path = self.input_path(p, file);
+        let shown = path.display().to_string();
+        let bytes = match read_regular_file(&path, MAX_CSV_BYTES, size_hint) {
+            Ok(b) => b,
+            Err(e) => {
+                self.err(
+                    p,
+                    format!(
+                        "cannot read \"{shown}\": {e} (paths are relative to the scenario file)"
+                    ),
+                );
+                return None;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => Some((shown, text)),
+            Err(_) => {
+                self.err(
+                    p,
+                    format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 CSV"),
+                );
+                None
             }
         }
     }

@@ -460,6 +460,9 @@ impl Validator<'_> {
         Some(out)
     }
 
+    // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7)
+    // once issue 22's contract price curves, edited beside it now, land.
+    #[allow(clippy::too_many_lines)]
     fn contract(
         &mut self,
         p: &FieldPath,

@@ -12,6 +12,7 @@ use crate::scenario::model::{RackType, Service, Site};
 use crate::scenario::spec::{GrowthSpec, ScenarioSpec, ServiceSpec};
 use crate::scenario::tree::FieldPath;
 use crate::workload::serving::demand::{Demand, Growth};
+use crate::workload::serving::roofline::ModelSpec;
 
 use super::checks::entries;
 use super::jobs::most_domains;
@@ -58,149 +59,19 @@ impl Validator<'_> {
                 format!("another service is already named \"{name}\" (compared without case); names must be unique")
             });
             let rack_type = self.job_rack(&p.key("rack"), &v.rack, &built, catalog);
-            let replica = rack_type.and_then(|t| {
-                let rt = &rack_types[t];
-                let per = rt.rack.scaleup_domain.max(1);
-                let chips = v.replica_chips.unwrap_or(per);
-                let chips =
-                    self.positive_int(&p.key("replica_chips"), chips, "chips of one replica")?;
-                self.job_domains(&p.key("replica_chips"), chips, rt, most[t], false)
-                    .map(|d| (chips, d))
-            });
+            let replica = self.service_replica(&p, v, rack_type, rack_types, &most);
             let weights = self.service_model(&p, v);
-            // Chips of one model copy (its tensor-parallel degree): the
-            // whole replica by default, else a divisor of it, so that a
-            // replica's domains host replica_chips ÷ tensor_parallel copies.
-            let tensor_parallel = match (replica, v.tensor_parallel) {
-                (Some((chips, _)), None) => Some(chips),
-                (Some((chips, _)), Some(tp)) => {
-                    if tp == 0 || chips % tp != 0 {
-                        self.err(
-                            &p.key("tensor_parallel"),
-                            format!(
-                                "{tp} chips per model copy do not divide the replica's {chips}; give a divisor of {chips}, e.g. 8"
-                            ),
-                        );
-                        None
-                    } else {
-                        Some(tp)
-                    }
-                }
-                (None, _) => None,
-            };
+            let tensor_parallel = self.tensor_parallel(&p, replica, v.tensor_parallel);
             let replica_for_model = replica.zip(tensor_parallel).map(|(r, tp)| (tp, r.1));
-            if let (Some(t), Some((chips, _)), Some(m)) = (rack_type, replica_for_model, weights) {
-                let (params, bpp) = (m.params, m.bytes_per_param);
-                let hbm = f64::from(chips) * rack_types[t].chip.hbm.value();
-                let need = params * bpp;
-                if need >= hbm {
-                    let key = if v.model.is_some() { "model" } else { "params" };
-                    let per_chip = rack_types[t].chip.hbm.value();
-                    let domain = rack_types[t].rack.scaleup_domain.max(1);
-                    // The fewest whole domains whose HBM exceeds the weights.
-                    let chips_needed =
-                        ((need / per_chip).floor() as u32 + 1).div_ceil(domain) * domain;
-                    self.err(
-                        &p.key(key),
-                        format!(
-                            "the weights take {:.0} GB ({} parameters × {bpp} B) and a replica of {chips} {} chips holds {:.0} GB of HBM, with none left for KV cache; give replica_chips = {chips_needed} ({} scale-up domains of {domain}) or more, or a smaller model",
-                            need / 1e9,
-                            number(params),
-                            rack_types[t].chip.name,
-                            hbm / 1e9,
-                            chips_needed / domain,
-                        ),
-                    );
-                }
-            }
-            let tokens = |me: &mut Self, key: &str, x: f64| {
-                me.positive(&p.key(key), x, "mean tokens per request, e.g. 1000")
-            };
-            let (input_tokens, output_tokens, output_tokens_cv) = match &v.sizes_trace {
-                Some(file) => {
-                    for (key, set) in [
-                        ("input_tokens", v.input_tokens.is_some()),
-                        ("output_tokens", v.output_tokens.is_some()),
-                        ("output_tokens_cv", v.output_tokens_cv.is_some()),
-                    ] {
-                        if set {
-                            self.err(
-                                &p.key(key),
-                                "sizes_trace gives the request sizes; give them one way",
-                            );
-                        }
-                    }
-                    match self.trace_requests(
-                        &p.key("sizes_trace"),
-                        &p.key("sizes_format"),
-                        file,
-                        v.sizes_format.as_deref(),
-                    ) {
-                        Some(r) => {
-                            let n = r.len() as f64;
-                            let mean_in =
-                                r.iter().map(|x| f64::from(x.input_tokens)).sum::<f64>() / n;
-                            let mean_out =
-                                r.iter().map(|x| f64::from(x.output_tokens)).sum::<f64>() / n;
-                            let var_out = r
-                                .iter()
-                                .map(|x| (f64::from(x.output_tokens) - mean_out).powi(2))
-                                .sum::<f64>()
-                                / n;
-                            (
-                                Some(mean_in),
-                                Some(mean_out),
-                                Some(Some(var_out.sqrt() / mean_out)),
-                            )
-                        }
-                        None => (None, None, None),
-                    }
-                }
-                None => {
-                    let mut given = |key: &str, x: Option<f64>| match x {
-                        Some(x) => tokens(self, key, x),
-                        None => {
-                            self.err(&p.key(key), "missing: the mean tokens per request (e.g. 1000), or give sizes_trace");
-                            None
-                        }
-                    };
-                    let i = given("input_tokens", v.input_tokens);
-                    let o = given("output_tokens", v.output_tokens);
-                    let cv = match v.output_tokens_cv {
-                        None => Some(None),
-                        Some(c) => self
-                            .non_negative(
-                                &p.key("output_tokens_cv"),
-                                c,
-                                "standard deviation ÷ mean of the output tokens, e.g. 1.2",
-                            )
-                            .map(Some),
-                    };
-                    (i, o, cv)
-                }
-            };
-            // A mean request must fit the KV cache a replica has left.
-            if let (Some(t), Some((chips, _)), Some(m), Some(i), Some(o)) = (
-                rack_type,
-                replica_for_model,
+            self.weights_fit(&p, v, rack_type.zip(replica_for_model), weights, rack_types);
+            let (input_tokens, output_tokens, output_tokens_cv) = self.request_sizes(&p, v);
+            self.kv_fits(
+                &p,
+                rack_type.zip(replica_for_model),
                 weights,
-                input_tokens,
-                output_tokens,
-            ) {
-                let (params, bpp, kv) = (m.params, m.bytes_per_param, m.kv_bytes_per_token);
-                let left = f64::from(chips) * rack_types[t].chip.hbm.value() - params * bpp;
-                let need = kv * (i + o);
-                if left > 0.0 && need > left {
-                    self.err(
-                        &p.key("replica_chips"),
-                        format!(
-                            "a mean request ({i:.0} + {o:.0} tokens × {kv:.0} B of KV cache = {:.1} GB) does not fit the {:.1} GB a replica has left after the weights; give replica_chips more chips or shorter requests",
-                            need / 1e9,
-                            left / 1e9
-                        ),
-                    );
-                }
-            }
+                input_tokens.zip(output_tokens),
+                rack_types,
+            );
             let rate = self.non_negative(
                 &p.key("rate_per_s"),
                 v.rate_per_s,
@@ -220,84 +91,10 @@ impl Validator<'_> {
                 v.weekly.as_deref(),
                 "7 daily factors, Monday first",
             );
-            let noise_sigma = match v.noise_sigma {
-                None => Some(0.0),
-                Some(x) => self
-                    .non_negative(
-                        &p.key("noise_sigma"),
-                        x,
-                        "sigma of the log of the noise, e.g. 0.1",
-                    )
-                    .and_then(|x| {
-                        if x > MAX_LOGNORMAL_SIGMA {
-                            self.err(
-                                &p.key("noise_sigma"),
-                                format!("at most {MAX_LOGNORMAL_SIGMA}, found {x}"),
-                            );
-                            None
-                        } else {
-                            Some(x)
-                        }
-                    }),
-            };
-            let ttft_slo =
-                self.positive_duration(&p.key("ttft_slo"), v.ttft_slo.as_deref().unwrap_or("2s"));
-            let tpot_slo = self
-                .positive_duration(&p.key("tpot_slo"), v.tpot_slo.as_deref().unwrap_or("100ms"));
-            let slo_percentile = match v.slo_percentile {
-                None => Some(99.0),
-                Some(x) if x.is_finite() && x > 0.0 && x < 100.0 => Some(x),
-                Some(x) => {
-                    self.err(
-                        &p.key("slo_percentile"),
-                        format!(
-                            "must be between 0 and 100 (exclusive), found {} (e.g. 99 for p99)",
-                            number(x)
-                        ),
-                    );
-                    None
-                }
-            };
-            let target_utilization = match v.target_utilization {
-                None => Some(0.7),
-                Some(x) => self
-                    .fraction(&p.key("target_utilization"), x)
-                    .and_then(|x| {
-                        if x > 0.0 {
-                            Some(x)
-                        } else {
-                            self.err(
-                                &p.key("target_utilization"),
-                                "must be greater than 0 (e.g. 0.7)",
-                            );
-                            None
-                        }
-                    }),
-            };
-            let min_replicas = v.min_replicas.unwrap_or(1);
-            let max_replicas = v.max_replicas.unwrap_or(1_000_000);
-            if max_replicas == 0 || max_replicas < min_replicas {
-                self.err(
-                    &p.key("max_replicas"),
-                    format!("must be at least 1 and at least min_replicas ({min_replicas}), found {max_replicas}"),
-                );
-            }
-            let scale_up_delay = self.duration(
-                &p.key("scale_up_delay"),
-                v.scale_up_delay.as_deref().unwrap_or("10min"),
-            );
-            let backlog = match v.beyond_capacity.as_deref() {
-                None | Some("drop") => Some(false),
-                Some("backlog") => Some(true),
-                Some(other) => {
-                    let hint = did_you_mean_value(other, ["drop", "backlog"]);
-                    self.err(
-                        &p.key("beyond_capacity"),
-                        format!("\"{other}\" is not a policy{hint}; give \"drop\" or \"backlog\""),
-                    );
-                    None
-                }
-            };
+            let noise_sigma = self.noise_sigma(&p, v.noise_sigma);
+            let (ttft_slo, tpot_slo, slo_percentile) = self.slos(&p, v);
+            let (target_utilization, min_replicas, max_replicas, scale_up_delay, backlog) =
+                self.autoscaling(&p, v);
             let ok = self.problem_count() == before;
             let (
                 true,
@@ -607,5 +404,305 @@ impl Validator<'_> {
             out[k] = self.non_negative(&p.index(k), x, "a factor on the rate")?;
         }
         Some(out)
+    }
+}
+
+impl Validator<'_> {
+    /// A service's replica: its chips (default one scale-up domain of its
+    /// rack model) and the domains they make.
+    fn service_replica(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+        rack_type: Option<usize>,
+        rack_types: &[RackType],
+        most: &[u64],
+    ) -> Option<(u32, u32)> {
+        rack_type.and_then(|t| {
+            let rt = &rack_types[t];
+            let per = rt.rack.scaleup_domain.max(1);
+            let chips = v.replica_chips.unwrap_or(per);
+            let chips =
+                self.positive_int(&p.key("replica_chips"), chips, "chips of one replica")?;
+            self.job_domains(&p.key("replica_chips"), chips, rt, most[t], false)
+                .map(|d| (chips, d))
+        })
+    }
+
+    /// Chips of one model copy (its tensor-parallel degree): the whole
+    /// replica by default, else a divisor of it, so that a replica's
+    /// domains host replica_chips ÷ tensor_parallel copies.
+    fn tensor_parallel(
+        &mut self,
+        p: &FieldPath,
+        replica: Option<(u32, u32)>,
+        given: Option<u32>,
+    ) -> Option<u32> {
+        match (replica, given) {
+            (Some((chips, _)), None) => Some(chips),
+            (Some((chips, _)), Some(tp)) => {
+                if tp == 0 || chips % tp != 0 {
+                    self.err(
+                        &p.key("tensor_parallel"),
+                        format!(
+                            "{tp} chips per model copy do not divide the replica's {chips}; give a divisor of {chips}, e.g. 8"
+                        ),
+                    );
+                    None
+                } else {
+                    Some(tp)
+                }
+            }
+            (None, _) => None,
+        }
+    }
+
+    /// The weights of one model copy must leave HBM for the KV cache.
+    fn weights_fit(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+        placed: Option<(usize, (u32, u32))>,
+        weights: Option<ModelSpec>,
+        rack_types: &[RackType],
+    ) {
+        if let (Some((t, (chips, _))), Some(m)) = (placed, weights) {
+            let (params, bpp) = (m.params, m.bytes_per_param);
+            let hbm = f64::from(chips) * rack_types[t].chip.hbm.value();
+            let need = params * bpp;
+            if need >= hbm {
+                let key = if v.model.is_some() { "model" } else { "params" };
+                let per_chip = rack_types[t].chip.hbm.value();
+                let domain = rack_types[t].rack.scaleup_domain.max(1);
+                // The fewest whole domains whose HBM exceeds the weights.
+                let chips_needed = ((need / per_chip).floor() as u32 + 1).div_ceil(domain) * domain;
+                self.err(
+                    &p.key(key),
+                    format!(
+                        "the weights take {:.0} GB ({} parameters × {bpp} B) and a replica of {chips} {} chips holds {:.0} GB of HBM, with none left for KV cache; give replica_chips = {chips_needed} ({} scale-up domains of {domain}) or more, or a smaller model",
+                        need / 1e9,
+                        number(params),
+                        rack_types[t].chip.name,
+                        hbm / 1e9,
+                        chips_needed / domain,
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Mean input and output tokens per request and the output's
+    /// coefficient of variation: given, or from a request trace
+    /// (`sizes_trace`), one way.
+    fn request_sizes(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+    ) -> (Option<f64>, Option<f64>, Option<Option<f64>>) {
+        let tokens = |me: &mut Self, key: &str, x: f64| {
+            me.positive(&p.key(key), x, "mean tokens per request, e.g. 1000")
+        };
+        match &v.sizes_trace {
+            Some(file) => {
+                for (key, set) in [
+                    ("input_tokens", v.input_tokens.is_some()),
+                    ("output_tokens", v.output_tokens.is_some()),
+                    ("output_tokens_cv", v.output_tokens_cv.is_some()),
+                ] {
+                    if set {
+                        self.err(
+                            &p.key(key),
+                            "sizes_trace gives the request sizes; give them one way",
+                        );
+                    }
+                }
+                match self.trace_requests(
+                    &p.key("sizes_trace"),
+                    &p.key("sizes_format"),
+                    file,
+                    v.sizes_format.as_deref(),
+                ) {
+                    Some(r) => {
+                        let n = r.len() as f64;
+                        let mean_in = r.iter().map(|x| f64::from(x.input_tokens)).sum::<f64>() / n;
+                        let mean_out =
+                            r.iter().map(|x| f64::from(x.output_tokens)).sum::<f64>() / n;
+                        let var_out = r
+                            .iter()
+                            .map(|x| (f64::from(x.output_tokens) - mean_out).powi(2))
+                            .sum::<f64>()
+                            / n;
+                        (
+                            Some(mean_in),
+                            Some(mean_out),
+                            Some(Some(var_out.sqrt() / mean_out)),
+                        )
+                    }
+                    None => (None, None, None),
+                }
+            }
+            None => {
+                let mut given = |key: &str, x: Option<f64>| match x {
+                    Some(x) => tokens(self, key, x),
+                    None => {
+                        self.err(
+                            &p.key(key),
+                            "missing: the mean tokens per request (e.g. 1000), or give sizes_trace",
+                        );
+                        None
+                    }
+                };
+                let i = given("input_tokens", v.input_tokens);
+                let o = given("output_tokens", v.output_tokens);
+                let cv = match v.output_tokens_cv {
+                    None => Some(None),
+                    Some(c) => self
+                        .non_negative(
+                            &p.key("output_tokens_cv"),
+                            c,
+                            "standard deviation ÷ mean of the output tokens, e.g. 1.2",
+                        )
+                        .map(Some),
+                };
+                (i, o, cv)
+            }
+        }
+    }
+
+    /// A mean request must fit the KV cache a replica has left.
+    fn kv_fits(
+        &mut self,
+        p: &FieldPath,
+        placed: Option<(usize, (u32, u32))>,
+        weights: Option<ModelSpec>,
+        sizes: Option<(f64, f64)>,
+        rack_types: &[RackType],
+    ) {
+        if let (Some((t, (chips, _))), Some(m), Some((i, o))) = (placed, weights, sizes) {
+            let (params, bpp, kv) = (m.params, m.bytes_per_param, m.kv_bytes_per_token);
+            let left = f64::from(chips) * rack_types[t].chip.hbm.value() - params * bpp;
+            let need = kv * (i + o);
+            if left > 0.0 && need > left {
+                self.err(
+                    &p.key("replica_chips"),
+                    format!(
+                        "a mean request ({i:.0} + {o:.0} tokens × {kv:.0} B of KV cache = {:.1} GB) does not fit the {:.1} GB a replica has left after the weights; give replica_chips more chips or shorter requests",
+                        need / 1e9,
+                        left / 1e9
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The sigma of the demand's log-normal noise (default 0).
+    fn noise_sigma(&mut self, p: &FieldPath, given: Option<f64>) -> Option<f64> {
+        match given {
+            None => Some(0.0),
+            Some(x) => self
+                .non_negative(
+                    &p.key("noise_sigma"),
+                    x,
+                    "sigma of the log of the noise, e.g. 0.1",
+                )
+                .and_then(|x| {
+                    if x > MAX_LOGNORMAL_SIGMA {
+                        self.err(
+                            &p.key("noise_sigma"),
+                            format!("at most {MAX_LOGNORMAL_SIGMA}, found {x}"),
+                        );
+                        None
+                    } else {
+                        Some(x)
+                    }
+                }),
+        }
+    }
+
+    /// The latency targets: time to first token (default 2 s), time per
+    /// output token (default 100 ms) and the percentile they hold at
+    /// (default 99).
+    fn slos(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+    ) -> (Option<SimDuration>, Option<SimDuration>, Option<f64>) {
+        let ttft_slo =
+            self.positive_duration(&p.key("ttft_slo"), v.ttft_slo.as_deref().unwrap_or("2s"));
+        let tpot_slo =
+            self.positive_duration(&p.key("tpot_slo"), v.tpot_slo.as_deref().unwrap_or("100ms"));
+        let slo_percentile = match v.slo_percentile {
+            None => Some(99.0),
+            Some(x) if x.is_finite() && x > 0.0 && x < 100.0 => Some(x),
+            Some(x) => {
+                self.err(
+                    &p.key("slo_percentile"),
+                    format!(
+                        "must be between 0 and 100 (exclusive), found {} (e.g. 99 for p99)",
+                        number(x)
+                    ),
+                );
+                None
+            }
+        };
+        (ttft_slo, tpot_slo, slo_percentile)
+    }
+
+    /// Autoscaling: the target utilization (default 0.7), the replica
+    /// bounds, the delay of a scale-up (default 10 min) and what happens
+    /// beyond capacity (drop, default, or backlog).
+    #[allow(clippy::type_complexity)]
+    fn autoscaling(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+    ) -> (Option<f64>, u32, u32, Option<SimDuration>, Option<bool>) {
+        let target_utilization = match v.target_utilization {
+            None => Some(0.7),
+            Some(x) => self
+                .fraction(&p.key("target_utilization"), x)
+                .and_then(|x| {
+                    if x > 0.0 {
+                        Some(x)
+                    } else {
+                        self.err(
+                            &p.key("target_utilization"),
+                            "must be greater than 0 (e.g. 0.7)",
+                        );
+                        None
+                    }
+                }),
+        };
+        let min_replicas = v.min_replicas.unwrap_or(1);
+        let max_replicas = v.max_replicas.unwrap_or(1_000_000);
+        if max_replicas == 0 || max_replicas < min_replicas {
+            self.err(
+                &p.key("max_replicas"),
+                format!("must be at least 1 and at least min_replicas ({min_replicas}), found {max_replicas}"),
+            );
+        }
+        let scale_up_delay = self.duration(
+            &p.key("scale_up_delay"),
+            v.scale_up_delay.as_deref().unwrap_or("10min"),
+        );
+        let backlog = match v.beyond_capacity.as_deref() {
+            None | Some("drop") => Some(false),
+            Some("backlog") => Some(true),
+            Some(other) => {
+                let hint = did_you_mean_value(other, ["drop", "backlog"]);
+                self.err(
+                    &p.key("beyond_capacity"),
+                    format!("\"{other}\" is not a policy{hint}; give \"drop\" or \"backlog\""),
+                );
+                None
+            }
+        };
+        (
+            target_utilization,
+            min_replicas,
+            max_replicas,
+            scale_up_delay,
+            backlog,
+        )
     }
 }

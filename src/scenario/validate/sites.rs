@@ -8,8 +8,7 @@ use chrono::{NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
-use crate::engine::SimTime;
-use crate::input::{MAX_CSV_BYTES, read_regular_file};
+use crate::engine::{SimDuration, SimTime};
 use crate::scenario::diag::{Issue, Location, did_you_mean_value, quote_short};
 use crate::scenario::model::{Band, Phase, Pue, RackType, Site, Tariff};
 use crate::scenario::spec::{CarbonSpec, PriceSpec, SiteSpec};
@@ -50,75 +49,9 @@ impl Validator<'_> {
             s.grid_mw,
             "the site's grid connection in MW, e.g. grid_mw = 300",
         );
-        let mut grid = vec![(SimTime::ZERO, Watts::from_mw(grid_mw.unwrap_or(0.0)))];
-        let mut grid_ok = grid_mw.is_some();
-        let mut upgrade_times = Vec::with_capacity(s.grid_upgrades.len());
-        for (i, u) in s.grid_upgrades.iter().enumerate() {
-            let up = p.key("grid_upgrades").index(i);
-            let at = self.date_in_horizon(&up.key("date"), &u.date);
-            upgrade_times.push(at);
-            let mw = self.positive(
-                &up.key("grid_mw"),
-                u.grid_mw,
-                "the new grid connection in MW",
-            );
-            if let Some(at) = at
-                && let Some(j) = grid.iter().position(|g| g.0 == at)
-            {
-                let what = if j == 0 {
-                    "is the start date, where grid_mw applies; set grid_mw instead"
-                } else {
-                    "is also the date of an earlier grid upgrade; give one grid_mw per date"
-                };
-                self.err(&up.key("date"), format!("{} {what}", u.date.trim()));
-                grid_ok = false;
-            } else if let (Some(at), Some(mw)) = (at, mw) {
-                grid.push((at, Watts::from_mw(mw)));
-            } else {
-                grid_ok = false;
-            }
-        }
-        grid.sort_by_key(|g| g.0);
+        let (grid, grid_ok, upgrade_times) = self.site_grid(p, s, grid_mw);
 
-        let pue = match (s.pue, &s.pue_monthly) {
-            (Some(_), Some(_)) => {
-                self.err(
-                    &p.key("pue_monthly"),
-                    "give either `pue` or `pue_monthly`, not both",
-                );
-                None
-            }
-            (None, None) => {
-                self.err(
-                    &p.key("pue"),
-                    "missing: give the site's power usage effectiveness, e.g. pue = 1.2, or pue_monthly = [twelve values]",
-                );
-                None
-            }
-            (Some(x), None) => self.pue_value(&p.key("pue"), x).map(Pue::Constant),
-            (None, Some(months)) => {
-                if months.len() != 12 {
-                    self.err(
-                        &p.key("pue_monthly"),
-                        format!(
-                            "needs 12 values, January to December; found {}",
-                            months.len()
-                        ),
-                    );
-                    None
-                } else {
-                    let mut m = [0.0; 12];
-                    let mut ok = true;
-                    for (i, x) in months.iter().enumerate() {
-                        match self.pue_value(&p.key("pue_monthly").index(i), *x) {
-                            Some(x) => m[i] = x,
-                            None => ok = false,
-                        }
-                    }
-                    ok.then_some(Pue::Monthly(m))
-                }
-            }
-        };
+        let pue = self.site_pue(p, s);
         let power_oversubscription = match s.power_oversubscription {
             Some(x) => self.positive(
                 &p.key("power_oversubscription"),
@@ -142,147 +75,22 @@ impl Validator<'_> {
         let price = self.price(&p.key("price"), s.price.as_ref());
         let carbon = self.carbon(&p.key("carbon"), s.carbon.as_ref());
 
-        if s.buildout.is_empty() {
-            self.err(
-                &p.key("buildout"),
-                "the build-out is empty: add at least one [[sites.buildout]] phase with rack, count and date",
-            );
-        }
-        let rack_names: Vec<&str> = catalog.racks.iter().map(|r| r.name.as_str()).collect();
-        let mut phases = Vec::new();
-        for (i, ph) in s.buildout.iter().enumerate() {
-            let pp = p.key("buildout").index(i);
-            let rack_type = match catalog.rack(&ph.rack) {
-                Some(r) => match rack_types.iter().position(|t| t.rack.name == r.name) {
-                    Some(i) => Some(i),
-                    None => {
-                        let chip = catalog.chip(&r.chip).cloned();
-                        match chip {
-                            Some(chip) => {
-                                rack_types.push(RackType {
-                                    rack: r.clone(),
-                                    chip,
-                                });
-                                Some(rack_types.len() - 1)
-                            }
-                            None => None,
-                        }
-                    }
-                },
-                None if self.refused_racks.contains(&ph.rack) => None,
-                None => {
-                    let hint = did_you_mean_value(&ph.rack, rack_names.iter().copied());
-                    self.err(
-                        &pp.key("rack"),
-                        format!(
-                            "no rack is named \"{}\"{hint} (`dcsim catalog` lists them, or define it in [[racks]])",
-                            ph.rack
-                        ),
-                    );
-                    None
-                }
-            };
-            let count = self.positive_int(&pp.key("count"), ph.count, "racks in this phase");
-            let planned = self.date_in_horizon(&pp.key("date"), &ph.date);
-            let delay = match &ph.delay {
-                Some(d) => self.distribution(&pp.key("delay"), d).map(Some),
-                None => Some(None),
-            };
-            let eol = match &ph.end_of_life {
-                Some(t) => self.positive_duration(&pp.key("end_of_life"), t).map(Some),
-                None => end_of_life,
-            };
-            if let (Some(rack_type), Some(count), Some(planned), Some(delay), Some(eol)) =
-                (rack_type, count, planned, delay, eol)
-            {
-                phases.push(Phase {
-                    rack_type,
-                    count,
-                    planned,
-                    delay,
-                    spare_nodes: ph.spare_nodes.unwrap_or(0),
-                    end_of_life: eol,
-                });
-            }
-        }
-        // A phase larger than the site's biggest grid connection can never
-        // be commissioned: say so now rather than after a seven-year run.
+        let phases = self.buildout(p, s, catalog, rack_types, end_of_life);
         if let (Some(pue), Some(oversub), true) = (
             &pue,
             power_oversubscription,
             grid_ok && phases.len() == s.buildout.len(),
         ) {
-            let max_grid = grid.iter().map(|g| g.1).fold(Watts::ZERO, Watts::max);
-            // Overhead and idle draw cannot be capped: a grid connection that
-            // falls below the floor of the racks that may be online then
-            // (every phase planned by that date, at design PUE; a bound, as
-            // deferral, refusal or retirement may leave fewer) is refused.
-            for (i, (u, at)) in s.grid_upgrades.iter().zip(&upgrade_times).enumerate() {
-                let Some(at) = *at else {
-                    continue;
-                };
-                let floor: Watts = phases
-                    .iter()
-                    .filter(|ph| ph.planned <= at)
-                    .map(|ph| {
-                        let t = &rack_types[ph.rack_type];
-                        (t.rack.overhead + t.chip.idle * f64::from(t.rack.chips))
-                            * pue.design()
-                            * f64::from(ph.count)
-                    })
-                    .fold(Watts::ZERO, |a, b| a + b);
-                if floor.0 > Watts::from_mw(u.grid_mw).0 * (1.0 + 1e-12) {
-                    self.err(
-                        &p.key("grid_upgrades").index(i).key("grid_mw"),
-                        format!(
-                            "{} MW is below the idle floor of the racks planned by {} ({:.3} MW: rack overhead + chips at idle, × design PUE {}), which cannot be capped; keep grid_mw at least that, or plan fewer racks before this date",
-                            u.grid_mw,
-                            u.date,
-                            floor.mw(),
-                            pue.design()
-                        ),
-                    );
-                }
-            }
-            for (i, ph) in phases.iter().enumerate() {
-                let t = &rack_types[ph.rack_type];
-                let need = t.nameplate() * pue.design() * f64::from(ph.count);
-                if need.0 > max_grid.0 * oversub * (1.0 + 1e-12) {
-                    self.err(
-                        &p.key("buildout").index(i).key("count"),
-                        format!(
-                            "{} racks of {} need {:.1} MW (nameplate {:.1} kW each × design PUE {}), more than this site's grid connection ever allows ({:.1} MW × power_oversubscription {}); split the phase, lower count or raise grid_mw",
-                            ph.count,
-                            t.rack.name,
-                            need.mw(),
-                            t.nameplate().kw(),
-                            pue.design(),
-                            max_grid.mw(),
-                            oversub
-                        ),
-                    );
-                    continue;
-                }
-                // Its idle floor must fit under the grid itself: no power
-                // cap lowers overhead or idle draw, so a phase whose floor
-                // exceeds every grid the site will have would wait all run.
-                let per_rack = t.rack.overhead + t.chip.idle * f64::from(t.rack.chips);
-                let floor = per_rack * pue.design() * f64::from(ph.count);
-                if floor.0 > max_grid.0 * (1.0 + 1e-12) {
-                    self.err(
-                        &p.key("buildout").index(i).key("count"),
-                        format!(
-                            "{} racks of {} have an idle floor of {:.3} MW (rack overhead + chips at idle, {:.3} kW a rack, × design PUE {}), more than this site's grid connection ever allows ({:.3} MW; power caps cannot lower the idle floor, whatever power_oversubscription); split the phase, lower count or raise grid_mw",
-                            ph.count,
-                            t.rack.name,
-                            floor.mw(),
-                            per_rack.kw(),
-                            pue.design(),
-                            max_grid.mw(),
-                        ),
-                    );
-                }
-            }
+            self.phases_fit(
+                p,
+                s,
+                &grid,
+                &upgrade_times,
+                &phases,
+                rack_types,
+                pue,
+                oversub,
+            );
         }
         let after = self.problems.by_path.len() + self.problems.located.len();
         if after != before {
@@ -456,31 +264,7 @@ impl Validator<'_> {
         value_key: &str,
         non_negative: bool,
     ) -> Option<Vec<(SimTime, f64)>> {
-        let path = self.input_path(p, file);
-        let shown = path.display().to_string();
-        let bytes = match read_regular_file(
-            &path,
-            MAX_CSV_BYTES,
-            "; an hourly CSV needs about 30 bytes a row",
-        ) {
-            Ok(b) => b,
-            Err(e) => {
-                self.err(
-                    p,
-                    format!(
-                        "cannot read \"{shown}\": {e} (paths are relative to the scenario file)"
-                    ),
-                );
-                return None;
-            }
-        };
-        let Ok(text) = String::from_utf8(bytes) else {
-            self.err(
-                p,
-                format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 CSV"),
-            );
-            return None;
-        };
+        let (shown, text) = self.read_csv(p, file, "; an hourly CSV needs about 30 bytes a row")?;
         let located = |line: u64, message: String| Issue {
             location: Location::File {
                 file: shown.clone(),
@@ -530,52 +314,21 @@ impl Validator<'_> {
             let line = record.position().map_or(0, |p| p.line());
             let stamp = record.get(ti).unwrap_or_default();
             let stamp_q = quote_short(stamp);
-            let Some(dt) = parse_timestamp(stamp) else {
-                self.problems.located.push(located(
-                    line,
-                    format!("timestamp \"{stamp_q}\" is not like \"2026-01-01 13:00\""),
-                ));
-                continue;
-            };
-            if dt.time().minute() != 0 || dt.time().second() != 0 || dt.time().nanosecond() != 0 {
-                self.problems.located.push(located(
-                    line,
-                    format!(
-                        "timestamp \"{stamp_q}\" is not on the hour; values of an hourly CSV change on whole hours (write {})",
-                        dt.format("%Y-%m-%d %H:00")
-                    ),
-                ));
-                continue;
-            }
-            let raw = record.get(vi).unwrap_or_default();
-            let raw_q = quote_short(raw);
-            let value: f64 = match raw.parse::<f64>() {
-                Ok(v)
-                    if v.is_finite() && v.abs() <= MAX_MAGNITUDE && (!non_negative || v >= 0.0) =>
-                {
-                    v
-                }
-                Ok(v) if v.is_finite() && v.abs() > MAX_MAGNITUDE => {
-                    self.problems.located.push(located(
-                        line,
-                        format!(
-                            "`{value_key}` {} is beyond any plausible value (the limit is ±{MAX_MAGNITUDE:e}, as in the scenario file); check the unit in the column name",
-                            number(v)
-                        ),
-                    ));
-                    continue;
-                }
-                _ => {
-                    self.problems.located.push(located(
-                        line,
-                        format!(
-                            "`{value_key}` must be a finite number{}, found \"{raw_q}\"",
-                            if non_negative { " ≥ 0" } else { "" }
-                        ),
-                    ));
+            let dt = match hourly_stamp(stamp) {
+                Ok(dt) => dt,
+                Err(message) => {
+                    self.problems.located.push(located(line, message));
                     continue;
                 }
             };
+            let value =
+                match hourly_value(record.get(vi).unwrap_or_default(), value_key, non_negative) {
+                    Ok(v) => v,
+                    Err(message) => {
+                        self.problems.located.push(located(line, message));
+                        continue;
+                    }
+                };
             if last.is_some_and(|l| dt <= l) {
                 self.problems.located.push(located(
                     line,
@@ -691,5 +444,291 @@ impl Validator<'_> {
             }
         }
         links
+    }
+}
+
+impl Validator<'_> {
+    /// A site's grid connection over time: `grid_mw` from the start, then
+    /// each upgrade on its date (one per date); whether all of it is valid,
+    /// and each upgrade's time (`None` where refused).
+    #[allow(clippy::type_complexity)]
+    fn site_grid(
+        &mut self,
+        p: &FieldPath,
+        s: &SiteSpec,
+        grid_mw: Option<f64>,
+    ) -> (Vec<(SimTime, Watts)>, bool, Vec<Option<SimTime>>) {
+        let mut grid = vec![(SimTime::ZERO, Watts::from_mw(grid_mw.unwrap_or(0.0)))];
+        let mut grid_ok = grid_mw.is_some();
+        let mut upgrade_times = Vec::with_capacity(s.grid_upgrades.len());
+        for (i, u) in s.grid_upgrades.iter().enumerate() {
+            let up = p.key("grid_upgrades").index(i);
+            let at = self.date_in_horizon(&up.key("date"), &u.date);
+            upgrade_times.push(at);
+            let mw = self.positive(
+                &up.key("grid_mw"),
+                u.grid_mw,
+                "the new grid connection in MW",
+            );
+            if let Some(at) = at
+                && let Some(j) = grid.iter().position(|g| g.0 == at)
+            {
+                let what = if j == 0 {
+                    "is the start date, where grid_mw applies; set grid_mw instead"
+                } else {
+                    "is also the date of an earlier grid upgrade; give one grid_mw per date"
+                };
+                self.err(&up.key("date"), format!("{} {what}", u.date.trim()));
+                grid_ok = false;
+            } else if let (Some(at), Some(mw)) = (at, mw) {
+                grid.push((at, Watts::from_mw(mw)));
+            } else {
+                grid_ok = false;
+            }
+        }
+        grid.sort_by_key(|g| g.0);
+        (grid, grid_ok, upgrade_times)
+    }
+
+    /// A site's power usage effectiveness: one value, or twelve, January
+    /// first.
+    fn site_pue(&mut self, p: &FieldPath, s: &SiteSpec) -> Option<Pue> {
+        match (s.pue, &s.pue_monthly) {
+            (Some(_), Some(_)) => {
+                self.err(
+                    &p.key("pue_monthly"),
+                    "give either `pue` or `pue_monthly`, not both",
+                );
+                None
+            }
+            (None, None) => {
+                self.err(
+                &p.key("pue"),
+                "missing: give the site's power usage effectiveness, e.g. pue = 1.2, or pue_monthly = [twelve values]",
+            );
+                None
+            }
+            (Some(x), None) => self.pue_value(&p.key("pue"), x).map(Pue::Constant),
+            (None, Some(months)) => {
+                if months.len() != 12 {
+                    self.err(
+                        &p.key("pue_monthly"),
+                        format!(
+                            "needs 12 values, January to December; found {}",
+                            months.len()
+                        ),
+                    );
+                    None
+                } else {
+                    let mut m = [0.0; 12];
+                    let mut ok = true;
+                    for (i, x) in months.iter().enumerate() {
+                        match self.pue_value(&p.key("pue_monthly").index(i), *x) {
+                            Some(x) => m[i] = x,
+                            None => ok = false,
+                        }
+                    }
+                    ok.then_some(Pue::Monthly(m))
+                }
+            }
+        }
+    }
+
+    /// A site's `[[sites.buildout]]` phases, the rack types they build added
+    /// to `rack_types`; `end_of_life` is the site's default.
+    fn buildout(
+        &mut self,
+        p: &FieldPath,
+        s: &SiteSpec,
+        catalog: &Catalog,
+        rack_types: &mut Vec<RackType>,
+        end_of_life: Option<Option<SimDuration>>,
+    ) -> Vec<Phase> {
+        if s.buildout.is_empty() {
+            self.err(
+            &p.key("buildout"),
+            "the build-out is empty: add at least one [[sites.buildout]] phase with rack, count and date",
+        );
+        }
+        let rack_names: Vec<&str> = catalog.racks.iter().map(|r| r.name.as_str()).collect();
+        let mut phases = Vec::new();
+        for (i, ph) in s.buildout.iter().enumerate() {
+            let pp = p.key("buildout").index(i);
+            let rack_type = match catalog.rack(&ph.rack) {
+                Some(r) => match rack_types.iter().position(|t| t.rack.name == r.name) {
+                    Some(i) => Some(i),
+                    None => {
+                        let chip = catalog.chip(&r.chip).cloned();
+                        match chip {
+                            Some(chip) => {
+                                rack_types.push(RackType {
+                                    rack: r.clone(),
+                                    chip,
+                                });
+                                Some(rack_types.len() - 1)
+                            }
+                            None => None,
+                        }
+                    }
+                },
+                None if self.refused_racks.contains(&ph.rack) => None,
+                None => {
+                    let hint = did_you_mean_value(&ph.rack, rack_names.iter().copied());
+                    self.err(
+                    &pp.key("rack"),
+                    format!(
+                        "no rack is named \"{}\"{hint} (`dcsim catalog` lists them, or define it in [[racks]])",
+                        ph.rack
+                    ),
+                );
+                    None
+                }
+            };
+            let count = self.positive_int(&pp.key("count"), ph.count, "racks in this phase");
+            let planned = self.date_in_horizon(&pp.key("date"), &ph.date);
+            let delay = match &ph.delay {
+                Some(d) => self.distribution(&pp.key("delay"), d).map(Some),
+                None => Some(None),
+            };
+            let eol = match &ph.end_of_life {
+                Some(t) => self.positive_duration(&pp.key("end_of_life"), t).map(Some),
+                None => end_of_life,
+            };
+            if let (Some(rack_type), Some(count), Some(planned), Some(delay), Some(eol)) =
+                (rack_type, count, planned, delay, eol)
+            {
+                phases.push(Phase {
+                    rack_type,
+                    count,
+                    planned,
+                    delay,
+                    spare_nodes: ph.spare_nodes.unwrap_or(0),
+                    end_of_life: eol,
+                });
+            }
+        }
+        phases
+    }
+
+    /// A phase larger than the site's biggest grid connection can never
+    /// be commissioned: say so now rather than after a seven-year run.
+    #[allow(clippy::too_many_arguments)]
+    fn phases_fit(
+        &mut self,
+        p: &FieldPath,
+        s: &SiteSpec,
+        grid: &[(SimTime, Watts)],
+        upgrade_times: &[Option<SimTime>],
+        phases: &[Phase],
+        rack_types: &[RackType],
+        pue: &Pue,
+        oversub: f64,
+    ) {
+        let max_grid = grid.iter().map(|g| g.1).fold(Watts::ZERO, Watts::max);
+        // Overhead and idle draw cannot be capped: a grid connection that
+        // falls below the floor of the racks that may be online then
+        // (every phase planned by that date, at design PUE; a bound, as
+        // deferral, refusal or retirement may leave fewer) is refused.
+        for (i, (u, at)) in s.grid_upgrades.iter().zip(upgrade_times).enumerate() {
+            let Some(at) = *at else {
+                continue;
+            };
+            let floor: Watts = phases
+                .iter()
+                .filter(|ph| ph.planned <= at)
+                .map(|ph| {
+                    let t = &rack_types[ph.rack_type];
+                    (t.rack.overhead + t.chip.idle * f64::from(t.rack.chips))
+                        * pue.design()
+                        * f64::from(ph.count)
+                })
+                .fold(Watts::ZERO, |a, b| a + b);
+            if floor.0 > Watts::from_mw(u.grid_mw).0 * (1.0 + 1e-12) {
+                self.err(
+                    &p.key("grid_upgrades").index(i).key("grid_mw"),
+                    format!(
+                        "{} MW is below the idle floor of the racks planned by {} ({:.3} MW: rack overhead + chips at idle, × design PUE {}), which cannot be capped; keep grid_mw at least that, or plan fewer racks before this date",
+                        u.grid_mw,
+                        u.date,
+                        floor.mw(),
+                        pue.design()
+                    ),
+                );
+            }
+        }
+        for (i, ph) in phases.iter().enumerate() {
+            let t = &rack_types[ph.rack_type];
+            let need = t.nameplate() * pue.design() * f64::from(ph.count);
+            if need.0 > max_grid.0 * oversub * (1.0 + 1e-12) {
+                self.err(
+                    &p.key("buildout").index(i).key("count"),
+                    format!(
+                        "{} racks of {} need {:.1} MW (nameplate {:.1} kW each × design PUE {}), more than this site's grid connection ever allows ({:.1} MW × power_oversubscription {}); split the phase, lower count or raise grid_mw",
+                        ph.count,
+                        t.rack.name,
+                        need.mw(),
+                        t.nameplate().kw(),
+                        pue.design(),
+                        max_grid.mw(),
+                        oversub
+                    ),
+                );
+                continue;
+            }
+            // Its idle floor must fit under the grid itself: no power
+            // cap lowers overhead or idle draw, so a phase whose floor
+            // exceeds every grid the site will have would wait all run.
+            let per_rack = t.rack.overhead + t.chip.idle * f64::from(t.rack.chips);
+            let floor = per_rack * pue.design() * f64::from(ph.count);
+            if floor.0 > max_grid.0 * (1.0 + 1e-12) {
+                self.err(
+                    &p.key("buildout").index(i).key("count"),
+                    format!(
+                        "{} racks of {} have an idle floor of {:.3} MW (rack overhead + chips at idle, {:.3} kW a rack, × design PUE {}), more than this site's grid connection ever allows ({:.3} MW; power caps cannot lower the idle floor, whatever power_oversubscription); split the phase, lower count or raise grid_mw",
+                        ph.count,
+                        t.rack.name,
+                        floor.mw(),
+                        per_rack.kw(),
+                        pue.design(),
+                        max_grid.mw(),
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The time of a row of an hourly CSV: a timestamp on the hour; else why not.
+fn hourly_stamp(stamp: &str) -> Result<NaiveDateTime, String> {
+    let stamp_q = quote_short(stamp);
+    let Some(dt) = parse_timestamp(stamp) else {
+        return Err(format!(
+            "timestamp \"{stamp_q}\" is not like \"2026-01-01 13:00\""
+        ));
+    };
+    if dt.time().minute() != 0 || dt.time().second() != 0 || dt.time().nanosecond() != 0 {
+        return Err(format!(
+            "timestamp \"{stamp_q}\" is not on the hour; values of an hourly CSV change on whole hours (write {})",
+            dt.format("%Y-%m-%d %H:00")
+        ));
+    }
+    Ok(dt)
+}
+
+/// The value of a row of an hourly CSV (column `value_key`): finite,
+/// within ±[`MAX_MAGNITUDE`] as in the scenario file, and at least 0 when
+/// `non_negative`; else why not.
+fn hourly_value(raw: &str, value_key: &str, non_negative: bool) -> Result<f64, String> {
+    let raw_q = quote_short(raw);
+    match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() <= MAX_MAGNITUDE && (!non_negative || v >= 0.0) => Ok(v),
+        Ok(v) if v.is_finite() && v.abs() > MAX_MAGNITUDE => Err(format!(
+            "`{value_key}` {} is beyond any plausible value (the limit is ±{MAX_MAGNITUDE:e}, as in the scenario file); check the unit in the column name",
+            number(v)
+        )),
+        _ => Err(format!(
+            "`{value_key}` must be a finite number{}, found \"{raw_q}\"",
+            if non_negative { " ≥ 0" } else { "" }
+        )),
     }
 }

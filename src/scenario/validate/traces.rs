@@ -7,7 +7,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::catalog::Catalog;
 use crate::engine::{SimDuration, SimTime};
-use crate::input::{MAX_CSV_BYTES, read_regular_file};
 use crate::scenario::diag::{Issue, Location, did_you_mean_value, quote_short};
 use crate::scenario::model::{FailureClass, Job, RackType, Site, TraceReport};
 use crate::scenario::spec::TraceSpec;
@@ -304,31 +303,7 @@ impl Validator<'_> {
     /// Reads a trace file (relative to the scenario file) as UTF-8 text:
     /// its name as shown and its text.
     pub(super) fn read_trace(&mut self, p: &FieldPath, file: &str) -> Option<(String, String)> {
-        let path = self.input_path(p, file);
-        let shown = path.display().to_string();
-        let bytes =
-            match read_regular_file(&path, MAX_CSV_BYTES, "; a trace needs about 50 bytes a row") {
-                Ok(b) => b,
-                Err(e) => {
-                    self.err(
-                        p,
-                        format!(
-                            "cannot read \"{shown}\": {e} (paths are relative to the scenario file)"
-                        ),
-                    );
-                    return None;
-                }
-            };
-        match String::from_utf8(bytes) {
-            Ok(text) => Some((shown, text)),
-            Err(_) => {
-                self.err(
-                    p,
-                    format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 CSV"),
-                );
-                None
-            }
-        }
+        self.read_csv(p, file, "; a trace needs about 50 bytes a row")
     }
 
     /// Pushes a problem located at `line` of trace file `shown`.
