@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::input::{MAX_CSV_BYTES, read_regular_file};
+use crate::scenario::diag::{Issue, Location};
 use crate::scenario::tree::FieldPath;
 
 use super::{MAX_MAGNITUDE, MIN_POSITIVE, Validator, number, parse_date, parse_duration};
@@ -290,5 +291,18 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    /// Pushes a problem located at `line` of the input file `shown` (a trace, an hourly CSV).
+    pub(super) fn at_line(&mut self, p: &FieldPath, shown: &str, line: u64, message: String) {
+        self.problems.located.push(Issue {
+            location: Location::File {
+                file: shown.to_string(),
+                line: line as usize,
+                column: 1,
+            },
+            field: p.to_string(),
+            message,
+        });
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
 use crate::engine::{SimDuration, SimTime};
-use crate::scenario::diag::{Issue, Location, did_you_mean_value, quote_short};
+use crate::scenario::diag::{did_you_mean_value, quote_short};
 use crate::scenario::model::{Band, Phase, Pue, RackType, Site, Tariff};
 use crate::scenario::spec::{CarbonSpec, PriceSpec, SiteSpec};
 use crate::scenario::tree::FieldPath;
@@ -43,7 +43,7 @@ impl Validator<'_> {
         catalog: &Catalog,
         rack_types: &mut Vec<RackType>,
     ) -> Option<Site> {
-        let before = self.problems.by_path.len() + self.problems.located.len();
+        let before = self.problem_count();
         let grid_mw = self.positive(
             &p.key("grid_mw"),
             s.grid_mw,
@@ -92,7 +92,7 @@ impl Validator<'_> {
                 oversub,
             );
         }
-        let after = self.problems.by_path.len() + self.problems.located.len();
+        let after = self.problem_count();
         if after != before {
             return None;
         }
@@ -265,24 +265,13 @@ impl Validator<'_> {
         non_negative: bool,
     ) -> Option<Vec<(SimTime, f64)>> {
         let (shown, text) = self.read_csv(p, file, "; an hourly CSV needs about 30 bytes a row")?;
-        let located = |line: u64, message: String| Issue {
-            location: Location::File {
-                file: shown.clone(),
-                line: line as usize,
-                column: 1,
-            },
-            field: p.to_string(),
-            message,
-        };
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                self.problems
-                    .located
-                    .push(located(1, format!("not a CSV file: {e}")));
+                self.at_line(p, &shown, 1, format!("not a CSV file: {e}"));
                 return None;
             }
         };
@@ -290,10 +279,12 @@ impl Validator<'_> {
             headers.iter().position(|h| h == "timestamp"),
             headers.iter().position(|h| h == value_key),
         ) else {
-            self.problems.located.push(located(
+            self.at_line(
+                p,
+                &shown,
                 1,
                 format!("the header must have columns `timestamp` and `{value_key}`"),
-            ));
+            );
             return None;
         };
         let start = self.calendar.datetime(SimTime::ZERO);
@@ -305,9 +296,7 @@ impl Validator<'_> {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    self.problems
-                        .located
-                        .push(located(line, format!("unreadable row: {e}")));
+                    self.at_line(p, &shown, line, format!("unreadable row: {e}"));
                     continue;
                 }
             };
@@ -317,7 +306,7 @@ impl Validator<'_> {
             let dt = match hourly_stamp(stamp) {
                 Ok(dt) => dt,
                 Err(message) => {
-                    self.problems.located.push(located(line, message));
+                    self.at_line(p, &shown, line, message);
                     continue;
                 }
             };
@@ -325,15 +314,17 @@ impl Validator<'_> {
                 match hourly_value(record.get(vi).unwrap_or_default(), value_key, non_negative) {
                     Ok(v) => v,
                     Err(message) => {
-                        self.problems.located.push(located(line, message));
+                        self.at_line(p, &shown, line, message);
                         continue;
                     }
                 };
             if last.is_some_and(|l| dt <= l) {
-                self.problems.located.push(located(
+                self.at_line(
+                    p,
+                    &shown,
                     line,
                     format!("timestamps must increase; {stamp_q} is not after the row before"),
-                ));
+                );
                 continue;
             }
             last = Some(dt);
@@ -354,16 +345,16 @@ impl Validator<'_> {
         match points.first() {
             Some((t, _)) if *t == SimTime::ZERO => Some(points),
             Some(_) => {
-                self.problems.located.push(located(
+                self.at_line(
+                    p,
+                    &shown,
                     2,
                     format!("the first row must be at or before the scenario start ({start})"),
-                ));
+                );
                 None
             }
             None => {
-                self.problems
-                    .located
-                    .push(located(1, "the file has no data rows".into()));
+                self.at_line(p, &shown, 1, "the file has no data rows".into());
                 None
             }
         }

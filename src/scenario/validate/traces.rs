@@ -195,7 +195,7 @@ impl Validator<'_> {
             };
             let mut jobs = Vec::with_capacity(rows.len());
             let mut every_of: BTreeMap<(usize, u32), Option<SimDuration>> = BTreeMap::new();
-            let errors_before = self.problems.located.len() + self.problems.by_path.len();
+            let errors_before = self.problem_count();
             for row in rows {
                 if !names.insert(row.name.to_lowercase()) {
                     self.problems.located.push(Issue {
@@ -248,7 +248,7 @@ impl Validator<'_> {
                 };
                 jobs.push(job);
             }
-            if self.problems.located.len() + self.problems.by_path.len() == errors_before {
+            if self.problem_count() == errors_before {
                 out.extend(jobs);
                 reports.push(report);
             }
@@ -304,19 +304,6 @@ impl Validator<'_> {
     /// its name as shown and its text.
     pub(super) fn read_trace(&mut self, p: &FieldPath, file: &str) -> Option<(String, String)> {
         self.read_csv(p, file, "; a trace needs about 50 bytes a row")
-    }
-
-    /// Pushes a problem located at `line` of trace file `shown`.
-    pub(super) fn at_line(&mut self, p: &FieldPath, shown: &str, line: u64, message: String) {
-        self.problems.located.push(Issue {
-            location: Location::File {
-                file: shown.to_string(),
-                line: line as usize,
-                column: 1,
-            },
-            field: p.to_string(),
-            message,
-        });
     }
 
     /// The header and records of a trace CSV; `None` (reported) when it

@@ -55,7 +55,7 @@ impl Validator<'_> {
         let mut all_requests = 0.0;
         for (i, w) in specs.iter().enumerate() {
             let p = root.index(i);
-            let before = self.problems.by_path.len() + self.problems.located.len();
+            let before = self.problem_count();
             let service = names.iter().position(|n| *n == w.service);
             if service.is_none() {
                 let hint = did_you_mean_value(&w.service, names.iter().copied());
@@ -77,7 +77,7 @@ impl Validator<'_> {
                     .map(std::sync::Arc::new),
                 None => None,
             };
-            let ok = self.problems.by_path.len() + self.problems.located.len() == before;
+            let ok = self.problem_count() == before;
             if let (true, Some(service), Some(start), Some(duration)) =
                 (ok, service, start, duration)
             {
