@@ -561,12 +561,19 @@ pub fn cumulative_cash(dir: &Path) -> Result<Option<Vec<Point>>, ReadError> {
     let mut points = Vec::with_capacity(rows.len());
     for row in &rows {
         let field = |i: usize| row.get(i).map_or("", String::as_str);
-        let start = days_of(&format!("{}-01", field(month)))
-            .ok_or_else(|| bad(format!("{:?} is not a month", field(month))))?;
+        let start = days_of(&format!("{}-01", field(month))).ok_or_else(|| {
+            bad(format!(
+                "\"{}\" is not a month",
+                crate::scenario::diag::quote_short(field(month))
+            ))
+        })?;
         let parse = |i: usize| {
-            field(i)
-                .parse::<f64>()
-                .map_err(|_| bad(format!("{:?} is not a number", field(i))))
+            field(i).parse::<f64>().map_err(|_| {
+                bad(format!(
+                    "\"{}\" is not a number",
+                    crate::scenario::diag::quote_short(field(i))
+                ))
+            })
         };
         points.push((start + parse(days)?, parse(cash)?));
     }

@@ -86,8 +86,13 @@ pub struct Vary {
 
 impl Vary {
     /// Parses `PATH=V1,V2,…`. Values are split at commas outside brackets,
-    /// braces and quotes, so `x=[1,2],[3,4]` has two values.
+    /// braces and quotes, so `x=[1,2],[3,4]` has two values. A refusal is
+    /// one line, the argument's control characters escaped.
     pub fn parse(argument: &str) -> Result<Vary, String> {
+        Self::parse_unescaped(argument).map_err(|e| crate::scenario::diag::one_line(&e))
+    }
+
+    fn parse_unescaped(argument: &str) -> Result<Vary, String> {
         let Some((path, list)) = argument.split_once('=') else {
             return Err(format!(
                 "--vary {argument}: no `=`; write PATH=V1,V2,…, e.g. --vary sites[0].grid_mw=300,450"
@@ -394,10 +399,12 @@ impl Definition {
         }
         for (i, v) in self.varies.iter().enumerate() {
             if self.varies[..i].iter().any(|w| w.path == v.path) {
-                return Err(SweepError::BadInput(format!(
-                    "--vary {}: {} is varied twice; give all its values in one --vary",
-                    v.argument(),
-                    v.path
+                return Err(SweepError::BadInput(crate::scenario::diag::one_line(
+                    &format!(
+                        "--vary {}: {} is varied twice; give all its values in one --vary",
+                        v.argument(),
+                        v.path
+                    ),
                 )));
             }
         }

@@ -19,6 +19,7 @@ use super::runs::{is_complete, prepare_runs, run_dir};
 use super::{Plan, SweepError};
 use crate::input;
 use crate::output::set::{DCSIM_FILES, OutputSet};
+use crate::scenario::diag::quote_short;
 
 /// Shard `index` of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,15 +132,15 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
         SweepError::BadInput(format!(
             "{}: not a shard manifest dcsim wrote ({})",
             path.display(),
-            crate::scenario::diag::quote_short(&e.to_string())
+            quote_short(&e.to_string())
         ))
     })?;
     if manifest.format != SHARD_FORMAT || manifest.sweep.format != super::PLAN_FORMAT {
         return Err(SweepError::BadInput(format!(
             "{}: a manifest of format {} (sweep {}); this dcsim reads {SHARD_FORMAT} ({})",
             path.display(),
-            manifest.format,
-            manifest.sweep.format,
+            quote_short(&manifest.format),
+            quote_short(&manifest.sweep.format),
             super::PLAN_FORMAT
         )));
     }
@@ -234,11 +235,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
                 dir.display(),
                 m.shard,
                 m.shards,
-                m.sweep.scenario,
-                m.sweep.identity,
+                quote_short(&m.sweep.scenario),
+                quote_short(&m.sweep.identity),
                 dirs[0].display(),
-                first.sweep.scenario,
-                first.sweep.identity
+                quote_short(&first.sweep.scenario),
+                quote_short(&first.sweep.identity)
             )));
         }
     }

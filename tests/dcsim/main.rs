@@ -24,6 +24,7 @@ mod examples;
 mod exporters;
 mod extends;
 mod failures;
+mod fuzz;
 mod golden;
 mod grid;
 mod input_bounds;

@@ -2,6 +2,8 @@
 //! replaced by extreme values, lines dropped or duplicated, bytes inserted)
 //! either validate, and then run to the end, or are refused with located
 //! issues. The hourly CSVs a scenario names are fuzzed the same way.
+//! `DCSIM_FUZZ_CASES` sets the number of cases, as for every target in
+//! `fuzz`.
 
 use dcsim::output::memory::MemoryRecorder;
 use dcsim::output::null::NullRecorder;
@@ -251,7 +253,7 @@ fn the_base_scenario_runs() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::fuzz::cases(300), ..ProptestConfig::default() })]
 
     #[test]
     fn edited_scenarios_validate_or_are_refused_with_locations(edits in prop::collection::vec(edit(), 1..8)) {
@@ -403,7 +405,7 @@ fn the_base_csv_scenario_runs() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::fuzz::cases(300), ..ProptestConfig::default() })]
 
     /// Edited hourly CSVs (issue 7 item 4): the scenario validates, and runs
     /// to finite figures, or every problem is located in a file.

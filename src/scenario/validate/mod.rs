@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::diag::{Issue, did_you_mean_value};
+use super::diag::{Issue, did_you_mean_value, quote_short};
 use super::model::Scenario;
 use super::spec::ScenarioSpec;
 use super::tree::FieldPath;
@@ -93,6 +93,8 @@ pub struct Problems {
 /// `"7y"` (a year is 365 days), rounded to the microsecond. (The scenario's
 /// `duration` alone treats whole years as calendar years.)
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    // Quoted short and escaped: a message stays one line whatever the input.
+    let text_q = quote_short(text);
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
@@ -102,7 +104,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let value: f64 = number
         .replace('_', "")
         .parse()
-        .map_err(|_| format!("expected {example}, found \"{text}\""))?;
+        .map_err(|_| format!("expected {example}, found \"{text_q}\""))?;
     let micros_per_unit: u64 = match unit.trim() {
         "us" | "µs" => 1,
         "ms" => 1_000,
@@ -112,8 +114,9 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         "d" => MICROS_PER_DAY,
         "w" => 7 * MICROS_PER_DAY,
         "y" => 365 * MICROS_PER_DAY,
-        "" => return Err(format!("\"{text}\" has no unit; expected {example}")),
+        "" => return Err(format!("\"{text_q}\" has no unit; expected {example}")),
         other => {
+            let other_q = quote_short(other);
             // Units spelled out ("30days", "2 hours") get the value
             // rewritten; a month, of no fixed length, gets days.
             let word = other.to_ascii_lowercase();
@@ -126,28 +129,28 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
                 "yr" | "year" => Some("y"),
                 _ => None,
             };
-            let n = number.replace('_', "");
+            let n = quote_short(&number.replace('_', ""));
             if let Some(unit) = unit {
                 return Err(format!(
-                    "unknown unit \"{other}\" in \"{text}\"; did you mean \"{n}{unit}\"? (units: us, ms, s, min, h, d, w, y)"
+                    "unknown unit \"{other_q}\" in \"{text_q}\"; did you mean \"{n}{unit}\"? (units: us, ms, s, min, h, d, w, y)"
                 ));
             }
             if matches!(word.trim_end_matches('s'), "mo" | "mon" | "month") {
                 let days = (value * 30.0).round();
                 return Err(format!(
-                    "unknown unit \"{other}\" in \"{text}\": months differ in length, so give days (did you mean \"{days}d\"?) or years (units: us, ms, s, min, h, d, w, y)"
+                    "unknown unit \"{other_q}\" in \"{text_q}\": months differ in length, so give days (did you mean \"{days}d\"?) or years (units: us, ms, s, min, h, d, w, y)"
                 ));
             }
             let hint = did_you_mean_value(other, ["us", "ms", "s", "min", "h", "d", "w", "y"]);
             return Err(format!(
-                "unknown unit \"{other}\" in \"{text}\"{hint} (units: us, ms, s, min, h, d, w, y)"
+                "unknown unit \"{other_q}\" in \"{text_q}\"{hint} (units: us, ms, s, min, h, d, w, y)"
             ));
         }
     };
     let micros = value * micros_per_unit as f64;
     if !micros.is_finite() || micros > (MAX_DURATION_YEARS * 365 * MICROS_PER_DAY) as f64 {
         return Err(format!(
-            "\"{text}\" is too long; the longest duration accepted is \"{MAX_DURATION_YEARS}y\""
+            "\"{text_q}\" is too long; the longest duration accepted is \"{MAX_DURATION_YEARS}y\""
         ));
     }
     Ok(SimDuration(micros.round() as u64))
@@ -167,7 +170,8 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         });
     let wrong = || {
         format!(
-            "expected a date like \"2026-01-31\" (YYYY-MM-DD: a four-digit year, two-digit month and day), found \"{text}\""
+            "expected a date like \"2026-01-31\" (YYYY-MM-DD: a four-digit year, two-digit month and day), found \"{}\"",
+            quote_short(text)
         )
     };
     if !shape_ok {

@@ -325,6 +325,22 @@ impl Validator<'_> {
                 return None;
             }
         };
+        if let Some(twice) = headers
+            .iter()
+            .enumerate()
+            .find_map(|(i, h)| headers.iter().take(i).any(|g| g == h).then_some(h))
+        {
+            self.at_line(
+                p,
+                shown,
+                1,
+                format!(
+                    "the header names the column `{}` twice; give each column once",
+                    quote_short(twice)
+                ),
+            );
+            return None;
+        }
         let missing: Vec<&str> = required
             .iter()
             .copied()
@@ -504,7 +520,8 @@ impl Validator<'_> {
                 let f = flops.parse::<f64>().unwrap_or(f64::NAN);
                 if !f.is_finite() || f <= 0.0 || f > MAX_JOB_QUANTITY {
                     return Err(format!(
-                        "`flops` must be greater than 0 and at most {MAX_JOB_QUANTITY:e}, found {flops}"
+                        "`flops` must be greater than 0 and at most {MAX_JOB_QUANTITY:e}, found \"{}\"",
+                        quote_short(flops)
                     ));
                 }
                 RowWork::Flops(f)
