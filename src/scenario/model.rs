@@ -11,7 +11,7 @@ use crate::catalog::{Catalog, ChipSpec, RackSpec};
 use crate::engine::{Calendar, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::units::{BitsPerSecond, Watts};
 
-pub use super::spec::{DaysSpec as Days, GridFullPolicy};
+pub use crate::world::config::{Days, GridFullPolicy};
 
 /// A scenario ready to run.
 #[derive(Clone, Debug)]

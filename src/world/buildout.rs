@@ -15,8 +15,8 @@
 //! domains and nodes, puts them at risk of failure, adds the phase's spares to
 //! its pool and tells the workloads ([`Notice::RacksCommissioned`]).
 
+use super::config::GridFullPolicy;
 use crate::engine::SimTime;
-use crate::scenario::model::GridFullPolicy;
 use crate::units::Watts;
 
 use super::contract::{DownCause, NO_ALLOCATION, Notice};

@@ -62,6 +62,7 @@
 //! power losses: a simplification.)
 
 pub mod buildout;
+pub mod config;
 pub mod contract;
 pub mod fabric;
 pub mod failures;

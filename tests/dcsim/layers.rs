@@ -23,7 +23,6 @@ const STILL_IMPORTING: &[(&str, usize)] = &[
     ("src/workload/serving/fleet.rs", 1),
     ("src/workload/serving/trace.rs", 1),
     ("src/workload/training.rs", 2),
-    ("src/world/buildout.rs", 1),
     ("src/world/failures.rs", 1),
     ("src/world/mod.rs", 1),
     ("src/world/network.rs", 1),

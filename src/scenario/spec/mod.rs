@@ -28,8 +28,8 @@ pub use failures::{
 pub use jobs::{ArrivalSpec, JobSettingsSpec, JobSpec, TraceSpec};
 pub use serving::{GrowthPointSpec, GrowthSpec, RequestWindowSpec, ServiceSpec, ServingSpec};
 pub use sites::{
-    CarbonBandSpec, CarbonSpec, DaysSpec, GridFullPolicy, GridUpgradeSpec, LinkSpec, PhaseSpec,
-    PriceBandSpec, PriceSpec, SiteSpec,
+    CarbonBandSpec, CarbonSpec, GridUpgradeSpec, LinkSpec, PhaseSpec, PriceBandSpec, PriceSpec,
+    SiteSpec,
 };
 
 /// A whole scenario file.

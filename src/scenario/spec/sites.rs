@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::world::config::{Days, GridFullPolicy};
+
 use super::DistributionSpec;
 
 /// One datacenter site.
@@ -47,17 +49,6 @@ pub struct SiteSpec {
     pub buildout: Vec<PhaseSpec>,
 }
 
-/// What happens to a phase that does not fit under the grid connection.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GridFullPolicy {
-    /// Wait until there is room (a grid upgrade, or racks retired).
-    #[default]
-    Defer,
-    /// Give up on the phase.
-    Refuse,
-}
-
 /// A change of the grid connection on a date.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,7 +81,7 @@ pub struct PriceSpec {
 pub struct PriceBandSpec {
     /// `"all"` (default), `"weekdays"` or `"weekends"`.
     #[serde(default)]
-    pub days: Option<DaysSpec>,
+    pub days: Option<Days>,
     /// First hour of the band, 0–23.
     pub from_hour: u32,
     /// Hour the band ends (exclusive), 1–24.
@@ -121,26 +112,13 @@ pub struct CarbonSpec {
 pub struct CarbonBandSpec {
     /// `"all"` (default), `"weekdays"` or `"weekends"`.
     #[serde(default)]
-    pub days: Option<DaysSpec>,
+    pub days: Option<Days>,
     /// First hour of the band, 0–23.
     pub from_hour: u32,
     /// Hour the band ends (exclusive), 1–24.
     pub to_hour: u32,
     /// Intensity during the band [kgCO2e/MWh].
     pub kg_per_mwh: f64,
-}
-
-/// Which days a band applies to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DaysSpec {
-    /// Every day.
-    #[default]
-    All,
-    /// Monday to Friday.
-    Weekdays,
-    /// Saturday and Sunday.
-    Weekends,
 }
 
 /// One delivery of racks.

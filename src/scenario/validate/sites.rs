@@ -129,7 +129,7 @@ impl Validator<'_> {
         let Some(s) = spec else {
             return Some(Tariff::Flat(0.0));
         };
-        let bands: Vec<(Option<crate::scenario::spec::DaysSpec>, u32, u32, f64)> = s
+        let bands: Vec<(Option<crate::world::config::Days>, u32, u32, f64)> = s
             .bands
             .iter()
             .map(|b| (b.days, b.from_hour, b.to_hour, b.usd_per_mwh))
@@ -148,7 +148,7 @@ impl Validator<'_> {
         let Some(s) = spec else {
             return Some(Tariff::Flat(0.0));
         };
-        let bands: Vec<(Option<crate::scenario::spec::DaysSpec>, u32, u32, f64)> = s
+        let bands: Vec<(Option<crate::world::config::Days>, u32, u32, f64)> = s
             .bands
             .iter()
             .map(|b| (b.days, b.from_hour, b.to_hour, b.kg_per_mwh))
@@ -168,7 +168,7 @@ impl Validator<'_> {
         &mut self,
         p: &FieldPath,
         base: Option<f64>,
-        bands: &[(Option<crate::scenario::spec::DaysSpec>, u32, u32, f64)],
+        bands: &[(Option<crate::world::config::Days>, u32, u32, f64)],
         csv: Option<&str>,
         value_key: &str,
         non_negative: bool,
