@@ -404,6 +404,22 @@ enum Bench {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
+    /// Request-level serving at scale (issue 24): Poisson requests with the
+    /// Azure conversation trace's token counts, 10,000 per replica-hour, on
+    /// 10 and then 1,000 Llama-2-7B replicas on H100: wall time per batch
+    /// step of each and their ratio (1 when a step's cost does not depend
+    /// on the number of replicas), and peak memory.
+    ServeScale {
+        /// Azure-format trace giving the token counts; without it, the
+        /// conversation trace in data/azure-llm-inference-2023/.
+        trace: Option<PathBuf>,
+        /// Hours of arrivals (1 h: 10 M requests on 1,000 replicas).
+        #[arg(long, default_value_t = 1.0)]
+        hours: f64,
+        /// Simulations of each fleet (medians reported).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+    },
 }
 
 /// Seconds from `2s`, `150ms`, `0.5` (seconds), `1m`.
@@ -582,6 +598,14 @@ fn main() -> ExitCode {
         Command::Bench {
             which: Bench::Serve { trace, repeat },
         } => bench_serve(trace, repeat),
+        Command::Bench {
+            which:
+                Bench::ServeScale {
+                    trace,
+                    hours,
+                    repeat,
+                },
+        } => bench_serve_scale(trace, hours, repeat),
         Command::Bench {
             which:
                 Bench::Sweep {
@@ -1635,6 +1659,49 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
     for p in written {
         println!("wrote {}", p.display());
     }
+    Ok(())
+}
+
+fn bench_serve_scale(trace: Option<PathBuf>, hours: f64, repeat: usize) -> Result<(), Failure> {
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    if !(hours > 0.0 && hours <= 10.0) {
+        return Err(Failure::BadInput(format!(
+            "--hours {hours}: give more than 0 and at most 10 hours (10,000 requests per replica-hour)"
+        )));
+    }
+    let path = trace.unwrap_or_else(dcsim::bench::serve::default_trace);
+    let r = dcsim::bench::serve::run_scale(&path, hours, repeat)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    for p in &r.points {
+        let s = &p.summary;
+        println!(
+            "serve-scale {} x llama-2-7b on h100, {} requests over {hours} h: {} batch steps; simulate, median of {repeat}: {:.3} {} s, {:.3} wall s ({:.1} ns per batch step, {:.2} M requests/s); summarize {:.3} wall s",
+            p.replicas,
+            s.requests,
+            s.iterations,
+            p.median_s(),
+            if p.simulate_cpu_s.is_empty() {
+                "wall"
+            } else {
+                "CPU"
+            },
+            p.median_wall_s(),
+            p.ns_per_step(),
+            s.requests as f64 / p.median_s() / 1e6,
+            p.summarize_s
+        );
+    }
+    let peak = r.peak_rss_kib.map_or("not reported".to_string(), |k| {
+        format!("{:.0} MB", k as f64 / 1024.0)
+    });
+    println!(
+        "  time per batch step, {} replicas over {}: {:.2} (1: independent of the number of replicas); peak memory {peak} (target: 1,000 replicas x 1 h under 10 s and 500 MB)",
+        r.points[1].replicas,
+        r.points[0].replicas,
+        r.ratio()
+    );
     Ok(())
 }
 

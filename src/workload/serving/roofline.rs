@@ -519,9 +519,20 @@ impl Replica {
     /// are read once per step whatever the batch; a mixture of experts
     /// reads the experts its batch visits ([`ModelSpec::step_weight_bytes`]).
     pub fn decode_step(&self, batch: f64, context_tokens: f64) -> f64 {
-        (self.model.step_weight_bytes(batch) + self.model.kv_bytes_per_token * context_tokens)
-            / self.decode_bandwidth
-            + self.allreduce_time(batch)
+        self.decode_steps(batch).time(context_tokens)
+    }
+
+    /// The decode steps of a batch of `batch` requests, their terms that do
+    /// not depend on the context computed once: [`DecodeSteps::time`] of a
+    /// context is [`Replica::decode_step`] of the batch and that context,
+    /// bit for bit.
+    pub fn decode_steps(&self, batch: f64) -> DecodeSteps {
+        DecodeSteps {
+            weight_bytes: self.model.step_weight_bytes(batch),
+            kv_bytes_per_token: self.model.kv_bytes_per_token,
+            decode_bandwidth: self.decode_bandwidth,
+            allreduce: self.allreduce_time(batch),
+        }
     }
 
     /// HBM left for the KV cache once the weights are loaded [B].
@@ -643,6 +654,31 @@ impl Replica {
             steps * self.model.weight_bytes() / denom
         };
         if b > cap { None } else { Some(b) }
+    }
+}
+
+/// Decode steps of one batch size ([`Replica::decode_steps`]): the time of
+/// a step as a function of the batch's context alone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DecodeSteps {
+    /// Weight bytes a step reads [B].
+    weight_bytes: f64,
+    /// KV-cache bytes per token of context [B].
+    kv_bytes_per_token: f64,
+    /// Bandwidth decode reads at [B/s].
+    decode_bandwidth: f64,
+    /// Tensor-parallel all-reduce time of a step [s].
+    allreduce: f64,
+}
+
+impl DecodeSteps {
+    /// Time of one step whose batch holds `context_tokens` tokens of
+    /// context in all [s]:
+    /// `(weight bytes + kv_bytes_per_token × context_tokens) ÷ decode_bandwidth + all-reduce`.
+    #[inline]
+    pub fn time(&self, context_tokens: f64) -> f64 {
+        (self.weight_bytes + self.kv_bytes_per_token * context_tokens) / self.decode_bandwidth
+            + self.allreduce
     }
 }
 
