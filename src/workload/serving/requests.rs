@@ -33,15 +33,21 @@
 //! whose prompt plus output exceeds the replica's whole KV cache can never
 //! be served: it is rejected on arrival (`finished = false`).
 //!
-//! **Cost.** A tight loop over a binary heap of replica iteration ends and
-//! the sorted arrivals — not the general [`crate::engine::Engine`]: the only
-//! events are arrivals and iteration ends, and a replica has at most one
-//! pending. An iteration costs `O(log replicas)` plus `O(log batch)` per
-//! request admitted or finished: the batch's context total is kept as one
-//! sum (each decode step adds the batch size), and finishing requests come
-//! off a heap keyed by the iteration of their last token, so the running
-//! requests are never scanned. Per-request state lives in arrays allocated
-//! once; the hot loop allocates nothing beyond the growth of its queues.
+//! **Cost.** A tight loop over a binary heap of replica events and the
+//! sorted arrivals — not the general [`crate::engine::Engine`]. Under
+//! least-loaded routing the replicas meet only at arrivals, so a replica
+//! whose batch only decodes (nothing admitted, the same batch) runs its
+//! iterations up to its next finish in a loop of its own (a *decode
+//! stretch*), and only the stretch's end is an event; an arrival that can
+//! join it cuts it at the first iteration ending at or after the arrival.
+//! The heap then holds a few events per request rather than one per
+//! iteration, and a batch step costs the same with 10 replicas or 1,000.
+//! The shortest queue comes from a tournament tree (`O(log replicas)` per
+//! arrival and finish). Shared-queue routing steps every iteration through
+//! the heap (any replica's iteration start may draw from the one queue).
+//! An admission or a finish costs `O(log batch)` (the batch's context total
+//! is one sum; finishing requests come off a heap keyed by the iteration of
+//! their last token). Per-request state lives in arrays allocated once.
 //! Everything is deterministic: the same requests give the same results.
 
 use std::cmp::Reverse;
