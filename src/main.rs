@@ -20,7 +20,9 @@ use dcsim::scenario::{self, Overrides, Scenario, ScenarioError, ScenarioText};
 use dcsim::sweep::execute::{self, Options};
 use dcsim::sweep::shard::{self, Shard};
 use dcsim::sweep::{Definition, SweepError, Vary};
-use dcsim::workload::serving::requests::{self as serve_requests, Routing, ServeConfig, Slo};
+use dcsim::workload::serving::requests::{
+    self as serve_requests, Prefill, Routing, ServeConfig, Slo,
+};
 use dcsim::workload::serving::roofline::{self, Replica};
 use dcsim::workload::serving::trace::{self as serve_trace, TraceFormat};
 
@@ -266,6 +268,14 @@ enum Command {
         /// How arrivals are assigned to replicas.
         #[arg(long, value_enum, default_value = "least-loaded")]
         routing: Routing,
+        /// Tokens an iteration processes with chunked prefill (vLLM's
+        /// max_num_batched_tokens; at least --max-batch).
+        #[arg(long, default_value_t = serve_requests::DEFAULT_TOKEN_BUDGET)]
+        token_budget: u32,
+        /// Run each prompt's prefill whole in the iteration that admits it
+        /// (no chunked prefill; --token-budget ignored).
+        #[arg(long)]
+        whole_prefill: bool,
         /// Folder that receives `replay-<trace stem>/` (with --requests-csv).
         #[arg(long, default_value = "output")]
         out: PathBuf,
@@ -648,6 +658,8 @@ fn main() -> ExitCode {
             replicas,
             max_batch,
             routing,
+            token_budget,
+            whole_prefill,
             out,
             requests_csv,
             ttft_slo,
@@ -662,6 +674,13 @@ fn main() -> ExitCode {
             replicas,
             max_batch,
             routing,
+            prefill: if whole_prefill {
+                Prefill::Whole
+            } else {
+                Prefill::Chunked {
+                    budget: token_budget,
+                }
+            },
             out,
             requests_csv,
             slo: ttft_slo.zip(tpot_slo).map(|(ttft_s, tpot_s)| Slo {
@@ -1512,6 +1531,7 @@ struct ReplayArgs {
     replicas: u32,
     max_batch: u32,
     routing: Routing,
+    prefill: Prefill,
     out: PathBuf,
     requests_csv: bool,
     slo: Option<Slo>,
@@ -1578,11 +1598,20 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
     }
     let replica = Replica::new(model.spec, chip, a.chips_per_replica)
         .map_err(|e| Failure::BadInput(format!("--model {}: {e}", model.name)))?;
+    if let Prefill::Chunked { budget } = a.prefill
+        && budget < a.max_batch
+    {
+        return Err(Failure::BadInput(format!(
+            "--token-budget {budget}: give at least --max-batch ({}) tokens per iteration (each decoding request takes one), or --whole-prefill",
+            a.max_batch
+        )));
+    }
     let config = ServeConfig {
         replica,
         replicas: a.replicas,
         max_batch: a.max_batch,
         routing: a.routing,
+        prefill: a.prefill,
     };
     let started = Instant::now();
     let requests =
@@ -1592,7 +1621,7 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::BadInput(format!("{}: {e}", a.trace.display())))?;
     let s = serve_requests::summarize(&run, &requests, config.replicas, a.slo);
     println!(
-        "replay {} ({} requests, read in {:.3} s): {} x {} on {} x {} each, batch cap {}, {:?} routing",
+        "replay {} ({} requests, read in {:.3} s): {} x {} on {} x {} each, batch cap {}, {:?} routing, {}",
         a.trace.display(),
         s.requests,
         read_s,
@@ -1601,7 +1630,12 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
         config.replica.chips,
         chip.name,
         config.max_batch,
-        config.routing
+        config.routing,
+        match config.prefill {
+            Prefill::Whole => "whole prefills".to_string(),
+            Prefill::Chunked { budget } =>
+                format!("chunked prefill, {budget} tokens per iteration"),
+        }
     );
     println!(
         "  served {} (rejected {}: context beyond the KV cache); tokens in {} / out {}; {:.0} s simulated",

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use super::phold::{self, Size};
 use crate::catalog::Catalog;
-use crate::workload::serving::requests::{self, Routing, ServeConfig, ServeSummary};
+use crate::workload::serving::requests::{self, Prefill, Routing, ServeConfig, ServeSummary};
 use crate::workload::serving::roofline::{self, Replica};
 use crate::workload::serving::trace::{self, TraceError, TraceFormat, TraceRequest};
 
@@ -79,6 +79,7 @@ pub fn config(replicas: u32) -> ServeConfig {
         replicas,
         max_batch: 256,
         routing: Routing::LeastLoaded,
+        prefill: Prefill::default(),
     }
 }
 

@@ -1266,6 +1266,37 @@ impl Validator<'_> {
                     None
                 }
             };
+            let prefill = {
+                use crate::workload::serving::requests::{DEFAULT_TOKEN_BUDGET, Prefill};
+                match (v.prefill.as_deref(), v.max_batched_tokens) {
+                    (_, Some(0)) => {
+                        self.err(
+                            &p.key("max_batched_tokens"),
+                            "must be at least 1 token per iteration (vLLM's default on large GPUs: 8192)",
+                        );
+                        None
+                    }
+                    (None | Some("chunked"), budget) => Some(Prefill::Chunked {
+                        budget: budget.unwrap_or(DEFAULT_TOKEN_BUDGET),
+                    }),
+                    (Some("whole"), None) => Some(Prefill::Whole),
+                    (Some("whole"), Some(_)) => {
+                        self.err(
+                            &p.key("max_batched_tokens"),
+                            "is the token budget of chunked prefill: remove it, or set prefill = \"chunked\"",
+                        );
+                        None
+                    }
+                    (Some(other), _) => {
+                        let hint = did_you_mean_value(other, ["chunked", "whole"]);
+                        self.err(
+                            &p.key("prefill"),
+                            format!("\"{other}\" is not a prefill mode{hint}; give \"chunked\" or \"whole\""),
+                        );
+                        None
+                    }
+                }
+            };
             let ok = self.problems.by_path.len() + self.problems.located.len() == before;
             let (
                 true,
@@ -1287,6 +1318,7 @@ impl Validator<'_> {
                 Some(target_utilization),
                 Some(scale_up_delay),
                 Some(backlog),
+                Some(prefill),
             ) = (
                 ok,
                 rack_type,
@@ -1307,6 +1339,7 @@ impl Validator<'_> {
                 target_utilization,
                 scale_up_delay,
                 backlog,
+                prefill,
             )
             else {
                 continue;
@@ -1345,6 +1378,7 @@ impl Validator<'_> {
                 backlog,
                 preempt_training: v.preempt_training.unwrap_or(false),
                 priority: v.priority.unwrap_or(0),
+                prefill,
             });
         }
         out

@@ -87,6 +87,53 @@ pub struct ServeConfig {
     pub max_batch: u32,
     /// How arrivals are assigned to replicas.
     pub routing: Routing,
+    /// How a replica runs prefills: chunked within a token budget per
+    /// iteration (the default) or whole.
+    pub prefill: Prefill,
+}
+
+/// The token budget per iteration of chunked prefill by default: vLLM's
+/// `max_num_batched_tokens` for its OpenAI-compatible server on GPUs of
+/// 70 GiB or more (8,192; 2,048 on smaller ones and A100s), set in
+/// `EngineArgs` (`vllm/engine/arg_utils.py`); vLLM V1 always chunks
+/// prefills ("Chunked Prefill" in vLLM's optimization guide).
+pub const DEFAULT_TOKEN_BUDGET: u32 = 8_192;
+
+/// How a replica runs the prefills of the requests it admits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prefill {
+    /// Each admitted request's whole prompt in the iteration that admits it
+    /// (as vLLM V0 scheduled without chunked prefill).
+    Whole,
+    /// Chunked prefill, as Sarathi-Serve and vLLM V1 schedule: an iteration
+    /// processes at most `budget` tokens — first one for each request
+    /// decoding, then chunks of the prompts in progress in admission order,
+    /// then new requests from the queue, each chunk as much of its prompt
+    /// as the budget has left. A request's first token comes out of the
+    /// iteration that processes the last chunk of its prompt.
+    Chunked {
+        /// Tokens per iteration (vLLM's `max_num_batched_tokens`), at least
+        /// the batch cap.
+        budget: u32,
+    },
+}
+
+impl Default for Prefill {
+    fn default() -> Prefill {
+        Prefill::Chunked {
+            budget: DEFAULT_TOKEN_BUDGET,
+        }
+    }
+}
+
+impl Prefill {
+    /// Tokens an iteration may process ([`u64::MAX`] for whole prefills).
+    pub fn budget(&self) -> u64 {
+        match *self {
+            Prefill::Whole => u64::MAX,
+            Prefill::Chunked { budget } => u64::from(budget),
+        }
+    }
 }
 
 /// Why a request-level run cannot start.
@@ -98,6 +145,17 @@ pub enum ServeError {
     /// A zero batch cap.
     #[error("the batch cap (max_batch) must be at least 1")]
     ZeroBatch,
+    /// A token budget smaller than the batch cap: the decodes alone could
+    /// exceed it.
+    #[error(
+        "the token budget per iteration ({budget}) must be at least the batch cap ({max_batch}), as vLLM requires of max_num_batched_tokens"
+    )]
+    SmallBudget {
+        /// The budget [tokens].
+        budget: u32,
+        /// The batch cap.
+        max_batch: u32,
+    },
     /// An arrival time is negative, not a number, or before the previous one.
     #[error(
         "request {index}: arrival {arrival} s is not a non-negative time at or after the previous request's"
@@ -163,9 +221,14 @@ struct ReplicaState {
     finishing: BinaryHeap<Reverse<(u64, u32)>>,
     /// Own waiting queue (join-the-shortest-queue routing).
     queue: VecDeque<u32>,
-    /// Requests running.
+    /// Requests admitted whose prompt is not yet wholly prefilled, in
+    /// admission order, with the prompt tokens each has left (chunked
+    /// prefill).
+    prefilling: VecDeque<(u32, u32)>,
+    /// Requests running (admitted and not finished, prefilling included).
     running: u32,
-    /// Σ context tokens (prompt + tokens yielded) of the running requests.
+    /// Σ context tokens (prompt + tokens yielded) of the running requests
+    /// past their first token.
     context: u64,
     /// Σ reserved KV tokens (prompt + output) of the running requests.
     reserved: u64,
@@ -204,6 +267,8 @@ struct Setup<'a> {
     /// KV cache [tokens].
     kv_cap: u64,
     max_batch: u32,
+    /// Tokens an iteration may process ([`Prefill::budget`]).
+    budget: u64,
 }
 
 /// Output tokens a request yields: at least the prefill's one.
@@ -218,14 +283,23 @@ fn held(r: &TraceRequest) -> u64 {
     u64::from(r.input_tokens) + yielded(r)
 }
 
-/// Requests the next iteration admits from the head of a queue.
+/// What the next iteration of a replica runs besides its decodes.
 struct Admission {
-    /// How many.
+    /// Requests it admits from the head of the queue.
     count: usize,
-    /// Σ their prompt tokens.
+    /// Σ prompt tokens it prefills: chunks of the prompts in progress and
+    /// of the requests admitted.
     prefill_tokens: u64,
     /// The replica's reservation once they are in [tokens].
     reserved: u64,
+}
+
+impl Admission {
+    /// Whether the iteration runs any prefill (a chunk, or a request
+    /// admitted, even of an empty prompt).
+    fn prefills(&self, s: &ReplicaState) -> bool {
+        self.count > 0 || self.prefill_tokens > 0 || !s.prefilling.is_empty()
+    }
 }
 
 impl ReplicaState {
@@ -235,6 +309,7 @@ impl ReplicaState {
             // none costs only its own state, whatever the batch cap.
             finishing: BinaryHeap::new(),
             queue: VecDeque::new(),
+            prefilling: VecDeque::new(),
             running: 0,
             context: 0,
             reserved: 0,
@@ -267,15 +342,29 @@ impl ReplicaState {
         done
     }
 
-    /// The requests at the head of `queue` the next iteration admits (FIFO,
-    /// head of line): while the batch cap and the KV cache allow.
+    /// Requests running past their first token: the next decode step's batch.
+    #[inline]
+    fn decoding(&self) -> u32 {
+        self.running - self.prefilling.len() as u32
+    }
+
+    /// What the next iteration runs: the budget left after one token per
+    /// decoding request goes to the prompts in progress, in admission
+    /// order, then to requests at the head of `queue` (FIFO, head of
+    /// line) while the batch cap, the KV cache and the budget allow.
     fn admission(&self, setup: &Setup, queue: &VecDeque<u32>) -> Admission {
+        let mut left = setup.budget - u64::from(self.decoding());
         let mut a = Admission {
             count: 0,
             prefill_tokens: 0,
             reserved: self.reserved,
         };
-        while self.running + (a.count as u32) < setup.max_batch {
+        for &(_, rest) in &self.prefilling {
+            let chunk = u64::from(rest).min(left);
+            left -= chunk;
+            a.prefill_tokens += chunk;
+        }
+        while left > 0 && self.running + (a.count as u32) < setup.max_batch {
             let Some(&j) = queue.get(a.count) else {
                 break;
             };
@@ -284,16 +373,19 @@ impl ReplicaState {
             if a.reserved + need > setup.kv_cap {
                 break;
             }
+            let chunk = u64::from(r.input_tokens).min(left);
+            left -= chunk;
             a.reserved += need;
-            a.prefill_tokens += u64::from(r.input_tokens);
+            a.prefill_tokens += chunk;
             a.count += 1;
         }
         a
     }
 
     /// Starts the iteration at `now` on replica `index`: one decode step for
-    /// the requests running and the prefills of `admit`, taken off the head
-    /// of `queue`; the time it ends.
+    /// the requests decoding and the prefill chunks of `admit`, its new
+    /// requests taken off the head of `queue`; the time it ends. A request
+    /// whose last prompt chunk runs yields its first token at the end.
     fn iterate(
         &mut self,
         now: f64,
@@ -303,12 +395,12 @@ impl ReplicaState {
         setup: &Setup,
         run: &mut ServeRun,
     ) -> f64 {
-        let decoding = self.running;
+        let decoding = self.decoding();
         let decode_context = self.context;
         self.iteration += 1;
         self.context += u64::from(decoding);
         let mut duration = 0.0;
-        if admit.count > 0 {
+        if admit.prefills(self) {
             duration += setup.replica.prefill_time(admit.prefill_tokens as f64);
             run.prefill_iterations += 1;
         }
@@ -320,19 +412,48 @@ impl ReplicaState {
             run.decoded_tokens += u64::from(decoding);
         }
         let end = now + duration;
+        let mut left = setup.budget - u64::from(decoding);
+        // Prompts in progress, in order: those finished form a prefix.
+        let mut done = 0;
+        for entry in self.prefilling.iter_mut() {
+            let chunk = entry.1.min(left.min(u64::from(u32::MAX)) as u32);
+            left -= u64::from(chunk);
+            entry.1 -= chunk;
+            if entry.1 == 0 {
+                done += 1;
+            }
+        }
+        for _ in 0..done {
+            let (j, _) = self.prefilling.pop_front().expect("counted above");
+            self.first_token(j as usize, end, setup, run);
+        }
         for _ in 0..admit.count {
             let j = queue.pop_front().expect("counted above") as usize;
-            let r = &setup.requests[j];
+            let input = setup.requests[j].input_tokens;
             run.replica[j] = index;
-            run.first_token[j] = end;
-            self.finishing
-                .push(Reverse((self.iteration + yielded(r) - 1, j as u32)));
-            self.context += u64::from(r.input_tokens) + 1;
+            let chunk = u64::from(input).min(left);
+            left -= chunk;
+            if chunk == u64::from(input) {
+                self.first_token(j, end, setup, run);
+            } else {
+                self.prefilling.push_back((j as u32, input - chunk as u32));
+            }
         }
         self.running += admit.count as u32;
         self.reserved = admit.reserved;
         run.iterations += 1;
         end
+    }
+
+    /// Request `j`'s prompt is wholly prefilled by the iteration (the
+    /// current one) ending at `end`: its first token, its context joins the
+    /// decodes, and it finishes after its other output tokens.
+    fn first_token(&mut self, j: usize, end: f64, setup: &Setup, run: &mut ServeRun) {
+        let r = &setup.requests[j];
+        run.first_token[j] = end;
+        self.finishing
+            .push(Reverse((self.iteration + yielded(r) - 1, j as u32)));
+        self.context += u64::from(r.input_tokens) + 1;
     }
 
     /// Ends the busy period at `now`: the replica is idle.
@@ -350,6 +471,14 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
     }
     if config.max_batch == 0 {
         return Err(ServeError::ZeroBatch);
+    }
+    if let Prefill::Chunked { budget } = config.prefill
+        && budget < config.max_batch
+    {
+        return Err(ServeError::SmallBudget {
+            budget,
+            max_batch: config.max_batch,
+        });
     }
     let mut previous = 0.0;
     for (index, r) in requests.iter().enumerate() {
@@ -443,6 +572,7 @@ fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun
         replica: &config.replica,
         kv_cap: config.replica.kv_capacity_tokens(),
         max_batch: config.max_batch,
+        budget: config.prefill.budget(),
     };
     let replicas = config.replicas as usize;
     let mut run = empty_run(requests.len());
@@ -489,6 +619,7 @@ fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun
                 && was_empty
                 && s.running < setup.max_batch
                 && s.reserved + need <= setup.kv_cap
+                && u64::from(s.running) < setup.budget
             {
                 // It joins at the first iteration end at or after now.
                 let steps = setup.replica.decode_steps(f64::from(s.running));
@@ -532,7 +663,7 @@ fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun
             shortest.set(index, s.outstanding);
         }
         let admit = s.admission(&setup, &s.queue);
-        if admit.count == 0 {
+        if !admit.prefills(s) {
             if s.running == 0 {
                 s.idle(now);
                 continue;
@@ -576,6 +707,7 @@ fn run_stepwise(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
         replica: &config.replica,
         kv_cap: config.replica.kv_capacity_tokens(),
         max_batch: config.max_batch,
+        budget: config.prefill.budget(),
     };
     let shared = config.routing == Routing::SharedQueue;
     let replicas = config.replicas as usize;
@@ -637,7 +769,7 @@ fn run_stepwise(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
         let mut own = std::mem::take(&mut s.queue);
         let queue = if shared { &mut shared_queue } else { &mut own };
         let admit = s.admission(&setup, queue);
-        if admit.count == 0 && s.running == 0 {
+        if !admit.prefills(s) && s.running == 0 {
             s.queue = own;
             s.idle(now);
             continue;
@@ -1049,6 +1181,7 @@ mod tests {
             replicas,
             max_batch,
             routing: Routing::LeastLoaded,
+            prefill: Prefill::Whole,
         }
     }
 
@@ -1109,6 +1242,12 @@ mod tests {
                 cfg.replica.hbm = cfg.replica.model.weight_bytes()
                     + tokens * cfg.replica.model.kv_bytes_per_token;
             }
+            // Most cases chunk, with budgets that split the prompts.
+            if case % 5 != 0 {
+                cfg.prefill = Prefill::Chunked {
+                    budget: rng.random_range(max_batch..2_000),
+                };
+            }
             let n = rng.random_range(1..120);
             let mut t = 0.0;
             let reqs: Vec<TraceRequest> = (0..n)
@@ -1155,6 +1294,60 @@ mod tests {
                 assert_eq!(tree.shortest() as usize, best);
             }
         }
+    }
+
+    /// Issue 21 item 3: chunked prefill by hand. Budget 100 tokens per
+    /// iteration, batch cap 8. A (prompt 150, 3 output tokens) arrives at
+    /// 0, B (prompt 30, 2 output tokens) at 0 too.
+    ///
+    /// - it. 1 (starts 0): no decodes; A's first 100 tokens (budget 100,
+    ///   nothing left for B): `prefill(100)`.
+    /// - it. 2: A's last 50, then B's 30 whole (20 left): `prefill(80)`;
+    ///   A and B yield their first tokens at its end.
+    /// - it. 3: decodes of A (context 151) and B (context 31), 182 in all:
+    ///   `decode(2, 182)`; B's second token is its last: B finishes.
+    /// - it. 4: A alone, context 152: `decode(1, 152)`; A finishes.
+    #[test]
+    fn chunked_prefill_by_hand() {
+        let mut cfg = config(8, 1);
+        cfg.prefill = Prefill::Chunked { budget: 100 };
+        let r = cfg.replica.clone();
+        let reqs = [req(0.0, 150, 3), req(0.0, 30, 2)];
+        for routing in [Routing::LeastLoaded, Routing::SharedQueue] {
+            cfg.routing = routing;
+            let run = simulate(&cfg, &reqs).unwrap();
+            let t1 = r.prefill_time(100.0);
+            let t2 = t1 + r.prefill_time(80.0);
+            let t3 = t2 + r.decode_step(2.0, 182.0);
+            let t4 = t3 + r.decode_step(1.0, 152.0);
+            assert_eq!(run.first_token, vec![t2, t2], "{routing:?}");
+            assert_eq!(run.finish, vec![t4, t3], "{routing:?}");
+            assert_eq!(
+                (run.iterations, run.prefill_iterations, run.decode_steps),
+                (4, 2, 2)
+            );
+            // Whole prefills: both prompts in iteration 1, 180 tokens.
+            let mut whole = cfg.clone();
+            whole.prefill = Prefill::Whole;
+            let run = simulate(&whole, &reqs).unwrap();
+            let w1 = r.prefill_time(180.0);
+            assert_eq!(run.first_token, vec![w1, w1]);
+        }
+    }
+
+    /// A budget below the batch cap is refused: the decodes alone could
+    /// exceed it.
+    #[test]
+    fn a_budget_below_the_batch_cap_is_refused() {
+        let mut cfg = config(8, 1);
+        cfg.prefill = Prefill::Chunked { budget: 7 };
+        assert_eq!(
+            simulate(&cfg, &[req(0.0, 1, 1)]),
+            Err(ServeError::SmallBudget {
+                budget: 7,
+                max_batch: 8
+            })
+        );
     }
 
     #[test]

@@ -574,8 +574,18 @@ impl Replica {
     /// μ grows with `b` (the weight read is shared) towards
     /// `1 ÷ (p + (output−1)·kv·(input + output/2) ÷ decode_bandwidth)`.
     pub fn service_rate(&self, batch: f64, input: f64, output: f64) -> f64 {
+        self.service_rate_chunked(batch, input, output, 1.0)
+    }
+
+    /// [`Replica::service_rate`] with each prompt prefilled in `chunks`
+    /// iterations (≥ 1; chunked prefill, [`prefill_chunks`]): a request
+    /// holds its batch slot for `chunks − 1` iterations more, each one
+    /// decode step of the batch long besides its share of the prefill, so
+    ///
+    /// `μ(b) = b ÷ (b·p + (output − 1 + chunks − 1)·τ(b))`.
+    pub fn service_rate_chunked(&self, batch: f64, input: f64, output: f64, chunks: f64) -> f64 {
         let p = self.prefill_time(input);
-        let decode_steps = (output - 1.0).max(0.0);
+        let decode_steps = (output - 1.0).max(0.0) + (chunks - 1.0);
         let tau = self.decode_step(batch, batch * (input + output / 2.0));
         batch / (batch * p + decode_steps * tau)
     }
@@ -618,16 +628,31 @@ impl Replica {
         output: f64,
         max_batch_cap: u64,
     ) -> Option<f64> {
+        self.batch_for_rate_chunked(rate, input, output, max_batch_cap, 1.0)
+    }
+
+    /// [`Replica::batch_for_rate`] with each prompt prefilled in `chunks`
+    /// iterations ([`Replica::service_rate_chunked`]): the same solution
+    /// with `output − 1 + chunks − 1` steps per request in place of
+    /// `output − 1`.
+    pub fn batch_for_rate_chunked(
+        &self,
+        rate: f64,
+        input: f64,
+        output: f64,
+        max_batch_cap: u64,
+        chunks: f64,
+    ) -> Option<f64> {
         if rate <= 0.0 {
             return Some(0.0);
         }
         let cap = self.max_batch_for(input, output).min(max_batch_cap) as f64;
         let p = self.prefill_time(input);
-        let steps = (output - 1.0).max(0.0);
+        let steps = (output - 1.0).max(0.0) + (chunks - 1.0);
         let b = if steps == 0.0 {
             rate * p
         } else if self.model.experts > 0 {
-            if cap <= 0.0 || self.service_rate(cap, input, output) < rate {
+            if cap <= 0.0 || self.service_rate_chunked(cap, input, output, chunks) < rate {
                 return None;
             }
             let (mut lo, mut hi) = (0.0, cap);
@@ -636,7 +661,7 @@ impl Replica {
                     break;
                 }
                 let mid = 0.5 * (lo + hi);
-                if self.service_rate(mid, input, output) < rate {
+                if self.service_rate_chunked(mid, input, output, chunks) < rate {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -654,6 +679,18 @@ impl Replica {
             steps * self.model.weight_bytes() / denom
         };
         if b > cap { None } else { Some(b) }
+    }
+}
+
+/// Iterations a prompt of `input` tokens takes to prefill with a token
+/// budget of `budget` tokens per iteration, the budget taken as the
+/// prompt's (the batch's decodes take one token each, a few percent of the
+/// default budget): `⌈input ÷ budget⌉`, at least 1; `None` (whole
+/// prefills) is 1.
+pub fn prefill_chunks(input: f64, budget: Option<u32>) -> f64 {
+    match budget {
+        Some(b) if b > 0 => (input / f64::from(b)).ceil().max(1.0),
+        _ => 1.0,
     }
 }
 
@@ -686,6 +723,35 @@ impl DecodeSteps {
 mod tests {
     use super::*;
     use crate::catalog::Catalog;
+
+    /// Issue 21 item 3 in the epoch model: a 20,000-token prompt with a
+    /// budget of 8,192 tokens is ⌈20,000 ÷ 8,192⌉ = 3 chunks, two iterations
+    /// more than whole, each a decode step of the batch: μ(b) = b ÷ (b·p +
+    /// (o − 1 + 2)·τ(b)); the batch for that rate is b again.
+    #[test]
+    fn chunked_prefill_in_the_epoch_model_by_hand() {
+        let c = Catalog::builtin();
+        let r = Replica::new(
+            model("llama-3.1-8b").unwrap().spec,
+            c.chip("h100").unwrap(),
+            1,
+        )
+        .unwrap();
+        let (b, i, o) = (16.0, 20_000.0, 200.0);
+        let k = prefill_chunks(i, Some(8_192));
+        assert_eq!(k, 3.0);
+        assert_eq!(prefill_chunks(8_192.0, Some(8_192)), 1.0);
+        assert_eq!(prefill_chunks(8_193.0, Some(8_192)), 2.0);
+        assert_eq!(prefill_chunks(20_000.0, None), 1.0);
+        let p = r.prefill_time(i);
+        let tau = r.decode_step(b, b * (i + o / 2.0));
+        let mu = b / (b * p + (o - 1.0 + 2.0) * tau);
+        let got = r.service_rate_chunked(b, i, o, k);
+        assert!((got - mu).abs() <= 1e-12 * mu, "{got} vs {mu}");
+        assert!(got < r.service_rate(b, i, o));
+        let back = r.batch_for_rate_chunked(got, i, o, 10_000, k).unwrap();
+        assert!((back - b).abs() <= 1e-9 * b, "{back}");
+    }
 
     #[test]
     fn presets_kv_bytes_by_hand() {
