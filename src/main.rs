@@ -20,7 +20,9 @@ use dcsim::scenario::{self, Overrides, Scenario, ScenarioError, ScenarioText};
 use dcsim::sweep::execute::{self, Options};
 use dcsim::sweep::shard::{self, Shard};
 use dcsim::sweep::{Definition, SweepError, Vary};
-use dcsim::workload::serving::requests::{self as serve_requests, Routing, ServeConfig, Slo};
+use dcsim::workload::serving::requests::{
+    self as serve_requests, Prefill, Routing, ServeConfig, Slo,
+};
 use dcsim::workload::serving::roofline::{self, Replica};
 use dcsim::workload::serving::trace::{self as serve_trace, TraceFormat};
 
@@ -266,6 +268,14 @@ enum Command {
         /// How arrivals are assigned to replicas.
         #[arg(long, value_enum, default_value = "least-loaded")]
         routing: Routing,
+        /// Tokens an iteration processes with chunked prefill (vLLM's
+        /// max_num_batched_tokens; at least --max-batch).
+        #[arg(long, default_value_t = serve_requests::DEFAULT_TOKEN_BUDGET)]
+        token_budget: u32,
+        /// Run each prompt's prefill whole in the iteration that admits it
+        /// (no chunked prefill; --token-budget ignored).
+        #[arg(long)]
+        whole_prefill: bool,
         /// Folder that receives `replay-<trace stem>/` (with --requests-csv).
         #[arg(long, default_value = "output")]
         out: PathBuf,
@@ -402,6 +412,22 @@ enum Bench {
         trace: Option<PathBuf>,
         /// Simulations (medians reported).
         #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
+    /// Request-level serving at scale (issue 24): Poisson requests with the
+    /// Azure conversation trace's token counts, 10,000 per replica-hour, on
+    /// 10 and then 1,000 Llama-2-7B replicas on H100: wall time per batch
+    /// step of each and their ratio (1 when a step's cost does not depend
+    /// on the number of replicas), and peak memory.
+    ServeScale {
+        /// Azure-format trace giving the token counts; without it, the
+        /// conversation trace in data/azure-llm-inference-2023/.
+        trace: Option<PathBuf>,
+        /// Hours of arrivals (1 h: 10 M requests on 1,000 replicas).
+        #[arg(long, default_value_t = 1.0)]
+        hours: f64,
+        /// Simulations of each fleet (medians reported).
+        #[arg(long, default_value_t = 1)]
         repeat: usize,
     },
 }
@@ -586,6 +612,14 @@ fn main() -> ExitCode {
         } => bench_serve(trace, repeat),
         Command::Bench {
             which:
+                Bench::ServeScale {
+                    trace,
+                    hours,
+                    repeat,
+                },
+        } => bench_serve_scale(trace, hours, repeat),
+        Command::Bench {
+            which:
                 Bench::Sweep {
                     scenario,
                     varies,
@@ -626,6 +660,8 @@ fn main() -> ExitCode {
             replicas,
             max_batch,
             routing,
+            token_budget,
+            whole_prefill,
             out,
             requests_csv,
             ttft_slo,
@@ -640,6 +676,13 @@ fn main() -> ExitCode {
             replicas,
             max_batch,
             routing,
+            prefill: if whole_prefill {
+                Prefill::Whole
+            } else {
+                Prefill::Chunked {
+                    budget: token_budget,
+                }
+            },
             out,
             requests_csv,
             slo: ttft_slo.zip(tpot_slo).map(|(ttft_s, tpot_s)| Slo {
@@ -1486,6 +1529,7 @@ struct ReplayArgs {
     replicas: u32,
     max_batch: u32,
     routing: Routing,
+    prefill: Prefill,
     out: PathBuf,
     requests_csv: bool,
     slo: Option<Slo>,
@@ -1552,11 +1596,20 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
     }
     let replica = Replica::new(model.spec, chip, a.chips_per_replica)
         .map_err(|e| Failure::BadInput(format!("--model {}: {e}", model.name)))?;
+    if let Prefill::Chunked { budget } = a.prefill
+        && budget < a.max_batch
+    {
+        return Err(Failure::BadInput(format!(
+            "--token-budget {budget}: give at least --max-batch ({}) tokens per iteration (each decoding request takes one), or --whole-prefill",
+            a.max_batch
+        )));
+    }
     let config = ServeConfig {
         replica,
         replicas: a.replicas,
         max_batch: a.max_batch,
         routing: a.routing,
+        prefill: a.prefill,
     };
     let started = Instant::now();
     let requests =
@@ -1566,7 +1619,7 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::BadInput(format!("{}: {e}", a.trace.display())))?;
     let s = serve_requests::summarize(&run, &requests, config.replicas, a.slo);
     println!(
-        "replay {} ({} requests, read in {:.3} s): {} x {} on {} x {} each, batch cap {}, {:?} routing",
+        "replay {} ({} requests, read in {:.3} s): {} x {} on {} x {} each, batch cap {}, {:?} routing, {}",
         a.trace.display(),
         s.requests,
         read_s,
@@ -1575,7 +1628,12 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
         config.replica.chips,
         chip.name,
         config.max_batch,
-        config.routing
+        config.routing,
+        match config.prefill {
+            Prefill::Whole => "whole prefills".to_string(),
+            Prefill::Chunked { budget } =>
+                format!("chunked prefill, {budget} tokens per iteration"),
+        }
     );
     println!(
         "  served {} (rejected {}: context beyond the KV cache); tokens in {} / out {}; {:.0} s simulated",
@@ -1633,6 +1691,49 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
     for p in written {
         println!("wrote {}", p.display());
     }
+    Ok(())
+}
+
+fn bench_serve_scale(trace: Option<PathBuf>, hours: f64, repeat: usize) -> Result<(), Failure> {
+    if repeat == 0 {
+        return Err(Failure::BadInput("--repeat must be at least 1".into()));
+    }
+    if !(hours > 0.0 && hours <= 10.0) {
+        return Err(Failure::BadInput(format!(
+            "--hours {hours}: give more than 0 and at most 10 hours (10,000 requests per replica-hour)"
+        )));
+    }
+    let path = trace.unwrap_or_else(dcsim::bench::serve::default_trace);
+    let r = dcsim::bench::serve::run_scale(&path, hours, repeat)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    for p in &r.points {
+        let s = &p.summary;
+        println!(
+            "serve-scale {} x llama-2-7b on h100, {} requests over {hours} h: {} batch steps; simulate, median of {repeat}: {:.3} {} s, {:.3} wall s ({:.1} ns per batch step, {:.2} M requests/s); summarize {:.3} wall s",
+            p.replicas,
+            s.requests,
+            s.iterations,
+            p.median_s(),
+            if p.simulate_cpu_s.is_empty() {
+                "wall"
+            } else {
+                "CPU"
+            },
+            p.median_wall_s(),
+            p.ns_per_step(),
+            s.requests as f64 / p.median_s() / 1e6,
+            p.summarize_s
+        );
+    }
+    let peak = r.peak_rss_kib.map_or("not reported".to_string(), |k| {
+        format!("{:.0} MB", k as f64 / 1024.0)
+    });
+    println!(
+        "  time per batch step, {} replicas over {}: {:.2} (1: independent of the number of replicas); peak memory {peak} (target: 1,000 replicas x 1 h under 10 s and 500 MB)",
+        r.points[1].replicas,
+        r.points[0].replicas,
+        r.ratio()
+    );
     Ok(())
 }
 

@@ -55,6 +55,10 @@ struct MonthFlows {
     /// IT capex (servers and network) in service × time [USD·h].
     it_capex_hours: f64,
     on_demand_chip_hours: f64,
+    /// With price curves: the on-demand chip-hours of chip types without
+    /// a curve, and the revenue of those with one [USD].
+    on_demand_plain_chip_hours: f64,
+    on_demand_curve_usd: f64,
     contracted_chip_hours: f64,
     /// Per contract: committed, delivered and used capacity-hours.
     committed: Vec<f64>,
@@ -304,17 +308,25 @@ impl<'s, R: Recorder> Books<'s, R> {
                 f.contracted_chip_hours += chip_hours;
             }
             if let Some(od) = &econ.on_demand {
-                let sold: f64 = match &od.demand {
-                    OnDemandDemand::Utilization(u) => {
-                        od.rack_types.iter().map(|&t| healthy[t] * u).sum()
-                    }
-                    OnDemandDemand::Services(_) => od
-                        .rack_types
-                        .iter()
-                        .map(|&t| healthy[t].min(iv.served[t] * share))
-                        .sum(),
+                let sold_of = |t: usize| match &od.demand {
+                    OnDemandDemand::Utilization(u) => healthy[t] * u,
+                    OnDemandDemand::Services(_) => healthy[t].min(iv.served[t] * share),
                 };
+                let sold: f64 = od.rack_types.iter().map(|&t| sold_of(t)).sum();
                 f.on_demand_chip_hours += sold;
+                if !od.curves.is_empty() {
+                    // Each curve priced at the middle of the interval's
+                    // part in this month.
+                    let mid = a + SimDuration::from_hours_f64(b.since(a).hours() / 2.0);
+                    for &t in &od.rack_types {
+                        match &od.curves[t] {
+                            Some(curve) => {
+                                f.on_demand_curve_usd += sold_of(t) * curve.price_at(mid)
+                            }
+                            None => f.on_demand_plain_chip_hours += sold_of(t),
+                        }
+                    }
+                }
             }
         }
     }
@@ -597,8 +609,17 @@ impl<'s, R: Recorder> Books<'s, R> {
                 .map(|(ci, c)| (SharedText::from(c.name.as_str()), billed[ci][m]))
                 .collect();
             let contract_revenue: f64 = contracts.iter().map(|(_, v)| v).sum();
-            let on_demand = f.on_demand_chip_hours * od_price;
-            let on_demand = on_demand * extra.on_demand[m];
+            let on_demand = match econ
+                .on_demand
+                .as_ref()
+                .is_some_and(|o| !o.curves.is_empty())
+            {
+                false => f.on_demand_chip_hours * od_price * extra.on_demand[m],
+                true => {
+                    f.on_demand_plain_chip_hours * od_price * extra.on_demand[m]
+                        + f.on_demand_curve_usd
+                }
+            };
             let revenue = contract_revenue + on_demand - credits[m];
             let maintenance = f.it_capex_hours * op.maintenance_share_per_year / HOURS_PER_YEAR;
             let maintenance = maintenance * extra.maintenance[m];

@@ -31,7 +31,9 @@ pub(super) struct Extras {
 }
 
 impl<R: Recorder> Books<'_, R> {
-    /// The price factor of contract `ci` in month `m`: `(1 + e)^k` for the
+    /// The price factor of contract `ci` in month `m`: with dated steps,
+    /// the month's committed capacity-hours weighted by their steps'
+    /// factors ÷ its committed capacity-hours; else `(1 + e)^k` for the
     /// `k` whole years from its start to the month's first instant in its
     /// term.
     pub(super) fn contract_escalation(&self, ci: usize, m: usize) -> f64 {
@@ -39,6 +41,16 @@ impl<R: Recorder> Books<'_, R> {
             return 1.0;
         };
         let c = &econ.contracts[ci];
+        if !c.price_steps.is_empty() {
+            // The month's committed hours weighted by their steps' factors.
+            let (from, to) = (self.months[m].from, self.months[m].to);
+            let committed = c.committed_hours(from, to);
+            return if committed > 0.0 {
+                c.stepped_hours(from, to) / committed
+            } else {
+                c.step_factor_at(from.max(c.start))
+            };
+        }
         if c.price_escalator_per_year == 0.0 {
             return 1.0;
         }

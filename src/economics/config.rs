@@ -191,12 +191,54 @@ pub struct Contract {
     /// Price change per contract year (0.03 = +3 % on each anniversary of
     /// the start).
     pub price_escalator_per_year: f64,
+    /// Dated steps of the price, in time order, each after the start and
+    /// before the end (empty: the price stays, or follows the yearly
+    /// escalator; never both).
+    pub price_steps: Vec<PriceStep>,
 }
+
+/// A dated step of a contract's price: from `at`, the price is the base
+/// price × `factor` (not compounded with the steps before it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PriceStep {
+    /// When the step starts.
+    pub at: SimTime,
+    /// The price from then on as a multiple of the base price, > 0
+    /// (1.05 = 5 % above the price the term started at).
+    pub factor: f64,
+}
+
+/// Hours in the year of a price curve's yearly change: 365 days.
+pub const HOURS_PER_CURVE_YEAR: f64 = 8760.0;
 
 /// Hours in the month of a per-kW-month price: 8,760 ÷ 12.
 pub const HOURS_PER_BILLING_MONTH: f64 = 730.0;
 
 impl Contract {
+    /// The price factor at `t` of a contract with dated steps: the factor
+    /// of the last step at or before `t`, 1 before the first.
+    pub fn step_factor_at(&self, t: SimTime) -> f64 {
+        match self.price_steps.iter().rposition(|s| s.at <= t) {
+            Some(i) => self.price_steps[i].factor,
+            None => 1.0,
+        }
+    }
+
+    /// Committed capacity-hours between `from` and `to`, each weighted by
+    /// the price factor of its dated step: `Σ_k factor_k × committed hours
+    /// in step k` (the plain committed hours without steps).
+    pub fn stepped_hours(&self, from: SimTime, to: SimTime) -> f64 {
+        let mut total = 0.0;
+        let mut a = from;
+        let mut factor = self.step_factor_at(from);
+        for s in self.price_steps.iter().filter(|s| s.at > from && s.at < to) {
+            total += factor * self.committed_hours(a, s.at);
+            a = s.at;
+            factor = s.factor;
+        }
+        total + factor * self.committed_hours(a, to)
+    }
+
     /// Committed capacity at `t` (0 before the start and from the end).
     pub fn committed_at(&self, t: SimTime) -> f64 {
         if t >= self.end {
@@ -255,6 +297,72 @@ pub struct OnDemand {
     /// Price change per year from the run's start (−0.15 = the price falls
     /// 15 % on each anniversary, as newer chips ship).
     pub price_change_per_year: f64,
+    /// The price curve of each rack type's chips over calendar time, by
+    /// rack-type index (empty when no curve is given; `None` for a rack
+    /// type whose chip has none, which sells at `price_usd_per_chip_hour`
+    /// and `price_change_per_year`).
+    pub curves: Vec<Option<PriceCurve>>,
+}
+
+/// One dated point of an on-demand price curve.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PricePoint {
+    /// When.
+    pub at: SimTime,
+    /// Price per chip-hour then [USD].
+    pub usd_per_chip_hour: f64,
+}
+
+/// The on-demand price of one chip type over calendar time
+/// (`[[on_demand.curves]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PriceCurve {
+    /// Dated points, in time order: linear in time between two points,
+    /// the first point's price before it and the last's after it.
+    Points(Vec<PricePoint>),
+    /// A price that changes continuously at a yearly rate from a date:
+    /// `price × (1 + change)^(hours since from ÷ 8,760)`, the price itself
+    /// before `from`.
+    Yearly {
+        /// When the change starts (e.g. when the next generation ships).
+        from: SimTime,
+        /// Price per chip-hour at `from` [USD].
+        usd_per_chip_hour: f64,
+        /// Change per year (−0.2 = the price falls 20 % a year).
+        change_per_year: f64,
+    },
+}
+
+impl PriceCurve {
+    /// The price per chip-hour at `t` [USD].
+    pub fn price_at(&self, t: SimTime) -> f64 {
+        match self {
+            PriceCurve::Points(points) => {
+                let after = points.partition_point(|p| p.at <= t);
+                match (after.checked_sub(1).map(|i| points[i]), points.get(after)) {
+                    (None, Some(first)) => first.usd_per_chip_hour,
+                    (Some(last), None) => last.usd_per_chip_hour,
+                    (Some(a), Some(b)) => {
+                        let share = t.since(a.at).hours() / b.at.since(a.at).hours();
+                        a.usd_per_chip_hour + (b.usd_per_chip_hour - a.usd_per_chip_hour) * share
+                    }
+                    (None, None) => 0.0,
+                }
+            }
+            PriceCurve::Yearly {
+                from,
+                usd_per_chip_hour,
+                change_per_year,
+            } => {
+                if t <= *from {
+                    *usd_per_chip_hour
+                } else {
+                    let years = t.since(*from).hours() / HOURS_PER_CURVE_YEAR;
+                    usd_per_chip_hour * (1.0 + change_per_year).powf(years)
+                }
+            }
+        }
+    }
 }
 
 /// The demand for on-demand capacity.
@@ -266,4 +374,49 @@ pub enum OnDemandDemand {
     /// scenario's services), up to the uncommitted healthy chip-hours of
     /// their rack type.
     Services(Vec<usize>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimDuration;
+
+    fn at(hours: f64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_hours_f64(hours)
+    }
+
+    #[test]
+    fn the_price_of_a_chip_on_a_curve_by_hand() {
+        // $5 at hour 0, $3 at hour 8,760, $2.50 at hour 17,520: at hour
+        // 2,190 (a quarter of the first year) 5 − 2 × 0.25 = $4.50; at
+        // 13,140, halfway through the second segment, $2.75; $5 before, $2.50 after.
+        let curve = PriceCurve::Points(vec![
+            PricePoint {
+                at: at(0.0),
+                usd_per_chip_hour: 5.0,
+            },
+            PricePoint {
+                at: at(8760.0),
+                usd_per_chip_hour: 3.0,
+            },
+            PricePoint {
+                at: at(17520.0),
+                usd_per_chip_hour: 2.5,
+            },
+        ]);
+        assert!((curve.price_at(at(2190.0)) - 4.5).abs() < 1e-12);
+        assert!((curve.price_at(at(13140.0)) - 2.75).abs() < 1e-12);
+        assert_eq!(curve.price_at(at(8760.0)), 3.0);
+        assert_eq!(curve.price_at(at(40000.0)), 2.5);
+        // −20 % a year from hour 8,760 at $4: $4 until then, 4 × 0.8² =
+        // $2.56 two years on, 4 × 0.8^0.5 = $3.5777 half a year on.
+        let yearly = PriceCurve::Yearly {
+            from: at(8760.0),
+            usd_per_chip_hour: 4.0,
+            change_per_year: -0.2,
+        };
+        assert_eq!(yearly.price_at(at(100.0)), 4.0);
+        assert!((yearly.price_at(at(3.0 * 8760.0)) - 2.56).abs() < 1e-12);
+        assert!((yearly.price_at(at(1.5 * 8760.0)) - 3.577_708_763_999_664).abs() < 1e-12);
+    }
 }

@@ -14,6 +14,11 @@
 //! takes the factor of its first instant inside the term). Energy is
 //! escalated in the books only: the samples' energy cost (timeseries.csv)
 //! stays at the scenario's prices.
+//!
+//! A contract's dated price steps and the on-demand price curves per chip
+//! type are their own terms ([`super::config::PriceStep`],
+//! [`super::config::PriceCurve`]), applied by the books month by month and
+//! interval by interval.
 
 use chrono::{Datelike, NaiveDate};
 

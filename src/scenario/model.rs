@@ -463,6 +463,9 @@ pub struct Service {
     pub preempt_training: bool,
     /// Compared with training jobs' priorities.
     pub priority: i32,
+    /// How a replica runs prefills (chunked within a token budget by
+    /// default).
+    pub prefill: crate::workload::serving::requests::Prefill,
 }
 
 /// A validated request-level window (`[[request_windows]]`).

@@ -283,7 +283,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
             "cannot merge: {} of {} runs are missing: {}",
             missing.len(),
             plan.runs.len(),
-            missing.join("; ")
+            list_missing(&missing)
         )));
     }
     let mut report = MergeReport {
@@ -339,8 +339,42 @@ fn copy_run(from: &Path, to: &Path) -> Result<(), SweepError> {
     Ok(())
 }
 
+/// How many missing runs a merge's refusal names before it counts the rest:
+/// a shard missing from a sweep of 100,000 runs would otherwise make a
+/// message tens of thousands of entries long.
+const MISSING_NAMED: usize = 5;
+
+/// The missing runs of a refused merge as one bounded line: the first
+/// [`MISSING_NAMED`] in plan order, then how many more.
+fn list_missing(missing: &[String]) -> String {
+    let mut text = missing
+        .iter()
+        .take(MISSING_NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if missing.len() > MISSING_NAMED {
+        text.push_str(&format!("; and {} more", missing.len() - MISSING_NAMED));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refused_merge_names_five_missing_runs_and_counts_the_rest() {
+        let missing: Vec<String> = (0..8).map(|k| format!("r{k:04}")).collect();
+        assert_eq!(
+            super::list_missing(&missing),
+            "r0000; r0001; r0002; r0003; r0004; and 3 more"
+        );
+        assert_eq!(super::list_missing(&missing[..2]), "r0000; r0001");
+        assert_eq!(
+            super::list_missing(&missing[..5]),
+            "r0000; r0001; r0002; r0003; r0004"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -423,3 +423,168 @@ fn bad_terms_are_refused_naming_the_field_and_the_fix() {
         assert!(message.contains(fix), "`{fix}` not in: {message}");
     }
 }
+
+#[test]
+fn a_stepped_price_in_year_four_by_hand() {
+    // $10/chip-hour from 2026-01-01 on ten chips ($100/h), stepped to 1.05×
+    // from 2027-01-01, 1.2× from 2029-01-01 (the fourth contract year) and
+    // 1.3× from 2029-03-16, mid-March: March 2029 bills 15 days at $120/h
+    // and 16 days at $130/h.
+    let steps = "price_steps = [{ date = \"2027-01-01\", factor = 1.05 }, { date = \"2029-01-01\", factor = 1.2 }, { date = \"2029-03-16\", factor = 1.3 }]\n";
+    let text = CLOSED
+        .replace("duration = \"1y\"", "duration = \"4y\"")
+        .replace("term = \"1y\"", "term = \"4y\"")
+        .replace("DELIVERY", "2026-01-01")
+        .replace(
+            "price_usd_per_chip_hour = 10\n",
+            &format!("price_usd_per_chip_hour = 10\n{steps}"),
+        );
+    let (rec, s) = run(&load_text(&text));
+    assert_eq!(rec.monthly[38].month, "2029-03");
+    assert_rel(
+        rec.monthly[38].revenue_usd,
+        100.0 * (15.0 * 24.0 * 1.2 + 16.0 * 24.0 * 1.3),
+        1e-9,
+        "March 2029",
+    );
+    assert_rel(
+        rec.monthly[37].revenue_usd,
+        100.0 * 672.0 * 1.2,
+        1e-9,
+        "February 2029",
+    );
+    assert_rel(rec.monthly[11].revenue_usd, 100.0 * 744.0, 1e-9, "year one");
+    assert_rel(
+        rec.monthly[12].revenue_usd,
+        100.0 * 744.0 * 1.05,
+        1e-9,
+        "January 2027",
+    );
+    // The value: 2026 at 1, 2027 and 2028 (a leap year) at 1.05, 2029 at
+    // 1.2 to 16 March (74 days) and 1.3 after.
+    let value = 100.0
+        * (8760.0 + 1.05 * (8760.0 + 8784.0) + 1.2 * 74.0 * 24.0 + 1.3 * (8760.0 - 74.0 * 24.0));
+    let e = s.economics.unwrap();
+    assert_rel(e.contract_value_usd, value, 1e-9, "stepped value");
+    assert_rel(e.contract_revenue_usd, value, 1e-9, "billed = value");
+    // The same value as total_value_usd derives the same $10 base price.
+    let derived = text.replace(
+        "price_usd_per_chip_hour = 10\n",
+        &format!("total_value_usd = {value}\n"),
+    );
+    let (_, s) = run(&load_text(&derived));
+    assert_rel(
+        s.economics.unwrap().contracts[0].price,
+        10.0,
+        1e-9,
+        "derived price",
+    );
+}
+
+#[test]
+fn an_on_demand_price_curve_by_hand() {
+    // No contract; half of the ten chips sell on demand (5 chip-hours an
+    // hour). The unit chip's price falls linearly from $4 on 2026-01-01 to
+    // $2 on 2027-01-01 and stays there: priced at each day's noon, a
+    // month's revenue is 5 × hours × the price at the month's middle
+    // (the price is linear inside it). January 2026: 5 × 744 × (4 − 2 ×
+    // 15.5 ÷ 365); June 2026 (days 151–180): its middle is day 166;
+    // March 2027: 5 × 744 × $2.
+    let base = CLOSED
+        .replace("duration = \"1y\"", "duration = \"2y\"")
+        .replace("DELIVERY", "2026-01-01");
+    let base = base.split("[[contracts]]").next().unwrap().to_string();
+    let points = base.clone()
+        + "\n[on_demand]\nprice_usd_per_chip_hour = 9\nutilization = 0.5\n[[on_demand.curves]]\nchip = \"unit\"\npoints = [{ date = \"2026-01-01\", usd_per_chip_hour = 4 }, { date = \"2027-01-01\", usd_per_chip_hour = 2 }]\n";
+    let (rec, _) = run(&load_text(&points));
+    let at = |day: f64| 4.0 - 2.0 * day / 365.0;
+    let od = |m: usize| rec.monthly[m].on_demand_revenue_usd;
+    assert_rel(od(0), 5.0 * 744.0 * at(15.5), 1e-9, "January 2026");
+    assert_rel(od(5), 5.0 * 720.0 * at(166.0), 1e-9, "June 2026");
+    assert_rel(od(14), 5.0 * 744.0 * 2.0, 1e-9, "March 2027");
+    // A yearly decline from a date (a newer generation ships on
+    // 2026-07-01): $4 before it, then 4 × 0.8^(hours since ÷ 8,760) at
+    // each day's noon; July 2027 (from day 365 after it) by the days.
+    let yearly = base
+        + "\n[on_demand]\nprice_usd_per_chip_hour = 4\nutilization = 0.5\n[[on_demand.curves]]\nchip = \"unit\"\nfrom = \"2026-07-01\"\nchange_per_year = -0.2\n";
+    let (rec, _) = run(&load_text(&yearly));
+    assert_rel(
+        rec.monthly[5].on_demand_revenue_usd,
+        5.0 * 720.0 * 4.0,
+        1e-12,
+        "June 2026",
+    );
+    let july_2027: f64 = (0..31)
+        .map(|d| 5.0 * 24.0 * 4.0 * 0.8f64.powf((365.0 + d as f64 + 0.5) * 24.0 / 8760.0))
+        .sum();
+    assert_eq!(rec.monthly[18].month, "2027-07");
+    assert_rel(
+        rec.monthly[18].on_demand_revenue_usd,
+        july_2027,
+        1e-9,
+        "July 2027",
+    );
+    // 2027-07-01 is 365 days on: $3.20 an hour there, below $4.
+    assert!(rec.monthly[18].on_demand_revenue_usd < 5.0 * 744.0 * 3.2);
+}
+
+#[test]
+fn bad_price_steps_and_curves_are_refused_naming_the_field() {
+    let with_contract = |extra: &str| {
+        CLOSED.replace("DELIVERY", "2026-01-01").replace(
+            "price_usd_per_chip_hour = 10\n",
+            &format!("price_usd_per_chip_hour = 10\n{extra}"),
+        )
+    };
+    let cases = [
+        (
+            with_contract(
+                "price_escalator_per_year = 0.03\nprice_steps = [{ date = \"2026-06-01\", factor = 1.1 }]\n",
+            ),
+            "contracts[0].price_steps",
+            "not both",
+        ),
+        (
+            with_contract(
+                "price_steps = [{ date = \"2026-06-01\", factor = 1.1 }, { date = \"2026-03-01\", factor = 1.2 }]\n",
+            ),
+            "contracts[0].price_steps[1].date",
+            "date order",
+        ),
+        (
+            with_contract("price_steps = [{ date = \"2026-06-01\", factor = 0 }]\n"),
+            "contracts[0].price_steps[0].factor",
+            "greater than 0",
+        ),
+        (
+            with_contract(
+                "[on_demand]\nprice_usd_per_chip_hour = 4\nutilization = 0.5\n[[on_demand.curves]]\nchip = \"gb200\"\nchange_per_year = -0.2\n",
+            ),
+            "on_demand.curves[0].chip",
+            "\"unit\"",
+        ),
+        (
+            with_contract(
+                "[on_demand]\nprice_usd_per_chip_hour = 4\nutilization = 0.5\n[[on_demand.curves]]\nchip = \"unit\"\n",
+            ),
+            "on_demand.curves[0].points",
+            "change_per_year",
+        ),
+    ];
+    for (text, field, fix) in cases {
+        let e = dcsim::scenario::load_str(
+            "case.toml",
+            &text,
+            None,
+            &dcsim::scenario::Overrides::default(),
+        )
+        .expect_err("refused");
+        assert_eq!(e.issues.len(), 1, "{e}");
+        assert_eq!(e.issues[0].field, field, "{}", e.issues[0].message);
+        assert!(
+            e.issues[0].message.contains(fix),
+            "`{fix}` not in: {}",
+            e.issues[0].message
+        );
+    }
+}

@@ -303,6 +303,24 @@ fn bad_services_are_located_with_a_fix() {
             "services[0].beyond_capacity",
             &["\"drop\" or \"backlog\""],
         ),
+        (
+            "min_replicas = 1",
+            "min_replicas = 1\nprefill = \"chunk\"",
+            "services[0].prefill",
+            &["did you mean \"chunked\"", "\"chunked\" or \"whole\""],
+        ),
+        (
+            "min_replicas = 1",
+            "min_replicas = 1\nmax_batched_tokens = 0",
+            "services[0].max_batched_tokens",
+            &["at least 1 token"],
+        ),
+        (
+            "min_replicas = 1",
+            "min_replicas = 1\nprefill = \"whole\"\nmax_batched_tokens = 512",
+            "services[0].max_batched_tokens",
+            &["prefill = \"chunked\""],
+        ),
     ];
     for (from, to, field, fragments) in cases {
         assert!(good.contains(from), "{from}");

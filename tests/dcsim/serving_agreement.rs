@@ -9,7 +9,7 @@ use dcsim::workload::serving::epoch::{
 };
 use dcsim::workload::serving::fleet::RooflineModel;
 use dcsim::workload::serving::requests::{
-    Routing, ServeConfig, Synthetic, Tokens, simulate, summarize,
+    Prefill, Routing, ServeConfig, Synthetic, Tokens, simulate, summarize,
 };
 use dcsim::workload::serving::roofline::{Replica, model};
 
@@ -29,6 +29,7 @@ fn compare(util: f64, seed: u64) -> (f64, f64, f64, f64, f64) {
         output: f64::from(output),
         max_batch: cap,
         scv: 1.0,
+        prefill_chunks: 1.0,
     };
     let capacity = f64::from(replicas) * m.service_rate(f64::from(cap));
     let rate = util * capacity;
@@ -45,6 +46,7 @@ fn compare(util: f64, seed: u64) -> (f64, f64, f64, f64, f64) {
         replicas,
         max_batch: cap,
         routing: Routing::SharedQueue,
+        prefill: Prefill::default(),
     };
     let run = simulate(&config, &stream).unwrap();
     let summary = summarize(&run, &stream, replicas, None);
@@ -152,12 +154,14 @@ fn compare_trace(chips: u32, replicas: u32, cap: u32) -> (f64, f64, f64, f64, f6
         output,
         max_batch: cap,
         scv: 1.0,
+        prefill_chunks: 1.0,
     };
     let config = ServeConfig {
         replica: replica.clone(),
         replicas,
         max_batch: cap,
         routing: Routing::SharedQueue,
+        prefill: Prefill::default(),
     };
     let run = simulate(&config, &requests).unwrap();
     let s = summarize(&run, &requests, replicas, None);

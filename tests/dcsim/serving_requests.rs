@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use dcsim::catalog::Catalog;
 use dcsim::engine::RngStreams;
 use dcsim::workload::serving::requests::{
-    self, Routing, ServeConfig, Synthetic, Tokens, simulate, summarize,
+    self, Prefill, Routing, ServeConfig, Synthetic, Tokens, simulate, summarize,
 };
 use dcsim::workload::serving::roofline::{self, Efficiency, Replica, RooflineError};
 use dcsim::workload::serving::trace::{self, TraceError, TraceFormat, TraceRequest};
@@ -34,6 +34,7 @@ fn config(model: &str, replicas: u32, max_batch: u32, routing: Routing) -> Serve
         replicas,
         max_batch,
         routing,
+        prefill: Prefill::default(),
     }
 }
 

@@ -240,6 +240,19 @@ pub struct ContractSpec {
     /// Price change on each anniversary of the start (default 0).
     #[serde(default)]
     pub price_escalator_per_year: Option<f64>,
+    /// Dated steps of the price (default none).
+    #[serde(default)]
+    pub price_steps: Vec<PriceStepSpec>,
+}
+
+/// A dated step of a contract's price.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceStepSpec {
+    /// From when, `YYYY-MM-DD`.
+    pub date: String,
+    /// The price from then on as a multiple of the base price.
+    pub factor: f64,
 }
 
 /// One step of a contract's ramp.
@@ -294,4 +307,40 @@ pub struct OnDemandSpec {
     /// Price change on each anniversary of the run's start (default 0).
     #[serde(default)]
     pub price_change_per_year: Option<f64>,
+    /// Price curves of chip types over calendar time (default none).
+    #[serde(default)]
+    pub curves: Vec<PriceCurveSpec>,
+}
+
+/// The on-demand price of one chip type over calendar time: dated points,
+/// or a yearly change from a date.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceCurveSpec {
+    /// The chip type (catalog chip name).
+    pub chip: String,
+    /// Dated prices, `{ date, usd_per_chip_hour }` (or give
+    /// `change_per_year`).
+    #[serde(default)]
+    pub points: Vec<PricePointSpec>,
+    /// Yearly change of the price from `from` (−0.2 = −20 % a year).
+    #[serde(default)]
+    pub change_per_year: Option<f64>,
+    /// When the yearly change starts, `YYYY-MM-DD` (default the run's
+    /// start).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Price per chip-hour at `from` [USD] (default the on-demand price).
+    #[serde(default)]
+    pub usd_per_chip_hour: Option<f64>,
+}
+
+/// A dated point of an on-demand price curve.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricePointSpec {
+    /// When, `YYYY-MM-DD`.
+    pub date: String,
+    /// Price per chip-hour then [USD].
+    pub usd_per_chip_hour: f64,
 }

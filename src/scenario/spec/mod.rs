@@ -18,8 +18,8 @@ mod sites;
 pub use catalog::{ChipOverrideSpec, RackOverrideSpec};
 pub use economics::{
     CapexSpec, ContractSpec, CreditTierSpec, EconomicsSpec, EscalatorsSpec, FinancingSpec,
-    FixedCostSpec, OnDemandSpec, OpexLineSpec, OpexSpec, RampStepSpec, SlaSpec, TaxSpec,
-    TerminalSpec,
+    FixedCostSpec, OnDemandSpec, OpexLineSpec, OpexSpec, PriceCurveSpec, PricePointSpec,
+    PriceStepSpec, RampStepSpec, SlaSpec, TaxSpec, TerminalSpec,
 };
 pub use failures::{
     DistributionKind, DistributionSpec, FailureClassSpec, FailuresSpec, LifetimeKind,

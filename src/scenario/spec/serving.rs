@@ -147,6 +147,14 @@ pub struct ServiceSpec {
     /// Compared with training jobs' priorities for preemption (default 0).
     #[serde(default)]
     pub priority: Option<i32>,
+    /// How a replica runs prefills in request-level windows and the epoch
+    /// model: `"chunked"` (default) or `"whole"`.
+    #[serde(default)]
+    pub prefill: Option<String>,
+    /// Tokens per iteration with chunked prefill, vLLM's
+    /// `max_num_batched_tokens` (default 8192).
+    #[serde(default)]
+    pub max_batched_tokens: Option<u32>,
 }
 
 /// Growth of a service's demand over calendar time.

@@ -702,6 +702,7 @@ impl Validator<'_> {
             &p.key("price_escalator_per_year"),
             c.price_escalator_per_year,
         );
+        let steps = self.price_steps(p, &c.price_steps, c.price_escalator_per_year, (start, end));
 
         let after = self.problems.by_path.len() + self.problems.located.len();
         if after > before {
@@ -722,6 +723,7 @@ impl Validator<'_> {
             billing: billing?,
             sla,
             price_escalator_per_year: escalator?,
+            price_steps: steps?,
         };
         // Committed capacity-hours over the term, in the unit priced:
         // chip-hours, or kW-hours.
@@ -732,7 +734,13 @@ impl Validator<'_> {
             };
         // With an escalator, the value weighs each contract year's
         // capacity-hours by its price factor.
-        let committed = if probe.price_escalator_per_year == 0.0 {
+        let committed = if !probe.price_steps.is_empty() {
+            probe.stepped_hours(SimTime::ZERO, end)
+                * match unit {
+                    CapacityUnit::Chips => 1.0,
+                    CapacityUnit::Megawatts => 1000.0,
+                }
+        } else if probe.price_escalator_per_year == 0.0 {
             committed
         } else {
             self.escalated_hours(&probe)
@@ -918,11 +926,13 @@ impl Validator<'_> {
             None => Some((0..rack_types.len()).collect()),
         };
         let change = self.yearly_rate(&p.key("price_change_per_year"), o.price_change_per_year);
+        let curves = self.price_curves(&p, &o.curves, price, rack_types);
         Some(OnDemand {
             price_usd_per_chip_hour: price?,
             demand: demand?,
             rack_types: types?,
             price_change_per_year: change?,
+            curves: curves?,
         })
     }
 }

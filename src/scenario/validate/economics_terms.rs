@@ -1,14 +1,17 @@
 //! Validation of the books' optional terms: `[economics.tax]`,
 //! `[economics.terminal]`, `[economics.escalators]`, the named opex lines
-//! and the price escalators of contracts and on-demand sales.
+//! and the price escalators of contracts and on-demand sales (a yearly
+//! rate or dated steps; per-chip-type on-demand price curves).
 
 use super::{FieldPath, Validator, did_you_mean_value, number};
-use crate::economics::config::Capex;
+use crate::economics::config::{Capex, PriceCurve, PricePoint, PriceStep};
 use crate::economics::escalate::Escalators;
 use crate::economics::lines::{OpexLine, OpexLines};
 use crate::economics::residual::Terminal;
 use crate::economics::tax::{InterestDeduction, Tax, TaxSchedule};
-use crate::scenario::spec::{EconomicsSpec, OpexLineSpec};
+use crate::engine::SimTime;
+use crate::scenario::model::RackType;
+use crate::scenario::spec::{EconomicsSpec, OpexLineSpec, PriceCurveSpec, PriceStepSpec};
 
 impl Validator<'_> {
     /// A yearly rate of change: finite, above −1 and at most 1.
@@ -245,5 +248,190 @@ impl Validator<'_> {
             share_of_revenue: revenue?,
             usd_per_year: fixed?,
         }))
+    }
+
+    /// A contract's `price_steps`: dates inside its term (after its start,
+    /// before its end), in order, each factor above 0; not with a yearly
+    /// escalator.
+    pub(super) fn price_steps(
+        &mut self,
+        p: &FieldPath,
+        steps: &[PriceStepSpec],
+        escalator: Option<f64>,
+        term: (Option<SimTime>, Option<SimTime>),
+    ) -> Option<Vec<PriceStep>> {
+        if steps.is_empty() {
+            return Some(Vec::new());
+        }
+        if escalator.is_some() {
+            self.err(
+                &p.key("price_steps"),
+                "give price_escalator_per_year or price_steps, not both",
+            );
+            return None;
+        }
+        let mut out: Vec<PriceStep> = Vec::new();
+        let mut ok = true;
+        for (k, step) in steps.iter().enumerate() {
+            let sp = p.key("price_steps").index(k);
+            let at = self.date_in_horizon(&sp.key("date"), &step.date);
+            let factor = self.positive(
+                &sp.key("factor"),
+                step.factor,
+                "the price as a multiple of the base price",
+            );
+            let (Some(at), Some(factor)) = (at, factor) else {
+                ok = false;
+                continue;
+            };
+            if term.0.is_some_and(|s| at <= s) || term.1.is_some_and(|e| at >= e) {
+                self.err(&sp.key("date"), "a price step outside the contract's term; date it after its start and before its end");
+                ok = false;
+            } else if out.last().is_some_and(|l| l.at >= at) {
+                self.err(
+                    &sp.key("date"),
+                    "price steps must be in date order, each after the one before",
+                );
+                ok = false;
+            } else {
+                out.push(PriceStep { at, factor });
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// `[[on_demand.curves]]`: by rack-type index, the curve of each rack
+    /// type's chip (at most one curve per chip type, of a chip type built;
+    /// points in date order with prices of at least 0, or a yearly change).
+    pub(super) fn price_curves(
+        &mut self,
+        p: &FieldPath,
+        curves: &[PriceCurveSpec],
+        base_price: Option<f64>,
+        rack_types: &[RackType],
+    ) -> Option<Vec<Option<PriceCurve>>> {
+        if curves.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut out: Vec<Option<PriceCurve>> = vec![None; rack_types.len()];
+        let mut ok = true;
+        let mut seen: Vec<&str> = Vec::new();
+        for (k, c) in curves.iter().enumerate() {
+            let cp = p.key("curves").index(k);
+            let types: Vec<usize> = (0..rack_types.len())
+                .filter(|&t| rack_types[t].chip.name == c.chip)
+                .collect();
+            if types.is_empty() {
+                let mut built: Vec<&str> =
+                    rack_types.iter().map(|t| t.chip.name.as_str()).collect();
+                built.dedup();
+                let hint = did_you_mean_value(&c.chip, built.iter().copied());
+                self.err(
+                    &cp.key("chip"),
+                    format!(
+                        "no rack of chip type \"{}\" is built{hint}; name one built here: {}",
+                        c.chip,
+                        built
+                            .iter()
+                            .map(|b| format!("\"{b}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            if seen.contains(&c.chip.as_str()) {
+                self.err(
+                    &cp.key("chip"),
+                    format!(
+                        "a second curve for \"{}\"; give each chip type one curve",
+                        c.chip
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            seen.push(&c.chip);
+            let curve = match (c.points.is_empty(), c.change_per_year) {
+                (false, None) => {
+                    if c.from.is_some() || c.usd_per_chip_hour.is_some() {
+                        self.err(&cp.key("points"), "a curve of dated points takes no from or usd_per_chip_hour; give points, or change_per_year with them");
+                        ok = false;
+                        continue;
+                    }
+                    let mut points: Vec<PricePoint> = Vec::new();
+                    for (i, pt) in c.points.iter().enumerate() {
+                        let pp = cp.key("points").index(i);
+                        let at = self
+                            .date(&pp.key("date"), &pt.date)
+                            .map(|d| self.calendar.time_of_date(d).unwrap_or(SimTime::ZERO));
+                        let price = self.non_negative(
+                            &pp.key("usd_per_chip_hour"),
+                            pt.usd_per_chip_hour,
+                            "USD per chip-hour",
+                        );
+                        let (Some(at), Some(price)) = (at, price) else {
+                            ok = false;
+                            continue;
+                        };
+                        if points.last().is_some_and(|l| l.at >= at) {
+                            self.err(
+                                &pp.key("date"),
+                                "curve points must be in date order, each after the one before",
+                            );
+                            ok = false;
+                        } else {
+                            points.push(PricePoint {
+                                at,
+                                usd_per_chip_hour: price,
+                            });
+                        }
+                    }
+                    PriceCurve::Points(points)
+                }
+                (true, Some(change)) => {
+                    let change = self.yearly_rate(&cp.key("change_per_year"), Some(change));
+                    let from = match &c.from {
+                        Some(text) => self
+                            .date(&cp.key("from"), text)
+                            .map(|d| self.calendar.time_of_date(d).unwrap_or(SimTime::ZERO)),
+                        None => Some(SimTime::ZERO),
+                    };
+                    let price = match c.usd_per_chip_hour {
+                        Some(x) => {
+                            self.non_negative(&cp.key("usd_per_chip_hour"), x, "USD per chip-hour")
+                        }
+                        None => base_price,
+                    };
+                    let (Some(change), Some(from), Some(price)) = (change, from, price) else {
+                        ok = false;
+                        continue;
+                    };
+                    PriceCurve::Yearly {
+                        from,
+                        usd_per_chip_hour: price,
+                        change_per_year: change,
+                    }
+                }
+                (false, Some(_)) => {
+                    self.err(
+                        &cp.key("change_per_year"),
+                        "give points or change_per_year, not both",
+                    );
+                    ok = false;
+                    continue;
+                }
+                (true, None) => {
+                    self.err(&cp.key("points"), format!("the curve of \"{}\" has no prices: give points = [{{ date = \"2027-01-01\", usd_per_chip_hour = 4.0 }}, ...] or change_per_year = -0.2", c.chip));
+                    ok = false;
+                    continue;
+                }
+            };
+            for t in types {
+                out[t] = Some(curve.clone());
+            }
+        }
+        ok.then_some(out)
     }
 }

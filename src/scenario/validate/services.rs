@@ -12,6 +12,7 @@ use crate::scenario::model::{RackType, Service, Site};
 use crate::scenario::spec::{GrowthSpec, ScenarioSpec, ServiceSpec};
 use crate::scenario::tree::FieldPath;
 use crate::workload::serving::demand::{Demand, Growth};
+use crate::workload::serving::requests::{DEFAULT_TOKEN_BUDGET, Prefill};
 use crate::workload::serving::roofline::ModelSpec;
 
 use super::checks::entries;
@@ -95,6 +96,7 @@ impl Validator<'_> {
             let (ttft_slo, tpot_slo, slo_percentile) = self.slos(&p, v);
             let (target_utilization, min_replicas, max_replicas, scale_up_delay, backlog) =
                 self.autoscaling(&p, v);
+            let prefill = self.prefill(&p, v);
             let ok = self.problem_count() == before;
             let (
                 true,
@@ -116,6 +118,7 @@ impl Validator<'_> {
                 Some(target_utilization),
                 Some(scale_up_delay),
                 Some(backlog),
+                Some(prefill),
             ) = (
                 ok,
                 rack_type,
@@ -136,6 +139,7 @@ impl Validator<'_> {
                 target_utilization,
                 scale_up_delay,
                 backlog,
+                prefill,
             )
             else {
                 continue;
@@ -174,6 +178,7 @@ impl Validator<'_> {
                 backlog,
                 preempt_training: v.preempt_training.unwrap_or(false),
                 priority: v.priority.unwrap_or(0),
+                prefill,
             });
         }
         out
@@ -704,5 +709,40 @@ impl Validator<'_> {
             scale_up_delay,
             backlog,
         )
+    }
+
+    /// How a replica runs prefills: chunked (default) within a token
+    /// budget per iteration (default vLLM's 8192), or whole.
+    fn prefill(&mut self, p: &FieldPath, v: &ServiceSpec) -> Option<Prefill> {
+        match (v.prefill.as_deref(), v.max_batched_tokens) {
+            (_, Some(0)) => {
+                self.err(
+                    &p.key("max_batched_tokens"),
+                    "must be at least 1 token per iteration (vLLM's default on large GPUs: 8192)",
+                );
+                None
+            }
+            (None | Some("chunked"), budget) => Some(Prefill::Chunked {
+                budget: budget.unwrap_or(DEFAULT_TOKEN_BUDGET),
+            }),
+            (Some("whole"), None) => Some(Prefill::Whole),
+            (Some("whole"), Some(_)) => {
+                self.err(
+                    &p.key("max_batched_tokens"),
+                    "is the token budget of chunked prefill: remove it, or set prefill = \"chunked\"",
+                );
+                None
+            }
+            (Some(other), _) => {
+                let hint = did_you_mean_value(other, ["chunked", "whole"]);
+                self.err(
+                    &p.key("prefill"),
+                    format!(
+                        "\"{other}\" is not a prefill mode{hint}; give \"chunked\" or \"whole\""
+                    ),
+                );
+                None
+            }
+        }
     }
 }

@@ -90,6 +90,11 @@ pub struct RooflineModel<'a> {
     /// Squared coefficient of variation of the time in service (1:
     /// exponential, the M/M/c model).
     pub scv: f64,
+    /// Iterations a mean prompt takes to prefill
+    /// ([`super::roofline::prefill_chunks`]; 1 for whole prefills): each
+    /// one more holds the request's batch slot for a decode step of the
+    /// batch and adds that step to its time to first token.
+    pub prefill_chunks: f64,
 }
 
 impl ServiceModel for RooflineModel<'_> {
@@ -97,7 +102,8 @@ impl ServiceModel for RooflineModel<'_> {
         if batch <= 0.0 {
             0.0
         } else {
-            self.replica.service_rate(batch, self.input, self.output)
+            self.replica
+                .service_rate_chunked(batch, self.input, self.output, self.prefill_chunks)
         }
     }
 
@@ -109,8 +115,16 @@ impl ServiceModel for RooflineModel<'_> {
         self.scv
     }
 
-    fn prefill_time(&self, _batch: f64) -> Option<f64> {
-        Some(self.replica.prefill_time(self.input))
+    fn prefill_time(&self, batch: f64) -> Option<f64> {
+        let p = self.replica.prefill_time(self.input);
+        Some(if self.prefill_chunks > 1.0 {
+            p + (self.prefill_chunks - 1.0)
+                * self
+                    .replica
+                    .decode_step(batch, batch * (self.input + self.output / 2.0))
+        } else {
+            p
+        })
     }
 
     fn tpot(&self, batch: f64) -> Option<f64> {
@@ -121,11 +135,12 @@ impl ServiceModel for RooflineModel<'_> {
     }
 
     fn batch_for_rate(&self, per_replica: f64) -> Option<Option<f64>> {
-        Some(self.replica.batch_for_rate(
+        Some(self.replica.batch_for_rate_chunked(
             per_replica,
             self.input,
             self.output,
             u64::from(self.max_batch),
+            self.prefill_chunks,
         ))
     }
 }
@@ -478,7 +493,7 @@ impl<'s> Serving<'s> {
     /// Runs request-level window `index` at `now` on its service's serving
     /// replicas and records its summary (and its requests, if asked).
     fn window(&mut self, index: usize, now: SimTime, recorder: &mut impl Recorder) {
-        use super::requests::{self, Routing, ServeConfig, Synthetic, Tokens};
+        use super::requests::{self, Prefill, Routing, ServeConfig, Synthetic, Tokens};
         let w = &self.scenario.request_windows[index];
         let service = &self.scenario.services[w.service];
         let s = &self.states[w.service];
@@ -529,6 +544,14 @@ impl<'s> Serving<'s> {
             replicas: replicas.max(1),
             max_batch: s.max_batch.max(1),
             routing: Routing::LeastLoaded,
+            // A budget below the batch cap (the KV cache's limit) is raised
+            // to it: each decoding request takes one token of it.
+            prefill: match service.prefill {
+                Prefill::Chunked { budget } => Prefill::Chunked {
+                    budget: budget.max(s.max_batch.max(1)),
+                },
+                Prefill::Whole => Prefill::Whole,
+            },
         };
         let run = if replicas > 0 && !requests.is_empty() {
             requests::simulate(&config, &requests).ok()
@@ -587,6 +610,13 @@ impl<'s> Serving<'s> {
             output: service.output_tokens,
             max_batch: s.max_batch,
             scv: s.scv,
+            prefill_chunks: super::roofline::prefill_chunks(
+                service.input_tokens,
+                match service.prefill {
+                    super::requests::Prefill::Chunked { budget } => Some(budget),
+                    super::requests::Prefill::Whole => None,
+                },
+            ),
         };
         let out = run_epoch(
             &model,

@@ -33,15 +33,21 @@
 //! whose prompt plus output exceeds the replica's whole KV cache can never
 //! be served: it is rejected on arrival (`finished = false`).
 //!
-//! **Cost.** A tight loop over a binary heap of replica iteration ends and
-//! the sorted arrivals — not the general [`crate::engine::Engine`]: the only
-//! events are arrivals and iteration ends, and a replica has at most one
-//! pending. An iteration costs `O(log replicas)` plus `O(log batch)` per
-//! request admitted or finished: the batch's context total is kept as one
-//! sum (each decode step adds the batch size), and finishing requests come
-//! off a heap keyed by the iteration of their last token, so the running
-//! requests are never scanned. Per-request state lives in arrays allocated
-//! once; the hot loop allocates nothing beyond the growth of its queues.
+//! **Cost.** A tight loop over a binary heap of replica events and the
+//! sorted arrivals — not the general [`crate::engine::Engine`]. Under
+//! least-loaded routing the replicas meet only at arrivals, so a replica
+//! whose batch only decodes (nothing admitted, the same batch) runs its
+//! iterations up to its next finish in a loop of its own (a *decode
+//! stretch*), and only the stretch's end is an event; an arrival that can
+//! join it cuts it at the first iteration ending at or after the arrival.
+//! The heap then holds a few events per request rather than one per
+//! iteration, and a batch step costs the same with 10 replicas or 1,000.
+//! The shortest queue comes from a tournament tree (`O(log replicas)` per
+//! arrival and finish). Shared-queue routing steps every iteration through
+//! the heap (any replica's iteration start may draw from the one queue).
+//! An admission or a finish costs `O(log batch)` (the batch's context total
+//! is one sum; finishing requests come off a heap keyed by the iteration of
+//! their last token). Per-request state lives in arrays allocated once.
 //! Everything is deterministic: the same requests give the same results.
 
 use std::cmp::Reverse;
@@ -81,6 +87,53 @@ pub struct ServeConfig {
     pub max_batch: u32,
     /// How arrivals are assigned to replicas.
     pub routing: Routing,
+    /// How a replica runs prefills: chunked within a token budget per
+    /// iteration (the default) or whole.
+    pub prefill: Prefill,
+}
+
+/// The token budget per iteration of chunked prefill by default: vLLM's
+/// `max_num_batched_tokens` for its OpenAI-compatible server on GPUs of
+/// 70 GiB or more (8,192; 2,048 on smaller ones and A100s), set in
+/// `EngineArgs` (`vllm/engine/arg_utils.py`); vLLM V1 always chunks
+/// prefills ("Chunked Prefill" in vLLM's optimization guide).
+pub const DEFAULT_TOKEN_BUDGET: u32 = 8_192;
+
+/// How a replica runs the prefills of the requests it admits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prefill {
+    /// Each admitted request's whole prompt in the iteration that admits it
+    /// (as vLLM V0 scheduled without chunked prefill).
+    Whole,
+    /// Chunked prefill, as Sarathi-Serve and vLLM V1 schedule: an iteration
+    /// processes at most `budget` tokens — first one for each request
+    /// decoding, then chunks of the prompts in progress in admission order,
+    /// then new requests from the queue, each chunk as much of its prompt
+    /// as the budget has left. A request's first token comes out of the
+    /// iteration that processes the last chunk of its prompt.
+    Chunked {
+        /// Tokens per iteration (vLLM's `max_num_batched_tokens`), at least
+        /// the batch cap.
+        budget: u32,
+    },
+}
+
+impl Default for Prefill {
+    fn default() -> Prefill {
+        Prefill::Chunked {
+            budget: DEFAULT_TOKEN_BUDGET,
+        }
+    }
+}
+
+impl Prefill {
+    /// Tokens an iteration may process ([`u64::MAX`] for whole prefills).
+    pub fn budget(&self) -> u64 {
+        match *self {
+            Prefill::Whole => u64::MAX,
+            Prefill::Chunked { budget } => u64::from(budget),
+        }
+    }
 }
 
 /// Why a request-level run cannot start.
@@ -92,6 +145,17 @@ pub enum ServeError {
     /// A zero batch cap.
     #[error("the batch cap (max_batch) must be at least 1")]
     ZeroBatch,
+    /// A token budget smaller than the batch cap: the decodes alone could
+    /// exceed it.
+    #[error(
+        "the token budget per iteration ({budget}) must be at least the batch cap ({max_batch}), as vLLM requires of max_num_batched_tokens"
+    )]
+    SmallBudget {
+        /// The budget [tokens].
+        budget: u32,
+        /// The batch cap.
+        max_batch: u32,
+    },
     /// An arrival time is negative, not a number, or before the previous one.
     #[error(
         "request {index}: arrival {arrival} s is not a non-negative time at or after the previous request's"
@@ -147,30 +211,256 @@ impl ServeRun {
     }
 }
 
+/// The bits of "no pending event" (a replica idle): a NaN pattern, never
+/// the bits of a time.
+const NO_EVENT: u64 = u64::MAX;
+
 /// One replica's state.
 struct ReplicaState {
     /// Requests finishing, keyed by the iteration yielding their last token.
     finishing: BinaryHeap<Reverse<(u64, u32)>>,
     /// Own waiting queue (join-the-shortest-queue routing).
     queue: VecDeque<u32>,
-    /// Requests running.
+    /// Requests admitted whose prompt is not yet wholly prefilled, in
+    /// admission order, with the prompt tokens each has left (chunked
+    /// prefill).
+    prefilling: VecDeque<(u32, u32)>,
+    /// Requests running (admitted and not finished, prefilling included).
     running: u32,
-    /// Σ context tokens (prompt + tokens yielded) of the running requests.
+    /// Σ context tokens (prompt + tokens yielded) of the running requests
+    /// past their first token.
     context: u64,
     /// Σ reserved KV tokens (prompt + output) of the running requests.
     reserved: u64,
     /// Index of the current (or last) iteration.
     iteration: u64,
-    /// Whether an iteration end (or a start) is pending in the heap.
-    busy: bool,
+    /// Bits of the time of the pending event (an iteration's or a
+    /// stretch's end, or a start), [`NO_EVENT`] while idle.
+    pending: u64,
+    /// The decode-only stretch in progress (least-loaded routing), whose
+    /// end is the pending event.
+    stretch: Option<Stretch>,
+    /// Start of the current busy period [s].
+    busy_since: f64,
+    /// Σ of the ended busy periods [s].
+    busy_s: f64,
     /// Requests waiting or running here (join-the-shortest-queue).
     outstanding: u32,
+}
+
+/// Iterations of one replica that only decode, with the same batch, from a
+/// boundary to the next finish (or to an arrival that can join): each one's
+/// time a function of the context alone, so they run in a tight loop
+/// without the event heap.
+#[derive(Clone, Copy, Debug)]
+struct Stretch {
+    /// Time the first iteration starts [s].
+    start: f64,
+    /// Iterations up to the stretch's end (the pending event).
+    steps: u64,
+}
+
+/// What every replica shares: the requests, the replica's model, its caps.
+struct Setup<'a> {
+    requests: &'a [TraceRequest],
+    replica: &'a Replica,
+    /// KV cache [tokens].
+    kv_cap: u64,
+    max_batch: u32,
+    /// Tokens an iteration may process ([`Prefill::budget`]).
+    budget: u64,
 }
 
 /// Output tokens a request yields: at least the prefill's one.
 #[inline]
 fn yielded(r: &TraceRequest) -> u64 {
     u64::from(r.output_tokens.max(1))
+}
+
+/// Context a request reserves in the KV cache: prompt plus output [tokens].
+#[inline]
+fn held(r: &TraceRequest) -> u64 {
+    u64::from(r.input_tokens) + yielded(r)
+}
+
+/// What the next iteration of a replica runs besides its decodes.
+struct Admission {
+    /// Requests it admits from the head of the queue.
+    count: usize,
+    /// Σ prompt tokens it prefills: chunks of the prompts in progress and
+    /// of the requests admitted.
+    prefill_tokens: u64,
+    /// The replica's reservation once they are in [tokens].
+    reserved: u64,
+}
+
+impl Admission {
+    /// Whether the iteration runs any prefill (a chunk, or a request
+    /// admitted, even of an empty prompt).
+    fn prefills(&self, s: &ReplicaState) -> bool {
+        self.count > 0 || self.prefill_tokens > 0 || !s.prefilling.is_empty()
+    }
+}
+
+impl ReplicaState {
+    fn new() -> ReplicaState {
+        ReplicaState {
+            // Grows with the requests it runs: a replica that serves
+            // none costs only its own state, whatever the batch cap.
+            finishing: BinaryHeap::new(),
+            queue: VecDeque::new(),
+            prefilling: VecDeque::new(),
+            running: 0,
+            context: 0,
+            reserved: 0,
+            iteration: 0,
+            pending: NO_EVENT,
+            stretch: None,
+            busy_since: 0.0,
+            busy_s: 0.0,
+            outstanding: 0,
+        }
+    }
+
+    /// Records the finishes of the requests whose last token came out of
+    /// the iteration that ended at `now`; how many.
+    fn finish_due(&mut self, now: f64, setup: &Setup, run: &mut ServeRun) -> u32 {
+        let mut done = 0;
+        while let Some(&Reverse((k, j))) = self.finishing.peek() {
+            if k > self.iteration {
+                break;
+            }
+            self.finishing.pop();
+            let held = held(&setup.requests[j as usize]);
+            run.finish[j as usize] = now;
+            self.running -= 1;
+            self.context -= held;
+            self.reserved -= held;
+            self.outstanding -= 1;
+            done += 1;
+        }
+        done
+    }
+
+    /// Requests running past their first token: the next decode step's batch.
+    #[inline]
+    fn decoding(&self) -> u32 {
+        self.running - self.prefilling.len() as u32
+    }
+
+    /// What the next iteration runs: the budget left after one token per
+    /// decoding request goes to the prompts in progress, in admission
+    /// order, then to requests at the head of `queue` (FIFO, head of
+    /// line) while the batch cap, the KV cache and the budget allow.
+    fn admission(&self, setup: &Setup, queue: &VecDeque<u32>) -> Admission {
+        let mut left = setup.budget - u64::from(self.decoding());
+        let mut a = Admission {
+            count: 0,
+            prefill_tokens: 0,
+            reserved: self.reserved,
+        };
+        for &(_, rest) in &self.prefilling {
+            let chunk = u64::from(rest).min(left);
+            left -= chunk;
+            a.prefill_tokens += chunk;
+        }
+        while left > 0 && self.running + (a.count as u32) < setup.max_batch {
+            let Some(&j) = queue.get(a.count) else {
+                break;
+            };
+            let r = &setup.requests[j as usize];
+            let need = held(r);
+            if a.reserved + need > setup.kv_cap {
+                break;
+            }
+            let chunk = u64::from(r.input_tokens).min(left);
+            left -= chunk;
+            a.reserved += need;
+            a.prefill_tokens += chunk;
+            a.count += 1;
+        }
+        a
+    }
+
+    /// Starts the iteration at `now` on replica `index`: one decode step for
+    /// the requests decoding and the prefill chunks of `admit`, its new
+    /// requests taken off the head of `queue`; the time it ends. A request
+    /// whose last prompt chunk runs yields its first token at the end.
+    fn iterate(
+        &mut self,
+        now: f64,
+        index: u32,
+        admit: &Admission,
+        queue: &mut VecDeque<u32>,
+        setup: &Setup,
+        run: &mut ServeRun,
+    ) -> f64 {
+        let decoding = self.decoding();
+        let decode_context = self.context;
+        self.iteration += 1;
+        self.context += u64::from(decoding);
+        let mut duration = 0.0;
+        if admit.prefills(self) {
+            duration += setup.replica.prefill_time(admit.prefill_tokens as f64);
+            run.prefill_iterations += 1;
+        }
+        if decoding > 0 {
+            duration += setup
+                .replica
+                .decode_step(f64::from(decoding), decode_context as f64);
+            run.decode_steps += 1;
+            run.decoded_tokens += u64::from(decoding);
+        }
+        let end = now + duration;
+        let mut left = setup.budget - u64::from(decoding);
+        // Prompts in progress, in order: those finished form a prefix.
+        let mut done = 0;
+        for entry in self.prefilling.iter_mut() {
+            let chunk = entry.1.min(left.min(u64::from(u32::MAX)) as u32);
+            left -= u64::from(chunk);
+            entry.1 -= chunk;
+            if entry.1 == 0 {
+                done += 1;
+            }
+        }
+        for _ in 0..done {
+            let (j, _) = self.prefilling.pop_front().expect("counted above");
+            self.first_token(j as usize, end, setup, run);
+        }
+        for _ in 0..admit.count {
+            let j = queue.pop_front().expect("counted above") as usize;
+            let input = setup.requests[j].input_tokens;
+            run.replica[j] = index;
+            let chunk = u64::from(input).min(left);
+            left -= chunk;
+            if chunk == u64::from(input) {
+                self.first_token(j, end, setup, run);
+            } else {
+                self.prefilling.push_back((j as u32, input - chunk as u32));
+            }
+        }
+        self.running += admit.count as u32;
+        self.reserved = admit.reserved;
+        run.iterations += 1;
+        end
+    }
+
+    /// Request `j`'s prompt is wholly prefilled by the iteration (the
+    /// current one) ending at `end`: its first token, its context joins the
+    /// decodes, and it finishes after its other output tokens.
+    fn first_token(&mut self, j: usize, end: f64, setup: &Setup, run: &mut ServeRun) {
+        let r = &setup.requests[j];
+        run.first_token[j] = end;
+        self.finishing
+            .push(Reverse((self.iteration + yielded(r) - 1, j as u32)));
+        self.context += u64::from(r.input_tokens) + 1;
+    }
+
+    /// Ends the busy period at `now`: the replica is idle.
+    fn idle(&mut self, now: f64) {
+        self.busy_s += now - self.busy_since;
+        self.pending = NO_EVENT;
+    }
 }
 
 /// Runs `requests` (in arrival order) through `config`'s replicas until
@@ -184,6 +474,14 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
     if config.max_batch == 0 {
         return Err(ServeError::ZeroBatch);
     }
+    if let Prefill::Chunked { budget } = config.prefill
+        && budget < config.max_batch
+    {
+        return Err(ServeError::SmallBudget {
+            budget,
+            max_batch: config.max_batch,
+        });
+    }
     let mut previous = 0.0;
     for (index, r) in requests.iter().enumerate() {
         if !(r.arrival.is_finite() && r.arrival >= previous) {
@@ -194,15 +492,15 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
         }
         previous = r.arrival;
     }
-    let started = Instant::now();
-    let n = requests.len();
-    let replica = &config.replica;
-    let kv_cap = replica.kv_capacity_tokens();
-    let max_batch = config.max_batch;
-    let shared = config.routing == Routing::SharedQueue;
-    let replicas = config.replicas as usize;
+    Ok(match config.routing {
+        Routing::LeastLoaded => run_least_loaded(config, requests),
+        Routing::SharedQueue => run_stepwise(config, requests),
+    })
+}
 
-    let mut run = ServeRun {
+/// A run with no request served yet.
+fn empty_run(n: usize) -> ServeRun {
+    ServeRun {
         replica: vec![u32::MAX; n],
         first_token: vec![f64::NAN; n],
         finish: vec![f64::NAN; n],
@@ -213,35 +511,220 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
         busy_s: 0.0,
         end_s: 0.0,
         wall_s: 0.0,
+    }
+}
+
+/// Join-the-shortest-queue routing over the replicas' outstanding counts:
+/// a tournament tree of `(outstanding, index)` packed in a `u64`, so that
+/// its root is the replica with the fewest (ties to the lowest index), and
+/// a count changes in `O(log replicas)`.
+struct ShortestQueue {
+    /// Leaves at `[size, 2·size)`, unused ones `u64::MAX`; node `k`'s
+    /// children `2k`, `2k + 1`.
+    tree: Vec<u64>,
+    size: usize,
+}
+
+impl ShortestQueue {
+    fn new(replicas: usize) -> ShortestQueue {
+        let size = replicas.next_power_of_two();
+        let mut tree = vec![u64::MAX; 2 * size];
+        for i in 0..replicas {
+            tree[size + i] = i as u64;
+        }
+        for k in (1..size).rev() {
+            tree[k] = tree[2 * k].min(tree[2 * k + 1]);
+        }
+        ShortestQueue { tree, size }
+    }
+
+    /// The replica with the fewest requests outstanding (ties to the lowest
+    /// index).
+    #[inline]
+    fn shortest(&self) -> u32 {
+        self.tree[1] as u32
+    }
+
+    /// Sets replica `index`'s outstanding count.
+    #[inline]
+    fn set(&mut self, index: u32, outstanding: u32) {
+        let mut k = self.size + index as usize;
+        self.tree[k] = (u64::from(outstanding) << 32) | u64::from(index);
+        while k > 1 {
+            k /= 2;
+            self.tree[k] = self.tree[2 * k].min(self.tree[2 * k + 1]);
+        }
+    }
+}
+
+/// The least-loaded run. Between two arrivals the replicas do not interact,
+/// and a replica whose batch only decodes runs iterations whose times depend
+/// on its own context alone: such a *stretch* is computed in a tight loop up
+/// to its next finish, and only its end goes through the event heap. An
+/// arrival routed to a replica in a stretch that could admit it cuts the
+/// stretch at the first iteration ending at or after the arrival (the
+/// iteration times recomputed from the stretch's start, the same sums in the
+/// same order). So the heap holds about three events per request, not one
+/// per iteration, and the results are those of the iteration-by-iteration
+/// loop bit for bit.
+fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
+    let started = Instant::now();
+    let setup = Setup {
+        requests,
+        replica: &config.replica,
+        kv_cap: config.replica.kv_capacity_tokens(),
+        max_batch: config.max_batch,
+        budget: config.prefill.budget(),
     };
-    let mut states: Vec<ReplicaState> = (0..replicas)
-        .map(|_| ReplicaState {
-            // Grows with the requests it runs: a replica that serves
-            // none costs only its own state, whatever the batch cap.
-            finishing: BinaryHeap::new(),
-            queue: VecDeque::new(),
-            running: 0,
-            context: 0,
-            reserved: 0,
-            iteration: 0,
-            busy: false,
-            outstanding: 0,
-        })
-        .collect();
-    let mut shared_queue: VecDeque<u32> = VecDeque::new();
-    // Pending iteration ends: (time bits, replica). Times are non-negative
-    // finite, whose bit patterns order as the numbers do.
+    let replicas = config.replicas as usize;
+    let mut run = empty_run(requests.len());
+    let mut states: Vec<ReplicaState> = (0..replicas).map(|_| ReplicaState::new()).collect();
+    let mut shortest = ShortestQueue::new(replicas);
+    // Pending events: (time bits, replica); an entry whose time is no
+    // longer its replica's pending one (a stretch cut short) is skipped.
+    // Times are non-negative finite, whose bit patterns order as the
+    // numbers do.
     let mut events: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::with_capacity(replicas);
     let mut next = 0usize;
     let mut now = 0.0f64;
+    loop {
+        let boundary = events.peek().map(|Reverse((bits, _))| *bits);
+        let arrival = requests.get(next).map(|r| r.arrival);
+        // Arrivals at the same time as an iteration end come first, so that
+        // they can join the iteration starting then.
+        let take_arrival = match (arrival, boundary) {
+            (Some(a), Some(b)) => a <= f64::from_bits(b),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if take_arrival {
+            let j = next;
+            next += 1;
+            let r = &requests[j];
+            now = r.arrival;
+            let need = held(r);
+            if need > setup.kv_cap {
+                continue; // can never fit: rejected
+            }
+            let best = shortest.shortest();
+            let s = &mut states[best as usize];
+            let was_empty = s.queue.is_empty();
+            s.queue.push_back(j as u32);
+            s.outstanding += 1;
+            shortest.set(best, s.outstanding);
+            if s.pending == NO_EVENT {
+                s.busy_since = now;
+                s.pending = now.to_bits();
+                events.push(Reverse((s.pending, best)));
+            } else if let Some(stretch) = s.stretch
+                && was_empty
+                && s.running < setup.max_batch
+                && s.reserved + need <= setup.kv_cap
+                && u64::from(s.running) < setup.budget
+            {
+                // It joins at the first iteration end at or after now.
+                let steps = setup.replica.decode_steps(f64::from(s.running));
+                let (mut t, mut context) = (stretch.start, s.context);
+                let mut n = 0;
+                loop {
+                    t += steps.time(context as f64);
+                    context += u64::from(s.running);
+                    n += 1;
+                    if t >= now {
+                        break;
+                    }
+                }
+                if t.to_bits() != s.pending {
+                    s.stretch = Some(Stretch {
+                        steps: n,
+                        ..stretch
+                    });
+                    s.pending = t.to_bits();
+                    events.push(Reverse((s.pending, best)));
+                }
+            }
+            continue;
+        }
+        let Some(Reverse((bits, index))) = events.pop() else {
+            break;
+        };
+        let s = &mut states[index as usize];
+        if s.pending != bits {
+            continue; // a stretch's end before it was cut short
+        }
+        now = f64::from_bits(bits);
+        if let Some(stretch) = s.stretch.take() {
+            s.iteration += stretch.steps;
+            s.context += stretch.steps * u64::from(s.running);
+            run.iterations += stretch.steps;
+            run.decode_steps += stretch.steps;
+            run.decoded_tokens += stretch.steps * u64::from(s.running);
+        }
+        if s.finish_due(now, &setup, &mut run) > 0 {
+            shortest.set(index, s.outstanding);
+        }
+        let admit = s.admission(&setup, &s.queue);
+        if !admit.prefills(s) {
+            if s.running == 0 {
+                s.idle(now);
+                continue;
+            }
+            // Decode only, the same batch, to the next finish.
+            let finish = s.finishing.peek().expect("a running request finishes").0.0;
+            let n = finish - s.iteration;
+            let steps = setup.replica.decode_steps(f64::from(s.running));
+            let (mut t, mut context) = (now, s.context);
+            for _ in 0..n {
+                t += steps.time(context as f64);
+                context += u64::from(s.running);
+            }
+            s.stretch = Some(Stretch {
+                start: now,
+                steps: n,
+            });
+            s.pending = t.to_bits();
+        } else {
+            let mut queue = std::mem::take(&mut s.queue);
+            let end = s.iterate(now, index, &admit, &mut queue, &setup, &mut run);
+            s.queue = queue;
+            s.pending = end.to_bits();
+        }
+        events.push(Reverse((s.pending, index)));
+    }
+    run.busy_s = states.iter().map(|s| s.busy_s).sum();
+    run.end_s = now;
+    run.wall_s = started.elapsed().as_secs_f64();
+    run
+}
 
+/// The iteration-by-iteration run: every iteration end an event of a heap
+/// of replica iteration ends. Shared-queue routing runs this way (every
+/// iteration start of every replica may draw from the one queue); for
+/// least-loaded routing it is the reference [`run_least_loaded`] matches.
+fn run_stepwise(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
+    let started = Instant::now();
+    let setup = Setup {
+        requests,
+        replica: &config.replica,
+        kv_cap: config.replica.kv_capacity_tokens(),
+        max_batch: config.max_batch,
+        budget: config.prefill.budget(),
+    };
+    let shared = config.routing == Routing::SharedQueue;
+    let replicas = config.replicas as usize;
+    let mut run = empty_run(requests.len());
+    let mut states: Vec<ReplicaState> = (0..replicas).map(|_| ReplicaState::new()).collect();
+    let mut shared_queue: VecDeque<u32> = VecDeque::new();
+    // Pending iteration ends: (time bits, replica).
+    let mut events: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::with_capacity(replicas);
+    let mut next = 0usize;
+    let mut now = 0.0f64;
     loop {
         let boundary = events
             .peek()
             .map(|Reverse((bits, _))| f64::from_bits(*bits));
         let arrival = requests.get(next).map(|r| r.arrival);
-        // Arrivals at the same time as an iteration end come first, so that
-        // they can join the iteration starting then.
         let take_arrival = match (arrival, boundary) {
             (Some(a), Some(b)) => a <= b,
             (Some(_), None) => true,
@@ -253,15 +736,12 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
             next += 1;
             let r = &requests[j];
             now = r.arrival;
-            if u64::from(r.input_tokens) + yielded(r) > kv_cap {
+            if held(r) > setup.kv_cap {
                 continue; // can never fit: rejected
             }
-            if shared {
+            let target = if shared {
                 shared_queue.push_back(j as u32);
-                if let Some(idle) = states.iter().position(|s| !s.busy) {
-                    states[idle].busy = true;
-                    events.push(Reverse((now.to_bits(), idle as u32)));
-                }
+                states.iter().position(|s| s.pending == NO_EVENT)
             } else {
                 let mut best = 0;
                 for (i, s) in states.iter().enumerate().skip(1) {
@@ -272,95 +752,42 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
                 let s = &mut states[best];
                 s.queue.push_back(j as u32);
                 s.outstanding += 1;
-                if !s.busy {
-                    s.busy = true;
-                    events.push(Reverse((now.to_bits(), best as u32)));
-                }
+                (s.pending == NO_EVENT).then_some(best)
+            };
+            if let Some(i) = target {
+                let s = &mut states[i];
+                s.busy_since = now;
+                s.pending = now.to_bits();
+                events.push(Reverse((s.pending, i as u32)));
             }
             continue;
         }
-        let Some(Reverse((bits, r_index))) = events.pop() else {
+        let Some(Reverse((bits, index))) = events.pop() else {
             break;
         };
         now = f64::from_bits(bits);
-        let s = &mut states[r_index as usize];
-        // 1. Requests whose last token came out of the iteration just ended.
-        while let Some(&Reverse((k, j))) = s.finishing.peek() {
-            if k > s.iteration {
-                break;
-            }
-            s.finishing.pop();
-            let r = &requests[j as usize];
-            let held = u64::from(r.input_tokens) + yielded(r);
-            run.finish[j as usize] = now;
-            s.running -= 1;
-            s.context -= held;
-            s.reserved -= held;
-            s.outstanding -= 1;
-        }
-        // 2. The next iteration: one decode step for those running now…
-        let decoding = s.running;
-        let decode_context = s.context;
-        s.iteration += 1;
-        s.context += u64::from(decoding);
-        // …and prefills for those admitted from the head of the queue.
-        let queue = if shared {
-            &mut shared_queue
-        } else {
-            &mut s.queue
-        };
-        let mut admitted = 0usize;
-        let mut prefill_tokens = 0u64;
-        let mut reserved = s.reserved;
-        while s.running + (admitted as u32) < max_batch {
-            let Some(&j) = queue.get(admitted) else {
-                break;
-            };
-            let r = &requests[j as usize];
-            let need = u64::from(r.input_tokens) + yielded(r);
-            if reserved + need > kv_cap {
-                break;
-            }
-            reserved += need;
-            prefill_tokens += u64::from(r.input_tokens);
-            admitted += 1;
-        }
-        if admitted == 0 && decoding == 0 {
-            s.busy = false;
+        let s = &mut states[index as usize];
+        s.finish_due(now, &setup, &mut run);
+        let mut own = std::mem::take(&mut s.queue);
+        let queue = if shared { &mut shared_queue } else { &mut own };
+        let admit = s.admission(&setup, queue);
+        if !admit.prefills(s) && s.running == 0 {
+            s.queue = own;
+            s.idle(now);
             continue;
         }
-        let mut duration = 0.0;
-        if admitted > 0 {
-            duration += replica.prefill_time(prefill_tokens as f64);
-            run.prefill_iterations += 1;
-        }
-        if decoding > 0 {
-            duration += replica.decode_step(f64::from(decoding), decode_context as f64);
-            run.decode_steps += 1;
-            run.decoded_tokens += u64::from(decoding);
-        }
-        let end = now + duration;
-        for _ in 0..admitted {
-            let j = queue.pop_front().expect("counted above") as usize;
-            let r = &requests[j];
-            run.replica[j] = r_index;
-            run.first_token[j] = end;
-            s.finishing
-                .push(Reverse((s.iteration + yielded(r) - 1, j as u32)));
-            s.context += u64::from(r.input_tokens) + 1;
-        }
-        s.running += admitted as u32;
-        s.reserved = reserved;
+        let end = s.iterate(now, index, &admit, queue, &setup, &mut run);
+        s.queue = own;
         if shared {
-            s.outstanding += admitted as u32;
+            s.outstanding += admit.count as u32;
         }
-        run.iterations += 1;
-        run.busy_s += duration;
-        events.push(Reverse((end.to_bits(), r_index)));
+        s.pending = end.to_bits();
+        events.push(Reverse((s.pending, index)));
     }
+    run.busy_s = states.iter().map(|s| s.busy_s).sum();
     run.end_s = now;
     run.wall_s = started.elapsed().as_secs_f64();
-    Ok(run)
+    run
 }
 
 /// One request's outcome, a row of `requests.csv`.
@@ -453,8 +880,11 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 impl Latency {
-    fn of(mut values: Vec<f64>) -> Latency {
-        values.sort_by(f64::total_cmp);
+    /// The statistics of `values`, sorted in place (unstable: values equal
+    /// under `total_cmp` have the same bits, so the order is the stable
+    /// one's, without its buffer).
+    fn of(values: &mut [f64]) -> Latency {
+        values.sort_unstable_by(f64::total_cmp);
         let count = values.len() as u64;
         let mean = if values.is_empty() {
             f64::NAN
@@ -464,9 +894,9 @@ impl Latency {
         Latency {
             count,
             mean,
-            p50: percentile(&values, 50.0),
-            p90: percentile(&values, 90.0),
-            p99: percentile(&values, 99.0),
+            p50: percentile(values, 50.0),
+            p90: percentile(values, 90.0),
+            p99: percentile(values, 99.0),
         }
     }
 }
@@ -580,20 +1010,15 @@ pub fn summarize(
     replicas: u32,
     slo: Option<Slo>,
 ) -> ServeSummary {
-    let mut ttft = Vec::with_capacity(requests.len());
-    let mut tpot = Vec::with_capacity(requests.len());
-    let mut e2e = Vec::with_capacity(requests.len());
+    // One latency at a time in one buffer, sorted in place: a run of
+    // millions of requests needs one value per request beside its results.
     let mut met = 0u64;
-    let (mut input_tokens, mut output_tokens) = (0u64, 0u64);
+    let (mut input_tokens, mut output_tokens, mut finished) = (0u64, 0u64, 0u64);
     for row in run.rows(requests) {
         input_tokens += u64::from(row.input_tokens);
         output_tokens += u64::from(row.output_tokens);
-        if let (Some(t), Some(e)) = (row.ttft_s, row.e2e_s) {
-            ttft.push(t);
-            e2e.push(e);
-            if let Some(p) = row.tpot_s {
-                tpot.push(p);
-            }
+        if let Some(t) = row.ttft_s {
+            finished += 1;
             if let Some(s) = slo
                 && t <= s.ttft_s
                 && row.tpot_s.is_none_or(|p| p <= s.tpot_s)
@@ -602,23 +1027,25 @@ pub fn summarize(
             }
         }
     }
+    let mut values = Vec::with_capacity(finished as usize);
+    let mut latency = |pick: fn(&RequestRow) -> Option<f64>| {
+        values.clear();
+        values.extend(run.rows(requests).filter_map(|row| pick(&row)));
+        let l = Latency::of(&mut values);
+        let at = slo.map_or(f64::NAN, |s| percentile(&values, s.percentile));
+        (l, at)
+    };
+    let (ttft, ttft_at) = latency(|r| r.ttft_s);
+    let (tpot, tpot_at) = latency(|r| r.tpot_s);
+    let (e2e, _) = latency(|r| r.e2e_s);
     let n = requests.len() as u64;
-    let finished = ttft.len() as u64;
-    let slo = slo.map(|s| {
-        let mut t = ttft.clone();
-        t.sort_by(f64::total_cmp);
-        let mut p = tpot.clone();
-        p.sort_by(f64::total_cmp);
-        let ttft_at = percentile(&t, s.percentile);
-        let tpot_at = percentile(&p, s.percentile);
-        SloResult {
-            slo: s,
-            ttft_at_percentile: ttft_at,
-            tpot_at_percentile: tpot_at,
-            // No request with two tokens or more: no TPOT to miss.
-            met: finished == n && ttft_at <= s.ttft_s && (tpot_at.is_nan() || tpot_at <= s.tpot_s),
-            attainment: if n == 0 { 1.0 } else { met as f64 / n as f64 },
-        }
+    let slo = slo.map(|s| SloResult {
+        slo: s,
+        ttft_at_percentile: ttft_at,
+        tpot_at_percentile: tpot_at,
+        // No request with two tokens or more: no TPOT to miss.
+        met: finished == n && ttft_at <= s.ttft_s && (tpot_at.is_nan() || tpot_at <= s.tpot_s),
+        attainment: if n == 0 { 1.0 } else { met as f64 / n as f64 },
     });
     let first = requests.first().map_or(0.0, |r| r.arrival);
     let simulated_s = run.end_s - first;
@@ -628,9 +1055,9 @@ pub fn summarize(
         rejected: n - finished,
         input_tokens,
         output_tokens,
-        ttft: Latency::of(ttft),
-        tpot: Latency::of(tpot),
-        e2e: Latency::of(e2e),
+        ttft,
+        tpot,
+        e2e,
         slo,
         simulated_s,
         iterations: run.iterations,
@@ -756,6 +1183,7 @@ mod tests {
             replicas,
             max_batch,
             routing: Routing::LeastLoaded,
+            prefill: Prefill::Whole,
         }
     }
 
@@ -796,6 +1224,132 @@ mod tests {
         assert_eq!(run.finish[0], end2);
         assert_eq!(run.first_token[1], end2);
         assert_eq!(run.finish[1], end2);
+    }
+
+    /// Issue 24 item 5: the least-loaded run with decode stretches gives
+    /// the iteration-by-iteration loop's results bit for bit — ties in time
+    /// (whole-second arrivals, equal sizes), batch caps and a KV cache that
+    /// blocks the head of a queue included.
+    #[test]
+    fn stretches_give_the_stepwise_results_bit_for_bit() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(24);
+        for case in 0..200 {
+            let replicas = rng.random_range(1..=6);
+            let max_batch = rng.random_range(1..=5);
+            let mut cfg = config(max_batch, replicas);
+            // Every third case a KV cache of a few thousand tokens.
+            if case % 3 == 0 {
+                let tokens = rng.random_range(2_000..20_000) as f64;
+                cfg.replica.hbm = cfg.replica.model.weight_bytes()
+                    + tokens * cfg.replica.model.kv_bytes_per_token;
+            }
+            // Most cases chunk, with budgets that split the prompts.
+            if case % 5 != 0 {
+                cfg.prefill = Prefill::Chunked {
+                    budget: rng.random_range(max_batch..2_000),
+                };
+            }
+            let n = rng.random_range(1..120);
+            let mut t = 0.0;
+            let reqs: Vec<TraceRequest> = (0..n)
+                .map(|_| {
+                    t += if case % 2 == 0 {
+                        f64::from(rng.random_range(0..2u32))
+                    } else {
+                        rng.random::<f64>() * 0.05
+                    };
+                    let (input, output) = if case % 4 == 1 {
+                        (100, 20)
+                    } else {
+                        (rng.random_range(0..3_000), rng.random_range(0..300))
+                    };
+                    req(t, input, output)
+                })
+                .collect();
+            let fast = run_least_loaded(&cfg, &reqs);
+            let stepwise = run_stepwise(&cfg, &reqs);
+            assert!(fast.same_results(&stepwise), "case {case}");
+            assert_eq!(fast.prefill_iterations, stepwise.prefill_iterations);
+        }
+    }
+
+    /// The tournament tree names the replica a linear scan would: fewest
+    /// outstanding, ties to the lowest index.
+    #[test]
+    fn the_shortest_queue_is_the_scans() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for replicas in [1usize, 2, 3, 7, 8, 9, 100] {
+            let mut counts = vec![0u32; replicas];
+            let mut tree = ShortestQueue::new(replicas);
+            for _ in 0..1_000 {
+                let i = rng.random_range(0..replicas);
+                counts[i] = rng.random_range(0..4);
+                tree.set(i as u32, counts[i]);
+                let mut best = 0;
+                for (k, &c) in counts.iter().enumerate() {
+                    if c < counts[best] {
+                        best = k;
+                    }
+                }
+                assert_eq!(tree.shortest() as usize, best);
+            }
+        }
+    }
+
+    /// Issue 21 item 3: chunked prefill by hand. Budget 100 tokens per
+    /// iteration, batch cap 8. A (prompt 150, 3 output tokens) arrives at
+    /// 0, B (prompt 30, 2 output tokens) at 0 too.
+    ///
+    /// - it. 1 (starts 0): no decodes; A's first 100 tokens (budget 100,
+    ///   nothing left for B): `prefill(100)`.
+    /// - it. 2: A's last 50, then B's 30 whole (20 left): `prefill(80)`;
+    ///   A and B yield their first tokens at its end.
+    /// - it. 3: decodes of A (context 151) and B (context 31), 182 in all:
+    ///   `decode(2, 182)`; B's second token is its last: B finishes.
+    /// - it. 4: A alone, context 152: `decode(1, 152)`; A finishes.
+    #[test]
+    fn chunked_prefill_by_hand() {
+        let mut cfg = config(8, 1);
+        cfg.prefill = Prefill::Chunked { budget: 100 };
+        let r = cfg.replica.clone();
+        let reqs = [req(0.0, 150, 3), req(0.0, 30, 2)];
+        for routing in [Routing::LeastLoaded, Routing::SharedQueue] {
+            cfg.routing = routing;
+            let run = simulate(&cfg, &reqs).unwrap();
+            let t1 = r.prefill_time(100.0);
+            let t2 = t1 + r.prefill_time(80.0);
+            let t3 = t2 + r.decode_step(2.0, 182.0);
+            let t4 = t3 + r.decode_step(1.0, 152.0);
+            assert_eq!(run.first_token, vec![t2, t2], "{routing:?}");
+            assert_eq!(run.finish, vec![t4, t3], "{routing:?}");
+            assert_eq!(
+                (run.iterations, run.prefill_iterations, run.decode_steps),
+                (4, 2, 2)
+            );
+            // Whole prefills: both prompts in iteration 1, 180 tokens.
+            let mut whole = cfg.clone();
+            whole.prefill = Prefill::Whole;
+            let run = simulate(&whole, &reqs).unwrap();
+            let w1 = r.prefill_time(180.0);
+            assert_eq!(run.first_token, vec![w1, w1]);
+        }
+    }
+
+    /// A budget below the batch cap is refused: the decodes alone could
+    /// exceed it.
+    #[test]
+    fn a_budget_below_the_batch_cap_is_refused() {
+        let mut cfg = config(8, 1);
+        cfg.prefill = Prefill::Chunked { budget: 7 };
+        assert_eq!(
+            simulate(&cfg, &[req(0.0, 1, 1)]),
+            Err(ServeError::SmallBudget {
+                budget: 7,
+                max_batch: 8
+            })
+        );
     }
 
     #[test]

@@ -519,9 +519,20 @@ impl Replica {
     /// are read once per step whatever the batch; a mixture of experts
     /// reads the experts its batch visits ([`ModelSpec::step_weight_bytes`]).
     pub fn decode_step(&self, batch: f64, context_tokens: f64) -> f64 {
-        (self.model.step_weight_bytes(batch) + self.model.kv_bytes_per_token * context_tokens)
-            / self.decode_bandwidth
-            + self.allreduce_time(batch)
+        self.decode_steps(batch).time(context_tokens)
+    }
+
+    /// The decode steps of a batch of `batch` requests, their terms that do
+    /// not depend on the context computed once: [`DecodeSteps::time`] of a
+    /// context is [`Replica::decode_step`] of the batch and that context,
+    /// bit for bit.
+    pub fn decode_steps(&self, batch: f64) -> DecodeSteps {
+        DecodeSteps {
+            weight_bytes: self.model.step_weight_bytes(batch),
+            kv_bytes_per_token: self.model.kv_bytes_per_token,
+            decode_bandwidth: self.decode_bandwidth,
+            allreduce: self.allreduce_time(batch),
+        }
     }
 
     /// HBM left for the KV cache once the weights are loaded [B].
@@ -563,8 +574,18 @@ impl Replica {
     /// μ grows with `b` (the weight read is shared) towards
     /// `1 ÷ (p + (output−1)·kv·(input + output/2) ÷ decode_bandwidth)`.
     pub fn service_rate(&self, batch: f64, input: f64, output: f64) -> f64 {
+        self.service_rate_chunked(batch, input, output, 1.0)
+    }
+
+    /// [`Replica::service_rate`] with each prompt prefilled in `chunks`
+    /// iterations (≥ 1; chunked prefill, [`prefill_chunks`]): a request
+    /// holds its batch slot for `chunks − 1` iterations more, each one
+    /// decode step of the batch long besides its share of the prefill, so
+    ///
+    /// `μ(b) = b ÷ (b·p + (output − 1 + chunks − 1)·τ(b))`.
+    pub fn service_rate_chunked(&self, batch: f64, input: f64, output: f64, chunks: f64) -> f64 {
         let p = self.prefill_time(input);
-        let decode_steps = (output - 1.0).max(0.0);
+        let decode_steps = (output - 1.0).max(0.0) + (chunks - 1.0);
         let tau = self.decode_step(batch, batch * (input + output / 2.0));
         batch / (batch * p + decode_steps * tau)
     }
@@ -607,16 +628,31 @@ impl Replica {
         output: f64,
         max_batch_cap: u64,
     ) -> Option<f64> {
+        self.batch_for_rate_chunked(rate, input, output, max_batch_cap, 1.0)
+    }
+
+    /// [`Replica::batch_for_rate`] with each prompt prefilled in `chunks`
+    /// iterations ([`Replica::service_rate_chunked`]): the same solution
+    /// with `output − 1 + chunks − 1` steps per request in place of
+    /// `output − 1`.
+    pub fn batch_for_rate_chunked(
+        &self,
+        rate: f64,
+        input: f64,
+        output: f64,
+        max_batch_cap: u64,
+        chunks: f64,
+    ) -> Option<f64> {
         if rate <= 0.0 {
             return Some(0.0);
         }
         let cap = self.max_batch_for(input, output).min(max_batch_cap) as f64;
         let p = self.prefill_time(input);
-        let steps = (output - 1.0).max(0.0);
+        let steps = (output - 1.0).max(0.0) + (chunks - 1.0);
         let b = if steps == 0.0 {
             rate * p
         } else if self.model.experts > 0 {
-            if cap <= 0.0 || self.service_rate(cap, input, output) < rate {
+            if cap <= 0.0 || self.service_rate_chunked(cap, input, output, chunks) < rate {
                 return None;
             }
             let (mut lo, mut hi) = (0.0, cap);
@@ -625,7 +661,7 @@ impl Replica {
                     break;
                 }
                 let mid = 0.5 * (lo + hi);
-                if self.service_rate(mid, input, output) < rate {
+                if self.service_rate_chunked(mid, input, output, chunks) < rate {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -646,10 +682,76 @@ impl Replica {
     }
 }
 
+/// Iterations a prompt of `input` tokens takes to prefill with a token
+/// budget of `budget` tokens per iteration, the budget taken as the
+/// prompt's (the batch's decodes take one token each, a few percent of the
+/// default budget): `⌈input ÷ budget⌉`, at least 1; `None` (whole
+/// prefills) is 1.
+pub fn prefill_chunks(input: f64, budget: Option<u32>) -> f64 {
+    match budget {
+        Some(b) if b > 0 => (input / f64::from(b)).ceil().max(1.0),
+        _ => 1.0,
+    }
+}
+
+/// Decode steps of one batch size ([`Replica::decode_steps`]): the time of
+/// a step as a function of the batch's context alone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DecodeSteps {
+    /// Weight bytes a step reads [B].
+    weight_bytes: f64,
+    /// KV-cache bytes per token of context [B].
+    kv_bytes_per_token: f64,
+    /// Bandwidth decode reads at [B/s].
+    decode_bandwidth: f64,
+    /// Tensor-parallel all-reduce time of a step [s].
+    allreduce: f64,
+}
+
+impl DecodeSteps {
+    /// Time of one step whose batch holds `context_tokens` tokens of
+    /// context in all [s]:
+    /// `(weight bytes + kv_bytes_per_token × context_tokens) ÷ decode_bandwidth + all-reduce`.
+    #[inline]
+    pub fn time(&self, context_tokens: f64) -> f64 {
+        (self.weight_bytes + self.kv_bytes_per_token * context_tokens) / self.decode_bandwidth
+            + self.allreduce
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::Catalog;
+
+    /// Issue 21 item 3 in the epoch model: a 20,000-token prompt with a
+    /// budget of 8,192 tokens is ⌈20,000 ÷ 8,192⌉ = 3 chunks, two iterations
+    /// more than whole, each a decode step of the batch: μ(b) = b ÷ (b·p +
+    /// (o − 1 + 2)·τ(b)); the batch for that rate is b again.
+    #[test]
+    fn chunked_prefill_in_the_epoch_model_by_hand() {
+        let c = Catalog::builtin();
+        let r = Replica::new(
+            model("llama-3.1-8b").unwrap().spec,
+            c.chip("h100").unwrap(),
+            1,
+        )
+        .unwrap();
+        let (b, i, o) = (16.0, 20_000.0, 200.0);
+        let k = prefill_chunks(i, Some(8_192));
+        assert_eq!(k, 3.0);
+        assert_eq!(prefill_chunks(8_192.0, Some(8_192)), 1.0);
+        assert_eq!(prefill_chunks(8_193.0, Some(8_192)), 2.0);
+        assert_eq!(prefill_chunks(20_000.0, None), 1.0);
+        let p = r.prefill_time(i);
+        let tau = r.decode_step(b, b * (i + o / 2.0));
+        let mu = b / (b * p + (o - 1.0 + 2.0) * tau);
+        let got = r.service_rate_chunked(b, i, o, k);
+        assert!((got - mu).abs() <= 1e-12 * mu, "{got} vs {mu}");
+        assert!(got < r.service_rate(b, i, o));
+        let back = r.batch_for_rate_chunked(got, i, o, 10_000, k).unwrap();
+        assert!((back - b).abs() <= 1e-9 * b, "{back}");
+    }
 
     #[test]
     fn presets_kv_bytes_by_hand() {
