@@ -64,7 +64,7 @@ impl Validator<'_> {
             return None;
         };
         let p = root.key("economics");
-        let before = self.problems.by_path.len() + self.problems.located.len();
+        let before = self.problem_count();
         let discount_rate = match e.discount_rate {
             None => Some(DEFAULT_DISCOUNT_RATE),
             Some(r) => {
@@ -147,7 +147,7 @@ impl Validator<'_> {
         let terminal = self.terminal(&p, e, discount_rate);
         let opex_lines = self.opex_lines(&p, e);
         let escalators = self.escalators(&p, e);
-        let after = self.problems.by_path.len() + self.problems.located.len();
+        let after = self.problem_count();
         if after > before {
             return None;
         }
@@ -460,9 +460,6 @@ impl Validator<'_> {
         Some(out)
     }
 
-    // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7)
-    // once issue 22's contract price curves, edited beside it now, land.
-    #[allow(clippy::too_many_lines)]
     fn contract(
         &mut self,
         p: &FieldPath,
@@ -470,7 +467,78 @@ impl Validator<'_> {
         rack_types: &[RackType],
         chips_built: &[f64],
     ) -> Option<Contract> {
-        let before = self.problems.by_path.len() + self.problems.located.len();
+        let before = self.problem_count();
+        self.contract_name(p, c);
+        let types = self.chip_rack_types(&p.key("chip_types"), &c.chip_types, rack_types);
+
+        let (unit, start, ramp) = self.contract_capacity(p, c);
+        let end = self.contract_end(p, c, start);
+        self.contract_fits(p, c, unit, types.as_deref(), &ramp, rack_types, chips_built);
+        let billing = self.billing(p, c);
+        let sla = c.sla.as_ref().and_then(|s| self.sla(&p.key("sla"), s));
+        let escalator = self.yearly_rate(
+            &p.key("price_escalator_per_year"),
+            c.price_escalator_per_year,
+        );
+        let steps = self.price_steps(p, &c.price_steps, c.price_escalator_per_year, (start, end));
+
+        let after = self.problem_count();
+        if after > before {
+            return None;
+        }
+        let (unit, end, types) = (unit?, end?, types?);
+        let probe = Contract {
+            name: c.name.clone(),
+            chip_types: c.chip_types.clone(),
+            rack_types: types,
+            unit,
+            start: start?,
+            ramp,
+            end,
+            price_per_unit_hour: 0.0,
+            price_derived: false,
+            value_usd: 0.0,
+            billing: billing?,
+            sla,
+            price_escalator_per_year: escalator?,
+            price_steps: steps?,
+        };
+        // Committed capacity-hours over the term, in the unit priced:
+        // chip-hours, or kW-hours.
+        let committed = probe.committed_hours(SimTime::ZERO, end)
+            * match unit {
+                CapacityUnit::Chips => 1.0,
+                CapacityUnit::Megawatts => 1000.0,
+            };
+        // With an escalator, the value weighs each contract year's
+        // capacity-hours by its price factor.
+        let committed = if !probe.price_steps.is_empty() {
+            probe.stepped_hours(SimTime::ZERO, end)
+                * match unit {
+                    CapacityUnit::Chips => 1.0,
+                    CapacityUnit::Megawatts => 1000.0,
+                }
+        } else if probe.price_escalator_per_year == 0.0 {
+            committed
+        } else {
+            self.escalated_hours(&probe)
+                * match unit {
+                    CapacityUnit::Chips => 1.0,
+                    CapacityUnit::Megawatts => 1000.0,
+                }
+        };
+        let price = self.contract_price(p, c, unit, committed)?;
+        Some(Contract {
+            price_per_unit_hour: price.0,
+            price_derived: price.1,
+            value_usd: price.0 * committed,
+            ..probe
+        })
+    }
+
+    /// A contract's name names a column of `monthly.csv`: letters, digits,
+    /// '-' or '_', and not `on_demand`.
+    fn contract_name(&mut self, p: &FieldPath, c: &ContractSpec) {
         if c.name.trim().is_empty()
             || !c
                 .name
@@ -484,9 +552,15 @@ impl Validator<'_> {
         } else if c.name == "on_demand" {
             self.err(&p.key("name"), "\"on_demand\" names the on-demand revenue column; call the contract something else");
         }
-        let types = self.chip_rack_types(&p.key("chip_types"), &c.chip_types, rack_types);
+    }
 
-        // The capacity: a constant (`chips` or `mw` with `start`) or a ramp.
+    /// The capacity a contract commits: a constant (`chips` or `mw` with
+    /// `start`) or a ramp of dated steps; its unit, start and steps.
+    fn contract_capacity(
+        &mut self,
+        p: &FieldPath,
+        c: &ContractSpec,
+    ) -> (Option<CapacityUnit>, Option<SimTime>, Vec<RampStep>) {
         let unit = match (c.chips.is_some(), c.mw.is_some(), c.ramp.first()) {
             (true, false, None) => Some(CapacityUnit::Chips),
             (false, true, None) => Some(CapacityUnit::Megawatts),
@@ -573,8 +647,17 @@ impl Validator<'_> {
                 }
             }
         }
+        (unit, start, ramp)
+    }
 
-        // The term.
+    /// The end of a contract's term: `term` from its start, or `end`,
+    /// after its start and inside the horizon.
+    fn contract_end(
+        &mut self,
+        p: &FieldPath,
+        c: &ContractSpec,
+        start: Option<SimTime>,
+    ) -> Option<SimTime> {
         let end = match (start, &c.term, &c.end) {
             (Some(start), Some(term), None) => self
                 .positive_duration(&p.key("term"), term)
@@ -598,7 +681,7 @@ impl Validator<'_> {
             }
             (None, _, _) => None,
         };
-        let end = end.and_then(|(end, key)| {
+        end.and_then(|(end, key)| {
             if start.is_some_and(|s| end <= s) {
                 self.err(&p.key(key), "the contract ends before it starts; give an end after its start");
                 None
@@ -615,16 +698,29 @@ impl Validator<'_> {
             } else {
                 Some(end)
             }
-        });
+        })
+    }
 
-        // More capacity than the build-outs ever deliver of its types
-        // (unless a build-out is itself wrong).
+    /// More capacity than the build-outs ever deliver of its types
+    /// (unless a build-out is itself wrong) is refused, naming chips built
+    /// of other types as the fix where there are some.
+    #[allow(clippy::too_many_arguments)]
+    fn contract_fits(
+        &mut self,
+        p: &FieldPath,
+        c: &ContractSpec,
+        unit: Option<CapacityUnit>,
+        types: Option<&[usize]>,
+        ramp: &[RampStep],
+        rack_types: &[RackType],
+        chips_built: &[f64],
+    ) {
         let sites_ok = !self
             .problems
             .by_path
             .iter()
             .any(|(p, _)| p.to_string().starts_with("sites"));
-        if let (Some(unit), Some(types), true) = (unit, &types, sites_ok) {
+        if let (Some(unit), Some(types), true) = (unit, types, sites_ok) {
             let most: f64 = types
                 .iter()
                 .map(|&t| match unit {
@@ -682,8 +778,11 @@ impl Validator<'_> {
                 );
             }
         }
+    }
 
-        let billing = match c.billing.as_deref() {
+    /// How a contract bills: take-or-pay (default) or pay-per-use.
+    fn billing(&mut self, p: &FieldPath, c: &ContractSpec) -> Option<Billing> {
+        match c.billing.as_deref() {
             None | Some("take_or_pay") => Some(Billing::TakeOrPay),
             Some("pay_per_use") => Some(Billing::PayPerUse),
             Some(other) => {
@@ -696,66 +795,7 @@ impl Validator<'_> {
                 );
                 None
             }
-        };
-        let sla = c.sla.as_ref().and_then(|s| self.sla(&p.key("sla"), s));
-        let escalator = self.yearly_rate(
-            &p.key("price_escalator_per_year"),
-            c.price_escalator_per_year,
-        );
-        let steps = self.price_steps(p, &c.price_steps, c.price_escalator_per_year, (start, end));
-
-        let after = self.problems.by_path.len() + self.problems.located.len();
-        if after > before {
-            return None;
         }
-        let (unit, end, types) = (unit?, end?, types?);
-        let probe = Contract {
-            name: c.name.clone(),
-            chip_types: c.chip_types.clone(),
-            rack_types: types,
-            unit,
-            start: start?,
-            ramp,
-            end,
-            price_per_unit_hour: 0.0,
-            price_derived: false,
-            value_usd: 0.0,
-            billing: billing?,
-            sla,
-            price_escalator_per_year: escalator?,
-            price_steps: steps?,
-        };
-        // Committed capacity-hours over the term, in the unit priced:
-        // chip-hours, or kW-hours.
-        let committed = probe.committed_hours(SimTime::ZERO, end)
-            * match unit {
-                CapacityUnit::Chips => 1.0,
-                CapacityUnit::Megawatts => 1000.0,
-            };
-        // With an escalator, the value weighs each contract year's
-        // capacity-hours by its price factor.
-        let committed = if !probe.price_steps.is_empty() {
-            probe.stepped_hours(SimTime::ZERO, end)
-                * match unit {
-                    CapacityUnit::Chips => 1.0,
-                    CapacityUnit::Megawatts => 1000.0,
-                }
-        } else if probe.price_escalator_per_year == 0.0 {
-            committed
-        } else {
-            self.escalated_hours(&probe)
-                * match unit {
-                    CapacityUnit::Chips => 1.0,
-                    CapacityUnit::Megawatts => 1000.0,
-                }
-        };
-        let price = self.contract_price(p, c, unit, committed)?;
-        Some(Contract {
-            price_per_unit_hour: price.0,
-            price_derived: price.1,
-            value_usd: price.0 * committed,
-            ..probe
-        })
     }
 
     /// Committed capacity-hours over the term, each contract year's
