@@ -669,7 +669,8 @@ pub struct WindowRow {
     pub start: String,
     /// Hours since the start of the run.
     pub start_h: f64,
-    /// Its requests: `"poisson"` or the trace file.
+    /// Its requests: `"poisson"` or the trace file, followed by
+    /// `" at rate x<X>"` when its `rate_scale` X is not 1.
     pub source: String,
     /// Replicas serving at its start (the ones that served it).
     pub replicas: u32,

@@ -481,6 +481,9 @@ pub struct RequestWindow {
     pub trace_file: Option<String>,
     /// Whether its requests go into `requests.csv`.
     pub requests_csv: bool,
+    /// Factor its arrival times (from its start) are divided by (1: as
+    /// given or drawn).
+    pub rate_scale: f64,
 }
 
 /// A validated Poisson stream of training jobs (`[[arrivals]]`).

@@ -1386,6 +1386,10 @@ impl Validator<'_> {
                     .map(std::sync::Arc::new),
                 None => None,
             };
+            let rate_scale = w.rate_scale.unwrap_or(1.0);
+            if let Some(problem) = crate::workload::serving::trace::rate_scale_problem(rate_scale) {
+                self.err(&p.key("rate_scale"), problem);
+            }
             let ok = self.problems.by_path.len() + self.problems.located.len() == before;
             if let (true, Some(service), Some(start), Some(duration)) =
                 (ok, service, start, duration)
@@ -1418,6 +1422,7 @@ impl Validator<'_> {
                     trace: requests,
                     trace_file: w.trace.clone(),
                     requests_csv: w.requests_csv.unwrap_or(false),
+                    rate_scale,
                 });
             }
         }

@@ -30,6 +30,7 @@ mod interruptions;
 mod output_safety;
 mod phold;
 mod physics;
+mod rate_scale;
 mod report;
 mod retirement_and_dark_racks;
 mod robustness;

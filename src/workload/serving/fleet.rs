@@ -482,7 +482,7 @@ impl<'s> Serving<'s> {
         let w = &self.scenario.request_windows[index];
         let service = &self.scenario.services[w.service];
         let s = &self.states[w.service];
-        let (requests, source) = match &w.trace {
+        let (mut requests, mut source) = match &w.trace {
             Some(trace) => {
                 // Arrivals shifted to the window's start.
                 let t0 = trace.first().map_or(0.0, |r| r.arrival);
@@ -518,6 +518,12 @@ impl<'s> Serving<'s> {
                 )
             }
         };
+        if w.rate_scale != 1.0 {
+            // The same requests, their arrivals from the window's start
+            // compressed (documented in docs/models/inference.md).
+            super::trace::scale_arrivals(&mut requests, w.rate_scale);
+            source = format!("{source} at rate x{}", w.rate_scale);
+        }
         let slo = requests::Slo {
             ttft_s: service.ttft_slo.seconds(),
             tpot_s: service.tpot_slo.seconds(),
