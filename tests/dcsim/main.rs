@@ -38,6 +38,7 @@ mod sensitivity;
 mod services;
 mod serving_agreement;
 mod serving_epoch;
+mod serving_power;
 mod serving_requests;
 mod slurm;
 mod sweep;

@@ -34,6 +34,14 @@
 //!   replica at once: its domains are given back (the down one returns to
 //!   the free pool when repaired) and the autoscaler replaces it at the next
 //!   epoch.
+//! - **Power cap**: a site's chips under its grid cap run at its speed
+//!   `s^(1/3)` ([`Notice::SiteSpeed`], the law of `world::power` that slows
+//!   training), and so do the replicas there: an epoch is served, and the
+//!   autoscaler sizes, on the replica's roofline with its prefill FLOP/s
+//!   and decode HBM bandwidth × the service's speed, the mean over its
+//!   serving replicas of their sites' speeds at the epoch's start
+//!   ([`Replica::slowed`]). A request-level window runs at the speed of its
+//!   start. A cap that moves inside an epoch acts from the next one.
 //!
 //! Per epoch the work is O(services × sites) plus the replicas added or
 //! removed; nothing loops over replicas or chips per epoch.
@@ -296,6 +304,8 @@ struct State {
     /// When `ready` and `chips` last changed (for replica- and chip-hours).
     since: SimTime,
     name: SharedText,
+    /// Serving replicas per site.
+    ready_at: Vec<u32>,
 }
 
 /// Every inference service of a scenario.
@@ -309,6 +319,10 @@ pub struct Serving<'s> {
     scheduled: Vec<(SimTime, Event)>,
     /// Sites where this layer freed domains (for the training queue).
     freed: Vec<SiteId>,
+    /// Chip speed of each site under its power cap (1 uncapped).
+    speed: Vec<f64>,
+    /// Sites whose speed is below 1 now.
+    capped: usize,
 }
 
 impl<'s> Serving<'s> {
@@ -368,6 +382,7 @@ impl<'s> Serving<'s> {
                     totals: Totals::default(),
                     since: SimTime::ZERO,
                     name: SharedText::from(s.name.as_str()),
+                    ready_at: vec![0; scenario.sites.len()],
                 }
             })
             .collect::<Vec<_>>();
@@ -393,7 +408,26 @@ impl<'s> Serving<'s> {
             by_allocation: HashMap::new(),
             scheduled,
             freed: Vec::new(),
+            speed: vec![1.0; scenario.sites.len()],
+            capped: 0,
         }
+    }
+
+    /// The speed of service `i`'s replicas under their sites' power caps:
+    /// the mean over its serving replicas of their site's speed (1 when
+    /// no site is capped or none serves). O(sites).
+    fn speed_of(&self, i: usize) -> f64 {
+        let s = &self.states[i];
+        if self.capped == 0 || s.ready == 0 {
+            return 1.0;
+        }
+        let sum: f64 = s
+            .ready_at
+            .iter()
+            .zip(&self.speed)
+            .map(|(&n, &v)| f64::from(n) * v)
+            .sum();
+        (sum / f64::from(s.ready)).min(1.0)
     }
 
     /// Whether the scenario has any service.
@@ -449,6 +483,7 @@ impl<'s> Serving<'s> {
                     self.account(i, now);
                     let s = &mut self.states[i];
                     s.slots[k].ready = true;
+                    s.ready_at[s.slots[k].site as usize] += 1;
                     s.ready += 1;
                     s.loading -= 1;
                     s.ready_stack.push((replica, generation));
@@ -458,8 +493,14 @@ impl<'s> Serving<'s> {
     }
 
     /// Handles one notice of the world: a replica whose domain went down
-    /// is lost.
+    /// is lost; a site's new speed under its power cap is kept for the
+    /// epochs to come.
     pub fn notice(&mut self, now: SimTime, notice: Notice, world: &mut World) {
+        if let Notice::SiteSpeed { site, speed } = notice {
+            let old = std::mem::replace(&mut self.speed[site.index()], speed);
+            self.capped = self.capped + usize::from(speed < 1.0) - usize::from(old < 1.0);
+            return;
+        }
         if let Notice::DomainDown {
             domain,
             allocation: Some(a),
@@ -530,8 +571,13 @@ impl<'s> Serving<'s> {
             percentile: service.slo_percentile,
         };
         let replicas = s.ready * s.copies;
+        let speed = self.speed_of(w.service);
         let config = ServeConfig {
-            replica: s.replica.clone(),
+            replica: if speed < 1.0 {
+                s.replica.slowed(speed)
+            } else {
+                s.replica.clone()
+            },
             replicas: replicas.max(1),
             max_batch: s.max_batch.max(1),
             routing: Routing::LeastLoaded,
@@ -585,10 +631,13 @@ impl<'s> Serving<'s> {
         let lambda = self.states[i]
             .demand
             .next_epoch(&self.scenario.calendar, now, length);
+        let speed = self.speed_of(i);
         let s = &mut self.states[i];
         s.lambda = lambda;
+        // Under a power cap, the replica's roofline at its speed.
+        let slowed = (speed < 1.0).then(|| s.replica.slowed(speed));
         let model = RooflineModel {
-            replica: &s.replica,
+            replica: slowed.as_ref().unwrap_or(&s.replica),
             input: service.input_tokens,
             output: service.output_tokens,
             max_batch: s.max_batch,
@@ -681,9 +730,20 @@ impl<'s> Serving<'s> {
     /// Brings service `i` to the replicas its demand wants.
     fn autoscale(&mut self, i: usize, now: SimTime, world: &mut World, training: &mut Training) {
         let service = &self.scenario.services[i];
+        let speed = self.speed_of(i);
         let s = &self.states[i];
         let lambda = s.lambda + s.backlog.requests / self.scenario.epoch.seconds();
-        let per_replica = s.mu_max * service.target_utilization;
+        // A copy's top rate at its replicas' speed under power caps.
+        let mu_max = if speed < 1.0 {
+            s.replica.slowed(speed).max_service_rate(
+                service.input_tokens,
+                service.output_tokens,
+                u64::MAX,
+            )
+        } else {
+            s.mu_max
+        };
+        let per_replica = mu_max * service.target_utilization;
         // A replica that can serve nothing (validation refuses requests
         // that do not fit its KV cache) is never worth adding.
         // Copies wanted, hosted `copies` to a replica.
@@ -827,6 +887,7 @@ impl<'s> Serving<'s> {
         slot.generation = slot.generation.wrapping_add(1);
         if slot.ready {
             s.ready -= 1;
+            s.ready_at[slot.site as usize] -= 1;
         } else {
             s.loading -= 1;
         }
