@@ -877,6 +877,9 @@ impl<R: Recorder> Recorder for Books<'_, R> {
     fn window(&mut self, row: &WindowRow) {
         self.inner.window(row);
     }
+    fn maintenance(&mut self, row: &crate::record::MaintenanceRow) {
+        self.inner.maintenance(row);
+    }
     fn window_request(&mut self, row: &WindowRequestRow) {
         self.inner.window_request(row);
     }

@@ -55,6 +55,8 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// Request-level windows, in the order the file lists them.
     pub request_windows: Vec<RequestWindow>,
+    /// Planned maintenance windows, in the order the file lists them.
+    pub maintenance: Vec<Maintenance>,
     /// What each `[[traces]]` file gave, in the order listed.
     pub traces: Vec<TraceReport>,
     /// The provider's books (`[economics]`, `[[contracts]]`,
@@ -463,6 +465,23 @@ pub struct Service {
     pub preempt_training: bool,
     /// Compared with training jobs' priorities.
     pub priority: i32,
+}
+
+/// A validated planned maintenance window (`[[maintenance]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Maintenance {
+    /// Index into [`Scenario::sites`].
+    pub site: usize,
+    /// Index into [`Scenario::rack_types`] of the only rack model it
+    /// takes down, or `None` for every rack of the site.
+    pub rack_type: Option<usize>,
+    /// When the first window opens.
+    pub start: SimTime,
+    /// How long each window lasts.
+    pub duration: SimDuration,
+    /// Period of the windows after the first (longer than `duration`), or
+    /// `None` for one window.
+    pub every: Option<SimDuration>,
 }
 
 /// A validated request-level window (`[[request_windows]]`).

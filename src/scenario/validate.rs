@@ -11,13 +11,14 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::diag::{Issue, Location, did_you_mean_value, quote_short};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
-    Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
-    RequestWindow, Scenario, Service, Site, Tariff, TraceReport, job_failure_rate, young_daly,
+    Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Maintenance, Phase, Pue,
+    RackType, RequestWindow, Scenario, Service, Site, Tariff, TraceReport, job_failure_rate,
+    young_daly,
 };
 use super::spec::{
     ArrivalSpec, CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec,
-    FailureClassSpec, GrowthSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec,
-    RequestWindowSpec, ScenarioSpec, ServiceSpec, SiteSpec, TraceSpec,
+    FailureClassSpec, GrowthSpec, JobSpec, LifetimeKind, MaintenanceSpec, PriceSpec,
+    RackOverrideSpec, RequestWindowSpec, ScenarioSpec, ServiceSpec, SiteSpec, TraceSpec,
 };
 use super::tree::FieldPath;
 use crate::catalog::failures::{self, FailureKind};
@@ -567,6 +568,7 @@ pub fn validate_with_folders(
     let epoch = v.epoch(spec);
     let services = v.services(&spec.services, &catalog, &rack_types, &sites);
     let request_windows = v.request_windows(&spec.request_windows, &spec.services, &services);
+    let maintenance = v.maintenance(&spec.maintenance, &spec.sites, &rack_types);
     let economics = v.economics(spec, &rack_types, &sites, &services);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
@@ -611,6 +613,7 @@ pub fn validate_with_folders(
             epoch,
             services,
             request_windows,
+            maintenance,
             traces: trace_reports,
             economics,
         }),
@@ -1423,6 +1426,79 @@ impl Validator<'_> {
                     trace_file: w.trace.clone(),
                     requests_csv: w.requests_csv.unwrap_or(false),
                     rate_scale,
+                });
+            }
+        }
+        out
+    }
+
+    /// The `[[maintenance]]` windows, validated: a site by name, a built
+    /// rack model if given, a start within the run, a positive duration
+    /// and a period longer than it.
+    fn maintenance(
+        &mut self,
+        specs: &[MaintenanceSpec],
+        sites: &[SiteSpec],
+        rack_types: &[RackType],
+    ) -> Vec<Maintenance> {
+        let root = FieldPath::default().key("maintenance");
+        let site_names: Vec<&str> = sites.iter().map(|s| s.name.as_str()).collect();
+        let mut out = Vec::new();
+        for (i, m) in specs.iter().enumerate() {
+            let p = root.index(i);
+            let site = self.site_ref(&p.key("site"), &m.site, &site_names);
+            let rack_type = match (&m.rack, site) {
+                (Some(rack), Some(s)) => {
+                    // A rack model the site builds.
+                    let here: Vec<&str> =
+                        sites[s].buildout.iter().map(|b| b.rack.as_str()).collect();
+                    match rack_types.iter().position(|t| t.rack.name == *rack) {
+                        Some(t) if here.contains(&rack.as_str()) => Some(Some(t)),
+                        _ => {
+                            let hint = did_you_mean_value(rack, here.iter().copied());
+                            self.err(
+                                &p.key("rack"),
+                                format!(
+                                    "site \"{}\" builds no rack model \"{rack}\"{hint}; name one it builds ({}) or leave `rack` out for all of them",
+                                    m.site,
+                                    here.join(", ")
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+                (Some(_), None) => None,
+                (None, _) => Some(None),
+            };
+            let start = self.submit_time(&p.key("start"), &m.start);
+            let duration = self.positive_duration(&p.key("duration"), &m.duration);
+            let every = match &m.every {
+                Some(text) => match self.positive_duration(&p.key("every"), text) {
+                    Some(e) if duration.is_some_and(|d| e <= d) => {
+                        self.err(
+                            &p.key("every"),
+                            format!(
+                                "{text} is not longer than the window's duration ({}); windows of one entry must not overlap: give a longer period or a shorter duration",
+                                m.duration
+                            ),
+                        );
+                        None
+                    }
+                    Some(e) => Some(Some(e)),
+                    None => None,
+                },
+                None => Some(None),
+            };
+            if let (Some(site), Some(rack_type), Some(start), Some(duration), Some(every)) =
+                (site, rack_type, start, duration, every)
+            {
+                out.push(Maintenance {
+                    site,
+                    rack_type,
+                    start,
+                    duration,
+                    every,
                 });
             }
         }

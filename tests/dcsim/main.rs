@@ -27,6 +27,7 @@ mod golden;
 mod grid;
 mod input_bounds;
 mod interruptions;
+mod maintenance;
 mod output_safety;
 mod phold;
 mod physics;

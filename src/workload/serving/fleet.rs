@@ -33,7 +33,9 @@
 //! - **Failures**: a domain of a replica going down (any cause) loses the
 //!   replica at once: its domains are given back (the down one returns to
 //!   the free pool when repaired) and the autoscaler replaces it at the next
-//!   epoch.
+//!   epoch. A planned maintenance window is announced instead: the replica
+//!   moves (given back and placed again at once where there is room,
+//!   loading there), and is not counted lost.
 //! - **Power cap**: a site's chips under its grid cap run at its speed
 //!   `s^(1/3)` ([`Notice::SiteSpeed`], the law of `world::power` that slows
 //!   training), and so do the replicas there: an epoch is served, and the
@@ -58,7 +60,7 @@ use crate::workload::serving::epoch::{
 };
 use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
-use crate::world::contract::{AllocationId, Notice};
+use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackTypeId, SiteId, World};
 
 /// An event of the serving layer.
@@ -504,15 +506,22 @@ impl<'s> Serving<'s> {
         if let Notice::DomainDown {
             domain,
             allocation: Some(a),
-            ..
+            cause,
         } = notice
             && self.by_allocation.contains_key(&a.0)
             && let Some(&(service, slot)) = self.by_domain.get(&domain.0)
         {
             let (i, k) = (service as usize, slot as usize);
-            self.states[i].interval.lost += 1;
-            self.states[i].totals.lost += 1;
-            self.remove_replica(i, k, now, world);
+            if cause == DownCause::Maintenance {
+                // Announced: the replica moves, placed again at once where
+                // there is room (without preempting), and loads there.
+                self.remove_replica(i, k, now, world);
+                self.add_replica(i, now, world, None);
+            } else {
+                self.states[i].interval.lost += 1;
+                self.states[i].totals.lost += 1;
+                self.remove_replica(i, k, now, world);
+            }
         }
     }
 
@@ -758,7 +767,7 @@ impl<'s> Serving<'s> {
         let have = s.ready + s.loading;
         if wanted > have {
             for _ in have..wanted {
-                if !self.add_replica(i, now, world, training) {
+                if !self.add_replica(i, now, world, Some(&mut *training)) {
                     break;
                 }
             }
@@ -799,14 +808,14 @@ impl<'s> Serving<'s> {
         i: usize,
         now: SimTime,
         world: &mut World,
-        training: &mut Training,
+        training: Option<&mut Training>,
     ) -> bool {
         let service = &self.scenario.services[i];
         let model = RackTypeId(service.rack_type as u32);
         let needed = service.replica_domains as usize;
         let sites = self.scenario.sites.len();
         let mut placed = placement::place(world, sites, model, needed);
-        if placed.is_none() && service.preempt_training {
+        if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
             'sites: for site in (0..sites as u32).map(SiteId) {
                 if world.site_dark(site) {
                     // No chip there serves now: preempting would free none.

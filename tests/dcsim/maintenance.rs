@@ -1,0 +1,159 @@
+//! Planned maintenance (issue 21 item 7): dated and periodic windows take
+//! a site's racks dark, drained ahead of time (a training job checkpoints
+//! and loses nothing), logged in `maintenance.csv` apart from failures,
+//! and counted as the job's own interruption class.
+
+use dcsim::record::Interruption;
+
+use crate::common::{assert_rel, load_text, run};
+
+/// One site of 2 racks of 8 unit chips (100 TFLOP/s BF16 each, 4 nodes of
+/// 2, domains of 4 chips), failures off, 4 days.
+const HEAD: &str = r#"
+name = "maintenance"
+start = "2026-01-01"
+duration = "4d"
+seed = 1
+
+[failures]
+gpu = { rate_per_million_hours = 0 }
+hbm = { rate_per_million_hours = 0 }
+gpu_other = { rate_per_million_hours = 0 }
+host = { rate_per_million_hours = 0 }
+nic = { rate_per_million_hours = 0 }
+switch_cable = { rate_per_million_hours = 0 }
+rack_power = { rate_per_million_hours = 0 }
+site_outage = { rate_per_million_hours = 0 }
+dci_link = { rate_per_million_hours = 0 }
+software = { rate_per_million_hours = 0 }
+
+[[chips]]
+name = "unit"
+bf16_tflops = 100
+hbm_gb = 10
+hbm_tb_per_s = 1
+tdp_w = 1100
+idle_w = 100
+scaleup_gb_per_s = 100
+
+[[racks]]
+name = "quad"
+chip = "unit"
+chips = 8
+nodes = 4
+scaleup_domain = 4
+overhead_kw = 1
+scaleout_gbit_per_s = 100
+
+[[sites]]
+name = "lab"
+grid_mw = 1
+pue = 1.0
+
+[[sites.buildout]]
+rack = "quad"
+count = 2
+date = "2026-01-01"
+"#;
+
+/// A window every day from 10 h, 4 h long.
+const WEEKLY: &str = "\n[[maintenance]]\nsite = \"lab\"\nrack = \"quad\"\nstart = \"10h\"\nduration = \"4h\"\nevery = \"1d\"\n";
+
+/// 16 chips × 100 TFLOP/s × MFU 0.5 = 8e14 FLOP/s; 5.76e19 FLOP is 20 h
+/// of compute; no checkpoint within the run, 30 minutes to restart.
+const JOB: &str = "\n[[jobs]]\nname = \"one\"\nrack = \"quad\"\nchips = 16\nflops = 5.76e19\nmfu = 0.5\ncheckpoint_every = \"100h\"\nrestart_overhead = \"30min\"\n";
+
+#[test]
+fn a_maintenance_window_drains_its_chip_hours_and_logs_its_own_rows() {
+    let (rec, summary) = run(&load_text(&(HEAD.to_string() + WEEKLY + JOB)));
+    // Windows open at 10 h, 34 h, 58 h and 82 h (the next, 106 h, is past
+    // the 96 h run): 2 racks × 8 chips each time, 16 × 4 h = 64 chip-hours.
+    let opened: Vec<f64> = rec.maintenance.iter().map(|r| r.time_h).collect();
+    assert_eq!(opened, vec![10.0, 34.0, 58.0, 82.0]);
+    for r in &rec.maintenance {
+        assert_eq!((r.site.as_str(), r.rack.as_str()), ("lab", "quad"));
+        assert_eq!((r.racks, r.chips), (2, 16));
+        assert_rel(r.duration_h, 4.0, 0.0, "duration");
+        assert_rel(r.chip_hours, 16.0 * 4.0, 1e-12, "drained chip-hours");
+    }
+    let total: f64 = rec.maintenance.iter().map(|r| r.chip_hours).sum();
+    assert_rel(total, 4.0 * 64.0, 1e-12, "over the run");
+    // The job held all 16 chips when the first window opened; none later.
+    assert_eq!(rec.maintenance[0].held_chips, 16);
+    assert!(rec.maintenance[1..].iter().all(|r| r.held_chips == 0));
+    // Not failures: none counted, none logged.
+    assert!(
+        summary.failures.iter().all(|&n| n == 0),
+        "{:?}",
+        summary.failures
+    );
+    assert!(rec.failures.is_empty());
+    // The job: 10 h of compute, drained at 10 h (checkpointed, nothing
+    // lost), back at 14 h, 30 minutes of restart, the other 10 h of
+    // compute: done at 24.5 h.
+    let job = &rec.jobs[0];
+    assert_eq!(job.interruptions[Interruption::Maintenance.index()], 1);
+    assert_eq!(job.interruptions_total(), 1);
+    assert_eq!(job.lost_chip_hours, 0.0);
+    assert_rel(job.end_h.unwrap(), 24.5, 1e-9, "end");
+    assert_rel(job.restart_hours, 0.5, 1e-9, "restart");
+    // While dark the racks draw nothing: the 10 h to 14 h samples show no
+    // healthy chip.
+    for s in rec
+        .samples
+        .iter()
+        .filter(|s| s.time_h > 10.0 && s.time_h < 14.0)
+    {
+        assert_eq!(s.chips_healthy, 0, "{}", s.timestamp);
+        assert_eq!(s.it_power_mw, 0.0, "{}", s.timestamp);
+    }
+}
+
+#[test]
+fn a_dated_window_over_every_rack_model_is_one_row() {
+    let text = HEAD.to_string()
+        + "\n[[maintenance]]\nsite = \"lab\"\nstart = \"2026-01-02\"\nduration = \"90min\"\n";
+    let (rec, _) = run(&load_text(&text));
+    assert_eq!(rec.maintenance.len(), 1);
+    let r = &rec.maintenance[0];
+    assert_eq!((r.time_h, r.rack.as_str(), r.chips), (24.0, "", 16));
+    assert_rel(r.chip_hours, 16.0 * 1.5, 1e-12, "chip-hours");
+}
+
+#[test]
+fn bad_maintenance_windows_are_located() {
+    for (extra, field, said) in [
+        (
+            "site = \"lba\"\nstart = \"1h\"\nduration = \"1h\"\n",
+            "maintenance[0].site",
+            "did you mean \"lab\"",
+        ),
+        (
+            "site = \"lab\"\nrack = \"hgx-h100\"\nstart = \"1h\"\nduration = \"1h\"\n",
+            "maintenance[0].rack",
+            "builds no rack model \"hgx-h100\"",
+        ),
+        (
+            "site = \"lab\"\nstart = \"1h\"\nduration = \"4h\"\nevery = \"4h\"\n",
+            "maintenance[0].every",
+            "not longer than the window's duration",
+        ),
+        (
+            "site = \"lab\"\nstart = \"1h\"\nduration = \"0h\"\n",
+            "maintenance[0].duration",
+            "",
+        ),
+        (
+            "site = \"lab\"\nstart = \"2030-01-01\"\nduration = \"1h\"\n",
+            "maintenance[0].start",
+            "",
+        ),
+    ] {
+        let text = HEAD.to_string() + "\n[[maintenance]]\n" + extra;
+        let e = dcsim::scenario::load_str("m.toml", &text, None, &Default::default())
+            .expect_err("refused");
+        assert_eq!(e.issues.len(), 1, "{e}");
+        assert_eq!(e.issues[0].field, field, "{e}");
+        assert!(e.issues[0].message.contains(said), "{e}");
+    }
+}
