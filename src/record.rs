@@ -692,8 +692,11 @@ pub struct MaintenanceRow {
     pub timestamp: String,
     /// Site name.
     pub site: String,
-    /// The rack model it takes down, or empty for every model of the site.
+    /// The rack model it takes down (a window over every model of its
+    /// site writes one row per model).
     pub rack: String,
+    /// Index of that rack model in the scenario's rack types.
+    pub rack_type: usize,
     /// Racks powered off (online, powered racks of the site and model).
     pub racks: u32,
     /// Healthy chips of those racks, powered off.

@@ -525,6 +525,9 @@ impl World<'_> {
         };
         let clock = match target {
             Target::Node(node) => {
+                if let Some(due) = self.node_due.get_mut(node as usize) {
+                    *due = None;
+                }
                 let rack = &self.topo.racks[self.topo.node_rack[node as usize] as usize];
                 let ti = rack.rack_type as usize;
                 // One clock per Weibull class, by index (no allocation).
@@ -560,6 +563,11 @@ impl World<'_> {
         (kind, rate, shape, count): (FailureKind, f64, f64, u32),
     ) {
         if let Some(dt) = weibull_time_to_failure(rate, shape, count, &mut self.streams[stream]) {
+            if let Target::Node(node) = target
+                && self.node_clock(node, dt, kind)
+            {
+                return;
+            }
             self.schedule(
                 self.now + dt,
                 Event::WeibullFailure {
@@ -569,6 +577,29 @@ impl World<'_> {
                 },
             );
         }
+    }
+
+    /// Keeps the first Weibull clock of a node, `dt` from now, of class
+    /// `kind`: remembered (to be paused by maintenance), or paused at once
+    /// if the node's rack is in maintenance (then true: not to schedule).
+    fn node_clock(&mut self, node: u32, dt: SimDuration, kind: FailureKind) -> bool {
+        let rack = self.topo.racks[self.topo.node_rack[node as usize] as usize];
+        if rack.maintenance != 0 {
+            let e = self.paused_clocks.entry(node).or_insert((dt, kind));
+            if dt < e.0 {
+                *e = (dt, kind);
+            }
+            return true;
+        }
+        let i = node as usize;
+        if self.node_due.len() <= i {
+            self.node_due.resize(i + 1, None);
+        }
+        let at = self.now + dt;
+        if self.node_due[i].is_none_or(|(due, _)| at < due) {
+            self.node_due[i] = Some((at, kind));
+        }
+        false
     }
 
     /// The next failure of a superposed fleet.

@@ -8,15 +8,20 @@
 //!   down with that cause, so their holders treat them as drained (a
 //!   training job checkpointed just before and loses no work; a service's
 //!   replica is moved, not lost); nothing is logged as a failure and no
-//!   repair is drawn. The window's row (racks, chips, chips held by
-//!   allocations, the chip-hours it takes dark) goes to `maintenance.csv`.
+//!   repair is drawn. The window's rows, one per rack model it takes down
+//!   (racks, chips, chips held by allocations, the chip-hours it takes
+//!   dark), go to `maintenance.csv`.
 //!   A periodic window schedules its next opening.
 //! - **Closing** ([`Event::MaintenanceEnd`]): the racks it darkened are
 //!   powered on as after a rack power repair (back at risk, fresh Weibull
 //!   clocks for their rack power and uplink).
 //! - While dark, a rack's nodes and power are not at risk from their
-//!   exponential fleets (as during a power failure); node Weibull clocks
-//!   keep running (see the limitations).
+//!   exponential fleets (as during a power failure), and the Weibull
+//!   clocks of its healthy nodes pause: each keeps the time it had left
+//!   (the first of its classes' clocks, the one that would strike) and
+//!   runs it from the window's close; a node repaired in the dark draws
+//!   its clock then and starts it at the close. (During a rack power
+//!   failure the clocks keep running, as before.)
 //!
 //! Work per window: O(phases of the site + nodes and domains of the racks
 //! it takes down); nothing loops over other racks or over chips.
@@ -25,6 +30,7 @@ use crate::record::MaintenanceRow;
 
 use super::buildout::PhaseStatus;
 use super::contract::DownCause;
+use super::topology::NodeState;
 use super::{Event, Target, World};
 
 impl World<'_> {
@@ -49,42 +55,111 @@ impl World<'_> {
     /// schedules its close and (periodic) its next opening.
     pub(crate) fn maintenance_start(&mut self, w: usize) {
         let m = &self.scenario.maintenance[w];
-        let (mut racks, mut chips, mut held) = (0u32, 0u64, 0u64);
+        // By rack model, in the order first met: (model, racks, chips, held).
+        let mut by_model: Vec<(usize, u32, u64, u64)> = Vec::new();
         for (first, count) in self.maintenance_racks(w) {
             for r in first..first + count {
                 let rack = self.topo.racks[r as usize];
                 if rack.retired || rack.power_down {
                     continue;
                 }
-                let t = self.topo.types[rack.rack_type as usize];
+                let ti = rack.rack_type as usize;
+                let t = self.topo.types[ti];
                 let per_domain = u64::from(t.nodes_per_domain) * u64::from(t.chips_per_node);
-                held += (rack.first_domain..rack.first_domain + t.domains)
+                let held = (rack.first_domain..rack.first_domain + t.domains)
                     .filter(|&d| self.allocation_of(d).is_some())
                     .count() as u64
                     * per_domain;
                 self.topo.racks[r as usize].maintenance = w as u32 + 1;
-                chips += self.power_off_rack(r, DownCause::Maintenance);
-                racks += 1;
+                self.pause_clocks(r);
+                let chips = self.power_off_rack(r, DownCause::Maintenance);
+                let k = match by_model.iter().position(|e| e.0 == ti) {
+                    Some(k) => k,
+                    None => {
+                        by_model.push((ti, 0, 0, 0));
+                        by_model.len() - 1
+                    }
+                };
+                let e = &mut by_model[k];
+                (e.1, e.2, e.3) = (e.1 + 1, e.2 + chips, e.3 + held);
             }
         }
+        if by_model.is_empty()
+            && let Some(t) = m.rack_type
+        {
+            // None of its racks online: a row of nothing taken down.
+            by_model.push((t, 0, 0, 0));
+        }
         let duration = m.duration;
-        self.maintenance_log.push(MaintenanceRow {
-            time_h: self.now.hours(),
-            timestamp: self.scenario.calendar.format(self.now),
-            site: self.scenario.sites[m.site].name.clone(),
-            rack: m.rack_type.map_or(String::new(), |t| {
-                self.scenario.rack_types[t].rack.name.clone()
-            }),
-            racks,
-            chips,
-            held_chips: held,
-            duration_h: duration.hours(),
-            chip_hours: chips as f64 * duration.hours(),
-        });
+        for (ti, racks, chips, held) in by_model {
+            self.maintenance_log.push(MaintenanceRow {
+                time_h: self.now.hours(),
+                timestamp: self.scenario.calendar.format(self.now),
+                site: self.scenario.sites[m.site].name.clone(),
+                rack: self.scenario.rack_types[ti].rack.name.clone(),
+                rack_type: ti,
+                racks,
+                chips,
+                held_chips: held,
+                duration_h: duration.hours(),
+                chip_hours: chips as f64 * duration.hours(),
+            });
+        }
         let window = w as u32;
         self.schedule(self.now + duration, Event::MaintenanceEnd { window });
         if let Some(every) = m.every {
             self.schedule(self.now + every, Event::MaintenanceStart { window });
+        }
+    }
+
+    /// Pauses the Weibull clocks of rack `r`'s healthy nodes: the first
+    /// pending one of each is kept with the time it has left, and its
+    /// events go stale. O(nodes of the rack).
+    fn pause_clocks(&mut self, r: u32) {
+        let rack = self.topo.racks[r as usize];
+        let t = self.topo.types[rack.rack_type as usize];
+        for node in rack.first_node..rack.first_node + t.nodes {
+            let i = node as usize;
+            if self.topo.node_state[i] != NodeState::Healthy {
+                continue;
+            }
+            if let Some(Some((due, kind))) = self.node_due.get(i).copied()
+                && due > self.now
+            {
+                self.node_due[i] = None;
+                self.bump_generation(Target::Node(node));
+                self.paused_clocks.insert(node, (due.since(self.now), kind));
+            }
+        }
+    }
+
+    /// Runs the paused Weibull clocks of rack `r`'s healthy nodes again
+    /// from now. O(nodes of the rack).
+    fn resume_clocks(&mut self, r: u32) {
+        let rack = self.topo.racks[r as usize];
+        let t = self.topo.types[rack.rack_type as usize];
+        for node in rack.first_node..rack.first_node + t.nodes {
+            let Some((left, kind)) = self.paused_clocks.remove(&node) else {
+                continue;
+            };
+            if self.topo.node_state[node as usize] != NodeState::Healthy {
+                continue;
+            }
+            let generation = self.bump_generation(Target::Node(node));
+            let at = self.now + left;
+            let i = node as usize;
+            if self.node_due.len() <= i {
+                self.node_due.resize(i + 1, None);
+            }
+            self.node_due[i] = Some((at, kind));
+            self.schedule(
+                at,
+                Event::WeibullFailure {
+                    target: Target::Node(node),
+                    kind,
+                    generation,
+                },
+            );
         }
     }
 
@@ -95,6 +170,7 @@ impl World<'_> {
                 if self.topo.racks[r as usize].maintenance == w as u32 + 1 {
                     self.topo.racks[r as usize].maintenance = 0;
                     self.restore(Target::RackPower(r));
+                    self.resume_clocks(r);
                 }
             }
         }

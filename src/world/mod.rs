@@ -240,6 +240,12 @@ pub struct World<'s> {
     /// Maintenance windows opened since the last drain, for
     /// `maintenance.csv`.
     maintenance_log: Vec<crate::record::MaintenanceRow>,
+    /// By node (grown on use): the first of its pending Weibull clocks,
+    /// (when it strikes, its class), to pause it in maintenance.
+    node_due: Vec<Option<(SimTime, FailureKind)>>,
+    /// Nodes of racks in maintenance whose Weibull clock is paused: the
+    /// time it had left and its class.
+    paused_clocks: std::collections::HashMap<u32, (SimDuration, FailureKind)>,
     peak_chips_online: u64,
     peak_facility: Watts,
     /// Site names, shared by every sample row.
@@ -487,6 +493,8 @@ impl<'s> World<'s> {
             listening: true,
             log: Vec::new(),
             maintenance_log: Vec::new(),
+            node_due: Vec::new(),
+            paused_clocks: std::collections::HashMap::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
             site_names: scenario

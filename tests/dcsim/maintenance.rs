@@ -110,13 +110,13 @@ fn a_maintenance_window_drains_its_chip_hours_and_logs_its_own_rows() {
 }
 
 #[test]
-fn a_dated_window_over_every_rack_model_is_one_row() {
+fn a_dated_window_over_every_rack_model_writes_a_row_per_model() {
     let text = HEAD.to_string()
         + "\n[[maintenance]]\nsite = \"lab\"\nstart = \"2026-01-02\"\nduration = \"90min\"\n";
     let (rec, _) = run(&load_text(&text));
     assert_eq!(rec.maintenance.len(), 1);
     let r = &rec.maintenance[0];
-    assert_eq!((r.time_h, r.rack.as_str(), r.chips), (24.0, "", 16));
+    assert_eq!((r.time_h, r.rack.as_str(), r.chips), (24.0, "quad", 16));
     assert_rel(r.chip_hours, 16.0 * 1.5, 1e-12, "chip-hours");
 }
 
@@ -155,5 +155,71 @@ fn bad_maintenance_windows_are_located() {
         assert_eq!(e.issues.len(), 1, "{e}");
         assert_eq!(e.issues[0].field, field, "{e}");
         assert!(e.issues[0].message.contains(said), "{e}");
+    }
+}
+
+/// Weibull clocks of a dark rack's nodes pause: with `gpu_other` failures
+/// of Weibull lifetimes (shape 1.5, 20,000 per million chip-hours, 1 h
+/// repairs), no node fails inside a window, while the same runs without
+/// maintenance see about 16 chips × 16 h × 0.02 = 5 failures a run there;
+/// the clocks run again after (failures go on).
+#[test]
+fn weibull_clocks_pause_while_a_rack_is_in_maintenance() {
+    let failing = HEAD.replace(
+        "gpu_other = { rate_per_million_hours = 0 }",
+        "gpu_other = { rate_per_million_hours = 20000, lifetime = \"weibull\", weibull_shape = 1.5, repair = { kind = \"fixed\", value = \"1h\" } }",
+    ) + "\n[output]\nfailures_log = true\n";
+    let inside = |t: f64| {
+        [10.0, 34.0, 58.0, 82.0]
+            .iter()
+            .any(|&s| t > s && t < s + 4.0)
+    };
+    let (mut base_inside, mut after) = (0, 0);
+    for seed in 1..=20 {
+        let seeded = failing.replace("seed = 1", &format!("seed = {seed}"));
+        let (base, _) = run(&load_text(&seeded));
+        base_inside += base.failures.iter().filter(|f| inside(f.time_h)).count();
+        let (with, _) = run(&load_text(&(seeded + WEEKLY)));
+        let dark: Vec<f64> = with
+            .failures
+            .iter()
+            .map(|f| f.time_h)
+            .filter(|&t| inside(t))
+            .collect();
+        assert!(dark.is_empty(), "seed {seed}: failures at {dark:?} h");
+        after += with.failures.iter().filter(|f| f.time_h >= 14.0).count();
+    }
+    assert!(base_inside > 20, "{base_inside}");
+    assert!(after > 20, "{after}");
+}
+
+/// A contract for the 16 chips over the 96 h, its SLA promising 0.99 with
+/// a 10 % credit below: the four windows take 4 × 16 × 4 = 256 of the
+/// 1,536 committed chip-hours dark, so 1,280 are delivered, an
+/// availability of 1,280 / 1,536 = 0.833 (credited) — unless the SLA
+/// excludes announced maintenance: (1,280 + 256) / 1,536 = 1 (no credit).
+#[test]
+fn an_sla_may_exclude_announced_maintenance() {
+    let books = |excludes: &str| {
+        HEAD.replace(
+            "scaleout_gbit_per_s = 100",
+            "scaleout_gbit_per_s = 100\nprice_usd = 100000",
+        ) + WEEKLY
+            + &format!(
+                "\n[economics]\ndiscount_rate = 0.1\n\n[economics.capex]\nnetwork_share = 0\nfacility_usd_per_mw = 0\nserver_life = \"1y\"\n\n[[contracts]]\nname = \"c\"\nchip_types = [\"unit\"]\nchips = 16\nstart = \"2026-01-01\"\nterm = \"4d\"\nprice_usd_per_chip_hour = 10\nsla = {{ availability = 0.99, credits = [{{ below = 0.99, credit = 0.1 }}]{excludes} }}\n"
+            )
+    };
+    for (excludes, availability, credit) in [
+        ("", 1280.0 / 1536.0, 0.1),
+        (", excludes_maintenance = true", 1.0, 0.0),
+    ] {
+        let (rec, _) = run(&load_text(&books(excludes)));
+        assert_eq!(rec.contract_months.len(), 1, "{excludes}");
+        let m = &rec.contract_months[0];
+        assert_rel(m.committed_hours, 1536.0, 1e-9, "committed");
+        assert_rel(m.delivered_hours, 1280.0, 1e-9, "delivered");
+        assert_rel(m.availability.unwrap(), availability, 1e-9, "availability");
+        assert_rel(m.credit_share, credit, 0.0, "credit share");
+        assert_rel(m.credit_usd, credit * 1536.0 * 10.0, 1e-9, "credit");
     }
 }
