@@ -482,6 +482,8 @@ pub struct Maintenance {
     /// Period of the windows after the first (longer than `duration`), or
     /// `None` for one window.
     pub every: Option<SimDuration>,
+    /// Share of the racks each window takes, rolling (0–1; 1 all).
+    pub fraction: f64,
 }
 
 /// A validated request-level window (`[[request_windows]]`).

@@ -493,6 +493,10 @@ pub struct MaintenanceSpec {
     /// `duration` (default: one window).
     #[serde(default)]
     pub every: Option<String>,
+    /// Share of the racks each window takes, rolling over them in rack
+    /// order from one window to the next (0 to 1, default 1: all).
+    #[serde(default)]
+    pub fraction: Option<f64>,
 }
 
 /// Settings of the epoch mode of inference (`[serving]`).

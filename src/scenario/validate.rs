@@ -1490,8 +1490,28 @@ impl Validator<'_> {
                 },
                 None => Some(None),
             };
-            if let (Some(site), Some(rack_type), Some(start), Some(duration), Some(every)) =
-                (site, rack_type, start, duration, every)
+            let fraction = match m.fraction {
+                Some(f) => match self.fraction(&p.key("fraction"), f) {
+                    Some(f) if f > 0.0 => Some(f),
+                    Some(_) => {
+                        self.err(
+                            &p.key("fraction"),
+                            "a window of no racks does nothing; give a share above 0 (0.25: a quarter of the racks at a time)",
+                        );
+                        None
+                    }
+                    None => None,
+                },
+                None => Some(1.0),
+            };
+            if let (
+                Some(site),
+                Some(rack_type),
+                Some(start),
+                Some(duration),
+                Some(every),
+                Some(fraction),
+            ) = (site, rack_type, start, duration, every, fraction)
             {
                 out.push(Maintenance {
                     site,
@@ -1499,6 +1519,7 @@ impl Validator<'_> {
                     start,
                     duration,
                     every,
+                    fraction,
                 });
             }
         }

@@ -1,8 +1,11 @@
 //! Planned maintenance: dated or periodic windows in which the racks of a
 //! site (of one rack model, if given) are powered off, announced ahead.
 //!
-//! - **Opening** ([`Event::MaintenanceStart`]): every online rack of the
-//!   window's site and model that is powered (not retired, not already
+//! - **Opening** ([`Event::MaintenanceStart`]): its share of the online
+//!   racks of the window's site and model (`fraction`, rolling: each
+//!   opening takes the next `⌈fraction × racks⌉` in rack order after those
+//!   the last one took, wrapping; all of them by default); of those, each
+//!   rack that is powered (not retired, not already
 //!   dark from a rack power failure) goes dark as by a rack power
 //!   failure, but for [`DownCause::Maintenance`]: its domains are reported
 //!   down with that cause, so their holders treat them as drained (a
@@ -57,8 +60,31 @@ impl World<'_> {
         let m = &self.scenario.maintenance[w];
         // By rack model, in the order first met: (model, racks, chips, held).
         let mut by_model: Vec<(usize, u32, u64, u64)> = Vec::new();
-        for (first, count) in self.maintenance_racks(w) {
-            for r in first..first + count {
+        // Its share of the racks, from where the last opening stopped.
+        let ranges = self.maintenance_racks(w);
+        let n: usize = ranges.iter().map(|&(_, c)| c as usize).sum();
+        let take = ((m.fraction * n as f64).ceil() as usize).min(n);
+        let from = if n > 0 {
+            self.maintenance_cursor[w] % n
+        } else {
+            0
+        };
+        self.maintenance_cursor[w] = if n > 0 { (from + take) % n } else { 0 };
+        let nth = |k: usize| {
+            let mut k = k;
+            for &(first, count) in &ranges {
+                if k < count as usize {
+                    return first + k as u32;
+                }
+                k -= count as usize;
+            }
+            unreachable!("k < n")
+        };
+        let chosen: Vec<u32> = (0..take).map(|i| nth((from + i) % n)).collect();
+        let mut dark = std::mem::take(&mut self.maintenance_dark[w]);
+        dark.clear();
+        {
+            for r in chosen {
                 let rack = self.topo.racks[r as usize];
                 if rack.retired || rack.power_down {
                     continue;
@@ -82,8 +108,10 @@ impl World<'_> {
                 };
                 let e = &mut by_model[k];
                 (e.1, e.2, e.3) = (e.1 + 1, e.2 + chips, e.3 + held);
+                dark.push(r);
             }
         }
+        self.maintenance_dark[w] = dark;
         if by_model.is_empty()
             && let Some(t) = m.rack_type
         {
@@ -165,14 +193,14 @@ impl World<'_> {
 
     /// Closes maintenance window `w`: the racks it darkened are powered on.
     pub(crate) fn maintenance_end(&mut self, w: usize) {
-        for (first, count) in self.maintenance_racks(w) {
-            for r in first..first + count {
-                if self.topo.racks[r as usize].maintenance == w as u32 + 1 {
-                    self.topo.racks[r as usize].maintenance = 0;
-                    self.restore(Target::RackPower(r));
-                    self.resume_clocks(r);
-                }
+        let dark = std::mem::take(&mut self.maintenance_dark[w]);
+        for &r in &dark {
+            if self.topo.racks[r as usize].maintenance == w as u32 + 1 {
+                self.topo.racks[r as usize].maintenance = 0;
+                self.restore(Target::RackPower(r));
+                self.resume_clocks(r);
             }
         }
+        self.maintenance_dark[w] = dark;
     }
 }

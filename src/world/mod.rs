@@ -240,6 +240,10 @@ pub struct World<'s> {
     /// Maintenance windows opened since the last drain, for
     /// `maintenance.csv`.
     maintenance_log: Vec<crate::record::MaintenanceRow>,
+    /// By maintenance window: where its next opening starts in its racks
+    /// (rolling), and the racks its current opening darkened.
+    maintenance_cursor: Vec<usize>,
+    maintenance_dark: Vec<Vec<u32>>,
     /// By node (grown on use): the first of its pending Weibull clocks,
     /// (when it strikes, its class), to pause it in maintenance.
     node_due: Vec<Option<(SimTime, FailureKind)>>,
@@ -493,6 +497,8 @@ impl<'s> World<'s> {
             listening: true,
             log: Vec::new(),
             maintenance_log: Vec::new(),
+            maintenance_cursor: vec![0; scenario.maintenance.len()],
+            maintenance_dark: vec![Vec::new(); scenario.maintenance.len()],
             node_due: Vec::new(),
             paused_clocks: std::collections::HashMap::new(),
             peak_chips_online: 0,

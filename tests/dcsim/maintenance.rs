@@ -223,3 +223,50 @@ fn an_sla_may_exclude_announced_maintenance() {
         assert_rel(m.credit_usd, credit * 1536.0 * 10.0, 1e-9, "credit");
     }
 }
+
+/// Rolling windows: `fraction = 0.5` of the 2 racks takes one rack a
+/// window, the next one each time (rack 0, 1, 0, 1): 8 chips × 4 h = 32
+/// chip-hours a window, and the site keeps the other rack's 8 chips
+/// healthy throughout.
+#[test]
+fn a_rolling_window_takes_its_share_of_the_racks_in_turn() {
+    let text = HEAD.to_string() + WEEKLY + "fraction = 0.5\n";
+    let (rec, _) = run(&load_text(&text));
+    assert_eq!(rec.maintenance.len(), 4);
+    for r in &rec.maintenance {
+        assert_eq!((r.racks, r.chips), (1, 8));
+        assert_rel(r.chip_hours, 8.0 * 4.0, 1e-12, "chip-hours");
+    }
+    for s in rec
+        .samples
+        .iter()
+        .filter(|s| s.time_h > 10.0 && s.time_h < 14.0)
+    {
+        assert_eq!(s.chips_healthy, 8, "{}", s.timestamp);
+    }
+    // The turn, seen by an 8-chip job of 60 h of compute (8 × 100 TFLOP/s
+    // × 0.5 = 4e14 FLOP/s; 8.64e19 FLOP), which placement puts on rack 1:
+    // the window at 10 h takes rack 0 (none of its chips); the one at
+    // 34 h rack 1, where it is: it moves to rack 0 at once (free) and
+    // restarts in 30 min; the one at 58 h rack 0 again, and it moves back:
+    // 34 + 23.5 = 57.5 h done, 2.5 h left from 58.5 h: it ends at 61 h,
+    // before the fourth window (rack 1, empty). Without the turn every
+    // window would take rack 0 and never the job.
+    let job = "\n[[jobs]]\nname = \"half\"\nrack = \"quad\"\nchips = 8\nflops = 8.64e19\nmfu = 0.5\ncheckpoint_every = \"100h\"\nrestart_overhead = \"30min\"\n";
+    let (rec, _) = run(&load_text(&(text + job)));
+    let held: Vec<u64> = rec.maintenance.iter().map(|r| r.held_chips).collect();
+    assert_eq!(held, vec![0, 8, 8, 0]);
+    let j = &rec.jobs[0];
+    assert_eq!(j.interruptions[Interruption::Maintenance.index()], 2);
+    assert_eq!(j.lost_chip_hours, 0.0);
+    assert_rel(j.end_h.unwrap(), 61.0, 1e-9, "end");
+    // One share of 0: refused.
+    let e = dcsim::scenario::load_str(
+        "m.toml",
+        &(HEAD.to_string() + WEEKLY + "fraction = 0\n"),
+        None,
+        &Default::default(),
+    )
+    .expect_err("refused");
+    assert_eq!(e.issues[0].field, "maintenance[0].fraction", "{e}");
+}
