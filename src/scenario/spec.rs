@@ -80,6 +80,9 @@ pub struct ScenarioSpec {
     /// Windows in which a service is simulated request by request.
     #[serde(default)]
     pub request_windows: Vec<RequestWindowSpec>,
+    /// Planned maintenance windows (`[[maintenance]]`).
+    #[serde(default)]
+    pub maintenance: Vec<MaintenanceSpec>,
     /// The provider's costs (`[economics]`); without it a run keeps no
     /// books.
     #[serde(default)]
@@ -367,6 +370,10 @@ pub struct SlaSpec {
     pub availability: f64,
     /// Credit tiers.
     pub credits: Vec<CreditTierSpec>,
+    /// Whether chip-hours dark for planned maintenance (`[[maintenance]]`)
+    /// count as delivered for the availability (default false).
+    #[serde(default)]
+    pub excludes_maintenance: Option<bool>,
 }
 
 /// A credit tier.
@@ -459,6 +466,37 @@ pub struct RequestWindowSpec {
     /// Write the window's requests into `requests.csv` (default false).
     #[serde(default)]
     pub requests_csv: Option<bool>,
+    /// Divide the window's arrival times (from its start) by this factor:
+    /// 2 makes them twice as dense, the same requests in half the span
+    /// (default 1; 0.001 to 1000).
+    #[serde(default)]
+    pub rate_scale: Option<f64>,
+}
+
+/// A planned maintenance window (`[[maintenance]]`): the racks of a site
+/// (of one rack model, if given) are drained and powered off for
+/// `duration` from `start`, and again every `every` if given.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceSpec {
+    /// The site (by name).
+    pub site: String,
+    /// Only the racks of this rack model (default every rack of the site).
+    #[serde(default)]
+    pub rack: Option<String>,
+    /// The first window: a date (`"2027-03-03"`) or an offset from the
+    /// start (`"720h"`).
+    pub start: String,
+    /// How long the racks are down (`"4h"`).
+    pub duration: String,
+    /// Period of the windows after the first (`"7d"`); longer than
+    /// `duration` (default: one window).
+    #[serde(default)]
+    pub every: Option<String>,
+    /// Share of the racks each window takes, rolling over them in rack
+    /// order from one window to the next (0 to 1, default 1: all).
+    #[serde(default)]
+    pub fraction: Option<f64>,
 }
 
 /// Settings of the epoch mode of inference (`[serving]`).

@@ -11,13 +11,14 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::diag::{Issue, Location, did_you_mean_value, quote_short};
 use super::input::{MAX_CSV_BYTES, read_regular_file};
 use super::model::{
-    Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Phase, Pue, RackType,
-    RequestWindow, Scenario, Service, Site, Tariff, TraceReport, job_failure_rate, young_daly,
+    Arrivals, Band, Comm, Distribution, FailureClass, Job, Lifetime, Link, Maintenance, Phase, Pue,
+    RackType, RequestWindow, Scenario, Service, Site, Tariff, TraceReport, job_failure_rate,
+    young_daly,
 };
 use super::spec::{
     ArrivalSpec, CarbonSpec, ChipOverrideSpec, DistributionKind, DistributionSpec,
-    FailureClassSpec, GrowthSpec, JobSpec, LifetimeKind, PriceSpec, RackOverrideSpec,
-    RequestWindowSpec, ScenarioSpec, ServiceSpec, SiteSpec, TraceSpec,
+    FailureClassSpec, GrowthSpec, JobSpec, LifetimeKind, MaintenanceSpec, PriceSpec,
+    RackOverrideSpec, RequestWindowSpec, ScenarioSpec, ServiceSpec, SiteSpec, TraceSpec,
 };
 use super::tree::FieldPath;
 use crate::catalog::failures::{self, FailureKind};
@@ -567,6 +568,7 @@ pub fn validate_with_folders(
     let epoch = v.epoch(spec);
     let services = v.services(&spec.services, &catalog, &rack_types, &sites);
     let request_windows = v.request_windows(&spec.request_windows, &spec.services, &services);
+    let maintenance = v.maintenance(&spec.maintenance, &spec.sites, &rack_types);
     let economics = v.economics(spec, &rack_types, &sites, &services);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
@@ -611,6 +613,7 @@ pub fn validate_with_folders(
             epoch,
             services,
             request_windows,
+            maintenance,
             traces: trace_reports,
             economics,
         }),
@@ -1420,6 +1423,10 @@ impl Validator<'_> {
                     .map(std::sync::Arc::new),
                 None => None,
             };
+            let rate_scale = w.rate_scale.unwrap_or(1.0);
+            if let Some(problem) = crate::workload::serving::trace::rate_scale_problem(rate_scale) {
+                self.err(&p.key("rate_scale"), problem);
+            }
             let ok = self.problems.by_path.len() + self.problems.located.len() == before;
             if let (true, Some(service), Some(start), Some(duration)) =
                 (ok, service, start, duration)
@@ -1452,6 +1459,101 @@ impl Validator<'_> {
                     trace: requests,
                     trace_file: w.trace.clone(),
                     requests_csv: w.requests_csv.unwrap_or(false),
+                    rate_scale,
+                });
+            }
+        }
+        out
+    }
+
+    /// The `[[maintenance]]` windows, validated: a site by name, a built
+    /// rack model if given, a start within the run, a positive duration
+    /// and a period longer than it.
+    fn maintenance(
+        &mut self,
+        specs: &[MaintenanceSpec],
+        sites: &[SiteSpec],
+        rack_types: &[RackType],
+    ) -> Vec<Maintenance> {
+        let root = FieldPath::default().key("maintenance");
+        let site_names: Vec<&str> = sites.iter().map(|s| s.name.as_str()).collect();
+        let mut out = Vec::new();
+        for (i, m) in specs.iter().enumerate() {
+            let p = root.index(i);
+            let site = self.site_ref(&p.key("site"), &m.site, &site_names);
+            let rack_type = match (&m.rack, site) {
+                (Some(rack), Some(s)) => {
+                    // A rack model the site builds.
+                    let here: Vec<&str> =
+                        sites[s].buildout.iter().map(|b| b.rack.as_str()).collect();
+                    match rack_types.iter().position(|t| t.rack.name == *rack) {
+                        Some(t) if here.contains(&rack.as_str()) => Some(Some(t)),
+                        _ => {
+                            let hint = did_you_mean_value(rack, here.iter().copied());
+                            self.err(
+                                &p.key("rack"),
+                                format!(
+                                    "site \"{}\" builds no rack model \"{rack}\"{hint}; name one it builds ({}) or leave `rack` out for all of them",
+                                    m.site,
+                                    here.join(", ")
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+                (Some(_), None) => None,
+                (None, _) => Some(None),
+            };
+            let start = self.submit_time(&p.key("start"), &m.start);
+            let duration = self.positive_duration(&p.key("duration"), &m.duration);
+            let every = match &m.every {
+                Some(text) => match self.positive_duration(&p.key("every"), text) {
+                    Some(e) if duration.is_some_and(|d| e <= d) => {
+                        self.err(
+                            &p.key("every"),
+                            format!(
+                                "{text} is not longer than the window's duration ({}); windows of one entry must not overlap: give a longer period or a shorter duration",
+                                m.duration
+                            ),
+                        );
+                        None
+                    }
+                    Some(e) => Some(Some(e)),
+                    None => None,
+                },
+                None => Some(None),
+            };
+            let fraction = match m.fraction {
+                Some(f) => match self.fraction(&p.key("fraction"), f) {
+                    Some(f) if f > 0.0 => Some(f),
+                    Some(_) => {
+                        self.err(
+                            &p.key("fraction"),
+                            "a window of no racks does nothing; give a share above 0 (0.25: a quarter of the racks at a time)",
+                        );
+                        None
+                    }
+                    None => None,
+                },
+                None => Some(1.0),
+            };
+            if let (
+                Some(site),
+                Some(rack_type),
+                Some(start),
+                Some(duration),
+                Some(every),
+                Some(fraction),
+            ) = (site, rack_type, start, duration, every, fraction)
+            {
+                out.push(Maintenance {
+                    site,
+                    rack_type,
+                    start,
+                    duration,
+                    every,
+                    fraction,
                 });
             }
         }
