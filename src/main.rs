@@ -1136,7 +1136,7 @@ fn sensitivity(
                     r.input.high,
                     show(r.low.mean()),
                     show(r.high.mean()),
-                    show(Some(r.swing()))
+                    show(r.swing())
                 );
             }
         }
