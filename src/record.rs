@@ -427,11 +427,14 @@ pub enum Interruption {
     Retired,
     /// An inference service took its chips (preemption).
     Preempted,
+    /// A planned maintenance window drained a rack it held (announced: it
+    /// checkpointed first and lost no work).
+    Maintenance,
 }
 
 impl Interruption {
     /// Every cause, in column order.
-    pub const ALL: [Interruption; 11] = [
+    pub const ALL: [Interruption; 12] = [
         Interruption::Gpu,
         Interruption::Hbm,
         Interruption::GpuOther,
@@ -443,6 +446,7 @@ impl Interruption {
         Interruption::Software,
         Interruption::Retired,
         Interruption::Preempted,
+        Interruption::Maintenance,
     ];
 
     /// Number of causes.
@@ -462,6 +466,7 @@ impl Interruption {
             Interruption::Software => "software",
             Interruption::Retired => "retired",
             Interruption::Preempted => "preempted",
+            Interruption::Maintenance => "maintenance",
         }
     }
 
@@ -669,12 +674,39 @@ pub struct WindowRow {
     pub start: String,
     /// Hours since the start of the run.
     pub start_h: f64,
-    /// Its requests: `"poisson"` or the trace file.
+    /// Its requests: `"poisson"` or the trace file, followed by
+    /// `" at rate x<X>"` when its `rate_scale` X is not 1.
     pub source: String,
     /// Replicas serving at its start (the ones that served it).
     pub replicas: u32,
     /// The request-level summary (counts, tokens, latency percentiles).
     pub summary: crate::workload::serving::requests::ServeSummary,
+}
+
+/// One planned maintenance window as it opened, for `maintenance.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MaintenanceRow {
+    /// Hours since the start of the run.
+    pub time_h: f64,
+    /// Calendar time of its opening.
+    pub timestamp: String,
+    /// Site name.
+    pub site: String,
+    /// The rack model it takes down (a window over every model of its
+    /// site writes one row per model).
+    pub rack: String,
+    /// Index of that rack model in the scenario's rack types.
+    pub rack_type: usize,
+    /// Racks powered off (online, powered racks of the site and model).
+    pub racks: u32,
+    /// Healthy chips of those racks, powered off.
+    pub chips: u64,
+    /// Of those, the chips workloads held (drained ahead of the window).
+    pub held_chips: u64,
+    /// Length of the window [h].
+    pub duration_h: f64,
+    /// Chip-hours it takes dark: `chips × duration_h`.
+    pub chip_hours: f64,
 }
 
 /// One request of a request-level window, for `requests.csv`.
@@ -987,6 +1019,11 @@ pub trait Recorder {
     /// An inference service at a sample (scenarios with services only);
     /// the default ignores the row.
     fn service(&mut self, row: &ServiceRow) {
+        let _ = row;
+    }
+    /// A planned maintenance window, as it opens (scenarios with
+    /// `[[maintenance]]` only); the default ignores it.
+    fn maintenance(&mut self, row: &MaintenanceRow) {
         let _ = row;
     }
     /// A request-level window, when it has run; the default ignores it.

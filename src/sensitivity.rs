@@ -140,12 +140,11 @@ pub struct Row {
 }
 
 impl Row {
-    /// `|y(high) − y(low)|`, 0 when either is missing.
-    pub fn swing(&self) -> f64 {
-        match (self.low.mean(), self.high.mean()) {
-            (Some(a), Some(b)) => (b - a).abs(),
-            _ => 0.0,
-        }
+    /// `|y(high) − y(low)|`, in the figure's unit; `None` when the figure
+    /// is not defined at one end (for example an NPV with terminal value
+    /// when one end sets `economics.terminal.treatment = "none"`).
+    pub fn swing(&self) -> Option<f64> {
+        Some((self.high.mean()? - self.low.mean()?).abs())
     }
 }
 
@@ -160,9 +159,15 @@ pub struct Tornado {
     pub rows: Vec<Row>,
 }
 
-/// Ranks rows by swing, largest first; ties keep their order.
+/// Ranks rows by swing, largest first; rows whose swing is not defined come
+/// last; ties keep their order.
 pub fn rank(rows: &mut [Row]) {
-    rows.sort_by(|a, b| b.swing().total_cmp(&a.swing()));
+    rows.sort_by(|a, b| match (a.swing(), b.swing()) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
 }
 
 /// What to run.
@@ -348,7 +353,18 @@ mod tests {
         rank(&mut rows);
         let order: Vec<&str> = rows.iter().map(|r| r.input.path.as_str()).collect();
         assert_eq!(order, ["b", "a", "c"]);
-        assert_eq!(rows[0].swing(), 10.0);
+        assert_eq!(rows[0].swing(), Some(10.0));
+    }
+
+    #[test]
+    fn an_undefined_end_has_no_swing_and_ranks_last() {
+        let mut undefined = row("u", 0.0, 1.0);
+        undefined.low = Point::of(vec![]);
+        assert_eq!(undefined.swing(), None);
+        let mut rows = vec![undefined, row("a", 1.0, 2.0), row("b", 5.0, 5.0)];
+        rank(&mut rows);
+        let order: Vec<&str> = rows.iter().map(|r| r.input.path.as_str()).collect();
+        assert_eq!(order, ["a", "b", "u"]);
     }
 
     #[test]

@@ -154,6 +154,9 @@ impl<'s, R: Recorder> Model<'s, R> {
         for row in self.world.drain_failure_rows() {
             self.recorder.failure(&row);
         }
+        for row in self.world.drain_maintenance_rows() {
+            self.recorder.maintenance(&row);
+        }
     }
 
     fn sample(&mut self, engine: &mut Engine<Event>) {

@@ -64,6 +64,9 @@ struct MonthFlows {
     committed: Vec<f64>,
     delivered: Vec<f64>,
     used: Vec<f64>,
+    /// Per contract: delivered capacity-hours as its SLA counts them
+    /// (with the chip-hours dark for maintenance when it excludes them).
+    sla_delivered: Vec<f64>,
 }
 
 /// The figures of one sample interval, summed over sites, by rack type.
@@ -82,6 +85,8 @@ struct Interval {
     it_capex_hours: f64,
     /// Chip-hours held by each rack type's inference services.
     served: Vec<f64>,
+    /// Chip-hours of each rack type dark for planned maintenance.
+    maintenance: Vec<f64>,
 }
 
 /// The provider's books: a [`Recorder`] in front of `R`.
@@ -107,9 +112,12 @@ pub struct Books<'s, R> {
     pending: Interval,
     /// Whether `pending` holds rows.
     open: bool,
+    /// Planned maintenance windows not yet over: (rack type, chips, from,
+    /// to).
+    windows: Vec<(usize, f64, SimTime, SimTime)>,
     /// Scratch for the healthy and held chip-hours of a month's part of
     /// an interval, by rack type (kept to avoid an allocation per sample).
-    scratch: (Vec<f64>, Vec<f64>),
+    scratch: (Vec<f64>, Vec<f64>, Vec<f64>),
     last_sample: SimTime,
     buildout: Vec<BuildoutRow>,
     tokens_trained: f64,
@@ -138,6 +146,7 @@ impl<'s, R: Recorder> Books<'s, R> {
                 committed: vec![0.0; contracts],
                 delivered: vec![0.0; contracts],
                 used: vec![0.0; contracts],
+                sla_delivered: vec![0.0; contracts],
                 ..MonthFlows::default()
             };
             months.len()
@@ -194,9 +203,12 @@ impl<'s, R: Recorder> Books<'s, R> {
                 nameplate_mw_hours: 0.0,
                 it_capex_hours: 0.0,
                 served: vec![0.0; scenario.rack_types.len()],
+                maintenance: vec![0.0; scenario.rack_types.len()],
             },
             open: false,
+            windows: Vec::new(),
             scratch: (
+                vec![0.0; scenario.rack_types.len()],
                 vec![0.0; scenario.rack_types.len()],
                 vec![0.0; scenario.rack_types.len()],
             ),
@@ -232,7 +244,7 @@ impl<'s, R: Recorder> Books<'s, R> {
             return;
         };
         let iv = &self.pending;
-        let (healthy, held) = &mut self.scratch;
+        let (healthy, held, dark) = &mut self.scratch;
         let span = iv.to.since(iv.from).hours();
         if span <= 0.0 {
             return;
@@ -258,6 +270,9 @@ impl<'s, R: Recorder> Books<'s, R> {
                 *out = h * share;
             }
             for (out, h) in held.iter_mut().zip(&iv.held) {
+                *out = h * share;
+            }
+            for (out, h) in dark.iter_mut().zip(&iv.maintenance) {
                 *out = h * share;
             }
             f.healthy_chip_hours += healthy.iter().sum::<f64>();
@@ -291,6 +306,22 @@ impl<'s, R: Recorder> Books<'s, R> {
                     delivered += take_chips * unit;
                     need -= take_chips * unit;
                 }
+                // Capacity dark for announced maintenance, counted as
+                // delivered for an SLA that excludes it (taken in the
+                // same order).
+                let mut excused = 0.0;
+                if c.sla.as_ref().is_some_and(|s| s.excludes_maintenance) {
+                    for &t in &c.rack_types {
+                        let unit = per_chip(t);
+                        if need <= 0.0 || unit <= 0.0 {
+                            continue;
+                        }
+                        let take = dark[t].min(need / unit);
+                        dark[t] -= take;
+                        excused += take * unit;
+                        need -= take * unit;
+                    }
+                }
                 let mut used = 0.0;
                 if c.billing == Billing::PayPerUse {
                     let mut cap = delivered;
@@ -304,6 +335,7 @@ impl<'s, R: Recorder> Books<'s, R> {
                 }
                 f.committed[ci] += committed;
                 f.delivered[ci] += delivered.min(committed);
+                f.sla_delivered[ci] += (delivered + excused).min(committed);
                 f.used[ci] += used.min(committed);
                 f.contracted_chip_hours += chip_hours;
             }
@@ -531,7 +563,7 @@ impl<'s, R: Recorder> Books<'s, R> {
                     Billing::PayPerUse => f.used[ci] * price,
                 };
                 let bill = bill * self.contract_escalation(ci, m);
-                let availability = (committed > 0.0).then(|| f.delivered[ci] / committed);
+                let availability = (committed > 0.0).then(|| f.sla_delivered[ci] / committed);
                 let share = match (&c.sla, availability) {
                     (Some(sla), Some(a)) => sla.credit(a),
                     _ => 0.0,
@@ -540,7 +572,7 @@ impl<'s, R: Recorder> Books<'s, R> {
                 billed[ci][m] = bill;
                 credits[m] += credit;
                 row.committed_hours += committed;
-                delivered_total += f.delivered[ci];
+                delivered_total += f.sla_delivered[ci];
                 row.billed_usd += bill;
                 row.credits_usd += credit;
                 if credit > 0.0 {
@@ -826,9 +858,24 @@ impl<R: Recorder> Recorder for Books<'_, R> {
                 iv.energy_mwh = 0.0;
                 iv.nameplate_mw_hours = 0.0;
                 iv.it_capex_hours = 0.0;
-                for v in [&mut iv.healthy, &mut iv.held, &mut iv.served] {
+                for v in [
+                    &mut iv.healthy,
+                    &mut iv.held,
+                    &mut iv.served,
+                    &mut iv.maintenance,
+                ] {
                     v.iter_mut().for_each(|x| *x = 0.0);
                 }
+                // Chip-hours dark for maintenance inside the interval;
+                // windows over by its end are dropped. O(open windows).
+                let (from, to) = (iv.from, iv.to);
+                for &(t, chips, a, b) in &self.windows {
+                    let (a, b) = (a.max(from), b.min(to));
+                    if b > a {
+                        iv.maintenance[t] += chips * b.since(a).hours();
+                    }
+                }
+                self.windows.retain(|w| w.3 > to);
                 self.open = true;
             }
             let iv = &mut self.pending;
@@ -878,6 +925,15 @@ impl<R: Recorder> Recorder for Books<'_, R> {
     }
     fn window(&mut self, row: &WindowRow) {
         self.inner.window(row);
+    }
+    fn maintenance(&mut self, row: &crate::record::MaintenanceRow) {
+        if self.economics.is_some() {
+            let from = SimTime::ZERO + SimDuration::from_hours_f64(row.time_h);
+            let to = from + SimDuration::from_hours_f64(row.duration_h);
+            self.windows
+                .push((row.rack_type, row.chips as f64, from, to));
+        }
+        self.inner.maintenance(row);
     }
     fn window_request(&mut self, row: &WindowRequestRow) {
         self.inner.window_request(row);

@@ -143,6 +143,11 @@ pub struct Sla {
     pub availability: f64,
     /// Tiers, highest threshold first.
     pub tiers: Vec<CreditTier>,
+    /// Whether the chip-hours of its rack models dark for announced
+    /// planned maintenance count as delivered for the availability (they
+    /// are not delivered, nor billed differently: only the SLA excludes
+    /// them).
+    pub excludes_maintenance: bool,
 }
 
 impl Sla {

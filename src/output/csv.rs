@@ -18,9 +18,9 @@ use super::charts::data::{RunData, read_table};
 use super::report::ReportInputs;
 use super::set::{OutputError, OutputSet};
 use crate::record::{
-    BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow, MonthlyRow,
-    RackSample, Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, TrainingSample,
-    TrainingSummary, WindowRequestRow, WindowRow,
+    BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow,
+    MaintenanceRow, MonthlyRow, RackSample, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
+    SummaryRow, TrainingSample, TrainingSummary, WindowRequestRow, WindowRow,
 };
 use crate::workload::serving::requests::{RequestRow, ServeSummary};
 
@@ -436,6 +436,28 @@ pub const JOB_COLUMNS: &[Column<JobRow>] = &[
         Some(t) => l.sci(t),
         None => l.text(""),
     }),
+];
+
+/// The column `jobs.csv` adds after [`JOB_COLUMNS`] in a scenario with
+/// `[[maintenance]]`: interruptions by planned maintenance (drained, no
+/// work lost); they count in `interruptions` too.
+pub const JOB_MAINTENANCE_COLUMNS: &[Column<JobRow>] = &[col!(
+    "interruptions_maintenance",
+    |r, l| l.int(r.interruptions[crate::record::Interruption::Maintenance.index()])
+)];
+
+/// Columns of `maintenance.csv`: one row per planned maintenance window as
+/// it opens.
+pub const MAINTENANCE_COLUMNS: &[Column<MaintenanceRow>] = &[
+    col!("time_h", |r, l| l.fixed(r.time_h, 6)),
+    col!("timestamp", |r, l| l.text(&r.timestamp)),
+    col!("site", |r, l| l.text(&r.site)),
+    col!("rack", |r, l| l.text(&r.rack)),
+    col!("racks", |r, l| l.int(r.racks.into())),
+    col!("chips", |r, l| l.int(r.chips)),
+    col!("held_chips", |r, l| l.int(r.held_chips)),
+    col!("duration_h", |r, l| l.fixed(r.duration_h, 6)),
+    col!("chip_hours", |r, l| l.fixed(r.chip_hours, 6)),
 ];
 
 /// An optional number with `decimals` digits, or an empty field.
@@ -1287,6 +1309,9 @@ pub struct Columns {
     /// The retirement columns ([`RETIREMENT_SUMMARY_COLUMNS`]):
     /// `write_off_at_retirement`.
     pub retirement: bool,
+    /// The maintenance column of `jobs.csv`
+    /// ([`JOB_MAINTENANCE_COLUMNS`]): a scenario with `[[maintenance]]`.
+    pub maintenance: bool,
 }
 
 impl Columns {
@@ -1298,6 +1323,7 @@ impl Columns {
         tax: false,
         terminal: false,
         retirement: false,
+        maintenance: false,
     };
 
     /// The columns for a scenario with `jobs` training jobs and no books.
@@ -1319,6 +1345,7 @@ impl Columns {
             terminal: e
                 .is_some_and(|e| !matches!(e.terminal, crate::economics::residual::Terminal::None)),
             retirement: e.is_some_and(|e| e.capex.write_off_at_retirement),
+            maintenance: !scenario.maintenance.is_empty(),
         }
     }
 }
@@ -1346,6 +1373,10 @@ pub struct CsvRecorder {
     service_summary: Option<Table<ServiceSummaryRow>>,
     /// `request_windows.csv`, opened at the first window.
     windows: Option<Table<WindowRow>>,
+    /// `maintenance.csv`, opened at the first maintenance window.
+    maintenance: Option<Table<MaintenanceRow>>,
+    /// Whether `jobs.csv` has the maintenance column.
+    job_maintenance: bool,
     /// `requests.csv`, opened at the first request of a window.
     window_requests: Option<Table<WindowRequestRow>>,
     /// `monthly.csv`, opened at the first month (its columns depend on the
@@ -1419,6 +1450,8 @@ impl CsvRecorder {
             services: None,
             service_summary: None,
             windows: None,
+            maintenance: None,
+            job_maintenance: columns.maintenance,
             window_requests: None,
             monthly: None,
             contracts_monthly: None,
@@ -1468,6 +1501,8 @@ impl CsvRecorder {
             services,
             service_summary,
             windows,
+            maintenance,
+            job_maintenance: _,
             window_requests,
             monthly,
             contracts_monthly,
@@ -1484,6 +1519,7 @@ impl CsvRecorder {
         sinks.extend(services.as_mut().map(|t| &mut t.sink));
         sinks.extend(service_summary.as_mut().map(|t| &mut t.sink));
         sinks.extend(windows.as_mut().map(|t| &mut t.sink));
+        sinks.extend(maintenance.as_mut().map(|t| &mut t.sink));
         sinks.extend(window_requests.as_mut().map(|t| &mut t.sink));
         sinks.extend(monthly.as_mut().map(|t| &mut t.sink));
         sinks.extend(contracts_monthly.as_mut().map(|t| &mut t.sink));
@@ -1560,7 +1596,29 @@ impl Recorder for CsvRecorder {
     }
 
     fn job(&mut self, r: &JobRow) {
-        lazy!(self, jobs, "jobs.csv", JOB_COLUMNS, r);
+        if self.error.is_some() {
+            return;
+        }
+        if self.jobs.is_none() {
+            let mut parts = vec![JOB_COLUMNS];
+            if self.job_maintenance {
+                parts.push(JOB_MAINTENANCE_COLUMNS);
+            }
+            match Table::open_parts(&mut self.set, "jobs.csv", parts) {
+                Ok(t) => self.jobs = Some(t),
+                Err(e) => {
+                    let result = Err(io::Error::other(e.to_string()));
+                    self.keep("jobs.csv", result);
+                    return;
+                }
+            }
+        }
+        let result = self.jobs.as_mut().expect("opened above").row(r);
+        self.keep("jobs.csv", result);
+    }
+
+    fn maintenance(&mut self, r: &MaintenanceRow) {
+        lazy!(self, maintenance, "maintenance.csv", MAINTENANCE_COLUMNS, r);
     }
 
     fn service(&mut self, r: &ServiceRow) {
@@ -1677,11 +1735,27 @@ mod tests {
             .iter()
             .position(|n| *n == "interruptions_gpu")
             .unwrap();
+        // Maintenance's column is its own part, after the others.
+        let columns: Vec<&Column<JobRow>> =
+            JOB_COLUMNS.iter().chain(JOB_MAINTENANCE_COLUMNS).collect();
+        let names: Vec<&str> = names
+            .iter()
+            .copied()
+            .take(first + crate::record::Interruption::COUNT - 1)
+            .chain(JOB_MAINTENANCE_COLUMNS.iter().map(|c| c.name))
+            .collect();
+        let column = |i: usize| {
+            if i + 1 < crate::record::Interruption::COUNT {
+                columns[first + i]
+            } else {
+                columns[JOB_COLUMNS.len()]
+            }
+        };
         for (i, cause) in crate::record::Interruption::ALL.iter().enumerate() {
             assert_eq!(names[first + i], format!("interruptions_{}", cause.key()));
             assert_eq!(cause.index(), i);
             let mut line = Line::new();
-            (JOB_COLUMNS[first + i].put)(&row, &mut line);
+            (column(i).put)(&row, &mut line);
             assert_eq!(
                 line.buf,
                 (i + 1).to_string().into_bytes(),

@@ -2,8 +2,8 @@
 //! post-process a run themselves.
 
 use crate::record::{
-    BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MonthlyRow, Recorder,
-    SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
+    BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MaintenanceRow, MonthlyRow,
+    Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
 };
 
 /// Every row of a run, in the order recorded.
@@ -23,6 +23,8 @@ pub struct MemoryRecorder {
     pub service_summaries: Vec<ServiceSummaryRow>,
     /// Request-level windows.
     pub windows: Vec<WindowRow>,
+    /// Planned maintenance windows, as they opened.
+    pub maintenance: Vec<MaintenanceRow>,
     /// Requests of the windows that ask for them.
     pub window_requests: Vec<WindowRequestRow>,
     /// The provider's monthly statement (scenarios with economics).
@@ -56,6 +58,9 @@ impl Recorder for MemoryRecorder {
     }
     fn window(&mut self, row: &WindowRow) {
         self.windows.push(row.clone());
+    }
+    fn maintenance(&mut self, row: &MaintenanceRow) {
+        self.maintenance.push(row.clone());
     }
     fn window_request(&mut self, row: &WindowRequestRow) {
         self.window_requests.push(row.clone());

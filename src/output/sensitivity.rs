@@ -68,7 +68,7 @@ pub fn csv_text(results: &[Tornado]) -> String {
                 cell(r.high.mean()),
                 cell(hl),
                 cell(hh),
-                cell(Some(r.swing())),
+                cell(r.swing()),
                 r.low.values.len().max(r.high.values.len()),
             );
         }
@@ -198,7 +198,7 @@ pub fn write(out: &Path, scenario: &str, results: &[Tornado]) -> Result<Vec<Path
                 escape(&r.input.high),
                 cell(r.low.mean()),
                 cell(r.high.mean()),
-                cell(Some(r.swing()))
+                cell(r.swing())
             );
         }
         page.push_str("</table>\n");

@@ -44,6 +44,7 @@ pub const DCSIM_FILES: &[&str] = &[
     "requests.csv",
     "replay_summary.csv",
     "request_windows.csv",
+    "maintenance.csv",
     "services.csv",
     "service_summary.csv",
     "monthly.csv",

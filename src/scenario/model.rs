@@ -55,6 +55,8 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// Request-level windows, in the order the file lists them.
     pub request_windows: Vec<RequestWindow>,
+    /// Planned maintenance windows, in the order the file lists them.
+    pub maintenance: Vec<Maintenance>,
     /// What each `[[traces]]` file gave, in the order listed.
     pub traces: Vec<TraceReport>,
     /// The provider's books (`[economics]`, `[[contracts]]`,
@@ -468,6 +470,25 @@ pub struct Service {
     pub prefill: crate::workload::serving::requests::Prefill,
 }
 
+/// A validated planned maintenance window (`[[maintenance]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Maintenance {
+    /// Index into [`Scenario::sites`].
+    pub site: usize,
+    /// Index into [`Scenario::rack_types`] of the only rack model it
+    /// takes down, or `None` for every rack of the site.
+    pub rack_type: Option<usize>,
+    /// When the first window opens.
+    pub start: SimTime,
+    /// How long each window lasts.
+    pub duration: SimDuration,
+    /// Period of the windows after the first (longer than `duration`), or
+    /// `None` for one window.
+    pub every: Option<SimDuration>,
+    /// Share of the racks each window takes, rolling (0–1; 1 all).
+    pub fraction: f64,
+}
+
 /// A validated request-level window (`[[request_windows]]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestWindow {
@@ -484,6 +505,9 @@ pub struct RequestWindow {
     pub trace_file: Option<String>,
     /// Whether its requests go into `requests.csv`.
     pub requests_csv: bool,
+    /// Factor its arrival times (from its start) are divided by (1: as
+    /// given or drawn).
+    pub rate_scale: f64,
 }
 
 /// A validated Poisson stream of training jobs (`[[arrivals]]`).

@@ -32,7 +32,10 @@
 //!   software fault of its own (per node-hour while it runs, from its own
 //!   random stream `jobs/<name>/software`) interrupts it: the work since the
 //!   last completed checkpoint is lost (its compute time counts as lost
-//!   chip-hours). After a software fault it restarts at once. After a
+//!   chip-hours). A planned maintenance window ([`DownCause::Maintenance`])
+//!   is announced: the job checkpoints as it opens and loses nothing, its
+//!   interruption counted as class `maintenance`; it then re-places or
+//!   waits as after a failure. After a software fault it restarts at once. After a
 //!   failure it first replaces each down domain by a free healthy one of
 //!   the same site and rack model if there is one (re-placement, at once),
 //!   and otherwise keeps the domain and waits for it ([`Notice::DomainUp`]:
@@ -889,8 +892,19 @@ impl<'s> Training<'s> {
             DownCause::RackPower => Interruption::RackPower,
             DownCause::SiteOutage => Interruption::SiteOutage,
             DownCause::Retired => Interruption::Retired,
+            DownCause::Maintenance => Interruption::Maintenance,
         };
         let was_running = self.runs[job].state.is_running();
+        if was_running && cause == DownCause::Maintenance {
+            // Announced: the job checkpointed as the window opened (the
+            // write's time is not charged), so it loses no work.
+            if self.runs[job].state == JobState::Computing {
+                self.integrate(job, now);
+            }
+            let run = &mut self.runs[job];
+            run.saved = run.done;
+            run.segment = SimDuration(0);
+        }
         if was_running {
             self.interrupt(job, now, interruption);
             self.set_state(job, now, JobState::Waiting);

@@ -128,6 +128,7 @@ impl World<'_> {
                 first_domain,
                 node_fleet: node_fleet as u32,
                 power_down: false,
+                maintenance: 0,
                 uplink_failed: false,
                 retired: false,
                 healthy_nodes: t.nodes,

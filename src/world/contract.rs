@@ -57,6 +57,10 @@ pub enum DownCause {
     RackPower,
     /// Its site went dark.
     SiteOutage,
+    /// Its rack went dark for planned maintenance: announced, so its
+    /// holder drained it first (a training job checkpointed, a service
+    /// moved the replica); back when the window closes.
+    Maintenance,
     /// Its rack reached end of life (the domain never comes back). Sent
     /// for every domain an allocation holds in a retiring rack, even one
     /// already down for another cause.

@@ -20,6 +20,24 @@
 //! equal. Equivalently, every flow is either at its cap or crosses a
 //! *bottleneck*: a saturated link on which no other flow has a larger rate.
 //!
+//! # Link groups
+//!
+//! Links crossed by exactly the same flows and of the same capacity form a
+//! *group* (the uplinks and downlinks of the racks two training rings share,
+//! say: hundreds of links, a handful of groups). Within a group every link
+//! carries the same flows, so during progressive filling all of them have the
+//! same capacity left, bit for bit (the same subtractions in the same order),
+//! and the one of lowest id is the group's link that would saturate first.
+//! The fabric keeps the groups up to date as flows start and end (a link
+//! moves from the group of its flow set to the group of that set with the
+//! flow added or removed: O(path length) plus O(flows of each group
+//! touched)), and computes over groups, not links: a flow's path is, for the
+//! computation, the groups it crosses. Two groups never have the same flow
+//! set and capacity (the groups are looked up by that key), so a busy fabric
+//! of shared racks computes over as many groups as it has distinct sets of
+//! rings (issue 24: a backed-up queue, where a component of 1,300 links had
+//! about 280 groups).
+//!
 //! # Progressive filling
 //!
 //! Rates are computed by progressive filling: all unfrozen flows rise together
@@ -27,22 +45,21 @@
 //! frozen at the level reached; when a flow reaches its cap, it is frozen at its
 //! cap; repeat until every flow is frozen. With `r_l` the capacity of link `l`
 //! not yet used by frozen flows and `n_l` its unfrozen flows, link `l`
-//! saturates at level `r_l / n_l`. These saturation levels sit in a binary heap
-//! and capped flows are sorted by cap, so the next event is found in O(log).
-//! Freezing a flow updates each link of its path once, so one computation
-//! over `F` flows with total path length `P` costs O(P log P + F log F).
+//! saturates at level `r_l / n_l`. These saturation levels, one per group at
+//! its lowest link id, sit in a binary heap and capped flows are sorted by
+//! cap, so the next event is found in O(log). Freezing a flow updates each
+//! group it crosses once, so one computation over `F` flows crossing `G`
+//! groups in all costs O(G log G + F log F).
 //!
-//! The heap holds one entry per link at most, and only where it can matter.
-//! Freezing a flow at the level raises the shares of its other links, so an
-//! entry is left below its link's share (never above) and brought up to date
-//! only when it reaches the top; a link crossed by a single unfrozen flow
-//! (a rack only one ring crosses) keeps its share until that flow freezes,
-//! so of a flow's such links only the lowest enters the heap; and filling
-//! stops when the last flow freezes. The top, once exact, is still the lowest
-//! (share, link) of all, so the events, their order and every rate are the
-//! same bits as with one fresh entry per change; a busy fabric, whose rings
-//! cross hundreds of shared racks, no longer pushes and pops an entry per
-//! link of every frozen flow (issue 24: a backed-up queue).
+//! The heap holds one entry per group at most, and only where it can matter.
+//! Freezing a flow at the level raises the shares of its other groups, so an
+//! entry is left below its group's share (never above) and brought up to
+//! date only when it reaches the top; a group crossed by a single unfrozen
+//! flow (racks only one ring crosses) keeps its share until that flow
+//! freezes, so of a flow's such groups only the lowest enters the heap; and
+//! filling stops when the last flow freezes. The top, once exact, is still
+//! the lowest (share, link) of all links, so the events, their order and
+//! every rate are the same bits as with one fresh entry per link and change.
 //!
 //! # Incremental recomputation
 //!
@@ -54,11 +71,8 @@
 //! whose stalled state the event itself toggles (a failed link's flows) are
 //! included as seeds, so the links they leave are recomputed too. Flows outside
 //! the component keep their rates bit for bit. The work is proportional to the
-//! component: O((P + S) log P + F log F), with `F`, `P` its flows and their
-//! total path length and `S` the stalled flows parked on its links (scanned,
-//! not recomputed); never to the whole fabric. Each link keeps the list of
-//! flows crossing it, and each flow remembers its position in those lists, so
-//! ending a flow removes it in O(path length) by swap-remove.
+//! component's groups and flows, never to the whole fabric. A link's load is
+//! summed from its group's flows when asked.
 //!
 //! # Stalled flows
 //!
@@ -69,13 +83,15 @@
 //!
 //! # Determinism
 //!
-//! No hash map is used. Each component is processed with its flows and links
-//! sorted by id; saturation ties are broken by link id, cap ties and freezing
-//! order by flow id; floating-point operations run in a fixed order for a given
-//! sequence of calls.
+//! The one hash table (groups by the hash of their key) is only looked up,
+//! never iterated, and hashes with a fixed function.
+//! Each component's flows are processed sorted by id; saturation ties are
+//! broken by link id, cap ties and freezing order by flow id; floating-point
+//! operations run in a fixed order for a given sequence of calls.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::units::BitsPerSecond;
 
@@ -136,13 +152,8 @@ pub enum FabricError {
     NonPositiveCapacity,
 }
 
-/// One flow crossing one link: the flow's slab index and the position of the
-/// link in the flow's path.
-#[derive(Clone, Copy, Debug)]
-struct Crossing {
-    flow: u32,
-    hop: u32,
-}
+/// No group: a link crossed by no flow.
+const NO_GROUP: u32 = u32::MAX;
 
 #[derive(Clone, Debug)]
 struct Link {
@@ -151,29 +162,70 @@ struct Link {
     /// One-way latency [µs].
     latency_us: u64,
     up: bool,
-    /// Flows crossing this link, in no particular (but deterministic) order.
-    crossings: Vec<Crossing>,
-    /// Sum of the rates of `crossings` [bit/s], refreshed with the component.
-    load: f64,
+    /// The group of links crossed by the same flows ([`NO_GROUP`] when no
+    /// flow crosses it).
+    group: u32,
+    /// Position of this link in its group's `links`.
+    pos: u32,
     /// Epoch of the last traversal that visited this link.
     mark: u64,
-    // Scratch state of progressive filling, valid during one recompute.
-    /// Capacity not used by frozen flows [bit/s].
+}
+
+/// Links of one capacity crossed by exactly the same flows. Its flow set
+/// never changes: links move between groups as flows start and end.
+#[derive(Clone, Debug, Default)]
+struct Group {
+    /// Slab indices of the flows crossing every link of the group, ascending.
+    flows: Vec<u32>,
+    /// `flow_pos[i]` is this group's position in `flows[i]`'s `groups`.
+    flow_pos: Vec<u32>,
+    /// Member links (at least one while the group is live).
+    links: Vec<u32>,
+    /// Capacity of each member link [bit/s].
+    capacity: f64,
+    /// Lowest member link id, when `min_valid`.
+    min_link: u32,
+    min_valid: bool,
+    /// Epoch of the call that last chose `remap_to` (start and end of flows).
+    remap_epoch: u64,
+    /// The group this group's links move to in the current call.
+    remap_to: u32,
+    /// [`group_hash`] of its key.
+    hash: u64,
+    /// The next live group of the same hash ([`NO_GROUP`] at the end).
+    next_same: u32,
+}
+
+/// A group's state during one recompute, kept apart from [`Group`] so the
+/// component's traversal and filling touch one small record per group.
+#[derive(Clone, Copy, Debug, Default)]
+struct Fill {
+    /// Epoch of the last traversal that reached this group.
+    mark: u64,
+    /// Epoch of the last traversal that reached it through a flow (all its
+    /// links then belong to the component).
+    via_flow: u64,
+    /// Capacity of each member link [bit/s] (the group's).
+    capacity: f64,
+    /// Capacity left by frozen flows, on each member link [bit/s].
     remaining: f64,
-    /// Unfrozen active flows crossing the link.
-    unfrozen: u32,
-    /// Version of the link's one valid heap entry; older entries are stale.
-    version: u32,
-    /// Share [bit/s] recorded in the valid heap entry: at most the link's
+    /// Share [bit/s] recorded in the valid heap entry: at most the group's
     /// share `remaining / unfrozen` (see [`freeze`]).
     key: f64,
+    /// Unfrozen active flows crossing the group.
+    unfrozen: u32,
+    /// Version of the group's one valid heap entry; older entries are stale.
+    version: u32,
+    /// Lowest member link id, fixed during one recompute.
+    rep: u32,
 }
 
 #[derive(Clone, Debug)]
 struct Flow {
     path: Vec<LinkId>,
-    /// `slot_in_link[h]` is this flow's position in `path[h]`'s `crossings`.
-    slot_in_link: Vec<u32>,
+    /// The groups this flow crosses, each with this flow's position in the
+    /// group's `flows`.
+    groups: Vec<(u32, u32)>,
     /// [bit/s], finite and > 0.
     cap: Option<f64>,
     /// [bit/s].
@@ -216,8 +268,103 @@ impl Ord for Level {
     }
 }
 
-/// Min-heap of (saturation level, link index, link version).
-type SaturationHeap = BinaryHeap<Reverse<(Level, u32, u32)>>;
+/// Min-heap of (saturation level, the group's lowest link id, version,
+/// group). A group has one lowest link, so entries are ordered by their
+/// first three fields alone.
+type SaturationHeap = BinaryHeap<Reverse<Entry>>;
+
+/// A heap entry: a group's recorded share as [`ordered`] bits, then its
+/// lowest link id and the entry's version (`rep << 32 | version`), which
+/// alone order entries; and the group.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    share: u64,
+    tag: u64,
+    group: u32,
+}
+
+impl Entry {
+    fn new(share: f64, rep: u32, version: u32, group: u32) -> Self {
+        Entry {
+            share: ordered(share),
+            tag: (u64::from(rep) << 32) | u64::from(version),
+            group,
+        }
+    }
+    fn share(self) -> f64 {
+        unordered(self.share)
+    }
+    fn rep(self) -> u32 {
+        (self.tag >> 32) as u32
+    }
+    fn version(self) -> u32 {
+        self.tag as u32
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        (self.share, self.tag) == (other.share, other.tag)
+    }
+}
+
+impl Eq for Entry {}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.share, self.tag).cmp(&(other.share, other.tag))
+    }
+}
+
+/// The bits of `x` as an integer ordered as `f64::total_cmp` orders `x`.
+fn ordered(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// The inverse of [`ordered`].
+fn unordered(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// A 64-bit mixing function (the finalizer of SplitMix64).
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Hash of a group's key: its capacity's bits and its flow set.
+fn group_hash(cap_bits: u64, flows: &[u32]) -> u64 {
+    flows
+        .iter()
+        .fold(mix(cap_bits), |h, &f| h.wrapping_add(mix(u64::from(f) + 1)))
+}
+
+/// Hasher of keys that are already hashes ([`group_hash`]): the table is
+/// only looked up, never iterated, so its order cannot reach a result.
+#[derive(Clone, Copy, Debug, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
 
 /// Links, flows and their max-min fair rates. See the [module docs](self).
 #[derive(Clone, Debug, Default)]
@@ -227,17 +374,28 @@ pub struct Fabric {
     /// Free slab indices, reused last-freed first.
     free: Vec<u32>,
     live_flows: usize,
+    groups: Vec<Group>,
+    /// Recompute state of each group (same index).
+    fill: Vec<Fill>,
+    /// Free group indices, reused last-freed first.
+    free_groups: Vec<u32>,
+    /// First live group of each key hash (the others chained by
+    /// `next_same`).
+    group_of: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
     /// Traversal counter for the `mark` fields (never reset).
     epoch: u64,
     /// (flows, links) visited by the last mutating call.
     last_size: (usize, usize),
-    // Scratch buffers reused across recomputations.
-    comp_links: Vec<u32>,
+    // Scratch buffers reused across calls.
+    comp_groups: Vec<u32>,
     comp_flows: Vec<u32>,
     stack: Vec<u32>,
     old_rates: Vec<f64>,
     capped: Vec<u32>,
     batch: Vec<u32>,
+    touched: Vec<u32>,
+    set_buf: Vec<u32>,
+    from_none: Vec<(u64, u32)>,
     heap: SaturationHeap,
 }
 
@@ -264,26 +422,26 @@ fn live_mut(slots: &mut [FlowSlot], f: u32) -> &mut Flow {
         .expect("fabric invariant: indexed flow is live")
 }
 
-/// Freezes `flow` at `rate` [bit/s] and updates the links of its path.
+/// Freezes `flow` at `rate` [bit/s] and updates the groups it crosses.
 ///
-/// A link's share usually rises when one of its flows freezes (the flow
+/// A group's share usually rises when one of its flows freezes (the flow
 /// took no more than the share), and then its heap entry is left as it is:
-/// an entry may sit *below* its link's share, never above, and is brought
+/// an entry may sit *below* its group's share, never above, and is brought
 /// up to date when it reaches the top (see [`Fabric::recompute`]). Only a
 /// share that fell (by rounding) gets a new entry at once.
-fn freeze(links: &mut [Link], heap: &mut SaturationHeap, flow: &mut Flow, rate: f64) {
+fn freeze(groups: &mut [Fill], heap: &mut SaturationHeap, flow: &mut Flow, rate: f64) {
     flow.rate = rate;
     flow.frozen = true;
-    for &l in &flow.path {
-        let link = &mut links[l.0 as usize];
-        link.remaining -= rate;
-        link.unfrozen -= 1;
-        if link.unfrozen > 0 {
-            let share = link.remaining / f64::from(link.unfrozen);
-            if Level(share) < Level(link.key) {
-                link.version += 1;
-                link.key = share;
-                heap.push(Reverse((Level(share), l.0, link.version)));
+    for &(g, _) in &flow.groups {
+        let group = &mut groups[g as usize];
+        group.remaining -= rate;
+        group.unfrozen -= 1;
+        if group.unfrozen > 0 {
+            let share = group.remaining / f64::from(group.unfrozen);
+            if Level(share) < Level(group.key) {
+                group.version += 1;
+                group.key = share;
+                heap.push(Reverse(Entry::new(share, group.rep, group.version, g)));
             }
         }
     }
@@ -320,13 +478,9 @@ impl Fabric {
             capacity,
             latency_us,
             up: true,
-            crossings: Vec::new(),
-            load: 0.0,
+            group: NO_GROUP,
+            pos: 0,
             mark: 0,
-            remaining: 0.0,
-            unfrozen: 0,
-            version: 0,
-            key: 0.0,
         });
         self.last_size = (0, 0);
         Ok(LinkId(id))
@@ -351,6 +505,196 @@ impl Fabric {
             .get(f.index as usize)
             .filter(|s| s.generation == f.generation)
             .and_then(|s| s.flow.as_ref())
+    }
+
+    /// The flows crossing link `li` (slab indices, ascending).
+    fn flows_of_link(&self, li: u32) -> &[u32] {
+        match self.links[li as usize].group {
+            NO_GROUP => &[],
+            g => &self.groups[g as usize].flows,
+        }
+    }
+
+    /// Creates the group of capacity bits `cap_bits` and flow set `flows`
+    /// (no links yet) and lists it in its flows' groups.
+    fn new_group(&mut self, cap_bits: u64, flows: &[u32], hash: u64) -> u32 {
+        let g = match self.free_groups.pop() {
+            Some(g) => g,
+            None => {
+                self.groups.push(Group::default());
+                self.fill.push(Fill::default());
+                u32::try_from(self.groups.len() - 1).expect("more than u32::MAX groups")
+            }
+        };
+        let mut flow_pos = std::mem::take(&mut self.groups[g as usize].flow_pos);
+        flow_pos.clear();
+        for (i, &f) in flows.iter().enumerate() {
+            let groups = &mut live_mut(&mut self.slots, f).groups;
+            flow_pos.push(groups.len() as u32);
+            groups.push((g, i as u32));
+        }
+        let next_same = self.group_of.insert(hash, g).unwrap_or(NO_GROUP);
+        let group = &mut self.groups[g as usize];
+        group.flows.clear();
+        group.flows.extend_from_slice(flows);
+        group.flow_pos = flow_pos;
+        group.links.clear();
+        group.capacity = f64::from_bits(cap_bits);
+        self.fill[g as usize] = Fill {
+            capacity: group.capacity,
+            ..Fill::default()
+        };
+        let group = &mut self.groups[g as usize];
+        group.min_valid = false;
+        group.remap_epoch = 0;
+        group.hash = hash;
+        group.next_same = next_same;
+        g
+    }
+
+    /// Removes a group left without links: out of its flows' lists (the
+    /// flow `skip`, being ended, is left alone) and out of the key table.
+    fn drop_group(&mut self, g: u32, skip: Option<u32>) {
+        for i in 0..self.groups[g as usize].flows.len() {
+            let (f, p) = {
+                let group = &self.groups[g as usize];
+                (group.flows[i], group.flow_pos[i])
+            };
+            if Some(f) == skip {
+                continue;
+            }
+            let groups = &mut live_mut(&mut self.slots, f).groups;
+            groups.swap_remove(p as usize);
+            if let Some(&(moved, j)) = groups.get(p as usize) {
+                self.groups[moved as usize].flow_pos[j as usize] = p;
+            }
+        }
+        let (hash, next) = (
+            self.groups[g as usize].hash,
+            self.groups[g as usize].next_same,
+        );
+        let head = self.group_of[&hash];
+        if head == g {
+            if next == NO_GROUP {
+                self.group_of.remove(&hash);
+            } else {
+                self.group_of.insert(hash, next);
+            }
+        } else {
+            let mut at = head;
+            while self.groups[at as usize].next_same != g {
+                at = self.groups[at as usize].next_same;
+            }
+            self.groups[at as usize].next_same = next;
+        }
+        self.groups[g as usize].flows.clear();
+        self.free_groups.push(g);
+    }
+
+    /// The group of capacity bits `cap_bits` and flow set `flows`
+    /// (ascending), created if missing.
+    fn group_for(&mut self, cap_bits: u64, flows: &[u32]) -> u32 {
+        let hash = group_hash(cap_bits, flows);
+        let mut at = self.group_of.get(&hash).copied().unwrap_or(NO_GROUP);
+        while at != NO_GROUP {
+            let group = &self.groups[at as usize];
+            if group.capacity.to_bits() == cap_bits && group.flows == flows {
+                return at;
+            }
+            at = group.next_same;
+        }
+        self.new_group(cap_bits, flows, hash)
+    }
+
+    /// Moves link `li` out of its group into `to` (or into no group).
+    fn move_link(&mut self, li: u32, to: u32) {
+        let from = self.links[li as usize].group;
+        if from != NO_GROUP {
+            let pos = self.links[li as usize].pos;
+            let group = &mut self.groups[from as usize];
+            group.links.swap_remove(pos as usize);
+            if group.min_link == li {
+                group.min_valid = false;
+            }
+            if let Some(&moved) = group.links.get(pos as usize) {
+                self.links[moved as usize].pos = pos;
+            }
+        }
+        self.links[li as usize].group = to;
+        if to != NO_GROUP {
+            let group = &mut self.groups[to as usize];
+            self.links[li as usize].pos = group.links.len() as u32;
+            if group.links.is_empty() {
+                group.min_link = li;
+                group.min_valid = true;
+            } else if group.min_valid && li < group.min_link {
+                group.min_link = li;
+            }
+            group.links.push(li);
+        }
+    }
+
+    /// Moves each link of `path` from the group of its flow set to the
+    /// group of that set with flow `f` added (`add`) or removed, then drops
+    /// the groups left empty (all of `f`'s old groups when removing).
+    fn regroup(&mut self, path: &[LinkId], f: u32, add: bool) {
+        self.epoch += 1;
+        let epoch = self.epoch;
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
+        // Links crossed by no flow, by capacity: (capacity bits, new group).
+        let mut from_none = std::mem::take(&mut self.from_none);
+        from_none.clear();
+        let mut set = std::mem::take(&mut self.set_buf);
+        for &l in path {
+            let li = l.0;
+            let from = self.links[li as usize].group;
+            let to = if from == NO_GROUP {
+                debug_assert!(add, "a link of a live flow is in a group");
+                let bits = self.links[li as usize].capacity.to_bits();
+                match from_none.iter().find(|e| e.0 == bits) {
+                    Some(&(_, g)) => g,
+                    None => {
+                        let g = self.group_for(bits, &[f]);
+                        from_none.push((bits, g));
+                        g
+                    }
+                }
+            } else if self.groups[from as usize].remap_epoch == epoch {
+                self.groups[from as usize].remap_to
+            } else {
+                let group = &self.groups[from as usize];
+                let bits = group.capacity.to_bits();
+                set.clear();
+                set.extend_from_slice(&group.flows);
+                match set.binary_search(&f) {
+                    Err(at) if add => set.insert(at, f),
+                    Ok(at) if !add => {
+                        set.remove(at);
+                    }
+                    _ => unreachable!("fabric invariant: a link's group lists its flows"),
+                }
+                let to = if set.is_empty() {
+                    NO_GROUP
+                } else {
+                    self.group_for(bits, &set)
+                };
+                let group = &mut self.groups[from as usize];
+                group.remap_epoch = epoch;
+                group.remap_to = to;
+                touched.push(from);
+                to
+            };
+            self.move_link(li, to);
+        }
+        for &g in &touched {
+            if self.groups[g as usize].links.is_empty() {
+                self.drop_group(g, if add { None } else { Some(f) });
+            }
+        }
+        self.touched = touched;
+        self.from_none = from_none;
+        self.set_buf = set;
     }
 
     /// Capacity of link `l` [bit/s] (also while it is down).
@@ -378,11 +722,17 @@ impl Fabric {
     }
 
     /// Sum of the rates of the flows crossing link `l` [bit/s]; 0 when down.
+    /// O(flows crossing it).
     ///
     /// # Panics
     /// If `l` was not returned by this fabric's `add_link`.
     pub fn load(&self, l: LinkId) -> BitsPerSecond {
-        BitsPerSecond(self.link(l).load)
+        self.link(l);
+        let load = self
+            .flows_of_link(l.0)
+            .iter()
+            .fold(0.0, |acc, &f| acc + live(&self.slots, f).rate);
+        BitsPerSecond(load)
     }
 
     /// Number of flows crossing link `l`, stalled ones included.
@@ -390,7 +740,8 @@ impl Fabric {
     /// # Panics
     /// If `l` was not returned by this fabric's `add_link`.
     pub fn flows_on(&self, l: LinkId) -> usize {
-        self.link(l).crossings.len()
+        self.link(l);
+        self.flows_of_link(l.0).len()
     }
 
     /// Sets the capacity of link `l` to `capacity` [bit/s] (finite, > 0) and
@@ -409,6 +760,16 @@ impl Fabric {
             return Ok(Vec::new());
         }
         link.capacity = capacity;
+        let from = link.group;
+        if from != NO_GROUP {
+            // Same flows, another capacity: another group.
+            let set = self.groups[from as usize].flows.clone();
+            let to = self.group_for(capacity.to_bits(), &set);
+            self.move_link(li, to);
+            if self.groups[from as usize].links.is_empty() {
+                self.drop_group(from, None);
+            }
+        }
         Ok(self.recompute(&[li], &[]))
     }
 
@@ -424,12 +785,15 @@ impl Fabric {
         }
         link.up = false;
         let mut newly_stalled = Vec::new();
-        for cr in &self.links[li as usize].crossings {
-            let flow = live_mut(&mut self.slots, cr.flow);
-            if flow.down_links == 0 {
-                newly_stalled.push(cr.flow);
+        let g = self.links[li as usize].group;
+        if g != NO_GROUP {
+            for &f in &self.groups[g as usize].flows {
+                let flow = live_mut(&mut self.slots, f);
+                if flow.down_links == 0 {
+                    newly_stalled.push(f);
+                }
+                flow.down_links += 1;
             }
-            flow.down_links += 1;
         }
         Ok(self.recompute(&[li], &newly_stalled))
     }
@@ -445,8 +809,11 @@ impl Fabric {
             return Ok(Vec::new());
         }
         link.up = true;
-        for cr in &self.links[li as usize].crossings {
-            live_mut(&mut self.slots, cr.flow).down_links -= 1;
+        let g = self.links[li as usize].group;
+        if g != NO_GROUP {
+            for &f in &self.groups[g as usize].flows {
+                live_mut(&mut self.slots, f).down_links -= 1;
+            }
         }
         Ok(self.recompute(&[li], &[]))
     }
@@ -484,23 +851,11 @@ impl Fabric {
                 i
             }
         };
-        let mut slot_in_link = Vec::with_capacity(path.len());
-        let mut down_links = 0;
-        for (hop, &l) in path.iter().enumerate() {
-            let link = &mut self.links[l.0 as usize];
-            slot_in_link.push(link.crossings.len() as u32);
-            link.crossings.push(Crossing {
-                flow: index,
-                hop: hop as u32,
-            });
-            if !link.up {
-                down_links += 1;
-            }
-        }
+        let down_links = path.iter().filter(|l| !self.links[l.0 as usize].up).count() as u32;
         let slot = &mut self.slots[index as usize];
         slot.flow = Some(Flow {
             path: path.to_vec(),
-            slot_in_link,
+            groups: Vec::new(),
             cap,
             rate: 0.0,
             down_links,
@@ -511,6 +866,7 @@ impl Fabric {
             generation: slot.generation,
         };
         self.live_flows += 1;
+        self.regroup(path, index, true);
 
         let mut changes = if down_links > 0 {
             // A stalled flow loads nothing: no other rate can change.
@@ -540,26 +896,20 @@ impl Fabric {
         if self.flow(f).is_none() {
             return Err(FabricError::UnknownFlow(f));
         }
+        let path = std::mem::take(&mut live_mut(&mut self.slots, f.index).path);
+        self.regroup(&path, f.index, false);
         let slot = &mut self.slots[f.index as usize];
         let flow = slot.flow.take().expect("checked live above");
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(f.index);
         self.live_flows -= 1;
 
-        for (&l, &pos) in flow.path.iter().zip(&flow.slot_in_link) {
-            let crossings = &mut self.links[l.0 as usize].crossings;
-            crossings.swap_remove(pos as usize);
-            if let Some(moved) = crossings.get(pos as usize) {
-                live_mut(&mut self.slots, moved.flow).slot_in_link[moved.hop as usize] = pos;
-            }
-        }
-
         if flow.down_links > 0 {
             // It was stalled and loaded nothing.
             self.last_size = (0, 0);
             return Ok(Vec::new());
         }
-        let seeds: Vec<u32> = flow.path.iter().map(|l| l.0).collect();
+        let seeds: Vec<u32> = path.iter().map(|l| l.0).collect();
         Ok(self.recompute(&seeds, &[]))
     }
 
@@ -620,8 +970,10 @@ impl Fabric {
         let Self {
             links,
             slots,
+            groups,
+            fill,
             last_size,
-            comp_links,
+            comp_groups,
             comp_flows,
             stack,
             old_rates,
@@ -630,59 +982,72 @@ impl Fabric {
             heap,
             ..
         } = self;
-        comp_links.clear();
+        comp_groups.clear();
         comp_flows.clear();
         stack.clear();
 
-        // 1. Collect the component.
+        // 1. Collect the component: its groups and flows.
         for &l in seed_links {
-            let link = &mut links[l as usize];
-            if link.mark != epoch {
-                link.mark = epoch;
-                comp_links.push(l);
-                stack.push(l);
+            let g = links[l as usize].group;
+            if g != NO_GROUP && fill[g as usize].mark != epoch {
+                fill[g as usize].mark = epoch;
+                comp_groups.push(g);
+                stack.push(g);
+            }
+        }
+        // Adds flow `f` and the groups it crosses to the component.
+        #[allow(clippy::too_many_arguments)]
+        fn reach(
+            slots: &mut [FlowSlot],
+            fill: &mut [Fill],
+            comp_flows: &mut Vec<u32>,
+            comp_groups: &mut Vec<u32>,
+            stack: &mut Vec<u32>,
+            f: u32,
+            epoch: u64,
+        ) {
+            slots[f as usize].mark = epoch;
+            comp_flows.push(f);
+            for &(g, _) in &live(slots, f).groups {
+                let group = &mut fill[g as usize];
+                group.via_flow = epoch;
+                if group.mark != epoch {
+                    group.mark = epoch;
+                    comp_groups.push(g);
+                    stack.push(g);
+                }
             }
         }
         for &f in seed_flows {
-            let slot = &mut slots[f as usize];
-            if slot.mark == epoch {
-                continue;
-            }
-            slot.mark = epoch;
-            comp_flows.push(f);
-            for &m in &live(slots, f).path {
-                let link = &mut links[m.0 as usize];
-                if link.mark != epoch {
-                    link.mark = epoch;
-                    comp_links.push(m.0);
-                    stack.push(m.0);
-                }
+            if slots[f as usize].mark != epoch {
+                reach(slots, fill, comp_flows, comp_groups, stack, f, epoch);
             }
         }
-        while let Some(l) = stack.pop() {
-            for i in 0..links[l as usize].crossings.len() {
-                let f = links[l as usize].crossings[i].flow;
-                let slot = &mut slots[f as usize];
-                let flow = slot
-                    .flow
-                    .as_ref()
-                    .expect("fabric invariant: crossing flow is live");
-                if slot.mark == epoch || flow.down_links > 0 {
+        while let Some(g) = stack.pop() {
+            for i in 0..groups[g as usize].flows.len() {
+                let f = groups[g as usize].flows[i];
+                if slots[f as usize].mark == epoch || live(slots, f).down_links > 0 {
                     continue;
                 }
-                slot.mark = epoch;
-                comp_flows.push(f);
-                for &m in &flow.path {
-                    let link = &mut links[m.0 as usize];
-                    if link.mark != epoch {
-                        link.mark = epoch;
-                        comp_links.push(m.0);
-                        stack.push(m.0);
-                    }
-                }
+                reach(slots, fill, comp_flows, comp_groups, stack, f, epoch);
             }
         }
-        *last_size = (comp_flows.len(), comp_links.len());
+        // Links: every link of a group reached through a flow, and each seed
+        // link otherwise (a link whose flows are all stalled, or none).
+        let mut link_count: usize = comp_groups
+            .iter()
+            .filter(|&&g| fill[g as usize].via_flow == epoch)
+            .map(|&g| groups[g as usize].links.len())
+            .sum();
+        for &l in seed_links {
+            let link = &mut links[l as usize];
+            let g = link.group;
+            if link.mark != epoch && (g == NO_GROUP || fill[g as usize].via_flow != epoch) {
+                link.mark = epoch;
+                link_count += 1;
+            }
+        }
+        *last_size = (comp_flows.len(), link_count);
 
         // A component of at most one flow (a flow alone on its links, as a
         // training ring on racks of its own): progressive filling would
@@ -697,9 +1062,9 @@ impl Fabric {
                     0.0
                 } else {
                     let tightest = flow
-                        .path
+                        .groups
                         .iter()
-                        .map(|m| links[m.0 as usize].capacity)
+                        .map(|&(g, _)| fill[g as usize].capacity)
                         .fold(f64::INFINITY, f64::min);
                     flow.cap.map_or(tightest, |c| c.min(tightest))
                 };
@@ -715,27 +1080,20 @@ impl Fabric {
                     });
                 }
             }
-            for &l in comp_links.iter() {
-                let mut load = 0.0;
-                for cr in &links[l as usize].crossings {
-                    load += live(slots, cr.flow).rate;
-                }
-                links[l as usize].load = load;
-            }
             return changes;
         }
-        comp_links.sort_unstable();
         comp_flows.sort_unstable();
 
-        // 2. Initialise progressive filling.
+        // 2. Initialise progressive filling. Every member link of a group
+        // with an unfrozen flow is up (a down link stalls all its flows).
         old_rates.clear();
         capped.clear();
         heap.clear();
-        for &l in comp_links.iter() {
-            let link = &mut links[l as usize];
-            link.remaining = if link.up { link.capacity } else { 0.0 };
-            link.unfrozen = 0;
-            link.version = 0;
+        for &g in comp_groups.iter() {
+            let group = &mut fill[g as usize];
+            group.remaining = group.capacity;
+            group.unfrozen = 0;
+            group.version = 0;
         }
         for &f in comp_flows.iter() {
             let flow = live_mut(slots, f);
@@ -746,27 +1104,38 @@ impl Fabric {
                 continue;
             }
             flow.frozen = false;
-            for &m in &flow.path {
-                links[m.0 as usize].unfrozen += 1;
+            for &(g, _) in &flow.groups {
+                fill[g as usize].unfrozen += 1;
             }
             if flow.cap.is_some() {
                 capped.push(f);
             }
         }
-        // A link crossed by one unfrozen flow (a rack this ring alone
+        for &g in comp_groups.iter() {
+            if fill[g as usize].unfrozen == 0 {
+                continue;
+            }
+            let group = &mut groups[g as usize];
+            if !group.min_valid {
+                group.min_link = *group.links.iter().min().expect("a live group has links");
+                group.min_valid = true;
+            }
+            fill[g as usize].rep = group.min_link;
+        }
+        // A group crossed by one unfrozen flow (racks this ring alone
         // crosses) keeps its share, its whole remaining capacity, until that
-        // flow freezes; of a flow's such links only the lowest (share, id)
+        // flow freezes; of a flow's such groups only the lowest (share, link)
         // can ever be the heap's lowest valid entry (the others turn stale
         // together with it), so only that one is pushed. The same events
-        // come out in the same order, without a heap entry per private link.
+        // come out in the same order, without an entry per private group.
         let mut entries = std::mem::take(heap).into_vec();
         entries.clear();
-        for &l in comp_links.iter() {
-            let link = &mut links[l as usize];
-            if link.unfrozen > 1 {
-                let share = link.remaining / f64::from(link.unfrozen);
-                link.key = share;
-                entries.push(Reverse((Level(share), l, 0)));
+        for &g in comp_groups.iter() {
+            let group = &mut fill[g as usize];
+            if group.unfrozen > 1 {
+                let share = group.remaining / f64::from(group.unfrozen);
+                group.key = share;
+                entries.push(Reverse(Entry::new(share, group.rep, 0, g)));
             }
         }
         let mut unfrozen_flows = 0usize;
@@ -776,19 +1145,19 @@ impl Fabric {
                 continue;
             }
             unfrozen_flows += 1;
-            let mut best: Option<(Level, u32)> = None;
-            for &m in &flow.path {
-                let link = &links[m.0 as usize];
-                if link.unfrozen == 1 {
-                    let key = (Level(link.remaining), m.0);
+            let mut best: Option<(Level, u32, u32)> = None;
+            for &(g, _) in &flow.groups {
+                let group = &fill[g as usize];
+                if group.unfrozen == 1 {
+                    let key = (Level(group.remaining), group.rep, g);
                     if best.is_none_or(|b| key < b) {
                         best = Some(key);
                     }
                 }
             }
-            if let Some((share, l)) = best {
-                links[l as usize].key = share.0;
-                entries.push(Reverse((share, l, 0)));
+            if let Some((share, rep, g)) = best {
+                fill[g as usize].key = share.0;
+                entries.push(Reverse(Entry::new(share.0, rep, 0, g)));
             }
         }
         // Entries are distinct (link, version) pairs, so the heap pops them
@@ -806,70 +1175,64 @@ impl Fabric {
         let mut next_cap = 0;
         while unfrozen_flows > 0 {
             // Settle the top: drop stale entries and bring a valid one that
-            // sits below its link's share up to it, until the top holds its
-            // link's exact share. Every entry is at most its link's share,
+            // sits below its group's share up to it, until the top holds its
+            // group's exact share. Every entry is at most its group's share,
             // so that top is the lowest (share, link) of all: the event the
-            // heap would give with one fresh entry per change.
+            // heap would give with one fresh entry per link and change.
             while let Some(mut top) = heap.peek_mut() {
-                let Reverse((Level(stored), l, version)) = *top;
-                let link = &mut links[l as usize];
-                if link.version != version || link.unfrozen == 0 {
+                let Reverse(entry) = *top;
+                let (stored, version, g) = (entry.share(), entry.version(), entry.group);
+                let group = &mut fill[g as usize];
+                if group.version != version || group.unfrozen == 0 {
                     std::collections::binary_heap::PeekMut::pop(top);
                     continue;
                 }
-                let share = link.remaining / f64::from(link.unfrozen);
+                let share = group.remaining / f64::from(group.unfrozen);
                 if share.to_bits() == stored.to_bits() {
                     break;
                 }
-                link.version += 1;
-                link.key = share;
-                *top = Reverse((Level(share), l, link.version));
+                group.version += 1;
+                group.key = share;
+                *top = Reverse(Entry::new(share, entry.rep(), group.version, g));
             }
             while next_cap < capped.len() && live(slots, capped[next_cap]).frozen {
                 next_cap += 1;
             }
-            let link_event = heap.peek().map(|&Reverse((Level(v), l, _))| (v, l));
+            let group_event = heap.peek().map(|&Reverse(e)| (e.share(), e.group));
             let cap_event = capped.get(next_cap).map(|&f| (cap_of(slots, f), f));
-            match (link_event, cap_event) {
+            match (group_event, cap_event) {
                 (None, None) => break,
                 (Some((v, _)), Some((c, f))) if c <= v => {
                     level = level.max(c);
-                    freeze(links, heap, live_mut(slots, f), c);
+                    freeze(fill, heap, live_mut(slots, f), c);
                     unfrozen_flows -= 1;
                 }
                 (None, Some((c, f))) => {
                     level = level.max(c);
-                    freeze(links, heap, live_mut(slots, f), c);
+                    freeze(fill, heap, live_mut(slots, f), c);
                     unfrozen_flows -= 1;
                 }
-                (Some((v, l)), _) => {
+                (Some((v, g)), _) => {
                     heap.pop();
                     // Rounding may put a share a hair below the level reached.
                     level = level.max(v);
+                    // The group's flows are in ascending order.
                     batch.clear();
-                    for cr in &links[l as usize].crossings {
-                        let flow = live(slots, cr.flow);
+                    for &f in &groups[g as usize].flows {
+                        let flow = live(slots, f);
                         if flow.down_links == 0 && !flow.frozen {
-                            batch.push(cr.flow);
+                            batch.push(f);
                         }
                     }
-                    batch.sort_unstable();
                     for &f in batch.iter() {
-                        freeze(links, heap, live_mut(slots, f), level);
+                        freeze(fill, heap, live_mut(slots, f), level);
                     }
                     unfrozen_flows -= batch.len();
                 }
             }
         }
 
-        // 4. Refresh loads and report changes.
-        for &l in comp_links.iter() {
-            let mut load = 0.0;
-            for cr in &links[l as usize].crossings {
-                load += live(slots, cr.flow).rate;
-            }
-            links[l as usize].load = load;
-        }
+        // 4. Report changes.
         let mut changes = Vec::new();
         for (&f, &old) in comp_flows.iter().zip(old_rates.iter()) {
             let slot = &slots[f as usize];

@@ -202,38 +202,8 @@ impl World<'_> {
         let outage = match target {
             Target::Node(node) => self.node_down(node, kind, fleet, since),
             Target::RackPower(r) => {
-                let rack = self.topo.racks[r as usize];
-                let site = rack.site as usize;
-                let t = self.topo.types[rack.rack_type as usize];
-                self.touch(site);
-                for node in rack.first_node..rack.first_node + t.nodes {
-                    if self.topo.node_state[node as usize] == NodeState::Healthy {
-                        self.leave_fleet(Target::Node(node));
-                    }
-                }
-                // Redrawn whether or not a node left it (a memoryless redraw
-                // is exact either way; kept so that draws stay as they were).
-                self.mark_fleet(self.rack_fleets(r)[0]);
-                self.leave_fleet(target);
-                // The rack's switch is dark too: its uplink cannot fail
-                // until the power is back.
-                self.leave_fleet(Target::Uplink(r));
-                let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
-                for d in rack.first_domain..rack.first_domain + t.domains {
-                    if self.topo.domain_healthy(d) {
-                        self.domain_lost(d, DownCause::RackPower);
-                    }
-                    self.hold_domain_chips(d, false);
-                }
-                let s = &mut self.sites[site];
-                s.power
-                    .remove_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
-                s.power.overhead_mw -= t.overhead_mw;
-                s.chips_unpowered += chips;
-                self.topo.racks[r as usize].power_down = true;
-                if !rack.uplink_failed {
-                    self.set_rack_network(r, false);
-                }
+                let site = self.topo.racks[r as usize].site as usize;
+                let chips = self.power_off_rack(r, DownCause::RackPower);
                 let repair = self.draw_repair(fleet, kind);
                 Outage {
                     site,
@@ -321,6 +291,47 @@ impl World<'_> {
             );
         }
         self.log_failure(target, outage);
+    }
+
+    /// Powers rack `r` off (its power failed, or planned maintenance): its
+    /// nodes, power and uplink leave their fleets, its healthy domains go
+    /// down with `cause`, its chips stop drawing and count as unpowered,
+    /// and it leaves the fabric. Returns the chips powered off. O(nodes
+    /// and domains of the rack).
+    pub(crate) fn power_off_rack(&mut self, r: u32, cause: DownCause) -> u64 {
+        let rack = self.topo.racks[r as usize];
+        let site = rack.site as usize;
+        let t = self.topo.types[rack.rack_type as usize];
+        self.touch(site);
+        for node in rack.first_node..rack.first_node + t.nodes {
+            if self.topo.node_state[node as usize] == NodeState::Healthy {
+                self.leave_fleet(Target::Node(node));
+            }
+        }
+        // Redrawn whether or not a node left it (a memoryless redraw
+        // is exact either way; kept so that draws stay as they were).
+        self.mark_fleet(self.rack_fleets(r)[0]);
+        self.leave_fleet(Target::RackPower(r));
+        // The rack's switch is dark too: its uplink cannot fail
+        // until the power is back.
+        self.leave_fleet(Target::Uplink(r));
+        let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
+        for d in rack.first_domain..rack.first_domain + t.domains {
+            if self.topo.domain_healthy(d) {
+                self.domain_lost(d, cause);
+            }
+            self.hold_domain_chips(d, false);
+        }
+        let s = &mut self.sites[site];
+        s.power
+            .remove_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
+        s.power.overhead_mw -= t.overhead_mw;
+        s.chips_unpowered += chips;
+        self.topo.racks[r as usize].power_down = true;
+        if !rack.uplink_failed {
+            self.set_rack_network(r, false);
+        }
+        chips
     }
 
     /// A node goes down: to a spare swap if its pool has a spare ready,
@@ -514,6 +525,9 @@ impl World<'_> {
         };
         let clock = match target {
             Target::Node(node) => {
+                if let Some(due) = self.node_due.get_mut(node as usize) {
+                    *due = None;
+                }
                 let rack = &self.topo.racks[self.topo.node_rack[node as usize] as usize];
                 let ti = rack.rack_type as usize;
                 // One clock per Weibull class, by index (no allocation).
@@ -549,6 +563,11 @@ impl World<'_> {
         (kind, rate, shape, count): (FailureKind, f64, f64, u32),
     ) {
         if let Some(dt) = weibull_time_to_failure(rate, shape, count, &mut self.streams[stream]) {
+            if let Target::Node(node) = target
+                && self.node_clock(node, dt, kind)
+            {
+                return;
+            }
             self.schedule(
                 self.now + dt,
                 Event::WeibullFailure {
@@ -558,6 +577,29 @@ impl World<'_> {
                 },
             );
         }
+    }
+
+    /// Keeps the first Weibull clock of a node, `dt` from now, of class
+    /// `kind`: remembered (to be paused by maintenance), or paused at once
+    /// if the node's rack is in maintenance (then true: not to schedule).
+    fn node_clock(&mut self, node: u32, dt: SimDuration, kind: FailureKind) -> bool {
+        let rack = self.topo.racks[self.topo.node_rack[node as usize] as usize];
+        if rack.maintenance != 0 {
+            let e = self.paused_clocks.entry(node).or_insert((dt, kind));
+            if dt < e.0 {
+                *e = (dt, kind);
+            }
+            return true;
+        }
+        let i = node as usize;
+        if self.node_due.len() <= i {
+            self.node_due.resize(i + 1, None);
+        }
+        let at = self.now + dt;
+        if self.node_due[i].is_none_or(|(due, _)| at < due) {
+            self.node_due[i] = Some((at, kind));
+        }
+        false
     }
 
     /// The next failure of a superposed fleet.

@@ -67,6 +67,7 @@ pub mod contract;
 pub mod fabric;
 pub mod failures;
 pub mod fleet;
+pub mod maintenance;
 pub mod network;
 pub mod power;
 mod rackbits;
@@ -149,6 +150,17 @@ pub enum Event {
     },
     /// Top of the hour: prices, carbon intensity and PUE may change.
     HourTick,
+    /// A planned maintenance window opens: its racks are drained and
+    /// powered off.
+    MaintenanceStart {
+        /// Position in the scenario's `[[maintenance]]`.
+        window: u32,
+    },
+    /// A planned maintenance window closes: its racks are powered on.
+    MaintenanceEnd {
+        /// Position in the scenario's `[[maintenance]]`.
+        window: u32,
+    },
 }
 
 /// Per site: state and counters.
@@ -226,6 +238,19 @@ pub struct World<'s> {
     /// Whether anyone reads the notices (else they are not made).
     listening: bool,
     log: Vec<FailureRow>,
+    /// Maintenance windows opened since the last drain, for
+    /// `maintenance.csv`.
+    maintenance_log: Vec<crate::record::MaintenanceRow>,
+    /// By maintenance window: where its next opening starts in its racks
+    /// (rolling), and the racks its current opening darkened.
+    maintenance_cursor: Vec<usize>,
+    maintenance_dark: Vec<Vec<u32>>,
+    /// By node (grown on use): the first of its pending Weibull clocks,
+    /// (when it strikes, its class), to pause it in maintenance.
+    node_due: Vec<Option<(SimTime, FailureKind)>>,
+    /// Nodes of racks in maintenance whose Weibull clock is paused: the
+    /// time it had left and its class.
+    paused_clocks: std::collections::HashMap<u32, (SimDuration, FailureKind)>,
     peak_chips_online: u64,
     peak_facility: Watts,
     /// Site names, shared by every sample row.
@@ -474,6 +499,11 @@ impl<'s> World<'s> {
             notices: Vec::new(),
             listening: true,
             log: Vec::new(),
+            maintenance_log: Vec::new(),
+            maintenance_cursor: vec![0; scenario.maintenance.len()],
+            maintenance_dark: vec![Vec::new(); scenario.maintenance.len()],
+            node_due: Vec::new(),
+            paused_clocks: std::collections::HashMap::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
             site_names: scenario
@@ -518,6 +548,9 @@ impl<'s> World<'s> {
         for link in 0..sc.links.len() {
             self.bring_up(Target::Dci(link as u32));
         }
+        for (w, m) in sc.maintenance.iter().enumerate() {
+            self.schedule(m.start, Event::MaintenanceStart { window: w as u32 });
+        }
         self.settle();
     }
 
@@ -546,6 +579,11 @@ impl<'s> World<'s> {
     /// asks for the log).
     pub fn drain_failure_rows(&mut self) -> std::vec::Drain<'_, FailureRow> {
         self.log.drain(..)
+    }
+
+    /// The maintenance windows opened since the last call, in order.
+    pub fn drain_maintenance_rows(&mut self) -> std::vec::Drain<'_, crate::record::MaintenanceRow> {
+        self.maintenance_log.drain(..)
     }
 
     /// Integrates a site's energy up to now and marks it for a power refresh.
@@ -632,6 +670,8 @@ impl<'s> World<'s> {
             }
             Event::SpareRepaired { pool } => self.spares.repaired(pool as usize),
             Event::HourTick => self.hour_tick(),
+            Event::MaintenanceStart { window } => self.maintenance_start(window as usize),
+            Event::MaintenanceEnd { window } => self.maintenance_end(window as usize),
         }
         self.settle();
     }

@@ -126,8 +126,11 @@ pub(crate) struct Rack {
     /// the next one, the uplink fleet the one after (they are made
     /// together).
     pub node_fleet: u32,
-    /// Its power is down (a rack power failure).
+    /// Its power is down (a rack power failure, or planned maintenance).
     pub power_down: bool,
+    /// The planned maintenance window holding it dark: its position in
+    /// the scenario's `[[maintenance]]` + 1, or 0 for none.
+    pub maintenance: u32,
     /// Its uplink is down (a switch or cable failure).
     pub uplink_failed: bool,
     pub retired: bool,

@@ -52,7 +52,7 @@ fn a_two_input_tornado_by_hand() {
         "price high",
     );
     assert_rel(
-        price.swing(),
+        price.swing().unwrap(),
         npv(0.10, 12.0) - npv(0.10, 8.0),
         1e-6,
         "price swing",
@@ -67,7 +67,7 @@ fn a_two_input_tornado_by_hand() {
         "rate high",
     );
     assert_rel(
-        rate.swing(),
+        rate.swing().unwrap(),
         npv(0.06, 10.0) - npv(0.14, 10.0),
         1e-6,
         "rate swing",

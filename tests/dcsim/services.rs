@@ -633,3 +633,86 @@ fn a_request_window_without_a_trace_is_bounded_before_the_run() {
     let windows = windows.replace("\"1h\"", "\"10min\"");
     load_text(&(text(10, 10_000.0, false, "") + &windows));
 }
+
+/// Issue 21 item 8: a window's `rate_scale` divides its arrival times
+/// (from its start) and keeps every request; 1 is the window as before.
+#[test]
+fn a_request_window_rate_scale_compresses_arrivals_and_keeps_every_request() {
+    let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv");
+    let window = |extra: &str| {
+        format!(
+            "\n[[request_windows]]\nservice = \"chat\"\nstart = \"2h\"\ntrace = \"{}\"\nrequests_csv = true\n{extra}\n[[request_windows]]\nservice = \"chat\"\nstart = \"3h\"\nduration = \"2min\"\nrequests_csv = true\n{extra}",
+            trace.display()
+        )
+    };
+    let base = text(10, 500.0, false, "");
+    let (plain, _) = run(&load_text(&(base.clone() + &window(""))));
+    let (one, _) = run(&load_text(&(base.clone() + &window("rate_scale = 1\n"))));
+    // X = 1: the same rows, to the bit.
+    assert_eq!(plain.windows, one.windows);
+    assert_eq!(plain.window_requests, one.window_requests);
+    let (two, _) = run(&load_text(&(base + &window("rate_scale = 2\n"))));
+    assert_eq!(two.windows.len(), 2);
+    for (w, (a, b)) in plain.windows.iter().zip(&two.windows).enumerate() {
+        // The same requests and tokens.
+        assert_eq!(a.summary.requests, b.summary.requests, "window {w}");
+        assert_eq!(
+            (a.summary.input_tokens, a.summary.output_tokens),
+            (b.summary.input_tokens, b.summary.output_tokens)
+        );
+        assert_eq!(b.source, format!("{} at rate x2", a.source));
+    }
+    // Each arrival from the window's start halved (exact in binary), so
+    // the span between first and last is halved too.
+    assert_eq!(plain.window_requests.len(), two.window_requests.len());
+    for (a, b) in plain.window_requests.iter().zip(&two.window_requests) {
+        assert_eq!((a.window, a.row.id), (b.window, b.row.id));
+        assert_eq!(b.row.arrival_s, a.row.arrival_s / 2.0, "{b:?}");
+        assert_eq!(
+            (b.row.input_tokens, b.row.output_tokens),
+            (a.row.input_tokens, a.row.output_tokens)
+        );
+    }
+    let span = |rows: &[dcsim::record::WindowRequestRow], w: u32| {
+        let t: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.window == w)
+            .map(|r| r.row.arrival_s)
+            .collect();
+        t.last().unwrap() - t.first().unwrap()
+    };
+    for w in 0..2 {
+        let (a, b) = (
+            span(&plain.window_requests, w),
+            span(&two.window_requests, w),
+        );
+        assert!(a > 0.0);
+        assert_eq!(b, a / 2.0, "window {w}");
+    }
+}
+
+#[test]
+fn a_bad_rate_scale_is_located() {
+    let base = text(4, 100.0, false, "");
+    for bad in ["0", "-1", "nan", "inf", "1001", "0.0001"] {
+        let e = dcsim::scenario::load_str(
+            "w.toml",
+            &(base.clone()
+                + &format!(
+                    "\n[[request_windows]]\nservice = \"chat\"\nstart = \"1h\"\nrate_scale = {bad}\n"
+                )),
+            None,
+            &Default::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.issues.len(), 1, "{e}");
+        assert_eq!(e.issues[0].field, "request_windows[0].rate_scale", "{e}");
+        assert!(
+            e.issues[0]
+                .message
+                .contains("give a factor from 0.001 to 1000"),
+            "{e}"
+        );
+    }
+}

@@ -277,6 +277,10 @@ pub struct SlaSpec {
     pub availability: f64,
     /// Credit tiers.
     pub credits: Vec<CreditTierSpec>,
+    /// Whether chip-hours dark for planned maintenance (`[[maintenance]]`)
+    /// count as delivered for the availability (default false).
+    #[serde(default)]
+    pub excludes_maintenance: Option<bool>,
 }
 
 /// A credit tier.

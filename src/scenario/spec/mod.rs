@@ -12,6 +12,7 @@ mod catalog;
 mod economics;
 mod failures;
 mod jobs;
+mod maintenance;
 mod serving;
 mod sites;
 
@@ -26,6 +27,7 @@ pub use failures::{
     SoftwareFailureSpec,
 };
 pub use jobs::{ArrivalSpec, JobSettingsSpec, JobSpec, TraceSpec};
+pub use maintenance::MaintenanceSpec;
 pub use serving::{GrowthPointSpec, GrowthSpec, RequestWindowSpec, ServiceSpec, ServingSpec};
 pub use sites::{
     CarbonBandSpec, CarbonSpec, GridUpgradeSpec, LinkSpec, PhaseSpec, PriceBandSpec, PriceSpec,
@@ -102,6 +104,9 @@ pub struct ScenarioSpec {
     /// Windows in which a service is simulated request by request.
     #[serde(default)]
     pub request_windows: Vec<RequestWindowSpec>,
+    /// Planned maintenance windows (`[[maintenance]]`).
+    #[serde(default)]
+    pub maintenance: Vec<MaintenanceSpec>,
     /// The provider's costs (`[economics]`); without it a run keeps no
     /// books.
     #[serde(default)]

@@ -27,6 +27,11 @@ pub struct RequestWindowSpec {
     /// Write the window's requests into `requests.csv` (default false).
     #[serde(default)]
     pub requests_csv: Option<bool>,
+    /// Divide the window's arrival times (from its start) by this factor:
+    /// 2 makes them twice as dense, the same requests in half the span
+    /// (default 1; 0.001 to 1000).
+    #[serde(default)]
+    pub rate_scale: Option<f64>,
 }
 
 /// Settings of the epoch mode of inference (`[serving]`).

@@ -916,6 +916,7 @@ impl Validator<'_> {
         (tiers.len() == s.credits.len()).then_some(Sla {
             availability: a,
             tiers,
+            excludes_maintenance: s.excludes_maintenance.unwrap_or(false),
         })
     }
 

@@ -194,6 +194,7 @@ mod economics_terms;
 mod failures;
 mod horizon;
 mod jobs;
+mod maintenance;
 mod services;
 mod sites;
 mod traces;
@@ -277,6 +278,7 @@ pub fn validate_with_folders(
     let epoch = v.epoch(spec);
     let services = v.services(&spec.services, &catalog, &rack_types, &sites);
     let request_windows = v.request_windows(&spec.request_windows, &spec.services, &services);
+    let maintenance = v.maintenance(&spec.maintenance, &spec.sites, &rack_types);
     let economics = v.economics(spec, &rack_types, &sites, &services);
 
     let ok = v.problems.by_path.is_empty() && v.problems.located.is_empty();
@@ -321,6 +323,7 @@ pub fn validate_with_folders(
             epoch,
             services,
             request_windows,
+            maintenance,
             traces: trace_reports,
             economics,
         }),

@@ -77,6 +77,10 @@ impl Validator<'_> {
                     .map(std::sync::Arc::new),
                 None => None,
             };
+            let rate_scale = w.rate_scale.unwrap_or(1.0);
+            if let Some(problem) = crate::workload::serving::trace::rate_scale_problem(rate_scale) {
+                self.err(&p.key("rate_scale"), problem);
+            }
             let ok = self.problem_count() == before;
             if let (true, Some(service), Some(start), Some(duration)) =
                 (ok, service, start, duration)
@@ -109,6 +113,7 @@ impl Validator<'_> {
                     trace: requests,
                     trace_file: w.trace.clone(),
                     requests_csv: w.requests_csv.unwrap_or(false),
+                    rate_scale,
                 });
             }
         }

@@ -33,7 +33,17 @@
 //! - **Failures**: a domain of a replica going down (any cause) loses the
 //!   replica at once: its domains are given back (the down one returns to
 //!   the free pool when repaired) and the autoscaler replaces it at the next
-//!   epoch.
+//!   epoch. A planned maintenance window is announced instead: the replica
+//!   moves (given back and placed again at once where there is room,
+//!   loading there), and is not counted lost.
+//! - **Power cap**: a site's chips under its grid cap run at its speed
+//!   `s^(1/3)` ([`Notice::SiteSpeed`], the law of `world::power` that slows
+//!   training), and so do the replicas there: an epoch is served, and the
+//!   autoscaler sizes, on the replica's roofline with its prefill FLOP/s
+//!   and decode HBM bandwidth × the service's speed, the mean over its
+//!   serving replicas of their sites' speeds at the epoch's start
+//!   ([`Replica::slowed`]). A request-level window runs at the speed of its
+//!   start. A cap that moves inside an epoch acts from the next one.
 //!
 //! Per epoch the work is O(services × sites) plus the replicas added or
 //! removed; nothing loops over replicas or chips per epoch.
@@ -50,7 +60,7 @@ use crate::workload::serving::epoch::{
 };
 use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
-use crate::world::contract::{AllocationId, Notice};
+use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackTypeId, SiteId, World};
 
 /// An event of the serving layer.
@@ -311,6 +321,8 @@ struct State {
     /// When `ready` and `chips` last changed (for replica- and chip-hours).
     since: SimTime,
     name: SharedText,
+    /// Serving replicas per site.
+    ready_at: Vec<u32>,
 }
 
 /// Every inference service of a scenario.
@@ -324,6 +336,10 @@ pub struct Serving<'s> {
     scheduled: Vec<(SimTime, Event)>,
     /// Sites where this layer freed domains (for the training queue).
     freed: Vec<SiteId>,
+    /// Chip speed of each site under its power cap (1 uncapped).
+    speed: Vec<f64>,
+    /// Sites whose speed is below 1 now.
+    capped: usize,
 }
 
 impl<'s> Serving<'s> {
@@ -383,6 +399,7 @@ impl<'s> Serving<'s> {
                     totals: Totals::default(),
                     since: SimTime::ZERO,
                     name: SharedText::from(s.name.as_str()),
+                    ready_at: vec![0; scenario.sites.len()],
                 }
             })
             .collect::<Vec<_>>();
@@ -408,7 +425,26 @@ impl<'s> Serving<'s> {
             by_allocation: HashMap::new(),
             scheduled,
             freed: Vec::new(),
+            speed: vec![1.0; scenario.sites.len()],
+            capped: 0,
         }
+    }
+
+    /// The speed of service `i`'s replicas under their sites' power caps:
+    /// the mean over its serving replicas of their site's speed (1 when
+    /// no site is capped or none serves). O(sites).
+    fn speed_of(&self, i: usize) -> f64 {
+        let s = &self.states[i];
+        if self.capped == 0 || s.ready == 0 {
+            return 1.0;
+        }
+        let sum: f64 = s
+            .ready_at
+            .iter()
+            .zip(&self.speed)
+            .map(|(&n, &v)| f64::from(n) * v)
+            .sum();
+        (sum / f64::from(s.ready)).min(1.0)
     }
 
     /// Whether the scenario has any service.
@@ -464,6 +500,7 @@ impl<'s> Serving<'s> {
                     self.account(i, now);
                     let s = &mut self.states[i];
                     s.slots[k].ready = true;
+                    s.ready_at[s.slots[k].site as usize] += 1;
                     s.ready += 1;
                     s.loading -= 1;
                     s.ready_stack.push((replica, generation));
@@ -473,20 +510,33 @@ impl<'s> Serving<'s> {
     }
 
     /// Handles one notice of the world: a replica whose domain went down
-    /// is lost.
+    /// is lost; a site's new speed under its power cap is kept for the
+    /// epochs to come.
     pub fn notice(&mut self, now: SimTime, notice: Notice, world: &mut World) {
+        if let Notice::SiteSpeed { site, speed } = notice {
+            let old = std::mem::replace(&mut self.speed[site.index()], speed);
+            self.capped = self.capped + usize::from(speed < 1.0) - usize::from(old < 1.0);
+            return;
+        }
         if let Notice::DomainDown {
             domain,
             allocation: Some(a),
-            ..
+            cause,
         } = notice
             && self.by_allocation.contains_key(&a.0)
             && let Some(&(service, slot)) = self.by_domain.get(&domain.0)
         {
             let (i, k) = (service as usize, slot as usize);
-            self.states[i].interval.lost += 1;
-            self.states[i].totals.lost += 1;
-            self.remove_replica(i, k, now, world);
+            if cause == DownCause::Maintenance {
+                // Announced: the replica moves, placed again at once where
+                // there is room (without preempting), and loads there.
+                self.remove_replica(i, k, now, world);
+                self.add_replica(i, now, world, None);
+            } else {
+                self.states[i].interval.lost += 1;
+                self.states[i].totals.lost += 1;
+                self.remove_replica(i, k, now, world);
+            }
         }
     }
 
@@ -497,7 +547,7 @@ impl<'s> Serving<'s> {
         let w = &self.scenario.request_windows[index];
         let service = &self.scenario.services[w.service];
         let s = &self.states[w.service];
-        let (requests, source) = match &w.trace {
+        let (mut requests, mut source) = match &w.trace {
             Some(trace) => {
                 // Arrivals shifted to the window's start.
                 let t0 = trace.first().map_or(0.0, |r| r.arrival);
@@ -533,14 +583,25 @@ impl<'s> Serving<'s> {
                 )
             }
         };
+        if w.rate_scale != 1.0 {
+            // The same requests, their arrivals from the window's start
+            // compressed (documented in docs/models/inference.md).
+            super::trace::scale_arrivals(&mut requests, w.rate_scale);
+            source = format!("{source} at rate x{}", w.rate_scale);
+        }
         let slo = requests::Slo {
             ttft_s: service.ttft_slo.seconds(),
             tpot_s: service.tpot_slo.seconds(),
             percentile: service.slo_percentile,
         };
         let replicas = s.ready * s.copies;
+        let speed = self.speed_of(w.service);
         let config = ServeConfig {
-            replica: s.replica.clone(),
+            replica: if speed < 1.0 {
+                s.replica.slowed(speed)
+            } else {
+                s.replica.clone()
+            },
             replicas: replicas.max(1),
             max_batch: s.max_batch.max(1),
             routing: Routing::LeastLoaded,
@@ -602,10 +663,13 @@ impl<'s> Serving<'s> {
         let lambda = self.states[i]
             .demand
             .next_epoch(&self.scenario.calendar, now, length);
+        let speed = self.speed_of(i);
         let s = &mut self.states[i];
         s.lambda = lambda;
+        // Under a power cap, the replica's roofline at its speed.
+        let slowed = (speed < 1.0).then(|| s.replica.slowed(speed));
         let model = RooflineModel {
-            replica: &s.replica,
+            replica: slowed.as_ref().unwrap_or(&s.replica),
             input: service.input_tokens,
             output: service.output_tokens,
             max_batch: s.max_batch,
@@ -705,9 +769,20 @@ impl<'s> Serving<'s> {
     /// Brings service `i` to the replicas its demand wants.
     fn autoscale(&mut self, i: usize, now: SimTime, world: &mut World, training: &mut Training) {
         let service = &self.scenario.services[i];
+        let speed = self.speed_of(i);
         let s = &self.states[i];
         let lambda = s.lambda + s.backlog.requests / self.scenario.epoch.seconds();
-        let per_replica = s.mu_max * service.target_utilization;
+        // A copy's top rate at its replicas' speed under power caps.
+        let mu_max = if speed < 1.0 {
+            s.replica.slowed(speed).max_service_rate(
+                service.input_tokens,
+                service.output_tokens,
+                u64::MAX,
+            )
+        } else {
+            s.mu_max
+        };
+        let per_replica = mu_max * service.target_utilization;
         // A replica that can serve nothing (validation refuses requests
         // that do not fit its KV cache) is never worth adding.
         // Copies wanted, hosted `copies` to a replica.
@@ -722,7 +797,7 @@ impl<'s> Serving<'s> {
         let have = s.ready + s.loading;
         if wanted > have {
             for _ in have..wanted {
-                if !self.add_replica(i, now, world, training) {
+                if !self.add_replica(i, now, world, Some(&mut *training)) {
                     break;
                 }
             }
@@ -763,14 +838,14 @@ impl<'s> Serving<'s> {
         i: usize,
         now: SimTime,
         world: &mut World,
-        training: &mut Training,
+        training: Option<&mut Training>,
     ) -> bool {
         let service = &self.scenario.services[i];
         let model = RackTypeId(service.rack_type as u32);
         let needed = service.replica_domains as usize;
         let sites = self.scenario.sites.len();
         let mut placed = placement::place(world, sites, model, needed);
-        if placed.is_none() && service.preempt_training {
+        if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
             'sites: for site in (0..sites as u32).map(SiteId) {
                 if world.site_dark(site) {
                     // No chip there serves now: preempting would free none.
@@ -851,6 +926,7 @@ impl<'s> Serving<'s> {
         slot.generation = slot.generation.wrapping_add(1);
         if slot.ready {
             s.ready -= 1;
+            s.ready_at[slot.site as usize] -= 1;
         } else {
             s.loading -= 1;
         }

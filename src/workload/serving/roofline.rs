@@ -476,13 +476,14 @@ impl Replica {
         })
     }
 
-    /// The same replica at `speed` of its rates (0–1]: a power cap's
-    /// `s^(1/3)`, which slows its compute and its memory alike.
+    /// The same replica at `speed` (0–1] of its chips' rates: a power
+    /// cap's `s^(1/3)` ([`crate::world::power`]), which slows its compute
+    /// and its memory alike; the scale-up links are not slowed (as a
+    /// training job's all-reduce is not).
     pub fn slowed(&self, speed: f64) -> Replica {
         Replica {
             prefill_flops: self.prefill_flops * speed,
             decode_bandwidth: self.decode_bandwidth * speed,
-            link_bandwidth: self.link_bandwidth * speed,
             ..self.clone()
         }
     }

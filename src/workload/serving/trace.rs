@@ -380,6 +380,34 @@ fn parse_mooncake(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceErro
     Ok(out)
 }
 
+/// Smallest `rate_scale` accepted: arrivals at most 1000 times sparser.
+pub const MIN_RATE_SCALE: f64 = 1e-3;
+/// Largest `rate_scale` accepted: arrivals at most 1000 times denser.
+pub const MAX_RATE_SCALE: f64 = 1e3;
+
+/// Why a rate scale is refused, or `None` if it is a finite factor within
+/// [`MIN_RATE_SCALE`]..=[`MAX_RATE_SCALE`].
+pub fn rate_scale_problem(x: f64) -> Option<String> {
+    if x.is_finite() && (MIN_RATE_SCALE..=MAX_RATE_SCALE).contains(&x) {
+        None
+    } else {
+        Some(format!(
+            "{x} is not a rate scale; give a factor from {MIN_RATE_SCALE} to {MAX_RATE_SCALE} (2 makes arrivals twice as dense, 0.5 half as dense)"
+        ))
+    }
+}
+
+/// Compresses a trace's arrival times by `rate_scale` (dimensionless): each
+/// arrival `t` [s] becomes `t ÷ rate_scale`, so the requests and their
+/// tokens are unchanged, the span between the first and last arrival is
+/// divided by `rate_scale` and the arrival rate multiplied by it. A scale
+/// of 1 leaves every arrival bit for bit (`t ÷ 1 = t` in IEEE 754).
+pub fn scale_arrivals(requests: &mut [TraceRequest], rate_scale: f64) {
+    for r in requests {
+        r.arrival /= rate_scale;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
