@@ -83,9 +83,8 @@ impl Line {
     /// A number in the shortest scientific notation that reads back the
     /// same (`1.44e18`, `0e0`), written straight into the line.
     pub fn sci(&mut self, x: f64) {
-        use std::io::Write as _;
         self.separator();
-        write!(self.buf, "{x:e}").expect("writing to a Vec cannot fail");
+        push_sci(&mut self.buf, x);
     }
 
     fn end(&mut self) {
@@ -94,19 +93,51 @@ impl Line {
     }
 }
 
-/// Appends the decimal digits of `n`.
-fn push_u64(buf: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
+/// The two-digit strings `00` to `99`, back to back.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes the decimal digits of `n` at the end of `digits` (two at a time)
+/// and returns the index of the first.
+fn digits_of(digits: &mut [u8; 20], mut n: u64) -> usize {
     let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
-    buf.extend_from_slice(&digits[i..]);
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + n as u8;
+    }
+    i
+}
+
+/// Appends the decimal digits of `n`.
+fn push_u64(buf: &mut Vec<u8>, n: u64) {
+    let mut digits = [b'0'; 20];
+    let first = digits_of(&mut digits, n);
+    buf.extend_from_slice(&digits[first..]);
+}
+
+/// Appends `x` as `format!("{x:e}")` writes it: the shortest digits that
+/// read back as `x`. Positive zero, frequent in idle rows, skips the
+/// formatter.
+fn push_sci(buf: &mut Vec<u8>, x: f64) {
+    if x == 0.0 && x.is_sign_positive() {
+        buf.extend_from_slice(b"0e0");
+    } else {
+        write!(buf, "{x:e}").expect("writing to a Vec cannot fail");
+    }
 }
 
 const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
@@ -124,27 +155,32 @@ fn push_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
     debug_assert!(decimals < POW10.len());
     let scaled = x * POW10[decimals];
     let magnitude = scaled.abs();
-    let frac = magnitude - magnitude.floor();
-    let near_half = (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON;
-    if magnitude.is_nan() || magnitude >= 9.0e15 || near_half {
+    // NaN, infinities and values too large for the integer.
+    if magnitude.is_nan() || magnitude >= 9.0e15 {
         slow_fixed(buf, x, decimals);
         return;
     }
-    let n = magnitude.round() as u64;
+    // Below 9e15 (< 2^53) the cast is the exact floor, and the fraction
+    // left is exact: rounding is a comparison, with no call to `round`.
+    let whole = magnitude as u64;
+    let frac = magnitude - whole as f64;
+    if (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON {
+        slow_fixed(buf, x, decimals);
+        return;
+    }
+    let n = whole + u64::from(frac > 0.5);
     if n != 0 && x < 0.0 {
         buf.push(b'-');
     }
-    let unit = POW10[decimals] as u64;
-    push_u64(buf, n / unit);
+    // The digits of `n` once, zero-padded to at least `decimals + 1`, the
+    // point before the last `decimals`.
+    let mut digits = [b'0'; 20];
+    let first = digits_of(&mut digits, n).min(digits.len() - decimals - 1);
+    let point = digits.len() - decimals;
+    buf.extend_from_slice(&digits[first..point]);
     if decimals > 0 {
         buf.push(b'.');
-        let mut rest = n % unit;
-        let mut digits = [b'0'; 9];
-        for d in digits[..decimals].iter_mut().rev() {
-            *d = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-        buf.extend_from_slice(&digits[..decimals]);
+        buf.extend_from_slice(&digits[point..]);
     }
 }
 
@@ -1824,6 +1860,15 @@ mod tests {
         #[test]
         fn fixed_matches_the_standard_formatter(x in prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO, d in 0usize..7) {
             prop_assert_eq!(fixed(x, d), reference(x, d));
+        }
+
+        /// Scientific notation is `{:e}`'s, byte for byte, zeros included.
+        #[test]
+        fn sci_matches_the_standard_formatter(bits in any::<u64>(), zero in any::<bool>()) {
+            let x = if zero { 0.0 } else { f64::from_bits(bits) };
+            let mut buf = Vec::new();
+            push_sci(&mut buf, x);
+            prop_assert_eq!(String::from_utf8(buf).unwrap(), format!("{x:e}"));
         }
 
         #[test]
