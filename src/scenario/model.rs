@@ -9,7 +9,8 @@ use rand_distr::{Distribution as _, Exp, LogNormal};
 use crate::catalog::failures::FailureKind;
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
 use crate::engine::{Calendar, RngStreams, SimDuration, SimTime, StreamRng};
-use crate::units::{BitsPerSecond, Watts};
+use crate::units::Watts;
+pub use crate::world::config::{Lifetime, Link};
 
 pub use crate::world::config::{Days, GridFullPolicy};
 
@@ -185,19 +186,6 @@ pub struct Phase {
     pub spare_nodes: u32,
     /// Racks retire this long after commissioning.
     pub end_of_life: Option<SimDuration>,
-}
-
-/// An inter-site link (both directions).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Link {
-    /// Index of one site.
-    pub from: usize,
-    /// Index of the other site.
-    pub to: usize,
-    /// Capacity each way.
-    pub bandwidth: BitsPerSecond,
-    /// One-way latency.
-    pub latency: SimDuration,
 }
 
 /// Longest duration one draw of a [`Distribution`] gives: 100 years of 365
@@ -661,18 +649,6 @@ pub struct FailureClass {
     pub lifetime: Lifetime,
     /// Repair time.
     pub repair: Distribution,
-}
-
-/// Time-to-failure law of a class.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Lifetime {
-    /// Constant hazard.
-    Exponential,
-    /// Weibull with this shape, scaled so the mean is `1 / rate`.
-    Weibull {
-        /// Shape k.
-        shape: f64,
-    },
 }
 
 impl Scenario {

@@ -4,6 +4,9 @@
 
 use serde::Deserialize;
 
+use crate::engine::SimDuration;
+use crate::units::BitsPerSecond;
+
 /// What happens to a build-out phase that does not fit under its site's
 /// grid connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -27,4 +30,29 @@ pub enum Days {
     Weekdays,
     /// Saturday and Sunday.
     Weekends,
+}
+
+/// An inter-site link (both directions).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// Index of one site.
+    pub from: usize,
+    /// Index of the other site.
+    pub to: usize,
+    /// Capacity each way.
+    pub bandwidth: BitsPerSecond,
+    /// One-way latency.
+    pub latency: SimDuration,
+}
+
+/// Time-to-failure law of a class.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lifetime {
+    /// Constant hazard.
+    Exponential,
+    /// Weibull with this shape, scaled so the mean is `1 / rate`.
+    Weibull {
+        /// Shape k.
+        shape: f64,
+    },
 }

@@ -23,7 +23,7 @@
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
 use crate::record::{FailureRow, Remedy};
-use crate::scenario::model::Lifetime;
+use crate::world::config::Lifetime;
 
 use super::contract::DownCause;
 use super::fleet::{NOT_MEMBER, Scope, weibull_time_to_failure};

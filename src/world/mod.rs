@@ -80,8 +80,9 @@ use std::collections::VecDeque;
 use crate::catalog::failures::{Basis, FailureKind};
 use crate::engine::{RngStreams, SimDuration, SimTime, StreamRng};
 use crate::record::{CLASSES, FailureRow, RackSample, SharedText};
-use crate::scenario::model::{Lifetime, Scenario};
+use crate::scenario::model::Scenario;
 use crate::units::Watts;
+use crate::world::config::Lifetime;
 
 use buildout::PhaseState;
 use contract::{Allocation, Notice};

@@ -24,8 +24,8 @@
 use std::collections::VecDeque;
 
 use super::fabric::{Fabric, LinkId, RateChange};
-use crate::scenario::model::Link;
 use crate::units::BitsPerSecond;
+use crate::world::config::Link;
 
 /// One inter-site link and its two directed fabric links.
 #[derive(Clone, Debug)]

@@ -22,7 +22,7 @@
 use crate::units::{BitsPerSecond, Watts};
 
 use crate::catalog::failures::FailureKind;
-use crate::scenario::model::Lifetime;
+use crate::world::config::Lifetime;
 
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {

@@ -23,10 +23,7 @@ const STILL_IMPORTING: &[(&str, usize)] = &[
     ("src/workload/serving/fleet.rs", 1),
     ("src/workload/serving/trace.rs", 1),
     ("src/workload/training.rs", 2),
-    ("src/world/failures.rs", 1),
     ("src/world/mod.rs", 1),
-    ("src/world/network.rs", 1),
-    ("src/world/topology.rs", 1),
 ];
 
 /// Most lines of a source file of `src/scenario/`.
