@@ -12,6 +12,27 @@ use crate::catalog::{ChipSpec, RackSpec};
 use crate::engine::{Calendar, SimDuration, SimTime, StreamRng};
 use crate::units::{BitsPerSecond, Watts};
 
+/// The physical world of a scenario, as resolved at the boundary.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Fraction of each healthy chip's dynamic power range in use, 0–1.
+    pub utilization: f64,
+    /// The rack models the build-outs use, resolved with their chip.
+    pub rack_types: Vec<RackType>,
+    /// The sites.
+    pub sites: Vec<Site>,
+    /// Inter-site links.
+    pub links: Vec<Link>,
+    /// Failure classes, in [`FailureKind::ALL`] order.
+    pub failures: Vec<FailureClass>,
+    /// Time to swap a failed node for a spare.
+    pub swap_time: SimDuration,
+    /// Whether to write `failures.csv`.
+    pub failures_log: bool,
+    /// Planned maintenance windows, in the order the file lists them.
+    pub maintenance: Vec<Maintenance>,
+}
+
 /// What happens to a build-out phase that does not fit under its site's
 /// grid connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

@@ -4,6 +4,17 @@
 
 use crate::engine::{SimDuration, SimTime};
 
+/// The serving workload of a scenario, as resolved at the boundary.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Length of an inference epoch.
+    pub epoch: SimDuration,
+    /// Inference services, in the order the file lists them.
+    pub services: Vec<Service>,
+    /// Request-level windows, in the order the file lists them.
+    pub request_windows: Vec<RequestWindow>,
+}
+
 /// A validated inference service (`[[services]]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Service {

@@ -5,6 +5,19 @@
 use crate::engine::{SimDuration, SimTime};
 use crate::world::config::Distribution;
 
+/// The training workload of a scenario, as resolved at the boundary.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Training jobs: the `[[jobs]]` in the order the file lists them,
+    /// then those of each `[[arrivals]]` stream and `[[traces]]` file.
+    pub jobs: Vec<Job>,
+    /// Software interruptions of a running training job, per node-hour of
+    /// it (bugs, NCCL watchdog timeouts, dependencies) [1/h].
+    pub software_rate_per_node_hour: f64,
+    /// What each `[[traces]]` file gave, in the order listed.
+    pub traces: Vec<TraceReport>,
+}
+
 /// A validated training job.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Job {
