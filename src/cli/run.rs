@@ -80,9 +80,9 @@ pub fn execute(a: Args) -> Result<(), Failure> {
         &text.shown,
         &text.chain_texts()?,
         &overrides.sets,
-        scenario.seed,
+        scenario.run.seed,
     );
-    let dir = out.join(runner::folder_name(&scenario.name, &overrides));
+    let dir = out.join(runner::folder_name(&scenario.run.name, &overrides));
     let previous = runner::previous_run(&dir, &record);
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
@@ -93,7 +93,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
                 .expect("valid template")
                 .progress_chars("=> "),
         );
-        b.set_message(scenario.name.clone());
+        b.set_message(scenario.run.name.clone());
         b
     };
     let report = (charts == Charts::Draw).then(|| report_inputs(&scenario, path, &overrides));

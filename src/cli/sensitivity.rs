@@ -85,6 +85,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
             sets: plan.sets.clone(),
             seed: None,
         })?
+        .run
         .name;
     let pool = dcsim::sweep::execute::pool(jobs)
         .map_err(|e| Failure::Internal(anyhow::anyhow!(e.to_string())))?;

@@ -23,7 +23,7 @@ pub fn execute(a: &Args) -> Result<(), Failure> {
         match scenario::load_file(f, &Overrides::default()) {
             Ok(s) => {
                 println!("{}: ok", f.display());
-                for t in &s.traces {
+                for t in &s.training.traces {
                     println!(
                         "  trace {}: {} jobs from {}; rows skipped: {} ({} CPU-only, {} GPU-sharing, {} pending, {} of zero length, {} after the end)",
                         t.name,
