@@ -227,6 +227,19 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Compare dcsim with published measurements (docs/validation.md): prints
+    /// one table and writes validation.csv, validation.html and the chart.
+    ValidateFigures {
+        /// Folder to write into.
+        #[arg(long, default_value = "output/validation")]
+        out: PathBuf,
+        /// Folder of the real Alibaba GPU v2023 files (not shipped); adds its rows.
+        #[arg(long)]
+        alibaba: Option<PathBuf>,
+        /// The repository's top folder (holding scenarios/validation and data).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// List the built-in chips, racks and failure classes with their sources.
     Catalog {
         /// Output format.
@@ -588,6 +601,7 @@ fn main() -> ExitCode {
             quiet,
         ),
         Command::Validate { files } => validate(&files),
+        Command::ValidateFigures { out, alibaba, root } => validate_figures(&root, alibaba, &out),
         Command::Catalog { format, only } => catalog(format, only),
         Command::Bench {
             which:
@@ -1216,6 +1230,23 @@ fn catalog(format: Format, only: CatalogPart) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+fn validate_figures(root: &Path, alibaba: Option<PathBuf>, out: &Path) -> Result<(), Failure> {
+    let inputs = dcsim::validation::Inputs {
+        alibaba,
+        ..dcsim::validation::Inputs::under(root)
+    };
+    match dcsim::validation::write(&inputs, out) {
+        Ok(w) => {
+            print!("{}", dcsim::validation::table(&w.rows));
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+        Err(dcsim::validation::ValidationError::BadInput(m)) => Err(Failure::BadInput(m)),
+        Err(dcsim::validation::ValidationError::Output(e)) => Err(Failure::Output(e)),
+        Err(e) => Err(Failure::Internal(anyhow::anyhow!(e.to_string()))),
+    }
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Failure> {

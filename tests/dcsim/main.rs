@@ -48,4 +48,5 @@ mod slurm;
 mod sweep;
 mod traces;
 mod training;
+mod validation;
 mod variants;
