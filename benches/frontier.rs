@@ -29,7 +29,7 @@ fn main() {
     println!(
         "frontier-40x: {} GPUs, {} jobs ({} completed); load {:.3} s; simulate without jobs {:.3} s, with {:.3} s ({} events, {:.2} M events/s), ratio {:.2}; with CSV {:.3} s; peak RSS {} / {} KiB",
         t.summary.peak_chips_online,
-        scenario.jobs.len(),
+        scenario.training.jobs.len(),
         t.summary.training.as_ref().map_or(0, |j| j.jobs_completed),
         load_s,
         r.physical.simulate_median_s(),

@@ -21,7 +21,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&out);
     println!(
         "scale-400k-training: {} jobs; load {:.3} s; simulate (median of 3) without jobs {:.3} s, with {:.3} s, ratio {:.2}; with CSV {:.3} s vs {:.3} s, ratio {:.2}; peak RSS {} / {} KiB",
-        scenario.jobs.len(),
+        scenario.training.jobs.len(),
         load_s,
         r.physical.simulate_median_s(),
         r.training.simulate_median_s(),

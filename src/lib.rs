@@ -70,6 +70,7 @@ pub mod policy;
 pub mod record;
 pub mod report;
 pub mod results;
+pub mod run;
 pub mod runner;
 pub mod scenario;
 pub mod sensitivity;

@@ -818,9 +818,9 @@ fn run(
         &text.shown,
         &text.chain_texts()?,
         &overrides.sets,
-        scenario.seed,
+        scenario.run.seed,
     );
-    let dir = out.join(runner::folder_name(&scenario.name, &overrides));
+    let dir = out.join(runner::folder_name(&scenario.run.name, &overrides));
     let previous = runner::previous_run(&dir, &record);
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
@@ -831,7 +831,7 @@ fn run(
                 .expect("valid template")
                 .progress_chars("=> "),
         );
-        b.set_message(scenario.name.clone());
+        b.set_message(scenario.run.name.clone());
         b
     };
     let report = (charts == Charts::Draw).then(|| report_inputs(&scenario, path, &overrides));
@@ -1108,6 +1108,7 @@ fn sensitivity(
             sets: plan.sets.clone(),
             seed: None,
         })?
+        .run
         .name;
     let pool = dcsim::sweep::execute::pool(jobs)
         .map_err(|e| Failure::Internal(anyhow::anyhow!(e.to_string())))?;
@@ -1255,7 +1256,7 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
         match scenario::load_file(f, &Overrides::default()) {
             Ok(s) => {
                 println!("{}: ok", f.display());
-                for t in &s.traces {
+                for t in &s.training.traces {
                     println!(
                         "  trace {}: {} jobs from {}; rows skipped: {} ({} CPU-only, {} GPU-sharing, {} pending, {} of zero length, {} after the end)",
                         t.name,
@@ -1325,10 +1326,10 @@ fn bench_scale(path: Option<&Path>, out: &Path) -> Result<(), Failure> {
             &Overrides::default(),
         )?,
     };
-    let dir = out.join(&scenario.name);
+    let dir = out.join(&scenario.run.name);
     eprintln!(
         "running {} twice (rows discarded, then CSV into {}) ...",
-        scenario.name,
+        scenario.run.name,
         dir.display()
     );
     let r = dcsim::bench::scale::run(&scenario, &dir).map_err(Failure::Output)?;
@@ -1383,17 +1384,17 @@ fn bench_training(
         )?,
     };
     let load_s = started.elapsed().as_secs_f64();
-    if scenario.jobs.is_empty() && scenario.services.is_empty() {
+    if scenario.training.jobs.is_empty() && scenario.serving.services.is_empty() {
         return Err(Failure::BadInput(format!(
             "{} has no training jobs and no services: the benchmark compares a run with its workloads to the same run without; give a scenario with [[jobs]], [[arrivals]], [[traces]] or [[services]]",
-            scenario.name
+            scenario.run.name
         )));
     }
     eprintln!(
         "running {} with and without its {} jobs and {} services, {repeat} time(s) each, then with CSV into {} ...",
-        scenario.name,
-        scenario.jobs.len(),
-        scenario.services.len(),
+        scenario.run.name,
+        scenario.training.jobs.len(),
+        scenario.serving.services.len(),
         out.display()
     );
     let r = dcsim::bench::training::run(&scenario, repeat, out).map_err(Failure::Output)?;
@@ -1406,7 +1407,7 @@ fn bench_training(
         s.peak_chips_online,
         s.sites,
         s.hours,
-        scenario.jobs.len(),
+        scenario.training.jobs.len(),
         jobs.map_or(0, |j| j.jobs_completed)
     );
     println!("  load and validate (jobs drawn): {load_s:.3} s");
@@ -1457,7 +1458,7 @@ fn bench_backlog(repeat: usize) -> Result<(), Failure> {
     let backed_up = load(vec!["arrivals[0].ideal_duration.sigma=3".into()])?;
     eprintln!(
         "running {} as shipped and with arrivals[0].ideal_duration.sigma=3, {repeat} time(s) each ...",
-        normal.name
+        normal.run.name
     );
     let kinds = [&normal, &backed_up];
     let mut times = [Vec::new(), Vec::new()];
@@ -1497,19 +1498,19 @@ fn bench_economics(path: Option<&Path>, out: &Path, repeat: usize) -> Result<(),
     if scenario.economics.is_none() {
         return Err(Failure::BadInput(format!(
             "{} keeps no books: the benchmark compares a run with its [economics] to the same run without; give a scenario with an [economics] table",
-            scenario.name
+            scenario.run.name
         )));
     }
     eprintln!(
         "running {} without and with its books, {repeat} time(s) each, CSV into {} ...",
-        scenario.name,
+        scenario.run.name,
         out.display()
     );
     let r = dcsim::bench::economics::run(&scenario, repeat, out).map_err(Failure::Output)?;
     let median = dcsim::bench::training::median;
     println!(
         "economics {}: {} months, {} contracts",
-        scenario.name,
+        scenario.run.name,
         r.summary.hours as u64 / 730,
         scenario.economics.as_ref().map_or(0, |e| e.contracts.len())
     );
@@ -1531,14 +1532,14 @@ fn bench_charts(path: Option<&Path>, out: &Path, repeat: usize) -> Result<(), Fa
     let inputs = report_inputs(&scenario, path, &overrides);
     eprintln!(
         "running {} with CSV files only and with charts and report.html, {repeat} time(s) each, into {} ...",
-        scenario.name,
+        scenario.run.name,
         out.display()
     );
     let r = dcsim::bench::charts::run(&scenario, &inputs, repeat, out).map_err(Failure::Output)?;
     let median = dcsim::bench::training::median;
     println!(
         "charts {}: {:.0} simulated hours, {} files with charts, report.html {:.2} MB",
-        scenario.name,
+        scenario.run.name,
         r.summary.hours,
         r.files,
         r.report_bytes as f64 / 1e6

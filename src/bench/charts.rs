@@ -52,8 +52,8 @@ pub fn run(
     repeat: usize,
     out: &Path,
 ) -> Result<ChartsBench, OutputError> {
-    let bare_dir = out.join(format!("{}-no-charts", scenario.name));
-    let dir = out.join(&scenario.name);
+    let bare_dir = out.join(format!("{}-no-charts", scenario.run.name));
+    let dir = out.join(&scenario.run.name);
     let mut times = [Vec::new(), Vec::new()];
     let mut finish = [Vec::new(), Vec::new()];
     let mut summary = None;
@@ -63,7 +63,7 @@ pub fn run(
             let started = Instant::now();
             let mut recorder = CsvRecorder::create_with(
                 target,
-                scenario.failures_log,
+                scenario.world.failures_log,
                 Columns::for_scenario(scenario),
             )?;
             if k == 1 {

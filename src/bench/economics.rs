@@ -35,7 +35,7 @@ impl EconomicsBench {
 pub fn without_books(scenario: &Scenario) -> Scenario {
     let mut s = scenario.clone();
     s.economics = None;
-    s.name = format!("{}-no-books", scenario.name);
+    s.run.name = format!("{}-no-books", scenario.run.name);
     s
 }
 
@@ -50,8 +50,8 @@ pub fn run(scenario: &Scenario, repeat: usize, out: &Path) -> Result<EconomicsBe
         for (k, s) in [&bare, scenario].into_iter().enumerate() {
             let started = Instant::now();
             let recorder = CsvRecorder::create_with(
-                &out.join(&s.name),
-                s.failures_log,
+                &out.join(&s.run.name),
+                s.world.failures_log,
                 Columns::for_scenario(s),
             )?;
             let (recorder, row) = crate::sim::run(s, recorder, &mut |_| {});

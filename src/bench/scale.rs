@@ -60,8 +60,11 @@ pub fn run(scenario: &Scenario, out: &Path) -> Result<ScaleResult, OutputError> 
     let (_, summary) = crate::sim::run(scenario, NullRecorder, &mut |_| {});
     let simulate_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let recorder =
-        CsvRecorder::create_with(out, scenario.failures_log, Columns::for_scenario(scenario))?;
+    let recorder = CsvRecorder::create_with(
+        out,
+        scenario.world.failures_log,
+        Columns::for_scenario(scenario),
+    )?;
     let (recorder, _) = crate::sim::run(scenario, recorder, &mut |_| {});
     recorder.finish()?;
     let with_csv_s = started.elapsed().as_secs_f64();

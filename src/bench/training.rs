@@ -101,10 +101,10 @@ fn raise_peak(peak: &mut Option<u64>) {
 /// named `<name>-physical` (its own output folder).
 pub fn physical_of(scenario: &Scenario) -> Scenario {
     let mut physical = scenario.clone();
-    physical.jobs.clear();
-    physical.traces.clear();
-    physical.services.clear();
-    physical.name = format!("{}-physical", scenario.name);
+    physical.training.jobs.clear();
+    physical.training.traces.clear();
+    physical.serving.services.clear();
+    physical.run.name = format!("{}-physical", scenario.run.name);
     physical
 }
 
@@ -132,8 +132,11 @@ pub fn run(scenario: &Scenario, repeat: usize, out: &Path) -> Result<TrainingBen
     for (k, s) in kinds.iter().enumerate() {
         rss_reset &= reset_peak_rss();
         let started = Instant::now();
-        let recorder =
-            CsvRecorder::create_with(&out.join(&s.name), s.failures_log, Columns::for_scenario(s))?;
+        let recorder = CsvRecorder::create_with(
+            &out.join(&s.run.name),
+            s.world.failures_log,
+            Columns::for_scenario(s),
+        )?;
         let (recorder, _) = crate::sim::run(s, recorder, &mut |_| {});
         recorder.finish()?;
         with_csv_s[k] = started.elapsed().as_secs_f64();

@@ -22,7 +22,7 @@ const STILL_IMPORTING: &[(&str, usize)] = &[
     ("src/economics/books.rs", 1),
     ("src/workload/serving/fleet.rs", 1),
     ("src/workload/serving/trace.rs", 1),
-    ("src/workload/training.rs", 2),
+    ("src/workload/training/mod.rs", 1),
     ("src/world/mod.rs", 1),
 ];
 
