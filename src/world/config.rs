@@ -158,7 +158,7 @@ impl Pue {
 /// One delivery of racks.
 #[derive(Clone, Debug)]
 pub struct Phase {
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    /// Index into [`Config::rack_types`].
     pub rack_type: usize,
     /// Racks delivered.
     pub count: u32,
@@ -312,9 +312,9 @@ impl Tariff {
 /// A validated planned maintenance window (`[[maintenance]]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Maintenance {
-    /// Index into [`Scenario::sites`](crate::scenario::Scenario::sites).
+    /// Index into [`Config::sites`].
     pub site: usize,
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types) of the only rack model it
+    /// Index into [`Config::rack_types`] of the only rack model it
     /// takes down, or `None` for every rack of the site.
     pub rack_type: Option<usize>,
     /// When the first window opens.
