@@ -56,9 +56,7 @@ impl World<'_> {
     /// Overhead + idle draw of one rack of a model at a site, at the site's
     /// design PUE [W].
     fn floor_facility(&self, site: usize, rack_type: usize) -> Watts {
-        let t = &self.topo.types[rack_type];
-        let mw = t.overhead_mw + t.idle_mw * i64::from(t.chips);
-        Watts(mw as f64 / 1000.0) * self.config.sites[site].pue.design()
+        self.config.rack_types[rack_type].idle_floor() * self.config.sites[site].pue.design()
     }
 
     pub(crate) fn delivered(&mut self, site: usize, phase: usize) {

@@ -97,6 +97,13 @@ impl RackType {
     pub fn nameplate(&self) -> Watts {
         self.rack.nameplate_power(&self.chip)
     }
+
+    /// The idle floor of one rack: its overhead plus every chip at idle
+    /// [W], the draw no power cap lowers. The one place it is written:
+    /// build-out admission and validation both call it.
+    pub fn idle_floor(&self) -> Watts {
+        self.rack.overhead + self.chip.idle * f64::from(self.rack.chips)
+    }
 }
 
 /// One site.
