@@ -111,7 +111,7 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
     let scenario = load_text(SCENARIO);
     let mut engine = Engine::new();
     let mut d = Driver {
-        world: World::new(&scenario),
+        world: World::new(&scenario.run, &scenario.world),
         notices: Vec::new(),
     };
     d.flush(&mut engine);
