@@ -93,7 +93,7 @@ pub struct RackType {
 }
 
 impl RackType {
-    /// Nameplate IT power of one rack: every chip at TDP plus overhead [W].
+    /// Nameplate IT power of one rack: every chip at TDP plus overhead \[W\].
     pub fn nameplate(&self) -> Watts {
         self.rack.nameplate_power(&self.chip)
     }
@@ -158,7 +158,7 @@ impl Pue {
 /// One delivery of racks.
 #[derive(Clone, Debug)]
 pub struct Phase {
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    /// Index into the world's [`rack_types`](crate::world::config::Config::rack_types).
     pub rack_type: usize,
     /// Racks delivered.
     pub count: u32,
@@ -233,7 +233,7 @@ impl Distribution {
         }
     }
 
-    /// The mean [h].
+    /// The mean \[h\].
     pub fn mean_hours(&self) -> f64 {
         match self {
             Distribution::Fixed(d) => d.hours(),
@@ -312,9 +312,9 @@ impl Tariff {
 /// A validated planned maintenance window (`[[maintenance]]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Maintenance {
-    /// Index into [`Scenario::sites`](crate::scenario::Scenario::sites).
+    /// Index into the world's [`sites`](crate::world::config::Config::sites).
     pub site: usize,
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types) of the only rack model it
+    /// Index into the world's [`rack_types`](crate::world::config::Config::rack_types) of the only rack model it
     /// takes down, or `None` for every rack of the site.
     pub rack_type: Option<usize>,
     /// When the first window opens.
