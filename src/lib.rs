@@ -113,6 +113,7 @@ pub mod sensitivity;
 pub mod sim;
 pub mod sweep;
 pub mod units;
+pub mod validation;
 pub mod workload;
 pub mod world;
 

@@ -55,4 +55,5 @@ mod slurm;
 mod sweep;
 mod traces;
 mod training;
+mod validation;
 mod variants;
