@@ -263,7 +263,7 @@ impl World<'_> {
         Some(a.domains.iter().map(|&d| DomainId(d)).collect())
     }
 
-    /// A site's IT power now [W] (after its power cap).
+    /// A site's IT power now \[W\] (after its power cap).
     pub fn site_it_power(&self, site: SiteId) -> crate::units::Watts {
         self.sites[site.index()].power.it
     }
