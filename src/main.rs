@@ -20,8 +20,9 @@ use dcsim::scenario::{self, Overrides, Scenario, ScenarioError, ScenarioText};
 use dcsim::sweep::execute::{self, Options};
 use dcsim::sweep::shard::{self, Shard};
 use dcsim::sweep::{Definition, SweepError, Vary};
+use dcsim::workload::serving::prefix_cache::MOONCAKE_BLOCK_TOKENS;
 use dcsim::workload::serving::requests::{
-    self as serve_requests, Prefill, Routing, ServeConfig, Slo,
+    self as serve_requests, Prefill, PrefixCaching, Routing, ServeConfig, Slo,
 };
 use dcsim::workload::serving::roofline::{self, Replica};
 use dcsim::workload::serving::trace::{self as serve_trace, TraceFormat};
@@ -296,6 +297,10 @@ enum Command {
         /// (0.001 to 1000).
         #[arg(long, default_value_t = 1.0, value_name = "X")]
         rate_scale: f64,
+        /// Turn prefix caching off (on by default for a trace with block
+        /// hashes: Mooncake's hash_ids, 512-token blocks).
+        #[arg(long)]
+        no_prefix_cache: bool,
     },
     /// Performance benchmarks.
     Bench {
@@ -673,6 +678,7 @@ fn main() -> ExitCode {
             tpot_slo,
             percentile,
             rate_scale,
+            no_prefix_cache,
         } => replay(&ReplayArgs {
             trace,
             format,
@@ -697,6 +703,7 @@ fn main() -> ExitCode {
                 percentile,
             }),
             rate_scale,
+            prefix_cache: !no_prefix_cache,
         }),
     });
     match outcome {
@@ -1542,6 +1549,8 @@ struct ReplayArgs {
     slo: Option<Slo>,
     /// Factor the arrival rate is multiplied by (arrival times divided).
     rate_scale: f64,
+    /// Whether replicas cache prompt blocks (when the trace names them).
+    prefix_cache: bool,
 }
 
 /// Most replicas of `dcsim replay` (each about 100 bytes of state plus
@@ -1626,11 +1635,19 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
         prefill: a.prefill,
     };
     let started = Instant::now();
-    let mut requests =
-        serve_trace::read(&a.trace, format).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let (mut requests, blocks) = if a.prefix_cache {
+        serve_trace::read_with_blocks(&a.trace, format)
+    } else {
+        serve_trace::read(&a.trace, format).map(|r| (r, None))
+    }
+    .map_err(|e| Failure::BadInput(e.to_string()))?;
     serve_trace::scale_arrivals(&mut requests, a.rate_scale);
     let read_s = started.elapsed().as_secs_f64();
-    let run = serve_requests::simulate(&config, &requests)
+    let caching = blocks.as_ref().map(|blocks| PrefixCaching {
+        blocks,
+        block_tokens: MOONCAKE_BLOCK_TOKENS,
+    });
+    let run = serve_requests::simulate_cached(&config, &requests, caching)
         .map_err(|e| Failure::BadInput(format!("{}: {e}", a.trace.display())))?;
     let s = serve_requests::summarize(&run, &requests, config.replicas, a.slo);
     println!(
@@ -1654,6 +1671,19 @@ fn replay(a: &ReplayArgs) -> Result<(), Failure> {
         println!(
             "  --rate-scale {}: arrival times divided by {0}, the arrival rate multiplied by it",
             a.rate_scale
+        );
+    }
+    if let Some(p) = &s.prefix {
+        println!(
+            "  prefix cache: blocks of {MOONCAKE_BLOCK_TOKENS} tokens ({:.1} MiB of KV each) in each replica's free KV cache, LRU; found {} of {} blocks ({:.1}%), {} of {} prompt tokens ({:.1}%)",
+            f64::from(MOONCAKE_BLOCK_TOKENS) * config.replica.model.kv_bytes_per_token
+                / (1024.0 * 1024.0),
+            p.blocks_hit,
+            p.blocks,
+            p.block_hit_rate() * 100.0,
+            p.tokens_hit,
+            p.tokens,
+            p.token_hit_rate() * 100.0
         );
     }
     println!(
