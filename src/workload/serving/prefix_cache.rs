@@ -18,6 +18,32 @@
 //! Everything is deterministic: the map is only looked up, never iterated.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hashes a block id for the cache's map: a multiply by the 64-bit golden
+/// ratio and a shift folding the high bits down (block ids are often small
+/// consecutive integers, as Mooncake's are). Fixed, so the map is the same
+/// on every run; the map is never iterated, so its order never shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BlockHasher(u64);
+
+impl Hasher for BlockHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
 
 /// Prompt tokens per block of the Mooncake traces' `hash_ids`: each id
 /// covers 512 tokens (the last one the prompt's remainder), so a prompt of
@@ -96,7 +122,7 @@ struct Node {
 /// One replica's cached prompt blocks, least recently used evicted first.
 #[derive(Clone, Debug)]
 pub struct PrefixCache {
-    slot: HashMap<u64, u32>,
+    slot: HashMap<u64, u32, BuildHasherDefault<BlockHasher>>,
     nodes: Vec<Node>,
     /// Slots of evicted blocks, reused before the slab grows.
     free: Vec<u32>,
@@ -116,7 +142,7 @@ impl PrefixCache {
     /// An empty cache (allocates nothing until a block enters).
     pub fn new() -> PrefixCache {
         PrefixCache {
-            slot: HashMap::new(),
+            slot: HashMap::default(),
             nodes: Vec::new(),
             free: Vec::new(),
             newest: NIL,
