@@ -347,12 +347,13 @@ impl<'s> Serving<'s> {
     /// start. A service whose model does not fit its replica was refused by
     /// validation.
     pub fn new(scenario: &'s Scenario) -> Self {
-        let streams = RngStreams::new(scenario.seed);
+        let streams = RngStreams::new(scenario.run.seed);
         let states = scenario
+            .serving
             .services
             .iter()
             .map(|s| {
-                let rt = &scenario.rack_types[s.rack_type];
+                let rt = &scenario.world.rack_types[s.rack_type];
                 let replica = Replica::new(s.model, &rt.chip, s.tensor_parallel)
                     .expect("validation checked that the model fits its replica");
                 let max_batch = replica
@@ -381,7 +382,7 @@ impl<'s> Serving<'s> {
                     copies: s.replica_chips / s.tensor_parallel.max(1),
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
-                    parts: vec![None; scenario.sites.len()],
+                    parts: vec![None; scenario.world.sites.len()],
                     slots: Vec::new(),
                     free_slots: Vec::new(),
                     loading_stack: Vec::new(),
@@ -399,7 +400,7 @@ impl<'s> Serving<'s> {
                     totals: Totals::default(),
                     since: SimTime::ZERO,
                     name: SharedText::from(s.name.as_str()),
-                    ready_at: vec![0; scenario.sites.len()],
+                    ready_at: vec![0; scenario.world.sites.len()],
                 }
             })
             .collect::<Vec<_>>();
@@ -412,10 +413,11 @@ impl<'s> Serving<'s> {
         // an epoch boundary runs before that epoch's autoscaling).
         scheduled.extend(
             scenario
+                .serving
                 .request_windows
                 .iter()
                 .enumerate()
-                .filter(|(_, w)| w.start < scenario.end)
+                .filter(|(_, w)| w.start < scenario.run.end)
                 .map(|(i, w)| (w.start, Event::Window { index: i as u32 })),
         );
         Serving {
@@ -425,7 +427,7 @@ impl<'s> Serving<'s> {
             by_allocation: HashMap::new(),
             scheduled,
             freed: Vec::new(),
-            speed: vec![1.0; scenario.sites.len()],
+            speed: vec![1.0; scenario.world.sites.len()],
             capped: 0,
         }
     }
@@ -483,8 +485,8 @@ impl<'s> Serving<'s> {
                     self.serve_epoch(i, now, world);
                     self.autoscale(i, now, world, training);
                 }
-                let next = now + self.scenario.epoch;
-                if next < self.scenario.end {
+                let next = now + self.scenario.serving.epoch;
+                if next < self.scenario.run.end {
                     self.scheduled.push((next, Event::Epoch));
                 }
             }
@@ -544,8 +546,8 @@ impl<'s> Serving<'s> {
     /// replicas and records its summary (and its requests, if asked).
     fn window(&mut self, index: usize, now: SimTime, recorder: &mut impl Recorder) {
         use super::requests::{self, Prefill, Routing, ServeConfig, Synthetic, Tokens};
-        let w = &self.scenario.request_windows[index];
-        let service = &self.scenario.services[w.service];
+        let w = &self.scenario.serving.request_windows[index];
+        let service = &self.scenario.serving.services[w.service];
         let s = &self.states[w.service];
         let (mut requests, mut source) = match &w.trace {
             Some(trace) => {
@@ -564,7 +566,7 @@ impl<'s> Serving<'s> {
                 // Poisson at the demand of the window's start, the
                 // service's mean tokens (geometric counts), from the
                 // window's own streams.
-                let rate = s.demand.demand().rate_at(&self.scenario.calendar, now);
+                let rate = s.demand.demand().rate_at(&self.scenario.run.calendar, now);
                 let count = (rate * w.duration.seconds()).round() as usize;
                 let synthetic = Synthetic {
                     rate: rate.max(f64::MIN_POSITIVE),
@@ -576,7 +578,7 @@ impl<'s> Serving<'s> {
                         mean: (service.output_tokens - 0.5).max(0.5),
                     },
                 };
-                let streams = RngStreams::new(self.scenario.seed);
+                let streams = RngStreams::new(self.scenario.run.seed);
                 (
                     synthetic.generate_in(&streams, &format!("windows/{index}")),
                     "poisson".to_string(),
@@ -638,7 +640,7 @@ impl<'s> Serving<'s> {
         recorder.window(&crate::record::WindowRow {
             window: index as u32,
             service: service.name.clone(),
-            start: self.scenario.calendar.format(now),
+            start: self.scenario.run.calendar.format(now),
             start_h: now.hours(),
             source,
             replicas,
@@ -657,12 +659,12 @@ impl<'s> Serving<'s> {
 
     /// Serves service `i`'s epoch starting at `now` and sets its load.
     fn serve_epoch(&mut self, i: usize, now: SimTime, world: &mut World) {
-        let service = &self.scenario.services[i];
-        let epoch = self.scenario.epoch;
-        let length = (self.scenario.end - now).min(epoch);
+        let service = &self.scenario.serving.services[i];
+        let epoch = self.scenario.serving.epoch;
+        let length = (self.scenario.run.end - now).min(epoch);
         let lambda = self.states[i]
             .demand
-            .next_epoch(&self.scenario.calendar, now, length);
+            .next_epoch(&self.scenario.run.calendar, now, length);
         let speed = self.speed_of(i);
         let s = &mut self.states[i];
         s.lambda = lambda;
@@ -768,10 +770,10 @@ impl<'s> Serving<'s> {
 
     /// Brings service `i` to the replicas its demand wants.
     fn autoscale(&mut self, i: usize, now: SimTime, world: &mut World, training: &mut Training) {
-        let service = &self.scenario.services[i];
+        let service = &self.scenario.serving.services[i];
         let speed = self.speed_of(i);
         let s = &self.states[i];
-        let lambda = s.lambda + s.backlog.requests / self.scenario.epoch.seconds();
+        let lambda = s.lambda + s.backlog.requests / self.scenario.serving.epoch.seconds();
         // A copy's top rate at its replicas' speed under power caps.
         let mu_max = if speed < 1.0 {
             s.replica.slowed(speed).max_service_rate(
@@ -840,10 +842,10 @@ impl<'s> Serving<'s> {
         world: &mut World,
         training: Option<&mut Training>,
     ) -> bool {
-        let service = &self.scenario.services[i];
+        let service = &self.scenario.serving.services[i];
         let model = RackTypeId(service.rack_type as u32);
         let needed = service.replica_domains as usize;
-        let sites = self.scenario.sites.len();
+        let sites = self.scenario.world.sites.len();
         let mut placed = placement::place(world, sites, model, needed);
         if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
             'sites: for site in (0..sites as u32).map(SiteId) {
@@ -916,7 +918,7 @@ impl<'s> Serving<'s> {
     /// Gives back replica `k` of service `i` at `now`.
     fn remove_replica(&mut self, i: usize, k: usize, now: SimTime, world: &mut World) {
         self.account(i, now);
-        let replica_chips = u64::from(self.scenario.services[i].replica_chips);
+        let replica_chips = u64::from(self.scenario.serving.services[i].replica_chips);
         let s = &mut self.states[i];
         let slot = &mut s.slots[k];
         if !slot.alive {
@@ -957,7 +959,7 @@ impl<'s> Serving<'s> {
     /// Records each service's row for the interval ending at `now` and
     /// starts the next interval.
     pub fn sample(&mut self, now: SimTime, recorder: &mut impl Recorder) {
-        let timestamp = SharedText::from(self.scenario.calendar.format(now).as_str());
+        let timestamp = SharedText::from(self.scenario.run.calendar.format(now).as_str());
         for i in 0..self.states.len() {
             let s = &mut self.states[i];
             s.epoch.book(now, &mut s.interval);

@@ -11,6 +11,7 @@
 //! - [`fleet`]: the services on the world — replicas as allocations of
 //!   scale-up domains, epochs, autoscaling, preemption of training.
 
+pub mod config;
 pub mod demand;
 pub mod epoch;
 pub mod erlang;
