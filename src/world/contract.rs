@@ -339,10 +339,10 @@ impl World<'_> {
             return Err(ContractError::SiteDark(SiteId(site)));
         }
         let pool = self.spares.pool(site as usize, rack_type as usize);
-        self.claim(domains, site, rack_type)?;
+        let id = self.allocations.len() as u32;
+        self.claim(domains, site, rack_type, id, 0)?;
         self.now = now;
         self.touch(site as usize);
-        let id = self.allocations.len() as u32;
         let t = self.topo.types[rack_type as usize];
         let (load_mw, u_micros) = loads(t.dynamic, utilization);
         self.allocations.push(Some(Allocation {
@@ -355,7 +355,7 @@ impl World<'_> {
             u_micros,
             held_chips: 0,
         }));
-        self.take_claimed(pool, id, 0, domains);
+        self.take_claimed(pool, id, domains.len());
         self.settle();
         Ok(AllocationId(id))
     }
@@ -500,16 +500,12 @@ impl World<'_> {
         if self.sites[site as usize].power.dark {
             return Err(ContractError::SiteDark(SiteId(site)));
         }
-        self.claim(domains, site, rack_type)?;
+        let base = a.domains.len();
+        self.claim(domains, site, rack_type, id.0, base)?;
         self.now = now;
         self.touch(site as usize);
         let pool = self.spares.pool(site as usize, rack_type as usize);
-        let base = self.allocations[id.0 as usize]
-            .as_ref()
-            .expect("checked live")
-            .domains
-            .len();
-        self.take_claimed(pool, id.0, base, domains);
+        self.take_claimed(pool, id.0, domains.len());
         self.allocations[id.0 as usize]
             .as_mut()
             .expect("checked live")
@@ -847,8 +843,11 @@ impl World<'_> {
     }
 
     /// Checks that `domains` exist, are of `site` and `rack_type`, free and
-    /// listed once, and marks them not free (their pool's counts wait for
-    /// [`take_claimed`](Self::take_claimed)); on an error, leaves every
+    /// listed once, and in the same pass gives them to allocation `id` (at
+    /// positions from `base` in its list): marked not free, their
+    /// allocation and position set, each run of one rack's domains noted in
+    /// `rack_moves` (their pool's counts and power wait for
+    /// [`take_claimed`](Self::take_claimed)). On an error, leaves every
     /// domain as it was. A domain listed twice is found not free the second
     /// time. O(domains), no sort.
     fn claim(
@@ -856,79 +855,77 @@ impl World<'_> {
         domains: &[DomainId],
         site: u32,
         rack_type: u32,
+        id: u32,
+        base: usize,
     ) -> Result<(), ContractError> {
         let mut claimed = 0;
         let mut result = Ok(());
-        // The previous domain's rack, known to be of `site` and `rack_type`.
-        let mut checked = u32::MAX;
+        let mut moves = std::mem::take(&mut self.rack_moves);
+        moves.clear();
+        let (all, racks) = (&mut self.topo.domains, &self.topo.racks);
+        // The previous domain's rack, known to be of `site` and `rack_type`,
+        // and its run of domains so far.
+        let (mut checked, mut run) = (u32::MAX, 0i32);
         for &d in domains {
-            let Some(dom) = self.topo.domains.get(d.index()) else {
+            let Some(dom) = all.get_mut(d.index()) else {
                 result = Err(ContractError::UnknownDomain(d));
                 break;
             };
             if dom.rack != checked {
-                let r = &self.topo.racks[dom.rack as usize];
+                let r = &racks[dom.rack as usize];
                 if (r.site, r.rack_type) != (site, rack_type) {
                     result = Err(ContractError::Mixed(d));
                     break;
                 }
-                checked = dom.rack;
+                if run != 0 {
+                    moves.push((checked, run));
+                }
+                (checked, run) = (dom.rack, 0);
             }
             if !dom.free {
                 result = Err(ContractError::NotFree(d));
                 break;
             }
-            self.topo.domains[d.index()].free = false;
+            dom.free = false;
+            dom.allocation = id;
+            dom.alloc_pos = (base + claimed) as u32;
+            run -= 1;
             claimed += 1;
+        }
+        if run != 0 {
+            moves.push((checked, run));
         }
         if result.is_err() {
             for &d in &domains[..claimed] {
-                self.topo.domains[d.index()].free = true;
+                let dom = &mut all[d.index()];
+                dom.free = true;
+                dom.allocation = NO_ALLOCATION;
             }
+            moves.clear();
         }
+        self.rack_moves = moves;
         result
     }
 
-    /// Gives the domains [`claim`](Self::claim) marked to allocation `id`
-    /// (at positions from `base` in its list): out of their pool's free
-    /// count, each rack moved once per run of its domains in the free-count
-    /// index, and their chips — all healthy and powered, being free — under
-    /// its load in one update of the integer sums.
-    fn take_claimed(&mut self, pool: usize, id: u32, base: usize, domains: &[DomainId]) {
-        self.free[pool] -= domains.len();
-        let mut moves = std::mem::take(&mut self.rack_moves);
-        moves.clear();
-        {
-            let all = &mut self.topo.domains;
-            // The current run of one rack's domains.
-            let (mut rack, mut run) = (u32::MAX, 0i32);
-            for (k, &d) in domains.iter().enumerate() {
-                let dom = &mut all[d.index()];
-                dom.allocation = id;
-                dom.alloc_pos = (base + k) as u32;
-                if dom.rack != rack {
-                    if run != 0 {
-                        moves.push((rack, run));
-                    }
-                    (rack, run) = (dom.rack, 0);
-                }
-                run -= 1;
-            }
-            if run != 0 {
-                moves.push((rack, run));
-            }
-        }
+    /// Completes what [`claim`](Self::claim) began for `count` domains
+    /// given to allocation `id`: out of their pool's free count, each rack
+    /// moved once per run of its domains in the free-count index, and their
+    /// chips — all healthy and powered, being free — under its load in one
+    /// update of the integer sums.
+    fn take_claimed(&mut self, pool: usize, id: u32, count: usize) {
+        self.free[pool] -= count;
         if self.listening {
+            let moves = std::mem::take(&mut self.rack_moves);
             for &(rack, delta) in &moves {
                 self.move_rack(pool, rack, delta);
             }
+            self.rack_moves = moves;
         }
-        self.rack_moves = moves;
         let a = self.allocations[id as usize]
             .as_mut()
             .expect("the allocation is live");
         let t = &self.topo.types[a.rack_type];
-        let chips = domains.len() as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
+        let chips = count as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
         a.held_chips += chips;
         let p = &mut self.sites[a.site as usize].power;
         p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
