@@ -80,5 +80,6 @@ pub mod sensitivity;
 pub mod sim;
 pub mod sweep;
 pub mod units;
+pub mod validation;
 pub mod workload;
 pub mod world;

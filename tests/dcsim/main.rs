@@ -54,4 +54,5 @@ mod slurm;
 mod sweep;
 mod traces;
 mod training;
+mod validation;
 mod variants;
