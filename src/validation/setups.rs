@@ -713,7 +713,7 @@ fn alibaba(inputs: &Inputs, dir: &Path) -> Result<Vec<Row>, String> {
     let file = dir.join("openb_pod_list_default.csv");
     let set = format!("traces[0].file={:?}", file.display().to_string());
     let s = load(inputs, "alibaba-gpu-v2023.toml", &[set])?;
-    let hours = s.end.hours();
+    let hours = s.run.end.hours();
     let rec = run(&s);
     let (wait_s, busy, n) = alibaba_recorded(&file, hours * 3600.0)?;
     let jobs: Vec<&JobRow> = rec.jobs.iter().collect();
