@@ -6,7 +6,14 @@
 //! figures from the command line:
 //! `dcsim bench training benches/frontier-40x.toml --repeat 1`.
 
-use dcsim::bench::training::run;
+// The benchmarks live beside the binary, outside the library (src/bench/mod.rs);
+// this target includes them and uses a part (their unit tests run with the
+// binary's, not under a bench harness).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/bench/mod.rs"]
+mod bench;
+
+use bench::training::run;
 use dcsim::scenario::{Overrides, load_str};
 
 /// The benchmark scenario, built in.

@@ -786,7 +786,7 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
 fn the_training_benchmark_is_scale_400k_plus_jobs() {
     let plain = example("scale-400k.toml");
     let with_jobs = example("scale-400k-training.toml");
-    let physical = dcsim::bench::training::physical_of(&with_jobs);
+    let physical = crate::bench::training::physical_of(&with_jobs);
     assert!(physical.training.jobs.is_empty());
     for (a, b) in [
         (
