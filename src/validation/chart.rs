@@ -111,7 +111,7 @@ impl Chart for Panels<'_> {
                     .y_labels(slots.max(1))
                     .y_label_formatter(&|v| {
                         let i = v.round();
-                        if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                        if (v - i).abs() < 1e-6 && i >= 0.0 {
                             labels
                                 .get((slots - 1).wrapping_sub(i as usize))
                                 .cloned()

@@ -361,9 +361,21 @@ pub enum ValidationError {
 /// Computes every row and writes them into the folder `out` as
 /// `validation.csv`, `validation.html` (a page holding the section) and
 /// the chart `validation.png`/`.svg`, together or not at all
-/// ([`crate::output::set`]).
+/// ([`crate::output::set`]). An `out` that is, holds or lies inside a
+/// folder it reads is refused before anything runs.
 pub fn write(inputs: &Inputs, out: &std::path::Path) -> Result<Written, ValidationError> {
     use std::io::Write;
+    let read: Vec<PathBuf> = [
+        &Some(inputs.scenarios.clone()),
+        &Some(inputs.data.clone()),
+        &inputs.alibaba,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    crate::output::set::check_not_an_input(out, &read, "--out")
+        .map_err(ValidationError::BadInput)?;
     let rows = figures(inputs).map_err(ValidationError::BadInput)?;
     let mut set = crate::output::set::OutputSet::create(out)?;
     let panels = chart::Panels { rows: &rows };
