@@ -1,5 +1,6 @@
 //! `dcsim validate-figures`: dcsim against published measurements
-//! (docs/validation.md); the work is in the library's `validation` module.
+//! (docs/validation.md), one table printed and written as CSV, HTML and a
+//! chart.
 
 use std::path::PathBuf;
 
@@ -21,7 +22,7 @@ pub struct Args {
     pub root: PathBuf,
 }
 
-/// Prints the table and writes its files into `--out`.
+/// Runs every validation scenario, prints the table and writes its files.
 pub fn execute(a: Args) -> Result<(), Failure> {
     let inputs = Inputs {
         alibaba: a.alibaba,

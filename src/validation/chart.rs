@@ -15,7 +15,7 @@ pub struct Panels<'a> {
     pub rows: &'a [Row],
 }
 
-/// Width and height to draw it at [px]: two panels a line, each line
+/// Width and height to draw it at \[px\]: two panels a line, each line
 /// tall enough for its models' rows.
 pub fn size(rows: &[Row]) -> (u32, u32) {
     let models = models(rows);

@@ -4,7 +4,7 @@
 //! [`Row`]s: the quantity, the published value, the simulated value, the
 //! relative error, the tolerance and why it is that wide, within or not.
 //! `dcsim validate-figures` prints it ([`table`]) and writes it as CSV
-//! ([`csv`]) and as an HTML section with a chart per model ([`html`],
+//! ([`csv()`]) and as an HTML section with a chart per model ([`html`],
 //! [`chart::Panels`]).
 //!
 //! A tolerance is argued from the published figure's own uncertainty
