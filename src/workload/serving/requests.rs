@@ -1443,7 +1443,8 @@ mod tests {
         let reqs = [req(0.0, 100, 2), req(a_first / 2.0, 50, 1)];
         let run = simulate(&cfg, &reqs).unwrap();
         assert_eq!(run.first_token[0], a_first);
-        let end2 = a_first + r.prefill_time(50.0) + r.decode_step(1.0, 101.0);
+        // The iteration's duration is summed before it is added to the clock.
+        let end2 = a_first + (r.prefill_time(50.0) + r.decode_step(1.0, 101.0));
         assert_eq!(run.finish[0], end2);
         assert_eq!(run.first_token[1], end2);
         assert_eq!(run.finish[1], end2);
