@@ -4,7 +4,8 @@
 //!   compute, decode by HBM bandwidth, the batch by HBM left for KV cache.
 //! - [`requests`] and [`trace`]: the request-level mode, every request an
 //!   event, replicas batching continuously; replays of the Azure and
-//!   Mooncake traces.
+//!   Mooncake traces; [`disagg`]: prefill and decode on separate pools,
+//!   each request's KV cache moved between them.
 //! - [`erlang`], [`epoch`] and [`demand`]: the epoch mode for years — a
 //!   demand curve over calendar time and an M/M/c-family queueing model of
 //!   the replicas per epoch.
@@ -12,6 +13,7 @@
 //!   scale-up domains, epochs, autoscaling, preemption of training.
 
 pub mod demand;
+pub mod disagg;
 pub mod epoch;
 pub mod erlang;
 pub mod fleet;

@@ -269,6 +269,28 @@ struct Setup<'a> {
     max_batch: u32,
     /// Tokens an iteration may process ([`Prefill::budget`]).
     budget: u64,
+    /// Whether requests arrive with their prompt's KV cache already built
+    /// (the decode pool of a disaggregated service, [`simulate_transferred`]):
+    /// admitting one costs no prefill, and it joins the decode step of the
+    /// iteration that admits it.
+    transferred: bool,
+}
+
+impl<'a> Setup<'a> {
+    fn new(config: &'a ServeConfig, requests: &'a [TraceRequest], transferred: bool) -> Setup<'a> {
+        Setup {
+            requests,
+            replica: &config.replica,
+            kv_cap: config.replica.kv_capacity_tokens(),
+            max_batch: config.max_batch,
+            budget: if transferred {
+                u64::MAX
+            } else {
+                config.prefill.budget()
+            },
+            transferred,
+        }
+    }
 }
 
 /// Output tokens a request yields: at least the prefill's one.
@@ -373,7 +395,11 @@ impl ReplicaState {
             if a.reserved + need > setup.kv_cap {
                 break;
             }
-            let chunk = u64::from(r.input_tokens).min(left);
+            let chunk = if setup.transferred {
+                0
+            } else {
+                u64::from(r.input_tokens).min(left)
+            };
             left -= chunk;
             a.reserved += need;
             a.prefill_tokens += chunk;
@@ -400,11 +426,27 @@ impl ReplicaState {
         self.iteration += 1;
         self.context += u64::from(decoding);
         let mut duration = 0.0;
-        if admit.prefills(self) {
+        if setup.transferred {
+            // The requests admitted join this iteration's decode step with
+            // the context they arrived with (their prompt's KV cache).
+            let joining: u64 = queue
+                .iter()
+                .take(admit.count)
+                .map(|&j| u64::from(setup.requests[j as usize].input_tokens))
+                .sum();
+            let batch = decoding + admit.count as u32;
+            if batch > 0 {
+                duration += setup
+                    .replica
+                    .decode_step(f64::from(batch), (decode_context + joining) as f64);
+                run.decode_steps += 1;
+                run.decoded_tokens += u64::from(batch);
+            }
+        } else if admit.prefills(self) {
             duration += setup.replica.prefill_time(admit.prefill_tokens as f64);
             run.prefill_iterations += 1;
         }
-        if decoding > 0 {
+        if decoding > 0 && !setup.transferred {
             duration += setup
                 .replica
                 .decode_step(f64::from(decoding), decode_context as f64);
@@ -468,6 +510,38 @@ impl ReplicaState {
 // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
 #[allow(clippy::too_many_lines)]
 pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<ServeRun, ServeError> {
+    check(config, requests)?;
+    Ok(match config.routing {
+        Routing::LeastLoaded => run_least_loaded(config, requests, false),
+        Routing::SharedQueue => run_stepwise(config, requests, false),
+    })
+}
+
+/// Runs `requests` (in arrival order) through the decode replicas of a
+/// disaggregated service: each arrives with its prompt's KV cache built
+/// elsewhere (`input_tokens` is the context it arrives with) and is only
+/// decoded. Admission is as in [`simulate`] (FIFO, the batch cap, the
+/// whole context reserved; no token budget); an admitted request joins the
+/// decode step of the iteration that admits it, which yields one of its
+/// `output_tokens` (its [`ServeRun::first_token`] is that iteration's end),
+/// and an iteration lasts `decode_step(its batch, Σ contexts)`.
+pub fn simulate_transferred(
+    config: &ServeConfig,
+    requests: &[TraceRequest],
+) -> Result<ServeRun, ServeError> {
+    let whole = ServeConfig {
+        prefill: Prefill::Whole,
+        ..config.clone()
+    };
+    check(&whole, requests)?;
+    Ok(match config.routing {
+        Routing::LeastLoaded => run_least_loaded(&whole, requests, true),
+        Routing::SharedQueue => run_stepwise(&whole, requests, true),
+    })
+}
+
+/// The checks of [`simulate`]'s inputs.
+fn check(config: &ServeConfig, requests: &[TraceRequest]) -> Result<(), ServeError> {
     if config.replicas == 0 {
         return Err(ServeError::NoReplicas);
     }
@@ -492,10 +566,7 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
         }
         previous = r.arrival;
     }
-    Ok(match config.routing {
-        Routing::LeastLoaded => run_least_loaded(config, requests),
-        Routing::SharedQueue => run_stepwise(config, requests),
-    })
+    Ok(())
 }
 
 /// A run with no request served yet.
@@ -567,15 +638,13 @@ impl ShortestQueue {
 /// same order). So the heap holds about three events per request, not one
 /// per iteration, and the results are those of the iteration-by-iteration
 /// loop bit for bit.
-fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
+fn run_least_loaded(
+    config: &ServeConfig,
+    requests: &[TraceRequest],
+    transferred: bool,
+) -> ServeRun {
     let started = Instant::now();
-    let setup = Setup {
-        requests,
-        replica: &config.replica,
-        kv_cap: config.replica.kv_capacity_tokens(),
-        max_batch: config.max_batch,
-        budget: config.prefill.budget(),
-    };
+    let setup = Setup::new(config, requests, transferred);
     let replicas = config.replicas as usize;
     let mut run = empty_run(requests.len());
     let mut states: Vec<ReplicaState> = (0..replicas).map(|_| ReplicaState::new()).collect();
@@ -702,15 +771,9 @@ fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun
 /// of replica iteration ends. Shared-queue routing runs this way (every
 /// iteration start of every replica may draw from the one queue); for
 /// least-loaded routing it is the reference [`run_least_loaded`] matches.
-fn run_stepwise(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
+fn run_stepwise(config: &ServeConfig, requests: &[TraceRequest], transferred: bool) -> ServeRun {
     let started = Instant::now();
-    let setup = Setup {
-        requests,
-        replica: &config.replica,
-        kv_cap: config.replica.kv_capacity_tokens(),
-        max_batch: config.max_batch,
-        budget: config.prefill.budget(),
-    };
+    let setup = Setup::new(config, requests, transferred);
     let shared = config.routing == Routing::SharedQueue;
     let replicas = config.replicas as usize;
     let mut run = empty_run(requests.len());
@@ -1267,8 +1330,9 @@ mod tests {
                     req(t, input, output)
                 })
                 .collect();
-            let fast = run_least_loaded(&cfg, &reqs);
-            let stepwise = run_stepwise(&cfg, &reqs);
+            let transferred = case % 7 == 3;
+            let fast = run_least_loaded(&cfg, &reqs, transferred);
+            let stepwise = run_stepwise(&cfg, &reqs, transferred);
             assert!(fast.same_results(&stepwise), "case {case}");
             assert_eq!(fast.prefill_iterations, stepwise.prefill_iterations);
         }
