@@ -37,8 +37,36 @@
 //! request whose context does not fit a prefill copy's (prompt + 1) or a
 //! decode copy's (prompt + output) KV cache is rejected.
 
+use super::epoch::ServiceModel;
 use super::requests::{self, ServeConfig, ServeError, ServeRun};
+use super::roofline::Replica;
 use super::trace::TraceRequest;
+
+/// A disaggregated service's pools within each of its replicas: the
+/// first `prefill_chips` chips run prefills in copies of
+/// `prefill_tensor_parallel` chips; the rest run decodes in copies of the
+/// service's tensor-parallel degree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pools {
+    /// Chips of a replica in its prefill pool (a multiple of
+    /// `prefill_tensor_parallel`, fewer than the replica's).
+    pub prefill_chips: u32,
+    /// Chips of one prefill copy.
+    pub prefill_tensor_parallel: u32,
+}
+
+impl Pools {
+    /// Prefill copies per replica.
+    pub fn prefill_copies(&self) -> u32 {
+        self.prefill_chips / self.prefill_tensor_parallel
+    }
+
+    /// Decode copies per replica of `replica_chips` chips in copies of
+    /// `tensor_parallel`.
+    pub fn decode_copies(&self, replica_chips: u32, tensor_parallel: u32) -> u32 {
+        (replica_chips - self.prefill_chips) / tensor_parallel
+    }
+}
 
 /// The link a group's KV caches cross from its prefill pool to its decode
 /// pool.
@@ -54,6 +82,86 @@ impl KvLink {
     /// Time to move `bytes` over the link alone: `bytes ÷ rate + latency` [s].
     pub fn transfer_time(&self, bytes: f64) -> f64 {
         bytes / self.rate + self.latency_s
+    }
+}
+
+/// The epoch model of a disaggregated service, in closed form. Its server
+/// is one decode copy with its share of the prefill copies
+/// (`prefill_per_decode` = prefill ÷ decode copies of a replica):
+///
+/// - its service rate at a batch `b` is the lower of the decode copy's,
+///   `b ÷ ((o − 1) × τ(b))` with `τ(b)` the decode step of `b` requests
+///   holding `i + o/2` tokens each (the decodes only: no prompt runs on a
+///   decode copy), and the prefill share's, `prefill_per_decode ÷
+///   prefill_time(i)`;
+/// - the time from admission to first token is the prefill of a mean
+///   prompt on a prefill copy plus its KV cache's transfer alone on the
+///   link, `i × KV bytes per token ÷ rate + latency` (no wait for the
+///   link, no training traffic on it: the request-level windows model
+///   both);
+/// - the time per output token is `τ(b)`, no prefill chunk interleaved.
+///
+/// The wait before admission is the epoch model's, one M/G/c queue of
+/// these servers.
+pub struct DisaggModel<'a> {
+    /// One prefill copy.
+    pub prefill: &'a Replica,
+    /// One decode copy.
+    pub decode: &'a Replica,
+    /// Prefill copies per decode copy.
+    pub prefill_per_decode: f64,
+    /// Mean input tokens per request.
+    pub input: f64,
+    /// Mean output tokens per request.
+    pub output: f64,
+    /// The most requests a decode copy batches.
+    pub max_batch: u32,
+    /// Squared coefficient of variation of the time in service.
+    pub scv: f64,
+    /// The link a mean request's KV cache crosses.
+    pub link: KvLink,
+}
+
+impl DisaggModel<'_> {
+    /// Decode step at batch `b` of mean requests [s].
+    fn step(&self, b: f64) -> f64 {
+        self.decode
+            .decode_step(b, b * (self.input + self.output / 2.0))
+    }
+
+    /// A mean request's KV transfer alone on the link [s].
+    pub fn transfer_time(&self) -> f64 {
+        self.link
+            .transfer_time(self.input * self.decode.model.kv_bytes_per_token)
+    }
+}
+
+impl ServiceModel for DisaggModel<'_> {
+    fn service_rate(&self, batch: f64) -> f64 {
+        if batch <= 0.0 {
+            return 0.0;
+        }
+        let prefill = self.prefill_per_decode / self.prefill.prefill_time(self.input);
+        if self.output <= 1.0 {
+            return prefill;
+        }
+        (batch / ((self.output - 1.0) * self.step(batch))).min(prefill)
+    }
+
+    fn max_batch(&self) -> u32 {
+        self.max_batch
+    }
+
+    fn service_scv(&self) -> f64 {
+        self.scv
+    }
+
+    fn prefill_time(&self, _batch: f64) -> Option<f64> {
+        Some(self.prefill.prefill_time(self.input) + self.transfer_time())
+    }
+
+    fn tpot(&self, batch: f64) -> Option<f64> {
+        Some(self.step(batch))
     }
 }
 
