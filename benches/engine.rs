@@ -2,7 +2,14 @@
 //! `BinaryHeap` loop, all three sizes, interleaved runs, medians and ratios.
 //! (Same workload as `dcsim bench phold`, fewer events per run.)
 
-use dcsim::bench::phold::{Size, compare};
+// The benchmarks live beside the binary, outside the library (src/bench/mod.rs);
+// this target includes them and uses a part (their unit tests run with the
+// binary's, not under a bench harness).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/bench/mod.rs"]
+mod bench;
+
+use bench::phold::{Size, compare};
 
 fn main() {
     let events = 5_000_000;

@@ -6,7 +6,14 @@
 //! figures from the command line:
 //! `dcsim bench training benches/frontier-40x.toml --repeat 1`.
 
-use dcsim::bench::training::run;
+// The benchmarks live beside the binary, outside the library (src/bench/mod.rs);
+// this target includes them and uses a part (their unit tests run with the
+// binary's, not under a bench harness).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/bench/mod.rs"]
+mod bench;
+
+use bench::training::run;
 use dcsim::scenario::{Overrides, load_str};
 
 /// The benchmark scenario, built in.
@@ -29,7 +36,7 @@ fn main() {
     println!(
         "frontier-40x: {} GPUs, {} jobs ({} completed); load {:.3} s; simulate without jobs {:.3} s, with {:.3} s ({} events, {:.2} M events/s), ratio {:.2}; with CSV {:.3} s; peak RSS {} / {} KiB",
         t.summary.peak_chips_online,
-        scenario.jobs.len(),
+        scenario.training.jobs.len(),
         t.summary.training.as_ref().map_or(0, |j| j.jobs_completed),
         load_s,
         r.physical.simulate_median_s(),

@@ -2,7 +2,14 @@
 //! scenario, simulated alone and with its CSV output, with peak memory and a
 //! bare-heap baseline from the same process.
 
-use dcsim::bench::scale::{SCALE_SCENARIO, run};
+// The benchmarks live beside the binary, outside the library (src/bench/mod.rs);
+// this target includes them and uses a part (their unit tests run with the
+// binary's, not under a bench harness).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/bench/mod.rs"]
+mod bench;
+
+use bench::scale::{SCALE_SCENARIO, run};
 use dcsim::scenario::{Overrides, load_str};
 
 fn main() {

@@ -2,7 +2,14 @@
 //! requests) replayed request by request on two Llama-2-7B replicas on
 //! H100, against a bare-heap PHOLD baseline from the same process.
 
-use dcsim::bench::serve::{default_trace, run};
+// The benchmarks live beside the binary, outside the library (src/bench/mod.rs);
+// this target includes them and uses a part (their unit tests run with the
+// binary's, not under a bench harness).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/bench/mod.rs"]
+mod bench;
+
+use bench::serve::{default_trace, run};
 
 fn main() {
     let r = run(&default_trace(), 5).expect("the Azure trace is in data/azure-llm-inference-2023/");

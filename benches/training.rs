@@ -3,7 +3,14 @@
 //! scenario without its jobs, in one process: the ratio of simulation
 //! times, the time with CSV output and peak memory.
 
-use dcsim::bench::training::{TRAINING_SCENARIO, run};
+// The benchmarks live beside the binary, outside the library (src/bench/mod.rs);
+// this target includes them and uses a part (their unit tests run with the
+// binary's, not under a bench harness).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/bench/mod.rs"]
+mod bench;
+
+use bench::training::{TRAINING_SCENARIO, run};
 use dcsim::scenario::{Overrides, load_str};
 
 fn main() {
@@ -21,7 +28,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&out);
     println!(
         "scale-400k-training: {} jobs; load {:.3} s; simulate (median of 3) without jobs {:.3} s, with {:.3} s, ratio {:.2}; with CSV {:.3} s vs {:.3} s, ratio {:.2}; peak RSS {} / {} KiB",
-        scenario.jobs.len(),
+        scenario.training.jobs.len(),
         load_s,
         r.physical.simulate_median_s(),
         r.training.simulate_median_s(),

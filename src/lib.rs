@@ -42,8 +42,12 @@
 //! it fills (`economics::config`, the serving demand and trace types);
 //! `output` on `record`, `results` and the layers' row types; `sim` on the
 //! layers and the validated scenario; `runner` on `sim` and `output`; `sweep`
-//! on `runner`; the binary (`main.rs`) on `scenario`, `runner`, `sweep` and
-//! `output`. One exception is still being removed (issue 19): the world, the
+//! on `runner`. The binary (`src/main.rs`, a table of contents, and
+//! `src/cli/`, one file per subcommand) and the benchmarks (`src/bench/`,
+//! which the binary declares) sit outside the library and call it through
+//! its public items; the library needs none of the command line's crates
+//! (clap and the rest come with the default `cli` feature, which only the
+//! binary requires). One exception is still being removed (issue 19): the world, the
 //! training and serving workloads and the books take model types from
 //! `scenario::model` (the whole [`scenario::Scenario`], links, lifetimes, the
 //! grid policy); `tests/dcsim/layers.rs` lists those imports, and the list
@@ -60,7 +64,6 @@
 
 #![warn(missing_docs)]
 
-pub mod bench;
 pub mod catalog;
 pub mod economics;
 pub mod engine;
@@ -70,11 +73,13 @@ pub mod policy;
 pub mod record;
 pub mod report;
 pub mod results;
+pub mod run;
 pub mod runner;
 pub mod scenario;
 pub mod sensitivity;
 pub mod sim;
 pub mod sweep;
 pub mod units;
+pub mod validation;
 pub mod workload;
 pub mod world;

@@ -8,7 +8,7 @@ use crate::catalog::{Catalog, ChipSpec, RackSpec};
 use crate::record::SummaryRow;
 
 /// Which part of the catalog to print.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CatalogPart {
     /// Chips, racks and failure classes.
     All,

@@ -56,8 +56,11 @@ pub fn run_to_dir(
     report: Option<ReportInputs>,
     progress: &mut dyn FnMut(f64),
 ) -> Result<RunOutput, OutputError> {
-    let mut recorder =
-        CsvRecorder::create_with(dir, scenario.failures_log, Columns::for_scenario(scenario))?;
+    let mut recorder = CsvRecorder::create_with(
+        dir,
+        scenario.world.failures_log,
+        Columns::for_scenario(scenario),
+    )?;
     if let Some(inputs) = report {
         recorder = recorder.with_report(inputs);
     }

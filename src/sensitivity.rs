@@ -249,6 +249,7 @@ impl Plan {
                         setting: "base".into(),
                         error,
                     })?
+                    .run
                     .seed
             }
         };

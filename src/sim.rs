@@ -67,7 +67,7 @@ impl<'s, R: Recorder> Model<'s, R> {
             world: World::new(scenario),
             training: Training::new(scenario),
             serving: Serving::new(scenario),
-            workloads: !scenario.jobs.is_empty() || !scenario.services.is_empty(),
+            workloads: !scenario.training.jobs.is_empty() || !scenario.serving.services.is_empty(),
             notices: Vec::new(),
             recorder,
             requeued: 0,
@@ -82,7 +82,7 @@ impl<'s, R: Recorder> Model<'s, R> {
                 .expect("0 is a valid utilization");
         }
         model.flush(engine);
-        let first = (SimTime::ZERO + scenario.sample_every).min(scenario.end);
+        let first = (SimTime::ZERO + scenario.run.sample_every).min(scenario.run.end);
         engine
             .schedule_at(first, Event::Sample)
             .expect("samples are in the future");
@@ -177,8 +177,8 @@ impl<'s, R: Recorder> Model<'s, R> {
             jobs.then(|| training.sample(site, now))
         });
         self.serving.sample(now, &mut self.recorder);
-        if now < self.scenario.end {
-            let next = (now + self.scenario.sample_every).min(self.scenario.end);
+        if now < self.scenario.run.end {
+            let next = (now + self.scenario.run.sample_every).min(self.scenario.run.end);
             engine
                 .schedule_at(next, Event::Sample)
                 .expect("samples move forward");
@@ -188,8 +188,11 @@ impl<'s, R: Recorder> Model<'s, R> {
     /// Records the build-out and the summary, and hands back the recorder
     /// with the summary. Call once the engine has run to the end.
     pub fn finish(mut self, engine: &Engine<Event>) -> (R, SummaryRow) {
-        let training = self.training.finish(self.scenario.end, &mut self.recorder);
-        self.serving.finish(self.scenario.end, &mut self.recorder);
+        let training = self
+            .training
+            .finish(self.scenario.run.end, &mut self.recorder);
+        self.serving
+            .finish(self.scenario.run.end, &mut self.recorder);
         let mut summary = self.world.finish(&mut self.recorder);
         summary.training = training;
         summary.events = engine.events_processed() - self.requeued;
@@ -226,7 +229,7 @@ pub fn run<R: Recorder>(
     let mut engine: Engine<Event> = Engine::new();
     let books = Books::new(scenario, recorder);
     let mut model = Model::new(scenario, books, &mut engine);
-    let end = scenario.end.micros();
+    let end = scenario.run.end.micros();
     for step in 1..=PROGRESS_STEPS {
         let until =
             SimTime((u128::from(end) * u128::from(step) / u128::from(PROGRESS_STEPS)) as u64);

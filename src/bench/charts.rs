@@ -9,11 +9,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::training::median;
-use crate::output::csv::{Columns, CsvRecorder};
-use crate::output::report::ReportInputs;
-use crate::output::set::OutputError;
-use crate::record::SummaryRow;
-use crate::scenario::Scenario;
+use dcsim::output::csv::{Columns, CsvRecorder};
+use dcsim::output::report::ReportInputs;
+use dcsim::output::set::OutputError;
+use dcsim::record::SummaryRow;
+use dcsim::scenario::Scenario;
 
 /// Wall times of a scenario's runs without and with charts.
 #[derive(Clone, Debug)]
@@ -52,8 +52,8 @@ pub fn run(
     repeat: usize,
     out: &Path,
 ) -> Result<ChartsBench, OutputError> {
-    let bare_dir = out.join(format!("{}-no-charts", scenario.name));
-    let dir = out.join(&scenario.name);
+    let bare_dir = out.join(format!("{}-no-charts", scenario.run.name));
+    let dir = out.join(&scenario.run.name);
     let mut times = [Vec::new(), Vec::new()];
     let mut finish = [Vec::new(), Vec::new()];
     let mut summary = None;
@@ -63,13 +63,13 @@ pub fn run(
             let started = Instant::now();
             let mut recorder = CsvRecorder::create_with(
                 target,
-                scenario.failures_log,
+                scenario.world.failures_log,
                 Columns::for_scenario(scenario),
             )?;
             if k == 1 {
                 recorder = recorder.with_report(inputs.clone());
             }
-            let (recorder, row) = crate::sim::run(scenario, recorder, &mut |_| {});
+            let (recorder, row) = dcsim::sim::run(scenario, recorder, &mut |_| {});
             let finishing = Instant::now();
             let written = recorder.finish()?;
             finish[k].push(finishing.elapsed().as_secs_f64());

@@ -8,10 +8,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::training::median;
-use crate::output::csv::{Columns, CsvRecorder};
-use crate::output::set::OutputError;
-use crate::record::SummaryRow;
-use crate::scenario::Scenario;
+use dcsim::output::csv::{Columns, CsvRecorder};
+use dcsim::output::set::OutputError;
+use dcsim::record::SummaryRow;
+use dcsim::scenario::Scenario;
 
 /// Wall times of a scenario's runs with and without its books.
 #[derive(Clone, Debug)]
@@ -35,7 +35,7 @@ impl EconomicsBench {
 pub fn without_books(scenario: &Scenario) -> Scenario {
     let mut s = scenario.clone();
     s.economics = None;
-    s.name = format!("{}-no-books", scenario.name);
+    s.run.name = format!("{}-no-books", scenario.run.name);
     s
 }
 
@@ -50,11 +50,11 @@ pub fn run(scenario: &Scenario, repeat: usize, out: &Path) -> Result<EconomicsBe
         for (k, s) in [&bare, scenario].into_iter().enumerate() {
             let started = Instant::now();
             let recorder = CsvRecorder::create_with(
-                &out.join(&s.name),
-                s.failures_log,
+                &out.join(&s.run.name),
+                s.world.failures_log,
                 Columns::for_scenario(s),
             )?;
-            let (recorder, row) = crate::sim::run(s, recorder, &mut |_| {});
+            let (recorder, row) = dcsim::sim::run(s, recorder, &mut |_| {});
             recorder.finish()?;
             times[k].push(started.elapsed().as_secs_f64());
             if k == 1 {

@@ -19,7 +19,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use crate::engine::{Engine, Handler, SimTime};
+use dcsim::engine::{Engine, Handler, SimTime};
 
 /// Mean of the exponential part of the delay [PHOLD time units].
 const MEAN: f64 = 1.0;
@@ -29,7 +29,7 @@ const LOOKAHEAD: f64 = 0.1;
 const MICROS_PER_UNIT: f64 = 1e6;
 
 /// The three standard sizes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Size {
     /// 1,000 LPs × 1 initial event.
     Small,

@@ -8,11 +8,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::phold::{self, Size};
-use crate::output::csv::{Columns, CsvRecorder};
-use crate::output::null::NullRecorder;
-use crate::output::set::OutputError;
-use crate::record::SummaryRow;
-use crate::scenario::Scenario;
+use dcsim::output::csv::{Columns, CsvRecorder};
+use dcsim::output::null::NullRecorder;
+use dcsim::output::set::OutputError;
+use dcsim::record::SummaryRow;
+use dcsim::scenario::Scenario;
 
 /// The built-in scale scenario (`scenarios/scale-400k.toml`).
 pub const SCALE_SCENARIO: &str = include_str!("../../scenarios/scale-400k.toml");
@@ -57,12 +57,15 @@ pub fn peak_rss_kib() -> Option<u64> {
 pub fn run(scenario: &Scenario, out: &Path) -> Result<ScaleResult, OutputError> {
     let baseline = phold::run_bare_heap(Size::Medium, BASELINE_EVENTS);
     let started = Instant::now();
-    let (_, summary) = crate::sim::run(scenario, NullRecorder, &mut |_| {});
+    let (_, summary) = dcsim::sim::run(scenario, NullRecorder, &mut |_| {});
     let simulate_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let recorder =
-        CsvRecorder::create_with(out, scenario.failures_log, Columns::for_scenario(scenario))?;
-    let (recorder, _) = crate::sim::run(scenario, recorder, &mut |_| {});
+    let recorder = CsvRecorder::create_with(
+        out,
+        scenario.world.failures_log,
+        Columns::for_scenario(scenario),
+    )?;
+    let (recorder, _) = dcsim::sim::run(scenario, recorder, &mut |_| {});
     recorder.finish()?;
     let with_csv_s = started.elapsed().as_secs_f64();
     Ok(ScaleResult {

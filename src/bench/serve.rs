@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::phold::{self, Size};
-use crate::catalog::Catalog;
-use crate::workload::serving::requests::{self, Prefill, Routing, ServeConfig, ServeSummary};
-use crate::workload::serving::roofline::{self, Replica};
-use crate::workload::serving::trace::{self, TraceError, TraceFormat, TraceRequest};
+use dcsim::catalog::Catalog;
+use dcsim::workload::serving::requests::{self, Prefill, Routing, ServeConfig, ServeSummary};
+use dcsim::workload::serving::roofline::{self, Replica};
+use dcsim::workload::serving::trace::{self, TraceError, TraceFormat, TraceRequest};
 
 /// The Azure conversation trace shipped in this repository
 /// (`data/azure-llm-inference-2023/`), at the path of the checkout the
@@ -126,7 +126,7 @@ pub fn scale_requests(sizes: &[TraceRequest], replicas: u32, hours: f64) -> Vec<
     let count =
         (SCALE_REQUESTS_PER_REPLICA_HOUR as f64 * f64::from(replicas) * hours).round() as usize;
     let rate = count as f64 / (hours * 3600.0);
-    let mut gaps = crate::engine::RngStreams::new(0).stream("bench/serve-scale/arrivals");
+    let mut gaps = dcsim::engine::RngStreams::new(0).stream("bench/serve-scale/arrivals");
     let mut t = 0.0;
     (0..count)
         .map(|i| {

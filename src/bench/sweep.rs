@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::training::median;
-use crate::sweep::execute::{self, Options};
-use crate::sweep::{Definition, SweepError};
+use dcsim::sweep::execute::{self, Options};
+use dcsim::sweep::{Definition, SweepError};
 
 /// The wall times of each thread count, and whether the outputs agree.
 #[derive(Clone, Debug)]

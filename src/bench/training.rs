@@ -13,11 +13,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::scale::peak_rss_kib;
-use crate::output::csv::{Columns, CsvRecorder};
-use crate::output::null::NullRecorder;
-use crate::output::set::OutputError;
-use crate::record::SummaryRow;
-use crate::scenario::Scenario;
+use dcsim::output::csv::{Columns, CsvRecorder};
+use dcsim::output::null::NullRecorder;
+use dcsim::output::set::OutputError;
+use dcsim::record::SummaryRow;
+use dcsim::scenario::Scenario;
 
 /// The built-in benchmark scenario (`scenarios/scale-400k-training.toml`):
 /// `scale-400k` plus about 20,000 training jobs.
@@ -101,10 +101,10 @@ fn raise_peak(peak: &mut Option<u64>) {
 /// named `<name>-physical` (its own output folder).
 pub fn physical_of(scenario: &Scenario) -> Scenario {
     let mut physical = scenario.clone();
-    physical.jobs.clear();
-    physical.traces.clear();
-    physical.services.clear();
-    physical.name = format!("{}-physical", scenario.name);
+    physical.training.jobs.clear();
+    physical.training.traces.clear();
+    physical.serving.services.clear();
+    physical.run.name = format!("{}-physical", scenario.run.name);
     physical
 }
 
@@ -122,7 +122,7 @@ pub fn run(scenario: &Scenario, repeat: usize, out: &Path) -> Result<TrainingBen
         for (k, s) in kinds.iter().enumerate() {
             rss_reset &= reset_peak_rss();
             let started = Instant::now();
-            let (_, summary) = crate::sim::run(s, NullRecorder, &mut |_| {});
+            let (_, summary) = dcsim::sim::run(s, NullRecorder, &mut |_| {});
             simulate_s[k].push(started.elapsed().as_secs_f64());
             summaries[k] = Some(summary);
             raise_peak(&mut peak[k]);
@@ -132,9 +132,12 @@ pub fn run(scenario: &Scenario, repeat: usize, out: &Path) -> Result<TrainingBen
     for (k, s) in kinds.iter().enumerate() {
         rss_reset &= reset_peak_rss();
         let started = Instant::now();
-        let recorder =
-            CsvRecorder::create_with(&out.join(&s.name), s.failures_log, Columns::for_scenario(s))?;
-        let (recorder, _) = crate::sim::run(s, recorder, &mut |_| {});
+        let recorder = CsvRecorder::create_with(
+            &out.join(&s.run.name),
+            s.world.failures_log,
+            Columns::for_scenario(s),
+        )?;
+        let (recorder, _) = dcsim::sim::run(s, recorder, &mut |_| {});
         recorder.finish()?;
         with_csv_s[k] = started.elapsed().as_secs_f64();
         raise_peak(&mut peak[k]);

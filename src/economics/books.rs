@@ -158,18 +158,18 @@ impl<'s, R: Recorder> Books<'s, R> {
             months,
             flows,
             rack_index: scenario
-                .rack_types
+                .world.rack_types
                 .iter()
                 .enumerate()
                 .map(|(i, t)| (t.rack.name.clone(), i))
                 .collect(),
             service_index: scenario
-                .services
+                .serving.services
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (s.name.clone(), i))
                 .collect(),
-            sold_on_demand: (0..scenario.services.len())
+            sold_on_demand: (0..scenario.serving.services.len())
                 .map(|i| {
                     economics
                         .and_then(|e| e.on_demand.as_ref())
@@ -177,12 +177,12 @@ impl<'s, R: Recorder> Books<'s, R> {
                 })
                 .collect(),
             kw_per_chip: scenario
-                .rack_types
+                .world.rack_types
                 .iter()
                 .map(|t| t.nameplate().0 / 1000.0 / f64::from(t.rack.chips.max(1)))
                 .collect(),
             capex_per_chip: scenario
-                .rack_types
+                .world.rack_types
                 .iter()
                 .enumerate()
                 .map(|(i, t)| {
@@ -198,19 +198,19 @@ impl<'s, R: Recorder> Books<'s, R> {
                 to: SimTime::ZERO,
                 energy_usd: 0.0,
                 energy_mwh: 0.0,
-                healthy: vec![0.0; scenario.rack_types.len()],
-                held: vec![0.0; scenario.rack_types.len()],
+                healthy: vec![0.0; scenario.world.rack_types.len()],
+                held: vec![0.0; scenario.world.rack_types.len()],
                 nameplate_mw_hours: 0.0,
                 it_capex_hours: 0.0,
-                served: vec![0.0; scenario.rack_types.len()],
-                maintenance: vec![0.0; scenario.rack_types.len()],
+                served: vec![0.0; scenario.world.rack_types.len()],
+                maintenance: vec![0.0; scenario.world.rack_types.len()],
             },
             open: false,
             windows: Vec::new(),
             scratch: (
-                vec![0.0; scenario.rack_types.len()],
-                vec![0.0; scenario.rack_types.len()],
-                vec![0.0; scenario.rack_types.len()],
+                vec![0.0; scenario.world.rack_types.len()],
+                vec![0.0; scenario.world.rack_types.len()],
+                vec![0.0; scenario.world.rack_types.len()],
             ),
             last_sample: SimTime::ZERO,
             buildout: Vec::new(),
@@ -371,7 +371,7 @@ impl<'s, R: Recorder> Books<'s, R> {
         let econ = self.economics?;
         let sc = self.scenario;
         let n = self.months.len();
-        let start = sc.calendar.start();
+        let start = sc.run.calendar.start();
         let month_of = |date: &str| -> Option<usize> {
             let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
             let k = (d.year() - start.year()) * 12 + d.month() as i32 - start.month() as i32;
@@ -380,9 +380,9 @@ impl<'s, R: Recorder> Books<'s, R> {
 
         // Energy escalates in the books (1 without an escalator).
         if econ.escalators.energy_per_year != 0.0 && n > 0 {
-            let start_date = self.scenario.calendar.date(self.months[0].from);
+            let start_date = self.scenario.run.calendar.date(self.months[0].from);
             for (f, month) in self.flows.iter_mut().zip(&self.months) {
-                let k = super::escalate::whole_years(start_date, sc.calendar.date(month.from));
+                let k = super::escalate::whole_years(start_date, sc.run.calendar.date(month.from));
                 f.energy_usd *= super::escalate::factor(econ.escalators.energy_per_year, k);
             }
         }
@@ -401,12 +401,13 @@ impl<'s, R: Recorder> Books<'s, R> {
                 .iter()
                 .map(|row| super::retire::Hall {
                     site: sc
+                        .world
                         .sites
                         .iter()
                         .position(|s| s.name == row.site)
                         .unwrap_or(0),
                     it_mw: self.rack_index.get(&row.rack).map_or(0.0, |&t| {
-                        f64::from(row.racks) * sc.rack_types[t].nameplate().0 / 1e6
+                        f64::from(row.racks) * sc.world.rack_types[t].nameplate().0 / 1e6
                     }),
                     service: month_of(&row.commissioned),
                     retired: month_of(&row.commissioned).and(self.retirement_month(row)),
@@ -426,7 +427,7 @@ impl<'s, R: Recorder> Books<'s, R> {
             let racks = f64::from(row.racks);
             let server = racks * cp.rack_price_usd[t];
             let network = server * cp.network_share;
-            let it_mw = racks * sc.rack_types[t].nameplate().0 / 1e6;
+            let it_mw = racks * sc.world.rack_types[t].nameplate().0 / 1e6;
             let facility = if *reused_mw > 0.0 {
                 (it_mw - reused_mw).max(0.0) * cp.facility_usd_per_mw
             } else {
@@ -542,8 +543,8 @@ impl<'s, R: Recorder> Books<'s, R> {
                 contract: c.name.clone(),
                 unit,
                 chip_types: c.chip_types.join("+"),
-                start: sc.calendar.format(c.start),
-                end: sc.calendar.format(c.end),
+                start: sc.run.calendar.format(c.start),
+                end: sc.run.calendar.format(c.end),
                 billing: match c.billing {
                     Billing::TakeOrPay => "take_or_pay",
                     Billing::PayPerUse => "pay_per_use",
@@ -814,7 +815,7 @@ impl<'s, R: Recorder> Books<'s, R> {
 
 /// The calendar months the run covers, clipped to it.
 fn months_of(sc: &Scenario) -> Vec<Month> {
-    let start = sc.calendar.start();
+    let start = sc.run.calendar.start();
     let mut months = Vec::new();
     let mut first = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("a month");
     loop {
@@ -824,15 +825,16 @@ fn months_of(sc: &Scenario) -> Vec<Month> {
             NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
         }
         .expect("a month");
-        let from = sc.calendar.time_of_date(first).unwrap_or(SimTime::ZERO);
-        if from >= sc.end {
+        let from = sc.run.calendar.time_of_date(first).unwrap_or(SimTime::ZERO);
+        if from >= sc.run.end {
             break;
         }
         let to = sc
+            .run
             .calendar
             .time_of_date(next)
             .unwrap_or(SimTime::ZERO)
-            .min(sc.end);
+            .min(sc.run.end);
         months.push(Month {
             label: format!("{:04}-{:02}", first.year(), first.month()),
             from,
@@ -916,7 +918,7 @@ impl<R: Recorder> Recorder for Books<'_, R> {
             && self.sold_on_demand[s]
         {
             let iv = &mut self.pending;
-            let t = self.scenario.services[s].rack_type;
+            let t = self.scenario.serving.services[s].rack_type;
             let hours = iv.to.since(iv.from).hours();
             iv.served[t] += row.chips as f64 * hours;
         }

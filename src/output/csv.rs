@@ -1399,14 +1399,14 @@ impl Columns {
     pub fn for_scenario(scenario: &crate::scenario::Scenario) -> Columns {
         let e = scenario.economics.as_ref();
         Columns {
-            training: !scenario.jobs.is_empty(),
+            training: !scenario.training.jobs.is_empty(),
             economics: e.is_some(),
             opex_lines: e.is_some_and(|e| e.opex_lines.any()),
             tax: e.is_some_and(|e| e.tax.is_some()),
             terminal: e
                 .is_some_and(|e| !matches!(e.terminal, crate::economics::residual::Terminal::None)),
             retirement: e.is_some_and(|e| e.capex.write_off_at_retirement),
-            maintenance: !scenario.maintenance.is_empty(),
+            maintenance: !scenario.world.maintenance.is_empty(),
         }
     }
 }

@@ -41,12 +41,13 @@ impl ReportInputs {
     /// The inputs for `scenario`, read from `label` whose text is `text`.
     pub fn new(scenario: &Scenario, label: impl Into<String>, text: impl Into<String>) -> Self {
         ReportInputs {
-            name: scenario.name.clone(),
-            description: scenario.description.clone(),
+            name: scenario.run.name.clone(),
+            description: scenario.run.description.clone(),
             scenario_label: label.into(),
             scenario_text: text.into(),
             changes: Vec::new(),
             services: scenario
+                .serving
                 .services
                 .iter()
                 .map(|s| ServiceTarget {

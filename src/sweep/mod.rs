@@ -452,12 +452,12 @@ impl Definition {
             return Err(SweepError::Scenario(ScenarioError { issues }));
         }
         let first = first.expect("a sweep has at least one combination");
-        let base_seed = first.seed;
+        let base_seed = first.run.seed;
         let texts = self.scenario.chain_texts().map_err(SweepError::Scenario)?;
         Ok(Plan {
             format: PLAN_FORMAT.to_string(),
             identity: self.identity(&texts),
-            scenario: first.name.clone(),
+            scenario: first.run.name.clone(),
             sets: self.sets.clone(),
             base_seed,
             varies: self.varies.clone(),

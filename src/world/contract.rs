@@ -243,7 +243,7 @@ impl World<'_> {
     pub fn uplink_capacity(&self, site: SiteId, rack_type: RackTypeId) -> BitsPerSecond {
         let t = &self.topo.types[rack_type.index()];
         t.nic_per_chip * f64::from(t.chips)
-            / self.scenario.sites[site.index()].uplink_oversubscription
+            / self.scenario.world.sites[site.index()].uplink_oversubscription
     }
 
     /// Whether a site is dark (a site outage).

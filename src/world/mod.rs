@@ -264,10 +264,11 @@ impl<'s> World<'s> {
     // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
     #[allow(clippy::too_many_lines)]
     pub fn new(scenario: &'s Scenario) -> Self {
-        let streams_root = RngStreams::new(scenario.seed);
-        let class = |k: FailureKind| &scenario.failures[k.index()];
+        let streams_root = RngStreams::new(scenario.run.seed);
+        let class = |k: FailureKind| &scenario.world.failures[k.index()];
         let mut node_classes: Vec<NodeClasses> = Vec::new();
         let types: Vec<TypeInfo> = scenario
+            .world
             .rack_types
             .iter()
             .map(|t| {
@@ -335,11 +336,13 @@ impl<'s> World<'s> {
         // Rack model and chip names, shared by every site's sample rows.
         let name = |s: &str| SharedText::from(s);
         let rack_names: Vec<SharedText> = scenario
+            .world
             .rack_types
             .iter()
             .map(|t| name(&t.rack.name))
             .collect();
         let chip_names: Vec<SharedText> = scenario
+            .world
             .rack_types
             .iter()
             .map(|t| name(&t.chip.name))
@@ -348,7 +351,7 @@ impl<'s> World<'s> {
         let mut fleets = Vec::new();
         let mut sites = Vec::new();
         let mut buildout_rng = Vec::new();
-        for (si, site) in scenario.sites.iter().enumerate() {
+        for (si, site) in scenario.world.sites.iter().enumerate() {
             // Every fleet draws its failures and repairs from streams of its
             // own, named after it, so adding a rack model, a site or a link
             // never moves another fleet's luck (common random numbers).
@@ -364,7 +367,7 @@ impl<'s> World<'s> {
                     continue;
                 }
                 let t = &types[ti];
-                let rack_name = &scenario.rack_types[ti].rack.name;
+                let rack_name = &scenario.world.rack_types[ti].rack.name;
                 fleets.push(Fleet::new(
                     Scope::Nodes,
                     Some(si),
@@ -396,10 +399,12 @@ impl<'s> World<'s> {
             let mut power = SitePower::default();
             power.grid = site.grid[0].1;
             power.cap = 1.0;
-            power.background = scenario.utilization;
-            power.pue = site.pue.in_month(scenario.calendar.month(SimTime::ZERO));
-            power.price_usd_per_mwh = site.price.at(&scenario.calendar, SimTime::ZERO);
-            power.carbon_kg_per_mwh = site.carbon.at(&scenario.calendar, SimTime::ZERO);
+            power.background = scenario.world.utilization;
+            power.pue = site
+                .pue
+                .in_month(scenario.run.calendar.month(SimTime::ZERO));
+            power.price_usd_per_mwh = site.price.at(&scenario.run.calendar, SimTime::ZERO);
+            power.carbon_kg_per_mwh = site.carbon.at(&scenario.run.calendar, SimTime::ZERO);
             power.track_models(types.len(), site.phases.iter().map(|p| p.rack_type));
             sites.push(SiteState {
                 phases: site.phases.iter().map(|_| PhaseState::default()).collect(),
@@ -441,11 +446,11 @@ impl<'s> World<'s> {
             });
         }
         // One fleet per inter-site link, each with its own streams.
-        let mut dci_fleets = Vec::with_capacity(scenario.links.len());
-        for (i, link) in scenario.links.iter().enumerate() {
+        let mut dci_fleets = Vec::with_capacity(scenario.world.links.len());
+        for (i, link) in scenario.world.links.iter().enumerate() {
             let name = format!(
                 "link/{}-{}/{i}",
-                scenario.sites[link.from].name, scenario.sites[link.to].name
+                scenario.world.sites[link.from].name, scenario.world.sites[link.to].name
             );
             streams.push(streams_root.stream(&format!("failures/{name}")));
             streams.push(streams_root.stream(&format!("repairs/{name}")));
@@ -457,22 +462,23 @@ impl<'s> World<'s> {
             ));
             dci_fleets.push(fleets.len() - 1);
         }
-        let network = Network::new(scenario.sites.len(), &scenario.links);
+        let network = Network::new(scenario.world.sites.len(), &scenario.world.links);
         let varying = scenario
+            .world
             .sites
             .iter()
             .any(|s| s.pue.varies() || s.price.varies() || s.carbon.varies());
         let mut parts: [PartTable; 5] = Default::default();
-        parts[Scope::Site as usize].extend(scenario.sites.len(), SimTime::ZERO);
-        parts[Scope::Dci as usize].extend(scenario.links.len(), SimTime::ZERO);
-        let pools = scenario.sites.len() * types.len();
+        parts[Scope::Site as usize].extend(scenario.world.sites.len(), SimTime::ZERO);
+        parts[Scope::Dci as usize].extend(scenario.world.links.len(), SimTime::ZERO);
+        let pools = scenario.world.sites.len() * types.len();
         let types_len = types.len().max(1);
         let types_domains: Vec<usize> = types.iter().map(|t| t.domains as usize).collect();
 
         let mut world = World {
             scenario,
             now: SimTime::ZERO,
-            spares: SparePools::new(scenario.sites.len(), types.len()),
+            spares: SparePools::new(scenario.world.sites.len(), types.len()),
             topo: Topology {
                 types,
                 ..Default::default()
@@ -501,13 +507,14 @@ impl<'s> World<'s> {
             listening: true,
             log: Vec::new(),
             maintenance_log: Vec::new(),
-            maintenance_cursor: vec![0; scenario.maintenance.len()],
-            maintenance_dark: vec![Vec::new(); scenario.maintenance.len()],
+            maintenance_cursor: vec![0; scenario.world.maintenance.len()],
+            maintenance_dark: vec![Vec::new(); scenario.world.maintenance.len()],
             node_due: Vec::new(),
             paused_clocks: std::collections::HashMap::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
             site_names: scenario
+                .world
                 .sites
                 .iter()
                 .map(|s| SharedText::from(s.name.as_str()))
@@ -521,7 +528,7 @@ impl<'s> World<'s> {
     /// sites and links at risk of failure.
     fn start(&mut self) {
         let sc = self.scenario;
-        for (si, site) in sc.sites.iter().enumerate() {
+        for (si, site) in sc.world.sites.iter().enumerate() {
             for (pi, phase) in site.phases.iter().enumerate() {
                 let delay = phase
                     .delay
@@ -546,10 +553,10 @@ impl<'s> World<'s> {
             }
             self.bring_up(Target::Site(si as u32));
         }
-        for link in 0..sc.links.len() {
+        for link in 0..sc.world.links.len() {
             self.bring_up(Target::Dci(link as u32));
         }
-        for (w, m) in sc.maintenance.iter().enumerate() {
+        for (w, m) in sc.world.maintenance.iter().enumerate() {
             self.schedule(m.start, Event::MaintenanceStart { window: w as u32 });
         }
         self.settle();
@@ -565,7 +572,7 @@ impl<'s> World<'s> {
 
     /// Asks for `event` at `at` if that is before the end of the run.
     fn schedule(&mut self, at: SimTime, event: Event) {
-        if at < self.scenario.end {
+        if at < self.scenario.run.end {
             self.scheduled.push((at, event));
         }
     }
@@ -679,16 +686,16 @@ impl<'s> World<'s> {
 
     fn hour_tick(&mut self) {
         let sc = self.scenario;
-        let month = sc.calendar.month(self.now);
-        for (i, spec) in sc.sites.iter().enumerate() {
+        let month = sc.run.calendar.month(self.now);
+        for (i, spec) in sc.world.sites.iter().enumerate() {
             if !(spec.pue.varies() || spec.price.varies() || spec.carbon.varies()) {
                 continue;
             }
             self.touch(i);
             let p = &mut self.sites[i].power;
             p.pue = spec.pue.in_month(month);
-            p.price_usd_per_mwh = spec.price.at(&sc.calendar, self.now);
-            p.carbon_kg_per_mwh = spec.carbon.at(&sc.calendar, self.now);
+            p.price_usd_per_mwh = spec.price.at(&sc.run.calendar, self.now);
+            p.carbon_kg_per_mwh = spec.carbon.at(&sc.run.calendar, self.now);
         }
         self.schedule(self.now + SimDuration::from_hours(1), Event::HourTick);
     }
@@ -720,7 +727,7 @@ mod tests {
         let world = World::new(&scenario);
         let d = failures::defaults();
         let per_mhr = |k: FailureKind| d[k.index()].rate_per_million_hours / 1e6;
-        for (t, classes) in scenario.rack_types.iter().zip(&world.node_classes) {
+        for (t, classes) in scenario.world.rack_types.iter().zip(&world.node_classes) {
             let cpn = f64::from(t.rack.chips_per_node());
             let want = [
                 (FailureKind::Gpu, cpn * t.chip.gpu_failures_per_mhr / 1e6),

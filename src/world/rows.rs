@@ -28,7 +28,7 @@ impl World<'_> {
     ) {
         self.now = now;
         let sc = self.scenario;
-        let timestamp = SharedText::from(sc.calendar.format(now));
+        let timestamp = SharedText::from(sc.run.calendar.format(now));
         let mut chips_online = 0;
         let mut facility = Watts::ZERO;
         for i in 0..self.sites.len() {
@@ -108,8 +108,8 @@ impl World<'_> {
     /// once, at the end.
     pub fn finish<R: Recorder>(&mut self, recorder: &mut R) -> SummaryRow {
         let sc = self.scenario;
-        let cal = &sc.calendar;
-        for (si, spec) in sc.sites.iter().enumerate() {
+        let cal = &sc.run.calendar;
+        for (si, spec) in sc.world.sites.iter().enumerate() {
             for (pi, phase) in spec.phases.iter().enumerate() {
                 let st = &self.sites[si].phases[pi];
                 let t = &self.topo.types[phase.rack_type];
@@ -123,13 +123,13 @@ impl World<'_> {
                 };
                 let waited = match (st.delivered, st.commissioned) {
                     (Some(d), Some(c)) => c.since(d),
-                    (Some(d), None) if st.status == PhaseStatus::Pending => sc.end.since(d),
+                    (Some(d), None) if st.status == PhaseStatus::Pending => sc.run.end.since(d),
                     _ => SimDuration::ZERO,
                 };
                 let row = BuildoutRow {
                     site: spec.name.clone(),
                     phase: pi,
-                    rack: sc.rack_types[phase.rack_type].rack.name.clone(),
+                    rack: sc.world.rack_types[phase.rack_type].rack.name.clone(),
                     racks: phase.count,
                     chips: u64::from(t.chips) * u64::from(phase.count),
                     planned: cal.date(phase.planned).to_string(),
@@ -161,12 +161,12 @@ impl World<'_> {
             }
         }
         SummaryRow {
-            scenario: sc.name.clone(),
-            seed: sc.seed,
-            sites: sc.sites.len(),
+            scenario: sc.run.name.clone(),
+            seed: sc.run.seed,
+            sites: sc.world.sites.len(),
             start: cal.start().to_string(),
-            end: cal.date(sc.end).to_string(),
-            hours: sc.end.hours(),
+            end: cal.date(sc.run.end).to_string(),
+            hours: sc.run.end.hours(),
             racks_commissioned: self.sites.iter().map(|s| s.racks_commissioned).sum(),
             racks_refused: self.sites.iter().map(|s| s.racks_refused).sum(),
             racks_deferred_at_end: self.sites.iter().map(|s| u64::from(s.racks_deferred)).sum(),

@@ -364,8 +364,8 @@ fn a_misspelled_key_in_load_is_only_the_misspelling() {
     )
     .unwrap();
     let plain = load_str("case.toml", GOOD, None, &Overrides::default()).unwrap();
-    assert_eq!(s.utilization, plain.utilization);
-    assert_eq!(s.utilization, 0.7);
+    assert_eq!(s.world.utilization, plain.world.utilization);
+    assert_eq!(s.world.utilization, 0.7);
 }
 
 #[test]

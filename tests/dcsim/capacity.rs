@@ -133,8 +133,8 @@ fn run_csv(scenario: &Scenario) -> (SummaryRow, Rows, Rows) {
     let dir = temp_dir("capacity");
     let rec = CsvRecorder::create_with(
         &dir,
-        scenario.failures_log,
-        Columns::for_jobs(scenario.jobs.len()),
+        scenario.world.failures_log,
+        Columns::for_jobs(scenario.training.jobs.len()),
     )
     .unwrap();
     let (rec, summary) = dcsim::sim::run(scenario, rec, &mut |_| {});

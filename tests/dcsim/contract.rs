@@ -296,8 +296,8 @@ fn links_down_in_the_rows_equal_links_down_in_the_fabric() {
     let mut model = Model::new(&scenario, MemoryRecorder::default(), &mut engine);
     let mut t = SimTime::ZERO;
     let mut seen_down = 0;
-    while t < scenario.end {
-        t = (t + scenario.sample_every).min(scenario.end);
+    while t < scenario.run.end {
+        t = (t + scenario.run.sample_every).min(scenario.run.end);
         engine.run_until(&mut model, t);
         let fabric = &model.world().network().fabric;
         let down = (0..fabric.link_count())

@@ -204,7 +204,7 @@ fn the_scenario_files_page_example_validates() {
         &Overrides::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(s.sites.len(), 2);
+    assert_eq!(s.world.sites.len(), 2);
     assert!(s.catalog.rack("my-h100-rack").is_some());
     assert_eq!(s.catalog.chip("h100").unwrap().tdp.0, 650.0);
 }
@@ -245,7 +245,7 @@ struct Tally<'s> {
 
 impl<'s> Tally<'s> {
     fn new(scenario: &'s Scenario) -> Self {
-        let n = scenario.sites.len();
+        let n = scenario.world.sites.len();
         Tally {
             scenario,
             points: vec![Vec::new(); n],
@@ -257,6 +257,7 @@ impl<'s> Tally<'s> {
 
     fn site(&self, name: &str) -> usize {
         self.scenario
+            .world
             .sites
             .iter()
             .position(|s| s.name == name)
@@ -277,8 +278,9 @@ impl Recorder for Tally<'_> {
     fn failure(&mut self, row: &FailureRow) {
         let sc = self.scenario;
         let i = self.site(&row.site);
-        let down = row.downtime_h.min(sc.end.hours() - row.time_h);
+        let down = row.downtime_h.min(sc.run.end.hours() - row.time_h);
         let rack_chips = sc
+            .world
             .rack_types
             .iter()
             .find(|rt| rt.rack.name == row.rack)
@@ -301,7 +303,7 @@ impl Recorder for Tally<'_> {
 /// Hours from the start to a `YYYY-MM-DD` date's midnight.
 fn hours_to(scenario: &Scenario, date: &str) -> f64 {
     let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-    (d - scenario.calendar.start()).num_days() as f64 * 24.0
+    (d - scenario.run.calendar.start()).num_days() as f64 * 24.0
 }
 
 /// A range `[lo, hi]` that holds the expected count for sure.
@@ -331,10 +333,10 @@ struct Expected {
 /// with no closed form (their shape is tested in `failures.rs`).
 fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
     let sc = tally.scenario;
-    let end = sc.end.hours();
+    let end = sc.run.end.hours();
     let mut out = [None; CLASSES];
     for k in FailureKind::ALL {
-        let class = &sc.failures[k.index()];
+        let class = &sc.world.failures[k.index()];
         if class.lifetime != Lifetime::Exponential {
             continue;
         }
@@ -348,7 +350,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
             })
         };
         let mut e = Expected::default();
-        for (si, site) in sc.sites.iter().enumerate() {
+        for (si, site) in sc.world.sites.iter().enumerate() {
             let points = &tally.points[si];
             let struck = &tally.struck[si];
             let outages = struck.count[FailureKind::SiteOutage.index()] as f64;
@@ -386,7 +388,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
                 .filter(|(_, _, to)| *to < end)
                 .map(|(pi, _, _)| {
                     let p = &site.phases[*pi];
-                    f64::from(p.count) * f64::from(sc.rack_types[p.rack_type].rack.chips)
+                    f64::from(p.count) * f64::from(sc.world.rack_types[p.rack_type].rack.chips)
                 })
                 .sum();
             let commissioned_racks: f64 = phases
@@ -397,7 +399,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
                 .iter()
                 .map(|(pi, _, _)| {
                     let p = &site.phases[*pi];
-                    f64::from(p.count) * f64::from(sc.rack_types[p.rack_type].rack.chips)
+                    f64::from(p.count) * f64::from(sc.world.rack_types[p.rack_type].rack.chips)
                 })
                 .sum();
             // Total variation of the healthy chips: every fall is a failure
@@ -419,7 +421,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
             let mut weights: Vec<f64> = site
                 .phases
                 .iter()
-                .map(|p| weight(&sc.rack_types[p.rack_type]))
+                .map(|p| weight(&sc.world.rack_types[p.rack_type]))
                 .collect();
             weights.sort_by(f64::total_cmp);
             weights.dedup();
@@ -448,7 +450,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
                                     .filter(|(_, from, to)| *from <= p.t && p.t < *to)
                                     .map(|(pi, _, _)| {
                                         let ph = &site.phases[*pi];
-                                        let rt = &sc.rack_types[ph.rack_type];
+                                        let rt = &sc.world.rack_types[ph.rack_type];
                                         (weight(rt), f64::from(ph.count) * f64::from(rt.rack.chips))
                                     })
                                     .collect();
@@ -514,7 +516,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
             // Each link is at risk while up; logged at its `from` site.
             let lam = class.rate_per_hour.unwrap_or(0.0);
             let down: f64 = tally.struck.iter().map(|s| s.down_h[k.index()]).sum();
-            let links = sc.links.len() as f64;
+            let links = sc.world.links.len() as f64;
             e.lo = lam * (links * end - down);
             e.hi = lam * links * end;
         }
@@ -530,7 +532,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
 /// (0 or 1 failure passes), a weak but honest check.
 fn check_failure_counts(name: &str) -> [Option<Expected>; CLASSES] {
     let mut scenario = example(name);
-    scenario.failures_log = true;
+    scenario.world.failures_log = true;
     let (tally, summary) = dcsim::sim::run(&scenario, Tally::new(&scenario), &mut |_| {});
     let expected = expected_failures(&tally);
     for k in FailureKind::ALL {
@@ -625,8 +627,8 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
     // Two named runs, then each stream's draws: Poisson of mean rate ×
     // window, here summed over the four streams (days from each `from` to
     // 2032-11-01), within 4σ.
-    assert_eq!(s.jobs[0].name, "frontier-a");
-    assert_eq!(s.jobs[1].name, "frontier-b");
+    assert_eq!(s.training.jobs[0].name, "frontier-a");
+    assert_eq!(s.training.jobs[1].name, "frontier-b");
     let days = |from: &str| {
         let d = chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap();
         (chrono::NaiveDate::from_ymd_opt(2032, 11, 1).unwrap() - d).num_days() as f64
@@ -635,7 +637,7 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
         + 5.5 * days("2026-01-01")
         + 0.1 * days("2026-07-01")
         + 5.5 * days("2026-07-01");
-    let drawn = (s.jobs.len() - 2) as f64;
+    let drawn = (s.training.jobs.len() - 2) as f64;
     assert!(
         (drawn - expected).abs() <= 4.0 * expected.sqrt(),
         "{drawn} jobs drawn, {expected:.0} expected"
@@ -784,48 +786,61 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
 fn the_training_benchmark_is_scale_400k_plus_jobs() {
     let plain = example("scale-400k.toml");
     let with_jobs = example("scale-400k-training.toml");
-    let physical = dcsim::bench::training::physical_of(&with_jobs);
-    assert!(physical.jobs.is_empty());
+    let physical = crate::bench::training::physical_of(&with_jobs);
+    assert!(physical.training.jobs.is_empty());
     for (a, b) in [
         (
-            format!("{:?}", plain.sites),
-            format!("{:?}", physical.sites),
+            format!("{:?}", plain.world.sites),
+            format!("{:?}", physical.world.sites),
         ),
         (
-            format!("{:?}", plain.rack_types),
-            format!("{:?}", physical.rack_types),
+            format!("{:?}", plain.world.rack_types),
+            format!("{:?}", physical.world.rack_types),
         ),
         (
-            format!("{:?}", plain.links),
-            format!("{:?}", physical.links),
+            format!("{:?}", plain.world.links),
+            format!("{:?}", physical.world.links),
         ),
         (
-            format!("{:?}", plain.failures),
-            format!("{:?}", physical.failures),
+            format!("{:?}", plain.world.failures),
+            format!("{:?}", physical.world.failures),
         ),
     ] {
         assert_eq!(a, b);
     }
     assert_eq!(
-        (plain.seed, plain.end, plain.sample_every, plain.utilization),
         (
-            physical.seed,
-            physical.end,
-            physical.sample_every,
-            physical.utilization
+            plain.run.seed,
+            plain.run.end,
+            plain.run.sample_every,
+            plain.world.utilization
+        ),
+        (
+            physical.run.seed,
+            physical.run.end,
+            physical.run.sample_every,
+            physical.world.utilization
         )
     );
-    assert_eq!(plain.swap_time, physical.swap_time);
+    assert_eq!(plain.world.swap_time, physical.world.swap_time);
     // The issue-8 workload: thousands of jobs, some of 10,000+ chips.
-    let n = with_jobs.jobs.len();
+    let n = with_jobs.training.jobs.len();
     assert!((15_000..25_000).contains(&n), "{n} jobs");
-    assert!(with_jobs.jobs.iter().filter(|j| j.chips >= 10_000).count() >= 50);
+    assert!(
+        with_jobs
+            .training
+            .jobs
+            .iter()
+            .filter(|j| j.chips >= 10_000)
+            .count()
+            >= 50
+    );
 }
 
 #[test]
 fn inference_example_shows_growth_autoscaling_and_preemption() {
     let s = example("inference.toml");
-    assert_eq!(s.services.len(), 3);
+    assert_eq!(s.serving.services.len(), 3);
     let rec = run(&s);
     let chat: Vec<_> = rec
         .services
@@ -953,6 +968,7 @@ fn the_refresh_plan_writes_off_sells_and_keeps_serving() {
     let e = summary.economics.as_ref().unwrap();
     // The catalog's GB300 NVL72 price (about $4,371,429).
     let gb300 = s
+        .world
         .rack_types
         .iter()
         .find(|t| t.rack.name == "gb300-nvl72")
@@ -1042,14 +1058,18 @@ fn frontier_40x_bench_scenario_is_forty_frontiers_and_a_year_of_jobs() {
     let s = load_file(&path, &Overrides::default()).unwrap();
     let gpus = 40 * 74 * 128 * 4;
     assert_eq!(gpus, 1_515_520);
-    assert_eq!(s.rack_types.iter().map(|t| t.rack.chips).sum::<u32>(), 512);
-    assert_eq!(s.sites[0].phases[0].count, 40 * 74);
+    assert_eq!(
+        s.world.rack_types.iter().map(|t| t.rack.chips).sum::<u32>(),
+        512
+    );
+    assert_eq!(s.world.sites[0].phases[0].count, 40 * 74);
     // Poisson count over 365 days at 1,707 a day: mean 623,055, σ = √mean.
     let mean = 1707.0 * 365.0;
-    let n = s.jobs.len() as f64;
+    let n = s.training.jobs.len() as f64;
     assert!((n - mean).abs() < 5.0 * f64::sqrt(mean), "{n} jobs");
     assert!(
-        s.jobs
+        s.training
+            .jobs
             .iter()
             .all(|j| j.chips % 4 == 0 && j.chips / 4 == j.domains)
     );

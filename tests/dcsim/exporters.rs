@@ -32,7 +32,7 @@ fn check_snapshots(stem: &str) -> SummaryRow {
     )
     .unwrap();
     let dir = temp_dir("snapshot");
-    let rec = CsvRecorder::create(&dir, scenario.failures_log).unwrap();
+    let rec = CsvRecorder::create(&dir, scenario.world.failures_log).unwrap();
     let (rec, summary) = dcsim::sim::run(&scenario, rec, &mut |_| {});
     rec.finish().unwrap();
 

@@ -127,27 +127,27 @@ fn a_plan_changes_its_base() {
     let (_dir, plan) = setup(BASE, PLAN);
     let s = load(&plan).unwrap_or_else(|e| panic!("the plan does not load:\n{e}"));
     // Kept from the base.
-    assert_eq!(s.name, "base");
-    assert_eq!(s.sites.len(), 2);
-    assert_eq!(s.sites[1].name, "texas");
-    assert_eq!(s.sites[1].grid[0].1.mw(), 10.0);
+    assert_eq!(s.run.name, "base");
+    assert_eq!(s.world.sites.len(), 2);
+    assert_eq!(s.world.sites[1].name, "texas");
+    assert_eq!(s.world.sites[1].grid[0].1.mw(), 10.0);
     // The CSV named by the base is read from the base's folder: 2 rows.
     assert!(
-        matches!(&s.sites[1].price, Tariff::Series(rows) if rows.len() == 2),
+        matches!(&s.world.sites[1].price, Tariff::Series(rows) if rows.len() == 2),
         "{:?}",
-        s.sites[1].price
+        s.world.sites[1].price
     );
     // Overridden.
-    assert_eq!(s.seed, 9);
-    assert_eq!(s.sites[0].name, "ohio");
-    assert_eq!(s.sites[0].grid[0].1.mw(), 30.0);
+    assert_eq!(s.run.seed, 9);
+    assert_eq!(s.world.sites[0].name, "ohio");
+    assert_eq!(s.world.sites[0].grid[0].1.mw(), 30.0);
     // ohio's pue is the base's: the site was merged, not replaced.
-    assert_eq!(s.sites[0].pue, Pue::Constant(1.2));
+    assert_eq!(s.world.sites[0].pue, Pue::Constant(1.2));
     // The build-out is replaced whole: one phase of 4 racks.
-    assert_eq!(s.sites[0].phases.len(), 1);
-    assert_eq!(s.sites[0].phases[0].count, 4);
+    assert_eq!(s.world.sites[0].phases.len(), 1);
+    assert_eq!(s.world.sites[0].phases[0].count, 4);
     // pilot removed, main kept in place, late appended.
-    let jobs: Vec<&str> = s.jobs.iter().map(|j| j.name.as_str()).collect();
+    let jobs: Vec<&str> = s.training.jobs.iter().map(|j| j.name.as_str()).collect();
     assert_eq!(jobs, ["main", "late"]);
 
     // The same through the binary, and `--seed` still wins over both files.
@@ -163,7 +163,7 @@ fn a_plan_changes_its_base() {
         },
     )
     .unwrap();
-    assert_eq!((s.seed, s.sites[0].grid[0].1.mw()), (3, 40.0));
+    assert_eq!((s.run.seed, s.world.sites[0].grid[0].1.mw()), (3, 40.0));
 }
 
 #[test]
@@ -175,8 +175,13 @@ fn a_base_may_extend_another() {
     )
     .unwrap();
     let s = load(&dir.join("more.toml")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(s.seed, 9);
-    let jobs: Vec<(&str, u32)> = s.jobs.iter().map(|j| (j.name.as_str(), j.chips)).collect();
+    assert_eq!(s.run.seed, 9);
+    let jobs: Vec<(&str, u32)> = s
+        .training
+        .jobs
+        .iter()
+        .map(|j| (j.name.as_str(), j.chips))
+        .collect();
     assert_eq!(jobs, [("main", 216), ("late", 72)]);
 }
 

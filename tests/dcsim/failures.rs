@@ -462,11 +462,11 @@ impl Replay<'_> {
     /// The phase of `model` at `site` (one per pair in the fixture).
     fn phase(&self, site: &str, model: &str) -> &dcsim::scenario::model::Phase {
         let sc = self.scenario;
-        let s = sc.sites.iter().find(|s| s.name == site).unwrap();
+        let s = sc.world.sites.iter().find(|s| s.name == site).unwrap();
         let mut of_model = s
             .phases
             .iter()
-            .filter(|p| sc.rack_types[p.rack_type].rack.name == model);
+            .filter(|p| sc.world.rack_types[p.rack_type].rack.name == model);
         let p = of_model.next().expect("a phase of the model");
         assert!(of_model.next().is_none(), "one phase per model and site");
         p
@@ -482,11 +482,11 @@ impl Replay<'_> {
     /// Chips online at `site` at `t`.
     fn chips_online(&self, site: &str, t: f64) -> u64 {
         let sc = self.scenario;
-        let s = sc.sites.iter().find(|s| s.name == site).unwrap();
+        let s = sc.world.sites.iter().find(|s| s.name == site).unwrap();
         s.phases
             .iter()
             .filter(|p| p.planned.hours() <= t)
-            .map(|p| u64::from(p.count) * u64::from(sc.rack_types[p.rack_type].rack.chips))
+            .map(|p| u64::from(p.count) * u64::from(sc.world.rack_types[p.rack_type].rack.chips))
             .sum()
     }
 
@@ -537,12 +537,12 @@ impl Replay<'_> {
     /// Spare nodes ready at `site` at `t`, over its rack models.
     fn spares_ready(&mut self, site: &str, t: f64) -> u64 {
         let sc = self.scenario;
-        let s = sc.sites.iter().find(|s| s.name == site).unwrap();
+        let s = sc.world.sites.iter().find(|s| s.name == site).unwrap();
         s.phases
             .iter()
             .filter(|p| p.planned.hours() <= t)
             .map(|p| {
-                let model = sc.rack_types[p.rack_type].rack.name.clone();
+                let model = sc.world.rack_types[p.rack_type].rack.name.clone();
                 let lent = self
                     .lent
                     .get(&(site.to_string(), model))
@@ -575,6 +575,7 @@ impl Replay<'_> {
         match parse_component(&f.component) {
             Named::Node(r, i) => {
                 let rt = sc
+                    .world
                     .rack_types
                     .iter()
                     .find(|rt| rt.rack.name == f.rack)
@@ -612,7 +613,7 @@ impl Replay<'_> {
                 // The pool: a ready spare of the model at the site is
                 // swapped in; the broken node is back in the pool after its
                 // (fixed) repair.
-                let repair = sc.failures[f.class.index()].repair.mean_hours();
+                let repair = sc.world.failures[f.class.index()].repair.mean_hours();
                 let spares = u64::from(self.phase(&f.site, &f.rack).spare_nodes);
                 let lent = self
                     .lent
@@ -622,7 +623,7 @@ impl Replay<'_> {
                 let swap = (lent.len() as u64) < spares;
                 if swap {
                     assert_eq!(remedy, "spare_swap", "{what}: a spare was ready");
-                    assert_abs(f.downtime_h, sc.swap_time.hours(), HOUR_EPS, &what);
+                    assert_abs(f.downtime_h, sc.world.swap_time.hours(), HOUR_EPS, &what);
                     lent.push(t + repair);
                 } else {
                     assert_eq!(remedy, "repair_in_place", "{what}: no spare ready");
@@ -644,6 +645,7 @@ impl Replay<'_> {
             }
             Named::RackPower(r) => {
                 let rt = sc
+                    .world
                     .rack_types
                     .iter()
                     .find(|rt| rt.rack.name == f.rack)
@@ -662,6 +664,7 @@ impl Replay<'_> {
             }
             Named::Uplink(r) => {
                 let rt = sc
+                    .world
                     .rack_types
                     .iter()
                     .find(|rt| rt.rack.name == f.rack)
@@ -701,12 +704,15 @@ impl Replay<'_> {
                     "{what}"
                 );
                 // Logged at the link's `from` site.
-                let link = &sc.links[0];
+                let link = &sc.world.links[0];
                 assert_eq!(
                     name,
-                    format!("{}-{}", sc.sites[link.from].name, sc.sites[link.to].name)
+                    format!(
+                        "{}-{}",
+                        sc.world.sites[link.from].name, sc.world.sites[link.to].name
+                    )
                 );
-                assert_eq!(f.site, sc.sites[link.from].name);
+                assert_eq!(f.site, sc.world.sites[link.from].name);
                 let since = match self.links.get(name) {
                     Some((_, s)) => {
                         assert!(t >= s.until - HOUR_EPS, "{what}: cut again while down");

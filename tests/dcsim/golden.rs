@@ -28,7 +28,7 @@ fn golden_outputs_are_unchanged() {
     )
     .expect("the golden fixture loads");
     let dir = temp_dir("golden");
-    let rec = CsvRecorder::create(&dir, scenario.failures_log).unwrap();
+    let rec = CsvRecorder::create(&dir, scenario.world.failures_log).unwrap();
     let (rec, summary) = dcsim::sim::run(&scenario, rec, &mut |_| {});
     rec.finish().unwrap();
     // Guard against a fixture that stopped exercising what it is for.

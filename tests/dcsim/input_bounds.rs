@@ -242,7 +242,7 @@ fn no_output_of_any_example_holds_nan_or_infinity() {
         };
         let s = load_file(&f, &Overrides { sets, seed: None }).unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join(&s.name);
+        let out = tmp.path().join(&s.run.name);
         // With the training columns where the example has jobs.
         let rec = CsvRecorder::create_with(&out, true, Columns::for_scenario(&s)).unwrap();
         let (rec, _) = dcsim::sim::run(&s, rec, &mut |_| {});
@@ -296,7 +296,7 @@ fn lognormal_sigma_is_bounded_and_draws_are_capped() {
     );
     let s = load_text(&text);
     let mut rng = dcsim::engine::RngStreams::new(1).stream("test");
-    let repair = &s.failures[0].repair;
+    let repair = &s.world.failures[0].repair;
     let longest = (0..10_000).map(|_| repair.sample(&mut rng)).max().unwrap();
     assert_eq!(
         longest,
@@ -417,9 +417,9 @@ fn where_price_bands_overlap_the_last_one_applies() {
         "duration = \"30d\"",
         "[sites.price]\nusd_per_mwh = 40\nbands = [ { from_hour = 8, to_hour = 20, usd_per_mwh = 100 }, { from_hour = 18, to_hour = 22, usd_per_mwh = 70 } ]",
     ));
-    let price = &s.sites[0].price;
+    let price = &s.world.sites[0].price;
     assert!(matches!(price, Tariff::Bands { .. }));
-    let at = |h: u64| price.at(&s.calendar, dcsim::engine::SimTime(h * 3_600_000_000));
+    let at = |h: u64| price.at(&s.run.calendar, dcsim::engine::SimTime(h * 3_600_000_000));
     assert_eq!(at(7), 40.0);
     assert_eq!(at(17), 100.0);
     assert_eq!(

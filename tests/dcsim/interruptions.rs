@@ -302,8 +302,13 @@ restart_overhead = "10min"
     let s = load_text(text);
     let (rec, _) = run(&s);
     let r = job(&rec.jobs, "405b");
-    let rack = &s.rack_types[0];
-    let lambda = job_failure_rate(&s.failures, rack, 16_384, s.software_rate_per_node_hour);
+    let rack = &s.world.rack_types[0];
+    let lambda = job_failure_rate(
+        &s.world.failures,
+        rack,
+        16_384,
+        s.training.software_rate_per_node_hour,
+    );
     // Running hours = compute + checkpoint + restart; compute = productive
     // (ETTR × wall) + lost.
     let wall = 54.0 * 24.0;
@@ -327,7 +332,7 @@ restart_overhead = "10min"
     // Over the whole 1,296 h the rates give the published 419 (Llama 3
     // Table 5) plus what the table does not list: rack power (512 racks)
     // and site outages.
-    let rate_of = |k: FailureKind| s.failures[k.index()].rate_per_hour.unwrap();
+    let rate_of = |k: FailureKind| s.world.failures[k.index()].rate_per_hour.unwrap();
     let unlisted = 512.0 * rate_of(FailureKind::RackPower) + rate_of(FailureKind::SiteOutage);
     let listed = (lambda - unlisted) * wall;
     assert!((listed - 419.0).abs() < 1e-6, "{listed}");
@@ -434,9 +439,9 @@ fn bad_all_reduce_fields_are_located_with_a_fix() {
     assert_eq!(e.issues[0].field, "arrivals[0].gradient_bytes", "{e}");
     let ok = stream + "gradient_bytes = 1e9\ndata_parallel = 2\n";
     let s = load_text(&ok);
-    let comm = s.jobs[0].comm.expect("an all-reduce");
+    let comm = s.training.jobs[0].comm.expect("an all-reduce");
     // 2 s of ideal compute per step at the job's full rate.
-    let full = s.jobs[0].full_rate(&s.rack_types[0]);
+    let full = s.training.jobs[0].full_rate(&s.world.rack_types[0]);
     assert!(close(comm.flops_per_step, 2.0 * full));
     assert_eq!(comm.data_parallel, 2);
     assert_eq!(comm.overlap, 0.5);
@@ -497,9 +502,9 @@ fn every_job_is_in_one_state_and_counted_where_it_holds_chips_at_every_event() {
 
 fn storm_holds_its_invariants(seed: u64) {
     let s = load_text(&stormy(seed));
-    let n = s.jobs.len();
+    let n = s.training.jobs.len();
     assert!(n > 100, "{n} jobs");
-    let sites = s.sites.len();
+    let sites = s.world.sites.len();
     let rec = step_all(&s, |m, _| {
         let t = m.training();
         let counts = t.counts();

@@ -22,7 +22,7 @@ const STILL_IMPORTING: &[(&str, usize)] = &[
     ("src/economics/books.rs", 1),
     ("src/workload/serving/fleet.rs", 1),
     ("src/workload/serving/trace.rs", 1),
-    ("src/workload/training.rs", 2),
+    ("src/workload/training/mod.rs", 1),
     ("src/world/mod.rs", 1),
 ];
 
@@ -119,5 +119,61 @@ fn scenario_files_stay_under_a_thousand_lines() {
         long.is_empty(),
         "split by table, at most {MAX_SCENARIO_FILE_LINES} lines a file:\n{}",
         long.join("\n")
+    );
+}
+
+/// The crates only the command line uses (the `cli` feature's, Cargo.toml).
+const COMMAND_LINE_CRATES: [&str; 4] = ["clap", "indicatif", "signal_hook", "anyhow"];
+
+/// Most lines of `src/main.rs`, the binary's table of contents (issue 20).
+const MAX_MAIN_LINES: usize = 200;
+
+#[test]
+fn the_library_uses_no_command_line_crate_and_holds_no_benchmark() {
+    let root = repository();
+    let src = root.join("src");
+    let outside_the_library = |f: &Path| {
+        f == src.join("main.rs")
+            || f.starts_with(src.join("cli"))
+            || f.starts_with(src.join("bench"))
+    };
+    let mut problems = Vec::new();
+    for file in sources(&src)
+        .into_iter()
+        .filter(|f| !outside_the_library(f))
+    {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        for (k, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for name in COMMAND_LINE_CRATES {
+                if code.contains(&format!("{name}::")) {
+                    problems.push(format!(
+                        "{}:{}: uses {name}, a crate of the command line (src/cli/); the library does without it",
+                        file.display(),
+                        k + 1
+                    ));
+                }
+            }
+            if code.trim() == "pub mod bench;" || code.trim() == "mod bench;" {
+                problems.push(format!(
+                    "{}:{}: the benchmarks are the binary's (src/main.rs), not the library's",
+                    file.display(),
+                    k + 1
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn main_rs_stays_a_table_of_contents() {
+    let lines = std::fs::read_to_string(repository().join("src/main.rs"))
+        .expect("src/main.rs")
+        .lines()
+        .count();
+    assert!(
+        lines <= MAX_MAIN_LINES,
+        "src/main.rs has {lines} lines, more than {MAX_MAIN_LINES}: a subcommand's arguments and work go in its file of src/cli/"
     );
 }

@@ -7,6 +7,12 @@
 
 mod common;
 
+// The benchmarks live beside the binary, outside the library
+// (src/bench/mod.rs); the tests include them and use a part.
+#[allow(dead_code)]
+#[path = "../../src/bench/mod.rs"]
+mod bench;
+
 mod bad_input;
 mod buildout;
 mod capacity;
@@ -48,4 +54,5 @@ mod slurm;
 mod sweep;
 mod traces;
 mod training;
+mod validation;
 mod variants;

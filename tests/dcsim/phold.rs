@@ -2,7 +2,7 @@
 //! reference checksums of the integer-time PHOLD variant (`src/bench/phold.rs`;
 //! seed 1, 200,000 events).
 
-use dcsim::bench::phold::{self, PholdResult, Size};
+use crate::bench::phold::{self, PholdResult, Size};
 
 /// `(final_time_us, digest)` after 200,000 events, per size.
 const REFERENCE: [(Size, u64, u64); 3] = [

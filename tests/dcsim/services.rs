@@ -147,7 +147,7 @@ fn a_replica_of_two_domains_hosts_two_tensor_parallel_copies() {
         "rack = \"hgx-h100\"\nreplica_chips = 16\ntensor_parallel = 8\ninput",
     );
     let s = load_text(&text);
-    assert_eq!(s.services[0].tensor_parallel, 8);
+    assert_eq!(s.serving.services[0].tensor_parallel, 8);
     let (rec, _) = run(&s);
     let later = rec
         .services
@@ -206,7 +206,7 @@ fn serving_chips_draw_power_by_load_and_replicas_stay_consistent() {
     // replicas serve is: 10 racks × overhead + 320 chips × idle + 176
     // chips × (TDP − idle) × u, u = 300 ÷ (22 × μ_max).
     let s = load_text(&text(10, 300.0, false, ""));
-    let rack = &s.rack_types[0];
+    let rack = &s.world.rack_types[0];
     let (idle, tdp) = (rack.chip.idle.value(), rack.chip.tdp.value());
     let overhead = rack.rack.overhead.value();
     let u = 300.0 / (22.0 * mu_max());
@@ -441,7 +441,7 @@ fn request_sizes_come_from_means_or_from_a_trace() {
     let mean_in = rows.iter().map(|r| r.0).sum::<f64>() / n;
     let mean_out = rows.iter().map(|r| r.1).sum::<f64>() / n;
     let sd = (rows.iter().map(|r| (r.1 - mean_out).powi(2)).sum::<f64>() / n).sqrt();
-    let v = &s.services[0];
+    let v = &s.serving.services[0];
     assert!((v.input_tokens - mean_in).abs() < 1e-9 * mean_in);
     assert!((v.output_tokens - mean_out).abs() < 1e-9 * mean_out);
     assert!((v.output_tokens_cv.unwrap() - sd / mean_out).abs() < 1e-9);

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use dcsim::bench::sweep::same_files;
+use crate::bench::sweep::same_files;
 
 use crate::common::{dcsim, temp_dir, text};
 

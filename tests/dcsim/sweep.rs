@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use dcsim::bench::sweep::{files, same_files};
+use crate::bench::sweep::{files, same_files};
 use dcsim::sweep::replication_seed;
 use dcsim::sweep::stats::t_quantile_975;
 

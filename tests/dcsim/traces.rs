@@ -264,20 +264,20 @@ priority = 3
 fn a_csv_trace_gives_one_job_per_row_with_its_submit_and_duration() {
     let s = load_in(&fixtures_dir(), &scenario("4d", FIXTURE_TRACE)).expect("loads");
     // One job per data row of tests/fixtures/trace_jobs.csv, in file order.
-    assert_eq!(s.jobs.len(), 4);
-    let names: Vec<&str> = s.jobs.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(s.training.jobs.len(), 4);
+    let names: Vec<&str> = s.training.jobs.iter().map(|j| j.name.as_str()).collect();
     // Unnamed rows are <trace>-<line>: lines 2, 4 and 5 (line 1 is the header).
     assert_eq!(names, ["fx-2", "big", "fx-4", "fx-5"]);
     let hours = |h: f64| SimTime::ZERO + SimDuration::from_secs_f64(h * 3600.0);
-    let submits: Vec<SimTime> = s.jobs.iter().map(|j| j.submit).collect();
+    let submits: Vec<SimTime> = s.training.jobs.iter().map(|j| j.submit).collect();
     // "0s", "90min", "2d", "36h".
     assert_eq!(submits, [hours(0.0), hours(1.5), hours(48.0), hours(36.0)]);
-    let chips: Vec<u32> = s.jobs.iter().map(|j| j.chips).collect();
+    let chips: Vec<u32> = s.training.jobs.iter().map(|j| j.chips).collect();
     assert_eq!(chips, [4, 8, 4, 8]);
-    let domains: Vec<u32> = s.jobs.iter().map(|j| j.domains).collect();
+    let domains: Vec<u32> = s.training.jobs.iter().map(|j| j.domains).collect();
     assert_eq!(domains, [1, 2, 1, 2]);
     // Work = ideal duration × chips × 1e14 FLOP/s × MFU 0.5, or `flops`.
-    let work: Vec<f64> = s.jobs.iter().map(|j| j.work).collect();
+    let work: Vec<f64> = s.training.jobs.iter().map(|j| j.work).collect();
     let expected = [
         36_000.0 * 4.0 * 1e14 * 0.5,
         1.44e19,
@@ -288,8 +288,9 @@ fn a_csv_trace_gives_one_job_per_row_with_its_submit_and_duration() {
         assert!((w - e).abs() <= 1e-9 * e, "{w} vs {e}");
     }
     // Durations back from the work: work / (chips × peak × MFU).
-    let rack = &s.rack_types[s.jobs[0].rack_type];
+    let rack = &s.world.rack_types[s.training.jobs[0].rack_type];
     let ideal_h: Vec<f64> = s
+        .training
         .jobs
         .iter()
         .map(|j| j.work / j.full_rate(rack) / 3600.0)
@@ -297,11 +298,17 @@ fn a_csv_trace_gives_one_job_per_row_with_its_submit_and_duration() {
     for (h, e) in ideal_h.iter().zip([10.0, 10.0, 0.5, 2.5]) {
         assert!((h - e).abs() < 1e-9, "{h} vs {e}");
     }
-    assert!(s.jobs.iter().all(|j| j.priority == 3 && j.mfu == 0.5));
     assert!(
-        s.jobs
+        s.training
+            .jobs
             .iter()
-            .all(|j| s.rack_types[j.rack_type].rack.name == "quad")
+            .all(|j| j.priority == 3 && j.mfu == 0.5)
+    );
+    assert!(
+        s.training
+            .jobs
+            .iter()
+            .all(|j| s.world.rack_types[j.rack_type].rack.name == "quad")
     );
 
     // The jobs run: failure-free, every one completes within 4 days.
@@ -364,9 +371,9 @@ fn replays_the_rows_the_rule_admits(dir: &Path, published: Option<(u64, usize, u
     let s = load_in(dir, &text).expect("loads");
     let admitted = alibaba_admitted(dir, 150.0 * 86_400.0);
     assert!(!admitted.is_empty());
-    assert_eq!(s.jobs.len(), admitted.len());
-    let rack = &s.rack_types[s.jobs[0].rack_type];
-    for (job, (name, created, gpus, dur)) in s.jobs.iter().zip(&admitted) {
+    assert_eq!(s.training.jobs.len(), admitted.len());
+    let rack = &s.world.rack_types[s.training.jobs[0].rack_type];
+    for (job, (name, created, gpus, dur)) in s.training.jobs.iter().zip(&admitted) {
         assert_eq!(job.name, format!("ali-{name}"));
         assert_eq!(
             job.submit,
@@ -393,7 +400,7 @@ fn replays_the_rows_the_rule_admits(dir: &Path, published: Option<(u64, usize, u
             pending += 1;
         }
     }
-    let t = &s.traces[0];
+    let t = &s.training.traces[0];
     assert_eq!(
         (
             t.jobs,
@@ -412,14 +419,17 @@ fn replays_the_rows_the_rule_admits(dir: &Path, published: Option<(u64, usize, u
     // A shorter run admits only the rows created before its end.
     let s = load_in(dir, &scenario("30d", &ALIBABA.replace("RACK", "gpu8"))).expect("loads");
     let early = alibaba_admitted(dir, 30.0 * 86_400.0).len() as u64;
-    assert_eq!(s.jobs.len() as u64, early);
-    assert_eq!(s.traces[0].skipped_after_end, admitted.len() as u64 - early);
+    assert_eq!(s.training.jobs.len() as u64, early);
+    assert_eq!(
+        s.training.traces[0].skipped_after_end,
+        admitted.len() as u64 - early
+    );
 
     // On domains of 4 chips a task holds its GPUs rounded up to whole
     // domains; the count is unchanged.
     let s = load_in(dir, &scenario("150d", &ALIBABA.replace("RACK", "quad"))).expect("loads");
-    assert_eq!(s.jobs.len(), admitted.len());
-    for (job, (_, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
+    assert_eq!(s.training.jobs.len(), admitted.len());
+    for (job, (_, _, gpus, _)) in s.training.jobs.iter().zip(&admitted) {
         assert_eq!(job.chips, gpus.div_ceil(4) * 4);
     }
 }
@@ -437,7 +447,7 @@ fn the_real_alibaba_trace_replays_the_rows_the_rule_admits() {
 
 fn refused(dir: &Path, traces: &str) -> String {
     match load_in(dir, &scenario("4d", traces)) {
-        Ok(s) => panic!("accepted: {:?}", s.jobs),
+        Ok(s) => panic!("accepted: {:?}", s.training.jobs),
         Err(e) => e.to_string(),
     }
 }
@@ -600,7 +610,8 @@ checkpoint_every = "young-daly"
     );
     let s = load_in(&fixtures_dir(), &text).expect("loads");
     let every = |name: &str| {
-        s.jobs
+        s.training
+            .jobs
             .iter()
             .find(|j| j.name == name)
             .unwrap()
@@ -672,9 +683,9 @@ fn builds_the_node_list_server_for_server(dir: &Path) {
     }
     // The scenario: racks per (chip, chips per rack), one rack per server.
     let mut racks: std::collections::BTreeMap<(String, u32), u32> = Default::default();
-    assert_eq!(s.sites.len(), 1);
-    for phase in &s.sites[0].phases {
-        let rt = &s.rack_types[phase.rack_type];
+    assert_eq!(s.world.sites.len(), 1);
+    for phase in &s.world.sites[0].phases {
+        let rt = &s.world.rack_types[phase.rack_type];
         // A task holds exactly num_gpu GPUs: domains of one GPU.
         assert_eq!(rt.rack.scaleup_domain, 1, "{}", rt.rack.name);
         *racks
@@ -704,12 +715,12 @@ fn the_replay_example_builds_the_real_node_list_server_for_server() {
 fn the_replay_example_puts_each_sample_row_on_the_servers_its_gpu_spec_names() {
     let s = replay_example(&[]);
     let admitted = alibaba_admitted(&alibaba_dir(), 150.0 * 86_400.0);
-    assert_eq!(s.jobs.len(), admitted.len());
+    assert_eq!(s.training.jobs.len(), admitted.len());
     let specs: std::collections::HashMap<String, String> = alibaba_rows(&alibaba_dir())
         .into_iter()
         .map(|r| (r["name"].clone(), r["gpu_spec"].clone()))
         .collect();
-    for (job, (name, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
+    for (job, (name, _, gpus, _)) in s.training.jobs.iter().zip(&admitted) {
         assert_eq!(job.name, format!("ali-{name}"));
         assert_eq!(job.chips, *gpus);
         // [traces.racks] of the example: the first listed model whose
@@ -721,7 +732,10 @@ fn the_replay_example_puts_each_sample_row_on_the_servers_its_gpu_spec_names() {
             "T4" | "T4|G2" => "t4-x4",
             other => panic!("the sample has no spec {other}"),
         };
-        assert_eq!(s.rack_types[job.rack_type].rack.name, expected, "{name}");
+        assert_eq!(
+            s.world.rack_types[job.rack_type].rack.name, expected,
+            "{name}"
+        );
     }
     let (rec, _) = run(&s);
     assert_eq!(rec.jobs.len(), admitted.len());
@@ -736,16 +750,16 @@ fn the_replay_example_puts_every_real_admitted_row_on_the_g2_servers_without_a_w
     // Rows the rules admit, recounted from the CSV; none of this task list
     // names a GPU model, so every one goes to the trace's `rack`.
     let admitted = alibaba_admitted(&dir, 150.0 * 86_400.0);
-    assert_eq!(s.jobs.len(), admitted.len());
-    assert_eq!(s.jobs.len(), REAL_ALIBABA.1);
+    assert_eq!(s.training.jobs.len(), admitted.len());
+    assert_eq!(s.training.jobs.len(), REAL_ALIBABA.1);
     let specs = alibaba_rows(&dir)
         .iter()
         .filter(|r| !r["gpu_spec"].is_empty())
         .count();
     assert_eq!(specs, 0, "a row of the default task list names a GPU model");
-    for (job, (name, _, gpus, _)) in s.jobs.iter().zip(&admitted) {
+    for (job, (name, _, gpus, _)) in s.training.jobs.iter().zip(&admitted) {
         assert_eq!(job.name, format!("ali-{name}"));
-        assert_eq!(s.rack_types[job.rack_type].rack.name, "g2-x8");
+        assert_eq!(s.world.rack_types[job.rack_type].rack.name, "g2-x8");
         assert_eq!(job.chips, *gpus);
     }
 
@@ -823,16 +837,17 @@ fn gpu_spec_picks_the_first_mapped_model_whose_servers_hold_the_task() {
     .unwrap();
     let s = load_in(&dir, &scenario("4d", &mapped_trace("gpu8", MAPPING))).expect("loads");
     let placed: Vec<(&str, u32)> = s
+        .training
         .jobs
         .iter()
-        .map(|j| (s.rack_types[j.rack_type].rack.name.as_str(), j.chips))
+        .map(|j| (s.world.rack_types[j.rack_type].rack.name.as_str(), j.chips))
         .collect();
     // Empty spec: the trace's rack. T4: solo. V100M16 is not mapped, so
     // V100M32's gpu8. A 4-GPU task does not fit T4's one-GPU servers: G2's
     // quad, 4 chips = one domain. The GPU-sharing row is skipped before its
     // (unmapped) spec is read.
     assert_eq!(placed, [("gpu8", 1), ("solo", 1), ("gpu8", 1), ("quad", 4)]);
-    assert_eq!(s.traces[0].skipped_gpu_sharing, 1);
+    assert_eq!(s.training.traces[0].skipped_gpu_sharing, 1);
     let (rec, _) = run(&s);
     assert!(
         rec.jobs

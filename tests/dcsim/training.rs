@@ -199,7 +199,7 @@ pub(crate) fn step_all<'s>(
 ) -> MemoryRecorder {
     let mut engine: Engine<Event> = Engine::new();
     let mut model = Model::new(scenario, MemoryRecorder::default(), &mut engine);
-    while engine.peek_time().is_some_and(|t| t <= scenario.end) {
+    while engine.peek_time().is_some_and(|t| t <= scenario.run.end) {
         engine.run_until(&mut model, engine.peek_time().unwrap());
         check(&model, engine.now());
     }
@@ -544,7 +544,8 @@ fn csv_carries_the_training_columns_only_when_asked() {
     let s = load_text(&scenario_text(1, 0.0, 1, TEN_HOUR_JOB));
     let tmp = crate::common::temp_dir("training-columns");
     let dir = tmp.join("run");
-    let rec = CsvRecorder::create_with(&dir, false, Columns::for_jobs(s.jobs.len())).unwrap();
+    let rec =
+        CsvRecorder::create_with(&dir, false, Columns::for_jobs(s.training.jobs.len())).unwrap();
     let (rec, _) = dcsim::sim::run(&s, rec, &mut |_| {});
     rec.finish().unwrap();
     let (header, rows) = crate::common::read_csv(&dir.join("timeseries.csv"));
@@ -688,15 +689,15 @@ fn young_daly_interval_from_the_failure_rates_of_what_the_job_holds() {
     // 8 chips, 4 nodes, 1 rack, 1 site: λ = (8·2,000 + 4·3,000 + 2,000 +
     // 2,000) / 10⁶ = 0.032 /h, MTBF 31.25 h; sqrt(2 · 0.1 · 31.25) = 2.5 h.
     let s = load_text(&text(8));
-    assert_eq!(s.jobs[0].checkpoint_every.hours(), 2.5);
+    assert_eq!(s.training.jobs[0].checkpoint_every.hours(), 2.5);
     // 16 chips, 8 nodes, 2 racks: λ = (16·2,000 + 8·3,000 + 2·2,000 +
     // 2,000) / 10⁶ = 0.062 /h.
     let s = load_text(&text(16));
     let expected = (2.0 * 0.1 / 0.062_f64).sqrt();
     assert!(
-        (s.jobs[0].checkpoint_every.hours() - expected).abs() < 1e-9,
+        (s.training.jobs[0].checkpoint_every.hours() - expected).abs() < 1e-9,
         "{:?} vs {expected} h",
-        s.jobs[0].checkpoint_every
+        s.training.jobs[0].checkpoint_every
     );
     // A failure-free job with young-daly has no MTBF: refused, located.
     let text = scenario_text(1, 0.0, 1, &jobs(8));
@@ -730,41 +731,52 @@ fn poisson_arrivals_count_within_four_sigma_and_repeat_by_seed() {
     let mut counts = Vec::new();
     for seed in 1..=5 {
         let s = load_text(&arrivals_text(10.0, seed));
-        let n = s.jobs.len() as f64;
+        let n = s.training.jobs.len() as f64;
         assert!(
             (n - 3000.0).abs() <= 4.0 * 3000f64.sqrt(),
             "seed {seed}: {n}"
         );
         // Submissions in the window, in order, named in order; sizes and
         // work as drawn: ideal duration 1–3 h at 4e14 FLOP/s per 8 chips.
-        assert!(s.jobs.windows(2).all(|w| w[0].submit <= w[1].submit));
-        assert!(s.jobs.iter().all(|j| j.submit.hours() < 300.0 * 24.0));
-        assert_eq!(s.jobs[7].name, "finetune-7");
-        for j in &s.jobs {
+        assert!(
+            s.training
+                .jobs
+                .windows(2)
+                .all(|w| w[0].submit <= w[1].submit)
+        );
+        assert!(
+            s.training
+                .jobs
+                .iter()
+                .all(|j| j.submit.hours() < 300.0 * 24.0)
+        );
+        assert_eq!(s.training.jobs[7].name, "finetune-7");
+        for j in &s.training.jobs {
             assert!(j.chips == 4 || j.chips == 8);
             let hours = j.work / (f64::from(j.chips) * 100e12 * 0.4) / 3600.0;
             assert!((1.0 - 1e-9..=3.0 + 1e-9).contains(&hours), "{hours}");
         }
-        counts.push(s.jobs.len());
+        counts.push(s.training.jobs.len());
     }
     // Seeds give different draws; one seed, the same draws.
     counts.dedup();
     assert!(counts.len() > 1, "{counts:?}");
     let a = load_text(&arrivals_text(10.0, 3));
     let b = load_text(&arrivals_text(10.0, 3));
-    assert_eq!(a.jobs, b.jobs);
+    assert_eq!(a.training.jobs, b.training.jobs);
     // Its own stream: a second stream leaves the first one's draws as
     // they were.
     let two = arrivals_text(10.0, 3) + &ARRIVALS.replace("finetune", "eval").replace("RATE", "3");
     let c = load_text(&two);
     let first: Vec<_> = c
+        .training
         .jobs
         .iter()
         .filter(|j| j.name.starts_with("finetune-"))
         .cloned()
         .collect();
-    assert_eq!(first, a.jobs);
-    assert!(c.jobs.len() > a.jobs.len());
+    assert_eq!(first, a.training.jobs);
+    assert!(c.training.jobs.len() > a.training.jobs.len());
 }
 
 #[test]
@@ -774,9 +786,9 @@ fn arrivals_run_and_conserve_their_jobs() {
     let s = load_text(&arrivals_text(2.0, 1));
     let (rec, summary) = run(&s);
     let t = summary.training.unwrap();
-    assert_eq!(t.jobs as usize, s.jobs.len());
+    assert_eq!(t.jobs as usize, s.training.jobs.len());
     assert_eq!(t.jobs_completed, t.jobs);
-    assert_eq!(rec.jobs.len(), s.jobs.len());
+    assert_eq!(rec.jobs.len(), s.training.jobs.len());
 }
 
 #[test]
@@ -845,7 +857,7 @@ fn site_counters_match_a_recount_at_every_event() {
     // The counters a sample reads are kept incrementally; after every
     // event they equal a recount over the jobs' states and sites.
     let s = load_text(&scenario_text(3, 20_000.0, 2, SIX_JOBS));
-    let jobs = s.jobs.len();
+    let jobs = s.training.jobs.len();
     let mut checked = 0;
     step_all(&s, |m, _| {
         let t = m.training();
@@ -866,11 +878,11 @@ fn site_counters_match_a_recount_at_every_event() {
             // Running jobs hold all their chips up; waiting ones some.
             let held: u64 = (0..jobs)
                 .filter(|&j| t.site_of(j) == Some(site))
-                .map(|j| u64::from(s.jobs[j].chips))
+                .map(|j| u64::from(s.training.jobs[j].chips))
                 .sum();
             let up: u64 = (0..jobs)
                 .filter(|&j| t.site_of(j) == Some(site) && run.contains(&t.state(j)))
-                .map(|j| u64::from(s.jobs[j].chips))
+                .map(|j| u64::from(s.training.jobs[j].chips))
                 .sum();
             assert!(up <= chips && chips <= held, "{up} ≤ {chips} ≤ {held}");
         }

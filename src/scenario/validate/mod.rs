@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 
 use super::diag::{Issue, did_you_mean_value, quote_short};
-use super::model::Scenario;
+use super::model::{RunConfig, Scenario, ServingConfig, TrainingConfig, WorldConfig};
 use super::spec::ScenarioSpec;
 use super::tree::FieldPath;
 use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
@@ -300,31 +300,39 @@ pub fn validate_with_folders(
             Some(swap_time),
             Some(epoch),
         ) => Ok(Scenario {
-            name: spec.name.clone(),
-            description: spec.description.trim().to_string(),
-            seed: spec.seed.unwrap_or(DEFAULT_SEED),
-            calendar: v.calendar,
-            end: v.end,
-            sample_every,
-            utilization,
+            run: RunConfig {
+                name: spec.name.clone(),
+                description: spec.description.trim().to_string(),
+                seed: spec.seed.unwrap_or(DEFAULT_SEED),
+                calendar: v.calendar,
+                end: v.end,
+                sample_every,
+            },
             catalog,
-            rack_types,
-            sites,
-            links,
-            failures,
-            swap_time,
-            failures_log: spec
-                .output
-                .as_ref()
-                .and_then(|o| o.failures_log)
-                .unwrap_or(false),
-            software_rate_per_node_hour: v.software_rate,
-            jobs,
-            epoch,
-            services,
-            request_windows,
-            maintenance,
-            traces: trace_reports,
+            world: WorldConfig {
+                utilization,
+                rack_types,
+                sites,
+                links,
+                failures,
+                swap_time,
+                failures_log: spec
+                    .output
+                    .as_ref()
+                    .and_then(|o| o.failures_log)
+                    .unwrap_or(false),
+                maintenance,
+            },
+            training: TrainingConfig {
+                jobs,
+                software_rate_per_node_hour: v.software_rate,
+                traces: trace_reports,
+            },
+            serving: ServingConfig {
+                epoch,
+                services,
+                request_windows,
+            },
             economics,
         }),
         _ => Err(v.problems),

@@ -168,7 +168,7 @@ impl ServiceModel for RooflineModel<'_> {
 fn disagg_model<'a>(
     decode: &'a Replica,
     pools: &'a Pools,
-    service: &crate::scenario::model::Service,
+    service: &super::config::Service,
     copies: u32,
     max_batch: u32,
     scv: f64,
@@ -418,12 +418,13 @@ impl<'s> Serving<'s> {
     /// start. A service whose model does not fit its replica was refused by
     /// validation.
     pub fn new(scenario: &'s Scenario) -> Self {
-        let streams = RngStreams::new(scenario.seed);
+        let streams = RngStreams::new(scenario.run.seed);
         let states = scenario
+            .serving
             .services
             .iter()
             .map(|s| {
-                let rt = &scenario.rack_types[s.rack_type];
+                let rt = &scenario.world.rack_types[s.rack_type];
                 let replica = Replica::new(s.model, &rt.chip, s.tensor_parallel)
                     .expect("validation checked that the model fits its replica");
                 let max_batch = replica
@@ -480,7 +481,7 @@ impl<'s> Serving<'s> {
                     pools,
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
-                    parts: vec![None; scenario.sites.len()],
+                    parts: vec![None; scenario.world.sites.len()],
                     slots: Vec::new(),
                     free_slots: Vec::new(),
                     loading_stack: Vec::new(),
@@ -498,7 +499,7 @@ impl<'s> Serving<'s> {
                     totals: Totals::default(),
                     since: SimTime::ZERO,
                     name: SharedText::from(s.name.as_str()),
-                    ready_at: vec![0; scenario.sites.len()],
+                    ready_at: vec![0; scenario.world.sites.len()],
                 }
             })
             .collect::<Vec<_>>();
@@ -511,10 +512,11 @@ impl<'s> Serving<'s> {
         // an epoch boundary runs before that epoch's autoscaling).
         scheduled.extend(
             scenario
+                .serving
                 .request_windows
                 .iter()
                 .enumerate()
-                .filter(|(_, w)| w.start < scenario.end)
+                .filter(|(_, w)| w.start < scenario.run.end)
                 .map(|(i, w)| (w.start, Event::Window { index: i as u32 })),
         );
         Serving {
@@ -524,7 +526,7 @@ impl<'s> Serving<'s> {
             by_allocation: HashMap::new(),
             scheduled,
             freed: Vec::new(),
-            speed: vec![1.0; scenario.sites.len()],
+            speed: vec![1.0; scenario.world.sites.len()],
             capped: 0,
         }
     }
@@ -582,8 +584,8 @@ impl<'s> Serving<'s> {
                     self.serve_epoch(i, now, world);
                     self.autoscale(i, now, world, training);
                 }
-                let next = now + self.scenario.epoch;
-                if next < self.scenario.end {
+                let next = now + self.scenario.serving.epoch;
+                if next < self.scenario.run.end {
                     self.scheduled.push((next, Event::Epoch));
                 }
             }
@@ -654,8 +656,8 @@ impl<'s> Serving<'s> {
         recorder: &mut impl Recorder,
     ) {
         use super::requests::{self, Prefill, Routing, ServeConfig, Synthetic, Tokens};
-        let w = &self.scenario.request_windows[index];
-        let service = &self.scenario.services[w.service];
+        let w = &self.scenario.serving.request_windows[index];
+        let service = &self.scenario.serving.services[w.service];
         let s = &self.states[w.service];
         let (mut requests, mut source) = match &w.trace {
             Some(trace) => {
@@ -674,7 +676,7 @@ impl<'s> Serving<'s> {
                 // Poisson at the demand of the window's start, the
                 // service's mean tokens (geometric counts), from the
                 // window's own streams.
-                let rate = s.demand.demand().rate_at(&self.scenario.calendar, now);
+                let rate = s.demand.demand().rate_at(&self.scenario.run.calendar, now);
                 let count = (rate * w.duration.seconds()).round() as usize;
                 let synthetic = Synthetic {
                     rate: rate.max(f64::MIN_POSITIVE),
@@ -686,7 +688,7 @@ impl<'s> Serving<'s> {
                         mean: (service.output_tokens - 0.5).max(0.5),
                     },
                 };
-                let streams = RngStreams::new(self.scenario.seed);
+                let streams = RngStreams::new(self.scenario.run.seed);
                 (
                     synthetic.generate_in(&streams, &format!("windows/{index}")),
                     "poisson".to_string(),
@@ -755,7 +757,7 @@ impl<'s> Serving<'s> {
         recorder.window(&crate::record::WindowRow {
             window: index as u32,
             service: service.name.clone(),
-            start: self.scenario.calendar.format(now),
+            start: self.scenario.run.calendar.format(now),
             start_h: now.hours(),
             source,
             replicas,
@@ -792,7 +794,7 @@ impl<'s> Serving<'s> {
     ) {
         use super::disagg::{self, DisaggConfig};
         use super::requests::{Prefill, ServeConfig};
-        let service = &self.scenario.services[i];
+        let service = &self.scenario.serving.services[i];
         let s = &self.states[i];
         let p = s.pools.as_ref().expect("a disaggregated service");
         let mut links = Vec::new();
@@ -875,7 +877,7 @@ impl<'s> Serving<'s> {
             world.end_flow(now, f).expect("started above");
             let bytes = out.as_ref().map_or(0.0, |o| o.link_bytes[g]);
             let until = now + SimDuration::from_secs_f64(span);
-            if bytes > 0.0 && until > now && until < self.scenario.end {
+            if bytes > 0.0 && until > now && until < self.scenario.run.end {
                 let slot_racks = {
                     let slot = s
                         .slots
@@ -931,12 +933,12 @@ impl<'s> Serving<'s> {
 
     /// Serves service `i`'s epoch starting at `now` and sets its load.
     fn serve_epoch(&mut self, i: usize, now: SimTime, world: &mut World) {
-        let service = &self.scenario.services[i];
-        let epoch = self.scenario.epoch;
-        let length = (self.scenario.end - now).min(epoch);
+        let service = &self.scenario.serving.services[i];
+        let epoch = self.scenario.serving.epoch;
+        let length = (self.scenario.run.end - now).min(epoch);
         let lambda = self.states[i]
             .demand
-            .next_epoch(&self.scenario.calendar, now, length);
+            .next_epoch(&self.scenario.run.calendar, now, length);
         let speed = self.speed_of(i);
         let s = &mut self.states[i];
         s.lambda = lambda;
@@ -1065,10 +1067,10 @@ impl<'s> Serving<'s> {
 
     /// Brings service `i` to the replicas its demand wants.
     fn autoscale(&mut self, i: usize, now: SimTime, world: &mut World, training: &mut Training) {
-        let service = &self.scenario.services[i];
+        let service = &self.scenario.serving.services[i];
         let speed = self.speed_of(i);
         let s = &self.states[i];
-        let lambda = s.lambda + s.backlog.requests / self.scenario.epoch.seconds();
+        let lambda = s.lambda + s.backlog.requests / self.scenario.serving.epoch.seconds();
         // A copy's top rate at its replicas' speed under power caps.
         let mu_max = if speed < 1.0 {
             match &s.pools {
@@ -1145,10 +1147,10 @@ impl<'s> Serving<'s> {
         world: &mut World,
         training: Option<&mut Training>,
     ) -> bool {
-        let service = &self.scenario.services[i];
+        let service = &self.scenario.serving.services[i];
         let model = RackTypeId(service.rack_type as u32);
         let needed = service.replica_domains as usize;
-        let sites = self.scenario.sites.len();
+        let sites = self.scenario.world.sites.len();
         let mut placed = placement::place(world, sites, model, needed);
         if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
             'sites: for site in (0..sites as u32).map(SiteId) {
@@ -1221,7 +1223,7 @@ impl<'s> Serving<'s> {
     /// Gives back replica `k` of service `i` at `now`.
     fn remove_replica(&mut self, i: usize, k: usize, now: SimTime, world: &mut World) {
         self.account(i, now);
-        let replica_chips = u64::from(self.scenario.services[i].replica_chips);
+        let replica_chips = u64::from(self.scenario.serving.services[i].replica_chips);
         let s = &mut self.states[i];
         let slot = &mut s.slots[k];
         if !slot.alive {
@@ -1262,7 +1264,7 @@ impl<'s> Serving<'s> {
     /// Records each service's row for the interval ending at `now` and
     /// starts the next interval.
     pub fn sample(&mut self, now: SimTime, recorder: &mut impl Recorder) {
-        let timestamp = SharedText::from(self.scenario.calendar.format(now).as_str());
+        let timestamp = SharedText::from(self.scenario.run.calendar.format(now).as_str());
         for i in 0..self.states.len() {
             let s = &mut self.states[i];
             s.epoch.book(now, &mut s.interval);

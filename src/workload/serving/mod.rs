@@ -12,6 +12,7 @@
 //! - [`fleet`]: the services on the world — replicas as allocations of
 //!   scale-up domains, epochs, autoscaling, preemption of training.
 
+pub mod config;
 pub mod demand;
 pub mod disagg;
 pub mod epoch;

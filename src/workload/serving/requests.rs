@@ -61,7 +61,7 @@ use super::trace::TraceRequest;
 use crate::engine::RngStreams;
 
 /// How arrivals are assigned to replicas.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Routing {
     /// Join the shortest queue: the replica with the fewest requests waiting
     /// or running at the arrival (ties to the lowest index); the request

@@ -39,7 +39,7 @@ pub struct TraceRequest {
 }
 
 /// The format of a trace file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceFormat {
     /// Azure LLM inference trace 2023 (CSV).
     Azure,

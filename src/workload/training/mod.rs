@@ -77,10 +77,18 @@ use crate::policy::placement;
 use crate::policy::queue::{JobQueue, Reservation};
 use crate::record::{Interruption, JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
 use crate::scenario::Scenario;
-use crate::scenario::model::Comm;
+
+pub mod config;
+mod interruptions;
+pub mod physics;
+mod scheduling;
+pub mod sources;
+mod summary;
+
 use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::fabric::FlowId;
 use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
+pub use config::Comm;
 
 /// Queued jobs behind a blocked head that backfill considers per attempt
 /// (bounds its cost).
@@ -372,27 +380,28 @@ impl<'s> Training<'s> {
             rng: None,
         };
         let mut counts = [0; 7];
-        counts[JobState::Pending.index()] = scenario.jobs.len();
-        let pools = scenario.sites.len() * scenario.rack_types.len();
+        counts[JobState::Pending.index()] = scenario.training.jobs.len();
+        let pools = scenario.world.sites.len() * scenario.world.rack_types.len();
         Training {
             scenario,
-            streams: RngStreams::new(scenario.seed),
-            runs: vec![run; scenario.jobs.len()],
+            streams: RngStreams::new(scenario.run.seed),
+            runs: vec![run; scenario.training.jobs.len()],
             queue: JobQueue::default(),
             by_allocation: Vec::new(),
             by_flow: Vec::new(),
             dirty: Vec::new(),
             to_replace: Vec::new(),
-            room: vec![false; scenario.sites.len()],
+            room: vec![false; scenario.world.sites.len()],
             rooms: Vec::new(),
-            placed: vec![Vec::new(); scenario.sites.len()],
-            speed: vec![1.0; scenario.sites.len()],
+            placed: vec![Vec::new(); scenario.world.sites.len()],
+            speed: vec![1.0; scenario.world.sites.len()],
             counts,
-            tally: vec![SiteTally::default(); scenario.sites.len()],
+            tally: vec![SiteTally::default(); scenario.world.sites.len()],
             ends: vec![BTreeSet::new(); pools],
             waiters: vec![BTreeSet::new(); pools],
             candidates: Vec::new(),
             scheduled: scenario
+                .training
                 .jobs
                 .iter()
                 .enumerate()
@@ -469,7 +478,7 @@ impl<'s> Training<'s> {
 
     /// Chips of one scale-up domain of a job.
     fn domain_chips(&self, job: usize) -> u64 {
-        let j = &self.scenario.jobs[job];
+        let j = &self.scenario.training.jobs[job];
         u64::from(j.chips / j.domains)
     }
 
@@ -502,7 +511,7 @@ impl<'s> Training<'s> {
     /// The all-reduce traffic a job sends per FLOP it computes, per rack
     /// of it [B/FLOP]: ring bytes ÷ FLOPs per step; 0 without flows.
     fn bytes_per_flop(&self, job: usize) -> f64 {
-        match self.scenario.jobs[job].comm {
+        match self.scenario.training.jobs[job].comm {
             Some(c) if self.runs[job].ring => c.ring_bytes() / c.flops_per_step,
             _ => 0.0,
         }
@@ -511,7 +520,7 @@ impl<'s> Training<'s> {
     /// Makes a placed job's sites count `rate` for it from `now`, each its
     /// share by domains, and the traffic that follows by racks.
     fn count_rate(&mut self, job: usize, now: SimTime, rate: f64) {
-        let domains = f64::from(self.scenario.jobs[job].domains);
+        let domains = f64::from(self.scenario.training.jobs[job].domains);
         let per_rack = self.bytes_per_flop(job);
         let run = &mut self.runs[job];
         for part in &run.parts {
@@ -574,7 +583,7 @@ impl<'s> Training<'s> {
     pub fn handle(&mut self, now: SimTime, event: Event, world: &mut World) {
         match event {
             Event::Submit { job } => {
-                let j = &self.scenario.jobs[job as usize];
+                let j = &self.scenario.training.jobs[job as usize];
                 self.set_state(job as usize, now, JobState::Queued);
                 self.queue.push(job, j.priority, j.submit);
                 self.start_queued(now, world);
@@ -592,7 +601,7 @@ impl<'s> Training<'s> {
                             Next::Checkpoint => {
                                 self.set_state(i, now, JobState::Checkpointing);
                                 self.set_load(i, now, 0.0, world);
-                                let at = now + self.scenario.jobs[i].checkpoint_time;
+                                let at = now + self.scenario.training.jobs[i].checkpoint_time;
                                 self.schedule(at, i);
                             }
                         }
@@ -622,7 +631,7 @@ impl<'s> Training<'s> {
                 self.interrupt(i, now, Interruption::Software);
                 self.set_state(i, now, JobState::Restarting);
                 self.set_load(i, now, 0.0, world);
-                let at = now + self.scenario.jobs[i].restart_overhead;
+                let at = now + self.scenario.training.jobs[i].restart_overhead;
                 self.schedule(at, i);
                 self.arm_fault(i, now);
             }
@@ -763,14 +772,14 @@ impl<'s> Training<'s> {
     /// A placed job's computing rate now [FLOP/s]: full rate × the speed of
     /// its slowest site × its all-reduce's share of a step.
     fn comm_rate(&self, job: usize) -> f64 {
-        let j = &self.scenario.jobs[job];
+        let j = &self.scenario.training.jobs[job];
         let run = &self.runs[job];
         let speed = run
             .parts
             .iter()
             .map(|p| self.speed[p.site as usize])
             .fold(1.0, f64::min);
-        let full = j.full_rate(&self.scenario.rack_types[j.rack_type]) * speed;
+        let full = j.full_rate(&self.scenario.world.rack_types[j.rack_type]) * speed;
         match (j.comm, run.ring) {
             (Some(c), true) if full > 0.0 => {
                 let ring = run.flow_rates.iter().copied().fold(f64::INFINITY, f64::min);
@@ -784,7 +793,7 @@ impl<'s> Training<'s> {
     /// the all-reduce, and the next checkpoint or the completion, whichever
     /// comes first.
     fn compute(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let j = &self.scenario.jobs[job];
+        let j = &self.scenario.training.jobs[job];
         let rate = self.comm_rate(job);
         if self.runs[job].state != JobState::Computing {
             self.set_state(job, now, JobState::Computing);
@@ -817,8 +826,8 @@ impl<'s> Training<'s> {
     }
 
     fn complete(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let work = self.scenario.jobs[job].work;
-        let domains = f64::from(self.scenario.jobs[job].domains);
+        let work = self.scenario.training.jobs[job].work;
+        let domains = f64::from(self.scenario.training.jobs[job].domains);
         // The completion falls on a whole microsecond: the sites' integrals
         // take the rounding the job's total takes.
         let rest = work - self.runs[job].done;
@@ -840,7 +849,7 @@ impl<'s> Training<'s> {
     /// Releases a job's allocations and takes it off its sites' lists.
     fn unplace(&mut self, job: usize, now: SimTime, world: &mut World) {
         let per = self.domain_chips(job);
-        let rack_type = self.scenario.jobs[job].rack_type;
+        let rack_type = self.scenario.training.jobs[job].rack_type;
         let run = &mut self.runs[job];
         run.held = run.held + (now - run.held_since);
         let parts = std::mem::take(&mut run.parts);
@@ -856,7 +865,7 @@ impl<'s> Training<'s> {
                 Activity::Waiting => t.waiting -= 1,
                 Activity::Elsewhere => {}
             }
-            let pool = site * self.scenario.rack_types.len() + rack_type;
+            let pool = site * self.scenario.world.rack_types.len() + rack_type;
             self.ends[pool].remove(&(key_end, job as u32, part.domains));
             self.waiters[pool].remove(&(job as u32));
             self.by_allocation[part.allocation.0 as usize] = NO_JOB;
@@ -874,648 +883,6 @@ impl<'s> Training<'s> {
                 .expect("a job's allocation is live until released");
             self.mark_room(SiteId(part.site));
         }
-    }
-
-    /// A domain of allocation `a` of job `job` went down.
-    fn domain_down(
-        &mut self,
-        job: usize,
-        a: AllocationId,
-        domain: DomainId,
-        now: SimTime,
-        cause: DownCause,
-        world: &mut World,
-    ) {
-        let interruption = match cause {
-            DownCause::Node(kind) => Interruption::of_class(kind),
-            DownCause::Uplink => Interruption::SwitchCable,
-            DownCause::RackPower => Interruption::RackPower,
-            DownCause::SiteOutage => Interruption::SiteOutage,
-            DownCause::Retired => Interruption::Retired,
-            DownCause::Maintenance => Interruption::Maintenance,
-        };
-        let was_running = self.runs[job].state.is_running();
-        if was_running && cause == DownCause::Maintenance {
-            // Announced: the job checkpointed as the window opened (the
-            // write's time is not charged), so it loses no work.
-            if self.runs[job].state == JobState::Computing {
-                self.integrate(job, now);
-            }
-            let run = &mut self.runs[job];
-            run.saved = run.done;
-            run.segment = SimDuration(0);
-        }
-        if was_running {
-            self.interrupt(job, now, interruption);
-            self.set_state(job, now, JobState::Waiting);
-            self.set_load(job, now, 0.0, world);
-            self.end_running(job, now, world);
-        }
-        if cause == DownCause::Retired {
-            // A retired domain never returns: give the rest back, queue again.
-            self.unplace(job, now, world);
-            let j = &self.scenario.jobs[job];
-            self.set_state(job, now, JobState::Queued);
-            self.queue.push(job as u32, j.priority, j.submit);
-            return;
-        }
-        let per = self.domain_chips(job);
-        let rack_type = self.scenario.jobs[job].rack_type;
-        let run = &mut self.runs[job];
-        let part = run
-            .parts
-            .iter_mut()
-            .find(|p| p.allocation == a)
-            .expect("the job holds the allocation");
-        part.down += 1;
-        let site = part.site as usize;
-        run.down_domains.push(domain);
-        self.tally[site].chips -= per;
-        let pool = site * self.scenario.rack_types.len() + rack_type;
-        self.waiters[pool].insert(job as u32);
-        if !run.replacing {
-            run.replacing = true;
-            self.to_replace.push(job as u32);
-        }
-    }
-
-    /// A held domain of allocation `a` of job `job` is back.
-    fn domain_up(
-        &mut self,
-        job: usize,
-        a: AllocationId,
-        domain: DomainId,
-        now: SimTime,
-        world: &mut World,
-    ) {
-        let per = self.domain_chips(job);
-        let run = &mut self.runs[job];
-        let Some(k) = run.down_domains.iter().position(|&d| d == domain) else {
-            return;
-        };
-        run.down_domains.swap_remove(k);
-        let part = run
-            .parts
-            .iter_mut()
-            .find(|p| p.allocation == a)
-            .expect("the job holds the allocation");
-        part.down -= 1;
-        let (site, down) = (part.site as usize, part.down);
-        self.tally[site].chips += per;
-        if down == 0 {
-            let pool = self.pool(site, self.scenario.jobs[job].rack_type);
-            self.waiters[pool].remove(&(job as u32));
-        }
-        self.resume_if_whole(job, now, world);
-    }
-
-    /// A waiting job whose domains are all up restarts from its checkpoint.
-    fn resume_if_whole(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let run = &self.runs[job];
-        if run.down_domains.is_empty() && run.state == JobState::Waiting {
-            self.runs[job].since = now;
-            self.set_state(job, now, JobState::Restarting);
-            self.begin_running(job, now, world);
-            let at = now + self.scenario.jobs[job].restart_overhead;
-            self.schedule(at, job);
-        }
-    }
-
-    /// Re-places what it can of a job's down domains on free healthy
-    /// domains of the same site and rack model; restarts it if whole.
-    fn replace_down(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let model = RackTypeId(self.scenario.jobs[job].rack_type as u32);
-        let per = self.domain_chips(job);
-        let mut k = 0;
-        while k < self.runs[job].down_domains.len() {
-            let old = self.runs[job].down_domains[k];
-            let site = world.rack_site(world.domain_rack(old));
-            let Some(new) =
-                placement::pack_at(world, site, model, 1).and_then(|d| d.first().copied())
-            else {
-                k += 1;
-                continue;
-            };
-            let run = &mut self.runs[job];
-            let part = run
-                .parts
-                .iter_mut()
-                .find(|p| p.site == site.0)
-                .expect("a down domain is held at its site");
-            world
-                .replace_domain(now, part.allocation, old, new)
-                .expect("the domain is held and the new one free at the same site and model");
-            part.down -= 1;
-            let down = part.down;
-            run.down_domains.swap_remove(k);
-            self.tally[site.index()].chips += per;
-            if down == 0 {
-                let pool = self.pool(site.index(), model.index());
-                self.waiters[pool].remove(&(job as u32));
-            }
-        }
-        self.resume_if_whole(job, now, world);
-    }
-
-    /// Domains were freed at `site` (a repair, commissioning, the site
-    /// back, a job's end): the jobs waiting there re-place onto them first,
-    /// in job order (the queue comes after, in [`Training::settle`]).
-    fn serve_waiters(&mut self, site: SiteId, now: SimTime, world: &mut World) {
-        for model in 0..self.scenario.rack_types.len() {
-            let pool = self.pool(site.index(), model);
-            while world.capacity(site, RackTypeId(model as u32)) > 0 {
-                let Some(&job) = self.waiters[pool].first() else {
-                    break;
-                };
-                self.replace_down(job as usize, now, world);
-                if self.waiters[pool].first() == Some(&job) {
-                    // It could not take the room (the room went meanwhile).
-                    break;
-                }
-            }
-        }
-    }
-
-    /// Interrupts a running job at `now`: the work since its last
-    /// checkpoint is lost, the interruption counted by cause.
-    fn interrupt(&mut self, job: usize, now: SimTime, cause: Interruption) {
-        let state = self.runs[job].state;
-        if state == JobState::Computing {
-            self.integrate(job, now);
-        }
-        let domains = f64::from(self.scenario.jobs[job].domains);
-        let run = &mut self.runs[job];
-        let lost = run.done - run.saved;
-        for part in &run.parts {
-            self.tally[part.site as usize].flops_lost += lost * f64::from(part.domains) / domains;
-        }
-        run.interruptions[cause.index()] += 1;
-        match state {
-            JobState::Checkpointing => run.checkpointing = run.checkpointing + (now - run.since),
-            JobState::Restarting => run.restarting = run.restarting + (now - run.since),
-            _ => {}
-        }
-        run.lost = run.lost + run.segment;
-        run.segment = SimDuration(0);
-        run.done = run.saved;
-        run.since = now;
-        run.generation = run.generation.wrapping_add(1);
-    }
-
-    /// A job starts running on whole chips: its all-reduce flows start and
-    /// its software-fault clock runs.
-    fn begin_running(&mut self, job: usize, now: SimTime, world: &mut World) {
-        self.start_flows(job, now, world);
-        self.arm_fault(job, now);
-    }
-
-    /// A job stops running: its flows end, its fault clock stops.
-    fn end_running(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let run = &mut self.runs[job];
-        run.fault_generation = run.fault_generation.wrapping_add(1);
-        run.ring = false;
-        let flows = std::mem::take(&mut run.flows);
-        run.flow_rates.clear();
-        for flow in flows {
-            self.by_flow[flow.index() as usize] = (NO_JOB, 0);
-            world
-                .end_flow(now, flow)
-                .expect("a job's flows are live until ended");
-        }
-    }
-
-    /// Draws the time to the job's next software fault (exponential, rate
-    /// `nodes × λ_software`) from its own stream and schedules it.
-    fn arm_fault(&mut self, job: usize, now: SimTime) {
-        let j = &self.scenario.jobs[job];
-        let rack = &self.scenario.rack_types[j.rack_type].rack;
-        let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
-        let rate_per_hour = nodes * self.scenario.software_rate_per_node_hour;
-        let run = &mut self.runs[job];
-        run.fault_generation = run.fault_generation.wrapping_add(1);
-        if rate_per_hour <= 0.0 {
-            return;
-        }
-        let rng = run.rng.get_or_insert_with(|| {
-            self.streams
-                .stream(&format!("jobs/{}/software", self.scenario.jobs[job].name))
-        });
-        let hours: f64 = Exp::new(rate_per_hour)
-            .expect("a positive rate")
-            .sample(rng);
-        if let Some(at) = now.checked_add(SimDuration::from_secs_f64(hours * 3600.0)) {
-            self.scheduled.push((
-                at,
-                Event::Fault {
-                    job: job as u32,
-                    generation: run.fault_generation,
-                },
-            ));
-        }
-    }
-
-    /// Starts the ring of a job with an all-reduce over more than one rack:
-    /// one fabric flow from each of its racks to the next (site, then rack
-    /// order) and from the last back to the first ([`World::start_ring`]);
-    /// reads its rate as it stands.
-    ///
-    /// A job at one site whose racks hold one scale-up domain each (an
-    /// NVL72 rack) owns its racks' uplinks and downlinks: no other ring
-    /// crosses them, so its ring would be alone on its links at their
-    /// capacity. It gets that rate directly, in O(1), with no fabric flow
-    /// (the same rate and traffic; a cut of one of those links takes the
-    /// job's domain down anyway).
-    fn start_flows(&mut self, job: usize, now: SimTime, world: &mut World) {
-        if self.scenario.jobs[job].comm.is_none() {
-            return;
-        }
-        let model = RackTypeId(self.scenario.jobs[job].rack_type as u32);
-        if self.runs[job].parts.len() == 1 && world.domains_per_rack(model) == 1 {
-            let run = &mut self.runs[job];
-            let part = &mut run.parts[0];
-            part.racks = part.domains;
-            if part.domains >= 2 {
-                let capacity = world.uplink_capacity(SiteId(part.site), model);
-                run.ring = true;
-                run.flow_rates = vec![capacity.0];
-            }
-            return;
-        }
-        let mut racks: Vec<(SiteId, RackId)> = Vec::new();
-        for part in &self.runs[job].parts {
-            let domains = world
-                .allocation_domains(part.allocation)
-                .expect("a job's allocation is live");
-            racks.extend(domains.iter().map(|&d| {
-                let r = world.domain_rack(d);
-                (world.rack_site(r), r)
-            }));
-        }
-        racks.sort_unstable();
-        // Distinct racks, and whether the job holds every domain of each.
-        let per_rack = world.domains_per_rack(model);
-        let mut ring: Vec<RackId> = Vec::with_capacity(racks.len());
-        let mut whole: Vec<bool> = Vec::with_capacity(racks.len());
-        let mut k = 0;
-        while k < racks.len() {
-            let n = racks[k..].iter().take_while(|&&r| r == racks[k]).count();
-            ring.push(racks[k].1);
-            whole.push(n == per_rack);
-            k += n;
-        }
-        racks.dedup();
-        let run = &mut self.runs[job];
-        for part in run.parts.iter_mut() {
-            part.racks = racks.iter().filter(|(s, _)| s.0 == part.site).count() as u32;
-        }
-        if ring.len() < 2 {
-            return;
-        }
-        let flow = world
-            .start_ring(now, &ring, &whole)
-            .expect("the racks of a placed job are connected");
-        let slot = flow.index() as usize;
-        if self.by_flow.len() <= slot {
-            self.by_flow.resize(slot + 1, (NO_JOB, 0));
-        }
-        self.by_flow[slot] = (job as u32, 0);
-        let rate = world.flow_rate(flow).map_or(0.0, |r| r.0);
-        let run = &mut self.runs[job];
-        run.ring = true;
-        run.flows = vec![flow];
-        run.flow_rates = vec![rate];
-    }
-
-    /// A running training job (computing, checkpointing or restarting: its
-    /// domains are all up) of rack model `rack_type` holding domains at
-    /// `site`, of priority below `priority`, that an inference service may
-    /// preempt: the lowest priority first, then the one that loses the
-    /// least work (the least compute since its last checkpoint), then the
-    /// lowest job index. A job waiting for its domains is not offered: its
-    /// chips are down, taking them frees nothing. O(jobs placed at the
-    /// site).
-    pub fn preemptible(&self, site: SiteId, rack_type: usize, priority: i32) -> Option<usize> {
-        self.placed[site.index()]
-            .iter()
-            .map(|&j| j as usize)
-            .filter(|&j| {
-                let job = &self.scenario.jobs[j];
-                job.rack_type == rack_type
-                    && job.priority < priority
-                    && self.runs[j].state.is_running()
-            })
-            .min_by_key(|&j| (self.scenario.jobs[j].priority, self.runs[j].segment, j))
-    }
-
-    /// Preempts a placed job at `now` (an inference service needs its
-    /// chips): an interruption of class `preempted` — the work since its
-    /// last checkpoint is lost — then it gives back every allocation and
-    /// goes back to the queue, restarting from its checkpoint when placed
-    /// again.
-    pub fn preempt(&mut self, job: usize, now: SimTime, world: &mut World) {
-        if self.runs[job].parts.is_empty() {
-            return;
-        }
-        if self.runs[job].state.is_running() {
-            self.interrupt(job, now, Interruption::Preempted);
-            self.set_state(job, now, JobState::Waiting);
-            self.set_load(job, now, 0.0, world);
-            self.end_running(job, now, world);
-        }
-        // A job already waiting for its domains (not offered by
-        // `preemptible`) lost its work to that failure: losing its
-        // placement too would be no second interruption.
-        self.unplace(job, now, world);
-        let j = &self.scenario.jobs[job];
-        self.set_state(job, now, JobState::Queued);
-        self.queue.push(job as u32, j.priority, j.submit);
-    }
-
-    /// Starts queued jobs from the head for as long as the head finds room,
-    /// then backfills behind a head that does not fit.
-    fn start_queued(&mut self, now: SimTime, world: &mut World) {
-        while let Some(head) = self.queue.head() {
-            let job = head as usize;
-            let j = &self.scenario.jobs[job];
-            let (model, needed, sites) = (
-                RackTypeId(j.rack_type as u32),
-                j.domains as usize,
-                self.scenario.sites.len(),
-            );
-            let parts = match placement::place(world, sites, model, needed) {
-                Some((site, domains)) => vec![(site, domains)],
-                None if j.multi_site => {
-                    match placement::place_across(world, sites, model, needed) {
-                        Some(parts) => parts,
-                        None => {
-                            self.backfill(job, now, world);
-                            return;
-                        }
-                    }
-                }
-                None => {
-                    self.backfill(job, now, world);
-                    return;
-                }
-            };
-            self.start(job, &parts, now, world);
-        }
-    }
-
-    /// EASY backfill behind `head`, which does not fit now: reserves its
-    /// start ([`Reservation::earliest`], from the placed jobs' estimated
-    /// ends), then starts, in queue order among the next
-    /// [`BACKFILL_DEPTH`] jobs, each that fits now at one site and that
-    /// the reservation admits. Without a reservation (the head's room is
-    /// held by domains in repair, not by jobs; it needs several sites; or
-    /// its rack model is gone) only jobs of other rack models start: they
-    /// cannot take the head's room.
-    fn backfill(&mut self, head: usize, now: SimTime, world: &mut World) {
-        let mut reservation = self.reserve(head, now, world);
-        let head_model = self.scenario.jobs[head].rack_type;
-        let mut candidates = std::mem::take(&mut self.candidates);
-        candidates.clear();
-        candidates.extend(self.queue.iter().skip(1).take(BACKFILL_DEPTH));
-        for &c in &candidates {
-            let job = c as usize;
-            let j = &self.scenario.jobs[job];
-            if reservation.is_none() && j.rack_type == head_model {
-                continue;
-            }
-            let model = RackTypeId(j.rack_type as u32);
-            let needed = j.domains as usize;
-            // Admitted first: only a job that starts pays for its packing.
-            let Some(site) =
-                placement::site_with_room(world, self.scenario.sites.len(), model, needed)
-            else {
-                continue;
-            };
-            let end = now + self.estimate(job);
-            if let Some(r) = reservation.as_mut()
-                && !r.admits(site.0, j.rack_type as u32, j.domains, end)
-            {
-                continue;
-            }
-            let domains = placement::pack_at(world, site, model, needed)
-                .expect("the site has room for the job");
-            self.start(job, &[(site, domains)], now, world);
-        }
-        self.candidates = candidates;
-    }
-
-    /// The head's reservation: over the sites in order, the earliest time
-    /// a pool of its rack model holds its domains (ties to the first site).
-    fn reserve(&self, head: usize, now: SimTime, world: &World) -> Option<Reservation> {
-        let j = &self.scenario.jobs[head];
-        let model = RackTypeId(j.rack_type as u32);
-        let mut best: Option<Reservation> = None;
-        for s in 0..self.scenario.sites.len() {
-            let free = world.capacity(SiteId(s as u32), model) as u32;
-            let pool = &self.ends[self.pool(s, j.rack_type)];
-            let releases = pool.iter().map(|&(at, _, domains)| (at, domains));
-            if let Some((at, extra)) = Reservation::earliest(now, free, j.domains, releases)
-                && best.is_none_or(|b| at < b.at)
-            {
-                best = Some(Reservation {
-                    at,
-                    site: s as u32,
-                    rack_type: j.rack_type as u32,
-                    extra,
-                });
-            }
-        }
-        best
-    }
-
-    /// Index of the pool of (site, rack model) in `ends` and `waiters`.
-    fn pool(&self, site: usize, rack_type: usize) -> usize {
-        site * self.scenario.rack_types.len() + rack_type
-    }
-
-    /// A job's ideal remaining duration from a start now: its remaining
-    /// work `w` (since its last checkpoint) at full speed `r`, the
-    /// checkpoints on the way, `(⌈w/(r·E)⌉ − 1) · C`, and the restart
-    /// overhead if it resumes from a checkpoint.
-    fn estimate(&self, job: usize) -> SimDuration {
-        let j = &self.scenario.jobs[job];
-        let run = &self.runs[job];
-        let rate = j.full_rate(&self.scenario.rack_types[j.rack_type]);
-        let compute = (j.work - run.saved).max(0.0) / rate;
-        let every = j.checkpoint_every.seconds();
-        let checkpoints = if every > 0.0 {
-            ((compute / every).ceil() - 1.0).max(0.0)
-        } else {
-            0.0
-        };
-        let restart = if run.first_start.is_some() {
-            j.restart_overhead
-        } else {
-            SimDuration(0)
-        };
-        SimDuration::from_secs_f64(compute + checkpoints * j.checkpoint_time.seconds()) + restart
-    }
-
-    /// Places queued job `job` on `parts` (domains at each site) and starts
-    /// it (or restarts it from its checkpoint).
-    fn start(
-        &mut self,
-        job: usize,
-        parts: &[(SiteId, Vec<DomainId>)],
-        now: SimTime,
-        world: &mut World,
-    ) {
-        let j = &self.scenario.jobs[job];
-        self.queue.remove(job as u32, j.priority, j.submit);
-        let estimated_end = now + self.estimate(job);
-        let per = u64::from(j.chips / j.domains);
-        let mut held = Vec::with_capacity(parts.len());
-        for (site, domains) in parts {
-            let allocation = world
-                .allocate(now, domains, 1.0)
-                .expect("placement offers free healthy domains of one site and model");
-            let index = allocation.0 as usize;
-            if self.by_allocation.len() <= index {
-                self.by_allocation.resize(index + 1, NO_JOB);
-            }
-            self.by_allocation[index] = job as u32;
-            let n = domains.len() as u32;
-            let pool = self.pool(site.index(), j.rack_type);
-            self.ends[pool].insert((estimated_end, job as u32, n));
-            let list = &mut self.placed[site.index()];
-            self.tally[site.index()].chips += u64::from(n) * per;
-            held.push(Part {
-                allocation,
-                site: site.0,
-                domains: n,
-                down: 0,
-                racks: 0,
-                site_pos: list.len(),
-            });
-            list.push(job as u32);
-        }
-        let run = &mut self.runs[job];
-        run.last_sites = held.iter().map(|p| p.site).collect();
-        run.parts = held;
-        run.estimated_end = estimated_end;
-        run.held_since = now;
-        run.down_domains.clear();
-        run.since = now;
-        if run.first_start.is_none() {
-            run.first_start = Some(now);
-            self.set_state(job, now, JobState::Computing);
-            self.begin_running(job, now, world);
-            self.compute(job, now, world);
-        } else {
-            // Placed again after losing its domains: restart from the
-            // checkpoint first, chips idle.
-            self.set_state(job, now, JobState::Restarting);
-            self.set_load(job, now, 0.0, world);
-            self.begin_running(job, now, world);
-            self.schedule(now + j.restart_overhead, job);
-        }
-    }
-
-    /// Records one row per job, as things stand at `end`.
-    /// Returns the run's training summary (none in a scenario without
-    /// jobs).
-    pub fn finish(
-        &mut self,
-        end: SimTime,
-        recorder: &mut impl Recorder,
-    ) -> Option<TrainingSummary> {
-        let mut summary = TrainingSummary {
-            jobs: self.runs.len() as u64,
-            ..TrainingSummary::default()
-        };
-        let mut ettrs = Vec::new();
-        let mut submitted = 0u64;
-        let mut wait_h = 0.0;
-        for job in 0..self.runs.len() {
-            match self.runs[job].state {
-                JobState::Computing => self.integrate(job, end),
-                JobState::Checkpointing => {
-                    let run = &mut self.runs[job];
-                    run.checkpointing = run.checkpointing + (end - run.since);
-                }
-                JobState::Restarting => {
-                    let run = &mut self.runs[job];
-                    run.restarting = run.restarting + (end - run.since);
-                }
-                _ => {}
-            }
-            let j = &self.scenario.jobs[job];
-            let run = &self.runs[job];
-            let status = match run.state {
-                JobState::Completed => JobStatus::Completed,
-                JobState::Pending | JobState::Queued => JobStatus::QueuedAtEnd,
-                _ => JobStatus::RunningAtEnd,
-            };
-            let ettr = run.first_start.map(|start| {
-                let wall = run.end.unwrap_or(end) - start;
-                if wall.0 == 0 {
-                    0.0
-                } else {
-                    (run.compute.seconds() - run.lost.seconds()) / wall.seconds()
-                }
-            });
-            let held = run.held
-                + if run.parts.is_empty() {
-                    SimDuration(0)
-                } else {
-                    end - run.held_since
-                };
-            let queue_wait_h = (run.first_start.unwrap_or(end) - j.submit).hours();
-            let lost_chip_hours = f64::from(j.chips) * run.lost.hours();
-            let chip_hours = f64::from(j.chips) * held.hours();
-            summary.jobs_completed += u64::from(run.state == JobState::Completed);
-            summary.chip_hours += chip_hours;
-            summary.interruptions += run.interruptions.iter().sum::<u64>();
-            summary.lost_chip_hours += lost_chip_hours;
-            if run.state != JobState::Pending {
-                submitted += 1;
-                wait_h += queue_wait_h;
-            }
-            ettrs.extend(ettr);
-            let calendar = &self.scenario.calendar;
-            let sites: Vec<&str> = run
-                .last_sites
-                .iter()
-                .map(|&s| self.scenario.sites[s as usize].name.as_str())
-                .collect();
-            recorder.job(&JobRow {
-                id: job as u32,
-                name: j.name.clone(),
-                submit_h: j.submit.hours(),
-                submit: calendar.format(j.submit),
-                first_start_h: run.first_start.map(SimTime::hours),
-                end_h: run.end.map(SimTime::hours),
-                queue_wait_h,
-                chips: j.chips,
-                rack: self.scenario.rack_types[j.rack_type].rack.name.clone(),
-                chip: self.scenario.rack_types[j.rack_type].chip.name.clone(),
-                site: sites.join("+"),
-                status,
-                interruptions: run.interruptions,
-                lost_chip_hours,
-                checkpoint_hours: run.checkpointing.hours(),
-                restart_hours: run.restarting.hours(),
-                ettr,
-                flops_done: run.done,
-                chip_hours,
-                tokens_trained: j.tokens.map(|d| d * (run.done / j.work)),
-            });
-        }
-        if self.runs.is_empty() {
-            return None;
-        }
-        if !ettrs.is_empty() {
-            summary.ettr_mean = ettrs.iter().sum::<f64>() / ettrs.len() as f64;
-            summary.ettr_p10 = nearest_rank(&mut ettrs, 0.1);
-        }
-        if submitted > 0 {
-            summary.queue_wait_mean_h = wait_h / submitted as f64;
-        }
-        Some(summary)
     }
 }
 

@@ -1,0 +1,91 @@
+//! Configuration the serving workload takes as its own types: the
+//! inference services and request-level windows as resolved at the
+//! scenario boundary.
+
+use crate::engine::{SimDuration, SimTime};
+
+/// The serving workload of a scenario, as resolved at the boundary.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Length of an inference epoch.
+    pub epoch: SimDuration,
+    /// Inference services, in the order the file lists them.
+    pub services: Vec<Service>,
+    /// Request-level windows, in the order the file lists them.
+    pub request_windows: Vec<RequestWindow>,
+}
+
+/// A validated inference service (`[[services]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    /// Unique name.
+    pub name: String,
+    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    pub rack_type: usize,
+    /// Scale-up domains of one replica.
+    pub replica_domains: u32,
+    /// Chips of one replica (whole scale-up domains: the unit allocated).
+    pub replica_chips: u32,
+    /// Chips of one model copy, its tensor-parallel degree (divides
+    /// `replica_chips`): a replica hosts `replica_chips ÷ tensor_parallel`
+    /// copies, each serving on its own.
+    pub tensor_parallel: u32,
+    /// Separate prefill and decode pools in each replica, if stated
+    /// (`tensor_parallel` is then the decode copies' degree).
+    pub disaggregation: Option<crate::workload::serving::disagg::Pools>,
+    /// The model served, at its precision (weights, KV cache, shape).
+    pub model: crate::workload::serving::roofline::ModelSpec,
+    /// Mean input tokens per request.
+    pub input_tokens: f64,
+    /// Mean output tokens per request.
+    pub output_tokens: f64,
+    /// Coefficient of variation of the output tokens, if known (else the
+    /// time in service is taken as exponential).
+    pub output_tokens_cv: Option<f64>,
+    /// Demand over calendar time.
+    pub demand: crate::workload::serving::demand::Demand,
+    /// Time-to-first-token target.
+    pub ttft_slo: SimDuration,
+    /// Time-per-output-token target.
+    pub tpot_slo: SimDuration,
+    /// Percentile the targets hold at, 0–100.
+    pub slo_percentile: f64,
+    /// Utilization the autoscaler aims at, 0–1.
+    pub target_utilization: f64,
+    /// Fewest replicas.
+    pub min_replicas: u32,
+    /// Most replicas.
+    pub max_replicas: u32,
+    /// Time a new replica loads its weights before it serves.
+    pub scale_up_delay: SimDuration,
+    /// Whether requests beyond capacity carry to the next epoch.
+    pub backlog: bool,
+    /// Whether it may preempt training jobs of lower priority.
+    pub preempt_training: bool,
+    /// Compared with training jobs' priorities.
+    pub priority: i32,
+    /// How a replica runs prefills (chunked within a token budget by
+    /// default).
+    pub prefill: crate::workload::serving::requests::Prefill,
+}
+
+/// A validated request-level window (`[[request_windows]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestWindow {
+    /// Index into [`Scenario::services`](crate::scenario::Scenario::services).
+    pub service: usize,
+    /// When it starts.
+    pub start: SimTime,
+    /// Length of its Poisson arrivals (no trace).
+    pub duration: SimDuration,
+    /// The trace's requests (arrivals from its first), if one is given;
+    /// shared so that cloning a scenario does not copy them.
+    pub trace: Option<std::sync::Arc<Vec<crate::workload::serving::trace::TraceRequest>>>,
+    /// The trace file as given (for reports).
+    pub trace_file: Option<String>,
+    /// Whether its requests go into `requests.csv`.
+    pub requests_csv: bool,
+    /// Factor its arrival times (from its start) are divided by (1: as
+    /// given or drawn).
+    pub rate_scale: f64,
+}

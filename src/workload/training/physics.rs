@@ -1,0 +1,183 @@
+//! A training job's rates: its full rate, the slowdown its gradient
+//! all-reduce exposes, how often it is interrupted, and the checkpoint
+//! interval that follows (Young/Daly).
+
+use crate::catalog::failures::FailureKind;
+use crate::engine::SimDuration;
+use crate::world::config::{FailureClass, RackType};
+
+use super::config::{Comm, Job};
+
+impl Comm {
+    /// Bytes each replica sends per step in a ring all-reduce:
+    /// `2·(k−1)/k · gradient bytes` [B].
+    pub fn ring_bytes(&self) -> f64 {
+        let k = f64::from(self.data_parallel);
+        2.0 * (k - 1.0) / k * self.gradient_bytes
+    }
+
+    /// The slowdown of a job whose step computes for `compute_s` seconds
+    /// and whose ring runs at `rate_bps` bits per second: `t_c ÷ (t_c +
+    /// max(0, t_n − overlap·t_c))`, with `t_n = ring bytes × 8 ÷ rate`
+    /// (0 for a stalled ring; 1 for `rate_bps` = ∞).
+    pub fn speed(&self, compute_s: f64, rate_bps: f64) -> f64 {
+        if rate_bps <= 0.0 {
+            return 0.0;
+        }
+        let comm_s = self.ring_bytes() * 8.0 / rate_bps;
+        let exposed = (comm_s - self.overlap * compute_s).max(0.0);
+        if exposed == 0.0 {
+            1.0
+        } else {
+            compute_s / (compute_s + exposed)
+        }
+    }
+}
+
+impl Job {
+    /// Its rate at full speed: chips × peak BF16 × MFU [FLOP/s].
+    pub fn full_rate(&self, rack: &RackType) -> f64 {
+        f64::from(self.chips) * rack.chip.bf16.value() * self.mfu
+    }
+}
+
+/// Rate [per hour] of the interruptions of a running job of `chips` chips
+/// of `rack`, from the classes' rates (`gpu` and `hbm` falling back on the
+/// chip's catalog figure, as the world does): per chip GPU, HBM and other
+/// GPU faults, per node host and NIC, per rack rack power and switch or
+/// cable (the uplink rate counts per chip of the racks), its one site's
+/// outages, and `software` per node (software interruptions, per
+/// node-hour). The job is taken packed into the fewest racks, `⌈chips ÷
+/// chips per rack⌉`.
+///
+/// `λ = chips·(λ_gpu + λ_hbm + λ_gpu_other) + nodes·(λ_host + λ_nic +
+/// λ_software) + racks·(λ_rack_power + chips per rack·λ_switch_cable) +
+/// λ_site_outage`.
+pub fn job_failure_rate(
+    failures: &[FailureClass],
+    rack: &RackType,
+    chips: u32,
+    software: f64,
+) -> f64 {
+    let rate = |k: FailureKind| {
+        failures
+            .iter()
+            .find(|c| c.kind == k)
+            .and_then(|c| c.rate_per_hour)
+            .or_else(|| rack.chip.failures_per_mhr(k).map(|r| r / 1e6))
+            .unwrap_or(0.0)
+    };
+    let per_chip = rate(FailureKind::Gpu) + rate(FailureKind::Hbm) + rate(FailureKind::GpuOther);
+    let per_node = rate(FailureKind::Host) + rate(FailureKind::Nic) + software;
+    let nodes = chips / rack.rack.chips_per_node().max(1);
+    let racks = chips.div_ceil(rack.rack.chips.max(1));
+    let per_rack =
+        rate(FailureKind::RackPower) + f64::from(rack.rack.chips) * rate(FailureKind::SwitchCable);
+    f64::from(chips) * per_chip
+        + f64::from(nodes) * per_node
+        + f64::from(racks) * per_rack
+        + rate(FailureKind::SiteOutage)
+}
+
+/// Young/Daly's checkpoint interval `sqrt(2 · C · MTBF)` for checkpoint
+/// write time `checkpoint_time` and failure rate `rate_per_hour` (MTBF =
+/// 1 / rate), to the microsecond.
+pub fn young_daly(checkpoint_time: SimDuration, rate_per_hour: f64) -> SimDuration {
+    let mtbf_s = 3600.0 / rate_per_hour;
+    SimDuration::from_secs_f64((2.0 * checkpoint_time.seconds() * mtbf_s).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::world::config::{Distribution, Lifetime};
+
+    #[test]
+    fn job_failure_rate_falls_back_on_the_chip_catalog_and_young_daly_follows() {
+        let catalog = Catalog::builtin();
+        let rack = RackType {
+            rack: catalog.rack("hgx-h100").unwrap().clone(),
+            chip: catalog.chip("h100").unwrap().clone(),
+        };
+        let class = |kind, rate| FailureClass {
+            kind,
+            rate_per_hour: rate,
+            lifetime: Lifetime::Exponential,
+            repair: Distribution::Fixed(SimDuration::from_hours(1)),
+        };
+        // GPU and HBM from the catalog (148 and 72 per 21,233,664 chip-hours
+        // of Llama 3 405B), everything else off (gpu_other included).
+        let mut classes: Vec<FailureClass> = FailureKind::ALL
+            .iter()
+            .map(|&k| class(k, Some(0.0)))
+            .collect();
+        classes[FailureKind::Gpu.index()].rate_per_hour = None;
+        classes[FailureKind::Hbm.index()].rate_per_hour = None;
+        // 16,384 chips over 54 days are the 21,233,664 chip-hours the rates
+        // come from: 148 + 72 = 220 interruptions expected.
+        let rate = job_failure_rate(&classes, &rack, 16_384, 0.0);
+        assert!((rate * 54.0 * 24.0 - 220.0).abs() < 1e-9, "{rate}");
+        // MTBF = 21,233,664 / (220 · 16,384) h; C = 60 s.
+        let mtbf_s: f64 = 21_233_664.0 / (220.0 * 16_384.0) * 3600.0;
+        let every = young_daly(SimDuration::from_secs(60), rate);
+        assert_eq!(
+            every,
+            SimDuration::from_secs_f64((2.0 * 60.0 * mtbf_s).sqrt())
+        );
+        // gpu_other has no catalog figure per chip; at its class default,
+        // 48 per 21,233,664 GPU-hours, the job sees 148 + 72 + 48 = 268.
+        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(
+            crate::catalog::failures::defaults()[FailureKind::GpuOther.index()]
+                .rate_per_million_hours
+                / 1e6,
+        );
+        let rate = job_failure_rate(&classes, &rack, 16_384, 0.0);
+        assert!((rate * 54.0 * 24.0 - 268.0).abs() < 1e-9, "{rate}");
+        // Every class the Llama 3 table counts at its default, and software
+        // faults at 63 per 2,654,208 node-hours: the published 419 =
+        // 148 + 72 + 48 (per GPU) + 46 + 7 + 63 (per node: 2,048 nodes) + 35
+        // (switch/cable per GPU of the 512 racks).
+        let defaults = crate::catalog::failures::defaults();
+        for k in [
+            FailureKind::Host,
+            FailureKind::Nic,
+            FailureKind::SwitchCable,
+        ] {
+            classes[k.index()].rate_per_hour =
+                Some(defaults[k.index()].rate_per_million_hours / 1e6);
+        }
+        let software = crate::catalog::failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6;
+        let rate = job_failure_rate(&classes, &rack, 16_384, software);
+        assert!(
+            (rate * 54.0 * 24.0 - 419.0).abs() < 1e-9,
+            "{}",
+            rate * 54.0 * 24.0
+        );
+        classes[FailureKind::Nic.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::SwitchCable.index()].rate_per_hour = Some(0.0);
+        // Host and NIC per node (8 chips), rack power per rack (4 nodes):
+        // 16 chips = 2 nodes = 1 rack; 40 chips = 5 nodes = 2 racks.
+        classes[FailureKind::Gpu.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::Hbm.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(0.0);
+        classes[FailureKind::Host.index()].rate_per_hour = Some(1.0);
+        classes[FailureKind::RackPower.index()].rate_per_hour = Some(10.0);
+        classes[FailureKind::SiteOutage.index()].rate_per_hour = Some(100.0);
+        assert_eq!(
+            job_failure_rate(&classes, &rack, 16, 0.0),
+            2.0 + 10.0 + 100.0
+        );
+        assert_eq!(
+            job_failure_rate(&classes, &rack, 40, 0.0),
+            5.0 + 20.0 + 100.0
+        );
+        // Software per node (0.5/h × 5 nodes); switch/cable per chip of a
+        // rack (0.01/h × 32 chips × 2 racks).
+        classes[FailureKind::SwitchCable.index()].rate_per_hour = Some(0.01);
+        assert!(
+            (job_failure_rate(&classes, &rack, 40, 0.5) - (5.0 + 20.0 + 100.0 + 2.5 + 0.64)).abs()
+                < 1e-12
+        );
+    }
+}

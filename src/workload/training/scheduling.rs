@@ -1,0 +1,242 @@
+//! Which job runs where: preemption by inference services, the queue
+//! from its head, EASY backfill behind a head that does not fit, its
+//! reservation, and starting a job on the domains found.
+
+use super::*;
+
+impl Training<'_> {
+    /// A running training job (computing, checkpointing or restarting: its
+    /// domains are all up) of rack model `rack_type` holding domains at
+    /// `site`, of priority below `priority`, that an inference service may
+    /// preempt: the lowest priority first, then the one that loses the
+    /// least work (the least compute since its last checkpoint), then the
+    /// lowest job index. A job waiting for its domains is not offered: its
+    /// chips are down, taking them frees nothing. O(jobs placed at the
+    /// site).
+    pub fn preemptible(&self, site: SiteId, rack_type: usize, priority: i32) -> Option<usize> {
+        self.placed[site.index()]
+            .iter()
+            .map(|&j| j as usize)
+            .filter(|&j| {
+                let job = &self.scenario.training.jobs[j];
+                job.rack_type == rack_type
+                    && job.priority < priority
+                    && self.runs[j].state.is_running()
+            })
+            .min_by_key(|&j| {
+                (
+                    self.scenario.training.jobs[j].priority,
+                    self.runs[j].segment,
+                    j,
+                )
+            })
+    }
+
+    /// Preempts a placed job at `now` (an inference service needs its
+    /// chips): an interruption of class `preempted` — the work since its
+    /// last checkpoint is lost — then it gives back every allocation and
+    /// goes back to the queue, restarting from its checkpoint when placed
+    /// again.
+    pub fn preempt(&mut self, job: usize, now: SimTime, world: &mut World) {
+        if self.runs[job].parts.is_empty() {
+            return;
+        }
+        if self.runs[job].state.is_running() {
+            self.interrupt(job, now, Interruption::Preempted);
+            self.set_state(job, now, JobState::Waiting);
+            self.set_load(job, now, 0.0, world);
+            self.end_running(job, now, world);
+        }
+        // A job already waiting for its domains (not offered by
+        // `preemptible`) lost its work to that failure: losing its
+        // placement too would be no second interruption.
+        self.unplace(job, now, world);
+        let j = &self.scenario.training.jobs[job];
+        self.set_state(job, now, JobState::Queued);
+        self.queue.push(job as u32, j.priority, j.submit);
+    }
+
+    /// Starts queued jobs from the head for as long as the head finds room,
+    /// then backfills behind a head that does not fit.
+    pub(super) fn start_queued(&mut self, now: SimTime, world: &mut World) {
+        while let Some(head) = self.queue.head() {
+            let job = head as usize;
+            let j = &self.scenario.training.jobs[job];
+            let (model, needed, sites) = (
+                RackTypeId(j.rack_type as u32),
+                j.domains as usize,
+                self.scenario.world.sites.len(),
+            );
+            let parts = match placement::place(world, sites, model, needed) {
+                Some((site, domains)) => vec![(site, domains)],
+                None if j.multi_site => {
+                    match placement::place_across(world, sites, model, needed) {
+                        Some(parts) => parts,
+                        None => {
+                            self.backfill(job, now, world);
+                            return;
+                        }
+                    }
+                }
+                None => {
+                    self.backfill(job, now, world);
+                    return;
+                }
+            };
+            self.start(job, &parts, now, world);
+        }
+    }
+
+    /// EASY backfill behind `head`, which does not fit now: reserves its
+    /// start ([`Reservation::earliest`], from the placed jobs' estimated
+    /// ends), then starts, in queue order among the next
+    /// [`BACKFILL_DEPTH`] jobs, each that fits now at one site and that
+    /// the reservation admits. Without a reservation (the head's room is
+    /// held by domains in repair, not by jobs; it needs several sites; or
+    /// its rack model is gone) only jobs of other rack models start: they
+    /// cannot take the head's room.
+    pub(super) fn backfill(&mut self, head: usize, now: SimTime, world: &mut World) {
+        let mut reservation = self.reserve(head, now, world);
+        let head_model = self.scenario.training.jobs[head].rack_type;
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
+        candidates.extend(self.queue.iter().skip(1).take(BACKFILL_DEPTH));
+        for &c in &candidates {
+            let job = c as usize;
+            let j = &self.scenario.training.jobs[job];
+            if reservation.is_none() && j.rack_type == head_model {
+                continue;
+            }
+            let model = RackTypeId(j.rack_type as u32);
+            let needed = j.domains as usize;
+            // Admitted first: only a job that starts pays for its packing.
+            let Some(site) =
+                placement::site_with_room(world, self.scenario.world.sites.len(), model, needed)
+            else {
+                continue;
+            };
+            let end = now + self.estimate(job);
+            if let Some(r) = reservation.as_mut()
+                && !r.admits(site.0, j.rack_type as u32, j.domains, end)
+            {
+                continue;
+            }
+            let domains = placement::pack_at(world, site, model, needed)
+                .expect("the site has room for the job");
+            self.start(job, &[(site, domains)], now, world);
+        }
+        self.candidates = candidates;
+    }
+
+    /// The head's reservation: over the sites in order, the earliest time
+    /// a pool of its rack model holds its domains (ties to the first site).
+    pub(super) fn reserve(&self, head: usize, now: SimTime, world: &World) -> Option<Reservation> {
+        let j = &self.scenario.training.jobs[head];
+        let model = RackTypeId(j.rack_type as u32);
+        let mut best: Option<Reservation> = None;
+        for s in 0..self.scenario.world.sites.len() {
+            let free = world.capacity(SiteId(s as u32), model) as u32;
+            let pool = &self.ends[self.pool(s, j.rack_type)];
+            let releases = pool.iter().map(|&(at, _, domains)| (at, domains));
+            if let Some((at, extra)) = Reservation::earliest(now, free, j.domains, releases)
+                && best.is_none_or(|b| at < b.at)
+            {
+                best = Some(Reservation {
+                    at,
+                    site: s as u32,
+                    rack_type: j.rack_type as u32,
+                    extra,
+                });
+            }
+        }
+        best
+    }
+
+    /// Index of the pool of (site, rack model) in `ends` and `waiters`.
+    pub(super) fn pool(&self, site: usize, rack_type: usize) -> usize {
+        site * self.scenario.world.rack_types.len() + rack_type
+    }
+
+    /// A job's ideal remaining duration from a start now: its remaining
+    /// work `w` (since its last checkpoint) at full speed `r`, the
+    /// checkpoints on the way, `(⌈w/(r·E)⌉ − 1) · C`, and the restart
+    /// overhead if it resumes from a checkpoint.
+    pub(super) fn estimate(&self, job: usize) -> SimDuration {
+        let j = &self.scenario.training.jobs[job];
+        let run = &self.runs[job];
+        let rate = j.full_rate(&self.scenario.world.rack_types[j.rack_type]);
+        let compute = (j.work - run.saved).max(0.0) / rate;
+        let every = j.checkpoint_every.seconds();
+        let checkpoints = if every > 0.0 {
+            ((compute / every).ceil() - 1.0).max(0.0)
+        } else {
+            0.0
+        };
+        let restart = if run.first_start.is_some() {
+            j.restart_overhead
+        } else {
+            SimDuration(0)
+        };
+        SimDuration::from_secs_f64(compute + checkpoints * j.checkpoint_time.seconds()) + restart
+    }
+
+    /// Places queued job `job` on `parts` (domains at each site) and starts
+    /// it (or restarts it from its checkpoint).
+    pub(super) fn start(
+        &mut self,
+        job: usize,
+        parts: &[(SiteId, Vec<DomainId>)],
+        now: SimTime,
+        world: &mut World,
+    ) {
+        let j = &self.scenario.training.jobs[job];
+        self.queue.remove(job as u32, j.priority, j.submit);
+        let estimated_end = now + self.estimate(job);
+        let per = u64::from(j.chips / j.domains);
+        let mut held = Vec::with_capacity(parts.len());
+        for (site, domains) in parts {
+            let allocation = world
+                .allocate(now, domains, 1.0)
+                .expect("placement offers free healthy domains of one site and model");
+            let index = allocation.0 as usize;
+            if self.by_allocation.len() <= index {
+                self.by_allocation.resize(index + 1, NO_JOB);
+            }
+            self.by_allocation[index] = job as u32;
+            let n = domains.len() as u32;
+            let pool = self.pool(site.index(), j.rack_type);
+            self.ends[pool].insert((estimated_end, job as u32, n));
+            let list = &mut self.placed[site.index()];
+            self.tally[site.index()].chips += u64::from(n) * per;
+            held.push(Part {
+                allocation,
+                site: site.0,
+                domains: n,
+                down: 0,
+                racks: 0,
+                site_pos: list.len(),
+            });
+            list.push(job as u32);
+        }
+        let run = &mut self.runs[job];
+        run.last_sites = held.iter().map(|p| p.site).collect();
+        run.parts = held;
+        run.estimated_end = estimated_end;
+        run.held_since = now;
+        run.down_domains.clear();
+        run.since = now;
+        if run.first_start.is_none() {
+            run.first_start = Some(now);
+            self.set_state(job, now, JobState::Computing);
+            self.begin_running(job, now, world);
+            self.compute(job, now, world);
+        } else {
+            // Placed again after losing its domains: restart from the
+            // checkpoint first, chips idle.
+            self.set_state(job, now, JobState::Restarting);
+            self.set_load(job, now, 0.0, world);
+            self.begin_running(job, now, world);
+            self.schedule(now + j.restart_overhead, job);
+        }
+    }
+}
