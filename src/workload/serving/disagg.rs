@@ -471,6 +471,44 @@ mod tests {
         assert_eq!(out.link_bytes, vec![bytes, bytes]);
     }
 
+    /// The epoch model's closed form by hand: one decode copy with two
+    /// prefill copies' share (prefill_per_decode = 2), requests of 1,000
+    /// tokens in and 101 out, over a link of 10 GB/s.
+    #[test]
+    fn the_epoch_closed_form_by_hand() {
+        let c = pool(1);
+        let r = &c.replica;
+        let link = KvLink {
+            rate: 1e10,
+            latency_s: 0.0,
+        };
+        let m = DisaggModel {
+            prefill: r,
+            decode: r,
+            prefill_per_decode: 2.0,
+            input: 1_000.0,
+            output: 101.0,
+            max_batch: 64,
+            scv: 1.0,
+            link,
+        };
+        // TTFT in service: the prefill, then 1,000 × 131,072 B ÷ 10 GB/s
+        // = 13.1072 ms on the link.
+        let kv = 1_000.0 * 131_072.0 / 1e10;
+        assert_eq!(m.prefill_time(8.0), Some(r.prefill_time(1_000.0) + kv));
+        // TPOT: one decode step of b requests of 1,000 + 50.5 tokens each.
+        assert_eq!(m.tpot(8.0), Some(r.decode_step(8.0, 8.0 * 1_050.5)));
+        // Rate: the decode copy's b ÷ (100 steps), below the prefill
+        // share's 2 ÷ prefill(1,000) at a batch of 1, capped by it at 64.
+        let decode_1 = 1.0 / (100.0 * r.decode_step(1.0, 1_050.5));
+        let prefill = 2.0 / r.prefill_time(1_000.0);
+        assert!(decode_1 < prefill);
+        assert_eq!(m.service_rate(1.0), decode_1);
+        let decode_64 = 64.0 / (100.0 * r.decode_step(64.0, 64.0 * 1_050.5));
+        assert_eq!(m.service_rate(64.0), decode_64.min(prefill));
+        assert_eq!(m.service_rate(0.0), 0.0);
+    }
+
     /// Groups that do not divide the prefill copies are refused.
     #[test]
     fn uneven_groups_are_refused() {
