@@ -284,6 +284,8 @@ pub fn simulate(
         decode_steps: pre.decode_steps,
         decoded_tokens: pre.decoded_tokens,
         prefill_iterations: pre.prefill_iterations,
+        cached_tokens: Vec::new(),
+        prefix: None,
         busy_s: pre.busy_s,
         end_s: pre.end_s,
         wall_s: pre.wall_s,
