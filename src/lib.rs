@@ -79,6 +79,7 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod sim;
 pub mod sweep;
+pub mod text;
 pub mod units;
 pub mod workload;
 pub mod world;
