@@ -193,7 +193,10 @@ pub fn validate_with_folders(
         None => Some(SimDuration::from_hours(4)),
     };
 
-    let (rack_types, sites) = v.sites(spec, &catalog);
+    let (mut rack_types, sites) = v.sites(spec, &catalog);
+    if let Some(failures) = &failures {
+        Validator::rack_failure_rates(spec, failures, &mut rack_types);
+    }
 
     let links = v.links(spec);
 
