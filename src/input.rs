@@ -15,11 +15,11 @@ use std::path::Path;
 /// scenario stay finite.
 pub const MAX_MAGNITUDE: f64 = 1e12;
 
-/// Largest scenario file accepted [bytes]: 32 MiB. Hand-written scenarios
+/// Largest scenario file accepted \[bytes\]: 32 MiB. Hand-written scenarios
 /// are a few kB; a generated one — 500 sites in a full mesh, 124,750 links —
 /// is about 9 MB.
 pub const MAX_SCENARIO_BYTES: u64 = 32 * 1024 * 1024;
-/// Largest hourly CSV accepted [bytes]: 256 MiB, several centuries of hourly
+/// Largest hourly CSV accepted \[bytes\]: 256 MiB, several centuries of hourly
 /// rows.
 pub const MAX_CSV_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -35,9 +35,9 @@ pub enum InputError {
     /// It is larger than the limit.
     #[error("it is larger than the {} MiB allowed ({} bytes or more){}", limit / (1024 * 1024), size, what)]
     TooLarge {
-        /// The limit [bytes].
+        /// The limit \[bytes\].
         limit: u64,
-        /// Its size, or how much was read before stopping [bytes].
+        /// Its size, or how much was read before stopping \[bytes\].
         size: u64,
         /// What the limit is for.
         what: &'static str,

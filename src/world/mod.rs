@@ -233,8 +233,14 @@ pub struct World<'s> {
     /// By pool, by count `c` of free domains: the racks with exactly `c`
     /// free healthy domains, in rack id order (index 0 unused).
     free_racks: Vec<Vec<rackbits::RackBits>>,
+    /// By pool: bit `c % 64` of word `c / 64` is set when some rack has
+    /// exactly `c` free healthy domains (its set in `free_racks` is not
+    /// empty), so placement finds the next count with racks in O(1).
+    free_counts: Vec<Vec<u64>>,
     /// By rack: its free healthy domains.
     rack_free: Vec<u32>,
+    /// Scratch: (rack, change of its free count) runs of one command.
+    rack_moves: Vec<(u32, i32)>,
     allocations: Vec<Option<Allocation>>,
     /// Events the world asked for, to be scheduled by the caller in order.
     scheduled: Vec<(SimTime, Event)>,
@@ -540,7 +546,11 @@ impl<'s> World<'s> {
             free_racks: (0..pools)
                 .map(|p| vec![rackbits::RackBits::default(); types_domains[p % types_len] + 1])
                 .collect(),
+            free_counts: (0..pools)
+                .map(|p| vec![0; types_domains[p % types_len] / 64 + 1])
+                .collect(),
             rack_free: Vec::new(),
+            rack_moves: Vec::new(),
             allocations: Vec::new(),
             scheduled: Vec::new(),
             notices: Vec::new(),

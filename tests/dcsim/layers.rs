@@ -148,3 +148,41 @@ fn main_rs_stays_a_table_of_contents() {
         "src/main.rs has {lines} lines, more than {MAX_MAIN_LINES}: a subcommand's arguments and work go in its file of src/cli/"
     );
 }
+
+/// The test files that call `str::replace` on something other than a
+/// fixture's text, with how many lines do: HTML entities decoded
+/// (`charts.rs`), a temporary path cut from messages and a checked manifest
+/// edit (`command_safety.rs`), the checked `Edit` itself (`common.rs`), a
+/// command's prefix (`docs.rs`), path separators (here), a fuzzed JSON
+/// value (`fuzz/read_back.rs`).
+const REPLACE_ALLOWED: &[(&str, usize)] = &[
+    ("tests/dcsim/charts.rs", 5),
+    ("tests/dcsim/command_safety.rs", 3),
+    ("tests/dcsim/common.rs", 1),
+    ("tests/dcsim/docs.rs", 1),
+    ("tests/dcsim/fuzz/read_back.rs", 1),
+    ("tests/dcsim/layers.rs", 2),
+];
+
+#[test]
+fn tests_edit_fixtures_with_checked_edits() {
+    let root = repository();
+    let needle = [".replace", "("].concat();
+    let mut found: BTreeMap<String, usize> = BTreeMap::new();
+    for file in sources(&root.join("tests/dcsim")) {
+        let text = std::fs::read_to_string(&file).expect("a test file");
+        let count = text.lines().filter(|l| l.contains(&needle)).count();
+        if count > 0 {
+            let name = file.strip_prefix(&root).expect("inside the repository");
+            found.insert(name.to_string_lossy().replace('\\', "/"), count);
+        }
+    }
+    let allowed: BTreeMap<String, usize> = REPLACE_ALLOWED
+        .iter()
+        .map(|(f, n)| (f.to_string(), *n))
+        .collect();
+    assert_eq!(
+        found, allowed,
+        "a test edits a fixture with str::replace, which does nothing when the text is not there: use common::Edit (text.edit(from, to)) or --set overrides; or update REPLACE_ALLOWED for a replace that is not a fixture edit"
+    );
+}

@@ -39,11 +39,11 @@ pub const MAX_NODES: u64 = 25_000_000;
 /// Most timeseries rows (sites × samples) a run may write: about 5 GB of
 /// `timeseries.csv`.
 pub const MAX_TIMESERIES_ROWS: u64 = 20_000_000;
-/// Size of a timeseries row, for the estimate given in messages [bytes].
+/// Size of a timeseries row, for the estimate given in messages \[bytes\].
 pub const TIMESERIES_ROW_BYTES: u64 = 250;
 /// Bytes of a row of `failures.csv`, about (for the size in messages).
 pub const FAILURE_ROW_BYTES: u64 = 100;
-/// Longest run [years].
+/// Longest run \[years\].
 pub const MAX_RUN_YEARS: u64 = 100;
 /// Earliest year of a date.
 pub const MIN_YEAR: i32 = 1900;
@@ -71,7 +71,7 @@ pub const DEFAULT_OVERLAP: f64 = 0.5;
 /// Most gradient bytes per replica per step: an exabyte (a 500-quadrillion-
 /// parameter model in BF16), far beyond any model; keeps a typo finite.
 pub const MAX_GRADIENT_BYTES: f64 = 1e18;
-/// Longest scenario name [characters]: it names a folder.
+/// Longest scenario name \[characters\]: it names a folder.
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// Problems found by [`validate`]: by field path (located later against the

@@ -188,7 +188,8 @@ impl Training<'_> {
         run.segment = SimDuration(0);
         run.done = run.saved;
         run.since = now;
-        run.generation = run.generation.wrapping_add(1);
+        let g = &mut self.generations[job];
+        g.plan = g.plan.wrapping_add(1);
     }
 
     /// A job starts running on whole chips: its all-reduce flows start and
@@ -200,8 +201,9 @@ impl Training<'_> {
 
     /// A job stops running: its flows end, its fault clock stops.
     pub(super) fn end_running(&mut self, job: usize, now: SimTime, world: &mut World) {
+        let g = &mut self.generations[job];
+        g.fault = g.fault.wrapping_add(1);
         let run = &mut self.runs[job];
-        run.fault_generation = run.fault_generation.wrapping_add(1);
         run.ring = false;
         let flows = std::mem::take(&mut run.flows);
         run.flow_rates.clear();
@@ -220,14 +222,16 @@ impl Training<'_> {
         let rack = &self.world_config.rack_types[j.rack_type].rack;
         let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
         let rate_per_hour = nodes * self.config.software_rate_per_node_hour;
-        let run = &mut self.runs[job];
-        run.fault_generation = run.fault_generation.wrapping_add(1);
+        let g = &mut self.generations[job];
+        g.fault = g.fault.wrapping_add(1);
+        let generation = g.fault;
         if rate_per_hour <= 0.0 {
             return;
         }
+        let run = &mut self.runs[job];
         let rng = run.rng.get_or_insert_with(|| {
             self.streams
-                .stream(&format!("jobs/{}/software", self.config.jobs[job].name))
+                .stream_of_parts(&["jobs/", &self.config.jobs[job].name, "/software"])
         });
         let hours: f64 = Exp::new(rate_per_hour)
             .expect("a positive rate")
@@ -237,7 +241,7 @@ impl Training<'_> {
                 at,
                 Event::Fault {
                     job: job as u32,
-                    generation: run.fault_generation,
+                    generation,
                 },
             ));
         }

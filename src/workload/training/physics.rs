@@ -10,7 +10,7 @@ use super::config::{Comm, Job};
 
 impl Comm {
     /// Bytes each replica sends per step in a ring all-reduce:
-    /// `2·(k−1)/k · gradient bytes` [B].
+    /// `2·(k−1)/k · gradient bytes` \[B\].
     pub fn ring_bytes(&self) -> f64 {
         let k = f64::from(self.data_parallel);
         2.0 * (k - 1.0) / k * self.gradient_bytes

@@ -67,7 +67,7 @@ pub struct TraceContext<'a> {
 pub enum RowWork {
     /// Failure-free compute time at full speed.
     Ideal(SimDuration),
-    /// Total work [FLOP].
+    /// Total work \[FLOP\].
     Flops(f64),
 }
 
