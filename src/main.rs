@@ -13,6 +13,7 @@
 //! | `dcsim merge`       | `cli/merge.rs`          | `sweep::shard::merge`                    |
 //! | `dcsim compare`     | `cli/compare.rs`        | `output::compare::write`                 |
 //! | `dcsim validate`    | `cli/validate.rs`       | `scenario::load_file`                    |
+//! | `dcsim validate-figures` | `cli/validate_figures.rs` | `validation::write`              |
 //! | `dcsim catalog`     | `cli/catalog.rs`        | `report::catalog_table`, `catalog_csv`   |
 //! | `dcsim replay`      | `cli/replay.rs`         | `workload::serving::requests::simulate`  |
 //! | `dcsim bench …`     | `cli/bench.rs`          | the benchmarks of `src/bench/`           |
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => cli::merge::execute(&a),
         Command::Compare(a) => cli::compare::execute(&a),
         Command::Validate(a) => cli::validate::execute(&a),
+        Command::ValidateFigures(a) => cli::validate_figures::execute(a),
         Command::Catalog(a) => cli::catalog::execute(&a),
         Command::Replay(a) => cli::replay::execute(a),
         Command::Bench { which } => cli::bench::execute(which),

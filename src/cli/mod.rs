@@ -14,6 +14,7 @@ pub mod run;
 pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
+pub mod validate_figures;
 
 use std::path::Path;
 
@@ -88,6 +89,9 @@ pub enum Command {
     Compare(compare::Args),
     /// Check scenario files without running them: prints `ok` or every problem.
     Validate(validate::Args),
+    /// Compare dcsim with published measurements (docs/validation.md): prints
+    /// one table and writes validation.csv, validation.html and the chart.
+    ValidateFigures(validate_figures::Args),
     /// List the built-in chips, racks and failure classes with their sources.
     Catalog(catalog::Args),
     /// Replay an LLM request trace (Azure or Mooncake) request by request on
@@ -111,7 +115,8 @@ impl Command {
             | Command::Merge(_)
             | Command::Compare(_)
             | Command::Sensitivity(_)
-            | Command::Replay(_) => true,
+            | Command::Replay(_)
+            | Command::ValidateFigures(_) => true,
             Command::Validate(_) | Command::Catalog(_) => false,
             Command::Bench { which } => which.writes_files(),
         }

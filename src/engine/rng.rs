@@ -39,10 +39,10 @@ fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// FNV-1a, 64-bit.
-fn fnv1a64(bytes: &[u8]) -> u64 {
+/// FNV-1a, 64-bit, over the concatenation of `parts`.
+fn fnv1a64(parts: &[&str]) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for &b in bytes {
+    for &b in parts.iter().flat_map(|p| p.as_bytes()) {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -62,7 +62,14 @@ impl RngStreams {
 
     /// The 32-byte generator seed of the stream called `name`.
     pub fn seed_bytes(&self, name: &str) -> [u8; 32] {
-        let mut z = mix64(self.seed.wrapping_add(GOLDEN_GAMMA)) ^ fnv1a64(name.as_bytes());
+        self.seed_bytes_of_parts(&[name])
+    }
+
+    /// The 32-byte generator seed of the stream whose name is the
+    /// concatenation of `parts` (the same as [`seed_bytes`](Self::seed_bytes)
+    /// of that name, without building it).
+    pub fn seed_bytes_of_parts(&self, parts: &[&str]) -> [u8; 32] {
+        let mut z = mix64(self.seed.wrapping_add(GOLDEN_GAMMA)) ^ fnv1a64(parts);
         let mut out = [0u8; 32];
         for chunk in out.chunks_exact_mut(8) {
             z = z.wrapping_add(GOLDEN_GAMMA);
@@ -75,6 +82,13 @@ impl RngStreams {
     /// the same name gives two generators producing the same draws.
     pub fn stream(&self, name: &str) -> StreamRng {
         StreamRng::from_seed(self.seed_bytes(name))
+    }
+
+    /// The stream whose name is the concatenation of `parts`, e.g.
+    /// `["jobs/", job, "/software"]`: the same draws as
+    /// [`stream`](Self::stream) of that name, without building the name.
+    pub fn stream_of_parts(&self, parts: &[&str]) -> StreamRng {
+        StreamRng::from_seed(self.seed_bytes_of_parts(parts))
     }
 }
 
@@ -93,6 +107,19 @@ mod tests {
         assert_eq!(
             first_draws(&mut s.stream("failures/a")),
             first_draws(&mut s.stream("failures/a"))
+        );
+    }
+
+    #[test]
+    fn a_name_in_parts_is_the_same_stream() {
+        let s = RngStreams::new(42);
+        assert_eq!(
+            first_draws(&mut s.stream("jobs/a-1/software")),
+            first_draws(&mut s.stream_of_parts(&["jobs/", "a-1", "/software"]))
+        );
+        assert_ne!(
+            first_draws(&mut s.stream("jobs/a-1/software")),
+            first_draws(&mut s.stream_of_parts(&["jobs/", "a-2", "/software"]))
         );
     }
 
@@ -122,10 +149,10 @@ mod tests {
     #[test]
     fn derivation_is_pinned() {
         let s = RngStreams::new(1);
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(&[""]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(&["a"]), 0xaf63_dc4c_8601_ec8c);
         let bytes = s.seed_bytes("test");
-        let z0 = mix64(1u64.wrapping_add(GOLDEN_GAMMA)) ^ fnv1a64(b"test");
+        let z0 = mix64(1u64.wrapping_add(GOLDEN_GAMMA)) ^ fnv1a64(&["test"]);
         let w0 = mix64(z0.wrapping_add(GOLDEN_GAMMA));
         assert_eq!(bytes[..8], w0.to_le_bytes());
     }

@@ -80,6 +80,11 @@ pub const DCSIM_FILES: &[&str] = &[
     "sensitivity.html",
     "tornado.png",
     "tornado.svg",
+    // dcsim validate-figures' files.
+    "validation.csv",
+    "validation.html",
+    "validation.png",
+    "validation.svg",
     // A comparison's files.
     "comparison.csv",
     "comparison.html",

@@ -165,8 +165,9 @@ pub fn pack_at(
     // (the first rack it meets already covers it), so only the finishing
     // rack is sought, from `needed` free domains up.
     if needed <= max
-        && let Some(last) = (needed..=max)
-            .find_map(|count| world.racks_with_free(site, rack_type, count).next_back())
+        && let Some(last) = world
+            .count_with_free(site, rack_type, needed, max, true)
+            .and_then(|count| world.racks_with_free(site, rack_type, count).next_back())
     {
         world.push_free_domains_of_rack(last, needed, &mut chosen);
         return Some(chosen);
@@ -174,8 +175,9 @@ pub fn pack_at(
     let mut taken: Vec<RackId> = Vec::new();
     let mut rest = needed;
     // Whole racks, most free domains first (ties: lower rack id), until one
-    // would cover the remainder.
-    'whole: for count in (1..=max).rev() {
+    // would cover the remainder; counts no rack has are skipped.
+    let mut below = max;
+    'whole: while let Some(count) = world.count_with_free(site, rack_type, 1, below, false) {
         for rack in world.racks_with_free(site, rack_type, count) {
             if count >= rest {
                 break 'whole;
@@ -184,15 +186,22 @@ pub fn pack_at(
             taken.push(rack);
             rest -= count;
         }
+        below = count - 1;
     }
     // The rack with the fewest free domains that covers the remainder
     // (ties: the higher rack id), as `pack` finishes.
-    let last = (rest..=max).find_map(|count| {
-        world
+    let mut from = rest;
+    let last = loop {
+        let count = world.count_with_free(site, rack_type, from, max, true)?;
+        if let Some(rack) = world
             .racks_with_free(site, rack_type, count)
             .rev()
             .find(|r| !taken.contains(r))
-    })?;
+        {
+            break rack;
+        }
+        from = count + 1;
+    };
     world.push_free_domains_of_rack(last, rest, &mut chosen);
     Some(chosen)
 }

@@ -243,7 +243,7 @@ impl World<'_> {
     pub fn uplink_capacity(&self, site: SiteId, rack_type: RackTypeId) -> BitsPerSecond {
         let t = &self.topo.types[rack_type.index()];
         t.nic_per_chip * f64::from(t.chips)
-            / self.scenario.world.sites[site.index()].uplink_oversubscription
+            / self.config.sites[site.index()].uplink_oversubscription
     }
 
     /// Whether a site is dark (a site outage).
@@ -263,7 +263,7 @@ impl World<'_> {
         Some(a.domains.iter().map(|&d| DomainId(d)).collect())
     }
 
-    /// A site's IT power now [W] (after its power cap).
+    /// A site's IT power now \[W\] (after its power cap).
     pub fn site_it_power(&self, site: SiteId) -> crate::units::Watts {
         self.sites[site.index()].power.it
     }
@@ -284,6 +284,9 @@ impl World<'_> {
         self.notices.clear();
         for sets in &mut self.free_racks {
             sets.iter_mut().for_each(super::rackbits::RackBits::clear);
+        }
+        for words in &mut self.free_counts {
+            words.iter_mut().for_each(|w| *w = 0);
         }
         self.rack_free.iter_mut().for_each(|n| *n = 0);
         if listening {
@@ -336,10 +339,10 @@ impl World<'_> {
             return Err(ContractError::SiteDark(SiteId(site)));
         }
         let pool = self.spares.pool(site as usize, rack_type as usize);
-        self.claim(domains, site, rack_type)?;
+        let id = self.allocations.len() as u32;
+        self.claim(domains, site, rack_type, id, 0)?;
         self.now = now;
         self.touch(site as usize);
-        let id = self.allocations.len() as u32;
         let t = self.topo.types[rack_type as usize];
         let (load_mw, u_micros) = loads(t.dynamic, utilization);
         self.allocations.push(Some(Allocation {
@@ -352,7 +355,7 @@ impl World<'_> {
             u_micros,
             held_chips: 0,
         }));
-        self.take_claimed(pool, id, 0, domains);
+        self.take_claimed(pool, id, domains.len());
         self.settle();
         Ok(AllocationId(id))
     }
@@ -433,31 +436,49 @@ impl World<'_> {
             a.u_micros,
         );
         let pool = self.spares.pool(site, a.rack_type);
-        let mut racks = RackRun::default();
-        // Whether the rack of the previous domain is in service (an
-        // allocation's domains come in runs of one rack).
-        let mut rack_up = (u32::MAX, false);
+        // One pass over the domains with the topology borrowed once; each
+        // run of one rack's freed domains becomes one move in the
+        // free-count index, applied after the pass.
+        let mut moves = std::mem::take(&mut self.rack_moves);
+        moves.clear();
         let mut freed = 0;
-        for &d in &a.domains {
-            let dom = &mut self.topo.domains[d as usize];
-            dom.allocation = NO_ALLOCATION;
-            let rack = dom.rack;
-            if rack_up.0 != rack {
-                let r = &self.topo.racks[rack as usize];
-                rack_up = (rack, !r.power_down && !r.uplink_failed && !r.retired);
-            }
-            // Healthy (as `Topology::domain_healthy`): free again. A held
-            // domain is never marked free.
-            if dom.down_nodes == 0 && rack_up.1 {
-                dom.free = true;
-                freed += 1;
-                if self.listening {
-                    self.count_rack(pool, rack, 1, &mut racks);
+        {
+            let (domains, racks) = (&mut self.topo.domains, &self.topo.racks);
+            // The previous domain's rack and whether it is in service (an
+            // allocation's domains come in runs of one rack), and the
+            // domains of that run freed so far.
+            let (mut rack, mut rack_up, mut run) = (u32::MAX, false, 0i32);
+            for &d in &a.domains {
+                let dom = &mut domains[d as usize];
+                dom.allocation = NO_ALLOCATION;
+                if dom.rack != rack {
+                    if run != 0 {
+                        moves.push((rack, run));
+                        run = 0;
+                    }
+                    rack = dom.rack;
+                    let r = &racks[rack as usize];
+                    rack_up = !r.power_down && !r.uplink_failed && !r.retired;
+                }
+                // Healthy (as `Topology::domain_healthy`): free again. A
+                // held domain is never marked free.
+                if dom.down_nodes == 0 && rack_up {
+                    dom.free = true;
+                    run += 1;
                 }
             }
+            if run != 0 {
+                moves.push((rack, run));
+            }
         }
+        for &(rack, delta) in &moves {
+            freed += delta as usize;
+            if self.listening {
+                self.move_rack(pool, rack, delta);
+            }
+        }
+        self.rack_moves = moves;
         self.free[pool] += freed;
-        self.flush_racks(pool, &mut racks);
         self.settle();
         Ok(())
     }
@@ -479,16 +500,12 @@ impl World<'_> {
         if self.sites[site as usize].power.dark {
             return Err(ContractError::SiteDark(SiteId(site)));
         }
-        self.claim(domains, site, rack_type)?;
+        let base = a.domains.len();
+        self.claim(domains, site, rack_type, id.0, base)?;
         self.now = now;
         self.touch(site as usize);
         let pool = self.spares.pool(site as usize, rack_type as usize);
-        let base = self.allocations[id.0 as usize]
-            .as_ref()
-            .expect("checked live")
-            .domains
-            .len();
-        self.take_claimed(pool, id.0, base, domains);
+        self.take_claimed(pool, id.0, domains.len());
         self.allocations[id.0 as usize]
             .as_mut()
             .expect("checked live")
@@ -826,8 +843,11 @@ impl World<'_> {
     }
 
     /// Checks that `domains` exist, are of `site` and `rack_type`, free and
-    /// listed once, and marks them not free (their pool's counts wait for
-    /// [`take_claimed`](Self::take_claimed)); on an error, leaves every
+    /// listed once, and in the same pass gives them to allocation `id` (at
+    /// positions from `base` in its list): marked not free, their
+    /// allocation and position set, each run of one rack's domains noted in
+    /// `rack_moves` (their pool's counts and power wait for
+    /// [`take_claimed`](Self::take_claimed)). On an error, leaves every
     /// domain as it was. A domain listed twice is found not free the second
     /// time. O(domains), no sort.
     fn claim(
@@ -835,62 +855,77 @@ impl World<'_> {
         domains: &[DomainId],
         site: u32,
         rack_type: u32,
+        id: u32,
+        base: usize,
     ) -> Result<(), ContractError> {
         let mut claimed = 0;
         let mut result = Ok(());
-        // The previous domain's rack, known to be of `site` and `rack_type`.
-        let mut checked = u32::MAX;
+        let mut moves = std::mem::take(&mut self.rack_moves);
+        moves.clear();
+        let (all, racks) = (&mut self.topo.domains, &self.topo.racks);
+        // The previous domain's rack, known to be of `site` and `rack_type`,
+        // and its run of domains so far.
+        let (mut checked, mut run) = (u32::MAX, 0i32);
         for &d in domains {
-            let Some(dom) = self.topo.domains.get(d.index()) else {
+            let Some(dom) = all.get_mut(d.index()) else {
                 result = Err(ContractError::UnknownDomain(d));
                 break;
             };
             if dom.rack != checked {
-                let r = &self.topo.racks[dom.rack as usize];
+                let r = &racks[dom.rack as usize];
                 if (r.site, r.rack_type) != (site, rack_type) {
                     result = Err(ContractError::Mixed(d));
                     break;
                 }
-                checked = dom.rack;
+                if run != 0 {
+                    moves.push((checked, run));
+                }
+                (checked, run) = (dom.rack, 0);
             }
             if !dom.free {
                 result = Err(ContractError::NotFree(d));
                 break;
             }
-            self.topo.domains[d.index()].free = false;
+            dom.free = false;
+            dom.allocation = id;
+            dom.alloc_pos = (base + claimed) as u32;
+            run -= 1;
             claimed += 1;
+        }
+        if run != 0 {
+            moves.push((checked, run));
         }
         if result.is_err() {
             for &d in &domains[..claimed] {
-                self.topo.domains[d.index()].free = true;
+                let dom = &mut all[d.index()];
+                dom.free = true;
+                dom.allocation = NO_ALLOCATION;
             }
+            moves.clear();
         }
+        self.rack_moves = moves;
         result
     }
 
-    /// Gives the domains [`claim`](Self::claim) marked to allocation `id`
-    /// (at positions from `base` in its list): out of their pool's free
-    /// count, each rack moved once per run of its domains in the free-count
-    /// index, and their chips — all healthy and powered, being free — under
-    /// its load in one update of the integer sums.
-    fn take_claimed(&mut self, pool: usize, id: u32, base: usize, domains: &[DomainId]) {
-        self.free[pool] -= domains.len();
-        let mut racks = RackRun::default();
-        for (k, &d) in domains.iter().enumerate() {
-            let dom = &mut self.topo.domains[d.index()];
-            dom.allocation = id;
-            dom.alloc_pos = (base + k) as u32;
-            let rack = dom.rack;
-            if self.listening {
-                self.count_rack(pool, rack, -1, &mut racks);
+    /// Completes what [`claim`](Self::claim) began for `count` domains
+    /// given to allocation `id`: out of their pool's free count, each rack
+    /// moved once per run of its domains in the free-count index, and their
+    /// chips — all healthy and powered, being free — under its load in one
+    /// update of the integer sums.
+    fn take_claimed(&mut self, pool: usize, id: u32, count: usize) {
+        self.free[pool] -= count;
+        if self.listening {
+            let moves = std::mem::take(&mut self.rack_moves);
+            for &(rack, delta) in &moves {
+                self.move_rack(pool, rack, delta);
             }
+            self.rack_moves = moves;
         }
-        self.flush_racks(pool, &mut racks);
         let a = self.allocations[id as usize]
             .as_mut()
             .expect("the allocation is live");
         let t = &self.topo.types[a.rack_type];
-        let chips = domains.len() as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
+        let chips = count as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
         a.held_chips += chips;
         let p = &mut self.sites[a.site as usize].power;
         p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
@@ -948,11 +983,60 @@ impl World<'_> {
         let new = old.checked_add_signed(delta).expect("counts stay ≥ 0");
         self.rack_free[rack as usize] = new;
         let sets = &mut self.free_racks[pool];
+        let counts = &mut self.free_counts[pool];
         if old > 0 {
-            sets[old as usize].remove(rack);
+            let set = &mut sets[old as usize];
+            set.remove(rack);
+            if set.is_empty() {
+                counts[old as usize / 64] &= !(1 << (old % 64));
+            }
         }
         if new > 0 {
             sets[new as usize].insert(rack);
+            counts[new as usize / 64] |= 1 << (new % 64);
+        }
+    }
+
+    /// The smallest count `c` in `from..=to` such that some rack of a rack
+    /// model at a site has exactly `c` free healthy domains (`lowest`), or
+    /// the largest (`!lowest`); `None` if there is none, or while the site
+    /// is dark. O(1) for a rack model of up to 64 domains per rack, O(its
+    /// domains per rack ÷ 64) in general: placement skips the counts no
+    /// rack has instead of looking at each.
+    pub fn count_with_free(
+        &self,
+        site: SiteId,
+        rack_type: RackTypeId,
+        from: usize,
+        to: usize,
+        lowest: bool,
+    ) -> Option<usize> {
+        let words = &self.free_counts[self.spares.pool(site.index(), rack_type.index())];
+        let to = to.min(words.len() * 64 - 1);
+        if self.sites[site.index()].power.dark || from > to {
+            return None;
+        }
+        // The bits of word `w` within from..=to.
+        let masked = |w: usize| -> u64 {
+            let mut bits = words[w];
+            if w == from / 64 {
+                bits &= !0u64 << (from % 64);
+            }
+            if w == to / 64 {
+                bits &= !0u64 >> (63 - to % 64);
+            }
+            bits
+        };
+        if lowest {
+            (from / 64..=to / 64).find_map(|w| {
+                let bits = masked(w);
+                (bits != 0).then(|| w * 64 + bits.trailing_zeros() as usize)
+            })
+        } else {
+            (from / 64..=to / 64).rev().find_map(|w| {
+                let bits = masked(w);
+                (bits != 0).then(|| w * 64 + 63 - bits.leading_zeros() as usize)
+            })
         }
     }
 
@@ -1265,7 +1349,7 @@ date = "2026-01-10"
     fn power_and_capacity_stay_exact_under_random_commands_and_failures() {
         let scenario = load_str("props.toml", SCENARIO, None, &Overrides::default()).unwrap();
         let mut engine = Engine::new();
-        let mut d = Driver(World::new(&scenario));
+        let mut d = Driver(World::new(&scenario.run, &scenario.world));
         for (at, e) in d.0.drain_scheduled() {
             engine.schedule_at(at, e).unwrap();
         }

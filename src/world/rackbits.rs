@@ -59,6 +59,11 @@ impl RackBits {
         self.len
     }
 
+    /// Whether the set holds no id.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// The ids in increasing order (reversible).
     pub(crate) fn iter(&self) -> Iter<'_> {
         Iter {

@@ -173,7 +173,7 @@ pub enum ServeError {
         "the token budget per iteration ({budget}) must be at least the batch cap ({max_batch}), as vLLM requires of max_num_batched_tokens"
     )]
     SmallBudget {
-        /// The budget [tokens].
+        /// The budget \[tokens\].
         budget: u32,
         /// The batch cap.
         max_batch: u32,
@@ -196,7 +196,7 @@ pub enum ServeError {
     BadArrival {
         /// Index of the request (0-based).
         index: usize,
-        /// Its arrival [s].
+        /// Its arrival \[s\].
         arrival: f64,
     },
 }
@@ -206,9 +206,9 @@ pub enum ServeError {
 pub struct ServeRun {
     /// Replica of each request (`u32::MAX` for a rejected one).
     pub replica: Vec<u32>,
-    /// Time of each request's first token [s]; NaN if rejected.
+    /// Time of each request's first token \[s\]; NaN if rejected.
     pub first_token: Vec<f64>,
-    /// Time of each request's last token [s]; NaN if rejected.
+    /// Time of each request's last token \[s\]; NaN if rejected.
     pub finish: Vec<f64>,
     /// Iterations run, all replicas ("batch steps").
     pub iterations: u64,
@@ -225,11 +225,11 @@ pub struct ServeRun {
     /// Prefix-cache lookups of the admitted requests, `None` without
     /// prefix caching.
     pub prefix: Option<PrefixStats>,
-    /// Σ over replicas of the time spent in iterations [s].
+    /// Σ over replicas of the time spent in iterations \[s\].
     pub busy_s: f64,
-    /// Time of the last event [s].
+    /// Time of the last event \[s\].
     pub end_s: f64,
-    /// Wall time of the simulation [s] (not part of the results' identity:
+    /// Wall time of the simulation \[s\] (not part of the results' identity:
     /// compare runs with [`ServeRun::same_results`]).
     pub wall_s: f64,
 }
@@ -1018,12 +1018,12 @@ pub struct RequestRow {
     pub input_tokens: u32,
     /// Output tokens (as in the trace).
     pub output_tokens: u32,
-    /// Time to first token [s]; `None` if rejected.
+    /// Time to first token \[s\]; `None` if rejected.
     pub ttft_s: Option<f64>,
-    /// Mean time per output token after the first [s]; `None` if rejected
+    /// Mean time per output token after the first \[s\]; `None` if rejected
     /// or with one output token or fewer.
     pub tpot_s: Option<f64>,
-    /// End-to-end latency, arrival to last token [s]; `None` if rejected.
+    /// End-to-end latency, arrival to last token \[s\]; `None` if rejected.
     pub e2e_s: Option<f64>,
     /// Whether it was served (false: rejected, its context exceeds the KV
     /// cache).
@@ -1071,18 +1071,18 @@ impl ServeRun {
     }
 }
 
-/// Mean and percentiles of one latency [s].
+/// Mean and percentiles of one latency \[s\].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Latency {
     /// Values summarized.
     pub count: u64,
-    /// Mean [s].
+    /// Mean \[s\].
     pub mean: f64,
-    /// Median [s].
+    /// Median \[s\].
     pub p50: f64,
-    /// 90th percentile [s].
+    /// 90th percentile \[s\].
     pub p90: f64,
-    /// 99th percentile [s].
+    /// 99th percentile \[s\].
     pub p99: f64,
 }
 
@@ -1123,9 +1123,9 @@ impl Latency {
 /// Latency targets at a percentile.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Slo {
-    /// Time-to-first-token target [s].
+    /// Time-to-first-token target \[s\].
     pub ttft_s: f64,
-    /// Time-per-output-token target [s].
+    /// Time-per-output-token target \[s\].
     pub tpot_s: f64,
     /// The percentile both must hold at (0–100), e.g. 99.
     pub percentile: f64,
@@ -1136,10 +1136,10 @@ pub struct Slo {
 pub struct SloResult {
     /// The targets.
     pub slo: Slo,
-    /// TTFT at the SLO's percentile over served requests [s].
+    /// TTFT at the SLO's percentile over served requests \[s\].
     pub ttft_at_percentile: f64,
     /// TPOT at the SLO's percentile over served requests with ≥ 2 output
-    /// tokens [s].
+    /// tokens \[s\].
     pub tpot_at_percentile: f64,
     /// Whether both targets hold at the percentile.
     pub met: bool,
@@ -1171,7 +1171,7 @@ pub struct ServeSummary {
     pub slo: Option<SloResult>,
     /// What the prefix caches found, `None` without prefix caching.
     pub prefix: Option<PrefixStats>,
-    /// Simulated time, first arrival to last token [s].
+    /// Simulated time, first arrival to last token \[s\].
     pub simulated_s: f64,
     /// Iterations ("batch steps") of all replicas.
     pub iterations: u64,
@@ -1179,7 +1179,7 @@ pub struct ServeSummary {
     pub mean_decode_batch: f64,
     /// Fraction of replica time spent in iterations.
     pub utilization: f64,
-    /// Wall time of the simulation [s].
+    /// Wall time of the simulation \[s\].
     pub wall_s: f64,
 }
 
@@ -1309,20 +1309,20 @@ pub enum Tokens {
     /// whose second moment is `1 − (1 − q)/2` of an exponential's of the
     /// same mean — 0.025% below at a mean of 2,000 tokens.
     Exponential {
-        /// Mean of the underlying exponential [tokens].
+        /// Mean of the underlying exponential \[tokens\].
         mean: f64,
     },
     /// Uniform on `lo..=hi`.
     Uniform {
-        /// Smallest [tokens].
+        /// Smallest \[tokens\].
         lo: u32,
-        /// Largest [tokens].
+        /// Largest \[tokens\].
         hi: u32,
     },
 }
 
 impl Tokens {
-    /// The mean of the counts drawn [tokens].
+    /// The mean of the counts drawn \[tokens\].
     pub fn mean(&self) -> f64 {
         match *self {
             Tokens::Fixed(n) => f64::from(n),

@@ -23,17 +23,17 @@ use std::path::Path;
 
 use super::prefix_cache::BlockHashes;
 use crate::input::MAX_MAGNITUDE;
+use crate::input::quote_short;
 use crate::input::{InputError, read_regular_file};
-use crate::scenario::diag::quote_short;
 
-/// Largest trace file accepted [B]: 256 MiB (the Azure and Mooncake files
+/// Largest trace file accepted \[B\]: 256 MiB (the Azure and Mooncake files
 /// are 0.3–3 MB).
 pub const MAX_TRACE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One request of a trace.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TraceRequest {
-    /// Arrival time from the start of the trace [s].
+    /// Arrival time from the start of the trace \[s\].
     pub arrival: f64,
     /// Prompt tokens (Azure `ContextTokens`, Mooncake `input_length`).
     pub input_tokens: u32,
@@ -477,7 +477,7 @@ pub fn rate_scale_problem(x: f64) -> Option<String> {
 }
 
 /// Compresses a trace's arrival times by `rate_scale` (dimensionless): each
-/// arrival `t` [s] becomes `t ÷ rate_scale`, so the requests and their
+/// arrival `t` \[s\] becomes `t ÷ rate_scale`, so the requests and their
 /// tokens are unchanged, the span between the first and last arrival is
 /// divided by `rate_scale` and the arrival rate multiplied by it. A scale
 /// of 1 leaves every arrival bit for bit (`t ÷ 1 = t` in IEEE 754).
