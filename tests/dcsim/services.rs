@@ -160,7 +160,7 @@ fn a_stated_prefix_hit_rate_cuts_the_prefill_work() {
     assert!((mu - 33.5).abs() < 0.05, "{mu}");
     let wanted = (500.0 / (mu * 0.7)).ceil() as u32;
     assert_eq!(wanted, 22);
-    let text = text(10, 500.0, false, "").replace(
+    let text = text(10, 500.0, false, "").edit(
         "min_replicas = 1",
         "min_replicas = 1\nprefix_hit_rate = 0.5",
     );
