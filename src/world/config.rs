@@ -93,13 +93,13 @@ pub struct RackType {
 }
 
 impl RackType {
-    /// Nameplate IT power of one rack: every chip at TDP plus overhead [W].
+    /// Nameplate IT power of one rack: every chip at TDP plus overhead \[W\].
     pub fn nameplate(&self) -> Watts {
         self.rack.nameplate_power(&self.chip)
     }
 
     /// The idle floor of one rack: its overhead plus every chip at idle
-    /// [W], the draw no power cap lowers. The one place it is written:
+    /// \[W\], the draw no power cap lowers. The one place it is written:
     /// build-out admission and validation both call it.
     pub fn idle_floor(&self) -> Watts {
         self.rack.overhead + self.chip.idle * f64::from(self.rack.chips)
@@ -240,7 +240,7 @@ impl Distribution {
         }
     }
 
-    /// The mean [h].
+    /// The mean \[h\].
     pub fn mean_hours(&self) -> f64 {
         match self {
             Distribution::Fixed(d) => d.hours(),

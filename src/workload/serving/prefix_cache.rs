@@ -167,7 +167,7 @@ impl PrefixCache {
     }
 
     /// Blocks of `hashes` held from its start: the longest cached prefix
-    /// [blocks]. Costs one lookup per block matched, plus one.
+    /// \[blocks\]. Costs one lookup per block matched, plus one.
     pub fn prefix_len(&self, hashes: &[u64]) -> usize {
         hashes.iter().take_while(|&&h| self.contains(h)).count()
     }

@@ -31,7 +31,7 @@ pub struct Job {
     pub chips: u32,
     /// Scale-up domains held.
     pub domains: u32,
-    /// Total work [FLOP].
+    /// Total work \[FLOP\].
     pub work: f64,
     /// Model FLOPs utilization, 0–1.
     pub mfu: f64,
@@ -57,9 +57,9 @@ pub struct Job {
 /// as a ring over the racks it holds (see `workload::training`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Comm {
-    /// Work of one step [FLOP] (the job's work ÷ its steps).
+    /// Work of one step \[FLOP\] (the job's work ÷ its steps).
     pub flops_per_step: f64,
-    /// Gradient bytes each data-parallel replica all-reduces per step [B].
+    /// Gradient bytes each data-parallel replica all-reduces per step \[B\].
     pub gradient_bytes: f64,
     /// Data-parallel degree k (replicas exchanging gradients).
     pub data_parallel: u32,
@@ -94,7 +94,7 @@ pub struct Arrivals {
     /// Priority of every job.
     pub priority: i32,
     /// The jobs' all-reduce, with `flops_per_step` holding the ideal step
-    /// time [s] (scaled by each job's full rate when drawn).
+    /// time \[s\] (scaled by each job's full rate when drawn).
     pub comm: Option<Comm>,
     /// Whether the jobs may span sites.
     pub multi_site: bool,
