@@ -15,11 +15,11 @@ use std::path::Path;
 /// scenario stay finite.
 pub const MAX_MAGNITUDE: f64 = 1e12;
 
-/// Largest scenario file accepted [bytes]: 32 MiB. Hand-written scenarios
+/// Largest scenario file accepted \[bytes\]: 32 MiB. Hand-written scenarios
 /// are a few kB; a generated one — 500 sites in a full mesh, 124,750 links —
 /// is about 9 MB.
 pub const MAX_SCENARIO_BYTES: u64 = 32 * 1024 * 1024;
-/// Largest hourly CSV accepted [bytes]: 256 MiB, several centuries of hourly
+/// Largest hourly CSV accepted \[bytes\]: 256 MiB, several centuries of hourly
 /// rows.
 pub const MAX_CSV_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -35,9 +35,9 @@ pub enum InputError {
     /// It is larger than the limit.
     #[error("it is larger than the {} MiB allowed ({} bytes or more){}", limit / (1024 * 1024), size, what)]
     TooLarge {
-        /// The limit [bytes].
+        /// The limit \[bytes\].
         limit: u64,
-        /// Its size, or how much was read before stopping [bytes].
+        /// Its size, or how much was read before stopping \[bytes\].
         size: u64,
         /// What the limit is for.
         what: &'static str,
@@ -183,6 +183,28 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
         return "a regular file";
     }
     "a special file"
+}
+
+/// Most characters of input quoted in a message.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text` as a message may quote it: one line, at most
+/// [`MAX_QUOTED_CHARS`] characters (then `…`), control characters, quotes
+/// and backslashes escaped (`\n`, `\u{0}`).
+pub fn quote_short(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || c == '\\' || c == '\u{2028}' || c == '\u{2029}' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

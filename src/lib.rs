@@ -1,6 +1,37 @@
 //! dcsim: a discrete-event simulator of AI datacenters over the life of a
 //! capacity contract.
 //!
+//! # Using the library
+//!
+//! Load a scenario ([`Scenario::load`], or [`Scenario::load_with`] with
+//! `--set`-style [`Overrides`]), run it ([`run()`]) and read its typed rows
+//! ([`Results`]: the summary, the samples, failures, build-out, jobs,
+//! services and the books, the same rows `dcsim run` writes as CSV):
+//!
+//! ```
+//! use dcsim::{Overrides, Scenario};
+//!
+//! let overrides = Overrides {
+//!     sets: vec!["sites.campus.pue=1.1".into()],
+//!     seed: Some(7),
+//! };
+//! let scenario = Scenario::load_with("scenarios/minimal.toml", &overrides)?;
+//! let results = dcsim::run(&scenario);
+//! assert_eq!(results.summary.seed, 7);
+//! let peak_mw = results
+//!     .samples
+//!     .iter()
+//!     .map(|s| s.facility_power_mw)
+//!     .fold(0.0, f64::max);
+//! println!("peak facility power {peak_mw:.2} MW, energy {:.0} MWh", results.summary.energy_mwh);
+//! # Ok::<(), dcsim::ScenarioError>(())
+//! ```
+//!
+//! A scenario with a problem is refused with every problem located (file,
+//! line, column, field path); its `Display` is the message `dcsim` prints.
+//! Without the `cli` feature (`default-features = false`), the library
+//! builds without the command line's crates.
+//!
 //! # Architecture
 //!
 //! Data flows one way. A scenario file (TOML) is parsed and checked by
@@ -64,6 +95,8 @@
 
 #![warn(missing_docs)]
 
+mod api;
+
 pub mod catalog;
 pub mod economics;
 pub mod engine;
@@ -83,3 +116,10 @@ pub mod units;
 pub mod validation;
 pub mod workload;
 pub mod world;
+
+pub use api::{Results, run};
+pub use record::{
+    BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MaintenanceRow, MonthlyRow,
+    SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
+};
+pub use scenario::{Overrides, Scenario, ScenarioError};

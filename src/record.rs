@@ -100,23 +100,23 @@ pub struct SampleRow {
     pub spare_nodes: u64,
     /// Rack uplinks and inter-site links (from this site) that are down.
     pub links_down: u32,
-    /// Grid connection [MW].
+    /// Grid connection \[MW\].
     pub grid_mw: f64,
-    /// IT power at the sample instant [MW].
+    /// IT power at the sample instant \[MW\].
     pub it_power_mw: f64,
-    /// Facility power = IT power × PUE [MW].
+    /// Facility power = IT power × PUE \[MW\].
     pub facility_power_mw: f64,
     /// PUE in force.
     pub pue: f64,
     /// Share of the chips' dynamic power allowed by the power cap (1 = no cap).
     pub power_cap_factor: f64,
-    /// IT energy over the interval [MWh].
+    /// IT energy over the interval \[MWh\].
     pub it_energy_mwh: f64,
-    /// Facility energy over the interval [MWh].
+    /// Facility energy over the interval \[MWh\].
     pub energy_mwh: f64,
-    /// Energy cost over the interval [USD].
+    /// Energy cost over the interval \[USD\].
     pub energy_cost_usd: f64,
-    /// Emissions over the interval [tCO2e].
+    /// Emissions over the interval \[tCO2e\].
     pub carbon_tco2e: f64,
     /// Chip-hours run under a power cap over the interval.
     pub throttled_chip_hours: f64,
@@ -150,7 +150,7 @@ pub struct RackSample {
     /// Chips in those racks.
     pub chips_online: u64,
     /// Nameplate IT power of those racks: racks × (chips × chip TDP + rack
-    /// overhead) [MW].
+    /// overhead) \[MW\].
     pub it_nameplate_mw: f64,
     /// Chips online × time over the interval [chip·h].
     pub online_chip_hours: f64,
@@ -179,13 +179,13 @@ pub struct TrainingSample {
     /// Jobs in the queue, fleet-wide (a queued job has no site): the same
     /// figure on every site's row of a sample.
     pub jobs_queued_fleet: u32,
-    /// Work computed at the site over the interval [FLOP].
+    /// Work computed at the site over the interval \[FLOP\].
     pub flops: f64,
     /// Work thrown away by interruptions at the site over the interval
-    /// (computed since the job's last checkpoint) [FLOP].
+    /// (computed since the job's last checkpoint) \[FLOP\].
     pub flops_lost: f64,
     /// Scale-out traffic the site's racks sent for training all-reduces
-    /// over the interval [B].
+    /// over the interval \[B\].
     pub scaleout_bytes: f64,
 }
 
@@ -285,9 +285,9 @@ pub struct FailureRow {
     pub chips_down: u64,
     /// How it is fixed.
     pub remedy: Remedy,
-    /// Time until the component is back in service [h].
+    /// Time until the component is back in service \[h\].
     pub downtime_h: f64,
-    /// Age of the component since commissioning or its last repair [h].
+    /// Age of the component since commissioning or its last repair \[h\].
     pub age_h: f64,
 }
 
@@ -314,7 +314,7 @@ pub struct BuildoutRow {
     pub status: PhaseOutcome,
     /// Days waiting for grid room (or behind a waiting phase).
     pub deferred_days: f64,
-    /// Nameplate facility power of the phase at design PUE [MW].
+    /// Nameplate facility power of the phase at design PUE \[MW\].
     pub nameplate_mw: f64,
 }
 
@@ -345,15 +345,15 @@ pub struct SummaryRow {
     pub chips_online_at_end: u64,
     /// Healthy chip-hours / online chip-hours.
     pub availability: f64,
-    /// IT energy [MWh].
+    /// IT energy \[MWh\].
     pub it_energy_mwh: f64,
-    /// Facility energy [MWh].
+    /// Facility energy \[MWh\].
     pub energy_mwh: f64,
-    /// Highest facility power at a sample instant, summed over sites [MW].
+    /// Highest facility power at a sample instant, summed over sites \[MW\].
     pub peak_facility_mw: f64,
-    /// Energy cost [USD].
+    /// Energy cost \[USD\].
     pub energy_cost_usd: f64,
-    /// Emissions [tCO2e].
+    /// Emissions \[tCO2e\].
     pub carbon_tco2e: f64,
     /// Chip-hours run under a power cap.
     pub throttled_chip_hours: f64,
@@ -388,7 +388,7 @@ pub struct TrainingSummary {
     /// Chip-hours of computation lost to interruptions.
     pub lost_chip_hours: f64,
     /// Mean queue wait of the jobs submitted before the end (a job that
-    /// never started waits until the end) [h].
+    /// never started waits until the end) \[h\].
     pub queue_wait_mean_h: f64,
 }
 
@@ -538,7 +538,7 @@ pub struct JobRow {
     /// Hours since the start when it completed, if it did.
     pub end_h: Option<f64>,
     /// From submission to first start (to the end of the run if it never
-    /// started) [h].
+    /// started) \[h\].
     pub queue_wait_h: f64,
     /// Chips it holds.
     pub chips: u32,
@@ -562,7 +562,7 @@ pub struct JobRow {
     /// Productive compute time ÷ wall time from first start to its end (or
     /// the run's end); none if it never started.
     pub ettr: Option<f64>,
-    /// Work done and kept [FLOP].
+    /// Work done and kept \[FLOP\].
     pub flops_done: f64,
     /// Chip-hours it held: chips × time from each placement to its
     /// release or the end (its share of `training_chip_hours`).
@@ -614,13 +614,13 @@ pub struct ServiceRow {
     pub chips: u64,
     /// Mean utilization of the serving replicas, 0–1.
     pub utilization: f64,
-    /// Mean time to first token [s] (request-weighted).
+    /// Mean time to first token \[s\] (request-weighted).
     pub ttft_mean_s: f64,
-    /// Largest epoch 99th-percentile time to first token [s].
+    /// Largest epoch 99th-percentile time to first token \[s\].
     pub ttft_p99_s: f64,
-    /// Mean time per output token [s].
+    /// Mean time per output token \[s\].
     pub tpot_mean_s: f64,
-    /// Largest epoch 99th-percentile time per output token [s].
+    /// Largest epoch 99th-percentile time per output token \[s\].
     pub tpot_p99_s: f64,
     /// Share of the served requests that met both latency targets.
     pub slo_attainment: f64,
@@ -703,7 +703,7 @@ pub struct MaintenanceRow {
     pub chips: u64,
     /// Of those, the chips workloads held (drained ahead of the window).
     pub held_chips: u64,
-    /// Length of the window [h].
+    /// Length of the window \[h\].
     pub duration_h: f64,
     /// Chip-hours it takes dark: `chips × duration_h`.
     pub chip_hours: f64,
@@ -767,7 +767,7 @@ pub struct MonthlyRow {
     pub cash_flow_usd: f64,
     /// Running sum of the cash flow.
     pub cumulative_cash_usd: f64,
-    /// Facility energy [MWh].
+    /// Facility energy \[MWh\].
     pub energy_mwh: f64,
     /// Healthy chip-hours of the fleet.
     pub healthy_chip_hours: f64,
@@ -775,7 +775,7 @@ pub struct MonthlyRow {
     pub contracted_chip_hours: f64,
     /// Chip-hours sold on demand.
     pub on_demand_chip_hours: f64,
-    /// Mean IT nameplate power online [MW].
+    /// Mean IT nameplate power online \[MW\].
     pub it_nameplate_mw: f64,
     /// The opex lines of [`crate::economics::lines::LINE_NAMES`], in that
     /// order (included in opex), when the scenario names any.
@@ -787,19 +787,19 @@ pub struct MonthlyRow {
 /// The tax lines of one month of `monthly.csv` ([`crate::economics::tax`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonthlyTaxRow {
-    /// Tax depreciation [USD].
+    /// Tax depreciation \[USD\].
     pub tax_depreciation_usd: f64,
-    /// EBITDA − tax depreciation − deductible interest [USD].
+    /// EBITDA − tax depreciation − deductible interest \[USD\].
     pub taxable_income_usd: f64,
-    /// Income tax accrued: the year-to-date true-up [USD].
+    /// Income tax accrued: the year-to-date true-up \[USD\].
     pub income_tax_usd: f64,
-    /// Losses carried forward at the end of the month [USD].
+    /// Losses carried forward at the end of the month \[USD\].
     pub loss_carried_forward_usd: f64,
-    /// EBIT − interest − income tax [USD].
+    /// EBIT − interest − income tax \[USD\].
     pub net_income_usd: f64,
-    /// Cash flow − income tax [USD].
+    /// Cash flow − income tax \[USD\].
     pub cash_flow_after_tax_usd: f64,
-    /// Running sum of the after-tax cash flow [USD].
+    /// Running sum of the after-tax cash flow \[USD\].
     pub cumulative_cash_after_tax_usd: f64,
 }
 
@@ -821,13 +821,13 @@ pub struct ContractMonthRow {
     pub used_hours: f64,
     /// Delivered ÷ committed; none in a month with no commitment.
     pub availability: Option<f64>,
-    /// Billed before credits [USD].
+    /// Billed before credits \[USD\].
     pub billed_usd: f64,
     /// Share of the bill credited under the SLA, 0–1.
     pub credit_share: f64,
-    /// Credit [USD].
+    /// Credit \[USD\].
     pub credit_usd: f64,
-    /// Billed − credit [USD].
+    /// Billed − credit \[USD\].
     pub revenue_usd: f64,
 }
 
@@ -854,13 +854,13 @@ pub struct ContractRow {
     pub price_derived: bool,
     /// Capacity-hours committed over the term.
     pub committed_hours: f64,
-    /// Nominal value: price × committed capacity-hours [USD].
+    /// Nominal value: price × committed capacity-hours \[USD\].
     pub value_usd: f64,
-    /// Billed over the run before credits [USD].
+    /// Billed over the run before credits \[USD\].
     pub billed_usd: f64,
-    /// SLA credits over the run [USD].
+    /// SLA credits over the run \[USD\].
     pub credits_usd: f64,
-    /// Billed − credits [USD].
+    /// Billed − credits \[USD\].
     pub revenue_usd: f64,
     /// Delivered ÷ committed capacity-hours over the term.
     pub availability: Option<f64>,
@@ -950,9 +950,9 @@ pub struct EconomicsSummary {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetirementSummary {
     /// Book value of servers and network left when their phases retired
-    /// [USD].
+    /// \[USD\].
     pub written_off_usd: f64,
-    /// What they sold for on the resale curve (0 without one) [USD].
+    /// What they sold for on the resale curve (0 without one) \[USD\].
     pub proceeds_usd: f64,
 }
 
@@ -961,13 +961,13 @@ pub struct RetirementSummary {
 pub struct TaxSummary {
     /// Income tax rate.
     pub rate: f64,
-    /// Income tax over the run [USD].
+    /// Income tax over the run \[USD\].
     pub income_tax_usd: f64,
-    /// EBIT − interest − income tax over the run [USD].
+    /// EBIT − interest − income tax over the run \[USD\].
     pub net_income_usd: f64,
-    /// Losses still carried forward at the end [USD].
+    /// Losses still carried forward at the end \[USD\].
     pub loss_carried_forward_usd: f64,
-    /// NPV of the after-tax cash flows [USD].
+    /// NPV of the after-tax cash flows \[USD\].
     pub npv_usd: f64,
     /// IRR of the after-tax cash flows, if any.
     pub irr: Option<f64>,
@@ -985,9 +985,9 @@ pub struct TaxSummary {
 pub struct TerminalSummary {
     /// `book_value`, `resale` or `perpetuity`.
     pub treatment: &'static str,
-    /// Terminal value, pre-tax [USD].
+    /// Terminal value, pre-tax \[USD\].
     pub value_usd: f64,
-    /// NPV with the terminal value in the last month [USD].
+    /// NPV with the terminal value in the last month \[USD\].
     pub npv_usd: f64,
     /// IRR with it.
     pub irr: Option<f64>,
@@ -996,7 +996,7 @@ pub struct TerminalSummary {
     /// After tax (with `[economics.tax]`): the terminal value after tax on
     /// its gain, the NPV and IRR of the after-tax flows with it.
     pub after_tax_value_usd: Option<f64>,
-    /// After-tax NPV with the terminal value [USD].
+    /// After-tax NPV with the terminal value \[USD\].
     pub after_tax_npv_usd: Option<f64>,
     /// After-tax IRR with the terminal value.
     pub after_tax_irr: Option<f64>,

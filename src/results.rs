@@ -19,7 +19,7 @@ use crate::input;
 
 /// Largest summary file read [bytes].
 const MAX_SUMMARY_BYTES: u64 = 1024 * 1024;
-/// Largest time-series file read [bytes]: 4 GiB, streamed.
+/// Largest time-series file read \[bytes\]: 4 GiB, streamed.
 pub const MAX_SERIES_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// Largest `monthly.csv` read [bytes].
 const MAX_MONTHLY_BYTES: u64 = 64 * 1024 * 1024;
@@ -405,14 +405,14 @@ pub fn days_of(text: &str) -> Option<f64> {
     Some(seconds as f64 / 86_400.0)
 }
 
-/// The fleet's chips online and facility power [MW] through a run, from
+/// The fleet's chips online and facility power \[MW\] through a run, from
 /// `dir/timeseries.csv` summed over sites, in time order, reduced to at
 /// most `max_points` points each: means of equal runs of consecutive
 /// samples (of `⌈samples / max_points⌉` samples, the last run shorter).
 pub struct FleetSeries {
     /// Chips online.
     pub chips_online: Vec<Point>,
-    /// Facility power [MW].
+    /// Facility power \[MW\].
     pub facility_mw: Vec<Point>,
 }
 
@@ -539,7 +539,7 @@ fn for_each_sample(path: &Path, f: &mut dyn FnMut(f64, f64, f64)) -> Result<(), 
     Ok(())
 }
 
-/// Cumulative cash [USD] at the end of each month of `dir/monthly.csv`;
+/// Cumulative cash \[USD\] at the end of each month of `dir/monthly.csv`;
 /// `None` if the run kept no books.
 pub fn cumulative_cash(dir: &Path) -> Result<Option<Vec<Point>>, ReadError> {
     let path = dir.join("monthly.csv");

@@ -40,7 +40,7 @@ pub struct RunOutput {
     pub summary: SummaryRow,
     /// The final paths of the files written.
     pub written: Vec<PathBuf>,
-    /// Wall time of the simulation alone, without writing the files out [s].
+    /// Wall time of the simulation alone, without writing the files out \[s\].
     pub simulate_s: f64,
 }
 
@@ -81,7 +81,7 @@ pub fn run_to_dir(
 /// The `format` of a [`RunRecord`].
 pub const RUN_RECORD_FORMAT: &str = "dcsim-run-1";
 
-/// The longest override part of a variant folder's name [bytes]; a longer
+/// The longest override part of a variant folder's name \[bytes\]; a longer
 /// one is cut and ends in a hash of the whole.
 pub const MAX_VARIANT_SUFFIX: usize = 64;
 

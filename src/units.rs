@@ -92,22 +92,22 @@ macro_rules! quantity {
 }
 
 quantity!(
-    /// Electrical power [W].
+    /// Electrical power \[W\].
     Watts,
     "W"
 );
 quantity!(
-    /// Energy [J] (1 MWh = 3.6e9 J).
+    /// Energy \[J\] (1 MWh = 3.6e9 J).
     Joules,
     "J"
 );
 quantity!(
-    /// Money [USD].
+    /// Money \[USD\].
     Usd,
     "USD"
 );
 quantity!(
-    /// Data size [B].
+    /// Data size \[B\].
     Bytes,
     "B"
 );
@@ -127,7 +127,7 @@ quantity!(
     "B/s"
 );
 quantity!(
-    /// Mass of CO2-equivalent emissions [kg].
+    /// Mass of CO2-equivalent emissions \[kg\].
     KgCo2e,
     "kgCO2e"
 );
@@ -152,7 +152,7 @@ impl Watts {
     pub fn kw(self) -> f64 {
         self.0 / 1e3
     }
-    /// Energy drawn at this power for `seconds` [s].
+    /// Energy drawn at this power for `seconds` \[s\].
     pub fn over_seconds(self, seconds: f64) -> Joules {
         Joules(self.0 * seconds)
     }

@@ -128,7 +128,7 @@ pub struct FailureDefaults {
     /// `hbm` this is the H100 figure and each chip's catalog entry may
     /// differ; `gpu_other` applies it to every chip.
     pub rate_per_million_hours: f64,
-    /// Mean repair time [h] (exponential by default).
+    /// Mean repair time \[h\] (exponential by default).
     pub repair_mean_hours: f64,
     /// Where the figures come from, and whether they are estimates.
     pub source: &'static str,

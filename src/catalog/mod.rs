@@ -28,17 +28,17 @@ pub struct ChipSpec {
     pub bf16: FlopsPerSecond,
     /// Peak dense FP8 rate [FLOP/s]; `None` where the vendor publishes none.
     pub fp8: Option<FlopsPerSecond>,
-    /// High-bandwidth memory capacity [B].
+    /// High-bandwidth memory capacity \[B\].
     pub hbm: Bytes,
     /// High-bandwidth memory bandwidth [B/s].
     pub hbm_bandwidth: BytesPerSecond,
-    /// Thermal design power: the draw at full utilization [W].
+    /// Thermal design power: the draw at full utilization \[W\].
     pub tdp: Watts,
-    /// Draw when powered on and idle [W].
+    /// Draw when powered on and idle \[W\].
     pub idle: Watts,
     /// Scale-up (NVLink-class) bandwidth per chip, bidirectional aggregate [B/s].
     pub scaleup_bandwidth: BytesPerSecond,
-    /// Purchase price per chip [USD]; `None` where no public figure exists.
+    /// Purchase price per chip \[USD\]; `None` where no public figure exists.
     pub price: Option<Usd>,
     /// Chip ("faulty GPU") failures per million chip-hours [1/(1e6 h)].
     pub gpu_failures_per_mhr: f64,
@@ -81,11 +81,11 @@ pub struct RackSpec {
     pub nodes: u32,
     /// Chips per scale-up domain (NVLink-class). `chips` is a multiple of it.
     pub scaleup_domain: u32,
-    /// Non-chip power of the whole rack: CPUs, NICs, switches, fans [W].
+    /// Non-chip power of the whole rack: CPUs, NICs, switches, fans \[W\].
     pub overhead: Watts,
     /// Scale-out (NIC) bandwidth per chip, one direction [bit/s].
     pub scaleout_per_chip: BitsPerSecond,
-    /// Purchase price of the whole rack [USD]; `None` where unknown.
+    /// Purchase price of the whole rack \[USD\]; `None` where unknown.
     pub price: Option<Usd>,
     /// Where each figure comes from.
     pub source: String,
@@ -128,7 +128,7 @@ impl RackSpec {
         self.chips / self.nodes
     }
 
-    /// Nameplate IT power: every chip at TDP plus the rack overhead [W].
+    /// Nameplate IT power: every chip at TDP plus the rack overhead \[W\].
     pub fn nameplate_power(&self, chip: &ChipSpec) -> Watts {
         chip.tdp * f64::from(self.chips) + self.overhead
     }

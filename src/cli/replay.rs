@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use dcsim::catalog::Catalog;
+use dcsim::workload::serving::prefix_cache::MOONCAKE_BLOCK_TOKENS;
 use dcsim::workload::serving::requests::{
-    self as serve_requests, Prefill, Routing, ServeConfig, ServeSummary, Slo,
+    self as serve_requests, Prefill, PrefixCaching, Routing, ServeConfig, ServeSummary, Slo,
 };
 use dcsim::workload::serving::roofline::{self, Replica};
 use dcsim::workload::serving::trace::{self as serve_trace, TraceFormat};
@@ -72,6 +73,10 @@ pub struct Args {
     /// (0.001 to 1000).
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub rate_scale: f64,
+    /// Turn prefix caching off (on by default for a trace with block
+    /// hashes: Mooncake's hash_ids, 512-token blocks).
+    #[arg(long)]
+    pub no_prefix_cache: bool,
 }
 
 /// The format of a trace file (the library's [`TraceFormat`]).
@@ -94,6 +99,9 @@ pub enum RoutingArg {
     /// at every iteration start, and an arrival wakes the lowest-index idle
     /// replica.
     SharedQueue,
+    /// With prefix caching: the replica whose cache holds the longest
+    /// prefix of the request's prompt blocks, ties to the shortest queue.
+    CachedPrefix,
 }
 
 /// Seconds from `2s`, `150ms`, `0.5` (seconds), `1m`.
@@ -143,6 +151,8 @@ struct Setup {
     slo: Option<Slo>,
     /// Factor the arrival rate is multiplied by (arrival times divided).
     rate_scale: f64,
+    /// Whether replicas cache prompt blocks (when the trace names them).
+    prefix_cache: bool,
 }
 
 /// Checks and combines the arguments, then replays the trace.
@@ -161,6 +171,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
         routing: match a.routing {
             RoutingArg::LeastLoaded => Routing::LeastLoaded,
             RoutingArg::SharedQueue => Routing::SharedQueue,
+            RoutingArg::CachedPrefix => Routing::CachedPrefix,
         },
         prefill: if a.whole_prefill {
             Prefill::Whole
@@ -177,6 +188,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
             percentile: a.percentile,
         }),
         rate_scale: a.rate_scale,
+        prefix_cache: !a.no_prefix_cache,
     })
 }
 
@@ -262,11 +274,19 @@ fn replay(a: &Setup) -> Result<(), Failure> {
         prefill: a.prefill,
     };
     let started = Instant::now();
-    let mut requests =
-        serve_trace::read(&a.trace, format).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let (mut requests, blocks) = if a.prefix_cache {
+        serve_trace::read_with_blocks(&a.trace, format)
+    } else {
+        serve_trace::read(&a.trace, format).map(|r| (r, None))
+    }
+    .map_err(|e| Failure::BadInput(e.to_string()))?;
     serve_trace::scale_arrivals(&mut requests, a.rate_scale);
     let read_s = started.elapsed().as_secs_f64();
-    let run = serve_requests::simulate(&config, &requests)
+    let caching = blocks.as_ref().map(|blocks| PrefixCaching {
+        blocks,
+        block_tokens: MOONCAKE_BLOCK_TOKENS,
+    });
+    let run = serve_requests::simulate_cached(&config, &requests, caching)
         .map_err(|e| Failure::BadInput(format!("{}: {e}", a.trace.display())))?;
     let s = serve_requests::summarize(&run, &requests, config.replicas, a.slo);
     print_summary(a, &s, &config, (model.name, &chip.name), read_s);
@@ -322,6 +342,19 @@ fn print_summary(
         println!(
             "  --rate-scale {}: arrival times divided by {0}, the arrival rate multiplied by it",
             a.rate_scale
+        );
+    }
+    if let Some(p) = &s.prefix {
+        println!(
+            "  prefix cache: blocks of {MOONCAKE_BLOCK_TOKENS} tokens ({:.1} MiB of KV each) in each replica's free KV cache, LRU; found {} of {} blocks ({:.1}%), {} of {} prompt tokens ({:.1}%)",
+            f64::from(MOONCAKE_BLOCK_TOKENS) * config.replica.model.kv_bytes_per_token
+                / (1024.0 * 1024.0),
+            p.blocks_hit,
+            p.blocks,
+            p.block_hit_rate() * 100.0,
+            p.tokens_hit,
+            p.tokens,
+            p.token_hit_rate() * 100.0
         );
     }
     println!(

@@ -1,6 +1,5 @@
 //! `dcsim validate-figures`: dcsim against published measurements
-//! (docs/validation.md), one table printed and written as CSV, HTML and a
-//! chart.
+//! (docs/validation.md); the work is in the library's `validation` module.
 
 use std::path::PathBuf;
 
@@ -22,7 +21,7 @@ pub struct Args {
     pub root: PathBuf,
 }
 
-/// Runs every validation scenario, prints the table and writes its files.
+/// Prints the table and writes its files into `--out`.
 pub fn execute(a: Args) -> Result<(), Failure> {
     let inputs = Inputs {
         alibaba: a.alibaba,

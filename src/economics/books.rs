@@ -23,7 +23,9 @@ use crate::record::{
     Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SharedText, SummaryRow, WindowRequestRow,
     WindowRow,
 };
-use crate::scenario::Scenario;
+use crate::run::RunConfig;
+use crate::workload::serving::config::Config as ServingConfig;
+use crate::world::config::Config as WorldConfig;
 
 /// Hours in a year for per-year rates [h].
 const HOURS_PER_YEAR: f64 = 8760.0;
@@ -92,7 +94,9 @@ struct Interval {
 /// The provider's books: a [`Recorder`] in front of `R`.
 pub struct Books<'s, R> {
     inner: R,
-    scenario: &'s Scenario,
+    run: &'s RunConfig,
+    world_config: &'s WorldConfig,
+    serving: &'s ServingConfig,
     economics: Option<&'s Economics>,
     months: Vec<Month>,
     flows: Vec<MonthFlows>,
@@ -131,12 +135,19 @@ pub struct Books<'s, R> {
 }
 
 impl<'s, R: Recorder> Books<'s, R> {
-    /// Books for `scenario` in front of `inner`. A scenario without
-    /// `[economics]` keeps none: every row passes through.
-    pub fn new(scenario: &'s Scenario, inner: R) -> Self {
-        let economics = scenario.economics.as_ref();
+    /// Books in front of `inner` for the run `run`, on the terms
+    /// `economics`, over the rack models of `world_config` and the services
+    /// of `serving`. Without terms (no `[economics]`) it keeps none: every
+    /// row passes through.
+    pub fn new(
+        run: &'s RunConfig,
+        economics: Option<&'s Economics>,
+        world_config: &'s WorldConfig,
+        serving: &'s ServingConfig,
+        inner: R,
+    ) -> Self {
         let months = if economics.is_some() {
-            months_of(scenario)
+            months_of(run)
         } else {
             Vec::new()
         };
@@ -153,36 +164,34 @@ impl<'s, R: Recorder> Books<'s, R> {
         ];
         Books {
             inner,
-            scenario,
+            run,
+            world_config,
+            serving,
             economics,
             months,
             flows,
-            rack_index: scenario
-                .world.rack_types
+            rack_index: world_config.rack_types
                 .iter()
                 .enumerate()
                 .map(|(i, t)| (t.rack.name.clone(), i))
                 .collect(),
-            service_index: scenario
-                .serving.services
+            service_index: serving.services
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (s.name.clone(), i))
                 .collect(),
-            sold_on_demand: (0..scenario.serving.services.len())
+            sold_on_demand: (0..serving.services.len())
                 .map(|i| {
                     economics
                         .and_then(|e| e.on_demand.as_ref())
                         .is_some_and(|o| matches!(&o.demand, OnDemandDemand::Services(list) if list.contains(&i)))
                 })
                 .collect(),
-            kw_per_chip: scenario
-                .world.rack_types
+            kw_per_chip: world_config.rack_types
                 .iter()
                 .map(|t| t.nameplate().0 / 1000.0 / f64::from(t.rack.chips.max(1)))
                 .collect(),
-            capex_per_chip: scenario
-                .world.rack_types
+            capex_per_chip: world_config.rack_types
                 .iter()
                 .enumerate()
                 .map(|(i, t)| {
@@ -198,19 +207,19 @@ impl<'s, R: Recorder> Books<'s, R> {
                 to: SimTime::ZERO,
                 energy_usd: 0.0,
                 energy_mwh: 0.0,
-                healthy: vec![0.0; scenario.world.rack_types.len()],
-                held: vec![0.0; scenario.world.rack_types.len()],
+                healthy: vec![0.0; world_config.rack_types.len()],
+                held: vec![0.0; world_config.rack_types.len()],
                 nameplate_mw_hours: 0.0,
                 it_capex_hours: 0.0,
-                served: vec![0.0; scenario.world.rack_types.len()],
-                maintenance: vec![0.0; scenario.world.rack_types.len()],
+                served: vec![0.0; world_config.rack_types.len()],
+                maintenance: vec![0.0; world_config.rack_types.len()],
             },
             open: false,
             windows: Vec::new(),
             scratch: (
-                vec![0.0; scenario.world.rack_types.len()],
-                vec![0.0; scenario.world.rack_types.len()],
-                vec![0.0; scenario.world.rack_types.len()],
+                vec![0.0; world_config.rack_types.len()],
+                vec![0.0; world_config.rack_types.len()],
+                vec![0.0; world_config.rack_types.len()],
             ),
             last_sample: SimTime::ZERO,
             buildout: Vec::new(),
@@ -369,9 +378,9 @@ impl<'s, R: Recorder> Books<'s, R> {
     fn settle(&mut self, summary: &SummaryRow) -> Option<EconomicsSummary> {
         self.close_interval();
         let econ = self.economics?;
-        let sc = self.scenario;
+        let (run, world_config) = (self.run, self.world_config);
         let n = self.months.len();
-        let start = sc.run.calendar.start();
+        let start = run.calendar.start();
         let month_of = |date: &str| -> Option<usize> {
             let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
             let k = (d.year() - start.year()) * 12 + d.month() as i32 - start.month() as i32;
@@ -380,9 +389,9 @@ impl<'s, R: Recorder> Books<'s, R> {
 
         // Energy escalates in the books (1 without an escalator).
         if econ.escalators.energy_per_year != 0.0 && n > 0 {
-            let start_date = self.scenario.run.calendar.date(self.months[0].from);
+            let start_date = self.run.calendar.date(self.months[0].from);
             for (f, month) in self.flows.iter_mut().zip(&self.months) {
-                let k = super::escalate::whole_years(start_date, sc.run.calendar.date(month.from));
+                let k = super::escalate::whole_years(start_date, run.calendar.date(month.from));
                 f.energy_usd *= super::escalate::factor(econ.escalators.energy_per_year, k);
             }
         }
@@ -400,14 +409,13 @@ impl<'s, R: Recorder> Books<'s, R> {
                 .buildout
                 .iter()
                 .map(|row| super::retire::Hall {
-                    site: sc
-                        .world
+                    site: world_config
                         .sites
                         .iter()
                         .position(|s| s.name == row.site)
                         .unwrap_or(0),
                     it_mw: self.rack_index.get(&row.rack).map_or(0.0, |&t| {
-                        f64::from(row.racks) * sc.world.rack_types[t].nameplate().0 / 1e6
+                        f64::from(row.racks) * world_config.rack_types[t].nameplate().0 / 1e6
                     }),
                     service: month_of(&row.commissioned),
                     retired: month_of(&row.commissioned).and(self.retirement_month(row)),
@@ -427,7 +435,7 @@ impl<'s, R: Recorder> Books<'s, R> {
             let racks = f64::from(row.racks);
             let server = racks * cp.rack_price_usd[t];
             let network = server * cp.network_share;
-            let it_mw = racks * sc.world.rack_types[t].nameplate().0 / 1e6;
+            let it_mw = racks * world_config.rack_types[t].nameplate().0 / 1e6;
             let facility = if *reused_mw > 0.0 {
                 (it_mw - reused_mw).max(0.0) * cp.facility_usd_per_mw
             } else {
@@ -543,8 +551,8 @@ impl<'s, R: Recorder> Books<'s, R> {
                 contract: c.name.clone(),
                 unit,
                 chip_types: c.chip_types.join("+"),
-                start: sc.run.calendar.format(c.start),
-                end: sc.run.calendar.format(c.end),
+                start: run.calendar.format(c.start),
+                end: run.calendar.format(c.end),
                 billing: match c.billing {
                     Billing::TakeOrPay => "take_or_pay",
                     Billing::PayPerUse => "pay_per_use",
@@ -814,8 +822,8 @@ impl<'s, R: Recorder> Books<'s, R> {
 }
 
 /// The calendar months the run covers, clipped to it.
-fn months_of(sc: &Scenario) -> Vec<Month> {
-    let start = sc.run.calendar.start();
+fn months_of(run: &RunConfig) -> Vec<Month> {
+    let start = run.calendar.start();
     let mut months = Vec::new();
     let mut first = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("a month");
     loop {
@@ -825,16 +833,15 @@ fn months_of(sc: &Scenario) -> Vec<Month> {
             NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
         }
         .expect("a month");
-        let from = sc.run.calendar.time_of_date(first).unwrap_or(SimTime::ZERO);
-        if from >= sc.run.end {
+        let from = run.calendar.time_of_date(first).unwrap_or(SimTime::ZERO);
+        if from >= run.end {
             break;
         }
-        let to = sc
-            .run
+        let to = run
             .calendar
             .time_of_date(next)
             .unwrap_or(SimTime::ZERO)
-            .min(sc.run.end);
+            .min(run.end);
         months.push(Month {
             label: format!("{:04}-{:02}", first.year(), first.month()),
             from,
@@ -918,7 +925,7 @@ impl<R: Recorder> Recorder for Books<'_, R> {
             && self.sold_on_demand[s]
         {
             let iv = &mut self.pending;
-            let t = self.scenario.serving.services[s].rack_type;
+            let t = self.serving.services[s].rack_type;
             let hours = iv.to.since(iv.from).hours();
             iv.served[t] += row.chips as f64 * hours;
         }

@@ -54,7 +54,7 @@ impl<R: Recorder> Books<'_, R> {
         if c.price_escalator_per_year == 0.0 {
             return 1.0;
         }
-        let cal = &self.scenario.run.calendar;
+        let cal = &self.run.calendar;
         let at = self.months[m].from.max(c.start);
         let k = escalate::whole_years(cal.date(c.start), cal.date(at));
         escalate::factor(c.price_escalator_per_year, k)
@@ -64,12 +64,12 @@ impl<R: Recorder> Books<'_, R> {
     /// commissioning date + its `end_of_life`), if that falls inside the
     /// run.
     pub(super) fn retirement_month(&self, row: &crate::record::BuildoutRow) -> Option<usize> {
-        let sc = self.scenario;
-        let site = sc.world.sites.iter().find(|s| s.name == row.site)?;
+        let (world_config, run) = (self.world_config, self.run);
+        let site = world_config.sites.iter().find(|s| s.name == row.site)?;
         let eol = site.phases.get(row.phase)?.end_of_life?;
         let day = chrono::NaiveDate::parse_from_str(&row.commissioned, "%Y-%m-%d").ok()?;
-        let at = sc.run.calendar.time_of_date(day)? + eol;
-        if at >= sc.run.end {
+        let at = run.calendar.time_of_date(day)? + eol;
+        if at >= run.end {
             return None;
         }
         Some(self.months.partition_point(|m| m.to <= at))
@@ -77,7 +77,7 @@ impl<R: Recorder> Books<'_, R> {
 
     /// The per-month inputs of the optional terms.
     pub(super) fn extras(&self, econ: &Economics, phases: &[PhaseCapital]) -> Extras {
-        let cal = &self.scenario.run.calendar;
+        let cal = &self.run.calendar;
         let n = self.months.len();
         let dates: Vec<_> = self.months.iter().map(|m| cal.date(m.from)).collect();
         let years: Vec<i32> = dates.iter().map(|d| d.year()).collect();

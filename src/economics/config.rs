@@ -46,13 +46,13 @@ pub struct Capex {
     /// Facility cost per MW of IT nameplate power [USD/MW], spent with each
     /// rack (0 when the capacity sits in a colocation hall).
     pub facility_usd_per_mw: f64,
-    /// Straight-line life of racks (servers) [months].
+    /// Straight-line life of racks (servers) \[months\].
     pub server_life_months: u32,
-    /// Straight-line life of network equipment [months].
+    /// Straight-line life of network equipment \[months\].
     pub network_life_months: u32,
-    /// Straight-line life of the facility [months].
+    /// Straight-line life of the facility \[months\].
     pub facility_life_months: u32,
-    /// Price of one rack of each scenario rack type [USD], by rack-type
+    /// Price of one rack of each scenario rack type \[USD\], by rack-type
     /// index (the catalog's price, or the scenario's `[[racks]]` override).
     pub rack_price_usd: Vec<f64>,
     /// Whether a phase retired (`end_of_life`) inside the run writes off
@@ -69,7 +69,7 @@ pub struct Financing {
     pub loan_share: f64,
     /// Interest rate per year (nominal; monthly rate = rate ÷ 12).
     pub rate: f64,
-    /// Repayment term [months].
+    /// Repayment term \[months\].
     pub term_months: u32,
 }
 
@@ -187,7 +187,7 @@ pub struct Contract {
     pub price_per_unit_hour: f64,
     /// Whether the price was derived from a total contract value.
     pub price_derived: bool,
-    /// Nominal value: price × committed capacity-hours over the term [USD].
+    /// Nominal value: price × committed capacity-hours over the term \[USD\].
     pub value_usd: f64,
     /// How it is billed.
     pub billing: Billing,
@@ -292,7 +292,7 @@ impl Contract {
 /// What the capacity no contract takes sells for (`[on_demand]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnDemand {
-    /// Price per chip-hour sold [USD].
+    /// Price per chip-hour sold \[USD\].
     pub price_usd_per_chip_hour: f64,
     /// How much of the uncommitted healthy capacity sells.
     pub demand: OnDemandDemand,
@@ -314,7 +314,7 @@ pub struct OnDemand {
 pub struct PricePoint {
     /// When.
     pub at: SimTime,
-    /// Price per chip-hour then [USD].
+    /// Price per chip-hour then \[USD\].
     pub usd_per_chip_hour: f64,
 }
 
@@ -331,7 +331,7 @@ pub enum PriceCurve {
     Yearly {
         /// When the change starts (e.g. when the next generation ships).
         from: SimTime,
-        /// Price per chip-hour at `from` [USD].
+        /// Price per chip-hour at `from` \[USD\].
         usd_per_chip_hour: f64,
         /// Change per year (−0.2 = the price falls 20 % a year).
         change_per_year: f64,
@@ -339,7 +339,7 @@ pub enum PriceCurve {
 }
 
 impl PriceCurve {
-    /// The price per chip-hour at `t` [USD].
+    /// The price per chip-hour at `t` \[USD\].
     pub fn price_at(&self, t: SimTime) -> f64 {
         match self {
             PriceCurve::Points(points) => {

@@ -29,18 +29,18 @@ pub struct OpexLine {
 /// The bases of one month, from the statement.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MonthBasis {
-    /// Hours of the month inside the run [h].
+    /// Hours of the month inside the run \[h\].
     pub hours: f64,
-    /// Capex of the phases in service [USD].
+    /// Capex of the phases in service \[USD\].
     pub capex_in_service: f64,
-    /// Σ IT nameplate MW × hours [MWh].
+    /// Σ IT nameplate MW × hours \[MWh\].
     pub nameplate_mw_hours: f64,
-    /// Net revenue [USD].
+    /// Net revenue \[USD\].
     pub revenue: f64,
 }
 
 impl OpexLine {
-    /// The line's amount over a month [USD].
+    /// The line's amount over a month \[USD\].
     pub fn month(&self, b: &MonthBasis) -> f64 {
         let year_share = b.hours / 8760.0;
         self.share_of_capex_per_year * b.capex_in_service * year_share

@@ -17,7 +17,7 @@ use super::residual;
 
 /// One asset's straight-line depreciation from month `service` over `life`
 /// months, added to `out`, stopped at month `retired` (not depreciated in
-/// it). Returns the book value left at retirement [USD] (0 without one).
+/// it). Returns the book value left at retirement \[USD\] (0 without one).
 pub fn straight_line_until(
     cost: f64,
     service: usize,
@@ -37,7 +37,7 @@ pub fn straight_line_until(
 }
 
 /// What a retirement books: the charge (book value − proceeds) and the
-/// proceeds [USD] of hardware bought for `cost` retired after
+/// proceeds \[USD\] of hardware bought for `cost` retired after
 /// `months_in_service` months, with `book_value` left, under an optional
 /// resale curve (shares at ages 1, 2, … years).
 pub fn disposal(
@@ -57,7 +57,7 @@ pub fn disposal(
 pub struct Hall {
     /// Index of its site.
     pub site: usize,
-    /// IT nameplate power of its racks [MW].
+    /// IT nameplate power of its racks \[MW\].
     pub it_mw: f64,
     /// Month of the run it was commissioned, if it was.
     pub service: Option<usize>,

@@ -62,11 +62,11 @@ pub struct Tax {
     /// Share of the IT capex (servers and network) deducted in the month
     /// its phase is commissioned (bonus depreciation), 0–1.
     pub bonus_share: f64,
-    /// Straight-line tax life of servers [months].
+    /// Straight-line tax life of servers \[months\].
     pub server_life_months: u32,
-    /// Straight-line tax life of network equipment [months].
+    /// Straight-line tax life of network equipment \[months\].
     pub network_life_months: u32,
-    /// Straight-line tax life of the facility [months].
+    /// Straight-line tax life of the facility \[months\].
     pub facility_life_months: u32,
     /// Share of a year's positive taxable income that losses carried
     /// forward may offset, 0–1 (1 = no limit; 0.8 = the US rule since
@@ -80,18 +80,18 @@ pub struct Tax {
 /// commissioned, if it was.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PhaseCapital {
-    /// Racks (servers) [USD].
+    /// Racks (servers) \[USD\].
     pub server: f64,
-    /// Network bought with them [USD].
+    /// Network bought with them \[USD\].
     pub network: f64,
-    /// Facility for them [USD].
+    /// Facility for them \[USD\].
     pub facility: f64,
     /// Month of the run it entered service, if it did.
     pub service: Option<usize>,
     /// Month of the run its servers and network retired and were written
     /// off (only with `write_off_at_retirement`; the facility stays).
     pub retired: Option<usize>,
-    /// What they sold for then [USD] (0 without a resale curve).
+    /// What they sold for then \[USD\] (0 without a resale curve).
     pub proceeds: f64,
 }
 
@@ -175,13 +175,13 @@ fn hardware(
 /// One month's tax lines.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TaxMonth {
-    /// Tax depreciation [USD].
+    /// Tax depreciation \[USD\].
     pub tax_depreciation_usd: f64,
-    /// EBITDA − tax depreciation − deductible interest [USD].
+    /// EBITDA − tax depreciation − deductible interest \[USD\].
     pub taxable_income_usd: f64,
-    /// Income tax accrued (the year-to-date true-up) [USD].
+    /// Income tax accrued (the year-to-date true-up) \[USD\].
     pub income_tax_usd: f64,
-    /// Losses available to carry forward at the end of the month [USD].
+    /// Losses available to carry forward at the end of the month \[USD\].
     pub loss_carried_forward_usd: f64,
 }
 

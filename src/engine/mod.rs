@@ -66,17 +66,17 @@ pub enum ScheduleError {
     /// The requested time is before the current time.
     #[error("cannot schedule an event at {at} us: the clock is already at {now} us")]
     InPast {
-        /// The current time [µs].
+        /// The current time \[µs\].
         now: u64,
-        /// The requested time [µs].
+        /// The requested time \[µs\].
         at: u64,
     },
     /// `now + delay` is beyond the last representable instant.
     #[error("cannot schedule an event {delay} us after {now} us: time would overflow")]
     Overflow {
-        /// The current time [µs].
+        /// The current time \[µs\].
         now: u64,
-        /// The requested delay [µs].
+        /// The requested delay \[µs\].
         delay: u64,
     },
 }

@@ -37,7 +37,7 @@ pub const HEAP_BELOW: usize = 512;
 /// One pending event with its key.
 #[derive(Debug)]
 pub struct Entry<E> {
-    /// When it fires [µs].
+    /// When it fires \[µs\].
     pub time: u64,
     /// Scheduling order, unique: breaks ties between equal times.
     pub seq: u64,

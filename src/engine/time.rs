@@ -26,7 +26,7 @@ pub const MICROS_PER_DAY: u64 = 24 * MICROS_PER_HOUR;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
 
-/// A span of simulated time [µs].
+/// A span of simulated time \[µs\].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimDuration(pub u64);
 

@@ -504,6 +504,14 @@ fn opt_fixed(l: &mut Line, x: Option<f64>, decimals: usize) {
     }
 }
 
+/// A count, or an empty cell.
+fn opt_int(l: &mut Line, x: Option<u64>) {
+    match x {
+        Some(x) => l.int(x),
+        None => l.text(""),
+    }
+}
+
 /// A finite number, or an empty cell (a latency of no request: every one
 /// was rejected).
 fn finite_or_empty(l: &mut Line, x: f64, decimals: usize) {
@@ -530,6 +538,10 @@ pub const REQUEST_COLUMNS: &[Column<RequestRow>] = &[
     } else {
         "false"
     })),
+    col!("cached_tokens", |r, l| match r.cached_tokens {
+        Some(n) => l.int(n.into()),
+        None => l.text(""),
+    }),
 ];
 
 /// Columns of `replay_summary.csv`: one row, the summary of a
@@ -570,6 +582,28 @@ pub const REPLAY_SUMMARY_COLUMNS: &[Column<ServeSummary>] = &[
         Some(s) => l.text(if s.met { "true" } else { "false" }),
         None => l.text(""),
     }),
+    col!("prefix_blocks", |r, l| opt_int(
+        l,
+        r.prefix.map(|p| p.blocks)
+    )),
+    col!("prefix_blocks_hit", |r, l| opt_int(
+        l,
+        r.prefix.map(|p| p.blocks_hit)
+    )),
+    col!("prefix_block_hit_rate", |r, l| opt_fixed(
+        l,
+        r.prefix.map(|p| p.block_hit_rate()),
+        6
+    )),
+    col!("prefix_tokens_hit", |r, l| opt_int(
+        l,
+        r.prefix.map(|p| p.tokens_hit)
+    )),
+    col!("prefix_token_hit_rate", |r, l| opt_fixed(
+        l,
+        r.prefix.map(|p| p.token_hit_rate()),
+        6
+    )),
 ];
 
 /// Writes a request-level replay's files as one [`OutputSet`] for the

@@ -304,7 +304,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
     Ok(report)
 }
 
-/// Largest file of a run folder copied by a merge [bytes]: 8 GiB, twice
+/// Largest file of a run folder copied by a merge \[bytes\]: 8 GiB, twice
 /// the largest `timeseries.csv` a run may write.
 pub const MAX_RUN_FILE_BYTES: u64 = 8 * 1024 * 1024 * 1024;
 

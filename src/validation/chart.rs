@@ -15,7 +15,7 @@ pub struct Panels<'a> {
     pub rows: &'a [Row],
 }
 
-/// Width and height to draw it at [px]: two panels a line, each line
+/// Width and height to draw it at \[px\]: two panels a line, each line
 /// tall enough for its models' rows.
 pub fn size(rows: &[Row]) -> (u32, u32) {
     let models = models(rows);
@@ -111,7 +111,7 @@ impl Chart for Panels<'_> {
                     .y_labels(slots.max(1))
                     .y_label_formatter(&|v| {
                         let i = v.round();
-                        if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                        if (v - i).abs() < 1e-6 && i >= 0.0 {
                             labels
                                 .get((slots - 1).wrapping_sub(i as usize))
                                 .cloned()

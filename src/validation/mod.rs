@@ -4,7 +4,7 @@
 //! [`Row`]s: the quantity, the published value, the simulated value, the
 //! relative error, the tolerance and why it is that wide, within or not.
 //! `dcsim validate-figures` prints it ([`table`]) and writes it as CSV
-//! ([`csv`]) and as an HTML section with a chart per model ([`html`],
+//! ([`csv()`]) and as an HTML section with a chart per model ([`html`],
 //! [`chart::Panels`]).
 //!
 //! A tolerance is argued from the published figure's own uncertainty
@@ -361,9 +361,21 @@ pub enum ValidationError {
 /// Computes every row and writes them into the folder `out` as
 /// `validation.csv`, `validation.html` (a page holding the section) and
 /// the chart `validation.png`/`.svg`, together or not at all
-/// ([`crate::output::set`]).
+/// ([`crate::output::set`]). An `out` that is, holds or lies inside a
+/// folder it reads is refused before anything runs.
 pub fn write(inputs: &Inputs, out: &std::path::Path) -> Result<Written, ValidationError> {
     use std::io::Write;
+    let read: Vec<PathBuf> = [
+        &Some(inputs.scenarios.clone()),
+        &Some(inputs.data.clone()),
+        &inputs.alibaba,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    crate::output::set::check_not_an_input(out, &read, "--out")
+        .map_err(ValidationError::BadInput)?;
     let rows = figures(inputs).map_err(ValidationError::BadInput)?;
     let mut set = crate::output::set::OutputSet::create(out)?;
     let panels = chart::Panels { rows: &rows };

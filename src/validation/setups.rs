@@ -516,7 +516,7 @@ pub const AZURE_STATS: [TraceStats; 2] = [
     },
 ];
 
-/// Bin widths of the index of dispersion [s].
+/// Bin widths of the index of dispersion \[s\].
 pub const DISPERSION_BINS: [f64; 3] = [1.0, 60.0, 600.0];
 
 /// Variance ÷ mean of the arrivals per whole bin of `width` seconds from
@@ -667,7 +667,7 @@ const ALIBABA_SRC: &str = "Alibaba GPU cluster trace v2023 (alibaba/clusterdata,
 
 /// The recorded queueing and GPU occupancy of the task list's rows that
 /// dcsim admits (whole GPUs, scheduled, positive run time, created before
-/// `end_s`): mean `scheduled − creation` [s] and the mean number of GPUs
+/// `end_s`): mean `scheduled − creation` \[s\] and the mean number of GPUs
 /// busy over `[0, end_s]`.
 pub fn alibaba_recorded(path: &Path, end_s: f64) -> Result<(f64, f64, usize), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;

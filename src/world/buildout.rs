@@ -50,33 +50,31 @@ impl World<'_> {
     /// Nameplate facility power of one rack of a model at a site, at the
     /// site's design PUE [W].
     pub(crate) fn nameplate_facility(&self, site: usize, rack_type: usize) -> Watts {
-        self.topo.types[rack_type].nameplate * self.scenario.world.sites[site].pue.design()
+        self.topo.types[rack_type].nameplate * self.config.sites[site].pue.design()
     }
 
     /// Overhead + idle draw of one rack of a model at a site, at the site's
     /// design PUE [W].
     fn floor_facility(&self, site: usize, rack_type: usize) -> Watts {
-        let t = &self.topo.types[rack_type];
-        let mw = t.overhead_mw + t.idle_mw * i64::from(t.chips);
-        Watts(mw as f64 / 1000.0) * self.scenario.world.sites[site].pue.design()
+        self.config.rack_types[rack_type].idle_floor() * self.config.sites[site].pue.design()
     }
 
     pub(crate) fn delivered(&mut self, site: usize, phase: usize) {
         let s = &mut self.sites[site];
         s.phases[phase].delivered = Some(self.now);
-        s.racks_deferred += self.scenario.world.sites[site].phases[phase].count;
+        s.racks_deferred += self.config.sites[site].phases[phase].count;
         self.try_commission(site);
     }
 
     pub(crate) fn grid_change(&mut self, site: usize, step: usize) {
         self.touch(site);
-        self.sites[site].power.grid = self.scenario.world.sites[site].grid[step].1;
+        self.sites[site].power.grid = self.config.sites[site].grid[step].1;
         self.try_commission(site);
     }
 
     /// Commissions the waiting phases of a site, in order, while they fit.
     fn try_commission(&mut self, site: usize) {
-        let spec = &self.scenario.world.sites[site];
+        let spec = &self.config.sites[site];
         while let Some(&pi) = self.sites[site].queue.front() {
             if self.sites[site].phases[pi].delivered.is_none() {
                 break;
@@ -104,7 +102,7 @@ impl World<'_> {
 
     fn commission(&mut self, site: usize, pi: usize) {
         self.touch(site);
-        let phase = &self.scenario.world.sites[site].phases[pi];
+        let phase = &self.config.sites[site].phases[pi];
         let ti = phase.rack_type;
         let t = self.topo.types[ti];
         let uplink_capacity = self.uplink_capacity(SiteId(site as u32), RackTypeId(ti as u32));
@@ -209,7 +207,7 @@ impl World<'_> {
 
     pub(crate) fn retire(&mut self, site: usize, pi: usize) {
         self.touch(site);
-        let phase = &self.scenario.world.sites[site].phases[pi];
+        let phase = &self.config.sites[site].phases[pi];
         let ti = phase.rack_type;
         let t = self.topo.types[ti];
         let [node_fleet, power_fleet, uplink_fleet] =

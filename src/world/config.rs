@@ -97,6 +97,13 @@ impl RackType {
     pub fn nameplate(&self) -> Watts {
         self.rack.nameplate_power(&self.chip)
     }
+
+    /// The idle floor of one rack: its overhead plus every chip at idle
+    /// [W], the draw no power cap lowers. The one place it is written:
+    /// build-out admission and validation both call it.
+    pub fn idle_floor(&self) -> Watts {
+        self.rack.overhead + self.chip.idle * f64::from(self.rack.chips)
+    }
 }
 
 /// One site.
@@ -158,7 +165,7 @@ impl Pue {
 /// One delivery of racks.
 #[derive(Clone, Debug)]
 pub struct Phase {
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    /// Index into [`Config::rack_types`].
     pub rack_type: usize,
     /// Racks delivered.
     pub count: u32,
@@ -312,9 +319,9 @@ impl Tariff {
 /// A validated planned maintenance window (`[[maintenance]]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Maintenance {
-    /// Index into [`Scenario::sites`](crate::scenario::Scenario::sites).
+    /// Index into [`Config::sites`].
     pub site: usize,
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types) of the only rack model it
+    /// Index into [`Config::rack_types`] of the only rack model it
     /// takes down, or `None` for every rack of the site.
     pub rack_type: Option<usize>,
     /// When the first window opens.

@@ -243,7 +243,7 @@ impl World<'_> {
     pub fn uplink_capacity(&self, site: SiteId, rack_type: RackTypeId) -> BitsPerSecond {
         let t = &self.topo.types[rack_type.index()];
         t.nic_per_chip * f64::from(t.chips)
-            / self.scenario.world.sites[site.index()].uplink_oversubscription
+            / self.config.sites[site.index()].uplink_oversubscription
     }
 
     /// Whether a site is dark (a site outage).
@@ -263,7 +263,7 @@ impl World<'_> {
         Some(a.domains.iter().map(|&d| DomainId(d)).collect())
     }
 
-    /// A site's IT power now [W] (after its power cap).
+    /// A site's IT power now \[W\] (after its power cap).
     pub fn site_it_power(&self, site: SiteId) -> crate::units::Watts {
         self.sites[site.index()].power.it
     }
@@ -1349,7 +1349,7 @@ date = "2026-01-10"
     fn power_and_capacity_stay_exact_under_random_commands_and_failures() {
         let scenario = load_str("props.toml", SCENARIO, None, &Overrides::default()).unwrap();
         let mut engine = Engine::new();
-        let mut d = Driver(World::new(&scenario));
+        let mut d = Driver(World::new(&scenario.run, &scenario.world));
         for (at, e) in d.0.drain_scheduled() {
             engine.schedule_at(at, e).unwrap();
         }

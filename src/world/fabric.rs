@@ -3,7 +3,7 @@
 //! # What this module owns
 //!
 //! A [`Fabric`] holds *links* (directed, with a capacity [bit/s], a one-way
-//! latency [µs] and an up/down state) and *flows* (a path of links plus an
+//! latency \[µs\] and an up/down state) and *flows* (a path of links plus an
 //! optional rate cap [bit/s], e.g. the sender's NIC). It computes every flow's
 //! rate and every link's load, and tells the caller which rates changed after
 //! each event so that it can reschedule completion events.
@@ -454,7 +454,7 @@ impl Fabric {
     }
 
     /// Adds an up link of `capacity` [bit/s] and one-way latency `latency_us`
-    /// [µs], crossed by no flow. Ids are handed out in order from 0.
+    /// \[µs\], crossed by no flow. Ids are handed out in order from 0.
     ///
     /// # Panics
     /// If `capacity` is not a finite value > 0; see [`Fabric::try_add_link`].
@@ -705,7 +705,7 @@ impl Fabric {
         BitsPerSecond(self.link(l).capacity)
     }
 
-    /// One-way latency of link `l` [µs].
+    /// One-way latency of link `l` \[µs\].
     ///
     /// # Panics
     /// If `l` was not returned by this fabric's `add_link`.
@@ -930,7 +930,7 @@ impl Fabric {
         self.flow(f).map(|fl| fl.path.as_slice())
     }
 
-    /// Sum of the one-way latencies of the links of `path` [µs] (saturating;
+    /// Sum of the one-way latencies of the links of `path` \[µs\] (saturating;
     /// 0 for an empty path). Down links count like up ones.
     ///
     /// # Panics

@@ -147,7 +147,7 @@ impl World<'_> {
     /// Draws a repair time of class `kind` from `fleet`'s repair stream.
     fn draw_repair(&mut self, fleet: usize, kind: FailureKind) -> SimDuration {
         let stream = self.fleets[fleet].repair_stream;
-        self.scenario.world.failures[kind.index()]
+        self.config.failures[kind.index()]
             .repair
             .sample(&mut self.streams[stream])
     }
@@ -364,7 +364,7 @@ impl World<'_> {
         let (remedy, downtime) = if self.spares.take(pool) {
             self.sites[site].chips_failed += cpn;
             self.topo.node_state[node as usize] = NodeState::AwaitingSwap;
-            let swap = self.scenario.world.swap_time;
+            let swap = self.config.swap_time;
             self.schedule(self.now + swap, Event::Restored { target, generation });
             self.schedule(
                 self.now + repair,
@@ -627,11 +627,11 @@ impl World<'_> {
 
     fn log_failure(&mut self, target: Target, o: Outage) {
         self.sites[o.site].failures[o.class.index()] += 1;
-        if !self.scenario.world.failures_log {
+        if !self.config.failures_log {
             return;
         }
         let rack_model = |r: u32| {
-            self.scenario.world.rack_types[self.topo.racks[r as usize].rack_type as usize]
+            self.config.rack_types[self.topo.racks[r as usize].rack_type as usize]
                 .rack
                 .name
                 .clone()
@@ -647,7 +647,7 @@ impl World<'_> {
             Target::Site(_) => ("site".to_string(), String::new()),
             Target::Dci(l) => {
                 let l = &self.network.dci[l as usize];
-                let names = &self.scenario.world.sites;
+                let names = &self.config.sites;
                 (
                     format!("link {}-{}", names[l.from].name, names[l.to].name),
                     String::new(),
@@ -656,8 +656,8 @@ impl World<'_> {
         };
         self.log.push(FailureRow {
             time_h: self.now.hours(),
-            timestamp: self.scenario.run.calendar.format(self.now),
-            site: self.scenario.world.sites[o.site].name.clone(),
+            timestamp: self.run.calendar.format(self.now),
+            site: self.config.sites[o.site].name.clone(),
             class: o.class,
             component,
             rack,

@@ -223,7 +223,7 @@ pub fn weibull_time_to_failure(
     }
 }
 
-/// Weibull scale η [h] giving mean `1 / rate_per_hour` at shape `k`:
+/// Weibull scale η \[h\] giving mean `1 / rate_per_hour` at shape `k`:
 /// `η = 1 / (λ · Γ(1 + 1/k))`.
 pub fn weibull_scale_hours(rate_per_hour: f64, shape: f64) -> f64 {
     1.0 / (rate_per_hour * libm::tgamma(1.0 + 1.0 / shape))

@@ -40,8 +40,8 @@ impl World<'_> {
     /// The racks window `w` applies to, online now: (first rack, count)
     /// of each commissioned phase of its site and model.
     fn maintenance_racks(&self, w: usize) -> Vec<(u32, u32)> {
-        let m = &self.scenario.world.maintenance[w];
-        let site = &self.scenario.world.sites[m.site];
+        let m = &self.config.maintenance[w];
+        let site = &self.config.sites[m.site];
         self.sites[m.site]
             .phases
             .iter()
@@ -57,7 +57,7 @@ impl World<'_> {
     /// Opens maintenance window `w`: powers off its racks, logs its row,
     /// schedules its close and (periodic) its next opening.
     pub(crate) fn maintenance_start(&mut self, w: usize) {
-        let m = &self.scenario.world.maintenance[w];
+        let m = &self.config.maintenance[w];
         // By rack model, in the order first met: (model, racks, chips, held).
         let mut by_model: Vec<(usize, u32, u64, u64)> = Vec::new();
         // Its share of the racks, from where the last opening stopped.
@@ -122,9 +122,9 @@ impl World<'_> {
         for (ti, racks, chips, held) in by_model {
             self.maintenance_log.push(MaintenanceRow {
                 time_h: self.now.hours(),
-                timestamp: self.scenario.run.calendar.format(self.now),
-                site: self.scenario.world.sites[m.site].name.clone(),
-                rack: self.scenario.world.rack_types[ti].rack.name.clone(),
+                timestamp: self.run.calendar.format(self.now),
+                site: self.config.sites[m.site].name.clone(),
+                rack: self.config.rack_types[ti].rack.name.clone(),
                 rack_type: ti,
                 racks,
                 chips,

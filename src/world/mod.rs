@@ -80,9 +80,9 @@ use std::collections::VecDeque;
 use crate::catalog::failures::{Basis, FailureKind};
 use crate::engine::{RngStreams, SimDuration, SimTime, StreamRng};
 use crate::record::{CLASSES, FailureRow, RackSample, SharedText};
-use crate::scenario::model::Scenario;
+use crate::run::RunConfig;
 use crate::units::Watts;
-use crate::world::config::Lifetime;
+use crate::world::config::{Config, Lifetime};
 
 use buildout::PhaseState;
 use contract::{Allocation, Notice};
@@ -203,7 +203,10 @@ struct SiteState {
 
 /// The physical model of a scenario.
 pub struct World<'s> {
-    scenario: &'s Scenario,
+    /// The run's settings: seed, calendar, end.
+    run: &'s RunConfig,
+    /// The world's configuration: rack models, sites, links, failures.
+    config: &'s Config,
     now: SimTime,
     topo: Topology,
     node_classes: Vec<NodeClasses>,
@@ -265,16 +268,15 @@ pub struct World<'s> {
 }
 
 impl<'s> World<'s> {
-    /// Builds the world of `scenario`; its first events wait in
-    /// [`drain_scheduled`](Self::drain_scheduled).
+    /// Builds the world `config` describes, for the run `run`; its first
+    /// events wait in [`drain_scheduled`](Self::drain_scheduled).
     // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
     #[allow(clippy::too_many_lines)]
-    pub fn new(scenario: &'s Scenario) -> Self {
-        let streams_root = RngStreams::new(scenario.run.seed);
-        let class = |k: FailureKind| &scenario.world.failures[k.index()];
+    pub fn new(run: &'s RunConfig, config: &'s Config) -> Self {
+        let streams_root = RngStreams::new(run.seed);
+        let class = |k: FailureKind| &config.failures[k.index()];
         let mut node_classes: Vec<NodeClasses> = Vec::new();
-        let types: Vec<TypeInfo> = scenario
-            .world
+        let types: Vec<TypeInfo> = config
             .rack_types
             .iter()
             .map(|t| {
@@ -341,14 +343,12 @@ impl<'s> World<'s> {
 
         // Rack model and chip names, shared by every site's sample rows.
         let name = |s: &str| SharedText::from(s);
-        let rack_names: Vec<SharedText> = scenario
-            .world
+        let rack_names: Vec<SharedText> = config
             .rack_types
             .iter()
             .map(|t| name(&t.rack.name))
             .collect();
-        let chip_names: Vec<SharedText> = scenario
-            .world
+        let chip_names: Vec<SharedText> = config
             .rack_types
             .iter()
             .map(|t| name(&t.chip.name))
@@ -357,7 +357,7 @@ impl<'s> World<'s> {
         let mut fleets = Vec::new();
         let mut sites = Vec::new();
         let mut buildout_rng = Vec::new();
-        for (si, site) in scenario.world.sites.iter().enumerate() {
+        for (si, site) in config.sites.iter().enumerate() {
             // Every fleet draws its failures and repairs from streams of its
             // own, named after it, so adding a rack model, a site or a link
             // never moves another fleet's luck (common random numbers).
@@ -373,7 +373,7 @@ impl<'s> World<'s> {
                     continue;
                 }
                 let t = &types[ti];
-                let rack_name = &scenario.world.rack_types[ti].rack.name;
+                let rack_name = &config.rack_types[ti].rack.name;
                 fleets.push(Fleet::new(
                     Scope::Nodes,
                     Some(si),
@@ -405,12 +405,10 @@ impl<'s> World<'s> {
             let mut power = SitePower::default();
             power.grid = site.grid[0].1;
             power.cap = 1.0;
-            power.background = scenario.world.utilization;
-            power.pue = site
-                .pue
-                .in_month(scenario.run.calendar.month(SimTime::ZERO));
-            power.price_usd_per_mwh = site.price.at(&scenario.run.calendar, SimTime::ZERO);
-            power.carbon_kg_per_mwh = site.carbon.at(&scenario.run.calendar, SimTime::ZERO);
+            power.background = config.utilization;
+            power.pue = site.pue.in_month(run.calendar.month(SimTime::ZERO));
+            power.price_usd_per_mwh = site.price.at(&run.calendar, SimTime::ZERO);
+            power.carbon_kg_per_mwh = site.carbon.at(&run.calendar, SimTime::ZERO);
             power.track_models(types.len(), site.phases.iter().map(|p| p.rack_type));
             sites.push(SiteState {
                 phases: site.phases.iter().map(|_| PhaseState::default()).collect(),
@@ -452,11 +450,11 @@ impl<'s> World<'s> {
             });
         }
         // One fleet per inter-site link, each with its own streams.
-        let mut dci_fleets = Vec::with_capacity(scenario.world.links.len());
-        for (i, link) in scenario.world.links.iter().enumerate() {
+        let mut dci_fleets = Vec::with_capacity(config.links.len());
+        for (i, link) in config.links.iter().enumerate() {
             let name = format!(
                 "link/{}-{}/{i}",
-                scenario.world.sites[link.from].name, scenario.world.sites[link.to].name
+                config.sites[link.from].name, config.sites[link.to].name
             );
             streams.push(streams_root.stream(&format!("failures/{name}")));
             streams.push(streams_root.stream(&format!("repairs/{name}")));
@@ -468,23 +466,23 @@ impl<'s> World<'s> {
             ));
             dci_fleets.push(fleets.len() - 1);
         }
-        let network = Network::new(scenario.world.sites.len(), &scenario.world.links);
-        let varying = scenario
-            .world
+        let network = Network::new(config.sites.len(), &config.links);
+        let varying = config
             .sites
             .iter()
             .any(|s| s.pue.varies() || s.price.varies() || s.carbon.varies());
         let mut parts: [PartTable; 5] = Default::default();
-        parts[Scope::Site as usize].extend(scenario.world.sites.len(), SimTime::ZERO);
-        parts[Scope::Dci as usize].extend(scenario.world.links.len(), SimTime::ZERO);
-        let pools = scenario.world.sites.len() * types.len();
+        parts[Scope::Site as usize].extend(config.sites.len(), SimTime::ZERO);
+        parts[Scope::Dci as usize].extend(config.links.len(), SimTime::ZERO);
+        let pools = config.sites.len() * types.len();
         let types_len = types.len().max(1);
         let types_domains: Vec<usize> = types.iter().map(|t| t.domains as usize).collect();
 
         let mut world = World {
-            scenario,
+            run,
+            config,
             now: SimTime::ZERO,
-            spares: SparePools::new(scenario.world.sites.len(), types.len()),
+            spares: SparePools::new(config.sites.len(), types.len()),
             topo: Topology {
                 types,
                 ..Default::default()
@@ -517,14 +515,13 @@ impl<'s> World<'s> {
             listening: true,
             log: Vec::new(),
             maintenance_log: Vec::new(),
-            maintenance_cursor: vec![0; scenario.world.maintenance.len()],
-            maintenance_dark: vec![Vec::new(); scenario.world.maintenance.len()],
+            maintenance_cursor: vec![0; config.maintenance.len()],
+            maintenance_dark: vec![Vec::new(); config.maintenance.len()],
             node_due: Vec::new(),
             paused_clocks: std::collections::HashMap::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
-            site_names: scenario
-                .world
+            site_names: config
                 .sites
                 .iter()
                 .map(|s| SharedText::from(s.name.as_str()))
@@ -537,8 +534,8 @@ impl<'s> World<'s> {
     /// Schedules deliveries, grid changes and the first tick, and puts
     /// sites and links at risk of failure.
     fn start(&mut self) {
-        let sc = self.scenario;
-        for (si, site) in sc.world.sites.iter().enumerate() {
+        let config = self.config;
+        for (si, site) in config.sites.iter().enumerate() {
             for (pi, phase) in site.phases.iter().enumerate() {
                 let delay = phase
                     .delay
@@ -563,10 +560,10 @@ impl<'s> World<'s> {
             }
             self.bring_up(Target::Site(si as u32));
         }
-        for link in 0..sc.world.links.len() {
+        for link in 0..config.links.len() {
             self.bring_up(Target::Dci(link as u32));
         }
-        for (w, m) in sc.world.maintenance.iter().enumerate() {
+        for (w, m) in config.maintenance.iter().enumerate() {
             self.schedule(m.start, Event::MaintenanceStart { window: w as u32 });
         }
         self.settle();
@@ -582,7 +579,7 @@ impl<'s> World<'s> {
 
     /// Asks for `event` at `at` if that is before the end of the run.
     fn schedule(&mut self, at: SimTime, event: Event) {
-        if at < self.scenario.run.end {
+        if at < self.run.end {
             self.scheduled.push((at, event));
         }
     }
@@ -695,17 +692,17 @@ impl<'s> World<'s> {
     }
 
     fn hour_tick(&mut self) {
-        let sc = self.scenario;
-        let month = sc.run.calendar.month(self.now);
-        for (i, spec) in sc.world.sites.iter().enumerate() {
+        let (run, config) = (self.run, self.config);
+        let month = run.calendar.month(self.now);
+        for (i, spec) in config.sites.iter().enumerate() {
             if !(spec.pue.varies() || spec.price.varies() || spec.carbon.varies()) {
                 continue;
             }
             self.touch(i);
             let p = &mut self.sites[i].power;
             p.pue = spec.pue.in_month(month);
-            p.price_usd_per_mwh = spec.price.at(&sc.run.calendar, self.now);
-            p.carbon_kg_per_mwh = spec.carbon.at(&sc.run.calendar, self.now);
+            p.price_usd_per_mwh = spec.price.at(&run.calendar, self.now);
+            p.carbon_kg_per_mwh = spec.carbon.at(&run.calendar, self.now);
         }
         self.schedule(self.now + SimDuration::from_hours(1), Event::HourTick);
     }
@@ -734,7 +731,7 @@ mod tests {
             &Overrides::default(),
         )
         .unwrap();
-        let world = World::new(&scenario);
+        let world = World::new(&scenario.run, &scenario.world);
         let d = failures::defaults();
         let per_mhr = |k: FailureKind| d[k.index()].rate_per_million_hours / 1e6;
         for (t, classes) in scenario.world.rack_types.iter().zip(&world.node_classes) {

@@ -127,15 +127,15 @@ impl EnergyTotals {
 /// The electrical state of one site.
 #[derive(Clone, Debug, Default)]
 pub struct SitePower {
-    /// Σ idle draw of available chips [mW].
+    /// Σ idle draw of available chips \[mW\].
     pub idle_mw: i64,
-    /// Σ (TDP − idle) of available chips [mW].
+    /// Σ (TDP − idle) of available chips \[mW\].
     pub dynamic_mw: i64,
-    /// Σ overhead of powered racks [mW].
+    /// Σ overhead of powered racks \[mW\].
     pub overhead_mw: i64,
-    /// Σ (TDP − idle) of available chips held by allocations [mW].
+    /// Σ (TDP − idle) of available chips held by allocations \[mW\].
     pub held_dynamic_mw: i64,
-    /// Σ (TDP − idle) · u of available chips held by allocations [mW].
+    /// Σ (TDP − idle) · u of available chips held by allocations \[mW\].
     pub held_load_mw: i64,
     /// Σ u of available chips held by allocations [millionths of a chip].
     pub held_chip_micros: i64,
@@ -143,7 +143,7 @@ pub struct SitePower {
     pub held_chips: u64,
     /// Utilization of chips no allocation holds, 0–1.
     pub background: f64,
-    /// Grid connection in force [W].
+    /// Grid connection in force \[W\].
     pub grid: Watts,
     /// PUE in force.
     pub pue: f64,
@@ -154,7 +154,7 @@ pub struct SitePower {
     /// Whether the whole site is dark (outage).
     pub dark: bool,
 
-    /// IT power drawn now [W] (after the cap).
+    /// IT power drawn now \[W\] (after the cap).
     pub it: Watts,
     /// Cap factor on dynamic power now, 0–1.
     pub cap: f64,
@@ -178,7 +178,7 @@ fn watts(mw: i64) -> Watts {
 }
 
 impl SitePower {
-    /// Facility power now [W].
+    /// Facility power now \[W\].
     pub fn facility(&self) -> Watts {
         self.it * self.pue
     }
@@ -233,7 +233,7 @@ impl SitePower {
     }
 
     /// Makes `chips` chips of rack model `rack_type` (idle draw `idle_mw`,
-    /// TDP − idle `dynamic_mw`, per chip [mW]) available: they count and
+    /// TDP − idle `dynamic_mw`, per chip \[mW\]) available: they count and
     /// draw from now on, at the background utilization.
     pub fn add_available(&mut self, rack_type: usize, chips: u64, idle_mw: i64, dynamic_mw: i64) {
         self.chips_available += chips;

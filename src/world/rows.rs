@@ -27,8 +27,8 @@ impl World<'_> {
         mut workload: impl FnMut(usize) -> Option<TrainingSample>,
     ) {
         self.now = now;
-        let sc = self.scenario;
-        let timestamp = SharedText::from(sc.run.calendar.format(now));
+        let run = self.run;
+        let timestamp = SharedText::from(run.calendar.format(now));
         let mut chips_online = 0;
         let mut facility = Watts::ZERO;
         for i in 0..self.sites.len() {
@@ -107,9 +107,9 @@ impl World<'_> {
     /// of the run (with `events` left at 0 for the caller to fill in). Call
     /// once, at the end.
     pub fn finish<R: Recorder>(&mut self, recorder: &mut R) -> SummaryRow {
-        let sc = self.scenario;
-        let cal = &sc.run.calendar;
-        for (si, spec) in sc.world.sites.iter().enumerate() {
+        let (run, config) = (self.run, self.config);
+        let cal = &run.calendar;
+        for (si, spec) in config.sites.iter().enumerate() {
             for (pi, phase) in spec.phases.iter().enumerate() {
                 let st = &self.sites[si].phases[pi];
                 let t = &self.topo.types[phase.rack_type];
@@ -123,13 +123,13 @@ impl World<'_> {
                 };
                 let waited = match (st.delivered, st.commissioned) {
                     (Some(d), Some(c)) => c.since(d),
-                    (Some(d), None) if st.status == PhaseStatus::Pending => sc.run.end.since(d),
+                    (Some(d), None) if st.status == PhaseStatus::Pending => run.end.since(d),
                     _ => SimDuration::ZERO,
                 };
                 let row = BuildoutRow {
                     site: spec.name.clone(),
                     phase: pi,
-                    rack: sc.world.rack_types[phase.rack_type].rack.name.clone(),
+                    rack: config.rack_types[phase.rack_type].rack.name.clone(),
                     racks: phase.count,
                     chips: u64::from(t.chips) * u64::from(phase.count),
                     planned: cal.date(phase.planned).to_string(),
@@ -161,12 +161,12 @@ impl World<'_> {
             }
         }
         SummaryRow {
-            scenario: sc.run.name.clone(),
-            seed: sc.run.seed,
-            sites: sc.world.sites.len(),
+            scenario: run.name.clone(),
+            seed: run.seed,
+            sites: config.sites.len(),
             start: cal.start().to_string(),
-            end: cal.date(sc.run.end).to_string(),
-            hours: sc.run.end.hours(),
+            end: cal.date(run.end).to_string(),
+            hours: run.end.hours(),
             racks_commissioned: self.sites.iter().map(|s| s.racks_commissioned).sum(),
             racks_refused: self.sites.iter().map(|s| s.racks_refused).sum(),
             racks_deferred_at_end: self.sites.iter().map(|s| u64::from(s.racks_deferred)).sum(),

@@ -45,7 +45,7 @@ id!(
 );
 id!(
     /// A rack model used by the scenario, by its position in
-    /// [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    /// [`Config::rack_types`](crate::world::config::Config::rack_types).
     RackTypeId
 );
 id!(

@@ -2,6 +2,7 @@
 //! catch gets its own small file, and the message must name the right line,
 //! column and field, and say what to do.
 
+use crate::common::Edit;
 use dcsim::scenario::{Location, Overrides, ScenarioError, load_str};
 
 /// A valid scenario; each case below breaks one line of it.
@@ -276,7 +277,7 @@ fn too_many_samples_or_nodes_are_refused_before_running() {
         "sample_every",
         &["samples per site"],
     );
-    let e = errors(&with("count = 2", "count = 2000000").replace("grid_mw = 20", "grid_mw = 1e9"));
+    let e = errors(&with("count = 2", "count = 2000000").edit("grid_mw = 20", "grid_mw = 1e9"));
     assert!(e.to_string().contains("nodes"), "{e}");
 }
 
@@ -394,7 +395,7 @@ fn a_refused_custom_rack_is_reported_once_not_also_as_unknown() {
         "[[sites]]",
         "[[racks]]\nname = \"my-rack\"\nchip = \"b200\"\nchips = 8\nnodes = 1\noverhead_kw = -3\nscaleout_gbit_per_s = 400\n\n[[sites]]",
     )
-    .replace("rack = \"gb200-nvl72\"", "rack = \"my-rack\"")
+    .edit("rack = \"gb200-nvl72\"", "rack = \"my-rack\"")
         + "\n[[jobs]]\nname = \"j\"\nrack = \"my-rack\"\nchips = 8\nideal_duration = \"1d\"\n";
     expect_exact(
         &text,
@@ -408,7 +409,7 @@ fn a_refused_custom_rack_is_reported_once_not_also_as_unknown() {
         "[[sites]]",
         "[[chips]]\nname = \"my-chip\"\nbf16_tflops = -1\nhbm_gb = 10\nhbm_tb_per_s = 1\ntdp_w = 1000\nidle_w = 100\nscaleup_gb_per_s = 100\n\n[[racks]]\nname = \"my-rack\"\nchip = \"my-chip\"\nchips = 8\nnodes = 1\noverhead_kw = 3\nscaleout_gbit_per_s = 400\n\n[[sites]]",
     )
-    .replace("rack = \"gb200-nvl72\"", "rack = \"my-rack\"");
+    .edit("rack = \"gb200-nvl72\"", "rack = \"my-rack\"");
     let e = errors(&text);
     assert_eq!(e.issues.len(), 1, "{e}");
     assert_eq!(e.issues[0].field, "chips[0].bf16_tflops", "{e}");

@@ -12,7 +12,7 @@ use dcsim::output::csv::{Columns, CsvRecorder};
 use dcsim::record::SummaryRow;
 use dcsim::scenario::Scenario;
 
-use crate::common::{assert_rel, load_text, read_csv, run, temp_dir};
+use crate::common::{Edit, assert_rel, load_text, read_csv, run, temp_dir};
 
 /// One site "lab" (PUE 1, 2 MW) of two rack models, each one phase of 10
 /// racks at the start:
@@ -102,11 +102,11 @@ spare_nodes = 1
 
 fn scenario(duration: &str, seed: u64, rates: [f64; 3], jobs: &str) -> Scenario {
     let text = BASE
-        .replace("DURATION", duration)
-        .replace("SEED", &seed.to_string())
-        .replace("RACK_POWER", &rates[1].to_string())
-        .replace("SITE_OUTAGE", &rates[2].to_string())
-        .replace("GPU", &rates[0].to_string())
+        .edit("DURATION", duration)
+        .edit("SEED", &seed.to_string())
+        .edit("RACK_POWER", &rates[1].to_string())
+        .edit("SITE_OUTAGE", &rates[2].to_string())
+        .edit("GPU", &rates[0].to_string())
         + jobs;
     load_text(&text)
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{dcsim, temp_dir, text};
+use crate::common::{Edit, dcsim, temp_dir, text};
 
 fn minimal() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -705,7 +705,7 @@ fn a_failures_log_beyond_the_bound_is_refused_with_the_estimate() {
     let dir = temp_dir("failures-log-bound");
     let base = fs::read_to_string(minimal()).unwrap();
     let scenario = |duration: &str| {
-        let text = base.replace("duration = \"30d\"", &format!("duration = \"{duration}\""))
+        let text = base.edit("duration = \"30d\"", &format!("duration = \"{duration}\""))
             + "\n[output]\nfailures_log = true\n\n[failures.host]\nrate_per_million_hours = 1000000\n";
         let path = dir.join(format!("m{duration}.toml"));
         fs::write(&path, text).unwrap();

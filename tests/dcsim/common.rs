@@ -45,6 +45,90 @@ pub const DEFAULT_RUN_FILES: [&str; 29] = [
     "training.svg",
 ];
 
+// The pieces of scenario text many tests share, kept once. Each is a macro
+// expanding to a string literal, so that a test's fixture stays a `const`
+// built with `concat!(r#"..."#, unit_chip!(), r#"..."#)`.
+
+/// `[failures]` with every built-in class at rate 0: nothing fails.
+macro_rules! no_failures {
+    () => {
+        concat!(
+            "[failures]\ngpu = { rate_per_million_hours = 0 }\n",
+            other_failures_zero!()
+        )
+    };
+}
+
+/// The lines of `[failures]` after `gpu`: every other built-in class
+/// (HBM, other GPU faults, host, NIC, switch and cable, rack power, site
+/// outage, inter-site link) at rate 0, for tests where only GPUs fail.
+macro_rules! other_failures_zero {
+    () => {
+        "hbm = { rate_per_million_hours = 0 }
+gpu_other = { rate_per_million_hours = 0 }
+host = { rate_per_million_hours = 0 }
+nic = { rate_per_million_hours = 0 }
+switch_cable = { rate_per_million_hours = 0 }
+rack_power = { rate_per_million_hours = 0 }
+site_outage = { rate_per_million_hours = 0 }
+dci_link = { rate_per_million_hours = 0 }
+"
+    };
+}
+
+/// The test chip "unit": 100 TFLOPS BF16, 10 GB of HBM at 1 TB/s, 1,100 W
+/// at full load and 100 W idle, 100 GB/s scale-up; round numbers so that
+/// expected figures are products of rates and hours.
+macro_rules! unit_chip {
+    () => {
+        r#"[[chips]]
+name = "unit"
+bf16_tflops = 100
+hbm_gb = 10
+hbm_tb_per_s = 1
+tdp_w = 1100
+idle_w = 100
+scaleup_gb_per_s = 100
+"#
+    };
+}
+
+/// The test rack "quad": 8 "unit" chips on 4 nodes in scale-up domains of
+/// 4, 1 kW of overhead, 100 Gbit/s scale-out per chip.
+macro_rules! quad_rack {
+    () => {
+        r#"[[racks]]
+name = "quad"
+chip = "unit"
+chips = 8
+nodes = 4
+scaleup_domain = 4
+overhead_kw = 1
+scaleout_gbit_per_s = 100
+"#
+    };
+}
+
+/// Text edits of a fixture that cannot miss: `edit(from, to)` replaces
+/// every `from` by `to` like `str::replace`, and panics when `from` is not
+/// in the text, so a fixture that changes under a test fails it instead of
+/// silently leaving the test to run on the unedited text.
+pub trait Edit {
+    /// The text with every `from` replaced by `to`; panics when there is none.
+    fn edit(&self, from: &str, to: &str) -> String;
+}
+
+impl Edit for str {
+    #[track_caller]
+    fn edit(&self, from: &str, to: &str) -> String {
+        assert!(
+            !from.is_empty() && self.contains(from),
+            "a test edits {from:?}, which is not in its fixture:\n{self}"
+        );
+        self.replace(from, to)
+    }
+}
+
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -319,4 +403,11 @@ pub fn svg_files(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+#[test]
+fn an_edit_that_matches_nothing_fails_the_test() {
+    assert_eq!("grid_mw = 10".edit("10", "20"), "grid_mw = 20");
+    let missed = std::panic::catch_unwind(|| "grid_mw = 10".edit("grid_mw = 11", "grid_mw = 20"));
+    assert!(missed.is_err(), "an edit that finds nothing must panic");
 }

@@ -10,13 +10,14 @@ use dcsim::units::BitsPerSecond;
 use dcsim::world::contract::{ContractError, DownCause, Notice};
 use dcsim::world::{self, DomainId, RackId, RackTypeId, SiteId, World};
 
-use crate::common::load_text;
+use crate::common::{Edit, load_text};
 
 /// Two racks of 8 chips in 4 two-chip nodes, scale-up domains of 4 chips
 /// (2 nodes): 4 domains. Chips: 100 W idle, 1,100 W TDP (1,000 W dynamic
 /// range); 1 kW overhead per rack; PUE 1; background load 0.5. Only GPU
 /// failures, a node about every 250 h, repaired in 10 h, no spares.
-const SCENARIO: &str = r#"
+const SCENARIO: &str = concat!(
+    r#"
 name = "contract"
 start = "2026-01-01"
 duration = "2000h"
@@ -27,33 +28,15 @@ utilization = 0.5
 
 [failures]
 gpu = { rate_per_million_hours = 2000, repair = { kind = "fixed", value = "10h" } }
-hbm = { rate_per_million_hours = 0 }
-gpu_other = { rate_per_million_hours = 0 }
-host = { rate_per_million_hours = 0 }
-nic = { rate_per_million_hours = 0 }
-switch_cable = { rate_per_million_hours = 0 }
-rack_power = { rate_per_million_hours = 0 }
-site_outage = { rate_per_million_hours = 0 }
-dci_link = { rate_per_million_hours = 0 }
-
-[[chips]]
-name = "unit"
-bf16_tflops = 100
-hbm_gb = 10
-hbm_tb_per_s = 1
-tdp_w = 1100
-idle_w = 100
-scaleup_gb_per_s = 100
-
-[[racks]]
-name = "quad"
-chip = "unit"
-chips = 8
-nodes = 4
-scaleup_domain = 4
-overhead_kw = 1
-scaleout_gbit_per_s = 100
-
+"#,
+    other_failures_zero!(),
+    r#"
+"#,
+    unit_chip!(),
+    r#"
+"#,
+    quad_rack!(),
+    r#"
 [[sites]]
 name = "lab"
 grid_mw = 1
@@ -63,7 +46,8 @@ pue = 1.0
 rack = "quad"
 count = 2
 date = "2026-01-01"
-"#;
+"#
+);
 
 /// Drives a bare world on an engine, keeping its notices.
 struct Driver<'s> {
@@ -111,7 +95,7 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
     let scenario = load_text(SCENARIO);
     let mut engine = Engine::new();
     let mut d = Driver {
-        world: World::new(&scenario),
+        world: World::new(&scenario.run, &scenario.world),
         notices: Vec::new(),
     };
     d.flush(&mut engine);
@@ -282,11 +266,11 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
 #[test]
 fn links_down_in_the_rows_equal_links_down_in_the_fabric() {
     let text = SCENARIO
-        .replace(
+        .edit(
             "switch_cable = { rate_per_million_hours = 0 }",
             "switch_cable = { rate_per_million_hours = 3000, repair = { kind = \"exponential\", mean = \"30h\" } }",
         )
-        .replace(
+        .edit(
             "dci_link = { rate_per_million_hours = 0 }",
             "dci_link = { rate_per_million_hours = 20000, repair = { kind = \"exponential\", mean = \"20h\" } }",
         )

@@ -7,7 +7,7 @@
 use dcsim::catalog::failures::FailureKind;
 use dcsim::record::FailureRow;
 
-use crate::common::{fixture, run};
+use crate::common::{Edit, fixture, run};
 use dcsim::scenario::{Overrides, load_str};
 
 /// A failure, without the global rack number (racks are numbered in
@@ -73,7 +73,7 @@ fn assert_unchanged(variant: &str, added: impl Fn(&FailureRow) -> bool, what: &s
 fn adding_a_rack_model_leaves_other_failures_unchanged() {
     // `south` is the last site: the phase goes last in its build-out, before
     // `[[links]]` (delivery delays are drawn in phase order).
-    let variant = base().replace(
+    let variant = base().edit(
         "[[links]]",
         "[[sites.buildout]]\nrack = \"hgx-b200\"\ncount = 6\ndate = \"2026-02-01\"\nspare_nodes = 1\n\n[[links]]",
     );

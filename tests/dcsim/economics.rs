@@ -3,7 +3,7 @@
 //! hours; a late delivery whose SLA credit is known; a loan whose annuity
 //! is known; and the flagship's $38B.
 
-use crate::common::{assert_abs, assert_rel, dcsim, load_text, run, temp_dir, text};
+use crate::common::{Edit, assert_abs, assert_rel, dcsim, load_text, run, temp_dir, text};
 use dcsim::economics::finance;
 use dcsim::output::memory::MemoryRecorder;
 use dcsim::record::{MonthlyRow, SummaryRow};
@@ -14,7 +14,8 @@ use dcsim::record::{MonthlyRow, SummaryRow};
 /// customer renting the 10 chips at $10/chip-hour take-or-pay for the
 /// year, staff $8.76M per MW-year ($1,000 per MW-hour) and a fixed cost
 /// of $87,600 a year ($10 an hour).
-pub(crate) const CLOSED: &str = r#"
+pub(crate) const CLOSED: &str = concat!(
+    r#"
 name = "closed-form"
 start = "2026-01-01"
 duration = "1y"
@@ -23,26 +24,12 @@ sample_every = "1d"
 [load]
 utilization = 1.0
 
-[failures]
-gpu = { rate_per_million_hours = 0 }
-hbm = { rate_per_million_hours = 0 }
-gpu_other = { rate_per_million_hours = 0 }
-host = { rate_per_million_hours = 0 }
-nic = { rate_per_million_hours = 0 }
-switch_cable = { rate_per_million_hours = 0 }
-rack_power = { rate_per_million_hours = 0 }
-site_outage = { rate_per_million_hours = 0 }
-dci_link = { rate_per_million_hours = 0 }
-
-[[chips]]
-name = "unit"
-bf16_tflops = 100
-hbm_gb = 10
-hbm_tb_per_s = 1
-tdp_w = 1100
-idle_w = 100
-scaleup_gb_per_s = 100
-
+"#,
+    no_failures!(),
+    r#"
+"#,
+    unit_chip!(),
+    r#"
 [[racks]]
 name = "unit-rack"
 chip = "unit"
@@ -86,7 +73,8 @@ chips = 10
 start = "2026-01-01"
 term = "1y"
 price_usd_per_chip_hour = 10
-"#;
+"#
+);
 
 /// Hours of each month of 2026.
 pub(crate) const HOURS: [f64; 12] = [
@@ -94,7 +82,7 @@ pub(crate) const HOURS: [f64; 12] = [
 ];
 
 fn closed(delivery: &str, extra: &str) -> (MemoryRecorder, SummaryRow) {
-    let text = CLOSED.replace("DELIVERY", delivery) + extra;
+    let text = CLOSED.edit("DELIVERY", delivery) + extra;
     run(&load_text(&text))
 }
 
@@ -304,8 +292,8 @@ credits = [{ below = 0.99, credit = 0.10 }, { below = 0.95, credit = 0.25 }, { b
 #[test]
 fn a_derived_price_is_the_value_over_the_committed_hours() {
     let text = CLOSED
-        .replace("DELIVERY", "2026-01-01")
-        .replace("price_usd_per_chip_hour = 10", "total_value_usd = 1752000");
+        .edit("DELIVERY", "2026-01-01")
+        .edit("price_usd_per_chip_hour = 10", "total_value_usd = 1752000");
     let (rec, summary) = run(&load_text(&text));
     // 1,752,000 ÷ (10 chips × 8,760 h) = $20 per chip-hour.
     let c = &rec.contracts[0];
@@ -324,8 +312,8 @@ fn a_derived_price_is_the_value_over_the_committed_hours() {
 fn no_sign_change_means_no_irr_and_no_nan() {
     // Free racks: nothing but inflows.
     let text = CLOSED
-        .replace("DELIVERY", "2026-01-01")
-        .replace("price_usd = 300000", "price_usd = 0");
+        .edit("DELIVERY", "2026-01-01")
+        .edit("price_usd = 300000", "price_usd = 0");
     let (_, summary) = run(&load_text(&text));
     let e = summary.economics.unwrap();
     assert_eq!(e.irr, None);
@@ -338,7 +326,7 @@ fn no_sign_change_means_no_irr_and_no_nan() {
 fn the_csv_files_carry_the_statement_without_nan() {
     let dir = temp_dir("econ-csv");
     let file = dir.join("closed.toml");
-    std::fs::write(&file, CLOSED.replace("DELIVERY", "2026-01-01")).unwrap();
+    std::fs::write(&file, CLOSED.edit("DELIVERY", "2026-01-01")).unwrap();
     let out = dcsim(
         ["run", "--quiet", "--out"]
             .iter()
@@ -376,7 +364,7 @@ fn the_csv_files_carry_the_statement_without_nan() {
 /// naming `field` and saying `says`.
 #[track_caller]
 fn refused(from: &str, to: &str, field: &str, says: &str) {
-    let base = CLOSED.replace("DELIVERY", "2026-01-01");
+    let base = CLOSED.edit("DELIVERY", "2026-01-01");
     assert!(base.contains(from), "{from}");
     let text = base.replacen(from, to, 1);
     let line = text
@@ -446,9 +434,9 @@ fn bad_money_is_a_located_error() {
 #[test]
 fn renting_and_owning_the_facility_at_once_is_refused() {
     let text = CLOSED
-        .replace("DELIVERY", "2026-01-01")
-        .replace("facility_usd_per_mw = 0", "facility_usd_per_mw = 1e6")
-        .replace(
+        .edit("DELIVERY", "2026-01-01")
+        .edit("facility_usd_per_mw = 0", "facility_usd_per_mw = 1e6")
+        .edit(
             "staff_usd_per_mw_year = 8760000",
             "staff_usd_per_mw_year = 8760000\ncolocation_usd_per_kw_month = 150",
         );
@@ -464,7 +452,7 @@ fn renting_and_owning_the_facility_at_once_is_refused() {
 
 #[test]
 fn contracts_together_may_not_commit_more_than_is_built() {
-    let text = CLOSED.replace("DELIVERY", "2026-01-01")
+    let text = CLOSED.edit("DELIVERY", "2026-01-01")
         + r#"
 [[contracts]]
 name = "second"
@@ -486,7 +474,7 @@ price_usd_per_chip_hour = 10
 #[test]
 fn a_plan_error_in_the_base_is_located_in_the_base() {
     let dir = temp_dir("econ-plan");
-    let base = CLOSED.replace("DELIVERY", "2026-01-01").replace(
+    let base = CLOSED.edit("DELIVERY", "2026-01-01").edit(
         "price_usd_per_chip_hour = 10",
         "price_usd_per_chip_hour = -10",
     );
@@ -513,21 +501,21 @@ fn progress_payments_colocation_and_a_mw_contract_by_hand() {
     // customer commits 0.012 MW (the rack's IT nameplate) at $1,000 per
     // kW-month: 12 kW × $1,000 × h/730 a month.
     let text = CLOSED
-        .replace("DELIVERY", "2026-04-01")
-        .replace(
+        .edit("DELIVERY", "2026-04-01")
+        .edit(
             "network_share = 0",
             "network_share = 0\nprogress_months = 3",
         )
-        .replace(
+        .edit(
             "staff_usd_per_mw_year = 8760000",
             "staff_usd_per_mw_year = 0\ncolocation_usd_per_kw_month = 150",
         )
-        .replace(
+        .edit(
             "chips = 10\nstart = \"2026-01-01\"",
             "mw = 0.012\nstart = \"2026-04-01\"",
         )
-        .replace("term = \"1y\"", "end = \"2027-01-01\"")
-        .replace(
+        .edit("term = \"1y\"", "end = \"2027-01-01\"")
+        .edit(
             "price_usd_per_chip_hour = 10",
             "price_usd_per_kw_month = 1000",
         );
@@ -576,12 +564,12 @@ fn pay_per_use_bills_the_chip_hours_jobs_hold_and_on_demand_sells_the_rest() {
     // bills what it used, up to its 6 chips; the 4 other chips sell on
     // demand at $4 half of the time: 4 × h × 0.5 × $4 a month.
     let text = CLOSED
-        .replace("DELIVERY", "2026-01-01")
-        .replace(
+        .edit("DELIVERY", "2026-01-01")
+        .edit(
             "chips = 10\nstart = \"2026-01-01\"",
             "chips = 6\nstart = \"2026-01-01\"",
         )
-        .replace(
+        .edit(
             "price_usd_per_chip_hour = 10",
             "price_usd_per_chip_hour = 10\nbilling = \"pay_per_use\"",
         )
@@ -625,7 +613,7 @@ fn contracts_take_healthy_capacity_in_file_order() {
     // contracts of 10 chips each from 1 January. While only the first rack
     // is up, the first contract gets all of it: it is whole in January,
     // the second gets 21 of 31 days (504 of 744 h).
-    let text = CLOSED.replace("DELIVERY", "2026-01-01")
+    let text = CLOSED.edit("DELIVERY", "2026-01-01")
         + r#"
 [[sites.buildout]]
 rack = "unit-rack"
@@ -658,8 +646,8 @@ fn on_demand_sells_the_chip_hours_the_named_services_hold() {
     // No contract; a service whose one replica holds the whole rack from
     // the start: every healthy chip-hour sells on demand at $3.
     let text = CLOSED
-        .replace("DELIVERY", "2026-01-01")
-        .replace("hbm_gb = 10", "hbm_gb = 40");
+        .edit("DELIVERY", "2026-01-01")
+        .edit("hbm_gb = 10", "hbm_gb = 40");
     let cut = text.find("[[contracts]]").unwrap();
     let text = text[..cut].to_string()
         + r#"
@@ -703,7 +691,7 @@ fn cost_per_million_tokens_counts_only_the_chip_hours_of_the_jobs_that_state_tok
     // states only FLOPs (the same work). The cost per million tokens is the cost per chip-hour × the
     // chip-hours of "tokens" alone ÷ its 2,400 million tokens; the cost
     // per exaFLOP covers both jobs' chip-hours and both jobs' FLOPs.
-    let text = CLOSED.replace("DELIVERY", "2026-01-01")
+    let text = CLOSED.edit("DELIVERY", "2026-01-01")
         + r#"
 [[jobs]]
 name = "tokens"
@@ -762,15 +750,15 @@ mfu = 0.5
 /// every `every`.
 fn rented(delivery: &str, delay: &str, every: &str) -> (MemoryRecorder, SummaryRow) {
     let text = CLOSED
-        .replace(
+        .edit(
             "date = \"DELIVERY\"",
             &format!("date = \"{delivery}\"\ndelay = {{ kind = \"fixed\", value = \"{delay}\" }}"),
         )
-        .replace(
+        .edit(
             "sample_every = \"1d\"",
             &format!("sample_every = \"{every}\""),
         )
-        .replace(
+        .edit(
             "maintenance_share_per_year = 0",
             "maintenance_share_per_year = 0.03\ncolocation_usd_per_kw_month = 150",
         );
@@ -841,9 +829,9 @@ fn every_per_year_rate_accrues_by_the_hour_in_force_over_a_365_day_year() {
     let year: f64 = rec.monthly.iter().map(|r| r.maintenance_usd).sum();
     assert_rel(year, 9_000.0, 1e-9, "2026");
     let text = CLOSED
-        .replace("DELIVERY", "2028-01-01")
-        .replace("2026-01-01", "2028-01-01")
-        .replace(
+        .edit("DELIVERY", "2028-01-01")
+        .edit("2026-01-01", "2028-01-01")
+        .edit(
             "maintenance_share_per_year = 0",
             "maintenance_share_per_year = 0.03",
         );

@@ -3,7 +3,7 @@
 //! age three, an escalated price in year four, the named opex lines; and
 //! a scenario that sets none of them writes the same columns as before.
 
-use crate::common::{assert_abs, assert_rel, dcsim, load_text, run, temp_dir, text};
+use crate::common::{Edit, assert_abs, assert_rel, dcsim, load_text, run, temp_dir, text};
 use crate::economics::{CLOSED, HOURS};
 use dcsim::economics::finance;
 use dcsim::output::memory::MemoryRecorder;
@@ -21,14 +21,14 @@ fn closed(
     extra: &str,
 ) -> (MemoryRecorder, SummaryRow) {
     let text = CLOSED
-        .replace("duration = \"1y\"", &format!("duration = \"{years}y\""))
-        .replace("term = \"1y\"", &format!("term = \"{term}y\""))
-        .replace("DELIVERY", delivery)
-        .replace(
+        .edit("duration = \"1y\"", &format!("duration = \"{years}y\""))
+        .edit("term = \"1y\"", &format!("term = \"{term}y\""))
+        .edit("DELIVERY", delivery)
+        .edit(
             "price_usd_per_chip_hour = 10",
             &format!("price_usd_per_chip_hour = {price}"),
         )
-        .replace("[[contracts]]", &format!("{extra}\n[[contracts]]"));
+        .edit("[[contracts]]", &format!("{extra}\n[[contracts]]"));
     run(&load_text(&text))
 }
 
@@ -185,10 +185,10 @@ fn an_escalated_price_in_year_four_by_hand() {
     let (rec, summary) = closed(4, 4, "2026-01-01", 10.0, "");
     let flat = rec.monthly[38].revenue_usd;
     let text = CLOSED
-        .replace("duration = \"1y\"", "duration = \"4y\"")
-        .replace("term = \"1y\"", "term = \"4y\"")
-        .replace("DELIVERY", "2026-01-01")
-        .replace(
+        .edit("duration = \"1y\"", "duration = \"4y\"")
+        .edit("term = \"1y\"", "term = \"4y\"")
+        .edit("DELIVERY", "2026-01-01")
+        .edit(
             "price_usd_per_chip_hour = 10",
             "price_usd_per_chip_hour = 10\nprice_escalator_per_year = 0.03",
         );
@@ -215,7 +215,7 @@ fn an_escalated_price_in_year_four_by_hand() {
     assert_rel(e.contract_revenue_usd, value, 1e-9, "billed = value");
     assert!(summary.economics.unwrap().contract_value_usd < value);
     // The same value as total_value_usd derives the same $10 price.
-    let derived = text.replace(
+    let derived = text.edit(
         "price_usd_per_chip_hour = 10\n",
         &format!("total_value_usd = {value}\n"),
     );
@@ -231,13 +231,13 @@ fn escalated_costs_and_on_demand_price_by_hand() {
     // rate times the factor squared.
     let extra = "[economics.escalators]\nenergy_per_year = 0.02\nstaff_per_year = 0.03\nmaintenance_per_year = 0.05\n";
     let text = CLOSED
-        .replace("duration = \"1y\"", "duration = \"3y\"")
-        .replace("DELIVERY", "2026-01-01")
-        .replace(
+        .edit("duration = \"1y\"", "duration = \"3y\"")
+        .edit("DELIVERY", "2026-01-01")
+        .edit(
             "maintenance_share_per_year = 0",
             "maintenance_share_per_year = 0.12",
         )
-        .replace("[[contracts]]", &format!("{extra}\n[[contracts]]"));
+        .edit("[[contracts]]", &format!("{extra}\n[[contracts]]"));
     let (rec, _) = run(&load_text(&text));
     let row = &rec.monthly[26];
     assert_eq!(row.month, "2028-03");
@@ -253,8 +253,8 @@ fn escalated_costs_and_on_demand_price_by_hand() {
     // On demand without a contract: half of the ten chips at $4, −20 % a
     // year: 5 chip-hours an hour, $20/h in 2026, $16/h in 2027.
     let od = CLOSED
-        .replace("duration = \"1y\"", "duration = \"2y\"")
-        .replace("DELIVERY", "2026-01-01");
+        .edit("duration = \"1y\"", "duration = \"2y\"")
+        .edit("DELIVERY", "2026-01-01");
     let od = od.split("[[contracts]]").next().unwrap().to_string()
         + "\n[on_demand]\nprice_usd_per_chip_hour = 4\nutilization = 0.5\nprice_change_per_year = -0.2\n";
     let (rec, _) = run(&load_text(&od));
@@ -303,8 +303,8 @@ fn the_opex_lines_by_hand() {
 #[test]
 fn books_without_the_new_terms_write_the_columns_they_always_did() {
     let dir = temp_dir("terms-columns");
-    let plain = CLOSED.replace("DELIVERY", "2026-01-01");
-    let with = plain.replace(
+    let plain = CLOSED.edit("DELIVERY", "2026-01-01");
+    let with = plain.edit(
         "[[contracts]]",
         "[economics.tax]\nrate = 0.21\n[economics.terminal]\ntreatment = \"book_value\"\n[economics.opex.sga]\nshare_of_revenue = 0.05\n[[contracts]]",
     );
@@ -365,8 +365,8 @@ fn books_without_the_new_terms_write_the_columns_they_always_did() {
 /// contract: its field and message.
 fn refused(extra: &str) -> (String, String) {
     let text = CLOSED
-        .replace("DELIVERY", "2026-01-01")
-        .replace("[[contracts]]", &format!("{extra}\n[[contracts]]"));
+        .edit("DELIVERY", "2026-01-01")
+        .edit("[[contracts]]", &format!("{extra}\n[[contracts]]"));
     let e = dcsim::scenario::load_str(
         "case.toml",
         &text,
@@ -432,10 +432,10 @@ fn a_stepped_price_in_year_four_by_hand() {
     // and 16 days at $130/h.
     let steps = "price_steps = [{ date = \"2027-01-01\", factor = 1.05 }, { date = \"2029-01-01\", factor = 1.2 }, { date = \"2029-03-16\", factor = 1.3 }]\n";
     let text = CLOSED
-        .replace("duration = \"1y\"", "duration = \"4y\"")
-        .replace("term = \"1y\"", "term = \"4y\"")
-        .replace("DELIVERY", "2026-01-01")
-        .replace(
+        .edit("duration = \"1y\"", "duration = \"4y\"")
+        .edit("term = \"1y\"", "term = \"4y\"")
+        .edit("DELIVERY", "2026-01-01")
+        .edit(
             "price_usd_per_chip_hour = 10\n",
             &format!("price_usd_per_chip_hour = 10\n{steps}"),
         );
@@ -468,7 +468,7 @@ fn a_stepped_price_in_year_four_by_hand() {
     assert_rel(e.contract_value_usd, value, 1e-9, "stepped value");
     assert_rel(e.contract_revenue_usd, value, 1e-9, "billed = value");
     // The same value as total_value_usd derives the same $10 base price.
-    let derived = text.replace(
+    let derived = text.edit(
         "price_usd_per_chip_hour = 10\n",
         &format!("total_value_usd = {value}\n"),
     );
@@ -491,8 +491,8 @@ fn an_on_demand_price_curve_by_hand() {
     // 15.5 ÷ 365); June 2026 (days 151–180): its middle is day 166;
     // March 2027: 5 × 744 × $2.
     let base = CLOSED
-        .replace("duration = \"1y\"", "duration = \"2y\"")
-        .replace("DELIVERY", "2026-01-01");
+        .edit("duration = \"1y\"", "duration = \"2y\"")
+        .edit("DELIVERY", "2026-01-01");
     let base = base.split("[[contracts]]").next().unwrap().to_string();
     let points = base.clone()
         + "\n[on_demand]\nprice_usd_per_chip_hour = 9\nutilization = 0.5\n[[on_demand.curves]]\nchip = \"unit\"\npoints = [{ date = \"2026-01-01\", usd_per_chip_hour = 4 }, { date = \"2027-01-01\", usd_per_chip_hour = 2 }]\n";
@@ -531,7 +531,7 @@ fn an_on_demand_price_curve_by_hand() {
 #[test]
 fn bad_price_steps_and_curves_are_refused_naming_the_field() {
     let with_contract = |extra: &str| {
-        CLOSED.replace("DELIVERY", "2026-01-01").replace(
+        CLOSED.edit("DELIVERY", "2026-01-01").edit(
             "price_usd_per_chip_hour = 10\n",
             &format!("price_usd_per_chip_hour = 10\n{extra}"),
         )

@@ -9,7 +9,7 @@ use std::path::Path;
 use dcsim::scenario::model::{Pue, Tariff};
 use dcsim::scenario::{Location, Overrides, Scenario, ScenarioError, load_file};
 
-use crate::common::{TempDir, dcsim, temp_dir, text};
+use crate::common::{Edit, TempDir, dcsim, temp_dir, text};
 
 /// The base, in `base/base.toml` of the test folder, with `prices.csv` next
 /// to it. Line numbers matter: tests locate problems in it.
@@ -188,7 +188,7 @@ fn a_base_may_extend_another() {
 #[test]
 fn an_inherited_mistake_is_located_in_the_base() {
     // Line 21 of the base: `grid_mw = 10` at texas.
-    let base = BASE.replace(
+    let base = BASE.edit(
         "name = \"texas\"\ngrid_mw = 10",
         "name = \"texas\"\ngrid_mw = -10",
     );
@@ -219,8 +219,8 @@ fn an_inherited_mistake_is_located_in_the_base() {
 fn an_overriding_mistake_is_located_in_the_plan() {
     // Line 2 of the plan: a negative seed; line 7: a misspelled key at ohio.
     let plan = PLAN
-        .replace("seed = 9", "seed = -9")
-        .replace("grid_mw = 30", "grid_mw = 30\ngird = 1");
+        .edit("seed = 9", "seed = -9")
+        .edit("grid_mw = 30", "grid_mw = 30\ngird = 1");
     let (_dir, plan) = setup(BASE, &plan);
     let e = load(&plan).unwrap_err();
     let lines: Vec<String> = e.issues.iter().map(ToString::to_string).collect();
@@ -240,7 +240,7 @@ fn an_overriding_mistake_is_located_in_the_plan() {
 
 #[test]
 fn a_missing_base_is_located_at_extends() {
-    let (_dir, plan) = setup(BASE, &PLAN.replace("base/base.toml", "base/nope.toml"));
+    let (_dir, plan) = setup(BASE, &PLAN.edit("base/base.toml", "base/nope.toml"));
     let e = load(&plan).unwrap_err();
     let ((file, line, column, field), message) = only_issue(&e);
     assert_eq!(
@@ -285,7 +285,7 @@ fn a_cycle_is_located_and_named() {
 
 #[test]
 fn removing_a_name_the_base_lacks_is_located() {
-    let (_dir, plan) = setup(BASE, &PLAN.replace("name = \"pilot\"", "name = \"pilott\""));
+    let (_dir, plan) = setup(BASE, &PLAN.edit("name = \"pilot\"", "name = \"pilott\""));
     let e = load(&plan).unwrap_err();
     let ((file, line, column, field), message) = only_issue(&e);
     assert_eq!(

@@ -9,7 +9,7 @@
 
 use dcsim::record::SampleRow;
 
-use crate::common::{assert_rel, run_fixture};
+use crate::common::{Edit, assert_rel, run_fixture};
 
 const REL: f64 = 1e-9;
 const GRID_MW: f64 = 0.1;
@@ -198,8 +198,8 @@ fn racks_whose_idle_floor_exceeds_the_grid_are_not_admitted() {
 fn a_grid_downgrade_below_the_idle_floor_is_refused() {
     let text = std::fs::read_to_string(crate::common::fixture("grid_capped.toml"))
         .unwrap()
-        .replace("duration = \"1d\"", "duration = \"3d\"")
-        .replace(
+        .edit("duration = \"1d\"", "duration = \"3d\"")
+        .edit(
             "grid_mw = 0.1\n",
             "grid_mw = 0.1\ngrid_upgrades = [ { date = \"2026-01-02\", grid_mw = 0.03 } ]\n",
         );

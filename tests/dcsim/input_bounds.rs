@@ -11,7 +11,7 @@ use dcsim::output::csv::{Columns, CsvRecorder};
 use dcsim::scenario::model::Tariff;
 use dcsim::scenario::{Overrides, load_file, load_str};
 
-use crate::common::{dcsim, load_text, read_csv, text};
+use crate::common::{Edit, dcsim, load_text, read_csv, text};
 
 /// A one-site scenario; `extra_site` is appended to the site's table and
 /// `top` to the top-level keys.
@@ -330,7 +330,7 @@ fn too_long_runs_are_reported_at_duration_with_the_limit() {
 #[test]
 fn dates_need_four_digit_years_in_range() {
     let m = issues(
-        &scenario("duration = \"30d\"", "").replace("start = \"2026-01-01\"", "start = \"26-1-1\""),
+        &scenario("duration = \"30d\"", "").edit("start = \"2026-01-01\"", "start = \"26-1-1\""),
     );
     assert!(
         m.starts_with("s.toml:2:9: start: expected a date like \"2026-01-31\" (YYYY-MM-DD"),
@@ -338,7 +338,7 @@ fn dates_need_four_digit_years_in_range() {
     );
     let m = issues(
         &scenario("duration = \"30d\"", "")
-            .replace("start = \"2026-01-01\"", "start = \"9999-01-01\""),
+            .edit("start = \"2026-01-01\"", "start = \"9999-01-01\""),
     );
     assert!(
         m.contains("start: 9999-01-01 is outside the years dcsim accepts, 1900 to 2200"),
@@ -363,7 +363,7 @@ fn an_unknown_distribution_kind_is_the_only_message() {
 fn duplicate_keys_are_named_and_huge_numbers_are_short() {
     let m = issues(&scenario("duration = \"30d\"\nduration = \"40d\"", ""));
     assert!(m.contains("duplicate key `duration`"), "{m}");
-    let m = issues(&scenario("duration = \"30d\"", "").replace("grid_mw = 10", "grid_mw = 1e300"));
+    let m = issues(&scenario("duration = \"30d\"", "").edit("grid_mw = 10", "grid_mw = 1e300"));
     assert!(
         m.contains("sites[0].grid_mw: 1e300 is beyond any plausible value"),
         "{m}"
@@ -376,7 +376,7 @@ fn a_name_too_long_for_a_folder_is_refused() {
     let name = "n".repeat(300);
     let m = issues(
         &scenario("duration = \"30d\"", "")
-            .replace("name = \"bounds\"", &format!("name = \"{name}\"")),
+            .edit("name = \"bounds\"", &format!("name = \"{name}\"")),
     );
     assert!(
         m.contains(

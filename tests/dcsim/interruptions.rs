@@ -9,14 +9,15 @@ use dcsim::record::{Interruption, JobRow};
 use dcsim::scenario::model::job_failure_rate;
 use dcsim::workload::training::JobState;
 
-use crate::common::{load_text, run};
+use crate::common::{Edit, load_text, run};
 use crate::training::step_all;
 
 /// Sites of racks of 8 unit chips (4 nodes of 2, scale-up domains of 4
 /// chips: 2 domains per rack). A chip: 100 TFLOP/s BF16 and 100 Gbit/s of
 /// scale-out, so a rack's uplink carries 800 Gbit/s. Failures off unless
 /// the text sets some; sites and jobs follow.
-const HEAD: &str = r#"
+const HEAD: &str = concat!(
+    r#"
 name = "fabric"
 start = "2026-01-01"
 duration = "4d"
@@ -33,24 +34,12 @@ site_outage = { rate_per_million_hours = 0 }
 dci_link = { rate_per_million_hours = 0 }
 software = { rate_per_million_hours = 0 }
 
-[[chips]]
-name = "unit"
-bf16_tflops = 100
-hbm_gb = 10
-hbm_tb_per_s = 1
-tdp_w = 1100
-idle_w = 100
-scaleup_gb_per_s = 100
-
-[[racks]]
-name = "quad"
-chip = "unit"
-chips = 8
-nodes = 4
-scaleup_domain = 4
-overhead_kw = 1
-scaleout_gbit_per_s = 100
-"#;
+"#,
+    unit_chip!(),
+    r#"
+"#,
+    quad_rack!()
+);
 
 fn site(name: &str, racks: u32) -> String {
     format!(
@@ -188,7 +177,7 @@ fn an_uplink_cut_interrupts_the_jobs_of_its_rack() {
     // 10⁶ chip-hours × 8 chips), 1 h to repair; a job holding the whole
     // rack for the whole run: every cut interrupts it (none can come while
     // it waits: the uplink is the only thing that fails).
-    let text = HEAD.replace(
+    let text = HEAD.edit(
         "switch_cable = { rate_per_million_hours = 0 }",
         "switch_cable = { rate_per_million_hours = 10000, repair = { kind = \"fixed\", value = \"1h\" } }",
     ) + &site("lab", 1)
@@ -218,8 +207,8 @@ fn a_failed_domain_is_replaced_at_once_by_a_free_one() {
     let jobs = "\n[[jobs]]\nname = \"one\"\nrack = \"quad\"\nchips = 4\nflops = 7.2e18\nmfu = 0.5\ncheckpoint_every = \"3h\"\ncheckpoint_time = \"6min\"\nrestart_overhead = \"30min\"\n";
     for seed in 1..=300 {
         let text = HEAD
-            .replace("seed = 1", &format!("seed = {seed}"))
-            .replace(
+            .edit("seed = 1", &format!("seed = {seed}"))
+            .edit(
                 "gpu = { rate_per_million_hours = 0 }",
                 "gpu = { rate_per_million_hours = 4000, repair = { kind = \"fixed\", value = \"10h\" } }",
             )
@@ -463,13 +452,13 @@ dci_link = { rate_per_million_hours = 5000 }
 software = { rate_per_million_hours = 20000 }
 "#;
     let head = HEAD
-        .replace("seed = 1", &format!("seed = {seed}"))
-        .replace("duration = \"4d\"", "duration = \"20d\"");
+        .edit("seed = 1", &format!("seed = {seed}"))
+        .edit("duration = \"4d\"", "duration = \"20d\"");
     let head = head[..head.find("[failures]").unwrap()].to_string()
         + failures
         + &head[head.find("[[chips]]").unwrap()..];
     head + &site("east", 6)
-        + &site("west", 6).replace("count = 6", "count = 6\nspare_nodes = 2")
+        + &site("west", 6).edit("count = 6", "count = 6\nspare_nodes = 2")
         + "\n[[links]]\nfrom = \"east\"\nto = \"west\"\nbandwidth_gbit_per_s = 200\nlatency = \"2ms\"\n"
         + r#"
 [[arrivals]]

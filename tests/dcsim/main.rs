@@ -5,6 +5,7 @@
 
 #![allow(clippy::too_many_lines)] // tests are exempt from the 150-line guard (clippy.toml)
 
+#[macro_use]
 mod common;
 
 // The benchmarks live beside the binary, outside the library

@@ -5,46 +5,27 @@
 
 use dcsim::record::Interruption;
 
-use crate::common::{assert_rel, load_text, run};
+use crate::common::{Edit, assert_rel, load_text, run};
 
 /// One site of 2 racks of 8 unit chips (100 TFLOP/s BF16 each, 4 nodes of
 /// 2, domains of 4 chips), failures off, 4 days.
-const HEAD: &str = r#"
+const HEAD: &str = concat!(
+    r#"
 name = "maintenance"
 start = "2026-01-01"
 duration = "4d"
 seed = 1
 
-[failures]
-gpu = { rate_per_million_hours = 0 }
-hbm = { rate_per_million_hours = 0 }
-gpu_other = { rate_per_million_hours = 0 }
-host = { rate_per_million_hours = 0 }
-nic = { rate_per_million_hours = 0 }
-switch_cable = { rate_per_million_hours = 0 }
-rack_power = { rate_per_million_hours = 0 }
-site_outage = { rate_per_million_hours = 0 }
-dci_link = { rate_per_million_hours = 0 }
-software = { rate_per_million_hours = 0 }
+"#,
+    no_failures!(),
+    r#"software = { rate_per_million_hours = 0 }
 
-[[chips]]
-name = "unit"
-bf16_tflops = 100
-hbm_gb = 10
-hbm_tb_per_s = 1
-tdp_w = 1100
-idle_w = 100
-scaleup_gb_per_s = 100
-
-[[racks]]
-name = "quad"
-chip = "unit"
-chips = 8
-nodes = 4
-scaleup_domain = 4
-overhead_kw = 1
-scaleout_gbit_per_s = 100
-
+"#,
+    unit_chip!(),
+    r#"
+"#,
+    quad_rack!(),
+    r#"
 [[sites]]
 name = "lab"
 grid_mw = 1
@@ -54,7 +35,8 @@ pue = 1.0
 rack = "quad"
 count = 2
 date = "2026-01-01"
-"#;
+"#
+);
 
 /// A window every day from 10 h, 4 h long.
 const WEEKLY: &str = "\n[[maintenance]]\nsite = \"lab\"\nrack = \"quad\"\nstart = \"10h\"\nduration = \"4h\"\nevery = \"1d\"\n";
@@ -165,7 +147,7 @@ fn bad_maintenance_windows_are_located() {
 /// the clocks run again after (failures go on).
 #[test]
 fn weibull_clocks_pause_while_a_rack_is_in_maintenance() {
-    let failing = HEAD.replace(
+    let failing = HEAD.edit(
         "gpu_other = { rate_per_million_hours = 0 }",
         "gpu_other = { rate_per_million_hours = 20000, lifetime = \"weibull\", weibull_shape = 1.5, repair = { kind = \"fixed\", value = \"1h\" } }",
     ) + "\n[output]\nfailures_log = true\n";
@@ -176,7 +158,7 @@ fn weibull_clocks_pause_while_a_rack_is_in_maintenance() {
     };
     let (mut base_inside, mut after) = (0, 0);
     for seed in 1..=20 {
-        let seeded = failing.replace("seed = 1", &format!("seed = {seed}"));
+        let seeded = failing.edit("seed = 1", &format!("seed = {seed}"));
         let (base, _) = run(&load_text(&seeded));
         base_inside += base.failures.iter().filter(|f| inside(f.time_h)).count();
         let (with, _) = run(&load_text(&(seeded + WEEKLY)));
@@ -201,7 +183,7 @@ fn weibull_clocks_pause_while_a_rack_is_in_maintenance() {
 #[test]
 fn an_sla_may_exclude_announced_maintenance() {
     let books = |excludes: &str| {
-        HEAD.replace(
+        HEAD.edit(
             "scaleout_gbit_per_s = 100",
             "scaleout_gbit_per_s = 100\nprice_usd = 100000",
         ) + WEEKLY

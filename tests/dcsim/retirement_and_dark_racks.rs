@@ -2,7 +2,7 @@
 //! have its uplink fail (its switch is dark with it), and a retiring phase
 //! takes its spare nodes out of the pool.
 
-use crate::common::{load_text, run};
+use crate::common::{Edit, load_text, run};
 
 const BASE: &str = r#"
 name = "dark-racks"
@@ -92,9 +92,9 @@ fn a_retiring_phase_takes_its_spares_out_of_the_pool() {
     // Two phases of one model at one site share a pool: 5 + 2 spares. The
     // first retires after 30 days; no node fails, so all spares are ready.
     let text = BASE
-        .replace("rate_per_million_hours = 4000", "rate_per_million_hours = 0")
-        .replace("rate_per_million_hours = 400,", "rate_per_million_hours = 0,")
-        .replace(
+        .edit("rate_per_million_hours = 4000", "rate_per_million_hours = 0")
+        .edit("rate_per_million_hours = 400,", "rate_per_million_hours = 0,")
+        .edit(
             "count = 20\ndate = \"2026-01-01\"\n",
             "count = 20\ndate = \"2026-01-01\"\nspare_nodes = 5\nend_of_life = \"30d\"\n\n[[sites.buildout]]\nrack = \"quad\"\ncount = 3\ndate = \"2026-01-01\"\nspare_nodes = 2\n",
         );

@@ -2,7 +2,7 @@
 //! closed-form books of `economics.rs`, whose NPV is a sum of known monthly
 //! flows, moved one input at a time.
 
-use crate::common::{assert_rel, dcsim, temp_dir, text};
+use crate::common::{Edit, assert_rel, dcsim, temp_dir, text};
 use crate::economics::{CLOSED, HOURS};
 use dcsim::scenario::ScenarioText;
 use dcsim::sensitivity::{Input, Plan};
@@ -24,7 +24,7 @@ fn a_two_input_tornado_by_hand() {
     let plan = Plan {
         scenario: ScenarioText {
             shown: "closed.toml".into(),
-            text: CLOSED.replace("DELIVERY", "2026-01-01"),
+            text: CLOSED.edit("DELIVERY", "2026-01-01"),
             path: None,
         },
         sets: Vec::new(),
@@ -78,7 +78,7 @@ fn a_two_input_tornado_by_hand() {
 fn the_command_writes_the_table_the_chart_and_the_page() {
     let dir = temp_dir("sensitivity");
     let file = dir.join("closed.toml");
-    std::fs::write(&file, CLOSED.replace("DELIVERY", "2026-01-01")).unwrap();
+    std::fs::write(&file, CLOSED.edit("DELIVERY", "2026-01-01")).unwrap();
     let out = dir.join("out");
     let o = dcsim([
         "sensitivity".as_ref(),

@@ -5,30 +5,23 @@
 use dcsim::catalog::Catalog;
 use dcsim::workload::serving::roofline::{Replica, model};
 
-use crate::common::{load_text, run};
+use crate::common::{Edit, load_text, run};
 use crate::training::step_all;
 
 /// One site of `RACKS` HGX H100 racks (4 servers of 8 H100 each, one
 /// scale-up domain per server), no failures, 15-minute samples; services
 /// and jobs follow.
-const BASE: &str = r#"
+const BASE: &str = concat!(
+    r#"
 name = "serving"
 start = "2026-01-01"
 duration = "1d"
 seed = 1
 sample_every = "15min"
 
-[failures]
-gpu = { rate_per_million_hours = 0 }
-hbm = { rate_per_million_hours = 0 }
-gpu_other = { rate_per_million_hours = 0 }
-host = { rate_per_million_hours = 0 }
-nic = { rate_per_million_hours = 0 }
-switch_cable = { rate_per_million_hours = 0 }
-rack_power = { rate_per_million_hours = 0 }
-site_outage = { rate_per_million_hours = 0 }
-dci_link = { rate_per_million_hours = 0 }
-software = { rate_per_million_hours = 0 }
+"#,
+    no_failures!(),
+    r#"software = { rate_per_million_hours = 0 }
 
 [[sites]]
 name = "east"
@@ -38,7 +31,8 @@ pue = 1.0
 rack = "hgx-h100"
 count = RACKS
 date = "2026-01-01"
-"#;
+"#
+);
 
 /// A Llama 3.1 70B service of `RATE` requests/s (1,000 in, 250 out tokens),
 /// one 8-GPU server per replica, 30 minutes to load weights.
@@ -57,8 +51,8 @@ PREEMPT
 "#;
 
 fn text(racks: u32, rate: f64, preempt: bool, jobs: &str) -> String {
-    BASE.replace("RACKS", &racks.to_string())
-        + &CHAT.replace("RATE", &rate.to_string()).replace(
+    BASE.edit("RACKS", &racks.to_string())
+        + &CHAT.edit("RATE", &rate.to_string()).edit(
             "PREEMPT",
             if preempt {
                 "preempt_training = true\npriority = 5"
@@ -142,7 +136,7 @@ fn a_replica_of_two_domains_hosts_two_tensor_parallel_copies() {
     // replica hosts two copies of the μ_max of the test above, so 500
     // requests/s want ⌈37 copies ÷ 2⌉ = 19 replicas (304 chips), and the
     // epoch model serves on 38 copies: utilization 500 ÷ (38 × μ_max).
-    let text = text(10, 500.0, false, "").replace(
+    let text = text(10, 500.0, false, "").edit(
         "rack = \"hgx-h100\"\ninput",
         "rack = \"hgx-h100\"\nreplica_chips = 16\ntensor_parallel = 8\ninput",
     );
@@ -232,7 +226,7 @@ fn serving_chips_draw_power_by_load_and_replicas_stay_consistent() {
 #[test]
 fn runs_with_services_are_deterministic() {
     let jobs = "\n[[arrivals]]\nname = \"t\"\nrack = \"hgx-h100\"\nrate_per_day = 20\nchips = [8, 16]\nideal_duration = { kind = \"uniform\", min = \"1h\", max = \"4h\" }\n";
-    let text = text(6, 200.0, true, jobs).replace(
+    let text = text(6, 200.0, true, jobs).edit(
         "rate_per_s = 200",
         "rate_per_s = 200\nnoise_sigma = 0.2\ngrowth = { kind = \"exponential\", per_year = 2.0 }",
     );
@@ -423,7 +417,7 @@ fn request_sizes_come_from_means_or_from_a_trace() {
     let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
     let base = text(4, 100.0, false, "");
-    let with_trace = base.replace(
+    let with_trace = base.edit(
         "input_tokens = 1000\noutput_tokens = 250\n",
         &format!("sizes_trace = \"{}\"\n", trace.display()),
     );
@@ -450,15 +444,15 @@ fn request_sizes_come_from_means_or_from_a_trace() {
     // Sizes are given one way, and some way.
     for (text, field) in [
         (
-            with_trace.replace("sizes_trace", "input_tokens = 5\nsizes_trace"),
+            with_trace.edit("sizes_trace", "input_tokens = 5\nsizes_trace"),
             "services[0].input_tokens",
         ),
         (
-            base.replace("input_tokens = 1000\n", ""),
+            base.edit("input_tokens = 1000\n", ""),
             "services[0].input_tokens",
         ),
         (
-            base.replace(
+            base.edit(
                 "output_tokens = 250\n",
                 "output_tokens = 250\noutput_tokens_cv = -1\n",
             ),
@@ -474,7 +468,7 @@ fn request_sizes_come_from_means_or_from_a_trace() {
 fn a_request_larger_than_the_kv_cache_is_refused() {
     // Llama 3.1 70B on 8 H100: 640 − 141.2 = 498.8 GB left; 2,000,000
     // tokens × 327,680 B = 655 GB do not fit.
-    let text = text(4, 100.0, false, "").replace("input_tokens = 1000", "input_tokens = 1999750");
+    let text = text(4, 100.0, false, "").edit("input_tokens = 1000", "input_tokens = 1999750");
     let e = dcsim::scenario::load_str("kv.toml", &text, None, &Default::default()).unwrap_err();
     assert_eq!(e.issues[0].field, "services[0].replica_chips", "{e}");
     assert!(e.issues[0].message.contains("655.4 GB"), "{e}");
@@ -485,13 +479,13 @@ fn a_request_larger_than_the_kv_cache_is_refused() {
 /// samples over 6 hours, 15-minute epochs, replicas loading for the first
 /// 10 minutes; `EXTRA` adds to the service.
 fn hourly(extra: &str) -> String {
-    BASE.replace("RACKS", "3")
-        .replace("duration = \"1d\"", "duration = \"6h\"")
-        .replace("sample_every = \"15min\"", "sample_every = \"1h\"")
+    BASE.edit("RACKS", "3")
+        .edit("duration = \"1d\"", "duration = \"6h\"")
+        .edit("sample_every = \"15min\"", "sample_every = \"1h\"")
         + &CHAT
-            .replace("RATE", "200")
-            .replace("scale_up_delay = \"30min\"", "scale_up_delay = \"10min\"")
-            .replace("PREEMPT", extra)
+            .edit("RATE", "200")
+            .edit("scale_up_delay = \"30min\"", "scale_up_delay = \"10min\"")
+            .edit("PREEMPT", extra)
 }
 
 #[test]
@@ -532,7 +526,7 @@ fn every_services_row_holds_exactly_the_epochs_inside_its_interval() {
     // Samples every epoch: the last row holds the last epoch (5:45 to 6
     // h) at its constant demand, not an empty interval.
     let (rec, _) = run(&load_text(
-        &hourly("").replace("sample_every = \"1h\"", "sample_every = \"15min\""),
+        &hourly("").edit("sample_every = \"1h\"", "sample_every = \"15min\""),
     ));
     let last = rec.services.last().unwrap();
     assert_eq!(last.time_h, 6.0);
@@ -549,7 +543,7 @@ fn samples_off_the_epoch_grid_split_an_epoch_by_its_time() {
     // 1,200 s = 50 requests/s; every row holds demand = served + beyond,
     // and the rows add up to the summary.
     let (rec, _) = run(&load_text(
-        &hourly("").replace("sample_every = \"1h\"", "sample_every = \"20min\""),
+        &hourly("").edit("sample_every = \"1h\"", "sample_every = \"20min\""),
     ));
     let rows = &rec.services;
     assert_eq!(rows.len(), 18);
@@ -630,7 +624,7 @@ fn a_request_window_without_a_trace_is_bounded_before_the_run() {
     assert!(m.contains("about 3.6000e7 requests"), "{m}");
     assert!(m.contains("at most 1e7 requests"), "{m}");
     // Ten minutes at 10^4/s (6·10^6) is within the bound.
-    let windows = windows.replace("\"1h\"", "\"10min\"");
+    let windows = windows.edit("\"1h\"", "\"10min\"");
     load_text(&(text(10, 10_000.0, false, "") + &windows));
 }
 

@@ -14,26 +14,19 @@
 use dcsim::catalog::Catalog;
 use dcsim::workload::serving::roofline::{Replica, model};
 
-use crate::common::{assert_rel, load_text, run};
+use crate::common::{Edit, assert_rel, load_text, run};
 
-const SCENARIO: &str = r#"
+const SCENARIO: &str = concat!(
+    r#"
 name = "serving-capped"
 start = "2026-01-01"
 duration = "6h"
 seed = 1
 sample_every = "1h"
 
-[failures]
-gpu = { rate_per_million_hours = 0 }
-hbm = { rate_per_million_hours = 0 }
-gpu_other = { rate_per_million_hours = 0 }
-host = { rate_per_million_hours = 0 }
-nic = { rate_per_million_hours = 0 }
-switch_cable = { rate_per_million_hours = 0 }
-rack_power = { rate_per_million_hours = 0 }
-site_outage = { rate_per_million_hours = 0 }
-dci_link = { rate_per_million_hours = 0 }
-software = { rate_per_million_hours = 0 }
+"#,
+    no_failures!(),
+    r#"software = { rate_per_million_hours = 0 }
 
 [[sites]]
 name = "east"
@@ -57,7 +50,8 @@ rate_per_s = 100000
 min_replicas = 4
 max_replicas = 4
 scale_up_delay = "5min"
-"#;
+"#
+);
 
 /// (overhead, Σ idle, Σ dynamic) of the rack's 32 chips [W].
 fn rack_power() -> (f64, f64, f64) {
@@ -78,8 +72,8 @@ fn a_power_cap_slows_serving_by_the_cube_law() {
     let (overhead, idle, dynamic) = rack_power();
     // G for s = 1/2, in MW as the scenario states it.
     let grid_mw = (overhead + idle + 0.5 * dynamic) / 1e6;
-    let (capped, _) = run(&load_text(&SCENARIO.replace("GRID", &grid_mw.to_string())));
-    let (free, _) = run(&load_text(&SCENARIO.replace("GRID", "100")));
+    let (capped, _) = run(&load_text(&SCENARIO.edit("GRID", &grid_mw.to_string())));
+    let (free, _) = run(&load_text(&SCENARIO.edit("GRID", "100")));
     let s = (grid_mw * 1e6 - overhead - idle) / dynamic;
     assert_rel(s, 0.5, 1e-12, "cap factor by hand");
     let speed = s.cbrt();

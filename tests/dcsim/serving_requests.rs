@@ -465,7 +465,7 @@ fn same_inputs_same_outputs() {
     let csv = String::from_utf8(files.swap_remove(0)).unwrap();
     assert_eq!(csv.lines().count(), 8_819 + 1);
     assert!(csv.starts_with(
-        "request,arrival_s,replica,input_tokens,output_tokens,ttft_s,tpot_s,e2e_s,finished\n"
+        "request,arrival_s,replica,input_tokens,output_tokens,ttft_s,tpot_s,e2e_s,finished,cached_tokens\n"
     ));
     // The summary is always written beside it: its counts are the trace's
     // own, recounted from the file (8,819 rows; token sums of its columns).
@@ -529,4 +529,92 @@ fn slo_attainment_counts_requests_within_both_targets() {
         "median TTFT",
     );
     assert!(!result.met);
+}
+
+/// Issue 21 item 4 through the command line: a Mooncake replay caches
+/// prefixes by default; `replay_summary.csv`'s counts are the sums of
+/// `requests.csv`'s `cached_tokens`, and the blocks found are at most those
+/// an unbounded cache would find (recounted naively from the file: each
+/// prompt's leading blocks already seen in an earlier prompt); with
+/// `--no-prefix-cache` the columns are empty and every prompt is prefilled.
+#[test]
+fn mooncake_replays_report_their_prefix_hits() {
+    let trace = data("mooncake-fast25/conversation_trace.jsonl");
+    let dir = temp_dir("serve-prefix");
+    let run = |sub: &str, extra: &[&str]| {
+        let out_dir = dir.join(sub);
+        let mut args = vec![
+            "replay",
+            trace.to_str().unwrap(),
+            "--model",
+            "llama-3.1-8b",
+            "--replicas",
+            "8",
+            "--requests-csv",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = dcsim(args);
+        let (stdout, err) = text(&out);
+        assert!(out.status.success(), "{err}");
+        let read = |f: &str| {
+            std::fs::read_to_string(out_dir.join("replay-conversation_trace").join(f)).unwrap()
+        };
+        (stdout, read("replay_summary.csv"), read("requests.csv"))
+    };
+    let cell = |csv: &str, name: &str| -> String {
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        row[header.iter().position(|h| *h == name).unwrap()].to_string()
+    };
+    let cached_sum = |csv: &str| -> u64 {
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = header.iter().position(|h| *h == "cached_tokens").unwrap();
+        lines
+            .map(|l| l.split(',').nth(at).unwrap().parse::<u64>().unwrap_or(0))
+            .sum()
+    };
+    // Blocks an unbounded cache finds, from the file.
+    let mut seen = std::collections::HashSet::new();
+    let (mut blocks, mut bound) = (0u64, 0u64);
+    for line in std::fs::read_to_string(&trace).unwrap().lines() {
+        let at = line.find("\"hash_ids\": [").unwrap() + 13;
+        let ids: Vec<u64> = line[at..line.rfind(']').unwrap()]
+            .split(',')
+            .filter(|x| !x.trim().is_empty())
+            .map(|x| x.trim().parse().unwrap())
+            .collect();
+        blocks += ids.len() as u64;
+        bound += ids.iter().take_while(|h| seen.contains(*h)).count() as u64;
+        seen.extend(ids);
+    }
+    assert_eq!((blocks, bound), (288_500, 105_710));
+    let mut found = Vec::new();
+    for (sub, extra) in [
+        ("lru", &[][..]),
+        ("prefix", &["--routing", "cached-prefix"]),
+    ] {
+        let (stdout, summary, requests) = run(sub, extra);
+        assert!(
+            stdout.contains("  prefix cache: blocks of 512 tokens"),
+            "{stdout}"
+        );
+        assert_eq!(cell(&summary, "prefix_blocks"), "288500");
+        let hit: u64 = cell(&summary, "prefix_blocks_hit").parse().unwrap();
+        assert!(hit > 0 && hit <= bound, "{hit}");
+        assert_eq!(
+            cell(&summary, "prefix_tokens_hit"),
+            cached_sum(&requests).to_string()
+        );
+        found.push(hit);
+    }
+    // Routing to the holder finds more than least-loaded routing.
+    assert!(found[1] > found[0], "{found:?}");
+    let (stdout, summary, requests) = run("off", &["--no-prefix-cache"]);
+    assert!(!stdout.contains("prefix cache"), "{stdout}");
+    assert_eq!(cell(&summary, "prefix_blocks"), "");
+    assert_eq!(cached_sum(&requests), 0);
 }

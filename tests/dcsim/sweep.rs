@@ -9,7 +9,7 @@ use crate::bench::sweep::{files, same_files};
 use dcsim::sweep::replication_seed;
 use dcsim::sweep::stats::t_quantile_975;
 
-use crate::common::{dcsim, read_csv, temp_dir, text};
+use crate::common::{Edit, dcsim, read_csv, temp_dir, text};
 
 fn minimal() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -300,7 +300,7 @@ fn a_partial_sweep_resumes_without_redoing_finished_runs() {
     let record = out.join("runs/r0001/run.json");
     let changed = fs::read_to_string(&record)
         .unwrap()
-        .replace("\"replication\": 1", "\"replication\": 7");
+        .edit("\"replication\": 1", "\"replication\": 7");
     fs::write(&record, changed).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     let said = sweep(&VARY, &out);

@@ -8,44 +8,25 @@ use std::path::{Path, PathBuf};
 use dcsim::engine::{SimDuration, SimTime};
 use dcsim::scenario::{Overrides, Scenario, ScenarioError, load_str};
 
-use crate::common::{dcsim, fixture, run, temp_dir, text};
+use crate::common::{Edit, dcsim, fixture, run, temp_dir, text};
 
 /// One site of `RACKS` racks "quad": 8 chips "unit" of 100 TFLOP/s BF16,
 /// scale-up domains of 4 chips. No failures. Traces follow.
-const BASE: &str = r#"
+const BASE: &str = concat!(
+    r#"
 name = "traces"
 start = "2026-01-01"
 duration = "DURATION"
 
-[failures]
-gpu = { rate_per_million_hours = 0 }
-hbm = { rate_per_million_hours = 0 }
-gpu_other = { rate_per_million_hours = 0 }
-host = { rate_per_million_hours = 0 }
-nic = { rate_per_million_hours = 0 }
-switch_cable = { rate_per_million_hours = 0 }
-rack_power = { rate_per_million_hours = 0 }
-site_outage = { rate_per_million_hours = 0 }
-dci_link = { rate_per_million_hours = 0 }
-
-[[chips]]
-name = "unit"
-bf16_tflops = 100
-hbm_gb = 10
-hbm_tb_per_s = 1
-tdp_w = 1100
-idle_w = 100
-scaleup_gb_per_s = 100
-
-[[racks]]
-name = "quad"
-chip = "unit"
-chips = 8
-nodes = 4
-scaleup_domain = 4
-overhead_kw = 1
-scaleout_gbit_per_s = 100
-
+"#,
+    no_failures!(),
+    r#"
+"#,
+    unit_chip!(),
+    r#"
+"#,
+    quad_rack!(),
+    r#"
 [[racks]]
 name = "gpu8"
 chip = "unit"
@@ -69,10 +50,11 @@ date = "2026-01-01"
 rack = "gpu8"
 count = 4
 date = "2026-01-01"
-"#;
+"#
+);
 
 fn scenario(duration: &str, traces: &str) -> String {
-    BASE.replace("DURATION", duration) + traces
+    BASE.edit("DURATION", duration) + traces
 }
 
 fn load_in(dir: &Path, text: &str) -> Result<Scenario, ScenarioError> {
@@ -367,7 +349,7 @@ const REAL_ALIBABA: (u64, usize, u64, u64, u64) = (8_152, 3_630, 1_088, 3_078, 3
 /// at its creation for its run time; `published`, when given, the figures
 /// the counts must also equal.
 fn replays_the_rows_the_rule_admits(dir: &Path, published: Option<(u64, usize, u64, u64, u64)>) {
-    let text = scenario("150d", &ALIBABA.replace("RACK", "gpu8"));
+    let text = scenario("150d", &ALIBABA.edit("RACK", "gpu8"));
     let s = load_in(dir, &text).expect("loads");
     let admitted = alibaba_admitted(dir, 150.0 * 86_400.0);
     assert!(!admitted.is_empty());
@@ -417,7 +399,7 @@ fn replays_the_rows_the_rule_admits(dir: &Path, published: Option<(u64, usize, u
     assert_eq!(t.jobs + t.skipped(), rows);
 
     // A shorter run admits only the rows created before its end.
-    let s = load_in(dir, &scenario("30d", &ALIBABA.replace("RACK", "gpu8"))).expect("loads");
+    let s = load_in(dir, &scenario("30d", &ALIBABA.edit("RACK", "gpu8"))).expect("loads");
     let early = alibaba_admitted(dir, 30.0 * 86_400.0).len() as u64;
     assert_eq!(s.training.jobs.len() as u64, early);
     assert_eq!(
@@ -427,7 +409,7 @@ fn replays_the_rows_the_rule_admits(dir: &Path, published: Option<(u64, usize, u
 
     // On domains of 4 chips a task holds its GPUs rounded up to whole
     // domains; the count is unchanged.
-    let s = load_in(dir, &scenario("150d", &ALIBABA.replace("RACK", "quad"))).expect("loads");
+    let s = load_in(dir, &scenario("150d", &ALIBABA.edit("RACK", "quad"))).expect("loads");
     assert_eq!(s.training.jobs.len(), admitted.len());
     for (job, (_, _, gpus, _)) in s.training.jobs.iter().zip(&admitted) {
         assert_eq!(job.chips, gpus.div_ceil(4) * 4);
@@ -587,7 +569,7 @@ fn young_daly_is_computed_per_row_as_for_a_listed_job() {
     // its size gets.
     let text = scenario(
         "4d",
-        &(FIXTURE_TRACE.replace("priority = 3", "checkpoint_every = \"young-daly\"")
+        &(FIXTURE_TRACE.edit("priority = 3", "checkpoint_every = \"young-daly\"")
             + r#"
 [[jobs]]
 name = "four"
@@ -604,7 +586,7 @@ ideal_duration = "1h"
 checkpoint_every = "young-daly"
 "#),
     )
-    .replace(
+    .edit(
         "gpu = { rate_per_million_hours = 0 }",
         "gpu = { rate_per_million_hours = 5000 }",
     );

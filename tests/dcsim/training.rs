@@ -9,13 +9,14 @@ use dcsim::scenario::{Overrides, load_str};
 use dcsim::sim::{Event, Model};
 use dcsim::workload::training::JobState;
 
-use crate::common::{load_text, run};
+use crate::common::{Edit, load_text, run};
 
 /// One site "lab" of `RACKS` racks of 8 unit chips (4 nodes of 2, scale-up
 /// domains of 4 chips: 2 domains per rack). A chip: 100 TFLOP/s BF16,
 /// 100 W idle, 1,100 W TDP; 1 kW overhead per rack; PUE 1. No failures
 /// unless `FAILURES` sets some. Jobs follow.
-const BASE: &str = r#"
+const BASE: &str = concat!(
+    r#"
 name = "training"
 start = "2026-01-01"
 duration = "4d"
@@ -23,37 +24,19 @@ seed = SEED
 
 [failures]
 gpu = { rate_per_million_hours = GPU_RATE, repair = { kind = "fixed", value = "10h" } }
-hbm = { rate_per_million_hours = 0 }
-gpu_other = { rate_per_million_hours = 0 }
-host = { rate_per_million_hours = 0 }
-nic = { rate_per_million_hours = 0 }
-switch_cable = { rate_per_million_hours = 0 }
-rack_power = { rate_per_million_hours = 0 }
-site_outage = { rate_per_million_hours = 0 }
-dci_link = { rate_per_million_hours = 0 }
-software = { rate_per_million_hours = SOFTWARE_RATE }
+"#,
+    other_failures_zero!(),
+    r#"software = { rate_per_million_hours = SOFTWARE_RATE }
 
 [output]
 failures_log = true
 
-[[chips]]
-name = "unit"
-bf16_tflops = 100
-hbm_gb = 10
-hbm_tb_per_s = 1
-tdp_w = 1100
-idle_w = 100
-scaleup_gb_per_s = 100
-
-[[racks]]
-name = "quad"
-chip = "unit"
-chips = 8
-nodes = 4
-scaleup_domain = 4
-overhead_kw = 1
-scaleout_gbit_per_s = 100
-
+"#,
+    unit_chip!(),
+    r#"
+"#,
+    quad_rack!(),
+    r#"
 [[sites]]
 name = "lab"
 grid_mw = 1
@@ -63,13 +46,14 @@ pue = 1.0
 rack = "quad"
 count = RACKS
 date = "2026-01-01"
-"#;
+"#
+);
 
 fn scenario_text(racks: u32, gpu_rate: f64, seed: u64, jobs: &str) -> String {
-    BASE.replace("RACKS", &racks.to_string())
-        .replace("GPU_RATE", &gpu_rate.to_string())
-        .replace("SEED", &seed.to_string())
-        .replace("SOFTWARE_RATE", "0")
+    BASE.edit("RACKS", &racks.to_string())
+        .edit("GPU_RATE", &gpu_rate.to_string())
+        .edit("SEED", &seed.to_string())
+        .edit("SOFTWARE_RATE", "0")
         + jobs
 }
 
@@ -283,7 +267,7 @@ rack = "quad"
 chips = 4
 ideal_duration = "20h"
 "#;
-    let text = scenario_text(2, 0.0, 1, jobs).replace(
+    let text = scenario_text(2, 0.0, 1, jobs).edit(
         "duration = \"4d\"",
         "duration = \"4d\"\nsample_every = \"30s\"",
     );
@@ -653,35 +637,35 @@ fn young_daly_interval_from_the_failure_rates_of_what_the_job_holds() {
     // rack (8 chips); site outage 2,000. Checkpoints take C = 6 min = 0.1 h.
     let jobs = |chips: u32| {
         TEN_HOUR_JOB
-            .replace("chips = 8", &format!("chips = {chips}"))
-            .replace(
+            .edit("chips = 8", &format!("chips = {chips}"))
+            .edit(
                 "checkpoint_every = \"3h\"",
                 "checkpoint_every = \"young-daly\"",
             )
     };
     let text = |chips: u32| {
         scenario_text(2, 1_000.0, 1, &jobs(chips))
-            .replace(
+            .edit(
                 "hbm = { rate_per_million_hours = 0 }",
                 "hbm = { rate_per_million_hours = 500 }",
             )
-            .replace(
+            .edit(
                 "gpu_other = { rate_per_million_hours = 0 }",
                 "gpu_other = { rate_per_million_hours = 500 }",
             )
-            .replace(
+            .edit(
                 "host = { rate_per_million_hours = 0 }",
                 "host = { rate_per_million_hours = 2000 }",
             )
-            .replace(
+            .edit(
                 "nic = { rate_per_million_hours = 0 }",
                 "nic = { rate_per_million_hours = 1000 }",
             )
-            .replace(
+            .edit(
                 "rack_power = { rate_per_million_hours = 0 }",
                 "rack_power = { rate_per_million_hours = 2000 }",
             )
-            .replace(
+            .edit(
                 "site_outage = { rate_per_million_hours = 0 }",
                 "site_outage = { rate_per_million_hours = 2000 }",
             )
@@ -720,9 +704,9 @@ ideal_duration = { kind = "uniform", min = "1h", max = "3h" }
 "#;
 
 fn arrivals_text(rate: f64, seed: u64) -> String {
-    scenario_text(4, 0.0, seed, &ARRIVALS.replace("RATE", &rate.to_string()))
-        .replace("duration = \"4d\"", "duration = \"1y\"")
-        .replace("grid_mw = 1", "grid_mw = 2")
+    scenario_text(4, 0.0, seed, &ARRIVALS.edit("RATE", &rate.to_string()))
+        .edit("duration = \"4d\"", "duration = \"1y\"")
+        .edit("grid_mw = 1", "grid_mw = 2")
 }
 
 #[test]
@@ -766,7 +750,7 @@ fn poisson_arrivals_count_within_four_sigma_and_repeat_by_seed() {
     assert_eq!(a.training.jobs, b.training.jobs);
     // Its own stream: a second stream leaves the first one's draws as
     // they were.
-    let two = arrivals_text(10.0, 3) + &ARRIVALS.replace("finetune", "eval").replace("RATE", "3");
+    let two = arrivals_text(10.0, 3) + &ARRIVALS.edit("finetune", "eval").edit("RATE", "3");
     let c = load_text(&two);
     let first: Vec<_> = c
         .training

@@ -298,3 +298,18 @@ fn the_alibaba_rows_hold_on_the_real_trace() {
         .unwrap();
     assert!(b.within(), "{b:?}");
 }
+
+#[test]
+fn the_output_folder_is_never_an_input() {
+    let o = dcsim([
+        "validate-figures".as_ref(),
+        "--root".as_ref(),
+        root().as_os_str(),
+        "--out".as_ref(),
+        root().join("scenarios").as_os_str(),
+    ]);
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("contains the input"), "{stderr}");
+    assert!(!root().join("scenarios/validation.csv").exists());
+}

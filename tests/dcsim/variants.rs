@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::{column, dcsim, fixture, temp_dir, text};
+use crate::common::{Edit, column, dcsim, fixture, temp_dir, text};
 
 /// Every file of a folder with its bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -116,11 +116,7 @@ fn replacing_a_run_of_another_text_says_so() {
     std::fs::write(&plan, &text).unwrap();
     run(&plan, &out, &["--quiet"]);
     // The file edited, run again under the same name: replaced, and said.
-    std::fs::write(
-        &plan,
-        text.replace("utilization = 0.5", "utilization = 0.6"),
-    )
-    .unwrap();
+    std::fs::write(&plan, text.edit("utilization = 0.5", "utilization = 0.6")).unwrap();
     let (_, stderr) = run(&plan, &out, &["--quiet"]);
     let dir = out.join("physics-day");
     assert!(

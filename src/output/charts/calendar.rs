@@ -105,7 +105,7 @@ impl RunCalendar {
         self.start
     }
 
-    /// Length of the run [h].
+    /// Length of the run \[h\].
     pub fn hours(&self) -> f64 {
         self.hours
     }

@@ -16,7 +16,7 @@ use plotters::prelude::*;
 
 use super::Chart;
 
-/// The size charts are drawn at [pixels]: a 16:9 slide.
+/// The size charts are drawn at \[pixels\]: a 16:9 slide.
 pub const SLIDE: (u32, u32) = (1280, 720);
 
 const TITLE: u32 = 30;

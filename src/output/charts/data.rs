@@ -68,7 +68,7 @@ impl CsvTable {
     }
 }
 
-/// One site's power over the run [MW].
+/// One site's power over the run \[MW\].
 #[derive(Clone, Debug)]
 pub struct SitePower {
     /// Site name.
@@ -84,11 +84,11 @@ pub struct SitePower {
 /// Sums over the sites at each sample.
 #[derive(Clone, Debug)]
 pub struct Fleet {
-    /// Facility power [MW].
+    /// Facility power \[MW\].
     pub facility_mw: MinMaxSeries,
-    /// IT power [MW].
+    /// IT power \[MW\].
     pub it_mw: MinMaxSeries,
-    /// Grid connections [MW].
+    /// Grid connections \[MW\].
     pub grid_mw: MinMaxSeries,
     /// Chips online.
     pub chips_online: MinMaxSeries,
@@ -103,11 +103,11 @@ pub struct Fleet {
 pub struct Months {
     /// The months of the run.
     pub months: Vec<YearMonth>,
-    /// Energy cost [USD].
+    /// Energy cost \[USD\].
     pub energy_cost_usd: Vec<f64>,
-    /// Emissions [tCO2e].
+    /// Emissions \[tCO2e\].
     pub carbon_tco2e: Vec<f64>,
-    /// Facility energy [MWh].
+    /// Facility energy \[MWh\].
     pub energy_mwh: Vec<f64>,
     /// Failures by class ([`FailureKind::ALL`] order).
     pub failures: Vec<[u64; CLASSES]>,
@@ -138,11 +138,11 @@ pub struct Training {
     pub waiting: MinMaxSeries,
     /// Jobs in the queue (fleet-wide).
     pub queued: MinMaxSeries,
-    /// Work kept so far: Σ training_flops − training_flops_lost [FLOP].
+    /// Work kept so far: Σ training_flops − training_flops_lost \[FLOP\].
     pub work_kept_flop: MinMaxSeries,
-    /// Work thrown away so far [FLOP].
+    /// Work thrown away so far \[FLOP\].
     pub work_lost_flop: MinMaxSeries,
-    /// Total work kept by the end [FLOP].
+    /// Total work kept by the end \[FLOP\].
     pub work_kept_total: f64,
     /// The jobs' ETTR, from `jobs.csv`.
     pub ettr: Option<EttrHistogram>,
@@ -157,9 +157,9 @@ pub struct ServiceSeries {
     pub demand_rps: MinMaxSeries,
     /// Served [requests/s].
     pub served_rps: MinMaxSeries,
-    /// TTFT p99 [s] (intervals with a value above zero).
+    /// TTFT p99 \[s\] (intervals with a value above zero).
     pub ttft_p99_s: MinMaxSeries,
-    /// TPOT p99 [s] (intervals with a value above zero).
+    /// TPOT p99 \[s\] (intervals with a value above zero).
     pub tpot_p99_s: MinMaxSeries,
 }
 

@@ -29,9 +29,9 @@ type Ctx<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
 pub struct ServiceTarget {
     /// Service name, as in `services.csv`.
     pub name: String,
-    /// Time-to-first-token target [s].
+    /// Time-to-first-token target \[s\].
     pub ttft_s: f64,
-    /// Time-per-output-token target [s].
+    /// Time-per-output-token target \[s\].
     pub tpot_s: f64,
     /// Percentile the targets apply at (0–100).
     pub percentile: f64,

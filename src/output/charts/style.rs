@@ -14,7 +14,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::reduce::MinMaxSeries;
 
-/// Width and height of every chart [px]: a 16:9 slide.
+/// Width and height of every chart \[px\]: a 16:9 slide.
 pub const SIZE: (u32, u32) = (1280, 720);
 /// The font family (the embedded DejaVu Sans).
 pub const FONT: &str = "sans-serif";
@@ -462,7 +462,7 @@ pub fn power_of_ten(largest: f64) -> (f64, String) {
 /// How a series is stroked.
 #[derive(Clone, Copy, Debug)]
 pub enum Stroke {
-    /// Solid, of this width [px].
+    /// Solid, of this width \[px\].
     Solid(u32),
     /// Dashed, 3 px wide.
     Dashed,

@@ -24,22 +24,22 @@ pub struct ChipOverrideSpec {
     /// Dense FP8 rate [TFLOP/s].
     #[serde(default)]
     pub fp8_tflops: Option<f64>,
-    /// HBM capacity [GB].
+    /// HBM capacity \[GB\].
     #[serde(default)]
     pub hbm_gb: Option<f64>,
     /// HBM bandwidth [TB/s].
     #[serde(default)]
     pub hbm_tb_per_s: Option<f64>,
-    /// Thermal design power [W].
+    /// Thermal design power \[W\].
     #[serde(default)]
     pub tdp_w: Option<f64>,
-    /// Idle draw [W].
+    /// Idle draw \[W\].
     #[serde(default)]
     pub idle_w: Option<f64>,
     /// Scale-up bandwidth per chip, bidirectional [GB/s].
     #[serde(default)]
     pub scaleup_gb_per_s: Option<f64>,
-    /// Price per chip [USD].
+    /// Price per chip \[USD\].
     #[serde(default)]
     pub price_usd: Option<f64>,
     /// Chip failures per million chip-hours.
@@ -74,13 +74,13 @@ pub struct RackOverrideSpec {
     /// Chips per scale-up domain.
     #[serde(default)]
     pub scaleup_domain: Option<u32>,
-    /// Non-chip power of the rack [kW].
+    /// Non-chip power of the rack \[kW\].
     #[serde(default)]
     pub overhead_kw: Option<f64>,
     /// Scale-out bandwidth per chip [Gbit/s].
     #[serde(default)]
     pub scaleout_gbit_per_s: Option<f64>,
-    /// Price of the rack [USD].
+    /// Price of the rack \[USD\].
     #[serde(default)]
     pub price_usd: Option<f64>,
     /// Where the figures come from.

@@ -100,13 +100,13 @@ pub struct OpexLineSpec {
     /// Per year as a share of the capex in service.
     #[serde(default)]
     pub share_of_capex_per_year: Option<f64>,
-    /// Per MW of IT nameplate online per year [USD].
+    /// Per MW of IT nameplate online per year \[USD\].
     #[serde(default)]
     pub usd_per_mw_year: Option<f64>,
     /// As a share of net revenue.
     #[serde(default)]
     pub share_of_revenue: Option<f64>,
-    /// Fixed per year [USD].
+    /// Fixed per year \[USD\].
     #[serde(default)]
     pub usd_per_year: Option<f64>,
 }
@@ -161,10 +161,10 @@ pub struct OpexSpec {
     /// 0.03).
     #[serde(default)]
     pub maintenance_share_per_year: Option<f64>,
-    /// Staff per MW of IT nameplate online per year [USD] (default 0).
+    /// Staff per MW of IT nameplate online per year \[USD\] (default 0).
     #[serde(default)]
     pub staff_usd_per_mw_year: Option<f64>,
-    /// Colocation rent per kW of IT nameplate online per month [USD]
+    /// Colocation rent per kW of IT nameplate online per month \[USD\]
     /// (default 0: the provider owns the facility).
     #[serde(default)]
     pub colocation_usd_per_kw_month: Option<f64>,
@@ -191,7 +191,7 @@ pub struct FixedCostSpec {
     /// The site it belongs to (optional).
     #[serde(default)]
     pub site: Option<String>,
-    /// Amount per year [USD].
+    /// Amount per year \[USD\].
     pub usd_per_year: f64,
 }
 
@@ -222,13 +222,13 @@ pub struct ContractSpec {
     /// Steps of committed capacity.
     #[serde(default)]
     pub ramp: Vec<RampStepSpec>,
-    /// Price per chip-hour [USD].
+    /// Price per chip-hour \[USD\].
     #[serde(default)]
     pub price_usd_per_chip_hour: Option<f64>,
-    /// Price per kW-month of IT nameplate [USD] (MW contracts).
+    /// Price per kW-month of IT nameplate \[USD\] (MW contracts).
     #[serde(default)]
     pub price_usd_per_kw_month: Option<f64>,
-    /// Total value over the term [USD], from which the price is derived.
+    /// Total value over the term \[USD\], from which the price is derived.
     #[serde(default)]
     pub total_value_usd: Option<f64>,
     /// `"take_or_pay"` (default) or `"pay_per_use"`.
@@ -297,7 +297,7 @@ pub struct CreditTierSpec {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnDemandSpec {
-    /// Price per chip-hour [USD].
+    /// Price per chip-hour \[USD\].
     pub price_usd_per_chip_hour: f64,
     /// Share of the uncommitted healthy chip-hours that sells.
     #[serde(default)]
@@ -334,7 +334,7 @@ pub struct PriceCurveSpec {
     /// start).
     #[serde(default)]
     pub from: Option<String>,
-    /// Price per chip-hour at `from` [USD] (default the on-demand price).
+    /// Price per chip-hour at `from` \[USD\] (default the on-demand price).
     #[serde(default)]
     pub usd_per_chip_hour: Option<f64>,
 }
@@ -345,6 +345,6 @@ pub struct PriceCurveSpec {
 pub struct PricePointSpec {
     /// When, `YYYY-MM-DD`.
     pub date: String,
-    /// Price per chip-hour then [USD].
+    /// Price per chip-hour then \[USD\].
     pub usd_per_chip_hour: f64,
 }

@@ -28,7 +28,7 @@ pub struct JobSpec {
     /// Training tokens D.
     #[serde(default)]
     pub tokens: Option<f64>,
-    /// Total work [FLOP].
+    /// Total work \[FLOP\].
     #[serde(default)]
     pub flops: Option<f64>,
     /// Failure-free compute time at full speed (`"30d"`).

@@ -13,7 +13,7 @@ use super::DistributionSpec;
 pub struct SiteSpec {
     /// Unique name.
     pub name: String,
-    /// Grid connection [MW].
+    /// Grid connection \[MW\].
     pub grid_mw: f64,
     /// Later changes of the grid connection.
     #[serde(default)]
@@ -55,7 +55,7 @@ pub struct SiteSpec {
 pub struct GridUpgradeSpec {
     /// When, `YYYY-MM-DD`.
     pub date: String,
-    /// New grid connection [MW].
+    /// New grid connection \[MW\].
     pub grid_mw: f64,
 }
 

@@ -16,6 +16,7 @@ use crate::scenario::model::{
 };
 use crate::scenario::spec::{JobSettingsSpec, JobSpec};
 use crate::scenario::tree::FieldPath;
+use crate::workload::training::physics::full_rate;
 
 use super::checks::entries;
 use super::{
@@ -239,7 +240,7 @@ impl Validator<'_> {
             );
             return None;
         }
-        let full_rate = f64::from(chips) * rack.chip.bf16.value() * mfu;
+        let full_rate = full_rate(chips, rack, mfu);
         let flops_per_step = match (steps, step_time) {
             (Some(n), _) => work / n,
             (None, Some(t)) => t.seconds() * full_rate,
@@ -510,7 +511,7 @@ impl Validator<'_> {
         if let Some(text) = &j.ideal_duration {
             let d = self.positive_duration(&p.key("ideal_duration"), text)?;
             let (rack, chips, mfu) = (rack?, chips?, mfu?);
-            return Some(d.seconds() * f64::from(chips) * rack.chip.bf16.value() * mfu);
+            return Some(d.seconds() * full_rate(chips, rack, mfu));
         }
         if let Some(f) = j.flops {
             return limit(self, "flops", f, "total work in FLOPs, e.g. 3.8e25");

@@ -38,11 +38,11 @@ pub const MAX_NODES: u64 = 25_000_000;
 /// Most timeseries rows (sites × samples) a run may write: about 5 GB of
 /// `timeseries.csv`.
 pub const MAX_TIMESERIES_ROWS: u64 = 20_000_000;
-/// Size of a timeseries row, for the estimate given in messages [bytes].
+/// Size of a timeseries row, for the estimate given in messages \[bytes\].
 pub const TIMESERIES_ROW_BYTES: u64 = 250;
 /// Bytes of a row of `failures.csv`, about (for the size in messages).
 pub const FAILURE_ROW_BYTES: u64 = 100;
-/// Longest run [years].
+/// Longest run \[years\].
 pub const MAX_RUN_YEARS: u64 = 100;
 /// Longest duration accepted anywhere [years of 365 days].
 pub const MAX_DURATION_YEARS: u64 = 1_000;
@@ -76,7 +76,7 @@ pub const MAX_GRADIENT_BYTES: f64 = 1e18;
 /// real run (the largest today are near 1e26 FLOPs), small enough to stay
 /// exact enough in f64 arithmetic.
 pub const MAX_JOB_QUANTITY: f64 = 1e32;
-/// Longest scenario name [characters]: it names a folder.
+/// Longest scenario name \[characters\]: it names a folder.
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// Problems found by [`validate`]: by field path (located later against the

@@ -628,10 +628,7 @@ impl Validator<'_> {
                 .iter()
                 .filter(|ph| ph.planned <= at)
                 .map(|ph| {
-                    let t = &rack_types[ph.rack_type];
-                    (t.rack.overhead + t.chip.idle * f64::from(t.rack.chips))
-                        * pue.design()
-                        * f64::from(ph.count)
+                    rack_types[ph.rack_type].idle_floor() * pue.design() * f64::from(ph.count)
                 })
                 .fold(Watts::ZERO, |a, b| a + b);
             if floor.0 > Watts::from_mw(u.grid_mw).0 * (1.0 + 1e-12) {
@@ -669,7 +666,7 @@ impl Validator<'_> {
             // Its idle floor must fit under the grid itself: no power
             // cap lowers overhead or idle draw, so a phase whose floor
             // exceeds every grid the site will have would wait all run.
-            let per_rack = t.rack.overhead + t.chip.idle * f64::from(t.rack.chips);
+            let per_rack = t.idle_floor();
             let floor = per_rack * pue.design() * f64::from(ph.count);
             if floor.0 > max_grid.0 * (1.0 + 1e-12) {
                 self.err(

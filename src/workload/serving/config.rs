@@ -20,7 +20,7 @@ pub struct Config {
 pub struct Service {
     /// Unique name.
     pub name: String,
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    /// Index into the world's rack models ([`crate::world::config::Config::rack_types`]).
     pub rack_type: usize,
     /// Scale-up domains of one replica.
     pub replica_domains: u32,
@@ -69,7 +69,7 @@ pub struct Service {
 /// A validated request-level window (`[[request_windows]]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestWindow {
-    /// Index into [`Scenario::services`](crate::scenario::Scenario::services).
+    /// Index into [`Config::services`].
     pub service: usize,
     /// When it starts.
     pub start: SimTime,

@@ -6,7 +6,7 @@
 //!
 //! - `base` [requests/s]: the rate at growth factor 1, averaged over the
 //!   day and the week.
-//! - `growth(t)` [dimensionless] over the years ([`Growth`]): exponential
+//! - `growth(t)` \[dimensionless\] over the years ([`Growth`]): exponential
 //!   `(1 + g)^y`, `y` the years since a reference date; logistic
 //!   `cap / (1 + e^{−k·y})`, `y` the years since the midpoint; or
 //!   piecewise-linear between dated factors, flat outside them. A year is
@@ -19,7 +19,7 @@
 //!   mean when the demand is built, so `base` stays the mean rate over a
 //!   day and over a week; a profile given with mean 1 is used as given.
 //!   Both default to all ones.
-//! - `noise` [dimensionless]: lognormal with mean 1 and log-standard
+//! - `noise` \[dimensionless\]: lognormal with mean 1 and log-standard
 //!   deviation `σ` (`ln noise ~ N(−σ²/2, σ²)`), one draw per epoch, in
 //!   epoch order, from the service's own stream
 //!   `services/<name>/noise` ([`DemandSampler`]); σ = 0 draws nothing.
@@ -61,7 +61,7 @@ pub enum Growth {
     /// `capacity / (1 + e^{−steepness·y})`, `y` the years since midnight
     /// of `midpoint` (factor `capacity/2` there, `capacity` in the limit).
     Logistic {
-        /// The factor the curve saturates at [dimensionless].
+        /// The factor the curve saturates at \[dimensionless\].
         capacity: f64,
         /// The date of half the capacity.
         midpoint: NaiveDate,
@@ -75,7 +75,7 @@ pub enum Growth {
 }
 
 impl Growth {
-    /// The growth factor at civil time `at` [dimensionless].
+    /// The growth factor at civil time `at` \[dimensionless\].
     pub fn factor(&self, at: NaiveDateTime) -> f64 {
         match self {
             Growth::Flat => 1.0,

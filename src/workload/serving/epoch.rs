@@ -70,7 +70,7 @@
 //!   part's batch at `b* + 2.326·√b*` (a Poisson spread of the per-replica
 //!   batch, capped at `B`) and the fluid parts' at `B`, and is the largest
 //!   over the parts that hold at least 1% of the served requests.
-//! - **SLO attainment**: for a target `L` [s] on the latency (or the TTFT),
+//! - **SLO attainment**: for a target `L` \[s\] on the latency (or the TTFT),
 //!   the share of the requests that **leave the system in the epoch**
 //!   (served, or dropped) whose latency is at most `L`; dropped requests
 //!   never meet it; requests carried to the next epoch are counted when
@@ -83,7 +83,7 @@
 
 use super::erlang::{MMc, hypoexp_tail, quantile_of_tail};
 
-/// Default epoch length [s]: 15 minutes.
+/// Default epoch length \[s\]: 15 minutes.
 pub const DEFAULT_EPOCH_S: f64 = 900.0;
 
 /// The percentile of the reported tail statistics (p99).
@@ -104,24 +104,24 @@ pub trait ServiceModel {
     fn service_rate(&self, batch: f64) -> f64;
 
     /// The most requests one replica holds at once (its batch limit, e.g.
-    /// by the HBM left for KV cache) [requests]; 0 is a replica that can
+    /// by the HBM left for KV cache) \[requests\]; 0 is a replica that can
     /// serve nothing.
     fn max_batch(&self) -> u32;
 
     /// Squared coefficient of variation of a request's time in service
-    /// [dimensionless]: 1 (the default) is exponential, the M/M/c model;
+    /// \[dimensionless\]: 1 (the default) is exponential, the M/M/c model;
     /// other values scale the wait by `(1 + C_s²)/2` (Allen–Cunneen).
     fn service_scv(&self) -> f64 {
         1.0
     }
 
     /// Time from admission into a batch of `batch` to the first output
-    /// token [s] (prefill), if the model knows it.
+    /// token \[s\] (prefill), if the model knows it.
     fn prefill_time(&self, _batch: f64) -> Option<f64> {
         None
     }
 
-    /// Time per output token at `batch` [s], if the model knows it.
+    /// Time per output token at `batch` \[s\], if the model knows it.
     fn tpot(&self, _batch: f64) -> Option<f64> {
         None
     }
@@ -148,9 +148,9 @@ pub enum Overflow {
 /// Requests waiting in line at an epoch boundary.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Backlog {
-    /// How many [requests].
+    /// How many \[requests\].
     pub requests: f64,
-    /// How long the oldest of them (the head of the line) has waited [s];
+    /// How long the oldest of them (the head of the line) has waited \[s\];
     /// the others' ages are taken as spread evenly down to 0.
     pub head_age_s: f64,
 }
@@ -171,7 +171,7 @@ pub enum SloMetric {
 pub struct Slo {
     /// Which latency.
     pub metric: SloMetric,
-    /// The bound [s].
+    /// The bound \[s\].
     pub target_s: f64,
     /// The share of requests that must meet it [0–1], e.g. 0.99.
     pub percentile: f64,
@@ -180,7 +180,7 @@ pub struct Slo {
 /// One epoch of one service.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochInput {
-    /// Epoch length `T` [s] (default [`DEFAULT_EPOCH_S`]).
+    /// Epoch length `T` \[s\] (default [`DEFAULT_EPOCH_S`]).
     pub length_s: f64,
     /// Arrival rate λ over the epoch [requests/s].
     pub arrival_rate: f64,
@@ -205,31 +205,31 @@ pub struct EpochOutcome {
     pub load: f64,
     /// Whether arrivals reached capacity (`λ ≥ K`, with λ > 0).
     pub saturated: bool,
-    /// Batch a replica holds [requests]: `b*` of the fixed point, or `B`
+    /// Batch a replica holds \[requests\]: `b*` of the fixed point, or `B`
     /// when saturated.
     pub batch: f64,
-    /// Time a request spends in its batch, `S(batch)` [s].
+    /// Time a request spends in its batch, `S(batch)` \[s\].
     pub time_in_service_s: f64,
     /// Erlang C of the stationary part (1 when saturated, 0 without load).
     pub erlang_c: f64,
     /// Share of the served requests that waited (Erlang C when nothing is
     /// carried in and the queue is stable).
     pub p_wait: f64,
-    /// Mean wait in line of the served requests [s].
+    /// Mean wait in line of the served requests \[s\].
     pub mean_wait_s: f64,
-    /// 99th percentile of that wait [s].
+    /// 99th percentile of that wait \[s\].
     pub p99_wait_s: f64,
-    /// Mean latency (wait + time in service) [s].
+    /// Mean latency (wait + time in service) \[s\].
     pub mean_latency_s: f64,
-    /// 99th percentile latency [s].
+    /// 99th percentile latency \[s\].
     pub p99_latency_s: f64,
-    /// Mean time to first token [s], if the model knows prefill times.
+    /// Mean time to first token \[s\], if the model knows prefill times.
     pub mean_ttft_s: Option<f64>,
-    /// 99th percentile time to first token [s].
+    /// 99th percentile time to first token \[s\].
     pub p99_ttft_s: Option<f64>,
-    /// Mean time per output token [s], if the model knows it.
+    /// Mean time per output token \[s\], if the model knows it.
     pub mean_tpot_s: Option<f64>,
-    /// 99th percentile time per output token [s] (see the module notes).
+    /// 99th percentile time per output token \[s\] (see the module notes).
     pub p99_tpot_s: Option<f64>,
     /// Requests that arrived in the epoch, `λ·T`.
     pub arrived: f64,

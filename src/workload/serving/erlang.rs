@@ -6,7 +6,7 @@
 //! Requests arrive as a Poisson stream of rate λ [requests/s] at `c`
 //! identical servers, each serving one request at a time for an
 //! exponential time of rate μ [requests/s]; requests that find every server
-//! busy wait in one FIFO queue. With offered load `a = λ/μ` [Erlangs] and
+//! busy wait in one FIFO queue. With offered load `a = λ/μ` \[Erlangs\] and
 //! utilization `ρ = a/c`, the queue is stable when `ρ < 1`, and then:
 //!
 //! - `P(wait) = C(c, a)`, Erlang's C formula;
@@ -63,7 +63,7 @@ fn rate(x: f64) -> f64 {
     }
 }
 
-/// Offered load `a = λ/μ` [Erlangs]: the mean number of busy servers an
+/// Offered load `a = λ/μ` \[Erlangs\]: the mean number of busy servers an
 /// unlimited pool would need. `λ` [requests/s], `μ` [requests/s per
 /// server]. Infinite when μ = 0 and λ > 0; 0 when λ = 0.
 pub fn offered_load(lambda: f64, mu: f64) -> f64 {
@@ -92,7 +92,7 @@ pub fn utilization(lambda: f64, mu: f64, servers: u64) -> f64 {
 }
 
 /// Erlang's B formula: the probability that a request arriving at `servers`
-/// servers with offered load `a` [Erlangs] and no waiting room finds them
+/// servers with offered load `a` \[Erlangs\] and no waiting room finds them
 /// all busy (the loss system M/M/c/c). In `[0, 1]`; 1 with no servers; 0
 /// with no load; 0 when below 1e-19 and `c ≥ a + 12√a + 30`. Cost
 /// `O(min(c, 20√a + 30))` (see the module notes).
@@ -136,7 +136,7 @@ pub fn erlang_b(servers: u64, a: f64) -> f64 {
 }
 
 /// Erlang's C formula: the probability that a request arriving at
-/// `servers` servers with offered load `a` [Erlangs] has to wait (M/M/c).
+/// `servers` servers with offered load `a` \[Erlangs\] has to wait (M/M/c).
 /// In `[0, 1]`; 1 when `a ≥ c` (unstable); 0 with no load. Cost as
 /// [`erlang_b`].
 pub fn erlang_c(servers: u64, a: f64) -> f64 {
@@ -234,7 +234,7 @@ impl MMc {
         }
     }
 
-    /// Offered load `λ/μ` [Erlangs].
+    /// Offered load `λ/μ` \[Erlangs\].
     pub fn offered_load(&self) -> f64 {
         offered_load(self.lambda, self.mu)
     }
@@ -264,7 +264,7 @@ impl MMc {
         self.c_wait
     }
 
-    /// Mean wait in the queue `C/(cμ − λ)` [s]; infinite when unstable.
+    /// Mean wait in the queue `C/(cμ − λ)` \[s\]; infinite when unstable.
     pub fn mean_wait(&self) -> f64 {
         if !self.is_stable() {
             f64::INFINITY
@@ -275,7 +275,7 @@ impl MMc {
         }
     }
 
-    /// Mean response time, wait plus service `1/μ` [s]; infinite when
+    /// Mean response time, wait plus service `1/μ` \[s\]; infinite when
     /// unstable (or μ = 0).
     pub fn mean_response(&self) -> f64 {
         if !self.is_stable() || self.mu == 0.0 {
@@ -285,7 +285,7 @@ impl MMc {
         }
     }
 
-    /// `P(W > t)` for a wait of `t` [s]: `C·e^{−(cμ−λ)t}` (1 for `t < 0`;
+    /// `P(W > t)` for a wait of `t` \[s\]: `C·e^{−(cμ−λ)t}` (1 for `t < 0`;
     /// 1 at every `t` when unstable).
     pub fn wait_tail(&self, t: f64) -> f64 {
         if t < 0.0 || !self.is_stable() {
@@ -294,7 +294,7 @@ impl MMc {
         self.c_wait * (-self.wait_decay_rate() * t).exp()
     }
 
-    /// The `p`-quantile of the wait [s] (`p` in `[0, 1)`): 0 when
+    /// The `p`-quantile of the wait \[s\] (`p` in `[0, 1)`): 0 when
     /// `C ≤ 1 − p`, else `ln(C/(1 − p))/(cμ − λ)`; infinite when unstable
     /// or `p ≥ 1`.
     pub fn wait_quantile(&self, p: f64) -> f64 {
@@ -309,7 +309,7 @@ impl MMc {
         }
     }
 
-    /// `P(R > t)` for a response time (wait + service) of `t` [s], exact
+    /// `P(R > t)` for a response time (wait + service) of `t` \[s\], exact
     /// (see the module notes); 1 when unstable.
     pub fn response_tail(&self, t: f64) -> f64 {
         if t <= 0.0 || !self.is_stable() || self.mu == 0.0 {
@@ -322,7 +322,7 @@ impl MMc {
         served_at_once + self.c_wait * hypoexp_tail(self.wait_decay_rate(), self.mu, t)
     }
 
-    /// The `p`-quantile of the response time [s] (`p` in `[0, 1)`), by
+    /// The `p`-quantile of the response time \[s\] (`p` in `[0, 1)`), by
     /// bisection of [`MMc::response_tail`] to a relative 1e−12; infinite
     /// when unstable or `p ≥ 1`.
     pub fn response_quantile(&self, p: f64) -> f64 {

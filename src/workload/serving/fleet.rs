@@ -53,13 +53,15 @@ use std::collections::HashMap;
 use crate::engine::{RngStreams, SimTime};
 use crate::policy::placement;
 use crate::record::{Recorder, ServiceRow, ServiceSummaryRow, SharedText};
-use crate::scenario::Scenario;
+use crate::run::RunConfig;
+use crate::workload::serving::config::Config;
 use crate::workload::serving::demand::DemandSampler;
 use crate::workload::serving::epoch::{
     Backlog, EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
 };
 use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
+use crate::world::config::Config as WorldConfig;
 use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackTypeId, SiteId, World};
 
@@ -327,7 +329,12 @@ struct State {
 
 /// Every inference service of a scenario.
 pub struct Serving<'s> {
-    scenario: &'s Scenario,
+    /// The run's settings: seed, calendar, end.
+    run: &'s RunConfig,
+    /// The services and request-level windows.
+    config: &'s Config,
+    /// The world they run in: its sites and rack models.
+    world_config: &'s WorldConfig,
     states: Vec<State>,
     /// (service, slot) of each domain a replica holds.
     by_domain: HashMap<u32, (u32, u32)>,
@@ -343,17 +350,17 @@ pub struct Serving<'s> {
 }
 
 impl<'s> Serving<'s> {
-    /// The services of `scenario`; the first epoch is scheduled at the
-    /// start. A service whose model does not fit its replica was refused by
-    /// validation.
-    pub fn new(scenario: &'s Scenario) -> Self {
-        let streams = RngStreams::new(scenario.run.seed);
-        let states = scenario
-            .serving
+    /// The services of `config` on the sites and rack models of
+    /// `world_config`, for the run `run`; the first epoch is scheduled at
+    /// the start. A service whose model does not fit its replica was
+    /// refused by validation.
+    pub fn new(run: &'s RunConfig, config: &'s Config, world_config: &'s WorldConfig) -> Self {
+        let streams = RngStreams::new(run.seed);
+        let states = config
             .services
             .iter()
             .map(|s| {
-                let rt = &scenario.world.rack_types[s.rack_type];
+                let rt = &world_config.rack_types[s.rack_type];
                 let replica = Replica::new(s.model, &rt.chip, s.tensor_parallel)
                     .expect("validation checked that the model fits its replica");
                 let max_batch = replica
@@ -382,7 +389,7 @@ impl<'s> Serving<'s> {
                     copies: s.replica_chips / s.tensor_parallel.max(1),
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
-                    parts: vec![None; scenario.world.sites.len()],
+                    parts: vec![None; world_config.sites.len()],
                     slots: Vec::new(),
                     free_slots: Vec::new(),
                     loading_stack: Vec::new(),
@@ -400,7 +407,7 @@ impl<'s> Serving<'s> {
                     totals: Totals::default(),
                     since: SimTime::ZERO,
                     name: SharedText::from(s.name.as_str()),
-                    ready_at: vec![0; scenario.world.sites.len()],
+                    ready_at: vec![0; world_config.sites.len()],
                 }
             })
             .collect::<Vec<_>>();
@@ -412,22 +419,23 @@ impl<'s> Serving<'s> {
         // A window uses the replicas serving at its start (one falling on
         // an epoch boundary runs before that epoch's autoscaling).
         scheduled.extend(
-            scenario
-                .serving
+            config
                 .request_windows
                 .iter()
                 .enumerate()
-                .filter(|(_, w)| w.start < scenario.run.end)
+                .filter(|(_, w)| w.start < run.end)
                 .map(|(i, w)| (w.start, Event::Window { index: i as u32 })),
         );
         Serving {
-            scenario,
+            run,
+            config,
+            world_config,
             states,
             by_domain: HashMap::new(),
             by_allocation: HashMap::new(),
             scheduled,
             freed: Vec::new(),
-            speed: vec![1.0; scenario.world.sites.len()],
+            speed: vec![1.0; world_config.sites.len()],
             capped: 0,
         }
     }
@@ -485,8 +493,8 @@ impl<'s> Serving<'s> {
                     self.serve_epoch(i, now, world);
                     self.autoscale(i, now, world, training);
                 }
-                let next = now + self.scenario.serving.epoch;
-                if next < self.scenario.run.end {
+                let next = now + self.config.epoch;
+                if next < self.run.end {
                     self.scheduled.push((next, Event::Epoch));
                 }
             }
@@ -546,8 +554,8 @@ impl<'s> Serving<'s> {
     /// replicas and records its summary (and its requests, if asked).
     fn window(&mut self, index: usize, now: SimTime, recorder: &mut impl Recorder) {
         use super::requests::{self, Prefill, Routing, ServeConfig, Synthetic, Tokens};
-        let w = &self.scenario.serving.request_windows[index];
-        let service = &self.scenario.serving.services[w.service];
+        let w = &self.config.request_windows[index];
+        let service = &self.config.services[w.service];
         let s = &self.states[w.service];
         let (mut requests, mut source) = match &w.trace {
             Some(trace) => {
@@ -566,7 +574,7 @@ impl<'s> Serving<'s> {
                 // Poisson at the demand of the window's start, the
                 // service's mean tokens (geometric counts), from the
                 // window's own streams.
-                let rate = s.demand.demand().rate_at(&self.scenario.run.calendar, now);
+                let rate = s.demand.demand().rate_at(&self.run.calendar, now);
                 let count = (rate * w.duration.seconds()).round() as usize;
                 let synthetic = Synthetic {
                     rate: rate.max(f64::MIN_POSITIVE),
@@ -578,7 +586,7 @@ impl<'s> Serving<'s> {
                         mean: (service.output_tokens - 0.5).max(0.5),
                     },
                 };
-                let streams = RngStreams::new(self.scenario.run.seed);
+                let streams = RngStreams::new(self.run.seed);
                 (
                     synthetic.generate_in(&streams, &format!("windows/{index}")),
                     "poisson".to_string(),
@@ -640,7 +648,7 @@ impl<'s> Serving<'s> {
         recorder.window(&crate::record::WindowRow {
             window: index as u32,
             service: service.name.clone(),
-            start: self.scenario.run.calendar.format(now),
+            start: self.run.calendar.format(now),
             start_h: now.hours(),
             source,
             replicas,
@@ -659,12 +667,12 @@ impl<'s> Serving<'s> {
 
     /// Serves service `i`'s epoch starting at `now` and sets its load.
     fn serve_epoch(&mut self, i: usize, now: SimTime, world: &mut World) {
-        let service = &self.scenario.serving.services[i];
-        let epoch = self.scenario.serving.epoch;
-        let length = (self.scenario.run.end - now).min(epoch);
+        let service = &self.config.services[i];
+        let epoch = self.config.epoch;
+        let length = (self.run.end - now).min(epoch);
         let lambda = self.states[i]
             .demand
-            .next_epoch(&self.scenario.run.calendar, now, length);
+            .next_epoch(&self.run.calendar, now, length);
         let speed = self.speed_of(i);
         let s = &mut self.states[i];
         s.lambda = lambda;
@@ -770,10 +778,10 @@ impl<'s> Serving<'s> {
 
     /// Brings service `i` to the replicas its demand wants.
     fn autoscale(&mut self, i: usize, now: SimTime, world: &mut World, training: &mut Training) {
-        let service = &self.scenario.serving.services[i];
+        let service = &self.config.services[i];
         let speed = self.speed_of(i);
         let s = &self.states[i];
-        let lambda = s.lambda + s.backlog.requests / self.scenario.serving.epoch.seconds();
+        let lambda = s.lambda + s.backlog.requests / self.config.epoch.seconds();
         // A copy's top rate at its replicas' speed under power caps.
         let mu_max = if speed < 1.0 {
             s.replica.slowed(speed).max_service_rate(
@@ -842,10 +850,10 @@ impl<'s> Serving<'s> {
         world: &mut World,
         training: Option<&mut Training>,
     ) -> bool {
-        let service = &self.scenario.serving.services[i];
+        let service = &self.config.services[i];
         let model = RackTypeId(service.rack_type as u32);
         let needed = service.replica_domains as usize;
-        let sites = self.scenario.world.sites.len();
+        let sites = self.world_config.sites.len();
         let mut placed = placement::place(world, sites, model, needed);
         if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
             'sites: for site in (0..sites as u32).map(SiteId) {
@@ -918,7 +926,7 @@ impl<'s> Serving<'s> {
     /// Gives back replica `k` of service `i` at `now`.
     fn remove_replica(&mut self, i: usize, k: usize, now: SimTime, world: &mut World) {
         self.account(i, now);
-        let replica_chips = u64::from(self.scenario.serving.services[i].replica_chips);
+        let replica_chips = u64::from(self.config.services[i].replica_chips);
         let s = &mut self.states[i];
         let slot = &mut s.slots[k];
         if !slot.alive {
@@ -959,7 +967,7 @@ impl<'s> Serving<'s> {
     /// Records each service's row for the interval ending at `now` and
     /// starts the next interval.
     pub fn sample(&mut self, now: SimTime, recorder: &mut impl Recorder) {
-        let timestamp = SharedText::from(self.scenario.run.calendar.format(now).as_str());
+        let timestamp = SharedText::from(self.run.calendar.format(now).as_str());
         for i in 0..self.states.len() {
             let s = &mut self.states[i];
             s.epoch.book(now, &mut s.interval);

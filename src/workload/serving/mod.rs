@@ -4,7 +4,9 @@
 //!   compute, decode by HBM bandwidth, the batch by HBM left for KV cache.
 //! - [`requests`] and [`trace`]: the request-level mode, every request an
 //!   event, replicas batching continuously; replays of the Azure and
-//!   Mooncake traces.
+//!   Mooncake traces; [`prefix_cache`], the replicas' caches of prompt
+//!   blocks (Mooncake's block hashes) that let a request skip the prefill
+//!   of a prefix already computed.
 //! - [`erlang`], [`epoch`] and [`demand`]: the epoch mode for years — a
 //!   demand curve over calendar time and an M/M/c-family queueing model of
 //!   the replicas per epoch.
@@ -16,6 +18,7 @@ pub mod demand;
 pub mod epoch;
 pub mod erlang;
 pub mod fleet;
+pub mod prefix_cache;
 pub mod requests;
 pub mod roofline;
 pub mod trace;

@@ -56,6 +56,7 @@ use std::time::Instant;
 
 use rand::RngExt;
 
+use super::prefix_cache::{BlockHashes, PrefixCache};
 use super::roofline::Replica;
 use super::trace::TraceRequest;
 use crate::engine::RngStreams;
@@ -72,6 +73,27 @@ pub enum Routing {
     /// at every iteration start, and an arrival wakes the lowest-index idle
     /// replica.
     SharedQueue,
+    /// With prefix caching: the replica whose cache holds the longest
+    /// prefix of the request's prompt blocks, ties (no hit anywhere
+    /// included) to the fewest requests waiting or running, then the
+    /// lowest index; the request waits in that replica's own queue. Without
+    /// a cache, join-the-shortest-queue. Costs a lookup per replica and
+    /// block matched at each arrival.
+    CachedPrefix,
+}
+
+/// Prefix caching in a request-level run ([`super::prefix_cache`]): each
+/// replica keeps the prompt blocks it has prefilled in the HBM its running
+/// requests do not reserve, and a request admitted to it skips the prefill
+/// of the longest prefix of its blocks found there.
+#[derive(Clone, Copy, Debug)]
+pub struct PrefixCaching<'a> {
+    /// Each request's prompt block hashes, in the requests' order.
+    pub blocks: &'a BlockHashes,
+    /// Prompt tokens per block (Mooncake:
+    /// [`super::prefix_cache::MOONCAKE_BLOCK_TOKENS`]); a block's KV cache
+    /// is this many tokens' KV bytes.
+    pub block_tokens: u32,
 }
 
 /// A request-level serving setup.
@@ -151,11 +173,22 @@ pub enum ServeError {
         "the token budget per iteration ({budget}) must be at least the batch cap ({max_batch}), as vLLM requires of max_num_batched_tokens"
     )]
     SmallBudget {
-        /// The budget [tokens].
+        /// The budget \[tokens\].
         budget: u32,
         /// The batch cap.
         max_batch: u32,
     },
+    /// Block hashes for another number of requests than the run's.
+    #[error("the prefix cache has block hashes for {blocks} requests, the run has {requests}")]
+    BlockCount {
+        /// Requests with block hashes.
+        blocks: usize,
+        /// Requests of the run.
+        requests: usize,
+    },
+    /// A block of no tokens.
+    #[error("a prefix-cache block must hold at least 1 token")]
+    ZeroBlock,
     /// An arrival time is negative, not a number, or before the previous one.
     #[error(
         "request {index}: arrival {arrival} s is not a non-negative time at or after the previous request's"
@@ -163,7 +196,7 @@ pub enum ServeError {
     BadArrival {
         /// Index of the request (0-based).
         index: usize,
-        /// Its arrival [s].
+        /// Its arrival \[s\].
         arrival: f64,
     },
 }
@@ -173,9 +206,9 @@ pub enum ServeError {
 pub struct ServeRun {
     /// Replica of each request (`u32::MAX` for a rejected one).
     pub replica: Vec<u32>,
-    /// Time of each request's first token [s]; NaN if rejected.
+    /// Time of each request's first token \[s\]; NaN if rejected.
     pub first_token: Vec<f64>,
-    /// Time of each request's last token [s]; NaN if rejected.
+    /// Time of each request's last token \[s\]; NaN if rejected.
     pub finish: Vec<f64>,
     /// Iterations run, all replicas ("batch steps").
     pub iterations: u64,
@@ -186,11 +219,17 @@ pub struct ServeRun {
     pub decoded_tokens: u64,
     /// Iterations that included prefills.
     pub prefill_iterations: u64,
-    /// Σ over replicas of the time spent in iterations [s].
+    /// Prompt tokens of each request found in its replica's prefix cache
+    /// at admission (skipped by its prefill); empty without prefix caching.
+    pub cached_tokens: Vec<u32>,
+    /// Prefix-cache lookups of the admitted requests, `None` without
+    /// prefix caching.
+    pub prefix: Option<PrefixStats>,
+    /// Σ over replicas of the time spent in iterations \[s\].
     pub busy_s: f64,
-    /// Time of the last event [s].
+    /// Time of the last event \[s\].
     pub end_s: f64,
-    /// Wall time of the simulation [s] (not part of the results' identity:
+    /// Wall time of the simulation \[s\] (not part of the results' identity:
     /// compare runs with [`ServeRun::same_results`]).
     pub wall_s: f64,
 }
@@ -206,8 +245,44 @@ impl ServeRun {
             && self.iterations == other.iterations
             && self.decode_steps == other.decode_steps
             && self.decoded_tokens == other.decoded_tokens
+            && self.cached_tokens == other.cached_tokens
+            && self.prefix == other.prefix
             && self.busy_s.to_bits() == other.busy_s.to_bits()
             && self.end_s.to_bits() == other.end_s.to_bits()
+    }
+}
+
+/// What the prefix caches found, over the requests admitted (each looked
+/// up once, in the cache of the replica admitting it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PrefixStats {
+    /// Prompt blocks looked up.
+    pub blocks: u64,
+    /// Blocks found: the longest cached prefix of each prompt.
+    pub blocks_hit: u64,
+    /// Prompt tokens of the requests looked up.
+    pub tokens: u64,
+    /// Prompt tokens whose prefill was skipped.
+    pub tokens_hit: u64,
+}
+
+impl PrefixStats {
+    /// Blocks found ÷ blocks looked up (0 if none).
+    pub fn block_hit_rate(&self) -> f64 {
+        if self.blocks == 0 {
+            0.0
+        } else {
+            self.blocks_hit as f64 / self.blocks as f64
+        }
+    }
+
+    /// Prompt tokens skipped ÷ prompt tokens looked up (0 if none).
+    pub fn token_hit_rate(&self) -> f64 {
+        if self.tokens == 0 {
+            0.0
+        } else {
+            self.tokens_hit as f64 / self.tokens as f64
+        }
     }
 }
 
@@ -246,6 +321,11 @@ struct ReplicaState {
     busy_s: f64,
     /// Requests waiting or running here (join-the-shortest-queue).
     outstanding: u32,
+    /// Prompt blocks prefilled here, kept in the KV cache's free part.
+    cache: PrefixCache,
+    /// Blocks the cache may hold: `⌊(KV cache − reserved) ÷ block tokens⌋`
+    /// as of the current iteration's start.
+    cache_cap: usize,
 }
 
 /// Iterations of one replica that only decode, with the same batch, from a
@@ -269,6 +349,28 @@ struct Setup<'a> {
     max_batch: u32,
     /// Tokens an iteration may process ([`Prefill::budget`]).
     budget: u64,
+    /// Each request's prompt block hashes, with prefix caching.
+    blocks: Option<&'a BlockHashes>,
+    /// Prompt tokens per block (with prefix caching).
+    block_tokens: u64,
+}
+
+impl Setup<'_> {
+    /// Request `j`'s prompt block hashes (none without prefix caching).
+    #[inline]
+    fn blocks_of(&self, j: usize) -> &[u64] {
+        self.blocks.map_or(&[], |b| b.of(j))
+    }
+
+    /// Blocks the prefix cache may hold beside `reserved` tokens of
+    /// running requests.
+    #[inline]
+    fn cache_cap(&self, reserved: u64) -> usize {
+        if self.blocks.is_none() {
+            return 0;
+        }
+        ((self.kv_cap - reserved.min(self.kv_cap)) / self.block_tokens) as usize
+    }
 }
 
 /// Output tokens a request yields: at least the prefill's one.
@@ -319,7 +421,24 @@ impl ReplicaState {
             busy_since: 0.0,
             busy_s: 0.0,
             outstanding: 0,
+            cache: PrefixCache::new(),
+            cache_cap: 0,
         }
+    }
+
+    /// Request `j`'s prefix in this replica's cache: (blocks, prompt
+    /// tokens) — the longest run of its blocks from the start found here,
+    /// `blocks × block tokens` tokens but at most all of its prompt but one
+    /// (the last prompt token is always computed, for the first output
+    /// token's logits, as vLLM does on a full hit).
+    fn cached(&self, setup: &Setup, j: usize) -> (u64, u64) {
+        let hashes = setup.blocks_of(j);
+        if hashes.is_empty() {
+            return (0, 0);
+        }
+        let n = self.cache.prefix_len(hashes) as u64;
+        let input = u64::from(setup.requests[j].input_tokens);
+        (n, (n * setup.block_tokens).min(input.saturating_sub(1)))
     }
 
     /// Records the finishes of the requests whose last token came out of
@@ -373,7 +492,7 @@ impl ReplicaState {
             if a.reserved + need > setup.kv_cap {
                 break;
             }
-            let chunk = u64::from(r.input_tokens).min(left);
+            let chunk = (u64::from(r.input_tokens) - self.cached(setup, j as usize).1).min(left);
             left -= chunk;
             a.reserved += need;
             a.prefill_tokens += chunk;
@@ -397,6 +516,9 @@ impl ReplicaState {
     ) -> f64 {
         let decoding = self.decoding();
         let decode_context = self.context;
+        if setup.blocks.is_some() {
+            self.look_up(admit, queue, setup, run);
+        }
         self.iteration += 1;
         self.context += u64::from(decoding);
         let mut duration = 0.0;
@@ -429,7 +551,8 @@ impl ReplicaState {
         }
         for _ in 0..admit.count {
             let j = queue.pop_front().expect("counted above") as usize;
-            let input = setup.requests[j].input_tokens;
+            let cached = run.cached_tokens.get(j).copied().unwrap_or(0);
+            let input = setup.requests[j].input_tokens - cached;
             run.replica[j] = index;
             let chunk = u64::from(input).min(left);
             left -= chunk;
@@ -445,10 +568,48 @@ impl ReplicaState {
         end
     }
 
+    /// The prefix-cache lookups of the requests the iteration starting now
+    /// admits (the first `admit.count` of `queue`), against the cache as
+    /// [`ReplicaState::admission`] saw it: each one's cached tokens and the
+    /// run's counts; its blocks found are touched (the prompt's first the
+    /// most recent). Then the cache shrinks to what the new reservation
+    /// leaves free, least recently used first.
+    fn look_up(
+        &mut self,
+        admit: &Admission,
+        queue: &VecDeque<u32>,
+        setup: &Setup,
+        run: &mut ServeRun,
+    ) {
+        let stats = run.prefix.get_or_insert_with(PrefixStats::default);
+        for &j in queue.iter().take(admit.count) {
+            let j = j as usize;
+            let (blocks, tokens) = self.cached(setup, j);
+            let hashes = setup.blocks_of(j);
+            stats.blocks += hashes.len() as u64;
+            stats.blocks_hit += blocks;
+            stats.tokens += u64::from(setup.requests[j].input_tokens);
+            stats.tokens_hit += tokens;
+            run.cached_tokens[j] = tokens as u32;
+            for &h in hashes[..blocks as usize].iter().rev() {
+                self.cache.touch(h);
+            }
+        }
+        self.cache_cap = setup.cache_cap(admit.reserved);
+        self.cache.shrink_to(self.cache_cap);
+    }
+
     /// Request `j`'s prompt is wholly prefilled by the iteration (the
     /// current one) ending at `end`: its first token, its context joins the
-    /// decodes, and it finishes after its other output tokens.
+    /// decodes, it finishes after its other output tokens, and with prefix
+    /// caching its blocks enter the cache (last to first, so that the
+    /// prompt's first blocks are the most recent and its last the first
+    /// evicted), evicting the least recently used beyond the cache's
+    /// capacity.
     fn first_token(&mut self, j: usize, end: f64, setup: &Setup, run: &mut ServeRun) {
+        for &h in setup.blocks_of(j).iter().rev() {
+            self.cache.insert(h, self.cache_cap);
+        }
         let r = &setup.requests[j];
         run.first_token[j] = end;
         self.finishing
@@ -465,9 +626,27 @@ impl ReplicaState {
 
 /// Runs `requests` (in arrival order) through `config`'s replicas until
 /// every request is served or rejected.
-// Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
-#[allow(clippy::too_many_lines)]
 pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<ServeRun, ServeError> {
+    simulate_cached(config, requests, None)
+}
+
+/// As [`simulate`], with prefix caching if `caching` is given.
+pub fn simulate_cached(
+    config: &ServeConfig,
+    requests: &[TraceRequest],
+    caching: Option<PrefixCaching>,
+) -> Result<ServeRun, ServeError> {
+    if let Some(c) = caching {
+        if c.blocks.len() != requests.len() {
+            return Err(ServeError::BlockCount {
+                blocks: c.blocks.len(),
+                requests: requests.len(),
+            });
+        }
+        if c.block_tokens == 0 {
+            return Err(ServeError::ZeroBlock);
+        }
+    }
     if config.replicas == 0 {
         return Err(ServeError::NoReplicas);
     }
@@ -493,13 +672,50 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
         previous = r.arrival;
     }
     Ok(match config.routing {
-        Routing::LeastLoaded => run_least_loaded(config, requests),
-        Routing::SharedQueue => run_stepwise(config, requests),
+        Routing::LeastLoaded | Routing::CachedPrefix => run_least_loaded(config, requests, caching),
+        Routing::SharedQueue => run_stepwise(config, requests, caching),
     })
 }
 
-/// A run with no request served yet.
-fn empty_run(n: usize) -> ServeRun {
+impl<'a> Setup<'a> {
+    fn new(
+        config: &'a ServeConfig,
+        requests: &'a [TraceRequest],
+        caching: Option<PrefixCaching<'a>>,
+    ) -> Setup<'a> {
+        Setup {
+            requests,
+            replica: &config.replica,
+            kv_cap: config.replica.kv_capacity_tokens(),
+            max_batch: config.max_batch,
+            budget: config.prefill.budget(),
+            blocks: caching.map(|c| c.blocks),
+            block_tokens: caching.map_or(1, |c| u64::from(c.block_tokens)),
+        }
+    }
+
+    /// The replica request `j` joins under `routing` (not the shared
+    /// queue): the shortest queue `shortest`, or with
+    /// [`Routing::CachedPrefix`] the longest cached prefix of its blocks,
+    /// ties to the fewest outstanding, then the lowest index.
+    fn route(&self, routing: Routing, states: &[ReplicaState], j: usize, shortest: u32) -> u32 {
+        let hashes = self.blocks_of(j);
+        if routing != Routing::CachedPrefix || hashes.is_empty() {
+            return shortest;
+        }
+        let mut best = (0usize, states[shortest as usize].outstanding, shortest);
+        for (i, s) in states.iter().enumerate() {
+            let n = s.cache.prefix_len(hashes);
+            if n > best.0 || (n == best.0 && (s.outstanding, i as u32) < (best.1, best.2)) {
+                best = (n, s.outstanding, i as u32);
+            }
+        }
+        best.2
+    }
+}
+
+/// A run with no request served yet (with prefix caching, none looked up).
+fn empty_run(n: usize, caching: bool) -> ServeRun {
     ServeRun {
         replica: vec![u32::MAX; n],
         first_token: vec![f64::NAN; n],
@@ -508,6 +724,8 @@ fn empty_run(n: usize) -> ServeRun {
         decode_steps: 0,
         decoded_tokens: 0,
         prefill_iterations: 0,
+        cached_tokens: if caching { vec![0; n] } else { Vec::new() },
+        prefix: caching.then(PrefixStats::default),
         busy_s: 0.0,
         end_s: 0.0,
         wall_s: 0.0,
@@ -567,17 +785,15 @@ impl ShortestQueue {
 /// same order). So the heap holds about three events per request, not one
 /// per iteration, and the results are those of the iteration-by-iteration
 /// loop bit for bit.
-fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
+fn run_least_loaded(
+    config: &ServeConfig,
+    requests: &[TraceRequest],
+    caching: Option<PrefixCaching>,
+) -> ServeRun {
     let started = Instant::now();
-    let setup = Setup {
-        requests,
-        replica: &config.replica,
-        kv_cap: config.replica.kv_capacity_tokens(),
-        max_batch: config.max_batch,
-        budget: config.prefill.budget(),
-    };
+    let setup = Setup::new(config, requests, caching);
     let replicas = config.replicas as usize;
-    let mut run = empty_run(requests.len());
+    let mut run = empty_run(requests.len(), caching.is_some());
     let mut states: Vec<ReplicaState> = (0..replicas).map(|_| ReplicaState::new()).collect();
     let mut shortest = ShortestQueue::new(replicas);
     // Pending events: (time bits, replica); an entry whose time is no
@@ -607,7 +823,7 @@ fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun
             if need > setup.kv_cap {
                 continue; // can never fit: rejected
             }
-            let best = shortest.shortest();
+            let best = setup.route(config.routing, &states, j, shortest.shortest());
             let s = &mut states[best as usize];
             let was_empty = s.queue.is_empty();
             s.queue.push_back(j as u32);
@@ -702,18 +918,16 @@ fn run_least_loaded(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun
 /// of replica iteration ends. Shared-queue routing runs this way (every
 /// iteration start of every replica may draw from the one queue); for
 /// least-loaded routing it is the reference [`run_least_loaded`] matches.
-fn run_stepwise(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
+fn run_stepwise(
+    config: &ServeConfig,
+    requests: &[TraceRequest],
+    caching: Option<PrefixCaching>,
+) -> ServeRun {
     let started = Instant::now();
-    let setup = Setup {
-        requests,
-        replica: &config.replica,
-        kv_cap: config.replica.kv_capacity_tokens(),
-        max_batch: config.max_batch,
-        budget: config.prefill.budget(),
-    };
+    let setup = Setup::new(config, requests, caching);
     let shared = config.routing == Routing::SharedQueue;
     let replicas = config.replicas as usize;
-    let mut run = empty_run(requests.len());
+    let mut run = empty_run(requests.len(), caching.is_some());
     let mut states: Vec<ReplicaState> = (0..replicas).map(|_| ReplicaState::new()).collect();
     let mut shared_queue: VecDeque<u32> = VecDeque::new();
     // Pending iteration ends: (time bits, replica).
@@ -749,6 +963,7 @@ fn run_stepwise(config: &ServeConfig, requests: &[TraceRequest]) -> ServeRun {
                         best = i;
                     }
                 }
+                let best = setup.route(config.routing, &states, j, best as u32) as usize;
                 let s = &mut states[best];
                 s.queue.push_back(j as u32);
                 s.outstanding += 1;
@@ -803,16 +1018,19 @@ pub struct RequestRow {
     pub input_tokens: u32,
     /// Output tokens (as in the trace).
     pub output_tokens: u32,
-    /// Time to first token [s]; `None` if rejected.
+    /// Time to first token \[s\]; `None` if rejected.
     pub ttft_s: Option<f64>,
-    /// Mean time per output token after the first [s]; `None` if rejected
+    /// Mean time per output token after the first \[s\]; `None` if rejected
     /// or with one output token or fewer.
     pub tpot_s: Option<f64>,
-    /// End-to-end latency, arrival to last token [s]; `None` if rejected.
+    /// End-to-end latency, arrival to last token \[s\]; `None` if rejected.
     pub e2e_s: Option<f64>,
     /// Whether it was served (false: rejected, its context exceeds the KV
     /// cache).
     pub finished: bool,
+    /// Prompt tokens found in its replica's prefix cache (their prefill
+    /// skipped); `None` without prefix caching or if rejected.
+    pub cached_tokens: Option<u32>,
 }
 
 impl ServeRun {
@@ -840,6 +1058,7 @@ impl ServeRun {
             tpot_s: tpot,
             e2e_s: e2e,
             finished,
+            cached_tokens: self.cached_tokens.get(j).copied().filter(|_| finished),
         }
     }
 
@@ -852,18 +1071,18 @@ impl ServeRun {
     }
 }
 
-/// Mean and percentiles of one latency [s].
+/// Mean and percentiles of one latency \[s\].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Latency {
     /// Values summarized.
     pub count: u64,
-    /// Mean [s].
+    /// Mean \[s\].
     pub mean: f64,
-    /// Median [s].
+    /// Median \[s\].
     pub p50: f64,
-    /// 90th percentile [s].
+    /// 90th percentile \[s\].
     pub p90: f64,
-    /// 99th percentile [s].
+    /// 99th percentile \[s\].
     pub p99: f64,
 }
 
@@ -904,9 +1123,9 @@ impl Latency {
 /// Latency targets at a percentile.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Slo {
-    /// Time-to-first-token target [s].
+    /// Time-to-first-token target \[s\].
     pub ttft_s: f64,
-    /// Time-per-output-token target [s].
+    /// Time-per-output-token target \[s\].
     pub tpot_s: f64,
     /// The percentile both must hold at (0–100), e.g. 99.
     pub percentile: f64,
@@ -917,10 +1136,10 @@ pub struct Slo {
 pub struct SloResult {
     /// The targets.
     pub slo: Slo,
-    /// TTFT at the SLO's percentile over served requests [s].
+    /// TTFT at the SLO's percentile over served requests \[s\].
     pub ttft_at_percentile: f64,
     /// TPOT at the SLO's percentile over served requests with ≥ 2 output
-    /// tokens [s].
+    /// tokens \[s\].
     pub tpot_at_percentile: f64,
     /// Whether both targets hold at the percentile.
     pub met: bool,
@@ -950,7 +1169,9 @@ pub struct ServeSummary {
     pub e2e: Latency,
     /// Against the targets, if given.
     pub slo: Option<SloResult>,
-    /// Simulated time, first arrival to last token [s].
+    /// What the prefix caches found, `None` without prefix caching.
+    pub prefix: Option<PrefixStats>,
+    /// Simulated time, first arrival to last token \[s\].
     pub simulated_s: f64,
     /// Iterations ("batch steps") of all replicas.
     pub iterations: u64,
@@ -958,7 +1179,7 @@ pub struct ServeSummary {
     pub mean_decode_batch: f64,
     /// Fraction of replica time spent in iterations.
     pub utilization: f64,
-    /// Wall time of the simulation [s].
+    /// Wall time of the simulation \[s\].
     pub wall_s: f64,
 }
 
@@ -984,6 +1205,7 @@ impl ServeSummary {
             tpot: zero,
             e2e: zero,
             slo: None,
+            prefix: None,
             simulated_s: 0.0,
             iterations: 0,
             mean_decode_batch: 0.0,
@@ -1059,6 +1281,7 @@ pub fn summarize(
         tpot,
         e2e,
         slo,
+        prefix: run.prefix,
         simulated_s,
         iterations: run.iterations,
         mean_decode_batch: if run.decode_steps == 0 {
@@ -1086,20 +1309,20 @@ pub enum Tokens {
     /// whose second moment is `1 − (1 − q)/2` of an exponential's of the
     /// same mean — 0.025% below at a mean of 2,000 tokens.
     Exponential {
-        /// Mean of the underlying exponential [tokens].
+        /// Mean of the underlying exponential \[tokens\].
         mean: f64,
     },
     /// Uniform on `lo..=hi`.
     Uniform {
-        /// Smallest [tokens].
+        /// Smallest \[tokens\].
         lo: u32,
-        /// Largest [tokens].
+        /// Largest \[tokens\].
         hi: u32,
     },
 }
 
 impl Tokens {
-    /// The mean of the counts drawn [tokens].
+    /// The mean of the counts drawn \[tokens\].
     pub fn mean(&self) -> f64 {
         match *self {
             Tokens::Fixed(n) => f64::from(n),
@@ -1234,6 +1457,7 @@ mod tests {
     fn stretches_give_the_stepwise_results_bit_for_bit() {
         use rand::SeedableRng;
         let mut rng = rand::rngs::StdRng::seed_from_u64(24);
+        let mut hits = 0;
         for case in 0..200 {
             let replicas = rng.random_range(1..=6);
             let max_batch = rng.random_range(1..=5);
@@ -1267,11 +1491,176 @@ mod tests {
                     req(t, input, output)
                 })
                 .collect();
-            let fast = run_least_loaded(&cfg, &reqs);
-            let stepwise = run_stepwise(&cfg, &reqs);
+            let fast = run_least_loaded(&cfg, &reqs, None);
+            let stepwise = run_stepwise(&cfg, &reqs, None);
             assert!(fast.same_results(&stepwise), "case {case}");
             assert_eq!(fast.prefill_iterations, stepwise.prefill_iterations);
+            // With prefix caching: prompts that share the blocks of one of
+            // a few conversations, up to their own length; least-loaded
+            // and cached-prefix routing.
+            let block_tokens = rng.random_range(16..600);
+            let mut blocks = BlockHashes::new();
+            for r in &reqs {
+                let conversation = rng.random_range(0..4u64);
+                let n = u64::from(r.input_tokens.div_ceil(block_tokens));
+                blocks.push((0..n).map(|k| conversation * 1_000 + k));
+            }
+            let caching = Some(PrefixCaching {
+                blocks: &blocks,
+                block_tokens,
+            });
+            for routing in [Routing::LeastLoaded, Routing::CachedPrefix] {
+                cfg.routing = routing;
+                let fast = run_least_loaded(&cfg, &reqs, caching);
+                let stepwise = run_stepwise(&cfg, &reqs, caching);
+                assert!(fast.same_results(&stepwise), "case {case} {routing:?}");
+                assert_eq!(fast.prefill_iterations, stepwise.prefill_iterations);
+                if let Some(p) = fast.prefix {
+                    hits += p.blocks_hit;
+                }
+            }
+            cfg.routing = Routing::LeastLoaded;
         }
+        assert!(hits > 0, "no case found a cached block");
+    }
+
+    /// Issue 21 item 4: a prefix hit skips exactly its blocks, by hand.
+    /// One Llama-3.1-8B replica on an H100, blocks of 512 tokens, each
+    /// request arriving after the one before has finished (1 output token):
+    ///
+    /// - A (prompt 1,000, blocks [1, 2]) finds nothing: TTFT `prefill(1000)`;
+    ///   its two blocks enter the cache.
+    /// - B (1,200, [1, 3, 4]) finds block 1 (its second differs): 512
+    ///   tokens skipped, TTFT `prefill(688)`.
+    /// - C (1,000, [1, 2], A's prompt) finds both blocks, 1,024 tokens, but
+    ///   its last prompt token is always computed: 999 skipped, TTFT
+    ///   `prefill(1)`.
+    /// - D (700, [5, 2]) finds nothing (its first block differs, so block 2
+    ///   is no prefix of it): TTFT `prefill(700)`.
+    ///
+    /// Blocks: 9 looked up, 3 found; tokens 3,900 looked up, 1,511 skipped.
+    #[test]
+    fn a_prefix_hit_skips_exactly_its_blocks() {
+        let mut cfg = config(8, 1);
+        cfg.replica = Replica::new(
+            model("llama-3.1-8b").unwrap().spec,
+            Catalog::builtin().chip("h100").unwrap(),
+            1,
+        )
+        .unwrap();
+        let r = cfg.replica.clone();
+        let reqs = [
+            req(0.0, 1_000, 1),
+            req(10.0, 1_200, 1),
+            req(20.0, 1_000, 1),
+            req(30.0, 700, 1),
+        ];
+        let mut blocks = BlockHashes::new();
+        for b in [&[1, 2][..], &[1, 3, 4], &[1, 2], &[5, 2]] {
+            blocks.push(b.iter().copied());
+        }
+        let caching = PrefixCaching {
+            blocks: &blocks,
+            block_tokens: 512,
+        };
+        for prefill in [Prefill::Whole, Prefill::default()] {
+            cfg.prefill = prefill;
+            let run = simulate_cached(&cfg, &reqs, Some(caching)).unwrap();
+            assert_eq!(
+                run.first_token,
+                vec![
+                    r.prefill_time(1_000.0),
+                    10.0 + r.prefill_time(688.0),
+                    20.0 + r.prefill_time(1.0),
+                    30.0 + r.prefill_time(700.0)
+                ],
+                "{prefill:?}"
+            );
+            assert_eq!(run.cached_tokens, vec![0, 512, 999, 0]);
+            let p = run.prefix.unwrap();
+            assert_eq!(
+                (p.blocks, p.blocks_hit, p.tokens, p.tokens_hit),
+                (9, 3, 3_900, 1_511)
+            );
+            assert_eq!(p.block_hit_rate(), 3.0 / 9.0);
+            // Without the cache every prompt is prefilled whole.
+            let plain = simulate(&cfg, &reqs).unwrap();
+            assert_eq!(plain.first_token[2], 20.0 + r.prefill_time(1_000.0));
+            assert!(plain.prefix.is_none() && plain.cached_tokens.is_empty());
+        }
+    }
+
+    /// The cache holds only the KV cache's free part: with room for 2,048
+    /// tokens (4 blocks of 512) an E of 1,500 prompt tokens leaves one
+    /// block's room while it runs, so A's blocks are evicted (the least
+    /// recently used first) and E keeps only its first block; F, A's
+    /// prompt again, then finds nothing. With a large KV cache F finds
+    /// A's two blocks.
+    #[test]
+    fn the_cache_is_bounded_by_the_free_kv_cache() {
+        let mut cfg = config(8, 1);
+        let reqs = [req(0.0, 1_000, 1), req(10.0, 1_500, 1), req(20.0, 1_000, 1)];
+        let mut blocks = BlockHashes::new();
+        for b in [&[1, 2][..], &[7, 8, 9], &[1, 2]] {
+            blocks.push(b.iter().copied());
+        }
+        let caching = Some(PrefixCaching {
+            blocks: &blocks,
+            block_tokens: 512,
+        });
+        let run = simulate_cached(&cfg, &reqs, caching).unwrap();
+        assert_eq!(run.cached_tokens, vec![0, 0, 999]);
+        cfg.replica.hbm =
+            cfg.replica.model.weight_bytes() + 2_048.0 * cfg.replica.model.kv_bytes_per_token;
+        assert_eq!(cfg.replica.kv_capacity_tokens(), 2_048);
+        let run = simulate_cached(&cfg, &reqs, caching).unwrap();
+        assert_eq!(run.cached_tokens, vec![0, 0, 0]);
+        assert_eq!(run.first_token[2], 20.0 + cfg.replica.prefill_time(1_000.0));
+    }
+
+    /// Cached-prefix routing sends a request to the replica holding its
+    /// prefix, where least-loaded routing sends it to the idle one.
+    #[test]
+    fn cached_prefix_routing_prefers_the_holder() {
+        let mut cfg = config(8, 2);
+        // A decodes 2,000 tokens on replica 0; B shares A's first block.
+        let reqs = [req(0.0, 1_000, 2_000), req(1.0, 1_000, 1)];
+        let mut blocks = BlockHashes::new();
+        blocks.push([1, 2]);
+        blocks.push([1, 3]);
+        let caching = Some(PrefixCaching {
+            blocks: &blocks,
+            block_tokens: 512,
+        });
+        let run = simulate_cached(&cfg, &reqs, caching).unwrap();
+        assert_eq!(
+            (run.replica.clone(), run.cached_tokens),
+            (vec![0, 1], vec![0, 0])
+        );
+        cfg.routing = Routing::CachedPrefix;
+        let run = simulate_cached(&cfg, &reqs, caching).unwrap();
+        assert_eq!(
+            (run.replica.clone(), run.cached_tokens),
+            (vec![0, 0], vec![0, 512])
+        );
+        // Block hashes for another number of requests are refused.
+        let mut short = BlockHashes::new();
+        short.push([1]);
+        let e = simulate_cached(
+            &cfg,
+            &reqs,
+            Some(PrefixCaching {
+                blocks: &short,
+                block_tokens: 512,
+            }),
+        );
+        assert_eq!(
+            e,
+            Err(ServeError::BlockCount {
+                blocks: 1,
+                requests: 2
+            })
+        );
     }
 
     /// The tournament tree names the replica a linear scan would: fewest

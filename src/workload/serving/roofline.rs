@@ -60,7 +60,7 @@ impl Precision {
     /// Every precision, widest first.
     pub const ALL: [Precision; 3] = [Precision::Bf16, Precision::Fp8, Precision::Fp4];
 
-    /// Bytes per value [B].
+    /// Bytes per value \[B\].
     pub const fn bytes(self) -> f64 {
         match self {
             Precision::Bf16 => 2.0,
@@ -113,7 +113,7 @@ pub struct ModelSpec {
     pub experts: u32,
     /// Routed experts each token visits, `k` (0 for a dense model).
     pub experts_per_token: u32,
-    /// Bytes per parameter as served [B]: 2 for BF16, 1 for FP8, 0.5 for FP4.
+    /// Bytes per parameter as served \[B\]: 2 for BF16, 1 for FP8, 0.5 for FP4.
     pub bytes_per_param: f64,
     /// Precision of the weights, which picks the chip's FLOP/s
     /// ([`Precision::peak_flops`]).
@@ -182,13 +182,13 @@ impl ModelSpec {
         }
     }
 
-    /// Bytes of the weights held [B]: `params × bytes_per_param`.
+    /// Bytes of the weights held \[B\]: `params × bytes_per_param`.
     pub fn weight_bytes(&self) -> f64 {
         self.params * self.bytes_per_param
     }
 
     /// Bytes of the weights one decode step over `batch` requests reads
-    /// [B]. A dense model reads all of them. A mixture of experts reads its
+    /// \[B\]. A dense model reads all of them. A mixture of experts reads its
     /// shared part `D` and, of its `E` routed experts of `e` parameters
     /// each, those at least one of the batch's tokens visits — `E × (1 −
     /// (1 − k/E)^batch)` on average when each token picks `k` of them
@@ -371,9 +371,9 @@ pub enum RooflineError {
         "the model's weights ({weights_gb:.1} GB) do not fit in {chips} x {chip} ({hbm_gb:.1} GB of HBM); use more chips per replica (at least {needed})"
     )]
     DoesNotFit {
-        /// Weight bytes [GB].
+        /// Weight bytes \[GB\].
         weights_gb: f64,
-        /// HBM of the whole replica [GB].
+        /// HBM of the whole replica \[GB\].
         hbm_gb: f64,
         /// Chips per replica.
         chips: u32,
@@ -411,7 +411,7 @@ pub struct Replica {
     /// Scale-up bandwidth of one chip in one direction [B/s]: half the
     /// catalog's bidirectional aggregate.
     pub link_bandwidth: f64,
-    /// HBM of the whole replica: `chips × HBM` [B].
+    /// HBM of the whole replica: `chips × HBM` \[B\].
     pub hbm: f64,
 }
 
@@ -423,7 +423,7 @@ fn positive(what: &'static str, value: f64) -> Result<f64, RooflineError> {
     }
 }
 
-/// Bytes of one activation value a tensor-parallel all-reduce carries [B]
+/// Bytes of one activation value a tensor-parallel all-reduce carries \[B\]
 /// (BF16, whatever the weights' precision).
 pub const ACTIVATION_BYTES: f64 = 2.0;
 
@@ -489,7 +489,7 @@ impl Replica {
     }
 
     /// Time of the tensor-parallel all-reduces of a pass over `tokens`
-    /// tokens [s]. Each layer all-reduces its activations twice (after
+    /// tokens \[s\]. Each layer all-reduces its activations twice (after
     /// attention and after the MLP), `tokens × hidden × 2 B` each; a ring
     /// over the replica's `n` chips sends `2·(n−1)/n` of that from every
     /// chip over its scale-up link, one direction at a time:
@@ -505,14 +505,14 @@ impl Replica {
         2.0 * f64::from(self.model.layers) * 2.0 * (n - 1.0) / n * message / self.link_bandwidth
     }
 
-    /// Time to prefill `tokens` input tokens [s]:
+    /// Time to prefill `tokens` input tokens \[s\]:
     /// `2·A·tokens ÷ prefill_flops + allreduce_time(tokens)` (`A` the
     /// active parameters).
     pub fn prefill_time(&self, tokens: f64) -> f64 {
         2.0 * self.model.active_params * tokens / self.prefill_flops + self.allreduce_time(tokens)
     }
 
-    /// Time of one decode step [s] over `batch` requests whose contexts
+    /// Time of one decode step \[s\] over `batch` requests whose contexts
     /// hold `context_tokens` tokens in all (the sum over the batch of each
     /// request's prompt plus tokens generated so far):
     /// `(step weight bytes + kv_bytes_per_token × context_tokens) ÷
@@ -536,12 +536,12 @@ impl Replica {
         }
     }
 
-    /// HBM left for the KV cache once the weights are loaded [B].
+    /// HBM left for the KV cache once the weights are loaded \[B\].
     pub fn kv_capacity_bytes(&self) -> f64 {
         self.hbm - self.model.weight_bytes()
     }
 
-    /// Tokens of context the KV cache can hold [tokens] (rounded down).
+    /// Tokens of context the KV cache can hold \[tokens\] (rounded down).
     pub fn kv_capacity_tokens(&self) -> u64 {
         (self.kv_capacity_bytes() / self.model.kv_bytes_per_token).floor() as u64
     }
@@ -711,7 +711,7 @@ pub struct DecodeSteps {
 
 impl DecodeSteps {
     /// Time of one step whose batch holds `context_tokens` tokens of
-    /// context in all [s]:
+    /// context in all \[s\]:
     /// `(weight bytes + kv_bytes_per_token × context_tokens) ÷ decode_bandwidth + all-reduce`.
     #[inline]
     pub fn time(&self, context_tokens: f64) -> f64 {

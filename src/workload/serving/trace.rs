@@ -10,7 +10,9 @@
 //! - **Mooncake FAST'25** (Qin et al., FAST 2025; Apache-2.0): JSON Lines,
 //!   one object per request with `timestamp` (milliseconds from the trace
 //!   start), `input_length`, `output_length` and `hash_ids` (prefix-cache
-//!   block ids, ignored here). Arrivals are `timestamp ÷ 1000` seconds.
+//!   block ids, read by [`read_with_blocks`] for the prefix cache of
+//!   [`super::prefix_cache`], ignored by [`read`]). Arrivals are
+//!   `timestamp ÷ 1000` seconds.
 //!
 //! Files are read whole, only if they are regular files of at most
 //! [`MAX_TRACE_BYTES`]. Rows must be in time order. Any malformed row is a
@@ -19,18 +21,19 @@
 
 use std::path::Path;
 
+use super::prefix_cache::BlockHashes;
 use crate::input::MAX_MAGNITUDE;
+use crate::input::quote_short;
 use crate::input::{InputError, read_regular_file};
-use crate::scenario::diag::quote_short;
 
-/// Largest trace file accepted [B]: 256 MiB (the Azure and Mooncake files
+/// Largest trace file accepted \[B\]: 256 MiB (the Azure and Mooncake files
 /// are 0.3–3 MB).
 pub const MAX_TRACE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One request of a trace.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TraceRequest {
-    /// Arrival time from the start of the trace [s].
+    /// Arrival time from the start of the trace \[s\].
     pub arrival: f64,
     /// Prompt tokens (Azure `ContextTokens`, Mooncake `input_length`).
     pub input_tokens: u32,
@@ -90,6 +93,25 @@ pub enum TraceError {
 
 /// Reads the trace at `path` in `format`.
 pub fn read(path: &Path, format: TraceFormat) -> Result<Vec<TraceRequest>, TraceError> {
+    Ok(read_any(path, format, false)?.0)
+}
+
+/// Reads the trace at `path` in `format` with each request's prompt block
+/// hashes: `Some` for a Mooncake trace (a line without `hash_ids` has no
+/// blocks; `hash_ids` must be a list of whole numbers, else a located
+/// error), `None` for an Azure trace, which carries none.
+pub fn read_with_blocks(
+    path: &Path,
+    format: TraceFormat,
+) -> Result<(Vec<TraceRequest>, Option<BlockHashes>), TraceError> {
+    read_any(path, format, true)
+}
+
+fn read_any(
+    path: &Path,
+    format: TraceFormat,
+    blocks: bool,
+) -> Result<(Vec<TraceRequest>, Option<BlockHashes>), TraceError> {
     let file = path.display().to_string();
     let bytes = read_regular_file(path, MAX_TRACE_BYTES, " for a trace").map_err(|source| {
         TraceError::Read {
@@ -97,7 +119,7 @@ pub fn read(path: &Path, format: TraceFormat) -> Result<Vec<TraceRequest>, Trace
             source,
         }
     })?;
-    parse(&file, &bytes, format)
+    parse_any(&file, &bytes, format, blocks)
 }
 
 /// Parses trace bytes; `file` names the source in errors.
@@ -106,6 +128,24 @@ pub fn parse(
     bytes: &[u8],
     format: TraceFormat,
 ) -> Result<Vec<TraceRequest>, TraceError> {
+    Ok(parse_any(file, bytes, format, false)?.0)
+}
+
+/// As [`parse`], with the block hashes as [`read_with_blocks`] gives them.
+pub fn parse_with_blocks(
+    file: &str,
+    bytes: &[u8],
+    format: TraceFormat,
+) -> Result<(Vec<TraceRequest>, Option<BlockHashes>), TraceError> {
+    parse_any(file, bytes, format, true)
+}
+
+fn parse_any(
+    file: &str,
+    bytes: &[u8],
+    format: TraceFormat,
+    with_blocks: bool,
+) -> Result<(Vec<TraceRequest>, Option<BlockHashes>), TraceError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = 1 + bytes[..e.valid_up_to()]
             .iter()
@@ -117,16 +157,19 @@ pub fn parse(
             what: "not UTF-8 text".into(),
         }
     })?;
-    let requests = match format {
-        TraceFormat::Azure => parse_azure(file, text)?,
-        TraceFormat::Mooncake => parse_mooncake(file, text)?,
+    let (requests, blocks) = match format {
+        TraceFormat::Azure => (parse_azure(file, text)?, None),
+        TraceFormat::Mooncake => {
+            let mut blocks = with_blocks.then(BlockHashes::new);
+            (parse_mooncake(file, text, blocks.as_mut())?, blocks)
+        }
     };
     if requests.is_empty() {
         return Err(TraceError::Empty {
             file: file.to_string(),
         });
     }
-    Ok(requests)
+    Ok((requests, blocks))
 }
 
 fn row_error(file: &str, line: usize, what: impl Into<String>) -> TraceError {
@@ -324,7 +367,25 @@ struct MooncakeRow {
     output_length: u32,
 }
 
-fn parse_mooncake(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceError> {
+/// One line of a Mooncake trace with its prompt's block hashes (none if
+/// the key is absent); any other key is ignored.
+#[derive(serde::Deserialize)]
+struct MooncakeBlocksRow {
+    /// Arrival [ms from the trace start].
+    timestamp: f64,
+    input_length: u32,
+    output_length: u32,
+    #[serde(default)]
+    hash_ids: Vec<u64>,
+}
+
+/// Reads the Mooncake lines of `text`; with `blocks`, each line's
+/// `hash_ids` appended to it.
+fn parse_mooncake(
+    file: &str,
+    text: &str,
+    mut blocks: Option<&mut BlockHashes>,
+) -> Result<Vec<TraceRequest>, TraceError> {
     let mut out = Vec::with_capacity(text.len() / 200);
     let mut previous = f64::NEG_INFINITY;
     for (line, row) in numbered_lines(text) {
@@ -341,7 +402,7 @@ fn parse_mooncake(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceErro
                 ),
             ));
         }
-        let r: MooncakeRow = serde_json::from_str(row).map_err(|e| {
+        let located = |e: serde_json::Error| {
             row_error(
                 file,
                 line,
@@ -349,7 +410,25 @@ fn parse_mooncake(file: &str, text: &str) -> Result<Vec<TraceRequest>, TraceErro
                     "{e}; a Mooncake trace line is a JSON object with timestamp (ms), input_length and output_length (whole numbers of tokens)"
                 ),
             )
-        })?;
+        };
+        let r = match blocks.as_deref_mut() {
+            None => serde_json::from_str::<MooncakeRow>(row).map_err(located)?,
+            Some(blocks) => {
+                let r: MooncakeBlocksRow = serde_json::from_str(row).map_err(|e| {
+                    let mut e = located(e);
+                    if let TraceError::Row { what, .. } = &mut e {
+                        what.push_str(", and hash_ids a list of whole-number block ids");
+                    }
+                    e
+                })?;
+                blocks.push(r.hash_ids);
+                MooncakeRow {
+                    timestamp: r.timestamp,
+                    input_length: r.input_length,
+                    output_length: r.output_length,
+                }
+            }
+        };
         if !(r.timestamp.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&r.timestamp)) {
             return Err(row_error(
                 file,
@@ -398,7 +477,7 @@ pub fn rate_scale_problem(x: f64) -> Option<String> {
 }
 
 /// Compresses a trace's arrival times by `rate_scale` (dimensionless): each
-/// arrival `t` [s] becomes `t ÷ rate_scale`, so the requests and their
+/// arrival `t` \[s\] becomes `t ÷ rate_scale`, so the requests and their
 /// tokens are unchanged, the span between the first and last arrival is
 /// divided by `rate_scale` and the arrival rate multiplied by it. A scale
 /// of 1 leaves every arrival bit for bit (`t ÷ 1 = t` in IEEE 754).

@@ -25,7 +25,7 @@ pub struct Job {
     pub name: String,
     /// Submission time.
     pub submit: SimTime,
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    /// Index into the world's rack models ([`crate::world::config::Config::rack_types`]).
     pub rack_type: usize,
     /// Chips held (a whole number of scale-up domains).
     pub chips: u32,
@@ -73,7 +73,7 @@ pub struct Arrivals {
     /// Name of the stream: its jobs are `<name>-<k>`, its random stream
     /// `jobs/<name>`.
     pub name: String,
-    /// Index into [`Scenario::rack_types`](crate::scenario::Scenario::rack_types).
+    /// Index into the world's rack models ([`crate::world::config::Config::rack_types`]).
     pub rack_type: usize,
     /// Mean arrivals per hour.
     pub rate_per_hour: f64,

@@ -43,13 +43,13 @@ impl Training<'_> {
         if cause == DownCause::Retired {
             // A retired domain never returns: give the rest back, queue again.
             self.unplace(job, now, world);
-            let j = &self.scenario.training.jobs[job];
+            let j = &self.config.jobs[job];
             self.set_state(job, now, JobState::Queued);
             self.queue.push(job as u32, j.priority, j.submit);
             return;
         }
         let per = self.domain_chips(job);
-        let rack_type = self.scenario.training.jobs[job].rack_type;
+        let rack_type = self.config.jobs[job].rack_type;
         let run = &mut self.runs[job];
         let part = run
             .parts
@@ -60,7 +60,7 @@ impl Training<'_> {
         let site = part.site as usize;
         run.down_domains.push(domain);
         self.tally[site].chips -= per;
-        let pool = site * self.scenario.world.rack_types.len() + rack_type;
+        let pool = site * self.world_config.rack_types.len() + rack_type;
         self.waiters[pool].insert(job as u32);
         if !run.replacing {
             run.replacing = true;
@@ -92,7 +92,7 @@ impl Training<'_> {
         let (site, down) = (part.site as usize, part.down);
         self.tally[site].chips += per;
         if down == 0 {
-            let pool = self.pool(site, self.scenario.training.jobs[job].rack_type);
+            let pool = self.pool(site, self.config.jobs[job].rack_type);
             self.waiters[pool].remove(&(job as u32));
         }
         self.resume_if_whole(job, now, world);
@@ -105,7 +105,7 @@ impl Training<'_> {
             self.runs[job].since = now;
             self.set_state(job, now, JobState::Restarting);
             self.begin_running(job, now, world);
-            let at = now + self.scenario.training.jobs[job].restart_overhead;
+            let at = now + self.config.jobs[job].restart_overhead;
             self.schedule(at, job);
         }
     }
@@ -113,7 +113,7 @@ impl Training<'_> {
     /// Re-places what it can of a job's down domains on free healthy
     /// domains of the same site and rack model; restarts it if whole.
     pub(super) fn replace_down(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let model = RackTypeId(self.scenario.training.jobs[job].rack_type as u32);
+        let model = RackTypeId(self.config.jobs[job].rack_type as u32);
         let per = self.domain_chips(job);
         let mut k = 0;
         while k < self.runs[job].down_domains.len() {
@@ -150,7 +150,7 @@ impl Training<'_> {
     /// back, a job's end): the jobs waiting there re-place onto them first,
     /// in job order (the queue comes after, in [`Training::settle`]).
     pub(super) fn serve_waiters(&mut self, site: SiteId, now: SimTime, world: &mut World) {
-        for model in 0..self.scenario.world.rack_types.len() {
+        for model in 0..self.world_config.rack_types.len() {
             let pool = self.pool(site.index(), model);
             while world.capacity(site, RackTypeId(model as u32)) > 0 {
                 let Some(&job) = self.waiters[pool].first() else {
@@ -172,7 +172,7 @@ impl Training<'_> {
         if state == JobState::Computing {
             self.integrate(job, now);
         }
-        let domains = f64::from(self.scenario.training.jobs[job].domains);
+        let domains = f64::from(self.config.jobs[job].domains);
         let run = &mut self.runs[job];
         let lost = run.done - run.saved;
         for part in &run.parts {
@@ -218,10 +218,10 @@ impl Training<'_> {
     /// Draws the time to the job's next software fault (exponential, rate
     /// `nodes × λ_software`) from its own stream and schedules it.
     pub(super) fn arm_fault(&mut self, job: usize, now: SimTime) {
-        let j = &self.scenario.training.jobs[job];
-        let rack = &self.scenario.world.rack_types[j.rack_type].rack;
+        let j = &self.config.jobs[job];
+        let rack = &self.world_config.rack_types[j.rack_type].rack;
         let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
-        let rate_per_hour = nodes * self.scenario.training.software_rate_per_node_hour;
+        let rate_per_hour = nodes * self.config.software_rate_per_node_hour;
         let g = &mut self.generations[job];
         g.fault = g.fault.wrapping_add(1);
         let generation = g.fault;
@@ -230,11 +230,8 @@ impl Training<'_> {
         }
         let run = &mut self.runs[job];
         let rng = run.rng.get_or_insert_with(|| {
-            self.streams.stream_of_parts(&[
-                "jobs/",
-                &self.scenario.training.jobs[job].name,
-                "/software",
-            ])
+            self.streams
+                .stream_of_parts(&["jobs/", &self.config.jobs[job].name, "/software"])
         });
         let hours: f64 = Exp::new(rate_per_hour)
             .expect("a positive rate")
@@ -262,10 +259,10 @@ impl Training<'_> {
     /// (the same rate and traffic; a cut of one of those links takes the
     /// job's domain down anyway).
     pub(super) fn start_flows(&mut self, job: usize, now: SimTime, world: &mut World) {
-        if self.scenario.training.jobs[job].comm.is_none() {
+        if self.config.jobs[job].comm.is_none() {
             return;
         }
-        let model = RackTypeId(self.scenario.training.jobs[job].rack_type as u32);
+        let model = RackTypeId(self.config.jobs[job].rack_type as u32);
         if self.runs[job].parts.len() == 1 && world.domains_per_rack(model) == 1 {
             let run = &mut self.runs[job];
             let part = &mut run.parts[0];

@@ -76,7 +76,8 @@ use crate::engine::{RngStreams, SimDuration, SimTime, StreamRng};
 use crate::policy::placement;
 use crate::policy::queue::{JobQueue, Reservation};
 use crate::record::{Interruption, JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
-use crate::scenario::Scenario;
+use crate::run::RunConfig;
+use crate::world::config::Config as WorldConfig;
 
 pub mod config;
 mod interruptions;
@@ -317,7 +318,12 @@ impl SiteTally {
 
 /// Every training job of a scenario, its queue and its events.
 pub struct Training<'s> {
-    scenario: &'s Scenario,
+    /// The run's settings: seed, calendar.
+    run: &'s RunConfig,
+    /// The jobs.
+    config: &'s config::Config,
+    /// The world the jobs run in: its sites and rack models.
+    world_config: &'s WorldConfig,
     streams: RngStreams,
     runs: Vec<Run>,
     /// Each job's generations (by job index).
@@ -357,9 +363,14 @@ pub struct Training<'s> {
 }
 
 impl<'s> Training<'s> {
-    /// The jobs of `scenario`, each pending its submission (scheduled).
-    pub fn new(scenario: &'s Scenario) -> Self {
-        let run = Run {
+    /// The jobs of `config`, each pending its submission (scheduled), on
+    /// the sites and rack models of `world_config`, for the run `run`.
+    pub fn new(
+        run: &'s RunConfig,
+        config: &'s config::Config,
+        world_config: &'s WorldConfig,
+    ) -> Self {
+        let fresh = Run {
             state: JobState::Pending,
             next: Next::Checkpoint,
             parts: Vec::new(),
@@ -389,29 +400,30 @@ impl<'s> Training<'s> {
             rng: None,
         };
         let mut counts = [0; 7];
-        counts[JobState::Pending.index()] = scenario.training.jobs.len();
-        let pools = scenario.world.sites.len() * scenario.world.rack_types.len();
+        counts[JobState::Pending.index()] = config.jobs.len();
+        let pools = world_config.sites.len() * world_config.rack_types.len();
         Training {
-            scenario,
-            streams: RngStreams::new(scenario.run.seed),
-            runs: vec![run; scenario.training.jobs.len()],
-            generations: vec![Generations::default(); scenario.training.jobs.len()],
+            run,
+            config,
+            world_config,
+            streams: RngStreams::new(run.seed),
+            runs: vec![fresh; config.jobs.len()],
+            generations: vec![Generations::default(); config.jobs.len()],
             queue: JobQueue::default(),
             by_allocation: Vec::new(),
             by_flow: Vec::new(),
             dirty: Vec::new(),
             to_replace: Vec::new(),
-            room: vec![false; scenario.world.sites.len()],
+            room: vec![false; world_config.sites.len()],
             rooms: Vec::new(),
-            placed: vec![Vec::new(); scenario.world.sites.len()],
-            speed: vec![1.0; scenario.world.sites.len()],
+            placed: vec![Vec::new(); world_config.sites.len()],
+            speed: vec![1.0; world_config.sites.len()],
             counts,
-            tally: vec![SiteTally::default(); scenario.world.sites.len()],
+            tally: vec![SiteTally::default(); world_config.sites.len()],
             ends: vec![BTreeSet::new(); pools],
             waiters: vec![BTreeSet::new(); pools],
             candidates: Vec::new(),
-            scheduled: scenario
-                .training
+            scheduled: config
                 .jobs
                 .iter()
                 .enumerate()
@@ -488,7 +500,7 @@ impl<'s> Training<'s> {
 
     /// Chips of one scale-up domain of a job.
     fn domain_chips(&self, job: usize) -> u64 {
-        let j = &self.scenario.training.jobs[job];
+        let j = &self.config.jobs[job];
         u64::from(j.chips / j.domains)
     }
 
@@ -521,7 +533,7 @@ impl<'s> Training<'s> {
     /// The all-reduce traffic a job sends per FLOP it computes, per rack
     /// of it [B/FLOP]: ring bytes ÷ FLOPs per step; 0 without flows.
     fn bytes_per_flop(&self, job: usize) -> f64 {
-        match self.scenario.training.jobs[job].comm {
+        match self.config.jobs[job].comm {
             Some(c) if self.runs[job].ring => c.ring_bytes() / c.flops_per_step,
             _ => 0.0,
         }
@@ -530,7 +542,7 @@ impl<'s> Training<'s> {
     /// Makes a placed job's sites count `rate` for it from `now`, each its
     /// share by domains, and the traffic that follows by racks.
     fn count_rate(&mut self, job: usize, now: SimTime, rate: f64) {
-        let domains = f64::from(self.scenario.training.jobs[job].domains);
+        let domains = f64::from(self.config.jobs[job].domains);
         let per_rack = self.bytes_per_flop(job);
         let run = &mut self.runs[job];
         for part in &run.parts {
@@ -593,7 +605,7 @@ impl<'s> Training<'s> {
     pub fn handle(&mut self, now: SimTime, event: Event, world: &mut World) {
         match event {
             Event::Submit { job } => {
-                let j = &self.scenario.training.jobs[job as usize];
+                let j = &self.config.jobs[job as usize];
                 self.set_state(job as usize, now, JobState::Queued);
                 self.queue.push(job, j.priority, j.submit);
                 self.start_queued(now, world);
@@ -611,7 +623,7 @@ impl<'s> Training<'s> {
                             Next::Checkpoint => {
                                 self.set_state(i, now, JobState::Checkpointing);
                                 self.set_load(i, now, 0.0, world);
-                                let at = now + self.scenario.training.jobs[i].checkpoint_time;
+                                let at = now + self.config.jobs[i].checkpoint_time;
                                 self.schedule(at, i);
                             }
                         }
@@ -641,7 +653,7 @@ impl<'s> Training<'s> {
                 self.interrupt(i, now, Interruption::Software);
                 self.set_state(i, now, JobState::Restarting);
                 self.set_load(i, now, 0.0, world);
-                let at = now + self.scenario.training.jobs[i].restart_overhead;
+                let at = now + self.config.jobs[i].restart_overhead;
                 self.schedule(at, i);
                 self.arm_fault(i, now);
             }
@@ -782,14 +794,14 @@ impl<'s> Training<'s> {
     /// A placed job's computing rate now [FLOP/s]: full rate × the speed of
     /// its slowest site × its all-reduce's share of a step.
     fn comm_rate(&self, job: usize) -> f64 {
-        let j = &self.scenario.training.jobs[job];
+        let j = &self.config.jobs[job];
         let run = &self.runs[job];
         let speed = run
             .parts
             .iter()
             .map(|p| self.speed[p.site as usize])
             .fold(1.0, f64::min);
-        let full = j.full_rate(&self.scenario.world.rack_types[j.rack_type]) * speed;
+        let full = j.full_rate(&self.world_config.rack_types[j.rack_type]) * speed;
         match (j.comm, run.ring) {
             (Some(c), true) if full > 0.0 => {
                 let ring = run.flow_rates.iter().copied().fold(f64::INFINITY, f64::min);
@@ -803,7 +815,7 @@ impl<'s> Training<'s> {
     /// the all-reduce, and the next checkpoint or the completion, whichever
     /// comes first.
     fn compute(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let j = &self.scenario.training.jobs[job];
+        let j = &self.config.jobs[job];
         let rate = self.comm_rate(job);
         if self.runs[job].state != JobState::Computing {
             self.set_state(job, now, JobState::Computing);
@@ -836,8 +848,8 @@ impl<'s> Training<'s> {
     }
 
     fn complete(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let work = self.scenario.training.jobs[job].work;
-        let domains = f64::from(self.scenario.training.jobs[job].domains);
+        let work = self.config.jobs[job].work;
+        let domains = f64::from(self.config.jobs[job].domains);
         // The completion falls on a whole microsecond: the sites' integrals
         // take the rounding the job's total takes.
         let rest = work - self.runs[job].done;
@@ -860,7 +872,7 @@ impl<'s> Training<'s> {
     /// Releases a job's allocations and takes it off its sites' lists.
     fn unplace(&mut self, job: usize, now: SimTime, world: &mut World) {
         let per = self.domain_chips(job);
-        let rack_type = self.scenario.training.jobs[job].rack_type;
+        let rack_type = self.config.jobs[job].rack_type;
         let run = &mut self.runs[job];
         run.held = run.held + (now - run.held_since);
         let parts = std::mem::take(&mut run.parts);
@@ -876,7 +888,7 @@ impl<'s> Training<'s> {
                 Activity::Waiting => t.waiting -= 1,
                 Activity::Elsewhere => {}
             }
-            let pool = site * self.scenario.world.rack_types.len() + rack_type;
+            let pool = site * self.world_config.rack_types.len() + rack_type;
             self.ends[pool].remove(&(key_end, job as u32, part.domains));
             self.waiters[pool].remove(&(job as u32));
             self.by_allocation[part.allocation.0 as usize] = NO_JOB;

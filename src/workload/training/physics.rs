@@ -10,7 +10,7 @@ use super::config::{Comm, Job};
 
 impl Comm {
     /// Bytes each replica sends per step in a ring all-reduce:
-    /// `2·(k−1)/k · gradient bytes` [B].
+    /// `2·(k−1)/k · gradient bytes` \[B\].
     pub fn ring_bytes(&self) -> f64 {
         let k = f64::from(self.data_parallel);
         2.0 * (k - 1.0) / k * self.gradient_bytes
@@ -34,10 +34,17 @@ impl Comm {
     }
 }
 
+/// The rate of a job of `chips` chips of `rack` at full speed: chips ×
+/// peak BF16 × `mfu` [FLOP/s]. The one place it is written: the model,
+/// the job sources and validation all call it.
+pub fn full_rate(chips: u32, rack: &RackType, mfu: f64) -> f64 {
+    f64::from(chips) * rack.chip.bf16.value() * mfu
+}
+
 impl Job {
-    /// Its rate at full speed: chips × peak BF16 × MFU [FLOP/s].
+    /// Its rate at full speed ([`full_rate`]) [FLOP/s].
     pub fn full_rate(&self, rack: &RackType) -> f64 {
-        f64::from(self.chips) * rack.chip.bf16.value() * self.mfu
+        full_rate(self.chips, rack, self.mfu)
     }
 }
 

@@ -18,18 +18,12 @@ impl Training<'_> {
             .iter()
             .map(|&j| j as usize)
             .filter(|&j| {
-                let job = &self.scenario.training.jobs[j];
+                let job = &self.config.jobs[j];
                 job.rack_type == rack_type
                     && job.priority < priority
                     && self.runs[j].state.is_running()
             })
-            .min_by_key(|&j| {
-                (
-                    self.scenario.training.jobs[j].priority,
-                    self.runs[j].segment,
-                    j,
-                )
-            })
+            .min_by_key(|&j| (self.config.jobs[j].priority, self.runs[j].segment, j))
     }
 
     /// Preempts a placed job at `now` (an inference service needs its
@@ -51,7 +45,7 @@ impl Training<'_> {
         // `preemptible`) lost its work to that failure: losing its
         // placement too would be no second interruption.
         self.unplace(job, now, world);
-        let j = &self.scenario.training.jobs[job];
+        let j = &self.config.jobs[job];
         self.set_state(job, now, JobState::Queued);
         self.queue.push(job as u32, j.priority, j.submit);
     }
@@ -61,11 +55,11 @@ impl Training<'_> {
     pub(super) fn start_queued(&mut self, now: SimTime, world: &mut World) {
         while let Some(head) = self.queue.head() {
             let job = head as usize;
-            let j = &self.scenario.training.jobs[job];
+            let j = &self.config.jobs[job];
             let (model, needed, sites) = (
                 RackTypeId(j.rack_type as u32),
                 j.domains as usize,
-                self.scenario.world.sites.len(),
+                self.world_config.sites.len(),
             );
             let parts = match placement::place(world, sites, model, needed) {
                 Some((site, domains)) => vec![(site, domains)],
@@ -97,13 +91,13 @@ impl Training<'_> {
     /// cannot take the head's room.
     pub(super) fn backfill(&mut self, head: usize, now: SimTime, world: &mut World) {
         let mut reservation = self.reserve(head, now, world);
-        let head_model = self.scenario.training.jobs[head].rack_type;
+        let head_model = self.config.jobs[head].rack_type;
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
         candidates.extend(self.queue.iter().skip(1).take(BACKFILL_DEPTH));
         for &c in &candidates {
             let job = c as usize;
-            let j = &self.scenario.training.jobs[job];
+            let j = &self.config.jobs[job];
             if reservation.is_none() && j.rack_type == head_model {
                 continue;
             }
@@ -111,7 +105,7 @@ impl Training<'_> {
             let needed = j.domains as usize;
             // Admitted first: only a job that starts pays for its packing.
             let Some(site) =
-                placement::site_with_room(world, self.scenario.world.sites.len(), model, needed)
+                placement::site_with_room(world, self.world_config.sites.len(), model, needed)
             else {
                 continue;
             };
@@ -131,10 +125,10 @@ impl Training<'_> {
     /// The head's reservation: over the sites in order, the earliest time
     /// a pool of its rack model holds its domains (ties to the first site).
     pub(super) fn reserve(&self, head: usize, now: SimTime, world: &World) -> Option<Reservation> {
-        let j = &self.scenario.training.jobs[head];
+        let j = &self.config.jobs[head];
         let model = RackTypeId(j.rack_type as u32);
         let mut best: Option<Reservation> = None;
-        for s in 0..self.scenario.world.sites.len() {
+        for s in 0..self.world_config.sites.len() {
             let free = world.capacity(SiteId(s as u32), model) as u32;
             let pool = &self.ends[self.pool(s, j.rack_type)];
             let releases = pool.iter().map(|&(at, _, domains)| (at, domains));
@@ -154,7 +148,7 @@ impl Training<'_> {
 
     /// Index of the pool of (site, rack model) in `ends` and `waiters`.
     pub(super) fn pool(&self, site: usize, rack_type: usize) -> usize {
-        site * self.scenario.world.rack_types.len() + rack_type
+        site * self.world_config.rack_types.len() + rack_type
     }
 
     /// A job's ideal remaining duration from a start now: its remaining
@@ -162,9 +156,9 @@ impl Training<'_> {
     /// checkpoints on the way, `(⌈w/(r·E)⌉ − 1) · C`, and the restart
     /// overhead if it resumes from a checkpoint.
     pub(super) fn estimate(&self, job: usize) -> SimDuration {
-        let j = &self.scenario.training.jobs[job];
+        let j = &self.config.jobs[job];
         let run = &self.runs[job];
-        let rate = j.full_rate(&self.scenario.world.rack_types[j.rack_type]);
+        let rate = j.full_rate(&self.world_config.rack_types[j.rack_type]);
         let compute = (j.work - run.saved).max(0.0) / rate;
         let every = j.checkpoint_every.seconds();
         let checkpoints = if every > 0.0 {
@@ -189,7 +183,7 @@ impl Training<'_> {
         now: SimTime,
         world: &mut World,
     ) {
-        let j = &self.scenario.training.jobs[job];
+        let j = &self.config.jobs[job];
         self.queue.remove(job as u32, j.priority, j.submit);
         let estimated_end = now + self.estimate(job);
         let per = u64::from(j.chips / j.domains);

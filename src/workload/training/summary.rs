@@ -31,7 +31,7 @@ impl Training<'_> {
                 }
                 _ => {}
             }
-            let j = &self.scenario.training.jobs[job];
+            let j = &self.config.jobs[job];
             let run = &self.runs[job];
             let status = match run.state {
                 JobState::Completed => JobStatus::Completed,
@@ -64,11 +64,11 @@ impl Training<'_> {
                 wait_h += queue_wait_h;
             }
             ettrs.extend(ettr);
-            let calendar = &self.scenario.run.calendar;
+            let calendar = &self.run.calendar;
             let sites: Vec<&str> = run
                 .last_sites
                 .iter()
-                .map(|&s| self.scenario.world.sites[s as usize].name.as_str())
+                .map(|&s| self.world_config.sites[s as usize].name.as_str())
                 .collect();
             recorder.job(&JobRow {
                 id: job as u32,
@@ -79,14 +79,8 @@ impl Training<'_> {
                 end_h: run.end.map(SimTime::hours),
                 queue_wait_h,
                 chips: j.chips,
-                rack: self.scenario.world.rack_types[j.rack_type]
-                    .rack
-                    .name
-                    .clone(),
-                chip: self.scenario.world.rack_types[j.rack_type]
-                    .chip
-                    .name
-                    .clone(),
+                rack: self.world_config.rack_types[j.rack_type].rack.name.clone(),
+                chip: self.world_config.rack_types[j.rack_type].chip.name.clone(),
                 site: sites.join("+"),
                 status,
                 interruptions: run.interruptions,

@@ -4,6 +4,7 @@
 //! sample, mutated). The scenario validates and runs to finite figures, or
 //! every problem is located in a file, one line each, quoting little.
 
+use crate::common::Edit;
 use std::path::Path;
 
 use dcsim::output::null::NullRecorder;
@@ -15,30 +16,18 @@ use super::{Mutation, check_message, mutate, mutations};
 
 /// One site of racks "quad" (8 chips, domains of 4) and "gpu8" (8 chips,
 /// domains of 1); no failures. The trace section follows.
-const SITE: &str = r#"name = "jobs"
+const SITE: &str = concat!(
+    r#"name = "jobs"
 start = "2026-01-01"
 duration = "DURATION"
 sample_every = "6h"
 [failures]
 gpu = { rate_per_million_hours = 0 }
 host = { rate_per_million_hours = 0 }
-[[chips]]
-name = "unit"
-bf16_tflops = 100
-hbm_gb = 10
-hbm_tb_per_s = 1
-tdp_w = 1100
-idle_w = 100
-scaleup_gb_per_s = 100
-[[racks]]
-name = "quad"
-chip = "unit"
-chips = 8
-nodes = 4
-scaleup_domain = 4
-overhead_kw = 1
-scaleout_gbit_per_s = 100
-[[racks]]
+"#,
+    unit_chip!(),
+    quad_rack!(),
+    r#"[[racks]]
 name = "gpu8"
 chip = "unit"
 chips = 8
@@ -58,7 +47,8 @@ date = "2026-01-01"
 rack = "gpu8"
 count = 4
 date = "2026-01-01"
-"#;
+"#
+);
 
 const CSV_TRACE: &str = r#"
 [[traces]]
@@ -159,7 +149,7 @@ proptest! {
     #[test]
     fn mutated_job_csvs_run_or_are_located(m in mutations()) {
         let base = std::fs::read(repo("tests/fixtures/trace_jobs.csv")).unwrap();
-        check_trace(&(SITE.replace("DURATION", "3d") + CSV_TRACE), "jobs.csv", &mutate(&base, &m))?;
+        check_trace(&(SITE.edit("DURATION", "3d") + CSV_TRACE), "jobs.csv", &mutate(&base, &m))?;
     }
 
     /// The generic CSV built row by row from each column's values, then
@@ -170,7 +160,7 @@ proptest! {
         m in prop::collection::vec(super::mutation(), 0..2),
     ) {
         let text = format!("submit,chips,ideal_duration,flops,name,rack\n{}\n", rows.join("\n"));
-        check_trace(&(SITE.replace("DURATION", "3d") + CSV_TRACE), "jobs.csv", &mutate(text.as_bytes(), &m))?;
+        check_trace(&(SITE.edit("DURATION", "3d") + CSV_TRACE), "jobs.csv", &mutate(text.as_bytes(), &m))?;
     }
 
     /// The head of the shipped Alibaba task list (24 tasks over ten days),
@@ -180,7 +170,7 @@ proptest! {
         let full = std::fs::read_to_string(repo("data/alibaba-gpu-v2023-sample/openb_pod_list_default.csv")).unwrap();
         let head: Vec<&str> = full.lines().take(25).collect();
         let base = head.join("\n") + "\n";
-        check_trace(&(SITE.replace("DURATION", "10d") + ALIBABA_TRACE), "tasks.csv", &mutate(base.as_bytes(), &m))?;
+        check_trace(&(SITE.edit("DURATION", "10d") + ALIBABA_TRACE), "tasks.csv", &mutate(base.as_bytes(), &m))?;
     }
 }
 
@@ -199,7 +189,7 @@ fn the_base_traces_run() {
         )
     };
     let csv = std::fs::read(repo("tests/fixtures/trace_jobs.csv")).unwrap();
-    let scenario = SITE.replace("DURATION", "3d") + CSV_TRACE;
+    let scenario = SITE.edit("DURATION", "3d") + CSV_TRACE;
     let s = ok(&scenario, "jobs.csv", &csv).unwrap();
     let (_, summary) = dcsim::sim::run(&s, NullRecorder, &mut |_| {});
     assert_eq!(summary.training.expect("jobs").jobs, 4);
