@@ -171,6 +171,10 @@ pub struct ServiceSpec {
     /// `max_num_batched_tokens` (default 8192).
     #[serde(default)]
     pub max_batched_tokens: Option<u32>,
+    /// Share of prompt tokens found in a prefix cache, whose prefill is
+    /// skipped (0 ≤ h < 1, default 0).
+    #[serde(default)]
+    pub prefix_hit_rate: Option<f64>,
 }
 
 /// Growth of a service's demand over calendar time.

@@ -106,6 +106,7 @@ impl Validator<'_> {
             let (target_utilization, min_replicas, max_replicas, scale_up_delay, backlog) =
                 self.autoscaling(&p, v);
             let prefill = self.prefill(&p, v);
+            let prefix_hit_rate = self.prefix_hit_rate(&p, v.prefix_hit_rate);
             let ok = self.problem_count() == before;
             let (
                 true,
@@ -191,6 +192,7 @@ impl Validator<'_> {
                 preempt_training: v.preempt_training.unwrap_or(false),
                 priority: v.priority.unwrap_or(0),
                 prefill,
+                prefix_hit_rate,
             });
         }
         out
@@ -776,6 +778,30 @@ impl Validator<'_> {
             prefill_chips,
             prefill_tensor_parallel: tp,
         }))
+    }
+
+    /// The share of prompt tokens a prefix cache holds (default 0): a
+    /// number from 0 to below 1 (the last prompt token is always computed);
+    /// 0 when refused (the problem is recorded).
+    fn prefix_hit_rate(&mut self, p: &FieldPath, given: Option<f64>) -> f64 {
+        let Some(x) = given else {
+            return 0.0;
+        };
+        let Some(x) = self.finite(&p.key("prefix_hit_rate"), x) else {
+            return 0.0;
+        };
+        if (0.0..1.0).contains(&x) {
+            x
+        } else {
+            self.err(
+                &p.key("prefix_hit_rate"),
+                format!(
+                    "{} is not a hit rate; give the share of prompt tokens found in the prefix cache, from 0 (none, the default) to below 1 (0.4: 40% of each prompt's prefill skipped)",
+                    number(x)
+                ),
+            );
+            0.0
+        }
     }
 
     /// How a replica runs prefills: chunked (default) within a token

@@ -67,6 +67,10 @@ pub struct Service {
     /// How a replica runs prefills (chunked within a token budget by
     /// default).
     pub prefill: crate::workload::serving::requests::Prefill,
+    /// Share of prompt tokens a prefix cache holds, stated (0 ≤ h < 1):
+    /// every prefill computes `1 − h` of its tokens
+    /// ([`crate::workload::serving::roofline::Replica::with_prefix_hit_rate`]).
+    pub prefix_hit_rate: f64,
 }
 
 /// A validated request-level window (`[[request_windows]]`).

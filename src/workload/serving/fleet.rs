@@ -433,7 +433,8 @@ impl<'s> Serving<'s> {
             .map(|s| {
                 let rt = &world_config.rack_types[s.rack_type];
                 let replica = Replica::new(s.model, &rt.chip, s.tensor_parallel)
-                    .expect("validation checked that the model fits its replica");
+                    .expect("validation checked that the model fits its replica")
+                    .with_prefix_hit_rate(s.prefix_hit_rate);
                 let max_batch = replica
                     .max_batch_for(s.input_tokens, s.output_tokens)
                     .min(u64::from(u32::MAX)) as u32;
@@ -457,7 +458,8 @@ impl<'s> Serving<'s> {
                 });
                 let pools = s.disaggregation.map(|d| {
                     let prefill = Replica::new(s.model, &rt.chip, d.prefill_tensor_parallel)
-                        .expect("validation checked that the model fits a prefill copy");
+                        .expect("validation checked that the model fits a prefill copy")
+                        .with_prefix_hit_rate(s.prefix_hit_rate);
                     let fewer = f64::from(d.prefill_tensor_parallel.min(s.tensor_parallel));
                     let domain = rt.rack.scaleup_domain.max(1);
                     Pools {
@@ -977,8 +979,9 @@ impl<'s> Serving<'s> {
             output: service.output_tokens,
             max_batch: s.max_batch,
             scv: s.scv,
+            // The chunks of the prompt's tokens not found in the cache.
             prefill_chunks: super::roofline::prefill_chunks(
-                service.input_tokens,
+                service.input_tokens * (1.0 - service.prefix_hit_rate),
                 match service.prefill {
                     super::requests::Prefill::Chunked { budget } => Some(budget),
                     super::requests::Prefill::Whole => None,
