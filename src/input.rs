@@ -185,28 +185,6 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
     "a special file"
 }
 
-/// Most characters of input quoted in a message.
-pub const MAX_QUOTED_CHARS: usize = 80;
-
-/// `text` as a message may quote it: one line, at most
-/// [`MAX_QUOTED_CHARS`] characters (then `…`), control characters, quotes
-/// and backslashes escaped (`\n`, `\u{0}`).
-pub fn quote_short(text: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == MAX_QUOTED_CHARS {
-            out.push('…');
-            break;
-        }
-        if c.is_control() || c == '\\' || c == '\u{2028}' || c == '\u{2029}' {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,8 +38,9 @@
 //! [`scenario`], which reports every problem with its file, line, column and
 //! field path, and turns the plain `*Spec` structs into a validated
 //! [`scenario::Scenario`] (catalog entries resolved from [`catalog`], dates
-//! turned into simulated time). The physical model, [`world::World`], is
-//! built from it: sites, racks, scale-up domains and nodes, power, network
+//! turned into simulated time), each part of it a configuration type of the
+//! layer that owns it. The physical model, [`world::World`], is built from
+//! its part: sites, racks, scale-up domains and nodes, power, network
 //! and failures, one file per concern, and the contract it offers workloads
 //! (capacity, notices, commands). The composition root, [`sim`], owns the
 //! top-level event enum (one variant per layer, each wrapping that layer's
@@ -64,25 +65,33 @@
 //! merged into the same bytes. [`output::compare`] puts finished runs side
 //! by side.
 //!
-//! Dependencies point inward. `engine`, `units` and [`input`] (bounded file
-//! reading) depend on nothing of the project; `catalog` on `units`; `record`
-//! on the catalog and the row types of the workloads and the books; `world`
-//! on the engine, the catalog and `record`; `policy` and the workloads
-//! (`workload`) on the world's contract; `economics` on `record`; `scenario`
-//! on the catalog, the engine, `input` and the resolved configuration types
-//! it fills (`economics::config`, the serving demand and trace types);
-//! `output` on `record`, `results` and the layers' row types; `sim` on the
-//! layers and the validated scenario; `runner` on `sim` and `output`; `sweep`
-//! on `runner`. The binary (`src/main.rs`, a table of contents, and
-//! `src/cli/`, one file per subcommand) and the benchmarks (`src/bench/`,
-//! which the binary declares) sit outside the library and call it through
-//! its public items; the library needs none of the command line's crates
-//! (clap and the rest come with the default `cli` feature, which only the
-//! binary requires). One exception is still being removed (issue 19): the world, the
-//! training and serving workloads and the books take model types from
-//! `scenario::model` (the whole [`scenario::Scenario`], links, lifetimes, the
-//! grid policy); `tests/dcsim/layers.rs` lists those imports, and the list
-//! may only shrink.
+//! Dependencies point inward. `engine`, `units`, [`input`] (bounded file
+//! reading) and [`text`] (durations, quoting, closest names) depend on
+//! nothing of the project but the engine's time; [`run`](mod@run) (the run's own
+//! settings) on the engine; `catalog` on `units`; `record` on the catalog
+//! and the row types of the workloads and the books. Each model layer owns
+//! its configuration as types of its own, resolved at the boundary, and its
+//! constructor takes only its part plus the run settings: `world` (its
+//! [`world::config`]) depends on the engine, the catalog, `run` and
+//! `record`; `policy` and the workloads (`workload`) on the world's
+//! contract and configuration, the training workload's configuration, job
+//! physics and job sources (Poisson arrivals, trace readers) in
+//! [`workload::training`], the serving workload's in
+//! [`workload::serving::config`]; `economics` on `record`, `run` and the
+//! world's and serving's configuration. `scenario` sits above them: it
+//! depends on the catalog, the engine, `input`, `text` and every layer's
+//! configuration types, which it fills (a [`scenario::Scenario`] is
+//! `{ run, catalog, world, training, serving, economics }`), and no file of
+//! `world`, `workload`, `economics` or `policy` imports it outside unit
+//! tests (`tests/dcsim/layers.rs` fails on one that does). `output` depends
+//! on `record`, `results` and the layers' row types; `sim` on the layers
+//! and the validated scenario, the one place that unpacks a whole
+//! `Scenario`; `runner` on `sim` and `output`; `sweep` on `runner`. The
+//! binary (`src/main.rs`, a table of contents, and `src/cli/`, one file per
+//! subcommand) and the benchmarks (`src/bench/`, which the binary declares)
+//! sit outside the library and call it through its public items; the
+//! library needs none of the command line's crates (clap and the rest come
+//! with the default `cli` feature, which only the binary requires).
 //!
 //! # Resolution
 //!
@@ -112,6 +121,7 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod sim;
 pub mod sweep;
+pub mod text;
 pub mod units;
 pub mod validation;
 pub mod workload;

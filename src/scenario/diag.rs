@@ -127,47 +127,7 @@ impl ScenarioError {
     }
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to be a
-/// plausible misspelling.
-pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        let score = strsim::normalized_damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase());
-        if score >= 0.5 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// `"; did you mean `x`?"` for a misspelled key, or nothing.
-pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> String
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    suggestion(word, candidates, '`', '`')
-}
-
-/// `"; did you mean \"x\"?"` for a misspelled value (a name that refers
-/// to something), or nothing.
-pub fn did_you_mean_value<'a, I>(word: &str, candidates: I) -> String
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    suggestion(word, candidates, '"', '"')
-}
-
-fn suggestion<'a, I>(word: &str, candidates: I, open: char, close: char) -> String
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    closest(word, candidates)
-        .map(|c| format!("; did you mean {open}{c}{close}?"))
-        .unwrap_or_default()
-}
+pub use crate::text::{closest, did_you_mean, did_you_mean_value};
 
 #[cfg(test)]
 mod tests {
@@ -208,7 +168,7 @@ mod tests {
     }
 }
 
-pub use crate::input::{MAX_QUOTED_CHARS, quote_short};
+pub use crate::text::{MAX_QUOTED_CHARS, quote_short};
 
 #[cfg(test)]
 mod quote_tests {

@@ -90,6 +90,12 @@ pub struct RackType {
     pub rack: RackSpec,
     /// Its chip.
     pub chip: ChipSpec,
+    /// Failures per component-hour of each class for this model's parts,
+    /// in [`FailureKind::ALL`] order: the class's rate
+    /// ([`FailureClass::rate_per_hour`]), except `gpu` and `hbm` left unset
+    /// by the scenario, which take this model's chip's catalog figure.
+    /// Resolved at the boundary: the world reads these as they are.
+    pub failure_rates: [f64; FailureKind::ALL.len()],
 }
 
 impl RackType {
@@ -340,9 +346,13 @@ pub struct Maintenance {
 pub struct FailureClass {
     /// Which class.
     pub kind: FailureKind,
-    /// Failures per component-hour; `None` for `gpu` and `hbm` means "each
-    /// chip's catalog figure" (every other class always has a rate).
-    pub rate_per_hour: Option<f64>,
+    /// Failures per component-hour: the scenario's rate or the class's
+    /// default. For `gpu` and `hbm` left unset it is 0 here, as each rack
+    /// model's chip has its own figure: the parts of a rack model fail at
+    /// [`RackType::failure_rates`], which hold the resolved rate of every
+    /// class; this one is read for the parts of no rack model (sites,
+    /// inter-site links).
+    pub rate_per_hour: f64,
     /// Time-to-failure law.
     pub lifetime: Lifetime,
     /// Repair time.

@@ -267,92 +267,187 @@ pub struct World<'s> {
     site_names: Vec<SharedText>,
 }
 
+/// A site's power at time zero: its first grid connection, uncapped, the
+/// background utilization, the PUE, price and carbon intensity in force,
+/// and its rack models tracked (of `models` in all).
+fn site_power(run: &RunConfig, utilization: f64, site: &config::Site, models: usize) -> SitePower {
+    let mut power = SitePower::default();
+    power.grid = site.grid[0].1;
+    power.cap = 1.0;
+    power.background = utilization;
+    power.pue = site.pue.in_month(run.calendar.month(SimTime::ZERO));
+    power.price_usd_per_mwh = site.price.at(&run.calendar, SimTime::ZERO);
+    power.carbon_kg_per_mwh = site.carbon.at(&run.calendar, SimTime::ZERO);
+    power.track_models(models, site.phases.iter().map(|p| p.rack_type));
+    power
+}
+
+/// One failure fleet per inter-site link of `config`, each drawing from
+/// streams of its own (pushed onto `streams`; the fleets onto `fleets`),
+/// exponential only (`class`: the dci_link rate and law); their indices.
+fn link_fleets(
+    config: &Config,
+    streams_root: &RngStreams,
+    streams: &mut Vec<StreamRng>,
+    fleets: &mut Vec<Fleet>,
+    (rate, law): (f64, Lifetime),
+) -> Vec<usize> {
+    let mut dci_fleets = Vec::with_capacity(config.links.len());
+    for (i, link) in config.links.iter().enumerate() {
+        let name = format!(
+            "link/{}-{}/{i}",
+            config.sites[link.from].name, config.sites[link.to].name
+        );
+        streams.push(streams_root.stream(&format!("failures/{name}")));
+        streams.push(streams_root.stream(&format!("repairs/{name}")));
+        let classes = match law {
+            Lifetime::Exponential => vec![(FailureKind::DciLink, rate)],
+            Lifetime::Weibull { .. } => Vec::new(),
+        };
+        fleets.push(Fleet::new(
+            Scope::Dci,
+            None,
+            (streams.len() - 2, streams.len() - 1),
+            classes,
+        ));
+        dci_fleets.push(fleets.len() - 1);
+    }
+    dci_fleets
+}
+
+impl SiteState {
+    /// A site before its first event: nothing delivered, its power at
+    /// time zero, its rack models' sample rows at zero.
+    fn new(
+        site: &config::Site,
+        power: SitePower,
+        fleets: Vec<Option<[usize; 3]>>,
+        outage_fleet: usize,
+        rack_names: &[SharedText],
+        chip_names: &[SharedText],
+    ) -> SiteState {
+        SiteState {
+            phases: site.phases.iter().map(|_| PhaseState::default()).collect(),
+            queue: (0..site.phases.len()).collect(),
+            committed: Watts::ZERO,
+            floor: Watts::ZERO,
+            racks_online: 0,
+            racks_deferred: 0,
+            racks_refused: 0,
+            racks_commissioned: 0,
+            chips_failed: 0,
+            chips_repair: 0,
+            chips_unpowered: 0,
+            uplinks_down: 0,
+            dci_down: 0,
+            failures: [0; CLASSES],
+            last_totals: EnergyTotals::default(),
+            last_models: power.models().to_vec(),
+            racks: power
+                .models()
+                .iter()
+                .map(|m| RackSample {
+                    rack_type: m.rack_type,
+                    rack: rack_names[m.rack_type].clone(),
+                    chip: chip_names[m.rack_type].clone(),
+                    racks_online: 0,
+                    chips_online: 0,
+                    it_nameplate_mw: 0.0,
+                    online_chip_hours: 0.0,
+                    healthy_chip_hours: 0.0,
+                    held_chip_hours: 0.0,
+                })
+                .collect(),
+            last_failures: [0; CLASSES],
+            fleets,
+            outage_fleet,
+            power,
+            dirty: false,
+        }
+    }
+}
+
+/// What the world keeps of each rack model of `config`, and the failure
+/// classes that take one of its nodes down: gpu, hbm, gpu_other per chip;
+/// host, nic per node, superposed in report order, at the model's resolved
+/// rates ([`config::RackType::failure_rates`]).
+fn rack_models(config: &Config) -> (Vec<TypeInfo>, Vec<NodeClasses>) {
+    let class = |k: FailureKind| &config.failures[k.index()];
+    let mut node_classes: Vec<NodeClasses> = Vec::new();
+    let types: Vec<TypeInfo> = config
+        .rack_types
+        .iter()
+        .map(|t| {
+            let cpn = t.rack.chips_per_node();
+            let rate = |k: FailureKind| t.failure_rates[k.index()];
+            let mut classes = NodeClasses::default();
+            for k in FailureKind::ALL
+                .into_iter()
+                .filter(|k| matches!(k.basis(), Basis::Chip | Basis::Node))
+            {
+                let per = if k.basis() == Basis::Chip { cpn } else { 1 };
+                match class(k).lifetime {
+                    Lifetime::Exponential => {
+                        classes.exponential.push((k, rate(k) * f64::from(per)))
+                    }
+                    Lifetime::Weibull { shape } => classes.weibull.push((k, rate(k), shape, per)),
+                }
+            }
+            node_classes.push(classes);
+            let nodes_per_domain = (t.rack.scaleup_domain / cpn).max(1);
+            TypeInfo {
+                chips: t.rack.chips,
+                nodes: t.rack.nodes,
+                chips_per_node: cpn,
+                nodes_per_domain,
+                domains: t.rack.nodes / nodes_per_domain,
+                idle_mw: milliwatts(t.chip.idle),
+                dynamic_mw: milliwatts(t.chip.tdp - t.chip.idle),
+                dynamic: t.chip.tdp - t.chip.idle,
+                overhead_mw: milliwatts(t.rack.overhead),
+                nameplate: t.nameplate(),
+                nic_per_chip: t.rack.scaleout_per_chip,
+                uplink: (
+                    rate(FailureKind::SwitchCable) * f64::from(t.rack.chips),
+                    class(FailureKind::SwitchCable).lifetime,
+                ),
+                rack_power: (
+                    rate(FailureKind::RackPower),
+                    class(FailureKind::RackPower).lifetime,
+                ),
+            }
+        })
+        .collect();
+    (types, node_classes)
+}
+
 impl<'s> World<'s> {
     /// Builds the world `config` describes, for the run `run`; its first
     /// events wait in [`drain_scheduled`](Self::drain_scheduled).
-    // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
-    #[allow(clippy::too_many_lines)]
     pub fn new(run: &'s RunConfig, config: &'s Config) -> Self {
         let streams_root = RngStreams::new(run.seed);
-        let class = |k: FailureKind| &config.failures[k.index()];
-        let mut node_classes: Vec<NodeClasses> = Vec::new();
-        let types: Vec<TypeInfo> = config
-            .rack_types
-            .iter()
-            .map(|t| {
-                let cpn = t.rack.chips_per_node();
-                // A chip class falls back on the chip's own catalog figure
-                // (gpu, hbm) when the scenario sets none; validation gives
-                // every other class its rate.
-                let chip_rate = |k: FailureKind| {
-                    class(k)
-                        .rate_per_hour
-                        .or_else(|| t.chip.failures_per_mhr(k).map(|r| r / 1e6))
-                        .unwrap_or(0.0)
-                };
-                let mut classes = NodeClasses::default();
-                // The classes that take a node down, superposed in report
-                // order: gpu, hbm, gpu_other per chip; host, nic per node.
-                for k in FailureKind::ALL
-                    .into_iter()
-                    .filter(|k| matches!(k.basis(), Basis::Chip | Basis::Node))
-                {
-                    let (rate, per) = match k.basis() {
-                        Basis::Chip => (chip_rate(k), cpn),
-                        _ => (class(k).rate_per_hour.unwrap_or(0.0), 1),
-                    };
-                    match class(k).lifetime {
-                        Lifetime::Exponential => {
-                            classes.exponential.push((k, rate * f64::from(per)))
-                        }
-                        Lifetime::Weibull { shape } => classes.weibull.push((k, rate, shape, per)),
-                    }
-                }
-                node_classes.push(classes);
-                let sc = class(FailureKind::SwitchCable);
-                let rp = class(FailureKind::RackPower);
-                let nodes_per_domain = (t.rack.scaleup_domain / cpn).max(1);
-                TypeInfo {
-                    chips: t.rack.chips,
-                    nodes: t.rack.nodes,
-                    chips_per_node: cpn,
-                    nodes_per_domain,
-                    domains: t.rack.nodes / nodes_per_domain,
-                    idle_mw: milliwatts(t.chip.idle),
-                    dynamic_mw: milliwatts(t.chip.tdp - t.chip.idle),
-                    dynamic: t.chip.tdp - t.chip.idle,
-                    overhead_mw: milliwatts(t.rack.overhead),
-                    nameplate: t.nameplate(),
-                    nic_per_chip: t.rack.scaleout_per_chip,
-                    uplink: (
-                        sc.rate_per_hour.unwrap_or(0.0) * f64::from(t.rack.chips),
-                        sc.lifetime,
-                    ),
-                    rack_power: (rp.rate_per_hour.unwrap_or(0.0), rp.lifetime),
-                }
-            })
-            .collect();
-        let so = class(FailureKind::SiteOutage);
-        let dl = class(FailureKind::DciLink);
-        let site_outage = (so.rate_per_hour.unwrap_or(0.0), so.lifetime);
-        let dci_class = (dl.rate_per_hour.unwrap_or(0.0), dl.lifetime);
+        let (types, node_classes) = rack_models(config);
+        let class = |k: FailureKind| {
+            let c = &config.failures[k.index()];
+            (c.rate_per_hour, c.lifetime)
+        };
+        let (site_outage, dci_class) =
+            (class(FailureKind::SiteOutage), class(FailureKind::DciLink));
         let exp_only = |(rate, law): (f64, Lifetime), k: FailureKind| match law {
             Lifetime::Exponential => vec![(k, rate)],
             Lifetime::Weibull { .. } => Vec::new(),
         };
 
         // Rack model and chip names, shared by every site's sample rows.
-        let name = |s: &str| SharedText::from(s);
-        let rack_names: Vec<SharedText> = config
-            .rack_types
-            .iter()
-            .map(|t| name(&t.rack.name))
-            .collect();
-        let chip_names: Vec<SharedText> = config
-            .rack_types
-            .iter()
-            .map(|t| name(&t.chip.name))
-            .collect();
+        let names = |name: fn(&config::RackType) -> &str| -> Vec<SharedText> {
+            config
+                .rack_types
+                .iter()
+                .map(|t| SharedText::from(name(t)))
+                .collect()
+        };
+        let rack_names = names(|t| &t.rack.name);
+        let chip_names = names(|t| &t.chip.name);
         let mut streams = Vec::new();
         let mut fleets = Vec::new();
         let mut sites = Vec::new();
@@ -402,70 +497,17 @@ impl<'s> World<'s> {
                 exp_only(site_outage, FailureKind::SiteOutage),
             ));
             let outage_fleet = fleets.len() - 1;
-            let mut power = SitePower::default();
-            power.grid = site.grid[0].1;
-            power.cap = 1.0;
-            power.background = config.utilization;
-            power.pue = site.pue.in_month(run.calendar.month(SimTime::ZERO));
-            power.price_usd_per_mwh = site.price.at(&run.calendar, SimTime::ZERO);
-            power.carbon_kg_per_mwh = site.carbon.at(&run.calendar, SimTime::ZERO);
-            power.track_models(types.len(), site.phases.iter().map(|p| p.rack_type));
-            sites.push(SiteState {
-                phases: site.phases.iter().map(|_| PhaseState::default()).collect(),
-                queue: (0..site.phases.len()).collect(),
-                committed: Watts::ZERO,
-                floor: Watts::ZERO,
-                racks_online: 0,
-                racks_deferred: 0,
-                racks_refused: 0,
-                racks_commissioned: 0,
-                chips_failed: 0,
-                chips_repair: 0,
-                chips_unpowered: 0,
-                uplinks_down: 0,
-                dci_down: 0,
-                failures: [0; CLASSES],
-                last_totals: EnergyTotals::default(),
-                last_models: power.models().to_vec(),
-                racks: power
-                    .models()
-                    .iter()
-                    .map(|m| RackSample {
-                        rack_type: m.rack_type,
-                        rack: rack_names[m.rack_type].clone(),
-                        chip: chip_names[m.rack_type].clone(),
-                        racks_online: 0,
-                        chips_online: 0,
-                        it_nameplate_mw: 0.0,
-                        online_chip_hours: 0.0,
-                        healthy_chip_hours: 0.0,
-                        held_chip_hours: 0.0,
-                    })
-                    .collect(),
-                last_failures: [0; CLASSES],
-                fleets: site_fleets,
-                outage_fleet,
+            let power = site_power(run, config.utilization, site, types.len());
+            sites.push(SiteState::new(
+                site,
                 power,
-                dirty: false,
-            });
-        }
-        // One fleet per inter-site link, each with its own streams.
-        let mut dci_fleets = Vec::with_capacity(config.links.len());
-        for (i, link) in config.links.iter().enumerate() {
-            let name = format!(
-                "link/{}-{}/{i}",
-                config.sites[link.from].name, config.sites[link.to].name
-            );
-            streams.push(streams_root.stream(&format!("failures/{name}")));
-            streams.push(streams_root.stream(&format!("repairs/{name}")));
-            fleets.push(Fleet::new(
-                Scope::Dci,
-                None,
-                (streams.len() - 2, streams.len() - 1),
-                exp_only(dci_class, FailureKind::DciLink),
+                site_fleets,
+                outage_fleet,
+                &rack_names,
+                &chip_names,
             ));
-            dci_fleets.push(fleets.len() - 1);
         }
+        let dci_fleets = link_fleets(config, &streams_root, &mut streams, &mut fleets, dci_class);
         let network = Network::new(config.sites.len(), &config.links);
         let varying = config
             .sites

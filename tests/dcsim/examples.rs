@@ -342,13 +342,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
         }
         // Rate per component-hour; for the chip classes, per chip of each
         // rack model (the catalog figure unless the scenario sets one).
-        let rate = |rt: &dcsim::scenario::model::RackType| {
-            class.rate_per_hour.unwrap_or(match k {
-                FailureKind::Gpu => rt.chip.gpu_failures_per_mhr / 1e6,
-                FailureKind::Hbm => rt.chip.hbm_failures_per_mhr / 1e6,
-                _ => 0.0,
-            })
-        };
+        let rate = |rt: &dcsim::scenario::model::RackType| rt.failure_rates[k.index()];
         let mut e = Expected::default();
         for (si, site) in sc.world.sites.iter().enumerate() {
             let points = &tally.points[si];
@@ -477,7 +471,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
                             if dark(p) {
                                 0.0
                             } else {
-                                per * class.rate_per_hour.unwrap_or(0.0)
+                                per * class.rate_per_hour
                             }
                         }
                         Basis::Site | Basis::Link => 0.0,
@@ -491,20 +485,20 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
                 Basis::RackUplink => {
                     // Uplinks of racks without power may or may not be at
                     // risk (issue 6 item 8): either is inside the range.
-                    let lam = class.rate_per_hour.unwrap_or(0.0);
+                    let lam = class.rate_per_hour;
                     let slack = max_dt * tv_up_chips * lam;
                     let down = struck.down_chip_h[k.index()]
                         + struck.down_chip_h[FailureKind::RackPower.index()];
                     (sum - slack - lam * down, sum + slack)
                 }
                 Basis::Rack => {
-                    let lam = class.rate_per_hour.unwrap_or(0.0);
+                    let lam = class.rate_per_hour;
                     let slack = max_dt * tv_up_racks * lam;
                     (sum - slack - lam * struck.down_h[k.index()], sum + slack)
                 }
                 // Sites are at risk from the start, racks or not.
                 Basis::Site => {
-                    let lam = class.rate_per_hour.unwrap_or(0.0);
+                    let lam = class.rate_per_hour;
                     (lam * (end - struck.down_h[k.index()]), lam * end)
                 }
                 Basis::Link => (0.0, 0.0),
@@ -514,7 +508,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
         }
         if k.basis() == Basis::Link {
             // Each link is at risk while up; logged at its `from` site.
-            let lam = class.rate_per_hour.unwrap_or(0.0);
+            let lam = class.rate_per_hour;
             let down: f64 = tally.struck.iter().map(|s| s.down_h[k.index()]).sum();
             let links = sc.world.links.len() as f64;
             e.lo = lam * (links * end - down);

@@ -321,7 +321,7 @@ restart_overhead = "10min"
     // Over the whole 1,296 h the rates give the published 419 (Llama 3
     // Table 5) plus what the table does not list: rack power (512 racks)
     // and site outages.
-    let rate_of = |k: FailureKind| s.world.failures[k.index()].rate_per_hour.unwrap();
+    let rate_of = |k: FailureKind| s.world.failures[k.index()].rate_per_hour;
     let unlisted = 512.0 * rate_of(FailureKind::RackPower) + rate_of(FailureKind::SiteOutage);
     let listed = (lambda - unlisted) * wall;
     assert!((listed - 419.0).abs() < 1e-6, "{listed}");

@@ -295,11 +295,24 @@ impl Validator<'_> {
 
     /// Pushes a problem located at `line` of the input file `shown` (a trace, an hourly CSV).
     pub(super) fn at_line(&mut self, p: &FieldPath, shown: &str, line: u64, message: String) {
+        self.at(p, shown, line, 1, message);
+    }
+
+    /// Pushes a problem located at `line` and `column` of the input file
+    /// `shown` (a trace's row error).
+    pub(super) fn at(
+        &mut self,
+        p: &FieldPath,
+        shown: &str,
+        line: u64,
+        column: u64,
+        message: String,
+    ) {
         self.problems.located.push(Issue {
             location: Location::File {
                 file: shown.to_string(),
                 line: line as usize,
-                column: 1,
+                column: column as usize,
             },
             field: p.to_string(),
             message,

@@ -8,7 +8,7 @@ use crate::engine::SimTime;
 use crate::scenario::model::{Distribution, FailureClass, Lifetime};
 use crate::scenario::model::{Link, RackType, Site, job_failure_rate};
 use crate::scenario::spec::{
-    DistributionKind, DistributionSpec, FailureClassSpec, LifetimeKind, ScenarioSpec,
+    DistributionKind, DistributionSpec, FailureClassSpec, FailuresSpec, LifetimeKind, ScenarioSpec,
 };
 use crate::scenario::tree::FieldPath;
 
@@ -152,17 +152,7 @@ impl Validator<'_> {
     pub(super) fn failures(&mut self, spec: &ScenarioSpec) -> Option<Vec<FailureClass>> {
         let p = FieldPath::default().key("failures");
         let given = spec.failures.clone().unwrap_or_default();
-        let by_kind: [Option<&FailureClassSpec>; FailureKind::ALL.len()] = [
-            given.gpu.as_ref(),
-            given.hbm.as_ref(),
-            given.gpu_other.as_ref(),
-            given.host.as_ref(),
-            given.nic.as_ref(),
-            given.switch_cable.as_ref(),
-            given.rack_power.as_ref(),
-            given.site_outage.as_ref(),
-            given.dci_link.as_ref(),
-        ];
+        let by_kind = given_classes(&given);
         let mut out = Vec::new();
         let mut ok = true;
         for (d, class) in failures::defaults().iter().zip(by_kind) {
@@ -172,8 +162,11 @@ impl Validator<'_> {
             };
             // `gpu` and `hbm` fall back on each chip's catalog figure; every
             // other class, `gpu_other` included, on its default.
-            let default_rate =
-                (!d.kind.rate_per_chip_model()).then_some(d.rate_per_million_hours / 1e6);
+            let default_rate = if d.kind.rate_per_chip_model() {
+                0.0
+            } else {
+                d.rate_per_million_hours / 1e6
+            };
             let Some(c) = class else {
                 out.push(FailureClass {
                     kind: d.kind,
@@ -200,7 +193,7 @@ impl Validator<'_> {
                             );
                             None
                         } else {
-                            Some(Some(r / 1e6))
+                            Some(r / 1e6)
                         }
                     }),
                 None => Some(default_rate),
@@ -256,6 +249,45 @@ impl Validator<'_> {
         }
         ok.then_some(out)
     }
+
+    /// Each rack model's failure rates ([`RackType::failure_rates`]): every
+    /// class's rate, except `gpu` and `hbm` left unset by the scenario,
+    /// which take the model's chip's catalog figure.
+    pub(super) fn rack_failure_rates(
+        spec: &ScenarioSpec,
+        failures: &[FailureClass],
+        rack_types: &mut [RackType],
+    ) {
+        let given = spec.failures.clone().unwrap_or_default();
+        let by_kind = given_classes(&given);
+        for t in rack_types {
+            for c in failures {
+                let unset = by_kind[c.kind.index()]
+                    .and_then(|s| s.rate_per_million_hours)
+                    .is_none();
+                t.failure_rates[c.kind.index()] = if c.kind.rate_per_chip_model() && unset {
+                    t.chip.failures_per_mhr(c.kind).map_or(0.0, |r| r / 1e6)
+                } else {
+                    c.rate_per_hour
+                };
+            }
+        }
+    }
+}
+
+/// The classes `[failures]` sets, in [`FailureKind::ALL`] order.
+fn given_classes(given: &FailuresSpec) -> [Option<&FailureClassSpec>; FailureKind::ALL.len()] {
+    [
+        given.gpu.as_ref(),
+        given.hbm.as_ref(),
+        given.gpu_other.as_ref(),
+        given.host.as_ref(),
+        given.nic.as_ref(),
+        given.switch_cable.as_ref(),
+        given.rack_power.as_ref(),
+        given.site_outage.as_ref(),
+        given.dci_link.as_ref(),
+    ]
 }
 
 impl Validator<'_> {
@@ -281,8 +313,7 @@ impl Validator<'_> {
                 failures
                     .iter()
                     .find(|c| c.kind == k)
-                    .and_then(|c| c.rate_per_hour)
-                    .unwrap_or(0.0)
+                    .map_or(0.0, |c| c.rate_per_hour)
             };
             let site_outage = rate(FailureKind::SiteOutage);
             let racks: f64 = sites

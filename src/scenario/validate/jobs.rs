@@ -17,6 +17,7 @@ use crate::scenario::model::{
 use crate::scenario::spec::{JobSettingsSpec, JobSpec};
 use crate::scenario::tree::FieldPath;
 use crate::workload::training::physics::full_rate;
+use crate::workload::training::sources::domains_of;
 
 use super::checks::entries;
 use super::{
@@ -555,38 +556,6 @@ pub(super) struct JobSettings {
     pub(super) fixed_every: Option<SimDuration>,
     /// Higher runs first.
     pub(super) priority: i32,
-}
-
-/// The scale-up domains `chips` chips of `rack` make: a whole number, at
-/// most `most` (what one site ever holds); else why not.
-pub(super) fn domains_of(
-    chips: u32,
-    rack: &RackType,
-    most: u64,
-    multi_site: bool,
-) -> Result<u32, String> {
-    let per = rack.rack.scaleup_domain.max(1);
-    let name = &rack.rack.name;
-    if !chips.is_multiple_of(per) {
-        let up = chips.div_ceil(per) * per;
-        Err(format!(
-            "{chips} chips is not a whole number of {name}'s scale-up domains of {per} chips; jobs hold whole domains, e.g. chips = {up}"
-        ))
-    } else if multi_site && u64::from(chips / per) > most {
-        Err(format!(
-            "{chips} chips ({} domains of {per}) is more than all sites together ever hold of {name} (at most {} chips); the job would wait forever",
-            chips / per,
-            most * u64::from(per)
-        ))
-    } else if u64::from(chips / per) > most {
-        Err(format!(
-            "{chips} chips ({} domains of {per}) is more than any site ever holds of {name} (at most {} chips at one site); the job would wait forever",
-            chips / per,
-            most * u64::from(per)
-        ))
-    } else {
-        Ok(chips / per)
-    }
 }
 
 /// A job's all-reduce fields as given.

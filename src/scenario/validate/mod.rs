@@ -12,7 +12,6 @@ use super::diag::{Issue, did_you_mean_value, quote_short};
 use super::model::{RunConfig, Scenario, ServingConfig, TrainingConfig, WorldConfig};
 use super::spec::ScenarioSpec;
 use super::tree::FieldPath;
-use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
 use crate::engine::{Calendar, SimDuration, SimTime};
 
 /// Default seed when the file and the command line give none.
@@ -20,6 +19,8 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Default utilization when the file has no `[load]` table.
 pub const DEFAULT_UTILIZATION: f64 = 0.7;
 pub use crate::input::MAX_MAGNITUDE;
+pub use crate::text::{MAX_DURATION_YEARS, number, parse_duration};
+pub use crate::workload::training::sources::MAX_JOB_QUANTITY;
 /// Smallest value accepted where a positive number is needed, in the unit of
 /// its key (1e-6 MW is one watt).
 pub const MIN_POSITIVE: f64 = 1e-6;
@@ -44,8 +45,6 @@ pub const TIMESERIES_ROW_BYTES: u64 = 250;
 pub const FAILURE_ROW_BYTES: u64 = 100;
 /// Longest run \[years\].
 pub const MAX_RUN_YEARS: u64 = 100;
-/// Longest duration accepted anywhere [years of 365 days].
-pub const MAX_DURATION_YEARS: u64 = 1_000;
 /// Earliest year of a date.
 pub const MIN_YEAR: i32 = 1900;
 /// Latest year of a date.
@@ -72,10 +71,6 @@ pub const DEFAULT_OVERLAP: f64 = 0.5;
 /// Most gradient bytes per replica per step: an exabyte (a 500-quadrillion-
 /// parameter model in BF16), far beyond any model; keeps a typo finite.
 pub const MAX_GRADIENT_BYTES: f64 = 1e18;
-/// Largest parameter count, token count or FLOPs a job may give: beyond any
-/// real run (the largest today are near 1e26 FLOPs), small enough to stay
-/// exact enough in f64 arithmetic.
-pub const MAX_JOB_QUANTITY: f64 = 1e32;
 /// Longest scenario name \[characters\]: it names a folder.
 pub const MAX_NAME_CHARS: usize = 100;
 
@@ -87,73 +82,6 @@ pub struct Problems {
     pub by_path: Vec<(FieldPath, String)>,
     /// Problems located in other files.
     pub located: Vec<Issue>,
-}
-
-/// Parses a duration such as `"90s"`, `"15min"`, `"1.5h"`, `"54d"`, `"2w"` or
-/// `"7y"` (a year is 365 days), rounded to the microsecond. (The scenario's
-/// `duration` alone treats whole years as calendar years.)
-pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
-    // Quoted short and escaped: a message stays one line whatever the input.
-    let text_q = quote_short(text);
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let example = "a duration like \"90s\", \"15min\", \"4h\", \"54d\" or \"7y\"";
-    let value: f64 = number
-        .replace('_', "")
-        .parse()
-        .map_err(|_| format!("expected {example}, found \"{text_q}\""))?;
-    let micros_per_unit: u64 = match unit.trim() {
-        "us" | "µs" => 1,
-        "ms" => 1_000,
-        "s" => MICROS_PER_SECOND,
-        "min" => MICROS_PER_MINUTE,
-        "h" => MICROS_PER_HOUR,
-        "d" => MICROS_PER_DAY,
-        "w" => 7 * MICROS_PER_DAY,
-        "y" => 365 * MICROS_PER_DAY,
-        "" => return Err(format!("\"{text_q}\" has no unit; expected {example}")),
-        other => {
-            let other_q = quote_short(other);
-            // Units spelled out ("30days", "2 hours") get the value
-            // rewritten; a month, of no fixed length, gets days.
-            let word = other.to_ascii_lowercase();
-            let unit = match word.trim_end_matches('s') {
-                "sec" | "second" => Some("s"),
-                "m" | "mi" | "min" | "minute" => Some("min"),
-                "hr" | "hour" => Some("h"),
-                "day" => Some("d"),
-                "wk" | "week" => Some("w"),
-                "yr" | "year" => Some("y"),
-                _ => None,
-            };
-            let n = quote_short(&number.replace('_', ""));
-            if let Some(unit) = unit {
-                return Err(format!(
-                    "unknown unit \"{other_q}\" in \"{text_q}\"; did you mean \"{n}{unit}\"? (units: us, ms, s, min, h, d, w, y)"
-                ));
-            }
-            if matches!(word.trim_end_matches('s'), "mo" | "mon" | "month") {
-                let days = (value * 30.0).round();
-                return Err(format!(
-                    "unknown unit \"{other_q}\" in \"{text_q}\": months differ in length, so give days (did you mean \"{days}d\"?) or years (units: us, ms, s, min, h, d, w, y)"
-                ));
-            }
-            let hint = did_you_mean_value(other, ["us", "ms", "s", "min", "h", "d", "w", "y"]);
-            return Err(format!(
-                "unknown unit \"{other_q}\" in \"{text_q}\"{hint} (units: us, ms, s, min, h, d, w, y)"
-            ));
-        }
-    };
-    let micros = value * micros_per_unit as f64;
-    if !micros.is_finite() || micros > (MAX_DURATION_YEARS * 365 * MICROS_PER_DAY) as f64 {
-        return Err(format!(
-            "\"{text_q}\" is too long; the longest duration accepted is \"{MAX_DURATION_YEARS}y\""
-        ));
-    }
-    Ok(SimDuration(micros.round() as u64))
 }
 
 /// Parses an ISO date `YYYY-MM-DD`: four-digit year from [`MIN_YEAR`] to
@@ -265,7 +193,10 @@ pub fn validate_with_folders(
         None => Some(SimDuration::from_hours(4)),
     };
 
-    let (rack_types, sites) = v.sites(spec, &catalog);
+    let (mut rack_types, sites) = v.sites(spec, &catalog);
+    if let Some(failures) = &failures {
+        Validator::rack_failure_rates(spec, failures, &mut rack_types);
+    }
 
     let links = v.links(spec);
 
@@ -360,15 +291,6 @@ fn suggest_interval(d: SimDuration) -> String {
         format!("{}h", h.ceil())
     } else {
         format!("{}d", (h / 24.0).ceil())
-    }
-}
-
-/// A number for a message: plain when short, `1e300` when huge or tiny.
-pub fn number(x: f64) -> String {
-    if x != 0.0 && x.is_finite() && !(1e-4..1e12).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
     }
 }
 

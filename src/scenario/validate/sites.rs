@@ -8,6 +8,7 @@ use chrono::{NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
+use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::diag::{did_you_mean_value, quote_short};
 use crate::scenario::model::{Band, Phase, Pue, RackType, Site, Tariff};
@@ -555,6 +556,7 @@ impl Validator<'_> {
                                 rack_types.push(RackType {
                                     rack: r.clone(),
                                     chip,
+                                    failure_rates: [0.0; FailureKind::ALL.len()],
                                 });
                                 Some(rack_types.len() - 1)
                             }

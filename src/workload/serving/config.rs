@@ -30,6 +30,9 @@ pub struct Service {
     /// `replica_chips`): a replica hosts `replica_chips ÷ tensor_parallel`
     /// copies, each serving on its own.
     pub tensor_parallel: u32,
+    /// Separate prefill and decode pools in each replica, if stated
+    /// (`tensor_parallel` is then the decode copies' degree).
+    pub disaggregation: Option<crate::workload::serving::disagg::Pools>,
     /// The model served, at its precision (weights, KV cache, shape).
     pub model: crate::workload::serving::roofline::ModelSpec,
     /// Mean input tokens per request.
@@ -64,6 +67,10 @@ pub struct Service {
     /// How a replica runs prefills (chunked within a token budget by
     /// default).
     pub prefill: crate::workload::serving::requests::Prefill,
+    /// Share of prompt tokens a prefix cache holds, stated (0 ≤ h < 1):
+    /// every prefill computes `1 − h` of its tokens
+    /// ([`crate::workload::serving::roofline::Replica::with_prefix_hit_rate`]).
+    pub prefix_hit_rate: f64,
 }
 
 /// A validated request-level window (`[[request_windows]]`).

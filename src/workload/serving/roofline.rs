@@ -423,6 +423,10 @@ pub struct Replica {
     pub link_bandwidth: f64,
     /// HBM of the whole replica: `chips × HBM` \[B\].
     pub hbm: f64,
+    /// Share of each prompt's tokens its prefill computes (1 by default):
+    /// `1 − h` under a stated prefix hit rate `h`
+    /// ([`Replica::with_prefix_hit_rate`]).
+    pub prefill_share: f64,
 }
 
 fn positive(what: &'static str, value: f64) -> Result<f64, RooflineError> {
@@ -483,6 +487,7 @@ impl Replica {
                 * eff.decode,
             link_bandwidth: chip.scaleup_bandwidth.value() / 2.0,
             hbm,
+            prefill_share: 1.0,
         })
     }
 
@@ -515,11 +520,24 @@ impl Replica {
         2.0 * f64::from(self.model.layers) * 2.0 * (n - 1.0) / n * message / self.link_bandwidth
     }
 
-    /// Time to prefill `tokens` input tokens \[s\]:
-    /// `2·A·tokens ÷ prefill_flops + allreduce_time(tokens)` (`A` the
-    /// active parameters).
+    /// The same replica serving prompts of which a share `hit_rate`
+    /// (0 ≤ h < 1) is found in a prefix cache, stated rather than
+    /// simulated (the epoch mode's `prefix_hit_rate`): each prefill
+    /// computes `1 − h` of its tokens, their FLOPs and their all-reduces;
+    /// the KV cache still holds the whole context.
+    pub fn with_prefix_hit_rate(&self, hit_rate: f64) -> Replica {
+        Replica {
+            prefill_share: 1.0 - hit_rate,
+            ..self.clone()
+        }
+    }
+
+    /// Time to prefill `tokens` input tokens \[s\]: with `t = tokens ×
+    /// prefill_share` computed, `2·A·t ÷ prefill_flops + allreduce_time(t)`
+    /// (`A` the active parameters).
     pub fn prefill_time(&self, tokens: f64) -> f64 {
-        2.0 * self.model.active_params * tokens / self.prefill_flops + self.allreduce_time(tokens)
+        let t = tokens * self.prefill_share;
+        2.0 * self.model.active_params * t / self.prefill_flops + self.allreduce_time(t)
     }
 
     /// Time of one decode step \[s\] over `batch` requests whose contexts

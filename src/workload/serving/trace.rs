@@ -23,8 +23,8 @@ use std::path::Path;
 
 use super::prefix_cache::BlockHashes;
 use crate::input::MAX_MAGNITUDE;
-use crate::input::quote_short;
 use crate::input::{InputError, read_regular_file};
+use crate::text::quote_short;
 
 /// Largest trace file accepted \[B\]: 256 MiB (the Azure and Mooncake files
 /// are 0.3–3 MB).

@@ -66,14 +66,11 @@ pub fn job_failure_rate(
     chips: u32,
     software: f64,
 ) -> f64 {
-    let rate = |k: FailureKind| {
-        failures
-            .iter()
-            .find(|c| c.kind == k)
-            .and_then(|c| c.rate_per_hour)
-            .or_else(|| rack.chip.failures_per_mhr(k).map(|r| r / 1e6))
-            .unwrap_or(0.0)
-    };
+    let rate = |k: FailureKind| rack.failure_rates[k.index()];
+    let site_outage = failures
+        .iter()
+        .find(|c| c.kind == FailureKind::SiteOutage)
+        .map_or(0.0, |c| c.rate_per_hour);
     let per_chip = rate(FailureKind::Gpu) + rate(FailureKind::Hbm) + rate(FailureKind::GpuOther);
     let per_node = rate(FailureKind::Host) + rate(FailureKind::Nic) + software;
     let nodes = chips / rack.rack.chips_per_node().max(1);
@@ -83,7 +80,7 @@ pub fn job_failure_rate(
     f64::from(chips) * per_chip
         + f64::from(nodes) * per_node
         + f64::from(racks) * per_rack
-        + rate(FailureKind::SiteOutage)
+        + site_outage
 }
 
 /// Young/Daly's checkpoint interval `sqrt(2 · C · MTBF)` for checkpoint
@@ -103,27 +100,39 @@ mod tests {
     #[test]
     fn job_failure_rate_falls_back_on_the_chip_catalog_and_young_daly_follows() {
         let catalog = Catalog::builtin();
-        let rack = RackType {
+        let h100 = RackType {
             rack: catalog.rack("hgx-h100").unwrap().clone(),
             chip: catalog.chip("h100").unwrap().clone(),
+            failure_rates: [0.0; FailureKind::ALL.len()],
         };
-        let class = |kind, rate| FailureClass {
-            kind,
-            rate_per_hour: rate,
-            lifetime: Lifetime::Exponential,
-            repair: Distribution::Fixed(SimDuration::from_hours(1)),
+        // The classes' rates as a scenario sets them, resolved as the
+        // boundary does: `None` for gpu and hbm is the chip's catalog figure.
+        let lambda = |rates: &[Option<f64>; FailureKind::ALL.len()], chips: u32, software: f64| {
+            let classes: Vec<FailureClass> = FailureKind::ALL
+                .iter()
+                .map(|&kind| FailureClass {
+                    kind,
+                    rate_per_hour: rates[kind.index()].unwrap_or(0.0),
+                    lifetime: Lifetime::Exponential,
+                    repair: Distribution::Fixed(SimDuration::from_hours(1)),
+                })
+                .collect();
+            let mut rack = h100.clone();
+            for k in FailureKind::ALL {
+                rack.failure_rates[k.index()] = rates[k.index()]
+                    .or_else(|| rack.chip.failures_per_mhr(k).map(|r| r / 1e6))
+                    .unwrap_or(0.0);
+            }
+            job_failure_rate(&classes, &rack, chips, software)
         };
         // GPU and HBM from the catalog (148 and 72 per 21,233,664 chip-hours
         // of Llama 3 405B), everything else off (gpu_other included).
-        let mut classes: Vec<FailureClass> = FailureKind::ALL
-            .iter()
-            .map(|&k| class(k, Some(0.0)))
-            .collect();
-        classes[FailureKind::Gpu.index()].rate_per_hour = None;
-        classes[FailureKind::Hbm.index()].rate_per_hour = None;
+        let mut rates = [Some(0.0); FailureKind::ALL.len()];
+        rates[FailureKind::Gpu.index()] = None;
+        rates[FailureKind::Hbm.index()] = None;
         // 16,384 chips over 54 days are the 21,233,664 chip-hours the rates
         // come from: 148 + 72 = 220 interruptions expected.
-        let rate = job_failure_rate(&classes, &rack, 16_384, 0.0);
+        let rate = lambda(&rates, 16_384, 0.0);
         assert!((rate * 54.0 * 24.0 - 220.0).abs() < 1e-9, "{rate}");
         // MTBF = 21,233,664 / (220 · 16,384) h; C = 60 s.
         let mtbf_s: f64 = 21_233_664.0 / (220.0 * 16_384.0) * 3600.0;
@@ -134,12 +143,12 @@ mod tests {
         );
         // gpu_other has no catalog figure per chip; at its class default,
         // 48 per 21,233,664 GPU-hours, the job sees 148 + 72 + 48 = 268.
-        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(
+        rates[FailureKind::GpuOther.index()] = Some(
             crate::catalog::failures::defaults()[FailureKind::GpuOther.index()]
                 .rate_per_million_hours
                 / 1e6,
         );
-        let rate = job_failure_rate(&classes, &rack, 16_384, 0.0);
+        let rate = lambda(&rates, 16_384, 0.0);
         assert!((rate * 54.0 * 24.0 - 268.0).abs() < 1e-9, "{rate}");
         // Every class the Llama 3 table counts at its default, and software
         // faults at 63 per 2,654,208 node-hours: the published 419 =
@@ -151,40 +160,30 @@ mod tests {
             FailureKind::Nic,
             FailureKind::SwitchCable,
         ] {
-            classes[k.index()].rate_per_hour =
-                Some(defaults[k.index()].rate_per_million_hours / 1e6);
+            rates[k.index()] = Some(defaults[k.index()].rate_per_million_hours / 1e6);
         }
         let software = crate::catalog::failures::SOFTWARE_PER_MILLION_NODE_HOURS / 1e6;
-        let rate = job_failure_rate(&classes, &rack, 16_384, software);
+        let rate = lambda(&rates, 16_384, software);
         assert!(
             (rate * 54.0 * 24.0 - 419.0).abs() < 1e-9,
             "{}",
             rate * 54.0 * 24.0
         );
-        classes[FailureKind::Nic.index()].rate_per_hour = Some(0.0);
-        classes[FailureKind::SwitchCable.index()].rate_per_hour = Some(0.0);
+        rates[FailureKind::Nic.index()] = Some(0.0);
+        rates[FailureKind::SwitchCable.index()] = Some(0.0);
         // Host and NIC per node (8 chips), rack power per rack (4 nodes):
         // 16 chips = 2 nodes = 1 rack; 40 chips = 5 nodes = 2 racks.
-        classes[FailureKind::Gpu.index()].rate_per_hour = Some(0.0);
-        classes[FailureKind::Hbm.index()].rate_per_hour = Some(0.0);
-        classes[FailureKind::GpuOther.index()].rate_per_hour = Some(0.0);
-        classes[FailureKind::Host.index()].rate_per_hour = Some(1.0);
-        classes[FailureKind::RackPower.index()].rate_per_hour = Some(10.0);
-        classes[FailureKind::SiteOutage.index()].rate_per_hour = Some(100.0);
-        assert_eq!(
-            job_failure_rate(&classes, &rack, 16, 0.0),
-            2.0 + 10.0 + 100.0
-        );
-        assert_eq!(
-            job_failure_rate(&classes, &rack, 40, 0.0),
-            5.0 + 20.0 + 100.0
-        );
+        rates[FailureKind::Gpu.index()] = Some(0.0);
+        rates[FailureKind::Hbm.index()] = Some(0.0);
+        rates[FailureKind::GpuOther.index()] = Some(0.0);
+        rates[FailureKind::Host.index()] = Some(1.0);
+        rates[FailureKind::RackPower.index()] = Some(10.0);
+        rates[FailureKind::SiteOutage.index()] = Some(100.0);
+        assert_eq!(lambda(&rates, 16, 0.0), 2.0 + 10.0 + 100.0);
+        assert_eq!(lambda(&rates, 40, 0.0), 5.0 + 20.0 + 100.0);
         // Software per node (0.5/h × 5 nodes); switch/cable per chip of a
         // rack (0.01/h × 32 chips × 2 racks).
-        classes[FailureKind::SwitchCable.index()].rate_per_hour = Some(0.01);
-        assert!(
-            (job_failure_rate(&classes, &rack, 40, 0.5) - (5.0 + 20.0 + 100.0 + 2.5 + 0.64)).abs()
-                < 1e-12
-        );
+        rates[FailureKind::SwitchCable.index()] = Some(0.01);
+        assert!((lambda(&rates, 40, 0.5) - (5.0 + 20.0 + 100.0 + 2.5 + 0.64)).abs() < 1e-12);
     }
 }

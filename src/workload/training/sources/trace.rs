@@ -1,0 +1,490 @@
+//! Job traces (`[[traces]]`): the rows of a generic CSV file or of an
+//! Alibaba PAI GPU task list, each checked and made a row of a job, or
+//! refused as a [`RowError`] at its line. The scenario boundary resolves
+//! the trace's settings before and turns the rows into jobs after, and
+//! each error into a message located in the file.
+
+use std::collections::BTreeMap;
+
+use crate::engine::{SimDuration, SimTime};
+use crate::input::MAX_MAGNITUDE;
+use crate::text::{did_you_mean_value, number, parse_duration, quote_short};
+use crate::world::config::RackType;
+
+use super::{MAX_JOB_QUANTITY, domains_of};
+
+/// Most jobs one `[[traces]]` file may give.
+pub const MAX_TRACE_JOBS: usize = 1_000_000;
+
+/// Columns of the generic trace CSV.
+pub const TRACE_COLUMNS: [&str; 5] = ["submit", "chips", "ideal_duration", "flops", "name"];
+
+/// A problem of one line of a trace file: where it is (line 1 is the
+/// header) and what is wrong, with the fix. The column is 1: a CSV reader
+/// places a record, not a character within it, so the message names the
+/// column by its header instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// Line of the file, from 1.
+    pub line: u64,
+    /// Column of the line, from 1.
+    pub column: u64,
+    /// What is wrong, and the fix.
+    pub message: String,
+}
+
+impl RowError {
+    fn at(line: u64, message: String) -> RowError {
+        RowError {
+            line,
+            column: 1,
+            message,
+        }
+    }
+}
+
+/// What reading a trace needs besides its text: its name, its default
+/// rack model, and the world's rack models and room.
+pub struct TraceContext<'a> {
+    /// The trace's name (a row's job is `<name>-<line>` or, in an Alibaba
+    /// trace, `<name>-<task name>`).
+    pub name: &'a str,
+    /// Index into `rack_types` of the trace's `rack`, if it gives one.
+    pub rack: Option<usize>,
+    /// Alibaba: GPU model named in `gpu_spec` → index into `rack_types`.
+    pub gpu_racks: &'a BTreeMap<String, usize>,
+    /// The rack models built.
+    pub rack_types: &'a [RackType],
+    /// Most domains of each rack model one site builds over the run.
+    pub most: &'a [u64],
+    /// End of the run: rows submitted at or after it are refused (CSV) or
+    /// skipped (Alibaba).
+    pub end: SimTime,
+}
+
+/// A trace row's work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RowWork {
+    /// Failure-free compute time at full speed.
+    Ideal(SimDuration),
+    /// Total work \[FLOP\].
+    Flops(f64),
+}
+
+/// One admitted trace row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    /// Its line in the file.
+    pub line: u64,
+    /// The job's name.
+    pub name: String,
+    /// Index into the rack models.
+    pub rack: usize,
+    /// Chips held (whole scale-up domains).
+    pub chips: u32,
+    /// Submission time.
+    pub submit: SimTime,
+    /// Its work.
+    pub work: RowWork,
+}
+
+/// A number of a trace column: finite, within ±[`MAX_MAGNITUDE`] as TOML
+/// values are, and at least 0.
+pub fn trace_number(raw: &str, column: &str) -> Result<f64, String> {
+    let raw_q = quote_short(raw);
+    match raw.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) => Ok(x),
+        Ok(x) if x.is_finite() && x > MAX_MAGNITUDE => Err(format!(
+            "`{column}` {} is beyond any plausible value (the limit is {MAX_MAGNITUDE:e}, as in the scenario file)",
+            number(x)
+        )),
+        _ => Err(format!(
+            "`{column}` must be a finite number ≥ 0, found \"{raw_q}\""
+        )),
+    }
+}
+
+/// A whole count of a trace column (at most `u32::MAX`).
+pub fn trace_count(raw: &str, column: &str) -> Result<u32, String> {
+    let raw_q = quote_short(raw);
+    raw.parse::<u32>().map_err(|_| {
+        format!(
+            "`{column}` must be a whole number from 0 to {}, found \"{raw_q}\"",
+            u32::MAX
+        )
+    })
+}
+
+/// The header and records of a trace CSV; the header's problem (line 1)
+/// when it is unreadable, names a column twice or lacks a required one.
+fn trace_reader<'t>(
+    text: &'t str,
+    required: &[&str],
+) -> Result<(csv::StringRecord, csv::Reader<&'t [u8]>), RowError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(RowError::at(1, format!("not a CSV file: {e}"))),
+    };
+    if let Some(twice) = headers
+        .iter()
+        .enumerate()
+        .find_map(|(i, h)| headers.iter().take(i).any(|g| g == h).then_some(h))
+    {
+        return Err(RowError::at(
+            1,
+            format!(
+                "the header names the column `{}` twice; give each column once",
+                quote_short(twice)
+            ),
+        ));
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == *c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(RowError::at(
+            1,
+            format!(
+                "the header lacks the column(s) {} (required: {})",
+                missing.join(", "),
+                required.join(", ")
+            ),
+        ));
+    }
+    Ok((headers, reader))
+}
+
+/// The records of a trace CSV with their lines, each passed to `row`,
+/// which admits it (`Ok(Some)`), skips it (`Ok(None)`) or refuses it; at
+/// most [`MAX_TRACE_JOBS`] rows admitted. Every problem, in line order.
+fn each_record(
+    mut reader: csv::Reader<&[u8]>,
+    mut row: impl FnMut(u64, &csv::StringRecord) -> Result<Option<TraceRow>, String>,
+) -> Result<Vec<TraceRow>, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(RowError::at(line, format!("unreadable row: {e}")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if rows.len() >= MAX_TRACE_JOBS {
+            errors.push(RowError::at(
+                line,
+                format!("a trace gives at most {MAX_TRACE_JOBS} jobs; split the file"),
+            ));
+            break;
+        }
+        match row(line, &record) {
+            Ok(Some(r)) => rows.push(r),
+            Ok(None) => {}
+            Err(message) => errors.push(RowError::at(line, message)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Where the columns of a generic trace CSV are.
+#[derive(Clone, Copy)]
+struct CsvColumns {
+    submit: usize,
+    chips: usize,
+    ideal_duration: Option<usize>,
+    flops: Option<usize>,
+    name: Option<usize>,
+    rack: Option<usize>,
+}
+
+/// The rows of a generic trace CSV (columns `submit`, `chips`,
+/// `ideal_duration` or `flops`, and optionally `name` and `rack`), each
+/// checked; every refused row (or the header's problem) when any is.
+pub fn csv_rows(text: &str, cx: &TraceContext) -> Result<Vec<TraceRow>, Vec<RowError>> {
+    let (headers, reader) = trace_reader(text, &[]).map_err(|e| vec![e])?;
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let header = |message: String| vec![RowError::at(1, message)];
+    for h in headers.iter() {
+        let h_q = quote_short(h);
+        if !TRACE_COLUMNS.contains(&h) && h != "rack" {
+            let hint = did_you_mean_value(h, TRACE_COLUMNS.iter().copied().chain(["rack"]));
+            return Err(header(format!(
+                "unknown column `{h_q}`{hint} (columns: submit, chips, ideal_duration or flops, name, rack)"
+            )));
+        }
+    }
+    let (Some(submit), Some(chips)) = (col("submit"), col("chips")) else {
+        return Err(header(
+            "the header needs the columns `submit` and `chips`".into(),
+        ));
+    };
+    if col("ideal_duration").is_none() && col("flops").is_none() {
+        return Err(header(
+            "the header needs a column `ideal_duration` or `flops` (the job's work)".into(),
+        ));
+    }
+    let columns = CsvColumns {
+        submit,
+        chips,
+        ideal_duration: col("ideal_duration"),
+        flops: col("flops"),
+        name: col("name"),
+        rack: col("rack"),
+    };
+    let built: Vec<&str> = cx.rack_types.iter().map(|t| t.rack.name.as_str()).collect();
+    each_record(reader, |line, record| {
+        csv_row(line, record, columns, cx, &built).map(Some)
+    })
+}
+
+/// One row of a generic trace CSV.
+fn csv_row(
+    line: u64,
+    record: &csv::StringRecord,
+    c: CsvColumns,
+    cx: &TraceContext,
+    built: &[&str],
+) -> Result<TraceRow, String> {
+    let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
+    let submit_text = get(Some(c.submit));
+    let submit_text_q = quote_short(submit_text);
+    let offset = parse_duration(submit_text)
+        .map_err(|e| format!("`submit` is an offset from the start of the run: {e}"))?;
+    let submit = SimTime::ZERO
+        .checked_add(offset)
+        .filter(|t| *t < cx.end)
+        .ok_or_else(|| {
+            format!("`submit` {submit_text_q} after the start is past the end of the run")
+        })?;
+    let chips_text = get(Some(c.chips));
+    let chips = trace_count(chips_text, "chips")?;
+    if chips == 0 {
+        return Err("`chips` must be at least 1, found 0".into());
+    }
+    let rack_text = get(c.rack);
+    let rack_text_q = quote_short(rack_text);
+    let rack = if rack_text.is_empty() {
+        cx.rack.ok_or_else(|| {
+            "the row names no rack model and the trace gives no `rack`; add one to either"
+                .to_string()
+        })?
+    } else {
+        built.iter().position(|n| *n == rack_text).ok_or_else(|| {
+            let hint = did_you_mean_value(rack_text, built.iter().copied());
+            format!(
+                "no built rack model is named \"{rack_text_q}\"{hint} (built: {})",
+                built.join(", ")
+            )
+        })?
+    };
+    domains_of(chips, &cx.rack_types[rack], cx.most[rack], false)?;
+    let (ideal, flops) = (get(c.ideal_duration), get(c.flops));
+    let work = match (ideal.is_empty(), flops.is_empty()) {
+        (false, true) => {
+            let t = parse_duration(ideal).map_err(|e| format!("`ideal_duration`: {e}"))?;
+            if t.0 == 0 {
+                return Err("`ideal_duration` must be longer than 0".into());
+            }
+            RowWork::Ideal(t)
+        }
+        (true, false) => {
+            // Held to the bound of the TOML `flops` key.
+            let f = flops.parse::<f64>().unwrap_or(f64::NAN);
+            if !f.is_finite() || f <= 0.0 || f > MAX_JOB_QUANTITY {
+                return Err(format!(
+                    "`flops` must be greater than 0 and at most {MAX_JOB_QUANTITY:e}, found \"{}\"",
+                    quote_short(flops)
+                ));
+            }
+            RowWork::Flops(f)
+        }
+        _ => {
+            return Err(
+                "give the job's work one way: `ideal_duration` or `flops`, exactly one of them non-empty".into(),
+            );
+        }
+    };
+    let name = get(c.name);
+    let name = if name.is_empty() {
+        format!("{}-{line}", cx.name)
+    } else {
+        name.to_string()
+    };
+    Ok(TraceRow {
+        line,
+        name,
+        rack,
+        chips,
+        submit,
+        work,
+    })
+}
+
+/// Rows of an Alibaba task list skipped, by the first admission rule they
+/// fail: no GPU, a fraction of one, never scheduled, no run time, created
+/// at or after the end of the run.
+pub type Skipped = [u64; 5];
+
+/// The admitted rows of an Alibaba GPU v2023 task list (see the README):
+/// a task becomes a job when it asks for whole GPUs (`num_gpu` ≥ 1 and
+/// `gpu_milli` = 1000), was scheduled, ran for a positive time
+/// (`deletion_time` > `scheduled_time`) and was created before the end of
+/// the run. Its rack model is the trace's `rack` when `gpu_spec` is empty
+/// or absent, else that of the first GPU model it lists that
+/// `gpu_racks` maps. Malformed rows, rows whose GPU models are not mapped
+/// and tasks larger than one rack of their model are refused. A trace
+/// without a `rack` gives no row and no error of its own (the boundary
+/// reports the missing key).
+pub fn alibaba_rows(
+    text: &str,
+    cx: &TraceContext,
+) -> Result<(Vec<TraceRow>, Skipped), Vec<RowError>> {
+    let required = [
+        "name",
+        "num_gpu",
+        "gpu_milli",
+        "creation_time",
+        "deletion_time",
+        "scheduled_time",
+    ];
+    let (headers, reader) = trace_reader(text, &required).map_err(|e| vec![e])?;
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or(0);
+    let [ni, gi, mi, ci, di, si] = required.map(col);
+    let spec_col = headers.iter().position(|h| h == "gpu_spec");
+    let Some(default_rack) = cx.rack else {
+        return Err(Vec::new());
+    };
+    let mut skipped: Skipped = [0; 5];
+    let rows = each_record(reader, |line, record| {
+        let get = |i: usize| record.get(i).unwrap_or("");
+        let gpus = trace_count(get(gi), "num_gpu")?;
+        let milli = trace_count(get(mi), "gpu_milli")?;
+        let created = trace_number(get(ci), "creation_time")?;
+        let deleted = trace_number(get(di), "deletion_time")?;
+        let scheduled = match get(si) {
+            "" => None,
+            raw => Some(trace_number(raw, "scheduled_time")?),
+        };
+        // Skipped by the first rule a row fails, in the README's order.
+        let mut skip = |why: usize| {
+            skipped[why] += 1;
+            Ok(None)
+        };
+        if gpus == 0 {
+            return skip(0);
+        }
+        if milli != 1000 {
+            return skip(1);
+        }
+        let Some(scheduled) = scheduled else {
+            return skip(2);
+        };
+        if deleted <= scheduled {
+            return skip(3);
+        }
+        let submit = SimTime::ZERO.checked_add(SimDuration::from_secs_f64(created));
+        let Some(submit) = submit.filter(|t| *t < cx.end) else {
+            return skip(4);
+        };
+        let spec = spec_col.map_or("", get);
+        let rack = match gpu_spec_rack(spec, gpus, cx.gpu_racks, cx.rack_types)? {
+            Some(r) => r,
+            None if gpus > cx.rack_types[default_rack].rack.chips => {
+                let r = &cx.rack_types[default_rack].rack;
+                return Err(format!(
+                    "`num_gpu` {gpus} is more than a rack of {} holds ({} chips): a task of this trace runs on one server, so give the trace's `rack` a rack model of at least {gpus} chips",
+                    r.name, r.chips
+                ));
+            }
+            None => default_rack,
+        };
+        let rt = &cx.rack_types[rack];
+        let per = rt.rack.scaleup_domain.max(1);
+        let chips = gpus
+            .checked_next_multiple_of(per)
+            .ok_or_else(|| format!("`num_gpu` {gpus} is too large"))?;
+        domains_of(chips, rt, cx.most[rack], false)?;
+        let ideal = SimDuration::from_secs_f64(deleted - scheduled);
+        Ok(Some(TraceRow {
+            line,
+            name: format!("{}-{}", cx.name, get(ni)),
+            rack,
+            chips,
+            submit,
+            work: RowWork::Ideal(ideal),
+        }))
+    })?;
+    Ok((rows, skipped))
+}
+
+/// The rack type of an Alibaba row's `gpu_spec` (`"V100M16|V100M32"`: GPU
+/// models separated by `|`) for a task of `gpus` GPUs: that of the first
+/// listed model `racks` maps whose racks hold `gpus` chips (a task runs on
+/// one server); `None` for an empty spec (any GPU: the trace's `rack`); an
+/// error naming the fix when `racks` maps none of them or none that large.
+pub fn gpu_spec_rack(
+    spec: &str,
+    gpus: u32,
+    racks: &BTreeMap<String, usize>,
+    rack_types: &[RackType],
+) -> Result<Option<usize>, String> {
+    let spec_q = quote_short(spec);
+    let models: Vec<&str> = spec
+        .split('|')
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .collect();
+    let Some(first) = models.first() else {
+        return Ok(None);
+    };
+    let first = quote_short(first);
+    let mapped: Vec<(&str, usize)> = models
+        .iter()
+        .filter_map(|m| racks.get(*m).map(|r| (*m, *r)))
+        .collect();
+    if let Some((_, r)) = mapped
+        .iter()
+        .find(|(_, r)| rack_types[*r].rack.chips >= gpus)
+    {
+        return Ok(Some(*r));
+    }
+    if let Some((model, _)) = mapped.first() {
+        let model = quote_short(model);
+        let sizes: Vec<String> = mapped
+            .iter()
+            .map(|(m, r)| {
+                let rack = &rack_types[*r].rack;
+                format!("{m} → {}: {} chips", rack.name, rack.chips)
+            })
+            .collect();
+        return Err(format!(
+            "`num_gpu` {gpus} is more than a rack holds of any model `gpu_spec` \"{spec_q}\" maps to ({}): a task of this trace runs on one server, so map {model} in [traces.racks] to a rack model of at least {gpus} chips",
+            sizes.join(", ")
+        ));
+    }
+    if racks.is_empty() {
+        return Err(format!(
+            "`gpu_spec` \"{spec_q}\" asks for GPU models and the trace maps none to a rack model; add a table [traces.racks] to this [[traces]] entry, e.g. {first} = \"<rack model>\""
+        ));
+    }
+    Err(format!(
+        "`gpu_spec` \"{spec_q}\" names no GPU model that [traces.racks] maps (it maps {}); add e.g. {first} = \"<rack model>\" to [traces.racks]",
+        racks
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
