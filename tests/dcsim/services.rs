@@ -133,12 +133,12 @@ fn the_autoscaler_holds_the_replicas_the_roofline_asks_for() {
 
 /// Issue 21 item 4 (epoch mode): a stated prefix hit rate of 0.5 halves
 /// every prefill's computed tokens. By hand: the prefill of a 1,000-token
-/// prompt, 32.4 ms of FLOPs plus 10.2 ms of all-reduces (above), becomes
-/// that of 500 tokens, 21.3 ms; the decode step (29.3 + 12.4 ms at the
+/// prompt, 44.7 ms of FLOPs plus 10.2 ms of all-reduces (above), becomes
+/// that of 500 tokens, 27.5 ms (both halve); the decode step (40.4 + 12.4 ms at the
 /// full batch of 1,217) and the KV cache are unchanged. So
-/// `μ_max = 1,217 ÷ (1,217 × 0.0213 + 249 × 0.0417)` ≈ 33.5 requests/s a
-/// replica instead of 19.54, and 500 requests/s at 0.7 utilization want
-/// ⌈500 ÷ (0.7 μ_max)⌉ = 22 replicas instead of 37.
+/// `μ_max = 1,217 ÷ (1,217 × 0.0275 + 249 × 0.0528)` ≈ 26.1 requests/s a
+/// replica instead of 15.21, and 500 requests/s at 0.7 utilization want
+/// ⌈500 ÷ (0.7 μ_max)⌉ = 28 replicas instead of 47.
 #[test]
 fn a_stated_prefix_hit_rate_cuts_the_prefill_work() {
     let c = Catalog::builtin();
@@ -150,17 +150,17 @@ fn a_stated_prefix_hit_rate_cuts_the_prefill_work() {
     .unwrap();
     let half = r.with_prefix_hit_rate(0.5);
     assert_eq!(half.prefill_time(1_000.0), r.prefill_time(500.0));
-    assert!((r.prefill_time(1_000.0) - 0.0426).abs() < 1e-4);
-    assert!((half.prefill_time(1_000.0) - 0.0213).abs() < 1e-4);
+    assert!((r.prefill_time(1_000.0) - 0.0549).abs() < 1e-4);
+    assert!((half.prefill_time(1_000.0) - 0.0275).abs() < 1e-4);
     assert_eq!(half.decode_step(1_217.0, 1e6), r.decode_step(1_217.0, 1e6));
     assert_eq!(half.max_batch_for(1000.0, 250.0), 1_217);
     let b = 1_217.0;
     let tau = r.decode_step(b, b * (1000.0 + 125.0));
     let mu = b / (b * half.prefill_time(1000.0) + 249.0 * tau);
     assert_eq!(half.max_service_rate(1000.0, 250.0, u64::MAX), mu);
-    assert!((mu - 33.5).abs() < 0.05, "{mu}");
+    assert!((mu - 26.1).abs() < 0.05, "{mu}");
     let wanted = (500.0 / (mu * 0.7)).ceil() as u32;
-    assert_eq!(wanted, 22);
+    assert_eq!(wanted, 28);
     let text = text(10, 500.0, false, "").edit(
         "min_replicas = 1",
         "min_replicas = 1\nprefix_hit_rate = 0.5",
