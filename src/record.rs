@@ -689,12 +689,12 @@ pub struct WindowRow {
 /// service, for `request_windows.csv`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct KvWindow {
-    /// KV cache moved from prefill to decode copies [GB].
+    /// KV cache moved from prefill to decode copies \[GB\].
     pub gb: f64,
     /// Mean transfer time, prefill end to landing, waiting for the link
-    /// included [s].
+    /// included \[s\].
     pub transfer_mean_s: f64,
-    /// 99th percentile of the transfer time [s].
+    /// 99th percentile of the transfer time \[s\].
     pub transfer_p99_s: f64,
     /// Replicas whose transfers crossed the scale-out fabric as a flow.
     pub fabric_flows: u32,

@@ -74,12 +74,12 @@ impl Pools {
 pub struct KvLink {
     /// Rate one transfer gets [B/s] (> 0).
     pub rate: f64,
-    /// One-way latency added to every transfer [s].
+    /// One-way latency added to every transfer \[s\].
     pub latency_s: f64,
 }
 
 impl KvLink {
-    /// Time to move `bytes` over the link alone: `bytes ÷ rate + latency` [s].
+    /// Time to move `bytes` over the link alone: `bytes ÷ rate + latency` \[s\].
     pub fn transfer_time(&self, bytes: f64) -> f64 {
         bytes / self.rate + self.latency_s
     }
@@ -129,7 +129,7 @@ impl DisaggModel<'_> {
             .decode_step(b, b * (self.input + self.output / 2.0))
     }
 
-    /// A mean request's KV transfer alone on the link [s].
+    /// A mean request's KV transfer alone on the link \[s\].
     pub fn transfer_time(&self) -> f64 {
         self.link
             .transfer_time(self.input * self.decode.model.kv_bytes_per_token)
@@ -187,11 +187,11 @@ pub struct DisaggRun {
     /// counters sum both pools' iterations and busy time.
     pub run: ServeRun,
     /// Each request's transfer time, from its prefill's end to its KV
-    /// cache's landing, waiting for the link included [s]; NaN if rejected.
+    /// cache's landing, waiting for the link included \[s\]; NaN if rejected.
     pub transfer_s: Vec<f64>,
-    /// Bytes each group's link carried [B].
+    /// Bytes each group's link carried \[B\].
     pub link_bytes: Vec<f64>,
-    /// Prefill copies' busy time [s] (the rest of `run.busy_s` is the
+    /// Prefill copies' busy time \[s\] (the rest of `run.busy_s` is the
     /// decode copies').
     pub prefill_busy_s: f64,
 }
