@@ -62,7 +62,16 @@ fn the_example_moves_kv_caches_beside_training_rings() {
             .collect()
     };
     let (co, dz) = (at("colocated"), at("disaggregated"));
-    assert!(co[0] > 0.9999 && dz[0] > 0.9999, "{co:?} {dz:?}");
+    // At the recorded rate both keep almost every request (99.93 % and
+    // 99.99 %), the disaggregated one slightly more.
+    assert!(
+        co[0] > 0.999 && dz[0] > 0.9999 && dz[0] > co[0],
+        "{co:?} {dz:?}"
+    );
+    assert!(
+        co[1] > dz[1],
+        "colocated keeps more within SLO at ×4: {co:?} {dz:?}"
+    );
     assert!(
         co[2] > dz[2],
         "colocated keeps more within SLO at ×8: {co:?} {dz:?}"
