@@ -186,7 +186,7 @@ impl CsvRecorder {
         self
     }
 
-    /// Adds the file `name` (one of [`super::set::DCSIM_FILES`]) holding
+    /// Adds the file `name` (one of [`crate::output::set::DCSIM_FILES`]) holding
     /// `bytes` to the set: it appears with the run's CSV files or not at
     /// all (a sweep's `run.json`).
     pub fn attach(&mut self, name: &'static str, bytes: &[u8]) -> Result<(), OutputError> {

@@ -94,7 +94,7 @@ pub const REPLAY_SUMMARY_COLUMNS: &[Column<ServeSummary>] = &[
 /// Writes a request-level replay's files as one [`OutputSet`] for the
 /// folder `dir`: `replay_summary.csv` always, `requests.csv` (one row per
 /// request) when `rows` is given; staged, then swapped in whole (see
-/// [`super::set`]). Returns the final paths.
+/// [`crate::output::set`]). Returns the final paths.
 pub fn write_replay(
     dir: &Path,
     summary: &ServeSummary,
