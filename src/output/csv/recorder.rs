@@ -1,0 +1,403 @@
+//! The [`CsvRecorder`]: which tables a run writes and how each record
+//! reaches its file.
+
+use super::*;
+
+/// Which optional columns `timeseries.csv` and `summary.csv` carry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// The training columns ([`TRAINING_SAMPLE_COLUMNS`],
+    /// [`TRAINING_SUMMARY_COLUMNS`]): a scenario with jobs.
+    pub training: bool,
+    /// The economics columns of the summary
+    /// ([`ECONOMICS_SUMMARY_COLUMNS`]): a scenario with `[economics]`.
+    pub economics: bool,
+    /// The opex lines' columns ([`OPEX_LINES_SUMMARY_COLUMNS`]): a
+    /// scenario naming any.
+    pub opex_lines: bool,
+    /// The after-tax columns ([`TAX_SUMMARY_COLUMNS`]): `[economics.tax]`.
+    pub tax: bool,
+    /// The terminal-value columns ([`TERMINAL_SUMMARY_COLUMNS`]): a
+    /// treatment other than none.
+    pub terminal: bool,
+    /// The retirement columns ([`RETIREMENT_SUMMARY_COLUMNS`]):
+    /// `write_off_at_retirement`.
+    pub retirement: bool,
+    /// The maintenance column of `jobs.csv`
+    /// ([`JOB_MAINTENANCE_COLUMNS`]): a scenario with `[[maintenance]]`.
+    pub maintenance: bool,
+}
+
+impl Columns {
+    /// The physical world's columns only.
+    pub const PHYSICAL: Columns = Columns {
+        training: false,
+        economics: false,
+        opex_lines: false,
+        tax: false,
+        terminal: false,
+        retirement: false,
+        maintenance: false,
+    };
+
+    /// The columns for a scenario with `jobs` training jobs and no books.
+    pub fn for_jobs(jobs: usize) -> Columns {
+        Columns {
+            training: jobs > 0,
+            ..Columns::PHYSICAL
+        }
+    }
+
+    /// The columns `scenario` fills.
+    pub fn for_scenario(scenario: &crate::scenario::Scenario) -> Columns {
+        let e = scenario.economics.as_ref();
+        Columns {
+            training: !scenario.training.jobs.is_empty(),
+            economics: e.is_some(),
+            opex_lines: e.is_some_and(|e| e.opex_lines.any()),
+            tax: e.is_some_and(|e| e.tax.is_some()),
+            terminal: e
+                .is_some_and(|e| !matches!(e.terminal, crate::economics::residual::Terminal::None)),
+            retirement: e.is_some_and(|e| e.capex.write_off_at_retirement),
+            maintenance: !scenario.world.maintenance.is_empty(),
+        }
+    }
+}
+
+/// Writes `timeseries.csv`, `capacity.csv`, `buildout.csv`, `summary.csv`
+/// and `summary.json`, `failures.csv` when asked, the workloads' files when
+/// the scenario has workloads, and with [`CsvRecorder::with_report`] the
+/// charts and `report.html`, as one [`OutputSet`]: the files are written in
+/// a staging folder and appear in the target folder together, replacing the
+/// previous run's set, only when [`CsvRecorder::finish`] succeeds. Dropping
+/// the recorder without finishing removes the staging folder and leaves the
+/// target as it was.
+pub struct CsvRecorder {
+    set: OutputSet,
+    timeseries: Table<SampleRow>,
+    /// `capacity.csv`, written from the sample rows.
+    capacity: CapacityTable,
+    failures: Option<Table<FailureRow>>,
+    buildout: Table<BuildoutRow>,
+    /// `jobs.csv`, opened at the first job row (scenarios with jobs only).
+    jobs: Option<Table<JobRow>>,
+    /// `services.csv`, opened at the first service row.
+    services: Option<Table<ServiceRow>>,
+    /// `service_summary.csv`, opened at the first service's summary.
+    service_summary: Option<Table<ServiceSummaryRow>>,
+    /// `request_windows.csv`, opened at the first window.
+    windows: Option<Table<WindowRow>>,
+    /// `maintenance.csv`, opened at the first maintenance window.
+    maintenance: Option<Table<MaintenanceRow>>,
+    /// Whether `jobs.csv` has the maintenance column.
+    job_maintenance: bool,
+    /// `requests.csv`, opened at the first request of a window.
+    window_requests: Option<Table<WindowRequestRow>>,
+    /// `monthly.csv`, opened at the first month (its columns depend on the
+    /// contracts).
+    monthly: Option<MonthlyTable>,
+    /// `contracts_monthly.csv`, opened at the first row.
+    contracts_monthly: Option<Table<ContractMonthRow>>,
+    /// `contracts.csv`, opened at the first contract.
+    contracts: Option<Table<ContractRow>>,
+    summary: Table<SummaryRow>,
+    /// Files the caller attached whole ([`CsvRecorder::attach`]).
+    attached: Vec<Sink>,
+    /// The first write error: the file's name and the error.
+    error: Option<(&'static str, io::Error)>,
+    /// What the charts and `report.html` need, when they are asked for.
+    report: Option<ReportInputs>,
+}
+
+impl CsvRecorder {
+    /// Prepares the set for the folder `dir` (created with its parents when
+    /// the set is committed) and opens the files in its staging folder,
+    /// with the physical columns only.
+    pub fn create(dir: &Path, failures_log: bool) -> Result<CsvRecorder, OutputError> {
+        CsvRecorder::create_with(dir, failures_log, Columns::PHYSICAL)
+    }
+
+    /// As [`CsvRecorder::create`], with the columns `columns` asks for.
+    pub fn create_with(
+        dir: &Path,
+        failures_log: bool,
+        columns: Columns,
+    ) -> Result<CsvRecorder, OutputError> {
+        let mut sample_parts = vec![SAMPLE_COLUMNS];
+        let mut summary_parts = vec![SUMMARY_COLUMNS];
+        if columns.training {
+            sample_parts.push(TRAINING_SAMPLE_COLUMNS);
+            summary_parts.push(TRAINING_SUMMARY_COLUMNS);
+        }
+        if columns.economics {
+            summary_parts.push(ECONOMICS_SUMMARY_COLUMNS);
+        }
+        if columns.opex_lines {
+            summary_parts.push(OPEX_LINES_SUMMARY_COLUMNS);
+        }
+        if columns.tax {
+            summary_parts.push(TAX_SUMMARY_COLUMNS);
+        }
+        if columns.terminal {
+            summary_parts.push(TERMINAL_SUMMARY_COLUMNS);
+        }
+        if columns.retirement {
+            summary_parts.push(RETIREMENT_SUMMARY_COLUMNS);
+        }
+        let mut set = OutputSet::create(dir)?;
+        let timeseries = Table::open_parts(&mut set, "timeseries.csv", sample_parts)?;
+        let capacity = CapacityTable::open(&mut set)?;
+        let failures = if failures_log {
+            Some(Table::open(&mut set, "failures.csv", FAILURE_COLUMNS)?)
+        } else {
+            None
+        };
+        let buildout = Table::open(&mut set, "buildout.csv", BUILDOUT_COLUMNS)?;
+        let summary = Table::open_parts(&mut set, "summary.csv", summary_parts)?;
+        Ok(CsvRecorder {
+            set,
+            timeseries,
+            capacity,
+            failures,
+            buildout,
+            jobs: None,
+            services: None,
+            service_summary: None,
+            windows: None,
+            maintenance: None,
+            job_maintenance: columns.maintenance,
+            window_requests: None,
+            monthly: None,
+            contracts_monthly: None,
+            contracts: None,
+            summary,
+            attached: Vec::new(),
+            error: None,
+            report: None,
+        })
+    }
+
+    /// Asks [`CsvRecorder::finish`] to draw the charts (PNG and SVG) and
+    /// write `report.html`, from the run's files read back, before the set
+    /// is committed. `inputs` holds what the files do not: the scenario's
+    /// text and label, and the services' latency targets.
+    pub fn with_report(mut self, inputs: ReportInputs) -> CsvRecorder {
+        self.report = Some(inputs);
+        self
+    }
+
+    /// Adds the file `name` (one of [`crate::output::set::DCSIM_FILES`]) holding
+    /// `bytes` to the set: it appears with the run's CSV files or not at
+    /// all (a sweep's `run.json`).
+    pub fn attach(&mut self, name: &'static str, bytes: &[u8]) -> Result<(), OutputError> {
+        let sink = Sink::with_bytes(&mut self.set, name, bytes)?;
+        self.attached.push(sink);
+        Ok(())
+    }
+
+    /// Writes out every file and swaps the set into the target folder.
+    /// After the CSV files are flushed and synced, reads `summary.csv` back
+    /// and writes `summary.json`; with [`CsvRecorder::with_report`], reads
+    /// the run's files back once more for the charts and `report.html`.
+    /// Returns the final paths, or the first error met during the run
+    /// (naming the file), in which case the target is left as it was.
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, OutputError> {
+        if let Some((name, e)) = self.error.take() {
+            return Err(self.set.write_error(name, e));
+        }
+        let CsvRecorder {
+            set,
+            timeseries,
+            capacity,
+            failures,
+            buildout,
+            jobs,
+            services,
+            service_summary,
+            windows,
+            maintenance,
+            job_maintenance: _,
+            window_requests,
+            monthly,
+            contracts_monthly,
+            contracts,
+            summary,
+            attached,
+            error: _,
+            report: _,
+        } = &mut self;
+        let mut sinks: Vec<&mut Sink> = vec![&mut timeseries.sink, &mut capacity.sink];
+        sinks.extend(failures.as_mut().map(|t| &mut t.sink));
+        sinks.push(&mut buildout.sink);
+        sinks.extend(jobs.as_mut().map(|t| &mut t.sink));
+        sinks.extend(services.as_mut().map(|t| &mut t.sink));
+        sinks.extend(service_summary.as_mut().map(|t| &mut t.sink));
+        sinks.extend(windows.as_mut().map(|t| &mut t.sink));
+        sinks.extend(maintenance.as_mut().map(|t| &mut t.sink));
+        sinks.extend(window_requests.as_mut().map(|t| &mut t.sink));
+        sinks.extend(monthly.as_mut().map(|t| &mut t.sink));
+        sinks.extend(contracts_monthly.as_mut().map(|t| &mut t.sink));
+        sinks.extend(contracts.as_mut().map(|t| &mut t.sink));
+        sinks.push(&mut summary.sink);
+        sinks.extend(attached.iter_mut());
+        close_all(set, sinks)?;
+
+        let summary = read_table(&self.set, "summary.csv")?.unwrap_or_default();
+        let json = crate::output::json::summary_json(&summary);
+        let mut files: Vec<(&'static str, Vec<u8>)> = vec![("summary.json", json.into_bytes())];
+        if let Some(inputs) = self.report.take() {
+            let data = RunData::read_with_summary(&self.set, summary)?;
+            let charts = crate::output::charts::draw_charts(&data, &inputs.services)
+                .map_err(|(kind, message)| self.set.draw_error(kind.stem(), message))?;
+            let html = crate::output::report::report_html(&inputs, &data, &charts);
+            for c in charts {
+                files.push((c.kind.png_name(), c.png));
+                files.push((c.kind.svg_name(), c.svg.into_bytes()));
+            }
+            files.push(("report.html", html.into_bytes()));
+        }
+        let borrowed: Vec<(&'static str, &[u8])> =
+            files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        self.set.write_files(&borrowed)?;
+        self.set.commit()
+    }
+
+    fn keep(&mut self, name: &'static str, result: io::Result<()>) {
+        if let Err(e) = result {
+            self.error = Some((name, e));
+        }
+    }
+}
+
+/// Writes a row to an optional table of a [`CsvRecorder`], opening it at
+/// its first row, unless an earlier write failed; a failure is kept for
+/// [`CsvRecorder::finish`] to report.
+macro_rules! lazy {
+    ($self:ident, $field:ident, $name:literal, $columns:expr, $row:expr) => {
+        if $self.error.is_none() {
+            let result = lazy_row(&mut $self.set, &mut $self.$field, $name, $columns, $row);
+            $self.keep($name, result);
+        }
+    };
+}
+
+impl Recorder for CsvRecorder {
+    fn sample(&mut self, r: &SampleRow) {
+        if self.error.is_none() {
+            let result = self.timeseries.row(r);
+            self.keep("timeseries.csv", result);
+        }
+        if self.error.is_none() {
+            let result = self.capacity.rows(r);
+            self.keep("capacity.csv", result);
+        }
+    }
+
+    fn failure(&mut self, r: &FailureRow) {
+        if self.error.is_none()
+            && let Some(t) = self.failures.as_mut()
+        {
+            let result = t.row(r);
+            self.keep("failures.csv", result);
+        }
+    }
+
+    fn buildout(&mut self, r: &BuildoutRow) {
+        if self.error.is_none() {
+            let result = self.buildout.row(r);
+            self.keep("buildout.csv", result);
+        }
+    }
+
+    fn job(&mut self, r: &JobRow) {
+        if self.error.is_some() {
+            return;
+        }
+        if self.jobs.is_none() {
+            let mut parts = vec![JOB_COLUMNS];
+            if self.job_maintenance {
+                parts.push(JOB_MAINTENANCE_COLUMNS);
+            }
+            match Table::open_parts(&mut self.set, "jobs.csv", parts) {
+                Ok(t) => self.jobs = Some(t),
+                Err(e) => {
+                    let result = Err(io::Error::other(e.to_string()));
+                    self.keep("jobs.csv", result);
+                    return;
+                }
+            }
+        }
+        let result = self.jobs.as_mut().expect("opened above").row(r);
+        self.keep("jobs.csv", result);
+    }
+
+    fn maintenance(&mut self, r: &MaintenanceRow) {
+        lazy!(self, maintenance, "maintenance.csv", MAINTENANCE_COLUMNS, r);
+    }
+
+    fn service(&mut self, r: &ServiceRow) {
+        lazy!(self, services, "services.csv", SERVICE_COLUMNS, r);
+    }
+
+    fn service_summary(&mut self, r: &ServiceSummaryRow) {
+        lazy!(
+            self,
+            service_summary,
+            "service_summary.csv",
+            SERVICE_SUMMARY_COLUMNS,
+            r
+        );
+    }
+
+    fn window(&mut self, r: &WindowRow) {
+        lazy!(self, windows, "request_windows.csv", WINDOW_COLUMNS, r);
+    }
+
+    fn window_request(&mut self, r: &WindowRequestRow) {
+        lazy!(
+            self,
+            window_requests,
+            "requests.csv",
+            WINDOW_REQUEST_COLUMNS,
+            r
+        );
+    }
+
+    fn monthly(&mut self, r: &MonthlyRow) {
+        if self.error.is_some() {
+            return;
+        }
+        if self.monthly.is_none() {
+            match MonthlyTable::open(&mut self.set, r) {
+                Ok(t) => self.monthly = Some(t),
+                Err(e) => {
+                    self.keep("monthly.csv", Err(io::Error::other(e.to_string())));
+                    return;
+                }
+            }
+        }
+        let result = self.monthly.as_mut().expect("opened above").row(r);
+        self.keep("monthly.csv", result);
+    }
+
+    fn contract_month(&mut self, r: &ContractMonthRow) {
+        lazy!(
+            self,
+            contracts_monthly,
+            "contracts_monthly.csv",
+            CONTRACT_MONTH_COLUMNS,
+            r
+        );
+    }
+
+    fn contract(&mut self, r: &ContractRow) {
+        lazy!(self, contracts, "contracts.csv", CONTRACT_COLUMNS, r);
+    }
+
+    fn summary(&mut self, r: &SummaryRow) {
+        if self.error.is_none() {
+            let result = self.summary.row(r);
+            self.keep("summary.csv", result);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Tests of the CSV writer: number formatting, columns and the output set.
+
+use super::*;
+use crate::catalog::failures::FailureKind;
+use proptest::prelude::*;
+
+fn fixed(x: f64, decimals: usize) -> String {
+    let mut buf = Vec::new();
+    push_fixed(&mut buf, x, decimals);
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn interruption_columns_follow_the_causes_in_order() {
+    // A row with interruption i counted i + 1 times writes i + 1 in the
+    // column named after cause i.
+    let mut interruptions = [0; crate::record::Interruption::COUNT];
+    for (i, n) in interruptions.iter_mut().enumerate() {
+        *n = i as u64 + 1;
+    }
+    let row = JobRow {
+        id: 0,
+        name: "j".into(),
+        submit_h: 0.0,
+        submit: String::new(),
+        first_start_h: None,
+        end_h: None,
+        queue_wait_h: 0.0,
+        chips: 1,
+        rack: String::new(),
+        chip: String::new(),
+        site: String::new(),
+        status: crate::record::JobStatus::QueuedAtEnd,
+        interruptions,
+        lost_chip_hours: 0.0,
+        checkpoint_hours: 0.0,
+        restart_hours: 0.0,
+        ettr: None,
+        flops_done: 0.0,
+        chip_hours: 0.0,
+        tokens_trained: None,
+    };
+    let names: Vec<&str> = JOB_COLUMNS.iter().map(|c| c.name).collect();
+    let first = names
+        .iter()
+        .position(|n| *n == "interruptions_gpu")
+        .unwrap();
+    // Maintenance's column is its own part, after the others.
+    let columns: Vec<&Column<JobRow>> = JOB_COLUMNS.iter().chain(JOB_MAINTENANCE_COLUMNS).collect();
+    let names: Vec<&str> = names
+        .iter()
+        .copied()
+        .take(first + crate::record::Interruption::COUNT - 1)
+        .chain(JOB_MAINTENANCE_COLUMNS.iter().map(|c| c.name))
+        .collect();
+    let column = |i: usize| {
+        if i + 1 < crate::record::Interruption::COUNT {
+            columns[first + i]
+        } else {
+            columns[JOB_COLUMNS.len()]
+        }
+    };
+    for (i, cause) in crate::record::Interruption::ALL.iter().enumerate() {
+        assert_eq!(names[first + i], format!("interruptions_{}", cause.key()));
+        assert_eq!(cause.index(), i);
+        let mut line = Line::new();
+        (column(i).put)(&row, &mut line);
+        assert_eq!(
+            line.buf,
+            (i + 1).to_string().into_bytes(),
+            "{}",
+            names[first + i]
+        );
+    }
+}
+
+#[test]
+fn service_summary_counts_are_whole_requests() {
+    // Issue 18 item 9: the epoch model's request counts are expected
+    // values (1460132307692.313 in the default run); a count is
+    // written as the nearest whole request.
+    let row = crate::record::ServiceSummaryRow {
+        service: "chat".into(),
+        requests: 1_460_132_307_692.313,
+        served: 1_460_000_000_000.7,
+        beyond_capacity: 132_307_691.812_9,
+        tokens_in: 0.0,
+        tokens_out: 0.0,
+        slo_attainment: 1.0,
+        replica_hours: 0.0,
+        chip_hours: 0.0,
+        preemptions: 0,
+        replicas_lost: 0,
+    };
+    let written: Vec<String> = SERVICE_SUMMARY_COLUMNS[1..4]
+        .iter()
+        .map(|c| {
+            let mut line = Line::new();
+            (c.put)(&row, &mut line);
+            String::from_utf8(line.buf).unwrap()
+        })
+        .collect();
+    assert_eq!(written, ["1460132307692", "1460000000001", "132307692"]);
+}
+
+/// The reference: the standard formatter without a negative zero.
+fn reference(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+#[test]
+fn fixed_decimals_without_negative_zero() {
+    assert_eq!(fixed(1.0, 3), "1.000");
+    assert_eq!(fixed(-0.0000001, 3), "0.000");
+    assert_eq!(fixed(-0.0, 2), "0.00");
+    assert_eq!(fixed(-1.5, 1), "-1.5");
+    assert_eq!(fixed(12.0, 0), "12");
+    assert_eq!(fixed(0.0005, 3), reference(0.0005, 3));
+    assert_eq!(fixed(2.675, 2), reference(2.675, 2), "2.675 is 2.67499…");
+    assert_eq!(fixed(1e300, 2), reference(1e300, 2));
+    assert_eq!(fixed(f64::NAN, 2), "NaN");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+    /// The fast path writes the same bytes as the standard formatter.
+    #[test]
+    fn fixed_matches_the_standard_formatter(x in prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO, d in 0usize..7) {
+        prop_assert_eq!(fixed(x, d), reference(x, d));
+    }
+
+    /// Scientific notation is `{:e}`'s, byte for byte, zeros included.
+    #[test]
+    fn sci_matches_the_standard_formatter(bits in any::<u64>(), zero in any::<bool>()) {
+        let x = if zero { 0.0 } else { f64::from_bits(bits) };
+        let mut buf = Vec::new();
+        push_sci(&mut buf, x);
+        prop_assert_eq!(String::from_utf8(buf).unwrap(), format!("{x:e}"));
+    }
+
+    #[test]
+    fn fixed_matches_on_ties_and_money(cents in -10_000_000_000i64..10_000_000_000, d in 0usize..7) {
+        // Values near decimal halves, where rounding is hardest.
+        let x = cents as f64 / 1000.0 + 0.0005;
+        prop_assert_eq!(fixed(x, d), reference(x, d));
+    }
+}
+
+#[test]
+fn text_is_quoted_as_the_csv_crate_quotes_it() {
+    let fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""];
+    let mut line = Line::new();
+    for f in fields {
+        line.text(f);
+    }
+    line.end();
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(fields).unwrap();
+    assert_eq!(line.buf, w.into_inner().unwrap());
+}
+
+#[test]
+fn failure_columns_follow_the_classes() {
+    let names =
+        |cols: &[&'static str]| -> Vec<String> { cols.iter().map(|s| s.to_string()).collect() };
+    let classes: Vec<String> = FailureKind::ALL
+        .iter()
+        .map(|k| format!("failures_{}", k.key()))
+        .collect();
+    let sample: Vec<&str> = SAMPLE_COLUMNS.iter().map(|c| c.name).collect();
+    assert_eq!(names(&sample[sample.len() - 9..]), classes);
+    let summary: Vec<&str> = SUMMARY_COLUMNS.iter().map(|c| c.name).collect();
+    let n = summary.len();
+    assert_eq!(names(&summary[n - 10..n - 1]), classes);
+}
+
+#[test]
+fn files_appear_only_when_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let rec = CsvRecorder::create(&dir, true).unwrap();
+    assert!(!dir.exists(), "nothing in the target before finish");
+    drop(rec);
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "dropped: staging folder removed"
+    );
+    let rec = CsvRecorder::create(&dir, false).unwrap();
+    let written = rec.finish().unwrap();
+    // timeseries, capacity, buildout, summary (.csv and .json).
+    assert_eq!(written.len(), 5);
+    assert!(dir.join("summary.json").exists());
+    assert!(!dir.join("report.html").exists(), "no report unless asked");
+    assert!(dir.join("capacity.csv").exists());
+    assert!(dir.join("timeseries.csv").exists());
+    assert!(!dir.join("failures.csv").exists());
+}

@@ -1,0 +1,437 @@
+//! What a workload asks of the world: allocate, set utilization, release,
+//! extend, shrink, replace a domain, and start and end flows and rings.
+
+use super::*;
+
+impl World<'_> {
+    /// Allocates `domains` (free, healthy, of one site and rack model) at
+    /// `utilization` (0–1) from `now` on.
+    pub fn allocate(
+        &mut self,
+        now: SimTime,
+        domains: &[DomainId],
+        utilization: f64,
+    ) -> Result<AllocationId, ContractError> {
+        let first = *domains.first().ok_or(ContractError::NoDomains)?;
+        if !(0.0..=1.0).contains(&utilization) {
+            return Err(ContractError::Utilization(utilization));
+        }
+        let rack_of = |d: DomainId| -> Result<&crate::world::topology::Rack, ContractError> {
+            let r = self
+                .topo
+                .domains
+                .get(d.index())
+                .ok_or(ContractError::UnknownDomain(d))?;
+            Ok(&self.topo.racks[r.rack as usize])
+        };
+        let head = rack_of(first)?;
+        let (site, rack_type) = (head.site, head.rack_type);
+        if self.sites[site as usize].power.dark {
+            return Err(ContractError::SiteDark(SiteId(site)));
+        }
+        let pool = self.spares.pool(site as usize, rack_type as usize);
+        let id = self.allocations.len() as u32;
+        self.claim(domains, site, rack_type, id, 0)?;
+        self.now = now;
+        self.touch(site as usize);
+        let t = self.topo.types[rack_type as usize];
+        let (load_mw, u_micros) = loads(t.dynamic, utilization);
+        self.allocations.push(Some(Allocation {
+            site,
+            rack_type: rack_type as usize,
+            domains: domains.iter().map(|d| d.0).collect(),
+            dynamic: t.dynamic,
+            dynamic_mw: t.dynamic_mw,
+            load_mw,
+            u_micros,
+            held_chips: 0,
+        }));
+        self.take_claimed(pool, id, domains.len());
+        self.settle();
+        Ok(AllocationId(id))
+    }
+
+    /// Sets the utilization of every healthy chip no allocation holds (0–1)
+    /// from `now` on, at every site. A scenario without workloads keeps
+    /// `[load] utilization` (its synthetic load); the workload layer sets
+    /// its own background (0 for chips that idle) when it takes over.
+    pub fn set_background_utilization(
+        &mut self,
+        now: SimTime,
+        utilization: f64,
+    ) -> Result<(), ContractError> {
+        if !(0.0..=1.0).contains(&utilization) {
+            return Err(ContractError::Utilization(utilization));
+        }
+        self.now = now;
+        for site in 0..self.sites.len() {
+            self.touch(site);
+            self.sites[site].power.background = utilization;
+        }
+        self.settle();
+        Ok(())
+    }
+
+    /// Sets an allocation's utilization (0–1) from `now` on, in O(1).
+    pub fn set_utilization(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        utilization: f64,
+    ) -> Result<(), ContractError> {
+        if !(0.0..=1.0).contains(&utilization) {
+            return Err(ContractError::Utilization(utilization));
+        }
+        let site = self.live(id)?.site as usize;
+        self.now = now;
+        self.touch(site);
+        let a = self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live");
+        let p = &mut self.sites[site].power;
+        p.release(
+            a.rack_type,
+            a.held_chips,
+            a.dynamic_mw,
+            a.load_mw,
+            a.u_micros,
+        );
+        (a.load_mw, a.u_micros) = loads(a.dynamic, utilization);
+        p.hold(
+            a.rack_type,
+            a.held_chips,
+            a.dynamic_mw,
+            a.load_mw,
+            a.u_micros,
+        );
+        self.settle();
+        Ok(())
+    }
+
+    /// Releases an allocation from `now` on: its healthy domains become
+    /// free; retired ones are gone.
+    pub fn release(&mut self, now: SimTime, id: AllocationId) -> Result<(), ContractError> {
+        let site = self.live(id)?.site as usize;
+        self.now = now;
+        self.touch(site);
+        let a = self.allocations[id.0 as usize]
+            .take()
+            .expect("checked live");
+        // The allocation's held chips are exactly those of its domains
+        // drawing at its load: one update of the site's sums.
+        self.sites[site].power.release(
+            a.rack_type,
+            a.held_chips,
+            a.dynamic_mw,
+            a.load_mw,
+            a.u_micros,
+        );
+        let pool = self.spares.pool(site, a.rack_type);
+        // One pass over the domains with the topology borrowed once; each
+        // run of one rack's freed domains becomes one move in the
+        // free-count index, applied after the pass.
+        let mut moves = std::mem::take(&mut self.rack_moves);
+        moves.clear();
+        let mut freed = 0;
+        {
+            let (domains, racks) = (&mut self.topo.domains, &self.topo.racks);
+            // The previous domain's rack and whether it is in service (an
+            // allocation's domains come in runs of one rack), and the
+            // domains of that run freed so far.
+            let (mut rack, mut rack_up, mut run) = (u32::MAX, false, 0i32);
+            for &d in &a.domains {
+                let dom = &mut domains[d as usize];
+                dom.allocation = NO_ALLOCATION;
+                if dom.rack != rack {
+                    if run != 0 {
+                        moves.push((rack, run));
+                        run = 0;
+                    }
+                    rack = dom.rack;
+                    let r = &racks[rack as usize];
+                    rack_up = !r.power_down && !r.uplink_failed && !r.retired;
+                }
+                // Healthy (as `Topology::domain_healthy`): free again. A
+                // held domain is never marked free.
+                if dom.down_nodes == 0 && rack_up {
+                    dom.free = true;
+                    run += 1;
+                }
+            }
+            if run != 0 {
+                moves.push((rack, run));
+            }
+        }
+        for &(rack, delta) in &moves {
+            freed += delta as usize;
+            if self.listening {
+                self.move_rack(pool, rack, delta);
+            }
+        }
+        self.rack_moves = moves;
+        self.free[pool] += freed;
+        self.settle();
+        Ok(())
+    }
+
+    /// Adds `domains` (free, healthy, of the allocation's site and rack
+    /// model) to a live allocation from `now` on, at its utilization: how a
+    /// service grows by replicas while keeping one allocation per site, so
+    /// that a change of its load stays one O(1) command.
+    pub fn extend(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        domains: &[DomainId],
+    ) -> Result<(), ContractError> {
+        let a = self.live(id)?;
+        let site = a.site;
+        let first = *a.domains.first().ok_or(ContractError::NoDomains)?;
+        let rack_type = self.topo.racks[self.topo.domains[first as usize].rack as usize].rack_type;
+        if self.sites[site as usize].power.dark {
+            return Err(ContractError::SiteDark(SiteId(site)));
+        }
+        let base = a.domains.len();
+        self.claim(domains, site, rack_type, id.0, base)?;
+        self.now = now;
+        self.touch(site as usize);
+        let pool = self.spares.pool(site as usize, rack_type as usize);
+        self.take_claimed(pool, id.0, domains.len());
+        self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live")
+            .domains
+            .extend(domains.iter().map(|d| d.0));
+        self.settle();
+        Ok(())
+    }
+
+    /// Gives back `domains` of a live allocation from `now` on, keeping at
+    /// least one: the healthy ones become free, down ones free when they
+    /// return, retired ones are gone. O(domains given back).
+    pub fn shrink(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        domains: &[DomainId],
+    ) -> Result<(), ContractError> {
+        let a = self.live(id)?;
+        let site = a.site as usize;
+        let held = a.domains.len();
+        for &d in domains {
+            let dom = self
+                .topo
+                .domains
+                .get(d.index())
+                .ok_or(ContractError::UnknownDomain(d))?;
+            if dom.allocation != id.0 {
+                return Err(ContractError::NotHeld(d, id));
+            }
+        }
+        let mut sorted: Vec<u32> = domains.iter().map(|d| d.0).collect();
+        sorted.sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(ContractError::NotHeld(DomainId(w[0]), id));
+        }
+        if domains.len() >= held {
+            return Err(ContractError::NoDomains);
+        }
+        self.now = now;
+        self.touch(site);
+        self.hold_domains(id.0, domains.iter().map(|d| d.0), false);
+        let pool = domains.first().map_or(0, |d| self.pool_of_domain(d.0));
+        let mut racks = RackRun::default();
+        for &d in domains {
+            let pos = self.topo.domains[d.index()].alloc_pos as usize;
+            self.topo.domains[d.index()].allocation = NO_ALLOCATION;
+            let list = &mut self.allocations[id.0 as usize]
+                .as_mut()
+                .expect("checked live")
+                .domains;
+            list.swap_remove(pos);
+            if let Some(&moved) = list.get(pos) {
+                self.topo.domains[moved as usize].alloc_pos = pos as u32;
+            }
+            if self.topo.domain_healthy(d.0) {
+                self.free_insert_counted(pool, d.0, &mut racks);
+            }
+        }
+        self.flush_racks(pool, &mut racks);
+        self.settle();
+        Ok(())
+    }
+
+    /// How many domains a live allocation holds.
+    pub fn allocation_len(&self, id: AllocationId) -> Option<usize> {
+        Some(self.allocations.get(id.0 as usize)?.as_ref()?.domains.len())
+    }
+
+    /// Moves an allocation off domain `old` (one it holds) onto `new` (a
+    /// free healthy domain of the same site and rack model) from `now` on:
+    /// `new` draws at the allocation's load; `old` leaves it and, once
+    /// healthy, joins the free domains (its later [`Notice::DomainUp`]
+    /// names no allocation). This is how a workload re-places the part of
+    /// a job a failure took down onto free chips.
+    pub fn replace_domain(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        old: DomainId,
+        new: DomainId,
+    ) -> Result<(), ContractError> {
+        let site = self.live(id)?.site;
+        // The domain's own record says where it stands in its allocation's
+        // list: O(1), not a search of the list.
+        let pos = match self.topo.domains.get(old.index()) {
+            Some(d) if d.allocation == id.0 => d.alloc_pos as usize,
+            _ => return Err(ContractError::NotHeld(old, id)),
+        };
+        let rack_type = self.topo.racks[self.topo.domains[old.index()].rack as usize].rack_type;
+        let n = self
+            .topo
+            .domains
+            .get(new.index())
+            .ok_or(ContractError::UnknownDomain(new))?;
+        let r = &self.topo.racks[n.rack as usize];
+        if (r.site, r.rack_type) != (site, rack_type) {
+            return Err(ContractError::Mixed(new));
+        }
+        if !n.free {
+            return Err(ContractError::NotFree(new));
+        }
+        if self.sites[site as usize].power.dark {
+            return Err(ContractError::SiteDark(SiteId(site)));
+        }
+        self.now = now;
+        self.touch(site as usize);
+        let pool = self.spares.pool(site as usize, rack_type as usize);
+        self.hold_domain_chips(old.0, false);
+        self.topo.domains[old.index()].allocation = NO_ALLOCATION;
+        if self.topo.domain_healthy(old.0) {
+            self.free_insert(pool, old.0);
+        }
+        self.free_remove(pool, new.0);
+        self.topo.domains[new.index()].allocation = id.0;
+        self.topo.domains[new.index()].alloc_pos = pos as u32;
+        self.hold_domain_chips(new.0, true);
+        self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live")
+            .domains[pos] = new.0;
+        self.settle();
+        Ok(())
+    }
+
+    /// Starts a flow from rack `from` to rack `to`, capped at `cap` (the
+    /// NICs' rate, say; required between domains of one rack), from `now`
+    /// on. Its rate, and the rates of the flows it slows, arrive as
+    /// [`Notice::FlowRate`].
+    pub fn start_flow(
+        &mut self,
+        now: SimTime,
+        from: RackId,
+        to: RackId,
+        cap: Option<BitsPerSecond>,
+    ) -> Result<FlowId, ContractError> {
+        let site_of = |r: RackId| {
+            self.topo
+                .racks
+                .get(r.index())
+                .map(|rack| rack.site as usize)
+                .ok_or(ContractError::UnknownRack(r))
+        };
+        let (a, b) = (site_of(from)?, site_of(to)?);
+        let path = self
+            .network
+            .route((from.index(), a), (to.index(), b))
+            .ok_or(ContractError::NoRoute(from, to))?;
+        self.now = now;
+        let (flow, changes) = self.network.fabric.start_flow(&path, cap)?;
+        self.flow_notices(changes);
+        Ok(flow)
+    }
+
+    /// Starts one flow around a ring of racks from `now` on: from each rack
+    /// to the next and from the last back to the first, elastic. A
+    /// synchronous ring moves at its slowest hop, so one flow at one
+    /// max-min rate stands for the whole ring and leaves what its other
+    /// hops do not use to the flows beside it.
+    ///
+    /// `whole[i]` says that the workload holds every domain of rack `i`:
+    /// no other ring can cross that rack's uplink and downlink, so the flow
+    /// leaves them out of its path and is capped at their capacity instead
+    /// (the same rate; a recomputation then touches only the racks it
+    /// shares and the inter-site links). Its rate, and the rates of the
+    /// flows it slows, arrive as [`Notice::FlowRate`]. Needs at least two
+    /// distinct racks.
+    pub fn start_ring(
+        &mut self,
+        now: SimTime,
+        racks: &[RackId],
+        whole: &[bool],
+    ) -> Result<FlowId, ContractError> {
+        let site_of = |r: RackId| {
+            self.topo
+                .racks
+                .get(r.index())
+                .map(|rack| rack.site as usize)
+                .ok_or(ContractError::UnknownRack(r))
+        };
+        let mut path = Vec::with_capacity(2 * racks.len());
+        let mut cap: Option<f64> = None;
+        for (i, &from) in racks.iter().enumerate() {
+            let next = (i + 1) % racks.len();
+            let to = racks[next];
+            let (a, b) = (site_of(from)?, site_of(to)?);
+            let hop = self
+                .network
+                .route((from.index(), a), (to.index(), b))
+                .ok_or(ContractError::NoRoute(from, to))?;
+            let last = hop.len() - 1;
+            for (k, link) in hop.into_iter().enumerate() {
+                let own = (k == 0 && whole[i]) || (k == last && whole[next]);
+                if own {
+                    let c = self.network.fabric.capacity(link).0;
+                    cap = Some(cap.map_or(c, |m: f64| m.min(c)));
+                } else {
+                    path.push(link);
+                }
+            }
+        }
+        path.sort_unstable();
+        path.dedup();
+        self.now = now;
+        let (flow, changes) = self
+            .network
+            .fabric
+            .start_flow(&path, cap.map(BitsPerSecond))?;
+        self.flow_notices(changes);
+        Ok(flow)
+    }
+
+    /// Ends a flow from `now` on; the flows it leaves room to speed up
+    /// arrive as [`Notice::FlowRate`].
+    pub fn end_flow(&mut self, now: SimTime, flow: FlowId) -> Result<(), ContractError> {
+        self.now = now;
+        let changes = self.network.fabric.end_flow(flow)?;
+        self.flow_notices(changes);
+        Ok(())
+    }
+
+    /// The most other flows that cross one link of `flow`'s path (0 when
+    /// its links carry it alone, or it is unknown).
+    pub fn flows_beside(&self, flow: FlowId) -> usize {
+        let fabric = &self.network.fabric;
+        fabric.flow_path(flow).map_or(0, |path| {
+            path.iter()
+                .map(|&l| fabric.flows_on(l).saturating_sub(1))
+                .max()
+                .unwrap_or(0)
+        })
+    }
+
+    /// A flow's rate now [bit/s], if it exists.
+    pub fn flow_rate(&self, flow: FlowId) -> Option<BitsPerSecond> {
+        self.network.fabric.rate(flow)
+    }
+}
