@@ -632,6 +632,10 @@ pub struct ServiceRow {
     pub preemptions: u32,
     /// Replicas lost to failures over the interval.
     pub replicas_lost: u32,
+    /// Replicas moved off racks going into a planned maintenance window
+    /// over the interval (placed again at once where there is room; not
+    /// lost).
+    pub replicas_moved: u32,
 }
 
 /// One inference service over the whole run, for `service_summary.csv`.
@@ -661,6 +665,8 @@ pub struct ServiceSummaryRow {
     pub preemptions: u64,
     /// Replicas lost to failures.
     pub replicas_lost: u64,
+    /// Replicas moved off racks going into a planned maintenance window.
+    pub replicas_moved: u64,
 }
 
 /// One request-level window of a scenario, for `request_windows.csv`.

@@ -658,6 +658,12 @@ pub const SERVICE_COLUMNS: &[Column<ServiceRow>] = &[
     col!("replicas_lost", |r, l| l.int(r.replicas_lost.into())),
 ];
 
+/// The column `services.csv` adds after [`SERVICE_COLUMNS`] in a scenario
+/// with `[[maintenance]]`: replicas moved off racks going into a window
+/// over the interval (announced, so not lost; not in `replicas_lost`).
+pub const SERVICE_MAINTENANCE_COLUMNS: &[Column<ServiceRow>] =
+    &[col!("replicas_moved", |r, l| l.int(r.replicas_moved.into()))];
+
 /// Columns of `service_summary.csv`.
 pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
     col!("service", |r, l| l.text(&r.service)),
@@ -673,6 +679,12 @@ pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
     col!("preemptions", |r, l| l.int(r.preemptions)),
     col!("replicas_lost", |r, l| l.int(r.replicas_lost)),
 ];
+
+/// The column `service_summary.csv` adds after [`SERVICE_SUMMARY_COLUMNS`]
+/// in a scenario with `[[maintenance]]`: replicas moved off racks going
+/// into a window over the run.
+pub const SERVICE_SUMMARY_MAINTENANCE_COLUMNS: &[Column<ServiceSummaryRow>] =
+    &[col!("replicas_moved", |r, l| l.int(r.replicas_moved))];
 
 /// Columns of `request_windows.csv`: one row per request-level window of a
 /// scenario, the `replay_summary.csv` figures after its identity.
@@ -1210,8 +1222,20 @@ fn lazy_row<R>(
     columns: &'static [Column<R>],
     r: &R,
 ) -> io::Result<()> {
+    lazy_parts(set, slot, name, vec![columns], r)
+}
+
+/// [`lazy_row`] for a table of several parts of columns, in order.
+fn lazy_parts<R>(
+    set: &mut OutputSet,
+    slot: &mut Option<Table<R>>,
+    name: &'static str,
+    parts: Vec<&'static [Column<R>]>,
+    r: &R,
+) -> io::Result<()> {
     if slot.is_none() {
-        *slot = Some(Table::open(set, name, columns).map_err(|e| io::Error::other(e.to_string()))?);
+        *slot =
+            Some(Table::open_parts(set, name, parts).map_err(|e| io::Error::other(e.to_string()))?);
     }
     slot.as_mut().expect("opened above").row(r)
 }
@@ -1379,8 +1403,10 @@ pub struct Columns {
     /// The retirement columns ([`RETIREMENT_SUMMARY_COLUMNS`]):
     /// `write_off_at_retirement`.
     pub retirement: bool,
-    /// The maintenance column of `jobs.csv`
-    /// ([`JOB_MAINTENANCE_COLUMNS`]): a scenario with `[[maintenance]]`.
+    /// The maintenance columns of `jobs.csv` ([`JOB_MAINTENANCE_COLUMNS`]),
+    /// `services.csv` ([`SERVICE_MAINTENANCE_COLUMNS`]) and
+    /// `service_summary.csv` ([`SERVICE_SUMMARY_MAINTENANCE_COLUMNS`]): a
+    /// scenario with `[[maintenance]]`.
     pub maintenance: bool,
 }
 
@@ -1445,7 +1471,8 @@ pub struct CsvRecorder {
     windows: Option<Table<WindowRow>>,
     /// `maintenance.csv`, opened at the first maintenance window.
     maintenance: Option<Table<MaintenanceRow>>,
-    /// Whether `jobs.csv` has the maintenance column.
+    /// Whether `jobs.csv`, `services.csv` and `service_summary.csv` have
+    /// their maintenance columns.
     job_maintenance: bool,
     /// `requests.csv`, opened at the first request of a window.
     window_requests: Option<Table<WindowRequestRow>>,
@@ -1692,17 +1719,26 @@ impl Recorder for CsvRecorder {
     }
 
     fn service(&mut self, r: &ServiceRow) {
-        lazy!(self, services, "services.csv", SERVICE_COLUMNS, r);
+        if self.error.is_none() {
+            let mut parts = vec![SERVICE_COLUMNS];
+            if self.job_maintenance {
+                parts.push(SERVICE_MAINTENANCE_COLUMNS);
+            }
+            let result = lazy_parts(&mut self.set, &mut self.services, "services.csv", parts, r);
+            self.keep("services.csv", result);
+        }
     }
 
     fn service_summary(&mut self, r: &ServiceSummaryRow) {
-        lazy!(
-            self,
-            service_summary,
-            "service_summary.csv",
-            SERVICE_SUMMARY_COLUMNS,
-            r
-        );
+        if self.error.is_none() {
+            let mut parts = vec![SERVICE_SUMMARY_COLUMNS];
+            if self.job_maintenance {
+                parts.push(SERVICE_SUMMARY_MAINTENANCE_COLUMNS);
+            }
+            let name = "service_summary.csv";
+            let result = lazy_parts(&mut self.set, &mut self.service_summary, name, parts, r);
+            self.keep(name, result);
+        }
     }
 
     fn window(&mut self, r: &WindowRow) {
@@ -1852,6 +1888,7 @@ mod tests {
             chip_hours: 0.0,
             preemptions: 0,
             replicas_lost: 0,
+            replicas_moved: 0,
         };
         let written: Vec<String> = SERVICE_SUMMARY_COLUMNS[1..4]
             .iter()
