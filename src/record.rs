@@ -96,6 +96,9 @@ pub struct SampleRow {
     /// Online chips down for repair: their node is repaired in place, or
     /// their rack or site has lost power.
     pub chips_in_repair: u64,
+    /// Online chips of healthy nodes in racks dark for planned
+    /// maintenance (0 without `[[maintenance]]`; not in `chips_in_repair`).
+    pub chips_maintenance: u64,
     /// Spare nodes ready to swap in.
     pub spare_nodes: u64,
     /// Rack uplinks and inter-site links (from this site) that are down.

@@ -292,6 +292,12 @@ fn sample_training(l: &mut Line, r: &SampleRow, put: fn(&TrainingSample, &mut Li
     }
 }
 
+/// The column `timeseries.csv` adds after the others in a scenario with
+/// `[[maintenance]]`: online chips dark for planned maintenance (healthy
+/// nodes of racks a window holds dark), not counted in `chips_in_repair`.
+pub const MAINTENANCE_SAMPLE_COLUMNS: &[Column<SampleRow>] =
+    &[col!("chips_maintenance", |r, l| l.int(r.chips_maintenance))];
+
 /// Columns appended to `timeseries.csv` in scenarios with training jobs.
 pub const TRAINING_SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
     col!("training_chips", |r, l| sample_training(l, r, |t, l| l
@@ -1511,6 +1517,9 @@ impl CsvRecorder {
         if columns.training {
             sample_parts.push(TRAINING_SAMPLE_COLUMNS);
             summary_parts.push(TRAINING_SUMMARY_COLUMNS);
+        }
+        if columns.maintenance {
+            sample_parts.push(MAINTENANCE_SAMPLE_COLUMNS);
         }
         if columns.economics {
             summary_parts.push(ECONOMICS_SUMMARY_COLUMNS);

@@ -80,14 +80,20 @@ fn a_maintenance_window_drains_its_chip_hours_and_logs_its_own_rows() {
     assert_rel(job.end_h.unwrap(), 24.5, 1e-9, "end");
     assert_rel(job.restart_hours, 0.5, 1e-9, "restart");
     // While dark the racks draw nothing: the 10 h to 14 h samples show no
-    // healthy chip.
-    for s in rec
-        .samples
-        .iter()
-        .filter(|s| s.time_h > 10.0 && s.time_h < 14.0)
-    {
-        assert_eq!(s.chips_healthy, 0, "{}", s.timestamp);
-        assert_eq!(s.it_power_mw, 0.0, "{}", s.timestamp);
+    // healthy chip, the 16 chips in their own column (`chips_maintenance`),
+    // none in repair; outside the windows none is dark for maintenance.
+    for s in &rec.samples {
+        let inside = [10.0, 34.0, 58.0, 82.0]
+            .iter()
+            .any(|&o| s.time_h >= o && s.time_h < o + 4.0);
+        if inside {
+            assert_eq!(s.chips_healthy, 0, "{}", s.timestamp);
+            assert_eq!(s.it_power_mw, 0.0, "{}", s.timestamp);
+            assert_eq!(s.chips_maintenance, 16, "{}", s.timestamp);
+        } else {
+            assert_eq!(s.chips_maintenance, 0, "{}", s.timestamp);
+        }
+        assert_eq!(s.chips_in_repair, 0, "{}", s.timestamp);
     }
 }
 
