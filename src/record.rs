@@ -690,6 +690,28 @@ pub struct WindowRow {
     pub replicas: u32,
     /// The request-level summary (counts, tokens, latency percentiles).
     pub summary: crate::workload::serving::requests::ServeSummary,
+    /// A disaggregated service's KV-cache transfers (`None` colocated).
+    pub kv: Option<KvWindow>,
+}
+
+/// The KV-cache transfers of a request-level window of a disaggregated
+/// service, for `request_windows.csv`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KvWindow {
+    /// KV cache moved from prefill to decode copies \[GB\].
+    pub gb: f64,
+    /// Mean transfer time, prefill end to landing, waiting for the link
+    /// included \[s\].
+    pub transfer_mean_s: f64,
+    /// 99th percentile of the transfer time \[s\].
+    pub transfer_p99_s: f64,
+    /// Replicas whose transfers crossed the scale-out fabric as a flow.
+    pub fabric_flows: u32,
+    /// Of those, the flows that shared a link with another flow (a
+    /// training ring, another replica's KV flow) at the window's start.
+    pub shared_flows: u32,
+    /// Mean max-min share of those flows at the window's start [Gbit/s].
+    pub fabric_share_gbit_per_s: f64,
 }
 
 /// One planned maintenance window as it opened, for `maintenance.csv`.

@@ -720,6 +720,31 @@ pub const WINDOW_COLUMNS: &[Column<WindowRow>] = &[
         r.summary.slo.as_ref().map(|s| s.attainment),
         6
     )),
+    col!("kv_transfer_gb", |r, l| opt_fixed(l, r.kv.map(|k| k.gb), 6)),
+    col!("kv_transfer_mean_s", |r, l| opt_fixed(
+        l,
+        r.kv.map(|k| k.transfer_mean_s),
+        6
+    )),
+    col!("kv_transfer_p99_s", |r, l| opt_fixed(
+        l,
+        r.kv.map(|k| k.transfer_p99_s),
+        6
+    )),
+    col!("kv_fabric_flows", |r, l| match r.kv {
+        Some(k) => l.int(k.fabric_flows.into()),
+        None => l.text(""),
+    }),
+    col!("kv_flows_shared", |r, l| match r.kv {
+        Some(k) => l.int(k.shared_flows.into()),
+        None => l.text(""),
+    }),
+    col!("kv_fabric_share_gbit_per_s", |r, l| opt_fixed(
+        l,
+        r.kv.filter(|k| k.fabric_flows > 0)
+            .map(|k| k.fabric_share_gbit_per_s),
+        3
+    )),
 ];
 
 /// Columns of `requests.csv` in a scenario: the window, then the columns

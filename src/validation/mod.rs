@@ -20,7 +20,7 @@ use std::path::PathBuf;
 pub use setups::{
     AZURE_STATS, DISPERSION_BINS, MLPERF_INFERENCE, MLPERF_INPUT_TOKENS, MLPERF_OUTPUT_TOKENS,
     MlperfFit, MlperfInference, TraceStats, alibaba_recorded, figures, fit_mlperf_inference,
-    index_of_dispersion, mlperf_per_gpu,
+    index_of_dispersion, mlperf_per_gpu, mlperf_per_gpu_at,
 };
 
 /// How a row's simulated value is held against the published one.

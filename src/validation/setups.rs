@@ -12,7 +12,9 @@ use crate::output::memory::MemoryRecorder;
 use crate::record::JobRow;
 use crate::scenario::{Overrides, Scenario, load_file};
 use crate::workload::serving::requests::{Synthetic, Tokens};
-use crate::workload::serving::roofline::{Efficiency, Precision, Replica, model};
+use crate::workload::serving::roofline::{
+    DEFAULT_EFFICIENCY, Efficiency, PREFILL_PER_DECODE, Precision, Replica, model,
+};
 use crate::workload::serving::trace::{self, TraceFormat, TraceRequest};
 
 fn load(inputs: &Inputs, file: &str, sets: &[String]) -> Result<Scenario, String> {
@@ -330,15 +332,24 @@ pub const MLPERF_INFERENCE: [MlperfInference; 3] = [
 pub const MLPERF_OUTPUT_TOKENS: f64 = 294.45;
 /// Mean prompt tokens: not in the reference; assumed equal to the output.
 pub const MLPERF_INPUT_TOKENS: f64 = 294.45;
-/// The ratio of prefill to decode efficiency kept while fitting (the
-/// table's H100 estimates, 0.55 ÷ 0.75).
-const PREFILL_PER_DECODE: f64 = 0.55 / 0.75;
-
 /// dcsim's offline tokens/s per GPU of a result at decode efficiency
-/// `decode` (prefill at `decode × 0.55/0.75`): the roofline's highest
-/// steady service rate, at the largest batch the KV cache (FP8) holds,
-/// times the output tokens.
+/// `decode` (prefill at `decode ×` [`PREFILL_PER_DECODE`]): the roofline's
+/// highest steady service rate, at the largest batch the KV cache (FP8)
+/// holds, times the output tokens.
 pub fn mlperf_per_gpu(r: &MlperfInference, decode: f64) -> f64 {
+    mlperf_per_gpu_at(
+        r,
+        Efficiency {
+            prefill: (decode * PREFILL_PER_DECODE).min(1.0),
+            decode,
+            source: "fit to MLPerf Inference v4.1",
+        },
+    )
+}
+
+/// As [`mlperf_per_gpu`], at the efficiencies `eff` (e.g. the roofline's
+/// adopted [`DEFAULT_EFFICIENCY`]).
+pub fn mlperf_per_gpu_at(r: &MlperfInference, eff: Efficiency) -> f64 {
     let c = Catalog::builtin();
     let Some(chip) = c.chip(r.chip) else {
         return 0.0;
@@ -347,11 +358,6 @@ pub fn mlperf_per_gpu(r: &MlperfInference, decode: f64) -> f64 {
         return 0.0;
     };
     let spec = m.spec.at_precision(r.weights, Precision::Fp8);
-    let eff = Efficiency {
-        prefill: (decode * PREFILL_PER_DECODE).min(1.0),
-        decode,
-        source: "fit to MLPerf Inference v4.1",
-    };
     match Replica::with_efficiency(spec, chip, r.gpus, eff) {
         Ok(rep) => {
             rep.max_service_rate(MLPERF_INPUT_TOKENS, MLPERF_OUTPUT_TOKENS, u64::MAX)
@@ -425,8 +431,9 @@ const MLI_SRC: &str =
 fn mlperf_inference() -> Vec<Row> {
     let fit = fit_mlperf_inference();
     let mut rows = Vec::new();
+    let adopted = DEFAULT_EFFICIENCY;
     for (r, own) in MLPERF_INFERENCE.iter().zip(&fit.per_chip) {
-        let sim = mlperf_per_gpu(r, fit.common);
+        let sim = mlperf_per_gpu_at(r, adopted);
         let prec = r.weights.name().to_uppercase();
         rows.push(row(
             MLI,
@@ -443,15 +450,14 @@ fn mlperf_inference() -> Vec<Row> {
             MLI_SRC,
             &format!(
                 "one decode efficiency for all three chips, {:.3} (prefill {:.3}), fitted to \
-                 the offline results; this chip alone would fit {:.3}",
-                fit.common,
-                fit.common * PREFILL_PER_DECODE,
-                own
+                 the offline results and adopted as the roofline's default; this chip alone \
+                 would fit {:.3}",
+                adopted.decode, adopted.prefill, own
             ),
         ));
     }
     for r in &MLPERF_INFERENCE {
-        let sim = mlperf_per_gpu(r, fit.common);
+        let sim = mlperf_per_gpu_at(r, adopted);
         rows.push(row(
             MLI,
             &format!(

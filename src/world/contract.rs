@@ -727,6 +727,18 @@ impl World<'_> {
         Ok(())
     }
 
+    /// The most other flows that cross one link of `flow`'s path (0 when
+    /// its links carry it alone, or it is unknown).
+    pub fn flows_beside(&self, flow: FlowId) -> usize {
+        let fabric = &self.network.fabric;
+        fabric.flow_path(flow).map_or(0, |path| {
+            path.iter()
+                .map(|&l| fabric.flows_on(l).saturating_sub(1))
+                .max()
+                .unwrap_or(0)
+        })
+    }
+
     /// A flow's rate now [bit/s], if it exists.
     pub fn flow_rate(&self, flow: FlowId) -> Option<BitsPerSecond> {
         self.network.fabric.rate(flow)

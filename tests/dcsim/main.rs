@@ -48,6 +48,7 @@ mod robustness;
 mod sensitivity;
 mod services;
 mod serving_agreement;
+mod serving_disagg;
 mod serving_epoch;
 mod serving_power;
 mod serving_requests;

@@ -78,19 +78,20 @@ fn mu_max() -> f64 {
 
 #[test]
 fn the_autoscaler_holds_the_replicas_the_roofline_asks_for() {
-    // μ_max ≈ 19.54 requests/s (prefill 2·70.6e9·1000 ÷ (8·989e12·0.55) =
-    // 32.4 ms a request, plus its tensor-parallel all-reduces, 2 × 80
+    // μ_max ≈ 15.21 requests/s (prefill 2·70.6e9·1000 ÷ (8·989e12·0.399) =
+    // 44.7 ms a request, plus its tensor-parallel all-reduces, 2 × 80
     // layers × 2·7/8 × 1000 × 8192 × 2 B ÷ 450e9 B/s = 10.2 ms; the KV
     // cache holds 1,217 requests of 1,250 tokens; a decode step at that
-    // batch 29.3 ms of memory plus 12.4 ms of all-reduce): at 0.7
-    // utilization a replica takes 13.68 requests/s, so 500 requests/s want
-    // ⌈500 ÷ 13.68⌉ = 37 replicas. They load for 30 minutes: the first two samples show
+    // batch 40.4 ms of memory at decode efficiency 0.544 plus 12.4 ms of
+    // all-reduce): at 0.7 utilization a replica takes 10.65 requests/s, so
+    // 500 requests/s want ⌈500 ÷ 10.65⌉ = 47 replicas, on 12 racks (48
+    // servers). They load for 30 minutes: the first two samples show
     // them loading, nothing served (all beyond capacity, dropped).
     let mu = mu_max();
-    assert!((mu - 19.54).abs() < 0.01, "{mu}");
+    assert!((mu - 15.21).abs() < 0.01, "{mu}");
     let wanted = (500.0 / (mu * 0.7)).ceil() as u32;
-    assert_eq!(wanted, 37);
-    let s = load_text(&text(10, 500.0, false, ""));
+    assert_eq!(wanted, 47);
+    let s = load_text(&text(12, 500.0, false, ""));
     let (rec, _) = run(&s);
     let at = |h: f64| {
         rec.services
@@ -104,7 +105,7 @@ fn the_autoscaler_holds_the_replicas_the_roofline_asks_for() {
     assert_eq!(first.served_rps, 0.0);
     assert!((first.beyond_rps - 500.0).abs() < 1e-6);
     // From 30 minutes on they serve: 500 requests/s in every 15 minutes,
-    // utilization 500 ÷ (37 × μ_max).
+    // utilization 500 ÷ (47 × μ_max).
     let later = at(1.0);
     assert_eq!((later.replicas, later.replicas_loading), (wanted, 0));
     assert!((later.served_rps - 500.0).abs() < 1e-6, "{later:?}");
@@ -126,18 +127,18 @@ fn the_autoscaler_holds_the_replicas_the_roofline_asks_for() {
         "{sum:?}"
     );
     assert!((sum.served - 500.0 * (86_400.0 - 1_800.0)).abs() < 1.0);
-    // Replica-hours: 37 replicas serving for 23.5 h.
-    assert!((sum.replica_hours - 37.0 * 23.5).abs() < 1e-6, "{sum:?}");
+    // Replica-hours: 47 replicas serving for 23.5 h.
+    assert!((sum.replica_hours - 47.0 * 23.5).abs() < 1e-6, "{sum:?}");
 }
 
 /// Issue 21 item 4 (epoch mode): a stated prefix hit rate of 0.5 halves
 /// every prefill's computed tokens. By hand: the prefill of a 1,000-token
-/// prompt, 32.4 ms of FLOPs plus 10.2 ms of all-reduces (above), becomes
-/// that of 500 tokens, 21.3 ms; the decode step (29.3 + 12.4 ms at the
+/// prompt, 44.7 ms of FLOPs plus 10.2 ms of all-reduces (above), becomes
+/// that of 500 tokens, 27.5 ms (both halve); the decode step (40.4 + 12.4 ms at the
 /// full batch of 1,217) and the KV cache are unchanged. So
-/// `μ_max = 1,217 ÷ (1,217 × 0.0213 + 249 × 0.0417)` ≈ 33.5 requests/s a
-/// replica instead of 19.54, and 500 requests/s at 0.7 utilization want
-/// ⌈500 ÷ (0.7 μ_max)⌉ = 22 replicas instead of 37.
+/// `μ_max = 1,217 ÷ (1,217 × 0.0275 + 249 × 0.0528)` ≈ 26.1 requests/s a
+/// replica instead of 15.21, and 500 requests/s at 0.7 utilization want
+/// ⌈500 ÷ (0.7 μ_max)⌉ = 28 replicas instead of 47.
 #[test]
 fn a_stated_prefix_hit_rate_cuts_the_prefill_work() {
     let c = Catalog::builtin();
@@ -149,17 +150,17 @@ fn a_stated_prefix_hit_rate_cuts_the_prefill_work() {
     .unwrap();
     let half = r.with_prefix_hit_rate(0.5);
     assert_eq!(half.prefill_time(1_000.0), r.prefill_time(500.0));
-    assert!((r.prefill_time(1_000.0) - 0.0426).abs() < 1e-4);
-    assert!((half.prefill_time(1_000.0) - 0.0213).abs() < 1e-4);
+    assert!((r.prefill_time(1_000.0) - 0.0549).abs() < 1e-4);
+    assert!((half.prefill_time(1_000.0) - 0.0275).abs() < 1e-4);
     assert_eq!(half.decode_step(1_217.0, 1e6), r.decode_step(1_217.0, 1e6));
     assert_eq!(half.max_batch_for(1000.0, 250.0), 1_217);
     let b = 1_217.0;
     let tau = r.decode_step(b, b * (1000.0 + 125.0));
     let mu = b / (b * half.prefill_time(1000.0) + 249.0 * tau);
     assert_eq!(half.max_service_rate(1000.0, 250.0, u64::MAX), mu);
-    assert!((mu - 33.5).abs() < 0.05, "{mu}");
+    assert!((mu - 26.1).abs() < 0.05, "{mu}");
     let wanted = (500.0 / (mu * 0.7)).ceil() as u32;
-    assert_eq!(wanted, 22);
+    assert_eq!(wanted, 28);
     let text = text(10, 500.0, false, "").edit(
         "min_replicas = 1",
         "min_replicas = 1\nprefix_hit_rate = 0.5",
@@ -179,9 +180,9 @@ fn a_stated_prefix_hit_rate_cuts_the_prefill_work() {
 fn a_replica_of_two_domains_hosts_two_tensor_parallel_copies() {
     // replica_chips = 16 (two 8-GPU servers) with tensor_parallel = 8: each
     // replica hosts two copies of the μ_max of the test above, so 500
-    // requests/s want ⌈37 copies ÷ 2⌉ = 19 replicas (304 chips), and the
-    // epoch model serves on 38 copies: utilization 500 ÷ (38 × μ_max).
-    let text = text(10, 500.0, false, "").edit(
+    // requests/s want ⌈47 copies ÷ 2⌉ = 24 replicas (384 chips), and the
+    // epoch model serves on 48 copies: utilization 500 ÷ (48 × μ_max).
+    let text = text(12, 500.0, false, "").edit(
         "rack = \"hgx-h100\"\ninput",
         "rack = \"hgx-h100\"\nreplica_chips = 16\ntensor_parallel = 8\ninput",
     );
@@ -193,8 +194,8 @@ fn a_replica_of_two_domains_hosts_two_tensor_parallel_copies() {
         .iter()
         .find(|r| (r.time_h - 1.0).abs() < 1e-9)
         .unwrap();
-    assert_eq!((later.replicas, later.chips), (19, 19 * 16));
-    let u = 500.0 / (38.0 * mu_max());
+    assert_eq!((later.replicas, later.chips), (24, 24 * 16));
+    let u = 500.0 / (48.0 * mu_max());
     assert!((later.utilization - u).abs() < 1e-9, "{later:?}");
 }
 
@@ -202,9 +203,9 @@ fn a_replica_of_two_domains_hosts_two_tensor_parallel_copies() {
 fn a_service_preempts_lower_priority_training_and_both_sides_count_it() {
     // 4 racks = 16 servers. "bulk" (priority 0) takes 12 servers (96
     // chips) at once; the service (priority 5, may preempt) then wants
-    // ⌈150 ÷ 13.68⌉ = 11 replicas and finds 4 free: it preempts "bulk"
+    // ⌈150 ÷ 10.65⌉ = 15 replicas and finds 4 free: it preempts "bulk"
     // (the only job), which releases its 12 servers and queues again; the
-    // service takes 11, leaving 5, too few for "bulk" to restart.
+    // service takes 15, leaving 1, too few for "bulk" to restart.
     let jobs = r#"
 [[jobs]]
 name = "bulk"
@@ -225,7 +226,7 @@ ideal_duration = "30d"
     assert_eq!(sum.preemptions, 1);
     let first = &rec.services[0];
     assert_eq!(first.preemptions, 1);
-    assert_eq!(first.replicas + first.replicas_loading, 11);
+    assert_eq!(first.replicas + first.replicas_loading, 15);
     // Without preemption the service runs on the 4 free servers and
     // reports the rest of its demand beyond capacity.
     let s = load_text(&text(4, 150.0, false, jobs));
@@ -240,21 +241,21 @@ ideal_duration = "30d"
 
 #[test]
 fn serving_chips_draw_power_by_load_and_replicas_stay_consistent() {
-    // 10 racks, 300 requests/s: ⌈300 ÷ 13.68⌉ = 22 replicas (176 chips).
+    // 10 racks, 300 requests/s: ⌈300 ÷ 10.65⌉ = 29 replicas (232 chips).
     // With no jobs and no failures, the IT power at a sample after the
-    // replicas serve is: 10 racks × overhead + 320 chips × idle + 176
-    // chips × (TDP − idle) × u, u = 300 ÷ (22 × μ_max).
+    // replicas serve is: 10 racks × overhead + 320 chips × idle + 232
+    // chips × (TDP − idle) × u, u = 300 ÷ (29 × μ_max).
     let s = load_text(&text(10, 300.0, false, ""));
     let rack = &s.world.rack_types[0];
     let (idle, tdp) = (rack.chip.idle.value(), rack.chip.tdp.value());
     let overhead = rack.rack.overhead.value();
-    let u = 300.0 / (22.0 * mu_max());
+    let u = 300.0 / (29.0 * mu_max());
     let mut checked = 0;
     let rec = step_all(&s, |m, now| {
         let (ready, loading, chips) = m.serving().replicas(0);
         assert_eq!(chips, u64::from(ready + loading) * 8);
-        if now.hours() > 1.0 && ready == 22 {
-            let want = 10.0 * overhead + 320.0 * idle + 176.0 * (tdp - idle) * u;
+        if now.hours() > 1.0 && ready == 29 {
+            let want = 10.0 * overhead + 320.0 * idle + 232.0 * (tdp - idle) * u;
             let got = m.world().site_it_power(dcsim::world::SiteId(0)).value();
             assert!((got - want).abs() < 1e-3 * want, "{got} vs {want}");
             checked += 1;
@@ -264,7 +265,7 @@ fn serving_chips_draw_power_by_load_and_replicas_stay_consistent() {
     assert!(
         rec.services
             .iter()
-            .all(|r| r.replicas + r.replicas_loading <= 22)
+            .all(|r| r.replicas + r.replicas_loading <= 29)
     );
 }
 
@@ -390,7 +391,7 @@ fn bad_services_are_located_with_a_fix() {
 #[test]
 fn request_windows_replay_a_trace_or_poisson_demand_on_the_replicas_of_then() {
     // The Azure code trace replayed on the chat service's replicas at 2 h
-    // (37 serving for 500 requests/s, by hand above), every request kept;
+    // (47 serving for 500 requests/s, by hand above), every request kept;
     // then 10 minutes of Poisson requests at 500/s: ⌊500 × 600⌉ = 300,000.
     let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("data/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv");
@@ -398,11 +399,11 @@ fn request_windows_replay_a_trace_or_poisson_demand_on_the_replicas_of_then() {
         "\n[[request_windows]]\nservice = \"chat\"\nstart = \"2h\"\ntrace = \"{}\"\nrequests_csv = true\n\n[[request_windows]]\nservice = \"chat\"\nstart = \"3h\"\nduration = \"10min\"\n",
         trace.display()
     );
-    let s = load_text(&(text(10, 500.0, false, "") + &windows));
+    let s = load_text(&(text(12, 500.0, false, "") + &windows));
     let (rec, _) = run(&s);
     assert_eq!(rec.windows.len(), 2);
     let w = &rec.windows[0];
-    assert_eq!(w.replicas, 37);
+    assert_eq!(w.replicas, 47);
     // Counts and tokens: the trace file's own, recounted here.
     let raw = std::fs::read_to_string(&trace).unwrap();
     let (mut n, mut tin, mut tout) = (0u64, 0u64, 0u64);
@@ -532,11 +533,11 @@ fn a_request_larger_than_the_kv_cache_is_refused() {
     assert!(e.issues[0].message.contains("498.8 GB"), "{e}");
 }
 
-/// Issue 18: one service of 200 requests/s on 3 racks (12 servers), hourly
+/// Issue 18: one service of 200 requests/s on 5 racks (20 servers), hourly
 /// samples over 6 hours, 15-minute epochs, replicas loading for the first
 /// 10 minutes; `EXTRA` adds to the service.
 fn hourly(extra: &str) -> String {
-    BASE.edit("RACKS", "3")
+    BASE.edit("RACKS", "5")
         .edit("duration = \"1d\"", "duration = \"6h\"")
         .edit("sample_every = \"15min\"", "sample_every = \"1h\"")
         + &CHAT

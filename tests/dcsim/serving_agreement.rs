@@ -193,11 +193,12 @@ fn compare_trace(chips: u32, replicas: u32, cap: u32) -> (f64, f64, f64, f64, f6
 fn on_the_azure_trace_the_modes_agree_below_saturation_and_part_near_it() {
     // Real arrivals (inter-arrival CV 1.09) and real token counts (heavy
     // tails) against the epoch model's Poisson arrivals and mean tokens.
-    // Measured (with the tensor-parallel all-reduces in the roofline):
-    // utilization 0.52 → −5.1%, 0.66 → −5.5%, 0.75 → −4.1% mean latency,
-    // throughput within 0.4%; at 0.99 the trace's bursts queue for minutes
-    // the epoch model does not see (−75%).
-    for (chips, replicas, cap) in [(4, 2, 32), (2, 3, 32), (2, 4, 16)] {
+    // Measured (with the tensor-parallel all-reduces in the roofline and
+    // the efficiencies fitted to MLPerf): utilization 0.47 → −4.2%,
+    // 0.68 → −5.3%, 0.69 → −3.2% mean latency, throughput within 0.5%; at
+    // 0.91 the trace's bursts queue for minutes the epoch model does not
+    // see (−58%).
+    for (chips, replicas, cap) in [(4, 3, 32), (2, 4, 32), (2, 6, 16)] {
         let (u, t_req, l_req, t_ep, l_ep) = compare_trace(chips, replicas, cap);
         assert!(u < 0.8, "{u}");
         assert!(
@@ -209,8 +210,8 @@ fn on_the_azure_trace_the_modes_agree_below_saturation_and_part_near_it() {
             "u {u}: {l_req} vs {l_ep}"
         );
     }
-    let (u, _, l_req, _, l_ep) = compare_trace(2, 2, 32);
-    assert!(u > 0.95);
+    let (u, _, l_req, _, l_ep) = compare_trace(2, 3, 32);
+    assert!(u > 0.9, "{u}");
     assert!(
         l_ep < 0.5 * l_req,
         "near saturation the trace queues: {l_req} vs {l_ep}"

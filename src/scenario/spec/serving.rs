@@ -63,6 +63,17 @@ pub struct ServiceSpec {
     /// rack: nine copies).
     #[serde(default)]
     pub tensor_parallel: Option<u32>,
+    /// Prefill/decode disaggregation: chips of each replica that run
+    /// prefills (its first chips, whole prefill copies of
+    /// `prefill_tensor_parallel`); the other chips run decodes in copies
+    /// of `tensor_parallel`, and each request's KV cache moves from one
+    /// pool to the other (default none: every copy does both).
+    #[serde(default)]
+    pub prefill_chips: Option<u32>,
+    /// Chips of one prefill copy, its tensor-parallel degree (default
+    /// `tensor_parallel`); must divide `prefill_chips`.
+    #[serde(default)]
+    pub prefill_tensor_parallel: Option<u32>,
     /// A model preset (`dcsim catalog` lists them), or give `params`,
     /// `bytes_per_param` and `kv_bytes_per_token`.
     #[serde(default)]

@@ -12,6 +12,7 @@ use crate::scenario::model::{RackType, Service, Site};
 use crate::scenario::spec::{GrowthSpec, ScenarioSpec, ServiceSpec};
 use crate::scenario::tree::FieldPath;
 use crate::workload::serving::demand::{Demand, Growth};
+use crate::workload::serving::disagg::Pools;
 use crate::workload::serving::requests::{DEFAULT_TOKEN_BUDGET, Prefill};
 use crate::workload::serving::roofline::ModelSpec;
 
@@ -62,9 +63,17 @@ impl Validator<'_> {
             let rack_type = self.job_rack(&p.key("rack"), &v.rack, &built, catalog);
             let replica = self.service_replica(&p, v, rack_type, rack_types, &most);
             let weights = self.service_model(&p, v);
-            let tensor_parallel = self.tensor_parallel(&p, replica, v.tensor_parallel);
+            let pools = self.pools(&p, v, replica);
+            // The decode copies' degree divides the decode pool's chips.
+            let decode_part = replica
+                .map(|(chips, d)| (chips - pools.flatten().map_or(0, |x| x.prefill_chips), d));
+            let tensor_parallel = self.tensor_parallel(&p, decode_part, v.tensor_parallel);
             let replica_for_model = replica.zip(tensor_parallel).map(|(r, tp)| (tp, r.1));
             self.weights_fit(&p, v, rack_type.zip(replica_for_model), weights, rack_types);
+            if let Some(Some(pools)) = pools {
+                let prefill_copy = replica.map(|r| (pools.prefill_tensor_parallel, r.1));
+                self.weights_fit(&p, v, rack_type.zip(prefill_copy), weights, rack_types);
+            }
             let (input_tokens, output_tokens, output_tokens_cv) = self.request_sizes(&p, v);
             self.kv_fits(
                 &p,
@@ -120,6 +129,7 @@ impl Validator<'_> {
                 Some(scale_up_delay),
                 Some(backlog),
                 Some(prefill),
+                Some(disaggregation),
             ) = (
                 ok,
                 rack_type,
@@ -141,6 +151,7 @@ impl Validator<'_> {
                 scale_up_delay,
                 backlog,
                 prefill,
+                pools,
             )
             else {
                 continue;
@@ -164,6 +175,7 @@ impl Validator<'_> {
                 replica_domains,
                 replica_chips,
                 tensor_parallel,
+                disaggregation,
                 model,
                 input_tokens,
                 output_tokens,
@@ -711,6 +723,61 @@ impl Validator<'_> {
             scale_up_delay,
             backlog,
         )
+    }
+
+    /// Disaggregated pools (`prefill_chips`, `prefill_tensor_parallel`):
+    /// `Some(None)` when not stated; the prefill chips are whole copies and
+    /// leave at least one chip of the replica for decodes.
+    fn pools(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+        replica: Option<(u32, u32)>,
+    ) -> Option<Option<Pools>> {
+        let Some(prefill_chips) = v.prefill_chips else {
+            if v.prefill_tensor_parallel.is_some() {
+                self.err(
+                    &p.key("prefill_tensor_parallel"),
+                    "is the prefill copies' degree of a disaggregated service: give prefill_chips too (the chips of each replica that run prefills), or remove it",
+                );
+                return None;
+            }
+            return Some(None);
+        };
+        let (chips, _) = replica?;
+        if prefill_chips == 0 || prefill_chips >= chips {
+            self.err(
+                &p.key("prefill_chips"),
+                format!(
+                    "{prefill_chips} prefill chips must be at least 1 and fewer than the replica's {chips} (the rest decode); e.g. prefill_chips = {} with replica_chips = {}",
+                    chips.max(2) / 2,
+                    chips.max(2)
+                ),
+            );
+            return None;
+        }
+        let tp = v
+            .prefill_tensor_parallel
+            .or(v.tensor_parallel)
+            .unwrap_or(prefill_chips);
+        if tp == 0 || prefill_chips % tp != 0 {
+            let key = if v.prefill_tensor_parallel.is_some() {
+                "prefill_tensor_parallel"
+            } else {
+                "prefill_chips"
+            };
+            self.err(
+                &p.key(key),
+                format!(
+                    "{tp} chips per prefill copy do not divide the {prefill_chips} prefill chips; give prefill_chips a multiple of {tp}, or prefill_tensor_parallel a divisor of {prefill_chips}"
+                ),
+            );
+            return None;
+        }
+        Some(Some(Pools {
+            prefill_chips,
+            prefill_tensor_parallel: tp,
+        }))
     }
 
     /// The share of prompt tokens a prefix cache holds (default 0): a

@@ -30,6 +30,9 @@ pub struct Service {
     /// `replica_chips`): a replica hosts `replica_chips ÷ tensor_parallel`
     /// copies, each serving on its own.
     pub tensor_parallel: u32,
+    /// Separate prefill and decode pools in each replica, if stated
+    /// (`tensor_parallel` is then the decode copies' degree).
+    pub disaggregation: Option<crate::workload::serving::disagg::Pools>,
     /// The model served, at its precision (weights, KV cache, shape).
     pub model: crate::workload::serving::roofline::ModelSpec,
     /// Mean input tokens per request.

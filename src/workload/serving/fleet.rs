@@ -51,12 +51,13 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{RngStreams, SimTime};
+use crate::engine::{RngStreams, SimDuration, SimTime};
 use crate::policy::placement;
 use crate::record::{Recorder, ServiceRow, ServiceSummaryRow, SharedText};
 use crate::run::RunConfig;
 use crate::workload::serving::config::Config;
 use crate::workload::serving::demand::DemandSampler;
+use crate::workload::serving::disagg::{DisaggModel, KvLink};
 use crate::workload::serving::epoch::{
     Backlog, EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
 };
@@ -64,6 +65,7 @@ use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
 use crate::world::config::Config as WorldConfig;
 use crate::world::contract::{AllocationId, DownCause, Notice};
+use crate::world::fabric::FlowId;
 use crate::world::{DomainId, RackTypeId, SiteId, World};
 
 /// An event of the serving layer.
@@ -76,6 +78,12 @@ pub enum Event {
     Window {
         /// Index into the scenario's request windows.
         index: u32,
+    },
+    /// The fabric flow that stood for a request-level window's KV
+    /// transfers between two racks ends (the window's span is over).
+    KvFlowEnd {
+        /// The flow.
+        flow: FlowId,
     },
     /// A replica has loaded its weights and serves from now on, if it is
     /// still the same replica.
@@ -155,6 +163,28 @@ impl ServiceModel for RooflineModel<'_> {
             u64::from(self.max_batch),
             self.prefill_chunks,
         ))
+    }
+}
+
+/// The epoch model of a disaggregated service whose decode copy is
+/// `decode`, with `copies` decode copies per replica.
+fn disagg_model<'a>(
+    decode: &'a Replica,
+    pools: &'a Pools,
+    service: &super::config::Service,
+    copies: u32,
+    max_batch: u32,
+    scv: f64,
+) -> DisaggModel<'a> {
+    DisaggModel {
+        prefill: &pools.prefill,
+        decode,
+        prefill_per_decode: f64::from(pools.prefill_copies) / f64::from(copies.max(1)),
+        input: service.input_tokens,
+        output: service.output_tokens,
+        max_batch,
+        scv,
+        link: pools.epoch_link(),
     }
 }
 
@@ -290,12 +320,53 @@ struct Totals {
     moved: u64,
 }
 
+/// A disaggregated service's prefill pool and KV links.
+struct Pools {
+    /// One prefill copy's roofline (on `prefill_tensor_parallel` chips).
+    prefill: Replica,
+    /// Prefill copies per replica.
+    prefill_copies: u32,
+    /// The most requests a prefill copy batches (one output token each).
+    prefill_max_batch: u32,
+    /// Rate of a transfer over the scale-up link: the fewer of the two
+    /// copies' chips, each at its one-way scale-up bandwidth [B/s].
+    scaleup: f64,
+    /// Rate of a transfer over the NICs: the fewer of the two copies'
+    /// chips, each at its scale-out bandwidth [B/s].
+    nic: f64,
+    /// Whether a replica's first decode chip is in the domain of its first
+    /// prefill chip (`prefill_chips` < the domain's chips): its transfers
+    /// then stay on the scale-up link.
+    one_domain: bool,
+    /// Index in a replica's domains of its first decode chip's domain.
+    decode_domain: usize,
+}
+
+impl Pools {
+    /// The link the epoch model uses: the scale-up link within a domain,
+    /// else the NICs (the fabric's share is read only by windows).
+    fn epoch_link(&self) -> KvLink {
+        KvLink {
+            rate: if self.one_domain {
+                self.scaleup
+            } else {
+                self.nic
+            },
+            latency_s: 0.0,
+        }
+    }
+}
+
 /// One service's state.
 struct State {
-    /// One model copy's roofline (on `tensor_parallel` chips).
+    /// One model copy's roofline (on `tensor_parallel` chips; a decode
+    /// copy of a disaggregated service).
     replica: Replica,
-    /// Model copies a replica hosts: `replica_chips ÷ tensor_parallel`.
+    /// Model copies a replica hosts: `replica_chips ÷ tensor_parallel`
+    /// (its decode copies when disaggregated).
     copies: u32,
+    /// A disaggregated service's prefill pool and links.
+    pools: Option<Pools>,
     /// A model copy's service rate at its largest batch [requests/s].
     mu_max: f64,
     demand: DemandSampler,
@@ -390,9 +461,38 @@ impl<'s> Serving<'s> {
                         1.0
                     }
                 });
+                let pools = s.disaggregation.map(|d| {
+                    let prefill = Replica::new(s.model, &rt.chip, d.prefill_tensor_parallel)
+                        .expect("validation checked that the model fits a prefill copy")
+                        .with_prefix_hit_rate(s.prefix_hit_rate);
+                    let fewer = f64::from(d.prefill_tensor_parallel.min(s.tensor_parallel));
+                    let domain = rt.rack.scaleup_domain.max(1);
+                    Pools {
+                        prefill_max_batch: prefill
+                            .max_batch_for(s.input_tokens, 1.0)
+                            .clamp(1, u64::from(u32::MAX))
+                            as u32,
+                        prefill,
+                        prefill_copies: d.prefill_copies(),
+                        scaleup: fewer * replica.link_bandwidth,
+                        nic: fewer * rt.rack.scaleout_per_chip.0 / 8.0,
+                        one_domain: d.prefill_chips < domain,
+                        decode_domain: (d.prefill_chips / domain) as usize,
+                    }
+                });
+                let copies = match s.disaggregation {
+                    Some(d) => d.decode_copies(s.replica_chips, s.tensor_parallel),
+                    None => s.replica_chips / s.tensor_parallel.max(1),
+                };
+                let mu_max = match &pools {
+                    Some(p) => disagg_model(&replica, p, s, copies, max_batch, 1.0)
+                        .service_rate(f64::from(max_batch)),
+                    None => mu_max,
+                };
                 State {
                     replica,
-                    copies: s.replica_chips / s.tensor_parallel.max(1),
+                    copies,
+                    pools,
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
                     parts: vec![None; world_config.sites.len()],
@@ -504,7 +604,12 @@ impl<'s> Serving<'s> {
                     self.scheduled.push((next, Event::Epoch));
                 }
             }
-            Event::Window { index } => self.window(index as usize, now, recorder),
+            Event::Window { index } => self.window(index as usize, now, world, recorder),
+            Event::KvFlowEnd { flow } => {
+                world
+                    .end_flow(now, flow)
+                    .expect("a window's KV flow is ended once, at its end");
+            }
             Event::Ready {
                 service,
                 replica,
@@ -560,7 +665,13 @@ impl<'s> Serving<'s> {
 
     /// Runs request-level window `index` at `now` on its service's serving
     /// replicas and records its summary (and its requests, if asked).
-    fn window(&mut self, index: usize, now: SimTime, recorder: &mut impl Recorder) {
+    fn window(
+        &mut self,
+        index: usize,
+        now: SimTime,
+        world: &mut World,
+        recorder: &mut impl Recorder,
+    ) {
         use super::requests::{self, Prefill, Routing, ServeConfig, Synthetic, Tokens};
         let w = &self.config.request_windows[index];
         let service = &self.config.services[w.service];
@@ -632,10 +743,17 @@ impl<'s> Serving<'s> {
                 Prefill::Whole => Prefill::Whole,
             },
         };
-        let run = if replicas > 0 && !requests.is_empty() {
-            requests::simulate(&config, &requests).ok()
+        let (run, kv, replicas) = if s.pools.is_some() {
+            let (run, kv, copies) =
+                self.window_disaggregated(w.service, now, speed, &config, &requests, world);
+            (run, Some(kv), copies)
         } else {
-            None
+            let run = if replicas > 0 && !requests.is_empty() {
+                requests::simulate(&config, &requests).ok()
+            } else {
+                None
+            };
+            (run, None, replicas)
         };
         let mut summary = match &run {
             Some(run) => requests::summarize(run, &requests, replicas, Some(slo)),
@@ -661,7 +779,164 @@ impl<'s> Serving<'s> {
             source,
             replicas,
             summary,
+            kv,
         });
+    }
+
+    /// A request-level window of disaggregated service `i` at `now`: each
+    /// serving replica is a group of its prefill and decode copies, whose
+    /// KV caches cross the scale-up link (both pools in one domain), the
+    /// racks' NICs (one rack) or the scale-out fabric. There a flow from
+    /// the rack of the replica's first prefill domain to the rack of its
+    /// first decode domain, capped at the copies' NICs, is started to read
+    /// its max-min share beside the flows already there (training rings,
+    /// the window's other KV flows); the transfers run at that share.
+    /// After the run, the flow is restarted capped at the mean rate its
+    /// transfers used (bytes ÷ the window's span), and ends with the span,
+    /// so that it slows the training flows beside it as much as the
+    /// transfers did on average. Returns the run, the KV figures and the
+    /// copies that served (prefill and decode).
+    fn window_disaggregated(
+        &mut self,
+        i: usize,
+        now: SimTime,
+        speed: f64,
+        decode: &super::requests::ServeConfig,
+        requests: &[super::trace::TraceRequest],
+        world: &mut World,
+    ) -> (
+        Option<super::requests::ServeRun>,
+        crate::record::KvWindow,
+        u32,
+    ) {
+        use super::disagg::{self, DisaggConfig};
+        use super::requests::{Prefill, ServeConfig};
+        let service = &self.config.services[i];
+        let s = &self.states[i];
+        let p = s.pools.as_ref().expect("a disaggregated service");
+        let mut links = Vec::new();
+        let mut flows: Vec<Option<(FlowId, f64)>> = Vec::new();
+        let mut kv = crate::record::KvWindow::default();
+        let mut share_sum = 0.0;
+        for slot in s.slots.iter().filter(|slot| slot.alive && slot.ready) {
+            let first = slot.domains[0];
+            let other = slot.domains[p.decode_domain.min(slot.domains.len() - 1)];
+            let (from, to) = (world.domain_rack(first), world.domain_rack(other));
+            let mut link = KvLink {
+                rate: p.nic,
+                latency_s: 0.0,
+            };
+            let mut flow = None;
+            if p.one_domain || first == other {
+                link.rate = p.scaleup;
+            } else if from != to
+                && let Ok(f) = world.start_flow(
+                    now,
+                    from,
+                    to,
+                    Some(crate::units::BitsPerSecond(p.nic * 8.0)),
+                )
+            {
+                let share = world.flow_rate(f).map_or(0.0, |r| r.0 / 8.0);
+                kv.fabric_flows += 1;
+                if world.flows_beside(f) > 0 {
+                    kv.shared_flows += 1;
+                }
+                // A stalled path (a link down) carries nothing: its
+                // transfers take the NICs' rate rather than never ending.
+                if share > 0.0 {
+                    link.rate = share;
+                }
+                share_sum += link.rate;
+                flow = Some((f, link.rate));
+            }
+            links.push(link);
+            flows.push(flow);
+        }
+        let groups = links.len() as u32;
+        let copies = groups * (p.prefill_copies + s.copies);
+        if groups == 0 || requests.is_empty() {
+            for (f, _) in flows.into_iter().flatten() {
+                world.end_flow(now, f).expect("started above");
+            }
+            return (None, kv, copies);
+        }
+        let prefill = if speed < 1.0 {
+            p.prefill.slowed(speed)
+        } else {
+            p.prefill.clone()
+        };
+        let config = DisaggConfig {
+            prefill: ServeConfig {
+                replica: prefill,
+                replicas: groups * p.prefill_copies,
+                max_batch: p.prefill_max_batch,
+                routing: decode.routing,
+                prefill: match service.prefill {
+                    Prefill::Chunked { budget } => Prefill::Chunked {
+                        budget: budget.max(p.prefill_max_batch),
+                    },
+                    Prefill::Whole => Prefill::Whole,
+                },
+            },
+            decode: ServeConfig {
+                replicas: s.copies.max(1),
+                ..decode.clone()
+            },
+            links,
+        };
+        let out = disagg::simulate(&config, requests).ok();
+        let span = out.as_ref().map_or(0.0, |o| {
+            o.run.end_s - requests.first().map_or(0.0, |r| r.arrival)
+        });
+        for (g, f) in flows.iter().enumerate() {
+            let Some((f, share)) = *f else { continue };
+            world.end_flow(now, f).expect("started above");
+            let bytes = out.as_ref().map_or(0.0, |o| o.link_bytes[g]);
+            let until = now + SimDuration::from_secs_f64(span);
+            if bytes > 0.0 && until > now && until < self.run.end {
+                let slot_racks = {
+                    let slot = s
+                        .slots
+                        .iter()
+                        .filter(|slot| slot.alive && slot.ready)
+                        .nth(g)
+                        .expect("one group per serving replica");
+                    let first = slot.domains[0];
+                    let other = slot.domains[p.decode_domain.min(slot.domains.len() - 1)];
+                    (world.domain_rack(first), world.domain_rack(other))
+                };
+                let mean = (bytes / span).min(share) * 8.0;
+                let standing = world
+                    .start_flow(
+                        now,
+                        slot_racks.0,
+                        slot_racks.1,
+                        Some(crate::units::BitsPerSecond(mean)),
+                    )
+                    .expect("the route was found above");
+                self.scheduled
+                    .push((until, Event::KvFlowEnd { flow: standing }));
+            }
+        }
+        if let Some(o) = &out {
+            kv.gb = o.link_bytes.iter().sum::<f64>() / 1e9;
+            let mut times: Vec<f64> = o
+                .transfer_s
+                .iter()
+                .copied()
+                .filter(|t| t.is_finite())
+                .collect();
+            times.sort_unstable_by(f64::total_cmp);
+            if !times.is_empty() {
+                kv.transfer_mean_s = times.iter().sum::<f64>() / times.len() as f64;
+                kv.transfer_p99_s = super::requests::percentile(&times, 99.0);
+            }
+        }
+        if kv.fabric_flows > 0 {
+            kv.fabric_share_gbit_per_s = share_sum * 8.0 / 1e9 / f64::from(kv.fabric_flows);
+        }
+        (out.map(|o| o.run), kv, copies)
     }
 
     /// Integrates a service's replica- and chip-seconds up to `now`.
@@ -686,7 +961,26 @@ impl<'s> Serving<'s> {
         s.lambda = lambda;
         // Under a power cap, the replica's roofline at its speed.
         let slowed = (speed < 1.0).then(|| s.replica.slowed(speed));
-        let model = RooflineModel {
+        let slowed_prefill = s
+            .pools
+            .as_ref()
+            .filter(|_| speed < 1.0)
+            .map(|p| p.prefill.slowed(speed));
+        let split = s.pools.as_ref().map(|p| {
+            let mut m = disagg_model(
+                slowed.as_ref().unwrap_or(&s.replica),
+                p,
+                service,
+                s.copies,
+                s.max_batch,
+                s.scv,
+            );
+            if let Some(pre) = &slowed_prefill {
+                m.prefill = pre;
+            }
+            m
+        });
+        let colocated = RooflineModel {
             replica: slowed.as_ref().unwrap_or(&s.replica),
             input: service.input_tokens,
             output: service.output_tokens,
@@ -701,8 +995,12 @@ impl<'s> Serving<'s> {
                 },
             ),
         };
+        let model: &dyn ServiceModel = match &split {
+            Some(m) => m,
+            None => &colocated,
+        };
         let out = run_epoch(
-            &model,
+            model,
             &EpochInput {
                 length_s: length.seconds(),
                 arrival_rate: lambda,
@@ -794,11 +1092,19 @@ impl<'s> Serving<'s> {
         let lambda = s.lambda + s.backlog.requests / self.config.epoch.seconds();
         // A copy's top rate at its replicas' speed under power caps.
         let mu_max = if speed < 1.0 {
-            s.replica.slowed(speed).max_service_rate(
-                service.input_tokens,
-                service.output_tokens,
-                u64::MAX,
-            )
+            match &s.pools {
+                Some(p) => {
+                    let (decode, prefill) = (s.replica.slowed(speed), p.prefill.slowed(speed));
+                    let mut m = disagg_model(&decode, p, service, s.copies, s.max_batch, 1.0);
+                    m.prefill = &prefill;
+                    m.service_rate(f64::from(s.max_batch))
+                }
+                None => s.replica.slowed(speed).max_service_rate(
+                    service.input_tokens,
+                    service.output_tokens,
+                    u64::MAX,
+                ),
+            }
         } else {
             s.mu_max
         };

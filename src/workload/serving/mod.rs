@@ -6,7 +6,8 @@
 //!   event, replicas batching continuously; replays of the Azure and
 //!   Mooncake traces; [`prefix_cache`], the replicas' caches of prompt
 //!   blocks (Mooncake's block hashes) that let a request skip the prefill
-//!   of a prefix already computed.
+//!   of a prefix already computed; [`disagg`]: prefill and decode on
+//!   separate pools, each request's KV cache moved between them.
 //! - [`erlang`], [`epoch`] and [`demand`]: the epoch mode for years — a
 //!   demand curve over calendar time and an M/M/c-family queueing model of
 //!   the replicas per epoch.
@@ -15,6 +16,7 @@
 
 pub mod config;
 pub mod demand;
+pub mod disagg;
 pub mod epoch;
 pub mod erlang;
 pub mod fleet;

@@ -353,6 +353,11 @@ struct Setup<'a> {
     blocks: Option<&'a BlockHashes>,
     /// Prompt tokens per block (with prefix caching).
     block_tokens: u64,
+    /// Whether requests arrive with their prompt's KV cache already built
+    /// (the decode pool of a disaggregated service, [`simulate_transferred`]):
+    /// admitting one costs no prefill, and it joins the decode step of the
+    /// iteration that admits it.
+    transferred: bool,
 }
 
 impl Setup<'_> {
@@ -492,7 +497,11 @@ impl ReplicaState {
             if a.reserved + need > setup.kv_cap {
                 break;
             }
-            let chunk = (u64::from(r.input_tokens) - self.cached(setup, j as usize).1).min(left);
+            let chunk = if setup.transferred {
+                0
+            } else {
+                (u64::from(r.input_tokens) - self.cached(setup, j as usize).1).min(left)
+            };
             left -= chunk;
             a.reserved += need;
             a.prefill_tokens += chunk;
@@ -522,11 +531,27 @@ impl ReplicaState {
         self.iteration += 1;
         self.context += u64::from(decoding);
         let mut duration = 0.0;
-        if admit.prefills(self) {
+        if setup.transferred {
+            // The requests admitted join this iteration's decode step with
+            // the context they arrived with (their prompt's KV cache).
+            let joining: u64 = queue
+                .iter()
+                .take(admit.count)
+                .map(|&j| u64::from(setup.requests[j as usize].input_tokens))
+                .sum();
+            let batch = decoding + admit.count as u32;
+            if batch > 0 {
+                duration += setup
+                    .replica
+                    .decode_step(f64::from(batch), (decode_context + joining) as f64);
+                run.decode_steps += 1;
+                run.decoded_tokens += u64::from(batch);
+            }
+        } else if admit.prefills(self) {
             duration += setup.replica.prefill_time(admit.prefill_tokens as f64);
             run.prefill_iterations += 1;
         }
-        if decoding > 0 {
+        if decoding > 0 && !setup.transferred {
             duration += setup
                 .replica
                 .decode_step(f64::from(decoding), decode_context as f64);
@@ -630,6 +655,34 @@ pub fn simulate(config: &ServeConfig, requests: &[TraceRequest]) -> Result<Serve
     simulate_cached(config, requests, None)
 }
 
+/// Runs `requests` (in arrival order) through the decode replicas of a
+/// disaggregated service: each arrives with its prompt's KV cache built
+/// elsewhere (`input_tokens` is the context it arrives with) and is only
+/// decoded. Admission is as in [`simulate`] (FIFO, the batch cap, the
+/// whole context reserved; no token budget, no prefix cache); an admitted
+/// request joins the decode step of the iteration that admits it, which
+/// yields one of its `output_tokens` (its [`ServeRun::first_token`] is that
+/// iteration's end), and an iteration lasts `decode_step(its batch, Σ
+/// contexts)`.
+pub fn simulate_transferred(
+    config: &ServeConfig,
+    requests: &[TraceRequest],
+) -> Result<ServeRun, ServeError> {
+    let whole = ServeConfig {
+        prefill: Prefill::Whole,
+        routing: match config.routing {
+            Routing::CachedPrefix => Routing::LeastLoaded,
+            other => other,
+        },
+        ..config.clone()
+    };
+    check(&whole, requests)?;
+    Ok(match whole.routing {
+        Routing::SharedQueue => run_stepwise(&whole, requests, None, true),
+        _ => run_least_loaded(&whole, requests, None, true),
+    })
+}
+
 /// As [`simulate`], with prefix caching if `caching` is given.
 pub fn simulate_cached(
     config: &ServeConfig,
@@ -647,6 +700,17 @@ pub fn simulate_cached(
             return Err(ServeError::ZeroBlock);
         }
     }
+    check(config, requests)?;
+    Ok(match config.routing {
+        Routing::LeastLoaded | Routing::CachedPrefix => {
+            run_least_loaded(config, requests, caching, false)
+        }
+        Routing::SharedQueue => run_stepwise(config, requests, caching, false),
+    })
+}
+
+/// The checks of [`simulate`]'s setup and arrivals.
+fn check(config: &ServeConfig, requests: &[TraceRequest]) -> Result<(), ServeError> {
     if config.replicas == 0 {
         return Err(ServeError::NoReplicas);
     }
@@ -671,10 +735,7 @@ pub fn simulate_cached(
         }
         previous = r.arrival;
     }
-    Ok(match config.routing {
-        Routing::LeastLoaded | Routing::CachedPrefix => run_least_loaded(config, requests, caching),
-        Routing::SharedQueue => run_stepwise(config, requests, caching),
-    })
+    Ok(())
 }
 
 impl<'a> Setup<'a> {
@@ -682,15 +743,21 @@ impl<'a> Setup<'a> {
         config: &'a ServeConfig,
         requests: &'a [TraceRequest],
         caching: Option<PrefixCaching<'a>>,
+        transferred: bool,
     ) -> Setup<'a> {
         Setup {
             requests,
             replica: &config.replica,
             kv_cap: config.replica.kv_capacity_tokens(),
             max_batch: config.max_batch,
-            budget: config.prefill.budget(),
+            budget: if transferred {
+                u64::MAX
+            } else {
+                config.prefill.budget()
+            },
             blocks: caching.map(|c| c.blocks),
             block_tokens: caching.map_or(1, |c| u64::from(c.block_tokens)),
+            transferred,
         }
     }
 
@@ -789,9 +856,10 @@ fn run_least_loaded(
     config: &ServeConfig,
     requests: &[TraceRequest],
     caching: Option<PrefixCaching>,
+    transferred: bool,
 ) -> ServeRun {
     let started = Instant::now();
-    let setup = Setup::new(config, requests, caching);
+    let setup = Setup::new(config, requests, caching, transferred);
     let replicas = config.replicas as usize;
     let mut run = empty_run(requests.len(), caching.is_some());
     let mut states: Vec<ReplicaState> = (0..replicas).map(|_| ReplicaState::new()).collect();
@@ -922,9 +990,10 @@ fn run_stepwise(
     config: &ServeConfig,
     requests: &[TraceRequest],
     caching: Option<PrefixCaching>,
+    transferred: bool,
 ) -> ServeRun {
     let started = Instant::now();
-    let setup = Setup::new(config, requests, caching);
+    let setup = Setup::new(config, requests, caching, transferred);
     let shared = config.routing == Routing::SharedQueue;
     let replicas = config.replicas as usize;
     let mut run = empty_run(requests.len(), caching.is_some());
@@ -1443,7 +1512,8 @@ mod tests {
         let reqs = [req(0.0, 100, 2), req(a_first / 2.0, 50, 1)];
         let run = simulate(&cfg, &reqs).unwrap();
         assert_eq!(run.first_token[0], a_first);
-        let end2 = a_first + r.prefill_time(50.0) + r.decode_step(1.0, 101.0);
+        // The iteration's duration is summed before it is added to the clock.
+        let end2 = a_first + (r.prefill_time(50.0) + r.decode_step(1.0, 101.0));
         assert_eq!(run.finish[0], end2);
         assert_eq!(run.first_token[1], end2);
         assert_eq!(run.finish[1], end2);
@@ -1491,8 +1561,9 @@ mod tests {
                     req(t, input, output)
                 })
                 .collect();
-            let fast = run_least_loaded(&cfg, &reqs, None);
-            let stepwise = run_stepwise(&cfg, &reqs, None);
+            let transferred = case % 7 == 3;
+            let fast = run_least_loaded(&cfg, &reqs, None, transferred);
+            let stepwise = run_stepwise(&cfg, &reqs, None, transferred);
             assert!(fast.same_results(&stepwise), "case {case}");
             assert_eq!(fast.prefill_iterations, stepwise.prefill_iterations);
             // With prefix caching: prompts that share the blocks of one of
@@ -1511,8 +1582,8 @@ mod tests {
             });
             for routing in [Routing::LeastLoaded, Routing::CachedPrefix] {
                 cfg.routing = routing;
-                let fast = run_least_loaded(&cfg, &reqs, caching);
-                let stepwise = run_stepwise(&cfg, &reqs, caching);
+                let fast = run_least_loaded(&cfg, &reqs, caching, false);
+                let stepwise = run_stepwise(&cfg, &reqs, caching, false);
                 assert!(fast.same_results(&stepwise), "case {case} {routing:?}");
                 assert_eq!(fast.prefill_iterations, stepwise.prefill_iterations);
                 if let Some(p) = fast.prefix {
