@@ -96,6 +96,9 @@ pub struct SampleRow {
     /// Online chips down for repair: their node is repaired in place, or
     /// their rack or site has lost power.
     pub chips_in_repair: u64,
+    /// Online chips of healthy nodes in racks dark for planned
+    /// maintenance (0 without `[[maintenance]]`; not in `chips_in_repair`).
+    pub chips_maintenance: u64,
     /// Spare nodes ready to swap in.
     pub spare_nodes: u64,
     /// Rack uplinks and inter-site links (from this site) that are down.
@@ -632,6 +635,10 @@ pub struct ServiceRow {
     pub preemptions: u32,
     /// Replicas lost to failures over the interval.
     pub replicas_lost: u32,
+    /// Replicas moved off racks going into a planned maintenance window
+    /// over the interval (placed again at once where there is room; not
+    /// lost).
+    pub replicas_moved: u32,
 }
 
 /// One inference service over the whole run, for `service_summary.csv`.
@@ -661,6 +668,8 @@ pub struct ServiceSummaryRow {
     pub preemptions: u64,
     /// Replicas lost to failures.
     pub replicas_lost: u64,
+    /// Replicas moved off racks going into a planned maintenance window.
+    pub replicas_moved: u64,
 }
 
 /// One request-level window of a scenario, for `request_windows.csv`.

@@ -191,6 +191,28 @@ impl World<'_> {
         }
     }
 
+    /// Chips of healthy nodes in racks dark for maintenance, by site: the
+    /// part of the site's unpowered chips that `timeseries.csv` writes as
+    /// `chips_maintenance` rather than in `chips_in_repair`. O(nodes of
+    /// the racks dark for maintenance).
+    pub(crate) fn maintenance_chips(&self) -> Vec<u64> {
+        let mut by_site = vec![0; self.sites.len()];
+        for (w, dark) in self.maintenance_dark.iter().enumerate() {
+            for &r in dark {
+                let rack = self.topo.racks[r as usize];
+                if rack.maintenance != w as u32 + 1 || rack.retired {
+                    continue;
+                }
+                let t = self.topo.types[rack.rack_type as usize];
+                let healthy = (rack.first_node..rack.first_node + t.nodes)
+                    .filter(|&n| self.topo.node_state[n as usize] == NodeState::Healthy)
+                    .count() as u64;
+                by_site[rack.site as usize] += healthy * u64::from(t.chips_per_node);
+            }
+        }
+        by_site
+    }
+
     /// Closes maintenance window `w`: the racks it darkened are powered on.
     pub(crate) fn maintenance_end(&mut self, w: usize) {
         let dark = std::mem::take(&mut self.maintenance_dark[w]);

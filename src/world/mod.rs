@@ -37,7 +37,9 @@
 //! or *in repair*; a rack can lose power (its healthy nodes are then
 //! unpowered, counted "in repair", and its uplink is down); a site can go dark
 //! (outage). At every instant
-//! `chips_online = chips_healthy + chips_failed + chips_in_repair`.
+//! `chips_online = chips_healthy + chips_failed + chips_in_repair +
+//! chips_maintenance` (the last, healthy chips of racks dark for planned
+//! maintenance, is 0 without `[[maintenance]]`).
 //!
 //! # Build-out
 //!

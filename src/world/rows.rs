@@ -31,6 +31,7 @@ impl World<'_> {
         let timestamp = SharedText::from(run.calendar.format(now));
         let mut chips_online = 0;
         let mut facility = Watts::ZERO;
+        let maintenance = self.maintenance_chips();
         for i in 0..self.sites.len() {
             self.touch(i);
             let s = &mut self.sites[i];
@@ -61,6 +62,7 @@ impl World<'_> {
                 *last = *m;
             }
             let dark = s.power.dark;
+            let dark_for_maintenance = maintenance.get(i).copied().unwrap_or(0);
             let available = s.power.chips_available;
             // The refresh of dirty sites happens after each event, so this
             // reads the power in force since the last change.
@@ -73,9 +75,9 @@ impl World<'_> {
                 chips_online: s.power.chips_online,
                 chips_healthy: if dark { 0 } else { available },
                 chips_failed: s.chips_failed,
-                chips_in_repair: s.chips_repair
-                    + s.chips_unpowered
+                chips_in_repair: s.chips_repair + s.chips_unpowered - dark_for_maintenance
                     + if dark { available } else { 0 },
+                chips_maintenance: dark_for_maintenance,
                 spare_nodes: self.spares.ready_at(i),
                 links_down: s.uplinks_down + s.dci_down,
                 grid_mw: s.power.grid.mw(),

@@ -27,7 +27,7 @@ fn chip_states_add_up_at_every_sample() {
         for r in &rec.samples {
             assert_eq!(
                 r.chips_online,
-                r.chips_healthy + r.chips_failed + r.chips_in_repair,
+                r.chips_healthy + r.chips_failed + r.chips_in_repair + r.chips_maintenance,
                 "seed {}: {} at {}: {} online ≠ {} healthy + {} failed + {} in repair",
                 s.seed,
                 r.site,

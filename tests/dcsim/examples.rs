@@ -157,7 +157,7 @@ impl Recorder for Counting {
         self.samples += 1;
         assert_eq!(
             row.chips_online,
-            row.chips_healthy + row.chips_failed + row.chips_in_repair
+            row.chips_healthy + row.chips_failed + row.chips_in_repair + row.chips_maintenance
         );
         self.max_chips = self.max_chips.max(row.chips_online);
     }

@@ -80,14 +80,20 @@ fn a_maintenance_window_drains_its_chip_hours_and_logs_its_own_rows() {
     assert_rel(job.end_h.unwrap(), 24.5, 1e-9, "end");
     assert_rel(job.restart_hours, 0.5, 1e-9, "restart");
     // While dark the racks draw nothing: the 10 h to 14 h samples show no
-    // healthy chip.
-    for s in rec
-        .samples
-        .iter()
-        .filter(|s| s.time_h > 10.0 && s.time_h < 14.0)
-    {
-        assert_eq!(s.chips_healthy, 0, "{}", s.timestamp);
-        assert_eq!(s.it_power_mw, 0.0, "{}", s.timestamp);
+    // healthy chip, the 16 chips in their own column (`chips_maintenance`),
+    // none in repair; outside the windows none is dark for maintenance.
+    for s in &rec.samples {
+        let inside = [10.0, 34.0, 58.0, 82.0]
+            .iter()
+            .any(|&o| s.time_h >= o && s.time_h < o + 4.0);
+        if inside {
+            assert_eq!(s.chips_healthy, 0, "{}", s.timestamp);
+            assert_eq!(s.it_power_mw, 0.0, "{}", s.timestamp);
+            assert_eq!(s.chips_maintenance, 16, "{}", s.timestamp);
+        } else {
+            assert_eq!(s.chips_maintenance, 0, "{}", s.timestamp);
+        }
+        assert_eq!(s.chips_in_repair, 0, "{}", s.timestamp);
     }
 }
 
@@ -251,4 +257,70 @@ fn a_rolling_window_takes_its_share_of_the_racks_in_turn() {
     )
     .expect_err("refused");
     assert_eq!(e.issues[0].field, "maintenance[0].fraction", "{e}");
+}
+
+/// A service's replica on a rack going into a window moves, and is
+/// counted moved, not lost: one Llama 3.1 8B replica (one 8-GPU HGX H100
+/// server, one replica at most) on 2 racks, rolling windows at 10 h, 34 h
+/// and 58 h taking half the racks each (rack 0, 1, 0). The replica,
+/// which placement puts on rack 1, stays at 10 h, moves to rack 0 at 34 h
+/// and back to rack 1 at 58 h: 2 moves over the 3 days, none lost.
+#[test]
+fn a_replica_moved_off_a_rack_in_maintenance_is_counted_moved() {
+    let text = r#"
+name = "moved"
+start = "2026-01-01"
+duration = "3d"
+seed = 1
+sample_every = "1h"
+
+"#
+    .to_string()
+        + no_failures!()
+        + r#"software = { rate_per_million_hours = 0 }
+
+[[sites]]
+name = "east"
+grid_mw = 10
+pue = 1.0
+[[sites.buildout]]
+rack = "hgx-h100"
+count = 2
+date = "2026-01-01"
+
+[[services]]
+name = "chat"
+model = "llama-3.1-8b"
+rack = "hgx-h100"
+input_tokens = 1000
+output_tokens = 250
+rate_per_s = 0.1
+min_replicas = 1
+max_replicas = 1
+scale_up_delay = "30min"
+
+[[maintenance]]
+site = "east"
+rack = "hgx-h100"
+start = "10h"
+duration = "4h"
+every = "1d"
+fraction = 0.5
+"#;
+    let (rec, _) = run(&load_text(&text));
+    let held: Vec<u64> = rec.maintenance.iter().map(|r| r.held_chips).collect();
+    assert_eq!(held, vec![0, 8, 8]);
+    let s = &rec.service_summaries[0];
+    assert_eq!((s.replicas_moved, s.replicas_lost), (2, 0));
+    let moved: Vec<f64> = rec
+        .services
+        .iter()
+        .filter(|r| r.replicas_moved > 0)
+        .map(|r| r.time_h)
+        .collect();
+    // Each in the interval ending at its window's opening (the opening
+    // comes before the sample of the same instant).
+    assert_eq!(moved, vec![34.0, 58.0]);
+    let sum: u32 = rec.services.iter().map(|r| r.replicas_moved).sum();
+    assert_eq!(sum, 2);
 }

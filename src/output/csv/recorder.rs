@@ -23,8 +23,10 @@ pub struct Columns {
     /// The retirement columns ([`RETIREMENT_SUMMARY_COLUMNS`]):
     /// `write_off_at_retirement`.
     pub retirement: bool,
-    /// The maintenance column of `jobs.csv`
-    /// ([`JOB_MAINTENANCE_COLUMNS`]): a scenario with `[[maintenance]]`.
+    /// The maintenance columns of `jobs.csv` ([`JOB_MAINTENANCE_COLUMNS`]),
+    /// `services.csv` ([`SERVICE_MAINTENANCE_COLUMNS`]) and
+    /// `service_summary.csv` ([`SERVICE_SUMMARY_MAINTENANCE_COLUMNS`]): a
+    /// scenario with `[[maintenance]]`.
     pub maintenance: bool,
 }
 
@@ -89,7 +91,8 @@ pub struct CsvRecorder {
     windows: Option<Table<WindowRow>>,
     /// `maintenance.csv`, opened at the first maintenance window.
     maintenance: Option<Table<MaintenanceRow>>,
-    /// Whether `jobs.csv` has the maintenance column.
+    /// Whether `jobs.csv`, `services.csv` and `service_summary.csv` have
+    /// their maintenance columns.
     job_maintenance: bool,
     /// `requests.csv`, opened at the first request of a window.
     window_requests: Option<Table<WindowRequestRow>>,
@@ -128,6 +131,9 @@ impl CsvRecorder {
         if columns.training {
             sample_parts.push(TRAINING_SAMPLE_COLUMNS);
             summary_parts.push(TRAINING_SUMMARY_COLUMNS);
+        }
+        if columns.maintenance {
+            sample_parts.push(MAINTENANCE_SAMPLE_COLUMNS);
         }
         if columns.economics {
             summary_parts.push(ECONOMICS_SUMMARY_COLUMNS);
@@ -336,17 +342,26 @@ impl Recorder for CsvRecorder {
     }
 
     fn service(&mut self, r: &ServiceRow) {
-        lazy!(self, services, "services.csv", SERVICE_COLUMNS, r);
+        if self.error.is_none() {
+            let mut parts = vec![SERVICE_COLUMNS];
+            if self.job_maintenance {
+                parts.push(SERVICE_MAINTENANCE_COLUMNS);
+            }
+            let result = lazy_parts(&mut self.set, &mut self.services, "services.csv", parts, r);
+            self.keep("services.csv", result);
+        }
     }
 
     fn service_summary(&mut self, r: &ServiceSummaryRow) {
-        lazy!(
-            self,
-            service_summary,
-            "service_summary.csv",
-            SERVICE_SUMMARY_COLUMNS,
-            r
-        );
+        if self.error.is_none() {
+            let mut parts = vec![SERVICE_SUMMARY_COLUMNS];
+            if self.job_maintenance {
+                parts.push(SERVICE_SUMMARY_MAINTENANCE_COLUMNS);
+            }
+            let name = "service_summary.csv";
+            let result = lazy_parts(&mut self.set, &mut self.service_summary, name, parts, r);
+            self.keep(name, result);
+        }
     }
 
     fn window(&mut self, r: &WindowRow) {

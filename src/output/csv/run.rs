@@ -86,6 +86,12 @@ pub(super) fn sample_training(l: &mut Line, r: &SampleRow, put: fn(&TrainingSamp
     }
 }
 
+/// The column `timeseries.csv` adds after the others in a scenario with
+/// `[[maintenance]]`: online chips dark for planned maintenance (healthy
+/// nodes of racks a window holds dark), not counted in `chips_in_repair`.
+pub const MAINTENANCE_SAMPLE_COLUMNS: &[Column<SampleRow>] =
+    &[col!("chips_maintenance", |r, l| l.int(r.chips_maintenance))];
+
 /// Columns appended to `timeseries.csv` in scenarios with training jobs.
 pub const TRAINING_SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
     col!("training_chips", |r, l| sample_training(l, r, |t, l| l

@@ -143,6 +143,12 @@ pub const SERVICE_COLUMNS: &[Column<ServiceRow>] = &[
     col!("replicas_lost", |r, l| l.int(r.replicas_lost.into())),
 ];
 
+/// The column `services.csv` adds after [`SERVICE_COLUMNS`] in a scenario
+/// with `[[maintenance]]`: replicas moved off racks going into a window
+/// over the interval (announced, so not lost; not in `replicas_lost`).
+pub const SERVICE_MAINTENANCE_COLUMNS: &[Column<ServiceRow>] =
+    &[col!("replicas_moved", |r, l| l.int(r.replicas_moved.into()))];
+
 /// Columns of `service_summary.csv`.
 pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
     col!("service", |r, l| l.text(&r.service)),
@@ -158,6 +164,12 @@ pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
     col!("preemptions", |r, l| l.int(r.preemptions)),
     col!("replicas_lost", |r, l| l.int(r.replicas_lost)),
 ];
+
+/// The column `service_summary.csv` adds after [`SERVICE_SUMMARY_COLUMNS`]
+/// in a scenario with `[[maintenance]]`: replicas moved off racks going
+/// into a window over the run.
+pub const SERVICE_SUMMARY_MAINTENANCE_COLUMNS: &[Column<ServiceSummaryRow>] =
+    &[col!("replicas_moved", |r, l| l.int(r.replicas_moved))];
 
 /// Columns of `request_windows.csv`: one row per request-level window of a
 /// scenario, the `replay_summary.csv` figures after its identity.

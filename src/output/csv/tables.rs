@@ -84,8 +84,20 @@ pub(super) fn lazy_row<R>(
     columns: &'static [Column<R>],
     r: &R,
 ) -> io::Result<()> {
+    lazy_parts(set, slot, name, vec![columns], r)
+}
+
+/// [`lazy_row`] for a table of several parts of columns, in order.
+pub(super) fn lazy_parts<R>(
+    set: &mut OutputSet,
+    slot: &mut Option<Table<R>>,
+    name: &'static str,
+    parts: Vec<&'static [Column<R>]>,
+    r: &R,
+) -> io::Result<()> {
     if slot.is_none() {
-        *slot = Some(Table::open(set, name, columns).map_err(|e| io::Error::other(e.to_string()))?);
+        *slot =
+            Some(Table::open_parts(set, name, parts).map_err(|e| io::Error::other(e.to_string()))?);
     }
     slot.as_mut().expect("opened above").row(r)
 }

@@ -91,6 +91,7 @@ fn service_summary_counts_are_whole_requests() {
         chip_hours: 0.0,
         preemptions: 0,
         replicas_lost: 0,
+        replicas_moved: 0,
     };
     let written: Vec<String> = SERVICE_SUMMARY_COLUMNS[1..4]
         .iter()

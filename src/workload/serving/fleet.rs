@@ -35,7 +35,8 @@
 //!   the free pool when repaired) and the autoscaler replaces it at the next
 //!   epoch. A planned maintenance window is announced instead: the replica
 //!   moves (given back and placed again at once where there is room,
-//!   loading there), and is not counted lost.
+//!   loading there), and is not counted lost but moved
+//!   (`replicas_moved`).
 //! - **Power cap**: a site's chips under its grid cap run at its speed
 //!   `s^(1/3)` ([`Notice::SiteSpeed`], the law of `world::power` that slows
 //!   training), and so do the replicas there: an epoch is served, and the
@@ -225,6 +226,8 @@ struct Interval {
     tokens_out: f64,
     preemptions: u32,
     lost: u32,
+    /// Replicas moved off racks going into maintenance.
+    moved: u32,
 }
 
 impl Interval {
@@ -313,6 +316,8 @@ struct Totals {
     chip_seconds: f64,
     preemptions: u64,
     lost: u64,
+    /// Replicas moved off racks going into maintenance.
+    moved: u64,
 }
 
 /// A disaggregated service's prefill pool and KV links.
@@ -646,6 +651,8 @@ impl<'s> Serving<'s> {
             if cause == DownCause::Maintenance {
                 // Announced: the replica moves, placed again at once where
                 // there is room (without preempting), and loads there.
+                self.states[i].interval.moved += 1;
+                self.states[i].totals.moved += 1;
                 self.remove_replica(i, k, now, world);
                 self.add_replica(i, now, world, None);
             } else {
@@ -1053,6 +1060,7 @@ impl<'s> Serving<'s> {
                 tokens_out: out.served * service.output_tokens,
                 preemptions: 0,
                 lost: 0,
+                moved: 0,
             },
             backlog_in,
             backlog_out: out.backlog_out.requests,
@@ -1308,6 +1316,7 @@ impl<'s> Serving<'s> {
                 tokens_out: t.tokens_out,
                 preemptions: t.preemptions,
                 replicas_lost: t.lost,
+                replicas_moved: t.moved,
             });
         }
     }
@@ -1334,6 +1343,7 @@ impl<'s> Serving<'s> {
                 chip_hours: t.chip_seconds / 3600.0,
                 preemptions: t.preemptions,
                 replicas_lost: t.lost,
+                replicas_moved: t.moved,
             });
         }
     }
