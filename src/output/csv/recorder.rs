@@ -343,10 +343,11 @@ impl Recorder for CsvRecorder {
 
     fn service(&mut self, r: &ServiceRow) {
         if self.error.is_none() {
-            let mut parts = vec![SERVICE_COLUMNS];
-            if self.job_maintenance {
-                parts.push(SERVICE_MAINTENANCE_COLUMNS);
-            }
+            let parts: &[_] = if self.job_maintenance {
+                &[SERVICE_COLUMNS, SERVICE_MAINTENANCE_COLUMNS]
+            } else {
+                &[SERVICE_COLUMNS]
+            };
             let result = lazy_parts(&mut self.set, &mut self.services, "services.csv", parts, r);
             self.keep("services.csv", result);
         }
@@ -354,10 +355,11 @@ impl Recorder for CsvRecorder {
 
     fn service_summary(&mut self, r: &ServiceSummaryRow) {
         if self.error.is_none() {
-            let mut parts = vec![SERVICE_SUMMARY_COLUMNS];
-            if self.job_maintenance {
-                parts.push(SERVICE_SUMMARY_MAINTENANCE_COLUMNS);
-            }
+            let parts: &[_] = if self.job_maintenance {
+                &[SERVICE_SUMMARY_COLUMNS, SERVICE_SUMMARY_MAINTENANCE_COLUMNS]
+            } else {
+                &[SERVICE_SUMMARY_COLUMNS]
+            };
             let name = "service_summary.csv";
             let result = lazy_parts(&mut self.set, &mut self.service_summary, name, parts, r);
             self.keep(name, result);

@@ -84,7 +84,7 @@ pub(super) fn lazy_row<R>(
     columns: &'static [Column<R>],
     r: &R,
 ) -> io::Result<()> {
-    lazy_parts(set, slot, name, vec![columns], r)
+    lazy_parts(set, slot, name, &[columns], r)
 }
 
 /// [`lazy_row`] for a table of several parts of columns, in order.
@@ -92,10 +92,11 @@ pub(super) fn lazy_parts<R>(
     set: &mut OutputSet,
     slot: &mut Option<Table<R>>,
     name: &'static str,
-    parts: Vec<&'static [Column<R>]>,
+    parts: &[&'static [Column<R>]],
     r: &R,
 ) -> io::Result<()> {
     if slot.is_none() {
+        let parts = parts.to_vec();
         *slot =
             Some(Table::open_parts(set, name, parts).map_err(|e| io::Error::other(e.to_string()))?);
     }
