@@ -121,15 +121,50 @@ fn freeze(groups: &mut [Fill], heap: &mut SaturationHeap, flow: &mut Flow, rate:
     }
 }
 
+/// Adds flow `f` and the groups it crosses to the component being
+/// collected (epoch `epoch`), the groups not yet reached onto `stack`.
+fn reach(
+    slots: &mut [FlowSlot],
+    fill: &mut [Fill],
+    component: (&mut Vec<u32>, &mut Vec<u32>),
+    stack: &mut Vec<u32>,
+    f: u32,
+    epoch: u64,
+) {
+    let (comp_flows, comp_groups) = component;
+    slots[f as usize].mark = epoch;
+    comp_flows.push(f);
+    for &(g, _) in &live(slots, f).groups {
+        let group = &mut fill[g as usize];
+        group.via_flow = epoch;
+        if group.mark != epoch {
+            group.mark = epoch;
+            comp_groups.push(g);
+            stack.push(g);
+        }
+    }
+}
+
 impl Fabric {
     /// Recomputes the component reachable from `seed_links` and `seed_flows`
     /// (see the module docs) and returns its flows whose rate changed.
     ///
     /// Seed flows are expanded to their links even when stalled (they are the
     /// flows the event just stalled); otherwise only active flows are followed.
-    // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
-    #[allow(clippy::too_many_lines)]
     pub(super) fn recompute(&mut self, seed_links: &[u32], seed_flows: &[u32]) -> Vec<RateChange> {
+        self.collect_component(seed_links, seed_flows);
+        if self.comp_flows.len() <= 1 {
+            return self.solve_alone();
+        }
+        self.comp_flows.sort_unstable();
+        let unfrozen = self.start_filling();
+        self.fill_levels(unfrozen);
+        self.rate_changes()
+    }
+
+    /// Collects the component of the seeds into `comp_groups` and
+    /// `comp_flows` (traversal order) and records its size in `last_size`.
+    fn collect_component(&mut self, seed_links: &[u32], seed_flows: &[u32]) {
         self.epoch += 1;
         let epoch = self.epoch;
         let Self {
@@ -141,17 +176,11 @@ impl Fabric {
             comp_groups,
             comp_flows,
             stack,
-            old_rates,
-            capped,
-            batch,
-            heap,
             ..
         } = self;
         comp_groups.clear();
         comp_flows.clear();
         stack.clear();
-
-        // 1. Collect the component: its groups and flows.
         for &l in seed_links {
             let g = links[l as usize].group;
             if g != NO_GROUP && fill[g as usize].mark != epoch {
@@ -160,32 +189,9 @@ impl Fabric {
                 stack.push(g);
             }
         }
-        // Adds flow `f` and the groups it crosses to the component.
-        #[allow(clippy::too_many_arguments)]
-        fn reach(
-            slots: &mut [FlowSlot],
-            fill: &mut [Fill],
-            comp_flows: &mut Vec<u32>,
-            comp_groups: &mut Vec<u32>,
-            stack: &mut Vec<u32>,
-            f: u32,
-            epoch: u64,
-        ) {
-            slots[f as usize].mark = epoch;
-            comp_flows.push(f);
-            for &(g, _) in &live(slots, f).groups {
-                let group = &mut fill[g as usize];
-                group.via_flow = epoch;
-                if group.mark != epoch {
-                    group.mark = epoch;
-                    comp_groups.push(g);
-                    stack.push(g);
-                }
-            }
-        }
         for &f in seed_flows {
             if slots[f as usize].mark != epoch {
-                reach(slots, fill, comp_flows, comp_groups, stack, f, epoch);
+                reach(slots, fill, (comp_flows, comp_groups), stack, f, epoch);
             }
         }
         while let Some(g) = stack.pop() {
@@ -194,7 +200,7 @@ impl Fabric {
                 if slots[f as usize].mark == epoch || live(slots, f).down_links > 0 {
                     continue;
                 }
-                reach(slots, fill, comp_flows, comp_groups, stack, f, epoch);
+                reach(slots, fill, (comp_flows, comp_groups), stack, f, epoch);
             }
         }
         // Links: every link of a group reached through a flow, and each seed
@@ -213,44 +219,61 @@ impl Fabric {
             }
         }
         *last_size = (comp_flows.len(), link_count);
+    }
 
-        // A component of at most one flow (a flow alone on its links, as a
-        // training ring on racks of its own): progressive filling would
-        // freeze it at its tightest link or its cap, whichever is lower —
-        // the same value, without the heap and the sorts.
-        if comp_flows.len() <= 1 {
-            let mut changes = Vec::new();
-            if let Some(&f) = comp_flows.first() {
-                let flow = live_mut(slots, f);
-                let old = flow.rate;
-                flow.rate = if flow.down_links > 0 {
-                    0.0
-                } else {
-                    let tightest = flow
-                        .groups
-                        .iter()
-                        .map(|&(g, _)| fill[g as usize].capacity)
-                        .fold(f64::INFINITY, f64::min);
-                    flow.cap.map_or(tightest, |c| c.min(tightest))
-                };
-                flow.frozen = true;
-                if flow.rate != old {
-                    changes.push(RateChange {
-                        flow: FlowId {
-                            index: f,
-                            generation: slots[f as usize].generation,
-                        },
-                        old: BitsPerSecond(old),
-                        new: BitsPerSecond(live(slots, f).rate),
-                    });
-                }
-            }
+    /// Rates of a component of at most one flow (a flow alone on its links,
+    /// as a training ring on racks of its own): progressive filling would
+    /// freeze it at its tightest link or its cap, whichever is lower — the
+    /// same value, without the heap and the sorts.
+    fn solve_alone(&mut self) -> Vec<RateChange> {
+        let mut changes = Vec::new();
+        let Some(&f) = self.comp_flows.first() else {
             return changes;
+        };
+        let fill = &self.fill;
+        let flow = live_mut(&mut self.slots, f);
+        let old = flow.rate;
+        flow.rate = if flow.down_links > 0 {
+            0.0
+        } else {
+            let tightest = flow
+                .groups
+                .iter()
+                .map(|&(g, _)| fill[g as usize].capacity)
+                .fold(f64::INFINITY, f64::min);
+            flow.cap.map_or(tightest, |c| c.min(tightest))
+        };
+        flow.frozen = true;
+        if flow.rate != old {
+            changes.push(RateChange {
+                flow: FlowId {
+                    index: f,
+                    generation: self.slots[f as usize].generation,
+                },
+                old: BitsPerSecond(old),
+                new: BitsPerSecond(live(&self.slots, f).rate),
+            });
         }
-        comp_flows.sort_unstable();
+        changes
+    }
 
-        // 2. Initialise progressive filling. Every member link of a group
-        // with an unfrozen flow is up (a down link stalls all its flows).
+    /// Initialises progressive filling over the collected component (flows
+    /// sorted by id): every flow at 0, old rates kept for the report,
+    /// capped flows sorted by cap, the heap built. Returns the number of
+    /// unfrozen flows. Every member link of a group with an unfrozen flow
+    /// is up (a down link stalls all its flows).
+    fn start_filling(&mut self) -> usize {
+        let Self {
+            slots,
+            groups,
+            fill,
+            comp_groups,
+            comp_flows,
+            old_rates,
+            capped,
+            heap,
+            ..
+        } = self;
         old_rates.clear();
         capped.clear();
         heap.clear();
@@ -287,15 +310,34 @@ impl Fabric {
             }
             fill[g as usize].rep = group.min_link;
         }
-        // A group crossed by one unfrozen flow (racks this ring alone
-        // crosses) keeps its share, its whole remaining capacity, until that
-        // flow freezes; of a flow's such groups only the lowest (share, link)
-        // can ever be the heap's lowest valid entry (the others turn stale
-        // together with it), so only that one is pushed. The same events
-        // come out in the same order, without an entry per private group.
+        let unfrozen = Self::build_heap(slots, fill, comp_groups, comp_flows, heap);
+        capped.sort_unstable_by(|&a, &b| {
+            cap_of(slots, a)
+                .total_cmp(&cap_of(slots, b))
+                .then(a.cmp(&b))
+        });
+        unfrozen
+    }
+
+    /// Builds the saturation heap of a component whose groups are
+    /// initialised; returns the number of unfrozen flows.
+    ///
+    /// A group crossed by one unfrozen flow (racks this ring alone
+    /// crosses) keeps its share, its whole remaining capacity, until that
+    /// flow freezes; of a flow's such groups only the lowest (share, link)
+    /// can ever be the heap's lowest valid entry (the others turn stale
+    /// together with it), so only that one is pushed. The same events
+    /// come out in the same order, without an entry per private group.
+    fn build_heap(
+        slots: &[FlowSlot],
+        fill: &mut [Fill],
+        comp_groups: &[u32],
+        comp_flows: &[u32],
+        heap: &mut SaturationHeap,
+    ) -> usize {
         let mut entries = std::mem::take(heap).into_vec();
         entries.clear();
-        for &g in comp_groups.iter() {
+        for &g in comp_groups {
             let group = &mut fill[g as usize];
             if group.unfrozen > 1 {
                 let share = group.remaining / f64::from(group.unfrozen);
@@ -304,7 +346,7 @@ impl Fabric {
             }
         }
         let mut unfrozen_flows = 0usize;
-        for &f in comp_flows.iter() {
+        for &f in comp_flows {
             let flow = live(slots, f);
             if flow.frozen {
                 continue;
@@ -328,38 +370,25 @@ impl Fabric {
         // Entries are distinct (link, version) pairs, so the heap pops them
         // in one order however it was built.
         *heap = BinaryHeap::from(entries);
-        let cap_of = |slots: &[FlowSlot], f: u32| live(slots, f).cap.expect("capped flow has cap");
-        capped.sort_unstable_by(|&a, &b| {
-            cap_of(slots, a)
-                .total_cmp(&cap_of(slots, b))
-                .then(a.cmp(&b))
-        });
+        unfrozen_flows
+    }
 
-        // 3. Raise the level event by event until every flow is frozen.
+    /// Raises the level event by event until the `unfrozen` flows of the
+    /// component are all frozen.
+    fn fill_levels(&mut self, mut unfrozen: usize) {
+        let Self {
+            slots,
+            groups,
+            fill,
+            capped,
+            batch,
+            heap,
+            ..
+        } = self;
         let mut level = 0.0f64;
         let mut next_cap = 0;
-        while unfrozen_flows > 0 {
-            // Settle the top: drop stale entries and bring a valid one that
-            // sits below its group's share up to it, until the top holds its
-            // group's exact share. Every entry is at most its group's share,
-            // so that top is the lowest (share, link) of all: the event the
-            // heap would give with one fresh entry per link and change.
-            while let Some(mut top) = heap.peek_mut() {
-                let Reverse(entry) = *top;
-                let (stored, version, g) = (entry.share(), entry.version(), entry.group);
-                let group = &mut fill[g as usize];
-                if group.version != version || group.unfrozen == 0 {
-                    std::collections::binary_heap::PeekMut::pop(top);
-                    continue;
-                }
-                let share = group.remaining / f64::from(group.unfrozen);
-                if share.to_bits() == stored.to_bits() {
-                    break;
-                }
-                group.version += 1;
-                group.key = share;
-                *top = Reverse(Entry::new(share, entry.rep(), group.version, g));
-            }
+        while unfrozen > 0 {
+            settle_top(fill, heap);
             while next_cap < capped.len() && live(slots, capped[next_cap]).frozen {
                 next_cap += 1;
             }
@@ -370,12 +399,12 @@ impl Fabric {
                 (Some((v, _)), Some((c, f))) if c <= v => {
                     level = level.max(c);
                     freeze(fill, heap, live_mut(slots, f), c);
-                    unfrozen_flows -= 1;
+                    unfrozen -= 1;
                 }
                 (None, Some((c, f))) => {
                     level = level.max(c);
                     freeze(fill, heap, live_mut(slots, f), c);
-                    unfrozen_flows -= 1;
+                    unfrozen -= 1;
                 }
                 (Some((v, g)), _) => {
                     heap.pop();
@@ -392,16 +421,18 @@ impl Fabric {
                     for &f in batch.iter() {
                         freeze(fill, heap, live_mut(slots, f), level);
                     }
-                    unfrozen_flows -= batch.len();
+                    unfrozen -= batch.len();
                 }
             }
         }
+    }
 
-        // 4. Report changes.
+    /// The component's flows whose rate changed, sorted by id.
+    fn rate_changes(&self) -> Vec<RateChange> {
         let mut changes = Vec::new();
-        for (&f, &old) in comp_flows.iter().zip(old_rates.iter()) {
-            let slot = &slots[f as usize];
-            let new = live(slots, f).rate;
+        for (&f, &old) in self.comp_flows.iter().zip(self.old_rates.iter()) {
+            let slot = &self.slots[f as usize];
+            let new = live(&self.slots, f).rate;
             if new != old {
                 changes.push(RateChange {
                     flow: FlowId {
@@ -414,5 +445,34 @@ impl Fabric {
             }
         }
         changes
+    }
+}
+
+/// The rate cap of capped flow `f` \[bit/s\].
+fn cap_of(slots: &[FlowSlot], f: u32) -> f64 {
+    live(slots, f).cap.expect("capped flow has cap")
+}
+
+/// Settles the heap's top: drops stale entries and brings a valid one that
+/// sits below its group's share up to it, until the top holds its group's
+/// exact share. Every entry is at most its group's share, so that top is
+/// the lowest (share, link) of all: the event the heap would give with one
+/// fresh entry per link and change.
+fn settle_top(fill: &mut [Fill], heap: &mut SaturationHeap) {
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse(entry) = *top;
+        let (stored, version, g) = (entry.share(), entry.version(), entry.group);
+        let group = &mut fill[g as usize];
+        if group.version != version || group.unfrozen == 0 {
+            std::collections::binary_heap::PeekMut::pop(top);
+            continue;
+        }
+        let share = group.remaining / f64::from(group.unfrozen);
+        if share.to_bits() == stored.to_bits() {
+            break;
+        }
+        group.version += 1;
+        group.key = share;
+        *top = Reverse(Entry::new(share, entry.rep(), group.version, g));
     }
 }
