@@ -610,7 +610,7 @@ impl<'s> World<'s> {
         for (w, m) in config.maintenance.iter().enumerate() {
             self.schedule(m.start, Event::MaintenanceStart { window: w as u32 });
         }
-        self.settle();
+        self.refresh_changed();
     }
 
     /// Asks the tick to be scheduled (the caller schedules it after its own
@@ -663,7 +663,7 @@ impl<'s> World<'s> {
     }
 
     /// Redraws the fleets and refreshes the sites the event changed.
-    fn settle(&mut self) {
+    fn refresh_changed(&mut self) {
         // The dirty lists keep their capacity from event to event.
         let mut dirty = std::mem::take(&mut self.dirty_fleets);
         for &i in &dirty {
@@ -732,7 +732,7 @@ impl<'s> World<'s> {
             Event::MaintenanceStart { window } => self.maintenance_start(window as usize),
             Event::MaintenanceEnd { window } => self.maintenance_end(window as usize),
         }
-        self.settle();
+        self.refresh_changed();
     }
 
     fn hour_tick(&mut self) {

@@ -795,7 +795,7 @@ impl<'s> Training<'s> {
     /// domains freed at a site to the jobs waiting there and then to the
     /// queue, and re-rates the computing jobs whose flows changed rate
     /// (once each, O(racks) per job). O(1) when nothing happened.
-    pub fn settle(&mut self, now: SimTime, world: &mut World) {
+    pub fn respond(&mut self, now: SimTime, world: &mut World) {
         let mut jobs = std::mem::take(&mut self.to_replace);
         for &job in &jobs {
             self.runs[job as usize].replacing = false;
@@ -830,12 +830,12 @@ impl<'s> Training<'s> {
     }
 
     /// Another workload gave back domains at `site`: the waiting jobs and
-    /// the queue try them at the next [`Training::settle`].
+    /// the queue try them at the next [`Training::respond`].
     pub fn domains_freed(&mut self, site: SiteId) {
         self.mark_room(site);
     }
 
-    /// Domains were freed at `site`: handled in [`Training::settle`].
+    /// Domains were freed at `site`: handled in [`Training::respond`].
     fn mark_room(&mut self, site: SiteId) {
         if !self.room[site.index()] {
             self.room[site.index()] = true;

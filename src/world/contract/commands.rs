@@ -47,7 +47,7 @@ impl World<'_> {
             held_chips: 0,
         }));
         self.take_claimed(pool, id, domains.len());
-        self.settle();
+        self.refresh_changed();
         Ok(AllocationId(id))
     }
 
@@ -68,7 +68,7 @@ impl World<'_> {
             self.touch(site);
             self.sites[site].power.background = utilization;
         }
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -104,7 +104,7 @@ impl World<'_> {
             a.load_mw,
             a.u_micros,
         );
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -170,7 +170,7 @@ impl World<'_> {
         }
         self.rack_moves = moves;
         self.free[pool] += freed;
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -202,7 +202,7 @@ impl World<'_> {
             .expect("checked live")
             .domains
             .extend(domains.iter().map(|d| d.0));
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -257,7 +257,7 @@ impl World<'_> {
             }
         }
         self.flush_racks(pool, &mut racks);
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -318,7 +318,7 @@ impl World<'_> {
             .as_mut()
             .expect("checked live")
             .domains[pos] = new.0;
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
