@@ -168,8 +168,9 @@ impl World<'_> {
         let s = &mut self.sites[site];
         s.floor += floor;
         s.power.add_online(ti, count, chips);
-        s.power.add_available(ti, chips, t.idle_mw, t.dynamic_mw);
-        s.power.overhead_mw += t.overhead_mw * i64::from(count);
+        s.power
+            .add_available(ti, chips, t.idle_milliwatts, t.dynamic_milliwatts);
+        s.power.overhead_milliwatts += t.overhead_milliwatts * i64::from(count);
         s.committed += need;
         s.racks_online += count;
         s.racks_deferred -= count;
@@ -243,7 +244,8 @@ impl World<'_> {
                 match self.topo.node_state[node as usize] {
                     NodeState::Healthy if rack.power_down => s.chips_unpowered -= cpn,
                     NodeState::Healthy => {
-                        s.power.remove_available(ti, cpn, t.idle_mw, t.dynamic_mw);
+                        s.power
+                            .remove_available(ti, cpn, t.idle_milliwatts, t.dynamic_milliwatts);
                         self.fleets[node_fleet]
                             .members
                             .remove(node, &mut self.parts[Scope::Nodes as usize].pos);
@@ -257,7 +259,7 @@ impl World<'_> {
             }
             let s = &mut self.sites[site];
             if !rack.power_down {
-                s.power.overhead_mw -= t.overhead_mw;
+                s.power.overhead_milliwatts -= t.overhead_milliwatts;
             }
             if rack.uplink_failed {
                 s.uplinks_down -= 1;

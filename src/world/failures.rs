@@ -323,9 +323,13 @@ impl World<'_> {
             self.hold_domain_chips(d, false);
         }
         let s = &mut self.sites[site];
-        s.power
-            .remove_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
-        s.power.overhead_mw -= t.overhead_mw;
+        s.power.remove_available(
+            rack.rack_type as usize,
+            chips,
+            t.idle_milliwatts,
+            t.dynamic_milliwatts,
+        );
+        s.power.overhead_milliwatts -= t.overhead_milliwatts;
         s.chips_unpowered += chips;
         self.topo.racks[r as usize].power_down = true;
         if !rack.uplink_failed {
@@ -439,9 +443,13 @@ impl World<'_> {
                 self.join_fleet(target);
                 let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
                 let s = &mut self.sites[site];
-                s.power
-                    .add_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
-                s.power.overhead_mw += t.overhead_mw;
+                s.power.add_available(
+                    rack.rack_type as usize,
+                    chips,
+                    t.idle_milliwatts,
+                    t.dynamic_milliwatts,
+                );
+                s.power.overhead_milliwatts += t.overhead_milliwatts;
                 s.chips_unpowered -= chips;
                 self.topo.racks[r as usize].power_down = false;
                 for d in rack.first_domain..rack.first_domain + t.domains {

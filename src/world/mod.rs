@@ -403,10 +403,10 @@ fn rack_models(config: &Config) -> (Vec<TypeInfo>, Vec<NodeClasses>) {
                 chips_per_node: cpn,
                 nodes_per_domain,
                 domains: t.rack.nodes / nodes_per_domain,
-                idle_mw: milliwatts(t.chip.idle),
-                dynamic_mw: milliwatts(t.chip.tdp - t.chip.idle),
+                idle_milliwatts: milliwatts(t.chip.idle),
+                dynamic_milliwatts: milliwatts(t.chip.tdp - t.chip.idle),
                 dynamic: t.chip.tdp - t.chip.idle,
-                overhead_mw: milliwatts(t.rack.overhead),
+                overhead_milliwatts: milliwatts(t.rack.overhead),
                 nameplate: t.nameplate(),
                 nic_per_chip: t.rack.scaleout_per_chip,
                 uplink: (

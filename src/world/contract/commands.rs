@@ -35,14 +35,14 @@ impl World<'_> {
         self.now = now;
         self.touch(site as usize);
         let t = self.topo.types[rack_type as usize];
-        let (load_mw, u_micros) = loads(t.dynamic, utilization);
+        let (load_milliwatts, u_micros) = loads(t.dynamic, utilization);
         self.allocations.push(Some(Allocation {
             site,
             rack_type: rack_type as usize,
             domains: domains.iter().map(|d| d.0).collect(),
             dynamic: t.dynamic,
-            dynamic_mw: t.dynamic_mw,
-            load_mw,
+            dynamic_milliwatts: t.dynamic_milliwatts,
+            load_milliwatts,
             u_micros,
             held_chips: 0,
         }));
@@ -92,16 +92,16 @@ impl World<'_> {
         p.release(
             a.rack_type,
             a.held_chips,
-            a.dynamic_mw,
-            a.load_mw,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
             a.u_micros,
         );
-        (a.load_mw, a.u_micros) = loads(a.dynamic, utilization);
+        (a.load_milliwatts, a.u_micros) = loads(a.dynamic, utilization);
         p.hold(
             a.rack_type,
             a.held_chips,
-            a.dynamic_mw,
-            a.load_mw,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
             a.u_micros,
         );
         self.refresh_changed();
@@ -122,8 +122,8 @@ impl World<'_> {
         self.sites[site].power.release(
             a.rack_type,
             a.held_chips,
-            a.dynamic_mw,
-            a.load_mw,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
             a.u_micros,
         );
         let pool = self.spares.pool(site, a.rack_type);
