@@ -89,7 +89,7 @@ use crate::world::config::{Config, Lifetime};
 use buildout::PhaseState;
 use contract::{Allocation, Notice};
 use failures::PartTable;
-use fleet::{Fleet, Scope};
+use fleet::{Fleet, RackFleets, Scope};
 use network::Network;
 use power::{EnergyTotals, ModelCapacity, SitePower};
 use spares::SparePools;
@@ -198,7 +198,7 @@ struct SiteState {
     racks: Vec<RackSample>,
     last_failures: [u64; CLASSES],
     /// Fleets by rack model: nodes, rack power, uplinks.
-    fleets: Vec<Option<[usize; 3]>>,
+    fleets: Vec<Option<RackFleets>>,
     outage_fleet: usize,
     dirty: bool,
 }
@@ -323,7 +323,7 @@ impl SiteState {
     fn new(
         site: &config::Site,
         power: SitePower,
-        fleets: Vec<Option<[usize; 3]>>,
+        fleets: Vec<Option<RackFleets>>,
         outage_fleet: usize,
         rack_names: &[SharedText],
         chip_names: &[SharedText],
@@ -490,7 +490,7 @@ impl<'s> World<'s> {
                     exp_only(t.uplink, FailureKind::SwitchCable),
                 ));
                 let n = fleets.len();
-                *fleet_slot = Some([n - 3, n - 2, n - 1]);
+                *fleet_slot = Some(RackFleets::from_nodes(n - 3));
             }
             fleets.push(Fleet::new(
                 Scope::Site,
