@@ -26,7 +26,7 @@ use crate::record::{FailureRow, Remedy};
 use crate::world::config::Lifetime;
 
 use super::contract::DownCause;
-use super::fleet::{NOT_MEMBER, Scope, weibull_time_to_failure};
+use super::fleet::{NOT_MEMBER, RackFleets, Scope, weibull_time_to_failure};
 use super::topology::NodeState;
 use super::{Event, World};
 
@@ -112,18 +112,17 @@ impl World<'_> {
     /// The fleet a part belongs to.
     pub(crate) fn fleet_of_part(&self, target: Target) -> usize {
         match target {
-            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize])[0],
-            Target::RackPower(r) => self.rack_fleets(r)[1],
-            Target::Uplink(r) => self.rack_fleets(r)[2],
+            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize]).nodes,
+            Target::RackPower(r) => self.rack_fleets(r).power,
+            Target::Uplink(r) => self.rack_fleets(r).uplinks,
             Target::Site(s) => self.sites[s as usize].outage_fleet,
             Target::Dci(l) => self.dci_fleets[l as usize],
         }
     }
 
     /// The fleets (nodes, rack power, uplinks) of a rack's model at its site.
-    pub(crate) fn rack_fleets(&self, rack: u32) -> [usize; 3] {
-        let first = self.topo.racks[rack as usize].node_fleet as usize;
-        [first, first + 1, first + 2]
+    pub(crate) fn rack_fleets(&self, rack: u32) -> RackFleets {
+        RackFleets::from_nodes(self.topo.racks[rack as usize].node_fleet as usize)
     }
 
     /// Takes a part out of its fleet (it is no longer at risk).
@@ -311,7 +310,7 @@ impl World<'_> {
         }
         // Redrawn whether or not a node left it (a memoryless redraw
         // is exact either way; kept so that draws stay as they were).
-        self.mark_fleet(self.rack_fleets(r)[0]);
+        self.mark_fleet(self.rack_fleets(r).nodes);
         self.leave_fleet(Target::RackPower(r));
         // The rack's switch is dark too: its uplink cannot fail
         // until the power is back.
@@ -325,9 +324,13 @@ impl World<'_> {
             self.hold_domain_chips(d, false);
         }
         let s = &mut self.sites[site];
-        s.power
-            .remove_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
-        s.power.overhead_mw -= t.overhead_mw;
+        s.power.remove_available(
+            rack.rack_type as usize,
+            chips,
+            t.idle_milliwatts,
+            t.dynamic_milliwatts,
+        );
+        s.power.overhead_milliwatts -= t.overhead_milliwatts;
         s.chips_unpowered += chips;
         self.topo.racks[r as usize].power_down = true;
         if !rack.uplink_failed {
@@ -437,13 +440,17 @@ impl World<'_> {
                         self.join_fleet(Target::Node(node));
                     }
                 }
-                self.mark_fleet(self.rack_fleets(r)[0]);
+                self.mark_fleet(self.rack_fleets(r).nodes);
                 self.join_fleet(target);
                 let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
                 let s = &mut self.sites[site];
-                s.power
-                    .add_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
-                s.power.overhead_mw += t.overhead_mw;
+                s.power.add_available(
+                    rack.rack_type as usize,
+                    chips,
+                    t.idle_milliwatts,
+                    t.dynamic_milliwatts,
+                );
+                s.power.overhead_milliwatts += t.overhead_milliwatts;
                 s.chips_unpowered -= chips;
                 self.topo.racks[r as usize].power_down = false;
                 for d in rack.first_domain..rack.first_domain + t.domains {
@@ -514,7 +521,7 @@ impl World<'_> {
     fn mark_site_fleets(&mut self, site: usize) {
         for ti in 0..self.sites[site].fleets.len() {
             if let Some(fleets) = self.sites[site].fleets[ti] {
-                for f in fleets {
+                for f in fleets.all() {
                     self.mark_fleet(f);
                 }
             }

@@ -91,7 +91,7 @@ use crate::world::config::{Config, Lifetime};
 use buildout::PhaseState;
 use contract::{Allocation, Notice};
 use failures::PartTable;
-use fleet::{Fleet, Scope};
+use fleet::{Fleet, RackFleets, Scope};
 use network::Network;
 use power::{EnergyTotals, ModelCapacity, SitePower};
 use spares::SparePools;
@@ -200,7 +200,7 @@ struct SiteState {
     racks: Vec<RackSample>,
     last_failures: [u64; CLASSES],
     /// Fleets by rack model: nodes, rack power, uplinks.
-    fleets: Vec<Option<[usize; 3]>>,
+    fleets: Vec<Option<RackFleets>>,
     outage_fleet: usize,
     dirty: bool,
 }
@@ -326,7 +326,7 @@ impl SiteState {
     fn new(
         site: &config::Site,
         power: SitePower,
-        fleets: Vec<Option<[usize; 3]>>,
+        fleets: Vec<Option<RackFleets>>,
         outage_fleet: usize,
         rack_names: &[SharedText],
         chip_names: &[SharedText],
@@ -406,10 +406,10 @@ fn rack_models(config: &Config) -> (Vec<TypeInfo>, Vec<NodeClasses>) {
                 chips_per_node: cpn,
                 nodes_per_domain,
                 domains: t.rack.nodes / nodes_per_domain,
-                idle_mw: milliwatts(t.chip.idle),
-                dynamic_mw: milliwatts(t.chip.tdp - t.chip.idle),
+                idle_milliwatts: milliwatts(t.chip.idle),
+                dynamic_milliwatts: milliwatts(t.chip.tdp - t.chip.idle),
                 dynamic: t.chip.tdp - t.chip.idle,
-                overhead_mw: milliwatts(t.rack.overhead),
+                overhead_milliwatts: milliwatts(t.rack.overhead),
                 nameplate: t.nameplate(),
                 nic_per_chip: t.rack.scaleout_per_chip,
                 uplink: (
@@ -493,7 +493,7 @@ impl<'s> World<'s> {
                     exp_only(t.uplink, FailureKind::SwitchCable),
                 ));
                 let n = fleets.len();
-                *fleet_slot = Some([n - 3, n - 2, n - 1]);
+                *fleet_slot = Some(RackFleets::from_nodes(n - 3));
             }
             fleets.push(Fleet::new(
                 Scope::Site,
@@ -613,7 +613,7 @@ impl<'s> World<'s> {
         for (w, m) in config.maintenance.iter().enumerate() {
             self.schedule(m.start, Event::MaintenanceStart { window: w as u32 });
         }
-        self.settle();
+        self.refresh_changed();
     }
 
     /// Asks the tick to be scheduled (the caller schedules it after its own
@@ -666,7 +666,7 @@ impl<'s> World<'s> {
     }
 
     /// Redraws the fleets and refreshes the sites the event changed.
-    fn settle(&mut self) {
+    fn refresh_changed(&mut self) {
         // The dirty lists keep their capacity from event to event.
         let mut dirty = std::mem::take(&mut self.dirty_fleets);
         for &i in &dirty {
@@ -735,7 +735,7 @@ impl<'s> World<'s> {
             Event::MaintenanceStart { window } => self.maintenance_start(window as usize),
             Event::MaintenanceEnd { window } => self.maintenance_end(window as usize),
         }
-        self.settle();
+        self.refresh_changed();
     }
 
     fn hour_tick(&mut self) {
