@@ -77,7 +77,7 @@ impl Chart for ContractsChart<'_> {
             legend.push(Entry::new(
                 format!(
                     "SLA credit: {n_credited} month(s), {} in all",
-                    crate::report::money(total_credits)
+                    crate::console::money(total_credits)
                 ),
                 Swatch::Bar(LIMIT),
             ));
