@@ -109,7 +109,7 @@ pub struct Months {
     pub carbon_tco2e: Vec<f64>,
     /// Facility energy \[MWh\].
     pub energy_mwh: Vec<f64>,
-    /// Failures by class ([`FailureKind::ALL`] order).
+    /// Failures by class ([`crate::catalog::failures::FailureKind::ALL`] order).
     pub failures: Vec<[u64; CLASSES]>,
 }
 

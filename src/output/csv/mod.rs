@@ -53,7 +53,7 @@ macro_rules! columns {
             $( <$elem>::new($name, columns!(@kind $($kind)?), |$($arg),+| $body) ),*
         ];
 
-        #[doc = concat!("The names of the columns of [`", stringify!($list), "`].")]
+        #[doc = concat!("The names of the columns of `", stringify!($list), "`.")]
         pub mod $names {
             $(
                 #[doc = concat!("`", $name, "`")]
