@@ -130,6 +130,6 @@ pub mod world;
 pub use api::{Results, run};
 pub use record::{
     BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MaintenanceRow, MonthlyRow,
-    SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
+    Rows, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
 };
 pub use scenario::{Overrides, Scenario, ScenarioError};
