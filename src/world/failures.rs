@@ -14,11 +14,11 @@
 //!   current generation, undo the effect, put the part back at risk (a new
 //!   Weibull clock if its class has one) and record when it came back.
 //!
-//! A part is at risk when it can fail: a healthy node (a node of a rack
-//! whose power is down can still be struck by its Weibull clock, not by its
-//! fleet); a powered rack; the uplink of a powered rack (its switch is dark
-//! with the rack; its Weibull clock restarts when the power is back); a site
-//! that is up; a link that is up.
+//! A part is at risk when it can fail: a healthy node of a lit rack; a
+//! powered rack; the uplink of a powered rack (its switch is dark with the
+//! rack; its Weibull clock restarts when the power is back); a site that is
+//! up; a link that is up. While a rack is dark its Weibull clocks stand
+//! still (see `clocks`).
 
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
@@ -31,7 +31,7 @@ use super::topology::NodeState;
 use super::{Event, World};
 
 /// A part that fails and is repaired, by kind and id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A node, by id.
     Node(u32),
@@ -152,7 +152,7 @@ impl World<'_> {
     }
 
     /// Whether a part is up (and so can fail).
-    fn is_up(&self, target: Target) -> bool {
+    pub(super) fn is_up(&self, target: Target) -> bool {
         let id = target.id() as usize;
         match target {
             Target::Node(_) => self.topo.node_state[id] == NodeState::Healthy,
@@ -246,6 +246,7 @@ impl World<'_> {
                 self.leave_fleet(target);
                 self.mark_site_fleets(site);
                 self.sites[site].power.dark = true;
+                self.site_clocks(site, true);
                 self.site_dark_notices(site, true);
                 let chips = self.sites[site].power.chips_available;
                 let repair = self.draw_repair(fleet, kind);
@@ -314,6 +315,7 @@ impl World<'_> {
         // The rack's switch is dark too: its uplink cannot fail
         // until the power is back.
         self.leave_fleet(Target::Uplink(r));
+        self.pause_node_clocks(r);
         let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
         for d in rack.first_domain..rack.first_domain + t.domains {
             if self.topo.domain_healthy(d) {
@@ -465,6 +467,9 @@ impl World<'_> {
                     let g = self.bump_generation(Target::Uplink(r));
                     self.schedule_clocks(Target::Uplink(r), g);
                 }
+                if !self.sites[site].power.dark {
+                    self.resume_node_clocks(r);
+                }
             }
             Target::Uplink(r) => {
                 let rack = self.topo.racks[r as usize];
@@ -491,6 +496,7 @@ impl World<'_> {
                 let was_dark = self.sites[site].power.dark;
                 self.sites[site].power.dark = false;
                 if was_dark {
+                    self.site_clocks(site, false);
                     self.site_dark_notices(site, false);
                 }
             }
@@ -530,11 +536,9 @@ impl World<'_> {
             Lifetime::Weibull { shape } => Some((kind, rate, shape, 1)),
             Lifetime::Exponential => None,
         };
+        self.clear_clocks(target);
         let clock = match target {
             Target::Node(node) => {
-                if let Some(due) = self.node_due.get_mut(node as usize) {
-                    *due = None;
-                }
                 let rack = &self.topo.racks[self.topo.node_rack[node as usize] as usize];
                 let ti = rack.rack_type as usize;
                 // One clock per Weibull class, by index (no allocation).
@@ -570,9 +574,7 @@ impl World<'_> {
         (kind, rate, shape, count): (FailureKind, f64, f64, u32),
     ) {
         if let Some(dt) = weibull_time_to_failure(rate, shape, count, &mut self.streams[stream]) {
-            if let Target::Node(node) = target
-                && self.node_clock(node, dt, kind)
-            {
+            if self.keep_clock(target, dt, kind) {
                 return;
             }
             self.schedule(
@@ -584,29 +586,6 @@ impl World<'_> {
                 },
             );
         }
-    }
-
-    /// Keeps the first Weibull clock of a node, `dt` from now, of class
-    /// `kind`: remembered (to be paused by maintenance), or paused at once
-    /// if the node's rack is in maintenance (then true: not to schedule).
-    fn node_clock(&mut self, node: u32, dt: SimDuration, kind: FailureKind) -> bool {
-        let rack = self.topo.racks[self.topo.node_rack[node as usize] as usize];
-        if rack.maintenance != 0 {
-            let e = self.paused_clocks.entry(node).or_insert((dt, kind));
-            if dt < e.0 {
-                *e = (dt, kind);
-            }
-            return true;
-        }
-        let i = node as usize;
-        if self.node_due.len() <= i {
-            self.node_due.resize(i + 1, None);
-        }
-        let at = self.now + dt;
-        if self.node_due[i].is_none_or(|(due, _)| at < due) {
-            self.node_due[i] = Some((at, kind));
-        }
-        false
     }
 
     /// The next failure of a superposed fleet.

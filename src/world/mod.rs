@@ -60,10 +60,12 @@
 //! (after the swap time; the broken node goes to repair and rejoins the spare
 //! pool), otherwise it is repaired in place. Failures strike only components
 //! at risk: healthy, powered nodes; powered racks and their uplinks; sites
-//! and links that are up. (Weibull clocks of nodes keep running through
-//! power losses: a simplification.)
+//! and links that are up. Weibull clocks stand still while their rack is
+//! dark (its power down, a maintenance window, its site's outage; see
+//! `clocks`).
 
 pub mod buildout;
+mod clocks;
 pub mod config;
 pub mod contract;
 pub mod fabric;
@@ -257,12 +259,13 @@ pub struct World<'s> {
     /// (rolling), and the racks its current opening darkened.
     maintenance_cursor: Vec<usize>,
     maintenance_dark: Vec<Vec<u32>>,
-    /// By node (grown on use): the first of its pending Weibull clocks,
-    /// (when it strikes, its class), to pause it in maintenance.
-    node_due: Vec<Option<(SimTime, FailureKind)>>,
-    /// Nodes of racks in maintenance whose Weibull clock is paused: the
-    /// time it had left and its class.
-    paused_clocks: std::collections::HashMap<u32, (SimDuration, FailureKind)>,
+    /// By node, rack power and uplink (each by id, grown on use): the
+    /// first of its pending Weibull clocks (when it strikes, its class),
+    /// to stop it while its rack is dark (see `clocks`).
+    clock_due: [Vec<Option<clocks::ClockDue>>; 3],
+    /// Parts whose Weibull clock stands still while their rack is dark:
+    /// the time it had left and its class.
+    paused_clocks: std::collections::HashMap<Target, (SimDuration, FailureKind)>,
     peak_chips_online: u64,
     peak_facility: Watts,
     /// Site names, shared by every sample row.
@@ -561,7 +564,7 @@ impl<'s> World<'s> {
             maintenance_log: Vec::new(),
             maintenance_cursor: vec![0; config.maintenance.len()],
             maintenance_dark: vec![Vec::new(); config.maintenance.len()],
-            node_due: Vec::new(),
+            clock_due: Default::default(),
             paused_clocks: std::collections::HashMap::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
