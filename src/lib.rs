@@ -100,7 +100,7 @@
 //! samples — and every aggregate (chips healthy, IT power, energy so far) is
 //! kept incrementally, so no event or sample loops over every chip or rack.
 //! Identical components with exponential lifetimes share one superposed
-//! failure process per fleet instead of one pending event each.
+//! failure process per cohort instead of one pending event each.
 
 #![warn(missing_docs)]
 
