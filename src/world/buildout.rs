@@ -19,10 +19,10 @@ use super::config::GridFullPolicy;
 use crate::engine::SimTime;
 use crate::units::Watts;
 
-use super::contract::{DownCause, NO_ALLOCATION, Notice};
+use super::contract::{DownCause, Notice};
 use super::failures::Target;
 use super::fleet::Scope;
-use super::topology::{Domain, DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
+use super::topology::{DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
 use super::{Event, World};
 
 /// What became of a phase so far.
@@ -143,13 +143,7 @@ impl World<'_> {
                 .node_rack
                 .extend(std::iter::repeat_n(rack_id, t.nodes as usize));
             for d in first_domain..first_domain + t.domains {
-                self.topo.domains.push(Domain {
-                    rack: rack_id,
-                    down_nodes: 0,
-                    allocation: NO_ALLOCATION,
-                    free: false,
-                    alloc_pos: 0,
-                });
+                self.topo.push_domain(rack_id);
                 self.free_insert(pool, d);
             }
             self.join_fleet_at_commissioning(Target::RackPower(rack_id));
