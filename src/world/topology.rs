@@ -343,7 +343,7 @@ mod tests {
         assert_eq!(t.free_in(0, 200).collect::<Vec<_>>(), want);
         assert_eq!(t.free_in(64, 2).collect::<Vec<_>>(), [64, 65]);
         assert_eq!(t.free_in(61, 0).count(), 0);
-        assert_eq!(t.free_in(0, 200).rev().next(), Some(130));
+        assert_eq!(t.free_in(0, 200).next_back(), Some(130));
         assert!((0..200).all(|d| t.is_free(d) == want.contains(&d)));
         // Taking stops at the first domain not free and changes nothing.
         assert_eq!(t.take_free_range(59, 70), Err(59));
