@@ -273,6 +273,28 @@ impl Topology {
     }
 }
 
+/// How many leading entries of `list` are the ids `from, from + 1, …` (a
+/// run of consecutive domains), looked at eight at a time.
+pub(crate) fn consecutive<T: Copy>(list: &[T], from: u32, id: impl Fn(T) -> u32) -> usize {
+    let mut k = 0;
+    for chunk in list.chunks_exact(8) {
+        // No early exit within a chunk: the eight compares vectorize.
+        let base = from.wrapping_add(k as u32);
+        let run = chunk
+            .iter()
+            .zip(0u32..)
+            .fold(true, |all, (&d, j)| all & (id(d) == base.wrapping_add(j)));
+        if !run {
+            break;
+        }
+        k += 8;
+    }
+    while k < list.len() && id(list[k]) == from.wrapping_add(k as u32) {
+        k += 1;
+    }
+    k
+}
+
 /// The words of a bitset by domain id that `from..to` covers, each with
 /// the mask of its bits in the range.
 fn word_masks(from: u32, to: u32) -> impl Iterator<Item = (usize, u64)> {
@@ -355,5 +377,20 @@ mod tests {
         t.set_free(64, true);
         t.set_free(3, false);
         assert!(t.is_free(64) && !t.is_free(3));
+    }
+
+    #[test]
+    fn consecutive_counts_the_leading_run_of_ids() {
+        let ids: Vec<u32> = (10..30).chain([31, 32]).collect();
+        assert_eq!(consecutive(&ids, 10, |d| d), 20);
+        assert_eq!(consecutive(&ids[20..], 31, |d| d), 2);
+        // A break inside the first eight, and right after them.
+        let mut broken: Vec<u32> = (0..16).collect();
+        broken[5] = 99;
+        assert_eq!(consecutive(&broken, 0, |d| d), 5);
+        broken[5] = 5;
+        broken[8] = 99;
+        assert_eq!(consecutive(&broken, 0, |d| d), 8);
+        assert_eq!(consecutive(&[] as &[u32], 0, |d| d), 0);
     }
 }

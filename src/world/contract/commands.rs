@@ -148,12 +148,9 @@ impl World<'_> {
             let mut i = 0;
             while i < list.len() {
                 let from = list[i];
-                let mut to = from + 1;
-                i += 1;
-                while i < list.len() && list[i] == to {
-                    to += 1;
-                    i += 1;
-                }
+                let k = crate::world::topology::consecutive(&list[i..], from, |d| d);
+                let to = from + k as u32;
+                i += k;
                 let mut d = from;
                 while d < to {
                     if d.wrapping_sub(first) >= n {

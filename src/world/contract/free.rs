@@ -2,6 +2,7 @@
 //! the commands and the other world files share.
 
 use super::*;
+use crate::world::topology::consecutive;
 
 impl World<'_> {
     /// The (site, rack model) pool index of a domain.
@@ -143,12 +144,11 @@ impl World<'_> {
                 result = Err(ContractError::UnknownDomain(DomainId(from)));
                 break;
             }
-            let mut to = from + 1;
-            i += 1;
-            while i < domains.len() && domains[i].0 == to && to < u32::MAX {
-                to += 1;
-                i += 1;
-            }
+            // From an id below the number of domains, a run of at most
+            // `domains.len()` ids stays within u32.
+            let k = consecutive(&domains[i..], from, |d| d.0);
+            let to = from + k as u32;
+            i += k;
             let mut d = from;
             while d < to {
                 if d.wrapping_sub(first) >= n {
