@@ -375,7 +375,7 @@ impl<'s, R: Recorder> Books<'s, R> {
     /// Writes the statement and returns the summary figures.
     // Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
     #[allow(clippy::too_many_lines)]
-    fn settle(&mut self, summary: &SummaryRow) -> Option<EconomicsSummary> {
+    fn write_statement(&mut self, summary: &SummaryRow) -> Option<EconomicsSummary> {
         self.close_interval();
         let econ = self.economics?;
         let (run, world_config) = (self.run, self.world_config);
@@ -961,7 +961,7 @@ impl<R: Recorder> Recorder for Books<'_, R> {
         self.inner.contract(row);
     }
     fn summary(&mut self, row: &SummaryRow) {
-        let economics = self.settle(row);
+        let economics = self.write_statement(row);
         let mut row = row.clone();
         row.economics = economics.clone();
         self.summary = economics;

@@ -1,0 +1,207 @@
+//! The epoch of each service: its demand served by the epoch model on its
+//! serving replicas, their load set, and the autoscaler bringing it to the
+//! replicas its demand wants.
+
+use super::{Epoch, Interval, RooflineModel, Serving, disagg_model};
+use crate::engine::SimTime;
+use crate::workload::serving::epoch::{
+    EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
+};
+use crate::workload::training::Training;
+use crate::world::World;
+
+impl Serving<'_> {
+    /// Serves service `i`'s epoch starting at `now` and sets its load.
+    pub(super) fn serve_epoch(&mut self, i: usize, now: SimTime, world: &mut World) {
+        let service = &self.config.services[i];
+        let epoch = self.config.epoch;
+        let length = (self.run.end - now).min(epoch);
+        let lambda = self.states[i]
+            .demand
+            .next_epoch(&self.run.calendar, now, length);
+        let speed = self.speed_of(i);
+        let s = &mut self.states[i];
+        s.lambda = lambda;
+        // Under a power cap, the replica's roofline at its speed.
+        let slowed = (speed < 1.0).then(|| s.replica.slowed(speed));
+        let slowed_prefill = s
+            .pools
+            .as_ref()
+            .filter(|_| speed < 1.0)
+            .map(|p| p.prefill.slowed(speed));
+        let split = s.pools.as_ref().map(|p| {
+            let mut m = disagg_model(
+                slowed.as_ref().unwrap_or(&s.replica),
+                p,
+                service,
+                s.copies,
+                s.max_batch,
+                s.scv,
+            );
+            if let Some(pre) = &slowed_prefill {
+                m.prefill = pre;
+            }
+            m
+        });
+        let colocated = RooflineModel {
+            replica: slowed.as_ref().unwrap_or(&s.replica),
+            input: service.input_tokens,
+            output: service.output_tokens,
+            max_batch: s.max_batch,
+            scv: s.scv,
+            // The chunks of the prompt's tokens not found in the cache.
+            prefill_chunks: crate::workload::serving::roofline::prefill_chunks(
+                service.input_tokens * (1.0 - service.prefix_hit_rate),
+                match service.prefill {
+                    crate::workload::serving::requests::Prefill::Chunked { budget } => Some(budget),
+                    crate::workload::serving::requests::Prefill::Whole => None,
+                },
+            ),
+        };
+        let model: &dyn ServiceModel = match &split {
+            Some(m) => m,
+            None => &colocated,
+        };
+        let out = run_epoch(
+            model,
+            &EpochInput {
+                length_s: length.seconds(),
+                arrival_rate: lambda,
+                replicas: s.ready * s.copies,
+                backlog: s.backlog,
+                overflow: if service.backlog {
+                    Overflow::Backlog
+                } else {
+                    Overflow::Drop
+                },
+                slo: Slo {
+                    metric: SloMetric::Ttft,
+                    target_s: service.ttft_slo.seconds(),
+                    percentile: service.slo_percentile / 100.0,
+                },
+            },
+        );
+        let backlog_in = s.backlog.requests;
+        s.backlog = out.backlog_out;
+        // The TTFT attainment counts only while the decode steps meet the
+        // TPOT target at the percentile; an epoch whose p-th TPOT misses it
+        // meets no request's targets.
+        let tpot_p = out.p99_tpot_s.unwrap_or(0.0);
+        let attained = if tpot_p <= service.tpot_slo.seconds() {
+            out.slo_attainment
+        } else {
+            0.0
+        };
+        // The previous epoch ends here: what is left of it belongs to the
+        // interval still open (its sample at this instant comes later).
+        s.epoch.book(now, &mut s.interval);
+        s.epoch = Epoch {
+            from: now,
+            to: now + length,
+            booked: now,
+            figures: Interval {
+                seconds: length.seconds(),
+                arrived: out.arrived,
+                served: out.served,
+                // Dropped, or the net added to the backlog: by
+                // conservation (backlog in + arrived = served + backlog
+                // out) both are arrived − served.
+                beyond: if service.backlog {
+                    out.backlog_out.requests - backlog_in
+                } else {
+                    out.dropped
+                },
+                busy: out.utilization * length.seconds(),
+                capacity: out.capacity_rps * length.seconds(),
+                ttft_sum: out.mean_ttft_s.unwrap_or(0.0) * out.served,
+                tpot_sum: out.mean_tpot_s.unwrap_or(0.0) * out.served,
+                ttft_p: out.p99_ttft_s.unwrap_or(0.0),
+                tpot_p,
+                met: attained * out.slo_population,
+                population: out.slo_population,
+                tokens_in: out.served * service.input_tokens,
+                tokens_out: out.served * service.output_tokens,
+                preemptions: 0,
+                lost: 0,
+                moved: 0,
+            },
+            backlog_in,
+            backlog_out: out.backlog_out.requests,
+        };
+        let tot = &mut s.totals;
+        tot.arrived += out.arrived;
+        tot.served += out.served;
+        tot.dropped += out.dropped;
+        tot.tokens_in += out.served * service.input_tokens;
+        tot.tokens_out += out.served * service.output_tokens;
+        tot.met += attained * out.slo_population;
+        tot.population += out.slo_population;
+        let u = out.utilization.clamp(0.0, 1.0);
+        if u != s.load {
+            s.load = u;
+            for a in s.parts.iter().flatten() {
+                world
+                    .set_utilization(now, *a, u)
+                    .expect("a service's allocation is live");
+            }
+        }
+    }
+
+    /// Brings service `i` to the replicas its demand wants.
+    pub(super) fn autoscale(
+        &mut self,
+        i: usize,
+        now: SimTime,
+        world: &mut World,
+        training: &mut Training,
+    ) {
+        let service = &self.config.services[i];
+        let speed = self.speed_of(i);
+        let s = &self.states[i];
+        let lambda = s.lambda + s.backlog.requests / self.config.epoch.seconds();
+        // A copy's top rate at its replicas' speed under power caps.
+        let mu_max = if speed < 1.0 {
+            match &s.pools {
+                Some(p) => {
+                    let (decode, prefill) = (s.replica.slowed(speed), p.prefill.slowed(speed));
+                    let mut m = disagg_model(&decode, p, service, s.copies, s.max_batch, 1.0);
+                    m.prefill = &prefill;
+                    m.service_rate(f64::from(s.max_batch))
+                }
+                None => s.replica.slowed(speed).max_service_rate(
+                    service.input_tokens,
+                    service.output_tokens,
+                    u64::MAX,
+                ),
+            }
+        } else {
+            s.mu_max
+        };
+        let per_replica = mu_max * service.target_utilization;
+        // A replica that can serve nothing (validation refuses requests
+        // that do not fit its KV cache) is never worth adding.
+        // Copies wanted, hosted `copies` to a replica.
+        let wanted = if per_replica > 0.0 {
+            ((lambda / per_replica).ceil() / f64::from(s.copies.max(1)))
+                .ceil()
+                .min(f64::from(u32::MAX)) as u32
+        } else {
+            service.min_replicas
+        };
+        let wanted = wanted.clamp(service.min_replicas, service.max_replicas);
+        let have = s.ready + s.loading;
+        if wanted > have {
+            for _ in have..wanted {
+                if !self.add_replica(i, now, world, Some(&mut *training)) {
+                    break;
+                }
+            }
+        } else {
+            for _ in wanted..have {
+                // Loading replicas go first, then the newest serving one.
+                let Some(k) = self.newest(i) else { break };
+                self.remove_replica(i, k, now, world);
+            }
+        }
+    }
+}
