@@ -20,9 +20,9 @@ use crate::engine::SimTime;
 use crate::units::Watts;
 
 use super::cohort::{RackCohorts, Scope};
-use super::contract::{DownCause, NO_ALLOCATION, Notice};
+use super::contract::{DownCause, Notice};
 use super::failures::Target;
-use super::topology::{Domain, DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
+use super::topology::{DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
 use super::{Event, World};
 
 /// What became of a phase so far.
@@ -140,13 +140,7 @@ impl World<'_> {
                 .node_rack
                 .extend(std::iter::repeat_n(rack_id, t.nodes as usize));
             for d in first_domain..first_domain + t.domains {
-                self.topo.domains.push(Domain {
-                    rack: rack_id,
-                    down_nodes: 0,
-                    allocation: NO_ALLOCATION,
-                    free: false,
-                    alloc_pos: 0,
-                });
+                self.topo.push_domain(rack_id);
                 self.free_insert(pool, d);
             }
             self.join_cohort_at_commissioning(Target::RackPower(rack_id));
