@@ -61,16 +61,17 @@ pub fn run_to_dir(
         scenario.world.failures_log,
         Columns::for_scenario(scenario),
     )?;
-    if let Some(inputs) = report {
-        recorder = recorder.with_report(inputs);
-    }
     for file in extra {
         recorder.attach(file.name, &file.bytes)?;
     }
     let started = Instant::now();
     let (recorder, summary) = crate::sim::run(scenario, recorder, progress);
     let simulate_s = started.elapsed().as_secs_f64();
-    let written = recorder.finish()?;
+    let mut staged = recorder.close()?;
+    if let Some(inputs) = report {
+        staged.draw_report(&inputs)?;
+    }
+    let written = staged.commit()?;
     Ok(RunOutput {
         summary,
         written,

@@ -61,17 +61,18 @@ pub fn run(
     for _ in 0..repeat.max(1) {
         for (k, target) in [&bare_dir, &dir].into_iter().enumerate() {
             let started = Instant::now();
-            let mut recorder = CsvRecorder::create_with(
+            let recorder = CsvRecorder::create_with(
                 target,
                 scenario.world.failures_log,
                 Columns::for_scenario(scenario),
             )?;
-            if k == 1 {
-                recorder = recorder.with_report(inputs.clone());
-            }
             let (recorder, row) = dcsim::sim::run(scenario, recorder, &mut |_| {});
             let finishing = Instant::now();
-            let written = recorder.finish()?;
+            let mut staged = recorder.close()?;
+            if k == 1 {
+                staged.draw_report(inputs)?;
+            }
+            let written = staged.commit()?;
             finish[k].push(finishing.elapsed().as_secs_f64());
             times[k].push(started.elapsed().as_secs_f64());
             if k == 1 {

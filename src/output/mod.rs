@@ -4,9 +4,10 @@
 //! [`Recorder`](crate::record::Recorder). Each output format is one file of
 //! this module (`csv.rs` streams them to CSV files, `memory.rs` keeps them for
 //! tests, `null.rs` drops them); `set.rs` makes the files of one run appear
-//! in the output folder together. The charts (`charts/`), `summary.json`
-//! (`json.rs`) and `report.html` (`report.rs`) are made from the CSV files
-//! read back, before the set is committed.
+//! in the output folder together. `summary.json` (`json.rs`) is written
+//! from the summary row; the charts (`charts/`) and `report.html`
+//! (`report.rs`) are a later stage (`pipeline.rs`), drawn from the run's
+//! results read back before the set is committed.
 //! A comparison of runs (`compare.rs`) reads finished run folders back (see
 //! [`crate::results`]); a sweep writes its own files ([`crate::sweep::files`]).
 
@@ -16,6 +17,7 @@ pub mod csv;
 pub mod json;
 pub mod memory;
 pub mod null;
+pub mod pipeline;
 pub mod report;
 pub mod sensitivity;
 pub mod set;

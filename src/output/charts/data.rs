@@ -210,11 +210,6 @@ impl RunData {
     /// `contracts_monthly.csv` when the run wrote them.
     pub fn read(set: &OutputSet) -> Result<RunData, OutputError> {
         let summary = read_table(set, "summary.csv")?.ok_or_else(|| missing(set, "summary.csv"))?;
-        RunData::read_with_summary(set, summary)
-    }
-
-    /// As [`RunData::read`], with `summary.csv` already read.
-    pub fn read_with_summary(set: &OutputSet, summary: CsvTable) -> Result<RunData, OutputError> {
         let start = summary
             .get(0, summary::START)
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())

@@ -14,8 +14,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::charts::data::RunData;
-use super::report::ReportInputs;
+use super::pipeline::StagedRun;
 use super::set::{OutputError, OutputSet};
 use crate::record::{
     BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow,

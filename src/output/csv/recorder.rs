@@ -68,12 +68,13 @@ impl Columns {
 
 /// Writes `timeseries.csv`, `capacity.csv`, `buildout.csv`, `summary.csv`
 /// and `summary.json`, `failures.csv` when asked, the workloads' files when
-/// the scenario has workloads, and with [`CsvRecorder::with_report`] the
-/// charts and `report.html`, as one [`OutputSet`]: the files are written in
-/// a staging folder and appear in the target folder together, replacing the
-/// previous run's set, only when [`CsvRecorder::finish`] succeeds. Dropping
-/// the recorder without finishing removes the staging folder and leaves the
-/// target as it was.
+/// the scenario has workloads, as one [`OutputSet`]: the files are written
+/// in a staging folder and appear in the target folder together, replacing
+/// the previous run's set, only when [`CsvRecorder::finish`] (or the
+/// [`StagedRun`] of [`CsvRecorder::close`]) commits them. Dropping the
+/// recorder without finishing removes the staging folder and leaves the
+/// target as it was. It writes rows only: the charts and `report.html` are
+/// a later stage ([`StagedRun::draw_report`]).
 pub struct CsvRecorder {
     set: OutputSet,
     timeseries: Table<SampleRow>,
@@ -110,8 +111,6 @@ pub struct CsvRecorder {
     attached: Vec<Sink>,
     /// The first write error: the file's name and the error.
     error: Option<(&'static str, io::Error)>,
-    /// What the charts and `report.html` need, when they are asked for.
-    report: Option<ReportInputs>,
 }
 
 impl CsvRecorder {
@@ -182,17 +181,7 @@ impl CsvRecorder {
             summary_row: None,
             attached: Vec::new(),
             error: None,
-            report: None,
         })
-    }
-
-    /// Asks [`CsvRecorder::finish`] to draw the charts (PNG and SVG) and
-    /// write `report.html`, from the run's files read back, before the set
-    /// is committed. `inputs` holds what the files do not: the scenario's
-    /// text and label, and the services' latency targets.
-    pub fn with_report(mut self, inputs: ReportInputs) -> CsvRecorder {
-        self.report = Some(inputs);
-        self
     }
 
     /// Adds the file `name` (one of [`crate::output::set::DCSIM_FILES`]) holding
@@ -204,13 +193,20 @@ impl CsvRecorder {
         Ok(())
     }
 
-    /// Writes out every file and swaps the set into the target folder.
-    /// After the CSV files are flushed and synced, writes `summary.json`
-    /// from the summary row; with [`CsvRecorder::with_report`], reads
-    /// the run's files back once more for the charts and `report.html`.
-    /// Returns the final paths, or the first error met during the run
-    /// (naming the file), in which case the target is left as it was.
-    pub fn finish(mut self) -> Result<Vec<PathBuf>, OutputError> {
+    /// Writes out every file and swaps the set into the target folder:
+    /// [`CsvRecorder::close`], then [`StagedRun::commit`]. Returns the
+    /// final paths, or the first error met during the run (naming the
+    /// file), in which case the target is left as it was.
+    pub fn finish(self) -> Result<Vec<PathBuf>, OutputError> {
+        self.close()?.commit()
+    }
+
+    /// Flushes and syncs the CSV files, writes `summary.json` from the
+    /// summary row, and hands the staged set on (for the charts and
+    /// `report.html`, then the commit). Returns the first error met during
+    /// the run (naming the file) instead, in which case the target is left
+    /// as it was.
+    pub fn close(mut self) -> Result<StagedRun, OutputError> {
         if let Some((name, e)) = self.error.take() {
             return Err(self.set.write_error(name, e));
         }
@@ -234,7 +230,6 @@ impl CsvRecorder {
             summary_row: _,
             attached,
             error: _,
-            report: _,
         } = &mut self;
         let mut sinks: Vec<&mut Sink> = vec![&mut timeseries.sink, &mut capacity.sink];
         sinks.extend(failures.as_mut().map(|t| &mut t.sink));
@@ -254,22 +249,8 @@ impl CsvRecorder {
 
         let json =
             crate::output::json::summary_json(self.summary.columns(), self.summary_row.as_ref());
-        let mut files: Vec<(&'static str, Vec<u8>)> = vec![("summary.json", json.into_bytes())];
-        if let Some(inputs) = self.report.take() {
-            let data = RunData::read(&self.set)?;
-            let charts = crate::output::charts::draw_charts(&data, &inputs.services)
-                .map_err(|(kind, message)| self.set.draw_error(kind.stem(), message))?;
-            let html = crate::output::report::report_html(&inputs, &data, &charts);
-            for c in charts {
-                files.push((c.kind.png_name(), c.png));
-                files.push((c.kind.svg_name(), c.svg.into_bytes()));
-            }
-            files.push(("report.html", html.into_bytes()));
-        }
-        let borrowed: Vec<(&'static str, &[u8])> =
-            files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-        self.set.write_files(&borrowed)?;
-        self.set.commit()
+        self.set.write_files(&[("summary.json", json.as_bytes())])?;
+        Ok(StagedRun::new(self.set))
     }
 
     fn keep(&mut self, name: &'static str, result: io::Result<()>) {
