@@ -20,9 +20,9 @@ use crate::engine::SimTime;
 use crate::units::Watts;
 
 use super::cohort::{RackCohorts, Scope};
-use super::contract::{DownCause, Notice};
 use super::failures::Target;
 use super::topology::{DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
+use super::workload_api::{DownCause, Notice};
 use super::{Event, World};
 
 /// What became of a phase so far.

@@ -26,8 +26,8 @@ use crate::record::{FailureRow, Remedy};
 use crate::world::config::Lifetime;
 
 use super::cohort::{NOT_MEMBER, RackCohorts, Scope, weibull_time_to_failure};
-use super::contract::DownCause;
 use super::topology::NodeState;
+use super::workload_api::DownCause;
 use super::{Event, World};
 
 /// A part that fails and is repaired, by kind and id.

@@ -167,7 +167,7 @@ pub(crate) struct Domain {
     pub rack: u32,
     /// How many of its nodes are not healthy.
     pub down_nodes: u32,
-    /// The allocation that last took it, or `contract::NO_ALLOCATION`. A
+    /// The allocation that last took it, or `workload_api::NO_ALLOCATION`. A
     /// release leaves the ids of its domains in place: an allocation id is
     /// never reused, so an id whose allocation is gone means that no
     /// allocation holds the domain (read it through
@@ -184,7 +184,7 @@ impl Topology {
         self.domains.push(Domain {
             rack,
             down_nodes: 0,
-            allocation: super::contract::NO_ALLOCATION,
+            allocation: super::workload_api::NO_ALLOCATION,
             alloc_pos: 0,
         });
         self.free_bits.resize(self.domains.len().div_ceil(64), 0);

@@ -61,8 +61,8 @@ use crate::workload::serving::epoch::{Backlog, ServiceModel};
 use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
 use crate::world::config::Config as WorldConfig;
-use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::fabric::FlowId;
+use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, SiteId, World};
 
 mod epochs;
