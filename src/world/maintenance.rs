@@ -19,7 +19,7 @@
 //!   powered on as after a rack power repair (back at risk, fresh Weibull
 //!   clocks for their rack power and uplink).
 //! - While dark, a rack's nodes and power are not at risk from their
-//!   exponential fleets, and the Weibull clocks of its healthy nodes stand
+//!   exponential cohorts, and the Weibull clocks of its healthy nodes stand
 //!   still, as during a power failure (see `clocks`): each runs on from
 //!   the window's close with the time it had left.
 //!
