@@ -107,13 +107,13 @@
 mod api;
 
 pub mod catalog;
+pub mod console;
 pub mod economics;
 pub mod engine;
 pub mod input;
 pub mod output;
 pub mod policy;
 pub mod record;
-pub mod report;
 pub mod results;
 pub mod run;
 pub mod runner;

@@ -14,7 +14,7 @@
 //! | `dcsim compare`     | `cli/compare.rs`        | `output::compare::write`                 |
 //! | `dcsim validate`    | `cli/validate.rs`       | `scenario::load_file`                    |
 //! | `dcsim validate-figures` | `cli/validate_figures.rs` | `validation::write`              |
-//! | `dcsim catalog`     | `cli/catalog.rs`        | `report::catalog_table`, `catalog_csv`   |
+//! | `dcsim catalog`     | `cli/catalog.rs`        | `console::catalog_table`, `catalog_csv`  |
 //! | `dcsim replay`      | `cli/replay.rs`         | `workload::serving::requests::simulate`  |
 //! | `dcsim bench …`     | `cli/bench.rs`          | the benchmarks of `src/bench/`           |
 //!

@@ -373,6 +373,7 @@ fn read_table(path: &Path, limit: u64) -> Result<(Vec<String>, Vec<Vec<String>>)
         .iter()
         .map(str::to_string)
         .collect();
+    check_header(path, header.iter().map(String::as_str))?;
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(bad)?;
@@ -385,6 +386,20 @@ fn read_table(path: &Path, limit: u64) -> Result<(Vec<String>, Vec<Vec<String>>)
         rows.push(record.iter().map(str::to_string).collect());
     }
     Ok((header, rows))
+}
+
+/// Checks the header of the run's file at `path` against the file's schema
+/// ([`crate::output::csv::check_header`]): a missing or unknown column is
+/// an error naming the file and the column.
+fn check_header<'h>(
+    path: &Path,
+    header: impl IntoIterator<Item = &'h str>,
+) -> Result<(), ReadError> {
+    let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    crate::output::csv::check_header(file, header).map_err(|e| ReadError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// A point of a fleet-wide series: days since 1970-01-01 (UTC), value.
@@ -479,6 +494,7 @@ fn for_each_sample(path: &Path, f: &mut dyn FnMut(f64, f64, f64)) -> Result<(), 
     let reader = std::io::BufReader::new(std::io::Read::take(file, size));
     let mut reader = csv::ReaderBuilder::new().from_reader(reader);
     let header = reader.headers().map_err(csv_bad)?.clone();
+    check_header(path, header.iter())?;
     let at = |name: &str| {
         header
             .iter()
@@ -618,17 +634,47 @@ mod tests {
         );
     }
 
+    /// The text of the run's file `name` with the columns it always has and
+    /// a row per item of `rows`, each giving some columns' values (0 in the
+    /// others).
+    fn file_text(name: &str, rows: &[Vec<(&str, String)>]) -> String {
+        let columns = crate::output::csv::schema(name).unwrap().always;
+        let mut text = columns.join(",") + "\n";
+        for row in rows {
+            let fields: Vec<&str> = columns
+                .iter()
+                .map(|c| row.iter().find(|f| f.0 == *c).map_or("0", |f| f.1.as_str()))
+                .collect();
+            text.push_str(&fields.join(","));
+            text.push('\n');
+        }
+        text
+    }
+
+    /// A row of `timeseries.csv`.
+    fn sample(stamp: &str, site: &str, chips: &str, power: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("timestamp", stamp.to_string()),
+            ("site", site.to_string()),
+            ("chips_online", chips.to_string()),
+            ("facility_power_mw", power.to_string()),
+        ]
+    }
+
     #[test]
     fn a_series_is_reduced_to_means_of_equal_runs_as_it_streams() {
         let dir = tempfile::tempdir().unwrap();
         // 2,500 samples of two sites each: chips 1 + 2, power 0.5 + 1.5.
-        let mut text = String::from("timestamp,site,chips_online,facility_power_mw\n");
+        let mut rows = Vec::new();
         for i in 0..2500 {
             let stamp = chrono::DateTime::from_timestamp(i * 3600, 0)
                 .unwrap()
-                .format("%Y-%m-%dT%H:%M:%S");
-            text.push_str(&format!("{stamp},a,1,0.5\n{stamp},b,2,1.5\n"));
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string();
+            rows.push(sample(&stamp, "a", "1", "0.5"));
+            rows.push(sample(&stamp, "b", "2", "1.5"));
         }
+        let text = file_text("timeseries.csv", &rows);
         std::fs::write(dir.path().join("timeseries.csv"), text).unwrap();
         let s = FleetSeries::read(dir.path(), 1000).unwrap().unwrap();
         // ⌈2500 / 1000⌉ = 3 samples a point: 833 full points and one of 1.
@@ -643,7 +689,13 @@ mod tests {
     #[test]
     fn a_bad_number_is_located() {
         let dir = tempfile::tempdir().unwrap();
-        let text = "timestamp,chips_online,facility_power_mw\n2026-01-01T00:00:00,1,2\n2026-01-01T01:00:00,1,NaN\n";
+        let text = file_text(
+            "timeseries.csv",
+            &[
+                sample("2026-01-01T00:00:00", "a", "1", "2"),
+                sample("2026-01-01T01:00:00", "a", "1", "NaN"),
+            ],
+        );
         std::fs::write(dir.path().join("timeseries.csv"), text).unwrap();
         let e = FleetSeries::read(dir.path(), 10).err().unwrap().to_string();
         assert!(
@@ -652,11 +704,14 @@ mod tests {
             ),
             "{e}"
         );
-        std::fs::write(
-            dir.path().join("summary.csv"),
-            "scenario,energy_mwh\nx,1e-320\n",
-        )
-        .unwrap();
+        let text = file_text(
+            "summary.csv",
+            &[vec![
+                ("scenario", "x".to_string()),
+                ("energy_mwh", "1e-320".to_string()),
+            ]],
+        );
+        std::fs::write(dir.path().join("summary.csv"), text).unwrap();
         let e = RunSummary::read(dir.path()).unwrap_err().to_string();
         assert!(
             e.contains("summary.csv: line 2, column energy_mwh: 1e-320 is subnormal"),

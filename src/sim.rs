@@ -116,7 +116,7 @@ impl<'s, R: Recorder> Model<'s, R> {
     /// for, and records the world's failure rows.
     fn flush(&mut self, engine: &mut Engine<Event>) {
         let now = engine.now();
-        // The training layer settles after every pass over the notices (at
+        // The training layer responds after every pass over the notices (at
         // least once: an event of its own may have freed domains), until
         // its commands raise no more. A run without workloads has none of
         // this to do.
@@ -129,7 +129,7 @@ impl<'s, R: Recorder> Model<'s, R> {
             for site in self.serving.drain_freed() {
                 self.training.domains_freed(site);
             }
-            self.training.settle(now, &mut self.world);
+            self.training.respond(now, &mut self.world);
             if !self.world.has_notices() {
                 break;
             }

@@ -1,7 +1,7 @@
 //! `dcsim catalog`: the built-in chips, racks and failure classes.
 
 use dcsim::catalog::Catalog;
-use dcsim::report::{self, CatalogPart};
+use dcsim::console::{self, CatalogPart};
 
 use super::Failure;
 
@@ -55,8 +55,8 @@ pub fn execute(a: &Args) -> Result<(), Failure> {
     let (format, only) = (a.format, CatalogPart::from(a.only));
     let c = Catalog::builtin();
     match (format, only.table()) {
-        (Format::Table, _) => print!("{}", report::catalog_table(&c, only)),
-        (Format::Csv, Some(table)) => print!("{}", report::catalog_csv(&c, table)),
+        (Format::Table, _) => print!("{}", console::catalog_table(&c, only)),
+        (Format::Csv, Some(table)) => print!("{}", console::catalog_csv(&c, table)),
         (Format::Csv, None) => {
             return Err(Failure::BadInput(
                 "--format csv prints one table with one header: add --only chips, --only racks or --only failures".into(),

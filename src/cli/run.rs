@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use dcsim::report;
+use dcsim::console;
 use dcsim::runner::{self, ExtraFile, PreviousRun, RunOutput, RunRecord};
 use dcsim::scenario::Overrides;
 
@@ -117,7 +117,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
         );
     }
     if !quiet {
-        print!("{}", report::run_summary(&summary, wall));
+        print!("{}", console::run_summary(&summary, wall));
         let names: Vec<String> = written
             .iter()
             .map(|p| {

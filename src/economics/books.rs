@@ -515,7 +515,7 @@ impl<R: Recorder> Recorder for Books<'_, R> {
         self.inner.contract(row);
     }
     fn summary(&mut self, row: &SummaryRow) {
-        let economics = self.settle(row);
+        let economics = self.write_statement(row);
         let mut row = row.clone();
         row.economics = economics.clone();
         self.summary = economics;

@@ -2,7 +2,7 @@
 //! energy escalated, the build-out's capex and depreciation phase by
 //! phase, the loan, each contract's bills and SLA credits, then the
 //! monthly statement and the summary's headline figures. Each step is one
-//! function here; [`Books::settle`] runs them in that order.
+//! function here; [`Books::write_statement`] runs them in that order.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -91,7 +91,7 @@ struct Running {
 
 impl<R: Recorder> Books<'_, R> {
     /// Writes the statement and returns the summary figures.
-    pub(super) fn settle(&mut self, summary: &SummaryRow) -> Option<EconomicsSummary> {
+    pub(super) fn write_statement(&mut self, summary: &SummaryRow) -> Option<EconomicsSummary> {
         self.close_interval();
         let econ = self.economics?;
         self.escalate_energy(econ);

@@ -175,7 +175,7 @@ impl<E> RadixHeap<E> {
     /// Empties bucket `b` (the lowest non-empty one): its smallest time
     /// becomes `last` and its entries move to lower buckets or `at_last`.
     #[inline]
-    fn settle(&mut self, b: usize) {
+    fn spill(&mut self, b: usize) {
         self.clear_bit(b);
         self.last = self.mins[b];
         self.mins[b] = u64::MAX;
@@ -235,7 +235,7 @@ impl<E> RadixHeap<E> {
                     .sort_unstable_by_key(|e| std::cmp::Reverse((e.time, e.seq)));
                 return self.run.pop();
             }
-            self.settle(b);
+            self.spill(b);
         }
         let e = self.at_last.pop_front()?;
         self.len -= 1;

@@ -45,8 +45,6 @@ pub struct Written {
 }
 
 /// Compares the run folders `dirs` into the folder `out`.
-// Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
-#[allow(clippy::too_many_lines)]
 pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
     if dirs.is_empty() {
         return Err(SweepError::BadInput(
@@ -54,6 +52,33 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
         ));
     }
     super::set::check_not_an_input(out, dirs, "--out").map_err(SweepError::BadInput)?;
+    let runs = read_runs(dirs)?;
+
+    let hours: Vec<Option<f64>> = runs.iter().map(|r| r.summary.number("hours")).collect();
+    let per_year = hours.windows(2).any(|w| match (w[0], w[1]) {
+        (Some(a), Some(b)) => (a - b).abs() > 1e-6,
+        _ => true,
+    });
+
+    let mut set = OutputSet::create(out)?;
+    let csv = comparison_csv(&runs)?;
+    put(&mut set, "comparison.csv", &csv)?;
+
+    let mut figures: Vec<(String, String)> = Vec::new();
+    headline_charts(&mut set, &runs, &hours, per_year, &mut figures)?;
+    series_charts(&mut set, &runs, &mut figures)?;
+
+    let html = page(&runs, per_year, &figures);
+    put(&mut set, "comparison.html", html.as_bytes())?;
+    Ok(Written {
+        files: set.commit()?,
+        per_year,
+    })
+}
+
+/// The runs of the folders `dirs`, labelled; every folder that cannot be
+/// read is named in one error.
+fn read_runs(dirs: &[PathBuf]) -> Result<Vec<Run>, SweepError> {
     let mut problems = Vec::new();
     let mut runs = Vec::new();
     for d in dirs {
@@ -70,24 +95,25 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
         return Err(SweepError::BadInput(problems.join("\n")));
     }
     label_runs(&mut runs);
+    Ok(runs)
+}
 
-    let hours: Vec<Option<f64>> = runs.iter().map(|r| r.summary.number("hours")).collect();
-    let per_year = hours.windows(2).any(|w| match (w[0], w[1]) {
-        (Some(a), Some(b)) => (a - b).abs() > 1e-6,
-        _ => true,
-    });
-
-    let mut set = OutputSet::create(out)?;
-    let csv = comparison_csv(&runs)?;
-    put(&mut set, "comparison.csv", &csv)?;
-
-    let mut figures: Vec<(String, String)> = Vec::new();
+/// A bar chart per headline figure the runs have (per year of run for
+/// totals when the runs' lengths differ), added to `figures` as (title,
+/// SVG).
+fn headline_charts(
+    set: &mut OutputSet,
+    runs: &[Run],
+    hours: &[Option<f64>],
+    per_year: bool,
+    figures: &mut Vec<(String, String)>,
+) -> Result<(), SweepError> {
     for h in HEADLINES {
         // Per year of run for totals when the lengths differ.
         let yearly = per_year && h.accrual == Accrual::Total;
         let mut raw = Vec::new();
         let mut lacking = Vec::new();
-        for (i, (run, hours)) in runs.iter().zip(&hours).enumerate() {
+        for (i, (run, hours)) in runs.iter().zip(hours).enumerate() {
             match (run.summary.number(h.column), hours) {
                 (Some(v), Some(hours)) if yearly && *hours > 0.0 => {
                     raw.push((i, v / (hours / HOURS_PER_YEAR)));
@@ -129,11 +155,19 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
             note,
         };
         let (png, svg) = h.compare_files;
-        let svg_text = write_chart(&mut set, png, svg, &chart, SLIDE).map_err(chart_error)?;
+        let svg_text = write_chart(set, png, svg, &chart, SLIDE).map_err(chart_error)?;
         figures.push((title, svg_text));
     }
+    Ok(())
+}
 
-    // Time series, each run in its own color on every chart.
+/// The fleet's chips online, facility power and cumulative cash, one line
+/// per run (each run in its own color on every chart), added to `figures`.
+fn series_charts(
+    set: &mut OutputSet,
+    runs: &[Run],
+    figures: &mut Vec<(String, String)>,
+) -> Result<(), SweepError> {
     let mut chips = Vec::new();
     let mut power = Vec::new();
     let mut cash = Vec::new();
@@ -224,16 +258,10 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
             y_label: y_label.to_string(),
             lines,
         };
-        let svg_text = write_chart(&mut set, png, svg, &chart, SLIDE).map_err(chart_error)?;
+        let svg_text = write_chart(set, png, svg, &chart, SLIDE).map_err(chart_error)?;
         figures.push((title.to_string(), svg_text));
     }
-
-    let html = page(&runs, per_year, &figures);
-    put(&mut set, "comparison.html", html.as_bytes())?;
-    Ok(Written {
-        files: set.commit()?,
-        per_year,
-    })
+    Ok(())
 }
 
 /// The multiplier and unit for sums of money up to `largest` [USD].

@@ -1,27 +1,24 @@
-//! `summary.json`: the figures of `summary.csv` as one JSON object.
+//! `summary.json`: the run's summary as one JSON object.
 //!
-//! Built from `summary.csv` as read back from the run's staging folder, so
-//! the two files cannot disagree: the same names in the same order, numbers
-//! as JSON numbers (read from the CSV's text), text as strings, and an empty
+//! Written from the summary row itself, through the columns of
+//! `summary.csv` (the one declaration of its columns, see
+//! [`crate::output::csv`]), so the two files cannot disagree: the same
+//! names in the same order, each value formatted as the CSV writes it, a
+//! number column as a JSON number, a text column as a string, and an empty
 //! field — a figure the run has no value for — as `null`. A number that is
-//! not finite never reaches the CSV (it is written empty), so the JSON has
-//! no `NaN` either.
+//! not finite is written empty, so the JSON has no `NaN` either.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Number, Value};
 
-use super::charts::data::CsvTable;
+use super::csv::{Column, Kind, field_text};
 
-/// Columns of `summary.csv` that hold text, whatever they look like (a
-/// scenario may be named `2026`).
-pub const TEXT_COLUMNS: &[&str] = &["scenario", "start", "end", "irr_note", "payback_month"];
-
-/// The JSON value of one summary field.
-pub fn value(column: &str, text: &str) -> Value {
+/// The JSON value of a field of a column of `kind`, as the CSV writes it.
+pub fn value(kind: Kind, text: &str) -> Value {
     if text.is_empty() {
         return Value::Null;
     }
-    if TEXT_COLUMNS.contains(&column) {
+    if kind == Kind::Text {
         return Value::String(text.to_string());
     }
     if let Ok(n) = text.parse::<u64>() {
@@ -50,17 +47,18 @@ impl Serialize for Ordered<'_> {
     }
 }
 
-/// `summary.json` for the summary table (its first row), pretty-printed,
-/// with a final newline.
-pub fn summary_json(summary: &CsvTable) -> String {
-    let row = summary.rows.first();
-    let fields = summary
-        .header
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let text = row.and_then(|r| r.get(i)).map_or("", String::as_str);
-            (name.as_str(), value(name, text))
+/// `summary.json` for the row `row` with the columns `columns` (those of
+/// its `summary.csv`), pretty-printed, with a final newline; every value
+/// `null` without a row.
+pub fn summary_json<'c, R: 'static>(
+    columns: impl IntoIterator<Item = &'c Column<R>>,
+    row: Option<&R>,
+) -> String {
+    let fields = columns
+        .into_iter()
+        .map(|c| {
+            let text = row.map_or(String::new(), |row| field_text(c, row));
+            (c.name, value(c.kind, &text))
         })
         .collect();
     let mut out = serde_json::to_string_pretty(&Ordered(fields))
@@ -73,39 +71,67 @@ pub fn summary_json(summary: &CsvTable) -> String {
 mod tests {
     use super::*;
 
+    /// A row of a few summary figures.
+    struct Row {
+        scenario: &'static str,
+        seed: u64,
+        availability: f64,
+        irr: Option<f64>,
+        irr_note: &'static str,
+        npv_usd: f64,
+    }
+
     #[test]
     fn numbers_text_and_empty_fields() {
-        let table = CsvTable {
-            header: [
-                "scenario",
-                "seed",
-                "availability",
-                "irr",
-                "irr_note",
-                "npv_usd",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: vec![
-                [
-                    "2026",
-                    "1",
-                    "0.999662",
-                    "",
-                    "no sign change",
-                    "-961853707.78",
-                ]
-                .map(String::from)
-                .to_vec(),
-            ],
-            rows_left_out: 0,
+        let columns: [Column<Row>; 6] = [
+            Column {
+                name: "scenario",
+                kind: Kind::Text,
+                put: |r, l| l.text(r.scenario),
+            },
+            Column {
+                name: "seed",
+                kind: Kind::Number,
+                put: |r, l| l.int(r.seed),
+            },
+            Column {
+                name: "availability",
+                kind: Kind::Number,
+                put: |r, l| l.fixed(r.availability, 6),
+            },
+            Column {
+                name: "irr",
+                kind: Kind::Number,
+                put: |r, l| match r.irr {
+                    Some(x) => l.fixed(x, 6),
+                    None => l.text(""),
+                },
+            },
+            Column {
+                name: "irr_note",
+                kind: Kind::Text,
+                put: |r, l| l.text(r.irr_note),
+            },
+            Column {
+                name: "npv_usd",
+                kind: Kind::Number,
+                put: |r, l| l.fixed(r.npv_usd, 2),
+            },
+        ];
+        let row = Row {
+            scenario: "2026",
+            seed: 1,
+            availability: 0.999662,
+            irr: None,
+            irr_note: "no sign change, none",
+            npv_usd: -961853707.78,
         };
-        let json = summary_json(&table);
+        let json = summary_json(&columns, Some(&row));
         assert_eq!(
             json,
-            "{\n  \"scenario\": \"2026\",\n  \"seed\": 1,\n  \"availability\": 0.999662,\n  \"irr\": null,\n  \"irr_note\": \"no sign change\",\n  \"npv_usd\": -961853707.78\n}\n"
+            "{\n  \"scenario\": \"2026\",\n  \"seed\": 1,\n  \"availability\": 0.999662,\n  \"irr\": null,\n  \"irr_note\": \"no sign change, none\",\n  \"npv_usd\": -961853707.78\n}\n"
         );
-        assert_eq!(value("hours", "NaN"), Value::Null, "never a NaN");
-        assert_eq!(value("note", "n/a"), Value::String("n/a".into()));
+        assert_eq!(value(Kind::Number, "NaN"), Value::Null, "never a NaN");
+        assert_eq!(value(Kind::Number, "n/a"), Value::String("n/a".into()));
     }
 }

@@ -21,7 +21,7 @@ use crate::units::Watts;
 
 use super::contract::{DownCause, NO_ALLOCATION, Notice};
 use super::failures::Target;
-use super::fleet::Scope;
+use super::fleet::{RackFleets, Scope};
 use super::topology::{Domain, DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
 use super::{Event, World};
 
@@ -108,12 +108,8 @@ impl World<'_> {
         let uplink_capacity = self.uplink_capacity(SiteId(site as u32), RackTypeId(ti as u32));
         let first_rack = self.topo.racks.len() as u32;
         let pool = self.spares.pool(site, ti);
-        let [node_fleet, power_fleet, uplink_fleet] =
-            self.sites[site].fleets[ti].expect("fleets exist for the site's rack models");
-        debug_assert_eq!(
-            [power_fleet, uplink_fleet],
-            [node_fleet + 1, node_fleet + 2]
-        );
+        let fleets = self.sites[site].fleets[ti].expect("fleets exist for the site's rack models");
+        debug_assert_eq!(fleets, RackFleets::from_nodes(fleets.nodes));
         for _ in 0..phase.count {
             let rack_id = self.topo.racks.len() as u32;
             let first_node = self.topo.node_state.len() as u32;
@@ -124,7 +120,7 @@ impl World<'_> {
                 rack_type: ti as u32,
                 first_node,
                 first_domain,
-                node_fleet: node_fleet as u32,
+                node_fleet: fleets.nodes as u32,
                 power_down: false,
                 maintenance: 0,
                 uplink_failed: false,
@@ -168,8 +164,9 @@ impl World<'_> {
         let s = &mut self.sites[site];
         s.floor += floor;
         s.power.add_online(ti, count, chips);
-        s.power.add_available(ti, chips, t.idle_mw, t.dynamic_mw);
-        s.power.overhead_mw += t.overhead_mw * i64::from(count);
+        s.power
+            .add_available(ti, chips, t.idle_milliwatts, t.dynamic_milliwatts);
+        s.power.overhead_milliwatts += t.overhead_milliwatts * i64::from(count);
         s.committed += need;
         s.racks_online += count;
         s.racks_deferred -= count;
@@ -210,8 +207,7 @@ impl World<'_> {
         let phase = &self.config.sites[site].phases[pi];
         let ti = phase.rack_type;
         let t = self.topo.types[ti];
-        let [node_fleet, power_fleet, uplink_fleet] =
-            self.sites[site].fleets[ti].expect("fleets exist");
+        let fleets = self.sites[site].fleets[ti].expect("fleets exist");
         let first = self.sites[site].phases[pi].first_rack;
         let cpn = u64::from(t.chips_per_node);
         self.notify(Notice::RacksRetiring {
@@ -243,8 +239,9 @@ impl World<'_> {
                 match self.topo.node_state[node as usize] {
                     NodeState::Healthy if rack.power_down => s.chips_unpowered -= cpn,
                     NodeState::Healthy => {
-                        s.power.remove_available(ti, cpn, t.idle_mw, t.dynamic_mw);
-                        self.fleets[node_fleet]
+                        s.power
+                            .remove_available(ti, cpn, t.idle_milliwatts, t.dynamic_milliwatts);
+                        self.fleets[fleets.nodes]
                             .members
                             .remove(node, &mut self.parts[Scope::Nodes as usize].pos);
                     }
@@ -257,15 +254,15 @@ impl World<'_> {
             }
             let s = &mut self.sites[site];
             if !rack.power_down {
-                s.power.overhead_mw -= t.overhead_mw;
+                s.power.overhead_milliwatts -= t.overhead_milliwatts;
             }
             if rack.uplink_failed {
                 s.uplinks_down -= 1;
             }
-            self.fleets[power_fleet]
+            self.fleets[fleets.power]
                 .members
                 .remove(r, &mut self.parts[Scope::RackPower as usize].pos);
-            self.fleets[uplink_fleet]
+            self.fleets[fleets.uplinks]
                 .members
                 .remove(r, &mut self.parts[Scope::Uplinks as usize].pos);
             let changes = self.network.set_rack_up(r as usize, false);
@@ -274,7 +271,7 @@ impl World<'_> {
             self.bump_generation(Target::RackPower(r));
             self.bump_generation(Target::Uplink(r));
         }
-        for f in [node_fleet, power_fleet, uplink_fleet] {
+        for f in fleets.all() {
             self.mark_fleet(f);
         }
         let need = self.nameplate_facility(site, ti) * f64::from(phase.count);

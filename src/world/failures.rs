@@ -14,11 +14,11 @@
 //!   current generation, undo the effect, put the part back at risk (a new
 //!   Weibull clock if its class has one) and record when it came back.
 //!
-//! A part is at risk when it can fail: a healthy node (a node of a rack
-//! whose power is down can still be struck by its Weibull clock, not by its
-//! fleet); a powered rack; the uplink of a powered rack (its switch is dark
-//! with the rack; its Weibull clock restarts when the power is back); a site
-//! that is up; a link that is up.
+//! A part is at risk when it can fail: a healthy node of a lit rack; a
+//! powered rack; the uplink of a powered rack (its switch is dark with the
+//! rack; its Weibull clock restarts when the power is back); a site that is
+//! up; a link that is up. While a rack is dark its Weibull clocks stand
+//! still (see `clocks`).
 
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
@@ -26,12 +26,12 @@ use crate::record::{FailureRow, Remedy};
 use crate::world::config::Lifetime;
 
 use super::contract::DownCause;
-use super::fleet::{NOT_MEMBER, Scope, weibull_time_to_failure};
+use super::fleet::{NOT_MEMBER, RackFleets, Scope, weibull_time_to_failure};
 use super::topology::NodeState;
 use super::{Event, World};
 
 /// A part that fails and is repaired, by kind and id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A node, by id.
     Node(u32),
@@ -112,18 +112,17 @@ impl World<'_> {
     /// The fleet a part belongs to.
     pub(crate) fn fleet_of_part(&self, target: Target) -> usize {
         match target {
-            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize])[0],
-            Target::RackPower(r) => self.rack_fleets(r)[1],
-            Target::Uplink(r) => self.rack_fleets(r)[2],
+            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize]).nodes,
+            Target::RackPower(r) => self.rack_fleets(r).power,
+            Target::Uplink(r) => self.rack_fleets(r).uplinks,
             Target::Site(s) => self.sites[s as usize].outage_fleet,
             Target::Dci(l) => self.dci_fleets[l as usize],
         }
     }
 
     /// The fleets (nodes, rack power, uplinks) of a rack's model at its site.
-    pub(crate) fn rack_fleets(&self, rack: u32) -> [usize; 3] {
-        let first = self.topo.racks[rack as usize].node_fleet as usize;
-        [first, first + 1, first + 2]
+    pub(crate) fn rack_fleets(&self, rack: u32) -> RackFleets {
+        RackFleets::from_nodes(self.topo.racks[rack as usize].node_fleet as usize)
     }
 
     /// Takes a part out of its fleet (it is no longer at risk).
@@ -153,7 +152,7 @@ impl World<'_> {
     }
 
     /// Whether a part is up (and so can fail).
-    fn is_up(&self, target: Target) -> bool {
+    pub(super) fn is_up(&self, target: Target) -> bool {
         let id = target.id() as usize;
         match target {
             Target::Node(_) => self.topo.node_state[id] == NodeState::Healthy,
@@ -247,6 +246,7 @@ impl World<'_> {
                 self.leave_fleet(target);
                 self.mark_site_fleets(site);
                 self.sites[site].power.dark = true;
+                self.site_clocks(site, true);
                 self.site_dark_notices(site, true);
                 let chips = self.sites[site].power.chips_available;
                 let repair = self.draw_repair(fleet, kind);
@@ -310,11 +310,12 @@ impl World<'_> {
         }
         // Redrawn whether or not a node left it (a memoryless redraw
         // is exact either way; kept so that draws stay as they were).
-        self.mark_fleet(self.rack_fleets(r)[0]);
+        self.mark_fleet(self.rack_fleets(r).nodes);
         self.leave_fleet(Target::RackPower(r));
         // The rack's switch is dark too: its uplink cannot fail
         // until the power is back.
         self.leave_fleet(Target::Uplink(r));
+        self.pause_node_clocks(r);
         let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
         for d in rack.first_domain..rack.first_domain + t.domains {
             if self.topo.domain_healthy(d) {
@@ -323,9 +324,13 @@ impl World<'_> {
             self.hold_domain_chips(d, false);
         }
         let s = &mut self.sites[site];
-        s.power
-            .remove_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
-        s.power.overhead_mw -= t.overhead_mw;
+        s.power.remove_available(
+            rack.rack_type as usize,
+            chips,
+            t.idle_milliwatts,
+            t.dynamic_milliwatts,
+        );
+        s.power.overhead_milliwatts -= t.overhead_milliwatts;
         s.chips_unpowered += chips;
         self.topo.racks[r as usize].power_down = true;
         if !rack.uplink_failed {
@@ -435,13 +440,17 @@ impl World<'_> {
                         self.join_fleet(Target::Node(node));
                     }
                 }
-                self.mark_fleet(self.rack_fleets(r)[0]);
+                self.mark_fleet(self.rack_fleets(r).nodes);
                 self.join_fleet(target);
                 let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
                 let s = &mut self.sites[site];
-                s.power
-                    .add_available(rack.rack_type as usize, chips, t.idle_mw, t.dynamic_mw);
-                s.power.overhead_mw += t.overhead_mw;
+                s.power.add_available(
+                    rack.rack_type as usize,
+                    chips,
+                    t.idle_milliwatts,
+                    t.dynamic_milliwatts,
+                );
+                s.power.overhead_milliwatts += t.overhead_milliwatts;
                 s.chips_unpowered -= chips;
                 self.topo.racks[r as usize].power_down = false;
                 for d in rack.first_domain..rack.first_domain + t.domains {
@@ -457,6 +466,9 @@ impl World<'_> {
                     self.join_fleet(Target::Uplink(r));
                     let g = self.bump_generation(Target::Uplink(r));
                     self.schedule_clocks(Target::Uplink(r), g);
+                }
+                if !self.sites[site].power.dark {
+                    self.resume_node_clocks(r);
                 }
             }
             Target::Uplink(r) => {
@@ -484,6 +496,7 @@ impl World<'_> {
                 let was_dark = self.sites[site].power.dark;
                 self.sites[site].power.dark = false;
                 if was_dark {
+                    self.site_clocks(site, false);
                     self.site_dark_notices(site, false);
                 }
             }
@@ -508,7 +521,7 @@ impl World<'_> {
     fn mark_site_fleets(&mut self, site: usize) {
         for ti in 0..self.sites[site].fleets.len() {
             if let Some(fleets) = self.sites[site].fleets[ti] {
-                for f in fleets {
+                for f in fleets.all() {
                     self.mark_fleet(f);
                 }
             }
@@ -523,11 +536,9 @@ impl World<'_> {
             Lifetime::Weibull { shape } => Some((kind, rate, shape, 1)),
             Lifetime::Exponential => None,
         };
+        self.clear_clocks(target);
         let clock = match target {
             Target::Node(node) => {
-                if let Some(due) = self.node_due.get_mut(node as usize) {
-                    *due = None;
-                }
                 let rack = &self.topo.racks[self.topo.node_rack[node as usize] as usize];
                 let ti = rack.rack_type as usize;
                 // One clock per Weibull class, by index (no allocation).
@@ -563,9 +574,7 @@ impl World<'_> {
         (kind, rate, shape, count): (FailureKind, f64, f64, u32),
     ) {
         if let Some(dt) = weibull_time_to_failure(rate, shape, count, &mut self.streams[stream]) {
-            if let Target::Node(node) = target
-                && self.node_clock(node, dt, kind)
-            {
+            if self.keep_clock(target, dt, kind) {
                 return;
             }
             self.schedule(
@@ -577,29 +586,6 @@ impl World<'_> {
                 },
             );
         }
-    }
-
-    /// Keeps the first Weibull clock of a node, `dt` from now, of class
-    /// `kind`: remembered (to be paused by maintenance), or paused at once
-    /// if the node's rack is in maintenance (then true: not to schedule).
-    fn node_clock(&mut self, node: u32, dt: SimDuration, kind: FailureKind) -> bool {
-        let rack = self.topo.racks[self.topo.node_rack[node as usize] as usize];
-        if rack.maintenance != 0 {
-            let e = self.paused_clocks.entry(node).or_insert((dt, kind));
-            if dt < e.0 {
-                *e = (dt, kind);
-            }
-            return true;
-        }
-        let i = node as usize;
-        if self.node_due.len() <= i {
-            self.node_due.resize(i + 1, None);
-        }
-        let at = self.now + dt;
-        if self.node_due[i].is_none_or(|(due, _)| at < due) {
-            self.node_due[i] = Some((at, kind));
-        }
-        false
     }
 
     /// The next failure of a superposed fleet.

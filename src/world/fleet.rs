@@ -129,6 +129,35 @@ pub enum Scope {
     Dci,
 }
 
+/// The three fleets of one rack model at one site, made together: the
+/// positions of its nodes', its racks' power and its racks' uplinks fleets
+/// among the world's fleets, consecutive in that order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RackFleets {
+    /// The fleet of the nodes.
+    pub nodes: usize,
+    /// The fleet of the racks' power (`nodes + 1`).
+    pub power: usize,
+    /// The fleet of the racks' uplinks (`nodes + 2`).
+    pub uplinks: usize,
+}
+
+impl RackFleets {
+    /// The three fleets made together, the nodes' at `nodes`.
+    pub fn from_nodes(nodes: usize) -> RackFleets {
+        RackFleets {
+            nodes,
+            power: nodes + 1,
+            uplinks: nodes + 2,
+        }
+    }
+
+    /// The three, nodes first.
+    pub fn all(self) -> [usize; 3] {
+        [self.nodes, self.power, self.uplinks]
+    }
+}
+
 /// Identical components sharing one superposed failure process.
 #[derive(Clone, Debug)]
 pub struct Fleet {

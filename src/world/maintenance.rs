@@ -19,12 +19,9 @@
 //!   powered on as after a rack power repair (back at risk, fresh Weibull
 //!   clocks for their rack power and uplink).
 //! - While dark, a rack's nodes and power are not at risk from their
-//!   exponential fleets (as during a power failure), and the Weibull
-//!   clocks of its healthy nodes pause: each keeps the time it had left
-//!   (the first of its classes' clocks, the one that would strike) and
-//!   runs it from the window's close; a node repaired in the dark draws
-//!   its clock then and starts it at the close. (During a rack power
-//!   failure the clocks keep running, as before.)
+//!   exponential fleets, and the Weibull clocks of its healthy nodes stand
+//!   still, as during a power failure (see `clocks`): each runs on from
+//!   the window's close with the time it had left.
 //!
 //! Work per window: O(phases of the site + nodes and domains of the racks
 //! it takes down); nothing loops over other racks or over chips.
@@ -97,7 +94,6 @@ impl World<'_> {
                     .count() as u64
                     * per_domain;
                 self.topo.racks[r as usize].maintenance = w as u32 + 1;
-                self.pause_clocks(r);
                 let chips = self.power_off_rack(r, DownCause::Maintenance);
                 let k = match by_model.iter().position(|e| e.0 == ti) {
                     Some(k) => k,
@@ -140,57 +136,6 @@ impl World<'_> {
         }
     }
 
-    /// Pauses the Weibull clocks of rack `r`'s healthy nodes: the first
-    /// pending one of each is kept with the time it has left, and its
-    /// events go stale. O(nodes of the rack).
-    fn pause_clocks(&mut self, r: u32) {
-        let rack = self.topo.racks[r as usize];
-        let t = self.topo.types[rack.rack_type as usize];
-        for node in rack.first_node..rack.first_node + t.nodes {
-            let i = node as usize;
-            if self.topo.node_state[i] != NodeState::Healthy {
-                continue;
-            }
-            if let Some(Some((due, kind))) = self.node_due.get(i).copied()
-                && due > self.now
-            {
-                self.node_due[i] = None;
-                self.bump_generation(Target::Node(node));
-                self.paused_clocks.insert(node, (due.since(self.now), kind));
-            }
-        }
-    }
-
-    /// Runs the paused Weibull clocks of rack `r`'s healthy nodes again
-    /// from now. O(nodes of the rack).
-    fn resume_clocks(&mut self, r: u32) {
-        let rack = self.topo.racks[r as usize];
-        let t = self.topo.types[rack.rack_type as usize];
-        for node in rack.first_node..rack.first_node + t.nodes {
-            let Some((left, kind)) = self.paused_clocks.remove(&node) else {
-                continue;
-            };
-            if self.topo.node_state[node as usize] != NodeState::Healthy {
-                continue;
-            }
-            let generation = self.bump_generation(Target::Node(node));
-            let at = self.now + left;
-            let i = node as usize;
-            if self.node_due.len() <= i {
-                self.node_due.resize(i + 1, None);
-            }
-            self.node_due[i] = Some((at, kind));
-            self.schedule(
-                at,
-                Event::WeibullFailure {
-                    target: Target::Node(node),
-                    kind,
-                    generation,
-                },
-            );
-        }
-    }
-
     /// Chips of healthy nodes in racks dark for maintenance, by site: the
     /// part of the site's unpowered chips that `timeseries.csv` writes as
     /// `chips_maintenance` rather than in `chips_in_repair`. O(nodes of
@@ -220,7 +165,6 @@ impl World<'_> {
             if self.topo.racks[r as usize].maintenance == w as u32 + 1 {
                 self.topo.racks[r as usize].maintenance = 0;
                 self.restore(Target::RackPower(r));
-                self.resume_clocks(r);
             }
         }
         self.maintenance_dark[w] = dark;

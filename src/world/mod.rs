@@ -60,10 +60,12 @@
 //! (after the swap time; the broken node goes to repair and rejoins the spare
 //! pool), otherwise it is repaired in place. Failures strike only components
 //! at risk: healthy, powered nodes; powered racks and their uplinks; sites
-//! and links that are up. (Weibull clocks of nodes keep running through
-//! power losses: a simplification.)
+//! and links that are up. Weibull clocks stand still while their rack is
+//! dark (its power down, a maintenance window, its site's outage; see
+//! `clocks`).
 
 pub mod buildout;
+mod clocks;
 pub mod config;
 pub mod contract;
 pub mod fabric;
@@ -89,7 +91,7 @@ use crate::world::config::{Config, Lifetime};
 use buildout::PhaseState;
 use contract::{Allocation, Notice};
 use failures::PartTable;
-use fleet::{Fleet, Scope};
+use fleet::{Fleet, RackFleets, Scope};
 use network::Network;
 use power::{EnergyTotals, ModelCapacity, SitePower};
 use spares::SparePools;
@@ -198,7 +200,7 @@ struct SiteState {
     racks: Vec<RackSample>,
     last_failures: [u64; CLASSES],
     /// Fleets by rack model: nodes, rack power, uplinks.
-    fleets: Vec<Option<[usize; 3]>>,
+    fleets: Vec<Option<RackFleets>>,
     outage_fleet: usize,
     dirty: bool,
 }
@@ -257,12 +259,13 @@ pub struct World<'s> {
     /// (rolling), and the racks its current opening darkened.
     maintenance_cursor: Vec<usize>,
     maintenance_dark: Vec<Vec<u32>>,
-    /// By node (grown on use): the first of its pending Weibull clocks,
-    /// (when it strikes, its class), to pause it in maintenance.
-    node_due: Vec<Option<(SimTime, FailureKind)>>,
-    /// Nodes of racks in maintenance whose Weibull clock is paused: the
-    /// time it had left and its class.
-    paused_clocks: std::collections::HashMap<u32, (SimDuration, FailureKind)>,
+    /// By node, rack power and uplink (each by id, grown on use): the
+    /// first of its pending Weibull clocks (when it strikes, its class),
+    /// to stop it while its rack is dark (see `clocks`).
+    clock_due: [Vec<Option<clocks::ClockDue>>; 3],
+    /// Parts whose Weibull clock stands still while their rack is dark:
+    /// the time it had left and its class.
+    paused_clocks: std::collections::HashMap<Target, (SimDuration, FailureKind)>,
     peak_chips_online: u64,
     peak_facility: Watts,
     /// Site names, shared by every sample row.
@@ -323,7 +326,7 @@ impl SiteState {
     fn new(
         site: &config::Site,
         power: SitePower,
-        fleets: Vec<Option<[usize; 3]>>,
+        fleets: Vec<Option<RackFleets>>,
         outage_fleet: usize,
         rack_names: &[SharedText],
         chip_names: &[SharedText],
@@ -403,10 +406,10 @@ fn rack_models(config: &Config) -> (Vec<TypeInfo>, Vec<NodeClasses>) {
                 chips_per_node: cpn,
                 nodes_per_domain,
                 domains: t.rack.nodes / nodes_per_domain,
-                idle_mw: milliwatts(t.chip.idle),
-                dynamic_mw: milliwatts(t.chip.tdp - t.chip.idle),
+                idle_milliwatts: milliwatts(t.chip.idle),
+                dynamic_milliwatts: milliwatts(t.chip.tdp - t.chip.idle),
                 dynamic: t.chip.tdp - t.chip.idle,
-                overhead_mw: milliwatts(t.rack.overhead),
+                overhead_milliwatts: milliwatts(t.rack.overhead),
                 nameplate: t.nameplate(),
                 nic_per_chip: t.rack.scaleout_per_chip,
                 uplink: (
@@ -490,7 +493,7 @@ impl<'s> World<'s> {
                     exp_only(t.uplink, FailureKind::SwitchCable),
                 ));
                 let n = fleets.len();
-                *fleet_slot = Some([n - 3, n - 2, n - 1]);
+                *fleet_slot = Some(RackFleets::from_nodes(n - 3));
             }
             fleets.push(Fleet::new(
                 Scope::Site,
@@ -561,7 +564,7 @@ impl<'s> World<'s> {
             maintenance_log: Vec::new(),
             maintenance_cursor: vec![0; config.maintenance.len()],
             maintenance_dark: vec![Vec::new(); config.maintenance.len()],
-            node_due: Vec::new(),
+            clock_due: Default::default(),
             paused_clocks: std::collections::HashMap::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
@@ -610,7 +613,7 @@ impl<'s> World<'s> {
         for (w, m) in config.maintenance.iter().enumerate() {
             self.schedule(m.start, Event::MaintenanceStart { window: w as u32 });
         }
-        self.settle();
+        self.refresh_changed();
     }
 
     /// Asks the tick to be scheduled (the caller schedules it after its own
@@ -663,7 +666,7 @@ impl<'s> World<'s> {
     }
 
     /// Redraws the fleets and refreshes the sites the event changed.
-    fn settle(&mut self) {
+    fn refresh_changed(&mut self) {
         // The dirty lists keep their capacity from event to event.
         let mut dirty = std::mem::take(&mut self.dirty_fleets);
         for &i in &dirty {
@@ -732,7 +735,7 @@ impl<'s> World<'s> {
             Event::MaintenanceStart { window } => self.maintenance_start(window as usize),
             Event::MaintenanceEnd { window } => self.maintenance_end(window as usize),
         }
-        self.settle();
+        self.refresh_changed();
     }
 
     fn hour_tick(&mut self) {

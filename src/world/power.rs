@@ -128,15 +128,15 @@ impl EnergyTotals {
 #[derive(Clone, Debug, Default)]
 pub struct SitePower {
     /// Σ idle draw of available chips \[mW\].
-    pub idle_mw: i64,
+    pub idle_milliwatts: i64,
     /// Σ (TDP − idle) of available chips \[mW\].
-    pub dynamic_mw: i64,
+    pub dynamic_milliwatts: i64,
     /// Σ overhead of powered racks \[mW\].
-    pub overhead_mw: i64,
+    pub overhead_milliwatts: i64,
     /// Σ (TDP − idle) of available chips held by allocations \[mW\].
-    pub held_dynamic_mw: i64,
+    pub held_dynamic_milliwatts: i64,
     /// Σ (TDP − idle) · u of available chips held by allocations \[mW\].
-    pub held_load_mw: i64,
+    pub held_load_milliwatts: i64,
     /// Σ u of available chips held by allocations [millionths of a chip].
     pub held_chip_micros: i64,
     /// Available chips held by allocations.
@@ -173,8 +173,8 @@ pub struct SitePower {
     pub totals: EnergyTotals,
 }
 
-fn watts(mw: i64) -> Watts {
-    Watts(mw as f64 / 1000.0)
+fn watts(milliwatts: i64) -> Watts {
+    Watts(milliwatts as f64 / 1000.0)
 }
 
 impl SitePower {
@@ -232,13 +232,19 @@ impl SitePower {
         m.chips_online -= chips;
     }
 
-    /// Makes `chips` chips of rack model `rack_type` (idle draw `idle_mw`,
-    /// TDP − idle `dynamic_mw`, per chip \[mW\]) available: they count and
+    /// Makes `chips` chips of rack model `rack_type` (idle draw `idle_milliwatts`,
+    /// TDP − idle `dynamic_milliwatts`, per chip \[mW\]) available: they count and
     /// draw from now on, at the background utilization.
-    pub fn add_available(&mut self, rack_type: usize, chips: u64, idle_mw: i64, dynamic_mw: i64) {
+    pub fn add_available(
+        &mut self,
+        rack_type: usize,
+        chips: u64,
+        idle_milliwatts: i64,
+        dynamic_milliwatts: i64,
+    ) {
         self.chips_available += chips;
-        self.idle_mw += idle_mw * chips as i64;
-        self.dynamic_mw += dynamic_mw * chips as i64;
+        self.idle_milliwatts += idle_milliwatts * chips as i64;
+        self.dynamic_milliwatts += dynamic_milliwatts * chips as i64;
         self.model(rack_type).chips_available += chips;
     }
 
@@ -247,31 +253,31 @@ impl SitePower {
         &mut self,
         rack_type: usize,
         chips: u64,
-        idle_mw: i64,
-        dynamic_mw: i64,
+        idle_milliwatts: i64,
+        dynamic_milliwatts: i64,
     ) {
         self.chips_available -= chips;
-        self.idle_mw -= idle_mw * chips as i64;
-        self.dynamic_mw -= dynamic_mw * chips as i64;
+        self.idle_milliwatts -= idle_milliwatts * chips as i64;
+        self.dynamic_milliwatts -= dynamic_milliwatts * chips as i64;
         self.model(rack_type).chips_available -= chips;
     }
 
     /// Moves `chips` available chips of rack model `rack_type` (TDP − idle
-    /// `dynamic_mw` each) under an allocation running them at `load_mw`
-    /// each (`dynamic_mw · u`, rounded) and utilization `u_micros`
+    /// `dynamic_milliwatts` each) under an allocation running them at `load_milliwatts`
+    /// each (`dynamic_milliwatts · u`, rounded) and utilization `u_micros`
     /// millionths.
     pub fn hold(
         &mut self,
         rack_type: usize,
         chips: u64,
-        dynamic_mw: i64,
-        load_mw: i64,
+        dynamic_milliwatts: i64,
+        load_milliwatts: i64,
         u_micros: i64,
     ) {
         let n = chips as i64;
         self.held_chips += chips;
-        self.held_dynamic_mw += dynamic_mw * n;
-        self.held_load_mw += load_mw * n;
+        self.held_dynamic_milliwatts += dynamic_milliwatts * n;
+        self.held_load_milliwatts += load_milliwatts * n;
         self.held_chip_micros += u_micros * n;
         self.model(rack_type).chips_held += chips;
     }
@@ -281,14 +287,14 @@ impl SitePower {
         &mut self,
         rack_type: usize,
         chips: u64,
-        dynamic_mw: i64,
-        load_mw: i64,
+        dynamic_milliwatts: i64,
+        load_milliwatts: i64,
         u_micros: i64,
     ) {
         let n = chips as i64;
         self.held_chips -= chips;
-        self.held_dynamic_mw -= dynamic_mw * n;
-        self.held_load_mw -= load_mw * n;
+        self.held_dynamic_milliwatts -= dynamic_milliwatts * n;
+        self.held_load_milliwatts -= load_milliwatts * n;
         self.held_chip_micros -= u_micros * n;
         self.model(rack_type).chips_held -= chips;
     }
@@ -306,7 +312,8 @@ impl SitePower {
 
     /// The chips' dynamic draw before any cap [W].
     fn load(&self) -> Watts {
-        watts(self.dynamic_mw - self.held_dynamic_mw) * self.background + watts(self.held_load_mw)
+        watts(self.dynamic_milliwatts - self.held_dynamic_milliwatts) * self.background
+            + watts(self.held_load_milliwatts)
     }
 
     /// Speed of the site's chips under the cap now, `s^(1/3)` (1 = full).
@@ -367,7 +374,7 @@ impl SitePower {
             return;
         }
         let dynamic = self.load();
-        let floor = watts(self.overhead_mw) + watts(self.idle_mw);
+        let floor = watts(self.overhead_milliwatts) + watts(self.idle_milliwatts);
         let demand = floor + dynamic;
         let limit = self.grid / self.pue;
         if demand <= limit {
@@ -412,7 +419,7 @@ mod tests {
     fn one_rack_for_a_day() {
         let mut s = site();
         s.add_available(0, 72, 180_000, 1_020_000);
-        s.overhead_mw = 33_600_000;
+        s.overhead_milliwatts = 33_600_000;
         s.background = 0.5;
         s.add_online(0, 1, 72);
         s.refresh();
@@ -435,7 +442,7 @@ mod tests {
         let mut s = site();
         // Demand: 100 kW overhead + 200 kW idle + 1 × 700 kW dynamic = 1 MW IT,
         // 1.25 MW facility against a 1 MW grid: limit IT = 800 kW.
-        s.overhead_mw = 100_000_000;
+        s.overhead_milliwatts = 100_000_000;
         s.add_available(0, 1000, 200_000, 700_000);
         s.background = 1.0;
         s.refresh();
@@ -451,7 +458,7 @@ mod tests {
     #[test]
     fn idle_beyond_the_grid_is_drawn_not_hidden() {
         let mut s = site();
-        s.overhead_mw = 500_000_000;
+        s.overhead_milliwatts = 500_000_000;
         s.add_available(0, 1000, 500_000, 100_000);
         s.background = 0.5;
         s.refresh();
@@ -478,7 +485,14 @@ mod tests {
         s.hold(0, 8, 1_000_000, 250_000, 250_000);
         s.release(0, 8, 1_000_000, 1_000_000, 1_000_000);
         s.release(0, 8, 1_000_000, 250_000, 250_000);
-        assert_eq!((s.held_chips, s.held_load_mw, s.held_dynamic_mw), (0, 0, 0));
+        assert_eq!(
+            (
+                s.held_chips,
+                s.held_load_milliwatts,
+                s.held_dynamic_milliwatts
+            ),
+            (0, 0, 0)
+        );
         s.refresh();
         // Every chip at the background: 100 × (100 + 500) W.
         assert!((s.it.0 - 60_000.0).abs() < 1e-9);
@@ -546,7 +560,7 @@ mod tests {
     #[test]
     fn a_dark_site_draws_nothing() {
         let mut s = site();
-        s.overhead_mw = 500_000_000;
+        s.overhead_milliwatts = 500_000_000;
         s.dark = true;
         s.refresh();
         assert_eq!(s.it, Watts::ZERO);

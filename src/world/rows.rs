@@ -102,7 +102,7 @@ impl World<'_> {
         }
         self.peak_chips_online = self.peak_chips_online.max(chips_online);
         self.peak_facility = self.peak_facility.max(facility);
-        self.settle();
+        self.refresh_changed();
     }
 
     /// Records the fate of every build-out phase and returns the summary

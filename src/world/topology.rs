@@ -88,13 +88,13 @@ pub(crate) struct TypeInfo {
     /// Scale-up domains per rack.
     pub domains: u32,
     /// Idle draw per chip [mW].
-    pub idle_mw: i64,
+    pub idle_milliwatts: i64,
     /// TDP − idle per chip [mW].
-    pub dynamic_mw: i64,
+    pub dynamic_milliwatts: i64,
     /// TDP − idle per chip [W] (for allocation loads).
     pub dynamic: Watts,
     /// Non-chip overhead per rack [mW].
-    pub overhead_mw: i64,
+    pub overhead_milliwatts: i64,
     /// Nameplate IT power per rack [W].
     pub nameplate: Watts,
     /// Scale-out bandwidth per chip.

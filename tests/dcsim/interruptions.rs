@@ -497,7 +497,7 @@ fn storm_holds_its_invariants(seed: u64) {
     let rec = step_all(&s, |m, _| {
         let t = m.training();
         let counts = t.counts();
-        assert_eq!(counts.iter().sum::<usize>(), n);
+        assert_eq!(counts.total(), n);
         let mut running = vec![0u32; sites];
         let mut waiting = vec![0u32; sites];
         let mut chips = vec![0u64; sites];
@@ -530,14 +530,18 @@ fn storm_holds_its_invariants(seed: u64) {
         }
         for site in 0..sites {
             // Counters kept by the jobs match a count from the world.
-            let (c, r, w) = t.site_counts(site);
-            assert_eq!((r, w), (running[site], waiting[site]), "site {site}");
+            let here = t.site_counts(site);
             assert_eq!(
-                c, chips[site],
+                (here.running, here.waiting),
+                (running[site], waiting[site]),
+                "site {site}"
+            );
+            assert_eq!(
+                here.chips, chips[site],
                 "chips of usable held domains at site {site}"
             );
         }
-        assert_eq!(t.queued(), counts[JobState::Queued.index()]);
+        assert_eq!(t.queued(), counts.queued);
     });
     // At every sample, the chips jobs hold up are healthy chips.
     for row in &rec.samples {

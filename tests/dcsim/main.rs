@@ -42,6 +42,7 @@ mod output_safety;
 mod phold;
 mod physics;
 mod rate_scale;
+mod read_back;
 mod report;
 mod retirement_and_dark_racks;
 mod robustness;

@@ -231,10 +231,10 @@ fn every_job_is_in_exactly_one_state_at_every_event() {
     let rec = step_all(&s, |m, _| {
         let t = m.training();
         let counts = t.counts();
-        assert_eq!(counts.iter().sum::<usize>(), 4);
-        for (i, state) in JobState::ALL.iter().enumerate() {
-            let n = (0..4).filter(|&j| t.state(j) == *state).count();
-            assert_eq!(n, counts[i], "{state:?}");
+        assert_eq!(counts.total(), 4);
+        for state in JobState::ALL {
+            let n = (0..4).filter(|&j| t.state(j) == state).count();
+            assert_eq!(n, counts.of(state), "{state:?}");
         }
         // A job holds an allocation exactly while it is placed.
         for j in 0..4 {
@@ -247,7 +247,7 @@ fn every_job_is_in_exactly_one_state_at_every_event() {
             );
             assert_eq!(t.allocation(j).is_some(), placed, "job {j}");
         }
-        assert_eq!(t.queued(), counts[JobState::Queued.index()]);
+        assert_eq!(t.queued(), counts.queued);
     });
     let interrupted: u64 = rec.jobs.iter().map(JobRow::interruptions_total).sum();
     assert!(interrupted > 0, "the failures interrupt some job");
@@ -846,7 +846,11 @@ fn site_counters_match_a_recount_at_every_event() {
     step_all(&s, |m, _| {
         let t = m.training();
         for site in 0..2 {
-            let (chips, running, waiting) = t.site_counts(site);
+            let dcsim::workload::training::SiteCounts {
+                chips,
+                running,
+                waiting,
+            } = t.site_counts(site);
             let here = |st: &[JobState]| {
                 (0..jobs)
                     .filter(|&j| t.site_of(j) == Some(site) && st.contains(&t.state(j)))

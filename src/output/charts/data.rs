@@ -291,6 +291,24 @@ fn csv_error(e: csv::Error) -> io::Error {
     }
 }
 
+/// Checks the header of the run's file `name` against its schema
+/// ([`crate::output::csv::check_header`]).
+fn check_header<'h>(name: &str, header: impl IntoIterator<Item = &'h str>) -> io::Result<()> {
+    crate::output::csv::check_header(name, header)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+}
+
+/// [`check_header`] for a header read as bytes (not UTF-8: a column no
+/// schema has).
+fn check_byte_header(name: &str, header: &csv::ByteRecord) -> io::Result<()> {
+    check_header(
+        name,
+        header
+            .iter()
+            .map(|h| std::str::from_utf8(h).unwrap_or("\u{fffd}")),
+    )
+}
+
 /// Reads a small file of the set whole (up to [`MAX_TABLE_ROWS`] rows);
 /// `None` if the set did not write it.
 pub fn read_table(set: &OutputSet, name: &'static str) -> Result<Option<CsvTable>, OutputError> {
@@ -299,12 +317,13 @@ pub fn read_table(set: &OutputSet, name: &'static str) -> Result<Option<CsvTable
     };
     let mut rdr = reader(file);
     let mut read = || -> io::Result<CsvTable> {
-        let header = rdr
+        let header: Vec<String> = rdr
             .headers()
             .map_err(csv_error)?
             .iter()
             .map(str::to_string)
             .collect();
+        check_header(name, header.iter().map(String::as_str))?;
         let mut table = CsvTable {
             header,
             ..CsvTable::default()
@@ -431,6 +450,7 @@ impl TimeseriesReader {
     fn read(&self, file: File) -> io::Result<SeriesData> {
         let mut rdr = reader(file);
         let header = rdr.byte_headers().map_err(csv_error)?.clone();
+        check_byte_header("timeseries.csv", &header)?;
         let at = positions(&header);
         let col = |name: &str| at.get(name.as_bytes()).copied();
         let c_time = col("time_h");
@@ -620,6 +640,7 @@ fn site_name_is(
 fn read_ettr(file: File) -> io::Result<EttrHistogram> {
     let mut rdr = reader(file);
     let header = rdr.byte_headers().map_err(csv_error)?.clone();
+    check_byte_header("jobs.csv", &header)?;
     let c_ettr = header.iter().position(|h| h == b"ettr");
     let mut h = EttrHistogram {
         counts: vec![0; ETTR_BINS],
@@ -649,6 +670,7 @@ fn read_services(file: File, calendar: RunCalendar) -> io::Result<Services> {
     let series = || MinMaxSeries::new(0.0, calendar.hours(), COLUMNS);
     let mut rdr = reader(file);
     let header = rdr.byte_headers().map_err(csv_error)?.clone();
+    check_byte_header("services.csv", &header)?;
     let at = positions(&header);
     let col = |name: &str| at.get(name.as_bytes()).copied();
     let (c_time, c_service, c_demand, c_served, c_chips, c_ttft, c_tpot) = (

@@ -28,6 +28,7 @@ use super::set::{OutputError, OutputSet};
 
 pub mod calendar;
 pub mod data;
+pub mod money;
 pub mod plots;
 pub mod reduce;
 pub mod style;
@@ -331,8 +332,8 @@ fn draw_kind(
         ChartKind::Energy => one(&plots::EnergyChart { data }, format),
         ChartKind::Inference => one(&plots::InferenceChart { data, targets }, format),
         ChartKind::Training => one(&plots::TrainingChart { data }, format),
-        ChartKind::Cash => one(&plots::CashChart { data }, format),
-        ChartKind::Contracts => one(&plots::ContractsChart { data }, format),
+        ChartKind::Cash => one(&money::CashChart { data }, format),
+        ChartKind::Contracts => one(&money::ContractsChart { data }, format),
     }
 }
 

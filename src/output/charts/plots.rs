@@ -16,13 +16,14 @@ use super::calendar::{Tick, YearMonth, label_at, month_ticks};
 use super::data::{MAX_SITE_PANELS, RunData, ServiceSeries};
 use super::reduce::MinMaxSeries;
 use super::style::{
-    AXIS, Axis, CAPTION, Entry, GAIN, GRID, INK, LIMIT, LOSS, Line, Stroke, Swatch, TICK, color,
-    count_unit, grouped, header, money_unit, power_of_ten, text,
+    AXIS, Axis, CAPTION, Entry, GRID, INK, LIMIT, Line, Stroke, Swatch, TICK, color, count_unit,
+    grouped, header, money_unit, power_of_ten, text,
 };
 use crate::catalog::failures::FailureKind;
 
-type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-type Ctx<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
+pub(super) type DrawResult<T, DB> =
+    Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(super) type Ctx<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
 
 /// A latency target of an inference service, for the inference chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,23 +39,23 @@ pub struct ServiceTarget {
 }
 
 /// One panel's axes and words.
-struct Panel<'t> {
-    caption: Option<String>,
-    x: Axis,
+pub(super) struct Panel<'t> {
+    pub(super) caption: Option<String>,
+    pub(super) x: Axis,
     /// Tick labels of the x axis; none: the axis is unlabelled (a panel
     /// above another that shares its time axis).
-    x_labels: Option<&'t [Tick]>,
-    x_desc: Option<String>,
-    y: Axis,
-    y_desc: String,
+    pub(super) x_labels: Option<&'t [Tick]>,
+    pub(super) x_desc: Option<String>,
+    pub(super) y: Axis,
+    pub(super) y_desc: String,
     /// Width of the y label area [px]; 0: as wide as this axis needs.
-    y_area: u32,
+    pub(super) y_area: u32,
     /// Width of a right-hand label area for a secondary axis [px]; 0: none.
-    right_area: u32,
+    pub(super) right_area: u32,
 }
 
 /// Builds a panel's chart and draws its mesh, axes and labels.
-fn panel<'a, DB: DrawingBackend>(
+pub(super) fn panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     p: &Panel<'_>,
 ) -> DrawResult<Ctx<'a, DB>, DB> {
@@ -64,7 +65,7 @@ fn panel<'a, DB: DrawingBackend>(
 }
 
 /// Builds a panel's chart (its label areas sized), without drawing.
-fn build<'a, DB: DrawingBackend>(
+pub(super) fn build<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     p: &Panel<'_>,
 ) -> DrawResult<Ctx<'a, DB>, DB> {
@@ -94,7 +95,10 @@ fn build<'a, DB: DrawingBackend>(
 }
 
 /// Draws a panel's grid, axes, tick labels and axis descriptions.
-fn mesh<DB: DrawingBackend>(chart: &mut Ctx<'_, DB>, p: &Panel<'_>) -> DrawResult<(), DB> {
+pub(super) fn mesh<DB: DrawingBackend>(
+    chart: &mut Ctx<'_, DB>,
+    p: &Panel<'_>,
+) -> DrawResult<(), DB> {
     let x_label = |v: &f64| p.x_labels.map(|t| label_at(t, *v)).unwrap_or_default();
     let y_label = |v: &f64| p.y.label(*v);
     let mut mesh = chart.configure_mesh();
@@ -116,7 +120,7 @@ fn mesh<DB: DrawingBackend>(chart: &mut Ctx<'_, DB>, p: &Panel<'_>) -> DrawResul
 /// Width of a y label area that holds the tick labels of every axis of
 /// `axes` and the rotated axis description [px]: panels stacked on one
 /// time axis share it, so that their plots line up.
-fn label_width<DB: DrawingBackend>(
+pub(super) fn label_width<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     axes: &[&Axis],
 ) -> DrawResult<u32, DB> {
@@ -139,7 +143,7 @@ fn label_width<DB: DrawingBackend>(
 /// none invented. (A thick polyline through such points turns back on
 /// itself within a pixel, and plotters' joins and polygon fill then throw
 /// spikes off the data.) Sparser series are drawn as lines.
-fn draw_lines<DB: DrawingBackend>(
+pub(super) fn draw_lines<DB: DrawingBackend>(
     chart: &mut Ctx<'_, DB>,
     lines: &[Line<'_>],
 ) -> DrawResult<(), DB> {
@@ -212,7 +216,7 @@ fn draw_lines<DB: DrawingBackend>(
 }
 
 /// A time axis over the run.
-fn time_axis(data: &RunData) -> (Axis, Vec<Tick>) {
+pub(super) fn time_axis(data: &RunData) -> (Axis, Vec<Tick>) {
     let ticks = data.calendar.time_ticks();
     let axis = Axis::with_ticks(
         0.0,
@@ -223,7 +227,7 @@ fn time_axis(data: &RunData) -> (Axis, Vec<Tick>) {
 }
 
 /// An axis of months: month `i` spans `[i, i + 1]`.
-fn month_axis(months: &[YearMonth]) -> (Axis, Vec<Tick>) {
+pub(super) fn month_axis(months: &[YearMonth]) -> (Axis, Vec<Tick>) {
     let ticks = month_ticks(months);
     let axis = Axis::with_ticks(
         0.0,
@@ -234,19 +238,19 @@ fn month_axis(months: &[YearMonth]) -> (Axis, Vec<Tick>) {
 }
 
 /// The largest value of several series (0 if all are empty).
-fn largest(series: &[&MinMaxSeries]) -> f64 {
+pub(super) fn largest(series: &[&MinMaxSeries]) -> f64 {
     series.iter().map(|s| s.max_or_zero()).fold(0.0, f64::max)
 }
 
 /// A linear axis from zero to a little above `top`, so that a line at the
 /// top (a grid connection) stays clear of the frame.
-fn up_to(top: f64) -> Axis {
+pub(super) fn up_to(top: f64) -> Axis {
     Axis::linear(0.0, top * 1.04, true)
 }
 
 /// Splits `area` into `n` panels: stacked for up to three, else two
 /// columns.
-fn grid_of<DB: DrawingBackend>(
+pub(super) fn grid_of<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     n: usize,
 ) -> Vec<DrawingArea<DB, Shift>> {
@@ -258,7 +262,7 @@ fn grid_of<DB: DrawingBackend>(
 }
 
 /// Monthly bars: `values[i]` over month `i`, from `base[i]` when stacked.
-fn bars<DB: DrawingBackend>(
+pub(super) fn bars<DB: DrawingBackend>(
     chart: &mut Ctx<'_, DB>,
     values: impl Iterator<Item = (usize, f64, f64)>,
     fill: impl Fn(f64) -> RGBColor,
@@ -411,7 +415,7 @@ impl Chart for ChipsChart<'_> {
 }
 
 /// How a failure class is named on a chart.
-fn class_label(k: FailureKind) -> &'static str {
+pub(super) fn class_label(k: FailureKind) -> &'static str {
     match k.key() {
         "gpu" => "GPU",
         "hbm" => "HBM",
@@ -553,7 +557,7 @@ impl Chart for EnergyChart<'_> {
 }
 
 /// Seconds as `2 s` or `80 ms`.
-fn seconds(s: f64) -> String {
+pub(super) fn seconds(s: f64) -> String {
     if s >= 1.0 {
         format!("{} s", trim(s))
     } else {
@@ -562,7 +566,7 @@ fn seconds(s: f64) -> String {
 }
 
 /// A number without trailing zeros (up to 3 decimals).
-fn trim(x: f64) -> String {
+pub(super) fn trim(x: f64) -> String {
     let s = format!("{x:.3}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -867,264 +871,4 @@ impl Chart for TrainingChart<'_> {
         }
         Ok(())
     }
-}
-
-/// Capacity-hours committed and delivered per month, summed over the
-/// contracts of one unit (chips, or MW for power contracts: the unit of the
-/// first contract), and the months credited for missing the SLA.
-pub struct ContractsChart<'d> {
-    /// The run.
-    pub data: &'d RunData,
-}
-
-impl Chart for ContractsChart<'_> {
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        let d = self.data;
-        let table = d
-            .contracts_monthly
-            .as_ref()
-            .expect("drawn with contracts_monthly.csv");
-        let unit_of = table.get(0, "unit").unwrap_or("chips").to_string();
-        // Sums per month (the file is sorted by month).
-        let mut months: Vec<YearMonth> = Vec::new();
-        let mut committed: Vec<f64> = Vec::new();
-        let mut delivered: Vec<f64> = Vec::new();
-        let mut credited: Vec<f64> = Vec::new();
-        for i in 0..table.rows.len() {
-            if table.get(i, "unit") != Some(unit_of.as_str()) {
-                continue;
-            }
-            let Some(m) = table.get(i, "month").and_then(YearMonth::parse) else {
-                continue;
-            };
-            if months.last() != Some(&m) {
-                months.push(m);
-                committed.push(0.0);
-                delivered.push(0.0);
-                credited.push(0.0);
-            }
-            let k = months.len() - 1;
-            committed[k] += table.number(i, "committed_capacity_hours").unwrap_or(0.0);
-            delivered[k] += table.number(i, "delivered_capacity_hours").unwrap_or(0.0);
-            credited[k] += table.number(i, "credit_usd").unwrap_or(0.0);
-        }
-        let what = if unit_of == "mw" {
-            "MW-hours"
-        } else {
-            "chip-hours"
-        };
-        let total_credits: f64 = credited.iter().sum();
-        let n_credited = credited.iter().filter(|c| **c > 0.0).count();
-        let mut legend = vec![
-            Entry::new(format!("committed {what}"), Swatch::Bar(GRID)),
-            Entry::new(format!("delivered {what}"), Swatch::Bar(color(0))),
-        ];
-        if n_credited > 0 {
-            legend.push(Entry::new(
-                format!(
-                    "SLA credit: {n_credited} month(s), {} in all",
-                    crate::report::money(total_credits)
-                ),
-                Swatch::Bar(LIMIT),
-            ));
-        }
-        let rest = header(area, "Contracts: capacity committed and delivered", &legend)?;
-        let (x, ticks) = month_axis(&months);
-        let top = committed
-            .iter()
-            .chain(&delivered)
-            .fold(0.0f64, |m, v| m.max(*v));
-        let unit = count_unit(top, what);
-        let y = up_to(top / unit.divisor);
-        let lift = y.hi() * 0.025;
-        let p = Panel {
-            caption: None,
-            x,
-            x_labels: Some(&ticks),
-            x_desc: None,
-            y,
-            y_desc: format!("{} per month", unit.name),
-            y_area: 0,
-            right_area: 0,
-        };
-        let mut chart = panel(&rest, &p)?;
-        bars(
-            &mut chart,
-            committed
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i, 0.0, v / unit.divisor)),
-            |_| GRID,
-        )?;
-        chart.draw_series(delivered.iter().enumerate().filter(|(_, v)| **v > 0.0).map(
-            |(i, v)| {
-                let x = i as f64;
-                Rectangle::new(
-                    [(x + 0.28, 0.0), (x + 0.72, v / unit.divisor)],
-                    color(0).filled(),
-                )
-            },
-        ))?;
-        // A credited month: a red mark just over its committed bar.
-        chart.draw_series(credited.iter().enumerate().filter(|(_, c)| **c > 0.0).map(
-            |(i, _)| {
-                let x = i as f64;
-                let y = committed[i] / unit.divisor;
-                Rectangle::new(
-                    [(x + 0.12, y + lift * 0.5), (x + 0.88, y + lift * 1.5)],
-                    LIMIT.filled(),
-                )
-            },
-        ))?;
-        Ok(())
-    }
-}
-
-/// Cash flow per month (bars, left axis) and cumulative cash (line, right
-/// axis), with zero at the same height on both axes.
-pub struct CashChart<'d> {
-    /// The run.
-    pub data: &'d RunData,
-}
-
-impl Chart for CashChart<'_> {
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        let d = self.data;
-        let table = d.monthly.as_ref().expect("drawn with monthly.csv");
-        let months: Vec<YearMonth> = (0..table.rows.len())
-            .map(|i| {
-                table
-                    .get(i, "month")
-                    .and_then(YearMonth::parse)
-                    .unwrap_or(d.calendar.first_month())
-            })
-            .collect();
-        let flow: Vec<f64> = (0..months.len())
-            .map(|i| table.number(i, "cash_flow_usd").unwrap_or(0.0))
-            .collect();
-        let cumulative: Vec<f64> = (0..months.len())
-            .map(|i| table.number(i, "cumulative_cash_usd").unwrap_or(0.0))
-            .collect();
-        let payback = d.summary.get(0, "payback_month").filter(|s| !s.is_empty());
-
-        let mut legend = vec![
-            Entry::new("cash in, month", Swatch::Bar(GAIN)),
-            Entry::new("cash out, month", Swatch::Bar(LOSS)),
-            Entry::new("cumulative (right axis)", Swatch::Line(color(0), 4)),
-        ];
-        if let Some(p) = payback {
-            legend.push(Entry::new(format!("pays back {p}"), Swatch::Dashed(INK)));
-        }
-        let rest = header(area, "Cash flow: per month and cumulative", &legend)?;
-        let (x, ticks) = month_axis(&months);
-
-        let flow_unit = money_unit(flow.iter().fold(0.0f64, |m, v| m.max(v.abs())));
-        let cum_unit = money_unit(cumulative.iter().fold(0.0f64, |m, v| m.max(v.abs())));
-        let range = |v: &[f64], divisor: f64| {
-            let lo = v.iter().copied().fold(0.0, f64::min) / divisor;
-            let hi = v.iter().copied().fold(0.0, f64::max) / divisor;
-            Axis::linear(lo, hi, true)
-        };
-        let (left, right) = aligned_at_zero(
-            range(&flow, flow_unit.divisor),
-            range(&cumulative, cum_unit.divisor),
-        );
-
-        let p = Panel {
-            caption: None,
-            x: x.clone(),
-            x_labels: Some(&ticks),
-            x_desc: None,
-            y: left,
-            y_desc: format!("cash flow per month [{}]", flow_unit.name),
-            y_area: 0,
-            right_area: 0,
-        };
-        let p = Panel {
-            right_area: label_width(&rest, &[&right])?,
-            ..p
-        };
-        // The secondary axis takes the right label area: set it before the
-        // primary mesh is drawn, or the primary labels both sides.
-        let chart = build(&rest, &p)?;
-        let mut chart = chart.set_secondary_coord(x.clone(), right.clone());
-        mesh(&mut chart, &p)?;
-        let right_label = |v: &f64| right.label(*v);
-        chart
-            .configure_secondary_axes()
-            .y_label_formatter(&right_label)
-            .y_desc(format!("cumulative cash [{}]", cum_unit.name))
-            .label_style(text(TICK))
-            .axis_desc_style(text(AXIS))
-            .axis_style(INK.stroke_width(1))
-            .y_labels(100)
-            .draw()?;
-        // Zero line.
-        chart.draw_series(LineSeries::new(
-            vec![(x.lo(), 0.0), (x.hi(), 0.0)],
-            INK.stroke_width(1),
-        ))?;
-        chart.draw_series(
-            flow.iter()
-                .enumerate()
-                .filter(|(_, v)| **v != 0.0)
-                .map(|(i, v)| {
-                    let x0 = i as f64;
-                    let fill = if *v >= 0.0 { GAIN } else { LOSS };
-                    Rectangle::new(
-                        [(x0 + 0.12, 0.0), (x0 + 0.88, v / flow_unit.divisor)],
-                        fill.filled(),
-                    )
-                }),
-        )?;
-        if let Some(i) = payback
-            .and_then(YearMonth::parse)
-            .and_then(|p| months.iter().position(|m| *m == p))
-        {
-            let at = i as f64 + 1.0;
-            chart.draw_series(DashedLineSeries::new(
-                vec![(at, p.y.lo()), (at, p.y.hi())],
-                10,
-                6,
-                INK.stroke_width(2),
-            ))?;
-        }
-        // Cumulative cash at the end of each month, from zero at the start.
-        chart.draw_secondary_series(LineSeries::new(
-            std::iter::once((0.0, 0.0))
-                .chain(
-                    cumulative
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (i as f64 + 1.0, v / cum_unit.divisor)),
-                )
-                .collect::<Vec<_>>(),
-            color(0).stroke_width(4),
-        ))?;
-        Ok(())
-    }
-}
-
-/// Two axes each containing zero, widened so that zero sits at the same
-/// height on both (at most 90 % of the way up, so that an axis of only
-/// negative values leaves room above zero for the other's positive ones).
-fn aligned_at_zero(a: Axis, b: Axis) -> (Axis, Axis) {
-    let below = |x: &Axis| {
-        let span = x.hi() - x.lo();
-        if span > 0.0 { -x.lo() / span } else { 0.0 }
-    };
-    let z = below(&a).max(below(&b)).clamp(0.0, 0.9);
-    let widen = |x: Axis| {
-        let own = below(&x);
-        if (own - z).abs() < 1e-9 {
-            x
-        } else if own < z {
-            // Extend downwards: zero z of the way up.
-            Axis::within(-z * x.hi() / (1.0 - z), x.hi())
-        } else {
-            // Extend upwards.
-            Axis::within(x.lo(), -x.lo() * (1.0 - z) / z)
-        }
-    };
-    (widen(a), widen(b))
 }

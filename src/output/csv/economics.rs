@@ -98,9 +98,9 @@ pub const ECONOMICS_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     col!("irr", |r, l| summary_money(l, r, |e, l| maybe_finite(
         l, e.irr, 6
     ))),
-    col!("irr_note", |r, l| summary_money(l, r, |e, l| l
+    col!("irr_note", Text, |r, l| summary_money(l, r, |e, l| l
         .text(e.irr_note.unwrap_or("")))),
-    col!("payback_month", |r, l| summary_money(l, r, |e, l| l
+    col!("payback_month", Text, |r, l| summary_money(l, r, |e, l| l
         .text(e.payback_month.as_deref().unwrap_or("")))),
     col!("payback_months", |r, l| summary_money(
         l,
@@ -200,9 +200,12 @@ pub const TAX_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
     col!("irr_after_tax", |r, l| summary_tax(l, r, |t, l| {
         maybe_finite(l, t.irr, 6)
     })),
-    col!("irr_after_tax_note", |r, l| summary_tax(l, r, |t, l| l
-        .text(t.irr_note.unwrap_or("")))),
-    col!("payback_after_tax_month", |r, l| summary_tax(
+    col!("irr_after_tax_note", Text, |r, l| summary_tax(
+        l,
+        r,
+        |t, l| l.text(t.irr_note.unwrap_or(""))
+    )),
+    col!("payback_after_tax_month", Text, |r, l| summary_tax(
         l,
         r,
         |t, l| l.text(t.payback_month.as_deref().unwrap_or(""))
@@ -258,7 +261,7 @@ pub(super) fn summary_terminal(
 /// Columns appended to `summary.csv` with a terminal treatment; the
 /// after-tax ones are empty without `[economics.tax]`.
 pub const TERMINAL_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
-    col!("terminal_treatment", |r, l| summary_terminal(
+    col!("terminal_treatment", Text, |r, l| summary_terminal(
         l,
         r,
         |t, l| l.text(t.treatment)
@@ -303,9 +306,9 @@ pub const TERMINAL_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
 
 /// Columns of `contracts_monthly.csv`.
 pub const CONTRACT_MONTH_COLUMNS: &[Column<ContractMonthRow>] = &[
-    col!("month", |r, l| l.text(&r.month)),
-    col!("contract", |r, l| l.text(&r.contract)),
-    col!("unit", |r, l| l.text(r.unit)),
+    col!("month", Text, |r, l| l.text(&r.month)),
+    col!("contract", Text, |r, l| l.text(&r.contract)),
+    col!("unit", Text, |r, l| l.text(r.unit)),
     col!("committed_capacity_hours", |r, l| l
         .fixed(r.committed_hours, 3)),
     col!("delivered_capacity_hours", |r, l| l
@@ -320,15 +323,15 @@ pub const CONTRACT_MONTH_COLUMNS: &[Column<ContractMonthRow>] = &[
 
 /// Columns of `contracts.csv`.
 pub const CONTRACT_COLUMNS: &[Column<ContractRow>] = &[
-    col!("contract", |r, l| l.text(&r.contract)),
-    col!("unit", |r, l| l.text(r.unit)),
-    col!("chip_types", |r, l| l.text(&r.chip_types)),
-    col!("start", |r, l| l.text(&r.start)),
-    col!("end", |r, l| l.text(&r.end)),
-    col!("billing", |r, l| l.text(r.billing)),
+    col!("contract", Text, |r, l| l.text(&r.contract)),
+    col!("unit", Text, |r, l| l.text(r.unit)),
+    col!("chip_types", Text, |r, l| l.text(&r.chip_types)),
+    col!("start", Text, |r, l| l.text(&r.start)),
+    col!("end", Text, |r, l| l.text(&r.end)),
+    col!("billing", Text, |r, l| l.text(r.billing)),
     col!("peak_capacity", |r, l| l.fixed(r.peak_capacity, 3)),
     col!("price_usd_per_unit", |r, l| l.fixed(r.price, 6)),
-    col!("price_derived", |r, l| l.text(if r.price_derived {
+    col!("price_derived", Text, |r, l| l.text(if r.price_derived {
         "true"
     } else {
         "false"
@@ -343,6 +346,28 @@ pub const CONTRACT_COLUMNS: &[Column<ContractRow>] = &[
     col!("months_credited", |r, l| l
         .int(u64::from(r.months_credited))),
 ];
+
+/// The first columns of `monthly.csv`: the month and the days of it inside
+/// the run.
+pub(super) const MONTHLY_LEAD_COLUMNS: &[Column<MonthlyRow>] = &[
+    col!("month", Text, |r, l| l.text(&r.month)),
+    col!("days", |r, l| l.fixed(r.days, 4)),
+];
+
+/// The column of `monthly.csv` holding the revenue of the contract `name`.
+pub fn contract_revenue_column(name: &str) -> String {
+    format!("revenue_{name}_usd")
+}
+
+/// Whether `column` is a [`contract_revenue_column`] (other than the
+/// on-demand revenue, a fixed column).
+pub fn is_contract_revenue_column(column: &str) -> bool {
+    column != "revenue_on_demand_usd"
+        && column
+            .strip_prefix("revenue_")
+            .and_then(|c| c.strip_suffix("_usd"))
+            .is_some_and(|c| !c.is_empty())
+}
 
 /// The fixed columns of `monthly.csv` after the month, its days and one
 /// `revenue_<contract>_usd` column per contract.

@@ -8,6 +8,9 @@ use super::*;
 pub struct Line {
     pub(super) buf: Vec<u8>,
     first: bool,
+    /// Whether text fields are quoted as CSV needs (always, but for a
+    /// field rendered alone for JSON).
+    quote: bool,
 }
 
 impl Line {
@@ -15,6 +18,17 @@ impl Line {
         Line {
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             first: true,
+            quote: true,
+        }
+    }
+
+    /// A line for one field rendered alone, its text unquoted (the value
+    /// of a column for `summary.json`).
+    pub(super) fn field() -> Line {
+        Line {
+            buf: Vec::new(),
+            first: true,
+            quote: false,
         }
     }
 
@@ -29,7 +43,7 @@ impl Line {
     /// A text field, quoted when it holds `,`, `"`, `\r` or `\n`.
     pub fn text(&mut self, s: &str) {
         self.separator();
-        if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        if self.quote && s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
             self.buf.push(b'"');
             for b in s.bytes() {
                 if b == b'"' {
@@ -169,10 +183,62 @@ pub(super) fn slow_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
     }
 }
 
-/// One column of a CSV file: its header and how a row's value is written.
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A number (or empty: no value); a JSON number.
+    Number,
+    /// Text (a name, a date, a key), whatever it looks like; a JSON string.
+    Text,
+}
+
+/// One column of a CSV file: its header, what it holds, and how a row's
+/// value is written (the formatting: decimals, scientific notation, empty
+/// for no value). The unit is the header's suffix ([`unit_of`]).
 pub struct Column<R> {
     /// Header name, with its unit.
     pub name: &'static str,
+    /// Number or text.
+    pub kind: Kind,
     /// Writes the value of this column for one row.
     pub put: fn(&R, &mut Line),
+}
+
+/// The text of `column`'s field of `row`, as the CSV holds it once read
+/// (unquoted).
+pub fn field_text<R>(column: &Column<R>, row: &R) -> String {
+    let mut line = Line::field();
+    (column.put)(row, &mut line);
+    String::from_utf8(line.buf).expect("fields are written from text and digits")
+}
+
+impl<R> Column<R> {
+    /// The unit of the column's values, from its name ([`unit_of`]).
+    pub fn unit(&self) -> Option<&'static str> {
+        unit_of(self.name)
+    }
+}
+
+/// The unit a column's name ends with (`energy_mwh`: MWh), `None` for a
+/// count, a ratio or text.
+pub fn unit_of(name: &str) -> Option<&'static str> {
+    const SUFFIXES: [(&str, &str); 13] = [
+        ("_usd_per_unit", "USD per unit"),
+        ("_usd", "USD"),
+        ("_mwh", "MWh"),
+        ("_mw", "MW"),
+        ("_tco2e", "tCO2e"),
+        ("_chip_hours", "chip-hours"),
+        ("_capacity_hours", "capacity-hours"),
+        ("_days", "days"),
+        ("_h", "h"),
+        ("_s", "s"),
+        ("_tb", "TB"),
+        ("_gb", "GB"),
+        ("_gbit_per_s", "Gbit/s"),
+    ];
+    SUFFIXES
+        .iter()
+        .find(|(suffix, _)| name.ends_with(suffix))
+        .map(|(_, unit)| *unit)
 }

@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::charts::data::{RunData, read_table};
+use super::charts::data::RunData;
 use super::report::ReportInputs;
 use super::set::{OutputError, OutputSet};
 use crate::record::{
@@ -27,10 +27,16 @@ use crate::workload::serving::requests::{RequestRow, ServeSummary};
 /// Bytes gathered before they are handed to the file.
 const FLUSH_AT: usize = 128 * 1024;
 
+/// A [`Column`]: `col!("name", |r, l| ...)` for a number,
+/// `col!("name", Text, |r, l| ...)` for text.
 macro_rules! col {
     ($name:literal, |$r:ident, $l:ident| $body:expr) => {
+        col!($name, Number, |$r, $l| $body)
+    };
+    ($name:literal, $kind:ident, |$r:ident, $l:ident| $body:expr) => {
         Column {
             name: $name,
+            kind: Kind::$kind,
             put: |$r, $l| $body,
         }
     };
@@ -40,6 +46,7 @@ mod economics;
 mod line;
 mod recorder;
 mod run;
+mod schema;
 mod serving;
 mod tables;
 #[cfg(test)]
@@ -49,5 +56,6 @@ pub use economics::*;
 pub use line::*;
 pub use recorder::*;
 pub use run::*;
+pub use schema::*;
 pub use serving::*;
 use tables::*;

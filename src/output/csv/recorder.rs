@@ -104,6 +104,8 @@ pub struct CsvRecorder {
     /// `contracts.csv`, opened at the first contract.
     contracts: Option<Table<ContractRow>>,
     summary: Table<SummaryRow>,
+    /// The summary row, for `summary.json`.
+    summary_row: Option<SummaryRow>,
     /// Files the caller attached whole ([`CsvRecorder::attach`]).
     attached: Vec<Sink>,
     /// The first write error: the file's name and the error.
@@ -177,6 +179,7 @@ impl CsvRecorder {
             contracts_monthly: None,
             contracts: None,
             summary,
+            summary_row: None,
             attached: Vec::new(),
             error: None,
             report: None,
@@ -202,8 +205,8 @@ impl CsvRecorder {
     }
 
     /// Writes out every file and swaps the set into the target folder.
-    /// After the CSV files are flushed and synced, reads `summary.csv` back
-    /// and writes `summary.json`; with [`CsvRecorder::with_report`], reads
+    /// After the CSV files are flushed and synced, writes `summary.json`
+    /// from the summary row; with [`CsvRecorder::with_report`], reads
     /// the run's files back once more for the charts and `report.html`.
     /// Returns the final paths, or the first error met during the run
     /// (naming the file), in which case the target is left as it was.
@@ -228,6 +231,7 @@ impl CsvRecorder {
             contracts_monthly,
             contracts,
             summary,
+            summary_row: _,
             attached,
             error: _,
             report: _,
@@ -248,11 +252,11 @@ impl CsvRecorder {
         sinks.extend(attached.iter_mut());
         close_all(set, sinks)?;
 
-        let summary = read_table(&self.set, "summary.csv")?.unwrap_or_default();
-        let json = crate::output::json::summary_json(&summary);
+        let json =
+            crate::output::json::summary_json(self.summary.columns(), self.summary_row.as_ref());
         let mut files: Vec<(&'static str, Vec<u8>)> = vec![("summary.json", json.into_bytes())];
         if let Some(inputs) = self.report.take() {
-            let data = RunData::read_with_summary(&self.set, summary)?;
+            let data = RunData::read(&self.set)?;
             let charts = crate::output::charts::draw_charts(&data, &inputs.services)
                 .map_err(|(kind, message)| self.set.draw_error(kind.stem(), message))?;
             let html = crate::output::report::report_html(&inputs, &data, &charts);
@@ -412,6 +416,7 @@ impl Recorder for CsvRecorder {
     }
 
     fn summary(&mut self, r: &SummaryRow) {
+        self.summary_row = Some(r.clone());
         if self.error.is_none() {
             let result = self.summary.row(r);
             self.keep("summary.csv", result);

@@ -7,8 +7,8 @@ use super::*;
 /// Columns of `timeseries.csv`.
 pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
     col!("time_h", |r, l| l.fixed(r.time_h, 3)),
-    col!("timestamp", |r, l| l.text(&r.timestamp)),
-    col!("site", |r, l| l.text(&r.site)),
+    col!("timestamp", Text, |r, l| l.text(&r.timestamp)),
+    col!("site", Text, |r, l| l.text(&r.site)),
     col!("racks_online", |r, l| l.int(r.racks_online.into())),
     col!("racks_deferred", |r, l| l.int(r.racks_deferred.into())),
     col!("chips_online", |r, l| l.int(r.chips_online)),
@@ -46,14 +46,20 @@ pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
 pub struct RackColumn {
     /// Header name, with its unit.
     pub name: &'static str,
+    /// Number or text.
+    pub kind: Kind,
     /// Writes the value of this column for one rack model of a sample.
     pub put: fn(&SampleRow, &RackSample, &mut Line),
 }
 
 macro_rules! rack_col {
     ($name:literal, |$s:ident, $r:ident, $l:ident| $body:expr) => {
+        rack_col!($name, Number, |$s, $r, $l| $body)
+    };
+    ($name:literal, $kind:ident, |$s:ident, $r:ident, $l:ident| $body:expr) => {
         RackColumn {
             name: $name,
+            kind: Kind::$kind,
             put: |$s, $r, $l| $body,
         }
     };
@@ -64,10 +70,10 @@ macro_rules! rack_col {
 /// so that sums over rows keep their precision).
 pub const CAPACITY_COLUMNS: &[RackColumn] = &[
     rack_col!("time_h", |s, _r, l| l.fixed(s.time_h, 3)),
-    rack_col!("timestamp", |s, _r, l| l.text(&s.timestamp)),
-    rack_col!("site", |s, _r, l| l.text(&s.site)),
-    rack_col!("rack", |_s, r, l| l.text(&r.rack)),
-    rack_col!("chip", |_s, r, l| l.text(&r.chip)),
+    rack_col!("timestamp", Text, |s, _r, l| l.text(&s.timestamp)),
+    rack_col!("site", Text, |s, _r, l| l.text(&s.site)),
+    rack_col!("rack", Text, |_s, r, l| l.text(&r.rack)),
+    rack_col!("chip", Text, |_s, r, l| l.text(&r.chip)),
     rack_col!("racks_online", |_s, r, l| l.int(r.racks_online.into())),
     rack_col!("chips_online", |_s, r, l| l.int(r.chips_online)),
     rack_col!("it_nameplate_mw", |_s, r, l| l.fixed(r.it_nameplate_mw, 6)),
@@ -128,39 +134,39 @@ pub const TRAINING_SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
 /// Columns of `failures.csv`.
 pub const FAILURE_COLUMNS: &[Column<FailureRow>] = &[
     col!("time_h", |r, l| l.fixed(r.time_h, 6)),
-    col!("timestamp", |r, l| l.text(&r.timestamp)),
-    col!("site", |r, l| l.text(&r.site)),
-    col!("class", |r, l| l.text(r.class.key())),
-    col!("component", |r, l| l.text(&r.component)),
-    col!("rack", |r, l| l.text(&r.rack)),
+    col!("timestamp", Text, |r, l| l.text(&r.timestamp)),
+    col!("site", Text, |r, l| l.text(&r.site)),
+    col!("class", Text, |r, l| l.text(r.class.key())),
+    col!("component", Text, |r, l| l.text(&r.component)),
+    col!("rack", Text, |r, l| l.text(&r.rack)),
     col!("chips_down", |r, l| l.int(r.chips_down)),
-    col!("remedy", |r, l| l.text(r.remedy.key())),
+    col!("remedy", Text, |r, l| l.text(r.remedy.key())),
     col!("downtime_h", |r, l| l.fixed(r.downtime_h, 4)),
     col!("age_h", |r, l| l.fixed(r.age_h, 4)),
 ];
 
 /// Columns of `buildout.csv`.
 pub const BUILDOUT_COLUMNS: &[Column<BuildoutRow>] = &[
-    col!("site", |r, l| l.text(&r.site)),
+    col!("site", Text, |r, l| l.text(&r.site)),
     col!("phase", |r, l| l.int(r.phase as u64)),
-    col!("rack", |r, l| l.text(&r.rack)),
+    col!("rack", Text, |r, l| l.text(&r.rack)),
     col!("racks", |r, l| l.int(r.racks.into())),
     col!("chips", |r, l| l.int(r.chips)),
-    col!("planned", |r, l| l.text(&r.planned)),
-    col!("delivered", |r, l| l.text(&r.delivered)),
-    col!("commissioned", |r, l| l.text(&r.commissioned)),
-    col!("status", |r, l| l.text(r.status.key())),
+    col!("planned", Text, |r, l| l.text(&r.planned)),
+    col!("delivered", Text, |r, l| l.text(&r.delivered)),
+    col!("commissioned", Text, |r, l| l.text(&r.commissioned)),
+    col!("status", Text, |r, l| l.text(r.status.key())),
     col!("deferred_days", |r, l| l.fixed(r.deferred_days, 3)),
     col!("nameplate_mw", |r, l| l.fixed(r.nameplate_mw, 6)),
 ];
 
 /// Columns of `summary.csv`.
 pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
-    col!("scenario", |r, l| l.text(&r.scenario)),
+    col!("scenario", Text, |r, l| l.text(&r.scenario)),
     col!("seed", |r, l| l.int(r.seed)),
     col!("sites", |r, l| l.int(r.sites as u64)),
-    col!("start", |r, l| l.text(&r.start)),
-    col!("end", |r, l| l.text(&r.end)),
+    col!("start", Text, |r, l| l.text(&r.start)),
+    col!("end", Text, |r, l| l.text(&r.end)),
     col!("hours", |r, l| l.fixed(r.hours, 3)),
     col!("racks_commissioned", |r, l| l.int(r.racks_commissioned)),
     col!("racks_refused", |r, l| l.int(r.racks_refused)),
@@ -238,17 +244,17 @@ pub(super) fn maybe(l: &mut Line, x: Option<f64>, decimals: usize) {
 /// Columns of `jobs.csv`.
 pub const JOB_COLUMNS: &[Column<JobRow>] = &[
     col!("id", |r, l| l.int(r.id.into())),
-    col!("name", |r, l| l.text(&r.name)),
-    col!("submit", |r, l| l.text(&r.submit)),
+    col!("name", Text, |r, l| l.text(&r.name)),
+    col!("submit", Text, |r, l| l.text(&r.submit)),
     col!("submit_h", |r, l| l.fixed(r.submit_h, 6)),
     col!("first_start_h", |r, l| maybe(l, r.first_start_h, 6)),
     col!("end_h", |r, l| maybe(l, r.end_h, 6)),
     col!("queue_wait_h", |r, l| l.fixed(r.queue_wait_h, 6)),
     col!("chips", |r, l| l.int(r.chips.into())),
-    col!("rack", |r, l| l.text(&r.rack)),
-    col!("chip", |r, l| l.text(&r.chip)),
-    col!("site", |r, l| l.text(&r.site)),
-    col!("status", |r, l| l.text(r.status.key())),
+    col!("rack", Text, |r, l| l.text(&r.rack)),
+    col!("chip", Text, |r, l| l.text(&r.chip)),
+    col!("site", Text, |r, l| l.text(&r.site)),
+    col!("status", Text, |r, l| l.text(r.status.key())),
     col!("interruptions", |r, l| l.int(r.interruptions_total())),
     col!("interruptions_gpu", |r, l| l.int(r.interruptions[0])),
     col!("interruptions_hbm", |r, l| l.int(r.interruptions[1])),
@@ -286,9 +292,9 @@ pub const JOB_MAINTENANCE_COLUMNS: &[Column<JobRow>] = &[col!(
 /// it opens.
 pub const MAINTENANCE_COLUMNS: &[Column<MaintenanceRow>] = &[
     col!("time_h", |r, l| l.fixed(r.time_h, 6)),
-    col!("timestamp", |r, l| l.text(&r.timestamp)),
-    col!("site", |r, l| l.text(&r.site)),
-    col!("rack", |r, l| l.text(&r.rack)),
+    col!("timestamp", Text, |r, l| l.text(&r.timestamp)),
+    col!("site", Text, |r, l| l.text(&r.site)),
+    col!("rack", Text, |r, l| l.text(&r.rack)),
     col!("racks", |r, l| l.int(r.racks.into())),
     col!("chips", |r, l| l.int(r.chips)),
     col!("held_chips", |r, l| l.int(r.held_chips)),

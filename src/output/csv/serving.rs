@@ -18,7 +18,7 @@ pub const REQUEST_COLUMNS: &[Column<RequestRow>] = &[
     col!("ttft_s", |r, l| opt_fixed(l, r.ttft_s, 6)),
     col!("tpot_s", |r, l| opt_fixed(l, r.tpot_s, 6)),
     col!("e2e_s", |r, l| opt_fixed(l, r.e2e_s, 6)),
-    col!("finished", |r, l| l.text(if r.finished {
+    col!("finished", Text, |r, l| l.text(if r.finished {
         "true"
     } else {
         "false"
@@ -63,7 +63,7 @@ pub const REPLAY_SUMMARY_COLUMNS: &[Column<ServeSummary>] = &[
         r.slo.as_ref().map(|s| s.attainment),
         6
     )),
-    col!("slo_met", |r, l| match &r.slo {
+    col!("slo_met", Text, |r, l| match &r.slo {
         Some(s) => l.text(if s.met { "true" } else { "false" }),
         None => l.text(""),
     }),
@@ -121,8 +121,8 @@ pub fn write_replay(
 /// Columns of `services.csv`.
 pub const SERVICE_COLUMNS: &[Column<ServiceRow>] = &[
     col!("time_h", |r, l| l.fixed(r.time_h, 3)),
-    col!("timestamp", |r, l| l.text(r.timestamp.as_str())),
-    col!("service", |r, l| l.text(r.service.as_str())),
+    col!("timestamp", Text, |r, l| l.text(r.timestamp.as_str())),
+    col!("service", Text, |r, l| l.text(r.service.as_str())),
     col!("demand_rps", |r, l| l.fixed(r.demand_rps, 6)),
     col!("capacity_rps", |r, l| l.fixed(r.capacity_rps, 6)),
     col!("served_rps", |r, l| l.fixed(r.served_rps, 6)),
@@ -151,7 +151,7 @@ pub const SERVICE_MAINTENANCE_COLUMNS: &[Column<ServiceRow>] =
 
 /// Columns of `service_summary.csv`.
 pub const SERVICE_SUMMARY_COLUMNS: &[Column<ServiceSummaryRow>] = &[
-    col!("service", |r, l| l.text(&r.service)),
+    col!("service", Text, |r, l| l.text(&r.service)),
     // The epoch model's expected counts, written as whole requests.
     col!("requests", |r, l| l.fixed(r.requests, 0)),
     col!("served", |r, l| l.fixed(r.served, 0)),
@@ -175,10 +175,10 @@ pub const SERVICE_SUMMARY_MAINTENANCE_COLUMNS: &[Column<ServiceSummaryRow>] =
 /// scenario, the `replay_summary.csv` figures after its identity.
 pub const WINDOW_COLUMNS: &[Column<WindowRow>] = &[
     col!("window", |r, l| l.int(r.window.into())),
-    col!("service", |r, l| l.text(&r.service)),
-    col!("start", |r, l| l.text(&r.start)),
+    col!("service", Text, |r, l| l.text(&r.service)),
+    col!("start", Text, |r, l| l.text(&r.start)),
     col!("start_h", |r, l| l.fixed(r.start_h, 6)),
-    col!("source", |r, l| l.text(&r.source)),
+    col!("source", Text, |r, l| l.text(&r.source)),
     col!("replicas", |r, l| l.int(r.replicas.into())),
     col!("requests", |r, l| l.int(r.summary.requests)),
     col!("finished", |r, l| l.int(r.summary.finished)),
@@ -241,7 +241,7 @@ pub const WINDOW_REQUEST_COLUMNS: &[Column<WindowRequestRow>] = &[
     col!("ttft_s", |r, l| opt_fixed(l, r.row.ttft_s, 6)),
     col!("tpot_s", |r, l| opt_fixed(l, r.row.tpot_s, 6)),
     col!("e2e_s", |r, l| opt_fixed(l, r.row.e2e_s, 6)),
-    col!("finished", |r, l| l.text(if r.row.finished {
+    col!("finished", Text, |r, l| l.text(if r.row.finished {
         "true"
     } else {
         "false"

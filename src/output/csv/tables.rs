@@ -18,26 +18,25 @@ impl MonthlyTable {
         let revenue: Vec<String> = first
             .contract_revenue_usd
             .iter()
-            .map(|(name, _)| format!("revenue_{name}_usd"))
+            .map(|(name, _)| contract_revenue_column(name))
             .collect();
-        let lines: Vec<String> = if first.opex_lines_usd.is_some() {
-            crate::economics::lines::LINE_NAMES
-                .iter()
-                .map(|n| format!("{n}_usd"))
-                .collect()
+        // The opex lines have the names of their totals in `summary.csv`.
+        let lines: &[Column<SummaryRow>] = if first.opex_lines_usd.is_some() {
+            OPEX_LINES_SUMMARY_COLUMNS
         } else {
-            Vec::new()
+            &[]
         };
         let tax: &[Column<MonthlyRow>] = if first.tax.is_some() {
             MONTHLY_TAX_COLUMNS
         } else {
             &[]
         };
-        let header = ["month", "days"]
-            .into_iter()
+        let header = MONTHLY_LEAD_COLUMNS
+            .iter()
+            .map(|c| c.name)
             .chain(revenue.iter().map(String::as_str))
             .chain(MONTHLY_COLUMNS.iter().map(|c| c.name))
-            .chain(lines.iter().map(String::as_str))
+            .chain(lines.iter().map(|c| c.name))
             .chain(MONTHLY_COLUMNS_AFTER_LINES.iter().map(|c| c.name))
             .chain(tax.iter().map(|c| c.name));
         let sink = Sink::open(set, "monthly.csv", header)?;
@@ -50,8 +49,9 @@ impl MonthlyTable {
 
     pub(super) fn row(&mut self, r: &MonthlyRow) -> io::Result<()> {
         let line = &mut self.sink.line;
-        line.text(&r.month);
-        line.fixed(r.days, 4);
+        for c in MONTHLY_LEAD_COLUMNS {
+            (c.put)(r, line);
+        }
         for (_, v) in &r.contract_revenue_usd {
             usd(line, *v);
         }
@@ -211,6 +211,11 @@ impl<R> Table<R> {
             parts.iter().flat_map(|p| p.iter()).map(|c| c.name),
         )?;
         Ok(Table { parts, sink })
+    }
+
+    /// The table's columns, in order.
+    pub(super) fn columns(&self) -> impl Iterator<Item = &'static Column<R>> + '_ {
+        self.parts.iter().flat_map(|p| p.iter())
     }
 
     pub(super) fn row(&mut self, row: &R) -> io::Result<()> {

@@ -343,7 +343,7 @@ pub const PREFILL_PER_DECODE: f64 = 0.55 / 0.75;
 /// 1× H200 (FP8) and 1× B200 (FP4); prefill is that times
 /// [`PREFILL_PER_DECODE`]. The fit, its residuals (single-GPU H200 and
 /// B200 within 10%, 4× H100 over-predicted by 25%) and what they mean are
-/// in `docs/validation.md` (rows 12-17); `crate::validation`'s
+/// in `docs/validation.md` (its MLPerf Inference rows); `crate::validation`'s
 /// `fit_mlperf_inference` recomputes it, and `tests/dcsim/validation.rs`
 /// fails if these figures drift from it by more than their rounding.
 pub const DEFAULT_EFFICIENCY: Efficiency = Efficiency {
@@ -351,14 +351,14 @@ pub const DEFAULT_EFFICIENCY: Efficiency = Efficiency {
     decode: 0.544,
     source: "fit: decode 0.544 of peak HBM bandwidth for H100, H200 and B200 together, \
              to MLPerf Inference v4.1 Llama 2 70B offline tokens/s (docs/validation.md, \
-             rows 12-17); prefill at the earlier estimate's ratio 0.55/0.75 of that, of \
+             MLPerf Inference rows); prefill at the earlier estimate's ratio 0.55/0.75 of that, of \
              dense BF16",
 };
 
 /// Chips whose serving efficiencies differ from [`DEFAULT_EFFICIENCY`] — the
 /// one place such figures live. None does today: each chip's own fit to
 /// MLPerf (H200 0.580, B200 0.605, 4× H100 0.409) differs from the common
-/// value by the residuals rows 12-17 state, and the H100's lower figure comes
+/// value by the residuals its MLPerf Inference rows state, and the H100's lower figure comes
 /// from a four-GPU replica whose all-reduce dcsim under-costs, not from the
 /// chip (`docs/validation.md`). A row belongs here when a chip's own
 /// single-GPU measurement sets it apart.

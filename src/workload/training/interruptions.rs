@@ -148,7 +148,7 @@ impl Training<'_> {
 
     /// Domains were freed at `site` (a repair, commissioning, the site
     /// back, a job's end): the jobs waiting there re-place onto them first,
-    /// in job order (the queue comes after, in [`Training::settle`]).
+    /// in job order (the queue comes after, in [`Training::respond`]).
     pub(super) fn serve_waiters(&mut self, site: SiteId, now: SimTime, world: &mut World) {
         for model in 0..self.world_config.rack_types.len() {
             let pool = self.pool(site.index(), model);

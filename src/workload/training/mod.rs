@@ -166,6 +166,69 @@ impl JobState {
     }
 }
 
+/// Number of jobs in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    /// Not submitted yet.
+    pub pending: usize,
+    /// In the queue.
+    pub queued: usize,
+    /// Computing on their chips.
+    pub computing: usize,
+    /// Writing a checkpoint.
+    pub checkpointing: usize,
+    /// Restarting from their last checkpoint.
+    pub restarting: usize,
+    /// Interrupted, waiting for their domains to come back.
+    pub waiting: usize,
+    /// Done.
+    pub completed: usize,
+}
+
+impl JobCounts {
+    /// The jobs in `state`.
+    pub fn of(&self, state: JobState) -> usize {
+        match state {
+            JobState::Pending => self.pending,
+            JobState::Queued => self.queued,
+            JobState::Computing => self.computing,
+            JobState::Checkpointing => self.checkpointing,
+            JobState::Restarting => self.restarting,
+            JobState::Waiting => self.waiting,
+            JobState::Completed => self.completed,
+        }
+    }
+
+    /// The count of `state`, to change.
+    fn of_mut(&mut self, state: JobState) -> &mut usize {
+        match state {
+            JobState::Pending => &mut self.pending,
+            JobState::Queued => &mut self.queued,
+            JobState::Computing => &mut self.computing,
+            JobState::Checkpointing => &mut self.checkpointing,
+            JobState::Restarting => &mut self.restarting,
+            JobState::Waiting => &mut self.waiting,
+            JobState::Completed => &mut self.completed,
+        }
+    }
+
+    /// Every job, whatever its state.
+    pub fn total(&self) -> usize {
+        JobState::ALL.iter().map(|&s| self.of(s)).sum()
+    }
+}
+
+/// The training counters of one site, as kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SiteCounts {
+    /// Chips of the up domains jobs hold.
+    pub chips: u64,
+    /// Jobs computing, checkpointing or restarting.
+    pub running: u32,
+    /// Jobs waiting for their domains.
+    pub waiting: u32,
+}
+
 /// How a state counts in its site's tally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Activity {
@@ -346,8 +409,8 @@ pub struct Training<'s> {
     placed: Vec<Vec<u32>>,
     /// Chip speed factor of each site.
     speed: Vec<f64>,
-    /// Jobs in each state ([`JobState::index`]).
-    counts: [usize; 7],
+    /// Jobs in each state.
+    counts: JobCounts,
     /// Training figures of each site.
     tally: Vec<SiteTally>,
     /// Placed jobs by (estimated end, job, domains held in the pool), per
@@ -399,8 +462,10 @@ impl<'s> Training<'s> {
             replacing: false,
             rng: None,
         };
-        let mut counts = [0; 7];
-        counts[JobState::Pending.index()] = config.jobs.len();
+        let counts = JobCounts {
+            pending: config.jobs.len(),
+            ..JobCounts::default()
+        };
         let pools = world_config.sites.len() * world_config.rack_types.len();
         Training {
             run,
@@ -442,8 +507,8 @@ impl<'s> Training<'s> {
         self.scheduled.drain(..)
     }
 
-    /// Number of jobs in each state ([`JobState::ALL`] order).
-    pub fn counts(&self) -> [usize; 7] {
+    /// Number of jobs in each state.
+    pub fn counts(&self) -> JobCounts {
         self.counts
     }
 
@@ -488,9 +553,13 @@ impl<'s> Training<'s> {
 
     /// A site's counters as kept: chips of the up domains jobs hold, jobs
     /// running, jobs waiting.
-    pub fn site_counts(&self, site: usize) -> (u64, u32, u32) {
+    pub fn site_counts(&self, site: usize) -> SiteCounts {
         let t = &self.tally[site];
-        (t.chips, t.running, t.waiting)
+        SiteCounts {
+            chips: t.chips,
+            running: t.running,
+            waiting: t.waiting,
+        }
     }
 
     /// Jobs in the queue.
@@ -512,8 +581,8 @@ impl<'s> Training<'s> {
             self.count_rate(job, now, 0.0);
         }
         let run = &mut self.runs[job];
-        self.counts[old.index()] -= 1;
-        self.counts[state.index()] += 1;
+        *self.counts.of_mut(old) -= 1;
+        *self.counts.of_mut(state) += 1;
         run.state = state;
         for part in &run.parts {
             let t = &mut self.tally[part.site as usize];
@@ -726,7 +795,7 @@ impl<'s> Training<'s> {
     /// domains freed at a site to the jobs waiting there and then to the
     /// queue, and re-rates the computing jobs whose flows changed rate
     /// (once each, O(racks) per job). O(1) when nothing happened.
-    pub fn settle(&mut self, now: SimTime, world: &mut World) {
+    pub fn respond(&mut self, now: SimTime, world: &mut World) {
         let mut jobs = std::mem::take(&mut self.to_replace);
         for &job in &jobs {
             self.runs[job as usize].replacing = false;
@@ -761,12 +830,12 @@ impl<'s> Training<'s> {
     }
 
     /// Another workload gave back domains at `site`: the waiting jobs and
-    /// the queue try them at the next [`Training::settle`].
+    /// the queue try them at the next [`Training::respond`].
     pub fn domains_freed(&mut self, site: SiteId) {
         self.mark_room(site);
     }
 
-    /// Domains were freed at `site`: handled in [`Training::settle`].
+    /// Domains were freed at `site`: handled in [`Training::respond`].
     fn mark_room(&mut self, site: SiteId) {
         if !self.room[site.index()] {
             self.room[site.index()] = true;

@@ -35,19 +35,19 @@ impl World<'_> {
         self.now = now;
         self.touch(site as usize);
         let t = self.topo.types[rack_type as usize];
-        let (load_mw, u_micros) = loads(t.dynamic, utilization);
+        let (load_milliwatts, u_micros) = loads(t.dynamic, utilization);
         self.allocations.push(Some(Allocation {
             site,
             rack_type: rack_type as usize,
             domains: domains.iter().map(|d| d.0).collect(),
             dynamic: t.dynamic,
-            dynamic_mw: t.dynamic_mw,
-            load_mw,
+            dynamic_milliwatts: t.dynamic_milliwatts,
+            load_milliwatts,
             u_micros,
             held_chips: 0,
         }));
         self.take_claimed(pool, id, domains.len());
-        self.settle();
+        self.refresh_changed();
         Ok(AllocationId(id))
     }
 
@@ -68,7 +68,7 @@ impl World<'_> {
             self.touch(site);
             self.sites[site].power.background = utilization;
         }
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -92,19 +92,19 @@ impl World<'_> {
         p.release(
             a.rack_type,
             a.held_chips,
-            a.dynamic_mw,
-            a.load_mw,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
             a.u_micros,
         );
-        (a.load_mw, a.u_micros) = loads(a.dynamic, utilization);
+        (a.load_milliwatts, a.u_micros) = loads(a.dynamic, utilization);
         p.hold(
             a.rack_type,
             a.held_chips,
-            a.dynamic_mw,
-            a.load_mw,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
             a.u_micros,
         );
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -122,8 +122,8 @@ impl World<'_> {
         self.sites[site].power.release(
             a.rack_type,
             a.held_chips,
-            a.dynamic_mw,
-            a.load_mw,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
             a.u_micros,
         );
         let pool = self.spares.pool(site, a.rack_type);
@@ -170,7 +170,7 @@ impl World<'_> {
         }
         self.rack_moves = moves;
         self.free[pool] += freed;
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -202,7 +202,7 @@ impl World<'_> {
             .expect("checked live")
             .domains
             .extend(domains.iter().map(|d| d.0));
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -257,7 +257,7 @@ impl World<'_> {
             }
         }
         self.flush_racks(pool, &mut racks);
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 
@@ -318,7 +318,7 @@ impl World<'_> {
             .as_mut()
             .expect("checked live")
             .domains[pos] = new.0;
-        self.settle();
+        self.refresh_changed();
         Ok(())
     }
 

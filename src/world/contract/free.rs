@@ -25,7 +25,7 @@ impl World<'_> {
         let rack = &self.topo.racks[self.topo.domains[domain as usize].rack as usize];
         let ti = rack.rack_type as usize;
         let t = &self.topo.types[ti];
-        let (idle, dynamic) = (t.idle_mw, t.dynamic_mw);
+        let (idle, dynamic) = (t.idle_milliwatts, t.dynamic_milliwatts);
         let p = &mut self.sites[rack.site as usize].power;
         if up {
             p.add_available(ti, chips, idle, dynamic);
@@ -65,10 +65,22 @@ impl World<'_> {
         let p = &mut self.sites[a.site as usize].power;
         if up {
             a.held_chips += chips;
-            p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+            p.hold(
+                a.rack_type,
+                chips,
+                a.dynamic_milliwatts,
+                a.load_milliwatts,
+                a.u_micros,
+            );
         } else {
             a.held_chips -= chips;
-            p.release(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+            p.release(
+                a.rack_type,
+                chips,
+                a.dynamic_milliwatts,
+                a.load_milliwatts,
+                a.u_micros,
+            );
         }
     }
 
@@ -86,10 +98,22 @@ impl World<'_> {
         let p = &mut self.sites[site].power;
         if up {
             a.held_chips += chips;
-            p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+            p.hold(
+                a.rack_type,
+                chips,
+                a.dynamic_milliwatts,
+                a.load_milliwatts,
+                a.u_micros,
+            );
         } else {
             a.held_chips -= chips;
-            p.release(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+            p.release(
+                a.rack_type,
+                chips,
+                a.dynamic_milliwatts,
+                a.load_milliwatts,
+                a.u_micros,
+            );
         }
     }
 
@@ -198,7 +222,13 @@ impl World<'_> {
         let chips = count as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
         a.held_chips += chips;
         let p = &mut self.sites[a.site as usize].power;
-        p.hold(a.rack_type, chips, a.dynamic_mw, a.load_mw, a.u_micros);
+        p.hold(
+            a.rack_type,
+            chips,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
+            a.u_micros,
+        );
     }
 
     /// Marks a domain free or not and counts it in its pool; whether that

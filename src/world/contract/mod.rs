@@ -184,9 +184,9 @@ pub(crate) struct Allocation {
     /// TDP − idle per chip of its rack model [W].
     pub dynamic: crate::units::Watts,
     /// TDP − idle per chip of its rack model [mW].
-    pub dynamic_mw: i64,
+    pub dynamic_milliwatts: i64,
     /// Dynamic draw per chip at its utilization [mW].
-    pub load_mw: i64,
+    pub load_milliwatts: i64,
     /// Utilization in millionths.
     pub u_micros: i64,
     /// Its chips that are healthy and powered now (drawing at its load).
@@ -319,12 +319,12 @@ mod tests {
                 m.3 += chips;
             }
             let s = &mut want[rack.site as usize];
-            s.0 += chips as i64 * t.idle_mw;
-            s.1 += chips as i64 * t.dynamic_mw;
+            s.0 += chips as i64 * t.idle_milliwatts;
+            s.1 += chips as i64 * t.dynamic_milliwatts;
             if d.allocation != NO_ALLOCATION {
                 let a = w.allocations[d.allocation as usize].as_ref().unwrap();
-                s.2 += chips as i64 * a.load_mw;
-                s.3 += chips as i64 * t.dynamic_mw;
+                s.2 += chips as i64 * a.load_milliwatts;
+                s.3 += chips as i64 * t.dynamic_milliwatts;
                 s.4 += chips;
             }
         }
@@ -332,10 +332,10 @@ mod tests {
             let p = &s.power;
             assert_eq!(
                 (
-                    p.idle_mw,
-                    p.dynamic_mw,
-                    p.held_load_mw,
-                    p.held_dynamic_mw,
+                    p.idle_milliwatts,
+                    p.dynamic_milliwatts,
+                    p.held_load_milliwatts,
+                    p.held_dynamic_milliwatts,
                     p.held_chips
                 ),
                 want[site],

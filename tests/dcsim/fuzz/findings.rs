@@ -93,9 +93,16 @@ fn a_manifest_of_another_format_is_quoted_short() {
 fn a_bad_month_read_back_is_quoted_short() {
     let dir = tempfile::tempdir().unwrap();
     let long = "x".repeat(5000);
+    // Every column monthly.csv always has (the header is checked), the
+    // month too long, every figure 0.
+    let columns = dcsim::output::csv::schema("monthly.csv").unwrap().always;
+    let row: Vec<&str> = columns
+        .iter()
+        .map(|c| if *c == "month" { long.as_str() } else { "0" })
+        .collect();
     std::fs::write(
         dir.path().join("monthly.csv"),
-        format!("month,days,cumulative_cash_usd\n{long},31,5\n"),
+        format!("{}\n{}\n", columns.join(","), row.join(",")),
     )
     .unwrap();
     let e = dcsim::results::cumulative_cash(dir.path())

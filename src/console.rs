@@ -1,5 +1,6 @@
-//! Text for the terminal: the catalog as a table or CSV, and the short report
-//! printed after a run. Files of a run are written by [`crate::output`].
+//! Text for the terminal: the catalog as a table or CSV, and the run summary
+//! printed after a run. Files of a run, `report.html` among them, are
+//! written by [`crate::output`].
 
 use std::fmt::Write as _;
 
