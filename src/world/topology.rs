@@ -122,10 +122,10 @@ pub(crate) struct Rack {
     pub rack_type: u32,
     pub first_node: u32,
     pub first_domain: u32,
-    /// The fleet of its model's nodes at its site; the rack-power fleet is
-    /// the next one, the uplink fleet the one after (they are made
+    /// The cohort of its model's nodes at its site; the rack-power cohort is
+    /// the next one, the uplink cohort the one after (they are made
     /// together).
-    pub node_fleet: u32,
+    pub node_cohort: u32,
     /// Its power is down (a rack power failure, or planned maintenance).
     pub power_down: bool,
     /// The planned maintenance window holding it dark: its position in
@@ -152,6 +152,12 @@ pub(crate) struct Topology {
     pub node_rack: Vec<u32>,
     /// By domain id.
     pub domains: Vec<Domain>,
+    /// Bit `d % 64` of word `d / 64`: domain `d` is free — healthy, and no
+    /// allocation holds it (counted in its (site, rack model) pool's free
+    /// count). A rack's domains are consecutive ids, so its free domains
+    /// are read a word (64 domains) at a time, and a release sets the bits
+    /// of a run of domains in one store per word.
+    pub free_bits: Vec<u64>,
 }
 
 /// One scale-up domain's state, kept together (one cache line holds four).
@@ -161,17 +167,89 @@ pub(crate) struct Domain {
     pub rack: u32,
     /// How many of its nodes are not healthy.
     pub down_nodes: u32,
-    /// The allocation holding it, or `contract::NO_ALLOCATION`.
+    /// The allocation that last took it, or `contract::NO_ALLOCATION`. A
+    /// release leaves the ids of its domains in place: an allocation id is
+    /// never reused, so an id whose allocation is gone means that no
+    /// allocation holds the domain (read it through
+    /// `World::allocation_of`).
     pub allocation: u32,
-    /// Whether it is free: healthy, and no allocation holds it (counted
-    /// in its (site, rack model) pool's free count).
-    pub free: bool,
     /// Its position in its allocation's list of domains (meaningless when
     /// no allocation holds it).
     pub alloc_pos: u32,
 }
 
 impl Topology {
+    /// Adds a domain of `rack`, not free and held by no allocation.
+    pub fn push_domain(&mut self, rack: u32) {
+        self.domains.push(Domain {
+            rack,
+            down_nodes: 0,
+            allocation: super::contract::NO_ALLOCATION,
+            alloc_pos: 0,
+        });
+        self.free_bits.resize(self.domains.len().div_ceil(64), 0);
+    }
+
+    /// Whether a domain is free (see [`Topology::free_bits`]).
+    pub fn is_free(&self, domain: u32) -> bool {
+        self.free_bits[domain as usize / 64] >> (domain % 64) & 1 != 0
+    }
+
+    /// Marks a domain free or not.
+    pub fn set_free(&mut self, domain: u32, free: bool) {
+        let (w, bit) = (domain as usize / 64, 1u64 << (domain % 64));
+        if free {
+            self.free_bits[w] |= bit;
+        } else {
+            self.free_bits[w] &= !bit;
+        }
+    }
+
+    /// Marks the domains `from..to` free (none of them is). One store per
+    /// word of 64 domains.
+    pub fn set_free_range(&mut self, from: u32, to: u32) {
+        for (w, mask) in word_masks(from, to) {
+            debug_assert_eq!(self.free_bits[w] & mask, 0, "marked free twice");
+            self.free_bits[w] |= mask;
+        }
+    }
+
+    /// The first domain of `from..to` that is not free, if any; else marks
+    /// them all not free. One look and one store per word of 64 domains.
+    pub fn take_free_range(&mut self, from: u32, to: u32) -> Result<(), u32> {
+        for (w, mask) in word_masks(from, to) {
+            let missing = !self.free_bits[w] & mask;
+            if missing != 0 {
+                return Err((w * 64) as u32 + missing.trailing_zeros());
+            }
+        }
+        for (w, mask) in word_masks(from, to) {
+            self.free_bits[w] &= !mask;
+        }
+        Ok(())
+    }
+
+    /// The free domains among `first..first + n` (one rack's), in id
+    /// order: a look at each word of 64 domains, not at each domain.
+    pub fn free_in(&self, first: u32, n: u32) -> impl DoubleEndedIterator<Item = u32> + '_ {
+        let end = first + n;
+        let words = if n == 0 {
+            0..0
+        } else {
+            first as usize / 64..(end as usize - 1) / 64 + 1
+        };
+        words.flat_map(move |w| {
+            let base = (w * 64) as u32;
+            let mut bits = self.free_bits[w];
+            if base < first {
+                bits &= !0u64 << (first - base);
+            }
+            if end - base < 64 {
+                bits &= !(!0u64 << (end - base));
+            }
+            BitIter(bits).map(move |b| base + b)
+        })
+    }
     /// The domain a node belongs to.
     pub fn domain_of(&self, node: u32) -> u32 {
         let rack = &self.racks[self.node_rack[node as usize] as usize];
@@ -192,5 +270,127 @@ impl Topology {
         let d = &self.domains[domain as usize];
         let t = &self.types[self.racks[d.rack as usize].rack_type as usize];
         u64::from(t.nodes_per_domain - d.down_nodes) * u64::from(t.chips_per_node)
+    }
+}
+
+/// How many leading entries of `list` are the ids `from, from + 1, …` (a
+/// run of consecutive domains), looked at eight at a time.
+pub(crate) fn consecutive<T: Copy>(list: &[T], from: u32, id: impl Fn(T) -> u32) -> usize {
+    let mut k = 0;
+    for chunk in list.chunks_exact(8) {
+        // No early exit within a chunk: the eight compares vectorize.
+        let base = from.wrapping_add(k as u32);
+        let run = chunk
+            .iter()
+            .zip(0u32..)
+            .fold(true, |all, (&d, j)| all & (id(d) == base.wrapping_add(j)));
+        if !run {
+            break;
+        }
+        k += 8;
+    }
+    while k < list.len() && id(list[k]) == from.wrapping_add(k as u32) {
+        k += 1;
+    }
+    k
+}
+
+/// The words of a bitset by domain id that `from..to` covers, each with
+/// the mask of its bits in the range.
+fn word_masks(from: u32, to: u32) -> impl Iterator<Item = (usize, u64)> {
+    let words = if from < to {
+        from as usize / 64..(to as usize - 1) / 64 + 1
+    } else {
+        0..0
+    };
+    words.map(move |w| {
+        let base = (w * 64) as u32;
+        let lo = from.max(base) - base;
+        let hi = to.min(base + 64) - base;
+        let width = hi - lo;
+        let mask = if width == 64 {
+            !0
+        } else {
+            ((1u64 << width) - 1) << lo
+        };
+        (w, mask)
+    })
+}
+
+/// The set bits of a word, lowest first (or highest first, backwards).
+struct BitIter(u64);
+
+impl Iterator for BitIter {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        (self.0 != 0).then(|| {
+            let b = self.0.trailing_zeros();
+            self.0 &= self.0 - 1;
+            b
+        })
+    }
+}
+
+impl DoubleEndedIterator for BitIter {
+    fn next_back(&mut self) -> Option<u32> {
+        (self.0 != 0).then(|| {
+            let b = 63 - self.0.leading_zeros();
+            self.0 &= !(1u64 << b);
+            b
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A topology of `n` domains in one rack, none free.
+    fn domains(n: u32) -> Topology {
+        let mut t = Topology::default();
+        for _ in 0..n {
+            t.push_domain(0);
+        }
+        t
+    }
+
+    #[test]
+    fn free_ranges_match_the_domains_marked_one_by_one() {
+        let mut t = domains(200);
+        // Across word boundaries, a whole word, and single domains.
+        t.set_free_range(60, 131);
+        t.set_free_range(3, 4);
+        let want: Vec<u32> = std::iter::once(3).chain(60..131).collect();
+        assert_eq!(t.free_in(0, 200).collect::<Vec<_>>(), want);
+        assert_eq!(t.free_in(64, 2).collect::<Vec<_>>(), [64, 65]);
+        assert_eq!(t.free_in(61, 0).count(), 0);
+        assert_eq!(t.free_in(0, 200).next_back(), Some(130));
+        assert!((0..200).all(|d| t.is_free(d) == want.contains(&d)));
+        // Taking stops at the first domain not free and changes nothing.
+        assert_eq!(t.take_free_range(59, 70), Err(59));
+        assert_eq!(t.take_free_range(120, 140), Err(131));
+        assert_eq!(t.free_in(0, 200).collect::<Vec<_>>(), want);
+        assert_eq!(t.take_free_range(64, 128), Ok(()));
+        let left: Vec<u32> = [3].into_iter().chain(60..64).chain(128..131).collect();
+        assert_eq!(t.free_in(0, 200).collect::<Vec<_>>(), left);
+        t.set_free(64, true);
+        t.set_free(3, false);
+        assert!(t.is_free(64) && !t.is_free(3));
+    }
+
+    #[test]
+    fn consecutive_counts_the_leading_run_of_ids() {
+        let ids: Vec<u32> = (10..30).chain([31, 32]).collect();
+        assert_eq!(consecutive(&ids, 10, |d| d), 20);
+        assert_eq!(consecutive(&ids[20..], 31, |d| d), 2);
+        // A break inside the first eight, and right after them.
+        let mut broken: Vec<u32> = (0..16).collect();
+        broken[5] = 99;
+        assert_eq!(consecutive(&broken, 0, |d| d), 5);
+        broken[5] = 5;
+        broken[8] = 99;
+        assert_eq!(consecutive(&broken, 0, |d| d), 8);
+        assert_eq!(consecutive(&[] as &[u32], 0, |d| d), 0);
     }
 }

@@ -100,7 +100,7 @@ impl World<'_> {
         self.rack_free.iter_mut().for_each(|n| *n = 0);
         if listening {
             for d in 0..self.topo.domains.len() as u32 {
-                if self.topo.domains[d as usize].free {
+                if self.topo.is_free(d) {
                     let pool = self.pool_of_domain(d);
                     self.move_rack(pool, self.topo.domains[d as usize].rack, 1);
                 }

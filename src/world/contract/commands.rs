@@ -127,39 +127,63 @@ impl World<'_> {
             a.u_micros,
         );
         let pool = self.spares.pool(site, a.rack_type);
-        // One pass over the domains with the topology borrowed once; each
-        // run of one rack's freed domains becomes one move in the
-        // free-count index, applied after the pass.
+        // One pass over the allocation's list of domains, taken as runs of
+        // consecutive ids (placement hands out whole racks and a rack's
+        // free domains in id order). The domains' own records are left as
+        // they are (the allocation id they keep is now of a released
+        // allocation, which means held by none) and read only in a rack
+        // with a node down; free bits are set a word of 64 domains at a
+        // time. Each run of one rack's freed domains becomes one move in
+        // the free-count index, applied after the pass.
         let mut moves = std::mem::take(&mut self.rack_moves);
         moves.clear();
         let mut freed = 0;
         {
-            let (domains, racks) = (&mut self.topo.domains, &self.topo.racks);
-            // The previous domain's rack and whether it is in service (an
-            // allocation's domains come in runs of one rack), and the
-            // domains of that run freed so far.
-            let (mut rack, mut rack_up, mut run) = (u32::MAX, false, 0i32);
-            for &d in &a.domains {
-                let dom = &mut domains[d as usize];
-                dom.allocation = NO_ALLOCATION;
-                if dom.rack != rack {
-                    if run != 0 {
-                        moves.push((rack, run));
-                        run = 0;
+            let list = &a.domains;
+            // The current rack, its domains `first..first + n`, whether it
+            // is in service and whether all its nodes are healthy, and the
+            // domains of it freed so far.
+            let (mut rack, mut first, mut n) = (u32::MAX, 0u32, 0u32);
+            let (mut rack_up, mut whole, mut run) = (false, false, 0u32);
+            let mut i = 0;
+            while i < list.len() {
+                let from = list[i];
+                let k = crate::world::topology::consecutive(&list[i..], from, |d| d);
+                let to = from + k as u32;
+                i += k;
+                let mut d = from;
+                while d < to {
+                    if d.wrapping_sub(first) >= n {
+                        if run != 0 {
+                            moves.push((rack, run as i32));
+                            run = 0;
+                        }
+                        rack = self.topo.domains[d as usize].rack;
+                        let r = &self.topo.racks[rack as usize];
+                        let t = &self.topo.types[r.rack_type as usize];
+                        (first, n) = (r.first_domain, t.domains);
+                        rack_up = !r.power_down && !r.uplink_failed && !r.retired;
+                        whole = r.healthy_nodes == t.nodes;
                     }
-                    rack = dom.rack;
-                    let r = &racks[rack as usize];
-                    rack_up = !r.power_down && !r.uplink_failed && !r.retired;
-                }
-                // Healthy (as `Topology::domain_healthy`): free again. A
-                // held domain is never marked free.
-                if dom.down_nodes == 0 && rack_up {
-                    dom.free = true;
-                    run += 1;
+                    let stop = to.min(first + n);
+                    // Healthy (as `Topology::domain_healthy`): free again.
+                    // A held domain is never marked free.
+                    if rack_up && whole {
+                        self.topo.set_free_range(d, stop);
+                        run += stop - d;
+                    } else if rack_up {
+                        for x in d..stop {
+                            if self.topo.domains[x as usize].down_nodes == 0 {
+                                self.topo.set_free(x, true);
+                                run += 1;
+                            }
+                        }
+                    }
+                    d = stop;
                 }
             }
             if run != 0 {
-                moves.push((rack, run));
+                moves.push((rack, run as i32));
             }
         }
         for &(rack, delta) in &moves {
@@ -296,7 +320,7 @@ impl World<'_> {
         if (r.site, r.rack_type) != (site, rack_type) {
             return Err(ContractError::Mixed(new));
         }
-        if !n.free {
+        if !self.topo.is_free(new.0) {
             return Err(ContractError::NotFree(new));
         }
         if self.sites[site as usize].power.dark {

@@ -2,6 +2,7 @@
 //! the commands and the other world files share.
 
 use super::*;
+use crate::world::topology::consecutive;
 
 impl World<'_> {
     /// The (site, rack model) pool index of a domain.
@@ -88,13 +89,10 @@ impl World<'_> {
     /// of the allocation holding it; no-op for a domain no allocation holds.
     pub(super) fn hold(&mut self, domain: u32, chips: u64, up: bool) {
         let d = &self.topo.domains[domain as usize];
-        if d.allocation == NO_ALLOCATION {
-            return;
-        }
         let site = self.topo.racks[d.rack as usize].site as usize;
-        let a = self.allocations[d.allocation as usize]
-            .as_mut()
-            .expect("a domain's allocation is live");
+        let Some(Some(a)) = self.allocations.get_mut(d.allocation as usize) else {
+            return;
+        };
         let p = &mut self.sites[site].power;
         if up {
             a.held_chips += chips;
@@ -117,9 +115,12 @@ impl World<'_> {
         }
     }
 
+    /// The allocation holding a domain, if any: the one that last took it,
+    /// unless released since (a release leaves its domains' ids in place;
+    /// ids are never reused).
     pub(crate) fn allocation_of(&self, domain: u32) -> Option<AllocationId> {
         let a = self.topo.domains[domain as usize].allocation;
-        (a != NO_ALLOCATION).then_some(AllocationId(a))
+        matches!(self.allocations.get(a as usize), Some(Some(_))).then_some(AllocationId(a))
     }
 
     /// Adds a domain to its pool's free set and its rack's free count.
@@ -156,44 +157,76 @@ impl World<'_> {
         let mut result = Ok(());
         let mut moves = std::mem::take(&mut self.rack_moves);
         moves.clear();
-        let (all, racks) = (&mut self.topo.domains, &self.topo.racks);
-        // The previous domain's rack, known to be of `site` and `rack_type`,
-        // and its run of domains so far.
-        let (mut checked, mut run) = (u32::MAX, 0i32);
-        for &d in domains {
-            let Some(dom) = all.get_mut(d.index()) else {
-                result = Err(ContractError::UnknownDomain(d));
-                break;
-            };
-            if dom.rack != checked {
-                let r = &racks[dom.rack as usize];
-                if (r.site, r.rack_type) != (site, rack_type) {
-                    result = Err(ContractError::Mixed(d));
-                    break;
-                }
-                if run != 0 {
-                    moves.push((checked, run));
-                }
-                (checked, run) = (dom.rack, 0);
-            }
-            if !dom.free {
-                result = Err(ContractError::NotFree(d));
+        // The current rack, known to be of `site` and `rack_type`, its
+        // domains `first..first + n`, and its run of domains so far.
+        let (mut rack, mut first, mut n, mut run) = (u32::MAX, 0u32, 0u32, 0i32);
+        // The list as runs of consecutive ids, each cut at its racks' ends.
+        let mut i = 0;
+        'runs: while i < domains.len() {
+            let from = domains[i].0;
+            if from as usize >= self.topo.domains.len() {
+                result = Err(ContractError::UnknownDomain(DomainId(from)));
                 break;
             }
-            dom.free = false;
-            dom.allocation = id;
-            dom.alloc_pos = (base + claimed) as u32;
-            run -= 1;
-            claimed += 1;
+            // From an id below the number of domains, a run of at most
+            // `domains.len()` ids stays within u32.
+            let k = consecutive(&domains[i..], from, |d| d.0);
+            let to = from + k as u32;
+            i += k;
+            let mut d = from;
+            while d < to {
+                if d.wrapping_sub(first) >= n {
+                    let Some(dom) = self.topo.domains.get(d as usize) else {
+                        result = Err(ContractError::UnknownDomain(DomainId(d)));
+                        break 'runs;
+                    };
+                    let r = &self.topo.racks[dom.rack as usize];
+                    if (r.site, r.rack_type) != (site, rack_type) {
+                        result = Err(ContractError::Mixed(DomainId(d)));
+                        break 'runs;
+                    }
+                    if run != 0 {
+                        moves.push((rack, run));
+                    }
+                    (rack, run) = (dom.rack, 0);
+                    (first, n) = (
+                        r.first_domain,
+                        self.topo.types[r.rack_type as usize].domains,
+                    );
+                }
+                let stop = to.min(first + n);
+                // Up to the first that is not free (a domain listed twice
+                // is not free the second time).
+                let (take, err) = match self.topo.take_free_range(d, stop) {
+                    Ok(()) => (stop, None),
+                    Err(x) => {
+                        self.topo
+                            .take_free_range(d, x)
+                            .expect("free up to the first that is not");
+                        (x, Some(ContractError::NotFree(DomainId(x))))
+                    }
+                };
+                let records = &mut self.topo.domains[d as usize..take as usize];
+                for (k, dom) in records.iter_mut().enumerate() {
+                    dom.allocation = id;
+                    dom.alloc_pos = (base + claimed + k) as u32;
+                }
+                claimed += (take - d) as usize;
+                run -= (take - d) as i32;
+                if let Some(e) = err {
+                    result = Err(e);
+                    break 'runs;
+                }
+                d = stop;
+            }
         }
         if run != 0 {
-            moves.push((checked, run));
+            moves.push((rack, run));
         }
         if result.is_err() {
             for &d in &domains[..claimed] {
-                let dom = &mut all[d.index()];
-                dom.free = true;
-                dom.allocation = NO_ALLOCATION;
+                self.topo.domains[d.index()].allocation = NO_ALLOCATION;
+                self.topo.set_free(d.0, true);
             }
             moves.clear();
         }
@@ -234,11 +267,10 @@ impl World<'_> {
     /// Marks a domain free or not and counts it in its pool; whether that
     /// changed anything.
     pub(super) fn mark_free(&mut self, pool: usize, domain: u32, free: bool) -> bool {
-        let d = &mut self.topo.domains[domain as usize];
-        if d.free == free {
+        if self.topo.is_free(domain) == free {
             return false;
         }
-        d.free = free;
+        self.topo.set_free(domain, free);
         if free {
             self.free[pool] += 1;
         } else {
@@ -377,12 +409,11 @@ impl World<'_> {
         }
     }
 
-    /// The free healthy domains of one rack, in id order.
+    /// The free healthy domains of one rack, in id order: read from the
+    /// free bits a word of 64 domains at a time.
     pub fn free_domains_of_rack(&self, rack: RackId) -> impl Iterator<Item = DomainId> + '_ {
         let r = &self.topo.racks[rack.index()];
         let n = self.topo.types[r.rack_type as usize].domains;
-        (r.first_domain..r.first_domain + n)
-            .filter(|&d| self.topo.domains[d as usize].free)
-            .map(DomainId)
+        self.topo.free_in(r.first_domain, n).map(DomainId)
     }
 }

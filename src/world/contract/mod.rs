@@ -307,22 +307,23 @@ mod tests {
             let rack = &w.topo.racks[d.rack as usize];
             let t = &w.topo.types[rack.rack_type as usize];
             let healthy = w.topo.domain_healthy(i as u32);
-            let free = d.free;
-            assert_eq!(free, healthy && d.allocation == NO_ALLOCATION, "domain {i}");
+            let free = w.topo.is_free(i as u32);
+            let held = w.allocation_of(i as u32);
+            assert_eq!(free, healthy && held.is_none(), "domain {i}");
             if rack.power_down || rack.retired {
                 continue;
             }
             let chips = w.topo.domain_healthy_chips(i as u32);
             let m = &mut models[rack.site as usize * types + rack.rack_type as usize];
             m.2 += chips;
-            if d.allocation != NO_ALLOCATION {
+            if held.is_some() {
                 m.3 += chips;
             }
             let s = &mut want[rack.site as usize];
             s.0 += chips as i64 * t.idle_milliwatts;
             s.1 += chips as i64 * t.dynamic_milliwatts;
-            if d.allocation != NO_ALLOCATION {
-                let a = w.allocations[d.allocation as usize].as_ref().unwrap();
+            if let Some(id) = held {
+                let a = w.allocations[id.0 as usize].as_ref().unwrap();
                 s.2 += chips as i64 * a.load_milliwatts;
                 s.3 += chips as i64 * t.dynamic_milliwatts;
                 s.4 += chips;
