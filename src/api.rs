@@ -5,10 +5,7 @@
 use std::path::Path;
 
 use crate::output::memory::MemoryRecorder;
-use crate::record::{
-    BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MaintenanceRow, MonthlyRow,
-    SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
-};
+use crate::record::{Rows, SummaryRow};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
 
 impl Scenario {
@@ -54,37 +51,10 @@ impl Scenario {
 /// Every row of a finished run, in the order the simulation produced them,
 /// and its summary: what `dcsim run` writes to CSV files, as typed values.
 /// Tables a scenario does not produce (jobs without `[[jobs]]`, the books
-/// without `[economics]`) are empty.
-#[derive(Clone, Debug)]
-pub struct Results {
-    /// The run's headline figures (`summary.csv`).
-    pub summary: SummaryRow,
-    /// One row per site per sample time (`timeseries.csv`).
-    pub samples: Vec<SampleRow>,
-    /// Every failure, when the scenario's `[output] failures_log` is on
-    /// (`failures.csv`).
-    pub failures: Vec<FailureRow>,
-    /// Each build-out phase: planned, delivered, commissioned (`buildout.csv`).
-    pub buildout: Vec<BuildoutRow>,
-    /// Each training job over the run (`jobs.csv`).
-    pub jobs: Vec<JobRow>,
-    /// Each inference service at each sample (`services.csv`).
-    pub services: Vec<ServiceRow>,
-    /// Each inference service over the run (`service_summary.csv`).
-    pub service_summaries: Vec<ServiceSummaryRow>,
-    /// Each request-level window of a service.
-    pub windows: Vec<WindowRow>,
-    /// Each planned maintenance window, as it opened.
-    pub maintenance: Vec<MaintenanceRow>,
-    /// The requests of the windows that ask for them.
-    pub window_requests: Vec<WindowRequestRow>,
-    /// The provider's monthly statement (`monthly.csv`).
-    pub monthly: Vec<MonthlyRow>,
-    /// Each contract in each month (`contracts_monthly.csv`).
-    pub contract_months: Vec<ContractMonthRow>,
-    /// Each contract over its term (`contracts.csv`).
-    pub contracts: Vec<ContractRow>,
-}
+/// without `[economics]`) are empty. The same rows as a
+/// [`MemoryRecorder`] holds during the run, with the summary the run ended
+/// with.
+pub type Results = Rows<SummaryRow>;
 
 /// Runs `scenario` to its end in memory and returns its rows; nothing is
 /// written to disk (`dcsim run` writes the same rows as CSV files, charts
@@ -109,34 +79,5 @@ pub struct Results {
 /// ```
 pub fn run(scenario: &Scenario) -> Results {
     let (rows, summary) = crate::sim::run(scenario, MemoryRecorder::default(), &mut |_| {});
-    let MemoryRecorder {
-        samples,
-        failures,
-        buildout,
-        jobs,
-        services,
-        service_summaries,
-        windows,
-        maintenance,
-        window_requests,
-        monthly,
-        contract_months,
-        contracts,
-        summary: _,
-    } = rows;
-    Results {
-        summary,
-        samples,
-        failures,
-        buildout,
-        jobs,
-        services,
-        service_summaries,
-        windows,
-        maintenance,
-        window_requests,
-        monthly,
-        contract_months,
-        contracts,
-    }
+    rows.with_summary(summary)
 }

@@ -100,7 +100,7 @@
 //! samples — and every aggregate (chips healthy, IT power, energy so far) is
 //! kept incrementally, so no event or sample loops over every chip or rack.
 //! Identical components with exponential lifetimes share one superposed
-//! failure process per fleet instead of one pending event each.
+//! failure process per cohort instead of one pending event each.
 
 #![warn(missing_docs)]
 
@@ -130,6 +130,6 @@ pub mod world;
 pub use api::{Results, run};
 pub use record::{
     BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MaintenanceRow, MonthlyRow,
-    SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
+    Rows, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
 };
 pub use scenario::{Overrides, Scenario, ScenarioError};

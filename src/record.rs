@@ -752,6 +752,64 @@ pub struct WindowRequestRow {
     pub row: crate::workload::serving::requests::RequestRow,
 }
 
+/// Every row of a run, in the order the simulation produced them, and its
+/// summary `S`: [`crate::Results`] after a run, and
+/// [`crate::output::memory::MemoryRecorder`] (which keeps each row as it
+/// is recorded) during one. Tables a scenario does not produce (jobs
+/// without `[[jobs]]`, the books without `[economics]`) are empty.
+#[derive(Clone, Debug, Default)]
+pub struct Rows<S> {
+    /// The run's headline figures (`summary.csv`): a [`SummaryRow`] after
+    /// the run; `Option<SummaryRow>` while it runs, none until it ends.
+    pub summary: S,
+    /// One row per site per sample time (`timeseries.csv`).
+    pub samples: Vec<SampleRow>,
+    /// Every failure, when the scenario's `[output] failures_log` is on
+    /// (`failures.csv`).
+    pub failures: Vec<FailureRow>,
+    /// Each build-out phase: planned, delivered, commissioned (`buildout.csv`).
+    pub buildout: Vec<BuildoutRow>,
+    /// Each training job over the run (`jobs.csv`).
+    pub jobs: Vec<JobRow>,
+    /// Each inference service at each sample (`services.csv`).
+    pub services: Vec<ServiceRow>,
+    /// Each inference service over the run (`service_summary.csv`).
+    pub service_summaries: Vec<ServiceSummaryRow>,
+    /// Each request-level window of a service.
+    pub windows: Vec<WindowRow>,
+    /// Each planned maintenance window, as it opened.
+    pub maintenance: Vec<MaintenanceRow>,
+    /// The requests of the windows that ask for them.
+    pub window_requests: Vec<WindowRequestRow>,
+    /// The provider's monthly statement (`monthly.csv`).
+    pub monthly: Vec<MonthlyRow>,
+    /// Each contract in each month (`contracts_monthly.csv`).
+    pub contract_months: Vec<ContractMonthRow>,
+    /// Each contract over its term (`contracts.csv`).
+    pub contracts: Vec<ContractRow>,
+}
+
+impl<S> Rows<S> {
+    /// The same rows with the summary `summary`.
+    pub fn with_summary<T>(self, summary: T) -> Rows<T> {
+        Rows {
+            summary,
+            samples: self.samples,
+            failures: self.failures,
+            buildout: self.buildout,
+            jobs: self.jobs,
+            services: self.services,
+            service_summaries: self.service_summaries,
+            windows: self.windows,
+            maintenance: self.maintenance,
+            window_requests: self.window_requests,
+            monthly: self.monthly,
+            contract_months: self.contract_months,
+            contracts: self.contracts,
+        }
+    }
+}
+
 /// Receives rows as the run produces them.
 pub trait Recorder {
     /// A timeseries sample of one site.

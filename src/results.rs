@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::input;
+use crate::output::csv::{contracts, monthly, service_summary, summary, timeseries};
 
 /// Largest summary file read [bytes].
 const MAX_SUMMARY_BYTES: u64 = 1024 * 1024;
@@ -81,6 +82,10 @@ pub struct ReadError {
     pub message: String,
 }
 
+/// The figure [`RunSummary`] adds for a run with contracts: the share of
+/// the committed capacity-hours delivered (from `contracts.csv`).
+pub const CONTRACT_DELIVERED: &str = "contract_delivered";
+
 /// How a headline figure adds up over time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Accrual {
@@ -106,28 +111,16 @@ pub struct Headline {
     pub scale: f64,
     /// Total or level.
     pub accrual: Accrual,
-    /// File names of its chart in a sweep (`sweep_<column>.png`, `.svg`).
-    pub sweep_files: (&'static str, &'static str),
-    /// File names of its chart in a comparison (`compare_<column>.png`, `.svg`).
-    pub compare_files: (&'static str, &'static str),
 }
 
 macro_rules! headline {
-    ($column:literal, $title:literal, $unit:literal, $scale:expr, $accrual:ident) => {
+    ($column:expr, $title:literal, $unit:literal, $scale:expr, $accrual:ident) => {
         Headline {
             column: $column,
             title: $title,
             unit: $unit,
             scale: $scale,
             accrual: Accrual::$accrual,
-            sweep_files: (
-                concat!("sweep_", $column, ".png"),
-                concat!("sweep_", $column, ".svg"),
-            ),
-            compare_files: (
-                concat!("compare_", $column, ".png"),
-                concat!("compare_", $column, ".svg"),
-            ),
         }
     };
 }
@@ -138,45 +131,88 @@ macro_rules! headline {
 /// the fleet, failures and the workloads. Those a run does not have (no
 /// books, no contracts, no jobs, no services) are left out.
 pub const HEADLINES: &[Headline] = &[
-    headline!("npv_usd", "NPV", "$", 1.0, Level),
-    headline!("irr", "IRR", "% per year", 100.0, Level),
-    headline!("payback_months", "Payback", "months", 1.0, Level),
-    headline!("revenue_usd", "Revenue", "$", 1.0, Total),
-    headline!("capex_usd", "Capex", "$", 1.0, Level),
-    headline!("opex_usd", "Opex", "$", 1.0, Total),
-    headline!("ebitda_usd", "EBITDA", "$", 1.0, Total),
-    headline!("sla_credits_usd", "SLA credits", "$", 1.0, Total),
+    headline!(summary::NPV_USD, "NPV", "$", 1.0, Level),
+    headline!(summary::IRR, "IRR", "% per year", 100.0, Level),
+    headline!(summary::PAYBACK_MONTHS, "Payback", "months", 1.0, Level),
+    headline!(summary::REVENUE_USD, "Revenue", "$", 1.0, Total),
+    headline!(summary::CAPEX_USD, "Capex", "$", 1.0, Level),
+    headline!(summary::OPEX_USD, "Opex", "$", 1.0, Total),
+    headline!(summary::EBITDA_USD, "EBITDA", "$", 1.0, Total),
+    headline!(summary::SLA_CREDITS_USD, "SLA credits", "$", 1.0, Total),
     headline!(
-        "contract_delivered",
+        CONTRACT_DELIVERED,
         "Contract delivered (share of commitment)",
         "%",
         100.0,
         Level
     ),
-    headline!("peak_facility_mw", "Peak facility power", "MW", 1.0, Level),
-    headline!("energy_mwh", "Facility energy", "GWh", 1e-3, Total),
-    headline!("energy_cost_usd", "Energy cost", "$", 1.0, Total),
-    headline!("carbon_tco2e", "Carbon", "kt CO2e", 1e-3, Total),
     headline!(
-        "availability",
+        summary::PEAK_FACILITY_MW,
+        "Peak facility power",
+        "MW",
+        1.0,
+        Level
+    ),
+    headline!(summary::ENERGY_MWH, "Facility energy", "GWh", 1e-3, Total),
+    headline!(summary::ENERGY_COST_USD, "Energy cost", "$", 1.0, Total),
+    headline!(summary::CARBON_TCO2E, "Carbon", "kt CO2e", 1e-3, Total),
+    headline!(
+        summary::AVAILABILITY,
         "Chip availability (healthy ÷ online)",
         "%",
         100.0,
         Level
     ),
     headline!(
-        "peak_chips_online",
+        summary::PEAK_CHIPS_ONLINE,
         "Peak chips online",
         "thousand chips",
         1e-3,
         Level
     ),
-    headline!("failures_total", "Failures", "failures", 1.0, Total),
-    headline!("ettr_mean", "Mean ETTR of training jobs", "%", 100.0, Level),
-    headline!("slo_attainment", "SLO attainment", "%", 100.0, Level),
+    headline!(summary::FAILURES_TOTAL, "Failures", "failures", 1.0, Total),
+    headline!(
+        summary::ETTR_MEAN,
+        "Mean ETTR of training jobs",
+        "%",
+        100.0,
+        Level
+    ),
+    headline!(
+        service_summary::SLO_ATTAINMENT,
+        "SLO attainment",
+        "%",
+        100.0,
+        Level
+    ),
 ];
 
 impl Headline {
+    /// File names of its chart in a sweep (`sweep_<column>.png`, `.svg`).
+    pub fn sweep_files(&self) -> (&'static str, &'static str) {
+        self.files("sweep")
+    }
+
+    /// File names of its chart in a comparison (`compare_<column>.png`,
+    /// `.svg`).
+    pub fn compare_files(&self) -> (&'static str, &'static str) {
+        self.files("compare")
+    }
+
+    /// `<prefix>_<column>.png` and `.svg`, as listed in
+    /// [`crate::output::set::DCSIM_FILES`].
+    fn files(&self, prefix: &str) -> (&'static str, &'static str) {
+        let listed = |extension: &str| {
+            let name = format!("{prefix}_{}.{extension}", self.column);
+            crate::output::set::DCSIM_FILES
+                .iter()
+                .copied()
+                .find(|n| *n == name)
+                .unwrap_or_else(|| panic!("{name} is not listed in DCSIM_FILES"))
+        };
+        (listed("png"), listed("svg"))
+    }
+
     /// The multiplier and unit for values of magnitude up to `largest` (in
     /// the column's own unit): money in $, $ thousand, $ million or
     /// $ billion to suit; other figures in their fixed unit.
@@ -201,12 +237,8 @@ impl Headline {
 /// [`HEADLINES`] (for [`crate::output::set::DCSIM_FILES`]).
 pub fn headline_files() -> impl Iterator<Item = &'static str> {
     HEADLINES.iter().flat_map(|h| {
-        [
-            h.sweep_files.0,
-            h.sweep_files.1,
-            h.compare_files.0,
-            h.compare_files.1,
-        ]
+        let (sweep, compare) = (h.sweep_files(), h.compare_files());
+        [sweep.0, sweep.1, compare.0, compare.1]
     })
 }
 
@@ -267,7 +299,7 @@ impl RunSummary {
         if contracts.exists() {
             let (cols, rows) = read_table(&contracts, MAX_SUMMARY_BYTES)?;
             if let Some(share) = contract_delivered(&cols, &rows) {
-                summary.columns.push("contract_delivered".into());
+                summary.columns.push(CONTRACT_DELIVERED.into());
                 summary.values.push(format!("{share:.6}"));
             }
         }
@@ -275,7 +307,7 @@ impl RunSummary {
         if std::fs::symlink_metadata(&services).is_ok() {
             let (cols, rows) = read_table(&services, MAX_SUMMARY_BYTES)?;
             if let Some(slo) = slo_attainment(&cols, &rows) {
-                summary.columns.push("slo_attainment".into());
+                summary.columns.push(service_summary::SLO_ATTAINMENT.into());
                 summary.values.push(format!("{slo:.6}"));
             }
         }
@@ -302,7 +334,7 @@ impl RunSummary {
 /// value.
 fn contract_delivered(columns: &[String], rows: &[Vec<String>]) -> Option<f64> {
     let at = |name: &str| columns.iter().position(|c| c == name);
-    let (share, value) = (at("availability")?, at("value_usd")?);
+    let (share, value) = (at(contracts::AVAILABILITY)?, at(contracts::VALUE_USD)?);
     let mut pairs = Vec::new();
     for row in rows {
         let s = row
@@ -332,7 +364,10 @@ fn contract_delivered(columns: &[String], rows: &[Vec<String>]) -> Option<f64> {
 /// plain mean if none had requests).
 fn slo_attainment(columns: &[String], rows: &[Vec<String>]) -> Option<f64> {
     let at = |name: &str| columns.iter().position(|c| c == name);
-    let (slo, requests) = (at("slo_attainment")?, at("requests")?);
+    let (slo, requests) = (
+        at(service_summary::SLO_ATTAINMENT)?,
+        at(service_summary::REQUESTS)?,
+    );
     let mut pairs = Vec::new();
     for row in rows {
         let s = row.get(slo)?.parse::<f64>().ok()?;
@@ -502,9 +537,9 @@ fn for_each_sample(path: &Path, f: &mut dyn FnMut(f64, f64, f64)) -> Result<(), 
             .ok_or_else(|| bad(format!("has no column {name}")))
     };
     let (time, chips, power) = (
-        at("timestamp")?,
-        at("chips_online")?,
-        at("facility_power_mw")?,
+        at(timeseries::TIMESTAMP)?,
+        at(timeseries::CHIPS_ONLINE)?,
+        at(timeseries::FACILITY_POWER_MW)?,
     );
     let mut current: Option<(String, f64, f64, f64)> = None;
     let mut record = csv::StringRecord::new();
@@ -535,7 +570,7 @@ fn for_each_sample(path: &Path, f: &mut dyn FnMut(f64, f64, f64)) -> Result<(), 
                     bad_number(
                         path,
                         line,
-                        "timestamp",
+                        timeseries::TIMESTAMP,
                         format!(
                             "{:?} is not a timestamp",
                             crate::scenario::diag::quote_short(field(time))
@@ -573,7 +608,11 @@ pub fn cumulative_cash(dir: &Path) -> Result<Option<Vec<Point>>, ReadError> {
             .position(|c| c == name)
             .ok_or_else(|| bad(format!("has no column {name}")))
     };
-    let (month, days, cash) = (at("month")?, at("days")?, at("cumulative_cash_usd")?);
+    let (month, days, cash) = (
+        at(monthly::MONTH)?,
+        at(monthly::DAYS)?,
+        at(monthly::CUMULATIVE_CASH_USD)?,
+    );
     let mut points = Vec::with_capacity(rows.len());
     for row in &rows {
         let field = |i: usize| row.get(i).map_or("", String::as_str);
@@ -717,6 +756,22 @@ mod tests {
             e.contains("summary.csv: line 2, column energy_mwh: 1e-320 is subnormal"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn every_headline_is_a_summary_figure() {
+        // The headlines name their columns by text: the chart files'
+        // names are made from them at compile time.
+        let summary = crate::output::csv::schema("summary.csv").unwrap();
+        for h in HEADLINES {
+            assert!(
+                summary.always.contains(&h.column)
+                    || summary.sometimes.contains(&h.column)
+                    || [CONTRACT_DELIVERED, service_summary::SLO_ATTAINMENT].contains(&h.column),
+                "{} is not a figure of a run's summary",
+                h.column
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@
 
 use rayon::prelude::*;
 
+use crate::output::csv::summary;
 use crate::output::null::NullRecorder;
 use crate::record::SummaryRow;
 use crate::scenario::{Overrides, ScenarioError, ScenarioText};
@@ -24,27 +25,27 @@ use crate::sweep::stats::Estimate;
 
 /// The figures a sensitivity can rank by, as named in `summary.csv`.
 pub const FIGURES: &[&str] = &[
-    "npv_usd",
-    "irr",
-    "payback_months",
-    "revenue_usd",
-    "opex_usd",
-    "ebitda_usd",
-    "ebitda_margin",
-    "net_cash_usd",
-    "capex_usd",
-    "cost_per_chip_hour_usd",
-    "npv_after_tax_usd",
-    "irr_after_tax",
-    "npv_with_terminal_usd",
-    "irr_with_terminal",
-    "npv_after_tax_with_terminal_usd",
-    "availability",
-    "energy_mwh",
-    "energy_cost_usd",
-    "carbon_tco2e",
-    "peak_facility_mw",
-    "failures_total",
+    summary::NPV_USD,
+    summary::IRR,
+    summary::PAYBACK_MONTHS,
+    summary::REVENUE_USD,
+    summary::OPEX_USD,
+    summary::EBITDA_USD,
+    summary::EBITDA_MARGIN,
+    summary::NET_CASH_USD,
+    summary::CAPEX_USD,
+    summary::COST_PER_CHIP_HOUR_USD,
+    summary::NPV_AFTER_TAX_USD,
+    summary::IRR_AFTER_TAX,
+    summary::NPV_WITH_TERMINAL_USD,
+    summary::IRR_WITH_TERMINAL,
+    summary::NPV_AFTER_TAX_WITH_TERMINAL_USD,
+    summary::AVAILABILITY,
+    summary::ENERGY_MWH,
+    summary::ENERGY_COST_USD,
+    summary::CARBON_TCO2E,
+    summary::PEAK_FACILITY_MW,
+    summary::FAILURES_TOTAL,
 ];
 
 /// The figure `name` of a run's summary, if the run has it (an IRR may
@@ -52,27 +53,27 @@ pub const FIGURES: &[&str] = &[
 pub fn figure(s: &SummaryRow, name: &str) -> Option<f64> {
     let e = s.economics.as_ref();
     match name {
-        "availability" => Some(s.availability),
-        "energy_mwh" => Some(s.energy_mwh),
-        "energy_cost_usd" => Some(s.energy_cost_usd),
-        "carbon_tco2e" => Some(s.carbon_tco2e),
-        "peak_facility_mw" => Some(s.peak_facility_mw),
-        "failures_total" => Some(s.failures_total() as f64),
-        "npv_usd" => e.map(|e| e.npv_usd),
-        "irr" => e.and_then(|e| e.irr),
-        "payback_months" => e.and_then(|e| e.payback_months).map(f64::from),
-        "revenue_usd" => e.map(|e| e.revenue_usd),
-        "opex_usd" => e.map(|e| e.opex_usd),
-        "ebitda_usd" => e.map(|e| e.ebitda_usd),
-        "ebitda_margin" => e.and_then(|e| e.ebitda_margin),
-        "net_cash_usd" => e.map(|e| e.net_cash_usd),
-        "capex_usd" => e.map(|e| e.capex_usd),
-        "cost_per_chip_hour_usd" => e.and_then(|e| e.cost_per_chip_hour_usd),
-        "npv_after_tax_usd" => e.and_then(|e| e.tax.as_ref()).map(|t| t.npv_usd),
-        "irr_after_tax" => e.and_then(|e| e.tax.as_ref()).and_then(|t| t.irr),
-        "npv_with_terminal_usd" => e.and_then(|e| e.terminal.as_ref()).map(|t| t.npv_usd),
-        "irr_with_terminal" => e.and_then(|e| e.terminal.as_ref()).and_then(|t| t.irr),
-        "npv_after_tax_with_terminal_usd" => e
+        summary::AVAILABILITY => Some(s.availability),
+        summary::ENERGY_MWH => Some(s.energy_mwh),
+        summary::ENERGY_COST_USD => Some(s.energy_cost_usd),
+        summary::CARBON_TCO2E => Some(s.carbon_tco2e),
+        summary::PEAK_FACILITY_MW => Some(s.peak_facility_mw),
+        summary::FAILURES_TOTAL => Some(s.failures_total() as f64),
+        summary::NPV_USD => e.map(|e| e.npv_usd),
+        summary::IRR => e.and_then(|e| e.irr),
+        summary::PAYBACK_MONTHS => e.and_then(|e| e.payback_months).map(f64::from),
+        summary::REVENUE_USD => e.map(|e| e.revenue_usd),
+        summary::OPEX_USD => e.map(|e| e.opex_usd),
+        summary::EBITDA_USD => e.map(|e| e.ebitda_usd),
+        summary::EBITDA_MARGIN => e.and_then(|e| e.ebitda_margin),
+        summary::NET_CASH_USD => e.map(|e| e.net_cash_usd),
+        summary::CAPEX_USD => e.map(|e| e.capex_usd),
+        summary::COST_PER_CHIP_HOUR_USD => e.and_then(|e| e.cost_per_chip_hour_usd),
+        summary::NPV_AFTER_TAX_USD => e.and_then(|e| e.tax.as_ref()).map(|t| t.npv_usd),
+        summary::IRR_AFTER_TAX => e.and_then(|e| e.tax.as_ref()).and_then(|t| t.irr),
+        summary::NPV_WITH_TERMINAL_USD => e.and_then(|e| e.terminal.as_ref()).map(|t| t.npv_usd),
+        summary::IRR_WITH_TERMINAL => e.and_then(|e| e.terminal.as_ref()).and_then(|t| t.irr),
+        summary::NPV_AFTER_TAX_WITH_TERMINAL_USD => e
             .and_then(|e| e.terminal.as_ref())
             .and_then(|t| t.after_tax_npv_usd),
         _ => None,

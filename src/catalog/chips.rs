@@ -153,299 +153,298 @@ fn build(row: Row) -> ChipSpec {
 /// The built-in chips, in catalog order: NVIDIA, AMD, Google, AWS.
 ///
 /// Units as in [`ChipSpec`]: FLOP/s, B, B/s, W, USD, failures per 1e6 chip-hours.
-// A table of data, one entry per chip with its sources: long by nature.
-#[allow(clippy::too_many_lines)]
 pub(super) fn builtin() -> Vec<ChipSpec> {
-    [
-        Row {
-            name: "h100",
-            model: "NVIDIA H100 SXM",
-            vendor: "NVIDIA",
-            year: 2022,
-            bf16_tflops: 989.0,
-            fp8_tflops: Some(1_979.0),
-            hbm_gb: 80.0,
-            hbm_tbps: 3.35,
-            tdp_w: Some(700.0),
-            scaleup_gbps: 900.0,
-            price_usd: Some(25_000.0),
-            llama3_measured: true,
-            source: "BF16 989 / FP8 1,979 TFLOP/s dense and 80 GB HBM3 at 3.35 TB/s: NVIDIA \
-                     H100 SXM spec via the ml-engineering accelerator tables (vendor sparse \
-                     figures halved), matching the HPCTech spec sheet; TDP 700 W: same tables; \
-                     NVLink4 900 GB/s (18 links): same; year: announced 2022, volume 2023; \
-                     price $25k: low end of $25k-30k street estimates (awesomeagents.ai, \
-                     fetchlogic.net; weak)",
-        },
-        Row {
-            name: "h200",
-            model: "NVIDIA H200 SXM",
-            vendor: "NVIDIA",
-            year: 2024,
-            bf16_tflops: 989.0,
-            fp8_tflops: Some(1_979.0),
-            hbm_gb: 141.0,
-            hbm_tbps: 4.8,
-            tdp_w: Some(700.0),
-            scaleup_gbps: 900.0,
-            price_usd: Some(32_000.0),
-            llama3_measured: false,
-            source: "BF16/FP8 as H100 (same compute) and 141 GB HBM3e at 4.8 TB/s: \
-                     ml-engineering accelerator tables; TDP 700 W and NVLink4 900 GB/s: MLCommons \
-                     inference v4.1 system description H200-SXM-141GBx8; price $32k: 'MSRP' on \
-                     huggingface.co/hardware/h200 (weak)",
-        },
-        Row {
-            name: "b200",
-            model: "NVIDIA B200 (HGX/DGX)",
-            vendor: "NVIDIA",
-            year: 2024,
-            bf16_tflops: 2_250.0,
-            fp8_tflops: Some(4_500.0),
-            hbm_gb: 180.0,
-            hbm_tbps: 8.0,
-            tdp_w: Some(1_000.0),
-            scaleup_gbps: 1_800.0,
-            price_usd: Some(30_000.0),
-            llama3_measured: false,
-            source: "BF16 2,250 / FP8 4,500 TFLOP/s dense and 180 GB usable HBM3e (192 GB \
-                     physical) at 8 TB/s: NVIDIA DGX B200 datasheet via ml-engineering tables; \
-                     TDP 1,000 W (HGX/DGX maximum; 700 W default set point): glennklockwood.com \
-                     B200 page and MLCommons inference v6.0 Nebius B200 system description; \
-                     NVLink5 1,800 GB/s: same; price $30k: low end of the $30k-40k range \
-                     attributed to NVIDIA's CEO (paulscannon.com, digiterialabs.com; weak)",
-        },
-        Row {
-            name: "gb200",
-            model: "NVIDIA GB200 (per Blackwell GPU)",
-            vendor: "NVIDIA",
-            year: 2024,
-            bf16_tflops: 2_500.0,
-            fp8_tflops: Some(5_000.0),
-            hbm_gb: 186.0,
-            hbm_tbps: 8.0,
-            tdp_w: Some(1_200.0),
-            scaleup_gbps: 1_800.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 2,500 / FP8 5,000 TFLOP/s dense and 186 GB at 8 TB/s per GPU: NVIDIA \
-                     GB200 NVL72 spec via ml-engineering tables; TDP 1,200 W: glennklockwood.com \
-                     B200 page (GB200 variant) and NVIDIA Mission Control power FAQ; NVLink5 \
-                     1,800 GB/s: NVL72 spec; price: none per GPU (only rack prices are public, \
-                     see gb200-nvl72)",
-        },
-        Row {
-            name: "gb300",
-            model: "NVIDIA GB300 (per Blackwell Ultra GPU)",
-            vendor: "NVIDIA",
-            year: 2025,
-            bf16_tflops: 2_500.0,
-            fp8_tflops: Some(5_000.0),
-            hbm_gb: 279.0,
-            hbm_tbps: 8.0,
-            tdp_w: Some(1_400.0),
-            scaleup_gbps: 1_800.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 2,500 / FP8 5,000 TFLOP/s dense and 279 GB usable (288 GB marketed) \
-                     at 8 TB/s per GPU: ml-engineering tables and verda.com GB300 NVL72 \
-                     architecture post (secondary); TDP 1,400 W: NVIDIA Mission Control FAQ via \
-                     ml-engineering; NVLink5 1,800 GB/s: same sources; price: none per GPU",
-        },
-        Row {
-            name: "mi300x",
-            model: "AMD Instinct MI300X",
-            vendor: "AMD",
-            year: 2023,
-            bf16_tflops: 1_307.4,
-            fp8_tflops: Some(2_614.9),
-            hbm_gb: 192.0,
-            hbm_tbps: 5.3,
-            tdp_w: Some(750.0),
-            scaleup_gbps: 896.0,
-            price_usd: Some(10_000.0),
-            llama3_measured: false,
-            source: "BF16 1,307.4 / FP8 2,614.9 TFLOP/s dense (2,100 MHz × 1,216 matrix cores \
-                     × 256 FMA × 2) and 192 GB HBM3 at 5.3 TB/s: AMD spec via ml-engineering \
-                     tables; TDP 750 W: same; Infinity Fabric 896 GB/s bidirectional over 7 \
-                     links: gpu.blog and ROCm-derived tables (secondary); year: launched \
-                     Dec 2023 (aiwiki); price $10k: low end of $10k-15k estimates \
-                     (awesomeagents.ai; weak)",
-        },
-        Row {
-            name: "mi325x",
-            model: "AMD Instinct MI325X",
-            vendor: "AMD",
-            year: 2024,
-            bf16_tflops: 1_307.4,
-            fp8_tflops: Some(2_614.9),
-            hbm_gb: 256.0,
-            hbm_tbps: 6.0,
-            tdp_w: Some(1_000.0),
-            scaleup_gbps: 896.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16/FP8 as MI300X (same compute) and 256 GB HBM3e at 6 TB/s: \
-                     ml-engineering tables and awesomeagents.ai spec table (secondary); TDP \
-                     1,000 W peak board power: same; Infinity Fabric 896 GB/s bidirectional: \
-                     as MI300X; price: none public",
-        },
-        Row {
-            name: "mi355x",
-            model: "AMD Instinct MI355X",
-            vendor: "AMD",
-            year: 2025,
-            bf16_tflops: 2_500.0,
-            fp8_tflops: Some(5_000.0),
-            hbm_gb: 288.0,
-            hbm_tbps: 8.0,
-            tdp_w: Some(1_400.0),
-            scaleup_gbps: 1_075.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 2,500 / FP8 5,000 TFLOP/s dense (AMD's round figure; clock × cores \
-                     gives 2,516.6) and 288 GB HBM3e at 8 TB/s: AMD MI355X page via \
-                     ml-engineering tables; TDP 1,400 W board power: Tom's Hardware and The \
-                     Register, June 2025 (secondary); 4th-gen Infinity Fabric 1,075 GB/s \
-                     bidirectional: AMD brochure as quoted in public ROCm notes (secondary); \
-                     price: none public",
-        },
-        Row {
-            name: "tpu-v5e",
-            model: "Google TPU v5e",
-            vendor: "Google",
-            year: 2023,
-            bf16_tflops: 197.0,
-            fp8_tflops: None,
-            hbm_gb: 16.0,
-            hbm_tbps: 0.819,
-            tdp_w: None,
-            scaleup_gbps: 400.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 197 TFLOP/s, 16 GB HBM2 at 819 GB/s and ICI 400 GB/s bidirectional \
-                     per chip: Google Cloud TPU v5e documentation (chip specs); FP8: none \
-                     published (int8 393 TOPS); TDP: not published, see estimates; price: none \
-                     (TPUs are rented, not sold)",
-        },
-        Row {
-            name: "tpu-v5p",
-            model: "Google TPU v5p",
-            vendor: "Google",
-            year: 2023,
-            bf16_tflops: 459.0,
-            fp8_tflops: Some(459.0),
-            hbm_gb: 95.0,
-            hbm_tbps: 2.765,
-            tdp_w: None,
-            scaleup_gbps: 1_200.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 459 and FP8 459 TFLOP/s (no FP8 speed-up), 95 GB HBM2e at \
-                     2,765 GB/s and ICI 1,200 GB/s bidirectional per chip (4,800 Gb/s): Google \
-                     Cloud TPU v5p and v5p-training documentation; TDP: not published, see \
-                     estimates; price: none (rented, not sold)",
-        },
-        Row {
-            name: "tpu-v6e",
-            model: "Google TPU v6e (Trillium)",
-            vendor: "Google",
-            year: 2024,
-            bf16_tflops: 918.0,
-            fp8_tflops: None,
-            hbm_gb: 32.0,
-            hbm_tbps: 1.638,
-            tdp_w: None,
-            scaleup_gbps: 800.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 918 TFLOP/s, 32 GB at 1,638 GB/s and ICI 800 GB/s bidirectional per \
-                     chip: Google Cloud TPU v6e documentation; FP8: not in Google's document \
-                     (int8 1,836 TOPS); TDP: not published, see estimates; price: none (rented, \
-                     not sold)",
-        },
-        Row {
-            name: "trainium1",
-            model: "AWS Trainium1",
-            vendor: "AWS",
-            year: 2022,
-            bf16_tflops: 190.0,
-            fp8_tflops: Some(190.0),
-            hbm_gb: 32.0 * GB_PER_GIB,
-            hbm_tbps: 0.82 * GB_PER_GIB,
-            tdp_w: None,
-            scaleup_gbps: 384.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 and cFP8 190 TFLOP/s, 32 GiB HBM at 820 GiB/s: AWS Neuron docs \
-                     trainium.rst (converted: 34.4 GB, 0.88 TB/s; the reference table prints \
-                     the GiB numbers as GB); inter-chip 384 GB/s per chip (direction not \
-                     stated): comparison table in AWS Neuron trainium2.rst; TDP: not published, \
-                     see estimates; price: none (rented, not sold)",
-        },
-        Row {
-            name: "trainium2",
-            model: "AWS Trainium2",
-            vendor: "AWS",
-            year: 2024,
-            bf16_tflops: 667.0,
-            fp8_tflops: Some(1_299.0),
-            hbm_gb: 96.0 * GB_PER_GIB,
-            hbm_tbps: 2.9,
-            tdp_w: None,
-            scaleup_gbps: 1_280.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 667 / FP8 1,299 TFLOP/s dense, 96 GiB HBM at 2.9 TB/s and \
-                     NeuronLink-v3 1,280 GB/s per chip (direction not stated): AWS Neuron docs \
-                     trainium2.rst (memory converted: 96 GiB = 103.1 GB; the reference table \
-                     prints 96 GB); TDP: not published, see estimates; price: none (rented, not \
-                     sold)",
-        },
-        Row {
-            name: "trainium3",
-            model: "AWS Trainium3",
-            vendor: "AWS",
-            year: 2025,
-            bf16_tflops: 671.0,
-            fp8_tflops: Some(2_517.0),
-            hbm_gb: 144.0 * GB_PER_GIB,
-            hbm_tbps: 4.9,
-            tdp_w: None,
-            scaleup_gbps: 2_560.0,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 671 / MXFP8 2,517 TFLOP/s, 144 GiB HBM at 4.9 TB/s and NeuronLink-v4 \
-                     2,560 GB/s per device (direction not stated; the Trn3 architecture page \
-                     lists 2,048 GiB/s): AWS Neuron docs trainium3.rst and trn3-arch.rst, \
-                     2 Dec 2025 (memory converted: 144 GiB = 154.6 GB; the reference table \
-                     prints 144 GB); TDP: not published, see estimates; price: none (rented, not \
-                     sold)",
-        },
-        Row {
-            name: "inferentia2",
-            model: "AWS Inferentia2",
-            vendor: "AWS",
-            year: 2023,
-            bf16_tflops: 190.0,
-            fp8_tflops: Some(190.0),
-            hbm_gb: 32.0 * GB_PER_GIB,
-            hbm_tbps: 0.82 * GB_PER_GIB,
-            tdp_w: None,
-            scaleup_gbps: 192.0 * GB_PER_GIB,
-            price_usd: None,
-            llama3_measured: false,
-            source: "BF16 and cFP8 190 TFLOP/s, 32 GiB HBM at 820 GiB/s and NeuronLink-v2 \
-                     192 GiB/s per device: AWS Neuron docs inferentia2.rst and inf2-arch.rst \
-                     (converted: 34.4 GB, 0.88 TB/s and 206 GB/s; the reference table prints the \
-                     GiB numbers as GB); TDP: not published, see estimates; price: none \
-                     (rented, not sold)",
-        },
-    ]
-    .into_iter()
-    .map(build)
-    .collect()
+    ROWS.into_iter().map(build).collect()
 }
+
+/// The built-in chips' table, one row per chip with its sources, in
+/// catalog order: NVIDIA, AMD, Google, AWS.
+const ROWS: [Row; 15] = [
+    Row {
+        name: "h100",
+        model: "NVIDIA H100 SXM",
+        vendor: "NVIDIA",
+        year: 2022,
+        bf16_tflops: 989.0,
+        fp8_tflops: Some(1_979.0),
+        hbm_gb: 80.0,
+        hbm_tbps: 3.35,
+        tdp_w: Some(700.0),
+        scaleup_gbps: 900.0,
+        price_usd: Some(25_000.0),
+        llama3_measured: true,
+        source: "BF16 989 / FP8 1,979 TFLOP/s dense and 80 GB HBM3 at 3.35 TB/s: NVIDIA \
+                 H100 SXM spec via the ml-engineering accelerator tables (vendor sparse \
+                 figures halved), matching the HPCTech spec sheet; TDP 700 W: same tables; \
+                 NVLink4 900 GB/s (18 links): same; year: announced 2022, volume 2023; \
+                 price $25k: low end of $25k-30k street estimates (awesomeagents.ai, \
+                 fetchlogic.net; weak)",
+    },
+    Row {
+        name: "h200",
+        model: "NVIDIA H200 SXM",
+        vendor: "NVIDIA",
+        year: 2024,
+        bf16_tflops: 989.0,
+        fp8_tflops: Some(1_979.0),
+        hbm_gb: 141.0,
+        hbm_tbps: 4.8,
+        tdp_w: Some(700.0),
+        scaleup_gbps: 900.0,
+        price_usd: Some(32_000.0),
+        llama3_measured: false,
+        source: "BF16/FP8 as H100 (same compute) and 141 GB HBM3e at 4.8 TB/s: \
+                 ml-engineering accelerator tables; TDP 700 W and NVLink4 900 GB/s: MLCommons \
+                 inference v4.1 system description H200-SXM-141GBx8; price $32k: 'MSRP' on \
+                 huggingface.co/hardware/h200 (weak)",
+    },
+    Row {
+        name: "b200",
+        model: "NVIDIA B200 (HGX/DGX)",
+        vendor: "NVIDIA",
+        year: 2024,
+        bf16_tflops: 2_250.0,
+        fp8_tflops: Some(4_500.0),
+        hbm_gb: 180.0,
+        hbm_tbps: 8.0,
+        tdp_w: Some(1_000.0),
+        scaleup_gbps: 1_800.0,
+        price_usd: Some(30_000.0),
+        llama3_measured: false,
+        source: "BF16 2,250 / FP8 4,500 TFLOP/s dense and 180 GB usable HBM3e (192 GB \
+                 physical) at 8 TB/s: NVIDIA DGX B200 datasheet via ml-engineering tables; \
+                 TDP 1,000 W (HGX/DGX maximum; 700 W default set point): glennklockwood.com \
+                 B200 page and MLCommons inference v6.0 Nebius B200 system description; \
+                 NVLink5 1,800 GB/s: same; price $30k: low end of the $30k-40k range \
+                 attributed to NVIDIA's CEO (paulscannon.com, digiterialabs.com; weak)",
+    },
+    Row {
+        name: "gb200",
+        model: "NVIDIA GB200 (per Blackwell GPU)",
+        vendor: "NVIDIA",
+        year: 2024,
+        bf16_tflops: 2_500.0,
+        fp8_tflops: Some(5_000.0),
+        hbm_gb: 186.0,
+        hbm_tbps: 8.0,
+        tdp_w: Some(1_200.0),
+        scaleup_gbps: 1_800.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 2,500 / FP8 5,000 TFLOP/s dense and 186 GB at 8 TB/s per GPU: NVIDIA \
+                 GB200 NVL72 spec via ml-engineering tables; TDP 1,200 W: glennklockwood.com \
+                 B200 page (GB200 variant) and NVIDIA Mission Control power FAQ; NVLink5 \
+                 1,800 GB/s: NVL72 spec; price: none per GPU (only rack prices are public, \
+                 see gb200-nvl72)",
+    },
+    Row {
+        name: "gb300",
+        model: "NVIDIA GB300 (per Blackwell Ultra GPU)",
+        vendor: "NVIDIA",
+        year: 2025,
+        bf16_tflops: 2_500.0,
+        fp8_tflops: Some(5_000.0),
+        hbm_gb: 279.0,
+        hbm_tbps: 8.0,
+        tdp_w: Some(1_400.0),
+        scaleup_gbps: 1_800.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 2,500 / FP8 5,000 TFLOP/s dense and 279 GB usable (288 GB marketed) \
+                 at 8 TB/s per GPU: ml-engineering tables and verda.com GB300 NVL72 \
+                 architecture post (secondary); TDP 1,400 W: NVIDIA Mission Control FAQ via \
+                 ml-engineering; NVLink5 1,800 GB/s: same sources; price: none per GPU",
+    },
+    Row {
+        name: "mi300x",
+        model: "AMD Instinct MI300X",
+        vendor: "AMD",
+        year: 2023,
+        bf16_tflops: 1_307.4,
+        fp8_tflops: Some(2_614.9),
+        hbm_gb: 192.0,
+        hbm_tbps: 5.3,
+        tdp_w: Some(750.0),
+        scaleup_gbps: 896.0,
+        price_usd: Some(10_000.0),
+        llama3_measured: false,
+        source: "BF16 1,307.4 / FP8 2,614.9 TFLOP/s dense (2,100 MHz × 1,216 matrix cores \
+                 × 256 FMA × 2) and 192 GB HBM3 at 5.3 TB/s: AMD spec via ml-engineering \
+                 tables; TDP 750 W: same; Infinity Fabric 896 GB/s bidirectional over 7 \
+                 links: gpu.blog and ROCm-derived tables (secondary); year: launched \
+                 Dec 2023 (aiwiki); price $10k: low end of $10k-15k estimates \
+                 (awesomeagents.ai; weak)",
+    },
+    Row {
+        name: "mi325x",
+        model: "AMD Instinct MI325X",
+        vendor: "AMD",
+        year: 2024,
+        bf16_tflops: 1_307.4,
+        fp8_tflops: Some(2_614.9),
+        hbm_gb: 256.0,
+        hbm_tbps: 6.0,
+        tdp_w: Some(1_000.0),
+        scaleup_gbps: 896.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16/FP8 as MI300X (same compute) and 256 GB HBM3e at 6 TB/s: \
+                 ml-engineering tables and awesomeagents.ai spec table (secondary); TDP \
+                 1,000 W peak board power: same; Infinity Fabric 896 GB/s bidirectional: \
+                 as MI300X; price: none public",
+    },
+    Row {
+        name: "mi355x",
+        model: "AMD Instinct MI355X",
+        vendor: "AMD",
+        year: 2025,
+        bf16_tflops: 2_500.0,
+        fp8_tflops: Some(5_000.0),
+        hbm_gb: 288.0,
+        hbm_tbps: 8.0,
+        tdp_w: Some(1_400.0),
+        scaleup_gbps: 1_075.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 2,500 / FP8 5,000 TFLOP/s dense (AMD's round figure; clock × cores \
+                 gives 2,516.6) and 288 GB HBM3e at 8 TB/s: AMD MI355X page via \
+                 ml-engineering tables; TDP 1,400 W board power: Tom's Hardware and The \
+                 Register, June 2025 (secondary); 4th-gen Infinity Fabric 1,075 GB/s \
+                 bidirectional: AMD brochure as quoted in public ROCm notes (secondary); \
+                 price: none public",
+    },
+    Row {
+        name: "tpu-v5e",
+        model: "Google TPU v5e",
+        vendor: "Google",
+        year: 2023,
+        bf16_tflops: 197.0,
+        fp8_tflops: None,
+        hbm_gb: 16.0,
+        hbm_tbps: 0.819,
+        tdp_w: None,
+        scaleup_gbps: 400.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 197 TFLOP/s, 16 GB HBM2 at 819 GB/s and ICI 400 GB/s bidirectional \
+                 per chip: Google Cloud TPU v5e documentation (chip specs); FP8: none \
+                 published (int8 393 TOPS); TDP: not published, see estimates; price: none \
+                 (TPUs are rented, not sold)",
+    },
+    Row {
+        name: "tpu-v5p",
+        model: "Google TPU v5p",
+        vendor: "Google",
+        year: 2023,
+        bf16_tflops: 459.0,
+        fp8_tflops: Some(459.0),
+        hbm_gb: 95.0,
+        hbm_tbps: 2.765,
+        tdp_w: None,
+        scaleup_gbps: 1_200.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 459 and FP8 459 TFLOP/s (no FP8 speed-up), 95 GB HBM2e at \
+                 2,765 GB/s and ICI 1,200 GB/s bidirectional per chip (4,800 Gb/s): Google \
+                 Cloud TPU v5p and v5p-training documentation; TDP: not published, see \
+                 estimates; price: none (rented, not sold)",
+    },
+    Row {
+        name: "tpu-v6e",
+        model: "Google TPU v6e (Trillium)",
+        vendor: "Google",
+        year: 2024,
+        bf16_tflops: 918.0,
+        fp8_tflops: None,
+        hbm_gb: 32.0,
+        hbm_tbps: 1.638,
+        tdp_w: None,
+        scaleup_gbps: 800.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 918 TFLOP/s, 32 GB at 1,638 GB/s and ICI 800 GB/s bidirectional per \
+                 chip: Google Cloud TPU v6e documentation; FP8: not in Google's document \
+                 (int8 1,836 TOPS); TDP: not published, see estimates; price: none (rented, \
+                 not sold)",
+    },
+    Row {
+        name: "trainium1",
+        model: "AWS Trainium1",
+        vendor: "AWS",
+        year: 2022,
+        bf16_tflops: 190.0,
+        fp8_tflops: Some(190.0),
+        hbm_gb: 32.0 * GB_PER_GIB,
+        hbm_tbps: 0.82 * GB_PER_GIB,
+        tdp_w: None,
+        scaleup_gbps: 384.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 and cFP8 190 TFLOP/s, 32 GiB HBM at 820 GiB/s: AWS Neuron docs \
+                 trainium.rst (converted: 34.4 GB, 0.88 TB/s; the reference table prints \
+                 the GiB numbers as GB); inter-chip 384 GB/s per chip (direction not \
+                 stated): comparison table in AWS Neuron trainium2.rst; TDP: not published, \
+                 see estimates; price: none (rented, not sold)",
+    },
+    Row {
+        name: "trainium2",
+        model: "AWS Trainium2",
+        vendor: "AWS",
+        year: 2024,
+        bf16_tflops: 667.0,
+        fp8_tflops: Some(1_299.0),
+        hbm_gb: 96.0 * GB_PER_GIB,
+        hbm_tbps: 2.9,
+        tdp_w: None,
+        scaleup_gbps: 1_280.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 667 / FP8 1,299 TFLOP/s dense, 96 GiB HBM at 2.9 TB/s and \
+                 NeuronLink-v3 1,280 GB/s per chip (direction not stated): AWS Neuron docs \
+                 trainium2.rst (memory converted: 96 GiB = 103.1 GB; the reference table \
+                 prints 96 GB); TDP: not published, see estimates; price: none (rented, not \
+                 sold)",
+    },
+    Row {
+        name: "trainium3",
+        model: "AWS Trainium3",
+        vendor: "AWS",
+        year: 2025,
+        bf16_tflops: 671.0,
+        fp8_tflops: Some(2_517.0),
+        hbm_gb: 144.0 * GB_PER_GIB,
+        hbm_tbps: 4.9,
+        tdp_w: None,
+        scaleup_gbps: 2_560.0,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 671 / MXFP8 2,517 TFLOP/s, 144 GiB HBM at 4.9 TB/s and NeuronLink-v4 \
+                 2,560 GB/s per device (direction not stated; the Trn3 architecture page \
+                 lists 2,048 GiB/s): AWS Neuron docs trainium3.rst and trn3-arch.rst, \
+                 2 Dec 2025 (memory converted: 144 GiB = 154.6 GB; the reference table \
+                 prints 144 GB); TDP: not published, see estimates; price: none (rented, not \
+                 sold)",
+    },
+    Row {
+        name: "inferentia2",
+        model: "AWS Inferentia2",
+        vendor: "AWS",
+        year: 2023,
+        bf16_tflops: 190.0,
+        fp8_tflops: Some(190.0),
+        hbm_gb: 32.0 * GB_PER_GIB,
+        hbm_tbps: 0.82 * GB_PER_GIB,
+        tdp_w: None,
+        scaleup_gbps: 192.0 * GB_PER_GIB,
+        price_usd: None,
+        llama3_measured: false,
+        source: "BF16 and cFP8 190 TFLOP/s, 32 GiB HBM at 820 GiB/s and NeuronLink-v2 \
+                 192 GiB/s per device: AWS Neuron docs inferentia2.rst and inf2-arch.rst \
+                 (converted: 34.4 GB, 0.88 TB/s and 206 GB/s; the reference table prints the \
+                 GiB numbers as GB); TDP: not published, see estimates; price: none \
+                 (rented, not sold)",
+    },
+];
 
 #[cfg(test)]
 mod tests {

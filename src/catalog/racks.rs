@@ -109,231 +109,283 @@ fn four_dgx_h100_overhead() -> Watts {
 ///
 /// Units as in [`RackSpec`]: overhead in W, scale-out per chip in bit/s, price
 /// in USD.
-// A table of data, one entry per rack with its sources: long by nature.
-#[allow(clippy::too_many_lines)]
 pub(super) fn builtin() -> Vec<RackSpec> {
-    let (trn2_overhead, trn2_note) = ratio_overhead(64, "trainium2");
-    let (trn3_overhead, trn3_note) = ratio_overhead(144, "trainium3");
-    let (v5p_overhead, v5p_note) = ratio_overhead(64, "tpu-v5p");
+    vec![
+        hgx_h100(),
+        hgx_h200(),
+        hgx_b200(),
+        gb200_nvl72(),
+        gb300_nvl72(),
+        mi300x_platform(),
+        mi355x_platform(),
+        trn2_ultraserver(),
+        trn3_ultraserver(),
+        tpu_v5p_cube(),
+    ]
+}
 
+/// The `hgx-h100` rack: NVIDIA DGX H100 rack (4 × 8-GPU servers).
+fn hgx_h100() -> RackSpec {
+    RackSpec {
+        name: "hgx-h100".into(),
+        model: "NVIDIA DGX H100 rack (4 × 8-GPU servers)".into(),
+        chip: "h100".into(),
+        chips: 32,
+        nodes: 4,
+        scaleup_domain: 8,
+        overhead: four_dgx_h100_overhead(),
+        scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
+        price: Some(Usd(4.0 * DGX_H100_PRICE_USD)),
+        source: "servers: NVIDIA DGX H100, 8 H100 SXM joined by NVLink4/NVSwitch (NVIDIA \
+                 DGX H100 datasheet); overhead 18.4 kW derived from the published system power: 4 × \
+                 (10.2 kW DGX H100 maximum − 8 × 700 W) (NVIDIA user guide as quoted by \
+                 unanswered.io and supercluster.blog); scale-out 400 Gb/s ConnectX-7 per \
+                 GPU (MLCommons system descriptions; Llama 3 paper); price 4 × $199k DGX \
+                 H100 list = $796k (supercluster.blog; weak)"
+            .into(),
+        estimates: FOUR_SERVERS.into(),
+    }
+}
+
+/// The `hgx-h200` rack: NVIDIA HGX H200 rack (4 × 8-GPU servers).
+fn hgx_h200() -> RackSpec {
     let h200_price = 4.0 * (DGX_H100_PRICE_USD + 8.0 * (price("h200") - price("h100")));
+
+    RackSpec {
+        name: "hgx-h200".into(),
+        model: "NVIDIA HGX H200 rack (4 × 8-GPU servers)".into(),
+        chip: "h200".into(),
+        chips: 32,
+        nodes: 4,
+        scaleup_domain: 8,
+        overhead: four_dgx_h100_overhead(),
+        scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
+        price: Some(Usd(h200_price)),
+        source: "servers: 8 H200 SXM on NVLink4 (MLCommons inference v4.1 H200-SXM-141GBx8 \
+                 system description, which also lists 400 Gb/s NICs); scale-out 400 Gb/s \
+                 ConnectX-7 per GPU: same; overhead and price: see estimates (DGX H100 \
+                 power and list price from supercluster.blog and unanswered.io; chip \
+                 prices from the chip entries)"
+            .into(),
+        estimates: format!(
+            "overhead 18.4 kW: the DGX H100 system power is assumed, as the H200 has the \
+             same 700 W envelope and no H200 system power is in the reference: 4 × \
+             (10,200 W − 8 × 700 W); price {} = 4 × ($199k DGX H100 list + 8 × \
+             ($32k H200 − $25k H100)); {FOUR_SERVERS}",
+            usd_text(h200_price)
+        ),
+    }
+}
+
+/// The `hgx-b200` rack: NVIDIA DGX B200 rack (4 × 8-GPU servers).
+fn hgx_b200() -> RackSpec {
     let b200_price = 32.0 * price("b200") * SERVER_COST_FACTOR;
+
+    RackSpec {
+        name: "hgx-b200".into(),
+        model: "NVIDIA DGX B200 rack (4 × 8-GPU servers)".into(),
+        chip: "b200".into(),
+        chips: 32,
+        nodes: 4,
+        scaleup_domain: 8,
+        overhead: Watts(4.0 * (DGX_B200_MAX_W - 8.0 * tdp("b200").value())),
+        scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
+        price: Some(Usd(b200_price)),
+        source: "servers: 8 B200 on NVLink5 (1.8 TB/s per GPU) with 8 ConnectX-7 400 Gb/s \
+                 NICs (DGX B200 datasheet via ml-engineering; MLCommons Nebius B200 system \
+                 description); overhead 25.2 kW derived from a system power: 4 × (14.3 kW \
+                 DGX B200 maximum − 8 × 1,000 W), where 14.3 kW comes only from a \
+                 third-party research note (weak, not checked against NVIDIA's guide); \
+                 price: see estimates"
+            .into(),
+        estimates: format!(
+            "overhead rests on the unverified 14.3 kW DGX B200 figure; price {} = 32 × \
+             $30k B200 × 1.3 (30% assumed for CPUs, memory, NICs, switches and \
+             chassis); {FOUR_SERVERS}",
+            usd_text(b200_price)
+        ),
+    }
+}
+
+/// The `gb200-nvl72` rack: NVIDIA GB200 NVL72.
+fn gb200_nvl72() -> RackSpec {
+    RackSpec {
+        name: "gb200-nvl72".into(),
+        model: "NVIDIA GB200 NVL72".into(),
+        chip: "gb200".into(),
+        chips: 72,
+        nodes: 18,
+        scaleup_domain: 72,
+        overhead: Watts(GB200_NVL72_W - 72.0 * tdp("gb200").value()),
+        scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
+        price: Some(Usd(GB200_NVL72_PRICE_USD)),
+        source: "72 Blackwell GPUs and 36 Grace CPUs in 18 compute trays of 4 GPUs, one NVLink \
+                 domain across 9 switch trays (introl.com Supermicro table; aiwiki); \
+                 overhead 33.6 kW derived from the system power: 120 kW commonly quoted \
+                 (introl.com, awesomeagents.ai; secondary) − 72 × 1,200 W; scale-out \
+                 400 Gb/s ConnectX-7 per GPU, the lower of the 400/800 Gb/s options; price \
+                 $3.4M: Bernstein's compute hardware per rack (of $5.9M all-in), as \
+                 summarised by Investing.com, Oct 2025 (secondary; other estimates run \
+                 $2-3.1M)"
+            .into(),
+        estimates: String::new(),
+    }
+}
+
+/// The `gb300-nvl72` rack: NVIDIA GB300 NVL72.
+fn gb300_nvl72() -> RackSpec {
     let b200_mid = (30_000.0 + 40_000.0) / 2.0;
     let b300_price = 45_000.0;
     let gb300_price = GB200_NVL72_PRICE_USD * b300_price / b200_mid;
+
+    RackSpec {
+        name: "gb300-nvl72".into(),
+        model: "NVIDIA GB300 NVL72".into(),
+        chip: "gb300".into(),
+        chips: 72,
+        nodes: 18,
+        scaleup_domain: 72,
+        overhead: Watts(GB300_NVL72_W - 72.0 * tdp("gb300").value()),
+        scaleout_per_chip: BitsPerSecond::from_gbps(800.0),
+        price: Some(Usd(gb300_price)),
+        source: "72 Blackwell Ultra GPUs and 36 Grace CPUs in 18 nodes of 4 GPUs, one NVLink \
+                 domain (glennklockwood.com B300 page); overhead 34.2 kW derived from \
+                 NVIDIA's planning example of 135 kW per rack (18 × 7.5 kW; Mission Control \
+                 FAQ via ml-engineering) − 72 × 1,400 W; scale-out 800 Gb/s ConnectX-8 per \
+                 GPU (Hot Chips 2025 coverage: wccftech, cloudnews.tech); price: see \
+                 estimates"
+            .into(),
+        estimates: format!(
+            "price {} = $3.4M Bernstein GB200 NVL72 compute hardware × $45k / $35k, \
+             the ratio of the B300 'MSRP' (huggingface.co/hardware/b300; weak) to the \
+             midpoint of the $30k-40k B200 range",
+            usd_text(gb300_price)
+        ),
+    }
+}
+
+/// The `mi300x-platform` rack: AMD MI300X rack (4 × 8-GPU servers).
+fn mi300x_platform() -> RackSpec {
     let mi300x_price = 32.0 * price("mi300x") * SERVER_COST_FACTOR;
 
-    vec![
-        RackSpec {
-            name: "hgx-h100".into(),
-            model: "NVIDIA DGX H100 rack (4 × 8-GPU servers)".into(),
-            chip: "h100".into(),
-            chips: 32,
-            nodes: 4,
-            scaleup_domain: 8,
-            overhead: four_dgx_h100_overhead(),
-            scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
-            price: Some(Usd(4.0 * DGX_H100_PRICE_USD)),
-            source: "servers: NVIDIA DGX H100, 8 H100 SXM joined by NVLink4/NVSwitch (NVIDIA \
-                     DGX H100 datasheet); overhead 18.4 kW derived from the published system power: 4 × \
-                     (10.2 kW DGX H100 maximum − 8 × 700 W) (NVIDIA user guide as quoted by \
-                     unanswered.io and supercluster.blog); scale-out 400 Gb/s ConnectX-7 per \
-                     GPU (MLCommons system descriptions; Llama 3 paper); price 4 × $199k DGX \
-                     H100 list = $796k (supercluster.blog; weak)"
-                .into(),
-            estimates: FOUR_SERVERS.into(),
-        },
-        RackSpec {
-            name: "hgx-h200".into(),
-            model: "NVIDIA HGX H200 rack (4 × 8-GPU servers)".into(),
-            chip: "h200".into(),
-            chips: 32,
-            nodes: 4,
-            scaleup_domain: 8,
-            overhead: four_dgx_h100_overhead(),
-            scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
-            price: Some(Usd(h200_price)),
-            source: "servers: 8 H200 SXM on NVLink4 (MLCommons inference v4.1 H200-SXM-141GBx8 \
-                     system description, which also lists 400 Gb/s NICs); scale-out 400 Gb/s \
-                     ConnectX-7 per GPU: same; overhead and price: see estimates (DGX H100 \
-                     power and list price from supercluster.blog and unanswered.io; chip \
-                     prices from the chip entries)"
-                .into(),
-            estimates: format!(
-                "overhead 18.4 kW: the DGX H100 system power is assumed, as the H200 has the \
-                 same 700 W envelope and no H200 system power is in the reference: 4 × \
-                 (10,200 W − 8 × 700 W); price {} = 4 × ($199k DGX H100 list + 8 × \
-                 ($32k H200 − $25k H100)); {FOUR_SERVERS}",
-                usd_text(h200_price)
-            ),
-        },
-        RackSpec {
-            name: "hgx-b200".into(),
-            model: "NVIDIA DGX B200 rack (4 × 8-GPU servers)".into(),
-            chip: "b200".into(),
-            chips: 32,
-            nodes: 4,
-            scaleup_domain: 8,
-            overhead: Watts(4.0 * (DGX_B200_MAX_W - 8.0 * tdp("b200").value())),
-            scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
-            price: Some(Usd(b200_price)),
-            source: "servers: 8 B200 on NVLink5 (1.8 TB/s per GPU) with 8 ConnectX-7 400 Gb/s \
-                     NICs (DGX B200 datasheet via ml-engineering; MLCommons Nebius B200 system \
-                     description); overhead 25.2 kW derived from a system power: 4 × (14.3 kW \
-                     DGX B200 maximum − 8 × 1,000 W), where 14.3 kW comes only from a \
-                     third-party research note (weak, not checked against NVIDIA's guide); \
-                     price: see estimates"
-                .into(),
-            estimates: format!(
-                "overhead rests on the unverified 14.3 kW DGX B200 figure; price {} = 32 × \
-                 $30k B200 × 1.3 (30% assumed for CPUs, memory, NICs, switches and \
-                 chassis); {FOUR_SERVERS}",
-                usd_text(b200_price)
-            ),
-        },
-        RackSpec {
-            name: "gb200-nvl72".into(),
-            model: "NVIDIA GB200 NVL72".into(),
-            chip: "gb200".into(),
-            chips: 72,
-            nodes: 18,
-            scaleup_domain: 72,
-            overhead: Watts(GB200_NVL72_W - 72.0 * tdp("gb200").value()),
-            scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
-            price: Some(Usd(GB200_NVL72_PRICE_USD)),
-            source:
-                "72 Blackwell GPUs and 36 Grace CPUs in 18 compute trays of 4 GPUs, one NVLink \
-                     domain across 9 switch trays (introl.com Supermicro table; aiwiki); \
-                     overhead 33.6 kW derived from the system power: 120 kW commonly quoted \
-                     (introl.com, awesomeagents.ai; secondary) − 72 × 1,200 W; scale-out \
-                     400 Gb/s ConnectX-7 per GPU, the lower of the 400/800 Gb/s options; price \
-                     $3.4M: Bernstein's compute hardware per rack (of $5.9M all-in), as \
-                     summarised by Investing.com, Oct 2025 (secondary; other estimates run \
-                     $2-3.1M)"
-                    .into(),
-            estimates: String::new(),
-        },
-        RackSpec {
-            name: "gb300-nvl72".into(),
-            model: "NVIDIA GB300 NVL72".into(),
-            chip: "gb300".into(),
-            chips: 72,
-            nodes: 18,
-            scaleup_domain: 72,
-            overhead: Watts(GB300_NVL72_W - 72.0 * tdp("gb300").value()),
-            scaleout_per_chip: BitsPerSecond::from_gbps(800.0),
-            price: Some(Usd(gb300_price)),
-            source: "72 Blackwell Ultra GPUs and 36 Grace CPUs in 18 nodes of 4 GPUs, one NVLink \
-                     domain (glennklockwood.com B300 page); overhead 34.2 kW derived from \
-                     NVIDIA's planning example of 135 kW per rack (18 × 7.5 kW; Mission Control \
-                     FAQ via ml-engineering) − 72 × 1,400 W; scale-out 800 Gb/s ConnectX-8 per \
-                     GPU (Hot Chips 2025 coverage: wccftech, cloudnews.tech); price: see \
-                     estimates"
-                .into(),
-            estimates: format!(
-                "price {} = $3.4M Bernstein GB200 NVL72 compute hardware × $45k / $35k, \
-                 the ratio of the B300 'MSRP' (huggingface.co/hardware/b300; weak) to the \
-                 midpoint of the $30k-40k B200 range",
-                usd_text(gb300_price)
-            ),
-        },
-        RackSpec {
-            name: "mi300x-platform".into(),
-            model: "AMD MI300X rack (4 × 8-GPU servers)".into(),
-            chip: "mi300x".into(),
-            chips: 32,
-            nodes: 4,
-            scaleup_domain: 8,
-            overhead: four_dgx_h100_overhead(),
-            scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
-            price: Some(Usd(mi300x_price)),
-            source: "servers: 8 MI300X per platform, Infinity Fabric full mesh over 7 links per \
-                     GPU (AMD spec via ml-engineering); overhead, scale-out and price: see \
-                     estimates (DGX H100 power from unanswered.io and supercluster.blog; MI300X \
-                     price from awesomeagents.ai, weak)"
-                .into(),
-            estimates: format!(
-                "overhead 18.4 kW: the DGX H100 non-GPU draw per 8-GPU server is assumed, 4 × \
-                 (10,200 W − 8 × 700 W); scale-out 400 Gb/s per GPU assumed (one 400G NIC per \
-                 GPU, as on HGX H100; no MI300X figure in the reference); price {} = 32 × \
-                 $10k MI300X × 1.3 (30% assumed for CPUs, memory, NICs, switches and chassis); \
-                 {FOUR_SERVERS}",
-                usd_text(mi300x_price)
-            ),
-        },
-        RackSpec {
-            name: "mi355x-platform".into(),
-            model: "AMD MI355X rack (4 × 8-GPU servers)".into(),
-            chip: "mi355x".into(),
-            chips: 32,
-            nodes: 4,
-            scaleup_domain: 8,
-            overhead: four_dgx_h100_overhead(),
-            scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
-            price: None,
-            source: "servers: 8 MI355X per UBB, Infinity Fabric full mesh, 11.2 kW of GPU board \
-                     power per 8-GPU tray; scale-out 400 Gb/s per GPU (AMD Pollara 400 NIC) \
-                     (public ROCm notes; jaredwatkins.com MI350 notes; secondary/weak); \
-                     overhead: see estimates; price: none public"
-                .into(),
-            estimates: format!(
-                "overhead 18.4 kW: the DGX H100 non-GPU draw per 8-GPU server is assumed, 4 × \
-                 (10,200 W − 8 × 700 W), as no MI355X system power is in the reference; \
-                 {FOUR_SERVERS}"
-            ),
-        },
-        RackSpec {
-            name: "trn2-ultraserver".into(),
-            model: "AWS Trn2 UltraServer (u-trn2x64)".into(),
-            chip: "trainium2".into(),
-            chips: 64,
-            nodes: 4,
-            scaleup_domain: 64,
-            overhead: trn2_overhead,
-            scaleout_per_chip: BitsPerSecond::from_gbps(3_200.0 / 16.0),
-            price: None,
-            source: "64 Trainium2 in 4 trn2.48xlarge instances of 16 chips, joined by NeuronLink \
-                     into one 64-chip domain; scale-out 200 Gb/s per chip = 3,200 Gb/s EFA per \
-                     16-chip instance / 16 (AWS Neuron docs trn2-arch.rst); overhead: see \
-                     estimates; price: none public"
-                .into(),
-            estimates: trn2_note,
-        },
-        RackSpec {
-            name: "trn3-ultraserver".into(),
-            model: "AWS Trn3 UltraServer (Gen2, 144 chips)".into(),
-            chip: "trainium3".into(),
-            chips: 144,
-            nodes: 36,
-            scaleup_domain: 144,
-            overhead: trn3_overhead,
-            scaleout_per_chip: BitsPerSecond::from_gbps(28_800.0 / 144.0),
-            price: None,
-            source: "144 Trainium3 in 36 servers of 4, all-to-all over NeuronSwitch-v1; \
-                     scale-out 200 Gb/s per chip = 28.8 Tb/s EFA / 144 (AWS Neuron docs \
-                     trn3-arch.rst); overhead: see estimates; price: none public"
-                .into(),
-            estimates: trn3_note,
-        },
-        RackSpec {
-            name: "tpu-v5p-cube".into(),
-            model: "Google TPU v5p cube (4x4x4 slice)".into(),
-            chip: "tpu-v5p".into(),
-            chips: 64,
-            nodes: 16,
-            scaleup_domain: 64,
-            overhead: v5p_overhead,
-            scaleout_per_chip: BitsPerSecond::from_gbps(50.0),
-            price: None,
-            source: "one 4x4x4 cube of 64 TPU v5p on 16 hosts of 4 chips; ICI torus inside the \
-                     cube (optical circuit switches join cubes into slices of up to 6,144 \
-                     chips, not modelled here); scale-out 50 Gb/s DCN per chip (Google Cloud \
-                     TPU v5p and v5p-training documentation); overhead: see estimates; price: \
-                     none (rented, not sold)"
-                .into(),
-            estimates: v5p_note,
-        },
-    ]
+    RackSpec {
+        name: "mi300x-platform".into(),
+        model: "AMD MI300X rack (4 × 8-GPU servers)".into(),
+        chip: "mi300x".into(),
+        chips: 32,
+        nodes: 4,
+        scaleup_domain: 8,
+        overhead: four_dgx_h100_overhead(),
+        scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
+        price: Some(Usd(mi300x_price)),
+        source: "servers: 8 MI300X per platform, Infinity Fabric full mesh over 7 links per \
+                 GPU (AMD spec via ml-engineering); overhead, scale-out and price: see \
+                 estimates (DGX H100 power from unanswered.io and supercluster.blog; MI300X \
+                 price from awesomeagents.ai, weak)"
+            .into(),
+        estimates: format!(
+            "overhead 18.4 kW: the DGX H100 non-GPU draw per 8-GPU server is assumed, 4 × \
+             (10,200 W − 8 × 700 W); scale-out 400 Gb/s per GPU assumed (one 400G NIC per \
+             GPU, as on HGX H100; no MI300X figure in the reference); price {} = 32 × \
+             $10k MI300X × 1.3 (30% assumed for CPUs, memory, NICs, switches and chassis); \
+             {FOUR_SERVERS}",
+            usd_text(mi300x_price)
+        ),
+    }
+}
+
+/// The `mi355x-platform` rack: AMD MI355X rack (4 × 8-GPU servers).
+fn mi355x_platform() -> RackSpec {
+    RackSpec {
+        name: "mi355x-platform".into(),
+        model: "AMD MI355X rack (4 × 8-GPU servers)".into(),
+        chip: "mi355x".into(),
+        chips: 32,
+        nodes: 4,
+        scaleup_domain: 8,
+        overhead: four_dgx_h100_overhead(),
+        scaleout_per_chip: BitsPerSecond::from_gbps(400.0),
+        price: None,
+        source: "servers: 8 MI355X per UBB, Infinity Fabric full mesh, 11.2 kW of GPU board \
+                 power per 8-GPU tray; scale-out 400 Gb/s per GPU (AMD Pollara 400 NIC) \
+                 (public ROCm notes; jaredwatkins.com MI350 notes; secondary/weak); \
+                 overhead: see estimates; price: none public"
+            .into(),
+        estimates: format!(
+            "overhead 18.4 kW: the DGX H100 non-GPU draw per 8-GPU server is assumed, 4 × \
+             (10,200 W − 8 × 700 W), as no MI355X system power is in the reference; \
+             {FOUR_SERVERS}"
+        ),
+    }
+}
+
+/// The `trn2-ultraserver` rack: AWS Trn2 UltraServer (u-trn2x64).
+fn trn2_ultraserver() -> RackSpec {
+    let (trn2_overhead, trn2_note) = ratio_overhead(64, "trainium2");
+
+    RackSpec {
+        name: "trn2-ultraserver".into(),
+        model: "AWS Trn2 UltraServer (u-trn2x64)".into(),
+        chip: "trainium2".into(),
+        chips: 64,
+        nodes: 4,
+        scaleup_domain: 64,
+        overhead: trn2_overhead,
+        scaleout_per_chip: BitsPerSecond::from_gbps(3_200.0 / 16.0),
+        price: None,
+        source: "64 Trainium2 in 4 trn2.48xlarge instances of 16 chips, joined by NeuronLink \
+                 into one 64-chip domain; scale-out 200 Gb/s per chip = 3,200 Gb/s EFA per \
+                 16-chip instance / 16 (AWS Neuron docs trn2-arch.rst); overhead: see \
+                 estimates; price: none public"
+            .into(),
+        estimates: trn2_note,
+    }
+}
+
+/// The `trn3-ultraserver` rack: AWS Trn3 UltraServer (Gen2, 144 chips).
+fn trn3_ultraserver() -> RackSpec {
+    let (trn3_overhead, trn3_note) = ratio_overhead(144, "trainium3");
+
+    RackSpec {
+        name: "trn3-ultraserver".into(),
+        model: "AWS Trn3 UltraServer (Gen2, 144 chips)".into(),
+        chip: "trainium3".into(),
+        chips: 144,
+        nodes: 36,
+        scaleup_domain: 144,
+        overhead: trn3_overhead,
+        scaleout_per_chip: BitsPerSecond::from_gbps(28_800.0 / 144.0),
+        price: None,
+        source: "144 Trainium3 in 36 servers of 4, all-to-all over NeuronSwitch-v1; \
+                 scale-out 200 Gb/s per chip = 28.8 Tb/s EFA / 144 (AWS Neuron docs \
+                 trn3-arch.rst); overhead: see estimates; price: none public"
+            .into(),
+        estimates: trn3_note,
+    }
+}
+
+/// The `tpu-v5p-cube` rack: Google TPU v5p cube (4x4x4 slice).
+fn tpu_v5p_cube() -> RackSpec {
+    let (v5p_overhead, v5p_note) = ratio_overhead(64, "tpu-v5p");
+
+    RackSpec {
+        name: "tpu-v5p-cube".into(),
+        model: "Google TPU v5p cube (4x4x4 slice)".into(),
+        chip: "tpu-v5p".into(),
+        chips: 64,
+        nodes: 16,
+        scaleup_domain: 64,
+        overhead: v5p_overhead,
+        scaleout_per_chip: BitsPerSecond::from_gbps(50.0),
+        price: None,
+        source: "one 4x4x4 cube of 64 TPU v5p on 16 hosts of 4 chips; ICI torus inside the \
+                 cube (optical circuit switches join cubes into slices of up to 6,144 \
+                 chips, not modelled here); scale-out 50 Gb/s DCN per chip (Google Cloud \
+                 TPU v5p and v5p-training documentation); overhead: see estimates; price: \
+                 none (rented, not sold)"
+            .into(),
+        estimates: v5p_note,
+    }
 }
 
 #[cfg(test)]

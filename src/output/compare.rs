@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use super::charts::comparison::{Bar, Bars, Line, Lines, SLIDE, short_number};
 use super::charts::write_chart;
 use super::set::OutputSet;
+use crate::output::csv::summary;
 use crate::results::{Accrual, FleetSeries, HEADLINES, RunSummary, cumulative_cash};
 use crate::sweep::{SweepError, chart_error, csv_bug, put};
 
@@ -54,7 +55,10 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Written, SweepError> {
     super::set::check_not_an_input(out, dirs, "--out").map_err(SweepError::BadInput)?;
     let runs = read_runs(dirs)?;
 
-    let hours: Vec<Option<f64>> = runs.iter().map(|r| r.summary.number("hours")).collect();
+    let hours: Vec<Option<f64>> = runs
+        .iter()
+        .map(|r| r.summary.number(summary::HOURS))
+        .collect();
     let per_year = hours.windows(2).any(|w| match (w[0], w[1]) {
         (Some(a), Some(b)) => (a - b).abs() > 1e-6,
         _ => true,
@@ -154,7 +158,7 @@ fn headline_charts(
             bars,
             note,
         };
-        let (png, svg) = h.compare_files;
+        let (png, svg) = h.compare_files();
         let svg_text = write_chart(set, png, svg, &chart, SLIDE).map_err(chart_error)?;
         figures.push((title, svg_text));
     }
@@ -268,7 +272,7 @@ fn series_charts(
 fn money(largest: f64) -> (f64, &'static str) {
     HEADLINES
         .iter()
-        .find(|h| h.column == "npv_usd")
+        .find(|h| h.column == summary::NPV_USD)
         .map_or((1e-6, "$ million"), |h| h.unit_for(largest))
 }
 
@@ -414,15 +418,15 @@ fn page(runs: &[Run], per_year: bool, figures: &[(String, String)]) -> String {
     for r in runs {
         let years = r
             .summary
-            .number("hours")
+            .number(summary::HOURS)
             .map(|x| format!("{:.2}", x / HOURS_PER_YEAR))
             .unwrap_or_default();
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{years}</td>",
             escape(&r.label),
-            escape(r.summary.get("start").unwrap_or("")),
-            escape(r.summary.get("end").unwrap_or(""))
+            escape(r.summary.get(summary::START).unwrap_or("")),
+            escape(r.summary.get(summary::END).unwrap_or(""))
         );
         for hl in &shown {
             let cell = r

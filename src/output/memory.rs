@@ -3,39 +3,13 @@
 
 use crate::record::{
     BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MaintenanceRow, MonthlyRow,
-    Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
+    Recorder, Rows, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow,
+    WindowRow,
 };
 
-/// Every row of a run, in the order recorded.
-#[derive(Clone, Debug, Default)]
-pub struct MemoryRecorder {
-    /// Timeseries samples.
-    pub samples: Vec<SampleRow>,
-    /// Failures (when the failure log is on).
-    pub failures: Vec<FailureRow>,
-    /// Build-out phases.
-    pub buildout: Vec<BuildoutRow>,
-    /// Training jobs (scenarios with jobs only).
-    pub jobs: Vec<JobRow>,
-    /// Inference services per sample (scenarios with services only).
-    pub services: Vec<ServiceRow>,
-    /// Inference services over the run.
-    pub service_summaries: Vec<ServiceSummaryRow>,
-    /// Request-level windows.
-    pub windows: Vec<WindowRow>,
-    /// Planned maintenance windows, as they opened.
-    pub maintenance: Vec<MaintenanceRow>,
-    /// Requests of the windows that ask for them.
-    pub window_requests: Vec<WindowRequestRow>,
-    /// The provider's monthly statement (scenarios with economics).
-    pub monthly: Vec<MonthlyRow>,
-    /// Each contract in each month.
-    pub contract_months: Vec<ContractMonthRow>,
-    /// Each contract over its term.
-    pub contracts: Vec<ContractRow>,
-    /// The summary, once the run has finished.
-    pub summary: Option<SummaryRow>,
-}
+/// Every row of a run, in the order recorded; the summary once the run
+/// has finished.
+pub type MemoryRecorder = Rows<Option<SummaryRow>>;
 
 impl Recorder for MemoryRecorder {
     fn sample(&mut self, row: &SampleRow) {

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use super::charts::data::{CsvTable, RunData};
 use super::charts::style::grouped;
 use super::charts::{ChartKind, DrawnChart, ServiceTarget};
+use crate::output::csv::{contracts, contracts_monthly, monthly, summary};
 use crate::scenario::Scenario;
 
 /// What the report needs beyond the run's files: the scenario as the user
@@ -135,60 +136,65 @@ fn headlines(s: &CsvTable) -> Vec<(String, String, String)> {
     };
     push(
         "Period",
-        text("start")
-            .zip(text("end"))
+        text(summary::START)
+            .zip(text(summary::END))
             .map(|(a, b)| format!("{a} to {b}")),
-        num("hours").map_or(String::new(), |h| format!("{} hours", grouped(h, 0))),
+        num(summary::HOURS).map_or(String::new(), |h| format!("{} hours", grouped(h, 0))),
     );
-    push("Capex", num("capex_usd").map(money), String::new());
+    push("Capex", num(summary::CAPEX_USD).map(money), String::new());
     push(
         "Revenue",
-        num("revenue_usd").map(money),
-        num("sla_credits_usd").map_or(String::new(), |c| format!("after SLA credits {}", money(c))),
+        num(summary::REVENUE_USD).map(money),
+        num(summary::SLA_CREDITS_USD)
+            .map_or(String::new(), |c| format!("after SLA credits {}", money(c))),
     );
-    push("Opex", num("opex_usd").map(money), "energy included".into());
+    push(
+        "Opex",
+        num(summary::OPEX_USD).map(money),
+        "energy included".into(),
+    );
     push(
         "EBITDA",
-        num("ebitda_usd").map(money),
-        num("ebitda_margin").map_or(String::new(), |m| {
+        num(summary::EBITDA_USD).map(money),
+        num(summary::EBITDA_MARGIN).map_or(String::new(), |m| {
             format!("revenue − opex; {:.1} % margin", m * 100.0)
         }),
     );
     push(
         "Depreciation",
-        num("depreciation_usd").map(money),
+        num(summary::DEPRECIATION_USD).map(money),
         "capex written off over the run".into(),
     );
     push(
         "EBIT",
-        num("ebit_usd").map(money),
+        num(summary::EBIT_USD).map(money),
         "EBITDA − depreciation".into(),
     );
     push(
         "Book value left",
-        num("book_value_usd").map(money),
+        num(summary::BOOK_VALUE_USD).map(money),
         "capex not yet depreciated at the end".into(),
     );
     push(
         "Net cash",
-        num("net_cash_usd").map(money),
+        num(summary::NET_CASH_USD).map(money),
         "Σ monthly cash flow".into(),
     );
     push(
         "NPV",
-        num("npv_usd").map(money),
-        num("discount_rate").map_or(String::new(), |r| {
+        num(summary::NPV_USD).map(money),
+        num(summary::DISCOUNT_RATE).map_or(String::new(), |r| {
             format!(
                 "at {:.1} %/yr; no terminal value: the book value left and any later revenue are not counted",
                 r * 100.0
             )
         }),
     );
-    if s.column("irr").is_some() {
-        let note = text("irr_note").unwrap_or("").to_string();
+    if s.column(summary::IRR).is_some() {
+        let note = text(summary::IRR_NOTE).unwrap_or("").to_string();
         push(
             "IRR",
-            Some(match num("irr") {
+            Some(match num(summary::IRR) {
                 Some(r) => format!("{:.1} %/yr", r * 100.0),
                 None => "none".into(),
             }),
@@ -199,63 +205,73 @@ fn headlines(s: &CsvTable) -> Vec<(String, String, String)> {
             },
         );
     }
-    if s.column("payback_month").is_some() {
+    if s.column(summary::PAYBACK_MONTH).is_some() {
         push(
             "Payback",
             Some(
-                text("payback_month")
+                text(summary::PAYBACK_MONTH)
                     .unwrap_or("not within the run")
                     .to_string(),
             ),
-            num("payback_months").map_or(String::new(), |m| format!("month {}", grouped(m, 0))),
+            num(summary::PAYBACK_MONTHS)
+                .map_or(String::new(), |m| format!("month {}", grouped(m, 0))),
         );
     }
-    push("Sites", num("sites").map(|n| grouped(n, 0)), String::new());
+    push(
+        "Sites",
+        num(summary::SITES).map(|n| grouped(n, 0)),
+        String::new(),
+    );
     push(
         "Racks commissioned",
-        num("racks_commissioned").map(|n| grouped(n, 0)),
+        num(summary::RACKS_COMMISSIONED).map(|n| grouped(n, 0)),
         format!(
             "refused {}, waiting for grid room at the end {}",
-            grouped(num("racks_refused").unwrap_or(0.0), 0),
-            grouped(num("racks_deferred_at_end").unwrap_or(0.0), 0)
+            grouped(num(summary::RACKS_REFUSED).unwrap_or(0.0), 0),
+            grouped(num(summary::RACKS_DEFERRED_AT_END).unwrap_or(0.0), 0)
         ),
     );
     push(
         "Peak chips online",
-        num("peak_chips_online").map(|n| grouped(n, 0)),
-        num("chips_online_at_end")
+        num(summary::PEAK_CHIPS_ONLINE).map(|n| grouped(n, 0)),
+        num(summary::CHIPS_ONLINE_AT_END)
             .map_or(String::new(), |n| format!("{} at the end", grouped(n, 0))),
     );
     push(
         "Chip availability",
-        num("availability").map(|a| format!("{:.3} %", a * 100.0)),
+        num(summary::AVAILABILITY).map(|a| format!("{:.3} %", a * 100.0)),
         "healthy ÷ online chip-hours".into(),
     );
     push(
         "Facility energy",
-        num("energy_mwh").map(energy),
-        num("peak_facility_mw").map_or(String::new(), |p| format!("peak {} MW", grouped(p, 1))),
+        num(summary::ENERGY_MWH).map(energy),
+        num(summary::PEAK_FACILITY_MW)
+            .map_or(String::new(), |p| format!("peak {} MW", grouped(p, 1))),
     );
     push(
         "Energy cost",
-        num("energy_cost_usd").map(money),
+        num(summary::ENERGY_COST_USD).map(money),
         String::new(),
     );
-    push("Carbon", num("carbon_tco2e").map(carbon), String::new());
+    push(
+        "Carbon",
+        num(summary::CARBON_TCO2E).map(carbon),
+        String::new(),
+    );
     push(
         "Failures",
-        num("failures_total").map(|n| grouped(n, 0)),
+        num(summary::FAILURES_TOTAL).map(|n| grouped(n, 0)),
         String::new(),
     );
     push(
         "Training jobs completed",
-        num("jobs_completed").map(|n| grouped(n, 0)),
-        num("jobs").map_or(String::new(), |n| format!("of {}", grouped(n, 0))),
+        num(summary::JOBS_COMPLETED).map(|n| grouped(n, 0)),
+        num(summary::JOBS).map_or(String::new(), |n| format!("of {}", grouped(n, 0))),
     );
     push(
         "ETTR",
-        num("ettr_mean").map(|e| format!("{e:.3}")),
-        num("ettr_p10").map_or(String::new(), |p| format!("mean; p10 {p:.3}")),
+        num(summary::ETTR_MEAN).map(|e| format!("{e:.3}")),
+        num(summary::ETTR_P10).map_or(String::new(), |p| format!("mean; p10 {p:.3}")),
     );
     out
 }
@@ -268,12 +284,15 @@ fn books_terms_headlines(s: &CsvTable) -> Vec<(String, String, String)> {
     let num = |c: &str| s.number(0, c);
     let rate = |c: &str| num(c).map_or("none".to_string(), |r| format!("{:.1} %/yr", r * 100.0));
     let mut out = Vec::new();
-    if s.column("sga_usd").is_some() {
+    if s.column(summary::SGA_USD).is_some() {
         let lines = [
-            ("insurance and property tax", "insurance_property_tax_usd"),
-            ("network transit", "network_transit_usd"),
-            ("software and licences", "software_licences_usd"),
-            ("SG&A", "sga_usd"),
+            (
+                "insurance and property tax",
+                summary::INSURANCE_PROPERTY_TAX_USD,
+            ),
+            ("network transit", summary::NETWORK_TRANSIT_USD),
+            ("software and licences", summary::SOFTWARE_LICENCES_USD),
+            ("SG&A", summary::SGA_USD),
         ];
         let total: f64 = lines.iter().filter_map(|(_, c)| num(c)).sum();
         let parts: Vec<String> = lines
@@ -286,37 +305,39 @@ fn books_terms_headlines(s: &CsvTable) -> Vec<(String, String, String)> {
             .collect();
         out.push(("Opex lines".to_string(), money(total), parts.join(", ")));
     }
-    if let Some(npv) = num("npv_after_tax_usd") {
+    if let Some(npv) = num(summary::NPV_AFTER_TAX_USD) {
         out.push((
             "NPV after tax".to_string(),
             money(npv),
             format!(
                 "tax at {:.1} %, IRR {}",
-                num("tax_rate").unwrap_or(0.0) * 100.0,
-                rate("irr_after_tax")
+                num(summary::TAX_RATE).unwrap_or(0.0) * 100.0,
+                rate(summary::IRR_AFTER_TAX)
             ),
         ));
     }
-    if let (Some(npv), Some(treatment)) = (num("npv_with_terminal_usd"), text("terminal_treatment"))
-    {
+    if let (Some(npv), Some(treatment)) = (
+        num(summary::NPV_WITH_TERMINAL_USD),
+        text(summary::TERMINAL_TREATMENT),
+    ) {
         out.push((
             format!("NPV with terminal value ({treatment})"),
             money(npv),
             format!(
                 "terminal value {}; without it {}; IRR {}",
-                num("terminal_value_usd").map_or(String::new(), money),
-                num("npv_usd").map_or(String::new(), money),
-                rate("irr_with_terminal")
+                num(summary::TERMINAL_VALUE_USD).map_or(String::new(), money),
+                num(summary::NPV_USD).map_or(String::new(), money),
+                rate(summary::IRR_WITH_TERMINAL)
             ),
         ));
-        if let Some(after) = num("npv_after_tax_with_terminal_usd") {
+        if let Some(after) = num(summary::NPV_AFTER_TAX_WITH_TERMINAL_USD) {
             out.push((
                 format!("NPV after tax with terminal value ({treatment})"),
                 money(after),
                 format!(
                     "without it {}; IRR {}",
-                    num("npv_after_tax_usd").map_or(String::new(), money),
-                    rate("irr_after_tax_with_terminal")
+                    num(summary::NPV_AFTER_TAX_USD).map_or(String::new(), money),
+                    rate(summary::IRR_AFTER_TAX_WITH_TERMINAL)
                 ),
             ));
         }
@@ -363,31 +384,31 @@ fn table_html(out: &mut String, t: &CsvTable) {
 /// header: `revenue_openai_usd` is `revenue, openai [$]`.
 fn statement_heading(column: &str) -> String {
     let known = [
-        ("month", "month"),
-        ("days", "days"),
-        ("revenue_on_demand_usd", "revenue, on demand [$]"),
-        ("sla_credits_usd", "SLA credits [$]"),
-        ("revenue_usd", "revenue [$]"),
-        ("energy_usd", "energy [$]"),
-        ("maintenance_usd", "maintenance [$]"),
-        ("staff_usd", "staff [$]"),
-        ("colocation_usd", "colocation [$]"),
-        ("fixed_costs_usd", "fixed costs [$]"),
-        ("opex_usd", "opex [$]"),
-        ("ebitda_usd", "EBITDA [$]"),
-        ("depreciation_usd", "depreciation [$]"),
-        ("ebit_usd", "EBIT [$]"),
-        ("interest_usd", "interest [$]"),
-        ("capex_usd", "capex [$]"),
-        ("loan_drawn_usd", "loan drawn [$]"),
-        ("loan_repaid_usd", "loan repaid [$]"),
-        ("cash_flow_usd", "cash flow [$]"),
-        ("cumulative_cash_usd", "cumulative cash [$]"),
-        ("energy_mwh", "energy [MWh]"),
-        ("healthy_chip_hours", "healthy chip-hours"),
-        ("contracted_chip_hours", "contracted chip-hours"),
-        ("on_demand_chip_hours", "on-demand chip-hours"),
-        ("it_nameplate_mw", "IT nameplate [MW]"),
+        (monthly::MONTH, "month"),
+        (monthly::DAYS, "days"),
+        (monthly::REVENUE_ON_DEMAND_USD, "revenue, on demand [$]"),
+        (monthly::SLA_CREDITS_USD, "SLA credits [$]"),
+        (monthly::REVENUE_USD, "revenue [$]"),
+        (monthly::ENERGY_USD, "energy [$]"),
+        (monthly::MAINTENANCE_USD, "maintenance [$]"),
+        (monthly::STAFF_USD, "staff [$]"),
+        (monthly::COLOCATION_USD, "colocation [$]"),
+        (monthly::FIXED_COSTS_USD, "fixed costs [$]"),
+        (monthly::OPEX_USD, "opex [$]"),
+        (monthly::EBITDA_USD, "EBITDA [$]"),
+        (monthly::DEPRECIATION_USD, "depreciation [$]"),
+        (monthly::EBIT_USD, "EBIT [$]"),
+        (monthly::INTEREST_USD, "interest [$]"),
+        (monthly::CAPEX_USD, "capex [$]"),
+        (monthly::LOAN_DRAWN_USD, "loan drawn [$]"),
+        (monthly::LOAN_REPAID_USD, "loan repaid [$]"),
+        (monthly::CASH_FLOW_USD, "cash flow [$]"),
+        (monthly::CUMULATIVE_CASH_USD, "cumulative cash [$]"),
+        (monthly::ENERGY_MWH, "energy [MWh]"),
+        (monthly::HEALTHY_CHIP_HOURS, "healthy chip-hours"),
+        (monthly::CONTRACTED_CHIP_HOURS, "contracted chip-hours"),
+        (monthly::ON_DEMAND_CHIP_HOURS, "on-demand chip-hours"),
+        (monthly::IT_NAMEPLATE_MW, "IT nameplate [MW]"),
     ];
     if let Some((_, words)) = known.iter().find(|(c, _)| *c == column) {
         return (*words).to_string();
@@ -416,7 +437,7 @@ fn statement_cell(column: &str, cell: &str) -> String {
     }
     let decimals = if column.ends_with("_usd") || column.ends_with("_hours") {
         0
-    } else if column == "days" {
+    } else if column == monthly::DAYS {
         if x.fract() == 0.0 { 0 } else { 2 }
     } else {
         1
@@ -441,7 +462,7 @@ fn statement_html(out: &mut String, t: &CsvTable) {
         out.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
             let column = t.header.get(i).map_or("", String::as_str);
-            let class = if cell.parse::<f64>().is_ok() && column != "month" {
+            let class = if cell.parse::<f64>().is_ok() && column != monthly::MONTH {
                 "n"
             } else {
                 "t"
@@ -469,45 +490,49 @@ fn contracts_html(out: &mut String, data: &RunData) {
     for i in 0..t.rows.len() {
         let get = |c: &str| t.get(i, c).unwrap_or("");
         let num = |c: &str| t.number(i, c);
-        let mw = get("unit") == "mw";
+        let mw = get(contracts::UNIT) == "mw";
         let (capacity_unit, price_unit, hours_unit) = if mw {
             ("MW", "per kW-month", "MW-hours")
         } else {
             ("chips", "per chip-hour", "chip-hours")
         };
-        let price = num("price_usd_per_unit").map_or(String::new(), |p| {
-            let how = if get("price_derived") == "true" {
+        let price = num(contracts::PRICE_USD_PER_UNIT).map_or(String::new(), |p| {
+            let how = if get(contracts::PRICE_DERIVED) == "true" {
                 "derived from the value"
             } else {
                 "given"
             };
             format!("${p:.4} {price_unit} ({how})")
         });
-        let committed = num("committed_capacity_hours").unwrap_or(0.0);
-        let delivered = num("availability").map_or(String::new(), |a| {
+        let committed = num(contracts::COMMITTED_CAPACITY_HOURS).unwrap_or(0.0);
+        let delivered = num(contracts::AVAILABILITY).map_or(String::new(), |a| {
             format!(
                 "{:.3} % ({} {hours_unit})",
                 a * 100.0,
                 grouped(a * committed, 0)
             )
         });
-        let credits = num("credits_usd").map_or(String::new(), |c| {
-            format!("{} in {} month(s)", money(c), get("months_credited"))
+        let credits = num(contracts::CREDITS_USD).map_or(String::new(), |c| {
+            format!(
+                "{} in {} month(s)",
+                money(c),
+                get(contracts::MONTHS_CREDITED)
+            )
         });
         let _ = writeln!(
             out,
             "<tr><td class=\"t\">{}</td><td class=\"t\">{} to {}</td><td class=\"n\">{} {capacity_unit}</td><td class=\"n\">{}</td><td class=\"t\">{}</td><td class=\"n\">{} {hours_unit}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(get("contract")),
-            escape(&get("start")[..10.min(get("start").len())]),
-            escape(&get("end")[..10.min(get("end").len())]),
-            grouped(num("peak_capacity").unwrap_or(0.0), 0),
-            num("value_usd").map(money).unwrap_or_default(),
+            escape(get(contracts::CONTRACT)),
+            escape(&get(contracts::START)[..10.min(get(contracts::START).len())]),
+            escape(&get(contracts::END)[..10.min(get(contracts::END).len())]),
+            grouped(num(contracts::PEAK_CAPACITY).unwrap_or(0.0), 0),
+            num(contracts::VALUE_USD).map(money).unwrap_or_default(),
             escape(&price),
             grouped(committed, 0),
             escape(&delivered),
-            num("billed_usd").map(money).unwrap_or_default(),
+            num(contracts::BILLED_USD).map(money).unwrap_or_default(),
             escape(&credits),
-            num("revenue_usd").map(money).unwrap_or_default(),
+            num(contracts::REVENUE_USD).map(money).unwrap_or_default(),
         );
     }
     out.push_str("</tbody></table></div>\n");
@@ -515,15 +540,18 @@ fn contracts_html(out: &mut String, data: &RunData) {
         return;
     };
     let credited: Vec<String> = (0..m.rows.len())
-        .filter(|&i| m.number(i, "credit_usd").is_some_and(|c| c > 0.0))
+        .filter(|&i| {
+            m.number(i, contracts_monthly::CREDIT_USD)
+                .is_some_and(|c| c > 0.0)
+        })
         .map(|i| {
             format!(
                 "{} {}: {:.3} % delivered, {} credited ({:.0} % of the month's bill)",
-                m.get(i, "month").unwrap_or(""),
-                m.get(i, "contract").unwrap_or(""),
-                m.number(i, "availability").unwrap_or(0.0) * 100.0,
-                money(m.number(i, "credit_usd").unwrap_or(0.0)),
-                m.number(i, "credit_share").unwrap_or(0.0) * 100.0
+                m.get(i, contracts_monthly::MONTH).unwrap_or(""),
+                m.get(i, contracts_monthly::CONTRACT).unwrap_or(""),
+                m.number(i, contracts_monthly::AVAILABILITY).unwrap_or(0.0) * 100.0,
+                money(m.number(i, contracts_monthly::CREDIT_USD).unwrap_or(0.0)),
+                m.number(i, contracts_monthly::CREDIT_SHARE).unwrap_or(0.0) * 100.0
             )
         })
         .collect();
@@ -610,7 +638,7 @@ pub fn report_html(inputs: &ReportInputs, data: &RunData, charts: &[DrawnChart])
             escape(inputs.description.trim())
         );
     }
-    let seed = data.summary.get(0, "seed").unwrap_or("");
+    let seed = data.summary.get(0, summary::SEED).unwrap_or("");
     let _ = writeln!(
         out,
         "<p class=\"meta\">Scenario {} · seed {} · dcsim {}</p>",

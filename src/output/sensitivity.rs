@@ -85,7 +85,10 @@ fn axis(figure: &str, largest: f64) -> (f64, String) {
         } else {
             (1e6, format!("{figure} [$M]"))
         }
-    } else if figure.starts_with("irr") || figure.ends_with("margin") || figure == "availability" {
+    } else if figure.starts_with("irr")
+        || figure.ends_with("margin")
+        || figure == crate::output::csv::summary::AVAILABILITY
+    {
         (0.01, format!("{figure} [%]"))
     } else {
         (1.0, figure.to_string())

@@ -181,7 +181,7 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
         let largest = raw.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
         let (scale, unit) = h.unit_for(largest);
         let values: Vec<Option<f64>> = raw.iter().map(|v| v.map(|v| v * scale)).collect();
-        let (png, svg) = h.sweep_files;
+        let (png, svg) = h.sweep_files();
         let drawn = match layout(plan) {
             Layout::Against(x) => {
                 let chart = bands(plan, h, unit, x, &values);

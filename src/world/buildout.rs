@@ -19,9 +19,9 @@ use super::config::GridFullPolicy;
 use crate::engine::SimTime;
 use crate::units::Watts;
 
+use super::cohort::{RackCohorts, Scope};
 use super::contract::{DownCause, Notice};
 use super::failures::Target;
-use super::fleet::{RackFleets, Scope};
 use super::topology::{DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
 use super::{Event, World};
 
@@ -108,8 +108,9 @@ impl World<'_> {
         let uplink_capacity = self.uplink_capacity(SiteId(site as u32), RackTypeId(ti as u32));
         let first_rack = self.topo.racks.len() as u32;
         let pool = self.spares.pool(site, ti);
-        let fleets = self.sites[site].fleets[ti].expect("fleets exist for the site's rack models");
-        debug_assert_eq!(fleets, RackFleets::from_nodes(fleets.nodes));
+        let cohorts =
+            self.sites[site].cohorts[ti].expect("cohorts exist for the site's rack models");
+        debug_assert_eq!(cohorts, RackCohorts::from_nodes(cohorts.nodes));
         for _ in 0..phase.count {
             let rack_id = self.topo.racks.len() as u32;
             let first_node = self.topo.node_state.len() as u32;
@@ -120,7 +121,7 @@ impl World<'_> {
                 rack_type: ti as u32,
                 first_node,
                 first_domain,
-                node_fleet: fleets.nodes as u32,
+                node_cohort: cohorts.nodes as u32,
                 power_down: false,
                 maintenance: 0,
                 uplink_failed: false,
@@ -142,10 +143,10 @@ impl World<'_> {
                 self.topo.push_domain(rack_id);
                 self.free_insert(pool, d);
             }
-            self.join_fleet_at_commissioning(Target::RackPower(rack_id));
-            self.join_fleet_at_commissioning(Target::Uplink(rack_id));
+            self.join_cohort_at_commissioning(Target::RackPower(rack_id));
+            self.join_cohort_at_commissioning(Target::Uplink(rack_id));
             for node in first_node..first_node + t.nodes {
-                self.join_fleet_at_commissioning(Target::Node(node));
+                self.join_cohort_at_commissioning(Target::Node(node));
                 self.schedule_clocks(Target::Node(node), 0);
             }
             self.schedule_clocks(Target::RackPower(rack_id), 0);
@@ -187,13 +188,13 @@ impl World<'_> {
         }
     }
 
-    /// Adds a new part to its fleet (its fleet is redrawn once, after the
+    /// Adds a new part to its cohort (its cohort is redrawn once, after the
     /// event).
-    fn join_fleet_at_commissioning(&mut self, target: Target) {
-        let fleet = self.fleet_of_part(target);
+    fn join_cohort_at_commissioning(&mut self, target: Target) {
+        let cohort = self.cohort_of_part(target);
         let pos = &mut self.parts[target.scope() as usize].pos;
-        self.fleets[fleet].members.insert(target.id(), pos);
-        self.mark_fleet(fleet);
+        self.cohorts[cohort].members.insert(target.id(), pos);
+        self.mark_cohort(cohort);
     }
 
     pub(crate) fn retire(&mut self, site: usize, pi: usize) {
@@ -201,7 +202,7 @@ impl World<'_> {
         let phase = &self.config.sites[site].phases[pi];
         let ti = phase.rack_type;
         let t = self.topo.types[ti];
-        let fleets = self.sites[site].fleets[ti].expect("fleets exist");
+        let cohorts = self.sites[site].cohorts[ti].expect("cohorts exist");
         let first = self.sites[site].phases[pi].first_rack;
         let cpn = u64::from(t.chips_per_node);
         self.notify(Notice::RacksRetiring {
@@ -235,7 +236,7 @@ impl World<'_> {
                     NodeState::Healthy => {
                         s.power
                             .remove_available(ti, cpn, t.idle_milliwatts, t.dynamic_milliwatts);
-                        self.fleets[fleets.nodes]
+                        self.cohorts[cohorts.nodes]
                             .members
                             .remove(node, &mut self.parts[Scope::Nodes as usize].pos);
                     }
@@ -253,10 +254,10 @@ impl World<'_> {
             if rack.uplink_failed {
                 s.uplinks_down -= 1;
             }
-            self.fleets[fleets.power]
+            self.cohorts[cohorts.power]
                 .members
                 .remove(r, &mut self.parts[Scope::RackPower as usize].pos);
-            self.fleets[fleets.uplinks]
+            self.cohorts[cohorts.uplinks]
                 .members
                 .remove(r, &mut self.parts[Scope::Uplinks as usize].pos);
             let changes = self.network.set_rack_up(r as usize, false);
@@ -265,8 +266,8 @@ impl World<'_> {
             self.bump_generation(Target::RackPower(r));
             self.bump_generation(Target::Uplink(r));
         }
-        for f in fleets.all() {
-            self.mark_fleet(f);
+        for f in cohorts.all() {
+            self.mark_cohort(f);
         }
         let need = self.nameplate_facility(site, ti) * f64::from(phase.count);
         let floor = self.floor_facility(site, ti) * f64::from(phase.count);

@@ -26,7 +26,7 @@ use crate::catalog::failures::FailureKind;
 use crate::engine::SimDuration;
 
 use super::buildout::PhaseStatus;
-use super::fleet::Scope;
+use super::cohort::Scope;
 use super::{Event, Target, World};
 
 impl World<'_> {

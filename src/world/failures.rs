@@ -3,12 +3,12 @@
 //! Five kinds of part fail: nodes (GPU, HBM, host, NIC classes), a rack's
 //! power, a rack's uplink (switch/cable), a whole site (outage) and an
 //! inter-site link. Each kind has a `PartTable` — generation, time back
-//! in service, position in its fleet — indexed by the part's id, and goes
+//! in service, position in its cohort — indexed by the part's id, and goes
 //! through the same two steps:
 //!
-//! - `World::fail`: if the part is at risk, take it out of its fleet, bump
+//! - `World::fail`: if the part is at risk, take it out of its cohort, bump
 //!   its generation (so its pending events go stale), draw the repair time
-//!   from its fleet's repair stream, apply the kind's effect (power, network,
+//!   from its cohort's repair stream, apply the kind's effect (power, network,
 //!   capacity), schedule [`Event::Restored`], and log the failure;
 //! - `World::restore`: if the part is still down and the event is of its
 //!   current generation, undo the effect, put the part back at risk (a new
@@ -25,8 +25,8 @@ use crate::engine::{SimDuration, SimTime};
 use crate::record::{FailureRow, Remedy};
 use crate::world::config::Lifetime;
 
+use super::cohort::{NOT_MEMBER, RackCohorts, Scope, weibull_time_to_failure};
 use super::contract::DownCause;
-use super::fleet::{NOT_MEMBER, RackFleets, Scope, weibull_time_to_failure};
 use super::topology::NodeState;
 use super::{Event, World};
 
@@ -46,7 +46,7 @@ pub enum Target {
 }
 
 impl Target {
-    /// The kind of part, which is also its fleet's scope.
+    /// The kind of part, which is also its cohort's scope.
     pub fn scope(self) -> Scope {
         match self {
             Target::Node(_) => Scope::Nodes,
@@ -70,7 +70,7 @@ impl Target {
 }
 
 /// Per kind of part, by id: the generation of its pending events, when it
-/// was last put in service, and its position in its fleet.
+/// was last put in service, and its position in its cohort.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PartTable {
     pub generation: Vec<u32>,
@@ -109,43 +109,43 @@ impl World<'_> {
         *g
     }
 
-    /// The fleet a part belongs to.
-    pub(crate) fn fleet_of_part(&self, target: Target) -> usize {
+    /// The cohort a part belongs to.
+    pub(crate) fn cohort_of_part(&self, target: Target) -> usize {
         match target {
-            Target::Node(n) => self.rack_fleets(self.topo.node_rack[n as usize]).nodes,
-            Target::RackPower(r) => self.rack_fleets(r).power,
-            Target::Uplink(r) => self.rack_fleets(r).uplinks,
-            Target::Site(s) => self.sites[s as usize].outage_fleet,
-            Target::Dci(l) => self.dci_fleets[l as usize],
+            Target::Node(n) => self.rack_cohorts(self.topo.node_rack[n as usize]).nodes,
+            Target::RackPower(r) => self.rack_cohorts(r).power,
+            Target::Uplink(r) => self.rack_cohorts(r).uplinks,
+            Target::Site(s) => self.sites[s as usize].outage_cohort,
+            Target::Dci(l) => self.dci_cohorts[l as usize],
         }
     }
 
-    /// The fleets (nodes, rack power, uplinks) of a rack's model at its site.
-    pub(crate) fn rack_fleets(&self, rack: u32) -> RackFleets {
-        RackFleets::from_nodes(self.topo.racks[rack as usize].node_fleet as usize)
+    /// The cohorts (nodes, rack power, uplinks) of a rack's model at its site.
+    pub(crate) fn rack_cohorts(&self, rack: u32) -> RackCohorts {
+        RackCohorts::from_nodes(self.topo.racks[rack as usize].node_cohort as usize)
     }
 
-    /// Takes a part out of its fleet (it is no longer at risk).
-    fn leave_fleet(&mut self, target: Target) {
-        let fleet = self.fleet_of_part(target);
+    /// Takes a part out of its cohort (it is no longer at risk).
+    fn leave_cohort(&mut self, target: Target) {
+        let cohort = self.cohort_of_part(target);
         let pos = &mut self.parts[target.scope() as usize].pos;
-        if self.fleets[fleet].members.remove(target.id(), pos) {
-            self.mark_fleet(fleet);
+        if self.cohorts[cohort].members.remove(target.id(), pos) {
+            self.mark_cohort(cohort);
         }
     }
 
-    /// Puts a part in its fleet (at risk again).
-    fn join_fleet(&mut self, target: Target) {
-        let fleet = self.fleet_of_part(target);
+    /// Puts a part in its cohort (at risk again).
+    fn join_cohort(&mut self, target: Target) {
+        let cohort = self.cohort_of_part(target);
         let pos = &mut self.parts[target.scope() as usize].pos;
-        if self.fleets[fleet].members.insert(target.id(), pos) {
-            self.mark_fleet(fleet);
+        if self.cohorts[cohort].members.insert(target.id(), pos) {
+            self.mark_cohort(cohort);
         }
     }
 
-    /// Draws a repair time of class `kind` from `fleet`'s repair stream.
-    fn draw_repair(&mut self, fleet: usize, kind: FailureKind) -> SimDuration {
-        let stream = self.fleets[fleet].repair_stream;
+    /// Draws a repair time of class `kind` from `cohort`'s repair stream.
+    fn draw_repair(&mut self, cohort: usize, kind: FailureKind) -> SimDuration {
+        let stream = self.cohorts[cohort].repair_stream;
         self.config.failures[kind.index()]
             .repair
             .sample(&mut self.streams[stream])
@@ -195,15 +195,15 @@ impl World<'_> {
         if !self.is_up(target) {
             return;
         }
-        let fleet = self.fleet_of_part(target);
+        let cohort = self.cohort_of_part(target);
         let id = target.id();
         let since = self.parts[target.scope() as usize].since[id as usize];
         let outage = match target {
-            Target::Node(node) => self.node_down(node, kind, fleet, since),
+            Target::Node(node) => self.node_down(node, kind, cohort, since),
             Target::RackPower(r) => {
                 let site = self.topo.racks[r as usize].site as usize;
                 let chips = self.power_off_rack(r, DownCause::RackPower);
-                let repair = self.draw_repair(fleet, kind);
+                let repair = self.draw_repair(cohort, kind);
                 Outage {
                     site,
                     class: kind,
@@ -216,7 +216,7 @@ impl World<'_> {
             Target::Uplink(r) => {
                 let rack = self.topo.racks[r as usize];
                 let site = rack.site as usize;
-                self.leave_fleet(target);
+                self.leave_cohort(target);
                 self.sites[site].uplinks_down += 1;
                 let t = self.topo.types[rack.rack_type as usize];
                 let healthy: Vec<u32> = (rack.first_domain..rack.first_domain + t.domains)
@@ -230,7 +230,7 @@ impl World<'_> {
                 if !rack.power_down {
                     self.set_rack_network(r, false);
                 }
-                let repair = self.draw_repair(fleet, kind);
+                let repair = self.draw_repair(cohort, kind);
                 Outage {
                     site,
                     class: kind,
@@ -243,13 +243,13 @@ impl World<'_> {
             Target::Site(s) => {
                 let site = s as usize;
                 self.touch(site);
-                self.leave_fleet(target);
-                self.mark_site_fleets(site);
+                self.leave_cohort(target);
+                self.mark_site_cohorts(site);
                 self.sites[site].power.dark = true;
                 self.site_clocks(site, true);
                 self.site_dark_notices(site, true);
                 let chips = self.sites[site].power.chips_available;
-                let repair = self.draw_repair(fleet, kind);
+                let repair = self.draw_repair(cohort, kind);
                 Outage {
                     site,
                     class: kind,
@@ -261,13 +261,13 @@ impl World<'_> {
             }
             Target::Dci(l) => {
                 let link = l as usize;
-                self.leave_fleet(target);
+                self.leave_cohort(target);
                 let changes = self.network.set_dci_up(link, false);
                 self.flow_notices(changes);
                 self.network.dci[link].failed = true;
                 let from = self.network.dci[link].from;
                 self.sites[from].dci_down += 1;
-                let repair = self.draw_repair(fleet, kind);
+                let repair = self.draw_repair(cohort, kind);
                 Outage {
                     site: from,
                     class: kind,
@@ -294,7 +294,7 @@ impl World<'_> {
     }
 
     /// Powers rack `r` off (its power failed, or planned maintenance): its
-    /// nodes, power and uplink leave their fleets, its healthy domains go
+    /// nodes, power and uplink leave their cohorts, its healthy domains go
     /// down with `cause`, its chips stop drawing and count as unpowered,
     /// and it leaves the fabric. Returns the chips powered off. O(nodes
     /// and domains of the rack).
@@ -305,16 +305,16 @@ impl World<'_> {
         self.touch(site);
         for node in rack.first_node..rack.first_node + t.nodes {
             if self.topo.node_state[node as usize] == NodeState::Healthy {
-                self.leave_fleet(Target::Node(node));
+                self.leave_cohort(Target::Node(node));
             }
         }
         // Redrawn whether or not a node left it (a memoryless redraw
         // is exact either way; kept so that draws stay as they were).
-        self.mark_fleet(self.rack_fleets(r).nodes);
-        self.leave_fleet(Target::RackPower(r));
+        self.mark_cohort(self.rack_cohorts(r).nodes);
+        self.leave_cohort(Target::RackPower(r));
         // The rack's switch is dark too: its uplink cannot fail
         // until the power is back.
-        self.leave_fleet(Target::Uplink(r));
+        self.leave_cohort(Target::Uplink(r));
         self.pause_node_clocks(r);
         let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
         for d in rack.first_domain..rack.first_domain + t.domains {
@@ -341,7 +341,7 @@ impl World<'_> {
 
     /// A node goes down: to a spare swap if its pool has a spare ready,
     /// else to repair in place.
-    fn node_down(&mut self, node: u32, kind: FailureKind, fleet: usize, since: SimTime) -> Outage {
+    fn node_down(&mut self, node: u32, kind: FailureKind, cohort: usize, since: SimTime) -> Outage {
         let r = self.topo.node_rack[node as usize];
         let rack = self.topo.racks[r as usize];
         let site = rack.site as usize;
@@ -354,7 +354,7 @@ impl World<'_> {
             self.sites[site].chips_unpowered -= cpn;
         } else {
             self.chips_power(domain, cpn, false);
-            self.leave_fleet(Target::Node(node));
+            self.leave_cohort(Target::Node(node));
         }
         let was_healthy = self.topo.domain_healthy(domain);
         self.topo.racks[r as usize].healthy_nodes -= 1;
@@ -363,7 +363,7 @@ impl World<'_> {
             self.domain_lost(domain, DownCause::Node(kind));
         }
         let generation = self.bump_generation(Target::Node(node));
-        let repair = self.draw_repair(fleet, kind);
+        let repair = self.draw_repair(cohort, kind);
         let pool = self.spares.pool(site, ti);
         let target = Target::Node(node);
         let (remedy, downtime) = if self.spares.take(pool) {
@@ -421,7 +421,7 @@ impl World<'_> {
                     s.chips_unpowered += cpn;
                 } else {
                     self.chips_power(domain, cpn, true);
-                    self.join_fleet(target);
+                    self.join_cohort(target);
                 }
                 self.topo.racks[r as usize].healthy_nodes += 1;
                 self.topo.node_state[node as usize] = NodeState::Healthy;
@@ -437,11 +437,11 @@ impl World<'_> {
                 self.touch(site);
                 for node in rack.first_node..rack.first_node + t.nodes {
                     if self.topo.node_state[node as usize] == NodeState::Healthy {
-                        self.join_fleet(Target::Node(node));
+                        self.join_cohort(Target::Node(node));
                     }
                 }
-                self.mark_fleet(self.rack_fleets(r).nodes);
-                self.join_fleet(target);
+                self.mark_cohort(self.rack_cohorts(r).nodes);
+                self.join_cohort(target);
                 let chips = u64::from(rack.healthy_nodes) * u64::from(t.chips_per_node);
                 let s = &mut self.sites[site];
                 s.power.add_available(
@@ -463,7 +463,7 @@ impl World<'_> {
                     self.set_rack_network(r, true);
                     // Back at risk, with a fresh Weibull clock if its class
                     // has one (a clock that struck while dark was void).
-                    self.join_fleet(Target::Uplink(r));
+                    self.join_cohort(Target::Uplink(r));
                     let g = self.bump_generation(Target::Uplink(r));
                     self.schedule_clocks(Target::Uplink(r), g);
                 }
@@ -474,7 +474,7 @@ impl World<'_> {
             Target::Uplink(r) => {
                 let rack = self.topo.racks[r as usize];
                 if !rack.power_down {
-                    self.join_fleet(target);
+                    self.join_cohort(target);
                 }
                 self.sites[rack.site as usize].uplinks_down -= 1;
                 self.topo.racks[r as usize].uplink_failed = false;
@@ -491,8 +491,8 @@ impl World<'_> {
             Target::Site(s) => {
                 let site = s as usize;
                 self.touch(site);
-                self.join_fleet(target);
-                self.mark_site_fleets(site);
+                self.join_cohort(target);
+                self.mark_site_cohorts(site);
                 let was_dark = self.sites[site].power.dark;
                 self.sites[site].power.dark = false;
                 if was_dark {
@@ -502,7 +502,7 @@ impl World<'_> {
             }
             Target::Dci(l) => {
                 let link = l as usize;
-                self.join_fleet(target);
+                self.join_cohort(target);
                 let changes = self.network.set_dci_up(link, true);
                 self.flow_notices(changes);
                 let was_failed = self.network.dci[link].failed;
@@ -517,12 +517,12 @@ impl World<'_> {
         self.schedule_clocks(target, generation);
     }
 
-    /// Marks every fleet of a site for a redraw (its outage suspends them).
-    fn mark_site_fleets(&mut self, site: usize) {
-        for ti in 0..self.sites[site].fleets.len() {
-            if let Some(fleets) = self.sites[site].fleets[ti] {
-                for f in fleets.all() {
-                    self.mark_fleet(f);
+    /// Marks every cohort of a site for a redraw (its outage suspends them).
+    fn mark_site_cohorts(&mut self, site: usize) {
+        for ti in 0..self.sites[site].cohorts.len() {
+            if let Some(cohorts) = self.sites[site].cohorts[ti] {
+                for f in cohorts.all() {
+                    self.mark_cohort(f);
                 }
             }
         }
@@ -531,7 +531,7 @@ impl World<'_> {
     /// Schedules the Weibull failures of a part put in service, for the
     /// classes of its kind that have that law.
     pub(crate) fn schedule_clocks(&mut self, target: Target, generation: u32) {
-        let stream = self.fleets[self.fleet_of_part(target)].stream;
+        let stream = self.cohorts[self.cohort_of_part(target)].stream;
         let single = |(rate, law): (f64, Lifetime), kind| match law {
             Lifetime::Weibull { shape } => Some((kind, rate, shape, 1)),
             Lifetime::Exponential => None,
@@ -588,18 +588,18 @@ impl World<'_> {
         }
     }
 
-    /// The next failure of a superposed fleet.
-    pub(crate) fn fleet_failure(&mut self, i: usize, generation: u32) {
-        let fleet = &self.fleets[i];
-        if fleet.generation != generation {
+    /// The next failure of a superposed cohort.
+    pub(crate) fn cohort_failure(&mut self, i: usize, generation: u32) {
+        let cohort = &self.cohorts[i];
+        if cohort.generation != generation {
             return;
         }
-        let rng = &mut self.streams[fleet.stream];
-        let kind = fleet.draw_class(rng);
-        let Some(member) = fleet.members.pick(rng) else {
+        let rng = &mut self.streams[cohort.stream];
+        let kind = cohort.draw_class(rng);
+        let Some(member) = cohort.members.pick(rng) else {
             return;
         };
-        let target = match fleet.scope {
+        let target = match cohort.scope {
             Scope::Nodes => Target::Node(member),
             Scope::RackPower => Target::RackPower(member),
             Scope::Uplinks => Target::Uplink(member),
@@ -607,7 +607,7 @@ impl World<'_> {
             Scope::Dci => Target::Dci(member),
         };
         // The pending draw is used up: draw the next one after this event.
-        self.mark_fleet(i);
+        self.mark_cohort(i);
         self.fail(target, kind);
     }
 

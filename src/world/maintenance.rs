@@ -19,7 +19,7 @@
 //!   powered on as after a rack power repair (back at risk, fresh Weibull
 //!   clocks for their rack power and uplink).
 //! - While dark, a rack's nodes and power are not at risk from their
-//!   exponential fleets, and the Weibull clocks of its healthy nodes stand
+//!   exponential cohorts, and the Weibull clocks of its healthy nodes stand
 //!   still, as during a power failure (see `clocks`): each runs on from
 //!   the window's close with the time it had left.
 //!
@@ -31,6 +31,7 @@ use crate::record::MaintenanceRow;
 use super::buildout::PhaseStatus;
 use super::contract::DownCause;
 use super::topology::NodeState;
+use super::topology::RackId;
 use super::{Event, Target, World};
 
 impl World<'_> {
@@ -51,22 +52,19 @@ impl World<'_> {
             .collect()
     }
 
-    /// Opens maintenance window `w`: powers off its racks, logs its row,
-    /// schedules its close and (periodic) its next opening.
-    pub(crate) fn maintenance_start(&mut self, w: usize) {
+    /// The racks window `w`'s next opening takes if it opens with the
+    /// racks online now, in order, and where the opening after it starts:
+    /// its share, `⌈fraction × racks⌉`, from where the last opening
+    /// stopped. O(phases of the site + racks taken).
+    fn maintenance_next(&self, w: usize) -> (Vec<u32>, usize) {
         let m = &self.config.maintenance[w];
-        // By rack model, in the order first met: (model, racks, chips, held).
-        let mut by_model: Vec<(usize, u32, u64, u64)> = Vec::new();
-        // Its share of the racks, from where the last opening stopped.
         let ranges = self.maintenance_racks(w);
         let n: usize = ranges.iter().map(|&(_, c)| c as usize).sum();
+        if n == 0 {
+            return (Vec::new(), 0);
+        }
         let take = ((m.fraction * n as f64).ceil() as usize).min(n);
-        let from = if n > 0 {
-            self.maintenance_cursor[w] % n
-        } else {
-            0
-        };
-        self.maintenance_cursor[w] = if n > 0 { (from + take) % n } else { 0 };
+        let from = self.maintenance_cursor[w] % n;
         let nth = |k: usize| {
             let mut k = k;
             for &(first, count) in &ranges {
@@ -77,7 +75,27 @@ impl World<'_> {
             }
             unreachable!("k < n")
         };
-        let chosen: Vec<u32> = (0..take).map(|i| nth((from + i) % n)).collect();
+        let chosen = (0..take).map(|i| nth((from + i) % n)).collect();
+        (chosen, (from + take) % n)
+    }
+
+    /// The racks maintenance window `w` (its position in the scenario's
+    /// `[[maintenance]]`) takes at its next opening, as the racks online
+    /// now give them: what a workload moves off ahead of it. Racks
+    /// commissioned or retired before the opening change the opening's
+    /// own choice, not this answer. O(phases of the site + racks taken).
+    pub fn maintenance_ahead(&self, w: usize) -> Vec<RackId> {
+        self.maintenance_next(w).0.into_iter().map(RackId).collect()
+    }
+
+    /// Opens maintenance window `w`: powers off its racks, logs its row,
+    /// schedules its close and (periodic) its next opening.
+    pub(crate) fn maintenance_start(&mut self, w: usize) {
+        let m = &self.config.maintenance[w];
+        // By rack model, in the order first met: (model, racks, chips, held).
+        let mut by_model: Vec<(usize, u32, u64, u64)> = Vec::new();
+        let (chosen, cursor) = self.maintenance_next(w);
+        self.maintenance_cursor[w] = cursor;
         let mut dark = std::mem::take(&mut self.maintenance_dark[w]);
         dark.clear();
         {

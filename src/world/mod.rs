@@ -9,7 +9,7 @@
 //! | [`topology`] | typed ids; racks, scale-up domains and nodes, and how they nest |
 //! | [`buildout`] | phases delivered, admitted under the grid, commissioned, retired |
 //! | [`failures`] | every failing part (node, rack power, uplink, site, link) in one table: failure, repair, the failure log |
-//! | [`fleet`] | the failure laws: superposed exponential fleets, Weibull clocks |
+//! | [`cohort`] | the failure laws: superposed exponential cohorts, Weibull clocks |
 //! | [`spares`] | spare pools per site and rack model |
 //! | [`power`] | a site's power, energy, cost, carbon and power cap |
 //! | [`network`], [`fabric`] | links, routes and max-min fair flow rates |
@@ -54,8 +54,8 @@
 //!
 //! # Failures
 //!
-//! See [`failures`] and [`fleet`]: exponential classes use one superposed
-//! process per fleet; Weibull classes one event per component. A failed node
+//! See [`failures`] and [`cohort`]: exponential classes use one superposed
+//! process per cohort; Weibull classes one event per component. A failed node
 //! is swapped for a spare of its rack model at its site if one is ready
 //! (after the swap time; the broken node goes to repair and rejoins the spare
 //! pool), otherwise it is repaired in place. Failures strike only components
@@ -66,11 +66,11 @@
 
 pub mod buildout;
 mod clocks;
+pub mod cohort;
 pub mod config;
 pub mod contract;
 pub mod fabric;
 pub mod failures;
-pub mod fleet;
 pub mod maintenance;
 pub mod network;
 pub mod power;
@@ -89,9 +89,9 @@ use crate::units::Watts;
 use crate::world::config::{Config, Lifetime};
 
 use buildout::PhaseState;
+use cohort::{Cohort, RackCohorts, Scope};
 use contract::{Allocation, Notice};
 use failures::PartTable;
-use fleet::{Fleet, RackFleets, Scope};
 use network::Network;
 use power::{EnergyTotals, ModelCapacity, SitePower};
 use spares::SparePools;
@@ -124,11 +124,11 @@ pub enum Event {
         /// Phase index within the site.
         phase: u32,
     },
-    /// The next failure of a fleet (superposed exponential process).
-    FleetFailure {
-        /// Fleet index.
-        fleet: u32,
-        /// Fleet generation it was drawn for.
+    /// The next failure of a cohort (superposed exponential process).
+    CohortFailure {
+        /// Cohort index.
+        cohort: u32,
+        /// Cohort generation it was drawn for.
         generation: u32,
     },
     /// A Weibull failure of one component.
@@ -199,9 +199,9 @@ struct SiteState {
     /// to each sample row.
     racks: Vec<RackSample>,
     last_failures: [u64; CLASSES],
-    /// Fleets by rack model: nodes, rack power, uplinks.
-    fleets: Vec<Option<RackFleets>>,
-    outage_fleet: usize,
+    /// Cohorts by rack model: nodes, rack power, uplinks.
+    cohorts: Vec<Option<RackCohorts>>,
+    outage_cohort: usize,
     dirty: bool,
 }
 
@@ -215,14 +215,14 @@ pub struct World<'s> {
     topo: Topology,
     node_classes: Vec<NodeClasses>,
     sites: Vec<SiteState>,
-    /// Generation, since and fleet position of every failing part, by
+    /// Generation, since and cohort position of every failing part, by
     /// [`Scope`].
     parts: [PartTable; 5],
-    fleets: Vec<Fleet>,
-    dirty_fleets: Vec<usize>,
+    cohorts: Vec<Cohort>,
+    dirty_cohorts: Vec<usize>,
     dirty_sites: Vec<usize>,
-    /// The fleet of each inter-site link.
-    dci_fleets: Vec<usize>,
+    /// The cohort of each inter-site link.
+    dci_cohorts: Vec<usize>,
     network: Network,
     streams: Vec<StreamRng>,
     buildout_rng: Vec<StreamRng>,
@@ -287,17 +287,17 @@ fn site_power(run: &RunConfig, utilization: f64, site: &config::Site, models: us
     power
 }
 
-/// One failure fleet per inter-site link of `config`, each drawing from
-/// streams of its own (pushed onto `streams`; the fleets onto `fleets`),
+/// One failure cohort per inter-site link of `config`, each drawing from
+/// streams of its own (pushed onto `streams`; the cohorts onto `cohorts`),
 /// exponential only (`class`: the dci_link rate and law); their indices.
-fn link_fleets(
+fn link_cohorts(
     config: &Config,
     streams_root: &RngStreams,
     streams: &mut Vec<StreamRng>,
-    fleets: &mut Vec<Fleet>,
+    cohorts: &mut Vec<Cohort>,
     (rate, law): (f64, Lifetime),
 ) -> Vec<usize> {
-    let mut dci_fleets = Vec::with_capacity(config.links.len());
+    let mut dci_cohorts = Vec::with_capacity(config.links.len());
     for (i, link) in config.links.iter().enumerate() {
         let name = format!(
             "link/{}-{}/{i}",
@@ -309,15 +309,15 @@ fn link_fleets(
             Lifetime::Exponential => vec![(FailureKind::DciLink, rate)],
             Lifetime::Weibull { .. } => Vec::new(),
         };
-        fleets.push(Fleet::new(
+        cohorts.push(Cohort::new(
             Scope::Dci,
             None,
             (streams.len() - 2, streams.len() - 1),
             classes,
         ));
-        dci_fleets.push(fleets.len() - 1);
+        dci_cohorts.push(cohorts.len() - 1);
     }
-    dci_fleets
+    dci_cohorts
 }
 
 impl SiteState {
@@ -326,8 +326,8 @@ impl SiteState {
     fn new(
         site: &config::Site,
         power: SitePower,
-        fleets: Vec<Option<RackFleets>>,
-        outage_fleet: usize,
+        cohorts: Vec<Option<RackCohorts>>,
+        outage_cohort: usize,
         rack_names: &[SharedText],
         chip_names: &[SharedText],
     ) -> SiteState {
@@ -364,8 +364,8 @@ impl SiteState {
                 })
                 .collect(),
             last_failures: [0; CLASSES],
-            fleets,
-            outage_fleet,
+            cohorts,
+            outage_cohort,
             power,
             dirty: false,
         }
@@ -454,65 +454,66 @@ impl<'s> World<'s> {
         let rack_names = names(|t| &t.rack.name);
         let chip_names = names(|t| &t.chip.name);
         let mut streams = Vec::new();
-        let mut fleets = Vec::new();
+        let mut cohorts = Vec::new();
         let mut sites = Vec::new();
         let mut buildout_rng = Vec::new();
         for (si, site) in config.sites.iter().enumerate() {
-            // Every fleet draws its failures and repairs from streams of its
+            // Every cohort draws its failures and repairs from streams of its
             // own, named after it, so adding a rack model, a site or a link
-            // never moves another fleet's luck (common random numbers).
+            // never moves another cohort's luck (common random numbers).
             let mut pair = |name: &str| {
                 streams.push(streams_root.stream(&format!("failures/{}/{name}", site.name)));
                 streams.push(streams_root.stream(&format!("repairs/{}/{name}", site.name)));
                 (streams.len() - 2, streams.len() - 1)
             };
             buildout_rng.push(streams_root.stream(&format!("buildout/{}", site.name)));
-            let mut site_fleets = vec![None; types.len()];
-            for (ti, fleet_slot) in site_fleets.iter_mut().enumerate() {
+            let mut site_cohorts = vec![None; types.len()];
+            for (ti, cohort_slot) in site_cohorts.iter_mut().enumerate() {
                 if !site.phases.iter().any(|p| p.rack_type == ti) {
                     continue;
                 }
                 let t = &types[ti];
                 let rack_name = &config.rack_types[ti].rack.name;
-                fleets.push(Fleet::new(
+                cohorts.push(Cohort::new(
                     Scope::Nodes,
                     Some(si),
                     pair(&format!("{rack_name}/nodes")),
                     node_classes[ti].exponential.clone(),
                 ));
-                fleets.push(Fleet::new(
+                cohorts.push(Cohort::new(
                     Scope::RackPower,
                     Some(si),
                     pair(&format!("{rack_name}/rack_power")),
                     exp_only(t.rack_power, FailureKind::RackPower),
                 ));
-                fleets.push(Fleet::new(
+                cohorts.push(Cohort::new(
                     Scope::Uplinks,
                     Some(si),
                     pair(&format!("{rack_name}/uplinks")),
                     exp_only(t.uplink, FailureKind::SwitchCable),
                 ));
-                let n = fleets.len();
-                *fleet_slot = Some(RackFleets::from_nodes(n - 3));
+                let n = cohorts.len();
+                *cohort_slot = Some(RackCohorts::from_nodes(n - 3));
             }
-            fleets.push(Fleet::new(
+            cohorts.push(Cohort::new(
                 Scope::Site,
                 None,
                 pair("outage"),
                 exp_only(site_outage, FailureKind::SiteOutage),
             ));
-            let outage_fleet = fleets.len() - 1;
+            let outage_cohort = cohorts.len() - 1;
             let power = site_power(run, config.utilization, site, types.len());
             sites.push(SiteState::new(
                 site,
                 power,
-                site_fleets,
-                outage_fleet,
+                site_cohorts,
+                outage_cohort,
                 &rack_names,
                 &chip_names,
             ));
         }
-        let dci_fleets = link_fleets(config, &streams_root, &mut streams, &mut fleets, dci_class);
+        let dci_cohorts =
+            link_cohorts(config, &streams_root, &mut streams, &mut cohorts, dci_class);
         let network = Network::new(config.sites.len(), &config.links);
         let varying = config
             .sites
@@ -537,10 +538,10 @@ impl<'s> World<'s> {
             node_classes,
             sites,
             parts,
-            fleets,
-            dirty_fleets: Vec::new(),
+            cohorts,
+            dirty_cohorts: Vec::new(),
             dirty_sites: Vec::new(),
-            dci_fleets,
+            dci_cohorts,
             network,
             streams,
             buildout_rng,
@@ -658,36 +659,36 @@ impl<'s> World<'s> {
         }
     }
 
-    fn mark_fleet(&mut self, fleet: usize) {
-        if !self.fleets[fleet].dirty {
-            self.fleets[fleet].dirty = true;
-            self.dirty_fleets.push(fleet);
+    fn mark_cohort(&mut self, cohort: usize) {
+        if !self.cohorts[cohort].dirty {
+            self.cohorts[cohort].dirty = true;
+            self.dirty_cohorts.push(cohort);
         }
     }
 
-    /// Redraws the fleets and refreshes the sites the event changed.
+    /// Redraws the cohorts and refreshes the sites the event changed.
     fn refresh_changed(&mut self) {
         // The dirty lists keep their capacity from event to event.
-        let mut dirty = std::mem::take(&mut self.dirty_fleets);
+        let mut dirty = std::mem::take(&mut self.dirty_cohorts);
         for &i in &dirty {
-            let fleet = &mut self.fleets[i];
-            fleet.dirty = false;
-            fleet.generation = fleet.generation.wrapping_add(1);
-            let suspended = fleet.site.is_some_and(|s| self.sites[s].power.dark);
-            let next = fleet.draw_next(&mut self.streams[fleet.stream], suspended);
-            let generation = fleet.generation;
+            let cohort = &mut self.cohorts[i];
+            cohort.dirty = false;
+            cohort.generation = cohort.generation.wrapping_add(1);
+            let suspended = cohort.site.is_some_and(|s| self.sites[s].power.dark);
+            let next = cohort.draw_next(&mut self.streams[cohort.stream], suspended);
+            let generation = cohort.generation;
             if let Some(dt) = next {
                 self.schedule(
                     self.now + dt,
-                    Event::FleetFailure {
-                        fleet: i as u32,
+                    Event::CohortFailure {
+                        cohort: i as u32,
                         generation,
                     },
                 );
             }
         }
         dirty.clear();
-        self.dirty_fleets = dirty;
+        self.dirty_cohorts = dirty;
         let mut dirty = std::mem::take(&mut self.dirty_sites);
         for &s in &dirty {
             let site = &mut self.sites[s];
@@ -713,8 +714,8 @@ impl<'s> World<'s> {
             Event::Delivered { site, phase } => self.delivered(site as usize, phase as usize),
             Event::GridChange { site, step } => self.grid_change(site as usize, step as usize),
             Event::Retire { site, phase } => self.retire(site as usize, phase as usize),
-            Event::FleetFailure { fleet, generation } => {
-                self.fleet_failure(fleet as usize, generation)
+            Event::CohortFailure { cohort, generation } => {
+                self.cohort_failure(cohort as usize, generation)
             }
             Event::WeibullFailure {
                 target,

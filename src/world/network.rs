@@ -42,13 +42,22 @@ pub struct DciLink {
     pub failed: bool,
 }
 
+/// A rack's two links to the spine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RackLinks {
+    /// From the rack to the spine.
+    pub up: LinkId,
+    /// From the spine to the rack.
+    pub down: LinkId,
+}
+
 /// Racks' uplinks, inter-site links and routes between sites.
 #[derive(Debug, Default)]
 pub struct Network {
     /// The links and flows.
     pub fabric: Fabric,
-    /// By rack id: (uplink, downlink).
-    rack_links: Vec<(LinkId, LinkId)>,
+    /// By rack id: its uplink and downlink.
+    rack_links: Vec<RackLinks>,
     /// Inter-site links, in scenario order.
     pub dci: Vec<DciLink>,
     /// `next[s][d]`: the DCI link and direction of the first hop from site
@@ -107,22 +116,23 @@ impl Network {
 
     /// Adds the uplink and downlink of the next rack (ids in commissioning
     /// order), each of `capacity`.
-    pub fn add_rack(&mut self, capacity: BitsPerSecond) -> (LinkId, LinkId) {
+    pub fn add_rack(&mut self, capacity: BitsPerSecond) -> RackLinks {
         let up = self.fabric.add_link(capacity, 0);
         let down = self.fabric.add_link(capacity, 0);
-        self.rack_links.push((up, down));
-        (up, down)
+        let links = RackLinks { up, down };
+        self.rack_links.push(links);
+        links
     }
 
-    /// The (uplink, downlink) of a rack.
-    pub fn rack_links(&self, rack: usize) -> (LinkId, LinkId) {
+    /// The uplink and downlink of a rack.
+    pub fn rack_links(&self, rack: usize) -> RackLinks {
         self.rack_links[rack]
     }
 
     /// Sets a rack's two links up or down; returns the flows whose rate
     /// changed.
     pub fn set_rack_up(&mut self, rack: usize, up: bool) -> Vec<RateChange> {
-        let (a, b) = self.rack_links[rack];
+        let RackLinks { up: a, down: b } = self.rack_links[rack];
         self.set_links(&[a, b], up)
     }
 
@@ -154,7 +164,7 @@ impl Network {
         if src_rack == dst_rack {
             return Some(Vec::new());
         }
-        let mut path = vec![self.rack_links[src_rack].0];
+        let mut path = vec![self.rack_links[src_rack].up];
         while site != dst_site {
             let (i, forward) = self.next[site][dst_site]?;
             let l = &self.dci[i];
@@ -166,7 +176,7 @@ impl Network {
                 site = l.from;
             }
         }
-        path.push(self.rack_links[dst_rack].1);
+        path.push(self.rack_links[dst_rack].down);
         Some(path)
     }
 }
@@ -199,25 +209,25 @@ mod tests {
         let n = line();
         assert_eq!(n.route((0, 0), (0, 0)), Some(vec![]));
         let within = n.route((0, 0), (1, 0)).unwrap();
-        assert_eq!(within, vec![n.rack_links(0).0, n.rack_links(1).1]);
+        assert_eq!(within, vec![n.rack_links(0).up, n.rack_links(1).down]);
         let across = n.route((0, 0), (2, 2)).unwrap();
         assert_eq!(
             across,
             vec![
-                n.rack_links(0).0,
+                n.rack_links(0).up,
                 n.dci[0].forward,
                 n.dci[1].forward,
-                n.rack_links(2).1
+                n.rack_links(2).down
             ]
         );
         let back = n.route((2, 2), (0, 0)).unwrap();
         assert_eq!(
             back,
             vec![
-                n.rack_links(2).0,
+                n.rack_links(2).up,
                 n.dci[1].backward,
                 n.dci[0].backward,
-                n.rack_links(0).1
+                n.rack_links(0).down
             ]
         );
         assert_eq!(n.fabric.path_latency_us(&across), 12_000);

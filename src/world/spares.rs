@@ -10,13 +10,22 @@
 //! leave the pool with it: as many ready spares as it brought, and, if
 //! fewer are ready, the rest as they come back from repair.
 
+/// The spare nodes of one (site, rack model).
+#[derive(Clone, Copy, Debug, Default)]
+struct SparePool {
+    /// Spares ready for a swap.
+    ready: u64,
+    /// Broken nodes swapped out, in repair.
+    in_repair: u64,
+}
+
 /// The spare pools of every (site, rack model).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SparePools {
     /// Rack models per site (the stride of `pools`).
     types: usize,
-    /// By `site · types + model`: (ready, in repair).
-    pools: Vec<(u64, u64)>,
+    /// By `site · types + model`.
+    pools: Vec<SparePool>,
     /// By pool: spares of retired phases still to leave when repaired.
     owed: Vec<u64>,
 }
@@ -26,7 +35,7 @@ impl SparePools {
     pub fn new(sites: usize, types: usize) -> Self {
         SparePools {
             types,
-            pools: vec![(0, 0); sites * types],
+            pools: vec![SparePool::default(); sites * types],
             owed: vec![0; sites * types],
         }
     }
@@ -38,18 +47,18 @@ impl SparePools {
 
     /// Adds `n` ready spares (a phase's spares at its commissioning).
     pub fn add(&mut self, pool: usize, n: u64) {
-        self.pools[pool].0 += n;
+        self.pools[pool].ready += n;
     }
 
     /// Takes a ready spare for a swap, sending the broken node to repair;
     /// false if none is ready.
     pub fn take(&mut self, pool: usize) -> bool {
         let p = &mut self.pools[pool];
-        if p.0 == 0 {
+        if p.ready == 0 {
             return false;
         }
-        p.0 -= 1;
-        p.1 += 1;
+        p.ready -= 1;
+        p.in_repair += 1;
         true
     }
 
@@ -57,28 +66,28 @@ impl SparePools {
     /// owed to a retired phase).
     pub fn repaired(&mut self, pool: usize) {
         let p = &mut self.pools[pool];
-        p.1 -= 1;
+        p.in_repair -= 1;
         if self.owed[pool] > 0 {
             self.owed[pool] -= 1;
         } else {
-            p.0 += 1;
+            p.ready += 1;
         }
     }
 
     /// A phase that brought `n` spares retires: they leave the pool.
     pub fn retire(&mut self, pool: usize, n: u64) {
         let p = &mut self.pools[pool];
-        let now = n.min(p.0);
-        p.0 -= now;
+        let now = n.min(p.ready);
+        p.ready -= now;
         // Those in repair leave as they come back (no more than are out).
-        self.owed[pool] += (n - now).min(p.1.saturating_sub(self.owed[pool]));
+        self.owed[pool] += (n - now).min(p.in_repair.saturating_sub(self.owed[pool]));
     }
 
     /// Ready spares of a site, over its rack models.
     pub fn ready_at(&self, site: usize) -> u64 {
         self.pools[site * self.types..(site + 1) * self.types]
             .iter()
-            .map(|p| p.0)
+            .map(|p| p.ready)
             .sum()
     }
 }

@@ -122,10 +122,10 @@ pub(crate) struct Rack {
     pub rack_type: u32,
     pub first_node: u32,
     pub first_domain: u32,
-    /// The fleet of its model's nodes at its site; the rack-power fleet is
-    /// the next one, the uplink fleet the one after (they are made
+    /// The cohort of its model's nodes at its site; the rack-power cohort is
+    /// the next one, the uplink cohort the one after (they are made
     /// together).
-    pub node_fleet: u32,
+    pub node_cohort: u32,
     /// Its power is down (a rack power failure, or planned maintenance).
     pub power_down: bool,
     /// The planned maintenance window holding it dark: its position in

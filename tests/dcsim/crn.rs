@@ -1,4 +1,4 @@
-//! Common random numbers: every fleet (nodes, rack power and uplinks of one
+//! Common random numbers: every cohort (nodes, rack power and uplinks of one
 //! rack model at one site; a site's outages; each inter-site link) draws its
 //! failures and repairs from streams of its own, so adding a rack model, a
 //! site or a link leaves the failure history of every other component

@@ -252,7 +252,11 @@ fn serving_chips_draw_power_by_load_and_replicas_stay_consistent() {
     let u = 300.0 / (29.0 * mu_max());
     let mut checked = 0;
     let rec = step_all(&s, |m, now| {
-        let (ready, loading, chips) = m.serving().replicas(0);
+        let dcsim::workload::serving::fleet::ReplicaCounts {
+            ready,
+            loading,
+            chips,
+        } = m.serving().replicas(0);
         assert_eq!(chips, u64::from(ready + loading) * 8);
         if now.hours() > 1.0 && ready == 29 {
             let want = 10.0 * overhead + 320.0 * idle + 232.0 * (tdp - idle) * u;

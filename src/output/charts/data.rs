@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 
 use super::calendar::{RunCalendar, YearMonth};
 use super::reduce::MinMaxSeries;
-use crate::catalog::failures::FailureKind;
+use crate::output::csv::{FAILURE_CLASS_COLUMNS, jobs, services, summary, timeseries as ts};
 use crate::output::set::{OutputError, OutputSet};
 use crate::record::CLASSES;
 
@@ -109,7 +109,7 @@ pub struct Months {
     pub carbon_tco2e: Vec<f64>,
     /// Facility energy \[MWh\].
     pub energy_mwh: Vec<f64>,
-    /// Failures by class ([`FailureKind::ALL`] order).
+    /// Failures by class ([`crate::catalog::failures::FailureKind::ALL`] order).
     pub failures: Vec<[u64; CLASSES]>,
 }
 
@@ -216,10 +216,10 @@ impl RunData {
     /// As [`RunData::read`], with `summary.csv` already read.
     pub fn read_with_summary(set: &OutputSet, summary: CsvTable) -> Result<RunData, OutputError> {
         let start = summary
-            .get(0, "start")
+            .get(0, summary::START)
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .ok_or_else(|| invalid(set, "summary.csv", "no start date"))?;
-        let hours = summary.number(0, "hours").unwrap_or(0.0);
+        let hours = summary.number(0, summary::HOURS).unwrap_or(0.0);
         let calendar = RunCalendar::new(start, hours);
         // The time series on one thread, the other files on another.
         let timeseries = set
@@ -453,33 +453,33 @@ impl TimeseriesReader {
         check_byte_header("timeseries.csv", &header)?;
         let at = positions(&header);
         let col = |name: &str| at.get(name.as_bytes()).copied();
-        let c_time = col("time_h");
-        let c_site = col("site");
+        let c_time = col(ts::TIME_H);
+        let c_site = col(ts::SITE);
         let (c_online, c_healthy, c_failed, c_repair) = (
-            col("chips_online"),
-            col("chips_healthy"),
-            col("chips_failed"),
-            col("chips_in_repair"),
+            col(ts::CHIPS_ONLINE),
+            col(ts::CHIPS_HEALTHY),
+            col(ts::CHIPS_FAILED),
+            col(ts::CHIPS_IN_REPAIR),
         );
-        let (c_grid, c_it, c_facility) =
-            (col("grid_mw"), col("it_power_mw"), col("facility_power_mw"));
+        let (c_grid, c_it, c_facility) = (
+            col(ts::GRID_MW),
+            col(ts::IT_POWER_MW),
+            col(ts::FACILITY_POWER_MW),
+        );
         let (c_cost, c_carbon, c_energy) = (
-            col("energy_cost_usd"),
-            col("carbon_tco2e"),
-            col("energy_mwh"),
+            col(ts::ENERGY_COST_USD),
+            col(ts::CARBON_TCO2E),
+            col(ts::ENERGY_MWH),
         );
-        let c_failures: Vec<Option<usize>> = FailureKind::ALL
-            .iter()
-            .map(|k| col(&format!("failures_{}", k.key())))
-            .collect();
-        let c_tchips = col("training_chips");
+        let c_failures: Vec<Option<usize>> = FAILURE_CLASS_COLUMNS.iter().map(|c| col(c)).collect();
+        let c_tchips = col(ts::TRAINING_CHIPS);
         let has_training = c_tchips.is_some();
         let (c_running, c_waiting, c_queued, c_flops, c_lost) = (
-            col("training_jobs_running"),
-            col("training_jobs_waiting"),
-            col("training_jobs_queued_fleet"),
-            col("training_flops"),
-            col("training_flops_lost"),
+            col(ts::TRAINING_JOBS_RUNNING),
+            col(ts::TRAINING_JOBS_WAITING),
+            col(ts::TRAINING_JOBS_QUEUED_FLEET),
+            col(ts::TRAINING_FLOPS),
+            col(ts::TRAINING_FLOPS_LOST),
         );
 
         let months = self.calendar.months();
@@ -641,7 +641,7 @@ fn read_ettr(file: File) -> io::Result<EttrHistogram> {
     let mut rdr = reader(file);
     let header = rdr.byte_headers().map_err(csv_error)?.clone();
     check_byte_header("jobs.csv", &header)?;
-    let c_ettr = header.iter().position(|h| h == b"ettr");
+    let c_ettr = header.iter().position(|h| h == jobs::ETTR.as_bytes());
     let mut h = EttrHistogram {
         counts: vec![0; ETTR_BINS],
         ..EttrHistogram::default()
@@ -674,13 +674,13 @@ fn read_services(file: File, calendar: RunCalendar) -> io::Result<Services> {
     let at = positions(&header);
     let col = |name: &str| at.get(name.as_bytes()).copied();
     let (c_time, c_service, c_demand, c_served, c_chips, c_ttft, c_tpot) = (
-        col("time_h"),
-        col("service"),
-        col("demand_rps"),
-        col("served_rps"),
-        col("chips"),
-        col("ttft_p99_s"),
-        col("tpot_p99_s"),
+        col(services::TIME_H),
+        col(services::SERVICE),
+        col(services::DEMAND_RPS),
+        col(services::SERVED_RPS),
+        col(services::CHIPS),
+        col(services::TTFT_P99_S),
+        col(services::TPOT_P99_S),
     );
     let mut out = Services {
         list: Vec::new(),

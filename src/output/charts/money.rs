@@ -9,6 +9,7 @@ use super::calendar::YearMonth;
 use super::data::RunData;
 use super::plots::{DrawResult, Panel, bars, build, label_width, mesh, month_axis, panel, up_to};
 use super::style::*;
+use crate::output::csv::{contracts_monthly, monthly, summary};
 
 /// Capacity-hours committed and delivered per month, summed over the
 /// contracts of one unit (chips, or MW for power contracts: the unit of the
@@ -25,17 +26,23 @@ impl Chart for ContractsChart<'_> {
             .contracts_monthly
             .as_ref()
             .expect("drawn with contracts_monthly.csv");
-        let unit_of = table.get(0, "unit").unwrap_or("chips").to_string();
+        let unit_of = table
+            .get(0, contracts_monthly::UNIT)
+            .unwrap_or("chips")
+            .to_string();
         // Sums per month (the file is sorted by month).
         let mut months: Vec<YearMonth> = Vec::new();
         let mut committed: Vec<f64> = Vec::new();
         let mut delivered: Vec<f64> = Vec::new();
         let mut credited: Vec<f64> = Vec::new();
         for i in 0..table.rows.len() {
-            if table.get(i, "unit") != Some(unit_of.as_str()) {
+            if table.get(i, contracts_monthly::UNIT) != Some(unit_of.as_str()) {
                 continue;
             }
-            let Some(m) = table.get(i, "month").and_then(YearMonth::parse) else {
+            let Some(m) = table
+                .get(i, contracts_monthly::MONTH)
+                .and_then(YearMonth::parse)
+            else {
                 continue;
             };
             if months.last() != Some(&m) {
@@ -45,9 +52,15 @@ impl Chart for ContractsChart<'_> {
                 credited.push(0.0);
             }
             let k = months.len() - 1;
-            committed[k] += table.number(i, "committed_capacity_hours").unwrap_or(0.0);
-            delivered[k] += table.number(i, "delivered_capacity_hours").unwrap_or(0.0);
-            credited[k] += table.number(i, "credit_usd").unwrap_or(0.0);
+            committed[k] += table
+                .number(i, contracts_monthly::COMMITTED_CAPACITY_HOURS)
+                .unwrap_or(0.0);
+            delivered[k] += table
+                .number(i, contracts_monthly::DELIVERED_CAPACITY_HOURS)
+                .unwrap_or(0.0);
+            credited[k] += table
+                .number(i, contracts_monthly::CREDIT_USD)
+                .unwrap_or(0.0);
         }
         let what = if unit_of == "mw" {
             "MW-hours"
@@ -135,18 +148,21 @@ impl Chart for CashChart<'_> {
         let months: Vec<YearMonth> = (0..table.rows.len())
             .map(|i| {
                 table
-                    .get(i, "month")
+                    .get(i, monthly::MONTH)
                     .and_then(YearMonth::parse)
                     .unwrap_or(d.calendar.first_month())
             })
             .collect();
         let flow: Vec<f64> = (0..months.len())
-            .map(|i| table.number(i, "cash_flow_usd").unwrap_or(0.0))
+            .map(|i| table.number(i, monthly::CASH_FLOW_USD).unwrap_or(0.0))
             .collect();
         let cumulative: Vec<f64> = (0..months.len())
-            .map(|i| table.number(i, "cumulative_cash_usd").unwrap_or(0.0))
+            .map(|i| table.number(i, monthly::CUMULATIVE_CASH_USD).unwrap_or(0.0))
             .collect();
-        let payback = d.summary.get(0, "payback_month").filter(|s| !s.is_empty());
+        let payback = d
+            .summary
+            .get(0, summary::PAYBACK_MONTH)
+            .filter(|s| !s.is_empty());
 
         let mut legend = vec![
             Entry::new("cash in, month", Swatch::Bar(GAIN)),

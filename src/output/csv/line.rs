@@ -213,6 +213,11 @@ pub fn field_text<R>(column: &Column<R>, row: &R) -> String {
 }
 
 impl<R> Column<R> {
+    /// The column `name` of `kind`, its values written by `put`.
+    pub const fn new(name: &'static str, kind: Kind, put: fn(&R, &mut Line)) -> Self {
+        Column { name, kind, put }
+    }
+
     /// The unit of the column's values, from its name ([`unit_of`]).
     pub fn unit(&self) -> Option<&'static str> {
         unit_of(self.name)

@@ -27,19 +27,42 @@ use crate::workload::serving::requests::{RequestRow, ServeSummary};
 /// Bytes gathered before they are handed to the file.
 const FLUSH_AT: usize = 128 * 1024;
 
-/// A [`Column`]: `col!("name", |r, l| ...)` for a number,
-/// `col!("name", Text, |r, l| ...)` for text.
-macro_rules! col {
-    ($name:literal, |$r:ident, $l:ident| $body:expr) => {
-        col!($name, Number, |$r, $l| $body)
-    };
-    ($name:literal, $kind:ident, |$r:ident, $l:ident| $body:expr) => {
-        Column {
-            name: $name,
-            kind: Kind::$kind,
-            put: |$r, $l| $body,
+/// The one declaration of a table's columns (or of one part of them): the
+/// list of [`Column`]s and a module of their names, for the readers.
+///
+/// ```text
+/// columns! {
+///     /// Doc of the list.
+///     pub const LIST: [Column<Row>] in names = [
+///         TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 3),
+///         SITE = "site", Text => |r, l| l.text(&r.site),
+///     ];
+/// }
+/// ```
+///
+/// A column is a number unless it says `Text`.
+macro_rules! columns {
+    (
+        $(#[$doc:meta])*
+        $vis:vis const $list:ident: [$elem:ty] in $names:ident = [
+            $( $id:ident = $name:literal $(, $kind:ident)? => |$($arg:ident),+| $body:expr ),* $(,)?
+        ];
+    ) => {
+        $(#[$doc])*
+        $vis const $list: &[$elem] = &[
+            $( <$elem>::new($name, columns!(@kind $($kind)?), |$($arg),+| $body) ),*
+        ];
+
+        #[doc = concat!("The names of the columns of `", stringify!($list), "`.")]
+        pub mod $names {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                pub const $id: &str = $name;
+            )*
         }
     };
+    (@kind) => { Kind::Number };
+    (@kind $kind:ident) => { Kind::$kind };
 }
 
 mod economics;
@@ -53,6 +76,44 @@ mod tables;
 mod tests;
 
 pub use economics::*;
+
+/// The column names of `timeseries.csv`, all its parts.
+pub mod timeseries {
+    pub use super::run::{timeseries_base::*, timeseries_maintenance::*, timeseries_training::*};
+}
+
+/// The column names of `summary.csv`, all its parts.
+pub mod summary {
+    pub use super::economics::{
+        summary_economics::*, summary_opex_lines::*, summary_retirement::*, summary_tax::*,
+        summary_terminal::*,
+    };
+    pub use super::run::{summary_base::*, summary_training::*};
+}
+
+/// The column names of `jobs.csv`, all its parts.
+pub mod jobs {
+    pub use super::run::{jobs_base::*, jobs_maintenance::*};
+}
+
+/// The column names of `services.csv`, all its parts.
+pub mod services {
+    pub use super::serving::{services_base::*, services_maintenance::*};
+}
+
+/// The column names of `service_summary.csv`, all its parts.
+pub mod service_summary {
+    pub use super::serving::{service_summary_base::*, service_summary_maintenance::*};
+}
+
+/// The fixed column names of `monthly.csv`, all its parts (the revenue of
+/// each contract is named by [`contract_revenue_column`]).
+pub mod monthly {
+    pub use super::economics::{
+        monthly_after_lines::*, monthly_base::*, monthly_lead::*, monthly_tax::*,
+        summary_opex_lines::*,
+    };
+}
 pub use line::*;
 pub use recorder::*;
 pub use run::*;

@@ -4,42 +4,59 @@
 
 use super::*;
 
-/// Columns of `timeseries.csv`.
-pub const SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
-    col!("time_h", |r, l| l.fixed(r.time_h, 3)),
-    col!("timestamp", Text, |r, l| l.text(&r.timestamp)),
-    col!("site", Text, |r, l| l.text(&r.site)),
-    col!("racks_online", |r, l| l.int(r.racks_online.into())),
-    col!("racks_deferred", |r, l| l.int(r.racks_deferred.into())),
-    col!("chips_online", |r, l| l.int(r.chips_online)),
-    col!("chips_healthy", |r, l| l.int(r.chips_healthy)),
-    col!("chips_failed", |r, l| l.int(r.chips_failed)),
-    col!("chips_in_repair", |r, l| l.int(r.chips_in_repair)),
-    col!("spare_nodes", |r, l| l.int(r.spare_nodes)),
-    col!("links_down", |r, l| l.int(r.links_down.into())),
-    col!("grid_mw", |r, l| l.fixed(r.grid_mw, 3)),
-    col!("it_power_mw", |r, l| l.fixed(r.it_power_mw, 6)),
-    col!("facility_power_mw", |r, l| l.fixed(r.facility_power_mw, 6)),
-    col!("pue", |r, l| l.fixed(r.pue, 4)),
-    col!("power_cap_factor", |r, l| l.fixed(r.power_cap_factor, 6)),
-    col!("it_energy_mwh", |r, l| l.fixed(r.it_energy_mwh, 6)),
-    col!("energy_mwh", |r, l| l.fixed(r.energy_mwh, 6)),
-    col!("energy_cost_usd", |r, l| l.fixed(r.energy_cost_usd, 2)),
-    col!("carbon_tco2e", |r, l| l.fixed(r.carbon_tco2e, 6)),
-    col!("throttled_chip_hours", |r, l| l
-        .fixed(r.throttled_chip_hours, 3)),
-    col!("throttle_lost_chip_hours", |r, l| l
-        .fixed(r.throttle_lost_chip_hours, 3)),
-    col!("failures_gpu", |r, l| l.int(r.failures[0])),
-    col!("failures_hbm", |r, l| l.int(r.failures[1])),
-    col!("failures_gpu_other", |r, l| l.int(r.failures[2])),
-    col!("failures_host", |r, l| l.int(r.failures[3])),
-    col!("failures_nic", |r, l| l.int(r.failures[4])),
-    col!("failures_switch_cable", |r, l| l.int(r.failures[5])),
-    col!("failures_rack_power", |r, l| l.int(r.failures[6])),
-    col!("failures_site_outage", |r, l| l.int(r.failures[7])),
-    col!("failures_dci_link", |r, l| l.int(r.failures[8])),
-];
+columns! {
+    /// Columns of `timeseries.csv`.
+    pub const SAMPLE_COLUMNS: [Column<SampleRow>] in timeseries_base = [
+        TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 3),
+        TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
+        SITE = "site", Text => |r, l| l.text(&r.site),
+        RACKS_ONLINE = "racks_online" => |r, l| l.int(r.racks_online.into()),
+        RACKS_DEFERRED = "racks_deferred" => |r, l| l.int(r.racks_deferred.into()),
+        CHIPS_ONLINE = "chips_online" => |r, l| l.int(r.chips_online),
+        CHIPS_HEALTHY = "chips_healthy" => |r, l| l.int(r.chips_healthy),
+        CHIPS_FAILED = "chips_failed" => |r, l| l.int(r.chips_failed),
+        CHIPS_IN_REPAIR = "chips_in_repair" => |r, l| l.int(r.chips_in_repair),
+        SPARE_NODES = "spare_nodes" => |r, l| l.int(r.spare_nodes),
+        LINKS_DOWN = "links_down" => |r, l| l.int(r.links_down.into()),
+        GRID_MW = "grid_mw" => |r, l| l.fixed(r.grid_mw, 3),
+        IT_POWER_MW = "it_power_mw" => |r, l| l.fixed(r.it_power_mw, 6),
+        FACILITY_POWER_MW = "facility_power_mw" => |r, l| l.fixed(r.facility_power_mw, 6),
+        PUE = "pue" => |r, l| l.fixed(r.pue, 4),
+        POWER_CAP_FACTOR = "power_cap_factor" => |r, l| l.fixed(r.power_cap_factor, 6),
+        IT_ENERGY_MWH = "it_energy_mwh" => |r, l| l.fixed(r.it_energy_mwh, 6),
+        ENERGY_MWH = "energy_mwh" => |r, l| l.fixed(r.energy_mwh, 6),
+        ENERGY_COST_USD = "energy_cost_usd" => |r, l| l.fixed(r.energy_cost_usd, 2),
+        CARBON_TCO2E = "carbon_tco2e" => |r, l| l.fixed(r.carbon_tco2e, 6),
+        THROTTLED_CHIP_HOURS = "throttled_chip_hours" => |r, l| l .fixed(r.throttled_chip_hours, 3),
+        THROTTLE_LOST_CHIP_HOURS = "throttle_lost_chip_hours" => |r, l| l .fixed(r.throttle_lost_chip_hours, 3),
+        FAILURES_GPU = "failures_gpu" => |r, l| l.int(r.failures[0]),
+        FAILURES_HBM = "failures_hbm" => |r, l| l.int(r.failures[1]),
+        FAILURES_GPU_OTHER = "failures_gpu_other" => |r, l| l.int(r.failures[2]),
+        FAILURES_HOST = "failures_host" => |r, l| l.int(r.failures[3]),
+        FAILURES_NIC = "failures_nic" => |r, l| l.int(r.failures[4]),
+        FAILURES_SWITCH_CABLE = "failures_switch_cable" => |r, l| l.int(r.failures[5]),
+        FAILURES_RACK_POWER = "failures_rack_power" => |r, l| l.int(r.failures[6]),
+        FAILURES_SITE_OUTAGE = "failures_site_outage" => |r, l| l.int(r.failures[7]),
+        FAILURES_DCI_LINK = "failures_dci_link" => |r, l| l.int(r.failures[8]),
+    ];
+}
+
+/// The failure count columns of `timeseries.csv` in
+/// [`crate::catalog::failures::FailureKind::ALL`] order.
+pub const FAILURE_CLASS_COLUMNS: [&str; crate::record::CLASSES] = {
+    use timeseries_base::*;
+    [
+        FAILURES_GPU,
+        FAILURES_HBM,
+        FAILURES_GPU_OTHER,
+        FAILURES_HOST,
+        FAILURES_NIC,
+        FAILURES_SWITCH_CABLE,
+        FAILURES_RACK_POWER,
+        FAILURES_SITE_OUTAGE,
+        FAILURES_DCI_LINK,
+    ]
+};
 
 /// One column of `capacity.csv`: its header and how the value of one rack
 /// model of a sample row is written.
@@ -52,37 +69,35 @@ pub struct RackColumn {
     pub put: fn(&SampleRow, &RackSample, &mut Line),
 }
 
-macro_rules! rack_col {
-    ($name:literal, |$s:ident, $r:ident, $l:ident| $body:expr) => {
-        rack_col!($name, Number, |$s, $r, $l| $body)
-    };
-    ($name:literal, $kind:ident, |$s:ident, $r:ident, $l:ident| $body:expr) => {
-        RackColumn {
-            name: $name,
-            kind: Kind::$kind,
-            put: |$s, $r, $l| $body,
-        }
-    };
+impl RackColumn {
+    /// The column `name` of `kind`, its values written by `put`.
+    pub const fn new(
+        name: &'static str,
+        kind: Kind,
+        put: fn(&SampleRow, &RackSample, &mut Line),
+    ) -> Self {
+        RackColumn { name, kind, put }
+    }
 }
 
-/// Columns of `capacity.csv`: the sample's time and site, then one rack
-/// model's figures (chip-hours with 6 decimals, to 3.6 chip-milliseconds,
-/// so that sums over rows keep their precision).
-pub const CAPACITY_COLUMNS: &[RackColumn] = &[
-    rack_col!("time_h", |s, _r, l| l.fixed(s.time_h, 3)),
-    rack_col!("timestamp", Text, |s, _r, l| l.text(&s.timestamp)),
-    rack_col!("site", Text, |s, _r, l| l.text(&s.site)),
-    rack_col!("rack", Text, |_s, r, l| l.text(&r.rack)),
-    rack_col!("chip", Text, |_s, r, l| l.text(&r.chip)),
-    rack_col!("racks_online", |_s, r, l| l.int(r.racks_online.into())),
-    rack_col!("chips_online", |_s, r, l| l.int(r.chips_online)),
-    rack_col!("it_nameplate_mw", |_s, r, l| l.fixed(r.it_nameplate_mw, 6)),
-    rack_col!("online_chip_hours", |_s, r, l| l
-        .fixed(r.online_chip_hours, 6)),
-    rack_col!("healthy_chip_hours", |_s, r, l| l
-        .fixed(r.healthy_chip_hours, 6)),
-    rack_col!("held_chip_hours", |_s, r, l| l.fixed(r.held_chip_hours, 6)),
-];
+columns! {
+    /// Columns of `capacity.csv`: the sample's time and site, then one rack
+    /// model's figures (chip-hours with 6 decimals, to 3.6 chip-milliseconds,
+    /// so that sums over rows keep their precision).
+    pub const CAPACITY_COLUMNS: [RackColumn] in capacity = [
+        TIME_H = "time_h" => |s, _r, l| l.fixed(s.time_h, 3),
+        TIMESTAMP = "timestamp", Text => |s, _r, l| l.text(&s.timestamp),
+        SITE = "site", Text => |s, _r, l| l.text(&s.site),
+        RACK = "rack", Text => |_s, r, l| l.text(&r.rack),
+        CHIP = "chip", Text => |_s, r, l| l.text(&r.chip),
+        RACKS_ONLINE = "racks_online" => |_s, r, l| l.int(r.racks_online.into()),
+        CHIPS_ONLINE = "chips_online" => |_s, r, l| l.int(r.chips_online),
+        IT_NAMEPLATE_MW = "it_nameplate_mw" => |_s, r, l| l.fixed(r.it_nameplate_mw, 6),
+        ONLINE_CHIP_HOURS = "online_chip_hours" => |_s, r, l| l .fixed(r.online_chip_hours, 6),
+        HEALTHY_CHIP_HOURS = "healthy_chip_hours" => |_s, r, l| l .fixed(r.healthy_chip_hours, 6),
+        HELD_CHIP_HOURS = "held_chip_hours" => |_s, r, l| l.fixed(r.held_chip_hours, 6),
+    ];
+}
 
 /// An optional training figure of a sample: empty without one.
 pub(super) fn sample_training(l: &mut Line, r: &SampleRow, put: fn(&TrainingSample, &mut Line)) {
@@ -92,110 +107,96 @@ pub(super) fn sample_training(l: &mut Line, r: &SampleRow, put: fn(&TrainingSamp
     }
 }
 
-/// The column `timeseries.csv` adds after the others in a scenario with
-/// `[[maintenance]]`: online chips dark for planned maintenance (healthy
-/// nodes of racks a window holds dark), not counted in `chips_in_repair`.
-pub const MAINTENANCE_SAMPLE_COLUMNS: &[Column<SampleRow>] =
-    &[col!("chips_maintenance", |r, l| l.int(r.chips_maintenance))];
+columns! {
+    /// The column `timeseries.csv` adds after the others in a scenario with
+    /// `[[maintenance]]`: online chips dark for planned maintenance (healthy
+    /// nodes of racks a window holds dark), not counted in `chips_in_repair`.
+    pub const MAINTENANCE_SAMPLE_COLUMNS: [Column<SampleRow>] in timeseries_maintenance = [
+        CHIPS_MAINTENANCE = "chips_maintenance" => |r, l| l.int(r.chips_maintenance),
+    ];
+}
 
-/// Columns appended to `timeseries.csv` in scenarios with training jobs.
-pub const TRAINING_SAMPLE_COLUMNS: &[Column<SampleRow>] = &[
-    col!("training_chips", |r, l| sample_training(l, r, |t, l| l
-        .int(t.chips))),
-    col!("training_jobs_running", |r, l| sample_training(
-        l,
-        r,
-        |t, l| l.int(t.jobs_running.into())
-    )),
-    col!("training_jobs_waiting", |r, l| sample_training(
-        l,
-        r,
-        |t, l| l.int(t.jobs_waiting.into())
-    )),
-    col!("training_jobs_queued_fleet", |r, l| sample_training(
-        l,
-        r,
-        |t, l| l.int(t.jobs_queued_fleet.into())
-    )),
-    col!("training_flops", |r, l| sample_training(l, r, |t, l| l
-        .sci(t.flops))),
-    col!("training_flops_lost", |r, l| sample_training(
-        l,
-        r,
-        |t, l| l.sci(t.flops_lost)
-    )),
-    col!("training_scaleout_tb", |r, l| sample_training(
-        l,
-        r,
-        |t, l| l.fixed(t.scaleout_bytes / 1e12, 6)
-    )),
-];
+columns! {
+    /// Columns appended to `timeseries.csv` in scenarios with training jobs.
+    pub const TRAINING_SAMPLE_COLUMNS: [Column<SampleRow>] in timeseries_training = [
+        TRAINING_CHIPS = "training_chips" => |r, l| sample_training(l, r, |t, l| l .int(t.chips)),
+        TRAINING_JOBS_RUNNING = "training_jobs_running" => |r, l| sample_training(l, r, |t, l| l.int(t.jobs_running.into())),
+        TRAINING_JOBS_WAITING = "training_jobs_waiting" => |r, l| sample_training(l, r, |t, l| l.int(t.jobs_waiting.into())),
+        TRAINING_JOBS_QUEUED_FLEET = "training_jobs_queued_fleet" => |r, l| sample_training(l, r, |t, l| l.int(t.jobs_queued_fleet.into())),
+        TRAINING_FLOPS = "training_flops" => |r, l| sample_training(l, r, |t, l| l .sci(t.flops)),
+        TRAINING_FLOPS_LOST = "training_flops_lost" => |r, l| sample_training(l, r, |t, l| l.sci(t.flops_lost)),
+        TRAINING_SCALEOUT_TB = "training_scaleout_tb" => |r, l| sample_training(l, r, |t, l| l.fixed(t.scaleout_bytes / 1e12, 6)),
+    ];
+}
 
-/// Columns of `failures.csv`.
-pub const FAILURE_COLUMNS: &[Column<FailureRow>] = &[
-    col!("time_h", |r, l| l.fixed(r.time_h, 6)),
-    col!("timestamp", Text, |r, l| l.text(&r.timestamp)),
-    col!("site", Text, |r, l| l.text(&r.site)),
-    col!("class", Text, |r, l| l.text(r.class.key())),
-    col!("component", Text, |r, l| l.text(&r.component)),
-    col!("rack", Text, |r, l| l.text(&r.rack)),
-    col!("chips_down", |r, l| l.int(r.chips_down)),
-    col!("remedy", Text, |r, l| l.text(r.remedy.key())),
-    col!("downtime_h", |r, l| l.fixed(r.downtime_h, 4)),
-    col!("age_h", |r, l| l.fixed(r.age_h, 4)),
-];
+columns! {
+    /// Columns of `failures.csv`.
+    pub const FAILURE_COLUMNS: [Column<FailureRow>] in failures = [
+        TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 6),
+        TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
+        SITE = "site", Text => |r, l| l.text(&r.site),
+        CLASS = "class", Text => |r, l| l.text(r.class.key()),
+        COMPONENT = "component", Text => |r, l| l.text(&r.component),
+        RACK = "rack", Text => |r, l| l.text(&r.rack),
+        CHIPS_DOWN = "chips_down" => |r, l| l.int(r.chips_down),
+        REMEDY = "remedy", Text => |r, l| l.text(r.remedy.key()),
+        DOWNTIME_H = "downtime_h" => |r, l| l.fixed(r.downtime_h, 4),
+        AGE_H = "age_h" => |r, l| l.fixed(r.age_h, 4),
+    ];
+}
 
-/// Columns of `buildout.csv`.
-pub const BUILDOUT_COLUMNS: &[Column<BuildoutRow>] = &[
-    col!("site", Text, |r, l| l.text(&r.site)),
-    col!("phase", |r, l| l.int(r.phase as u64)),
-    col!("rack", Text, |r, l| l.text(&r.rack)),
-    col!("racks", |r, l| l.int(r.racks.into())),
-    col!("chips", |r, l| l.int(r.chips)),
-    col!("planned", Text, |r, l| l.text(&r.planned)),
-    col!("delivered", Text, |r, l| l.text(&r.delivered)),
-    col!("commissioned", Text, |r, l| l.text(&r.commissioned)),
-    col!("status", Text, |r, l| l.text(r.status.key())),
-    col!("deferred_days", |r, l| l.fixed(r.deferred_days, 3)),
-    col!("nameplate_mw", |r, l| l.fixed(r.nameplate_mw, 6)),
-];
+columns! {
+    /// Columns of `buildout.csv`.
+    pub const BUILDOUT_COLUMNS: [Column<BuildoutRow>] in buildout = [
+        SITE = "site", Text => |r, l| l.text(&r.site),
+        PHASE = "phase" => |r, l| l.int(r.phase as u64),
+        RACK = "rack", Text => |r, l| l.text(&r.rack),
+        RACKS = "racks" => |r, l| l.int(r.racks.into()),
+        CHIPS = "chips" => |r, l| l.int(r.chips),
+        PLANNED = "planned", Text => |r, l| l.text(&r.planned),
+        DELIVERED = "delivered", Text => |r, l| l.text(&r.delivered),
+        COMMISSIONED = "commissioned", Text => |r, l| l.text(&r.commissioned),
+        STATUS = "status", Text => |r, l| l.text(r.status.key()),
+        DEFERRED_DAYS = "deferred_days" => |r, l| l.fixed(r.deferred_days, 3),
+        NAMEPLATE_MW = "nameplate_mw" => |r, l| l.fixed(r.nameplate_mw, 6),
+    ];
+}
 
-/// Columns of `summary.csv`.
-pub const SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
-    col!("scenario", Text, |r, l| l.text(&r.scenario)),
-    col!("seed", |r, l| l.int(r.seed)),
-    col!("sites", |r, l| l.int(r.sites as u64)),
-    col!("start", Text, |r, l| l.text(&r.start)),
-    col!("end", Text, |r, l| l.text(&r.end)),
-    col!("hours", |r, l| l.fixed(r.hours, 3)),
-    col!("racks_commissioned", |r, l| l.int(r.racks_commissioned)),
-    col!("racks_refused", |r, l| l.int(r.racks_refused)),
-    col!("racks_deferred_at_end", |r, l| l
-        .int(r.racks_deferred_at_end)),
-    col!("peak_chips_online", |r, l| l.int(r.peak_chips_online)),
-    col!("chips_online_at_end", |r, l| l.int(r.chips_online_at_end)),
-    col!("availability", |r, l| l.fixed(r.availability, 6)),
-    col!("it_energy_mwh", |r, l| l.fixed(r.it_energy_mwh, 6)),
-    col!("energy_mwh", |r, l| l.fixed(r.energy_mwh, 6)),
-    col!("peak_facility_mw", |r, l| l.fixed(r.peak_facility_mw, 6)),
-    col!("energy_cost_usd", |r, l| l.fixed(r.energy_cost_usd, 2)),
-    col!("carbon_tco2e", |r, l| l.fixed(r.carbon_tco2e, 6)),
-    col!("throttled_chip_hours", |r, l| l
-        .fixed(r.throttled_chip_hours, 3)),
-    col!("throttle_lost_chip_hours", |r, l| l
-        .fixed(r.throttle_lost_chip_hours, 3)),
-    col!("failures_total", |r, l| l.int(r.failures_total())),
-    col!("failures_gpu", |r, l| l.int(r.failures[0])),
-    col!("failures_hbm", |r, l| l.int(r.failures[1])),
-    col!("failures_gpu_other", |r, l| l.int(r.failures[2])),
-    col!("failures_host", |r, l| l.int(r.failures[3])),
-    col!("failures_nic", |r, l| l.int(r.failures[4])),
-    col!("failures_switch_cable", |r, l| l.int(r.failures[5])),
-    col!("failures_rack_power", |r, l| l.int(r.failures[6])),
-    col!("failures_site_outage", |r, l| l.int(r.failures[7])),
-    col!("failures_dci_link", |r, l| l.int(r.failures[8])),
-    col!("events", |r, l| l.int(r.events)),
-];
+columns! {
+    /// Columns of `summary.csv`.
+    pub const SUMMARY_COLUMNS: [Column<SummaryRow>] in summary_base = [
+        SCENARIO = "scenario", Text => |r, l| l.text(&r.scenario),
+        SEED = "seed" => |r, l| l.int(r.seed),
+        SITES = "sites" => |r, l| l.int(r.sites as u64),
+        START = "start", Text => |r, l| l.text(&r.start),
+        END = "end", Text => |r, l| l.text(&r.end),
+        HOURS = "hours" => |r, l| l.fixed(r.hours, 3),
+        RACKS_COMMISSIONED = "racks_commissioned" => |r, l| l.int(r.racks_commissioned),
+        RACKS_REFUSED = "racks_refused" => |r, l| l.int(r.racks_refused),
+        RACKS_DEFERRED_AT_END = "racks_deferred_at_end" => |r, l| l .int(r.racks_deferred_at_end),
+        PEAK_CHIPS_ONLINE = "peak_chips_online" => |r, l| l.int(r.peak_chips_online),
+        CHIPS_ONLINE_AT_END = "chips_online_at_end" => |r, l| l.int(r.chips_online_at_end),
+        AVAILABILITY = "availability" => |r, l| l.fixed(r.availability, 6),
+        IT_ENERGY_MWH = "it_energy_mwh" => |r, l| l.fixed(r.it_energy_mwh, 6),
+        ENERGY_MWH = "energy_mwh" => |r, l| l.fixed(r.energy_mwh, 6),
+        PEAK_FACILITY_MW = "peak_facility_mw" => |r, l| l.fixed(r.peak_facility_mw, 6),
+        ENERGY_COST_USD = "energy_cost_usd" => |r, l| l.fixed(r.energy_cost_usd, 2),
+        CARBON_TCO2E = "carbon_tco2e" => |r, l| l.fixed(r.carbon_tco2e, 6),
+        THROTTLED_CHIP_HOURS = "throttled_chip_hours" => |r, l| l .fixed(r.throttled_chip_hours, 3),
+        THROTTLE_LOST_CHIP_HOURS = "throttle_lost_chip_hours" => |r, l| l .fixed(r.throttle_lost_chip_hours, 3),
+        FAILURES_TOTAL = "failures_total" => |r, l| l.int(r.failures_total()),
+        FAILURES_GPU = "failures_gpu" => |r, l| l.int(r.failures[0]),
+        FAILURES_HBM = "failures_hbm" => |r, l| l.int(r.failures[1]),
+        FAILURES_GPU_OTHER = "failures_gpu_other" => |r, l| l.int(r.failures[2]),
+        FAILURES_HOST = "failures_host" => |r, l| l.int(r.failures[3]),
+        FAILURES_NIC = "failures_nic" => |r, l| l.int(r.failures[4]),
+        FAILURES_SWITCH_CABLE = "failures_switch_cable" => |r, l| l.int(r.failures[5]),
+        FAILURES_RACK_POWER = "failures_rack_power" => |r, l| l.int(r.failures[6]),
+        FAILURES_SITE_OUTAGE = "failures_site_outage" => |r, l| l.int(r.failures[7]),
+        FAILURES_DCI_LINK = "failures_dci_link" => |r, l| l.int(r.failures[8]),
+        EVENTS = "events" => |r, l| l.int(r.events),
+    ];
+}
 
 /// An optional training figure of the summary: empty without one.
 pub(super) fn summary_training(l: &mut Line, r: &SummaryRow, put: fn(&TrainingSummary, &mut Line)) {
@@ -205,33 +206,19 @@ pub(super) fn summary_training(l: &mut Line, r: &SummaryRow, put: fn(&TrainingSu
     }
 }
 
-/// Columns appended to `summary.csv` in scenarios with training jobs.
-pub const TRAINING_SUMMARY_COLUMNS: &[Column<SummaryRow>] = &[
-    col!("jobs", |r, l| summary_training(l, r, |t, l| l.int(t.jobs))),
-    col!("jobs_completed", |r, l| summary_training(l, r, |t, l| l
-        .int(t.jobs_completed))),
-    col!("training_chip_hours", |r, l| summary_training(
-        l,
-        r,
-        |t, l| l.fixed(t.chip_hours, 3)
-    )),
-    col!("ettr_mean", |r, l| summary_training(l, r, |t, l| l
-        .fixed(t.ettr_mean, 6))),
-    col!("ettr_p10", |r, l| summary_training(l, r, |t, l| l
-        .fixed(t.ettr_p10, 6))),
-    col!("job_interruptions", |r, l| summary_training(
-        l,
-        r,
-        |t, l| l.int(t.interruptions)
-    )),
-    col!("lost_chip_hours", |r, l| summary_training(l, r, |t, l| l
-        .fixed(t.lost_chip_hours, 3))),
-    col!("queue_wait_mean_h", |r, l| summary_training(
-        l,
-        r,
-        |t, l| l.fixed(t.queue_wait_mean_h, 6)
-    )),
-];
+columns! {
+    /// Columns appended to `summary.csv` in scenarios with training jobs.
+    pub const TRAINING_SUMMARY_COLUMNS: [Column<SummaryRow>] in summary_training = [
+        JOBS = "jobs" => |r, l| summary_training(l, r, |t, l| l.int(t.jobs)),
+        JOBS_COMPLETED = "jobs_completed" => |r, l| summary_training(l, r, |t, l| l .int(t.jobs_completed)),
+        TRAINING_CHIP_HOURS = "training_chip_hours" => |r, l| summary_training(l, r, |t, l| l.fixed(t.chip_hours, 3)),
+        ETTR_MEAN = "ettr_mean" => |r, l| summary_training(l, r, |t, l| l .fixed(t.ettr_mean, 6)),
+        ETTR_P10 = "ettr_p10" => |r, l| summary_training(l, r, |t, l| l .fixed(t.ettr_p10, 6)),
+        JOB_INTERRUPTIONS = "job_interruptions" => |r, l| summary_training(l, r, |t, l| l.int(t.interruptions)),
+        LOST_CHIP_HOURS = "lost_chip_hours" => |r, l| summary_training(l, r, |t, l| l .fixed(t.lost_chip_hours, 3)),
+        QUEUE_WAIT_MEAN_H = "queue_wait_mean_h" => |r, l| summary_training(l, r, |t, l| l.fixed(t.queue_wait_mean_h, 6)),
+    ];
+}
 
 /// An optional number: empty when absent.
 pub(super) fn maybe(l: &mut Line, x: Option<f64>, decimals: usize) {
@@ -241,66 +228,66 @@ pub(super) fn maybe(l: &mut Line, x: Option<f64>, decimals: usize) {
     }
 }
 
-/// Columns of `jobs.csv`.
-pub const JOB_COLUMNS: &[Column<JobRow>] = &[
-    col!("id", |r, l| l.int(r.id.into())),
-    col!("name", Text, |r, l| l.text(&r.name)),
-    col!("submit", Text, |r, l| l.text(&r.submit)),
-    col!("submit_h", |r, l| l.fixed(r.submit_h, 6)),
-    col!("first_start_h", |r, l| maybe(l, r.first_start_h, 6)),
-    col!("end_h", |r, l| maybe(l, r.end_h, 6)),
-    col!("queue_wait_h", |r, l| l.fixed(r.queue_wait_h, 6)),
-    col!("chips", |r, l| l.int(r.chips.into())),
-    col!("rack", Text, |r, l| l.text(&r.rack)),
-    col!("chip", Text, |r, l| l.text(&r.chip)),
-    col!("site", Text, |r, l| l.text(&r.site)),
-    col!("status", Text, |r, l| l.text(r.status.key())),
-    col!("interruptions", |r, l| l.int(r.interruptions_total())),
-    col!("interruptions_gpu", |r, l| l.int(r.interruptions[0])),
-    col!("interruptions_hbm", |r, l| l.int(r.interruptions[1])),
-    col!("interruptions_gpu_other", |r, l| l.int(r.interruptions[2])),
-    col!("interruptions_host", |r, l| l.int(r.interruptions[3])),
-    col!("interruptions_nic", |r, l| l.int(r.interruptions[4])),
-    col!("interruptions_switch_cable", |r, l| l
-        .int(r.interruptions[5])),
-    col!("interruptions_rack_power", |r, l| l.int(r.interruptions[6])),
-    col!("interruptions_site_outage", |r, l| l
-        .int(r.interruptions[7])),
-    col!("interruptions_software", |r, l| l.int(r.interruptions[8])),
-    col!("interruptions_retired", |r, l| l.int(r.interruptions[9])),
-    col!("interruptions_preempted", |r, l| l.int(r.interruptions[10])),
-    col!("lost_chip_hours", |r, l| l.fixed(r.lost_chip_hours, 6)),
-    col!("checkpoint_hours", |r, l| l.fixed(r.checkpoint_hours, 6)),
-    col!("restart_hours", |r, l| l.fixed(r.restart_hours, 6)),
-    col!("ettr", |r, l| maybe(l, r.ettr, 6)),
-    col!("flops_done", |r, l| l.sci(r.flops_done)),
-    col!("tokens_trained", |r, l| match r.tokens_trained {
-        Some(t) => l.sci(t),
-        None => l.text(""),
-    }),
-];
+columns! {
+    /// Columns of `jobs.csv`.
+    pub const JOB_COLUMNS: [Column<JobRow>] in jobs_base = [
+        ID = "id" => |r, l| l.int(r.id.into()),
+        NAME = "name", Text => |r, l| l.text(&r.name),
+        SUBMIT = "submit", Text => |r, l| l.text(&r.submit),
+        SUBMIT_H = "submit_h" => |r, l| l.fixed(r.submit_h, 6),
+        FIRST_START_H = "first_start_h" => |r, l| maybe(l, r.first_start_h, 6),
+        END_H = "end_h" => |r, l| maybe(l, r.end_h, 6),
+        QUEUE_WAIT_H = "queue_wait_h" => |r, l| l.fixed(r.queue_wait_h, 6),
+        CHIPS = "chips" => |r, l| l.int(r.chips.into()),
+        RACK = "rack", Text => |r, l| l.text(&r.rack),
+        CHIP = "chip", Text => |r, l| l.text(&r.chip),
+        SITE = "site", Text => |r, l| l.text(&r.site),
+        STATUS = "status", Text => |r, l| l.text(r.status.key()),
+        INTERRUPTIONS = "interruptions" => |r, l| l.int(r.interruptions_total()),
+        INTERRUPTIONS_GPU = "interruptions_gpu" => |r, l| l.int(r.interruptions[0]),
+        INTERRUPTIONS_HBM = "interruptions_hbm" => |r, l| l.int(r.interruptions[1]),
+        INTERRUPTIONS_GPU_OTHER = "interruptions_gpu_other" => |r, l| l.int(r.interruptions[2]),
+        INTERRUPTIONS_HOST = "interruptions_host" => |r, l| l.int(r.interruptions[3]),
+        INTERRUPTIONS_NIC = "interruptions_nic" => |r, l| l.int(r.interruptions[4]),
+        INTERRUPTIONS_SWITCH_CABLE = "interruptions_switch_cable" => |r, l| l .int(r.interruptions[5]),
+        INTERRUPTIONS_RACK_POWER = "interruptions_rack_power" => |r, l| l.int(r.interruptions[6]),
+        INTERRUPTIONS_SITE_OUTAGE = "interruptions_site_outage" => |r, l| l .int(r.interruptions[7]),
+        INTERRUPTIONS_SOFTWARE = "interruptions_software" => |r, l| l.int(r.interruptions[8]),
+        INTERRUPTIONS_RETIRED = "interruptions_retired" => |r, l| l.int(r.interruptions[9]),
+        INTERRUPTIONS_PREEMPTED = "interruptions_preempted" => |r, l| l.int(r.interruptions[10]),
+        LOST_CHIP_HOURS = "lost_chip_hours" => |r, l| l.fixed(r.lost_chip_hours, 6),
+        CHECKPOINT_HOURS = "checkpoint_hours" => |r, l| l.fixed(r.checkpoint_hours, 6),
+        RESTART_HOURS = "restart_hours" => |r, l| l.fixed(r.restart_hours, 6),
+        ETTR = "ettr" => |r, l| maybe(l, r.ettr, 6),
+        FLOPS_DONE = "flops_done" => |r, l| l.sci(r.flops_done),
+        TOKENS_TRAINED = "tokens_trained" => |r, l| match r.tokens_trained { Some(t) => l.sci(t), None => l.text(""), },
+    ];
+}
 
-/// The column `jobs.csv` adds after [`JOB_COLUMNS`] in a scenario with
-/// `[[maintenance]]`: interruptions by planned maintenance (drained, no
-/// work lost); they count in `interruptions` too.
-pub const JOB_MAINTENANCE_COLUMNS: &[Column<JobRow>] = &[col!(
-    "interruptions_maintenance",
-    |r, l| l.int(r.interruptions[crate::record::Interruption::Maintenance.index()])
-)];
+columns! {
+    /// The column `jobs.csv` adds after [`JOB_COLUMNS`] in a scenario with
+    /// `[[maintenance]]`: interruptions by planned maintenance (drained, no
+    /// work lost); they count in `interruptions` too.
+    pub const JOB_MAINTENANCE_COLUMNS: [Column<JobRow>] in jobs_maintenance = [
+        INTERRUPTIONS_MAINTENANCE = "interruptions_maintenance" => |r, l| l.int(r.interruptions[crate::record::Interruption::Maintenance.index()]),
+    ];
+}
 
-/// Columns of `maintenance.csv`: one row per planned maintenance window as
-/// it opens.
-pub const MAINTENANCE_COLUMNS: &[Column<MaintenanceRow>] = &[
-    col!("time_h", |r, l| l.fixed(r.time_h, 6)),
-    col!("timestamp", Text, |r, l| l.text(&r.timestamp)),
-    col!("site", Text, |r, l| l.text(&r.site)),
-    col!("rack", Text, |r, l| l.text(&r.rack)),
-    col!("racks", |r, l| l.int(r.racks.into())),
-    col!("chips", |r, l| l.int(r.chips)),
-    col!("held_chips", |r, l| l.int(r.held_chips)),
-    col!("duration_h", |r, l| l.fixed(r.duration_h, 6)),
-    col!("chip_hours", |r, l| l.fixed(r.chip_hours, 6)),
-];
+columns! {
+    /// Columns of `maintenance.csv`: one row per planned maintenance window as
+    /// it opens.
+    pub const MAINTENANCE_COLUMNS: [Column<MaintenanceRow>] in maintenance = [
+        TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 6),
+        TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
+        SITE = "site", Text => |r, l| l.text(&r.site),
+        RACK = "rack", Text => |r, l| l.text(&r.rack),
+        RACKS = "racks" => |r, l| l.int(r.racks.into()),
+        CHIPS = "chips" => |r, l| l.int(r.chips),
+        HELD_CHIPS = "held_chips" => |r, l| l.int(r.held_chips),
+        DURATION_H = "duration_h" => |r, l| l.fixed(r.duration_h, 6),
+        CHIP_HOURS = "chip_hours" => |r, l| l.fixed(r.chip_hours, 6),
+    ];
+}
 
 /// An optional number with `decimals` digits, or an empty field.
 pub(super) fn opt_fixed(l: &mut Line, x: Option<f64>, decimals: usize) {

@@ -124,3 +124,42 @@ pub fn check_header<'h>(
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::failures::FailureKind;
+
+    #[test]
+    fn the_failure_columns_follow_the_failure_classes() {
+        for (k, c) in FailureKind::ALL.iter().zip(FAILURE_CLASS_COLUMNS) {
+            assert_eq!(c, format!("failures_{}", k.key()));
+        }
+    }
+
+    #[test]
+    fn a_header_is_checked_against_its_file_s_columns() {
+        let s = schema("monthly.csv").unwrap();
+        let mut header: Vec<&str> = s.always.clone();
+        header.insert(2, "revenue_acme_usd");
+        assert_eq!(check_header("monthly.csv", header.iter().copied()), Ok(()));
+        header.extend(s.sometimes.iter().copied());
+        assert_eq!(check_header("monthly.csv", header.iter().copied()), Ok(()));
+        header.retain(|h| *h != monthly::CUMULATIVE_CASH_USD);
+        assert_eq!(
+            check_header("monthly.csv", header.iter().copied()),
+            Err(HeaderError::Missing("cumulative_cash_usd"))
+        );
+        let mut header = schema("timeseries.csv").unwrap().always;
+        header.push("revenue_acme_usd");
+        assert_eq!(
+            check_header("timeseries.csv", header.iter().copied()),
+            Err(HeaderError::Unexpected("revenue_acme_usd".into()))
+        );
+        assert_eq!(
+            check_header("runs.csv", ["anything"]),
+            Ok(()),
+            "not a run table"
+        );
+    }
+}

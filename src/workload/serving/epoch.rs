@@ -425,15 +425,11 @@ pub fn batch_at_load<M: ServiceModel + ?Sized>(model: &M, per_replica: f64) -> f
 /// definitions of every output). Cost: one fixed point (≤ 100 evaluations
 /// of the service rate), one Erlang C (`O(√(λ·S))`, see
 /// [`super::erlang`]) and a few bounded bisections.
-// Over the 150-line guard (clippy.toml); to be split (issue 19 item 7).
-#[allow(clippy::too_many_lines)]
 pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> EpochOutcome {
     let t_len = nonneg(input.length_s);
     let lambda = nonneg(input.arrival_rate);
     let c = f64::from(input.replicas);
     let max_b = f64::from(model.max_batch());
-    let q0 = nonneg(input.backlog.requests);
-    let age0 = nonneg(input.backlog.head_age_s);
     let mu_max = if max_b > 0.0 {
         nonneg(model.service_rate(max_b))
     } else {
@@ -441,14 +437,76 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
     };
     let cap = c * mu_max;
     let arrived = lambda * t_len;
-    let prefill = |b: f64| model.prefill_time(b).map(nonneg);
-    let tpot = |b: f64| model.tpot(b).map(nonneg);
 
     let mut out = EpochOutcome {
         capacity_rps: cap,
         arrived,
         ..EpochOutcome::default()
     };
+    let queue = serve_queue(model, input, cap, &mut out);
+    let (served, q_end) = (queue.served, queue.q_end);
+    out.served = served;
+    out.beyond_capacity = q_end;
+    match input.overflow {
+        Overflow::Drop => out.dropped = q_end,
+        Overflow::Backlog => {
+            out.backlog_out = Backlog {
+                requests: q_end,
+                head_age_s: if q_end > 0.0 {
+                    queue.head_end.max(0.0)
+                } else {
+                    0.0
+                },
+            }
+        }
+    }
+    out.utilization = if cap > 0.0 && t_len > 0.0 {
+        (served / (cap * t_len)).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    out.load = out.utilization;
+
+    // Statistics over the served requests.
+    let mix = Mixture(queue.parts.into_iter().filter(|p| p.count > 0.0).collect());
+    latency_statistics(model, &mix, &mut out);
+    // The SLO over the requests leaving: served (by the model) or dropped.
+    slo_attainment(input, &mix, served, &mut out);
+    out
+}
+
+/// What the queue does over an epoch: the requests served, the backlog
+/// left at its end and the age of that backlog's head, and the served
+/// requests as parts with one wait law and one batch each.
+struct Queue {
+    /// Requests served.
+    served: f64,
+    /// Requests left waiting at the epoch's end.
+    q_end: f64,
+    /// Age of the oldest request left waiting [s].
+    head_end: f64,
+    /// The served requests.
+    parts: Vec<Part>,
+}
+
+/// The epoch's queue at capacity `cap` [requests/s]: the backlog and the
+/// arrivals behind it drain, then the steady state (or full batches all
+/// epoch when at or over capacity). Sets the outcome's saturation, Erlang
+/// C, batch and time in service.
+fn serve_queue<M: ServiceModel + ?Sized>(
+    model: &M,
+    input: &EpochInput,
+    cap: f64,
+    out: &mut EpochOutcome,
+) -> Queue {
+    let t_len = nonneg(input.length_s);
+    let lambda = nonneg(input.arrival_rate);
+    let c = f64::from(input.replicas);
+    let max_b = f64::from(model.max_batch());
+    let q0 = nonneg(input.backlog.requests);
+    let age0 = nonneg(input.backlog.head_age_s);
+    let arrived = lambda * t_len;
+    let prefill = |b: f64| model.prefill_time(b).map(nonneg);
 
     // The full-batch service of the fluid segments.
     let s_full = if cap > 0.0 {
@@ -553,26 +611,20 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
         }
     }
 
-    out.served = served;
-    out.beyond_capacity = q_end;
-    match input.overflow {
-        Overflow::Drop => out.dropped = q_end,
-        Overflow::Backlog => {
-            out.backlog_out = Backlog {
-                requests: q_end,
-                head_age_s: if q_end > 0.0 { head_end.max(0.0) } else { 0.0 },
-            }
-        }
+    Queue {
+        served,
+        q_end,
+        head_end,
+        parts,
     }
-    out.utilization = if cap > 0.0 && t_len > 0.0 {
-        (served / (cap * t_len)).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    out.load = out.utilization;
+}
 
-    // Statistics over the served requests.
-    let mix = Mixture(parts.into_iter().filter(|p| p.count > 0.0).collect());
+/// The mean and p99 wait, latency, TTFT and TPOT of the served requests
+/// `mix`, into `out`.
+fn latency_statistics<M: ServiceModel + ?Sized>(model: &M, mix: &Mixture, out: &mut EpochOutcome) {
+    let max_b = f64::from(model.max_batch());
+    let prefill = |b: f64| model.prefill_time(b).map(nonneg);
+    let tpot = |b: f64| model.tpot(b).map(nonneg);
     let p = TAIL_PERCENTILE;
     // The common case far from saturation: one stationary part in which no
     // request waits (Erlang C is 0). Its quantiles are closed forms — no
@@ -613,8 +665,12 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
                 .fold(0.0, f64::max),
         );
     }
+}
 
-    // The SLO over the requests leaving: served (by the model) or dropped.
+/// The SLO over the requests leaving (`served`, by the model, or dropped):
+/// the share meeting the target, and whether it reaches the percentile.
+fn slo_attainment(input: &EpochInput, mix: &Mixture, served: f64, out: &mut EpochOutcome) {
+    let ttft_tail = |x: &Part, t: f64| x.wait_tail(t - x.prefill);
     let target = input.slo.target_s;
     let met_share = match input.slo.metric {
         SloMetric::Latency => 1.0 - mix.tail(target, Part::response_tail),
@@ -628,5 +684,4 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
         1.0
     };
     out.slo_met = out.slo_attainment >= input.slo.percentile;
-    out
 }

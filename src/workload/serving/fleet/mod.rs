@@ -404,6 +404,17 @@ struct State {
     ready_at: Vec<u32>,
 }
 
+/// A service's replicas and their chips at one instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplicaCounts {
+    /// Replicas serving.
+    pub ready: u32,
+    /// Replicas loading their weights.
+    pub loading: u32,
+    /// Chips the service holds.
+    pub chips: u64,
+}
+
 /// Every inference service of a scenario.
 pub struct Serving<'s> {
     /// The run's settings: seed, calendar, end.
@@ -580,9 +591,13 @@ impl<'s> Serving<'s> {
     }
 
     /// A service's serving replicas, loading replicas and chips now.
-    pub fn replicas(&self, service: usize) -> (u32, u32, u64) {
+    pub fn replicas(&self, service: usize) -> ReplicaCounts {
         let s = &self.states[service];
-        (s.ready, s.loading, s.chips)
+        ReplicaCounts {
+            ready: s.ready,
+            loading: s.loading,
+            chips: s.chips,
+        }
     }
 
     /// Handles one of its own events at `now`.

@@ -1,16 +1,16 @@
-//! Fleets of identical components failing at random, without one pending
+//! Cohorts of identical components failing at random, without one pending
 //! event per component.
 //!
 //! # Superposition
 //!
 //! `n` identical components, each failing at constant rate `λ` (exponential
 //! lifetimes), fail as one Poisson process of rate `n · λ`, and the one that
-//! fails is uniform among them. A [`Fleet`] therefore keeps *one* pending
+//! fails is uniform among them. A [`Cohort`] therefore keeps *one* pending
 //! event: the next failure of any member, drawn as `Exp(n · λ)` from now.
 //! Whenever membership changes (a member fails, is repaired, is added or
 //! retired, its site goes dark), the pending draw is discarded (a generation
 //! counter makes the old event stale) and a new one is drawn; by the
-//! memoryless property this is exact. Several classes sharing a fleet (GPU,
+//! memoryless property this is exact. Several classes sharing a cohort (GPU,
 //! HBM, host, NIC for nodes) add their rates, and the class of each failure is
 //! drawn in proportion to its rate.
 //!
@@ -33,7 +33,7 @@ use rand_distr::{Distribution, Exp, Weibull};
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, StreamRng};
 
-/// Marks a component that is not in any fleet.
+/// Marks a component that is not in any cohort.
 pub const NOT_MEMBER: u32 = u32::MAX;
 
 /// Where the members of a set sit in it, by id, kept by the set's owner:
@@ -113,7 +113,7 @@ impl Members {
     }
 }
 
-/// What kind of component a fleet holds (also the index of the component
+/// What kind of component a cohort holds (also the index of the component
 /// kind's table in the world).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -129,23 +129,23 @@ pub enum Scope {
     Dci,
 }
 
-/// The three fleets of one rack model at one site, made together: the
-/// positions of its nodes', its racks' power and its racks' uplinks fleets
-/// among the world's fleets, consecutive in that order.
+/// The three cohorts of one rack model at one site, made together: the
+/// positions of its nodes', its racks' power and its racks' uplinks cohorts
+/// among the world's cohorts, consecutive in that order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RackFleets {
-    /// The fleet of the nodes.
+pub struct RackCohorts {
+    /// The cohort of the nodes.
     pub nodes: usize,
-    /// The fleet of the racks' power (`nodes + 1`).
+    /// The cohort of the racks' power (`nodes + 1`).
     pub power: usize,
-    /// The fleet of the racks' uplinks (`nodes + 2`).
+    /// The cohort of the racks' uplinks (`nodes + 2`).
     pub uplinks: usize,
 }
 
-impl RackFleets {
-    /// The three fleets made together, the nodes' at `nodes`.
-    pub fn from_nodes(nodes: usize) -> RackFleets {
-        RackFleets {
+impl RackCohorts {
+    /// The three cohorts made together, the nodes' at `nodes`.
+    pub fn from_nodes(nodes: usize) -> RackCohorts {
+        RackCohorts {
             nodes,
             power: nodes + 1,
             uplinks: nodes + 2,
@@ -160,14 +160,14 @@ impl RackFleets {
 
 /// Identical components sharing one superposed failure process.
 #[derive(Clone, Debug)]
-pub struct Fleet {
+pub struct Cohort {
     /// The kind of member.
     pub scope: Scope,
-    /// The site whose outage suspends this fleet, if any.
+    /// The site whose outage suspends this cohort, if any.
     pub site: Option<usize>,
-    /// Index of the random stream this fleet draws its failures from.
+    /// Index of the random stream this cohort draws its failures from.
     pub stream: usize,
-    /// Index of the random stream this fleet draws its repair times from.
+    /// Index of the random stream this cohort draws its repair times from.
     pub repair_stream: usize,
     /// Current members (those at risk).
     pub members: Members,
@@ -181,8 +181,8 @@ pub struct Fleet {
     pub dirty: bool,
 }
 
-impl Fleet {
-    /// A fleet with no members yet.
+impl Cohort {
+    /// A cohort with no members yet.
     pub fn new(
         scope: Scope,
         site: Option<usize>,
@@ -191,7 +191,7 @@ impl Fleet {
     ) -> Self {
         let classes: Vec<_> = classes.into_iter().filter(|(_, r)| *r > 0.0).collect();
         let rate_per_member = classes.iter().map(|(_, r)| r).sum();
-        Fleet {
+        Cohort {
             scope,
             site,
             stream,
@@ -204,7 +204,7 @@ impl Fleet {
         }
     }
 
-    /// Time to the next failure of any member, if the fleet can fail.
+    /// Time to the next failure of any member, if the cohort can fail.
     pub fn draw_next(&self, rng: &mut StreamRng, suspended: bool) -> Option<SimDuration> {
         let rate = self.rate_per_member * self.members.len() as f64;
         if suspended || rate <= 0.0 {
@@ -228,7 +228,7 @@ impl Fleet {
         }
         self.classes
             .last()
-            .expect("a fleet that fails has a class")
+            .expect("a cohort that fails has a class")
             .0
     }
 }
@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn classes_are_drawn_by_rate() {
-        let f = Fleet::new(
+        let f = Cohort::new(
             Scope::Nodes,
             None,
             (0, 0),
