@@ -116,7 +116,7 @@ impl World<'_> {
             let first_node = self.topo.node_state.len() as u32;
             let first_domain = self.topo.domains.len() as u32;
             self.rack_free.push(0);
-            self.topo.racks.push(Rack {
+            self.topo.push_rack(Rack {
                 site: site as u32,
                 rack_type: ti as u32,
                 first_node,

@@ -358,7 +358,7 @@ impl World<'_> {
         }
         let was_healthy = self.topo.domain_healthy(domain);
         self.topo.racks[r as usize].healthy_nodes -= 1;
-        self.topo.domains[domain as usize].down_nodes += 1;
+        self.topo.node_down_in(domain);
         if was_healthy {
             self.domain_lost(domain, DownCause::Node(kind));
         }
@@ -425,7 +425,7 @@ impl World<'_> {
                 }
                 self.topo.racks[r as usize].healthy_nodes += 1;
                 self.topo.node_state[node as usize] = NodeState::Healthy;
-                self.topo.domains[domain as usize].down_nodes -= 1;
+                self.topo.node_up_in(domain);
                 if self.topo.domain_healthy(domain) {
                     self.domain_regained(domain);
                 }

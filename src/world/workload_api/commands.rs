@@ -129,22 +129,22 @@ impl World<'_> {
         let pool = self.spares.pool(site, a.rack_type);
         // One pass over the allocation's list of domains, taken as runs of
         // consecutive ids (placement hands out whole racks and a rack's
-        // free domains in id order). The domains' own records are left as
-        // they are (the allocation id they keep is now of a released
-        // allocation, which means held by none) and read only in a rack
-        // with a node down; free bits are set a word of 64 domains at a
-        // time. Each run of one rack's freed domains becomes one move in
-        // the free-count index, applied after the pass.
+        // free domains in id order). The domains' own records are not
+        // read: the allocation id they keep is now of a released
+        // allocation, which means held by none; their racks come from a
+        // small table; their free bits are set a word of 64 domains at a
+        // time, for those whose nodes are all healthy. Each run of one
+        // rack's freed domains becomes one move in the free-count index,
+        // applied after the pass.
         let mut moves = std::mem::take(&mut self.rack_moves);
         moves.clear();
         let mut freed = 0;
         {
             let list = &a.domains;
             // The current rack, its domains `first..first + n`, whether it
-            // is in service and whether all its nodes are healthy, and the
-            // domains of it freed so far.
+            // is in service, and the domains of it freed so far.
             let (mut rack, mut first, mut n) = (u32::MAX, 0u32, 0u32);
-            let (mut rack_up, mut whole, mut run) = (false, false, 0u32);
+            let (mut rack_up, mut run) = (false, 0u32);
             let mut i = 0;
             while i < list.len() {
                 let from = list[i];
@@ -158,26 +158,19 @@ impl World<'_> {
                             moves.push((rack, run as i32));
                             run = 0;
                         }
-                        rack = self.topo.domains[d as usize].rack;
+                        rack = self.topo.rack_of(d);
                         let r = &self.topo.racks[rack as usize];
-                        let t = &self.topo.types[r.rack_type as usize];
-                        (first, n) = (r.first_domain, t.domains);
+                        (first, n) = (
+                            r.first_domain,
+                            self.topo.types[r.rack_type as usize].domains,
+                        );
                         rack_up = !r.power_down && !r.uplink_failed && !r.retired;
-                        whole = r.healthy_nodes == t.nodes;
                     }
                     let stop = to.min(first + n);
                     // Healthy (as `Topology::domain_healthy`): free again.
                     // A held domain is never marked free.
-                    if rack_up && whole {
-                        self.topo.set_free_range(d, stop);
-                        run += stop - d;
-                    } else if rack_up {
-                        for x in d..stop {
-                            if self.topo.domains[x as usize].down_nodes == 0 {
-                                self.topo.set_free(x, true);
-                                run += 1;
-                            }
-                        }
+                    if rack_up {
+                        run += self.topo.free_whole_range(d, stop);
                     }
                     d = stop;
                 }

@@ -308,6 +308,9 @@ mod tests {
             let t = &w.topo.types[rack.rack_type as usize];
             let healthy = w.topo.domain_healthy(i as u32);
             let free = w.topo.is_free(i as u32);
+            assert_eq!(w.topo.rack_of(i as u32), d.rack, "domain {i}");
+            let whole = w.topo.whole_bits[i / 64] >> (i % 64) & 1 != 0;
+            assert_eq!(whole, d.down_nodes == 0, "domain {i}");
             let held = w.allocation_of(i as u32);
             assert_eq!(free, healthy && held.is_none(), "domain {i}");
             if rack.power_down || rack.retired {
