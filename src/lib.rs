@@ -41,7 +41,7 @@
 //! turned into simulated time), each part of it a configuration type of the
 //! layer that owns it. The physical model, [`world::World`], is built from
 //! its part: sites, racks, scale-up domains and nodes, power, network
-//! and failures, one file per concern, and the contract it offers workloads
+//! and failures, one file per concern, and the workload API it offers workloads
 //! (capacity, notices, commands). The composition root, [`sim`], owns the
 //! top-level event enum (one variant per layer, each wrapping that layer's
 //! own `Copy` events), dispatches events from the [`engine`] — an
@@ -74,7 +74,7 @@
 //! constructor takes only its part plus the run settings: `world` (its
 //! [`world::config`]) depends on the engine, the catalog, `run` and
 //! `record`; `policy` and the workloads (`workload`) on the world's
-//! contract and configuration, the training workload's configuration, job
+//! workload API and configuration, the training workload's configuration, job
 //! physics and job sources (Poisson arrivals, trace readers) in
 //! [`workload::training`], the serving workload's in
 //! [`workload::serving::config`]; `economics` on `record`, `run` and the

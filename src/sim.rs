@@ -21,7 +21,7 @@ use crate::record::{Recorder, SummaryRow};
 use crate::scenario::Scenario;
 use crate::workload::serving::fleet::{self, Serving};
 use crate::workload::training::{self, Training};
-use crate::world::contract::Notice;
+use crate::world::workload_api::Notice;
 use crate::world::{self, World};
 
 /// Number of progress reports over a run.

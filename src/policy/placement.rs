@@ -133,6 +133,31 @@ pub fn place_across(
     Some(parts)
 }
 
+/// Finds room for `needed` domains of `rack_type` off the racks `avoid`
+/// (sorted): the first site (in scenario order) whose free healthy
+/// domains on other racks are enough, packed there as [`pack`] packs.
+/// For a move off racks about to go dark; O(racks of the world + free
+/// domains of the sites tried × log), not for every placement.
+pub fn place_avoiding(
+    world: &World,
+    sites: usize,
+    rack_type: RackTypeId,
+    needed: usize,
+    avoid: &[RackId],
+) -> Option<(SiteId, Vec<DomainId>)> {
+    (0..sites as u32).map(SiteId).find_map(|site| {
+        if world.capacity(site, rack_type) < needed {
+            return None;
+        }
+        let free: Vec<(DomainId, RackId)> = world
+            .free_domains(site, rack_type)
+            .map(|d| (d, world.domain_rack(d)))
+            .filter(|(_, r)| avoid.binary_search(r).is_err())
+            .collect();
+        pack(&free, needed).map(|d| (site, d))
+    })
+}
+
 /// The first site (in scenario order) with `needed` free healthy domains
 /// of `rack_type`: one capacity read per site, no sorting.
 pub fn site_with_room(

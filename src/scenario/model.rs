@@ -3,17 +3,10 @@
 //! re-check them.
 
 use crate::catalog::Catalog;
-pub use crate::run::RunConfig;
-pub use crate::workload::serving::config::Config as ServingConfig;
-pub use crate::workload::serving::config::{RequestWindow, Service};
-pub use crate::workload::training::config::Config as TrainingConfig;
-pub use crate::workload::training::config::{Arrivals, Comm, Job, TraceReport};
-pub use crate::workload::training::physics::{job_failure_rate, young_daly};
-pub use crate::world::config::Config as WorldConfig;
-pub use crate::world::config::{
-    Band, Days, Distribution, FailureClass, GridFullPolicy, Lifetime, Link, MAX_DRAW, Maintenance,
-    Phase, Pue, RackType, Site, Tariff,
-};
+use crate::run::RunConfig;
+use crate::workload::serving::config::Config as ServingConfig;
+use crate::workload::training::config::Config as TrainingConfig;
+use crate::world::config::Config as WorldConfig;
 
 /// A scenario ready to run, grouped by the layer that owns each part:
 /// only the composition root (`sim`) unpacks it whole.

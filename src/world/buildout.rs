@@ -20,9 +20,9 @@ use crate::engine::SimTime;
 use crate::units::Watts;
 
 use super::cohort::{RackCohorts, Scope};
-use super::contract::{DownCause, Notice};
 use super::failures::Target;
 use super::topology::{DomainId, NodeState, Rack, RackId, RackTypeId, SiteId};
+use super::workload_api::{DownCause, Notice};
 use super::{Event, World};
 
 /// What became of a phase so far.
@@ -116,7 +116,7 @@ impl World<'_> {
             let first_node = self.topo.node_state.len() as u32;
             let first_domain = self.topo.domains.len() as u32;
             self.rack_free.push(0);
-            self.topo.racks.push(Rack {
+            self.topo.push_rack(Rack {
                 site: site as u32,
                 rack_type: ti as u32,
                 first_node,

@@ -26,8 +26,8 @@ use crate::record::{FailureRow, Remedy};
 use crate::world::config::Lifetime;
 
 use super::cohort::{NOT_MEMBER, RackCohorts, Scope, weibull_time_to_failure};
-use super::contract::DownCause;
 use super::topology::NodeState;
+use super::workload_api::DownCause;
 use super::{Event, World};
 
 /// A part that fails and is repaired, by kind and id.
@@ -358,7 +358,7 @@ impl World<'_> {
         }
         let was_healthy = self.topo.domain_healthy(domain);
         self.topo.racks[r as usize].healthy_nodes -= 1;
-        self.topo.domains[domain as usize].down_nodes += 1;
+        self.topo.node_down_in(domain);
         if was_healthy {
             self.domain_lost(domain, DownCause::Node(kind));
         }
@@ -425,7 +425,7 @@ impl World<'_> {
                 }
                 self.topo.racks[r as usize].healthy_nodes += 1;
                 self.topo.node_state[node as usize] = NodeState::Healthy;
-                self.topo.domains[domain as usize].down_nodes -= 1;
+                self.topo.node_up_in(domain);
                 if self.topo.domain_healthy(domain) {
                     self.domain_regained(domain);
                 }

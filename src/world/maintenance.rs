@@ -29,9 +29,9 @@
 use crate::record::MaintenanceRow;
 
 use super::buildout::PhaseStatus;
-use super::contract::DownCause;
 use super::topology::NodeState;
 use super::topology::RackId;
+use super::workload_api::DownCause;
 use super::{Event, Target, World};
 
 impl World<'_> {

@@ -1,6 +1,6 @@
 //! The physical datacenter over time: sites, racks arriving on their
 //! build-out schedule, power drawn against the grid, the network fabric, and
-//! failures and repairs — and the contract it offers the workloads.
+//! failures and repairs — and the workload API it offers.
 //!
 //! # How the pieces fit
 //!
@@ -13,7 +13,7 @@
 //! | [`spares`] | spare pools per site and rack model |
 //! | [`power`] | a site's power, energy, cost, carbon and power cap |
 //! | [`network`], [`fabric`] | links, routes and max-min fair flow rates |
-//! | [`contract`] | what workloads see: capacity, notices, commands |
+//! | [`workload_api`] | what workloads see: capacity, notices, commands |
 //! | [`rows`] | the rows the world reports: samples, build-out, summary |
 //!
 //! [`World`] is driven by the composition root ([`crate::sim`]): it hands
@@ -68,7 +68,6 @@ pub mod buildout;
 mod clocks;
 pub mod cohort;
 pub mod config;
-pub mod contract;
 pub mod fabric;
 pub mod failures;
 pub mod maintenance;
@@ -78,6 +77,7 @@ mod rackbits;
 pub mod rows;
 pub mod spares;
 pub mod topology;
+pub mod workload_api;
 
 use std::collections::VecDeque;
 
@@ -90,12 +90,12 @@ use crate::world::config::{Config, Lifetime};
 
 use buildout::PhaseState;
 use cohort::{Cohort, RackCohorts, Scope};
-use contract::{Allocation, Notice};
 use failures::PartTable;
 use network::Network;
 use power::{EnergyTotals, ModelCapacity, SitePower};
 use spares::SparePools;
 use topology::{NodeClasses, Topology, TypeInfo, milliwatts};
+use workload_api::{Allocation, Notice};
 
 pub use failures::Target;
 pub use topology::{DomainId, NodeId, RackId, RackTypeId, SiteId};

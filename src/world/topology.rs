@@ -158,6 +158,14 @@ pub(crate) struct Topology {
     /// are read a word (64 domains) at a time, and a release sets the bits
     /// of a run of domains in one store per word.
     pub free_bits: Vec<u64>,
+    /// Bit `d % 64` of word `d / 64`: every node of domain `d` is healthy
+    /// (its `down_nodes` is 0), so that a release frees the healthy
+    /// domains of a run a word at a time.
+    pub whole_bits: Vec<u64>,
+    /// The first domain of each rack, by rack id (increasing): the rack of
+    /// a domain by a binary search of this small table, without a look at
+    /// the domain's own record.
+    pub rack_starts: Vec<u32>,
 }
 
 /// One scale-up domain's state, kept together (one cache line holds four).
@@ -167,7 +175,7 @@ pub(crate) struct Domain {
     pub rack: u32,
     /// How many of its nodes are not healthy.
     pub down_nodes: u32,
-    /// The allocation that last took it, or `contract::NO_ALLOCATION`. A
+    /// The allocation that last took it, or `workload_api::NO_ALLOCATION`. A
     /// release leaves the ids of its domains in place: an allocation id is
     /// never reused, so an id whose allocation is gone means that no
     /// allocation holds the domain (read it through
@@ -181,13 +189,58 @@ pub(crate) struct Domain {
 impl Topology {
     /// Adds a domain of `rack`, not free and held by no allocation.
     pub fn push_domain(&mut self, rack: u32) {
+        let d = self.domains.len() as u32;
         self.domains.push(Domain {
             rack,
             down_nodes: 0,
-            allocation: super::contract::NO_ALLOCATION,
+            allocation: super::workload_api::NO_ALLOCATION,
             alloc_pos: 0,
         });
-        self.free_bits.resize(self.domains.len().div_ceil(64), 0);
+        let words = self.domains.len().div_ceil(64);
+        self.free_bits.resize(words, 0);
+        self.whole_bits.resize(words, 0);
+        self.whole_bits[d as usize / 64] |= 1u64 << (d % 64);
+    }
+
+    /// Adds a rack (its domains follow with [`Topology::push_domain`]).
+    pub fn push_rack(&mut self, rack: Rack) {
+        self.rack_starts.push(rack.first_domain);
+        self.racks.push(rack);
+    }
+
+    /// The rack of a domain, from [`Topology::rack_starts`]: O(log racks)
+    /// in a table of 4 bytes per rack.
+    pub fn rack_of(&self, domain: u32) -> u32 {
+        self.rack_starts.partition_point(|&first| first <= domain) as u32 - 1
+    }
+
+    /// One more node of a domain is down.
+    pub fn node_down_in(&mut self, domain: u32) {
+        self.domains[domain as usize].down_nodes += 1;
+        self.whole_bits[domain as usize / 64] &= !(1u64 << (domain % 64));
+    }
+
+    /// One of a domain's down nodes is back.
+    pub fn node_up_in(&mut self, domain: u32) {
+        let d = &mut self.domains[domain as usize];
+        d.down_nodes -= 1;
+        if d.down_nodes == 0 {
+            self.whole_bits[domain as usize / 64] |= 1u64 << (domain % 64);
+        }
+    }
+
+    /// Marks free the domains of `from..to` whose nodes are all healthy
+    /// (none of them is free; their rack is in service); how many. One
+    /// store per word of 64 domains.
+    pub fn free_whole_range(&mut self, from: u32, to: u32) -> u32 {
+        let mut freed = 0;
+        for (w, mask) in word_masks(from, to) {
+            let bits = mask & self.whole_bits[w];
+            debug_assert_eq!(self.free_bits[w] & bits, 0, "marked free twice");
+            self.free_bits[w] |= bits;
+            freed += bits.count_ones();
+        }
+        freed
     }
 
     /// Whether a domain is free (see [`Topology::free_bits`]).
@@ -202,15 +255,6 @@ impl Topology {
             self.free_bits[w] |= bit;
         } else {
             self.free_bits[w] &= !bit;
-        }
-    }
-
-    /// Marks the domains `from..to` free (none of them is). One store per
-    /// word of 64 domains.
-    pub fn set_free_range(&mut self, from: u32, to: u32) {
-        for (w, mask) in word_masks(from, to) {
-            debug_assert_eq!(self.free_bits[w] & mask, 0, "marked free twice");
-            self.free_bits[w] |= mask;
         }
     }
 
@@ -359,8 +403,13 @@ mod tests {
     fn free_ranges_match_the_domains_marked_one_by_one() {
         let mut t = domains(200);
         // Across word boundaries, a whole word, and single domains.
-        t.set_free_range(60, 131);
-        t.set_free_range(3, 4);
+        assert_eq!(t.free_whole_range(60, 131), 71);
+        t.node_down_in(3);
+        assert_eq!(t.free_whole_range(2, 5), 2);
+        t.set_free(2, false);
+        t.set_free(4, false);
+        t.node_up_in(3);
+        assert_eq!(t.free_whole_range(3, 4), 1);
         let want: Vec<u32> = std::iter::once(3).chain(60..131).collect();
         assert_eq!(t.free_in(0, 200).collect::<Vec<_>>(), want);
         assert_eq!(t.free_in(64, 2).collect::<Vec<_>>(), [64, 65]);

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use dcsim::catalog::failures::{Basis, FailureKind};
 use dcsim::output::memory::MemoryRecorder;
 use dcsim::record::{BuildoutRow, CLASSES, FailureRow, Recorder, SampleRow, SummaryRow};
-use dcsim::scenario::model::Lifetime;
 use dcsim::scenario::{Overrides, Scenario, load_file};
+use dcsim::world::config::Lifetime;
 
 fn example(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -342,7 +342,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
         }
         // Rate per component-hour; for the chip classes, per chip of each
         // rack model (the catalog figure unless the scenario sets one).
-        let rate = |rt: &dcsim::scenario::model::RackType| rt.failure_rates[k.index()];
+        let rate = |rt: &dcsim::world::config::RackType| rt.failure_rates[k.index()];
         let mut e = Expected::default();
         for (si, site) in sc.world.sites.iter().enumerate() {
             let points = &tally.points[si];
@@ -408,7 +408,7 @@ fn expected_failures(tally: &Tally) -> [Option<Expected>; CLASSES] {
             // Chip and node classes: Σ over rack models of weight × healthy
             // chips, the weight being the rate per chip (chip classes) or
             // per node ÷ chips per node (node classes).
-            let weight = |rt: &dcsim::scenario::model::RackType| match k.basis() {
+            let weight = |rt: &dcsim::world::config::RackType| match k.basis() {
                 Basis::Chip => rate(rt),
                 _ => rate(rt) / f64::from(rt.rack.chips_per_node()),
             };

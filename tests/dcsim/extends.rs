@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use dcsim::scenario::model::{Pue, Tariff};
 use dcsim::scenario::{Location, Overrides, Scenario, ScenarioError, load_file};
+use dcsim::world::config::{Pue, Tariff};
 
 use crate::common::{Edit, TempDir, dcsim, temp_dir, text};
 

@@ -460,7 +460,7 @@ struct Replay<'s> {
 
 impl Replay<'_> {
     /// The phase of `model` at `site` (one per pair in the fixture).
-    fn phase(&self, site: &str, model: &str) -> &dcsim::scenario::model::Phase {
+    fn phase(&self, site: &str, model: &str) -> &dcsim::world::config::Phase {
         let sc = self.scenario;
         let s = sc.world.sites.iter().find(|s| s.name == site).unwrap();
         let mut of_model = s
@@ -737,7 +737,7 @@ impl Replay<'_> {
     }
 
     /// Records what a row says about rack `r`, and checks it never changes.
-    fn see_rack(&mut self, r: u32, f: &FailureRow, rt: &dcsim::scenario::model::RackType) {
+    fn see_rack(&mut self, r: u32, f: &FailureRow, rt: &dcsim::world::config::RackType) {
         let seen = RackSeen {
             site: f.site.clone(),
             model: f.rack.clone(),

@@ -8,8 +8,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use dcsim::output::csv::{Columns, CsvRecorder};
-use dcsim::scenario::model::Tariff;
 use dcsim::scenario::{Overrides, load_file, load_str};
+use dcsim::world::config::Tariff;
 
 use crate::common::{Edit, dcsim, load_text, read_csv, text};
 
@@ -300,7 +300,7 @@ fn lognormal_sigma_is_bounded_and_draws_are_capped() {
     let longest = (0..10_000).map(|_| repair.sample(&mut rng)).max().unwrap();
     assert_eq!(
         longest,
-        dcsim::scenario::model::MAX_DRAW,
+        dcsim::world::config::MAX_DRAW,
         "draws are cut at 100 years"
     );
 }

@@ -6,8 +6,8 @@
 use dcsim::catalog::failures::FailureKind;
 use dcsim::engine::SimTime;
 use dcsim::record::{Interruption, JobRow};
-use dcsim::scenario::model::job_failure_rate;
 use dcsim::workload::training::JobState;
+use dcsim::workload::training::physics::job_failure_rate;
 
 use crate::common::{Edit, load_text, run};
 use crate::training::step_all;

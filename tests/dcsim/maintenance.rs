@@ -264,7 +264,8 @@ fn a_rolling_window_takes_its_share_of_the_racks_in_turn() {
 /// server, one replica at most) on 2 racks, rolling windows at 10 h, 34 h
 /// and 58 h taking half the racks each (rack 0, 1, 0). The replica,
 /// which placement puts on rack 1, stays at 10 h, moves to rack 0 at 34 h
-/// and back to rack 1 at 58 h: 2 moves over the 3 days, none lost.
+/// and back to rack 1 at 58 h: 2 moves over the 3 days, none lost; each
+/// move starts ahead of its window, by the replica's loading time.
 #[test]
 fn a_replica_moved_off_a_rack_in_maintenance_is_counted_moved() {
     let text = r#"
@@ -323,4 +324,17 @@ fraction = 0.5
     assert_eq!(moved, vec![34.0, 58.0]);
     let sum: u32 = rec.services.iter().map(|r| r.replicas_moved).sum();
     assert_eq!(sum, 2);
+    // Moved ahead: each replacement is placed 30 min (its loading time)
+    // before its window opens and serves as it opens, so the service
+    // serves throughout but for its first load, 72 − 0.5 = 71.5
+    // replica-hours, and holds the two replicas' 8 + 8 chips over the
+    // two leads: 8 × 72 + 2 × 8 × 0.5 = 584 chip-hours. Each window
+    // takes its rack's 32 GPUs dark for 4 h: 128 chip-hours drained.
+    assert_rel(s.replica_hours, 71.5, 1e-9, "replica-hours");
+    assert_rel(s.chip_hours, 584.0, 1e-9, "chip-hours");
+    for r in &rec.maintenance {
+        assert_rel(r.chip_hours, 128.0, 1e-12, "drained chip-hours");
+    }
+    let serving: Vec<u32> = rec.services.iter().skip(1).map(|r| r.replicas).collect();
+    assert!(serving.iter().all(|&n| n == 1), "{serving:?}");
 }

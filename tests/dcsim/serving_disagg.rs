@@ -91,7 +91,7 @@ fn the_example_moves_kv_caches_beside_training_rings() {
 fn kv_flows_slow_the_training_rings_beside_them() {
     let with = example();
     let mut without = with.clone();
-    let keep = |w: &dcsim::scenario::model::RequestWindow| {
+    let keep = |w: &dcsim::workload::serving::config::RequestWindow| {
         with.serving.services[w.service].name != "disaggregated"
     };
     without.serving.request_windows.retain(keep);

@@ -1,4 +1,4 @@
-//! Training jobs on the world's contract (issue 8): exact completion times,
+//! Training jobs on the world's workload API (issue 8): exact completion times,
 //! lost work on an interruption, gang placement, the power of busy and idle
 //! chips, one state per job at every event, determinism, located bad input.
 

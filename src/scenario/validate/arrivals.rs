@@ -4,9 +4,10 @@ use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
 use crate::engine::SimTime;
-use crate::scenario::model::{Arrivals, Comm, FailureClass, RackType, Site};
 use crate::scenario::spec::ArrivalSpec;
 use crate::scenario::tree::FieldPath;
+use crate::workload::training::config::{Arrivals, Comm};
+use crate::world::config::{FailureClass, RackType, Site};
 
 use super::checks::entries;
 use super::jobs::{most_domains, total_domains};

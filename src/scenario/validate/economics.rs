@@ -9,8 +9,9 @@ use crate::economics::config::{
     HOURS_PER_BILLING_MONTH, OnDemand, OnDemandDemand, Opex, RampStep, Sla,
 };
 use crate::engine::SimTime;
-use crate::scenario::model::{RackType, Service, Site};
 use crate::scenario::spec::{ContractSpec, EconomicsSpec, OnDemandSpec, ScenarioSpec, SlaSpec};
+use crate::workload::serving::config::Service;
+use crate::world::config::{RackType, Site};
 
 /// Discount rate when the file gives none, per year.
 pub const DEFAULT_DISCOUNT_RATE: f64 = 0.08;

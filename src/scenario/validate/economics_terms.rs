@@ -10,8 +10,8 @@ use crate::economics::lines::{OpexLine, OpexLines};
 use crate::economics::residual::Terminal;
 use crate::economics::tax::{InterestDeduction, Tax, TaxSchedule};
 use crate::engine::SimTime;
-use crate::scenario::model::RackType;
 use crate::scenario::spec::{EconomicsSpec, OpexLineSpec, PriceCurveSpec, PriceStepSpec};
+use crate::world::config::RackType;
 
 impl Validator<'_> {
     /// A yearly rate of change: finite, above −1 and at most 1.

@@ -5,12 +5,13 @@ use super::{FAILURE_ROW_BYTES, MAX_TIMESERIES_ROWS};
 use crate::catalog::failures::{self, FailureKind};
 use crate::engine::SimDuration;
 use crate::engine::SimTime;
-use crate::scenario::model::{Distribution, FailureClass, Lifetime};
-use crate::scenario::model::{Link, RackType, Site, job_failure_rate};
 use crate::scenario::spec::{
     DistributionKind, DistributionSpec, FailureClassSpec, FailuresSpec, LifetimeKind, ScenarioSpec,
 };
 use crate::scenario::tree::FieldPath;
+use crate::workload::training::physics::job_failure_rate;
+use crate::world::config::{Distribution, FailureClass, Lifetime};
+use crate::world::config::{Link, RackType, Site};
 
 use super::{
     MAX_LOGNORMAL_SIGMA, MAX_RATE_PER_MILLION_HOURS, MAX_WEIBULL_SHAPE, MIN_WEIBULL_SHAPE,

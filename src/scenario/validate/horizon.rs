@@ -5,7 +5,7 @@ use super::{
     MAX_NODES, MAX_SAMPLES_PER_SITE, MAX_TIMESERIES_ROWS, TIMESERIES_ROW_BYTES, suggest_interval,
 };
 use crate::engine::SimDuration;
-use crate::scenario::model::{RackType, Site};
+use crate::world::config::{RackType, Site};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 

@@ -4,20 +4,20 @@
 
 use super::DEFAULT_SEED;
 use crate::engine::RngStreams;
-use crate::scenario::model::TraceReport;
 use crate::scenario::spec::ScenarioSpec;
+use crate::workload::training::config::TraceReport;
 use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::diag::did_you_mean_value;
-use crate::scenario::model::{
-    Comm, FailureClass, Job, RackType, Site, job_failure_rate, young_daly,
-};
 use crate::scenario::spec::{JobSettingsSpec, JobSpec};
 use crate::scenario::tree::FieldPath;
+use crate::workload::training::config::{Comm, Job};
 use crate::workload::training::physics::full_rate;
+use crate::workload::training::physics::{job_failure_rate, young_daly};
 use crate::workload::training::sources::domains_of;
+use crate::world::config::{FailureClass, RackType, Site};
 
 use super::checks::entries;
 use super::{

@@ -2,9 +2,9 @@
 //! (of one rack model, if given), once or periodically.
 
 use crate::scenario::diag::did_you_mean_value;
-use crate::scenario::model::{Maintenance, RackType};
 use crate::scenario::spec::{MaintenanceSpec, SiteSpec};
 use crate::scenario::tree::FieldPath;
+use crate::world::config::{Maintenance, RackType};
 
 use super::Validator;
 

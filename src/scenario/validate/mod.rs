@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 
 use super::diag::{Issue, did_you_mean_value, quote_short};
-use super::model::{RunConfig, Scenario, ServingConfig, TrainingConfig, WorldConfig};
+use super::model::Scenario;
 use super::spec::ScenarioSpec;
 use super::tree::FieldPath;
 use crate::engine::{Calendar, SimDuration, SimTime};
+use crate::run::RunConfig;
+use crate::workload::serving::config::Config as ServingConfig;
+use crate::workload::training::config::Config as TrainingConfig;
+use crate::world::config::Config as WorldConfig;
 
 /// Default seed when the file and the command line give none.
 pub const DEFAULT_SEED: u64 = 1;

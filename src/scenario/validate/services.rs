@@ -8,13 +8,14 @@ use chrono::NaiveDate;
 use crate::catalog::Catalog;
 use crate::engine::SimDuration;
 use crate::scenario::diag::did_you_mean_value;
-use crate::scenario::model::{RackType, Service, Site};
 use crate::scenario::spec::{GrowthSpec, ScenarioSpec, ServiceSpec};
 use crate::scenario::tree::FieldPath;
+use crate::workload::serving::config::Service;
 use crate::workload::serving::demand::{Demand, Growth};
 use crate::workload::serving::disagg::Pools;
 use crate::workload::serving::requests::{DEFAULT_TOKEN_BUDGET, Prefill};
 use crate::workload::serving::roofline::ModelSpec;
+use crate::world::config::{RackType, Site};
 
 use super::checks::entries;
 use super::jobs::most_domains;

@@ -1,9 +1,9 @@
 //! Sites and build-out: `[[sites]]` with their `[[sites.buildout]]` phases,
 //! power usage effectiveness, grid, prices, carbon intensity and hourly series.
 
-use crate::scenario::model::Link;
 use crate::scenario::spec::ScenarioSpec;
 use crate::units::BitsPerSecond;
+use crate::world::config::Link;
 use chrono::{NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 
@@ -11,10 +11,10 @@ use crate::catalog::Catalog;
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::diag::{did_you_mean_value, quote_short};
-use crate::scenario::model::{Band, Phase, Pue, RackType, Site, Tariff};
 use crate::scenario::spec::{CarbonSpec, PriceSpec, SiteSpec};
 use crate::scenario::tree::FieldPath;
 use crate::units::Watts;
+use crate::world::config::{Band, Phase, Pue, RackType, Site, Tariff};
 
 use super::traces::parse_timestamp;
 use super::{MAX_MAGNITUDE, Validator, number};

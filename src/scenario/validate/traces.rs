@@ -10,9 +10,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::catalog::Catalog;
 use crate::engine::SimDuration;
 use crate::scenario::diag::{Issue, Location, did_you_mean_value, quote_short};
-use crate::scenario::model::{FailureClass, Job, RackType, Site, TraceReport};
 use crate::scenario::spec::TraceSpec;
 use crate::scenario::tree::FieldPath;
+use crate::workload::training::config::{Job, TraceReport};
+use crate::world::config::{FailureClass, RackType, Site};
 
 use crate::workload::training::sources::trace::{self, RowWork, TraceContext, TraceRow};
 

@@ -3,9 +3,9 @@
 
 use crate::engine::SimTime;
 use crate::scenario::diag::{Issue, Location, did_you_mean_value};
-use crate::scenario::model::{RequestWindow, Service};
 use crate::scenario::spec::{RequestWindowSpec, ServiceSpec};
 use crate::scenario::tree::FieldPath;
+use crate::workload::serving::config::{RequestWindow, Service};
 
 use super::{MAX_WINDOW_REQUESTS, Validator, parse_date, parse_duration};
 

@@ -86,8 +86,8 @@ mod scheduling;
 pub mod sources;
 mod summary;
 
-use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::fabric::FlowId;
+use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
 pub use config::Comm;
 

@@ -189,7 +189,8 @@ impl Serving<'_> {
             service.min_replicas
         };
         let wanted = wanted.clamp(service.min_replicas, service.max_replicas);
-        let have = s.ready + s.loading;
+        // Replicas leaving for a maintenance window are already replaced.
+        let have = s.ready + s.loading - s.leaving;
         if wanted > have {
             for _ in have..wanted {
                 if !self.add_replica(i, now, world, Some(&mut *training)) {

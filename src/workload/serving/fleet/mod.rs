@@ -34,8 +34,8 @@
 //!   replica at once: its domains are given back (the down one returns to
 //!   the free pool when repaired) and the autoscaler replaces it at the next
 //!   epoch. A planned maintenance window is announced instead: the replica
-//!   moves (given back and placed again at once where there is room,
-//!   loading there), and is not counted lost but moved
+//!   moves ahead of it (a replacement off the window's racks loads while
+//!   it serves on; see `maintenance`), and is not counted lost but moved
 //!   (`replicas_moved`).
 //! - **Power cap**: a site's chips under its grid cap run at its speed
 //!   `s^(1/3)` ([`Notice::SiteSpeed`], the law of `world::power` that slows
@@ -61,11 +61,12 @@ use crate::workload::serving::epoch::{Backlog, ServiceModel};
 use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
 use crate::world::config::Config as WorldConfig;
-use crate::world::contract::{AllocationId, DownCause, Notice};
 use crate::world::fabric::FlowId;
+use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, SiteId, World};
 
 mod epochs;
+mod maintenance;
 mod replicas;
 mod windows;
 
@@ -85,6 +86,16 @@ pub enum Event {
     KvFlowEnd {
         /// The flow.
         flow: FlowId,
+    },
+    /// A planned maintenance window opens in the service's replica
+    /// loading time (`scale_up_delay`): its replicas on the racks the
+    /// window takes start moving, so that their replacements serve as it
+    /// opens.
+    MoveAhead {
+        /// Service index.
+        service: u32,
+        /// Position in the scenario's `[[maintenance]]`.
+        window: u32,
     },
     /// A replica has loaded its weights and serves from now on, if it is
     /// still the same replica.
@@ -197,6 +208,11 @@ struct Slot {
     alive: bool,
     ready: bool,
     generation: u32,
+    /// It serves until its replacement does (a maintenance window takes
+    /// its rack): not counted among the replicas the autoscaler has.
+    leaving: bool,
+    /// The leaving replica it replaces, as (slot, its generation then).
+    replaces: Option<(u32, u32)>,
 }
 
 /// What one service's sample interval adds up: the parts of its epochs
@@ -382,6 +398,8 @@ struct State {
     ready_stack: Vec<(u32, u32)>,
     ready: u32,
     loading: u32,
+    /// Replicas serving until their replacement does (see `Slot::leaving`).
+    leaving: u32,
     chips: u64,
     backlog: Backlog,
     /// The most requests a replica batches (its KV cache's limit).
@@ -514,6 +532,7 @@ impl<'s> Serving<'s> {
                     ready_stack: Vec::new(),
                     ready: 0,
                     loading: 0,
+                    leaving: 0,
                     chips: 0,
                     backlog: Backlog::default(),
                     max_batch,
@@ -544,6 +563,7 @@ impl<'s> Serving<'s> {
                 .filter(|(_, w)| w.start < run.end)
                 .map(|(i, w)| (w.start, Event::Window { index: i as u32 })),
         );
+        scheduled.extend(maintenance::first_moves(config, world_config, run.end));
         Serving {
             run,
             config,
@@ -621,6 +641,9 @@ impl<'s> Serving<'s> {
                 }
             }
             Event::Window { index } => self.window(index as usize, now, world, recorder),
+            Event::MoveAhead { service, window } => {
+                self.move_ahead(service as usize, window as usize, now, world)
+            }
             Event::KvFlowEnd { flow } => {
                 world
                     .end_flow(now, flow)
@@ -641,6 +664,7 @@ impl<'s> Serving<'s> {
                     s.ready += 1;
                     s.loading -= 1;
                     s.ready_stack.push((replica, generation));
+                    self.replaced(i, k, now, world);
                 }
             }
         }
@@ -665,12 +689,7 @@ impl<'s> Serving<'s> {
         {
             let (i, k) = (service as usize, slot as usize);
             if cause == DownCause::Maintenance {
-                // Announced: the replica moves, placed again at once where
-                // there is room (without preempting), and loads there.
-                self.states[i].interval.moved += 1;
-                self.states[i].totals.moved += 1;
-                self.remove_replica(i, k, now, world);
-                self.add_replica(i, now, world, None);
+                self.moved_off(i, k, now, world);
             } else {
                 self.states[i].interval.lost += 1;
                 self.states[i].totals.lost += 1;

@@ -5,7 +5,7 @@ use super::{Event, Serving, Slot};
 use crate::engine::SimTime;
 use crate::policy::placement;
 use crate::workload::training::Training;
-use crate::world::{RackTypeId, SiteId, World};
+use crate::world::{DomainId, RackTypeId, SiteId, World};
 
 impl Serving<'_> {
     /// The replica to give back first: the newest loading one, else the
@@ -65,6 +65,21 @@ impl Serving<'_> {
         let Some((site, domains)) = placed else {
             return false;
         };
+        self.add_replica_at(i, now, world, site, domains);
+        true
+    }
+
+    /// Places one more replica of service `i` on `domains`, free domains
+    /// of its rack model at `site`; it loads from `now`. Returns its slot.
+    pub(super) fn add_replica_at(
+        &mut self,
+        i: usize,
+        now: SimTime,
+        world: &mut World,
+        site: SiteId,
+        domains: Vec<DomainId>,
+    ) -> usize {
+        let service = &self.config.services[i];
         self.account(i, now);
         let load = self.states[i].load;
         let s = &mut self.states[i];
@@ -91,6 +106,8 @@ impl Serving<'_> {
         slot.generation = slot.generation.wrapping_add(1);
         slot.alive = true;
         slot.ready = false;
+        slot.leaving = false;
+        slot.replaces = None;
         slot.site = site.0;
         slot.domains = domains;
         let generation = slot.generation;
@@ -108,7 +125,7 @@ impl Serving<'_> {
                 generation,
             },
         ));
-        true
+        k
     }
 
     /// Gives back replica `k` of service `i` at `now`.
@@ -129,6 +146,18 @@ impl Serving<'_> {
             s.loading -= 1;
         }
         slot.ready = false;
+        if std::mem::take(&mut slot.leaving) {
+            s.leaving -= 1;
+        }
+        // A replacement given back before it served: the replica it was
+        // to replace stays, and moves when its window opens.
+        if let Some((j, g)) = slot.replaces.take() {
+            let old = &mut s.slots[j as usize];
+            if old.alive && old.generation == g && std::mem::take(&mut old.leaving) {
+                s.leaving -= 1;
+            }
+        }
+        let slot = &mut s.slots[k];
         s.chips -= replica_chips;
         let domains = std::mem::take(&mut slot.domains);
         let site = slot.site as usize;

@@ -1,4 +1,4 @@
-//! The world's outward contract: what a workload (training jobs, inference
+//! The world's workload API: what a workload (training jobs, inference
 //! services) sees of the physical datacenter, and what it may ask of it.
 //!
 //! - **Capacity.** Scale-up domains are the unit of allocation. Per (site,
@@ -138,7 +138,7 @@ pub enum Notice {
 
 /// A refused command.
 #[derive(Clone, Debug, PartialEq, Error)]
-pub enum ContractError {
+pub enum CommandError {
     /// An allocation needs at least one domain.
     #[error("an allocation needs at least one domain")]
     NoDomains,
@@ -308,6 +308,9 @@ mod tests {
             let t = &w.topo.types[rack.rack_type as usize];
             let healthy = w.topo.domain_healthy(i as u32);
             let free = w.topo.is_free(i as u32);
+            assert_eq!(w.topo.rack_of(i as u32), d.rack, "domain {i}");
+            let whole = w.topo.whole_bits[i / 64] >> (i % 64) & 1 != 0;
+            assert_eq!(whole, d.down_nodes == 0, "domain {i}");
             let held = w.allocation_of(i as u32);
             assert_eq!(free, healthy && held.is_none(), "domain {i}");
             if rack.power_down || rack.retired {
@@ -405,7 +408,7 @@ mod tests {
                         for (k, d) in w.allocation_domains(a).unwrap().iter().enumerate() {
                             assert_eq!(w.topo.domains[d.index()].alloc_pos as usize, k);
                         }
-                        assert_eq!(w.shrink(now, a, &want), Err(ContractError::NoDomains));
+                        assert_eq!(w.shrink(now, a, &want), Err(CommandError::NoDomains));
                     }
                 }
                 0 => {

@@ -1,4 +1,4 @@
-//! The world's outward contract, driven as a workload would: allocate
+//! The world's workload API, driven as a workload would: allocate
 //! scale-up domains, see a node failure under the allocation named in a
 //! notice, set utilization and see the power, start flows and see their max-
 //! min fair rates, release. And the world's rows agree with its fabric.
@@ -7,7 +7,7 @@ use dcsim::engine::{Engine, Handler, SimDuration, SimTime};
 use dcsim::output::memory::MemoryRecorder;
 use dcsim::sim::{self, Model};
 use dcsim::units::BitsPerSecond;
-use dcsim::world::contract::{ContractError, DownCause, Notice};
+use dcsim::world::workload_api::{CommandError, DownCause, Notice};
 use dcsim::world::{self, DomainId, RackId, RackTypeId, SiteId, World};
 
 use crate::common::{Edit, load_text};
@@ -123,19 +123,19 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
     let free: Vec<DomainId> = d.world.free_domains(SITE, QUAD).collect();
     assert_eq!(
         d.world.allocate(now, &[], 1.0),
-        Err(ContractError::NoDomains)
+        Err(CommandError::NoDomains)
     );
     assert_eq!(
         d.world.allocate(now, &[free[0], free[0]], 1.0),
-        Err(ContractError::NotFree(free[0]))
+        Err(CommandError::NotFree(free[0]))
     );
     assert_eq!(
         d.world.allocate(now, &[free[0]], 1.5),
-        Err(ContractError::Utilization(1.5))
+        Err(CommandError::Utilization(1.5))
     );
     assert_eq!(
         d.world.allocate(now, &[DomainId(99)], 1.0),
-        Err(ContractError::UnknownDomain(DomainId(99)))
+        Err(CommandError::UnknownDomain(DomainId(99)))
     );
     assert_eq!(d.world.capacity(SITE, QUAD), 4);
 
@@ -144,7 +144,7 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
     assert_eq!(d.world.capacity(SITE, QUAD), 2);
     assert_eq!(
         d.world.allocate(now, &free[..1], 1.0),
-        Err(ContractError::NotFree(free[0]))
+        Err(CommandError::NotFree(free[0]))
     );
     // 2,000 + 16 × 100 + 8 × 1,000 + 8 × 500 = 15,600 W.
     assert_eq!(d.world.site_it_power(SITE).0, 15_600.0);
@@ -156,7 +156,7 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
     assert_eq!(d.world.site_it_power(SITE).0, 11_600.0);
     assert_eq!(
         d.world.release(now, a),
-        Err(ContractError::UnknownAllocation(a))
+        Err(CommandError::UnknownAllocation(a))
     );
 
     // Chips no allocation holds idle: 2,000 + 1,600 + 8 × 250 = 5,600 W.
@@ -246,7 +246,7 @@ fn a_workload_allocates_sees_failures_sets_power_and_flows() {
     );
     assert!(matches!(
         d.world.start_flow(now, RackId(0), RackId(0), None),
-        Err(ContractError::Fabric(_))
+        Err(CommandError::Fabric(_))
     ));
 
     // Released, b's healthy domains are free again.

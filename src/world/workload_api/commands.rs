@@ -11,23 +11,23 @@ impl World<'_> {
         now: SimTime,
         domains: &[DomainId],
         utilization: f64,
-    ) -> Result<AllocationId, ContractError> {
-        let first = *domains.first().ok_or(ContractError::NoDomains)?;
+    ) -> Result<AllocationId, CommandError> {
+        let first = *domains.first().ok_or(CommandError::NoDomains)?;
         if !(0.0..=1.0).contains(&utilization) {
-            return Err(ContractError::Utilization(utilization));
+            return Err(CommandError::Utilization(utilization));
         }
-        let rack_of = |d: DomainId| -> Result<&crate::world::topology::Rack, ContractError> {
+        let rack_of = |d: DomainId| -> Result<&crate::world::topology::Rack, CommandError> {
             let r = self
                 .topo
                 .domains
                 .get(d.index())
-                .ok_or(ContractError::UnknownDomain(d))?;
+                .ok_or(CommandError::UnknownDomain(d))?;
             Ok(&self.topo.racks[r.rack as usize])
         };
         let head = rack_of(first)?;
         let (site, rack_type) = (head.site, head.rack_type);
         if self.sites[site as usize].power.dark {
-            return Err(ContractError::SiteDark(SiteId(site)));
+            return Err(CommandError::SiteDark(SiteId(site)));
         }
         let pool = self.spares.pool(site as usize, rack_type as usize);
         let id = self.allocations.len() as u32;
@@ -59,9 +59,9 @@ impl World<'_> {
         &mut self,
         now: SimTime,
         utilization: f64,
-    ) -> Result<(), ContractError> {
+    ) -> Result<(), CommandError> {
         if !(0.0..=1.0).contains(&utilization) {
-            return Err(ContractError::Utilization(utilization));
+            return Err(CommandError::Utilization(utilization));
         }
         self.now = now;
         for site in 0..self.sites.len() {
@@ -78,9 +78,9 @@ impl World<'_> {
         now: SimTime,
         id: AllocationId,
         utilization: f64,
-    ) -> Result<(), ContractError> {
+    ) -> Result<(), CommandError> {
         if !(0.0..=1.0).contains(&utilization) {
-            return Err(ContractError::Utilization(utilization));
+            return Err(CommandError::Utilization(utilization));
         }
         let site = self.live(id)?.site as usize;
         self.now = now;
@@ -110,7 +110,7 @@ impl World<'_> {
 
     /// Releases an allocation from `now` on: its healthy domains become
     /// free; retired ones are gone.
-    pub fn release(&mut self, now: SimTime, id: AllocationId) -> Result<(), ContractError> {
+    pub fn release(&mut self, now: SimTime, id: AllocationId) -> Result<(), CommandError> {
         let site = self.live(id)?.site as usize;
         self.now = now;
         self.touch(site);
@@ -129,22 +129,22 @@ impl World<'_> {
         let pool = self.spares.pool(site, a.rack_type);
         // One pass over the allocation's list of domains, taken as runs of
         // consecutive ids (placement hands out whole racks and a rack's
-        // free domains in id order). The domains' own records are left as
-        // they are (the allocation id they keep is now of a released
-        // allocation, which means held by none) and read only in a rack
-        // with a node down; free bits are set a word of 64 domains at a
-        // time. Each run of one rack's freed domains becomes one move in
-        // the free-count index, applied after the pass.
+        // free domains in id order). The domains' own records are not
+        // read: the allocation id they keep is now of a released
+        // allocation, which means held by none; their racks come from a
+        // small table; their free bits are set a word of 64 domains at a
+        // time, for those whose nodes are all healthy. Each run of one
+        // rack's freed domains becomes one move in the free-count index,
+        // applied after the pass.
         let mut moves = std::mem::take(&mut self.rack_moves);
         moves.clear();
         let mut freed = 0;
         {
             let list = &a.domains;
             // The current rack, its domains `first..first + n`, whether it
-            // is in service and whether all its nodes are healthy, and the
-            // domains of it freed so far.
+            // is in service, and the domains of it freed so far.
             let (mut rack, mut first, mut n) = (u32::MAX, 0u32, 0u32);
-            let (mut rack_up, mut whole, mut run) = (false, false, 0u32);
+            let (mut rack_up, mut run) = (false, 0u32);
             let mut i = 0;
             while i < list.len() {
                 let from = list[i];
@@ -158,26 +158,19 @@ impl World<'_> {
                             moves.push((rack, run as i32));
                             run = 0;
                         }
-                        rack = self.topo.domains[d as usize].rack;
+                        rack = self.topo.rack_of(d);
                         let r = &self.topo.racks[rack as usize];
-                        let t = &self.topo.types[r.rack_type as usize];
-                        (first, n) = (r.first_domain, t.domains);
+                        (first, n) = (
+                            r.first_domain,
+                            self.topo.types[r.rack_type as usize].domains,
+                        );
                         rack_up = !r.power_down && !r.uplink_failed && !r.retired;
-                        whole = r.healthy_nodes == t.nodes;
                     }
                     let stop = to.min(first + n);
                     // Healthy (as `Topology::domain_healthy`): free again.
                     // A held domain is never marked free.
-                    if rack_up && whole {
-                        self.topo.set_free_range(d, stop);
-                        run += stop - d;
-                    } else if rack_up {
-                        for x in d..stop {
-                            if self.topo.domains[x as usize].down_nodes == 0 {
-                                self.topo.set_free(x, true);
-                                run += 1;
-                            }
-                        }
+                    if rack_up {
+                        run += self.topo.free_whole_range(d, stop);
                     }
                     d = stop;
                 }
@@ -207,13 +200,13 @@ impl World<'_> {
         now: SimTime,
         id: AllocationId,
         domains: &[DomainId],
-    ) -> Result<(), ContractError> {
+    ) -> Result<(), CommandError> {
         let a = self.live(id)?;
         let site = a.site;
-        let first = *a.domains.first().ok_or(ContractError::NoDomains)?;
+        let first = *a.domains.first().ok_or(CommandError::NoDomains)?;
         let rack_type = self.topo.racks[self.topo.domains[first as usize].rack as usize].rack_type;
         if self.sites[site as usize].power.dark {
-            return Err(ContractError::SiteDark(SiteId(site)));
+            return Err(CommandError::SiteDark(SiteId(site)));
         }
         let base = a.domains.len();
         self.claim(domains, site, rack_type, id.0, base)?;
@@ -238,7 +231,7 @@ impl World<'_> {
         now: SimTime,
         id: AllocationId,
         domains: &[DomainId],
-    ) -> Result<(), ContractError> {
+    ) -> Result<(), CommandError> {
         let a = self.live(id)?;
         let site = a.site as usize;
         let held = a.domains.len();
@@ -247,18 +240,18 @@ impl World<'_> {
                 .topo
                 .domains
                 .get(d.index())
-                .ok_or(ContractError::UnknownDomain(d))?;
+                .ok_or(CommandError::UnknownDomain(d))?;
             if dom.allocation != id.0 {
-                return Err(ContractError::NotHeld(d, id));
+                return Err(CommandError::NotHeld(d, id));
             }
         }
         let mut sorted: Vec<u32> = domains.iter().map(|d| d.0).collect();
         sorted.sort_unstable();
         if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-            return Err(ContractError::NotHeld(DomainId(w[0]), id));
+            return Err(CommandError::NotHeld(DomainId(w[0]), id));
         }
         if domains.len() >= held {
-            return Err(ContractError::NoDomains);
+            return Err(CommandError::NoDomains);
         }
         self.now = now;
         self.touch(site);
@@ -302,29 +295,29 @@ impl World<'_> {
         id: AllocationId,
         old: DomainId,
         new: DomainId,
-    ) -> Result<(), ContractError> {
+    ) -> Result<(), CommandError> {
         let site = self.live(id)?.site;
         // The domain's own record says where it stands in its allocation's
         // list: O(1), not a search of the list.
         let pos = match self.topo.domains.get(old.index()) {
             Some(d) if d.allocation == id.0 => d.alloc_pos as usize,
-            _ => return Err(ContractError::NotHeld(old, id)),
+            _ => return Err(CommandError::NotHeld(old, id)),
         };
         let rack_type = self.topo.racks[self.topo.domains[old.index()].rack as usize].rack_type;
         let n = self
             .topo
             .domains
             .get(new.index())
-            .ok_or(ContractError::UnknownDomain(new))?;
+            .ok_or(CommandError::UnknownDomain(new))?;
         let r = &self.topo.racks[n.rack as usize];
         if (r.site, r.rack_type) != (site, rack_type) {
-            return Err(ContractError::Mixed(new));
+            return Err(CommandError::Mixed(new));
         }
         if !self.topo.is_free(new.0) {
-            return Err(ContractError::NotFree(new));
+            return Err(CommandError::NotFree(new));
         }
         if self.sites[site as usize].power.dark {
-            return Err(ContractError::SiteDark(SiteId(site)));
+            return Err(CommandError::SiteDark(SiteId(site)));
         }
         self.now = now;
         self.touch(site as usize);
@@ -356,19 +349,19 @@ impl World<'_> {
         from: RackId,
         to: RackId,
         cap: Option<BitsPerSecond>,
-    ) -> Result<FlowId, ContractError> {
+    ) -> Result<FlowId, CommandError> {
         let site_of = |r: RackId| {
             self.topo
                 .racks
                 .get(r.index())
                 .map(|rack| rack.site as usize)
-                .ok_or(ContractError::UnknownRack(r))
+                .ok_or(CommandError::UnknownRack(r))
         };
         let (a, b) = (site_of(from)?, site_of(to)?);
         let path = self
             .network
             .route((from.index(), a), (to.index(), b))
-            .ok_or(ContractError::NoRoute(from, to))?;
+            .ok_or(CommandError::NoRoute(from, to))?;
         self.now = now;
         let (flow, changes) = self.network.fabric.start_flow(&path, cap)?;
         self.flow_notices(changes);
@@ -393,13 +386,13 @@ impl World<'_> {
         now: SimTime,
         racks: &[RackId],
         whole: &[bool],
-    ) -> Result<FlowId, ContractError> {
+    ) -> Result<FlowId, CommandError> {
         let site_of = |r: RackId| {
             self.topo
                 .racks
                 .get(r.index())
                 .map(|rack| rack.site as usize)
-                .ok_or(ContractError::UnknownRack(r))
+                .ok_or(CommandError::UnknownRack(r))
         };
         let mut path = Vec::with_capacity(2 * racks.len());
         let mut cap: Option<f64> = None;
@@ -410,7 +403,7 @@ impl World<'_> {
             let hop = self
                 .network
                 .route((from.index(), a), (to.index(), b))
-                .ok_or(ContractError::NoRoute(from, to))?;
+                .ok_or(CommandError::NoRoute(from, to))?;
             let last = hop.len() - 1;
             for (k, link) in hop.into_iter().enumerate() {
                 let own = (k == 0 && whole[i]) || (k == last && whole[next]);
@@ -435,7 +428,7 @@ impl World<'_> {
 
     /// Ends a flow from `now` on; the flows it leaves room to speed up
     /// arrive as [`Notice::FlowRate`].
-    pub fn end_flow(&mut self, now: SimTime, flow: FlowId) -> Result<(), ContractError> {
+    pub fn end_flow(&mut self, now: SimTime, flow: FlowId) -> Result<(), CommandError> {
         self.now = now;
         let changes = self.network.fabric.end_flow(flow)?;
         self.flow_notices(changes);

@@ -13,11 +13,11 @@ impl World<'_> {
     }
 
     /// A live allocation.
-    pub(super) fn live(&self, id: AllocationId) -> Result<&Allocation, ContractError> {
+    pub(super) fn live(&self, id: AllocationId) -> Result<&Allocation, CommandError> {
         self.allocations
             .get(id.0 as usize)
             .and_then(Option::as_ref)
-            .ok_or(ContractError::UnknownAllocation(id))
+            .ok_or(CommandError::UnknownAllocation(id))
     }
 
     /// `chips` chips of a domain become available (`up`) or not: the site's
@@ -152,7 +152,7 @@ impl World<'_> {
         rack_type: u32,
         id: u32,
         base: usize,
-    ) -> Result<(), ContractError> {
+    ) -> Result<(), CommandError> {
         let mut claimed = 0;
         let mut result = Ok(());
         let mut moves = std::mem::take(&mut self.rack_moves);
@@ -165,7 +165,7 @@ impl World<'_> {
         'runs: while i < domains.len() {
             let from = domains[i].0;
             if from as usize >= self.topo.domains.len() {
-                result = Err(ContractError::UnknownDomain(DomainId(from)));
+                result = Err(CommandError::UnknownDomain(DomainId(from)));
                 break;
             }
             // From an id below the number of domains, a run of at most
@@ -177,12 +177,12 @@ impl World<'_> {
             while d < to {
                 if d.wrapping_sub(first) >= n {
                     let Some(dom) = self.topo.domains.get(d as usize) else {
-                        result = Err(ContractError::UnknownDomain(DomainId(d)));
+                        result = Err(CommandError::UnknownDomain(DomainId(d)));
                         break 'runs;
                     };
                     let r = &self.topo.racks[dom.rack as usize];
                     if (r.site, r.rack_type) != (site, rack_type) {
-                        result = Err(ContractError::Mixed(DomainId(d)));
+                        result = Err(CommandError::Mixed(DomainId(d)));
                         break 'runs;
                     }
                     if run != 0 {
@@ -203,7 +203,7 @@ impl World<'_> {
                         self.topo
                             .take_free_range(d, x)
                             .expect("free up to the first that is not");
-                        (x, Some(ContractError::NotFree(DomainId(x))))
+                        (x, Some(CommandError::NotFree(DomainId(x))))
                     }
                 };
                 let records = &mut self.topo.domains[d as usize..take as usize];
