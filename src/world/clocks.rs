@@ -58,8 +58,8 @@ impl World<'_> {
 
     /// Forgets `target`'s clocks (a new set is being drawn).
     pub(super) fn clear_clocks(&mut self, target: Target) {
-        // Most of the time nothing is dark: skip the hash of a lookup in
-        // an empty map (this runs at every clock drawn).
+        // Most of the time nothing is dark: skip the lookup in an empty
+        // map (this runs at every clock drawn).
         if !self.paused_clocks.is_empty() {
             self.paused_clocks.remove(&target);
         }

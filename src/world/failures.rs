@@ -31,7 +31,7 @@ use super::workload_api::DownCause;
 use super::{Event, World};
 
 /// A part that fails and is repaired, by kind and id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Target {
     /// A node, by id.
     Node(u32),

@@ -265,7 +265,7 @@ pub struct World<'s> {
     clock_due: [Vec<Option<clocks::ClockDue>>; 3],
     /// Parts whose Weibull clock stands still while their rack is dark:
     /// the time it had left and its class.
-    paused_clocks: std::collections::HashMap<Target, (SimDuration, FailureKind)>,
+    paused_clocks: std::collections::BTreeMap<Target, (SimDuration, FailureKind)>,
     peak_chips_online: u64,
     peak_facility: Watts,
     /// Site names, shared by every sample row.
@@ -566,7 +566,7 @@ impl<'s> World<'s> {
             maintenance_cursor: vec![0; config.maintenance.len()],
             maintenance_dark: vec![Vec::new(); config.maintenance.len()],
             clock_due: Default::default(),
-            paused_clocks: std::collections::HashMap::new(),
+            paused_clocks: std::collections::BTreeMap::new(),
             peak_chips_online: 0,
             peak_facility: Watts::ZERO,
             site_names: config
