@@ -388,7 +388,7 @@ impl Fabric {
         let mut level = 0.0f64;
         let mut next_cap = 0;
         while unfrozen > 0 {
-            settle_top(fill, heap);
+            update_top(fill, heap);
             while next_cap < capped.len() && live(slots, capped[next_cap]).frozen {
                 next_cap += 1;
             }
@@ -453,12 +453,12 @@ fn cap_of(slots: &[FlowSlot], f: u32) -> f64 {
     live(slots, f).cap.expect("capped flow has cap")
 }
 
-/// Settles the heap's top: drops stale entries and brings a valid one that
-/// sits below its group's share up to it, until the top holds its group's
-/// exact share. Every entry is at most its group's share, so that top is
+/// Brings the heap's top up to date: drops stale entries and raises a
+/// valid one that sits below its group's share to it, until the top holds
+/// its group's exact share. Every entry is at most its group's share, so that top is
 /// the lowest (share, link) of all: the event the heap would give with one
 /// fresh entry per link and change.
-fn settle_top(fill: &mut [Fill], heap: &mut SaturationHeap) {
+fn update_top(fill: &mut [Fill], heap: &mut SaturationHeap) {
     while let Some(mut top) = heap.peek_mut() {
         let Reverse(entry) = *top;
         let (stored, version, g) = (entry.share(), entry.version(), entry.group);
