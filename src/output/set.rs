@@ -272,7 +272,15 @@ pub fn abandon_all() {
     let guard = live();
     CLOSED.store(true, Ordering::SeqCst);
     for dir in guard.iter() {
-        let _ = fs::remove_dir_all(dir);
+        // The main thread may be creating a file in `dir` as this runs, so
+        // that a removal finds the folder not empty at its end: try again
+        // (new files are refused once `CLOSED` is set, so a few tries do).
+        for _ in 0..100 {
+            if fs::remove_dir_all(dir).is_ok() || fs::symlink_metadata(dir).is_err() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
     }
     // The process exits next; no set may start or commit until then.
     std::mem::forget(guard);
@@ -373,6 +381,11 @@ impl OutputSet {
             DCSIM_FILES.contains(&name),
             "{name} is not listed in DCSIM_FILES"
         );
+        if CLOSED.load(Ordering::SeqCst) {
+            return Err(OutputError::Interrupted {
+                target: self.target.clone(),
+            });
+        }
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
