@@ -64,25 +64,7 @@ impl World<'_> {
             .as_mut()
             .expect("the allocation is live");
         let p = &mut self.sites[a.site as usize].power;
-        if up {
-            a.held_chips += chips;
-            p.hold(
-                a.rack_type,
-                chips,
-                a.dynamic_milliwatts,
-                a.load_milliwatts,
-                a.u_micros,
-            );
-        } else {
-            a.held_chips -= chips;
-            p.release(
-                a.rack_type,
-                chips,
-                a.dynamic_milliwatts,
-                a.load_milliwatts,
-                a.u_micros,
-            );
-        }
+        move_held(a, p, chips, up);
     }
 
     /// `chips` chips of a domain start (`up`) or stop drawing at the load
@@ -93,26 +75,7 @@ impl World<'_> {
         let Some(Some(a)) = self.allocations.get_mut(d.allocation as usize) else {
             return;
         };
-        let p = &mut self.sites[site].power;
-        if up {
-            a.held_chips += chips;
-            p.hold(
-                a.rack_type,
-                chips,
-                a.dynamic_milliwatts,
-                a.load_milliwatts,
-                a.u_micros,
-            );
-        } else {
-            a.held_chips -= chips;
-            p.release(
-                a.rack_type,
-                chips,
-                a.dynamic_milliwatts,
-                a.load_milliwatts,
-                a.u_micros,
-            );
-        }
+        move_held(a, &mut self.sites[site].power, chips, up);
     }
 
     /// The allocation holding a domain, if any: the one that last took it,
@@ -415,5 +378,29 @@ impl World<'_> {
         let r = &self.topo.racks[rack.index()];
         let n = self.topo.types[r.rack_type as usize].domains;
         self.topo.free_in(r.first_domain, n).map(DomainId)
+    }
+}
+
+/// `chips` chips start (`up`) or stop drawing at allocation `a`'s load:
+/// its held count and its site's exact power sums follow.
+fn move_held(a: &mut Allocation, p: &mut crate::world::power::SitePower, chips: u64, up: bool) {
+    if up {
+        a.held_chips += chips;
+        p.hold(
+            a.rack_type,
+            chips,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
+            a.u_micros,
+        );
+    } else {
+        a.held_chips -= chips;
+        p.release(
+            a.rack_type,
+            chips,
+            a.dynamic_milliwatts,
+            a.load_milliwatts,
+            a.u_micros,
+        );
     }
 }
