@@ -87,11 +87,19 @@
 //! on `record`, `results` and the layers' row types; `sim` on the layers
 //! and the validated scenario, the one place that unpacks a whole
 //! `Scenario`; `runner` on `sim` and `output`; `sweep` on `runner`. The
-//! binary (`src/main.rs`, a table of contents, and `src/cli/`, one file per
-//! subcommand) and the benchmarks (`src/bench/`, which the binary declares)
-//! sit outside the library and call it through its public items; the
-//! library needs none of the command line's crates (clap and the rest come
-//! with the default `cli` feature, which only the binary requires).
+//! command line ([`cli`], one file per subcommand, and the benchmarks of
+//! `dcsim bench` in `src/cli/bench/`) sits on top and calls the rest; the
+//! binary (`src/main.rs`) is a table of contents that calls [`cli::main`].
+//! The command line's crates (clap and the rest) come with the default `cli`
+//! feature; without it the library builds without them, and without the
+//! modules only the subcommands use (`output` files, `sweep`, `results`,
+//! `runner`, `sensitivity`, `validation`, `console`).
+//!
+//! Every module is private to the crate: what a Rust program sees is the
+//! front door above (`Scenario`, `Overrides`, `ScenarioError` with its
+//! `Issue`s and `Location`s, `run`, `Results`), the row types in [`rows`]
+//! and [`cli::main`]. The white-box tests (`tests/internals/`) are compiled
+//! into the library's unit tests to reach the rest.
 //!
 //! # Resolution
 //!
@@ -103,33 +111,74 @@
 //! failure process per cohort instead of one pending event each.
 
 #![warn(missing_docs)]
+// Without the command line, the modules only its subcommands use (output
+// files, sweeps, comparisons, validation) are left out, and a few helpers
+// of the others that only a subcommand calls (reading a request trace for
+// `replay`, reading run folders back) are compiled but unused.
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
+
+// The white-box tests (`tests/internals/`, compiled into the library's unit
+// tests) name the crate `dcsim::` as the integration tests do, and share
+// their helpers (`tests/dcsim/common.rs`).
+#[cfg(test)]
+extern crate self as dcsim;
+#[cfg(test)]
+#[path = "../tests/internals/mod.rs"]
+mod internals;
 
 mod api;
 
-pub mod catalog;
-pub mod console;
-pub mod economics;
-pub mod engine;
-pub mod input;
-pub mod output;
-pub mod policy;
-pub mod record;
-pub mod results;
-pub mod run;
-pub mod runner;
-pub mod scenario;
-pub mod sensitivity;
-pub mod sim;
-pub mod sweep;
-pub mod text;
-pub mod units;
-pub mod validation;
-pub mod workload;
-pub mod world;
+pub(crate) mod catalog;
+/// The `dcsim` command line (built with the default `cli` feature): what
+/// the `dcsim` binary runs.
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "cli")]
+pub(crate) mod console;
+pub(crate) mod economics;
+pub(crate) mod engine;
+pub(crate) mod input;
+pub(crate) mod output;
+pub(crate) mod policy;
+pub(crate) mod record;
+#[cfg(feature = "cli")]
+pub(crate) mod results;
+pub(crate) mod run;
+#[cfg(feature = "cli")]
+pub(crate) mod runner;
+pub(crate) mod scenario;
+#[cfg(feature = "cli")]
+pub(crate) mod sensitivity;
+pub(crate) mod sim;
+#[cfg(feature = "cli")]
+pub(crate) mod sweep;
+pub(crate) mod text;
+pub(crate) mod units;
+#[cfg(feature = "cli")]
+pub(crate) mod validation;
+pub(crate) mod workload;
+pub(crate) mod world;
 
 pub use api::{Results, run};
-pub use record::{
+pub use rows::{
     BuildoutRow, ContractMonthRow, ContractRow, FailureRow, JobRow, MaintenanceRow, MonthlyRow,
     Rows, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
 };
-pub use scenario::{Overrides, Scenario, ScenarioError};
+pub use scenario::{Issue, Location, Overrides, Scenario, ScenarioError};
+
+/// The rows of a run ([`Results`]) and every type their fields hold: one
+/// row type per CSV file `dcsim run` writes (`timeseries.csv` and
+/// `capacity.csv` come from [`SampleRow`], `failures.csv` from
+/// [`FailureRow`], …), the summary and its parts, and the enums of their
+/// categorical columns. The most used are also at the crate root.
+pub mod rows {
+    pub use crate::catalog::failures::FailureKind;
+    pub use crate::record::{
+        BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, Interruption,
+        JobRow, JobStatus, KvWindow, MaintenanceRow, MonthlyRow, MonthlyTaxRow, PhaseOutcome,
+        RackSample, Remedy, RetirementSummary, Rows, SampleRow, ServiceRow, ServiceSummaryRow,
+        SharedText, SummaryRow, TaxSummary, TerminalSummary, TrainingSample, TrainingSummary,
+        WindowRequestRow, WindowRow,
+    };
+    pub use crate::workload::serving::requests::{Latency, RequestRow, ServeSummary, SloResult};
+}

@@ -233,6 +233,7 @@ impl Headline {
     }
 }
 
+#[cfg(test)]
 /// Every chart file name a sweep or comparison may write for
 /// [`HEADLINES`] (for [`crate::output::set::DCSIM_FILES`]).
 pub fn headline_files() -> impl Iterator<Item = &'static str> {

@@ -91,21 +91,25 @@ impl<'s, R: Recorder> Model<'s, R> {
         model
     }
 
+    #[cfg(test)]
     /// The world, for tests and reports that read it.
     pub fn world(&self) -> &World<'s> {
         &self.world
     }
 
+    #[cfg(test)]
     /// The training jobs, for tests that read their states.
     pub fn training(&self) -> &Training<'s> {
         &self.training
     }
 
+    #[cfg(test)]
     /// The inference services, for tests that read their replicas.
     pub fn serving(&self) -> &Serving<'s> {
         &self.serving
     }
 
+    #[cfg(test)]
     /// The recorder, for tests that read the rows so far.
     pub fn recorder(&self) -> &R {
         &self.recorder

@@ -16,6 +16,8 @@ macro_rules! quantity {
         #[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
         pub struct $name(pub f64);
 
+        // The whole arithmetic of a quantity; each unit uses what it needs.
+        #[allow(dead_code)]
         impl $name {
             /// Zero of this quantity.
             pub const ZERO: Self = Self(0.0);
@@ -159,10 +161,6 @@ impl Watts {
 }
 
 impl Joules {
-    /// From megawatt-hours.
-    pub fn from_mwh(mwh: f64) -> Self {
-        Self(mwh * JOULES_PER_MWH)
-    }
     /// In megawatt-hours.
     pub fn mwh(self) -> f64 {
         self.0 / JOULES_PER_MWH

@@ -1,13 +1,20 @@
 //! `dcsim bench`: the performance benchmarks of `src/bench/`, each run in
 //! one process against its baseline, their figures printed.
 
+pub(crate) mod charts;
+pub(crate) mod economics;
+pub(crate) mod phold;
+pub(crate) mod scale;
+pub(crate) mod serve;
+pub(crate) mod sweep;
+pub(crate) mod training;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use dcsim::scenario::{self, Overrides};
+use crate::scenario::{self, Overrides};
 
 use super::{Failure, load, report_inputs, sweep::sweep_definition};
-use crate::bench::phold;
 
 /// The benchmarks, each timed in one process against a baseline.
 #[derive(clap::Subcommand, Debug)]
@@ -257,8 +264,8 @@ fn bench_sweep(
             .join(" "),
         dir.display()
     );
-    let r = crate::bench::sweep::run(&definition, &[1, jobs], repeat, &dir)?;
-    let median = crate::bench::training::median;
+    let r = self::sweep::run(&definition, &[1, jobs], repeat, &dir)?;
+    let median = self::training::median;
     println!("sweep of {} runs, median of {repeat}:", r.runs);
     for (j, t) in &r.times {
         let range = t.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
@@ -326,7 +333,7 @@ fn bench_scale(path: Option<&Path>, out: &Path) -> Result<(), Failure> {
         Some(p) => scenario::load_file(p, &Overrides::default())?,
         None => scenario::load_str(
             "scenarios/scale-400k.toml (built in)",
-            crate::bench::scale::SCALE_SCENARIO,
+            self::scale::SCALE_SCENARIO,
             None,
             &Overrides::default(),
         )?,
@@ -337,7 +344,7 @@ fn bench_scale(path: Option<&Path>, out: &Path) -> Result<(), Failure> {
         scenario.run.name,
         dir.display()
     );
-    let r = crate::bench::scale::run(&scenario, &dir).map_err(Failure::Output)?;
+    let r = self::scale::run(&scenario, &dir).map_err(Failure::Output)?;
     let s = &r.summary;
     println!(
         "scale {}: {} chips at peak, {} sites, {:.0} simulated hours, {} events",
@@ -383,7 +390,7 @@ fn bench_training(
         Some(p) => scenario::load_file(p, &overrides)?,
         None => scenario::load_str(
             "scenarios/scale-400k-training.toml (built in)",
-            crate::bench::training::TRAINING_SCENARIO,
+            self::training::TRAINING_SCENARIO,
             None,
             &overrides,
         )?,
@@ -402,7 +409,7 @@ fn bench_training(
         scenario.serving.services.len(),
         out.display()
     );
-    let r = crate::bench::training::run(&scenario, repeat, out).map_err(Failure::Output)?;
+    let r = self::training::run(&scenario, repeat, out).map_err(Failure::Output)?;
     let (p, t) = (&r.physical, &r.training);
     let s = &t.summary;
     let jobs = s.training.as_ref();
@@ -454,7 +461,7 @@ fn bench_backlog(repeat: usize) -> Result<(), Failure> {
     let load = |sets: Vec<String>| {
         scenario::load_str(
             "scenarios/scale-400k-training.toml (built in)",
-            crate::bench::training::TRAINING_SCENARIO,
+            self::training::TRAINING_SCENARIO,
             None,
             &Overrides { sets, seed: None },
         )
@@ -471,17 +478,17 @@ fn bench_backlog(repeat: usize) -> Result<(), Failure> {
     for _ in 0..repeat {
         for (k, s) in kinds.iter().enumerate() {
             let started = Instant::now();
-            let (_, summary) = dcsim::sim::run(s, dcsim::output::null::NullRecorder, &mut |_| {});
+            let (_, summary) = crate::sim::run(s, crate::output::null::NullRecorder, &mut |_| {});
             times[k].push(started.elapsed().as_secs_f64());
             summaries[k] = Some(summary);
         }
     }
-    let median = crate::bench::training::median;
+    let median = self::training::median;
     let [Some(n), Some(b)] = &summaries else {
         unreachable!("repeat is at least 1");
     };
     let wait =
-        |s: &dcsim::record::SummaryRow| s.training.as_ref().map_or(0.0, |t| t.queue_wait_mean_h);
+        |s: &crate::record::SummaryRow| s.training.as_ref().map_or(0.0, |t| t.queue_wait_mean_h);
     let (tn, tb) = (median(&times[0]), median(&times[1]));
     println!(
         "backlog {}: simulate only, median of {repeat}: as shipped {tn:.3} s ({} events, mean queue wait {:.1} h), backed up {tb:.3} s ({} events, mean queue wait {:.1} h); ratio {:.2} (target: backed up < 5 s)",
@@ -511,8 +518,8 @@ fn bench_economics(path: Option<&Path>, out: &Path, repeat: usize) -> Result<(),
         scenario.run.name,
         out.display()
     );
-    let r = crate::bench::economics::run(&scenario, repeat, out).map_err(Failure::Output)?;
-    let median = crate::bench::training::median;
+    let r = self::economics::run(&scenario, repeat, out).map_err(Failure::Output)?;
+    let median = self::training::median;
     println!(
         "economics {}: {} months, {} contracts",
         scenario.run.name,
@@ -540,8 +547,8 @@ fn bench_charts(path: Option<&Path>, out: &Path, repeat: usize) -> Result<(), Fa
         scenario.run.name,
         out.display()
     );
-    let r = crate::bench::charts::run(&scenario, &inputs, repeat, out).map_err(Failure::Output)?;
-    let median = crate::bench::training::median;
+    let r = self::charts::run(&scenario, &inputs, repeat, out).map_err(Failure::Output)?;
+    let median = self::training::median;
     println!(
         "charts {}: {:.0} simulated hours, {} files with charts, report.html {:.2} MB",
         scenario.run.name,
@@ -572,8 +579,8 @@ fn bench_serve_scale(trace: Option<PathBuf>, hours: f64, repeat: usize) -> Resul
             "--hours {hours}: give more than 0 and at most 10 hours (10,000 requests per replica-hour)"
         )));
     }
-    let path = trace.unwrap_or_else(crate::bench::serve::default_trace);
-    let r = crate::bench::serve::run_scale(&path, hours, repeat)
+    let path = trace.unwrap_or_else(self::serve::default_trace);
+    let r = self::serve::run_scale(&path, hours, repeat)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     for p in &r.points {
         let s = &p.summary;
@@ -610,9 +617,8 @@ fn bench_serve(trace: Option<PathBuf>, repeat: usize) -> Result<(), Failure> {
     if repeat == 0 {
         return Err(Failure::BadInput("--repeat must be at least 1".into()));
     }
-    let path = trace.unwrap_or_else(crate::bench::serve::default_trace);
-    let r =
-        crate::bench::serve::run(&path, repeat).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let path = trace.unwrap_or_else(self::serve::default_trace);
+    let r = self::serve::run(&path, repeat).map_err(|e| Failure::BadInput(e.to_string()))?;
     let s = &r.summary;
     println!(
         "serve {}: {} requests, {} batch steps, {:.0} s simulated on 2 x llama-2-7b on 1 x h100",

@@ -1,7 +1,7 @@
 //! `dcsim catalog`: the built-in chips, racks and failure classes.
 
-use dcsim::catalog::Catalog;
-use dcsim::console::{self, CatalogPart};
+use crate::catalog::Catalog;
+use crate::console::{self, CatalogPart};
 
 use super::Failure;
 

@@ -26,7 +26,7 @@ pub struct Args {
 /// Writes the comparison of the runs and says what it holds.
 pub fn execute(a: &Args) -> Result<(), Failure> {
     let (runs, out, quiet) = (&a.runs, &a.out, a.quiet);
-    let written = dcsim::output::compare::write(runs, out)?;
+    let written = crate::output::compare::write(runs, out)?;
     if !quiet {
         if written.per_year {
             println!("the runs differ in length: totals are charted per year of run");

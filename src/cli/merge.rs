@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use dcsim::sweep::shard;
+use crate::sweep::shard;
 
 use super::Failure;
 

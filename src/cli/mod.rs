@@ -5,25 +5,26 @@
 //! (`Args`) and an `execute` that calls the library and prints what the
 //! terminal shows.
 
-pub mod bench;
-pub mod catalog;
-pub mod compare;
-pub mod merge;
-pub mod replay;
-pub mod run;
-pub mod sensitivity;
-pub mod sweep;
-pub mod validate;
-pub mod validate_figures;
+pub(crate) mod bench;
+mod catalog;
+mod compare;
+mod merge;
+mod replay;
+mod run;
+mod sensitivity;
+mod sweep;
+mod validate;
+mod validate_figures;
 
 use std::path::Path;
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use dcsim::output::report::ReportInputs;
-use dcsim::output::set::OutputError;
-use dcsim::scenario::{self, Overrides, Scenario, ScenarioError, ScenarioText};
-use dcsim::sweep::SweepError;
+use crate::output::report::ReportInputs;
+use crate::output::set::OutputError;
+use crate::scenario::{self, Overrides, Scenario, ScenarioError, ScenarioText};
+use crate::sweep::SweepError;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -60,14 +61,14 @@ arguments or input files), 130 / 143 interrupted by SIGINT / SIGTERM, 129 by SIG
 /// revenue, SLA credits, NPV), build-out, power, network and failures.
 #[derive(Parser, Debug)]
 #[command(name = "dcsim", version, after_help = EXAMPLES)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 /// The subcommands; each is handled by the file of its name.
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run a scenario and write its CSV files, charts and report.
     #[command(after_help = run::AFTER_HELP)]
     Run(run::Args),
@@ -124,7 +125,7 @@ impl Command {
 }
 
 /// How a command failed.
-pub enum Failure {
+pub(crate) enum Failure {
     /// The user's input is wrong (exit 2).
     BadInput(String),
     /// The output files could not be written (exit 1).
@@ -153,14 +154,14 @@ impl From<SweepError> for Failure {
 /// On SIGINT, SIGTERM or SIGHUP (a closed terminal, a dropped ssh
 /// session): remove the output being staged (the target folders keep their
 /// previous sets) and exit 128 + the signal (130, 143, 129).
-pub fn clean_up_on_interrupt() {
+pub(crate) fn clean_up_on_interrupt() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            dcsim::output::set::abandon_all();
+            crate::output::set::abandon_all();
             let name = match signal {
                 SIGINT => "SIGINT",
                 SIGHUP => "SIGHUP",
@@ -174,7 +175,7 @@ pub fn clean_up_on_interrupt() {
     });
 }
 
-pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+pub(crate) fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
     match path {
         Some(p) => scenario::load_file(p, overrides),
         None => scenario::load_str(
@@ -187,7 +188,7 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Scenario, Scen
 }
 
 /// The text of `path`, or of the built-in default scenario without one.
-pub fn scenario_text(path: Option<&Path>) -> Result<ScenarioText, ScenarioError> {
+pub(crate) fn scenario_text(path: Option<&Path>) -> Result<ScenarioText, ScenarioError> {
     match path {
         Some(p) => ScenarioText::read(p),
         None => Ok(ScenarioText::builtin_default()),
@@ -195,7 +196,7 @@ pub fn scenario_text(path: Option<&Path>) -> Result<ScenarioText, ScenarioError>
 }
 
 /// Runs at once: `--jobs`, at least 1, or the number of cores.
-pub fn jobs(jobs: Option<usize>) -> Result<usize, Failure> {
+pub(crate) fn jobs(jobs: Option<usize>) -> Result<usize, Failure> {
     match jobs {
         Some(0) => Err(Failure::BadInput("--jobs must be at least 1".into())),
         Some(j) => Ok(j),
@@ -205,14 +206,14 @@ pub fn jobs(jobs: Option<usize>) -> Result<usize, Failure> {
 
 /// What report.html shows as the scenario: its label and text, and the
 /// command line's changes to it.
-pub fn report_inputs(
+pub(crate) fn report_inputs(
     scenario: &Scenario,
     path: Option<&Path>,
     overrides: &Overrides,
 ) -> ReportInputs {
     let (label, text) = match path {
         Some(p) => {
-            let text = dcsim::input::read_regular_file(p, dcsim::input::MAX_SCENARIO_BYTES, "")
+            let text = crate::input::read_regular_file(p, crate::input::MAX_SCENARIO_BYTES, "")
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                 .unwrap_or_else(|e| format!("(the file could not be read again: {e})"));
             (p.display().to_string(), text)
@@ -231,4 +232,57 @@ pub fn report_inputs(
         changes.push(format!("--seed {seed}"));
     }
     ReportInputs::new(scenario, label, text).with_changes(changes)
+}
+
+/// Runs the `dcsim` command with the process's arguments: parses them,
+/// runs the subcommand and maps its outcome to the exit code (0 ok, 1
+/// output not written or internal error, 2 bad input; 130 / 143 / 129 when
+/// interrupted by SIGINT / SIGTERM / SIGHUP). What the `dcsim` binary runs.
+pub fn main() -> ExitCode {
+    // Like any command-line tool, stop quietly when the reader of stdout
+    // goes away (`dcsim catalog | head`): restore the default SIGPIPE action,
+    // which Rust's runtime replaces with "ignore" (and a panic on the next
+    // print). SAFETY: called first thing, before any thread exists.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("dcsim: internal error: {info}");
+        eprintln!(
+            "dcsim: this is a bug in dcsim; please report it with the scenario that caused it"
+        );
+    }));
+    let cli = Cli::parse();
+    if cli.command.writes_files() {
+        clean_up_on_interrupt();
+    }
+    let outcome = std::panic::catch_unwind(|| match cli.command {
+        Command::Run(a) => run::execute(a),
+        Command::Sweep(a) => sweep::execute(&a),
+        Command::Sensitivity(a) => sensitivity::execute(a),
+        Command::Merge(a) => merge::execute(&a),
+        Command::Compare(a) => compare::execute(&a),
+        Command::Validate(a) => validate::execute(&a),
+        Command::ValidateFigures(a) => validate_figures::execute(a),
+        Command::Catalog(a) => catalog::execute(&a),
+        Command::Replay(a) => replay::execute(a),
+        Command::Bench { which } => bench::execute(which),
+    });
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(Failure::BadInput(message))) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+        Ok(Err(Failure::Output(e))) => {
+            eprintln!("dcsim: {e}");
+            ExitCode::from(1)
+        }
+        Ok(Err(Failure::Internal(e))) => {
+            eprintln!("dcsim: error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
 }

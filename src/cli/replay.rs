@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use dcsim::catalog::Catalog;
-use dcsim::workload::serving::prefix_cache::MOONCAKE_BLOCK_TOKENS;
-use dcsim::workload::serving::requests::{
+use crate::catalog::Catalog;
+use crate::workload::serving::prefix_cache::MOONCAKE_BLOCK_TOKENS;
+use crate::workload::serving::requests::{
     self as serve_requests, Prefill, PrefixCaching, Routing, ServeConfig, ServeSummary, Slo,
 };
-use dcsim::workload::serving::roofline::{self, Replica};
-use dcsim::workload::serving::trace::{self as serve_trace, TraceFormat};
+use crate::workload::serving::roofline::{self, Replica};
+use crate::workload::serving::trace::{self as serve_trace, TraceFormat};
 
 use super::Failure;
 
@@ -296,7 +296,7 @@ fn replay(a: &Setup) -> Result<(), Failure> {
         .map_or("trace".into(), |s| s.to_string_lossy().into_owned());
     let dir = a.out.join(format!("replay-{stem}"));
     let mut rows = run.rows(&requests);
-    let written = dcsim::output::csv::write_replay(
+    let written = crate::output::csv::write_replay(
         &dir,
         &s,
         if a.requests_csv {

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use dcsim::console;
-use dcsim::runner::{self, ExtraFile, PreviousRun, RunOutput, RunRecord};
-use dcsim::scenario::Overrides;
+use crate::console;
+use crate::runner::{self, ExtraFile, PreviousRun, RunOutput, RunRecord};
+use crate::scenario::Overrides;
 
 use super::{Failure, report_inputs, scenario_text};
 

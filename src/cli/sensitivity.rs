@@ -4,8 +4,8 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use dcsim::scenario::Overrides;
-use dcsim::sensitivity::{Input, Plan, SensitivityError, Tornado};
+use crate::scenario::Overrides;
+use crate::sensitivity::{Input, Plan, SensitivityError, Tornado};
 
 use super::{Failure, scenario_text};
 
@@ -87,7 +87,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
         })?
         .run
         .name;
-    let pool = dcsim::sweep::execute::pool(jobs)
+    let pool = crate::sweep::execute::pool(jobs)
         .map_err(|e| Failure::Internal(anyhow::anyhow!(e.to_string())))?;
     let total = (1 + 2 * plan.inputs.len()) * replications as usize;
     let results = plan
@@ -106,7 +106,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
         eprintln!();
     }
     let out = out.unwrap_or_else(|| Path::new("output").join(format!("{name}-sensitivity")));
-    dcsim::output::sensitivity::write(&out, &name, &results).map_err(Failure::Output)?;
+    crate::output::sensitivity::write(&out, &name, &results).map_err(Failure::Output)?;
     if !quiet {
         print_ranking(&results, &out);
     }

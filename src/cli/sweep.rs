@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use dcsim::sweep::execute::{self, Options};
-use dcsim::sweep::shard::Shard;
-use dcsim::sweep::{Definition, Vary};
+use crate::sweep::execute::{self, Options};
+use crate::sweep::shard::Shard;
+use crate::sweep::{Definition, Vary};
 
 use super::{Failure, scenario_text};
 
@@ -137,7 +137,6 @@ pub fn execute(a: &Args) -> Result<(), Failure> {
         b
     };
     let options = Options {
-        jobs,
         shard,
         out: out.clone(),
     };

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use dcsim::scenario::{self, Overrides};
+use crate::scenario::{self, Overrides};
 
 use super::Failure;
 

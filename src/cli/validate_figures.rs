@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use dcsim::validation::{self, Inputs, ValidationError};
+use crate::validation::{self, Inputs, ValidationError};
 
 use super::Failure;
 

@@ -240,11 +240,6 @@ impl<'s, R: Recorder> Books<'s, R> {
         (self.inner, self.summary)
     }
 
-    /// The recorder behind, for reading rows so far.
-    pub fn inner(&self) -> &R {
-        &self.inner
-    }
-
     /// Closes the pending interval: splits it over the months it covers and
     /// assigns its healthy capacity to the contracts and on-demand sales.
     fn close_interval(&mut self) {

@@ -63,6 +63,7 @@ pub struct OpexLines {
     pub sga: Option<OpexLine>,
 }
 
+#[cfg(test)]
 /// Column names of the lines, in order: `monthly.csv` and the summary
 /// write `<name>_usd`.
 pub const LINE_NAMES: [&str; 4] = [

@@ -53,12 +53,7 @@ pub struct EventId {
     seq: u64,
 }
 
-impl EventId {
-    /// When the event is due.
-    pub fn time(&self) -> SimTime {
-        self.time
-    }
-}
+impl EventId {}
 
 /// Why an event could not be scheduled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +67,7 @@ pub enum ScheduleError {
         at: u64,
     },
     /// `now + delay` is beyond the last representable instant.
+    #[cfg(test)]
     #[error("cannot schedule an event {delay} us after {now} us: time would overflow")]
     Overflow {
         /// The current time \[µs\].
@@ -133,6 +129,7 @@ impl<E> Engine<E> {
         Ok(EventId { time: at, seq })
     }
 
+    #[cfg(test)]
     /// Schedules `event` after `delay` from now.
     #[inline]
     pub fn schedule_in(&mut self, delay: SimDuration, event: E) -> Result<EventId, ScheduleError> {
@@ -143,6 +140,7 @@ impl<E> Engine<E> {
         self.schedule_at(at, event)
     }
 
+    #[cfg(test)]
     /// Cancels a pending event. Returns `false` if it already ran, was
     /// already cancelled, or was never scheduled by this engine.
     pub fn cancel(&mut self, id: EventId) -> bool {
@@ -152,6 +150,7 @@ impl<E> Engine<E> {
         self.cancelled.insert(id.seq)
     }
 
+    #[cfg(test)]
     /// Number of events waiting (cancelled ones excluded).
     pub fn pending(&self) -> usize {
         self.queue.len() - self.cancelled.len()

@@ -294,6 +294,7 @@ impl<E> EventQueue<E> {
         }
     }
 
+    #[cfg(test)]
     /// Number of entries.
     pub fn len(&self) -> usize {
         match &self.radix {
@@ -302,11 +303,7 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// True when nothing is pending.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
+    #[cfg(test)]
     /// True while the radix-heap representation is in use.
     pub fn is_radix(&self) -> bool {
         self.radix.is_some()

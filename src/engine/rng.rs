@@ -55,11 +55,6 @@ impl RngStreams {
         RngStreams { seed }
     }
 
-    /// The scenario seed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
     /// The 32-byte generator seed of the stream called `name`.
     pub fn seed_bytes(&self, name: &str) -> [u8; 32] {
         self.seed_bytes_of_parts(&[name])

@@ -40,10 +40,6 @@ impl SimTime {
     pub fn micros(self) -> u64 {
         self.0
     }
-    /// Seconds since the start.
-    pub fn seconds(self) -> f64 {
-        self.0 as f64 / MICROS_PER_SECOND as f64
-    }
     /// Hours since the start.
     pub fn hours(self) -> f64 {
         self.0 as f64 / MICROS_PER_HOUR as f64
@@ -62,6 +58,7 @@ impl SimDuration {
     /// No time.
     pub const ZERO: SimDuration = SimDuration(0);
 
+    #[cfg(test)]
     /// From whole microseconds.
     pub fn from_micros(us: u64) -> Self {
         SimDuration(us)
@@ -74,6 +71,7 @@ impl SimDuration {
     pub fn from_hours(h: u64) -> Self {
         SimDuration(h * MICROS_PER_HOUR)
     }
+    #[cfg(test)]
     /// From whole days.
     pub fn from_days(d: u64) -> Self {
         SimDuration(d * MICROS_PER_DAY)

@@ -11,13 +11,22 @@
 //! A comparison of runs (`compare.rs`) reads finished run folders back (see
 //! [`crate::results`]); a sweep writes its own files ([`crate::sweep::files`]).
 
+#[cfg(feature = "cli")]
 pub mod charts;
+#[cfg(feature = "cli")]
 pub mod compare;
+#[cfg(feature = "cli")]
 pub mod csv;
+#[cfg(feature = "cli")]
 pub mod json;
 pub mod memory;
+#[cfg(feature = "cli")]
 pub mod null;
+#[cfg(feature = "cli")]
 pub mod pipeline;
+#[cfg(feature = "cli")]
 pub mod report;
+#[cfg(feature = "cli")]
 pub mod sensitivity;
+#[cfg(feature = "cli")]
 pub mod set;

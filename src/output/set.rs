@@ -369,11 +369,6 @@ impl OutputSet {
         })
     }
 
-    /// The target folder.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
     /// Creates `name` (one of [`DCSIM_FILES`]) new in the staging folder,
     /// never through a link.
     pub fn create_file(&mut self, name: &'static str) -> Result<File, OutputError> {

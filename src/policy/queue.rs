@@ -37,6 +37,7 @@ impl JobQueue {
         self.order.first().map(|k| k.2)
     }
 
+    #[cfg(test)]
     /// Removes the head.
     pub fn pop(&mut self) -> Option<u32> {
         self.order.pop_first().map(|k| k.2)
@@ -58,6 +59,7 @@ impl JobQueue {
         self.order.len()
     }
 
+    #[cfg(test)]
     /// Whether no job waits.
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()

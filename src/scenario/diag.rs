@@ -168,11 +168,12 @@ mod tests {
     }
 }
 
-pub use crate::text::{MAX_QUOTED_CHARS, quote_short};
+pub use crate::text::quote_short;
 
 #[cfg(test)]
 mod quote_tests {
     use super::*;
+    use crate::text::MAX_QUOTED_CHARS;
 
     #[test]
     fn quotes_are_one_short_line() {

@@ -13,17 +13,39 @@ use crate::world::config::Config as WorldConfig;
 #[derive(Clone, Debug)]
 pub struct Scenario {
     /// The run's own settings: name, seed, calendar, horizon, samples.
-    pub run: RunConfig,
+    pub(crate) run: RunConfig,
     /// The catalog after the scenario's additions and overrides.
-    pub catalog: Catalog,
+    // Each layer's configuration holds the catalog entries it uses; the
+    // whole catalog is kept for the record (and the tests that read it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) catalog: Catalog,
     /// The physical world: rack models, sites, links, failures,
     /// maintenance.
-    pub world: WorldConfig,
+    pub(crate) world: WorldConfig,
     /// The training workload: jobs and what each trace file gave.
-    pub training: TrainingConfig,
+    pub(crate) training: TrainingConfig,
     /// The serving workload: services and request-level windows.
-    pub serving: ServingConfig,
+    pub(crate) serving: ServingConfig,
     /// The provider's books (`[economics]`, `[[contracts]]`,
     /// `[on_demand]`), if the file keeps them.
-    pub economics: Option<crate::economics::Economics>,
+    pub(crate) economics: Option<crate::economics::Economics>,
+}
+
+impl Scenario {
+    /// The scenario's name (`name` in the file): the name of its output
+    /// folder and the first column of its summary.
+    pub fn name(&self) -> &str {
+        &self.run.name
+    }
+
+    /// The scenario's one-line description (`description`), empty if none.
+    pub fn description(&self) -> &str {
+        &self.run.description
+    }
+
+    /// The seed every random stream of the run derives from (`seed`, or the
+    /// one [`crate::Overrides`] set).
+    pub fn seed(&self) -> u64 {
+        self.run.seed
+    }
 }

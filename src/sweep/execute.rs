@@ -24,8 +24,6 @@ use crate::runner::{self, ExtraFile};
 /// How to run a sweep.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Runs at once (threads of the sweep's own pool), at least 1.
-    pub jobs: usize,
     /// Run only this shard's runs, and write its manifest.
     pub shard: Option<Shard>,
     /// The sweep's folder.

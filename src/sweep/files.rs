@@ -20,6 +20,7 @@ use crate::output::compare::table_number;
 use crate::output::set::OutputSet;
 use crate::results::{HEADLINES, Headline, RunSummary};
 
+#[cfg(test)]
 /// The file names this module writes besides the charts.
 pub const FILES: &[&str] = &["sweep.json", "sweep.csv", "sweep_summary.csv", "sweep.html"];
 

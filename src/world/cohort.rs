@@ -68,11 +68,6 @@ impl Members {
         self.ids.len()
     }
 
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
     /// Adds `id` (no-op if already a member); true if it was added.
     pub fn insert<P: Positions>(&mut self, id: u32, pos: &mut P) -> bool {
         if pos.position(id) != NOT_MEMBER {
@@ -96,11 +91,6 @@ impl Members {
         }
         pos.set_position(id, NOT_MEMBER);
         true
-    }
-
-    /// The members, in no particular order.
-    pub fn ids(&self) -> &[u32] {
-        &self.ids
     }
 
     /// A member chosen uniformly at random.

@@ -246,6 +246,7 @@ impl Distribution {
         }
     }
 
+    #[cfg(test)]
     /// The mean \[h\].
     pub fn mean_hours(&self) -> f64 {
         match self {

@@ -98,7 +98,7 @@ use topology::{NodeClasses, Topology, TypeInfo, milliwatts};
 use workload_api::{Allocation, Notice};
 
 pub use failures::Target;
-pub use topology::{DomainId, NodeId, RackId, RackTypeId, SiteId};
+pub use topology::{DomainId, RackId, RackTypeId, SiteId};
 
 /// The events of the physical model.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -755,6 +755,7 @@ impl<'s> World<'s> {
         self.schedule(self.now + SimDuration::from_hours(1), Event::HourTick);
     }
 
+    #[cfg(test)]
     /// The network, for tests and reports that read links and flows.
     pub fn network(&self) -> &Network {
         &self.network

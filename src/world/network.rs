@@ -124,6 +124,7 @@ impl Network {
         links
     }
 
+    #[cfg(test)]
     /// The uplink and downlink of a rack.
     pub fn rack_links(&self, rack: usize) -> RackLinks {
         self.rack_links[rack]

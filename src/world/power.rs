@@ -299,11 +299,6 @@ impl SitePower {
         self.model(rack_type).chips_held -= chips;
     }
 
-    /// Chips actually drawing power now.
-    pub fn chips_powered(&self) -> u64 {
-        if self.dark { 0 } else { self.chips_available }
-    }
-
     /// Σ chips · u over powered chips: the chips' work rate in chip units.
     fn busy_chips(&self) -> f64 {
         let free = (self.chips_available - self.held_chips) as f64;

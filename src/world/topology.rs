@@ -56,10 +56,6 @@ id!(
     /// A scale-up domain, numbered in commissioning order across all sites.
     DomainId
 );
-id!(
-    /// A node (server or compute tray), numbered in commissioning order.
-    NodeId
-);
 
 /// The state of a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

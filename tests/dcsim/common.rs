@@ -6,9 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use dcsim::output::memory::MemoryRecorder;
-use dcsim::record::SummaryRow;
-use dcsim::scenario::{self, Overrides, Scenario};
+use dcsim::{Overrides, Results, Scenario, SummaryRow};
 
 /// Every file a run of the default scenario writes, sorted: the CSV files
 /// of its workloads (jobs, the chat service) and books (monthly,
@@ -148,29 +146,26 @@ pub fn load_with(name: &str, sets: &[&str], seed: Option<u64>) -> Scenario {
         sets: sets.iter().map(|s| s.to_string()).collect(),
         seed,
     };
-    scenario::load_file(&fixture(name), &overrides)
+    Scenario::load_with(fixture(name), &overrides)
         .unwrap_or_else(|e| panic!("fixture {name} does not load:\n{e}"))
 }
 
 /// Validates scenario text (no overrides).
 pub fn load_text(text: &str) -> Scenario {
-    scenario::load_str("inline.toml", text, None, &Overrides::default())
+    Scenario::from_toml("inline.toml", text)
         .unwrap_or_else(|e| panic!("inline scenario does not load:\n{e}"))
 }
 
-/// Runs a scenario to its end into memory.
-pub fn run(scenario: &Scenario) -> (MemoryRecorder, SummaryRow) {
-    let (rec, summary) = dcsim::sim::run(scenario, MemoryRecorder::default(), &mut |_| {});
-    assert_eq!(
-        rec.summary.as_ref(),
-        Some(&summary),
-        "the recorder receives the summary that run returns"
-    );
-    (rec, summary)
+/// Runs a scenario to its end in memory ([`dcsim::run`]): its rows and,
+/// apart, its summary.
+pub fn run(scenario: &Scenario) -> (Results, SummaryRow) {
+    let results = dcsim::run(scenario);
+    let summary = results.summary.clone();
+    (results, summary)
 }
 
 /// Loads and runs a fixture with overrides.
-pub fn run_fixture(name: &str, sets: &[&str]) -> (MemoryRecorder, SummaryRow) {
+pub fn run_fixture(name: &str, sets: &[&str]) -> (Results, SummaryRow) {
     run(&load(name, sets))
 }
 
@@ -196,13 +191,19 @@ pub fn temp_dir(tag: &str) -> TempDir {
     )
 }
 
-/// Runs the real `dcsim` binary.
+/// Runs the real `dcsim` binary. Only the integration tests can: cargo
+/// builds the binary for them and names it; the white-box tests
+/// (`tests/internals/`, compiled into the library) share this file but run
+/// nothing but the library.
 pub fn dcsim<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    Command::new(env!("CARGO_BIN_EXE_dcsim"))
+    let Some(binary) = option_env!("CARGO_BIN_EXE_dcsim") else {
+        panic!("only the integration tests (tests/dcsim/) run the dcsim binary");
+    };
+    Command::new(binary)
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -388,6 +389,33 @@ pub fn check_xml(text: &str) -> Result<(), String> {
         return Err(format!("{roots} root elements"));
     }
     Ok(())
+}
+
+/// Every file under `dir` (any depth), as paths relative to it, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Whether folders `a` and `b` hold the same files with the same bytes.
+pub fn same_files(a: &Path, b: &Path) -> bool {
+    let names = files(a);
+    names == files(b)
+        && names
+            .iter()
+            .all(|n| std::fs::read(a.join(n)).unwrap() == std::fs::read(b.join(n)).unwrap())
 }
 
 /// Every `.svg` file under `dir` (any depth).

@@ -9,9 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::bench::sweep::same_files;
-
-use crate::common::{dcsim, temp_dir, text};
+use crate::common::{dcsim, same_files, temp_dir, text};
 
 /// Whether a Slurm controller answers with a usable node.
 pub(crate) fn slurm_is_up() -> Result<(), String> {

@@ -30,6 +30,7 @@ impl YearMonth {
         }
     }
 
+    #[cfg(test)]
     /// `YYYY-MM`, as `monthly.csv` writes it.
     pub fn key(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
@@ -98,11 +99,6 @@ impl RunCalendar {
                 0.0
             },
         }
-    }
-
-    /// The first day.
-    pub fn start(&self) -> NaiveDate {
-        self.start
     }
 
     /// Length of the run \[h\].

@@ -502,6 +502,7 @@ pub struct Lines {
     pub lines: Vec<Line>,
 }
 
+#[cfg(test)]
 /// `YYYY-MM` of a day count since 1970-01-01.
 pub fn month_of(days: f64) -> String {
     date_of(days, "%Y-%m")

@@ -87,16 +87,13 @@ impl MinMaxSeries {
         }
     }
 
+    #[cfg(test)]
     /// The extremes of column `i`, if any point fell in it.
     pub fn column(&self, i: usize) -> Option<ColumnExtremes> {
         self.columns.get(i).copied().flatten()
     }
 
-    /// Number of columns.
-    pub fn columns(&self) -> usize {
-        self.columns.len()
-    }
-
+    #[cfg(test)]
     /// Whether no point was pushed.
     pub fn is_empty(&self) -> bool {
         self.columns.iter().all(Option::is_none)

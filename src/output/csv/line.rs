@@ -217,33 +217,4 @@ impl<R> Column<R> {
     pub const fn new(name: &'static str, kind: Kind, put: fn(&R, &mut Line)) -> Self {
         Column { name, kind, put }
     }
-
-    /// The unit of the column's values, from its name ([`unit_of`]).
-    pub fn unit(&self) -> Option<&'static str> {
-        unit_of(self.name)
-    }
-}
-
-/// The unit a column's name ends with (`energy_mwh`: MWh), `None` for a
-/// count, a ratio or text.
-pub fn unit_of(name: &str) -> Option<&'static str> {
-    const SUFFIXES: [(&str, &str); 13] = [
-        ("_usd_per_unit", "USD per unit"),
-        ("_usd", "USD"),
-        ("_mwh", "MWh"),
-        ("_mw", "MW"),
-        ("_tco2e", "tCO2e"),
-        ("_chip_hours", "chip-hours"),
-        ("_capacity_hours", "capacity-hours"),
-        ("_days", "days"),
-        ("_h", "h"),
-        ("_s", "s"),
-        ("_tb", "TB"),
-        ("_gb", "GB"),
-        ("_gbit_per_s", "Gbit/s"),
-    ];
-    SUFFIXES
-        .iter()
-        .find(|(suffix, _)| name.ends_with(suffix))
-        .map(|(_, unit)| *unit)
 }

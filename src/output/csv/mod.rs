@@ -54,6 +54,8 @@ macro_rules! columns {
 
         #[doc = concat!("The names of the columns of `", stringify!($list), "`.")]
         pub mod $names {
+            // The whole table is named here; code names only the columns it reads.
+            #![allow(dead_code)]
             $(
                 #[doc = concat!("`", $name, "`")]
                 pub const $id: &str = $name;
@@ -78,11 +80,13 @@ pub use economics::*;
 
 /// The column names of `timeseries.csv`, all its parts.
 pub mod timeseries {
+    #![allow(unused_imports)]
     pub use super::run::{timeseries_base::*, timeseries_maintenance::*, timeseries_training::*};
 }
 
 /// The column names of `summary.csv`, all its parts.
 pub mod summary {
+    #![allow(unused_imports)]
     pub use super::economics::{
         summary_economics::*, summary_opex_lines::*, summary_retirement::*, summary_tax::*,
         summary_terminal::*,
@@ -92,22 +96,26 @@ pub mod summary {
 
 /// The column names of `jobs.csv`, all its parts.
 pub mod jobs {
+    #![allow(unused_imports)]
     pub use super::run::{jobs_base::*, jobs_maintenance::*};
 }
 
 /// The column names of `services.csv`, all its parts.
 pub mod services {
+    #![allow(unused_imports)]
     pub use super::serving::{services_base::*, services_maintenance::*};
 }
 
 /// The column names of `service_summary.csv`, all its parts.
 pub mod service_summary {
+    #![allow(unused_imports)]
     pub use super::serving::{service_summary_base::*, service_summary_maintenance::*};
 }
 
 /// The fixed column names of `monthly.csv`, all its parts (the revenue of
 /// each contract is named by [`contract_revenue_column`]).
 pub mod monthly {
+    #![allow(unused_imports)]
     pub use super::economics::{
         monthly_after_lines::*, monthly_base::*, monthly_lead::*, monthly_tax::*,
         summary_opex_lines::*,

@@ -31,6 +31,7 @@ pub struct Columns {
 }
 
 impl Columns {
+    #[cfg(test)]
     /// The physical world's columns only.
     pub const PHYSICAL: Columns = Columns {
         training: false,
@@ -42,6 +43,7 @@ impl Columns {
         maintenance: false,
     };
 
+    #[cfg(test)]
     /// The columns for a scenario with `jobs` training jobs and no books.
     pub fn for_jobs(jobs: usize) -> Columns {
         Columns {
@@ -114,6 +116,7 @@ pub struct CsvRecorder {
 }
 
 impl CsvRecorder {
+    #[cfg(test)]
     /// Prepares the set for the folder `dir` (created with its parents when
     /// the set is committed) and opens the files in its staging folder,
     /// with the physical columns only.

@@ -18,21 +18,15 @@ mod sites;
 
 pub use catalog::{ChipOverrideSpec, RackOverrideSpec};
 pub use economics::{
-    CapexSpec, ContractSpec, CreditTierSpec, EconomicsSpec, EscalatorsSpec, FinancingSpec,
-    FixedCostSpec, OnDemandSpec, OpexLineSpec, OpexSpec, PriceCurveSpec, PricePointSpec,
-    PriceStepSpec, RampStepSpec, SlaSpec, TaxSpec, TerminalSpec,
+    ContractSpec, EconomicsSpec, OnDemandSpec, OpexLineSpec, PriceCurveSpec, PriceStepSpec, SlaSpec,
 };
 pub use failures::{
     DistributionKind, DistributionSpec, FailureClassSpec, FailuresSpec, LifetimeKind,
-    SoftwareFailureSpec,
 };
 pub use jobs::{ArrivalSpec, JobSettingsSpec, JobSpec, TraceSpec};
 pub use maintenance::MaintenanceSpec;
-pub use serving::{GrowthPointSpec, GrowthSpec, RequestWindowSpec, ServiceSpec, ServingSpec};
-pub use sites::{
-    CarbonBandSpec, CarbonSpec, GridUpgradeSpec, LinkSpec, PhaseSpec, PriceBandSpec, PriceSpec,
-    SiteSpec,
-};
+pub use serving::{GrowthSpec, RequestWindowSpec, ServiceSpec, ServingSpec};
+pub use sites::{CarbonSpec, LinkSpec, PriceSpec, SiteSpec};
 
 /// A whole scenario file.
 #[derive(Clone, Debug, Default, Deserialize)]

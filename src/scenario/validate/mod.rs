@@ -4,7 +4,7 @@
 //! first.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -23,7 +23,7 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Default utilization when the file has no `[load]` table.
 pub const DEFAULT_UTILIZATION: f64 = 0.7;
 pub use crate::input::MAX_MAGNITUDE;
-pub use crate::text::{MAX_DURATION_YEARS, number, parse_duration};
+pub use crate::text::{number, parse_duration};
 pub use crate::workload::training::sources::MAX_JOB_QUANTITY;
 /// Smallest value accepted where a positive number is needed, in the unit of
 /// its key (1e-6 MW is one watt).
@@ -132,8 +132,6 @@ mod sites;
 mod traces;
 mod windows;
 
-pub use traces::MAX_TRACE_JOBS;
-
 struct Validator<'a> {
     problems: Problems,
     /// The folder that input files named at a field are relative to.
@@ -147,12 +145,6 @@ struct Validator<'a> {
     /// reported as naming nothing (its own problem is reported).
     refused_chips: BTreeSet<String>,
     refused_racks: BTreeSet<String>,
-}
-
-/// Converts a spec into a scenario, or returns every problem. Input files
-/// it names (hourly CSVs, traces) are relative to `base_dir`.
-pub fn validate(spec: &ScenarioSpec, base_dir: Option<&Path>) -> Result<Scenario, Problems> {
-    validate_with_folders(spec, &|_| base_dir.map(Path::to_path_buf))
 }
 
 /// Converts a spec into a scenario, or returns every problem. An input file

@@ -21,8 +21,6 @@ use super::Validator;
 use super::checks::entries;
 use super::jobs::most_domains;
 
-pub use crate::workload::training::sources::trace::MAX_TRACE_JOBS;
-
 pub(super) fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     for fmt in [
         "%Y-%m-%d %H:%M:%S",

@@ -115,6 +115,7 @@ impl Growth {
 
 /// Why a demand curve was refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[allow(clippy::enum_variant_names)] // each variant names the bad part: BadBase, BadProfile, …
 pub enum DemandError {
     /// The base rate is negative or not finite.
     #[error("base rate must be a finite number ≥ 0 requests/s, got {0}")]
@@ -224,26 +225,6 @@ impl Demand {
         }
         self.noise_sigma = sigma;
         Ok(self)
-    }
-
-    /// The base rate [requests/s].
-    pub fn base(&self) -> f64 {
-        self.base
-    }
-
-    /// The normalized diurnal profile (mean 1), hour 0 first.
-    pub fn diurnal(&self) -> &[f64; 24] {
-        &self.diurnal
-    }
-
-    /// The normalized weekly profile (mean 1), Monday first.
-    pub fn weekly(&self) -> &[f64; 7] {
-        &self.weekly
-    }
-
-    /// The noise's log-standard deviation σ.
-    pub fn noise_sigma(&self) -> f64 {
-        self.noise_sigma
     }
 
     /// The rate without noise at simulated time `t` [requests/s].

@@ -83,9 +83,6 @@
 
 use super::erlang::{MMc, hypoexp_tail, quantile_of_tail};
 
-/// Default epoch length \[s\]: 15 minutes.
-pub const DEFAULT_EPOCH_S: f64 = 900.0;
-
 /// The percentile of the reported tail statistics (p99).
 pub const TAIL_PERCENTILE: f64 = 0.99;
 

@@ -77,6 +77,8 @@ pub fn offered_load(lambda: f64, mu: f64) -> f64 {
     }
 }
 
+#[cfg(test)]
+#[cfg(test)]
 /// Utilization `ρ = λ/(c·μ)` [fraction of the servers' capacity] — may
 /// exceed 1 (an unstable queue); infinite when there is no capacity and
 /// λ > 0; 0 when λ = 0.
@@ -239,6 +241,8 @@ impl MMc {
         offered_load(self.lambda, self.mu)
     }
 
+    #[cfg(test)]
+    #[cfg(test)]
     /// Utilization `ρ = λ/(cμ)` (≥ 1 when unstable).
     pub fn utilization(&self) -> f64 {
         utilization(self.lambda, self.mu, self.servers)
@@ -264,6 +268,7 @@ impl MMc {
         self.c_wait
     }
 
+    #[cfg(test)]
     /// Mean wait in the queue `C/(cμ − λ)` \[s\]; infinite when unstable.
     pub fn mean_wait(&self) -> f64 {
         if !self.is_stable() {
@@ -275,6 +280,7 @@ impl MMc {
         }
     }
 
+    #[cfg(test)]
     /// Mean response time, wait plus service `1/μ` \[s\]; infinite when
     /// unstable (or μ = 0).
     pub fn mean_response(&self) -> f64 {
@@ -285,6 +291,7 @@ impl MMc {
         }
     }
 
+    #[cfg(test)]
     /// `P(W > t)` for a wait of `t` \[s\]: `C·e^{−(cμ−λ)t}` (1 for `t < 0`;
     /// 1 at every `t` when unstable).
     pub fn wait_tail(&self, t: f64) -> f64 {
@@ -294,6 +301,7 @@ impl MMc {
         self.c_wait * (-self.wait_decay_rate() * t).exp()
     }
 
+    #[cfg(test)]
     /// The `p`-quantile of the wait \[s\] (`p` in `[0, 1)`): 0 when
     /// `C ≤ 1 − p`, else `ln(C/(1 − p))/(cμ − λ)`; infinite when unstable
     /// or `p ≥ 1`.
@@ -309,6 +317,7 @@ impl MMc {
         }
     }
 
+    #[cfg(test)]
     /// `P(R > t)` for a response time (wait + service) of `t` \[s\], exact
     /// (see the module notes); 1 when unstable.
     pub fn response_tail(&self, t: f64) -> f64 {
@@ -322,6 +331,7 @@ impl MMc {
         served_at_once + self.c_wait * hypoexp_tail(self.wait_decay_rate(), self.mu, t)
     }
 
+    #[cfg(test)]
     /// The `p`-quantile of the response time \[s\] (`p` in `[0, 1)`), by
     /// bisection of [`MMc::response_tail`] to a relative 1e−12; infinite
     /// when unstable or `p ≥ 1`.

@@ -82,11 +82,6 @@ impl BlockHashes {
         self.start.len() - 1
     }
 
-    /// Whether no request is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Request `j`'s block hashes, prompt order (empty past the end).
     #[inline]
     pub fn of(&self, j: usize) -> &[u64] {
@@ -96,6 +91,7 @@ impl BlockHashes {
         }
     }
 
+    #[cfg(test)]
     /// Keeps the requests in `range` (a window of the trace).
     pub fn slice(&self, range: std::ops::Range<usize>) -> BlockHashes {
         let mut out = BlockHashes::new();
@@ -150,11 +146,13 @@ impl PrefixCache {
         }
     }
 
+    #[cfg(test)]
     /// Blocks held.
     pub fn len(&self) -> usize {
         self.slot.len()
     }
 
+    #[cfg(test)]
     /// Whether no block is held.
     pub fn is_empty(&self) -> bool {
         self.slot.is_empty()
@@ -246,6 +244,7 @@ impl PrefixCache {
         evicted
     }
 
+    #[cfg(test)]
     /// The held blocks from the most to the least recently used (tests and
     /// checks; walks the whole list).
     pub fn by_recency(&self) -> Vec<u64> {

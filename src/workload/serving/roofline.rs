@@ -638,6 +638,7 @@ impl Replica {
         }
     }
 
+    #[cfg(test)]
     /// The mean batch at which the replica serves `rate` requests/s in
     /// steady state: the `b` solving `μ(b) = rate`,
     ///

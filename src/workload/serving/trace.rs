@@ -122,6 +122,7 @@ fn read_any(
     parse_any(&file, &bytes, format, blocks)
 }
 
+#[cfg(test)]
 /// Parses trace bytes; `file` names the source in errors.
 pub fn parse(
     file: &str,
@@ -129,15 +130,6 @@ pub fn parse(
     format: TraceFormat,
 ) -> Result<Vec<TraceRequest>, TraceError> {
     Ok(parse_any(file, bytes, format, false)?.0)
-}
-
-/// As [`parse`], with the block hashes as [`read_with_blocks`] gives them.
-pub fn parse_with_blocks(
-    file: &str,
-    bytes: &[u8],
-    format: TraceFormat,
-) -> Result<(Vec<TraceRequest>, Option<BlockHashes>), TraceError> {
-    parse_any(file, bytes, format, true)
 }
 
 fn parse_any(

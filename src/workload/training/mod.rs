@@ -141,6 +141,7 @@ pub enum JobState {
 }
 
 impl JobState {
+    #[cfg(test)]
     /// Every state, in [`JobState::index`] order.
     pub const ALL: [JobState; 7] = [
         JobState::Pending,
@@ -151,11 +152,6 @@ impl JobState {
         JobState::Waiting,
         JobState::Completed,
     ];
-
-    /// Position in [`JobState::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
 
     /// Computing, checkpointing or restarting: holding whole chips.
     pub fn is_running(self) -> bool {
@@ -186,6 +182,7 @@ pub struct JobCounts {
 }
 
 impl JobCounts {
+    #[cfg(test)]
     /// The jobs in `state`.
     pub fn of(&self, state: JobState) -> usize {
         match state {
@@ -212,12 +209,14 @@ impl JobCounts {
         }
     }
 
+    #[cfg(test)]
     /// Every job, whatever its state.
     pub fn total(&self) -> usize {
         JobState::ALL.iter().map(|&s| self.of(s)).sum()
     }
 }
 
+#[cfg(test)]
 /// The training counters of one site, as kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SiteCounts {
@@ -507,31 +506,37 @@ impl<'s> Training<'s> {
         self.scheduled.drain(..)
     }
 
+    #[cfg(test)]
     /// Number of jobs in each state.
     pub fn counts(&self) -> JobCounts {
         self.counts
     }
 
+    #[cfg(test)]
     /// A job's state.
     pub fn state(&self, job: usize) -> JobState {
         self.runs[job].state
     }
 
+    #[cfg(test)]
     /// The allocation a job holds at its first site, if any.
     pub fn allocation(&self, job: usize) -> Option<AllocationId> {
         self.runs[job].parts.first().map(|p| p.allocation)
     }
 
+    #[cfg(test)]
     /// The allocations a job holds, one per site.
     pub fn allocations(&self, job: usize) -> Vec<AllocationId> {
         self.runs[job].parts.iter().map(|p| p.allocation).collect()
     }
 
+    #[cfg(test)]
     /// The (first) site a job holds chips at, if it holds any.
     pub fn site_of(&self, job: usize) -> Option<usize> {
         self.runs[job].parts.first().map(|p| p.site as usize)
     }
 
+    #[cfg(test)]
     /// The sites a job holds chips at.
     pub fn sites_of(&self, job: usize) -> Vec<usize> {
         self.runs[job]
@@ -541,16 +546,19 @@ impl<'s> Training<'s> {
             .collect()
     }
 
+    #[cfg(test)]
     /// A job's rate now [FLOP/s] (0 unless computing).
     pub fn rate(&self, job: usize) -> f64 {
         self.runs[job].counted_rate
     }
 
+    #[cfg(test)]
     /// The flows of a job's all-reduce ring now.
     pub fn flows(&self, job: usize) -> &[FlowId] {
         &self.runs[job].flows
     }
 
+    #[cfg(test)]
     /// A site's counters as kept: chips of the up domains jobs hold, jobs
     /// running, jobs waiting.
     pub fn site_counts(&self, site: usize) -> SiteCounts {
@@ -562,6 +570,7 @@ impl<'s> Training<'s> {
         }
     }
 
+    #[cfg(test)]
     /// Jobs in the queue.
     pub fn queued(&self) -> usize {
         self.queue.len()

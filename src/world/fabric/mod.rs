@@ -121,11 +121,6 @@ impl FlowId {
     pub fn index(self) -> u32 {
         self.index
     }
-
-    /// Generation of the slot when this flow was started.
-    pub fn generation(self) -> u32 {
-        self.generation
-    }
 }
 
 /// A flow whose rate changed as the result of one call.
@@ -167,6 +162,7 @@ struct Link {
     /// [bit/s], finite and > 0.
     capacity: f64,
     /// One-way latency [µs].
+    #[cfg_attr(not(test), allow(dead_code))] // read by tests only: no model uses latency yet
     latency_us: u64,
     up: bool,
     /// The group of links crossed by the same flows ([`NO_GROUP`] when no
@@ -383,14 +379,7 @@ impl Fabric {
         BitsPerSecond(self.link(l).capacity)
     }
 
-    /// One-way latency of link `l` \[µs\].
-    ///
-    /// # Panics
-    /// If `l` was not returned by this fabric's `add_link`.
-    pub fn latency_us(&self, l: LinkId) -> u64 {
-        self.link(l).latency_us
-    }
-
+    #[cfg(test)]
     /// Whether link `l` is up (not failed).
     ///
     /// # Panics
@@ -399,6 +388,7 @@ impl Fabric {
         self.link(l).up
     }
 
+    #[cfg(test)]
     /// Sum of the rates of the flows crossing link `l` [bit/s]; 0 when down.
     /// O(flows crossing it).
     ///
@@ -422,6 +412,7 @@ impl Fabric {
         self.flows_of_link(l.0).len()
     }
 
+    #[cfg(test)]
     /// Sets the capacity of link `l` to `capacity` [bit/s] (finite, > 0) and
     /// returns the flows whose rate changed, sorted by id. A down link keeps
     /// the new capacity for when it is repaired.
@@ -597,6 +588,7 @@ impl Fabric {
         self.flow(f).map(|fl| BitsPerSecond(fl.rate))
     }
 
+    #[cfg(test)]
     /// Whether flow `f` crosses a down link, or `None` if the id is unknown or
     /// stale.
     pub fn is_stalled(&self, f: FlowId) -> Option<bool> {
@@ -608,6 +600,7 @@ impl Fabric {
         self.flow(f).map(|fl| fl.path.as_slice())
     }
 
+    #[cfg(test)]
     /// Sum of the one-way latencies of the links of `path` \[µs\] (saturating;
     /// 0 for an empty path). Down links count like up ones.
     ///
@@ -618,16 +611,19 @@ impl Fabric {
             .fold(0u64, |acc, &l| acc.saturating_add(self.link(l).latency_us))
     }
 
+    #[cfg(test)]
     /// Number of links ever added (failed ones included).
     pub fn link_count(&self) -> usize {
         self.links.len()
     }
 
+    #[cfg(test)]
     /// Number of live flows (stalled ones included).
     pub fn flow_count(&self) -> usize {
         self.live_flows
     }
 
+    #[cfg(test)]
     /// (flows, links) in the component recomputed by the last mutating call;
     /// (0, 0) when it recomputed nothing. For diagnostics and tests of
     /// incrementality.

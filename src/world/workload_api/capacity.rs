@@ -29,6 +29,7 @@ impl World<'_> {
             .flat_map(|(i, _)| self.free_domains_of_rack(RackId(i as u32)))
     }
 
+    #[cfg(test)]
     /// Chips per domain of a rack model.
     pub fn domain_chips(&self, rack_type: RackTypeId) -> u32 {
         let t = &self.topo.types[rack_type.index()];
@@ -59,6 +60,7 @@ impl World<'_> {
         self.sites[site.index()].power.dark
     }
 
+    #[cfg(test)]
     /// Whether a domain can serve a workload now: its nodes healthy, its
     /// rack powered, connected and in service, its site lit.
     pub fn domain_usable(&self, domain: DomainId) -> bool {
@@ -71,6 +73,7 @@ impl World<'_> {
         Some(a.domains.iter().map(|&d| DomainId(d)).collect())
     }
 
+    #[cfg(test)]
     /// A site's IT power now \[W\] (after its power cap).
     pub fn site_it_power(&self, site: SiteId) -> crate::units::Watts {
         self.sites[site.index()].power.it

@@ -422,6 +422,7 @@ struct State {
     ready_at: Vec<u32>,
 }
 
+#[cfg(test)]
 /// A service's replicas and their chips at one instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplicaCounts {
@@ -610,6 +611,7 @@ impl<'s> Serving<'s> {
         self.freed.drain(..)
     }
 
+    #[cfg(test)]
     /// A service's serving replicas, loading replicas and chips now.
     pub fn replicas(&self, service: usize) -> ReplicaCounts {
         let s = &self.states[service];

@@ -237,6 +237,7 @@ pub struct ServeRun {
 }
 
 impl ServeRun {
+    #[cfg(test)]
     /// Whether two runs gave the same results (all but the wall time),
     /// bit for bit.
     pub fn same_results(&self, other: &ServeRun) -> bool {

@@ -21,6 +21,7 @@ pub enum Tokens {
         mean: f64,
     },
     /// Uniform on `lo..=hi`.
+    #[cfg(test)]
     Uniform {
         /// Smallest \[tokens\].
         lo: u32,
@@ -30,11 +31,13 @@ pub enum Tokens {
 }
 
 impl Tokens {
+    #[cfg(test)]
     /// The mean of the counts drawn \[tokens\].
     pub fn mean(&self) -> f64 {
         match *self {
             Tokens::Fixed(n) => f64::from(n),
             Tokens::Exponential { mean } => 1.0 / (1.0 - (-1.0 / mean).exp()),
+            #[cfg(test)]
             Tokens::Uniform { lo, hi } => (f64::from(lo) + f64::from(hi)) / 2.0,
         }
     }
@@ -47,6 +50,7 @@ impl Tokens {
                 let x = -mean * (1.0 - u).ln();
                 x.ceil().clamp(1.0, f64::from(u32::MAX)) as u32
             }
+            #[cfg(test)]
             Tokens::Uniform { lo, hi } => rng.random_range(lo.min(hi)..=hi.max(lo)),
         }
     }
@@ -67,6 +71,7 @@ pub struct Synthetic {
 }
 
 impl Synthetic {
+    #[cfg(test)]
     /// Draws the stream, starting at time 0: exponential gaps of mean `1/λ`
     /// from the stream `serving/arrivals`, prompt and output tokens from
     /// `serving/input` and `serving/output` of `streams`.
