@@ -431,7 +431,7 @@ impl Fabric {
         }
         // Entries are distinct (link, version) pairs: one order however
         // they were listed.
-        entries.sort_unstable();
+        entries.sort_unstable_by_key(|e| (u128::from(e.share) << 64) | u128::from(e.tag));
         unfrozen_flows
     }
 
