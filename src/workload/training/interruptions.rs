@@ -119,9 +119,7 @@ impl Training<'_> {
         while k < self.runs[job].down_domains.len() {
             let old = self.runs[job].down_domains[k];
             let site = world.rack_site(world.domain_rack(old));
-            let Some(new) =
-                placement::pack_at(world, site, model, 1).and_then(|d| d.first().copied())
-            else {
+            let Some(new) = placement::pack_one(world, site, model) else {
                 k += 1;
                 continue;
             };
