@@ -151,11 +151,13 @@ impl<'s, R: Recorder> Model<'s, R> {
                     .expect("services never schedule in the past");
             }
         }
-        for row in self.world.drain_failure_rows() {
-            self.recorder.failure(&row);
-        }
-        for row in self.world.drain_maintenance_rows() {
-            self.recorder.maintenance(&row);
+        if self.world.has_rows() {
+            for row in self.world.drain_failure_rows() {
+                self.recorder.failure(&row);
+            }
+            for row in self.world.drain_maintenance_rows() {
+                self.recorder.maintenance(&row);
+            }
         }
     }
 

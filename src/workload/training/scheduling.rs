@@ -166,7 +166,7 @@ impl Training<'_> {
         } else {
             0.0
         };
-        let restart = if run.first_start.is_some() {
+        let restart = if self.details[job].first_start.is_some() {
             j.restart_overhead
         } else {
             SimDuration(0)
@@ -187,7 +187,7 @@ impl Training<'_> {
         self.queue.remove(job as u32, j.priority, j.submit);
         let estimated_end = now + self.estimate(job);
         let per = u64::from(j.chips / j.domains);
-        let mut held = Vec::with_capacity(parts.len());
+        let mut held = Parts::None;
         for (site, domains) in parts {
             let allocation = world
                 .allocate(now, domains, 1.0)
@@ -208,19 +208,24 @@ impl Training<'_> {
                 domains: n,
                 down: 0,
                 racks: 0,
-                site_pos: list.len(),
+                site_pos: list.len() as u32,
             });
             list.push(job as u32);
         }
+        let detail = &mut self.details[job];
+        detail.last_sites.clear();
+        detail.last_sites.extend(held.iter().map(|p| p.site));
+        detail.estimated_end = estimated_end;
+        detail.held_since = now;
+        detail.down_domains.clear();
+        let first = detail.first_start.is_none();
+        if first {
+            detail.first_start = Some(now);
+        }
         let run = &mut self.runs[job];
-        run.last_sites = held.iter().map(|p| p.site).collect();
         run.parts = held;
-        run.estimated_end = estimated_end;
-        run.held_since = now;
-        run.down_domains.clear();
         run.since = now;
-        if run.first_start.is_none() {
-            run.first_start = Some(now);
+        if first {
             self.set_state(job, now, JobState::Computing);
             self.begin_running(job, now, world);
             self.compute(job, now, world);
