@@ -77,8 +77,11 @@
 //! workload API and configuration, the training workload's configuration, job
 //! physics and job sources (Poisson arrivals, trace readers) in
 //! [`workload::training`], the serving workload's in
-//! [`workload::serving::config`]; `economics` on `record`, `run` and the
-//! world's and serving's configuration. `scenario` sits above them: it
+//! [`workload::serving::config`]; `economics` on `record`, `run`, `units`
+//! and the engine's time only. What a layer reads of another's part (the
+//! rack models, sites and maintenance windows the workloads run with, the
+//! rack models, sites and services the books price) is copied into its own
+//! configuration at the boundary. `scenario` sits above them: it
 //! depends on the catalog, the engine, `input`, `text` and every layer's
 //! configuration types, which it fills (a [`scenario::Scenario`] is
 //! `{ run, catalog, world, training, serving, economics }`), and no file of

@@ -65,8 +65,8 @@ impl<'s, R: Recorder> Model<'s, R> {
         let mut model = Model {
             scenario,
             world: World::new(&scenario.run, &scenario.world),
-            training: Training::new(&scenario.run, &scenario.training, &scenario.world),
-            serving: Serving::new(&scenario.run, &scenario.serving, &scenario.world),
+            training: Training::new(&scenario.run, &scenario.training),
+            serving: Serving::new(&scenario.run, &scenario.serving),
             workloads: !scenario.training.jobs.is_empty() || !scenario.serving.services.is_empty(),
             notices: Vec::new(),
             recorder,
@@ -229,13 +229,7 @@ pub fn run<R: Recorder>(
     progress: &mut dyn FnMut(f64),
 ) -> (R, SummaryRow) {
     let mut engine: Engine<Event> = Engine::new();
-    let books = Books::new(
-        &scenario.run,
-        scenario.economics.as_ref(),
-        &scenario.world,
-        &scenario.serving,
-        recorder,
-    );
+    let books = Books::new(&scenario.run, scenario.economics.as_ref(), recorder);
     let mut model = Model::new(scenario, books, &mut engine);
     let end = scenario.run.end.micros();
     for step in 1..=PROGRESS_STEPS {

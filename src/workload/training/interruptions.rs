@@ -60,7 +60,7 @@ impl Training<'_> {
         let site = part.site as usize;
         self.details[job].down_domains.push(domain);
         self.tally[site].chips -= per;
-        let pool = site * self.world_config.rack_types.len() + rack_type;
+        let pool = site * self.config.rack_types.len() + rack_type;
         self.waiters[pool].insert(job as u32);
         if !run.replacing {
             run.replacing = true;
@@ -147,7 +147,7 @@ impl Training<'_> {
     /// back, a job's end): the jobs waiting there re-place onto them first,
     /// in job order (the queue comes after, in [`Training::respond`]).
     pub(super) fn serve_waiters(&mut self, site: SiteId, now: SimTime, world: &mut World) {
-        for model in 0..self.world_config.rack_types.len() {
+        for model in 0..self.config.rack_types.len() {
             let pool = self.pool(site.index(), model);
             while world.capacity(site, RackTypeId(model as u32)) > 0 {
                 let Some(&job) = self.waiters[pool].first() else {
@@ -217,7 +217,7 @@ impl Training<'_> {
     /// `nodes × λ_software`) from its own stream and schedules it.
     pub(super) fn arm_fault(&mut self, job: usize, now: SimTime) {
         let j = &self.config.jobs[job];
-        let rack = &self.world_config.rack_types[j.rack_type].rack;
+        let rack = &self.config.rack_types[j.rack_type].rack;
         let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
         let rate_per_hour = nodes * self.config.software_rate_per_node_hour;
         let g = &mut self.generations[job];

@@ -77,7 +77,6 @@ use crate::policy::placement;
 use crate::policy::queue::{JobQueue, Reservation};
 use crate::record::{Interruption, JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
 use crate::run::RunConfig;
-use crate::world::config::Config as WorldConfig;
 
 pub mod config;
 mod interruptions;
@@ -304,10 +303,8 @@ impl SiteTally {
 pub struct Training<'s> {
     /// The run's settings: seed, calendar.
     run: &'s RunConfig,
-    /// The jobs.
+    /// The jobs, and the sites and rack models they run on.
     config: &'s config::Config,
-    /// The world the jobs run in: its sites and rack models.
-    world_config: &'s WorldConfig,
     streams: RngStreams,
     /// Each job's hot state (by job index).
     runs: Vec<Run>,
@@ -351,21 +348,17 @@ pub struct Training<'s> {
 
 impl<'s> Training<'s> {
     /// The jobs of `config`, each pending its submission (scheduled), on
-    /// the sites and rack models of `world_config`, for the run `run`.
-    pub fn new(
-        run: &'s RunConfig,
-        config: &'s config::Config,
-        world_config: &'s WorldConfig,
-    ) -> Self {
+    /// its sites and rack models, for the run `run`.
+    pub fn new(run: &'s RunConfig, config: &'s config::Config) -> Self {
         let counts = JobCounts {
             pending: config.jobs.len(),
             ..JobCounts::default()
         };
-        let pools = world_config.sites.len() * world_config.rack_types.len();
+        let sites = config.sites.len();
+        let pools = sites * config.rack_types.len();
         Training {
             run,
             config,
-            world_config,
             streams: RngStreams::new(run.seed),
             runs: vec![Run::pending(); config.jobs.len()],
             details: vec![Detail::pending(); config.jobs.len()],
@@ -375,12 +368,12 @@ impl<'s> Training<'s> {
             by_flow: Vec::new(),
             dirty: Vec::new(),
             to_replace: Vec::new(),
-            room: vec![false; world_config.sites.len()],
+            room: vec![false; sites],
             rooms: Vec::new(),
-            placed: vec![Vec::new(); world_config.sites.len()],
-            speed: vec![1.0; world_config.sites.len()],
+            placed: vec![Vec::new(); sites],
+            speed: vec![1.0; sites],
             counts,
-            tally: vec![SiteTally::default(); world_config.sites.len()],
+            tally: vec![SiteTally::default(); sites],
             ends: vec![BTreeSet::new(); pools],
             waiters: vec![BTreeSet::new(); pools],
             candidates: Vec::new(),
@@ -768,7 +761,7 @@ impl<'s> Training<'s> {
             .iter()
             .map(|p| self.speed[p.site as usize])
             .fold(1.0, f64::min);
-        let full = j.full_rate(&self.world_config.rack_types[j.rack_type]) * speed;
+        let full = j.full_rate(&self.config.rack_types[j.rack_type]) * speed;
         match (j.comm, run.ring) {
             (Some(c), true) if full > 0.0 => {
                 let rates = &self.details[job].flow_rates;
@@ -857,7 +850,7 @@ impl<'s> Training<'s> {
                 Activity::Waiting => t.waiting -= 1,
                 Activity::Elsewhere => {}
             }
-            let pool = site * self.world_config.rack_types.len() + rack_type;
+            let pool = site * self.config.rack_types.len() + rack_type;
             self.ends[pool].remove(&(key_end, job as u32, part.domains));
             self.waiters[pool].remove(&(job as u32));
             self.by_allocation[part.allocation.0 as usize] = NO_JOB;

@@ -59,7 +59,7 @@ impl Training<'_> {
             let (model, needed, sites) = (
                 RackTypeId(j.rack_type as u32),
                 j.domains as usize,
-                self.world_config.sites.len(),
+                self.config.sites.len(),
             );
             let parts = match placement::place(world, sites, model, needed) {
                 Some((site, domains)) => vec![(site, domains)],
@@ -105,7 +105,7 @@ impl Training<'_> {
             let needed = j.domains as usize;
             // Admitted first: only a job that starts pays for its packing.
             let Some(site) =
-                placement::site_with_room(world, self.world_config.sites.len(), model, needed)
+                placement::site_with_room(world, self.config.sites.len(), model, needed)
             else {
                 continue;
             };
@@ -128,7 +128,7 @@ impl Training<'_> {
         let j = &self.config.jobs[head];
         let model = RackTypeId(j.rack_type as u32);
         let mut best: Option<Reservation> = None;
-        for s in 0..self.world_config.sites.len() {
+        for s in 0..self.config.sites.len() {
             let free = world.capacity(SiteId(s as u32), model) as u32;
             let pool = &self.ends[self.pool(s, j.rack_type)];
             let releases = pool.iter().map(|&(at, _, domains)| (at, domains));
@@ -148,7 +148,7 @@ impl Training<'_> {
 
     /// Index of the pool of (site, rack model) in `ends` and `waiters`.
     pub(super) fn pool(&self, site: usize, rack_type: usize) -> usize {
-        site * self.world_config.rack_types.len() + rack_type
+        site * self.config.rack_types.len() + rack_type
     }
 
     /// A job's ideal remaining duration from a start now: its remaining
@@ -158,7 +158,7 @@ impl Training<'_> {
     pub(super) fn estimate(&self, job: usize) -> SimDuration {
         let j = &self.config.jobs[job];
         let run = &self.runs[job];
-        let rate = j.full_rate(&self.world_config.rack_types[j.rack_type]);
+        let rate = j.full_rate(&self.config.rack_types[j.rack_type]);
         let compute = (j.work - run.saved).max(0.0) / rate;
         let every = j.checkpoint_every.seconds();
         let checkpoints = if every > 0.0 {

@@ -70,7 +70,7 @@ impl Training<'_> {
             let sites: Vec<&str> = detail
                 .last_sites
                 .iter()
-                .map(|&s| self.world_config.sites[s as usize].name.as_str())
+                .map(|&s| self.config.sites[s as usize].as_str())
                 .collect();
             recorder.job(&JobRow {
                 id: job as u32,
@@ -81,8 +81,8 @@ impl Training<'_> {
                 end_h: detail.end.map(SimTime::hours),
                 queue_wait_h,
                 chips: j.chips,
-                rack: self.world_config.rack_types[j.rack_type].rack.name.clone(),
-                chip: self.world_config.rack_types[j.rack_type].chip.name.clone(),
+                rack: self.config.rack_types[j.rack_type].rack.name.clone(),
+                chip: self.config.rack_types[j.rack_type].chip.name.clone(),
                 site: sites.join("+"),
                 status,
                 interruptions: detail.interruptions,
