@@ -118,4 +118,5 @@ pub use recorder::*;
 pub use run::*;
 pub use schema::*;
 pub use serving::*;
+pub use tables::MonthlyLayout;
 use tables::*;
