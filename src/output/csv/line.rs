@@ -227,14 +227,116 @@ pub enum Kind {
     Text,
 }
 
-/// One column of a CSV file: its header, what it holds, and how a row's
-/// value is written (the formatting: decimals, scientific notation, empty
-/// for no value). The unit is the header's suffix ([`unit_of`]).
+/// The unit of a column's values, declared with the column
+/// ([`columns!`]); a column's name ends with its unit's
+/// [`Unit::suffix`] when it has one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// US dollars.
+    Usd,
+    /// US dollars per unit of what the row counts.
+    UsdPerUnit,
+    /// Megawatt-hours.
+    Mwh,
+    /// Megawatts.
+    Mw,
+    /// Tonnes of CO2 equivalent.
+    Tco2e,
+    /// Chip-hours.
+    ChipHours,
+    /// Capacity-hours (a contract's unit of capacity for an hour).
+    CapacityHours,
+    /// Days.
+    Days,
+    /// Hours.
+    Hours,
+    /// Seconds.
+    Seconds,
+    /// Terabytes.
+    Tb,
+    /// Gigabytes.
+    Gb,
+    /// Gigabits per second.
+    GbitPerS,
+    /// A share of one (availability, a margin).
+    Share,
+    /// A rate per year, as a share of one (an internal rate of return).
+    PerYear,
+}
+
+impl Unit {
+    /// Every unit.
+    pub const ALL: [Unit; 15] = [
+        Unit::Usd,
+        Unit::UsdPerUnit,
+        Unit::Mwh,
+        Unit::Mw,
+        Unit::Tco2e,
+        Unit::ChipHours,
+        Unit::CapacityHours,
+        Unit::Days,
+        Unit::Hours,
+        Unit::Seconds,
+        Unit::Tb,
+        Unit::Gb,
+        Unit::GbitPerS,
+        Unit::Share,
+        Unit::PerYear,
+    ];
+
+    /// The unit's name, as a chart's axis or a table writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Usd => "USD",
+            Unit::UsdPerUnit => "USD per unit",
+            Unit::Mwh => "MWh",
+            Unit::Mw => "MW",
+            Unit::Tco2e => "tCO2e",
+            Unit::ChipHours => "chip-hours",
+            Unit::CapacityHours => "capacity-hours",
+            Unit::Days => "days",
+            Unit::Hours => "h",
+            Unit::Seconds => "s",
+            Unit::Tb => "TB",
+            Unit::Gb => "GB",
+            Unit::GbitPerS => "Gbit/s",
+            Unit::Share => "share",
+            Unit::PerYear => "per year",
+        }
+    }
+
+    /// What the name of a column of this unit ends with (`_usd`); none
+    /// for a share or a rate, named for what they are.
+    pub fn suffix(self) -> Option<&'static str> {
+        Some(match self {
+            Unit::Usd => "_usd",
+            Unit::UsdPerUnit => "_usd_per_unit",
+            Unit::Mwh => "_mwh",
+            Unit::Mw => "_mw",
+            Unit::Tco2e => "_tco2e",
+            Unit::ChipHours => "_chip_hours",
+            Unit::CapacityHours => "_capacity_hours",
+            Unit::Days => "_days",
+            Unit::Hours => "_h",
+            Unit::Seconds => "_s",
+            Unit::Tb => "_tb",
+            Unit::Gb => "_gb",
+            Unit::GbitPerS => "_gbit_per_s",
+            Unit::Share | Unit::PerYear => return None,
+        })
+    }
+}
+
+/// One column of a CSV file: its header, what it holds, its unit, and how
+/// a row's value is written (the formatting: decimals, scientific
+/// notation, empty for no value).
 pub struct Column<R> {
     /// Header name, with its unit.
     pub name: &'static str,
     /// Number or text.
     pub kind: Kind,
+    /// The unit of its values; none for a count, a ratio or text.
+    pub unit: Option<Unit>,
     /// Writes the value of this column for one row.
     pub put: fn(&R, &mut Line),
 }
@@ -246,7 +348,6 @@ pub fn field_text<R>(column: &Column<R>, row: &R) -> String {
     (column.put)(row, &mut line);
     String::from_utf8(line.buf).expect("fields are written from text and digits")
 }
-
 /// Reads the values of rows held in memory exactly as they read back from
 /// their CSV file: each value is written by its column (the schema's
 /// decimals, notation and empty fields) and read as the file's reader
@@ -327,37 +428,18 @@ pub fn parse_number(bytes: &[u8]) -> f64 {
 }
 
 impl<R> Column<R> {
-    /// The column `name` of `kind`, its values written by `put`.
-    pub const fn new(name: &'static str, kind: Kind, put: fn(&R, &mut Line)) -> Self {
-        Column { name, kind, put }
+    /// The column `name` of `kind` in `unit`, its values written by `put`.
+    pub const fn new(
+        name: &'static str,
+        kind: Kind,
+        unit: Option<Unit>,
+        put: fn(&R, &mut Line),
+    ) -> Self {
+        Column {
+            name,
+            kind,
+            unit,
+            put,
+        }
     }
-
-    /// The unit of the column's values, from its name ([`unit_of`]).
-    pub fn unit(&self) -> Option<&'static str> {
-        unit_of(self.name)
-    }
-}
-
-/// The unit a column's name ends with (`energy_mwh`: MWh), `None` for a
-/// count, a ratio or text.
-pub fn unit_of(name: &str) -> Option<&'static str> {
-    const SUFFIXES: [(&str, &str); 13] = [
-        ("_usd_per_unit", "USD per unit"),
-        ("_usd", "USD"),
-        ("_mwh", "MWh"),
-        ("_mw", "MW"),
-        ("_tco2e", "tCO2e"),
-        ("_chip_hours", "chip-hours"),
-        ("_capacity_hours", "capacity-hours"),
-        ("_days", "days"),
-        ("_h", "h"),
-        ("_s", "s"),
-        ("_tb", "TB"),
-        ("_gb", "GB"),
-        ("_gbit_per_s", "Gbit/s"),
-    ];
-    SUFFIXES
-        .iter()
-        .find(|(suffix, _)| name.ends_with(suffix))
-        .map(|(_, unit)| *unit)
 }
