@@ -6,8 +6,8 @@
 //! ([`FieldReader`]): written with the column's decimals and notation and
 //! read as the file's reader reads it, so the data, and every chart and
 //! report byte drawn from it, are what reading the files back gives. The
-//! rows go through the same reducers as the files' ([`TimeseriesReducer`],
-//! [`ServicesReducer`], [`EttrHistogram`]) in the same order, so sums add up
+//! rows go through the same reducers as the files' (`TimeseriesReducer`,
+//! `ServicesReducer`, [`EttrHistogram`]) in the same order, so sums add up
 //! in the same order too.
 //!
 //! The series are reduced as the rows come, over the run's calendar, which

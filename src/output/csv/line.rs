@@ -228,7 +228,7 @@ pub enum Kind {
 }
 
 /// The unit of a column's values, declared with the column
-/// ([`columns!`]); a column's name ends with its unit's
+/// (`columns!`); a column's name ends with its unit's
 /// [`Unit::suffix`] when it has one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
