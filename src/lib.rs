@@ -50,9 +50,13 @@
 //! datacenters — to the world, schedules what the world asks for, and hands
 //! the rows (samples, failures, build-out, summary; see [`record`]) to a
 //! [`record::Recorder`]; [`output::csv::CsvRecorder`] streams them to CSV
-//! files that appear together ([`output::set`]); before they appear, the
-//! files are read back for `summary.json` and, when asked, the charts and
-//! `report.html` ([`output::charts`], [`output::report`]). [`sim::run`] runs
+//! files that appear together ([`output::set`]); before they appear,
+//! `summary.json` is written from the summary row and, when asked, the
+//! charts and `report.html` are drawn ([`output::charts`],
+//! [`output::report`]) from the run's data gathered from the same rows as
+//! they were recorded ([`output::tee`], [`output::charts::recorded`]),
+//! each value through its column of the schema so that they show what
+//! the files say. [`sim::run`] runs
 //! a scenario to its end.
 //! [`runner::run_to_dir`] runs one into an output folder (`dcsim run` and
 //! every run of a sweep).
