@@ -44,7 +44,7 @@ impl Scenario {
             None,
             &Overrides::default(),
         )
-        .expect("the built-in default scenario is valid (tests/dcsim/examples.rs)")
+        .expect("the built-in default scenario is valid (tests/internals/examples.rs)")
     }
 }
 
@@ -52,13 +52,13 @@ impl Scenario {
 /// and its summary: what `dcsim run` writes to CSV files, as typed values.
 /// Tables a scenario does not produce (jobs without `[[jobs]]`, the books
 /// without `[economics]`) are empty. The same rows as a
-/// [`MemoryRecorder`] holds during the run, with the summary the run ended
+/// `MemoryRecorder` holds during the run, with the summary the run ended
 /// with.
 pub type Results = Rows<SummaryRow>;
 
 /// Runs `scenario` to its end in memory and returns its rows; nothing is
 /// written to disk (`dcsim run` writes the same rows as CSV files, charts
-/// and a report: [`crate::runner::run_to_dir`]). The same scenario and
+/// and a report: `crate::runner::run_to_dir`). The same scenario and
 /// seed give the same results, to the bit.
 ///
 /// ```

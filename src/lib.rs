@@ -35,50 +35,57 @@
 //! # Architecture
 //!
 //! Data flows one way. A scenario file (TOML) is parsed and checked by
-//! [`scenario`], which reports every problem with its file, line, column and
+//! `scenario`, which reports every problem with its file, line, column and
 //! field path, and turns the plain `*Spec` structs into a validated
-//! [`scenario::Scenario`] (catalog entries resolved from [`catalog`], dates
+//! [`scenario::Scenario`] (catalog entries resolved from `catalog`, dates
 //! turned into simulated time), each part of it a configuration type of the
-//! layer that owns it. The physical model, [`world::World`], is built from
+//! layer that owns it. The physical model, `world::World`, is built from
 //! its part: sites, racks, scale-up domains and nodes, power, network
 //! and failures, one file per concern, and the workload API it offers workloads
-//! (capacity, notices, commands). The composition root, [`sim`], owns the
+//! (capacity, notices, commands). The composition root, `sim`, owns the
 //! top-level event enum (one variant per layer, each wrapping that layer's
-//! own `Copy` events), dispatches events from the [`engine`] — an
+//! own `Copy` events), dispatches events from the `engine` — an
 //! integer-microsecond clock, a queue ordered by `(time, sequence)`,
 //! cancellation and named random streams, which knows nothing of
 //! datacenters — to the world, schedules what the world asks for, and hands
-//! the rows (samples, failures, build-out, summary; see [`record`]) to a
-//! [`record::Recorder`]; [`output::csv::CsvRecorder`] streams them to CSV
-//! files that appear together ([`output::set`]); before they appear, the
-//! files are read back for `summary.json` and, when asked, the charts and
-//! `report.html` ([`output::charts`], [`output::report`]). [`sim::run`] runs
+//! the rows (samples, failures, build-out, summary; see `record`) to a
+//! `record::Recorder`; `output::csv::CsvRecorder` streams them to CSV
+//! files that appear together (`output::set`); before they appear,
+//! `summary.json` is written from the summary row and, when asked, the
+//! charts and `report.html` are drawn (`output::charts`,
+//! `output::report`) from the run's data gathered from the same rows as
+//! they were recorded (`output::tee`, `output::charts::recorded`),
+//! each value through its column of the schema so that they show what
+//! the files say. `sim::run` runs
 //! a scenario to its end.
-//! [`runner::run_to_dir`] runs one into an output folder (`dcsim run` and
+//! `runner::run_to_dir` runs one into an output folder (`dcsim run` and
 //! every run of a sweep).
 //!
-//! A [`sweep`] expands a scenario into runs (every combination of some
+//! A `sweep` expands a scenario into runs (every combination of some
 //! values, replicated with derived seeds), runs them in a thread pool of
 //! its own, each into its own folder, and gathers their summaries read back
-//! from disk ([`results`]) into a table with confidence intervals and
-//! charts ([`sweep::files`]); shards of a sweep run anywhere and are
-//! merged into the same bytes. [`output::compare`] puts finished runs side
+//! from disk (`results`) into a table with confidence intervals and
+//! charts (`sweep::files`); shards of a sweep run anywhere and are
+//! merged into the same bytes. `output::compare` puts finished runs side
 //! by side.
 //!
-//! Dependencies point inward. `engine`, `units`, [`input`] (bounded file
-//! reading) and [`text`] (durations, quoting, closest names) depend on
-//! nothing of the project but the engine's time; [`run`](mod@run) (the run's own
+//! Dependencies point inward. `engine`, `units`, `input` (bounded file
+//! reading) and `text` (durations, quoting, closest names) depend on
+//! nothing of the project but the engine's time; `run` (the run's own
 //! settings) on the engine; `catalog` on `units`; `record` on the catalog
 //! and the row types of the workloads and the books. Each model layer owns
 //! its configuration as types of its own, resolved at the boundary, and its
 //! constructor takes only its part plus the run settings: `world` (its
-//! [`world::config`]) depends on the engine, the catalog, `run` and
+//! `world::config`) depends on the engine, the catalog, `run` and
 //! `record`; `policy` and the workloads (`workload`) on the world's
 //! workload API and configuration, the training workload's configuration, job
 //! physics and job sources (Poisson arrivals, trace readers) in
-//! [`workload::training`], the serving workload's in
-//! [`workload::serving::config`]; `economics` on `record`, `run` and the
-//! world's and serving's configuration. `scenario` sits above them: it
+//! `workload::training`, the serving workload's in
+//! `workload::serving::config`; `economics` on `record`, `run`, `units`
+//! and the engine's time only. What a layer reads of another's part (the
+//! rack models, sites and maintenance windows the workloads run with, the
+//! rack models, sites and services the books price) is copied into its own
+//! configuration at the boundary. `scenario` sits above them: it
 //! depends on the catalog, the engine, `input`, `text` and every layer's
 //! configuration types, which it fills (a [`scenario::Scenario`] is
 //! `{ run, catalog, world, training, serving, economics }`), and no file of

@@ -754,7 +754,7 @@ pub struct WindowRequestRow {
 
 /// Every row of a run, in the order the simulation produced them, and its
 /// summary `S`: [`crate::Results`] after a run, and
-/// [`crate::output::memory::MemoryRecorder`] (which keeps each row as it
+/// `crate::output::memory::MemoryRecorder` (which keeps each row as it
 /// is recorded) during one. Tables a scenario does not produce (jobs
 /// without `[[jobs]]`, the books without `[economics]`) are empty.
 #[derive(Clone, Debug, Default)]

@@ -17,9 +17,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::output::charts::recorded::RunDataRecorder;
 use crate::output::csv::{Columns, CsvRecorder};
 use crate::output::report::ReportInputs;
 use crate::output::set::OutputError;
+use crate::output::tee::Tee;
 use crate::record::SummaryRow;
 use crate::scenario::{Overrides, Scenario};
 use crate::sweep::Fnv128;
@@ -56,20 +58,23 @@ pub fn run_to_dir(
     report: Option<ReportInputs>,
     progress: &mut dyn FnMut(f64),
 ) -> Result<RunOutput, OutputError> {
-    let mut recorder = CsvRecorder::create_with(
-        dir,
-        scenario.world.failures_log,
-        Columns::for_scenario(scenario),
-    )?;
+    let columns = Columns::for_scenario(scenario);
+    let mut recorder = CsvRecorder::create_with(dir, scenario.world.failures_log, columns)?;
     for file in extra {
         recorder.attach(file.name, &file.bytes)?;
     }
+    // The charts' data, gathered beside the CSV files when a report is
+    // drawn.
+    let charts = report
+        .is_some()
+        .then(|| RunDataRecorder::for_run(&scenario.run, columns));
     let started = Instant::now();
-    let (recorder, summary) = crate::sim::run(scenario, recorder, progress);
+    let (Tee(recorder, charts), summary) =
+        crate::sim::run(scenario, Tee(recorder, charts), progress);
     let simulate_s = started.elapsed().as_secs_f64();
     let mut staged = recorder.close()?;
     if let Some(inputs) = report {
-        staged.draw_report(&inputs)?;
+        staged.draw_report(&inputs, charts.and_then(RunDataRecorder::finish))?;
     }
     let written = staged.commit()?;
     Ok(RunOutput {

@@ -48,6 +48,9 @@ pub const FIGURES: &[&str] = &[
     summary::FAILURES_TOTAL,
 ];
 
+/// The figure ranked when none is named: the net present value.
+pub const DEFAULT_FIGURE: &str = summary::NPV_USD;
+
 /// The figure `name` of a run's summary, if the run has it (an IRR may
 /// not exist; the economics figures need `[economics]`).
 pub fn figure(s: &SummaryRow, name: &str) -> Option<f64> {

@@ -65,8 +65,8 @@ impl<'s, R: Recorder> Model<'s, R> {
         let mut model = Model {
             scenario,
             world: World::new(&scenario.run, &scenario.world),
-            training: Training::new(&scenario.run, &scenario.training, &scenario.world),
-            serving: Serving::new(&scenario.run, &scenario.serving, &scenario.world),
+            training: Training::new(&scenario.run, &scenario.training),
+            serving: Serving::new(&scenario.run, &scenario.serving),
             workloads: !scenario.training.jobs.is_empty() || !scenario.serving.services.is_empty(),
             notices: Vec::new(),
             recorder,
@@ -155,11 +155,13 @@ impl<'s, R: Recorder> Model<'s, R> {
                     .expect("services never schedule in the past");
             }
         }
-        for row in self.world.drain_failure_rows() {
-            self.recorder.failure(&row);
-        }
-        for row in self.world.drain_maintenance_rows() {
-            self.recorder.maintenance(&row);
+        if self.world.has_rows() {
+            for row in self.world.drain_failure_rows() {
+                self.recorder.failure(&row);
+            }
+            for row in self.world.drain_maintenance_rows() {
+                self.recorder.maintenance(&row);
+            }
         }
     }
 
@@ -231,13 +233,7 @@ pub fn run<R: Recorder>(
     progress: &mut dyn FnMut(f64),
 ) -> (R, SummaryRow) {
     let mut engine: Engine<Event> = Engine::new();
-    let books = Books::new(
-        &scenario.run,
-        scenario.economics.as_ref(),
-        &scenario.world,
-        &scenario.serving,
-        recorder,
-    );
+    let books = Books::new(&scenario.run, scenario.economics.as_ref(), recorder);
     let mut model = Model::new(scenario, books, &mut engine);
     let end = scenario.run.end.micros();
     for step in 1..=PROGRESS_STEPS {

@@ -111,7 +111,7 @@ impl FailureKind {
     }
 
     /// Whether each chip of the catalog carries its own rate of this class
-    /// (`gpu` and `hbm`, [`crate::catalog::ChipSpec::failures_per_mhr`]).
+    /// (`gpu` and `hbm`, `crate::catalog::ChipSpec::failures_per_mhr`).
     /// Every other class, `gpu_other` included, has one rate for all its
     /// components: the class default or the scenario's figure.
     pub fn rate_per_chip_model(self) -> bool {

@@ -1,6 +1,6 @@
 //! The command line's argument types, one file per subcommand, and what
-//! they share: the top-level [`Cli`] and its [`Command`]s, how a command
-//! fails ([`Failure`], mapped to an exit code by `main`), and the helpers
+//! they share: the top-level `Cli` and its `Command`s, how a command
+//! fails (`Failure`, mapped to an exit code by `main`), and the helpers
 //! several subcommands use. Each subcommand's file holds its arguments
 //! (`Args`) and an `execute` that calls the library and prints what the
 //! terminal shows.

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::scenario::Overrides;
-use crate::sensitivity::{Input, Plan, SensitivityError, Tornado};
+use crate::sensitivity::{DEFAULT_FIGURE, Input, Plan, SensitivityError, Tornado};
 
 use super::{Failure, scenario_text};
 
@@ -67,7 +67,7 @@ pub fn execute(a: Args) -> Result<(), Failure> {
         .map(|v| Input::parse(v).map_err(Failure::BadInput))
         .collect::<Result<Vec<_>, _>>()?;
     let figures = if outputs.is_empty() {
-        vec!["npv_usd".to_string()]
+        vec![DEFAULT_FIGURE.to_string()]
     } else {
         outputs.to_vec()
     };

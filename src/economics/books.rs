@@ -22,8 +22,6 @@ use crate::record::{
     Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
 };
 use crate::run::RunConfig;
-use crate::workload::serving::config::Config as ServingConfig;
-use crate::world::config::Config as WorldConfig;
 
 /// Hours in a year for per-year rates [h].
 const HOURS_PER_YEAR: f64 = 8760.0;
@@ -97,15 +95,14 @@ struct Interval {
 pub struct Books<'s, R> {
     inner: R,
     run: &'s RunConfig,
-    world_config: &'s WorldConfig,
-    serving: &'s ServingConfig,
     economics: Option<&'s Economics>,
     months: Vec<Month>,
     flows: Vec<MonthFlows>,
     rack_index: BTreeMap<String, usize>,
     service_index: BTreeMap<String, usize>,
-    /// Whether each service's chip-hours count as on-demand demand.
-    sold_on_demand: Vec<bool>,
+    /// Of each service whose chip-hours count as on-demand demand, its
+    /// rack type (`None` for the others).
+    sold_on_demand: Vec<Option<usize>>,
     /// IT nameplate power of one chip of each rack type (its rack's
     /// nameplate ÷ chips) [kW].
     kw_per_chip: Vec<f64>,
@@ -138,22 +135,20 @@ pub struct Books<'s, R> {
 
 impl<'s, R: Recorder> Books<'s, R> {
     /// Books in front of `inner` for the run `run`, on the terms
-    /// `economics`, over the rack models of `world_config` and the services
-    /// of `serving`. Without terms (no `[economics]`) it keeps none: every
-    /// row passes through.
-    pub fn new(
-        run: &'s RunConfig,
-        economics: Option<&'s Economics>,
-        world_config: &'s WorldConfig,
-        serving: &'s ServingConfig,
-        inner: R,
-    ) -> Self {
+    /// `economics` (with the rack models, sites and services they price).
+    /// Without terms (no `[economics]`) it keeps none: every row passes
+    /// through.
+    pub fn new(run: &'s RunConfig, economics: Option<&'s Economics>, inner: R) -> Self {
         let months = if economics.is_some() {
             months_of(run)
         } else {
             Vec::new()
         };
         let contracts = economics.map_or(0, |e| e.contracts.len());
+        let (rack_models, services) = economics.map_or((&[][..], &[][..]), |e| {
+            (&e.inventory.rack_models[..], &e.inventory.services[..])
+        });
+        let rack_types = rack_models.len();
         let flows = vec![
             MonthFlows {
                 committed: vec![0.0; contracts],
@@ -167,40 +162,41 @@ impl<'s, R: Recorder> Books<'s, R> {
         Books {
             inner,
             run,
-            world_config,
-            serving,
             economics,
             months,
             flows,
-            rack_index: world_config.rack_types
+            rack_index: rack_models
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (t.rack.name.clone(), i))
+                .map(|(i, t)| (t.name.clone(), i))
                 .collect(),
-            service_index: serving.services
+            service_index: services
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (s.name.clone(), i))
                 .collect(),
-            sold_on_demand: (0..serving.services.len())
-                .map(|i| {
+            sold_on_demand: services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
                     economics
                         .and_then(|e| e.on_demand.as_ref())
                         .is_some_and(|o| matches!(&o.demand, OnDemandDemand::Services(list) if list.contains(&i)))
+                        .then_some(s.rack_type)
                 })
                 .collect(),
-            kw_per_chip: world_config.rack_types
+            kw_per_chip: rack_models
                 .iter()
-                .map(|t| t.nameplate().0 / 1000.0 / f64::from(t.rack.chips.max(1)))
+                .map(|t| t.nameplate.0 / 1000.0 / f64::from(t.chips.max(1)))
                 .collect(),
-            capex_per_chip: world_config.rack_types
+            capex_per_chip: rack_models
                 .iter()
                 .enumerate()
                 .map(|(i, t)| {
                     economics.map_or(0.0, |e| {
                         e.capex.rack_price_usd.get(i).copied().unwrap_or(0.0)
                             * (1.0 + e.capex.network_share)
-                            / f64::from(t.rack.chips.max(1))
+                            / f64::from(t.chips.max(1))
                     })
                 })
                 .collect(),
@@ -209,19 +205,19 @@ impl<'s, R: Recorder> Books<'s, R> {
                 to: SimTime::ZERO,
                 energy_usd: 0.0,
                 energy_mwh: 0.0,
-                healthy: vec![0.0; world_config.rack_types.len()],
-                held: vec![0.0; world_config.rack_types.len()],
+                healthy: vec![0.0; rack_types],
+                held: vec![0.0; rack_types],
                 nameplate_mw_hours: 0.0,
                 it_capex_hours: 0.0,
-                served: vec![0.0; world_config.rack_types.len()],
-                maintenance: vec![0.0; world_config.rack_types.len()],
+                served: vec![0.0; rack_types],
+                maintenance: vec![0.0; rack_types],
             },
             open: false,
             windows: Vec::new(),
             scratch: (
-                vec![0.0; world_config.rack_types.len()],
-                vec![0.0; world_config.rack_types.len()],
-                vec![0.0; world_config.rack_types.len()],
+                vec![0.0; rack_types],
+                vec![0.0; rack_types],
+                vec![0.0; rack_types],
             ),
             last_sample: SimTime::ZERO,
             buildout: Vec::new(),
@@ -471,10 +467,9 @@ impl<R: Recorder> Recorder for Books<'_, R> {
     }
     fn service(&mut self, row: &ServiceRow) {
         if let (true, Some(&s)) = (self.open, self.service_index.get(row.service.as_str()))
-            && self.sold_on_demand[s]
+            && let Some(t) = self.sold_on_demand[s]
         {
             let iv = &mut self.pending;
-            let t = self.serving.services[s].rack_type;
             let hours = iv.to.since(iv.from).hours();
             iv.served[t] += row.chips as f64 * hours;
         }

@@ -164,19 +164,19 @@ impl<R: Recorder> Books<'_, R> {
     /// after a retirement at its site reuses the retired racks' hall
     /// (zeros with write-offs off).
     fn hall_reuse(&self, econ: &Economics) -> Vec<f64> {
-        let world_config = self.world_config;
         if econ.capex.write_off_at_retirement {
             let halls: Vec<retire::Hall> = self
                 .buildout
                 .iter()
                 .map(|row| retire::Hall {
-                    site: world_config
+                    site: econ
+                        .inventory
                         .sites
                         .iter()
                         .position(|s| s.name == row.site)
                         .unwrap_or(0),
                     it_mw: self.rack_index.get(&row.rack).map_or(0.0, |&t| {
-                        f64::from(row.racks) * world_config.rack_types[t].nameplate().0 / 1e6
+                        f64::from(row.racks) * econ.inventory.rack_models[t].nameplate.0 / 1e6
                     }),
                     service: self.month_of(&row.commissioned),
                     retired: self
@@ -196,7 +196,6 @@ impl<R: Recorder> Books<'_, R> {
     /// early retirement written off and the hardware's resale booked.
     fn capital(&self, econ: &Economics) -> Capital {
         let n = self.months.len();
-        let world_config = self.world_config;
         let mut phases: Vec<PhaseCapital> = Vec::new();
         let mut capex = vec![0.0; n];
         let mut depreciation = vec![0.0; n];
@@ -213,7 +212,7 @@ impl<R: Recorder> Books<'_, R> {
             let racks = f64::from(row.racks);
             let server = racks * cp.rack_price_usd[t];
             let network = server * cp.network_share;
-            let it_mw = racks * world_config.rack_types[t].nameplate().0 / 1e6;
+            let it_mw = racks * econ.inventory.rack_models[t].nameplate.0 / 1e6;
             let facility = if *reused_mw > 0.0 {
                 (it_mw - reused_mw).max(0.0) * cp.facility_usd_per_mw
             } else {

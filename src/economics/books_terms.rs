@@ -64,9 +64,9 @@ impl<R: Recorder> Books<'_, R> {
     /// commissioning date + its `end_of_life`), if that falls inside the
     /// run.
     pub(super) fn retirement_month(&self, row: &crate::record::BuildoutRow) -> Option<usize> {
-        let (world_config, run) = (self.world_config, self.run);
-        let site = world_config.sites.iter().find(|s| s.name == row.site)?;
-        let eol = site.phases.get(row.phase)?.end_of_life?;
+        let (econ, run) = (self.economics?, self.run);
+        let site = econ.inventory.sites.iter().find(|s| s.name == row.site)?;
+        let eol = (*site.end_of_life.get(row.phase)?)?;
         let day = chrono::NaiveDate::parse_from_str(&row.commissioned, "%Y-%m-%d").ok()?;
         let at = run.calendar.time_of_date(day)? + eol;
         if at >= run.end {

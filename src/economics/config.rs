@@ -4,7 +4,8 @@
 //! `[on_demand]`; read by [`super::books`]. Rates are per year unless the
 //! name says otherwise; money is in US dollars.
 
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
+use crate::units::Watts;
 
 /// The provider's costs and financing (`[economics]`).
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +33,55 @@ pub struct Economics {
     pub opex_lines: super::lines::OpexLines,
     /// Yearly escalators of energy, staff and maintenance.
     pub escalators: super::escalate::Escalators,
+    /// The scenario's rack models, sites and services as the books see
+    /// them.
+    pub inventory: Inventory,
+}
+
+/// The scenario's rack models, sites and services as the books see them,
+/// by the indices the rows and the terms use (resolved at the boundary
+/// from the world's and the serving workload's configuration).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inventory {
+    /// The rack models, by rack-type index.
+    pub rack_models: Vec<RackModel>,
+    /// The sites, by site index: their names and their build-out phases'
+    /// lives.
+    pub sites: Vec<SitePhases>,
+    /// The inference services, by service index.
+    pub services: Vec<ServiceModel>,
+}
+
+/// A rack model as the books see it (resolved at the boundary from the
+/// world's rack types).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RackModel {
+    /// The rack's name, as the build-out rows give it.
+    pub name: String,
+    /// Nameplate IT power of one rack: every chip at TDP plus overhead
+    /// (the world's figure) \[W\].
+    pub nameplate: Watts,
+    /// Chips per rack.
+    pub chips: u32,
+}
+
+/// A site as the books see it: its name and when its phases retire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SitePhases {
+    /// The site's name, as the rows give it.
+    pub name: String,
+    /// Each build-out phase's `end_of_life` after commissioning, if it has
+    /// one, in the order the site lists its phases.
+    pub end_of_life: Vec<Option<SimDuration>>,
+}
+
+/// An inference service as the books see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceModel {
+    /// The service's name, as its rows give it.
+    pub name: String,
+    /// Index of its rack model ([`Inventory::rack_models`]).
+    pub rack_type: usize,
 }
 
 /// When capital is paid, and over how long each asset class is depreciated.
@@ -384,7 +434,6 @@ pub enum OnDemandDemand {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::SimDuration;
 
     fn at(hours: f64) -> SimTime {
         SimTime::ZERO + SimDuration::from_hours_f64(hours)

@@ -87,21 +87,25 @@ mod tests {
             Column {
                 name: "scenario",
                 kind: Kind::Text,
+                unit: None,
                 put: |r, l| l.text(r.scenario),
             },
             Column {
                 name: "seed",
                 kind: Kind::Number,
+                unit: None,
                 put: |r, l| l.int(r.seed),
             },
             Column {
                 name: "availability",
                 kind: Kind::Number,
+                unit: None,
                 put: |r, l| l.fixed(r.availability, 6),
             },
             Column {
                 name: "irr",
                 kind: Kind::Number,
+                unit: None,
                 put: |r, l| match r.irr {
                     Some(x) => l.fixed(x, 6),
                     None => l.text(""),
@@ -110,11 +114,13 @@ mod tests {
             Column {
                 name: "irr_note",
                 kind: Kind::Text,
+                unit: None,
                 put: |r, l| l.text(r.irr_note),
             },
             Column {
                 name: "npv_usd",
                 kind: Kind::Number,
+                unit: None,
                 put: |r, l| l.fixed(r.npv_usd, 2),
             },
         ];

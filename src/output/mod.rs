@@ -7,7 +7,9 @@
 //! in the output folder together. `summary.json` (`json.rs`) is written
 //! from the summary row; the charts (`charts/`) and `report.html`
 //! (`report.rs`) are a later stage (`pipeline.rs`), drawn from the run's
-//! results read back before the set is committed.
+//! data gathered from its rows as they were recorded (`tee.rs` hands them
+//! to the CSV recorder and to `charts/recorded.rs`), each value through
+//! its column of the schema, so they are what the files say.
 //! A comparison of runs (`compare.rs`) reads finished run folders back (see
 //! [`crate::results`]); a sweep writes its own files ([`crate::sweep::files`]).
 
@@ -30,3 +32,4 @@ pub mod report;
 pub mod sensitivity;
 #[cfg(feature = "cli")]
 pub mod set;
+pub mod tee;

@@ -1,9 +1,10 @@
 //! The stages after a run's rows are written: a [`StagedRun`] is the set
 //! whose CSV files and `summary.json` the [`CsvRecorder`] has closed in the
 //! staging folder; [`StagedRun::draw_report`] draws the charts and
-//! `report.html` from the run's results read back through the schema
-//! ([`RunData`]); [`StagedRun::commit`] swaps the whole set in. The CSV
-//! writer itself draws nothing.
+//! `report.html` from the run's data ([`RunData`]: gathered from the rows
+//! as they were recorded, or read back through the schema with
+//! [`StagedRun::read_back`]); [`StagedRun::commit`] swaps the whole set
+//! in. The CSV writer itself draws nothing.
 //!
 //! [`CsvRecorder`]: crate::output::csv::CsvRecorder
 
@@ -27,12 +28,25 @@ impl StagedRun {
         StagedRun { set }
     }
 
+    /// The run's data read back from its staged files ([`RunData::read`]).
+    pub fn read_back(&self) -> Result<RunData, OutputError> {
+        RunData::read(&self.set)
+    }
+
     /// Draws the charts (PNG and SVG) and writes `report.html` into the
-    /// set, from the run's results read back ([`RunData::read`]); `inputs`
-    /// holds what the results do not: the scenario's text and label, and
-    /// the services' latency targets.
-    pub fn draw_report(&mut self, inputs: &ReportInputs) -> Result<(), OutputError> {
-        let data = RunData::read(&self.set)?;
+    /// set, from the run's data `gathered` as its rows were recorded, or
+    /// read back from the staged files without it
+    /// ([`StagedRun::read_back`]); `inputs` holds what the data do not: the
+    /// scenario's text and label, and the services' latency targets.
+    pub fn draw_report(
+        &mut self,
+        inputs: &ReportInputs,
+        gathered: Option<RunData>,
+    ) -> Result<(), OutputError> {
+        let data = match gathered {
+            Some(data) => data,
+            None => self.read_back()?,
+        };
         let charts = crate::output::charts::draw_charts(&data, &inputs.services)
             .map_err(|(kind, message)| self.set.draw_error(kind.stem(), message))?;
         let html = crate::output::report::report_html(inputs, &data, &charts);

@@ -15,7 +15,9 @@ use std::fmt::Write as _;
 use super::charts::data::{CsvTable, RunData};
 use super::charts::style::grouped;
 use super::charts::{ChartKind, DrawnChart, ServiceTarget};
-use crate::output::csv::{contracts, contracts_monthly, monthly, summary};
+use crate::output::csv::{
+    Unit, contracts, contracts_monthly, monthly, revenue_column_contract, schema, summary,
+};
 use crate::scenario::Scenario;
 
 /// What the report needs beyond the run's files: the scenario as the user
@@ -345,9 +347,16 @@ fn books_terms_headlines(s: &CsvTable) -> Vec<(String, String, String)> {
     out
 }
 
-/// A CSV table as an HTML table; money columns (`…_usd`) in whole dollars
-/// with separators.
-fn table_html(out: &mut String, t: &CsvTable) {
+/// The units of the columns of `t`, the run's file `file`, as its schema
+/// declares them.
+fn units(file: &str, t: &CsvTable) -> Vec<Option<Unit>> {
+    let schema = schema(file).unwrap_or_default();
+    t.header.iter().map(|h| schema.unit(h)).collect()
+}
+
+/// A CSV table as an HTML table; money columns (in [`Unit::Usd`]) in whole
+/// dollars with separators; `units` are its columns' units.
+fn table_html(out: &mut String, t: &CsvTable, units: &[Option<Unit>]) {
     out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
     for h in &t.header {
         let _ = write!(out, "<th>{}</th>", escape(h));
@@ -356,7 +365,7 @@ fn table_html(out: &mut String, t: &CsvTable) {
     for row in &t.rows {
         out.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
-            let money = t.header.get(i).is_some_and(|h| h.ends_with("_usd"));
+            let money = units.get(i) == Some(&Some(Unit::Usd));
             let shown = match cell.parse::<f64>() {
                 Ok(x) if money && x.is_finite() => grouped(x, 0),
                 _ => cell.clone(),
@@ -380,9 +389,9 @@ fn table_html(out: &mut String, t: &CsvTable) {
     }
 }
 
-/// A column of `monthly.csv` in words with its unit, for the statement's
-/// header: `revenue_openai_usd` is `revenue, openai [$]`.
-fn statement_heading(column: &str) -> String {
+/// A column of `monthly.csv` in words with its unit `unit`, for the
+/// statement's header: `revenue_openai_usd` is `revenue, openai [$]`.
+fn statement_heading(column: &str, unit: Option<Unit>) -> String {
     let known = [
         (monthly::MONTH, "month"),
         (monthly::DAYS, "days"),
@@ -413,29 +422,38 @@ fn statement_heading(column: &str) -> String {
     if let Some((_, words)) = known.iter().find(|(c, _)| *c == column) {
         return (*words).to_string();
     }
-    if let Some(name) = column
-        .strip_prefix("revenue_")
-        .and_then(|c| c.strip_suffix("_usd"))
-    {
+    if let Some(name) = revenue_column_contract(column) {
         return format!("revenue, {name} [$]");
     }
-    match column.strip_suffix("_usd") {
-        Some(c) => format!("{} [$]", c.replace('_', " ")),
-        None => column.replace('_', " "),
+    let words = |c: &str| c.replace('_', " ");
+    match unit {
+        Some(Unit::Usd) => {
+            let suffix = Unit::Usd.suffix().unwrap_or_default();
+            format!(
+                "{} [$]",
+                words(column.strip_suffix(suffix).unwrap_or(column))
+            )
+        }
+        _ => words(column),
     }
 }
 
-/// A cell of the monthly statement as read: money in whole dollars with
-/// separators (`−` for negatives, never `−0`), days as a whole number when
-/// whole, energy to 1 decimal, chip-hours whole, megawatts to 1 decimal.
-fn statement_cell(column: &str, cell: &str) -> String {
+/// A cell of the monthly statement as read, its column `column` in `unit`:
+/// money in whole dollars with separators (`−` for negatives, never
+/// `−0`), days as a whole number when whole, energy to 1 decimal,
+/// chip-hours whole, megawatts to 1 decimal.
+fn statement_cell(column: &str, unit: Option<Unit>, cell: &str) -> String {
     let Ok(x) = cell.parse::<f64>() else {
         return cell.to_string();
     };
     if !x.is_finite() {
         return cell.to_string();
     }
-    let decimals = if column.ends_with("_usd") || column.ends_with("_hours") {
+    let whole = matches!(
+        unit,
+        Some(Unit::Usd | Unit::ChipHours | Unit::CapacityHours)
+    );
+    let decimals = if whole {
         0
     } else if column == monthly::DAYS {
         if x.fract() == 0.0 { 0 } else { 2 }
@@ -453,15 +471,17 @@ fn statement_cell(column: &str, cell: &str) -> String {
 /// The monthly statement as an HTML table: columns in words with units,
 /// money in whole dollars.
 fn statement_html(out: &mut String, t: &CsvTable) {
+    let units = units("monthly.csv", t);
     out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
-    for h in &t.header {
-        let _ = write!(out, "<th>{}</th>", escape(&statement_heading(h)));
+    for (h, unit) in t.header.iter().zip(&units) {
+        let _ = write!(out, "<th>{}</th>", escape(&statement_heading(h, *unit)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in &t.rows {
         out.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
             let column = t.header.get(i).map_or("", String::as_str);
+            let unit = units.get(i).copied().flatten();
             let class = if cell.parse::<f64>().is_ok() && column != monthly::MONTH {
                 "n"
             } else {
@@ -470,7 +490,7 @@ fn statement_html(out: &mut String, t: &CsvTable) {
             let _ = write!(
                 out,
                 "<td class=\"{class}\">{}</td>",
-                escape(&statement_cell(column, cell))
+                escape(&statement_cell(column, unit, cell))
             );
         }
         out.push_str("</tr>\n");
@@ -718,7 +738,11 @@ pub fn report_html(inputs: &ReportInputs, data: &RunData, charts: &[DrawnChart])
     }
 
     out.push_str("<h2 id=\"buildout\">Build-out</h2>\n<p class=\"note\">Each phase of each site (buildout.csv): planned, delivered and commissioned dates, what became of it, and its nameplate power.</p>\n");
-    table_html(&mut out, &data.buildout);
+    table_html(
+        &mut out,
+        &data.buildout,
+        &units("buildout.csv", &data.buildout),
+    );
     if let Some(monthly) = &data.monthly {
         out.push_str("<h2 id=\"statement\">Monthly statement</h2>\n<p class=\"note\">The provider's statement, one row per calendar month (monthly.csv): money in whole US dollars, pre-tax; negative amounts with −.</p>\n");
         statement_html(&mut out, monthly);
@@ -761,19 +785,23 @@ mod tests {
 
     #[test]
     fn the_statement_reads_as_money_with_units() {
-        assert_eq!(statement_cell("days", "31.0000"), "31");
-        assert_eq!(statement_cell("days", "30.5000"), "30.50");
-        assert_eq!(statement_cell("revenue_usd", "29008712.33"), "29,008,712");
-        assert_eq!(statement_cell("ebit_usd", "-19601595.73"), "−19,601,596");
-        assert_eq!(statement_cell("interest_usd", "-0.20"), "0");
-        assert_eq!(statement_cell("energy_mwh", "8629.335"), "8,629.3");
-        assert_eq!(statement_cell("month", "2025-12"), "2025-12");
-        assert_eq!(
-            statement_heading("revenue_openai_usd"),
-            "revenue, openai [$]"
-        );
-        assert_eq!(statement_heading("cash_flow_usd"), "cash flow [$]");
-        assert_eq!(statement_heading("it_nameplate_mw"), "IT nameplate [MW]");
+        let unit = |c: &str| schema("monthly.csv").unwrap().unit(c);
+        let cell = |c: &str, text: &str| statement_cell(c, unit(c), text);
+        let heading = |c: &str| statement_heading(c, unit(c));
+        assert_eq!(cell(monthly::DAYS, "31.0000"), "31");
+        assert_eq!(cell(monthly::DAYS, "30.5000"), "30.50");
+        assert_eq!(cell(monthly::REVENUE_USD, "29008712.33"), "29,008,712");
+        assert_eq!(cell(monthly::EBIT_USD, "-19601595.73"), "−19,601,596");
+        assert_eq!(cell(monthly::INTEREST_USD, "-0.20"), "0");
+        assert_eq!(cell(monthly::ENERGY_MWH, "8629.335"), "8,629.3");
+        assert_eq!(cell(monthly::HEALTHY_CHIP_HOURS, "8629.335"), "8,629");
+        assert_eq!(cell(monthly::MONTH, "2025-12"), "2025-12");
+        let openai = crate::output::csv::contract_revenue_column("openai");
+        assert_eq!(cell(&openai, "1.50"), "2");
+        assert_eq!(heading(&openai), "revenue, openai [$]");
+        assert_eq!(heading(monthly::CASH_FLOW_USD), "cash flow [$]");
+        assert_eq!(heading(monthly::IT_NAMEPLATE_MW), "IT nameplate [MW]");
+        assert_eq!(heading(monthly::INCOME_TAX_USD), "income tax [$]");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::charts::tornado::{Tornado as TornadoChart, TornadoBar};
 use super::charts::{comparison::SLIDE, write_chart};
 use super::set::{OutputError, OutputSet};
+use crate::output::csv::{Unit, schema};
 use crate::sensitivity::{Point, Tornado};
 
 /// Columns of `sensitivity.csv`.
@@ -76,22 +77,16 @@ pub fn csv_text(results: &[Tornado]) -> String {
     out
 }
 
-/// The figure's unit divisor and the axis name: money in $B or $M, a rate
-/// in %, other figures as they are.
+/// The figure's unit divisor and the axis name, from the unit `summary.csv`
+/// declares for it: money in $B or $M, a share or a rate in %, other
+/// figures as they are.
 fn axis(figure: &str, largest: f64) -> (f64, String) {
-    if figure.ends_with("_usd") {
-        if largest >= 1e9 {
-            (1e9, format!("{figure} [$B]"))
-        } else {
-            (1e6, format!("{figure} [$M]"))
-        }
-    } else if figure.starts_with("irr")
-        || figure.ends_with("margin")
-        || figure == crate::output::csv::summary::AVAILABILITY
-    {
-        (0.01, format!("{figure} [%]"))
-    } else {
-        (1.0, figure.to_string())
+    let unit = schema("summary.csv").and_then(|s| s.unit(figure));
+    match unit {
+        Some(Unit::Usd) if largest >= 1e9 => (1e9, format!("{figure} [$B]")),
+        Some(Unit::Usd) => (1e6, format!("{figure} [$M]")),
+        Some(Unit::Share | Unit::PerYear) => (0.01, format!("{figure} [%]")),
+        _ => (1.0, figure.to_string()),
     }
 }
 

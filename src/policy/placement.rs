@@ -231,6 +231,22 @@ pub fn pack_at(
     Some(chosen)
 }
 
+/// One free domain of `rack_type` at `site`, the one [`pack_at`] would
+/// choose for `needed` = 1: the first free domain (in id order) of the
+/// rack with the fewest free domains (ties: the higher rack id). What a
+/// job takes to replace a domain that went down, one domain at a time, so
+/// without building a list: O(1) reads of the world's per-rack free counts.
+pub fn pack_one(world: &World, site: SiteId, rack_type: RackTypeId) -> Option<DomainId> {
+    if world.capacity(site, rack_type) == 0 {
+        return None;
+    }
+    let max = world.domains_per_rack(rack_type);
+    // The lowest count that some rack has: its set is never empty.
+    let count = world.count_with_free(site, rack_type, 1, max, true)?;
+    let rack = world.racks_with_free(site, rack_type, count).next_back()?;
+    world.free_domains_of_rack(rack).next()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

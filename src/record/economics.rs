@@ -62,14 +62,14 @@ pub struct MonthlyRow {
     pub on_demand_chip_hours: f64,
     /// Mean IT nameplate power online \[MW\].
     pub it_nameplate_mw: f64,
-    /// The opex lines of [`crate::economics::lines::LINE_NAMES`], in that
+    /// The opex lines of `LINE_NAMES` (`economics::lines`), in that
     /// order (included in opex), when the scenario names any.
     pub opex_lines_usd: Option<[f64; 4]>,
     /// The tax lines, when the scenario has `[economics.tax]`.
     pub tax: Option<MonthlyTaxRow>,
 }
 
-/// The tax lines of one month of `monthly.csv` ([`crate::economics::tax`]).
+/// The tax lines of one month of `monthly.csv` (`crate::economics::tax`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonthlyTaxRow {
     /// Tax depreciation \[USD\].
@@ -219,7 +219,7 @@ pub struct EconomicsSummary {
     /// Each contract over its term, as in `contracts.csv`.
     pub contracts: Vec<ContractRow>,
     /// The opex lines over the run, in the order of
-    /// [`crate::economics::lines::LINE_NAMES`], when the scenario names any.
+    /// `LINE_NAMES` (`economics::lines`), when the scenario names any.
     pub opex_lines_usd: Option<[f64; 4]>,
     /// The after-tax figures, when the scenario has `[economics.tax]`.
     pub tax: Option<TaxSummary>,
@@ -231,7 +231,7 @@ pub struct EconomicsSummary {
     pub retirement: Option<RetirementSummary>,
 }
 
-/// What early retirements booked over the run ([`crate::economics::retire`]).
+/// What early retirements booked over the run (`crate::economics::retire`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetirementSummary {
     /// Book value of servers and network left when their phases retired
@@ -241,7 +241,7 @@ pub struct RetirementSummary {
     pub proceeds_usd: f64,
 }
 
-/// The after-tax headline figures ([`crate::economics::tax`]).
+/// The after-tax headline figures (`crate::economics::tax`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaxSummary {
     /// Income tax rate.
@@ -265,7 +265,7 @@ pub struct TaxSummary {
 }
 
 /// The headline figures with the value left at the end
-/// ([`crate::economics::residual`]).
+/// (`crate::economics::residual`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminalSummary {
     /// `book_value`, `resale` or `perpetuity`.

@@ -17,6 +17,10 @@ use super::{Plan, SweepError, chart_error, csv_bug, put};
 use crate::output::charts::comparison::{BandPoint, BandSeries, Bands, Bar, Bars, SLIDE};
 use crate::output::charts::write_chart;
 use crate::output::compare::table_number;
+use crate::output::csv::{
+    self as csv_columns, SWEEP_COMBINATION_COLUMNS, SWEEP_FIGURE_COLUMNS, SWEEP_RUN_COLUMNS,
+    SweepCombinationRow, SweepFigureRow, SweepRunRow, param_column, row_text, summary,
+};
 use crate::output::set::OutputSet;
 use crate::results::{HEADLINES, Headline, RunSummary};
 
@@ -75,16 +79,6 @@ impl Table {
     }
 }
 
-/// A number for a CSV cell: 6 decimals, never `-0.000000`.
-fn cell(x: f64) -> String {
-    let s = format!("{x:.6}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
 /// Reads every run's summary in id order.
 fn summaries(out: &Path, plan: &Plan) -> Result<Vec<RunSummary>, SweepError> {
     plan.runs
@@ -99,28 +93,25 @@ fn summaries(out: &Path, plan: &Plan) -> Result<Vec<RunSummary>, SweepError> {
 /// Returns their paths.
 pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
     let runs = summaries(out, plan)?;
-    let table = Table::of(&runs, &["seed"]);
-    let params: Vec<String> = plan
-        .varies
-        .iter()
-        .map(|v| format!("param_{}", v.path))
-        .collect();
+    let table = Table::of(&runs, &[summary::SEED]);
+    let params: Vec<String> = plan.varies.iter().map(|v| param_column(&v.path)).collect();
 
     let mut set = OutputSet::create(out)?;
     put(&mut set, "sweep.json", &plan.to_json())?;
 
     // sweep.csv: one row per run.
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["id".to_string(), "replication".into(), "seed".into()];
+    let mut header = csv_columns::header(SWEEP_RUN_COLUMNS);
     header.extend(params.iter().cloned());
     header.extend(table.columns.iter().cloned());
     w.write_record(&header).map_err(csv_bug)?;
     for (run, values) in plan.runs.iter().zip(&table.rows) {
-        let mut row = vec![
-            run.id.clone(),
-            run.replication.to_string(),
-            run.seed.to_string(),
-        ];
+        let lead = SweepRunRow {
+            id: run.id.clone(),
+            replication: run.replication,
+            seed: run.seed,
+        };
+        let mut row = row_text(SWEEP_RUN_COLUMNS, &lead);
         row.extend(run.params.iter().map(|(_, v)| shown(v).to_string()));
         row.extend(values.iter().cloned());
         w.write_record(&row).map_err(csv_bug)?;
@@ -135,9 +126,9 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
     let numeric = table.numeric();
     let per_combination = plan.replications as usize;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["combination".to_string()];
+    let mut header = csv_columns::header(SWEEP_COMBINATION_COLUMNS);
     header.extend(params.iter().cloned());
-    header.extend(["metric", "n", "mean", "std_dev", "ci95_low", "ci95_high"].map(String::from));
+    header.extend(csv_columns::header(SWEEP_FIGURE_COLUMNS));
     w.write_record(&header).map_err(csv_bug)?;
     for c in 0..plan.combinations() {
         let first = &plan.runs[c * per_combination];
@@ -149,14 +140,20 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Vec<PathBuf>, SweepError> {
             let Some(e) = Estimate::of(&values) else {
                 continue;
             };
-            let mut row = vec![c.to_string()];
+            let mut row = row_text(
+                SWEEP_COMBINATION_COLUMNS,
+                &SweepCombinationRow { combination: c },
+            );
             row.extend(first.params.iter().map(|(_, v)| shown(v).to_string()));
-            row.push(table.columns[i].clone());
-            row.push(e.n.to_string());
-            row.push(cell(e.mean));
-            for x in [e.std_dev, e.low(), e.high()] {
-                row.push(x.map(cell).unwrap_or_default());
-            }
+            let figure = SweepFigureRow {
+                metric: table.columns[i].clone(),
+                n: e.n,
+                mean: e.mean,
+                std_dev: e.std_dev,
+                ci95_low: e.low(),
+                ci95_high: e.high(),
+            };
+            row.extend(row_text(SWEEP_FIGURE_COLUMNS, &figure));
             w.write_record(&row).map_err(csv_bug)?;
         }
     }

@@ -644,6 +644,12 @@ impl<'s> World<'s> {
         self.log.drain(..)
     }
 
+    /// Whether failure-log rows or maintenance windows wait to be drained
+    /// (most events leave none: a look costs less than two empty drains).
+    pub fn has_rows(&self) -> bool {
+        !self.log.is_empty() || !self.maintenance_log.is_empty()
+    }
+
     /// The maintenance windows opened since the last call, in order.
     pub fn drain_maintenance_rows(&mut self) -> std::vec::Drain<'_, crate::record::MaintenanceRow> {
         self.maintenance_log.drain(..)

@@ -162,24 +162,27 @@ pub(crate) struct Topology {
     /// a domain by a binary search of this small table, without a look at
     /// the domain's own record.
     pub rack_starts: Vec<u32>,
+    /// By domain id: the allocation that last took the domain, or
+    /// `workload_api::NO_ALLOCATION`. A release leaves the ids of its
+    /// domains in place: an allocation id is never reused, so an id whose
+    /// allocation is gone means that no allocation holds the domain (read
+    /// it through `World::allocation_of`). Kept apart from the domains'
+    /// records, as [`Topology::holder_pos`] is, so that an allocation
+    /// taking a run of consecutive domains writes each table as one fill
+    /// of consecutive entries (vector stores), not a field per record.
+    pub holder: Vec<u32>,
+    /// By domain id: its position in its holder's list of domains
+    /// (meaningless when no allocation holds it).
+    pub holder_pos: Vec<u32>,
 }
 
-/// One scale-up domain's state, kept together (one cache line holds four).
+/// One scale-up domain's state, kept together (one cache line holds eight).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Domain {
     /// Its rack.
     pub rack: u32,
     /// How many of its nodes are not healthy.
     pub down_nodes: u32,
-    /// The allocation that last took it, or `workload_api::NO_ALLOCATION`. A
-    /// release leaves the ids of its domains in place: an allocation id is
-    /// never reused, so an id whose allocation is gone means that no
-    /// allocation holds the domain (read it through
-    /// `World::allocation_of`).
-    pub allocation: u32,
-    /// Its position in its allocation's list of domains (meaningless when
-    /// no allocation holds it).
-    pub alloc_pos: u32,
 }
 
 impl Topology {
@@ -189,9 +192,9 @@ impl Topology {
         self.domains.push(Domain {
             rack,
             down_nodes: 0,
-            allocation: super::workload_api::NO_ALLOCATION,
-            alloc_pos: 0,
         });
+        self.holder.push(super::workload_api::NO_ALLOCATION);
+        self.holder_pos.push(0);
         let words = self.domains.len().div_ceil(64);
         self.free_bits.resize(words, 0);
         self.whole_bits.resize(words, 0);
@@ -290,6 +293,25 @@ impl Topology {
             BitIter(bits).map(move |b| base + b)
         })
     }
+    /// Appends the first `limit` free domains among `first..first + n`
+    /// (one rack's), in id order, to `out`: [`Topology::free_in`] taken
+    /// as a loop over the words and their set bits.
+    pub fn push_free_in(&self, first: u32, n: u32, limit: u32, out: &mut Vec<DomainId>) {
+        let (end, mut left) = (first + n, limit);
+        for (w, mask) in word_masks(first, end) {
+            let mut bits = self.free_bits[w] & mask;
+            let base = (w * 64) as u32;
+            while bits != 0 && left > 0 {
+                out.push(DomainId(base + bits.trailing_zeros()));
+                bits &= bits - 1;
+                left -= 1;
+            }
+            if left == 0 {
+                break;
+            }
+        }
+    }
+
     /// The domain a node belongs to.
     pub fn domain_of(&self, node: u32) -> u32 {
         let rack = &self.racks[self.node_rack[node as usize] as usize];

@@ -72,7 +72,7 @@ fn the_cli_refuses_a_bad_trace_row_with_exit_2() {
     let out = dcsim(["validate", toml.to_str().unwrap()]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
-    assert!(stderr.contains("t.csv:3:1:"), "{stderr}");
+    assert!(stderr.contains("t.csv:3:6:"), "{stderr}");
 
     // Fixed, it validates and reports the trace's jobs.
     std::fs::write(

@@ -446,27 +446,29 @@ file = "bad.csv"
 rack = "quad"
 "#;
     let cases: [(&str, &str, &str); 9] = [
+        // Each at the first character of the field at fault: `chips` at
+        // column 4, `ideal_duration` at 6; a row unreadable as a whole at 1.
         (
             "0s,4,1h\n1h,x,1h\n",
-            ":3:1:",
+            ":3:4:",
             "`chips` must be a whole number",
         ),
         (
             "0s,4,1h\n1h,6,1h\n",
-            ":3:1:",
+            ":3:4:",
             "not a whole number of quad's scale-up domains",
         ),
         (
             "0s,4,1h\n1h,20,1h\n",
-            ":3:1:",
+            ":3:4:",
             "more than any site ever holds",
         ),
         ("3,4,1h\n", ":2:1:", "has no unit"),
         ("9d,4,1h\n", ":2:1:", "past the end of the run"),
-        ("0s,4,1h\n0s,4,0s\n", ":3:1:", "longer than 0"),
-        ("0s,4,1h\n0s,4,1hr\n", ":3:1:", "unknown unit"),
+        ("0s,4,1h\n0s,4,0s\n", ":3:6:", "longer than 0"),
+        ("0s,4,1h\n0s,4,1hr\n", ":3:6:", "unknown unit"),
         ("0s,4,1h\n0s,4\n", ":3:1:", "unreadable row"),
-        ("0s,0,1h\n", ":2:1:", "at least 1"),
+        ("0s,0,1h\n", ":2:4:", "at least 1"),
     ];
     for (rows, at, what) in cases {
         std::fs::write(
@@ -480,7 +482,7 @@ rack = "quad"
     }
     // flops beyond the TOML bound, a work given two ways, an unknown rack.
     let more: [(&str, &str, &str); 4] = [
-        ("submit,chips,flops\n0s,4,1e40\n", ":2:1:", "at most 1e32"),
+        ("submit,chips,flops\n0s,4,1e40\n", ":2:6:", "at most 1e32"),
         (
             "submit,chips,flops,ideal_duration\n0s,4,1e20,1h\n",
             ":2:1:",
@@ -488,16 +490,38 @@ rack = "quad"
         ),
         (
             "submit,chips,ideal_duration,rack\n0s,4,1h,quadd\n",
-            ":2:1:",
+            ":2:9:",
             "did you mean",
         ),
-        ("submit,chipz,ideal_duration\n0s,4,1h\n", ":1:1:", "chipz"),
+        ("submit,chipz,ideal_duration\n0s,4,1h\n", ":1:8:", "chipz"),
     ];
     for (body, at, what) in more {
         std::fs::write(csv.as_path(), body).unwrap();
         let e = refused(&dir, trace);
         assert!(e.contains(&format!("{shown}{at}")), "{body:?}: {e}");
         assert!(e.contains(what), "{body:?}: {e}");
+    }
+    // A bad field in a later column is placed at its first character as
+    // the CSV reads it: after a quoted field holding a comma, on the next
+    // line of a field that spans two, past the blanks the reader trims,
+    // with a character of two bytes counting one column.
+    let later: [(&str, &str); 4] = [
+        ("\"a, b\",0s,4,soon\n", ":2:13:"),
+        ("\"x\ny\",0s,4,soon\n", ":3:9:"),
+        ("a,  0s ,\t4,  soon\n", ":2:14:"),
+        ("é,0s,4,soon\n", ":2:8:"),
+    ];
+    for (row, at) in later {
+        std::fs::write(
+            csv.as_path(),
+            format!("name,submit,chips,ideal_duration\n{row}"),
+        )
+        .unwrap();
+        let e = refused(&dir, trace);
+        assert!(
+            e.contains(&format!("{shown}{at} traces[0].file: `ideal_duration`")),
+            "{row:?}: {e}"
+        );
     }
     // Two rows of one name, or a name a [[jobs]] entry has.
     std::fs::write(
@@ -512,7 +536,7 @@ rack = "quad"
         ),
     );
     assert!(
-        e.contains(&format!("{shown}:2:1:")) && e.contains("already named"),
+        e.contains(&format!("{shown}:2:9:")) && e.contains("already named"),
         "{e}"
     );
     std::fs::write(
@@ -522,7 +546,7 @@ rack = "quad"
     .unwrap();
     let e = refused(&dir, trace);
     assert!(
-        e.contains(&format!("{shown}:3:1:")) && e.contains("already named"),
+        e.contains(&format!("{shown}:3:9:")) && e.contains("already named"),
         "{e}"
     );
 
@@ -542,11 +566,11 @@ rack = "quad"
         "[[traces]]\nname = \"a\"\nfile = \"ali.csv\"\nformat = \"alibaba\"\nrack = \"gpu8\"\n",
     );
     assert!(
-        e.contains(&format!("{shown}:3:1:")) && e.contains("`num_gpu`"),
+        e.contains(&format!("{shown}:3:8:")) && e.contains("`num_gpu`"),
         "{e}"
     );
     assert!(
-        e.contains(&format!("{shown}:4:1:")) && e.contains("`creation_time`"),
+        e.contains(&format!("{shown}:4:27:")) && e.contains("`creation_time`"),
         "{e}"
     );
     assert!(!e.contains(":2:1:"), "{e}");
@@ -817,7 +841,7 @@ fn gpu_spec_mapping_mistakes_are_located_with_the_fix() {
     // A model the table does not map, at the row's line.
     write("p0,1,1,1,1000,,LS,Running,0,3600,0\np1,1,1,1,1000,Z9|Y8,LS,Running,0,3600,0\n");
     let e = refused_with("gpu8", MAPPING);
-    assert!(e.contains(&format!("{shown}:3:1:")), "{e}");
+    assert!(e.contains(&format!("{shown}:3:15:")), "{e}");
     assert!(
         e.contains("names no GPU model that [traces.racks] maps (it maps G2, T4, V100M32)")
             && e.contains("Z9 = \"<rack model>\""),
@@ -826,14 +850,14 @@ fn gpu_spec_mapping_mistakes_are_located_with_the_fix() {
     // No table at all.
     let e = refused_with("gpu8", "");
     assert!(
-        e.contains(&format!("{shown}:3:1:")) && e.contains("add a table [traces.racks]"),
+        e.contains(&format!("{shown}:3:15:")) && e.contains("add a table [traces.racks]"),
         "{e}"
     );
     // A task larger than a server of every model it may use.
     write("p0,1,1,2,1000,T4,LS,Running,0,3600,0\n");
     let e = refused_with("gpu8", MAPPING);
     assert!(
-        e.contains(&format!("{shown}:2:1:"))
+        e.contains(&format!("{shown}:2:8:"))
             && e.contains("T4 → solo: 1 chips")
             && e.contains("at least 2 chips"),
         "{e}"
@@ -842,7 +866,7 @@ fn gpu_spec_mapping_mistakes_are_located_with_the_fix() {
     write("p0,1,1,2,1000,,LS,Running,0,3600,0\n");
     let e = refused_with("solo", MAPPING);
     assert!(
-        e.contains(&format!("{shown}:2:1:")) && e.contains("give the trace's `rack`"),
+        e.contains(&format!("{shown}:2:8:")) && e.contains("give the trace's `rack`"),
         "{e}"
     );
 

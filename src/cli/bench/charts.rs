@@ -9,9 +9,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::training::median;
+use crate::output::charts::recorded::RunDataRecorder;
 use crate::output::csv::{Columns, CsvRecorder};
 use crate::output::report::ReportInputs;
 use crate::output::set::OutputError;
+use crate::output::tee::Tee;
 use crate::record::SummaryRow;
 use crate::scenario::Scenario;
 
@@ -61,16 +63,15 @@ pub fn run(
     for _ in 0..repeat.max(1) {
         for (k, target) in [&bare_dir, &dir].into_iter().enumerate() {
             let started = Instant::now();
-            let recorder = CsvRecorder::create_with(
-                target,
-                scenario.world.failures_log,
-                Columns::for_scenario(scenario),
-            )?;
-            let (recorder, row) = crate::sim::run(scenario, recorder, &mut |_| {});
+            let columns = Columns::for_scenario(scenario);
+            let recorder = CsvRecorder::create_with(target, scenario.world.failures_log, columns)?;
+            let charts = (k == 1).then(|| RunDataRecorder::for_run(&scenario.run, columns));
+            let (Tee(recorder, charts), row) =
+                crate::sim::run(scenario, Tee(recorder, charts), &mut |_| {});
             let finishing = Instant::now();
             let mut staged = recorder.close()?;
             if k == 1 {
-                staged.draw_report(inputs)?;
+                staged.draw_report(inputs, charts.and_then(RunDataRecorder::finish))?;
             }
             let written = staged.commit()?;
             finish[k].push(finishing.elapsed().as_secs_f64());

@@ -19,7 +19,9 @@ use chrono::NaiveDate;
 
 use super::calendar::{RunCalendar, YearMonth};
 use super::reduce::MinMaxSeries;
-use crate::output::csv::{FAILURE_CLASS_COLUMNS, jobs, services, summary, timeseries as ts};
+use crate::output::csv::{
+    FAILURE_CLASS_COLUMNS, jobs, parse_number, services, summary, timeseries as ts,
+};
 use crate::output::set::{OutputError, OutputSet};
 use crate::record::CLASSES;
 
@@ -210,12 +212,8 @@ impl RunData {
     /// `contracts_monthly.csv` when the run wrote them.
     pub fn read(set: &OutputSet) -> Result<RunData, OutputError> {
         let summary = read_table(set, "summary.csv")?.ok_or_else(|| missing(set, "summary.csv"))?;
-        let start = summary
-            .get(0, summary::START)
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-            .ok_or_else(|| invalid(set, "summary.csv", "no start date"))?;
-        let hours = summary.number(0, summary::HOURS).unwrap_or(0.0);
-        let calendar = RunCalendar::new(start, hours);
+        let calendar =
+            calendar_of(&summary).ok_or_else(|| invalid(set, "summary.csv", "no start date"))?;
         // The time series on one thread, the other files on another.
         let timeseries = set
             .open_staged("timeseries.csv")?
@@ -224,8 +222,7 @@ impl RunData {
         let services = set.open_staged("services.csv")?;
         let (series, (ettr, services)) = rayon::join(
             || {
-                TimeseriesReader::new(calendar)
-                    .read(timeseries)
+                read_timeseries(timeseries, calendar)
                     .map_err(|e| set.read_error("timeseries.csv", e))
             },
             || {
@@ -240,26 +237,63 @@ impl RunData {
                 (ettr, services)
             },
         );
-        let mut data = series?;
-        let services = services?;
-        if let Some(training) = data.training.as_mut() {
-            training.ettr = ettr?;
-        }
-        Ok(RunData {
+        Ok(RunData::assemble(
             summary,
             calendar,
-            site_count: data.site_count,
-            sites: data.sites,
-            fleet: data.fleet,
-            months: data.months,
-            training: data.training,
-            services,
-            monthly: read_table(set, "monthly.csv")?,
-            contracts: read_table(set, "contracts.csv")?,
-            contracts_monthly: read_table(set, "contracts_monthly.csv")?,
-            buildout: read_table(set, "buildout.csv")?.unwrap_or_default(),
-        })
+            series?,
+            ettr?,
+            services?,
+            [
+                read_table(set, "monthly.csv")?,
+                read_table(set, "contracts.csv")?,
+                read_table(set, "contracts_monthly.csv")?,
+            ],
+            read_table(set, "buildout.csv")?.unwrap_or_default(),
+        ))
     }
+
+    /// The data of a run whose `summary.csv` is `summary` (its calendar
+    /// `calendar`), from what its files give: the time series, the jobs'
+    /// ETTR, the services, `monthly.csv`, `contracts.csv`,
+    /// `contracts_monthly.csv` (each when the run wrote it) and
+    /// `buildout.csv`.
+    pub(super) fn assemble(
+        summary: CsvTable,
+        calendar: RunCalendar,
+        mut series: SeriesData,
+        ettr: Option<EttrHistogram>,
+        services: Option<Services>,
+        [monthly, contracts, contracts_monthly]: [Option<CsvTable>; 3],
+        buildout: CsvTable,
+    ) -> RunData {
+        if let Some(training) = series.training.as_mut() {
+            training.ettr = ettr;
+        }
+        RunData {
+            summary,
+            calendar,
+            site_count: series.site_count,
+            sites: series.sites,
+            fleet: series.fleet,
+            months: series.months,
+            training: series.training,
+            services,
+            monthly,
+            contracts,
+            contracts_monthly,
+            buildout,
+        }
+    }
+}
+
+/// The calendar of the run whose `summary.csv` is `summary`: its start
+/// date and its hours; `None` without a start date.
+pub(super) fn calendar_of(summary: &CsvTable) -> Option<RunCalendar> {
+    let start = summary
+        .get(0, summary::START)
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())?;
+    let hours = summary.number(0, summary::HOURS).unwrap_or(0.0);
+    Some(RunCalendar::new(start, hours))
 }
 
 fn missing(set: &OutputSet, name: &str) -> OutputError {
@@ -344,52 +378,6 @@ fn number(record: &csv::ByteRecord, column: Option<usize>) -> f64 {
     }
 }
 
-/// `bytes` as a number; NaN when empty or not a number. Plain decimals
-/// (`-12.345000`, `300`), which is what dcsim writes but for FLOP counts,
-/// are read directly: with fewer than 16 digits the mantissa and the power
-/// of ten are exact doubles, so their quotient is the correctly rounded
-/// value, the same as `str::parse` gives. Anything else goes to
-/// `str::parse`.
-pub fn parse_number(bytes: &[u8]) -> f64 {
-    let (negative, digits) = match bytes.first() {
-        Some(b'-') => (true, &bytes[1..]),
-        _ => (false, bytes),
-    };
-    let mut mantissa: u64 = 0;
-    let mut count = 0;
-    let mut decimals: Option<usize> = None;
-    let mut plain = !digits.is_empty() && digits.len() <= 17;
-    if plain {
-        for &b in digits {
-            match b {
-                b'0'..=b'9' => {
-                    mantissa = mantissa * 10 + u64::from(b - b'0');
-                    count += 1;
-                    if let Some(d) = decimals.as_mut() {
-                        *d += 1;
-                    }
-                }
-                b'.' if decimals.is_none() => decimals = Some(0),
-                _ => {
-                    plain = false;
-                    break;
-                }
-            }
-        }
-    }
-    if plain && count > 0 && count <= 15 {
-        const POW10: [f64; 16] = [
-            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        ];
-        let x = mantissa as f64 / POW10[decimals.unwrap_or(0)];
-        return if negative { -x } else { x };
-    }
-    std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .unwrap_or(f64::NAN)
-}
-
 /// NaN as zero, for sums.
 fn or_zero(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
@@ -398,6 +386,130 @@ fn or_zero(x: f64) -> f64 {
 /// Positions of the named columns in a header.
 fn positions(header: &csv::ByteRecord) -> HashMap<&[u8], usize> {
     header.iter().enumerate().map(|(i, h)| (h, i)).collect()
+}
+
+/// The columns of `timeseries.csv` the charts read, each as a handle `C`
+/// on the column of that name ([`ts`]) in the source: its position in a
+/// file read back, its [`Column`](crate::output::csv::Column) for rows in
+/// memory. `None` for a column the source does not have.
+pub(super) struct SampleColumns<C> {
+    time: Option<C>,
+    site: Option<C>,
+    online: Option<C>,
+    healthy: Option<C>,
+    failed: Option<C>,
+    repair: Option<C>,
+    grid: Option<C>,
+    it: Option<C>,
+    facility: Option<C>,
+    cost: Option<C>,
+    carbon: Option<C>,
+    energy: Option<C>,
+    failures: Vec<Option<C>>,
+    /// The training columns, when the source has `training_chips`.
+    training: Option<TrainingColumns<C>>,
+}
+
+/// The training columns of `timeseries.csv` the charts read.
+struct TrainingColumns<C> {
+    chips: Option<C>,
+    running: Option<C>,
+    waiting: Option<C>,
+    queued: Option<C>,
+    flops: Option<C>,
+    lost: Option<C>,
+}
+
+impl<C: Copy> SampleColumns<C> {
+    /// The columns, each found by its name with `col`.
+    pub(super) fn find(col: impl Fn(&str) -> Option<C>) -> Self {
+        SampleColumns {
+            time: col(ts::TIME_H),
+            site: col(ts::SITE),
+            online: col(ts::CHIPS_ONLINE),
+            healthy: col(ts::CHIPS_HEALTHY),
+            failed: col(ts::CHIPS_FAILED),
+            repair: col(ts::CHIPS_IN_REPAIR),
+            grid: col(ts::GRID_MW),
+            it: col(ts::IT_POWER_MW),
+            facility: col(ts::FACILITY_POWER_MW),
+            cost: col(ts::ENERGY_COST_USD),
+            carbon: col(ts::CARBON_TCO2E),
+            energy: col(ts::ENERGY_MWH),
+            failures: FAILURE_CLASS_COLUMNS.iter().map(|c| col(c)).collect(),
+            training: col(ts::TRAINING_CHIPS).map(|chips| TrainingColumns {
+                chips: Some(chips),
+                running: col(ts::TRAINING_JOBS_RUNNING),
+                waiting: col(ts::TRAINING_JOBS_WAITING),
+                queued: col(ts::TRAINING_JOBS_QUEUED_FLEET),
+                flops: col(ts::TRAINING_FLOPS),
+                lost: col(ts::TRAINING_FLOPS_LOST),
+            }),
+        }
+    }
+
+    /// The site column.
+    pub(super) fn site(&self) -> Option<C> {
+        self.site
+    }
+
+    /// Whether the source has the training columns.
+    pub(super) fn has_training(&self) -> bool {
+        self.training.is_some()
+    }
+
+    /// The values of one row, `number` reading a column of it (NaN for
+    /// an empty field or a column the source does not have).
+    pub(super) fn values(&self, mut number: impl FnMut(Option<C>) -> f64) -> SampleValues {
+        let mut failures = [0.0; CLASSES];
+        for (f, c) in failures.iter_mut().zip(&self.failures) {
+            *f = number(*c);
+        }
+        SampleValues {
+            time_h: number(self.time),
+            facility: number(self.facility),
+            it: number(self.it),
+            grid: number(self.grid),
+            online: number(self.online),
+            healthy: number(self.healthy),
+            failed: number(self.failed),
+            repair: number(self.repair),
+            cost: number(self.cost),
+            carbon: number(self.carbon),
+            energy: number(self.energy),
+            failures,
+            training: self.training.as_ref().map(|t| {
+                [
+                    number(t.chips),
+                    number(t.running),
+                    number(t.waiting),
+                    number(t.queued),
+                    number(t.flops),
+                    number(t.lost),
+                ]
+            }),
+        }
+    }
+}
+
+/// The figures of one row of `timeseries.csv` the charts read, as the
+/// file holds them.
+pub(super) struct SampleValues {
+    time_h: f64,
+    facility: f64,
+    it: f64,
+    grid: f64,
+    online: f64,
+    healthy: f64,
+    failed: f64,
+    repair: f64,
+    cost: f64,
+    carbon: f64,
+    energy: f64,
+    failures: [f64; CLASSES],
+    /// Training chips, jobs running, waiting and queued (fleet-wide),
+    /// FLOPs and FLOPs lost.
+    training: Option<[f64; 6]>,
 }
 
 /// The sums over the sites of one sample, built as its rows are read.
@@ -420,7 +532,7 @@ struct SampleSums {
 }
 
 /// What `timeseries.csv` gives.
-struct SeriesData {
+pub(super) struct SeriesData {
     site_count: usize,
     sites: Vec<SitePower>,
     fleet: Fleet,
@@ -428,175 +540,157 @@ struct SeriesData {
     training: Option<Training>,
 }
 
-/// Streams `timeseries.csv` into reduced series and monthly sums.
-struct TimeseriesReader {
+/// Reduces the rows of `timeseries.csv`, in the file's order, to series
+/// and monthly sums.
+pub(super) struct TimeseriesReducer {
     calendar: RunCalendar,
+    out: SeriesData,
+    site_index: HashMap<Box<[u8]>, usize>,
+    last_site: usize,
+    sums: SampleSums,
+    month: usize,
+    kept: f64,
+    lost: f64,
 }
 
-impl TimeseriesReader {
-    fn new(calendar: RunCalendar) -> Self {
-        TimeseriesReader { calendar }
-    }
-
-    fn series(&self) -> MinMaxSeries {
-        MinMaxSeries::new(0.0, self.calendar.hours(), COLUMNS)
-    }
-
-    fn read(&self, file: File) -> io::Result<SeriesData> {
-        let mut rdr = reader(file);
-        let header = rdr.byte_headers().map_err(csv_error)?.clone();
-        check_byte_header("timeseries.csv", &header)?;
-        let at = positions(&header);
-        let col = |name: &str| at.get(name.as_bytes()).copied();
-        let c_time = col(ts::TIME_H);
-        let c_site = col(ts::SITE);
-        let (c_online, c_healthy, c_failed, c_repair) = (
-            col(ts::CHIPS_ONLINE),
-            col(ts::CHIPS_HEALTHY),
-            col(ts::CHIPS_FAILED),
-            col(ts::CHIPS_IN_REPAIR),
-        );
-        let (c_grid, c_it, c_facility) = (
-            col(ts::GRID_MW),
-            col(ts::IT_POWER_MW),
-            col(ts::FACILITY_POWER_MW),
-        );
-        let (c_cost, c_carbon, c_energy) = (
-            col(ts::ENERGY_COST_USD),
-            col(ts::CARBON_TCO2E),
-            col(ts::ENERGY_MWH),
-        );
-        let c_failures: Vec<Option<usize>> = FAILURE_CLASS_COLUMNS.iter().map(|c| col(c)).collect();
-        let c_tchips = col(ts::TRAINING_CHIPS);
-        let has_training = c_tchips.is_some();
-        let (c_running, c_waiting, c_queued, c_flops, c_lost) = (
-            col(ts::TRAINING_JOBS_RUNNING),
-            col(ts::TRAINING_JOBS_WAITING),
-            col(ts::TRAINING_JOBS_QUEUED_FLEET),
-            col(ts::TRAINING_FLOPS),
-            col(ts::TRAINING_FLOPS_LOST),
-        );
-
-        let months = self.calendar.months();
+impl TimeseriesReducer {
+    /// A reducer over the run of `calendar`, with the training series
+    /// when `training`.
+    pub(super) fn new(calendar: RunCalendar, training: bool) -> Self {
+        let series = || MinMaxSeries::new(0.0, calendar.hours(), COLUMNS);
+        let months = calendar.months();
         let n_months = months.len();
-        let mut out = SeriesData {
-            site_count: 0,
-            sites: Vec::new(),
-            fleet: Fleet {
-                facility_mw: self.series(),
-                it_mw: self.series(),
-                grid_mw: self.series(),
-                chips_online: self.series(),
-                chips_healthy: self.series(),
-                chips_down: self.series(),
+        TimeseriesReducer {
+            calendar,
+            out: SeriesData {
+                site_count: 0,
+                sites: Vec::new(),
+                fleet: Fleet {
+                    facility_mw: series(),
+                    it_mw: series(),
+                    grid_mw: series(),
+                    chips_online: series(),
+                    chips_healthy: series(),
+                    chips_down: series(),
+                },
+                months: Months {
+                    months,
+                    energy_cost_usd: vec![0.0; n_months],
+                    carbon_tco2e: vec![0.0; n_months],
+                    energy_mwh: vec![0.0; n_months],
+                    failures: vec![[0; CLASSES]; n_months],
+                },
+                training: training.then(|| Training {
+                    chips: series(),
+                    running: series(),
+                    waiting: series(),
+                    queued: series(),
+                    work_kept_flop: series(),
+                    work_lost_flop: series(),
+                    work_kept_total: 0.0,
+                    ettr: None,
+                }),
             },
-            months: Months {
-                months,
-                energy_cost_usd: vec![0.0; n_months],
-                carbon_tco2e: vec![0.0; n_months],
-                energy_mwh: vec![0.0; n_months],
-                failures: vec![[0; CLASSES]; n_months],
-            },
-            training: has_training.then(|| Training {
-                chips: self.series(),
-                running: self.series(),
-                waiting: self.series(),
-                queued: self.series(),
-                work_kept_flop: self.series(),
-                work_lost_flop: self.series(),
-                work_kept_total: 0.0,
-                ettr: None,
-            }),
+            site_index: HashMap::new(),
+            last_site: usize::MAX,
+            sums: SampleSums::default(),
+            month: 0,
+            kept: 0.0,
+            lost: 0.0,
+        }
+    }
+
+    /// Adds the next row: the site named `name`, its figures `v`.
+    pub(super) fn add(&mut self, name: &[u8], v: &SampleValues) {
+        let n_months = self.out.months.months.len();
+        let time_h = v.time_h;
+        if self.sums.rows > 0 && time_h != self.sums.time_h {
+            self.flush();
+            self.sums = SampleSums::default();
+        }
+        if self.sums.rows == 0 {
+            self.sums.time_h = time_h;
+            self.month = self
+                .calendar
+                .interval_month(time_h)
+                .min(n_months.saturating_sub(1));
+        }
+        self.sums.rows += 1;
+
+        // The site: rows come in the same site order at every sample.
+        let out = &mut self.out;
+        let next = self.last_site.wrapping_add(1) % out.site_count.max(1);
+        let site = if out.site_count > 0 && site_name_is(&out.sites, &self.site_index, next, name) {
+            next
+        } else if let Some(&i) = self.site_index.get(name) {
+            i
+        } else {
+            let i = out.site_count;
+            self.site_index.insert(name.into(), i);
+            out.site_count += 1;
+            if i < MAX_SITE_PANELS {
+                let series = || MinMaxSeries::new(0.0, self.calendar.hours(), COLUMNS);
+                out.sites.push(SitePower {
+                    name: String::from_utf8_lossy(name).into_owned(),
+                    facility_mw: series(),
+                    it_mw: series(),
+                    grid_mw: series(),
+                });
+            }
+            i
         };
-        let mut site_index: HashMap<Box<[u8]>, usize> = HashMap::new();
-        let mut last_site = usize::MAX;
-        let mut sums = SampleSums::default();
-        let mut month = 0usize;
-        let (mut kept, mut lost) = (0.0f64, 0.0f64);
-        let mut record = csv::ByteRecord::new();
-        while rdr.read_byte_record(&mut record).map_err(csv_error)? {
-            let time_h = number(&record, c_time);
-            if sums.rows > 0 && time_h != sums.time_h {
-                self.flush(&sums, &mut out, &mut kept, &mut lost);
-                sums = SampleSums::default();
-            }
-            if sums.rows == 0 {
-                sums.time_h = time_h;
-                month = self
-                    .calendar
-                    .interval_month(time_h)
-                    .min(n_months.saturating_sub(1));
-            }
-            sums.rows += 1;
+        self.last_site = site;
 
-            // The site: rows come in the same site order at every sample.
-            let name = c_site.and_then(|c| record.get(c)).unwrap_or(b"");
-            let next = last_site.wrapping_add(1) % out.site_count.max(1);
-            let site = if out.site_count > 0 && site_name_is(&out.sites, &site_index, next, name) {
-                next
-            } else if let Some(&i) = site_index.get(name) {
-                i
-            } else {
-                let i = out.site_count;
-                site_index.insert(name.into(), i);
-                out.site_count += 1;
-                if i < MAX_SITE_PANELS {
-                    out.sites.push(SitePower {
-                        name: String::from_utf8_lossy(name).into_owned(),
-                        facility_mw: self.series(),
-                        it_mw: self.series(),
-                        grid_mw: self.series(),
-                    });
-                }
-                i
-            };
-            last_site = site;
+        if let Some(s) = out.sites.get_mut(site) {
+            s.facility_mw.push(time_h, v.facility);
+            s.it_mw.push(time_h, v.it);
+            s.grid_mw.push(time_h, v.grid);
+        }
+        let sums = &mut self.sums;
+        sums.facility += or_zero(v.facility);
+        sums.it += or_zero(v.it);
+        sums.grid += or_zero(v.grid);
+        sums.online += or_zero(v.online);
+        sums.healthy += or_zero(v.healthy);
+        sums.down += or_zero(v.failed) + or_zero(v.repair);
 
-            let facility = number(&record, c_facility);
-            let it = number(&record, c_it);
-            let grid = number(&record, c_grid);
-            if let Some(s) = out.sites.get_mut(site) {
-                s.facility_mw.push(time_h, facility);
-                s.it_mw.push(time_h, it);
-                s.grid_mw.push(time_h, grid);
-            }
-            sums.facility += or_zero(facility);
-            sums.it += or_zero(it);
-            sums.grid += or_zero(grid);
-            sums.online += or_zero(number(&record, c_online));
-            sums.healthy += or_zero(number(&record, c_healthy));
-            sums.down += or_zero(number(&record, c_failed)) + or_zero(number(&record, c_repair));
-
-            if n_months > 0 {
-                let m = month;
-                out.months.energy_cost_usd[m] += or_zero(number(&record, c_cost));
-                out.months.carbon_tco2e[m] += or_zero(number(&record, c_carbon));
-                out.months.energy_mwh[m] += or_zero(number(&record, c_energy));
-                for (k, c) in c_failures.iter().enumerate() {
-                    out.months.failures[m][k] += or_zero(number(&record, *c)) as u64;
-                }
-            }
-            if has_training {
-                sums.training_chips += or_zero(number(&record, c_tchips));
-                sums.running += or_zero(number(&record, c_running));
-                sums.waiting += or_zero(number(&record, c_waiting));
-                // The same fleet-wide figure on every site's row.
-                sums.queued = or_zero(number(&record, c_queued));
-                sums.flops += or_zero(number(&record, c_flops));
-                sums.flops_lost += or_zero(number(&record, c_lost));
+        if n_months > 0 {
+            let m = self.month;
+            out.months.energy_cost_usd[m] += or_zero(v.cost);
+            out.months.carbon_tco2e[m] += or_zero(v.carbon);
+            out.months.energy_mwh[m] += or_zero(v.energy);
+            for (k, f) in v.failures.iter().enumerate() {
+                out.months.failures[m][k] += or_zero(*f) as u64;
             }
         }
-        if sums.rows > 0 {
-            self.flush(&sums, &mut out, &mut kept, &mut lost);
+        if out.training.is_some() {
+            let [chips, running, waiting, queued, flops, lost] =
+                v.training.unwrap_or([f64::NAN; 6]);
+            sums.training_chips += or_zero(chips);
+            sums.running += or_zero(running);
+            sums.waiting += or_zero(waiting);
+            // The same fleet-wide figure on every site's row.
+            sums.queued = or_zero(queued);
+            sums.flops += or_zero(flops);
+            sums.flops_lost += or_zero(lost);
         }
-        if let Some(t) = out.training.as_mut() {
-            t.work_kept_total = kept;
+    }
+
+    /// The series and sums of every row added.
+    pub(super) fn finish(mut self) -> SeriesData {
+        if self.sums.rows > 0 {
+            self.flush();
         }
-        Ok(out)
+        if let Some(t) = self.out.training.as_mut() {
+            t.work_kept_total = self.kept;
+        }
+        self.out
     }
 
     /// Adds a whole sample's sums to the fleet's series.
-    fn flush(&self, s: &SampleSums, out: &mut SeriesData, kept: &mut f64, lost: &mut f64) {
+    fn flush(&mut self) {
+        let s = &self.sums;
+        let out = &mut self.out;
         let t = s.time_h;
         let f = &mut out.fleet;
         f.facility_mw.push(t, s.facility);
@@ -606,16 +700,33 @@ impl TimeseriesReader {
         f.chips_healthy.push(t, s.healthy);
         f.chips_down.push(t, s.down);
         if let Some(tr) = out.training.as_mut() {
-            *kept += s.flops - s.flops_lost;
-            *lost += s.flops_lost;
+            self.kept += s.flops - s.flops_lost;
+            self.lost += s.flops_lost;
             tr.chips.push(t, s.training_chips);
             tr.running.push(t, s.running);
             tr.waiting.push(t, s.waiting);
             tr.queued.push(t, s.queued);
-            tr.work_kept_flop.push(t, *kept);
-            tr.work_lost_flop.push(t, *lost);
+            tr.work_kept_flop.push(t, self.kept);
+            tr.work_lost_flop.push(t, self.lost);
         }
     }
+}
+
+/// Streams `timeseries.csv` into reduced series and monthly sums.
+fn read_timeseries(file: File, calendar: RunCalendar) -> io::Result<SeriesData> {
+    let mut rdr = reader(file);
+    let header = rdr.byte_headers().map_err(csv_error)?.clone();
+    check_byte_header("timeseries.csv", &header)?;
+    let at = positions(&header);
+    let columns = SampleColumns::find(|name| at.get(name.as_bytes()).copied());
+    let mut reducer = TimeseriesReducer::new(calendar, columns.has_training());
+    let mut record = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut record).map_err(csv_error)? {
+        let values = columns.values(|c| number(&record, c));
+        let name = columns.site().and_then(|c| record.get(c)).unwrap_or(b"");
+        reducer.add(name, &values);
+    }
+    Ok(reducer.finish())
 }
 
 /// Whether site `i` is named `name` (checked without a hash).
@@ -631,77 +742,144 @@ fn site_name_is(
     }
 }
 
+impl EttrHistogram {
+    /// A histogram of no jobs yet.
+    pub(super) fn empty() -> Self {
+        EttrHistogram {
+            counts: vec![0; ETTR_BINS],
+            ..EttrHistogram::default()
+        }
+    }
+
+    /// Counts a job whose ETTR is `ettr` (NaN: it never started); `sum`
+    /// gathers the ETTRs for the mean.
+    pub(super) fn add(&mut self, ettr: f64, sum: &mut f64) {
+        if ettr.is_finite() {
+            let bin = ((ettr * ETTR_BINS as f64).floor().max(0.0) as usize).min(ETTR_BINS - 1);
+            self.counts[bin] += 1;
+            self.started += 1;
+            *sum += ettr;
+        } else {
+            self.never_started += 1;
+        }
+    }
+
+    /// Sets the mean from the sum of the ETTRs added.
+    pub(super) fn finish(&mut self, sum: f64) {
+        if self.started > 0 {
+            self.mean = sum / self.started as f64;
+        }
+    }
+}
+
 /// The ETTR histogram of `jobs.csv`.
 fn read_ettr(file: File) -> io::Result<EttrHistogram> {
     let mut rdr = reader(file);
     let header = rdr.byte_headers().map_err(csv_error)?.clone();
     check_byte_header("jobs.csv", &header)?;
     let c_ettr = header.iter().position(|h| h == jobs::ETTR.as_bytes());
-    let mut h = EttrHistogram {
-        counts: vec![0; ETTR_BINS],
-        ..EttrHistogram::default()
-    };
+    let mut h = EttrHistogram::empty();
     let mut sum = 0.0;
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(csv_error)? {
-        let e = number(&record, c_ettr);
-        if e.is_finite() {
-            let bin = ((e * ETTR_BINS as f64).floor().max(0.0) as usize).min(ETTR_BINS - 1);
-            h.counts[bin] += 1;
-            h.started += 1;
-            sum += e;
-        } else {
-            h.never_started += 1;
-        }
+        h.add(number(&record, c_ettr), &mut sum);
     }
-    if h.started > 0 {
-        h.mean = sum / h.started as f64;
-    }
+    h.finish(sum);
     Ok(h)
 }
 
-/// The services of `services.csv`.
-fn read_services(file: File, calendar: RunCalendar) -> io::Result<Services> {
-    let series = || MinMaxSeries::new(0.0, calendar.hours(), COLUMNS);
-    let mut rdr = reader(file);
-    let header = rdr.byte_headers().map_err(csv_error)?.clone();
-    check_byte_header("services.csv", &header)?;
-    let at = positions(&header);
-    let col = |name: &str| at.get(name.as_bytes()).copied();
-    let (c_time, c_service, c_demand, c_served, c_chips, c_ttft, c_tpot) = (
-        col(services::TIME_H),
-        col(services::SERVICE),
-        col(services::DEMAND_RPS),
-        col(services::SERVED_RPS),
-        col(services::CHIPS),
-        col(services::TTFT_P99_S),
-        col(services::TPOT_P99_S),
-    );
-    let mut out = Services {
-        list: Vec::new(),
-        count: 0,
-        chips: series(),
-    };
-    let mut index: HashMap<Box<[u8]>, usize> = HashMap::new();
-    let (mut time, mut chips, mut rows) = (f64::NAN, 0.0, 0usize);
-    let mut record = csv::ByteRecord::new();
-    while rdr.read_byte_record(&mut record).map_err(csv_error)? {
-        let t = number(&record, c_time);
-        if rows > 0 && t != time {
-            out.chips.push(time, chips);
-            chips = 0.0;
+/// The columns of `services.csv` the charts read, as handles like
+/// [`SampleColumns`]'.
+pub(super) struct ServiceColumns<C> {
+    time: Option<C>,
+    service: Option<C>,
+    demand: Option<C>,
+    served: Option<C>,
+    chips: Option<C>,
+    ttft: Option<C>,
+    tpot: Option<C>,
+}
+
+impl<C: Copy> ServiceColumns<C> {
+    /// The columns, each found by its name with `col`.
+    pub(super) fn find(col: impl Fn(&str) -> Option<C>) -> Self {
+        ServiceColumns {
+            time: col(services::TIME_H),
+            service: col(services::SERVICE),
+            demand: col(services::DEMAND_RPS),
+            served: col(services::SERVED_RPS),
+            chips: col(services::CHIPS),
+            ttft: col(services::TTFT_P99_S),
+            tpot: col(services::TPOT_P99_S),
         }
-        time = t;
-        rows += 1;
-        chips += or_zero(number(&record, c_chips));
-        let name = c_service.and_then(|c| record.get(c)).unwrap_or(b"");
-        let i = match index.get(name) {
+    }
+
+    /// The service column.
+    pub(super) fn service(&self) -> Option<C> {
+        self.service
+    }
+
+    /// Time, chips, demand, served, TTFT p99 and TPOT p99 of one row,
+    /// `number` reading a column of it.
+    pub(super) fn values(&self, mut number: impl FnMut(Option<C>) -> f64) -> [f64; 6] {
+        [
+            number(self.time),
+            number(self.chips),
+            number(self.demand),
+            number(self.served),
+            number(self.ttft),
+            number(self.tpot),
+        ]
+    }
+}
+
+/// Reduces the rows of `services.csv`, in the file's order.
+pub(super) struct ServicesReducer {
+    calendar: RunCalendar,
+    out: Services,
+    index: HashMap<Box<[u8]>, usize>,
+    time: f64,
+    chips: f64,
+    rows: usize,
+}
+
+impl ServicesReducer {
+    /// A reducer over the run of `calendar`.
+    pub(super) fn new(calendar: RunCalendar) -> Self {
+        ServicesReducer {
+            calendar,
+            out: Services {
+                list: Vec::new(),
+                count: 0,
+                chips: MinMaxSeries::new(0.0, calendar.hours(), COLUMNS),
+            },
+            index: HashMap::new(),
+            time: f64::NAN,
+            chips: 0.0,
+            rows: 0,
+        }
+    }
+
+    /// Adds the next row: the service named `name`, its
+    /// [`ServiceColumns::values`].
+    pub(super) fn add(&mut self, name: &[u8], values: [f64; 6]) {
+        let [t, chips, demand, served, ttft, tpot] = values;
+        let out = &mut self.out;
+        if self.rows > 0 && t != self.time {
+            out.chips.push(self.time, self.chips);
+            self.chips = 0.0;
+        }
+        self.time = t;
+        self.rows += 1;
+        self.chips += or_zero(chips);
+        let i = match self.index.get(name) {
             Some(&i) => i,
             None => {
                 let i = out.count;
-                index.insert(name.into(), i);
+                self.index.insert(name.into(), i);
                 out.count += 1;
                 if i < MAX_SERVICES {
+                    let series = || MinMaxSeries::new(0.0, self.calendar.hours(), COLUMNS);
                     out.list.push(ServiceSeries {
                         name: String::from_utf8_lossy(name).into_owned(),
                         demand_rps: series(),
@@ -714,9 +892,8 @@ fn read_services(file: File, calendar: RunCalendar) -> io::Result<Services> {
             }
         };
         if let Some(s) = out.list.get_mut(i) {
-            s.demand_rps.push(t, number(&record, c_demand));
-            s.served_rps.push(t, number(&record, c_served));
-            let (ttft, tpot) = (number(&record, c_ttft), number(&record, c_tpot));
+            s.demand_rps.push(t, demand);
+            s.served_rps.push(t, served);
             if ttft > 0.0 {
                 s.ttft_p99_s.push(t, ttft);
             }
@@ -725,47 +902,29 @@ fn read_services(file: File, calendar: RunCalendar) -> io::Result<Services> {
             }
         }
     }
-    if rows > 0 {
-        out.chips.push(time, chips);
+
+    /// The services of every row added.
+    pub(super) fn finish(mut self) -> Services {
+        if self.rows > 0 {
+            self.out.chips.push(self.time, self.chips);
+        }
+        self.out
     }
-    Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn numbers_read_as_str_parse_reads_them() {
-        for s in [
-            "0",
-            "-0.000",
-            "300.000",
-            "12.345678",
-            "-961853707.78",
-            "1.5e24",
-            "0e0",
-            "",
-            "x",
-            "NaN",
-            "1.2.3",
-        ] {
-            let want = s.parse::<f64>().unwrap_or(f64::NAN);
-            let got = parse_number(s.as_bytes());
-            assert!(
-                got == want || (got.is_nan() && want.is_nan()),
-                "{s}: {got} vs {want}"
-            );
-        }
+/// The services of `services.csv`.
+fn read_services(file: File, calendar: RunCalendar) -> io::Result<Services> {
+    let mut rdr = reader(file);
+    let header = rdr.byte_headers().map_err(csv_error)?.clone();
+    check_byte_header("services.csv", &header)?;
+    let at = positions(&header);
+    let columns = ServiceColumns::find(|name| at.get(name.as_bytes()).copied());
+    let mut reducer = ServicesReducer::new(calendar);
+    let mut record = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut record).map_err(csv_error)? {
+        let values = columns.values(|c| number(&record, c));
+        let name = columns.service().and_then(|c| record.get(c)).unwrap_or(b"");
+        reducer.add(name, values);
     }
-
-    proptest! {
-        #[test]
-        fn fixed_decimals_read_exactly(cents in -10_000_000_000_000i64..10_000_000_000_000, d in 0usize..7) {
-            let x = cents as f64 / 100.0;
-            let s = format!("{x:.d$}");
-            prop_assert_eq!(parse_number(s.as_bytes()).to_bits(), s.parse::<f64>().unwrap().to_bits());
-        }
-    }
+    Ok(reducer.finish())
 }

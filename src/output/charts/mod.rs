@@ -8,11 +8,13 @@
 //! [`OutputSet`], so charts appear together with the CSV files or not at
 //! all, and no path is opened but through the set.
 //!
-//! The per-run charts ([`ChartKind`]) are drawn from the run's own CSV
-//! files, read back from the staging folder once they are flushed
-//! ([`data::RunData`]), never from the simulation's state: what a chart
-//! shows is what the files say. Each chart is drawn once per format, the
-//! charts in parallel.
+//! The per-run charts ([`ChartKind`]) are drawn from the run's rows
+//! ([`data::RunData`]), gathered as they are recorded
+//! ([`recorded::RunDataRecorder`]) or read back from the run's CSV files
+//! ([`data::RunData::read`]), never from the simulation's state: each value
+//! goes through its column of the schema, so what a chart shows is what
+//! the files say. Each chart is drawn once per format, the charts in
+//! parallel.
 
 pub mod comparison;
 pub mod tornado;
@@ -30,6 +32,7 @@ pub mod calendar;
 pub mod data;
 pub mod money;
 pub mod plots;
+pub mod recorded;
 pub mod reduce;
 pub mod style;
 

@@ -8,9 +8,13 @@ use super::*;
 pub struct Line {
     pub(super) buf: Vec<u8>,
     first: bool,
-    /// Whether text fields are quoted as CSV needs (always, but for a
-    /// field rendered alone for JSON).
+    /// Whether text fields are quoted as CSV needs (always, but for the
+    /// fields of a row rendered as they read back: a value for
+    /// `summary.json`, the rows the charts and the report take).
     quote: bool,
+    /// Where each field but the first starts in `buf`, in a line whose
+    /// fields are not quoted (and not separated).
+    starts: Vec<usize>,
 }
 
 impl Line {
@@ -19,25 +23,56 @@ impl Line {
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             first: true,
             quote: true,
+            starts: Vec::new(),
         }
     }
 
-    /// A line for one field rendered alone, its text unquoted (the value
-    /// of a column for `summary.json`).
-    pub(super) fn field() -> Line {
+    /// A line for fields rendered as a CSV reader gives them back: text
+    /// unquoted, fields kept apart ([`Line::fields`]) rather than
+    /// separated by commas.
+    pub(crate) fn unquoted() -> Line {
         Line {
             buf: Vec::new(),
             first: true,
             quote: false,
+            starts: Vec::new(),
         }
     }
 
     pub(super) fn separator(&mut self) {
         if self.first {
             self.first = false;
-        } else {
+        } else if self.quote {
             self.buf.push(b',');
+        } else {
+            self.starts.push(self.buf.len());
         }
+    }
+
+    /// Empties an [`Line::unquoted`] line for the next row.
+    pub(crate) fn clear(&mut self) {
+        self.buf.clear();
+        self.starts.clear();
+        self.first = true;
+    }
+
+    /// The fields written since [`Line::clear`] into an
+    /// [`Line::unquoted`] line, as a CSV reader gives them back.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        let ends = self.starts.iter().copied().chain([self.buf.len()]);
+        std::iter::once(0)
+            .chain(self.starts.iter().copied())
+            .zip(ends)
+            .map(|(a, b)| &self.buf[a..b])
+    }
+
+    /// The fields of [`Line::fields`] as owned text.
+    pub(crate) fn field_strings(&self) -> Vec<String> {
+        self.fields()
+            .map(|f| {
+                String::from_utf8(f.to_vec()).expect("fields are written from text and digits")
+            })
+            .collect()
     }
 
     /// A text field, quoted when it holds `,`, `"`, `\r` or `\n`.
@@ -192,14 +227,97 @@ pub enum Kind {
     Text,
 }
 
-/// One column of a CSV file: its header, what it holds, and how a row's
-/// value is written (the formatting: decimals, scientific notation, empty
-/// for no value). The unit is the header's suffix ([`unit_of`]).
+/// The unit of a column's values, declared with the column
+/// (`columns!`); a column's name ends with its unit's
+/// [`Unit::suffix`] when it has one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // `UsdPerUnit`: dollars per unit of what the column counts
+pub enum Unit {
+    /// US dollars.
+    Usd,
+    /// US dollars per unit of what the row counts.
+    UsdPerUnit,
+    /// Megawatt-hours.
+    Mwh,
+    /// Megawatts.
+    Mw,
+    /// Tonnes of CO2 equivalent.
+    Tco2e,
+    /// Chip-hours.
+    ChipHours,
+    /// Capacity-hours (a contract's unit of capacity for an hour).
+    CapacityHours,
+    /// Days.
+    Days,
+    /// Hours.
+    Hours,
+    /// Seconds.
+    Seconds,
+    /// Terabytes.
+    Tb,
+    /// Gigabytes.
+    Gb,
+    /// Gigabits per second.
+    GbitPerS,
+    /// A share of one (availability, a margin).
+    Share,
+    /// A rate per year, as a share of one (an internal rate of return).
+    PerYear,
+}
+
+impl Unit {
+    /// Every unit.
+    #[cfg(test)]
+    pub const ALL: [Unit; 15] = [
+        Unit::Usd,
+        Unit::UsdPerUnit,
+        Unit::Mwh,
+        Unit::Mw,
+        Unit::Tco2e,
+        Unit::ChipHours,
+        Unit::CapacityHours,
+        Unit::Days,
+        Unit::Hours,
+        Unit::Seconds,
+        Unit::Tb,
+        Unit::Gb,
+        Unit::GbitPerS,
+        Unit::Share,
+        Unit::PerYear,
+    ];
+
+    /// What the name of a column of this unit ends with (`_usd`); none
+    /// for a share or a rate, named for what they are.
+    pub fn suffix(self) -> Option<&'static str> {
+        Some(match self {
+            Unit::Usd => "_usd",
+            Unit::UsdPerUnit => "_usd_per_unit",
+            Unit::Mwh => "_mwh",
+            Unit::Mw => "_mw",
+            Unit::Tco2e => "_tco2e",
+            Unit::ChipHours => "_chip_hours",
+            Unit::CapacityHours => "_capacity_hours",
+            Unit::Days => "_days",
+            Unit::Hours => "_h",
+            Unit::Seconds => "_s",
+            Unit::Tb => "_tb",
+            Unit::Gb => "_gb",
+            Unit::GbitPerS => "_gbit_per_s",
+            Unit::Share | Unit::PerYear => return None,
+        })
+    }
+}
+
+/// One column of a CSV file: its header, what it holds, its unit, and how
+/// a row's value is written (the formatting: decimals, scientific
+/// notation, empty for no value).
 pub struct Column<R> {
     /// Header name, with its unit.
     pub name: &'static str,
     /// Number or text.
     pub kind: Kind,
+    /// The unit of its values; none for a count, a ratio or text.
+    pub unit: Option<Unit>,
     /// Writes the value of this column for one row.
     pub put: fn(&R, &mut Line),
 }
@@ -207,14 +325,102 @@ pub struct Column<R> {
 /// The text of `column`'s field of `row`, as the CSV holds it once read
 /// (unquoted).
 pub fn field_text<R>(column: &Column<R>, row: &R) -> String {
-    let mut line = Line::field();
+    let mut line = Line::unquoted();
     (column.put)(row, &mut line);
     String::from_utf8(line.buf).expect("fields are written from text and digits")
 }
+/// Reads the values of rows held in memory exactly as they read back from
+/// their CSV file: each value is written by its column (the schema's
+/// decimals, notation and empty fields) and read as the file's reader
+/// reads it ([`parse_number`]), so what is drawn from memory is what is
+/// drawn from the file, to the bit.
+pub struct FieldReader {
+    line: Line,
+}
+
+impl Default for FieldReader {
+    fn default() -> Self {
+        FieldReader {
+            line: Line::unquoted(),
+        }
+    }
+}
+
+impl FieldReader {
+    /// The number in `column` of `row` as its file holds it: NaN for an
+    /// empty field.
+    pub fn number<R>(&mut self, column: &Column<R>, row: &R) -> f64 {
+        parse_number(self.text(column, row))
+    }
+
+    /// The field of `column` of `row` as its file's reader gives it back
+    /// (unquoted).
+    pub fn text<R>(&mut self, column: &Column<R>, row: &R) -> &[u8] {
+        self.line.clear();
+        (column.put)(row, &mut self.line);
+        &self.line.buf
+    }
+}
+
+/// `bytes` as a number; NaN when empty or not a number. Plain decimals
+/// (`-12.345000`, `300`), which is what dcsim writes but for FLOP counts,
+/// are read directly: with fewer than 16 digits the mantissa and the power
+/// of ten are exact doubles, so their quotient is the correctly rounded
+/// value, the same as `str::parse` gives. Anything else goes to
+/// `str::parse`.
+pub fn parse_number(bytes: &[u8]) -> f64 {
+    let (negative, digits) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0;
+    let mut decimals: Option<usize> = None;
+    let mut plain = !digits.is_empty() && digits.len() <= 17;
+    if plain {
+        for &b in digits {
+            match b {
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    count += 1;
+                    if let Some(d) = decimals.as_mut() {
+                        *d += 1;
+                    }
+                }
+                b'.' if decimals.is_none() => decimals = Some(0),
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+    }
+    if plain && count > 0 && count <= 15 {
+        const POW10: [f64; 16] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        ];
+        let x = mantissa as f64 / POW10[decimals.unwrap_or(0)];
+        return if negative { -x } else { x };
+    }
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(f64::NAN)
+}
 
 impl<R> Column<R> {
-    /// The column `name` of `kind`, its values written by `put`.
-    pub const fn new(name: &'static str, kind: Kind, put: fn(&R, &mut Line)) -> Self {
-        Column { name, kind, put }
+    /// The column `name` of `kind` in `unit`, its values written by `put`.
+    pub const fn new(
+        name: &'static str,
+        kind: Kind,
+        unit: Option<Unit>,
+        put: fn(&R, &mut Line),
+    ) -> Self {
+        Column {
+            name,
+            kind,
+            unit,
+            put,
+        }
     }
 }

@@ -33,23 +33,30 @@ const FLUSH_AT: usize = 128 * 1024;
 /// columns! {
 ///     /// Doc of the list.
 ///     pub const LIST: [Column<Row>] in names = [
-///         TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 3),
+///         TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 3),
 ///         SITE = "site", Text => |r, l| l.text(&r.site),
+///         CHIPS = "chips" => |r, l| l.int(r.chips),
 ///     ];
 /// }
 /// ```
 ///
-/// A column is a number unless it says `Text`.
+/// A column is a number unless it says `Text`; `in` declares the unit of
+/// its values (a [`Unit`]), none for a count, a ratio or text.
 macro_rules! columns {
     (
         $(#[$doc:meta])*
         $vis:vis const $list:ident: [$elem:ty] in $names:ident = [
-            $( $id:ident = $name:literal $(, $kind:ident)? => |$($arg:ident),+| $body:expr ),* $(,)?
+            $( $id:ident = $name:literal $(, $kind:ident)? $(in $unit:ident)? => |$($arg:ident),+| $body:expr ),* $(,)?
         ];
     ) => {
         $(#[$doc])*
         $vis const $list: &[$elem] = &[
-            $( <$elem>::new($name, columns!(@kind $($kind)?), |$($arg),+| $body) ),*
+            $( <$elem>::new(
+                $name,
+                columns!(@kind $($kind)?),
+                columns!(@unit $($unit)?),
+                |$($arg),+| $body,
+            ) ),*
         ];
 
         #[doc = concat!("The names of the columns of `", stringify!($list), "`.")]
@@ -64,6 +71,8 @@ macro_rules! columns {
     };
     (@kind) => { Kind::Number };
     (@kind $kind:ident) => { Kind::$kind };
+    (@unit) => { None };
+    (@unit $unit:ident) => { Some(Unit::$unit) };
 }
 
 mod economics;
@@ -72,6 +81,7 @@ mod recorder;
 mod run;
 mod schema;
 mod serving;
+mod sweep;
 mod tables;
 #[cfg(test)]
 mod tests;
@@ -126,4 +136,6 @@ pub use recorder::*;
 pub use run::*;
 pub use schema::*;
 pub use serving::*;
+pub use sweep::*;
+pub use tables::MonthlyLayout;
 use tables::*;

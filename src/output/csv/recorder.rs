@@ -52,6 +52,54 @@ impl Columns {
         }
     }
 
+    /// The parts of `timeseries.csv`'s columns, in order.
+    pub fn sample_parts(self) -> Vec<&'static [Column<SampleRow>]> {
+        let mut parts = vec![SAMPLE_COLUMNS];
+        if self.training {
+            parts.push(TRAINING_SAMPLE_COLUMNS);
+        }
+        if self.maintenance {
+            parts.push(MAINTENANCE_SAMPLE_COLUMNS);
+        }
+        parts
+    }
+
+    /// The parts of `summary.csv`'s columns, in order.
+    pub fn summary_parts(self) -> Vec<&'static [Column<SummaryRow>]> {
+        let mut parts = vec![SUMMARY_COLUMNS];
+        for (wanted, part) in [
+            (self.training, TRAINING_SUMMARY_COLUMNS),
+            (self.economics, ECONOMICS_SUMMARY_COLUMNS),
+            (self.opex_lines, OPEX_LINES_SUMMARY_COLUMNS),
+            (self.tax, TAX_SUMMARY_COLUMNS),
+            (self.terminal, TERMINAL_SUMMARY_COLUMNS),
+            (self.retirement, RETIREMENT_SUMMARY_COLUMNS),
+        ] {
+            if wanted {
+                parts.push(part);
+            }
+        }
+        parts
+    }
+
+    /// The parts of `jobs.csv`'s columns, in order.
+    pub fn job_parts(self) -> Vec<&'static [Column<JobRow>]> {
+        if self.maintenance {
+            vec![JOB_COLUMNS, JOB_MAINTENANCE_COLUMNS]
+        } else {
+            vec![JOB_COLUMNS]
+        }
+    }
+
+    /// The parts of `services.csv`'s columns, in order.
+    pub fn service_parts(self) -> &'static [&'static [Column<ServiceRow>]] {
+        if self.maintenance {
+            &[SERVICE_COLUMNS, SERVICE_MAINTENANCE_COLUMNS]
+        } else {
+            &[SERVICE_COLUMNS]
+        }
+    }
+
     /// The columns `scenario` fills.
     pub fn for_scenario(scenario: &crate::scenario::Scenario) -> Columns {
         let e = scenario.economics.as_ref();
@@ -94,9 +142,8 @@ pub struct CsvRecorder {
     windows: Option<Table<WindowRow>>,
     /// `maintenance.csv`, opened at the first maintenance window.
     maintenance: Option<Table<MaintenanceRow>>,
-    /// Whether `jobs.csv`, `services.csv` and `service_summary.csv` have
-    /// their maintenance columns.
-    job_maintenance: bool,
+    /// The optional columns the files have.
+    columns: Columns,
     /// `requests.csv`, opened at the first request of a window.
     window_requests: Option<Table<WindowRequestRow>>,
     /// `monthly.csv`, opened at the first month (its columns depend on the
@@ -130,30 +177,8 @@ impl CsvRecorder {
         failures_log: bool,
         columns: Columns,
     ) -> Result<CsvRecorder, OutputError> {
-        let mut sample_parts = vec![SAMPLE_COLUMNS];
-        let mut summary_parts = vec![SUMMARY_COLUMNS];
-        if columns.training {
-            sample_parts.push(TRAINING_SAMPLE_COLUMNS);
-            summary_parts.push(TRAINING_SUMMARY_COLUMNS);
-        }
-        if columns.maintenance {
-            sample_parts.push(MAINTENANCE_SAMPLE_COLUMNS);
-        }
-        if columns.economics {
-            summary_parts.push(ECONOMICS_SUMMARY_COLUMNS);
-        }
-        if columns.opex_lines {
-            summary_parts.push(OPEX_LINES_SUMMARY_COLUMNS);
-        }
-        if columns.tax {
-            summary_parts.push(TAX_SUMMARY_COLUMNS);
-        }
-        if columns.terminal {
-            summary_parts.push(TERMINAL_SUMMARY_COLUMNS);
-        }
-        if columns.retirement {
-            summary_parts.push(RETIREMENT_SUMMARY_COLUMNS);
-        }
+        let sample_parts = columns.sample_parts();
+        let summary_parts = columns.summary_parts();
         let mut set = OutputSet::create(dir)?;
         let timeseries = Table::open_parts(&mut set, "timeseries.csv", sample_parts)?;
         let capacity = CapacityTable::open(&mut set)?;
@@ -175,7 +200,7 @@ impl CsvRecorder {
             service_summary: None,
             windows: None,
             maintenance: None,
-            job_maintenance: columns.maintenance,
+            columns,
             window_requests: None,
             monthly: None,
             contracts_monthly: None,
@@ -224,7 +249,7 @@ impl CsvRecorder {
             service_summary,
             windows,
             maintenance,
-            job_maintenance: _,
+            columns: _,
             window_requests,
             monthly,
             contracts_monthly,
@@ -308,11 +333,7 @@ impl Recorder for CsvRecorder {
             return;
         }
         if self.jobs.is_none() {
-            let mut parts = vec![JOB_COLUMNS];
-            if self.job_maintenance {
-                parts.push(JOB_MAINTENANCE_COLUMNS);
-            }
-            match Table::open_parts(&mut self.set, "jobs.csv", parts) {
+            match Table::open_parts(&mut self.set, "jobs.csv", self.columns.job_parts()) {
                 Ok(t) => self.jobs = Some(t),
                 Err(e) => {
                     let result = Err(io::Error::other(e.to_string()));
@@ -331,11 +352,7 @@ impl Recorder for CsvRecorder {
 
     fn service(&mut self, r: &ServiceRow) {
         if self.error.is_none() {
-            let parts: &[_] = if self.job_maintenance {
-                &[SERVICE_COLUMNS, SERVICE_MAINTENANCE_COLUMNS]
-            } else {
-                &[SERVICE_COLUMNS]
-            };
+            let parts = self.columns.service_parts();
             let result = lazy_parts(&mut self.set, &mut self.services, "services.csv", parts, r);
             self.keep("services.csv", result);
         }
@@ -343,7 +360,7 @@ impl Recorder for CsvRecorder {
 
     fn service_summary(&mut self, r: &ServiceSummaryRow) {
         if self.error.is_none() {
-            let parts: &[_] = if self.job_maintenance {
+            let parts: &[_] = if self.columns.maintenance {
                 &[SERVICE_SUMMARY_COLUMNS, SERVICE_SUMMARY_MAINTENANCE_COLUMNS]
             } else {
                 &[SERVICE_SUMMARY_COLUMNS]

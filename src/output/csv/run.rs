@@ -7,7 +7,7 @@ use super::*;
 columns! {
     /// Columns of `timeseries.csv`.
     pub const SAMPLE_COLUMNS: [Column<SampleRow>] in timeseries_base = [
-        TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 3),
+        TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 3),
         TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
         SITE = "site", Text => |r, l| l.text(&r.site),
         RACKS_ONLINE = "racks_online" => |r, l| l.int(r.racks_online.into()),
@@ -18,17 +18,17 @@ columns! {
         CHIPS_IN_REPAIR = "chips_in_repair" => |r, l| l.int(r.chips_in_repair),
         SPARE_NODES = "spare_nodes" => |r, l| l.int(r.spare_nodes),
         LINKS_DOWN = "links_down" => |r, l| l.int(r.links_down.into()),
-        GRID_MW = "grid_mw" => |r, l| l.fixed(r.grid_mw, 3),
-        IT_POWER_MW = "it_power_mw" => |r, l| l.fixed(r.it_power_mw, 6),
-        FACILITY_POWER_MW = "facility_power_mw" => |r, l| l.fixed(r.facility_power_mw, 6),
+        GRID_MW = "grid_mw" in Mw => |r, l| l.fixed(r.grid_mw, 3),
+        IT_POWER_MW = "it_power_mw" in Mw => |r, l| l.fixed(r.it_power_mw, 6),
+        FACILITY_POWER_MW = "facility_power_mw" in Mw => |r, l| l.fixed(r.facility_power_mw, 6),
         PUE = "pue" => |r, l| l.fixed(r.pue, 4),
         POWER_CAP_FACTOR = "power_cap_factor" => |r, l| l.fixed(r.power_cap_factor, 6),
-        IT_ENERGY_MWH = "it_energy_mwh" => |r, l| l.fixed(r.it_energy_mwh, 6),
-        ENERGY_MWH = "energy_mwh" => |r, l| l.fixed(r.energy_mwh, 6),
-        ENERGY_COST_USD = "energy_cost_usd" => |r, l| l.fixed(r.energy_cost_usd, 2),
-        CARBON_TCO2E = "carbon_tco2e" => |r, l| l.fixed(r.carbon_tco2e, 6),
-        THROTTLED_CHIP_HOURS = "throttled_chip_hours" => |r, l| l .fixed(r.throttled_chip_hours, 3),
-        THROTTLE_LOST_CHIP_HOURS = "throttle_lost_chip_hours" => |r, l| l .fixed(r.throttle_lost_chip_hours, 3),
+        IT_ENERGY_MWH = "it_energy_mwh" in Mwh => |r, l| l.fixed(r.it_energy_mwh, 6),
+        ENERGY_MWH = "energy_mwh" in Mwh => |r, l| l.fixed(r.energy_mwh, 6),
+        ENERGY_COST_USD = "energy_cost_usd" in Usd => |r, l| l.fixed(r.energy_cost_usd, 2),
+        CARBON_TCO2E = "carbon_tco2e" in Tco2e => |r, l| l.fixed(r.carbon_tco2e, 6),
+        THROTTLED_CHIP_HOURS = "throttled_chip_hours" in ChipHours => |r, l| l .fixed(r.throttled_chip_hours, 3),
+        THROTTLE_LOST_CHIP_HOURS = "throttle_lost_chip_hours" in ChipHours => |r, l| l .fixed(r.throttle_lost_chip_hours, 3),
         FAILURES_GPU = "failures_gpu" => |r, l| l.int(r.failures[0]),
         FAILURES_HBM = "failures_hbm" => |r, l| l.int(r.failures[1]),
         FAILURES_GPU_OTHER = "failures_gpu_other" => |r, l| l.int(r.failures[2]),
@@ -66,18 +66,26 @@ pub struct RackColumn {
     /// Number or text.
     #[allow(dead_code)] // declared with the column; no reader of capacity.csv needs it yet
     pub kind: Kind,
+    /// The unit of its values; none for a count or text.
+    pub unit: Option<Unit>,
     /// Writes the value of this column for one rack model of a sample.
     pub put: fn(&SampleRow, &RackSample, &mut Line),
 }
 
 impl RackColumn {
-    /// The column `name` of `kind`, its values written by `put`.
+    /// The column `name` of `kind` in `unit`, its values written by `put`.
     pub const fn new(
         name: &'static str,
         kind: Kind,
+        unit: Option<Unit>,
         put: fn(&SampleRow, &RackSample, &mut Line),
     ) -> Self {
-        RackColumn { name, kind, put }
+        RackColumn {
+            name,
+            kind,
+            unit,
+            put,
+        }
     }
 }
 
@@ -86,17 +94,17 @@ columns! {
     /// model's figures (chip-hours with 6 decimals, to 3.6 chip-milliseconds,
     /// so that sums over rows keep their precision).
     pub const CAPACITY_COLUMNS: [RackColumn] in capacity = [
-        TIME_H = "time_h" => |s, _r, l| l.fixed(s.time_h, 3),
+        TIME_H = "time_h" in Hours => |s, _r, l| l.fixed(s.time_h, 3),
         TIMESTAMP = "timestamp", Text => |s, _r, l| l.text(&s.timestamp),
         SITE = "site", Text => |s, _r, l| l.text(&s.site),
         RACK = "rack", Text => |_s, r, l| l.text(&r.rack),
         CHIP = "chip", Text => |_s, r, l| l.text(&r.chip),
         RACKS_ONLINE = "racks_online" => |_s, r, l| l.int(r.racks_online.into()),
         CHIPS_ONLINE = "chips_online" => |_s, r, l| l.int(r.chips_online),
-        IT_NAMEPLATE_MW = "it_nameplate_mw" => |_s, r, l| l.fixed(r.it_nameplate_mw, 6),
-        ONLINE_CHIP_HOURS = "online_chip_hours" => |_s, r, l| l .fixed(r.online_chip_hours, 6),
-        HEALTHY_CHIP_HOURS = "healthy_chip_hours" => |_s, r, l| l .fixed(r.healthy_chip_hours, 6),
-        HELD_CHIP_HOURS = "held_chip_hours" => |_s, r, l| l.fixed(r.held_chip_hours, 6),
+        IT_NAMEPLATE_MW = "it_nameplate_mw" in Mw => |_s, r, l| l.fixed(r.it_nameplate_mw, 6),
+        ONLINE_CHIP_HOURS = "online_chip_hours" in ChipHours => |_s, r, l| l .fixed(r.online_chip_hours, 6),
+        HEALTHY_CHIP_HOURS = "healthy_chip_hours" in ChipHours => |_s, r, l| l .fixed(r.healthy_chip_hours, 6),
+        HELD_CHIP_HOURS = "held_chip_hours" in ChipHours => |_s, r, l| l.fixed(r.held_chip_hours, 6),
     ];
 }
 
@@ -126,14 +134,14 @@ columns! {
         TRAINING_JOBS_QUEUED_FLEET = "training_jobs_queued_fleet" => |r, l| sample_training(l, r, |t, l| l.int(t.jobs_queued_fleet.into())),
         TRAINING_FLOPS = "training_flops" => |r, l| sample_training(l, r, |t, l| l .sci(t.flops)),
         TRAINING_FLOPS_LOST = "training_flops_lost" => |r, l| sample_training(l, r, |t, l| l.sci(t.flops_lost)),
-        TRAINING_SCALEOUT_TB = "training_scaleout_tb" => |r, l| sample_training(l, r, |t, l| l.fixed(t.scaleout_bytes / 1e12, 6)),
+        TRAINING_SCALEOUT_TB = "training_scaleout_tb" in Tb => |r, l| sample_training(l, r, |t, l| l.fixed(t.scaleout_bytes / 1e12, 6)),
     ];
 }
 
 columns! {
     /// Columns of `failures.csv`.
     pub const FAILURE_COLUMNS: [Column<FailureRow>] in failures = [
-        TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 6),
+        TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 6),
         TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
         SITE = "site", Text => |r, l| l.text(&r.site),
         CLASS = "class", Text => |r, l| l.text(r.class.key()),
@@ -141,8 +149,8 @@ columns! {
         RACK = "rack", Text => |r, l| l.text(&r.rack),
         CHIPS_DOWN = "chips_down" => |r, l| l.int(r.chips_down),
         REMEDY = "remedy", Text => |r, l| l.text(r.remedy.key()),
-        DOWNTIME_H = "downtime_h" => |r, l| l.fixed(r.downtime_h, 4),
-        AGE_H = "age_h" => |r, l| l.fixed(r.age_h, 4),
+        DOWNTIME_H = "downtime_h" in Hours => |r, l| l.fixed(r.downtime_h, 4),
+        AGE_H = "age_h" in Hours => |r, l| l.fixed(r.age_h, 4),
     ];
 }
 
@@ -158,8 +166,8 @@ columns! {
         DELIVERED = "delivered", Text => |r, l| l.text(&r.delivered),
         COMMISSIONED = "commissioned", Text => |r, l| l.text(&r.commissioned),
         STATUS = "status", Text => |r, l| l.text(r.status.key()),
-        DEFERRED_DAYS = "deferred_days" => |r, l| l.fixed(r.deferred_days, 3),
-        NAMEPLATE_MW = "nameplate_mw" => |r, l| l.fixed(r.nameplate_mw, 6),
+        DEFERRED_DAYS = "deferred_days" in Days => |r, l| l.fixed(r.deferred_days, 3),
+        NAMEPLATE_MW = "nameplate_mw" in Mw => |r, l| l.fixed(r.nameplate_mw, 6),
     ];
 }
 
@@ -177,14 +185,14 @@ columns! {
         RACKS_DEFERRED_AT_END = "racks_deferred_at_end" => |r, l| l .int(r.racks_deferred_at_end),
         PEAK_CHIPS_ONLINE = "peak_chips_online" => |r, l| l.int(r.peak_chips_online),
         CHIPS_ONLINE_AT_END = "chips_online_at_end" => |r, l| l.int(r.chips_online_at_end),
-        AVAILABILITY = "availability" => |r, l| l.fixed(r.availability, 6),
-        IT_ENERGY_MWH = "it_energy_mwh" => |r, l| l.fixed(r.it_energy_mwh, 6),
-        ENERGY_MWH = "energy_mwh" => |r, l| l.fixed(r.energy_mwh, 6),
-        PEAK_FACILITY_MW = "peak_facility_mw" => |r, l| l.fixed(r.peak_facility_mw, 6),
-        ENERGY_COST_USD = "energy_cost_usd" => |r, l| l.fixed(r.energy_cost_usd, 2),
-        CARBON_TCO2E = "carbon_tco2e" => |r, l| l.fixed(r.carbon_tco2e, 6),
-        THROTTLED_CHIP_HOURS = "throttled_chip_hours" => |r, l| l .fixed(r.throttled_chip_hours, 3),
-        THROTTLE_LOST_CHIP_HOURS = "throttle_lost_chip_hours" => |r, l| l .fixed(r.throttle_lost_chip_hours, 3),
+        AVAILABILITY = "availability" in Share => |r, l| l.fixed(r.availability, 6),
+        IT_ENERGY_MWH = "it_energy_mwh" in Mwh => |r, l| l.fixed(r.it_energy_mwh, 6),
+        ENERGY_MWH = "energy_mwh" in Mwh => |r, l| l.fixed(r.energy_mwh, 6),
+        PEAK_FACILITY_MW = "peak_facility_mw" in Mw => |r, l| l.fixed(r.peak_facility_mw, 6),
+        ENERGY_COST_USD = "energy_cost_usd" in Usd => |r, l| l.fixed(r.energy_cost_usd, 2),
+        CARBON_TCO2E = "carbon_tco2e" in Tco2e => |r, l| l.fixed(r.carbon_tco2e, 6),
+        THROTTLED_CHIP_HOURS = "throttled_chip_hours" in ChipHours => |r, l| l .fixed(r.throttled_chip_hours, 3),
+        THROTTLE_LOST_CHIP_HOURS = "throttle_lost_chip_hours" in ChipHours => |r, l| l .fixed(r.throttle_lost_chip_hours, 3),
         FAILURES_TOTAL = "failures_total" => |r, l| l.int(r.failures_total()),
         FAILURES_GPU = "failures_gpu" => |r, l| l.int(r.failures[0]),
         FAILURES_HBM = "failures_hbm" => |r, l| l.int(r.failures[1]),
@@ -212,12 +220,12 @@ columns! {
     pub const TRAINING_SUMMARY_COLUMNS: [Column<SummaryRow>] in summary_training = [
         JOBS = "jobs" => |r, l| summary_training(l, r, |t, l| l.int(t.jobs)),
         JOBS_COMPLETED = "jobs_completed" => |r, l| summary_training(l, r, |t, l| l .int(t.jobs_completed)),
-        TRAINING_CHIP_HOURS = "training_chip_hours" => |r, l| summary_training(l, r, |t, l| l.fixed(t.chip_hours, 3)),
+        TRAINING_CHIP_HOURS = "training_chip_hours" in ChipHours => |r, l| summary_training(l, r, |t, l| l.fixed(t.chip_hours, 3)),
         ETTR_MEAN = "ettr_mean" => |r, l| summary_training(l, r, |t, l| l .fixed(t.ettr_mean, 6)),
         ETTR_P10 = "ettr_p10" => |r, l| summary_training(l, r, |t, l| l .fixed(t.ettr_p10, 6)),
         JOB_INTERRUPTIONS = "job_interruptions" => |r, l| summary_training(l, r, |t, l| l.int(t.interruptions)),
-        LOST_CHIP_HOURS = "lost_chip_hours" => |r, l| summary_training(l, r, |t, l| l .fixed(t.lost_chip_hours, 3)),
-        QUEUE_WAIT_MEAN_H = "queue_wait_mean_h" => |r, l| summary_training(l, r, |t, l| l.fixed(t.queue_wait_mean_h, 6)),
+        LOST_CHIP_HOURS = "lost_chip_hours" in ChipHours => |r, l| summary_training(l, r, |t, l| l .fixed(t.lost_chip_hours, 3)),
+        QUEUE_WAIT_MEAN_H = "queue_wait_mean_h" in Hours => |r, l| summary_training(l, r, |t, l| l.fixed(t.queue_wait_mean_h, 6)),
     ];
 }
 
@@ -235,10 +243,10 @@ columns! {
         ID = "id" => |r, l| l.int(r.id.into()),
         NAME = "name", Text => |r, l| l.text(&r.name),
         SUBMIT = "submit", Text => |r, l| l.text(&r.submit),
-        SUBMIT_H = "submit_h" => |r, l| l.fixed(r.submit_h, 6),
-        FIRST_START_H = "first_start_h" => |r, l| maybe(l, r.first_start_h, 6),
-        END_H = "end_h" => |r, l| maybe(l, r.end_h, 6),
-        QUEUE_WAIT_H = "queue_wait_h" => |r, l| l.fixed(r.queue_wait_h, 6),
+        SUBMIT_H = "submit_h" in Hours => |r, l| l.fixed(r.submit_h, 6),
+        FIRST_START_H = "first_start_h" in Hours => |r, l| maybe(l, r.first_start_h, 6),
+        END_H = "end_h" in Hours => |r, l| maybe(l, r.end_h, 6),
+        QUEUE_WAIT_H = "queue_wait_h" in Hours => |r, l| l.fixed(r.queue_wait_h, 6),
         CHIPS = "chips" => |r, l| l.int(r.chips.into()),
         RACK = "rack", Text => |r, l| l.text(&r.rack),
         CHIP = "chip", Text => |r, l| l.text(&r.chip),
@@ -256,7 +264,7 @@ columns! {
         INTERRUPTIONS_SOFTWARE = "interruptions_software" => |r, l| l.int(r.interruptions[8]),
         INTERRUPTIONS_RETIRED = "interruptions_retired" => |r, l| l.int(r.interruptions[9]),
         INTERRUPTIONS_PREEMPTED = "interruptions_preempted" => |r, l| l.int(r.interruptions[10]),
-        LOST_CHIP_HOURS = "lost_chip_hours" => |r, l| l.fixed(r.lost_chip_hours, 6),
+        LOST_CHIP_HOURS = "lost_chip_hours" in ChipHours => |r, l| l.fixed(r.lost_chip_hours, 6),
         CHECKPOINT_HOURS = "checkpoint_hours" => |r, l| l.fixed(r.checkpoint_hours, 6),
         RESTART_HOURS = "restart_hours" => |r, l| l.fixed(r.restart_hours, 6),
         ETTR = "ettr" => |r, l| maybe(l, r.ettr, 6),
@@ -278,14 +286,14 @@ columns! {
     /// Columns of `maintenance.csv`: one row per planned maintenance window as
     /// it opens.
     pub const MAINTENANCE_COLUMNS: [Column<MaintenanceRow>] in maintenance = [
-        TIME_H = "time_h" => |r, l| l.fixed(r.time_h, 6),
+        TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 6),
         TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
         SITE = "site", Text => |r, l| l.text(&r.site),
         RACK = "rack", Text => |r, l| l.text(&r.rack),
         RACKS = "racks" => |r, l| l.int(r.racks.into()),
         CHIPS = "chips" => |r, l| l.int(r.chips),
         HELD_CHIPS = "held_chips" => |r, l| l.int(r.held_chips),
-        DURATION_H = "duration_h" => |r, l| l.fixed(r.duration_h, 6),
+        DURATION_H = "duration_h" in Hours => |r, l| l.fixed(r.duration_h, 6),
         CHIP_HOURS = "chip_hours" => |r, l| l.fixed(r.chip_hours, 6),
     ];
 }

@@ -6,82 +6,119 @@
 use super::*;
 
 /// The columns a file of a run may hold.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Schema {
     /// Columns every such file has.
     pub always: Vec<&'static str>,
     /// Columns it has in some runs (training, maintenance, books, tax...).
     pub sometimes: Vec<&'static str>,
     /// Columns named after the run's own things (`monthly.csv`'s revenue
-    /// of each contract): whether a name is one.
-    pub named: Option<fn(&str) -> bool>,
+    /// of each contract): whether a name is one, and their unit.
+    pub named: Option<Named>,
+    /// The unit of each column of `always` and `sometimes`.
+    units: Vec<(&'static str, Option<Unit>)>,
 }
 
-/// The names of the columns of `parts`, in order.
-fn names<R>(parts: &[&[Column<R>]]) -> Vec<&'static str> {
-    parts
-        .iter()
-        .flat_map(|p| p.iter().map(|c| c.name))
-        .collect()
+/// Columns named after the run's own things: whether a name is one, and
+/// the unit of their values.
+pub type Named = (fn(&str) -> bool, Unit);
+
+/// A declared column, whatever its row type: its name and unit.
+trait Declared {
+    fn name(&self) -> &'static str;
+    fn unit(&self) -> Option<Unit>;
 }
 
-/// A schema of fixed columns.
-fn fixed(always: Vec<&'static str>, sometimes: Vec<&'static str>) -> Schema {
-    Schema {
-        always,
-        sometimes,
-        named: None,
+impl<R> Declared for Column<R> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn unit(&self) -> Option<Unit> {
+        self.unit
+    }
+}
+
+impl Declared for RackColumn {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn unit(&self) -> Option<Unit> {
+        self.unit
+    }
+}
+
+impl Schema {
+    /// Adds the columns of `parts`, which every such file has.
+    fn always<C: Declared>(mut self, parts: &[&[C]]) -> Schema {
+        for c in parts.iter().flat_map(|p| p.iter()) {
+            self.always.push(c.name());
+            self.units.push((c.name(), c.unit()));
+        }
+        self
+    }
+
+    /// Adds the columns of `parts`, which such a file has in some runs.
+    fn sometimes<C: Declared>(mut self, parts: &[&[C]]) -> Schema {
+        for c in parts.iter().flat_map(|p| p.iter()) {
+            self.sometimes.push(c.name());
+            self.units.push((c.name(), c.unit()));
+        }
+        self
+    }
+
+    /// The unit of the values of the column `name`: as declared, or as
+    /// the named columns' (`None` for a column the file does not have).
+    pub fn unit(&self, name: &str) -> Option<Unit> {
+        match self.units.iter().find(|(n, _)| *n == name) {
+            Some((_, unit)) => *unit,
+            None => self.named.and_then(|(is, unit)| is(name).then_some(unit)),
+        }
     }
 }
 
 /// The schema of the run's file `file` (by its name in the run folder),
 /// `None` for a file that is not one of the run's tables.
 pub fn schema(file: &str) -> Option<Schema> {
+    let s = Schema::default();
     Some(match file {
-        "timeseries.csv" => fixed(
-            names(&[SAMPLE_COLUMNS]),
-            names(&[TRAINING_SAMPLE_COLUMNS, MAINTENANCE_SAMPLE_COLUMNS]),
-        ),
-        "capacity.csv" => fixed(CAPACITY_COLUMNS.iter().map(|c| c.name).collect(), vec![]),
-        "failures.csv" => fixed(names(&[FAILURE_COLUMNS]), vec![]),
-        "buildout.csv" => fixed(names(&[BUILDOUT_COLUMNS]), vec![]),
-        "summary.csv" => fixed(
-            names(&[SUMMARY_COLUMNS]),
-            names(&[
-                TRAINING_SUMMARY_COLUMNS,
-                ECONOMICS_SUMMARY_COLUMNS,
-                OPEX_LINES_SUMMARY_COLUMNS,
-                TAX_SUMMARY_COLUMNS,
-                TERMINAL_SUMMARY_COLUMNS,
-                RETIREMENT_SUMMARY_COLUMNS,
-            ]),
-        ),
-        "jobs.csv" => fixed(names(&[JOB_COLUMNS]), names(&[JOB_MAINTENANCE_COLUMNS])),
-        "maintenance.csv" => fixed(names(&[MAINTENANCE_COLUMNS]), vec![]),
-        "services.csv" => fixed(
-            names(&[SERVICE_COLUMNS]),
-            names(&[SERVICE_MAINTENANCE_COLUMNS]),
-        ),
-        "service_summary.csv" => fixed(
-            names(&[SERVICE_SUMMARY_COLUMNS]),
-            names(&[SERVICE_SUMMARY_MAINTENANCE_COLUMNS]),
-        ),
-        "request_windows.csv" => fixed(names(&[WINDOW_COLUMNS]), vec![]),
-        "replay_summary.csv" => fixed(names(&[REPLAY_SUMMARY_COLUMNS]), vec![]),
+        "timeseries.csv" => s
+            .always(&[SAMPLE_COLUMNS])
+            .sometimes(&[TRAINING_SAMPLE_COLUMNS, MAINTENANCE_SAMPLE_COLUMNS]),
+        "capacity.csv" => s.always(&[CAPACITY_COLUMNS]),
+        "failures.csv" => s.always(&[FAILURE_COLUMNS]),
+        "buildout.csv" => s.always(&[BUILDOUT_COLUMNS]),
+        "summary.csv" => s.always(&[SUMMARY_COLUMNS]).sometimes(&[
+            TRAINING_SUMMARY_COLUMNS,
+            ECONOMICS_SUMMARY_COLUMNS,
+            OPEX_LINES_SUMMARY_COLUMNS,
+            TAX_SUMMARY_COLUMNS,
+            TERMINAL_SUMMARY_COLUMNS,
+            RETIREMENT_SUMMARY_COLUMNS,
+        ]),
+        "jobs.csv" => s
+            .always(&[JOB_COLUMNS])
+            .sometimes(&[JOB_MAINTENANCE_COLUMNS]),
+        "maintenance.csv" => s.always(&[MAINTENANCE_COLUMNS]),
+        "services.csv" => s
+            .always(&[SERVICE_COLUMNS])
+            .sometimes(&[SERVICE_MAINTENANCE_COLUMNS]),
+        "service_summary.csv" => s
+            .always(&[SERVICE_SUMMARY_COLUMNS])
+            .sometimes(&[SERVICE_SUMMARY_MAINTENANCE_COLUMNS]),
+        "request_windows.csv" => s.always(&[WINDOW_COLUMNS]),
+        "replay_summary.csv" => s.always(&[REPLAY_SUMMARY_COLUMNS]),
         "monthly.csv" => Schema {
-            always: names(&[
+            named: Some((is_contract_revenue_column, Unit::Usd)),
+            ..s.always(&[
                 MONTHLY_LEAD_COLUMNS,
                 MONTHLY_COLUMNS,
                 MONTHLY_COLUMNS_AFTER_LINES,
-            ]),
-            sometimes: names(&[OPEX_LINES_SUMMARY_COLUMNS])
-                .into_iter()
-                .chain(names(&[MONTHLY_TAX_COLUMNS]))
-                .collect(),
-            named: Some(is_contract_revenue_column),
+            ])
+            .sometimes(&[OPEX_LINES_SUMMARY_COLUMNS])
+            .sometimes(&[MONTHLY_TAX_COLUMNS])
         },
-        "contracts_monthly.csv" => fixed(names(&[CONTRACT_MONTH_COLUMNS]), vec![]),
-        "contracts.csv" => fixed(names(&[CONTRACT_COLUMNS]), vec![]),
+        "contracts_monthly.csv" => s.always(&[CONTRACT_MONTH_COLUMNS]),
+        "contracts.csv" => s.always(&[CONTRACT_COLUMNS]),
         _ => return None,
     })
 }
@@ -118,7 +155,7 @@ pub fn check_header<'h>(
     match header.iter().find(|h| {
         !schema.always.contains(h)
             && !schema.sometimes.contains(h)
-            && !schema.named.is_some_and(|named| named(h))
+            && !schema.named.is_some_and(|(named, _)| named(h))
     }) {
         Some(h) => Err(HeaderError::Unexpected(crate::text::quote_short(h))),
         None => Ok(()),
@@ -135,6 +172,37 @@ mod tests {
         for (k, c) in FailureKind::ALL.iter().zip(FAILURE_CLASS_COLUMNS) {
             assert_eq!(c, format!("failures_{}", k.key()));
         }
+    }
+
+    #[test]
+    fn each_column_s_name_ends_with_its_declared_unit() {
+        let files = crate::output::set::DCSIM_FILES
+            .iter()
+            .filter_map(|f| schema(f).map(|s| (f, s)));
+        let mut checked = 0;
+        for (file, s) in files {
+            for (name, unit) in &s.units {
+                // The unit whose suffix is the longest the name ends with.
+                let by_name = Unit::ALL
+                    .into_iter()
+                    .filter(|u| u.suffix().is_some_and(|x| name.ends_with(x)))
+                    .max_by_key(|u| u.suffix().map_or(0, str::len));
+                match unit {
+                    Some(u) if u.suffix().is_none() => assert_eq!(by_name, None, "{file}: {name}"),
+                    _ => assert_eq!(*unit, by_name, "{file}: {name}"),
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 200, "{checked} columns");
+        let s = schema("monthly.csv").unwrap();
+        assert_eq!(s.unit("revenue_acme_usd"), Some(Unit::Usd));
+        assert_eq!(s.unit(monthly::ENERGY_MWH), Some(Unit::Mwh));
+        assert_eq!(s.unit(monthly::DAYS), None);
+        assert_eq!(
+            schema("summary.csv").unwrap().unit(summary::IRR),
+            Some(Unit::PerYear)
+        );
     }
 
     #[test]

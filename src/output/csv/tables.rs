@@ -3,23 +3,22 @@
 
 use super::*;
 
-/// `monthly.csv`: its header names one revenue column per contract, so it
-/// is built from the first row.
-pub(super) struct MonthlyTable {
-    pub(super) sink: Sink,
+/// The layout of `monthly.csv`: its header names one revenue column per
+/// contract, and has the opex lines' and the tax columns when the books
+/// have them, so it is known from the first row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthlyLayout {
+    /// The header, in order.
+    pub header: Vec<String>,
     /// Whether the opex lines' columns are written.
     lines: bool,
     /// Whether the tax columns are written.
     tax: bool,
 }
 
-impl MonthlyTable {
-    pub(super) fn open(set: &mut OutputSet, first: &MonthlyRow) -> Result<Self, OutputError> {
-        let revenue: Vec<String> = first
-            .contract_revenue_usd
-            .iter()
-            .map(|(name, _)| contract_revenue_column(name))
-            .collect();
+impl MonthlyLayout {
+    /// The layout of a `monthly.csv` whose first row is `first`.
+    pub fn of(first: &MonthlyRow) -> MonthlyLayout {
         // The opex lines have the names of their totals in `summary.csv`.
         let lines: &[Column<SummaryRow>] = if first.opex_lines_usd.is_some() {
             OPEX_LINES_SUMMARY_COLUMNS
@@ -31,24 +30,31 @@ impl MonthlyTable {
         } else {
             &[]
         };
-        let header = MONTHLY_LEAD_COLUMNS
-            .iter()
-            .map(|c| c.name)
-            .chain(revenue.iter().map(String::as_str))
-            .chain(MONTHLY_COLUMNS.iter().map(|c| c.name))
-            .chain(lines.iter().map(|c| c.name))
-            .chain(MONTHLY_COLUMNS_AFTER_LINES.iter().map(|c| c.name))
-            .chain(tax.iter().map(|c| c.name));
-        let sink = Sink::open(set, "monthly.csv", header)?;
-        Ok(MonthlyTable {
-            sink,
+        let names = |cs: &[Column<MonthlyRow>]| -> Vec<String> {
+            cs.iter().map(|c| c.name.to_string()).collect()
+        };
+        let header: Vec<String> = [
+            names(MONTHLY_LEAD_COLUMNS),
+            first
+                .contract_revenue_usd
+                .iter()
+                .map(|(name, _)| contract_revenue_column(name))
+                .collect(),
+            names(MONTHLY_COLUMNS),
+            lines.iter().map(|c| c.name.to_string()).collect(),
+            names(MONTHLY_COLUMNS_AFTER_LINES),
+            names(tax),
+        ]
+        .concat();
+        MonthlyLayout {
+            header,
             lines: first.opex_lines_usd.is_some(),
             tax: first.tax.is_some(),
-        })
+        }
     }
 
-    pub(super) fn row(&mut self, r: &MonthlyRow) -> io::Result<()> {
-        let line = &mut self.sink.line;
+    /// Writes the fields of `r` into `line`, in the header's order.
+    pub fn put(&self, r: &MonthlyRow, line: &mut Line) {
         for c in MONTHLY_LEAD_COLUMNS {
             (c.put)(r, line);
         }
@@ -71,6 +77,24 @@ impl MonthlyTable {
                 (c.put)(r, line);
             }
         }
+    }
+}
+
+/// `monthly.csv`, laid out from its first row.
+pub(super) struct MonthlyTable {
+    pub(super) sink: Sink,
+    layout: MonthlyLayout,
+}
+
+impl MonthlyTable {
+    pub(super) fn open(set: &mut OutputSet, first: &MonthlyRow) -> Result<Self, OutputError> {
+        let layout = MonthlyLayout::of(first);
+        let sink = Sink::open(set, "monthly.csv", layout.header.iter().map(String::as_str))?;
+        Ok(MonthlyTable { sink, layout })
+    }
+
+    pub(super) fn row(&mut self, r: &MonthlyRow) -> io::Result<()> {
+        self.layout.put(r, &mut self.sink.line);
         self.sink.end_row()
     }
 }

@@ -203,3 +203,36 @@ fn files_appear_only_when_finished() {
     assert!(dir.join("timeseries.csv").exists());
     assert!(!dir.join("failures.csv").exists());
 }
+
+#[test]
+fn numbers_read_as_str_parse_reads_them() {
+    for s in [
+        "0",
+        "-0.000",
+        "300.000",
+        "12.345678",
+        "-961853707.78",
+        "1.5e24",
+        "0e0",
+        "",
+        "x",
+        "NaN",
+        "1.2.3",
+    ] {
+        let want = s.parse::<f64>().unwrap_or(f64::NAN);
+        let got = parse_number(s.as_bytes());
+        assert!(
+            got == want || (got.is_nan() && want.is_nan()),
+            "{s}: {got} vs {want}"
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn fixed_decimals_read_exactly(cents in -10_000_000_000_000i64..10_000_000_000_000, d in 0usize..7) {
+        let x = cents as f64 / 100.0;
+        let s = format!("{x:.d$}");
+        prop_assert_eq!(parse_number(s.as_bytes()).to_bits(), s.parse::<f64>().unwrap().to_bits());
+    }
+}

@@ -168,6 +168,7 @@ impl Validator<'_> {
             } else {
                 None
             },
+            inventory: super::economics_terms::inventory(rack_types, sites, services),
         })
     }
 

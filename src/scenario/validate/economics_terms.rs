@@ -4,14 +4,51 @@
 //! rate or dated steps; per-chip-type on-demand price curves).
 
 use super::{FieldPath, Validator, did_you_mean_value, number};
-use crate::economics::config::{Capex, PriceCurve, PricePoint, PriceStep};
+use crate::economics::config::{
+    Capex, Inventory, PriceCurve, PricePoint, PriceStep, RackModel, ServiceModel, SitePhases,
+};
 use crate::economics::escalate::Escalators;
 use crate::economics::lines::{OpexLine, OpexLines};
 use crate::economics::residual::Terminal;
 use crate::economics::tax::{InterestDeduction, Tax, TaxSchedule};
 use crate::engine::SimTime;
 use crate::scenario::spec::{EconomicsSpec, OpexLineSpec, PriceCurveSpec, PriceStepSpec};
-use crate::world::config::RackType;
+use crate::workload::serving::config::Service;
+use crate::world::config::{RackType, Site};
+
+/// The books' view of the scenario's rack models, sites and services: each
+/// rack model's name, nameplate (the world's figure) and chips, each site's
+/// name and its phases' lives, each service's name and rack model.
+pub(super) fn inventory(
+    rack_types: &[RackType],
+    sites: &[Site],
+    services: &[Service],
+) -> Inventory {
+    Inventory {
+        rack_models: rack_types
+            .iter()
+            .map(|t| RackModel {
+                name: t.rack.name.clone(),
+                nameplate: t.nameplate(),
+                chips: t.rack.chips,
+            })
+            .collect(),
+        sites: sites
+            .iter()
+            .map(|s| SitePhases {
+                name: s.name.clone(),
+                end_of_life: s.phases.iter().map(|p| p.end_of_life).collect(),
+            })
+            .collect(),
+        services: services
+            .iter()
+            .map(|s| ServiceModel {
+                name: s.name.clone(),
+                rack_type: s.rack_type,
+            })
+            .collect(),
+    }
+}
 
 impl Validator<'_> {
     /// A yearly rate of change: finite, above −1 and at most 1.

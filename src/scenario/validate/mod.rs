@@ -236,6 +236,23 @@ pub fn validate_with_folders(
                 sample_every,
             },
             catalog,
+            // The workloads take copies of the world's rack models, sites
+            // and maintenance windows they read, indexed as the world's.
+            training: TrainingConfig {
+                jobs,
+                software_rate_per_node_hour: v.software_rate,
+                traces: trace_reports,
+                rack_types: rack_types.clone(),
+                sites: sites.iter().map(|s| s.name.clone()).collect(),
+            },
+            serving: ServingConfig {
+                epoch,
+                services,
+                request_windows,
+                rack_types: rack_types.clone(),
+                site_count: sites.len(),
+                maintenance: maintenance.clone(),
+            },
             world: WorldConfig {
                 utilization,
                 rack_types,
@@ -249,16 +266,6 @@ pub fn validate_with_folders(
                     .and_then(|o| o.failures_log)
                     .unwrap_or(false),
                 maintenance,
-            },
-            training: TrainingConfig {
-                jobs,
-                software_rate_per_node_hour: v.software_rate,
-                traces: trace_reports,
-            },
-            serving: ServingConfig {
-                epoch,
-                services,
-                request_windows,
             },
             economics,
         }),

@@ -163,7 +163,9 @@ impl Validator<'_> {
                 skipped_after_end: skipped[4],
             };
             let errors_before = self.problem_count();
-            let jobs = self.trace_jobs(&p, &shown, rows, &defaults, rack_types, failures, names);
+            let jobs = self.trace_jobs(
+                &p, &shown, &text, rows, &defaults, rack_types, failures, names,
+            );
             if self.problem_count() == errors_before {
                 out.extend(jobs);
                 reports.push(report);
@@ -173,7 +175,7 @@ impl Validator<'_> {
     }
 
     /// The jobs of a trace's admitted rows: each named uniquely among all
-    /// jobs (`names`, lowercase; a clash is located at its row), its
+    /// jobs (`names`, lowercase; a clash is located at the row's name in `text`), its
     /// checkpoint interval fixed or Young/Daly's (once per rack model and
     /// size), its work as given or its ideal duration at full rate.
     #[allow(clippy::too_many_arguments)]
@@ -181,6 +183,7 @@ impl Validator<'_> {
         &mut self,
         p: &FieldPath,
         shown: &str,
+        text: &str,
         rows: Vec<TraceRow>,
         defaults: &TraceDefaults,
         rack_types: &[RackType],
@@ -192,11 +195,12 @@ impl Validator<'_> {
         let mut every_of: BTreeMap<(usize, u32), Option<SimDuration>> = BTreeMap::new();
         for row in rows {
             if !names.insert(row.name.to_lowercase()) {
+                let (line, column) = row.name_place(text);
                 self.problems.located.push(Issue {
                     location: Location::File {
                         file: shown.to_string(),
-                        line: row.line as usize,
-                        column: 1,
+                        line: line as usize,
+                        column: column as usize,
                     },
                     field: fp.to_string(),
                     message: format!(

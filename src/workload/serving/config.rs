@@ -3,6 +3,7 @@
 //! scenario boundary.
 
 use crate::engine::{SimDuration, SimTime};
+use crate::world::config::{Maintenance, RackType};
 
 /// The serving workload of a scenario, as resolved at the boundary.
 #[derive(Clone, Debug)]
@@ -13,6 +14,15 @@ pub struct Config {
     pub services: Vec<Service>,
     /// Request-level windows, in the order the file lists them.
     pub request_windows: Vec<RequestWindow>,
+    /// The rack models replicas run on, by the world's rack-type index (a
+    /// copy of the world's, taken at the boundary): a replica's chip and
+    /// its rack's scale-up domain and NIC bandwidth.
+    pub rack_types: Vec<RackType>,
+    /// Number of sites (the world's).
+    pub site_count: usize,
+    /// The world's planned maintenance windows, in its order (a window's
+    /// index is the world's): services move their replicas ahead of them.
+    pub maintenance: Vec<Maintenance>,
 }
 
 /// A validated inference service (`[[services]]`).
@@ -20,7 +30,7 @@ pub struct Config {
 pub struct Service {
     /// Unique name.
     pub name: String,
-    /// Index into the world's rack models ([`crate::world::config::Config::rack_types`]).
+    /// Index into the rack models ([`Config::rack_types`], the world's).
     pub rack_type: usize,
     /// Scale-up domains of one replica.
     pub replica_domains: u32,

@@ -3,7 +3,7 @@
 //! what each trace file gave.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::world::config::Distribution;
+use crate::world::config::{Distribution, RackType};
 
 /// The training workload of a scenario, as resolved at the boundary.
 #[derive(Clone, Debug, Default)]
@@ -16,6 +16,12 @@ pub struct Config {
     pub software_rate_per_node_hour: f64,
     /// What each `[[traces]]` file gave, in the order listed.
     pub traces: Vec<TraceReport>,
+    /// The rack models jobs run on, by the world's rack-type index (a
+    /// copy of the world's, taken at the boundary): a job's chip and
+    /// nodes, for its full rate and its software faults.
+    pub rack_types: Vec<RackType>,
+    /// The sites' names, by the world's site index (for the job rows).
+    pub sites: Vec<String>,
 }
 
 /// A validated training job.
@@ -25,7 +31,7 @@ pub struct Job {
     pub name: String,
     /// Submission time.
     pub submit: SimTime,
-    /// Index into the world's rack models ([`crate::world::config::Config::rack_types`]).
+    /// Index into the rack models ([`Config::rack_types`], the world's).
     pub rack_type: usize,
     /// Chips held (a whole number of scale-up domains).
     pub chips: u32,

@@ -58,9 +58,9 @@ impl Training<'_> {
             .expect("the job holds the allocation");
         part.down += 1;
         let site = part.site as usize;
-        run.down_domains.push(domain);
+        self.details[job].down_domains.push(domain);
         self.tally[site].chips -= per;
-        let pool = site * self.world_config.rack_types.len() + rack_type;
+        let pool = site * self.config.rack_types.len() + rack_type;
         self.waiters[pool].insert(job as u32);
         if !run.replacing {
             run.replacing = true;
@@ -78,12 +78,12 @@ impl Training<'_> {
         world: &mut World,
     ) {
         let per = self.domain_chips(job);
-        let run = &mut self.runs[job];
-        let Some(k) = run.down_domains.iter().position(|&d| d == domain) else {
+        let down_domains = &mut self.details[job].down_domains;
+        let Some(k) = down_domains.iter().position(|&d| d == domain) else {
             return;
         };
-        run.down_domains.swap_remove(k);
-        let part = run
+        down_domains.swap_remove(k);
+        let part = self.runs[job]
             .parts
             .iter_mut()
             .find(|p| p.allocation == a)
@@ -100,8 +100,7 @@ impl Training<'_> {
 
     /// A waiting job whose domains are all up restarts from its checkpoint.
     pub(super) fn resume_if_whole(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let run = &self.runs[job];
-        if run.down_domains.is_empty() && run.state == JobState::Waiting {
+        if self.details[job].down_domains.is_empty() && self.runs[job].state == JobState::Waiting {
             self.runs[job].since = now;
             self.set_state(job, now, JobState::Restarting);
             self.begin_running(job, now, world);
@@ -116,12 +115,10 @@ impl Training<'_> {
         let model = RackTypeId(self.config.jobs[job].rack_type as u32);
         let per = self.domain_chips(job);
         let mut k = 0;
-        while k < self.runs[job].down_domains.len() {
-            let old = self.runs[job].down_domains[k];
+        while k < self.details[job].down_domains.len() {
+            let old = self.details[job].down_domains[k];
             let site = world.rack_site(world.domain_rack(old));
-            let Some(new) =
-                placement::pack_at(world, site, model, 1).and_then(|d| d.first().copied())
-            else {
+            let Some(new) = placement::pack_one(world, site, model) else {
                 k += 1;
                 continue;
             };
@@ -136,7 +133,7 @@ impl Training<'_> {
                 .expect("the domain is held and the new one free at the same site and model");
             part.down -= 1;
             let down = part.down;
-            run.down_domains.swap_remove(k);
+            self.details[job].down_domains.swap_remove(k);
             self.tally[site.index()].chips += per;
             if down == 0 {
                 let pool = self.pool(site.index(), model.index());
@@ -150,7 +147,7 @@ impl Training<'_> {
     /// back, a job's end): the jobs waiting there re-place onto them first,
     /// in job order (the queue comes after, in [`Training::respond`]).
     pub(super) fn serve_waiters(&mut self, site: SiteId, now: SimTime, world: &mut World) {
-        for model in 0..self.world_config.rack_types.len() {
+        for model in 0..self.config.rack_types.len() {
             let pool = self.pool(site.index(), model);
             while world.capacity(site, RackTypeId(model as u32)) > 0 {
                 let Some(&job) = self.waiters[pool].first() else {
@@ -175,16 +172,17 @@ impl Training<'_> {
         let domains = f64::from(self.config.jobs[job].domains);
         let run = &mut self.runs[job];
         let lost = run.done - run.saved;
-        for part in &run.parts {
+        for part in run.parts.iter() {
             self.tally[part.site as usize].flops_lost += lost * f64::from(part.domains) / domains;
         }
-        run.interruptions[cause.index()] += 1;
+        let detail = &mut self.details[job];
+        detail.interruptions[cause.index()] += 1;
         match state {
             JobState::Checkpointing => run.checkpointing = run.checkpointing + (now - run.since),
-            JobState::Restarting => run.restarting = run.restarting + (now - run.since),
+            JobState::Restarting => detail.restarting = detail.restarting + (now - run.since),
             _ => {}
         }
-        run.lost = run.lost + run.segment;
+        detail.lost = detail.lost + run.segment;
         run.segment = SimDuration(0);
         run.done = run.saved;
         run.since = now;
@@ -203,10 +201,10 @@ impl Training<'_> {
     pub(super) fn end_running(&mut self, job: usize, now: SimTime, world: &mut World) {
         let g = &mut self.generations[job];
         g.fault = g.fault.wrapping_add(1);
-        let run = &mut self.runs[job];
-        run.ring = false;
-        let flows = std::mem::take(&mut run.flows);
-        run.flow_rates.clear();
+        self.runs[job].ring = false;
+        let detail = &mut self.details[job];
+        let flows = std::mem::take(&mut detail.flows);
+        detail.flow_rates.clear();
         for flow in flows {
             self.by_flow[flow.index() as usize] = (NO_JOB, 0);
             world
@@ -219,7 +217,7 @@ impl Training<'_> {
     /// `nodes × λ_software`) from its own stream and schedules it.
     pub(super) fn arm_fault(&mut self, job: usize, now: SimTime) {
         let j = &self.config.jobs[job];
-        let rack = &self.world_config.rack_types[j.rack_type].rack;
+        let rack = &self.config.rack_types[j.rack_type].rack;
         let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
         let rate_per_hour = nodes * self.config.software_rate_per_node_hour;
         let g = &mut self.generations[job];
@@ -228,8 +226,7 @@ impl Training<'_> {
         if rate_per_hour <= 0.0 {
             return;
         }
-        let run = &mut self.runs[job];
-        let rng = run.rng.get_or_insert_with(|| {
+        let rng = self.details[job].rng.get_or_insert_with(|| {
             self.streams
                 .stream_of_parts(&["jobs/", &self.config.jobs[job].name, "/software"])
         });
@@ -270,12 +267,12 @@ impl Training<'_> {
             if part.domains >= 2 {
                 let capacity = world.uplink_capacity(SiteId(part.site), model);
                 run.ring = true;
-                run.flow_rates = vec![capacity.0];
+                self.details[job].flow_rates = vec![capacity.0];
             }
             return;
         }
         let mut racks: Vec<(SiteId, RackId)> = Vec::new();
-        for part in &self.runs[job].parts {
+        for part in self.runs[job].parts.iter() {
             let domains = world
                 .allocation_domains(part.allocation)
                 .expect("a job's allocation is live");
@@ -313,9 +310,9 @@ impl Training<'_> {
         }
         self.by_flow[slot] = (job as u32, 0);
         let rate = world.flow_rate(flow).map_or(0.0, |r| r.0);
-        let run = &mut self.runs[job];
-        run.ring = true;
-        run.flows = vec![flow];
-        run.flow_rates = vec![rate];
+        self.runs[job].ring = true;
+        let detail = &mut self.details[job];
+        detail.flows = vec![flow];
+        detail.flow_rates = vec![rate];
     }
 }

@@ -72,24 +72,26 @@ use std::collections::BTreeSet;
 
 use rand_distr::{Distribution, Exp};
 
-use crate::engine::{RngStreams, SimDuration, SimTime, StreamRng};
+use crate::engine::{RngStreams, SimDuration, SimTime};
 use crate::policy::placement;
 use crate::policy::queue::{JobQueue, Reservation};
 use crate::record::{Interruption, JobRow, JobStatus, Recorder, TrainingSample, TrainingSummary};
 use crate::run::RunConfig;
-use crate::world::config::Config as WorldConfig;
 
 pub mod config;
 mod interruptions;
 pub mod physics;
+mod run;
 mod scheduling;
 pub mod sources;
 mod summary;
 
+#[cfg(test)]
 use crate::world::fabric::FlowId;
 use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
 pub use config::Comm;
+use run::{Detail, Generations, Part, Parts, Run};
 
 /// Queued jobs behind a blocked head that backfill considers per attempt
 /// (bounds its cost).
@@ -261,87 +263,6 @@ enum Next {
 /// Marks an allocation or flow no job holds.
 const NO_JOB: u32 = u32::MAX;
 
-/// The domains a job holds at one site: one allocation.
-#[derive(Clone, Copy, Debug)]
-struct Part {
-    allocation: AllocationId,
-    site: u32,
-    /// Domains held.
-    domains: u32,
-    /// Of them, down now.
-    down: u32,
-    /// Racks they sit in (flows of the ring leaving this site's racks).
-    racks: u32,
-    /// Position in its site's list of placed jobs.
-    site_pos: usize,
-}
-
-/// One job's progress and bookkeeping.
-#[derive(Clone, Debug)]
-struct Run {
-    state: JobState,
-    next: Next,
-    /// Its allocations, one per site (empty unless placed).
-    parts: Vec<Part>,
-    /// Sites of its last placement.
-    last_sites: Vec<u32>,
-    /// Domains it holds that are down now.
-    down_domains: Vec<DomainId>,
-    /// Start of the current phase (progress integrated up to here).
-    since: SimTime,
-    /// Rate while computing [FLOP/s].
-    rate: f64,
-    /// Work done and not lost [FLOP].
-    done: f64,
-    /// Work safe in the last checkpoint [FLOP].
-    saved: f64,
-    /// Compute time since the last checkpoint or restart.
-    segment: SimDuration,
-    /// Total compute time.
-    compute: SimDuration,
-    /// Compute time lost to interruptions.
-    lost: SimDuration,
-    checkpointing: SimDuration,
-    restarting: SimDuration,
-    first_start: Option<SimTime>,
-    end: Option<SimTime>,
-    interruptions: [u64; Interruption::COUNT],
-    /// Rate its sites' tallies count for it now [FLOP/s] (its rate while
-    /// computing, else 0).
-    counted_rate: f64,
-    /// When it last took its allocations.
-    held_since: SimTime,
-    /// When its current placement ends by its estimate (see
-    /// [`Training::estimate`]).
-    estimated_end: SimTime,
-    /// Time it held allocations before the current ones.
-    held: SimDuration,
-    /// Whether its all-reduce ring runs (it runs, over two racks or more).
-    ring: bool,
-    /// The fabric flow of its ring, unless its racks are its own (below).
-    flows: Vec<FlowId>,
-    /// The ring's rate now [bit/s] (one entry while the ring runs).
-    flow_rates: Vec<f64>,
-    /// Whether a flow's rate changed since it was last rated.
-    dirty: bool,
-    /// Whether it is listed to re-place its down domains.
-    replacing: bool,
-    /// Its software-fault stream, from its first start.
-    rng: Option<StreamRng>,
-}
-
-/// A job's generations, kept apart from its [`Run`] in a small array of
-/// their own: every `Due` and `Fault` event reads them first, and most
-/// fault clocks are stale by the time they ring (the job ended or
-/// restarted), so that check touches 8 bytes instead of the whole run.
-#[derive(Clone, Copy, Debug, Default)]
-struct Generations {
-    /// Bumped whenever the job's plan changes (its `Due` events).
-    plan: u32,
-    /// Generation of its software-fault clock.
-    fault: u32,
-}
-
 /// The training figures of one site, kept as jobs change so that a sample
 /// reads them in O(1).
 #[derive(Clone, Copy, Debug, Default)]
@@ -382,12 +303,13 @@ impl SiteTally {
 pub struct Training<'s> {
     /// The run's settings: seed, calendar.
     run: &'s RunConfig,
-    /// The jobs.
+    /// The jobs, and the sites and rack models they run on.
     config: &'s config::Config,
-    /// The world the jobs run in: its sites and rack models.
-    world_config: &'s WorldConfig,
     streams: RngStreams,
+    /// Each job's hot state (by job index).
     runs: Vec<Run>,
+    /// The rest of each job's state (by job index).
+    details: Vec<Detail>,
     /// Each job's generations (by job index).
     generations: Vec<Generations>,
     queue: JobQueue,
@@ -426,64 +348,32 @@ pub struct Training<'s> {
 
 impl<'s> Training<'s> {
     /// The jobs of `config`, each pending its submission (scheduled), on
-    /// the sites and rack models of `world_config`, for the run `run`.
-    pub fn new(
-        run: &'s RunConfig,
-        config: &'s config::Config,
-        world_config: &'s WorldConfig,
-    ) -> Self {
-        let fresh = Run {
-            state: JobState::Pending,
-            next: Next::Checkpoint,
-            parts: Vec::new(),
-            last_sites: Vec::new(),
-            down_domains: Vec::new(),
-            since: SimTime::ZERO,
-            rate: 0.0,
-            done: 0.0,
-            saved: 0.0,
-            segment: SimDuration(0),
-            compute: SimDuration(0),
-            lost: SimDuration(0),
-            checkpointing: SimDuration(0),
-            restarting: SimDuration(0),
-            first_start: None,
-            end: None,
-            interruptions: [0; Interruption::COUNT],
-            counted_rate: 0.0,
-            held_since: SimTime::ZERO,
-            estimated_end: SimTime::ZERO,
-            held: SimDuration(0),
-            ring: false,
-            flows: Vec::new(),
-            flow_rates: Vec::new(),
-            dirty: false,
-            replacing: false,
-            rng: None,
-        };
+    /// its sites and rack models, for the run `run`.
+    pub fn new(run: &'s RunConfig, config: &'s config::Config) -> Self {
         let counts = JobCounts {
             pending: config.jobs.len(),
             ..JobCounts::default()
         };
-        let pools = world_config.sites.len() * world_config.rack_types.len();
+        let sites = config.sites.len();
+        let pools = sites * config.rack_types.len();
         Training {
             run,
             config,
-            world_config,
             streams: RngStreams::new(run.seed),
-            runs: vec![fresh; config.jobs.len()],
+            runs: vec![Run::pending(); config.jobs.len()],
+            details: vec![Detail::pending(); config.jobs.len()],
             generations: vec![Generations::default(); config.jobs.len()],
             queue: JobQueue::default(),
             by_allocation: Vec::new(),
             by_flow: Vec::new(),
             dirty: Vec::new(),
             to_replace: Vec::new(),
-            room: vec![false; world_config.sites.len()],
+            room: vec![false; sites],
             rooms: Vec::new(),
-            placed: vec![Vec::new(); world_config.sites.len()],
-            speed: vec![1.0; world_config.sites.len()],
+            placed: vec![Vec::new(); sites],
+            speed: vec![1.0; sites],
             counts,
-            tally: vec![SiteTally::default(); world_config.sites.len()],
+            tally: vec![SiteTally::default(); sites],
             ends: vec![BTreeSet::new(); pools],
             waiters: vec![BTreeSet::new(); pools],
             candidates: Vec::new(),
@@ -555,7 +445,7 @@ impl<'s> Training<'s> {
     #[cfg(test)]
     /// The flows of a job's all-reduce ring now.
     pub fn flows(&self, job: usize) -> &[FlowId] {
-        &self.runs[job].flows
+        &self.details[job].flows
     }
 
     #[cfg(test)]
@@ -593,7 +483,7 @@ impl<'s> Training<'s> {
         *self.counts.of_mut(old) -= 1;
         *self.counts.of_mut(state) += 1;
         run.state = state;
-        for part in &run.parts {
+        for part in run.parts.iter() {
             let t = &mut self.tally[part.site as usize];
             match Activity::of(old) {
                 Activity::Running => t.running -= 1,
@@ -623,7 +513,7 @@ impl<'s> Training<'s> {
         let domains = f64::from(self.config.jobs[job].domains);
         let per_rack = self.bytes_per_flop(job);
         let run = &mut self.runs[job];
-        for part in &run.parts {
+        for part in run.parts.iter() {
             let t = &mut self.tally[part.site as usize];
             t.advance(now);
             match (run.counted_rate > 0.0, rate > 0.0) {
@@ -714,8 +604,9 @@ impl<'s> Training<'s> {
                         self.compute(i, now, world);
                     }
                     JobState::Restarting => {
-                        let run = &mut self.runs[i];
-                        run.restarting = run.restarting + (now - run.since);
+                        let since = self.runs[i].since;
+                        let detail = &mut self.details[i];
+                        detail.restarting = detail.restarting + (now - since);
                         self.compute(i, now, world);
                     }
                     _ => {}
@@ -785,9 +676,10 @@ impl<'s> Training<'s> {
                 if let Some(&(job, slot)) = self.by_flow.get(flow.index() as usize)
                     && job != NO_JOB
                 {
-                    let run = &mut self.runs[job as usize];
-                    if run.flows.get(slot as usize) == Some(&flow) {
-                        run.flow_rates[slot as usize] = rate.0;
+                    let detail = &mut self.details[job as usize];
+                    if detail.flows.get(slot as usize) == Some(&flow) {
+                        detail.flow_rates[slot as usize] = rate.0;
+                        let run = &mut self.runs[job as usize];
                         if !run.dirty {
                             run.dirty = true;
                             self.dirty.push(job);
@@ -879,10 +771,11 @@ impl<'s> Training<'s> {
             .iter()
             .map(|p| self.speed[p.site as usize])
             .fold(1.0, f64::min);
-        let full = j.full_rate(&self.world_config.rack_types[j.rack_type]) * speed;
+        let full = j.full_rate(&self.config.rack_types[j.rack_type]) * speed;
         match (j.comm, run.ring) {
             (Some(c), true) if full > 0.0 => {
-                let ring = run.flow_rates.iter().copied().fold(f64::INFINITY, f64::min);
+                let rates = &self.details[job].flow_rates;
+                let ring = rates.iter().copied().fold(f64::INFINITY, f64::min);
                 full * ring_speed(&c, full, ring)
             }
             _ => full,
@@ -931,7 +824,7 @@ impl<'s> Training<'s> {
         // The completion falls on a whole microsecond: the sites' integrals
         // take the rounding the job's total takes.
         let rest = work - self.runs[job].done;
-        for part in &self.runs[job].parts {
+        for part in self.runs[job].parts.iter() {
             let t = &mut self.tally[part.site as usize];
             t.advance(now);
             t.flops += rest * f64::from(part.domains) / domains;
@@ -939,7 +832,7 @@ impl<'s> Training<'s> {
         let run = &mut self.runs[job];
         run.done = work;
         run.saved = work;
-        run.end = Some(now);
+        self.details[job].end = Some(now);
         let g = &mut self.generations[job];
         g.plan = g.plan.wrapping_add(1);
         self.set_state(job, now, JobState::Completed);
@@ -951,13 +844,14 @@ impl<'s> Training<'s> {
     fn unplace(&mut self, job: usize, now: SimTime, world: &mut World) {
         let per = self.domain_chips(job);
         let rack_type = self.config.jobs[job].rack_type;
+        let detail = &mut self.details[job];
+        detail.held = detail.held + (now - detail.held_since);
+        let key_end = detail.estimated_end;
+        detail.down_domains.clear();
         let run = &mut self.runs[job];
-        run.held = run.held + (now - run.held_since);
         let parts = std::mem::take(&mut run.parts);
-        let key_end = run.estimated_end;
         let state = run.state;
-        run.down_domains.clear();
-        for part in &parts {
+        for part in parts.iter() {
             let site = part.site as usize;
             let t = &mut self.tally[site];
             t.chips -= u64::from(part.domains - part.down) * per;
@@ -966,14 +860,14 @@ impl<'s> Training<'s> {
                 Activity::Waiting => t.waiting -= 1,
                 Activity::Elsewhere => {}
             }
-            let pool = site * self.world_config.rack_types.len() + rack_type;
+            let pool = site * self.config.rack_types.len() + rack_type;
             self.ends[pool].remove(&(key_end, job as u32, part.domains));
             self.waiters[pool].remove(&(job as u32));
             self.by_allocation[part.allocation.0 as usize] = NO_JOB;
             let list = &mut self.placed[site];
             let pos = part.site_pos;
-            list.swap_remove(pos);
-            if let Some(&moved) = list.get(pos) {
+            list.swap_remove(pos as usize);
+            if let Some(&moved) = list.get(pos as usize) {
                 let m = &mut self.runs[moved as usize];
                 if let Some(p) = m.parts.iter_mut().find(|p| p.site == part.site) {
                     p.site_pos = pos;

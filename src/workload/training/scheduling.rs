@@ -59,7 +59,7 @@ impl Training<'_> {
             let (model, needed, sites) = (
                 RackTypeId(j.rack_type as u32),
                 j.domains as usize,
-                self.world_config.sites.len(),
+                self.config.sites.len(),
             );
             let parts = match placement::place(world, sites, model, needed) {
                 Some((site, domains)) => vec![(site, domains)],
@@ -105,7 +105,7 @@ impl Training<'_> {
             let needed = j.domains as usize;
             // Admitted first: only a job that starts pays for its packing.
             let Some(site) =
-                placement::site_with_room(world, self.world_config.sites.len(), model, needed)
+                placement::site_with_room(world, self.config.sites.len(), model, needed)
             else {
                 continue;
             };
@@ -128,7 +128,7 @@ impl Training<'_> {
         let j = &self.config.jobs[head];
         let model = RackTypeId(j.rack_type as u32);
         let mut best: Option<Reservation> = None;
-        for s in 0..self.world_config.sites.len() {
+        for s in 0..self.config.sites.len() {
             let free = world.capacity(SiteId(s as u32), model) as u32;
             let pool = &self.ends[self.pool(s, j.rack_type)];
             let releases = pool.iter().map(|&(at, _, domains)| (at, domains));
@@ -148,7 +148,7 @@ impl Training<'_> {
 
     /// Index of the pool of (site, rack model) in `ends` and `waiters`.
     pub(super) fn pool(&self, site: usize, rack_type: usize) -> usize {
-        site * self.world_config.rack_types.len() + rack_type
+        site * self.config.rack_types.len() + rack_type
     }
 
     /// A job's ideal remaining duration from a start now: its remaining
@@ -158,7 +158,7 @@ impl Training<'_> {
     pub(super) fn estimate(&self, job: usize) -> SimDuration {
         let j = &self.config.jobs[job];
         let run = &self.runs[job];
-        let rate = j.full_rate(&self.world_config.rack_types[j.rack_type]);
+        let rate = j.full_rate(&self.config.rack_types[j.rack_type]);
         let compute = (j.work - run.saved).max(0.0) / rate;
         let every = j.checkpoint_every.seconds();
         let checkpoints = if every > 0.0 {
@@ -166,7 +166,7 @@ impl Training<'_> {
         } else {
             0.0
         };
-        let restart = if run.first_start.is_some() {
+        let restart = if self.details[job].first_start.is_some() {
             j.restart_overhead
         } else {
             SimDuration(0)
@@ -187,7 +187,7 @@ impl Training<'_> {
         self.queue.remove(job as u32, j.priority, j.submit);
         let estimated_end = now + self.estimate(job);
         let per = u64::from(j.chips / j.domains);
-        let mut held = Vec::with_capacity(parts.len());
+        let mut held = Parts::None;
         for (site, domains) in parts {
             let allocation = world
                 .allocate(now, domains, 1.0)
@@ -208,19 +208,24 @@ impl Training<'_> {
                 domains: n,
                 down: 0,
                 racks: 0,
-                site_pos: list.len(),
+                site_pos: list.len() as u32,
             });
             list.push(job as u32);
         }
+        let detail = &mut self.details[job];
+        detail.last_sites.clear();
+        detail.last_sites.extend(held.iter().map(|p| p.site));
+        detail.estimated_end = estimated_end;
+        detail.held_since = now;
+        detail.down_domains.clear();
+        let first = detail.first_start.is_none();
+        if first {
+            detail.first_start = Some(now);
+        }
         let run = &mut self.runs[job];
-        run.last_sites = held.iter().map(|p| p.site).collect();
         run.parts = held;
-        run.estimated_end = estimated_end;
-        run.held_since = now;
-        run.down_domains.clear();
         run.since = now;
-        if run.first_start.is_none() {
-            run.first_start = Some(now);
+        if first {
             self.set_state(job, now, JobState::Computing);
             self.begin_running(job, now, world);
             self.compute(job, now, world);

@@ -26,38 +26,40 @@ impl Training<'_> {
                     run.checkpointing = run.checkpointing + (end - run.since);
                 }
                 JobState::Restarting => {
-                    let run = &mut self.runs[job];
-                    run.restarting = run.restarting + (end - run.since);
+                    let since = self.runs[job].since;
+                    let detail = &mut self.details[job];
+                    detail.restarting = detail.restarting + (end - since);
                 }
                 _ => {}
             }
             let j = &self.config.jobs[job];
             let run = &self.runs[job];
+            let detail = &self.details[job];
             let status = match run.state {
                 JobState::Completed => JobStatus::Completed,
                 JobState::Pending | JobState::Queued => JobStatus::QueuedAtEnd,
                 _ => JobStatus::RunningAtEnd,
             };
-            let ettr = run.first_start.map(|start| {
-                let wall = run.end.unwrap_or(end) - start;
+            let ettr = detail.first_start.map(|start| {
+                let wall = detail.end.unwrap_or(end) - start;
                 if wall.0 == 0 {
                     0.0
                 } else {
-                    (run.compute.seconds() - run.lost.seconds()) / wall.seconds()
+                    (run.compute.seconds() - detail.lost.seconds()) / wall.seconds()
                 }
             });
-            let held = run.held
+            let held = detail.held
                 + if run.parts.is_empty() {
                     SimDuration(0)
                 } else {
-                    end - run.held_since
+                    end - detail.held_since
                 };
-            let queue_wait_h = (run.first_start.unwrap_or(end) - j.submit).hours();
-            let lost_chip_hours = f64::from(j.chips) * run.lost.hours();
+            let queue_wait_h = (detail.first_start.unwrap_or(end) - j.submit).hours();
+            let lost_chip_hours = f64::from(j.chips) * detail.lost.hours();
             let chip_hours = f64::from(j.chips) * held.hours();
             summary.jobs_completed += u64::from(run.state == JobState::Completed);
             summary.chip_hours += chip_hours;
-            summary.interruptions += run.interruptions.iter().sum::<u64>();
+            summary.interruptions += detail.interruptions.iter().sum::<u64>();
             summary.lost_chip_hours += lost_chip_hours;
             if run.state != JobState::Pending {
                 submitted += 1;
@@ -65,28 +67,28 @@ impl Training<'_> {
             }
             ettrs.extend(ettr);
             let calendar = &self.run.calendar;
-            let sites: Vec<&str> = run
+            let sites: Vec<&str> = detail
                 .last_sites
                 .iter()
-                .map(|&s| self.world_config.sites[s as usize].name.as_str())
+                .map(|&s| self.config.sites[s as usize].as_str())
                 .collect();
             recorder.job(&JobRow {
                 id: job as u32,
                 name: j.name.clone(),
                 submit_h: j.submit.hours(),
                 submit: calendar.format(j.submit),
-                first_start_h: run.first_start.map(SimTime::hours),
-                end_h: run.end.map(SimTime::hours),
+                first_start_h: detail.first_start.map(SimTime::hours),
+                end_h: detail.end.map(SimTime::hours),
                 queue_wait_h,
                 chips: j.chips,
-                rack: self.world_config.rack_types[j.rack_type].rack.name.clone(),
-                chip: self.world_config.rack_types[j.rack_type].chip.name.clone(),
+                rack: self.config.rack_types[j.rack_type].rack.name.clone(),
+                chip: self.config.rack_types[j.rack_type].chip.name.clone(),
                 site: sites.join("+"),
                 status,
-                interruptions: run.interruptions,
+                interruptions: detail.interruptions,
                 lost_chip_hours,
                 checkpoint_hours: run.checkpointing.hours(),
-                restart_hours: run.restarting.hours(),
+                restart_hours: detail.restarting.hours(),
                 ettr,
                 flops_done: run.done,
                 chip_hours,

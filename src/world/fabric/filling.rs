@@ -31,10 +31,72 @@ impl Ord for Level {
     }
 }
 
-/// Min-heap of (saturation level, the group's lowest link id, version,
+/// Min-queue of (saturation level, the group's lowest link id, version,
 /// group). A group has one lowest link, so entries are ordered by their
-/// first three fields alone.
-pub(super) type SaturationHeap = BinaryHeap<Reverse<Entry>>;
+/// first three fields alone, and they are distinct.
+///
+/// The entries a filling starts with are sorted once into a run read from
+/// its front; the few pushed later (a share re-keyed at the top, or one
+/// that fell by rounding) go to a binary heap beside it. The least entry
+/// is the lower of the two fronts, so entries come out in the one order a
+/// single heap of them all would give, but dropping a stale entry from the
+/// run (most of them: groups whose flows all froze at other groups'
+/// events) is a step of a cursor, not a heap's sift.
+#[derive(Clone, Debug, Default)]
+pub(super) struct SaturationHeap {
+    /// The starting entries, ascending.
+    run: Vec<Entry>,
+    /// Position of the first entry of `run` not yet taken.
+    next: usize,
+    /// The entries pushed since the start.
+    pushed: BinaryHeap<Reverse<Entry>>,
+}
+
+impl SaturationHeap {
+    /// Empties the queue.
+    fn clear(&mut self) {
+        self.run.clear();
+        self.next = 0;
+        self.pushed.clear();
+    }
+
+    /// Adds an entry.
+    fn push(&mut self, e: Entry) {
+        self.pushed.push(Reverse(e));
+    }
+
+    /// The least entry and whether it is the run's (else the pushed heap's).
+    fn peek_from(&self) -> Option<(Entry, bool)> {
+        let a = self.run.get(self.next).copied();
+        let b = self.pushed.peek().map(|&Reverse(e)| e);
+        match (a, b) {
+            (Some(a), Some(b)) if b < a => Some((b, false)),
+            (Some(a), _) => Some((a, true)),
+            (None, b) => b.map(|b| (b, false)),
+        }
+    }
+
+    /// The least entry.
+    fn peek(&self) -> Option<Entry> {
+        self.peek_from().map(|(e, _)| e)
+    }
+
+    /// Removes the least entry (as found by `peek_from`).
+    fn pop_from(&mut self, from_run: bool) {
+        if from_run {
+            self.next += 1;
+        } else {
+            self.pushed.pop();
+        }
+    }
+
+    /// Removes the least entry.
+    fn pop(&mut self) {
+        if let Some((_, from_run)) = self.peek_from() {
+            self.pop_from(from_run);
+        }
+    }
+}
 
 /// A heap entry: a group's recorded share as [`ordered`] bits, then its
 /// lowest link id and the entry's version (`rep << 32 | version`), which
@@ -115,7 +177,7 @@ fn freeze(groups: &mut [Fill], heap: &mut SaturationHeap, flow: &mut Flow, rate:
             if Level(share) < Level(group.key) {
                 group.version += 1;
                 group.key = share;
-                heap.push(Reverse(Entry::new(share, group.rep, group.version, g)));
+                heap.push(Entry::new(share, group.rep, group.version, g));
             }
         }
     }
@@ -335,14 +397,14 @@ impl Fabric {
         comp_flows: &[u32],
         heap: &mut SaturationHeap,
     ) -> usize {
-        let mut entries = std::mem::take(heap).into_vec();
-        entries.clear();
+        heap.clear();
+        let entries = &mut heap.run;
         for &g in comp_groups {
             let group = &mut fill[g as usize];
             if group.unfrozen > 1 {
                 let share = group.remaining / f64::from(group.unfrozen);
                 group.key = share;
-                entries.push(Reverse(Entry::new(share, group.rep, 0, g)));
+                entries.push(Entry::new(share, group.rep, 0, g));
             }
         }
         let mut unfrozen_flows = 0usize;
@@ -364,12 +426,12 @@ impl Fabric {
             }
             if let Some((share, rep, g)) = best {
                 fill[g as usize].key = share.0;
-                entries.push(Reverse(Entry::new(share.0, rep, 0, g)));
+                entries.push(Entry::new(share.0, rep, 0, g));
             }
         }
-        // Entries are distinct (link, version) pairs, so the heap pops them
-        // in one order however it was built.
-        *heap = BinaryHeap::from(entries);
+        // Entries are distinct (link, version) pairs: one order however
+        // they were listed.
+        entries.sort_unstable_by_key(|e| (u128::from(e.share) << 64) | u128::from(e.tag));
         unfrozen_flows
     }
 
@@ -392,7 +454,7 @@ impl Fabric {
             while next_cap < capped.len() && live(slots, capped[next_cap]).frozen {
                 next_cap += 1;
             }
-            let group_event = heap.peek().map(|&Reverse(e)| (e.share(), e.group));
+            let group_event = heap.peek().map(|e| (e.share(), e.group));
             let cap_event = capped.get(next_cap).map(|&f| (cap_of(slots, f), f));
             match (group_event, cap_event) {
                 (None, None) => break,
@@ -459,12 +521,11 @@ fn cap_of(slots: &[FlowSlot], f: u32) -> f64 {
 /// the lowest (share, link) of all: the event the heap would give with one
 /// fresh entry per link and change.
 fn update_top(fill: &mut [Fill], heap: &mut SaturationHeap) {
-    while let Some(mut top) = heap.peek_mut() {
-        let Reverse(entry) = *top;
+    while let Some((entry, from_run)) = heap.peek_from() {
         let (stored, version, g) = (entry.share(), entry.version(), entry.group);
         let group = &mut fill[g as usize];
         if group.version != version || group.unfrozen == 0 {
-            std::collections::binary_heap::PeekMut::pop(top);
+            heap.pop_from(from_run);
             continue;
         }
         let share = group.remaining / f64::from(group.unfrozen);
@@ -473,6 +534,7 @@ fn update_top(fill: &mut [Fill], heap: &mut SaturationHeap) {
         }
         group.version += 1;
         group.key = share;
-        *top = Reverse(Entry::new(share, entry.rep(), group.version, g));
+        heap.pop_from(from_run);
+        heap.push(Entry::new(share, entry.rep(), group.version, g));
     }
 }

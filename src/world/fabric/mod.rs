@@ -46,17 +46,21 @@
 //! cap; repeat until every flow is frozen. With `r_l` the capacity of link `l`
 //! not yet used by frozen flows and `n_l` its unfrozen flows, link `l`
 //! saturates at level `r_l / n_l`. These saturation levels, one per group at
-//! its lowest link id, sit in a binary heap and capped flows are sorted by
-//! cap, so the next event is found in O(log). Freezing a flow updates each
-//! group it crosses once, so one computation over `F` flows crossing `G`
-//! groups in all costs O(G log G + F log F).
+//! its lowest link id, sit in a min-queue and capped flows are sorted by
+//! cap, so the next event is found in O(log). The queue is the starting
+//! entries sorted once, read from the front, beside a binary heap of the
+//! entries pushed later: most starting entries turn stale (their groups'
+//! flows all freeze at other groups' events) and are dropped by a step of
+//! a cursor. Freezing a flow updates each group it crosses once, so one
+//! computation over `F` flows crossing `G` groups in all costs
+//! O(G log G + F log F).
 //!
-//! The heap holds one entry per group at most, and only where it can matter.
-//! Freezing a flow at the level raises the shares of its other groups, so an
+//! The queue holds one valid entry per group at most, and only where it
+//! can matter. Freezing a flow at the level raises the shares of its other groups, so an
 //! entry is left below its group's share (never above) and brought up to
 //! date only when it reaches the top; a group crossed by a single unfrozen
 //! flow (racks only one ring crosses) keeps its share until that flow
-//! freezes, so of a flow's such groups only the lowest enters the heap; and
+//! freezes, so of a flow's such groups only the lowest enters the queue; and
 //! filling stops when the last flow freezes. The top, once exact, is still
 //! the lowest (share, link) of all links, so the events, their order and
 //! every rate are the same bits as with one fresh entry per link and change.
@@ -212,12 +216,12 @@ struct Fill {
     capacity: f64,
     /// Capacity left by frozen flows, on each member link [bit/s].
     remaining: f64,
-    /// Share [bit/s] recorded in the valid heap entry: at most the group's
+    /// Share [bit/s] recorded in the valid queue entry: at most the group's
     /// share `remaining / unfrozen` (see `filling::freeze`).
     key: f64,
     /// Unfrozen active flows crossing the group.
     unfrozen: u32,
-    /// Version of the group's one valid heap entry; older entries are stale.
+    /// Version of the group's one valid queue entry; older entries are stale.
     version: u32,
     /// Lowest member link id, fixed during one recompute.
     rep: u32,

@@ -35,7 +35,7 @@ impl World<'_> {
         self.now = now;
         self.touch(site as usize);
         let t = self.topo.types[rack_type as usize];
-        let (load_milliwatts, u_micros) = loads(t.dynamic, utilization);
+        let (load_milliwatts, u_micros) = loads(t.dynamic, t.dynamic_milliwatts, utilization);
         self.allocations.push(Some(Allocation {
             site,
             rack_type: rack_type as usize,
@@ -96,7 +96,7 @@ impl World<'_> {
             a.load_milliwatts,
             a.u_micros,
         );
-        (a.load_milliwatts, a.u_micros) = loads(a.dynamic, utilization);
+        (a.load_milliwatts, a.u_micros) = loads(a.dynamic, a.dynamic_milliwatts, utilization);
         p.hold(
             a.rack_type,
             a.held_chips,
@@ -236,12 +236,12 @@ impl World<'_> {
         let site = a.site as usize;
         let held = a.domains.len();
         for &d in domains {
-            let dom = self
+            let holder = self
                 .topo
-                .domains
+                .holder
                 .get(d.index())
                 .ok_or(CommandError::UnknownDomain(d))?;
-            if dom.allocation != id.0 {
+            if *holder != id.0 {
                 return Err(CommandError::NotHeld(d, id));
             }
         }
@@ -259,15 +259,15 @@ impl World<'_> {
         let pool = domains.first().map_or(0, |d| self.pool_of_domain(d.0));
         let mut racks = RackRun::default();
         for &d in domains {
-            let pos = self.topo.domains[d.index()].alloc_pos as usize;
-            self.topo.domains[d.index()].allocation = NO_ALLOCATION;
+            let pos = self.topo.holder_pos[d.index()] as usize;
+            self.topo.holder[d.index()] = NO_ALLOCATION;
             let list = &mut self.allocations[id.0 as usize]
                 .as_mut()
                 .expect("checked live")
                 .domains;
             list.swap_remove(pos);
             if let Some(&moved) = list.get(pos) {
-                self.topo.domains[moved as usize].alloc_pos = pos as u32;
+                self.topo.holder_pos[moved as usize] = pos as u32;
             }
             if self.topo.domain_healthy(d.0) {
                 self.free_insert_counted(pool, d.0, &mut racks);
@@ -297,10 +297,10 @@ impl World<'_> {
         new: DomainId,
     ) -> Result<(), CommandError> {
         let site = self.live(id)?.site;
-        // The domain's own record says where it stands in its allocation's
-        // list: O(1), not a search of the list.
-        let pos = match self.topo.domains.get(old.index()) {
-            Some(d) if d.allocation == id.0 => d.alloc_pos as usize,
+        // The domain's holder table says where it stands in its
+        // allocation's list: O(1), not a search of the list.
+        let pos = match self.topo.holder.get(old.index()) {
+            Some(&a) if a == id.0 => self.topo.holder_pos[old.index()] as usize,
             _ => return Err(CommandError::NotHeld(old, id)),
         };
         let rack_type = self.topo.racks[self.topo.domains[old.index()].rack as usize].rack_type;
@@ -323,13 +323,13 @@ impl World<'_> {
         self.touch(site as usize);
         let pool = self.spares.pool(site as usize, rack_type as usize);
         self.hold_domain_chips(old.0, false);
-        self.topo.domains[old.index()].allocation = NO_ALLOCATION;
+        self.topo.holder[old.index()] = NO_ALLOCATION;
         if self.topo.domain_healthy(old.0) {
             self.free_insert(pool, old.0);
         }
         self.free_remove(pool, new.0);
-        self.topo.domains[new.index()].allocation = id.0;
-        self.topo.domains[new.index()].alloc_pos = pos as u32;
+        self.topo.holder[new.index()] = id.0;
+        self.topo.holder_pos[new.index()] = pos as u32;
         self.hold_domain_chips(new.0, true);
         self.allocations[id.0 as usize]
             .as_mut()

@@ -72,7 +72,8 @@ impl World<'_> {
     pub(super) fn hold(&mut self, domain: u32, chips: u64, up: bool) {
         let d = &self.topo.domains[domain as usize];
         let site = self.topo.racks[d.rack as usize].site as usize;
-        let Some(Some(a)) = self.allocations.get_mut(d.allocation as usize) else {
+        let holder = self.topo.holder[domain as usize];
+        let Some(Some(a)) = self.allocations.get_mut(holder as usize) else {
             return;
         };
         move_held(a, &mut self.sites[site].power, chips, up);
@@ -82,7 +83,7 @@ impl World<'_> {
     /// unless released since (a release leaves its domains' ids in place;
     /// ids are never reused).
     pub(crate) fn allocation_of(&self, domain: u32) -> Option<AllocationId> {
-        let a = self.topo.domains[domain as usize].allocation;
+        let a = self.topo.holder[domain as usize];
         matches!(self.allocations.get(a as usize), Some(Some(_))).then_some(AllocationId(a))
     }
 
@@ -169,10 +170,12 @@ impl World<'_> {
                         (x, Some(CommandError::NotFree(DomainId(x))))
                     }
                 };
-                let records = &mut self.topo.domains[d as usize..take as usize];
-                for (k, dom) in records.iter_mut().enumerate() {
-                    dom.allocation = id;
-                    dom.alloc_pos = (base + claimed + k) as u32;
+                // Two fills of consecutive entries (vector stores).
+                let (lo, hi) = (d as usize, take as usize);
+                self.topo.holder[lo..hi].fill(id);
+                let at = (base + claimed) as u32;
+                for (k, pos) in self.topo.holder_pos[lo..hi].iter_mut().enumerate() {
+                    *pos = at + k as u32;
                 }
                 claimed += (take - d) as usize;
                 run -= (take - d) as i32;
@@ -188,7 +191,7 @@ impl World<'_> {
         }
         if result.is_err() {
             for &d in &domains[..claimed] {
-                self.topo.domains[d.index()].allocation = NO_ALLOCATION;
+                self.topo.holder[d.index()] = NO_ALLOCATION;
                 self.topo.set_free(d.0, true);
             }
             moves.clear();
@@ -364,11 +367,17 @@ impl World<'_> {
     pub fn push_free_domains_of_rack(&self, rack: RackId, limit: usize, out: &mut Vec<DomainId>) {
         let r = &self.topo.racks[rack.index()];
         let n = self.topo.types[r.rack_type as usize].domains;
+        let take = n.min(u32::try_from(limit).unwrap_or(u32::MAX));
         if self.listening && self.rack_free.get(rack.index()) == Some(&n) {
-            let take = n.min(u32::try_from(limit).unwrap_or(u32::MAX));
-            out.extend((r.first_domain..r.first_domain + take).map(DomainId));
+            // Written in place over a zeroed tail: both loops vectorize.
+            let start = out.len();
+            out.resize(start + take as usize, DomainId(0));
+            for (k, d) in out[start..].iter_mut().enumerate() {
+                *d = DomainId(r.first_domain + k as u32);
+            }
         } else {
-            out.extend(self.free_domains_of_rack(rack).take(limit));
+            out.reserve(take as usize);
+            self.topo.push_free_in(r.first_domain, n, take, out);
         }
     }
 

@@ -202,9 +202,18 @@ pub(super) struct RackRun {
     delta: i32,
 }
 
-/// Per-chip dynamic draw [mW] and utilization [millionths] at `u`.
-pub(super) fn loads(dynamic: crate::units::Watts, u: f64) -> (i64, i64) {
-    (milliwatts(dynamic * u), (u * 1e6).round() as i64)
+/// Per-chip dynamic draw [mW] and utilization [millionths] at `u`, for
+/// chips of `dynamic` (TDP − idle) and `dynamic_milliwatts` (the same in
+/// mW, rounded). Idle and full load — what training jobs set at every
+/// phase — are read without rounding again: the same values.
+pub(super) fn loads(dynamic: crate::units::Watts, dynamic_milliwatts: i64, u: f64) -> (i64, i64) {
+    if u == 0.0 {
+        (0, 0)
+    } else if u == 1.0 {
+        (dynamic_milliwatts, 1_000_000)
+    } else {
+        (milliwatts(dynamic * u), (u * 1e6).round() as i64)
+    }
 }
 
 mod capacity;
@@ -406,7 +415,7 @@ mod tests {
                         want.sort_unstable();
                         assert_eq!(left, want);
                         for (k, d) in w.allocation_domains(a).unwrap().iter().enumerate() {
-                            assert_eq!(w.topo.domains[d.index()].alloc_pos as usize, k);
+                            assert_eq!(w.topo.holder_pos[d.index()] as usize, k);
                         }
                         assert_eq!(w.shrink(now, a, &want), Err(CommandError::NoDomains));
                     }
@@ -457,6 +466,14 @@ mod tests {
                             "site {site:?} model {model:?} needed {needed}"
                         );
                     }
+                    // The single domain a job replaces a down one with.
+                    let one = crate::policy::placement::pack_one(w, site, model);
+                    let sorted = crate::policy::placement::pack(&free, 1);
+                    assert_eq!(
+                        one,
+                        sorted.map(|d| d[0]),
+                        "site {site:?} model {model:?} one"
+                    );
                 }
             }
         }

@@ -49,17 +49,26 @@ rack = "hgx-h100"
     assert_eq!(load("submit,chips,ideal_duration\n0s,8,10h\n"), Ok(()));
     let twice = load("submit,chips,chips,ideal_duration\n0s,8,16,10h\n").unwrap_err();
     assert!(
-        twice.contains("jobs.csv:1:1") && twice.contains("the column `chips` twice"),
+        twice.contains("jobs.csv:1:14") && twice.contains("the column `chips` twice"),
         "{twice}"
     );
     let long = "9".repeat(700);
-    for csv in [
-        format!("submit,chips,flops\n0s,8,{long}\n"),
-        format!("submit,chips,ideal_duration\n0s,8,{long}\n"),
-        format!("submit,chips,ideal_duration\n{long}x,8,10h\n"),
+    for (csv, at) in [
+        (
+            format!("submit,chips,flops\n0s,8,{long}\n"),
+            "jobs.csv:2:6:",
+        ),
+        (
+            format!("submit,chips,ideal_duration\n0s,8,{long}\n"),
+            "jobs.csv:2:6:",
+        ),
+        (
+            format!("submit,chips,ideal_duration\n{long}x,8,10h\n"),
+            "jobs.csv:2:1:",
+        ),
     ] {
         let e = load(&csv).unwrap_err();
-        assert!(e.contains("jobs.csv:2:1") && e.contains('…'), "{e}");
+        assert!(e.contains(at) && e.contains('…'), "{e}");
         assert!(e.chars().count() < 300, "{e}");
     }
 }

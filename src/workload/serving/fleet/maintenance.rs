@@ -21,24 +21,19 @@ use super::{Event, Serving};
 use crate::engine::SimTime;
 use crate::policy::placement;
 use crate::workload::serving::config::Config;
-use crate::world::config::Config as WorldConfig;
 use crate::world::{DomainId, RackTypeId, World};
 
 /// The first move of every service ahead of every window that can take
 /// its racks: `scale_up_delay` before the window's first opening at or
 /// after that delay, for services that load for some time.
-pub(super) fn first_moves(
-    config: &Config,
-    world: &WorldConfig,
-    end: SimTime,
-) -> Vec<(SimTime, Event)> {
+pub(super) fn first_moves(config: &Config, end: SimTime) -> Vec<(SimTime, Event)> {
     let mut moves = Vec::new();
     for (i, s) in config.services.iter().enumerate() {
         let lead = SimTime::ZERO + s.scale_up_delay;
         if s.scale_up_delay.micros() == 0 {
             continue;
         }
-        for (w, m) in world.maintenance.iter().enumerate() {
+        for (w, m) in config.maintenance.iter().enumerate() {
             if m.rack_type.is_some_and(|t| t != s.rack_type) {
                 continue;
             }
@@ -71,7 +66,7 @@ impl Serving<'_> {
     /// opening of a periodic window. O(the service's replica slots ×
     /// domains of a replica × log racks taken), once per opening.
     pub(super) fn move_ahead(&mut self, i: usize, w: usize, now: SimTime, world: &mut World) {
-        let m = &self.world_config.maintenance[w];
+        let m = &self.config.maintenance[w];
         if let Some(every) = m.every {
             let next = now + every;
             if next < self.run.end {
@@ -105,7 +100,7 @@ impl Serving<'_> {
         let service = &self.config.services[i];
         let model = RackTypeId(service.rack_type as u32);
         let needed = service.replica_domains as usize;
-        let sites = self.world_config.sites.len();
+        let sites = self.config.site_count;
         for k in on {
             let Some((site, domains)) =
                 placement::place_avoiding(world, sites, model, needed, &racks)

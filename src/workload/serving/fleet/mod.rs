@@ -60,7 +60,6 @@ use crate::workload::serving::disagg::{DisaggModel, KvLink};
 use crate::workload::serving::epoch::{Backlog, ServiceModel};
 use crate::workload::serving::roofline::Replica;
 use crate::workload::training::Training;
-use crate::world::config::Config as WorldConfig;
 use crate::world::fabric::FlowId;
 use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, SiteId, World};
@@ -438,10 +437,9 @@ pub struct ReplicaCounts {
 pub struct Serving<'s> {
     /// The run's settings: seed, calendar, end.
     run: &'s RunConfig,
-    /// The services and request-level windows.
+    /// The services and request-level windows, and the sites, rack
+    /// models and maintenance windows they run with.
     config: &'s Config,
-    /// The world they run in: its sites and rack models.
-    world_config: &'s WorldConfig,
     states: Vec<State>,
     /// (service, slot) of each domain a replica holds.
     by_domain: HashMap<u32, (u32, u32)>,
@@ -457,17 +455,16 @@ pub struct Serving<'s> {
 }
 
 impl<'s> Serving<'s> {
-    /// The services of `config` on the sites and rack models of
-    /// `world_config`, for the run `run`; the first epoch is scheduled at
-    /// the start. A service whose model does not fit its replica was
-    /// refused by validation.
-    pub fn new(run: &'s RunConfig, config: &'s Config, world_config: &'s WorldConfig) -> Self {
+    /// The services of `config` on its sites and rack models, for the run
+    /// `run`; the first epoch is scheduled at the start. A service whose
+    /// model does not fit its replica was refused by validation.
+    pub fn new(run: &'s RunConfig, config: &'s Config) -> Self {
         let streams = RngStreams::new(run.seed);
         let states = config
             .services
             .iter()
             .map(|s| {
-                let rt = &world_config.rack_types[s.rack_type];
+                let rt = &config.rack_types[s.rack_type];
                 let replica = Replica::new(s.model, &rt.chip, s.tensor_parallel)
                     .expect("validation checked that the model fits its replica")
                     .with_prefix_hit_rate(s.prefix_hit_rate);
@@ -526,7 +523,7 @@ impl<'s> Serving<'s> {
                     pools,
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
-                    parts: vec![None; world_config.sites.len()],
+                    parts: vec![None; config.site_count],
                     slots: Vec::new(),
                     free_slots: Vec::new(),
                     loading_stack: Vec::new(),
@@ -545,7 +542,7 @@ impl<'s> Serving<'s> {
                     totals: Totals::default(),
                     since: SimTime::ZERO,
                     name: SharedText::from(s.name.as_str()),
-                    ready_at: vec![0; world_config.sites.len()],
+                    ready_at: vec![0; config.site_count],
                 }
             })
             .collect::<Vec<_>>();
@@ -564,17 +561,16 @@ impl<'s> Serving<'s> {
                 .filter(|(_, w)| w.start < run.end)
                 .map(|(i, w)| (w.start, Event::Window { index: i as u32 })),
         );
-        scheduled.extend(maintenance::first_moves(config, world_config, run.end));
+        scheduled.extend(maintenance::first_moves(config, run.end));
         Serving {
             run,
             config,
-            world_config,
             states,
             by_domain: HashMap::new(),
             by_allocation: HashMap::new(),
             scheduled,
             freed: Vec::new(),
-            speed: vec![1.0; world_config.sites.len()],
+            speed: vec![1.0; config.site_count],
             capped: 0,
         }
     }

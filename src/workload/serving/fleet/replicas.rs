@@ -41,7 +41,7 @@ impl Serving<'_> {
         let service = &self.config.services[i];
         let model = RackTypeId(service.rack_type as u32);
         let needed = service.replica_domains as usize;
-        let sites = self.world_config.sites.len();
+        let sites = self.config.site_count;
         let mut placed = placement::place(world, sites, model, needed);
         if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
             'sites: for site in (0..sites as u32).map(SiteId) {

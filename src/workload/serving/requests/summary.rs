@@ -130,7 +130,7 @@ pub struct Slo {
     pub percentile: f64,
 }
 
-/// How a run fared against an [`Slo`].
+/// How a run fared against an `Slo`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SloResult {
     /// The targets.

@@ -1,6 +1,6 @@
 //! Job traces (`[[traces]]`): the rows of a generic CSV file or of an
 //! Alibaba PAI GPU task list, each checked and made a row of a job, or
-//! refused as a [`RowError`] at its line. The scenario boundary resolves
+//! refused as a [`RowError`] at its line and column. The scenario boundary resolves
 //! the trace's settings before and turns the rows into jobs after, and
 //! each error into a message located in the file.
 
@@ -20,14 +20,17 @@ pub const MAX_TRACE_JOBS: usize = 1_000_000;
 pub const TRACE_COLUMNS: [&str; 5] = ["submit", "chips", "ideal_duration", "flops", "name"];
 
 /// A problem of one line of a trace file: where it is (line 1 is the
-/// header) and what is wrong, with the fix. The column is 1: a CSV reader
-/// places a record, not a character within it, so the message names the
-/// column by its header instead.
+/// header) and what is wrong, with the fix. A problem of one field (of a
+/// row, or a column name of the header) is placed at that field's first
+/// character after the blanks the reader trims, its column counting
+/// characters from the start of its line as the scenario file's locations
+/// do; a problem of a whole row or header (an unreadable row, work given
+/// both ways or neither, a required column missing) at column 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowError {
     /// Line of the file, from 1.
     pub line: u64,
-    /// Column of the line, from 1.
+    /// Column of the line, from 1, in characters.
     pub column: u64,
     /// What is wrong, and the fix.
     pub message: String,
@@ -41,6 +44,53 @@ impl RowError {
             message,
         }
     }
+}
+
+/// A row's problem: the index of the field at fault in its record, if one
+/// field is, and what is wrong.
+type RowProblem = (Option<usize>, String);
+
+/// Puts a field's problem at field `i`: for `map_err`.
+fn field(i: usize) -> impl Fn(String) -> RowProblem {
+    move |message| (Some(i), message)
+}
+
+/// Where field `i` of the record starting at byte `start` of `text` (on
+/// line `line`) begins: its line and its column in characters, both from
+/// 1, at its first character after leading blanks (the reader trims
+/// them). Reads the record as the CSV reader does: commas and line breaks
+/// inside double quotes belong to the field. Called only for a refused
+/// field: O(the record's length).
+pub fn field_place(text: &str, start: usize, line: u64, i: usize) -> (u64, u64) {
+    let (mut line, mut column) = (line, 1u64);
+    let mut chars = text.get(start..).unwrap_or("").chars().peekable();
+    let (mut index, mut quoted) = (0usize, false);
+    let mut at_start = true;
+    while let Some(&c) = chars.peek() {
+        if index == i && at_start && c != ' ' && c != '\t' {
+            break;
+        }
+        chars.next();
+        match c {
+            '"' => {
+                quoted = !quoted;
+                at_start = false;
+            }
+            ',' if !quoted => {
+                index += 1;
+                at_start = true;
+            }
+            '\n' if quoted => {
+                line += 1;
+                column = 0;
+            }
+            '\n' | '\r' => break,
+            ' ' | '\t' => {}
+            _ => at_start = false,
+        }
+        column += 1;
+    }
+    (line, column)
 }
 
 /// What reading a trace needs besides its text: its name, its default
@@ -86,6 +136,24 @@ pub struct TraceRow {
     pub submit: SimTime,
     /// Its work.
     pub work: RowWork,
+    /// Byte offset of its record in the file.
+    pub start: usize,
+    /// Index of the field its name comes from, if the row gives it (a
+    /// generic CSV row without one is named after its line).
+    pub name_field: Option<usize>,
+}
+
+impl TraceRow {
+    /// Where the row's name is in `text`, the file it was read from: the
+    /// line and column of its name field ([`field_place`]), or the row's
+    /// line and column 1 when its name is made from the line. For a name
+    /// refused by the boundary (one another job has).
+    pub fn name_place(&self, text: &str) -> (u64, u64) {
+        match self.name_field {
+            Some(i) => field_place(text, self.start, self.line, i),
+            None => (self.line, 1),
+        }
+    }
 }
 
 /// A number of a trace column: finite, within ±[`MAX_MAGNITUDE`] as TOML
@@ -128,13 +196,15 @@ fn trace_reader<'t>(
         Ok(h) => h.clone(),
         Err(e) => return Err(RowError::at(1, format!("not a CSV file: {e}"))),
     };
-    if let Some(twice) = headers
+    if let Some((i, twice)) = headers
         .iter()
         .enumerate()
-        .find_map(|(i, h)| headers.iter().take(i).any(|g| g == h).then_some(h))
+        .find(|&(i, h)| headers.iter().take(i).any(|g| g == h))
     {
-        return Err(RowError::at(
-            1,
+        return Err(header_error(
+            text,
+            &headers,
+            i,
             format!(
                 "the header names the column `{}` twice; give each column once",
                 quote_short(twice)
@@ -159,12 +229,25 @@ fn trace_reader<'t>(
     Ok((headers, reader))
 }
 
+/// A problem of the header's field `i`, placed at that field (the header
+/// is the first record: line 1, unless a quoted name spans lines).
+fn header_error(text: &str, headers: &csv::StringRecord, i: usize, message: String) -> RowError {
+    let start = headers.position().map_or(0, |p| p.byte()) as usize;
+    let (line, column) = field_place(text, start, 1, i);
+    RowError {
+        line,
+        column,
+        message,
+    }
+}
+
 /// The records of a trace CSV with their lines, each passed to `row`,
 /// which admits it (`Ok(Some)`), skips it (`Ok(None)`) or refuses it; at
 /// most [`MAX_TRACE_JOBS`] rows admitted. Every problem, in line order.
 fn each_record(
+    text: &str,
     mut reader: csv::Reader<&[u8]>,
-    mut row: impl FnMut(u64, &csv::StringRecord) -> Result<Option<TraceRow>, String>,
+    mut row: impl FnMut(u64, &csv::StringRecord) -> Result<Option<TraceRow>, RowProblem>,
 ) -> Result<Vec<TraceRow>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -188,7 +271,16 @@ fn each_record(
         match row(line, &record) {
             Ok(Some(r)) => rows.push(r),
             Ok(None) => {}
-            Err(message) => errors.push(RowError::at(line, message)),
+            Err((None, message)) => errors.push(RowError::at(line, message)),
+            Err((Some(i), message)) => {
+                let start = record.position().map_or(0, |p| p.byte()) as usize;
+                let (line, column) = field_place(text, start, line, i);
+                errors.push(RowError {
+                    line,
+                    column,
+                    message,
+                });
+            }
         }
     }
     if errors.is_empty() {
@@ -216,13 +308,18 @@ pub fn csv_rows(text: &str, cx: &TraceContext) -> Result<Vec<TraceRow>, Vec<RowE
     let (headers, reader) = trace_reader(text, &[]).map_err(|e| vec![e])?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let header = |message: String| vec![RowError::at(1, message)];
-    for h in headers.iter() {
+    for (i, h) in headers.iter().enumerate() {
         let h_q = quote_short(h);
         if !TRACE_COLUMNS.contains(&h) && h != "rack" {
             let hint = did_you_mean_value(h, TRACE_COLUMNS.iter().copied().chain(["rack"]));
-            return Err(header(format!(
-                "unknown column `{h_q}`{hint} (columns: submit, chips, ideal_duration or flops, name, rack)"
-            )));
+            return Err(vec![header_error(
+                text,
+                &headers,
+                i,
+                format!(
+                    "unknown column `{h_q}`{hint} (columns: submit, chips, ideal_duration or flops, name, rack)"
+                ),
+            )]);
         }
     }
     let (Some(submit), Some(chips)) = (col("submit"), col("chips")) else {
@@ -244,7 +341,7 @@ pub fn csv_rows(text: &str, cx: &TraceContext) -> Result<Vec<TraceRow>, Vec<RowE
         rack: col("rack"),
     };
     let built: Vec<&str> = cx.rack_types.iter().map(|t| t.rack.name.as_str()).collect();
-    each_record(reader, |line, record| {
+    each_record(text, reader, |line, record| {
         csv_row(line, record, columns, cx, &built).map(Some)
     })
 }
@@ -256,46 +353,55 @@ fn csv_row(
     c: CsvColumns,
     cx: &TraceContext,
     built: &[&str],
-) -> Result<TraceRow, String> {
+) -> Result<TraceRow, RowProblem> {
     let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
     let submit_text = get(Some(c.submit));
     let submit_text_q = quote_short(submit_text);
     let offset = parse_duration(submit_text)
-        .map_err(|e| format!("`submit` is an offset from the start of the run: {e}"))?;
+        .map_err(|e| format!("`submit` is an offset from the start of the run: {e}"))
+        .map_err(field(c.submit))?;
     let submit = SimTime::ZERO
         .checked_add(offset)
         .filter(|t| *t < cx.end)
         .ok_or_else(|| {
             format!("`submit` {submit_text_q} after the start is past the end of the run")
-        })?;
+        })
+        .map_err(field(c.submit))?;
     let chips_text = get(Some(c.chips));
-    let chips = trace_count(chips_text, "chips")?;
+    let chips = trace_count(chips_text, "chips").map_err(field(c.chips))?;
     if chips == 0 {
-        return Err("`chips` must be at least 1, found 0".into());
+        return Err((Some(c.chips), "`chips` must be at least 1, found 0".into()));
     }
     let rack_text = get(c.rack);
     let rack_text_q = quote_short(rack_text);
     let rack = if rack_text.is_empty() {
         cx.rack.ok_or_else(|| {
-            "the row names no rack model and the trace gives no `rack`; add one to either"
-                .to_string()
+            (
+                c.rack,
+                "the row names no rack model and the trace gives no `rack`; add one to either"
+                    .to_string(),
+            )
         })?
     } else {
         built.iter().position(|n| *n == rack_text).ok_or_else(|| {
             let hint = did_you_mean_value(rack_text, built.iter().copied());
-            format!(
-                "no built rack model is named \"{rack_text_q}\"{hint} (built: {})",
-                built.join(", ")
+            (
+                c.rack,
+                format!(
+                    "no built rack model is named \"{rack_text_q}\"{hint} (built: {})",
+                    built.join(", ")
+                ),
             )
         })?
     };
-    domains_of(chips, &cx.rack_types[rack], cx.most[rack], false)?;
+    domains_of(chips, &cx.rack_types[rack], cx.most[rack], false).map_err(field(c.chips))?;
     let (ideal, flops) = (get(c.ideal_duration), get(c.flops));
     let work = match (ideal.is_empty(), flops.is_empty()) {
         (false, true) => {
-            let t = parse_duration(ideal).map_err(|e| format!("`ideal_duration`: {e}"))?;
+            let at = c.ideal_duration;
+            let t = parse_duration(ideal).map_err(|e| (at, format!("`ideal_duration`: {e}")))?;
             if t.0 == 0 {
-                return Err("`ideal_duration` must be longer than 0".into());
+                return Err((at, "`ideal_duration` must be longer than 0".into()));
             }
             RowWork::Ideal(t)
         }
@@ -303,24 +409,28 @@ fn csv_row(
             // Held to the bound of the TOML `flops` key.
             let f = flops.parse::<f64>().unwrap_or(f64::NAN);
             if !f.is_finite() || f <= 0.0 || f > MAX_JOB_QUANTITY {
-                return Err(format!(
-                    "`flops` must be greater than 0 and at most {MAX_JOB_QUANTITY:e}, found \"{}\"",
-                    quote_short(flops)
+                return Err((
+                    c.flops,
+                    format!(
+                        "`flops` must be greater than 0 and at most {MAX_JOB_QUANTITY:e}, found \"{}\"",
+                        quote_short(flops)
+                    ),
                 ));
             }
             RowWork::Flops(f)
         }
         _ => {
-            return Err(
+            return Err((
+                None,
                 "give the job's work one way: `ideal_duration` or `flops`, exactly one of them non-empty".into(),
-            );
+            ));
         }
     };
     let name = get(c.name);
-    let name = if name.is_empty() {
-        format!("{}-{line}", cx.name)
+    let (name, name_field) = if name.is_empty() {
+        (format!("{}-{line}", cx.name), None)
     } else {
-        name.to_string()
+        (name.to_string(), c.name)
     };
     Ok(TraceRow {
         line,
@@ -329,6 +439,8 @@ fn csv_row(
         chips,
         submit,
         work,
+        start: record.position().map_or(0, |p| p.byte()) as usize,
+        name_field,
     })
 }
 
@@ -367,15 +479,15 @@ pub fn alibaba_rows(
         return Err(Vec::new());
     };
     let mut skipped: Skipped = [0; 5];
-    let rows = each_record(reader, |line, record| {
+    let rows = each_record(text, reader, |line, record| {
         let get = |i: usize| record.get(i).unwrap_or("");
-        let gpus = trace_count(get(gi), "num_gpu")?;
-        let milli = trace_count(get(mi), "gpu_milli")?;
-        let created = trace_number(get(ci), "creation_time")?;
-        let deleted = trace_number(get(di), "deletion_time")?;
+        let gpus = trace_count(get(gi), "num_gpu").map_err(field(gi))?;
+        let milli = trace_count(get(mi), "gpu_milli").map_err(field(mi))?;
+        let created = trace_number(get(ci), "creation_time").map_err(field(ci))?;
+        let deleted = trace_number(get(di), "deletion_time").map_err(field(di))?;
         let scheduled = match get(si) {
             "" => None,
-            raw => Some(trace_number(raw, "scheduled_time")?),
+            raw => Some(trace_number(raw, "scheduled_time").map_err(field(si))?),
         };
         // Skipped by the first rule a row fails, in the README's order.
         let mut skip = |why: usize| {
@@ -399,13 +511,18 @@ pub fn alibaba_rows(
             return skip(4);
         };
         let spec = spec_col.map_or("", get);
-        let rack = match gpu_spec_rack(spec, gpus, cx.gpu_racks, cx.rack_types)? {
+        let rack = match gpu_spec_rack(spec, gpus, cx.gpu_racks, cx.rack_types)
+            .map_err(|e| e.placed(gi, spec_col))?
+        {
             Some(r) => r,
             None if gpus > cx.rack_types[default_rack].rack.chips => {
                 let r = &cx.rack_types[default_rack].rack;
-                return Err(format!(
-                    "`num_gpu` {gpus} is more than a rack of {} holds ({} chips): a task of this trace runs on one server, so give the trace's `rack` a rack model of at least {gpus} chips",
-                    r.name, r.chips
+                return Err((
+                    Some(gi),
+                    format!(
+                        "`num_gpu` {gpus} is more than a rack of {} holds ({} chips): a task of this trace runs on one server, so give the trace's `rack` a rack model of at least {gpus} chips",
+                        r.name, r.chips
+                    ),
                 ));
             }
             None => default_rack,
@@ -414,8 +531,9 @@ pub fn alibaba_rows(
         let per = rt.rack.scaleup_domain.max(1);
         let chips = gpus
             .checked_next_multiple_of(per)
-            .ok_or_else(|| format!("`num_gpu` {gpus} is too large"))?;
-        domains_of(chips, rt, cx.most[rack], false)?;
+            .ok_or_else(|| format!("`num_gpu` {gpus} is too large"))
+            .map_err(field(gi))?;
+        domains_of(chips, rt, cx.most[rack], false).map_err(field(gi))?;
         let ideal = SimDuration::from_secs_f64(deleted - scheduled);
         Ok(Some(TraceRow {
             line,
@@ -424,6 +542,8 @@ pub fn alibaba_rows(
             chips,
             submit,
             work: RowWork::Ideal(ideal),
+            start: record.position().map_or(0, |p| p.byte()) as usize,
+            name_field: Some(ni),
         }))
     })?;
     Ok((rows, skipped))
@@ -439,7 +559,7 @@ pub fn gpu_spec_rack(
     gpus: u32,
     racks: &BTreeMap<String, usize>,
     rack_types: &[RackType],
-) -> Result<Option<usize>, String> {
+) -> Result<Option<usize>, SpecError> {
     let spec_q = quote_short(spec);
     let models: Vec<&str> = spec
         .split('|')
@@ -469,22 +589,65 @@ pub fn gpu_spec_rack(
                 format!("{m} → {}: {} chips", rack.name, rack.chips)
             })
             .collect();
-        return Err(format!(
+        return Err(SpecError::NumGpu(format!(
             "`num_gpu` {gpus} is more than a rack holds of any model `gpu_spec` \"{spec_q}\" maps to ({}): a task of this trace runs on one server, so map {model} in [traces.racks] to a rack model of at least {gpus} chips",
             sizes.join(", ")
-        ));
+        )));
     }
     if racks.is_empty() {
-        return Err(format!(
+        return Err(SpecError::GpuSpec(format!(
             "`gpu_spec` \"{spec_q}\" asks for GPU models and the trace maps none to a rack model; add a table [traces.racks] to this [[traces]] entry, e.g. {first} = \"<rack model>\""
-        ));
+        )));
     }
-    Err(format!(
+    Err(SpecError::GpuSpec(format!(
         "`gpu_spec` \"{spec_q}\" names no GPU model that [traces.racks] maps (it maps {}); add e.g. {first} = \"<rack model>\" to [traces.racks]",
         racks
             .keys()
             .map(String::as_str)
             .collect::<Vec<_>>()
             .join(", ")
-    ))
+    )))
+}
+
+/// A problem of an Alibaba row's GPU models, by the field it lies in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecError {
+    /// `num_gpu`: the task is larger than a rack of every mapped model it
+    /// lists.
+    NumGpu(String),
+    /// `gpu_spec`: it lists no model `[traces.racks]` maps.
+    GpuSpec(String),
+}
+
+impl SpecError {
+    /// The problem placed at its field: `num_gpu` (index `num_gpu`) or
+    /// `gpu_spec` (index `gpu_spec`).
+    fn placed(self, num_gpu: usize, gpu_spec: Option<usize>) -> RowProblem {
+        match self {
+            SpecError::NumGpu(message) => (Some(num_gpu), message),
+            SpecError::GpuSpec(message) => (gpu_spec, message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_place;
+
+    #[test]
+    fn a_field_is_placed_at_its_first_character_as_the_csv_reads_it() {
+        let text = "a,b,c\n1,\"x,\ny\",  z\n";
+        let row = text.find('1').unwrap();
+        // Line 2: `1` at column 1, the quoted field at 3; the third field
+        // follows the line break inside the quotes: line 3, past `y",` and
+        // the two blanks.
+        assert_eq!(field_place(text, row, 2, 0), (2, 1));
+        assert_eq!(field_place(text, row, 2, 1), (2, 3));
+        assert_eq!(field_place(text, row, 2, 2), (3, 6));
+        // A doubled quote inside quotes does not end the field.
+        let text = "\"a\"\"b,c\",d\n";
+        assert_eq!(field_place(text, 0, 1, 1), (1, 10));
+        // Columns count characters, not bytes.
+        assert_eq!(field_place("é,ü,x\n", 0, 1, 2), (1, 5));
+    }
 }

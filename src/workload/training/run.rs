@@ -1,0 +1,207 @@
+//! A job's state as the training layer keeps it, split by how often it is
+//! touched: [`Run`], what every event of a running job reads and writes
+//! (its phase, progress and allocations), 104 bytes; [`Detail`],
+//! what only its placement, interruptions and end touch; [`Generations`],
+//! what a stale event reads before anything else.
+//!
+//! A year of 40 Frontier-sized machines has 623,000 jobs: a whole record
+//! per job (about 420 bytes, its allocations behind a pointer) spread each
+//! checkpoint's two events over seven or more cache lines and a heap
+//! block; the hot part alone is 104 bytes, its one allocation inline.
+
+use std::ops::{Deref, DerefMut};
+
+use crate::engine::{SimDuration, SimTime, StreamRng};
+use crate::record::Interruption;
+use crate::world::DomainId;
+use crate::world::fabric::FlowId;
+use crate::world::workload_api::AllocationId;
+
+use super::{JobState, Next};
+
+/// The domains a job holds at one site: one allocation.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Part {
+    pub allocation: AllocationId,
+    pub site: u32,
+    /// Domains held.
+    pub domains: u32,
+    /// Of them, down now.
+    pub down: u32,
+    /// Racks they sit in (flows of the ring leaving this site's racks).
+    pub racks: u32,
+    /// Position in its site's list of placed jobs.
+    pub site_pos: u32,
+}
+
+/// A job's allocations, one per site: none, one kept inline (a job at one
+/// site, nearly every job), or a list.
+#[derive(Clone, Debug, Default)]
+pub(super) enum Parts {
+    /// Not placed.
+    #[default]
+    None,
+    /// At one site.
+    One(Part),
+    /// At several sites.
+    Many(Vec<Part>),
+}
+
+impl Parts {
+    /// Adds the allocation at one more site.
+    pub fn push(&mut self, part: Part) {
+        *self = match std::mem::take(self) {
+            Parts::None => Parts::One(part),
+            Parts::One(first) => Parts::Many(vec![first, part]),
+            Parts::Many(mut parts) => {
+                parts.push(part);
+                Parts::Many(parts)
+            }
+        };
+    }
+}
+
+impl Deref for Parts {
+    type Target = [Part];
+
+    fn deref(&self) -> &[Part] {
+        match self {
+            Parts::None => &[],
+            Parts::One(part) => std::slice::from_ref(part),
+            Parts::Many(parts) => parts,
+        }
+    }
+}
+
+impl DerefMut for Parts {
+    fn deref_mut(&mut self) -> &mut [Part] {
+        match self {
+            Parts::None => &mut [],
+            Parts::One(part) => std::slice::from_mut(part),
+            Parts::Many(parts) => parts,
+        }
+    }
+}
+
+/// What each event of a placed job touches: its phase, its progress and
+/// its allocations (104 bytes, the fields of a checkpoint's events first).
+#[derive(Clone, Debug)]
+#[repr(C)]
+pub(super) struct Run {
+    pub state: JobState,
+    pub next: Next,
+    /// Whether its all-reduce ring runs (it runs, over two racks or more).
+    pub ring: bool,
+    /// Whether a flow's rate changed since it was last rated.
+    pub dirty: bool,
+    /// Whether it is listed to re-place its down domains.
+    pub replacing: bool,
+    /// Start of the current phase (progress integrated up to here).
+    pub since: SimTime,
+    /// Rate while computing \[FLOP/s\].
+    pub rate: f64,
+    /// Work done and not lost \[FLOP\].
+    pub done: f64,
+    /// Work safe in the last checkpoint \[FLOP\].
+    pub saved: f64,
+    /// Compute time since the last checkpoint or restart.
+    pub segment: SimDuration,
+    /// Total compute time.
+    pub compute: SimDuration,
+    /// Rate its sites' tallies count for it now \[FLOP/s\] (its rate while
+    /// computing, else 0).
+    pub counted_rate: f64,
+    /// Time spent writing checkpoints.
+    pub checkpointing: SimDuration,
+    /// Its allocations, one per site (none unless placed).
+    pub parts: Parts,
+}
+
+impl Run {
+    /// A job not submitted yet.
+    pub fn pending() -> Run {
+        Run {
+            state: JobState::Pending,
+            next: Next::Checkpoint,
+            ring: false,
+            dirty: false,
+            replacing: false,
+            since: SimTime::ZERO,
+            rate: 0.0,
+            done: 0.0,
+            saved: 0.0,
+            segment: SimDuration(0),
+            compute: SimDuration(0),
+            counted_rate: 0.0,
+            checkpointing: SimDuration(0),
+            parts: Parts::None,
+        }
+    }
+}
+
+// A checkpoint's events touch these and nothing else of the job's own
+// state: two cache lines, sometimes three.
+const _: () = assert!(std::mem::size_of::<Run>() <= 104);
+
+/// What a job's placement, interruptions, flows and end touch, apart from
+/// its [`Run`].
+#[derive(Clone, Debug)]
+pub(super) struct Detail {
+    /// Sites of its last placement.
+    pub last_sites: Vec<u32>,
+    /// Domains it holds that are down now.
+    pub down_domains: Vec<DomainId>,
+    /// Compute time lost to interruptions.
+    pub lost: SimDuration,
+    /// Time spent restarting from checkpoints.
+    pub restarting: SimDuration,
+    pub first_start: Option<SimTime>,
+    pub end: Option<SimTime>,
+    pub interruptions: [u64; Interruption::COUNT],
+    /// When it last took its allocations.
+    pub held_since: SimTime,
+    /// When its current placement ends by its estimate (see
+    /// `Training::estimate`).
+    pub estimated_end: SimTime,
+    /// Time it held allocations before the current ones.
+    pub held: SimDuration,
+    /// The fabric flow of its ring, unless its racks are its own.
+    pub flows: Vec<FlowId>,
+    /// The ring's rate now \[bit/s\] (one entry while the ring runs).
+    pub flow_rates: Vec<f64>,
+    /// Its software-fault stream, from its first start.
+    pub rng: Option<StreamRng>,
+}
+
+impl Detail {
+    /// A job not submitted yet.
+    pub fn pending() -> Detail {
+        Detail {
+            last_sites: Vec::new(),
+            down_domains: Vec::new(),
+            lost: SimDuration(0),
+            restarting: SimDuration(0),
+            first_start: None,
+            end: None,
+            interruptions: [0; Interruption::COUNT],
+            held_since: SimTime::ZERO,
+            estimated_end: SimTime::ZERO,
+            held: SimDuration(0),
+            flows: Vec::new(),
+            flow_rates: Vec::new(),
+            rng: None,
+        }
+    }
+}
+
+/// A job's generations, kept apart from its [`Run`] in a small array of
+/// their own: every `Due` and `Fault` event reads them first, and most
+/// fault clocks are stale by the time they ring (the job ended or
+/// restarted), so that check touches 8 bytes instead of the whole run.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Generations {
+    /// Bumped whenever the job's plan changes (its `Due` events).
+    pub plan: u32,
+    /// Generation of its software-fault clock.
+    pub fault: u32,
+}
