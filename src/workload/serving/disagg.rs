@@ -89,16 +89,17 @@ impl KvLink {
 /// is one decode copy with its share of the prefill copies
 /// (`prefill_per_decode` = prefill ÷ decode copies of a replica):
 ///
-/// - its service rate at a batch `b` is the lower of the decode copy's,
+/// - its service rate at a batch `b` is the lowest of the decode copy's,
 ///   `b ÷ ((o − 1) × τ(b))` with `τ(b)` the decode step of `b` requests
 ///   holding `i + o/2` tokens each (the decodes only: no prompt runs on a
-///   decode copy), and the prefill share's, `prefill_per_decode ÷
-///   prefill_time(i)`;
+///   decode copy), the prefill share's, `prefill_per_decode ÷
+///   prefill_time(i)`, and the link's share, `rate ÷ (i × KV bytes per
+///   token) ÷ decode_per_link`;
 /// - the time from admission to first token is the prefill of a mean
-///   prompt on a prefill copy plus its KV cache's transfer alone on the
-///   link, `i × KV bytes per token ÷ rate + latency` (no wait for the
-///   link, no training traffic on it: the request-level windows model
-///   both);
+///   prompt on a prefill copy plus its KV cache's transfer at the link's
+///   rate, `i × KV bytes per token ÷ rate + latency` (the rate is the
+///   fabric's max-min share beside training rings when the fleet's epoch
+///   reads it; no wait for the link: the request-level windows model it);
 /// - the time per output token is `τ(b)`, no prefill chunk interleaved.
 ///
 /// The wait before admission is the epoch model's, one M/G/c queue of
@@ -120,6 +121,9 @@ pub struct DisaggModel<'a> {
     pub scv: f64,
     /// The link a mean request's KV cache crosses.
     pub link: KvLink,
+    /// Decode copies whose requests' KV caches share one link (those of a
+    /// replica).
+    pub decode_per_link: f64,
 }
 
 impl DisaggModel<'_> {
@@ -142,6 +146,13 @@ impl ServiceModel for DisaggModel<'_> {
             return 0.0;
         }
         let prefill = self.prefill_per_decode / self.prefill.prefill_time(self.input);
+        // The link moves `rate ÷ bytes` KV caches a second for its copies.
+        let bytes = self.input * self.decode.model.kv_bytes_per_token;
+        let prefill = if bytes > 0.0 {
+            prefill.min(self.link.rate / bytes / self.decode_per_link)
+        } else {
+            prefill
+        };
         if self.output <= 1.0 {
             return prefill;
         }
@@ -493,6 +504,7 @@ mod tests {
             max_batch: 64,
             scv: 1.0,
             link,
+            decode_per_link: 1.0,
         };
         // TTFT in service: the prefill, then 1,000 × 131,072 B ÷ 10 GB/s
         // = 13.1072 ms on the link.
@@ -509,6 +521,16 @@ mod tests {
         let decode_64 = 64.0 / (100.0 * r.decode_step(64.0, 64.0 * 1_050.5));
         assert_eq!(m.service_rate(64.0), decode_64.min(prefill));
         assert_eq!(m.service_rate(0.0), 0.0);
+        // The link's share binds once it moves fewer KV caches than the
+        // prefills yield: at 100 MB/s, 1e8 ÷ 131,072,000 B = 0.763 a second.
+        let slow = DisaggModel {
+            link: KvLink {
+                rate: 1e8,
+                latency_s: 0.0,
+            },
+            ..m
+        };
+        assert_eq!(slow.service_rate(64.0), 1e8 / 131_072_000.0);
     }
 
     /// Groups that do not divide the prefill copies are refused.
