@@ -69,8 +69,6 @@ mod epochs;
 mod kv;
 mod maintenance;
 mod replicas;
-#[cfg(test)]
-mod tests;
 mod windows;
 
 /// An event of the serving layer.
