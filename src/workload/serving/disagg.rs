@@ -89,16 +89,17 @@ impl KvLink {
 /// is one decode copy with its share of the prefill copies
 /// (`prefill_per_decode` = prefill ÷ decode copies of a replica):
 ///
-/// - its service rate at a batch `b` is the lower of the decode copy's,
+/// - its service rate at a batch `b` is the lowest of the decode copy's,
 ///   `b ÷ ((o − 1) × τ(b))` with `τ(b)` the decode step of `b` requests
 ///   holding `i + o/2` tokens each (the decodes only: no prompt runs on a
-///   decode copy), and the prefill share's, `prefill_per_decode ÷
-///   prefill_time(i)`;
+///   decode copy), the prefill share's, `prefill_per_decode ÷
+///   prefill_time(i)`, and the link's share, `rate ÷ (i × KV bytes per
+///   token) ÷ decode_per_link`;
 /// - the time from admission to first token is the prefill of a mean
-///   prompt on a prefill copy plus its KV cache's transfer alone on the
-///   link, `i × KV bytes per token ÷ rate + latency` (no wait for the
-///   link, no training traffic on it: the request-level windows model
-///   both);
+///   prompt on a prefill copy plus its KV cache's transfer at the link's
+///   rate, `i × KV bytes per token ÷ rate + latency` (the rate is the
+///   fabric's max-min share beside training rings when the fleet's epoch
+///   reads it; no wait for the link: the request-level windows model it);
 /// - the time per output token is `τ(b)`, no prefill chunk interleaved.
 ///
 /// The wait before admission is the epoch model's, one M/G/c queue of
@@ -120,6 +121,9 @@ pub struct DisaggModel<'a> {
     pub scv: f64,
     /// The link a mean request's KV cache crosses.
     pub link: KvLink,
+    /// Decode copies whose requests' KV caches share one link (those of a
+    /// replica).
+    pub decode_per_link: f64,
 }
 
 impl DisaggModel<'_> {
@@ -142,6 +146,13 @@ impl ServiceModel for DisaggModel<'_> {
             return 0.0;
         }
         let prefill = self.prefill_per_decode / self.prefill.prefill_time(self.input);
+        // The link moves `rate ÷ bytes` KV caches a second for its copies.
+        let bytes = self.input * self.decode.model.kv_bytes_per_token;
+        let prefill = if bytes > 0.0 {
+            prefill.min(self.link.rate / bytes / self.decode_per_link)
+        } else {
+            prefill
+        };
         if self.output <= 1.0 {
             return prefill;
         }
@@ -163,6 +174,113 @@ impl ServiceModel for DisaggModel<'_> {
     fn tpot(&self, batch: f64) -> Option<f64> {
         Some(self.step(batch))
     }
+}
+
+/// Separate prefill and decode pools, each sized on its own (issue 21
+/// item 5, part 1): the rule an autoscaler of two replica sets applies,
+/// rather than one count of replicas holding both pools in a fixed ratio.
+///
+/// - The **prefill pool** is sized on its input-token load: `λ` requests
+///   a second keep `λ × prefill_time(i)` prefill copies busy, so it wants
+///   `⌈λ × prefill_time(i) ÷ (prefill copies per replica × target
+///   utilization)⌉` replicas.
+/// - The **decode pool** is sized on its output rate at the batch its KV
+///   cache allows: a decode copy serves `μ_d = b ÷ ((o − 1) × τ(b))`
+///   requests a second, `τ(b)` the decode step of `b` requests holding
+///   `i + o/2` tokens each, so it wants `⌈λ ÷ (decode copies per replica ×
+///   target utilization × μ_d)⌉` replicas; requests of one output token
+///   leave it nothing to do.
+///
+/// Each count is then held within its pool's own bounds.
+#[allow(
+    dead_code,
+    reason = "the fleet's separate prefill and decode replica sets, still to come, call it"
+)]
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSizing<'a> {
+    /// One prefill copy.
+    pub prefill: &'a Replica,
+    /// Prefill copies in one replica of the prefill pool (≥ 1).
+    pub prefill_copies: u32,
+    /// One decode copy.
+    pub decode: &'a Replica,
+    /// Decode copies in one replica of the decode pool (≥ 1).
+    pub decode_copies: u32,
+    /// Mean input tokens per request.
+    pub input: f64,
+    /// Mean output tokens per request.
+    pub output: f64,
+    /// The batch a decode copy runs at: its KV cache's limit for requests
+    /// of `input + output` tokens, or a serving stack's cap below it.
+    pub batch: u32,
+    /// Share of each pool's top rate the autoscaler aims at (0–1].
+    pub target_utilization: f64,
+    /// Fewest and most replicas of the prefill pool.
+    pub prefill_bounds: (u32, u32),
+    /// Fewest and most replicas of the decode pool.
+    pub decode_bounds: (u32, u32),
+}
+
+/// Replicas each pool wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSizes {
+    /// Replicas of the prefill pool.
+    pub prefill: u32,
+    /// Replicas of the decode pool.
+    pub decode: u32,
+}
+
+#[allow(
+    dead_code,
+    reason = "the fleet's separate prefill and decode replica sets, still to come, call it"
+)]
+impl PoolSizing<'_> {
+    /// Prefill pool's replicas for `lambda` requests a second.
+    pub fn prefill_replicas(&self, lambda: f64) -> u32 {
+        let busy = lambda * self.prefill.prefill_time(self.input);
+        let per_replica = f64::from(self.prefill_copies) * self.target_utilization;
+        within(busy / per_replica, self.prefill_bounds)
+    }
+
+    /// A decode copy's top rate, `b ÷ ((o − 1) × τ(b))` [requests/s]
+    /// (infinite for requests of one output token).
+    pub fn decode_rate(&self) -> f64 {
+        if self.output <= 1.0 {
+            return f64::INFINITY;
+        }
+        let b = f64::from(self.batch);
+        let step = self
+            .decode
+            .decode_step(b, b * (self.input + self.output / 2.0));
+        b / ((self.output - 1.0) * step)
+    }
+
+    /// Decode pool's replicas for `lambda` requests a second.
+    pub fn decode_replicas(&self, lambda: f64) -> u32 {
+        let per_replica =
+            f64::from(self.decode_copies) * self.target_utilization * self.decode_rate();
+        within(lambda / per_replica, self.decode_bounds)
+    }
+
+    /// Both pools' replicas for `lambda` requests a second.
+    pub fn sizes(&self, lambda: f64) -> PoolSizes {
+        PoolSizes {
+            prefill: self.prefill_replicas(lambda),
+            decode: self.decode_replicas(lambda),
+        }
+    }
+}
+
+#[allow(dead_code, reason = "called by PoolSizing only")]
+/// `⌈wanted⌉` held within `(min, max)`; a load no replica can serve (NaN
+/// or infinite) asks for the most.
+fn within(wanted: f64, (min, max): (u32, u32)) -> u32 {
+    let n = if wanted.is_finite() {
+        wanted.ceil().clamp(0.0, f64::from(u32::MAX)) as u32
+    } else {
+        max
+    };
+    n.clamp(min, max.max(min))
 }
 
 /// A disaggregated request-level setup.
@@ -493,6 +611,7 @@ mod tests {
             max_batch: 64,
             scv: 1.0,
             link,
+            decode_per_link: 1.0,
         };
         // TTFT in service: the prefill, then 1,000 × 131,072 B ÷ 10 GB/s
         // = 13.1072 ms on the link.
@@ -509,6 +628,91 @@ mod tests {
         let decode_64 = 64.0 / (100.0 * r.decode_step(64.0, 64.0 * 1_050.5));
         assert_eq!(m.service_rate(64.0), decode_64.min(prefill));
         assert_eq!(m.service_rate(0.0), 0.0);
+        // The link's share binds once it moves fewer KV caches than the
+        // prefills yield: at 100 MB/s, 1e8 ÷ 131,072,000 B = 0.763 a second.
+        let slow = DisaggModel {
+            link: KvLink {
+                rate: 1e8,
+                latency_s: 0.0,
+            },
+            ..m
+        };
+        assert_eq!(slow.service_rate(64.0), 1e8 / 131_072_000.0);
+    }
+
+    /// Separate pools by hand: a load that stresses only prefill scales
+    /// only the prefill pool, and one that stresses only decode only the
+    /// decode pool. One H100 copy of Llama 3.1 8B at half its peak: prefill
+    /// 989e12 × 0.5 = 494.5 TFLOP/s, decode 3.35e12 × 0.5 = 1.675 TB/s;
+    /// weights 8.03e9 × 2 B = 16.06 GB, 131,072 B of KV per token. Pools of
+    /// 2 prefill and 4 decode copies a replica, target utilization 0.8,
+    /// decode batch 8, 20 requests a second.
+    ///
+    /// - i = 1,000, o = 101: prefill 2 × 8.03e9 × 1,000 ÷ 494.5e12 =
+    ///   32.477 ms, 20 × 0.032477 ÷ 1.6 = 0.406 → 1 replica; τ(8) =
+    ///   (16.06e9 + 131,072 × 8 × 1,050.5) ÷ 1.675e12 = 10.246 ms, μ_d = 8 ÷
+    ///   (100 × 0.010246) = 7.808/s, 20 ÷ (3.2 × 7.808) = 0.800 → 1.
+    /// - Prompts of 4,000 tokens: prefill 129.91 ms, 20 × 0.12991 ÷ 1.6 =
+    ///   1.624 → 2 replicas; τ(8) = 12.124 ms (more KV read), μ_d = 6.599/s,
+    ///   20 ÷ (3.2 × 6.599) = 0.947 → still 1.
+    /// - Answers of 201 tokens: prefill unchanged (1); τ(8) = 10.277 ms,
+    ///   μ_d = 8 ÷ (200 × 0.010277) = 3.892/s, 20 ÷ (3.2 × 3.892) = 1.606
+    ///   → 2.
+    ///
+    /// One replica set holding both pools in a fixed ratio would add a
+    /// whole replica (2 prefill and 4 decode copies) for either load.
+    #[test]
+    fn each_pool_scales_on_its_own_load() {
+        let c = Catalog::builtin();
+        let eff = crate::workload::serving::roofline::Efficiency {
+            prefill: 0.5,
+            decode: 0.5,
+            source: "test",
+        };
+        let r = Replica::with_efficiency(
+            model("llama-3.1-8b").unwrap().spec,
+            c.chip("h100").unwrap(),
+            1,
+            eff,
+        )
+        .unwrap();
+        let sizing = |input: f64, output: f64| PoolSizing {
+            prefill: &r,
+            prefill_copies: 2,
+            decode: &r,
+            decode_copies: 4,
+            input,
+            output,
+            batch: 8,
+            target_utilization: 0.8,
+            prefill_bounds: (1, 10),
+            decode_bounds: (1, 10),
+        };
+        let base = sizing(1_000.0, 101.0);
+        assert!((r.prefill_time(1_000.0) - 0.032_477).abs() < 1e-6);
+        assert!((base.decode_rate() - 7.808).abs() < 1e-3);
+        let sizes = |s: PoolSizing<'_>| s.sizes(20.0);
+        let one = |prefill, decode| PoolSizes { prefill, decode };
+        assert_eq!(sizes(base), one(1, 1));
+        let long_prompts = sizing(4_000.0, 101.0);
+        assert!((long_prompts.decode_rate() - 6.599).abs() < 1e-3);
+        assert_eq!(sizes(long_prompts), one(2, 1));
+        let long_answers = sizing(1_000.0, 201.0);
+        assert!((long_answers.decode_rate() - 3.892).abs() < 1e-3);
+        assert_eq!(sizes(long_answers), one(1, 2));
+        // Each pool within its own bounds: no load leaves the minimum, an
+        // unservable one asks for the most; one output token needs no
+        // decode beyond the minimum.
+        assert_eq!(
+            sizes(PoolSizing {
+                prefill_bounds: (3, 10),
+                ..base
+            }),
+            one(3, 1)
+        );
+        assert_eq!(base.sizes(0.0), one(1, 1));
+        assert_eq!(base.sizes(f64::INFINITY), one(10, 10));
+        assert_eq!(sizing(1_000.0, 1.0).sizes(20.0), one(1, 1));
     }
 
     /// Groups that do not divide the prefill copies are refused.

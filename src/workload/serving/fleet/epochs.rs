@@ -13,6 +13,13 @@ use crate::world::World;
 impl Serving<'_> {
     /// Serves service `i`'s epoch starting at `now` and sets its load.
     pub(super) fn serve_epoch(&mut self, i: usize, now: SimTime, world: &mut World) {
+        // A disaggregated service's KV flows for this epoch, probed.
+        let (link, probes) = if self.states[i].pools.is_some() {
+            let (link, probes) = self.epoch_kv_probe(i, now, world);
+            (Some(link), probes)
+        } else {
+            (None, Vec::new())
+        };
         let service = &self.config.services[i];
         let epoch = self.config.epoch;
         let length = (self.run.end - now).min(epoch);
@@ -37,6 +44,7 @@ impl Serving<'_> {
                 s.copies,
                 s.max_batch,
                 s.scv,
+                link.unwrap_or_else(|| p.epoch_link()),
             );
             if let Some(pre) = &slowed_prefill {
                 m.prefill = pre;
@@ -145,6 +153,13 @@ impl Serving<'_> {
                     .expect("a service's allocation is live");
             }
         }
+        if !probes.is_empty() {
+            // Each serving replica's share of the KV bytes served [B/s].
+            let per_replica = out.served / length.seconds() / f64::from(s.ready.max(1))
+                * service.input_tokens
+                * s.replica.model.kv_bytes_per_token;
+            self.epoch_kv_stand(i, now, world, probes, per_replica);
+        }
     }
 
     /// Brings service `i` to the replicas its demand wants.
@@ -164,7 +179,15 @@ impl Serving<'_> {
             match &s.pools {
                 Some(p) => {
                     let (decode, prefill) = (s.replica.slowed(speed), p.prefill.slowed(speed));
-                    let mut m = disagg_model(&decode, p, service, s.copies, s.max_batch, 1.0);
+                    let mut m = disagg_model(
+                        &decode,
+                        p,
+                        service,
+                        s.copies,
+                        s.max_batch,
+                        1.0,
+                        p.epoch_link(),
+                    );
                     m.prefill = &prefill;
                     m.service_rate(f64::from(s.max_batch))
                 }

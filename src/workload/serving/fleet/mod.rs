@@ -65,6 +65,7 @@ use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, SiteId, World};
 
 mod epochs;
+mod kv;
 mod maintenance;
 mod replicas;
 mod windows;
@@ -178,7 +179,8 @@ impl ServiceModel for RooflineModel<'_> {
 }
 
 /// The epoch model of a disaggregated service whose decode copy is
-/// `decode`, with `copies` decode copies per replica.
+/// `decode`, with `copies` decode copies per replica, its KV caches
+/// crossing `link` (one per replica).
 fn disagg_model<'a>(
     decode: &'a Replica,
     pools: &'a Pools,
@@ -186,6 +188,7 @@ fn disagg_model<'a>(
     copies: u32,
     max_batch: u32,
     scv: f64,
+    link: KvLink,
 ) -> DisaggModel<'a> {
     DisaggModel {
         prefill: &pools.prefill,
@@ -195,7 +198,8 @@ fn disagg_model<'a>(
         output: service.output_tokens,
         max_batch,
         scv,
-        link: pools.epoch_link(),
+        link,
+        decode_per_link: f64::from(copies.max(1)),
     }
 }
 
@@ -383,6 +387,9 @@ struct State {
     copies: u32,
     /// A disaggregated service's prefill pool and links.
     pools: Option<Pools>,
+    /// A disaggregated service's KV flows standing for its epoch's
+    /// transfers (see `kv`).
+    kv_flows: Vec<FlowId>,
     /// A model copy's service rate at its largest batch [requests/s].
     mu_max: f64,
     demand: DemandSampler,
@@ -513,7 +520,7 @@ impl<'s> Serving<'s> {
                     None => s.replica_chips / s.tensor_parallel.max(1),
                 };
                 let mu_max = match &pools {
-                    Some(p) => disagg_model(&replica, p, s, copies, max_batch, 1.0)
+                    Some(p) => disagg_model(&replica, p, s, copies, max_batch, 1.0, p.epoch_link())
                         .service_rate(f64::from(max_batch)),
                     None => mu_max,
                 };
@@ -521,6 +528,7 @@ impl<'s> Serving<'s> {
                     replica,
                     copies,
                     pools,
+                    kv_flows: Vec::new(),
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
                     parts: vec![None; config.site_count],

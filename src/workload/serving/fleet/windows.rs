@@ -140,7 +140,9 @@ impl Serving<'_> {
     /// the rack of the replica's first prefill domain to the rack of its
     /// first decode domain, capped at the copies' NICs, is started to read
     /// its max-min share beside the flows already there (training rings,
-    /// the window's other KV flows); the transfers run at that share.
+    /// the window's other KV flows, other services' epoch KV flows: the
+    /// service's own end, the window's standing for its transfers until
+    /// the next epoch); the transfers run at that share.
     /// After the run, the flow is restarted capped at the mean rate its
     /// transfers used (bytes ÷ the window's span), and ends with the span,
     /// so that it slows the training flows beside it as much as the
@@ -161,6 +163,13 @@ impl Serving<'_> {
     ) {
         use crate::workload::serving::disagg::{self, DisaggConfig};
         use crate::workload::serving::requests::{Prefill, ServeConfig};
+        // The window's flows stand for the service's transfers from now:
+        // its epoch's flows end (they come back with the next epoch).
+        for f in self.states[i].kv_flows.drain(..) {
+            world
+                .end_flow(now, f)
+                .expect("an epoch's KV flow ends once");
+        }
         let service = &self.config.services[i];
         let s = &self.states[i];
         let p = s.pools.as_ref().expect("a disaggregated service");
@@ -169,17 +178,15 @@ impl Serving<'_> {
         let mut kv = crate::record::KvWindow::default();
         let mut share_sum = 0.0;
         for slot in s.slots.iter().filter(|slot| slot.alive && slot.ready) {
-            let first = slot.domains[0];
-            let other = slot.domains[p.decode_domain.min(slot.domains.len() - 1)];
-            let (from, to) = (world.domain_rack(first), world.domain_rack(other));
+            let route = super::kv::route(p, slot, world);
             let mut link = KvLink {
                 rate: p.nic,
                 latency_s: 0.0,
             };
             let mut flow = None;
-            if p.one_domain || first == other {
+            if route == super::kv::Route::ScaleUp {
                 link.rate = p.scaleup;
-            } else if from != to
+            } else if let super::kv::Route::Fabric(from, to) = route
                 && let Ok(f) = world.start_flow(
                     now,
                     from,
@@ -245,17 +252,16 @@ impl Serving<'_> {
             let bytes = out.as_ref().map_or(0.0, |o| o.link_bytes[g]);
             let until = now + SimDuration::from_secs_f64(span);
             if bytes > 0.0 && until > now && until < self.run.end {
-                let slot_racks = {
-                    let slot = s
-                        .slots
-                        .iter()
-                        .filter(|slot| slot.alive && slot.ready)
-                        .nth(g)
-                        .expect("one group per serving replica");
-                    let first = slot.domains[0];
-                    let other = slot.domains[p.decode_domain.min(slot.domains.len() - 1)];
-                    (world.domain_rack(first), world.domain_rack(other))
+                let slot = s
+                    .slots
+                    .iter()
+                    .filter(|slot| slot.alive && slot.ready)
+                    .nth(g)
+                    .expect("one group per serving replica");
+                let super::kv::Route::Fabric(from, to) = super::kv::route(p, slot, world) else {
+                    unreachable!("a flow was started on this route above")
                 };
+                let slot_racks = (from, to);
                 let mean = (bytes / span).min(share) * 8.0;
                 let standing = world
                     .start_flow(
