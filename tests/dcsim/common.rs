@@ -1,5 +1,7 @@
-//! Helpers shared by the test modules: fixtures, in-process runs into a
-//! `MemoryRecorder`, the real binary, and unique temporary folders.
+//! Helpers shared by the test modules, the integration tests' and the
+//! white-box tests' (`tests/internals/` includes this file): fixtures,
+//! in-process runs through the public API (`dcsim::run`), the real binary
+//! (integration tests only), and unique temporary folders.
 
 #![allow(dead_code)]
 
