@@ -310,12 +310,13 @@ pub struct BuildoutRow {
     pub racks: u32,
     /// Chips in the phase.
     pub chips: u64,
-    /// Planned delivery date.
-    pub planned: String,
-    /// Actual delivery date (planned + random delay), empty if after the end.
-    pub delivered: String,
-    /// Commissioning date; empty if never.
-    pub commissioned: String,
+    /// Planned delivery date (`YYYY-MM-DD` in `buildout.csv`).
+    pub planned: chrono::NaiveDate,
+    /// Actual delivery date (planned + random delay); none if after the
+    /// end of the run (an empty cell).
+    pub delivered: Option<chrono::NaiveDate>,
+    /// Commissioning date; none if never (an empty cell).
+    pub commissioned: Option<chrono::NaiveDate>,
     /// What became of it.
     pub status: PhaseOutcome,
     /// Days waiting for grid room (or behind a waiting phase).

@@ -137,12 +137,12 @@ impl<R: Recorder> Books<'_, R> {
         Some(total)
     }
 
-    /// The month of the run a `YYYY-MM-DD` date falls in, clamped to the
-    /// run's months.
-    fn month_of(&self, date: &str) -> Option<usize> {
+    /// The month of the run a date falls in, clamped to the run's months
+    /// (none without a date).
+    fn month_of(&self, date: Option<NaiveDate>) -> Option<usize> {
         let n = self.months.len();
         let start = self.run.calendar.start();
-        let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+        let d = date?;
         let k = (d.year() - start.year()) * 12 + d.month() as i32 - start.month() as i32;
         Some(k.clamp(0, n as i32 - 1) as usize)
     }
@@ -178,9 +178,9 @@ impl<R: Recorder> Books<'_, R> {
                     it_mw: self.rack_index.get(&row.rack).map_or(0.0, |&t| {
                         f64::from(row.racks) * econ.inventory.rack_models[t].nameplate.0 / 1e6
                     }),
-                    service: self.month_of(&row.commissioned),
+                    service: self.month_of(row.commissioned),
                     retired: self
-                        .month_of(&row.commissioned)
+                        .month_of(row.commissioned)
                         .and(self.retirement_month(row)),
                 })
                 .collect();
@@ -206,7 +206,7 @@ impl<R: Recorder> Books<'_, R> {
             let Some(&t) = self.rack_index.get(&row.rack) else {
                 continue;
             };
-            let Some(delivered) = self.month_of(&row.delivered) else {
+            let Some(delivered) = self.month_of(row.delivered) else {
                 continue;
             };
             let racks = f64::from(row.racks);
@@ -219,7 +219,7 @@ impl<R: Recorder> Books<'_, R> {
                 it_mw * cp.facility_usd_per_mw
             };
             let total = server + network + facility;
-            let service = self.month_of(&row.commissioned);
+            let service = self.month_of(row.commissioned);
             // With write-offs on: the month its racks retire inside the
             // run, and what their hardware sells for then.
             let retired = service

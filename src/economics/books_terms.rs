@@ -67,7 +67,7 @@ impl<R: Recorder> Books<'_, R> {
         let (econ, run) = (self.economics?, self.run);
         let site = econ.inventory.sites.iter().find(|s| s.name == row.site)?;
         let eol = (*site.end_of_life.get(row.phase)?)?;
-        let day = chrono::NaiveDate::parse_from_str(&row.commissioned, "%Y-%m-%d").ok()?;
+        let day = row.commissioned?;
         let at = run.calendar.time_of_date(day)? + eol;
         if at >= run.end {
             return None;

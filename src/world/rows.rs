@@ -115,8 +115,7 @@ impl World<'_> {
             for (pi, phase) in spec.phases.iter().enumerate() {
                 let st = &self.sites[si].phases[pi];
                 let t = &self.topo.types[phase.rack_type];
-                let date =
-                    |t: Option<SimTime>| t.map(|t| cal.date(t).to_string()).unwrap_or_default();
+                let date = |t: Option<SimTime>| t.map(|t| cal.date(t));
                 let status = match (st.status, st.delivered) {
                     (PhaseStatus::Commissioned, _) => PhaseOutcome::Commissioned,
                     (PhaseStatus::Refused, _) => PhaseOutcome::Refused,
@@ -134,7 +133,7 @@ impl World<'_> {
                     rack: config.rack_types[phase.rack_type].rack.name.clone(),
                     racks: phase.count,
                     chips: u64::from(t.chips) * u64::from(phase.count),
-                    planned: cal.date(phase.planned).to_string(),
+                    planned: cal.date(phase.planned),
                     delivered: date(st.delivered),
                     commissioned: date(st.commissioned),
                     status,

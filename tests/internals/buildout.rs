@@ -17,6 +17,11 @@ fn hour_of(date: &str) -> f64 {
     (d - start).num_hours() as f64
 }
 
+/// A date of the fixtures, `YYYY-MM-DD`, as a phase's row holds it.
+fn day(date: &str) -> Option<NaiveDate> {
+    Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap())
+}
+
 fn phase<'a>(rows: &'a [BuildoutRow], site: &str, phase: usize) -> &'a BuildoutRow {
     rows.iter()
         .find(|r| r.site == site && r.phase == phase)
@@ -45,8 +50,8 @@ fn a_phase_waits_for_a_grid_upgrade() {
     assert_eq!(b.len(), 3);
     let p0 = phase(b, "grow", 0);
     assert_eq!(
-        (p0.commissioned.as_str(), p0.status),
-        ("2026-01-01", PhaseOutcome::Commissioned)
+        (p0.commissioned, p0.status),
+        (day("2026-01-01"), PhaseOutcome::Commissioned)
     );
     assert_eq!(p0.deferred_days, 0.0);
     // 2 racks × 15 kW = 30 kW nameplate.
@@ -55,15 +60,15 @@ fn a_phase_waits_for_a_grid_upgrade() {
     // Phase 1 (delivered 2026-02-01): 30 + 30 kW > 50 kW until the
     // upgrade to 100 kW on 2026-03-15: 28 + 14 = 42 days later.
     let p1 = phase(b, "grow", 1);
-    assert_eq!(p1.delivered, "2026-02-01");
-    assert_eq!(p1.commissioned, "2026-03-15");
+    assert_eq!(p1.delivered, day("2026-02-01"));
+    assert_eq!(p1.commissioned, day("2026-03-15"));
     assert_eq!(p1.status, "commissioned");
     assert_eq!(p1.deferred_days, 42.0);
     // Phase 2 (delivered 2026-02-10) would fit alone (30 + 15 ≤ 50 kW) but
     // is commissioned in order, behind phase 1: 18 + 15 = 33 days.
     let p2 = phase(b, "grow", 2);
-    assert_eq!(p2.delivered, "2026-02-10");
-    assert_eq!(p2.commissioned, "2026-03-15");
+    assert_eq!(p2.delivered, day("2026-02-10"));
+    assert_eq!(p2.commissioned, day("2026-03-15"));
     assert_eq!(p2.deferred_days, 33.0);
 
     let (feb1, feb10, mar15) = (
@@ -117,12 +122,12 @@ fn a_phase_still_waiting_at_the_end_is_deferred() {
     );
     let p1 = phase(&rec.buildout, "grow", 1);
     assert_eq!(
-        (p1.commissioned.as_str(), p1.status),
-        ("2026-03-15", PhaseOutcome::Commissioned)
+        (p1.commissioned, p1.status),
+        (day("2026-03-15"), PhaseOutcome::Commissioned)
     );
     let p2 = phase(&rec.buildout, "grow", 2);
     assert_eq!(p2.status, "deferred");
-    assert_eq!(p2.commissioned, "");
+    assert_eq!(p2.commissioned, None);
     assert_eq!(p2.deferred_days, 80.0);
     assert_eq!((s.racks_commissioned, s.racks_deferred_at_end), (4, 1));
     assert_eq!(rec.samples.last().unwrap().racks_deferred, 1);
@@ -136,15 +141,15 @@ fn refuse_gives_up_on_a_phase_that_does_not_fit() {
     );
     let p1 = phase(&rec.buildout, "grow", 1);
     assert_eq!(p1.status, "refused");
-    assert_eq!(p1.delivered, "2026-02-01");
-    assert_eq!(p1.commissioned, "");
+    assert_eq!(p1.delivered, day("2026-02-01"));
+    assert_eq!(p1.commissioned, None);
     assert_eq!(p1.deferred_days, 0.0);
     // The refused phase blocks nothing: phase 2 fits (30 + 15 ≤ 50 kW) on
     // its delivery date.
     let p2 = phase(&rec.buildout, "grow", 2);
     assert_eq!(
-        (p2.commissioned.as_str(), p2.status),
-        ("2026-02-10", PhaseOutcome::Commissioned)
+        (p2.commissioned, p2.status),
+        (day("2026-02-10"), PhaseOutcome::Commissioned)
     );
     // The refused racks never come online, even after the upgrade.
     assert_steps(
@@ -171,8 +176,8 @@ fn end_of_life_retires_racks_and_frees_room() {
     // Phase 0 (3 racks, 45 kW of 50) retires 40 d after 2026-01-01, on
     // 2026-02-10; phase 1 (2 racks, 30 kW) waits from 2026-01-20 until then.
     let p1 = phase(&rec.buildout, "swap", 1);
-    assert_eq!(p1.delivered, "2026-01-20");
-    assert_eq!(p1.commissioned, "2026-02-10");
+    assert_eq!(p1.delivered, day("2026-01-20"));
+    assert_eq!(p1.commissioned, day("2026-02-10"));
     assert_eq!(p1.deferred_days, 21.0);
     let (jan20, feb10) = (hour_of("2026-01-20"), hour_of("2026-02-10"));
     assert_eq!((jan20, feb10), (456.0, 960.0));
@@ -213,16 +218,13 @@ fn end_of_life_retires_racks_and_frees_room() {
 fn fixed_delays_and_deliveries_after_the_end() {
     let (rec, s) = run_fixture("buildout_delay.toml", &[]);
     let fixed = phase(&rec.buildout, "fixed", 0);
-    assert_eq!(fixed.planned, "2026-02-01");
-    assert_eq!(fixed.delivered, "2026-02-11");
-    assert_eq!(fixed.commissioned, "2026-02-11");
+    assert_eq!(Some(fixed.planned), day("2026-02-01"));
+    assert_eq!(fixed.delivered, day("2026-02-11"));
+    assert_eq!(fixed.commissioned, day("2026-02-11"));
     // Planned 2026-04-15 + 30 d = 2026-05-15, after the end (2026-05-01).
     let late = phase(&rec.buildout, "late", 0);
     assert_eq!(late.status, "not_delivered");
-    assert_eq!(
-        (late.delivered.as_str(), late.commissioned.as_str()),
-        ("", "")
-    );
+    assert_eq!((late.delivered, late.commissioned), (None, None));
     assert!(
         rec.samples
             .iter()
@@ -241,7 +243,7 @@ fn random_delays_deliver_within_their_window() {
         let (rec, _) = run(&load_with("buildout_delay.toml", &[], Some(seed)));
         for site in ["a", "b", "c", "d"] {
             let p = phase(&rec.buildout, site, 0);
-            let delivered = NaiveDate::parse_from_str(&p.delivered, "%Y-%m-%d").unwrap();
+            let delivered = p.delivered.unwrap();
             assert!(
                 delivered >= planned && delivered <= latest,
                 "seed {seed} site {site}: delivered {delivered}, window {planned}..={latest}"
@@ -256,7 +258,8 @@ fn random_delays_deliver_within_their_window() {
                 .unwrap();
             let next_midnight = format!("{}T00:00:00", delivered + Duration::days(1));
             assert!(
-                first.timestamp.starts_with(&p.delivered) || first.timestamp == next_midnight,
+                first.timestamp.starts_with(&delivered.to_string())
+                    || first.timestamp == next_midnight,
                 "seed {seed} site {site}: delivered {delivered}, online first at {}",
                 first.timestamp
             );

@@ -846,12 +846,8 @@ fn the_failures_log_replays_into_consistent_timelines() {
     let (rec, s) = crate::internals::common::run(&scenario);
     for b in &rec.buildout {
         assert_eq!(
-            (b.status, b.delivered.as_str(), b.commissioned.as_str()),
-            (
-                PhaseOutcome::Commissioned,
-                b.planned.as_str(),
-                b.planned.as_str()
-            ),
+            (b.status, b.delivered, b.commissioned),
+            (PhaseOutcome::Commissioned, Some(b.planned), Some(b.planned)),
             "{} phase {}: commissioned on its planned date",
             b.site,
             b.phase

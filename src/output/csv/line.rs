@@ -92,6 +92,13 @@ impl Line {
         }
     }
 
+    /// A calendar date as `YYYY-MM-DD` (never quoted: digits and dashes).
+    pub fn date(&mut self, d: chrono::NaiveDate) {
+        use std::io::Write as _;
+        self.separator();
+        write!(self.buf, "{d}").expect("writing to a Vec cannot fail");
+    }
+
     /// A whole number.
     pub fn int(&mut self, n: u64) {
         self.separator();

@@ -162,9 +162,9 @@ columns! {
         RACK = "rack", Text => |r, l| l.text(&r.rack),
         RACKS = "racks" => |r, l| l.int(r.racks.into()),
         CHIPS = "chips" => |r, l| l.int(r.chips),
-        PLANNED = "planned", Text => |r, l| l.text(&r.planned),
-        DELIVERED = "delivered", Text => |r, l| l.text(&r.delivered),
-        COMMISSIONED = "commissioned", Text => |r, l| l.text(&r.commissioned),
+        PLANNED = "planned", Text => |r, l| l.date(r.planned),
+        DELIVERED = "delivered", Text => |r, l| opt_date(l, r.delivered),
+        COMMISSIONED = "commissioned", Text => |r, l| opt_date(l, r.commissioned),
         STATUS = "status", Text => |r, l| l.text(r.status.key()),
         DEFERRED_DAYS = "deferred_days" in Days => |r, l| l.fixed(r.deferred_days, 3),
         NAMEPLATE_MW = "nameplate_mw" in Mw => |r, l| l.fixed(r.nameplate_mw, 6),
@@ -302,6 +302,14 @@ columns! {
 pub(super) fn opt_fixed(l: &mut Line, x: Option<f64>, decimals: usize) {
     match x {
         Some(x) => l.fixed(x, decimals),
+        None => l.text(""),
+    }
+}
+
+/// A date (`YYYY-MM-DD`), or an empty cell.
+pub(super) fn opt_date(l: &mut Line, d: Option<chrono::NaiveDate>) {
+    match d {
+        Some(d) => l.date(d),
         None => l.text(""),
     }
 }
