@@ -185,7 +185,7 @@ pub mod rows {
         JobRow, JobStatus, KvWindow, MaintenanceRow, MonthlyRow, MonthlyTaxRow, PhaseOutcome,
         RackSample, Remedy, RetirementSummary, Rows, SampleRow, ServiceRow, ServiceSummaryRow,
         SharedText, SummaryRow, TaxSummary, TerminalSummary, TrainingSample, TrainingSummary,
-        WindowRequestRow, WindowRow,
+        WindowRequestRow, WindowRow, YearMonth,
     };
     pub use crate::workload::serving::requests::{Latency, RequestRow, ServeSummary, SloResult};
 }

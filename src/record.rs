@@ -8,7 +8,9 @@
 use crate::catalog::failures::FailureKind;
 
 mod economics;
+mod month;
 pub use economics::*;
+pub use month::YearMonth;
 
 /// Number of failure classes, the length of per-class counters.
 pub const CLASSES: usize = FailureKind::ALL.len();

@@ -20,6 +20,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::record::{
     BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow, MonthlyRow,
     Recorder, SampleRow, ServiceRow, ServiceSummaryRow, SummaryRow, WindowRequestRow, WindowRow,
+    YearMonth,
 };
 use crate::run::RunConfig;
 
@@ -38,8 +39,8 @@ mod statement;
 /// A calendar month of the run.
 #[derive(Clone, Debug)]
 struct Month {
-    /// `YYYY-MM`.
-    label: String,
+    /// Which month.
+    month: YearMonth,
     /// Its first instant inside the run.
     from: SimTime,
     /// Its end inside the run (exclusive).
@@ -388,7 +389,7 @@ fn months_of(run: &RunConfig) -> Vec<Month> {
             .unwrap_or(SimTime::ZERO)
             .min(run.end);
         months.push(Month {
-            label: format!("{:04}-{:02}", first.year(), first.month()),
+            month: YearMonth::of(first),
             from,
             to,
         });

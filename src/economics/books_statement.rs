@@ -356,7 +356,7 @@ impl<R: Recorder> Books<'_, R> {
                 }
                 if committed > 0.0 || f.delivered[ci] > 0.0 {
                     self.inner.contract_month(&ContractMonthRow {
-                        month: self.months[m].label.clone(),
+                        month: self.months[m].month,
                         contract: name.clone(),
                         unit,
                         committed_hours: committed,
@@ -527,7 +527,7 @@ impl<R: Recorder> Books<'_, R> {
             total.ebit_usd += ebit;
             total.interest_usd += interest[m];
             self.inner.monthly(&MonthlyRow {
-                month: self.months[m].label.clone(),
+                month: self.months[m].month,
                 days: hours / 24.0,
                 contract_revenue_usd: income.contracts,
                 on_demand_revenue_usd: income.on_demand,
@@ -584,7 +584,7 @@ impl<R: Recorder> Books<'_, R> {
             Err(why) => total.irr_note = Some(why.reason()),
         }
         if let Some(m) = finance::payback_month(flows_cash) {
-            total.payback_month = Some(self.months[m].label.clone());
+            total.payback_month = Some(self.months[m].month.to_string());
             total.payback_months = Some(m as u32 + 1);
         }
         let ratio = |a: f64, b: f64| (b > 0.0 && a.is_finite()).then(|| a / b);

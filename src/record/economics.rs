@@ -1,15 +1,15 @@
 //! The economics' rows: the provider's monthly statement (`monthly.csv`),
 //! the contracts' files and the money figures of the summary.
 
-use super::SharedText;
+use super::{SharedText, YearMonth};
 
 /// One calendar month of the provider's statement, for `monthly.csv`.
 /// Money in USD over the month (the first and last months may be partial:
 /// `days` says how much of the month the run covers). Pre-tax.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MonthlyRow {
-    /// Month, `YYYY-MM`.
-    pub month: String,
+    /// Calendar month (`YYYY-MM` in the CSV file).
+    pub month: YearMonth,
     /// Days of the month inside the run.
     pub days: f64,
     /// Revenue billed to each contract before SLA credits, in the order of
@@ -90,10 +90,10 @@ pub struct MonthlyTaxRow {
 
 /// One contract in one month, for `contracts_monthly.csv`. Capacity-hours
 /// are chip-hours for a contract in chips and MW-hours for one in MW.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ContractMonthRow {
-    /// Month, `YYYY-MM`.
-    pub month: String,
+    /// Calendar month (`YYYY-MM` in the CSV file).
+    pub month: YearMonth,
     /// Contract name.
     pub contract: SharedText,
     /// `chips` or `mw`: the unit of the capacity-hours.

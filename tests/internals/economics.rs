@@ -244,7 +244,7 @@ credits = [
 "#;
     let (rec, summary) = closed("2026-01-11", sla);
     let jan = &rec.contract_months[0];
-    assert_eq!(jan.month, "2026-01");
+    assert_eq!(jan.month.to_string(), "2026-01");
     assert_rel(jan.committed_hours, 7440.0, 1e-12, "committed");
     assert_rel(jan.delivered_hours, 5040.0, 1e-9, "delivered");
     assert_rel(
@@ -499,7 +499,7 @@ price_usd_per_chip_hour = 10
     let jan: Vec<_> = rec
         .contract_months
         .iter()
-        .filter(|m| m.month == "2026-01")
+        .filter(|m| m.month.to_string() == "2026-01")
         .collect();
     assert_eq!(jan.len(), 2);
     assert_eq!(jan[0].contract, "lab");

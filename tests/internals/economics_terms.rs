@@ -192,7 +192,7 @@ fn an_escalated_price_in_year_four_by_hand() {
             "price_usd_per_chip_hour = 10\nprice_escalator_per_year = 0.03",
         );
     let (rec, s) = run(&load_text(&text));
-    assert_eq!(rec.monthly[38].month, "2029-03");
+    assert_eq!(rec.monthly[38].month.to_string(), "2029-03");
     assert_rel(flat, 100.0 * 744.0, 1e-9, "flat March 2029");
     assert_rel(
         rec.monthly[38].revenue_usd,
@@ -239,7 +239,7 @@ fn escalated_costs_and_on_demand_price_by_hand() {
         .edit("[[contracts]]", &format!("{extra}\n[[contracts]]"));
     let (rec, _) = run(&load_text(&text));
     let row = &rec.monthly[26];
-    assert_eq!(row.month, "2028-03");
+    assert_eq!(row.month.to_string(), "2028-03");
     let h = 744.0;
     assert_rel(row.energy_usd, 1.2 * h * 1.02f64.powi(2), 1e-6, "energy");
     assert_rel(row.staff_usd, 12.0 * h * 1.03f64.powi(2), 1e-6, "staff");
@@ -378,7 +378,7 @@ fn a_stepped_price_in_year_four_by_hand() {
             &format!("price_usd_per_chip_hour = 10\n{steps}"),
         );
     let (rec, s) = run(&load_text(&text));
-    assert_eq!(rec.monthly[38].month, "2029-03");
+    assert_eq!(rec.monthly[38].month.to_string(), "2029-03");
     assert_rel(
         rec.monthly[38].revenue_usd,
         100.0 * (15.0 * 24.0 * 1.2 + 16.0 * 24.0 * 1.3),
@@ -455,7 +455,7 @@ fn an_on_demand_price_curve_by_hand() {
     let july_2027: f64 = (0..31)
         .map(|d| 5.0 * 24.0 * 4.0 * 0.8f64.powf((365.0 + d as f64 + 0.5) * 24.0 / 8760.0))
         .sum();
-    assert_eq!(rec.monthly[18].month, "2027-07");
+    assert_eq!(rec.monthly[18].month.to_string(), "2027-07");
     assert_rel(
         rec.monthly[18].on_demand_revenue_usd,
         july_2027,

@@ -8,69 +8,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 
-/// A calendar month.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct YearMonth {
-    /// Year.
-    pub year: i32,
-    /// Month, 1–12.
-    pub month: u32,
-}
-
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-impl YearMonth {
-    /// The month of `date`.
-    pub fn of(date: NaiveDate) -> YearMonth {
-        YearMonth {
-            year: date.year(),
-            month: date.month(),
-        }
-    }
-
-    #[cfg(test)]
-    /// `YYYY-MM`, as `monthly.csv` writes it.
-    pub fn key(self) -> String {
-        format!("{:04}-{:02}", self.year, self.month)
-    }
-
-    /// Parses `YYYY-MM`.
-    pub fn parse(s: &str) -> Option<YearMonth> {
-        let (y, m) = s.split_once('-')?;
-        let month: u32 = m.parse().ok()?;
-        (1..=12).contains(&month).then_some(YearMonth {
-            year: y.parse().ok()?,
-            month,
-        })
-    }
-
-    /// Three-letter month name.
-    pub fn name(self) -> &'static str {
-        MONTH_NAMES[(self.month as usize).clamp(1, 12) - 1]
-    }
-
-    /// Months from `self` to `later` (negative if `later` is earlier).
-    pub fn months_to(self, later: YearMonth) -> i64 {
-        i64::from(later.year - self.year) * 12 + i64::from(later.month) - i64::from(self.month)
-    }
-
-    /// The month after.
-    pub fn next(self) -> YearMonth {
-        if self.month == 12 {
-            YearMonth {
-                year: self.year + 1,
-                month: 1,
-            }
-        } else {
-            YearMonth {
-                year: self.year,
-                month: self.month + 1,
-            }
-        }
-    }
-}
+pub use crate::record::YearMonth;
 
 /// A labelled tick of an axis.
 #[derive(Clone, Debug, PartialEq)]
@@ -312,8 +250,8 @@ mod tests {
         // 2026-01-01 is 61 days after 2025-11-01.
         assert_eq!(t[0].at, 61.0 * 24.0);
         assert_eq!(c.months().len(), 84);
-        assert_eq!(c.months()[0].key(), "2025-11");
-        assert_eq!(c.months()[83].key(), "2032-10");
+        assert_eq!(c.months()[0].to_string(), "2025-11");
+        assert_eq!(c.months()[83].to_string(), "2032-10");
     }
 
     #[test]

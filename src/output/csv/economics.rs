@@ -159,7 +159,7 @@ columns! {
 columns! {
     /// Columns of `contracts_monthly.csv`.
     pub const CONTRACT_MONTH_COLUMNS: [Column<ContractMonthRow>] in contracts_monthly = [
-        MONTH = "month", Text => |r, l| l.text(&r.month),
+        MONTH = "month", Text => |r, l| l.year_month(r.month),
         CONTRACT = "contract", Text => |r, l| l.text(&r.contract),
         UNIT = "unit", Text => |r, l| l.text(r.unit),
         COMMITTED_CAPACITY_HOURS = "committed_capacity_hours" in CapacityHours => |r, l| l .fixed(r.committed_hours, 3),
@@ -199,7 +199,7 @@ columns! {
     /// The first columns of `monthly.csv`: the month and the days of it inside
     /// the run.
     pub(super) const MONTHLY_LEAD_COLUMNS: [Column<MonthlyRow>] in monthly_lead = [
-        MONTH = "month", Text => |r, l| l.text(&r.month),
+        MONTH = "month", Text => |r, l| l.year_month(r.month),
         DAYS = "days" => |r, l| l.fixed(r.days, 4),
     ];
 }

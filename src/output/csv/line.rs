@@ -99,6 +99,13 @@ impl Line {
         write!(self.buf, "{d}").expect("writing to a Vec cannot fail");
     }
 
+    /// A calendar month as `YYYY-MM` (never quoted: digits and a dash).
+    pub fn year_month(&mut self, m: crate::record::YearMonth) {
+        use std::io::Write as _;
+        self.separator();
+        write!(self.buf, "{m}").expect("writing to a Vec cannot fail");
+    }
+
     /// A whole number.
     pub fn int(&mut self, n: u64) {
         self.separator();
