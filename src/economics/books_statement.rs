@@ -584,7 +584,7 @@ impl<R: Recorder> Books<'_, R> {
             Err(why) => total.irr_note = Some(why.reason()),
         }
         if let Some(m) = finance::payback_month(flows_cash) {
-            total.payback_month = Some(self.months[m].month.to_string());
+            total.payback_month = Some(self.months[m].month);
             total.payback_months = Some(m as u32 + 1);
         }
         let ratio = |a: f64, b: f64| (b > 0.0 && a.is_finite()).then(|| a / b);

@@ -148,7 +148,7 @@ impl<R: Recorder> Books<'_, R> {
     ) {
         let r = econ.discount_rate;
         let payback = |flows: &[f64]| {
-            finance::payback_month(flows).map(|m| (self.months[m].month.to_string(), m as u32 + 1))
+            finance::payback_month(flows).map(|m| (self.months[m].month, m as u32 + 1))
         };
         if let Some(t) = &econ.tax {
             after_tax.rate = t.rate;

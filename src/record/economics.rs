@@ -193,8 +193,9 @@ pub struct EconomicsSummary {
     pub irr: Option<f64>,
     /// Why there is no IRR, if there is none.
     pub irr_note: Option<&'static str>,
-    /// The month (`YYYY-MM`) from which cumulative cash stays ≥ 0, if any.
-    pub payback_month: Option<String>,
+    /// The month from which cumulative cash stays ≥ 0, if any (`YYYY-MM`
+    /// in `summary.csv`).
+    pub payback_month: Option<YearMonth>,
     /// Months from the start to the end of the payback month.
     pub payback_months: Option<u32>,
     /// (Revenue − energy − maintenance − staff − colocation − depreciation)
@@ -259,7 +260,7 @@ pub struct TaxSummary {
     /// Why there is no after-tax IRR, if there is none.
     pub irr_note: Option<&'static str>,
     /// The month from which cumulative after-tax cash stays ≥ 0.
-    pub payback_month: Option<String>,
+    pub payback_month: Option<YearMonth>,
     /// Months from the start to the end of that month.
     pub payback_months: Option<u32>,
 }

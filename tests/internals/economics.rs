@@ -126,7 +126,10 @@ fn constant_load_no_failures_matches_the_arithmetic() {
         1e-6,
         "June",
     );
-    assert_eq!(e.payback_month.as_deref(), Some("2026-06"));
+    assert_eq!(
+        e.payback_month.map(|m| m.to_string()).as_deref(),
+        Some("2026-06")
+    );
     assert_eq!(e.payback_months, Some(6));
     // NPV at 10 % a year, each month's flow at its end:
     // Σ_m CF_m · 1.1^(−(m+1)/12).

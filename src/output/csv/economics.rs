@@ -51,7 +51,7 @@ columns! {
         NPV_USD = "npv_usd" in Usd => |r, l| summary_money(l, r, |e, l| usd(l, e.npv_usd)),
         IRR = "irr" in PerYear => |r, l| summary_money(l, r, |e, l| maybe_finite(l, e.irr, 6)),
         IRR_NOTE = "irr_note", Text => |r, l| summary_money(l, r, |e, l| l .text(e.irr_note.unwrap_or(""))),
-        PAYBACK_MONTH = "payback_month", Text => |r, l| summary_money(l, r, |e, l| l .text(e.payback_month.as_deref().unwrap_or(""))),
+        PAYBACK_MONTH = "payback_month", Text => |r, l| summary_money(l, r, |e, l| opt_year_month(l, e.payback_month)),
         PAYBACK_MONTHS = "payback_months" => |r, l| summary_money(l, r, |e, l| match e.payback_months { Some(m) => l.int(u64::from(m)), None => l.text(""), }),
         GROSS_MARGIN = "gross_margin" in Share => |r, l| summary_money(l, r, |e, l| { maybe_finite(l, e.gross_margin, 6) }),
         EBITDA_MARGIN = "ebitda_margin" in Share => |r, l| summary_money(l, r, |e, l| { maybe_finite(l, e.ebitda_margin, 6) }),
@@ -105,7 +105,7 @@ columns! {
         NPV_AFTER_TAX_USD = "npv_after_tax_usd" in Usd => |r, l| summary_tax(l, r, |t, l| usd(l, t.npv_usd)),
         IRR_AFTER_TAX = "irr_after_tax" in PerYear => |r, l| summary_tax(l, r, |t, l| { maybe_finite(l, t.irr, 6) }),
         IRR_AFTER_TAX_NOTE = "irr_after_tax_note", Text => |r, l| summary_tax(l, r, |t, l| l.text(t.irr_note.unwrap_or(""))),
-        PAYBACK_AFTER_TAX_MONTH = "payback_after_tax_month", Text => |r, l| summary_tax(l, r, |t, l| l.text(t.payback_month.as_deref().unwrap_or(""))),
+        PAYBACK_AFTER_TAX_MONTH = "payback_after_tax_month", Text => |r, l| summary_tax(l, r, |t, l| opt_year_month(l, t.payback_month)),
         PAYBACK_AFTER_TAX_MONTHS = "payback_after_tax_months" => |r, l| summary_tax(l, r, |t, l| match t.payback_months { Some(m) => l.int(u64::from(m)), None => l.text(""), }),
     ];
 }

@@ -314,6 +314,14 @@ pub(super) fn opt_date(l: &mut Line, d: Option<chrono::NaiveDate>) {
     }
 }
 
+/// A calendar month (`YYYY-MM`), or an empty cell.
+pub(super) fn opt_year_month(l: &mut Line, m: Option<crate::record::YearMonth>) {
+    match m {
+        Some(m) => l.year_month(m),
+        None => l.text(""),
+    }
+}
+
 /// A count, or an empty cell.
 pub(super) fn opt_int(l: &mut Line, x: Option<u64>) {
     match x {
