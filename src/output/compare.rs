@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 use super::charts::comparison::{Bar, Bars, Line, Lines, SLIDE, short_number};
 use super::charts::write_chart;
 use super::set::OutputSet;
-use crate::output::csv::summary;
+use crate::output::csv::{
+    self as csv_columns, COMPARISON_RUN_COLUMNS, ComparisonRunRow, row_text, summary,
+};
 use crate::results::{Accrual, FleetSeries, HEADLINES, RunSummary, cumulative_cash};
 use crate::sweep::{SweepError, chart_error, csv_bug, put};
 
@@ -298,7 +300,7 @@ fn label_runs(runs: &mut [Run]) {
     }
 }
 
-/// `comparison.csv`: run, folder, then the union of the summaries' columns.
+/// `comparison.csv`: its lead columns ([`COMPARISON_RUN_COLUMNS`]), then the union of the summaries' columns.
 fn comparison_csv(runs: &[Run]) -> Result<Vec<u8>, SweepError> {
     let mut columns: Vec<&str> = Vec::new();
     for r in runs {
@@ -309,13 +311,20 @@ fn comparison_csv(runs: &[Run]) -> Result<Vec<u8>, SweepError> {
         }
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["run", "folder"];
-    header.extend(columns.iter().copied());
+    let mut header = csv_columns::header(COMPARISON_RUN_COLUMNS);
+    header.extend(columns.iter().map(|c| c.to_string()));
     w.write_record(&header).map_err(csv_bug)?;
     for r in runs {
-        let folder = r.folder.display().to_string();
-        let mut row = vec![r.label.as_str(), folder.as_str()];
-        row.extend(columns.iter().map(|c| r.summary.get(c).unwrap_or("")));
+        let lead = ComparisonRunRow {
+            run: r.label.clone(),
+            folder: r.folder.display().to_string(),
+        };
+        let mut row = row_text(COMPARISON_RUN_COLUMNS, &lead);
+        row.extend(
+            columns
+                .iter()
+                .map(|c| r.summary.get(c).unwrap_or("").to_string()),
+        );
         w.write_record(&row).map_err(csv_bug)?;
     }
     w.into_inner().map_err(|e| csv_bug(e.into_error().into()))

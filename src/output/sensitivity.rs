@@ -10,26 +10,8 @@ use std::path::{Path, PathBuf};
 use super::charts::tornado::{Tornado as TornadoChart, TornadoBar};
 use super::charts::{comparison::SLIDE, write_chart};
 use super::set::{OutputError, OutputSet};
-use crate::output::csv::{Unit, schema};
+use crate::output::csv::{SENSITIVITY_COLUMNS, SensitivityRow, Unit, header, row_text, schema};
 use crate::sensitivity::{Point, Tornado};
-
-/// Columns of `sensitivity.csv`.
-pub const COLUMNS: &[&str] = &[
-    "figure",
-    "rank",
-    "input",
-    "low_value",
-    "high_value",
-    "base",
-    "at_low",
-    "at_low_ci95_low",
-    "at_low_ci95_high",
-    "at_high",
-    "at_high_ci95_low",
-    "at_high_ci95_high",
-    "swing",
-    "replications",
-];
 
 fn cell(x: Option<f64>) -> String {
     match x {
@@ -38,43 +20,47 @@ fn cell(x: Option<f64>) -> String {
     }
 }
 
-/// The CSV text of the results.
-pub fn csv_text(results: &[Tornado]) -> String {
-    let mut out = COLUMNS.join(",");
-    out.push('\n');
-    let quote = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
+/// The rows of `sensitivity.csv`: each figure's inputs in rank order.
+pub fn rows(results: &[Tornado]) -> Vec<SensitivityRow> {
+    let mut rows = Vec::new();
     for t in results {
         for (k, r) in t.rows.iter().enumerate() {
             let ci = |p: &Point| p.estimate.map(|e| (e.low(), e.high()));
             let (ll, lh) = ci(&r.low).unwrap_or((None, None));
             let (hl, hh) = ci(&r.high).unwrap_or((None, None));
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                t.figure,
-                k + 1,
-                quote(&r.input.path),
-                quote(&r.input.low),
-                quote(&r.input.high),
-                cell(t.base.mean()),
-                cell(r.low.mean()),
-                cell(ll),
-                cell(lh),
-                cell(r.high.mean()),
-                cell(hl),
-                cell(hh),
-                cell(r.swing()),
-                r.low.values.len().max(r.high.values.len()),
-            );
+            rows.push(SensitivityRow {
+                figure: t.figure.clone(),
+                rank: k + 1,
+                input: r.input.path.clone(),
+                low_value: r.input.low.clone(),
+                high_value: r.input.high.clone(),
+                base: t.base.mean(),
+                at_low: r.low.mean(),
+                at_low_ci95_low: ll,
+                at_low_ci95_high: lh,
+                at_high: r.high.mean(),
+                at_high_ci95_low: hl,
+                at_high_ci95_high: hh,
+                swing: r.swing(),
+                replications: r.low.values.len().max(r.high.values.len()),
+            });
         }
     }
-    out
+    rows
+}
+
+/// The CSV text of the results, in the columns of [`SENSITIVITY_COLUMNS`].
+pub fn csv_text(results: &[Tornado]) -> String {
+    let written = (|| -> csv::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header(SENSITIVITY_COLUMNS))?;
+        for row in rows(results) {
+            w.write_record(row_text(SENSITIVITY_COLUMNS, &row))?;
+        }
+        w.into_inner().map_err(|e| e.into_error().into())
+    })();
+    let bytes = written.expect("writing CSV into memory cannot fail");
+    String::from_utf8(bytes).expect("the fields are text")
 }
 
 /// The figure's unit divisor and the axis name, from the unit `summary.csv`

@@ -16,6 +16,7 @@ use crate::workload::serving::roofline::{
     DEFAULT_EFFICIENCY, Efficiency, PREFILL_PER_DECODE, Precision, Replica, model,
 };
 use crate::workload::serving::trace::{self, TraceFormat, TraceRequest};
+use crate::workload::training::sources::trace::alibaba_columns;
 
 fn load(inputs: &Inputs, file: &str, sets: &[String]) -> Result<Scenario, String> {
     let path = inputs.scenarios.join(file);
@@ -735,11 +736,11 @@ pub fn alibaba_recorded(path: &Path, end_s: f64) -> Result<(f64, f64, usize), St
             .ok_or_else(|| format!("{}: no column {name}", path.display()))
     };
     let (g, m, c, d, s) = (
-        col("num_gpu")?,
-        col("gpu_milli")?,
-        col("creation_time")?,
-        col("deletion_time")?,
-        col("scheduled_time")?,
+        col(alibaba_columns::NUM_GPU)?,
+        col(alibaba_columns::GPU_MILLI)?,
+        col(alibaba_columns::CREATION_TIME)?,
+        col(alibaba_columns::DELETION_TIME)?,
+        col(alibaba_columns::SCHEDULED_TIME)?,
     );
     let (mut wait, mut busy, mut n) = (0.0, 0.0, 0usize);
     for line in lines {

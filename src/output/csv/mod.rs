@@ -81,6 +81,7 @@ mod recorder;
 mod run;
 mod schema;
 mod serving;
+mod study;
 mod sweep;
 mod tables;
 #[cfg(test)]
@@ -136,6 +137,7 @@ pub use recorder::*;
 pub use run::*;
 pub use schema::*;
 pub use serving::*;
+pub use study::*;
 pub use sweep::*;
 pub use tables::MonthlyLayout;
 use tables::*;

@@ -16,8 +16,44 @@ use super::{MAX_JOB_QUANTITY, domains_of};
 /// Most jobs one `[[traces]]` file may give.
 pub const MAX_TRACE_JOBS: usize = 1_000_000;
 
-/// Columns of the generic trace CSV.
-pub const TRACE_COLUMNS: [&str; 5] = ["submit", "chips", "ideal_duration", "flops", "name"];
+/// The column names of the generic trace CSV, declared once.
+pub mod trace_columns {
+    /// When the job is submitted.
+    pub const SUBMIT: &str = "submit";
+    /// The chips the job needs.
+    pub const CHIPS: &str = "chips";
+    /// Its run time without failures (this or `flops`).
+    pub const IDEAL_DURATION: &str = "ideal_duration";
+    /// Its work in floating-point operations (this or `ideal_duration`).
+    pub const FLOPS: &str = "flops";
+    /// Its name (optional).
+    pub const NAME: &str = "name";
+    /// The rack type it runs on (optional).
+    pub const RACK: &str = "rack";
+}
+use trace_columns::{CHIPS, FLOPS, IDEAL_DURATION, NAME, RACK, SUBMIT};
+
+/// The column names of the Alibaba GPU v2023 task list that dcsim reads,
+/// declared once.
+pub mod alibaba_columns {
+    /// The task's name.
+    pub const NAME: &str = "name";
+    /// GPUs the task asks for.
+    pub const NUM_GPU: &str = "num_gpu";
+    /// Thousandths of a GPU per GPU asked (1000 for a whole GPU).
+    pub const GPU_MILLI: &str = "gpu_milli";
+    /// When the task was created \[s\].
+    pub const CREATION_TIME: &str = "creation_time";
+    /// When it was deleted \[s\].
+    pub const DELETION_TIME: &str = "deletion_time";
+    /// When it was scheduled \[s\] (empty if never).
+    pub const SCHEDULED_TIME: &str = "scheduled_time";
+    /// The GPU model it asked for (optional).
+    pub const GPU_SPEC: &str = "gpu_spec";
+}
+
+/// Columns of the generic trace CSV but `rack`.
+pub const TRACE_COLUMNS: [&str; 5] = [SUBMIT, CHIPS, IDEAL_DURATION, FLOPS, NAME];
 
 /// A problem of one line of a trace file: where it is (line 1 is the
 /// header) and what is wrong, with the fix. A problem of one field (of a
@@ -310,8 +346,8 @@ pub fn csv_rows(text: &str, cx: &TraceContext) -> Result<Vec<TraceRow>, Vec<RowE
     let header = |message: String| vec![RowError::at(1, message)];
     for (i, h) in headers.iter().enumerate() {
         let h_q = quote_short(h);
-        if !TRACE_COLUMNS.contains(&h) && h != "rack" {
-            let hint = did_you_mean_value(h, TRACE_COLUMNS.iter().copied().chain(["rack"]));
+        if !TRACE_COLUMNS.contains(&h) && h != RACK {
+            let hint = did_you_mean_value(h, TRACE_COLUMNS.iter().copied().chain([RACK]));
             return Err(vec![header_error(
                 text,
                 &headers,
@@ -322,12 +358,12 @@ pub fn csv_rows(text: &str, cx: &TraceContext) -> Result<Vec<TraceRow>, Vec<RowE
             )]);
         }
     }
-    let (Some(submit), Some(chips)) = (col("submit"), col("chips")) else {
+    let (Some(submit), Some(chips)) = (col(SUBMIT), col(CHIPS)) else {
         return Err(header(
             "the header needs the columns `submit` and `chips`".into(),
         ));
     };
-    if col("ideal_duration").is_none() && col("flops").is_none() {
+    if col(IDEAL_DURATION).is_none() && col(FLOPS).is_none() {
         return Err(header(
             "the header needs a column `ideal_duration` or `flops` (the job's work)".into(),
         ));
@@ -335,10 +371,10 @@ pub fn csv_rows(text: &str, cx: &TraceContext) -> Result<Vec<TraceRow>, Vec<RowE
     let columns = CsvColumns {
         submit,
         chips,
-        ideal_duration: col("ideal_duration"),
-        flops: col("flops"),
-        name: col("name"),
-        rack: col("rack"),
+        ideal_duration: col(IDEAL_DURATION),
+        flops: col(FLOPS),
+        name: col(NAME),
+        rack: col(RACK),
     };
     let built: Vec<&str> = cx.rack_types.iter().map(|t| t.rack.name.as_str()).collect();
     each_record(text, reader, |line, record| {
@@ -368,7 +404,7 @@ fn csv_row(
         })
         .map_err(field(c.submit))?;
     let chips_text = get(Some(c.chips));
-    let chips = trace_count(chips_text, "chips").map_err(field(c.chips))?;
+    let chips = trace_count(chips_text, CHIPS).map_err(field(c.chips))?;
     if chips == 0 {
         return Err((Some(c.chips), "`chips` must be at least 1, found 0".into()));
     }
@@ -463,31 +499,32 @@ pub fn alibaba_rows(
     text: &str,
     cx: &TraceContext,
 ) -> Result<(Vec<TraceRow>, Skipped), Vec<RowError>> {
+    use alibaba_columns as a;
     let required = [
-        "name",
-        "num_gpu",
-        "gpu_milli",
-        "creation_time",
-        "deletion_time",
-        "scheduled_time",
+        a::NAME,
+        a::NUM_GPU,
+        a::GPU_MILLI,
+        a::CREATION_TIME,
+        a::DELETION_TIME,
+        a::SCHEDULED_TIME,
     ];
     let (headers, reader) = trace_reader(text, &required).map_err(|e| vec![e])?;
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or(0);
     let [ni, gi, mi, ci, di, si] = required.map(col);
-    let spec_col = headers.iter().position(|h| h == "gpu_spec");
+    let spec_col = headers.iter().position(|h| h == a::GPU_SPEC);
     let Some(default_rack) = cx.rack else {
         return Err(Vec::new());
     };
     let mut skipped: Skipped = [0; 5];
     let rows = each_record(text, reader, |line, record| {
         let get = |i: usize| record.get(i).unwrap_or("");
-        let gpus = trace_count(get(gi), "num_gpu").map_err(field(gi))?;
-        let milli = trace_count(get(mi), "gpu_milli").map_err(field(mi))?;
-        let created = trace_number(get(ci), "creation_time").map_err(field(ci))?;
-        let deleted = trace_number(get(di), "deletion_time").map_err(field(di))?;
+        let gpus = trace_count(get(gi), a::NUM_GPU).map_err(field(gi))?;
+        let milli = trace_count(get(mi), a::GPU_MILLI).map_err(field(mi))?;
+        let created = trace_number(get(ci), a::CREATION_TIME).map_err(field(ci))?;
+        let deleted = trace_number(get(di), a::DELETION_TIME).map_err(field(di))?;
         let scheduled = match get(si) {
             "" => None,
-            raw => Some(trace_number(raw, "scheduled_time").map_err(field(si))?),
+            raw => Some(trace_number(raw, a::SCHEDULED_TIME).map_err(field(si))?),
         };
         // Skipped by the first rule a row fails, in the README's order.
         let mut skip = |why: usize| {
