@@ -9,25 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::{dcsim, text};
 
-/// A one-site scenario; `extra_site` is appended to the site's table and
-/// `top` to the top-level keys.
-fn scenario(top: &str, extra_site: &str) -> String {
-    format!(
-        r#"name = "bounds"
-start = "2026-01-01"
-{top}
-[[sites]]
-name = "a"
-grid_mw = 10
-pue = 1.2
-{extra_site}
-[[sites.buildout]]
-rack = "hgx-h100"
-count = 2
-date = "2026-01-01"
-"#
-    )
-}
+#[path = "../both/input_bounds.rs"]
+mod fixtures;
+use fixtures::scenario;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);

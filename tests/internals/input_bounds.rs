@@ -11,25 +11,9 @@ use dcsim::world::config::Tariff;
 
 use crate::internals::common::{Edit, load_text, read_csv};
 
-/// A one-site scenario; `extra_site` is appended to the site's table and
-/// `top` to the top-level keys.
-fn scenario(top: &str, extra_site: &str) -> String {
-    format!(
-        r#"name = "bounds"
-start = "2026-01-01"
-{top}
-[[sites]]
-name = "a"
-grid_mw = 10
-pue = 1.2
-{extra_site}
-[[sites.buildout]]
-rack = "hgx-h100"
-count = 2
-date = "2026-01-01"
-"#
-    )
-}
+#[path = "../both/input_bounds.rs"]
+mod fixtures;
+use fixtures::scenario;
 
 /// Every numeric field of every CSV in `dir` is finite.
 fn assert_all_finite(dir: &Path) {

@@ -253,15 +253,20 @@ fn the_base_scenario_runs() {
     assert_eq!(rec.contracts.len(), 2);
 }
 
-/// The failures found so far, tried first by every run.
-const REGRESSIONS: &str = "tests/proptest-regressions/robustness.txt";
+/// 300 cases (or `DCSIM_FUZZ_CASES`), the failures found so far kept in
+/// `tests/proptest-regressions/robustness.txt` and tried first by every run.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: crate::internals::fuzz::cases(300),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/proptest-regressions/robustness.txt",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: crate::internals::fuzz::cases(300),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     #[test]
     fn edited_scenarios_validate_or_are_refused_with_locations(edits in prop::collection::vec(edit(), 1..8)) {
@@ -413,11 +418,7 @@ fn the_base_csv_scenario_runs() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: crate::internals::fuzz::cases(300),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     /// Edited hourly CSVs (issue 7 item 4): the scenario validates, and runs
     /// to finite figures, or every problem is located in a file.

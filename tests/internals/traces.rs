@@ -10,52 +10,9 @@ use dcsim::scenario::{Overrides, Scenario, ScenarioError, load_str};
 
 use crate::internals::common::{Edit, fixture, run, temp_dir};
 
-/// One site of `RACKS` racks "quad": 8 chips "unit" of 100 TFLOP/s BF16,
-/// scale-up domains of 4 chips. No failures. Traces follow.
-const BASE: &str = concat!(
-    r#"
-name = "traces"
-start = "2026-01-01"
-duration = "DURATION"
-
-"#,
-    no_failures!(),
-    r#"
-"#,
-    unit_chip!(),
-    r#"
-"#,
-    quad_rack!(),
-    r#"
-[[racks]]
-name = "gpu8"
-chip = "unit"
-chips = 8
-nodes = 8
-scaleup_domain = 1
-overhead_kw = 1
-scaleout_gbit_per_s = 100
-
-[[sites]]
-name = "lab"
-grid_mw = 10
-pue = 1.0
-
-[[sites.buildout]]
-rack = "quad"
-count = 2
-date = "2026-01-01"
-
-[[sites.buildout]]
-rack = "gpu8"
-count = 4
-date = "2026-01-01"
-"#
-);
-
-fn scenario(duration: &str, traces: &str) -> String {
-    BASE.edit("DURATION", duration) + traces
-}
+#[path = "../both/traces.rs"]
+mod fixtures;
+use fixtures::scenario;
 
 fn load_in(dir: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     load_str("traces.toml", text, Some(dir), &Overrides::default())

@@ -8,26 +8,13 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
-use std::path::Path;
 
 use super::{check_message, mutate, mutations, snapshot};
 use crate::common::{dcsim, text};
 
-fn head(rel: &str, lines: usize) -> String {
-    let full = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap();
-    full.lines().take(lines).collect::<Vec<_>>().join("\n") + "\n"
-}
-
-fn azure() -> String {
-    head(
-        "data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv",
-        30,
-    )
-}
-
-fn mooncake() -> String {
-    head("data/mooncake-fast25/conversation_trace.jsonl", 12)
-}
+#[path = "../../both/request_traces.rs"]
+mod fixtures;
+use fixtures::{azure, mooncake};
 
 /// `dcsim replay --requests-csv` of mutated traces through the binary: exit
 /// 0 and `replay-<stem>/requests.csv` under `--out`, or exit 2, one line

@@ -6,29 +6,15 @@
 //! binary, `dcsim replay --requests-csv` of a mutated trace exits 0 with
 //! its folder written under `--out`, or 2 with nothing written.
 
-use std::path::Path;
-
 use dcsim::workload::serving::trace::{TraceFormat, parse};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use super::{check_message, mutate, mutations};
 
-fn head(rel: &str, lines: usize) -> String {
-    let full = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap();
-    full.lines().take(lines).collect::<Vec<_>>().join("\n") + "\n"
-}
-
-fn azure() -> String {
-    head(
-        "data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv",
-        30,
-    )
-}
-
-fn mooncake() -> String {
-    head("data/mooncake-fast25/conversation_trace.jsonl", 12)
-}
+#[path = "../../both/request_traces.rs"]
+mod fixtures;
+use fixtures::{azure, mooncake};
 
 /// Parses `bytes` as `file` in `format` and checks the outcome.
 fn check_parse(file: &str, bytes: &[u8], format: TraceFormat) -> Result<(), TestCaseError> {
