@@ -130,10 +130,12 @@ fn each_pool_scales_on_its_own_load_in_the_epoch_mode() {
         "{prefill:?}"
     );
     assert!((prefill.utilization - 0.678).abs() < 1e-3);
-    // Replica-hours count both pools: (3 + 1) replicas × 3 h serving (none
-    // in the first epoch: they load at its start).
+    // Replica-hours count both pools: (3 + 1) replicas × 4 h (ready at the
+    // start, with no load time, though after the first epoch was served:
+    // it gets no capacity).
     let sum = &long_prompts.service_summaries[0];
-    assert_eq!(sum.replica_hours, 12.0);
+    assert_eq!(long_prompts.services[0].served_rps, 0.0);
+    assert_eq!(sum.replica_hours, 16.0);
     assert_eq!(sum.chip_hours, 4.0 * 32.0);
 }
 
@@ -192,7 +194,8 @@ fn a_failure_takes_down_only_the_replica_on_it() {
 /// A request-level window pairs the pools: each request's prefill on the
 /// prefill replica, its KV cache to one of the two decode replicas (round
 /// robin as the prefills end), over the NICs (all three servers in one
-/// rack): at least `bytes ÷ 50 GB/s` (one GPU's 400 Gbit/s NIC) each.
+/// rack): at least `bytes ÷ 400 GB/s` each, a pair's link being the fewer
+/// of the two replicas' chips (8) × one GPU's 400 Gbit/s NIC.
 #[test]
 fn a_window_moves_each_kv_cache_from_a_prefill_to_a_decode_replica() {
     let text = POOLS
@@ -214,8 +217,8 @@ requests_csv = true
     assert!((kv.gb - bytes / 1e9).abs() < 1e-9 * kv.gb);
     assert_eq!(kv.fabric_flows, 0, "one rack: the NICs");
     let n = w.summary.finished as f64;
-    assert!(kv.transfer_mean_s >= bytes / n / 50e9 * (1.0 - 1e-12));
-    assert!(kv.transfer_mean_s < 1.5 * bytes / n / 50e9, "{kv:?}");
+    assert!(kv.transfer_mean_s >= bytes / n / 400e9 * (1.0 - 1e-12));
+    assert!(kv.transfer_mean_s < 1.5 * bytes / n / 400e9, "{kv:?}");
     // Both decode replicas decode: copies 0–7 are the first's, 8–15 the
     // second's.
     let replicas: Vec<u32> = rec
@@ -297,4 +300,59 @@ fn bad_prefill_pools_are_located_with_a_fix() {
         "{}",
         e.issues[0]
     );
+}
+
+/// The example `scenarios/disaggregated-pools.toml`: colocated serving and
+/// two splits into separate pools on one trace at equal chips (32 GPUs
+/// each), with the goodput under the SLO of each that
+/// docs/models/inference.md tabulates, and the pools' KV caches crossing
+/// the fabric beside the training ring.
+#[test]
+fn the_pools_example_compares_goodput_at_equal_chips() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/disaggregated-pools.toml");
+    let s = dcsim::scenario::load_file(&path, &dcsim::scenario::Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rec = run(&s);
+    let at = |name: &str| -> Vec<&dcsim::record::WindowRow> {
+        rec.windows.iter().filter(|w| w.service == name).collect()
+    };
+    // Equal chips: 32 each at every sample once placed, 24 and 16 of them
+    // in the prefill pools.
+    for row in rec.services.iter().filter(|r| r.time_h >= 1.0) {
+        assert_eq!(row.chips, 32, "{row:?}");
+        let prefill = row.prefill.map_or(0, |p| p.chips);
+        let want = match row.service.as_str() {
+            "pools-3p1d" => 24,
+            "pools-2p2d" => 16,
+            _ => 0,
+        };
+        assert_eq!(prefill, want);
+    }
+    // Goodput = SLO attainment × requests ÷ simulated span [requests/s],
+    // as tabulated (trace as recorded, ×4, ×8).
+    let goodput = |name: &str| -> Vec<f64> {
+        at(name)
+            .iter()
+            .map(|w| {
+                let g = w.summary.slo.unwrap().attainment * w.summary.requests as f64
+                    / w.summary.simulated_s;
+                (g * 100.0).round() / 100.0
+            })
+            .collect()
+    };
+    assert_eq!(goodput("colocated"), vec![5.52, 21.58, 21.44]);
+    assert_eq!(goodput("pools-3p1d"), vec![5.53, 21.36, 11.08]);
+    assert_eq!(goodput("pools-2p2d"), vec![5.52, 13.91, 0.63]);
+    for name in ["pools-3p1d", "pools-2p2d"] {
+        for w in at(name) {
+            assert_eq!(w.replicas, 4, "four copies of 8 GPUs");
+            let kv = w.kv.expect("a disaggregated window reports its transfers");
+            // Σ prompt tokens × 327,680 B of Llama 3.1 70B's KV cache.
+            let gb = w.summary.input_tokens as f64 * 327_680.0 / 1e9;
+            assert!((kv.gb - gb).abs() < 1e-9 * gb);
+            assert!(kv.fabric_flows > 0 && kv.shared_flows > 0, "{kv:?}");
+        }
+    }
+    assert!(at("colocated").iter().all(|w| w.kv.is_none()));
 }

@@ -75,13 +75,7 @@ impl Validator<'_> {
                 let prefill_copy = replica.map(|r| (pools.prefill_tensor_parallel, r.1));
                 self.weights_fit(&p, v, rack_type.zip(prefill_copy), weights, rack_types);
             }
-            let prefill_pool = self.prefill_pool(&p, v, rack_type, rack_types, &most);
-            if let Some(Some(pool)) = prefill_pool {
-                let copy = (pool.tensor_parallel, pool.replica_domains);
-                let key = p.key("prefill_pool").key("tensor_parallel");
-                let placed = rack_type.map(|t| (t, copy));
-                self.weights_fit_at(&key, "tensor_parallel", placed, weights, rack_types);
-            }
+            let prefill_pool = self.prefill_pool(&p, v, (rack_type, weights), rack_types, &most);
             let (input_tokens, output_tokens, output_tokens_cv) = self.request_sizes(&p, v);
             self.kv_fits(
                 &p,
@@ -809,11 +803,13 @@ impl Validator<'_> {
     /// when not stated; its replicas are whole scale-up domains of the
     /// service's rack model, its copies divide them, its bounds are
     /// ordered, and it does not come with a fixed share (`prefill_chips`).
+    /// `placed` is the service's rack model and weights, if valid: a
+    /// prefill copy must hold the weights with room for KV cache.
     fn prefill_pool(
         &mut self,
         p: &FieldPath,
         v: &ServiceSpec,
-        rack_type: Option<usize>,
+        (rack_type, weights): (Option<usize>, Option<ModelSpec>),
         rack_types: &[RackType],
         most: &[u64],
     ) -> Option<Option<PrefillPool>> {
@@ -854,6 +850,11 @@ impl Validator<'_> {
                 format!("must be at least 1 and at least the prefill pool's min_replicas ({min_replicas}), found {max_replicas}"),
             );
             return None;
+        }
+        if let Some(tp) = tp {
+            let placed = Some((t, (tp, 0)));
+            let key = at.key("tensor_parallel");
+            self.weights_fit_at(&key, "tensor_parallel", placed, weights, rack_types);
         }
         Some(Some(PrefillPool {
             replica_chips: chips,

@@ -36,6 +36,12 @@
 //! output token and the end-to-end latency as in the colocated mode. A
 //! request whose context does not fit a prefill copy's (prompt + 1) or a
 //! decode copy's (prompt + output) KV cache is rejected.
+//!
+//! **Separate pools** ([`simulate_separate`], `[services.prefill_pool]`):
+//! the groups are the decode replicas, fed round robin as the prefills
+//! end, each request's KV cache over the link of its (prefill replica,
+//! decode replica) pair; the fleet's autoscaler sizes each pool on its own
+//! load ([`PoolSizing`]).
 
 use super::epoch::ServiceModel;
 use super::requests::{self, ServeConfig, ServeError, ServeRun};
@@ -422,6 +428,11 @@ impl KvLink {
     }
 }
 
+/// How [`stages`] finds a request's lane and decode group: from its rank
+/// among the prefills' ends and its prefill copy, pushing a new lane's
+/// link when it opens one.
+type LaneOf<'a> = dyn FnMut(usize, u32, &mut Vec<KvLink>) -> (usize, usize) + 'a;
+
 /// The three stages over `groups` decode groups of `decode.replicas`
 /// copies each: prefills on `prefill`'s copies; transfers, each over the
 /// lane (an index into `links`) that `lane(k, prefill copy, links)` gives
@@ -433,7 +444,7 @@ fn stages(
     groups: usize,
     requests: &[TraceRequest],
     links: &mut Vec<KvLink>,
-    lane: &mut dyn FnMut(usize, u32, &mut Vec<KvLink>) -> (usize, usize),
+    lane: &mut LaneOf<'_>,
 ) -> Result<DisaggRun, DisaggError> {
     let n = requests.len();
     let decode_cap = decode.replica.kv_capacity_tokens();

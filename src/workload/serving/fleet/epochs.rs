@@ -56,14 +56,9 @@ impl Serving<'_> {
             }
             if p.separate {
                 // The prefill pool's copies now, shared by the decode
-                // copies serving now; each decode replica's KV caches
-                // cross its own link.
-                let decode = f64::from(ready * s.copies);
-                m.prefill_per_decode = if decode > 0.0 {
-                    f64::from(prefill_ready * p.prefill_copies) / decode
-                } else {
-                    0.0
-                };
+                // copies serving now.
+                m.prefill_per_decode = f64::from(prefill_ready * p.prefill_copies)
+                    / f64::from((ready * s.copies).max(1));
             }
             m
         });
@@ -177,16 +172,7 @@ impl Serving<'_> {
                 (out.served / length.seconds() * time / copies).clamp(0.0, 1.0)
             });
         s.epoch.figures.prefill_busy = prefill_u * length.seconds();
-        for (set, u) in s.sets.iter_mut().zip([u, prefill_u]) {
-            if u != set.load {
-                set.load = u;
-                for a in set.parts.iter().flatten() {
-                    world
-                        .set_utilization(now, *a, u)
-                        .expect("a service's allocation is live");
-                }
-            }
-        }
+        set_loads(&mut s.sets, [u, prefill_u], now, world);
         if !probes.is_empty() {
             // Each serving replica's share of the KV bytes served [B/s].
             let per_replica = out.served / length.seconds() / f64::from(ready.max(1))
@@ -298,6 +284,21 @@ impl Serving<'_> {
                 // Loading replicas go first, then the newest serving one.
                 let Some(k) = self.newest(i, set) else { break };
                 self.remove_replica(i, set, k, now, world);
+            }
+        }
+    }
+}
+
+/// Sets each replica set's utilization (`loads`, by set) on its
+/// allocations, where it changed.
+fn set_loads(sets: &mut [super::Set], loads: [f64; 2], now: SimTime, world: &mut World) {
+    for (set, u) in sets.iter_mut().zip(loads) {
+        if u != set.load {
+            set.load = u;
+            for a in set.parts.iter().flatten() {
+                world
+                    .set_utilization(now, *a, u)
+                    .expect("a service's allocation is live");
             }
         }
     }

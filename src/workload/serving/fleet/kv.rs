@@ -1,7 +1,8 @@
 //! The KV transfers of a disaggregated service: the route a replica's KV
-//! caches take from its prefill pool to its decode pool, and in the epoch
-//! mode one aggregate flow per replica over the world's fabric for each
-//! epoch.
+//! caches take from its prefill pool to its decode pool (with separate
+//! pools, from its paired prefill replica: see [`routes`]), and in the
+//! epoch mode one aggregate flow per replica over the world's fabric for
+//! each epoch.
 //!
 //! **Epoch mode.** At the start of each epoch a disaggregated service ends
 //! the KV flows of its last epoch, then starts, for each serving replica

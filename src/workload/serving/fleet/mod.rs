@@ -8,7 +8,13 @@
 //! - **Replicas**: a replica is `replica_domains` scale-up domains of the
 //!   service's rack model at one site. A service holds one allocation per
 //!   site ([`World::extend`] and [`World::shrink`] as it grows and
-//!   shrinks), so setting its load is one command per site.
+//!   shrinks), so setting its load is one command per site. A service
+//!   with a separate prefill pool (`[services.prefill_pool]`) has two
+//!   replica sets, each with its own replicas, shape, allocations and
+//!   load: its own replicas (the decode pool, [`MAIN`]) and the prefill
+//!   pool's ([`PREFILL`]); each is placed, lost, moved and given back as
+//!   below, and autoscaled by [`PoolSizing`](crate::workload::serving::disagg::PoolSizing),
+//!   each on its own load.
 //! - **Epochs** (`[serving] epoch`, 15 minutes by default): at the start of
 //!   each, a service's arrival rate λ comes from its demand curve (and its
 //!   noise stream); its serving replicas `c` serve it by the epoch model

@@ -308,18 +308,7 @@ impl Serving<'_> {
             }
         }
         if let Some(o) = &out {
-            kv.gb = o.link_bytes.iter().sum::<f64>() / 1e9;
-            let mut times: Vec<f64> = o
-                .transfer_s
-                .iter()
-                .copied()
-                .filter(|t| t.is_finite())
-                .collect();
-            times.sort_unstable_by(f64::total_cmp);
-            if !times.is_empty() {
-                kv.transfer_mean_s = times.iter().sum::<f64>() / times.len() as f64;
-                kv.transfer_p99_s = crate::workload::serving::requests::percentile(&times, 99.0);
-            }
+            transfer_figures(&mut kv, o);
         }
         if kv.fabric_flows > 0 {
             kv.fabric_share_gbit_per_s = share_sum * 8.0 / 1e9 / f64::from(kv.fabric_flows);
@@ -335,4 +324,24 @@ struct Lane {
     share: f64,
     from: RackId,
     to: RackId,
+}
+
+/// A window's KV bytes moved and its transfers' mean and p99 times, from
+/// its run.
+fn transfer_figures(
+    kv: &mut crate::record::KvWindow,
+    o: &crate::workload::serving::disagg::DisaggRun,
+) {
+    kv.gb = o.link_bytes.iter().sum::<f64>() / 1e9;
+    let mut times: Vec<f64> = o
+        .transfer_s
+        .iter()
+        .copied()
+        .filter(|t| t.is_finite())
+        .collect();
+    times.sort_unstable_by(f64::total_cmp);
+    if !times.is_empty() {
+        kv.transfer_mean_s = times.iter().sum::<f64>() / times.len() as f64;
+        kv.transfer_p99_s = crate::workload::serving::requests::percentile(&times, 99.0);
+    }
 }
