@@ -18,8 +18,8 @@ use super::pipeline::StagedRun;
 use super::set::{OutputError, OutputSet};
 use crate::record::{
     BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow,
-    MaintenanceRow, MonthlyRow, RackSample, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
-    SummaryRow, TrainingSample, TrainingSummary, WindowRequestRow, WindowRow,
+    MaintenanceRow, MonthlyRow, NoIrr, RackSample, Recorder, SampleRow, ServiceRow,
+    ServiceSummaryRow, SummaryRow, TrainingSample, TrainingSummary, WindowRequestRow, WindowRow,
 };
 use crate::workload::serving::requests::{RequestRow, ServeSummary};
 
@@ -114,7 +114,7 @@ pub mod jobs {
 /// The column names of `services.csv`, all its parts.
 pub mod services {
     #![allow(unused_imports)]
-    pub use super::serving::{services_base::*, services_maintenance::*};
+    pub use super::serving::{services_base::*, services_maintenance::*, services_prefill::*};
 }
 
 /// The column names of `service_summary.csv`, all its parts.

@@ -88,7 +88,7 @@ columns! {
     /// Columns of `services.csv`.
     pub const SERVICE_COLUMNS: [Column<ServiceRow>] in services_base = [
         TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 3),
-        TIMESTAMP = "timestamp", Text => |r, l| l.text(r.timestamp.as_str()),
+        TIMESTAMP = "timestamp", Text => |r, l| l.date_time(r.timestamp),
         SERVICE = "service", Text => |r, l| l.text(r.service.as_str()),
         DEMAND_RPS = "demand_rps" => |r, l| l.fixed(r.demand_rps, 6),
         CAPACITY_RPS = "capacity_rps" => |r, l| l.fixed(r.capacity_rps, 6),
@@ -117,6 +117,19 @@ columns! {
     /// over the interval (announced, so not lost; not in `replicas_lost`).
     pub const SERVICE_MAINTENANCE_COLUMNS: [Column<ServiceRow>] in services_maintenance = [
         REPLICAS_MOVED = "replicas_moved" => |r, l| l.int(r.replicas_moved.into()),
+    ];
+}
+
+columns! {
+    /// The columns `services.csv` adds at its end in a scenario with a
+    /// separate prefill pool (`[services.prefill_pool]`): that pool's
+    /// replicas serving and loading, chips (also in `chips`) and mean
+    /// utilization; 0 for a service without one.
+    pub const SERVICE_PREFILL_COLUMNS: [Column<ServiceRow>] in services_prefill = [
+        PREFILL_REPLICAS = "prefill_replicas" => |r, l| l.int(r.prefill.map_or(0, |p| p.replicas).into()),
+        PREFILL_REPLICAS_LOADING = "prefill_replicas_loading" => |r, l| l.int(r.prefill.map_or(0, |p| p.replicas_loading).into()),
+        PREFILL_CHIPS = "prefill_chips" => |r, l| l.int(r.prefill.map_or(0, |p| p.chips)),
+        PREFILL_UTILIZATION = "prefill_utilization" => |r, l| l.fixed(r.prefill.map_or(0.0, |p| p.utilization), 6),
     ];
 }
 
@@ -153,7 +166,7 @@ columns! {
     pub const WINDOW_COLUMNS: [Column<WindowRow>] in request_windows = [
         WINDOW = "window" => |r, l| l.int(r.window.into()),
         SERVICE = "service", Text => |r, l| l.text(&r.service),
-        START = "start", Text => |r, l| l.text(&r.start),
+        START = "start", Text => |r, l| l.date_time(r.start),
         START_H = "start_h" in Hours => |r, l| l.fixed(r.start_h, 6),
         SOURCE = "source", Text => |r, l| l.text(&r.source),
         REPLICAS = "replicas" => |r, l| l.int(r.replicas.into()),
