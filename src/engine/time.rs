@@ -213,28 +213,35 @@ impl Calendar {
     /// `t` as `YYYY-MM-DDTHH:MM:SS` (seconds truncated). Written digit by
     /// digit (a sample formats one per instant; no format string to parse).
     pub fn format(&self, t: SimTime) -> String {
+        let mut out = String::with_capacity(20);
+        self.format_into(t, &mut out);
+        out
+    }
+
+    /// [`Calendar::format`] into `out`, emptied first (a row rewritten for
+    /// each of many jobs keeps its buffer).
+    pub fn format_into(&self, t: SimTime, out: &mut String) {
+        out.clear();
         let date = self.date(t);
         let seconds = (t.0 % MICROS_PER_DAY) / 1_000_000;
-        let mut out = String::with_capacity(20);
         let year = date.year();
         if (0..=9999).contains(&year) {
-            push_digits(&mut out, year as u64, 4);
+            push_digits(out, year as u64, 4);
         } else {
             // Outside four digits, as chrono writes it (validation keeps
             // years in 1900–2200, so this is never reached by a run).
             out.push_str(&date.format("%Y").to_string());
         }
         out.push('-');
-        push_digits(&mut out, u64::from(date.month()), 2);
+        push_digits(out, u64::from(date.month()), 2);
         out.push('-');
-        push_digits(&mut out, u64::from(date.day()), 2);
+        push_digits(out, u64::from(date.day()), 2);
         out.push('T');
-        push_digits(&mut out, seconds / 3600, 2);
+        push_digits(out, seconds / 3600, 2);
         out.push(':');
-        push_digits(&mut out, seconds / 60 % 60, 2);
+        push_digits(out, seconds / 60 % 60, 2);
         out.push(':');
-        push_digits(&mut out, seconds % 60, 2);
-        out
+        push_digits(out, seconds % 60, 2);
     }
 }
 
