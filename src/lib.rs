@@ -118,6 +118,9 @@
 //! failure process per cohort instead of one pending event each.
 
 #![warn(missing_docs)]
+// Every type a public item shows (a row's field, a method's return) can be
+// named by a user: it is exported from the root or `dcsim::rows`.
+#![warn(unnameable_types)]
 // Without the command line, the modules only its subcommands use (output
 // files, sweeps, comparisons, validation) are left out, and a few helpers
 // of the others that only a subcommand calls (reading a request trace for
@@ -186,14 +189,17 @@ pub use scenario::{Issue, Location, Overrides, Scenario, ScenarioError};
 /// [`NoIrr`](rows::NoIrr), …).
 /// The most used are also at the crate root.
 pub mod rows {
-    pub use crate::catalog::failures::FailureKind;
+    pub use crate::catalog::failures::{Basis, FailureKind};
     pub use crate::record::{
         Billing, BuildoutRow, CapacityUnit, Component, ContractMonthRow, ContractRow,
-        EconomicsSummary, FailureRow, Interruption, JobRow, JobStatus, KvWindow, MaintenanceRow,
-        MonthlyRow, MonthlyTaxRow, NoIrr, PhaseOutcome, PrefillPoolRow, RackSample, Remedy,
-        RetirementSummary, Rows, SampleRow, ServiceRow, ServiceSummaryRow, SharedText, SummaryRow,
-        TaxSummary, TerminalSummary, TerminalTreatment, TrainingSample, TrainingSummary,
-        WindowRequestRow, WindowRow, YearMonth,
+        EconomicsSummary, FailureRow, Interruption, JobId, JobRow, JobStatus, KvWindow,
+        MaintenanceRow, MonthlyRow, MonthlyTaxRow, NoIrr, PhaseOutcome, PrefillPoolRow, RackSample,
+        Remedy, RetirementSummary, Rows, SampleRow, ServiceRow, ServiceSummaryRow, SharedText,
+        SummaryRow, TaxSummary, TerminalSummary, TerminalTreatment, TrainingSample,
+        TrainingSummary, WindowId, WindowRequestRow, WindowRow, YearMonth,
     };
-    pub use crate::workload::serving::requests::{Latency, RequestRow, ServeSummary, SloResult};
+    pub use crate::workload::serving::requests::{
+        Latency, PrefixStats, RequestRow, ServeSummary, Slo, SloResult,
+    };
+    pub use crate::workload::serving::trace::TraceRequest;
 }

@@ -589,11 +589,33 @@ impl PartialEq<&str> for JobStatus {
     }
 }
 
+/// A training job's id: its position in the run's job list (from 0), as
+/// `jobs.csv`'s `id` column writes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JobId(pub u32);
+
+impl std::fmt::Display for JobId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A request-level window's id: its position in the scenario's
+/// `[[request_windows]]` (from 0), as the `window` columns write it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WindowId(pub u32);
+
+impl std::fmt::Display for WindowId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// One training job over the whole run, for `jobs.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRow {
-    /// Position in the scenario's job list (from 0).
-    pub id: u32,
+    /// Its id: position in the scenario's job list (from 0).
+    pub id: JobId,
     /// Job name.
     pub name: String,
     /// Hours since the start when it was submitted.
@@ -761,8 +783,8 @@ pub struct ServiceSummaryRow {
 /// One request-level window of a scenario, for `request_windows.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowRow {
-    /// Position in the scenario's `[[request_windows]]` (from 0).
-    pub window: u32,
+    /// Its id: position in the scenario's `[[request_windows]]` (from 0).
+    pub window: WindowId,
     /// Service name.
     pub service: String,
     /// Calendar time of its start, to the second (`YYYY-MM-DDTHH:MM:SS`
@@ -833,7 +855,7 @@ pub struct MaintenanceRow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowRequestRow {
     /// Its window.
-    pub window: u32,
+    pub window: WindowId,
     /// The request (arrival from the window's start).
     pub row: crate::workload::serving::requests::RequestRow,
 }

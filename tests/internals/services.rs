@@ -424,7 +424,7 @@ fn request_windows_replay_a_trace_or_poisson_demand_on_the_replicas_of_then() {
         (tin, tout)
     );
     assert_eq!(rec.window_requests.len() as u64, n);
-    assert!(rec.window_requests.iter().all(|r| r.window == 0));
+    assert!(rec.window_requests.iter().all(|r| r.window.0 == 0));
     let poisson = &rec.windows[1];
     assert_eq!(poisson.source, "poisson");
     assert_eq!(poisson.summary.requests, 300_000);
@@ -733,7 +733,7 @@ fn a_request_window_rate_scale_compresses_arrivals_and_keeps_every_request() {
     let span = |rows: &[dcsim::record::WindowRequestRow], w: u32| {
         let t: Vec<f64> = rows
             .iter()
-            .filter(|r| r.window == w)
+            .filter(|r| r.window.0 == w)
             .map(|r| r.row.arrival_s)
             .collect();
         t.last().unwrap() - t.first().unwrap()

@@ -240,7 +240,7 @@ pub(super) fn maybe(l: &mut Line, x: Option<f64>, decimals: usize) {
 columns! {
     /// Columns of `jobs.csv`.
     pub const JOB_COLUMNS: [Column<JobRow>] in jobs_base = [
-        ID = "id" => |r, l| l.int(r.id.into()),
+        ID = "id" => |r, l| l.int(r.id.0.into()),
         NAME = "name", Text => |r, l| l.text(&r.name),
         SUBMIT = "submit", Text => |r, l| l.date_time(r.submit),
         SUBMIT_H = "submit_h" in Hours => |r, l| l.fixed(r.submit_h, 6),

@@ -164,7 +164,7 @@ columns! {
     /// Columns of `request_windows.csv`: one row per request-level window of a
     /// scenario, the `replay_summary.csv` figures after its identity.
     pub const WINDOW_COLUMNS: [Column<WindowRow>] in request_windows = [
-        WINDOW = "window" => |r, l| l.int(r.window.into()),
+        WINDOW = "window" => |r, l| l.int(r.window.0.into()),
         SERVICE = "service", Text => |r, l| l.text(&r.service),
         START = "start", Text => |r, l| l.date_time(r.start),
         START_H = "start_h" in Hours => |r, l| l.fixed(r.start_h, 6),
@@ -198,7 +198,7 @@ columns! {
     /// Columns of `requests.csv` in a scenario: the window, then the columns
     /// of [`REQUEST_COLUMNS`].
     pub const WINDOW_REQUEST_COLUMNS: [Column<WindowRequestRow>] in requests = [
-        WINDOW = "window" => |r, l| l.int(r.window.into()),
+        WINDOW = "window" => |r, l| l.int(r.window.0.into()),
         REQUEST = "request" => |r, l| l.int(r.row.id),
         ARRIVAL_S = "arrival_s" in Seconds => |r, l| l.fixed(r.row.arrival_s, 6),
         REPLICA = "replica" => |r, l| match r.row.replica { Some(i) => l.int(i.into()), None => l.text(""), },

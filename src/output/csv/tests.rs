@@ -19,7 +19,7 @@ fn interruption_columns_follow_the_causes_in_order() {
         *n = i as u64 + 1;
     }
     let row = JobRow {
-        id: 0,
+        id: crate::record::JobId(0),
         name: "j".into(),
         submit_h: 0.0,
         submit: chrono::NaiveDateTime::default(),

@@ -21,7 +21,7 @@ impl Training<'_> {
         // One row, rewritten for each job: its text fields keep their
         // buffers (five allocations a job fewer).
         let mut row = JobRow {
-            id: 0,
+            id: crate::record::JobId(0),
             name: String::new(),
             submit_h: 0.0,
             submit: chrono::NaiveDateTime::default(),
@@ -91,7 +91,7 @@ impl Training<'_> {
             }
             ettrs.extend(ettr);
             let rack_type = &self.config.rack_types[j.rack_type];
-            row.id = job as u32;
+            row.id = crate::record::JobId(job as u32);
             set_text(&mut row.name, &j.name);
             row.submit_h = j.submit.hours();
             row.submit = self.run.calendar.instant(j.submit);

@@ -117,13 +117,13 @@ impl Serving<'_> {
         {
             for row in run.rows(&requests) {
                 recorder.window_request(&crate::record::WindowRequestRow {
-                    window: index as u32,
+                    window: crate::record::WindowId(index as u32),
                     row,
                 });
             }
         }
         recorder.window(&crate::record::WindowRow {
-            window: index as u32,
+            window: crate::record::WindowId(index as u32),
             service: service.name.clone(),
             start: self.run.calendar.instant(now),
             start_h: now.hours(),
