@@ -48,12 +48,13 @@
 //! saturates at level `r_l / n_l`. These saturation levels, one per group at
 //! its lowest link id, sit in a min-queue and capped flows are sorted by
 //! cap, so the next event is found in O(log). The queue is the starting
-//! entries sorted once, read from the front, beside a binary heap of the
-//! entries pushed later: most starting entries turn stale (their groups'
-//! flows all freeze at other groups' events) and are dropped by a step of
-//! a cursor. Freezing a flow updates each group it crosses once, so one
+//! entries, sorted lazily from the front (cut around pivots as far as the
+//! front needs, the entries turned stale dropped before each cut: most
+//! starting entries turn stale, their groups' flows all frozen at other
+//! groups' events), beside a binary heap of the entries pushed later.
+//! Freezing a flow updates each group it crosses once, so one
 //! computation over `F` flows crossing `G` groups in all costs
-//! O(G log G + F log F).
+//! O(G log G + F log F) at most.
 //!
 //! The queue holds one valid entry per group at most, and only where it
 //! can matter. Freezing a flow at the level raises the shares of its other groups, so an
@@ -209,6 +210,7 @@ struct Group {
 struct Fill {
     /// Epoch of the last traversal that reached this group.
     mark: u64,
+    #[cfg(test)]
     /// Epoch of the last traversal that reached it through a flow (all its
     /// links then belong to the component).
     via_flow: u64,
@@ -269,6 +271,7 @@ pub struct Fabric {
     group_of: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
     /// Traversal counter for the `mark` fields (never reset).
     epoch: u64,
+    #[cfg(test)]
     /// (flows, links) visited by the last mutating call.
     last_size: (usize, usize),
     // Scratch buffers reused across calls.
@@ -342,7 +345,10 @@ impl Fabric {
             pos: 0,
             mark: 0,
         });
-        self.last_size = (0, 0);
+        #[cfg(test)]
+        {
+            self.last_size = (0, 0);
+        }
         Ok(LinkId(id))
     }
 
@@ -429,7 +435,10 @@ impl Fabric {
         let capacity = positive(capacity)?;
         let link = &mut self.links[li as usize];
         if link.capacity == capacity {
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         link.capacity = capacity;
@@ -453,7 +462,10 @@ impl Fabric {
         let li = self.link_index(l)?;
         let link = &mut self.links[li as usize];
         if !link.up {
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         link.up = false;
@@ -478,7 +490,10 @@ impl Fabric {
         let li = self.link_index(l)?;
         let link = &mut self.links[li as usize];
         if link.up {
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         link.up = true;
@@ -543,7 +558,10 @@ impl Fabric {
 
         let mut changes = if down_links > 0 {
             // A stalled flow loads nothing: no other rate can change.
-            self.last_size = (1, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (1, 0);
+            }
             Vec::new()
         } else {
             self.recompute(&[], &[index])
@@ -579,7 +597,10 @@ impl Fabric {
 
         if flow.down_links > 0 {
             // It was stalled and loaded nothing.
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         let seeds: Vec<u32> = path.iter().map(|l| l.0).collect();
