@@ -183,9 +183,9 @@ pub mod rows {
     pub use crate::record::{
         BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, Interruption,
         JobRow, JobStatus, KvWindow, MaintenanceRow, MonthlyRow, MonthlyTaxRow, PhaseOutcome,
-        RackSample, Remedy, RetirementSummary, Rows, SampleRow, ServiceRow, ServiceSummaryRow,
-        SharedText, SummaryRow, TaxSummary, TerminalSummary, TrainingSample, TrainingSummary,
-        WindowRequestRow, WindowRow, YearMonth,
+        PrefillPoolRow, RackSample, Remedy, RetirementSummary, Rows, SampleRow, ServiceRow,
+        ServiceSummaryRow, SharedText, SummaryRow, TaxSummary, TerminalSummary, TrainingSample,
+        TrainingSummary, WindowRequestRow, WindowRow, YearMonth,
     };
     pub use crate::workload::serving::requests::{Latency, RequestRow, ServeSummary, SloResult};
 }

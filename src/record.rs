@@ -645,6 +645,27 @@ pub struct ServiceRow {
     /// over the interval (placed again at once where there is room; not
     /// lost).
     pub replicas_moved: u32,
+    /// A separate prefill pool's replicas at the sample (a service with
+    /// `[services.prefill_pool]`; its figures above are then its decode
+    /// pool's, but `chips`, which counts both pools, and `replicas_lost`,
+    /// lost in either).
+    pub prefill: Option<PrefillPoolRow>,
+}
+
+/// A separate prefill pool of a service at a sample, for the prefill
+/// columns of `services.csv`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PrefillPoolRow {
+    /// Prefill replicas serving at the sample.
+    pub replicas: u32,
+    /// Prefill replicas loading their weights at the sample.
+    pub replicas_loading: u32,
+    /// Chips the prefill pool holds at the sample.
+    pub chips: u64,
+    /// Mean utilization of the serving prefill copies over the interval,
+    /// 0–1: the prefills' busy time (requests served × a mean prompt's
+    /// prefill time) over their copies' time.
+    pub utilization: f64,
 }
 
 /// One inference service over the whole run, for `service_summary.csv`.

@@ -16,7 +16,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::input;
-use crate::output::csv::{contracts, monthly, service_summary, summary, timeseries};
+use crate::output::csv::{
+    DERIVED_SUMMARY_COLUMNS, DerivedSummary, contracts, derived_summary, field_text, monthly,
+    service_summary, summary, timeseries,
+};
 
 /// Largest summary file read [bytes].
 const MAX_SUMMARY_BYTES: u64 = 1024 * 1024;
@@ -82,10 +85,6 @@ pub struct ReadError {
     pub message: String,
 }
 
-/// The figure [`RunSummary`] adds for a run with contracts: the share of
-/// the committed capacity-hours delivered (from `contracts.csv`).
-pub const CONTRACT_DELIVERED: &str = "contract_delivered";
-
 /// How a headline figure adds up over time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Accrual {
@@ -140,7 +139,7 @@ pub const HEADLINES: &[Headline] = &[
     headline!(summary::EBITDA_USD, "EBITDA", "$", 1.0, Total),
     headline!(summary::SLA_CREDITS_USD, "SLA credits", "$", 1.0, Total),
     headline!(
-        CONTRACT_DELIVERED,
+        derived_summary::CONTRACT_DELIVERED,
         "Contract delivered (share of commitment)",
         "%",
         100.0,
@@ -300,8 +299,13 @@ impl RunSummary {
         if contracts.exists() {
             let (cols, rows) = read_table(&contracts, MAX_SUMMARY_BYTES)?;
             if let Some(share) = contract_delivered(&cols, &rows) {
-                summary.columns.push(CONTRACT_DELIVERED.into());
-                summary.values.push(format!("{share:.6}"));
+                let derived = DerivedSummary {
+                    contract_delivered: share,
+                };
+                for column in DERIVED_SUMMARY_COLUMNS {
+                    summary.columns.push(column.name.into());
+                    summary.values.push(field_text(column, &derived));
+                }
             }
         }
         let services = dir.join("service_summary.csv");
@@ -768,7 +772,11 @@ mod tests {
             assert!(
                 summary.always.contains(&h.column)
                     || summary.sometimes.contains(&h.column)
-                    || [CONTRACT_DELIVERED, service_summary::SLO_ATTAINMENT].contains(&h.column),
+                    || [
+                        derived_summary::CONTRACT_DELIVERED,
+                        service_summary::SLO_ATTAINMENT
+                    ]
+                    .contains(&h.column),
                 "{} is not a figure of a run's summary",
                 h.column
             );

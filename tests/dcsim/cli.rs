@@ -529,3 +529,44 @@ fn bench_training_compares_a_run_with_its_jobs_to_the_same_run_without() {
         "{stderr}"
     );
 }
+
+#[test]
+fn bench_charts_times_the_charts_from_memory_against_read_back_and_checks_their_bytes() {
+    let out_dir = temp_dir("cli-bench-charts");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/student-intro.toml");
+    let out = dcsim([
+        "bench",
+        "charts",
+        &path(&scenario),
+        "--repeat",
+        "1",
+        "--out",
+        &path(&out_dir),
+    ]);
+    let stdout = assert_ok(&out);
+    for arm in ["no charts", "charts from memory", "charts read back"] {
+        assert!(stdout.contains(&format!("  {arm} ")), "{stdout}");
+    }
+    assert!(stdout.contains("from memory ÷ read back"), "{stdout}");
+    assert!(
+        stdout.contains("the two ways wrote the same bytes"),
+        "{stdout}"
+    );
+    // Three folders: no charts, charts from memory, charts read back; the
+    // last two hold the same files.
+    let names = |d: &Path| {
+        let mut n: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        n.sort();
+        n
+    };
+    let memory = out_dir.join("student-intro");
+    let read_back = out_dir.join("student-intro-read-back");
+    assert!(memory.join("report.html").exists());
+    assert!(!out_dir.join("student-intro-no-charts/report.html").exists());
+    assert_eq!(names(&memory), names(&read_back));
+    let err = assert_bad_input(&dcsim(["bench", "charts", "--repeat", "0"]));
+    assert!(err.contains("--repeat must be at least 1"), "{err}");
+}

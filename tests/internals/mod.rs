@@ -38,6 +38,7 @@ mod services;
 mod serving_agreement;
 mod serving_disagg;
 mod serving_epoch;
+mod serving_pools;
 mod serving_power;
 mod serving_requests;
 mod traces;

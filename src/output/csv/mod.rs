@@ -114,7 +114,7 @@ pub mod jobs {
 /// The column names of `services.csv`, all its parts.
 pub mod services {
     #![allow(unused_imports)]
-    pub use super::serving::{services_base::*, services_maintenance::*};
+    pub use super::serving::{services_base::*, services_maintenance::*, services_prefill::*};
 }
 
 /// The column names of `service_summary.csv`, all its parts.

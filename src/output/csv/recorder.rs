@@ -28,6 +28,10 @@ pub struct Columns {
     /// `service_summary.csv` ([`SERVICE_SUMMARY_MAINTENANCE_COLUMNS`]): a
     /// scenario with `[[maintenance]]`.
     pub maintenance: bool,
+    /// The prefill pools' columns of `services.csv`
+    /// ([`SERVICE_PREFILL_COLUMNS`]): a scenario with a service of separate
+    /// prefill and decode pools.
+    pub prefill_pools: bool,
 }
 
 impl Columns {
@@ -41,6 +45,7 @@ impl Columns {
         terminal: false,
         retirement: false,
         maintenance: false,
+        prefill_pools: false,
     };
 
     #[cfg(test)]
@@ -93,10 +98,15 @@ impl Columns {
 
     /// The parts of `services.csv`'s columns, in order.
     pub fn service_parts(self) -> &'static [&'static [Column<ServiceRow>]] {
-        if self.maintenance {
-            &[SERVICE_COLUMNS, SERVICE_MAINTENANCE_COLUMNS]
-        } else {
-            &[SERVICE_COLUMNS]
+        match (self.maintenance, self.prefill_pools) {
+            (true, true) => &[
+                SERVICE_COLUMNS,
+                SERVICE_MAINTENANCE_COLUMNS,
+                SERVICE_PREFILL_COLUMNS,
+            ],
+            (true, false) => &[SERVICE_COLUMNS, SERVICE_MAINTENANCE_COLUMNS],
+            (false, true) => &[SERVICE_COLUMNS, SERVICE_PREFILL_COLUMNS],
+            (false, false) => &[SERVICE_COLUMNS],
         }
     }
 
@@ -112,6 +122,11 @@ impl Columns {
                 .is_some_and(|e| !matches!(e.terminal, crate::economics::residual::Terminal::None)),
             retirement: e.is_some_and(|e| e.capex.write_off_at_retirement),
             maintenance: !scenario.world.maintenance.is_empty(),
+            prefill_pools: scenario
+                .serving
+                .services
+                .iter()
+                .any(|s| s.prefill_pool.is_some()),
         }
     }
 }

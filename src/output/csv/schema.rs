@@ -101,7 +101,8 @@ pub fn schema(file: &str) -> Option<Schema> {
         "maintenance.csv" => s.always(&[MAINTENANCE_COLUMNS]),
         "services.csv" => s
             .always(&[SERVICE_COLUMNS])
-            .sometimes(&[SERVICE_MAINTENANCE_COLUMNS]),
+            .sometimes(&[SERVICE_MAINTENANCE_COLUMNS])
+            .sometimes(&[SERVICE_PREFILL_COLUMNS]),
         "service_summary.csv" => s
             .always(&[SERVICE_SUMMARY_COLUMNS])
             .sometimes(&[SERVICE_SUMMARY_MAINTENANCE_COLUMNS]),

@@ -121,6 +121,19 @@ columns! {
 }
 
 columns! {
+    /// The columns `services.csv` adds at its end in a scenario with a
+    /// separate prefill pool (`[services.prefill_pool]`): that pool's
+    /// replicas serving and loading, chips (also in `chips`) and mean
+    /// utilization; 0 for a service without one.
+    pub const SERVICE_PREFILL_COLUMNS: [Column<ServiceRow>] in services_prefill = [
+        PREFILL_REPLICAS = "prefill_replicas" => |r, l| l.int(r.prefill.map_or(0, |p| p.replicas).into()),
+        PREFILL_REPLICAS_LOADING = "prefill_replicas_loading" => |r, l| l.int(r.prefill.map_or(0, |p| p.replicas_loading).into()),
+        PREFILL_CHIPS = "prefill_chips" => |r, l| l.int(r.prefill.map_or(0, |p| p.chips)),
+        PREFILL_UTILIZATION = "prefill_utilization" => |r, l| l.fixed(r.prefill.map_or(0.0, |p| p.utilization), 6),
+    ];
+}
+
+columns! {
     /// Columns of `service_summary.csv`.
     pub const SERVICE_SUMMARY_COLUMNS: [Column<ServiceSummaryRow>] in service_summary_base = [
         SERVICE = "service", Text => |r, l| l.text(&r.service),

@@ -22,6 +22,24 @@ columns! {
     ];
 }
 
+/// The figures a run's summary gains from its other tables: written in
+/// `comparison.csv` and a sweep's summary table after the run's
+/// `summary.csv` columns (beside `slo_attainment`, the services' share
+/// within their SLO, named by `service_summary.csv`'s declaration).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DerivedSummary {
+    /// The contracts' delivered ÷ committed capacity-hours, weighted by
+    /// each contract's value (the plain mean if none has a value).
+    pub contract_delivered: f64,
+}
+
+columns! {
+    /// The columns a run's summary gains from its other tables.
+    pub const DERIVED_SUMMARY_COLUMNS: [Column<DerivedSummary>] in derived_summary = [
+        CONTRACT_DELIVERED = "contract_delivered" => |r, l| l.fixed(r.contract_delivered, 6),
+    ];
+}
+
 /// One input of one figure in `sensitivity.csv`. The figure's values
 /// (`base` to `swing`) are in the unit `summary.csv` declares for it.
 #[derive(Clone, Debug, PartialEq)]

@@ -74,6 +74,14 @@ pub struct ServiceSpec {
     /// `tensor_parallel`); must divide `prefill_chips`.
     #[serde(default)]
     pub prefill_tensor_parallel: Option<u32>,
+    /// Prefill/decode disaggregation in two separate pools
+    /// (`[services.prefill_pool]`): the service's own replicas
+    /// (`replica_chips`, `tensor_parallel`, `min_replicas`, `max_replicas`)
+    /// then run only decodes, and this table sizes a second set of replicas
+    /// that run only prefills, each pool autoscaled on its own load (default
+    /// none; not with `prefill_chips`).
+    #[serde(default)]
+    pub prefill_pool: Option<PrefillPoolSpec>,
     /// A model preset (`dcsim catalog` lists them), or give `params`,
     /// `bytes_per_param` and `kv_bytes_per_token`.
     #[serde(default)]
@@ -175,6 +183,29 @@ pub struct ServiceSpec {
     /// skipped (0 ≤ h < 1, default 0).
     #[serde(default)]
     pub prefix_hit_rate: Option<f64>,
+}
+
+/// The prefill pool of a service disaggregated into two separate pools
+/// (`[services.prefill_pool]`): its replicas, of the service's rack model,
+/// run only prefills, and each request's KV cache then moves to a replica
+/// of the decode pool.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrefillPoolSpec {
+    /// Chips of one prefill replica, whole scale-up domains (default one
+    /// domain).
+    #[serde(default)]
+    pub replica_chips: Option<u32>,
+    /// Chips of one prefill copy, its tensor-parallel degree (default the
+    /// whole prefill replica); must divide `replica_chips`.
+    #[serde(default)]
+    pub tensor_parallel: Option<u32>,
+    /// Fewest prefill replicas (default 1).
+    #[serde(default)]
+    pub min_replicas: Option<u32>,
+    /// Most prefill replicas (default 1,000,000).
+    #[serde(default)]
+    pub max_replicas: Option<u32>,
 }
 
 /// Growth of a service's demand over calendar time.

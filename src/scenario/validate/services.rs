@@ -10,7 +10,7 @@ use crate::engine::SimDuration;
 use crate::scenario::diag::did_you_mean_value;
 use crate::scenario::spec::{GrowthSpec, ScenarioSpec, ServiceSpec};
 use crate::scenario::tree::FieldPath;
-use crate::workload::serving::config::Service;
+use crate::workload::serving::config::{PrefillPool, Service};
 use crate::workload::serving::demand::{Demand, Growth};
 use crate::workload::serving::disagg::Pools;
 use crate::workload::serving::requests::{DEFAULT_TOKEN_BUDGET, Prefill};
@@ -75,6 +75,7 @@ impl Validator<'_> {
                 let prefill_copy = replica.map(|r| (pools.prefill_tensor_parallel, r.1));
                 self.weights_fit(&p, v, rack_type.zip(prefill_copy), weights, rack_types);
             }
+            let prefill_pool = self.prefill_pool(&p, v, (rack_type, weights), rack_types, &most);
             let (input_tokens, output_tokens, output_tokens_cv) = self.request_sizes(&p, v);
             self.kv_fits(
                 &p,
@@ -131,6 +132,7 @@ impl Validator<'_> {
                 Some(backlog),
                 Some(prefill),
                 Some(disaggregation),
+                Some(prefill_pool),
             ) = (
                 ok,
                 rack_type,
@@ -153,6 +155,7 @@ impl Validator<'_> {
                 backlog,
                 prefill,
                 pools,
+                prefill_pool,
             )
             else {
                 continue;
@@ -177,6 +180,7 @@ impl Validator<'_> {
                 replica_chips,
                 tensor_parallel,
                 disaggregation,
+                prefill_pool,
                 model,
                 input_tokens,
                 output_tokens,
@@ -486,20 +490,34 @@ impl Validator<'_> {
         weights: Option<ModelSpec>,
         rack_types: &[RackType],
     ) {
+        let key = if v.model.is_some() { "model" } else { "params" };
+        self.weights_fit_at(&p.key(key), "replica_chips", placed, weights, rack_types);
+    }
+
+    /// The weights of one model copy (`placed`: its rack model and chips)
+    /// must leave HBM for the KV cache; the problem is reported at `at`,
+    /// its fix a larger `fix` (the key that sets a copy's chips).
+    fn weights_fit_at(
+        &mut self,
+        at: &FieldPath,
+        fix: &str,
+        placed: Option<(usize, (u32, u32))>,
+        weights: Option<ModelSpec>,
+        rack_types: &[RackType],
+    ) {
         if let (Some((t, (chips, _))), Some(m)) = (placed, weights) {
             let (params, bpp) = (m.params, m.bytes_per_param);
             let hbm = f64::from(chips) * rack_types[t].chip.hbm.value();
             let need = params * bpp;
             if need >= hbm {
-                let key = if v.model.is_some() { "model" } else { "params" };
                 let per_chip = rack_types[t].chip.hbm.value();
                 let domain = rack_types[t].rack.scaleup_domain.max(1);
                 // The fewest whole domains whose HBM exceeds the weights.
                 let chips_needed = ((need / per_chip).floor() as u32 + 1).div_ceil(domain) * domain;
                 self.err(
-                    &p.key(key),
+                    at,
                     format!(
-                        "the weights take {:.0} GB ({} parameters × {bpp} B) and a replica of {chips} {} chips holds {:.0} GB of HBM, with none left for KV cache; give replica_chips = {chips_needed} ({} scale-up domains of {domain}) or more, or a smaller model",
+                        "the weights take {:.0} GB ({} parameters × {bpp} B) and a replica of {chips} {} chips holds {:.0} GB of HBM, with none left for KV cache; give {fix} = {chips_needed} ({} scale-up domains of {domain}) or more, or a smaller model",
                         need / 1e9,
                         number(params),
                         rack_types[t].chip.name,
@@ -778,6 +796,72 @@ impl Validator<'_> {
         Some(Some(Pools {
             prefill_chips,
             prefill_tensor_parallel: tp,
+        }))
+    }
+
+    /// A separate prefill pool (`[services.prefill_pool]`): `Some(None)`
+    /// when not stated; its replicas are whole scale-up domains of the
+    /// service's rack model, its copies divide them, its bounds are
+    /// ordered, and it does not come with a fixed share (`prefill_chips`).
+    /// `placed` is the service's rack model and weights, if valid: a
+    /// prefill copy must hold the weights with room for KV cache.
+    fn prefill_pool(
+        &mut self,
+        p: &FieldPath,
+        v: &ServiceSpec,
+        (rack_type, weights): (Option<usize>, Option<ModelSpec>),
+        rack_types: &[RackType],
+        most: &[u64],
+    ) -> Option<Option<PrefillPool>> {
+        let Some(spec) = &v.prefill_pool else {
+            return Some(None);
+        };
+        let at = p.key("prefill_pool");
+        if v.prefill_chips.is_some() || v.prefill_tensor_parallel.is_some() {
+            self.err(
+                &at,
+                "is a separate pool of prefill replicas, and prefill_chips a fixed share of each replica: give one of the two (remove prefill_chips and prefill_tensor_parallel, or this table)",
+            );
+            return None;
+        }
+        let t = rack_type?;
+        let rt = &rack_types[t];
+        let chips = spec.replica_chips.unwrap_or(rt.rack.scaleup_domain.max(1));
+        let chips_at = at.key("replica_chips");
+        let chips = self.positive_int(&chips_at, chips, "chips of one prefill replica")?;
+        let domains = self.job_domains(&chips_at, chips, rt, most[t], false);
+        let tp = spec.tensor_parallel.unwrap_or(chips);
+        let tp = if tp == 0 || chips % tp != 0 {
+            self.err(
+                &at.key("tensor_parallel"),
+                format!(
+                    "{tp} chips per prefill copy do not divide the prefill replica's {chips}; give a divisor of {chips}, e.g. {chips}"
+                ),
+            );
+            None
+        } else {
+            Some(tp)
+        };
+        let min_replicas = spec.min_replicas.unwrap_or(1);
+        let max_replicas = spec.max_replicas.unwrap_or(1_000_000);
+        if max_replicas == 0 || max_replicas < min_replicas {
+            self.err(
+                &at.key("max_replicas"),
+                format!("must be at least 1 and at least the prefill pool's min_replicas ({min_replicas}), found {max_replicas}"),
+            );
+            return None;
+        }
+        if let Some(tp) = tp {
+            let placed = Some((t, (tp, 0)));
+            let key = at.key("tensor_parallel");
+            self.weights_fit_at(&key, "tensor_parallel", placed, weights, rack_types);
+        }
+        Some(Some(PrefillPool {
+            replica_chips: chips,
+            replica_domains: domains?,
+            tensor_parallel: tp?,
+            min_replicas,
+            max_replicas,
         }))
     }
 

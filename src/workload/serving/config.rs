@@ -43,6 +43,9 @@ pub struct Service {
     /// Separate prefill and decode pools in each replica, if stated
     /// (`tensor_parallel` is then the decode copies' degree).
     pub disaggregation: Option<crate::workload::serving::disagg::Pools>,
+    /// A separate prefill pool, if stated (`[services.prefill_pool]`): the
+    /// service's own replicas then run only decodes.
+    pub prefill_pool: Option<PrefillPool>,
     /// The model served, at its precision (weights, KV cache, shape).
     pub model: crate::workload::serving::roofline::ModelSpec,
     /// Mean input tokens per request.
@@ -81,6 +84,30 @@ pub struct Service {
     /// every prefill computes `1 − h` of its tokens
     /// ([`crate::workload::serving::roofline::Replica::with_prefix_hit_rate`]).
     pub prefix_hit_rate: f64,
+}
+
+/// The prefill pool of a service disaggregated into two separate pools: a
+/// second set of replicas of the service's rack model, running only
+/// prefills, sized and autoscaled on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrefillPool {
+    /// Chips of one prefill replica (whole scale-up domains).
+    pub replica_chips: u32,
+    /// Scale-up domains of one prefill replica.
+    pub replica_domains: u32,
+    /// Chips of one prefill copy (divides `replica_chips`).
+    pub tensor_parallel: u32,
+    /// Fewest prefill replicas.
+    pub min_replicas: u32,
+    /// Most prefill replicas.
+    pub max_replicas: u32,
+}
+
+impl PrefillPool {
+    /// Prefill copies a replica hosts.
+    pub fn copies(&self) -> u32 {
+        self.replica_chips / self.tensor_parallel
+    }
 }
 
 /// A validated request-level window (`[[request_windows]]`).

@@ -36,6 +36,12 @@
 //! output token and the end-to-end latency as in the colocated mode. A
 //! request whose context does not fit a prefill copy's (prompt + 1) or a
 //! decode copy's (prompt + output) KV cache is rejected.
+//!
+//! **Separate pools** ([`simulate_separate`], `[services.prefill_pool]`):
+//! the groups are the decode replicas, fed round robin as the prefills
+//! end, each request's KV cache over the link of its (prefill replica,
+//! decode replica) pair; the fleet's autoscaler sizes each pool on its own
+//! load ([`PoolSizing`]).
 
 use super::epoch::ServiceModel;
 use super::requests::{self, ServeConfig, ServeError, ServeRun};
@@ -176,8 +182,8 @@ impl ServiceModel for DisaggModel<'_> {
     }
 }
 
-/// Separate prefill and decode pools, each sized on its own (issue 21
-/// item 5, part 1): the rule an autoscaler of two replica sets applies,
+/// Separate prefill and decode pools, each sized on its own
+/// (`[services.prefill_pool]`): the rule an autoscaler of two replica sets applies,
 /// rather than one count of replicas holding both pools in a fixed ratio.
 ///
 /// - The **prefill pool** is sized on its input-token load: `λ` requests
@@ -192,10 +198,6 @@ impl ServiceModel for DisaggModel<'_> {
 ///   leave it nothing to do.
 ///
 /// Each count is then held within its pool's own bounds.
-#[allow(
-    dead_code,
-    reason = "the fleet's separate prefill and decode replica sets, still to come, call it"
-)]
 #[derive(Clone, Copy, Debug)]
 pub struct PoolSizing<'a> {
     /// One prefill copy.
@@ -230,10 +232,6 @@ pub struct PoolSizes {
     pub decode: u32,
 }
 
-#[allow(
-    dead_code,
-    reason = "the fleet's separate prefill and decode replica sets, still to come, call it"
-)]
 impl PoolSizing<'_> {
     /// Prefill pool's replicas for `lambda` requests a second.
     pub fn prefill_replicas(&self, lambda: f64) -> u32 {
@@ -271,7 +269,6 @@ impl PoolSizing<'_> {
     }
 }
 
-#[allow(dead_code, reason = "called by PoolSizing only")]
 /// `⌈wanted⌉` held within `(min, max)`; a load no replica can serve (NaN
 /// or infinite) asks for the most.
 fn within(wanted: f64, (min, max): (u32, u32)) -> u32 {
@@ -348,16 +345,109 @@ pub fn simulate(
             groups,
         });
     }
-    if let Some(g) = config
-        .links
-        .iter()
-        .position(|l| !(l.rate.is_finite() && l.rate > 0.0 && l.latency_s >= 0.0))
-    {
+    let per_group = config.prefill.replicas / groups as u32;
+    let mut links = config.links.clone();
+    if let Some(g) = links.iter().position(|l| !l.valid()) {
         return Err(DisaggError::Link(g));
     }
-    let per_group = config.prefill.replicas / groups as u32;
+    stages(
+        &config.prefill,
+        &config.decode,
+        groups,
+        requests,
+        &mut links,
+        &mut |_, copy, _| {
+            let g = (copy / per_group) as usize;
+            (g, g)
+        },
+    )
+}
+
+/// Separate prefill and decode pools in the request-level mode
+/// (`[services.prefill_pool]`): the prefill copies of all prefill replicas,
+/// then each request's KV cache to a decode replica chosen round robin in
+/// the order the prefills end (the `k`-th to end goes to decode replica `k
+/// mod D`), over the link of its (prefill replica, decode replica) pair.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeparateConfig {
+    /// The prefill copies of all prefill replicas: `replicas` = prefill
+    /// replicas × `prefill_per_replica`.
+    pub prefill: ServeConfig,
+    /// Prefill copies of one prefill replica (≥ 1).
+    pub prefill_per_replica: u32,
+    /// One decode replica's copies: `replicas` = decode copies per replica.
+    pub decode: ServeConfig,
+    /// Decode replicas (≥ 1).
+    pub decode_replicas: u32,
+}
+
+/// Runs `requests` (in arrival order) through `config`'s separate pools;
+/// `link(p, d)` gives the link of the pair (prefill replica `p`, decode
+/// replica `d`), asked once per pair a request uses, in the order first
+/// used. Returns the run, whose `link_bytes` are per pair, and the pairs
+/// in that order.
+pub fn simulate_separate(
+    config: &SeparateConfig,
+    requests: &[TraceRequest],
+    link: &mut dyn FnMut(u32, u32) -> KvLink,
+) -> Result<(DisaggRun, Vec<(u32, u32)>), DisaggError> {
+    let per = config.prefill_per_replica;
+    let groups = config.decode_replicas;
+    if per == 0 || groups == 0 || !config.prefill.replicas.is_multiple_of(per) {
+        return Err(DisaggError::Groups {
+            prefill: config.prefill.replicas,
+            groups: groups as usize,
+        });
+    }
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut lane_of: std::collections::HashMap<(u32, u32), usize> = Default::default();
+    let mut links = Vec::new();
+    let run = stages(
+        &config.prefill,
+        &config.decode,
+        groups as usize,
+        requests,
+        &mut links,
+        &mut |k, copy, links| {
+            let pair = (copy / per, (k % groups as usize) as u32);
+            let lane = *lane_of.entry(pair).or_insert_with(|| {
+                links.push(link(pair.0, pair.1));
+                pairs.push(pair);
+                links.len() - 1
+            });
+            (lane, pair.1 as usize)
+        },
+    )?;
+    Ok((run, pairs))
+}
+
+impl KvLink {
+    /// A positive finite rate and a latency not negative.
+    fn valid(&self) -> bool {
+        self.rate.is_finite() && self.rate > 0.0 && self.latency_s >= 0.0
+    }
+}
+
+/// How [`stages`] finds a request's lane and decode group: from its rank
+/// among the prefills' ends and its prefill copy, pushing a new lane's
+/// link when it opens one.
+type LaneOf<'a> = dyn FnMut(usize, u32, &mut Vec<KvLink>) -> (usize, usize) + 'a;
+
+/// The three stages over `groups` decode groups of `decode.replicas`
+/// copies each: prefills on `prefill`'s copies; transfers, each over the
+/// lane (an index into `links`) that `lane(k, prefill copy, links)` gives
+/// the `k`-th request to end its prefill, with its decode group (it may
+/// push a new lane's link); decodes per group.
+fn stages(
+    prefill: &ServeConfig,
+    decode: &ServeConfig,
+    groups: usize,
+    requests: &[TraceRequest],
+    links: &mut Vec<KvLink>,
+    lane: &mut LaneOf<'_>,
+) -> Result<DisaggRun, DisaggError> {
     let n = requests.len();
-    let decode_cap = config.decode.replica.kv_capacity_tokens();
+    let decode_cap = decode.replica.kv_capacity_tokens();
     // 1. Prefills: one output token each. A request whose whole context
     // cannot fit a decode copy is rejected before it takes a prefill.
     let prompts: Vec<TraceRequest> = requests
@@ -367,30 +457,37 @@ pub fn simulate(
             ..*r
         })
         .collect();
-    let pre = requests::simulate(&config.prefill, &prompts)?;
-    // 2. Transfers, per group in the order the prefills end (ties by
-    // request), one at a time on the group's link.
-    let kv = config.decode.replica.model.kv_bytes_per_token;
+    let pre = requests::simulate(prefill, &prompts)?;
+    // 2. Transfers, in the order the prefills end (ties by request), one
+    // at a time on each lane's link.
+    let kv = decode.replica.model.kv_bytes_per_token;
     let mut order: Vec<(u64, u32)> = (0..n)
         .filter(|&j| pre.replica[j] != u32::MAX)
         .map(|j| (pre.first_token[j].to_bits(), j as u32))
         .collect();
     order.sort_unstable();
-    let mut free = vec![0.0f64; groups];
-    let mut link_bytes = vec![0.0f64; groups];
+    let mut free = vec![0.0f64; links.len()];
+    let mut link_bytes = vec![0.0f64; links.len()];
     let mut landing = vec![f64::NAN; n];
     let mut transfer_s = vec![f64::NAN; n];
     let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); groups];
-    for &(bits, j) in &order {
+    for (k, &(bits, j)) in order.iter().enumerate() {
         let done = f64::from_bits(bits);
-        let g = (pre.replica[j as usize] / per_group) as usize;
-        let link = &config.links[g];
+        let (l, g) = lane(k, pre.replica[j as usize], links);
+        if l >= free.len() {
+            if !links[l].valid() {
+                return Err(DisaggError::Link(l));
+            }
+            free.resize(links.len(), 0.0);
+            link_bytes.resize(links.len(), 0.0);
+        }
+        let link = &links[l];
         let bytes = f64::from(requests[j as usize].input_tokens) * kv;
-        let start = done.max(free[g]);
-        free[g] = start + bytes / link.rate;
-        landing[j as usize] = free[g] + link.latency_s;
+        let start = done.max(free[l]);
+        free[l] = start + bytes / link.rate;
+        landing[j as usize] = free[l] + link.latency_s;
         transfer_s[j as usize] = landing[j as usize] - done;
-        link_bytes[g] += bytes;
+        link_bytes[l] += bytes;
         by_group[g].push(j);
     }
     // 3. Decodes, per group in the order the KV caches land.
@@ -408,7 +505,7 @@ pub fn simulate(
         end_s: pre.end_s,
         wall_s: pre.wall_s,
     };
-    let copies = config.decode.replicas;
+    let copies = decode.replicas;
     let mut arrivals: Vec<TraceRequest> = Vec::new();
     let mut members: Vec<u32> = Vec::new();
     for (g, list) in by_group.iter_mut().enumerate() {
@@ -438,7 +535,7 @@ pub fn simulate(
         if arrivals.is_empty() {
             continue;
         }
-        let dec = requests::simulate_transferred(&config.decode, &arrivals)?;
+        let dec = requests::simulate_transferred(decode, &arrivals)?;
         for (k, &j) in members.iter().enumerate() {
             if dec.replica[k] != u32::MAX {
                 run.replica[j as usize] = g as u32 * copies + dec.replica[k];

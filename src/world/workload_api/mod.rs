@@ -231,7 +231,7 @@ mod tests {
 
     /// Two sites, two rack models, every failure class frequent.
     const SCENARIO: &str = r#"
-    name = "contract-props"
+    name = "workload-api-props"
     start = "2026-01-01"
     duration = "300d"
     seed = 21

@@ -2,8 +2,9 @@
 //! serving replicas, their load set, and the autoscaler bringing it to the
 //! replicas its demand wants.
 
-use super::{Epoch, Interval, RooflineModel, Serving, disagg_model};
+use super::{Epoch, Interval, MAIN, PREFILL, RooflineModel, Serving, disagg_model};
 use crate::engine::SimTime;
+use crate::workload::serving::disagg::PoolSizing;
 use crate::workload::serving::epoch::{
     EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
 };
@@ -36,6 +37,10 @@ impl Serving<'_> {
             .as_ref()
             .filter(|_| speed < 1.0)
             .map(|p| p.prefill.slowed(speed));
+        let (ready, prefill_ready) = (
+            s.sets[MAIN].ready,
+            s.sets.get(PREFILL).map_or(0, |p| p.ready),
+        );
         let split = s.pools.as_ref().map(|p| {
             let mut m = disagg_model(
                 slowed.as_ref().unwrap_or(&s.replica),
@@ -48,6 +53,12 @@ impl Serving<'_> {
             );
             if let Some(pre) = &slowed_prefill {
                 m.prefill = pre;
+            }
+            if p.separate {
+                // The prefill pool's copies now, shared by the decode
+                // copies serving now.
+                m.prefill_per_decode = f64::from(prefill_ready * p.prefill_copies)
+                    / f64::from((ready * s.copies).max(1));
             }
             m
         });
@@ -75,7 +86,7 @@ impl Serving<'_> {
             &EpochInput {
                 length_s: length.seconds(),
                 arrival_rate: lambda,
-                replicas: s.ready * s.copies,
+                replicas: ready * s.copies,
                 backlog: s.backlog,
                 overflow: if service.backlog {
                     Overflow::Backlog
@@ -129,6 +140,7 @@ impl Serving<'_> {
                 population: out.slo_population,
                 tokens_in: out.served * service.input_tokens,
                 tokens_out: out.served * service.output_tokens,
+                prefill_busy: 0.0,
                 preemptions: 0,
                 lost: 0,
                 moved: 0,
@@ -145,17 +157,25 @@ impl Serving<'_> {
         tot.met += attained * out.slo_population;
         tot.population += out.slo_population;
         let u = out.utilization.clamp(0.0, 1.0);
-        if u != s.load {
-            s.load = u;
-            for a in s.parts.iter().flatten() {
-                world
-                    .set_utilization(now, *a, u)
-                    .expect("a service's allocation is live");
-            }
-        }
+        // A separate prefill pool's copies are busy for the prefills of
+        // the requests served: served ÷ length × prefill(i) ÷ copies.
+        let prefill_u = s
+            .pools
+            .as_ref()
+            .filter(|_| prefill_ready > 0)
+            .map_or(0.0, |p| {
+                let time = slowed_prefill
+                    .as_ref()
+                    .unwrap_or(&p.prefill)
+                    .prefill_time(service.input_tokens);
+                let copies = f64::from(prefill_ready * p.prefill_copies);
+                (out.served / length.seconds() * time / copies).clamp(0.0, 1.0)
+            });
+        s.epoch.figures.prefill_busy = prefill_u * length.seconds();
+        set_loads(&mut s.sets, [u, prefill_u], now, world);
         if !probes.is_empty() {
             // Each serving replica's share of the KV bytes served [B/s].
-            let per_replica = out.served / length.seconds() / f64::from(s.ready.max(1))
+            let per_replica = out.served / length.seconds() / f64::from(ready.max(1))
                 * service.input_tokens
                 * s.replica.model.kv_bytes_per_token;
             self.epoch_kv_stand(i, now, world, probes, per_replica);
@@ -174,6 +194,30 @@ impl Serving<'_> {
         let speed = self.speed_of(i);
         let s = &self.states[i];
         let lambda = s.lambda + s.backlog.requests / self.config.epoch.seconds();
+        if let (Some(p), Some(pool)) = (&s.pools, service.prefill_pool) {
+            // Separate pools, each sized on its own load.
+            let slowed = (speed < 1.0).then(|| (s.replica.slowed(speed), p.prefill.slowed(speed)));
+            let (decode, prefill) = match &slowed {
+                Some((d, p)) => (d, p),
+                None => (&s.replica, &p.prefill),
+            };
+            let sizes = PoolSizing {
+                prefill,
+                prefill_copies: p.prefill_copies,
+                decode,
+                decode_copies: s.copies,
+                input: service.input_tokens,
+                output: service.output_tokens,
+                batch: s.max_batch,
+                target_utilization: service.target_utilization,
+                prefill_bounds: (pool.min_replicas, pool.max_replicas),
+                decode_bounds: (service.min_replicas, service.max_replicas),
+            }
+            .sizes(lambda);
+            self.scale_to(i, MAIN, sizes.decode, now, world, training);
+            self.scale_to(i, PREFILL, sizes.prefill, now, world, training);
+            return;
+        }
         // A copy's top rate at its replicas' speed under power caps.
         let mu_max = if speed < 1.0 {
             match &s.pools {
@@ -212,19 +256,49 @@ impl Serving<'_> {
             service.min_replicas
         };
         let wanted = wanted.clamp(service.min_replicas, service.max_replicas);
+        self.scale_to(i, MAIN, wanted, now, world, training);
+    }
+
+    /// Brings service `i`'s replica set `set` to `wanted` replicas,
+    /// placing or giving back the difference.
+    fn scale_to(
+        &mut self,
+        i: usize,
+        set: usize,
+        wanted: u32,
+        now: SimTime,
+        world: &mut World,
+        training: &mut Training,
+    ) {
+        let s = &self.states[i].sets[set];
         // Replicas leaving for a maintenance window are already replaced.
         let have = s.ready + s.loading - s.leaving;
         if wanted > have {
             for _ in have..wanted {
-                if !self.add_replica(i, now, world, Some(&mut *training)) {
+                if !self.add_replica(i, set, now, world, Some(&mut *training)) {
                     break;
                 }
             }
         } else {
             for _ in wanted..have {
                 // Loading replicas go first, then the newest serving one.
-                let Some(k) = self.newest(i) else { break };
-                self.remove_replica(i, k, now, world);
+                let Some(k) = self.newest(i, set) else { break };
+                self.remove_replica(i, set, k, now, world);
+            }
+        }
+    }
+}
+
+/// Sets each replica set's utilization (`loads`, by set) on its
+/// allocations, where it changed.
+fn set_loads(sets: &mut [super::Set], loads: [f64; 2], now: SimTime, world: &mut World) {
+    for (set, u) in sets.iter_mut().zip(loads) {
+        if u != set.load {
+            set.load = u;
+            for a in set.parts.iter().flatten() {
+                world
+                    .set_utilization(now, *a, u)
+                    .expect("a service's allocation is live");
             }
         }
     }

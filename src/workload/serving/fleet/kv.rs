@@ -1,7 +1,8 @@
 //! The KV transfers of a disaggregated service: the route a replica's KV
-//! caches take from its prefill pool to its decode pool, and in the epoch
-//! mode one aggregate flow per replica over the world's fabric for each
-//! epoch.
+//! caches take from its prefill pool to its decode pool (with separate
+//! pools, from its paired prefill replica: see [`routes`]), and in the
+//! epoch mode one aggregate flow per replica over the world's fabric for
+//! each epoch.
 //!
 //! **Epoch mode.** At the start of each epoch a disaggregated service ends
 //! the KV flows of its last epoch, then starts, for each serving replica
@@ -23,12 +24,12 @@
 //! O(serving replicas) fabric recomputations per epoch of a disaggregated
 //! service.
 
-use super::{Pools, Serving, Slot};
+use super::{MAIN, PREFILL, Pools, Serving, Slot, State};
 use crate::engine::SimTime;
 use crate::units::BitsPerSecond;
 use crate::workload::serving::disagg::KvLink;
 use crate::world::fabric::FlowId;
-use crate::world::{RackId, World};
+use crate::world::{DomainId, RackId, World};
 
 /// The route of a replica's KV transfers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,10 +44,18 @@ pub(super) enum Route {
 
 /// The route of the KV transfers of a replica on `slot`'s domains, from
 /// its first prefill domain to its first decode domain.
-pub(super) fn route(pools: &Pools, slot: &Slot, world: &World) -> Route {
+fn route(pools: &Pools, slot: &Slot, world: &World) -> Route {
     let first = slot.domains[0];
     let other = slot.domains[pools.decode_domain.min(slot.domains.len() - 1)];
-    if pools.one_domain || first == other {
+    if pools.one_domain {
+        return Route::ScaleUp;
+    }
+    route_between(first, other, world)
+}
+
+/// The route from domain `first` to domain `other`.
+pub(super) fn route_between(first: DomainId, other: DomainId, world: &World) -> Route {
+    if first == other {
         return Route::ScaleUp;
     }
     let (from, to) = (world.domain_rack(first), world.domain_rack(other));
@@ -55,6 +64,38 @@ pub(super) fn route(pools: &Pools, slot: &Slot, world: &World) -> Route {
     } else {
         Route::Fabric(from, to)
     }
+}
+
+/// The routes of service `state`'s KV transfers now, one per *group* of
+/// prefill and decode copies whose KV caches share a link: with a fixed
+/// share of prefill chips in each replica, a group is a serving replica;
+/// with a separate prefill pool, a group is a serving decode replica,
+/// paired with a serving prefill replica round robin (the `g`-th decode
+/// replica in slot order with the `(g mod P)`-th of the `P` prefill ones),
+/// from the prefill replica's first domain to the decode replica's; none
+/// while no prefill replica serves. O(serving replicas).
+pub(super) fn routes(state: &State, world: &World) -> Vec<Route> {
+    let Some(pools) = &state.pools else {
+        return Vec::new();
+    };
+    let decode = state.sets[MAIN].serving();
+    if !pools.separate {
+        return decode.map(|slot| route(pools, slot, world)).collect();
+    }
+    let prefill: Vec<&Slot> = state.sets[PREFILL].serving().collect();
+    if prefill.is_empty() {
+        return Vec::new();
+    }
+    decode
+        .enumerate()
+        .map(|(g, slot)| {
+            route_between(
+                prefill[g % prefill.len()].domains[0],
+                slot.domains[0],
+                world,
+            )
+        })
+        .collect()
 }
 
 /// A serving replica's probe of the fabric at an epoch's start.
@@ -85,14 +126,15 @@ impl Serving<'_> {
                 .end_flow(now, f)
                 .expect("an epoch's KV flow ends once");
         }
+        let s = &self.states[i];
         let Some(p) = &s.pools else {
             unreachable!("only a disaggregated service has KV transfers")
         };
         let mut probes = Vec::new();
         let mut rates = Vec::new();
         let cap = BitsPerSecond(p.nic * 8.0);
-        for slot in s.slots.iter().filter(|slot| slot.alive && slot.ready) {
-            let rate = match route(p, slot, world) {
+        for route in routes(s, world) {
+            let rate = match route {
                 Route::ScaleUp => p.scaleup,
                 Route::Nics => p.nic,
                 Route::Fabric(from, to) => match world.start_flow(now, from, to, Some(cap)) {

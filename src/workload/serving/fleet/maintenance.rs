@@ -90,43 +90,53 @@ impl Serving<'_> {
                 .iter()
                 .any(|&d| racks.binary_search(&world.domain_rack(d)).is_ok())
         };
-        let on: Vec<usize> = self.states[i]
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.alive && !r.leaving && r.site == site && taken(world, &r.domains))
-            .map(|(k, _)| k)
-            .collect();
-        let service = &self.config.services[i];
-        let model = RackTypeId(service.rack_type as u32);
-        let needed = service.replica_domains as usize;
-        let sites = self.config.site_count;
-        for k in on {
-            let Some((site, domains)) =
-                placement::place_avoiding(world, sites, model, needed, &racks)
-            else {
-                break;
-            };
-            let n = self.add_replica_at(i, now, world, site, domains);
-            let s = &mut self.states[i];
-            s.slots[k].leaving = true;
-            s.leaving += 1;
-            s.slots[n].replaces = Some((k as u32, s.slots[k].generation));
+        for set in 0..self.states[i].sets.len() {
+            let on: Vec<usize> = self.states[i].sets[set]
+                .slots
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    r.alive && !r.leaving && r.site == site && taken(world, &r.domains)
+                })
+                .map(|(k, _)| k)
+                .collect();
+            let model = RackTypeId(self.config.services[i].rack_type as u32);
+            let needed = self.states[i].sets[set].replica_domains as usize;
+            let sites = self.config.site_count;
+            for k in on {
+                let Some((site, domains)) =
+                    placement::place_avoiding(world, sites, model, needed, &racks)
+                else {
+                    break;
+                };
+                let n = self.add_replica_at(i, set, now, world, site, domains);
+                let s = &mut self.states[i].sets[set];
+                s.slots[k].leaving = true;
+                s.leaving += 1;
+                s.slots[n].replaces = Some((k as u32, s.slots[k].generation));
+            }
         }
     }
 
-    /// Replica `k` of service `i` is ready: the leaving replica it
-    /// replaces, if still there, is given back (moved).
-    pub(super) fn replaced(&mut self, i: usize, k: usize, now: SimTime, world: &mut World) {
+    /// Replica `k` of service `i`'s replica set `set` is ready: the
+    /// leaving replica it replaces, if still there, is given back (moved).
+    pub(super) fn replaced(
+        &mut self,
+        i: usize,
+        set: usize,
+        k: usize,
+        now: SimTime,
+        world: &mut World,
+    ) {
         let s = &mut self.states[i];
-        let Some((j, g)) = s.slots[k].replaces.take() else {
+        let Some((j, g)) = s.sets[set].slots[k].replaces.take() else {
             return;
         };
-        let old = &s.slots[j as usize];
+        let old = &s.sets[set].slots[j as usize];
         if old.alive && old.generation == g && old.leaving {
             s.interval.moved += 1;
             s.totals.moved += 1;
-            self.remove_replica(i, j as usize, now, world);
+            self.remove_replica(i, set, j as usize, now, world);
         }
     }
 
@@ -134,14 +144,21 @@ impl Serving<'_> {
     /// dark now: it moves (counted in `replicas_moved`). Replaced ahead,
     /// it is given back; else it is placed again at once where there is
     /// room (without preempting), and loads there.
-    pub(super) fn moved_off(&mut self, i: usize, k: usize, now: SimTime, world: &mut World) {
+    pub(super) fn moved_off(
+        &mut self,
+        i: usize,
+        set: usize,
+        k: usize,
+        now: SimTime,
+        world: &mut World,
+    ) {
         let s = &mut self.states[i];
         s.interval.moved += 1;
         s.totals.moved += 1;
-        let replaced = s.slots[k].leaving;
-        self.remove_replica(i, k, now, world);
+        let replaced = s.sets[set].slots[k].leaving;
+        self.remove_replica(i, set, k, now, world);
         if !replaced {
-            self.add_replica(i, now, world, None);
+            self.add_replica(i, set, now, world, None);
         }
     }
 }

@@ -8,7 +8,13 @@
 //! - **Replicas**: a replica is `replica_domains` scale-up domains of the
 //!   service's rack model at one site. A service holds one allocation per
 //!   site ([`World::extend`] and [`World::shrink`] as it grows and
-//!   shrinks), so setting its load is one command per site.
+//!   shrinks), so setting its load is one command per site. A service
+//!   with a separate prefill pool (`[services.prefill_pool]`) has two
+//!   replica sets, each with its own replicas, shape, allocations and
+//!   load: its own replicas (the decode pool, [`MAIN`]) and the prefill
+//!   pool's ([`PREFILL`]); each is placed, lost, moved and given back as
+//!   below, and autoscaled by [`PoolSizing`](crate::workload::serving::disagg::PoolSizing),
+//!   each on its own load.
 //! - **Epochs** (`[serving] epoch`, 15 minutes by default): at the start of
 //!   each, a service's arrival rate λ comes from its demand curve (and its
 //!   noise stream); its serving replicas `c` serve it by the epoch model
@@ -102,6 +108,8 @@ pub enum Event {
     Ready {
         /// Service index.
         service: u32,
+        /// Its replica set ([`MAIN`] or [`PREFILL`]).
+        set: u32,
         /// Replica slot.
         replica: u32,
         /// The slot's generation it was scheduled for.
@@ -203,6 +211,13 @@ fn disagg_model<'a>(
     }
 }
 
+/// The index of a service's own replicas among its replica sets (a
+/// disaggregated service's decode pool when it has a separate prefill
+/// pool).
+pub(super) const MAIN: usize = 0;
+/// The index of a separate prefill pool among a service's replica sets.
+pub(super) const PREFILL: usize = 1;
+
 /// One replica slot of a service.
 #[derive(Clone, Debug, Default)]
 struct Slot {
@@ -244,6 +259,8 @@ struct Interval {
     population: f64,
     tokens_in: f64,
     tokens_out: f64,
+    /// Σ prefill-pool utilization × seconds (a separate prefill pool).
+    prefill_busy: f64,
     preemptions: u32,
     lost: u32,
     /// Replicas moved off racks going into maintenance.
@@ -269,6 +286,7 @@ impl Interval {
         self.population += e.population * share;
         self.tokens_in += e.tokens_in * share;
         self.tokens_out += e.tokens_out * share;
+        self.prefill_busy += e.prefill_busy * share;
     }
 }
 
@@ -349,10 +367,12 @@ struct Pools {
     /// The most requests a prefill copy batches (one output token each).
     prefill_max_batch: u32,
     /// Rate of a transfer over the scale-up link: the fewer of the two
-    /// copies' chips, each at its one-way scale-up bandwidth [B/s].
+    /// copies' chips (of the two replicas' with a separate prefill pool),
+    /// each at its one-way scale-up bandwidth [B/s].
     scaleup: f64,
     /// Rate of a transfer over the NICs: the fewer of the two copies'
-    /// chips, each at its scale-out bandwidth [B/s].
+    /// chips (of the two replicas' with a separate prefill pool), each at
+    /// its scale-out bandwidth [B/s].
     nic: f64,
     /// Whether a replica's first decode chip is in the domain of its first
     /// prefill chip (`prefill_chips` < the domain's chips): its transfers
@@ -360,6 +380,9 @@ struct Pools {
     one_domain: bool,
     /// Index in a replica's domains of its first decode chip's domain.
     decode_domain: usize,
+    /// Whether the prefill copies are a separate pool of replicas
+    /// ([`PREFILL`]) rather than a fixed share of each replica.
+    separate: bool,
 }
 
 impl Pools {
@@ -374,6 +397,53 @@ impl Pools {
             },
             latency_s: 0.0,
         }
+    }
+}
+
+/// A set of replicas of one shape: a service's replicas (its decode pool
+/// when disaggregated into separate pools), or its separate prefill pool.
+#[derive(Default)]
+struct Set {
+    /// Chips of one replica.
+    replica_chips: u32,
+    /// Scale-up domains of one replica.
+    replica_domains: u32,
+    /// Allocation per site, if it holds domains there.
+    parts: Vec<Option<AllocationId>>,
+    slots: Vec<Slot>,
+    free_slots: Vec<u32>,
+    /// Replicas by when they were added, newest last, as (slot, its
+    /// generation then): loading ones, and serving ones by when they became
+    /// ready. Stale entries (removed or moved on) are skipped lazily.
+    loading_stack: Vec<(u32, u32)>,
+    ready_stack: Vec<(u32, u32)>,
+    ready: u32,
+    loading: u32,
+    /// Replicas serving until their replacement does (see `Slot::leaving`).
+    leaving: u32,
+    chips: u64,
+    /// Utilization set on its allocations now.
+    load: f64,
+    /// Serving replicas per site.
+    ready_at: Vec<u32>,
+}
+
+impl Set {
+    /// An empty set of replicas of `replica_chips` chips on
+    /// `replica_domains` domains, over `sites` sites.
+    fn new(replica_chips: u32, replica_domains: u32, sites: usize) -> Self {
+        Set {
+            replica_chips,
+            replica_domains,
+            parts: vec![None; sites],
+            ready_at: vec![0; sites],
+            ..Set::default()
+        }
+    }
+
+    /// Its serving replicas' slots, in slot order.
+    fn serving(&self) -> impl Iterator<Item = &Slot> {
+        self.slots.iter().filter(|slot| slot.alive && slot.ready)
     }
 }
 
@@ -393,28 +463,15 @@ struct State {
     /// A model copy's service rate at its largest batch [requests/s].
     mu_max: f64,
     demand: DemandSampler,
-    /// Allocation per site, if it holds domains there.
-    parts: Vec<Option<AllocationId>>,
-    slots: Vec<Slot>,
-    free_slots: Vec<u32>,
-    /// Replicas by when they were added, newest last, as (slot, its
-    /// generation then): loading ones, and serving ones by when they became
-    /// ready. Stale entries (removed or moved on) are skipped lazily.
-    loading_stack: Vec<(u32, u32)>,
-    ready_stack: Vec<(u32, u32)>,
-    ready: u32,
-    loading: u32,
-    /// Replicas serving until their replacement does (see `Slot::leaving`).
-    leaving: u32,
-    chips: u64,
+    /// Its replica sets: [`MAIN`], and [`PREFILL`] when it has a separate
+    /// prefill pool.
+    sets: Vec<Set>,
     backlog: Backlog,
     /// The most requests a replica batches (its KV cache's limit).
     max_batch: u32,
     /// Squared coefficient of variation of a request's time in service
     /// (1 without an output CV: exponential).
     scv: f64,
-    /// Utilization set on its allocations now.
-    load: f64,
     /// Arrival rate of the current epoch [requests/s].
     lambda: f64,
     /// The epoch being served (not yet wholly booked into rows).
@@ -424,8 +481,6 @@ struct State {
     /// When `ready` and `chips` last changed (for replica- and chip-hours).
     since: SimTime,
     name: SharedText,
-    /// Serving replicas per site.
-    ready_at: Vec<u32>,
 }
 
 #[cfg(test)]
@@ -448,8 +503,8 @@ pub struct Serving<'s> {
     /// models and maintenance windows they run with.
     config: &'s Config,
     states: Vec<State>,
-    /// (service, slot) of each domain a replica holds.
-    by_domain: HashMap<u32, (u32, u32)>,
+    /// (service, replica set, slot) of each domain a replica holds.
+    by_domain: HashMap<u32, (u32, u32, u32)>,
     /// Service of each allocation.
     by_allocation: HashMap<u32, u32>,
     scheduled: Vec<(SimTime, Event)>,
@@ -496,6 +551,28 @@ impl<'s> Serving<'s> {
                         1.0
                     }
                 });
+                let separate = s.prefill_pool.map(|pool| {
+                    let prefill = Replica::new(s.model, &rt.chip, pool.tensor_parallel)
+                        .expect("validation checked that the model fits a prefill copy")
+                        .with_prefix_hit_rate(s.prefix_hit_rate);
+                    // A pair of replicas' link: the fewer of the two
+                    // replicas' chips, each at its NIC's (or scale-up)
+                    // bandwidth, a transfer striped over them.
+                    let fewer = f64::from(pool.replica_chips.min(s.replica_chips));
+                    Pools {
+                        prefill_max_batch: prefill
+                            .max_batch_for(s.input_tokens, 1.0)
+                            .clamp(1, u64::from(u32::MAX))
+                            as u32,
+                        prefill,
+                        prefill_copies: pool.copies(),
+                        scaleup: fewer * replica.link_bandwidth,
+                        nic: fewer * rt.rack.scaleout_per_chip.0 / 8.0,
+                        one_domain: false,
+                        decode_domain: 0,
+                        separate: true,
+                    }
+                });
                 let pools = s.disaggregation.map(|d| {
                     let prefill = Replica::new(s.model, &rt.chip, d.prefill_tensor_parallel)
                         .expect("validation checked that the model fits a prefill copy")
@@ -513,8 +590,10 @@ impl<'s> Serving<'s> {
                         nic: fewer * rt.rack.scaleout_per_chip.0 / 8.0,
                         one_domain: d.prefill_chips < domain,
                         decode_domain: (d.prefill_chips / domain) as usize,
+                        separate: false,
                     }
                 });
+                let pools = pools.or(separate);
                 let copies = match s.disaggregation {
                     Some(d) => d.decode_copies(s.replica_chips, s.tensor_parallel),
                     None => s.replica_chips / s.tensor_parallel.max(1),
@@ -531,26 +610,19 @@ impl<'s> Serving<'s> {
                     kv_flows: Vec::new(),
                     mu_max,
                     demand: DemandSampler::new(s.demand.clone(), &streams, &s.name),
-                    parts: vec![None; config.site_count],
-                    slots: Vec::new(),
-                    free_slots: Vec::new(),
-                    loading_stack: Vec::new(),
-                    ready_stack: Vec::new(),
-                    ready: 0,
-                    loading: 0,
-                    leaving: 0,
-                    chips: 0,
+                    sets: std::iter::once((s.replica_chips, s.replica_domains))
+                        .chain(s.prefill_pool.map(|p| (p.replica_chips, p.replica_domains)))
+                        .map(|(chips, domains)| Set::new(chips, domains, config.site_count))
+                        .collect(),
                     backlog: Backlog::default(),
                     max_batch,
                     scv,
-                    load: 0.0,
                     lambda: 0.0,
                     epoch: Epoch::default(),
                     interval: Interval::default(),
                     totals: Totals::default(),
                     since: SimTime::ZERO,
                     name: SharedText::from(s.name.as_str()),
-                    ready_at: vec![0; config.site_count],
                 }
             })
             .collect::<Vec<_>>();
@@ -584,20 +656,25 @@ impl<'s> Serving<'s> {
     }
 
     /// The speed of service `i`'s replicas under their sites' power caps:
-    /// the mean over its serving replicas of their site's speed (1 when
-    /// no site is capped or none serves). O(sites).
+    /// the mean over its serving replicas (of both pools when it has a
+    /// separate prefill pool) of their site's speed (1 when no site is
+    /// capped or none serves). O(sites).
     fn speed_of(&self, i: usize) -> f64 {
         let s = &self.states[i];
-        if self.capped == 0 || s.ready == 0 {
+        let ready: u32 = s.sets.iter().map(|set| set.ready).sum();
+        if self.capped == 0 || ready == 0 {
             return 1.0;
         }
-        let sum: f64 = s
-            .ready_at
-            .iter()
-            .zip(&self.speed)
-            .map(|(&n, &v)| f64::from(n) * v)
-            .sum();
-        (sum / f64::from(s.ready)).min(1.0)
+        let mut sum = 0.0;
+        for set in &s.sets {
+            sum += set
+                .ready_at
+                .iter()
+                .zip(&self.speed)
+                .map(|(&n, &v)| f64::from(n) * v)
+                .sum::<f64>();
+        }
+        (sum / f64::from(ready)).min(1.0)
     }
 
     /// Whether the scenario has any service.
@@ -618,7 +695,14 @@ impl<'s> Serving<'s> {
     #[cfg(test)]
     /// A service's serving replicas, loading replicas and chips now.
     pub fn replicas(&self, service: usize) -> ReplicaCounts {
-        let s = &self.states[service];
+        self.set_counts(service, MAIN)
+    }
+
+    #[cfg(test)]
+    /// A service's replica set `set` ([`MAIN`], or [`PREFILL`] for a
+    /// separate prefill pool): its serving and loading replicas and chips.
+    pub fn set_counts(&self, service: usize, set: usize) -> ReplicaCounts {
+        let s = &self.states[service].sets[set];
         ReplicaCounts {
             ready: s.ready,
             loading: s.loading,
@@ -657,20 +741,21 @@ impl<'s> Serving<'s> {
             }
             Event::Ready {
                 service,
+                set,
                 replica,
                 generation,
             } => {
-                let (i, k) = (service as usize, replica as usize);
-                let slot = &self.states[i].slots[k];
+                let (i, r, k) = (service as usize, set as usize, replica as usize);
+                let slot = &self.states[i].sets[r].slots[k];
                 if slot.alive && !slot.ready && slot.generation == generation {
                     self.account(i, now);
-                    let s = &mut self.states[i];
+                    let s = &mut self.states[i].sets[r];
                     s.slots[k].ready = true;
                     s.ready_at[s.slots[k].site as usize] += 1;
                     s.ready += 1;
                     s.loading -= 1;
                     s.ready_stack.push((replica, generation));
-                    self.replaced(i, k, now, world);
+                    self.replaced(i, r, k, now, world);
                 }
             }
         }
@@ -691,25 +776,28 @@ impl<'s> Serving<'s> {
             cause,
         } = notice
             && self.by_allocation.contains_key(&a.0)
-            && let Some(&(service, slot)) = self.by_domain.get(&domain.0)
+            && let Some(&(service, set, slot)) = self.by_domain.get(&domain.0)
         {
-            let (i, k) = (service as usize, slot as usize);
+            let (i, r, k) = (service as usize, set as usize, slot as usize);
             if cause == DownCause::Maintenance {
-                self.moved_off(i, k, now, world);
+                self.moved_off(i, r, k, now, world);
             } else {
                 self.states[i].interval.lost += 1;
                 self.states[i].totals.lost += 1;
-                self.remove_replica(i, k, now, world);
+                self.remove_replica(i, r, k, now, world);
             }
         }
     }
 
-    /// Integrates a service's replica- and chip-seconds up to `now`.
+    /// Integrates a service's replica- and chip-seconds (of all its
+    /// replica sets) up to `now`.
     fn account(&mut self, i: usize, now: SimTime) {
         let s = &mut self.states[i];
         let dt = (now - s.since).seconds();
-        s.totals.replica_seconds += f64::from(s.ready) * dt;
-        s.totals.chip_seconds += s.chips as f64 * dt;
+        for set in &s.sets {
+            s.totals.replica_seconds += f64::from(set.ready) * dt;
+            s.totals.chip_seconds += set.chips as f64 * dt;
+        }
         s.since = now;
     }
 
@@ -732,9 +820,9 @@ impl<'s> Serving<'s> {
                 served_rps: per_s(t.served),
                 beyond_rps: per_s(t.beyond),
                 backlog: s.epoch.backlog_at(now),
-                replicas: s.ready,
-                replicas_loading: s.loading,
-                chips: s.chips,
+                replicas: s.sets[MAIN].ready,
+                replicas_loading: s.sets[MAIN].loading,
+                chips: s.sets.iter().map(|set| set.chips).sum(),
                 utilization: per_s(t.busy),
                 ttft_mean_s: per_served(t.ttft_sum),
                 ttft_p99_s: t.ttft_p,
@@ -750,6 +838,12 @@ impl<'s> Serving<'s> {
                 preemptions: t.preemptions,
                 replicas_lost: t.lost,
                 replicas_moved: t.moved,
+                prefill: s.sets.get(PREFILL).map(|p| crate::record::PrefillPoolRow {
+                    replicas: p.ready,
+                    replicas_loading: p.loading,
+                    chips: p.chips,
+                    utilization: per_s(t.prefill_busy),
+                }),
             });
         }
     }

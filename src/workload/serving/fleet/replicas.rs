@@ -10,8 +10,8 @@ use crate::world::{DomainId, RackTypeId, SiteId, World};
 impl Serving<'_> {
     /// The replica to give back first: the newest loading one, else the
     /// newest serving one (amortized O(1): stale stack entries are popped).
-    pub(super) fn newest(&mut self, i: usize) -> Option<usize> {
-        let s = &mut self.states[i];
+    pub(super) fn newest(&mut self, i: usize, set: usize) -> Option<usize> {
+        let s = &mut self.states[i].sets[set];
         while let Some(&(k, g)) = s.loading_stack.last() {
             let slot = &s.slots[k as usize];
             if slot.alive && !slot.ready && slot.generation == g {
@@ -29,18 +29,19 @@ impl Serving<'_> {
         None
     }
 
-    /// Places one more replica of service `i`, preempting training when it
-    /// may and must; whether it found room.
+    /// Places one more replica of service `i`'s replica set `set`,
+    /// preempting training when it may and must; whether it found room.
     pub(super) fn add_replica(
         &mut self,
         i: usize,
+        set: usize,
         now: SimTime,
         world: &mut World,
         training: Option<&mut Training>,
     ) -> bool {
         let service = &self.config.services[i];
         let model = RackTypeId(service.rack_type as u32);
-        let needed = service.replica_domains as usize;
+        let needed = self.states[i].sets[set].replica_domains as usize;
         let sites = self.config.site_count;
         let mut placed = placement::place(world, sites, model, needed);
         if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
@@ -65,15 +66,17 @@ impl Serving<'_> {
         let Some((site, domains)) = placed else {
             return false;
         };
-        self.add_replica_at(i, now, world, site, domains);
+        self.add_replica_at(i, set, now, world, site, domains);
         true
     }
 
-    /// Places one more replica of service `i` on `domains`, free domains
-    /// of its rack model at `site`; it loads from `now`. Returns its slot.
+    /// Places one more replica of service `i`'s replica set `set` on
+    /// `domains`, free domains of its rack model at `site`; it loads from
+    /// `now`. Returns its slot.
     pub(super) fn add_replica_at(
         &mut self,
         i: usize,
+        set: usize,
         now: SimTime,
         world: &mut World,
         site: SiteId,
@@ -81,8 +84,8 @@ impl Serving<'_> {
     ) -> usize {
         let service = &self.config.services[i];
         self.account(i, now);
-        let load = self.states[i].load;
-        let s = &mut self.states[i];
+        let s = &mut self.states[i].sets[set];
+        let load = s.load;
         match s.parts[site.index()] {
             Some(a) => world
                 .extend(now, a, &domains)
@@ -112,15 +115,16 @@ impl Serving<'_> {
         slot.domains = domains;
         let generation = slot.generation;
         for d in &slot.domains {
-            self.by_domain.insert(d.0, (i as u32, k as u32));
+            self.by_domain.insert(d.0, (i as u32, set as u32, k as u32));
         }
         s.loading += 1;
         s.loading_stack.push((k as u32, generation));
-        s.chips += u64::from(service.replica_chips);
+        s.chips += u64::from(s.replica_chips);
         self.scheduled.push((
             now + service.scale_up_delay,
             Event::Ready {
                 service: i as u32,
+                set: set as u32,
                 replica: k as u32,
                 generation,
             },
@@ -128,11 +132,18 @@ impl Serving<'_> {
         k
     }
 
-    /// Gives back replica `k` of service `i` at `now`.
-    pub(super) fn remove_replica(&mut self, i: usize, k: usize, now: SimTime, world: &mut World) {
+    /// Gives back replica `k` of service `i`'s replica set `set` at `now`.
+    pub(super) fn remove_replica(
+        &mut self,
+        i: usize,
+        set: usize,
+        k: usize,
+        now: SimTime,
+        world: &mut World,
+    ) {
         self.account(i, now);
-        let replica_chips = u64::from(self.config.services[i].replica_chips);
-        let s = &mut self.states[i];
+        let s = &mut self.states[i].sets[set];
+        let replica_chips = u64::from(s.replica_chips);
         let slot = &mut s.slots[k];
         if !slot.alive {
             return;

@@ -3,12 +3,13 @@
 //! or disaggregated (prefill and decode pools, KV transfers over the
 //! fabric).
 
-use super::{Event, Serving};
+use super::kv::Route;
+use super::{Event, MAIN, PREFILL, Serving};
 use crate::engine::{RngStreams, SimDuration, SimTime};
 use crate::record::Recorder;
 use crate::workload::serving::disagg::KvLink;
-use crate::world::World;
 use crate::world::fabric::FlowId;
+use crate::world::{RackId, World};
 
 impl Serving<'_> {
     /// Runs request-level window `index` at `now` on its service's serving
@@ -73,7 +74,7 @@ impl Serving<'_> {
             tpot_s: service.tpot_slo.seconds(),
             percentile: service.slo_percentile,
         };
-        let replicas = s.ready * s.copies;
+        let replicas = s.sets[MAIN].ready * s.copies;
         let speed = self.speed_of(w.service);
         let config = ServeConfig {
             replica: if speed < 1.0 {
@@ -133,16 +134,17 @@ impl Serving<'_> {
         });
     }
 
-    /// A request-level window of disaggregated service `i` at `now`: each
-    /// serving replica is a group of its prefill and decode copies, whose
-    /// KV caches cross the scale-up link (both pools in one domain), the
-    /// racks' NICs (one rack) or the scale-out fabric. There a flow from
-    /// the rack of the replica's first prefill domain to the rack of its
-    /// first decode domain, capped at the copies' NICs, is started to read
-    /// its max-min share beside the flows already there (training rings,
-    /// the window's other KV flows, other services' epoch KV flows: the
-    /// service's own end, the window's standing for its transfers until
-    /// the next epoch); the transfers run at that share.
+    /// A request-level window of disaggregated service `i` at `now`: its
+    /// KV caches cross a link per group ([`super::kv::routes`]; with a
+    /// separate prefill pool, per pair of prefill and decode replicas a
+    /// request uses): the scale-up link (both in one domain), the racks'
+    /// NICs (one rack) or the scale-out fabric. There a flow from the rack
+    /// of the prefill side's first domain to the rack of the decode side's,
+    /// capped at the copies' NICs, is started to read its max-min share
+    /// beside the flows already there (training rings, the window's other
+    /// KV flows, other services' epoch KV flows: the service's own end, the
+    /// window's standing for its transfers until the next epoch); the
+    /// transfers run at that share.
     /// After the run, the flow is restarted capped at the mean rate its
     /// transfers used (bytes ÷ the window's span), and ends with the span,
     /// so that it slows the training flows beside it as much as the
@@ -161,7 +163,7 @@ impl Serving<'_> {
         crate::record::KvWindow,
         u32,
     ) {
-        use crate::workload::serving::disagg::{self, DisaggConfig};
+        use crate::workload::serving::disagg::{self, DisaggConfig, SeparateConfig};
         use crate::workload::serving::requests::{Prefill, ServeConfig};
         // The window's flows stand for the service's transfers from now:
         // its epoch's flows end (they come back with the next epoch).
@@ -173,20 +175,19 @@ impl Serving<'_> {
         let service = &self.config.services[i];
         let s = &self.states[i];
         let p = s.pools.as_ref().expect("a disaggregated service");
-        let mut links = Vec::new();
-        let mut flows: Vec<Option<(FlowId, f64)>> = Vec::new();
         let mut kv = crate::record::KvWindow::default();
         let mut share_sum = 0.0;
-        for slot in s.slots.iter().filter(|slot| slot.alive && slot.ready) {
-            let route = super::kv::route(p, slot, world);
+        let mut flows: Vec<Option<Lane>> = Vec::new();
+        // A lane's link on `route`: its flow, if on the fabric, started.
+        let mut open = |route: Route, world: &mut World, flows: &mut Vec<Option<Lane>>| {
             let mut link = KvLink {
                 rate: p.nic,
                 latency_s: 0.0,
             };
             let mut flow = None;
-            if route == super::kv::Route::ScaleUp {
+            if route == Route::ScaleUp {
                 link.rate = p.scaleup;
-            } else if let super::kv::Route::Fabric(from, to) = route
+            } else if let Route::Fabric(from, to) = route
                 && let Ok(f) = world.start_flow(
                     now,
                     from,
@@ -205,69 +206,100 @@ impl Serving<'_> {
                     link.rate = share;
                 }
                 share_sum += link.rate;
-                flow = Some((f, link.rate));
+                flow = Some(Lane {
+                    flow: f,
+                    share: link.rate,
+                    from,
+                    to,
+                });
             }
-            links.push(link);
             flows.push(flow);
-        }
-        let groups = links.len() as u32;
-        let copies = groups * (p.prefill_copies + s.copies);
-        if groups == 0 || requests.is_empty() {
-            for (f, _) in flows.into_iter().flatten() {
-                world.end_flow(now, f).expect("started above");
-            }
-            return (None, kv, copies);
-        }
+            link
+        };
         let prefill = if speed < 1.0 {
             p.prefill.slowed(speed)
         } else {
             p.prefill.clone()
         };
-        let config = DisaggConfig {
-            prefill: ServeConfig {
-                replica: prefill,
-                replicas: groups * p.prefill_copies,
-                max_batch: p.prefill_max_batch,
-                routing: decode.routing,
-                prefill: match service.prefill {
-                    Prefill::Chunked { budget } => Prefill::Chunked {
-                        budget: budget.max(p.prefill_max_batch),
-                    },
-                    Prefill::Whole => Prefill::Whole,
+        let prefill_pool = |replicas: u32| ServeConfig {
+            replica: prefill.clone(),
+            replicas,
+            max_batch: p.prefill_max_batch,
+            routing: decode.routing,
+            prefill: match service.prefill {
+                Prefill::Chunked { budget } => Prefill::Chunked {
+                    budget: budget.max(p.prefill_max_batch),
                 },
+                Prefill::Whole => Prefill::Whole,
             },
-            decode: ServeConfig {
-                replicas: s.copies.max(1),
-                ..decode.clone()
-            },
-            links,
         };
-        let out = disagg::simulate(&config, requests).ok();
+        let decode_pool = ServeConfig {
+            replicas: s.copies.max(1),
+            ..decode.clone()
+        };
+        let (out, copies) = if p.separate {
+            // Separate pools: the serving replicas of each, paired as
+            // requests use them.
+            let prefill_slots: Vec<_> = s.sets[PREFILL].serving().collect();
+            let decode_slots: Vec<_> = s.sets[MAIN].serving().collect();
+            let (pr, dr) = (prefill_slots.len() as u32, decode_slots.len() as u32);
+            let copies = pr * p.prefill_copies + dr * s.copies;
+            if pr == 0 || dr == 0 || requests.is_empty() {
+                return (None, kv, copies);
+            }
+            let config = SeparateConfig {
+                prefill: prefill_pool(pr * p.prefill_copies),
+                prefill_per_replica: p.prefill_copies,
+                decode: decode_pool,
+                decode_replicas: dr,
+            };
+            let mut link = |a: u32, b: u32| {
+                let route = super::kv::route_between(
+                    prefill_slots[a as usize].domains[0],
+                    decode_slots[b as usize].domains[0],
+                    world,
+                );
+                open(route, world, &mut flows)
+            };
+            let out = disagg::simulate_separate(&config, requests, &mut link)
+                .ok()
+                .map(|(run, _pairs)| run);
+            (out, copies)
+        } else {
+            let links: Vec<KvLink> = super::kv::routes(s, world)
+                .into_iter()
+                .map(|route| open(route, world, &mut flows))
+                .collect();
+            let groups = links.len() as u32;
+            let copies = groups * (p.prefill_copies + s.copies);
+            if groups == 0 || requests.is_empty() {
+                for lane in flows.into_iter().flatten() {
+                    world.end_flow(now, lane.flow).expect("started above");
+                }
+                return (None, kv, copies);
+            }
+            let config = DisaggConfig {
+                prefill: prefill_pool(groups * p.prefill_copies),
+                decode: decode_pool,
+                links,
+            };
+            (disagg::simulate(&config, requests).ok(), copies)
+        };
         let span = out.as_ref().map_or(0.0, |o| {
             o.run.end_s - requests.first().map_or(0.0, |r| r.arrival)
         });
-        for (g, f) in flows.iter().enumerate() {
-            let Some((f, share)) = *f else { continue };
-            world.end_flow(now, f).expect("started above");
+        for (g, lane) in flows.iter().enumerate() {
+            let Some(lane) = lane else { continue };
+            world.end_flow(now, lane.flow).expect("started above");
             let bytes = out.as_ref().map_or(0.0, |o| o.link_bytes[g]);
             let until = now + SimDuration::from_secs_f64(span);
             if bytes > 0.0 && until > now && until < self.run.end {
-                let slot = s
-                    .slots
-                    .iter()
-                    .filter(|slot| slot.alive && slot.ready)
-                    .nth(g)
-                    .expect("one group per serving replica");
-                let super::kv::Route::Fabric(from, to) = super::kv::route(p, slot, world) else {
-                    unreachable!("a flow was started on this route above")
-                };
-                let slot_racks = (from, to);
-                let mean = (bytes / span).min(share) * 8.0;
+                let mean = (bytes / span).min(lane.share) * 8.0;
                 let standing = world
                     .start_flow(
                         now,
-                        slot_racks.0,
-                        slot_racks.1,
+                        lane.from,
+                        lane.to,
                         Some(crate::units::BitsPerSecond(mean)),
                     )
                     .expect("the route was found above");
@@ -276,22 +308,40 @@ impl Serving<'_> {
             }
         }
         if let Some(o) = &out {
-            kv.gb = o.link_bytes.iter().sum::<f64>() / 1e9;
-            let mut times: Vec<f64> = o
-                .transfer_s
-                .iter()
-                .copied()
-                .filter(|t| t.is_finite())
-                .collect();
-            times.sort_unstable_by(f64::total_cmp);
-            if !times.is_empty() {
-                kv.transfer_mean_s = times.iter().sum::<f64>() / times.len() as f64;
-                kv.transfer_p99_s = crate::workload::serving::requests::percentile(&times, 99.0);
-            }
+            transfer_figures(&mut kv, o);
         }
         if kv.fabric_flows > 0 {
             kv.fabric_share_gbit_per_s = share_sum * 8.0 / 1e9 / f64::from(kv.fabric_flows);
         }
         (out.map(|o| o.run), kv, copies)
+    }
+}
+
+/// A lane of a window whose KV transfers cross the fabric: the flow that
+/// probed its share, the share \[B/s\] and its racks.
+struct Lane {
+    flow: FlowId,
+    share: f64,
+    from: RackId,
+    to: RackId,
+}
+
+/// A window's KV bytes moved and its transfers' mean and p99 times, from
+/// its run.
+fn transfer_figures(
+    kv: &mut crate::record::KvWindow,
+    o: &crate::workload::serving::disagg::DisaggRun,
+) {
+    kv.gb = o.link_bytes.iter().sum::<f64>() / 1e9;
+    let mut times: Vec<f64> = o
+        .transfer_s
+        .iter()
+        .copied()
+        .filter(|t| t.is_finite())
+        .collect();
+    times.sort_unstable_by(f64::total_cmp);
+    if !times.is_empty() {
+        kv.transfer_mean_s = times.iter().sum::<f64>() / times.len() as f64;
+        kv.transfer_p99_s = crate::workload::serving::requests::percentile(&times, 99.0);
     }
 }
