@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::catalog::failures::{self, FailureKind};
 use crate::catalog::{Catalog, ChipSpec, RackSpec};
-use crate::record::SummaryRow;
+use crate::record::{CapacityUnit, SummaryRow};
 
 /// Which part of the catalog to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -402,8 +402,8 @@ fn money_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
     );
     for c in &e.contracts {
         let (amount, unit) = match c.unit {
-            "mw" => (format!("{} MW", c.peak_capacity), "kW-month"),
-            _ => (format!("{} chips", grouped(c.peak_capacity)), "chip-hour"),
+            CapacityUnit::Megawatts => (format!("{} MW", c.peak_capacity), "kW-month"),
+            CapacityUnit::Chips => (format!("{} chips", grouped(c.peak_capacity)), "chip-hour"),
         };
         let price = if c.price_derived {
             format!(
@@ -418,8 +418,8 @@ fn money_lines(out: &mut String, e: &crate::record::EconomicsSummary) {
             out,
             "  contract {}: {amount} at peak, {} to {}, {price}; {} of the committed capacity delivered; SLA credits {} in {} month(s)",
             c.contract,
-            &c.start[..10.min(c.start.len())],
-            &c.end[..10.min(c.end.len())],
+            c.start.date(),
+            c.end.date(),
             c.availability
                 .map_or("n/a".to_string(), |a| format!("{:.3}%", a * 100.0)),
             money(c.credits_usd),

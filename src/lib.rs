@@ -177,15 +177,23 @@ pub use scenario::{Issue, Location, Overrides, Scenario, ScenarioError};
 /// row type per CSV file `dcsim run` writes (`timeseries.csv` and
 /// `capacity.csv` come from [`SampleRow`], `failures.csv` from
 /// [`FailureRow`], …), the summary and its parts, and the enums of their
-/// categorical columns. The most used are also at the crate root.
+/// categorical columns. Values are typed: calendar instants are
+/// [`chrono::NaiveDateTime`] (to the second), dates [`chrono::NaiveDate`],
+/// months [`YearMonth`](rows::YearMonth), a column with a fixed set of
+/// values an enum whose `Display` is the text its file holds
+/// ([`Component`](rows::Component), [`CapacityUnit`](rows::CapacityUnit),
+/// [`Billing`](rows::Billing), [`TerminalTreatment`](rows::TerminalTreatment),
+/// [`NoIrr`](rows::NoIrr), …).
+/// The most used are also at the crate root.
 pub mod rows {
     pub use crate::catalog::failures::FailureKind;
     pub use crate::record::{
-        BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, Interruption,
-        JobRow, JobStatus, KvWindow, MaintenanceRow, MonthlyRow, MonthlyTaxRow, PhaseOutcome,
-        PrefillPoolRow, RackSample, Remedy, RetirementSummary, Rows, SampleRow, ServiceRow,
-        ServiceSummaryRow, SharedText, SummaryRow, TaxSummary, TerminalSummary, TrainingSample,
-        TrainingSummary, WindowRequestRow, WindowRow, YearMonth,
+        Billing, BuildoutRow, CapacityUnit, Component, ContractMonthRow, ContractRow,
+        EconomicsSummary, FailureRow, Interruption, JobRow, JobStatus, KvWindow, MaintenanceRow,
+        MonthlyRow, MonthlyTaxRow, NoIrr, PhaseOutcome, PrefillPoolRow, RackSample, Remedy,
+        RetirementSummary, Rows, SampleRow, ServiceRow, ServiceSummaryRow, SharedText, SummaryRow,
+        TaxSummary, TerminalSummary, TerminalTreatment, TrainingSample, TrainingSummary,
+        WindowRequestRow, WindowRow, YearMonth,
     };
     pub use crate::workload::serving::requests::{Latency, RequestRow, ServeSummary, SloResult};
 }

@@ -3,7 +3,11 @@
 //! Every model layer (world, and later workloads and economics) reports
 //! through these types, and every output format consumes them, so they live
 //! here, below both: a model depends on `record`, never on `output`. Rows are
-//! plain data with units in their field names.
+//! plain data with units in their field names and typed values: calendar
+//! instants are [`chrono::NaiveDateTime`] (to the second), dates
+//! [`chrono::NaiveDate`], months [`YearMonth`], categories enums; each
+//! table's columns say how a value is written
+//! (`crate::output::csv`).
 
 use crate::catalog::failures::FailureKind;
 
@@ -15,7 +19,7 @@ pub use month::YearMonth;
 /// Number of failure classes, the length of per-class counters.
 pub const CLASSES: usize = FailureKind::ALL.len();
 
-/// Text shared by many rows (a site's name, a sample's timestamp): cloning
+/// Text shared by many rows (a site's name, a rack model's): cloning
 /// it costs a reference count, not an allocation. Compares and prints as
 /// the text it holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,8 +88,9 @@ impl PartialEq<SharedText> for String {
 pub struct SampleRow {
     /// Hours since the start.
     pub time_h: f64,
-    /// Calendar time, `YYYY-MM-DDTHH:MM:SS`.
-    pub timestamp: SharedText,
+    /// Calendar time of the sample, to the second (`YYYY-MM-DDTHH:MM:SS`
+    /// in the CSV files).
+    pub timestamp: chrono::NaiveDateTime,
     /// Site name.
     pub site: SharedText,
     /// Racks commissioned and not retired.
@@ -147,8 +152,9 @@ pub struct SampleRow {
 /// since the previous sample.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RackSample {
-    /// Position of the rack model in the scenario's rack models (from 0).
-    pub rack_type: usize,
+    /// Position of the rack model in the scenario's rack models (from 0):
+    /// the books' index; the public name is `rack`.
+    pub(crate) rack_type: usize,
     /// Rack model name.
     pub rack: SharedText,
     /// Name of the rack model's chip.
@@ -237,6 +243,52 @@ impl PartialEq<&str> for Remedy {
     }
 }
 
+/// What failed, as the failure log reports it. Racks are numbered from 0
+/// across the run's sites, in the order they were commissioned; a node by
+/// its position in its rack (from 0).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Component {
+    /// A node (written `rack <rack> node <node>`).
+    Node {
+        /// The rack's number.
+        rack: u32,
+        /// The node's position in the rack.
+        node: u32,
+    },
+    /// A rack's power (written `rack <rack>`).
+    RackPower {
+        /// The rack's number.
+        rack: u32,
+    },
+    /// A rack's uplink: its switch or cables (written `rack <rack> uplink`).
+    Uplink {
+        /// The rack's number.
+        rack: u32,
+    },
+    /// The site's supply (written `site`).
+    Site,
+    /// An inter-site link (written `link <from>-<to>`).
+    Link {
+        /// Name of the site it leaves.
+        from: String,
+        /// Name of the site it reaches.
+        to: String,
+    },
+}
+
+impl std::fmt::Display for Component {
+    /// The text `failures.csv` writes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Component::Node { rack, node } => write!(f, "rack {rack} node {node}"),
+            Component::RackPower { rack } => write!(f, "rack {rack}"),
+            Component::Uplink { rack } => write!(f, "rack {rack} uplink"),
+            Component::Site => f.write_str("site"),
+            Component::Link { from, to } => write!(f, "link {from}-{to}"),
+        }
+    }
+}
+
 /// What became of a build-out phase by the end of the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhaseOutcome {
@@ -279,14 +331,14 @@ impl PartialEq<&str> for PhaseOutcome {
 pub struct FailureRow {
     /// Hours since the start.
     pub time_h: f64,
-    /// Calendar time.
-    pub timestamp: String,
+    /// Calendar time, to the second (`YYYY-MM-DDTHH:MM:SS` in the file).
+    pub timestamp: chrono::NaiveDateTime,
     /// Site name.
     pub site: String,
     /// Failure class.
     pub class: FailureKind,
-    /// What failed, e.g. `rack 12 node 3`.
-    pub component: String,
+    /// What failed (written e.g. `rack 12 node 3`).
+    pub component: Component,
     /// Rack model of the component (empty for sites and inter-site links).
     pub rack: String,
     /// Chips taken out of service.
@@ -336,10 +388,10 @@ pub struct SummaryRow {
     pub seed: u64,
     /// Number of sites.
     pub sites: usize,
-    /// First day.
-    pub start: String,
-    /// End (exclusive).
-    pub end: String,
+    /// First day (`YYYY-MM-DD` in `summary.csv`).
+    pub start: chrono::NaiveDate,
+    /// End (exclusive): the date of the run's end instant.
+    pub end: chrono::NaiveDate,
     /// Simulated hours.
     pub hours: f64,
     /// Racks commissioned over the run.
@@ -525,6 +577,12 @@ impl JobStatus {
     }
 }
 
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
 impl PartialEq<&str> for JobStatus {
     fn eq(&self, other: &&str) -> bool {
         self.key() == *other
@@ -540,8 +598,9 @@ pub struct JobRow {
     pub name: String,
     /// Hours since the start when it was submitted.
     pub submit_h: f64,
-    /// Calendar time of the submission.
-    pub submit: String,
+    /// Calendar time of the submission, to the second
+    /// (`YYYY-MM-DDTHH:MM:SS` in `jobs.csv`).
+    pub submit: chrono::NaiveDateTime,
     /// Hours since the start when it first held chips, if it did.
     pub first_start_h: Option<f64>,
     /// Hours since the start when it completed, if it did.
@@ -597,8 +656,8 @@ impl JobRow {
 pub struct ServiceRow {
     /// Hours since the start.
     pub time_h: f64,
-    /// Calendar time.
-    pub timestamp: SharedText,
+    /// Calendar time, to the second (`YYYY-MM-DDTHH:MM:SS` in the file).
+    pub timestamp: chrono::NaiveDateTime,
     /// Service name.
     pub service: SharedText,
     /// Mean demand over the interval [requests/s].
@@ -706,8 +765,9 @@ pub struct WindowRow {
     pub window: u32,
     /// Service name.
     pub service: String,
-    /// Calendar time of its start.
-    pub start: String,
+    /// Calendar time of its start, to the second (`YYYY-MM-DDTHH:MM:SS`
+    /// in the file).
+    pub start: chrono::NaiveDateTime,
     /// Hours since the start of the run.
     pub start_h: f64,
     /// Its requests: `"poisson"` or the trace file, followed by
@@ -746,15 +806,17 @@ pub struct KvWindow {
 pub struct MaintenanceRow {
     /// Hours since the start of the run.
     pub time_h: f64,
-    /// Calendar time of its opening.
-    pub timestamp: String,
+    /// Calendar time of its opening, to the second
+    /// (`YYYY-MM-DDTHH:MM:SS` in the file).
+    pub timestamp: chrono::NaiveDateTime,
     /// Site name.
     pub site: String,
     /// The rack model it takes down (a window over every model of its
     /// site writes one row per model).
     pub rack: String,
-    /// Index of that rack model in the scenario's rack types.
-    pub rack_type: usize,
+    /// Index of that rack model in the scenario's rack types (the books'
+    /// index; the public name is `rack`).
+    pub(crate) rack_type: usize,
     /// Racks powered off (online, powered racks of the site and model).
     pub racks: u32,
     /// Healthy chips of those racks, powered off.

@@ -119,6 +119,13 @@ impl FailureKind {
     }
 }
 
+impl std::fmt::Display for FailureKind {
+    /// Its [`FailureKind::key`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
 /// Default figures of one failure class.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FailureDefaults {

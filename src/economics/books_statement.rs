@@ -304,10 +304,7 @@ impl<R: Recorder> Books<'_, R> {
         let mut credits = vec![0.0; n];
         for (ci, c) in econ.contracts.iter().enumerate() {
             let name = SharedText::from(c.name.as_str());
-            let unit = match c.unit {
-                CapacityUnit::Chips => "chips",
-                CapacityUnit::Megawatts => "mw",
-            };
+            let unit = c.unit;
             // Price per capacity-hour as booked: per chip-hour, or per
             // MW-hour (per kW-hour × 1000).
             let price = match c.unit {
@@ -318,17 +315,19 @@ impl<R: Recorder> Books<'_, R> {
                 contract: c.name.clone(),
                 unit,
                 chip_types: c.chip_types.join("+"),
-                start: run.calendar.format(c.start),
-                end: run.calendar.format(c.end),
-                billing: match c.billing {
-                    Billing::TakeOrPay => "take_or_pay",
-                    Billing::PayPerUse => "pay_per_use",
-                },
+                start: run.calendar.instant(c.start),
+                end: run.calendar.instant(c.end),
+                billing: c.billing,
                 peak_capacity: c.peak(),
                 price: c.price_as_stated(),
                 price_derived: c.price_derived,
+                committed_hours: 0.0,
                 value_usd: c.value_usd,
-                ..ContractRow::default()
+                billed_usd: 0.0,
+                credits_usd: 0.0,
+                revenue_usd: 0.0,
+                availability: None,
+                months_credited: 0,
             };
             let mut delivered_total = 0.0;
             for m in 0..n {
@@ -581,7 +580,7 @@ impl<R: Recorder> Books<'_, R> {
         total.npv_usd = finance::npv(econ.discount_rate, flows_cash);
         match finance::irr(flows_cash) {
             Ok(r) => total.irr = Some(r),
-            Err(why) => total.irr_note = Some(why.reason()),
+            Err(why) => total.irr_note = Some(why),
         }
         if let Some(m) = finance::payback_month(flows_cash) {
             total.payback_month = Some(self.months[m].month);

@@ -12,7 +12,7 @@ use super::super::residual::{self, Terminal};
 use super::super::tax::{self, PhaseCapital};
 use super::super::{escalate, finance};
 use super::Books;
-use crate::record::{EconomicsSummary, Recorder, TaxSummary, TerminalSummary};
+use crate::record::{EconomicsSummary, Recorder, TaxSummary, TerminalSummary, TerminalTreatment};
 
 /// Per-month inputs of the optional terms, by month of the run.
 pub(super) struct Extras {
@@ -155,7 +155,7 @@ impl<R: Recorder> Books<'_, R> {
             after_tax.npv_usd = finance::npv(r, after_tax_flows);
             match finance::irr(after_tax_flows) {
                 Ok(x) => after_tax.irr = Some(x),
-                Err(why) => after_tax.irr_note = Some(why.reason()),
+                Err(why) => after_tax.irr_note = Some(why),
             }
             if let Some((month, months)) = payback(after_tax_flows) {
                 after_tax.payback_month = Some(month);
@@ -164,16 +164,20 @@ impl<R: Recorder> Books<'_, R> {
             total.tax = Some(after_tax);
         }
         let n = self.months.len();
-        if matches!(econ.terminal, Terminal::None) || n == 0 {
+        if n == 0 {
             return;
         }
-        let value = match &econ.terminal {
-            Terminal::None => 0.0,
-            Terminal::BookValue => total.book_value_usd,
-            Terminal::Resale { shares_by_age } => {
-                residual::resale_value(shares_by_age, phases, n, econ.capex.facility_life_months)
-            }
-            Terminal::Perpetuity { growth } => residual::perpetuity(pre_tax, r, *growth),
+        let (treatment, value) = match &econ.terminal {
+            Terminal::None => return,
+            Terminal::BookValue => (TerminalTreatment::BookValue, total.book_value_usd),
+            Terminal::Resale { shares_by_age } => (
+                TerminalTreatment::Resale,
+                residual::resale_value(shares_by_age, phases, n, econ.capex.facility_life_months),
+            ),
+            Terminal::Perpetuity { growth } => (
+                TerminalTreatment::Perpetuity,
+                residual::perpetuity(pre_tax, r, *growth),
+            ),
         };
         let with = |flows: &[f64], v: f64| {
             let mut f = flows.to_vec();
@@ -184,14 +188,18 @@ impl<R: Recorder> Books<'_, R> {
         };
         let flows = with(pre_tax, value);
         let mut out = TerminalSummary {
-            treatment: econ.terminal.name(),
+            treatment,
             value_usd: value,
             npv_usd: finance::npv(r, &flows),
-            ..TerminalSummary::default()
+            irr: None,
+            irr_note: None,
+            after_tax_value_usd: None,
+            after_tax_npv_usd: None,
+            after_tax_irr: None,
         };
         match finance::irr(&flows) {
             Ok(x) => out.irr = Some(x),
-            Err(why) => out.irr_note = Some(why.reason()),
+            Err(why) => out.irr_note = Some(why),
         }
         if let Some(t) = &econ.tax {
             let after_value = match &econ.terminal {

@@ -147,25 +147,7 @@ pub struct FixedCost {
     pub usd_per_year: f64,
 }
 
-/// What unit a contract commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CapacityUnit {
-    /// Chips (of the contract's chip types); priced per chip-hour.
-    Chips,
-    /// MW of IT nameplate power (of racks of the contract's chip types);
-    /// priced per kW-month (730 h).
-    Megawatts,
-}
-
-/// How a contract is billed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Billing {
-    /// The customer pays for the committed capacity whether or not it uses
-    /// it (SLA credits aside).
-    TakeOrPay,
-    /// The customer pays for the committed capacity its workloads use.
-    PayPerUse,
-}
+pub use crate::record::{Billing, CapacityUnit};
 
 /// One step of a contract's ramp: from `at`, `capacity` is committed.
 #[derive(Clone, Copy, Debug, PartialEq)]

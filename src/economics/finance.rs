@@ -23,25 +23,7 @@ fn npv_monthly(i: f64, flows: &[f64]) -> f64 {
     flows.iter().rev().fold(0.0, |acc, cf| (acc + cf) * d)
 }
 
-/// Why a cash-flow series has no IRR.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NoIrr {
-    /// Every flow has the same sign (or is zero): no rate makes the NPV
-    /// zero.
-    NoSignChange,
-    /// The NPV does not cross zero between −99.99 % and +10⁶ % a year.
-    NotBracketed,
-}
-
-impl NoIrr {
-    /// What the summary says instead of a rate.
-    pub fn reason(self) -> &'static str {
-        match self {
-            NoIrr::NoSignChange => "no IRR: the cash flow never changes sign",
-            NoIrr::NotBracketed => "no IRR between -99.99% and +1,000,000% a year",
-        }
-    }
-}
+pub use crate::record::NoIrr;
 
 /// Internal rate of return, annual: the rate at which [`npv`] is zero.
 ///

@@ -42,18 +42,6 @@ pub enum Terminal {
     },
 }
 
-impl Terminal {
-    /// The name the summary gives the treatment.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Terminal::None => "none",
-            Terminal::BookValue => "book_value",
-            Terminal::Resale { .. } => "resale",
-            Terminal::Perpetuity { .. } => "perpetuity",
-        }
-    }
-}
-
 /// The share of its price a piece of hardware resells for at `age_years`:
 /// linear between (0, 1) and the curve's points at ages 1, 2, …; the last
 /// point's share beyond the curve.

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 
-use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 /// Microseconds in one second.
 pub const MICROS_PER_SECOND: u64 = 1_000_000;
@@ -210,40 +210,13 @@ impl Calendar {
         self.date(t).month()
     }
 
-    /// `t` as `YYYY-MM-DDTHH:MM:SS` (seconds truncated). Written digit by
-    /// digit (a sample formats one per instant; no format string to parse).
-    pub fn format(&self, t: SimTime) -> String {
-        let date = self.date(t);
-        let seconds = (t.0 % MICROS_PER_DAY) / 1_000_000;
-        let mut out = String::with_capacity(20);
-        let year = date.year();
-        if (0..=9999).contains(&year) {
-            push_digits(&mut out, year as u64, 4);
-        } else {
-            // Outside four digits, as chrono writes it (validation keeps
-            // years in 1900–2200, so this is never reached by a run).
-            out.push_str(&date.format("%Y").to_string());
-        }
-        out.push('-');
-        push_digits(&mut out, u64::from(date.month()), 2);
-        out.push('-');
-        push_digits(&mut out, u64::from(date.day()), 2);
-        out.push('T');
-        push_digits(&mut out, seconds / 3600, 2);
-        out.push(':');
-        push_digits(&mut out, seconds / 60 % 60, 2);
-        out.push(':');
-        push_digits(&mut out, seconds % 60, 2);
-        out
-    }
-}
-
-/// Appends `n` with exactly `width` digits, zero-padded (`n < 10^width`).
-fn push_digits(out: &mut String, n: u64, width: u32) {
-    let mut div = 10u64.pow(width - 1);
-    while div > 0 {
-        out.push(char::from(b'0' + (n / div % 10) as u8));
-        div /= 10;
+    /// The civil date and time at `t`, truncated to the second: the
+    /// calendar time the rows hold (written `YYYY-MM-DDTHH:MM:SS`).
+    pub fn instant(&self, t: SimTime) -> NaiveDateTime {
+        let seconds = ((t.0 % MICROS_PER_DAY) / MICROS_PER_SECOND) as u32;
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)
+            .expect("fewer seconds than a day");
+        self.date(t).and_time(time)
     }
 }
 
@@ -253,7 +226,7 @@ mod tests {
     use chrono::Timelike;
 
     #[test]
-    fn format_matches_chrono() {
+    fn an_instant_is_the_datetime_to_the_second() {
         let cal = Calendar::new(NaiveDate::from_ymd_opt(2026, 12, 30).unwrap());
         for t in [
             0,
@@ -266,14 +239,7 @@ mod tests {
         ] {
             let t = SimTime(t);
             let dt = cal.datetime(t);
-            let want = format!(
-                "{}T{:02}:{:02}:{:02}",
-                dt.date().format("%Y-%m-%d"),
-                dt.hour(),
-                dt.minute(),
-                dt.second()
-            );
-            assert_eq!(cal.format(t), want);
+            assert_eq!(cal.instant(t), dt.with_nanosecond(0).unwrap(), "{t:?}");
         }
     }
 
@@ -297,7 +263,7 @@ mod tests {
         assert_eq!(c.hour_of_day(t), 13);
         assert_eq!(c.month(t), 2);
         assert_eq!(c.weekday(t), Weekday::Sun);
-        assert_eq!(c.format(t), "2026-02-01T13:00:00");
+        assert_eq!(c.instant(t).to_string(), "2026-02-01 13:00:00");
     }
 
     #[test]

@@ -1,7 +1,117 @@
 //! The economics' rows: the provider's monthly statement (`monthly.csv`),
 //! the contracts' files and the money figures of the summary.
 
+use std::fmt;
+
 use super::{SharedText, YearMonth};
+
+/// What unit a contract commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapacityUnit {
+    /// Chips (of the contract's chip types); priced per chip-hour.
+    Chips,
+    /// MW of IT nameplate power (of racks of the contract's chip types);
+    /// priced per kW-month (730 h).
+    Megawatts,
+}
+
+impl CapacityUnit {
+    /// The name the contracts' files write: `chips` or `mw`.
+    pub fn key(self) -> &'static str {
+        match self {
+            CapacityUnit::Chips => "chips",
+            CapacityUnit::Megawatts => "mw",
+        }
+    }
+}
+
+impl fmt::Display for CapacityUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// How a contract is billed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Billing {
+    /// The customer pays for the committed capacity whether or not it uses
+    /// it (SLA credits aside).
+    TakeOrPay,
+    /// The customer pays for the committed capacity its workloads use.
+    PayPerUse,
+}
+
+impl Billing {
+    /// The name `contracts.csv` writes: `take_or_pay` or `pay_per_use`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Billing::TakeOrPay => "take_or_pay",
+            Billing::PayPerUse => "pay_per_use",
+        }
+    }
+}
+
+impl fmt::Display for Billing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Why a cash-flow series has no IRR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoIrr {
+    /// Every flow has the same sign (or is zero): no rate makes the NPV
+    /// zero.
+    NoSignChange,
+    /// The NPV does not cross zero between −99.99 % and +10⁶ % a year.
+    NotBracketed,
+}
+
+impl NoIrr {
+    /// What the summary says instead of a rate.
+    pub fn reason(self) -> &'static str {
+        match self {
+            NoIrr::NoSignChange => "no IRR: the cash flow never changes sign",
+            NoIrr::NotBracketed => "no IRR between -99.99% and +1,000,000% a year",
+        }
+    }
+}
+
+impl fmt::Display for NoIrr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+/// How the value left at the end of the run is counted
+/// (`[economics.terminal] treatment`, other than none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminalTreatment {
+    /// The assets' book value.
+    BookValue,
+    /// Hardware resale by age plus the facility's book value.
+    Resale,
+    /// A growing perpetuity on the last year's cash flow.
+    Perpetuity,
+}
+
+impl TerminalTreatment {
+    /// The name the summary writes: `book_value`, `resale` or
+    /// `perpetuity`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TerminalTreatment::BookValue => "book_value",
+            TerminalTreatment::Resale => "resale",
+            TerminalTreatment::Perpetuity => "perpetuity",
+        }
+    }
+}
+
+impl fmt::Display for TerminalTreatment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
 
 /// One calendar month of the provider's statement, for `monthly.csv`.
 /// Money in USD over the month (the first and last months may be partial:
@@ -96,8 +206,8 @@ pub struct ContractMonthRow {
     pub month: YearMonth,
     /// Contract name.
     pub contract: SharedText,
-    /// `chips` or `mw`: the unit of the capacity-hours.
-    pub unit: &'static str,
+    /// The unit of the capacity-hours (`chips` or `mw` in the file).
+    pub unit: CapacityUnit,
     /// Capacity-hours committed over the month.
     pub committed_hours: f64,
     /// Capacity-hours of healthy capacity assigned to it.
@@ -117,20 +227,21 @@ pub struct ContractMonthRow {
 }
 
 /// One contract over its whole term, for `contracts.csv`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ContractRow {
     /// Contract name.
     pub contract: String,
-    /// `chips` or `mw`.
-    pub unit: &'static str,
+    /// What it commits (`chips` or `mw` in the file).
+    pub unit: CapacityUnit,
     /// Chip types that may serve it, joined by `+`.
     pub chip_types: String,
-    /// First day of the term.
-    pub start: String,
-    /// End of the term (exclusive).
-    pub end: String,
-    /// `take_or_pay` or `pay_per_use`.
-    pub billing: &'static str,
+    /// Start of the term, to the second (`YYYY-MM-DDTHH:MM:SS` in the
+    /// file).
+    pub start: chrono::NaiveDateTime,
+    /// End of the term (exclusive), to the second.
+    pub end: chrono::NaiveDateTime,
+    /// How it is billed (`take_or_pay` or `pay_per_use` in the file).
+    pub billing: Billing,
     /// Largest capacity committed (chips, or MW).
     pub peak_capacity: f64,
     /// Price as stated: USD per chip-hour, or per kW-month for MW.
@@ -192,7 +303,7 @@ pub struct EconomicsSummary {
     /// IRR per year, if the cash flow has one.
     pub irr: Option<f64>,
     /// Why there is no IRR, if there is none.
-    pub irr_note: Option<&'static str>,
+    pub irr_note: Option<NoIrr>,
     /// The month from which cumulative cash stays ≥ 0, if any (`YYYY-MM`
     /// in `summary.csv`).
     pub payback_month: Option<YearMonth>,
@@ -258,7 +369,7 @@ pub struct TaxSummary {
     /// IRR of the after-tax cash flows, if any.
     pub irr: Option<f64>,
     /// Why there is no after-tax IRR, if there is none.
-    pub irr_note: Option<&'static str>,
+    pub irr_note: Option<NoIrr>,
     /// The month from which cumulative after-tax cash stays ≥ 0.
     pub payback_month: Option<YearMonth>,
     /// Months from the start to the end of that month.
@@ -267,10 +378,10 @@ pub struct TaxSummary {
 
 /// The headline figures with the value left at the end
 /// (`crate::economics::residual`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TerminalSummary {
-    /// `book_value`, `resale` or `perpetuity`.
-    pub treatment: &'static str,
+    /// How the terminal value is counted.
+    pub treatment: TerminalTreatment,
     /// Terminal value, pre-tax \[USD\].
     pub value_usd: f64,
     /// NPV with the terminal value in the last month \[USD\].
@@ -278,7 +389,7 @@ pub struct TerminalSummary {
     /// IRR with it.
     pub irr: Option<f64>,
     /// Why there is none.
-    pub irr_note: Option<&'static str>,
+    pub irr_note: Option<NoIrr>,
     /// After tax (with `[economics.tax]`): the terminal value after tax on
     /// its gain, the NPV and IRR of the after-tax flows with it.
     pub after_tax_value_usd: Option<f64>,

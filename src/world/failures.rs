@@ -22,7 +22,7 @@
 
 use crate::catalog::failures::FailureKind;
 use crate::engine::{SimDuration, SimTime};
-use crate::record::{FailureRow, Remedy};
+use crate::record::{Component, FailureRow, Remedy};
 use crate::world::config::Lifetime;
 
 use super::cohort::{NOT_MEMBER, RackCohorts, Scope, weibull_time_to_failure};
@@ -626,23 +626,30 @@ impl World<'_> {
             Target::Node(node) => {
                 let r = self.topo.node_rack[node as usize];
                 let index = node - self.topo.racks[r as usize].first_node;
-                (format!("rack {r} node {index}"), rack_model(r))
+                (
+                    Component::Node {
+                        rack: r,
+                        node: index,
+                    },
+                    rack_model(r),
+                )
             }
-            Target::RackPower(r) => (format!("rack {r}"), rack_model(r)),
-            Target::Uplink(r) => (format!("rack {r} uplink"), rack_model(r)),
-            Target::Site(_) => ("site".to_string(), String::new()),
+            Target::RackPower(r) => (Component::RackPower { rack: r }, rack_model(r)),
+            Target::Uplink(r) => (Component::Uplink { rack: r }, rack_model(r)),
+            Target::Site(_) => (Component::Site, String::new()),
             Target::Dci(l) => {
                 let l = &self.network.dci[l as usize];
                 let names = &self.config.sites;
-                (
-                    format!("link {}-{}", names[l.from].name, names[l.to].name),
-                    String::new(),
-                )
+                let link = Component::Link {
+                    from: names[l.from].name.clone(),
+                    to: names[l.to].name.clone(),
+                };
+                (link, String::new())
             }
         };
         self.log.push(FailureRow {
             time_h: self.now.hours(),
-            timestamp: self.run.calendar.format(self.now),
+            timestamp: self.run.calendar.instant(self.now),
             site: self.config.sites[o.site].name.clone(),
             class: o.class,
             component,

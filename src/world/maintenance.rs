@@ -136,7 +136,7 @@ impl World<'_> {
         for (ti, racks, chips, held) in by_model {
             self.maintenance_log.push(MaintenanceRow {
                 time_h: self.now.hours(),
-                timestamp: self.run.calendar.format(self.now),
+                timestamp: self.run.calendar.instant(self.now),
                 site: self.config.sites[m.site].name.clone(),
                 rack: self.config.rack_types[ti].rack.name.clone(),
                 rack_type: ti,

@@ -5,7 +5,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::record::{
-    BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SharedText, SummaryRow, TrainingSample,
+    BuildoutRow, CLASSES, PhaseOutcome, Recorder, SampleRow, SummaryRow, TrainingSample,
 };
 use crate::units::Watts;
 
@@ -28,7 +28,7 @@ impl World<'_> {
     ) {
         self.now = now;
         let run = self.run;
-        let timestamp = SharedText::from(run.calendar.format(now));
+        let timestamp = run.calendar.instant(now);
         let mut chips_online = 0;
         let mut facility = Watts::ZERO;
         let maintenance = self.maintenance_chips();
@@ -68,7 +68,7 @@ impl World<'_> {
             // reads the power in force since the last change.
             let row = SampleRow {
                 time_h: now.hours(),
-                timestamp: timestamp.clone(),
+                timestamp,
                 site: self.site_names[i].clone(),
                 racks_online: s.racks_online,
                 racks_deferred: s.racks_deferred,
@@ -165,8 +165,8 @@ impl World<'_> {
             scenario: run.name.clone(),
             seed: run.seed,
             sites: config.sites.len(),
-            start: cal.start().to_string(),
-            end: cal.date(run.end).to_string(),
+            start: cal.start(),
+            end: cal.date(run.end),
             hours: run.end.hours(),
             racks_commissioned: self.sites.iter().map(|s| s.racks_commissioned).sum(),
             racks_refused: self.sites.iter().map(|s| s.racks_refused).sum(),

@@ -3,6 +3,7 @@
 //! takes its spare nodes out of the pool.
 
 use crate::common::{Edit, load_text, run};
+use dcsim::rows::Component;
 
 const BASE: &str = r#"
 name = "dark-racks"
@@ -63,7 +64,10 @@ fn no_uplink_fails_while_its_rack_is_dark() {
         .iter()
         .filter(|f| f.class.key() == "rack_power")
     {
-        let r: usize = f.component["rack ".len()..].parse().unwrap();
+        let Component::RackPower { rack } = f.component else {
+            panic!("a rack_power failure of {}", f.component)
+        };
+        let r = rack as usize;
         dark[r].push((f.time_h, f.time_h + f.downtime_h));
     }
     let uplinks: Vec<_> = rec
@@ -76,9 +80,10 @@ fn no_uplink_fails_while_its_rack_is_dark() {
         "enough failures"
     );
     for f in uplinks {
-        let r: usize = f.component["rack ".len()..f.component.len() - " uplink".len()]
-            .parse()
-            .unwrap();
+        let Component::Uplink { rack } = f.component else {
+            panic!("a switch_cable failure of {}", f.component)
+        };
+        let r = rack as usize;
         assert!(
             !dark[r].iter().any(|&(a, b)| a <= f.time_h && f.time_h < b),
             "uplink of rack {r} failed at {} h while the rack was dark",

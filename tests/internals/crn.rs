@@ -95,5 +95,9 @@ fn adding_a_link_leaves_other_failures_unchanged() {
         "{}\n[[links]]\nfrom = \"south\"\nto = \"north\"\nbandwidth_gbit_per_s = 100\nlatency = \"12ms\"\n",
         base()
     );
-    assert_unchanged(&variant, |r| r.component == "link south-north", "new link");
+    assert_unchanged(
+        &variant,
+        |r| r.component.to_string() == "link south-north",
+        "new link",
+    );
 }

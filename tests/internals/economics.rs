@@ -255,7 +255,8 @@ fn no_sign_change_means_no_irr_and_no_nan() {
     let (_, summary) = run(&load_text(&text));
     let e = summary.economics.unwrap();
     assert_eq!(e.irr, None);
-    assert!(e.irr_note.unwrap().contains("never changes sign"));
+    assert_eq!(e.irr_note, Some(finance::NoIrr::NoSignChange));
+    assert!(e.irr_note.unwrap().reason().contains("never changes sign"));
     assert_eq!(e.payback_months, Some(1));
     assert_eq!(finance::irr(&[1.0, 1.0]), Err(finance::NoIrr::NoSignChange));
 }
@@ -352,7 +353,7 @@ fn progress_payments_colocation_and_a_mw_contract_by_hand() {
     }
     assert_eq!(m[0].colocation_usd, 0.0, "nothing online in January");
     let c = &rec.contracts[0];
-    assert_eq!(c.unit, "mw");
+    assert_eq!(c.unit.key(), "mw");
     assert_rel(c.price, 1000.0, 1e-12, "price as stated per kW-month");
     assert_rel(c.availability.unwrap(), 1.0, 1e-9, "all delivered");
     assert_rel(

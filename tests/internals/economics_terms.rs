@@ -147,7 +147,7 @@ fn a_resale_at_age_three_by_hand() {
     let (_, summary) = closed(4, 1, "2027-01-01", 10.0, terminal);
     let e = summary.economics.unwrap();
     let v = e.terminal.as_ref().expect("a terminal value");
-    assert_eq!(v.treatment, "resale");
+    assert_eq!(v.treatment.key(), "resale");
     assert_rel(v.value_usd, 75_000.0, 1e-12, "resale value");
     assert_rel(
         v.npv_usd - e.npv_usd,

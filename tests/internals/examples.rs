@@ -115,8 +115,14 @@ fn two_sites_defers_until_the_upgrade_and_caps_in_summer() {
     );
     assert!((h100.deferred_days - 61.0).abs() < 1e-9);
     for r in rec.samples.iter().filter(|r| r.site == "ohio") {
-        let in_window = r.timestamp.as_str() > "2026-06-01" && r.timestamp.as_str() <= "2026-10-01";
-        let after_aug = r.timestamp.as_str() > "2026-08-01";
+        let day = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, d, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+        };
+        let in_window = r.timestamp >= day(6) && r.timestamp < day(10);
+        let after_aug = r.timestamp >= day(8);
         let expected = match (in_window, after_aug) {
             (true, false) => 200,
             (true, true) => 300,
@@ -132,7 +138,7 @@ fn two_sites_defers_until_the_upgrade_and_caps_in_summer() {
             r.timestamp
         );
         if r.power_cap_factor < 1.0 {
-            capped_months.insert(r.timestamp[5..7].to_string());
+            capped_months.insert(format!("{:02}", r.timestamp.month()));
         }
     }
     // PUE ≥ 1.27 (May to September at texas) is what pushes it over 34 MW.
@@ -647,18 +653,18 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
     // Held share of the online GPUs per calendar year (2027 to 2031, full
     // years after the build-out), from the daily samples: training jobs
     // alone, and with the chat service's replicas.
-    let mut years: std::collections::BTreeMap<String, (f64, f64, f64)> = Default::default();
+    let mut years: std::collections::BTreeMap<i32, (f64, f64, f64)> = Default::default();
     for r in &rec.samples {
         let held = r.training.as_ref().unwrap().chips as f64;
-        let y = years.entry(r.timestamp[..4].to_string()).or_default();
+        let y = years.entry(r.timestamp.year()).or_default();
         y.0 += held;
         y.2 += r.chips_online as f64;
     }
     for r in &rec.services {
-        years.get_mut(&r.timestamp[..4]).unwrap().1 += r.chips as f64;
+        years.get_mut(&r.timestamp.year()).unwrap().1 += r.chips as f64;
     }
-    for year in ["2027", "2028", "2029", "2030", "2031"] {
-        let (training, serving, online) = years[year];
+    for year in 2027..=2031 {
+        let (training, serving, online) = years[&year];
         let share = training / online;
         assert!((0.6..0.85).contains(&share), "{year}: {share:.3} held");
         let busy = (training + serving) / online;
@@ -727,7 +733,7 @@ fn the_default_workload_keeps_the_fleet_busy_without_a_runaway_queue() {
         .terminal
         .as_ref()
         .expect("the default states its terminal value");
-    assert_eq!(t.treatment, "book_value");
+    assert_eq!(t.treatment.key(), "book_value");
     assert_eq!(t.value_usd, e.book_value_usd);
     assert!(t.npv_usd > e.npv_usd);
     let after = t.after_tax_npv_usd.unwrap();

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use dcsim::catalog::failures::FailureKind;
-use dcsim::record::{FailureRow, PhaseOutcome, Remedy, SampleRow};
+use dcsim::record::{Component, FailureRow, PhaseOutcome, Remedy, SampleRow};
 
 use crate::internals::common::{assert_abs, assert_rel, run_fixture};
 
@@ -86,7 +86,7 @@ fn spares_are_swapped_in_and_the_node_comes_back_after_the_swap_time() {
     // The pool: 2 spares; a swap takes one, and the broken node rejoins
     // the pool once repaired, 100 h later.
     let mut away: Vec<f64> = Vec::new(); // when each lent spare comes back
-    let mut back_in_service: HashMap<&str, f64> = HashMap::new();
+    let mut back_in_service: HashMap<&Component, f64> = HashMap::new();
     let (mut swaps, mut in_place) = (0, 0);
     for f in log {
         assert_eq!(
@@ -109,10 +109,7 @@ fn spares_are_swapped_in_and_the_node_comes_back_after_the_swap_time() {
             in_place += 1;
         }
         // The node was back in service, and its age counts from then.
-        let since = back_in_service
-            .get(f.component.as_str())
-            .copied()
-            .unwrap_or(0.0);
+        let since = back_in_service.get(&f.component).copied().unwrap_or(0.0);
         assert!(f.time_h >= since, "{} failed while down", f.component);
         assert_abs(
             f.age_h,
@@ -215,7 +212,11 @@ fn check_weibull(shape: f64, rate_per_million_hours: f64, chips: u32, nodes: u32
     assert_eq!(ages.len() as u64, s.failures_total());
     // Each node fails at most once: the ages are first lifetimes, counted
     // from commissioning at the start.
-    let mut failed: Vec<&str> = rec.failures.iter().map(|f| f.component.as_str()).collect();
+    let mut failed: Vec<String> = rec
+        .failures
+        .iter()
+        .map(|f| f.component.to_string())
+        .collect();
     failed.sort_unstable();
     failed.dedup();
     assert_eq!(failed.len(), ages.len(), "a node failed twice");
@@ -421,26 +422,23 @@ fn remedy_of(f: &FailureRow) -> String {
     f.remedy.to_string()
 }
 
-/// What a `component` field names.
+/// What a `component` field names (a link by `from-to`).
 #[derive(Debug, PartialEq)]
-enum Named<'a> {
+enum Named {
     Node(u32, u32),
     RackPower(u32),
     Uplink(u32),
     Site,
-    Link(&'a str),
+    Link(String),
 }
 
-fn parse_component(text: &str) -> Named<'_> {
-    let words: Vec<&str> = text.split(' ').collect();
-    let num = |w: &str| w.parse::<u32>().unwrap_or_else(|_| panic!("{text:?}"));
-    match words.as_slice() {
-        ["rack", r, "node", i] => Named::Node(num(r), num(i)),
-        ["rack", r, "uplink"] => Named::Uplink(num(r)),
-        ["rack", r] => Named::RackPower(num(r)),
-        ["site"] => Named::Site,
-        ["link", l] => Named::Link(l),
-        _ => panic!("unknown component {text:?}"),
+fn parse_component(c: &Component) -> Named {
+    match c {
+        Component::Node { rack, node } => Named::Node(*rack, *node),
+        Component::Uplink { rack } => Named::Uplink(*rack),
+        Component::RackPower { rack } => Named::RackPower(*rack),
+        Component::Site => Named::Site,
+        Component::Link { from, to } => Named::Link(format!("{from}-{to}")),
     }
 }
 
@@ -713,7 +711,7 @@ impl Replay<'_> {
                     )
                 );
                 assert_eq!(f.site, sc.world.sites[link.from].name);
-                let since = match self.links.get(name) {
+                let since = match self.links.get(&name) {
                     Some((_, s)) => {
                         assert!(t >= s.until - HOUR_EPS, "{what}: cut again while down");
                         s.back
@@ -723,7 +721,7 @@ impl Replay<'_> {
                 check_age(since);
                 assert!(f.downtime_h > 0.0, "{what}");
                 self.links.insert(
-                    name.to_string(),
+                    name,
                     (
                         f.site.clone(),
                         Spell {

@@ -52,8 +52,8 @@ fn one_rack_for_one_day() {
         assert_rel(r.energy_cost_usd, 0.010 * 50.0, REL, "cost per hour");
         assert_rel(r.carbon_tco2e, 0.010 * 0.4, REL, "carbon per hour");
     }
-    assert_eq!(rows[0].timestamp, "2026-01-05T01:00:00");
-    assert_eq!(rows[23].timestamp, "2026-01-06T00:00:00");
+    assert_eq!(rows[0].timestamp, at("2026-01-05T01:00:00"));
+    assert_eq!(rows[23].timestamp, at("2026-01-06T00:00:00"));
     // The intervals add up to the day.
     assert_rel(sum(rows, |r| r.it_energy_mwh), 0.192, REL, "Σ IT energy");
     assert_rel(sum(rows, |r| r.energy_mwh), 0.24, REL, "Σ facility energy");
@@ -127,7 +127,10 @@ fn time_of_use_prices_and_carbon_bands_over_a_week() {
     ] {
         assert_rel(cost_of_hour_ending(h), 0.01 * price, REL, what);
     }
-    assert_eq!(rec.samples[saturday + 11].timestamp, "2026-01-10T12:00:00");
+    assert_eq!(
+        rec.samples[saturday + 11].timestamp,
+        at("2026-01-10T12:00:00")
+    );
     assert_rel(
         rec.samples[saturday + 11].carbon_tco2e,
         0.01 * 0.1,
@@ -151,9 +154,9 @@ fn monthly_pue_across_a_year_boundary() {
     assert_eq!(rows.len(), 744 + 744 + 672);
     let (dec, rest) = rows.split_at(744);
     let (jan, feb) = rest.split_at(744);
-    assert_eq!(dec.last().unwrap().timestamp, "2027-01-01T00:00:00");
-    assert_eq!(jan.last().unwrap().timestamp, "2027-02-01T00:00:00");
-    assert_eq!(feb.last().unwrap().timestamp, "2027-03-01T00:00:00");
+    assert_eq!(dec.last().unwrap().timestamp, at("2027-01-01T00:00:00"));
+    assert_eq!(jan.last().unwrap().timestamp, at("2027-02-01T00:00:00"));
+    assert_eq!(feb.last().unwrap().timestamp, at("2027-03-01T00:00:00"));
     // IT 8 kW throughout; facility = IT × PUE of the month.
     //   December: 0.008 × 744 × 1.15 = 6.8448 MWh
     //   January:  0.008 × 744 × 1.10 = 6.5472 MWh
@@ -265,4 +268,9 @@ fn the_minimal_example_with_catalog_figures() {
     assert_eq!(s.availability, 1.0);
     // Nameplate: 10 × (72 × 1,200 + 33,600) W × 1.2 = 1.44 MW.
     assert_rel(rec.buildout[0].nameplate_mw, 1.44, REL, "nameplate");
+}
+
+/// The calendar instant written `text` (`YYYY-MM-DDTHH:MM:SS`).
+fn at(text: &str) -> chrono::NaiveDateTime {
+    text.parse().unwrap()
 }

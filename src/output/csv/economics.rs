@@ -50,7 +50,7 @@ columns! {
         DEBT_OUTSTANDING_USD = "debt_outstanding_usd" in Usd => |r, l| summary_money(l, r, |e, l| usd(l, e.debt_outstanding_usd)),
         NPV_USD = "npv_usd" in Usd => |r, l| summary_money(l, r, |e, l| usd(l, e.npv_usd)),
         IRR = "irr" in PerYear => |r, l| summary_money(l, r, |e, l| maybe_finite(l, e.irr, 6)),
-        IRR_NOTE = "irr_note", Text => |r, l| summary_money(l, r, |e, l| l .text(e.irr_note.unwrap_or(""))),
+        IRR_NOTE = "irr_note", Text => |r, l| summary_money(l, r, |e, l| l.text(e.irr_note.map_or("", NoIrr::reason))),
         PAYBACK_MONTH = "payback_month", Text => |r, l| summary_money(l, r, |e, l| opt_year_month(l, e.payback_month)),
         PAYBACK_MONTHS = "payback_months" => |r, l| summary_money(l, r, |e, l| match e.payback_months { Some(m) => l.int(u64::from(m)), None => l.text(""), }),
         GROSS_MARGIN = "gross_margin" in Share => |r, l| summary_money(l, r, |e, l| { maybe_finite(l, e.gross_margin, 6) }),
@@ -104,7 +104,7 @@ columns! {
         LOSS_CARRIED_FORWARD_USD = "loss_carried_forward_usd" in Usd => |r, l| summary_tax(l, r, |t, l| usd(l, t.loss_carried_forward_usd)),
         NPV_AFTER_TAX_USD = "npv_after_tax_usd" in Usd => |r, l| summary_tax(l, r, |t, l| usd(l, t.npv_usd)),
         IRR_AFTER_TAX = "irr_after_tax" in PerYear => |r, l| summary_tax(l, r, |t, l| { maybe_finite(l, t.irr, 6) }),
-        IRR_AFTER_TAX_NOTE = "irr_after_tax_note", Text => |r, l| summary_tax(l, r, |t, l| l.text(t.irr_note.unwrap_or(""))),
+        IRR_AFTER_TAX_NOTE = "irr_after_tax_note", Text => |r, l| summary_tax(l, r, |t, l| l.text(t.irr_note.map_or("", NoIrr::reason))),
         PAYBACK_AFTER_TAX_MONTH = "payback_after_tax_month", Text => |r, l| summary_tax(l, r, |t, l| opt_year_month(l, t.payback_month)),
         PAYBACK_AFTER_TAX_MONTHS = "payback_after_tax_months" => |r, l| summary_tax(l, r, |t, l| match t.payback_months { Some(m) => l.int(u64::from(m)), None => l.text(""), }),
     ];
@@ -146,7 +146,7 @@ columns! {
     /// Columns appended to `summary.csv` with a terminal treatment; the
     /// after-tax ones are empty without `[economics.tax]`.
     pub const TERMINAL_SUMMARY_COLUMNS: [Column<SummaryRow>] in summary_terminal = [
-        TERMINAL_TREATMENT = "terminal_treatment", Text => |r, l| summary_terminal(l, r, |t, l| l.text(t.treatment)),
+        TERMINAL_TREATMENT = "terminal_treatment", Text => |r, l| summary_terminal(l, r, |t, l| l.text(t.treatment.key())),
         TERMINAL_VALUE_USD = "terminal_value_usd" in Usd => |r, l| summary_terminal(l, r, |t, l| usd(l, t.value_usd)),
         NPV_WITH_TERMINAL_USD = "npv_with_terminal_usd" in Usd => |r, l| summary_terminal(l, r, |t, l| usd(l, t.npv_usd)),
         IRR_WITH_TERMINAL = "irr_with_terminal" in PerYear => |r, l| summary_terminal(l, r, |t, l| maybe_finite(l, t.irr, 6)),
@@ -161,7 +161,7 @@ columns! {
     pub const CONTRACT_MONTH_COLUMNS: [Column<ContractMonthRow>] in contracts_monthly = [
         MONTH = "month", Text => |r, l| l.year_month(r.month),
         CONTRACT = "contract", Text => |r, l| l.text(&r.contract),
-        UNIT = "unit", Text => |r, l| l.text(r.unit),
+        UNIT = "unit", Text => |r, l| l.text(r.unit.key()),
         COMMITTED_CAPACITY_HOURS = "committed_capacity_hours" in CapacityHours => |r, l| l .fixed(r.committed_hours, 3),
         DELIVERED_CAPACITY_HOURS = "delivered_capacity_hours" in CapacityHours => |r, l| l .fixed(r.delivered_hours, 3),
         USED_CAPACITY_HOURS = "used_capacity_hours" in CapacityHours => |r, l| l.fixed(r.used_hours, 3),
@@ -177,11 +177,11 @@ columns! {
     /// Columns of `contracts.csv`.
     pub const CONTRACT_COLUMNS: [Column<ContractRow>] in contracts = [
         CONTRACT = "contract", Text => |r, l| l.text(&r.contract),
-        UNIT = "unit", Text => |r, l| l.text(r.unit),
+        UNIT = "unit", Text => |r, l| l.text(r.unit.key()),
         CHIP_TYPES = "chip_types", Text => |r, l| l.text(&r.chip_types),
-        START = "start", Text => |r, l| l.text(&r.start),
-        END = "end", Text => |r, l| l.text(&r.end),
-        BILLING = "billing", Text => |r, l| l.text(r.billing),
+        START = "start", Text => |r, l| l.date_time(r.start),
+        END = "end", Text => |r, l| l.date_time(r.end),
+        BILLING = "billing", Text => |r, l| l.text(r.billing.key()),
         PEAK_CAPACITY = "peak_capacity" => |r, l| l.fixed(r.peak_capacity, 3),
         PRICE_USD_PER_UNIT = "price_usd_per_unit" in UsdPerUnit => |r, l| l.fixed(r.price, 6),
         PRICE_DERIVED = "price_derived", Text => |r, l| l.text(if r.price_derived { "true" } else { "false" }),

@@ -94,9 +94,24 @@ impl Line {
 
     /// A calendar date as `YYYY-MM-DD` (never quoted: digits and dashes).
     pub fn date(&mut self, d: chrono::NaiveDate) {
-        use std::io::Write as _;
         self.separator();
-        write!(self.buf, "{d}").expect("writing to a Vec cannot fail");
+        push_date(&mut self.buf, d);
+    }
+
+    /// A calendar instant as `YYYY-MM-DDTHH:MM:SS`, fractions of a second
+    /// dropped (never quoted: digits, dashes, colons). Written digit pair
+    /// by digit pair: every timeseries row has one.
+    pub fn date_time(&mut self, t: chrono::NaiveDateTime) {
+        use chrono::Timelike as _;
+        self.separator();
+        push_date(&mut self.buf, t.date());
+        let s = t.num_seconds_from_midnight();
+        self.buf.push(b'T');
+        push_pair(&mut self.buf, s / 3600);
+        self.buf.push(b':');
+        push_pair(&mut self.buf, s / 60 % 60);
+        self.buf.push(b':');
+        push_pair(&mut self.buf, s % 60);
     }
 
     /// A calendar month as `YYYY-MM` (never quoted: digits and a dash).
@@ -139,6 +154,29 @@ pub(super) const PAIRS: &[u8; 200] = b"\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
+
+/// Appends `n` (below 100) as two digits.
+fn push_pair(buf: &mut Vec<u8>, n: u32) {
+    let i = n as usize * 2;
+    buf.extend_from_slice(&PAIRS[i..i + 2]);
+}
+
+/// Appends `d` as `YYYY-MM-DD`, byte for byte as its `Display` writes it
+/// (which the years 0–9999 take directly; others go through it).
+fn push_date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
+    use chrono::Datelike as _;
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        write!(buf, "{d}").expect("writing to a Vec cannot fail");
+        return;
+    }
+    push_pair(buf, year as u32 / 100);
+    push_pair(buf, year as u32 % 100);
+    buf.push(b'-');
+    push_pair(buf, d.month());
+    buf.push(b'-');
+    push_pair(buf, d.day());
+}
 
 /// Writes the decimal digits of `n` at the end of `digits` (two at a time)
 /// and returns the index of the first.

@@ -18,8 +18,8 @@ use super::pipeline::StagedRun;
 use super::set::{OutputError, OutputSet};
 use crate::record::{
     BuildoutRow, ContractMonthRow, ContractRow, EconomicsSummary, FailureRow, JobRow,
-    MaintenanceRow, MonthlyRow, RackSample, Recorder, SampleRow, ServiceRow, ServiceSummaryRow,
-    SummaryRow, TrainingSample, TrainingSummary, WindowRequestRow, WindowRow,
+    MaintenanceRow, MonthlyRow, NoIrr, RackSample, Recorder, SampleRow, ServiceRow,
+    ServiceSummaryRow, SummaryRow, TrainingSample, TrainingSummary, WindowRequestRow, WindowRow,
 };
 use crate::workload::serving::requests::{RequestRow, ServeSummary};
 

@@ -8,7 +8,7 @@ columns! {
     /// Columns of `timeseries.csv`.
     pub const SAMPLE_COLUMNS: [Column<SampleRow>] in timeseries_base = [
         TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 3),
-        TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
+        TIMESTAMP = "timestamp", Text => |r, l| l.date_time(r.timestamp),
         SITE = "site", Text => |r, l| l.text(&r.site),
         RACKS_ONLINE = "racks_online" => |r, l| l.int(r.racks_online.into()),
         RACKS_DEFERRED = "racks_deferred" => |r, l| l.int(r.racks_deferred.into()),
@@ -95,7 +95,7 @@ columns! {
     /// so that sums over rows keep their precision).
     pub const CAPACITY_COLUMNS: [RackColumn] in capacity = [
         TIME_H = "time_h" in Hours => |s, _r, l| l.fixed(s.time_h, 3),
-        TIMESTAMP = "timestamp", Text => |s, _r, l| l.text(&s.timestamp),
+        TIMESTAMP = "timestamp", Text => |s, _r, l| l.date_time(s.timestamp),
         SITE = "site", Text => |s, _r, l| l.text(&s.site),
         RACK = "rack", Text => |_s, r, l| l.text(&r.rack),
         CHIP = "chip", Text => |_s, r, l| l.text(&r.chip),
@@ -142,10 +142,10 @@ columns! {
     /// Columns of `failures.csv`.
     pub const FAILURE_COLUMNS: [Column<FailureRow>] in failures = [
         TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 6),
-        TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
+        TIMESTAMP = "timestamp", Text => |r, l| l.date_time(r.timestamp),
         SITE = "site", Text => |r, l| l.text(&r.site),
         CLASS = "class", Text => |r, l| l.text(r.class.key()),
-        COMPONENT = "component", Text => |r, l| l.text(&r.component),
+        COMPONENT = "component", Text => |r, l| l.text(&r.component.to_string()),
         RACK = "rack", Text => |r, l| l.text(&r.rack),
         CHIPS_DOWN = "chips_down" => |r, l| l.int(r.chips_down),
         REMEDY = "remedy", Text => |r, l| l.text(r.remedy.key()),
@@ -177,8 +177,8 @@ columns! {
         SCENARIO = "scenario", Text => |r, l| l.text(&r.scenario),
         SEED = "seed" => |r, l| l.int(r.seed),
         SITES = "sites" => |r, l| l.int(r.sites as u64),
-        START = "start", Text => |r, l| l.text(&r.start),
-        END = "end", Text => |r, l| l.text(&r.end),
+        START = "start", Text => |r, l| l.date(r.start),
+        END = "end", Text => |r, l| l.date(r.end),
         HOURS = "hours" => |r, l| l.fixed(r.hours, 3),
         RACKS_COMMISSIONED = "racks_commissioned" => |r, l| l.int(r.racks_commissioned),
         RACKS_REFUSED = "racks_refused" => |r, l| l.int(r.racks_refused),
@@ -242,7 +242,7 @@ columns! {
     pub const JOB_COLUMNS: [Column<JobRow>] in jobs_base = [
         ID = "id" => |r, l| l.int(r.id.into()),
         NAME = "name", Text => |r, l| l.text(&r.name),
-        SUBMIT = "submit", Text => |r, l| l.text(&r.submit),
+        SUBMIT = "submit", Text => |r, l| l.date_time(r.submit),
         SUBMIT_H = "submit_h" in Hours => |r, l| l.fixed(r.submit_h, 6),
         FIRST_START_H = "first_start_h" in Hours => |r, l| maybe(l, r.first_start_h, 6),
         END_H = "end_h" in Hours => |r, l| maybe(l, r.end_h, 6),
@@ -287,7 +287,7 @@ columns! {
     /// it opens.
     pub const MAINTENANCE_COLUMNS: [Column<MaintenanceRow>] in maintenance = [
         TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 6),
-        TIMESTAMP = "timestamp", Text => |r, l| l.text(&r.timestamp),
+        TIMESTAMP = "timestamp", Text => |r, l| l.date_time(r.timestamp),
         SITE = "site", Text => |r, l| l.text(&r.site),
         RACK = "rack", Text => |r, l| l.text(&r.rack),
         RACKS = "racks" => |r, l| l.int(r.racks.into()),

@@ -88,7 +88,7 @@ columns! {
     /// Columns of `services.csv`.
     pub const SERVICE_COLUMNS: [Column<ServiceRow>] in services_base = [
         TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 3),
-        TIMESTAMP = "timestamp", Text => |r, l| l.text(r.timestamp.as_str()),
+        TIMESTAMP = "timestamp", Text => |r, l| l.date_time(r.timestamp),
         SERVICE = "service", Text => |r, l| l.text(r.service.as_str()),
         DEMAND_RPS = "demand_rps" => |r, l| l.fixed(r.demand_rps, 6),
         CAPACITY_RPS = "capacity_rps" => |r, l| l.fixed(r.capacity_rps, 6),
@@ -166,7 +166,7 @@ columns! {
     pub const WINDOW_COLUMNS: [Column<WindowRow>] in request_windows = [
         WINDOW = "window" => |r, l| l.int(r.window.into()),
         SERVICE = "service", Text => |r, l| l.text(&r.service),
-        START = "start", Text => |r, l| l.text(&r.start),
+        START = "start", Text => |r, l| l.date_time(r.start),
         START_H = "start_h" in Hours => |r, l| l.fixed(r.start_h, 6),
         SOURCE = "source", Text => |r, l| l.text(&r.source),
         REPLICAS = "replicas" => |r, l| l.int(r.replicas.into()),

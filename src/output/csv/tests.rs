@@ -22,7 +22,7 @@ fn interruption_columns_follow_the_causes_in_order() {
         id: 0,
         name: "j".into(),
         submit_h: 0.0,
-        submit: String::new(),
+        submit: chrono::NaiveDateTime::default(),
         first_start_h: None,
         end_h: None,
         queue_wait_h: 0.0,
@@ -234,5 +234,21 @@ proptest! {
         let x = cents as f64 / 100.0;
         let s = format!("{x:.d$}");
         prop_assert_eq!(parse_number(s.as_bytes()).to_bits(), s.parse::<f64>().unwrap().to_bits());
+    }
+}
+
+proptest! {
+    /// Dates and instants are written as chrono formats them (the
+    /// timestamps dcsim wrote as text before they were typed), fractions of
+    /// a second dropped; two fields on one line are comma-separated.
+    #[test]
+    fn dates_and_instants_match_chrono(day in -800_000i64..3_000_000, second in 0u32..86_400, nanos in 0u32..1_000_000_000) {
+        let date = chrono::NaiveDate::from_num_days_from_ce_opt(day as i32).unwrap();
+        let t = date.and_time(chrono::NaiveTime::from_num_seconds_from_midnight_opt(second, nanos).unwrap());
+        let mut line = Line::new();
+        line.date(date);
+        line.date_time(t);
+        let want = format!("{},{}", date.format("%Y-%m-%d"), t.format("%Y-%m-%dT%H:%M:%S"));
+        prop_assert_eq!(String::from_utf8(line.buf).unwrap(), want);
     }
 }

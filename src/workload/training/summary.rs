@@ -76,7 +76,7 @@ impl Training<'_> {
                 id: job as u32,
                 name: j.name.clone(),
                 submit_h: j.submit.hours(),
-                submit: calendar.format(j.submit),
+                submit: calendar.instant(j.submit),
                 first_start_h: detail.first_start.map(SimTime::hours),
                 end_h: detail.end.map(SimTime::hours),
                 queue_wait_h,

@@ -804,7 +804,7 @@ impl<'s> Serving<'s> {
     /// Records each service's row for the interval ending at `now` and
     /// starts the next interval.
     pub fn sample(&mut self, now: SimTime, recorder: &mut impl Recorder) {
-        let timestamp = SharedText::from(self.run.calendar.format(now).as_str());
+        let timestamp = self.run.calendar.instant(now);
         for i in 0..self.states.len() {
             let s = &mut self.states[i];
             s.epoch.book(now, &mut s.interval);
@@ -813,7 +813,7 @@ impl<'s> Serving<'s> {
             let per_served = |x: f64| if t.served > 0.0 { x / t.served } else { 0.0 };
             recorder.service(&ServiceRow {
                 time_h: now.hours(),
-                timestamp: timestamp.clone(),
+                timestamp,
                 service: s.name.clone(),
                 demand_rps: per_s(t.arrived),
                 capacity_rps: per_s(t.capacity),

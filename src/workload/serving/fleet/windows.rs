@@ -125,7 +125,7 @@ impl Serving<'_> {
         recorder.window(&crate::record::WindowRow {
             window: index as u32,
             service: service.name.clone(),
-            start: self.run.calendar.format(now),
+            start: self.run.calendar.instant(now),
             start_h: now.hours(),
             source,
             replicas,
