@@ -231,8 +231,10 @@ impl<E> RadixHeap<E> {
                     return self.buckets[b].pop();
                 }
                 std::mem::swap(&mut self.run, &mut self.buckets[b]);
-                self.run
-                    .sort_unstable_by_key(|e| std::cmp::Reverse((e.time, e.seq)));
+                // `(time, seq)` as one integer: one compare per step.
+                self.run.sort_unstable_by_key(|e| {
+                    std::cmp::Reverse((u128::from(e.time) << 64) | u128::from(e.seq))
+                });
                 return self.run.pop();
             }
             self.spill(b);

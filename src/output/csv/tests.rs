@@ -119,6 +119,10 @@ fn fixed_decimals_without_negative_zero() {
     assert_eq!(fixed(1.0, 3), "1.000");
     assert_eq!(fixed(-0.0000001, 3), "0.000");
     assert_eq!(fixed(-0.0, 2), "0.00");
+    for d in 0..POW10.len() {
+        assert_eq!(fixed(0.0, d), reference(0.0, d));
+        assert_eq!(fixed(-0.0, d), reference(0.0, d));
+    }
     assert_eq!(fixed(-1.5, 1), "-1.5");
     assert_eq!(fixed(12.0, 0), "12");
     assert_eq!(fixed(0.0005, 3), reference(0.0005, 3));
@@ -145,11 +149,68 @@ proptest! {
         prop_assert_eq!(String::from_utf8(buf).unwrap(), format!("{x:e}"));
     }
 
+    /// Whole numbers take Ryu's digits: still `{:e}`'s, at every
+    /// magnitude (FLOP counts are whole numbers near 1e20).
+    #[test]
+    fn sci_of_whole_numbers_matches_the_standard_formatter(n in any::<u64>(), shift in 0i32..970, negative in any::<bool>()) {
+        let x = (n as f64) * 2f64.powi(shift) * if negative { -1.0 } else { 1.0 };
+        let mut buf = Vec::new();
+        push_sci(&mut buf, x);
+        prop_assert_eq!(String::from_utf8(buf).unwrap(), format!("{x:e}"));
+    }
+
     #[test]
     fn fixed_matches_on_ties_and_money(cents in -10_000_000_000i64..10_000_000_000, d in 0usize..7) {
         // Values near decimal halves, where rounding is hardest.
         let x = cents as f64 / 1000.0 + 0.0005;
         prop_assert_eq!(fixed(x, d), reference(x, d));
+    }
+}
+
+#[test]
+fn whole_numbers_are_their_decimal_digits() {
+    let mut values: Vec<u64> = (0..1000).collect();
+    values.extend((1..20).flat_map(|k| {
+        let p = 10u64.pow(k);
+        [p - 1, p, p + 1]
+    }));
+    values.push(u64::MAX);
+    for n in values {
+        let mut buf = Vec::new();
+        push_u64(&mut buf, n);
+        assert_eq!(String::from_utf8(buf).unwrap(), n.to_string());
+    }
+}
+
+/// Whole numbers where digits are hardest: powers of two and ten and
+/// their neighbours, the edges of the doubles' exact integers, products of
+/// the kind a job's FLOP count is.
+#[test]
+fn sci_of_whole_numbers_at_the_edges() {
+    let mut values = vec![1.0, -1.0, -0.0, f64::MAX, -f64::MAX, 9007199254740993.0];
+    for k in 0..1024 {
+        let p = 2f64.powi(k);
+        values.extend([p, p * 3.0, p * 5.0, p + 1.0, -p]);
+    }
+    for k in 0..309 {
+        let p = format!("1e{k}").parse::<f64>().unwrap();
+        values.extend([p, -p, p * 7.0, p * 1.5]);
+        let ulp = f64::from_bits(p.to_bits() + 1);
+        let below = f64::from_bits(p.to_bits() - 1);
+        values.extend([ulp, below]);
+    }
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..200_000 {
+        x = x.rotate_left(17).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        // chips × peak × seconds, as a job's work is computed.
+        let chips = (x % 4096 + 1) as f64;
+        let seconds = ((x >> 12) % 100_000_000) as f64 / 1000.0;
+        values.push((chips * 383e12 * 0.4 * seconds).round());
+    }
+    for v in values.into_iter().filter(|v| v.fract() == 0.0) {
+        let mut buf = Vec::new();
+        push_sci(&mut buf, v);
+        assert_eq!(String::from_utf8(buf).unwrap(), format!("{v:e}"), "{v:?}");
     }
 }
 
