@@ -35,29 +35,53 @@ impl Ord for Level {
 /// group). A group has one lowest link, so entries are ordered by their
 /// first three fields alone, and they are distinct.
 ///
-/// The entries a filling starts with are sorted once into a run read from
-/// its front; the few pushed later (a share re-keyed at the top, or one
-/// that fell by rounding) go to a binary heap beside it. The least entry
-/// is the lower of the two fronts, so entries come out in the one order a
-/// single heap of them all would give, but dropping a stale entry from the
-/// run (most of them: groups whose flows all froze at other groups'
-/// events) is a step of a cursor, not a heap's sift.
+/// The entries a filling starts with form a run sorted lazily from its
+/// front; the few pushed later (a share re-keyed at the top, or one that
+/// fell by rounding) go to a binary heap beside it. The least entry is the
+/// lower of the two fronts, so entries come out in the one order a single
+/// heap of them all would give. Most starting entries turn stale (groups
+/// whose flows all froze at other groups' events) before the filling
+/// reaches their level: the run is cut around pivots (as quicksort does)
+/// only as far as its front needs, and each time its front segment is cut
+/// or sorted, the stale entries in it are dropped first, so they are
+/// never sorted.
 #[derive(Clone, Debug, Default)]
 pub(super) struct SaturationHeap {
-    /// The starting entries, ascending.
+    /// The starting entries: `run[next..sorted]` ascending; `run[sorted..]`
+    /// cut into segments at `bounds` (the segments' ends, the nearest
+    /// last), each segment's entries all below those of the segments after
+    /// it and in no order within.
     run: Vec<Entry>,
     /// Position of the first entry of `run` not yet taken.
     next: usize,
+    /// End of the sorted front of `run`.
+    sorted: usize,
+    /// Ends of the unsorted segments of `run` after `sorted`, nearest last.
+    bounds: Vec<usize>,
     /// The entries pushed since the start.
     pushed: BinaryHeap<Reverse<Entry>>,
 }
+
+/// A front segment of at most this many entries is sorted rather than cut.
+const SMALL_SEGMENT: usize = 24;
 
 impl SaturationHeap {
     /// Empties the queue.
     fn clear(&mut self) {
         self.run.clear();
         self.next = 0;
+        self.sorted = 0;
+        self.bounds.clear();
         self.pushed.clear();
+    }
+
+    /// Makes the entries added to `run` since [`SaturationHeap::clear`]
+    /// the starting run (one unsorted segment).
+    fn start(&mut self) {
+        self.next = 0;
+        self.sorted = 0;
+        self.bounds.clear();
+        self.bounds.push(self.run.len());
     }
 
     /// Adds an entry.
@@ -65,20 +89,60 @@ impl SaturationHeap {
         self.pushed.push(Reverse(e));
     }
 
-    /// The least entry and whether it is the run's (else the pushed heap's).
-    fn peek_from(&self) -> Option<(Entry, bool)> {
-        let a = self.run.get(self.next).copied();
+    /// The least live entry of the run, sorting and cutting its front as
+    /// far as needed; entries dead in `fill` found on the way are dropped.
+    fn run_front(&mut self, fill: &[Fill]) -> Option<Entry> {
+        loop {
+            if self.next < self.sorted {
+                return Some(self.run[self.next]);
+            }
+            let end = *self.bounds.last()?;
+            // The live entries of the front segment, moved to its end.
+            let mut w = end;
+            for i in (self.next..end).rev() {
+                let e = self.run[i];
+                if live_entry(fill, e) {
+                    w -= 1;
+                    self.run[w] = e;
+                }
+            }
+            self.next = w;
+            self.sorted = w;
+            let segment = &mut self.run[w..end];
+            let n = segment.len();
+            if n <= SMALL_SEGMENT {
+                segment.sort_unstable();
+                self.sorted = end;
+                self.bounds.pop();
+                continue;
+            }
+            // Three distinct entries: their median has one below it and
+            // one above it, so both parts are non-empty.
+            let pivot = median(segment[0], segment[n / 2], segment[n - 1]);
+            // Lomuto's partition without a branch: every entry is swapped
+            // with the first one not below the pivot, which moves on only
+            // past an entry below it.
+            let mut below = 0;
+            for i in 0..n {
+                let lower = segment[i] < pivot;
+                segment.swap(i, below);
+                below += usize::from(lower);
+            }
+            self.bounds.push(w + below);
+        }
+    }
+
+    /// The least entry and whether it is the run's (else the pushed
+    /// heap's); entries of the run dead in `fill` are dropped on the way
+    /// (they would come out stale).
+    fn peek_from(&mut self, fill: &[Fill]) -> Option<(Entry, bool)> {
+        let a = self.run_front(fill);
         let b = self.pushed.peek().map(|&Reverse(e)| e);
         match (a, b) {
             (Some(a), Some(b)) if b < a => Some((b, false)),
             (Some(a), _) => Some((a, true)),
             (None, b) => b.map(|b| (b, false)),
         }
-    }
-
-    /// The least entry.
-    fn peek(&self) -> Option<Entry> {
-        self.peek_from().map(|(e, _)| e)
     }
 
     /// Removes the least entry (as found by `peek_from`).
@@ -89,13 +153,27 @@ impl SaturationHeap {
             self.pushed.pop();
         }
     }
+}
 
-    /// Removes the least entry.
-    fn pop(&mut self) {
-        if let Some((_, from_run)) = self.peek_from() {
-            self.pop_from(from_run);
-        }
+/// The median of three distinct entries.
+fn median(a: Entry, b: Entry, c: Entry) -> Entry {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    if c < lo {
+        lo
+    } else if c < hi {
+        c
+    } else {
+        hi
     }
+}
+
+/// Whether queue entry `e` is still its group's valid entry: of the
+/// group's current version, with a flow left to freeze. A dead entry never
+/// comes back to life during one filling (versions only rise, unfrozen
+/// counts only fall).
+fn live_entry(fill: &[Fill], e: Entry) -> bool {
+    let group = &fill[e.group as usize];
+    group.version == e.version() && group.unfrozen > 0
 }
 
 /// A heap entry: a group's recorded share as [`ordered`] bits, then its
@@ -183,8 +261,30 @@ fn freeze(groups: &mut [Fill], heap: &mut SaturationHeap, flow: &mut Flow, rate:
     }
 }
 
+/// Adds group `g` to the component being collected (epoch `epoch`) and
+/// onto `stack`, its filling state set to the start (its whole capacity
+/// left, no unfrozen flow counted yet), unless it is there already.
+fn reach_group(
+    fill: &mut [Fill],
+    comp_groups: &mut Vec<u32>,
+    stack: &mut Vec<u32>,
+    g: u32,
+    epoch: u64,
+) {
+    let group = &mut fill[g as usize];
+    if group.mark != epoch {
+        group.mark = epoch;
+        group.remaining = group.capacity;
+        group.unfrozen = 0;
+        group.version = 0;
+        comp_groups.push(g);
+        stack.push(g);
+    }
+}
+
 /// Adds flow `f` and the groups it crosses to the component being
-/// collected (epoch `epoch`), the groups not yet reached onto `stack`.
+/// collected (epoch `epoch`), the groups not yet reached onto `stack`,
+/// and counts it in the unfrozen flows of its groups unless it is stalled.
 fn reach(
     slots: &mut [FlowSlot],
     fill: &mut [Fill],
@@ -196,14 +296,16 @@ fn reach(
     let (comp_flows, comp_groups) = component;
     slots[f as usize].mark = epoch;
     comp_flows.push(f);
-    for &(g, _) in &live(slots, f).groups {
+    let flow = live(slots, f);
+    let active = u32::from(flow.down_links == 0);
+    for &(g, _) in &flow.groups {
+        reach_group(fill, comp_groups, stack, g, epoch);
         let group = &mut fill[g as usize];
-        group.via_flow = epoch;
-        if group.mark != epoch {
-            group.mark = epoch;
-            comp_groups.push(g);
-            stack.push(g);
+        #[cfg(test)]
+        {
+            group.via_flow = epoch;
         }
+        group.unfrozen += active;
     }
 }
 
@@ -225,7 +327,9 @@ impl Fabric {
     }
 
     /// Collects the component of the seeds into `comp_groups` and
-    /// `comp_flows` (traversal order) and records its size in `last_size`.
+    /// `comp_flows` (traversal order), with each group's filling state at
+    /// the start: its capacity left, its unfrozen (active) flows counted,
+    /// its lowest link as `rep` (tests: its size in `last_size`).
     fn collect_component(&mut self, seed_links: &[u32], seed_flows: &[u32]) {
         self.epoch += 1;
         let epoch = self.epoch;
@@ -234,7 +338,6 @@ impl Fabric {
             slots,
             groups,
             fill,
-            last_size,
             comp_groups,
             comp_flows,
             stack,
@@ -245,10 +348,8 @@ impl Fabric {
         stack.clear();
         for &l in seed_links {
             let g = links[l as usize].group;
-            if g != NO_GROUP && fill[g as usize].mark != epoch {
-                fill[g as usize].mark = epoch;
-                comp_groups.push(g);
-                stack.push(g);
+            if g != NO_GROUP {
+                reach_group(fill, comp_groups, stack, g, epoch);
             }
         }
         for &f in seed_flows {
@@ -257,6 +358,12 @@ impl Fabric {
             }
         }
         while let Some(g) = stack.pop() {
+            let group = &mut groups[g as usize];
+            if !group.min_valid {
+                group.min_link = *group.links.iter().min().expect("a live group has links");
+                group.min_valid = true;
+            }
+            fill[g as usize].rep = group.min_link;
             for i in 0..groups[g as usize].flows.len() {
                 let f = groups[g as usize].flows[i];
                 if slots[f as usize].mark == epoch || live(slots, f).down_links > 0 {
@@ -265,22 +372,31 @@ impl Fabric {
                 reach(slots, fill, (comp_flows, comp_groups), stack, f, epoch);
             }
         }
-        // Links: every link of a group reached through a flow, and each seed
-        // link otherwise (a link whose flows are all stalled, or none).
-        let mut link_count: usize = comp_groups
+        #[cfg(test)]
+        self.record_size(seed_links, epoch);
+    }
+
+    #[cfg(test)]
+    /// Records the collected component's size in `last_size`: its flows,
+    /// and as links every link of a group reached through a flow and each
+    /// seed link otherwise (a link whose flows are all stalled, or none).
+    fn record_size(&mut self, seed_links: &[u32], epoch: u64) {
+        let fill = &self.fill;
+        let mut link_count: usize = self
+            .comp_groups
             .iter()
             .filter(|&&g| fill[g as usize].via_flow == epoch)
-            .map(|&g| groups[g as usize].links.len())
+            .map(|&g| self.groups[g as usize].links.len())
             .sum();
         for &l in seed_links {
-            let link = &mut links[l as usize];
+            let link = &mut self.links[l as usize];
             let g = link.group;
             if link.mark != epoch && (g == NO_GROUP || fill[g as usize].via_flow != epoch) {
                 link.mark = epoch;
                 link_count += 1;
             }
         }
-        *last_size = (comp_flows.len(), link_count);
+        self.last_size = (self.comp_flows.len(), link_count);
     }
 
     /// Rates of a component of at most one flow (a flow alone on its links,
@@ -320,14 +436,13 @@ impl Fabric {
     }
 
     /// Initialises progressive filling over the collected component (flows
-    /// sorted by id): every flow at 0, old rates kept for the report,
-    /// capped flows sorted by cap, the heap built. Returns the number of
-    /// unfrozen flows. Every member link of a group with an unfrozen flow
-    /// is up (a down link stalls all its flows).
+    /// sorted by id, groups set by `collect_component`): every flow at 0,
+    /// old rates kept for the report, capped flows sorted by cap, the heap
+    /// built. Returns the number of unfrozen flows. Every member link of a
+    /// group with an unfrozen flow is up (a down link stalls all its flows).
     fn start_filling(&mut self) -> usize {
         let Self {
             slots,
-            groups,
             fill,
             comp_groups,
             comp_flows,
@@ -338,13 +453,6 @@ impl Fabric {
         } = self;
         old_rates.clear();
         capped.clear();
-        heap.clear();
-        for &g in comp_groups.iter() {
-            let group = &mut fill[g as usize];
-            group.remaining = group.capacity;
-            group.unfrozen = 0;
-            group.version = 0;
-        }
         for &f in comp_flows.iter() {
             let flow = live_mut(slots, f);
             old_rates.push(flow.rate);
@@ -354,23 +462,9 @@ impl Fabric {
                 continue;
             }
             flow.frozen = false;
-            for &(g, _) in &flow.groups {
-                fill[g as usize].unfrozen += 1;
-            }
             if flow.cap.is_some() {
                 capped.push(f);
             }
-        }
-        for &g in comp_groups.iter() {
-            if fill[g as usize].unfrozen == 0 {
-                continue;
-            }
-            let group = &mut groups[g as usize];
-            if !group.min_valid {
-                group.min_link = *group.links.iter().min().expect("a live group has links");
-                group.min_valid = true;
-            }
-            fill[g as usize].rep = group.min_link;
         }
         let unfrozen = Self::build_heap(slots, fill, comp_groups, comp_flows, heap);
         capped.sort_unstable_by(|&a, &b| {
@@ -430,8 +524,8 @@ impl Fabric {
             }
         }
         // Entries are distinct (link, version) pairs: one order however
-        // they were listed.
-        entries.sort_unstable_by_key(|e| (u128::from(e.share) << 64) | u128::from(e.tag));
+        // they were listed, found lazily from the front.
+        heap.start();
         unfrozen_flows
     }
 
@@ -450,15 +544,15 @@ impl Fabric {
         let mut level = 0.0f64;
         let mut next_cap = 0;
         while unfrozen > 0 {
-            update_top(fill, heap);
+            let top = update_top(fill, heap);
             while next_cap < capped.len() && live(slots, capped[next_cap]).frozen {
                 next_cap += 1;
             }
-            let group_event = heap.peek().map(|e| (e.share(), e.group));
+            let group_event = top.map(|(e, from_run)| (e.share(), e.group, from_run));
             let cap_event = capped.get(next_cap).map(|&f| (cap_of(slots, f), f));
             match (group_event, cap_event) {
                 (None, None) => break,
-                (Some((v, _)), Some((c, f))) if c <= v => {
+                (Some((v, _, _)), Some((c, f))) if c <= v => {
                     level = level.max(c);
                     freeze(fill, heap, live_mut(slots, f), c);
                     unfrozen -= 1;
@@ -468,8 +562,8 @@ impl Fabric {
                     freeze(fill, heap, live_mut(slots, f), c);
                     unfrozen -= 1;
                 }
-                (Some((v, g)), _) => {
-                    heap.pop();
+                (Some((v, g, from_run)), _) => {
+                    heap.pop_from(from_run);
                     // Rounding may put a share a hair below the level reached.
                     level = level.max(v);
                     // The group's flows are in ascending order.
@@ -519,9 +613,10 @@ fn cap_of(slots: &[FlowSlot], f: u32) -> f64 {
 /// valid one that sits below its group's share to it, until the top holds
 /// its group's exact share. Every entry is at most its group's share, so that top is
 /// the lowest (share, link) of all: the event the heap would give with one
-/// fresh entry per link and change.
-fn update_top(fill: &mut [Fill], heap: &mut SaturationHeap) {
-    while let Some((entry, from_run)) = heap.peek_from() {
+/// fresh entry per link and change. Returns it, and whether it is the
+/// run's.
+fn update_top(fill: &mut [Fill], heap: &mut SaturationHeap) -> Option<(Entry, bool)> {
+    while let Some((entry, from_run)) = heap.peek_from(fill) {
         let (stored, version, g) = (entry.share(), entry.version(), entry.group);
         let group = &mut fill[g as usize];
         if group.version != version || group.unfrozen == 0 {
@@ -530,11 +625,12 @@ fn update_top(fill: &mut [Fill], heap: &mut SaturationHeap) {
         }
         let share = group.remaining / f64::from(group.unfrozen);
         if share.to_bits() == stored.to_bits() {
-            break;
+            return Some((entry, from_run));
         }
         group.version += 1;
         group.key = share;
         heap.pop_from(from_run);
         heap.push(Entry::new(share, entry.rep(), group.version, g));
     }
+    None
 }

@@ -28,15 +28,23 @@
 //! carries the same flows, so during progressive filling all of them have the
 //! same capacity left, bit for bit (the same subtractions in the same order),
 //! and the one of lowest id is the group's link that would saturate first.
-//! The fabric keeps the groups up to date as flows start and end (a link
-//! moves from the group of its flow set to the group of that set with the
-//! flow added or removed: O(path length) plus O(flows of each group
-//! touched)), and computes over groups, not links: a flow's path is, for the
+//! The fabric keeps the groups up to date as flows start and end, and
+//! computes over groups, not links: a flow's path is, for the
 //! computation, the groups it crosses. Two groups never have the same flow
 //! set and capacity (the groups are looked up by that key), so a busy fabric
 //! of shared racks computes over as many groups as it has distinct sets of
 //! rings (issue 24: a backed-up queue, where a component of 1,300 links had
 //! about 280 groups).
+//!
+//! A group changes key in place when it can: a starting flow that crosses
+//! every link of a group joins its flow set, and an ending flow leaves the
+//! flow set of each of its groups (all their links are on its path). Only
+//! a group the starting flow crosses in part is split (the crossed links
+//! move to a new group), and only an ending flow's group whose new key
+//! exists already is merged (the group of fewer links gives them to the
+//! other). A start costs O(path length) plus O(flows) per group changed
+//! and the links moved; an end O(flows) per group of the flow plus the
+//! links moved.
 //!
 //! # Progressive filling
 //!
@@ -48,12 +56,13 @@
 //! saturates at level `r_l / n_l`. These saturation levels, one per group at
 //! its lowest link id, sit in a min-queue and capped flows are sorted by
 //! cap, so the next event is found in O(log). The queue is the starting
-//! entries sorted once, read from the front, beside a binary heap of the
-//! entries pushed later: most starting entries turn stale (their groups'
-//! flows all freeze at other groups' events) and are dropped by a step of
-//! a cursor. Freezing a flow updates each group it crosses once, so one
+//! entries, sorted lazily from the front (cut around pivots as far as the
+//! front needs, the entries turned stale dropped before each cut: most
+//! starting entries turn stale, their groups' flows all frozen at other
+//! groups' events), beside a binary heap of the entries pushed later.
+//! Freezing a flow updates each group it crosses once, so one
 //! computation over `F` flows crossing `G` groups in all costs
-//! O(G log G + F log F).
+//! O(G log G + F log F) at most.
 //!
 //! The queue holds one valid entry per group at most, and only where it
 //! can matter. Freezing a flow at the level raises the shares of its other groups, so an
@@ -193,10 +202,13 @@ struct Group {
     /// Lowest member link id, when `min_valid`.
     min_link: u32,
     min_valid: bool,
-    /// Epoch of the call that last chose `remap_to` (start and end of flows).
-    remap_epoch: u64,
-    /// The group this group's links move to in the current call.
-    remap_to: u32,
+    /// Epoch of the flow start that last counted `covered`.
+    seen: u64,
+    /// Links of the starting flow's path in this group.
+    covered: u32,
+    /// Where the starting flow's links in this group go: this group when
+    /// they are all of its links, else a new group.
+    split_to: u32,
     /// [`group_hash`] of its key.
     hash: u64,
     /// The next live group of the same hash ([`NO_GROUP`] at the end).
@@ -209,6 +221,7 @@ struct Group {
 struct Fill {
     /// Epoch of the last traversal that reached this group.
     mark: u64,
+    #[cfg(test)]
     /// Epoch of the last traversal that reached it through a flow (all its
     /// links then belong to the component).
     via_flow: u64,
@@ -269,6 +282,7 @@ pub struct Fabric {
     group_of: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
     /// Traversal counter for the `mark` fields (never reset).
     epoch: u64,
+    #[cfg(test)]
     /// (flows, links) visited by the last mutating call.
     last_size: (usize, usize),
     // Scratch buffers reused across calls.
@@ -342,7 +356,10 @@ impl Fabric {
             pos: 0,
             mark: 0,
         });
-        self.last_size = (0, 0);
+        #[cfg(test)]
+        {
+            self.last_size = (0, 0);
+        }
         Ok(LinkId(id))
     }
 
@@ -429,7 +446,10 @@ impl Fabric {
         let capacity = positive(capacity)?;
         let link = &mut self.links[li as usize];
         if link.capacity == capacity {
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         link.capacity = capacity;
@@ -453,7 +473,10 @@ impl Fabric {
         let li = self.link_index(l)?;
         let link = &mut self.links[li as usize];
         if !link.up {
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         link.up = false;
@@ -478,7 +501,10 @@ impl Fabric {
         let li = self.link_index(l)?;
         let link = &mut self.links[li as usize];
         if link.up {
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         link.up = true;
@@ -539,11 +565,14 @@ impl Fabric {
             generation: slot.generation,
         };
         self.live_flows += 1;
-        self.regroup(path, index, true);
+        self.join_groups(path, index);
 
         let mut changes = if down_links > 0 {
             // A stalled flow loads nothing: no other rate can change.
-            self.last_size = (1, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (1, 0);
+            }
             Vec::new()
         } else {
             self.recompute(&[], &[index])
@@ -570,7 +599,7 @@ impl Fabric {
             return Err(FabricError::UnknownFlow(f));
         }
         let path = std::mem::take(&mut live_mut(&mut self.slots, f.index).path);
-        self.regroup(&path, f.index, false);
+        self.leave_groups(f.index);
         let slot = &mut self.slots[f.index as usize];
         let flow = slot.flow.take().expect("checked live above");
         slot.generation = slot.generation.wrapping_add(1);
@@ -579,7 +608,10 @@ impl Fabric {
 
         if flow.down_links > 0 {
             // It was stalled and loaded nothing.
-            self.last_size = (0, 0);
+            #[cfg(test)]
+            {
+                self.last_size = (0, 0);
+            }
             return Ok(Vec::new());
         }
         let seeds: Vec<u32> = path.iter().map(|l| l.0).collect();

@@ -501,6 +501,65 @@ fn check_state(fab: &Fabric, flows: &[FlowId]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Checks the link groups: each link crossed by a flow is in the group of
+/// its capacity and exactly its flows (ascending), at its recorded
+/// position; no two live groups have one key and the key table finds
+/// each; each flow lists exactly the groups of its path, at the positions
+/// the groups record; a valid lowest link is the lowest.
+fn check_groups(fab: &Fabric, flows: &[FlowId]) -> Result<(), TestCaseError> {
+    let mut live_groups = std::collections::BTreeSet::new();
+    for l in 0..fab.link_count() {
+        let id = LinkId(l as u32);
+        let mut on: Vec<u32> = flows
+            .iter()
+            .filter(|&&f| fab.flow_path(f).unwrap().contains(&id))
+            .map(|f| f.index())
+            .collect();
+        on.sort_unstable();
+        let link = &fab.links[l];
+        if on.is_empty() {
+            prop_assert_eq!(link.group, NO_GROUP);
+            continue;
+        }
+        let group = &fab.groups[link.group as usize];
+        prop_assert_eq!(&group.flows, &on);
+        prop_assert_eq!(group.capacity.to_bits(), link.capacity.to_bits());
+        prop_assert_eq!(group.links[link.pos as usize], l as u32);
+        if group.min_valid {
+            prop_assert_eq!(group.min_link, *group.links.iter().min().unwrap());
+        }
+        live_groups.insert(link.group);
+    }
+    let mut keys = std::collections::BTreeSet::new();
+    let mut fab = fab.clone();
+    for &g in &live_groups {
+        let group = &fab.groups[g as usize];
+        let key = (group.capacity.to_bits(), group.flows.clone());
+        prop_assert!(keys.insert(key.clone()), "two groups of one key");
+        prop_assert_eq!(fab.group_for(key.0, &key.1), g, "key table");
+    }
+    for &f in flows {
+        let own = &fab.flow(f).unwrap().groups;
+        let mut listed: Vec<u32> = own.iter().map(|&(g, _)| g).collect();
+        for (i, &(g, at)) in own.iter().enumerate() {
+            let group = &fab.groups[g as usize];
+            prop_assert_eq!(group.flows[at as usize], f.index());
+            prop_assert_eq!(group.flow_pos[at as usize] as usize, i);
+        }
+        let mut crossed: Vec<u32> = fab
+            .flow_path(f)
+            .unwrap()
+            .iter()
+            .map(|l| fab.links[l.0 as usize].group)
+            .collect();
+        listed.sort_unstable();
+        crossed.sort_unstable();
+        crossed.dedup();
+        prop_assert_eq!(listed, crossed);
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     AddLink(f64),
@@ -633,6 +692,7 @@ proptest! {
             };
 
             check_state(&fab, &flows)?;
+            check_groups(&fab, &flows)?;
 
             // The change list is exactly the flows whose rate changed
             // (plus the new flow), sorted, with the right old/new values.
