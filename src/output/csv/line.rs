@@ -15,6 +15,13 @@ pub struct Line {
     /// Where each field but the first starts in `buf`, in a line whose
     /// fields are not quoted (and not separated).
     starts: Vec<usize>,
+    /// Whether a number field is kept as the value it reads back as
+    /// ([`Line::value`]) instead of written, where that value is known
+    /// without the text (a [`FieldReader`] reading one number).
+    numeric: bool,
+    /// The value of the number field written in `numeric` mode, if known
+    /// without its text.
+    value: Option<f64>,
 }
 
 impl Line {
@@ -24,6 +31,8 @@ impl Line {
             first: true,
             quote: true,
             starts: Vec::new(),
+            numeric: false,
+            value: None,
         }
     }
 
@@ -36,6 +45,8 @@ impl Line {
             first: true,
             quote: false,
             starts: Vec::new(),
+            numeric: false,
+            value: None,
         }
     }
 
@@ -123,6 +134,12 @@ impl Line {
 
     /// A whole number.
     pub fn int(&mut self, n: u64) {
+        if self.numeric {
+            // The digits read back as `n` rounded to a double: exact up
+            // to 15 digits, correctly rounded above (as `as` rounds).
+            self.value = Some(n as f64);
+            return;
+        }
         self.separator();
         push_u64(&mut self.buf, n);
     }
@@ -130,6 +147,12 @@ impl Line {
     /// A number with `decimals` digits after the point (at most 9), never
     /// written as `-0.000`.
     pub fn fixed(&mut self, x: f64, decimals: usize) {
+        if self.numeric
+            && let Some(v) = fixed_value(x, decimals)
+        {
+            self.value = Some(v);
+            return;
+        }
         self.separator();
         push_fixed(&mut self.buf, x, decimals);
     }
@@ -137,6 +160,12 @@ impl Line {
     /// A number in the shortest scientific notation that reads back the
     /// same (`1.44e18`, `0e0`), written straight into the line.
     pub fn sci(&mut self, x: f64) {
+        if self.numeric {
+            // The shortest digits that read back as `x` do (`0e0`, `NaN`
+            // and `inf` too).
+            self.value = Some(x);
+            return;
+        }
         self.separator();
         push_sci(&mut self.buf, x);
     }
@@ -337,6 +366,37 @@ pub(super) fn push_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
     }
 }
 
+/// What [`push_fixed`]'s text of `x` with `decimals` digits reads back as
+/// through [`parse_number`], without writing it: the integer `n` its fast
+/// path rounds to, over 10^decimals, as `parse_number` divides the digits
+/// it reads. `None` where either would take its other path (a value near a
+/// half, too large, not finite, or more than 15 digits), and the text must
+/// be written and read.
+pub(super) fn fixed_value(x: f64, decimals: usize) -> Option<f64> {
+    const POW10_READ: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let scaled = x * POW10[decimals];
+    let magnitude = scaled.abs();
+    if magnitude.is_nan() || magnitude >= 9.0e15 {
+        return None;
+    }
+    let whole = magnitude as u64;
+    let frac = magnitude - whole as f64;
+    if (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON {
+        return None;
+    }
+    let n = whole + u64::from(frac > 0.5);
+    // The text holds max(digits of n, decimals + 1) digits; parse_number
+    // divides directly only up to 15 of them.
+    let digits = (n.checked_ilog10().unwrap_or(0) as usize + 1).max(decimals + 1);
+    if digits > 15 {
+        return None;
+    }
+    let v = n as f64 / POW10_READ[decimals];
+    Some(if n != 0 && x < 0.0 { -v } else { v })
+}
+
 pub(super) fn slow_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
     let start = buf.len();
     write!(buf, "{x:.decimals$}").expect("writing to a Vec cannot fail");
@@ -478,7 +538,17 @@ impl FieldReader {
     /// The number in `column` of `row` as its file holds it: NaN for an
     /// empty field.
     pub fn number<R>(&mut self, column: &Column<R>, row: &R) -> f64 {
-        parse_number(self.text(column, row))
+        // The value is taken without its text where it is known exactly
+        // (Line::numeric); otherwise the field is written and read.
+        self.line.clear();
+        self.line.numeric = true;
+        self.line.value = None;
+        (column.put)(row, &mut self.line);
+        self.line.numeric = false;
+        match self.line.value {
+            Some(v) => v,
+            None => parse_number(&self.line.buf),
+        }
     }
 
     /// The field of `column` of `row` as its file's reader gives it back

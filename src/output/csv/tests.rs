@@ -140,6 +140,28 @@ proptest! {
         prop_assert_eq!(fixed(x, d), reference(x, d));
     }
 
+    /// A number taken without its text (the charts' FieldReader) is the
+    /// one its text reads back as, to the bit.
+    #[test]
+    fn a_fixed_value_is_what_its_text_reads_back_as(x in prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO, d in 0usize..10, k in any::<i64>(), near in any::<bool>()) {
+        // Half the cases are decimals of d digits, nudged: near a half.
+        let x = if near { (k % 1_000_000_000_000) as f64 / 10f64.powi(d as i32) + x.signum() * 1e-12 } else { x };
+        if let Some(v) = super::line::fixed_value(x, d) {
+            let read = parse_number(fixed(x, d).as_bytes());
+            prop_assert_eq!(v.to_bits(), read.to_bits(), "{} with {} decimals", x, d);
+        }
+    }
+
+    /// A whole number taken without its text is what its digits read
+    /// back as.
+    #[test]
+    fn an_int_value_is_what_its_digits_read_back_as(n in any::<u64>(), shift in 0u32..64) {
+        let n = n >> shift;
+        let mut buf = Vec::new();
+        push_u64(&mut buf, n);
+        prop_assert_eq!((n as f64).to_bits(), parse_number(&buf).to_bits());
+    }
+
     /// Scientific notation is `{:e}`'s, byte for byte, zeros included.
     #[test]
     fn sci_matches_the_standard_formatter(bits in any::<u64>(), zero in any::<bool>()) {
