@@ -16,7 +16,7 @@ pub struct Line {
     /// fields are not quoted (and not separated).
     starts: Vec<usize>,
     /// Whether a number field is kept as the value it reads back as
-    /// ([`Line::value`]) instead of written, where that value is known
+    /// (`value`) instead of written, where that value is known
     /// without the text (a [`FieldReader`] reading one number).
     numeric: bool,
     /// The value of the number field written in `numeric` mode, if known
