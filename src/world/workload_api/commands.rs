@@ -82,18 +82,8 @@ impl World<'_> {
         if !(0.0..=1.0).contains(&utilization) {
             return Err(CommandError::Utilization(utilization));
         }
-        let a = self.live(id)?;
-        let site = a.site as usize;
-        let (load_milliwatts, u_micros) = loads(a.dynamic, a.dynamic_milliwatts, utilization);
-        let same = (load_milliwatts, u_micros) == (a.load_milliwatts, a.u_micros);
+        let site = self.live(id)?.site as usize;
         self.now = now;
-        if same {
-            // The same load (a job re-rated at full load, say): the site's
-            // sums, its power and its cap stay as they are, so only its
-            // energy is integrated up to now, as any command does.
-            self.sites[site].power.advance(now);
-            return Ok(());
-        }
         self.touch(site);
         let a = self.allocations[id.0 as usize]
             .as_mut()
@@ -106,7 +96,7 @@ impl World<'_> {
             a.load_milliwatts,
             a.u_micros,
         );
-        (a.load_milliwatts, a.u_micros) = (load_milliwatts, u_micros);
+        (a.load_milliwatts, a.u_micros) = loads(a.dynamic, a.dynamic_milliwatts, utilization);
         p.hold(
             a.rack_type,
             a.held_chips,
