@@ -638,6 +638,12 @@ impl<'s> World<'s> {
         self.scheduled.drain(..)
     }
 
+    /// Whether events were asked for since the last
+    /// [`drain_scheduled`](Self::drain_scheduled).
+    pub fn has_scheduled(&self) -> bool {
+        !self.scheduled.is_empty()
+    }
+
     /// The failure-log rows since the last call (only when the scenario
     /// asks for the log).
     pub fn drain_failure_rows(&mut self) -> std::vec::Drain<'_, FailureRow> {

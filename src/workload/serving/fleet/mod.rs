@@ -697,9 +697,21 @@ impl<'s> Serving<'s> {
         self.scheduled.drain(..)
     }
 
+    /// Whether events were asked for since the last
+    /// [`drain_scheduled`](Self::drain_scheduled).
+    pub fn has_scheduled(&self) -> bool {
+        !self.scheduled.is_empty()
+    }
+
     /// Sites where this layer gave domains back since the last call.
     pub fn drain_freed(&mut self) -> std::vec::Drain<'_, SiteId> {
         self.freed.drain(..)
+    }
+
+    /// Whether this layer gave domains back since the last
+    /// [`drain_freed`](Self::drain_freed).
+    pub fn has_freed(&self) -> bool {
+        !self.freed.is_empty()
     }
 
     #[cfg(test)]
