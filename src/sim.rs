@@ -124,24 +124,33 @@ impl<'s, R: Recorder> Model<'s, R> {
         // least once: an event of its own may have freed domains), until
         // its commands raise no more. A run without workloads has none of
         // this to do.
+        // Each list is drained only when it holds something: most events
+        // leave most of them empty, and an empty drain still costs its
+        // set-up and tear-down.
         while self.workloads {
-            self.notices.extend(self.world.drain_notices());
-            for notice in self.notices.drain(..) {
-                self.training.notice(now, notice, &mut self.world);
-                self.serving.notice(now, notice, &mut self.world);
+            if self.world.has_notices() {
+                self.notices.extend(self.world.drain_notices());
+                for notice in self.notices.drain(..) {
+                    self.training.notice(now, notice, &mut self.world);
+                    self.serving.notice(now, notice, &mut self.world);
+                }
             }
-            for site in self.serving.drain_freed() {
-                self.training.domains_freed(site);
+            if self.serving.has_freed() {
+                for site in self.serving.drain_freed() {
+                    self.training.domains_freed(site);
+                }
             }
             self.training.respond(now, &mut self.world);
             if !self.world.has_notices() {
                 break;
             }
         }
-        for (at, event) in self.world.drain_scheduled() {
-            engine
-                .schedule_at(at, Event::World(event))
-                .expect("the world never schedules in the past");
+        if self.world.has_scheduled() {
+            for (at, event) in self.world.drain_scheduled() {
+                engine
+                    .schedule_at(at, Event::World(event))
+                    .expect("the world never schedules in the past");
+            }
         }
         if self.workloads {
             for (at, event) in self.training.drain_scheduled() {
@@ -149,10 +158,12 @@ impl<'s, R: Recorder> Model<'s, R> {
                     .schedule_at(at, Event::Training(event))
                     .expect("jobs never schedule in the past");
             }
-            for (at, event) in self.serving.drain_scheduled() {
-                engine
-                    .schedule_at(at, Event::Serving(event))
-                    .expect("services never schedule in the past");
+            if self.serving.has_scheduled() {
+                for (at, event) in self.serving.drain_scheduled() {
+                    engine
+                        .schedule_at(at, Event::Serving(event))
+                        .expect("services never schedule in the past");
+                }
             }
         }
         if self.world.has_rows() {

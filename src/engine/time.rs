@@ -200,9 +200,15 @@ impl Calendar {
         ((t.0 % MICROS_PER_DAY) / MICROS_PER_HOUR) as u32
     }
 
-    /// Day of week at `t`.
+    /// Day of week at `t`: the start's, moved on by the whole days since
+    /// (weekdays repeat every seven days), without date arithmetic.
     pub fn weekday(&self, t: SimTime) -> Weekday {
-        self.date(t).weekday()
+        let days = (t.0 / MICROS_PER_DAY) % 7;
+        let mut day = self.start.weekday();
+        for _ in 0..days {
+            day = day.succ();
+        }
+        day
     }
 
     /// Month at `t`, 1 (January) – 12 (December).
@@ -264,6 +270,17 @@ mod tests {
         assert_eq!(c.month(t), 2);
         assert_eq!(c.weekday(t), Weekday::Sun);
         assert_eq!(c.instant(t).to_string(), "2026-02-01 13:00:00");
+    }
+
+    /// The weekday counted from the start's is the civil date's, over
+    /// ten years of days (leap days included) at odd times of day.
+    #[test]
+    fn weekday_is_the_dates() {
+        let c = Calendar::new(NaiveDate::from_ymd_opt(2027, 12, 30).unwrap());
+        for day in 0..3_700 {
+            let t = SimTime::ZERO + SimDuration::from_days(day) + SimDuration(day * 7_919_993);
+            assert_eq!(c.weekday(t), c.date(t).weekday());
+        }
     }
 
     #[test]

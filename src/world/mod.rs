@@ -638,6 +638,12 @@ impl<'s> World<'s> {
         self.scheduled.drain(..)
     }
 
+    /// Whether events were asked for since the last
+    /// [`drain_scheduled`](Self::drain_scheduled).
+    pub fn has_scheduled(&self) -> bool {
+        !self.scheduled.is_empty()
+    }
+
     /// The failure-log rows since the last call (only when the scenario
     /// asks for the log).
     pub fn drain_failure_rows(&mut self) -> std::vec::Drain<'_, FailureRow> {
@@ -674,7 +680,31 @@ impl<'s> World<'s> {
 
     /// Redraws the cohorts and refreshes the sites the event changed.
     fn refresh_changed(&mut self) {
-        // The dirty lists keep their capacity from event to event.
+        if !self.dirty_cohorts.is_empty() {
+            self.redraw_cohorts();
+        }
+        // Most commands change one site and no cohort: its refresh, without
+        // moving the list out and back.
+        for k in 0..self.dirty_sites.len() {
+            let s = self.dirty_sites[k];
+            let site = &mut self.sites[s];
+            site.dirty = false;
+            let cap = site.power.cap;
+            site.power.refresh();
+            if site.power.cap != cap {
+                let speed = site.power.speed();
+                self.notify(Notice::SiteSpeed {
+                    site: SiteId(s as u32),
+                    speed,
+                });
+            }
+        }
+        self.dirty_sites.clear();
+    }
+
+    /// Redraws the next failure of each cohort the event changed.
+    fn redraw_cohorts(&mut self) {
+        // The dirty list keeps its capacity from event to event.
         let mut dirty = std::mem::take(&mut self.dirty_cohorts);
         for &i in &dirty {
             let cohort = &mut self.cohorts[i];
@@ -695,22 +725,6 @@ impl<'s> World<'s> {
         }
         dirty.clear();
         self.dirty_cohorts = dirty;
-        let mut dirty = std::mem::take(&mut self.dirty_sites);
-        for &s in &dirty {
-            let site = &mut self.sites[s];
-            site.dirty = false;
-            let cap = site.power.cap;
-            site.power.refresh();
-            if site.power.cap != cap {
-                let speed = site.power.speed();
-                self.notify(Notice::SiteSpeed {
-                    site: SiteId(s as u32),
-                    speed,
-                });
-            }
-        }
-        dirty.clear();
-        self.dirty_sites = dirty;
     }
 
     /// Handles one event at time `now` (never earlier than the previous).

@@ -28,20 +28,35 @@
 //! up to an hour starting on the hour lie in one hour of the profile, and
 //! growth over an epoch is negligible.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
+#[cfg(test)]
+use chrono::{Datelike, NaiveDateTime};
 use rand_distr::{Distribution, LogNormal};
 
+use crate::engine::time::MICROS_PER_DAY;
 use crate::engine::{Calendar, RngStreams, SimDuration, SimTime, StreamRng};
 
 /// Seconds in a year of 365.25 days.
 pub const SECONDS_PER_YEAR: f64 = 365.25 * 86_400.0;
 
-/// Years [365.25 days] from midnight of `from` to `at` (negative before).
+/// Years [365.25 days] from midnight of `from` to `at` (negative before):
+/// the reference [`years_at`] is tested against.
+#[cfg(test)]
 fn years_since(from: NaiveDate, at: NaiveDateTime) -> f64 {
     let origin = from.and_hms_opt(0, 0, 0).expect("midnight exists");
     let us = (at - origin)
         .num_microseconds()
         .expect("dates within ±292,000 years");
+    us as f64 / 1e6 / SECONDS_PER_YEAR
+}
+
+/// Years [365.25 days] from midnight of `from` to simulated time `t` of a
+/// run starting at midnight of `start`: the same microseconds as
+/// [`years_since`] of the civil time at `t` (whole days between the two
+/// dates, then `t`'s own microseconds, all integers), so the same value to
+/// the bit, without building the civil time.
+fn years_at(from: NaiveDate, start: NaiveDate, t: SimTime) -> f64 {
+    let us = start.signed_duration_since(from).num_days() * MICROS_PER_DAY as i64 + t.0 as i64;
     us as f64 / 1e6 / SECONDS_PER_YEAR
 }
 
@@ -75,7 +90,49 @@ pub enum Growth {
 }
 
 impl Growth {
-    /// The growth factor at civil time `at` \[dimensionless\].
+    /// The growth factor at simulated time `t` of a run starting at
+    /// midnight of `start` \[dimensionless\]: [`factor`](Self::factor) of
+    /// the civil time at `t`, to the bit (see [`years_at`]), without
+    /// calendar arithmetic on date-times.
+    pub fn factor_at(&self, start: NaiveDate, t: SimTime) -> f64 {
+        match self {
+            Growth::Flat => 1.0,
+            Growth::Exponential {
+                annual_rate,
+                reference,
+            } => (1.0 + annual_rate).powf(years_at(*reference, start, t)),
+            Growth::Logistic {
+                capacity,
+                midpoint,
+                steepness_per_year,
+            } => capacity / (1.0 + (-steepness_per_year * years_at(*midpoint, start, t)).exp()),
+            Growth::Piecewise(points) => {
+                let Some(&(first_date, first)) = points.first() else {
+                    return 1.0;
+                };
+                if years_at(first_date, start, t) <= 0.0 {
+                    return first;
+                }
+                for w in points.windows(2) {
+                    let ((d0, f0), (d1, f1)) = (w[0], w[1]);
+                    let span = years_at(d0, d1, SimTime::ZERO);
+                    let into = years_at(d0, start, t);
+                    if into <= span {
+                        return if span > 0.0 {
+                            f0 + (f1 - f0) * into / span
+                        } else {
+                            f1
+                        };
+                    }
+                }
+                points.last().expect("non-empty").1
+            }
+        }
+    }
+
+    /// The growth factor at civil time `at` \[dimensionless\]: the
+    /// reference [`factor_at`](Self::factor_at) is tested against.
+    #[cfg(test)]
     pub fn factor(&self, at: NaiveDateTime) -> f64 {
         match self {
             Growth::Flat => 1.0,
@@ -231,7 +288,10 @@ impl Demand {
     pub fn rate_at(&self, calendar: &Calendar, t: SimTime) -> f64 {
         let hour = calendar.hour_of_day(t) as usize;
         let day = calendar.weekday(t).num_days_from_monday() as usize;
-        self.base * self.growth.factor(calendar.datetime(t)) * self.diurnal[hour] * self.weekly[day]
+        self.base
+            * self.growth.factor_at(calendar.start(), t)
+            * self.diurnal[hour]
+            * self.weekly[day]
     }
 
     /// The rate without noise of the epoch `[start, start + length)`: the
@@ -278,6 +338,67 @@ impl DemandSampler {
         match &self.noise {
             Some(noise) => rate * noise.sample(&mut self.rng),
             None => rate,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// The rate from simulated time alone (whole days and microseconds)
+    /// equals, to the bit, the rate from the civil time it was built from
+    /// before: growth from `years_since` of the date-time, the weekday of
+    /// the civil date.
+    #[test]
+    fn rate_from_simulated_time_matches_the_civil_time() {
+        let growths = [
+            Growth::Flat,
+            Growth::Exponential {
+                annual_rate: 0.35,
+                reference: date(2026, 3, 1),
+            },
+            Growth::Logistic {
+                capacity: 20.0,
+                midpoint: date(2028, 7, 1),
+                steepness_per_year: 1.5,
+            },
+            Growth::Piecewise(vec![
+                (date(2026, 1, 1), 1.0),
+                (date(2028, 1, 1), 4.0),
+                (date(2028, 1, 1), 5.0),
+                (date(2033, 1, 1), 10.0),
+            ]),
+        ];
+        let diurnal: [f64; 24] = std::array::from_fn(|h| 0.3 + h as f64 * 0.05);
+        let weekly = [1.1, 1.1, 1.1, 1.1, 1.05, 0.8, 0.75];
+        for start in [date(2025, 11, 1), date(2026, 1, 1), date(2029, 2, 28)] {
+            let calendar = Calendar::new(start);
+            for growth in &growths {
+                let demand = Demand::new(1500.0, growth.clone())
+                    .unwrap()
+                    .with_diurnal(diurnal)
+                    .unwrap()
+                    .with_weekly(weekly)
+                    .unwrap();
+                let mut t = 0u64;
+                while t < 9 * 365 * MICROS_PER_DAY {
+                    let at = SimTime(t);
+                    let hour = calendar.hour_of_day(at) as usize;
+                    let day = calendar.date(at).weekday().num_days_from_monday() as usize;
+                    let civil = demand.base
+                        * demand.growth.factor(calendar.datetime(at))
+                        * demand.diurnal[hour]
+                        * demand.weekly[day];
+                    assert_eq!(demand.rate_at(&calendar, at).to_bits(), civil.to_bits());
+                    // A step that is not a whole number of hours or days.
+                    t += 7 * 3_600_000_000 + 1_234_567;
+                }
+            }
         }
     }
 }

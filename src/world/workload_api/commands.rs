@@ -245,10 +245,20 @@ impl World<'_> {
                 return Err(CommandError::NotHeld(d, id));
             }
         }
-        let mut sorted: Vec<u32> = domains.iter().map(|d| d.0).collect();
-        sorted.sort_unstable();
-        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-            return Err(CommandError::NotHeld(DomainId(w[0]), id));
+        // A domain listed twice: a few domains (a replica's) are compared
+        // pairwise, without building a sorted copy.
+        if domains.len() <= 8 {
+            for (k, d) in domains.iter().enumerate() {
+                if domains[..k].contains(d) {
+                    return Err(CommandError::NotHeld(*d, id));
+                }
+            }
+        } else {
+            let mut sorted: Vec<u32> = domains.iter().map(|d| d.0).collect();
+            sorted.sort_unstable();
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return Err(CommandError::NotHeld(DomainId(w[0]), id));
+            }
         }
         if domains.len() >= held {
             return Err(CommandError::NoDomains);

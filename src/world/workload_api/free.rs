@@ -117,6 +117,28 @@ impl World<'_> {
         id: u32,
         base: usize,
     ) -> Result<(), CommandError> {
+        if let [one] = domains {
+            // One domain (a replica's, say): the checks and writes below
+            // for a run of one, without the run machinery.
+            self.rack_moves.clear();
+            let d = one.0;
+            let Some(dom) = self.topo.domains.get(d as usize) else {
+                return Err(CommandError::UnknownDomain(*one));
+            };
+            let rack = dom.rack;
+            let r = &self.topo.racks[rack as usize];
+            if (r.site, r.rack_type) != (site, rack_type) {
+                return Err(CommandError::Mixed(*one));
+            }
+            if !self.topo.is_free(d) {
+                return Err(CommandError::NotFree(*one));
+            }
+            self.topo.set_free(d, false);
+            self.topo.holder[d as usize] = id;
+            self.topo.holder_pos[d as usize] = base as u32;
+            self.rack_moves.push((rack, -1));
+            return Ok(());
+        }
         let mut claimed = 0;
         let mut result = Ok(());
         let mut moves = std::mem::take(&mut self.rack_moves);

@@ -109,7 +109,7 @@ impl Serving<'_> {
                 else {
                     break;
                 };
-                let n = self.add_replica_at(i, set, now, world, site, domains);
+                let n = self.add_replica_at(i, set, now, world, site, &domains);
                 let s = &mut self.states[i].sets[set];
                 s.slots[k].leaving = true;
                 s.leaving += 1;

@@ -218,6 +218,9 @@ pub(super) const MAIN: usize = 0;
 /// The index of a separate prefill pool among a service's replica sets.
 pub(super) const PREFILL: usize = 1;
 
+/// The entry of `Serving::by_domain` for a domain no replica holds.
+const NO_REPLICA: (u32, u32, u32) = (u32::MAX, u32::MAX, u32::MAX);
+
 /// One replica slot of a service.
 #[derive(Clone, Debug, Default)]
 struct Slot {
@@ -503,11 +506,17 @@ pub struct Serving<'s> {
     /// models and maintenance windows they run with.
     config: &'s Config,
     states: Vec<State>,
-    /// (service, replica set, slot) of each domain a replica holds.
-    by_domain: HashMap<u32, (u32, u32, u32)>,
+    /// (service, replica set, slot) of each domain a replica holds, by
+    /// domain id (`NO_REPLICA` for a domain no replica holds): a replica
+    /// added or given back writes its domains' entries, O(1) each, with no
+    /// hashing.
+    by_domain: Vec<(u32, u32, u32)>,
     /// Service of each allocation.
     by_allocation: HashMap<u32, u32>,
     scheduled: Vec<(SimTime, Event)>,
+    /// A list of one replica's domains, kept between placements so that
+    /// placing a replica of one domain allocates nothing.
+    pick: Vec<DomainId>,
     /// Sites where this layer freed domains (for the training queue).
     freed: Vec<SiteId>,
     /// Chip speed of each site under its power cap (1 uncapped).
@@ -646,9 +655,10 @@ impl<'s> Serving<'s> {
             run,
             config,
             states,
-            by_domain: HashMap::new(),
+            by_domain: Vec::new(),
             by_allocation: HashMap::new(),
             scheduled,
+            pick: Vec::new(),
             freed: Vec::new(),
             speed: vec![1.0; config.site_count],
             capped: 0,
@@ -687,9 +697,21 @@ impl<'s> Serving<'s> {
         self.scheduled.drain(..)
     }
 
+    /// Whether events were asked for since the last
+    /// [`drain_scheduled`](Self::drain_scheduled).
+    pub fn has_scheduled(&self) -> bool {
+        !self.scheduled.is_empty()
+    }
+
     /// Sites where this layer gave domains back since the last call.
     pub fn drain_freed(&mut self) -> std::vec::Drain<'_, SiteId> {
         self.freed.drain(..)
+    }
+
+    /// Whether this layer gave domains back since the last
+    /// [`drain_freed`](Self::drain_freed).
+    pub fn has_freed(&self) -> bool {
+        !self.freed.is_empty()
     }
 
     #[cfg(test)]
@@ -776,7 +798,10 @@ impl<'s> Serving<'s> {
             cause,
         } = notice
             && self.by_allocation.contains_key(&a.0)
-            && let Some(&(service, set, slot)) = self.by_domain.get(&domain.0)
+            && let Some(&(service, set, slot)) = self
+                .by_domain
+                .get(domain.index())
+                .filter(|e| **e != NO_REPLICA)
         {
             let (i, r, k) = (service as usize, set as usize, slot as usize);
             if cause == DownCause::Maintenance {
@@ -793,6 +818,12 @@ impl<'s> Serving<'s> {
     /// replica sets) up to `now`.
     fn account(&mut self, i: usize, now: SimTime) {
         let s = &mut self.states[i];
+        if now == s.since {
+            // Nothing to add (and adding zeros would change no bit of the
+            // non-negative totals): several replicas added or given back
+            // at one instant integrate once.
+            return;
+        }
         let dt = (now - s.since).seconds();
         for set in &s.sets {
             s.totals.replica_seconds += f64::from(set.ready) * dt;

@@ -1,7 +1,7 @@
 //! A service's replicas: placed (preempting training where allowed) and
 //! given back, newest first.
 
-use super::{Event, Serving, Slot};
+use super::{Event, NO_REPLICA, Serving, Slot};
 use crate::engine::SimTime;
 use crate::policy::placement;
 use crate::workload::training::Training;
@@ -43,7 +43,19 @@ impl Serving<'_> {
         let model = RackTypeId(service.rack_type as u32);
         let needed = self.states[i].sets[set].replica_domains as usize;
         let sites = self.config.site_count;
-        let mut placed = placement::place(world, sites, model, needed);
+        let mut placed = if needed == 1 {
+            // One domain, the one `place` would choose, without building
+            // a list.
+            placement::site_with_room(world, sites, model, 1).and_then(|site| {
+                let d = placement::pack_one(world, site, model)?;
+                let mut one = std::mem::take(&mut self.pick);
+                one.clear();
+                one.push(d);
+                Some((site, one))
+            })
+        } else {
+            placement::place(world, sites, model, needed)
+        };
         if let (None, true, Some(training)) = (&placed, service.preempt_training, training) {
             'sites: for site in (0..sites as u32).map(SiteId) {
                 if world.site_dark(site) {
@@ -66,7 +78,9 @@ impl Serving<'_> {
         let Some((site, domains)) = placed else {
             return false;
         };
-        self.add_replica_at(i, set, now, world, site, domains);
+        self.add_replica_at(i, set, now, world, site, &domains);
+        // Its buffer serves the next replica of one domain.
+        self.pick = domains;
         true
     }
 
@@ -80,7 +94,7 @@ impl Serving<'_> {
         now: SimTime,
         world: &mut World,
         site: SiteId,
-        domains: Vec<DomainId>,
+        domains: &[DomainId],
     ) -> usize {
         let service = &self.config.services[i];
         self.account(i, now);
@@ -88,11 +102,11 @@ impl Serving<'_> {
         let load = s.load;
         match s.parts[site.index()] {
             Some(a) => world
-                .extend(now, a, &domains)
+                .extend(now, a, domains)
                 .expect("placement offers free domains of the service's site and model"),
             None => {
                 let a = world
-                    .allocate(now, &domains, load)
+                    .allocate(now, domains, load)
                     .expect("placement offers free domains of one site and model");
                 s.parts[site.index()] = Some(a);
                 self.by_allocation.insert(a.0, i as u32);
@@ -112,10 +126,15 @@ impl Serving<'_> {
         slot.leaving = false;
         slot.replaces = None;
         slot.site = site.0;
-        slot.domains = domains;
+        // The slot keeps its list's buffer from replica to replica.
+        slot.domains.clear();
+        slot.domains.extend_from_slice(domains);
         let generation = slot.generation;
-        for d in &slot.domains {
-            self.by_domain.insert(d.0, (i as u32, set as u32, k as u32));
+        for d in domains {
+            if self.by_domain.len() <= d.index() {
+                self.by_domain.resize(d.index() + 1, NO_REPLICA);
+            }
+            self.by_domain[d.index()] = (i as u32, set as u32, k as u32);
         }
         s.loading += 1;
         s.loading_stack.push((k as u32, generation));
@@ -170,10 +189,10 @@ impl Serving<'_> {
         }
         let slot = &mut s.slots[k];
         s.chips -= replica_chips;
-        let domains = std::mem::take(&mut slot.domains);
+        let domains = &slot.domains;
         let site = slot.site as usize;
-        for d in &domains {
-            self.by_domain.remove(&d.0);
+        for d in domains {
+            self.by_domain[d.index()] = NO_REPLICA;
         }
         let a = s.parts[site].expect("a live replica's site has an allocation");
         let held = world
@@ -185,9 +204,11 @@ impl Serving<'_> {
             self.by_allocation.remove(&a.0);
         } else {
             world
-                .shrink(now, a, &domains)
+                .shrink(now, a, domains)
                 .expect("the replica's domains are held");
         }
+        // The slot keeps the buffer for its next replica.
+        slot.domains.clear();
         s.free_slots.push(k as u32);
         self.freed.push(SiteId(site as u32));
     }
