@@ -203,9 +203,8 @@ impl Training<'_> {
         g.fault = g.fault.wrapping_add(1);
         self.runs[job].ring = false;
         let detail = &mut self.details[job];
-        let flows = std::mem::take(&mut detail.flows);
-        detail.flow_rates.clear();
-        for flow in flows {
+        detail.ring_rate = None;
+        if let Some(flow) = detail.flow.take() {
             self.by_flow[flow.index() as usize] = (NO_JOB, 0);
             world
                 .end_flow(now, flow)
@@ -267,7 +266,7 @@ impl Training<'_> {
             if part.domains >= 2 {
                 let capacity = world.uplink_capacity(SiteId(part.site), model);
                 run.ring = true;
-                self.details[job].flow_rates = vec![capacity.0];
+                self.details[job].ring_rate = Some(capacity.0);
             }
             return;
         }
@@ -312,7 +311,7 @@ impl Training<'_> {
         let rate = world.flow_rate(flow).map_or(0.0, |r| r.0);
         self.runs[job].ring = true;
         let detail = &mut self.details[job];
-        detail.flows = vec![flow];
-        detail.flow_rates = vec![rate];
+        detail.flow = Some(flow);
+        detail.ring_rate = Some(rate);
     }
 }

@@ -91,7 +91,7 @@ use crate::world::fabric::FlowId;
 use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
 pub use config::Comm;
-use run::{Detail, Generations, Part, Parts, Run};
+use run::{Detail, Generations, Part, Parts, Run, Sites};
 
 /// Queued jobs behind a blocked head that backfill considers per attempt
 /// (bounds its cost).
@@ -445,7 +445,7 @@ impl<'s> Training<'s> {
     #[cfg(test)]
     /// The flows of a job's all-reduce ring now.
     pub fn flows(&self, job: usize) -> &[FlowId] {
-        &self.details[job].flows
+        self.details[job].flow.as_slice()
     }
 
     #[cfg(test)]
@@ -677,8 +677,8 @@ impl<'s> Training<'s> {
                     && job != NO_JOB
                 {
                     let detail = &mut self.details[job as usize];
-                    if detail.flows.get(slot as usize) == Some(&flow) {
-                        detail.flow_rates[slot as usize] = rate.0;
+                    if slot == 0 && detail.flow == Some(flow) {
+                        detail.ring_rate = Some(rate.0);
                         let run = &mut self.runs[job as usize];
                         if !run.dirty {
                             run.dirty = true;
@@ -774,8 +774,8 @@ impl<'s> Training<'s> {
         let full = j.full_rate(&self.config.rack_types[j.rack_type]) * speed;
         match (j.comm, run.ring) {
             (Some(c), true) if full > 0.0 => {
-                let rates = &self.details[job].flow_rates;
-                let ring = rates.iter().copied().fold(f64::INFINITY, f64::min);
+                let rate = self.details[job].ring_rate;
+                let ring = rate.into_iter().fold(f64::INFINITY, f64::min);
                 full * ring_speed(&c, full, ring)
             }
             _ => full,

@@ -1,7 +1,7 @@
 //! A job's state as the training layer keeps it, split by how often it is
 //! touched: [`Run`], what every event of a running job reads and writes
 //! (its phase, progress and allocations), 104 bytes; [`Detail`],
-//! what only its placement, interruptions and end touch; [`Generations`],
+//! what only its placement, interruptions and end touch (240 bytes); [`Generations`],
 //! what a stale event reads before anything else.
 //!
 //! A year of 40 Frontier-sized machines has 623,000 jobs: a whole record
@@ -142,13 +142,15 @@ impl Run {
 // A checkpoint's events touch these and nothing else of the job's own
 // state: two cache lines, sometimes three.
 const _: () = assert!(std::mem::size_of::<Run>() <= 104);
+// Every job has one, touched at its start and end: 240 bytes.
+const _: () = assert!(std::mem::size_of::<Detail>() <= 240);
 
 /// What a job's placement, interruptions, flows and end touch, apart from
 /// its [`Run`].
 #[derive(Clone, Debug)]
 pub(super) struct Detail {
     /// Sites of its last placement.
-    pub last_sites: Vec<u32>,
+    pub last_sites: Sites,
     /// Domains it holds that are down now.
     pub down_domains: Vec<DomainId>,
     /// Compute time lost to interruptions.
@@ -157,7 +159,8 @@ pub(super) struct Detail {
     pub restarting: SimDuration,
     pub first_start: Option<SimTime>,
     pub end: Option<SimTime>,
-    pub interruptions: [u64; Interruption::COUNT],
+    /// Its interruptions by cause (counts).
+    pub interruptions: [u32; Interruption::COUNT],
     /// When it last took its allocations.
     pub held_since: SimTime,
     /// When its current placement ends by its estimate (see
@@ -166,9 +169,9 @@ pub(super) struct Detail {
     /// Time it held allocations before the current ones.
     pub held: SimDuration,
     /// The fabric flow of its ring, unless its racks are its own.
-    pub flows: Vec<FlowId>,
-    /// The ring's rate now \[bit/s\] (one entry while the ring runs).
-    pub flow_rates: Vec<f64>,
+    pub flow: Option<FlowId>,
+    /// The ring's rate now \[bit/s\] (while the ring runs).
+    pub ring_rate: Option<f64>,
     /// Its software-fault stream, from its first start.
     pub rng: Option<StreamRng>,
 }
@@ -177,7 +180,7 @@ impl Detail {
     /// A job not submitted yet.
     pub fn pending() -> Detail {
         Detail {
-            last_sites: Vec::new(),
+            last_sites: Sites::None,
             down_domains: Vec::new(),
             lost: SimDuration(0),
             restarting: SimDuration(0),
@@ -187,9 +190,45 @@ impl Detail {
             held_since: SimTime::ZERO,
             estimated_end: SimTime::ZERO,
             held: SimDuration(0),
-            flows: Vec::new(),
-            flow_rates: Vec::new(),
+            flow: None,
+            ring_rate: None,
             rng: None,
+        }
+    }
+}
+
+/// The sites of a job's last placement: none, one (nearly every job), or
+/// a list (16 bytes, no heap block for one site).
+#[derive(Clone, Debug, Default)]
+pub(super) enum Sites {
+    /// Never placed.
+    #[default]
+    None,
+    /// At one site.
+    One(u32),
+    /// At several sites.
+    Many(Box<[u32]>),
+}
+
+impl Sites {
+    /// The sites of `parts`, in order.
+    pub fn of(parts: &[Part]) -> Sites {
+        match parts {
+            [] => Sites::None,
+            [one] => Sites::One(one.site),
+            _ => Sites::Many(parts.iter().map(|p| p.site).collect()),
+        }
+    }
+}
+
+impl Deref for Sites {
+    type Target = [u32];
+
+    fn deref(&self) -> &[u32] {
+        match self {
+            Sites::None => &[],
+            Sites::One(site) => std::slice::from_ref(site),
+            Sites::Many(sites) => sites,
         }
     }
 }

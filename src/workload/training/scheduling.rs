@@ -213,8 +213,7 @@ impl Training<'_> {
             list.push(job as u32);
         }
         let detail = &mut self.details[job];
-        detail.last_sites.clear();
-        detail.last_sites.extend(held.iter().map(|p| p.site));
+        detail.last_sites = Sites::of(&held);
         detail.estimated_end = estimated_end;
         detail.held_since = now;
         detail.down_domains.clear();

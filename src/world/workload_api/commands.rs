@@ -36,7 +36,7 @@ impl World<'_> {
         self.touch(site as usize);
         let t = self.topo.types[rack_type as usize];
         let (load_milliwatts, u_micros) = loads(t.dynamic, t.dynamic_milliwatts, utilization);
-        self.allocations.push(Some(Allocation {
+        self.allocations.push(Some(Box::new(Allocation {
             site,
             rack_type: rack_type as usize,
             domains: domains.iter().map(|d| d.0).collect(),
@@ -45,7 +45,7 @@ impl World<'_> {
             load_milliwatts,
             u_micros,
             held_chips: 0,
-        }));
+        })));
         self.take_claimed(pool, id, domains.len());
         self.refresh_changed();
         Ok(AllocationId(id))

@@ -16,7 +16,7 @@ impl World<'_> {
     pub(super) fn live(&self, id: AllocationId) -> Result<&Allocation, CommandError> {
         self.allocations
             .get(id.0 as usize)
-            .and_then(Option::as_ref)
+            .and_then(Option::as_deref)
             .ok_or(CommandError::UnknownAllocation(id))
     }
 
