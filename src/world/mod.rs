@@ -249,7 +249,7 @@ pub struct World<'s> {
     /// block of its own so that a released one gives its memory back (a
     /// year of 40 Frontiers makes about 620,000; inline, their slots alone
     /// took 80 MB).
-    allocations: Vec<Option<Box<Allocation>>>,
+    allocations: Vec<Option<Allocation>>,
     /// Events the world asked for, to be scheduled by the caller in order.
     scheduled: Vec<(SimTime, Event)>,
     notices: Vec<Notice>,

@@ -169,7 +169,7 @@ impl Training<'_> {
         if state == JobState::Computing {
             self.integrate(job, now);
         }
-        let domains = f64::from(self.config.jobs[job].domains);
+        let domains = f64::from(self.specs[job].domains);
         let run = &mut self.runs[job];
         let lost = run.done - run.saved;
         for part in run.parts.iter() {

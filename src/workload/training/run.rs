@@ -233,6 +233,40 @@ impl Deref for Sites {
     }
 }
 
+/// What a running job's events read of its configuration, copied out of
+/// its [`Job`](super::config::Job) (about 150 bytes over two or three
+/// cache lines) into 32 bytes, one cache line, of an array of their own.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
+pub(super) struct Spec {
+    /// Its rate at full speed ([`Job::full_rate`](super::config::Job))
+    /// \[FLOP/s\].
+    pub full_rate: f64,
+    /// Total work \[FLOP\].
+    pub work: f64,
+    /// Productive compute time between checkpoints.
+    pub checkpoint_every: SimDuration,
+    /// Scale-up domains held.
+    pub domains: u32,
+    /// Whether it has an all-reduce ([`Job::comm`](super::config::Job)).
+    pub comm: bool,
+}
+
+impl Spec {
+    /// The figures of `job`, on rack model `rack`.
+    pub fn of(job: &super::config::Job, rack: &crate::world::config::RackType) -> Spec {
+        Spec {
+            full_rate: job.full_rate(rack),
+            work: job.work,
+            checkpoint_every: job.checkpoint_every,
+            domains: job.domains,
+            comm: job.comm.is_some(),
+        }
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<Spec>() == 32);
+
 /// A job's generations, kept apart from its [`Run`] in a small array of
 /// their own: every `Due` and `Fault` event reads them first, and most
 /// fault clocks are stale by the time they ring (the job ended or

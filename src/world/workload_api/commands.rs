@@ -36,16 +36,15 @@ impl World<'_> {
         self.touch(site as usize);
         let t = self.topo.types[rack_type as usize];
         let (load_milliwatts, u_micros) = loads(t.dynamic, t.dynamic_milliwatts, utilization);
-        self.allocations.push(Some(Box::new(Allocation {
+        self.allocations.push(Some(Allocation {
             site,
-            rack_type: rack_type as usize,
+            rack_type,
             domains: domains.iter().map(|d| d.0).collect(),
-            dynamic: t.dynamic,
             dynamic_milliwatts: t.dynamic_milliwatts,
             load_milliwatts,
             u_micros,
             held_chips: 0,
-        })));
+        }));
         self.take_claimed(pool, id, domains.len());
         self.refresh_changed();
         Ok(AllocationId(id))
@@ -90,15 +89,16 @@ impl World<'_> {
             .expect("checked live");
         let p = &mut self.sites[site].power;
         p.release(
-            a.rack_type,
+            a.rack_type as usize,
             a.held_chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
             a.u_micros,
         );
-        (a.load_milliwatts, a.u_micros) = loads(a.dynamic, a.dynamic_milliwatts, utilization);
+        let dynamic = self.topo.types[a.rack_type as usize].dynamic;
+        (a.load_milliwatts, a.u_micros) = loads(dynamic, a.dynamic_milliwatts, utilization);
         p.hold(
-            a.rack_type,
+            a.rack_type as usize,
             a.held_chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
@@ -120,13 +120,13 @@ impl World<'_> {
         // The allocation's held chips are exactly those of its domains
         // drawing at its load: one update of the site's sums.
         self.sites[site].power.release(
-            a.rack_type,
+            a.rack_type as usize,
             a.held_chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
             a.u_micros,
         );
-        let pool = self.spares.pool(site, a.rack_type);
+        let pool = self.spares.pool(site, a.rack_type as usize);
         // One pass over the allocation's list of domains, taken as runs of
         // consecutive ids (placement hands out whole racks and a rack's
         // free domains in id order). The domains' own records are not

@@ -16,7 +16,7 @@ impl World<'_> {
     pub(super) fn live(&self, id: AllocationId) -> Result<&Allocation, CommandError> {
         self.allocations
             .get(id.0 as usize)
-            .and_then(Option::as_deref)
+            .and_then(Option::as_ref)
             .ok_or(CommandError::UnknownAllocation(id))
     }
 
@@ -217,12 +217,12 @@ impl World<'_> {
         let a = self.allocations[id as usize]
             .as_mut()
             .expect("the allocation is live");
-        let t = &self.topo.types[a.rack_type];
+        let t = &self.topo.types[a.rack_type as usize];
         let chips = count as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
         a.held_chips += chips;
         let p = &mut self.sites[a.site as usize].power;
         p.hold(
-            a.rack_type,
+            a.rack_type as usize,
             chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
@@ -396,7 +396,7 @@ fn move_held(a: &mut Allocation, p: &mut crate::world::power::SitePower, chips: 
     if up {
         a.held_chips += chips;
         p.hold(
-            a.rack_type,
+            a.rack_type as usize,
             chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
@@ -405,7 +405,7 @@ fn move_held(a: &mut Allocation, p: &mut crate::world::power::SitePower, chips: 
     } else {
         a.held_chips -= chips;
         p.release(
-            a.rack_type,
+            a.rack_type as usize,
             chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
