@@ -186,7 +186,7 @@ impl Training<'_> {
         run.segment = SimDuration(0);
         run.done = run.saved;
         run.since = now;
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.plan = g.plan.wrapping_add(1);
     }
 
@@ -199,7 +199,7 @@ impl Training<'_> {
 
     /// A job stops running: its flows end, its fault clock stops.
     pub(super) fn end_running(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.fault = g.fault.wrapping_add(1);
         self.runs[job].ring = false;
         let detail = &mut self.details[job];
@@ -219,7 +219,7 @@ impl Training<'_> {
         let rack = &self.config.rack_types[j.rack_type].rack;
         let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
         let rate_per_hour = nodes * self.config.software_rate_per_node_hour;
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.fault = g.fault.wrapping_add(1);
         let generation = g.fault;
         if rate_per_hour <= 0.0 {

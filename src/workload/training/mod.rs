@@ -91,7 +91,7 @@ use crate::world::fabric::FlowId;
 use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
 pub use config::Comm;
-use run::{Detail, Generations, Part, Parts, Run, Sites, Spec};
+use run::{Detail, Part, Parts, Run, Sites, Spec};
 
 /// Queued jobs behind a blocked head that backfill considers per attempt
 /// (bounds its cost).
@@ -310,8 +310,6 @@ pub struct Training<'s> {
     runs: Vec<Run>,
     /// The rest of each job's state (by job index).
     details: Vec<Detail>,
-    /// Each job's generations (by job index).
-    generations: Vec<Generations>,
     /// What each job's events read of its configuration (by job index).
     specs: Vec<Spec>,
     queue: JobQueue,
@@ -364,7 +362,6 @@ impl<'s> Training<'s> {
             streams: RngStreams::new(run.seed),
             runs: vec![Run::pending(); config.jobs.len()],
             details: vec![Detail::pending(); config.jobs.len()],
-            generations: vec![Generations::default(); config.jobs.len()],
             specs: config
                 .jobs
                 .iter()
@@ -567,7 +564,7 @@ impl<'s> Training<'s> {
     }
 
     fn schedule(&mut self, at: SimTime, job: usize) {
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.plan = g.plan.wrapping_add(1);
         let generation = g.plan;
         self.scheduled.push((
@@ -590,7 +587,7 @@ impl<'s> Training<'s> {
             }
             Event::Due { job, generation } => {
                 let i = job as usize;
-                if self.generations[i].plan != generation {
+                if self.runs[i].gens.plan != generation {
                     return;
                 }
                 match self.runs[i].state {
@@ -624,7 +621,7 @@ impl<'s> Training<'s> {
             }
             Event::Fault { job, generation } => {
                 let i = job as usize;
-                if self.generations[i].fault != generation || !self.runs[i].state.is_running() {
+                if self.runs[i].gens.fault != generation || !self.runs[i].state.is_running() {
                     return;
                 }
                 // Its chips are whole: it restarts from its checkpoint at
@@ -848,7 +845,7 @@ impl<'s> Training<'s> {
         run.done = work;
         run.saved = work;
         self.details[job].end = Some(now);
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.plan = g.plan.wrapping_add(1);
         self.set_state(job, now, JobState::Completed);
         self.end_running(job, now, world);
