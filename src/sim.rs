@@ -72,6 +72,10 @@ impl<'s, R: Recorder> Model<'s, R> {
             recorder,
             requeued: 0,
         };
+        // Each job's first placement is an allocation; a few more for
+        // re-placements.
+        let jobs = scenario.training.jobs.len();
+        model.world.reserve_allocations(jobs + jobs / 4);
         // Notices are made only for a workload that reads them.
         let workloads = model.training.has_jobs() || model.serving.has_services();
         model.world.set_listening(workloads);

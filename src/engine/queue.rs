@@ -119,6 +119,10 @@ const _: () = assert!(SHIFT[LEVELS - 1] < 64 && 64 - SHIFT[LEVELS - 1] <= DIGIT_
 /// Largest bucket sorted into the run rather than redistributed.
 const RUN_MAX: usize = 256;
 
+/// Largest buffer a spilled bucket keeps for its next events \[entries\];
+/// a larger one is freed.
+const KEEP_MAX: usize = 1024;
+
 /// Radix heap on `u64` time with FIFO order among equal times.
 ///
 /// An event whose time first differs from `last` at digit `level` sits in
@@ -235,8 +239,14 @@ impl<E> RadixHeap<E> {
             let to = self.mark(e.time);
             self.buckets[to].push(e);
         }
-        // Keep the allocation for the next time this bucket fills.
-        self.buckets[b] = moving;
+        // Keep the allocation for the next time this bucket fills, unless it
+        // is large: a high bucket that took thousands of far-future events
+        // (a year of job submissions) may not fill like that again, and kept
+        // in every such bucket those buffers add up to several times the
+        // pending events. Freed, the memory serves the lower buckets.
+        if moving.capacity() <= KEEP_MAX {
+            self.buckets[b] = moving;
+        }
     }
 
     #[inline]

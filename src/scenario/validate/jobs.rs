@@ -620,9 +620,11 @@ impl Validator<'_> {
             .enumerate()
         {
             let generated = a.generate(&streams, &rack_types[a.rack_type]);
-            if let Some(clash) = generated
-                .iter()
-                .find(|j| listed.contains(&j.name.to_lowercase()))
+            // (No [[jobs]] names, no clash: no lowercase copy of each name.)
+            if !listed.is_empty()
+                && let Some(clash) = generated
+                    .iter()
+                    .find(|j| listed.contains(&j.name.to_lowercase()))
             {
                 self.err(
                     &FieldPath::default().key("arrivals").index(i).key("name"),
@@ -632,9 +634,20 @@ impl Validator<'_> {
                     ),
                 );
             }
-            jobs.extend(generated);
+            // The first list is taken as it is rather than copied (a year's
+            // stream can be 600,000 jobs).
+            if jobs.is_empty() {
+                jobs = generated;
+            } else {
+                jobs.extend(generated);
+            }
         }
-        let mut names: BTreeSet<String> = jobs.iter().map(|j| j.name.to_lowercase()).collect();
+        // Only traces check their names against the others.
+        let mut names: BTreeSet<String> = if spec.traces.is_empty() {
+            BTreeSet::new()
+        } else {
+            jobs.iter().map(|j| j.name.to_lowercase()).collect()
+        };
         let (traced, trace_reports) = self.traces(
             &spec.traces,
             catalog,

@@ -169,7 +169,7 @@ impl Training<'_> {
         if state == JobState::Computing {
             self.integrate(job, now);
         }
-        let domains = f64::from(self.config.jobs[job].domains);
+        let domains = f64::from(self.specs[job].domains);
         let run = &mut self.runs[job];
         let lost = run.done - run.saved;
         for part in run.parts.iter() {
@@ -186,7 +186,7 @@ impl Training<'_> {
         run.segment = SimDuration(0);
         run.done = run.saved;
         run.since = now;
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.plan = g.plan.wrapping_add(1);
     }
 
@@ -199,13 +199,12 @@ impl Training<'_> {
 
     /// A job stops running: its flows end, its fault clock stops.
     pub(super) fn end_running(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.fault = g.fault.wrapping_add(1);
         self.runs[job].ring = false;
         let detail = &mut self.details[job];
-        let flows = std::mem::take(&mut detail.flows);
-        detail.flow_rates.clear();
-        for flow in flows {
+        detail.ring_rate = None;
+        if let Some(flow) = detail.flow.take() {
             self.by_flow[flow.index() as usize] = (NO_JOB, 0);
             world
                 .end_flow(now, flow)
@@ -220,7 +219,7 @@ impl Training<'_> {
         let rack = &self.config.rack_types[j.rack_type].rack;
         let nodes = f64::from(j.chips / rack.chips_per_node().max(1));
         let rate_per_hour = nodes * self.config.software_rate_per_node_hour;
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.fault = g.fault.wrapping_add(1);
         let generation = g.fault;
         if rate_per_hour <= 0.0 {
@@ -267,7 +266,7 @@ impl Training<'_> {
             if part.domains >= 2 {
                 let capacity = world.uplink_capacity(SiteId(part.site), model);
                 run.ring = true;
-                self.details[job].flow_rates = vec![capacity.0];
+                self.details[job].ring_rate = Some(capacity.0);
             }
             return;
         }
@@ -312,7 +311,7 @@ impl Training<'_> {
         let rate = world.flow_rate(flow).map_or(0.0, |r| r.0);
         self.runs[job].ring = true;
         let detail = &mut self.details[job];
-        detail.flows = vec![flow];
-        detail.flow_rates = vec![rate];
+        detail.flow = Some(flow);
+        detail.ring_rate = Some(rate);
     }
 }

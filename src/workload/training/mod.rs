@@ -91,7 +91,7 @@ use crate::world::fabric::FlowId;
 use crate::world::workload_api::{AllocationId, DownCause, Notice};
 use crate::world::{DomainId, RackId, RackTypeId, SiteId, World};
 pub use config::Comm;
-use run::{Detail, Generations, Part, Parts, Run};
+use run::{Detail, Part, Parts, Run, Sites, Spec};
 
 /// Queued jobs behind a blocked head that backfill considers per attempt
 /// (bounds its cost).
@@ -310,8 +310,8 @@ pub struct Training<'s> {
     runs: Vec<Run>,
     /// The rest of each job's state (by job index).
     details: Vec<Detail>,
-    /// Each job's generations (by job index).
-    generations: Vec<Generations>,
+    /// What each job's events read of its configuration (by job index).
+    specs: Vec<Spec>,
     queue: JobQueue,
     /// Job holding each allocation (by allocation id), or [`NO_JOB`].
     by_allocation: Vec<u32>,
@@ -362,7 +362,11 @@ impl<'s> Training<'s> {
             streams: RngStreams::new(run.seed),
             runs: vec![Run::pending(); config.jobs.len()],
             details: vec![Detail::pending(); config.jobs.len()],
-            generations: vec![Generations::default(); config.jobs.len()],
+            specs: config
+                .jobs
+                .iter()
+                .map(|j| Spec::of(j, &config.rack_types[j.rack_type]))
+                .collect(),
             queue: JobQueue::default(),
             by_allocation: Vec::new(),
             by_flow: Vec::new(),
@@ -445,7 +449,7 @@ impl<'s> Training<'s> {
     #[cfg(test)]
     /// The flows of a job's all-reduce ring now.
     pub fn flows(&self, job: usize) -> &[FlowId] {
-        &self.details[job].flows
+        self.details[job].flow.as_slice()
     }
 
     #[cfg(test)]
@@ -501,16 +505,19 @@ impl<'s> Training<'s> {
     /// The all-reduce traffic a job sends per FLOP it computes, per rack
     /// of it [B/FLOP]: ring bytes ÷ FLOPs per step; 0 without flows.
     fn bytes_per_flop(&self, job: usize) -> f64 {
+        if !self.runs[job].ring {
+            return 0.0;
+        }
         match self.config.jobs[job].comm {
-            Some(c) if self.runs[job].ring => c.ring_bytes() / c.flops_per_step,
-            _ => 0.0,
+            Some(c) => c.ring_bytes() / c.flops_per_step,
+            None => 0.0,
         }
     }
 
     /// Makes a placed job's sites count `rate` for it from `now`, each its
     /// share by domains, and the traffic that follows by racks.
     fn count_rate(&mut self, job: usize, now: SimTime, rate: f64) {
-        let domains = f64::from(self.config.jobs[job].domains);
+        let domains = f64::from(self.specs[job].domains);
         let per_rack = self.bytes_per_flop(job);
         let run = &mut self.runs[job];
         for part in run.parts.iter() {
@@ -557,7 +564,7 @@ impl<'s> Training<'s> {
     }
 
     fn schedule(&mut self, at: SimTime, job: usize) {
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.plan = g.plan.wrapping_add(1);
         let generation = g.plan;
         self.scheduled.push((
@@ -580,7 +587,7 @@ impl<'s> Training<'s> {
             }
             Event::Due { job, generation } => {
                 let i = job as usize;
-                if self.generations[i].plan != generation {
+                if self.runs[i].gens.plan != generation {
                     return;
                 }
                 match self.runs[i].state {
@@ -614,7 +621,7 @@ impl<'s> Training<'s> {
             }
             Event::Fault { job, generation } => {
                 let i = job as usize;
-                if self.generations[i].fault != generation || !self.runs[i].state.is_running() {
+                if self.runs[i].gens.fault != generation || !self.runs[i].state.is_running() {
                     return;
                 }
                 // Its chips are whole: it restarts from its checkpoint at
@@ -677,8 +684,8 @@ impl<'s> Training<'s> {
                     && job != NO_JOB
                 {
                     let detail = &mut self.details[job as usize];
-                    if detail.flows.get(slot as usize) == Some(&flow) {
-                        detail.flow_rates[slot as usize] = rate.0;
+                    if slot == 0 && detail.flow == Some(flow) {
+                        detail.ring_rate = Some(rate.0);
                         let run = &mut self.runs[job as usize];
                         if !run.dirty {
                             run.dirty = true;
@@ -764,18 +771,23 @@ impl<'s> Training<'s> {
     /// A placed job's computing rate now [FLOP/s]: full rate × the speed of
     /// its slowest site × its all-reduce's share of a step.
     fn comm_rate(&self, job: usize) -> f64 {
-        let j = &self.config.jobs[job];
+        let spec = &self.specs[job];
         let run = &self.runs[job];
         let speed = run
             .parts
             .iter()
             .map(|p| self.speed[p.site as usize])
             .fold(1.0, f64::min);
-        let full = j.full_rate(&self.config.rack_types[j.rack_type]) * speed;
-        match (j.comm, run.ring) {
-            (Some(c), true) if full > 0.0 => {
-                let rates = &self.details[job].flow_rates;
-                let ring = rates.iter().copied().fold(f64::INFINITY, f64::min);
+        let full = spec.full_rate * speed;
+        let comm = if spec.comm && run.ring {
+            self.config.jobs[job].comm
+        } else {
+            None
+        };
+        match comm {
+            Some(c) if full > 0.0 => {
+                let rate = self.details[job].ring_rate;
+                let ring = rate.into_iter().fold(f64::INFINITY, f64::min);
                 full * ring_speed(&c, full, ring)
             }
             _ => full,
@@ -786,7 +798,7 @@ impl<'s> Training<'s> {
     /// the all-reduce, and the next checkpoint or the completion, whichever
     /// comes first.
     fn compute(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let j = &self.config.jobs[job];
+        let spec = self.specs[job];
         let rate = self.comm_rate(job);
         if self.runs[job].state != JobState::Computing {
             self.set_state(job, now, JobState::Computing);
@@ -796,8 +808,8 @@ impl<'s> Training<'s> {
         let run = &mut self.runs[job];
         run.since = now;
         run.rate = rate;
-        let to_checkpoint = SimDuration(j.checkpoint_every.0.saturating_sub(run.segment.0));
-        let remaining = (j.work - run.done).max(0.0);
+        let to_checkpoint = SimDuration(spec.checkpoint_every.0.saturating_sub(run.segment.0));
+        let remaining = (spec.work - run.done).max(0.0);
         let to_completion = (rate > 0.0).then(|| remaining / rate);
         let (next, after) = match to_completion {
             Some(s) if s <= to_checkpoint.seconds() => {
@@ -819,8 +831,8 @@ impl<'s> Training<'s> {
     }
 
     fn complete(&mut self, job: usize, now: SimTime, world: &mut World) {
-        let work = self.config.jobs[job].work;
-        let domains = f64::from(self.config.jobs[job].domains);
+        let work = self.specs[job].work;
+        let domains = f64::from(self.specs[job].domains);
         // The completion falls on a whole microsecond: the sites' integrals
         // take the rounding the job's total takes.
         let rest = work - self.runs[job].done;
@@ -833,7 +845,7 @@ impl<'s> Training<'s> {
         run.done = work;
         run.saved = work;
         self.details[job].end = Some(now);
-        let g = &mut self.generations[job];
+        let g = &mut self.runs[job].gens;
         g.plan = g.plan.wrapping_add(1);
         self.set_state(job, now, JobState::Completed);
         self.end_running(job, now, world);

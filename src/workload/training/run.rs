@@ -1,13 +1,15 @@
 //! A job's state as the training layer keeps it, split by how often it is
 //! touched: [`Run`], what every event of a running job reads and writes
-//! (its phase, progress and allocations), 104 bytes; [`Detail`],
-//! what only its placement, interruptions and end touch; [`Generations`],
-//! what a stale event reads before anything else.
+//! (its [`Generations`], what a stale event reads before anything else,
+//! then its phase, progress and allocations), two cache lines; [`Spec`],
+//! the figures of its configuration those events read, half a line;
+//! [`Detail`], what only its placement, interruptions and end touch (240
+//! bytes).
 //!
 //! A year of 40 Frontier-sized machines has 623,000 jobs: a whole record
 //! per job (about 420 bytes, its allocations behind a pointer) spread each
 //! checkpoint's two events over seven or more cache lines and a heap
-//! block; the hot part alone is 104 bytes, its one allocation inline.
+//! block; the hot part alone is 112 bytes, its one allocation inline.
 
 use std::ops::{Deref, DerefMut};
 
@@ -83,11 +85,16 @@ impl DerefMut for Parts {
     }
 }
 
-/// What each event of a placed job touches: its phase, its progress and
-/// its allocations (104 bytes, the fields of a checkpoint's events first).
+/// What each event of a placed job touches: its generations, its phase,
+/// its progress and its allocations (112 bytes, the fields of a
+/// checkpoint's events first), aligned to start a cache line: two lines,
+/// never three.
 #[derive(Clone, Debug)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub(super) struct Run {
+    /// Its generations: what an event reads first, to tell whether it is
+    /// stale (the first cache line).
+    pub gens: Generations,
     pub state: JobState,
     pub next: Next,
     /// Whether its all-reduce ring runs (it runs, over two racks or more).
@@ -121,6 +128,7 @@ impl Run {
     /// A job not submitted yet.
     pub fn pending() -> Run {
         Run {
+            gens: Generations::default(),
             state: JobState::Pending,
             next: Next::Checkpoint,
             ring: false,
@@ -139,16 +147,18 @@ impl Run {
     }
 }
 
-// A checkpoint's events touch these and nothing else of the job's own
-// state: two cache lines, sometimes three.
-const _: () = assert!(std::mem::size_of::<Run>() <= 104);
+// A checkpoint's events touch these and their `Spec`, nothing else of the
+// job's own state: two cache lines.
+const _: () = assert!(std::mem::size_of::<Run>() == 128);
+// Every job has one, touched at its start and end: 240 bytes.
+const _: () = assert!(std::mem::size_of::<Detail>() <= 240);
 
 /// What a job's placement, interruptions, flows and end touch, apart from
 /// its [`Run`].
 #[derive(Clone, Debug)]
 pub(super) struct Detail {
     /// Sites of its last placement.
-    pub last_sites: Vec<u32>,
+    pub last_sites: Sites,
     /// Domains it holds that are down now.
     pub down_domains: Vec<DomainId>,
     /// Compute time lost to interruptions.
@@ -157,7 +167,8 @@ pub(super) struct Detail {
     pub restarting: SimDuration,
     pub first_start: Option<SimTime>,
     pub end: Option<SimTime>,
-    pub interruptions: [u64; Interruption::COUNT],
+    /// Its interruptions by cause (counts).
+    pub interruptions: [u32; Interruption::COUNT],
     /// When it last took its allocations.
     pub held_since: SimTime,
     /// When its current placement ends by its estimate (see
@@ -166,9 +177,9 @@ pub(super) struct Detail {
     /// Time it held allocations before the current ones.
     pub held: SimDuration,
     /// The fabric flow of its ring, unless its racks are its own.
-    pub flows: Vec<FlowId>,
-    /// The ring's rate now \[bit/s\] (one entry while the ring runs).
-    pub flow_rates: Vec<f64>,
+    pub flow: Option<FlowId>,
+    /// The ring's rate now \[bit/s\] (while the ring runs).
+    pub ring_rate: Option<f64>,
     /// Its software-fault stream, from its first start.
     pub rng: Option<StreamRng>,
 }
@@ -177,7 +188,7 @@ impl Detail {
     /// A job not submitted yet.
     pub fn pending() -> Detail {
         Detail {
-            last_sites: Vec::new(),
+            last_sites: Sites::None,
             down_domains: Vec::new(),
             lost: SimDuration(0),
             restarting: SimDuration(0),
@@ -187,17 +198,87 @@ impl Detail {
             held_since: SimTime::ZERO,
             estimated_end: SimTime::ZERO,
             held: SimDuration(0),
-            flows: Vec::new(),
-            flow_rates: Vec::new(),
+            flow: None,
+            ring_rate: None,
             rng: None,
         }
     }
 }
 
-/// A job's generations, kept apart from its [`Run`] in a small array of
-/// their own: every `Due` and `Fault` event reads them first, and most
-/// fault clocks are stale by the time they ring (the job ended or
-/// restarted), so that check touches 8 bytes instead of the whole run.
+/// The sites of a job's last placement: none, one (nearly every job), or
+/// a list (16 bytes, no heap block for one site).
+#[derive(Clone, Debug, Default)]
+pub(super) enum Sites {
+    /// Never placed.
+    #[default]
+    None,
+    /// At one site.
+    One(u32),
+    /// At several sites.
+    Many(Box<[u32]>),
+}
+
+impl Sites {
+    /// The sites of `parts`, in order.
+    pub fn of(parts: &[Part]) -> Sites {
+        match parts {
+            [] => Sites::None,
+            [one] => Sites::One(one.site),
+            _ => Sites::Many(parts.iter().map(|p| p.site).collect()),
+        }
+    }
+}
+
+impl Deref for Sites {
+    type Target = [u32];
+
+    fn deref(&self) -> &[u32] {
+        match self {
+            Sites::None => &[],
+            Sites::One(site) => std::slice::from_ref(site),
+            Sites::Many(sites) => sites,
+        }
+    }
+}
+
+/// What a running job's events read of its configuration, copied out of
+/// its [`Job`](super::config::Job) (about 150 bytes over two or three
+/// cache lines) into 32 bytes, one cache line, of an array of their own.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
+pub(super) struct Spec {
+    /// Its rate at full speed ([`Job::full_rate`](super::config::Job))
+    /// \[FLOP/s\].
+    pub full_rate: f64,
+    /// Total work \[FLOP\].
+    pub work: f64,
+    /// Productive compute time between checkpoints.
+    pub checkpoint_every: SimDuration,
+    /// Scale-up domains held.
+    pub domains: u32,
+    /// Whether it has an all-reduce ([`Job::comm`](super::config::Job)).
+    pub comm: bool,
+}
+
+impl Spec {
+    /// The figures of `job`, on rack model `rack`.
+    pub fn of(job: &super::config::Job, rack: &crate::world::config::RackType) -> Spec {
+        Spec {
+            full_rate: job.full_rate(rack),
+            work: job.work,
+            checkpoint_every: job.checkpoint_every,
+            domains: job.domains,
+            comm: job.comm.is_some(),
+        }
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<Spec>() == 32);
+
+/// A job's generations, the first field of its [`Run`]: every `Due` and
+/// `Fault` event reads them first, and a stale one (most fault clocks are
+/// stale by the time they ring: the job ended or restarted) reads nothing
+/// else, the same cache line as an event that goes on to read the run.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Generations {
     /// Bumped whenever the job's plan changes (its `Due` events).

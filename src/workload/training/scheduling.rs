@@ -77,7 +77,7 @@ impl Training<'_> {
                     return;
                 }
             };
-            self.start(job, &parts, now, world);
+            self.start(job, parts, now, world);
         }
     }
 
@@ -117,7 +117,7 @@ impl Training<'_> {
             }
             let domains = placement::pack_at(world, site, model, needed)
                 .expect("the site has room for the job");
-            self.start(job, &[(site, domains)], now, world);
+            self.start(job, vec![(site, domains)], now, world);
         }
         self.candidates = candidates;
     }
@@ -179,7 +179,7 @@ impl Training<'_> {
     pub(super) fn start(
         &mut self,
         job: usize,
-        parts: &[(SiteId, Vec<DomainId>)],
+        parts: Vec<(SiteId, Vec<DomainId>)>,
         now: SimTime,
         world: &mut World,
     ) {
@@ -189,15 +189,15 @@ impl Training<'_> {
         let per = u64::from(j.chips / j.domains);
         let mut held = Parts::None;
         for (site, domains) in parts {
+            let n = domains.len() as u32;
             let allocation = world
-                .allocate(now, domains, 1.0)
+                .allocate_owned(now, domains, 1.0)
                 .expect("placement offers free healthy domains of one site and model");
             let index = allocation.0 as usize;
             if self.by_allocation.len() <= index {
                 self.by_allocation.resize(index + 1, NO_JOB);
             }
             self.by_allocation[index] = job as u32;
-            let n = domains.len() as u32;
             let pool = self.pool(site.index(), j.rack_type);
             self.ends[pool].insert((estimated_end, job as u32, n));
             let list = &mut self.placed[site.index()];
@@ -213,8 +213,7 @@ impl Training<'_> {
             list.push(job as u32);
         }
         let detail = &mut self.details[job];
-        detail.last_sites.clear();
-        detail.last_sites.extend(held.iter().map(|p| p.site));
+        detail.last_sites = Sites::of(&held);
         detail.estimated_end = estimated_end;
         detail.held_since = now;
         detail.down_domains.clear();

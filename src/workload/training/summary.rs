@@ -83,7 +83,11 @@ impl Training<'_> {
             let chip_hours = f64::from(j.chips) * held.hours();
             summary.jobs_completed += u64::from(run.state == JobState::Completed);
             summary.chip_hours += chip_hours;
-            summary.interruptions += detail.interruptions.iter().sum::<u64>();
+            summary.interruptions += detail
+                .interruptions
+                .iter()
+                .map(|&n| u64::from(n))
+                .sum::<u64>();
             summary.lost_chip_hours += lost_chip_hours;
             if run.state != JobState::Pending {
                 submitted += 1;
@@ -110,7 +114,7 @@ impl Training<'_> {
                 row.site.push_str(&self.config.sites[s as usize]);
             }
             row.status = status;
-            row.interruptions = detail.interruptions;
+            row.interruptions = detail.interruptions.map(u64::from);
             row.lost_chip_hours = lost_chip_hours;
             row.checkpoint_hours = run.checkpointing.hours();
             row.restart_hours = detail.restarting.hours();

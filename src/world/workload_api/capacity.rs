@@ -84,6 +84,15 @@ impl World<'_> {
         self.notices.drain(..)
     }
 
+    /// Makes room for `n` more allocations without moving the ones made:
+    /// a workload that knows how many it will ask for (a training job's
+    /// first placement is one allocation per site) spares the list its
+    /// growth, each step a copy into fresh memory of every allocation so
+    /// far. Untouched room costs no memory.
+    pub fn reserve_allocations(&mut self, n: usize) {
+        self.allocations.reserve(n);
+    }
+
     /// Whether a workload uses the world (on by default): the world then
     /// makes notices and keeps the per-rack free counts behind
     /// [`racks_with_free`](Self::racks_with_free). The composition root

@@ -12,6 +12,18 @@ impl World<'_> {
         domains: &[DomainId],
         utilization: f64,
     ) -> Result<AllocationId, CommandError> {
+        self.allocate_owned(now, domains.to_vec(), utilization)
+    }
+
+    /// [`World::allocate`] of a list the allocation keeps: its memory,
+    /// just written by the placement, becomes the allocation's list (no
+    /// copy into a fresh block, whose every cache line would miss).
+    pub fn allocate_owned(
+        &mut self,
+        now: SimTime,
+        domains: Vec<DomainId>,
+        utilization: f64,
+    ) -> Result<AllocationId, CommandError> {
         let first = *domains.first().ok_or(CommandError::NoDomains)?;
         if !(0.0..=1.0).contains(&utilization) {
             return Err(CommandError::Utilization(utilization));
@@ -31,22 +43,23 @@ impl World<'_> {
         }
         let pool = self.spares.pool(site as usize, rack_type as usize);
         let id = self.allocations.len() as u32;
-        self.claim(domains, site, rack_type, id, 0)?;
+        self.claim(&domains, site, rack_type, id, 0)?;
         self.now = now;
         self.touch(site as usize);
         let t = self.topo.types[rack_type as usize];
         let (load_milliwatts, u_micros) = loads(t.dynamic, t.dynamic_milliwatts, utilization);
+        let n = domains.len();
         self.allocations.push(Some(Allocation {
             site,
-            rack_type: rack_type as usize,
-            domains: domains.iter().map(|d| d.0).collect(),
-            dynamic: t.dynamic,
+            rack_type,
+            // Collected in place: the same block, ids as they are.
+            domains: domains.into_iter().map(|d| d.0).collect(),
             dynamic_milliwatts: t.dynamic_milliwatts,
             load_milliwatts,
             u_micros,
             held_chips: 0,
         }));
-        self.take_claimed(pool, id, domains.len());
+        self.take_claimed(pool, id, n);
         self.refresh_changed();
         Ok(AllocationId(id))
     }
@@ -90,15 +103,16 @@ impl World<'_> {
             .expect("checked live");
         let p = &mut self.sites[site].power;
         p.release(
-            a.rack_type,
+            a.rack_type as usize,
             a.held_chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
             a.u_micros,
         );
-        (a.load_milliwatts, a.u_micros) = loads(a.dynamic, a.dynamic_milliwatts, utilization);
+        let dynamic = self.topo.types[a.rack_type as usize].dynamic;
+        (a.load_milliwatts, a.u_micros) = loads(dynamic, a.dynamic_milliwatts, utilization);
         p.hold(
-            a.rack_type,
+            a.rack_type as usize,
             a.held_chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
@@ -120,13 +134,13 @@ impl World<'_> {
         // The allocation's held chips are exactly those of its domains
         // drawing at its load: one update of the site's sums.
         self.sites[site].power.release(
-            a.rack_type,
+            a.rack_type as usize,
             a.held_chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
             a.u_micros,
         );
-        let pool = self.spares.pool(site, a.rack_type);
+        let pool = self.spares.pool(site, a.rack_type as usize);
         // One pass over the allocation's list of domains, taken as runs of
         // consecutive ids (placement hands out whole racks and a rack's
         // free domains in id order). The domains' own records are not

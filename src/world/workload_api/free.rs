@@ -239,12 +239,12 @@ impl World<'_> {
         let a = self.allocations[id as usize]
             .as_mut()
             .expect("the allocation is live");
-        let t = &self.topo.types[a.rack_type];
+        let t = &self.topo.types[a.rack_type as usize];
         let chips = count as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
         a.held_chips += chips;
         let p = &mut self.sites[a.site as usize].power;
         p.hold(
-            a.rack_type,
+            a.rack_type as usize,
             chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
@@ -418,7 +418,7 @@ fn move_held(a: &mut Allocation, p: &mut crate::world::power::SitePower, chips: 
     if up {
         a.held_chips += chips;
         p.hold(
-            a.rack_type,
+            a.rack_type as usize,
             chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
@@ -427,7 +427,7 @@ fn move_held(a: &mut Allocation, p: &mut crate::world::power::SitePower, chips: 
     } else {
         a.held_chips -= chips;
         p.release(
-            a.rack_type,
+            a.rack_type as usize,
             chips,
             a.dynamic_milliwatts,
             a.load_milliwatts,
