@@ -178,7 +178,11 @@ impl Validator<'_> {
         if name.trim().is_empty() {
             self.err(&p.key("name"), missing);
         } else if !seen.insert(name.to_lowercase()) {
-            self.err(&p.key("name"), taken(name));
+            // Quoted short: a message stays one short line whatever the name.
+            self.err(
+                &p.key("name"),
+                taken(&crate::scenario::diag::quote_short(name)),
+            );
         }
     }
 }

@@ -205,7 +205,7 @@ impl Validator<'_> {
                     field: fp.to_string(),
                     message: format!(
                         "another job is already named \"{}\" (names are compared without case); job names must be unique",
-                        row.name
+                        crate::scenario::diag::quote_short(&row.name)
                     ),
                 });
                 continue;
