@@ -24,12 +24,16 @@ use crate::engine::SimTime;
 #[derive(Clone, Debug, Default)]
 pub struct JobQueue {
     order: BTreeSet<(Reverse<i32>, SimTime, u32)>,
+    /// Changes so far (a push, or a removal of a queued job): while it
+    /// stays the same, so do the queue and its order.
+    version: u64,
 }
 
 impl JobQueue {
     /// Adds job `job` of `priority`, submitted at `submit`.
     pub fn push(&mut self, job: u32, priority: i32, submit: SimTime) {
         self.order.insert((Reverse(priority), submit, job));
+        self.version += 1;
     }
 
     /// The job that starts next, if any.
@@ -40,13 +44,21 @@ impl JobQueue {
     #[cfg(test)]
     /// Removes the head.
     pub fn pop(&mut self) -> Option<u32> {
+        self.version += 1;
         self.order.pop_first().map(|k| k.2)
     }
 
     /// Removes job `job` (pushed with `priority` and `submit`); whether it
     /// was queued.
     pub fn remove(&mut self, job: u32, priority: i32, submit: SimTime) -> bool {
-        self.order.remove(&(Reverse(priority), submit, job))
+        let removed = self.order.remove(&(Reverse(priority), submit, job));
+        self.version += u64::from(removed);
+        removed
+    }
+
+    /// Changes so far: equal versions mean the same jobs in the same order.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// The queued jobs, head first.

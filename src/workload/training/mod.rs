@@ -341,8 +341,14 @@ pub struct Training<'s> {
     /// Jobs holding down domains, per pool: served first when free
     /// domains appear there.
     waiters: Vec<BTreeSet<u32>>,
-    /// Backfill candidates (reused).
-    candidates: Vec<u32>,
+    /// Backfill candidates: the jobs behind the head, at most
+    /// [`BACKFILL_DEPTH`], collected at queue version `candidates_of`
+    /// (kept while the queue does not change).
+    candidates: Vec<scheduling::Candidate>,
+    candidates_of: Option<u64>,
+    /// Most free healthy domains of each rack model at any one site
+    /// (backfill's buffer).
+    widest: Vec<usize>,
     scheduled: Vec<(SimTime, Event)>,
 }
 
@@ -381,6 +387,8 @@ impl<'s> Training<'s> {
             ends: vec![BTreeSet::new(); pools],
             waiters: vec![BTreeSet::new(); pools],
             candidates: Vec::new(),
+            candidates_of: None,
+            widest: vec![0; config.rack_types.len()],
             scheduled: config
                 .jobs
                 .iter()

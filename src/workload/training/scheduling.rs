@@ -4,6 +4,15 @@
 
 use super::*;
 
+/// A job behind the queue's head that backfill may start: its index, rack
+/// model and domains (copied from its spec, read at every backfill).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Candidate {
+    job: u32,
+    rack_type: u32,
+    domains: u32,
+}
+
 impl Training<'_> {
     /// A running training job (computing, checkpointing or restarting: its
     /// domains are all up) of rack model `rack_type` holding domains at
@@ -90,36 +99,73 @@ impl Training<'_> {
     /// its rack model is gone) only jobs of other rack models start: they
     /// cannot take the head's room.
     pub(super) fn backfill(&mut self, head: usize, now: SimTime, world: &mut World) {
-        let mut reservation = self.reserve(head, now, world);
-        let head_model = self.config.jobs[head].rack_type;
-        let mut candidates = std::mem::take(&mut self.candidates);
-        candidates.clear();
-        candidates.extend(self.queue.iter().skip(1).take(BACKFILL_DEPTH));
-        for &c in &candidates {
-            let job = c as usize;
-            let j = &self.config.jobs[job];
-            if reservation.is_none() && j.rack_type == head_model {
+        // The jobs behind the head change only when the queue does: a
+        // backfill that started nothing leaves them for the next one.
+        if self.candidates_of != Some(self.queue.version()) {
+            self.candidates.clear();
+            let jobs = &self.config.jobs;
+            self.candidates
+                .extend(
+                    self.queue
+                        .iter()
+                        .skip(1)
+                        .take(BACKFILL_DEPTH)
+                        .map(|c| Candidate {
+                            job: c,
+                            rack_type: jobs[c as usize].rack_type as u32,
+                            domains: jobs[c as usize].domains,
+                        }),
+                );
+            self.candidates_of = Some(self.queue.version());
+        }
+        let head_model = self.config.jobs[head].rack_type as u32;
+        let candidates = std::mem::take(&mut self.candidates);
+        let mut widest = std::mem::take(&mut self.widest);
+        self.widest_room(world, &mut widest);
+        // The head's reservation, computed when the first candidate fits
+        // somewhere (nothing has started before it, so it is the same as
+        // at the call): `None` outside, `Some(None)` for no reservation.
+        let mut reservation: Option<Option<Reservation>> = None;
+        for c in &candidates {
+            // No site has room for it (the first test `site_with_room`
+            // would make at every site).
+            if c.domains as usize > widest[c.rack_type as usize] {
                 continue;
             }
-            let model = RackTypeId(j.rack_type as u32);
-            let needed = j.domains as usize;
-            // Admitted first: only a job that starts pays for its packing.
-            let Some(site) =
-                placement::site_with_room(world, self.config.sites.len(), model, needed)
-            else {
+            let r = reservation.get_or_insert_with(|| self.reserve(head, now, world));
+            if r.is_none() && c.rack_type == head_model {
                 continue;
-            };
+            }
+            let model = RackTypeId(c.rack_type);
+            let needed = c.domains as usize;
+            // Admitted first: only a job that starts pays for its packing.
+            let site = placement::site_with_room(world, self.config.sites.len(), model, needed)
+                .expect("a site has the room counted");
+            let job = c.job as usize;
             let end = now + self.estimate(job);
-            if let Some(r) = reservation.as_mut()
-                && !r.admits(site.0, j.rack_type as u32, j.domains, end)
+            if let Some(r) = r.as_mut()
+                && !r.admits(site.0, c.rack_type, c.domains, end)
             {
                 continue;
             }
             let domains = placement::pack_at(world, site, model, needed)
                 .expect("the site has room for the job");
             self.start(job, vec![(site, domains)], now, world);
+            self.widest_room(world, &mut widest);
         }
         self.candidates = candidates;
+        self.widest = widest;
+    }
+
+    /// The most free healthy domains of each rack model at any one site,
+    /// into `widest` (by rack model). O(sites × rack models).
+    fn widest_room(&self, world: &World, widest: &mut [usize]) {
+        for (m, w) in widest.iter_mut().enumerate() {
+            *w = (0..self.config.sites.len() as u32)
+                .map(|s| world.capacity(SiteId(s), RackTypeId(m as u32)))
+                .max()
+                .unwrap_or(0);
+        }
     }
 
     /// The head's reservation: over the sites in order, the earliest time
