@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::time::Instant;
 
+use super::serve::process_cpu_s;
 use super::training::median;
 use crate::cli::Failure;
 use crate::output::charts::recorded::RunDataRecorder;
@@ -78,25 +79,6 @@ impl ChartsBench {
     /// The arms' names, as [`ARMS`].
     pub fn arms() -> [&'static str; 3] {
         ARMS
-    }
-}
-
-/// CPU time the whole process has used [s] (`CLOCK_PROCESS_CPUTIME_ID`),
-/// where the system reports it.
-fn process_cpu_s() -> Option<f64> {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime only writes the timespec it is handed.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-        (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
-    }
-    #[cfg(not(unix))]
-    {
-        None
     }
 }
 

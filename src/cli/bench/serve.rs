@@ -181,18 +181,37 @@ impl ScalePoint {
 pub fn thread_cpu_s() -> Option<f64> {
     #[cfg(unix)]
     {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime only writes the timespec it is handed.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
+        clock_s(libc::CLOCK_THREAD_CPUTIME_ID)
     }
     #[cfg(not(unix))]
     {
         None
     }
+}
+
+/// CPU time the whole process has used [s] (`CLOCK_PROCESS_CPUTIME_ID`),
+/// where the system reports it.
+pub fn process_cpu_s() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        clock_s(libc::CLOCK_PROCESS_CPUTIME_ID)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The reading of `clock` [s], if the system gives one.
+#[cfg(unix)]
+fn clock_s(clock: libc::clockid_t) -> Option<f64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is handed.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
 }
 
 /// Figures of the scale benchmark.
