@@ -675,6 +675,33 @@ impl<'s> World<'s> {
         }
     }
 
+    /// Changes the power sums of site `site` at `self.now` by `change`
+    /// (after integrating up to then) and refreshes the site: what
+    /// [`touch`](Self::touch), the change and
+    /// [`refresh_changed`](Self::refresh_changed) do, without listing the
+    /// site when nothing else is pending (a command's usual case).
+    #[inline]
+    fn change_power(&mut self, site: usize, change: impl FnOnce(&mut SitePower)) {
+        if !self.dirty_sites.is_empty() || !self.dirty_cohorts.is_empty() {
+            self.touch(site);
+            change(&mut self.sites[site].power);
+            self.refresh_changed();
+            return;
+        }
+        let p = &mut self.sites[site].power;
+        p.advance(self.now);
+        change(p);
+        let cap = p.cap;
+        p.refresh();
+        if p.cap != cap {
+            let speed = p.speed();
+            self.notify(Notice::SiteSpeed {
+                site: SiteId(site as u32),
+                speed,
+            });
+        }
+    }
+
     fn mark_cohort(&mut self, cohort: usize) {
         if !self.cohorts[cohort].dirty {
             self.cohorts[cohort].dirty = true;
@@ -706,7 +733,9 @@ impl<'s> World<'s> {
         self.dirty_sites.clear();
     }
 
-    /// Redraws the next failure of each cohort the event changed.
+    /// Redraws the next failure of each cohort the event changed (out of
+    /// line: most refreshes have none).
+    #[inline(never)]
     fn redraw_cohorts(&mut self) {
         // The dirty list keeps its capacity from event to event.
         let mut dirty = std::mem::take(&mut self.dirty_cohorts);

@@ -299,6 +299,16 @@ impl SitePower {
         self.model(rack_type).chips_held -= chips;
     }
 
+    /// Moves the load of `chips` held chips from `was_load` to `load`
+    /// milliwatts each and their utilization from `was_u` to `u` millionths:
+    /// the sums a [`release`](Self::release) and a [`hold`](Self::hold) of
+    /// them would leave, without touching the counts of chips held.
+    pub fn reload(&mut self, chips: u64, was_load: i64, load: i64, was_u: i64, u: i64) {
+        let n = chips as i64;
+        self.held_load_milliwatts += (load - was_load) * n;
+        self.held_chip_micros += (u - was_u) * n;
+    }
+
     /// Σ chips · u over powered chips: the chips' work rate in chip units.
     fn busy_chips(&self) -> f64 {
         let free = (self.chips_available - self.held_chips) as f64;

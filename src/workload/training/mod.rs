@@ -711,7 +711,16 @@ impl<'s> Training<'s> {
     /// domains freed at a site to the jobs waiting there and then to the
     /// queue, and re-rates the computing jobs whose flows changed rate
     /// (once each, O(racks) per job). O(1) when nothing happened.
+    #[inline]
     pub fn respond(&mut self, now: SimTime, world: &mut World) {
+        if !self.to_replace.is_empty() || !self.rooms.is_empty() || !self.dirty.is_empty() {
+            self.respond_to(now, world);
+        }
+    }
+
+    /// [`Training::respond`] when something happened.
+    #[inline(never)]
+    fn respond_to(&mut self, now: SimTime, world: &mut World) {
         let mut jobs = std::mem::take(&mut self.to_replace);
         for &job in &jobs {
             self.runs[job as usize].replacing = false;

@@ -95,30 +95,22 @@ impl World<'_> {
         if !(0.0..=1.0).contains(&utilization) {
             return Err(CommandError::Utilization(utilization));
         }
-        let site = self.live(id)?.site as usize;
-        self.now = now;
-        self.touch(site);
-        let a = self.allocations[id.0 as usize]
-            .as_mut()
-            .expect("checked live");
-        let p = &mut self.sites[site].power;
-        p.release(
-            a.rack_type as usize,
-            a.held_chips,
-            a.dynamic_milliwatts,
-            a.load_milliwatts,
-            a.u_micros,
-        );
+        let a = self
+            .allocations
+            .get_mut(id.0 as usize)
+            .and_then(Option::as_mut)
+            .ok_or(CommandError::UnknownAllocation(id))?;
+        let site = a.site as usize;
         let dynamic = self.topo.types[a.rack_type as usize].dynamic;
-        (a.load_milliwatts, a.u_micros) = loads(dynamic, a.dynamic_milliwatts, utilization);
-        p.hold(
-            a.rack_type as usize,
-            a.held_chips,
-            a.dynamic_milliwatts,
-            a.load_milliwatts,
-            a.u_micros,
-        );
-        self.refresh_changed();
+        let (load_milliwatts, u_micros) = loads(dynamic, a.dynamic_milliwatts, utilization);
+        let (held, was_load, was_u) = (a.held_chips, a.load_milliwatts, a.u_micros);
+        (a.load_milliwatts, a.u_micros) = (load_milliwatts, u_micros);
+        self.now = now;
+        // The same chips stay held: only their load moves, by the
+        // difference (exact integers, as a release and a hold would leave).
+        self.change_power(site, |p| {
+            p.reload(held, was_load, load_milliwatts, was_u, u_micros)
+        });
         Ok(())
     }
 
