@@ -679,7 +679,10 @@ impl<'s> World<'s> {
     /// (after integrating up to then) and refreshes the site: what
     /// [`touch`](Self::touch), the change and
     /// [`refresh_changed`](Self::refresh_changed) do, without listing the
-    /// site when nothing else is pending (a command's usual case).
+    /// site when nothing else is pending (a command's usual case). For a
+    /// change that moves no chip between the rack models' counts and
+    /// leaves the site's darkness as it is (see
+    /// [`SitePower::advance_energy`]).
     #[inline]
     fn change_power(&mut self, site: usize, change: impl FnOnce(&mut SitePower)) {
         if !self.dirty_sites.is_empty() || !self.dirty_cohorts.is_empty() {
@@ -689,7 +692,7 @@ impl<'s> World<'s> {
             return;
         }
         let p = &mut self.sites[site].power;
-        p.advance(self.now);
+        p.advance_energy(self.now);
         change(p);
         let cap = p.cap;
         p.refresh();

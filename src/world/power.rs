@@ -166,6 +166,14 @@ pub struct SitePower {
     models: Vec<ModelCapacity>,
     /// By scenario rack type: its position in `models` (`NO_SLOT` if none).
     slots: Vec<u32>,
+    /// The models' chip-time integrals run up to here: from here to
+    /// `updated` their counts and the site's darkness have not changed
+    /// (see [`advance_energy`](Self::advance_energy)).
+    models_since: SimTime,
+    /// `chips_online` and `chips_available` as `f64` (the same values),
+    /// for the chip-hour sums of every [`advance`](Self::advance).
+    online_f64: f64,
+    available_f64: f64,
 
     /// When the totals were last brought up to date.
     pub updated: SimTime,
@@ -202,13 +210,15 @@ impl SitePower {
         }
     }
 
-    /// The rack models of the site, in scenario order.
+    /// The rack models of the site, in scenario order: their integrals up
+    /// to the last [`advance`](Self::advance).
     pub fn models(&self) -> &[ModelCapacity] {
         &self.models
     }
 
     /// The counters of a rack model the site tracks.
     fn model(&mut self, rack_type: usize) -> &mut ModelCapacity {
+        self.settle_models(self.updated);
         let slot = self.slots[rack_type];
         debug_assert_ne!(slot, NO_SLOT, "rack model {rack_type} is not tracked");
         &mut self.models[slot as usize]
@@ -219,6 +229,7 @@ impl SitePower {
     /// ([`add_available`](Self::add_available)).
     pub fn add_online(&mut self, rack_type: usize, racks: u32, chips: u64) {
         self.chips_online += chips;
+        self.online_f64 = self.chips_online as f64;
         let m = self.model(rack_type);
         m.racks_online += racks;
         m.chips_online += chips;
@@ -227,6 +238,7 @@ impl SitePower {
     /// The reverse of [`add_online`](Self::add_online) (retirement).
     pub fn remove_online(&mut self, rack_type: usize, racks: u32, chips: u64) {
         self.chips_online -= chips;
+        self.online_f64 = self.chips_online as f64;
         let m = self.model(rack_type);
         m.racks_online -= racks;
         m.chips_online -= chips;
@@ -243,6 +255,7 @@ impl SitePower {
         dynamic_milliwatts: i64,
     ) {
         self.chips_available += chips;
+        self.available_f64 = self.chips_available as f64;
         self.idle_milliwatts += idle_milliwatts * chips as i64;
         self.dynamic_milliwatts += dynamic_milliwatts * chips as i64;
         self.model(rack_type).chips_available += chips;
@@ -257,6 +270,7 @@ impl SitePower {
         dynamic_milliwatts: i64,
     ) {
         self.chips_available -= chips;
+        self.available_f64 = self.chips_available as f64;
         self.idle_milliwatts -= idle_milliwatts * chips as i64;
         self.dynamic_milliwatts -= dynamic_milliwatts * chips as i64;
         self.model(rack_type).chips_available -= chips;
@@ -329,6 +343,20 @@ impl SitePower {
     /// Integrates energy, cost, carbon and chip-hours from the last update to
     /// `now` at the current (constant) power. Call before changing anything.
     pub fn advance(&mut self, now: SimTime) {
+        self.advance_energy(now);
+        self.settle_models(self.updated);
+    }
+
+    /// [`advance`](Self::advance) but for the rack models' chip-time
+    /// integrals, left to the next `advance` or change of a model's counts:
+    /// enough before a change that moves no chip between models' counts
+    /// and leaves the site's darkness as it is (an allocation's
+    /// utilization). The site's own figures (`f64` sums, in order) are
+    /// integrated interval by interval as by `advance`; the models'
+    /// integrals are exact integers, the same whether one interval at a
+    /// time or several at once.
+    #[inline]
+    pub fn advance_energy(&mut self, now: SimTime) {
         let dt = now.since(self.updated);
         if dt.0 == 0 {
             return;
@@ -348,12 +376,22 @@ impl SitePower {
         t.facility += facility;
         t.cost += Usd(mwh * self.price_usd_per_mwh);
         t.carbon += KgCo2e(mwh * self.carbon_kg_per_mwh);
-        let powered = if self.dark { 0 } else { self.chips_available } as f64;
-        t.online_chip_hours += self.chips_online as f64 * hours;
+        let powered = if self.dark { 0.0 } else { self.available_f64 };
+        t.online_chip_hours += self.online_f64 * hours;
         t.healthy_chip_hours += powered * hours;
         if self.cap < 1.0 {
             t.throttled_chip_hours += powered * hours;
             t.lost_chip_hours += busy * (1.0 - self.cap.cbrt()) * hours;
+        }
+        self.updated = now;
+    }
+
+    /// Runs the rack models' chip-time integrals up to `to` (no earlier
+    /// than where they stand) at their counts now.
+    fn settle_models(&mut self, to: SimTime) {
+        let dt = to.since(self.models_since);
+        if dt.0 == 0 {
+            return;
         }
         let micros = u128::from(dt.0);
         if self.dark {
@@ -367,7 +405,7 @@ impl SitePower {
                 m.held_chip_micros += u128::from(m.chips_held) * micros;
             }
         }
-        self.updated = now;
+        self.models_since = to;
     }
 
     /// Recomputes IT power and the cap factor from the sums. Call after any
