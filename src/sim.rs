@@ -157,11 +157,13 @@ impl<'s, R: Recorder> Model<'s, R> {
             }
         }
         if self.workloads {
-            for (at, event) in self.training.drain_scheduled() {
+            // Read in place and cleared after: no drain to set up per event.
+            for &(at, event) in self.training.scheduled() {
                 engine
                     .schedule_at(at, Event::Training(event))
                     .expect("jobs never schedule in the past");
             }
+            self.training.clear_scheduled();
             if self.serving.has_scheduled() {
                 for (at, event) in self.serving.drain_scheduled() {
                     engine

@@ -403,9 +403,15 @@ impl<'s> Training<'s> {
         !self.runs.is_empty()
     }
 
-    /// The events asked for since the last call, in order.
-    pub fn drain_scheduled(&mut self) -> std::vec::Drain<'_, (SimTime, Event)> {
-        self.scheduled.drain(..)
+    /// The events asked for since the last [`Training::clear_scheduled`],
+    /// in order.
+    pub fn scheduled(&self) -> &[(SimTime, Event)] {
+        &self.scheduled
+    }
+
+    /// Forgets the events asked for (once the caller has scheduled them).
+    pub fn clear_scheduled(&mut self) {
+        self.scheduled.clear();
     }
 
     #[cfg(test)]
@@ -495,14 +501,20 @@ impl<'s> Training<'s> {
         *self.counts.of_mut(old) -= 1;
         *self.counts.of_mut(state) += 1;
         run.state = state;
+        // A checkpoint or restart begins or ends: running before and after,
+        // its sites' tallies stay as they are.
+        let (was, is) = (Activity::of(old), Activity::of(state));
+        if was == is {
+            return;
+        }
         for part in run.parts.iter() {
             let t = &mut self.tally[part.site as usize];
-            match Activity::of(old) {
+            match was {
                 Activity::Running => t.running -= 1,
                 Activity::Waiting => t.waiting -= 1,
                 Activity::Elsewhere => {}
             }
-            match Activity::of(state) {
+            match is {
                 Activity::Running => t.running += 1,
                 Activity::Waiting => t.waiting += 1,
                 Activity::Elsewhere => {}
