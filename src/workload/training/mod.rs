@@ -851,6 +851,13 @@ impl<'s> Training<'s> {
     }
 
     fn set_load(&mut self, job: usize, now: SimTime, u: f64, world: &mut World) {
+        // Nearly every job holds one allocation, kept inline.
+        if let Parts::One(part) = &self.runs[job].parts {
+            world
+                .set_utilization(now, part.allocation, u)
+                .expect("a job's allocation is live and u is 0 or 1");
+            return;
+        }
         for k in 0..self.runs[job].parts.len() {
             let a = self.runs[job].parts[k].allocation;
             world

@@ -86,6 +86,7 @@ impl World<'_> {
     }
 
     /// Sets an allocation's utilization (0–1) from `now` on, in O(1).
+    #[inline]
     pub fn set_utilization(
         &mut self,
         now: SimTime,
