@@ -366,7 +366,11 @@ impl<'s> Training<'s> {
             run,
             config,
             streams: RngStreams::new(run.seed),
-            runs: vec![Run::pending(); config.jobs.len()],
+            runs: config
+                .jobs
+                .iter()
+                .map(|j| Run::pending(j.checkpoint_time))
+                .collect(),
             details: vec![Detail::pending(); config.jobs.len()],
             specs: config
                 .jobs
@@ -618,7 +622,7 @@ impl<'s> Training<'s> {
                             Next::Checkpoint => {
                                 self.set_state(i, now, JobState::Checkpointing);
                                 self.set_load(i, now, 0.0, world);
-                                let at = now + self.config.jobs[i].checkpoint_time;
+                                let at = now + self.runs[i].checkpoint_time;
                                 self.schedule(at, i);
                             }
                         }

@@ -9,7 +9,7 @@
 //! A year of 40 Frontier-sized machines has 623,000 jobs: a whole record
 //! per job (about 420 bytes, its allocations behind a pointer) spread each
 //! checkpoint's two events over seven or more cache lines and a heap
-//! block; the hot part alone is 112 bytes, its one allocation inline.
+//! block; the hot part alone is 120 bytes, its one allocation inline.
 
 use std::ops::{Deref, DerefMut};
 
@@ -86,7 +86,7 @@ impl DerefMut for Parts {
 }
 
 /// What each event of a placed job touches: its generations, its phase,
-/// its progress and its allocations (112 bytes, the fields of a
+/// its progress and its allocations (120 bytes, the fields of a
 /// checkpoint's events first), aligned to start a cache line: two lines,
 /// never three.
 #[derive(Clone, Debug)]
@@ -120,13 +120,17 @@ pub(super) struct Run {
     pub counted_rate: f64,
     /// Time spent writing checkpoints.
     pub checkpointing: SimDuration,
+    /// Time one checkpoint takes to write (its configuration's, kept here:
+    /// read at every checkpoint, in a line the event reads anyway).
+    pub checkpoint_time: SimDuration,
     /// Its allocations, one per site (none unless placed).
     pub parts: Parts,
 }
 
 impl Run {
-    /// A job not submitted yet.
-    pub fn pending() -> Run {
+    /// A job not submitted yet, whose checkpoints take `checkpoint_time`
+    /// to write.
+    pub fn pending(checkpoint_time: SimDuration) -> Run {
         Run {
             gens: Generations::default(),
             state: JobState::Pending,
@@ -142,6 +146,7 @@ impl Run {
             compute: SimDuration(0),
             counted_rate: 0.0,
             checkpointing: SimDuration(0),
+            checkpoint_time,
             parts: Parts::None,
         }
     }
