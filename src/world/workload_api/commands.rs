@@ -345,6 +345,22 @@ impl World<'_> {
             .expect("checked live")
             .domains
             .extend(domains.iter().map(|d| d.0));
+        let chips = domains.len() as u64 * per_domain;
+        let dynamic = self.allocations[id.0 as usize]
+            .as_ref()
+            .expect("checked live")
+            .dynamic_milliwatts;
+        if self.stays_uncapped(site as usize, chips, dynamic) {
+            // No step moves the cap: one change of the integer sums and
+            // one refresh leave what a refresh per step leaves.
+            self.touch(site as usize);
+            let a = self.allocations[id.0 as usize]
+                .as_mut()
+                .expect("checked live");
+            super::free::move_held(a, &mut self.sites[site as usize].power, chips, true);
+            self.refresh_changed();
+            return Ok(());
+        }
         // The power of each step as its own command: the chips under the
         // allocation's load, then the site's refresh (and its notice, if
         // its cap moved).
@@ -410,7 +426,23 @@ impl World<'_> {
         self.now = now;
         let pool = self.pool_of_domain(domains[0].0);
         let mut racks = RackRun::default();
-        for chunk in domains.chunks(step.max(1)) {
+        let (rack_type, dynamic) = {
+            let a = self.allocations[id.0 as usize]
+                .as_ref()
+                .expect("checked live");
+            (a.rack_type, a.dynamic_milliwatts)
+        };
+        let t = &self.topo.types[rack_type as usize];
+        let most = domains.len() as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
+        // No step moves the cap: the chips out of the allocation's load in
+        // one change of the integer sums and one refresh (what a refresh
+        // per step leaves); else each step as its own command.
+        let step = if self.stays_uncapped(site, most, dynamic) {
+            domains.len()
+        } else {
+            step.max(1)
+        };
+        for chunk in domains.chunks(step) {
             self.touch(site);
             self.hold_domains(id.0, chunk.iter().map(|d| d.0), false);
             for &d in chunk {
@@ -432,6 +464,32 @@ impl World<'_> {
         // The free-count index ends as the commands would leave it.
         self.flush_racks(pool, &mut racks);
         Ok(())
+    }
+
+    /// Whether changes of at most `chips` chips in all between a site's
+    /// free draw and an allocation's load (chips of `dynamic_milliwatts`
+    /// each between idle and TDP) leave the site's power cap at 1 after
+    /// each change, with no notice: the cap is 1 now, and the IT demand
+    /// now plus the most such changes can move it (each chip by at most
+    /// its dynamic draw, the changes of one sign) stays below the grid's
+    /// limit by a margin far above the rounding of the sums. Always for a
+    /// dark site, whose cap stays 1.
+    fn stays_uncapped(&self, site: usize, chips: u64, dynamic_milliwatts: i64) -> bool {
+        let p = &self.sites[site].power;
+        if p.dark {
+            return true;
+        }
+        if p.cap != 1.0 {
+            return false;
+        }
+        let w = |milliwatts: i64| milliwatts as f64 / 1000.0;
+        let demand = w(p.overhead_milliwatts)
+            + w(p.idle_milliwatts)
+            + w(p.dynamic_milliwatts - p.held_dynamic_milliwatts) * p.background
+            + w(p.held_load_milliwatts);
+        let swing = chips as f64 * w(dynamic_milliwatts);
+        let limit = p.grid.0 / p.pue;
+        demand + swing < limit * (1.0 - 1e-9)
     }
 
     /// How many domains a live allocation holds.

@@ -143,7 +143,9 @@ impl Serving<'_> {
         slot.site = site.0;
         // The slot keeps its list's buffer from replica to replica.
         slot.domains.clear();
-        slot.domains.extend_from_slice(domains);
+        for &d in domains {
+            slot.domains.push(d);
+        }
         let generation = slot.generation;
         for d in domains {
             if self.by_domain.len() <= d.index() {
@@ -287,11 +289,17 @@ impl Serving<'_> {
             }
             let s = &mut self.states[i].sets[set];
             let slot = &mut s.slots[k];
-            gone.extend_from_slice(&slot.domains);
+            for &d in &slot.domains {
+                gone.push(d);
+            }
             // The slot keeps the buffer for its next replica.
             slot.domains.clear();
             s.free_slots.push(k as u32);
-            self.freed.push(SiteId(site as u32));
+            // The training layer reads each site once per event: a site
+            // listed just before needs no second entry.
+            if self.freed.last() != Some(&SiteId(site as u32)) {
+                self.freed.push(SiteId(site as u32));
+            }
         }
         self.give_back(i, set, at, &gone, step, now, world);
         gone.clear();
