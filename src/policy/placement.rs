@@ -247,6 +247,37 @@ pub fn pack_one(world: &World, site: SiteId, rack_type: RackTypeId) -> Option<Do
     world.free_domains_of_rack(rack).next()
 }
 
+/// The domains that `n` calls of [`pack_one`] at `site` would choose, each
+/// taken before the next call, appended to `out` in that order (fewer
+/// when the site runs out). Taking a domain leaves its rack the one with
+/// the fewest free domains, so the calls empty a rack before moving on:
+/// the racks by free count (fewest first), within a count by falling rack
+/// id, each rack's free domains in id order. Reads the world's per-rack
+/// free counts without changing them: O(racks taken + domains).
+pub fn pack_each(
+    world: &World,
+    site: SiteId,
+    rack_type: RackTypeId,
+    n: usize,
+    out: &mut Vec<DomainId>,
+) {
+    if n == 0 || world.capacity(site, rack_type) == 0 {
+        return;
+    }
+    let max = world.domains_per_rack(rack_type);
+    let end = out.len() + n;
+    let mut from = 1;
+    while let Some(count) = world.count_with_free(site, rack_type, from, max, true) {
+        for rack in world.racks_with_free(site, rack_type, count).rev() {
+            world.push_free_domains_of_rack(rack, end - out.len(), out);
+            if out.len() >= end {
+                return;
+            }
+        }
+        from = count + 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

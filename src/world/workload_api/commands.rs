@@ -295,6 +295,196 @@ impl World<'_> {
         Ok(())
     }
 
+    /// [`World::extend`] by `domains` taken `step` at a time, as that many
+    /// commands in turn (a service adding replicas of `step` domains one
+    /// by one): the same domains, free counts, power sums and notices, the
+    /// site's power refreshed after each step, in one pass over the list.
+    /// All or nothing: on an error no domain is taken.
+    pub(crate) fn extend_each(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        domains: &[DomainId],
+        step: usize,
+    ) -> Result<(), CommandError> {
+        let a = self.live(id)?;
+        let site = a.site;
+        let first = *a.domains.first().ok_or(CommandError::NoDomains)?;
+        let rack_type = self.topo.racks[self.topo.domains[first as usize].rack as usize].rack_type;
+        if self.sites[site as usize].power.dark {
+            return Err(CommandError::SiteDark(SiteId(site)));
+        }
+        if domains.is_empty() {
+            return Ok(());
+        }
+        let base = a.domains.len();
+        self.claim(domains, site, rack_type, id.0, base)?;
+        self.now = now;
+        let pool = self.spares.pool(site as usize, rack_type as usize);
+        // The free counts end as the commands would leave them (a rack's
+        // place in the free-count index depends on its count alone).
+        self.free[pool] -= domains.len();
+        if self.listening {
+            let moves = std::mem::take(&mut self.rack_moves);
+            for &(rack, delta) in &moves {
+                self.move_rack(pool, rack, delta);
+            }
+            self.rack_moves = moves;
+        }
+        let t = &self.topo.types[rack_type as usize];
+        let per_domain = u64::from(t.nodes_per_domain * t.chips_per_node);
+        self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live")
+            .domains
+            .extend(domains.iter().map(|d| d.0));
+        let chips = domains.len() as u64 * per_domain;
+        let dynamic = self.allocations[id.0 as usize]
+            .as_ref()
+            .expect("checked live")
+            .dynamic_milliwatts;
+        if self.stays_uncapped(site as usize, chips, dynamic) {
+            // No step moves the cap: one change of the integer sums and
+            // one refresh leave what a refresh per step leaves.
+            self.touch(site as usize);
+            let a = self.allocations[id.0 as usize]
+                .as_mut()
+                .expect("checked live");
+            super::free::move_held(a, &mut self.sites[site as usize].power, chips, true);
+            self.refresh_changed();
+            return Ok(());
+        }
+        // The power of each step as its own command: the chips under the
+        // allocation's load, then the site's refresh (and its notice, if
+        // its cap moved).
+        for chunk in domains.chunks(step.max(1)) {
+            self.touch(site as usize);
+            let a = self.allocations[id.0 as usize]
+                .as_mut()
+                .expect("checked live");
+            super::free::move_held(
+                a,
+                &mut self.sites[site as usize].power,
+                chunk.len() as u64 * per_domain,
+                true,
+            );
+            self.refresh_changed();
+        }
+        Ok(())
+    }
+
+    /// [`World::shrink`] by `domains` given back `step` at a time, as that
+    /// many commands in turn (a service giving back replicas of `step`
+    /// domains one by one): the same state and notices, the site's power
+    /// refreshed after each step, in one pass over the list. The
+    /// allocation keeps at least one domain. All or nothing: on an error
+    /// no domain is given back.
+    pub(crate) fn shrink_each(
+        &mut self,
+        now: SimTime,
+        id: AllocationId,
+        domains: &[DomainId],
+        step: usize,
+    ) -> Result<(), CommandError> {
+        let a = self.live(id)?;
+        let site = a.site as usize;
+        if domains.is_empty() {
+            return Ok(());
+        }
+        if domains.len() >= a.domains.len() {
+            return Err(CommandError::NoDomains);
+        }
+        for &d in domains {
+            let holder = self
+                .topo
+                .holder
+                .get(d.index())
+                .ok_or(CommandError::UnknownDomain(d))?;
+            if *holder != id.0 {
+                return Err(CommandError::NotHeld(d, id));
+            }
+        }
+        // Each domain leaves its holder once: a domain listed twice is no
+        // longer held the second time (the ones before it are restored).
+        for (k, &d) in domains.iter().enumerate() {
+            let holder = &mut self.topo.holder[d.index()];
+            if *holder != id.0 {
+                for &e in &domains[..k] {
+                    self.topo.holder[e.index()] = id.0;
+                }
+                return Err(CommandError::NotHeld(d, id));
+            }
+            *holder = NO_ALLOCATION;
+        }
+        self.now = now;
+        let pool = self.pool_of_domain(domains[0].0);
+        let mut racks = RackRun::default();
+        let (rack_type, dynamic) = {
+            let a = self.allocations[id.0 as usize]
+                .as_ref()
+                .expect("checked live");
+            (a.rack_type, a.dynamic_milliwatts)
+        };
+        let t = &self.topo.types[rack_type as usize];
+        let most = domains.len() as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
+        // No step moves the cap: the chips out of the allocation's load in
+        // one change of the integer sums and one refresh (what a refresh
+        // per step leaves); else each step as its own command.
+        let step = if self.stays_uncapped(site, most, dynamic) {
+            domains.len()
+        } else {
+            step.max(1)
+        };
+        for chunk in domains.chunks(step) {
+            self.touch(site);
+            self.hold_domains(id.0, chunk.iter().map(|d| d.0), false);
+            for &d in chunk {
+                let pos = self.topo.holder_pos[d.index()] as usize;
+                let list = &mut self.allocations[id.0 as usize]
+                    .as_mut()
+                    .expect("checked live")
+                    .domains;
+                list.swap_remove(pos);
+                if let Some(&moved) = list.get(pos) {
+                    self.topo.holder_pos[moved as usize] = pos as u32;
+                }
+                if self.topo.domain_healthy(d.0) {
+                    self.free_insert_counted(pool, d.0, &mut racks);
+                }
+            }
+            self.refresh_changed();
+        }
+        // The free-count index ends as the commands would leave it.
+        self.flush_racks(pool, &mut racks);
+        Ok(())
+    }
+
+    /// Whether changes of at most `chips` chips in all between a site's
+    /// free draw and an allocation's load (chips of `dynamic_milliwatts`
+    /// each between idle and TDP) leave the site's power cap at 1 after
+    /// each change, with no notice: the cap is 1 now, and the IT demand
+    /// now plus the most such changes can move it (each chip by at most
+    /// its dynamic draw, the changes of one sign) stays below the grid's
+    /// limit by a margin far above the rounding of the sums. Always for a
+    /// dark site, whose cap stays 1.
+    fn stays_uncapped(&self, site: usize, chips: u64, dynamic_milliwatts: i64) -> bool {
+        let p = &self.sites[site].power;
+        if p.dark {
+            return true;
+        }
+        if p.cap != 1.0 {
+            return false;
+        }
+        let w = |milliwatts: i64| milliwatts as f64 / 1000.0;
+        let demand = w(p.overhead_milliwatts)
+            + w(p.idle_milliwatts)
+            + w(p.dynamic_milliwatts - p.held_dynamic_milliwatts) * p.background
+            + w(p.held_load_milliwatts);
+        let swing = chips as f64 * w(dynamic_milliwatts);
+        let limit = p.grid.0 / p.pue;
+        demand + swing < limit * (1.0 - 1e-9)
+    }
+
     /// How many domains a live allocation holds.
     pub fn allocation_len(&self, id: AllocationId) -> Option<usize> {
         Some(self.allocations.get(id.0 as usize)?.as_ref()?.domains.len())
@@ -467,5 +657,150 @@ impl World<'_> {
     /// A flow's rate now [bit/s], if it exists.
     pub fn flow_rate(&self, flow: FlowId) -> Option<BitsPerSecond> {
         self.network.fabric.rate(flow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Engine, Handler};
+    use crate::policy::placement;
+    use crate::scenario::{Overrides, load_str};
+    use crate::world::Event;
+    use rand::{RngExt, SeedableRng};
+
+    /// One site of 12 H100 racks (48 domains) under a grid that caps it
+    /// when most of its chips work at full load; no failures.
+    const SCENARIO: &str = r#"
+    name = "each-props"
+    start = "2026-01-01"
+    duration = "30d"
+    seed = 5
+    [load]
+    utilization = 0.2
+    [[sites]]
+    name = "a"
+    grid_mw = 0.45
+    power_oversubscription = 2
+    pue = 1.2
+    [[sites.buildout]]
+    rack = "hgx-h100"
+    count = 12
+    date = "2026-01-01"
+    "#;
+
+    struct Driver<'s>(World<'s>);
+
+    impl Handler<Event> for Driver<'_> {
+        fn handle(&mut self, engine: &mut Engine<Event>, event: Event) {
+            self.0.handle(engine.now(), event);
+            for (at, e) in self.0.drain_scheduled() {
+                engine.schedule_at(at, e).unwrap();
+            }
+        }
+    }
+
+    /// Everything of the world's state the commands change, as text.
+    fn state(w: &World) -> String {
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?}",
+            w.sites[0].power, w.free, w.rack_free, w.topo.free_bits, w.topo.holder, w.allocations
+        )
+    }
+
+    #[test]
+    fn extend_each_and_shrink_each_equal_one_command_per_step() {
+        let scenario = load_str("each.toml", SCENARIO, None, &Overrides::default()).unwrap();
+        // Two copies of the world, commissioned.
+        let mut worlds: Vec<Driver> = (0..2)
+            .map(|_| {
+                let mut engine = Engine::new();
+                let mut d = Driver(World::new(&scenario.run, &scenario.world));
+                for (at, e) in d.0.drain_scheduled() {
+                    engine.schedule_at(at, e).unwrap();
+                }
+                while engine.peek_time() == Some(SimTime::ZERO) {
+                    engine.step(&mut d);
+                }
+                d.0.drain_notices().for_each(drop);
+                d
+            })
+            .collect();
+        let (site, model) = (SiteId(0), RackTypeId(0));
+        assert_eq!(worlds[0].0.capacity(site, model), 48);
+        let mut ids = Vec::new();
+        for d in &mut worlds {
+            let first = placement::pack_one(&d.0, site, model).unwrap();
+            ids.push(d.0.allocate(SimTime::ZERO, &[first], 1.0).unwrap());
+        }
+        assert_eq!(ids[0], ids[1]);
+        let a = ids[0];
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(9);
+        let mut speeds = 0;
+        for round in 1..400u64 {
+            let now = SimTime::ZERO + crate::engine::SimDuration::from_hours(round);
+            let step = rng.random_range(1..=2usize);
+            let [one, each] = &mut worlds[..] else {
+                unreachable!()
+            };
+            let (one, each) = (&mut one.0, &mut each.0);
+            if rng.random_bool(0.5) {
+                let n = rng.random_range(1..=8usize) * step;
+                let mut packed = Vec::new();
+                placement::pack_each(each, site, model, n, &mut packed);
+                if step == 1 {
+                    // The domains pack_one chooses, one command each, are
+                    // the ones pack_each chooses in one pass.
+                    let mut picks = Vec::new();
+                    while let Some(d) = placement::pack_one(one, site, model) {
+                        if picks.len() == n {
+                            break;
+                        }
+                        picks.push(d);
+                        one.extend(now, a, &[d]).unwrap();
+                    }
+                    assert_eq!(packed, picks, "round {round}");
+                } else {
+                    for chunk in packed.chunks(step) {
+                        one.extend(now, a, chunk).unwrap();
+                    }
+                }
+                each.extend_each(now, a, &packed, step).unwrap();
+            } else {
+                let held = one.allocation_domains(a).unwrap();
+                assert_eq!(Some(&held), each.allocation_domains(a).as_ref());
+                let n = rng.random_range(0..held.len());
+                let back: Vec<DomainId> = held.iter().rev().take(n).copied().collect();
+                for chunk in back.chunks(step) {
+                    one.shrink(now, a, chunk).unwrap();
+                }
+                each.shrink_each(now, a, &back, step).unwrap();
+            }
+            let notices: Vec<Notice> = one.drain_notices().collect();
+            assert_eq!(
+                notices,
+                each.drain_notices().collect::<Vec<_>>(),
+                "round {round}"
+            );
+            speeds += notices
+                .iter()
+                .filter(|n| matches!(n, Notice::SiteSpeed { .. }))
+                .count();
+            assert_eq!(state(one), state(each), "round {round}");
+        }
+        // The cap moved within commands of several steps.
+        assert!(speeds > 50, "{speeds} speed notices");
+        // An error changes nothing: a domain listed twice, one not free.
+        let held = worlds[1].0.allocation_domains(a).unwrap();
+        let before = state(&worlds[1].0);
+        let now = SimTime::ZERO + crate::engine::SimDuration::from_hours(400);
+        assert!(
+            worlds[1]
+                .0
+                .shrink_each(now, a, &[held[0], held[0]], 1)
+                .is_err()
+        );
+        assert!(worlds[1].0.extend_each(now, a, &held[..1], 1).is_err());
+        assert_eq!(state(&worlds[1].0), before);
     }
 }

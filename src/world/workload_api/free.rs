@@ -414,7 +414,12 @@ impl World<'_> {
 
 /// `chips` chips start (`up`) or stop drawing at allocation `a`'s load:
 /// its held count and its site's exact power sums follow.
-fn move_held(a: &mut Allocation, p: &mut crate::world::power::SitePower, chips: u64, up: bool) {
+pub(super) fn move_held(
+    a: &mut Allocation,
+    p: &mut crate::world::power::SitePower,
+    chips: u64,
+    up: bool,
+) {
     if up {
         a.held_chips += chips;
         p.hold(

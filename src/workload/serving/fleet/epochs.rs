@@ -274,17 +274,21 @@ impl Serving<'_> {
         // Replicas leaving for a maintenance window are already replaced.
         let have = s.ready + s.loading - s.leaving;
         if wanted > have {
-            for _ in have..wanted {
+            // Replicas of one domain while free domains last, each site's
+            // in one pass; then one by one (preempting where allowed).
+            let placed = if s.replica_domains == 1 {
+                self.add_packed(i, set, wanted - have, now, world)
+            } else {
+                0
+            };
+            for _ in have + placed..wanted {
                 if !self.add_replica(i, set, now, world, Some(&mut *training)) {
                     break;
                 }
             }
         } else {
-            for _ in wanted..have {
-                // Loading replicas go first, then the newest serving one.
-                let Some(k) = self.newest(i, set) else { break };
-                self.remove_replica(i, set, k, now, world);
-            }
+            // Loading replicas go first, then the newest serving ones.
+            self.remove_newest(i, set, have - wanted, now, world);
         }
     }
 }

@@ -777,7 +777,11 @@ impl<'s> Serving<'s> {
                     s.ready += 1;
                     s.loading -= 1;
                     s.ready_stack.push((replica, generation));
-                    self.replaced(i, r, k, now, world);
+                    // Most replicas replace none (only a move ahead of a
+                    // maintenance window does): no call for them.
+                    if s.slots[k].replaces.is_some() {
+                        self.replaced(i, r, k, now, world);
+                    }
                 }
             }
         }

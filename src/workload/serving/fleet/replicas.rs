@@ -96,7 +96,6 @@ impl Serving<'_> {
         site: SiteId,
         domains: &[DomainId],
     ) -> usize {
-        let service = &self.config.services[i];
         self.account(i, now);
         let s = &mut self.states[i].sets[set];
         let load = s.load;
@@ -112,6 +111,22 @@ impl Serving<'_> {
                 self.by_allocation.insert(a.0, i as u32);
             }
         }
+        self.new_slot(i, set, now, site, domains)
+    }
+
+    /// Service `i`'s replica set `set` takes a slot for a new replica on
+    /// `domains` at `site` (already given to its allocation there), which
+    /// loads from `now`. Returns its slot.
+    fn new_slot(
+        &mut self,
+        i: usize,
+        set: usize,
+        now: SimTime,
+        site: SiteId,
+        domains: &[DomainId],
+    ) -> usize {
+        let delay = self.config.services[i].scale_up_delay;
+        let s = &mut self.states[i].sets[set];
         let k = match s.free_slots.pop() {
             Some(k) => k as usize,
             None => {
@@ -128,7 +143,9 @@ impl Serving<'_> {
         slot.site = site.0;
         // The slot keeps its list's buffer from replica to replica.
         slot.domains.clear();
-        slot.domains.extend_from_slice(domains);
+        for &d in domains {
+            slot.domains.push(d);
+        }
         let generation = slot.generation;
         for d in domains {
             if self.by_domain.len() <= d.index() {
@@ -140,7 +157,7 @@ impl Serving<'_> {
         s.loading_stack.push((k as u32, generation));
         s.chips += u64::from(s.replica_chips);
         self.scheduled.push((
-            now + service.scale_up_delay,
+            now + delay,
             Event::Ready {
                 service: i as u32,
                 set: set as u32,
@@ -149,6 +166,63 @@ impl Serving<'_> {
             },
         ));
         k
+    }
+
+    /// Places up to `n` more replicas of one domain each of service `i`'s
+    /// replica set `set`, as `n` calls of [`add_replica`](Self::add_replica)
+    /// would while free domains last (the same domains, slots and events,
+    /// and the world's commands one replica at a time, each site's taken
+    /// as one pass), never preempting; how many it placed. The caller
+    /// places the rest one by one.
+    pub(super) fn add_packed(
+        &mut self,
+        i: usize,
+        set: usize,
+        n: u32,
+        now: SimTime,
+        world: &mut World,
+    ) -> u32 {
+        debug_assert_eq!(self.states[i].sets[set].replica_domains, 1);
+        let model = RackTypeId(self.config.services[i].rack_type as u32);
+        let sites = self.config.site_count;
+        let mut picks = std::mem::take(&mut self.pick);
+        let mut placed = 0;
+        while placed < n {
+            // The site each call would find (the first with room), and
+            // the domains the calls take there.
+            let Some(site) = placement::site_with_room(world, sites, model, 1) else {
+                break;
+            };
+            picks.clear();
+            placement::pack_each(world, site, model, (n - placed) as usize, &mut picks);
+            if picks.is_empty() {
+                break;
+            }
+            self.account(i, now);
+            let s = &mut self.states[i].sets[set];
+            // The first replica at a site opens the service's allocation
+            // there; the others extend it.
+            let (a, opened) = match s.parts[site.index()] {
+                Some(a) => (a, 0),
+                None => {
+                    let a = world
+                        .allocate(now, &picks[..1], s.load)
+                        .expect("placement offers free domains of one site and model");
+                    s.parts[site.index()] = Some(a);
+                    self.by_allocation.insert(a.0, i as u32);
+                    (a, 1)
+                }
+            };
+            world
+                .extend_each(now, a, &picks[opened..], 1)
+                .expect("placement offers free domains of the service's site and model");
+            for d in picks.chunks(1) {
+                self.new_slot(i, set, now, site, d);
+            }
+            placed += picks.len() as u32;
+        }
+        self.pick = picks;
+        placed
     }
 
     /// Gives back replica `k` of service `i`'s replica set `set` at `now`.
@@ -160,12 +234,126 @@ impl Serving<'_> {
         now: SimTime,
         world: &mut World,
     ) {
+        let Some(site) = self.retire(i, set, k, now) else {
+            return;
+        };
+        let s = &mut self.states[i].sets[set];
+        let slot = &mut s.slots[k];
+        let domains = &slot.domains;
+        let a = s.parts[site].expect("a live replica's site has an allocation");
+        let held = world
+            .allocation_len(a)
+            .expect("a service's allocation is live");
+        if held == domains.len() {
+            world.release(now, a).expect("live allocation");
+            s.parts[site] = None;
+            self.by_allocation.remove(&a.0);
+        } else {
+            world
+                .shrink(now, a, domains)
+                .expect("the replica's domains are held");
+        }
+        // The slot keeps the buffer for its next replica.
+        slot.domains.clear();
+        s.free_slots.push(k as u32);
+        self.freed.push(SiteId(site as u32));
+    }
+
+    /// Gives back the `n` newest replicas of service `i`'s replica set
+    /// `set` at `now` (loading ones first, then the newest serving ones),
+    /// as `n` calls of [`remove_replica`](Self::remove_replica) would: the
+    /// world's commands one replica at a time, each run of replicas at
+    /// one site given back in one pass.
+    pub(super) fn remove_newest(
+        &mut self,
+        i: usize,
+        set: usize,
+        n: u32,
+        now: SimTime,
+        world: &mut World,
+    ) {
+        let mut gone = std::mem::take(&mut self.pick);
+        gone.clear();
+        // The run's site and domains per replica.
+        let (mut at, mut step) = (usize::MAX, 0);
+        for _ in 0..n {
+            let Some(k) = self.newest(i, set) else { break };
+            let Some(site) = self.retire(i, set, k, now) else {
+                continue;
+            };
+            let len = self.states[i].sets[set].slots[k].domains.len();
+            if (site, len) != (at, step) {
+                self.give_back(i, set, at, &gone, step, now, world);
+                gone.clear();
+                (at, step) = (site, len);
+            }
+            let s = &mut self.states[i].sets[set];
+            let slot = &mut s.slots[k];
+            for &d in &slot.domains {
+                gone.push(d);
+            }
+            // The slot keeps the buffer for its next replica.
+            slot.domains.clear();
+            s.free_slots.push(k as u32);
+            // The training layer reads each site once per event: a site
+            // listed just before needs no second entry.
+            if self.freed.last() != Some(&SiteId(site as u32)) {
+                self.freed.push(SiteId(site as u32));
+            }
+        }
+        self.give_back(i, set, at, &gone, step, now, world);
+        gone.clear();
+        self.pick = gone;
+    }
+
+    /// The world's side of giving back replicas of `step` domains each,
+    /// `domains` in order, of service `i`'s replica set `set` at `site`:
+    /// its allocation there shrinks by each in turn, and is released with
+    /// the last domains it holds.
+    #[allow(clippy::too_many_arguments)]
+    fn give_back(
+        &mut self,
+        i: usize,
+        set: usize,
+        site: usize,
+        domains: &[DomainId],
+        step: usize,
+        now: SimTime,
+        world: &mut World,
+    ) {
+        if domains.is_empty() {
+            return;
+        }
+        let s = &mut self.states[i].sets[set];
+        let a = s.parts[site].expect("a live replica's site has an allocation");
+        let held = world
+            .allocation_len(a)
+            .expect("a service's allocation is live");
+        if held == domains.len() {
+            let last = domains.len() - step;
+            world
+                .shrink_each(now, a, &domains[..last], step)
+                .expect("the replicas' domains are held");
+            world.release(now, a).expect("live allocation");
+            s.parts[site] = None;
+            self.by_allocation.remove(&a.0);
+        } else {
+            world
+                .shrink_each(now, a, domains, step)
+                .expect("the replicas' domains are held");
+        }
+    }
+
+    /// Replica `k` of service `i`'s replica set `set` stops at `now`: out
+    /// of the counts and of the domain index, its slot dead (its domains
+    /// still listed, for the world's side). Its site, if it was alive.
+    fn retire(&mut self, i: usize, set: usize, k: usize, now: SimTime) -> Option<usize> {
         self.account(i, now);
         let s = &mut self.states[i].sets[set];
         let replica_chips = u64::from(s.replica_chips);
         let slot = &mut s.slots[k];
         if !slot.alive {
-            return;
+            return None;
         }
         slot.alive = false;
         slot.generation = slot.generation.wrapping_add(1);
@@ -187,29 +375,11 @@ impl Serving<'_> {
                 s.leaving -= 1;
             }
         }
-        let slot = &mut s.slots[k];
         s.chips -= replica_chips;
-        let domains = &slot.domains;
-        let site = slot.site as usize;
-        for d in domains {
+        let slot = &s.slots[k];
+        for d in &slot.domains {
             self.by_domain[d.index()] = NO_REPLICA;
         }
-        let a = s.parts[site].expect("a live replica's site has an allocation");
-        let held = world
-            .allocation_len(a)
-            .expect("a service's allocation is live");
-        if held == domains.len() {
-            world.release(now, a).expect("live allocation");
-            s.parts[site] = None;
-            self.by_allocation.remove(&a.0);
-        } else {
-            world
-                .shrink(now, a, domains)
-                .expect("the replica's domains are held");
-        }
-        // The slot keeps the buffer for its next replica.
-        slot.domains.clear();
-        s.free_slots.push(k as u32);
-        self.freed.push(SiteId(site as u32));
+        Some(slot.site as usize)
     }
 }
