@@ -270,32 +270,45 @@ impl Training<'_> {
             }
             return;
         }
-        let mut racks: Vec<(SiteId, RackId)> = Vec::new();
+        // Each held domain's rack as one sort key, its site in the high
+        // half: sorting the keys sorts by (site, rack), as the ring runs,
+        // at the cost of sorting plain integers.
+        let mut keys: Vec<u64> = Vec::new();
         for part in self.runs[job].parts.iter() {
             let domains = world
                 .allocation_domains(part.allocation)
                 .expect("a job's allocation is live");
-            racks.extend(domains.iter().map(|&d| {
+            keys.extend(domains.iter().map(|&d| {
                 let r = world.domain_rack(d);
-                (world.rack_site(r), r)
+                (u64::from(world.rack_site(r).0) << 32) | u64::from(r.0)
             }));
         }
-        racks.sort_unstable();
-        // Distinct racks, and whether the job holds every domain of each.
+        keys.sort_unstable();
+        // Distinct racks, whether the job holds every domain of each, and
+        // how many distinct racks each site has.
         let per_rack = world.domains_per_rack(model);
-        let mut ring: Vec<RackId> = Vec::with_capacity(racks.len());
-        let mut whole: Vec<bool> = Vec::with_capacity(racks.len());
+        let mut ring: Vec<RackId> = Vec::with_capacity(keys.len());
+        let mut whole: Vec<bool> = Vec::with_capacity(keys.len());
+        let mut site_racks: Vec<(u32, u32)> = Vec::new();
         let mut k = 0;
-        while k < racks.len() {
-            let n = racks[k..].iter().take_while(|&&r| r == racks[k]).count();
-            ring.push(racks[k].1);
+        while k < keys.len() {
+            let key = keys[k];
+            let n = keys[k..].iter().take_while(|&&r| r == key).count();
+            let site = (key >> 32) as u32;
+            ring.push(RackId(key as u32));
             whole.push(n == per_rack);
+            match site_racks.last_mut() {
+                Some((s, count)) if *s == site => *count += 1,
+                _ => site_racks.push((site, 1)),
+            }
             k += n;
         }
-        racks.dedup();
         let run = &mut self.runs[job];
         for part in run.parts.iter_mut() {
-            part.racks = racks.iter().filter(|(s, _)| s.0 == part.site).count() as u32;
+            part.racks = site_racks
+                .iter()
+                .find(|(s, _)| *s == part.site)
+                .map_or(0, |(_, count)| *count);
         }
         if ring.len() < 2 {
             return;
