@@ -50,7 +50,6 @@ impl Line {
         }
     }
 
-    #[inline]
     pub(super) fn separator(&mut self) {
         if self.first {
             self.first = false;
@@ -134,10 +133,6 @@ impl Line {
     }
 
     /// A whole number.
-    ///
-    /// Small enough to inline into each column's writer: the digits of a
-    /// number of two or more are written out of line.
-    #[inline]
     pub fn int(&mut self, n: u64) {
         if self.numeric {
             // The digits read back as `n` rounded to a double: exact up
@@ -151,29 +146,15 @@ impl Line {
 
     /// A number with `decimals` digits after the point (at most 9), never
     /// written as `-0.000`.
-    ///
-    /// Inlined into each column's writer; the work is out of line.
-    #[inline]
     pub fn fixed(&mut self, x: f64, decimals: usize) {
-        if self.numeric {
-            self.fixed_numeric(x, decimals);
-        } else {
-            self.separator();
-            push_fixed(&mut self.buf, x, decimals);
+        if self.numeric
+            && let Some(v) = fixed_value(x, decimals)
+        {
+            self.value = Some(v);
+            return;
         }
-    }
-
-    /// [`Line::fixed`] in `numeric` mode: the value its text reads back
-    /// as, or the text where that is not known without it.
-    #[inline(never)]
-    fn fixed_numeric(&mut self, x: f64, decimals: usize) {
-        match fixed_value(x, decimals) {
-            Some(v) => self.value = Some(v),
-            None => {
-                self.separator();
-                push_fixed(&mut self.buf, x, decimals);
-            }
-        }
+        self.separator();
+        push_fixed(&mut self.buf, x, decimals);
     }
 
     /// A number in the shortest scientific notation that reads back the
@@ -228,7 +209,6 @@ fn push_date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
 
 /// Writes the decimal digits of `n` at the end of `digits` (two at a time)
 /// and returns the index of the first.
-#[inline]
 pub(super) fn digits_of(digits: &mut [u8], mut n: u64) -> usize {
     let mut i = digits.len();
     while n >= 100 {
@@ -278,19 +258,12 @@ fn digit_count(n: u64) -> usize {
 }
 
 /// Appends the decimal digits of `n`.
-#[inline]
 pub(super) fn push_u64(buf: &mut Vec<u8>, n: u64) {
     if n < 10 {
         // One digit (most counts in a row are 0): no digit buffer.
         buf.push(b'0' + n as u8);
-    } else {
-        push_u64_digits(buf, n);
+        return;
     }
-}
-
-/// [`push_u64`] for `n` of two digits or more.
-#[inline(never)]
-fn push_u64_digits(buf: &mut Vec<u8>, n: u64) {
     let mut field = [b'0'; FIELD];
     let len = digit_count(n);
     digits_of(&mut field[..len], n);
@@ -440,7 +413,6 @@ pub(super) const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8
 /// is the correctly rounded one unless the scaled value lies within that
 /// error of a half; those rare values, and values too large for the integer,
 /// go through the standard formatter.
-#[inline(never)]
 pub(super) fn push_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
     debug_assert!(decimals < POW10.len());
     if x == 0.0 {
