@@ -209,7 +209,7 @@ fn push_date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
 
 /// Writes the decimal digits of `n` at the end of `digits` (two at a time)
 /// and returns the index of the first.
-pub(super) fn digits_of(digits: &mut [u8; 20], mut n: u64) -> usize {
+pub(super) fn digits_of(digits: &mut [u8], mut n: u64) -> usize {
     let mut i = digits.len();
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
@@ -228,6 +228,35 @@ pub(super) fn digits_of(digits: &mut [u8; 20], mut n: u64) -> usize {
     i
 }
 
+/// The longest field [`push_u64`] and [`push_fixed`]'s fast path write:
+/// 20 digits, or 16 digits, a sign and a point.
+const FIELD: usize = 24;
+
+/// Appends the first `len` bytes of `field`: the whole array is copied
+/// (a fixed-size copy, no call to `memcpy`) and the rest cut off again.
+fn push_field(buf: &mut Vec<u8>, field: &[u8; FIELD], len: usize) {
+    let start = buf.len();
+    buf.extend_from_slice(field);
+    buf.truncate(start + len);
+}
+
+/// The number of decimal digits of `n` (1 for 0): a guess from its bit
+/// length (`log10 2 ≈ 1233 / 4096`), corrected by one comparison.
+fn digit_count(n: u64) -> usize {
+    const POWERS: [u64; 20] = {
+        let mut p = [1u64; 20];
+        let mut i = 1;
+        while i < 20 {
+            p[i] = p[i - 1] * 10;
+            i += 1;
+        }
+        p
+    };
+    let bits = 64 - (n | 1).leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    (guess + usize::from(n >= POWERS[guess])).max(1)
+}
+
 /// Appends the decimal digits of `n`.
 pub(super) fn push_u64(buf: &mut Vec<u8>, n: u64) {
     if n < 10 {
@@ -235,85 +264,142 @@ pub(super) fn push_u64(buf: &mut Vec<u8>, n: u64) {
         buf.push(b'0' + n as u8);
         return;
     }
-    let mut digits = [b'0'; 20];
-    let first = digits_of(&mut digits, n);
-    buf.extend_from_slice(&digits[first..]);
+    let mut field = [b'0'; FIELD];
+    let len = digit_count(n);
+    digits_of(&mut field[..len], n);
+    push_field(buf, &field, len);
 }
 
 /// Appends `x` as `format!("{x:e}")` writes it: the shortest digits that
 /// read back as `x`. Positive zero, frequent in idle rows, skips the
-/// formatter; so does a finite whole number (a job's FLOP count), whose
-/// digits come from Ryu ([`push_sci_whole`]).
+/// formatter; so does every other finite number, whose digits come from
+/// Ryu ([`push_sci_shortest`]) unless it lies exactly halfway between two
+/// shortest candidates.
 pub(super) fn push_sci(buf: &mut Vec<u8>, x: f64) {
     if x == 0.0 && x.is_sign_positive() {
         buf.extend_from_slice(b"0e0");
-    } else if x.is_finite() && x != 0.0 && x.fract() == 0.0 {
-        push_sci_whole(buf, x);
-    } else {
+    } else if !(x.is_finite() && x != 0.0 && push_sci_shortest(buf, x)) {
         write!(buf, "{x:e}").expect("writing to a Vec cannot fail");
     }
 }
 
-/// [`push_sci`] for a finite, non-zero whole number, a few times faster
-/// than the standard formatter. Both give the shortest digits that read
-/// back as `x` and, of those, the ones closest to `x`; they could differ
-/// only where `x` lies exactly halfway between two such candidates
-/// (`D·10^k` and `(D+1)·10^k`), where each breaks the tie its own way.
-/// A whole number never does: the midpoint `(2D+1)·5^k·2^(k−1)` (k ≥ 1,
-/// since a midpoint with k ≤ 0 is not whole) has exactly `k − 1` factors
-/// of two, while both candidates reading back as `x` needs `10^k` ≤ the
-/// spacing `2^q` of doubles at `x`, and a double there is a multiple of
-/// `2^q`, `q > k`. Ryu writes `123.0`, `0.001` or `1.2e20`; the digits
-/// and the point's place are read from that and written as `1.23e2`.
-fn push_sci_whole(buf: &mut Vec<u8>, x: f64) {
+/// [`push_sci`] for a finite, non-zero number, a few times faster than the
+/// standard formatter; returns false, having written nothing, where the
+/// two could differ. Both give the shortest digits that read back as `x`
+/// and, of those, the ones closest to `x`; they could differ only where
+/// `x` lies exactly halfway between two such candidates (`D·10^k` and
+/// `(D+1)·10^k`), where each breaks the tie its own way. That case is
+/// recognised exactly ([`is_decimal_midpoint`]) and left to the standard
+/// formatter. Ryu writes `123.0`, `0.001` or `1.2e20`; the digits and the
+/// point's place are read from that and written as `1.23e2`.
+fn push_sci_shortest(buf: &mut Vec<u8>, x: f64) -> bool {
     let mut ryu = ryu::Buffer::new();
     let text = ryu.format_finite(x).as_bytes();
     let (negative, text) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
     };
-    let (mantissa, exponent) = match text.iter().position(|&b| b == b'e') {
-        Some(e) => (
-            &text[..e],
-            std::str::from_utf8(&text[e + 1..])
-                .ok()
-                .and_then(|t| t.parse::<i32>().ok())
-                .expect("Ryu writes a whole exponent"),
-        ),
-        None => (text, 0),
-    };
-    let point = mantissa
-        .iter()
-        .position(|&b| b == b'.')
-        .unwrap_or(mantissa.len());
-    let mut digits = [0u8; 40];
-    let mut n = 0;
-    let mut leading = 0;
-    for &b in mantissa.iter().filter(|&&b| b != b'.') {
-        if n == 0 && b == b'0' {
-            leading += 1;
-        } else {
-            digits[n] = b;
-            n += 1;
+    // The significant digits as a number D and the power of ten k of the
+    // last, the value being D·10^k: Ryu writes at most 17 of them.
+    let mut d = 0u64;
+    let mut k = 0i64;
+    let mut after_point = false;
+    let mut rest = text;
+    while let Some((&b, tail)) = rest.split_first() {
+        match b {
+            b'0'..=b'9' => {
+                d = d * 10 + u64::from(b - b'0');
+                k -= i64::from(after_point);
+            }
+            b'.' => after_point = true,
+            _ => break, // the exponent's `e`
         }
+        rest = tail;
     }
-    while n > 1 && digits[n - 1] == b'0' {
-        n -= 1;
+    if let Some((b'e', exponent)) = rest.split_first() {
+        let (minus, digits) = match exponent.split_first() {
+            Some((b'-', digits)) => (true, digits),
+            _ => (false, exponent),
+        };
+        let e = digits
+            .iter()
+            .fold(0i64, |e, &b| e * 10 + i64::from(b - b'0'));
+        k += if minus { -e } else { e };
     }
-    let exponent = point as i64 - 1 - leading + i64::from(exponent);
-    if negative {
-        buf.push(b'-');
+    if d == 0 {
+        return false;
     }
-    buf.push(digits[0]);
+    while d.is_multiple_of(10) {
+        d /= 10;
+        k += 1;
+    }
+    if is_decimal_midpoint(x, d, k) {
+        return false;
+    }
+    // `-d.ddde-x`: a sign, 17 digits, a point, `e`, a sign and 3 digits.
+    let mut field = [0u8; FIELD + 8];
+    let sign = usize::from(negative);
+    field[0] = b'-';
+    let n = digit_count(d);
+    let exponent = k + n as i64 - 1;
+    // The digits from the second place on, then the first moved before
+    // the point.
+    digits_of(&mut field[sign + 1..sign + 1 + n], d);
+    let mut len = sign + 1 + n;
     if n > 1 {
-        buf.push(b'.');
-        buf.extend_from_slice(&digits[1..n]);
+        field[sign] = field[sign + 1];
+        field[sign + 1] = b'.';
+    } else {
+        field[sign] = field[sign + 1];
+        len -= 1;
     }
-    buf.push(b'e');
+    field[len] = b'e';
+    len += 1;
     if exponent < 0 {
-        buf.push(b'-');
+        field[len] = b'-';
+        len += 1;
     }
-    push_u64(buf, exponent.unsigned_abs());
+    let e = exponent.unsigned_abs();
+    let e_digits = digit_count(e);
+    digits_of(&mut field[len..len + e_digits], e);
+    len += e_digits;
+    let start = buf.len();
+    buf.extend_from_slice(&field);
+    buf.truncate(start + len);
+    true
+}
+
+/// Whether `|x|` is exactly `(2d − 1)·10^k / 2` or `(2d + 1)·10^k / 2`:
+/// halfway between the `n`-digit decimal `d·10^k` and a neighbour of it
+/// (`d` below 10^17). In integers: `|x| = m·2^e` with `m` odd, and the
+/// equation `m·2^(e+1) = b·2^k·5^k` (`b = 2d ± 1`, odd) holds only if the
+/// powers of two match and `m` equals `b·5^k` (k ≥ 0) or `m·5^−k` equals
+/// `b` (k < 0). Past |k| = 27 the odd sides cannot meet (`m` < 2^53, `b`
+/// < 2^58, 5^28 > 2^64), so there is nothing to compare.
+fn is_decimal_midpoint(x: f64, d: u64, k: i64) -> bool {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1u64 << 52) - 1);
+    let (m, e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), biased - 1075)
+    };
+    if m == 0 || k.abs() > 27 {
+        return false;
+    }
+    let tz = m.trailing_zeros();
+    let (m, e) = (u128::from(m >> tz), e + i64::from(tz));
+    let five = 5u128.pow(k.unsigned_abs() as u32);
+    [2 * u128::from(d) - 1, 2 * u128::from(d) + 1]
+        .into_iter()
+        .any(|b| {
+            if k >= 0 {
+                e + 1 == k && m == b * five
+            } else {
+                e + 1 + (-k) == 0 && m * five == b
+            }
+        })
 }
 
 pub(super) const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
@@ -344,27 +430,56 @@ pub(super) fn push_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
     }
     // Below 9e15 (< 2^53) the cast is the exact floor, and the fraction
     // left is exact: rounding is a comparison, with no call to `round`.
-    let whole = magnitude as u64;
+    // (Through i64, whose cast is one instruction and a check.)
+    let whole = magnitude as i64 as u64;
     let frac = magnitude - whole as f64;
     if (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON {
         slow_fixed(buf, x, decimals);
         return;
     }
     let n = whole + u64::from(frac > 0.5);
-    if n != 0 && x < 0.0 {
-        buf.push(b'-');
+    // The field laid out left to right: a sign, the digits of `n`
+    // zero-padded to at least `decimals + 1`, the point before the last
+    // `decimals`; at most 1 + 16 + 1 bytes (n < 9e15).
+    let negative = n != 0 && x < 0.0;
+    let sign = usize::from(negative);
+    let digits = digit_count(n).max(decimals + 1);
+    let whole_digits = digits - decimals;
+    let mut field = [b'0'; FIELD];
+    if negative {
+        field[0] = b'-';
     }
-    // The digits of `n` once, zero-padded to at least `decimals + 1`, the
-    // point before the last `decimals`.
-    let mut digits = [b'0'; 20];
-    let first = digits_of(&mut digits, n).min(digits.len() - decimals - 1);
-    let point = digits.len() - decimals;
-    buf.extend_from_slice(&digits[first..point]);
-    if decimals > 0 {
-        buf.push(b'.');
-        buf.extend_from_slice(&digits[point..]);
-    }
+    let len = if decimals == 0 {
+        digits_of(&mut field[sign..sign + digits], n);
+        sign + digits
+    } else {
+        let scale = POW10_U64[decimals];
+        let point = sign + whole_digits;
+        digits_of(&mut field[sign..point], n / scale);
+        field[point] = b'.';
+        let end = point + 1 + decimals;
+        let fraction = n % scale;
+        if fraction != 0 {
+            digits_of(&mut field[point + 1..end], fraction);
+        }
+        end
+    };
+    push_field(buf, &field, len);
 }
+
+/// 10^0 to 10^9 as integers.
+const POW10_U64: [u64; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
 
 /// What [`push_fixed`]'s text of `x` with `decimals` digits reads back as
 /// through [`parse_number`], without writing it: the integer `n` its fast
@@ -381,7 +496,7 @@ pub(super) fn fixed_value(x: f64, decimals: usize) -> Option<f64> {
     if magnitude.is_nan() || magnitude >= 9.0e15 {
         return None;
     }
-    let whole = magnitude as u64;
+    let whole = magnitude as i64 as u64;
     let frac = magnitude - whole as f64;
     if (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON {
         return None;
@@ -389,7 +504,7 @@ pub(super) fn fixed_value(x: f64, decimals: usize) -> Option<f64> {
     let n = whole + u64::from(frac > 0.5);
     // The text holds max(digits of n, decimals + 1) digits; parse_number
     // divides directly only up to 15 of them.
-    let digits = (n.checked_ilog10().unwrap_or(0) as usize + 1).max(decimals + 1);
+    let digits = digit_count(n).max(decimals + 1);
     if digits > 15 {
         return None;
     }

@@ -236,6 +236,45 @@ fn sci_of_whole_numbers_at_the_edges() {
     }
 }
 
+/// Numbers exactly halfway between two decimals one digit shorter, where
+/// Ryu and the standard formatter may break the tie apart (they go to the
+/// standard formatter), and their neighbours, and decimals of every length
+/// such as token counts: `{:e}`'s bytes every time.
+#[test]
+fn sci_of_decimal_midpoints_and_fractions() {
+    let mut values = Vec::new();
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // An odd j below 2^53 and k: j·2^(k−1)·5^k for k ≥ 0 is
+        // (j·5^k)·10^k / 2 when j·5^k is odd, and j / 2^(1−k) for k < 0.
+        let j = ((x >> 11) | 1) as f64;
+        let k = (x % 40) as i32 - 20;
+        let v = if k >= 0 {
+            let odd = j * 5f64.powi(k);
+            odd * 2f64.powi(k - 1)
+        } else {
+            j * 2f64.powi(k - 1)
+        };
+        values.extend([
+            v,
+            -v,
+            f64::from_bits(v.to_bits() + 1),
+            f64::from_bits(v.to_bits() - 1),
+        ]);
+        // A token count: a rate times a duration.
+        let rate = (x % 1_000_000_007) as f64 / 1e3;
+        values.push(rate * 900.0 * ((x >> 40) % 97 + 1) as f64 / 7.0);
+    }
+    for v in values.into_iter().filter(|v| v.is_finite()) {
+        let mut buf = Vec::new();
+        push_sci(&mut buf, v);
+        assert_eq!(String::from_utf8(buf).unwrap(), format!("{v:e}"), "{v:?}");
+    }
+}
+
 #[test]
 fn text_is_quoted_as_the_csv_crate_quotes_it() {
     let fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""];

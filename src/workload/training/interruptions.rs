@@ -270,32 +270,59 @@ impl Training<'_> {
             }
             return;
         }
-        let mut racks: Vec<(SiteId, RackId)> = Vec::new();
+        // The held domains counted per rack, and the racks marked in a
+        // bitmap by id: walking its words gives the distinct racks in
+        // ascending id, without sorting the domains (a counting sort).
+        let mut held: Vec<u32> = Vec::new();
         for part in self.runs[job].parts.iter() {
             let domains = world
                 .allocation_domains(part.allocation)
                 .expect("a job's allocation is live");
-            racks.extend(domains.iter().map(|&d| {
-                let r = world.domain_rack(d);
-                (world.rack_site(r), r)
-            }));
+            held.extend(domains.iter().map(|&d| world.domain_rack(d).0));
         }
-        racks.sort_unstable();
-        // Distinct racks, and whether the job holds every domain of each.
+        let top = held.iter().max().map_or(0, |&r| r as usize + 1);
+        let mut count = vec![0u32; top];
+        let mut marked = vec![0u64; top.div_ceil(64)];
+        for &r in &held {
+            count[r as usize] += 1;
+            marked[r as usize / 64] |= 1 << (r % 64);
+        }
+        // The distinct racks as (site, rack) keys, in ascending rack id:
+        // sorted by site, they run in (site, rack) order, as the ring does.
+        let mut keys: Vec<u64> = Vec::with_capacity(held.len());
+        for (w, &word) in marked.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let r = (w * 64) as u32 + bits.trailing_zeros();
+                bits &= bits - 1;
+                keys.push((u64::from(world.rack_site(RackId(r)).0) << 32) | u64::from(r));
+            }
+        }
+        // Ascending rack ids within a site already: one site's keys are
+        // sorted as they are (the check is linear).
+        keys.sort_unstable();
+        // Distinct racks, whether the job holds every domain of each, and
+        // how many distinct racks each site has.
         let per_rack = world.domains_per_rack(model);
-        let mut ring: Vec<RackId> = Vec::with_capacity(racks.len());
-        let mut whole: Vec<bool> = Vec::with_capacity(racks.len());
-        let mut k = 0;
-        while k < racks.len() {
-            let n = racks[k..].iter().take_while(|&&r| r == racks[k]).count();
-            ring.push(racks[k].1);
-            whole.push(n == per_rack);
-            k += n;
+        let mut ring: Vec<RackId> = Vec::with_capacity(keys.len());
+        let mut whole: Vec<bool> = Vec::with_capacity(keys.len());
+        let mut site_racks: Vec<(u32, u32)> = Vec::new();
+        for &key in &keys {
+            let site = (key >> 32) as u32;
+            let rack = key as u32;
+            ring.push(RackId(rack));
+            whole.push(count[rack as usize] as usize == per_rack);
+            match site_racks.last_mut() {
+                Some((s, n)) if *s == site => *n += 1,
+                _ => site_racks.push((site, 1)),
+            }
         }
-        racks.dedup();
         let run = &mut self.runs[job];
         for part in run.parts.iter_mut() {
-            part.racks = racks.iter().filter(|(s, _)| s.0 == part.site).count() as u32;
+            part.racks = site_racks
+                .iter()
+                .find(|(s, _)| *s == part.site)
+                .map_or(0, |(_, count)| *count);
         }
         if ring.len() < 2 {
             return;
