@@ -161,13 +161,33 @@ impl Network {
     /// The links a flow from `src` (rack, site) to `dst` crosses, or `None`
     /// if the sites are not connected.
     pub fn route(&self, src: (usize, usize), dst: (usize, usize)) -> Option<Vec<LinkId>> {
+        let mut path = Vec::new();
+        self.route_into(src, dst, &mut path)?;
+        Some(path)
+    }
+
+    /// Appends to `path` the links a flow from `src` (rack, site) to `dst`
+    /// crosses, in order: the source rack's uplink, the inter-site links,
+    /// the destination rack's downlink (nothing when the racks are the
+    /// same). `None`, with `path` as it was, if the sites are not connected.
+    /// A ring's hops go into one list this way, without a list per hop.
+    pub fn route_into(
+        &self,
+        src: (usize, usize),
+        dst: (usize, usize),
+        path: &mut Vec<LinkId>,
+    ) -> Option<()> {
         let ((src_rack, mut site), (dst_rack, dst_site)) = (src, dst);
         if src_rack == dst_rack {
-            return Some(Vec::new());
+            return Some(());
         }
-        let mut path = vec![self.rack_links[src_rack].up];
+        let start = path.len();
+        path.push(self.rack_links[src_rack].up);
         while site != dst_site {
-            let (i, forward) = self.next[site][dst_site]?;
+            let Some((i, forward)) = self.next[site][dst_site] else {
+                path.truncate(start);
+                return None;
+            };
             let l = &self.dci[i];
             if forward {
                 path.push(l.forward);
@@ -178,7 +198,7 @@ impl Network {
             }
         }
         path.push(self.rack_links[dst_rack].down);
-        Some(path)
+        Some(())
     }
 }
 

@@ -607,18 +607,24 @@ impl World<'_> {
             let next = (i + 1) % racks.len();
             let to = racks[next];
             let (a, b) = (site_of(from)?, site_of(to)?);
-            let hop = self
-                .network
-                .route((from.index(), a), (to.index(), b))
+            // The hop's links go straight onto the ring's path; the rack
+            // links the job owns come off again (its end first, then its
+            // start: the path is sorted below, so order does not matter).
+            let start = path.len();
+            self.network
+                .route_into((from.index(), a), (to.index(), b), &mut path)
                 .ok_or(CommandError::NoRoute(from, to))?;
-            let last = hop.len() - 1;
-            for (k, link) in hop.into_iter().enumerate() {
-                let own = (k == 0 && whole[i]) || (k == last && whole[next]);
-                if own {
-                    let c = self.network.fabric.capacity(link).0;
-                    cap = Some(cap.map_or(c, |m: f64| m.min(c)));
-                } else {
-                    path.push(link);
+            let mut own = |link: crate::world::fabric::LinkId| {
+                let c = self.network.fabric.capacity(link).0;
+                cap = Some(cap.map_or(c, |m: f64| m.min(c)));
+            };
+            // A hop between two racks has two links at least.
+            if path.len() > start {
+                if whole[next] {
+                    own(path.pop().expect("the hop has links"));
+                }
+                if whole[i] {
+                    own(path.swap_remove(start));
                 }
             }
         }
