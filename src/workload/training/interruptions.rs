@@ -270,9 +270,9 @@ impl Training<'_> {
             }
             return;
         }
-        // The held domains counted per rack, and the racks marked in a
-        // bitmap by id: walking its words gives the distinct racks in
-        // ascending id, without sorting the domains (a counting sort).
+        // The racks of the held domains, sorted as integers: each run of
+        // one id is a distinct rack and the number of its domains held.
+        // O(d log d) in the job's domains (nothing sized by the fleet).
         let mut held: Vec<u32> = Vec::new();
         for part in self.runs[job].parts.iter() {
             let domains = world
@@ -280,26 +280,18 @@ impl Training<'_> {
                 .expect("a job's allocation is live");
             held.extend(domains.iter().map(|&d| world.domain_rack(d).0));
         }
-        let top = held.iter().max().map_or(0, |&r| r as usize + 1);
-        let mut count = vec![0u32; top];
-        let mut marked = vec![0u64; top.div_ceil(64)];
-        for &r in &held {
-            count[r as usize] += 1;
-            marked[r as usize / 64] |= 1 << (r % 64);
+        held.sort_unstable();
+        // The distinct racks as (site, rack, domains held) in ascending
+        // rack id; sorted by site, they run in (site, rack) order, as the
+        // ring does.
+        let mut keys: Vec<(u32, u32, u32)> = Vec::new();
+        let mut k = 0;
+        while k < held.len() {
+            let r = held[k];
+            let n = held[k..].iter().take_while(|&&x| x == r).count();
+            keys.push((world.rack_site(RackId(r)).0, r, n as u32));
+            k += n;
         }
-        // The distinct racks as (site, rack) keys, in ascending rack id:
-        // sorted by site, they run in (site, rack) order, as the ring does.
-        let mut keys: Vec<u64> = Vec::with_capacity(held.len());
-        for (w, &word) in marked.iter().enumerate() {
-            let mut bits = word;
-            while bits != 0 {
-                let r = (w * 64) as u32 + bits.trailing_zeros();
-                bits &= bits - 1;
-                keys.push((u64::from(world.rack_site(RackId(r)).0) << 32) | u64::from(r));
-            }
-        }
-        // Ascending rack ids within a site already: one site's keys are
-        // sorted as they are (the check is linear).
         keys.sort_unstable();
         // Distinct racks, whether the job holds every domain of each, and
         // how many distinct racks each site has.
@@ -307,11 +299,9 @@ impl Training<'_> {
         let mut ring: Vec<RackId> = Vec::with_capacity(keys.len());
         let mut whole: Vec<bool> = Vec::with_capacity(keys.len());
         let mut site_racks: Vec<(u32, u32)> = Vec::new();
-        for &key in &keys {
-            let site = (key >> 32) as u32;
-            let rack = key as u32;
+        for &(site, rack, held) in &keys {
             ring.push(RackId(rack));
-            whole.push(count[rack as usize] as usize == per_rack);
+            whole.push(held as usize == per_rack);
             match site_racks.last_mut() {
                 Some((s, n)) if *s == site => *n += 1,
                 _ => site_racks.push((site, 1)),
