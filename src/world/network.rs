@@ -293,6 +293,27 @@ mod tests {
         assert_eq!(n.route((0, 0), (1, 1)), None);
     }
 
+    /// A ring's hops go into one list: `route_into` appends what `route`
+    /// returns, and leaves the list as it was when there is no route.
+    #[test]
+    fn route_into_appends_the_route_or_nothing() {
+        let n = line();
+        let mut path = n.route((0, 0), (1, 0)).unwrap();
+        let before = path.clone();
+        assert_eq!(n.route_into((1, 0), (2, 2), &mut path), Some(()));
+        let mut expected = before.clone();
+        expected.extend(n.route((1, 0), (2, 2)).unwrap());
+        assert_eq!(path, expected);
+        assert_eq!(n.route_into((2, 2), (2, 2), &mut path), Some(()));
+        assert_eq!(path, expected, "the same rack: no links");
+        let mut apart = Network::new(2, &[]);
+        apart.add_rack(BitsPerSecond::from_gbps(1.0));
+        apart.add_rack(BitsPerSecond::from_gbps(1.0));
+        let mut kept = before.clone();
+        assert_eq!(apart.route_into((0, 0), (1, 1), &mut kept), None);
+        assert_eq!(kept, before, "no route: nothing appended");
+    }
+
     #[test]
     fn cross_site_flows_share_the_dci_and_stall_when_it_is_cut() {
         let mut n = line();

@@ -299,9 +299,9 @@ impl Training<'_> {
         let mut ring: Vec<RackId> = Vec::with_capacity(keys.len());
         let mut whole: Vec<bool> = Vec::with_capacity(keys.len());
         let mut site_racks: Vec<(u32, u32)> = Vec::new();
-        for &(site, rack, held) in &keys {
+        for &(site, rack, domains_held) in &keys {
             ring.push(RackId(rack));
-            whole.push(held as usize == per_rack);
+            whole.push(domains_held as usize == per_rack);
             match site_racks.last_mut() {
                 Some((s, n)) if *s == site => *n += 1,
                 _ => site_racks.push((site, 1)),
