@@ -208,14 +208,7 @@ impl World<'_> {
         id: AllocationId,
         domains: &[DomainId],
     ) -> Result<(), CommandError> {
-        let a = self.live(id)?;
-        let site = a.site;
-        let first = *a.domains.first().ok_or(CommandError::NoDomains)?;
-        let rack_type = self.topo.racks[self.topo.domains[first as usize].rack as usize].rack_type;
-        if self.sites[site as usize].power.dark {
-            return Err(CommandError::SiteDark(SiteId(site)));
-        }
-        let base = a.domains.len();
+        let (site, rack_type, base) = self.growth_of(id)?;
         self.claim(domains, site, rack_type, id.0, base)?;
         self.now = now;
         self.touch(site as usize);
@@ -242,16 +235,7 @@ impl World<'_> {
         let a = self.live(id)?;
         let site = a.site as usize;
         let held = a.domains.len();
-        for &d in domains {
-            let holder = self
-                .topo
-                .holder
-                .get(d.index())
-                .ok_or(CommandError::UnknownDomain(d))?;
-            if *holder != id.0 {
-                return Err(CommandError::NotHeld(d, id));
-            }
-        }
+        self.check_held(id, domains)?;
         // A domain listed twice: a few domains (a replica's) are compared
         // pairwise, without building a sorted copy.
         if domains.len() <= 8 {
@@ -276,19 +260,8 @@ impl World<'_> {
         let pool = domains.first().map_or(0, |d| self.pool_of_domain(d.0));
         let mut racks = RackRun::default();
         for &d in domains {
-            let pos = self.topo.holder_pos[d.index()] as usize;
             self.topo.holder[d.index()] = NO_ALLOCATION;
-            let list = &mut self.allocations[id.0 as usize]
-                .as_mut()
-                .expect("checked live")
-                .domains;
-            list.swap_remove(pos);
-            if let Some(&moved) = list.get(pos) {
-                self.topo.holder_pos[moved as usize] = pos as u32;
-            }
-            if self.topo.domain_healthy(d.0) {
-                self.free_insert_counted(pool, d.0, &mut racks);
-            }
+            self.give_back(id, d, pool, &mut racks);
         }
         self.flush_racks(pool, &mut racks);
         self.refresh_changed();
@@ -307,67 +280,42 @@ impl World<'_> {
         domains: &[DomainId],
         step: usize,
     ) -> Result<(), CommandError> {
-        let a = self.live(id)?;
-        let site = a.site;
-        let first = *a.domains.first().ok_or(CommandError::NoDomains)?;
-        let rack_type = self.topo.racks[self.topo.domains[first as usize].rack as usize].rack_type;
-        if self.sites[site as usize].power.dark {
-            return Err(CommandError::SiteDark(SiteId(site)));
-        }
+        let (site, rack_type, base) = self.growth_of(id)?;
         if domains.is_empty() {
             return Ok(());
         }
-        let base = a.domains.len();
         self.claim(domains, site, rack_type, id.0, base)?;
         self.now = now;
-        let pool = self.spares.pool(site as usize, rack_type as usize);
-        // The free counts end as the commands would leave them (a rack's
-        // place in the free-count index depends on its count alone).
-        self.free[pool] -= domains.len();
-        if self.listening {
-            let moves = std::mem::take(&mut self.rack_moves);
-            for &(rack, delta) in &moves {
-                self.move_rack(pool, rack, delta);
-            }
-            self.rack_moves = moves;
-        }
+        let (site, pool) = (
+            site as usize,
+            self.spares.pool(site as usize, rack_type as usize),
+        );
+        // The free counts end as the commands would leave them.
+        self.take_claimed_free(pool, domains.len());
         let t = &self.topo.types[rack_type as usize];
         let per_domain = u64::from(t.nodes_per_domain * t.chips_per_node);
-        self.allocations[id.0 as usize]
+        let a = self.allocations[id.0 as usize]
             .as_mut()
-            .expect("checked live")
-            .domains
-            .extend(domains.iter().map(|d| d.0));
+            .expect("checked live");
+        a.domains.extend(domains.iter().map(|d| d.0));
+        let dynamic = a.dynamic_milliwatts;
+        // The power of each step as its own command (the chips under the
+        // allocation's load, then the site's refresh and its notice if its
+        // cap moved); when no step can move the cap, the chips in one
+        // change of the integer sums and one refresh, which leave the same.
         let chips = domains.len() as u64 * per_domain;
-        let dynamic = self.allocations[id.0 as usize]
-            .as_ref()
-            .expect("checked live")
-            .dynamic_milliwatts;
-        if self.stays_uncapped(site as usize, chips, dynamic) {
-            // No step moves the cap: one change of the integer sums and
-            // one refresh leave what a refresh per step leaves.
-            self.touch(site as usize);
+        let step = if self.stays_uncapped(site, chips, dynamic) {
+            domains.len()
+        } else {
+            step.max(1)
+        };
+        for chunk in domains.chunks(step) {
+            self.touch(site);
             let a = self.allocations[id.0 as usize]
                 .as_mut()
                 .expect("checked live");
-            super::free::move_held(a, &mut self.sites[site as usize].power, chips, true);
-            self.refresh_changed();
-            return Ok(());
-        }
-        // The power of each step as its own command: the chips under the
-        // allocation's load, then the site's refresh (and its notice, if
-        // its cap moved).
-        for chunk in domains.chunks(step.max(1)) {
-            self.touch(site as usize);
-            let a = self.allocations[id.0 as usize]
-                .as_mut()
-                .expect("checked live");
-            super::free::move_held(
-                a,
-                &mut self.sites[site as usize].power,
-                chunk.len() as u64 * per_domain,
-                true,
-            );
+            let chips = chunk.len() as u64 * per_domain;
+            super::free::move_held(a, &mut self.sites[site].power, chips, true);
             self.refresh_changed();
         }
         Ok(())
@@ -394,16 +342,7 @@ impl World<'_> {
         if domains.len() >= a.domains.len() {
             return Err(CommandError::NoDomains);
         }
-        for &d in domains {
-            let holder = self
-                .topo
-                .holder
-                .get(d.index())
-                .ok_or(CommandError::UnknownDomain(d))?;
-            if *holder != id.0 {
-                return Err(CommandError::NotHeld(d, id));
-            }
-        }
+        self.check_held(id, domains)?;
         // Each domain leaves its holder once: a domain listed twice is no
         // longer held the second time (the ones before it are restored).
         for (k, &d) in domains.iter().enumerate() {
@@ -439,24 +378,61 @@ impl World<'_> {
             self.touch(site);
             self.hold_domains(id.0, chunk.iter().map(|d| d.0), false);
             for &d in chunk {
-                let pos = self.topo.holder_pos[d.index()] as usize;
-                let list = &mut self.allocations[id.0 as usize]
-                    .as_mut()
-                    .expect("checked live")
-                    .domains;
-                list.swap_remove(pos);
-                if let Some(&moved) = list.get(pos) {
-                    self.topo.holder_pos[moved as usize] = pos as u32;
-                }
-                if self.topo.domain_healthy(d.0) {
-                    self.free_insert_counted(pool, d.0, &mut racks);
-                }
+                self.give_back(id, d, pool, &mut racks);
             }
             self.refresh_changed();
         }
         // The free-count index ends as the commands would leave it.
         self.flush_racks(pool, &mut racks);
         Ok(())
+    }
+
+    /// The site, rack model and domain count of live allocation `id`,
+    /// which [`World::extend`] and [`World::extend_each`] grow: refused
+    /// when it holds no domain or its site is dark.
+    fn growth_of(&self, id: AllocationId) -> Result<(u32, u32, usize), CommandError> {
+        let a = self.live(id)?;
+        let first = *a.domains.first().ok_or(CommandError::NoDomains)?;
+        let rack_type = self.topo.racks[self.topo.domains[first as usize].rack as usize].rack_type;
+        if self.sites[a.site as usize].power.dark {
+            return Err(CommandError::SiteDark(SiteId(a.site)));
+        }
+        Ok((a.site, rack_type, a.domains.len()))
+    }
+
+    /// Refuses `domains` unless each is a known domain allocation `id`
+    /// holds (for [`World::shrink`] and [`World::shrink_each`]).
+    fn check_held(&self, id: AllocationId, domains: &[DomainId]) -> Result<(), CommandError> {
+        for &d in domains {
+            let holder = self
+                .topo
+                .holder
+                .get(d.index())
+                .ok_or(CommandError::UnknownDomain(d))?;
+            if *holder != id.0 {
+                return Err(CommandError::NotHeld(d, id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes domain `d` (no longer marked held) off allocation `id`'s list
+    /// in O(1), the last domain moving into its place, and, when it is
+    /// healthy, into pool `pool`'s free set, its rack's move counted in
+    /// `racks`.
+    fn give_back(&mut self, id: AllocationId, d: DomainId, pool: usize, racks: &mut RackRun) {
+        let pos = self.topo.holder_pos[d.index()] as usize;
+        let list = &mut self.allocations[id.0 as usize]
+            .as_mut()
+            .expect("checked live")
+            .domains;
+        list.swap_remove(pos);
+        if let Some(&moved) = list.get(pos) {
+            self.topo.holder_pos[moved as usize] = pos as u32;
+        }
+        if self.topo.domain_healthy(d.0) {
+            self.free_insert_counted(pool, d.0, racks);
+        }
     }
 
     /// Whether changes of at most `chips` chips in all between a site's
@@ -668,11 +644,11 @@ impl World<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::Driver;
     use super::*;
-    use crate::engine::{Engine, Handler};
+    use crate::engine::Engine;
     use crate::policy::placement;
     use crate::scenario::{Overrides, load_str};
-    use crate::world::Event;
     use rand::{RngExt, SeedableRng};
 
     /// One site of 12 H100 racks (48 domains) under a grid that caps it
@@ -694,17 +670,6 @@ mod tests {
     count = 12
     date = "2026-01-01"
     "#;
-
-    struct Driver<'s>(World<'s>);
-
-    impl Handler<Event> for Driver<'_> {
-        fn handle(&mut self, engine: &mut Engine<Event>, event: Event) {
-            self.0.handle(engine.now(), event);
-            for (at, e) in self.0.drain_scheduled() {
-                engine.schedule_at(at, e).unwrap();
-            }
-        }
-    }
 
     /// Everything of the world's state the commands change, as text.
     fn state(w: &World) -> String {

@@ -224,10 +224,25 @@ impl World<'_> {
 
     /// Completes what [`claim`](Self::claim) began for `count` domains
     /// given to allocation `id`: out of their pool's free count, each rack
-    /// moved once per run of its domains in the free-count index, and their
-    /// chips — all healthy and powered, being free — under its load in one
-    /// update of the integer sums.
+    /// moved once per run of its domains in the free-count index
+    /// ([`take_claimed_free`](Self::take_claimed_free)), and their chips —
+    /// all healthy and powered, being free — under its load in one update
+    /// of the integer sums.
     pub(super) fn take_claimed(&mut self, pool: usize, id: u32, count: usize) {
+        self.take_claimed_free(pool, count);
+        let a = self.allocations[id as usize]
+            .as_mut()
+            .expect("the allocation is live");
+        let t = &self.topo.types[a.rack_type as usize];
+        let chips = count as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
+        move_held(a, &mut self.sites[a.site as usize].power, chips, true);
+    }
+
+    /// The free side of [`take_claimed`](Self::take_claimed): `count`
+    /// claimed domains out of their pool's free count, and each rack moved
+    /// once per run of its domains in the free-count index (a rack's place
+    /// there depends on its count alone).
+    pub(super) fn take_claimed_free(&mut self, pool: usize, count: usize) {
         self.free[pool] -= count;
         if self.listening {
             let moves = std::mem::take(&mut self.rack_moves);
@@ -236,20 +251,6 @@ impl World<'_> {
             }
             self.rack_moves = moves;
         }
-        let a = self.allocations[id as usize]
-            .as_mut()
-            .expect("the allocation is live");
-        let t = &self.topo.types[a.rack_type as usize];
-        let chips = count as u64 * u64::from(t.nodes_per_domain * t.chips_per_node);
-        a.held_chips += chips;
-        let p = &mut self.sites[a.site as usize].power;
-        p.hold(
-            a.rack_type as usize,
-            chips,
-            a.dynamic_milliwatts,
-            a.load_milliwatts,
-            a.u_micros,
-        );
     }
 
     /// Marks a domain free or not and counts it in its pool; whether that

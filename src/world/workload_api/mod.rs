@@ -289,7 +289,10 @@ mod tests {
     date = "2026-01-10"
     "#;
 
-    struct Driver<'s>(World<'s>);
+    /// Runs a world's own events (failures, repairs, deliveries) with no
+    /// workload listening: its notices are dropped. Also used by the
+    /// commands' tests.
+    pub(super) struct Driver<'s>(pub(super) World<'s>);
 
     impl Handler<Event> for Driver<'_> {
         fn handle(&mut self, engine: &mut Engine<Event>, event: Event) {
