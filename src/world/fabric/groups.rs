@@ -134,7 +134,7 @@ impl Fabric {
         let mut at = self.group_of.get(&hash).copied().unwrap_or(NO_GROUP);
         while at != NO_GROUP {
             let group = &self.groups[at as usize];
-            if group.capacity.to_bits() == cap_bits && group.flows == flows {
+            if group.capacity.to_bits() == cap_bits && group.flows[..] == *flows {
                 return at;
             }
             at = group.next_same;

@@ -110,6 +110,8 @@ mod tests;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
+use smallvec::SmallVec;
+
 use crate::units::BitsPerSecond;
 
 use filling::SaturationHeap;
@@ -191,10 +193,12 @@ struct Link {
 /// never changes: links move between groups as flows start and end.
 #[derive(Clone, Debug, Default)]
 struct Group {
-    /// Slab indices of the flows crossing every link of the group, ascending.
-    flows: Vec<u32>,
+    /// Slab indices of the flows crossing every link of the group,
+    /// ascending; a rack's links carry a few flows (one per job sharing
+    /// the rack), held inline without a pointer to follow.
+    flows: SmallVec<[u32; 4]>,
     /// `flow_pos[i]` is this group's position in `flows[i]`'s `groups`.
-    flow_pos: Vec<u32>,
+    flow_pos: SmallVec<[u32; 4]>,
     /// Member links (at least one while the group is live).
     links: Vec<u32>,
     /// Capacity of each member link [bit/s].

@@ -522,7 +522,7 @@ fn check_groups(fab: &Fabric, flows: &[FlowId]) -> Result<(), TestCaseError> {
             continue;
         }
         let group = &fab.groups[link.group as usize];
-        prop_assert_eq!(&group.flows, &on);
+        prop_assert_eq!(&group.flows[..], &on[..]);
         prop_assert_eq!(group.capacity.to_bits(), link.capacity.to_bits());
         prop_assert_eq!(group.links[link.pos as usize], l as u32);
         if group.min_valid {
