@@ -395,9 +395,124 @@ fn sixteen_digits(n: u64) -> [u8; 32] {
 pub(super) fn push_sci(buf: &mut Vec<u8>, x: f64) {
     if x == 0.0 && x.is_sign_positive() {
         buf.extend_from_slice(b"0e0");
-    } else if !(x.is_finite() && x != 0.0 && push_sci_shortest(buf, x)) {
+    } else if !(x.is_finite() && x != 0.0 && push_sci_moved(buf, x)) {
         write!(buf, "{x:e}").expect("writing to a Vec cannot fail");
     }
+}
+
+/// [`push_sci_shortest`] without reading the digits as a number: Ryu's
+/// text is moved into place. Ryu writes `1.2e20` or `1e-7` as `{:e}` does,
+/// so that text is copied whole; `123.4`, `1200.0` or `0.00123` become
+/// `1.234e2`, `1.2e3`, `1.23e-3`: the first significant digit, the point,
+/// the others (a whole number's trailing zeros dropped), the exponent. The
+/// powers of ten and two are checked first ([`could_be_midpoint`]); where
+/// they allow a midpoint, [`push_sci_shortest`] decides. Returns false,
+/// having written nothing, where the standard formatter must.
+fn push_sci_moved(buf: &mut Vec<u8>, x: f64) -> bool {
+    let mut ryu = ryu::Buffer::new();
+    let text = ryu.format_finite(x).as_bytes();
+    let (negative, body) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    // Where the point and the `e` are (none: `body.len()`).
+    let mut point = body.len();
+    let mut e_at = body.len();
+    for (i, &b) in body.iter().enumerate() {
+        if b == b'.' {
+            point = i;
+        } else if b == b'e' {
+            e_at = i;
+            break;
+        }
+    }
+    if e_at < body.len() {
+        // `d.ddde-x`: n digits, the value d·10^k with k = exponent − (n − 1).
+        let digits = if e_at > 1 { e_at - 1 } else { 1 };
+        let (minus, exponent) = match body[e_at + 1..].split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, &body[e_at + 1..]),
+        };
+        let e = exponent
+            .iter()
+            .fold(0i64, |e, &b| e * 10 + i64::from(b - b'0'));
+        let k = if minus { -e } else { e } - (digits as i64 - 1);
+        if could_be_midpoint(x, k) {
+            return push_sci_shortest(buf, x);
+        }
+        buf.extend_from_slice(text);
+        return true;
+    }
+    // Decimal notation, copied into a padded scratch for copies of fixed
+    // size: at most 17 digits, a point and a zero.
+    let mut src = [b'0'; 64];
+    src[..body.len()].copy_from_slice(body);
+    let (first, digits, exponent) = if src[0] == b'0' {
+        // `0.000ddd`: the digits after the zeros.
+        let zeros = src[2..body.len()]
+            .iter()
+            .take_while(|&&b| b == b'0')
+            .count();
+        (2 + zeros, body.len() - 2 - zeros, -(zeros as i64) - 1)
+    } else if body.len() == point + 2 && src[point + 1] == b'0' {
+        // A whole number `ddd00.0`: its digits but the trailing zeros.
+        let zeros = src[..point]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'0')
+            .count();
+        (0, point - zeros, point as i64 - 1)
+    } else {
+        (0, body.len() - 1, point as i64 - 1)
+    };
+    if could_be_midpoint(x, exponent - (digits as i64 - 1)) {
+        return push_sci_shortest(buf, x);
+    }
+    let mut field = [b'0'; 96];
+    let sign = usize::from(negative);
+    field[0] = b'-';
+    field[sign] = src[first];
+    field[sign + 1] = b'.';
+    // The digits after the first: up to the point, then (over the point)
+    // those after it; past `digits` anything, cut off below.
+    field[sign + 2..sign + 26].copy_from_slice(&src[first + 1..first + 25]);
+    if first == 0 && point < body.len() {
+        field[sign + 1 + point..sign + 25 + point].copy_from_slice(&src[point + 1..point + 25]);
+    }
+    let mut len = if digits > 1 {
+        sign + 1 + digits
+    } else {
+        sign + 1
+    };
+    field[len] = b'e';
+    len += 1;
+    if exponent < 0 {
+        field[len] = b'-';
+        len += 1;
+    }
+    let e = exponent.unsigned_abs();
+    let e_digits = digit_count(e);
+    digits_of(&mut field[len..len + e_digits], e);
+    len += e_digits;
+    let start = buf.len();
+    buf.extend_from_slice(&field[..FIELD + 8]);
+    buf.truncate(start + len);
+    true
+}
+
+/// Whether `|x|` = `d·10^k ± 10^k / 2` for some odd-sided `d` could hold
+/// as far as the powers go ([`is_decimal_midpoint`]): the lowest set bit
+/// of `x` is worth 2^(k − 1), and |k| is at most 27.
+fn could_be_midpoint(x: f64, k: i64) -> bool {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1u64 << 52) - 1);
+    let (m, e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), biased - 1075)
+    };
+    m != 0 && k.abs() <= 27 && e + i64::from(m.trailing_zeros()) + 1 == k
 }
 
 /// [`push_sci`] for a finite, non-zero number, a few times faster than the
@@ -651,15 +766,17 @@ pub(super) fn fixed_value(x: f64, decimals: usize) -> Option<f64> {
     ];
     let scaled = x * POW10[decimals];
     let magnitude = scaled.abs();
-    if magnitude.is_nan() || magnitude >= 9.0e15 {
+    if magnitude.is_nan() || magnitude >= 4.0e15 {
         return None;
     }
-    let whole = magnitude as i64 as u64;
-    let frac = magnitude - whole as f64;
-    if (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON {
+    // Rounded as push_fixed rounds it.
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let rounded = magnitude + TWO_52;
+    let n = rounded.to_bits() - TWO_52.to_bits();
+    let left = magnitude - (rounded - TWO_52);
+    if 0.5 - left.abs() <= magnitude * 4.0 * f64::EPSILON {
         return None;
     }
-    let n = whole + u64::from(frac > 0.5);
     // The text holds max(digits of n, decimals + 1) digits; parse_number
     // divides directly only up to 15 of them.
     let digits = digit_count(n).max(decimals + 1);

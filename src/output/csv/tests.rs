@@ -485,3 +485,23 @@ proptest! {
         prop_assert_eq!(String::from_utf8(line.buf).unwrap(), format!("{a},{a},{b},{b},{a},{t},{t},{u},{u},{t}"));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+    /// Numbers Ryu writes in decimal notation (1e-5 to 1e16: fractions,
+    /// whole numbers with trailing zeros, both signs) still give `{:e}`'s
+    /// bytes once moved into scientific notation.
+    #[test]
+    fn sci_of_decimal_notation_matches_the_standard_formatter(n in any::<i64>(), shift in 0u32..64, k in -5i32..22, bits in any::<u64>()) {
+        let scaled = (n >> shift) as f64 / 10f64.powi(k);
+        // Any double between 1e-6 and 1e17, by its bits.
+        let lo = 1e-6f64.to_bits();
+        let any = f64::from_bits(lo + bits % (1e17f64.to_bits() - lo));
+        for x in [scaled, any, -any] {
+            let mut buf = Vec::new();
+            push_sci(&mut buf, x);
+            prop_assert_eq!(String::from_utf8(buf).unwrap(), format!("{x:e}"));
+        }
+    }
+}
