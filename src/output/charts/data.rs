@@ -659,8 +659,11 @@ impl TimeseriesReducer {
             out.months.energy_cost_usd[m] += or_zero(v.cost);
             out.months.carbon_tco2e[m] += or_zero(v.carbon);
             out.months.energy_mwh[m] += or_zero(v.energy);
-            for (k, f) in v.failures.iter().enumerate() {
-                out.months.failures[m][k] += or_zero(*f) as u64;
+            for (sum, &f) in out.months.failures[m].iter_mut().zip(&v.failures) {
+                // Most classes see no failure in an hour: nothing to add.
+                if f > 0.0 {
+                    *sum += or_zero(f) as u64;
+                }
             }
         }
         if out.training.is_some() {

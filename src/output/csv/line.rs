@@ -22,6 +22,40 @@ pub struct Line {
     /// The value of the number field written in `numeric` mode, if known
     /// without its text.
     value: Option<f64>,
+    /// The last field [`Line::date_time`] wrote: the instant and its text
+    /// (a sample's rows all carry the same one).
+    instant: Option<(chrono::NaiveDateTime, Memo)>,
+    /// The last field [`Line::fixed_repeating`] wrote: the number's bits,
+    /// its decimals and its text.
+    repeating: Option<(u64, usize, Memo)>,
+}
+
+/// The text of a field kept to be copied again.
+#[derive(Clone, Copy)]
+struct Memo {
+    len: usize,
+    text: [u8; 32],
+}
+
+impl Memo {
+    /// The text of the field that starts at `start` in `buf` and ends
+    /// it, if it is at most 32 bytes long.
+    fn of(buf: &[u8], start: usize) -> Option<Memo> {
+        let field = &buf[start..];
+        let mut text = [0; 32];
+        text.get_mut(..field.len())?.copy_from_slice(field);
+        Some(Memo {
+            len: field.len(),
+            text,
+        })
+    }
+
+    /// Appends the text (a copy of fixed size, the rest cut off).
+    fn push(&self, buf: &mut Vec<u8>) {
+        let start = buf.len();
+        buf.extend_from_slice(&self.text);
+        buf.truncate(start + self.len);
+    }
 }
 
 impl Line {
@@ -33,6 +67,8 @@ impl Line {
             starts: Vec::new(),
             numeric: false,
             value: None,
+            instant: None,
+            repeating: None,
         }
     }
 
@@ -47,9 +83,12 @@ impl Line {
             starts: Vec::new(),
             numeric: false,
             value: None,
+            instant: None,
+            repeating: None,
         }
     }
 
+    #[inline]
     pub(super) fn separator(&mut self) {
         if self.first {
             self.first = false;
@@ -115,6 +154,13 @@ impl Line {
     pub fn date_time(&mut self, t: chrono::NaiveDateTime) {
         use chrono::Timelike as _;
         self.separator();
+        if let Some((last, memo)) = &self.instant
+            && *last == t
+        {
+            memo.push(&mut self.buf);
+            return;
+        }
+        let start = self.buf.len();
         push_date(&mut self.buf, t.date());
         let s = t.num_seconds_from_midnight();
         self.buf.push(b'T');
@@ -123,6 +169,7 @@ impl Line {
         push_pair(&mut self.buf, s / 60 % 60);
         self.buf.push(b':');
         push_pair(&mut self.buf, s % 60);
+        self.instant = Memo::of(&self.buf, start).map(|memo| (t, memo));
     }
 
     /// A calendar month as `YYYY-MM` (never quoted: digits and a dash).
@@ -132,7 +179,9 @@ impl Line {
         write!(self.buf, "{m}").expect("writing to a Vec cannot fail");
     }
 
-    /// A whole number.
+    /// A whole number. Inlined into each column's writer: most counts in
+    /// a row are a single digit, pushed directly.
+    #[inline]
     pub fn int(&mut self, n: u64) {
         if self.numeric {
             // The digits read back as `n` rounded to a double: exact up
@@ -141,11 +190,16 @@ impl Line {
             return;
         }
         self.separator();
-        push_u64(&mut self.buf, n);
+        if n < 10 {
+            self.buf.push(b'0' + n as u8);
+        } else {
+            push_u64(&mut self.buf, n);
+        }
     }
 
     /// A number with `decimals` digits after the point (at most 9), never
     /// written as `-0.000`.
+    #[inline]
     pub fn fixed(&mut self, x: f64, decimals: usize) {
         if self.numeric
             && let Some(v) = fixed_value(x, decimals)
@@ -155,6 +209,27 @@ impl Line {
         }
         self.separator();
         push_fixed(&mut self.buf, x, decimals);
+    }
+
+    /// A number as [`Line::fixed`] writes it, for one that repeats from
+    /// row to row (a sample's time, on each of its rows): the text of the
+    /// last one is kept and copied again while the number is the same.
+    pub fn fixed_repeating(&mut self, x: f64, decimals: usize) {
+        if self.numeric {
+            self.fixed(x, decimals);
+            return;
+        }
+        self.separator();
+        if let Some((bits, d, memo)) = &self.repeating
+            && *bits == x.to_bits()
+            && *d == decimals
+        {
+            memo.push(&mut self.buf);
+            return;
+        }
+        let start = self.buf.len();
+        push_fixed(&mut self.buf, x, decimals);
+        self.repeating = Memo::of(&self.buf, start).map(|memo| (x.to_bits(), decimals, memo));
     }
 
     /// A number in the shortest scientific notation that reads back the
@@ -230,7 +305,7 @@ pub(super) fn digits_of(digits: &mut [u8], mut n: u64) -> usize {
 
 /// The longest field [`push_u64`] and [`push_fixed`]'s fast path write:
 /// 20 digits, or 16 digits, a sign and a point.
-const FIELD: usize = 24;
+pub(super) const FIELD: usize = 24;
 
 /// Appends the first `len` bytes of `field`: the whole array is copied
 /// (a fixed-size copy, no call to `memcpy`) and the rest cut off again.
@@ -242,7 +317,7 @@ fn push_field(buf: &mut Vec<u8>, field: &[u8; FIELD], len: usize) {
 
 /// The number of decimal digits of `n` (1 for 0): a guess from its bit
 /// length (`log10 2 ≈ 1233 / 4096`), corrected by one comparison.
-fn digit_count(n: u64) -> usize {
+pub(super) fn digit_count(n: u64) -> usize {
     const POWERS: [u64; 20] = {
         let mut p = [1u64; 20];
         let mut i = 1;
@@ -258,148 +333,58 @@ fn digit_count(n: u64) -> usize {
 }
 
 /// Appends the decimal digits of `n`.
+#[inline(never)]
 pub(super) fn push_u64(buf: &mut Vec<u8>, n: u64) {
     if n < 10 {
         // One digit (most counts in a row are 0): no digit buffer.
         buf.push(b'0' + n as u8);
         return;
     }
-    let mut field = [b'0'; FIELD];
     let len = digit_count(n);
+    if n < EIGHT_DIGITS {
+        // The last `len` of eight zero-padded digits, moved to the front.
+        let text = eight_digits(n as u32) >> (8 * (8 - len));
+        let start = buf.len();
+        buf.extend_from_slice(&text.to_le_bytes());
+        buf.truncate(start + len);
+        return;
+    }
+    let mut field = [b'0'; FIELD];
     digits_of(&mut field[..len], n);
     push_field(buf, &field, len);
 }
 
-/// Appends `x` as `format!("{x:e}")` writes it: the shortest digits that
-/// read back as `x`. Positive zero, frequent in idle rows, skips the
-/// formatter; so does every other finite number, whose digits come from
-/// Ryu ([`push_sci_shortest`]) unless it lies exactly halfway between two
-/// shortest candidates.
-pub(super) fn push_sci(buf: &mut Vec<u8>, x: f64) {
-    if x == 0.0 && x.is_sign_positive() {
-        buf.extend_from_slice(b"0e0");
-    } else if !(x.is_finite() && x != 0.0 && push_sci_shortest(buf, x)) {
-        write!(buf, "{x:e}").expect("writing to a Vec cannot fail");
-    }
+/// 10^8: the numbers [`eight_digits`] writes are below it.
+pub(super) const EIGHT_DIGITS: u64 = 100_000_000;
+
+/// The eight decimal digits of `n` (below 10^8, zero-padded) as ASCII, in
+/// reading order from the lowest byte (so `to_le_bytes` is the text).
+/// Every lane of the word is split at once: the two halves of four digits
+/// into 32-bit lanes, each into two pairs (16-bit lanes), each pair into
+/// its two digits (bytes), by multiplications that divide exactly in the
+/// lanes' ranges (`v·10486 >> 20 = v / 100` for `v` < 10^4, `v·103 >> 10
+/// = v / 10` for `v` < 100) and never carry into the next lane.
+pub(super) fn eight_digits(n: u32) -> u64 {
+    debug_assert!(u64::from(n) < EIGHT_DIGITS);
+    let halves = u64::from(n / 10_000) | (u64::from(n % 10_000) << 32);
+    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let pairs = hundreds | ((halves - hundreds * 100) << 16);
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    (tens | ((pairs - tens * 10) << 8)) | 0x3030_3030_3030_3030
 }
 
-/// [`push_sci`] for a finite, non-zero number, a few times faster than the
-/// standard formatter; returns false, having written nothing, where the
-/// two could differ. Both give the shortest digits that read back as `x`
-/// and, of those, the ones closest to `x`; they could differ only where
-/// `x` lies exactly halfway between two such candidates (`D·10^k` and
-/// `(D+1)·10^k`), where each breaks the tie its own way. That case is
-/// recognised exactly ([`is_decimal_midpoint`]) and left to the standard
-/// formatter. Ryu writes `123.0`, `0.001` or `1.2e20`; the digits and the
-/// point's place are read from that and written as `1.23e2`.
-fn push_sci_shortest(buf: &mut Vec<u8>, x: f64) -> bool {
-    let mut ryu = ryu::Buffer::new();
-    let text = ryu.format_finite(x).as_bytes();
-    let (negative, text) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    // The significant digits as a number D and the power of ten k of the
-    // last, the value being D·10^k: Ryu writes at most 17 of them.
-    let mut d = 0u64;
-    let mut k = 0i64;
-    let mut after_point = false;
-    let mut rest = text;
-    while let Some((&b, tail)) = rest.split_first() {
-        match b {
-            b'0'..=b'9' => {
-                d = d * 10 + u64::from(b - b'0');
-                k -= i64::from(after_point);
-            }
-            b'.' => after_point = true,
-            _ => break, // the exponent's `e`
-        }
-        rest = tail;
+/// The sixteen decimal digits of `n` (below 10^16, zero-padded) as ASCII
+/// in the first 16 bytes, followed by 16 bytes of `0` (room for the
+/// fixed-size copies of [`push_fixed`]).
+pub(super) fn sixteen_digits(n: u64) -> [u8; 32] {
+    debug_assert!(n < EIGHT_DIGITS * EIGHT_DIGITS);
+    let mut text = [b'0'; 32];
+    let (high, low) = (n / EIGHT_DIGITS, n % EIGHT_DIGITS);
+    if high != 0 {
+        text[..8].copy_from_slice(&eight_digits(high as u32).to_le_bytes());
     }
-    if let Some((b'e', exponent)) = rest.split_first() {
-        let (minus, digits) = match exponent.split_first() {
-            Some((b'-', digits)) => (true, digits),
-            _ => (false, exponent),
-        };
-        let e = digits
-            .iter()
-            .fold(0i64, |e, &b| e * 10 + i64::from(b - b'0'));
-        k += if minus { -e } else { e };
-    }
-    if d == 0 {
-        return false;
-    }
-    while d.is_multiple_of(10) {
-        d /= 10;
-        k += 1;
-    }
-    if is_decimal_midpoint(x, d, k) {
-        return false;
-    }
-    // `-d.ddde-x`: a sign, 17 digits, a point, `e`, a sign and 3 digits.
-    let mut field = [0u8; FIELD + 8];
-    let sign = usize::from(negative);
-    field[0] = b'-';
-    let n = digit_count(d);
-    let exponent = k + n as i64 - 1;
-    // The digits from the second place on, then the first moved before
-    // the point.
-    digits_of(&mut field[sign + 1..sign + 1 + n], d);
-    let mut len = sign + 1 + n;
-    if n > 1 {
-        field[sign] = field[sign + 1];
-        field[sign + 1] = b'.';
-    } else {
-        field[sign] = field[sign + 1];
-        len -= 1;
-    }
-    field[len] = b'e';
-    len += 1;
-    if exponent < 0 {
-        field[len] = b'-';
-        len += 1;
-    }
-    let e = exponent.unsigned_abs();
-    let e_digits = digit_count(e);
-    digits_of(&mut field[len..len + e_digits], e);
-    len += e_digits;
-    let start = buf.len();
-    buf.extend_from_slice(&field);
-    buf.truncate(start + len);
-    true
-}
-
-/// Whether `|x|` is exactly `(2d − 1)·10^k / 2` or `(2d + 1)·10^k / 2`:
-/// halfway between the `n`-digit decimal `d·10^k` and a neighbour of it
-/// (`d` below 10^17). In integers: `|x| = m·2^e` with `m` odd, and the
-/// equation `m·2^(e+1) = b·2^k·5^k` (`b = 2d ± 1`, odd) holds only if the
-/// powers of two match and `m` equals `b·5^k` (k ≥ 0) or `m·5^−k` equals
-/// `b` (k < 0). Past |k| = 27 the odd sides cannot meet (`m` < 2^53, `b`
-/// < 2^58, 5^28 > 2^64), so there is nothing to compare.
-fn is_decimal_midpoint(x: f64, d: u64, k: i64) -> bool {
-    let bits = x.to_bits();
-    let biased = ((bits >> 52) & 0x7ff) as i64;
-    let fraction = bits & ((1u64 << 52) - 1);
-    let (m, e) = if biased == 0 {
-        (fraction, -1074)
-    } else {
-        (fraction | (1u64 << 52), biased - 1075)
-    };
-    if m == 0 || k.abs() > 27 {
-        return false;
-    }
-    let tz = m.trailing_zeros();
-    let (m, e) = (u128::from(m >> tz), e + i64::from(tz));
-    let five = 5u128.pow(k.unsigned_abs() as u32);
-    [2 * u128::from(d) - 1, 2 * u128::from(d) + 1]
-        .into_iter()
-        .any(|b| {
-            if k >= 0 {
-                e + 1 == k && m == b * five
-            } else {
-                e + 1 + (-k) == 0 && m * five == b
-            }
-        })
+    text[8..16].copy_from_slice(&eight_digits(low as u32).to_le_bytes());
+    text
 }
 
 pub(super) const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
@@ -413,37 +398,68 @@ pub(super) const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8
 /// is the correctly rounded one unless the scaled value lies within that
 /// error of a half; those rare values, and values too large for the integer,
 /// go through the standard formatter.
+#[inline(never)]
 pub(super) fn push_fixed(buf: &mut Vec<u8>, x: f64, decimals: usize) {
     debug_assert!(decimals < POW10.len());
     if x == 0.0 {
         // Zero of either sign, frequent (no wait, no loss): `0.000000`.
         const ZEROS: &[u8; 11] = b"0.000000000";
-        buf.extend_from_slice(&ZEROS[..if decimals == 0 { 1 } else { decimals + 2 }]);
+        let start = buf.len();
+        buf.extend_from_slice(ZEROS);
+        buf.truncate(start + if decimals == 0 { 1 } else { decimals + 2 });
         return;
     }
     let scaled = x * POW10[decimals];
     let magnitude = scaled.abs();
-    // NaN, infinities and values too large for the integer.
-    if magnitude.is_nan() || magnitude >= 9.0e15 {
+    // NaN, infinities and values too large for the rounding below.
+    if magnitude.is_nan() || magnitude >= 4.0e15 {
         slow_fixed(buf, x, decimals);
         return;
     }
-    // Below 9e15 (< 2^53) the cast is the exact floor, and the fraction
-    // left is exact: rounding is a comparison, with no call to `round`.
-    // (Through i64, whose cast is one instruction and a check.)
-    let whole = magnitude as i64 as u64;
-    let frac = magnitude - whole as f64;
-    if (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON {
+    // Below 2^52 adding 2^52 rounds to the nearest integer (the sum's ulp
+    // is 1), whose bits then hold it; what is left over is exact. Within
+    // the scaling's error of a half, the standard formatter decides.
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let rounded = magnitude + TWO_52;
+    let n = rounded.to_bits() - TWO_52.to_bits();
+    let left = magnitude - (rounded - TWO_52);
+    if 0.5 - left.abs() <= magnitude * 4.0 * f64::EPSILON {
         slow_fixed(buf, x, decimals);
         return;
     }
-    let n = whole + u64::from(frac > 0.5);
-    // The field laid out left to right: a sign, the digits of `n`
-    // zero-padded to at least `decimals + 1`, the point before the last
-    // `decimals`; at most 1 + 16 + 1 bytes (n < 9e15).
     let negative = n != 0 && x < 0.0;
     let sign = usize::from(negative);
+    // The digits of `n` zero-padded to at least `decimals + 1`.
     let digits = digit_count(n).max(decimals + 1);
+    if digits > 15 {
+        push_fixed_long(buf, n, negative, digits, decimals);
+        return;
+    }
+    // The field laid out left to right in a scratch of fixed size, by
+    // fixed-size copies: a sign, the digits from the first one on, then
+    // (with decimals) the point over the first decimal and the decimals
+    // again after it. At most 1 + 15 + 1 bytes.
+    let text = sixteen_digits(n);
+    let mut field = [b'0'; FIELD + 16];
+    field[0] = b'-';
+    field[sign..sign + 16].copy_from_slice(&text[16 - digits..32 - digits]);
+    let len = if decimals == 0 {
+        sign + digits
+    } else {
+        let point = sign + digits - decimals;
+        field[point] = b'.';
+        field[point + 1..point + 17].copy_from_slice(&text[16 - decimals..32 - decimals]);
+        point + 1 + decimals
+    };
+    let start = buf.len();
+    buf.extend_from_slice(&field[..FIELD]);
+    buf.truncate(start + len);
+}
+
+/// [`push_fixed`]'s field of the rounded integer `n` (`digits` digits with
+/// the padding, 16 of them: `n` ≥ 10^15) written digit pair by pair.
+fn push_fixed_long(buf: &mut Vec<u8>, n: u64, negative: bool, digits: usize, decimals: usize) {
+    let sign = usize::from(negative);
     let whole_digits = digits - decimals;
     let mut field = [b'0'; FIELD];
     if negative {
@@ -487,21 +503,24 @@ const POW10_U64: [u64; 10] = [
 /// it reads. `None` where either would take its other path (a value near a
 /// half, too large, not finite, or more than 15 digits), and the text must
 /// be written and read.
+#[inline(never)]
 pub(super) fn fixed_value(x: f64, decimals: usize) -> Option<f64> {
     const POW10_READ: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
     let scaled = x * POW10[decimals];
     let magnitude = scaled.abs();
-    if magnitude.is_nan() || magnitude >= 9.0e15 {
+    if magnitude.is_nan() || magnitude >= 4.0e15 {
         return None;
     }
-    let whole = magnitude as i64 as u64;
-    let frac = magnitude - whole as f64;
-    if (frac - 0.5).abs() <= magnitude * 4.0 * f64::EPSILON {
+    // Rounded as push_fixed rounds it.
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let rounded = magnitude + TWO_52;
+    let n = rounded.to_bits() - TWO_52.to_bits();
+    let left = magnitude - (rounded - TWO_52);
+    if 0.5 - left.abs() <= magnitude * 4.0 * f64::EPSILON {
         return None;
     }
-    let n = whole + u64::from(frac > 0.5);
     // The text holds max(digits of n, decimals + 1) digits; parse_number
     // divides directly only up to 15 of them.
     let digits = digit_count(n).max(decimals + 1);
@@ -638,12 +657,19 @@ pub fn field_text<R>(column: &Column<R>, row: &R) -> String {
 /// reads it ([`parse_number`]), so what is drawn from memory is what is
 /// drawn from the file, to the bit.
 pub struct FieldReader {
+    /// The line numbers are written to: always in `numeric` mode, empty
+    /// between calls.
+    numbers: Line,
+    /// The line text fields are written to.
     line: Line,
 }
 
 impl Default for FieldReader {
     fn default() -> Self {
+        let mut numbers = Line::unquoted();
+        numbers.numeric = true;
         FieldReader {
+            numbers,
             line: Line::unquoted(),
         }
     }
@@ -655,14 +681,15 @@ impl FieldReader {
     pub fn number<R>(&mut self, column: &Column<R>, row: &R) -> f64 {
         // The value is taken without its text where it is known exactly
         // (Line::numeric); otherwise the field is written and read.
-        self.line.clear();
-        self.line.numeric = true;
-        self.line.value = None;
-        (column.put)(row, &mut self.line);
-        self.line.numeric = false;
-        match self.line.value {
+        let numbers = &mut self.numbers;
+        (column.put)(row, numbers);
+        match numbers.value.take() {
             Some(v) => v,
-            None => parse_number(&self.line.buf),
+            None => {
+                let v = parse_number(&numbers.buf);
+                numbers.clear();
+                v
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use super::*;
 columns! {
     /// Columns of `timeseries.csv`.
     pub const SAMPLE_COLUMNS: [Column<SampleRow>] in timeseries_base = [
-        TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 3),
+        TIME_H = "time_h" in Hours => |r, l| l.fixed_repeating(r.time_h, 3),
         TIMESTAMP = "timestamp", Text => |r, l| l.date_time(r.timestamp),
         SITE = "site", Text => |r, l| l.text(&r.site),
         RACKS_ONLINE = "racks_online" => |r, l| l.int(r.racks_online.into()),
@@ -94,7 +94,7 @@ columns! {
     /// model's figures (chip-hours with 6 decimals, to 3.6 chip-milliseconds,
     /// so that sums over rows keep their precision).
     pub const CAPACITY_COLUMNS: [RackColumn] in capacity = [
-        TIME_H = "time_h" in Hours => |s, _r, l| l.fixed(s.time_h, 3),
+        TIME_H = "time_h" in Hours => |s, _r, l| l.fixed_repeating(s.time_h, 3),
         TIMESTAMP = "timestamp", Text => |s, _r, l| l.date_time(s.timestamp),
         SITE = "site", Text => |s, _r, l| l.text(&s.site),
         RACK = "rack", Text => |_s, r, l| l.text(&r.rack),

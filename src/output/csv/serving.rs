@@ -87,7 +87,7 @@ pub fn write_replay(
 columns! {
     /// Columns of `services.csv`.
     pub const SERVICE_COLUMNS: [Column<ServiceRow>] in services_base = [
-        TIME_H = "time_h" in Hours => |r, l| l.fixed(r.time_h, 3),
+        TIME_H = "time_h" in Hours => |r, l| l.fixed_repeating(r.time_h, 3),
         TIMESTAMP = "timestamp", Text => |r, l| l.date_time(r.timestamp),
         SERVICE = "service", Text => |r, l| l.text(r.service.as_str()),
         DEMAND_RPS = "demand_rps" => |r, l| l.fixed(r.demand_rps, 6),

@@ -374,3 +374,134 @@ proptest! {
         prop_assert_eq!(String::from_utf8(line.buf).unwrap(), want);
     }
 }
+
+#[test]
+fn eight_digits_are_the_zero_padded_decimal_digits() {
+    use super::line::eight_digits;
+    let check = |n: u32| {
+        assert_eq!(
+            eight_digits(n).to_le_bytes(),
+            format!("{n:08}").as_bytes(),
+            "{n}"
+        );
+    };
+    (0..100_000).for_each(check);
+    // Every lane's edges: each group of four and each pair at 0 and 9s.
+    for hi in [0, 1, 9, 10, 99, 100, 999, 1000, 9999] {
+        for lo in [0, 1, 9, 10, 99, 100, 999, 1000, 9999] {
+            check(hi * 10_000 + lo);
+        }
+    }
+    (0..100_000_000).step_by(9_973).for_each(check);
+    check(99_999_999);
+}
+
+/// The fixed-decimal fast path against the standard formatter at every
+/// decimals count a column uses and past it: negatives, values rounding
+/// to zero, halves and their neighbours, every digit count up to the
+/// largest integer the fast path takes.
+#[test]
+fn fixed_matches_the_standard_formatter_at_the_edges() {
+    let mut values = vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        1.5,
+        2.5,
+        0.049,
+        -0.049,
+        1e-7,
+        -1e-7,
+        1e-300,
+        -1e-300,
+        2.675,
+        1.0005,
+        9.9995,
+        99.99949,
+        123_456.789_012_345,
+        -123_456.789_012_345,
+        8_999_999_999_999_999.0,
+        9e15,
+        1e16,
+        1e300,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    for k in 0..18 {
+        let p = 10f64.powi(k);
+        for v in [p, p - 1.0, p + 1.0, p / 3.0, p * 0.999_999_9, p + 0.5] {
+            values.extend([v, -v, v / 1e9, -v / 1e9, v / 1e3 + 0.000_5]);
+        }
+    }
+    for (d, scale) in POW10.iter().enumerate() {
+        for &x in &values {
+            assert_eq!(fixed(x, d), reference(x, d), "{x:?} with {d} decimals");
+            // Halves at the last decimal and next to them.
+            let half = (x * scale).trunc() / scale + 0.5 / scale;
+            for h in [
+                half,
+                f64::from_bits(half.to_bits() + 1),
+                f64::from_bits(half.to_bits().wrapping_sub(1)),
+            ] {
+                assert_eq!(fixed(h, d), reference(h, d), "{h:?} with {d} decimals");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+    /// Decimals of every digit count (a scaled integer over 10^k) written
+    /// with every decimals count match the standard formatter.
+    #[test]
+    fn fixed_matches_the_standard_formatter_for_decimals(n in any::<i64>(), shift in 0u32..64, k in 0i32..19, d in 0usize..10) {
+        let x = (n >> shift) as f64 / 10f64.powi(k);
+        prop_assert_eq!(fixed(x, d), reference(x, d));
+    }
+
+    /// A repeated number or instant is written as the first time, and the
+    /// next different one as itself.
+    #[test]
+    fn repeated_fields_are_written_as_the_first(a in -1e9f64..1e9, b in -1e9f64..1e9, d in 0usize..10, day in 0i64..1_000_000, second in 0u32..86_400) {
+        let date = chrono::NaiveDate::from_num_days_from_ce_opt(day as i32).unwrap();
+        let t = date.and_time(chrono::NaiveTime::from_num_seconds_from_midnight_opt(second, 0).unwrap());
+        let u = t + chrono::Duration::seconds(1);
+        let mut line = Line::new();
+        for x in [a, a, b, b, a] {
+            line.fixed_repeating(x, d);
+        }
+        for x in [t, t, u, u, t] {
+            line.date_time(x);
+        }
+        let (a, b) = (reference(a, d), reference(b, d));
+        let (t, u) = (t.format("%Y-%m-%dT%H:%M:%S"), u.format("%Y-%m-%dT%H:%M:%S"));
+        prop_assert_eq!(String::from_utf8(line.buf).unwrap(), format!("{a},{a},{b},{b},{a},{t},{t},{u},{u},{t}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+    /// Numbers Ryu writes in decimal notation (1e-5 to 1e16: fractions,
+    /// whole numbers with trailing zeros, both signs) still give `{:e}`'s
+    /// bytes once moved into scientific notation.
+    #[test]
+    fn sci_of_decimal_notation_matches_the_standard_formatter(n in any::<i64>(), shift in 0u32..64, k in -5i32..22, bits in any::<u64>()) {
+        let scaled = (n >> shift) as f64 / 10f64.powi(k);
+        // Any double between 1e-6 and 1e17, by its bits.
+        let lo = 1e-6f64.to_bits();
+        let any = f64::from_bits(lo + bits % (1e17f64.to_bits() - lo));
+        for x in [scaled, any, -any] {
+            let mut buf = Vec::new();
+            push_sci(&mut buf, x);
+            prop_assert_eq!(String::from_utf8(buf).unwrap(), format!("{x:e}"));
+        }
+    }
+}
