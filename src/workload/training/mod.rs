@@ -505,6 +505,7 @@ impl<'s> Training<'s> {
         *self.counts.of_mut(old) -= 1;
         *self.counts.of_mut(state) += 1;
         run.state = state;
+        run.rated = false;
         // A checkpoint or restart begins or ends: running before and after,
         // its sites' tallies stay as they are.
         let (was, is) = (Activity::of(old), Activity::of(state));
@@ -621,6 +622,10 @@ impl<'s> Training<'s> {
                             Next::Completion => self.complete(i, now, world),
                             Next::Checkpoint => {
                                 self.set_state(i, now, JobState::Checkpointing);
+                                // Its rate as computed: unless something
+                                // changes, the checkpoint's end computes
+                                // at it again.
+                                self.runs[i].rated = true;
                                 self.set_load(i, now, 0.0, world);
                                 let at = now + self.runs[i].checkpoint_time;
                                 self.schedule(at, i);
@@ -697,6 +702,7 @@ impl<'s> Training<'s> {
                 self.speed[site.index()] = speed;
                 for k in 0..self.placed[site.index()].len() {
                     let job = self.placed[site.index()][k] as usize;
+                    self.runs[job].rated = false;
                     if self.runs[job].state == JobState::Computing {
                         self.integrate(job, now);
                         self.compute(job, now, world);
@@ -711,6 +717,7 @@ impl<'s> Training<'s> {
                     if slot == 0 && detail.flow == Some(flow) {
                         detail.ring_rate = Some(rate.0);
                         let run = &mut self.runs[job as usize];
+                        run.rated = false;
                         if !run.dirty {
                             run.dirty = true;
                             self.dirty.push(job);
@@ -832,7 +839,11 @@ impl<'s> Training<'s> {
     /// comes first.
     fn compute(&mut self, job: usize, now: SimTime, world: &mut World) {
         let spec = self.specs[job];
-        let rate = self.comm_rate(job);
+        let rate = if self.runs[job].rated {
+            self.runs[job].rate
+        } else {
+            self.comm_rate(job)
+        };
         if self.runs[job].state != JobState::Computing {
             self.set_state(job, now, JobState::Computing);
             self.set_load(job, now, 1.0, world);
