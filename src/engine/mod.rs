@@ -116,7 +116,7 @@ impl<E: Copy> Engine<E> {
     }
 
     /// Schedules `event` at time `at`.
-    #[inline]
+    #[inline(always)]
     pub fn schedule_at(&mut self, at: SimTime, event: E) -> Result<EventId, ScheduleError> {
         if at < self.now {
             return Err(ScheduleError::InPast {

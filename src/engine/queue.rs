@@ -160,8 +160,8 @@ struct RadixHeap<E> {
     /// A former lowest bucket, sorted by descending `(time, seq)`: its
     /// smallest entry is at the end.
     run: Vec<Entry<E>>,
-    /// The sort keys of the bucket becoming the run (kept between sorts).
-    keys: Vec<u64>,
+    /// The sort keys of the bucket becoming the run.
+    keys: [u64; RUN_MAX],
 }
 
 impl<E: Copy> RadixHeap<E> {
@@ -175,7 +175,7 @@ impl<E: Copy> RadixHeap<E> {
             levels: 0,
             occupied: [[0; WORDS]; LEVELS],
             run: Vec::new(),
-            keys: Vec::new(),
+            keys: [0; RUN_MAX],
         }
     }
 
@@ -278,13 +278,12 @@ impl<E: Copy> RadixHeap<E> {
         const _: () = assert!(RUN_MAX <= 1 << POSITION_BITS);
         let base = self.last;
         let bucket = &mut self.buckets[b];
-        let mut keys = std::mem::take(&mut self.keys);
-        keys.clear();
+        let keys = &mut self.keys[..bucket.len()];
         let mut spread = 0;
-        for (position, e) in bucket.iter().enumerate() {
+        for ((position, e), key) in bucket.iter().enumerate().zip(keys.iter_mut()) {
             let after = e.time - base;
             spread |= after;
-            keys.push((after << POSITION_BITS) | position as u64);
+            *key = (after << POSITION_BITS) | position as u64;
         }
         if spread >> (64 - POSITION_BITS) == 0 {
             keys.sort_unstable();
@@ -298,7 +297,6 @@ impl<E: Copy> RadixHeap<E> {
                 std::cmp::Reverse((u128::from(e.time) << 64) | u128::from(e.seq))
             });
         }
-        self.keys = keys;
     }
 
     #[inline(always)]
