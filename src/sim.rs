@@ -121,7 +121,9 @@ impl<'s, R: Recorder> Model<'s, R> {
 
     /// Hands the world's notices to the workloads (until their commands
     /// raise no more), schedules what the world and the workloads asked
-    /// for, and records the world's failure rows.
+    /// for, and records the world's failure rows. Inlined into the
+    /// handler, which calls it after every event.
+    #[inline(always)]
     fn flush(&mut self, engine: &mut Engine<Event>) {
         let now = engine.now();
         // The training layer responds after every pass over the notices (at

@@ -1,6 +1,7 @@
 //! The discrete-event core: a clock, a queue of pending events, cancellation
 //! and named random streams. It knows nothing of datacenters: it is generic
-//! over the event type `E`, and a model is anything implementing [`Handler`].
+//! over the event type `E` (a small `Copy` value: events are copied in and
+//! out of the queue), and a model is anything implementing [`Handler`].
 //!
 //! # Verbs
 //!
@@ -89,13 +90,13 @@ pub struct Engine<E> {
     processed: u64,
 }
 
-impl<E> Default for Engine<E> {
+impl<E: Copy> Default for Engine<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Engine<E> {
+impl<E: Copy> Engine<E> {
     /// An engine at time zero with nothing pending.
     pub fn new() -> Self {
         Engine {
@@ -115,7 +116,7 @@ impl<E> Engine<E> {
     }
 
     /// Schedules `event` at time `at`.
-    #[inline]
+    #[inline(always)]
     pub fn schedule_at(&mut self, at: SimTime, event: E) -> Result<EventId, ScheduleError> {
         if at < self.now {
             return Err(ScheduleError::InPast {
@@ -167,7 +168,9 @@ impl<E> Engine<E> {
     }
 
     /// Takes the next live event out of the queue and advances the clock.
-    #[inline]
+    /// Inlined into the run loop: out of line, its frame and its returned
+    /// event through memory cost about 30 instructions an event.
+    #[inline(always)]
     fn pop_live(&mut self) -> Option<E> {
         loop {
             let e = self.queue.pop()?;

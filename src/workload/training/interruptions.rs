@@ -202,6 +202,7 @@ impl Training<'_> {
         let g = &mut self.runs[job].gens;
         g.fault = g.fault.wrapping_add(1);
         self.runs[job].ring = false;
+        self.runs[job].rated = false;
         let detail = &mut self.details[job];
         detail.ring_rate = None;
         if let Some(flow) = detail.flow.take() {
@@ -255,6 +256,7 @@ impl Training<'_> {
     /// (the same rate and traffic; a cut of one of those links takes the
     /// job's domain down anyway).
     pub(super) fn start_flows(&mut self, job: usize, now: SimTime, world: &mut World) {
+        self.runs[job].rated = false;
         if self.config.jobs[job].comm.is_none() {
             return;
         }

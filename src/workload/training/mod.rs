@@ -297,6 +297,38 @@ impl SiteTally {
         self.bytes += self.traffic * dt;
         self.since = now;
     }
+
+    /// Counts, from `now`, rate `rate` instead of `was` [FLOP/s] for a job
+    /// of `domains` domains whose part `part` is here: its share by
+    /// domains, and the traffic that follows at `per_rack` bytes per FLOP
+    /// per rack.
+    #[inline(always)]
+    fn count(
+        &mut self,
+        part: &Part,
+        now: SimTime,
+        was: f64,
+        rate: f64,
+        domains: f64,
+        per_rack: f64,
+    ) {
+        self.advance(now);
+        match (was > 0.0, rate > 0.0) {
+            (false, true) => self.computing += 1,
+            (true, false) => self.computing -= 1,
+            _ => {}
+        }
+        let share = f64::from(part.domains) / domains;
+        let racks = f64::from(part.racks);
+        // Exactly 0 with nothing computing: no residue of additions.
+        if self.computing == 0 {
+            self.rate = 0.0;
+            self.traffic = 0.0;
+        } else {
+            self.rate += (rate - was) * share;
+            self.traffic += (rate - was) * per_rack * racks;
+        }
+    }
 }
 
 /// Every training job of a scenario, its queue and its events.
@@ -505,6 +537,7 @@ impl<'s> Training<'s> {
         *self.counts.of_mut(old) -= 1;
         *self.counts.of_mut(state) += 1;
         run.state = state;
+        run.rated = false;
         // A checkpoint or restart begins or ends: running before and after,
         // its sites' tallies stay as they are.
         let (was, is) = (Activity::of(old), Activity::of(state));
@@ -544,26 +577,18 @@ impl<'s> Training<'s> {
         let domains = f64::from(self.specs[job].domains);
         let per_rack = self.bytes_per_flop(job);
         let run = &mut self.runs[job];
+        let was = run.counted_rate;
+        run.counted_rate = rate;
+        // Nearly every job holds one allocation, kept inline: no loop.
+        if let Parts::One(part) = &run.parts {
+            let t = &mut self.tally[part.site as usize];
+            t.count(part, now, was, rate, domains, per_rack);
+            return;
+        }
         for part in run.parts.iter() {
             let t = &mut self.tally[part.site as usize];
-            t.advance(now);
-            match (run.counted_rate > 0.0, rate > 0.0) {
-                (false, true) => t.computing += 1,
-                (true, false) => t.computing -= 1,
-                _ => {}
-            }
-            let share = f64::from(part.domains) / domains;
-            let racks = f64::from(part.racks);
-            // Exactly 0 with nothing computing: no residue of additions.
-            if t.computing == 0 {
-                t.rate = 0.0;
-                t.traffic = 0.0;
-            } else {
-                t.rate += (rate - run.counted_rate) * share;
-                t.traffic += (rate - run.counted_rate) * per_rack * racks;
-            }
+            t.count(part, now, was, rate, domains, per_rack);
         }
-        run.counted_rate = rate;
     }
 
     /// The training figures of site `site` at `now` (a sample): counts at
@@ -621,6 +646,10 @@ impl<'s> Training<'s> {
                             Next::Completion => self.complete(i, now, world),
                             Next::Checkpoint => {
                                 self.set_state(i, now, JobState::Checkpointing);
+                                // Its rate as computed: unless something
+                                // changes, the checkpoint's end computes
+                                // at it again.
+                                self.runs[i].rated = true;
                                 self.set_load(i, now, 0.0, world);
                                 let at = now + self.runs[i].checkpoint_time;
                                 self.schedule(at, i);
@@ -697,6 +726,7 @@ impl<'s> Training<'s> {
                 self.speed[site.index()] = speed;
                 for k in 0..self.placed[site.index()].len() {
                     let job = self.placed[site.index()][k] as usize;
+                    self.runs[job].rated = false;
                     if self.runs[job].state == JobState::Computing {
                         self.integrate(job, now);
                         self.compute(job, now, world);
@@ -711,6 +741,7 @@ impl<'s> Training<'s> {
                     if slot == 0 && detail.flow == Some(flow) {
                         detail.ring_rate = Some(rate.0);
                         let run = &mut self.runs[job as usize];
+                        run.rated = false;
                         if !run.dirty {
                             run.dirty = true;
                             self.dirty.push(job);
@@ -832,7 +863,11 @@ impl<'s> Training<'s> {
     /// comes first.
     fn compute(&mut self, job: usize, now: SimTime, world: &mut World) {
         let spec = self.specs[job];
-        let rate = self.comm_rate(job);
+        let rate = if self.runs[job].rated {
+            self.runs[job].rate
+        } else {
+            self.comm_rate(job)
+        };
         if self.runs[job].state != JobState::Computing {
             self.set_state(job, now, JobState::Computing);
             self.set_load(job, now, 1.0, world);

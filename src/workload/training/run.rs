@@ -103,6 +103,12 @@ pub(super) struct Run {
     pub dirty: bool,
     /// Whether it is listed to re-place its down domains.
     pub replacing: bool,
+    /// Whether `rate` is the rate it would compute at now
+    /// (`Training::comm_rate`): set as a checkpoint begins (a computing
+    /// job's rate is kept current), cleared by any change of its state, of
+    /// its sites' speed or of its ring, so that the checkpoint's end reads
+    /// it instead of computing it again.
+    pub rated: bool,
     /// Start of the current phase (progress integrated up to here).
     pub since: SimTime,
     /// Rate while computing \[FLOP/s\].
@@ -138,6 +144,7 @@ impl Run {
             ring: false,
             dirty: false,
             replacing: false,
+            rated: false,
             since: SimTime::ZERO,
             rate: 0.0,
             done: 0.0,
