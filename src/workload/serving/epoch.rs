@@ -123,6 +123,20 @@ pub trait ServiceModel {
         None
     }
 
+    /// Whether the model knows prefill times: [`ServiceModel::prefill_time`]
+    /// at the full batch (at least 1) answers. A model that always answers
+    /// may say so without working one out.
+    fn knows_prefill(&self) -> bool {
+        self.prefill_time(f64::from(self.max_batch()).max(1.0))
+            .is_some()
+    }
+
+    /// Whether the model knows the time per output token, as
+    /// [`ServiceModel::knows_prefill`] for [`ServiceModel::tpot`].
+    fn knows_tpot(&self) -> bool {
+        self.tpot(f64::from(self.max_batch()).max(1.0)).is_some()
+    }
+
     /// The batch at which one replica completes `per_replica` requests/s,
     /// in closed form, if the model has one (else [`batch_at_load`]
     /// bisects on [`ServiceModel::service_rate`]); `None` from it means
@@ -313,7 +327,16 @@ impl Part {
                     (hi - t) / (hi - lo)
                 }
             }
-            WaitLaw::Stationary { c, theta } => c * (-theta * t).exp(),
+            WaitLaw::Stationary { c, theta } => {
+                let x = -theta * t;
+                if c == 0.0 && x < 700.0 {
+                    // No request waits: C times a finite e^x is C (±0),
+                    // without working out e^x.
+                    c
+                } else {
+                    c * x.exp()
+                }
+            }
         }
     }
 
@@ -469,12 +492,24 @@ pub fn batch_at_load<M: ServiceModel + ?Sized>(model: &M, per_replica: f64) -> f
     0.5 * (lo + hi)
 }
 
-/// Runs one epoch of a service on `input.replicas` replicas of `model`
-/// (see the module notes for the model, its approximations and the
-/// definitions of every output). Cost: one fixed point (≤ 100 evaluations
-/// of the service rate), one Erlang C (`O(√(λ·S))`, see
-/// [`super::erlang`]) and a few bounded bisections.
+/// The outcome of [`run_epoch_into`], returned.
+#[cfg(test)]
 pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> EpochOutcome {
+    let mut out = EpochOutcome::default();
+    run_epoch_into(model, input, &mut out);
+    out
+}
+
+/// Runs one epoch of a service on `input.replicas` replicas of `model`
+/// into `out`, every field written (see the module notes for the model,
+/// its approximations and the definitions of every output). Cost: one
+/// fixed point (≤ 100 evaluations of the service rate), one Erlang C
+/// (`O(√(λ·S))`, see [`super::erlang`]) and a few bounded bisections.
+pub(crate) fn run_epoch_into<M: ServiceModel + ?Sized>(
+    model: &M,
+    input: &EpochInput,
+    out: &mut EpochOutcome,
+) {
     let t_len = nonneg(input.length_s);
     let lambda = nonneg(input.arrival_rate);
     let c = f64::from(input.replicas);
@@ -487,13 +522,13 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
     let cap = c * mu_max;
     let arrived = lambda * t_len;
 
-    let mut out = EpochOutcome {
+    *out = EpochOutcome {
         capacity_rps: cap,
         arrived,
         ..EpochOutcome::default()
     };
     let mut parts = Parts::new();
-    let queue = serve_queue(model, input, cap, &mut out, &mut parts);
+    let queue = serve_queue(model, input, cap, out, &mut parts);
     let (served, q_end) = (queue.served, queue.q_end);
     out.served = served;
     out.beyond_capacity = q_end;
@@ -520,10 +555,9 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
     // Statistics over the served requests.
     parts.keep_served();
     let mix = Mixture(parts.as_slice());
-    latency_statistics(model, &mix, &mut out);
+    latency_statistics(model, &mix, out);
     // The SLO over the requests leaving: served (by the model) or dropped.
-    slo_attainment(input, &mix, served, &mut out);
-    out
+    slo_attainment(input, &mix, served, out);
 }
 
 /// What the queue does over an epoch: the requests served, the backlog
@@ -674,8 +708,6 @@ fn latency_statistics<M: ServiceModel + ?Sized>(
     mix: &Mixture<'_>,
     out: &mut EpochOutcome,
 ) {
-    let max_b = f64::from(model.max_batch());
-    let prefill = |b: f64| model.prefill_time(b).map(nonneg);
     let tpot = |b: f64| model.tpot(b).map(nonneg);
     let p = TAIL_PERCENTILE;
     // The common case far from saturation: one stationary part in which no
@@ -697,7 +729,7 @@ fn latency_statistics<M: ServiceModel + ?Sized>(
         out.p99_latency_s = mix.quantile(p, out.mean_latency_s, Part::response_tail);
     }
     let ttft_tail = |x: &Part, t: f64| x.wait_tail(t - x.prefill);
-    if prefill(max_b.max(1.0)).is_some() {
+    if model.knows_prefill() {
         out.mean_ttft_s = Some(mix.mean(|x| x.mean_wait() + x.prefill));
         out.p99_ttft_s = Some(if no_wait {
             mix.parts()[0].prefill
@@ -705,7 +737,7 @@ fn latency_statistics<M: ServiceModel + ?Sized>(
             mix.quantile(p, out.mean_ttft_s.unwrap_or(0.0), ttft_tail)
         });
     }
-    if tpot(max_b.max(1.0)).is_some() {
+    if model.knows_tpot() {
         let of = |b: f64| tpot(b).unwrap_or(0.0);
         out.mean_tpot_s = Some(mix.mean(|x| of(x.tpot_batch.0)));
         let total = mix.total();

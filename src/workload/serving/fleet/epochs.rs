@@ -8,7 +8,7 @@ use super::{
 use crate::engine::SimTime;
 use crate::workload::serving::disagg::PoolSizing;
 use crate::workload::serving::epoch::{
-    Backlog, EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
+    Backlog, EpochInput, EpochOutcome, Overflow, ServiceModel, Slo, SloMetric, run_epoch_into,
 };
 use crate::workload::training::Training;
 use crate::world::World;
@@ -79,23 +79,25 @@ impl Serving<'_> {
         );
         // Each model's own epoch (no dynamic calls); an uncapped replica's
         // roofline terms are the service's, worked out once.
-        let out = match &split {
-            Some(m) => run_epoch(m, &input),
+        let mut out = EpochOutcome::default();
+        match &split {
+            Some(m) => run_epoch_into(m, &input, &mut out),
             None => {
                 let terms = if slowed.is_some() {
                     RooflineTerms::new(&colocated)
                 } else {
                     s.terms
                 };
-                run_epoch(
+                run_epoch_into(
                     &FastRoofline {
                         model: colocated,
                         terms,
                     },
                     &input,
-                )
+                    &mut out,
+                );
             }
-        };
+        }
         let backlog_in = s.backlog.requests;
         s.backlog = out.backlog_out;
         // The TTFT attainment counts only while the decode steps meet the

@@ -352,6 +352,14 @@ impl ServiceModel for FastRoofline<'_> {
         Some(self.step(batch))
     }
 
+    fn knows_prefill(&self) -> bool {
+        true
+    }
+
+    fn knows_tpot(&self) -> bool {
+        true
+    }
+
     /// [`Replica::batch_for_rate_chunked`] from the terms.
     fn batch_for_rate(&self, per_replica: f64) -> Option<Option<f64>> {
         let t = &self.terms;
