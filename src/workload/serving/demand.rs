@@ -28,12 +28,12 @@
 //! up to an hour starting on the hour lie in one hour of the profile, and
 //! growth over an epoch is negligible.
 
-use chrono::NaiveDate;
 #[cfg(test)]
-use chrono::{Datelike, NaiveDateTime};
+use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate};
 use rand_distr::{Distribution, LogNormal};
 
-use crate::engine::time::MICROS_PER_DAY;
+use crate::engine::time::{MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::engine::{Calendar, RngStreams, SimDuration, SimTime, StreamRng};
 
 /// Seconds in a year of 365.25 days.
@@ -58,6 +58,57 @@ fn years_since(from: NaiveDate, at: NaiveDateTime) -> f64 {
 fn years_at(from: NaiveDate, start: NaiveDate, t: SimTime) -> f64 {
     let us = start.signed_duration_since(from).num_days() * MICROS_PER_DAY as i64 + t.0 as i64;
     us as f64 / 1e6 / SECONDS_PER_YEAR
+}
+
+/// Years from a date's midnight to simulated time `t`, the date given by
+/// `offset_us`, the microseconds from its midnight to the run's start:
+/// [`years_at`] with the whole days counted once (the same integers, so the
+/// same value to the bit).
+fn years_from(offset_us: i64, t: SimTime) -> f64 {
+    let us = offset_us + t.0 as i64;
+    us as f64 / 1e6 / SECONDS_PER_YEAR
+}
+
+/// A growth curve's dates read against one run's start, so that each
+/// epoch's factor needs no calendar arithmetic: [`Growth::factor_at`] in
+/// the same operations.
+#[derive(Clone, Debug)]
+struct GrowthClock {
+    /// The run's start.
+    start: NaiveDate,
+    /// The start's day of the week, from Monday (0).
+    weekday: u64,
+    /// Microseconds from each date of the curve (the reference, the
+    /// midpoint, or each point in order) to the start's midnight.
+    offsets: Vec<i64>,
+    /// Years between consecutive points of a piecewise curve.
+    spans: Vec<f64>,
+}
+
+impl GrowthClock {
+    /// The clock of `growth` for a run starting at midnight of `start`.
+    fn new(growth: &Growth, start: NaiveDate) -> Self {
+        let offset =
+            |from: NaiveDate| start.signed_duration_since(from).num_days() * MICROS_PER_DAY as i64;
+        let (offsets, spans) = match growth {
+            Growth::Flat => (Vec::new(), Vec::new()),
+            Growth::Exponential { reference, .. } => (vec![offset(*reference)], Vec::new()),
+            Growth::Logistic { midpoint, .. } => (vec![offset(*midpoint)], Vec::new()),
+            Growth::Piecewise(points) => (
+                points.iter().map(|&(d, _)| offset(d)).collect(),
+                points
+                    .windows(2)
+                    .map(|w| years_at(w[0].0, w[1].0, SimTime::ZERO))
+                    .collect(),
+            ),
+        };
+        GrowthClock {
+            start,
+            weekday: u64::from(start.weekday().num_days_from_monday()),
+            offsets,
+            spans,
+        }
+    }
 }
 
 /// Growth of demand over the years: a factor multiplying the base rate.
@@ -117,6 +168,43 @@ impl Growth {
                     let ((d0, f0), (d1, f1)) = (w[0], w[1]);
                     let span = years_at(d0, d1, SimTime::ZERO);
                     let into = years_at(d0, start, t);
+                    if into <= span {
+                        return if span > 0.0 {
+                            f0 + (f1 - f0) * into / span
+                        } else {
+                            f1
+                        };
+                    }
+                }
+                points.last().expect("non-empty").1
+            }
+        }
+    }
+
+    /// [`factor_at`](Self::factor_at) with the dates read from `clock`
+    /// (built for this curve): the same operations on the same values.
+    fn factor_clocked(&self, clock: &GrowthClock, t: SimTime) -> f64 {
+        match self {
+            Growth::Flat => 1.0,
+            Growth::Exponential { annual_rate, .. } => {
+                (1.0 + annual_rate).powf(years_from(clock.offsets[0], t))
+            }
+            Growth::Logistic {
+                capacity,
+                steepness_per_year,
+                ..
+            } => capacity / (1.0 + (-steepness_per_year * years_from(clock.offsets[0], t)).exp()),
+            Growth::Piecewise(points) => {
+                let Some(&(_, first)) = points.first() else {
+                    return 1.0;
+                };
+                if years_from(clock.offsets[0], t) <= 0.0 {
+                    return first;
+                }
+                for (j, w) in points.windows(2).enumerate() {
+                    let ((_, f0), (_, f1)) = (w[0], w[1]);
+                    let span = clock.spans[j];
+                    let into = years_from(clock.offsets[j], t);
                     if into <= span {
                         return if span > 0.0 {
                             f0 + (f1 - f0) * into / span
@@ -295,9 +383,21 @@ impl Demand {
     }
 
     /// The rate without noise of the epoch `[start, start + length)`: the
-    /// rate at its midpoint [requests/s].
+    /// rate at its midpoint [requests/s]; what a [`DemandSampler`] draws
+    /// its noise on (its dates read once per run).
+    #[cfg(test)]
     pub fn epoch_rate(&self, calendar: &Calendar, start: SimTime, length: SimDuration) -> f64 {
         self.rate_at(calendar, start + SimDuration(length.0 / 2))
+    }
+
+    /// [`epoch_rate`](Self::epoch_rate) with the curve's dates and the
+    /// start's weekday read from `clock` (built for this curve and the
+    /// calendar's start): the same value to the bit.
+    fn epoch_rate_clocked(&self, clock: &GrowthClock, start: SimTime, length: SimDuration) -> f64 {
+        let t = start + SimDuration(length.0 / 2);
+        let hour = ((t.0 % MICROS_PER_DAY) / MICROS_PER_HOUR) as usize;
+        let day = ((clock.weekday + t.0 / MICROS_PER_DAY) % 7) as usize;
+        self.base * self.growth.factor_clocked(clock, t) * self.diurnal[hour] * self.weekly[day]
     }
 }
 
@@ -308,6 +408,9 @@ pub struct DemandSampler {
     demand: Demand,
     noise: Option<LogNormal<f64>>,
     rng: StreamRng,
+    /// The curve's dates against the run's start, built at the first
+    /// epoch (and again should the calendar's start differ).
+    clock: Option<GrowthClock>,
 }
 
 impl DemandSampler {
@@ -322,6 +425,7 @@ impl DemandSampler {
             demand,
             noise,
             rng: streams.stream(&format!("services/{service}/noise")),
+            clock: None,
         }
     }
 
@@ -334,7 +438,12 @@ impl DemandSampler {
     /// [`Demand::epoch_rate`] times one noise draw. Call once per epoch, in
     /// order: the draws are the stream's in sequence.
     pub fn next_epoch(&mut self, calendar: &Calendar, start: SimTime, length: SimDuration) -> f64 {
-        let rate = self.demand.epoch_rate(calendar, start, length);
+        let begin = calendar.start();
+        if self.clock.as_ref().is_none_or(|c| c.start != begin) {
+            self.clock = Some(GrowthClock::new(&self.demand.growth, begin));
+        }
+        let clock = self.clock.as_ref().expect("built above");
+        let rate = self.demand.epoch_rate_clocked(clock, start, length);
         match &self.noise {
             Some(noise) => rate * noise.sample(&mut self.rng),
             None => rate,
@@ -395,6 +504,14 @@ mod tests {
                         * demand.diurnal[hour]
                         * demand.weekly[day];
                     assert_eq!(demand.rate_at(&calendar, at).to_bits(), civil.to_bits());
+                    // An epoch's rate with the dates read once per run.
+                    let clock = GrowthClock::new(&demand.growth, start);
+                    for length in [SimDuration(900_000_000), SimDuration(3_600_000_001)] {
+                        assert_eq!(
+                            demand.epoch_rate_clocked(&clock, at, length).to_bits(),
+                            demand.epoch_rate(&calendar, at, length).to_bits()
+                        );
+                    }
                     // A step that is not a whole number of hours or days.
                     t += 7 * 3_600_000_000 + 1_234_567;
                 }

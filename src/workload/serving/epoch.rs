@@ -123,6 +123,20 @@ pub trait ServiceModel {
         None
     }
 
+    /// Whether the model knows prefill times: [`ServiceModel::prefill_time`]
+    /// at the full batch (at least 1) answers. A model that always answers
+    /// may say so without working one out.
+    fn knows_prefill(&self) -> bool {
+        self.prefill_time(f64::from(self.max_batch()).max(1.0))
+            .is_some()
+    }
+
+    /// Whether the model knows the time per output token, as
+    /// [`ServiceModel::knows_prefill`] for [`ServiceModel::tpot`].
+    fn knows_tpot(&self) -> bool {
+        self.tpot(f64::from(self.max_batch()).max(1.0)).is_some()
+    }
+
     /// The batch at which one replica completes `per_replica` requests/s,
     /// in closed form, if the model has one (else [`batch_at_load`]
     /// bisects on [`ServiceModel::service_rate`]); `None` from it means
@@ -313,7 +327,16 @@ impl Part {
                     (hi - t) / (hi - lo)
                 }
             }
-            WaitLaw::Stationary { c, theta } => c * (-theta * t).exp(),
+            WaitLaw::Stationary { c, theta } => {
+                let x = -theta * t;
+                if c == 0.0 && x < 700.0 {
+                    // No request waits: C times a finite e^x is C (±0),
+                    // without working out e^x.
+                    c
+                } else {
+                    c * x.exp()
+                }
+            }
         }
     }
 
@@ -348,17 +371,68 @@ impl Part {
     }
 }
 
-/// The served requests: parts weighted by their counts.
-struct Mixture(Vec<Part>);
+/// The parts of an epoch's served requests, at most three (the backlog's
+/// fluid segment, the arrivals' behind it, the stationary part), held in
+/// place rather than on the heap.
+#[derive(Clone, Copy)]
+struct Parts {
+    items: [Part; 3],
+    len: usize,
+}
 
-impl Mixture {
+impl Parts {
+    /// No parts.
+    fn new() -> Self {
+        const NONE: Part = Part {
+            count: 0.0,
+            wait: WaitLaw::Uniform(0.0, 0.0),
+            service_rate: 0.0,
+            prefill: 0.0,
+            tpot_batch: (0.0, 0.0),
+        };
+        Parts {
+            items: [NONE; 3],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, part: Part) {
+        self.items[self.len] = part;
+        self.len += 1;
+    }
+
+    fn as_slice(&self) -> &[Part] {
+        &self.items[..self.len]
+    }
+
+    /// Keeps the parts that hold requests (`count > 0`), in order.
+    fn keep_served(&mut self) {
+        let mut kept = 0;
+        for k in 0..self.len {
+            if self.items[k].count > 0.0 {
+                self.items[kept] = self.items[k];
+                kept += 1;
+            }
+        }
+        self.len = kept;
+    }
+}
+
+/// The served requests: parts weighted by their counts.
+struct Mixture<'a>(&'a [Part]);
+
+impl Mixture<'_> {
+    /// The parts.
+    fn parts(&self) -> &[Part] {
+        self.0
+    }
     fn total(&self) -> f64 {
-        self.0.iter().map(|p| p.count).sum()
+        self.parts().iter().map(|p| p.count).sum()
     }
     fn mean(&self, f: impl Fn(&Part) -> f64) -> f64 {
         let n = self.total();
         if n > 0.0 {
-            self.0.iter().map(|p| p.count * f(p)).sum::<f64>() / n
+            self.parts().iter().map(|p| p.count * f(p)).sum::<f64>() / n
         } else {
             0.0
         }
@@ -382,6 +456,7 @@ fn nonneg(x: f64) -> f64 {
 
 /// Time in service `S(b) = b/μ(b)` [s] at batch `b` (at least a
 /// billionth of `B`, so `S(0)` is its limit), infinite if μ is 0 there.
+#[inline]
 fn time_in_service<M: ServiceModel + ?Sized>(model: &M, b: f64, max_b: f64) -> f64 {
     let b = b.max(1e-9 * max_b).max(1e-300);
     let mu = nonneg(model.service_rate(b));
@@ -417,12 +492,24 @@ pub fn batch_at_load<M: ServiceModel + ?Sized>(model: &M, per_replica: f64) -> f
     0.5 * (lo + hi)
 }
 
-/// Runs one epoch of a service on `input.replicas` replicas of `model`
-/// (see the module notes for the model, its approximations and the
-/// definitions of every output). Cost: one fixed point (≤ 100 evaluations
-/// of the service rate), one Erlang C (`O(√(λ·S))`, see
-/// [`super::erlang`]) and a few bounded bisections.
+/// The outcome of [`run_epoch_into`], returned.
+#[cfg(test)]
 pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> EpochOutcome {
+    let mut out = EpochOutcome::default();
+    run_epoch_into(model, input, &mut out);
+    out
+}
+
+/// Runs one epoch of a service on `input.replicas` replicas of `model`
+/// into `out`, every field written (see the module notes for the model,
+/// its approximations and the definitions of every output). Cost: one
+/// fixed point (≤ 100 evaluations of the service rate), one Erlang C
+/// (`O(√(λ·S))`, see [`super::erlang`]) and a few bounded bisections.
+pub(crate) fn run_epoch_into<M: ServiceModel + ?Sized>(
+    model: &M,
+    input: &EpochInput,
+    out: &mut EpochOutcome,
+) {
     let t_len = nonneg(input.length_s);
     let lambda = nonneg(input.arrival_rate);
     let c = f64::from(input.replicas);
@@ -435,12 +522,13 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
     let cap = c * mu_max;
     let arrived = lambda * t_len;
 
-    let mut out = EpochOutcome {
+    *out = EpochOutcome {
         capacity_rps: cap,
         arrived,
         ..EpochOutcome::default()
     };
-    let queue = serve_queue(model, input, cap, &mut out);
+    let mut parts = Parts::new();
+    let queue = serve_queue(model, input, cap, out, &mut parts);
     let (served, q_end) = (queue.served, queue.q_end);
     out.served = served;
     out.beyond_capacity = q_end;
@@ -465,16 +553,15 @@ pub fn run_epoch<M: ServiceModel + ?Sized>(model: &M, input: &EpochInput) -> Epo
     out.load = out.utilization;
 
     // Statistics over the served requests.
-    let mix = Mixture(queue.parts.into_iter().filter(|p| p.count > 0.0).collect());
-    latency_statistics(model, &mix, &mut out);
+    parts.keep_served();
+    let mix = Mixture(parts.as_slice());
+    latency_statistics(model, &mix, out);
     // The SLO over the requests leaving: served (by the model) or dropped.
-    slo_attainment(input, &mix, served, &mut out);
-    out
+    slo_attainment(input, &mix, served, out);
 }
 
 /// What the queue does over an epoch: the requests served, the backlog
-/// left at its end and the age of that backlog's head, and the served
-/// requests as parts with one wait law and one batch each.
+/// left at its end and the age of that backlog's head.
 struct Queue {
     /// Requests served.
     served: f64,
@@ -482,19 +569,19 @@ struct Queue {
     q_end: f64,
     /// Age of the oldest request left waiting [s].
     head_end: f64,
-    /// The served requests.
-    parts: Vec<Part>,
 }
 
 /// The epoch's queue at capacity `cap` [requests/s]: the backlog and the
 /// arrivals behind it drain, then the steady state (or full batches all
 /// epoch when at or over capacity). Sets the outcome's saturation, Erlang
-/// C, batch and time in service.
+/// C, batch and time in service; the served requests go to `parts`, as
+/// parts with one wait law and one batch each.
 fn serve_queue<M: ServiceModel + ?Sized>(
     model: &M,
     input: &EpochInput,
     cap: f64,
     out: &mut EpochOutcome,
+    parts: &mut Parts,
 ) -> Queue {
     let t_len = nonneg(input.length_s);
     let lambda = nonneg(input.arrival_rate);
@@ -520,7 +607,6 @@ fn serve_queue<M: ServiceModel + ?Sized>(
     };
 
     let saturated = lambda > 0.0 && lambda >= cap;
-    let mut parts = Vec::new();
     let (served, q_end, head_end);
     out.saturated = saturated;
     out.erlang_c = if saturated { 1.0 } else { 0.0 };
@@ -612,22 +698,23 @@ fn serve_queue<M: ServiceModel + ?Sized>(
         served,
         q_end,
         head_end,
-        parts,
     }
 }
 
 /// The mean and p99 wait, latency, TTFT and TPOT of the served requests
 /// `mix`, into `out`.
-fn latency_statistics<M: ServiceModel + ?Sized>(model: &M, mix: &Mixture, out: &mut EpochOutcome) {
-    let max_b = f64::from(model.max_batch());
-    let prefill = |b: f64| model.prefill_time(b).map(nonneg);
+fn latency_statistics<M: ServiceModel + ?Sized>(
+    model: &M,
+    mix: &Mixture<'_>,
+    out: &mut EpochOutcome,
+) {
     let tpot = |b: f64| model.tpot(b).map(nonneg);
     let p = TAIL_PERCENTILE;
     // The common case far from saturation: one stationary part in which no
     // request waits (Erlang C is 0). Its quantiles are closed forms — no
     // wait, an exponential time in service `−ln(1 − p)/ν`, TTFT the prefill
     // — so no bisection is needed.
-    let no_wait = match mix.0.as_slice() {
+    let no_wait = match mix.parts() {
         [only] => matches!(only.wait, WaitLaw::Stationary { c, .. } if c == 0.0),
         _ => false,
     };
@@ -636,26 +723,26 @@ fn latency_statistics<M: ServiceModel + ?Sized>(model: &M, mix: &Mixture, out: &
     out.mean_latency_s = mix.mean(|x| x.mean_wait() + 1.0 / x.service_rate);
     if no_wait {
         out.p99_wait_s = 0.0;
-        out.p99_latency_s = nonneg(-(1.0 - p).ln() / mix.0[0].service_rate);
+        out.p99_latency_s = nonneg(-(1.0 - p).ln() / mix.parts()[0].service_rate);
     } else {
         out.p99_wait_s = mix.quantile(p, out.mean_wait_s, Part::wait_tail);
         out.p99_latency_s = mix.quantile(p, out.mean_latency_s, Part::response_tail);
     }
     let ttft_tail = |x: &Part, t: f64| x.wait_tail(t - x.prefill);
-    if prefill(max_b.max(1.0)).is_some() {
+    if model.knows_prefill() {
         out.mean_ttft_s = Some(mix.mean(|x| x.mean_wait() + x.prefill));
         out.p99_ttft_s = Some(if no_wait {
-            mix.0[0].prefill
+            mix.parts()[0].prefill
         } else {
             mix.quantile(p, out.mean_ttft_s.unwrap_or(0.0), ttft_tail)
         });
     }
-    if tpot(max_b.max(1.0)).is_some() {
+    if model.knows_tpot() {
         let of = |b: f64| tpot(b).unwrap_or(0.0);
         out.mean_tpot_s = Some(mix.mean(|x| of(x.tpot_batch.0)));
         let total = mix.total();
         out.p99_tpot_s = Some(
-            mix.0
+            mix.parts()
                 .iter()
                 .filter(|x| x.count >= 0.01 * total)
                 .map(|x| of(x.tpot_batch.1))
@@ -666,7 +753,7 @@ fn latency_statistics<M: ServiceModel + ?Sized>(model: &M, mix: &Mixture, out: &
 
 /// The SLO over the requests leaving (`served`, by the model, or dropped):
 /// the share meeting the target, and whether it reaches the percentile.
-fn slo_attainment(input: &EpochInput, mix: &Mixture, served: f64, out: &mut EpochOutcome) {
+fn slo_attainment(input: &EpochInput, mix: &Mixture<'_>, served: f64, out: &mut EpochOutcome) {
     let ttft_tail = |x: &Part, t: f64| x.wait_tail(t - x.prefill);
     let target = input.slo.target_s;
     let met_share = match input.slo.metric {

@@ -53,6 +53,7 @@
 
 /// `x` if it is a finite, positive number, else 0 (rates are never
 /// negative; a NaN rate is no rate).
+#[inline]
 fn rate(x: f64) -> f64 {
     if x.is_finite() && x > 0.0 {
         x
@@ -66,6 +67,7 @@ fn rate(x: f64) -> f64 {
 /// Offered load `a = λ/μ` \[Erlangs\]: the mean number of busy servers an
 /// unlimited pool would need. `λ` [requests/s], `μ` [requests/s per
 /// server]. Infinite when μ = 0 and λ > 0; 0 when λ = 0.
+#[inline]
 pub fn offered_load(lambda: f64, mu: f64) -> f64 {
     let (lambda, mu) = (rate(lambda), rate(mu));
     if lambda == 0.0 {
@@ -98,6 +100,7 @@ pub fn utilization(lambda: f64, mu: f64, servers: u64) -> f64 {
 /// all busy (the loss system M/M/c/c). In `[0, 1]`; 1 with no servers; 0
 /// with no load; 0 when below 1e-19 and `c ≥ a + 12√a + 30`. Cost
 /// `O(min(c, 20√a + 30))` (see the module notes).
+#[inline]
 pub fn erlang_b(servers: u64, a: f64) -> f64 {
     if a.is_nan() || a <= 0.0 {
         return if servers == 0 { 1.0 } else { 0.0 };
@@ -141,6 +144,7 @@ pub fn erlang_b(servers: u64, a: f64) -> f64 {
 /// `servers` servers with offered load `a` \[Erlangs\] has to wait (M/M/c).
 /// In `[0, 1]`; 1 when `a ≥ c` (unstable); 0 with no load. Cost as
 /// [`erlang_b`].
+#[inline]
 pub fn erlang_c(servers: u64, a: f64) -> f64 {
     if a.is_nan() || a <= 0.0 {
         return 0.0;
@@ -225,6 +229,7 @@ impl MMc {
     /// The queue with arrival rate `lambda` [requests/s], `servers`
     /// servers of service rate `mu` [requests/s each]. Costs one Erlang C
     /// evaluation.
+    #[inline]
     pub fn new(lambda: f64, mu: f64, servers: u64) -> Self {
         let (lambda, mu) = (rate(lambda), rate(mu));
         let c_wait = erlang_c(servers, offered_load(lambda, mu));

@@ -2,11 +2,13 @@
 //! serving replicas, their load set, and the autoscaler bringing it to the
 //! replicas its demand wants.
 
-use super::{Epoch, Interval, MAIN, PREFILL, RooflineModel, Serving, disagg_model};
+use super::{
+    Epoch, FastRoofline, Interval, MAIN, PREFILL, RooflineTerms, Serving, colocated, disagg_model,
+};
 use crate::engine::SimTime;
 use crate::workload::serving::disagg::PoolSizing;
 use crate::workload::serving::epoch::{
-    EpochInput, Overflow, ServiceModel, Slo, SloMetric, run_epoch,
+    Backlog, EpochInput, EpochOutcome, Overflow, ServiceModel, Slo, SloMetric, run_epoch_into,
 };
 use crate::workload::training::Training;
 use crate::world::World;
@@ -62,44 +64,40 @@ impl Serving<'_> {
             }
             m
         });
-        let colocated = RooflineModel {
-            replica: slowed.as_ref().unwrap_or(&s.replica),
-            input: service.input_tokens,
-            output: service.output_tokens,
-            max_batch: s.max_batch,
-            scv: s.scv,
-            // The chunks of the prompt's tokens not found in the cache.
-            prefill_chunks: crate::workload::serving::roofline::prefill_chunks(
-                service.input_tokens * (1.0 - service.prefix_hit_rate),
-                match service.prefill {
-                    crate::workload::serving::requests::Prefill::Chunked { budget } => Some(budget),
-                    crate::workload::serving::requests::Prefill::Whole => None,
-                },
-            ),
-        };
-        let model: &dyn ServiceModel = match &split {
-            Some(m) => m,
-            None => &colocated,
-        };
-        let out = run_epoch(
-            model,
-            &EpochInput {
-                length_s: length.seconds(),
-                arrival_rate: lambda,
-                replicas: ready * s.copies,
-                backlog: s.backlog,
-                overflow: if service.backlog {
-                    Overflow::Backlog
-                } else {
-                    Overflow::Drop
-                },
-                slo: Slo {
-                    metric: SloMetric::Ttft,
-                    target_s: service.ttft_slo.seconds(),
-                    percentile: service.slo_percentile / 100.0,
-                },
-            },
+        let colocated = colocated(
+            slowed.as_ref().unwrap_or(&s.replica),
+            service,
+            s.max_batch,
+            s.scv,
         );
+        let input = epoch_input(
+            service,
+            length.seconds(),
+            lambda,
+            ready * s.copies,
+            s.backlog,
+        );
+        // Each model's own epoch (no dynamic calls); an uncapped replica's
+        // roofline terms are the service's, worked out once.
+        let mut out = EpochOutcome::default();
+        match &split {
+            Some(m) => run_epoch_into(m, &input, &mut out),
+            None => {
+                let terms = if slowed.is_some() {
+                    RooflineTerms::new(&colocated)
+                } else {
+                    s.terms
+                };
+                run_epoch_into(
+                    &FastRoofline {
+                        model: colocated,
+                        terms,
+                    },
+                    &input,
+                    &mut out,
+                );
+            }
+        }
         let backlog_in = s.backlog.requests;
         s.backlog = out.backlog_out;
         // The TTFT attainment counts only while the decode steps meet the
@@ -290,6 +288,34 @@ impl Serving<'_> {
             // Loading replicas go first, then the newest serving ones.
             self.remove_newest(i, set, have - wanted, now, world);
         }
+    }
+}
+
+/// The epoch model's input for service `service`: an epoch of `length_s`
+/// seconds at `lambda` requests/s on `replicas` model copies, `backlog`
+/// carried in.
+fn epoch_input(
+    service: &crate::workload::serving::config::Service,
+    length_s: f64,
+    lambda: f64,
+    replicas: u32,
+    backlog: Backlog,
+) -> EpochInput {
+    EpochInput {
+        length_s,
+        arrival_rate: lambda,
+        replicas,
+        backlog,
+        overflow: if service.backlog {
+            Overflow::Backlog
+        } else {
+            Overflow::Drop
+        },
+        slo: Slo {
+            metric: SloMetric::Ttft,
+            target_s: service.ttft_slo.seconds(),
+            percentile: service.slo_percentile / 100.0,
+        },
     }
 }
 

@@ -74,7 +74,12 @@ mod epochs;
 mod kv;
 mod maintenance;
 mod replicas;
+mod rooflines;
 mod windows;
+
+#[cfg(test)]
+pub use rooflines::RooflineModel;
+use rooflines::{FastRoofline, RooflineTerms, colocated};
 
 /// An event of the serving layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,75 +120,6 @@ pub enum Event {
         /// The slot's generation it was scheduled for.
         generation: u32,
     },
-}
-
-/// A replica's roofline as the epoch model reads it, for requests of the
-/// service's mean input and output tokens.
-pub struct RooflineModel<'a> {
-    /// The replica.
-    pub replica: &'a Replica,
-    /// Mean input tokens per request.
-    pub input: f64,
-    /// Mean output tokens per request.
-    pub output: f64,
-    /// The most requests a replica batches.
-    pub max_batch: u32,
-    /// Squared coefficient of variation of the time in service (1:
-    /// exponential, the M/M/c model).
-    pub scv: f64,
-    /// Iterations a mean prompt takes to prefill
-    /// ([`super::roofline::prefill_chunks`]; 1 for whole prefills): each
-    /// one more holds the request's batch slot for a decode step of the
-    /// batch and adds that step to its time to first token.
-    pub prefill_chunks: f64,
-}
-
-impl ServiceModel for RooflineModel<'_> {
-    fn service_rate(&self, batch: f64) -> f64 {
-        if batch <= 0.0 {
-            0.0
-        } else {
-            self.replica
-                .service_rate_chunked(batch, self.input, self.output, self.prefill_chunks)
-        }
-    }
-
-    fn max_batch(&self) -> u32 {
-        self.max_batch
-    }
-
-    fn service_scv(&self) -> f64 {
-        self.scv
-    }
-
-    fn prefill_time(&self, batch: f64) -> Option<f64> {
-        let p = self.replica.prefill_time(self.input);
-        Some(if self.prefill_chunks > 1.0 {
-            p + (self.prefill_chunks - 1.0)
-                * self
-                    .replica
-                    .decode_step(batch, batch * (self.input + self.output / 2.0))
-        } else {
-            p
-        })
-    }
-
-    fn tpot(&self, batch: f64) -> Option<f64> {
-        Some(
-            self.replica
-                .decode_step(batch, batch * (self.input + self.output / 2.0)),
-        )
-    }
-
-    fn batch_for_rate(&self, per_replica: f64) -> Option<Option<f64>> {
-        Some(self.replica.batch_for_rate_chunked(
-            per_replica,
-            self.input,
-            self.output,
-            u64::from(self.max_batch),
-            self.prefill_chunks,
-        ))
-    }
 }
 
 /// The epoch model of a disaggregated service whose decode copy is
@@ -465,6 +401,8 @@ struct State {
     kv_flows: Vec<FlowId>,
     /// A model copy's service rate at its largest batch [requests/s].
     mu_max: f64,
+    /// The roofline terms of a colocated service's uncapped replica.
+    terms: RooflineTerms,
     demand: DemandSampler,
     /// Its replica sets: [`MAIN`], and [`PREFILL`] when it has a separate
     /// prefill pool.
@@ -612,7 +550,9 @@ impl<'s> Serving<'s> {
                         .service_rate(f64::from(max_batch)),
                     None => mu_max,
                 };
+                let terms = RooflineTerms::new(&colocated(&replica, s, max_batch, scv));
                 State {
+                    terms,
                     replica,
                     copies,
                     pools,

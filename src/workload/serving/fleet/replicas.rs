@@ -168,6 +168,64 @@ impl Serving<'_> {
         k
     }
 
+    /// Service `i`'s replica set `set` takes a slot for each of `domains`
+    /// at `site`, a replica of one domain each (already given to its
+    /// allocation there), loading from `now`: what [`new_slot`](Self::new_slot)
+    /// does for each in turn, the service's and set's lookups and the
+    /// lists' room found once.
+    fn new_slots(
+        &mut self,
+        i: usize,
+        set: usize,
+        now: SimTime,
+        site: SiteId,
+        domains: &[DomainId],
+    ) {
+        let ready_at = now + self.config.services[i].scale_up_delay;
+        if let Some(top) = domains.iter().map(|d| d.index()).max()
+            && self.by_domain.len() <= top
+        {
+            self.by_domain.resize(top + 1, NO_REPLICA);
+        }
+        let s = &mut self.states[i].sets[set];
+        s.loading_stack.reserve(domains.len());
+        self.scheduled.reserve(domains.len());
+        for &d in domains {
+            let k = match s.free_slots.pop() {
+                Some(k) => k as usize,
+                None => {
+                    s.slots.push(Slot::default());
+                    s.slots.len() - 1
+                }
+            };
+            let slot = &mut s.slots[k];
+            slot.generation = slot.generation.wrapping_add(1);
+            slot.alive = true;
+            slot.ready = false;
+            slot.leaving = false;
+            slot.replaces = None;
+            slot.site = site.0;
+            // The slot keeps its list's buffer from replica to replica.
+            slot.domains.clear();
+            slot.domains.push(d);
+            let generation = slot.generation;
+            self.by_domain[d.index()] = (i as u32, set as u32, k as u32);
+            s.loading_stack.push((k as u32, generation));
+            self.scheduled.push((
+                ready_at,
+                Event::Ready {
+                    service: i as u32,
+                    set: set as u32,
+                    replica: k as u32,
+                    generation,
+                },
+            ));
+        }
+        let n = domains.len() as u32;
+        s.loading += n;
+        s.chips += u64::from(n) * u64::from(s.replica_chips);
+    }
+
     /// Places up to `n` more replicas of one domain each of service `i`'s
     /// replica set `set`, as `n` calls of [`add_replica`](Self::add_replica)
     /// would while free domains last (the same domains, slots and events,
@@ -216,9 +274,7 @@ impl Serving<'_> {
             world
                 .extend_each(now, a, &picks[opened..], 1)
                 .expect("placement offers free domains of the service's site and model");
-            for d in picks.chunks(1) {
-                self.new_slot(i, set, now, site, d);
-            }
+            self.new_slots(i, set, now, site, &picks);
             placed += picks.len() as u32;
         }
         self.pick = picks;
@@ -347,6 +403,7 @@ impl Serving<'_> {
     /// Replica `k` of service `i`'s replica set `set` stops at `now`: out
     /// of the counts and of the domain index, its slot dead (its domains
     /// still listed, for the world's side). Its site, if it was alive.
+    #[inline]
     fn retire(&mut self, i: usize, set: usize, k: usize, now: SimTime) -> Option<usize> {
         self.account(i, now);
         let s = &mut self.states[i].sets[set];
