@@ -97,16 +97,23 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
+/// The longest slice [`sort_total`] radix-sorts: its key buffers then
+/// take at most 16 MiB.
+const RADIX_MAX: usize = 1 << 20;
+
 /// Sorts `values` in the order of [`f64::total_cmp`], as
 /// `sort_unstable_by(f64::total_cmp)` does: values equal in that order have
 /// the same bits, so the result is the same array. A short slice is sorted
 /// so; a long one (a request window's latencies, hundreds of thousands) by
 /// the bits' order-preserving keys, eight bits at a time from the lowest
 /// (a least-significant-digit radix sort: O(n) a pass, a pass skipped
-/// where every key has the same digit).
+/// where every key has the same digit). The radix sort needs two buffers
+/// of keys, 16 bytes a value: a slice longer than [`RADIX_MAX`] is sorted
+/// in place instead, so the memory of a long replay (10 M requests in one
+/// window) does not grow with it.
 fn sort_total(values: &mut [f64]) {
     const SIGN: u64 = 1 << 63;
-    if values.len() < 1024 {
+    if values.len() < 1024 || values.len() > RADIX_MAX {
         values.sort_unstable_by(f64::total_cmp);
         return;
     }
@@ -363,7 +370,7 @@ mod sort_tests {
             x ^= x << 17;
             x
         };
-        for n in [0usize, 1, 5, 1023, 1024, 5000, 70_000] {
+        for n in [0usize, 1, 5, 1023, 1024, 5000, 70_000, super::RADIX_MAX + 1] {
             let values: Vec<f64> = (0..n)
                 .map(|i| match next() % 16 {
                     0 => f64::from_bits(next()),
