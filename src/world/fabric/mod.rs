@@ -189,8 +189,9 @@ struct Link {
     mark: u64,
 }
 
-/// Links of one capacity crossed by exactly the same flows. Its flow set
-/// never changes: links move between groups as flows start and end.
+/// Links of one capacity crossed by exactly the same flows. As flows start
+/// and end, a group's flow set changes in place or its links move to
+/// another group (see the module docs, *Link groups*).
 #[derive(Clone, Debug, Default)]
 struct Group {
     /// Slab indices of the flows crossing every link of the group,
