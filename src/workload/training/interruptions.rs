@@ -131,9 +131,11 @@ impl Training<'_> {
             world
                 .replace_domain(now, part.allocation, old, new)
                 .expect("the domain is held and the new one free at the same site and model");
+            let (from, to) = (world.domain_rack(old).0, world.domain_rack(new).0);
             part.down -= 1;
             let down = part.down;
             self.details[job].down_domains.swap_remove(k);
+            self.move_ring_rack(job, site.0, from, to);
             self.tally[site.index()].chips += per;
             if down == 0 {
                 let pool = self.pool(site.index(), model.index());
@@ -244,6 +246,53 @@ impl Training<'_> {
         }
     }
 
+    /// The racks of the domains held by `parts` as (site, rack, domains
+    /// held), in (site, rack) order. The racks are sorted as integers (each
+    /// run of one id is a distinct rack and the number of its domains
+    /// held), then by site: O(d log d) in the job's domains, nothing sized
+    /// by the fleet.
+    fn held_racks(parts: &Parts, world: &World) -> Vec<(u32, u32, u32)> {
+        let mut held: Vec<u32> = Vec::new();
+        for part in parts.iter() {
+            let domains = world
+                .allocation_domains(part.allocation)
+                .expect("a job's allocation is live");
+            held.extend(domains.iter().map(|&d| world.domain_rack(d).0));
+        }
+        held.sort_unstable();
+        let mut keys: Vec<(u32, u32, u32)> = Vec::new();
+        let mut k = 0;
+        while k < held.len() {
+            let r = held[k];
+            let n = held[k..].iter().take_while(|&&x| x == r).count();
+            keys.push((world.rack_site(RackId(r)).0, r, n as u32));
+            k += n;
+        }
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Moves one held domain in the job's kept ring racks (if kept) from
+    /// rack `old` to rack `new`, both at `site`: O(log r) to find them
+    /// plus the shift of an insertion or removal.
+    fn move_ring_rack(&mut self, job: usize, site: u32, old: u32, new: u32) {
+        let Some(keys) = self.ring_racks.get_mut(&(job as u32)) else {
+            return;
+        };
+        let at = |keys: &[(u32, u32, u32)], rack: u32| {
+            keys.binary_search_by(|&(s, r, _)| (s, r).cmp(&(site, rack)))
+        };
+        let i = at(keys, old).expect("a held domain's rack is among the job's racks");
+        keys[i].2 -= 1;
+        if keys[i].2 == 0 {
+            keys.remove(i);
+        }
+        match at(keys, new) {
+            Ok(i) => keys[i].2 += 1,
+            Err(i) => keys.insert(i, (site, new, 1)),
+        }
+    }
+
     /// Starts the ring of a job with an all-reduce over more than one rack:
     /// one fabric flow from each of its racks to the next (site, then rack
     /// order) and from the last back to the first ([`World::start_ring`]);
@@ -272,29 +321,18 @@ impl Training<'_> {
             }
             return;
         }
-        // The racks of the held domains, sorted as integers: each run of
-        // one id is a distinct rack and the number of its domains held.
-        // O(d log d) in the job's domains (nothing sized by the fleet).
-        let mut held: Vec<u32> = Vec::new();
-        for part in self.runs[job].parts.iter() {
-            let domains = world
-                .allocation_domains(part.allocation)
-                .expect("a job's allocation is live");
-            held.extend(domains.iter().map(|&d| world.domain_rack(d).0));
-        }
-        held.sort_unstable();
-        // The distinct racks as (site, rack, domains held) in ascending
-        // rack id; sorted by site, they run in (site, rack) order, as the
-        // ring does.
-        let mut keys: Vec<(u32, u32, u32)> = Vec::new();
-        let mut k = 0;
-        while k < held.len() {
-            let r = held[k];
-            let n = held[k..].iter().take_while(|&&x| x == r).count();
-            keys.push((world.rack_site(RackId(r)).0, r, n as u32));
-            k += n;
-        }
-        keys.sort_unstable();
+        // The racks of the held domains as (site, rack, domains held), in
+        // (site, rack) order: kept from the last start on this allocation
+        // (updated by each replacement), else worked out here.
+        let keys = match self.ring_racks.remove(&(job as u32)) {
+            Some(keys) => {
+                // Every test run checks the kept racks against a recount.
+                #[cfg(test)]
+                assert_eq!(keys, Self::held_racks(&self.runs[job].parts, world));
+                keys
+            }
+            None => Self::held_racks(&self.runs[job].parts, world),
+        };
         // Distinct racks, whether the job holds every domain of each, and
         // how many distinct racks each site has.
         let per_rack = world.domains_per_rack(model);
@@ -309,6 +347,7 @@ impl Training<'_> {
                 _ => site_racks.push((site, 1)),
             }
         }
+        self.ring_racks.insert(job as u32, keys);
         let run = &mut self.runs[job];
         for part in run.parts.iter_mut() {
             part.racks = site_racks

@@ -68,7 +68,7 @@
 //! sample costs O(1) per site: nothing loops over all jobs or chips per
 //! sample.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rand_distr::{Distribution, Exp};
 
@@ -350,6 +350,13 @@ pub struct Training<'s> {
     /// (Job, position in its ring) of each flow (by flow slot), or
     /// ([`NO_JOB`], 0).
     by_flow: Vec<(u32, u32)>,
+    /// The racks of each placed job's held domains whose ring has
+    /// started, as (site, rack, domains held) in (site, rack) order (by
+    /// job): worked out at the ring's first start on an allocation, then
+    /// updated by each domain replaced, so a restart after a replacement
+    /// does not sort the job's domains' racks again. Only looked up (never
+    /// iterated); a job's entry goes when it releases its allocations.
+    ring_racks: HashMap<u32, Vec<(u32, u32, u32)>>,
     /// Jobs whose flow rates changed this instant.
     dirty: Vec<u32>,
     /// Jobs that lost domains this instant, to re-place once every notice
@@ -412,6 +419,7 @@ impl<'s> Training<'s> {
             queue: JobQueue::default(),
             by_allocation: Vec::new(),
             by_flow: Vec::new(),
+            ring_racks: HashMap::new(),
             dirty: Vec::new(),
             to_replace: Vec::new(),
             room: vec![false; sites],
@@ -935,6 +943,7 @@ impl<'s> Training<'s> {
         detail.held = detail.held + (now - detail.held_since);
         let key_end = detail.estimated_end;
         detail.down_domains.clear();
+        self.ring_racks.remove(&(job as u32));
         let run = &mut self.runs[job];
         let parts = std::mem::take(&mut run.parts);
         let state = run.state;
