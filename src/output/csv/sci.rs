@@ -96,11 +96,20 @@ fn push_sci_moved(buf: &mut Vec<u8>, x: f64) -> bool {
     if first == 0 && point < body.len() {
         field[sign + 1 + point..sign + 25 + point].copy_from_slice(&src[point + 1..point + 25]);
     }
-    let mut len = if digits > 1 {
+    let len = if digits > 1 {
         sign + 1 + digits
     } else {
         sign + 1
     };
+    push_with_exponent(buf, &mut field, len, exponent);
+    true
+}
+
+/// Ends the field laid out in `field[..len]` (sign, digits, point) with
+/// `e`, the exponent's sign and its digits, and appends it to `buf`: a
+/// copy of fixed size, the rest cut off.
+#[inline]
+fn push_with_exponent(buf: &mut Vec<u8>, field: &mut [u8], mut len: usize, exponent: i64) {
     field[len] = b'e';
     len += 1;
     if exponent < 0 {
@@ -114,7 +123,6 @@ fn push_sci_moved(buf: &mut Vec<u8>, x: f64) -> bool {
     let start = buf.len();
     buf.extend_from_slice(&field[..FIELD + 8]);
     buf.truncate(start + len);
-    true
 }
 
 /// Whether `|x|` = `d·10^k ± 10^k / 2` for some odd-sided `d` could hold
@@ -191,7 +199,7 @@ fn push_sci_shortest(buf: &mut Vec<u8>, x: f64) -> bool {
     field[0] = b'-';
     let n = digit_count(d);
     let exponent = k + n as i64 - 1;
-    let mut len = if d < EIGHT_DIGITS * EIGHT_DIGITS {
+    let len = if d < EIGHT_DIGITS * EIGHT_DIGITS {
         // The first digit, the point, then the others by one copy of
         // fixed size from the padded digits.
         let text = sixteen_digits(d);
@@ -207,19 +215,7 @@ fn push_sci_shortest(buf: &mut Vec<u8>, x: f64) -> bool {
         field[sign + 1] = b'.';
         sign + 1 + n
     };
-    field[len] = b'e';
-    len += 1;
-    if exponent < 0 {
-        field[len] = b'-';
-        len += 1;
-    }
-    let e = exponent.unsigned_abs();
-    let e_digits = digit_count(e);
-    digits_of(&mut field[len..len + e_digits], e);
-    len += e_digits;
-    let start = buf.len();
-    buf.extend_from_slice(&field[..FIELD + 8]);
-    buf.truncate(start + len);
+    push_with_exponent(buf, &mut field, len, exponent);
     true
 }
 
