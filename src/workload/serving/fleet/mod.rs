@@ -380,6 +380,30 @@ impl Set {
         }
     }
 
+    /// A slot for a new replica loading at `site` on `domains` (a freed
+    /// one reused, else a new one), its generation moved on: its index and
+    /// generation. The slot keeps its domain list's buffer from replica to
+    /// replica.
+    fn take_slot(&mut self, site: u32, domains: &[DomainId]) -> (usize, u32) {
+        let k = match self.free_slots.pop() {
+            Some(k) => k as usize,
+            None => {
+                self.slots.push(Slot::default());
+                self.slots.len() - 1
+            }
+        };
+        let slot = &mut self.slots[k];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.alive = true;
+        slot.ready = false;
+        slot.leaving = false;
+        slot.replaces = None;
+        slot.site = site;
+        slot.domains.clear();
+        slot.domains.extend_from_slice(domains);
+        (k, slot.generation)
+    }
+
     /// Its serving replicas' slots, in slot order.
     fn serving(&self) -> impl Iterator<Item = &Slot> {
         self.slots.iter().filter(|slot| slot.alive && slot.ready)

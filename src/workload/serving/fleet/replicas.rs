@@ -1,7 +1,7 @@
 //! A service's replicas: placed (preempting training where allowed) and
 //! given back, newest first.
 
-use super::{Event, NO_REPLICA, Serving, Slot};
+use super::{Event, NO_REPLICA, Serving};
 use crate::engine::SimTime;
 use crate::policy::placement;
 use crate::workload::training::Training;
@@ -127,26 +127,7 @@ impl Serving<'_> {
     ) -> usize {
         let delay = self.config.services[i].scale_up_delay;
         let s = &mut self.states[i].sets[set];
-        let k = match s.free_slots.pop() {
-            Some(k) => k as usize,
-            None => {
-                s.slots.push(Slot::default());
-                s.slots.len() - 1
-            }
-        };
-        let slot = &mut s.slots[k];
-        slot.generation = slot.generation.wrapping_add(1);
-        slot.alive = true;
-        slot.ready = false;
-        slot.leaving = false;
-        slot.replaces = None;
-        slot.site = site.0;
-        // The slot keeps its list's buffer from replica to replica.
-        slot.domains.clear();
-        for &d in domains {
-            slot.domains.push(d);
-        }
-        let generation = slot.generation;
+        let (k, generation) = s.take_slot(site.0, domains);
         for d in domains {
             if self.by_domain.len() <= d.index() {
                 self.by_domain.resize(d.index() + 1, NO_REPLICA);
@@ -191,24 +172,7 @@ impl Serving<'_> {
         s.loading_stack.reserve(domains.len());
         self.scheduled.reserve(domains.len());
         for &d in domains {
-            let k = match s.free_slots.pop() {
-                Some(k) => k as usize,
-                None => {
-                    s.slots.push(Slot::default());
-                    s.slots.len() - 1
-                }
-            };
-            let slot = &mut s.slots[k];
-            slot.generation = slot.generation.wrapping_add(1);
-            slot.alive = true;
-            slot.ready = false;
-            slot.leaving = false;
-            slot.replaces = None;
-            slot.site = site.0;
-            // The slot keeps its list's buffer from replica to replica.
-            slot.domains.clear();
-            slot.domains.push(d);
-            let generation = slot.generation;
+            let (k, generation) = s.take_slot(site.0, &[d]);
             self.by_domain[d.index()] = (i as u32, set as u32, k as u32);
             s.loading_stack.push((k as u32, generation));
             self.scheduled.push((
