@@ -304,11 +304,7 @@ impl World<'_> {
         // cap moved); when no step can move the cap, the chips in one
         // change of the integer sums and one refresh, which leave the same.
         let chips = domains.len() as u64 * per_domain;
-        let step = if self.stays_uncapped(site, chips, dynamic) {
-            domains.len()
-        } else {
-            step.max(1)
-        };
+        let step = self.chunk_len(site, chips, dynamic, domains.len(), step);
         for chunk in domains.chunks(step) {
             self.touch(site);
             let a = self.allocations[id.0 as usize]
@@ -369,11 +365,7 @@ impl World<'_> {
         // No step moves the cap: the chips out of the allocation's load in
         // one change of the integer sums and one refresh (what a refresh
         // per step leaves); else each step as its own command.
-        let step = if self.stays_uncapped(site, most, dynamic) {
-            domains.len()
-        } else {
-            step.max(1)
-        };
+        let step = self.chunk_len(site, most, dynamic, domains.len(), step);
         for chunk in domains.chunks(step) {
             self.touch(site);
             self.hold_domains(id.0, chunk.iter().map(|d| d.0), false);
@@ -432,6 +424,25 @@ impl World<'_> {
         }
         if self.topo.domain_healthy(d.0) {
             self.free_insert_counted(pool, d.0, racks);
+        }
+    }
+
+    /// How many of `len` domains a batch command moves per power change:
+    /// all of them at once when no step can move the site's cap
+    /// ([`World::stays_uncapped`] for `chips` chips of `dynamic_milliwatts`
+    /// each), else `step` (at least 1), each chunk as its own command.
+    fn chunk_len(
+        &self,
+        site: usize,
+        chips: u64,
+        dynamic_milliwatts: i64,
+        len: usize,
+        step: usize,
+    ) -> usize {
+        if self.stays_uncapped(site, chips, dynamic_milliwatts) {
+            len
+        } else {
+            step.max(1)
         }
     }
 
